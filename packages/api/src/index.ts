@@ -1,0 +1,10 @@
+// @skiff/api: the object model every process shares: types, typed errors, quantities,
+// selectors, validation, defaults and the resource registry.
+export * from "./types.js";
+export * from "./errors.js";
+export * from "./quantity.js";
+export * from "./selectors.js";
+export * from "./validation.js";
+export * from "./defaults.js";
+export * from "./resources.js";
+export * from "./meta.js";

@@ -1,0 +1,167 @@
+// The typed gRPC client of the apiserver: every process (scheduler, controllers, node agent,
+// CLI, tests) talks to the cluster through it. It fails over between apiserver addresses.
+import { credentials, Metadata, status as Code, type ServiceError, type ClientReadableStream } from "@grpc/grpc-js";
+import { ResourceServiceClient, EventType, type WatchResponse } from "@skiff/proto";
+import type { KObject } from "@skiff/api";
+import { fromGrpcError } from "./grpc-errors.js";
+
+export interface ClientOptions {
+  /** host:port of one or more apiservers; calls go to the first that answers. */
+  addresses: string[];
+  /** Bearer token sent with every call (when the apiserver requires one). */
+  token?: string;
+  /** Deadline of unary calls in ms (default 15000). */
+  timeoutMs?: number;
+}
+
+export interface ListResult<T extends KObject = KObject> {
+  items: T[];
+  resourceVersion: string;
+  continueToken: string;
+}
+
+export interface WatchEventOf<T extends KObject = KObject> {
+  type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK";
+  object: T;
+}
+
+export interface WatchHandle {
+  /** Ends the watch; the done callback is not called. */
+  stop(): void;
+}
+
+const typeNames: Record<number, WatchEventOf["type"] | undefined> = {
+  [EventType.EVENT_TYPE_ADDED]: "ADDED",
+  [EventType.EVENT_TYPE_MODIFIED]: "MODIFIED",
+  [EventType.EVENT_TYPE_DELETED]: "DELETED",
+  [EventType.EVENT_TYPE_BOOKMARK]: "BOOKMARK",
+};
+
+/** ApiClient wraps ResourceService with JSON objects and typed errors. */
+export class ApiClient {
+  private readonly clients: ResourceServiceClient[];
+  private current = 0;
+  private readonly timeoutMs: number;
+  private readonly token?: string;
+
+  constructor(opts: ClientOptions) {
+    if (opts.addresses.length === 0) throw new Error("ApiClient needs at least one apiserver address");
+    this.clients = opts.addresses.map((a) => new ResourceServiceClient(a, credentials.createInsecure(), {
+      "grpc.keepalive_time_ms": 10_000,
+      "grpc.keepalive_timeout_ms": 5_000,
+      "grpc.max_receive_message_length": 256 * 1024 * 1024,
+    }));
+    this.timeoutMs = opts.timeoutMs ?? 15_000;
+    this.token = opts.token;
+  }
+
+  close(): void {
+    for (const c of this.clients) c.close();
+  }
+
+  private metadata(): Metadata {
+    const md = new Metadata();
+    if (this.token) md.set("authorization", `Bearer ${this.token}`);
+    return md;
+  }
+
+  /** Calls one unary method, moving to the next apiserver when one is unreachable. */
+  private async call<Req, Res>(method: string, req: Req): Promise<Res> {
+    let lastErr: ServiceError | undefined;
+    for (let i = 0; i < this.clients.length; i++) {
+      const idx = (this.current + i) % this.clients.length;
+      const c = this.clients[idx] as unknown as Record<string, (r: Req, md: Metadata, o: object, cb: (e: ServiceError | null, r: Res) => void) => void>;
+      try {
+        const res = await new Promise<Res>((resolve, reject) => {
+          c[method].call(this.clients[idx], req, this.metadata(), { deadline: Date.now() + this.timeoutMs }, (err, r) => (err ? reject(err) : resolve(r)));
+        });
+        this.current = idx;
+        return res;
+      } catch (err) {
+        lastErr = err as ServiceError;
+        if (lastErr.code !== Code.UNAVAILABLE) break;
+      }
+    }
+    throw fromGrpcError(lastErr!);
+  }
+
+  async create<T extends KObject>(resource: string, obj: T, namespace?: string): Promise<T> {
+    const r = await this.call<object, { objectJson: string }>("create", { resource, namespace: namespace ?? obj.metadata.namespace ?? "", objectJson: JSON.stringify(obj), dryRun: false });
+    return JSON.parse(r.objectJson);
+  }
+
+  async get<T extends KObject>(resource: string, name: string, namespace?: string): Promise<T> {
+    const r = await this.call<object, { objectJson: string }>("get", { ref: { resource, namespace: namespace ?? "", name } });
+    return JSON.parse(r.objectJson);
+  }
+
+  async list<T extends KObject>(resource: string, opts: { namespace?: string; labelSelector?: string; fieldSelector?: string; limit?: number; continueToken?: string } = {}): Promise<ListResult<T>> {
+    const r = await this.call<object, { itemsJson: string[]; resourceVersion: string; continueToken: string }>("list", {
+      resource, namespace: opts.namespace ?? "", labelSelector: opts.labelSelector ?? "", fieldSelector: opts.fieldSelector ?? "", limit: opts.limit ?? 0, continueToken: opts.continueToken ?? "",
+    });
+    return { items: r.itemsJson.map((j) => JSON.parse(j)), resourceVersion: r.resourceVersion, continueToken: r.continueToken };
+  }
+
+  async update<T extends KObject>(resource: string, obj: T): Promise<T> {
+    const r = await this.call<object, { objectJson: string }>("update", { resource, namespace: obj.metadata.namespace ?? "", objectJson: JSON.stringify(obj), dryRun: false });
+    return JSON.parse(r.objectJson);
+  }
+
+  async updateStatus<T extends KObject>(resource: string, obj: T): Promise<T> {
+    const r = await this.call<object, { objectJson: string }>("updateStatus", { resource, namespace: obj.metadata.namespace ?? "", objectJson: JSON.stringify(obj) });
+    return JSON.parse(r.objectJson);
+  }
+
+  /** Deletes an object; `finished` is false while it terminates (pods stopping, finalizers). */
+  async delete<T extends KObject>(resource: string, name: string, namespace?: string, opts: { gracePeriodSeconds?: number; preconditionUid?: string; propagationPolicy?: string } = {}): Promise<{ object: T; finished: boolean }> {
+    const r = await this.call<object, { objectJson: string; finished: boolean }>("delete", {
+      ref: { resource, namespace: namespace ?? "", name }, gracePeriodSeconds: opts.gracePeriodSeconds, preconditionUid: opts.preconditionUid ?? "", preconditionResourceVersion: "", propagationPolicy: opts.propagationPolicy ?? "",
+    });
+    return { object: JSON.parse(r.objectJson), finished: r.finished };
+  }
+
+  async bind(namespace: string, podName: string, nodeName: string, podUid?: string): Promise<KObject> {
+    const r = await this.call<object, { objectJson: string }>("bind", { namespace, podName, nodeName, podUid: podUid ?? "" });
+    return JSON.parse(r.objectJson);
+  }
+
+  /**
+   * Opens a watch. `onEvent` gets each event; `done` is called once when the stream ends
+   * (with the typed error, e.g. Gone, or undefined when the server closed it).
+   */
+  watch<T extends KObject>(
+    resource: string,
+    opts: { namespace?: string; labelSelector?: string; fieldSelector?: string; resourceVersion?: string; allowBookmarks?: boolean },
+    onEvent: (e: WatchEventOf<T>) => void,
+    done: (err?: Error) => void,
+  ): WatchHandle {
+    const idx = this.current;
+    const stream: ClientReadableStream<WatchResponse> = this.clients[idx].watch({
+      resource, namespace: opts.namespace ?? "", labelSelector: opts.labelSelector ?? "", fieldSelector: opts.fieldSelector ?? "",
+      resourceVersion: opts.resourceVersion ?? "", allowBookmarks: opts.allowBookmarks ?? true,
+    }, this.metadata());
+    let finished = false;
+    const finish = (err?: Error) => {
+      if (finished) return;
+      finished = true;
+      // Next attempt goes to another apiserver when this one was unreachable.
+      if (err && (err as { reason?: string }).reason === "Unavailable") this.current = (idx + 1) % this.clients.length;
+      done(err);
+    };
+    stream.on("data", (m: WatchResponse) => {
+      const type = typeNames[m.type];
+      if (type) onEvent({ type, object: JSON.parse(m.objectJson) });
+    });
+    stream.on("error", (err: ServiceError) => {
+      if (err.code === Code.CANCELLED && finished) return;
+      finish(fromGrpcError(err));
+    });
+    stream.on("end", () => finish());
+    return {
+      stop: () => {
+        finished = true;
+        stream.cancel();
+      },
+    };
+  }
+}

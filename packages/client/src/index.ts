@@ -1,0 +1,9 @@
+// @skiff/client: how processes reach the apiserver: the gRPC client, informers, work queues,
+// event recording, and the gRPC error mapping shared with the server.
+export * from "./client.js";
+export * from "./grpc-errors.js";
+export * from "./informer.js";
+export * from "./workqueue.js";
+export * from "./events.js";
+export * from "./wait.js";
+export * from "./main.js";

@@ -1,0 +1,26 @@
+// The one way a Skiff process builds its root pino logger; components take child loggers of it.
+import { pino, type Logger } from "pino";
+
+export type { Logger };
+
+/** Options for the root logger of one process. */
+export interface RootLoggerOptions {
+  service: string;
+  /** pino level; defaults to SKIFF_LOG_LEVEL or "info". */
+  level?: string;
+  /** Extra bindings on every line (e.g. node name). */
+  bindings?: Record<string, unknown>;
+}
+
+/** Builds the root logger of a process: JSON lines on stderr, so stdout stays for output. */
+export function createRootLogger(opts: RootLoggerOptions): Logger {
+  return pino(
+    { level: opts.level ?? process.env.SKIFF_LOG_LEVEL ?? "info", base: { service: opts.service, ...opts.bindings } },
+    pino.destination(2),
+  );
+}
+
+/** A logger that drops everything, for unit tests. */
+export function silentLogger(): Logger {
+  return pino({ level: "silent" });
+}

@@ -1,0 +1,2 @@
+// Generated gRPC code (ts-proto, `npm run generate`); this index only re-exports it.
+export * from "./gen/skiff/resource/v1/resource.js";

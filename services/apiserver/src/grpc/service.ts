@@ -1,0 +1,87 @@
+// The internal gRPC API (skiff.resource.v1.ResourceService): decodes requests, calls the
+// registry, and maps errors once through toGrpcError.
+import type { ServerUnaryCall, ServerWritableStream, sendUnaryData, UntypedHandleCall } from "@grpc/grpc-js";
+import type { Logger } from "@skiff/log";
+import { ApiError, BadRequestError, type KObject } from "@skiff/api";
+import { EventType, type ResourceServiceServer, type WatchRequest, type WatchResponse } from "@skiff/proto";
+import { toGrpcError } from "@skiff/client";
+import type { Registry, WatchEvent } from "../registry/registry.js";
+
+function parseObject(json: string): KObject {
+  try {
+    const o = JSON.parse(json);
+    if (!o || typeof o !== "object" || Array.isArray(o)) throw new Error("not an object");
+    return o as KObject;
+  } catch (err) {
+    throw new BadRequestError(`the object is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+const eventTypes: Record<WatchEvent["type"], EventType> = {
+  ADDED: EventType.EVENT_TYPE_ADDED,
+  MODIFIED: EventType.EVENT_TYPE_MODIFIED,
+  DELETED: EventType.EVENT_TYPE_DELETED,
+  BOOKMARK: EventType.EVENT_TYPE_BOOKMARK,
+};
+
+export interface ServiceOptions {
+  bookmarkIntervalMs: number;
+}
+
+/** Builds the ResourceService implementation over a registry. */
+export function resourceService(registry: Registry, log: Logger, opts: ServiceOptions): ResourceServiceServer & Record<string, UntypedHandleCall> {
+  /** Wraps a unary handler: typed errors map to statuses, others are logged as internal. */
+  function unary<Req, Res>(name: string, fn: (req: Req) => Promise<Res>) {
+    return (call: ServerUnaryCall<Req, Res>, cb: sendUnaryData<Res>) => {
+      fn(call.request).then(
+        (res) => cb(null, res),
+        (err) => {
+          if (!(err instanceof ApiError) || err.reason === "InternalError") log.error({ err, method: name }, "request failed");
+          cb(toGrpcError(err) as never, null);
+        },
+      );
+    };
+  }
+  const json = (o: unknown) => JSON.stringify(o);
+  return {
+    create: unary("Create", async (r) => ({ objectJson: json(await registry.create(r.resource, r.namespace || undefined, parseObject(r.objectJson), r.dryRun)) })),
+    get: unary("Get", async (r) => ({ objectJson: json(await registry.get(r.ref?.resource ?? "", r.ref?.namespace || undefined, r.ref?.name ?? "")) })),
+    list: unary("List", async (r) => {
+      const res = await registry.list(r.resource, { namespace: r.namespace || undefined, labelSelector: r.labelSelector, fieldSelector: r.fieldSelector, limit: r.limit, continueToken: r.continueToken });
+      return { itemsJson: res.items.map(json), resourceVersion: res.resourceVersion, continueToken: res.continueToken };
+    }),
+    update: unary("Update", async (r) => ({ objectJson: json(await registry.update(r.resource, r.namespace || undefined, parseObject(r.objectJson), r.dryRun)) })),
+    updateStatus: unary("UpdateStatus", async (r) => ({ objectJson: json(await registry.updateStatus(r.resource, r.namespace || undefined, parseObject(r.objectJson))) })),
+    delete: unary("Delete", async (r) => {
+      const res = await registry.delete(r.ref?.resource ?? "", r.ref?.namespace || undefined, r.ref?.name ?? "", {
+        gracePeriodSeconds: r.gracePeriodSeconds, preconditionUid: r.preconditionUid, preconditionResourceVersion: r.preconditionResourceVersion, propagationPolicy: r.propagationPolicy,
+      });
+      return { objectJson: json(res.object), finished: res.finished };
+    }),
+    bind: unary("Bind", async (r) => ({ objectJson: json(await registry.bind(r.namespace, r.podName, r.nodeName, r.podUid || undefined)) })),
+    watch: (call: ServerWritableStream<WatchRequest, WatchResponse>) => {
+      const r = call.request;
+      let stop: (() => void) | undefined;
+      let ended = false;
+      const end = (err?: unknown) => {
+        if (ended) return;
+        ended = true;
+        stop?.();
+        if (err) {
+          if (!(err instanceof ApiError)) log.warn({ err }, "watch failed");
+          call.destroy(toGrpcError(err) as Error);
+        } else call.end();
+      };
+      call.on("cancelled", () => end());
+      call.on("error", () => end());
+      registry.watch(r.resource, {
+        namespace: r.namespace || undefined, labelSelector: r.labelSelector, fieldSelector: r.fieldSelector,
+        resourceVersion: r.resourceVersion, bookmarkIntervalMs: r.allowBookmarks ? opts.bookmarkIntervalMs : 0,
+      }, (e) => {
+        if (!ended) call.write({ type: eventTypes[e.type], objectJson: json(e.object) });
+      }, (err) => end(err)).then((s) => {
+        if (ended) s(); else stop = s;
+      }, (err) => end(err));
+    },
+  };
+}

@@ -1,0 +1,65 @@
+// apiserver options: flags and environment → partial → compileOptions() (defaults here).
+import { parseArgs } from "node:util";
+
+export interface ApiserverOptions {
+  /** NATS servers holding the store (SKIFF_NATS, --nats; default nats://127.0.0.1:4222). */
+  natsServers: string[];
+  /** KV bucket of the cluster store (--bucket; default "skiff"). */
+  bucket: string;
+  /** Replicas of the bucket (--replicas; 3 on a NATS cluster; default 1). */
+  replicas: number;
+  /** host:port the gRPC API listens on (--grpc-address; default 127.0.0.1:6444; port 0 = any). */
+  grpcAddress: string;
+  /** Interval of watch bookmarks (--bookmark-interval-ms; default 10000). */
+  bookmarkIntervalMs: number;
+  /** Delete markers older than this are compacted (--compact-after-ms; default 10 min). */
+  compactAfterMs: number;
+  /** How often compaction runs (--compact-interval-ms; default 60 s; 0 = never). */
+  compactIntervalMs: number;
+}
+
+/** Reads flags (and SKIFF_* environment variables) into a partial options object. */
+export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<ApiserverOptions> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      nats: { type: "string" }, bucket: { type: "string" }, replicas: { type: "string" },
+      "grpc-address": { type: "string" }, "bookmark-interval-ms": { type: "string" },
+      "compact-after-ms": { type: "string" }, "compact-interval-ms": { type: "string" },
+    },
+    strict: true,
+  });
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const nats = values.nats ?? env.SKIFF_NATS;
+  return {
+    natsServers: nats ? nats.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
+    bucket: values.bucket ?? env.SKIFF_BUCKET,
+    replicas: num(values.replicas),
+    grpcAddress: values["grpc-address"] ?? env.SKIFF_APISERVER_GRPC_ADDRESS,
+    bookmarkIntervalMs: num(values["bookmark-interval-ms"]),
+    compactAfterMs: num(values["compact-after-ms"]),
+    compactIntervalMs: num(values["compact-interval-ms"]),
+  };
+}
+
+/** Validates a partial and fills defaults; throws with every problem listed. */
+export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
+  const o: ApiserverOptions = {
+    natsServers: p.natsServers?.length ? p.natsServers : ["nats://127.0.0.1:4222"],
+    bucket: p.bucket ?? "skiff",
+    replicas: p.replicas ?? 1,
+    grpcAddress: p.grpcAddress ?? "127.0.0.1:6444",
+    bookmarkIntervalMs: p.bookmarkIntervalMs ?? 10_000,
+    compactAfterMs: p.compactAfterMs ?? 10 * 60_000,
+    compactIntervalMs: p.compactIntervalMs ?? 60_000,
+  };
+  const errs: string[] = [];
+  if (!/^[-\w]+$/.test(o.bucket)) errs.push(`--bucket: invalid bucket name ${JSON.stringify(o.bucket)}`);
+  if (![1, 3, 5].includes(o.replicas)) errs.push("--replicas: must be 1, 3 or 5");
+  if (!/^[^\s]+:\d+$/.test(o.grpcAddress)) errs.push(`--grpc-address: must be host:port, got ${JSON.stringify(o.grpcAddress)}`);
+  for (const k of ["bookmarkIntervalMs", "compactAfterMs", "compactIntervalMs"] as const) {
+    if (!Number.isFinite(o[k]) || o[k] < 0) errs.push(`${k}: must be a non-negative number`);
+  }
+  if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);
+  return o;
+}

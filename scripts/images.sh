@@ -4,7 +4,7 @@
 #   skiff/busybox:1.35  root filesystem from Debian's busybox-static
 #   skiff/pause:3.9     the pod sandbox (same root filesystem + /pause)
 # Needs only coreutils, tar, docker and a statically linked busybox.
-# Env: SKIFF_REBUILD_IMAGES=1 rebuilds even if present; BUSYBOX=/path/to/busybox.
+# Env: SKIFF_REBUILD_IMAGES=1 rebuilds even if present; SKIFF_BUSYBOX=/path/to/busybox.
 set -euo pipefail
 
 log() { echo "[images] $*" >&2; }
@@ -19,7 +19,7 @@ IMAGE_PATH_ENV="PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 command -v docker >/dev/null 2>&1 || die "docker not found (run scripts/setup.sh)"
 
 # Debian's busybox-static installs /bin/busybox; prefer it over anything on PATH.
-BUSYBOX="${BUSYBOX:-}"
+BUSYBOX="${SKIFF_BUSYBOX:-}"
 if [[ -z "$BUSYBOX" ]]; then
   for c in /bin/busybox /usr/bin/busybox "$(command -v busybox 2>/dev/null || true)"; do
     if [[ -n "$c" && -x "$c" ]]; then BUSYBOX="$c"; break; fi

@@ -16,7 +16,7 @@ import { objectKey, prefixFilter } from "../storage/keys.js";
 /** Fields each resource may be selected on besides metadata.name and metadata.namespace. */
 const selectableFields: Record<string, string[]> = {
   pods: ["spec.nodeName", "status.phase", "spec.schedulerName", "spec.restartPolicy", "status.podIP"],
-  events: ["involvedObject.kind", "involvedObject.name", "involvedObject.namespace", "involvedObject.uid", "reason", "type", "source"],
+  events: ["involvedObject.kind", "involvedObject.name", "involvedObject.namespace", "involvedObject.uid", "reason", "type", "source.component"],
   nodes: ["spec.unschedulable"],
   namespaces: ["status.phase"],
 };
@@ -232,6 +232,9 @@ export class Registry {
       next = structuredClone(obj);
       next.apiVersion = apiVersionOf(info);
       next.kind = info.kind;
+      // Defaults apply on update too (a client may omit defaulted fields), before the stored
+      // status is put back.
+      info.applyDefaults?.(next);
       if (info.hasStatus) next.status = structuredClone(old.status);
       const m = next.metadata;
       // System fields are not the writer's to change.
@@ -249,7 +252,7 @@ export class Registry {
     }
     if (dryRun) return next;
     // A terminating object whose last finalizer just went is removed (pods are finished by their node).
-    if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length) && !this.waitsForNode(info, next)) {
+    if (next.metadata.deletionTimestamp && pendingFinalizers(next).length === 0 && !this.waitsForNode(info, next)) {
       await this.removeNow(info, key, next, cur.revision);
       return next;
     }
@@ -307,8 +310,8 @@ export class Registry {
         const phase = (o as Pod).status?.phase;
         if (!(o as Pod).spec?.nodeName || phase === "Succeeded" || phase === "Failed") grace = 0;
       }
-      const hasFinalizers = (o.metadata.finalizers?.length ?? 0) > 0;
-      const marks = info.resource === "namespaces" || hasFinalizers || grace > 0;
+      const hasFinalizers = pendingFinalizers(o).length > 0;
+      const marks = hasFinalizers || grace > 0;
       try {
         if (!marks) {
           await this.removeNow(info, key, o, cur.revision);
@@ -321,7 +324,7 @@ export class Registry {
         }
         if (!m.deletionTimestamp) m.deletionTimestamp = nowRfc3339(new Date(Date.now() + grace * 1000));
         m.deletionGracePeriodSeconds = grace;
-        if (grace === 0 && !hasFinalizers && info.resource !== "namespaces") {
+        if (grace === 0 && !hasFinalizers) {
           await this.removeNow(info, key, o, cur.revision);
           return { object: o, finished: true };
         }
@@ -448,6 +451,12 @@ export class Registry {
       }
     }
   }
+}
+
+/** Finalizers still holding an object: metadata.finalizers, and a namespace's spec.finalizers. */
+function pendingFinalizers(o: KObject): string[] {
+  const spec = o.kind === "Namespace" ? ((o.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
+  return [...(o.metadata.finalizers ?? []), ...spec];
 }
 
 function sortKey(o: KObject): string {

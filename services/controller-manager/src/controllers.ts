@@ -1,0 +1,11 @@
+// The one list of controllers the controller-manager runs.
+import type { ControllerDescriptor } from "./controller.js";
+import { NodeIpamController } from "./nodeipam/ipam.js";
+import { NodeLifecycleController } from "./nodelifecycle/lifecycle.js";
+import { NamespaceController } from "./namespace/namespace.js";
+
+export const controllers: ControllerDescriptor[] = [
+  { name: "nodeipam", create: (ctx) => new NodeIpamController(ctx) },
+  { name: "nodelifecycle", create: (ctx) => new NodeLifecycleController(ctx) },
+  { name: "namespace", create: (ctx) => new NamespaceController(ctx) },
+];

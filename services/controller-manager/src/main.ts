@@ -1,0 +1,11 @@
+// skiff-controller-manager: the reconcile loops. Thin main: options, logger, start, signals.
+import { createRootLogger } from "@skiff/log";
+import { runMain } from "@skiff/client";
+import { parseFlags, compileOptions } from "./options/options.js";
+import { start } from "./server.js";
+
+runMain("controller-manager", async (log) => {
+  const stop = await start(compileOptions(parseFlags(process.argv.slice(2), process.env)), log);
+  process.stdout.write(JSON.stringify({ ready: true }) + "\n");
+  return stop;
+}, createRootLogger);

@@ -1,0 +1,52 @@
+// Namespace deletion: a namespace marked for deletion has every object in it deleted, then
+// its "kubernetes" finalizer removed, and is gone once nothing is left.
+import { objectKey, isNotFound, type Namespace, type KObject } from "@skiff/api";
+import { WorkQueue, runWorkers } from "@skiff/client";
+import type { Controller, ControllerContext } from "../controller.js";
+
+export class NamespaceController implements Controller {
+  private readonly queue = new WorkQueue({ baseDelayMs: 500, maxDelayMs: 5000 });
+  constructor(private readonly ctx: ControllerContext) {}
+
+  async start(): Promise<void> {
+    const nss = this.ctx.informers.get<Namespace>("namespaces");
+    nss.addHandlers({ onAdd: (n) => this.queue.add(objectKey(n)), onUpdate: (_o, n) => this.queue.add(objectKey(n)) });
+    await nss.waitForSync();
+    void runWorkers(this.queue, 2, (k) => this.reconcile(k), this.ctx.log);
+  }
+
+  stop(): void {
+    this.queue.shutdown();
+  }
+
+  async reconcile(name: string): Promise<void> {
+    const ns = this.ctx.informers.get<Namespace>("namespaces").get(name);
+    if (!ns?.metadata.deletionTimestamp) return;
+    const { client } = this.ctx;
+    let remaining = 0;
+    for (const r of client_namespaced) {
+      const list = await client.list<KObject>(r, { namespace: name });
+      for (const o of list.items) {
+        remaining++;
+        if (o.metadata.deletionTimestamp) continue;
+        try {
+          await client.delete(r, o.metadata.name!, name);
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+        }
+      }
+    }
+    if (remaining > 0) {
+      this.queue.addAfter(name, 1000); // wait for pods to terminate
+      return;
+    }
+    // Dropping the "kubernetes" finalizer lets the apiserver remove the namespace.
+    const fresh = await client.get<Namespace>("namespaces", name).catch((err) => { if (isNotFound(err)) return undefined; throw err; });
+    if (!fresh) return;
+    await client.update("namespaces", { ...fresh, spec: { ...fresh.spec, finalizers: [] } });
+    this.ctx.log.info({ namespace: name }, "namespace finalized");
+  }
+}
+
+/** Namespaced resources emptied before a namespace goes (pods last so owners go first). */
+const client_namespaced = ["events", "pods"];

@@ -1,0 +1,91 @@
+// Node lifecycle: listens to node heartbeats on NATS; a node silent for the grace period
+// becomes Ready=Unknown with the unreachable taints, and gets them removed once it reports
+// Ready again. (Heartbeats never touch the store: only these transitions are written.)
+import { getCondition, setCondition, nowRfc3339, isConflict, isNotFound, type Node, type Taint } from "@skiff/api";
+import type { Subscription } from "@nats-io/transport-node";
+import type { Controller, ControllerContext } from "../controller.js";
+
+export const TAINT_UNREACHABLE = "node.kubernetes.io/unreachable";
+export const TAINT_NOT_READY = "node.kubernetes.io/not-ready";
+
+export class NodeLifecycleController implements Controller {
+  private readonly lastSeen = new Map<string, number>();
+  private sub?: Subscription;
+  private timer?: NodeJS.Timeout;
+  private readonly startedAt = Date.now();
+
+  constructor(private readonly ctx: ControllerContext) {}
+
+  async start(): Promise<void> {
+    this.sub = this.ctx.nc.subscribe("skiff.heartbeat.*", {
+      callback: (_err, msg) => {
+        const node = msg.subject.slice("skiff.heartbeat.".length);
+        this.lastSeen.set(node, Date.now());
+      },
+    });
+    await this.ctx.informers.get<Node>("nodes").waitForSync();
+    this.timer = setInterval(() => void this.check().catch((err) => this.ctx.log.warn({ err }, "node check failed")), 1000);
+  }
+
+  stop(): void {
+    this.sub?.unsubscribe();
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Marks silent nodes Unknown and clears taints of nodes that are Ready again. */
+  async check(): Promise<void> {
+    const grace = this.ctx.opts.nodeMonitorGraceMs;
+    const now = Date.now();
+    for (const node of this.ctx.informers.get<Node>("nodes").list()) {
+      const name = node.metadata.name!;
+      // A freshly started controller gives every node one grace period before judging it.
+      const seen = this.lastSeen.get(name) ?? this.startedAt;
+      const ready = getCondition(node.status?.conditions, "Ready");
+      const taints = node.spec?.taints ?? [];
+      const hasTaint = taints.some((t) => t.key === TAINT_UNREACHABLE);
+      if (now - seen > grace && ready?.status === "True") {
+        await this.markUnknown(node);
+      } else if (ready?.status === "True" && hasTaint && now - seen <= grace) {
+        await this.writeTaints(node, taints.filter((t) => t.key !== TAINT_UNREACHABLE && t.key !== TAINT_NOT_READY));
+      } else if (ready?.status === "Unknown" && !hasTaint) {
+        await this.writeTaints(node, [...taints, ...unreachableTaints()]);
+      }
+    }
+  }
+
+  private async markUnknown(node: Node): Promise<void> {
+    const status = structuredClone(node.status ?? {});
+    status.conditions ??= [];
+    for (const type of ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"]) {
+      if (getCondition(status.conditions, type)) {
+        setCondition(status.conditions, { type, status: "Unknown", reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status." });
+      }
+    }
+    try {
+      const updated = await this.ctx.client.updateStatus<Node>("nodes", { ...node, status });
+      this.ctx.log.warn({ node: node.metadata.name }, "node stopped sending heartbeats: Ready=Unknown");
+      this.ctx.recorder.record(updated, "Normal", "NodeNotReady", `Node ${node.metadata.name} status is now: NodeNotReady`);
+      await this.writeTaints(updated, [...(updated.spec?.taints ?? []), ...unreachableTaints()]);
+    } catch (err) {
+      if (!isConflict(err) && !isNotFound(err)) throw err;
+    }
+  }
+
+  private async writeTaints(node: Node, taints: Taint[]): Promise<void> {
+    const unique = taints.filter((t, i) => taints.findIndex((x) => x.key === t.key && x.effect === t.effect) === i);
+    try {
+      const fresh = await this.ctx.client.get<Node>("nodes", node.metadata.name!);
+      await this.ctx.client.update("nodes", { ...fresh, spec: { ...fresh.spec, taints: unique } });
+    } catch (err) {
+      if (!isConflict(err) && !isNotFound(err)) throw err;
+    }
+  }
+}
+
+function unreachableTaints(): Taint[] {
+  const timeAdded = nowRfc3339();
+  return [
+    { key: TAINT_UNREACHABLE, effect: "NoSchedule", timeAdded },
+    { key: TAINT_UNREACHABLE, effect: "NoExecute", timeAdded },
+  ];
+}

@@ -1,0 +1,57 @@
+// controller-manager options: flags/environment → partial → compileOptions() with defaults.
+import { parseArgs } from "node:util";
+
+export interface ControllerManagerOptions {
+  /** apiserver gRPC addresses (--apiserver, SKIFF_APISERVER; default 127.0.0.1:6444). */
+  apiservers: string[];
+  /** NATS servers (heartbeats) (--nats, SKIFF_NATS; default nats://127.0.0.1:4222). */
+  natsServers: string[];
+  /** Pod addresses of the whole cluster (--cluster-cidr; default 10.244.0.0/16). */
+  clusterCidr: string;
+  /** Prefix length of each node's podCIDR (--node-cidr-mask-size; default 24). */
+  nodeCidrMaskSize: number;
+  /** A node silent this long becomes Ready=Unknown (--node-monitor-grace-ms; default 10000). */
+  nodeMonitorGraceMs: number;
+  /** Which controllers run (--controllers a,b; default all). */
+  controllers: string[] | "all";
+}
+
+export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<ControllerManagerOptions> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      apiserver: { type: "string" }, nats: { type: "string" }, "cluster-cidr": { type: "string" },
+      "node-cidr-mask-size": { type: "string" }, "node-monitor-grace-ms": { type: "string" }, controllers: { type: "string" },
+    },
+    strict: true,
+  });
+  const list = (v?: string) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : undefined);
+  const num = (v?: string) => (v === undefined ? undefined : Number(v));
+  return {
+    apiservers: list(values.apiserver ?? env.SKIFF_APISERVER),
+    natsServers: list(values.nats ?? env.SKIFF_NATS),
+    clusterCidr: values["cluster-cidr"] ?? env.SKIFF_CLUSTER_CIDR,
+    nodeCidrMaskSize: num(values["node-cidr-mask-size"]),
+    nodeMonitorGraceMs: num(values["node-monitor-grace-ms"]),
+    controllers: values.controllers && values.controllers !== "all" ? list(values.controllers) : undefined,
+  };
+}
+
+export function compileOptions(p: Partial<ControllerManagerOptions>): ControllerManagerOptions {
+  const o: ControllerManagerOptions = {
+    apiservers: p.apiservers?.length ? p.apiservers : ["127.0.0.1:6444"],
+    natsServers: p.natsServers?.length ? p.natsServers : ["nats://127.0.0.1:4222"],
+    clusterCidr: p.clusterCidr ?? "10.244.0.0/16",
+    nodeCidrMaskSize: p.nodeCidrMaskSize ?? 24,
+    nodeMonitorGraceMs: p.nodeMonitorGraceMs ?? 10_000,
+    controllers: p.controllers ?? "all",
+  };
+  const errs: string[] = [];
+  const m = /^(\d+\.){3}\d+\/(\d+)$/.exec(o.clusterCidr);
+  if (!m) errs.push(`--cluster-cidr: invalid CIDR ${JSON.stringify(o.clusterCidr)}`);
+  else if (Number(m[2]) > o.nodeCidrMaskSize) errs.push("--node-cidr-mask-size: must be at least the cluster CIDR's prefix length");
+  if (!(o.nodeCidrMaskSize >= 8 && o.nodeCidrMaskSize <= 30)) errs.push("--node-cidr-mask-size: must be between 8 and 30");
+  if (!(o.nodeMonitorGraceMs > 0)) errs.push("--node-monitor-grace-ms: must be positive");
+  if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);
+  return o;
+}

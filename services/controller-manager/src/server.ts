@@ -1,0 +1,47 @@
+// Wires the controller-manager: shared informers, NATS, and every registered controller.
+import { connect } from "@nats-io/transport-node";
+import type { Logger } from "@skiff/log";
+import { ApiClient, EventRecorder, Informer } from "@skiff/client";
+import type { KObject } from "@skiff/api";
+import type { ControllerContext, InformerFactory, Controller } from "./controller.js";
+import { controllers } from "./controllers.js";
+import type { ControllerManagerOptions } from "./options/options.js";
+
+/** Lazily creates one informer per resource, started on first use. */
+class SharedInformers implements InformerFactory {
+  private readonly informers = new Map<string, Informer>();
+  constructor(private readonly client: ApiClient, private readonly log: Logger) {}
+  get<T extends KObject>(resource: string): Informer<T> {
+    let inf = this.informers.get(resource);
+    if (!inf) {
+      inf = new Informer(this.client, resource, {}, this.log.child({ informer: resource }));
+      this.informers.set(resource, inf);
+      void inf.start();
+    }
+    return inf as unknown as Informer<T>;
+  }
+  stop(): void {
+    for (const i of this.informers.values()) i.stop();
+  }
+}
+
+export async function start(opts: ControllerManagerOptions, log: Logger): Promise<() => Promise<void>> {
+  const nc = await connect({ servers: opts.natsServers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: "skiff-controller-manager" });
+  const client = new ApiClient({ addresses: opts.apiservers });
+  const informers = new SharedInformers(client, log);
+  const ctx: ControllerContext = { client, informers, nc, recorder: new EventRecorder(client, "controller-manager", "controller-manager", log.child({ component: "events" })), opts, log };
+  const running: Controller[] = [];
+  for (const d of controllers) {
+    if (opts.controllers !== "all" && !opts.controllers.includes(d.name)) continue;
+    const c = d.create({ ...ctx, log: log.child({ controller: d.name }) });
+    await c.start();
+    running.push(c);
+    log.info({ controller: d.name }, "controller started");
+  }
+  return async () => {
+    for (const c of running) c.stop();
+    informers.stop();
+    client.close();
+    await nc.drain().catch(() => undefined);
+  };
+}

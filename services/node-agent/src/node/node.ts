@@ -1,0 +1,126 @@
+// The agent's Node: registration with capacity/allocatable from the runtime, the Ready
+// condition kept true, and heartbeats over NATS (never through the store's write path).
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Logger } from "@skiff/log";
+import { isAlreadyExists, isConflict, isNotFound, formatBytes, formatCpuMilli, cpuToMilli, memoryToBytes, nowRfc3339, setCondition, getCondition, type Node } from "@skiff/api";
+import type { ApiClient } from "@skiff/client";
+import type { Runtime } from "../runtime/runtime.js";
+
+/** Subject a node's heartbeats go to; the node lifecycle controller listens on skiff.heartbeat.*. */
+export const heartbeatSubject = (node: string) => `skiff.heartbeat.${node}`;
+
+export interface NodeOptions {
+  nodeName: string;
+  nodeIP: string;
+  labels: Record<string, string>;
+  /** Reserved for the system and the agent itself (kube-reserved + system-reserved). */
+  reservedCpu: string;
+  reservedMemory: string;
+  maxPods: number;
+  heartbeatMs: number;
+  /** How often the Node object is checked and its Ready condition restored. */
+  statusMs: number;
+  version: string;
+}
+
+export class NodeRegistrar {
+  private timers: NodeJS.Timeout[] = [];
+  private node?: Node;
+
+  constructor(
+    private readonly client: ApiClient,
+    private readonly runtime: Runtime,
+    private readonly nc: NatsConnection,
+    private readonly opts: NodeOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** Registers (or adopts) the Node and starts heartbeats; resolves once the Node is Ready. */
+  async start(): Promise<Node> {
+    await this.register();
+    this.beat();
+    this.timers.push(setInterval(() => this.beat(), this.opts.heartbeatMs));
+    this.timers.push(setInterval(() => void this.register().catch((err) => this.log.warn({ err }, "node status update failed")), this.opts.statusMs));
+    return this.node!;
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+  }
+
+  /** The latest Node object this agent wrote or read. */
+  current(): Node | undefined {
+    return this.node;
+  }
+
+  private beat(): void {
+    try {
+      this.nc.publish(heartbeatSubject(this.opts.nodeName), JSON.stringify({ node: this.opts.nodeName, at: Date.now() }));
+    } catch (err) {
+      this.log.debug({ err }, "heartbeat not sent");
+    }
+  }
+
+  private async desiredStatus(prev?: Node["status"]): Promise<NonNullable<Node["status"]>> {
+    const info = await this.runtime.info();
+    const capCpu = info.cpus * 1000;
+    const capMem = info.memoryBytes;
+    const allocCpu = Math.max(0, capCpu - cpuToMilli(this.opts.reservedCpu));
+    const allocMem = Math.max(0, capMem - memoryToBytes(this.opts.reservedMemory));
+    const conditions = structuredClone(prev?.conditions ?? []);
+    const now = nowRfc3339();
+    for (const [type, reason, message] of [
+      ["MemoryPressure", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"],
+      ["DiskPressure", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"],
+      ["PIDPressure", "KubeletHasSufficientPID", "kubelet has sufficient PID available"],
+    ]) setCondition(conditions, { type, status: "False", reason, message, lastHeartbeatTime: now });
+    setCondition(conditions, { type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status", lastHeartbeatTime: now });
+    return {
+      capacity: { cpu: formatCpuMilli(capCpu), memory: formatBytes(capMem), pods: String(this.opts.maxPods) },
+      allocatable: { cpu: formatCpuMilli(allocCpu), memory: formatBytes(allocMem), pods: String(this.opts.maxPods) },
+      conditions,
+      addresses: [{ type: "InternalIP", address: this.opts.nodeIP }, { type: "Hostname", address: this.opts.nodeName }],
+      nodeInfo: {
+        kubeletVersion: this.opts.version, kubeProxyVersion: this.opts.version, containerRuntimeVersion: info.runtimeVersion,
+        osImage: info.os, kernelVersion: info.kernel, operatingSystem: "linux", architecture: info.architecture,
+        machineID: "", systemUUID: "", bootID: "",
+      },
+    };
+  }
+
+  /** Creates the Node, or brings the existing one's status (and Ready) up to date. */
+  private async register(): Promise<void> {
+    let node: Node | undefined;
+    try {
+      node = await this.client.get<Node>("nodes", this.opts.nodeName);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    if (!node) {
+      const fresh: Node = {
+        apiVersion: "v1", kind: "Node",
+        metadata: { name: this.opts.nodeName, labels: { "kubernetes.io/hostname": this.opts.nodeName, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", ...this.opts.labels } },
+        spec: {},
+      };
+      try {
+        node = await this.client.create<Node>("nodes", fresh);
+        this.log.info({ node: this.opts.nodeName }, "registered node");
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err;
+        node = await this.client.get<Node>("nodes", this.opts.nodeName);
+      }
+    }
+    const ready = getCondition(node.status?.conditions, "Ready");
+    // Write status only when it is missing or not Ready: steady heartbeats go over NATS.
+    if (!node.status?.capacity || ready?.status !== "True" || !this.node) {
+      try {
+        // The agent owns its Node's status: no resourceVersion, so spec writers (IPAM, taints) never conflict.
+        const { resourceVersion: _rv, ...metadata } = node.metadata;
+        node = await this.client.updateStatus<Node>("nodes", { ...node, metadata, status: await this.desiredStatus(node.status) });
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+      }
+    }
+    this.node = node;
+  }
+}

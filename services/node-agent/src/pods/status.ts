@@ -1,0 +1,121 @@
+// Pure pod-status computation: from the pod spec and what the runtime reports, the status
+// Kubernetes users expect (phase, conditions, containerStatuses). No I/O here.
+import { nowRfc3339, podQOSClass, type Pod, type PodStatus, type ContainerStatus, type ContainerState, type PodCondition } from "@skiff/api";
+import type { RuntimeContainer } from "../runtime/runtime.js";
+
+/** Why a container is not running, when the agent knows better than the runtime. */
+export interface Waiting {
+  reason: string;
+  message?: string;
+}
+
+export interface ContainerView {
+  name: string;
+  image: string;
+  /** The newest instance and the one before it (for lastState), newest first. */
+  current?: RuntimeContainer;
+  previous?: RuntimeContainer;
+  restartCount: number;
+  /** Set when the agent holds the container back (pulling, back-off, config error…). */
+  waiting?: Waiting;
+}
+
+/** Maps one runtime container to a Kubernetes container state. */
+export function stateOf(c: RuntimeContainer | undefined, waiting?: Waiting): ContainerState {
+  if (waiting && (!c || c.state !== "running")) return { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } };
+  if (!c) return { waiting: { reason: "ContainerCreating" } };
+  if (c.state === "running" || c.state === "paused" || c.state === "restarting") return { running: { startedAt: c.startedAt } };
+  if (c.state === "exited" || c.state === "dead") {
+    const reason = c.oomKilled ? "OOMKilled" : c.exitCode === 0 ? "Completed" : "Error";
+    return {
+      terminated: {
+        exitCode: c.exitCode, reason, startedAt: c.startedAt, finishedAt: c.finishedAt, containerID: `docker://${c.id}`,
+        ...(c.error ? { message: c.error } : {}),
+      },
+    };
+  }
+  return { waiting: { reason: "ContainerCreating" } };
+}
+
+function terminatedOnly(c: RuntimeContainer | undefined): ContainerState {
+  if (!c) return {};
+  const s = stateOf(c);
+  return s.terminated ? s : {};
+}
+
+/** Builds containerStatuses for the pod's containers. */
+export function containerStatuses(views: ContainerView[]): ContainerStatus[] {
+  return views.map((v) => {
+    const state = stateOf(v.current, v.waiting);
+    return {
+      name: v.name,
+      state,
+      lastState: terminatedOnly(v.previous),
+      ready: !!state.running,
+      started: !!state.running,
+      restartCount: v.restartCount,
+      image: v.image,
+      imageID: v.current ? `docker-pullable://${v.current.imageId}` : "",
+      ...(v.current ? { containerID: `docker://${v.current.id}` } : {}),
+    };
+  });
+}
+
+/** Phase from container states and restartPolicy, as the kubelet computes it. */
+export function podPhase(pod: Pod, statuses: ContainerStatus[]): NonNullable<PodStatus["phase"]> {
+  const policy = pod.spec.restartPolicy ?? "Always";
+  let running = 0, waiting = 0, succeeded = 0, failed = 0, neverStarted = 0;
+  for (const s of statuses) {
+    if (s.state.running) running++;
+    else if (s.state.terminated) (s.state.terminated.exitCode === 0 ? succeeded++ : failed++);
+    else {
+      waiting++;
+      if (!s.lastState.terminated) neverStarted++;
+    }
+  }
+  if (neverStarted > 0) return "Pending";
+  if (waiting > 0) return "Running"; // restarting after a crash
+  if (running > 0) return "Running";
+  if (policy === "Always") return "Running"; // all exited, about to restart
+  if (failed > 0) return policy === "Never" ? "Failed" : "Running";
+  return "Succeeded";
+}
+
+/** Computes the full status; `prev` keeps startTime and unchanged conditions' timestamps. */
+export function computeStatus(pod: Pod, views: ContainerView[], podIP: string | undefined, hostIP: string): PodStatus {
+  const prev = pod.status ?? {};
+  const statuses = containerStatuses(views);
+  const phase = podPhase(pod, statuses);
+  const allReady = statuses.length > 0 && statuses.every((s) => s.ready);
+  const notReady = statuses.filter((s) => !s.ready).map((s) => s.name);
+  const readyMsg = notReady.length ? `containers with unready status: [${notReady.join(" ")}]` : undefined;
+  const terminal = phase === "Succeeded" || phase === "Failed";
+  const conds: PodCondition[] = [
+    { type: "PodReadyToStartContainers", status: podIP ? "True" : "False" },
+    { type: "Initialized", status: "True" },
+    { type: "Ready", status: allReady && !terminal ? "True" : "False", ...(readyMsg && !terminal ? { reason: "ContainersNotReady", message: readyMsg } : terminal ? { reason: "PodCompleted" } : {}) },
+    { type: "ContainersReady", status: allReady && !terminal ? "True" : "False", ...(readyMsg && !terminal ? { reason: "ContainersNotReady", message: readyMsg } : terminal ? { reason: "PodCompleted" } : {}) },
+    { type: "PodScheduled", status: "True" },
+  ];
+  const now = nowRfc3339();
+  const conditions = conds.map((c) => {
+    const old = prev.conditions?.find((o) => o.type === c.type);
+    return { ...c, lastProbeTime: null, lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : now };
+  });
+  return {
+    phase,
+    conditions,
+    hostIP,
+    hostIPs: [{ ip: hostIP }],
+    ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
+    startTime: prev.startTime ?? now,
+    containerStatuses: statuses,
+    qosClass: podQOSClass(pod),
+  };
+}
+
+/** True when two statuses differ in anything but condition timestamps. */
+export function statusChanged(a: PodStatus | undefined, b: PodStatus): boolean {
+  const strip = (s: PodStatus | undefined) => JSON.stringify({ ...s, conditions: s?.conditions?.map(({ type, status, reason, message }) => ({ type, status, reason, message })) });
+  return strip(a) !== strip(b);
+}

@@ -1,0 +1,117 @@
+// The scheduler's cache: every known node as a NodeInfo with the pods that count against it —
+// pods the informer shows bound, plus pods this scheduler bound that the informer does not
+// show bound yet ("assumed"), so that the next pod does not land in the same free space.
+import { clone, objectKey, type Node, type Pod } from "@skiff/api";
+import { NodeInfo } from "../framework/node-info.js";
+
+/** Whether a pod in this phase no longer holds resources on its node. */
+export function isTerminal(pod: Pod): boolean {
+  return pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+}
+
+interface PodEntry {
+  nodeName: string;
+  uid?: string;
+  /** True while only our bind, not the informer, says the pod is on nodeName. */
+  assumed: boolean;
+}
+
+/** Nodes and the pods counted on them; fed by informer events and by assumePod after a bind. */
+export class SchedulerCache {
+  private readonly nodeInfos = new Map<string, NodeInfo>();
+  private readonly pods = new Map<string, PodEntry>();
+
+  private infoFor(name: string): NodeInfo {
+    let ni = this.nodeInfos.get(name);
+    if (!ni) {
+      ni = new NodeInfo(name);
+      this.nodeInfos.set(name, ni);
+    }
+    return ni;
+  }
+
+  /** Adds or replaces a node. */
+  setNode(node: Node): void {
+    this.infoFor(node.metadata.name ?? "").setNode(node);
+  }
+
+  /** Removes a node; its pods stay counted (under the name) until they are deleted too. */
+  removeNode(name: string): void {
+    const ni = this.nodeInfos.get(name);
+    if (!ni) return;
+    ni.clearNode();
+    if (ni.podCount === 0) this.nodeInfos.delete(name);
+  }
+
+  /** Applies a pod as the informer shows it (added or updated). */
+  setPod(pod: Pod): void {
+    const key = objectKey(pod);
+    const prev = this.pods.get(key);
+    if (!pod.spec.nodeName) {
+      // Why keep the assumption: the watch may still deliver events from before our bind;
+      // the same pod (uid) unbound in an old event must not free its place.
+      if (prev?.assumed && prev.uid === pod.metadata.uid) return;
+      if (prev) this.drop(key, prev);
+      return;
+    }
+    if (prev) this.drop(key, prev);
+    if (isTerminal(pod)) return;
+    this.infoFor(pod.spec.nodeName).addPod(pod);
+    this.pods.set(key, { nodeName: pod.spec.nodeName, uid: pod.metadata.uid, assumed: false });
+  }
+
+  /** Forgets a pod (deleted). */
+  removePod(key: string): void {
+    const prev = this.pods.get(key);
+    if (prev) this.drop(key, prev);
+  }
+
+  /**
+   * Counts a pod on nodeName right after a successful bind, until the informer shows it bound
+   * (setPod then replaces the assumption). No-op when the informer was faster.
+   */
+  assumePod(pod: Pod, nodeName: string): void {
+    const key = objectKey(pod);
+    const prev = this.pods.get(key);
+    if (prev && !prev.assumed) return;
+    if (prev) this.drop(key, prev);
+    const bound = clone(pod);
+    bound.spec.nodeName = nodeName;
+    this.infoFor(nodeName).addPod(bound);
+    this.pods.set(key, { nodeName, uid: pod.metadata.uid, assumed: true });
+  }
+
+  /** Whether the pod is counted only because we bound it (the informer has not caught up). */
+  isAssumed(key: string): boolean {
+    return this.pods.get(key)?.assumed ?? false;
+  }
+
+  /** The node a pod is counted on, if any. */
+  nodeOf(key: string): string | undefined {
+    return this.pods.get(key)?.nodeName;
+  }
+
+  /** The NodeInfo of one node, if known. */
+  nodeInfo(name: string): NodeInfo | undefined {
+    return this.nodeInfos.get(name);
+  }
+
+  /**
+   * The known nodes, for one scheduling attempt. These are the live NodeInfos, not copies:
+   * valid until the cache is next changed (i.e. use them synchronously).
+   */
+  snapshot(): NodeInfo[] {
+    const out: NodeInfo[] = [];
+    for (const ni of this.nodeInfos.values()) if (ni.hasNode()) out.push(ni);
+    return out;
+  }
+
+  private drop(key: string, e: PodEntry): void {
+    this.pods.delete(key);
+    const ni = this.nodeInfos.get(e.nodeName);
+    if (!ni) return;
+    ni.removePod(key);
+    // A deleted node is kept only as long as pods are still counted on it.
+    if (!ni.hasNode() && ni.podCount === 0) this.nodeInfos.delete(e.nodeName);
+  }
+}

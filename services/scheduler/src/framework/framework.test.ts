@@ -1,0 +1,120 @@
+import { describe, it, expect } from "vitest";
+import { Framework } from "./framework.js";
+import { failedSchedulingMessage, NO_NODES_MESSAGE } from "./diagnosis.js";
+import { NodeInfo } from "./node-info.js";
+import { unschedulable, type FilterPlugin, type ScorePlugin } from "./types.js";
+import { defaultFilterPlugins, defaultScorePlugins } from "../plugins/index.js";
+import { makeNode, makePod, type NodeSpecInput } from "../testing.js";
+
+const infos = (...nodes: NodeSpecInput[]) => nodes.map((n) => new NodeInfo(n.name, makeNode(n)));
+const defaults = () => new Framework(defaultFilterPlugins(), defaultScorePlugins());
+
+describe("FailedScheduling message", () => {
+  it("counts nodes per reason like kube-scheduler", () => {
+    const nodes = infos({ name: "a", cpu: "1" }, { name: "b", labels: { disk: "hdd" } }, { name: "c", labels: { disk: "hdd" } });
+    const r = defaults().schedule(makePod({ name: "web-1", cpu: "2", nodeSelector: { disk: "ssd" } }), [
+      new NodeInfo("a", makeNode({ name: "a", cpu: "1", labels: { disk: "ssd" } })), nodes[1], nodes[2],
+    ]);
+    expect(r).toMatchObject({
+      code: "Unschedulable",
+      message: "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector.",
+    });
+  });
+
+  it("counts each reason of a node that fails several resources", () => {
+    const r = defaults().schedule(makePod({ name: "p", cpu: "8", memory: "64Gi" }), infos({ name: "a" }, { name: "b", ready: false }));
+    expect(r).toMatchObject({
+      code: "Unschedulable",
+      message: "0/2 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 1 node(s) were not ready.",
+    });
+  });
+
+  it("stops at a node's first failing filter", () => {
+    // b is both not ready and too small; only "not ready" is reported for it.
+    const r = defaults().schedule(makePod({ name: "p", cpu: "8" }), infos({ name: "b", ready: false, cpu: "1" }));
+    expect(r).toMatchObject({ message: "0/1 nodes are available: 1 node(s) were not ready." });
+  });
+
+  it("says so when there are no nodes", () => {
+    expect(defaults().schedule(makePod({ name: "p" }), [])).toMatchObject({ code: "Unschedulable", message: NO_NODES_MESSAGE });
+    expect(failedSchedulingMessage({ numNodes: 0, nodeStatuses: new Map() })).toBe("no nodes available to schedule pods");
+  });
+
+  it("sorts the counted reasons as strings", () => {
+    const statuses = new Map([
+      ["a", unschedulable("Too many pods")],
+      ["b", unschedulable("Insufficient memory")],
+      ["c", unschedulable("Insufficient memory")],
+    ]);
+    expect(failedSchedulingMessage({ numNodes: 4, nodeStatuses: statuses })).toBe("0/4 nodes are available: 1 Too many pods, 2 Insufficient memory.");
+  });
+});
+
+describe("Framework.schedule", () => {
+  it("picks the only feasible node", () => {
+    const r = defaults().schedule(makePod({ name: "p", nodeSelector: { disk: "ssd" } }), infos({ name: "a" }, { name: "b", labels: { disk: "ssd" } }));
+    expect(r).toMatchObject({ code: "Scheduled", nodeName: "b", feasibleNodes: 1 });
+  });
+
+  it("prefers the emptier node", () => {
+    const [a, b] = infos({ name: "a" }, { name: "b" });
+    a.addPod(makePod({ name: "x", nodeName: "a", cpu: "2", memory: "4Gi" }));
+    expect(defaults().schedule(makePod({ name: "p", cpu: "100m" }), [a, b])).toMatchObject({ code: "Scheduled", nodeName: "b" });
+  });
+
+  it("spreads replicas of one controller away from their siblings even onto a busier node", () => {
+    const [a, b] = infos({ name: "a" }, { name: "b" });
+    a.addPod(makePod({ name: "web-1", nodeName: "a", ownerUid: "rs1", cpu: "100m" }));
+    b.addPod(makePod({ name: "other", nodeName: "b", cpu: "1", memory: "1Gi" }));
+    expect(defaults().schedule(makePod({ name: "web-2", ownerUid: "rs1", cpu: "100m" }), [a, b])).toMatchObject({ nodeName: "b" });
+  });
+
+  it("shares pods between equal nodes in turn", () => {
+    const fw = defaults();
+    const nodes = infos({ name: "a" }, { name: "b" }, { name: "c" });
+    const picks = [0, 1, 2].map(() => {
+      const r = fw.schedule(makePod({ name: "p" }), nodes);
+      return r.code === "Scheduled" ? r.nodeName : r.code;
+    });
+    expect(new Set(picks)).toEqual(new Set(["a", "b", "c"]));
+  });
+
+  it("fills nodes evenly when bound pods are accounted", () => {
+    const fw = defaults();
+    const nodes = infos({ name: "a" }, { name: "b" });
+    const count: Record<string, number> = { a: 0, b: 0 };
+    for (let i = 0; i < 10; i++) {
+      const pod = makePod({ name: `p${i}`, cpu: "100m", memory: "100Mi" });
+      const r = fw.schedule(pod, nodes);
+      if (r.code !== "Scheduled") throw new Error(r.code);
+      count[r.nodeName]++;
+      nodes.find((n) => n.name === r.nodeName)!.addPod({ ...pod, spec: { ...pod.spec, nodeName: r.nodeName } });
+    }
+    expect(count).toEqual({ a: 5, b: 5 });
+  });
+
+  it("aborts with Error when a filter fails or throws", () => {
+    const broken: FilterPlugin = { name: "Broken", filter: () => ({ code: "Error", message: "boom" }) };
+    expect(new Framework([broken], []).schedule(makePod({ name: "p" }), infos({ name: "a" }))).toEqual({ code: "Error", message: "boom" });
+    const throwing: FilterPlugin = { name: "Throwing", filter: () => { throw new Error("bad"); } };
+    expect(new Framework([throwing], []).schedule(makePod({ name: "p" }), infos({ name: "a" }))).toEqual({
+      code: "Error", message: "plugin Throwing failed on node a: bad",
+    });
+  });
+
+  it("aborts with Error when a score plugin fails", () => {
+    const bad: ScorePlugin = { name: "Bad", score: () => ({ code: "Error", message: "no score" }) };
+    expect(new Framework([], [{ plugin: bad, weight: 1 }]).schedule(makePod({ name: "p" }), infos({ name: "a" }, { name: "b" }))).toEqual({
+      code: "Error", message: "no score",
+    });
+  });
+
+  it("weights scores", () => {
+    const likesA: ScorePlugin = { name: "LikesA", score: (_c, _p, ni) => ({ code: "Success", score: ni.name === "a" ? 100 : 0 }) };
+    const likesB: ScorePlugin = { name: "LikesB", score: (_c, _p, ni) => ({ code: "Success", score: ni.name === "b" ? 60 : 0 }) };
+    const fw = new Framework([], [{ plugin: likesA, weight: 1 }, { plugin: likesB, weight: 2 }]);
+    expect(fw.schedule(makePod({ name: "p" }), infos({ name: "a" }, { name: "b" }))).toMatchObject({
+      nodeName: "b", scores: [{ nodeName: "a", score: 100 }, { nodeName: "b", score: 120 }],
+    });
+  });
+});

@@ -1,0 +1,99 @@
+// The scheduling framework's vocabulary (kube-scheduler's framework package, reduced): plugin
+// statuses, the per-node view plugins read, the per-cycle context, and the plugin shapes.
+import type { Node, Pod } from "@skiff/api";
+import type { NodeInfo } from "./node-info.js";
+
+/** The node passes (a filter) or the call worked (a score). */
+export interface SuccessStatus {
+  code: "Success";
+}
+
+/**
+ * The pod does not fit the node. "Unschedulable" may change as pods come and go (e.g. resources);
+ * "UnschedulableAndUnresolvable" only changes when the node or pod itself changes (labels, taints).
+ */
+export interface UnschedulableStatus {
+  code: "Unschedulable" | "UnschedulableAndUnresolvable";
+  /** Human reasons, counted per node in the FailedScheduling message ("Insufficient cpu"). */
+  reasons: string[];
+}
+
+/** The plugin itself failed; the scheduling attempt is aborted and retried with back-off. */
+export interface ErrorStatus {
+  code: "Error";
+  message: string;
+}
+
+/** What a filter plugin answers for one (pod, node). */
+export type Status = SuccessStatus | UnschedulableStatus | ErrorStatus;
+
+/** What a score plugin answers for one (pod, node): a score (higher is better) or an error. */
+export type ScoreResult = { code: "Success"; score: number } | ErrorStatus;
+
+/** A node's score from one plugin (or the weighted total). */
+export interface NodeScore {
+  nodeName: string;
+  score: number;
+}
+
+/** The best possible score after normalisation (kube-scheduler's MaxNodeScore). */
+export const MAX_NODE_SCORE = 100;
+
+/** The Success status (shared, it carries no data). */
+export const success: SuccessStatus = Object.freeze({ code: "Success" as const });
+
+/** Builds an Unschedulable status. */
+export function unschedulable(...reasons: string[]): UnschedulableStatus {
+  return { code: "Unschedulable", reasons };
+}
+
+/** Builds an UnschedulableAndUnresolvable status. */
+export function unresolvable(...reasons: string[]): UnschedulableStatus {
+  return { code: "UnschedulableAndUnresolvable", reasons };
+}
+
+/**
+ * State of one scheduling cycle (one pod): plugins keep values they compute once per pod here
+ * (keyed by plugin name), instead of recomputing them for every node.
+ */
+export interface CycleContext {
+  readonly state: Map<string, unknown>;
+}
+
+/** Creates the context of a new scheduling cycle. */
+export function newCycleContext(): CycleContext {
+  return { state: new Map() };
+}
+
+/** Returns ctx.state[key], computing and storing it on first use in this cycle. */
+export function cycleValue<T>(ctx: CycleContext, key: string, compute: () => T): T {
+  if (ctx.state.has(key)) return ctx.state.get(key) as T;
+  const v = compute();
+  ctx.state.set(key, v);
+  return v;
+}
+
+/** A filter plugin: may the pod run on this node? */
+export interface FilterPlugin {
+  readonly name: string;
+  filter(ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): Status;
+}
+
+/** A score plugin: how good is this (feasible) node for the pod? */
+export interface ScorePlugin {
+  readonly name: string;
+  score(ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): ScoreResult;
+  /**
+   * Optional: rescales the raw scores of all feasible nodes into 0..MAX_NODE_SCORE in place,
+   * for plugins whose raw score only means something relative to the other nodes.
+   */
+  normalizeScores?(ctx: CycleContext, pod: Pod, scores: NodeScore[]): void;
+}
+
+/** A score plugin with its weight in the total. */
+export interface WeightedScorePlugin {
+  plugin: ScorePlugin;
+  weight: number;
+}
+
+export type { Node, Pod, NodeInfo };

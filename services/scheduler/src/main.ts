@@ -1,0 +1,13 @@
+// skiff-scheduler: binds pending pods to nodes. Thin main: options, logger, start, signals.
+import { createRootLogger } from "@skiff/log";
+import { runMain } from "@skiff/client";
+import { parseFlags, compileOptions } from "./options/options.js";
+import { start } from "./server.js";
+
+runMain("scheduler", async (log) => {
+  const opts = compileOptions(parseFlags(process.argv.slice(2), process.env));
+  const stop = await start(opts, log);
+  // One machine-readable line on stdout tells a parent process we are scheduling.
+  process.stdout.write(JSON.stringify({ ready: true }) + "\n");
+  return stop;
+}, createRootLogger);

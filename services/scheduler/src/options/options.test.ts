@@ -1,0 +1,21 @@
+import { describe, it, expect } from "vitest";
+import { compileOptions, parseFlags } from "./options.js";
+
+describe("scheduler options", () => {
+  it("fills defaults", () => {
+    expect(compileOptions(parseFlags([], {}))).toEqual({ apiservers: ["127.0.0.1:6444"], schedulerName: "default-scheduler", retryIntervalMs: 10_000 });
+  });
+
+  it("reads flags over the environment", () => {
+    expect(compileOptions(parseFlags(["--apiserver", "a:1, b:2", "--scheduler-name", "mine", "--retry-interval-ms", "500"], { SKIFF_APISERVER: "c:3" }))).toEqual({
+      apiservers: ["a:1", "b:2"], schedulerName: "mine", retryIntervalMs: 500,
+    });
+    expect(compileOptions(parseFlags([], { SKIFF_APISERVER: "c:3" })).apiservers).toEqual(["c:3"]);
+  });
+
+  it("lists every problem", () => {
+    expect(() => compileOptions(parseFlags(["--apiserver", "nohost", "--retry-interval-ms", "x"], {}))).toThrow(
+      /--apiserver: must be host:port.*\n.*--retry-interval-ms: must be a positive number/,
+    );
+  });
+});

@@ -1,0 +1,221 @@
+// The scheduling loop: informers on pods and nodes feed the cache and a queue of pending pods;
+// one pod at a time goes through the framework (filter → score) and is bound to the chosen node.
+// Pods that fit nowhere are parked until the cluster changes or the retry interval passes.
+import { hostname } from "node:os";
+import type { Logger } from "@skiff/log";
+import { clone, getCondition, isConflict, isNotFound, objectKey, setCondition, type Node, type Pod } from "@skiff/api";
+import { EventRecorder, Informer, runWorkers, WorkQueue, type ApiClient, type WorkQueueOptions } from "@skiff/client";
+import { SchedulerCache, isTerminal } from "./cache/cache.js";
+import { Framework } from "./framework/framework.js";
+import { defaultFilterPlugins, defaultScorePlugins } from "./plugins/index.js";
+
+/** The scheduler name pods get when they name none (spec.schedulerName defaulting). */
+export const DEFAULT_SCHEDULER_NAME = "default-scheduler";
+
+/** Whether this scheduler should place the pod: unbound, ours, not terminating, not finished. */
+export function isPending(pod: Pod, schedulerName: string): boolean {
+  return !pod.spec?.nodeName
+    && (pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME) === schedulerName
+    && !pod.metadata.deletionTimestamp
+    && !isTerminal(pod);
+}
+
+/** Whether a node change can make a parked pod fit (heartbeat-only updates cannot). */
+export function nodeSchedulingChanged(a: Node, b: Node): boolean {
+  const ready = (n: Node) => getCondition(n.status?.conditions, "Ready")?.status;
+  return ready(a) !== ready(b)
+    || Boolean(a.spec?.unschedulable) !== Boolean(b.spec?.unschedulable)
+    || JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {})
+    || JSON.stringify(a.spec?.taints ?? []) !== JSON.stringify(b.spec?.taints ?? [])
+    || JSON.stringify(a.status?.allocatable ?? a.status?.capacity ?? {}) !== JSON.stringify(b.status?.allocatable ?? b.status?.capacity ?? {});
+}
+
+/** Whether a pending pod changed in a way that may change where it fits (status alone does not). */
+function podSpecChanged(a: Pod, b: Pod): boolean {
+  return JSON.stringify(a.spec) !== JSON.stringify(b.spec) || JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {});
+}
+
+/** What a Scheduler needs. */
+export interface SchedulerConfig {
+  client: ApiClient;
+  /** Pods with this spec.schedulerName are ours; also the Events' reporting component. */
+  schedulerName: string;
+  /** How often parked (unschedulable) pods are retried even when nothing changed. */
+  retryIntervalMs: number;
+  log: Logger;
+  /** The plugin profile (default: the default filters and scores). */
+  framework?: Framework;
+  /** Back-off of pods whose attempt failed with an error. */
+  backoff?: WorkQueueOptions;
+}
+
+/** Binds pending pods to nodes, one at a time, keeping an assumed-pods cache between bind and watch. */
+export class Scheduler {
+  private readonly log: Logger;
+  private readonly client: ApiClient;
+  private readonly name: string;
+  private readonly framework: Framework;
+  private readonly recorder: EventRecorder;
+  private readonly pods: Informer<Pod>;
+  private readonly nodes: Informer<Node>;
+  private readonly queue: WorkQueue;
+  /** The cluster as the scheduler accounts it (bound + assumed pods per node). */
+  readonly cache = new SchedulerCache();
+  /** Keys of pods that fit nowhere, waiting for a cluster change or the retry interval. */
+  private readonly unschedulable = new Set<string>();
+  private retryTimer?: NodeJS.Timeout;
+  private workers?: Promise<void>;
+
+  constructor(private readonly cfg: SchedulerConfig) {
+    this.log = cfg.log;
+    this.client = cfg.client;
+    this.name = cfg.schedulerName;
+    this.framework = cfg.framework ?? new Framework(defaultFilterPlugins(), defaultScorePlugins());
+    this.recorder = new EventRecorder(cfg.client, cfg.schedulerName, hostname(), cfg.log.child({ component: "events" }));
+    this.queue = new WorkQueue(cfg.backoff ?? { baseDelayMs: 1000, maxDelayMs: 10_000 });
+    this.pods = new Informer<Pod>(cfg.client, "pods", {}, cfg.log.child({ component: "pod-informer" }));
+    this.nodes = new Informer<Node>(cfg.client, "nodes", {}, cfg.log.child({ component: "node-informer" }));
+
+    this.nodes.addHandlers({
+      onAdd: (n) => {
+        this.cache.setNode(n);
+        this.moveAllToQueue("node added");
+      },
+      onUpdate: (old, n) => {
+        this.cache.setNode(n);
+        if (nodeSchedulingChanged(old, n)) this.moveAllToQueue("node updated");
+      },
+      onDelete: (n) => this.cache.removeNode(n.metadata.name ?? ""),
+    });
+    this.pods.addHandlers({
+      onAdd: (p) => {
+        this.cache.setPod(p);
+        if (isPending(p, this.name)) this.queue.add(objectKey(p));
+      },
+      onUpdate: (old, p) => this.onPodUpdate(old, p),
+      onDelete: (p) => {
+        const key = objectKey(p);
+        // Only a pod that held resources (bound or assumed) can make room for parked pods.
+        const held = this.cache.nodeOf(key) !== undefined;
+        this.cache.removePod(key);
+        this.unschedulable.delete(key);
+        if (held) this.moveAllToQueue("assigned pod deleted");
+      },
+    });
+  }
+
+  private onPodUpdate(old: Pod, p: Pod): void {
+    const key = objectKey(p);
+    const heldBefore = this.cache.nodeOf(key) !== undefined;
+    this.cache.setPod(p);
+    if (isPending(p, this.name)) {
+      // Why stay parked on status-only updates: our own PodScheduled=False write would otherwise
+      // requeue the pod at once and loop; a spec/label change may make it fit, so retry then.
+      if (this.unschedulable.has(key) && !podSpecChanged(old, p)) return;
+      this.unschedulable.delete(key);
+      this.queue.add(key);
+      return;
+    }
+    this.unschedulable.delete(key);
+    // A bound pod that finished gives its resources back.
+    if (heldBefore && this.cache.nodeOf(key) === undefined) this.moveAllToQueue("assigned pod finished");
+  }
+
+  /** Starts the informers, waits until both have synced, then starts scheduling. */
+  async start(): Promise<void> {
+    await Promise.all([this.nodes.start(), this.pods.start()]);
+    this.log.info({ nodes: this.nodes.list().length, pods: this.pods.list().length, pending: this.queue.len() }, "caches synced; scheduling");
+    this.workers = runWorkers(this.queue, 1, (key) => this.scheduleOne(key), this.log.child({ component: "queue" }));
+    this.retryTimer = setInterval(() => this.moveAllToQueue("retry interval"), this.cfg.retryIntervalMs);
+    this.retryTimer.unref();
+  }
+
+  /** Stops scheduling; waits for the attempt in flight (if any) to finish. */
+  async stop(): Promise<void> {
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.queue.shutdown();
+    this.pods.stop();
+    this.nodes.stop();
+    await this.workers;
+  }
+
+  /** Number of parked (unschedulable) pods. */
+  unschedulableCount(): number {
+    return this.unschedulable.size;
+  }
+
+  /** Moves every parked pod back into the queue (the cluster changed, or time passed). */
+  moveAllToQueue(why: string): void {
+    if (this.unschedulable.size === 0) return;
+    this.log.debug({ why, pods: this.unschedulable.size }, "retrying unschedulable pods");
+    for (const key of this.unschedulable) this.queue.add(key);
+    this.unschedulable.clear();
+  }
+
+  /** One scheduling attempt for the pod with this key; throws to retry with back-off. */
+  async scheduleOne(key: string): Promise<void> {
+    const pod = this.pods.get(key);
+    if (!pod || !isPending(pod, this.name)) {
+      this.unschedulable.delete(key);
+      return;
+    }
+    // We bound it already; the informer just has not shown it yet.
+    if (this.cache.isAssumed(key)) return;
+    const log = this.log.child({ pod: key });
+    const result = this.framework.schedule(pod, this.cache.snapshot());
+    switch (result.code) {
+      case "Error":
+        this.recorder.record(pod, "Warning", "FailedScheduling", result.message);
+        throw new Error(result.message);
+      case "Unschedulable":
+        // Parked before any await, so that no change that could make it fit is missed.
+        this.unschedulable.add(key);
+        log.info({ reason: result.message }, "pod is unschedulable");
+        this.recorder.record(pod, "Warning", "FailedScheduling", result.message);
+        await this.setUnschedulableCondition(pod, result.message, log);
+        return;
+      case "Scheduled":
+        await this.bind(key, pod, result.nodeName, log);
+        return;
+    }
+  }
+
+  private async bind(key: string, pod: Pod, nodeName: string, log: Logger): Promise<void> {
+    const ns = pod.metadata.namespace ?? "default";
+    const name = pod.metadata.name ?? "";
+    try {
+      await this.client.bind(ns, name, nodeName, pod.metadata.uid);
+    } catch (err) {
+      // Conflict: the pod was bound or replaced meanwhile (the informer will tell); NotFound:
+      // it was deleted. Neither is a failure of ours, and retrying cannot help.
+      if (isConflict(err) || isNotFound(err)) {
+        log.info({ node: nodeName, err: (err as Error).message }, "bind not applied; dropping pod");
+        return;
+      }
+      throw err;
+    }
+    // Why the uid check: a pod deleted while the bind was in flight must not be assumed,
+    // since no later event would ever remove the assumption.
+    if (this.pods.get(key)?.metadata.uid === pod.metadata.uid) this.cache.assumePod(pod, nodeName);
+    log.info({ node: nodeName }, "pod bound");
+    this.recorder.record(pod, "Normal", "Scheduled", `Successfully assigned ${ns}/${name} to ${nodeName}`);
+  }
+
+  /** Sets PodScheduled=False/Unschedulable with the message, when that changes the pod. */
+  private async setUnschedulableCondition(pod: Pod, message: string, log: Logger): Promise<void> {
+    const updated = clone(pod);
+    updated.status ??= {};
+    updated.status.conditions ??= [];
+    const changed = setCondition(updated.status.conditions, {
+      type: "PodScheduled", status: "False", reason: "Unschedulable", message, lastProbeTime: null,
+    });
+    if (!changed) return;
+    try {
+      await this.client.updateStatus("pods", updated);
+    } catch (err) {
+      // A newer pod (or a deleted one) will be seen and retried by the informer; nothing to fix here.
+      if (isConflict(err) || isNotFound(err)) return;
+      log.warn({ err }, "could not set the PodScheduled condition");
+    }
+  }
+}

@@ -1,0 +1,185 @@
+// A whole Skiff cluster for integration tests, made of real processes: a nats-server with
+// JetStream in a temp dir, the apiserver, scheduler and controller-manager, and node agents on
+// the real Docker engine. Every cluster has its own name (labels on its containers and
+// networks) and its own pod CIDR, and removes everything it made when stopped.
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, openSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { ApiClient, waitFor } from "@skiff/client";
+import type { Node } from "@skiff/api";
+
+export const repoRoot = resolve(import.meta.dirname, "../..");
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => res(p));
+    });
+    s.on("error", rej);
+  });
+}
+
+/** One child process with its log file; `ready` resolves with its first stdout JSON line. */
+export class Proc {
+  readonly child: ChildProcess;
+  readonly ready: Promise<Record<string, unknown>>;
+  constructor(readonly name: string, cmd: string, args: string[], readonly logFile: string) {
+    const log = openSync(logFile, "a");
+    this.child = spawn(cmd, args, { stdio: ["ignore", "pipe", log], env: { ...process.env, SKIFF_LOG_LEVEL: process.env.SKIFF_LOG_LEVEL ?? "info" } });
+    this.ready = new Promise((res, rej) => {
+      let buf = "";
+      this.child.stdout!.on("data", (d: Buffer) => {
+        buf += d.toString();
+        const i = buf.indexOf("\n");
+        if (i >= 0) {
+          try { res(JSON.parse(buf.slice(0, i))); } catch { res({}); }
+        }
+      });
+      this.child.on("exit", (code) => rej(new Error(`${name} exited with ${code} before it was ready:\n${this.tail()}`)));
+    });
+    this.ready.catch(() => undefined);
+  }
+  tail(lines = 30): string {
+    try { return readFileSync(this.logFile, "utf8").split("\n").slice(-lines).join("\n"); } catch { return ""; }
+  }
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+  /** Sends a signal and waits for exit. */
+  async kill(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    if (!this.alive) return;
+    const exited = new Promise((r) => this.child.once("exit", r));
+    this.child.kill(signal);
+    await exited;
+  }
+}
+
+export interface ClusterOptions {
+  nodes?: number;
+  /** Extra flags per process. */
+  agentFlags?: string[];
+  schedulerFlags?: string[];
+  apiserverFlags?: string[];
+  /** Start the scheduler (default true). */
+  scheduler?: boolean;
+}
+
+let clusterSeq = 0;
+
+export class TestCluster {
+  readonly name: string;
+  readonly dir: string;
+  readonly clusterCidr: string;
+  natsPort = 0;
+  apiAddress = "";
+  nats?: Proc;
+  apiserver?: Proc;
+  scheduler?: Proc;
+  controllerManager?: Proc;
+  readonly agents = new Map<string, Proc>();
+  client!: ApiClient;
+
+  constructor(readonly opts: ClusterOptions = {}) {
+    clusterSeq++;
+    this.name = `t${process.pid % 10000}x${clusterSeq}`;
+    this.dir = mkdtempSync(join(tmpdir(), `skiff-${this.name}-`));
+    // A /16 per cluster, away from Docker's own default pools (172.17+/192.168).
+    this.clusterCidr = `10.${100 + ((process.pid + clusterSeq * 7) % 140)}.0.0/16`;
+  }
+
+  private node(script: string): string {
+    return join(repoRoot, "services", script, "dist", "main.js");
+  }
+
+  natsUrl(): string {
+    return `nats://127.0.0.1:${this.natsPort}`;
+  }
+
+  async startNats(): Promise<void> {
+    if (!this.natsPort) this.natsPort = await freePort();
+    this.nats = new Proc("nats", "nats-server", ["-js", "-a", "127.0.0.1", "-p", String(this.natsPort), "-sd", join(this.dir, "nats"), "--server_name", this.name], join(this.dir, "nats.log"));
+    await waitFor(() => readFileSync(this.nats!.logFile, "utf8").includes("Server is ready"), 20_000, "nats-server to start");
+  }
+
+  async startApiserver(): Promise<void> {
+    const port = this.apiAddress ? this.apiAddress.split(":")[1] : String(await freePort());
+    this.apiserver = new Proc("apiserver", process.execPath, [this.node("apiserver"), "--nats", this.natsUrl(), "--grpc-address", `127.0.0.1:${port}`, ...(this.opts.apiserverFlags ?? [])], join(this.dir, "apiserver.log"));
+    const ready = await this.apiserver.ready;
+    this.apiAddress = String(ready.grpcAddress);
+  }
+
+  async startScheduler(): Promise<void> {
+    this.scheduler = new Proc("scheduler", process.execPath, [this.node("scheduler"), "--apiserver", this.apiAddress, "--retry-interval-ms", "2000", ...(this.opts.schedulerFlags ?? [])], join(this.dir, "scheduler.log"));
+    await this.scheduler.ready;
+  }
+
+  async startControllerManager(): Promise<void> {
+    this.controllerManager = new Proc("controller-manager", process.execPath, [this.node("controller-manager"), "--apiserver", this.apiAddress, "--nats", this.natsUrl(), "--cluster-cidr", this.clusterCidr], join(this.dir, "controller-manager.log"));
+    await this.controllerManager.ready;
+  }
+
+  /** Starts (or restarts) the agent of one node. */
+  async startAgent(nodeName: string, extra: string[] = []): Promise<Proc> {
+    const p = new Proc(`agent-${nodeName}`, process.execPath, [
+      this.node("node-agent"), "--apiserver", this.apiAddress, "--nats", this.natsUrl(), "--node-name", nodeName,
+      "--cluster-name", this.name, "--pod-network-internal", "--backoff-base-ms", "1000", "--resync-ms", "3000",
+      ...(this.opts.agentFlags ?? []), ...extra,
+    ], join(this.dir, `agent-${nodeName}.log`));
+    this.agents.set(nodeName, p);
+    await p.ready;
+    return p;
+  }
+
+  nodeName(i: number): string {
+    return `${this.name}-n${i}`;
+  }
+
+  /** Starts everything and waits for every node to be Ready with a podCIDR. */
+  async start(): Promise<this> {
+    await this.startNats();
+    await this.startApiserver();
+    this.client = new ApiClient({ addresses: [this.apiAddress], timeoutMs: 10_000 });
+    await this.startControllerManager();
+    if (this.opts.scheduler !== false) await this.startScheduler();
+    const n = this.opts.nodes ?? 1;
+    for (let i = 0; i < n; i++) await this.startAgent(this.nodeName(i));
+    await waitFor(async () => {
+      const nodes = (await this.client.list<Node>("nodes")).items;
+      return nodes.length === n && nodes.every((x) => x.spec.podCIDR && x.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+    }, 30_000, "nodes to be Ready");
+    return this;
+  }
+
+  /** Docker containers of this cluster (optionally of one pod). */
+  containers(filter: Record<string, string> = {}): { id: string; name: string; state: string }[] {
+    const args = ["ps", "-a", "--format", "{{.ID}} {{.Names}} {{.State}}", "--filter", `label=io.skiff.cluster=${this.name}`];
+    for (const [k, v] of Object.entries(filter)) args.push("--filter", `label=${k}=${v}`);
+    return execFileSync("docker", args, { encoding: "utf8" }).split("\n").filter(Boolean).map((l) => {
+      const [id, name, state] = l.split(" ");
+      return { id, name, state };
+    });
+  }
+
+  /** Everything this cluster's processes logged (for failure messages). */
+  logs(): string {
+    return [this.apiserver, this.scheduler, this.controllerManager, ...this.agents.values()].filter(Boolean).map((p) => `--- ${p!.name}\n${p!.tail(15)}`).join("\n");
+  }
+
+  async stop(): Promise<void> {
+    this.client?.close();
+    await Promise.all([...this.agents.values()].map((a) => a.kill()));
+    await Promise.all([this.scheduler?.kill(), this.controllerManager?.kill()]);
+    await this.apiserver?.kill();
+    await this.nats?.kill();
+    const ids = execFileSync("docker", ["ps", "-aq", "--filter", `label=io.skiff.cluster=${this.name}`], { encoding: "utf8" }).split("\n").filter(Boolean);
+    if (ids.length) execFileSync("docker", ["rm", "-f", "-v", ...ids], { stdio: "ignore" });
+    const nets = execFileSync("docker", ["network", "ls", "-q", "--filter", `label=io.skiff.cluster=${this.name}`], { encoding: "utf8" }).split("\n").filter(Boolean);
+    if (nets.length) execFileSync("docker", ["network", "rm", ...nets], { stdio: "ignore" });
+    if (!process.env.SKIFF_KEEP_TEST_DIRS) rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -11,8 +11,8 @@ function pod(name: string, labels: Record<string, string> = {}): Pod {
 }
 
 describe("apiserver", () => {
-  // Compaction runs every second and removes delete markers older than 1 s, so Gone is testable.
-  const cluster = new TestCluster({ nodes: 0, scheduler: false, apiserverFlags: ["--compact-interval-ms", "1000", "--compact-after-ms", "1000", "--bookmark-interval-ms", "500"] });
+  // Compaction runs every second and removes delete markers older than 3 s, so Gone is testable.
+  const cluster = new TestCluster({ nodes: 0, scheduler: false, apiserverFlags: ["--compact-interval-ms", "1000", "--compact-after-ms", "3000", "--bookmark-interval-ms", "500"] });
   let client: ApiClient;
   beforeAll(async () => {
     await cluster.start();
@@ -114,23 +114,25 @@ describe("apiserver", () => {
     const start = await client.list("pods", { namespace: "default" });
     const h = client.watch("pods", { namespace: "default", labelSelector: "watched=yes", resourceVersion: start.resourceVersion }, (e) => events.push(e), () => undefined);
     const p = await client.create<Pod>("pods", pod("w1", { watched: "yes" }));
+    const q = await client.create<Pod>("pods", pod("w2", { watched: "yes" }));
     await client.update("pods", { ...p, metadata: { ...p.metadata, annotations: { touched: "1" } } });
     await client.delete("pods", "w1", "default");
-    await waitFor(() => events.filter((e) => e.type !== "BOOKMARK").length >= 3, 10_000, "three events");
+    await waitFor(() => events.filter((e) => e.type !== "BOOKMARK").length >= 4, 10_000, "four events");
+
+    // Resuming after w2's ADDED replays what came after it (each key's latest change: the
+    // bucket keeps one value per key, like etcd after compaction), never what came before.
+    const replay: WatchEventOf[] = [];
+    const h2 = client.watch("pods", { namespace: "default", labelSelector: "watched=yes", resourceVersion: q.metadata.resourceVersion }, (e) => replay.push(e), () => undefined);
+    await waitFor(() => replay.some((e) => e.type === "DELETED"), 10_000, "replayed deletion");
+    h2.stop();
+    expect(replay.filter((e) => e.type !== "BOOKMARK").map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(["DELETED w1"]);
+
     await waitFor(() => events.some((e) => e.type === "BOOKMARK"), 5_000, "a bookmark");
     h.stop();
     const seen = events.filter((e) => e.type !== "BOOKMARK").map((e) => `${e.type} ${e.object.metadata.name}`);
-    expect(seen).toEqual(["ADDED w1", "MODIFIED w1", "DELETED w1"]);
+    expect(seen).toEqual(["ADDED w1", "ADDED w2", "MODIFIED w1", "DELETED w1"]);
     const bookmark = events.find((e) => e.type === "BOOKMARK")!;
     expect(Number(bookmark.object.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(start.resourceVersion));
-
-    // Resuming after the ADDED event replays only what came after it.
-    const addedRv = events.find((e) => e.type === "ADDED")!.object.metadata.resourceVersion;
-    const replay: WatchEventOf[] = [];
-    const h2 = client.watch("pods", { namespace: "default", labelSelector: "watched=yes", resourceVersion: addedRv }, (e) => replay.push(e), () => undefined);
-    await waitFor(() => replay.filter((e) => e.type !== "BOOKMARK").length >= 2, 10_000, "replayed events");
-    h2.stop();
-    expect(replay.filter((e) => e.type !== "BOOKMARK").map((e) => e.type)).toEqual(["MODIFIED", "DELETED"]);
 
     // Once the delete marker is compacted, a watch from before it must relist: Gone.
     const gone = await waitFor(() => new Promise<Error | undefined>((resolve) => {
@@ -138,6 +140,8 @@ describe("apiserver", () => {
       setTimeout(() => { hh.stop(); resolve(undefined); }, 500);
     }), 15_000, "Gone");
     expect(isGone(gone)).toBe(true);
+    expect(gone!.message).toMatch(/too old resource version/);
+    await client.delete("pods", "w2", "default");
   });
 
   it("loses nothing when the apiserver is killed and restarted", async () => {

@@ -72,6 +72,7 @@ export class Scheduler {
     this.name = cfg.schedulerName;
     this.framework = cfg.framework ?? new Framework(defaultFilterPlugins(), defaultScorePlugins());
     this.recorder = new EventRecorder(cfg.client, cfg.schedulerName, hostname(), cfg.log.child({ component: "events" }));
+    // kube-scheduler's pod back-off: 1 s doubling to 10 s.
     this.queue = new WorkQueue(cfg.backoff ?? { baseDelayMs: 1000, maxDelayMs: 10_000 });
     this.pods = new Informer<Pod>(cfg.client, "pods", {}, cfg.log.child({ component: "pod-informer" }));
     this.nodes = new Informer<Node>(cfg.client, "nodes", {}, cfg.log.child({ component: "node-informer" }));

@@ -69,7 +69,8 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
         stop?.();
         if (err) {
           if (!(err instanceof ApiError)) log.warn({ err }, "watch failed");
-          call.destroy(toGrpcError(err) as Error);
+          // grpc-js turns an "error" event into the call's status (destroy() would drop it).
+          call.emit("error", toGrpcError(err));
         } else call.end();
       };
       call.on("cancelled", () => end());

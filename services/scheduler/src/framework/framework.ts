@@ -71,7 +71,10 @@ export class Framework {
       }
       const normalize = plugin.normalizeScores;
       if (normalize) {
-        const err = guard(plugin.name, "*", () => (normalize.call(plugin, ctx, pod, scores), null));
+        const err = guard(plugin.name, "*", () => {
+          normalize.call(plugin, ctx, pod, scores);
+          return null;
+        });
         if (err) return err;
       }
       for (let i = 0; i < scores.length; i++) {

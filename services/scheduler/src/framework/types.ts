@@ -1,6 +1,6 @@
 // The scheduling framework's vocabulary (kube-scheduler's framework package, reduced): plugin
 // statuses, the per-node view plugins read, the per-cycle context, and the plugin shapes.
-import type { Node, Pod } from "@skiff/api";
+import type { Pod } from "@skiff/api";
 import type { NodeInfo } from "./node-info.js";
 
 /** The node passes (a filter) or the call worked (a score). */
@@ -96,4 +96,5 @@ export interface WeightedScorePlugin {
   weight: number;
 }
 
-export type { Node, Pod, NodeInfo };
+/** Re-exported so that plugins import their whole vocabulary from one place. */
+export type { NodeInfo };

@@ -30,8 +30,8 @@ export function score(ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): ScoreRes
 }
 
 /**
- * Rescales sibling counts to 0..MAX_NODE_SCORE: the node(s) with the most siblings score 0,
- * nodes with none score MAX_NODE_SCORE; all equal (e.g. no owner) → all MAX_NODE_SCORE.
+ * Rescales sibling counts to 0..MAX_NODE_SCORE: nodes without siblings score MAX_NODE_SCORE,
+ * the node(s) with the most score 0, linearly between (no siblings anywhere → all MAX_NODE_SCORE).
  */
 export function normalizeScores(_ctx: CycleContext, _pod: Pod, scores: NodeScore[]): void {
   const max = scores.reduce((m, s) => Math.max(m, s.score), 0);

@@ -52,3 +52,20 @@ export function splitTypeAndNames(positionals: string[], registry: ResourceRegis
   if (infos.length > 1 && names.length) throw new CliError("arguments in resource/name form must have a single resource and name");
   return infos.map((info) => ({ info, names }));
 }
+
+/**
+ * Sets the namespace a manifest object goes to: its own, else -n, else "default"; cluster-scoped
+ * objects get none. A manifest namespace that contradicts -n is an error, as in kubectl.
+ */
+export function placeInNamespace(info: ResourceInfo, obj: KObject, flagNamespace: string | undefined): string {
+  if (!info.namespaced) {
+    delete obj.metadata.namespace;
+    return "";
+  }
+  const own = obj.metadata.namespace;
+  if (own && flagNamespace && own !== flagNamespace) {
+    throw new CliError(`the namespace from the provided object "${own}" does not match the namespace "${flagNamespace}". You must pass '--namespace=${own}' to perform this operation.`);
+  }
+  obj.metadata.namespace = own || flagNamespace || "default";
+  return obj.metadata.namespace;
+}

@@ -1,0 +1,89 @@
+// The single-host cluster (`skiff up`): where its files live under SKIFF_HOME, where the
+// repository (and so each service's dist/main.js) is, and the processes it runs, in order.
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Files of a single-host cluster under SKIFF_HOME. */
+export interface ClusterPaths {
+  home: string;
+  runDir: string;
+  logDir: string;
+  natsDir: string;
+  clusterJson: string;
+}
+
+/** The paths under a SKIFF_HOME. */
+export function clusterPaths(home: string): ClusterPaths {
+  return { home, runDir: join(home, "run"), logDir: join(home, "logs"), natsDir: join(home, "nats"), clusterJson: join(home, "cluster.json") };
+}
+
+/** `$SKIFF_HOME/run/<name>.pid`. */
+export const pidFile = (p: ClusterPaths, name: string): string => join(p.runDir, `${name}.pid`);
+/** `$SKIFF_HOME/logs/<name>.log`. */
+export const logFile = (p: ClusterPaths, name: string): string => join(p.logDir, `${name}.log`);
+
+/**
+ * The repository root, found from this file: packages/cli/{dist,src}/cluster/paths.js sits
+ * four levels below it, whether run built or from source.
+ */
+export function repoRoot(): string {
+  return fileURLToPath(new URL("../../../../", import.meta.url)).replace(/\/$/, "");
+}
+
+/** The processes of a single-host cluster, in start order (stopped in reverse). */
+export const componentNames = ["nats", "apiserver", "scheduler", "controller-manager", "node-agent"] as const;
+export type ComponentName = (typeof componentNames)[number];
+
+/** How to start one process. */
+export interface ComponentSpec {
+  name: ComponentName;
+  command: string;
+  args: string[];
+}
+
+/** Settings of a single-host cluster. */
+export interface UpSettings {
+  home: string;
+  repo: string;
+  natsPort: number;
+  apiserver: string;
+  nodeName: string;
+  clusterName: string;
+}
+
+/** The command line of every process of the cluster. */
+export function componentSpecs(s: UpSettings): ComponentSpec[] {
+  const nats = `nats://127.0.0.1:${s.natsPort}`;
+  const service = (name: ComponentName, args: string[]): ComponentSpec => ({ name, command: process.execPath, args: [serviceMain(s.repo, name), ...args] });
+  return [
+    { name: "nats", command: "nats-server", args: ["-js", "-a", "127.0.0.1", "-p", String(s.natsPort), "-sd", clusterPaths(s.home).natsDir, "--server_name", s.clusterName] },
+    service("apiserver", ["--nats", nats, "--grpc-address", s.apiserver]),
+    service("scheduler", ["--apiserver", s.apiserver]),
+    service("controller-manager", ["--apiserver", s.apiserver, "--nats", nats, "--cluster-cidr", "10.244.0.0/16"]),
+    service("node-agent", ["--apiserver", s.apiserver, "--nats", nats, "--node-name", s.nodeName, "--cluster-name", s.clusterName]),
+  ];
+}
+
+/** `<repo>/services/<name>/dist/main.js`. */
+export function serviceMain(repo: string, name: string): string {
+  return join(repo, "services", name, "dist", "main.js");
+}
+
+/** What identifies a component's process in /proc/<pid>/cmdline (guards against reused pids). */
+export function cmdlineMarker(name: ComponentName): string {
+  return name === "nats" ? "nats-server" : `services/${name}/dist/main.js`;
+}
+
+/** A hostname turned into a valid node name (a lower-case DNS-1123 subdomain). */
+export function nodeNameFrom(hostname: string): string {
+  const cleaned = hostname
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, "-")
+    .split(".")
+    .map((label) => label.replace(/^-+|-+$/g, ""))
+    .filter(Boolean)
+    .join(".")
+    .slice(0, 253)
+    .replace(/[.-]+$/, "");
+  return cleaned || "skiff-node";
+}

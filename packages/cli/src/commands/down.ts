@@ -1,0 +1,42 @@
+// skiff down: stops the single-host cluster's processes (newest first) and removes the
+// Docker containers and networks its node agent made. Stored objects survive unless --purge.
+import { rmSync } from "node:fs";
+import type { Command, Context } from "../cli/context.js";
+import { clusterPaths, cmdlineMarker, componentNames, pidFile } from "../cluster/paths.js";
+import { removeClusterDockerObjects } from "../cluster/docker.js";
+import { removeFile, runningPid, stopProcess } from "../cluster/processes.js";
+
+async function run(ctx: Context): Promise<number> {
+  const paths = clusterPaths(ctx.home);
+  for (const name of [...componentNames].reverse()) {
+    const file = pidFile(paths, name);
+    const pid = runningPid(file, cmdlineMarker(name));
+    if (pid !== undefined) {
+      ctx.out.write(`Stopping ${name} (pid ${pid})... `);
+      const how = await stopProcess(pid, 15_000);
+      ctx.out.write(how === "stopped" ? "stopped\n" : "killed (did not stop within 15s)\n");
+    }
+    removeFile(file);
+  }
+  const docker = await removeClusterDockerObjects("skiff");
+  if (docker.error) ctx.err.write(`warning: could not remove Docker containers and networks: ${docker.error}\n`);
+  else if (docker.containers || docker.networks) ctx.out.write(`Removed ${docker.containers} container(s) and ${docker.networks} network(s)\n`);
+  removeFile(paths.clusterJson);
+  if (ctx.flags.bool("purge")) {
+    rmSync(paths.natsDir, { recursive: true, force: true });
+    ctx.out.write(`Deleted the stored cluster state (${paths.natsDir})\n`);
+  }
+  ctx.out.write("Skiff is down.\n");
+  return 0;
+}
+
+/** `skiff down`. */
+export const downCommand: Command = {
+  name: "down",
+  summary: "Stop the single-host cluster",
+  usage: "skiff down [--purge] [--home DIR]",
+  flags: {
+    purge: { type: "boolean", description: "Also delete the NATS data (every stored object)." },
+  },
+  run,
+};

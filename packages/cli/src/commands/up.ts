@@ -1,0 +1,128 @@
+// skiff up: the single-host cluster. Starts NATS, the apiserver, the scheduler, the
+// controller-manager and a node agent as detached processes, then waits for the node to be
+// Ready and records the cluster in $SKIFF_HOME/cluster.json.
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import type { Node } from "@skiff/api";
+import { ApiClient } from "@skiff/client";
+import { UsageError } from "../cli/args.js";
+import type { ClusterInfo } from "../cli/connection.js";
+import type { Command, Context } from "../cli/context.js";
+import { CliError } from "../cli/errors.js";
+import { clusterPaths, cmdlineMarker, componentNames, componentSpecs, logFile, nodeNameFrom, pidFile, repoRoot, serviceMain, type ComponentSpec } from "../cluster/paths.js";
+import { portOpen, runningPid, startDetached, tail, type Started } from "../cluster/processes.js";
+
+const apiserverAddress = "127.0.0.1:6444";
+const clusterName = "skiff";
+
+/** A process that ended while the cluster was starting. */
+class DiedError extends CliError {}
+
+async function run(ctx: Context): Promise<number> {
+  const natsPort = Number(ctx.flags.string("nats-port") ?? 4222);
+  if (!Number.isInteger(natsPort) || natsPort <= 0 || natsPort > 65535) throw new UsageError(`invalid --nats-port ${ctx.flags.string("nats-port")}`);
+  const paths = clusterPaths(ctx.home);
+  const repo = repoRoot();
+
+  const running = componentNames.filter((n) => runningPid(pidFile(paths, n), cmdlineMarker(n)) !== undefined);
+  if (running.length === componentNames.length) {
+    ctx.out.write(`Skiff is already running (apiserver ${apiserverAddress}, home ${ctx.home}).\nSee ./skiff status; stop it with ./skiff down.\n`);
+    return 0;
+  }
+  if (running.length) {
+    throw new CliError(`part of Skiff is already running (${running.join(", ")}); run ./skiff down first, then ./skiff up`);
+  }
+
+  const missing = componentNames.filter((n) => n !== "nats" && !existsSync(serviceMain(repo, n)));
+  if (missing.length) throw new CliError(`not built: ${missing.map((n) => serviceMain(repo, n)).join(", ")}; run npm run build (./skiff up does it through scripts/setup.sh)`);
+  for (const [what, port] of [["NATS", natsPort], ["the apiserver", 6444]] as const) {
+    if (await portOpen("127.0.0.1", port)) throw new CliError(`127.0.0.1:${port} (for ${what}) is already in use by another program; stop it${what === "NATS" ? " or pick another port with --nats-port" : ""}`);
+  }
+
+  for (const d of [paths.runDir, paths.logDir, paths.natsDir]) mkdirSync(d, { recursive: true });
+  const nodeName = nodeNameFrom(hostname());
+  const specs = componentSpecs({ home: ctx.home, repo, natsPort, apiserver: apiserverAddress, nodeName, clusterName });
+  const started = new Map<string, Started>();
+
+  /** Fails with the log tail of any process that has ended. */
+  const checkAlive = () => {
+    for (const [name, p] of started) {
+      if (p.exited()) {
+        throw new DiedError(`${name} exited during startup; the last lines of ${logFile(paths, name)}:\n${tail(logFile(paths, name))}\n\nStop what is still running with ./skiff down.`);
+      }
+    }
+  };
+  const start = async (spec: ComponentSpec) => {
+    ctx.out.write(`Starting ${spec.name}...\n`);
+    try {
+      started.set(spec.name, await startDetached(spec.command, spec.args, { log: logFile(paths, spec.name), pidFile: pidFile(paths, spec.name) }));
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw new CliError(e.code === "ENOENT" ? `${spec.command} not found on PATH: install it (./skiff up runs scripts/setup.sh, which does)` : `could not start ${spec.name}: ${e.message}`);
+    }
+  };
+  const waitUntil = async (what: string, timeoutMs: number, ok: () => Promise<boolean>, dots = false) => {
+    const deadline = Date.now() + timeoutMs;
+    let lastDot = Date.now();
+    for (;;) {
+      checkAlive();
+      if (await ok()) break;
+      if (Date.now() > deadline) throw new CliError(`timed out after ${timeoutMs / 1000}s waiting for ${what}; see the logs in ${paths.logDir}`);
+      if (dots && Date.now() - lastDot >= 1000) {
+        ctx.out.write(".");
+        lastDot = Date.now();
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    if (dots) ctx.out.write("\n");
+  };
+
+  const [nats, apiserver, ...rest] = specs;
+  await start(nats);
+  await waitUntil(`NATS on 127.0.0.1:${natsPort}`, 20_000, () => portOpen("127.0.0.1", natsPort));
+
+  await start(apiserver);
+  const client = new ApiClient({ addresses: [apiserverAddress], timeoutMs: 2000 });
+  try {
+    await waitUntil(`the apiserver on ${apiserverAddress}`, 60_000, () => client.list("namespaces", { limit: 1 }).then(() => true, () => false));
+    for (const spec of rest) await start(spec);
+
+    ctx.out.write(`Waiting for node ${nodeName} to be Ready`);
+    await waitUntil(`node ${nodeName} to be Ready`, 120_000, async () => {
+      const node = await client.get<Node>("nodes", nodeName).catch(() => undefined);
+      return node?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+    }, true);
+  } catch (err) {
+    ctx.out.write("\n");
+    throw err;
+  } finally {
+    client.close();
+  }
+
+  const info: ClusterInfo = { apiserver: apiserverAddress, nats: `nats://127.0.0.1:${natsPort}`, nodeName, startedAt: new Date().toISOString() };
+  writeFileSync(paths.clusterJson, JSON.stringify(info, null, 2) + "\n");
+  ctx.out.write(`
+Skiff is up: apiserver ${apiserverAddress}, node ${nodeName} is Ready.
+
+  ./skiff get nodes
+  ./skiff apply -f pod.yaml
+  ./skiff get pods -w
+  ./skiff status          # processes (logs in ${paths.logDir})
+  ./skiff down            # stop everything (--purge also deletes the stored objects)
+`);
+  return 0;
+}
+
+/** `skiff up`. */
+export const upCommand: Command = {
+  name: "up",
+  summary: "Start a single-host cluster on this machine",
+  usage: `skiff up [--home DIR] [--nats-port PORT]
+
+Starts nats-server, the apiserver (127.0.0.1:6444), the scheduler, the controller-manager and a
+node agent as background processes; pid files go to $SKIFF_HOME/run and logs to $SKIFF_HOME/logs.`,
+  flags: {
+    "nats-port": { type: "string", description: "Port of the NATS server.", default: "4222" },
+  },
+  run,
+};

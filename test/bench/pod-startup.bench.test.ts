@@ -1,0 +1,90 @@
+// npm run bench:pod-startup — create→Running latency of 30 pods of a local image through the
+// whole cluster (API, scheduler, node agent, Docker), beside plain `docker run` of the same
+// image with the same command (the floor), in the same run. Two modes: one at a time
+// (latency without contention) and all 30 at once (a burst).
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, it } from "vitest";
+import type { Pod } from "@skiff/api";
+import { TestCluster } from "../harness/cluster.js";
+import { percentile, printTable } from "./stats.js";
+
+const run = promisify(execFile);
+const N = Number(process.env.SKIFF_BENCH_PODS ?? 30);
+const IMAGE = "skiff/busybox:1.35";
+const CMD = ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"];
+
+const cluster = new TestCluster({ nodes: 1, agentFlags: ["--max-pods", "500"] });
+beforeAll(async () => { await cluster.start(); });
+afterAll(async () => { await cluster.stop(); });
+
+/** Times `docker run -d` (returns once the container runs) for each of n containers. */
+async function dockerRun(n: number, parallel: boolean, tag: string): Promise<number[]> {
+  const one = async (i: number) => {
+    const t0 = performance.now();
+    await run("docker", ["run", "-d", "--network", "none", "--label", `io.skiff.cluster=${cluster.name}`, "--name", `${cluster.name}-floor-${tag}-${i}`, IMAGE, ...CMD]);
+    return performance.now() - t0;
+  };
+  if (parallel) return Promise.all(Array.from({ length: n }, (_, i) => one(i)));
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(await one(i));
+  return out;
+}
+
+/** Times create→Running (seen through a watch) for n pods. */
+async function skiffPods(n: number, parallel: boolean, tag: string): Promise<number[]> {
+  const { client } = cluster;
+  const created = new Map<string, number>();
+  const latencies = new Map<string, number>();
+  let notify: () => void = () => undefined;
+  const h = client.watch<Pod>("pods", { namespace: "default", labelSelector: `bench=${tag}` }, (e) => {
+    const name = e.object.metadata.name!;
+    if (e.object.status?.phase === "Running" && created.has(name) && !latencies.has(name)) {
+      latencies.set(name, performance.now() - created.get(name)!);
+      notify();
+    }
+  }, () => undefined);
+  const one = async (i: number) => {
+    const name = `${tag}-${i}`;
+    created.set(name, performance.now());
+    await client.create("pods", {
+      apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", labels: { bench: tag } },
+      spec: { containers: [{ name: "main", image: IMAGE, command: CMD }], terminationGracePeriodSeconds: 1 },
+    });
+    if (!parallel) await new Promise<void>((r) => { notify = () => { if (latencies.has(name)) r(); }; notify(); });
+  };
+  if (parallel) await Promise.all(Array.from({ length: n }, (_, i) => one(i)));
+  else for (let i = 0; i < n; i++) await one(i);
+  await new Promise<void>((r) => { notify = () => { if (latencies.size >= n) r(); }; notify(); });
+  h.stop();
+  return [...latencies.values()];
+}
+
+async function cleanup(): Promise<void> {
+  const ids = (await run("docker", ["ps", "-aq", "--filter", `name=${cluster.name}-floor-`])).stdout.split("\n").filter(Boolean);
+  if (ids.length) await run("docker", ["rm", "-f", ...ids]);
+  const pods = await cluster.client.list("pods", { namespace: "default" });
+  await Promise.all(pods.items.map((p) => cluster.client.delete("pods", p.metadata.name!, "default", { gracePeriodSeconds: 0 })));
+  const left = (await run("docker", ["ps", "-aq", "--filter", `label=io.skiff.cluster=${cluster.name}`, "--filter", "label=io.skiff.kind"])).stdout.split("\n").filter(Boolean);
+  if (left.length) await run("docker", ["rm", "-f", ...left]);
+}
+
+it(`pod startup: ${N} pods, create→Running vs docker run`, async () => {
+  // Warm-up: first use of the image and network.
+  await skiffPods(2, false, "warm");
+  await dockerRun(2, false, "warm");
+  await cleanup();
+
+  const rows: (string | number)[][] = [];
+  for (const parallel of [false, true]) {
+    const mode = parallel ? `burst of ${N}` : "one at a time";
+    const floor = await dockerRun(N, parallel, parallel ? "b" : "s");
+    await cleanup();
+    const skiff = await skiffPods(N, parallel, parallel ? "burst" : "seq");
+    await cleanup();
+    const f50 = percentile(floor, 50), f99 = percentile(floor, 99), s50 = percentile(skiff, 50), s99 = percentile(skiff, 99);
+    rows.push([mode, "docker run -d (floor)", f50.toFixed(0), f99.toFixed(0), "1.00"]);
+    rows.push([mode, "skiff pod create→Running", s50.toFixed(0), s99.toFixed(0), (s50 / f50).toFixed(2)]);
+  }
+  printTable(`pod startup (${N} pods of ${IMAGE}, 1 node, ${new Date().toISOString()})`, ["mode", "path", "p50 ms", "p99 ms", "p50 ratio"], rows);
+});

@@ -71,6 +71,19 @@ export interface ClusterOptions {
 
 let clusterSeq = 0;
 
+/**
+ * A /16 for one test cluster's pods that no Docker network on this engine uses, away from
+ * Docker's own default pools (172.17+/192.168). Random among the free ones, so test runs in
+ * parallel (other worktrees, other processes) rarely pick the same.
+ */
+function pickClusterCidr(): string {
+  const used = new Set(execFileSync("docker", ["network", "inspect", "--format", "{{range .IPAM.Config}}{{.Subnet}} {{end}}", ...execFileSync("docker", ["network", "ls", "-q"], { encoding: "utf8" }).split("\n").filter(Boolean)], { encoding: "utf8" })
+    .split(/\s+/).filter((s) => s.startsWith("10.")).map((s) => s.split(".")[1]));
+  const free = Array.from({ length: 140 }, (_, i) => String(100 + i)).filter((o) => !used.has(o));
+  if (free.length === 0) throw new Error("no free 10.x.0.0/16 left for a test cluster's pods");
+  return `10.${free[Math.floor(Math.random() * free.length)]}.0.0/16`;
+}
+
 export class TestCluster {
   readonly name: string;
   readonly dir: string;
@@ -88,8 +101,7 @@ export class TestCluster {
     clusterSeq++;
     this.name = `t${process.pid % 10000}x${clusterSeq}`;
     this.dir = mkdtempSync(join(tmpdir(), `skiff-${this.name}-`));
-    // A /16 per cluster, away from Docker's own default pools (172.17+/192.168).
-    this.clusterCidr = `10.${100 + ((process.pid + clusterSeq * 7) % 140)}.0.0/16`;
+    this.clusterCidr = pickClusterCidr();
   }
 
   private node(script: string): string {

@@ -8,3 +8,4 @@ export * from "./validation.js";
 export * from "./defaults.js";
 export * from "./resources.js";
 export * from "./meta.js";
+export * from "./kinds/index.js";

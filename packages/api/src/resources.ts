@@ -4,6 +4,12 @@ import type { FieldError } from "./errors.js";
 import type { KObject, Pod, Node, Namespace, Event } from "./types.js";
 import { validatePod, validatePodUpdate, validateNode, validateNamespace, validateEvent } from "./validation.js";
 import { defaultPod, defaultNode, defaultNamespace, defaultEvent } from "./defaults.js";
+import { configResources } from "./kinds/config.js";
+import { appsResources } from "./kinds/apps.js";
+import { batchResources } from "./kinds/batch.js";
+import { serviceResources } from "./kinds/services.js";
+import { storageResources } from "./kinds/storage.js";
+import { coordinationResources } from "./kinds/coordination.js";
 
 /** Everything the apiserver needs to know about one resource. */
 export interface ResourceInfo {
@@ -20,6 +26,8 @@ export interface ResourceInfo {
   hasStatus: boolean;
   /** Whether deleting an object waits (deletionTimestamp) for an owner to finish it. */
   gracefulDelete: boolean;
+  /** Whether a scale subresource exists (spec.replicas / status.replicas / selector). */
+  scale?: boolean;
   validate(obj: KObject): FieldError[];
   validateUpdate?(obj: KObject, old: KObject): FieldError[];
   /** Fills defaults in place; called on create before validation. */
@@ -33,8 +41,8 @@ export function apiVersionOf(info: Pick<ResourceInfo, "group" | "version">): str
 
 const core = { group: "", version: "v1" };
 
-/** The built-in resources, in discovery order. */
-export const builtinResources: ResourceInfo[] = [
+/** The core four of the first issue; other kinds live in kinds/. */
+const coreResources: ResourceInfo[] = [
   {
     ...core, resource: "namespaces", singular: "namespace", kind: "Namespace", listKind: "NamespaceList",
     namespaced: false, shortNames: ["ns"], hasStatus: true, gracefulDelete: false,
@@ -60,6 +68,12 @@ export const builtinResources: ResourceInfo[] = [
     validate: (o) => validateEvent(o as Event),
     applyDefaults: (o) => defaultEvent(o as Event),
   },
+];
+
+/** The built-in resources, in discovery order. */
+export const builtinResources: ResourceInfo[] = [
+  ...coreResources, ...configResources, ...serviceResources, ...storageResources,
+  ...appsResources, ...batchResources, ...coordinationResources,
 ];
 
 /** Looks resources up by plural, singular, short name or kind (case-insensitive). */

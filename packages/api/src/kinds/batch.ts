@@ -1,0 +1,83 @@
+// batch/v1 Job and CronJob.
+import { field } from "../errors.js";
+import type { KObject, ObjectMeta } from "../types.js";
+import { gv, withMeta, nonNegative, type Info } from "./common.js";
+import { validateTemplate, type PodTemplateSpec } from "./apps.js";
+import type { LabelSelectorStruct } from "../selectors.js";
+import { defaultPod } from "../defaults.js";
+
+export interface Job extends KObject {
+  spec: {
+    completions?: number; parallelism?: number; backoffLimit?: number; activeDeadlineSeconds?: number; ttlSecondsAfterFinished?: number;
+    selector?: LabelSelectorStruct; manualSelector?: boolean; template: PodTemplateSpec; suspend?: boolean; completionMode?: "NonIndexed" | "Indexed";
+  };
+  status?: { active?: number; succeeded?: number; failed?: number; startTime?: string; completionTime?: string; conditions?: { type: string; status: string; reason?: string; message?: string; lastProbeTime?: string; lastTransitionTime?: string }[] };
+}
+
+export interface CronJob extends KObject {
+  spec: {
+    schedule: string; timeZone?: string; concurrencyPolicy?: "Allow" | "Forbid" | "Replace"; suspend?: boolean; startingDeadlineSeconds?: number;
+    successfulJobsHistoryLimit?: number; failedJobsHistoryLimit?: number; jobTemplate: { metadata?: ObjectMeta; spec: Job["spec"] };
+  };
+  status?: { active?: { kind?: string; name?: string; namespace?: string; uid?: string }[]; lastScheduleTime?: string; lastSuccessfulTime?: string };
+}
+
+function jobSpecErrors(s: Partial<Job["spec"]> | undefined, path: string) {
+  if (!s) return [field.required(path)];
+  const errs = [
+    ...nonNegative(s.completions, `${path}.completions`), ...nonNegative(s.parallelism, `${path}.parallelism`),
+    ...nonNegative(s.backoffLimit, `${path}.backoffLimit`), ...nonNegative(s.ttlSecondsAfterFinished, `${path}.ttlSecondsAfterFinished`),
+    ...validateTemplate(s.template, `${path}.template`),
+  ];
+  const rp = s.template?.spec?.restartPolicy;
+  if (rp !== undefined && rp !== "OnFailure" && rp !== "Never") errs.push(field.notSupported(`${path}.template.spec.restartPolicy`, rp, ["OnFailure", "Never"]));
+  if (s.activeDeadlineSeconds !== undefined && !(s.activeDeadlineSeconds > 0)) errs.push(field.invalid(`${path}.activeDeadlineSeconds`, s.activeDeadlineSeconds, "must be greater than 0"));
+  return errs;
+}
+
+function defaultJobSpec(s: Job["spec"] | undefined): void {
+  if (!s) return;
+  s.completions ??= 1;
+  s.parallelism ??= 1;
+  s.backoffLimit ??= 6;
+  s.completionMode ??= "NonIndexed";
+  s.suspend ??= false;
+  if (s.template?.spec) {
+    const pod = { metadata: s.template.metadata ?? {}, spec: s.template.spec } as never as { status?: unknown };
+    defaultPod(pod as never);
+    delete pod.status;
+  }
+}
+
+const batch = gv("batch", "v1");
+
+export const batchResources: Info[] = [
+  {
+    ...batch, resource: "jobs", singular: "job", kind: "Job", listKind: "JobList",
+    namespaced: true, shortNames: [], hasStatus: true, gracefulDelete: false,
+    validate: withMeta(true, (o) => jobSpecErrors((o as Job).spec, "spec")),
+    applyDefaults: (o) => defaultJobSpec((o as Job).spec),
+  },
+  {
+    ...batch, resource: "cronjobs", singular: "cronjob", kind: "CronJob", listKind: "CronJobList",
+    namespaced: true, shortNames: ["cj"], hasStatus: true, gracefulDelete: false,
+    validate: withMeta(true, (o) => {
+      const s = (o as CronJob).spec;
+      if (!s) return [field.required("spec")];
+      const errs = jobSpecErrors(s.jobTemplate?.spec, "spec.jobTemplate.spec");
+      if (!s.schedule) errs.push(field.required("spec.schedule"));
+      else if (s.schedule.trim().split(/\s+/).length !== 5 && !s.schedule.startsWith("@")) errs.push(field.invalid("spec.schedule", s.schedule, "unparseable cron schedule: expected exactly 5 fields"));
+      if (s.concurrencyPolicy && !["Allow", "Forbid", "Replace"].includes(s.concurrencyPolicy)) errs.push(field.notSupported("spec.concurrencyPolicy", s.concurrencyPolicy, ["Allow", "Forbid", "Replace"]));
+      return errs;
+    }),
+    applyDefaults: (o) => {
+      const s = (o as CronJob).spec;
+      if (!s) return;
+      s.concurrencyPolicy ??= "Allow";
+      s.suspend ??= false;
+      s.successfulJobsHistoryLimit ??= 3;
+      s.failedJobsHistoryLimit ??= 1;
+      defaultJobSpec(s.jobTemplate?.spec);
+    },
+  },
+];

@@ -1,0 +1,56 @@
+// ConfigMaps and Secrets (core/v1).
+import { field } from "../errors.js";
+import type { KObject } from "../types.js";
+import { gv, withMeta, type Info } from "./common.js";
+
+export interface ConfigMap extends KObject {
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
+  immutable?: boolean;
+}
+
+export interface Secret extends KObject {
+  type?: string;
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  immutable?: boolean;
+}
+
+const keyRe = /^[-._a-zA-Z0-9]+$/;
+
+function validateKeys(o: Record<string, unknown> | undefined, path: string) {
+  return Object.keys(o ?? {}).filter((k) => !keyRe.test(k) || k.length > 253).map((k) => field.invalid(`${path}[${k}]`, k, "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"));
+}
+
+export const configResources: Info[] = [
+  {
+    ...gv("", "v1"), resource: "configmaps", singular: "configmap", kind: "ConfigMap", listKind: "ConfigMapList",
+    namespaced: true, shortNames: ["cm"], hasStatus: false, gracefulDelete: false,
+    validate: withMeta(true, (o) => [...validateKeys((o as ConfigMap).data, "data"), ...validateKeys((o as ConfigMap).binaryData, "binaryData")]),
+  },
+  {
+    ...gv("", "v1"), resource: "secrets", singular: "secret", kind: "Secret", listKind: "SecretList",
+    namespaced: true, shortNames: [], hasStatus: false, gracefulDelete: false,
+    validate: withMeta(true, (o) => {
+      const s = o as Secret;
+      const errs = validateKeys(s.data, "data");
+      for (const [k, v] of Object.entries(s.data ?? {})) {
+        if (typeof v !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) errs.push(field.invalid(`data[${k}]`, "<secret contents redacted>", "must be base64 encoded"));
+      }
+      if (s.type === "kubernetes.io/tls") {
+        for (const k of ["tls.crt", "tls.key"]) if (!(k in (s.data ?? {}))) errs.push(field.required(`data[${k}]`));
+      }
+      return errs;
+    }),
+    // stringData is write-only: merged into data (base64) on every write, as Kubernetes does.
+    applyDefaults: (o) => {
+      const s = o as Secret;
+      s.type ??= "Opaque";
+      if (s.stringData) {
+        s.data = { ...(s.data ?? {}) };
+        for (const [k, v] of Object.entries(s.stringData)) s.data[k] = Buffer.from(String(v), "utf8").toString("base64");
+        delete s.stringData;
+      }
+    },
+  },
+];

@@ -1,0 +1,111 @@
+// Service, Endpoints (core/v1) and EndpointSlice (discovery.k8s.io/v1). Allocation of
+// ClusterIPs and NodePorts happens in the apiserver; the network issue deepens validation.
+import { field } from "../errors.js";
+import type { KObject } from "../types.js";
+import { gv, withMeta, type Info } from "./common.js";
+
+export interface ServicePort {
+  name?: string;
+  protocol?: "TCP" | "UDP" | "SCTP";
+  port: number;
+  targetPort?: number | string;
+  nodePort?: number;
+  appProtocol?: string;
+}
+
+export interface Service extends KObject {
+  spec: {
+    type?: "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName";
+    selector?: Record<string, string>;
+    ports?: ServicePort[];
+    clusterIP?: string;
+    clusterIPs?: string[];
+    externalName?: string;
+    sessionAffinity?: "None" | "ClientIP";
+    sessionAffinityConfig?: { clientIP?: { timeoutSeconds?: number } };
+    externalTrafficPolicy?: "Cluster" | "Local";
+    internalTrafficPolicy?: "Cluster" | "Local";
+    trafficDistribution?: string;
+    publishNotReadyAddresses?: boolean;
+    ipFamilies?: string[];
+    ipFamilyPolicy?: string;
+    loadBalancerIP?: string;
+  };
+  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
+}
+
+export interface EndpointAddress {
+  ip: string;
+  hostname?: string;
+  nodeName?: string;
+  targetRef?: { kind?: string; name?: string; namespace?: string; uid?: string };
+}
+
+export interface Endpoints extends KObject {
+  subsets?: { addresses?: EndpointAddress[]; notReadyAddresses?: EndpointAddress[]; ports?: { name?: string; port: number; protocol?: string }[] }[];
+}
+
+export interface EndpointSlice extends KObject {
+  addressType: "IPv4" | "IPv6" | "FQDN";
+  endpoints: { addresses: string[]; conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean }; hostname?: string; nodeName?: string; targetRef?: EndpointAddress["targetRef"] }[];
+  ports?: { name?: string; port?: number; protocol?: string }[];
+}
+
+function validateService(o: KObject) {
+  const s = (o as Service).spec;
+  if (!s) return [field.required("spec")];
+  const errs = [];
+  const type = s.type ?? "ClusterIP";
+  if (!["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"].includes(type)) errs.push(field.notSupported("spec.type", type, ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"]));
+  if (type === "ExternalName" && !s.externalName) errs.push(field.required("spec.externalName"));
+  if (type !== "ExternalName" && s.clusterIP !== "None" && !(s.ports?.length)) errs.push(field.required("spec.ports"));
+  const names = new Set<string>();
+  (s.ports ?? []).forEach((p, i) => {
+    const path = `spec.ports[${i}]`;
+    if (!(Number.isInteger(p.port) && p.port >= 1 && p.port <= 65535)) errs.push(field.invalid(`${path}.port`, p.port, "must be between 1 and 65535, inclusive"));
+    if ((s.ports?.length ?? 0) > 1 && !p.name) errs.push(field.required(`${path}.name`));
+    if (p.name) {
+      if (names.has(p.name)) errs.push(field.duplicate(`${path}.name`, p.name));
+      names.add(p.name);
+    }
+    if (p.protocol && !["TCP", "UDP", "SCTP"].includes(p.protocol)) errs.push(field.notSupported(`${path}.protocol`, p.protocol, ["SCTP", "TCP", "UDP"]));
+    if (p.nodePort !== undefined && type !== "NodePort" && type !== "LoadBalancer") errs.push(field.forbidden(`${path}.nodePort`, "may not be used when `type` is 'ClusterIP'"));
+  });
+  if (s.sessionAffinity && !["None", "ClientIP"].includes(s.sessionAffinity)) errs.push(field.notSupported("spec.sessionAffinity", s.sessionAffinity, ["ClientIP", "None"]));
+  return errs;
+}
+
+export const serviceResources: Info[] = [
+  {
+    ...gv("", "v1"), resource: "services", singular: "service", kind: "Service", listKind: "ServiceList",
+    namespaced: true, shortNames: ["svc"], hasStatus: true, gracefulDelete: false,
+    validate: withMeta(true, validateService, true),
+    applyDefaults: (o) => {
+      const s = (o as Service).spec;
+      if (!s) return;
+      s.type ??= "ClusterIP";
+      s.sessionAffinity ??= "None";
+      if (s.type !== "ExternalName") s.internalTrafficPolicy ??= "Cluster";
+      if (s.type === "NodePort" || s.type === "LoadBalancer") s.externalTrafficPolicy ??= "Cluster";
+      for (const p of s.ports ?? []) {
+        p.protocol ??= "TCP";
+        p.targetPort ??= p.port;
+      }
+    },
+  },
+  {
+    ...gv("", "v1"), resource: "endpoints", singular: "endpoints", kind: "Endpoints", listKind: "EndpointsList",
+    namespaced: true, shortNames: ["ep"], hasStatus: false, gracefulDelete: false,
+    validate: withMeta(true),
+  },
+  {
+    ...gv("discovery.k8s.io", "v1"), resource: "endpointslices", singular: "endpointslice", kind: "EndpointSlice", listKind: "EndpointSliceList",
+    namespaced: true, shortNames: [], hasStatus: false, gracefulDelete: false,
+    validate: withMeta(true, (o) => ((o as EndpointSlice).addressType ? [] : [field.required("addressType")])),
+  },
+  {
+    ...gv("networking.k8s.io", "v1"), resource: "ingresses", singular: "ingress", kind: "Ingress", listKind: "IngressList",
+    namespaced: true, shortNames: ["ing"], hasStatus: true, gracefulDelete: false,
+    validate: withMeta(true),
+  },
+];

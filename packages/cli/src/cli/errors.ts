@@ -17,13 +17,6 @@ export class CliError extends Error {
   }
 }
 
-/** Ends a command with an exit code after its output was printed (nothing more is shown). */
-export class ExitCode extends Error {
-  constructor(readonly exitCode: number) {
-    super(`exit ${exitCode}`);
-  }
-}
-
 /** Whether `err` is a typed API error (duck-typed: copies of @skiff/api may differ). */
 export function isApiError(err: unknown): err is ApiErrorLike {
   return err instanceof Error && typeof (err as { reason?: unknown }).reason === "string";

@@ -35,7 +35,9 @@ export function objectRef(info: ResourceInfo, name: string): string {
 
 /** `(KIND, NAMES)` from positionals: `pods a b`, `pod/a pod/b`, or `pods,nodes` (get only). */
 export function splitTypeAndNames(positionals: string[], registry: ResourceRegistry): { info: ResourceInfo; names: string[] }[] {
-  if (positionals.length === 0) throw new CliError("you must specify the type of resource to get. Use \"skiff api-resources\" for a complete list of supported resources.");
+  if (positionals.length === 0) {
+    throw new CliError(`you must specify the type of resource, one of: ${registry.all.map((r) => r.resource).join(", ")}`);
+  }
   if (positionals[0].includes("/")) {
     // TYPE/NAME form: every argument must use it (kubectl rejects mixing).
     const groups = new Map<ResourceInfo, string[]>();

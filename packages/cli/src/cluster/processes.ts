@@ -70,10 +70,13 @@ export async function startDetached(command: string, args: string[], opts: { log
   }
 }
 
-/** The last `lines` lines of a log file. */
+/** The last `lines` lines a log file got since its process was last started. */
 export function tail(file: string, lines = 30): string {
   try {
-    const text = readFileSync(file, "utf8").replace(/\n+$/, "");
+    let text = readFileSync(file, "utf8").replace(/\n+$/, "");
+    // startDetached writes a "=== <time> <command>" line before each start: earlier runs are noise.
+    const start = text.lastIndexOf("\n=== ");
+    if (start >= 0) text = text.slice(start + 1);
     return text.split("\n").slice(-lines).join("\n");
   } catch {
     return "(no log)";

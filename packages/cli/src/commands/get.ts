@@ -62,6 +62,7 @@ async function run(ctx: Context): Promise<number> {
   const watch = ctx.flags.bool("watch") || ctx.flags.bool("watch-only");
   if (watch && groups.length > 1) throw new UsageError("you may only specify a single resource type");
   if (groups.some((g) => g.names.length) && labelSelector) throw new UsageError("name cannot be provided when a selector is specified");
+  if (groups.some((g) => g.names.length) && allNamespaces) throw new UsageError("a resource cannot be retrieved by name across all namespaces");
   const client = ctx.client();
   let failed = false;
 

@@ -3,7 +3,7 @@
 // Ready and records the cluster in $SKIFF_HOME/cluster.json.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import type { Node } from "@skiff/api";
+import { rvOf, type Node } from "@skiff/api";
 import { ApiClient } from "@skiff/client";
 import { UsageError } from "../cli/args.js";
 import type { ClusterInfo } from "../cli/connection.js";
@@ -12,7 +12,6 @@ import { CliError } from "../cli/errors.js";
 import { clusterPaths, cmdlineMarker, componentNames, componentSpecs, logFile, nodeNameFrom, pidFile, repoRoot, serviceMain, type ComponentSpec } from "../cluster/paths.js";
 import { portOpen, runningPid, startDetached, tail, type Started } from "../cluster/processes.js";
 
-const apiserverAddress = "127.0.0.1:6444";
 const clusterName = "skiff";
 
 /** A process that ended while the cluster was starting. */
@@ -21,6 +20,9 @@ class DiedError extends CliError {}
 async function run(ctx: Context): Promise<number> {
   const natsPort = Number(ctx.flags.string("nats-port") ?? 4222);
   if (!Number.isInteger(natsPort) || natsPort <= 0 || natsPort > 65535) throw new UsageError(`invalid --nats-port ${ctx.flags.string("nats-port")}`);
+  const apiPort = Number(ctx.flags.string("api-port") ?? 6444);
+  if (!Number.isInteger(apiPort) || apiPort <= 0 || apiPort > 65535) throw new UsageError(`invalid --api-port ${ctx.flags.string("api-port")}`);
+  const apiserverAddress = `127.0.0.1:${apiPort}`;
   const paths = clusterPaths(ctx.home);
   const repo = repoRoot();
 
@@ -35,8 +37,8 @@ async function run(ctx: Context): Promise<number> {
 
   const missing = componentNames.filter((n) => n !== "nats" && !existsSync(serviceMain(repo, n)));
   if (missing.length) throw new CliError(`not built: ${missing.map((n) => serviceMain(repo, n)).join(", ")}; run npm run build (./skiff up does it through scripts/setup.sh)`);
-  for (const [what, port] of [["NATS", natsPort], ["the apiserver", 6444]] as const) {
-    if (await portOpen("127.0.0.1", port)) throw new CliError(`127.0.0.1:${port} (for ${what}) is already in use by another program; stop it${what === "NATS" ? " or pick another port with --nats-port" : ""}`);
+  for (const [what, port] of [["NATS", natsPort], ["the apiserver", apiPort]] as const) {
+    if (await portOpen("127.0.0.1", port)) throw new CliError(`127.0.0.1:${port} (for ${what}) is already in use by another program; stop it or pick another port with ${what === "NATS" ? "--nats-port" : "--api-port"}`);
   }
 
   for (const d of [paths.runDir, paths.logDir, paths.natsDir]) mkdirSync(d, { recursive: true });
@@ -85,12 +87,15 @@ async function run(ctx: Context): Promise<number> {
   const client = new ApiClient({ addresses: [apiserverAddress], timeoutMs: 2000 });
   try {
     await waitUntil(`the apiserver on ${apiserverAddress}`, 60_000, () => client.list("namespaces", { limit: 1 }).then(() => true, () => false));
+    // The Node may survive from an earlier run (the store is kept), still saying Ready: only a
+    // write made after this node agent started counts.
+    const before = await client.get<Node>("nodes", nodeName).then((n) => rvOf(n), () => 0);
     for (const spec of rest) await start(spec);
 
     ctx.out.write(`Waiting for node ${nodeName} to be Ready`);
     await waitUntil(`node ${nodeName} to be Ready`, 120_000, async () => {
       const node = await client.get<Node>("nodes", nodeName).catch(() => undefined);
-      return node?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+      return !!node && rvOf(node) > before && (node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false);
     }, true);
   } catch (err) {
     ctx.out.write("\n");
@@ -117,12 +122,13 @@ Skiff is up: apiserver ${apiserverAddress}, node ${nodeName} is Ready.
 export const upCommand: Command = {
   name: "up",
   summary: "Start a single-host cluster on this machine",
-  usage: `skiff up [--home DIR] [--nats-port PORT]
+  usage: `skiff up [--home DIR] [--nats-port PORT] [--api-port PORT]
 
-Starts nats-server, the apiserver (127.0.0.1:6444), the scheduler, the controller-manager and a
+Starts nats-server, the apiserver (127.0.0.1:6444 by default), the scheduler, the controller-manager and a
 node agent as background processes; pid files go to $SKIFF_HOME/run and logs to $SKIFF_HOME/logs.`,
   flags: {
     "nats-port": { type: "string", description: "Port of the NATS server.", default: "4222" },
+    "api-port": { type: "string", description: "Port of the apiserver's gRPC API.", default: "6444" },
   },
   run,
 };

@@ -3,13 +3,17 @@
 import type { KObject } from "@skiff/api";
 import type { DescribeWriter } from "./writer.js";
 
-/** "lastTransitionTime" → "Last Transition Time". */
+/** Words kubectl keeps in capitals in field labels. */
+const acronyms = new Set(["api", "ip", "uid", "url", "id", "cidr", "dns", "tls", "http", "tcp", "udp"]);
+
+/** "lastTransitionTime" → "Last Transition Time", "podIP" → "Pod IP". */
 export function smartLabel(key: string): string {
   return key
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .replace(/[_-]+/g, " ")
-    .replace(/^./, (c) => c.toUpperCase())
-    .replace(/ (.)/g, (_, c: string) => ` ${c.toUpperCase()}`);
+    .split(/[\s_-]+/)
+    .filter(Boolean)
+    .map((w) => (acronyms.has(w.toLowerCase()) ? w.toUpperCase() : w[0].toUpperCase() + w.slice(1)))
+    .join(" ");
 }
 
 function writeValue(w: DescribeWriter, level: number, label: string, v: unknown): void {

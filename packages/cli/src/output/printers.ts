@@ -20,7 +20,7 @@ export function asList(items: KObject[]): KObject {
 
 /** YAML with sorted keys, as kubectl prints it. */
 export function toYaml(obj: unknown): string {
-  return stringify(obj, { sortMapEntries: true, lineWidth: 0 });
+  return stringify(obj, { sortMapEntries: true, lineWidth: 0, indentSeq: false });
 }
 
 /** JSON indented by 4 spaces, as kubectl prints it. */

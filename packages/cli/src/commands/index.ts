@@ -1,0 +1,18 @@
+// Every `skiff` subcommand, one file each; this list is what `skiff help` shows, in order.
+import type { Command } from "../cli/context.js";
+import { applyCommand } from "./apply.js";
+import { createCommand } from "./create.js";
+import { deleteCommand } from "./delete.js";
+import { describeCommand } from "./describe.js";
+import { downCommand } from "./down.js";
+import { getCommand } from "./get.js";
+import { logsCommand } from "./logs.js";
+import { statusCommand } from "./status.js";
+import { upCommand } from "./up.js";
+import { versionCommand } from "./version.js";
+
+/** All commands, in help order. */
+export const commands: Command[] = [
+  getCommand, describeCommand, applyCommand, createCommand, deleteCommand, logsCommand,
+  upCommand, downCommand, statusCommand, versionCommand,
+];

@@ -187,7 +187,7 @@ describe("kubectl and client-node against Skiff", () => {
     expect(await kubectl("delete", "pod", "sleeper")).toContain('pod "sleeper" deleted');
     expect(await kubectlFails("get", "pod", "sleeper")).toContain('Error from server (NotFound): pods "sleeper" not found');
     expect(cluster.containers({ "io.kubernetes.pod.name": "sleeper" }).filter((c) => c.state === "running")).toEqual([]);
-    expect(await kubectlFails("create", "configmap", "web-config")).toContain("AlreadyExists");
+    expect(await kubectlFails("create", "-f", join(cluster.dir, "app.yaml"))).toContain('Error from server (AlreadyExists): error when creating');
   });
 
   it("drives pods with @kubernetes/client-node: create, list, watch, patch, delete", async () => {

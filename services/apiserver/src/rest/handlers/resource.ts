@@ -25,6 +25,10 @@ export function resourceInfoFor(ctx: RestContext, p: ResourcePath): ResourceInfo
 /** Parses a create/update body (JSON, or YAML when sent as YAML). */
 function parseObjectBody(req: IncomingMessage, body: Buffer): KObject {
   const ct = (req.headers["content-type"] ?? "").split(";")[0].trim();
+  // Typed Go clients send protobuf; Skiff speaks JSON only (Kubernetes answers 415 likewise).
+  if (ct === "application/vnd.kubernetes.protobuf" || ct === "application/cbor") {
+    throw Object.assign(new ApiError("BadRequest", `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got ${ct})`), { code: 415 });
+  }
   if (ct === "application/yaml" || ct === "application/x-yaml") {
     let o: unknown;
     try { o = parseYaml(body.toString("utf8")); } catch (err) { throw new BadRequestError(`the body is not valid YAML: ${(err as Error).message}`); }

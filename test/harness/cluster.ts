@@ -3,11 +3,11 @@
 // the real Docker engine. Every cluster has its own name (labels on its containers and
 // networks) and its own pod CIDR, and removes everything it made when stopped.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, openSync, readFileSync } from "node:fs";
+import { mkdtempSync, rmSync, openSync, readFileSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ApiClient, waitFor } from "@skiff/client";
+import { ApiClient, waitFor, writeKubeconfig } from "@skiff/client";
 import type { Node } from "@skiff/api";
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
@@ -90,6 +90,8 @@ export class TestCluster {
   readonly clusterCidr: string;
   natsPort = 0;
   apiAddress = "";
+  /** host:port of the apiserver's HTTPS REST API (from its ready line). */
+  httpsAddress = "";
   nats?: Proc;
   apiserver?: Proc;
   scheduler?: Proc;
@@ -120,9 +122,10 @@ export class TestCluster {
 
   async startApiserver(): Promise<void> {
     const port = this.apiAddress ? this.apiAddress.split(":")[1] : String(await freePort());
-    this.apiserver = new Proc("apiserver", process.execPath, [this.node("apiserver"), "--nats", this.natsUrl(), "--grpc-address", `127.0.0.1:${port}`, ...(this.opts.apiserverFlags ?? [])], join(this.dir, "apiserver.log"));
+    this.apiserver = new Proc("apiserver", process.execPath, [this.node("apiserver"), "--nats", this.natsUrl(), "--grpc-address", `127.0.0.1:${port}`, "--https-address", "127.0.0.1:0", ...(this.opts.apiserverFlags ?? [])], join(this.dir, "apiserver.log"));
     const ready = await this.apiserver.ready;
     this.apiAddress = String(ready.grpcAddress);
+    this.httpsAddress = String(ready.httpsAddress ?? "");
   }
 
   async startScheduler(): Promise<void> {
@@ -145,6 +148,13 @@ export class TestCluster {
     this.agents.set(nodeName, p);
     await p.ready;
     return p;
+  }
+
+  /** Writes (once) a kubeconfig for the REST API with the cluster's CA and admin token; returns its path. */
+  async kubeconfigPath(): Promise<string> {
+    const path = join(this.dir, "kubeconfig");
+    if (!existsSync(path)) await writeKubeconfig(this.client, { server: `https://${this.httpsAddress}`, path, name: this.name });
+    return path;
   }
 
   nodeName(i: number): string {

@@ -28,6 +28,10 @@ export interface ResourceInfo {
   gracefulDelete: boolean;
   /** Whether a scale subresource exists (spec.replicas / status.replicas / selector). */
   scale?: boolean;
+  /** Discovery categories (e.g. "all" for `kubectl get all`); defaults are in the REST API's discovery. */
+  categories?: string[];
+  /** Discovery verbs when not the full set (create, delete, deletecollection, get, list, patch, update, watch). */
+  verbs?: string[];
   validate(obj: KObject): FieldError[];
   validateUpdate?(obj: KObject, old: KObject): FieldError[];
   /** Fills defaults in place; called on create before validation. */

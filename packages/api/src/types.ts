@@ -24,6 +24,8 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
   ownerReferences?: OwnerReference[];
   finalizers?: string[];
+  /** Field ownership (server-side apply); entries are ManagedFieldsEntry objects. */
+  managedFields?: unknown[];
 }
 
 /** Any stored object: the fields the apiserver itself reads. */

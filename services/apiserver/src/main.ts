@@ -8,6 +8,6 @@ runMain("apiserver", async (log) => {
   const opts = compileOptions(parseFlags(process.argv.slice(2), process.env));
   const s = await start(opts, log);
   // One machine-readable line on stdout tells a parent process where we listen.
-  process.stdout.write(JSON.stringify({ ready: true, grpcAddress: s.grpcAddress }) + "\n");
+  process.stdout.write(JSON.stringify({ ready: true, grpcAddress: s.grpcAddress, httpsAddress: s.httpsAddress }) + "\n");
   return s.stop;
 }, createRootLogger);

@@ -6,15 +6,25 @@ import { Store } from "./storage/store.js";
 import { Registry } from "./registry/registry.js";
 import { resourceService } from "./grpc/service.js";
 import type { ApiserverOptions } from "./options/options.js";
+import type { NodeConnector } from "./nodes/connector.js";
+import { startRestServer, loadOrCreateClusterAuth, type RunningRestServer } from "./rest/index.js";
 
 export interface RunningApiserver {
   grpcAddress: string;
+  /** host:port of the HTTPS REST API ("" when disabled). */
+  httpsAddress: string;
   registry: Registry;
   stop(): Promise<void>;
 }
 
+/** Optional collaborators of the apiserver. */
+export interface ApiserverDeps {
+  /** Reaches node agents for logs/exec/port-forward; without one those answer 503. */
+  connector?: NodeConnector;
+}
+
 /** Starts the apiserver and resolves once it serves. */
-export async function start(opts: ApiserverOptions, log: Logger): Promise<RunningApiserver> {
+export async function start(opts: ApiserverOptions, log: Logger, deps: ApiserverDeps = {}): Promise<RunningApiserver> {
   const store = await Store.open({ servers: opts.natsServers, bucket: opts.bucket, replicas: opts.replicas, log: log.child({ component: "store" }) });
   const registry = new Registry(store, log.child({ component: "registry" }));
   await registry.ensureSystemNamespaces();
@@ -26,7 +36,13 @@ export async function start(opts: ApiserverOptions, log: Logger): Promise<Runnin
   );
   const host = opts.grpcAddress.slice(0, opts.grpcAddress.lastIndexOf(":"));
   const grpcAddress = `${host}:${port}`;
-  log.info({ grpcAddress }, "apiserver serving");
+  let rest: RunningRestServer | undefined;
+  if (opts.httpsAddress) {
+    const auth = await loadOrCreateClusterAuth(registry, log.child({ component: "auth" }));
+    rest = await startRestServer({ registry, log: log.child({ component: "rest" }), connector: deps.connector, bookmarkIntervalMs: opts.bookmarkIntervalMs }, auth, { address: opts.httpsAddress, tlsSans: opts.tlsSans });
+  }
+  const httpsAddress = rest?.address ?? "";
+  log.info({ grpcAddress, httpsAddress }, "apiserver serving");
 
   let compactTimer: NodeJS.Timeout | undefined;
   if (opts.compactIntervalMs > 0) {
@@ -38,9 +54,11 @@ export async function start(opts: ApiserverOptions, log: Logger): Promise<Runnin
 
   return {
     grpcAddress,
+    httpsAddress,
     registry,
     async stop() {
       if (compactTimer) clearInterval(compactTimer);
+      await rest?.stop();
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => { server.forceShutdown(); resolve(); }, 3000);
         server.tryShutdown(() => { clearTimeout(t); resolve(); });

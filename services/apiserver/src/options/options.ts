@@ -10,6 +10,10 @@ export interface ApiserverOptions {
   replicas: number;
   /** host:port the gRPC API listens on (--grpc-address; default 127.0.0.1:6444; port 0 = any). */
   grpcAddress: string;
+  /** host:port of the Kubernetes REST API over HTTPS (--https-address; default 0.0.0.0:6443; port 0 = any; "" = off). */
+  httpsAddress: string;
+  /** Extra names/IPs in the serving certificate (--tls-san, repeatable or comma-separated; default none). */
+  tlsSans: string[];
   /** Interval of watch bookmarks (--bookmark-interval-ms; default 10000). */
   bookmarkIntervalMs: number;
   /** Delete markers older than this are compacted (--compact-after-ms; default 10 min). */
@@ -24,7 +28,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
     args: argv,
     options: {
       nats: { type: "string" }, bucket: { type: "string" }, replicas: { type: "string" },
-      "grpc-address": { type: "string" }, "bookmark-interval-ms": { type: "string" },
+      "grpc-address": { type: "string" }, "https-address": { type: "string" }, "tls-san": { type: "string", multiple: true }, "bookmark-interval-ms": { type: "string" },
       "compact-after-ms": { type: "string" }, "compact-interval-ms": { type: "string" },
     },
     strict: true,
@@ -36,6 +40,8 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
     bucket: values.bucket ?? env.SKIFF_BUCKET,
     replicas: num(values.replicas),
     grpcAddress: values["grpc-address"] ?? env.SKIFF_APISERVER_GRPC_ADDRESS,
+    httpsAddress: values["https-address"] ?? env.SKIFF_APISERVER_HTTPS_ADDRESS,
+    tlsSans: values["tls-san"]?.flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean),
     bookmarkIntervalMs: num(values["bookmark-interval-ms"]),
     compactAfterMs: num(values["compact-after-ms"]),
     compactIntervalMs: num(values["compact-interval-ms"]),
@@ -49,6 +55,8 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
     bucket: p.bucket ?? "skiff",
     replicas: p.replicas ?? 1,
     grpcAddress: p.grpcAddress ?? "127.0.0.1:6444",
+    httpsAddress: p.httpsAddress ?? "0.0.0.0:6443",
+    tlsSans: p.tlsSans ?? [],
     bookmarkIntervalMs: p.bookmarkIntervalMs ?? 10_000,
     compactAfterMs: p.compactAfterMs ?? 10 * 60_000,
     compactIntervalMs: p.compactIntervalMs ?? 60_000,
@@ -57,6 +65,7 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
   if (!/^[-\w]+$/.test(o.bucket)) errs.push(`--bucket: invalid bucket name ${JSON.stringify(o.bucket)}`);
   if (![1, 3, 5].includes(o.replicas)) errs.push("--replicas: must be 1, 3 or 5");
   if (!/^[^\s]+:\d+$/.test(o.grpcAddress)) errs.push(`--grpc-address: must be host:port, got ${JSON.stringify(o.grpcAddress)}`);
+  if (o.httpsAddress !== "" && !/^[^\s]+:\d+$/.test(o.httpsAddress)) errs.push(`--https-address: must be host:port, got ${JSON.stringify(o.httpsAddress)}`);
   for (const k of ["bookmarkIntervalMs", "compactAfterMs", "compactIntervalMs"] as const) {
     if (!Number.isFinite(o[k]) || o[k] < 0) errs.push(`${k}: must be a non-negative number`);
   }

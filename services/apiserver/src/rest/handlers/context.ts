@@ -1,0 +1,14 @@
+// What every REST handler needs: the registry, a logger, the optional node connector.
+import type { Logger } from "@skiff/log";
+import type { Registry } from "../../registry/registry.js";
+import type { NodeConnector } from "../../nodes/connector.js";
+
+/** Dependencies of the REST handlers. */
+export interface RestContext {
+  registry: Registry;
+  log: Logger;
+  /** Reaches node agents for log/exec/portforward; absent → those answer 503. */
+  connector?: NodeConnector;
+  /** Interval of watch bookmarks when a client allows them. */
+  bookmarkIntervalMs: number;
+}

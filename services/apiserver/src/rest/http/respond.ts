@@ -1,0 +1,63 @@
+// Writing responses: JSON bodies, errors as Kubernetes Status objects (the one mapping of
+// typed errors to HTTP), and reading request bodies.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "@skiff/log";
+import { ApiError, BadRequestError, InternalError, type Status } from "@skiff/api";
+
+/** Largest request body accepted (Kubernetes' limit is 3 MiB per object; allow lists). */
+const maxBody = 8 * 1024 * 1024;
+
+/** Sends a JSON body with a status code. */
+export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = "application/json"): void {
+  const data = Buffer.from(JSON.stringify(body));
+  res.writeHead(code, { "Content-Type": contentType, "Content-Length": data.length, "Cache-Control": "no-cache, private" });
+  res.end(data);
+}
+
+/** Turns any error into a Status (non-API errors become 500 InternalError). */
+export function statusOf(err: unknown, log?: Logger): Status {
+  if (err instanceof ApiError) {
+    if (err.reason === "InternalError") log?.error({ err }, "request failed");
+    return err.toStatus();
+  }
+  log?.error({ err }, "request failed");
+  return new InternalError(`Internal error occurred: ${err instanceof Error ? err.message : String(err)}`).toStatus();
+}
+
+/** Sends an error as a Status with its HTTP code. */
+export function sendError(res: ServerResponse, err: unknown, log?: Logger): void {
+  const st = statusOf(err, log);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, st.code ?? 500, st);
+}
+
+/** A Status of success (e.g. for bindings and evictions). */
+export function successStatus(code = 201, details?: Status["details"]): Status {
+  return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", message: "", reason: "", code, ...(details ? { details } : {}) } as Status;
+}
+
+/** Reads the whole request body. */
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > maxBody) throw new ApiError("BadRequest", "the request body is too large");
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Parses a JSON body (an object), or fails with BadRequest. */
+export function parseJsonObject(body: Buffer, what = "body"): Record<string, unknown> {
+  try {
+    const o = JSON.parse(body.toString("utf8"));
+    if (!o || typeof o !== "object" || Array.isArray(o)) throw new Error("not a JSON object");
+    return o;
+  } catch (err) {
+    throw new BadRequestError(`the ${what} is not a valid JSON object: ${(err as Error).message}`);
+  }
+}

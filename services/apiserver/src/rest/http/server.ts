@@ -1,0 +1,112 @@
+// The Kubernetes REST API over HTTPS: authentication, then discovery, OpenAPI and resource
+// paths; WebSocket upgrades for exec/attach/port-forward. Every error leaves as a Status.
+import { createServer, type Server } from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { networkInterfaces, hostname } from "node:os";
+import { ApiError } from "@skiff/api";
+import type { RestContext } from "../handlers/context.js";
+import { TokenAuthenticator } from "../auth/authn.js";
+import { createServingCert } from "../auth/pki.js";
+import type { ClusterAuth } from "../auth/bootstrap.js";
+import { sendError, sendJson } from "./respond.js";
+import { parseResourcePath } from "./route.js";
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, kubeVersion } from "../discovery/discovery.js";
+import { openApiV2, openApiV3, openApiV3Root } from "../openapi/documents.js";
+import { handleResource } from "../handlers/resource.js";
+import { upgradeHandler } from "../streams/upgrade.js";
+
+/** Options of the REST server. */
+export interface RestServerOptions {
+  /** host:port to listen on (port 0 = any free port). */
+  address: string;
+  /** Extra DNS names / IPs for the serving certificate. */
+  tlsSans: string[];
+}
+
+/** A running REST server. */
+export interface RunningRestServer {
+  /** host:port actually bound. */
+  address: string;
+  stop(): Promise<void>;
+}
+
+/** Names the serving certificate covers: loopback, the host's addresses and names, the in-cluster names. */
+export function servingNames(bindHost: string, extra: string[]): string[] {
+  const ips = Object.values(networkInterfaces()).flatMap((l) => l ?? []).map((i) => i.address);
+  const names = ["127.0.0.1", "::1", "localhost", hostname(), "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local", "10.96.0.1", ...ips, ...extra];
+  if (bindHost && bindHost !== "0.0.0.0" && bindHost !== "::") names.push(bindHost);
+  return names;
+}
+
+/** Starts the HTTPS server. */
+export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts: RestServerOptions): Promise<RunningRestServer> {
+  const i = opts.address.lastIndexOf(":");
+  const host = opts.address.slice(0, i).replace(/^\[|\]$/g, "");
+  const port = Number(opts.address.slice(i + 1));
+  const serving = createServingCert(auth.ca, servingNames(host, opts.tlsSans));
+  const authn = new TokenAuthenticator([{ token: auth.adminToken, user: { name: "skiff-admin", groups: ["system:masters", "system:authenticated"] } }]);
+  const docs = new Map<string, unknown>();
+  const cached = (key: string, make: () => unknown) => {
+    if (!docs.has(key)) docs.set(key, make());
+    return docs.get(key);
+  };
+  const resources = ctx.registry.resources;
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "https://apiserver");
+    const path = url.pathname.replace(/\/+$/, "") || "/";
+    if (path === "/healthz" || path === "/livez" || path === "/readyz") {
+      res.writeHead(200, { "Content-Type": "text/plain" });
+      res.end("ok");
+      return;
+    }
+    authn.authenticate(req);
+    const get = req.method === "GET" || req.method === "HEAD";
+    const doc = (body: unknown) => {
+      if (!get) throw new ApiError("MethodNotAllowed", `${req.method} is not allowed on ${path}`);
+      if (body === undefined) throw new ApiError("NotFound", "the server could not find the requested resource");
+      sendJson(res, 200, body);
+    };
+    if (path === "/version") return doc(kubeVersion);
+    if (path === "/api") return doc(apiVersions(`${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`));
+    if (path === "/apis") return doc(apiGroupList(resources));
+    if (path === "/openapi/v2") {
+      // kubectl asks for protobuf first; a JSON-only server answers 406 so it falls back.
+      const accept = req.headers.accept ?? "";
+      if (accept && !/application\/json|\*\/\*/.test(accept)) throw Object.assign(new ApiError("BadRequest", "only application/json is served for /openapi/v2"), { code: 406 });
+      return doc(cached("v2", () => openApiV2(resources.all)));
+    }
+    if (path === "/openapi/v3") return doc(cached("v3", () => openApiV3Root(resources.all)));
+    if (path.startsWith("/openapi/v3/")) {
+      const gv = path.slice("/openapi/v3/".length);
+      return doc(cached(`v3/${gv}`, () => openApiV3(resources.all, gv)));
+    }
+    const segs = path.split("/").filter(Boolean);
+    if (segs[0] === "api" && segs.length === 2) return doc(apiResourceList(resources, "", segs[1]));
+    if (segs[0] === "apis" && segs.length === 2) return doc(apiGroup(resources, segs[1]));
+    if (segs[0] === "apis" && segs.length === 3) return doc(apiResourceList(resources, segs[1], segs[2]));
+    const rp = parseResourcePath(path);
+    if (!rp) throw new ApiError("NotFound", "the server could not find the requested resource");
+    return handleResource(ctx, req, res, rp, url.searchParams);
+  }
+
+  const server: Server = createServer({ key: serving.key, cert: serving.cert, requestTimeout: 0 }, (req, res) => {
+    route(req, res).catch((err) => sendError(res, err, ctx.log));
+  });
+  server.on("upgrade", upgradeHandler(ctx, authn));
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host || undefined, () => resolve());
+  });
+  const a = server.address() as AddressInfo;
+  const address = `${a.family === "IPv6" ? `[${a.address}]` : a.address}:${a.port}`;
+  return {
+    address,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,163 @@
+// A compact, hand-written description of Skiff's kinds for the OpenAPI documents: the types
+// kubectl users explain and edit most are spelled out (with Kubernetes' patch merge keys);
+// the rest keep free-form spec/status. Refs are written "#REF/<name>" and resolved per version.
+import { apiVersionOf, type ResourceInfo } from "@skiff/api";
+
+/** An OpenAPI schema object (the subset used here). */
+export type Schema = Record<string, unknown>;
+
+const REF = "#REF/";
+const t = (type: string, description?: string, format?: string): Schema => ({ type, ...(format ? { format } : {}), ...(description ? { description } : {}) });
+const str = (d?: string) => t("string", d);
+const int = (d?: string) => t("integer", d, "int32");
+const bool = (d?: string) => t("boolean", d);
+const strMap = (d?: string): Schema => ({ type: "object", additionalProperties: { type: "string" }, ...(d ? { description: d } : {}) });
+const free = (d?: string): Schema => ({ type: "object", "x-kubernetes-preserve-unknown-fields": true, ...(d ? { description: d } : {}) });
+const intOrString = (d?: string): Schema => ({ "x-kubernetes-int-or-string": true, ...(d ? { description: d } : {}) });
+/** A reference to another definition, with a field description (allOf keeps the description in v3). */
+const ref = (name: string, d?: string): Schema => (d ? { description: d, allOf: [{ $ref: REF + name }] } : { $ref: REF + name });
+const arr = (items: Schema, d?: string, mergeKey?: string): Schema => ({
+  type: "array", items, ...(d ? { description: d } : {}),
+  ...(mergeKey ? { "x-kubernetes-patch-merge-key": mergeKey, "x-kubernetes-patch-strategy": "merge", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": [mergeKey] } : {}),
+});
+const obj = (description: string, properties: Record<string, Schema>, required?: string[]): Schema => ({ type: "object", description, properties, ...(required ? { required } : {}) });
+
+const core = "io.k8s.api.core.v1.";
+const meta = "io.k8s.apimachinery.pkg.apis.meta.v1.";
+const apps = "io.k8s.api.apps.v1.";
+
+/** Definitions of the detailed types (names as in Kubernetes' own OpenAPI). */
+const detailed: Record<string, Schema> = {
+  [meta + "ObjectMeta"]: obj("ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.", {
+    name: str("Name must be unique within a namespace."), generateName: str("GenerateName is an optional prefix, used by the server, to generate a unique name ONLY IF the Name field has not been provided."),
+    namespace: str("Namespace defines the space within which each name must be unique."), uid: str("UID is the unique in time and space value for this object."),
+    resourceVersion: str("An opaque value that represents the internal version of this object."), generation: t("integer", "A sequence number representing a specific generation of the desired state.", "int64"),
+    creationTimestamp: t("string", "CreationTimestamp is a timestamp representing the server time when this object was created.", "date-time"),
+    deletionTimestamp: t("string", "DeletionTimestamp is RFC 3339 date and time at which this resource will be deleted.", "date-time"),
+    deletionGracePeriodSeconds: t("integer", "Number of seconds allowed for this object to gracefully terminate before it will be removed from the system.", "int64"),
+    labels: strMap("Map of string keys and values that can be used to organize and categorize (scope and select) objects."),
+    annotations: strMap("Annotations is an unstructured key value map stored with a resource that may be set by external tools to store and retrieve arbitrary metadata."),
+    ownerReferences: arr(ref(meta + "OwnerReference"), "List of objects depended by this object.", "uid"),
+    finalizers: { ...arr(str()), description: "Must be empty before the object is deleted from the registry.", "x-kubernetes-patch-strategy": "merge", "x-kubernetes-list-type": "set" },
+    managedFields: arr(free(), "ManagedFields maps workflow-id and version to the set of fields that are managed by that workflow."),
+  }),
+  [meta + "OwnerReference"]: obj("OwnerReference contains enough information to let you identify an owning object.", {
+    apiVersion: str("API version of the referent."), kind: str("Kind of the referent."), name: str("Name of the referent."), uid: str("UID of the referent."),
+    controller: bool("If true, this reference points to the managing controller."), blockOwnerDeletion: bool("If true, AND if the owner has the \"foregroundDeletion\" finalizer, then the owner cannot be deleted from the key-value store until this reference is removed."),
+  }, ["apiVersion", "kind", "name", "uid"]),
+  [meta + "LabelSelector"]: obj("A label selector is a label query over a set of resources.", {
+    matchLabels: strMap("matchLabels is a map of {key,value} pairs."),
+    matchExpressions: arr(obj("A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.", { key: str("key is the label key that the selector applies to."), operator: str("operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist."), values: arr(str(), "values is an array of string values.") }, ["key", "operator"]), "matchExpressions is a list of label selector requirements."),
+  }),
+  [core + "Container"]: obj("A single application container that you want to run within a pod.", {
+    name: str("Name of the container specified as a DNS_LABEL. Each container in a pod must have a unique name (DNS_LABEL). Cannot be updated."),
+    image: str("Container image name."), imagePullPolicy: str("Image pull policy. One of Always, Never, IfNotPresent."),
+    command: arr(str(), "Entrypoint array. Not executed within a shell."), args: arr(str(), "Arguments to the entrypoint."), workingDir: str("Container's working directory."),
+    ports: arr(ref(core + "ContainerPort"), "List of ports to expose from the container.", "containerPort"),
+    env: arr(ref(core + "EnvVar"), "List of environment variables to set in the container.", "name"),
+    envFrom: arr(free(), "List of sources to populate environment variables in the container."),
+    resources: ref(core + "ResourceRequirements", "Compute Resources required by this container."),
+    volumeMounts: arr(obj("VolumeMount describes a mounting of a Volume within a container.", { name: str("This must match the Name of a Volume."), mountPath: str("Path within the container at which the volume should be mounted."), readOnly: bool("Mounted read-only if true."), subPath: str("Path within the volume from which the container's volume should be mounted.") }, ["name", "mountPath"]), "Pod volumes to mount into the container's filesystem.", "mountPath"),
+    livenessProbe: free("Periodic probe of container liveness."), readinessProbe: free("Periodic probe of container service readiness."), startupProbe: free("StartupProbe indicates that the Pod has successfully initialized."),
+    lifecycle: free("Actions that the management system should take in response to container lifecycle events."), securityContext: free("SecurityContext defines the security options the container should be run with."),
+    restartPolicy: str("RestartPolicy defines the restart behavior of individual containers in a pod (init containers only: Always makes a sidecar)."),
+    stdin: bool("Whether this container should allocate a buffer for stdin in the container runtime."), stdinOnce: bool("Whether the container runtime should close the stdin channel after it has been opened by a single attach."), tty: bool("Whether this container should allocate a TTY for itself."),
+    terminationMessagePath: str("Path at which the file to which the container's termination message will be written is mounted."), terminationMessagePolicy: str("Indicate how the termination message should be populated."),
+  }, ["name"]),
+  [core + "ContainerPort"]: obj("ContainerPort represents a network port in a single container.", { name: str("If specified, this must be an IANA_SVC_NAME and unique within the pod."), containerPort: int("Number of port to expose on the pod's IP address."), hostPort: int("Number of port to expose on the host."), hostIP: str("What host IP to bind the external port to."), protocol: str("Protocol for port. Must be UDP, TCP, or SCTP. Defaults to \"TCP\".") }, ["containerPort"]),
+  [core + "EnvVar"]: obj("EnvVar represents an environment variable present in a Container.", { name: str("Name of the environment variable."), value: str("Variable references $(VAR_NAME) are expanded using the previously defined environment variables in the container."), valueFrom: free("Source for the environment variable's value.") }, ["name"]),
+  [core + "ResourceRequirements"]: obj("ResourceRequirements describes the compute resource requirements.", { limits: strMap("Limits describes the maximum amount of compute resources allowed."), requests: strMap("Requests describes the minimum amount of compute resources required.") }),
+  [core + "PodSpec"]: obj("PodSpec is a description of a pod.", {
+    containers: arr(ref(core + "Container"), "List of containers belonging to the pod.", "name"),
+    initContainers: arr(ref(core + "Container"), "List of initialization containers belonging to the pod.", "name"),
+    volumes: arr(obj("Volume represents a named volume in a pod that may be accessed by any container in the pod.", { name: str("name of the volume.") }, ["name"]), "List of volumes that can be mounted by containers belonging to the pod.", "name"),
+    restartPolicy: str("Restart policy for all containers within the pod. One of Always, OnFailure, Never."), terminationGracePeriodSeconds: t("integer", "Optional duration in seconds the pod needs to terminate gracefully.", "int64"),
+    activeDeadlineSeconds: t("integer", "Optional duration in seconds the pod may be active on the node relative to StartTime.", "int64"),
+    dnsPolicy: str("Set DNS policy for the pod."), nodeSelector: strMap("NodeSelector is a selector which must be true for the pod to fit on a node."),
+    serviceAccountName: str("ServiceAccountName is the name of the ServiceAccount to use to run this pod."), serviceAccount: str("DeprecatedServiceAccount is a deprecated alias for ServiceAccountName."), automountServiceAccountToken: bool("AutomountServiceAccountToken indicates whether a service account token should be automatically mounted."),
+    nodeName: str("NodeName indicates in which node this pod is scheduled."), hostNetwork: bool("Host networking requested for this pod."), hostname: str("Specifies the hostname of the Pod."), subdomain: str("If specified, the fully qualified Pod hostname will be \"<hostname>.<subdomain>.<pod namespace>.svc.<cluster domain>\"."),
+    affinity: free("If specified, the pod's scheduling constraints."), schedulerName: str("If specified, the pod will be dispatched by specified scheduler."),
+    tolerations: arr(free(), "If specified, the pod's tolerations."), priority: int("The priority value."), priorityClassName: str("If specified, indicates the pod's priority."),
+    securityContext: free("SecurityContext holds pod-level security attributes and common container settings."), imagePullSecrets: arr(free(), "ImagePullSecrets is an optional list of references to secrets for pulling images.", "name"),
+    enableServiceLinks: bool("EnableServiceLinks indicates whether information about services should be injected into pod's environment variables."), shareProcessNamespace: bool("Share a single process namespace between all of the containers in a pod."),
+    readinessGates: arr(free(), "If specified, all readiness gates will be evaluated for pod readiness."), topologySpreadConstraints: arr(free(), "TopologySpreadConstraints describes how a group of pods ought to spread across topology domains.", "topologyKey"),
+    hostAliases: arr(free(), "HostAliases is an optional list of hosts and IPs that will be injected into the pod's hosts file.", "ip"), preemptionPolicy: str("PreemptionPolicy is the Policy for preempting pods with lower priority."),
+  }, ["containers"]),
+  [core + "PodTemplateSpec"]: obj("PodTemplateSpec describes the data a pod should have when created from a template.", { metadata: ref(meta + "ObjectMeta", "Standard object's metadata."), spec: ref(core + "PodSpec", "Specification of the desired behavior of the pod.") }),
+  [core + "ServicePort"]: obj("ServicePort contains information on service's port.", { name: str("The name of this port within the service."), protocol: str("The IP protocol for this port. Supports \"TCP\", \"UDP\", and \"SCTP\"."), port: int("The port that will be exposed by this service."), targetPort: intOrString("Number or name of the port to access on the pods targeted by the service."), nodePort: int("The port on each node on which this service is exposed when type is NodePort or LoadBalancer."), appProtocol: str("The application protocol for this port.") }, ["port"]),
+  [core + "ServiceSpec"]: obj("ServiceSpec describes the attributes that a user creates on a service.", {
+    type: str("type determines how the Service is exposed. Valid options are ExternalName, ClusterIP, NodePort, and LoadBalancer."), selector: strMap("Route service traffic to pods with label keys and values matching this selector."),
+    ports: arr(ref(core + "ServicePort"), "The list of ports that are exposed by this service.", "port"), clusterIP: str("clusterIP is the IP address of the service."), clusterIPs: arr(str(), "ClusterIPs is a list of IP addresses assigned to this service."),
+    externalName: str("externalName is the external reference that discovery mechanisms will return as an alias for this service."), sessionAffinity: str("Supports \"ClientIP\" and \"None\"."), sessionAffinityConfig: free("sessionAffinityConfig contains the configurations of session affinity."),
+    externalTrafficPolicy: str("externalTrafficPolicy describes how nodes distribute service traffic they receive on one of the Service's \"externally-facing\" addresses."), internalTrafficPolicy: str("InternalTrafficPolicy describes how nodes distribute service traffic they receive on the ClusterIP."),
+    publishNotReadyAddresses: bool("publishNotReadyAddresses indicates that any agent which deals with endpoints for this Service should disregard any indications of ready/not-ready."),
+    ipFamilies: arr(str(), "IPFamilies is a list of IP families assigned to this service."), ipFamilyPolicy: str("IPFamilyPolicy represents the dual-stack-ness requested or required by this Service."), externalIPs: arr(str(), "externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service."), loadBalancerIP: str("Only applies to Service Type: LoadBalancer."), trafficDistribution: str("TrafficDistribution offers a way to express preferences for how traffic is distributed to Service endpoints."),
+  }),
+  [apps + "DeploymentSpec"]: obj("DeploymentSpec is the specification of the desired behavior of the Deployment.", {
+    replicas: int("Number of desired pods. Defaults to 1."), selector: ref(meta + "LabelSelector", "Label selector for pods."), template: ref(core + "PodTemplateSpec", "Template describes the pods that will be created."),
+    strategy: free("The deployment strategy to use to replace existing pods with new ones."), minReadySeconds: int("Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available."),
+    revisionHistoryLimit: int("The number of old ReplicaSets to retain to allow rollback."), paused: bool("Indicates that the deployment is paused."), progressDeadlineSeconds: int("The maximum time in seconds for a deployment to make progress before it is considered to be failed."),
+  }, ["selector", "template"]),
+  [apps + "ReplicaSetSpec"]: obj("ReplicaSetSpec is the specification of a ReplicaSet.", { replicas: int("Replicas is the number of desired replicas."), minReadySeconds: int("Minimum number of seconds for which a newly created pod should be ready."), selector: ref(meta + "LabelSelector", "Selector is a label query over pods that should match the replica count."), template: ref(core + "PodTemplateSpec", "Template is the object that describes the pod that will be created if insufficient replicas are detected.") }, ["selector"]),
+};
+
+/** Detailed spec definitions per resource (the rest get a free-form spec). */
+const specOf: Record<string, string> = {
+  "/pods": core + "PodSpec", "/services": core + "ServiceSpec", "apps/deployments": apps + "DeploymentSpec", "apps/replicasets": apps + "ReplicaSetSpec",
+};
+
+/** Kubernetes' package of a group ("io.k8s.api.apps.v1."). */
+function packageOf(r: Pick<ResourceInfo, "group" | "version">): string {
+  const g = r.group === "" ? "core" : r.group.replace(/\.k8s\.io$/, "").replace(/\./g, "");
+  return `io.k8s.api.${g}.${r.version}.`;
+}
+
+/** The definition name of a resource's kind ("io.k8s.api.core.v1.Pod"). */
+export function definitionName(r: Pick<ResourceInfo, "group" | "version" | "kind">): string {
+  return packageOf(r) + r.kind;
+}
+
+/** Every definition: the detailed types plus one top-level schema per resource. */
+export function definitions(resources: ResourceInfo[]): Record<string, Schema> {
+  const defs: Record<string, Schema> = { ...detailed };
+  for (const r of resources) {
+    const props: Record<string, Schema> = {
+      apiVersion: str("APIVersion defines the versioned schema of this representation of an object."),
+      kind: str("Kind is a string value representing the REST resource this object represents."),
+      metadata: ref(meta + "ObjectMeta", "Standard object's metadata."),
+    };
+    const specDef = specOf[`${r.group}/${r.resource}`];
+    const body = bodyFields[r.kind];
+    if (body) Object.assign(props, body);
+    else {
+      props.spec = specDef ? ref(specDef, `Specification of the desired behavior of the ${r.kind}.`) : free(`Specification of the desired behavior of the ${r.kind}.`);
+      if (r.hasStatus) props.status = free(`Most recently observed status of the ${r.kind}. Populated by the system. Read-only.`);
+    }
+    defs[definitionName(r)] = {
+      type: "object", description: `${r.kind} (${apiVersionOf(r)}) as served by Skiff.`, properties: props,
+      "x-kubernetes-group-version-kind": [{ group: r.group, version: r.version, kind: r.kind }],
+    };
+  }
+  return defs;
+}
+
+/** Kinds whose data lives beside metadata rather than in spec/status. */
+const bodyFields: Record<string, Record<string, Schema>> = {
+  ConfigMap: { data: strMap("Data contains the configuration data."), binaryData: strMap("BinaryData contains the binary data."), immutable: bool("Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated.") },
+  Secret: { data: strMap("Data contains the secret data (base64)."), stringData: strMap("stringData allows specifying non-binary secret data in string form."), type: str("Used to facilitate programmatic handling of secret data."), immutable: bool("Immutable, if set to true, ensures that data stored in the Secret cannot be updated.") },
+  Endpoints: { subsets: arr(free(), "The set of all endpoints is the union of all subsets.") },
+  EndpointSlice: { addressType: str("addressType specifies the type of address carried by this EndpointSlice."), endpoints: arr(free(), "endpoints is a list of unique endpoints in this slice."), ports: arr(free(), "ports specifies the list of network ports exposed by each endpoint in this slice.") },
+  Event: {
+    involvedObject: free("The object that this event is about."), reason: str("This should be a short, machine understandable string that gives the reason for the transition into the object's current status."), message: str("A human-readable description of the status of this operation."),
+    type: str("Type of this event (Normal, Warning)."), source: free("The component reporting this event."), firstTimestamp: t("string", "The time at which the event was first recorded.", "date-time"), lastTimestamp: t("string", "The time at which the most recent occurrence of this event was recorded.", "date-time"),
+    eventTime: t("string", "Time when this Event was first observed.", "date-time"), count: int("The number of times this event has occurred."), reportingComponent: str("Name of the controller that emitted this Event."), reportingInstance: str("ID of the controller instance."),
+    action: str("What action was taken/failed regarding to the Regarding object."), related: free("Optional secondary object for more complex actions."), series: free("Data about the Event series this event represents."),
+  },
+  ControllerRevision: { data: free("Data is the serialized representation of the state."), revision: t("integer", "Revision indicates the revision of the state represented by Data.", "int64") },
+  StorageClass: { provisioner: str("provisioner indicates the type of the provisioner."), parameters: strMap("parameters holds the parameters for the provisioner."), reclaimPolicy: str("reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes."), volumeBindingMode: str("volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound."), allowVolumeExpansion: bool("allowVolumeExpansion shows whether the storage class allow volume expand."), mountOptions: arr(str(), "mountOptions controls the mountOptions for dynamically provisioned PersistentVolumes.") },
+};
+
+/** Replaces "#REF/<name>" with the version's reference prefix. */
+export function resolveRefs<T>(doc: T, prefix: string): T {
+  return JSON.parse(JSON.stringify(doc).replaceAll(`"${REF}`, `"${prefix}`));
+}

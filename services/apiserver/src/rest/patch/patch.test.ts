@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { jsonMergePatch, jsonPatch, strategicMerge, serverSideApply } from "./index.js";
+import type { KObject } from "@skiff/api";
+
+const pod = (): KObject => ({
+  apiVersion: "v1", kind: "Pod", metadata: { name: "p", labels: { a: "1", b: "2" }, finalizers: ["x"] },
+  spec: { containers: [{ name: "app", image: "a:1", ports: [{ containerPort: 80 }, { containerPort: 81 }], env: [{ name: "A", value: "1" }] }, { name: "side", image: "s:1" }] },
+});
+
+describe("strategic merge patch", () => {
+  it("merges containers by name and ports by containerPort, keeping unnamed siblings", () => {
+    const out = strategicMerge(pod(), { spec: { containers: [{ name: "app", image: "a:2", ports: [{ containerPort: 81, name: "alt" }] }] } }) as KObject;
+    const cs = (out.spec as { containers: { name: string; image: string; ports?: unknown[] }[] }).containers;
+    expect(cs.map((c) => `${c.name}=${c.image}`)).toEqual(["app=a:2", "side=s:1"]);
+    expect(cs[0].ports).toEqual([{ containerPort: 80 }, { containerPort: 81, name: "alt" }]);
+  });
+  it("honours $patch: delete, null deletion, $setElementOrder, $deleteFromPrimitiveList and $retainKeys", () => {
+    const out = strategicMerge(pod(), {
+      metadata: { labels: { a: null }, "$deleteFromPrimitiveList/finalizers": ["x"] },
+      spec: { "$setElementOrder/containers": [{ name: "side" }, { name: "app" }], containers: [{ name: "app", env: [{ name: "A", $patch: "delete" }] }] },
+    }) as KObject;
+    expect(out.metadata.labels).toEqual({ b: "2" });
+    expect(out.metadata.finalizers).toEqual([]);
+    const cs = (out.spec as { containers: { name: string; env?: unknown[] }[] }).containers;
+    expect(cs.map((c) => c.name)).toEqual(["side", "app"]);
+    expect(cs[1].env).toEqual([]);
+    expect(strategicMerge({ s: { type: "A", x: 1, y: 2 } }, { s: { $retainKeys: ["type", "y"], type: "B" } })).toEqual({ s: { type: "B", y: 2 } });
+  });
+  it("replaces lists without a merge key and never stores directives", () => {
+    const out = strategicMerge({ spec: { args: ["a", "b"] } }, { spec: { args: ["c"], "$unknown": 1 } });
+    expect(out).toEqual({ spec: { args: ["c"] } });
+  });
+});
+
+describe("JSON merge patch and JSON patch", () => {
+  it("merge patch replaces lists and deletes with null", () => {
+    expect(jsonMergePatch({ a: { b: 1, c: [1, 2] } }, { a: { b: null, c: [3] } })).toEqual({ a: { c: [3] } });
+  });
+  it("applies add/remove/replace/move/copy/test and fails a failed test", () => {
+    const doc = { metadata: { labels: { a: "1" } }, list: [1, 2] };
+    expect(jsonPatch(doc, [
+      { op: "add", path: "/metadata/labels/b~1c", value: "2" }, { op: "replace", path: "/list/0", value: 9 }, { op: "add", path: "/list/-", value: 3 },
+      { op: "copy", from: "/metadata/labels/a", path: "/copied" }, { op: "move", from: "/copied", path: "/moved" }, { op: "remove", path: "/metadata/labels/a" },
+      { op: "test", path: "/moved", value: "1" },
+    ])).toEqual({ metadata: { labels: { "b/c": "2" } }, list: [9, 2, 3], moved: "1" });
+    expect(doc.metadata.labels).toEqual({ a: "1" });
+    expect(() => jsonPatch(doc, [{ op: "test", path: "/list/0", value: 5 }])).toThrow(/test failed/);
+    expect(() => jsonPatch(doc, [{ op: "remove", path: "/nope" }])).toThrow(/nonexistent/);
+  });
+});
+
+describe("server-side apply", () => {
+  it("records the manager's fields and removes fields it stops applying", () => {
+    const cfg1 = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", labels: { x: "1", y: "2" } }, data: { a: "1", b: "2" } } as KObject;
+    const first = serverSideApply(undefined, cfg1, "me");
+    expect(first.metadata.managedFields).toMatchObject([{ manager: "me", operation: "Apply", fieldsV1: { "f:data": { "f:a": {}, "f:b": {} } } }]);
+    const live = { ...first, data: { ...(first.data as object), other: "kept" } } as KObject;
+    const second = serverSideApply(live, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", labels: { x: "1" } }, data: { a: "3" } } as KObject, "me");
+    expect(second.data).toEqual({ a: "3", other: "kept" });
+    expect(second.metadata.labels).toEqual({ x: "1" });
+    expect(second.metadata.managedFields).toHaveLength(1);
+  });
+});

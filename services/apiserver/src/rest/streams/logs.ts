@@ -1,0 +1,41 @@
+// GET pods/<name>/log: the container's log from the node connector, streamed as text/plain.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { BadRequestError, type Pod } from "@skiff/api";
+import type { NodeConnector, LogOptions } from "../../nodes/connector.js";
+import { flag, intParam } from "../handlers/query.js";
+
+/** Picks the container a request names, or the only one; BadRequest otherwise (kubectl's wording). */
+export function chooseContainer(pod: Pod, container: string | null | undefined): string {
+  const names = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])].map((c) => c.name);
+  if (container) {
+    if (!names.includes(container)) throw new BadRequestError(`container ${container} is not valid for pod ${pod.metadata.name}`);
+    return container;
+  }
+  const main = (pod.spec.containers ?? []).map((c) => c.name);
+  if (main.length === 1) return main[0];
+  throw new BadRequestError(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${main.join(" ")}]`);
+}
+
+/** Log options from the query. */
+export function logOptions(pod: Pod, q: URLSearchParams): LogOptions {
+  const tailLines = intParam(q, "tailLines");
+  if (tailLines !== undefined && tailLines < 0) throw new BadRequestError("tailLines: must be greater than or equal to 0");
+  return {
+    container: chooseContainer(pod, q.get("container")), follow: flag(q, "follow"), previous: flag(q, "previous"), tailLines,
+    sinceSeconds: intParam(q, "sinceSeconds"), timestamps: flag(q, "timestamps"), limitBytes: intParam(q, "limitBytes"),
+  };
+}
+
+/** Streams a pod's log to the response until it ends or the client leaves. */
+export async function serveLogs(connector: NodeConnector, req: IncomingMessage, res: ServerResponse, pod: Pod | { metadata: object }, q: URLSearchParams): Promise<void> {
+  const p = pod as Pod;
+  const opts = logOptions(p, q);
+  if (!p.spec.nodeName) throw new BadRequestError(`pod ${p.metadata.name} does not have a host assigned`);
+  const stream = await connector.logs(p, opts);
+  res.writeHead(200, { "Content-Type": "text/plain", "Transfer-Encoding": "chunked", "Cache-Control": "no-cache, private" });
+  res.flushHeaders();
+  const done = () => stream.destroy();
+  req.on("close", done);
+  stream.on("error", () => res.destroy());
+  stream.pipe(res);
+}

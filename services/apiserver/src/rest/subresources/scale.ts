@@ -1,0 +1,65 @@
+// The scale subresource (autoscaling/v1 Scale) of Deployments, ReplicaSets, StatefulSets and
+// ReplicationControllers: GET builds a Scale from the object; PUT/PATCH write spec.replicas.
+import { BadRequestError, ConflictError, formatLabelSelector, labelSelectorFromStruct, isConflict, type KObject, type LabelSelectorStruct, type ResourceInfo } from "@skiff/api";
+import { applyPatch, parsePatchBody, patchTypeOf } from "../patch/index.js";
+
+/** An autoscaling/v1 Scale. */
+export interface Scale extends KObject {
+  spec: { replicas?: number };
+  status: { replicas: number; selector?: string };
+}
+
+/** The Scale view of a scalable object. */
+export function scaleOf(o: KObject): Scale {
+  const spec = (o.spec ?? {}) as { replicas?: number; selector?: LabelSelectorStruct | Record<string, string> };
+  const status = (o.status ?? {}) as { replicas?: number };
+  const sel = spec.selector as Record<string, unknown> | undefined;
+  // ReplicationControllers have a plain label map; the others a LabelSelector.
+  const struct: LabelSelectorStruct | undefined = sel && !("matchLabels" in sel) && !("matchExpressions" in sel) ? { matchLabels: sel as Record<string, string> } : (sel as LabelSelectorStruct | undefined);
+  const m = o.metadata;
+  return {
+    apiVersion: "autoscaling/v1", kind: "Scale",
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    spec: { replicas: spec.replicas ?? 0 },
+    status: { replicas: status.replicas ?? 0, selector: formatLabelSelector(labelSelectorFromStruct(struct)) },
+  };
+}
+
+/** Minimal registry surface the scale handler uses. */
+interface ScaleStore {
+  get(resource: string, ns: string | undefined, name: string): Promise<KObject>;
+  update(resource: string, ns: string | undefined, o: KObject, dryRun?: boolean): Promise<KObject>;
+}
+
+/** Writes a desired Scale (replicas, optional resourceVersion precondition) to the object. */
+export async function writeScale(store: ScaleStore, info: ResourceInfo, ns: string | undefined, name: string, mutate: (s: Scale) => Scale, dryRun = false): Promise<Scale> {
+  for (let attempt = 0; ; attempt++) {
+    const cur = await store.get(info.resource, ns, name);
+    const want = mutate(scaleOf(cur));
+    const replicas = want.spec?.replicas;
+    if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) throw new BadRequestError(`spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be a non-negative integer`);
+    const pinned = want.metadata?.resourceVersion && want.metadata.resourceVersion !== cur.metadata.resourceVersion;
+    if (pinned) throw new ConflictError(info.resource, name);
+    const next = structuredClone(cur);
+    (next.spec as { replicas?: number }).replicas = replicas;
+    try {
+      return scaleOf(await store.update(info.resource, ns, next, dryRun));
+    } catch (err) {
+      if (isConflict(err) && attempt < 5) continue;
+      throw err;
+    }
+  }
+}
+
+/** Applies a PATCH body (any patch type but apply) to a Scale. */
+export function patchScale(contentType: string | undefined, body: Buffer): (s: Scale) => Scale {
+  const type = patchTypeOf(contentType);
+  if (type === "apply") throw new BadRequestError("apply patches are not supported on the scale subresource");
+  const p = parsePatchBody(type, body);
+  return (s) => {
+    const out = applyPatch(type, s, p) as Scale;
+    // A patch's resourceVersion is a precondition only when the patch set one itself.
+    if (!(p as KObject)?.metadata?.resourceVersion || type === "json") out.metadata.resourceVersion = s.metadata.resourceVersion;
+    return out;
+  };
+}

@@ -1,3 +1,2 @@
-// @skiff/cli: the `skiff` command (bin: dist/main.js). As a library it exports the table
-// builders and renderer, so the apiserver can serve kubectl the same `get` tables.
-export * from "./tables/index.js";
+// @skiff/cli: the skiff command line (bin: dist/main.js). Table builders live in @skiff/printers.
+export { renderTable, tableFor } from "@skiff/printers";

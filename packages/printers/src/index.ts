@@ -44,3 +44,4 @@ export function tableFor(resource: string, objects: KObject[], opts: TableOption
     default: return defaultTable(objects, opts);
   }
 }
+export * from "./render.js";

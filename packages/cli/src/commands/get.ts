@@ -7,7 +7,8 @@ import type { Command, Context } from "../cli/context.js";
 import { formatError, reasonOf } from "../cli/errors.js";
 import { objectRef, splitTypeAndNames } from "../cli/resources.js";
 import { asList, parseOutputFormat, toJson, toYaml, type OutputFormat } from "../output/printers.js";
-import { renderTable, tableFor } from "../tables/index.js";
+import { tableFor } from "@skiff/printers";
+import { renderTable } from "@skiff/printers";
 
 /** Sorts objects by namespace then name (the store's list order is not guaranteed). */
 function byKey(a: KObject, b: KObject): number {

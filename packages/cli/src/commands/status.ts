@@ -7,7 +7,7 @@ import { readClusterInfo } from "../cli/connection.js";
 import { clusterPaths, cmdlineMarker, componentNames, pidFile } from "../cluster/paths.js";
 import { runningPid } from "../cluster/processes.js";
 import { tabwrite } from "../output/tabwriter.js";
-import { nodeStatus } from "../tables/nodes.js";
+import { nodeStatus } from "@skiff/printers";
 
 async function run(ctx: Context): Promise<number> {
   const paths = clusterPaths(ctx.home);

@@ -1,8 +1,8 @@
 // The Events section at the bottom of every describe: the events about one object.
 import type { ApiClient } from "@skiff/client";
 import type { Event, KObject } from "@skiff/api";
-import { ageSince } from "../tables/age.js";
-import { sortEvents } from "../tables/events.js";
+import { ageSince } from "@skiff/printers";
+import { sortEvents } from "@skiff/printers";
 import type { DescribeWriter } from "./writer.js";
 
 /** Lists the events whose involvedObject is `obj` (none when events cannot be listed). */

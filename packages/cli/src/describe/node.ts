@@ -1,8 +1,8 @@
 // `describe node`: labels, taints, conditions, addresses, capacity, allocatable, system
 // info, the pods running on it with their requests and limits (kubectl's NodeDescriber).
 import { cpuToMilli, formatBytes, formatCpuMilli, memoryToBytes, type Container, type Node, type Pod, type Taint } from "@skiff/api";
-import { ageSince } from "../tables/age.js";
-import { nodeRoles } from "../tables/nodes.js";
+import { ageSince } from "@skiff/printers";
+import { nodeRoles } from "@skiff/printers";
 import { DescribeWriter, formatTime } from "./writer.js";
 
 const systemInfo: [string, string][] = [

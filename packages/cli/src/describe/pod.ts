@@ -1,7 +1,7 @@
 // `describe pod`: the pod, each container's image, state, readiness, resources and command,
 // its conditions, and its events (kubectl's PodDescriber layout).
 import type { Container, ContainerState, ContainerStatus, EnvVar, Pod, Toleration } from "@skiff/api";
-import { humanDuration } from "../tables/age.js";
+import { humanDuration } from "@skiff/printers";
 import { DescribeWriter, formatTime } from "./writer.js";
 
 type Probe = {

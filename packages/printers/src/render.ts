@@ -1,7 +1,8 @@
 // Renders a Table as kubectl prints it: upper-case headers, columns padded like kubectl's
 // tabwriter (minimum width 6, 3 spaces of padding), wide-only columns unless `wide`.
 import type { Table } from "./types.js";
-import { width } from "../output/tabwriter.js";
+/** Display width of a cell (code points; kubectl does not measure wide glyphs either). */
+const width = (s: string): number => Array.from(s).length;
 
 /** How a Table is turned into text. */
 export interface RenderOptions {

@@ -29,7 +29,7 @@ describe("events table", () => {
 
 describe("tableFor", () => {
   it("gives unknown kinds NAME AGE", () => {
-    const t = tableFor("configmaps", [{ metadata: { name: "cfg", creationTimestamp: "2024-05-01T11:00:00Z" } }], { now });
+    const t = tableFor("leases", [{ metadata: { name: "cfg", creationTimestamp: "2024-05-01T11:00:00Z" } }], { now });
     expect(renderTable(t).text).toBe("NAME   AGE\ncfg    60m\n");
   });
 

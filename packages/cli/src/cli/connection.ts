@@ -10,6 +10,9 @@ export const defaultApiserver = "127.0.0.1:6444";
 /** What `skiff up` records in $SKIFF_HOME/cluster.json. */
 export interface ClusterInfo {
   apiserver: string;
+  /** https://host:port of the Kubernetes REST API, and the kubeconfig written for it. */
+  server?: string;
+  kubeconfig?: string;
   nats?: string;
   nodeName?: string;
   startedAt?: string;

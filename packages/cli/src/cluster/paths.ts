@@ -10,11 +10,12 @@ export interface ClusterPaths {
   logDir: string;
   natsDir: string;
   clusterJson: string;
+  kubeconfig: string;
 }
 
 /** The paths under a SKIFF_HOME. */
 export function clusterPaths(home: string): ClusterPaths {
-  return { home, runDir: join(home, "run"), logDir: join(home, "logs"), natsDir: join(home, "nats"), clusterJson: join(home, "cluster.json") };
+  return { home, runDir: join(home, "run"), logDir: join(home, "logs"), natsDir: join(home, "nats"), clusterJson: join(home, "cluster.json"), kubeconfig: join(home, "kubeconfig") };
 }
 
 /** `$SKIFF_HOME/run/<name>.pid`. */
@@ -47,6 +48,8 @@ export interface UpSettings {
   repo: string;
   natsPort: number;
   apiserver: string;
+  /** host:port of the Kubernetes REST API (HTTPS, for kubectl). */
+  https: string;
   nodeName: string;
   clusterName: string;
 }
@@ -57,7 +60,7 @@ export function componentSpecs(s: UpSettings): ComponentSpec[] {
   const service = (name: ComponentName, args: string[]): ComponentSpec => ({ name, command: process.execPath, args: [serviceMain(s.repo, name), ...args] });
   return [
     { name: "nats", command: "nats-server", args: ["-js", "-a", "127.0.0.1", "-p", String(s.natsPort), "-sd", clusterPaths(s.home).natsDir, "--server_name", s.clusterName] },
-    service("apiserver", ["--nats", nats, "--grpc-address", s.apiserver]),
+    service("apiserver", ["--nats", nats, "--grpc-address", s.apiserver, "--https-address", s.https]),
     service("scheduler", ["--apiserver", s.apiserver]),
     service("controller-manager", ["--apiserver", s.apiserver, "--nats", nats, "--cluster-cidr", "10.244.0.0/16"]),
     service("node-agent", ["--apiserver", s.apiserver, "--nats", nats, "--node-name", s.nodeName, "--cluster-name", s.clusterName]),

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { rvOf, type Node } from "@skiff/api";
-import { ApiClient } from "@skiff/client";
+import { ApiClient, writeKubeconfig } from "@skiff/client";
 import { UsageError } from "../cli/args.js";
 import type { ClusterInfo } from "../cli/connection.js";
 import type { Command, Context } from "../cli/context.js";
@@ -23,6 +23,9 @@ async function run(ctx: Context): Promise<number> {
   const apiPort = Number(ctx.flags.string("api-port") ?? 6444);
   if (!Number.isInteger(apiPort) || apiPort <= 0 || apiPort > 65535) throw new UsageError(`invalid --api-port ${ctx.flags.string("api-port")}`);
   const apiserverAddress = `127.0.0.1:${apiPort}`;
+  const httpsPort = Number(ctx.flags.string("https-port") ?? 6443);
+  if (!Number.isInteger(httpsPort) || httpsPort <= 0 || httpsPort > 65535) throw new UsageError(`invalid --https-port ${ctx.flags.string("https-port")}`);
+  const httpsAddress = `127.0.0.1:${httpsPort}`;
   const paths = clusterPaths(ctx.home);
   const repo = repoRoot();
 
@@ -37,13 +40,13 @@ async function run(ctx: Context): Promise<number> {
 
   const missing = componentNames.filter((n) => n !== "nats" && !existsSync(serviceMain(repo, n)));
   if (missing.length) throw new CliError(`not built: ${missing.map((n) => serviceMain(repo, n)).join(", ")}; run npm run build (./skiff up does it through scripts/setup.sh)`);
-  for (const [what, port] of [["NATS", natsPort], ["the apiserver", apiPort]] as const) {
-    if (await portOpen("127.0.0.1", port)) throw new CliError(`127.0.0.1:${port} (for ${what}) is already in use by another program; stop it or pick another port with ${what === "NATS" ? "--nats-port" : "--api-port"}`);
+  for (const [what, port, flag] of [["NATS", natsPort, "--nats-port"], ["the apiserver", apiPort, "--api-port"], ["the Kubernetes API", httpsPort, "--https-port"]] as const) {
+    if (await portOpen("127.0.0.1", port)) throw new CliError(`127.0.0.1:${port} (for ${what}) is already in use by another program; stop it or pick another port with ${flag}`);
   }
 
   for (const d of [paths.runDir, paths.logDir, paths.natsDir]) mkdirSync(d, { recursive: true });
   const nodeName = nodeNameFrom(hostname());
-  const specs = componentSpecs({ home: ctx.home, repo, natsPort, apiserver: apiserverAddress, nodeName, clusterName });
+  const specs = componentSpecs({ home: ctx.home, repo, natsPort, apiserver: apiserverAddress, https: httpsAddress, nodeName, clusterName });
   const started = new Map<string, Started>();
 
   /** Fails with the log tail of any process that has ended. */
@@ -97,6 +100,7 @@ async function run(ctx: Context): Promise<number> {
       const node = await client.get<Node>("nodes", nodeName).catch(() => undefined);
       return !!node && rvOf(node) > before && (node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false);
     }, true);
+    await writeKubeconfig(client, { server: `https://${httpsAddress}`, path: paths.kubeconfig, name: "skiff" });
   } catch (err) {
     ctx.out.write("\n");
     throw err;
@@ -104,11 +108,13 @@ async function run(ctx: Context): Promise<number> {
     client.close();
   }
 
-  const info: ClusterInfo = { apiserver: apiserverAddress, nats: `nats://127.0.0.1:${natsPort}`, nodeName, startedAt: new Date().toISOString() };
+  const info: ClusterInfo = { apiserver: apiserverAddress, server: `https://${httpsAddress}`, kubeconfig: paths.kubeconfig, nats: `nats://127.0.0.1:${natsPort}`, nodeName, startedAt: new Date().toISOString() };
   writeFileSync(paths.clusterJson, JSON.stringify(info, null, 2) + "\n");
   ctx.out.write(`
-Skiff is up: apiserver ${apiserverAddress}, node ${nodeName} is Ready.
+Skiff is up: Kubernetes API https://${httpsAddress}, node ${nodeName} is Ready.
 
+  export KUBECONFIG=${paths.kubeconfig}
+  kubectl get nodes       # the real kubectl works with that kubeconfig
   ./skiff get nodes
   ./skiff apply -f pod.yaml
   ./skiff get pods -w
@@ -122,13 +128,15 @@ Skiff is up: apiserver ${apiserverAddress}, node ${nodeName} is Ready.
 export const upCommand: Command = {
   name: "up",
   summary: "Start a single-host cluster on this machine",
-  usage: `skiff up [--home DIR] [--nats-port PORT] [--api-port PORT]
+  usage: `skiff up [--home DIR] [--nats-port PORT] [--api-port PORT] [--https-port PORT]
 
-Starts nats-server, the apiserver (127.0.0.1:6444 by default), the scheduler, the controller-manager and a
+Starts nats-server, the apiserver (gRPC on 127.0.0.1:6444, the Kubernetes API on https://127.0.0.1:6443
+by default; a kubeconfig is written to $SKIFF_HOME/kubeconfig), the scheduler, the controller-manager and a
 node agent as background processes; pid files go to $SKIFF_HOME/run and logs to $SKIFF_HOME/logs.`,
   flags: {
     "nats-port": { type: "string", description: "Port of the NATS server.", default: "4222" },
     "api-port": { type: "string", description: "Port of the apiserver's gRPC API.", default: "6444" },
+    "https-port": { type: "string", description: "Port of the Kubernetes REST API (HTTPS, kubectl).", default: "6443" },
   },
   run,
 };

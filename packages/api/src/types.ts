@@ -179,6 +179,8 @@ export interface NodeStatus {
   conditions?: NodeCondition[];
   addresses?: { type: string; address: string }[];
   nodeInfo?: Record<string, string>;
+  /** Where the node agent serves logs/exec/port-forward (its NodeService); reached at the InternalIP. */
+  daemonEndpoints?: { kubeletEndpoint?: { Port: number } };
 }
 
 export interface Node extends KObject {

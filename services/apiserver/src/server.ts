@@ -6,10 +6,15 @@ import { Store } from "./storage/store.js";
 import { Registry } from "./registry/registry.js";
 import { resourceService } from "./grpc/service.js";
 import type { ApiserverOptions } from "./options/options.js";
+import type { Node } from "@skiff/api";
+import { GrpcNodeConnector } from "./nodes/grpc-connector.js";
+import type { NodeConnector } from "./nodes/connector.js";
 
 export interface RunningApiserver {
   grpcAddress: string;
   registry: Registry;
+  /** Logs, exec and port-forward into pods, through their node agents (for the REST layer). */
+  nodeConnector: NodeConnector;
   stop(): Promise<void>;
 }
 
@@ -36,10 +41,14 @@ export async function start(opts: ApiserverOptions, log: Logger): Promise<Runnin
     compactTimer.unref();
   }
 
+  const nodeConnector = new GrpcNodeConnector({ getNode: async (n) => (await registry.get("nodes", undefined, n)) as Node, token: opts.nodeToken });
+
   return {
     grpcAddress,
     registry,
+    nodeConnector,
     async stop() {
+      nodeConnector.close();
       if (compactTimer) clearInterval(compactTimer);
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => { server.forceShutdown(); resolve(); }, 3000);

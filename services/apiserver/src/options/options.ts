@@ -10,6 +10,8 @@ export interface ApiserverOptions {
   replicas: number;
   /** host:port the gRPC API listens on (--grpc-address; default 127.0.0.1:6444; port 0 = any). */
   grpcAddress: string;
+  /** Shared secret sent to node agents' NodeService (--node-token, SKIFF_NODE_TOKEN; must equal the agents'; empty sends none). */
+  nodeToken: string;
   /** Interval of watch bookmarks (--bookmark-interval-ms; default 10000). */
   bookmarkIntervalMs: number;
   /** Delete markers older than this are compacted (--compact-after-ms; default 10 min). */
@@ -24,7 +26,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
     args: argv,
     options: {
       nats: { type: "string" }, bucket: { type: "string" }, replicas: { type: "string" },
-      "grpc-address": { type: "string" }, "bookmark-interval-ms": { type: "string" },
+      "grpc-address": { type: "string" }, "bookmark-interval-ms": { type: "string" }, "node-token": { type: "string" },
       "compact-after-ms": { type: "string" }, "compact-interval-ms": { type: "string" },
     },
     strict: true,
@@ -37,6 +39,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
     replicas: num(values.replicas),
     grpcAddress: values["grpc-address"] ?? env.SKIFF_APISERVER_GRPC_ADDRESS,
     bookmarkIntervalMs: num(values["bookmark-interval-ms"]),
+    nodeToken: values["node-token"] ?? env.SKIFF_NODE_TOKEN,
     compactAfterMs: num(values["compact-after-ms"]),
     compactIntervalMs: num(values["compact-interval-ms"]),
   };
@@ -50,6 +53,7 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
     replicas: p.replicas ?? 1,
     grpcAddress: p.grpcAddress ?? "127.0.0.1:6444",
     bookmarkIntervalMs: p.bookmarkIntervalMs ?? 10_000,
+    nodeToken: p.nodeToken ?? "",
     compactAfterMs: p.compactAfterMs ?? 10 * 60_000,
     compactIntervalMs: p.compactIntervalMs ?? 60_000,
   };

@@ -3,7 +3,7 @@
 // errors mapped once through toGrpcError (the apiserver rebuilds them with fromGrpcError).
 import { connect } from "node:net";
 import { timingSafeEqual } from "node:crypto";
-import type { Metadata, ServerDuplexStream, ServerUnaryCall, ServerWritableStream, sendUnaryData, UntypedHandleCall } from "@grpc/grpc-js";
+import { Metadata, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, type UntypedHandleCall } from "@grpc/grpc-js";
 import type { Logger } from "@skiff/log";
 import { ApiError, BadRequestError, NotFoundError, UnauthorizedError, ContainerLabels as L, type Pod } from "@skiff/api";
 import { nodev1 } from "@skiff/proto";
@@ -78,6 +78,8 @@ export function nodeService(d: NodeServiceDeps): nodev1.NodeServiceServer & Reco
         const stream = await d.runtime.logs(inst.id, {
           follow: r.follow && !r.previous, tailLines: r.tailLines, sinceSeconds: r.sinceSeconds, timestamps: r.timestamps,
         });
+        // Headers now, so the caller learns the request was accepted before any log line arrives.
+        call.sendMetadata(new Metadata());
         let left = r.limitBytes ?? Infinity;
         call.on("cancelled", () => (stream as unknown as { destroy(): void }).destroy());
         stream.on("data", (chunk: Buffer) => {

@@ -43,6 +43,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   const registrar = new NodeRegistrar(client, runtime, nc, {
     nodeName: opts.nodeName, nodeIP: opts.nodeIP, labels: opts.nodeLabels, reservedCpu: opts.reservedCpu, reservedMemory: opts.reservedMemory,
     maxPods: opts.maxPods, heartbeatMs: opts.heartbeatMs, statusMs: opts.statusMs, version: VERSION, kubeletPort: listenPort,
+    kubeletHost: opts.listenAddress.slice(0, opts.listenAddress.lastIndexOf(":")),
   }, log.child({ component: "node" }));
   await registrar.start();
 

@@ -25,7 +25,7 @@ export class GrpcNodeConnector implements NodeConnector {
     const nodeName = pod.spec.nodeName;
     if (!nodeName) throw new BadRequestError(`pod ${pod.metadata.name} does not have a host assigned`);
     const node = await this.opts.getNode(nodeName);
-    const ip = node.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
+    const ip = node.status?.daemonEndpoints?.kubeletEndpoint?.Address ?? node.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
     const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
     if (!ip || !port) throw new UnavailableError(`node ${nodeName} does not publish its agent endpoint`);
     return ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;

@@ -134,7 +134,7 @@ describe("probes, init containers, persistent volumes", () => {
 
     const writer = pod("db", {
       volumes: [{ name: "d", persistentVolumeClaim: { claimName: "data" } }],
-      containers: [{ name: "main", image: BB, command: ["sh", "-c", "date +%s%N >> /data/sub/stamps; sleep 3600"], volumeMounts: [{ name: "d", mountPath: "/data" }] }],
+      containers: [{ name: "main", image: BB, command: ["sh", "-c", "mkdir -p /data/sub && date >> /data/sub/stamps; sleep 3600"], volumeMounts: [{ name: "d", mountPath: "/data" }] }],
     });
     await client.create("pods", writer);
     await waitFor(async () => (await get("db")).status?.phase === "Running", 60_000, "db Running");

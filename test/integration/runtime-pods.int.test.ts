@@ -174,7 +174,7 @@ describe("pod runtime", () => {
     expect(cluster.containers({ "io.kubernetes.pod.name": "misconfigured", "io.skiff.kind": "container" })).toHaveLength(0);
     // Adding the key releases it.
     const cm2 = await client.get("configmaps", "app-config", "default");
-    await client.update("configmaps", { ...cm2, data: { ...(cm2 as { data: Record<string, string> }).data, nope: "now here" } });
+    await client.update("configmaps", { ...cm2, data: { ...(cm2 as unknown as { data: Record<string, string> }).data, nope: "now here" } });
     await running("misconfigured");
   });
 

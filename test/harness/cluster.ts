@@ -143,6 +143,7 @@ export class TestCluster {
     const p = new Proc(`agent-${nodeName}`, process.execPath, [
       this.node("node-agent"), "--apiserver", this.apiAddress, "--nats", this.natsUrl(), "--node-name", nodeName,
       "--cluster-name", this.name, "--pod-network-internal", "--backoff-base-ms", "1000", "--resync-ms", "3000",
+      "--root-dir", join(this.dir, `root-${nodeName}`), "--listen-address", "127.0.0.1:0",
       ...(this.opts.agentFlags ?? []), ...extra,
     ], join(this.dir, `agent-${nodeName}.log`));
     this.agents.set(nodeName, p);
@@ -202,6 +203,10 @@ export class TestCluster {
     if (ids.length) execFileSync("docker", ["rm", "-f", "-v", ...ids], { stdio: "ignore" });
     const nets = execFileSync("docker", ["network", "ls", "-q", "--filter", `label=io.skiff.cluster=${this.name}`], { encoding: "utf8" }).split("\n").filter(Boolean);
     if (nets.length) execFileSync("docker", ["network", "rm", ...nets], { stdio: "ignore" });
+    // emptyDir medium Memory volumes are tmpfs mounts under the agents' root dirs.
+    for (const m of readFileSync("/proc/self/mounts", "utf8").split("\n").map((l) => l.split(" ")[1]).filter((p) => p?.startsWith(this.dir + "/")).reverse()) {
+      try { execFileSync("umount", [m], { stdio: "ignore" }); } catch { /* already gone */ }
+    }
     if (!process.env.SKIFF_KEEP_TEST_DIRS) rmSync(this.dir, { recursive: true, force: true });
   }
 }

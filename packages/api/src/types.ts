@@ -181,6 +181,8 @@ export interface NodeStatus {
   conditions?: NodeCondition[];
   addresses?: { type: string; address: string }[];
   nodeInfo?: Record<string, string>;
+  /** Where the node agent serves logs/exec/port-forward (its NodeService); reached at the InternalIP. */
+  daemonEndpoints?: { kubeletEndpoint?: { Port: number; /** Skiff: set when the agent listens on one address other than its InternalIP (e.g. loopback). */ Address?: string } };
 }
 
 export interface Node extends KObject {

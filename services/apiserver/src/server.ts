@@ -6,6 +6,8 @@ import { Store } from "./storage/store.js";
 import { Registry } from "./registry/registry.js";
 import { resourceService } from "./grpc/service.js";
 import type { ApiserverOptions } from "./options/options.js";
+import type { Node } from "@skiff/api";
+import { GrpcNodeConnector } from "./nodes/grpc-connector.js";
 import type { NodeConnector } from "./nodes/connector.js";
 import { startRestServer, loadOrCreateClusterAuth, type RunningRestServer } from "./rest/index.js";
 
@@ -14,12 +16,14 @@ export interface RunningApiserver {
   /** host:port of the HTTPS REST API ("" when disabled). */
   httpsAddress: string;
   registry: Registry;
+  /** Logs, exec and port-forward into pods, through their node agents (for the REST layer). */
+  nodeConnector: NodeConnector;
   stop(): Promise<void>;
 }
 
 /** Optional collaborators of the apiserver. */
 export interface ApiserverDeps {
-  /** Reaches node agents for logs/exec/port-forward; without one those answer 503. */
+  /** Reaches node agents for logs/exec/port-forward (default: gRPC to the pod's node agent). */
   connector?: NodeConnector;
 }
 
@@ -36,10 +40,11 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   );
   const host = opts.grpcAddress.slice(0, opts.grpcAddress.lastIndexOf(":"));
   const grpcAddress = `${host}:${port}`;
+  const nodeConnector = deps.connector ?? new GrpcNodeConnector({ getNode: async (n) => (await registry.get("nodes", undefined, n)) as Node, token: opts.nodeToken });
   let rest: RunningRestServer | undefined;
   if (opts.httpsAddress) {
     const auth = await loadOrCreateClusterAuth(registry, log.child({ component: "auth" }));
-    rest = await startRestServer({ registry, log: log.child({ component: "rest" }), connector: deps.connector, bookmarkIntervalMs: opts.bookmarkIntervalMs }, auth, { address: opts.httpsAddress, tlsSans: opts.tlsSans });
+    rest = await startRestServer({ registry, log: log.child({ component: "rest" }), connector: nodeConnector, bookmarkIntervalMs: opts.bookmarkIntervalMs }, auth, { address: opts.httpsAddress, tlsSans: opts.tlsSans });
   }
   const httpsAddress = rest?.address ?? "";
   log.info({ grpcAddress, httpsAddress }, "apiserver serving");
@@ -56,7 +61,9 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
     grpcAddress,
     httpsAddress,
     registry,
+    nodeConnector,
     async stop() {
+      (nodeConnector as Partial<GrpcNodeConnector>).close?.();
       if (compactTimer) clearInterval(compactTimer);
       await rest?.stop();
       await new Promise<void>((resolve) => {

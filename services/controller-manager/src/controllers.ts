@@ -3,9 +3,11 @@ import type { ControllerDescriptor } from "./controller.js";
 import { NodeIpamController } from "./nodeipam/ipam.js";
 import { NodeLifecycleController } from "./nodelifecycle/lifecycle.js";
 import { NamespaceController } from "./namespace/namespace.js";
+import { VolumeBinderController } from "./volume/binder.js";
 
 export const controllers: ControllerDescriptor[] = [
   { name: "nodeipam", create: (ctx) => new NodeIpamController(ctx) },
   { name: "nodelifecycle", create: (ctx) => new NodeLifecycleController(ctx) },
   { name: "namespace", create: (ctx) => new NamespaceController(ctx) },
+  { name: "persistentvolume-binder", create: (ctx) => new VolumeBinderController(ctx) },
 ];

@@ -7,6 +7,6 @@ import { start } from "./server.js";
 runMain("node-agent", async (log) => {
   const opts = compileOptions(parseFlags(process.argv.slice(2), process.env));
   const agent = await start(opts, log.child({ node: opts.nodeName }));
-  process.stdout.write(JSON.stringify({ ready: true, node: agent.nodeName }) + "\n");
+  process.stdout.write(JSON.stringify({ ready: true, node: agent.nodeName, listenAddress: agent.listenAddress }) + "\n");
   return agent.stop;
 }, createRootLogger);

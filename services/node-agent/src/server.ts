@@ -1,9 +1,14 @@
 // Wires the node agent: NATS (heartbeats), apiserver client, Docker runtime, Node registration,
 // the pod network for the node's podCIDR, and the pod manager.
 import { connect } from "@nats-io/transport-node";
+import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { nodev1 } from "@skiff/proto";
 import type { Logger } from "@skiff/log";
 import { ApiClient, EventRecorder, Informer } from "@skiff/client";
-import type { Node, Pod } from "@skiff/api";
+import type { ConfigMap, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret } from "@skiff/api";
+import { VolumeManager, type VolumeSources } from "./volumes/volumes.js";
+import { nodeService } from "./grpc/service.js";
+import { VolumeReclaimer } from "./volumes/reclaim.js";
 import { DockerRuntime } from "./runtime/docker.js";
 import type { Runtime } from "./runtime/runtime.js";
 import { NodeRegistrar } from "./node/node.js";
@@ -15,6 +20,8 @@ export const VERSION = "v1.32.0-skiff";
 
 export interface RunningAgent {
   nodeName: string;
+  /** host:port the NodeService listens on. */
+  listenAddress: string;
   stop(): Promise<void>;
 }
 
@@ -22,9 +29,21 @@ export interface RunningAgent {
 export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtime = new DockerRuntime(opts.dockerSocket)): Promise<RunningAgent> {
   const nc = await connect({ servers: opts.natsServers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: `skiff-node-${opts.nodeName}` });
   const client = new ApiClient({ addresses: opts.apiservers });
+  const pods = new Informer<Pod>(client, "pods", { fieldSelector: `spec.nodeName=${opts.nodeName}` }, log.child({ component: "pod-informer" }));
+
+  // The NodeService is bound first: its port goes into the Node's status.
+  const grpcServer = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
+  grpcServer.addService(nodev1.NodeServiceService, nodeService({ runtime, pods, clusterName: opts.clusterName, nodeName: opts.nodeName, token: opts.nodeToken, log: log.child({ component: "node-service" }) }));
+  const listenPort = await new Promise<number>((resolve, reject) =>
+    grpcServer.bindAsync(opts.listenAddress, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  const listenAddress = `${opts.listenAddress.slice(0, opts.listenAddress.lastIndexOf(":"))}:${listenPort}`;
+  log.info({ listenAddress, tokenRequired: !!opts.nodeToken }, "node service listening");
+
   const registrar = new NodeRegistrar(client, runtime, nc, {
     nodeName: opts.nodeName, nodeIP: opts.nodeIP, labels: opts.nodeLabels, reservedCpu: opts.reservedCpu, reservedMemory: opts.reservedMemory,
-    maxPods: opts.maxPods, heartbeatMs: opts.heartbeatMs, statusMs: opts.statusMs, version: VERSION,
+    maxPods: opts.maxPods, heartbeatMs: opts.heartbeatMs, statusMs: opts.statusMs, version: VERSION, kubeletPort: listenPort,
+    kubeletHost: opts.listenAddress.slice(0, opts.listenAddress.lastIndexOf(":")),
   }, log.child({ component: "node" }));
   await registrar.start();
 
@@ -43,22 +62,50 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   nodes.addHandlers({ onAdd: onNode, onUpdate: (_o, n) => onNode(n) });
   await nodes.start();
 
-  const pods = new Informer<Pod>(client, "pods", { fieldSelector: `spec.nodeName=${opts.nodeName}` }, log.child({ component: "pod-informer" }));
+  // Objects pods reference (env, volumes): cached cluster-wide, like the kubelet's watches.
+  const configMaps = new Informer<ConfigMap>(client, "configmaps", {}, log.child({ component: "configmap-informer" }));
+  const secrets = new Informer<Secret>(client, "secrets", {}, log.child({ component: "secret-informer" }));
+  const claims = new Informer<PersistentVolumeClaim>(client, "persistentvolumeclaims", {}, log.child({ component: "pvc-informer" }));
+  const pvs = new Informer<PersistentVolume>(client, "persistentvolumes", {}, log.child({ component: "pv-informer" }));
+  await Promise.all([configMaps.start(), secrets.start(), claims.start(), pvs.start()]);
+  const sources: VolumeSources = {
+    configMap: (ns, n) => configMaps.get(`${ns}/${n}`),
+    secret: (ns, n) => secrets.get(`${ns}/${n}`),
+    claim: (ns, n) => claims.get(`${ns}/${n}`),
+    volume: (n) => pvs.get(n),
+    get allocatable() {
+      const a = registrar.current()?.status?.allocatable;
+      return { cpu: a?.cpu ?? "1", memory: a?.memory ?? "1Gi" };
+    },
+  };
+  const volumes = new VolumeManager(opts.rootDir, sources, log.child({ component: "volumes" }));
   const recorder = new EventRecorder(client, "kubelet", opts.nodeName, log.child({ component: "events" }));
-  const manager = new PodManager({ client, runtime, pods, recorder, log: log.child({ component: "pods" }) }, {
+  const manager = new PodManager({ client, runtime, pods, recorder, log: log.child({ component: "pods" }), volumes, sources }, {
     nodeName: opts.nodeName, clusterName: opts.clusterName, hostIP: opts.nodeIP, pauseImage: opts.pauseImage,
     network: () => network, backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffMaxMs, backoffResetMs: opts.backoffResetMs,
-    resyncMs: opts.resyncMs, workers: opts.workers,
+    resyncMs: opts.resyncMs, workers: opts.workers, logMaxSize: opts.containerLogMaxSize,
   });
+  // A changed ConfigMap, Secret or claim re-syncs the pods of its namespace (env waits, volume contents).
+  const byNamespace = (o: { metadata: { namespace?: string } }) => manager.enqueueNamespace(o.metadata.namespace ?? "");
+  for (const inf of [configMaps, secrets, claims] as Informer<ConfigMap | Secret | PersistentVolumeClaim>[]) {
+    inf.addHandlers({ onAdd: byNamespace, onUpdate: (_o, n) => byNamespace(n), onDelete: byNamespace });
+  }
+  pvs.addHandlers({ onUpdate: () => manager.enqueueAll() });
+  const reclaimer = new VolumeReclaimer(client, pvs, opts.volumeDir, log.child({ component: "reclaimer" }), opts.nodeName);
+  await reclaimer.start();
   void pods.start();
   await manager.start();
   log.info({ node: opts.nodeName }, "node agent running");
 
   return {
     nodeName: opts.nodeName,
+    listenAddress,
     async stop() {
       // Pods keep running when the agent stops: a restarted agent adopts them.
       manager.stop();
+      reclaimer.stop();
+      grpcServer.forceShutdown();
+      for (const inf of [configMaps, secrets, claims, pvs]) inf.stop();
       pods.stop();
       nodes.stop();
       registrar.stop();

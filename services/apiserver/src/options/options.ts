@@ -14,6 +14,8 @@ export interface ApiserverOptions {
   httpsAddress: string;
   /** Extra names/IPs in the serving certificate (--tls-san, repeatable or comma-separated; default none). */
   tlsSans: string[];
+  /** Shared secret sent to node agents' NodeService (--node-token, SKIFF_NODE_TOKEN; must equal the agents'; empty sends none). */
+  nodeToken: string;
   /** Interval of watch bookmarks (--bookmark-interval-ms; default 10000). */
   bookmarkIntervalMs: number;
   /** Delete markers older than this are compacted (--compact-after-ms; default 10 min). */
@@ -29,6 +31,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
     options: {
       nats: { type: "string" }, bucket: { type: "string" }, replicas: { type: "string" },
       "grpc-address": { type: "string" }, "https-address": { type: "string" }, "tls-san": { type: "string", multiple: true }, "bookmark-interval-ms": { type: "string" },
+      "node-token": { type: "string" },
       "compact-after-ms": { type: "string" }, "compact-interval-ms": { type: "string" },
     },
     strict: true,
@@ -43,6 +46,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
     httpsAddress: values["https-address"] ?? env.SKIFF_APISERVER_HTTPS_ADDRESS,
     tlsSans: values["tls-san"]?.flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean),
     bookmarkIntervalMs: num(values["bookmark-interval-ms"]),
+    nodeToken: values["node-token"] ?? env.SKIFF_NODE_TOKEN,
     compactAfterMs: num(values["compact-after-ms"]),
     compactIntervalMs: num(values["compact-interval-ms"]),
   };
@@ -58,6 +62,7 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
     httpsAddress: p.httpsAddress ?? "0.0.0.0:6443",
     tlsSans: p.tlsSans ?? [],
     bookmarkIntervalMs: p.bookmarkIntervalMs ?? 10_000,
+    nodeToken: p.nodeToken ?? "",
     compactAfterMs: p.compactAfterMs ?? 10 * 60_000,
     compactIntervalMs: p.compactIntervalMs ?? 60_000,
   };

@@ -21,6 +21,10 @@ export interface NodeOptions {
   /** How often the Node object is checked and its Ready condition restored. */
   statusMs: number;
   version: string;
+  /** Port of the agent's NodeService, published as status.daemonEndpoints.kubeletEndpoint.Port. */
+  kubeletPort?: number;
+  /** Host the NodeService is bound to, published when it is neither the node IP nor a wildcard. */
+  kubeletHost?: string;
 }
 
 export class NodeRegistrar {
@@ -80,6 +84,7 @@ export class NodeRegistrar {
       allocatable: { cpu: formatCpuMilli(allocCpu), memory: formatBytes(allocMem), pods: String(this.opts.maxPods) },
       conditions,
       addresses: [{ type: "InternalIP", address: this.opts.nodeIP }, { type: "Hostname", address: this.opts.nodeName }],
+      ...(this.opts.kubeletPort ? { daemonEndpoints: { kubeletEndpoint: { Port: this.opts.kubeletPort, ...(this.opts.kubeletHost && !["0.0.0.0", "::", "[::]", this.opts.nodeIP].includes(this.opts.kubeletHost) ? { Address: this.opts.kubeletHost } : {}) } } } : {}),
       nodeInfo: {
         kubeletVersion: this.opts.version, kubeProxyVersion: this.opts.version, containerRuntimeVersion: info.runtimeVersion,
         osImage: info.os, kernelVersion: info.kernel, operatingSystem: "linux", architecture: info.architecture,

@@ -33,6 +33,16 @@ export interface NodeAgentOptions {
   workers: number;
   /** Make the pod bridge network internal (no route out; tests use this). */
   podNetworkInternal: boolean;
+  /** The agent's state on disk: pod volumes and termination logs under <root-dir>/pods (--root-dir; default /var/lib/skiff). */
+  rootDir: string;
+  /** Where provisioned (local-path) PersistentVolumes keep their data; the agent deletes data under it for reclaimed PVs (--volume-dir; default <root-dir>/volumes). */
+  volumeDir: string;
+  /** Address of the agent's gRPC NodeService (logs, exec, port-forward, stats) (--listen-address; default <node-ip>:10250; port 0 picks one). */
+  listenAddress: string;
+  /** Shared secret the apiserver must present to the NodeService (--node-token, SKIFF_NODE_TOKEN; empty: no check, for loopback-only setups). */
+  nodeToken: string;
+  /** Container log rotation size, Docker json-file max-size (--container-log-max-size; default 10m). */
+  containerLogMaxSize: string;
 }
 
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<NodeAgentOptions> {
@@ -41,7 +51,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
     options: Object.fromEntries([
       "apiserver", "nats", "node-name", "node-labels", "cluster-name", "node-ip", "pause-image", "docker-socket",
       "reserved-cpu", "reserved-memory", "max-pods", "heartbeat-ms", "status-ms", "backoff-base-ms", "backoff-max-ms",
-      "backoff-reset-ms", "resync-ms", "workers",
+      "backoff-reset-ms", "resync-ms", "workers", "root-dir", "volume-dir", "listen-address", "node-token", "container-log-max-size",
     ].map((k): [string, { type: "string" | "boolean" }] => [k, { type: "string" }]).concat([["pod-network-internal", { type: "boolean" }]])),
     strict: true,
   }) as { values: Record<string, string | boolean | undefined> };
@@ -69,6 +79,11 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
     resyncMs: num("resync-ms"),
     workers: num("workers"),
     podNetworkInternal: values["pod-network-internal"] as boolean | undefined,
+    rootDir: str("root-dir") ?? env.SKIFF_ROOT_DIR,
+    volumeDir: str("volume-dir") ?? env.SKIFF_VOLUME_DIR,
+    listenAddress: str("listen-address"),
+    nodeToken: str("node-token") ?? env.SKIFF_NODE_TOKEN,
+    containerLogMaxSize: str("container-log-max-size"),
   };
 }
 
@@ -103,7 +118,14 @@ export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
     resyncMs: p.resyncMs ?? 10_000,
     workers: p.workers ?? 4,
     podNetworkInternal: p.podNetworkInternal ?? false,
+    rootDir: p.rootDir ?? "/var/lib/skiff",
+    volumeDir: "",
+    listenAddress: "",
+    nodeToken: p.nodeToken ?? "",
+    containerLogMaxSize: p.containerLogMaxSize ?? "10m",
   };
+  o.volumeDir = p.volumeDir ?? `${o.rootDir}/volumes`;
+  o.listenAddress = p.listenAddress ?? `${o.nodeIP}:10250`;
   const errs: string[] = [];
   const bad = isDNS1123Subdomain(o.nodeName);
   if (bad) errs.push(`--node-name: ${bad}`);
@@ -113,6 +135,10 @@ export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
   for (const k of ["maxPods", "heartbeatMs", "statusMs", "backoffBaseMs", "backoffMaxMs", "backoffResetMs", "resyncMs", "workers"] as const) {
     if (!Number.isFinite(o[k]) || o[k] <= 0) errs.push(`${k}: must be a positive number`);
   }
+  if (!o.rootDir.startsWith("/")) errs.push("--root-dir: must be an absolute path");
+  if (!o.volumeDir.startsWith("/")) errs.push("--volume-dir: must be an absolute path");
+  if (!/^.+:\d+$/.test(o.listenAddress)) errs.push(`--listen-address: want host:port, got ${o.listenAddress}`);
+  if (!/^\d+[kmg]$/.test(o.containerLogMaxSize)) errs.push(`--container-log-max-size: want a size like 10m, got ${o.containerLogMaxSize}`);
   if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);
   return o;
 }

@@ -9,7 +9,12 @@ import {
 } from "@skiff/api";
 import { WorkQueue, runWorkers, type ApiClient, type Informer, type EventRecorder } from "@skiff/client";
 import type { Runtime, RuntimeContainer } from "../runtime/runtime.js";
-import { computeStatus, statusChanged, type ContainerView, type Waiting } from "./status.js";
+import { computeStatus, statusChanged, type ContainerView, type InitProgress, type Waiting } from "./status.js";
+import { containersOf, initContainersOf, type RuntimeContainerSpec } from "./spec.js";
+import { ConfigError, expand, resolveEnv } from "../config/env.js";
+import { MountError, type PreparedVolume, type VolumeManager, type VolumeSources } from "../volumes/volumes.js";
+import { ProberManager } from "../prober/manager.js";
+import { runPostStart, runPreStop } from "../lifecycle/hooks.js";
 
 const ATTEMPT = "io.skiff.attempt";
 const BACKOFF_STEP = "io.skiff.backoff-step";
@@ -28,6 +33,8 @@ export interface PodManagerOptions {
   /** Full resync period (also finds orphaned containers). */
   resyncMs: number;
   workers: number;
+  /** json-file log rotation size per container (Docker's max-size; default "10m"). */
+  logMaxSize?: string;
 }
 
 export interface PodManagerDeps {
@@ -36,12 +43,19 @@ export interface PodManagerDeps {
   pods: Informer<Pod>;
   recorder: EventRecorder;
   log: Logger;
+  /** Pod volumes on this node (emptyDir, configMap, PVC…). */
+  volumes: VolumeManager;
+  /** ConfigMaps, Secrets, claims and volumes for env and volumes (informer caches). */
+  sources: VolumeSources;
 }
 
 /** Docker container names must be unique; these mirror the kubelet's k8s_… names. */
 function containerName(pod: Pod, container: string, attempt: number): string {
   return `skiff_${container}_${pod.metadata.name}_${pod.metadata.namespace}_${pod.metadata.uid!.slice(0, 8)}_${attempt}`;
 }
+
+/** The runtime-label kind of a pod's init containers (app containers are "container"). */
+const INIT = "init";
 
 function attemptOf(c: RuntimeContainer): number {
   return Number(c.labels[ATTEMPT] ?? 0) || 0;
@@ -59,9 +73,14 @@ export class PodManager {
   private stopEvents?: () => void;
   private stopped = false;
   private readonly nodeLabels: Record<string, string>;
+  /** Probe workers; a changed result re-reconciles the pod. */
+  readonly prober: ProberManager;
+  /** Last FailedMount / config message per pod uid, so the event is recorded once per change. */
+  private readonly lastMountError = new Map<string, string>();
 
   constructor(private readonly deps: PodManagerDeps, private readonly opts: PodManagerOptions) {
     this.nodeLabels = { [L.cluster]: opts.clusterName, [L.node]: opts.nodeName };
+    this.prober = new ProberManager(deps.runtime, deps.recorder, (k) => this.queue.add(k), deps.log.child({ component: "prober" }));
   }
 
   /** Starts workers, runtime events and the periodic resync. */
@@ -84,7 +103,18 @@ export class PodManager {
     this.stopped = true;
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     this.stopEvents?.();
+    this.prober.stopAll();
     this.queue.shutdown();
+  }
+
+  /** Re-syncs every pod of a namespace (a ConfigMap, Secret or claim there changed). */
+  enqueueNamespace(namespace: string): void {
+    for (const p of this.deps.pods.list()) if (p.metadata.namespace === namespace) this.queue.add(objectKey(p));
+  }
+
+  /** Re-syncs every pod. */
+  enqueueAll(): void {
+    for (const p of this.deps.pods.list()) this.queue.add(objectKey(p));
   }
 
   /** Re-queues every pod and every pod that still has containers here (orphans included). */
@@ -95,6 +125,12 @@ export class PodManager {
     for (const c of all) {
       if (!known.has(c.labels[L.podUid])) this.queue.add(`${c.labels[L.podNamespace]}/${c.labels[L.podName]}`);
     }
+    // Pod directories (volumes, termination logs) of pods with no containers left and no pod object.
+    const withContainers = new Set(all.map((c) => c.labels[L.podUid]));
+    for (const uid of await this.deps.volumes.podUids()) {
+      if (!known.has(uid) && !withContainers.has(uid)) await this.deps.volumes.tearDown(uid);
+    }
+    for (const uid of this.prober.uids()) if (!known.has(uid)) this.prober.forget(uid);
   }
 
   private async watchRuntime(): Promise<void> {
@@ -124,11 +160,15 @@ export class PodManager {
     if (!pod) {
       // The pod is gone from the API (deleted, or bound elsewhere now): nothing of it may run here.
       await this.killAndRemove(all, 2, log);
+      await this.forgetPods(all);
       return;
     }
     const uid = pod.metadata.uid!;
     const stale = all.filter((c) => c.labels[L.podUid] !== uid);
-    if (stale.length) await this.killAndRemove(stale, 2, log); // an older pod of the same name
+    if (stale.length) {
+      await this.killAndRemove(stale, 2, log); // an older pod of the same name
+      await this.forgetPods(stale);
+    }
     const mine = all.filter((c) => c.labels[L.podUid] === uid);
 
     if (pod.metadata.deletionTimestamp) {
@@ -138,21 +178,96 @@ export class PodManager {
     const phase = pod.status?.phase;
     if (phase === "Succeeded" || phase === "Failed") {
       // A finished pod never runs again; its sandbox is no longer needed.
+      this.prober.forget(uid);
       const sandbox = mine.filter((c) => c.labels[L.kind] === "sandbox" && c.state === "running");
       for (const s of sandbox) await runtime.stop(s.id, 2);
       return;
     }
 
     const sandbox = await this.ensureSandbox(pod, mine, log);
-    const views: ContainerView[] = [];
     let requeueMs = 0;
-    for (const c of pod.spec.containers) {
-      const { view, retryInMs } = await this.syncContainer(pod, c, sandbox, mine, log);
-      views.push(view);
-      if (retryInMs > 0) requeueMs = requeueMs ? Math.min(requeueMs, retryInMs) : retryInMs;
+    const retry = (ms: number) => { if (ms > 0) requeueMs = requeueMs ? Math.min(requeueMs, ms) : ms; };
+
+    // Volumes first: no container starts before every volume it could mount is ready.
+    let vols: Map<string, PreparedVolume> | undefined;
+    let mountError: string | undefined;
+    try {
+      vols = await this.deps.volumes.setUp(pod);
+      this.lastMountError.delete(uid);
+    } catch (err) {
+      if (!(err instanceof MountError || err instanceof ConfigError)) throw err;
+      mountError = err.message;
+      if (this.lastMountError.get(uid) !== mountError) {
+        this.lastMountError.set(uid, mountError);
+        this.deps.recorder.record(pod, "Warning", "FailedMount", `MountVolume.SetUp failed: ${mountError}`);
+      }
+      retry(2000);
     }
-    await this.writeStatus(pod, views, sandbox?.ip);
+
+    const ctx: SyncContext = { pod, sandbox, mine, log, vols, podIP: sandbox?.ip };
+    const init = await this.syncInit(ctx, retry);
+    const views: ContainerView[] = [];
+    for (const c of containersOf(pod)) {
+      if (!init.done || !vols) {
+        views.push(this.idleView(c, mine, "container", init.done ? "ContainerCreating" : "PodInitializing"));
+        continue;
+      }
+      const { view, retryInMs } = await this.syncContainer(ctx, c, "container");
+      const id = view.current?.state === "running" ? view.current.id : undefined;
+      this.prober.sync(pod, c, id, sandbox?.ip);
+      view.started = this.prober.started(uid, c, id);
+      view.ready = this.prober.ready(uid, c, id);
+      views.push(view);
+      retry(retryInMs);
+    }
+    await this.writeStatus(pod, views, sandbox?.ip, init);
     if (requeueMs > 0) this.queue.addAfter(key, requeueMs);
+  }
+
+  /** A view of a container that is not being started yet (init containers or volumes pending). */
+  private idleView(c: RuntimeContainerSpec, mine: RuntimeContainer[], kind: string, reason: string): ContainerView {
+    const [cur, prev] = this.instances(mine, kind, c.name);
+    return { name: c.name, image: c.image, current: cur, previous: prev, restartCount: cur ? attemptOf(cur) : 0, waiting: { reason } };
+  }
+
+  private instances(mine: RuntimeContainer[], kind: string, name: string): RuntimeContainer[] {
+    return mine.filter((c) => c.labels[L.kind] === kind && c.labels[L.containerName] === name).sort((a, b) => attemptOf(b) - attemptOf(a));
+  }
+
+  /** Init containers in order, each to successful completion before the next; the app containers wait for all. */
+  private async syncInit(ctx: SyncContext, retry: (ms: number) => void): Promise<InitProgress> {
+    const specs = initContainersOf(ctx.pod);
+    const views: ContainerView[] = [];
+    let done = true;
+    let failed = false;
+    for (const c of specs) {
+      if (!done || !ctx.vols) {
+        views.push(this.idleView(c, ctx.mine, INIT, "PodInitializing"));
+        done = false;
+        continue;
+      }
+      const [cur] = this.instances(ctx.mine, INIT, c.name);
+      if (cur && isFinished(cur) && cur.exitCode === 0) {
+        views.push(await this.withMessages(ctx.pod, { name: c.name, image: c.image, current: cur, restartCount: attemptOf(cur) }));
+        continue;
+      }
+      done = false;
+      const { view, retryInMs } = await this.syncContainer(ctx, c, INIT);
+      retry(retryInMs);
+      views.push(view);
+      const now = view.current;
+      if (now && isFinished(now) && now.exitCode !== 0 && (ctx.pod.spec.restartPolicy ?? "Always") === "Never") failed = true;
+    }
+    return { views, done, failed };
+  }
+
+  /** Stops probing pods whose containers were removed, and removes their directories. */
+  private async forgetPods(cs: RuntimeContainer[]): Promise<void> {
+    for (const uid of new Set(cs.map((c) => c.labels[L.podUid]))) {
+      this.prober.forget(uid);
+      this.lastMountError.delete(uid);
+      await this.deps.volumes.tearDown(uid);
+    }
   }
 
   private async ensureSandbox(pod: Pod, mine: RuntimeContainer[], log: Logger): Promise<RuntimeContainer | undefined> {
@@ -189,13 +304,24 @@ export class PodManager {
   }
 
   /** One container: start it, restart it per policy (with back-off), or report why it waits. */
-  private async syncContainer(pod: Pod, spec: Container, sandbox: RuntimeContainer | undefined, mine: RuntimeContainer[], log: Logger): Promise<{ view: ContainerView; retryInMs: number }> {
-    const instances = mine
-      .filter((c) => c.labels[L.kind] === "container" && c.labels[L.containerName] === spec.name)
-      .sort((a, b) => attemptOf(b) - attemptOf(a));
-    const [cur, prev] = instances;
-    const view: ContainerView = { name: spec.name, image: spec.image, current: cur, previous: prev, restartCount: cur ? attemptOf(cur) : 0 };
+  private async syncContainer(ctx: SyncContext, spec: RuntimeContainerSpec, kind: string): Promise<{ view: ContainerView; retryInMs: number }> {
+    const { pod, sandbox, log } = ctx;
+    const instances = this.instances(ctx.mine, kind, spec.name);
+    let [cur] = instances;
+    const prev = instances[1];
+    const view: ContainerView = await this.withMessages(pod, { name: spec.name, image: spec.image, current: cur, previous: prev, restartCount: cur ? attemptOf(cur) : 0 });
     if (!sandbox) return { view, retryInMs: 1000 };
+    if (cur && cur.state === "running" && kind !== INIT) {
+      const why = this.prober.mustRestart(pod.metadata.uid!, spec, cur.id);
+      if (!why) return { view, retryInMs: 0 };
+      // Liveness (or startup) gave up on this instance: stop it like a deletion would, then restart per policy.
+      this.deps.recorder.record(pod, "Normal", "Killing", why, `spec.containers{${spec.name}}`);
+      this.prober.forget(pod.metadata.uid!, spec.name);
+      await this.stopContainer(pod, spec, cur, ctx.podIP, pod.spec.terminationGracePeriodSeconds ?? 30);
+      cur = (await this.deps.runtime.inspect(cur.id)) ?? cur;
+      view.current = cur;
+      Object.assign(view, await this.withMessages(pod, view));
+    }
     if (cur && (cur.state === "running" || cur.state === "restarting" || cur.state === "paused")) return { view, retryInMs: 0 };
     if (cur && cur.state === "created" && !cur.error) {
       await this.deps.runtime.start(cur.id);
@@ -205,7 +331,10 @@ export class PodManager {
     let step = 0;
     if (cur && isFinished(cur)) {
       const policy = pod.spec.restartPolicy ?? "Always";
-      const restart = policy === "Always" || (policy === "OnFailure" && cur.exitCode !== 0);
+      // Init containers are retried like OnFailure under Always (they must complete, not keep running).
+      const restart = kind === INIT
+        ? policy !== "Never" && cur.exitCode !== 0
+        : policy === "Always" || (policy === "OnFailure" && cur.exitCode !== 0);
       if (!restart) return { view, retryInMs: 0 };
       // Back-off grows per restart and resets after a long enough run (derived from labels and
       // timestamps, so an agent restart keeps it).
@@ -228,14 +357,20 @@ export class PodManager {
       view.waiting = waiting.waiting;
       return { view, retryInMs: waiting.retryInMs };
     }
-    const id = await this.createContainer(pod, spec, sandbox, attempt, step, view);
-    if (!id) return { view, retryInMs: 5000 };
+    const id = await this.createContainer(ctx, spec, kind, attempt, step, view);
+    if (!id) return { view, retryInMs: view.waiting?.reason === "CreateContainerConfigError" ? 2000 : 5000 };
+    let started = false;
     try {
       await this.deps.runtime.start(id);
+      started = true;
       this.deps.recorder.record(pod, "Normal", "Started", `Started container ${spec.name}`, `spec.containers{${spec.name}}`);
     } catch (err) {
       this.deps.recorder.record(pod, "Warning", "Failed", `Error: ${(err as Error).message}`, `spec.containers{${spec.name}}`);
       log.warn({ err, container: spec.name }, "container failed to start");
+    }
+    if (started && spec.lifecycle?.postStart) {
+      const failed = await runPostStart(pod, spec, { podIP: ctx.podIP, containerId: id, ports: spec.ports ?? [] }, this.deps.runtime, this.deps.recorder);
+      if (failed) await this.stopContainer(pod, spec, { id } as RuntimeContainer, ctx.podIP, pod.spec.terminationGracePeriodSeconds ?? 30);
     }
     // Keep the newest finished instance for lastState and `logs --previous`; older ones go.
     for (const old of instances.slice(1)) await this.deps.runtime.remove(old.id);
@@ -243,6 +378,23 @@ export class PodManager {
     view.current = (await this.deps.runtime.inspect(id)) ?? undefined;
     view.restartCount = attempt;
     return { view, retryInMs: 0 };
+  }
+
+  /** Adds the termination messages of the view's finished instances. */
+  private async withMessages(pod: Pod, view: ContainerView): Promise<ContainerView> {
+    const messages: Record<string, string> = {};
+    for (const c of [view.current, view.previous]) {
+      if (!c || !isFinished(c)) continue;
+      const m = await this.deps.volumes.terminationMessage(pod.metadata.uid!, view.name, attemptOf(c));
+      if (m) messages[c.id] = m;
+    }
+    return { ...view, messages };
+  }
+
+  /** preStop, then SIGTERM and SIGKILL after what is left of the grace period. */
+  private async stopContainer(pod: Pod, spec: RuntimeContainerSpec | undefined, c: RuntimeContainer, podIP: string | undefined, graceSeconds: number): Promise<void> {
+    const spent = await runPreStop(pod, spec, { podIP, containerId: c.id, ports: spec?.ports ?? [] }, this.deps.runtime, this.deps.recorder, graceSeconds * 1000);
+    await this.deps.runtime.stop(c.id, Math.max(2, graceSeconds - spent / 1000));
   }
 
   private readonly backedOff = new Set<string>();
@@ -284,34 +436,52 @@ export class PodManager {
     }
   }
 
-  private async createContainer(pod: Pod, spec: Container, sandbox: RuntimeContainer, attempt: number, step: number, view: ContainerView): Promise<string | undefined> {
+  private async createContainer(ctx: SyncContext, spec: RuntimeContainerSpec, kind: string, attempt: number, step: number, view: ContainerView): Promise<string | undefined> {
+    const { pod, sandbox } = ctx;
     const res = spec.resources ?? {};
     const memLimit = res.limits?.memory !== undefined ? memoryToBytes(res.limits.memory) : undefined;
     const cpuLimit = res.limits?.cpu !== undefined ? cpuToMilli(res.limits.cpu) : undefined;
     const cpuRequest = res.requests?.cpu !== undefined ? cpuToMilli(res.requests.cpu) : cpuLimit;
-    const env = (spec.env ?? []).filter((e) => e.value !== undefined || !e.valueFrom).map((e) => `${e.name}=${e.value ?? ""}`);
+    const fieldPath = `spec.${kind === INIT ? "initContainers" : "containers"}{${spec.name}}`;
+    let env: Map<string, string>;
+    let mounts;
+    try {
+      // The downward API's status.podIP must see this sandbox's IP even before status is written.
+      const withIP: Pod = { ...pod, status: { ...pod.status, podIP: ctx.podIP, podIPs: ctx.podIP ? [{ ip: ctx.podIP }] : [], hostIP: this.opts.hostIP, hostIPs: [{ ip: this.opts.hostIP }] } };
+      env = resolveEnv(withIP, spec, this.deps.sources);
+      const tlog = await this.deps.volumes.terminationLog(pod.metadata.uid!, spec.name, attempt);
+      mounts = await this.deps.volumes.mountsFor(spec, ctx.vols!, { host: tlog, target: spec.terminationMessagePath ?? "/dev/termination-log" });
+    } catch (err) {
+      if (!(err instanceof ConfigError || err instanceof MountError)) throw err;
+      view.waiting = { reason: "CreateContainerConfigError", message: err.message };
+      this.deps.recorder.record(pod, "Warning", "Failed", `Error: ${err.message}`, fieldPath);
+      return undefined;
+    }
     try {
       const id = await this.deps.runtime.create({
         name: containerName(pod, spec.name, attempt),
         image: spec.image,
-        labels: { ...this.podLabels(pod), [L.kind]: "container", [L.containerName]: spec.name, [ATTEMPT]: String(attempt), [BACKOFF_STEP]: String(step) },
-        command: spec.command,
-        args: spec.args,
-        env,
+        labels: { ...this.podLabels(pod), [L.kind]: kind, [L.containerName]: spec.name, [ATTEMPT]: String(attempt), [BACKOFF_STEP]: String(step) },
+        command: spec.command?.map((x) => expand(x, env)),
+        args: spec.args?.map((x) => expand(x, env)),
+        env: [...env].map(([k, v]) => `${k}=${v}`),
         workingDir: spec.workingDir,
-        sandboxId: sandbox.id,
+        sandboxId: sandbox!.id,
         memoryBytes: memLimit,
         nanoCpus: cpuLimit !== undefined ? cpuLimit * 1_000_000 : undefined,
         // Shares as the kubelet computes them: request in millicores × 1024 / 1000, at least 2.
         cpuShares: cpuRequest !== undefined ? Math.max(2, Math.floor((cpuRequest * 1024) / 1000)) : 2,
         tty: spec.tty === true,
+        stdin: spec.stdin === true,
+        mounts,
+        logMaxSize: this.opts.logMaxSize,
       });
-      this.deps.recorder.record(pod, "Normal", "Created", `Created container ${spec.name}`, `spec.containers{${spec.name}}`);
+      this.deps.recorder.record(pod, "Normal", "Created", `Created container ${spec.name}`, fieldPath);
       return id;
     } catch (err) {
       const message = (err as Error).message;
       view.waiting = { reason: "CreateContainerError", message };
-      this.deps.recorder.record(pod, "Warning", "Failed", `Error: ${message}`, `spec.containers{${spec.name}}`);
+      this.deps.recorder.record(pod, "Warning", "Failed", `Error: ${message}`, fieldPath);
       return undefined;
     }
   }
@@ -320,11 +490,16 @@ export class PodManager {
   private async terminate(pod: Pod, mine: RuntimeContainer[], log: Logger): Promise<void> {
     const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
     const apps = mine.filter((c) => c.labels[L.kind] !== "sandbox");
+    const sandbox = mine.find((c) => c.labels[L.kind] === "sandbox" && c.state === "running");
+    this.prober.forget(pod.metadata.uid!);
     await Promise.all(apps.map(async (c) => {
-      if (c.state === "running") this.deps.recorder.record(pod, "Normal", "Killing", `Stopping container ${c.labels[L.containerName]}`, `spec.containers{${c.labels[L.containerName]}}`);
-      await this.deps.runtime.stop(c.id, grace);
+      if (c.state !== "running") return;
+      const name = c.labels[L.containerName];
+      this.deps.recorder.record(pod, "Normal", "Killing", `Stopping container ${name}`, `spec.containers{${name}}`);
+      await this.stopContainer(pod, containersOf(pod).find((x) => x.name === name), c, sandbox?.ip, grace);
     }));
     await this.killAndRemove(mine, 2, log);
+    await this.forgetPods(mine);
     try {
       await this.deps.client.delete("pods", pod.metadata.name!, pod.metadata.namespace, { gracePeriodSeconds: 0, preconditionUid: pod.metadata.uid });
       log.info("pod terminated and removed");
@@ -343,8 +518,8 @@ export class PodManager {
     log.info({ containers: cs.length }, "removed containers");
   }
 
-  private async writeStatus(pod: Pod, views: ContainerView[], podIP: string | undefined): Promise<void> {
-    const status = computeStatus(pod, views, podIP, this.opts.hostIP);
+  private async writeStatus(pod: Pod, views: ContainerView[], podIP: string | undefined, init?: InitProgress): Promise<void> {
+    const status = computeStatus(pod, views, podIP, this.opts.hostIP, init);
     if (!statusChanged(pod.status, status)) return;
     const { resourceVersion: _rv, ...metadata } = pod.metadata;
     try {
@@ -354,4 +529,14 @@ export class PodManager {
       if (!isNotFound(err)) throw err;
     }
   }
+}
+
+/** What one reconcile of a pod found, passed to the per-container steps. */
+interface SyncContext {
+  pod: Pod;
+  sandbox: RuntimeContainer | undefined;
+  mine: RuntimeContainer[];
+  log: Logger;
+  vols: Map<string, PreparedVolume> | undefined;
+  podIP: string | undefined;
 }

@@ -18,10 +18,24 @@ export interface ContainerView {
   restartCount: number;
   /** Set when the agent holds the container back (pulling, back-off, config error…). */
   waiting?: Waiting;
+  /** Readiness and startup from the prober (default: true once running). */
+  ready?: boolean;
+  started?: boolean;
+  /** Termination messages by container id (from terminationMessagePath). */
+  messages?: Record<string, string>;
+}
+
+/** Init containers' progress, as the pod manager found it. */
+export interface InitProgress {
+  views: ContainerView[];
+  /** Every init container completed successfully. */
+  done: boolean;
+  /** One failed and will not be retried (restartPolicy Never): the pod fails. */
+  failed: boolean;
 }
 
 /** Maps one runtime container to a Kubernetes container state. */
-export function stateOf(c: RuntimeContainer | undefined, waiting?: Waiting): ContainerState {
+export function stateOf(c: RuntimeContainer | undefined, waiting?: Waiting, messages?: Record<string, string>): ContainerState {
   if (waiting && (!c || c.state !== "running")) return { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } };
   if (!c) return { waiting: { reason: "ContainerCreating" } };
   if (c.state === "running" || c.state === "paused" || c.state === "restarting") return { running: { startedAt: c.startedAt } };
@@ -30,29 +44,30 @@ export function stateOf(c: RuntimeContainer | undefined, waiting?: Waiting): Con
     return {
       terminated: {
         exitCode: c.exitCode, reason, startedAt: c.startedAt, finishedAt: c.finishedAt, containerID: `docker://${c.id}`,
-        ...(c.error ? { message: c.error } : {}),
+        ...(c.error ? { message: c.error } : messages?.[c.id] ? { message: messages[c.id] } : {}),
       },
     };
   }
   return { waiting: { reason: "ContainerCreating" } };
 }
 
-function terminatedOnly(c: RuntimeContainer | undefined): ContainerState {
+function terminatedOnly(c: RuntimeContainer | undefined, messages?: Record<string, string>): ContainerState {
   if (!c) return {};
-  const s = stateOf(c);
+  const s = stateOf(c, undefined, messages);
   return s.terminated ? s : {};
 }
 
 /** Builds containerStatuses for the pod's containers. */
-export function containerStatuses(views: ContainerView[]): ContainerStatus[] {
+export function containerStatuses(views: ContainerView[], init = false): ContainerStatus[] {
   return views.map((v) => {
-    const state = stateOf(v.current, v.waiting);
+    const state = stateOf(v.current, v.waiting, v.messages);
     return {
       name: v.name,
       state,
-      lastState: terminatedOnly(v.previous),
-      ready: !!state.running,
-      started: !!state.running,
+      lastState: terminatedOnly(v.previous, v.messages),
+      // An init container is ready once it completed; an app container when running and its readiness says so.
+      ready: init ? state.terminated?.exitCode === 0 : !!state.running && (v.ready ?? true),
+      started: !!state.running && (v.started ?? true),
       restartCount: v.restartCount,
       image: v.image,
       imageID: v.current ? `docker-pullable://${v.current.imageId}` : "",
@@ -82,17 +97,22 @@ export function podPhase(pod: Pod, statuses: ContainerStatus[]): NonNullable<Pod
 }
 
 /** Computes the full status; `prev` keeps startTime and unchanged conditions' timestamps. */
-export function computeStatus(pod: Pod, views: ContainerView[], podIP: string | undefined, hostIP: string): PodStatus {
+export function computeStatus(pod: Pod, views: ContainerView[], podIP: string | undefined, hostIP: string, init?: InitProgress): PodStatus {
   const prev = pod.status ?? {};
   const statuses = containerStatuses(views);
-  const phase = podPhase(pod, statuses);
+  const initStatuses = init && init.views.length ? containerStatuses(init.views, true) : undefined;
+  const initDone = !init || init.done;
+  const phase = init?.failed ? "Failed" : !initDone ? "Pending" : podPhase(pod, statuses);
+  const incomplete = initStatuses?.filter((s) => !s.ready).map((s) => s.name) ?? [];
   const allReady = statuses.length > 0 && statuses.every((s) => s.ready);
   const notReady = statuses.filter((s) => !s.ready).map((s) => s.name);
   const readyMsg = notReady.length ? `containers with unready status: [${notReady.join(" ")}]` : undefined;
   const terminal = phase === "Succeeded" || phase === "Failed";
   const conds: PodCondition[] = [
     { type: "PodReadyToStartContainers", status: podIP ? "True" : "False" },
-    { type: "Initialized", status: "True" },
+    initDone
+      ? { type: "Initialized", status: "True" }
+      : { type: "Initialized", status: "False", reason: "ContainersNotInitialized", message: `containers with incomplete status: [${incomplete.join(" ")}]` },
     { type: "Ready", status: allReady && !terminal ? "True" : "False", ...(readyMsg && !terminal ? { reason: "ContainersNotReady", message: readyMsg } : terminal ? { reason: "PodCompleted" } : {}) },
     { type: "ContainersReady", status: allReady && !terminal ? "True" : "False", ...(readyMsg && !terminal ? { reason: "ContainersNotReady", message: readyMsg } : terminal ? { reason: "PodCompleted" } : {}) },
     { type: "PodScheduled", status: "True" },
@@ -109,6 +129,7 @@ export function computeStatus(pod: Pod, views: ContainerView[], podIP: string | 
     hostIPs: [{ ip: hostIP }],
     ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
     startTime: prev.startTime ?? now,
+    ...(initStatuses ? { initContainerStatuses: initStatuses } : {}),
     containerStatuses: statuses,
     qosClass: podQOSClass(pod),
   };

@@ -1,6 +1,7 @@
 // Docker implementation of the Runtime seam, through dockerode.
 import Docker from "dockerode";
-import type { ContainerConfig, Runtime, RuntimeContainer, RuntimeEvent, RuntimeInfo } from "./runtime.js";
+import { PassThrough } from "node:stream";
+import type { ContainerConfig, ContainerStatsSample, ExecResult, ExecSession, LogReadOptions, Runtime, RuntimeContainer, RuntimeEvent, RuntimeInfo } from "./runtime.js";
 
 /** Errors from the engine keep its message (shown to users as ErrImagePull etc.). */
 export class RuntimeError extends Error {
@@ -115,7 +116,9 @@ export class DockerRuntime implements Runtime {
         WorkingDir: cfg.workingDir,
         Hostname: cfg.sandboxId ? undefined : cfg.hostname,
         Tty: cfg.tty ?? false,
+        OpenStdin: cfg.stdin ?? false,
         HostConfig: {
+          Mounts: cfg.mounts?.map((m) => ({ Type: "bind" as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly ?? false })),
           NetworkMode: cfg.sandboxId ? `container:${cfg.sandboxId}` : cfg.network,
           IpcMode: cfg.sandboxId ? `container:${cfg.sandboxId}` : "shareable",
           Memory: cfg.memoryBytes,
@@ -123,7 +126,7 @@ export class DockerRuntime implements Runtime {
           MemorySwap: cfg.memoryBytes,
           NanoCpus: cfg.nanoCpus,
           CpuShares: cfg.cpuShares,
-          LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "2" } },
+          LogConfig: { Type: "json-file", Config: { "max-size": cfg.logMaxSize ?? "10m", "max-file": "2" } },
         },
       });
       return c.id;
@@ -161,6 +164,122 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  async exec(id: string, command: string[], timeoutMs: number): Promise<ExecResult> {
+    const exec = await this.docker.getContainer(id).exec({ Cmd: command, AttachStdout: true, AttachStderr: true }).catch((err) => {
+      throw new RuntimeError(engineMessage(err), (err as { statusCode?: number }).statusCode);
+    });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    out.on("data", (d: Buffer) => { if (size < 10_240) { chunks.push(d); size += d.length; } });
+    this.docker.modem.demuxStream(stream, out, out);
+    const ended = new Promise<void>((resolve) => { stream.on("end", resolve); stream.on("close", resolve); stream.on("error", () => resolve()); });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      ended.then(() => false),
+      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), timeoutMs); }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      // The engine has no "kill exec": kill the process by its host pid so hung probes never pile up.
+      await this.killExec(exec);
+      (stream as unknown as { destroy(): void }).destroy();
+      return { exitCode: -1, output: Buffer.concat(chunks).toString("utf8"), timedOut: true };
+    }
+    const info = await exec.inspect();
+    return { exitCode: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString("utf8"), timedOut: false };
+  }
+
+  private async killExec(exec: Docker.Exec): Promise<void> {
+    try {
+      const info = await exec.inspect();
+      if (info.Running && info.Pid > 0) process.kill(info.Pid, "SIGKILL");
+    } catch {
+      // already gone, or not ours to kill (another pid namespace): nothing more to do
+    }
+  }
+
+  async openExec(id: string, opts: { command: string[]; stdin: boolean; tty: boolean }): Promise<ExecSession> {
+    const exec = await this.docker.getContainer(id).exec({
+      Cmd: opts.command, AttachStdin: opts.stdin, AttachStdout: true, AttachStderr: true, Tty: opts.tty,
+    }).catch((err) => { throw new RuntimeError(engineMessage(err), (err as { statusCode?: number }).statusCode); });
+    const stream = await exec.start({ hijack: true, stdin: opts.stdin, Tty: opts.tty });
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    if (opts.tty) stream.pipe(stdout);
+    else this.docker.modem.demuxStream(stream, stdout, stderr);
+    const exit = new Promise<number>((resolve, reject) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        stdout.end();
+        stderr.end();
+        exec.inspect().then((i) => resolve(i.ExitCode ?? -1), reject);
+      };
+      stream.on("end", finish);
+      stream.on("close", finish);
+      stream.on("error", finish);
+    });
+    return {
+      stdin: opts.stdin ? {
+        // Closing stdin half-closes the hijacked connection, which the engine passes on as EOF.
+        write: (d: Buffer) => stream.write(d),
+        end: () => (stream as unknown as { end(): void }).end(),
+      } as unknown as NodeJS.WritableStream : undefined,
+      stdout, stderr,
+      resize: (cols, rows) => { exec.resize({ w: cols, h: rows }).catch(() => undefined); },
+      exit,
+      kill: () => { void this.killExec(exec); (stream as unknown as { destroy(): void }).destroy(); },
+    };
+  }
+
+  async logs(id: string, opts: LogReadOptions): Promise<NodeJS.ReadableStream> {
+    const c = this.docker.getContainer(id);
+    const common = {
+      stdout: true, stderr: true, timestamps: opts.timestamps ?? false,
+      ...(opts.tailLines !== undefined ? { tail: opts.tailLines } : {}),
+      ...(opts.sinceSeconds !== undefined ? { since: Math.floor(Date.now() / 1000) - opts.sinceSeconds } : {}),
+    };
+    try {
+      const info = await c.inspect();
+      const out = new PassThrough();
+      if (opts.follow) {
+        const stream = await c.logs({ ...common, follow: true });
+        if (info.Config.Tty) stream.pipe(out);
+        else {
+          this.docker.modem.demuxStream(stream, out, out);
+          stream.on("end", () => out.end());
+        }
+        out.on("close", () => (stream as unknown as { destroy(): void }).destroy());
+        return out;
+      }
+      const buf = await c.logs({ ...common, follow: false });
+      out.end(info.Config.Tty ? buf : demuxBuffer(buf));
+      return out;
+    } catch (err) {
+      throw new RuntimeError(engineMessage(err), (err as { statusCode?: number }).statusCode);
+    }
+  }
+
+  async stats(id: string): Promise<ContainerStatsSample> {
+    const s = await this.docker.getContainer(id).stats({ stream: false });
+    const cpu = s.cpu_stats?.cpu_usage?.total_usage ?? 0;
+    const preCpu = s.precpu_stats?.cpu_usage?.total_usage ?? 0;
+    const sys = (s.cpu_stats?.system_cpu_usage ?? 0) - (s.precpu_stats?.system_cpu_usage ?? 0);
+    const cpus = s.cpu_stats?.online_cpus || s.cpu_stats?.cpu_usage?.percpu_usage?.length || 1;
+    const mstats = (s.memory_stats?.stats ?? {}) as Record<string, number>;
+    // Working set as the kubelet defines it: usage minus inactive file pages (cgroup v1 or v2 names).
+    const inactive = mstats.total_inactive_file ?? mstats.inactive_file ?? 0;
+    return {
+      cpuUsageNanos: cpu,
+      cpuNanoCores: sys > 0 && preCpu > 0 ? Math.round(((cpu - preCpu) / sys) * cpus * 1e9) : 0,
+      memoryWorkingSetBytes: Math.max(0, (s.memory_stats?.usage ?? 0) - inactive),
+      timestamp: s.read,
+    };
+  }
+
   async events(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void, onEnd: (err?: Error) => void): Promise<() => void> {
     const stream = (await this.docker.getEvents({ filters: { type: ["container"], label: labelFilters(labels) } })) as NodeJS.ReadableStream & { destroy(): void };
     let buf = "";
@@ -187,6 +306,18 @@ export class DockerRuntime implements Runtime {
       stream.destroy();
     };
   }
+}
+
+/** Splits the engine's multiplexed log format (8-byte frame headers) into the payload bytes. */
+export function demuxBuffer(buf: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const len = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + len));
+    i += 8 + len;
+  }
+  return Buffer.concat(parts);
 }
 
 /** Linux bridge names are limited to 15 characters. */

@@ -20,6 +20,56 @@ export interface ContainerConfig {
   cpuShares?: number;
   /** Use the image's entrypoint when command is unset. */
   tty?: boolean;
+  /** Keep stdin open (spec.containers[].stdin). */
+  stdin?: boolean;
+  /** Host paths bind-mounted into the container (volumes, termination log). */
+  mounts?: Mount[];
+  /** json-file log rotation: size of one file before it rotates (default "10m"). */
+  logMaxSize?: string;
+}
+
+/** One bind mount of a host path. */
+export interface Mount {
+  source: string;
+  target: string;
+  readOnly?: boolean;
+}
+
+/** The outcome of a command run to completion (probes, hooks). */
+export interface ExecResult {
+  exitCode: number;
+  output: string;
+  /** The command outlived its deadline and was killed. */
+  timedOut: boolean;
+}
+
+/** An interactive exec session. */
+export interface ExecSession {
+  stdin?: NodeJS.WritableStream;
+  stdout: NodeJS.ReadableStream;
+  stderr: NodeJS.ReadableStream;
+  resize(cols: number, rows: number): void;
+  /** Settles with the exit code once the process ends. */
+  exit: Promise<number>;
+  /** Kills the process (the caller went away). */
+  kill(): void;
+}
+
+export interface LogReadOptions {
+  follow?: boolean;
+  tailLines?: number;
+  sinceSeconds?: number;
+  timestamps?: boolean;
+}
+
+/** Resource figures of one container from the engine. */
+export interface ContainerStatsSample {
+  /** Cumulative CPU time, ns. */
+  cpuUsageNanos: number;
+  /** Rate over the engine's sampling interval, nanocores. */
+  cpuNanoCores: number;
+  memoryWorkingSetBytes: number;
+  timestamp: string;
 }
 
 /** A container as the runtime reports it. */
@@ -70,6 +120,13 @@ export interface Runtime {
   /** SIGTERM, then SIGKILL after graceSeconds. Missing or stopped containers are fine. */
   stop(id: string, graceSeconds: number): Promise<void>;
   remove(id: string): Promise<void>;
+  /** Runs a command to completion with a deadline; a command past it is killed (never left running). */
+  exec(id: string, command: string[], timeoutMs: number): Promise<ExecResult>;
+  /** Starts an interactive command. */
+  openExec(id: string, opts: { command: string[]; stdin: boolean; tty: boolean }): Promise<ExecSession>;
+  /** The container's log (stdout and stderr interleaved as written). */
+  logs(id: string, opts: LogReadOptions): Promise<NodeJS.ReadableStream>;
+  stats(id: string): Promise<ContainerStatsSample>;
   /** Runtime events for containers carrying these labels; returns a stop function. */
   events(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void, onEnd: (err?: Error) => void): Promise<() => void>;
 }

@@ -6,6 +6,8 @@ import { Store } from "./storage/store.js";
 import { Registry } from "./registry/registry.js";
 import { resourceService } from "./grpc/service.js";
 import type { ApiserverOptions } from "./options/options.js";
+import { ServiceAllocator } from "./allocation/allocator.js";
+import { ensureSystemServices } from "./allocation/bootstrap.js";
 
 export interface RunningApiserver {
   grpcAddress: string;
@@ -18,6 +20,8 @@ export async function start(opts: ApiserverOptions, log: Logger): Promise<Runnin
   const store = await Store.open({ servers: opts.natsServers, bucket: opts.bucket, replicas: opts.replicas, log: log.child({ component: "store" }) });
   const registry = new Registry(store, log.child({ component: "registry" }));
   await registry.ensureSystemNamespaces();
+  const allocator = new ServiceAllocator(store, { serviceCidr: opts.serviceClusterIpRange, nodePortRange: opts.serviceNodePortRange, loadBalancerRange: opts.loadBalancerIpRange }, log.child({ component: "allocator" }));
+  registry.hooks.set("services", allocator.hooks());
 
   const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
   server.addService(ResourceServiceService, resourceService(registry, log.child({ component: "grpc" }), { bookmarkIntervalMs: opts.bookmarkIntervalMs }));
@@ -27,6 +31,8 @@ export async function start(opts: ApiserverOptions, log: Logger): Promise<Runnin
   const host = opts.grpcAddress.slice(0, opts.grpcAddress.lastIndexOf(":"));
   const grpcAddress = `${host}:${port}`;
   log.info({ grpcAddress }, "apiserver serving");
+  const advertiseIp = opts.advertiseAddress || (host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host);
+  await ensureSystemServices(registry, allocator, { ip: advertiseIp, port }, log.child({ component: "bootstrap" }));
 
   let compactTimer: NodeJS.Timeout | undefined;
   if (opts.compactIntervalMs > 0) {

@@ -10,6 +10,7 @@ import { NodeRegistrar } from "./node/node.js";
 import { PodManager } from "./pods/manager.js";
 import { gatewayOf, podNetworkName } from "./network/network.js";
 import type { NodeAgentOptions } from "./options/options.js";
+import { ServiceNetwork } from "./network/service-network.js";
 
 export const VERSION = "v1.32.0-skiff";
 
@@ -43,12 +44,15 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   nodes.addHandlers({ onAdd: onNode, onUpdate: (_o, n) => onNode(n) });
   await nodes.start();
 
+  const serviceNetwork = new ServiceNetwork(client, opts, log.child({ component: "service-network" }));
+  await serviceNetwork.start();
+
   const pods = new Informer<Pod>(client, "pods", { fieldSelector: `spec.nodeName=${opts.nodeName}` }, log.child({ component: "pod-informer" }));
   const recorder = new EventRecorder(client, "kubelet", opts.nodeName, log.child({ component: "events" }));
   const manager = new PodManager({ client, runtime, pods, recorder, log: log.child({ component: "pods" }) }, {
     nodeName: opts.nodeName, clusterName: opts.clusterName, hostIP: opts.nodeIP, pauseImage: opts.pauseImage,
     network: () => network, backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffMaxMs, backoffResetMs: opts.backoffResetMs,
-    resyncMs: opts.resyncMs, workers: opts.workers,
+    resyncMs: opts.resyncMs, workers: opts.workers, serviceNetwork,
   });
   void pods.start();
   await manager.start();
@@ -59,6 +63,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
     async stop() {
       // Pods keep running when the agent stops: a restarted agent adopts them.
       manager.stop();
+      serviceNetwork.stop();
       pods.stop();
       nodes.stop();
       registrar.stop();

@@ -8,7 +8,7 @@ import {
   type Pod, type Container,
 } from "@skiff/api";
 import { WorkQueue, runWorkers, type ApiClient, type Informer, type EventRecorder } from "@skiff/client";
-import type { Runtime, RuntimeContainer } from "../runtime/runtime.js";
+import type { ContainerConfig, Runtime, RuntimeContainer } from "../runtime/runtime.js";
 import { computeStatus, statusChanged, type ContainerView, type Waiting } from "./status.js";
 
 const ATTEMPT = "io.skiff.attempt";
@@ -28,6 +28,8 @@ export interface PodManagerOptions {
   /** Full resync period (also finds orphaned containers). */
   resyncMs: number;
   workers: number;
+  /** Service env vars and resolver settings for a pod (the service network; optional). */
+  serviceNetwork?: { envFor(pod: Pod): string[]; dnsFor(pod: Pod): ContainerConfig["dns"] };
 }
 
 export interface PodManagerDeps {
@@ -176,6 +178,7 @@ export class PodManager {
       hostname: pod.spec.hostname ?? pod.metadata.name!.slice(0, 63),
       network,
       cpuShares: 2,
+      dns: this.opts.serviceNetwork?.dnsFor(pod),
     });
     await runtime.start(id);
     return (await runtime.inspect(id)) ?? undefined;
@@ -290,6 +293,7 @@ export class PodManager {
     const cpuLimit = res.limits?.cpu !== undefined ? cpuToMilli(res.limits.cpu) : undefined;
     const cpuRequest = res.requests?.cpu !== undefined ? cpuToMilli(res.requests.cpu) : cpuLimit;
     const env = (spec.env ?? []).filter((e) => e.value !== undefined || !e.valueFrom).map((e) => `${e.name}=${e.value ?? ""}`);
+    env.unshift(...(this.opts.serviceNetwork?.envFor(pod) ?? [])); // service links first: the pod's own env wins
     try {
       const id = await this.deps.runtime.create({
         name: containerName(pod, spec.name, attempt),

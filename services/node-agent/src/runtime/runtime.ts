@@ -20,6 +20,8 @@ export interface ContainerConfig {
   cpuShares?: number;
   /** Use the image's entrypoint when command is unset. */
   tty?: boolean;
+  /** Resolver settings (sandboxes): Docker's Dns, DnsSearch, DnsOptions. */
+  dns?: { servers: string[]; searches: string[]; options: string[] };
 }
 
 /** A container as the runtime reports it. */

@@ -6,6 +6,9 @@ import type { Logger } from "@skiff/log";
 import { backendKey, type Balancer } from "../balancer/balancer.js";
 import type { Counters } from "../metrics/metrics.js";
 
+/** Stream buffer size: bigger reads mean fewer syscalls and event-loop turns per byte (bulk throughput). */
+const HWM = 256 * 1024;
+
 /** What a frontend needs that can change while it listens (the table is replaced in place). */
 export interface FrontendTarget {
   balancer: Balancer;
@@ -26,7 +29,7 @@ export class TcpFrontend {
   private readonly open = new Set<Socket>();
 
   constructor(readonly ip: string, readonly port: number, public target: FrontendTarget, private readonly opts: TcpOptions, private readonly log: Logger) {
-    this.server = createServer({ allowHalfOpen: true, noDelay: true }, (c) => this.accept(c));
+    this.server = createServer({ allowHalfOpen: true, noDelay: true, highWaterMark: HWM }, (c) => this.accept(c));
   }
 
   /** Starts listening; rejects with the system error (EADDRINUSE, EADDRNOTAVAIL…). */
@@ -88,7 +91,7 @@ export class TcpFrontend {
         return;
       }
       tried.add(backendKey(b));
-      const up = connect({ host: b.ip, port: b.port, allowHalfOpen: true, noDelay: true });
+      const up = connect({ host: b.ip, port: b.port, allowHalfOpen: true, noDelay: true, highWaterMark: HWM } as import("node:net").NetConnectOpts);
       upstream = up;
       up.setTimeout(this.opts.connectTimeoutMs);
       const failDial = (err?: Error) => {

@@ -88,6 +88,8 @@ export class TestCluster {
   readonly name: string;
   readonly dir: string;
   readonly clusterCidr: string;
+  /** This cluster's service CIDR: the top /20 of its pod /16 (ClusterIPs are bound on this host's lo, so clusters must not share one). */
+  readonly serviceCidr: string;
   natsPort = 0;
   apiAddress = "";
   /** host:port of the apiserver's HTTPS REST API (from its ready line). */
@@ -104,6 +106,25 @@ export class TestCluster {
     this.name = `t${process.pid % 10000}x${clusterSeq}`;
     this.dir = mkdtempSync(join(tmpdir(), `skiff-${this.name}-`));
     this.clusterCidr = pickClusterCidr();
+    this.serviceCidr = `${this.clusterCidr.split(".").slice(0, 2).join(".")}.240.0/20`;
+  }
+
+  /** The tenth address of the service CIDR: the cluster DNS. */
+  get dnsIP(): string {
+    return `${this.clusterCidr.split(".").slice(0, 2).join(".")}.240.10`;
+  }
+
+  /**
+   * Node i's IP: a loopback address of its own (127.<second octet of the pod CIDR>.0.<i+1>), so
+   * NodePorts of nodes and of parallel clusters never collide and tests never leave the host.
+   */
+  nodeIP(i: number): string {
+    return `127.${this.clusterCidr.split(".")[1]}.0.${i + 1}`;
+  }
+
+  /** Run dir of a node's proxy and dns (state files, sockets, logs). */
+  runDir(nodeName: string): string {
+    return join(this.dir, "run", nodeName);
   }
 
   private node(script: string): string {
@@ -122,7 +143,7 @@ export class TestCluster {
 
   async startApiserver(): Promise<void> {
     const port = this.apiAddress ? this.apiAddress.split(":")[1] : String(await freePort());
-    this.apiserver = new Proc("apiserver", process.execPath, [this.node("apiserver"), "--nats", this.natsUrl(), "--grpc-address", `127.0.0.1:${port}`, "--https-address", "127.0.0.1:0", ...(this.opts.apiserverFlags ?? [])], join(this.dir, "apiserver.log"));
+    this.apiserver = new Proc("apiserver", process.execPath, [this.node("apiserver"), "--nats", this.natsUrl(), "--grpc-address", `127.0.0.1:${port}`, "--https-address", "127.0.0.1:0", "--service-cluster-ip-range", this.serviceCidr, ...(this.opts.apiserverFlags ?? [])], join(this.dir, "apiserver.log"));
     const ready = await this.apiserver.ready;
     this.apiAddress = String(ready.grpcAddress);
     this.httpsAddress = String(ready.httpsAddress ?? "");
@@ -144,6 +165,8 @@ export class TestCluster {
       this.node("node-agent"), "--apiserver", this.apiAddress, "--nats", this.natsUrl(), "--node-name", nodeName,
       "--cluster-name", this.name, "--pod-network-internal", "--backoff-base-ms", "1000", "--resync-ms", "3000",
       "--root-dir", join(this.dir, `root-${nodeName}`), "--listen-address", "127.0.0.1:0",
+      "--service-cidr", this.serviceCidr, "--cluster-cidr", this.clusterCidr, "--run-dir", this.runDir(nodeName),
+      "--node-ip", this.nodeIP(Number(nodeName.split("-n").pop()) || 0),
       ...(this.opts.agentFlags ?? []), ...extra,
     ], join(this.dir, `agent-${nodeName}.log`));
     this.agents.set(nodeName, p);
@@ -199,6 +222,17 @@ export class TestCluster {
     await Promise.all([this.scheduler?.kill(), this.controllerManager?.kill()]);
     await this.apiserver?.kill();
     await this.nats?.kill();
+    // The agents' proxy and dns outlive their agent by design: stop them, then undo the host plumbing.
+    for (const node of this.agents.keys()) {
+      for (const child of ["proxy", "dns"]) {
+        const f = join(this.runDir(node), `${child}.json`);
+        if (!existsSync(f)) continue;
+        try { process.kill((JSON.parse(readFileSync(f, "utf8")) as { pid: number }).pid, "SIGKILL"); } catch { /* gone */ }
+      }
+    }
+    const hostModule = join(repoRoot, "services", "node-agent", "dist", "network", "host.js");
+    const { teardownHostNetwork } = (await import(hostModule)) as { teardownHostNetwork(o: { clusterName: string; clusterCidr: string; serviceCidr: string }): Promise<void> };
+    await teardownHostNetwork({ clusterName: this.name, clusterCidr: this.clusterCidr, serviceCidr: this.serviceCidr });
     const ids = execFileSync("docker", ["ps", "-aq", "--filter", `label=io.skiff.cluster=${this.name}`], { encoding: "utf8" }).split("\n").filter(Boolean);
     if (ids.length) execFileSync("docker", ["rm", "-f", "-v", ...ids], { stdio: "ignore" });
     const nets = execFileSync("docker", ["network", "ls", "-q", "--filter", `label=io.skiff.cluster=${this.name}`], { encoding: "utf8" }).split("\n").filter(Boolean);

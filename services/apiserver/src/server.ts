@@ -10,6 +10,8 @@ import type { Node } from "@skiff/api";
 import { GrpcNodeConnector } from "./nodes/grpc-connector.js";
 import type { NodeConnector } from "./nodes/connector.js";
 import { startRestServer, loadOrCreateClusterAuth, type RunningRestServer } from "./rest/index.js";
+import { ServiceAllocator } from "./allocation/allocator.js";
+import { ensureSystemServices } from "./allocation/bootstrap.js";
 
 export interface RunningApiserver {
   grpcAddress: string;
@@ -32,6 +34,8 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   const store = await Store.open({ servers: opts.natsServers, bucket: opts.bucket, replicas: opts.replicas, log: log.child({ component: "store" }) });
   const registry = new Registry(store, log.child({ component: "registry" }));
   await registry.ensureSystemNamespaces();
+  const allocator = new ServiceAllocator(store, { serviceCidr: opts.serviceClusterIpRange, nodePortRange: opts.serviceNodePortRange, loadBalancerRange: opts.loadBalancerIpRange }, log.child({ component: "allocator" }));
+  registry.hooks.set("services", allocator.hooks());
 
   const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
   server.addService(ResourceServiceService, resourceService(registry, log.child({ component: "grpc" }), { bookmarkIntervalMs: opts.bookmarkIntervalMs }));
@@ -48,6 +52,10 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   }
   const httpsAddress = rest?.address ?? "";
   log.info({ grpcAddress, httpsAddress }, "apiserver serving");
+  // The `kubernetes` service leads pods to the Kubernetes API: the HTTPS port when it is served.
+  const advertiseIp = opts.advertiseAddress || (host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host);
+  const apiPort = rest ? Number(httpsAddress.slice(httpsAddress.lastIndexOf(":") + 1)) : port;
+  await ensureSystemServices(registry, allocator, { ip: advertiseIp, port: apiPort }, log.child({ component: "bootstrap" }));
 
   let compactTimer: NodeJS.Timeout | undefined;
   if (opts.compactIntervalMs > 0) {

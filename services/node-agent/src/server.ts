@@ -15,6 +15,7 @@ import { NodeRegistrar } from "./node/node.js";
 import { PodManager } from "./pods/manager.js";
 import { gatewayOf, podNetworkName } from "./network/network.js";
 import type { NodeAgentOptions } from "./options/options.js";
+import { ServiceNetwork } from "./network/service-network.js";
 
 export const VERSION = "v1.32.0-skiff";
 
@@ -62,6 +63,9 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   nodes.addHandlers({ onAdd: onNode, onUpdate: (_o, n) => onNode(n) });
   await nodes.start();
 
+  const serviceNetwork = new ServiceNetwork(client, opts, log.child({ component: "service-network" }));
+  await serviceNetwork.start();
+
   // Objects pods reference (env, volumes): cached cluster-wide, like the kubelet's watches.
   const configMaps = new Informer<ConfigMap>(client, "configmaps", {}, log.child({ component: "configmap-informer" }));
   const secrets = new Informer<Secret>(client, "secrets", {}, log.child({ component: "secret-informer" }));
@@ -83,7 +87,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   const manager = new PodManager({ client, runtime, pods, recorder, log: log.child({ component: "pods" }), volumes, sources }, {
     nodeName: opts.nodeName, clusterName: opts.clusterName, hostIP: opts.nodeIP, pauseImage: opts.pauseImage,
     network: () => network, backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffMaxMs, backoffResetMs: opts.backoffResetMs,
-    resyncMs: opts.resyncMs, workers: opts.workers, logMaxSize: opts.containerLogMaxSize,
+    resyncMs: opts.resyncMs, workers: opts.workers, logMaxSize: opts.containerLogMaxSize, serviceNetwork,
   });
   // A changed ConfigMap, Secret or claim re-syncs the pods of its namespace (env waits, volume contents).
   const byNamespace = (o: { metadata: { namespace?: string } }) => manager.enqueueNamespace(o.metadata.namespace ?? "");
@@ -106,6 +110,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
       reclaimer.stop();
       grpcServer.forceShutdown();
       for (const inf of [configMaps, secrets, claims, pvs]) inf.stop();
+      serviceNetwork.stop();
       pods.stop();
       nodes.stop();
       registrar.stop();

@@ -22,6 +22,14 @@ export interface ApiserverOptions {
   compactAfterMs: number;
   /** How often compaction runs (--compact-interval-ms; default 60 s; 0 = never). */
   compactIntervalMs: number;
+  /** ClusterIPs come from here (--service-cluster-ip-range; default 10.96.0.0/16; .1 = kubernetes, .10 = DNS). */
+  serviceClusterIpRange: string;
+  /** NodePorts come from here (--service-node-port-range; default 30000-32767). */
+  serviceNodePortRange: string;
+  /** LoadBalancer addresses come from here, a CIDR or "a-b" (--load-balancer-ip-range; default none: LoadBalancer services stay pending). */
+  loadBalancerIpRange: string;
+  /** Address the `kubernetes` Endpoints give for this apiserver (--advertise-address; default the gRPC host, 127.0.0.1 for 0.0.0.0). */
+  advertiseAddress: string;
 }
 
 /** Reads flags (and SKIFF_* environment variables) into a partial options object. */
@@ -33,6 +41,8 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
       "grpc-address": { type: "string" }, "https-address": { type: "string" }, "tls-san": { type: "string", multiple: true }, "bookmark-interval-ms": { type: "string" },
       "node-token": { type: "string" },
       "compact-after-ms": { type: "string" }, "compact-interval-ms": { type: "string" },
+      "service-cluster-ip-range": { type: "string" }, "service-node-port-range": { type: "string" },
+      "load-balancer-ip-range": { type: "string" }, "advertise-address": { type: "string" },
     },
     strict: true,
   });
@@ -49,6 +59,10 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
     nodeToken: values["node-token"] ?? env.SKIFF_NODE_TOKEN,
     compactAfterMs: num(values["compact-after-ms"]),
     compactIntervalMs: num(values["compact-interval-ms"]),
+    serviceClusterIpRange: values["service-cluster-ip-range"] ?? env.SKIFF_SERVICE_CIDR,
+    serviceNodePortRange: values["service-node-port-range"],
+    loadBalancerIpRange: values["load-balancer-ip-range"],
+    advertiseAddress: values["advertise-address"],
   };
 }
 
@@ -65,6 +79,10 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
     nodeToken: p.nodeToken ?? "",
     compactAfterMs: p.compactAfterMs ?? 10 * 60_000,
     compactIntervalMs: p.compactIntervalMs ?? 60_000,
+    serviceClusterIpRange: p.serviceClusterIpRange ?? "10.96.0.0/16",
+    serviceNodePortRange: p.serviceNodePortRange ?? "30000-32767",
+    loadBalancerIpRange: p.loadBalancerIpRange ?? "",
+    advertiseAddress: p.advertiseAddress ?? "",
   };
   const errs: string[] = [];
   if (!/^[-\w]+$/.test(o.bucket)) errs.push(`--bucket: invalid bucket name ${JSON.stringify(o.bucket)}`);

@@ -59,6 +59,18 @@ function encode(o: KObject): Uint8Array {
   return enc.encode(JSON.stringify(copy));
 }
 
+/** Per-resource hooks around writes (the service allocator: ClusterIPs, NodePorts). */
+export interface WriteHooks {
+  /** After validation, before the object is stored; may fill fields; throws to refuse. */
+  beforeCreate?(o: KObject): Promise<void>;
+  /** The store refused the create (e.g. AlreadyExists): undo beforeCreate. */
+  createFailed?(o: KObject): Promise<void>;
+  beforeUpdate?(next: KObject, old: KObject): Promise<void>;
+  /** ok = the update was stored. */
+  afterUpdate?(next: KObject, old: KObject, ok: boolean): Promise<void>;
+  afterDelete?(o: KObject): Promise<void>;
+}
+
 /** Compiled selectors of one list or watch call. */
 interface Filter {
   labels: LabelSelector;
@@ -67,6 +79,8 @@ interface Filter {
 
 export class Registry {
   readonly resources: ResourceRegistry;
+  /** Write hooks by resource plural (see WriteHooks). */
+  readonly hooks = new Map<string, WriteHooks>();
   constructor(private readonly store: Store, private readonly log: Logger, resources = new ResourceRegistry()) {
     this.resources = resources;
   }
@@ -150,11 +164,14 @@ export class Registry {
     if (errs.length) throw new InvalidError(info.kind, m.name ?? "", errs);
     await this.requireNamespace(info, ns, true);
     if (dryRun) return o;
+    const hook = this.hooks.get(info.resource);
+    await hook?.beforeCreate?.(o);
     try {
       const rev = await this.store.create(this.key(info, ns, m.name!), encode(o));
       o.metadata.resourceVersion = String(rev);
       return o;
     } catch (err) {
+      await hook?.createFailed?.(o);
       if (err instanceof RevisionMismatch) throw new AlreadyExistsError(info.resource, m.name!);
       throw err;
     }
@@ -251,6 +268,8 @@ export class Registry {
       m.generation = (old.metadata.generation ?? 1) + (JSON.stringify(next.spec) !== JSON.stringify(old.spec) ? 1 : 0);
     }
     if (dryRun) return next;
+    const hook = part === "spec" ? this.hooks.get(info.resource) : undefined;
+    await hook?.beforeUpdate?.(next, old);
     // A terminating object whose last finalizer just went is removed (pods are finished by their node).
     if (next.metadata.deletionTimestamp && pendingFinalizers(next).length === 0 && !this.waitsForNode(info, next)) {
       await this.removeNow(info, key, next, cur.revision);
@@ -259,8 +278,10 @@ export class Registry {
     try {
       const rev = await this.store.update(key, encode(next), cur.revision);
       next.metadata.resourceVersion = String(rev);
+      await hook?.afterUpdate?.(next, old, true);
       return next;
     } catch (err) {
+      await hook?.afterUpdate?.(next, old, false);
       if (err instanceof RevisionMismatch) throw new ConflictError(info.resource, name);
       throw err;
     }
@@ -275,7 +296,9 @@ export class Registry {
 
   private async removeNow(info: ResourceInfo, key: string, o: KObject, revision: number): Promise<number> {
     try {
-      return await this.store.delete(key, encode(o), revision);
+      const rev = await this.store.delete(key, encode(o), revision);
+      await this.hooks.get(info.resource)?.afterDelete?.(o);
+      return rev;
     } catch (err) {
       if (err instanceof RevisionMismatch) throw new ConflictError(info.resource, o.metadata.name ?? "");
       throw err;

@@ -43,6 +43,28 @@ export interface NodeAgentOptions {
   nodeToken: string;
   /** Container log rotation size, Docker json-file max-size (--container-log-max-size; default 10m). */
   containerLogMaxSize: string;
+  /** Service CIDR, as the apiserver's (--service-cidr; default 10.96.0.0/16; its .10 is the DNS). */
+  serviceCidr: string;
+  /** All pods' range, for the blackhole and forwarding rules (--cluster-cidr; default "" = built from nodes' podCIDRs). */
+  clusterCidr: string;
+  /** Cluster domain (--cluster-domain; default cluster.local). */
+  clusterDomain: string;
+  /** Cluster DNS address pods get (--cluster-dns; default the service CIDR's tenth address). */
+  clusterDns: string;
+  /** spawn: the agent starts (or adopts) the proxy and dns processes; external: they run elsewhere at --proxy-address / --dns-address; none: no service network (--proxy; default spawn). */
+  proxyMode: "spawn" | "external" | "none";
+  /** Run dir for the children's sockets, state and logs (--run-dir; default /run/skiff/<cluster>/<node>). */
+  runDir: string;
+  /** Proxy programming address in external mode (--proxy-address; default unix:<run-dir>/proxy.sock). */
+  proxyAddress: string;
+  /** Node-local dns "ip:port" in external mode (--dns-address). */
+  dnsAddress: string;
+  /** Upstream resolver the dns forwards other names to (--dns-upstream host:port; default none). */
+  dnsUpstream: string;
+  /** Proxy /metrics (--proxy-metrics-address; default 127.0.0.1:0). */
+  proxyMetricsAddress: string;
+  /** Extra proxy flags, comma-separated (--proxy-flags, e.g. "--prefer-close"). */
+  proxyFlags: string[];
 }
 
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<NodeAgentOptions> {
@@ -52,6 +74,8 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
       "apiserver", "nats", "node-name", "node-labels", "cluster-name", "node-ip", "pause-image", "docker-socket",
       "reserved-cpu", "reserved-memory", "max-pods", "heartbeat-ms", "status-ms", "backoff-base-ms", "backoff-max-ms",
       "backoff-reset-ms", "resync-ms", "workers", "root-dir", "volume-dir", "listen-address", "node-token", "container-log-max-size",
+        "service-cidr", "cluster-cidr", "cluster-domain", "cluster-dns", "proxy", "run-dir", "proxy-address", "dns-address",
+      "dns-upstream", "proxy-metrics-address", "proxy-flags",
     ].map((k): [string, { type: "string" | "boolean" }] => [k, { type: "string" }]).concat([["pod-network-internal", { type: "boolean" }]])),
     strict: true,
   }) as { values: Record<string, string | boolean | undefined> };
@@ -84,6 +108,17 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
     listenAddress: str("listen-address"),
     nodeToken: str("node-token") ?? env.SKIFF_NODE_TOKEN,
     containerLogMaxSize: str("container-log-max-size"),
+    serviceCidr: str("service-cidr") ?? env.SKIFF_SERVICE_CIDR,
+    clusterCidr: str("cluster-cidr") ?? env.SKIFF_CLUSTER_CIDR,
+    clusterDomain: str("cluster-domain"),
+    clusterDns: str("cluster-dns"),
+    proxyMode: str("proxy") as NodeAgentOptions["proxyMode"] | undefined,
+    runDir: str("run-dir"),
+    proxyAddress: str("proxy-address"),
+    dnsAddress: str("dns-address"),
+    dnsUpstream: str("dns-upstream"),
+    proxyMetricsAddress: str("proxy-metrics-address"),
+    proxyFlags: list(str("proxy-flags")),
   };
 }
 
@@ -98,6 +133,7 @@ export function detectNodeIP(): string {
 }
 
 export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
+  const errsEarly: string[] = [];
   const o: NodeAgentOptions = {
     apiservers: p.apiservers?.length ? p.apiservers : ["127.0.0.1:6444"],
     natsServers: p.natsServers?.length ? p.natsServers : ["nats://127.0.0.1:4222"],
@@ -123,10 +159,34 @@ export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
     listenAddress: "",
     nodeToken: p.nodeToken ?? "",
     containerLogMaxSize: p.containerLogMaxSize ?? "10m",
+    serviceCidr: p.serviceCidr ?? "10.96.0.0/16",
+    clusterCidr: p.clusterCidr ?? "",
+    clusterDomain: p.clusterDomain ?? "cluster.local",
+    clusterDns: p.clusterDns ?? "",
+    proxyMode: p.proxyMode ?? "spawn",
+    runDir: p.runDir ?? "",
+    proxyAddress: p.proxyAddress ?? "",
+    dnsAddress: p.dnsAddress ?? "",
+    dnsUpstream: p.dnsUpstream ?? "",
+    proxyMetricsAddress: p.proxyMetricsAddress ?? "127.0.0.1:0",
+    proxyFlags: p.proxyFlags ?? [],
   };
   o.volumeDir = p.volumeDir ?? `${o.rootDir}/volumes`;
   o.listenAddress = p.listenAddress ?? `${o.nodeIP}:10250`;
-  const errs: string[] = [];
+  o.runDir ||= `/run/skiff/${o.clusterName}/${o.nodeName}`;
+  o.proxyAddress ||= `unix:${o.runDir}/proxy.sock`;
+  const svc = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(o.serviceCidr);
+  if (!svc) errsEarly.push(`--service-cidr: not a CIDR: ${JSON.stringify(o.serviceCidr)}`);
+  else if (!o.clusterDns) {
+    const bits = Number(svc[5]);
+    const base = ((Number(svc[1]) << 24) | (Number(svc[2]) << 16) | (Number(svc[3]) << 8) | Number(svc[4])) >>> 0;
+    const net = (base & ((~0 << (32 - bits)) >>> 0)) >>> 0;
+    const ip = net + 10;
+    o.clusterDns = [ip >>> 24, (ip >>> 16) & 255, (ip >>> 8) & 255, ip & 255].join(".");
+  }
+  if (!["spawn", "external", "none"].includes(o.proxyMode)) errsEarly.push(`--proxy: must be spawn, external or none, got ${JSON.stringify(o.proxyMode)}`);
+  if (o.proxyMode === "external" && o.dnsAddress && !/^[\d.]+:\d+$/.test(o.dnsAddress)) errsEarly.push("--dns-address: must be ip:port");
+  const errs: string[] = [...errsEarly];
   const bad = isDNS1123Subdomain(o.nodeName);
   if (bad) errs.push(`--node-name: ${bad}`);
   if (!/^[a-z0-9-]{1,20}$/.test(o.clusterName)) errs.push("--cluster-name: 1-20 characters of [a-z0-9-]");

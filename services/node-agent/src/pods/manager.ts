@@ -8,7 +8,7 @@ import {
   type Pod, type Container,
 } from "@skiff/api";
 import { WorkQueue, runWorkers, type ApiClient, type Informer, type EventRecorder } from "@skiff/client";
-import type { Runtime, RuntimeContainer } from "../runtime/runtime.js";
+import type { ContainerConfig, Runtime, RuntimeContainer } from "../runtime/runtime.js";
 import { computeStatus, statusChanged, type ContainerView, type InitProgress, type Waiting } from "./status.js";
 import { containersOf, initContainersOf, type RuntimeContainerSpec } from "./spec.js";
 import { ConfigError, expand, resolveEnv } from "../config/env.js";
@@ -35,6 +35,8 @@ export interface PodManagerOptions {
   workers: number;
   /** json-file log rotation size per container (Docker's max-size; default "10m"). */
   logMaxSize?: string;
+  /** Service env vars and resolver settings for a pod (the service network; optional). */
+  serviceNetwork?: { envFor(pod: Pod): string[]; dnsFor(pod: Pod): ContainerConfig["dns"] };
 }
 
 export interface PodManagerDeps {
@@ -291,6 +293,7 @@ export class PodManager {
       hostname: pod.spec.hostname ?? pod.metadata.name!.slice(0, 63),
       network,
       cpuShares: 2,
+      dns: this.opts.serviceNetwork?.dnsFor(pod),
     });
     await runtime.start(id);
     return (await runtime.inspect(id)) ?? undefined;
@@ -449,6 +452,9 @@ export class PodManager {
       // The downward API's status.podIP must see this sandbox's IP even before status is written.
       const withIP: Pod = { ...pod, status: { ...pod.status, podIP: ctx.podIP, podIPs: ctx.podIP ? [{ ip: ctx.podIP }] : [], hostIP: this.opts.hostIP, hostIPs: [{ ip: this.opts.hostIP }] } };
       env = resolveEnv(withIP, spec, this.deps.sources);
+      // Service links come first; the pod's own variables win over them.
+      const links = this.opts.serviceNetwork?.envFor(pod) ?? [];
+      if (links.length) env = new Map([...links.map((kv): [string, string] => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]), ...env]);
       const tlog = await this.deps.volumes.terminationLog(pod.metadata.uid!, spec.name, attempt);
       mounts = await this.deps.volumes.mountsFor(spec, ctx.vols!, { host: tlog, target: spec.terminationMessagePath ?? "/dev/termination-log" });
     } catch (err) {

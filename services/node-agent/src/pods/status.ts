@@ -108,17 +108,20 @@ export function computeStatus(pod: Pod, views: ContainerView[], podIP: string | 
   const notReady = statuses.filter((s) => !s.ready).map((s) => s.name);
   const readyMsg = notReady.length ? `containers with unready status: [${notReady.join(" ")}]` : undefined;
   const terminal = phase === "Succeeded" || phase === "Failed";
+  // Readiness gates: conditions others write; Ready also waits for each of them to be True.
+  const gates = ((pod.spec.readinessGates as { conditionType: string }[] | undefined) ?? []).map((g) => prev.conditions?.find((c) => c.type === g.conditionType) ?? { type: g.conditionType, status: "False" as const });
+  const gatesOk = gates.every((g) => g.status === "True");
   const conds: PodCondition[] = [
     { type: "PodReadyToStartContainers", status: podIP ? "True" : "False" },
     initDone
       ? { type: "Initialized", status: "True" }
       : { type: "Initialized", status: "False", reason: "ContainersNotInitialized", message: `containers with incomplete status: [${incomplete.join(" ")}]` },
-    { type: "Ready", status: allReady && !terminal ? "True" : "False", ...(readyMsg && !terminal ? { reason: "ContainersNotReady", message: readyMsg } : terminal ? { reason: "PodCompleted" } : {}) },
+    { type: "Ready", status: allReady && !terminal && gatesOk ? "True" : "False", ...(readyMsg && !terminal ? { reason: "ContainersNotReady", message: readyMsg } : terminal ? { reason: "PodCompleted" } : !gatesOk ? { reason: "ReadinessGatesNotReady", message: "the status of pod readiness gates are not ready" } : {}) },
     { type: "ContainersReady", status: allReady && !terminal ? "True" : "False", ...(readyMsg && !terminal ? { reason: "ContainersNotReady", message: readyMsg } : terminal ? { reason: "PodCompleted" } : {}) },
     { type: "PodScheduled", status: "True" },
   ];
   const now = nowRfc3339();
-  const conditions = conds.map((c) => {
+  const conditions = [...conds, ...gates.filter((g) => prev.conditions?.some((c) => c.type === g.type))].map((c) => {
     const old = prev.conditions?.find((o) => o.type === c.type);
     return { ...c, lastProbeTime: null, lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : now };
   });

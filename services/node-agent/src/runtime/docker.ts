@@ -127,6 +127,7 @@ export class DockerRuntime implements Runtime {
           NanoCpus: cfg.nanoCpus,
           CpuShares: cfg.cpuShares,
           LogConfig: { Type: "json-file", Config: { "max-size": cfg.logMaxSize ?? "10m", "max-file": "2" } },
+          ...(cfg.dns ? { Dns: cfg.dns.servers, DnsSearch: cfg.dns.searches, DnsOptions: cfg.dns.options } : {}),
         },
       });
       return c.id;

@@ -26,6 +26,8 @@ export interface ContainerConfig {
   mounts?: Mount[];
   /** json-file log rotation: size of one file before it rotates (default "10m"). */
   logMaxSize?: string;
+  /** Resolver settings (sandboxes): Docker's Dns, DnsSearch, DnsOptions. */
+  dns?: { servers: string[]; searches: string[]; options: string[] };
 }
 
 /** One bind mount of a host path. */

@@ -1,0 +1,53 @@
+// dns options: flags → partial → compileOptions() with the defaults documented here.
+import { parseArgs } from "node:util";
+
+export interface DnsOptions {
+  /** apiserver gRPC addresses (--apiserver, SKIFF_APISERVER; default 127.0.0.1:6444). */
+  apiservers: string[];
+  /** Where DNS listens, UDP and TCP (--listen; default 127.0.0.1:10053; port 0 = any). */
+  listen: string;
+  /** The cluster domain (--cluster-domain; default cluster.local). */
+  clusterDomain: string;
+  /** Resolver for other names, host:port (--upstream; default none: such names get REFUSED). */
+  upstream: string;
+  /** Upstream timeout (--upstream-timeout-ms; default 2000). */
+  upstreamTimeoutMs: number;
+  /** JSON file written once serving (pid, port), for the agent that spawned us (--state-file). */
+  stateFile: string;
+}
+
+export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<DnsOptions> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      apiserver: { type: "string" }, listen: { type: "string" }, "cluster-domain": { type: "string" },
+      upstream: { type: "string" }, "upstream-timeout-ms": { type: "string" }, "state-file": { type: "string" },
+    },
+    strict: true,
+  });
+  const api = values.apiserver ?? env.SKIFF_APISERVER;
+  return {
+    apiservers: api ? api.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
+    listen: values.listen, clusterDomain: values["cluster-domain"], upstream: values.upstream,
+    upstreamTimeoutMs: values["upstream-timeout-ms"] === undefined ? undefined : Number(values["upstream-timeout-ms"]),
+    stateFile: values["state-file"],
+  };
+}
+
+export function compileOptions(p: Partial<DnsOptions>): DnsOptions {
+  const o: DnsOptions = {
+    apiservers: p.apiservers?.length ? p.apiservers : ["127.0.0.1:6444"],
+    listen: p.listen ?? "127.0.0.1:10053",
+    clusterDomain: (p.clusterDomain ?? "cluster.local").replace(/\.$/, "").toLowerCase(),
+    upstream: p.upstream ?? "",
+    upstreamTimeoutMs: p.upstreamTimeoutMs ?? 2000,
+    stateFile: p.stateFile ?? "",
+  };
+  const errs: string[] = [];
+  if (!/^[^\s:]+:\d+$/.test(o.listen)) errs.push(`--listen: must be host:port, got ${JSON.stringify(o.listen)}`);
+  if (o.upstream && !/^[^\s:]+:\d+$/.test(o.upstream)) errs.push(`--upstream: must be host:port, got ${JSON.stringify(o.upstream)}`);
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(o.clusterDomain)) errs.push(`--cluster-domain: not a domain: ${JSON.stringify(o.clusterDomain)}`);
+  if (!(o.upstreamTimeoutMs > 0)) errs.push("upstreamTimeoutMs: must be a positive number");
+  if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);
+  return o;
+}

@@ -1,0 +1,82 @@
+// Keeps the node's proxy programmed: on every Service or Endpoints change it rebuilds the
+// full table and pushes it over the proxy's local gRPC socket (coalescing bursts, retrying
+// when the proxy is not there, re-pushing periodically in case the proxy restarted).
+import { credentials, Metadata } from "@grpc/grpc-js";
+import type { Logger } from "@skiff/log";
+import type { Informer } from "@skiff/client";
+import type { Endpoints, Service } from "@skiff/api";
+import { proxyv1 } from "@skiff/proto";
+import { buildTable, type LocalDns } from "./proxy-table.js";
+
+export interface ProgrammerOptions {
+  nodeName: string;
+  nodeIP: string;
+  /** The proxy's programming address ("unix:/…sock"). */
+  proxyAddress: string;
+  localDns: () => LocalDns | undefined;
+  /** Full re-push period (a restarted proxy gets its table back). */
+  resyncMs: number;
+}
+
+/** Pushes tables to one proxy. */
+export class ProxyProgrammer {
+  private readonly client: proxyv1.ProxyServiceClient;
+  private version = 0;
+  private pending = false;
+  private pushing = false;
+  private timer?: NodeJS.Timeout;
+  private resync?: NodeJS.Timeout;
+  private stopped = false;
+  private lastFailed = "";
+
+  constructor(private readonly services: Informer<Service>, private readonly endpoints: Informer<Endpoints>, private readonly opts: ProgrammerOptions, private readonly log: Logger) {
+    this.client = new proxyv1.ProxyServiceClient(opts.proxyAddress, credentials.createInsecure());
+  }
+
+  start(): void {
+    const kick = () => this.schedule();
+    for (const inf of [this.services, this.endpoints] as Informer[]) inf.addHandlers({ onAdd: kick, onUpdate: kick, onDelete: kick });
+    this.resync = setInterval(kick, this.opts.resyncMs);
+    this.resync.unref();
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.resync) clearInterval(this.resync);
+    this.client.close();
+  }
+
+  /** Coalesces changes: one push in flight, the next one carries everything since. */
+  schedule(delayMs = 0): void {
+    this.pending = true;
+    if (this.pushing || this.timer || this.stopped) return;
+    this.timer = setTimeout(() => { this.timer = undefined; void this.push(); }, delayMs);
+  }
+
+  private async push(): Promise<void> {
+    if (!this.pending || this.stopped) return;
+    this.pending = false;
+    this.pushing = true;
+    const eps = new Map(this.endpoints.list().map((e) => [`${e.metadata.namespace}/${e.metadata.name}`, e]));
+    const req: proxyv1.SetTableRequest = {
+      version: String(++this.version), nodeName: this.opts.nodeName, nodeIp: this.opts.nodeIP,
+      services: buildTable(this.services.list(), eps, this.opts.nodeName, this.opts.localDns()),
+    };
+    try {
+      const res = await new Promise<proxyv1.SetTableResponse>((resolve, reject) => {
+        this.client.setTable(req, new Metadata(), { deadline: Date.now() + 10_000 }, (err, r) => (err ? reject(err) : resolve(r!)));
+      });
+      const failed = res.failedListeners.join(", ");
+      if (failed !== this.lastFailed && failed) this.log.warn({ failed: res.failedListeners }, "proxy could not open some frontends (retrying)");
+      this.lastFailed = failed;
+      this.pushing = false;
+      if (this.pending) this.schedule();
+    } catch (err) {
+      this.pushing = false;
+      this.log.warn({ err: (err as Error).message }, "cannot program the proxy; retrying");
+      this.schedule(1000);
+    }
+  }
+}

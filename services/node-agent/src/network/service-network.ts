@@ -1,0 +1,87 @@
+// The node's side of Services: host plumbing (routes, rules, the service CIDR), the proxy
+// and dns processes, the proxy's table, and what pods get (service env vars, resolv.conf).
+import { join } from "node:path";
+import type { Logger } from "@skiff/log";
+import { ApiClient, Informer } from "@skiff/client";
+import type { Endpoints, Node, Pod, Service } from "@skiff/api";
+import { HostNetwork } from "./host.js";
+import { ProxyProgrammer } from "./programmer.js";
+import { ensureChild, serviceMain } from "./children.js";
+import { serviceEnv } from "./service-env.js";
+import { podDns, type DnsSettings } from "./dns-config.js";
+import type { LocalDns } from "./proxy-table.js";
+import type { NodeAgentOptions } from "../options/options.js";
+
+/** Running service networking of one node. */
+export class ServiceNetwork {
+  private readonly services: Informer<Service>;
+  private readonly endpoints: Informer<Endpoints>;
+  private readonly nodes: Informer<Node>;
+  private programmer?: ProxyProgrammer;
+  private localDns?: LocalDns;
+  private readonly host: HostNetwork;
+
+  constructor(client: ApiClient, private readonly opts: NodeAgentOptions, private readonly log: Logger) {
+    this.services = new Informer<Service>(client, "services", {}, log.child({ informer: "services" }));
+    this.endpoints = new Informer<Endpoints>(client, "endpoints", {}, log.child({ informer: "endpoints" }));
+    this.nodes = new Informer<Node>(client, "nodes", {}, log.child({ informer: "nodes" }));
+    this.host = new HostNetwork({ clusterName: opts.clusterName, clusterCidr: opts.clusterCidr, serviceCidr: opts.serviceCidr }, log.child({ component: "host-network" }));
+  }
+
+  /** Sets the host up, starts (or adopts) the children, and starts programming the proxy. */
+  async start(): Promise<void> {
+    const { opts, log } = this;
+    void this.services.start();
+    void this.endpoints.start();
+    void this.nodes.start();
+    if (opts.proxyMode === "none") return;
+    try {
+      await this.host.setup();
+    } catch (err) {
+      // Without root (CAP_NET_ADMIN) ClusterIPs cannot be bound; pods and NodePorts still work.
+      log.error({ err }, "cannot program the host network (need root); ClusterIPs will not answer");
+    }
+    const syncNodes = () => void this.host.sync(this.nodes.list().filter((n) => n.spec?.podCIDR).map((n) => ({
+      podCIDR: n.spec!.podCIDR!, nodeIP: n.status?.addresses?.find((a) => a.type === "InternalIP")?.address ?? "", self: n.metadata.name === opts.nodeName,
+    })).filter((n) => n.nodeIP)).catch((err) => log.warn({ err }, "host network sync failed"));
+    this.nodes.addHandlers({ onAdd: syncNodes, onUpdate: (o, n) => { if (o.spec?.podCIDR !== n.spec?.podCIDR || JSON.stringify(o.status?.addresses) !== JSON.stringify(n.status?.addresses)) syncNodes(); }, onDelete: syncNodes });
+    if (opts.proxyMode === "spawn") {
+      const dir = opts.runDir;
+      const dns = await ensureChild("dns", serviceMain("dns"), [
+        "--apiserver", opts.apiservers.join(","), "--listen", "127.0.0.1:0", "--cluster-domain", opts.clusterDomain,
+        ...(opts.dnsUpstream ? ["--upstream", opts.dnsUpstream] : []),
+      ], join(dir, "dns.json"), join(dir, "dns.log"), log);
+      this.localDns = { ip: "127.0.0.1", port: Number(dns.port) };
+      await ensureChild("proxy", serviceMain("proxy"), [
+        "--listen", opts.proxyAddress, "--metrics-address", opts.proxyMetricsAddress, ...opts.proxyFlags,
+      ], join(dir, "proxy.json"), join(dir, "proxy.log"), log);
+    } else if (opts.dnsAddress) {
+      const i = opts.dnsAddress.lastIndexOf(":");
+      this.localDns = { ip: opts.dnsAddress.slice(0, i), port: Number(opts.dnsAddress.slice(i + 1)) };
+    }
+    await Promise.all([this.services.waitForSync(), this.endpoints.waitForSync(), this.nodes.waitForSync()]);
+    syncNodes();
+    this.programmer = new ProxyProgrammer(this.services, this.endpoints, {
+      nodeName: opts.nodeName, nodeIP: opts.nodeIP, proxyAddress: opts.proxyAddress, localDns: () => this.localDns, resyncMs: 30_000,
+    }, log.child({ component: "proxy-programmer" }));
+    this.programmer.start();
+  }
+
+  /** Service environment variables for a new container of `pod`. */
+  envFor(pod: Pod): string[] {
+    return serviceEnv(pod.metadata.namespace!, this.services.list(), pod.spec.enableServiceLinks !== false);
+  }
+
+  /** Resolver settings for `pod`'s sandbox. */
+  dnsFor(pod: Pod): DnsSettings | undefined {
+    return podDns(pod, this.opts.proxyMode === "none" ? "" : this.opts.clusterDns, this.opts.clusterDomain);
+  }
+
+  /** Stops watching and programming; the proxy and dns keep serving (a restarted agent adopts them). */
+  stop(): void {
+    this.programmer?.stop();
+    this.services.stop();
+    this.endpoints.stop();
+    this.nodes.stop();
+  }
+}

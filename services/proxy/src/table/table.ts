@@ -1,0 +1,157 @@
+// The proxy's table: reconciles open frontends (TCP listeners, UDP sockets) to the desired
+// table the agent pushed. Frontends that stay are updated in place (their balancer gets the
+// new endpoints), so established connections never notice a table change; frontends that
+// go stop accepting but let their connections finish. Listeners that cannot open yet
+// (address not there, port taken) are retried.
+import type { Logger } from "@skiff/log";
+import { proxyv1 } from "@skiff/proto";
+import { Balancer, type Route } from "../balancer/balancer.js";
+import type { Metrics } from "../metrics/metrics.js";
+import { TcpFrontend, type FrontendTarget } from "../tcp/tcp.js";
+import { UdpFrontend } from "../udp/udp.js";
+
+export interface TableOptions {
+  connectTimeoutMs: number;
+  maxAttempts: number;
+  udpIdleMs: number;
+  /** Proxy-wide default: behave as if every service said trafficDistribution: PreferClose. */
+  preferCloseDefault: boolean;
+  /** Retry period of listeners that failed to open. */
+  retryMs: number;
+}
+
+interface Desired {
+  key: string;
+  protocol: "tcp" | "udp";
+  ip: string;
+  port: number;
+  service: string;
+  external: boolean;
+}
+
+type Frontend = TcpFrontend | UdpFrontend;
+
+/** The live table of one proxy. */
+export class ProxyTable {
+  private readonly frontends = new Map<string, Frontend>();
+  private readonly balancers = new Map<string, Balancer>();
+  private readonly failed = new Map<string, string>();
+  private desired = new Map<string, Desired>();
+  private version = "";
+  private nodeName = "";
+  private retryTimer?: NodeJS.Timeout;
+  private applying: Promise<void> = Promise.resolve();
+
+  constructor(private readonly metrics: Metrics, private readonly opts: TableOptions, private readonly log: Logger) {}
+
+  /** Replaces the table; resolves when every frontend that can open is open. */
+  set(req: proxyv1.SetTableRequest): Promise<string[]> {
+    const run = this.applying.then(() => this.apply(req));
+    this.applying = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  private async apply(req: proxyv1.SetTableRequest): Promise<string[]> {
+    this.version = req.version;
+    this.nodeName = req.nodeName;
+    const desired = new Map<string, Desired>();
+    const routes = new Map<string, Route>();
+    for (const sp of req.services) {
+      const protocol = sp.protocol === proxyv1.Protocol.PROTOCOL_UDP ? "udp" : "tcp";
+      routes.set(sp.name, {
+        endpoints: sp.endpoints.map((e) => ({ ip: e.ip, port: e.port, nodeName: e.nodeName })),
+        affinitySeconds: sp.sessionAffinitySeconds,
+        internalLocal: sp.internalLocal,
+        externalLocal: sp.externalLocal,
+        preferClose: sp.preferClose || this.opts.preferCloseDefault,
+      });
+      const add = (ip: string, port: number, external: boolean) => {
+        if (!ip || !port) return;
+        const key = `${protocol}:${ip}:${port}`;
+        desired.set(key, { key, protocol, ip, port, service: sp.name, external });
+      };
+      if (sp.clusterIp && sp.clusterIp !== "None") add(sp.clusterIp, sp.port, false);
+      if (sp.nodePort) add(req.nodeIp, sp.nodePort, true);
+      for (const lb of sp.loadBalancerIps) add(lb, sp.port, true);
+    }
+    // Balancers are per service port, kept across tables (round-robin position, affinity).
+    for (const [name, route] of routes) {
+      const b = this.balancers.get(name);
+      if (b) b.route = route;
+      else this.balancers.set(name, new Balancer(route, this.nodeName));
+    }
+    for (const name of this.balancers.keys()) if (!routes.has(name)) this.balancers.delete(name);
+    for (const [key, f] of this.frontends) {
+      const d = desired.get(key);
+      if (!d) {
+        f.close();
+        this.frontends.delete(key);
+        this.log.info({ frontend: key }, "frontend closed");
+      } else {
+        f.target = this.target(d);
+      }
+    }
+    this.desired = desired;
+    for (const k of this.failed.keys()) if (!desired.has(k)) this.failed.delete(k);
+    await this.openMissing();
+    return this.failedList();
+  }
+
+  private target(d: Desired): FrontendTarget {
+    return { balancer: this.balancers.get(d.service)!, counters: this.metrics.of(d.service), external: d.external };
+  }
+
+  private async openMissing(): Promise<void> {
+    await Promise.all([...this.desired.values()].filter((d) => !this.frontends.has(d.key)).map(async (d) => {
+      const log = this.log.child({ frontend: d.key });
+      const f: Frontend = d.protocol === "tcp"
+        ? new TcpFrontend(d.ip, d.port, this.target(d), { connectTimeoutMs: this.opts.connectTimeoutMs, maxAttempts: this.opts.maxAttempts }, log)
+        : new UdpFrontend(d.ip, d.port, this.target(d), this.opts.udpIdleMs, log);
+      try {
+        await f.listen();
+        // The table may have changed while we were opening.
+        if (!this.desired.has(d.key) || this.frontends.has(d.key)) { f.close(); return; }
+        this.frontends.set(d.key, f);
+        this.failed.delete(d.key);
+        log.info({ service: d.service }, "frontend open");
+      } catch (err) {
+        const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        if (this.failed.get(d.key) !== reason) log.warn({ err, service: d.service }, "cannot open frontend; will retry");
+        this.failed.set(d.key, reason);
+      }
+    }));
+    if (this.failed.size > 0 && !this.retryTimer) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.applying = this.applying.then(() => this.openMissing()).catch(() => undefined);
+      }, this.opts.retryMs);
+      this.retryTimer.unref();
+    }
+  }
+
+  private failedList(): string[] {
+    return [...this.failed].map(([k, why]) => `${k}: ${why}`);
+  }
+
+  /** Version, open frontends and failures (GetStatus). */
+  status(): { version: string; listeners: number; failed: string[] } {
+    return { version: this.version, listeners: this.frontends.size, failed: this.failedList() };
+  }
+
+  /** Open TCP connections and UDP sessions (for metrics and leak checks). */
+  open(): { connections: number; udpSessions: number } {
+    let connections = 0, udpSessions = 0;
+    for (const f of this.frontends.values()) {
+      if (f instanceof TcpFrontend) connections += f.connections;
+      else udpSessions += f.sessionCount;
+    }
+    return { connections, udpSessions };
+  }
+
+  /** Closes every frontend (process exit). */
+  close(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    for (const f of this.frontends.values()) f.close();
+    this.frontends.clear();
+  }
+}

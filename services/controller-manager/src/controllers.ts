@@ -3,9 +3,14 @@ import type { ControllerDescriptor } from "./controller.js";
 import { NodeIpamController } from "./nodeipam/ipam.js";
 import { NodeLifecycleController } from "./nodelifecycle/lifecycle.js";
 import { NamespaceController } from "./namespace/namespace.js";
+import { ReplicaSetController, replicationControllerKind } from "./replicaset/replicaset.js";
+import { DeploymentController } from "./deployment/deployment.js";
 
 export const controllers: ControllerDescriptor[] = [
   { name: "nodeipam", create: (ctx) => new NodeIpamController(ctx) },
   { name: "nodelifecycle", create: (ctx) => new NodeLifecycleController(ctx) },
   { name: "namespace", create: (ctx) => new NamespaceController(ctx) },
+  { name: "replicaset", create: (ctx) => new ReplicaSetController(ctx) },
+  { name: "replicationcontroller", create: (ctx) => new ReplicaSetController(ctx, replicationControllerKind) },
+  { name: "deployment", create: (ctx) => new DeploymentController(ctx) },
 ];

@@ -12,6 +12,13 @@ export interface ControllerManagerOptions {
   nodeCidrMaskSize: number;
   /** A node silent this long becomes Ready=Unknown (--node-monitor-grace-ms; default 10000). */
   nodeMonitorGraceMs: number;
+  /**
+   * Pods on a node with a NoExecute taint they do not tolerate at all are evicted this long
+   * after the taint was added (--pod-eviction-timeout-ms; default 20000). Pods that tolerate the
+   * taint follow their tolerationSeconds (pod defaulting gives 20 s for the not-ready/unreachable
+   * taints; see defaults.ts) or stay forever without it (daemon pods).
+   */
+  podEvictionTimeoutMs: number;
   /** Which controllers run (--controllers a,b; default all). */
   controllers: string[] | "all";
 }
@@ -21,7 +28,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Cont
     args: argv,
     options: {
       apiserver: { type: "string" }, nats: { type: "string" }, "cluster-cidr": { type: "string" },
-      "node-cidr-mask-size": { type: "string" }, "node-monitor-grace-ms": { type: "string" }, controllers: { type: "string" },
+      "node-cidr-mask-size": { type: "string" }, "node-monitor-grace-ms": { type: "string" }, "pod-eviction-timeout-ms": { type: "string" }, controllers: { type: "string" },
     },
     strict: true,
   });
@@ -33,6 +40,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Cont
     clusterCidr: values["cluster-cidr"] ?? env.SKIFF_CLUSTER_CIDR,
     nodeCidrMaskSize: num(values["node-cidr-mask-size"]),
     nodeMonitorGraceMs: num(values["node-monitor-grace-ms"]),
+    podEvictionTimeoutMs: num(values["pod-eviction-timeout-ms"]),
     controllers: values.controllers && values.controllers !== "all" ? list(values.controllers) : undefined,
   };
 }
@@ -44,6 +52,7 @@ export function compileOptions(p: Partial<ControllerManagerOptions>): Controller
     clusterCidr: p.clusterCidr ?? "10.244.0.0/16",
     nodeCidrMaskSize: p.nodeCidrMaskSize ?? 24,
     nodeMonitorGraceMs: p.nodeMonitorGraceMs ?? 10_000,
+    podEvictionTimeoutMs: p.podEvictionTimeoutMs ?? 20_000,
     controllers: p.controllers ?? "all",
   };
   const errs: string[] = [];
@@ -52,6 +61,7 @@ export function compileOptions(p: Partial<ControllerManagerOptions>): Controller
   else if (Number(m[2]) > o.nodeCidrMaskSize) errs.push("--node-cidr-mask-size: must be at least the cluster CIDR's prefix length");
   if (!(o.nodeCidrMaskSize >= 8 && o.nodeCidrMaskSize <= 30)) errs.push("--node-cidr-mask-size: must be between 8 and 30");
   if (!(o.nodeMonitorGraceMs > 0)) errs.push("--node-monitor-grace-ms: must be positive");
+  if (!(o.podEvictionTimeoutMs >= 0)) errs.push("--pod-eviction-timeout-ms: must be a non-negative number");
   if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);
   return o;
 }

@@ -5,6 +5,7 @@ import { NodeLifecycleController } from "./nodelifecycle/lifecycle.js";
 import { NamespaceController } from "./namespace/namespace.js";
 import { ReplicaSetController, replicationControllerKind } from "./replicaset/replicaset.js";
 import { DeploymentController } from "./deployment/deployment.js";
+import { GarbageCollector } from "./garbagecollector/gc.js";
 
 export const controllers: ControllerDescriptor[] = [
   { name: "nodeipam", create: (ctx) => new NodeIpamController(ctx) },
@@ -13,4 +14,5 @@ export const controllers: ControllerDescriptor[] = [
   { name: "replicaset", create: (ctx) => new ReplicaSetController(ctx) },
   { name: "replicationcontroller", create: (ctx) => new ReplicaSetController(ctx, replicationControllerKind) },
   { name: "deployment", create: (ctx) => new DeploymentController(ctx) },
+  { name: "garbagecollector", create: (ctx) => new GarbageCollector(ctx) },
 ];

@@ -7,3 +7,4 @@ export * from "./workqueue.js";
 export * from "./events.js";
 export * from "./wait.js";
 export * from "./main.js";
+export * from "./leader/leader.js";

@@ -6,6 +6,8 @@ import { NamespaceController } from "./namespace/namespace.js";
 import { ReplicaSetController, replicationControllerKind } from "./replicaset/replicaset.js";
 import { DeploymentController } from "./deployment/deployment.js";
 import { GarbageCollector } from "./garbagecollector/gc.js";
+import { JobController } from "./job/job.js";
+import { CronJobController } from "./cronjob/cronjob.js";
 
 export const controllers: ControllerDescriptor[] = [
   { name: "nodeipam", create: (ctx) => new NodeIpamController(ctx) },
@@ -15,4 +17,6 @@ export const controllers: ControllerDescriptor[] = [
   { name: "replicationcontroller", create: (ctx) => new ReplicaSetController(ctx, replicationControllerKind) },
   { name: "deployment", create: (ctx) => new DeploymentController(ctx) },
   { name: "garbagecollector", create: (ctx) => new GarbageCollector(ctx) },
+  { name: "job", create: (ctx) => new JobController(ctx) },
+  { name: "cronjob", create: (ctx) => new CronJobController(ctx) },
 ];

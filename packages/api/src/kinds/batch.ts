@@ -19,7 +19,7 @@ export interface CronJob extends KObject {
     schedule: string; timeZone?: string; concurrencyPolicy?: "Allow" | "Forbid" | "Replace"; suspend?: boolean; startingDeadlineSeconds?: number;
     successfulJobsHistoryLimit?: number; failedJobsHistoryLimit?: number; jobTemplate: { metadata?: ObjectMeta; spec: Job["spec"] };
   };
-  status?: { active?: { kind?: string; name?: string; namespace?: string; uid?: string }[]; lastScheduleTime?: string; lastSuccessfulTime?: string };
+  status?: { active?: { apiVersion?: string; kind?: string; name?: string; namespace?: string; uid?: string }[]; lastScheduleTime?: string; lastSuccessfulTime?: string };
 }
 
 function jobSpecErrors(s: Partial<Job["spec"]> | undefined, path: string) {

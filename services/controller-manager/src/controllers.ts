@@ -8,6 +8,7 @@ import { DeploymentController } from "./deployment/deployment.js";
 import { GarbageCollector } from "./garbagecollector/gc.js";
 import { JobController } from "./job/job.js";
 import { CronJobController } from "./cronjob/cronjob.js";
+import { DaemonSetController } from "./daemonset/daemonset.js";
 
 export const controllers: ControllerDescriptor[] = [
   { name: "nodeipam", create: (ctx) => new NodeIpamController(ctx) },
@@ -19,4 +20,5 @@ export const controllers: ControllerDescriptor[] = [
   { name: "garbagecollector", create: (ctx) => new GarbageCollector(ctx) },
   { name: "job", create: (ctx) => new JobController(ctx) },
   { name: "cronjob", create: (ctx) => new CronJobController(ctx) },
+  { name: "daemonset", create: (ctx) => new DaemonSetController(ctx) },
 ];

@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@skiff/client";
-import type { Deployment, Pod, ReplicaSet } from "@skiff/api";
+import type { DaemonSet, Deployment, Pod, ReplicaSet } from "@skiff/api";
 import { TestCluster } from "../harness/cluster.js";
 
 const IMAGE_B = "skiff/busybox:1.35-b";
@@ -114,5 +114,20 @@ describe("workload controllers", () => {
     expect(rs).toHaveLength(1);
     expect(rs[0].metadata.ownerReferences ?? []).toEqual([]);
     expect((await pods("keep")).filter(ready)).toHaveLength(1);
+  });
+
+  it("a DaemonSet runs one pod per node and follows a node joining", async () => {
+    const { client } = cluster;
+    const ds: DaemonSet = {
+      apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "agent", namespace: "default" },
+      spec: { selector: { matchLabels: { app: "agent" } }, template: { metadata: { labels: { app: "agent" } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "main", image: "skiff/busybox:1.35", command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"] }] } } },
+    };
+    await client.create("daemonsets", ds);
+    await waitFor(async () => { const ps = (await pods("agent")).filter(ready); return ps.length === 1 && ps[0].spec.nodeName === cluster.nodeName(0); }, 60_000, "one daemon pod");
+    await cluster.startAgent(cluster.nodeName(1));
+    await waitFor(async () => {
+      const ps = (await pods("agent")).filter(ready);
+      return ps.length === 2 && new Set(ps.map((p) => p.spec.nodeName)).size === 2;
+    }, 90_000, "a daemon pod on the joining node");
   });
 });

@@ -65,6 +65,7 @@ export interface ClusterOptions {
   agentFlags?: string[];
   schedulerFlags?: string[];
   apiserverFlags?: string[];
+  controllerManagerFlags?: string[];
   /** Start the scheduler (default true). */
   scheduler?: boolean;
 }
@@ -150,12 +151,12 @@ export class TestCluster {
   }
 
   async startScheduler(): Promise<void> {
-    this.scheduler = new Proc("scheduler", process.execPath, [this.node("scheduler"), "--apiserver", this.apiAddress, "--retry-interval-ms", "2000", ...(this.opts.schedulerFlags ?? [])], join(this.dir, "scheduler.log"));
+    this.scheduler = new Proc("scheduler", process.execPath, [this.node("scheduler"), "--apiserver", this.apiAddress, "--nats", this.natsUrl(), "--retry-interval-ms", "2000", ...(this.opts.schedulerFlags ?? [])], join(this.dir, "scheduler.log"));
     await this.scheduler.ready;
   }
 
   async startControllerManager(): Promise<void> {
-    this.controllerManager = new Proc("controller-manager", process.execPath, [this.node("controller-manager"), "--apiserver", this.apiAddress, "--nats", this.natsUrl(), "--cluster-cidr", this.clusterCidr], join(this.dir, "controller-manager.log"));
+    this.controllerManager = new Proc("controller-manager", process.execPath, [this.node("controller-manager"), "--apiserver", this.apiAddress, "--nats", this.natsUrl(), "--cluster-cidr", this.clusterCidr, ...(this.opts.controllerManagerFlags ?? [])], join(this.dir, "controller-manager.log"));
     await this.controllerManager.ready;
   }
 

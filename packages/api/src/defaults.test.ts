@@ -78,17 +78,17 @@ describe("defaultPod", () => {
     const p = pod([{}]);
     defaultPod(p);
     expect(p.spec.tolerations).toEqual([
-      { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
-      { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
+      { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 20 },
+      { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 20 },
     ]);
-    expect(defaultTolerationSeconds).toBe(300);
+    expect(defaultTolerationSeconds).toBe(20);
   });
 
   it("does not add a default toleration the pod already has", () => {
     const own = { key: "node.kubernetes.io/not-ready", operator: "Exists" as const, effect: "NoExecute" as const, tolerationSeconds: 10 };
     const p = pod([{}], { tolerations: [own] });
     defaultPod(p);
-    expect(p.spec.tolerations).toEqual([own, { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 }]);
+    expect(p.spec.tolerations).toEqual([own, { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 20 }]);
     // Tolerating everything covers both taints.
     const all = pod([{}], { tolerations: [{ operator: "Exists" }] });
     defaultPod(all);

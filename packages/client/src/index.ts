@@ -8,3 +8,4 @@ export * from "./events.js";
 export * from "./wait.js";
 export * from "./main.js";
 export * from "./kubeconfig.js";
+export * from "./leader/leader.js";

@@ -6,6 +6,12 @@ import { NamespaceController } from "./namespace/namespace.js";
 import { VolumeBinderController } from "./volume/binder.js";
 import { EndpointsController } from "./endpoints/endpoints.js";
 import { EndpointSliceController } from "./endpointslices/endpointslices.js";
+import { ReplicaSetController, replicationControllerKind } from "./replicaset/replicaset.js";
+import { DeploymentController } from "./deployment/deployment.js";
+import { GarbageCollector } from "./garbagecollector/gc.js";
+import { JobController } from "./job/job.js";
+import { CronJobController } from "./cronjob/cronjob.js";
+import { DaemonSetController } from "./daemonset/daemonset.js";
 
 export const controllers: ControllerDescriptor[] = [
   { name: "nodeipam", create: (ctx) => new NodeIpamController(ctx) },
@@ -14,4 +20,11 @@ export const controllers: ControllerDescriptor[] = [
   { name: "persistentvolume-binder", create: (ctx) => new VolumeBinderController(ctx) },
   { name: "endpoints", create: (ctx) => new EndpointsController(ctx) },
   { name: "endpointslices", create: (ctx) => new EndpointSliceController(ctx) },
+  { name: "replicaset", create: (ctx) => new ReplicaSetController(ctx) },
+  { name: "replicationcontroller", create: (ctx) => new ReplicaSetController(ctx, replicationControllerKind) },
+  { name: "deployment", create: (ctx) => new DeploymentController(ctx) },
+  { name: "garbagecollector", create: (ctx) => new GarbageCollector(ctx) },
+  { name: "job", create: (ctx) => new JobController(ctx) },
+  { name: "cronjob", create: (ctx) => new CronJobController(ctx) },
+  { name: "daemonset", create: (ctx) => new DaemonSetController(ctx) },
 ];

@@ -5,7 +5,11 @@ import { parseFlags, compileOptions } from "./options/options.js";
 import { start } from "./server.js";
 
 runMain("controller-manager", async (log) => {
-  const stop = await start(compileOptions(parseFlags(process.argv.slice(2), process.env)), log);
+  // A deposed leader exits (status 3) so that nothing of it keeps acting; restarted, it stands by.
+  const stop = await start(compileOptions(parseFlags(process.argv.slice(2), process.env)), log, () => {
+    log.fatal("lost the controller-manager lease; exiting");
+    process.exit(3);
+  });
   process.stdout.write(JSON.stringify({ ready: true }) + "\n");
   return stop;
 }, createRootLogger);

@@ -1,7 +1,8 @@
 // Wires the controller-manager: shared informers, NATS, and every registered controller.
 import { connect } from "@nats-io/transport-node";
 import type { Logger } from "@skiff/log";
-import { ApiClient, EventRecorder, Informer } from "@skiff/client";
+import { hostname } from "node:os";
+import { ApiClient, EventRecorder, Informer, LeaderElector, runWithLeaderElection } from "@skiff/client";
 import type { KObject } from "@skiff/api";
 import type { ControllerContext, InformerFactory, Controller } from "./controller.js";
 import { controllers } from "./controllers.js";
@@ -25,21 +26,46 @@ class SharedInformers implements InformerFactory {
   }
 }
 
-export async function start(opts: ControllerManagerOptions, log: Logger): Promise<() => Promise<void>> {
+/**
+ * Starts the controller-manager: every controller at once without leader election; with it,
+ * once this process holds the lease. `onLost` is called when a leader is deposed, after every
+ * controller was stopped (main exits there, so nothing keeps acting).
+ */
+export async function start(opts: ControllerManagerOptions, log: Logger, onLost: () => void = () => undefined): Promise<() => Promise<void>> {
   const nc = await connect({ servers: opts.natsServers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: "skiff-controller-manager" });
   const client = new ApiClient({ addresses: opts.apiservers });
   const informers = new SharedInformers(client, log);
   const ctx: ControllerContext = { client, informers, nc, recorder: new EventRecorder(client, "controller-manager", "controller-manager", log.child({ component: "events" })), opts, log };
   const running: Controller[] = [];
-  for (const d of controllers) {
-    if (opts.controllers !== "all" && !opts.controllers.includes(d.name)) continue;
-    const c = d.create({ ...ctx, log: log.child({ controller: d.name }) });
-    await c.start();
-    running.push(c);
-    log.info({ controller: d.name }, "controller started");
+  const startAll = async () => {
+    for (const d of controllers) {
+      if (opts.controllers !== "all" && !opts.controllers.includes(d.name)) continue;
+      const c = d.create({ ...ctx, log: log.child({ controller: d.name }) });
+      await c.start();
+      running.push(c);
+      log.info({ controller: d.name }, "controller started");
+    }
+  };
+  const stopAll = () => {
+    for (const c of running.splice(0)) c.stop();
+  };
+  let elector: LeaderElector | undefined;
+  if (opts.leaderElect) {
+    elector = new LeaderElector({
+      nc, name: "kube-controller-manager", identity: `${hostname()}_${process.pid}`, leaseMs: opts.leaseMs, renewMs: opts.renewMs,
+      log: log.child({ component: "leader-election" }),
+    });
+    void runWithLeaderElection(elector, startAll, () => {
+      stopAll();
+      informers.stop();
+      onLost();
+    }).catch((err) => log.error({ err }, "leader election failed"));
+  } else {
+    await startAll();
   }
   return async () => {
-    for (const c of running) c.stop();
+    await elector?.stop();
+    stopAll();
     informers.stop();
     client.close();
     await nc.drain().catch(() => undefined);

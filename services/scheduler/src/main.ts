@@ -6,7 +6,11 @@ import { start } from "./server.js";
 
 runMain("scheduler", async (log) => {
   const opts = compileOptions(parseFlags(process.argv.slice(2), process.env));
-  const stop = await start(opts, log);
+  // A deposed leader exits (status 3) so that nothing of it keeps acting; restarted, it stands by.
+  const stop = await start(opts, log, () => {
+    log.fatal("lost the scheduler lease; exiting");
+    process.exit(3);
+  });
   // One machine-readable line on stdout tells a parent process we are scheduling.
   process.stdout.write(JSON.stringify({ ready: true }) + "\n");
   return stop;

@@ -11,7 +11,7 @@ export interface Job extends KObject {
     completions?: number; parallelism?: number; backoffLimit?: number; activeDeadlineSeconds?: number; ttlSecondsAfterFinished?: number;
     selector?: LabelSelectorStruct; manualSelector?: boolean; template: PodTemplateSpec; suspend?: boolean; completionMode?: "NonIndexed" | "Indexed";
   };
-  status?: { active?: number; succeeded?: number; failed?: number; startTime?: string; completionTime?: string; conditions?: { type: string; status: string; reason?: string; message?: string; lastProbeTime?: string; lastTransitionTime?: string }[] };
+  status?: { active?: number; ready?: number; succeeded?: number; failed?: number; startTime?: string; completionTime?: string; conditions?: { type: string; status: string; reason?: string; message?: string; lastProbeTime?: string; lastTransitionTime?: string }[] };
 }
 
 export interface CronJob extends KObject {
@@ -19,7 +19,7 @@ export interface CronJob extends KObject {
     schedule: string; timeZone?: string; concurrencyPolicy?: "Allow" | "Forbid" | "Replace"; suspend?: boolean; startingDeadlineSeconds?: number;
     successfulJobsHistoryLimit?: number; failedJobsHistoryLimit?: number; jobTemplate: { metadata?: ObjectMeta; spec: Job["spec"] };
   };
-  status?: { active?: { kind?: string; name?: string; namespace?: string; uid?: string }[]; lastScheduleTime?: string; lastSuccessfulTime?: string };
+  status?: { active?: { apiVersion?: string; kind?: string; name?: string; namespace?: string; uid?: string }[]; lastScheduleTime?: string; lastSuccessfulTime?: string };
 }
 
 function jobSpecErrors(s: Partial<Job["spec"]> | undefined, path: string) {

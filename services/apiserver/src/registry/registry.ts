@@ -333,7 +333,10 @@ export class Registry {
         const phase = (o as Pod).status?.phase;
         if (!(o as Pod).spec?.nodeName || phase === "Succeeded" || phase === "Failed") grace = 0;
       }
-      const hasFinalizers = pendingFinalizers(o).length > 0;
+      // Foreground and Orphan deletion are carried out by the garbage collector through the
+      // finalizer they add, so they always mark rather than remove.
+      const gcPolicy = opts.propagationPolicy === "Foreground" || opts.propagationPolicy === "Orphan";
+      const hasFinalizers = pendingFinalizers(o).length > 0 || gcPolicy;
       const marks = hasFinalizers || grace > 0;
       try {
         if (!marks) {

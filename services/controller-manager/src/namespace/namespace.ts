@@ -49,4 +49,4 @@ export class NamespaceController implements Controller {
 }
 
 /** Namespaced resources emptied before a namespace goes (pods last so owners go first). */
-const client_namespaced = ["events", "pods"];
+const client_namespaced = ["events", "cronjobs", "jobs", "deployments", "daemonsets", "statefulsets", "replicasets", "replicationcontrollers", "controllerrevisions", "pods"];

@@ -1,7 +1,9 @@
 // Node lifecycle: listens to node heartbeats on NATS; a node silent for the grace period
 // becomes Ready=Unknown with the unreachable taints, and gets them removed once it reports
 // Ready again. (Heartbeats never touch the store: only these transitions are written.)
-import { getCondition, setCondition, nowRfc3339, isConflict, isNotFound, type Node, type Taint } from "@skiff/api";
+// Pods on a node with NoExecute taints are evicted (force-deleted) when their toleration ends.
+import { getCondition, setCondition, nowRfc3339, isConflict, isNotFound, type Node, type Pod, type Taint } from "@skiff/api";
+import { evictionDelayMs } from "./eviction.js";
 import type { Subscription } from "@nats-io/transport-node";
 import type { Controller, ControllerContext } from "../controller.js";
 
@@ -23,7 +25,7 @@ export class NodeLifecycleController implements Controller {
         this.lastSeen.set(node, Date.now());
       },
     });
-    await this.ctx.informers.get<Node>("nodes").waitForSync();
+    await Promise.all([this.ctx.informers.get<Node>("nodes").waitForSync(), this.ctx.informers.get<Pod>("pods").waitForSync()]);
     this.timer = setInterval(() => void this.check().catch((err) => this.ctx.log.warn({ err }, "node check failed")), 1000);
   }
 
@@ -51,6 +53,43 @@ export class NodeLifecycleController implements Controller {
         await this.writeTaints(node, [...taints, ...unreachableTaints()]);
       }
     }
+    await this.evict();
+  }
+
+  /** Pod keys already force-deleted (so one slow delete is not sent twice). */
+  private readonly evicted = new Set<string>();
+
+  /**
+   * Deletes pods whose toleration of their node's NoExecute taints has run out. The delete is
+   * forced (grace 0), as Kubernetes' pod GC does for pods on unreachable nodes: the node agent
+   * that would finish a graceful delete is not there, and the replacement must not wait for it.
+   * A returning agent stops the containers of pods no longer bound to it.
+   */
+  async evict(): Promise<void> {
+    const now = Date.now();
+    const nodes = new Map(this.ctx.informers.get<Node>("nodes").list().map((n) => [n.metadata.name!, n]));
+    const live = new Set<string>();
+    for (const pod of this.ctx.informers.get<Pod>("pods").list()) {
+      const key = `${pod.metadata.namespace}/${pod.metadata.name}/${pod.metadata.uid}`;
+      live.add(key);
+      const taints = nodes.get(pod.spec.nodeName ?? "")?.spec?.taints?.filter((t) => t.effect === "NoExecute") ?? [];
+      if (taints.length === 0 || this.evicted.has(key)) continue;
+      if (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed") continue;
+      const delay = evictionDelayMs(pod, taints, now, this.ctx.opts.podEvictionTimeoutMs);
+      if (delay === undefined || delay > 0) continue;
+      this.evicted.add(key);
+      try {
+        await this.ctx.client.delete("pods", pod.metadata.name!, pod.metadata.namespace, { gracePeriodSeconds: 0, preconditionUid: pod.metadata.uid });
+        this.ctx.log.info({ pod: key, node: pod.spec.nodeName }, "evicted pod from tainted node");
+        this.ctx.recorder.record(pod, "Normal", "TaintManagerEviction", `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
+      } catch (err) {
+        if (!isNotFound(err) && !isConflict(err)) {
+          this.evicted.delete(key);
+          throw err;
+        }
+      }
+    }
+    for (const k of this.evicted) if (!live.has(k)) this.evicted.delete(k);
   }
 
   private async markUnknown(node: Node): Promise<void> {

@@ -12,6 +12,19 @@ export interface ControllerManagerOptions {
   nodeCidrMaskSize: number;
   /** A node silent this long becomes Ready=Unknown (--node-monitor-grace-ms; default 10000). */
   nodeMonitorGraceMs: number;
+  /**
+   * Pods on a node with a NoExecute taint they do not tolerate at all are evicted this long
+   * after the taint was added (--pod-eviction-timeout-ms; default 20000). Pods that tolerate the
+   * taint follow their tolerationSeconds (pod defaulting gives 20 s for the not-ready/unreachable
+   * taints; see defaults.ts) or stay forever without it (daemon pods).
+   */
+  podEvictionTimeoutMs: number;
+  /** Run active/standby with a lease in NATS KV (--leader-elect; default true). */
+  leaderElect: boolean;
+  /** Lease duration (--leader-elect-lease-ms; default 15000): a standby takes over within this long. */
+  leaseMs: number;
+  /** Lease renew / candidate retry interval (--leader-elect-renew-ms; default 2000). */
+  renewMs: number;
   /** Which controllers run (--controllers a,b; default all). */
   controllers: string[] | "all";
 }
@@ -21,7 +34,8 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Cont
     args: argv,
     options: {
       apiserver: { type: "string" }, nats: { type: "string" }, "cluster-cidr": { type: "string" },
-      "node-cidr-mask-size": { type: "string" }, "node-monitor-grace-ms": { type: "string" }, controllers: { type: "string" },
+      "node-cidr-mask-size": { type: "string" }, "node-monitor-grace-ms": { type: "string" }, "pod-eviction-timeout-ms": { type: "string" }, controllers: { type: "string" },
+      "leader-elect": { type: "string" }, "leader-elect-lease-ms": { type: "string" }, "leader-elect-renew-ms": { type: "string" },
     },
     strict: true,
   });
@@ -33,6 +47,10 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Cont
     clusterCidr: values["cluster-cidr"] ?? env.SKIFF_CLUSTER_CIDR,
     nodeCidrMaskSize: num(values["node-cidr-mask-size"]),
     nodeMonitorGraceMs: num(values["node-monitor-grace-ms"]),
+    podEvictionTimeoutMs: num(values["pod-eviction-timeout-ms"]),
+    leaderElect: values["leader-elect"] === undefined ? undefined : values["leader-elect"] === "true" ? true : values["leader-elect"] === "false" ? false : (values["leader-elect"] as never),
+    leaseMs: num(values["leader-elect-lease-ms"]),
+    renewMs: num(values["leader-elect-renew-ms"]),
     controllers: values.controllers && values.controllers !== "all" ? list(values.controllers) : undefined,
   };
 }
@@ -44,6 +62,10 @@ export function compileOptions(p: Partial<ControllerManagerOptions>): Controller
     clusterCidr: p.clusterCidr ?? "10.244.0.0/16",
     nodeCidrMaskSize: p.nodeCidrMaskSize ?? 24,
     nodeMonitorGraceMs: p.nodeMonitorGraceMs ?? 10_000,
+    podEvictionTimeoutMs: p.podEvictionTimeoutMs ?? 20_000,
+    leaderElect: p.leaderElect ?? true,
+    leaseMs: p.leaseMs ?? 15_000,
+    renewMs: p.renewMs ?? 2_000,
     controllers: p.controllers ?? "all",
   };
   const errs: string[] = [];
@@ -52,6 +74,10 @@ export function compileOptions(p: Partial<ControllerManagerOptions>): Controller
   else if (Number(m[2]) > o.nodeCidrMaskSize) errs.push("--node-cidr-mask-size: must be at least the cluster CIDR's prefix length");
   if (!(o.nodeCidrMaskSize >= 8 && o.nodeCidrMaskSize <= 30)) errs.push("--node-cidr-mask-size: must be between 8 and 30");
   if (!(o.nodeMonitorGraceMs > 0)) errs.push("--node-monitor-grace-ms: must be positive");
+  if (!(o.podEvictionTimeoutMs >= 0)) errs.push("--pod-eviction-timeout-ms: must be a non-negative number");
+  if (typeof o.leaderElect !== "boolean") errs.push(`--leader-elect: must be true or false, got ${JSON.stringify(o.leaderElect)}`);
+  if (!(o.renewMs > 0)) errs.push("--leader-elect-renew-ms: must be a positive number");
+  if (!(o.leaseMs > o.renewMs)) errs.push("--leader-elect-lease-ms: must be longer than --leader-elect-renew-ms");
   if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);
   return o;
 }

@@ -9,6 +9,14 @@ export interface SchedulerOptions {
   schedulerName: string;
   /** How often unschedulable pods are retried without any cluster change (--retry-interval-ms; default 10000). */
   retryIntervalMs: number;
+  /** NATS servers holding the leader lease (--nats, SKIFF_NATS; default nats://127.0.0.1:4222). */
+  natsServers: string[];
+  /** Run active/standby with a lease in NATS KV (--leader-elect; default true). */
+  leaderElect: boolean;
+  /** Lease duration (--leader-elect-lease-ms; default 15000): a standby takes over within this long. */
+  leaseMs: number;
+  /** Lease renew / candidate retry interval (--leader-elect-renew-ms; default 2000). */
+  renewMs: number;
 }
 
 /** Reads flags (and SKIFF_* environment variables) into a partial options object. */
@@ -17,15 +25,21 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Sche
     args: argv,
     options: {
       apiserver: { type: "string" }, "scheduler-name": { type: "string" }, "retry-interval-ms": { type: "string" },
+      nats: { type: "string" }, "leader-elect": { type: "string" }, "leader-elect-lease-ms": { type: "string" }, "leader-elect-renew-ms": { type: "string" },
     },
     strict: true,
   });
-  const apiserver = values.apiserver ?? env.SKIFF_APISERVER;
-  const retry = values["retry-interval-ms"];
+  const list = (v?: string) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : undefined);
+  const num = (v?: string) => (v === undefined ? undefined : Number(v));
+  const le = values["leader-elect"];
   return {
-    apiservers: apiserver ? apiserver.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
+    apiservers: list(values.apiserver ?? env.SKIFF_APISERVER),
     schedulerName: values["scheduler-name"],
-    retryIntervalMs: retry === undefined ? undefined : Number(retry),
+    retryIntervalMs: num(values["retry-interval-ms"]),
+    natsServers: list(values.nats ?? env.SKIFF_NATS),
+    leaderElect: le === undefined ? undefined : le === "true" ? true : le === "false" ? false : (le as never),
+    leaseMs: num(values["leader-elect-lease-ms"]),
+    renewMs: num(values["leader-elect-renew-ms"]),
   };
 }
 
@@ -35,6 +49,10 @@ export function compileOptions(p: Partial<SchedulerOptions>): SchedulerOptions {
     apiservers: p.apiservers?.length ? p.apiservers : ["127.0.0.1:6444"],
     schedulerName: p.schedulerName ?? "default-scheduler",
     retryIntervalMs: p.retryIntervalMs ?? 10_000,
+    natsServers: p.natsServers?.length ? p.natsServers : ["nats://127.0.0.1:4222"],
+    leaderElect: p.leaderElect ?? true,
+    leaseMs: p.leaseMs ?? 15_000,
+    renewMs: p.renewMs ?? 2_000,
   };
   const errs: string[] = [];
   for (const a of o.apiservers) {
@@ -42,6 +60,9 @@ export function compileOptions(p: Partial<SchedulerOptions>): SchedulerOptions {
   }
   if (!o.schedulerName.trim()) errs.push("--scheduler-name: must not be empty");
   if (!Number.isFinite(o.retryIntervalMs) || o.retryIntervalMs <= 0) errs.push("--retry-interval-ms: must be a positive number");
+  if (typeof o.leaderElect !== "boolean") errs.push(`--leader-elect: must be true or false, got ${JSON.stringify(o.leaderElect)}`);
+  if (!(o.renewMs > 0)) errs.push("--leader-elect-renew-ms: must be a positive number");
+  if (!(o.leaseMs > o.renewMs)) errs.push("--leader-elect-lease-ms: must be longer than --leader-elect-renew-ms");
   if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);
   return o;
 }

@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import type { CronJob, Job, Pod } from "@skiff/api";
+import { FakeCluster } from "../testing.js";
+import { JobController, jobFinished } from "./job.js";
+import { CronJobController } from "../cronjob/cronjob.js";
+
+function job(extra: Partial<Job["spec"]> = {}): Job {
+  return { apiVersion: "batch/v1", kind: "Job", metadata: { name: "j", namespace: "default" }, spec: { completions: 3, parallelism: 2, backoffLimit: 1, template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "i" }] } }, ...extra } };
+}
+
+function finish(fc: FakeCluster, phase: "Succeeded" | "Failed"): void {
+  const p = fc.list<Pod>("pods").find((x) => !x.status?.phase || x.status.phase === "Pending")!;
+  p.status = { phase };
+  p.metadata.resourceVersion = String(Number(p.metadata.resourceVersion) + 1);
+  fc.sync();
+}
+
+describe("Job controller", () => {
+  it("runs `parallelism` pods at a time until `completions` succeed, then Complete", async () => {
+    const fc = new FakeCluster();
+    fc.autoSync = true;
+    const c = new JobController(fc.context());
+    await (c as unknown as { setup(): Promise<void> }).setup(); // handlers observe creates (expectations)
+    fc.seed("jobs", job());
+    await c.reconcile("default/j");
+    expect(fc.count("create", "pods")).toBe(2);
+    expect(fc.list<Pod>("pods")[0].metadata.labels!["batch.kubernetes.io/job-name"]).toBe("j");
+    finish(fc, "Succeeded");
+    await c.reconcile("default/j");
+    expect(fc.count("create", "pods")).toBe(3);
+    finish(fc, "Succeeded");
+    await c.reconcile("default/j");
+    expect(fc.count("create", "pods")).toBe(3); // only one left to do, one running
+    finish(fc, "Succeeded");
+    await c.reconcile("default/j");
+    const j = fc.objects.get("jobs:default/j") as Job;
+    expect(jobFinished(j)).toBe("Complete");
+    expect(j.status).toMatchObject({ succeeded: 3, failed: 0, active: 0 });
+  });
+
+  it("fails with BackoffLimitExceeded once failures pass backoffLimit, deleting active pods", async () => {
+    const fc = new FakeCluster();
+    fc.autoSync = true;
+    const c = new JobController(fc.context());
+    await (c as unknown as { setup(): Promise<void> }).setup(); // handlers observe creates (expectations)
+    fc.seed("jobs", job());
+    await c.reconcile("default/j");
+    finish(fc, "Failed");
+    await c.reconcile("default/j");
+    finish(fc, "Failed");
+    await c.reconcile("default/j");
+    const j = fc.objects.get("jobs:default/j") as Job;
+    expect(jobFinished(j)).toBe("Failed");
+    expect(j.status!.conditions![0].reason).toBe("BackoffLimitExceeded");
+    expect(fc.list<Pod>("pods").filter((p) => !p.status?.phase)).toHaveLength(0);
+  });
+
+  it("fails past activeDeadlineSeconds and deletes itself after ttlSecondsAfterFinished", async () => {
+    const fc = new FakeCluster();
+    fc.autoSync = true;
+    const c = new JobController(fc.context());
+    await (c as unknown as { setup(): Promise<void> }).setup(); // handlers observe creates (expectations)
+    let now = Date.parse("2024-01-01T00:00:00Z");
+    c.now = () => now;
+    fc.seed("jobs", job({ activeDeadlineSeconds: 10, ttlSecondsAfterFinished: 5 }));
+    await c.reconcile("default/j");
+    now += 11_000;
+    await c.reconcile("default/j");
+    expect((fc.objects.get("jobs:default/j") as Job).status!.conditions![0].reason).toBe("DeadlineExceeded");
+    await c.reconcile("default/j");
+    expect(fc.objects.has("jobs:default/j")).toBe(true);
+    now += 6_000;
+    await c.reconcile("default/j");
+    expect(fc.objects.has("jobs:default/j")).toBe(false);
+    c.stop();
+  });
+});
+
+describe("CronJob controller", () => {
+  const cron = (extra: Partial<CronJob["spec"]> = {}): CronJob => ({
+    apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "cj", namespace: "default", creationTimestamp: "2024-01-01T00:00:00Z" },
+    spec: { schedule: "*/5 * * * *", concurrencyPolicy: "Allow", successfulJobsHistoryLimit: 1, failedJobsHistoryLimit: 1, jobTemplate: { spec: job().spec }, ...extra },
+  });
+
+  it("creates one Job per due time, never twice, and respects Forbid and suspend", async () => {
+    const fc = new FakeCluster();
+    fc.autoSync = true;
+    const c = new CronJobController(fc.context());
+    let now = Date.parse("2024-01-01T00:07:00Z");
+    c.now = () => now;
+    fc.seed("cronjobs", cron({ concurrencyPolicy: "Forbid" }));
+    await c.reconcile("default/cj");
+    expect(fc.count("create", "jobs")).toBe(1);
+    await c.reconcile("default/cj");
+    expect(fc.count("create", "jobs")).toBe(1);
+    now += 5 * 60_000; // next run due, but the first is still active
+    await c.reconcile("default/cj");
+    expect(fc.count("create", "jobs")).toBe(1);
+    const j = fc.list<Job>("jobs")[0];
+    j.status = { conditions: [{ type: "Complete", status: "True" }] };
+    j.metadata.resourceVersion = "99999";
+    fc.sync();
+    await c.reconcile("default/cj");
+    expect(fc.count("create", "jobs")).toBe(2);
+    const s = structuredClone(fc.objects.get("cronjobs:default/cj") as CronJob);
+    s.spec.suspend = true;
+    fc.informer("cronjobs").set(s);
+    now += 10 * 60_000;
+    await c.reconcile("default/cj");
+    expect(fc.count("create", "jobs")).toBe(2);
+    c.stop();
+  });
+});

@@ -1,0 +1,139 @@
+// Job: runs pods to `completions` successes with at most `parallelism` at once; counts failed
+// pods (and, with restartPolicy OnFailure, container restarts) against backoffLimit; fails
+// past activeDeadlineSeconds; sets Complete/Failed conditions; deletes itself
+// ttlSecondsAfterFinished after finishing.
+import { clone, getCondition, nowRfc3339, objectKey, isNotFound, type Job, type Pod } from "@skiff/api";
+import { QueueController } from "../common/base.js";
+import { Expectations } from "../common/expectations.js";
+import { controllerRef, newControllerRef, tolerant } from "../common/ownership.js";
+import { deletionOrder, isPodActive, isPodReady, podFromTemplate } from "../common/pods.js";
+
+export const JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
+export const CONTROLLER_UID_LABEL = "batch.kubernetes.io/controller-uid";
+
+type JobCondition = NonNullable<NonNullable<Job["status"]>["conditions"]>[number];
+
+/** Whether a Job has finished (Complete or Failed is True). */
+export function jobFinished(j: Job): "Complete" | "Failed" | undefined {
+  for (const t of ["Complete", "Failed"] as const) if (getCondition(j.status?.conditions, t)?.status === "True") return t;
+  return undefined;
+}
+
+/** The Job controller. */
+export class JobController extends QueueController {
+  readonly expectations = new Expectations();
+  /** Clock (tests move it). */
+  now: () => number = Date.now;
+
+  private get jobs() { return this.ctx.informers.get<Job>("jobs"); }
+  private get pods() { return this.ctx.informers.get<Pod>("pods"); }
+
+  protected async setup(): Promise<void> {
+    this.jobs.addHandlers({ onAdd: (j) => this.queue.add(objectKey(j)), onUpdate: (_a, j) => this.queue.add(objectKey(j)), onDelete: (j) => this.expectations.delete(objectKey(j)) });
+    const owner = (p: Pod) => {
+      const ref = controllerRef(p);
+      return ref?.kind === "Job" ? `${p.metadata.namespace}/${ref.name}` : undefined;
+    };
+    this.pods.addHandlers({
+      onAdd: (p) => { const k = owner(p); if (k) { this.expectations.creationObserved(k); this.queue.add(k); } },
+      onUpdate: (a, p) => {
+        const k = owner(p);
+        if (!k) return;
+        if (p.metadata.deletionTimestamp && !a.metadata.deletionTimestamp) this.expectations.deletionObserved(k, objectKey(p));
+        this.queue.add(k);
+      },
+      onDelete: (p) => { const k = owner(p); if (k) { this.expectations.deletionObserved(k, objectKey(p)); this.queue.add(k); } },
+    });
+    await Promise.all([this.jobs.waitForSync(), this.pods.waitForSync()]);
+  }
+
+  async reconcile(key: string): Promise<void> {
+    const job0 = this.jobs.get(key);
+    if (!job0) return;
+    const job = clone(job0);
+    const s = job.spec;
+    const finished = jobFinished(job);
+    if (finished) return this.ttl(job);
+    if (job.metadata.deletionTimestamp) return;
+    const pods = this.pods.list().filter((p) => p.metadata.namespace === job.metadata.namespace && controllerRef(p)?.uid === job.metadata.uid);
+    const active = pods.filter(isPodActive);
+    const succeeded = pods.filter((p) => p.status?.phase === "Succeeded").length;
+    const restarts = s.template.spec.restartPolicy === "OnFailure"
+      ? active.reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m, c) => m + (c.restartCount ?? 0), 0), 0) : 0;
+    const failed = pods.filter((p) => p.status?.phase === "Failed").length;
+    const status: NonNullable<Job["status"]> = { ...(job.status ?? {}) };
+    status.startTime ??= nowRfc3339(new Date(this.now()));
+    const conds: JobCondition[] = clone(status.conditions ?? []);
+    const completions = s.completions ?? 1;
+    const backoffLimit = s.backoffLimit ?? 6;
+    let failure: { reason: string; message: string } | undefined;
+    if (failed + restarts > backoffLimit) failure = { reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" };
+    else if (s.activeDeadlineSeconds !== undefined && this.now() - Date.parse(status.startTime) >= s.activeDeadlineSeconds * 1000) {
+      failure = { reason: "DeadlineExceeded", message: "Job was active longer than specified deadline" };
+    }
+    const now = nowRfc3339(new Date(this.now()));
+    if (failure) {
+      // A failed Job stops every pod it still runs.
+      await Promise.all(active.map((p) => tolerant(() => this.ctx.client.delete("pods", p.metadata.name!, p.metadata.namespace, { preconditionUid: p.metadata.uid }))));
+      conds.push({ type: "Failed", status: "True", reason: failure.reason, message: failure.message, lastProbeTime: now, lastTransitionTime: now });
+      this.ctx.recorder.record(job, "Warning", failure.reason, failure.message);
+    } else if (succeeded >= completions) {
+      conds.push({ type: "Complete", status: "True", lastProbeTime: now, lastTransitionTime: now });
+      status.completionTime = now;
+      this.ctx.recorder.record(job, "Normal", "Completed", "Job completed");
+    } else if (!s.suspend && this.expectations.satisfied(key)) {
+      await this.manage(key, job, active, Math.min(s.parallelism ?? 1, completions - succeeded));
+    }
+    status.active = failure ? 0 : active.length;
+    status.ready = active.filter(isPodReady).length;
+    status.succeeded = succeeded;
+    status.failed = failed;
+    status.conditions = conds;
+    if (JSON.stringify(status) !== JSON.stringify(job.status ?? {})) {
+      job.status = status;
+      await tolerant(() => this.ctx.client.updateStatus("jobs", job));
+    }
+    if (!failure && s.activeDeadlineSeconds !== undefined && !jobFinished(job)) {
+      this.queue.addAfter(key, Math.max(0, Date.parse(status.startTime) + s.activeDeadlineSeconds * 1000 - this.now()) + 50);
+    }
+  }
+
+  private async manage(key: string, job: Job, active: Pod[], want: number): Promise<void> {
+    const { client } = this.ctx;
+    if (active.length < want) {
+      const n = want - active.length;
+      this.expectations.expectCreations(key, n);
+      const ref = newControllerRef(job, "batch/v1", "Job");
+      const labels = { [JOB_NAME_LABEL]: job.metadata.name!, [CONTROLLER_UID_LABEL]: job.metadata.uid!, "job-name": job.metadata.name!, "controller-uid": job.metadata.uid! };
+      const results = await Promise.allSettled(Array.from({ length: n }, () => client.create<Pod>("pods", podFromTemplate(job.spec.template, job.metadata.namespace!, ref, { labels }))));
+      const failed = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
+      for (const r of results) if (r.status === "fulfilled") this.ctx.recorder.record(job, "Normal", "SuccessfulCreate", `Created pod: ${r.value.metadata.name}`);
+      for (let i = 0; i < failed.length; i++) this.expectations.creationObserved(key);
+      if (failed.length) throw failed[0].reason;
+    } else if (active.length > want) {
+      const victims = [...active].sort(deletionOrder).slice(0, active.length - want);
+      this.expectations.expectDeletions(key, victims.map(objectKey));
+      for (const p of victims) {
+        try {
+          await client.delete("pods", p.metadata.name!, p.metadata.namespace, { preconditionUid: p.metadata.uid });
+        } catch (err) {
+          this.expectations.deletionObserved(key, objectKey(p));
+          if (!isNotFound(err)) throw err;
+        }
+      }
+    }
+  }
+
+  /** Deletes a finished Job (and, by background cascade, its pods) once its TTL has passed. */
+  private async ttl(job: Job): Promise<void> {
+    const ttl = job.spec.ttlSecondsAfterFinished;
+    if (ttl === undefined || job.metadata.deletionTimestamp) return;
+    const finishedAt = Date.parse(job.status?.completionTime ?? job.status?.conditions?.find((c) => c.status === "True" && (c.type === "Complete" || c.type === "Failed"))?.lastTransitionTime ?? "") || this.now();
+    const left = finishedAt + ttl * 1000 - this.now();
+    if (left > 0) {
+      this.queue.addAfter(objectKey(job), left + 50);
+      return;
+    }
+    await tolerant(() => this.ctx.client.delete("jobs", job.metadata.name!, job.metadata.namespace, { preconditionUid: job.metadata.uid, propagationPolicy: "Background" }));
+  }
+}

@@ -61,7 +61,7 @@ export function componentSpecs(s: UpSettings): ComponentSpec[] {
   return [
     { name: "nats", command: "nats-server", args: ["-js", "-a", "127.0.0.1", "-p", String(s.natsPort), "-sd", clusterPaths(s.home).natsDir, "--server_name", s.clusterName] },
     service("apiserver", ["--nats", nats, "--grpc-address", s.apiserver, "--https-address", s.https]),
-    service("scheduler", ["--apiserver", s.apiserver]),
+    service("scheduler", ["--apiserver", s.apiserver, "--nats", nats]),
     service("controller-manager", ["--apiserver", s.apiserver, "--nats", nats, "--cluster-cidr", "10.244.0.0/16"]),
     service("node-agent", ["--apiserver", s.apiserver, "--nats", nats, "--node-name", s.nodeName, "--cluster-name", s.clusterName]),
   ];

@@ -3,11 +3,10 @@
 import type { KObject, ResourceInfo } from "@skiff/api";
 import type { ApiClient } from "@skiff/client";
 import type { Command, Context } from "../cli/context.js";
-import { CliError, formatError, reasonOf, withSource } from "../cli/errors.js";
-import { objectRef, placeInNamespace, resourceForObject } from "../cli/resources.js";
-import { cleanManifest, deepEqual, mergeApplied, withLastApplied } from "../manifests/merge.js";
+import { CliError, reasonOf, withSource } from "../cli/errors.js";
+import { deepEqual, mergeApplied, withLastApplied } from "../manifests/merge.js";
+import { forEachManifest, writeFormat } from "../manifests/each.js";
 import { readManifests } from "../manifests/read.js";
-import { parseOutputFormat, toJson, toYaml } from "../output/printers.js";
 
 /** What apply did to one object. */
 export type ApplyResult = "created" | "configured" | "unchanged";
@@ -47,29 +46,15 @@ export async function applyObject(client: ApiClient, info: ResourceInfo, applied
 }
 
 async function run(ctx: Context): Promise<number> {
-  const format = parseOutputFormat(ctx.flags.string("output"));
-  if (format instanceof Error || format === "wide") throw new CliError(`unable to match a printer suitable for the output format "${ctx.flags.string("output")}", allowed formats are: json,name,yaml`);
+  writeFormat(ctx); // reject a bad -o before touching anything
   if (ctx.positionals.length) throw new CliError(`Unexpected args: [${ctx.positionals.join(" ")}]`);
   const manifests = await readManifests(ctx.flags.strings("filename"), { recursive: ctx.flags.bool("recursive") });
   const client = ctx.client();
-  let failed = false;
-  for (const m of manifests) {
-    try {
-      const info = resourceForObject(ctx.registry, m.object, m.source);
-      const obj = cleanManifest(m.object);
-      placeInNamespace(info, obj, ctx.flags.string("namespace"));
-      if (!obj.metadata.name) throw new CliError(`error when retrieving current configuration of ${info.kind} from server for: "${m.source}": resource name may not be empty`);
-      const { result, object } = await applyObject(client, info, obj, m.source);
-      if (format === "yaml") ctx.out.write(toYaml(object));
-      else if (format === "json") ctx.out.write(toJson(object));
-      else ctx.out.write(`${objectRef(info, obj.metadata.name)}${format === "name" ? "" : ` ${result}`}\n`);
-    } catch (err) {
-      if (reasonOf(err) === "Unavailable") throw err;
-      ctx.err.write(formatError(err, { server: ctx.servers.join(",") }));
-      failed = true;
-    }
-  }
-  return failed ? 1 : 0;
+  return forEachManifest(ctx, manifests, async (info, obj, _namespace, source) => {
+    if (!obj.metadata.name) throw new CliError(`error when retrieving current configuration of ${info.kind} from server for: "${source}": resource name may not be empty`);
+    const { result, object } = await applyObject(client, info, obj, source);
+    return { object, verb: result };
+  });
 }
 
 /** `skiff apply`. */

@@ -1,12 +1,11 @@
 // skiff create -f (create only; AlreadyExists is an error) and `skiff create namespace NAME`.
 import type { KObject } from "@skiff/api";
 import type { Command, Context } from "../cli/context.js";
-import { CliError, formatError, reasonOf, withSource } from "../cli/errors.js";
-import { objectRef, placeInNamespace, resolveResource, resourceForObject } from "../cli/resources.js";
-import { cleanManifest } from "../manifests/merge.js";
+import { CliError, withSource } from "../cli/errors.js";
+import { resolveResource } from "../cli/resources.js";
+import { forEachManifest, writeFormat } from "../manifests/each.js";
 import type { Manifest } from "../manifests/parse.js";
 import { readManifests } from "../manifests/read.js";
-import { parseOutputFormat, toJson, toYaml } from "../output/printers.js";
 
 /** `create namespace NAME`: the one generator kubectl users reach for constantly. */
 function namespaceManifest(ctx: Context): Manifest[] {
@@ -19,30 +18,16 @@ function namespaceManifest(ctx: Context): Manifest[] {
 }
 
 async function run(ctx: Context): Promise<number> {
-  const format = parseOutputFormat(ctx.flags.string("output"));
-  if (format instanceof Error || format === "wide") throw new CliError(`unable to match a printer suitable for the output format "${ctx.flags.string("output")}", allowed formats are: json,name,yaml`);
+  writeFormat(ctx); // reject a bad -o before touching anything
   const files = ctx.flags.strings("filename");
   const manifests = files.length ? await readManifests(files, { recursive: ctx.flags.bool("recursive"), verb: "create" }) : ctx.positionals.length ? namespaceManifest(ctx) : await readManifests([], { verb: "create" });
   const client = ctx.client();
-  let failed = false;
-  for (const m of manifests) {
-    try {
-      const info = resourceForObject(ctx.registry, m.object, m.source);
-      const obj = cleanManifest(m.object);
-      const namespace = placeInNamespace(info, obj, ctx.flags.string("namespace"));
-      const created = await client.create(info.resource, obj, namespace).catch((err) => {
-        throw withSource(err, "creating", m.source);
-      });
-      if (format === "yaml") ctx.out.write(toYaml(created));
-      else if (format === "json") ctx.out.write(toJson(created));
-      else ctx.out.write(`${objectRef(info, created.metadata.name ?? "")}${format === "name" ? "" : " created"}\n`);
-    } catch (err) {
-      if (reasonOf(err) === "Unavailable") throw err;
-      ctx.err.write(formatError(err, { server: ctx.servers.join(",") }));
-      failed = true;
-    }
-  }
-  return failed ? 1 : 0;
+  return forEachManifest(ctx, manifests, async (info, obj, namespace, source) => {
+    const object = await client.create(info.resource, obj, namespace).catch((err) => {
+      throw withSource(err, "creating", source);
+    });
+    return { object, verb: "created" };
+  });
 }
 
 /** `skiff create`. */

@@ -16,6 +16,8 @@ export interface ApiserverOptions {
   compactAfterMs: number;
   /** How often compaction runs (--compact-interval-ms; default 60 s; 0 = never). */
   compactIntervalMs: number;
+  /** Nodes must present the join token (Secret kube-system/skiff-join-token, generated on first start) to register (--require-join-token; default false). */
+  requireJoinToken: boolean;
 }
 
 /** Reads flags (and SKIFF_* environment variables) into a partial options object. */
@@ -26,6 +28,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
       nats: { type: "string" }, bucket: { type: "string" }, replicas: { type: "string" },
       "grpc-address": { type: "string" }, "bookmark-interval-ms": { type: "string" },
       "compact-after-ms": { type: "string" }, "compact-interval-ms": { type: "string" },
+      "require-join-token": { type: "boolean" },
     },
     strict: true,
   });
@@ -39,6 +42,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
     bookmarkIntervalMs: num(values["bookmark-interval-ms"]),
     compactAfterMs: num(values["compact-after-ms"]),
     compactIntervalMs: num(values["compact-interval-ms"]),
+    requireJoinToken: values["require-join-token"] ?? (env.SKIFF_REQUIRE_JOIN_TOKEN === "1" || env.SKIFF_REQUIRE_JOIN_TOKEN === "true" ? true : undefined),
   };
 }
 
@@ -52,6 +56,7 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
     bookmarkIntervalMs: p.bookmarkIntervalMs ?? 10_000,
     compactAfterMs: p.compactAfterMs ?? 10 * 60_000,
     compactIntervalMs: p.compactIntervalMs ?? 60_000,
+    requireJoinToken: p.requireJoinToken ?? false,
   };
   const errs: string[] = [];
   if (!/^[-\w]+$/.test(o.bucket)) errs.push(`--bucket: invalid bucket name ${JSON.stringify(o.bucket)}`);

@@ -50,6 +50,8 @@ export interface ContainerPlan {
   dind: boolean;
   /** host port → container port published on 127.0.0.1. */
   publish?: { host: number; container: number };
+  /** Fixed address on the network (control plane): a restarted container keeps it, so the addresses in cluster.json stay true. */
+  ip?: string;
   /** Docker restart policy: the processes restart as systemd would restart them on a VM. */
   restart: "no" | "on-failure" | "unless-stopped";
 }
@@ -83,8 +85,20 @@ export function validateOptions(o: TopologyOptions): string[] {
   return errs;
 }
 
-/** Builds the plan for a topology. */
-export function planTopology(o: TopologyOptions): TopologyPlan {
+/**
+ * The fixed address of a control-plane container in a /16../24 IPv4 subnet: NATS at .10+,
+ * apiservers .20+, schedulers .30+, controller-managers .40+ (nodes take dynamic ones).
+ */
+export function fixedIp(subnet: string | undefined, role: Role, index: number): string | undefined {
+  if (!subnet || role === "node") return undefined;
+  const base = { nats: 10, apiserver: 20, scheduler: 30, "controller-manager": 40 }[role];
+  const [addr] = subnet.split("/");
+  const p = addr.split(".").map(Number);
+  return `${p[0]}.${p[1]}.${p[2]}.${base + index - 1}`;
+}
+
+/** Builds the plan for a topology (`subnet`: the network's, for fixed control-plane addresses). */
+export function planTopology(o: TopologyOptions, subnet?: string): TopologyPlan {
   const c = (role: Role, index: number) => `${o.name}-${role}-${index}`;
   const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
   const natsNames = range(o.natsServers).map((i) => c("nats", i));
@@ -121,6 +135,7 @@ export function planTopology(o: TopologyOptions): TopologyPlan {
     env: { ...common, SKIFF_NODE_NAME: c("node", i), SKIFF_CLUSTER_NAME: o.name, SKIFF_CGROUP_PARENT: `/skiff-${c("node", i)}` },
     args: [...(o.internal ? ["--pod-network-internal"] : []), ...o.nodeAgentArgs],
   }));
+  for (const p of [...nats, ...apiservers, ...controllers]) p.ip = fixedIp(subnet, p.role, p.index);
   return { network: `${o.name}-net`, nats, apiservers, controllers, nodes, natsUrls, apiserverAddresses };
 }
 
@@ -129,6 +144,7 @@ export function dockerRunArgs(topology: string, network: string, p: ContainerPla
   const a = ["run", "-d", "--name", p.name, "--hostname", p.name, "--network", network, "--network-alias", p.name,
     "--label", `${topologyLabel}=${topology}`, "--label", `${roleLabel}=${p.role}`, "--label", `io.skiff.index=${p.index}`,
     "--restart", p.restart, "--log-opt", "max-size=10m"];
+  if (p.ip) a.push("--ip", p.ip);
   for (const [k, v] of Object.entries(p.env)) a.push("-e", `${k}=${v}`);
   if (p.publish) a.push("-p", `127.0.0.1:${p.publish.host}:${p.publish.container}`);
   if (p.dind) {

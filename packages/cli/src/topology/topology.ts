@@ -56,10 +56,11 @@ export async function upTopology(o: TopologyOptions, out: Output, timeoutMs = 30
     throw new CliError(`a topology named ${o.name} already exists: remove it with ./skiff down${o.name === "skiff" ? "" : ` --name ${o.name}`} first`);
   }
   const t0 = Date.now();
-  const plan = planTopology(o);
+  const network = `${o.name}-net`;
   const hint = `see \`docker logs <container>\` (containers: docker ps --filter label=${topologyLabel}=${o.name}); ./skiff down removes it`;
-  out.write(`Creating network ${plan.network}${o.internal ? " (internal)" : ""}\n`);
-  await docker(["network", "create", ...(o.internal ? ["--internal"] : []), "--label", `${topologyLabel}=${o.name}`, plan.network]);
+  out.write(`Creating network ${network}${o.internal ? " (internal)" : ""}\n`);
+  const subnet = await createNetwork(network, o);
+  const plan = planTopology(o, subnet);
   const run = async (p: ContainerPlan) => {
     out.write(`Starting ${p.name}\n`);
     await docker(dockerRunArgs(o.name, plan.network, p));
@@ -104,6 +105,28 @@ export async function upTopology(o: TopologyOptions, out: Output, timeoutMs = 30
   } finally {
     client.close();
   }
+}
+
+/**
+ * Creates the network with a subnet Docker picks from its free pools, made explicit: only a
+ * network with a configured subnet lets containers keep fixed addresses (--ip).
+ */
+async function createNetwork(network: string, o: TopologyOptions): Promise<string> {
+  const flags = [...(o.internal ? ["--internal"] : []), "--label", `${topologyLabel}=${o.name}`];
+  await docker(["network", "create", ...flags, network]);
+  const subnet = await docker(["network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}}{{end}}", network]);
+  await docker(["network", "rm", network]);
+  if (!/^\d+\.\d+\.\d+\.\d+\/(1[6-9]|2[0-4])$/.test(subnet)) throw new CliError(`docker gave ${network} the subnet ${JSON.stringify(subnet)}; expected an IPv4 /16../24`);
+  const gateway = subnet.replace(/\.\d+\/\d+$/, ".1");
+  await docker(["network", "create", ...flags, "--subnet", subnet, "--gateway", gateway, "--ip-range", upperHalf(subnet), network]);
+  return subnet;
+}
+
+/** The upper half of a subnet (172.20.0.0/16 → 172.20.128.0/17): dynamic addresses come from there, clear of the fixed ones. */
+export function upperHalf(subnet: string): string {
+  const [addr, bits] = subnet.split("/");
+  const n = addr.split(".").map(Number).reduce((a, b) => a * 256 + b, 0) + 2 ** (32 - Number(bits) - 1);
+  return `${[24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".")}/${Number(bits) + 1}`;
 }
 
 /** What `downTopology` removed. */

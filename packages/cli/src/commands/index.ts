@@ -3,6 +3,7 @@ import type { Command } from "../cli/context.js";
 import { applyCommand } from "./apply.js";
 import { chaosCommand } from "./chaos/index.js";
 import { imageCommand } from "./image.js";
+import { controlplaneCommand, nodeCommand } from "./machine.js";
 import { createCommand } from "./create.js";
 import { deleteCommand } from "./delete.js";
 import { describeCommand } from "./describe.js";
@@ -17,4 +18,5 @@ import { versionCommand } from "./version.js";
 export const commands: Command[] = [
   getCommand, describeCommand, applyCommand, createCommand, deleteCommand, logsCommand,
   upCommand, downCommand, statusCommand, versionCommand, imageCommand, chaosCommand,
+  controlplaneCommand, nodeCommand,
 ];

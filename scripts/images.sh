@@ -3,6 +3,8 @@
 # their definition in images/ or this script changed):
 #   skiff/busybox:1.35  root filesystem from Debian's busybox-static
 #   skiff/pause:3.9     the pod sandbox (same root filesystem + /pause)
+# and then the container-topology images (scripts/cluster-images.sh: skiff/base, skiff/nats,
+# skiff/controlplane, skiff/node; SKIFF_SKIP_CLUSTER_IMAGES=1 skips them).
 # Needs only coreutils, tar, docker and a statically linked busybox.
 # Env: SKIFF_REBUILD_IMAGES=1 rebuilds even if present; SKIFF_BUSYBOX=/path/to/busybox.
 set -euo pipefail
@@ -48,7 +50,7 @@ image_ok() { # image -> 0 if present with the current definition hash
 
 if image_ok "$BUSYBOX_IMAGE" && image_ok "$PAUSE_IMAGE"; then
   log "$BUSYBOX_IMAGE and $PAUSE_IMAGE present"
-  exit 0
+  exec bash "$ROOT/scripts/cluster-images.sh"
 fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/skiff-images.XXXXXX")"
@@ -179,3 +181,4 @@ if ! image_ok "$PAUSE_IMAGE"; then
 fi
 
 log "done"
+exec bash "$ROOT/scripts/cluster-images.sh"

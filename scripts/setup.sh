@@ -4,7 +4,8 @@
 #   1. installs docker.io, nats-server, busybox-static (Debian/apt) if missing
 #   2. starts dockerd if the Docker engine is not reachable
 #   3. npm ci if node_modules is missing; npm run build (tsc -b, incremental)
-#   4. builds the local images (scripts/images.sh)
+#   4. builds the local images (scripts/images.sh; with the container-topology images the first
+#      run takes about 3-4 minutes here, later runs only rebuild what changed)
 # Env: SKIFF_SKIP_SETUP=1 does nothing; SKIFF_SKIP_BUILD=1 skips `npm run build`.
 set -euo pipefail
 
@@ -39,13 +40,15 @@ for c in dockerd docker nats-server; do
   command -v "$c" >/dev/null 2>&1 || missing+=("$c")
 done
 static_busybox || missing+=(busybox-static)
+# debootstrap builds skiff/base:bookworm for the container topology (scripts/cluster-images.sh).
+[[ "${SKIFF_SKIP_CLUSTER_IMAGES:-0}" == 1 ]] || command -v debootstrap >/dev/null 2>&1 || PATH="$PATH:/usr/sbin" command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 if ((${#missing[@]})); then
   command -v apt-get >/dev/null 2>&1 ||
     die "missing ${missing[*]} and no apt-get: install docker, nats-server and a static busybox yourself"
   log "installing packages (missing: ${missing[*]})"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    docker.io nats-server busybox-static iproute2 iptables ca-certificates >&2
+    docker.io nats-server busybox-static iproute2 iptables ca-certificates debootstrap >&2
   hash -r
   for c in dockerd docker nats-server busybox; do
     command -v "$c" >/dev/null 2>&1 || die "$c still missing after apt-get install"

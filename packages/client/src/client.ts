@@ -1,6 +1,6 @@
 // The typed gRPC client of the apiserver: every process (scheduler, controllers, node agent,
 // CLI, tests) talks to the cluster through it. It fails over between apiserver addresses.
-import { credentials, Metadata, status as Code, type ServiceError, type ClientReadableStream } from "@grpc/grpc-js";
+import { connectivityState, credentials, Metadata, status as Code, type ServiceError, type ClientReadableStream } from "@grpc/grpc-js";
 import { ResourceServiceClient, EventType, type WatchResponse } from "@skiff/proto";
 import type { KObject } from "@skiff/api";
 import { fromGrpcError } from "./grpc-errors.js";
@@ -72,6 +72,14 @@ export class ApiClient {
       const idx = (this.current + i) % this.clients.length;
       const c = this.clients[idx] as unknown as Record<string, (r: Req, md: Metadata, o: object, cb: (e: ServiceError | null, r: Res) => void) => void>;
       try {
+        // An apiserver whose machine vanished answers nothing (no RST): connecting would hang
+        // until the call's deadline. Give a connection a bounded time, then try the next
+        // address; nothing was sent, so moving on is safe even for writes.
+        if (this.clients.length > 1 && this.clients[idx].getChannel().getConnectivityState(true) !== connectivityState.READY) {
+          await new Promise<void>((resolve, reject) =>
+            this.clients[idx].waitForReady(Date.now() + Math.min(this.timeoutMs, 3000), (err) =>
+              err ? reject(Object.assign(new Error(`no connection: ${err.message}`), { code: Code.UNAVAILABLE, details: err.message, metadata: new Metadata() })) : resolve()));
+        }
         const res = await new Promise<Res>((resolve, reject) => {
           c[method].call(this.clients[idx], req, this.metadata(), { deadline: Date.now() + this.timeoutMs }, (err, r) => (err ? reject(err) : resolve(r)));
         });

@@ -12,6 +12,7 @@ import type { NodeConnector } from "./nodes/connector.js";
 import { startRestServer, loadOrCreateClusterAuth, type RunningRestServer } from "./rest/index.js";
 import { ServiceAllocator } from "./allocation/allocator.js";
 import { ensureSystemServices } from "./allocation/bootstrap.js";
+import { ensureJoinToken, joinTokenAuthorizer } from "./auth/join-token.js";
 
 export interface RunningApiserver {
   grpcAddress: string;
@@ -36,9 +37,10 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   await registry.ensureSystemNamespaces();
   const allocator = new ServiceAllocator(store, { serviceCidr: opts.serviceClusterIpRange, nodePortRange: opts.serviceNodePortRange, loadBalancerRange: opts.loadBalancerIpRange }, log.child({ component: "allocator" }));
   registry.hooks.set("services", allocator.hooks());
+  const joinToken = opts.requireJoinToken ? await ensureJoinToken(registry, log.child({ component: "join-token" })) : undefined;
 
   const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
-  server.addService(ResourceServiceService, resourceService(registry, log.child({ component: "grpc" }), { bookmarkIntervalMs: opts.bookmarkIntervalMs }));
+  server.addService(ResourceServiceService, resourceService(registry, log.child({ component: "grpc" }), { bookmarkIntervalMs: opts.bookmarkIntervalMs, authorize: joinToken ? joinTokenAuthorizer(() => joinToken) : undefined }));
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(opts.grpcAddress, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );

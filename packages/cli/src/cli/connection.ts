@@ -16,6 +16,8 @@ export interface ClusterInfo {
   nats?: string;
   nodeName?: string;
   startedAt?: string;
+  /** Set by `skiff up --nodes N`: the container topology (name, network, nodes). */
+  topology?: { name: string; network: string; nodes: string[]; nats: string[]; joinToken?: string };
 }
 
 /** SKIFF_HOME: --home, else $SKIFF_HOME, else ~/.skiff. */

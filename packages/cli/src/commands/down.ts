@@ -5,8 +5,23 @@ import type { Command, Context } from "../cli/context.js";
 import { clusterPaths, cmdlineMarker, componentNames, pidFile } from "../cluster/paths.js";
 import { removeClusterDockerObjects } from "../cluster/docker.js";
 import { removeFile, runningPid, stopProcess } from "../cluster/processes.js";
+import { readClusterInfo } from "../cli/connection.js";
+import { downTopology } from "../topology/topology.js";
+
+/** `skiff down` of a container topology (`skiff up --nodes N`): removes all of it. */
+async function downContainers(ctx: Context, name: string): Promise<number> {
+  ctx.out.write(`Removing the container topology ${name}...\n`);
+  const r = await downTopology(name);
+  ctx.out.write(`Removed ${r.containers} container(s), ${r.networks} network(s) and ${r.volumes} volume(s)\n`);
+  const info = readClusterInfo(ctx.home);
+  if (!info?.topology || info.topology.name === name) removeFile(clusterPaths(ctx.home).clusterJson);
+  ctx.out.write("Skiff is down.\n");
+  return 0;
+}
 
 async function run(ctx: Context): Promise<number> {
+  const topology = ctx.flags.string("name") ?? readClusterInfo(ctx.home)?.topology?.name;
+  if (topology) return downContainers(ctx, topology);
   const paths = clusterPaths(ctx.home);
   for (const name of [...componentNames].reverse()) {
     const file = pidFile(paths, name);
@@ -34,8 +49,9 @@ async function run(ctx: Context): Promise<number> {
 export const downCommand: Command = {
   name: "down",
   summary: "Stop the single-host cluster",
-  usage: "skiff down [--purge] [--home DIR]",
+  usage: "skiff down [--purge] [--home DIR]\n  skiff down --name NAME   # a container topology (skiff up --nodes N); the default when cluster.json names one",
   flags: {
+    name: { type: "string", description: "Remove the container topology of this name (containers, networks, volumes)." },
     purge: { type: "boolean", description: "Also delete the NATS data (every stored object)." },
   },
   run,

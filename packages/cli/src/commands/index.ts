@@ -1,6 +1,9 @@
 // Every `skiff` subcommand, one file each; this list is what `skiff help` shows, in order.
 import type { Command } from "../cli/context.js";
 import { applyCommand } from "./apply.js";
+import { chaosCommand } from "./chaos/index.js";
+import { imageCommand } from "./image.js";
+import { controlplaneCommand, nodeCommand } from "./machine.js";
 import { createCommand } from "./create.js";
 import { deleteCommand } from "./delete.js";
 import { describeCommand } from "./describe.js";
@@ -14,5 +17,6 @@ import { versionCommand } from "./version.js";
 /** All commands, in help order. */
 export const commands: Command[] = [
   getCommand, describeCommand, applyCommand, createCommand, deleteCommand, logsCommand,
-  upCommand, downCommand, statusCommand, versionCommand,
+  upCommand, downCommand, statusCommand, versionCommand, imageCommand, chaosCommand,
+  controlplaneCommand, nodeCommand,
 ];

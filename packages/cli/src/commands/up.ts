@@ -11,6 +11,7 @@ import type { Command, Context } from "../cli/context.js";
 import { CliError } from "../cli/errors.js";
 import { clusterPaths, cmdlineMarker, componentNames, componentSpecs, logFile, nodeNameFrom, pidFile, repoRoot, serviceMain, type ComponentSpec } from "../cluster/paths.js";
 import { portOpen, runningPid, startDetached, tail, type Started } from "../cluster/processes.js";
+import { runUpNodes, upNodesFlags } from "./up-nodes.js";
 
 const clusterName = "skiff";
 
@@ -18,6 +19,7 @@ const clusterName = "skiff";
 class DiedError extends CliError {}
 
 async function run(ctx: Context): Promise<number> {
+  if (ctx.flags.has("nodes")) return runUpNodes(ctx);
   const natsPort = Number(ctx.flags.string("nats-port") ?? 4222);
   if (!Number.isInteger(natsPort) || natsPort <= 0 || natsPort > 65535) throw new UsageError(`invalid --nats-port ${ctx.flags.string("nats-port")}`);
   const apiPort = Number(ctx.flags.string("api-port") ?? 6444);
@@ -127,16 +129,22 @@ Skiff is up: Kubernetes API https://${httpsAddress}, node ${nodeName} is Ready.
 /** `skiff up`. */
 export const upCommand: Command = {
   name: "up",
-  summary: "Start a single-host cluster on this machine",
+  summary: "Start a cluster on this machine (single host, or nodes as containers with --nodes N)",
   usage: `skiff up [--home DIR] [--nats-port PORT] [--api-port PORT] [--https-port PORT]
+  skiff up --nodes N [--name NAME] [--nats-servers 1|3] [--apiservers N] [--internal]
 
-Starts nats-server, the apiserver (gRPC on 127.0.0.1:6444, the Kubernetes API on https://127.0.0.1:6443
-by default; a kubeconfig is written to $SKIFF_HOME/kubeconfig), the scheduler, the controller-manager and a
-node agent as background processes; pid files go to $SKIFF_HOME/run and logs to $SKIFF_HOME/logs.`,
+Without --nodes: starts nats-server, the apiserver (gRPC on 127.0.0.1:6444, the Kubernetes API on
+https://127.0.0.1:6443 by default; a kubeconfig is written to $SKIFF_HOME/kubeconfig), the scheduler,
+the controller-manager and a node agent as background processes; pid files go to $SKIFF_HOME/run and
+logs to $SKIFF_HOME/logs.
+With --nodes N: the container topology of docker-compose.yml (3 NATS servers, 2 apiservers, 2 schedulers,
+2 controller-managers, N nodes each running its own Docker engine) on a Docker network; apiserver-1 is
+published on 127.0.0.1:--api-port. Needs the images of scripts/images.sh.`,
   flags: {
     "nats-port": { type: "string", description: "Port of the NATS server.", default: "4222" },
     "api-port": { type: "string", description: "Port of the apiserver's gRPC API.", default: "6444" },
     "https-port": { type: "string", description: "Port of the Kubernetes REST API (HTTPS, kubectl).", default: "6443" },
+    ...upNodesFlags,
   },
   run,
 };

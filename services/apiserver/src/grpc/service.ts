@@ -6,6 +6,7 @@ import { ApiError, BadRequestError, type KObject } from "@skiff/api";
 import { EventType, type ResourceServiceServer, type WatchRequest, type WatchResponse } from "@skiff/proto";
 import { toGrpcError } from "@skiff/client";
 import type { Registry, WatchEvent } from "../registry/registry.js";
+import type { Authorizer } from "../auth/join-token.js";
 
 function parseObject(json: string): KObject {
   try {
@@ -26,14 +27,16 @@ const eventTypes: Record<WatchEvent["type"], EventType> = {
 
 export interface ServiceOptions {
   bookmarkIntervalMs: number;
+  /** Checks a call before it runs (e.g. the node join token); none = everything allowed. */
+  authorize?: Authorizer;
 }
 
 /** Builds the ResourceService implementation over a registry. */
 export function resourceService(registry: Registry, log: Logger, opts: ServiceOptions): ResourceServiceServer & Record<string, UntypedHandleCall> {
   /** Wraps a unary handler: typed errors map to statuses, others are logged as internal. */
-  function unary<Req, Res>(name: string, fn: (req: Req) => Promise<Res>) {
+  function unary<Req, Res>(name: string, fn: (req: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>) {
     return (call: ServerUnaryCall<Req, Res>, cb: sendUnaryData<Res>) => {
-      fn(call.request).then(
+      Promise.resolve().then(() => fn(call.request, call)).then(
         (res) => cb(null, res),
         (err) => {
           if (!(err instanceof ApiError) || err.reason === "InternalError") log.error({ err, method: name }, "request failed");
@@ -44,7 +47,10 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
   }
   const json = (o: unknown) => JSON.stringify(o);
   return {
-    create: unary("Create", async (r) => ({ objectJson: json(await registry.create(r.resource, r.namespace || undefined, parseObject(r.objectJson), r.dryRun)) })),
+    create: unary("Create", async (r, call) => {
+      opts.authorize?.("create", r.resource, call.metadata);
+      return { objectJson: json(await registry.create(r.resource, r.namespace || undefined, parseObject(r.objectJson), r.dryRun)) };
+    }),
     get: unary("Get", async (r) => ({ objectJson: json(await registry.get(r.ref?.resource ?? "", r.ref?.namespace || undefined, r.ref?.name ?? "")) })),
     list: unary("List", async (r) => {
       const res = await registry.list(r.resource, { namespace: r.namespace || undefined, labelSelector: r.labelSelector, fieldSelector: r.fieldSelector, limit: r.limit, continueToken: r.continueToken });

@@ -30,6 +30,8 @@ export interface ApiserverOptions {
   loadBalancerIpRange: string;
   /** Address the `kubernetes` Endpoints give for this apiserver (--advertise-address; default the gRPC host, 127.0.0.1 for 0.0.0.0). */
   advertiseAddress: string;
+  /** Nodes must present the join token (Secret kube-system/skiff-join-token, generated on first start) to register (--require-join-token; default false). */
+  requireJoinToken: boolean;
 }
 
 /** Reads flags (and SKIFF_* environment variables) into a partial options object. */
@@ -43,6 +45,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
       "compact-after-ms": { type: "string" }, "compact-interval-ms": { type: "string" },
       "service-cluster-ip-range": { type: "string" }, "service-node-port-range": { type: "string" },
       "load-balancer-ip-range": { type: "string" }, "advertise-address": { type: "string" },
+      "require-join-token": { type: "boolean" },
     },
     strict: true,
   });
@@ -63,6 +66,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
     serviceNodePortRange: values["service-node-port-range"],
     loadBalancerIpRange: values["load-balancer-ip-range"],
     advertiseAddress: values["advertise-address"],
+    requireJoinToken: values["require-join-token"] ?? (env.SKIFF_REQUIRE_JOIN_TOKEN === "1" || env.SKIFF_REQUIRE_JOIN_TOKEN === "true" ? true : undefined),
   };
 }
 
@@ -83,6 +87,7 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
     serviceNodePortRange: p.serviceNodePortRange ?? "30000-32767",
     loadBalancerIpRange: p.loadBalancerIpRange ?? "",
     advertiseAddress: p.advertiseAddress ?? "",
+    requireJoinToken: p.requireJoinToken ?? false,
   };
   const errs: string[] = [];
   if (!/^[-\w]+$/.test(o.bucket)) errs.push(`--bucket: invalid bucket name ${JSON.stringify(o.bucket)}`);

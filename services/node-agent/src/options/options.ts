@@ -6,6 +6,8 @@ import { isDNS1123Subdomain, isValidQuantity } from "@skiff/api";
 export interface NodeAgentOptions {
   /** apiserver gRPC addresses (--apiserver, SKIFF_APISERVER; default 127.0.0.1:6444). */
   apiservers: string[];
+  /** Join token sent as `authorization: Bearer` to register the Node (--token, SKIFF_TOKEN; needed when the apiserver runs with --require-join-token). */
+  token?: string;
   /** NATS servers for heartbeats (--nats, SKIFF_NATS; default nats://127.0.0.1:4222). */
   natsServers: string[];
   /** This node's name (--node-name; default: the host name, lower-cased). */
@@ -71,7 +73,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
   const { values } = parseArgs({
     args: argv,
     options: Object.fromEntries([
-      "apiserver", "nats", "node-name", "node-labels", "cluster-name", "node-ip", "pause-image", "docker-socket",
+      "apiserver", "token", "nats", "node-name", "node-labels", "cluster-name", "node-ip", "pause-image", "docker-socket",
       "reserved-cpu", "reserved-memory", "max-pods", "heartbeat-ms", "status-ms", "backoff-base-ms", "backoff-max-ms",
       "backoff-reset-ms", "resync-ms", "workers", "root-dir", "volume-dir", "listen-address", "node-token", "container-log-max-size",
         "service-cidr", "cluster-cidr", "cluster-domain", "cluster-dns", "proxy", "run-dir", "proxy-address", "dns-address",
@@ -85,6 +87,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
   const labels = list(str("node-labels"));
   return {
     apiservers: list(str("apiserver") ?? env.SKIFF_APISERVER),
+    token: str("token") ?? env.SKIFF_TOKEN,
     natsServers: list(str("nats") ?? env.SKIFF_NATS),
     nodeName: str("node-name") ?? env.SKIFF_NODE_NAME,
     nodeLabels: labels ? Object.fromEntries(labels.map((l) => { const i = l.indexOf("="); return i < 0 ? [l, ""] : [l.slice(0, i), l.slice(i + 1)]; })) : undefined,
@@ -136,6 +139,7 @@ export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
   const errsEarly: string[] = [];
   const o: NodeAgentOptions = {
     apiservers: p.apiservers?.length ? p.apiservers : ["127.0.0.1:6444"],
+    token: p.token || undefined,
     natsServers: p.natsServers?.length ? p.natsServers : ["nats://127.0.0.1:4222"],
     nodeName: p.nodeName ?? hostname().toLowerCase().replace(/[^a-z0-9.-]/g, "-"),
     nodeLabels: p.nodeLabels ?? {},

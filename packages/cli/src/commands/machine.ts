@@ -1,0 +1,138 @@
+// Several VMs: `skiff controlplane` starts this machine's apiserver, scheduler and
+// controller-manager against a NATS cluster and prints the join command; `skiff node --join`
+// starts this machine's node agent against a list of apiservers. Both run the processes
+// detached with pid files and logs under $SKIFF_HOME, like `skiff up`; `skiff down` stops them.
+// (deploy/ has systemd units for the same processes.)
+import { mkdirSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import type { Node, Secret } from "@skiff/api";
+import { ApiClient } from "@skiff/client";
+import { UsageError } from "../cli/args.js";
+import type { ClusterInfo } from "../cli/connection.js";
+import type { Command, Context } from "../cli/context.js";
+import { CliError } from "../cli/errors.js";
+import { clusterPaths, cmdlineMarker, logFile, nodeNameFrom, pidFile, repoRoot, serviceMain, type ComponentName } from "../cluster/paths.js";
+import { runningPid, startDetached, tail } from "../cluster/processes.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function list(ctx: Context, flag: string, required: string): string[] {
+  const v = (ctx.flags.string(flag) ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  if (!v.length) throw new UsageError(`--${flag} is required: ${required}`);
+  return v;
+}
+
+/** Starts the given processes detached; fails (with the log tail) when one is already running or dies at once. */
+async function startAll(ctx: Context, specs: { name: ComponentName; args: string[] }[]): Promise<void> {
+  const paths = clusterPaths(ctx.home);
+  for (const d of [paths.runDir, paths.logDir]) mkdirSync(d, { recursive: true });
+  const repo = repoRoot();
+  for (const s of specs) {
+    const pid = runningPid(pidFile(paths, s.name), cmdlineMarker(s.name));
+    if (pid !== undefined) throw new CliError(`${s.name} is already running here (pid ${pid}); stop it with ./skiff down`);
+  }
+  for (const s of specs) {
+    ctx.out.write(`Starting ${s.name}...\n`);
+    const p = await startDetached(process.execPath, [serviceMain(repo, s.name), ...s.args], { log: logFile(paths, s.name), pidFile: pidFile(paths, s.name) });
+    await sleep(300);
+    if (p.exited()) throw new CliError(`${s.name} exited at once; the last lines of ${logFile(paths, s.name)}:\n${tail(logFile(paths, s.name))}`);
+  }
+}
+
+async function runControlplane(ctx: Context): Promise<number> {
+  const nats = list(ctx, "nats", "the NATS servers, e.g. nats://10.0.0.1:4222,nats://10.0.0.2:4222,nats://10.0.0.3:4222");
+  const listen = ctx.flags.string("listen") ?? "0.0.0.0:6444";
+  const advertise = ctx.flags.string("advertise") ?? `${hostname()}:${listen.split(":").pop()}`;
+  const apiservers = ctx.flags.string("apiservers")?.split(",").filter(Boolean) ?? [advertise];
+  const replicas = ctx.flags.string("replicas") ?? (nats.length >= 3 ? "3" : "1");
+  await startAll(ctx, [
+    { name: "apiserver", args: ["--nats", nats.join(","), "--replicas", replicas, "--grpc-address", listen, "--require-join-token"] },
+    { name: "scheduler", args: ["--apiserver", apiservers.join(",")] },
+    { name: "controller-manager", args: ["--apiserver", apiservers.join(","), "--nats", nats.join(","), "--cluster-cidr", ctx.flags.string("cluster-cidr") ?? "10.244.0.0/16"] },
+  ]);
+  const local = `127.0.0.1:${listen.split(":").pop()}`;
+  const client = new ApiClient({ addresses: [local], timeoutMs: 3000 });
+  try {
+    let token = "";
+    const deadline = Date.now() + 60_000;
+    while (!token) {
+      token = await client.get<Secret>("secrets", "skiff-join-token", "kube-system").then((s) => Buffer.from(s.data?.token ?? "", "base64").toString(), () => "");
+      if (!token && Date.now() > deadline) throw new CliError(`the apiserver on ${local} did not answer within 60s; see ${logFile(clusterPaths(ctx.home), "apiserver")}`);
+      if (!token) await sleep(500);
+    }
+    const info: ClusterInfo = { apiserver: [local, ...apiservers.filter((a) => a !== advertise)].join(","), nats: nats.join(","), startedAt: new Date().toISOString() };
+    writeFileSync(clusterPaths(ctx.home).clusterJson, JSON.stringify(info, null, 2) + "\n", { mode: 0o600 });
+    if (ctx.flags.string("output") === "json") {
+      ctx.out.write(JSON.stringify({ apiservers, nats, token }) + "\n");
+    } else {
+      ctx.out.write(`\nThe control plane runs on this machine (apiserver ${listen}). Join a node with:\n\n  skiff node --join ${apiservers.join(",")} --token ${token} --nats ${nats.join(",")}\n\n`);
+    }
+    return 0;
+  } finally {
+    client.close();
+  }
+}
+
+async function runNode(ctx: Context): Promise<number> {
+  const apiservers = list(ctx, "join", "the apiservers, e.g. 10.0.0.1:6444,10.0.0.2:6444");
+  const nats = list(ctx, "nats", "the NATS servers, e.g. nats://10.0.0.1:4222");
+  const token = ctx.flags.string("token") ?? ctx.env.SKIFF_TOKEN;
+  if (!token) throw new UsageError("--token is required (printed by `skiff controlplane`)");
+  const nodeName = ctx.flags.string("node-name") ?? nodeNameFrom(hostname());
+  const args = ["--apiserver", apiservers.join(","), "--nats", nats.join(","), "--token", token, "--node-name", nodeName];
+  if (ctx.flags.string("node-ip")) args.push("--node-ip", ctx.flags.string("node-ip")!);
+  await startAll(ctx, [{ name: "node-agent", args }]);
+  const client = new ApiClient({ addresses: apiservers, timeoutMs: 3000 });
+  try {
+    const deadline = Date.now() + Number(ctx.flags.string("timeout") ?? 120) * 1000;
+    ctx.out.write(`Waiting for node ${nodeName} to be Ready`);
+    for (;;) {
+      const n = await client.get<Node>("nodes", nodeName).catch(() => undefined);
+      if (n?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")) break;
+      if (Date.now() > deadline) throw new CliError(`\nnode ${nodeName} is not Ready; see ${logFile(clusterPaths(ctx.home), "node-agent")}:\n${tail(logFile(clusterPaths(ctx.home), "node-agent"))}`);
+      ctx.out.write(".");
+      await sleep(1000);
+    }
+    const info: ClusterInfo = { apiserver: apiservers.join(","), nats: nats.join(","), nodeName, startedAt: new Date().toISOString() };
+    writeFileSync(clusterPaths(ctx.home).clusterJson, JSON.stringify(info, null, 2) + "\n", { mode: 0o600 });
+    ctx.out.write(`\nnode ${nodeName} joined and is Ready.\n`);
+    return 0;
+  } finally {
+    client.close();
+  }
+}
+
+/** `skiff controlplane`. */
+export const controlplaneCommand: Command = {
+  name: "controlplane",
+  summary: "Start this machine's apiserver, scheduler and controller-manager (several VMs)",
+  usage: `skiff controlplane --nats URL[,URL…] [--listen 0.0.0.0:6444] [--advertise HOST:PORT] [--apiservers A,B,C]
+
+Prints the join command for nodes (with the join token kept in the store).`,
+  flags: {
+    nats: { type: "string", description: "NATS servers of the cluster store." },
+    listen: { type: "string", description: "Address the apiserver listens on.", default: "0.0.0.0:6444" },
+    advertise: { type: "string", description: "Address other machines reach this apiserver at.", default: "<hostname>:6444" },
+    apiservers: { type: "string", description: "Every apiserver of the cluster (three control planes), for the scheduler, controller-manager and join command." },
+    replicas: { type: "string", description: "Replicas of the store bucket (default 3 with 3+ NATS servers, else 1)." },
+    "cluster-cidr": { type: "string", description: "Pod addresses of the cluster.", default: "10.244.0.0/16" },
+    output: { type: "string", short: "o", description: "json: print {apiservers, nats, token}." },
+  },
+  run: runControlplane,
+};
+
+/** `skiff node`. */
+export const nodeCommand: Command = {
+  name: "node",
+  summary: "Join this machine to a cluster as a node (several VMs)",
+  usage: "skiff node --join APISERVER[,APISERVER…] --token TOKEN --nats URL[,URL…] [--node-name NAME] [--node-ip IP]",
+  flags: {
+    join: { type: "string", description: "The apiservers (host:port, comma-separated; the node agent fails over between them)." },
+    token: { type: "string", description: "The join token printed by skiff controlplane (or $SKIFF_TOKEN)." },
+    nats: { type: "string", description: "NATS servers (heartbeats)." },
+    "node-name": { type: "string", description: "Name of the node (default: the host name)." },
+    "node-ip": { type: "string", description: "Address other machines reach this one at (default: the first non-loopback IPv4)." },
+    timeout: { type: "string", description: "Seconds to wait for the node to be Ready.", default: "120" },
+  },
+  run: runNode,
+};

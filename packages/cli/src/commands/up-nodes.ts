@@ -1,0 +1,68 @@
+// skiff up --nodes N: the container topology (nodes as Docker-in-Docker containers on a Docker
+// network, NATS and the control plane in containers beside them), the same as docker-compose.yml.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { UsageError } from "../cli/args.js";
+import type { ClusterInfo } from "../cli/connection.js";
+import type { Context } from "../cli/context.js";
+import { clusterPaths } from "../cluster/paths.js";
+import { defaultImages, type TopologyOptions } from "../topology/plan.js";
+import { upTopology } from "../topology/topology.js";
+
+/** Flags of the container topology (merged into `skiff up`'s). */
+export const upNodesFlags = {
+  nodes: { type: "string", description: "Build the container topology with N node containers (each with its own Docker engine) instead of the single-host cluster." },
+  name: { type: "string", description: "Name of the container topology (prefix of its containers, network and volumes).", default: "skiff" },
+  "nats-servers": { type: "string", description: "NATS servers of the container topology: 1, or 3 (a JetStream cluster, store replicas 3).", default: "3" },
+  apiservers: { type: "string", description: "Apiserver containers.", default: "2" },
+  schedulers: { type: "string", description: "Scheduler containers.", default: "2" },
+  "controller-managers": { type: "string", description: "Controller-manager containers.", default: "2" },
+  internal: { type: "boolean", description: "Make the cluster network internal (no route out, nothing published; tests)." },
+  "require-join-token": { type: "boolean", description: "Nodes register with the join token (Secret kube-system/skiff-join-token).", default: true },
+  timeout: { type: "string", description: "How long to wait for every node to be Ready, in seconds.", default: "300" },
+} as const;
+
+function int(ctx: Context, flag: string, dflt: number): number {
+  const raw = ctx.flags.string(flag);
+  const n = raw === undefined ? dflt : Number(raw);
+  if (!Number.isInteger(n)) throw new UsageError(`invalid --${flag} ${raw}: a whole number`);
+  return n;
+}
+
+/** Runs `skiff up --nodes N`. */
+export async function runUpNodes(ctx: Context): Promise<number> {
+  const internal = ctx.flags.bool("internal");
+  const nats = int(ctx, "nats-servers", 3);
+  const apiPort = int(ctx, "api-port", 6444);
+  const o: TopologyOptions = {
+    name: ctx.flags.string("name") ?? "skiff",
+    nodes: int(ctx, "nodes", 3),
+    natsServers: nats as 1 | 3,
+    apiservers: int(ctx, "apiservers", 2),
+    schedulers: int(ctx, "schedulers", 2),
+    controllerManagers: int(ctx, "controller-managers", 2),
+    internal,
+    publishApiPort: internal ? undefined : apiPort,
+    requireJoinToken: ctx.flags.bool("require-join-token", true),
+    images: defaultImages,
+    nodeAgentArgs: [],
+    controllerManagerArgs: [],
+  };
+  const { info, timings } = await upTopology(o, ctx.out, int(ctx, "timeout", 300) * 1000);
+  const paths = clusterPaths(ctx.home);
+  mkdirSync(paths.home, { recursive: true });
+  const cluster: ClusterInfo = {
+    apiserver: info.apiservers.join(","), nats: info.nats.join(","), startedAt: new Date().toISOString(),
+    topology: { name: info.name, network: info.network, nodes: info.nodes, nats: info.nats, joinToken: info.joinToken },
+  };
+  writeFileSync(paths.clusterJson, JSON.stringify(cluster, null, 2) + "\n", { mode: 0o600 });
+  ctx.out.write(`
+Skiff is up: ${info.nodes.length} node(s) Ready in ${(timings.allReadyMs / 1000).toFixed(1)}s (apiservers answered after ${(timings.apiserverMs / 1000).toFixed(1)}s).
+  apiservers: ${info.apiservers.join(", ")}   (recorded in ${paths.clusterJson})
+
+  ./skiff get nodes
+  ./skiff image load IMAGE[:TAG]      # copy an image of this host into every node
+  ./skiff chaos kill-node ${info.nodes[0]}
+  ./skiff down                        # remove every container, network and volume
+`);
+  return 0;
+}

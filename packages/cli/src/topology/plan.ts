@@ -1,0 +1,159 @@
+// The container topology (`skiff up --nodes N`, the topology tests): what containers make a
+// cluster, with which command lines, on which network. Pure: docker.ts and topology.ts act on it.
+
+/** Labels every object of a container topology carries (so `down` finds all of it). */
+export const topologyLabel = "io.skiff.topology";
+/** Label naming a container's role. */
+export const roleLabel = "io.skiff.role";
+
+/** The roles of the containers of a topology. */
+export type Role = "nats" | "apiserver" | "scheduler" | "controller-manager" | "node";
+
+/** What to build. */
+export interface TopologyOptions {
+  /** Name of the topology: prefix of every container, network and volume (1-20 of [a-z0-9-]). */
+  name: string;
+  /** Node containers (each with its own Docker engine). */
+  nodes: number;
+  /** NATS servers: 1, or 3 for a JetStream cluster with replicas 3. */
+  natsServers: 1 | 3;
+  apiservers: number;
+  schedulers: number;
+  controllerManagers: number;
+  /** Internal network (no route out; tests) or a normal bridge (users). */
+  internal: boolean;
+  /** Host port for apiserver-1's gRPC API on 127.0.0.1 (normal bridge only); undefined = none. */
+  publishApiPort?: number;
+  /** Nodes must present the join token (apiserver --require-join-token). */
+  requireJoinToken: boolean;
+  images: { nats: string; controlplane: string; node: string };
+  /** Extra node-agent flags (e.g. --heartbeat-ms). */
+  nodeAgentArgs: string[];
+  /** Extra controller-manager flags (e.g. --node-monitor-grace-ms). */
+  controllerManagerArgs: string[];
+}
+
+/** Defaults of `skiff up --nodes N`. */
+export const defaultImages = { nats: "skiff/nats:latest", controlplane: "skiff/controlplane:latest", node: "skiff/node:latest" };
+
+/** One container to run. */
+export interface ContainerPlan {
+  name: string;
+  role: Role;
+  /** 1-based index within its role. */
+  index: number;
+  image: string;
+  /** Arguments after the image (the image's entrypoint chooses the process). */
+  args: string[];
+  env: Record<string, string>;
+  /** Docker-in-Docker privileges and a volume for /var/lib/docker (nodes). */
+  dind: boolean;
+  /** host port → container port published on 127.0.0.1. */
+  publish?: { host: number; container: number };
+  /** Fixed address on the network (control plane): a restarted container keeps it, so the addresses in cluster.json stay true. */
+  ip?: string;
+  /** Docker restart policy: the processes restart as systemd would restart them on a VM. */
+  restart: "no" | "on-failure" | "unless-stopped";
+}
+
+/** The whole plan: network, then containers in start order. */
+export interface TopologyPlan {
+  network: string;
+  nats: ContainerPlan[];
+  apiservers: ContainerPlan[];
+  /** Schedulers and controller-managers. */
+  controllers: ContainerPlan[];
+  nodes: ContainerPlan[];
+  natsUrls: string[];
+  /** host:port of each apiserver on the cluster network (container names resolve there). */
+  apiserverAddresses: string[];
+}
+
+/** gRPC port of the apiservers inside the network. */
+export const apiGrpcPort = 6444;
+
+/** Checks the options a user gave; returns problems (empty when fine). */
+export function validateOptions(o: TopologyOptions): string[] {
+  const errs: string[] = [];
+  if (!/^[a-z0-9]([a-z0-9-]{0,18}[a-z0-9])?$/.test(o.name)) errs.push(`--name: 1-20 characters of [a-z0-9-], got ${JSON.stringify(o.name)}`);
+  if (!Number.isInteger(o.nodes) || o.nodes < 1 || o.nodes > 20) errs.push(`--nodes: a number from 1 to 20, got ${o.nodes}`);
+  if (o.natsServers !== 1 && o.natsServers !== 3) errs.push("--nats-servers: 1 or 3");
+  for (const [flag, n] of [["--apiservers", o.apiservers], ["--schedulers", o.schedulers], ["--controller-managers", o.controllerManagers]] as const) {
+    if (!Number.isInteger(n) || n < 1 || n > 5) errs.push(`${flag}: a number from 1 to 5, got ${n}`);
+  }
+  if (o.publishApiPort !== undefined && o.internal) errs.push("an internal network cannot publish ports");
+  return errs;
+}
+
+/**
+ * The fixed address of a control-plane container in a /16../24 IPv4 subnet: NATS at .10+,
+ * apiservers .20+, schedulers .30+, controller-managers .40+ (nodes take dynamic ones).
+ */
+export function fixedIp(subnet: string | undefined, role: Role, index: number): string | undefined {
+  if (!subnet || role === "node") return undefined;
+  const base = { nats: 10, apiserver: 20, scheduler: 30, "controller-manager": 40 }[role];
+  const [addr] = subnet.split("/");
+  const p = addr.split(".").map(Number);
+  return `${p[0]}.${p[1]}.${p[2]}.${base + index - 1}`;
+}
+
+/** Builds the plan for a topology (`subnet`: the network's, for fixed control-plane addresses). */
+export function planTopology(o: TopologyOptions, subnet?: string): TopologyPlan {
+  const c = (role: Role, index: number) => `${o.name}-${role}-${index}`;
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+  const natsNames = range(o.natsServers).map((i) => c("nats", i));
+  const natsUrls = natsNames.map((n) => `nats://${n}:4222`);
+  const nats: ContainerPlan[] = range(o.natsServers).map((i) => ({
+    name: c("nats", i), role: "nats", index: i, image: o.images.nats, env: {}, dind: false, restart: "unless-stopped",
+    args: [
+      "-js", "-sd", "/data", "--server_name", `n${i}`,
+      ...(o.natsServers > 1
+        ? ["--cluster_name", o.name, "--cluster", "nats://0.0.0.0:6222", "--routes", natsNames.filter((_, j) => j !== i - 1).map((n) => `nats://${n}:6222`).join(",")]
+        : []),
+    ],
+  }));
+  const apiserverAddresses = range(o.apiservers).map((i) => `${c("apiserver", i)}:${apiGrpcPort}`);
+  const common = { SKIFF_NATS: natsUrls.join(","), SKIFF_APISERVER: apiserverAddresses.join(",") };
+  const apiservers: ContainerPlan[] = range(o.apiservers).map((i) => ({
+    name: c("apiserver", i), role: "apiserver", index: i, image: o.images.controlplane, env: common, dind: false, restart: "unless-stopped",
+    args: ["apiserver", "--nats", common.SKIFF_NATS, "--replicas", String(o.natsServers), "--grpc-address", `0.0.0.0:${apiGrpcPort}`, ...(o.requireJoinToken ? ["--require-join-token"] : [])],
+    publish: i === 1 && o.publishApiPort !== undefined ? { host: o.publishApiPort, container: apiGrpcPort } : undefined,
+  }));
+  // SKIFF_LEADER_ELECT: the image's entrypoint adds --leader-elect when the build supports it.
+  const controllers: ContainerPlan[] = [
+    ...range(o.schedulers).map((i): ContainerPlan => ({
+      name: c("scheduler", i), role: "scheduler", index: i, image: o.images.controlplane, env: { ...common, SKIFF_LEADER_ELECT: "1" }, dind: false, restart: "unless-stopped",
+      args: ["scheduler", "--apiserver", common.SKIFF_APISERVER],
+    })),
+    ...range(o.controllerManagers).map((i): ContainerPlan => ({
+      name: c("controller-manager", i), role: "controller-manager", index: i, image: o.images.controlplane, env: { ...common, SKIFF_LEADER_ELECT: "1" }, dind: false, restart: "unless-stopped",
+      args: ["controller-manager", "--apiserver", common.SKIFF_APISERVER, "--nats", common.SKIFF_NATS, "--cluster-cidr", "10.244.0.0/16", ...o.controllerManagerArgs],
+    })),
+  ];
+  const nodes: ContainerPlan[] = range(o.nodes).map((i) => ({
+    name: c("node", i), role: "node", index: i, image: o.images.node, dind: true, restart: "no",
+    env: { ...common, SKIFF_NODE_NAME: c("node", i), SKIFF_CLUSTER_NAME: o.name, SKIFF_CGROUP_PARENT: `/skiff-${c("node", i)}` },
+    args: [...(o.internal ? ["--pod-network-internal"] : []), ...o.nodeAgentArgs],
+  }));
+  for (const p of [...nats, ...apiservers, ...controllers]) p.ip = fixedIp(subnet, p.role, p.index);
+  return { network: `${o.name}-net`, nats, apiservers, controllers, nodes, natsUrls, apiserverAddresses };
+}
+
+/** `docker run` arguments for one container of a topology. */
+export function dockerRunArgs(topology: string, network: string, p: ContainerPlan): string[] {
+  const a = ["run", "-d", "--name", p.name, "--hostname", p.name, "--network", network, "--network-alias", p.name,
+    "--label", `${topologyLabel}=${topology}`, "--label", `${roleLabel}=${p.role}`, "--label", `io.skiff.index=${p.index}`,
+    "--restart", p.restart, "--log-opt", "max-size=10m"];
+  if (p.ip) a.push("--ip", p.ip);
+  for (const [k, v] of Object.entries(p.env)) a.push("-e", `${k}=${v}`);
+  if (p.publish) a.push("-p", `127.0.0.1:${p.publish.host}:${p.publish.container}`);
+  if (p.dind) {
+    // What Docker-in-Docker needs, short of --privileged (which some hosts refuse): every
+    // capability but SYS_RESOURCE, no seccomp/AppArmor filter, the host's cgroup tree, and a
+    // real filesystem (a volume) under the inner engine's overlay2.
+    a.push("--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE", "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined",
+      "-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw", "--mount", `type=volume,src=${p.name}-docker,dst=/var/lib/docker,volume-label=${topologyLabel}=${topology}`);
+  }
+  a.push(p.image, ...p.args);
+  return a;
+}

@@ -1,0 +1,182 @@
+// The container topology as machines: `skiff up --nodes 2` on an internal Docker network —
+// a 3-server NATS JetStream cluster, 2 apiservers, a scheduler, a controller-manager and two
+// node containers, each with its own Docker engine (no shared engine, no shared filesystem) —
+// nodes join with the join token, pods run inside the nodes' engines, `skiff image load`
+// copies an image in, the control plane survives an apiserver and a NATS server being killed,
+// the chaos verbs cut nodes off and back, and `skiff down` leaves nothing behind.
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApiClient, waitFor } from "@skiff/client";
+import type { ConfigMap, Node, Pod } from "@skiff/api";
+import { repoRoot } from "../harness/cluster.js";
+
+const run = promisify(execFile);
+const name = `t${Date.now().toString(36).slice(-6)}`;
+const home = mkdtempSync(join(tmpdir(), "skiff-topology-home-"));
+const env = { ...process.env, SKIFF_HOME: home, SKIFF_SKIP_SETUP: "1" };
+const node1 = `${name}-node-1`;
+const node2 = `${name}-node-2`;
+let client: ApiClient;
+let upSeconds = 0;
+const measured: Record<string, number> = {};
+
+/** Runs the CLI as a user does; never throws on exit codes. */
+async function skiff(...args: string[]): Promise<{ out: string; err: string; code: number }> {
+  try {
+    const r = await run(join(repoRoot, "skiff"), args, { env, cwd: home, timeout: 400_000 });
+    return { out: r.stdout, err: r.stderr, code: 0 };
+  } catch (e) {
+    const x = e as { stdout: string; stderr: string; code: number };
+    return { out: x.stdout, err: x.stderr, code: typeof x.code === "number" ? x.code : 1 };
+  }
+}
+const dockerOut = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8", timeout: 120_000 }).trim();
+const labelled = (kind: "ps" | "network" | "volume") =>
+  (kind === "ps" ? dockerOut("ps", "-aq", "--filter", `label=io.skiff.topology=${name}`) : dockerOut(kind, "ls", "-q", "--filter", `label=io.skiff.topology=${name}`)).split("\n").filter(Boolean);
+const ready = (n: Node | undefined) => n?.status?.conditions?.find((c) => c.type === "Ready")?.status;
+const nodeReady = async (node: string) => ready(await client.get<Node>("nodes", node).catch(() => undefined));
+
+function podOn(podName: string, node: string, image = "skiff/busybox:1.35"): Pod {
+  return {
+    apiVersion: "v1", kind: "Pod", metadata: { name: podName, namespace: "default", labels: { app: "topo" } },
+    spec: { nodeName: node, containers: [{ name: "web", image, imagePullPolicy: "IfNotPresent", command: ["sh", "-c", "echo served-by-$HOSTNAME > /var/www/index.html; exec httpd -f -p 80 -h /var/www"] }] },
+  } as Pod;
+}
+
+describe("the container topology: nodes as machines on a Docker network", () => {
+  beforeAll(async () => {
+    // Images are built once by scripts/images.sh (setup); build here only when missing.
+    const missing = ["skiff/nats:latest", "skiff/controlplane:latest", "skiff/node:latest"].filter((i) => {
+      try { dockerOut("image", "inspect", "-f", "{{.Id}}", i); return false; } catch { return true; }
+    });
+    if (missing.length) await run("bash", [join(repoRoot, "scripts/images.sh")], { timeout: 900_000 });
+    const t0 = Date.now();
+    const up = await skiff("up", "--nodes", "2", "--name", name, "--nats-servers", "3", "--apiservers", "2", "--schedulers", "1", "--controller-managers", "1", "--internal", "--timeout", "300");
+    upSeconds = (Date.now() - t0) / 1000;
+    expect(up.code, up.out + up.err).toBe(0);
+    expect(up.out).toMatch(/2 node\(s\) Ready/);
+    const info = JSON.parse(readFileSync(join(home, "cluster.json"), "utf8"));
+    client = new ApiClient({ addresses: info.apiserver.split(","), timeoutMs: 5000 });
+  }, 1_000_000);
+
+  afterAll(async () => {
+    client?.close();
+    const down = await skiff("down", "--name", name);
+    // Whatever happened above, nothing labelled with the topology may survive.
+    for (const id of labelled("ps")) execFileSync("docker", ["rm", "-f", "-v", id]);
+    for (const id of labelled("network")) execFileSync("docker", ["network", "rm", id]);
+    for (const id of labelled("volume")) execFileSync("docker", ["volume", "rm", "-f", id]);
+    try { execFileSync("docker", ["rmi", `${name}/app:1`], { stdio: "ignore" }); } catch { /* not tagged */ }
+    rmSync(home, { recursive: true, force: true });
+    console.log(`[topology] up --nodes 2 (3 NATS, 2 apiservers): ${upSeconds.toFixed(1)}s; recovery: ${JSON.stringify(measured)}`);
+    expect(down.code, down.out + down.err).toBe(0);
+  }, 300_000);
+
+  it("joins each node with the join token; a wrong or missing token cannot register a node", async () => {
+    const nodes = (await client.list<Node>("nodes")).items.map((n) => n.metadata.name).sort();
+    expect(nodes).toEqual([node1, node2]);
+    for (const n of [node1, node2]) expect(await nodeReady(n)).toBe("True");
+    const intruder = { apiVersion: "v1", kind: "Node", metadata: { name: `${name}-intruder` } } as Node;
+    for (const token of [undefined, "abcdef.0123456789abcdef"]) {
+      const c = new ApiClient({ addresses: JSON.parse(readFileSync(join(home, "cluster.json"), "utf8")).apiserver.split(","), token, timeoutMs: 5000 });
+      await expect(c.create("nodes", intruder)).rejects.toMatchObject({ reason: "Unauthorized" });
+      c.close();
+    }
+    expect((await client.list<Node>("nodes")).items).toHaveLength(2);
+  });
+
+  it("gives every node its own Docker engine and no filesystem shared with the host", () => {
+    const hostId = dockerOut("info", "-f", "{{.ID}}");
+    const ids = [node1, node2].map((n) => dockerOut("exec", n, "docker", "info", "-f", "{{.ID}}"));
+    expect(new Set([hostId, ...ids]).size).toBe(3);
+    for (const n of [node1, node2]) {
+      const mounts = JSON.parse(dockerOut("inspect", "-f", "{{json .Mounts}}", n)) as { Type: string; Source: string; Destination: string }[];
+      const binds = mounts.filter((m) => m.Type === "bind").map((m) => m.Destination);
+      expect(binds).toEqual(["/sys/fs/cgroup"]);
+    }
+  });
+
+  it("runs a pod on each node inside that node's engine, reachable at its pod IP from the node", async () => {
+    await client.create("pods", podOn("topo-a", node1));
+    await client.create("pods", podOn("topo-b", node2));
+    for (const [pod, node] of [["topo-a", node1], ["topo-b", node2]]) {
+      const p = await waitFor(async () => {
+        const x = await client.get<Pod>("pods", pod, "default");
+        return x.status?.phase === "Running" && x.status.podIP ? x : undefined;
+      }, 120_000, `${pod} Running`, 500);
+      expect(p.spec?.nodeName).toBe(node);
+      // The pod's containers live in the node's engine…
+      expect(dockerOut("exec", node, "docker", "ps", "--format", "{{.Names}}")).toContain(`_${pod}_default_`);
+      const served = dockerOut("exec", node, "sh", "-c", `docker run --rm --network $(docker network ls -q --filter label=io.skiff.node=${node} | head -n1) skiff/busybox:1.35 wget -q -O- http://${p.status!.podIP}/`);
+      expect(served).toBe(`served-by-${pod}`);
+    }
+    // …and none in the host's.
+    expect(dockerOut("ps", "-aq", "--filter", `label=io.skiff.cluster=${name}`)).toBe("");
+  });
+
+  it("skiff image load copies a host image into every node; a pod then runs it", async () => {
+    execFileSync("docker", ["tag", "skiff/busybox:1.35", `${name}/app:1`]);
+    const r = await skiff("image", "load", `${name}/app:1`, "--name", name);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`loaded into node ${node1}`);
+    expect(r.out).toContain(`loaded into node ${node2}`);
+    await client.create("pods", podOn("topo-own-image", node2, `${name}/app:1`));
+    await waitFor(async () => (await client.get<Pod>("pods", "topo-own-image", "default")).status?.phase === "Running", 120_000, "own image Running", 500);
+    const missing = await skiff("image", "load", `${name}/not-there:1`, "--name", name);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/not found/);
+  });
+
+  it("keeps accepting writes when an apiserver and then a NATS server are killed", async () => {
+    const write = async (i: number) => client.create<ConfigMap>("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `ha-${i}`, namespace: "default" }, data: { i: String(i) } });
+    await write(0);
+    let i = 1;
+    for (const [verb, which, key] of [["kill-apiserver", "1", "apiserverKillToWriteMs"], ["kill-nats", "2", "natsKillToWriteMs"]] as const) {
+      const k = await skiff("chaos", verb, which, "--name", name, "-o", "json");
+      expect(k.code, k.err).toBe(0);
+      expect(JSON.parse(k.out)).toMatchObject({ ok: true, verb });
+      const t0 = Date.now();
+      await waitFor(async () => write(i).then(() => true, () => false), 60_000, `a write after ${verb}`, 200);
+      measured[key] = Date.now() - t0;
+      i++;
+    }
+    // Every acknowledged write is in the store.
+    const names = (await client.list<ConfigMap>("configmaps", { namespace: "default" })).items.map((c) => c.metadata.name);
+    for (let j = 0; j < i; j++) expect(names).toContain(`ha-${j}`);
+    for (const c of [`${name}-apiserver-1`, `${name}-nats-2`]) expect((await skiff("chaos", "revive", c, "--name", name)).code).toBe(0);
+  });
+
+  it("pause-node, partition-node and kill-node make a node NotReady; unpause and heal bring it back", async () => {
+    const cycle = async (fault: string[], undo: string[] | undefined, node: string) => {
+      const f = await skiff("chaos", ...fault, "--name", name, "-o", "json");
+      expect(f.code, f.out + f.err).toBe(0);
+      expect(JSON.parse(f.out)).toMatchObject({ ok: true, targets: [node] });
+      await waitFor(async () => (await nodeReady(node)) === "Unknown", 60_000, `${node} NotReady after ${fault[0]}`, 500);
+      if (!undo) return;
+      expect((await skiff("chaos", ...undo, "--name", name)).code).toBe(0);
+      const t0 = Date.now();
+      await waitFor(async () => (await nodeReady(node)) === "True", 60_000, `${node} Ready after ${undo[0]}`, 500);
+      measured[`${undo[0]}ToReadyMs`] = Date.now() - t0;
+    };
+    await cycle(["pause-node", node2], ["unpause-node", node2], node2);
+    await cycle(["partition-node", node1], ["heal", node1], node1);
+    // The pods on the healed node kept running through the partition.
+    expect((await client.get<Pod>("pods", "topo-a", "default")).status?.phase).toBe("Running");
+    await cycle(["kill-node", node2], undefined, node2);
+    const bad = await skiff("chaos", "kill-node", "no-such-node", "--name", name, "-o", "json");
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.out)).toMatchObject({ ok: false, verb: "kill-node" });
+  });
+
+  it("skiff down removes every container, network and volume of the topology", async () => {
+    const down = await skiff("down", "--name", name);
+    expect(down.code, down.err).toBe(0);
+    expect(labelled("ps")).toEqual([]);
+    expect(labelled("network")).toEqual([]);
+    expect(labelled("volume")).toEqual([]);
+  });
+});

@@ -204,6 +204,25 @@ describe("Kubernetes protobuf bodies", () => {
     expect(decodeKubernetesProtobuf(body("v1", "DeleteOptions", cat(s(4, "Background"), s(5, "All"))))).toEqual({ apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background", dryRun: ["All"] });
   });
 
+  it("decodes an Ingress: rules with embedded rule values, service backends by number and name, TLS", () => {
+    const backend = (n: number, svc: string, port: Uint8Array) => m(n, m(4, s(1, svc), m(2, port)));
+    const raw = cat(meta("ing"), m(2,
+      backend(1, "default", cat(s(1, ""), i(2, 80))),
+      m(2, s(1, "a.example"), s(2, "a-tls")),
+      m(3, s(1, "a.example"), m(2, m(1, m(1, s(1, "/api"), backend(2, "api", cat(s(1, "http"), i(2, 0))), s(3, "Prefix"))))),
+      s(4, "nginx"),
+    ));
+    expect(decodeKubernetesProtobuf(body("networking.k8s.io/v1", "Ingress", raw))).toEqual({
+      apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "ing" },
+      spec: {
+        defaultBackend: { service: { name: "default", port: { number: 80 } } },
+        tls: [{ hosts: ["a.example"], secretName: "a-tls" }],
+        rules: [{ host: "a.example", http: { paths: [{ path: "/api", backend: { service: { name: "api", port: { name: "http" } } }, pathType: "Prefix" }] } }],
+        ingressClassName: "nginx",
+      },
+    });
+  });
+
   it("skips unknown fields of every wire type", () => {
     const fixed64 = Uint8Array.from([...tag(90, 1), 1, 2, 3, 4, 5, 6, 7, 8]);
     const fixed32 = Uint8Array.from([...tag(91, 5), 1, 2, 3, 4]);

@@ -1,6 +1,6 @@
 // A compact description of the Kubernetes protobuf messages typed clients (kubectl create,
 // run, expose, drain) send: field numbers and types from Kubernetes' generated.proto files
-// (k8s.io/api core/v1, apps/v1, batch/v1, policy/v1; apimachinery meta/v1, runtime, intstr,
+// (k8s.io/api core/v1, apps/v1, batch/v1, networking/v1, policy/v1; apimachinery meta/v1, runtime, intstr,
 // resource), written as one line per message and parsed once.
 //
 // A field is `jsonName=number[:type][!]`. Types: s string (default), i integer (int32/int64),
@@ -112,6 +112,19 @@ const messages: Record<string, string> = {
   CronJobSpec: "schedule=1 startingDeadlineSeconds=2:i! concurrencyPolicy=3 suspend=4:b! jobTemplate=5:JobTemplateSpec successfulJobsHistoryLimit=6:i! failedJobsHistoryLimit=7:i! timeZone=8!",
   JobTemplateSpec: "metadata=1:ObjectMeta spec=2:JobSpec",
 
+  // networking/v1
+  Ingress: "metadata=1:ObjectMeta spec=2:IngressSpec",
+  IngressSpec: "defaultBackend=1:IngressBackend tls=2:[IngressTLS] rules=3:[IngressRule] ingressClassName=4!",
+  IngressBackend: "resource=3:TypedLocalObjectReference service=4:IngressServiceBackend",
+  TypedLocalObjectReference: "apiGroup=1! kind=2 name=3",
+  IngressServiceBackend: "name=1 port=2:ServiceBackendPort",
+  ServiceBackendPort: "name=1 number=2:i",
+  IngressTLS: "hosts=1:[s] secretName=2",
+  IngressRule: "host=1 ingressRuleValue=2:^IngressRuleValue",
+  IngressRuleValue: "http=1:HTTPIngressRuleValue",
+  HTTPIngressRuleValue: "paths=1:[HTTPIngressPath]",
+  HTTPIngressPath: "path=1 backend=2:IngressBackend pathType=3!",
+
   // policy/v1
   Eviction: "metadata=1:ObjectMeta deleteOptions=2:DeleteOptions",
 };
@@ -120,6 +133,7 @@ const messages: Record<string, string> = {
 export const kindMessages: Record<string, string> = {
   "/ConfigMap": "ConfigMap", "/Secret": "Secret", "/Namespace": "Namespace", "/Service": "Service", "/Pod": "Pod",
   "apps/Deployment": "Deployment", "batch/Job": "Job", "batch/CronJob": "CronJob", "policy/Eviction": "Eviction",
+  "networking.k8s.io/Ingress": "Ingress",
 };
 
 /** The type of a field's value. */

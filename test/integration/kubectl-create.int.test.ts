@@ -1,5 +1,5 @@
 // The real kubectl's typed-client commands against a 2-node cluster: they send their bodies as
-// Kubernetes protobuf (create configmap/secret/namespace/deployment/job/cronjob/service, run,
+// Kubernetes protobuf (create configmap/secret/namespace/deployment/job/cronjob/service/ingress, run,
 // expose, drain's evictions). Also server-side field validation (fieldValidation=Strict).
 import { execFile } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
@@ -109,6 +109,10 @@ describe("kubectl create, run, expose, cordon and drain (protobuf bodies)", () =
     expect(await kubectl("expose", "deployment", "web", "--port=80", "--target-port=8080", "--name=web-svc")).toContain("service/web-svc exposed");
     expect(await jsonpath("service web-svc", "{.spec.selector.app}/{.spec.ports[0].port}/{.spec.ports[0].targetPort}")).toBe("web/80/8080");
     await waitFor(async () => (await jsonpath("endpoints web-svc", "{.subsets[*].addresses[*].ip}")).split(" ").filter(Boolean).length === 2, 60_000, "2 endpoints for web-svc");
+
+    expect(await kubectl("create", "ingress", "web", "--rule=web.example/*=web-svc:80,tls=web-tls")).toContain("ingress.networking.k8s.io/web created");
+    expect(await jsonpath("ingress web", "{.spec.rules[0].host}{.spec.rules[0].http.paths[0].path}:{.spec.rules[0].http.paths[0].pathType}:{.spec.rules[0].http.paths[0].backend.service.name}:{.spec.tls[0].secretName}"))
+      .toBe("web.example/:Prefix:web-svc:web-tls");
 
     expect(await kubectl("create", "service", "clusterip", "backend", "--tcp=5678:8080")).toContain("service/backend created");
     expect(inCidr(await jsonpath("service backend", "{.spec.clusterIP}"), cluster.serviceCidr)).toBe(true);

@@ -1,14 +1,15 @@
 // CRUD, list, watch and patch of every resource at its Kubernetes path; subresources are
 // handed to subresources/ and streams/.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { parse as parseYaml } from "yaml";
 import {
   ApiError, BadRequestError, MethodNotAllowedError, apiVersionOf, isConflict, isNotFound,
   type KObject, type ResourceInfo,
 } from "@skiff/api";
 import type { RestContext } from "./context.js";
 import type { ResourcePath } from "../http/route.js";
-import { parseJsonObject, readBody, sendJson } from "../http/respond.js";
+import { readBody, sendJson } from "../http/respond.js";
+import { readObjectBody, readOptionalBody } from "./body.js";
+import { enforceFieldValidation, fieldValidationOf, unknownFields } from "../validation/unknown-fields.js";
 import { buildTable, partialMetadata, representationOf } from "../tables/negotiate.js";
 import { applyPatch, parsePatchBody, patchTypeOf, serverSideApply } from "../patch/index.js";
 import { deleteOptions, flag, intParam, isDryRun, listOptions } from "./query.js";
@@ -20,22 +21,6 @@ export function resourceInfoFor(ctx: RestContext, p: ResourcePath): ResourceInfo
   const info = ctx.registry.resources.all.find((r) => r.resource === p.resource && r.group === p.group && r.version === p.version);
   if (!info || (!info.namespaced && p.namespace !== undefined)) throw new ApiError("NotFound", "the server could not find the requested resource");
   return info;
-}
-
-/** Parses a create/update body (JSON, or YAML when sent as YAML). */
-function parseObjectBody(req: IncomingMessage, body: Buffer): KObject {
-  const ct = (req.headers["content-type"] ?? "").split(";")[0].trim();
-  // Typed Go clients send protobuf; Skiff speaks JSON only (Kubernetes answers 415 likewise).
-  if (ct === "application/vnd.kubernetes.protobuf" || ct === "application/cbor") {
-    throw Object.assign(new ApiError("BadRequest", `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got ${ct})`), { code: 415 });
-  }
-  if (ct === "application/yaml" || ct === "application/x-yaml") {
-    let o: unknown;
-    try { o = parseYaml(body.toString("utf8")); } catch (err) { throw new BadRequestError(`the body is not valid YAML: ${(err as Error).message}`); }
-    if (!o || typeof o !== "object" || Array.isArray(o)) throw new BadRequestError("the body must be an object");
-    return o as KObject;
-  }
-  return parseJsonObject(body) as KObject;
 }
 
 /** Sends one object in the representation the client asked for. */
@@ -90,13 +75,18 @@ async function list(ctx: RestContext, req: IncomingMessage, res: ServerResponse,
 }
 
 async function create(ctx: RestContext, req: IncomingMessage, res: ServerResponse, info: ResourceInfo, ns: string | undefined, q: URLSearchParams): Promise<void> {
-  const obj = parseObjectBody(req, await readBody(req));
+  const validation = fieldValidationOf(q);
+  const { obj, format } = await readObjectBody(req);
+  // Protobuf decoding keeps only fields of its schema: nothing unknown can remain.
+  if (format !== "protobuf") enforceFieldValidation(validation, res, ctx.registry.resources.all, info, obj);
   const created = await ctx.registry.create(info.resource, ns, obj, isDryRun(q));
   sendObject(req, res, info, 201, created, q);
 }
 
 async function update(ctx: RestContext, req: IncomingMessage, res: ServerResponse, info: ResourceInfo, ns: string | undefined, name: string, q: URLSearchParams): Promise<void> {
-  const obj = parseObjectBody(req, await readBody(req));
+  const validation = fieldValidationOf(q);
+  const { obj, format } = await readObjectBody(req);
+  if (format !== "protobuf") enforceFieldValidation(validation, res, ctx.registry.resources.all, info, obj);
   obj.metadata ??= {};
   if (obj.metadata.name && obj.metadata.name !== name) throw new BadRequestError(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
   obj.metadata.name = name;
@@ -113,7 +103,10 @@ export type PatchTarget = "main" | "status";
  */
 export async function patch(ctx: RestContext, req: IncomingMessage, res: ServerResponse, info: ResourceInfo, ns: string | undefined, name: string, q: URLSearchParams, target: PatchTarget): Promise<void> {
   const type = patchTypeOf(req.headers["content-type"]);
+  const validation = fieldValidationOf(q);
   const body = parsePatchBody(type, await readBody(req));
+  // JSON patches name paths, not fields: their result is checked below instead.
+  if (type !== "json") enforceFieldValidation(validation, res, ctx.registry.resources.all, info, body, { patch: true });
   const dryRun = isDryRun(q);
   if (type === "apply") {
     const manager = q.get("fieldManager");
@@ -136,6 +129,10 @@ export async function patch(ctx: RestContext, req: IncomingMessage, res: ServerR
         return sendObject(req, res, info, 201, created, q);
       }
       const next = type === "apply" ? serverSideApply(cur, body as KObject, q.get("fieldManager")!) : applyPatch(type, cur, body);
+      if (type === "json" && attempt === 0) {
+        // Only what the patch added counts: the stored object may hold fields written without validation.
+        enforceFieldValidation(validation, res, ctx.registry.resources.all, info, next, { except: unknownFields(ctx.registry.resources.all, info, cur) });
+      }
       if (next.metadata.name !== name) throw new BadRequestError(`the name of the object (${next.metadata.name}) does not match the name on the URL (${name})`);
       if (!pinned || type === "apply") next.metadata.resourceVersion = cur.metadata.resourceVersion;
       const written = target === "status"
@@ -150,8 +147,7 @@ export async function patch(ctx: RestContext, req: IncomingMessage, res: ServerR
 }
 
 async function readDeleteBody(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
-  const body = await readBody(req);
-  return body.length ? parseJsonObject(body, "DeleteOptions") : undefined;
+  return readOptionalBody(req, "DeleteOptions");
 }
 
 async function remove(ctx: RestContext, req: IncomingMessage, res: ServerResponse, info: ResourceInfo, ns: string | undefined, name: string, q: URLSearchParams): Promise<void> {

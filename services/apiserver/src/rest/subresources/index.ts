@@ -6,6 +6,7 @@ import type { RestContext } from "../handlers/context.js";
 import type { ResourcePath } from "../http/route.js";
 import { parseJsonObject, readBody, sendJson, successStatus } from "../http/respond.js";
 import { isDryRun } from "../handlers/query.js";
+import { readObjectBody } from "../handlers/body.js";
 import { patch, sendObject } from "../handlers/resource.js";
 import { patchScale, scaleOf, writeScale, type Scale } from "./scale.js";
 import { serveLogs } from "../streams/logs.js";
@@ -23,7 +24,7 @@ export async function handleSubresource(ctx: RestContext, req: IncomingMessage, 
   if (sub === "status" && info.hasStatus) {
     if (method === "GET") return sendObject(req, res, info, 200, await ctx.registry.get(info.resource, ns, name), q);
     if (method === "PUT") {
-      const o = parseJsonObject(await readBody(req)) as KObject;
+      const o = (await readObjectBody(req)).obj;
       o.metadata = { ...(o.metadata ?? {}), name };
       const cur = await ctx.registry.get(info.resource, ns, name);
       if (isDryRun(q)) return sendObject(req, res, info, 200, { ...cur, status: o.status }, q);
@@ -46,13 +47,13 @@ export async function handleSubresource(ctx: RestContext, req: IncomingMessage, 
     switch (sub) {
       case "binding": {
         if (method !== "POST") throw notAllowed();
-        const b = parseJsonObject(await readBody(req)) as { target?: { name?: string }; metadata?: { uid?: string } };
+        const b = (await readObjectBody(req, "Binding")).obj as { target?: { name?: string }; metadata?: { uid?: string } };
         await ctx.registry.bind(ns!, name, b.target?.name ?? "", b.metadata?.uid);
         return sendJson(res, 201, successStatus(201));
       }
       case "eviction": {
         if (method !== "POST") throw notAllowed();
-        const e = parseJsonObject(await readBody(req)) as { metadata?: { name?: string }; deleteOptions?: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string } } };
+        const e = (await readObjectBody(req, "Eviction")).obj as { metadata?: { name?: string }; deleteOptions?: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string } } };
         if (e.metadata?.name && e.metadata.name !== name) throw new BadRequestError(`name in URL does not match name in Eviction object`);
         // No PodDisruptionBudgets exist in Skiff, so every eviction is allowed.
         if (!isDryRun(q)) {

@@ -1,0 +1,76 @@
+// Unknown-field detection against the OpenAPI schemas, and the three fieldValidation modes.
+import type { ServerResponse } from "node:http";
+import { describe, expect, it } from "vitest";
+import { builtinResources, type ResourceInfo } from "@skiff/api";
+import { enforceFieldValidation, fieldValidationOf, unknownFields } from "./unknown-fields.js";
+
+const info = (kind: string): ResourceInfo => builtinResources.find((r) => r.kind === kind)!;
+const unknown = (kind: string, body: unknown, patch = false) => unknownFields(builtinResources, info(kind), body, { patch });
+
+const deployment = {
+  apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", labels: { any: "label" }, annotations: { "a/b": "c" } },
+  spec: {
+    replicas: 2, selector: { matchLabels: { app: "web" } },
+    template: {
+      metadata: { labels: { app: "web" } },
+      spec: {
+        containers: [{ name: "web", image: "i", ports: [{ containerPort: 80 }], resources: { limits: { cpu: "1" } }, livenessProbe: { anything: { goes: 1 } } }],
+        volumes: [{ name: "d", emptyDir: { medium: "Memory" } }, { name: "c", configMap: { name: "x" } }],
+        hostPID: false,
+      },
+    },
+    strategy: { type: "RollingUpdate" },
+  },
+};
+
+describe("unknown fields", () => {
+  it("accepts a Deployment that only uses known fields (maps, free-form parts, volume sources)", () => {
+    expect(unknown("Deployment", deployment)).toEqual([]);
+  });
+
+  it("names each misspelt field by its path, list indexes included", () => {
+    const bad = structuredClone(deployment) as Record<string, any>;
+    bad.spec.template.spec.containerz = [];
+    bad.spec.template.spec.containers[0].imagePullPolicyy = "Never";
+    bad.metadata.nmae = "x";
+    bad.extra = 1;
+    expect(unknown("Deployment", bad).sort()).toEqual(["extra", "metadata.nmae", "spec.template.spec.containers[0].imagePullPolicyy", "spec.template.spec.containerz"]);
+  });
+
+  it("lets kinds with a free-form spec and map-shaped data pass", () => {
+    expect(unknown("Job", { apiVersion: "batch/v1", kind: "Job", metadata: { name: "j" }, spec: { whatever: { deep: true } } })).toEqual([]);
+    expect(unknown("ConfigMap", { metadata: { name: "c" }, data: { "any.key": "v" } })).toEqual([]);
+    expect(unknown("ConfigMap", { metadata: { name: "c" }, dat: { k: "v" } })).toEqual(["dat"]);
+  });
+
+  it("skips strategic-merge directives in patches, but not in objects", () => {
+    const patch = { spec: { template: { spec: { "$setElementOrder/containers": [{ name: "web" }], containers: [{ name: "web", $patch: "replace", imag: "x" }] } } } };
+    expect(unknown("Deployment", patch, true)).toEqual(["spec.template.spec.containers[0].imag"]);
+    expect(unknown("Deployment", patch, false)).toHaveLength(3);
+  });
+});
+
+describe("fieldValidation modes", () => {
+  const res = () => {
+    const headers: Record<string, unknown> = {};
+    return { headers, setHeader: (k: string, v: unknown) => { headers[k] = v; } } as unknown as ServerResponse & { headers: Record<string, unknown> };
+  };
+  const bad = { metadata: { name: "p" }, spec: { containerz: [] } };
+
+  it("reads the query parameter (default Warn) and refuses unknown modes", () => {
+    expect(fieldValidationOf(new URLSearchParams(""))).toBe("Warn");
+    expect(fieldValidationOf(new URLSearchParams("fieldValidation=Strict"))).toBe("Strict");
+    expect(fieldValidationOf(new URLSearchParams("fieldValidation=ignore"))).toBe("Ignore");
+    expect(() => fieldValidationOf(new URLSearchParams("fieldValidation=Loose"))).toThrow(/Unsupported value: "Loose"/);
+  });
+
+  it("Strict fails with the strict decoding error, Warn sets Warning headers, Ignore does nothing", () => {
+    expect(() => enforceFieldValidation("Strict", res(), builtinResources, info("Pod"), bad)).toThrow('Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containerz"');
+    const warned = res();
+    enforceFieldValidation("Warn", warned, builtinResources, info("Pod"), bad);
+    expect(warned.headers.Warning).toEqual(['299 - "unknown field \\"spec.containerz\\""']);
+    const ignored = res();
+    enforceFieldValidation("Ignore", ignored, builtinResources, info("Pod"), bad);
+    expect(ignored.headers).toEqual({});
+  });
+});

@@ -25,6 +25,13 @@ export async function ensureSystemServices(registry: Registry, alloc: ServiceAll
     },
   ];
   for (const s of services) {
+    // Look first: re-creating would trip the allocator (the address is ours already) before the
+    // store could answer AlreadyExists.
+    const exists = await registry.get("services", s.metadata.namespace, s.metadata.name!).then(() => true, (err) => {
+      if (err instanceof NotFoundError) return false;
+      throw err;
+    });
+    if (exists) continue;
     try {
       await registry.create("services", s.metadata.namespace, s);
       log.info({ service: `${s.metadata.namespace}/${s.metadata.name}`, clusterIP: s.spec.clusterIP }, "created system service");

@@ -26,6 +26,8 @@ net.createServer((c) => { c.setNoDelay(true); c.on("data", (d) => c.write(d)); c
 `;
 
 export interface ProxyRig {
+  /** Process ids, for CPU accounting (/proc/<pid>/stat). */
+  pids: { proxy: number; backend: number };
   bulkPort: number;
   echoPort: number;
   proxyBulkPort: number;
@@ -50,16 +52,27 @@ export async function startRig(): Promise<ProxyRig> {
   const backend = spawn(process.execPath, ["-e", BACKEND, String(bulkPort), String(echoPort)], { stdio: ["ignore", "pipe", "inherit"] });
   await waitLine(backend);
   const sock = `unix:${join(dir, "proxy.sock")}`;
-  const proxy = spawn(process.execPath, [join(repoRoot, "services/proxy/dist/main.js"), "--listen", sock, "--metrics-address", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, SKIFF_LOG_LEVEL: "warn" } });
+  // SKIFF_PROXY_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the proxy process.
+  const nodeArgs = (process.env.SKIFF_PROXY_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const proxy = spawn(process.execPath, [...nodeArgs, join(repoRoot, "services/proxy/dist/main.js"), "--listen", sock, "--metrics-address", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, SKIFF_LOG_LEVEL: "warn" } });
   const ready = JSON.parse(await waitLine(proxy)) as { metricsAddress: string };
   const client = new proxyv1.ProxyServiceClient(sock, credentials.createInsecure());
   const setTable = (services: proxyv1.ServicePort[]) => new Promise<proxyv1.SetTableResponse>((resolve, reject) =>
     client.setTable({ version: String(Date.now()), nodeName: "bench", nodeIp: "127.0.0.1", services }, new Metadata(), (err, r) => (err ? reject(err) : resolve(r!))));
   return {
+    pids: { proxy: proxy.pid!, backend: backend.pid! },
     bulkPort, echoPort, proxyBulkPort, proxyEchoPort, metricsAddress: ready.metricsAddress, setTable,
     async stop() {
       client.close();
-      for (const p of [proxy, backend]) { if (p.exitCode === null) { const e = new Promise((r) => p.once("exit", r)); p.kill("SIGKILL"); await e; } }
+      for (const p of [proxy, backend]) {
+        if (p.exitCode !== null) continue;
+        const e = new Promise((r) => p.once("exit", r));
+        // SIGTERM first: the proxy drains and exits, which also writes a --cpu-prof profile.
+        p.kill("SIGTERM");
+        const hard = setTimeout(() => p.kill("SIGKILL"), 5000);
+        await e;
+        clearTimeout(hard);
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -74,13 +87,16 @@ export function entry(name: string, port: number, endpoints: { ip: string; port:
   };
 }
 
-/** Bulk download of `bytes` from a port; resolves with MB/s. */
+/**
+ * Bulk download of `bytes` from a port; resolves with MB/s. The client reads into one reused
+ * buffer (`onread`), so that it is not the bottleneck of either path it measures.
+ */
 export function bulk(port: number, bytes: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     let got = 0;
-    const c = connect(port, "127.0.0.1", () => c.write(String(bytes)));
-    c.on("data", (d) => { got += d.length; });
+    const buffer = Buffer.allocUnsafe(256 * 1024);
+    const c = connect({ port, host: "127.0.0.1", onread: { buffer, callback: (n) => { got += n; return true; } } }, () => c.write(String(bytes)));
     c.on("end", () => { const s = Number(process.hrtime.bigint() - t0) / 1e9; c.destroy(); resolve(got / s / 1e6); });
     c.on("error", reject);
   });

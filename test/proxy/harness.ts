@@ -45,8 +45,8 @@ function waitLine(p: ChildProcess): Promise<string> {
   });
 }
 
-/** Starts a backend and a proxy with frontends 127.0.0.1:<proxyBulkPort> and :<proxyEchoPort>. */
-export async function startRig(): Promise<ProxyRig> {
+/** Starts a backend and a proxy (with `proxyFlags`) with frontends 127.0.0.1:<proxyBulkPort> and :<proxyEchoPort>. */
+export async function startRig(proxyFlags: string[] = []): Promise<ProxyRig> {
   const dir = mkdtempSync(join(tmpdir(), "skiff-proxy-"));
   const [bulkPort, echoPort, proxyBulkPort, proxyEchoPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const backend = spawn(process.execPath, ["-e", BACKEND, String(bulkPort), String(echoPort)], { stdio: ["ignore", "pipe", "inherit"] });
@@ -54,7 +54,7 @@ export async function startRig(): Promise<ProxyRig> {
   const sock = `unix:${join(dir, "proxy.sock")}`;
   // SKIFF_PROXY_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the proxy process.
   const nodeArgs = (process.env.SKIFF_PROXY_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const proxy = spawn(process.execPath, [...nodeArgs, join(repoRoot, "services/proxy/dist/main.js"), "--listen", sock, "--metrics-address", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, SKIFF_LOG_LEVEL: "warn" } });
+  const proxy = spawn(process.execPath, [...nodeArgs, join(repoRoot, "services/proxy/dist/main.js"), "--listen", sock, "--metrics-address", "127.0.0.1:0", ...proxyFlags], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, SKIFF_LOG_LEVEL: "warn" } });
   const ready = JSON.parse(await waitLine(proxy)) as { metricsAddress: string };
   const client = new proxyv1.ProxyServiceClient(sock, credentials.createInsecure());
   const setTable = (services: proxyv1.ServicePort[]) => new Promise<proxyv1.SetTableResponse>((resolve, reject) =>

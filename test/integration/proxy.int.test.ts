@@ -99,8 +99,11 @@ describe("the proxy process", () => {
     const got = await new Promise<Buffer>((resolve, reject) => {
       const parts: Buffer[] = [];
       const s = connect(front, "127.0.0.1");
-      // Pause now and then so the proxy's writes to us queue up and its reads must wait.
-      s.on("data", (d) => { parts.push(d); if (parts.length % 16 === 0) { s.pause(); setTimeout(() => s.resume(), 5); } });
+      // Start paused and pause now and then, so the proxy's writes to us queue up (its buffers
+      // are held by the kernel) and its reads must wait for them.
+      s.pause();
+      setTimeout(() => s.resume(), 300);
+      s.on("data", (d) => { parts.push(d); if (parts.length % 8 === 0) { s.pause(); setTimeout(() => s.resume(), 20); } });
       s.on("end", () => resolve(Buffer.concat(parts)));
       s.on("error", reject);
     });

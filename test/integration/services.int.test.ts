@@ -249,6 +249,24 @@ describe("services on a real node", () => {
     }
   });
 
+  it("releases a namespace's service allocations when the namespace is deleted", async () => {
+    const { client } = cluster;
+    await client.create("namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "doomed" } });
+    const s = await client.create<Service>("services", { apiVersion: "v1", kind: "Service", metadata: { name: "np", namespace: "doomed" }, spec: { type: "NodePort", ports: [{ port: 80 }] } } as Service);
+    await client.create("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm", namespace: "doomed" }, data: { a: "b" } } as never);
+    const nodePort = s.spec.ports![0].nodePort!;
+    const clash = { apiVersion: "v1", kind: "Service", metadata: { name: "np-reuse", namespace: "default" }, spec: { type: "NodePort", clusterIP: s.spec.clusterIP, ports: [{ port: 80, nodePort }] } } as Service;
+    await expect(client.create("services", clash)).rejects.toThrow("already allocated");
+    await client.delete("namespaces", "doomed");
+    await waitFor(async () => !(await client.list("namespaces")).items.some((n) => n.metadata.name === "doomed"), 30_000, "the namespace to be gone");
+    expect((await client.list("services", { namespace: "doomed" })).items).toEqual([]);
+    expect((await client.list("configmaps", { namespace: "doomed" })).items).toEqual([]);
+    // Its ClusterIP and NodePort are free again.
+    const reused = await client.create<Service>("services", clash);
+    expect(reused.spec.ports![0].nodePort).toBe(nodePort);
+    await client.delete("services", "np-reuse", "default");
+  });
+
   it("fails no requests but those in flight when a backend is deleted under load", async () => {
     const web = await svc("web");
     const url = `http://${cluster.nodeIP(0)}:${web.spec.ports![0].nodePort}/`;

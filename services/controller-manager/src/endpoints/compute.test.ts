@@ -3,7 +3,7 @@ import type { Pod, Service } from "@skiff/api";
 import { backends, subsets } from "./compute.js";
 import { desiredSlices } from "../endpointslices/endpointslices.js";
 
-function pod(name: string, ip: string, opts: { ready?: boolean; terminating?: boolean; labels?: Record<string, string>; ports?: { name: string; containerPort: number; protocol?: string }[]; phase?: string; hostname?: string; subdomain?: string; ns?: string } = {}): Pod {
+function pod(name: string, ip: string, opts: { ready?: boolean; terminating?: boolean; labels?: Record<string, string>; ports?: { name: string; containerPort: number; protocol?: "TCP" | "UDP" }[]; phase?: string; hostname?: string; subdomain?: string; ns?: string } = {}): Pod {
   return {
     apiVersion: "v1", kind: "Pod",
     metadata: { name, namespace: opts.ns ?? "default", uid: `u-${name}`, labels: opts.labels ?? { app: "web" }, ...(opts.terminating ? { deletionTimestamp: "2024-01-01T00:00:00Z" } : {}) },
@@ -57,6 +57,6 @@ describe("endpoints of a service", () => {
     ]);
     const plain = svc();
     const only = [...desiredSlices(plain, backends(plain, [pod("a", "10.0.0.2"), pod("c", "10.0.0.4", { ready: false })])).values()][0];
-    expect(only.endpoints.map((e) => [e.addresses[0], e.conditions.ready])).toEqual([["10.0.0.2", true], ["10.0.0.4", false]]);
+    expect(only.endpoints.map((e) => [e.addresses[0], e.conditions?.ready])).toEqual([["10.0.0.2", true], ["10.0.0.4", false]]);
   });
 });

@@ -1,6 +1,8 @@
 // Services end to end on one real node: allocation, endpoints from ready pods, the node's
 // proxy (ClusterIP from inside pods, NodePort from the host, UDP, ClientIP affinity,
-// readiness changes, a backend killed under load) and cluster DNS (from the test and from a pod).
+// readiness changes, a backend killed under load, LoadBalancer addresses, a NodePort the proxy
+// cannot open reported as an event, namespace deletion freeing allocations) and cluster DNS
+// (from the test and from a pod); and the proxy serving on after its agent is SIGKILLed.
 import { execFileSync } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { createServer } from "node:net";

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { percentile, printTable } from "./stats.js";
-import { startRig, entry, bulk, pingPong, type ProxyRig } from "../proxy/harness.js";
+import { startRig, entry, bulk, upload, pingPong, type ProxyRig } from "../proxy/harness.js";
 
 /** user+sys CPU ms of a process (Linux /proc; clock ticks are 100 Hz on every Linux we run). */
 function cpuMs(pid: number): number {
@@ -25,7 +25,7 @@ function waitMs(pid: number): number {
 let rig: ProxyRig;
 beforeAll(async () => {
   rig = await startRig();
-  await rig.setTable([entry("bench/bulk:1", rig.proxyBulkPort, [{ ip: "127.0.0.1", port: rig.bulkPort }]), entry("bench/echo:1", rig.proxyEchoPort, [{ ip: "127.0.0.1", port: rig.echoPort }])]);
+  await rig.setTable([entry("bench/bulk:1", rig.proxyBulkPort, [{ ip: "127.0.0.1", port: rig.bulkPort }]), entry("bench/echo:1", rig.proxyEchoPort, [{ ip: "127.0.0.1", port: rig.echoPort }]), entry("bench/sink:1", rig.proxySinkPort, [{ ip: "127.0.0.1", port: rig.sinkPort }])]);
 });
 afterAll(async () => { await rig?.stop(); });
 
@@ -50,6 +50,9 @@ it("measures the proxy against direct connections", async () => {
   await bulk(rig.bulkPort, 64 * 1024 * 1024);
   // Alternate direct and proxied runs so that load from other work on the machine hits both alike.
   for (let i = 0; i < RUNS; i++) { await run(rig.bulkPort, direct); await run(rig.proxyBulkPort, proxied); }
+  // Upload (client → endpoint): the proxy's other direction, on Node's standard read path (accepted sockets cannot take `onread`).
+  let upDirect = 0, upProxy = 0;
+  for (let i = 0; i < RUNS; i++) { upDirect = Math.max(upDirect, await upload(rig.sinkPort, BYTES / 2)); upProxy = Math.max(upProxy, await upload(rig.proxySinkPort, BYTES / 2)); }
   const gb = (RUNS * BYTES) / 1e9;
   const perGB = (a: ReturnType<typeof zero>) => ({ client: a.client / gb, backend: a.backend / gb, proxy: a.proxy / gb, busy: (a.client + a.backend + a.proxy) / a.wall, wait: a.wait / gb });
   await pingPong(rig.echoPort, 1000); await pingPong(rig.proxyEchoPort, 1000); // warm-up
@@ -64,6 +67,9 @@ it("measures the proxy against direct connections", async () => {
   ]);
   const ms = (x: number) => x.toFixed(0);
   const dc = perGB(direct), pc = perGB(proxied);
+  printTable(`upload through the proxy (best of ${RUNS} alternating runs of ${BYTES >> 21} MiB)`, ["path", "throughput MB/s"], [
+    ["direct", upDirect.toFixed(0)], ["proxy", upProxy.toFixed(0)], ["ratio", `${((upProxy / upDirect) * 100).toFixed(1)}%`],
+  ]);
   printTable(`where the time goes, per GB moved in the bulk phase (ms; CPU = user+sys; run-queue wait = runnable but no core free, summed over the processes; cores busy = their CPU / wall time; ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)})`, ["path", "client CPU", "backend CPU", "proxy CPU", "total CPU", "run-queue wait", "cores busy"], [
     ["direct", ms(dc.client), ms(dc.backend), "-", ms(dc.client + dc.backend), ms(dc.wait), dc.busy.toFixed(2)],
     ["proxy", ms(pc.client), ms(pc.backend), ms(pc.proxy), ms(pc.client + pc.backend + pc.proxy), ms(pc.wait), pc.busy.toFixed(2)],

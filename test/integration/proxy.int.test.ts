@@ -44,7 +44,7 @@ describe("the proxy process", () => {
   let a: number, b: number, c: number, front: number;
 
   beforeAll(async () => {
-    rig = await startRig(["--udp-idle-ms", "500", "--connect-timeout-ms", "500"]);
+    rig = await startRig(["--udp-idle-ms", "1500", "--connect-timeout-ms", "500"]);
     for (const n of ["a", "b", "c"]) { const s = await named(n); servers.push(s.server); }
     [a, b, c] = servers.map((s) => (s.address() as { port: number }).port);
     front = await freePort();

@@ -115,6 +115,11 @@ export class TestCluster {
     return `${this.clusterCidr.split(".").slice(0, 2).join(".")}.240.10`;
   }
 
+  /** This cluster's load-balancer pool (--load-balancer-ip-range): a /24 of its pod /16 that no node gets (nodes get the low /24s), so it never leaves the host. */
+  get loadBalancerRange(): string {
+    return `${this.clusterCidr.split(".").slice(0, 2).join(".")}.230.0/24`;
+  }
+
   /**
    * Node i's IP: a loopback address of its own (127.<second octet of the pod CIDR>.0.<i+1>), so
    * NodePorts of nodes and of parallel clusters never collide and tests never leave the host.
@@ -144,7 +149,7 @@ export class TestCluster {
 
   async startApiserver(): Promise<void> {
     const port = this.apiAddress ? this.apiAddress.split(":")[1] : String(await freePort());
-    this.apiserver = new Proc("apiserver", process.execPath, [this.node("apiserver"), "--nats", this.natsUrl(), "--grpc-address", `127.0.0.1:${port}`, "--https-address", "127.0.0.1:0", "--service-cluster-ip-range", this.serviceCidr, ...(this.opts.apiserverFlags ?? [])], join(this.dir, "apiserver.log"));
+    this.apiserver = new Proc("apiserver", process.execPath, [this.node("apiserver"), "--nats", this.natsUrl(), "--grpc-address", `127.0.0.1:${port}`, "--https-address", "127.0.0.1:0", "--service-cluster-ip-range", this.serviceCidr, "--load-balancer-ip-range", this.loadBalancerRange, ...(this.opts.apiserverFlags ?? [])], join(this.dir, "apiserver.log"));
     const ready = await this.apiserver.ready;
     this.apiAddress = String(ready.grpcAddress);
     this.httpsAddress = String(ready.httpsAddress ?? "");

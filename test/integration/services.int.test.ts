@@ -1,14 +1,17 @@
 // Services end to end on one real node: allocation, endpoints from ready pods, the node's
 // proxy (ClusterIP from inside pods, NodePort from the host, UDP, ClientIP affinity,
-// readiness changes, a backend killed under load) and cluster DNS (from the test and from a pod).
+// readiness changes, a backend killed under load, LoadBalancer addresses, a NodePort the proxy
+// cannot open reported as an event, namespace deletion freeing allocations) and cluster DNS
+// (from the test and from a pod); and the proxy serving on after its agent is SIGKILLed.
 import { execFileSync } from "node:child_process";
 import { createSocket } from "node:dgram";
+import { createServer } from "node:net";
 import { request } from "node:http";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@skiff/client";
-import { setCondition, type Endpoints, type Pod, type Service } from "@skiff/api";
+import { setCondition, type Endpoints, type Event, type Pod, type Service } from "@skiff/api";
 import { TestCluster } from "../harness/cluster.js";
 
 const IMAGE = "skiff/busybox:1.35";
@@ -215,6 +218,57 @@ describe("services on a real node", () => {
     for (const ip of podIPs) expect(out).toContain(ip);
   });
 
+  it("gives a LoadBalancer service an address from the pool that answers on the node", async () => {
+    await cluster.client.create("services", { apiVersion: "v1", kind: "Service", metadata: { name: "web-lb", namespace: "default" }, spec: { type: "LoadBalancer", selector: { app: "web" }, ports: [{ port: 8088, targetPort: "http" }] } } as Service);
+    const lb = await svc("web-lb");
+    const ip = lb.status?.loadBalancer?.ingress?.[0]?.ip ?? "";
+    expect(ip.split(".").slice(0, 3).join(".")).toBe(cluster.loadBalancerRange.split(".").slice(0, 3).join("."));
+    expect(lb.spec.ports![0].nodePort).toBeGreaterThanOrEqual(30000);
+    const body = await waitFor(() => get(`http://${ip}:8088/`, 1000).catch(() => undefined), 15_000, "the load-balancer address to answer");
+    expect(["web-a", "web-b"]).toContain(body);
+    // Deleting the service frees the address: the same one can be asked for again.
+    await cluster.client.delete("services", "web-lb", "default");
+    const again = await cluster.client.create<Service>("services", { apiVersion: "v1", kind: "Service", metadata: { name: "web-lb2", namespace: "default" }, spec: { type: "LoadBalancer", loadBalancerIP: ip, selector: { app: "web" }, ports: [{ port: 8088, targetPort: "http" }] } } as Service);
+    expect(again.status?.loadBalancer?.ingress?.[0]?.ip).toBe(ip);
+    await cluster.client.delete("services", "web-lb2", "default");
+  });
+
+  it("reports a NodePort the proxy cannot open as a Warning event on the Service", async () => {
+    // Another process on the node holds the port first.
+    const holder = createServer();
+    let port = 0;
+    for (let p = 32000 + Math.floor(Math.random() * 700); !port; p++) {
+      port = await new Promise<number>((r) => { holder.once("error", () => r(0)); holder.listen(p, cluster.nodeIP(0), () => r(p)); });
+    }
+    try {
+      await cluster.client.create("services", { apiVersion: "v1", kind: "Service", metadata: { name: "taken", namespace: "default" }, spec: { type: "NodePort", selector: { app: "web" }, ports: [{ port: 80, targetPort: "http", nodePort: port }] } } as Service);
+      const ev = await waitFor(async () => (await cluster.client.list<Event>("events", { namespace: "default" })).items.find((e) => e.involvedObject.kind === "Service" && e.involvedObject.name === "taken" && e.reason === "FailedToOpenPort"), 20_000, "a FailedToOpenPort event");
+      expect(ev.type).toBe("Warning");
+      expect(ev.message).toContain(`${cluster.nodeIP(0)}:${port}: EADDRINUSE`);
+    } finally {
+      holder.close();
+      await cluster.client.delete("services", "taken", "default").catch(() => undefined);
+    }
+  });
+
+  it("releases a namespace's service allocations when the namespace is deleted", async () => {
+    const { client } = cluster;
+    await client.create("namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "doomed" } });
+    const s = await client.create<Service>("services", { apiVersion: "v1", kind: "Service", metadata: { name: "np", namespace: "doomed" }, spec: { type: "NodePort", ports: [{ port: 80 }] } } as Service);
+    await client.create("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm", namespace: "doomed" }, data: { a: "b" } } as never);
+    const nodePort = s.spec.ports![0].nodePort!;
+    const clash = { apiVersion: "v1", kind: "Service", metadata: { name: "np-reuse", namespace: "default" }, spec: { type: "NodePort", clusterIP: s.spec.clusterIP, ports: [{ port: 80, nodePort }] } } as Service;
+    await expect(client.create("services", clash)).rejects.toThrow("already allocated");
+    await client.delete("namespaces", "doomed");
+    await waitFor(async () => !(await client.list("namespaces")).items.some((n) => n.metadata.name === "doomed"), 30_000, "the namespace to be gone");
+    expect((await client.list("services", { namespace: "doomed" })).items).toEqual([]);
+    expect((await client.list("configmaps", { namespace: "doomed" })).items).toEqual([]);
+    // Its ClusterIP and NodePort are free again.
+    const reused = await client.create<Service>("services", clash);
+    expect(reused.spec.ports![0].nodePort).toBe(nodePort);
+    await client.delete("services", "np-reuse", "default");
+  });
+
   it("fails no requests but those in flight when a backend is deleted under load", async () => {
     const web = await svc("web");
     const url = `http://${cluster.nodeIP(0)}:${web.spec.ports![0].nodePort}/`;
@@ -233,5 +287,28 @@ describe("services on a real node", () => {
     expect(ok).toBeGreaterThan(20);
     expect(failed).toBeLessThanOrEqual(1); // one client, one request in flight at a time
     expect(await get(url)).toBe("web-a");
+  });
+});
+
+describe("the proxy without its agent", () => {
+  const cluster = new TestCluster({ nodes: 1 });
+  beforeAll(async () => { await cluster.start(); }, 240_000);
+  afterAll(async () => { await cluster.stop(); }, 60_000);
+
+  it("keeps serving its last table after the node agent is SIGKILLed", async () => {
+    // A selector-less service with a hand-written endpoint in this process: no pods needed.
+    const backend = createServer((c) => c.end("HTTP/1.0 200 OK\r\n\r\nstill here\n"));
+    await new Promise<void>((r) => backend.listen(0, "127.0.0.1", () => r()));
+    try {
+      const s = await cluster.client.create<Service>("services", { apiVersion: "v1", kind: "Service", metadata: { name: "ext", namespace: "default" }, spec: { ports: [{ port: 80 }] } } as Service);
+      await cluster.client.create("endpoints", { apiVersion: "v1", kind: "Endpoints", metadata: { name: "ext", namespace: "default" }, subsets: [{ addresses: [{ ip: "127.0.0.1" }], ports: [{ port: (backend.address() as { port: number }).port }] }] } as Endpoints);
+      const url = `http://${s.spec.clusterIP}/`;
+      await waitFor(() => get(url, 1000).then((b) => b === "still here", () => false), 15_000, "the ClusterIP to answer");
+      await cluster.agents.get(cluster.nodeName(0))!.kill("SIGKILL");
+      await new Promise((r) => setTimeout(r, 1000));
+      for (let i = 0; i < 5; i++) expect(await get(url)).toBe("still here");
+    } finally {
+      backend.close();
+    }
   });
 });

@@ -9,7 +9,7 @@ import { credentials, Metadata } from "@grpc/grpc-js";
 import { proxyv1 } from "@skiff/proto";
 import { repoRoot, freePort } from "../harness/cluster.js";
 
-/** Backend: "bulk" streams `bytes` then ends; "echo" echoes; each on its own port. */
+/** Backend: "bulk" streams `bytes` then ends; "echo" echoes; "sink" counts what it gets and answers the count at EOF; each on its own port. */
 const BACKEND = `
 const net = require("net");
 const chunk = Buffer.alloc(64 * 1024, 120);
@@ -22,11 +22,16 @@ net.createServer((c) => {
   });
   c.on("error", () => {});
 }).listen(Number(process.argv[1]), "127.0.0.1");
+net.createServer({ allowHalfOpen: true }, (c) => { let n = 0; c.on("data", (d) => { n += d.length; }); c.on("end", () => c.end(String(n))); c.on("error", () => {}); }).listen(Number(process.argv[3]), "127.0.0.1");
 net.createServer((c) => { c.setNoDelay(true); c.on("data", (d) => c.write(d)); c.on("error", () => {}); }).listen(Number(process.argv[2]), "127.0.0.1", () => console.log("ready"));
 `;
 
 export interface ProxyRig {
+  /** Process ids, for CPU accounting (/proc/<pid>/stat). */
+  pids: { proxy: number; backend: number };
   bulkPort: number;
+  sinkPort: number;
+  proxySinkPort: number;
   echoPort: number;
   proxyBulkPort: number;
   proxyEchoPort: number;
@@ -43,23 +48,34 @@ function waitLine(p: ChildProcess): Promise<string> {
   });
 }
 
-/** Starts a backend and a proxy with frontends 127.0.0.1:<proxyBulkPort> and :<proxyEchoPort>. */
-export async function startRig(): Promise<ProxyRig> {
+/** Starts a backend and a proxy (with `proxyFlags`) with frontends 127.0.0.1:<proxyBulkPort> and :<proxyEchoPort>. */
+export async function startRig(proxyFlags: string[] = []): Promise<ProxyRig> {
   const dir = mkdtempSync(join(tmpdir(), "skiff-proxy-"));
-  const [bulkPort, echoPort, proxyBulkPort, proxyEchoPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  const backend = spawn(process.execPath, ["-e", BACKEND, String(bulkPort), String(echoPort)], { stdio: ["ignore", "pipe", "inherit"] });
+  const [bulkPort, echoPort, proxyBulkPort, proxyEchoPort, sinkPort, proxySinkPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const backend = spawn(process.execPath, ["-e", BACKEND, String(bulkPort), String(echoPort), String(sinkPort)], { stdio: ["ignore", "pipe", "inherit"] });
   await waitLine(backend);
   const sock = `unix:${join(dir, "proxy.sock")}`;
-  const proxy = spawn(process.execPath, [join(repoRoot, "services/proxy/dist/main.js"), "--listen", sock, "--metrics-address", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, SKIFF_LOG_LEVEL: "warn" } });
+  // SKIFF_PROXY_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the proxy process.
+  const nodeArgs = (process.env.SKIFF_PROXY_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const proxy = spawn(process.execPath, [...nodeArgs, join(repoRoot, "services/proxy/dist/main.js"), "--listen", sock, "--metrics-address", "127.0.0.1:0", ...proxyFlags], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, SKIFF_LOG_LEVEL: "warn" } });
   const ready = JSON.parse(await waitLine(proxy)) as { metricsAddress: string };
   const client = new proxyv1.ProxyServiceClient(sock, credentials.createInsecure());
   const setTable = (services: proxyv1.ServicePort[]) => new Promise<proxyv1.SetTableResponse>((resolve, reject) =>
     client.setTable({ version: String(Date.now()), nodeName: "bench", nodeIp: "127.0.0.1", services }, new Metadata(), (err, r) => (err ? reject(err) : resolve(r!))));
   return {
-    bulkPort, echoPort, proxyBulkPort, proxyEchoPort, metricsAddress: ready.metricsAddress, setTable,
+    pids: { proxy: proxy.pid!, backend: backend.pid! },
+    bulkPort, echoPort, proxyBulkPort, proxyEchoPort, sinkPort, proxySinkPort, metricsAddress: ready.metricsAddress, setTable,
     async stop() {
       client.close();
-      for (const p of [proxy, backend]) { if (p.exitCode === null) { const e = new Promise((r) => p.once("exit", r)); p.kill("SIGKILL"); await e; } }
+      for (const p of [proxy, backend]) {
+        if (p.exitCode !== null) continue;
+        const e = new Promise((r) => p.once("exit", r));
+        // SIGTERM first: the proxy drains and exits, which also writes a --cpu-prof profile.
+        p.kill("SIGTERM");
+        const hard = setTimeout(() => p.kill("SIGKILL"), 5000);
+        await e;
+        clearTimeout(hard);
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -74,14 +90,40 @@ export function entry(name: string, port: number, endpoints: { ip: string; port:
   };
 }
 
-/** Bulk download of `bytes` from a port; resolves with MB/s. */
+/**
+ * Bulk download of `bytes` from a port; resolves with MB/s. The client reads into one reused
+ * buffer (`onread`), so that it is not the bottleneck of either path it measures.
+ */
 export function bulk(port: number, bytes: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     let got = 0;
-    const c = connect(port, "127.0.0.1", () => c.write(String(bytes)));
-    c.on("data", (d) => { got += d.length; });
+    const buffer = Buffer.allocUnsafe(256 * 1024);
+    const c = connect({ port, host: "127.0.0.1", onread: { buffer, callback: (n) => { got += n; return true; } } }, () => c.write(String(bytes)));
     c.on("end", () => { const s = Number(process.hrtime.bigint() - t0) / 1e9; c.destroy(); resolve(got / s / 1e6); });
+    c.on("error", reject);
+  });
+}
+
+/** Bulk upload of `bytes` to a sink port (256 KiB writes of one buffer, with back-pressure); resolves with MB/s once the sink confirmed the count. */
+export function upload(port: number, bytes: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const chunk = Buffer.alloc(256 * 1024, 121);
+    const t0 = process.hrtime.bigint();
+    let left = bytes, reply = "";
+    const c = connect(port, "127.0.0.1");
+    const pump = () => {
+      while (left > 0) { left -= chunk.length; if (!c.write(chunk)) { c.once("drain", pump); return; } }
+      c.end();
+    };
+    c.on("connect", pump);
+    c.on("data", (d) => (reply += d));
+    c.on("end", () => {
+      const s = Number(process.hrtime.bigint() - t0) / 1e9;
+      c.destroy();
+      if (Number(reply) !== Math.ceil(bytes / chunk.length) * chunk.length) reject(new Error(`sink got ${reply} bytes`));
+      else resolve(bytes / s / 1e6);
+    });
     c.on("error", reject);
   });
 }

@@ -13,6 +13,7 @@ import { startRestServer, loadOrCreateClusterAuth, type RunningRestServer } from
 import { ServiceAllocator } from "./allocation/allocator.js";
 import { ensureSystemServices } from "./allocation/bootstrap.js";
 import { ensureJoinToken, joinTokenAuthorizer } from "./auth/join-token.js";
+import { startRepair } from "./allocation/repair.js";
 
 export interface RunningApiserver {
   grpcAddress: string;
@@ -58,6 +59,7 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   const advertiseIp = opts.advertiseAddress || (host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host);
   const apiPort = rest ? Number(httpsAddress.slice(httpsAddress.lastIndexOf(":") + 1)) : port;
   await ensureSystemServices(registry, allocator, { ip: advertiseIp, port: apiPort }, log.child({ component: "bootstrap" }));
+  const stopRepair = startRepair(registry, allocator, opts.allocatorRepairIntervalMs, log.child({ component: "allocator-repair" }));
 
   let compactTimer: NodeJS.Timeout | undefined;
   if (opts.compactIntervalMs > 0) {
@@ -75,6 +77,7 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
     async stop() {
       (nodeConnector as Partial<GrpcNodeConnector>).close?.();
       if (compactTimer) clearInterval(compactTimer);
+      stopRepair();
       await rest?.stop();
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => { server.forceShutdown(); resolve(); }, 3000);

@@ -1,5 +1,6 @@
 // apiserver options: flags and environment → partial → compileOptions() (defaults here).
 import { parseArgs } from "node:util";
+import { parseRange, type IpRange } from "../allocation/cidr.js";
 
 export interface ApiserverOptions {
   /** NATS servers holding the store (SKIFF_NATS, --nats; default nats://127.0.0.1:4222). */
@@ -28,6 +29,8 @@ export interface ApiserverOptions {
   serviceNodePortRange: string;
   /** LoadBalancer addresses come from here, a CIDR or "a-b" (--load-balancer-ip-range; default none: LoadBalancer services stay pending). */
   loadBalancerIpRange: string;
+  /** How often allocation records whose Service is gone are freed (--allocator-repair-interval-ms; default 3 min; also once at start; 0 = only at start). */
+  allocatorRepairIntervalMs: number;
   /** Address the `kubernetes` Endpoints give for this apiserver (--advertise-address; default the gRPC host, 127.0.0.1 for 0.0.0.0). */
   advertiseAddress: string;
   /** Nodes must present the join token (Secret kube-system/skiff-join-token, generated on first start) to register (--require-join-token; default false). */
@@ -46,6 +49,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
       "service-cluster-ip-range": { type: "string" }, "service-node-port-range": { type: "string" },
       "load-balancer-ip-range": { type: "string" }, "advertise-address": { type: "string" },
       "require-join-token": { type: "boolean" },
+      "allocator-repair-interval-ms": { type: "string" },
     },
     strict: true,
   });
@@ -67,6 +71,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
     loadBalancerIpRange: values["load-balancer-ip-range"],
     advertiseAddress: values["advertise-address"],
     requireJoinToken: values["require-join-token"] ?? (env.SKIFF_REQUIRE_JOIN_TOKEN === "1" || env.SKIFF_REQUIRE_JOIN_TOKEN === "true" ? true : undefined),
+    allocatorRepairIntervalMs: num(values["allocator-repair-interval-ms"]),
   };
 }
 
@@ -88,15 +93,42 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
     loadBalancerIpRange: p.loadBalancerIpRange ?? "",
     advertiseAddress: p.advertiseAddress ?? "",
     requireJoinToken: p.requireJoinToken ?? false,
+    allocatorRepairIntervalMs: p.allocatorRepairIntervalMs ?? 180_000,
   };
   const errs: string[] = [];
   if (!/^[-\w]+$/.test(o.bucket)) errs.push(`--bucket: invalid bucket name ${JSON.stringify(o.bucket)}`);
   if (![1, 3, 5].includes(o.replicas)) errs.push("--replicas: must be 1, 3 or 5");
   if (!/^[^\s]+:\d+$/.test(o.grpcAddress)) errs.push(`--grpc-address: must be host:port, got ${JSON.stringify(o.grpcAddress)}`);
   if (o.httpsAddress !== "" && !/^[^\s]+:\d+$/.test(o.httpsAddress)) errs.push(`--https-address: must be host:port, got ${JSON.stringify(o.httpsAddress)}`);
-  for (const k of ["bookmarkIntervalMs", "compactAfterMs", "compactIntervalMs"] as const) {
+  errs.push(...rangeErrors(o));
+  for (const k of ["bookmarkIntervalMs", "compactAfterMs", "compactIntervalMs", "allocatorRepairIntervalMs"] as const) {
     if (!Number.isFinite(o[k]) || o[k] < 0) errs.push(`${k}: must be a non-negative number`);
   }
   if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);
   return o;
+}
+
+/** What is wrong with the allocator ranges (service CIDR, NodePort range, load-balancer pool). */
+function rangeErrors(o: ApiserverOptions): string[] {
+  const errs: string[] = [];
+  const parse = (flag: string, text: string, cidrOnly: boolean): IpRange | undefined => {
+    try {
+      if (cidrOnly && !text.includes("/")) throw new Error(`want a CIDR such as 10.96.0.0/16, got ${JSON.stringify(text)}`);
+      return parseRange(text);
+    } catch (err) {
+      errs.push(`${flag}: ${(err as Error).message}`);
+      return undefined;
+    }
+  };
+  const svc = parse("--service-cluster-ip-range", o.serviceClusterIpRange, true);
+  // The first and tenth addresses are the kubernetes and DNS services.
+  if (svc && svc.last - svc.first + 1 < 16) errs.push(`--service-cluster-ip-range: ${o.serviceClusterIpRange} is too small (want /27 or larger: the 1st and 10th addresses are reserved)`);
+  const m = /^(\d+)-(\d+)$/.exec(o.serviceNodePortRange);
+  if (!m) errs.push(`--service-node-port-range: want "first-last" such as 30000-32767, got ${JSON.stringify(o.serviceNodePortRange)}`);
+  else if (Number(m[1]) < 1 || Number(m[2]) > 65535 || Number(m[1]) > Number(m[2])) errs.push(`--service-node-port-range: ${o.serviceNodePortRange} must satisfy 1 <= first <= last <= 65535`);
+  if (o.loadBalancerIpRange) {
+    const lb = parse("--load-balancer-ip-range", o.loadBalancerIpRange, false);
+    if (lb && svc && lb.first <= svc.last + 1 && svc.first - 1 <= lb.last) errs.push(`--load-balancer-ip-range: ${o.loadBalancerIpRange} overlaps the service CIDR ${o.serviceClusterIpRange}`);
+  }
+  return errs;
 }

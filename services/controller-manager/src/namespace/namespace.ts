@@ -1,6 +1,6 @@
 // Namespace deletion: a namespace marked for deletion has every object in it deleted, then
 // its "kubernetes" finalizer removed, and is gone once nothing is left.
-import { objectKey, isNotFound, type Namespace, type KObject } from "@skiff/api";
+import { objectKey, isNotFound, ResourceRegistry, type Namespace, type KObject, type ResourceInfo } from "@skiff/api";
 import { WorkQueue, runWorkers } from "@skiff/client";
 import type { Controller, ControllerContext } from "../controller.js";
 
@@ -24,7 +24,7 @@ export class NamespaceController implements Controller {
     if (!ns?.metadata.deletionTimestamp) return;
     const { client } = this.ctx;
     let remaining = 0;
-    for (const r of client_namespaced) {
+    for (const r of NAMESPACED) {
       const list = await client.list<KObject>(r, { namespace: name });
       for (const o of list.items) {
         remaining++;
@@ -48,5 +48,16 @@ export class NamespaceController implements Controller {
   }
 }
 
-/** Namespaced resources emptied before a namespace goes (pods last so owners go first). */
-const client_namespaced = ["events", "cronjobs", "jobs", "deployments", "daemonsets", "statefulsets", "replicasets", "replicationcontrollers", "controllerrevisions", "pods"];
+/**
+ * Every namespaced resource of the registry, in the order a namespace is emptied: workload
+ * owners first (their pods then go through the garbage collector and graceful deletion),
+ * pods next to last, events last (deletions record events). Services are among them, so
+ * their ClusterIPs and NodePorts are released with the namespace.
+ */
+export function deletionOrder(all: ResourceInfo[]): string[] {
+  const owners = ["cronjobs", "jobs", "deployments", "daemonsets", "statefulsets", "replicasets", "replicationcontrollers"];
+  const rank = (r: string) => (owners.includes(r) ? 0 : r === "pods" ? 2 : r === "events" ? 3 : 1);
+  return all.filter((r) => r.namespaced).map((r) => r.resource).sort((a, b) => rank(a) - rank(b) || (owners.indexOf(a) - owners.indexOf(b)));
+}
+
+const NAMESPACED = deletionOrder(new ResourceRegistry().all);

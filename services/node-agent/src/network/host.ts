@@ -29,6 +29,13 @@ export function isLocalAddress(ip: string): boolean {
   return Object.values(networkInterfaces()).some((as) => as?.some((a) => a.address === ip));
 }
 
+function inCidr(ip: string, cidr: string): boolean {
+  const toInt = (a: string) => a.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+  const [base, bits] = cidr.split("/");
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(toInt(ip) / size) === Math.floor(toInt(base) / size);
+}
+
 async function sh(cmd: string, args: string[]): Promise<string> {
   const { stdout } = await run(cmd, args, { timeout: 10_000 });
   return stdout;
@@ -93,11 +100,49 @@ export class HostNetwork {
   }
 }
 
+/** Marks the local routes of load-balancer addresses as ours (an unused routing protocol number). */
+const LB_ROUTE_PROTO = "250";
+
+/** Load-balancer addresses this host accepts: a local route each, like the service CIDR's. */
+export class LoadBalancerAddresses {
+  private readonly have = new Set<string>();
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(private readonly log: Logger) {}
+
+  /** Makes exactly `ips` (of the routes added by this process) local; serialized, idempotent. */
+  sync(ips: string[]): Promise<void> {
+    this.running = this.running.then(() => this.apply(ips)).catch((err) => this.log.warn({ err }, "load-balancer address sync failed"));
+    return this.running;
+  }
+
+  private async apply(ips: string[]): Promise<void> {
+    const want = new Set(ips);
+    for (const ip of want) {
+      if (this.have.has(ip) || isLocalAddress(ip)) continue;
+      await sh("ip", ["route", "replace", "local", `${ip}/32`, "dev", "lo", "table", "local", "proto", LB_ROUTE_PROTO]);
+      this.have.add(ip);
+      this.log.info({ ip }, "load-balancer address is local");
+    }
+    for (const ip of this.have) {
+      if (want.has(ip)) continue;
+      await sh("ip", ["route", "del", "local", `${ip}/32`, "dev", "lo", "table", "local"]).catch(() => undefined);
+      this.have.delete(ip);
+    }
+  }
+}
+
 /** Removes what HostNetwork.setup made (tests and `skiff down`). */
 export async function teardownHostNetwork(opts: HostNetworkOptions): Promise<void> {
   const { filter, nat } = chainNames(opts.clusterName);
   await run("ip", ["route", "del", "local", opts.serviceCidr, "dev", "lo", "table", "local"]).catch(() => undefined);
   if (opts.clusterCidr) await run("ip", ["route", "del", "blackhole", opts.clusterCidr]).catch(() => undefined);
+  // Load-balancer addresses made local inside this cluster's ranges (the pool of a test cluster lives there).
+  const { stdout } = await run("ip", ["-o", "route", "show", "table", "local", "proto", LB_ROUTE_PROTO]).catch(() => ({ stdout: "" }));
+  for (const line of stdout.split("\n")) {
+    const ip = /^local (\d+\.\d+\.\d+\.\d+)/.exec(line)?.[1];
+    if (ip && [opts.clusterCidr, opts.serviceCidr].some((c) => c && inCidr(ip, c))) await run("ip", ["route", "del", "local", `${ip}/32`, "dev", "lo", "table", "local"]).catch(() => undefined);
+  }
   for (const parent of ["DOCKER-USER", "FORWARD"]) while (await ipt("filter", ["-D", parent, "-j", filter]));
   while (await ipt("nat", ["-D", "POSTROUTING", "-j", nat]));
   await ipt("filter", ["-F", filter]); await ipt("filter", ["-X", filter]);

@@ -16,6 +16,23 @@ export interface ProgrammerOptions {
   localDns: () => LocalDns | undefined;
   /** Full re-push period (a restarted proxy gets its table back). */
   resyncMs: number;
+  /** Told about each frontend the proxy could not open (once per new failure), with its Service. */
+  onFailedFrontend?: (service: Service, frontend: string, reason: string) => void;
+  /** Told the load-balancer addresses of the table pushed (the host must accept them). */
+  onLoadBalancerIPs?: (ips: string[]) => Promise<void>;
+}
+
+/** The Service ("namespace/name") behind each frontend ("tcp:ip:port") of a table. */
+export function frontendOwners(req: proxyv1.SetTableRequest): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const sp of req.services) {
+    const proto = sp.protocol === proxyv1.Protocol.PROTOCOL_UDP ? "udp" : "tcp";
+    const svc = sp.name.slice(0, sp.name.indexOf(":"));
+    if (sp.clusterIp && sp.clusterIp !== "None") out.set(`${proto}:${sp.clusterIp}:${sp.port}`, svc);
+    if (sp.nodePort) out.set(`${proto}:${req.nodeIp}:${sp.nodePort}`, svc);
+    for (const ip of sp.loadBalancerIps) out.set(`${proto}:${ip}:${sp.port}`, svc);
+  }
+  return out;
 }
 
 /** Pushes tables to one proxy. */
@@ -55,6 +72,22 @@ export class ProxyProgrammer {
     this.timer = setTimeout(() => { this.timer = undefined; void this.push(); }, delayMs);
   }
 
+  /** Frontends that failed and were not failing at the previous push go to onFailedFrontend. */
+  private reported = new Set<string>();
+  private reportFailures(req: proxyv1.SetTableRequest, failed: string[]): void {
+    const owners = frontendOwners(req);
+    const now = new Set<string>();
+    for (const f of failed) {
+      const m = /^((?:tcp|udp):[^:]+:\d+): (.*)$/.exec(f);
+      if (!m) continue;
+      now.add(f);
+      const svcKey = owners.get(m[1]);
+      const svc = svcKey ? this.services.get(svcKey) : undefined;
+      if (svc && !this.reported.has(f)) this.opts.onFailedFrontend?.(svc, m[1], m[2]);
+    }
+    this.reported = now;
+  }
+
   private async push(): Promise<void> {
     if (!this.pending || this.stopped) return;
     this.pending = false;
@@ -64,12 +97,18 @@ export class ProxyProgrammer {
       version: String(++this.version), nodeName: this.opts.nodeName, nodeIp: this.opts.nodeIP,
       services: buildTable(this.services.list(), eps, this.opts.nodeName, this.opts.localDns()),
     };
+
     try {
+      // Load-balancer addresses must be local before the proxy can listen on them.
+      await this.opts.onLoadBalancerIPs?.([...new Set(req.services.flatMap((s) => s.loadBalancerIps))].sort());
       const res = await new Promise<proxyv1.SetTableResponse>((resolve, reject) => {
         this.client.setTable(req, new Metadata(), { deadline: Date.now() + 10_000 }, (err, r) => (err ? reject(err) : resolve(r!)));
       });
       const failed = res.failedListeners.join(", ");
-      if (failed !== this.lastFailed && failed) this.log.warn({ failed: res.failedListeners }, "proxy could not open some frontends (retrying)");
+      if (failed !== this.lastFailed) {
+        if (failed) this.log.warn({ failed: res.failedListeners }, "proxy could not open some frontends (retrying)");
+        this.reportFailures(req, res.failedListeners);
+      }
       this.lastFailed = failed;
       this.pushing = false;
       if (this.pending) this.schedule();

@@ -2,9 +2,9 @@
 // and dns processes, the proxy's table, and what pods get (service env vars, resolv.conf).
 import { join } from "node:path";
 import type { Logger } from "@skiff/log";
-import { ApiClient, Informer } from "@skiff/client";
+import { ApiClient, EventRecorder, Informer } from "@skiff/client";
 import type { Endpoints, Node, Pod, Service } from "@skiff/api";
-import { HostNetwork } from "./host.js";
+import { HostNetwork, LoadBalancerAddresses } from "./host.js";
 import { ProxyProgrammer } from "./programmer.js";
 import { ensureChild, serviceMain } from "./children.js";
 import { serviceEnv } from "./service-env.js";
@@ -20,11 +20,15 @@ export class ServiceNetwork {
   private programmer?: ProxyProgrammer;
   private localDns?: LocalDns;
   private readonly host: HostNetwork;
+  private readonly lbAddresses: LoadBalancerAddresses;
+  private readonly recorder: EventRecorder;
 
   constructor(client: ApiClient, private readonly opts: NodeAgentOptions, private readonly log: Logger) {
     this.services = new Informer<Service>(client, "services", {}, log.child({ informer: "services" }));
     this.endpoints = new Informer<Endpoints>(client, "endpoints", {}, log.child({ informer: "endpoints" }));
     this.nodes = new Informer<Node>(client, "nodes", {}, log.child({ informer: "nodes" }));
+    this.lbAddresses = new LoadBalancerAddresses(log.child({ component: "lb-addresses" }));
+    this.recorder = new EventRecorder(client, "skiff-proxy", opts.nodeName, log.child({ component: "events" }));
     this.host = new HostNetwork({ clusterName: opts.clusterName, clusterCidr: opts.clusterCidr, serviceCidr: opts.serviceCidr }, log.child({ component: "host-network" }));
   }
 
@@ -63,6 +67,9 @@ export class ServiceNetwork {
     syncNodes();
     this.programmer = new ProxyProgrammer(this.services, this.endpoints, {
       nodeName: opts.nodeName, nodeIP: opts.nodeIP, proxyAddress: opts.proxyAddress, localDns: () => this.localDns, resyncMs: 30_000,
+      onLoadBalancerIPs: (ips) => this.lbAddresses.sync(ips),
+      // A port the proxy cannot open (another process holds it) is the Service's problem to see.
+      onFailedFrontend: (svc, frontend, reason) => this.recorder.record(svc, "Warning", "FailedToOpenPort", `node ${opts.nodeName}: cannot open ${frontend}: ${reason} (retrying)`),
     }, log.child({ component: "proxy-programmer" }));
     this.programmer.start();
   }

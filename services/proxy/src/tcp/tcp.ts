@@ -1,10 +1,12 @@
 // TCP frontends: accept on ip:port, dial a chosen endpoint (next one on failure or timeout),
-// then pipe both ways with back-pressure. Half-close passes through (allowHalfOpen), and
-// both sockets are destroyed together on any error, so nothing leaks under churn.
-import { createServer, connect, type Server, type Socket } from "node:net";
+// then relay both ways with back-pressure (relay.ts for the endpoint→client direction).
+// Half-close passes through (allowHalfOpen), and both sockets are destroyed together on any
+// error, so nothing leaks under churn.
+import { createServer, connect, type NetConnectOpts, type Server, type Socket } from "node:net";
 import type { Logger } from "@skiff/log";
 import { backendKey, type Balancer } from "../balancer/balancer.js";
 import type { Counters } from "../metrics/metrics.js";
+import { Relay } from "./relay.js";
 
 /** Stream buffer size: bigger reads mean fewer syscalls and event-loop turns per byte (bulk throughput). */
 const HWM = 256 * 1024;
@@ -60,9 +62,10 @@ export class TcpFrontend {
     counters.connections++;
     counters.active++;
     this.open.add(client);
-    client.setNoDelay(true);
     let upstream: Socket | undefined;
+    let relay: Relay | undefined;
     let done = false;
+    // Byte counters are read once at close (socket.bytesRead/bytesWritten), never per chunk.
     const finish = () => {
       if (done) return;
       done = true;
@@ -72,6 +75,7 @@ export class TcpFrontend {
       counters.bytesOut += client.bytesWritten;
       client.destroy();
       upstream?.destroy();
+      relay?.release();
     };
     client.on("error", finish);
     client.on("close", () => {
@@ -91,13 +95,19 @@ export class TcpFrontend {
         return;
       }
       tried.add(backendKey(b));
-      const up = connect({ host: b.ip, port: b.port, allowHalfOpen: true, noDelay: true, highWaterMark: HWM } as import("node:net").NetConnectOpts);
+      const r = new Relay();
+      // highWaterMark (the client→endpoint write queue) is a Duplex option @types/node omits here.
+      const dial: NetConnectOpts & { highWaterMark: number } = { host: b.ip, port: b.port, allowHalfOpen: true, noDelay: true, highWaterMark: HWM, onread: r.onread };
+      const up = connect(dial);
+      r.attach(up, client);
       upstream = up;
+      relay = r;
       up.setTimeout(this.opts.connectTimeoutMs);
       const failDial = (err?: Error) => {
         up.removeAllListeners();
         up.on("error", () => undefined);
         up.destroy();
+        r.release();
         this.log.debug({ endpoint: backendKey(b), err }, "dial failed; trying the next endpoint");
         attempt();
       };
@@ -107,13 +117,14 @@ export class TcpFrontend {
         up.removeAllListeners("timeout");
         up.removeAllListeners("error");
         up.setTimeout(0);
-        if (done) { up.destroy(); return; }
+        if (done) { up.destroy(); r.release(); return; }
         up.on("error", finish);
         up.on("close", finish);
         client.on("close", finish);
-        // pipe() gives back-pressure both ways and ends the other side on EOF (half-close).
+        // client → endpoint: pipe() (back-pressure, and it ends `up` on the client's EOF:
+        // half-close). endpoint → client: the relay writes each chunk; its EOF ends `client`.
         client.pipe(up);
-        up.pipe(client);
+        up.on("end", () => client.end());
       });
     };
     attempt();

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import type { Endpoints, Service } from "@skiff/api";
+import { buildTable } from "./proxy-table.js";
+import { frontendOwners } from "./programmer.js";
+
+describe("proxy table frontends", () => {
+  it("maps ClusterIP, NodePort and load-balancer frontends back to their Service", () => {
+    const svc: Service = {
+      apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "shop" },
+      spec: { type: "LoadBalancer", clusterIP: "10.96.0.7", ports: [{ name: "http", port: 80, nodePort: 30080 }, { name: "dns", port: 53, protocol: "UDP", nodePort: 30053 }] },
+      status: { loadBalancer: { ingress: [{ ip: "192.0.2.4" }] } },
+    };
+    const eps = new Map<string, Endpoints>([["shop/web", { apiVersion: "v1", kind: "Endpoints", metadata: { name: "web", namespace: "shop" }, subsets: [{ addresses: [{ ip: "10.1.0.2", nodeName: "n1" }], ports: [{ name: "http", port: 8080 }, { name: "dns", port: 5353, protocol: "UDP" }] }] }]]);
+    const services = buildTable([svc], eps, "n1");
+    expect(services.map((s) => [s.name, s.loadBalancerIps, s.endpoints.map((e) => e.port)])).toEqual([
+      ["shop/web:dns", ["192.0.2.4"], [5353]],
+      ["shop/web:http", ["192.0.2.4"], [8080]],
+    ]);
+    const owners = frontendOwners({ version: "1", nodeName: "n1", nodeIp: "172.16.0.1", services });
+    expect(Object.fromEntries(owners)).toEqual({
+      "tcp:10.96.0.7:80": "shop/web", "tcp:172.16.0.1:30080": "shop/web", "tcp:192.0.2.4:80": "shop/web",
+      "udp:10.96.0.7:53": "shop/web", "udp:172.16.0.1:30053": "shop/web", "udp:192.0.2.4:53": "shop/web",
+    });
+  });
+});

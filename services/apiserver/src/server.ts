@@ -12,6 +12,7 @@ import type { NodeConnector } from "./nodes/connector.js";
 import { startRestServer, loadOrCreateClusterAuth, type RunningRestServer } from "./rest/index.js";
 import { ServiceAllocator } from "./allocation/allocator.js";
 import { ensureSystemServices } from "./allocation/bootstrap.js";
+import { defaultStorageClassHooks, ensureDefaultStorageClass } from "./admission/storage-class.js";
 
 export interface RunningApiserver {
   grpcAddress: string;
@@ -36,6 +37,7 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   await registry.ensureSystemNamespaces();
   const allocator = new ServiceAllocator(store, { serviceCidr: opts.serviceClusterIpRange, nodePortRange: opts.serviceNodePortRange, loadBalancerRange: opts.loadBalancerIpRange }, log.child({ component: "allocator" }));
   registry.hooks.set("services", allocator.hooks());
+  registry.hooks.set("persistentvolumeclaims", defaultStorageClassHooks(registry));
 
   const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
   server.addService(ResourceServiceService, resourceService(registry, log.child({ component: "grpc" }), { bookmarkIntervalMs: opts.bookmarkIntervalMs }));
@@ -56,6 +58,7 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   const advertiseIp = opts.advertiseAddress || (host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host);
   const apiPort = rest ? Number(httpsAddress.slice(httpsAddress.lastIndexOf(":") + 1)) : port;
   await ensureSystemServices(registry, allocator, { ip: advertiseIp, port: apiPort }, log.child({ component: "bootstrap" }));
+  await ensureDefaultStorageClass(registry, log.child({ component: "bootstrap" }));
 
   let compactTimer: NodeJS.Timeout | undefined;
   if (opts.compactIntervalMs > 0) {

@@ -28,7 +28,13 @@ export interface PreparedVolume { path: string; readOnly: boolean }
 export class MountError extends Error {}
 
 export class VolumeManager {
-  constructor(private readonly rootDir: string, private readonly src: VolumeSources, private readonly log: Logger) {}
+  constructor(
+    private readonly rootDir: string,
+    private readonly src: VolumeSources,
+    private readonly log: Logger,
+    /** Creates volumes for unbound claims of a class this node provisions (local-path). */
+    private readonly provisioner?: { provision(pod: Pod, claim: PersistentVolumeClaim): Promise<boolean> },
+  ) {}
 
   /** The pod's own directory (volumes, termination logs). */
   podDir(uid: string): string {
@@ -86,7 +92,11 @@ export class VolumeManager {
       const name = v.persistentVolumeClaim.claimName;
       const pvc = this.src.claim(ns, name);
       if (!pvc) throw new MountError(`persistentvolumeclaim "${name}" not found`);
-      if (pvc.status?.phase !== "Bound" || !pvc.spec.volumeName) throw new MountError(`persistentvolumeclaim "${name}" is not bound yet`);
+      if (pvc.status?.phase !== "Bound" || !pvc.spec.volumeName) {
+        // A claim of a local-path class waits for its first consumer: this pod, on this node.
+        const provisioned = await this.provisioner?.provision(pod, pvc);
+        throw new MountError(`persistentvolumeclaim "${name}" is not bound yet${provisioned ? " (volume provisioned, waiting for the binder)" : ""}`);
+      }
       const pv = this.src.volume(pvc.spec.volumeName);
       if (!pv) throw new MountError(`persistentvolume "${pvc.spec.volumeName}" not found`);
       const path = pv.spec.hostPath?.path ?? pv.spec.local?.path;

@@ -7,6 +7,7 @@ import type { Logger } from "@skiff/log";
 import { ApiClient, EventRecorder, Informer } from "@skiff/client";
 import type { ConfigMap, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, StorageClass } from "@skiff/api";
 import { LocalPathProvisioner } from "./volumes/provisioner.js";
+import { EmptyDirMonitor } from "./eviction/emptydir.js";
 import { VolumeManager, type VolumeSources } from "./volumes/volumes.js";
 import { nodeService } from "./grpc/service.js";
 import { VolumeReclaimer } from "./volumes/reclaim.js";
@@ -102,6 +103,10 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   await reclaimer.start();
   void pods.start();
   await manager.start();
+  const emptyDirs = new EmptyDirMonitor({
+    pods: () => pods.list(), emptyDirPath: (uid, v) => volumes.emptyDirPath(uid, v), evict: (p, m) => manager.evict(p, m), log: log.child({ component: "eviction" }),
+  }, opts.volumeStatsMs);
+  emptyDirs.start();
   log.info({ node: opts.nodeName }, "node agent running");
 
   return {
@@ -109,6 +114,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
     listenAddress,
     async stop() {
       // Pods keep running when the agent stops: a restarted agent adopts them.
+      emptyDirs.stop();
       manager.stop();
       reclaimer.stop();
       grpcServer.forceShutdown();

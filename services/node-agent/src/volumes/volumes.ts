@@ -41,6 +41,11 @@ export class VolumeManager {
     return join(this.rootDir, "pods", uid);
   }
 
+  /** Host directory of a pod's emptyDir volume. */
+  emptyDirPath(uid: string, volume: string): string {
+    return join(this.podDir(uid), "volumes", "empty-dir", volume);
+  }
+
   /** Prepares (or refreshes) every volume of the pod; idempotent. */
   async setUp(pod: Pod): Promise<Map<string, PreparedVolume>> {
     const out = new Map<string, PreparedVolume>();
@@ -52,7 +57,7 @@ export class VolumeManager {
     const base = join(this.podDir(pod.metadata.uid!), "volumes");
     const ns = pod.metadata.namespace!;
     if (v.emptyDir) {
-      const dir = join(base, "empty-dir", v.name);
+      const dir = this.emptyDirPath(pod.metadata.uid!, v.name);
       await mkdir(dir, { recursive: true, mode: 0o777 });
       if (v.emptyDir.medium === "Memory" && !(await isMountPoint(dir))) {
         // A tmpfs counts against the pod's memory like the kubelet's; sizeLimit caps it.

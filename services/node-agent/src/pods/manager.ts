@@ -425,15 +425,42 @@ export class PodManager {
     return { view, retryInMs: 0 };
   }
 
-  /** Adds the termination messages of the view's finished instances. */
+  /**
+   * Adds the termination messages of the view's finished instances: the terminationMessagePath
+   * file, or — policy FallbackToLogsOnError, failed and the file empty — the log's tail.
+   */
   private async withMessages(pod: Pod, view: ContainerView): Promise<ContainerView> {
     const messages: Record<string, string> = {};
+    const spec = [...containersOf(pod), ...initContainersOf(pod)].find((c) => c.name === view.name);
     for (const c of [view.current, view.previous]) {
       if (!c || !isFinished(c)) continue;
-      const m = await this.deps.volumes.terminationMessage(pod.metadata.uid!, view.name, attemptOf(c));
+      const m = await this.deps.volumes.terminationMessage(pod.metadata.uid!, view.name, attemptOf(c))
+        ?? (spec?.terminationMessagePolicy === "FallbackToLogsOnError" && c.exitCode !== 0 ? await this.logTail(c.id) : undefined);
       if (m) messages[c.id] = m;
     }
     return { ...view, messages };
+  }
+
+  /** Log tails of finished containers by id (they never change once the container exited). */
+  private readonly logTails = new Map<string, string>();
+
+  /** The kubelet's fallback message: the last 80 lines of the log, at most 2048 bytes. */
+  private async logTail(id: string): Promise<string | undefined> {
+    const cached = this.logTails.get(id);
+    if (cached !== undefined) return cached || undefined;
+    let text = "";
+    try {
+      const chunks: Buffer[] = [];
+      for await (const ch of await this.deps.runtime.logs(id, { tailLines: 80 })) chunks.push(Buffer.from(ch as Buffer));
+      const all = Buffer.concat(chunks);
+      text = all.subarray(Math.max(0, all.length - 2048)).toString("utf8");
+    } catch (err) {
+      this.deps.log.debug({ err, container: id }, "cannot read the log for the termination message");
+      return undefined;
+    }
+    if (this.logTails.size >= 1000) this.logTails.delete(this.logTails.keys().next().value!);
+    this.logTails.set(id, text);
+    return text || undefined;
   }
 
   /** preStop, then SIGTERM and SIGKILL after what is left of the grace period. */

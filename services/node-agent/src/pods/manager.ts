@@ -371,7 +371,7 @@ export class PodManager {
     if (cur && cur.state === "created" && !cur.error) {
       await this.deps.runtime.start(cur.id);
       view.current = (await this.deps.runtime.inspect(cur.id)) ?? cur;
-      return { view, retryInMs: 0 };
+      return { view: await this.withMessages(pod, view), retryInMs: 0 };
     }
     let step = 0;
     if (cur && isFinished(cur)) {
@@ -422,7 +422,8 @@ export class PodManager {
     view.previous = cur;
     view.current = (await this.deps.runtime.inspect(id)) ?? undefined;
     view.restartCount = attempt;
-    return { view, retryInMs: 0 };
+    // A fast container may have exited already: its termination message belongs in this status.
+    return { view: await this.withMessages(pod, view), retryInMs: 0 };
   }
 
   /**
@@ -435,7 +436,7 @@ export class PodManager {
     for (const c of [view.current, view.previous]) {
       if (!c || !isFinished(c)) continue;
       const m = await this.deps.volumes.terminationMessage(pod.metadata.uid!, view.name, attemptOf(c))
-        ?? (spec?.terminationMessagePolicy === "FallbackToLogsOnError" && c.exitCode !== 0 ? await this.logTail(c.id) : undefined);
+        ?? (spec?.terminationMessagePolicy === "FallbackToLogsOnError" && c.exitCode !== 0 ? await this.logTail(c) : undefined);
       if (m) messages[c.id] = m;
     }
     return { ...view, messages };
@@ -445,21 +446,27 @@ export class PodManager {
   private readonly logTails = new Map<string, string>();
 
   /** The kubelet's fallback message: the last 80 lines of the log, at most 2048 bytes. */
-  private async logTail(id: string): Promise<string | undefined> {
-    const cached = this.logTails.get(id);
+  private async logTail(c: RuntimeContainer): Promise<string | undefined> {
+    const cached = this.logTails.get(c.id);
     if (cached !== undefined) return cached || undefined;
     let text = "";
-    try {
-      const chunks: Buffer[] = [];
-      for await (const ch of await this.deps.runtime.logs(id, { tailLines: 80 })) chunks.push(Buffer.from(ch as Buffer));
-      const all = Buffer.concat(chunks);
-      text = all.subarray(Math.max(0, all.length - 2048)).toString("utf8");
-    } catch (err) {
-      this.deps.log.debug({ err, container: id }, "cannot read the log for the termination message");
-      return undefined;
+    // Why retry: the engine copies a container's output to its log asynchronously, so right
+    // after the exit the log may still be empty — and a finished pod's status is written once.
+    for (let i = 0; i < 5; i++) {
+      try {
+        const chunks: Buffer[] = [];
+        for await (const ch of await this.deps.runtime.logs(c.id, { tailLines: 80 })) chunks.push(Buffer.from(ch as Buffer));
+        const all = Buffer.concat(chunks);
+        text = all.subarray(Math.max(0, all.length - 2048)).toString("utf8");
+      } catch (err) {
+        this.deps.log.debug({ err, container: c.id }, "cannot read the log for the termination message");
+        return undefined;
+      }
+      if (text || Date.now() - Date.parse(c.finishedAt ?? "") > 5000) break;
+      await new Promise((r) => setTimeout(r, 200));
     }
     if (this.logTails.size >= 1000) this.logTails.delete(this.logTails.keys().next().value!);
-    this.logTails.set(id, text);
+    this.logTails.set(c.id, text);
     return text || undefined;
   }
 

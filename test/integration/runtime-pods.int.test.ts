@@ -56,7 +56,8 @@ describe("pod runtime", () => {
     await cluster.client.create("pods", pod("web", {
       volumes: [{ name: "html", emptyDir: {} }, { name: "scratch", emptyDir: { medium: "Memory", sizeLimit: "8Mi" } }],
       containers: [
-        { name: "gen", image: BB, command: ["sh", "-c", "i=0; while true; do i=$((i+1)); echo \"<h1>fortune $i</h1>\" > /html/index.html; sleep 1; done"], volumeMounts: [{ name: "html", mountPath: "/html" }, { name: "scratch", mountPath: "/scratch" }] },
+        // Written aside and renamed: httpd never serves a file truncated mid-request.
+        { name: "gen", image: BB, command: ["sh", "-c", "i=0; while true; do i=$((i+1)); echo \"<h1>fortune $i</h1>\" > /html/.next; mv /html/.next /html/index.html; sleep 1; done"], volumeMounts: [{ name: "html", mountPath: "/html" }, { name: "scratch", mountPath: "/scratch" }] },
         { name: "httpd", image: BB, command: ["httpd", "-f", "-p", "8080", "-h", "/www"], volumeMounts: [{ name: "html", mountPath: "/www", readOnly: true }], ports: [{ containerPort: 8080, name: "http" }] },
       ],
     }));

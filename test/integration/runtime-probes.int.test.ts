@@ -127,7 +127,7 @@ describe("probes, init containers, persistent volumes", () => {
     const dataDir = join(cluster.dir, "pv-data");
     mkdirSync(dataDir, { recursive: true });
     await client.create("persistentvolumes", { apiVersion: "v1", kind: "PersistentVolume", metadata: { name: "pv-a" }, spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteOnce"], hostPath: { path: join(dataDir, "a") }, persistentVolumeReclaimPolicy: "Retain" } });
-    await client.create("persistentvolumeclaims", { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "data", namespace: "default" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "512Mi" } } } });
+    await client.create("persistentvolumeclaims", { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "data", namespace: "default" }, spec: { storageClassName: "", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "512Mi" } } } });
     await waitFor(async () => (await client.get<PersistentVolumeClaim>("persistentvolumeclaims", "data", "default")).status?.phase === "Bound", 30_000, "claim Bound");
     expect((await client.get<PersistentVolumeClaim>("persistentvolumeclaims", "data", "default")).spec.volumeName).toBe("pv-a");
     expect((await client.get<PersistentVolume>("persistentvolumes", "pv-a")).status?.phase).toBe("Bound");
@@ -147,11 +147,12 @@ describe("probes, init containers, persistent volumes", () => {
     await waitFor(async () => (await exec("db", ["cat", "/data/sub/stamps"])).out.split("\n").filter(Boolean).length === 2, 10_000, "second stamp");
     expect((await exec("db", ["cat", "/data/sub/stamps"])).out.startsWith(first)).toBe(true);
 
+    // storageClassName "" opted out of the default (local-path) class: static PVs only.
     // Claim deleted: the Retain PV is Released and keeps its claimRef; a new claim stays Pending.
     await client.delete("pods", "db", "default", { gracePeriodSeconds: 0 });
     await client.delete("persistentvolumeclaims", "data", "default");
     await waitFor(async () => (await client.get<PersistentVolume>("persistentvolumes", "pv-a")).status?.phase === "Released", 30_000, "pv Released");
-    await client.create("persistentvolumeclaims", { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "data2", namespace: "default" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "512Mi" } } } });
+    await client.create("persistentvolumeclaims", { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "data2", namespace: "default" }, spec: { storageClassName: "", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "512Mi" } } } });
     await new Promise((r) => setTimeout(r, 3000));
     expect((await client.get<PersistentVolumeClaim>("persistentvolumeclaims", "data2", "default")).status?.phase).toBe("Pending");
     // A pod using a claim that is not bound waits in ContainerCreating with a FailedMount event.

@@ -14,6 +14,7 @@ import { ServiceAllocator } from "./allocation/allocator.js";
 import { ensureSystemServices } from "./allocation/bootstrap.js";
 import { ensureJoinToken, joinTokenAuthorizer } from "./auth/join-token.js";
 import { startRepair } from "./allocation/repair.js";
+import { defaultStorageClassHooks, ensureDefaultStorageClass } from "./admission/storage-class.js";
 
 export interface RunningApiserver {
   grpcAddress: string;
@@ -39,6 +40,7 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   const allocator = new ServiceAllocator(store, { serviceCidr: opts.serviceClusterIpRange, nodePortRange: opts.serviceNodePortRange, loadBalancerRange: opts.loadBalancerIpRange }, log.child({ component: "allocator" }));
   registry.hooks.set("services", allocator.hooks());
   const joinToken = opts.requireJoinToken ? await ensureJoinToken(registry, log.child({ component: "join-token" })) : undefined;
+  registry.hooks.set("persistentvolumeclaims", defaultStorageClassHooks(registry));
 
   const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
   server.addService(ResourceServiceService, resourceService(registry, log.child({ component: "grpc" }), { bookmarkIntervalMs: opts.bookmarkIntervalMs, authorize: joinToken ? joinTokenAuthorizer(() => joinToken) : undefined }));
@@ -60,6 +62,7 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   const apiPort = rest ? Number(httpsAddress.slice(httpsAddress.lastIndexOf(":") + 1)) : port;
   await ensureSystemServices(registry, allocator, { ip: advertiseIp, port: apiPort }, log.child({ component: "bootstrap" }));
   const stopRepair = startRepair(registry, allocator, opts.allocatorRepairIntervalMs, log.child({ component: "allocator-repair" }));
+  await ensureDefaultStorageClass(registry, log.child({ component: "bootstrap" }));
 
   let compactTimer: NodeJS.Timeout | undefined;
   if (opts.compactIntervalMs > 0) {

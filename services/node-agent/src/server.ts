@@ -5,7 +5,9 @@ import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { nodev1 } from "@skiff/proto";
 import type { Logger } from "@skiff/log";
 import { ApiClient, EventRecorder, Informer } from "@skiff/client";
-import type { ConfigMap, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret } from "@skiff/api";
+import type { ConfigMap, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, StorageClass } from "@skiff/api";
+import { LocalPathProvisioner } from "./volumes/provisioner.js";
+import { EmptyDirMonitor } from "./eviction/emptydir.js";
 import { VolumeManager, type VolumeSources } from "./volumes/volumes.js";
 import { nodeService } from "./grpc/service.js";
 import { VolumeReclaimer } from "./volumes/reclaim.js";
@@ -71,7 +73,8 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   const secrets = new Informer<Secret>(client, "secrets", {}, log.child({ component: "secret-informer" }));
   const claims = new Informer<PersistentVolumeClaim>(client, "persistentvolumeclaims", {}, log.child({ component: "pvc-informer" }));
   const pvs = new Informer<PersistentVolume>(client, "persistentvolumes", {}, log.child({ component: "pv-informer" }));
-  await Promise.all([configMaps.start(), secrets.start(), claims.start(), pvs.start()]);
+  const classes = new Informer<StorageClass>(client, "storageclasses", {}, log.child({ component: "storageclass-informer" }));
+  await Promise.all([configMaps.start(), secrets.start(), claims.start(), pvs.start(), classes.start()]);
   const sources: VolumeSources = {
     configMap: (ns, n) => configMaps.get(`${ns}/${n}`),
     secret: (ns, n) => secrets.get(`${ns}/${n}`),
@@ -82,8 +85,9 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
       return { cpu: a?.cpu ?? "1", memory: a?.memory ?? "1Gi" };
     },
   };
-  const volumes = new VolumeManager(opts.rootDir, sources, log.child({ component: "volumes" }));
   const recorder = new EventRecorder(client, "kubelet", opts.nodeName, log.child({ component: "events" }));
+  const provisioner = new LocalPathProvisioner(client, { storageClass: (n) => classes.get(n), volume: (n) => pvs.get(n) }, recorder, opts.volumeDir, opts.nodeName, log.child({ component: "provisioner" }));
+  const volumes = new VolumeManager(opts.rootDir, sources, log.child({ component: "volumes" }), provisioner);
   const manager = new PodManager({ client, runtime, pods, recorder, log: log.child({ component: "pods" }), volumes, sources }, {
     nodeName: opts.nodeName, clusterName: opts.clusterName, hostIP: opts.nodeIP, pauseImage: opts.pauseImage,
     network: () => network, backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffMaxMs, backoffResetMs: opts.backoffResetMs,
@@ -99,6 +103,10 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   await reclaimer.start();
   void pods.start();
   await manager.start();
+  const emptyDirs = new EmptyDirMonitor({
+    pods: () => pods.list(), emptyDirPath: (uid, v) => volumes.emptyDirPath(uid, v), evict: (p, m) => manager.evict(p, m), log: log.child({ component: "eviction" }),
+  }, opts.volumeStatsMs);
+  emptyDirs.start();
   log.info({ node: opts.nodeName }, "node agent running");
 
   return {
@@ -106,10 +114,11 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
     listenAddress,
     async stop() {
       // Pods keep running when the agent stops: a restarted agent adopts them.
+      emptyDirs.stop();
       manager.stop();
       reclaimer.stop();
       grpcServer.forceShutdown();
-      for (const inf of [configMaps, secrets, claims, pvs]) inf.stop();
+      for (const inf of [configMaps, secrets, claims, pvs, classes]) inf.stop();
       serviceNetwork.stop();
       pods.stop();
       nodes.stop();

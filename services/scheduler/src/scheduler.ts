@@ -3,7 +3,7 @@
 // Pods that fit nowhere are parked until the cluster changes or the retry interval passes.
 import { hostname } from "node:os";
 import type { Logger } from "@skiff/log";
-import { clone, getCondition, isConflict, isNotFound, objectKey, setCondition, type Node, type Pod } from "@skiff/api";
+import { clone, getCondition, isConflict, isNotFound, objectKey, setCondition, type Node, type PersistentVolume, type PersistentVolumeClaim, type Pod } from "@skiff/api";
 import { EventRecorder, Informer, runWorkers, WorkQueue, type ApiClient, type WorkQueueOptions } from "@skiff/client";
 import { SchedulerCache, isTerminal } from "./cache/cache.js";
 import { Framework } from "./framework/framework.js";
@@ -58,6 +58,8 @@ export class Scheduler {
   private readonly recorder: EventRecorder;
   private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
+  private readonly claims: Informer<PersistentVolumeClaim>;
+  private readonly volumes: Informer<PersistentVolume>;
   private readonly queue: WorkQueue;
   /** The cluster as the scheduler accounts it (bound + assumed pods per node). */
   readonly cache = new SchedulerCache();
@@ -70,7 +72,16 @@ export class Scheduler {
     this.log = cfg.log;
     this.client = cfg.client;
     this.name = cfg.schedulerName;
-    this.framework = cfg.framework ?? new Framework(defaultFilterPlugins(), defaultScorePlugins());
+    // Claims and volumes for the VolumeBinding filter; a change may let a parked pod fit.
+    this.claims = new Informer<PersistentVolumeClaim>(cfg.client, "persistentvolumeclaims", {}, cfg.log.child({ component: "pvc-informer" }));
+    this.volumes = new Informer<PersistentVolume>(cfg.client, "persistentvolumes", {}, cfg.log.child({ component: "pv-informer" }));
+    for (const inf of [this.claims, this.volumes] as Informer<PersistentVolumeClaim | PersistentVolume>[]) {
+      inf.addHandlers({ onAdd: () => this.moveAllToQueue("volume added"), onUpdate: () => this.moveAllToQueue("volume updated") });
+    }
+    this.framework = cfg.framework ?? new Framework(defaultFilterPlugins({
+      claim: (ns, n) => this.claims.get(`${ns}/${n}`),
+      volume: (n) => this.volumes.get(n),
+    }), defaultScorePlugins());
     this.recorder = new EventRecorder(cfg.client, cfg.schedulerName, hostname(), cfg.log.child({ component: "events" }));
     // kube-scheduler's pod back-off: 1 s doubling to 10 s.
     this.queue = new WorkQueue(cfg.backoff ?? { baseDelayMs: 1000, maxDelayMs: 10_000 });
@@ -124,7 +135,7 @@ export class Scheduler {
 
   /** Starts the informers, waits until both have synced, then starts scheduling. */
   async start(): Promise<void> {
-    await Promise.all([this.nodes.start(), this.pods.start()]);
+    await Promise.all([this.nodes.start(), this.pods.start(), this.claims.start(), this.volumes.start()]);
     this.log.info({ nodes: this.nodes.list().length, pods: this.pods.list().length, pending: this.queue.len() }, "caches synced; scheduling");
     this.workers = runWorkers(this.queue, 1, (key) => this.scheduleOne(key), this.log.child({ component: "queue" }));
     this.retryTimer = setInterval(() => this.moveAllToQueue("retry interval"), this.cfg.retryIntervalMs);
@@ -137,6 +148,8 @@ export class Scheduler {
     this.queue.shutdown();
     this.pods.stop();
     this.nodes.stop();
+    this.claims.stop();
+    this.volumes.stop();
     await this.workers;
   }
 

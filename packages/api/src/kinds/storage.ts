@@ -15,7 +15,8 @@ export interface PersistentVolume extends KObject {
     hostPath?: { path: string; type?: string };
     local?: { path: string };
     claimRef?: { kind?: string; namespace?: string; name?: string; uid?: string; apiVersion?: string; resourceVersion?: string };
-    nodeAffinity?: unknown;
+    /** Nodes that can reach the volume (a node-local PV names its node). */
+    nodeAffinity?: VolumeNodeAffinity;
     volumeMode?: string;
   };
   status?: { phase?: "Pending" | "Available" | "Bound" | "Released" | "Failed"; message?: string; reason?: string };
@@ -32,6 +33,31 @@ export interface PersistentVolumeClaim extends KObject {
   };
   status?: { phase?: "Pending" | "Bound" | "Lost"; accessModes?: AccessMode[]; capacity?: { storage?: string } };
 }
+
+/** One term of a node selector: every expression (on labels) and field (metadata.name) must hold. */
+export interface NodeSelectorTerm {
+  matchExpressions?: { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt"; values?: string[] }[];
+  matchFields?: { key: string; operator: "In" | "NotIn"; values?: string[] }[];
+}
+
+/** A PV's node affinity: the node must match one of the required terms. */
+export interface VolumeNodeAffinity {
+  required?: { nodeSelectorTerms: NodeSelectorTerm[] };
+}
+
+/** A class of storage with the provisioner that creates its volumes (storage.k8s.io/v1). */
+export interface StorageClass extends KObject {
+  provisioner: string;
+  parameters?: Record<string, string>;
+  /** Reclaim policy of provisioned PVs (default Delete). */
+  reclaimPolicy?: "Retain" | "Delete";
+  /** Immediate, or WaitForFirstConsumer: provision where the first pod using the claim is scheduled (default Immediate). */
+  volumeBindingMode?: "Immediate" | "WaitForFirstConsumer";
+  allowVolumeExpansion?: boolean;
+}
+
+/** Annotation marking the StorageClass claims without storageClassName get. */
+export const DEFAULT_STORAGE_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
 
 const modes = ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"];
 
@@ -81,6 +107,17 @@ export const storageResources: Info[] = [
   {
     ...gv("storage.k8s.io", "v1"), resource: "storageclasses", singular: "storageclass", kind: "StorageClass", listKind: "StorageClassList",
     namespaced: false, shortNames: ["sc"], hasStatus: false, gracefulDelete: false,
-    validate: withMeta(false, (o) => ((o as { provisioner?: string }).provisioner ? [] : [field.required("provisioner")])),
+    validate: withMeta(false, (o) => {
+      const sc = o as StorageClass;
+      const errs = sc.provisioner ? [] : [field.required("provisioner")];
+      if (sc.reclaimPolicy !== undefined && !["Retain", "Delete"].includes(sc.reclaimPolicy)) errs.push(field.notSupported("reclaimPolicy", sc.reclaimPolicy, ["Delete", "Retain"]));
+      if (sc.volumeBindingMode !== undefined && !["Immediate", "WaitForFirstConsumer"].includes(sc.volumeBindingMode)) errs.push(field.notSupported("volumeBindingMode", sc.volumeBindingMode, ["Immediate", "WaitForFirstConsumer"]));
+      return errs;
+    }),
+    applyDefaults: (o) => {
+      const sc = o as StorageClass;
+      sc.reclaimPolicy ??= "Delete";
+      sc.volumeBindingMode ??= "Immediate";
+    },
   },
 ];

@@ -6,12 +6,16 @@ import type { Runtime } from "../runtime/runtime.js";
 import type { Handler, RuntimeContainerSpec } from "../pods/spec.js";
 import { runHandler, type Target } from "../prober/run.js";
 
+/** Longest a postStart hook may run before it counts as failed. */
+export const POST_START_TIMEOUT_MS = 120_000;
+
 /** Runs postStart; returns the failure message if the hook failed. */
 export async function runPostStart(pod: Pod, c: RuntimeContainerSpec, target: Target, runtime: Runtime, recorder: EventRecorder): Promise<string | undefined> {
   const h = c.lifecycle?.postStart;
   if (!h) return undefined;
-  // Kubernetes gives postStart no timeout of its own; bound it by the grace period so a hung hook cannot wedge the pod.
-  const o = await runHandler(h, target, runtime, (pod.spec.terminationGracePeriodSeconds ?? 30) * 1000);
+  // Kubernetes gives postStart no timeout of its own; a generous bound keeps a hung hook from
+  // wedging the pod's worker forever (not the grace period: a 1 s grace must not cap a slow hook).
+  const o = await runHandler(h, target, runtime, POST_START_TIMEOUT_MS);
   if (o.ok) return undefined;
   const msg = describe(h, o.message);
   recorder.record(pod, "Warning", "FailedPostStartHook", msg, `spec.containers{${c.name}}`);

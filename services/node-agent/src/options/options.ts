@@ -43,6 +43,8 @@ export interface NodeAgentOptions {
   listenAddress: string;
   /** Shared secret the apiserver must present to the NodeService (--node-token, SKIFF_NODE_TOKEN; empty: no check, for loopback-only setups). */
   nodeToken: string;
+  /** How often disk emptyDirs with a sizeLimit are measured; a pod over a limit is evicted (--volume-stats-ms; default 5000). */
+  volumeStatsMs: number;
   /** Container log rotation size, Docker json-file max-size (--container-log-max-size; default 10m). */
   containerLogMaxSize: string;
   /** Service CIDR, as the apiserver's (--service-cidr; default 10.96.0.0/16; its .10 is the DNS). */
@@ -75,7 +77,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
     options: Object.fromEntries([
       "apiserver", "token", "nats", "node-name", "node-labels", "cluster-name", "node-ip", "pause-image", "docker-socket",
       "reserved-cpu", "reserved-memory", "max-pods", "heartbeat-ms", "status-ms", "backoff-base-ms", "backoff-max-ms",
-      "backoff-reset-ms", "resync-ms", "workers", "root-dir", "volume-dir", "listen-address", "node-token", "container-log-max-size",
+      "backoff-reset-ms", "resync-ms", "workers", "volume-stats-ms", "root-dir", "volume-dir", "listen-address", "node-token", "container-log-max-size",
         "service-cidr", "cluster-cidr", "cluster-domain", "cluster-dns", "proxy", "run-dir", "proxy-address", "dns-address",
       "dns-upstream", "proxy-metrics-address", "proxy-flags",
     ].map((k): [string, { type: "string" | "boolean" }] => [k, { type: "string" }]).concat([["pod-network-internal", { type: "boolean" }]])),
@@ -111,6 +113,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
     listenAddress: str("listen-address"),
     nodeToken: str("node-token") ?? env.SKIFF_NODE_TOKEN,
     containerLogMaxSize: str("container-log-max-size"),
+    volumeStatsMs: num("volume-stats-ms"),
     serviceCidr: str("service-cidr") ?? env.SKIFF_SERVICE_CIDR,
     clusterCidr: str("cluster-cidr") ?? env.SKIFF_CLUSTER_CIDR,
     clusterDomain: str("cluster-domain"),
@@ -163,6 +166,7 @@ export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
     listenAddress: "",
     nodeToken: p.nodeToken ?? "",
     containerLogMaxSize: p.containerLogMaxSize ?? "10m",
+    volumeStatsMs: p.volumeStatsMs ?? 5000,
     serviceCidr: p.serviceCidr ?? "10.96.0.0/16",
     clusterCidr: p.clusterCidr ?? "",
     clusterDomain: p.clusterDomain ?? "cluster.local",
@@ -196,7 +200,7 @@ export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
   if (!/^[a-z0-9-]{1,20}$/.test(o.clusterName)) errs.push("--cluster-name: 1-20 characters of [a-z0-9-]");
   if (!isValidQuantity(o.reservedCpu)) errs.push(`--reserved-cpu: not a quantity: ${o.reservedCpu}`);
   if (!isValidQuantity(o.reservedMemory)) errs.push(`--reserved-memory: not a quantity: ${o.reservedMemory}`);
-  for (const k of ["maxPods", "heartbeatMs", "statusMs", "backoffBaseMs", "backoffMaxMs", "backoffResetMs", "resyncMs", "workers"] as const) {
+  for (const k of ["maxPods", "heartbeatMs", "statusMs", "backoffBaseMs", "backoffMaxMs", "backoffResetMs", "resyncMs", "workers", "volumeStatsMs"] as const) {
     if (!Number.isFinite(o[k]) || o[k] <= 0) errs.push(`${k}: must be a positive number`);
   }
   if (!o.rootDir.startsWith("/")) errs.push("--root-dir: must be an absolute path");

@@ -77,6 +77,9 @@ export class PodManager {
   private readonly nodeLabels: Record<string, string>;
   /** Probe workers; a changed result re-reconciles the pod. */
   readonly prober: ProberManager;
+  /** Pods (by uid) the agent decided to evict, with the message; kept until the pod is forgotten. */
+  private readonly evictions = new Map<string, string>();
+  private readonly evictedRecorded = new Set<string>();
   /** Last FailedMount / config message per pod uid, so the event is recorded once per change. */
   private readonly lastMountError = new Map<string, string>();
 
@@ -112,6 +115,13 @@ export class PodManager {
   /** Re-syncs every pod of a namespace (a ConfigMap, Secret or claim there changed). */
   enqueueNamespace(namespace: string): void {
     for (const p of this.deps.pods.list()) if (p.metadata.namespace === namespace) this.queue.add(objectKey(p));
+  }
+
+  /** Evicts a pod (e.g. an emptyDir over its sizeLimit): its containers stop and it ends Failed/Evicted. */
+  evict(pod: Pod, message: string): void {
+    if (this.evictions.has(pod.metadata.uid!)) return;
+    this.evictions.set(pod.metadata.uid!, message);
+    this.queue.add(objectKey(pod));
   }
 
   /** Re-syncs every pod. */
@@ -178,6 +188,11 @@ export class PodManager {
       return;
     }
     const phase = pod.status?.phase;
+    const evicted = this.evictions.get(uid);
+    if (evicted !== undefined && phase !== "Failed") {
+      await this.evictPod(pod, mine, evicted, log);
+      return;
+    }
     if (phase === "Succeeded" || phase === "Failed") {
       // A finished pod never runs again; its sandbox is no longer needed.
       this.prober.forget(uid);
@@ -226,6 +241,31 @@ export class PodManager {
     if (requeueMs > 0) this.queue.addAfter(key, requeueMs);
   }
 
+  /** Stops an evicted pod's containers (preStop, grace period) and writes the Failed/Evicted status. */
+  private async evictPod(pod: Pod, mine: RuntimeContainer[], message: string, log: Logger): Promise<void> {
+    const { runtime } = this.deps;
+    this.prober.forget(pod.metadata.uid!);
+    const sandbox = mine.find((c) => c.labels[L.kind] === "sandbox" && c.state === "running");
+    const grace = pod.spec.terminationGracePeriodSeconds ?? 30;
+    await Promise.all(mine.filter((c) => c.labels[L.kind] !== "sandbox" && c.state === "running").map((c) => {
+      const name = c.labels[L.containerName];
+      return this.stopContainer(pod, containersOf(pod).find((x) => x.name === name), c, sandbox?.ip, grace);
+    }));
+    const now = await runtime.list({ ...this.nodeLabels, [L.podUid]: pod.metadata.uid! });
+    const views = await Promise.all(containersOf(pod).map((c) => {
+      const [cur, prev] = this.instances(now, "container", c.name);
+      return this.withMessages(pod, { name: c.name, image: c.image, current: cur, previous: prev, restartCount: cur ? attemptOf(cur) : 0 });
+    }));
+    await this.writeStatus(pod, views, sandbox?.ip, undefined, message);
+    // Once per eviction: the informer may still show the pod running for one more pass.
+    if (!this.evictedRecorded.has(pod.metadata.uid!)) {
+      this.evictedRecorded.add(pod.metadata.uid!);
+      this.deps.recorder.record(pod, "Warning", "Evicted", message);
+      log.info({ message }, "pod evicted");
+    }
+    if (sandbox) await runtime.stop(sandbox.id, 2);
+  }
+
   /** A view of a container that is not being started yet (init containers or volumes pending). */
   private idleView(c: RuntimeContainerSpec, mine: RuntimeContainer[], kind: string, reason: string): ContainerView {
     const [cur, prev] = this.instances(mine, kind, c.name);
@@ -268,6 +308,8 @@ export class PodManager {
     for (const uid of new Set(cs.map((c) => c.labels[L.podUid]))) {
       this.prober.forget(uid);
       this.lastMountError.delete(uid);
+      this.evictions.delete(uid);
+      this.evictedRecorded.delete(uid);
       await this.deps.volumes.tearDown(uid);
     }
   }
@@ -329,7 +371,7 @@ export class PodManager {
     if (cur && cur.state === "created" && !cur.error) {
       await this.deps.runtime.start(cur.id);
       view.current = (await this.deps.runtime.inspect(cur.id)) ?? cur;
-      return { view, retryInMs: 0 };
+      return { view: await this.withMessages(pod, view), retryInMs: 0 };
     }
     let step = 0;
     if (cur && isFinished(cur)) {
@@ -380,18 +422,52 @@ export class PodManager {
     view.previous = cur;
     view.current = (await this.deps.runtime.inspect(id)) ?? undefined;
     view.restartCount = attempt;
-    return { view, retryInMs: 0 };
+    // A fast container may have exited already: its termination message belongs in this status.
+    return { view: await this.withMessages(pod, view), retryInMs: 0 };
   }
 
-  /** Adds the termination messages of the view's finished instances. */
+  /**
+   * Adds the termination messages of the view's finished instances: the terminationMessagePath
+   * file, or — policy FallbackToLogsOnError, failed and the file empty — the log's tail.
+   */
   private async withMessages(pod: Pod, view: ContainerView): Promise<ContainerView> {
     const messages: Record<string, string> = {};
+    const spec = [...containersOf(pod), ...initContainersOf(pod)].find((c) => c.name === view.name);
     for (const c of [view.current, view.previous]) {
       if (!c || !isFinished(c)) continue;
-      const m = await this.deps.volumes.terminationMessage(pod.metadata.uid!, view.name, attemptOf(c));
+      const m = await this.deps.volumes.terminationMessage(pod.metadata.uid!, view.name, attemptOf(c))
+        ?? (spec?.terminationMessagePolicy === "FallbackToLogsOnError" && c.exitCode !== 0 ? await this.logTail(c) : undefined);
       if (m) messages[c.id] = m;
     }
     return { ...view, messages };
+  }
+
+  /** Log tails of finished containers by id (they never change once the container exited). */
+  private readonly logTails = new Map<string, string>();
+
+  /** The kubelet's fallback message: the last 80 lines of the log, at most 2048 bytes. */
+  private async logTail(c: RuntimeContainer): Promise<string | undefined> {
+    const cached = this.logTails.get(c.id);
+    if (cached !== undefined) return cached || undefined;
+    let text = "";
+    // Why retry: the engine copies a container's output to its log asynchronously, so right
+    // after the exit the log may still be empty — and a finished pod's status is written once.
+    for (let i = 0; i < 5; i++) {
+      try {
+        const chunks: Buffer[] = [];
+        for await (const ch of await this.deps.runtime.logs(c.id, { tailLines: 80 })) chunks.push(Buffer.from(ch as Buffer));
+        const all = Buffer.concat(chunks);
+        text = all.subarray(Math.max(0, all.length - 2048)).toString("utf8");
+      } catch (err) {
+        this.deps.log.debug({ err, container: c.id }, "cannot read the log for the termination message");
+        return undefined;
+      }
+      if (text || Date.now() - Date.parse(c.finishedAt ?? "") > 5000) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    if (this.logTails.size >= 1000) this.logTails.delete(this.logTails.keys().next().value!);
+    this.logTails.set(c.id, text);
+    return text || undefined;
   }
 
   /** preStop, then SIGTERM and SIGKILL after what is left of the grace period. */
@@ -524,8 +600,8 @@ export class PodManager {
     log.info({ containers: cs.length }, "removed containers");
   }
 
-  private async writeStatus(pod: Pod, views: ContainerView[], podIP: string | undefined, init?: InitProgress): Promise<void> {
-    const status = computeStatus(pod, views, podIP, this.opts.hostIP, init);
+  private async writeStatus(pod: Pod, views: ContainerView[], podIP: string | undefined, init?: InitProgress, evicted?: string): Promise<void> {
+    const status = computeStatus(pod, views, podIP, this.opts.hostIP, init, evicted);
     if (!statusChanged(pod.status, status)) return;
     const { resourceVersion: _rv, ...metadata } = pod.metadata;
     try {

@@ -96,13 +96,16 @@ export function podPhase(pod: Pod, statuses: ContainerStatus[]): NonNullable<Pod
   return "Succeeded";
 }
 
-/** Computes the full status; `prev` keeps startTime and unchanged conditions' timestamps. */
-export function computeStatus(pod: Pod, views: ContainerView[], podIP: string | undefined, hostIP: string, init?: InitProgress): PodStatus {
+/**
+ * Computes the full status; `prev` keeps startTime and unchanged conditions' timestamps.
+ * `evicted` (the eviction message) makes the pod Failed with reason Evicted.
+ */
+export function computeStatus(pod: Pod, views: ContainerView[], podIP: string | undefined, hostIP: string, init?: InitProgress, evicted?: string): PodStatus {
   const prev = pod.status ?? {};
   const statuses = containerStatuses(views);
   const initStatuses = init && init.views.length ? containerStatuses(init.views, true) : undefined;
   const initDone = !init || init.done;
-  const phase = init?.failed ? "Failed" : !initDone ? "Pending" : podPhase(pod, statuses);
+  const phase = evicted !== undefined || init?.failed ? "Failed" : !initDone ? "Pending" : podPhase(pod, statuses);
   const incomplete = initStatuses?.filter((s) => !s.ready).map((s) => s.name) ?? [];
   const allReady = statuses.length > 0 && statuses.every((s) => s.ready);
   const notReady = statuses.filter((s) => !s.ready).map((s) => s.name);
@@ -119,6 +122,8 @@ export function computeStatus(pod: Pod, views: ContainerView[], podIP: string | 
     { type: "Ready", status: allReady && !terminal && gatesOk ? "True" : "False", ...(readyMsg && !terminal ? { reason: "ContainersNotReady", message: readyMsg } : terminal ? { reason: "PodCompleted" } : !gatesOk ? { reason: "ReadinessGatesNotReady", message: "the status of pod readiness gates are not ready" } : {}) },
     { type: "ContainersReady", status: allReady && !terminal ? "True" : "False", ...(readyMsg && !terminal ? { reason: "ContainersNotReady", message: readyMsg } : terminal ? { reason: "PodCompleted" } : {}) },
     { type: "PodScheduled", status: "True" },
+    // The kubelet marks pods it evicts as disrupted (Kubernetes 1.26+).
+    ...(evicted !== undefined ? [{ type: "DisruptionTarget", status: "True" as const, reason: "TerminationByKubelet", message: evicted }] : []),
   ];
   const now = nowRfc3339();
   const conditions = [...conds, ...gates.filter((g) => prev.conditions?.some((c) => c.type === g.type))].map((c) => {
@@ -127,6 +132,7 @@ export function computeStatus(pod: Pod, views: ContainerView[], podIP: string | 
   });
   return {
     phase,
+    ...(evicted !== undefined ? { reason: "Evicted", message: evicted } : {}),
     conditions,
     hostIP,
     hostIPs: [{ ip: hostIP }],

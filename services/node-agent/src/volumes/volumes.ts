@@ -28,11 +28,22 @@ export interface PreparedVolume { path: string; readOnly: boolean }
 export class MountError extends Error {}
 
 export class VolumeManager {
-  constructor(private readonly rootDir: string, private readonly src: VolumeSources, private readonly log: Logger) {}
+  constructor(
+    private readonly rootDir: string,
+    private readonly src: VolumeSources,
+    private readonly log: Logger,
+    /** Creates volumes for unbound claims of a class this node provisions (local-path). */
+    private readonly provisioner?: { provision(pod: Pod, claim: PersistentVolumeClaim): Promise<boolean> },
+  ) {}
 
   /** The pod's own directory (volumes, termination logs). */
   podDir(uid: string): string {
     return join(this.rootDir, "pods", uid);
+  }
+
+  /** Host directory of a pod's emptyDir volume. */
+  emptyDirPath(uid: string, volume: string): string {
+    return join(this.podDir(uid), "volumes", "empty-dir", volume);
   }
 
   /** Prepares (or refreshes) every volume of the pod; idempotent. */
@@ -46,7 +57,7 @@ export class VolumeManager {
     const base = join(this.podDir(pod.metadata.uid!), "volumes");
     const ns = pod.metadata.namespace!;
     if (v.emptyDir) {
-      const dir = join(base, "empty-dir", v.name);
+      const dir = this.emptyDirPath(pod.metadata.uid!, v.name);
       await mkdir(dir, { recursive: true, mode: 0o777 });
       if (v.emptyDir.medium === "Memory" && !(await isMountPoint(dir))) {
         // A tmpfs counts against the pod's memory like the kubelet's; sizeLimit caps it.
@@ -86,7 +97,11 @@ export class VolumeManager {
       const name = v.persistentVolumeClaim.claimName;
       const pvc = this.src.claim(ns, name);
       if (!pvc) throw new MountError(`persistentvolumeclaim "${name}" not found`);
-      if (pvc.status?.phase !== "Bound" || !pvc.spec.volumeName) throw new MountError(`persistentvolumeclaim "${name}" is not bound yet`);
+      if (pvc.status?.phase !== "Bound" || !pvc.spec.volumeName) {
+        // A claim of a local-path class waits for its first consumer: this pod, on this node.
+        const provisioned = await this.provisioner?.provision(pod, pvc);
+        throw new MountError(`persistentvolumeclaim "${name}" is not bound yet${provisioned ? " (volume provisioned, waiting for the binder)" : ""}`);
+      }
       const pv = this.src.volume(pvc.spec.volumeName);
       if (!pv) throw new MountError(`persistentvolume "${pvc.spec.volumeName}" not found`);
       const path = pv.spec.hostPath?.path ?? pv.spec.local?.path;

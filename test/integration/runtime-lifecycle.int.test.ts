@@ -150,7 +150,7 @@ describe("container lifecycle, messages, logs and exec", () => {
 
     await waitFor(async () => (await get("msg-file")).status?.phase === "Failed", 60_000, "msg-file Failed");
     expect((await get("msg-file")).status!.containerStatuses![0].state.terminated).toMatchObject({ exitCode: 3, reason: "Error", message: "disk full" });
-    await waitFor(async () => (await get("msg-last")).status!.containerStatuses?.[0].restartCount >= 1, 60_000, "msg-last restarted");
+    await waitFor(async () => ((await get("msg-last")).status!.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 60_000, "msg-last restarted");
     expect((await get("msg-last")).status!.containerStatuses![0].lastState.terminated).toMatchObject({ exitCode: 1, message: "run failed" });
     await waitFor(async () => (await get("msg-logs")).status?.phase === "Failed" && (await get("msg-nologs")).status?.phase === "Failed", 60_000, "msg-logs Failed");
     expect((await get("msg-logs")).status!.containerStatuses![0].state.terminated!.message).toBe("starting\nfatal: config missing\n");

@@ -44,7 +44,16 @@ export interface StatefulSet extends KObject {
     updateStrategy?: { type?: "RollingUpdate" | "OnDelete"; rollingUpdate?: { partition?: number; maxUnavailable?: number | string } };
     persistentVolumeClaimRetentionPolicy?: { whenDeleted?: string; whenScaled?: string };
   };
-  status?: Record<string, unknown>;
+  status?: {
+    observedGeneration?: number; replicas?: number; readyReplicas?: number; currentReplicas?: number; updatedReplicas?: number;
+    availableReplicas?: number; currentRevision?: string; updateRevision?: string; collisionCount?: number;
+  };
+}
+
+/** A snapshot of a workload's template at one revision (StatefulSet and DaemonSet history). */
+export interface ControllerRevision extends KObject {
+  data?: unknown;
+  revision: number;
 }
 
 /** Validates a pod template the way a Pod is validated, with template field paths. */

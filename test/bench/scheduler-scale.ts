@@ -22,6 +22,8 @@ export interface ScaleResult {
   spread: [number, number];
   /** Seconds the hollow nodes took to register and be Ready. */
   registerSeconds: number;
+  /** Times the measuring watch ended and was resumed. */
+  watchRestarts: number;
 }
 
 /** Runs one scale measurement on a fresh cluster and tears it down. */
@@ -48,13 +50,29 @@ export async function runSchedulerScale(opts: { nodes: number; pods: number; tim
     const bound = new Map<string, number>();
     const running = new Set<string>();
     const nodeOf = new Map<string, string>();
-    const watch = client.watch<Pod>("pods", { namespace: "default" }, (e) => {
-      const name = e.object.metadata.name!;
-      const now = performance.now();
-      if (!added.has(name)) added.set(name, now);
-      if (e.object.spec.nodeName && !bound.has(name)) { bound.set(name, now); nodeOf.set(name, e.object.spec.nodeName); }
-      if (e.object.status?.phase === "Running") running.add(name);
-    }, () => undefined);
+    // A watch that ends (the server closing it, a slow consumer) resumes from the last revision seen.
+    let lastRv = "";
+    let watchRestarts = 0;
+    let watch: { stop(): void } | undefined;
+    let stopped = false;
+    const openWatch = () => {
+      watch = client.watch<Pod>("pods", { namespace: "default", resourceVersion: lastRv }, (e) => {
+        if (e.object.metadata.resourceVersion) lastRv = e.object.metadata.resourceVersion;
+        const name = e.object.metadata.name!;
+        if (!name.startsWith("bench-")) return;
+        const now = performance.now();
+        if (!added.has(name)) added.set(name, now);
+        if (e.object.spec.nodeName && !bound.has(name)) { bound.set(name, now); nodeOf.set(name, e.object.spec.nodeName); }
+        if (e.object.status?.phase === "Running") running.add(name);
+      }, (err) => {
+        if (stopped) return;
+        watchRestarts++;
+        process.stderr.write(`scheduler bench: pod watch ended (${err?.message ?? "closed"}); resuming from ${lastRv}\n`);
+        setTimeout(openWatch, 100);
+      });
+    };
+    openWatch();
+    const progress = setInterval(() => process.stderr.write(`scheduler bench: ${opts.nodes} nodes: added ${added.size} bound ${bound.size} running ${running.size}\n`), 10_000);
     try {
       const pod = (i: number): Pod => ({
         apiVersion: "v1", kind: "Pod", metadata: { name: `bench-${i}`, namespace: "default" },
@@ -71,7 +89,9 @@ export async function runSchedulerScale(opts: { nodes: number; pods: number; tim
       // Hollow nodes report their pods Running; a bounded wait, then whatever was seen is reported.
       await waitFor(() => running.size >= opts.pods, Math.min(120_000, opts.timeoutMs), `${opts.pods} pods Running`).catch(() => undefined);
     } finally {
-      watch.stop();
+      stopped = true;
+      watch?.stop();
+      clearInterval(progress);
     }
     const lat = [...bound].map(([n, t]) => t - added.get(n)!);
     const first = Math.min(...added.values());
@@ -83,7 +103,7 @@ export async function runSchedulerScale(opts: { nodes: number; pods: number; tim
       nodes: opts.nodes, pods: opts.pods, bound: bound.size, running: running.size,
       podsPerSecond: bound.size / ((last - first) / 1000),
       p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99), maxMs: Math.max(...lat),
-      spread: [perNode.size < opts.nodes ? 0 : Math.min(...counts), Math.max(...counts)], registerSeconds,
+      spread: [perNode.size < opts.nodes ? 0 : Math.min(...counts), Math.max(...counts)], registerSeconds, watchRestarts,
     };
   } finally {
     await hollow?.kill();

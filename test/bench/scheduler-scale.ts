@@ -56,10 +56,10 @@ export async function runSchedulerScale(opts: { nodes: number; pods: number; tim
     let watch: { stop(): void } | undefined;
     let stopped = false;
     const openWatch = () => {
-      watch = client.watch<Pod>("pods", { namespace: "default", resourceVersion: lastRv }, (e) => {
+      watch = client.watch<Pod>("pods", { namespace: "default", resourceVersion: lastRv, allowBookmarks: false }, (e) => {
         if (e.object.metadata.resourceVersion) lastRv = e.object.metadata.resourceVersion;
-        const name = e.object.metadata.name!;
-        if (!name.startsWith("bench-")) return;
+        const name = e.object.metadata.name;
+        if (e.type === "BOOKMARK" || !name?.startsWith("bench-")) return;
         const now = performance.now();
         if (!added.has(name)) added.set(name, now);
         if (e.object.spec.nodeName && !bound.has(name)) { bound.set(name, now); nodeOf.set(name, e.object.spec.nodeName); }

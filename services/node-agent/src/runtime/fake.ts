@@ -75,7 +75,10 @@ export class FakeRuntime implements Runtime {
   }
 
   async remove(id: string): Promise<void> {
-    if (this.containers.delete(id)) this.emitter.emit("event", { action: "destroy", id, labels: {} } satisfies RuntimeEvent);
+    const c = this.containers.get(id);
+    if (!c) return;
+    this.containers.delete(id);
+    this.emitter.emit("event", { action: "destroy", id, labels: { ...c.labels } } satisfies RuntimeEvent);
   }
 
   async exec(id: string): Promise<ExecResult> {

@@ -49,6 +49,11 @@ describe("StatefulSet", () => {
       expect(Date.parse(pods[i]!.metadata.creationTimestamp!)).toBeGreaterThanOrEqual(Date.parse(readyAt(pods[i - 1])!));
     }
     expect(pods.map((p) => [p!.spec.hostname, p!.spec.subdomain])).toEqual([["web-0", "nginx"], ["web-1", "nginx"], ["web-2", "nginx"]]);
+    // The headless service's endpoints carry each pod's hostname (what DNS serves as web-N.nginx.default.svc).
+    await waitFor(async () => {
+      const ep = await client.get<{ subsets?: { addresses?: { hostname?: string }[] }[] } & Pod>("endpoints", "nginx", "default").catch(() => undefined);
+      return JSON.stringify((ep?.subsets ?? []).flatMap((x) => x.addresses ?? []).map((a) => a.hostname).sort()) === JSON.stringify(["web-0", "web-1", "web-2"]);
+    }, 30_000, "endpoints of nginx with hostnames web-0..2");
     const claims = (await client.list<PersistentVolumeClaim>("persistentvolumeclaims", { namespace: "default" })).items;
     expect(claims.map((c) => c.metadata.name).sort()).toEqual(["data-web-0", "data-web-1", "data-web-2"]);
     expect(claims.every((c) => c.status?.phase === "Bound")).toBe(true);

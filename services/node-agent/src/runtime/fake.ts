@@ -65,7 +65,7 @@ export class FakeRuntime implements Runtime {
     this.emit("start", id);
   }
 
-  async stop(id: string): Promise<void> {
+  async stop(id: string, _graceSeconds?: number): Promise<void> {
     const c = this.containers.get(id);
     if (!c || c.state !== "running") return;
     c.state = "exited";
@@ -105,7 +105,7 @@ export class FakeRuntime implements Runtime {
     return { cpuUsageNanos: 0, cpuNanoCores: 0, memoryWorkingSetBytes: 0, timestamp: new Date().toISOString() };
   }
 
-  async events(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void): Promise<() => void> {
+  async events(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void, _onEnd?: (err?: Error) => void): Promise<() => void> {
     const h = (e: RuntimeEvent) => {
       if (Object.entries(labels).every(([k, v]) => e.labels[k] === v)) onEvent(e);
     };

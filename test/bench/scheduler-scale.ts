@@ -12,6 +12,8 @@ import { percentile } from "./stats.js";
 export interface ScaleResult {
   nodes: number;
   pods: number;
+  /** Creation rate asked for ("burst" when unpaced). */
+  mode: string;
   bound: number;
   running: number;
   podsPerSecond: number;
@@ -27,7 +29,11 @@ export interface ScaleResult {
 }
 
 /** Runs one scale measurement on a fresh cluster and tears it down. */
-export async function runSchedulerScale(opts: { nodes: number; pods: number; timeoutMs: number; heartbeatMs?: number; createConcurrency?: number }): Promise<ScaleResult> {
+export async function runSchedulerScale(opts: {
+  nodes: number; pods: number; timeoutMs: number; heartbeatMs?: number; createConcurrency?: number;
+  /** Create at most this many pods per second (default: as fast as the apiserver takes them, a burst). */
+  ratePerSecond?: number;
+}): Promise<ScaleResult> {
   // /26 per node: room for 1024 nodes in the cluster's /16.
   const cluster = new TestCluster({ nodes: 0, controllerManagerFlags: ["--node-cidr-mask-size", "26"] });
   let hollow: Proc | undefined;
@@ -79,9 +85,14 @@ export async function runSchedulerScale(opts: { nodes: number; pods: number; tim
         spec: { containers: [{ name: "c", image: "skiff/pause:3.9", resources: { requests: { cpu: "10m", memory: "16Mi" } } }] },
       });
       let next = 0;
+      const start = performance.now();
       await Promise.all(Array.from({ length: opts.createConcurrency ?? 32 }, async () => {
         while (next < opts.pods) {
           const i = next++;
+          if (opts.ratePerSecond) {
+            const due = start + (i * 1000) / opts.ratePerSecond - performance.now();
+            if (due > 0) await new Promise((r) => setTimeout(r, due));
+          }
           await client.create("pods", pod(i));
         }
       }));
@@ -100,7 +111,7 @@ export async function runSchedulerScale(opts: { nodes: number; pods: number; tim
     for (const n of nodeOf.values()) perNode.set(n, (perNode.get(n) ?? 0) + 1);
     const counts = [...perNode.values()];
     return {
-      nodes: opts.nodes, pods: opts.pods, bound: bound.size, running: running.size,
+      nodes: opts.nodes, pods: opts.pods, mode: opts.ratePerSecond ? `${opts.ratePerSecond}/s` : "burst", bound: bound.size, running: running.size,
       podsPerSecond: bound.size / ((last - first) / 1000),
       p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99), maxMs: Math.max(...lat),
       spread: [perNode.size < opts.nodes ? 0 : Math.min(...counts), Math.max(...counts)], registerSeconds, watchRestarts,
@@ -113,7 +124,7 @@ export async function runSchedulerScale(opts: { nodes: number; pods: number; tim
 
 /** One result as a table row. */
 export function row(r: ScaleResult): (string | number)[] {
-  return [r.nodes, r.pods, r.bound, r.running, r.podsPerSecond.toFixed(1), r.p50Ms.toFixed(0), r.p99Ms.toFixed(0), r.maxMs.toFixed(0), `${r.spread[0]}–${r.spread[1]}`, r.registerSeconds.toFixed(1)];
+  return [r.nodes, r.pods, r.mode, r.bound, r.running, r.podsPerSecond.toFixed(1), r.p50Ms.toFixed(0), r.p99Ms.toFixed(0), r.maxMs.toFixed(0), `${r.spread[0]}–${r.spread[1]}`, r.registerSeconds.toFixed(1)];
 }
 
-export const header = ["nodes", "pods", "bound", "running", "pods/s", "p50 ms", "p99 ms", "max ms", "pods/node", "register s"];
+export const header = ["nodes", "pods", "created", "bound", "running", "pods/s", "p50 ms", "p99 ms", "max ms", "pods/node", "register s"];

@@ -1,7 +1,8 @@
 // StatefulSet on the real stack and Docker: pods are created in ordinal order (each Ready before
 // the next), a deleted pod comes back with the same name and the same claim (its data kept on
 // the hostPath PV), and a rolling update with partition 1 replaces web-2 then web-1 only.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +11,7 @@ import type { PersistentVolume, PersistentVolumeClaim, Pod, StatefulSet } from "
 import { TestCluster } from "../harness/cluster.js";
 
 const IMAGE_B = "skiff/busybox:1.35-sts";
+const run = promisify(execFile);
 
 describe("StatefulSet", () => {
   const cluster = new TestCluster({ nodes: 1 });
@@ -42,6 +44,9 @@ describe("StatefulSet", () => {
       },
     };
     await client.create("statefulsets", set);
+    // The real kubectl follows the ordered start through the status fields it reads.
+    const kubectl = async (...args: string[]) => (await run("kubectl", ["--kubeconfig", await cluster.kubeconfigPath(), "-n", "default", ...args], { timeout: 150_000 })).stdout;
+    expect(await kubectl("rollout", "status", "statefulset/web", "--timeout=140s")).toContain("partitioned roll out complete: 3 new pods have been updated"); // partition defaults to 0, as in Kubernetes
     await waitFor(async () => (await client.get<StatefulSet>("statefulsets", "web", "default")).status?.readyReplicas === 3, 120_000, "3 ready replicas");
     const pods = await Promise.all(["web-0", "web-1", "web-2"].map(getPod));
     // Ordered: each pod was created only after the previous one was Ready.
@@ -84,6 +89,7 @@ describe("StatefulSet", () => {
       const s = await client.get<StatefulSet>("statefulsets", "web", "default");
       return s.status?.updatedReplicas === 2 && s.status.readyReplicas === 3;
     }, 120_000, "two pods updated and all ready");
+    expect(await kubectl("rollout", "status", "statefulset/web", "--timeout=60s")).toContain("partitioned roll out complete: 2 new pods have been updated");
     const after = await Promise.all(["web-0", "web-1", "web-2"].map(getPod));
     expect(after.map((p) => p!.spec.containers[0].image)).toEqual(["skiff/busybox:1.35", IMAGE_B, IMAGE_B]);
     expect(after[0]!.metadata.uid).toBe(pods[0]!.metadata.uid);

@@ -1,5 +1,5 @@
 // Jobs and CronJobs on the real stack: a Job runs to completion, a failing one stops at
-// backoffLimit, a CronJob scheduled every minute starts a Job that completes.
+// backoffLimit with exponentially growing delays between its pods, a CronJob scheduled every minute starts a Job that completes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@skiff/client";
 import type { CronJob, Job, Pod } from "@skiff/api";
@@ -15,7 +15,8 @@ function job(name: string, cmd: string, extra: Partial<Job["spec"]> = {}): Job {
 const cond = (j: Job, t: string) => j.status?.conditions?.find((c) => c.type === t && c.status === "True");
 
 describe("batch controllers", () => {
-  const cluster = new TestCluster({ nodes: 1 });
+  // Job back-off base 2 s (Kubernetes: 10 s): failed pods are replaced after 2 s, then 4 s.
+  const cluster = new TestCluster({ nodes: 1, controllerManagerFlags: ["--job-backoff-base-ms", "2000"] });
   beforeAll(async () => { await cluster.start(); });
   afterAll(async () => { await cluster.stop(); });
 
@@ -37,6 +38,13 @@ describe("batch controllers", () => {
     const pods = (await client.list<Pod>("pods", { namespace: "default", labelSelector: "batch.kubernetes.io/job-name=bad" })).items;
     expect(pods).toHaveLength(3); // backoffLimit 2: the third failure ends it, no fourth pod
     expect(pods.every((p) => p.status?.phase === "Failed")).toBe(true);
+    // Back-off: each replacement waited base·2^(n−1) after the previous failure (timestamps have 1 s resolution).
+    pods.sort((a, b) => Date.parse(a.metadata.creationTimestamp!) - Date.parse(b.metadata.creationTimestamp!));
+    const finished = (p: Pod) => Date.parse(p.status!.containerStatuses![0].state.terminated!.finishedAt!);
+    const gaps = [1, 2].map((i) => Date.parse(pods[i].metadata.creationTimestamp!) - finished(pods[i - 1]));
+    console.log(`job back-off: replacement delays ${gaps.join(" ms, ")} ms (base 2000 ms)`);
+    expect(gaps[0]).toBeGreaterThanOrEqual(1000);
+    expect(gaps[1]).toBeGreaterThanOrEqual(3000);
   });
 
   it("a CronJob fires every minute", async () => {

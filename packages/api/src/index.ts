@@ -9,3 +9,4 @@ export * from "./defaults.js";
 export * from "./resources.js";
 export * from "./meta.js";
 export * from "./kinds/index.js";
+export * from "./cron.js";

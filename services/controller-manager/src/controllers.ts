@@ -12,6 +12,7 @@ import { GarbageCollector } from "./garbagecollector/gc.js";
 import { JobController } from "./job/job.js";
 import { CronJobController } from "./cronjob/cronjob.js";
 import { DaemonSetController } from "./daemonset/daemonset.js";
+import { StatefulSetController } from "./statefulset/statefulset.js";
 
 export const controllers: ControllerDescriptor[] = [
   { name: "nodeipam", create: (ctx) => new NodeIpamController(ctx) },
@@ -27,4 +28,5 @@ export const controllers: ControllerDescriptor[] = [
   { name: "job", create: (ctx) => new JobController(ctx) },
   { name: "cronjob", create: (ctx) => new CronJobController(ctx) },
   { name: "daemonset", create: (ctx) => new DaemonSetController(ctx) },
+  { name: "statefulset", create: (ctx) => new StatefulSetController(ctx) },
 ];

@@ -6,6 +6,7 @@ import { validatePod } from "../validation.js";
 import { defaultPod } from "../defaults.js";
 import type { LabelSelectorStruct } from "../selectors.js";
 import { gv, withMeta, validateSelector, nonNegative, type Info } from "./common.js";
+import { validateDaemonSetSpec, validateDeploymentSpec, validateSelectorImmutable, validateStatefulSetSpec, validateStatefulSetUpdate } from "./workload-validation.js";
 
 
 
@@ -44,7 +45,16 @@ export interface StatefulSet extends KObject {
     updateStrategy?: { type?: "RollingUpdate" | "OnDelete"; rollingUpdate?: { partition?: number; maxUnavailable?: number | string } };
     persistentVolumeClaimRetentionPolicy?: { whenDeleted?: string; whenScaled?: string };
   };
-  status?: Record<string, unknown>;
+  status?: {
+    observedGeneration?: number; replicas?: number; readyReplicas?: number; currentReplicas?: number; updatedReplicas?: number;
+    availableReplicas?: number; currentRevision?: string; updateRevision?: string; collisionCount?: number;
+  };
+}
+
+/** A snapshot of a workload's template at one revision (StatefulSet and DaemonSet history). */
+export interface ControllerRevision extends KObject {
+  data?: unknown;
+  revision: number;
 }
 
 /** Validates a pod template the way a Pod is validated, with template field paths. */
@@ -86,7 +96,8 @@ export const appsResources: Info[] = [
   {
     ...apps, resource: "deployments", singular: "deployment", kind: "Deployment", listKind: "DeploymentList",
     namespaced: true, shortNames: ["deploy"], hasStatus: true, gracefulDelete: false, scale: true,
-    validate: withMeta(true, (o) => workload(o, true)),
+    validate: withMeta(true, (o) => [...workload(o, true), ...validateDeploymentSpec((o as Deployment).spec)]),
+    validateUpdate: validateSelectorImmutable,
     applyDefaults: (o) => {
       defaultTemplate(o, true);
       const s = (o as Deployment).spec;
@@ -104,12 +115,14 @@ export const appsResources: Info[] = [
     ...apps, resource: "replicasets", singular: "replicaset", kind: "ReplicaSet", listKind: "ReplicaSetList",
     namespaced: true, shortNames: ["rs"], hasStatus: true, gracefulDelete: false, scale: true,
     validate: withMeta(true, (o) => workload(o, true)),
+    validateUpdate: validateSelectorImmutable,
     applyDefaults: (o) => defaultTemplate(o, true),
   },
   {
     ...apps, resource: "daemonsets", singular: "daemonset", kind: "DaemonSet", listKind: "DaemonSetList",
     namespaced: true, shortNames: ["ds"], hasStatus: true, gracefulDelete: false,
-    validate: withMeta(true, (o) => workload(o, false)),
+    validate: withMeta(true, (o) => [...workload(o, false), ...validateDaemonSetSpec((o as DaemonSet).spec)]),
+    validateUpdate: validateSelectorImmutable,
     applyDefaults: (o) => {
       defaultTemplate(o, false);
       const s = (o as DaemonSet).spec;
@@ -121,7 +134,8 @@ export const appsResources: Info[] = [
   {
     ...apps, resource: "statefulsets", singular: "statefulset", kind: "StatefulSet", listKind: "StatefulSetList",
     namespaced: true, shortNames: ["sts"], hasStatus: true, gracefulDelete: false, scale: true,
-    validate: withMeta(true, (o) => workload(o, true)),
+    validate: withMeta(true, (o) => [...workload(o, true), ...validateStatefulSetSpec((o as StatefulSet).spec)]),
+    validateUpdate: validateStatefulSetUpdate,
     applyDefaults: (o) => {
       defaultTemplate(o, true);
       const s = (o as StatefulSet).spec;

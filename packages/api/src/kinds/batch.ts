@@ -5,6 +5,7 @@ import { gv, withMeta, nonNegative, type Info } from "./common.js";
 import { validateTemplate, type PodTemplateSpec } from "./apps.js";
 import type { LabelSelectorStruct } from "../selectors.js";
 import { defaultPod } from "../defaults.js";
+import { validateSchedule } from "./workload-validation.js";
 
 export interface Job extends KObject {
   spec: {
@@ -65,8 +66,9 @@ export const batchResources: Info[] = [
       const s = (o as CronJob).spec;
       if (!s) return [field.required("spec")];
       const errs = jobSpecErrors(s.jobTemplate?.spec, "spec.jobTemplate.spec");
-      if (!s.schedule) errs.push(field.required("spec.schedule"));
-      else if (s.schedule.trim().split(/\s+/).length !== 5 && !s.schedule.startsWith("@")) errs.push(field.invalid("spec.schedule", s.schedule, "unparseable cron schedule: expected exactly 5 fields"));
+      errs.push(...validateSchedule(s.schedule));
+      errs.push(...nonNegative(s.successfulJobsHistoryLimit, "spec.successfulJobsHistoryLimit"), ...nonNegative(s.failedJobsHistoryLimit, "spec.failedJobsHistoryLimit"));
+      if (s.startingDeadlineSeconds !== undefined && !(Number.isInteger(s.startingDeadlineSeconds) && s.startingDeadlineSeconds >= 0)) errs.push(field.invalid("spec.startingDeadlineSeconds", s.startingDeadlineSeconds, "must be greater than or equal to 0"));
       if (s.concurrencyPolicy && !["Allow", "Forbid", "Replace"].includes(s.concurrencyPolicy)) errs.push(field.notSupported("spec.concurrencyPolicy", s.concurrencyPolicy, ["Allow", "Forbid", "Replace"]));
       return errs;
     }),

@@ -2,6 +2,7 @@
 export * from "./common.js";
 export * from "./config.js";
 export * from "./apps.js";
+export * from "./workload-validation.js";
 export * from "./batch.js";
 export * from "./services.js";
 export * from "./storage.js";

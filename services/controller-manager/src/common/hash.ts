@@ -27,3 +27,23 @@ export function stableJson(v: unknown): string {
   }
   return JSON.stringify(v);
 }
+
+/**
+ * A template with what Go's decoding would not tell apart removed: null values and empty objects
+ * (kubectl round-trips templates through Go types, e.g. `rollout undo` sends
+ * `creationTimestamp: null` and `resources: {}`), so such a template equals the original.
+ */
+export function semanticValue(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(semanticValue);
+  if (v && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const n = semanticValue(x);
+      if (n === null || n === undefined) continue;
+      if (typeof n === "object" && !Array.isArray(n) && Object.keys(n).length === 0) continue;
+      out[k] = n;
+    }
+    return out;
+  }
+  return v;
+}

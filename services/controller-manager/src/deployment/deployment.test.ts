@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Deployment, Pod, ReplicaSet } from "@skiff/api";
 import { FakeCluster } from "../testing.js";
-import { DeploymentController, HASH_LABEL, REVISION_ANNOTATION } from "./deployment.js";
+import { DeploymentController, HASH_LABEL, REVISION_ANNOTATION, equalIgnoreHash } from "./deployment.js";
 
 function deploy(image: string, replicas = 3, strategy: Deployment["spec"]["strategy"] = { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }): Deployment {
   return {
@@ -141,5 +141,12 @@ describe("Deployment controller", () => {
     await c.reconcile("default/web");
     expect(sets(fc)).toHaveLength(1);
     expect((fc.objects.get("deployments:default/web") as Deployment).status!.conditions!.find((x) => x.type === "Progressing")!.reason).toBe("DeploymentPaused");
+  });
+
+  it("treats a template kubectl round-tripped (null creationTimestamp, empty resources) as the same template", () => {
+    const t = { metadata: { labels: { app: "web", [HASH_LABEL]: "abc" } }, spec: { containers: [{ name: "c", image: "i" }] } };
+    const back = { metadata: { creationTimestamp: null, labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "i", resources: {} }] } };
+    expect(equalIgnoreHash(t as never, back as never)).toBe(true);
+    expect(equalIgnoreHash(t as never, { ...back, spec: { containers: [{ name: "c", image: "j" }] } } as never)).toBe(false);
   });
 });

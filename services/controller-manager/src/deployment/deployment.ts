@@ -11,7 +11,7 @@ import { QueueController } from "../common/base.js";
 import { claim, controllerRef, newControllerRef, tolerant } from "../common/ownership.js";
 import { isPodActive, isPodAvailable, isPodReady, msUntilAvailable } from "../common/pods.js";
 import { resolveFenceposts } from "../common/intstr.js";
-import { stableJson, templateHash } from "../common/hash.js";
+import { semanticValue, stableJson, templateHash } from "../common/hash.js";
 import { rollingNewReplicas, rollingOldReplicas } from "./rolling.js";
 
 export const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
@@ -28,7 +28,7 @@ export function equalIgnoreHash(a: PodTemplateSpec, b: PodTemplateSpec): boolean
   const strip = (t: PodTemplateSpec) => {
     const c = clone(t);
     if (c.metadata?.labels) delete c.metadata.labels[HASH_LABEL];
-    return stableJson(c);
+    return stableJson(semanticValue(c));
   };
   return strip(a) === strip(b);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CronJob, Job, Pod } from "@skiff/api";
 import { FakeCluster } from "../testing.js";
-import { JobController, jobFinished } from "./job.js";
+import { JobController, backoffRemaining, jobFinished } from "./job.js";
 import { CronJobController } from "../cronjob/cronjob.js";
 
 function job(extra: Partial<Job["spec"]> = {}): Job {
@@ -53,6 +53,50 @@ describe("Job controller", () => {
     expect(jobFinished(j)).toBe("Failed");
     expect(j.status!.conditions![0].reason).toBe("BackoffLimitExceeded");
     expect(fc.list<Pod>("pods").filter((p) => !p.status?.phase)).toHaveLength(0);
+  });
+
+  it("replaces failed pods only after the exponential back-off (base, doubling, capped)", async () => {
+    const fc = new FakeCluster();
+    fc.autoSync = true;
+    const c = new JobController(fc.context({ jobBackoffBaseMs: 10_000, jobBackoffMaxMs: 360_000 }));
+    await (c as unknown as { setup(): Promise<void> }).setup();
+    let now = Date.parse("2024-01-01T00:00:00Z");
+    c.now = () => now;
+    fc.seed("jobs", job({ completions: 1, parallelism: 1, backoffLimit: 10 }));
+    await c.reconcile("default/j");
+    expect(fc.count("create", "pods")).toBe(1);
+    const fail = () => {
+      const p = fc.list<Pod>("pods").find((x) => !x.status?.phase)!;
+      p.status = { phase: "Failed", containerStatuses: [{ name: "c", ready: false, restartCount: 0, image: "i", imageID: "", lastState: {}, state: { terminated: { exitCode: 1, finishedAt: new Date(now).toISOString() } } }] };
+      p.metadata.resourceVersion = String(Number(p.metadata.resourceVersion) + 1);
+      fc.sync();
+    };
+    fail(); // first failure: wait 10 s
+    await c.reconcile("default/j");
+    expect(fc.count("create", "pods")).toBe(1);
+    now += 9_000;
+    await c.reconcile("default/j");
+    expect(fc.count("create", "pods")).toBe(1);
+    now += 1_000;
+    await c.reconcile("default/j");
+    expect(fc.count("create", "pods")).toBe(2);
+    fail(); // second failure: 20 s
+    now += 19_000;
+    await c.reconcile("default/j");
+    expect(fc.count("create", "pods")).toBe(2);
+    now += 1_000;
+    await c.reconcile("default/j");
+    expect(fc.count("create", "pods")).toBe(3);
+    c.stop();
+
+    // The arithmetic: 10, 20, 40… capped at six minutes; a success resets the count.
+    const t0 = Date.parse("2024-01-01T00:00:00Z");
+    const failed = (n: number) => Array.from({ length: n }, () => ({ metadata: { creationTimestamp: new Date(t0).toISOString() }, status: { phase: "Failed" } }) as unknown as Pod);
+    expect(backoffRemaining(failed(1), 10_000, 360_000, t0)).toBe(10_000);
+    expect(backoffRemaining(failed(3), 10_000, 360_000, t0)).toBe(40_000);
+    expect(backoffRemaining(failed(12), 10_000, 360_000, t0)).toBe(360_000);
+    const ok = { metadata: { creationTimestamp: new Date(t0 + 1).toISOString() }, status: { phase: "Succeeded" } } as unknown as Pod;
+    expect(backoffRemaining([...failed(3), ok], 10_000, 360_000, t0 + 5)).toBe(0);
   });
 
   it("fails past activeDeadlineSeconds and deletes itself after ttlSecondsAfterFinished", async () => {

@@ -19,6 +19,27 @@ export function jobFinished(j: Job): "Complete" | "Failed" | undefined {
   return undefined;
 }
 
+/** When a finished pod finished: its containers' last finishedAt, else when it stopped being Ready, else its creation. */
+export function podFinishTime(p: Pod): number {
+  const ends = (p.status?.containerStatuses ?? []).map((c) => Date.parse(c.state?.terminated?.finishedAt ?? "")).filter((t) => !Number.isNaN(t));
+  if (ends.length) return Math.max(...ends);
+  const ready = getCondition(p.status?.conditions, "Ready");
+  if (ready?.status === "False" && ready.lastTransitionTime) return Date.parse(ready.lastTransitionTime);
+  return Date.parse(p.metadata.creationTimestamp ?? "") || 0;
+}
+
+/**
+ * ms to wait before creating pods again (Kubernetes' job back-off): after n failures since the
+ * last success, base·2^(n−1) capped at max, counted from the latest failure; 0 when none.
+ */
+export function backoffRemaining(pods: Pod[], baseMs: number, maxMs: number, now: number): number {
+  const lastSuccess = Math.max(0, ...pods.filter((p) => p.status?.phase === "Succeeded").map(podFinishTime));
+  const failures = pods.filter((p) => p.status?.phase === "Failed").map(podFinishTime).filter((t) => t >= lastSuccess);
+  if (failures.length === 0) return 0;
+  const delay = Math.min(maxMs, baseMs * 2 ** Math.min(failures.length - 1, 30));
+  return Math.max(0, Math.max(...failures) + delay - now);
+}
+
 /** The Job controller. */
 export class JobController extends QueueController {
   readonly expectations = new Expectations();
@@ -82,7 +103,11 @@ export class JobController extends QueueController {
       status.completionTime = now;
       this.ctx.recorder.record(job, "Normal", "Completed", "Job completed");
     } else if (!s.suspend && this.expectations.satisfied(key)) {
-      await this.manage(key, job, active, Math.min(s.parallelism ?? 1, completions - succeeded));
+      const want = Math.min(s.parallelism ?? 1, completions - succeeded);
+      // Replacements of failed pods wait out the back-off; removing surplus pods never waits.
+      const wait = active.length < want ? backoffRemaining(pods, this.ctx.opts.jobBackoffBaseMs, this.ctx.opts.jobBackoffMaxMs, this.now()) : 0;
+      if (wait > 0) this.queue.addAfter(key, wait + 50);
+      else await this.manage(key, job, active, want);
     }
     status.active = failure ? 0 : active.length;
     status.ready = active.filter(isPodReady).length;

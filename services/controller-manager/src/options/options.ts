@@ -27,6 +27,10 @@ export interface ControllerManagerOptions {
   renewMs: number;
   /** Which controllers run (--controllers a,b; default all). */
   controllers: string[] | "all";
+  /** Delay before a Job replaces its first failed pod, doubling per further failure (--job-backoff-base-ms; default 10000, as Kubernetes). */
+  jobBackoffBaseMs: number;
+  /** Cap of that delay (--job-backoff-max-ms; default 360000, six minutes). */
+  jobBackoffMaxMs: number;
 }
 
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<ControllerManagerOptions> {
@@ -36,6 +40,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Cont
       apiserver: { type: "string" }, nats: { type: "string" }, "cluster-cidr": { type: "string" },
       "node-cidr-mask-size": { type: "string" }, "node-monitor-grace-ms": { type: "string" }, "pod-eviction-timeout-ms": { type: "string" }, controllers: { type: "string" },
       "leader-elect": { type: "string" }, "leader-elect-lease-ms": { type: "string" }, "leader-elect-renew-ms": { type: "string" },
+      "job-backoff-base-ms": { type: "string" }, "job-backoff-max-ms": { type: "string" },
     },
     strict: true,
   });
@@ -52,6 +57,8 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Cont
     leaseMs: num(values["leader-elect-lease-ms"]),
     renewMs: num(values["leader-elect-renew-ms"]),
     controllers: values.controllers && values.controllers !== "all" ? list(values.controllers) : undefined,
+    jobBackoffBaseMs: num(values["job-backoff-base-ms"]),
+    jobBackoffMaxMs: num(values["job-backoff-max-ms"]),
   };
 }
 
@@ -67,6 +74,8 @@ export function compileOptions(p: Partial<ControllerManagerOptions>): Controller
     leaseMs: p.leaseMs ?? 15_000,
     renewMs: p.renewMs ?? 2_000,
     controllers: p.controllers ?? "all",
+    jobBackoffBaseMs: p.jobBackoffBaseMs ?? 10_000,
+    jobBackoffMaxMs: p.jobBackoffMaxMs ?? 360_000,
   };
   const errs: string[] = [];
   const m = /^(\d+\.){3}\d+\/(\d+)$/.exec(o.clusterCidr);
@@ -78,6 +87,8 @@ export function compileOptions(p: Partial<ControllerManagerOptions>): Controller
   if (typeof o.leaderElect !== "boolean") errs.push(`--leader-elect: must be true or false, got ${JSON.stringify(o.leaderElect)}`);
   if (!(o.renewMs > 0)) errs.push("--leader-elect-renew-ms: must be a positive number");
   if (!(o.leaseMs > o.renewMs)) errs.push("--leader-elect-lease-ms: must be longer than --leader-elect-renew-ms");
+  if (!(o.jobBackoffBaseMs >= 0)) errs.push("--job-backoff-base-ms: must be a non-negative number");
+  if (!(o.jobBackoffMaxMs >= o.jobBackoffBaseMs)) errs.push("--job-backoff-max-ms: must be at least --job-backoff-base-ms");
   if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);
   return o;
 }

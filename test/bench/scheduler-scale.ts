@@ -1,0 +1,130 @@
+// The scheduler against hollow nodes: a real apiserver, nats, scheduler and controller-manager,
+// plus one process of N hollow node agents (fake runtime, real registration and heartbeats).
+// Creates P pods and measures create→bound latency from a pod watch (ADDED → first event with
+// spec.nodeName) and throughput (pods bound per second from the first ADDED to the last bind).
+import { join } from "node:path";
+import { ApiClient, waitFor } from "@skiff/client";
+import type { Node, Pod } from "@skiff/api";
+import { Proc, TestCluster, repoRoot } from "../harness/cluster.js";
+import { percentile } from "./stats.js";
+
+/** Figures of one run. */
+export interface ScaleResult {
+  nodes: number;
+  pods: number;
+  /** Creation rate asked for ("burst" when unpaced). */
+  mode: string;
+  bound: number;
+  running: number;
+  podsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Pods on the emptiest and fullest node. */
+  spread: [number, number];
+  /** Seconds the hollow nodes took to register and be Ready. */
+  registerSeconds: number;
+  /** Times the measuring watch ended and was resumed. */
+  watchRestarts: number;
+}
+
+/** Runs one scale measurement on a fresh cluster and tears it down. */
+export async function runSchedulerScale(opts: {
+  nodes: number; pods: number; timeoutMs: number; heartbeatMs?: number; createConcurrency?: number;
+  /** Create at most this many pods per second (default: as fast as the apiserver takes them, a burst). */
+  ratePerSecond?: number;
+}): Promise<ScaleResult> {
+  // /26 per node: room for 1024 nodes in the cluster's /16.
+  const cluster = new TestCluster({ nodes: 0, controllerManagerFlags: ["--node-cidr-mask-size", "26"] });
+  let hollow: Proc | undefined;
+  try {
+    await cluster.start();
+    const t0 = performance.now();
+    hollow = new Proc("hollow-nodes", process.execPath, [
+      join(repoRoot, "services", "node-agent", "dist", "hollow", "main.js"), "--apiserver", cluster.apiAddress, "--nats", cluster.natsUrl(),
+      "--count", String(opts.nodes), "--prefix", `${cluster.name}-h`, "--heartbeat-ms", String(opts.heartbeatMs ?? 5000),
+    ], join(cluster.dir, "hollow-nodes.log"));
+    await hollow.ready;
+    const client: ApiClient = cluster.client;
+    await waitFor(async () => {
+      const nodes = (await client.list<Node>("nodes")).items;
+      return nodes.length === opts.nodes && nodes.every((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+    }, 300_000, `${opts.nodes} hollow nodes Ready`);
+    const registerSeconds = (performance.now() - t0) / 1000;
+
+    const added = new Map<string, number>();
+    const bound = new Map<string, number>();
+    const running = new Set<string>();
+    const nodeOf = new Map<string, string>();
+    // A watch that ends (the server closing it, a slow consumer) resumes from the last revision seen.
+    let lastRv = "";
+    let watchRestarts = 0;
+    let watch: { stop(): void } | undefined;
+    let stopped = false;
+    const openWatch = () => {
+      watch = client.watch<Pod>("pods", { namespace: "default", resourceVersion: lastRv, allowBookmarks: false }, (e) => {
+        if (e.object.metadata.resourceVersion) lastRv = e.object.metadata.resourceVersion;
+        const name = e.object.metadata.name;
+        if (e.type === "BOOKMARK" || !name?.startsWith("bench-")) return;
+        const now = performance.now();
+        if (!added.has(name)) added.set(name, now);
+        if (e.object.spec.nodeName && !bound.has(name)) { bound.set(name, now); nodeOf.set(name, e.object.spec.nodeName); }
+        if (e.object.status?.phase === "Running") running.add(name);
+      }, (err) => {
+        if (stopped) return;
+        watchRestarts++;
+        process.stderr.write(`scheduler bench: pod watch ended (${err?.message ?? "closed"}); resuming from ${lastRv}\n`);
+        setTimeout(openWatch, 100);
+      });
+    };
+    openWatch();
+    const progress = setInterval(() => process.stderr.write(`scheduler bench: ${opts.nodes} nodes: added ${added.size} bound ${bound.size} running ${running.size}\n`), 10_000);
+    try {
+      const pod = (i: number): Pod => ({
+        apiVersion: "v1", kind: "Pod", metadata: { name: `bench-${i}`, namespace: "default" },
+        spec: { containers: [{ name: "c", image: "skiff/pause:3.9", resources: { requests: { cpu: "10m", memory: "16Mi" } } }] },
+      });
+      let next = 0;
+      const start = performance.now();
+      await Promise.all(Array.from({ length: opts.createConcurrency ?? 32 }, async () => {
+        while (next < opts.pods) {
+          const i = next++;
+          if (opts.ratePerSecond) {
+            const due = start + (i * 1000) / opts.ratePerSecond - performance.now();
+            if (due > 0) await new Promise((r) => setTimeout(r, due));
+          }
+          await client.create("pods", pod(i));
+        }
+      }));
+      await waitFor(() => bound.size >= opts.pods, opts.timeoutMs, `${opts.pods} pods bound`);
+      // Hollow nodes report their pods Running; a bounded wait, then whatever was seen is reported.
+      await waitFor(() => running.size >= opts.pods, Math.min(120_000, opts.timeoutMs), `${opts.pods} pods Running`).catch(() => undefined);
+    } finally {
+      stopped = true;
+      watch?.stop();
+      clearInterval(progress);
+    }
+    const lat = [...bound].map(([n, t]) => t - added.get(n)!);
+    const first = Math.min(...added.values());
+    const last = Math.max(...bound.values());
+    const perNode = new Map<string, number>();
+    for (const n of nodeOf.values()) perNode.set(n, (perNode.get(n) ?? 0) + 1);
+    const counts = [...perNode.values()];
+    return {
+      nodes: opts.nodes, pods: opts.pods, mode: opts.ratePerSecond ? `${opts.ratePerSecond}/s` : "burst", bound: bound.size, running: running.size,
+      podsPerSecond: bound.size / ((last - first) / 1000),
+      p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99), maxMs: Math.max(...lat),
+      spread: [perNode.size < opts.nodes ? 0 : Math.min(...counts), Math.max(...counts)], registerSeconds, watchRestarts,
+    };
+  } finally {
+    await hollow?.kill();
+    await cluster.stop();
+  }
+}
+
+/** One result as a table row. */
+export function row(r: ScaleResult): (string | number)[] {
+  return [r.nodes, r.pods, r.mode, r.bound, r.running, r.podsPerSecond.toFixed(1), r.p50Ms.toFixed(0), r.p99Ms.toFixed(0), r.maxMs.toFixed(0), `${r.spread[0]}–${r.spread[1]}`, r.registerSeconds.toFixed(1)];
+}
+
+export const header = ["nodes", "pods", "created", "bound", "running", "pods/s", "p50 ms", "p99 ms", "max ms", "pods/node", "register s"];

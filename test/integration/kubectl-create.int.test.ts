@@ -130,7 +130,8 @@ describe("kubectl create, run, expose, cordon and drain (protobuf bodies)", () =
   it("creates a Job that completes, a CronJob, and a Job from the CronJob", async () => {
     expect(await kubectl("create", "job", "once", `--image=${IMAGE}`, "--", "sh", "-c", "echo done")).toContain("job.batch/once created");
     expect(await kubectl("wait", "--for=condition=complete", "job/once", "--timeout=120s")).toContain("job.batch/once condition met");
-    // By label: Skiff's Jobs get no generated spec.selector yet, so `kubectl logs job/once` would pick any pod.
+    // job/once: kubectl finds the pod through the Job's generated spec.selector.
+    expect(await kubectl("logs", "job/once")).toBe("done\n");
     expect(await kubectl("logs", "-l", "job-name=once")).toBe("done\n");
 
     expect(await kubectl("create", "cronjob", "nightly", `--image=${IMAGE}`, "--schedule=0 3 * * *", "--", "sh", "-c", "echo nightly")).toContain("cronjob.batch/nightly created");

@@ -57,7 +57,23 @@ export const batchResources: Info[] = [
     ...batch, resource: "jobs", singular: "job", kind: "Job", listKind: "JobList",
     namespaced: true, shortNames: [], hasStatus: true, gracefulDelete: false,
     validate: withMeta(true, (o) => jobSpecErrors((o as Job).spec, "spec")),
-    applyDefaults: (o) => defaultJobSpec((o as Job).spec),
+    applyDefaults: (o) => {
+      const job = o as Job;
+      defaultJobSpec(job.spec);
+      // As in Kubernetes, a Job without manualSelector selects its own pods by its uid (known
+      // here: the registry assigns it before defaulting), so `kubectl logs job/x` and
+      // `kubectl get pods -l` find exactly its pods.
+      const uid = job.metadata.uid;
+      if (job.spec && uid && !job.spec.manualSelector && !job.spec.selector) {
+        job.spec.selector = { matchLabels: { "batch.kubernetes.io/controller-uid": uid } };
+        job.spec.template.metadata ??= {};
+        job.spec.template.metadata.labels = {
+          ...job.spec.template.metadata.labels,
+          "batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": job.metadata.name ?? "",
+          "controller-uid": uid, "job-name": job.metadata.name ?? "",
+        };
+      }
+    },
   },
   {
     ...batch, resource: "cronjobs", singular: "cronjob", kind: "CronJob", listKind: "CronJobList",

@@ -6,6 +6,8 @@ import { ApiError, BadRequestError, type KObject } from "@skiff/api";
 import { EventType, type ResourceServiceServer, type WatchRequest, type WatchResponse } from "@skiff/proto";
 import { toGrpcError } from "@skiff/client";
 import type { Registry, WatchEvent } from "../registry/registry.js";
+import type { NodeConnector } from "../nodes/connector.js";
+import { podStreamHandlers } from "./pod-streams.js";
 
 function parseObject(json: string): KObject {
   try {
@@ -26,6 +28,8 @@ const eventTypes: Record<WatchEvent["type"], EventType> = {
 
 export interface ServiceOptions {
   bookmarkIntervalMs: number;
+  /** Reaches node agents for PodLogs/PodExec; without one they answer Unavailable. */
+  connector?: NodeConnector;
 }
 
 /** Builds the ResourceService implementation over a registry. */
@@ -44,6 +48,7 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
   }
   const json = (o: unknown) => JSON.stringify(o);
   return {
+    ...podStreamHandlers(registry, opts.connector, log),
     create: unary("Create", async (r) => ({ objectJson: json(await registry.create(r.resource, r.namespace || undefined, parseObject(r.objectJson), r.dryRun)) })),
     get: unary("Get", async (r) => ({ objectJson: json(await registry.get(r.ref?.resource ?? "", r.ref?.namespace || undefined, r.ref?.name ?? "")) })),
     list: unary("List", async (r) => {

@@ -65,11 +65,13 @@ export function servePortForwardSpdy(conn: SpdyConnection, connector: NodeConnec
   async function forward(data: SpdyStream, error: SpdyStream, port: number): Promise<void> {
     // kubectl half-closes the error stream at once; only we write on it.
     error.resume();
+    // Agents already word their failures this way; others get the kubelet's prefix.
+    const message = (err: Error) => err.message.startsWith("error forwarding port") ? err.message : `error forwarding port ${port} to pod ${name}: ${err.message}`;
     let target: Duplex;
     try {
       target = await connector.portForward(pod, port);
     } catch (err) {
-      error.end(`error forwarding port ${port} to pod ${name}: ${(err as Error).message}`);
+      error.end(message(err as Error));
       data.end();
       return;
     }
@@ -77,7 +79,7 @@ export function servePortForwardSpdy(conn: SpdyConnection, connector: NodeConnec
     target.on("error", (err: Error) => {
       if (failed) return;
       failed = true;
-      if (!error.writableEnded) error.end(`error forwarding port ${port} to pod ${name}: ${err.message}`);
+      if (!error.writableEnded) error.end(message(err));
       if (!data.writableEnded) data.end();
     });
     data.on("close", () => target.destroy());

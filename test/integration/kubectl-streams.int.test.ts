@@ -204,6 +204,17 @@ describe("kubectl logs, exec and port-forward against Skiff", () => {
     expect(missing.code).not.toBe(0);
   });
 
+  it("kubectl exec over SPDY (older kubectl's protocol, forced with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false)", async () => {
+    const spdy = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: "false" };
+    const r = await kubectl(["exec", "talker", "-c", "main", "-v=6", "--", "sh", "-c", "echo hi; echo oops >&2; exit 3"], { env: spdy });
+    expect(r.stdout).toBe("hi\n");
+    expect(r.stderr).toContain("oops\n");
+    expect(r.stderr).toMatch(/POST https:\/\/\S+\/exec\?\S+ 101 Switching Protocols/);
+    expect(r.code).toBe(3);
+    const cat = await kubectl(["exec", "-i", "talker", "-c", "main", "--", "sh", "-c", "cat; echo done"], { input: "over spdy\n", env: spdy });
+    expect(cat).toMatchObject({ stdout: "over spdy\ndone\n", code: 0 });
+  });
+
   it("kubectl exec -it runs the command on a terminal", async () => {
     // `script` gives kubectl a pseudo-terminal of its own, so -t is honoured.
     const kc = env.KUBECONFIG!;

@@ -77,9 +77,12 @@ export async function runExec(ws: WebSocket, protocol: string, connector: NodeCo
   }
 }
 
-/** Attach is not served: node agents expose no attach to a container's main process. */
+/** Why attach fails: node agents expose no attach to a container's main process. */
+export const attachUnsupported = "attach is not supported by Skiff: use 'kubectl logs -f' to follow a container's output or 'kubectl exec -it' for a shell";
+
+/** Answers an attach with the error above on the error channel. */
 export async function runAttach(ws: WebSocket, log: Logger): Promise<void> {
-  failOnErrorChannel(ws, new BadRequestError("attach is not supported by Skiff: use 'kubectl logs -f' to follow a container's output or 'kubectl exec -it' for a shell"), log);
+  failOnErrorChannel(ws, new BadRequestError(attachUnsupported), log);
 }
 
 /** Forwards each `ports` query port over its channel pair (data 2i, error 2i+1). */

@@ -2,7 +2,8 @@
 // the protocol, then run the session. Served: WebSocket with the channel protocols (exec,
 // port-forward), WebSocket tunnelling SPDY (kubectl's port-forward, "SPDY/3.1+portforward.k8s.io"),
 // and a plain SPDY/3.1 upgrade for port-forward (kubectl's fallback). Failures before the upgrade
-// are written as plain HTTP responses with a Status body.
+// are written as plain HTTP responses with a Status body. Exec also runs over plain SPDY/3.1 with
+// v4.channel.k8s.io (kubectl before 1.30, or with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false).
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -13,7 +14,8 @@ import type { TokenAuthenticator } from "../auth/authn.js";
 import { parseResourcePath } from "../http/route.js";
 import { statusOf } from "../http/respond.js";
 import { execProtocols, negotiate, portForwardProtocols, spdyTunnelPrefix } from "./channels.js";
-import { runAttach, runExec, runPortForward } from "./sessions.js";
+import { attachUnsupported, execOptionsFrom, runAttach, runExec, runPortForward } from "./sessions.js";
+import { execSpdyProtocol, serveExecSpdy } from "./exec-spdy.js";
 import { noConnectorMessage } from "../subresources/index.js";
 import { SpdyConnection, type SpdyTransport } from "./spdy/connection.js";
 import { servePortForwardSpdy } from "./portforward-spdy.js";
@@ -54,11 +56,12 @@ export function upgradeHandler(ctx: RestContext, authn: TokenAuthenticator): (re
       const upgrade = (req.headers.upgrade ?? "").toLowerCase();
       const spdy = upgrade === "spdy/3.1";
       if (upgrade !== "websocket" && !spdy) throw new BadRequestError(`unsupported upgrade ${JSON.stringify(req.headers.upgrade)}: WebSocket and SPDY/3.1 are served`);
-      if (spdy && sub !== "portforward") throw new BadRequestError(`${sub} over SPDY is not served: use WebSocket (v5.channel.k8s.io or v4.channel.k8s.io), which kubectl 1.30+ does by default`);
+      if (spdy && sub === "attach") throw new BadRequestError(attachUnsupported);
       if (!ctx.connector) throw new UnavailableError(noConnectorMessage);
+      const spdyProtocol = sub === "portforward" ? portForwardSpdyProtocol : execSpdyProtocol;
       if (spdy) {
         const offered = String(req.headers["x-stream-protocol-version"] ?? "").split(",").map((s) => s.trim());
-        if (!offered.includes(portForwardSpdyProtocol)) throw new BadRequestError(`no supported stream protocol offered (X-Stream-Protocol-Version); supported: ${portForwardSpdyProtocol}`);
+        if (!offered.includes(spdyProtocol)) throw new BadRequestError(`no supported stream protocol offered (X-Stream-Protocol-Version); supported: ${spdyProtocol}`);
       } else {
         const offered = (req.headers["sec-websocket-protocol"] ?? "").split(",");
         const protocol = negotiate(offered, protocolsFor(sub));
@@ -73,9 +76,12 @@ export function upgradeHandler(ctx: RestContext, authn: TokenAuthenticator): (re
       const connector = ctx.connector;
       const log = ctx.log.child({ pod: `${p.namespace}/${p.name}`, subresource: sub });
       if (spdy) {
-        socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${portForwardSpdyProtocol}\r\n\r\n`);
+        // Exec options are checked before the upgrade, so mistakes come back as plain HTTP errors.
+        const execOpts = sub === "exec" ? execOptionsFrom(pod, url.searchParams) : undefined;
+        socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${spdyProtocol}\r\n\r\n`);
         const conn = spdyOverSocket(socket, head, log);
-        servePortForwardSpdy(conn, connector, pod, log);
+        if (execOpts) serveExecSpdy(conn, connector, pod, execOpts, log);
+        else servePortForwardSpdy(conn, connector, pod, log);
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => {

@@ -8,7 +8,8 @@ import { adler32, encodeHeaderBlock, HeaderCompressor, HeaderDecompressor, parse
 import { spdyDictionary } from "./dictionary.js";
 import { SpdyConnection, type SpdyStream } from "./connection.js";
 import { servePortForwardSpdy } from "../portforward-spdy.js";
-import type { NodeConnector } from "../../../nodes/connector.js";
+import { serveExecSpdy } from "../exec-spdy.js";
+import type { ExecOptions, NodeConnector } from "../../../nodes/connector.js";
 
 const tick = () => new Promise((r) => setTimeout(r, 10));
 
@@ -291,5 +292,46 @@ describe("port-forward over SPDY", () => {
     const id = c.open({ streamtype: "data", port: "http", requestid: "2" });
     await tick();
     expect(c.frames).toContainEqual({ type: "rstStream", streamId: id, status: RstStatus.protocolError });
+  });
+});
+
+describe("exec over SPDY (v4.channel.k8s.io)", () => {
+  const pod = { metadata: { name: "p", namespace: "default" }, spec: { nodeName: "n", containers: [{ name: "c" }] } } as unknown as Pod;
+  /** exec upper-cases stdin to stdout, says bye on stderr, exits with the code named by the command. */
+  const connector: NodeConnector = {
+    logs: async () => { throw new Error("unused"); },
+    portForward: async () => { throw new Error("unused"); },
+    async exec(_p, o: ExecOptions) {
+      const stdin = new PassThrough(), stdout = new PassThrough(), stderr = new PassThrough();
+      let done!: (n: number) => void;
+      const exit = new Promise<number>((r) => (done = r));
+      stdin.on("data", (b: Buffer) => stdout.write(b.toString().toUpperCase()));
+      stdin.on("end", () => { stdout.end(); stderr.end("bye\n"); done(Number(o.command[0])); });
+      return { stdin, stdout, stderr, exit, resize: () => undefined, close: () => undefined };
+    },
+  };
+
+  it("runs once error, stdin, stdout and stderr are open; output ends before the exit Status", async () => {
+    const c = new TestClient();
+    serveExecSpdy(c.server, connector, pod, { container: "c", command: ["3"], stdin: true, stdout: true, stderr: true, tty: false }, silentLogger());
+    const err = c.open({ streamtype: "error" });
+    const stdin = c.open({ streamtype: "stdin" });
+    const stdout = c.open({ streamtype: "stdout" });
+    c.send({ type: "data", streamId: stdin, flags: 0, data: Buffer.from("hey") });
+    await tick();
+    // Not all streams are open yet: nothing runs.
+    expect(c.text(stdout)).toBe("");
+    const stderr = c.open({ streamtype: "stderr" });
+    await tick();
+    expect(c.text(stdout)).toBe("HEY");
+    c.send({ type: "data", streamId: stdin, flags: FLAG_FIN, data: Buffer.alloc(0) });
+    await tick();
+    expect(c.text(stderr)).toBe("bye\n");
+    expect(c.fin.has(stdout) && c.fin.has(stderr) && c.fin.has(err)).toBe(true);
+    const outEnd = c.frames.findIndex((f) => f.type === "data" && f.streamId === stdout && f.flags & FLAG_FIN);
+    const status = c.frames.findIndex((f) => f.type === "data" && f.streamId === err && f.data.length > 0);
+    expect(outEnd).toBeLessThan(status);
+    expect(JSON.parse(c.text(err))).toMatchObject({ status: "Failure", reason: "NonZeroExitCode", details: { causes: [{ reason: "ExitCode", message: "3" }] } });
+    expect(c.frames.some((f) => f.type === "goAway")).toBe(true);
   });
 });

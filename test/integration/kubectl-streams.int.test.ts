@@ -50,6 +50,20 @@ spec:
     image: ${IMAGE}
     command: ["sh", "-c", "echo started at $(cat /proc/uptime); sleep 2; exit 1"]
 ---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: burner
+  labels: {app: burner}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: ${IMAGE}
+    command: ["sh", "-c", "while :; do :; done"]
+    resources:
+      limits: {cpu: 100m, memory: 32Mi}
+---
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -122,7 +136,7 @@ describe("kubectl logs, exec and port-forward against Skiff", () => {
     const file = join(cluster.dir, "streams.yaml");
     writeFileSync(file, manifest);
     await ok("apply", "-f", file);
-    await ok("wait", "--for=condition=Ready", "pod/talker", "pod/web", "--timeout=120s");
+    await ok("wait", "--for=condition=Ready", "pod/talker", "pod/web", "pod/burner", "--timeout=120s");
     await ok("rollout", "status", "deployment/greeter", "--timeout=120s");
   });
   afterAll(async () => {
@@ -149,8 +163,9 @@ describe("kubectl logs, exec and port-forward against Skiff", () => {
     const stampMs = Date.parse(stamped.split(" ")[0]);
     expect(Math.abs(Date.now() - stampMs)).toBeLessThan(60_000);
 
-    // --since=3s leaves out the first lines (written long before) but keeps the latest tick.
-    const since = await ok("logs", "talker", "-c", "main", "--since=3s");
+    // --since=2s leaves out the first lines (written 8+ s before) but keeps the latest tick.
+    await waitFor(async () => (await ok("logs", "talker", "-c", "main")).includes("tick 8"), 30_000, "eight ticks in the log");
+    const since = await ok("logs", "talker", "-c", "main", "--since=2s");
     expect(since).not.toContain("first line");
     expect(since).toMatch(/tick \d+\n$/);
   });
@@ -277,6 +292,26 @@ describe("kubectl logs, exec and port-forward against Skiff", () => {
     expect(err).not.toContain("error forwarding port 9999 to pod web: error forwarding");
     p.kill("SIGTERM");
     await new Promise((r) => p.on("close", r));
+  });
+
+  it("kubectl top pod / node read the metrics API (figures from the engine)", async () => {
+    expect(await ok("api-resources", "--api-group=metrics.k8s.io")).toMatch(/pods\s+metrics.k8s.io\/v1beta1\s+true\s+PodMetrics/);
+    const millicores = (text: string, name: string) => Number(new RegExp(`^${name}\\s+(\\d+)m`, "m").exec(text)?.[1] ?? -1);
+    // The busy loop is held to its 100m quota: it shows up with a clearly non-zero rate, not more than the quota allows.
+    let top = "";
+    await waitFor(async () => {
+      top = await ok("top", "pod", "-l", "app=burner");
+      return millicores(top, "burner") >= 30;
+    }, 60_000, "the burner's CPU in kubectl top pod");
+    expect(top.split("\n")[0]).toMatch(/^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)/);
+    expect(millicores(top, "burner")).toBeLessThanOrEqual(150);
+    const node = await ok("top", "node");
+    expect(node.split("\n")[0]).toMatch(/^NAME\s+CPU\(cores\)\s+CPU\(%\)\s+MEMORY\(bytes\)\s+MEMORY\(%\)/);
+    expect(millicores(node, cluster.nodeName(0))).toBeGreaterThanOrEqual(1);
+    const raw = JSON.parse(await ok("get", "--raw", "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/talker"));
+    expect(raw).toMatchObject({ kind: "PodMetrics", metadata: { name: "talker" } });
+    expect(raw.containers.map((c: { name: string }) => c.name).sort()).toEqual(["main", "side"]);
+    for (const c of raw.containers) expect(Number(/^(\d+)Ki$/.exec(c.usage.memory)?.[1])).toBeGreaterThan(0);
   });
 
   it("skiff logs and skiff exec", async () => {

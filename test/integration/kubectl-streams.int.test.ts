@@ -327,5 +327,18 @@ describe("kubectl logs, exec and port-forward against Skiff", () => {
     expect(ex.stderr).toContain("command terminated with exit code 4");
     const piped = await skiff(["exec", "-i", "talker", "-c", "main", "--", "tr", "a-z", "A-Z"], "shout\n");
     expect(piped).toMatchObject({ stdout: "SHOUT\n", code: 0 });
+
+    // -it under a pseudo-terminal: the command gets one too.
+    const cli = `${process.execPath} ${join(repoRoot, "packages/cli/dist/main.js")} --server ${cluster.apiAddress}`;
+    const term = await new Promise<{ out: string; code: number }>((resolve, reject) => {
+      const p = spawn("script", ["-qec", `${cli} exec -it talker -c main -- sh -c 'tty; exit 2'`, "/dev/null"], { env: process.env });
+      children.push(p);
+      let out = "";
+      p.stdout.on("data", (d) => (out += d));
+      p.on("error", reject);
+      p.on("close", (code) => resolve({ out, code: code ?? -1 }));
+    });
+    expect(term.out).toMatch(/\/dev\/pts\/\d+/);
+    expect(term.code).toBe(2);
   });
 });

@@ -18,7 +18,7 @@ async function run(ctx: Context): Promise<number> {
   // Like kubectl: -t without a terminal on stdin is ignored, with a note.
   let tty = ctx.flags.bool("tty");
   if (tty && !(stdinWanted && input.isTTY)) {
-    if (stdinWanted || !input.isTTY) ctx.err.write("Unable to use a TTY - input is not a terminal or the right kind of file\n");
+    ctx.err.write("Unable to use a TTY - input is not a terminal or the right kind of file\n");
     tty = false;
   }
   const call = ctx.client().podExec();

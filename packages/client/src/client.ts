@@ -1,7 +1,7 @@
 // The typed gRPC client of the apiserver: every process (scheduler, controllers, node agent,
 // CLI, tests) talks to the cluster through it. It fails over between apiserver addresses.
-import { connectivityState, credentials, Metadata, status as Code, type ServiceError, type ClientReadableStream } from "@grpc/grpc-js";
-import { ResourceServiceClient, EventType, type WatchResponse } from "@skiff/proto";
+import { connectivityState, credentials, Metadata, status as Code, type ServiceError, type ClientReadableStream, type ClientDuplexStream } from "@grpc/grpc-js";
+import { ResourceServiceClient, EventType, type WatchResponse, type PodLogsRequest, type PodLogsResponse, type PodExecRequest, type PodExecResponse } from "@skiff/proto";
 import type { KObject } from "@skiff/api";
 import { fromGrpcError } from "./grpc-errors.js";
 
@@ -171,5 +171,15 @@ export class ApiClient {
         stream.cancel();
       },
     };
+  }
+
+  /** Streams a container's log (ResourceService.PodLogs); errors arrive as gRPC errors (map with fromGrpcError). */
+  podLogs(req: PodLogsRequest): ClientReadableStream<PodLogsResponse> {
+    return this.clients[this.current].podLogs(req, this.metadata());
+  }
+
+  /** Opens an exec session (ResourceService.PodExec): write a `start` frame first. */
+  podExec(): ClientDuplexStream<PodExecRequest, PodExecResponse> {
+    return this.clients[this.current].podExec(this.metadata());
   }
 }

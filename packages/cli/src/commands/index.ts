@@ -9,6 +9,7 @@ import { deleteCommand } from "./delete.js";
 import { describeCommand } from "./describe.js";
 import { downCommand } from "./down.js";
 import { getCommand } from "./get.js";
+import { execCommand } from "./exec.js";
 import { logsCommand } from "./logs.js";
 import { statusCommand } from "./status.js";
 import { upCommand } from "./up.js";
@@ -16,7 +17,7 @@ import { versionCommand } from "./version.js";
 
 /** All commands, in help order. */
 export const commands: Command[] = [
-  getCommand, describeCommand, applyCommand, createCommand, deleteCommand, logsCommand,
+  getCommand, describeCommand, applyCommand, createCommand, deleteCommand, logsCommand, execCommand,
   upCommand, downCommand, statusCommand, versionCommand, imageCommand, chaosCommand,
   controlplaneCommand, nodeCommand,
 ];

@@ -7,6 +7,8 @@ import { EventType, type ResourceServiceServer, type WatchRequest, type WatchRes
 import { toGrpcError } from "@skiff/client";
 import type { Registry, WatchEvent } from "../registry/registry.js";
 import type { Authorizer } from "../auth/join-token.js";
+import type { NodeConnector } from "../nodes/connector.js";
+import { podStreamHandlers } from "./pod-streams.js";
 
 function parseObject(json: string): KObject {
   try {
@@ -29,6 +31,8 @@ export interface ServiceOptions {
   bookmarkIntervalMs: number;
   /** Checks a call before it runs (e.g. the node join token); none = everything allowed. */
   authorize?: Authorizer;
+  /** Reaches node agents for PodLogs/PodExec; without one they answer Unavailable. */
+  connector?: NodeConnector;
 }
 
 /** Builds the ResourceService implementation over a registry. */
@@ -47,6 +51,7 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
   }
   const json = (o: unknown) => JSON.stringify(o);
   return {
+    ...podStreamHandlers(registry, opts.connector, log),
     create: unary("Create", async (r, call) => {
       opts.authorize?.("create", r.resource, call.metadata);
       return { objectJson: json(await registry.create(r.resource, r.namespace || undefined, parseObject(r.objectJson), r.dryRun)) };

@@ -35,10 +35,23 @@ export interface ExecSession {
   close(): void;
 }
 
+/** One container's usage at one moment (for the metrics API). */
+export interface ContainerUsage {
+  name: string;
+  /** CPU rate in nanocores (1e9 = one core). */
+  cpuNanoCores: number;
+  /** Memory working set in bytes. */
+  memoryBytes: number;
+  /** RFC 3339 time of the sample. */
+  timestamp: string;
+}
+
 export interface NodeConnector {
   /** The pod's container log as a byte stream (ends unless follow). */
   logs(pod: Pod, opts: LogOptions): Promise<Readable>;
   exec(pod: Pod, opts: ExecOptions): Promise<ExecSession>;
   /** A byte stream connected to the pod's port (on its network namespace). */
   portForward(pod: Pod, port: number): Promise<Duplex>;
+  /** The pod's running containers' CPU and memory (optional: the metrics API is off without it). */
+  podStats?(pod: Pod): Promise<ContainerUsage[]>;
 }

@@ -7,7 +7,7 @@ import { credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
 import { BadRequestError, UnavailableError, type Node, type Pod } from "@skiff/api";
 import { fromGrpcError } from "@skiff/client";
 import { nodev1 } from "@skiff/proto";
-import type { ExecOptions, ExecSession, LogOptions, NodeConnector } from "./connector.js";
+import type { ContainerUsage, ExecOptions, ExecSession, LogOptions, NodeConnector } from "./connector.js";
 
 export interface GrpcNodeConnectorOptions {
   /** Reads a Node object (from the registry, or a client in tests). */
@@ -129,6 +129,15 @@ export class GrpcNodeConnector implements NodeConnector {
     call.on("end", () => d.push(null));
     call.on("error", (err: ServiceError) => { if (err.code !== 1) d.destroy(fromGrpcError(err)); else d.push(null); });
     return d;
+  }
+
+  async podStats(pod: Pod): Promise<ContainerUsage[]> {
+    const c = await this.client(pod);
+    const res = await new Promise<nodev1.PodStatsResponse>((resolve, reject) => {
+      // The engine samples CPU over about a second per container; allow for a busy node.
+      c.podStats({ pod: this.ref(pod) }, this.metadata(), { deadline: Date.now() + 15_000 }, (err, r) => (err ? reject(fromGrpcError(err)) : resolve(r)));
+    });
+    return res.containers.map((s) => ({ name: s.name, cpuNanoCores: s.cpuUsageNanoCores, memoryBytes: s.memoryWorkingSetBytes, timestamp: s.timestamp }));
   }
 
   close(): void {

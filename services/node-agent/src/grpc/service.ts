@@ -57,11 +57,12 @@ export function nodeService(d: NodeServiceDeps): nodev1.NodeServiceServer & Reco
     return st?.state.waiting?.reason ?? "ContainerCreating";
   }
 
-  function fail(call: { emit?: unknown; destroy?: (e: Error) => void }, cb: ((e: unknown) => void) | undefined, err: unknown, method: string): void {
+  function fail(call: { emit?: (ev: string, e: unknown) => boolean }, cb: ((e: unknown) => void) | undefined, err: unknown, method: string): void {
     if (!(err instanceof ApiError) || err.reason === "InternalError") d.log.warn({ err, method }, "node call failed");
     const e = toGrpcError(err);
     if (cb) cb(e);
-    else call.destroy?.(Object.assign(new Error(e.details), e));
+    // grpc-js turns an "error" event into the call's status; destroy() would drop it (the caller saw CANCELLED).
+    else call.emit?.("error", e);
   }
 
   return {

@@ -15,6 +15,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, kubeVersion } fro
 import { openApiV2, openApiV3, openApiV3Root } from "../openapi/documents.js";
 import { handleResource } from "../handlers/resource.js";
 import { upgradeHandler } from "../streams/upgrade.js";
+import { metricsApiGroup, metricsGet, metricsGroup, metricsResourceList, metricsVersion } from "../metrics/metrics.js";
 
 /** Options of the REST server. */
 export interface RestServerOptions {
@@ -70,7 +71,12 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
     };
     if (path === "/version") return doc(kubeVersion);
     if (path === "/api") return doc(apiVersions(`${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`));
-    if (path === "/apis") return doc(apiGroupList(resources));
+    // The metrics API is served here (not from the store) when node agents can be reached.
+    const metrics = !!ctx.connector?.podStats;
+    if (path === "/apis") {
+      const list = apiGroupList(resources);
+      return doc(metrics ? { ...list, groups: [...list.groups, metricsApiGroup()] } : list);
+    }
     if (path === "/openapi/v2") {
       // kubectl asks for protobuf first; a JSON-only server answers 406 so it falls back.
       const accept = req.headers.accept ?? "";
@@ -83,6 +89,12 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
       return doc(cached(`v3/${gv}`, () => openApiV3(resources.all, gv)));
     }
     const segs = path.split("/").filter(Boolean);
+    if (metrics && segs[0] === "apis" && segs[1] === metricsGroup) {
+      if (segs.length === 2) return doc({ kind: "APIGroup", apiVersion: "v1", ...metricsApiGroup() });
+      if (segs[2] !== metricsVersion) return doc(undefined);
+      if (segs.length === 3) return doc(metricsResourceList());
+      return doc(await metricsGet({ registry: ctx.registry, connector: ctx.connector, log: ctx.log }, segs.slice(3), url.searchParams));
+    }
     if (segs[0] === "api" && segs.length === 2) return doc(apiResourceList(resources, "", segs[1]));
     if (segs[0] === "apis" && segs.length === 2) return doc(apiGroup(resources, segs[1]));
     if (segs[0] === "apis" && segs.length === 3) return doc(apiResourceList(resources, segs[1], segs[2]));

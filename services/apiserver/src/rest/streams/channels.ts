@@ -7,8 +7,10 @@ export const Channel = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4, cl
 
 /** Subprotocols of exec/attach, most preferred first. */
 export const execProtocols = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
-/** Subprotocols of port-forward over WebSocket, most preferred first. */
-export const portForwardProtocols = ["v4.channel.k8s.io", "portforward.k8s.io"];
+/** Prefix of WebSocket subprotocols that tunnel a SPDY session (kubectl 1.31+'s port-forward). */
+export const spdyTunnelPrefix = "SPDY/3.1+";
+/** Subprotocols of port-forward over WebSocket, most preferred first: SPDY tunnelled, then the channel protocol. */
+export const portForwardProtocols = [`${spdyTunnelPrefix}portforward.k8s.io`, "v4.channel.k8s.io", "portforward.k8s.io"];
 
 /** Picks the first protocol the server supports from the client's offer (undefined when none). */
 export function negotiate(offered: Iterable<string>, supported: string[]): string | undefined {

@@ -33,6 +33,13 @@ export function execOptionsFrom(pod: Pod, q: URLSearchParams) {
 
 /** Runs one exec over a WebSocket speaking `protocol` (v4 or v5 channel protocol). */
 export async function runExec(ws: WebSocket, protocol: string, connector: NodeConnector, pod: Pod, q: URLSearchParams, log: Logger): Promise<void> {
+  // Listen before the exec starts: kubectl sends stdin (and its close) right after the upgrade,
+  // and ws drops messages nobody listens for.
+  const early: Buffer[] = [];
+  let onMessage = (m: Buffer) => { early.push(m); };
+  ws.on("message", (m: Buffer | ArrayBuffer) => onMessage(Buffer.isBuffer(m) ? m : Buffer.from(m as ArrayBuffer)));
+  let closedEarly = false;
+  ws.once("close", () => { closedEarly = true; });
   let session: ExecSession;
   let opts: ReturnType<typeof execOptionsFrom>;
   try {
@@ -42,15 +49,17 @@ export async function runExec(ws: WebSocket, protocol: string, connector: NodeCo
     return failOnErrorChannel(ws, err, log);
   }
   const v5 = protocol === "v5.channel.k8s.io";
-  ws.on("message", (m: Buffer) => {
-    const f = unframe(Buffer.isBuffer(m) ? m : Buffer.from(m as ArrayBuffer));
+  onMessage = (m: Buffer) => {
+    const f = unframe(m);
     if (!f) return;
     if (f.channel === Channel.stdin) session.stdin?.write(f.data);
     else if (f.channel === Channel.resize) {
       const size = parseResize(f.data);
       if (size) session.resize(size.cols, size.rows);
     } else if (v5 && f.channel === Channel.close && f.data[0] === Channel.stdin) session.stdin?.end();
-  });
+  };
+  for (const m of early.splice(0)) onMessage(m);
+  if (closedEarly) session.close();
   ws.on("close", () => session.close());
   const outputs: Promise<unknown>[] = [];
   for (const [stream, ch] of [[session.stdout, Channel.stdout], [session.stderr, Channel.stderr]] as const) {
@@ -66,6 +75,14 @@ export async function runExec(ws: WebSocket, protocol: string, connector: NodeCo
   } catch (err) {
     failOnErrorChannel(ws, err, log);
   }
+}
+
+/** Why attach fails: node agents expose no attach to a container's main process. */
+export const attachUnsupported = "attach is not supported by Skiff: use 'kubectl logs -f' to follow a container's output or 'kubectl exec -it' for a shell";
+
+/** Answers an attach with the error above on the error channel. */
+export async function runAttach(ws: WebSocket, log: Logger): Promise<void> {
+  failOnErrorChannel(ws, new BadRequestError(attachUnsupported), log);
 }
 
 /** Forwards each `ports` query port over its channel pair (data 2i, error 2i+1). */

@@ -10,6 +10,8 @@ import { TokenAuthenticator } from "../auth/authn.js";
 import type { ExecOptions, ExecSession, NodeConnector } from "../../nodes/connector.js";
 import type { RestContext } from "../handlers/context.js";
 import { Channel, frame } from "./channels.js";
+import { connect } from "node:net";
+import { encodeFrame, FrameReader, type Frame } from "./spdy/frames.js";
 
 const pod: Pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "default" }, spec: { nodeName: "n1", containers: [{ name: "c", image: "i" }] } } as Pod;
 
@@ -118,5 +120,57 @@ describe("upgrade refusals", () => {
     const base = await start(undefined);
     expect((await rawStatus(base, {})).code).toBe(401);
     expect((await rawStatus(base, { Authorization: "Bearer t0k" })).code).toBe(503);
+  });
+});
+
+describe("port-forward upgrades to SPDY", () => {
+  /** Sends a raw upgrade request; resolves with the response head and a reader of the frames after it. */
+  function rawUpgrade(base: string, headers: string[]): Promise<{ head: string; frames: Frame[]; send(f: Frame): void; close(): void }> {
+    const { port } = new URL(base);
+    return new Promise((resolve, reject) => {
+      const sock = connect(Number(port), "127.0.0.1");
+      const reader = new FrameReader();
+      const frames: Frame[] = [];
+      let buf = Buffer.alloc(0);
+      let head: string | undefined;
+      sock.on("error", reject);
+      sock.on("data", (d: Buffer) => {
+        if (head !== undefined) return void frames.push(...reader.push(d));
+        buf = Buffer.concat([buf, d]);
+        const end = buf.indexOf("\r\n\r\n");
+        if (end < 0) return;
+        head = buf.subarray(0, end).toString();
+        frames.push(...reader.push(buf.subarray(end + 4)));
+        resolve({ head, frames, send: (f) => sock.write(encodeFrame(f)), close: () => sock.destroy() });
+      });
+      sock.write(`${headers[0]} /api/v1/namespaces/default/pods/p/portforward HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t0k\r\nConnection: Upgrade\r\n${headers.slice(1).map((h) => h + "\r\n").join("")}\r\n`);
+    });
+  }
+
+  it("answers kubectl's plain SPDY/3.1 upgrade with 101 and speaks SPDY after it", async () => {
+    const base = await start(new FakeConnector());
+    const c = await rawUpgrade(base, ["POST", "Upgrade: SPDY/3.1", "X-Stream-Protocol-Version: portforward.k8s.io"]);
+    expect(c.head).toMatch(/^HTTP\/1.1 101 /);
+    expect(c.head).toMatch(/\r\nUpgrade: SPDY\/3.1\r\n/i);
+    expect(c.head).toMatch(/\r\nX-Stream-Protocol-Version: portforward.k8s.io/i);
+    c.send({ type: "ping", id: 1 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(c.frames).toContainEqual({ type: "ping", id: 1 });
+    c.close();
+  });
+
+  it("accepts the SPDY-over-WebSocket subprotocol that ws itself would refuse (it has a '/')", async () => {
+    const base = await start(new FakeConnector());
+    const c = await rawUpgrade(base, ["GET", "Upgrade: websocket", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io"]);
+    expect(c.head).toMatch(/^HTTP\/1.1 101 /);
+    expect(c.head).toMatch(/\r\nSec-WebSocket-Protocol: SPDY\/3.1\+portforward.k8s.io/i);
+    c.close();
+  });
+
+  it("refuses a SPDY upgrade that offers no stream protocol it serves", async () => {
+    const base = await start(new FakeConnector());
+    const c = await rawUpgrade(base, ["POST", "Upgrade: SPDY/3.1", "X-Stream-Protocol-Version: v9.example"]);
+    expect(c.head).toMatch(/^HTTP\/1.1 400 /);
+    c.close();
   });
 });

@@ -10,9 +10,11 @@ import {
   type CallOptions,
   type ChannelCredentials,
   Client,
+  type ClientDuplexStream,
   type ClientOptions,
   type ClientReadableStream,
   type ClientUnaryCall,
+  type handleBidiStreamingCall,
   type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
@@ -207,6 +209,62 @@ export interface WatchResponse {
    * ERROR: a Kubernetes Status).
    */
   objectJson: string;
+}
+
+/** PodLogsRequest selects a pod's container log and how to read it (kubectl logs' options). */
+export interface PodLogsRequest {
+  namespace: string;
+  name: string;
+  /** container may be empty when the pod has one container. */
+  container: string;
+  follow: boolean;
+  previous: boolean;
+  tailLines?: number | undefined;
+  sinceSeconds?: number | undefined;
+  timestamps: boolean;
+  limitBytes?: number | undefined;
+}
+
+/** PodLogsResponse is the next chunk of log bytes. */
+export interface PodLogsResponse {
+  data: Buffer;
+}
+
+/** PodExecStart opens an exec session in a pod's container. */
+export interface PodExecStart {
+  namespace: string;
+  name: string;
+  /** container may be empty when the pod has one container. */
+  container: string;
+  command: string[];
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+}
+
+/** PodExecResize is a new terminal size. */
+export interface PodExecResize {
+  cols: number;
+  rows: number;
+}
+
+/** PodExecRequest is one frame from the caller. */
+export interface PodExecRequest {
+  start?: PodExecStart | undefined;
+  stdin?: Buffer | undefined;
+  resize?:
+    | PodExecResize
+    | undefined;
+  /** stdin_close ends the command's stdin. */
+  stdinClose?: boolean | undefined;
+}
+
+/** PodExecResponse is one frame from the apiserver; exit_code is the last. */
+export interface PodExecResponse {
+  stdout?: Buffer | undefined;
+  stderr?: Buffer | undefined;
+  exitCode?: number | undefined;
 }
 
 function createBaseObjectRef(): ObjectRef {
@@ -2005,6 +2063,797 @@ export const WatchResponse: MessageFns<WatchResponse> = {
   },
 };
 
+function createBasePodLogsRequest(): PodLogsRequest {
+  return {
+    namespace: "",
+    name: "",
+    container: "",
+    follow: false,
+    previous: false,
+    tailLines: undefined,
+    sinceSeconds: undefined,
+    timestamps: false,
+    limitBytes: undefined,
+  };
+}
+
+export const PodLogsRequest: MessageFns<PodLogsRequest> = {
+  encode(message: PodLogsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== "") {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.container !== "") {
+      writer.uint32(26).string(message.container);
+    }
+    if (message.follow !== false) {
+      writer.uint32(32).bool(message.follow);
+    }
+    if (message.previous !== false) {
+      writer.uint32(40).bool(message.previous);
+    }
+    if (message.tailLines !== undefined) {
+      writer.uint32(48).int64(message.tailLines);
+    }
+    if (message.sinceSeconds !== undefined) {
+      writer.uint32(56).int64(message.sinceSeconds);
+    }
+    if (message.timestamps !== false) {
+      writer.uint32(64).bool(message.timestamps);
+    }
+    if (message.limitBytes !== undefined) {
+      writer.uint32(72).int64(message.limitBytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodLogsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodLogsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.container = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.follow = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.previous = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.tailLines = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.sinceSeconds = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.timestamps = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.limitBytes = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PodLogsRequest {
+    return {
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      container: isSet(object.container) ? globalThis.String(object.container) : "",
+      follow: isSet(object.follow) ? globalThis.Boolean(object.follow) : false,
+      previous: isSet(object.previous) ? globalThis.Boolean(object.previous) : false,
+      tailLines: isSet(object.tailLines)
+        ? globalThis.Number(object.tailLines)
+        : isSet(object.tail_lines)
+        ? globalThis.Number(object.tail_lines)
+        : undefined,
+      sinceSeconds: isSet(object.sinceSeconds)
+        ? globalThis.Number(object.sinceSeconds)
+        : isSet(object.since_seconds)
+        ? globalThis.Number(object.since_seconds)
+        : undefined,
+      timestamps: isSet(object.timestamps) ? globalThis.Boolean(object.timestamps) : false,
+      limitBytes: isSet(object.limitBytes)
+        ? globalThis.Number(object.limitBytes)
+        : isSet(object.limit_bytes)
+        ? globalThis.Number(object.limit_bytes)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PodLogsRequest): unknown {
+    const obj: any = {};
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.container !== "") {
+      obj.container = message.container;
+    }
+    if (message.follow !== false) {
+      obj.follow = message.follow;
+    }
+    if (message.previous !== false) {
+      obj.previous = message.previous;
+    }
+    if (message.tailLines !== undefined) {
+      obj.tailLines = Math.round(message.tailLines);
+    }
+    if (message.sinceSeconds !== undefined) {
+      obj.sinceSeconds = Math.round(message.sinceSeconds);
+    }
+    if (message.timestamps !== false) {
+      obj.timestamps = message.timestamps;
+    }
+    if (message.limitBytes !== undefined) {
+      obj.limitBytes = Math.round(message.limitBytes);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PodLogsRequest>, I>>(base?: I): PodLogsRequest {
+    return PodLogsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PodLogsRequest>, I>>(object: I): PodLogsRequest {
+    const message = createBasePodLogsRequest();
+    message.namespace = object.namespace ?? "";
+    message.name = object.name ?? "";
+    message.container = object.container ?? "";
+    message.follow = object.follow ?? false;
+    message.previous = object.previous ?? false;
+    message.tailLines = object.tailLines ?? undefined;
+    message.sinceSeconds = object.sinceSeconds ?? undefined;
+    message.timestamps = object.timestamps ?? false;
+    message.limitBytes = object.limitBytes ?? undefined;
+    return message;
+  },
+};
+
+function createBasePodLogsResponse(): PodLogsResponse {
+  return { data: Buffer.alloc(0) };
+}
+
+export const PodLogsResponse: MessageFns<PodLogsResponse> = {
+  encode(message: PodLogsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.data.length !== 0) {
+      writer.uint32(10).bytes(message.data);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodLogsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodLogsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PodLogsResponse {
+    return { data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0) };
+  },
+
+  toJSON(message: PodLogsResponse): unknown {
+    const obj: any = {};
+    if (message.data.length !== 0) {
+      obj.data = base64FromBytes(message.data);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PodLogsResponse>, I>>(base?: I): PodLogsResponse {
+    return PodLogsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PodLogsResponse>, I>>(object: I): PodLogsResponse {
+    const message = createBasePodLogsResponse();
+    message.data = object.data ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBasePodExecStart(): PodExecStart {
+  return {
+    namespace: "",
+    name: "",
+    container: "",
+    command: [],
+    stdin: false,
+    stdout: false,
+    stderr: false,
+    tty: false,
+  };
+}
+
+export const PodExecStart: MessageFns<PodExecStart> = {
+  encode(message: PodExecStart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== "") {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.container !== "") {
+      writer.uint32(26).string(message.container);
+    }
+    for (const v of message.command) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.stdin !== false) {
+      writer.uint32(40).bool(message.stdin);
+    }
+    if (message.stdout !== false) {
+      writer.uint32(48).bool(message.stdout);
+    }
+    if (message.stderr !== false) {
+      writer.uint32(56).bool(message.stderr);
+    }
+    if (message.tty !== false) {
+      writer.uint32(64).bool(message.tty);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodExecStart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodExecStart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.container = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.command.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.stdin = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.stdout = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.stderr = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.tty = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PodExecStart {
+    return {
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      container: isSet(object.container) ? globalThis.String(object.container) : "",
+      command: globalThis.Array.isArray(object?.command) ? object.command.map((e: any) => globalThis.String(e)) : [],
+      stdin: isSet(object.stdin) ? globalThis.Boolean(object.stdin) : false,
+      stdout: isSet(object.stdout) ? globalThis.Boolean(object.stdout) : false,
+      stderr: isSet(object.stderr) ? globalThis.Boolean(object.stderr) : false,
+      tty: isSet(object.tty) ? globalThis.Boolean(object.tty) : false,
+    };
+  },
+
+  toJSON(message: PodExecStart): unknown {
+    const obj: any = {};
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.container !== "") {
+      obj.container = message.container;
+    }
+    if (message.command?.length) {
+      obj.command = message.command;
+    }
+    if (message.stdin !== false) {
+      obj.stdin = message.stdin;
+    }
+    if (message.stdout !== false) {
+      obj.stdout = message.stdout;
+    }
+    if (message.stderr !== false) {
+      obj.stderr = message.stderr;
+    }
+    if (message.tty !== false) {
+      obj.tty = message.tty;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PodExecStart>, I>>(base?: I): PodExecStart {
+    return PodExecStart.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PodExecStart>, I>>(object: I): PodExecStart {
+    const message = createBasePodExecStart();
+    message.namespace = object.namespace ?? "";
+    message.name = object.name ?? "";
+    message.container = object.container ?? "";
+    message.command = object.command?.map((e) => e) || [];
+    message.stdin = object.stdin ?? false;
+    message.stdout = object.stdout ?? false;
+    message.stderr = object.stderr ?? false;
+    message.tty = object.tty ?? false;
+    return message;
+  },
+};
+
+function createBasePodExecResize(): PodExecResize {
+  return { cols: 0, rows: 0 };
+}
+
+export const PodExecResize: MessageFns<PodExecResize> = {
+  encode(message: PodExecResize, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cols !== 0) {
+      writer.uint32(8).uint32(message.cols);
+    }
+    if (message.rows !== 0) {
+      writer.uint32(16).uint32(message.rows);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodExecResize {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodExecResize();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.cols = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.rows = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PodExecResize {
+    return {
+      cols: isSet(object.cols) ? globalThis.Number(object.cols) : 0,
+      rows: isSet(object.rows) ? globalThis.Number(object.rows) : 0,
+    };
+  },
+
+  toJSON(message: PodExecResize): unknown {
+    const obj: any = {};
+    if (message.cols !== 0) {
+      obj.cols = Math.round(message.cols);
+    }
+    if (message.rows !== 0) {
+      obj.rows = Math.round(message.rows);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PodExecResize>, I>>(base?: I): PodExecResize {
+    return PodExecResize.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PodExecResize>, I>>(object: I): PodExecResize {
+    const message = createBasePodExecResize();
+    message.cols = object.cols ?? 0;
+    message.rows = object.rows ?? 0;
+    return message;
+  },
+};
+
+function createBasePodExecRequest(): PodExecRequest {
+  return { start: undefined, stdin: undefined, resize: undefined, stdinClose: undefined };
+}
+
+export const PodExecRequest: MessageFns<PodExecRequest> = {
+  encode(message: PodExecRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.start !== undefined) {
+      PodExecStart.encode(message.start, writer.uint32(10).fork()).join();
+    }
+    if (message.stdin !== undefined) {
+      writer.uint32(18).bytes(message.stdin);
+    }
+    if (message.resize !== undefined) {
+      PodExecResize.encode(message.resize, writer.uint32(26).fork()).join();
+    }
+    if (message.stdinClose !== undefined) {
+      writer.uint32(32).bool(message.stdinClose);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodExecRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodExecRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.start = PodExecStart.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.stdin = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.resize = PodExecResize.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.stdinClose = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PodExecRequest {
+    return {
+      start: isSet(object.start) ? PodExecStart.fromJSON(object.start) : undefined,
+      stdin: isSet(object.stdin) ? Buffer.from(bytesFromBase64(object.stdin)) : undefined,
+      resize: isSet(object.resize) ? PodExecResize.fromJSON(object.resize) : undefined,
+      stdinClose: isSet(object.stdinClose)
+        ? globalThis.Boolean(object.stdinClose)
+        : isSet(object.stdin_close)
+        ? globalThis.Boolean(object.stdin_close)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PodExecRequest): unknown {
+    const obj: any = {};
+    if (message.start !== undefined) {
+      obj.start = PodExecStart.toJSON(message.start);
+    }
+    if (message.stdin !== undefined) {
+      obj.stdin = base64FromBytes(message.stdin);
+    }
+    if (message.resize !== undefined) {
+      obj.resize = PodExecResize.toJSON(message.resize);
+    }
+    if (message.stdinClose !== undefined) {
+      obj.stdinClose = message.stdinClose;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PodExecRequest>, I>>(base?: I): PodExecRequest {
+    return PodExecRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PodExecRequest>, I>>(object: I): PodExecRequest {
+    const message = createBasePodExecRequest();
+    message.start = (object.start !== undefined && object.start !== null)
+      ? PodExecStart.fromPartial(object.start)
+      : undefined;
+    message.stdin = object.stdin ?? undefined;
+    message.resize = (object.resize !== undefined && object.resize !== null)
+      ? PodExecResize.fromPartial(object.resize)
+      : undefined;
+    message.stdinClose = object.stdinClose ?? undefined;
+    return message;
+  },
+};
+
+function createBasePodExecResponse(): PodExecResponse {
+  return { stdout: undefined, stderr: undefined, exitCode: undefined };
+}
+
+export const PodExecResponse: MessageFns<PodExecResponse> = {
+  encode(message: PodExecResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.stdout !== undefined) {
+      writer.uint32(10).bytes(message.stdout);
+    }
+    if (message.stderr !== undefined) {
+      writer.uint32(18).bytes(message.stderr);
+    }
+    if (message.exitCode !== undefined) {
+      writer.uint32(24).int32(message.exitCode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodExecResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodExecResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.stdout = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.stderr = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.exitCode = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PodExecResponse {
+    return {
+      stdout: isSet(object.stdout) ? Buffer.from(bytesFromBase64(object.stdout)) : undefined,
+      stderr: isSet(object.stderr) ? Buffer.from(bytesFromBase64(object.stderr)) : undefined,
+      exitCode: isSet(object.exitCode)
+        ? globalThis.Number(object.exitCode)
+        : isSet(object.exit_code)
+        ? globalThis.Number(object.exit_code)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PodExecResponse): unknown {
+    const obj: any = {};
+    if (message.stdout !== undefined) {
+      obj.stdout = base64FromBytes(message.stdout);
+    }
+    if (message.stderr !== undefined) {
+      obj.stderr = base64FromBytes(message.stderr);
+    }
+    if (message.exitCode !== undefined) {
+      obj.exitCode = Math.round(message.exitCode);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PodExecResponse>, I>>(base?: I): PodExecResponse {
+    return PodExecResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PodExecResponse>, I>>(object: I): PodExecResponse {
+    const message = createBasePodExecResponse();
+    message.stdout = object.stdout ?? undefined;
+    message.stderr = object.stderr ?? undefined;
+    message.exitCode = object.exitCode ?? undefined;
+    return message;
+  },
+};
+
 /** ResourceService is served by every apiserver replica. */
 export type ResourceServiceService = typeof ResourceServiceService;
 export const ResourceServiceService = {
@@ -2081,6 +2930,29 @@ export const ResourceServiceService = {
     responseSerialize: (value: WatchResponse): Buffer => Buffer.from(WatchResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): WatchResponse => WatchResponse.decode(value),
   },
+  /** PodLogs streams a container's log from the node agent that runs the pod (`skiff logs`). */
+  podLogs: {
+    path: "/skiff.resource.v1.ResourceService/PodLogs" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: PodLogsRequest): Buffer => Buffer.from(PodLogsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PodLogsRequest => PodLogsRequest.decode(value),
+    responseSerialize: (value: PodLogsResponse): Buffer => Buffer.from(PodLogsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PodLogsResponse => PodLogsResponse.decode(value),
+  },
+  /**
+   * PodExec runs a command in a pod's container (`skiff exec`): the first request frame is
+   * `start`, then stdin, stdin_close and resize frames; responses carry output, then the exit code.
+   */
+  podExec: {
+    path: "/skiff.resource.v1.ResourceService/PodExec" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: PodExecRequest): Buffer => Buffer.from(PodExecRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PodExecRequest => PodExecRequest.decode(value),
+    responseSerialize: (value: PodExecResponse): Buffer => Buffer.from(PodExecResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PodExecResponse => PodExecResponse.decode(value),
+  },
 } as const;
 
 export interface ResourceServiceServer extends UntypedServiceImplementation {
@@ -2092,6 +2964,13 @@ export interface ResourceServiceServer extends UntypedServiceImplementation {
   delete: handleUnaryCall<DeleteRequest, DeleteResponse>;
   bind: handleUnaryCall<BindRequest, BindResponse>;
   watch: handleServerStreamingCall<WatchRequest, WatchResponse>;
+  /** PodLogs streams a container's log from the node agent that runs the pod (`skiff logs`). */
+  podLogs: handleServerStreamingCall<PodLogsRequest, PodLogsResponse>;
+  /**
+   * PodExec runs a command in a pod's container (`skiff exec`): the first request frame is
+   * `start`, then stdin, stdin_close and resize frames; responses carry output, then the exit code.
+   */
+  podExec: handleBidiStreamingCall<PodExecRequest, PodExecResponse>;
 }
 
 export interface ResourceServiceClient extends Client {
@@ -2197,6 +3076,20 @@ export interface ResourceServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<WatchResponse>;
+  /** PodLogs streams a container's log from the node agent that runs the pod (`skiff logs`). */
+  podLogs(request: PodLogsRequest, options?: Partial<CallOptions>): ClientReadableStream<PodLogsResponse>;
+  podLogs(
+    request: PodLogsRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<PodLogsResponse>;
+  /**
+   * PodExec runs a command in a pod's container (`skiff exec`): the first request frame is
+   * `start`, then stdin, stdin_close and resize frames; responses carry output, then the exit code.
+   */
+  podExec(): ClientDuplexStream<PodExecRequest, PodExecResponse>;
+  podExec(options: Partial<CallOptions>): ClientDuplexStream<PodExecRequest, PodExecResponse>;
+  podExec(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<PodExecRequest, PodExecResponse>;
 }
 
 export const ResourceServiceClient = makeGenericClientConstructor(
@@ -2207,6 +3100,14 @@ export const ResourceServiceClient = makeGenericClientConstructor(
   service: typeof ResourceServiceService;
   serviceName: string;
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

@@ -114,6 +114,10 @@ spec:
     const down = await skiff("down");
     expect(down.code, down.err).toBe(0);
     expect(skiffContainers()).toHaveLength(0);
+    // The node's detached proxy and dns are stopped and its host routes removed too.
+    const children = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(join(home, "run")));
+    expect(children).toEqual([]);
+    expect(execFileSync("ip", ["route", "show", "table", "local"], { encoding: "utf8" })).not.toMatch(/^local 10\.96\.0\.0\/16 /m);
     const st = await skiff("status");
     expect(st.code).toBe(3);
   });

@@ -63,8 +63,15 @@ export function componentSpecs(s: UpSettings): ComponentSpec[] {
     service("apiserver", ["--nats", nats, "--grpc-address", s.apiserver, "--https-address", s.https]),
     service("scheduler", ["--apiserver", s.apiserver, "--nats", nats]),
     service("controller-manager", ["--apiserver", s.apiserver, "--nats", nats, "--cluster-cidr", "10.244.0.0/16"]),
-    service("node-agent", ["--apiserver", s.apiserver, "--nats", nats, "--node-name", s.nodeName, "--cluster-name", s.clusterName]),
+    // The run dir lives under SKIFF_HOME, so `skiff down` finds the node's proxy and dns there.
+    service("node-agent", ["--apiserver", s.apiserver, "--nats", nats, "--node-name", s.nodeName, "--cluster-name", s.clusterName,
+      "--cluster-cidr", "10.244.0.0/16", "--service-cidr", "10.96.0.0/16", "--run-dir", join(clusterPaths(s.home).runDir, "node")]),
   ];
+}
+
+/** Where `skiff up` records the node agent's command line, so `skiff down` can tear the node down. */
+export function agentArgsFile(paths: ClusterPaths): string {
+  return join(paths.runDir, "node-agent.args.json");
 }
 
 /** `<repo>/services/<name>/dist/main.js`. */

@@ -1,8 +1,10 @@
 // skiff down: stops the single-host cluster's processes (newest first) and removes the
 // Docker containers and networks its node agent made. Stored objects survive unless --purge.
-import { rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { promisify } from "node:util";
 import type { Command, Context } from "../cli/context.js";
-import { clusterPaths, cmdlineMarker, componentNames, pidFile } from "../cluster/paths.js";
+import { agentArgsFile, clusterPaths, cmdlineMarker, componentNames, pidFile } from "../cluster/paths.js";
 import { removeClusterDockerObjects } from "../cluster/docker.js";
 import { removeFile, runningPid, stopProcess } from "../cluster/processes.js";
 import { readClusterInfo } from "../cli/connection.js";
@@ -19,6 +21,22 @@ async function downContainers(ctx: Context, name: string): Promise<number> {
   return 0;
 }
 
+/**
+ * Runs the node agent's `--teardown` with the flags `skiff up` gave it: stops the node's
+ * detached proxy and dns and removes its routes and iptables rules.
+ */
+async function teardownNode(ctx: Context, argsFile: string): Promise<void> {
+  if (!existsSync(argsFile)) return;
+  const args = JSON.parse(readFileSync(argsFile, "utf8")) as string[];
+  try {
+    await promisify(execFile)(process.execPath, [...args, "--teardown"], { timeout: 60_000 });
+    ctx.out.write("Stopped the node's proxy and dns, removed its routes and iptables rules\n");
+    removeFile(argsFile);
+  } catch (err) {
+    ctx.err.write(`warning: could not tear down the node's service network: ${(err as Error).message}\n`);
+  }
+}
+
 async function run(ctx: Context): Promise<number> {
   const topology = ctx.flags.string("name") ?? readClusterInfo(ctx.home)?.topology?.name;
   if (topology) return downContainers(ctx, topology);
@@ -33,6 +51,7 @@ async function run(ctx: Context): Promise<number> {
     }
     removeFile(file);
   }
+  await teardownNode(ctx, agentArgsFile(paths));
   const docker = await removeClusterDockerObjects("skiff");
   if (docker.error) ctx.err.write(`warning: could not remove Docker containers and networks: ${docker.error}\n`);
   else if (docker.containers || docker.networks) ctx.out.write(`Removed ${docker.containers} container(s) and ${docker.networks} network(s)\n`);

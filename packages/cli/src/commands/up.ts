@@ -9,7 +9,7 @@ import { UsageError } from "../cli/args.js";
 import type { ClusterInfo } from "../cli/connection.js";
 import type { Command, Context } from "../cli/context.js";
 import { CliError } from "../cli/errors.js";
-import { clusterPaths, cmdlineMarker, componentNames, componentSpecs, logFile, nodeNameFrom, pidFile, repoRoot, serviceMain, type ComponentSpec } from "../cluster/paths.js";
+import { agentArgsFile, clusterPaths, cmdlineMarker, componentNames, componentSpecs, logFile, nodeNameFrom, pidFile, repoRoot, serviceMain, type ComponentSpec } from "../cluster/paths.js";
 import { portOpen, runningPid, startDetached, tail, type Started } from "../cluster/processes.js";
 import { runUpNodes, upNodesFlags } from "./up-nodes.js";
 
@@ -95,6 +95,8 @@ async function run(ctx: Context): Promise<number> {
     // The Node may survive from an earlier run (the store is kept), still saying Ready: only a
     // write made after this node agent started counts.
     const before = await client.get<Node>("nodes", nodeName).then((n) => rvOf(n), () => 0);
+    const agent = specs.find((sp) => sp.name === "node-agent")!;
+    writeFileSync(agentArgsFile(paths), JSON.stringify(agent.args) + "\n");
     for (const spec of rest) await start(spec);
 
     ctx.out.write(`Waiting for node ${nodeName} to be Ready`);

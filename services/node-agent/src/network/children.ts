@@ -38,20 +38,58 @@ export function readState(file: string): ChildState | undefined {
   }
 }
 
+/** The command line a process runs, from /proc (undefined when it is gone). */
+function commandLine(pid: number): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stops a process: SIGTERM, then SIGKILL after `graceMs`. */
+export async function stopProcess(pid: number, graceMs = 5000): Promise<void> {
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + graceMs;
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (alive(pid)) {
+    try { process.kill(pid, "SIGKILL"); } catch { /* gone meanwhile */ }
+  }
+}
+
+/** Stops the child recorded in a state file, if it still runs, and forgets it. */
+export async function stopChild(stateFile: string): Promise<number | undefined> {
+  const s = readState(stateFile);
+  if (s) await stopProcess(s.pid);
+  rmSync(stateFile, { force: true });
+  return s?.pid;
+}
+
 /**
  * Adopts the child recorded in `stateFile` or spawns `main args…` detached (logs to
- * `logFile`), then waits for its state file.
+ * `logFile`), then waits for its state file. A running child is adopted only when it runs
+ * exactly this command line: one left by an earlier cluster of the same name (another
+ * apiserver, other flags) is replaced, never served to this cluster's pods.
  */
 export async function ensureChild(name: string, main: string, args: string[], stateFile: string, logFile: string, log: Logger): Promise<ChildState> {
   const cur = readState(stateFile);
+  const wanted = [process.execPath, main, ...args, "--state-file", stateFile];
   if (cur) {
-    log.info({ child: name, pid: cur.pid }, "adopted running process");
-    return cur;
+    if (JSON.stringify(commandLine(cur.pid)) === JSON.stringify(wanted)) {
+      log.info({ child: name, pid: cur.pid }, "adopted running process");
+      return cur;
+    }
+    log.info({ child: name, pid: cur.pid }, "replacing a running process started with other settings");
+    await stopProcess(cur.pid);
   }
   mkdirSync(join(stateFile, ".."), { recursive: true });
   rmSync(stateFile, { force: true });
   const out = openSync(logFile, "a");
-  const child = spawn(process.execPath, [main, ...args, "--state-file", stateFile], { detached: true, stdio: ["ignore", "ignore", out], env: process.env });
+  const child = spawn(wanted[0], wanted.slice(1), { detached: true, stdio: ["ignore", "ignore", out], env: process.env });
   child.unref();
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {

@@ -10,7 +10,8 @@ import { clusterPaths, cmdlineMarker, pidFile, type ComponentName } from "../../
 import { runningPid } from "../../cluster/processes.js";
 import { docker } from "../../topology/docker.js";
 import { currentTopology, type CurrentTopology } from "../../topology/current.js";
-import { containerOfHolder, FirstLeaderLookup, LeaseObjectLeaderLookup, NatsKvLeaderLookup } from "./leader.js";
+import { LEASE_BUCKET } from "@skiff/client";
+import { containerOfHolder, FirstLeaderLookup, leaseKey, LeaseObjectLeaderLookup, NatsKvLeaderLookup } from "./leader.js";
 import { pickSeeded } from "./pick.js";
 
 /** What a verb did. */
@@ -159,17 +160,19 @@ const verbs: Record<string, { usage: string; run: Verb }> = {
         return { verb: "", targets: [component], message: `killed ${component} (pid ${pid}), the only one of the single-host cluster` };
       }
       const natsIps = topo.containers.filter((c) => c.role === "nats" && c.state === "running" && c.ip).map((c) => `nats://${c.ip}:4222`);
+      const bucket = ctx.flags.string("lease-bucket") ?? LEASE_BUCKET;
       const lookup = new FirstLeaderLookup([
-        ...(natsIps.length ? [new NatsKvLeaderLookup(natsIps, ctx.flags.string("lease-bucket") ?? "skiff-leases")] : []),
+        ...(natsIps.length ? [new NatsKvLeaderLookup(natsIps, bucket)] : []),
         new LeaseObjectLeaderLookup(ctx.client()),
       ]);
-      const holder = await lookup.holder(component);
-      if (!holder) throw new CliError(`no leader found for ${component}: no lease record (is leader election on? it needs --leader-elect)`);
+      const key = leaseKey(component, ctx.flags.string("scheduler-name"));
+      const holder = await lookup.holder(key);
+      if (!holder) throw new CliError(`no leader found for ${component}: no lease ${key} in the NATS KV bucket ${bucket} (is leader election on?)`);
       const names = topo.containers.filter((c) => c.role === component).map((c) => c.name);
       const c = containerOfHolder(holder, names);
       if (!c) throw new CliError(`the ${component} lease is held by ${holder}, which is none of ${names.join(", ")}`);
       await docker(["kill", c]);
-      return { verb: "", targets: [c], message: `killed the ${component} leader ${c}`, details: { holder } };
+      return { verb: "", targets: [c], message: `killed the ${component} leader ${c}`, details: { holder, lease: key } };
     },
   },
   "kill-pods": {
@@ -255,6 +258,7 @@ Examples:
     size: { type: "string", description: "stress-memory: how much memory.", default: "256Mi" },
     duration: { type: "string", description: "stress-memory: how long.", default: "60s" },
     "lease-bucket": { type: "string", description: "kill-leader: NATS KV bucket of the leader-election leases.", default: "skiff-leases" },
+    "scheduler-name": { type: "string", description: "kill-leader scheduler: the scheduler's --scheduler-name (its lease key).", default: "default-scheduler" },
   },
   run,
 };

@@ -123,6 +123,32 @@ export class ChaosCluster {
     }
   }
 
+  /** The non-entry node with the most live web pods (the last node on a tie). */
+  async nodeWithMostWebPods(): Promise<string> {
+    const pods = (await this.client.list<Pod>("pods", { namespace: "default", labelSelector: "app=web" })).items.filter((p) => !p.metadata.deletionTimestamp);
+    const count = (n: string) => pods.filter((p) => p.spec?.nodeName === n).length;
+    const candidates = this.nodes.slice(1).reverse();
+    const best = candidates.reduce((a, b) => (count(b) > count(a) ? b : a));
+    if (count(best) === 0) throw new Error(`no web pod runs on ${candidates.join(", ")}: a node fault would not touch the workload`);
+    return best;
+  }
+
+  /** ms until the dead node is NotReady and the desired web replicas run Ready on other nodes. */
+  async timeToRunElsewhere(dead: string, boundMs = 150_000): Promise<number> {
+    const t0 = Date.now();
+    for (;;) {
+      const node = await this.client.get<{ status?: { conditions?: { type: string; status: string }[] } } & Pod>("nodes", dead).catch(() => undefined);
+      const notReady = node?.status?.conditions?.find((c) => c.type === "Ready")?.status !== "True";
+      if (notReady && (await this.web.replicasReady())) {
+        const pods = (await this.client.list<Pod>("pods", { namespace: "default", labelSelector: "app=web" })).items;
+        const elsewhere = pods.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === "Running" && p.spec?.nodeName !== dead);
+        if (elsewhere.length >= this.replicas) return Date.now() - t0;
+      }
+      if (Date.now() - t0 > boundMs) throw new Error(`web replicas not Running elsewhere within ${boundMs} ms of losing ${dead}`);
+      await sleep(250);
+    }
+  }
+
   /** The container a chaos result hit, brought back (`skiff chaos revive`). */
   async revive(container: string): Promise<void> {
     await this.chaos("revive", container);
@@ -134,13 +160,25 @@ export class ChaosCluster {
    * cluster's reaction, not the loss of its own target. Seeds make kill-pods deterministic.
    */
   faults(): Record<string, Fault> {
-    const victim = this.nodes[this.nodes.length - 1];
+    const last = this.nodes[this.nodes.length - 1];
     let killed = "";
-    const node = (verb: string, undoVerb: string | undefined, bound: number, errorBound: number): Fault => ({
-      name: `${verb} ${victim}`, recoveryBoundMs: bound, errorBound,
-      inject: async () => { await this.chaos(verb, victim); },
-      undo: undoVerb ? async () => { await this.chaos(undoVerb, victim); } : undefined,
-    });
+    // A node fault hits the non-entry node running the most web pods (chosen when injected), so
+    // that it really takes endpoints away; the name says which node it was.
+    const node = (verb: string, undoVerb: string | undefined, bound: number, errorBound: number, holdMs: number, probe?: (victim: string) => Promise<Record<string, number>>): Fault => {
+      let victim = last;
+      const f: Fault = {
+        name: `${verb} <node with web pods>`, recoveryBoundMs: bound, errorBound, holdMs,
+        probe: probe ? () => probe(victim) : undefined,
+        inject: async () => {
+          victim = await this.nodeWithMostWebPods();
+          f.name = `${verb} ${victim}`;
+          await this.chaos(verb, victim);
+        },
+        undo: undoVerb ? async () => { await this.chaos(undoVerb, victim); } : undefined,
+      };
+      return f;
+    };
+    const victim = last;
     return {
       "kill-apiserver": {
         name: "kill-apiserver 1", recoveryBoundMs: 30_000, holdMs: 8000,
@@ -177,11 +215,11 @@ export class ChaosCluster {
       // Node faults: the victim's endpoints fail until its pods are marked not ready
       // (node-monitor grace, 10 s), so the client's error rate while they last is bounded by the
       // victim's share of the endpoints, not zero.
-      "pause-node": { ...node("pause-node", "unpause-node", 90_000, 0.6), holdMs: 20_000 },
-      "partition-node": { ...node("partition-node", "heal", 90_000, 0.6), holdMs: 20_000 },
+      "pause-node": node("pause-node", "unpause-node", 90_000, 0.6, 20_000),
+      "partition-node": node("partition-node", "heal", 90_000, 0.6, 20_000),
       // No undo: recovery is the desired replicas Running and Ready on the remaining nodes
       // (NotReady after 10 s, eviction 20 s later, then rescheduled); sinceInjectMs is the measure.
-      "kill-node": { ...node("kill-node", undefined, 120_000, 0.6), holdMs: 0 },
+      "kill-node": node("kill-node", undefined, 150_000, 0.6, 0, async (v) => ({ nodeLossToRunningElsewhereMs: await this.timeToRunElsewhere(v) })),
     };
   }
 }

@@ -34,6 +34,18 @@ timed() { # what cmd… : runs and logs the wall time
   "$@" || die "building $what failed"
   log "$what built in $((SECONDS - t0))s"
 }
+# retry N what cmd… : runs cmd up to N times (transient mirror/network failures of apt and
+# debootstrap), 5 s then 15 s apart; fails with the last attempt's status.
+retry() {
+  local n="$1" what="$2" i rc=0; shift 2
+  for ((i = 1; i <= n; i++)); do
+    "$@" && return 0
+    rc=$?
+    ((i < n)) && { log "$what failed (attempt $i/$n, exit $rc); retrying in $((i * 10 - 5))s"; sleep $((i * 10 - 5)); }
+  done
+  log "$what failed $n times (exit $rc)"
+  return "$rc"
+}
 
 # --- base ------------------------------------------------------------------
 BASE="${SKIFF_BASE_IMAGE:-}"
@@ -56,8 +68,9 @@ build_base() { # debootstrap + host node → skiff/base:bookworm
   mirror="${mirror:-http://deb.debian.org/debian}"
   work="$(mktemp -d "${TMPDIR:-/tmp}/skiff-base.XXXXXX")"
   log "debootstrap bookworm (minbase) from $mirror"
-  debootstrap --variant=minbase --include=libstdc++6,ca-certificates bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
-    { tail -n 20 "$work/debootstrap.log" >&2; die "debootstrap failed"; }
+  # A failed attempt leaves a half-made root filesystem: start each one from an empty dir.
+  retry 3 debootstrap sh -c 'rm -rf "$1/rootfs" && debootstrap --variant=minbase --include=libstdc++6,ca-certificates bookworm "$1/rootfs" "$2" >"$1/debootstrap.log" 2>&1' sh "$work" "$mirror" ||
+    { tail -n 20 "$work/debootstrap.log" >&2; die "debootstrap from $mirror failed (set SKIFF_DEBIAN_MIRROR to another Debian mirror, or SKIFF_SKIP_CLUSTER_IMAGES=1 to skip the container-topology images)"; }
   rm -rf "$work"/rootfs/var/cache/apt/archives/*.deb "$work"/rootfs/var/lib/apt/lists/*
   # The same suites as node:*-bookworm-slim (updates and security), for apt-get in Dockerfiles.
   printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb %s-security bookworm-security main\n' \
@@ -84,7 +97,7 @@ fi
 # --- nats --------------------------------------------------------------------
 NATS_HASH="$( { cat images/nats/Dockerfile; echo "$NATS_BASE"; label_of "$NATS_BASE"; } | hash_of)"
 if fresh "$NATS_IMAGE" "$NATS_HASH"; then log "$NATS_IMAGE present"
-else timed "$NATS_IMAGE" docker build -q --build-arg "BASE=$NATS_BASE" --label "io.skiff.image.hash=$NATS_HASH" -t "$NATS_IMAGE" images/nats >/dev/null; fi
+else timed "$NATS_IMAGE" retry 3 "docker build $NATS_IMAGE" docker build -q --build-arg "BASE=$NATS_BASE" --label "io.skiff.image.hash=$NATS_HASH" -t "$NATS_IMAGE" images/nats >/dev/null; fi
 
 # --- controlplane and node -------------------------------------------------
 # Their hash covers every source file, so a changed checkout rebuilds them (Docker's layer
@@ -101,6 +114,13 @@ if fresh "$CP_IMAGE" "$SRC_HASH" && fresh "$NODE_IMAGE" "$SRC_HASH"; then
   exit 0
 fi
 
+# npm ci in the build stage links only the workspaces whose package.json was copied in first:
+# a workspace missing there would be absent from the image (a process failing at its first import).
+for ws in $(node -e 'for (const w of require("./package.json").workspaces) console.log(w)'); do
+  for df in images/controlplane/Dockerfile images/node/Dockerfile; do
+    grep -qF "COPY $ws/package.json $ws/" "$df" || die "$df does not copy $ws/package.json before npm ci: add \"COPY $ws/package.json $ws/\""
+  done
+done
 mkdir -p images/build/npm-cache images/build/preload
 # Offline npm: the host's npm cache goes into the build context (hard links when possible).
 if [[ "$BASE" == "$BASE_LOCAL" ]]; then
@@ -116,7 +136,7 @@ for spec in "controlplane:$CP_IMAGE" "node:$NODE_IMAGE"; do
   dir="${spec%%:*}" img="${spec#*:}"
   fresh "$img" "$SRC_HASH" && { log "$img present"; continue; }
   log "building $img (base $BASE)"
-  timed "$img" docker build -q --build-arg "BASE=$BASE" --label "io.skiff.image.hash=$SRC_HASH" -f "images/$dir/Dockerfile" -t "$img" . >/dev/null
+  timed "$img" retry 3 "docker build $img" docker build -q --build-arg "BASE=$BASE" --label "io.skiff.image.hash=$SRC_HASH" -f "images/$dir/Dockerfile" -t "$img" . >/dev/null
 done
 docker image prune -f --filter label=io.skiff.image=true --filter dangling=true >/dev/null 2>&1 || true
 log "done"

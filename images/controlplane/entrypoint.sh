@@ -2,19 +2,28 @@
 # Entrypoint of skiff/controlplane: the first argument chooses the process.
 #   apiserver | scheduler | controller-manager | node-agent [FLAGS…]  → node /app/services/<name>/dist/main.js
 #   skiff [ARGS…]                                                     → the CLI
-# SKIFF_LEADER_ELECT=1 adds `--leader-elect --nats $SKIFF_NATS` to the scheduler and the
-# controller-manager when their build knows the flag (leader election is another issue's work:
-# the same image and compose file pick it up once it is merged).
+# SKIFF_NODE_TOKEN_FILE (docker-compose.yml): the apiserver ↔ node-agent secret is read from this
+# file, which the first container to start creates with a random token (one per cluster).
 set -e
 what="${1:-apiserver}"
 [ $# -gt 0 ] && shift
+if [ -n "${SKIFF_NODE_TOKEN_FILE:-}" ] && [ -z "${SKIFF_NODE_TOKEN:-}" ]; then
+  f="$SKIFF_NODE_TOKEN_FILE"
+  if [ ! -s "$f" ]; then
+    mkdir -p "$(dirname "$f")"
+    tmp="$f.$$"
+    node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("hex"))' >"$tmp"
+    # ln is atomic and fails when the file exists: the first writer wins, everyone reads its token.
+    ln "$tmp" "$f" 2>/dev/null || true
+    rm -f "$tmp"
+  fi
+  SKIFF_NODE_TOKEN="$(cat "$f")"
+  export SKIFF_NODE_TOKEN
+fi
 case "$what" in
   apiserver|scheduler|controller-manager|node-agent)
     main="/app/services/$what/dist/main.js"
     [ -f "$main" ] || { echo "skiff: $what is not in this image" >&2; exit 2; }
-    if [ "${SKIFF_LEADER_ELECT:-0}" = 1 ] && [ "$what" != apiserver ] && grep -rqs -- '"leader-elect"' "/app/services/$what/dist/"; then
-      set -- --leader-elect --nats "${SKIFF_NATS:-nats://127.0.0.1:4222}" "$@"
-    fi
     exec node "$main" "$@" ;;
   skiff|cli) exec node /app/packages/cli/dist/main.js "$@" ;;
   sh|bash) exec "$what" "$@" ;;

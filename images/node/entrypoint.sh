@@ -1,20 +1,43 @@
 #!/bin/bash
 # Entrypoint of skiff/node: starts this node's own Docker engine, loads the preloaded images
-# into it, then runs the node agent (arguments are passed to it) and every other per-node
-# service the image has (services/proxy, services/dns). When any of them ends, the node stops.
-# Env: SKIFF_APISERVER, SKIFF_NATS, SKIFF_TOKEN, SKIFF_NODE_NAME (default: the host name),
-#      SKIFF_CLUSTER_NAME, SKIFF_CGROUP_PARENT (default /skiff-<node>: every inner engine
-#      needs its own, or the engines would share cgroups on the host).
+# into it, then runs the node agent (arguments are passed to it), which starts the node's proxy
+# and DNS itself (--proxy=spawn). When the agent or the engine ends, the node stops.
+# Env: SKIFF_APISERVER, SKIFF_NATS, SKIFF_TOKEN (join token), SKIFF_NODE_TOKEN (apiserver ↔ agent
+#      secret), SKIFF_NODE_NAME (default: the host name), SKIFF_CLUSTER_NAME, SKIFF_CLUSTER_CIDR,
+#      SKIFF_NODE_IP (default: this container's address on eth0, its cluster network),
+#      SKIFF_CGROUP_PARENT (default /skiff-<node>: every inner
+#      engine needs its own, or the engines would share cgroups on the host).
 set -uo pipefail
 log() { echo "[skiff-node] $*" >&2; }
 
 node_name="${SKIFF_NODE_NAME:-$(hostname | tr 'A-Z' 'a-z')}"
 export SKIFF_NODE_NAME="$node_name"
 cgroup_parent="${SKIFF_CGROUP_PARENT:-/skiff-$node_name}"
-mkdir -p /var/log/skiff
+mkdir -p /var/log/skiff /run/skiff
 
-# A container restart leaves pid files behind; dockerd refuses to start over them.
+# SKIFF_NODE_TOKEN_FILE (docker-compose.yml): the apiserver ↔ agent secret, created by the first
+# container of the cluster to start (see images/controlplane/entrypoint.sh).
+if [[ -n "${SKIFF_NODE_TOKEN_FILE:-}" && -z "${SKIFF_NODE_TOKEN:-}" ]]; then
+  if [[ ! -s "$SKIFF_NODE_TOKEN_FILE" ]]; then
+    mkdir -p "$(dirname "$SKIFF_NODE_TOKEN_FILE")"
+    node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("hex"))' >"$SKIFF_NODE_TOKEN_FILE.$$"
+    ln "$SKIFF_NODE_TOKEN_FILE.$$" "$SKIFF_NODE_TOKEN_FILE" 2>/dev/null || true
+    rm -f "$SKIFF_NODE_TOKEN_FILE.$$"
+  fi
+  SKIFF_NODE_TOKEN="$(cat "$SKIFF_NODE_TOKEN_FILE")"
+  export SKIFF_NODE_TOKEN
+fi
+
+# The node IP is this container's address on the cluster network (eth0 when it has one network).
+if [[ -z "${SKIFF_NODE_IP:-}" ]]; then
+  SKIFF_NODE_IP="$(ip -o -4 addr show dev eth0 2>/dev/null | awk '{split($4, a, "/"); print a[1]; exit}')"
+  [[ -n "$SKIFF_NODE_IP" ]] && export SKIFF_NODE_IP
+fi
+
+# A container restart leaves pid files behind; dockerd refuses to start over them. The agent's
+# run dir (proxy/dns state files) is stale too: those processes died with the container.
 rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid
+rm -rf /run/skiff/*
 # --bip: the engine's default bridge must not overlap the cluster network (Docker's default
 # pools start at 172.17.0.0/16, as the host's own docker0 does).
 dockerd --host=unix:///var/run/docker.sock --cgroup-parent="$cgroup_parent" \
@@ -33,29 +56,19 @@ for tar in /var/lib/skiff/preload/*.tar; do
   docker load -i "$tar" >/dev/null && log "loaded $(basename "$tar")" || log "warning: could not load $tar"
 done
 
-pids=()
 stop_all() {
   trap - TERM INT
   # The agent first (pods keep running; a restarted agent adopts them), the engine last.
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+  kill -TERM "$agent_pid" 2>/dev/null; wait "$agent_pid" 2>/dev/null
   kill -TERM "$dockerd_pid" 2>/dev/null; wait "$dockerd_pid" 2>/dev/null
 }
 trap 'stop_all; exit 0' TERM INT
 
-# The proxy and DNS arrive from other work: start them whenever this build has them.
-for svc in /app/services/*/dist/main.js; do
-  name="$(basename "$(dirname "$(dirname "$svc")")")"
-  case "$name" in apiserver|scheduler|controller-manager|node-agent) continue ;; esac
-  log "starting $name"
-  node "$svc" &
-  pids+=($!)
-done
-log "starting node-agent for node $node_name"
+log "starting node-agent for node $node_name (node IP ${SKIFF_NODE_IP:-auto})"
 node /app/services/node-agent/dist/main.js "$@" &
-pids+=($!)
+agent_pid=$!
 
-wait -n "${pids[@]}" "$dockerd_pid"
+wait -n "$agent_pid" "$dockerd_pid"
 rc=$?
 log "a node process ended (exit $rc); stopping the node"
 stop_all

@@ -1,8 +1,8 @@
 // The chaos suite's framework: workloads that run under load and judge themselves, faults
 // applied through `skiff chaos` (the CLI a script would use), and a runner that applies each
 // fault, waits for recovery within a stated bound, and records what a user would observe.
-// Workloads that need controllers and Services (a Deployment behind a NodePort under client
-// load) implement the same Workload interface and join the list once those are merged.
+// The workloads: CounterWriter (below) and WebUnderLoad (workloads.ts); the fault list and the
+// cluster live in scenario.ts.
 import { execFileSync } from "node:child_process";
 import type { ConfigMap } from "@skiff/api";
 import type { ApiClient } from "@skiff/client";
@@ -28,13 +28,25 @@ export interface Fault {
   undo?(): Promise<void>;
   /** Bound on convergence of every workload after the fault (ms). */
   recoveryBoundMs: number;
+  /** How long the fault lasts before undo (default: the runner's holdMs). */
+  holdMs?: number;
+  /** Measurements taken right after inject (e.g. time until a new leader acts), in ms. */
+  probe?(): Promise<Record<string, number>>;
+  /** Bound on each workload's error rate while the fault lasts (default: the runner's). */
+  errorBound?: number;
 }
 
 /** What the runner measured for one fault. */
 export interface FaultReport {
   fault: string;
-  /** From injection (or undo) to every workload converged. */
+  /** From undo (or injection when there is none) to every workload converged. */
   recoveryMs: number;
+  /** From injection to every workload converged. */
+  sinceInjectMs: number;
+  /** What the fault's probe measured. */
+  measured: Record<string, number>;
+  /** The fault's bound on the error rate while it lasts. */
+  errorBound: number;
   errorRateDuring: Record<string, number>;
   errorRateAfter: Record<string, number>;
 }
@@ -42,12 +54,13 @@ export interface FaultReport {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Applies the faults in order; after each, waits for convergence within its bound. */
-export async function runFaults(workloads: Workload[], faults: Fault[], opts: { holdMs: number; quietMs: number }): Promise<FaultReport[]> {
+export async function runFaults(workloads: Workload[], faults: Fault[], opts: { holdMs: number; quietMs: number; errorBound: number; log?: (r: FaultReport) => void }): Promise<FaultReport[]> {
   const reports: FaultReport[] = [];
   for (const f of faults) {
     const t0 = Date.now();
     await f.inject();
-    await sleep(opts.holdMs);
+    const measured = f.probe ? await f.probe() : {};
+    await sleep(Math.max(0, (f.holdMs ?? opts.holdMs) - (Date.now() - t0)));
     if (f.undo) await f.undo();
     const tRecover = Date.now();
     const deadline = tRecover + f.recoveryBoundMs;
@@ -59,11 +72,14 @@ export async function runFaults(workloads: Workload[], faults: Fault[], opts: { 
     }
     const recovered = Date.now();
     await sleep(opts.quietMs);
+    // Invariants after every fault, not only at the end (e.g. no pod on two nodes).
+    for (const w of workloads) await w.verify();
     reports.push({
-      fault: f.name, recoveryMs: recovered - tRecover,
+      fault: f.name, recoveryMs: recovered - tRecover, sinceInjectMs: recovered - t0, measured, errorBound: f.errorBound ?? opts.errorBound,
       errorRateDuring: Object.fromEntries(workloads.map((w) => [w.name, w.errorRate(t0, recovered)])),
       errorRateAfter: Object.fromEntries(workloads.map((w) => [w.name, w.errorRate(recovered + 1000, Date.now())])),
     });
+    opts.log?.(reports.at(-1)!);
   }
   return reports;
 }
@@ -127,18 +143,21 @@ export class CounterWriter implements Workload {
   }
 }
 
-/** Pod uids running in each node container's engine (from the sandbox containers' names). */
+/**
+ * Pods (namespace/name/uid) with a running sandbox in each node container's own engine, read
+ * from the labels the agent puts on containers (`docker exec <node> docker ps`).
+ */
 export function podUidsByNode(nodes: string[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
+  const fmt = '{{.Label "io.kubernetes.pod.namespace"}}/{{.Label "io.kubernetes.pod.name"}}/{{.Label "io.kubernetes.pod.uid"}}';
   for (const n of nodes) {
-    let names = "";
+    let lines = "";
     try {
-      names = execFileSync("docker", ["exec", n, "docker", "ps", "--filter", "status=running", "--format", "{{.Names}}"], { encoding: "utf8", timeout: 30_000 });
+      lines = execFileSync("docker", ["exec", n, "docker", "ps", "--filter", "status=running", "--filter", "label=io.skiff.kind=sandbox", "--format", fmt], { encoding: "utf8", timeout: 30_000 });
     } catch {
       continue; // a killed or paused node runs nothing we can see; it is checked when it is back
     }
-    // skiff_POD_<pod>_<namespace>_<uid-prefix>_<attempt>
-    out.set(n, names.split("\n").filter((s) => s.startsWith("skiff_POD_")).map((s) => s.split("_").slice(2, 5).join("/")));
+    out.set(n, lines.split("\n").map((s) => s.trim()).filter(Boolean));
   }
   return out;
 }

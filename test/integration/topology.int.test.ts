@@ -1,9 +1,11 @@
 // The container topology as machines: `skiff up --nodes 2` on an internal Docker network —
-// a 3-server NATS JetStream cluster, 2 apiservers, a scheduler, a controller-manager and two
-// node containers, each with its own Docker engine (no shared engine, no shared filesystem) —
-// nodes join with the join token, pods run inside the nodes' engines, `skiff image load`
-// copies an image in, the control plane survives an apiserver and a NATS server being killed,
-// the chaos verbs cut nodes off and back, and `skiff down` leaves nothing behind.
+// a 3-server NATS JetStream cluster, 2 apiservers, 2 schedulers and 2 controller-managers
+// (active/standby), and two node containers, each with its own Docker engine (no shared
+// engine, no shared filesystem) — nodes join with the join token, the real kubectl works with
+// the kubeconfig `up` writes, pods run inside the nodes' engines and reach each other across
+// nodes (host-gw), a NodePort answers on every node and a ClusterIP from pods on every node,
+// `skiff image load` copies an image in, the control plane survives an apiserver and a NATS
+// server being killed, the chaos verbs cut nodes off and back, and `skiff down` leaves nothing.
 import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +14,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient, waitFor } from "@skiff/client";
 import type { ConfigMap, Node, Pod } from "@skiff/api";
+import { httpGet, nodeIP } from "../chaos/workloads.js";
 import { repoRoot } from "../harness/cluster.js";
 
 const run = promisify(execFile);
@@ -55,7 +58,7 @@ describe("the container topology: nodes as machines on a Docker network", () => 
     });
     if (missing.length) await run("bash", [join(repoRoot, "scripts/images.sh")], { timeout: 900_000 });
     const t0 = Date.now();
-    const up = await skiff("up", "--nodes", "2", "--name", name, "--nats-servers", "3", "--apiservers", "2", "--schedulers", "1", "--controller-managers", "1", "--internal", "--timeout", "300");
+    const up = await skiff("up", "--nodes", "2", "--name", name, "--internal", "--timeout", "300");
     upSeconds = (Date.now() - t0) / 1000;
     expect(up.code, up.out + up.err).toBe(0);
     expect(up.out).toMatch(/2 node\(s\) Ready/);
@@ -72,7 +75,7 @@ describe("the container topology: nodes as machines on a Docker network", () => 
     for (const id of labelled("volume")) execFileSync("docker", ["volume", "rm", "-f", id]);
     try { execFileSync("docker", ["rmi", `${name}/app:1`], { stdio: "ignore" }); } catch { /* not tagged */ }
     rmSync(home, { recursive: true, force: true });
-    console.log(`[topology] up --nodes 2 (3 NATS, 2 apiservers): ${upSeconds.toFixed(1)}s; recovery: ${JSON.stringify(measured)}`);
+    console.log(`[topology] up --nodes 2 (3 NATS, 2 apiservers, 2 schedulers, 2 controller-managers): ${upSeconds.toFixed(1)}s; recovery: ${JSON.stringify(measured)}`);
     expect(down.code, down.out + down.err).toBe(0);
   }, 300_000);
 
@@ -87,6 +90,22 @@ describe("the container topology: nodes as machines on a Docker network", () => 
       c.close();
     }
     expect((await client.list<Node>("nodes")).items).toHaveLength(2);
+  });
+
+  it("writes a kubeconfig the real kubectl uses, and runs every control-plane part twice with one leader each", async () => {
+    const kubeconfig = join(home, "kubeconfig");
+    const kubectl = async (...args: string[]) => (await run("kubectl", args, { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 60_000 })).stdout;
+    const nodes = await kubectl("get", "nodes", "-o", "jsonpath={.items[*].metadata.name}");
+    expect(nodes.split(" ").sort()).toEqual([node1, node2]);
+    const server = JSON.parse(readFileSync(kubeconfig, "utf8")).clusters[0].cluster.server as string;
+    const apiserver1 = dockerOut("inspect", "-f", `{{(index .NetworkSettings.Networks "${name}-net").IPAddress}}`, `${name}-apiserver-1`);
+    expect(server).toBe(`https://${apiserver1}:6443`);
+    // Each scheduler and controller-manager container runs with leader election on: one of
+    // each acts, the other stands by.
+    for (const role of ["scheduler", "controller-manager"]) {
+      const logs = [1, 2].map((i) => execFileSync("sh", ["-c", `docker logs ${name}-${role}-${i} 2>&1`], { encoding: "utf8" }));
+      expect(logs.filter((l) => /acquired lease/.test(l)), role).toHaveLength(1);
+    }
   });
 
   it("gives every node its own Docker engine and no filesystem shared with the host", () => {
@@ -118,6 +137,45 @@ describe("the container topology: nodes as machines on a Docker network", () => 
     expect(dockerOut("ps", "-aq", "--filter", `label=io.skiff.cluster=${name}`)).toBe("");
   });
 
+  it("routes pod to pod across nodes, answers a NodePort on every node and a ClusterIP from pods on every node", async () => {
+    const ips = await Promise.all(["topo-a", "topo-b"].map(async (p) => (await client.get<Pod>("pods", p, "default")).status!.podIP!));
+    // Pod to pod across node containers: their real IPs (host-gw routes via the node IPs).
+    const fromA = dockerOut("exec", node1, "sh", "-c", `docker exec $(docker ps -q --filter label=io.kubernetes.pod.name=topo-a --filter label=io.skiff.kind=container) wget -q -T 5 -O- http://${ips[1]}/`);
+    expect(fromA).toBe("served-by-topo-b");
+    const fromB = dockerOut("exec", node2, "sh", "-c", `docker exec $(docker ps -q --filter label=io.kubernetes.pod.name=topo-b --filter label=io.skiff.kind=container) wget -q -T 5 -O- http://${ips[0]}/`);
+    expect(fromB).toBe("served-by-topo-a");
+    const svc = await client.create<Pod & { spec: { clusterIP?: string; ports?: { nodePort?: number }[] } }>("services", {
+      apiVersion: "v1", kind: "Service", metadata: { name: "topo", namespace: "default" },
+      spec: { type: "NodePort", selector: { app: "topo" }, ports: [{ port: 80, targetPort: 80, protocol: "TCP" }] },
+    } as unknown as Pod);
+    const nodePort = svc.spec.ports?.[0]?.nodePort;
+    const clusterIP = svc.spec.clusterIP;
+    expect(nodePort).toBeGreaterThanOrEqual(30000);
+    // The NodePort answers on every node container's address, from this host, served by pods on both nodes.
+    const served = new Set<string>();
+    for (const n of [node1, node2]) {
+      const ip = nodeIP(await client.get<Node>("nodes", n));
+      expect(ip, n).toBe(dockerOut("inspect", "-f", `{{(index .NetworkSettings.Networks "${name}-net").IPAddress}}`, n));
+      await waitFor(async () => {
+        for (let i = 0; i < 6; i++) served.add((await httpGet(`http://${ip}:${nodePort}/`, 3000)).trim());
+        return true;
+      }, 60_000, `NodePort on ${n}`, 500);
+    }
+    expect([...served].sort()).toEqual(["served-by-topo-a", "served-by-topo-b"]);
+    // The ClusterIP from a pod on each node.
+    for (const [node, pod] of [[node1, "topo-a"], [node2, "topo-b"]]) {
+      const out = await waitFor(async () => {
+        try {
+          return dockerOut("exec", node, "sh", "-c", `docker exec $(docker ps -q --filter label=io.kubernetes.pod.name=${pod} --filter label=io.skiff.kind=container) wget -q -T 5 -O- http://${clusterIP}/`);
+        } catch {
+          return undefined;
+        }
+      }, 60_000, `ClusterIP from ${pod}`, 500);
+      expect(out).toMatch(/^served-by-topo-[ab]$/);
+    }
+    await client.delete("services", "topo", "default");
+  });
+
   it("skiff image load copies a host image into every node; a pod then runs it", async () => {
     execFileSync("docker", ["tag", "skiff/busybox:1.35", `${name}/app:1`]);
     const r = await skiff("image", "load", `${name}/app:1`, "--name", name);
@@ -145,7 +203,8 @@ describe("the container topology: nodes as machines on a Docker network", () => 
       i++;
     }
     // Every acknowledged write is in the store.
-    const names = (await client.list<ConfigMap>("configmaps", { namespace: "default" })).items.map((c) => c.metadata.name);
+    // (A read may still wait for the JetStream cluster to settle: retried; the data is what counts.)
+    const names = (await waitFor(() => client.list<ConfigMap>("configmaps", { namespace: "default" }).catch(() => undefined), 60_000, "list after the kills", 500)).items.map((c) => c.metadata.name);
     for (let j = 0; j < i; j++) expect(names).toContain(`ha-${j}`);
     for (const c of [`${name}-apiserver-1`, `${name}-nats-2`]) expect((await skiff("chaos", "revive", c, "--name", name)).code).toBe(0);
   });

@@ -2,7 +2,7 @@
 import { connect } from "@nats-io/transport-node";
 import type { Logger } from "@skiff/log";
 import { hostname } from "node:os";
-import { ApiClient, EventRecorder, Informer, LeaderElector, runWithLeaderElection } from "@skiff/client";
+import { ApiClient, CONTROLLER_MANAGER_LEASE, EventRecorder, Informer, LeaderElector, runWithLeaderElection } from "@skiff/client";
 import type { KObject } from "@skiff/api";
 import type { ControllerContext, InformerFactory, Controller } from "./controller.js";
 import { controllers } from "./controllers.js";
@@ -52,7 +52,7 @@ export async function start(opts: ControllerManagerOptions, log: Logger, onLost:
   let elector: LeaderElector | undefined;
   if (opts.leaderElect) {
     elector = new LeaderElector({
-      nc, name: "kube-controller-manager", identity: `${hostname()}_${process.pid}`, leaseMs: opts.leaseMs, renewMs: opts.renewMs,
+      nc, name: CONTROLLER_MANAGER_LEASE, identity: `${hostname()}_${process.pid}`, leaseMs: opts.leaseMs, renewMs: opts.renewMs,
       log: log.child({ component: "leader-election" }),
     });
     void runWithLeaderElection(elector, startAll, () => {

@@ -16,7 +16,11 @@ async function downContainers(ctx: Context, name: string): Promise<number> {
   const r = await downTopology(name);
   ctx.out.write(`Removed ${r.containers} container(s), ${r.networks} network(s) and ${r.volumes} volume(s)\n`);
   const info = readClusterInfo(ctx.home);
-  if (!info?.topology || info.topology.name === name) removeFile(clusterPaths(ctx.home).clusterJson);
+  if (!info?.topology || info.topology.name === name) {
+    removeFile(clusterPaths(ctx.home).clusterJson);
+    // Only the topology's own kubeconfig (a single-host cluster's stays with it).
+    if (info?.topology?.name === name) removeFile(clusterPaths(ctx.home).kubeconfig);
+  }
   ctx.out.write("Skiff is down.\n");
   return 0;
 }

@@ -3,10 +3,11 @@
 // starts this machine's node agent against a list of apiservers. Both run the processes
 // detached with pid files and logs under $SKIFF_HOME, like `skiff up`; `skiff down` stops them.
 // (deploy/ has systemd units for the same processes.)
+import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { Node, Secret } from "@skiff/api";
-import { ApiClient } from "@skiff/client";
+import { ApiClient, writeKubeconfig } from "@skiff/client";
 import { UsageError } from "../cli/args.js";
 import type { ClusterInfo } from "../cli/connection.js";
 import type { Command, Context } from "../cli/context.js";
@@ -23,7 +24,7 @@ function list(ctx: Context, flag: string, required: string): string[] {
 }
 
 /** Starts the given processes detached; fails (with the log tail) when one is already running or dies at once. */
-async function startAll(ctx: Context, specs: { name: ComponentName; args: string[] }[]): Promise<void> {
+async function startAll(ctx: Context, specs: { name: ComponentName; args: string[] }[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const paths = clusterPaths(ctx.home);
   for (const d of [paths.runDir, paths.logDir]) mkdirSync(d, { recursive: true });
   const repo = repoRoot();
@@ -33,7 +34,7 @@ async function startAll(ctx: Context, specs: { name: ComponentName; args: string
   }
   for (const s of specs) {
     ctx.out.write(`Starting ${s.name}...\n`);
-    const p = await startDetached(process.execPath, [serviceMain(repo, s.name), ...s.args], { log: logFile(paths, s.name), pidFile: pidFile(paths, s.name) });
+    const p = await startDetached(process.execPath, [serviceMain(repo, s.name), ...s.args], { log: logFile(paths, s.name), pidFile: pidFile(paths, s.name), env });
     await sleep(300);
     if (p.exited()) throw new CliError(`${s.name} exited at once; the last lines of ${logFile(paths, s.name)}:\n${tail(logFile(paths, s.name))}`);
   }
@@ -45,11 +46,17 @@ async function runControlplane(ctx: Context): Promise<number> {
   const advertise = ctx.flags.string("advertise") ?? `${hostname()}:${listen.split(":").pop()}`;
   const apiservers = ctx.flags.string("apiservers")?.split(",").filter(Boolean) ?? [advertise];
   const replicas = ctx.flags.string("replicas") ?? (nats.length >= 3 ? "3" : "1");
+  const advertiseHost = advertise.slice(0, advertise.lastIndexOf(":"));
+  const httpsPort = ctx.flags.string("https-port") ?? "6443";
+  // The apiserver ↔ node-agent secret: the same on every control plane and node (--node-token;
+  // generated here when not given, and printed in the join command).
+  const nodeToken = ctx.flags.string("node-token") ?? ctx.env.SKIFF_NODE_TOKEN ?? randomBytes(24).toString("hex");
+  const ipv4 = /^\d+\.\d+\.\d+\.\d+$/.test(advertiseHost);
   await startAll(ctx, [
-    { name: "apiserver", args: ["--nats", nats.join(","), "--replicas", replicas, "--grpc-address", listen, "--require-join-token"] },
-    { name: "scheduler", args: ["--apiserver", apiservers.join(",")] },
+    { name: "apiserver", args: ["--nats", nats.join(","), "--replicas", replicas, "--grpc-address", listen, "--https-address", `0.0.0.0:${httpsPort}`, "--tls-san", advertiseHost, ...(ipv4 ? ["--advertise-address", advertiseHost] : []), "--require-join-token"] },
+    { name: "scheduler", args: ["--apiserver", apiservers.join(","), "--nats", nats.join(",")] },
     { name: "controller-manager", args: ["--apiserver", apiservers.join(","), "--nats", nats.join(","), "--cluster-cidr", ctx.flags.string("cluster-cidr") ?? "10.244.0.0/16"] },
-  ]);
+  ], { ...process.env, SKIFF_NODE_TOKEN: nodeToken });
   const local = `127.0.0.1:${listen.split(":").pop()}`;
   const client = new ApiClient({ addresses: [local], timeoutMs: 3000 });
   try {
@@ -60,12 +67,16 @@ async function runControlplane(ctx: Context): Promise<number> {
       if (!token && Date.now() > deadline) throw new CliError(`the apiserver on ${local} did not answer within 60s; see ${logFile(clusterPaths(ctx.home), "apiserver")}`);
       if (!token) await sleep(500);
     }
-    const info: ClusterInfo = { apiserver: [local, ...apiservers.filter((a) => a !== advertise)].join(","), nats: nats.join(","), startedAt: new Date().toISOString() };
-    writeFileSync(clusterPaths(ctx.home).clusterJson, JSON.stringify(info, null, 2) + "\n", { mode: 0o600 });
+    const paths = clusterPaths(ctx.home);
+    const server = `https://${advertiseHost}:${httpsPort}`;
+    await writeKubeconfig(client, { server, path: paths.kubeconfig, name: "skiff" });
+    const info: ClusterInfo = { apiserver: [local, ...apiservers.filter((a) => a !== advertise)].join(","), server, kubeconfig: paths.kubeconfig, nats: nats.join(","), startedAt: new Date().toISOString() };
+    writeFileSync(paths.clusterJson, JSON.stringify(info, null, 2) + "\n", { mode: 0o600 });
+    const join = `skiff node --join ${apiservers.join(",")} --token ${token} --node-token ${nodeToken} --nats ${nats.join(",")}`;
     if (ctx.flags.string("output") === "json") {
-      ctx.out.write(JSON.stringify({ apiservers, nats, token }) + "\n");
+      ctx.out.write(JSON.stringify({ apiservers, nats, token, nodeToken, server, kubeconfig: paths.kubeconfig, join }) + "\n");
     } else {
-      ctx.out.write(`\nThe control plane runs on this machine (apiserver ${listen}). Join a node with:\n\n  skiff node --join ${apiservers.join(",")} --token ${token} --nats ${nats.join(",")}\n\n`);
+      ctx.out.write(`\nThe control plane runs on this machine (apiserver ${listen}, Kubernetes API ${server}).\n  export KUBECONFIG=${paths.kubeconfig}\nJoin a node with:\n\n  ${join}\n\n`);
     }
     return 0;
   } finally {
@@ -79,9 +90,11 @@ async function runNode(ctx: Context): Promise<number> {
   const token = ctx.flags.string("token") ?? ctx.env.SKIFF_TOKEN;
   if (!token) throw new UsageError("--token is required (printed by `skiff controlplane`)");
   const nodeName = ctx.flags.string("node-name") ?? nodeNameFrom(hostname());
-  const args = ["--apiserver", apiservers.join(","), "--nats", nats.join(","), "--token", token, "--node-name", nodeName];
+  const nodeToken = ctx.flags.string("node-token") ?? ctx.env.SKIFF_NODE_TOKEN;
+  if (!nodeToken) throw new UsageError("--node-token is required (printed by `skiff controlplane`): the apiservers present it for logs, exec and port-forward");
+  const args = ["--apiserver", apiservers.join(","), "--nats", nats.join(","), "--token", token, "--node-name", nodeName, "--cluster-cidr", ctx.flags.string("cluster-cidr") ?? "10.244.0.0/16"];
   if (ctx.flags.string("node-ip")) args.push("--node-ip", ctx.flags.string("node-ip")!);
-  await startAll(ctx, [{ name: "node-agent", args }]);
+  await startAll(ctx, [{ name: "node-agent", args }], { ...process.env, SKIFF_NODE_TOKEN: nodeToken });
   const client = new ApiClient({ addresses: apiservers, timeoutMs: 3000 });
   try {
     const deadline = Date.now() + Number(ctx.flags.string("timeout") ?? 120) * 1000;
@@ -115,6 +128,8 @@ Prints the join command for nodes (with the join token kept in the store).`,
     advertise: { type: "string", description: "Address other machines reach this apiserver at.", default: "<hostname>:6444" },
     apiservers: { type: "string", description: "Every apiserver of the cluster (three control planes), for the scheduler, controller-manager and join command." },
     replicas: { type: "string", description: "Replicas of the store bucket (default 3 with 3+ NATS servers, else 1)." },
+    "https-port": { type: "string", description: "Port of the Kubernetes REST API (HTTPS, kubectl).", default: "6443" },
+    "node-token": { type: "string", description: "Secret shared by apiservers and node agents (default: $SKIFF_NODE_TOKEN, else generated; use the same on every control plane)." },
     "cluster-cidr": { type: "string", description: "Pod addresses of the cluster.", default: "10.244.0.0/16" },
     output: { type: "string", short: "o", description: "json: print {apiservers, nats, token}." },
   },
@@ -125,10 +140,12 @@ Prints the join command for nodes (with the join token kept in the store).`,
 export const nodeCommand: Command = {
   name: "node",
   summary: "Join this machine to a cluster as a node (several VMs)",
-  usage: "skiff node --join APISERVER[,APISERVER…] --token TOKEN --nats URL[,URL…] [--node-name NAME] [--node-ip IP]",
+  usage: "skiff node --join APISERVER[,APISERVER…] --token TOKEN --node-token SECRET --nats URL[,URL…] [--node-name NAME] [--node-ip IP]",
   flags: {
     join: { type: "string", description: "The apiservers (host:port, comma-separated; the node agent fails over between them)." },
     token: { type: "string", description: "The join token printed by skiff controlplane (or $SKIFF_TOKEN)." },
+    "node-token": { type: "string", description: "The node token printed by skiff controlplane (or $SKIFF_NODE_TOKEN)." },
+    "cluster-cidr": { type: "string", description: "Pod addresses of the cluster.", default: "10.244.0.0/16" },
     nats: { type: "string", description: "NATS servers (heartbeats)." },
     "node-name": { type: "string", description: "Name of the node (default: the host name)." },
     "node-ip": { type: "string", description: "Address other machines reach this one at (default: the first non-loopback IPv4)." },

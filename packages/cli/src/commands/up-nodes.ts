@@ -1,5 +1,6 @@
 // skiff up --nodes N: the container topology (nodes as Docker-in-Docker containers on a Docker
 // network, NATS and the control plane in containers beside them), the same as docker-compose.yml.
+import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { UsageError } from "../cli/args.js";
 import type { ClusterInfo } from "../cli/connection.js";
@@ -33,6 +34,7 @@ export async function runUpNodes(ctx: Context): Promise<number> {
   const internal = ctx.flags.bool("internal");
   const nats = int(ctx, "nats-servers", 3);
   const apiPort = int(ctx, "api-port", 6444);
+  const httpsPort = int(ctx, "https-port", 6443);
   const o: TopologyOptions = {
     name: ctx.flags.string("name") ?? "skiff",
     nodes: int(ctx, "nodes", 3),
@@ -42,23 +44,29 @@ export async function runUpNodes(ctx: Context): Promise<number> {
     controllerManagers: int(ctx, "controller-managers", 2),
     internal,
     publishApiPort: internal ? undefined : apiPort,
+    publishHttpsPort: internal ? undefined : httpsPort,
+    // One secret per cluster between apiservers and node agents (logs, exec, port-forward).
+    nodeToken: randomBytes(24).toString("hex"),
     requireJoinToken: ctx.flags.bool("require-join-token", true),
     images: defaultImages,
     nodeAgentArgs: [],
     controllerManagerArgs: [],
+    schedulerArgs: [],
   };
-  const { info, timings } = await upTopology(o, ctx.out, int(ctx, "timeout", 300) * 1000);
   const paths = clusterPaths(ctx.home);
   mkdirSync(paths.home, { recursive: true });
+  const { info, timings } = await upTopology(o, ctx.out, paths.kubeconfig, int(ctx, "timeout", 300) * 1000);
   const cluster: ClusterInfo = {
-    apiserver: info.apiservers.join(","), nats: info.nats.join(","), startedAt: new Date().toISOString(),
+    apiserver: info.apiservers.join(","), server: info.server, kubeconfig: info.kubeconfig, nats: info.nats.join(","), startedAt: new Date().toISOString(),
     topology: { name: info.name, network: info.network, nodes: info.nodes, nats: info.nats, joinToken: info.joinToken },
   };
   writeFileSync(paths.clusterJson, JSON.stringify(cluster, null, 2) + "\n", { mode: 0o600 });
   ctx.out.write(`
 Skiff is up: ${info.nodes.length} node(s) Ready in ${(timings.allReadyMs / 1000).toFixed(1)}s (apiservers answered after ${(timings.apiserverMs / 1000).toFixed(1)}s).
-  apiservers: ${info.apiservers.join(", ")}   (recorded in ${paths.clusterJson})
+  Kubernetes API ${info.server}; gRPC apiservers: ${info.apiservers.join(", ")}   (recorded in ${paths.clusterJson})
 
+  export KUBECONFIG=${info.kubeconfig}
+  kubectl get nodes                   # the real kubectl works with that kubeconfig
   ./skiff get nodes
   ./skiff image load IMAGE[:TAG]      # copy an image of this host into every node
   ./skiff chaos kill-node ${info.nodes[0]}

@@ -140,8 +140,11 @@ https://127.0.0.1:6443 by default; a kubeconfig is written to $SKIFF_HOME/kubeco
 the controller-manager and a node agent as background processes; pid files go to $SKIFF_HOME/run and
 logs to $SKIFF_HOME/logs.
 With --nodes N: the container topology of docker-compose.yml (3 NATS servers, 2 apiservers, 2 schedulers,
-2 controller-managers, N nodes each running its own Docker engine) on a Docker network; apiserver-1 is
-published on 127.0.0.1:--api-port. Needs the images of scripts/images.sh.`,
+2 controller-managers with leader election, N nodes each running its own Docker engine, proxy and DNS)
+on a Docker network; apiserver-1 publishes the Kubernetes API on https://127.0.0.1:--https-port and gRPC
+on 127.0.0.1:--api-port, and the kubeconfig goes to $SKIFF_HOME/kubeconfig (with --internal nothing is
+published: the kubeconfig points at apiserver-1's address on the network). Needs the images of
+scripts/images.sh.`,
   flags: {
     "nats-port": { type: "string", description: "Port of the NATS server.", default: "4222" },
     "api-port": { type: "string", description: "Port of the apiserver's gRPC API.", default: "6444" },

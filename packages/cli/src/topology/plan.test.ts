@@ -4,7 +4,8 @@ import { upperHalf } from "./topology.js";
 
 const base: TopologyOptions = {
   name: "t1", nodes: 2, natsServers: 3, apiservers: 2, schedulers: 1, controllerManagers: 1, internal: true,
-  requireJoinToken: true, images: { nats: "n", controlplane: "c", node: "d" }, nodeAgentArgs: [], controllerManagerArgs: [],
+  requireJoinToken: true, images: { nats: "n", controlplane: "c", node: "d" }, nodeAgentArgs: [], controllerManagerArgs: [], schedulerArgs: [],
+  nodeToken: "0123456789abcdef0123",
 };
 
 describe("planTopology", () => {
@@ -16,6 +17,24 @@ describe("planTopology", () => {
     expect(p.apiservers[0].args).toEqual(expect.arrayContaining(["--replicas", "3", "--require-join-token"]));
     expect(p.nodes[1].env).toMatchObject({ SKIFF_APISERVER: "t1-apiserver-1:6444,t1-apiserver-2:6444", SKIFF_CGROUP_PARENT: "/skiff-t1-node-2" });
     expect(p.nodes[0].args).toContain("--pod-network-internal");
+  });
+  it("runs schedulers and controller-managers active/standby on the NATS lease, nodes with the cluster CIDR and the node token", () => {
+    const p = planTopology({ ...base, schedulers: 2, controllerManagers: 2 }, "172.30.0.0/16");
+    const nats = "nats://t1-nats-1:4222,nats://t1-nats-2:4222,nats://t1-nats-3:4222";
+    expect(p.controllers.map((c) => c.name)).toEqual(["t1-scheduler-1", "t1-scheduler-2", "t1-controller-manager-1", "t1-controller-manager-2"]);
+    for (const c of p.controllers) {
+      expect(c.args.join(" ")).toContain(`--nats ${nats} --leader-elect true`);
+      expect(c.env).not.toHaveProperty("SKIFF_LEADER_ELECT");
+    }
+    expect(p.nodes[0].env).toMatchObject({ SKIFF_CLUSTER_CIDR: "10.244.0.0/16", SKIFF_NODE_TOKEN: base.nodeToken });
+    expect(p.apiservers[1].env).toMatchObject({ SKIFF_NODE_TOKEN: base.nodeToken });
+    expect(p.apiservers[0].args.join(" ")).toContain("--https-address 0.0.0.0:6443 --tls-san t1-apiserver-1,localhost,172.30.0.20 --advertise-address 172.30.0.20");
+  });
+  it("publishes gRPC and HTTPS of apiserver-1 on loopback only", () => {
+    const p = planTopology({ ...base, internal: false, publishApiPort: 6444, publishHttpsPort: 6443 }, "172.30.0.0/16");
+    expect(p.apiservers[0].publish).toEqual([{ host: 6444, container: 6444 }, { host: 6443, container: 6443 }]);
+    expect(p.apiservers[1].publish).toBeUndefined();
+    expect(dockerRunArgs("t1", "t1-net", p.apiservers[0]).join(" ")).toContain("-p 127.0.0.1:6444:6444 -p 127.0.0.1:6443:6443");
   });
   it("pins control-plane addresses below the dynamic half of the subnet", () => {
     const p = planTopology(base, "172.30.0.0/16");
@@ -35,5 +54,6 @@ describe("planTopology", () => {
       expect.stringMatching(/^--name/), expect.stringMatching(/^--nodes/), "--nats-servers: 1 or 3",
     ]);
     expect(validateOptions({ ...base, publishApiPort: 6444 })).toEqual(["an internal network cannot publish ports"]);
+    expect(validateOptions({ ...base, nodeToken: "short" })).toEqual([expect.stringMatching(/^node token/)]);
   });
 });

@@ -24,6 +24,10 @@ export interface TopologyOptions {
   internal: boolean;
   /** Host port for apiserver-1's gRPC API on 127.0.0.1 (normal bridge only); undefined = none. */
   publishApiPort?: number;
+  /** Host port for apiserver-1's Kubernetes REST API (HTTPS) on 127.0.0.1 (normal bridge only); undefined = none. */
+  publishHttpsPort?: number;
+  /** Shared secret of apiservers and node agents (logs/exec/port-forward); one per cluster. */
+  nodeToken: string;
   /** Nodes must present the join token (apiserver --require-join-token). */
   requireJoinToken: boolean;
   images: { nats: string; controlplane: string; node: string };
@@ -31,6 +35,8 @@ export interface TopologyOptions {
   nodeAgentArgs: string[];
   /** Extra controller-manager flags (e.g. --node-monitor-grace-ms). */
   controllerManagerArgs: string[];
+  /** Extra scheduler flags (e.g. --leader-elect-lease-ms). */
+  schedulerArgs: string[];
 }
 
 /** Defaults of `skiff up --nodes N`. */
@@ -48,8 +54,8 @@ export interface ContainerPlan {
   env: Record<string, string>;
   /** Docker-in-Docker privileges and a volume for /var/lib/docker (nodes). */
   dind: boolean;
-  /** host port → container port published on 127.0.0.1. */
-  publish?: { host: number; container: number };
+  /** host port → container port, each published on 127.0.0.1. */
+  publish?: { host: number; container: number }[];
   /** Fixed address on the network (control plane): a restarted container keeps it, so the addresses in cluster.json stay true. */
   ip?: string;
   /** Docker restart policy: the processes restart as systemd would restart them on a VM. */
@@ -71,6 +77,10 @@ export interface TopologyPlan {
 
 /** gRPC port of the apiservers inside the network. */
 export const apiGrpcPort = 6444;
+/** Port of the apiservers' Kubernetes REST API (HTTPS) inside the network. */
+export const apiHttpsPort = 6443;
+/** Pod addresses of every topology (each node container gets a /24 of it). */
+export const clusterCidr = "10.244.0.0/16";
 
 /** Checks the options a user gave; returns problems (empty when fine). */
 export function validateOptions(o: TopologyOptions): string[] {
@@ -81,7 +91,9 @@ export function validateOptions(o: TopologyOptions): string[] {
   for (const [flag, n] of [["--apiservers", o.apiservers], ["--schedulers", o.schedulers], ["--controller-managers", o.controllerManagers]] as const) {
     if (!Number.isInteger(n) || n < 1 || n > 5) errs.push(`${flag}: a number from 1 to 5, got ${n}`);
   }
-  if (o.publishApiPort !== undefined && o.internal) errs.push("an internal network cannot publish ports");
+  if ((o.publishApiPort !== undefined || o.publishHttpsPort !== undefined) && o.internal) errs.push("an internal network cannot publish ports");
+  if (o.publishApiPort !== undefined && o.publishApiPort === o.publishHttpsPort) errs.push("--api-port and --https-port must differ");
+  if (!/^[A-Za-z0-9._-]{16,}$/.test(o.nodeToken)) errs.push("node token: at least 16 characters of [A-Za-z0-9._-]");
   return errs;
 }
 
@@ -114,25 +126,41 @@ export function planTopology(o: TopologyOptions, subnet?: string): TopologyPlan 
   }));
   const apiserverAddresses = range(o.apiservers).map((i) => `${c("apiserver", i)}:${apiGrpcPort}`);
   const common = { SKIFF_NATS: natsUrls.join(","), SKIFF_APISERVER: apiserverAddresses.join(",") };
-  const apiservers: ContainerPlan[] = range(o.apiservers).map((i) => ({
-    name: c("apiserver", i), role: "apiserver", index: i, image: o.images.controlplane, env: common, dind: false, restart: "unless-stopped",
-    args: ["apiserver", "--nats", common.SKIFF_NATS, "--replicas", String(o.natsServers), "--grpc-address", `0.0.0.0:${apiGrpcPort}`, ...(o.requireJoinToken ? ["--require-join-token"] : [])],
-    publish: i === 1 && o.publishApiPort !== undefined ? { host: o.publishApiPort, container: apiGrpcPort } : undefined,
-  }));
-  // SKIFF_LEADER_ELECT: the image's entrypoint adds --leader-elect when the build supports it.
+  const apiservers: ContainerPlan[] = range(o.apiservers).map((i) => {
+    const ip = fixedIp(subnet, "apiserver", i);
+    const publish = i === 1
+      ? [...(o.publishApiPort !== undefined ? [{ host: o.publishApiPort, container: apiGrpcPort }] : []), ...(o.publishHttpsPort !== undefined ? [{ host: o.publishHttpsPort, container: apiHttpsPort }] : [])]
+      : [];
+    return {
+      name: c("apiserver", i), role: "apiserver", index: i, image: o.images.controlplane, env: { ...common, SKIFF_NODE_TOKEN: o.nodeToken }, dind: false, restart: "unless-stopped",
+      args: [
+        "apiserver", "--nats", common.SKIFF_NATS, "--replicas", String(o.natsServers), "--grpc-address", `0.0.0.0:${apiGrpcPort}`, "--https-address", `0.0.0.0:${apiHttpsPort}`,
+        // kubectl on the host reaches the published port (127.0.0.1, always in the certificate) or
+        // the container's address (in it too: the apiserver adds its own addresses); the names
+        // cover clients inside the network.
+        "--tls-san", [c("apiserver", i), "localhost", ...(ip ? [ip] : [])].join(","),
+        ...(ip ? ["--advertise-address", ip] : []),
+        ...(o.requireJoinToken ? ["--require-join-token"] : []),
+      ],
+      publish: publish.length ? publish : undefined,
+    };
+  });
+  // Two of each by default: active/standby on a NATS KV lease (leader election is on by default; --nats says where).
   const controllers: ContainerPlan[] = [
     ...range(o.schedulers).map((i): ContainerPlan => ({
-      name: c("scheduler", i), role: "scheduler", index: i, image: o.images.controlplane, env: { ...common, SKIFF_LEADER_ELECT: "1" }, dind: false, restart: "unless-stopped",
-      args: ["scheduler", "--apiserver", common.SKIFF_APISERVER],
+      name: c("scheduler", i), role: "scheduler", index: i, image: o.images.controlplane, env: common, dind: false, restart: "unless-stopped",
+      args: ["scheduler", "--apiserver", common.SKIFF_APISERVER, "--nats", common.SKIFF_NATS, "--leader-elect", "true", ...o.schedulerArgs],
     })),
     ...range(o.controllerManagers).map((i): ContainerPlan => ({
-      name: c("controller-manager", i), role: "controller-manager", index: i, image: o.images.controlplane, env: { ...common, SKIFF_LEADER_ELECT: "1" }, dind: false, restart: "unless-stopped",
-      args: ["controller-manager", "--apiserver", common.SKIFF_APISERVER, "--nats", common.SKIFF_NATS, "--cluster-cidr", "10.244.0.0/16", ...o.controllerManagerArgs],
+      name: c("controller-manager", i), role: "controller-manager", index: i, image: o.images.controlplane, env: common, dind: false, restart: "unless-stopped",
+      args: ["controller-manager", "--apiserver", common.SKIFF_APISERVER, "--nats", common.SKIFF_NATS, "--leader-elect", "true", "--cluster-cidr", clusterCidr, ...o.controllerManagerArgs],
     })),
   ];
+  // The node IP is the node container's address on the cluster network (the entrypoint reads
+  // it from eth0): other nodes route this node's podCIDR via it (host-gw).
   const nodes: ContainerPlan[] = range(o.nodes).map((i) => ({
     name: c("node", i), role: "node", index: i, image: o.images.node, dind: true, restart: "no",
-    env: { ...common, SKIFF_NODE_NAME: c("node", i), SKIFF_CLUSTER_NAME: o.name, SKIFF_CGROUP_PARENT: `/skiff-${c("node", i)}` },
+    env: { ...common, SKIFF_NODE_NAME: c("node", i), SKIFF_CLUSTER_NAME: o.name, SKIFF_CGROUP_PARENT: `/skiff-${c("node", i)}`, SKIFF_CLUSTER_CIDR: clusterCidr, SKIFF_NODE_TOKEN: o.nodeToken },
     args: [...(o.internal ? ["--pod-network-internal"] : []), ...o.nodeAgentArgs],
   }));
   for (const p of [...nats, ...apiservers, ...controllers]) p.ip = fixedIp(subnet, p.role, p.index);
@@ -146,7 +174,7 @@ export function dockerRunArgs(topology: string, network: string, p: ContainerPla
     "--restart", p.restart, "--log-opt", "max-size=10m"];
   if (p.ip) a.push("--ip", p.ip);
   for (const [k, v] of Object.entries(p.env)) a.push("-e", `${k}=${v}`);
-  if (p.publish) a.push("-p", `127.0.0.1:${p.publish.host}:${p.publish.container}`);
+  for (const pub of p.publish ?? []) a.push("-p", `127.0.0.1:${pub.host}:${pub.container}`);
   if (p.dind) {
     // What Docker-in-Docker needs, short of --privileged (which some hosts refuse): every
     // capability but SYS_RESOURCE, no seccomp/AppArmor filter, the host's cgroup tree, and a

@@ -4,11 +4,12 @@
 import { readdirSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Node, Secret } from "@skiff/api";
-import { ApiClient } from "@skiff/client";
+import { ApiClient, writeKubeconfig } from "@skiff/client";
 import { CliError } from "../cli/errors.js";
 import type { Output } from "../cli/context.js";
 import { docker, dockerLines, imageExists, topologyContainers, type ContainerState } from "./docker.js";
-import { apiGrpcPort, dockerRunArgs, planTopology, topologyLabel, validateOptions, type ContainerPlan, type TopologyOptions } from "./plan.js";
+import { allowBridgeTraffic, removeBridgeRules } from "./bridge.js";
+import { apiGrpcPort, apiHttpsPort, dockerRunArgs, planTopology, topologyLabel, validateOptions, type ContainerPlan, type TopologyOptions } from "./plan.js";
 
 /** What a running topology is, as recorded in cluster.json. */
 export interface TopologyInfo {
@@ -20,6 +21,9 @@ export interface TopologyInfo {
   nats: string[];
   nodes: string[];
   joinToken?: string;
+  /** https://host:port of the Kubernetes REST API as this host reaches it, and the kubeconfig written for it. */
+  server: string;
+  kubeconfig: string;
 }
 
 /** Timings of `upTopology`, in ms from its start. */
@@ -45,8 +49,15 @@ function hostAddresses(o: TopologyOptions, containers: ContainerState[]): string
   return o.publishApiPort !== undefined ? [`127.0.0.1:${o.publishApiPort}`, ...ips] : ips;
 }
 
-/** Creates the topology and waits until all its nodes are Ready. */
-export async function upTopology(o: TopologyOptions, out: Output, timeoutMs = 300_000): Promise<{ info: TopologyInfo; timings: UpTimings }> {
+/** The Kubernetes REST API as this host reaches it: the published port, else apiserver-1's address. */
+function hostHttpsServer(o: TopologyOptions, containers: ContainerState[]): string {
+  if (o.publishHttpsPort !== undefined) return `https://127.0.0.1:${o.publishHttpsPort}`;
+  const first = containers.find((c) => c.role === "apiserver" && c.index === 1);
+  return `https://${first?.ip || "127.0.0.1"}:${apiHttpsPort}`;
+}
+
+/** Creates the topology, waits until all its nodes are Ready and writes a kubeconfig to `kubeconfigPath`. */
+export async function upTopology(o: TopologyOptions, out: Output, kubeconfigPath: string, timeoutMs = 300_000): Promise<{ info: TopologyInfo; timings: UpTimings }> {
   const errs = validateOptions(o);
   if (errs.length) throw new CliError(errs.join("\n"));
   for (const img of new Set(Object.values(o.images))) {
@@ -60,6 +71,10 @@ export async function upTopology(o: TopologyOptions, out: Output, timeoutMs = 30
   const hint = `see \`docker logs <container>\` (containers: docker ps --filter label=${topologyLabel}=${o.name}); ./skiff down removes it`;
   out.write(`Creating network ${network}${o.internal ? " (internal)" : ""}\n`);
   const subnet = await createNetwork(network, o);
+  // Pod-to-pod packets between node containers carry pod addresses, which Docker's isolation
+  // of an internal network drops on the host bridge: allow traffic that stays on this bridge.
+  const warn = await allowBridgeTraffic(o.name, network);
+  if (warn) out.write(`warning: ${warn}\n`);
   const plan = planTopology(o, subnet);
   const run = async (p: ContainerPlan) => {
     out.write(`Starting ${p.name}\n`);
@@ -100,7 +115,9 @@ export async function upTopology(o: TopologyOptions, out: Output, timeoutMs = 30
         n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
       return ready.length === names.length;
     }, hint);
-    const info: TopologyInfo = { name: o.name, network: plan.network, apiservers, nats: plan.natsUrls, nodes: names, joinToken };
+    const server = hostHttpsServer(o, containers);
+    await writeKubeconfig(client, { server, path: kubeconfigPath, name: o.name === "skiff" ? "skiff" : `skiff-${o.name}` });
+    const info: TopologyInfo = { name: o.name, network: plan.network, apiservers, nats: plan.natsUrls, nodes: names, joinToken, server, kubeconfig: kubeconfigPath };
     return { info, timings: { apiserverMs, allReadyMs: Date.now() - t0 } };
   } finally {
     client.close();
@@ -142,6 +159,7 @@ export async function downTopology(name: string): Promise<DownResult> {
   const containers = await dockerLines(["ps", "-aq", "--filter", label]);
   const nodeNames = containers.length ? await dockerLines(["inspect", "-f", `{{if eq (index .Config.Labels "io.skiff.role") "node"}}{{.Name}}{{end}}`, ...containers]) : [];
   if (containers.length) await docker(["rm", "-f", "-v", ...containers], 180_000);
+  await removeBridgeRules(name);
   const networks = await dockerLines(["network", "ls", "-q", "--filter", label]);
   if (networks.length) await docker(["network", "rm", ...networks]);
   const volumes = await dockerLines(["volume", "ls", "-q", "--filter", label]);

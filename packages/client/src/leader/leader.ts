@@ -10,6 +10,13 @@ import { jetstream } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { Logger } from "@skiff/log";
 
+/** KV bucket of the leases (LeaderElectorOptions.bucket's default). */
+export const LEASE_BUCKET = "skiff-leases";
+/** The controller-manager's lease key. */
+export const CONTROLLER_MANAGER_LEASE = "kube-controller-manager";
+/** The scheduler's lease key is its --scheduler-name; this is the default one. */
+export const DEFAULT_SCHEDULER_LEASE = "default-scheduler";
+
 /** The stored lease. */
 export interface LeaseRecord {
   holder: string;
@@ -56,7 +63,7 @@ export class LeaderElector {
   }
 
   private async bucket(): Promise<KV> {
-    if (!this.kv) this.kv = await new Kvm(jetstream(this.opts.nc)).create(this.opts.bucket ?? "skiff-leases", { history: 1 });
+    if (!this.kv) this.kv = await new Kvm(jetstream(this.opts.nc)).create(this.opts.bucket ?? LEASE_BUCKET, { history: 1 });
     return this.kv;
   }
 

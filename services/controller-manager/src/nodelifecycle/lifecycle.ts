@@ -105,8 +105,27 @@ export class NodeLifecycleController implements Controller {
       this.ctx.log.warn({ node: node.metadata.name }, "node stopped sending heartbeats: Ready=Unknown");
       this.ctx.recorder.record(updated, "Normal", "NodeNotReady", `Node ${node.metadata.name} status is now: NodeNotReady`);
       await this.writeTaints(updated, [...(updated.spec?.taints ?? []), ...unreachableTaints()]);
+      await this.markPodsNotReady(node.metadata.name!);
     } catch (err) {
       if (!isConflict(err) && !isNotFound(err)) throw err;
+    }
+  }
+
+  /**
+   * Sets Ready=False on the pods of a node that went silent (Kubernetes' MarkPodsNotReady), so
+   * that Services stop sending traffic to them long before they are evicted; the node's agent
+   * writes the true status again once it is back.
+   */
+  private async markPodsNotReady(nodeName: string): Promise<void> {
+    for (const pod of this.ctx.informers.get<Pod>("pods").list()) {
+      if (pod.spec?.nodeName !== nodeName || getCondition(pod.status?.conditions, "Ready")?.status !== "True") continue;
+      const status = structuredClone(pod.status ?? {});
+      status.conditions ??= [];
+      setCondition(status.conditions, { type: "Ready", status: "False", reason: "NodeNotReady", message: `Node ${nodeName} is not ready` });
+      const { resourceVersion: _rv, ...metadata } = pod.metadata;
+      await this.ctx.client.updateStatus<Pod>("pods", { ...pod, metadata, status }).catch((err) => {
+        if (!isNotFound(err)) this.ctx.log.warn({ err, pod: `${pod.metadata.namespace}/${pod.metadata.name}` }, "could not mark pod not ready");
+      });
     }
   }
 

@@ -85,6 +85,14 @@ export class HostNetwork {
       }
       await ipt("nat", ["-A", nat, "-s", src, "-d", this.opts.serviceCidr, "-j", "RETURN"]);
     }
+    // Other nodes' own addresses talk to pods here too: their proxies dial endpoints on this
+    // node (NodePort, ClusterIP) from their node IP, and the pods answer.
+    for (const ip of new Set(nodes.filter((n) => !n.self && n.nodeIP).map((n) => n.nodeIP))) {
+      for (const r of ranges) {
+        await ipt("filter", ["-A", filter, "-s", ip, "-d", r, "-j", "ACCEPT"]);
+        await ipt("filter", ["-A", filter, "-s", r, "-d", ip, "-j", "ACCEPT"]);
+      }
+    }
     for (const n of nodes) {
       // Nodes on this very host reach each other's bridges directly (kernel routes).
       if (n.self || isLocalAddress(n.nodeIP)) continue;

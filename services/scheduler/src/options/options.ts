@@ -1,5 +1,6 @@
 // scheduler options: flags and environment → partial → compileOptions() (defaults here).
 import { parseArgs } from "node:util";
+import { DEFAULT_SCHEDULER_LEASE } from "@skiff/client";
 
 /** Everything the scheduler process is configured with (all fields filled after compileOptions). */
 export interface SchedulerOptions {
@@ -47,7 +48,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Sche
 export function compileOptions(p: Partial<SchedulerOptions>): SchedulerOptions {
   const o: SchedulerOptions = {
     apiservers: p.apiservers?.length ? p.apiservers : ["127.0.0.1:6444"],
-    schedulerName: p.schedulerName ?? "default-scheduler",
+    schedulerName: p.schedulerName ?? DEFAULT_SCHEDULER_LEASE,
     retryIntervalMs: p.retryIntervalMs ?? 10_000,
     natsServers: p.natsServers?.length ? p.natsServers : ["nats://127.0.0.1:4222"],
     leaderElect: p.leaderElect ?? true,

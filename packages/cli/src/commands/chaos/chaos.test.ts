@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { containerOfHolder, FirstLeaderLookup, holderOf } from "./leader.js";
+import { CONTROLLER_MANAGER_LEASE, DEFAULT_SCHEDULER_LEASE } from "@skiff/client";
+import { containerOfHolder, FirstLeaderLookup, holderOf, leaseKey } from "./leader.js";
 import { pickSeeded } from "./pick.js";
 
 describe("pickSeeded", () => {
@@ -26,6 +27,13 @@ describe("leader lookup", () => {
     expect(containerOfHolder("t-scheduler-1", names)).toBe("t-scheduler-1");
     expect(containerOfHolder("t-scheduler-10_3f2a", names)).toBe("t-scheduler-10");
     expect(containerOfHolder("t-scheduler-3", names)).toBeUndefined();
+  });
+  it("looks up the lease keys the scheduler and controller-manager campaign on", () => {
+    expect(leaseKey("controller-manager")).toBe(CONTROLLER_MANAGER_LEASE);
+    expect(leaseKey("controller-manager")).toBe("kube-controller-manager");
+    expect(leaseKey("scheduler")).toBe(DEFAULT_SCHEDULER_LEASE);
+    expect(leaseKey("scheduler")).toBe("default-scheduler");
+    expect(leaseKey("scheduler", "my-scheduler")).toBe("my-scheduler");
   });
   it("asks each lookup in turn", async () => {
     const l = new FirstLeaderLookup([{ holder: async () => undefined }, { holder: async () => { throw new Error("down"); } }, { holder: async () => "h" }]);

@@ -10,7 +10,8 @@ import { clusterPaths, cmdlineMarker, pidFile, type ComponentName } from "../../
 import { runningPid } from "../../cluster/processes.js";
 import { docker } from "../../topology/docker.js";
 import { currentTopology, type CurrentTopology } from "../../topology/current.js";
-import { containerOfHolder, FirstLeaderLookup, LeaseObjectLeaderLookup, NatsKvLeaderLookup } from "./leader.js";
+import { LEASE_BUCKET } from "@skiff/client";
+import { containerOfHolder, FirstLeaderLookup, leaseKey, LeaseObjectLeaderLookup, NatsKvLeaderLookup } from "./leader.js";
 import { pickSeeded } from "./pick.js";
 
 /** What a verb did. */
@@ -78,14 +79,16 @@ function killVerb(role: ComponentName, describe: string): Verb {
 /** Runs a shell script inside a node container, against its cluster-network interface. */
 async function partitionScript(node: string, ip: string, on: boolean): Promise<void> {
   // iptables in the node's own network namespace: the node keeps its address (a network
-  // disconnect would lose it), only the traffic of its cluster interface is dropped.
+  // disconnect would lose it), only the traffic of its cluster interface is dropped — its own
+  // (INPUT/OUTPUT) and its pods' (FORWARD).
   const script = on
     ? `set -e; dev=$(ip -o -4 addr show | awk '$4 ~ /^${ip.replace(/\./g, "\\.")}\\// {print $2; exit}'); [ -n "$dev" ] || { echo "no interface with ${ip}" >&2; exit 1; }
        iptables -N SKIFF-PARTITION 2>/dev/null || iptables -F SKIFF-PARTITION
        iptables -A SKIFF-PARTITION -i "$dev" -j DROP; iptables -A SKIFF-PARTITION -o "$dev" -j DROP
        iptables -C INPUT -j SKIFF-PARTITION 2>/dev/null || iptables -I INPUT -j SKIFF-PARTITION
-       iptables -C OUTPUT -j SKIFF-PARTITION 2>/dev/null || iptables -I OUTPUT -j SKIFF-PARTITION`
-    : `iptables -D INPUT -j SKIFF-PARTITION 2>/dev/null; iptables -D OUTPUT -j SKIFF-PARTITION 2>/dev/null; iptables -F SKIFF-PARTITION 2>/dev/null; iptables -X SKIFF-PARTITION 2>/dev/null; true`;
+       iptables -C OUTPUT -j SKIFF-PARTITION 2>/dev/null || iptables -I OUTPUT -j SKIFF-PARTITION
+       iptables -C FORWARD -j SKIFF-PARTITION 2>/dev/null || iptables -I FORWARD -j SKIFF-PARTITION`
+    : `for c in INPUT OUTPUT FORWARD; do iptables -D $c -j SKIFF-PARTITION 2>/dev/null; done; iptables -F SKIFF-PARTITION 2>/dev/null; iptables -X SKIFF-PARTITION 2>/dev/null; true`;
   await docker(["exec", node, "sh", "-c", script]);
 }
 
@@ -99,8 +102,11 @@ const verbs: Record<string, { usage: string; run: Verb }> = {
       const topo = await topologyOrHost(ctx);
       if (!topo) return { verb: "", targets: ["node-agent"], message: `stopped node-agent (pid ${signalProcess(ctx, "node-agent", "SIGSTOP")}) with SIGSTOP` };
       const c = nodeContainer(topo, one(args, "NODE"));
+      // The pods' cgroups live outside the node container's (the inner engine's --cgroup-parent),
+      // so freeze them in the node's engine first: the whole machine stops, pods included.
+      await docker(["exec", c, "sh", "-c", "ids=$(docker ps -q); [ -z \"$ids\" ] || docker pause $ids >/dev/null"]);
       await docker(["pause", c]);
-      return { verb: "", targets: [c], message: `paused ${c} (every process of the node is frozen)` };
+      return { verb: "", targets: [c], message: `paused ${c} (every process of the node and its pods is frozen)` };
     },
   },
   "unpause-node": {
@@ -110,6 +116,7 @@ const verbs: Record<string, { usage: string; run: Verb }> = {
       if (!topo) return { verb: "", targets: ["node-agent"], message: `continued node-agent (pid ${signalProcess(ctx, "node-agent", "SIGCONT")})` };
       const c = nodeContainer(topo, one(args, "NODE"));
       await docker(["unpause", c]);
+      await docker(["exec", c, "sh", "-c", "ids=$(docker ps -q --filter status=paused); [ -z \"$ids\" ] || docker unpause $ids >/dev/null"]);
       return { verb: "", targets: [c], message: `unpaused ${c}` };
     },
   },
@@ -159,17 +166,19 @@ const verbs: Record<string, { usage: string; run: Verb }> = {
         return { verb: "", targets: [component], message: `killed ${component} (pid ${pid}), the only one of the single-host cluster` };
       }
       const natsIps = topo.containers.filter((c) => c.role === "nats" && c.state === "running" && c.ip).map((c) => `nats://${c.ip}:4222`);
+      const bucket = ctx.flags.string("lease-bucket") ?? LEASE_BUCKET;
       const lookup = new FirstLeaderLookup([
-        ...(natsIps.length ? [new NatsKvLeaderLookup(natsIps, ctx.flags.string("lease-bucket") ?? "skiff-leases")] : []),
+        ...(natsIps.length ? [new NatsKvLeaderLookup(natsIps, bucket)] : []),
         new LeaseObjectLeaderLookup(ctx.client()),
       ]);
-      const holder = await lookup.holder(component);
-      if (!holder) throw new CliError(`no leader found for ${component}: no lease record (is leader election on? it needs --leader-elect)`);
+      const key = leaseKey(component, ctx.flags.string("scheduler-name"));
+      const holder = await lookup.holder(key);
+      if (!holder) throw new CliError(`no leader found for ${component}: no lease ${key} in the NATS KV bucket ${bucket} (is leader election on?)`);
       const names = topo.containers.filter((c) => c.role === component).map((c) => c.name);
       const c = containerOfHolder(holder, names);
       if (!c) throw new CliError(`the ${component} lease is held by ${holder}, which is none of ${names.join(", ")}`);
       await docker(["kill", c]);
-      return { verb: "", targets: [c], message: `killed the ${component} leader ${c}`, details: { holder } };
+      return { verb: "", targets: [c], message: `killed the ${component} leader ${c}`, details: { holder, lease: key } };
     },
   },
   "kill-pods": {
@@ -255,6 +264,7 @@ Examples:
     size: { type: "string", description: "stress-memory: how much memory.", default: "256Mi" },
     duration: { type: "string", description: "stress-memory: how long.", default: "60s" },
     "lease-bucket": { type: "string", description: "kill-leader: NATS KV bucket of the leader-election leases.", default: "skiff-leases" },
+    "scheduler-name": { type: "string", description: "kill-leader scheduler: the scheduler's --scheduler-name (its lease key).", default: "default-scheduler" },
   },
   run,
 };

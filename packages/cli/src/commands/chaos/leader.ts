@@ -3,12 +3,23 @@
 // the NATS KV lease record (leader election's own store) and a coordination.k8s.io Lease object.
 import { connect } from "@nats-io/transport-node";
 import { Kvm } from "@nats-io/kv";
-import type { ApiClient } from "@skiff/client";
+import { CONTROLLER_MANAGER_LEASE, DEFAULT_SCHEDULER_LEASE, type ApiClient } from "@skiff/client";
+
+/** The components kill-leader knows. */
+export type LeaderComponent = "scheduler" | "controller-manager";
+
+/**
+ * The lease key a component campaigns on (packages/client/src/leader/leader.ts): the
+ * controller-manager's fixed one, the scheduler's --scheduler-name.
+ */
+export function leaseKey(component: LeaderComponent, schedulerName = DEFAULT_SCHEDULER_LEASE): string {
+  return component === "scheduler" ? schedulerName : CONTROLLER_MANAGER_LEASE;
+}
 
 /** Finds the current holder of a component's lease. */
 export interface LeaderLookup {
-  /** The holder identity (a host name, possibly with a suffix), or undefined when nobody holds it. */
-  holder(component: string): Promise<string | undefined>;
+  /** The holder identity of the lease `key` (a host name, possibly with a suffix), or undefined when nobody holds it. */
+  holder(key: string): Promise<string | undefined>;
 }
 
 /** The holder field of a lease record, whatever the writer named it. */
@@ -20,14 +31,14 @@ export function holderOf(record: unknown): string | undefined {
   return undefined;
 }
 
-/** Reads `<bucket>/<component>` from NATS KV (JSON with a holder identity). */
+/** Reads `<bucket>/<key>` from NATS KV (the LeaseRecord JSON: { holder, … }). */
 export class NatsKvLeaderLookup implements LeaderLookup {
   constructor(private readonly servers: string[], private readonly bucket: string) {}
-  async holder(component: string): Promise<string | undefined> {
+  async holder(key: string): Promise<string | undefined> {
     const nc = await connect({ servers: this.servers, timeout: 3000, maxReconnectAttempts: 0 });
     try {
       const kv = await new Kvm(nc).open(this.bucket);
-      const e = await kv.get(component);
+      const e = await kv.get(key);
       if (!e || e.operation !== "PUT" || !e.value.length) return undefined;
       try {
         return holderOf(JSON.parse(e.string()));
@@ -40,11 +51,11 @@ export class NatsKvLeaderLookup implements LeaderLookup {
   }
 }
 
-/** Reads the Lease object kube-system/<prefix><component> through the apiserver. */
+/** Reads the Lease object kube-system/<key> through the apiserver (where a component keeps its lease there). */
 export class LeaseObjectLeaderLookup implements LeaderLookup {
-  constructor(private readonly client: ApiClient, private readonly prefix = "") {}
-  async holder(component: string): Promise<string | undefined> {
-    const lease = await this.client.get("leases", `${this.prefix}${component}`, "kube-system").catch(() => undefined);
+  constructor(private readonly client: ApiClient) {}
+  async holder(key: string): Promise<string | undefined> {
+    const lease = await this.client.get("leases", key, "kube-system").catch(() => undefined);
     return holderOf(lease);
   }
 }
@@ -52,9 +63,9 @@ export class LeaseObjectLeaderLookup implements LeaderLookup {
 /** Asks each lookup in turn; the first holder found wins. */
 export class FirstLeaderLookup implements LeaderLookup {
   constructor(private readonly lookups: LeaderLookup[]) {}
-  async holder(component: string): Promise<string | undefined> {
+  async holder(key: string): Promise<string | undefined> {
     for (const l of this.lookups) {
-      const h = await l.holder(component).catch(() => undefined);
+      const h = await l.holder(key).catch(() => undefined);
       if (h) return h;
     }
     return undefined;

@@ -105,7 +105,7 @@ else timed "$NATS_IMAGE" retry 3 "docker build $NATS_IMAGE" docker build -q --bu
 SRC_HASH="$( {
   echo "$BASE"; label_of "$BASE"
   for i in "${PRELOAD[@]}"; do docker image inspect -f '{{.Id}}' "$i" 2>/dev/null || echo "missing $i"; done
-  find package.json package-lock.json tsconfig.base.json tsconfig.json .dockerignore images/controlplane images/node \
+  find package.json package-lock.json tsconfig.base.json tsconfig.json .dockerignore images/Dockerfile images/controlplane images/node \
     packages services -type f -not -path '*/node_modules/*' -not -path '*/dist/*' -not -name '*.tsbuildinfo' -print0 |
     sort -z | xargs -0 sha256sum
 } | hash_of)"
@@ -117,9 +117,7 @@ fi
 # npm ci in the build stage links only the workspaces whose package.json was copied in first:
 # a workspace missing there would be absent from the image (a process failing at its first import).
 for ws in $(node -e 'for (const w of require("./package.json").workspaces) console.log(w)'); do
-  for df in images/controlplane/Dockerfile images/node/Dockerfile; do
-    grep -qF "COPY $ws/package.json $ws/" "$df" || die "$df does not copy $ws/package.json before npm ci: add \"COPY $ws/package.json $ws/\""
-  done
+  grep -qF "COPY $ws/package.json $ws/" images/Dockerfile || die "images/Dockerfile does not copy $ws/package.json before npm ci: add \"COPY $ws/package.json $ws/\""
 done
 mkdir -p images/build/npm-cache images/build/preload
 # Offline npm: the host's npm cache goes into the build context (hard links when possible).
@@ -136,7 +134,7 @@ for spec in "controlplane:$CP_IMAGE" "node:$NODE_IMAGE"; do
   dir="${spec%%:*}" img="${spec#*:}"
   fresh "$img" "$SRC_HASH" && { log "$img present"; continue; }
   log "building $img (base $BASE)"
-  timed "$img" retry 3 "docker build $img" docker build -q --build-arg "BASE=$BASE" --label "io.skiff.image.hash=$SRC_HASH" -f "images/$dir/Dockerfile" -t "$img" . >/dev/null
+  timed "$img" retry 3 "docker build $img" docker build -q --build-arg "BASE=$BASE" --label "io.skiff.image.hash=$SRC_HASH" -f images/Dockerfile --target "$dir" -t "$img" . >/dev/null
 done
 docker image prune -f --filter label=io.skiff.image=true --filter dangling=true >/dev/null 2>&1 || true
 log "done"

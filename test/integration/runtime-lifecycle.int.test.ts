@@ -7,25 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import type { Readable } from "node:stream";
 import { waitFor } from "@skiff/client";
-import type { Event, Node, Pod } from "@skiff/api";
+import type { Node, Pod } from "@skiff/api";
 import { podStatusReason } from "@skiff/printers";
 import { TestCluster } from "../harness/cluster.js";
+import { BUSYBOX as BB, execIn, podEvents, readAll as text, testPod as pod } from "../harness/pods.js";
 import { GrpcNodeConnector } from "../../services/apiserver/src/nodes/grpc-connector.js";
 
-const BB = "skiff/busybox:1.35";
 const LOG_MAX = 100 * 1024;
-
-function pod(name: string, spec: Partial<Pod["spec"]>): Pod {
-  return { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default" }, spec: { terminationGracePeriodSeconds: 1, containers: [], ...spec } };
-}
-
-async function text(r: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of r) chunks.push(Buffer.from(c));
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -33,12 +22,8 @@ describe("container lifecycle, messages, logs and exec", () => {
   const cluster = new TestCluster({ nodes: 1, agentFlags: ["--container-log-max-size", "100k"] });
   let connector: GrpcNodeConnector;
   const get = (n: string) => cluster.client.get<Pod>("pods", n, "default");
-  const events = async (name: string) => (await cluster.client.list<Event>("events", { namespace: "default" })).items.filter((e) => e.involvedObject.name === name);
-  const exec = async (name: string, command: string[]) => {
-    const s = await connector.exec(await get(name), { command, stdin: false, stdout: true, stderr: true, tty: false });
-    const [out, code] = await Promise.all([text(s.stdout!), s.exit]);
-    return { out, code };
-  };
+  const events = (name: string) => podEvents(cluster.client, name);
+  const exec = async (name: string, command: string[]) => execIn(connector, await get(name), command);
   const logs = async (name: string, opts: Parameters<GrpcNodeConnector["logs"]>[1] = {}) => text(await connector.logs(await get(name), opts));
   const appContainer = (name: string) => cluster.containers({ "io.kubernetes.pod.name": name, "io.skiff.kind": "container" }).find((c) => c.state === "running")!;
 

@@ -5,23 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
 import { waitFor } from "@skiff/client";
-import type { Event, Node, PersistentVolume, PersistentVolumeClaim, Pod } from "@skiff/api";
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from "@skiff/api";
 import { TestCluster } from "../harness/cluster.js";
+import { BUSYBOX as BB, execIn, podEvents, testPod as pod } from "../harness/pods.js";
 import { GrpcNodeConnector } from "../../services/apiserver/src/nodes/grpc-connector.js";
 
-const BB = "skiff/busybox:1.35";
-
-function pod(name: string, spec: Partial<Pod["spec"]>): Pod {
-  return { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default" }, spec: { terminationGracePeriodSeconds: 1, containers: [], ...spec } };
-}
-
-async function text(r: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of r) chunks.push(Buffer.from(c));
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 const ready = (p: Pod) => p.status?.conditions?.find((c) => c.type === "Ready")?.status;
 
@@ -29,12 +18,8 @@ describe("probes, init containers, persistent volumes", () => {
   const cluster = new TestCluster({ nodes: 1 });
   let connector: GrpcNodeConnector;
   const get = (n: string) => cluster.client.get<Pod>("pods", n, "default");
-  const exec = async (name: string, command: string[], container?: string) => {
-    const s = await connector.exec(await get(name), { container, command, stdin: false, stdout: true, stderr: true, tty: false });
-    const [out, code] = await Promise.all([text(s.stdout!), s.exit]);
-    return { out, code };
-  };
-  const events = async (name: string) => (await cluster.client.list<Event>("events", { namespace: "default" })).items.filter((e) => e.involvedObject.name === name);
+  const exec = async (name: string, command: string[], container?: string) => execIn(connector, await get(name), command, container);
+  const events = (name: string) => podEvents(cluster.client, name);
 
   beforeAll(async () => {
     await cluster.start();

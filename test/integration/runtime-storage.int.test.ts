@@ -8,19 +8,15 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "@skiff/client";
-import { cpuToMilli, type Event, type Node, type PersistentVolume, type PersistentVolumeClaim, type Pod, type StorageClass } from "@skiff/api";
+import { cpuToMilli, type Node, type PersistentVolume, type PersistentVolumeClaim, type Pod, type StorageClass } from "@skiff/api";
 import { TestCluster } from "../harness/cluster.js";
+import { BUSYBOX as BB, podEvents, testPod as pod } from "../harness/pods.js";
 
-const BB = "skiff/busybox:1.35";
-
-function pod(name: string, spec: Partial<Pod["spec"]>): Pod {
-  return { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default" }, spec: { terminationGracePeriodSeconds: 1, containers: [], ...spec } };
-}
 
 describe("dynamic provisioning, emptyDir eviction, QoS and allocatable", () => {
   const cluster = new TestCluster({ nodes: 2 });
   const get = (n: string) => cluster.client.get<Pod>("pods", n, "default");
-  const events = async (name: string) => (await cluster.client.list<Event>("events", { namespace: "default" })).items.filter((e) => e.involvedObject.name === name);
+  const events = (name: string) => podEvents(cluster.client, name);
   const gone = (resource: string, name: string, ns?: string) => async () => {
     try { await cluster.client.get(resource, name, ns); return false; } catch { return true; }
   };

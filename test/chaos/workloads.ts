@@ -83,9 +83,11 @@ export class WebUnderLoad implements Workload {
     const ip = nodeIP(entry);
     if (!nodePort || !ip) throw new Error(`web: no nodePort (${nodePort}) or no address for ${this.o.entryNode} (${ip})`);
     this.url = `http://${ip}:${nodePort}/`;
-    // Ready before the load starts: every replica answers through the NodePort.
+    // Ready before the load starts: every replica answers through the NodePort. This is set-up,
+    // not a measurement: a call that fails on a machine still busy starting the cluster is
+    // another "not yet", like in the framework's convergence checks.
     const deadline = Date.now() + 180_000;
-    while (!(await this.replicasReady())) {
+    while (!(await this.replicasReady().catch(() => false))) {
       if (Date.now() > deadline) throw new Error("web: replicas not Ready within 180 s");
       await sleep(500);
     }

@@ -44,18 +44,20 @@ describe("workload controllers", () => {
       return d.status?.availableReplicas === 3 && d.status.conditions?.find((c) => c.type === "Progressing")?.reason === "NewReplicaSetAvailable";
     }, 30_000, "deployment complete");
 
-    // Sample ready pods all through the rollout.
-    let minReady = Infinity;
-    let samples = 0;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        // A sample that could not be taken (an apiserver call timing out on a loaded machine) is skipped, not counted.
-        const n = await pods("web").then((ps) => ps.filter(ready).length, () => undefined);
-        if (n !== undefined) { minReady = Math.min(minReady, n); samples++; }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
+    // Follow every change of the Deployment's pods through the rollout (a watch sees each state
+    // the store passed through, which polling could miss) and keep the lowest ready count.
+    const start = await client.list<Pod>("pods", { namespace: "default", labelSelector: "app=web" });
+    const state = new Map(start.items.map((p) => [p.metadata.name!, p]));
+    let minReady = [...state.values()].filter(ready).length;
+    let changes = 0;
+    let watchError: Error | undefined;
+    const watch = client.watch<Pod>("pods", { namespace: "default", labelSelector: "app=web", resourceVersion: start.resourceVersion }, (e) => {
+      if (e.type === "BOOKMARK") return;
+      if (e.type === "DELETED") state.delete(e.object.metadata.name!);
+      else state.set(e.object.metadata.name!, e.object);
+      changes++;
+      minReady = Math.min(minReady, [...state.values()].filter(ready).length);
+    }, (err) => { watchError = err ?? new Error("watch ended"); });
     const d = await client.get<Deployment>("deployments", "web", "default");
     d.spec.template.spec.containers[0].image = IMAGE_B;
     d.metadata.annotations = { ...(d.metadata.annotations ?? {}), "kubernetes.io/change-cause": "to b" };
@@ -66,10 +68,11 @@ describe("workload controllers", () => {
       return ps.length === 3 && ps.every((p) => ready(p) && p.spec.containers[0].image === IMAGE_B)
         && dep.status?.updatedReplicas === 3 && dep.status.replicas === 3 && dep.status.availableReplicas === 3 && (dep.status.observedGeneration ?? 0) >= (dep.metadata.generation ?? 0);
     }, 120_000, "rollout to image b");
-    sampling = false;
-    await sampler;
-    console.log(`rollout: minimum ready pods observed = ${minReady} over ${samples} samples (floor 3 − 1 = 2)`);
-    expect(samples).toBeGreaterThan(5);
+    watch.stop();
+    console.log(`rollout: minimum ready pods observed = ${minReady} over ${changes} pod changes (floor 3 − 1 = 2)`);
+    expect(watchError, "the watch ran through the whole rollout").toBeUndefined();
+    // Three old pods went away and three new ones came up: at least a change for each.
+    expect(changes).toBeGreaterThanOrEqual(6);
     expect(minReady).toBeGreaterThanOrEqual(2);
 
     // Two ReplicaSets with revisions 1 and 2; the Deployment is at revision 2.

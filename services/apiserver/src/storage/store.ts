@@ -7,7 +7,8 @@
 // updates (watch events need ADDED vs MODIFIED), and delete markers that carry the object's
 // final state (DELETED events need it).
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { headers as natsHeaders, type MsgHdrs } from "@nats-io/nats-core";
+import { randomUUID } from "node:crypto";
+import { headers as natsHeaders, errors as natsErrors, type MsgHdrs } from "@nats-io/nats-core";
 import {
   jetstream, jetstreamManager, DeliverPolicy, JetStreamApiError,
   type JetStreamClient, type JetStreamManager, type JsMsg,
@@ -15,10 +16,32 @@ import {
 import { Kvm } from "@nats-io/kv";
 import type { Logger } from "@skiff/log";
 import { UnavailableError, GoneError } from "@skiff/api";
+import { WatchCache } from "./cache.js";
 
 const OP_HEADER = "KV-Operation";
 const SKIFF_OP_HEADER = "Skiff-Op";
 const COMPACTED_KEY = "_meta._._compacted";
+
+/**
+ * How long one JetStream request may take, and how long an operation keeps retrying. When a
+ * stream's leader dies, requests to it go unanswered until the survivors elect a new one (a few
+ * seconds on nats-server 2.9); short attempts retried within a budget make an operation wait for
+ * the election, not for a fixed number of long timeouts. Writes are retried with the same
+ * message id, so the stream answers a retry of a write that did land with that write's ack
+ * (deduplication) instead of storing it twice or failing its compare-and-set.
+ */
+export interface RetryOptions {
+  attemptMs: number;
+  budgetMs: number;
+}
+const defaultRetry: RetryOptions = { attemptMs: 2000, budgetMs: 10_000 };
+
+/**
+ * Long-lived consumers (the watch cache's, fallback watches) pull with short expiries and
+ * heartbeats: a consumer lost with its stream leader is noticed after two missed heartbeats
+ * (about 2 s) and recreated from the last sequence seen, instead of after the default 30 s.
+ */
+const liveConsume = { expires: 5000, idle_heartbeat: 1000 };
 
 /** One stored value, as read back. */
 export interface StoredEntry {
@@ -46,6 +69,12 @@ export interface StoreOptions {
   /** Replicas of the bucket's stream (3 on a NATS cluster). */
   replicas: number;
   log: Logger;
+  retry?: RetryOptions;
+  /**
+   * The watch cache (cache.ts): lists and recent watches served from memory. `windowMs` is how
+   * far back a resuming watch is served from it (default 10 min, the compaction horizon).
+   */
+  cache?: { maxEvents?: number; windowMs?: number } | false;
 }
 
 /** Store is the only code that touches the cluster bucket. */
@@ -57,23 +86,65 @@ export class Store {
     private readonly stream: string,
     private readonly subjectPrefix: string,
     private readonly log: Logger,
+    private readonly retry: RetryOptions,
+    private readonly cache: WatchCache | undefined,
   ) {}
+
+  private closing = false;
+  private stopCacheFeed?: () => void;
 
   /** Connects and creates the bucket when it does not exist yet. */
   static async open(opts: StoreOptions): Promise<Store> {
+    const retry = opts.retry ?? defaultRetry;
     const nc = await connect({ servers: opts.servers, maxReconnectAttempts: -1, reconnectTimeWait: 250, name: "skiff-apiserver" });
-    const js = jetstream(nc);
-    const jsm = await jetstreamManager(nc);
+    const js = jetstream(nc, { timeout: retry.attemptMs });
+    const jsm = await jetstreamManager(nc, { timeout: retry.attemptMs });
     const kvm = new Kvm(js);
     // history 1: the bucket keeps the latest value of each key; a watch that resumes from an
     // old revision still sees every key's latest change (a compacted log, like etcd after
     // compaction), and delete markers keep deletions visible until they are compacted.
     await kvm.create(opts.bucket, { history: 1, replicas: opts.replicas, maxValueSize: 4 * 1024 * 1024 });
-    return new Store(nc, js, jsm, `KV_${opts.bucket}`, `$KV.${opts.bucket}.`, opts.log);
+    const cache = opts.cache === false ? undefined : new WatchCache({ maxEvents: opts.cache?.maxEvents ?? 50_000, windowMs: opts.cache?.windowMs ?? 10 * 60_000 });
+    const store = new Store(nc, js, jsm, `KV_${opts.bucket}`, `$KV.${opts.bucket}.`, opts.log, retry, cache);
+    if (cache) store.feedCache(cache);
+    return store;
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    this.stopCacheFeed?.();
     await this.nc.drain().catch(() => undefined);
+  }
+
+  /**
+   * Keeps the watch cache fed by one consumer over the whole stream; when the consumer breaks
+   * (its connection closed, the stream recreated), the cache fails its watches and starts over.
+   */
+  private feedCache(cache: WatchCache): void {
+    void (async () => {
+      for (let attempt = 0; !this.closing; attempt++) {
+        try {
+          const floor = await this.currentRevision();
+          const c = await this.retrying("cache consumer", () => this.js.consumers.get(this.stream, { deliver_policy: DeliverPolicy.All }));
+          const msgs = await c.consume(liveConsume);
+          this.stopCacheFeed = () => void msgs.close().catch(() => undefined);
+          if (this.closing) break;
+          cache.reset(floor);
+          attempt = 0;
+          for await (const m of msgs) {
+            const op = m.headers?.get(OP_HEADER);
+            const key = this.keyOf(m.subject);
+            if (op === "PURGE") cache.apply({ type: "PURGED", key, revision: m.seq });
+            else cache.apply({ type: op === "DEL" ? "DELETED" : m.headers?.get(SKIFF_OP_HEADER) === "create" ? "ADDED" : "MODIFIED", key, revision: m.seq, value: m.data });
+          }
+          if (!this.closing) this.log.warn("watch cache consumer ended; starting over");
+        } catch (err) {
+          if (!this.closing) this.log.warn({ err }, "watch cache consumer failed; starting over");
+        }
+        cache.fail(new UnavailableError("watch cache restarting"));
+        if (!this.closing) await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 5000)));
+      }
+    })();
   }
 
   /** Resolves when the connection closes for good. */
@@ -89,17 +160,36 @@ export class Store {
     return subject.slice(this.subjectPrefix.length);
   }
 
+  /**
+   * Runs one JetStream operation, again while it fails in a way that a leader election or a
+   * reconnect cures, until the retry budget is spent. Other failures are not retried.
+   */
+  private async retrying<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.retry.budgetMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!transient(err) || Date.now() + 100 >= deadline || this.nc.isClosed()) throw wrap(err);
+        this.log.debug({ err, what, attempt }, "store request failed; retrying");
+        await new Promise((r) => setTimeout(r, Math.min(100 * attempt, 500)));
+      }
+    }
+  }
+
   /** Reads the last message of a key, deleted or not; null when the key never existed. */
   private async last(key: string): Promise<{ seq: number; data: Uint8Array; deleted: boolean } | null> {
-    try {
-      const sm = await this.jsm.streams.getMessage(this.stream, { last_by_subj: this.subject(key) });
-      if (!sm) return null;
-      const op = sm.header?.get(OP_HEADER);
-      return { seq: sm.seq, data: sm.data, deleted: op === "DEL" || op === "PURGE" };
-    } catch (err) {
-      if (err instanceof JetStreamApiError && err.code === 404) return null;
-      throw wrap(err);
-    }
+    return this.retrying(`get ${key}`, async () => {
+      try {
+        const sm = await this.jsm.streams.getMessage(this.stream, { last_by_subj: this.subject(key) });
+        if (!sm) return null;
+        const op = sm.header?.get(OP_HEADER);
+        return { seq: sm.seq, data: sm.data, deleted: op === "DEL" || op === "PURGE" };
+      } catch (err) {
+        if (err instanceof JetStreamApiError && err.status === 404) return null;
+        throw err;
+      }
+    });
   }
 
   /** The current value of a key, or null. */
@@ -110,13 +200,18 @@ export class Store {
   }
 
   private async publish(key: string, value: Uint8Array, expectSeq: number, hdrs: MsgHdrs): Promise<number> {
-    try {
-      const ack = await this.js.publish(this.subject(key), value, { headers: hdrs, expect: { lastSubjectSequence: expectSeq } });
-      return ack.seq;
-    } catch (err) {
-      if (err instanceof JetStreamApiError && err.apiError().err_code === 10071) throw new RevisionMismatch(key);
-      throw wrap(err);
-    }
+    // One id for every attempt of this write: a retry of an attempt that landed is answered
+    // with the landed write's ack, not stored again nor refused by the compare-and-set.
+    const msgID = randomUUID();
+    return this.retrying(`write ${key}`, async () => {
+      try {
+        const ack = await this.js.publish(this.subject(key), value, { headers: hdrs, msgID, expect: { lastSubjectSequence: expectSeq } });
+        return ack.seq;
+      } catch (err) {
+        if (err instanceof JetStreamApiError && err.apiError().err_code === 10071) throw new RevisionMismatch(key);
+        throw err;
+      }
+    });
   }
 
   /** Creates a key; throws RevisionMismatch when it exists. Returns the new revision. */
@@ -144,12 +239,7 @@ export class Store {
 
   /** The bucket's current revision (the last sequence written). */
   async currentRevision(): Promise<number> {
-    try {
-      const si = await this.jsm.streams.info(this.stream);
-      return si.state.last_seq;
-    } catch (err) {
-      throw wrap(err);
-    }
+    return this.retrying("stream info", async () => (await this.jsm.streams.info(this.stream)).state.last_seq);
   }
 
   /**
@@ -158,17 +248,25 @@ export class Store {
    */
   async list(filter: string): Promise<{ items: StoredEntry[]; revision: number }> {
     const revision = await this.currentRevision();
-    const items: StoredEntry[] = [];
+    // From the cache once it has applied everything up to now (a consistent read).
+    if (this.cache && (await this.cache.waitFor(revision, this.retry.attemptMs))) {
+      return { items: this.cache.list(filter), revision: this.cache.revision };
+    }
+    let items: StoredEntry[] = [];
     await this.scan(filter, DeliverPolicy.LastPerSubject, 0, (m) => {
       const op = m.headers?.get(OP_HEADER);
       if (op !== "DEL" && op !== "PURGE") items.push({ key: this.keyOf(m.subject), revision: m.seq, value: m.data });
-    });
+    }, false, () => { items = []; });
     return { items, revision };
   }
 
-  /** Reads what a consumer has pending at its creation, then stops. */
-  private async scan(filter: string, policy: DeliverPolicy, startSeq: number, fn: (m: JsMsg) => void, headersOnly = false): Promise<void> {
-    try {
+  /**
+   * Reads what a consumer has pending at its creation, then stops. A failed attempt is retried
+   * from scratch, so `fn` must tolerate seeing messages again after a reset.
+   */
+  private async scan(filter: string, policy: DeliverPolicy, startSeq: number, fn: (m: JsMsg) => void, headersOnly = false, reset?: () => void): Promise<void> {
+    await this.retrying(`scan ${filter}`, async () => {
+      reset?.();
       const c = await this.js.consumers.get(this.stream, {
         filter_subjects: this.subject(filter),
         deliver_policy: policy,
@@ -181,15 +279,25 @@ export class Store {
         return;
       }
       const msgs = await c.consume();
-      for await (const m of msgs) {
-        fn(m);
-        if (m.info.pending === 0) break;
+      // A consumer whose stream lost its leader mid-scan goes quiet: give up on a silence
+      // longer than one attempt and let the retry start over.
+      let stalled = false;
+      let timer = setTimeout(() => { stalled = true; void msgs.close(); }, this.retry.attemptMs);
+      let done = false;
+      try {
+        for await (const m of msgs) {
+          clearTimeout(timer);
+          timer = setTimeout(() => { stalled = true; void msgs.close(); }, this.retry.attemptMs);
+          fn(m);
+          if (m.info.pending === 0) { done = true; break; }
+        }
+      } finally {
+        clearTimeout(timer);
       }
       await msgs.close().catch(() => undefined);
       await c.delete().catch(() => undefined);
-    } catch (err) {
-      throw wrap(err);
-    }
+      if (!done) throw stalled ? new natsErrors.TimeoutError() : new natsErrors.TimeoutError({ cause: new Error("scan ended early") });
+    });
   }
 
   /** The revision below which watches answer Gone (deletions before it were compacted). */
@@ -204,6 +312,8 @@ export class Store {
    * Returns a stop function.
    */
   async watch(filter: string, afterRevision: number, onEvent: (e: StoreEvent) => void, onError: (err: Error) => void): Promise<() => void> {
+    const cached = this.cache?.watch(filter, afterRevision, onEvent, onError);
+    if (cached) return cached;
     const compacted = await this.compactedRevision();
     if (afterRevision < compacted) {
       throw new GoneError(`too old resource version: ${afterRevision} (${compacted})`);
@@ -215,7 +325,7 @@ export class Store {
         deliver_policy: DeliverPolicy.StartSequence,
         opt_start_seq: afterRevision + 1,
       });
-      const msgs = await c.consume();
+      const msgs = await c.consume(liveConsume);
       void (async () => {
         try {
           for await (const m of msgs) {
@@ -244,10 +354,10 @@ export class Store {
    */
   async compact(olderThanMs: number): Promise<number> {
     const cutoff = Date.now() - olderThanMs;
-    const doomed: { subject: string; seq: number }[] = [];
+    let doomed: { subject: string; seq: number }[] = [];
     await this.scan(">", DeliverPolicy.LastPerSubject, 0, (m) => {
       if (m.headers?.get(OP_HEADER) === "DEL" && m.info.timestampNanos / 1e6 < cutoff) doomed.push({ subject: m.subject, seq: m.seq });
-    }, true);
+    }, true, () => { doomed = []; });
     if (doomed.length === 0) return 0;
     const maxSeq = Math.max(...doomed.map((d) => d.seq));
     // Record the compaction point first: a watcher must never resume across a removed marker.
@@ -268,6 +378,15 @@ export class Store {
     this.log.info({ removed: doomed.length, compactedRevision: maxSeq }, "compacted delete markers");
     return doomed.length;
   }
+}
+
+/** Failures that a reconnect or a leader election cures: worth another attempt. */
+function transient(err: unknown): boolean {
+  if (err instanceof natsErrors.TimeoutError || err instanceof natsErrors.NoRespondersError) return true;
+  if (err instanceof natsErrors.RequestError) return err.isNoResponders() || err.cause instanceof natsErrors.TimeoutError;
+  // 503: "JetStream system temporarily unavailable" (no leader yet); 408: the server timed out.
+  if (err instanceof JetStreamApiError) return err.status === 503 || err.status === 408;
+  return false;
 }
 
 /** Maps NATS failures to Unavailable; the API edge turns it into 503 / UNAVAILABLE. */

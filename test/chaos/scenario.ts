@@ -186,9 +186,11 @@ export class ChaosCluster {
         probe: async () => ({ apiserverLossToWriteMs: await this.timeToWrite("api") }),
         undo: async () => this.revive(killed),
       },
+      // The NATS server leading the store's stream: the worst NATS loss (the stream must elect a
+      // new leader before any write or consistent read can succeed).
       "kill-nats": {
-        name: "kill-nats 3", recoveryBoundMs: 30_000, holdMs: 8000,
-        inject: async () => { killed = (await this.chaos("kill-nats", "3")).targets[0]; },
+        name: "kill-nats store-leader", recoveryBoundMs: 30_000, holdMs: 8000,
+        inject: async () => { killed = (await this.chaos("kill-nats", "store-leader")).targets[0]; },
         probe: async () => ({ natsLossToWriteMs: await this.timeToWrite("nats") }),
         undo: async () => this.revive(killed),
       },

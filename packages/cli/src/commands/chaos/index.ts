@@ -11,7 +11,7 @@ import { runningPid } from "../../cluster/processes.js";
 import { docker } from "../../topology/docker.js";
 import { currentTopology, type CurrentTopology } from "../../topology/current.js";
 import { LEASE_BUCKET } from "@skiff/client";
-import { containerOfHolder, FirstLeaderLookup, leaseKey, LeaseObjectLeaderLookup, NatsKvLeaderLookup } from "./leader.js";
+import { containerOfHolder, FirstLeaderLookup, leaseKey, LeaseObjectLeaderLookup, NatsKvLeaderLookup, natsStreamLeader } from "./leader.js";
 import { pickSeeded } from "./pick.js";
 
 /** What a verb did. */
@@ -70,10 +70,23 @@ function killVerb(role: ComponentName, describe: string): Verb {
       const pid = signalProcess(ctx, role, "SIGKILL");
       return { verb: "", targets: [role], message: `killed ${role} (pid ${pid}); start the cluster again with ./skiff down && ./skiff up`, details: { pid } };
     }
-    const c = role === "node-agent" ? nodeContainer(topo, which) : roleContainer(topo, role === "nats" ? "nats" : role, which);
+    const c = role === "node-agent" ? nodeContainer(topo, which) : roleContainer(topo, role === "nats" ? "nats" : role, role === "nats" && which === "store-leader" ? await storeLeaderIndex(topo) : which);
     await docker(["kill", c]);
     return { verb: "", targets: [c], message: `killed ${c} (bring it back with: skiff chaos revive ${c})` };
   };
+}
+
+/**
+ * The index of the NATS server leading the cluster store's stream (KV_skiff: the topology's
+ * apiservers use the default bucket); topology NATS servers are named n1, n2, n3.
+ */
+async function storeLeaderIndex(topo: CurrentTopology): Promise<string> {
+  const ips = topo.containers.filter((c) => c.role === "nats" && c.state === "running" && c.ip).map((c) => `nats://${c.ip}:4222`);
+  if (!ips.length) throw new CliError(`no running NATS server in ${topo.name}`);
+  const leader = await natsStreamLeader(ips, "KV_skiff");
+  const m = leader?.match(/^n(\d+)$/);
+  if (!m) throw new CliError(`the store's stream has no leader${leader ? ` named like n1..n3 (${leader})` : " right now"}`);
+  return m[1];
 }
 
 /** Runs a shell script inside a node container, against its cluster-network interface. */
@@ -94,7 +107,7 @@ async function partitionScript(node: string, ip: string, on: boolean): Promise<v
 
 const verbs: Record<string, { usage: string; run: Verb }> = {
   "kill-node": { usage: "kill-node NODE", run: killVerb("node-agent", "node") },
-  "kill-nats": { usage: "kill-nats N", run: killVerb("nats", "NATS server") },
+  "kill-nats": { usage: "kill-nats N|store-leader", run: killVerb("nats", "NATS server") },
   "kill-apiserver": { usage: "kill-apiserver N", run: killVerb("apiserver", "apiserver") },
   "pause-node": {
     usage: "pause-node NODE",

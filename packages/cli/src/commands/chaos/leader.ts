@@ -3,6 +3,7 @@
 // the NATS KV lease record (leader election's own store) and a coordination.k8s.io Lease object.
 import { connect } from "@nats-io/transport-node";
 import { Kvm } from "@nats-io/kv";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { CONTROLLER_MANAGER_LEASE, DEFAULT_SCHEDULER_LEASE, type ApiClient } from "@skiff/client";
 
 /** The components kill-leader knows. */
@@ -77,4 +78,18 @@ export function containerOfHolder(holder: string, names: string[]): string | und
   return names
     .filter((n) => holder === n || (holder.startsWith(n) && "_:/-".includes(holder[n.length])))
     .sort((a, b) => b.length - a.length)[0];
+}
+
+/**
+ * The server name (--server_name, e.g. "n2") of the NATS server that leads a JetStream stream:
+ * the one whose loss makes the stream elect a new leader (the cluster store's worst NATS fault).
+ */
+export async function natsStreamLeader(servers: string[], stream: string): Promise<string | undefined> {
+  const nc = await connect({ servers, timeout: 3000, maxReconnectAttempts: 0 });
+  try {
+    const jsm = await jetstreamManager(nc, { timeout: 3000 });
+    return (await jsm.streams.info(stream)).cluster?.leader || undefined;
+  } finally {
+    await nc.close().catch(() => undefined);
+  }
 }

@@ -1,5 +1,6 @@
 // The streaming subresources end to end with the real kubectl (and the skiff CLI): logs with
 // every option kubectl passes, follow; exec with exit codes, piped stdin and a real terminal;
+// attach (kubectl run -i --rm, kubectl attach) over WebSocket and SPDY;
 // port-forward over kubectl's WebSocket-tunnelled SPDY and over its plain SPDY fallback.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
@@ -246,10 +247,37 @@ describe("kubectl logs, exec and port-forward against Skiff", () => {
     expect(r.code).toBe(5);
   });
 
-  it("kubectl attach answers with a clear error", async () => {
-    const r = await kubectl(["attach", "talker", "-c", "main"]);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain("attach is not supported by Skiff");
+  for (const [name, extraEnv] of [
+    ["WebSocket (kubectl's default)", {}],
+    ["SPDY/3.1 (kubectl's fallback)", { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: "false" }],
+  ] as const) {
+    it(`kubectl run -i --rm attaches to the new pod's process over ${name}: stdin in, output out, pod gone after`, async () => {
+      const pod = `att-${extraEnv.KUBECTL_REMOTE_COMMAND_WEBSOCKETS ? "spdy" : "ws"}`;
+      // The process blocks on its stdin until kubectl attaches and sends the line, so nothing it
+      // prints can be lost before the attach.
+      const r = await kubectl(["run", pod, "-i", "--rm", "--restart=Never", `--image=${IMAGE}`, "--", "sh", "-c", "read line; echo got:$line; echo to-stderr >&2"],
+        { input: "hello attach\n", env: extraEnv });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain("got:hello attach");
+      expect(r.stdout + r.stderr).toContain("to-stderr");
+      expect(r.stdout + r.stderr).toContain(`pod "${pod}" deleted`);
+      await waitFor(async () => (await kubectl(["get", "pod", pod])).code !== 0, 30_000, `${pod} gone`);
+    });
+  }
+
+  it("kubectl attach follows a running container's output from now on, and detaching leaves it running", async () => {
+    const p = spawn("kubectl", ["attach", "talker", "-c", "main"], { env });
+    children.push(p);
+    let out = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (out += d));
+    await waitFor(() => /tick \d+/.test(out), 15_000, "a tick through attach");
+    // Attach shows what the process writes from now on, not its past output.
+    expect(out).not.toContain("first line");
+    p.kill("SIGINT");
+    await new Promise((r) => p.once("close", r));
+    const after = await kubectl(["get", "pod", "talker", "-o", "jsonpath={.status.containerStatuses[?(@.name=='main')].restartCount} {.status.phase}"]);
+    expect(after.stdout).toBe("0 Running");
   });
 
   for (const [name, extraEnv] of [

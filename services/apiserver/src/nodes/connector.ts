@@ -21,6 +21,8 @@ export interface ExecOptions {
   stdout: boolean;
   stderr: boolean;
   tty: boolean;
+  /** Attach to the container's main process (kubectl attach) instead of running `command`. */
+  attach?: boolean;
 }
 
 /** A running exec: write stdin, read stdout/stderr, resize the tty; `exit` settles with the code. */

@@ -97,7 +97,7 @@ export class GrpcNodeConnector implements NodeConnector {
     });
     call.on("error", (err: ServiceError) => { stdout.end(); stderr.end(); settle.reject(fromGrpcError(err)); });
     call.on("end", () => { stdout.end(); stderr.end(); settle.reject(new UnavailableError("the exec stream ended without an exit code")); });
-    call.write({ start: { pod: this.ref(pod), container, command: o.command, stdin: o.stdin, stdout: o.stdout, stderr: o.stderr, tty: o.tty } });
+    call.write({ start: { pod: this.ref(pod), container, command: o.command, stdin: o.stdin, stdout: o.stdout, stderr: o.stderr, tty: o.tty, attach: o.attach ?? false } });
     let stdin: PassThrough | undefined;
     if (o.stdin) {
       stdin = new PassThrough();

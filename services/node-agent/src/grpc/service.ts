@@ -113,8 +113,10 @@ export function nodeService(d: NodeServiceDeps): nodev1.NodeServiceServer & Reco
             const { pod, container, instances } = await resolve(s.pod, s.container);
             const cur = instances[0];
             if (!cur || cur.state !== "running") throw new BadRequestError(`container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${cur ? "container not running" : waitingReason(pod, container)}`);
-            if (!s.command.length) throw new BadRequestError("you must specify at least one command for the container");
-            session = await d.runtime.openExec(cur.id, { command: s.command, stdin: s.stdin, tty: s.tty });
+            if (!s.attach && !s.command.length) throw new BadRequestError("you must specify at least one command for the container");
+            session = s.attach
+              ? await d.runtime.openAttach(cur.id, { stdin: s.stdin })
+              : await d.runtime.openExec(cur.id, { command: s.command, stdin: s.stdin, tty: s.tty });
             session.stdout.on("data", (b: Buffer) => { if (s.stdout || s.tty) call.write({ stdout: b }); });
             session.stderr.on("data", (b: Buffer) => { if (s.stderr) call.write({ stderr: b }); });
             for (const p of pending.splice(0)) apply(p);

@@ -555,6 +555,7 @@ export class PodManager {
         cpuShares: cpuRequest !== undefined ? Math.max(2, Math.floor((cpuRequest * 1024) / 1000)) : 2,
         tty: spec.tty === true,
         stdin: spec.stdin === true,
+        stdinOnce: spec.stdinOnce === true,
         mounts,
         logMaxSize: this.opts.logMaxSize,
       });

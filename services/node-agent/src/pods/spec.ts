@@ -60,6 +60,7 @@ export interface RuntimeContainerSpec extends Container {
   terminationMessagePolicy?: "File" | "FallbackToLogsOnError";
   tty?: boolean;
   stdin?: boolean;
+  stdinOnce?: boolean;
 }
 
 export interface KeyToPath { key: string; path: string; mode?: number }

@@ -117,6 +117,7 @@ export class DockerRuntime implements Runtime {
         Hostname: cfg.sandboxId ? undefined : cfg.hostname,
         Tty: cfg.tty ?? false,
         OpenStdin: cfg.stdin ?? false,
+        StdinOnce: cfg.stdinOnce ?? false,
         HostConfig: {
           Mounts: cfg.mounts?.map((m) => ({ Type: "bind" as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly ?? false })),
           NetworkMode: cfg.sandboxId ? `container:${cfg.sandboxId}` : cfg.network,
@@ -233,6 +234,51 @@ export class DockerRuntime implements Runtime {
       resize: (cols, rows) => { exec.resize({ w: cols, h: rows }).catch(() => undefined); },
       exit,
       kill: () => { void this.killExec(exec); (stream as unknown as { destroy(): void }).destroy(); },
+    };
+  }
+
+  async openAttach(id: string, opts: { stdin: boolean }): Promise<ExecSession> {
+    const c = this.docker.getContainer(id);
+    let tty = false;
+    let stdin = false;
+    let stream: NodeJS.ReadWriteStream;
+    try {
+      const info = await c.inspect();
+      tty = info.Config.Tty;
+      // Stdin reaches the process only when the container keeps it open (spec stdin: true).
+      stdin = opts.stdin && info.Config.OpenStdin;
+      stream = await c.attach({ stream: true, stdin, stdout: true, stderr: true, hijack: stdin });
+    } catch (err) {
+      throw new RuntimeError(engineMessage(err), (err as { statusCode?: number }).statusCode);
+    }
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    if (tty) stream.pipe(stdout);
+    else this.docker.modem.demuxStream(stream, stdout, stderr);
+    let detached = false;
+    const exit = new Promise<number>((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        stdout.end();
+        stderr.end();
+        // The stream ends with the process, or when the caller detached: only the first has a code.
+        c.inspect().then((i) => resolve(!detached && !i.State.Running ? i.State.ExitCode ?? 0 : 0), () => resolve(0));
+      };
+      stream.on("end", finish);
+      stream.on("close", finish);
+      stream.on("error", finish);
+    });
+    return {
+      stdin: stdin ? {
+        write: (d: Buffer) => stream.write(d),
+        end: () => stream.end(),
+      } as unknown as NodeJS.WritableStream : undefined,
+      stdout, stderr,
+      resize: (cols, rows) => { c.resize({ w: cols, h: rows }).catch(() => undefined); },
+      exit,
+      kill: () => { detached = true; (stream as unknown as { destroy(): void }).destroy(); },
     };
   }
 

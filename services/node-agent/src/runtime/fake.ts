@@ -86,6 +86,10 @@ export class FakeRuntime implements Runtime {
     return { exitCode: 0, output: "", timedOut: false };
   }
 
+  async openAttach(id: string): Promise<ExecSession> {
+    return this.openExec(id);
+  }
+
   async openExec(id: string): Promise<ExecSession> {
     this.must(id);
     const stdout = new PassThrough();

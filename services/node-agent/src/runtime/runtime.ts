@@ -22,6 +22,8 @@ export interface ContainerConfig {
   tty?: boolean;
   /** Keep stdin open (spec.containers[].stdin). */
   stdin?: boolean;
+  /** Close stdin when the first attached client detaches (spec.containers[].stdinOnce). */
+  stdinOnce?: boolean;
   /** Host paths bind-mounted into the container (volumes, termination log). */
   mounts?: Mount[];
   /** json-file log rotation: size of one file before it rotates (default "10m"). */
@@ -126,6 +128,12 @@ export interface Runtime {
   exec(id: string, command: string[], timeoutMs: number): Promise<ExecResult>;
   /** Starts an interactive command. */
   openExec(id: string, opts: { command: string[]; stdin: boolean; tty: boolean }): Promise<ExecSession>;
+  /**
+   * Attaches to a running container's main process (its stdio as the engine holds it). The
+   * session's exit settles when the process ends (its exit code) or the caller detaches (0);
+   * kill() detaches without touching the process.
+   */
+  openAttach(id: string, opts: { stdin: boolean }): Promise<ExecSession>;
   /** The container's log (stdout and stderr interleaved as written). */
   logs(id: string, opts: LogReadOptions): Promise<NodeJS.ReadableStream>;
   stats(id: string): Promise<ContainerStatsSample>;

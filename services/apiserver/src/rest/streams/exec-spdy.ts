@@ -85,7 +85,7 @@ export function serveExecSpdy(conn: SpdyConnection, connector: NodeConnector, po
     try {
       const code = await session.exit;
       await Promise.all(copies);
-      endAll(exitStatus(code, opts.command));
+      endAll(exitStatus(opts.attach ? 0 : code, opts.command));
     } catch (err) {
       endAll(statusOf(err, log));
     }

@@ -4,7 +4,7 @@ import { finished } from "node:stream/promises";
 import type { WebSocket } from "ws";
 import type { Logger } from "@skiff/log";
 import { BadRequestError, type Pod } from "@skiff/api";
-import type { NodeConnector, ExecSession } from "../../nodes/connector.js";
+import type { NodeConnector, ExecOptions, ExecSession } from "../../nodes/connector.js";
 import { statusOf } from "../http/respond.js";
 import { flag } from "../handlers/query.js";
 import { chooseContainer } from "./logs.js";
@@ -20,19 +20,25 @@ function failOnErrorChannel(ws: WebSocket, err: unknown, log: Logger): void {
   ws.close(1000);
 }
 
-/** Exec options from the query (repeated `command` parameters, stream flags). */
-export function execOptionsFrom(pod: Pod, q: URLSearchParams) {
-  const command = q.getAll("command");
-  if (command.length === 0) throw new BadRequestError("you must specify at least 1 command");
-  const o = { container: chooseContainer(pod, q.get("container")), command, stdin: flag(q, "stdin"), stdout: flag(q, "stdout"), stderr: flag(q, "stderr"), tty: flag(q, "tty") };
+/**
+ * Exec options from the query (repeated `command` parameters, stream flags); attach options
+ * (pods/attach: the container's main process, no command) when `attach` is set.
+ */
+export function execOptionsFrom(pod: Pod, q: URLSearchParams, attach = false): ExecOptions {
+  const command = attach ? [] : q.getAll("command");
+  if (!attach && command.length === 0) throw new BadRequestError("you must specify at least 1 command");
+  const o = { container: chooseContainer(pod, q.get("container")), command, stdin: flag(q, "stdin"), stdout: flag(q, "stdout"), stderr: flag(q, "stderr"), tty: flag(q, "tty"), attach };
   if (!o.stdin && !o.stdout && !o.stderr) throw new BadRequestError("you must specify at least one of stdin, stdout, stderr");
   // With a tty, stderr is merged into stdout.
   if (o.tty) o.stderr = false;
   return o;
 }
 
-/** Runs one exec over a WebSocket speaking `protocol` (v4 or v5 channel protocol). */
-export async function runExec(ws: WebSocket, protocol: string, connector: NodeConnector, pod: Pod, q: URLSearchParams, log: Logger): Promise<void> {
+/**
+ * Runs one exec (or attach) over a WebSocket speaking `protocol` (v4 or v5 channel protocol).
+ * An attach ends with Success when the process exits or the client detaches, as the kubelet's.
+ */
+export async function runExec(ws: WebSocket, protocol: string, connector: NodeConnector, pod: Pod, q: URLSearchParams, log: Logger, attach = false): Promise<void> {
   // Listen before the exec starts: kubectl sends stdin (and its close) right after the upgrade,
   // and ws drops messages nobody listens for.
   const early: Buffer[] = [];
@@ -41,9 +47,9 @@ export async function runExec(ws: WebSocket, protocol: string, connector: NodeCo
   let closedEarly = false;
   ws.once("close", () => { closedEarly = true; });
   let session: ExecSession;
-  let opts: ReturnType<typeof execOptionsFrom>;
+  let opts: ExecOptions;
   try {
-    opts = execOptionsFrom(pod, q);
+    opts = execOptionsFrom(pod, q, attach);
     session = await connector.exec(pod, opts);
   } catch (err) {
     return failOnErrorChannel(ws, err, log);
@@ -70,19 +76,11 @@ export async function runExec(ws: WebSocket, protocol: string, connector: NodeCo
   try {
     const code = await session.exit;
     await Promise.all(outputs);
-    send(ws, frame(Channel.error, JSON.stringify(exitStatus(code, opts.command))));
+    send(ws, frame(Channel.error, JSON.stringify(exitStatus(opts.attach ? 0 : code, opts.command))));
     ws.close(1000);
   } catch (err) {
     failOnErrorChannel(ws, err, log);
   }
-}
-
-/** Why attach fails: node agents expose no attach to a container's main process. */
-export const attachUnsupported = "attach is not supported by Skiff: use 'kubectl logs -f' to follow a container's output or 'kubectl exec -it' for a shell";
-
-/** Answers an attach with the error above on the error channel. */
-export async function runAttach(ws: WebSocket, log: Logger): Promise<void> {
-  failOnErrorChannel(ws, new BadRequestError(attachUnsupported), log);
 }
 
 /** Forwards each `ports` query port over its channel pair (data 2i, error 2i+1). */

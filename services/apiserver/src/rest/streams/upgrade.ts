@@ -14,7 +14,7 @@ import type { TokenAuthenticator } from "../auth/authn.js";
 import { parseResourcePath } from "../http/route.js";
 import { statusOf } from "../http/respond.js";
 import { execProtocols, negotiate, portForwardProtocols, spdyTunnelPrefix } from "./channels.js";
-import { attachUnsupported, execOptionsFrom, runAttach, runExec, runPortForward } from "./sessions.js";
+import { execOptionsFrom, runExec, runPortForward } from "./sessions.js";
 import { execSpdyProtocol, serveExecSpdy } from "./exec-spdy.js";
 import { noConnectorMessage } from "../subresources/index.js";
 import { SpdyConnection, type SpdyTransport } from "./spdy/connection.js";
@@ -56,7 +56,6 @@ export function upgradeHandler(ctx: RestContext, authn: TokenAuthenticator): (re
       const upgrade = (req.headers.upgrade ?? "").toLowerCase();
       const spdy = upgrade === "spdy/3.1";
       if (upgrade !== "websocket" && !spdy) throw new BadRequestError(`unsupported upgrade ${JSON.stringify(req.headers.upgrade)}: WebSocket and SPDY/3.1 are served`);
-      if (spdy && sub === "attach") throw new BadRequestError(attachUnsupported);
       if (!ctx.connector) throw new UnavailableError(noConnectorMessage);
       const spdyProtocol = sub === "portforward" ? portForwardSpdyProtocol : execSpdyProtocol;
       if (spdy) {
@@ -77,7 +76,7 @@ export function upgradeHandler(ctx: RestContext, authn: TokenAuthenticator): (re
       const log = ctx.log.child({ pod: `${p.namespace}/${p.name}`, subresource: sub });
       if (spdy) {
         // Exec options are checked before the upgrade, so mistakes come back as plain HTTP errors.
-        const execOpts = sub === "exec" ? execOptionsFrom(pod, url.searchParams) : undefined;
+        const execOpts = sub === "portforward" ? undefined : execOptionsFrom(pod, url.searchParams, sub === "attach");
         socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${spdyProtocol}\r\n\r\n`);
         const conn = spdyOverSocket(socket, head, log);
         if (execOpts) serveExecSpdy(conn, connector, pod, execOpts, log);
@@ -90,8 +89,7 @@ export function upgradeHandler(ctx: RestContext, authn: TokenAuthenticator): (re
           return;
         }
         const run = sub === "portforward" ? runPortForward(ws, connector, pod, url.searchParams, log)
-          : sub === "attach" ? runAttach(ws, log)
-          : runExec(ws, ws.protocol, connector, pod, url.searchParams, log);
+          : runExec(ws, ws.protocol, connector, pod, url.searchParams, log, sub === "attach");
         run.catch((err) => { log.warn({ err }, "stream failed"); ws.close(1011); });
       });
     })().catch((err) => reject(socket, err));

@@ -66,6 +66,11 @@ export interface ExecStart {
   stdout: boolean;
   stderr: boolean;
   tty: boolean;
+  /**
+   * attach connects to the container's main process (kubectl attach) instead of running
+   * `command`; the session ends when the process exits or the caller detaches.
+   */
+  attach: boolean;
 }
 
 /** TerminalSize is a tty resize. */
@@ -502,7 +507,16 @@ export const LogsResponse: MessageFns<LogsResponse> = {
 };
 
 function createBaseExecStart(): ExecStart {
-  return { pod: undefined, container: "", command: [], stdin: false, stdout: false, stderr: false, tty: false };
+  return {
+    pod: undefined,
+    container: "",
+    command: [],
+    stdin: false,
+    stdout: false,
+    stderr: false,
+    tty: false,
+    attach: false,
+  };
 }
 
 export const ExecStart: MessageFns<ExecStart> = {
@@ -527,6 +541,9 @@ export const ExecStart: MessageFns<ExecStart> = {
     }
     if (message.tty !== false) {
       writer.uint32(56).bool(message.tty);
+    }
+    if (message.attach !== false) {
+      writer.uint32(64).bool(message.attach);
     }
     return writer;
   },
@@ -600,6 +617,14 @@ export const ExecStart: MessageFns<ExecStart> = {
             message.tty = reader.bool();
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.attach = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -621,6 +646,7 @@ export const ExecStart: MessageFns<ExecStart> = {
       stdout: isSet(object.stdout) ? globalThis.Boolean(object.stdout) : false,
       stderr: isSet(object.stderr) ? globalThis.Boolean(object.stderr) : false,
       tty: isSet(object.tty) ? globalThis.Boolean(object.tty) : false,
+      attach: isSet(object.attach) ? globalThis.Boolean(object.attach) : false,
     };
   },
 
@@ -647,6 +673,9 @@ export const ExecStart: MessageFns<ExecStart> = {
     if (message.tty !== false) {
       obj.tty = message.tty;
     }
+    if (message.attach !== false) {
+      obj.attach = message.attach;
+    }
     return obj;
   },
 
@@ -662,6 +691,7 @@ export const ExecStart: MessageFns<ExecStart> = {
     message.stdout = object.stdout ?? false;
     message.stderr = object.stderr ?? false;
     message.tty = object.tty ?? false;
+    message.attach = object.attach ?? false;
     return message;
   },
 };
@@ -1517,8 +1547,9 @@ export const NodeServiceService = {
     responseDeserialize: (value: Buffer): LogsResponse => LogsResponse.decode(value),
   },
   /**
-   * Exec runs a command in a container: the first request frame is `start`, then stdin and
-   * resize frames; responses carry stdout, stderr and finally the exit code.
+   * Exec runs a command in a container (or, with `start.attach`, attaches to its main
+   * process): the first request frame is `start`, then stdin and resize frames; responses
+   * carry stdout, stderr and finally the exit code.
    */
   exec: {
     path: "/skiff.node.v1.NodeService/Exec" as const,
@@ -1558,8 +1589,9 @@ export interface NodeServiceServer extends UntypedServiceImplementation {
   /** Logs streams a container's log (ends at the end of the log unless follow is set). */
   logs: handleServerStreamingCall<LogsRequest, LogsResponse>;
   /**
-   * Exec runs a command in a container: the first request frame is `start`, then stdin and
-   * resize frames; responses carry stdout, stderr and finally the exit code.
+   * Exec runs a command in a container (or, with `start.attach`, attaches to its main
+   * process): the first request frame is `start`, then stdin and resize frames; responses
+   * carry stdout, stderr and finally the exit code.
    */
   exec: handleBidiStreamingCall<ExecRequest, ExecResponse>;
   /**
@@ -1576,8 +1608,9 @@ export interface NodeServiceClient extends Client {
   logs(request: LogsRequest, options?: Partial<CallOptions>): ClientReadableStream<LogsResponse>;
   logs(request: LogsRequest, metadata?: Metadata, options?: Partial<CallOptions>): ClientReadableStream<LogsResponse>;
   /**
-   * Exec runs a command in a container: the first request frame is `start`, then stdin and
-   * resize frames; responses carry stdout, stderr and finally the exit code.
+   * Exec runs a command in a container (or, with `start.attach`, attaches to its main
+   * process): the first request frame is `start`, then stdin and resize frames; responses
+   * carry stdout, stderr and finally the exit code.
    */
   exec(): ClientDuplexStream<ExecRequest, ExecResponse>;
   exec(options: Partial<CallOptions>): ClientDuplexStream<ExecRequest, ExecResponse>;

@@ -108,9 +108,11 @@ describe("NodePort allocation", () => {
     }
     expect([...ports].sort()).toEqual([30000, 30001, 30002, 30003, 30004]);
     await expect(a.allocate(svc("more", { type: "NodePort" }))).rejects.toThrow("spec.ports[0].nodePort: Invalid value: 0: range is full");
-    // A failed allocation gives back what it took: its ClusterIP is free again.
-    await expect(a.allocate(svc("clash", { type: "NodePort", clusterIP: "10.0.0.50", ports: [{ port: 80, nodePort: 30002 }] }))).rejects.toThrow("Invalid value: 30002: provided port is already allocated");
-    await a.allocate(svc("ip-free", { clusterIP: "10.0.0.50" }));
+    // A failed allocation gives back what it took: its ClusterIP is free again. (The address is
+    // one the services above did not get: their ClusterIPs are random.)
+    const ip = Array.from({ length: 10 }, (_, i) => `10.0.0.${50 + i}`).find((x) => !held.some((h) => h.spec.clusterIP === x))!;
+    await expect(a.allocate(svc("clash", { type: "NodePort", clusterIP: ip, ports: [{ port: 80, nodePort: 30002 }] }))).rejects.toThrow("Invalid value: 30002: provided port is already allocated");
+    await a.allocate(svc("ip-free", { clusterIP: ip }));
     await expect(a.allocate(svc("range", { type: "NodePort", ports: [{ port: 80, nodePort: 31000 }] }))).rejects.toThrow("provided port is not in the valid range. The range of valid ports is 30000-30004");
     await a.releaseDropped(held.find((h) => h.spec.ports![0].nodePort === 30002)!);
     const again = svc("again", { type: "NodePort", ports: [{ port: 80, nodePort: 30002 }] });

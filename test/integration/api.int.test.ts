@@ -120,13 +120,13 @@ describe("apiserver", () => {
     await waitFor(() => events.filter((e) => e.type !== "BOOKMARK").length >= 4, 10_000, "four events");
 
     // Resuming after w2's ADDED replays every change that came after it, in order (from the
-    // apiserver's watch cache), never what came before. A resumed watch with a selector cannot
-    // tell whether the client already holds w1, so its first change of w1 comes as ADDED.
+    // apiserver's watch cache), never what came before; w1 matched the selector before its
+    // change, so the client holds it: MODIFIED, as Kubernetes reports it.
     const replay: WatchEventOf[] = [];
     const h2 = client.watch("pods", { namespace: "default", labelSelector: "watched=yes", resourceVersion: q.metadata.resourceVersion }, (e) => replay.push(e), () => undefined);
     await waitFor(() => replay.some((e) => e.type === "DELETED"), 10_000, "replayed deletion");
     h2.stop();
-    expect(replay.filter((e) => e.type !== "BOOKMARK").map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(["ADDED w1", "DELETED w1"]);
+    expect(replay.filter((e) => e.type !== "BOOKMARK").map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(["MODIFIED w1", "DELETED w1"]);
 
     await waitFor(() => events.some((e) => e.type === "BOOKMARK"), 5_000, "a bookmark");
     h.stop();
@@ -142,6 +142,18 @@ describe("apiserver", () => {
     }), 15_000, "Gone");
     expect(isGone(gone)).toBe(true);
     expect(gone!.message).toMatch(/too old resource version/);
+
+    // An object leaving a resumed watch's selection is DELETED for it (the client held it).
+    // (Touched first: a resourceVersion older than the apiserver's window, 3 s here, would be
+    // served from the stream, which keeps no previous values.)
+    const old = await client.get<Pod>("pods", "w2", "default");
+    const w2 = await client.update<Pod>("pods", { ...old, metadata: { ...old.metadata, annotations: { touched: "2" } } });
+    const leaving: WatchEventOf[] = [];
+    const h3 = client.watch("pods", { namespace: "default", labelSelector: "watched=yes", resourceVersion: w2.metadata.resourceVersion }, (e) => leaving.push(e), () => undefined);
+    await client.update("pods", { ...w2, metadata: { ...w2.metadata, labels: { watched: "no" } } });
+    await waitFor(() => leaving.some((e) => e.type === "DELETED"), 10_000, "w2 leaving the selection");
+    h3.stop();
+    expect(leaving.filter((e) => e.type !== "BOOKMARK").map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(["DELETED w2"]);
     await client.delete("pods", "w2", "default");
   });
 

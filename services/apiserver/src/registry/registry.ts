@@ -438,18 +438,23 @@ export class Registry {
       if (seen !== undefined && seen >= e.revision) return; // already sent by the initial list
       const o = decode({ key: e.key, revision: e.revision, value: e.value });
       const match = this.matches(filter, o);
+      // Whether the object matched before this change, when the store knows its previous value
+      // (the watch cache does): then a resumed watch knows what the client holds, as Kubernetes' does.
+      const prevMatched = e.prevValue ? this.matches(filter, decode({ key: e.key, revision: e.revision, value: e.prevValue })) : undefined;
       if (e.type === "DELETED") {
-        // A resumed watch cannot know what the client holds: it reports deletions it may care about.
-        if (held.delete(e.key) || (resumed && match)) send({ type: "DELETED", object: o });
+        // A resumed watch without the previous value cannot know what the client holds: it
+        // reports deletions it may care about.
+        if (held.delete(e.key) || (resumed && (prevMatched ?? match))) send({ type: "DELETED", object: o });
         return;
       }
       if (match) {
-        const known = held.has(e.key);
+        const known = held.has(e.key) || (resumed && prevMatched === true);
         held.set(e.key, e.revision);
-        // Unknown to this watch: new, entering the selection, or (resumed) held from before.
-        const type = known ? "MODIFIED" : !resumed || selective ? "ADDED" : e.type;
+        // Unknown to this watch: new, entering the selection, or (resumed, previous value
+        // unknown) held from before.
+        const type = known ? "MODIFIED" : !resumed || selective || prevMatched === false ? "ADDED" : e.type;
         send({ type, object: o });
-      } else if (held.delete(e.key)) {
+      } else if (held.delete(e.key) || (resumed && prevMatched === true)) {
         send({ type: "DELETED", object: o });
       }
     }, onError);

@@ -72,6 +72,18 @@ describe("WatchCache", () => {
     expect(c.watch("pods.>", 15, () => undefined, () => undefined)).toBeTypeOf("function");
   });
 
+  it("gives each event the key's previous value when it had one", () => {
+    const c = cache();
+    c.reset(0);
+    const got: StoreEvent[] = [];
+    c.watch("pods.>", 0, (e) => got.push(e), () => undefined);
+    c.apply(ev("ADDED", "pods.default.a", 1));
+    c.apply(ev("MODIFIED", "pods.default.a", 2));
+    c.apply(ev("DELETED", "pods.default.a", 3));
+    c.apply(ev("ADDED", "pods.default.a", 4));
+    expect(got.map((e) => e.prevValue && new TextDecoder().decode(e.prevValue))).toEqual([undefined, "pods.default.a@1", "pods.default.a@2", undefined]);
+  });
+
   it("skips live events a watch from a newer revision has already seen", () => {
     const c = cache();
     c.reset(0);

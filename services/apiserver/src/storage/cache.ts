@@ -88,6 +88,7 @@ export class WatchCache {
     if (!this.active) return;
     const resource = resourceOf(c.key);
     let byKey = this.objects.get(resource);
+    const prev = byKey?.get(c.key);
     if (c.type === "DELETED" || c.type === "PURGED") {
       byKey?.delete(c.key);
     } else {
@@ -96,11 +97,12 @@ export class WatchCache {
     }
     this.revision = Math.max(this.revision, c.revision);
     if (c.type !== "PURGED" && c.revision > this.floor) {
-      this.events.push({ e: c, at: this.now() });
+      const e: StoreEvent = prev ? { ...c, prevValue: prev.value } : c;
+      this.events.push({ e, at: this.now() });
       this.trim();
       for (const w of this.watchers) {
-        if (c.revision <= w.after || !w.filter(c.key)) continue;
-        try { w.onEvent(c); } catch { /* see fail() */ }
+        if (e.revision <= w.after || !w.filter(e.key)) continue;
+        try { w.onEvent(e); } catch { /* see fail() */ }
       }
     }
     if (this.waiters.length) {

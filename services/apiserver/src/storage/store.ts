@@ -56,6 +56,12 @@ export interface StoreEvent {
   key: string;
   revision: number;
   value: Uint8Array;
+  /**
+   * The key's value before this change, when known (watches served by the watch cache): lets a
+   * resumed watch with a selector tell a change of an object the client holds (MODIFIED) from one
+   * entering the selection (ADDED), and one leaving it (DELETED).
+   */
+  prevValue?: Uint8Array;
 }
 
 /** Thrown by CAS writes when the key's revision is not the expected one. */

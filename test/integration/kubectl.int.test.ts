@@ -124,6 +124,34 @@ describe("kubectl and client-node against Skiff", () => {
     expect(await kubectl("get", "configmap", "web-config", "-o", "jsonpath={.data.greeting}")).toBe("bonjour");
   });
 
+  it("server-side apply: a second field manager changing an owned field gets a conflict; --force-conflicts takes it over", async () => {
+    const cm = (value: string, extra = "") => `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ssa
+data:
+  shared: "${value}"
+${extra}`;
+    const file = join(cluster.dir, "ssa.yaml");
+    writeFileSync(file, cm("one"));
+    expect(await kubectl("apply", "--server-side", "--field-manager=alice", "-f", file)).toContain("configmap/ssa serverside-applied");
+    // Bob applies the same value (the field becomes shared) and a field of his own.
+    writeFileSync(file, cm("one", `  bobs: "b"`));
+    await kubectl("apply", "--server-side", "--field-manager=bob", "-f", file);
+    // Bob changing alice's field is refused, and nothing changes.
+    writeFileSync(file, cm("two"));
+    const refused = await kubectlFails("apply", "--server-side", "--field-manager=bob", "-f", file);
+    expect(refused).toContain('conflict with "alice"');
+    expect(refused).toContain(".data.shared");
+    expect(await kubectl("get", "configmap", "ssa", "-o", "jsonpath={.data.shared} {.data.bobs}")).toBe("one b");
+    // Forced, bob takes the field over: his value wins, and now alice conflicts with bob.
+    await kubectl("apply", "--server-side", "--field-manager=bob", "--force-conflicts", "-f", file);
+    expect(await kubectl("get", "configmap", "ssa", "-o", "jsonpath={.data.shared} {.data.bobs}")).toBe("two ");
+    writeFileSync(file, cm("one"));
+    expect(await kubectlFails("apply", "--server-side", "--field-manager=alice", "-f", file)).toContain('conflict with "bob"');
+    await kubectl("delete", "configmap", "ssa");
+  });
+
   it("waits for the pod to be Ready and shows it in tables, YAML, jsonpath and describe", async () => {
     expect(await kubectl("wait", "--for=condition=Ready", "pod/sleeper", "--timeout=90s")).toContain("pod/sleeper condition met");
     const table = await kubectl("get", "pods");

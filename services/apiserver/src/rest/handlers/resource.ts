@@ -11,7 +11,7 @@ import { readBody, sendJson } from "../http/respond.js";
 import { readObjectBody, readOptionalBody } from "./body.js";
 import { enforceFieldValidation, fieldValidationOf, unknownFields } from "../validation/unknown-fields.js";
 import { buildTable, partialMetadata, representationOf } from "../tables/negotiate.js";
-import { applyPatch, parsePatchBody, patchTypeOf, serverSideApply } from "../patch/index.js";
+import { ApplyConflictError, applyPatch, parsePatchBody, patchTypeOf, serverSideApply } from "../patch/index.js";
 import { deleteOptions, flag, intParam, isDryRun, listOptions } from "./query.js";
 import { serveWatch } from "./watch.js";
 import { handleSubresource } from "../subresources/index.js";
@@ -128,7 +128,7 @@ export async function patch(ctx: RestContext, req: IncomingMessage, res: ServerR
         const created = await ctx.registry.create(info.resource, ns, obj, dryRun);
         return sendObject(req, res, info, 201, created, q);
       }
-      const next = type === "apply" ? serverSideApply(cur, body as KObject, q.get("fieldManager")!) : applyPatch(type, cur, body);
+      const next = type === "apply" ? serverSideApply(cur, body as KObject, q.get("fieldManager")!, { force: q.get("force") === "true" }) : applyPatch(type, cur, body);
       if (type === "json" && attempt === 0) {
         // Only what the patch added counts: the stored object may hold fields written without validation.
         enforceFieldValidation(validation, res, ctx.registry.resources.all, info, next, { except: unknownFields(ctx.registry.resources.all, info, cur) });
@@ -140,7 +140,8 @@ export async function patch(ctx: RestContext, req: IncomingMessage, res: ServerR
         : await ctx.registry.update(info.resource, ns, next, dryRun);
       return sendObject(req, res, info, 200, written, q);
     } catch (err) {
-      if (isConflict(err) && !pinned && attempt < 5) continue;
+      // A stale read is retried; an apply's field conflict is the answer.
+      if (isConflict(err) && !(err instanceof ApplyConflictError) && !pinned && attempt < 5) continue;
       throw err;
     }
   }

@@ -5,9 +5,9 @@ import { ApiError, BadRequestError, type KObject } from "@skiff/api";
 import { jsonMergePatch } from "./json-merge.js";
 import { jsonPatch } from "./json-patch.js";
 import { strategicMerge } from "./strategic.js";
-import { serverSideApply } from "./apply.js";
+import { ApplyConflictError, serverSideApply } from "./apply.js";
 
-export { jsonMergePatch, jsonPatch, strategicMerge, serverSideApply };
+export { ApplyConflictError, jsonMergePatch, jsonPatch, strategicMerge, serverSideApply };
 
 /** The patch types the API accepts. */
 export type PatchType = "json" | "merge" | "strategic" | "apply";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonMergePatch, jsonPatch, strategicMerge, serverSideApply } from "./index.js";
+import { ApplyConflictError, jsonMergePatch, jsonPatch, strategicMerge, serverSideApply } from "./index.js";
 import type { KObject } from "@skiff/api";
 
 const pod = (): KObject => ({
@@ -59,5 +59,29 @@ describe("server-side apply", () => {
     expect(second.data).toEqual({ a: "3", other: "kept" });
     expect(second.metadata.labels).toEqual({ x: "1" });
     expect(second.metadata.managedFields).toHaveLength(1);
+  });
+
+  it("refuses to change another applier's field (one cause per field), shares equal values, and moves fields when forced", () => {
+    const deploy = (replicas: number, image: string) => ({
+      apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d" },
+      spec: { replicas, template: { spec: { containers: [{ name: "web", image }] } } },
+    }) as unknown as KObject;
+    const a = serverSideApply(undefined, deploy(2, "one"), "a");
+    // The same values: no conflict, both own the fields.
+    const shared = serverSideApply(a, deploy(2, "one"), "b");
+    expect(shared.metadata.managedFields!.map((m) => (m as { manager: string }).manager)).toEqual(["a", "b"]);
+    let err: unknown;
+    try { serverSideApply(shared, deploy(3, "two"), "b"); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(ApplyConflictError);
+    expect((err as ApplyConflictError).code).toBe(409);
+    expect((err as ApplyConflictError).message).toBe('Apply failed with 2 conflicts: conflict with "a" using apps/v1: .spec.replicas\nconflict with "a" using apps/v1: .spec.template.spec.containers[name="web"].image');
+    expect((err as ApplyConflictError).details?.causes?.map((c) => c.field)).toEqual([".spec.replicas", '.spec.template.spec.containers[name="web"].image']);
+    // Forced: b takes the fields; a keeps what it still owns alone (nothing here) and is dropped.
+    const forced = serverSideApply(shared, deploy(3, "two"), "b", { force: true });
+    expect((forced.spec as { replicas: number }).replicas).toBe(3);
+    const managers = forced.metadata.managedFields as { manager: string; fieldsV1: Record<string, unknown> }[];
+    expect(JSON.stringify(managers.find((m) => m.manager === "a")?.fieldsV1 ?? {})).not.toContain("f:replicas");
+    // Now a conflicts with b.
+    expect(() => serverSideApply(forced, deploy(2, "one"), "a")).toThrow('conflict with "b" using apps/v1: .spec.replicas');
   });
 });

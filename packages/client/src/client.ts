@@ -65,21 +65,49 @@ export class ApiClient {
     return md;
   }
 
-  /** Calls one unary method, moving to the next apiserver when one is unreachable. */
+  /**
+   * The apiserver to call next, among those not yet tried: the current one when its connection
+   * is up, otherwise the first of them to connect. An apiserver whose machine vanished answers
+   * nothing (no RST), so connecting to it would hang until the deadline; connecting to every
+   * candidate at once makes failover cost one connect to a live apiserver, not a timeout.
+   */
+  private connected(tried: Set<number>): Promise<number> {
+    const n = this.clients.length;
+    const candidates = Array.from({ length: n }, (_, i) => (this.current + i) % n).filter((i) => !tried.has(i));
+    // One address: the call itself reports an unreachable apiserver (UNAVAILABLE).
+    if (n === 1) return Promise.resolve(candidates[0]);
+    const state = (i: number) => this.clients[i].getChannel().getConnectivityState(true);
+    const up = candidates.find((i) => state(i) === connectivityState.READY);
+    if (up !== undefined) return Promise.resolve(up);
+    return new Promise<number>((resolve, reject) => {
+      let failed = 0;
+      const deadline = Date.now() + this.timeoutMs;
+      for (const i of candidates) {
+        this.clients[i].waitForReady(deadline, (err) => {
+          if (!err) return resolve(i); // the first to connect wins; later ones are ignored
+          if (++failed === candidates.length) {
+            reject(Object.assign(new Error(`no connection: ${err.message}`), { code: Code.UNAVAILABLE, details: `no apiserver reachable: ${err.message}`, metadata: new Metadata() }));
+          }
+        });
+      }
+    });
+  }
+
+  /** Calls one unary method, moving to another apiserver when one is unreachable. */
   private async call<Req, Res>(method: string, req: Req): Promise<Res> {
     let lastErr: ServiceError | undefined;
-    for (let i = 0; i < this.clients.length; i++) {
-      const idx = (this.current + i) % this.clients.length;
+    const tried = new Set<number>();
+    while (tried.size < this.clients.length) {
+      let idx: number;
+      try {
+        idx = await this.connected(tried);
+      } catch (err) {
+        lastErr = err as ServiceError;
+        break;
+      }
+      tried.add(idx);
       const c = this.clients[idx] as unknown as Record<string, (r: Req, md: Metadata, o: object, cb: (e: ServiceError | null, r: Res) => void) => void>;
       try {
-        // An apiserver whose machine vanished answers nothing (no RST): connecting would hang
-        // until the call's deadline. Give a connection a bounded time, then try the next
-        // address; nothing was sent, so moving on is safe even for writes.
-        if (this.clients.length > 1 && this.clients[idx].getChannel().getConnectivityState(true) !== connectivityState.READY) {
-          await new Promise<void>((resolve, reject) =>
-            this.clients[idx].waitForReady(Date.now() + Math.min(this.timeoutMs, 3000), (err) =>
-              err ? reject(Object.assign(new Error(`no connection: ${err.message}`), { code: Code.UNAVAILABLE, details: err.message, metadata: new Metadata() })) : resolve()));
-        }
         const res = await new Promise<Res>((resolve, reject) => {
           c[method].call(this.clients[idx], req, this.metadata(), { deadline: Date.now() + this.timeoutMs }, (err, r) => (err ? reject(err) : resolve(r)));
         });

@@ -152,6 +152,48 @@ ${extra}`;
     await kubectl("delete", "configmap", "ssa");
   });
 
+  it("plain writes own the fields they change: server-side apply conflicts with kubectl scale, and client-side apply moves to server-side apply", async () => {
+    const deploy = (replicas?: number) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: owned
+spec:
+${replicas === undefined ? "" : `  replicas: ${replicas}\n`}  selector: {matchLabels: {app: owned}}
+  template:
+    metadata: {labels: {app: owned}}
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers:
+      - {name: main, image: ${IMAGE}, command: ["sleep", "3600"]}
+`;
+    const file = join(cluster.dir, "owned.yaml");
+    writeFileSync(file, deploy(1));
+    await kubectl("apply", "--server-side", "-f", file);
+    await kubectl("scale", "deployment/owned", "--replicas=2");
+    // kubectl scale wrote spec.replicas through the scale subresource: it owns it now.
+    const managed = JSON.parse(await kubectl("get", "deployment", "owned", "-o", "json", "--show-managed-fields")).metadata.managedFields as { manager: string; operation: string; subresource?: string; fieldsV1: object }[];
+    expect(managed.find((m) => m.operation === "Update" && m.subresource === "scale")?.fieldsV1).toEqual({ "f:spec": { "f:replicas": {} } });
+    const refused = await kubectlFails("apply", "--server-side", "-f", file);
+    expect(refused).toMatch(/conflict with "kubectl[^"]*" with subresource "scale"/);
+    expect(refused).toContain(".spec.replicas");
+    // Leaving replicas out of the configuration (what Kubernetes advises next to an autoscaler) applies.
+    writeFileSync(file, deploy());
+    await kubectl("apply", "--server-side", "-f", file);
+    expect(await kubectl("get", "deployment", "owned", "-o", "jsonpath={.spec.replicas}")).toBe("2");
+    await kubectl("delete", "deployment", "owned");
+
+    // Client-side apply, then server-side apply of a changed value: kubectl moves the fields of
+    // its client-side apply manager to its server-side one first, so there is no conflict.
+    const cm = (v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: migrated\ndata:\n  k: "${v}"\n`;
+    const cmFile = join(cluster.dir, "migrated.yaml");
+    writeFileSync(cmFile, cm("client"));
+    await kubectl("apply", "-f", cmFile);
+    writeFileSync(cmFile, cm("server"));
+    await kubectl("apply", "--server-side", "-f", cmFile);
+    expect(await kubectl("get", "configmap", "migrated", "-o", "jsonpath={.data.k}")).toBe("server");
+    await kubectl("delete", "configmap", "migrated");
+  });
+
   it("waits for the pod to be Ready and shows it in tables, YAML, jsonpath and describe", async () => {
     expect(await kubectl("wait", "--for=condition=Ready", "pod/sleeper", "--timeout=90s")).toContain("pod/sleeper condition met");
     const table = await kubectl("get", "pods");

@@ -1,5 +1,7 @@
 // Query parameters and DeleteOptions of resource requests.
+import type { IncomingMessage } from "node:http";
 import { BadRequestError } from "@skiff/api";
+import { defaultManager } from "../patch/index.js";
 import type { DeleteOptions, ListOptions } from "../../registry/registry.js";
 
 /** A boolean query flag ("true"/"1"). */
@@ -43,4 +45,9 @@ export function deleteOptions(body: Record<string, unknown> | undefined, q: URLS
     preconditionUid: b.preconditions?.uid, preconditionResourceVersion: b.preconditions?.resourceVersion,
     dryRun: (b.dryRun?.length ?? 0) > 0 || isDryRun(q),
   };
+}
+
+/** The field manager of a write: the fieldManager parameter, else the client's program. */
+export function managerOf(req: IncomingMessage, q: URLSearchParams): string {
+  return q.get("fieldManager") || defaultManager(req.headers["user-agent"]);
 }

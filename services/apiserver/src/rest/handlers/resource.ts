@@ -11,8 +11,8 @@ import { readBody, sendJson } from "../http/respond.js";
 import { readObjectBody, readOptionalBody } from "./body.js";
 import { enforceFieldValidation, fieldValidationOf, unknownFields } from "../validation/unknown-fields.js";
 import { buildTable, partialMetadata, representationOf } from "../tables/negotiate.js";
-import { ApplyConflictError, applyPatch, parsePatchBody, patchTypeOf, serverSideApply } from "../patch/index.js";
-import { deleteOptions, flag, intParam, isDryRun, listOptions } from "./query.js";
+import { ApplyConflictError, applyPatch, parsePatchBody, patchTypeOf, recordUpdate, serverSideApply } from "../patch/index.js";
+import { deleteOptions, flag, intParam, isDryRun, listOptions, managerOf } from "./query.js";
 import { serveWatch } from "./watch.js";
 import { handleSubresource } from "../subresources/index.js";
 
@@ -79,6 +79,7 @@ async function create(ctx: RestContext, req: IncomingMessage, res: ServerRespons
   const { obj, format } = await readObjectBody(req);
   // Protobuf decoding keeps only fields of its schema: nothing unknown can remain.
   if (format !== "protobuf") enforceFieldValidation(validation, res, ctx.registry.resources.all, info, obj);
+  if (obj.metadata) recordUpdate(undefined, obj, managerOf(req, q), { except: ["f:status"] });
   const created = await ctx.registry.create(info.resource, ns, obj, isDryRun(q));
   sendObject(req, res, info, 201, created, q);
 }
@@ -91,7 +92,21 @@ async function update(ctx: RestContext, req: IncomingMessage, res: ServerRespons
   if (obj.metadata.name && obj.metadata.name !== name) throw new BadRequestError(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
   obj.metadata.name = name;
   if (info.namespaced && obj.metadata.namespace && obj.metadata.namespace !== ns) throw new BadRequestError(`the namespace of the object (${obj.metadata.namespace}) does not match the namespace on the URL (${ns})`);
-  sendObject(req, res, info, 200, await ctx.registry.update(info.resource, ns, obj, isDryRun(q)), q);
+  // The fields this write changes are recorded against the object it replaces: an update without
+  // a resourceVersion is pinned to the one read, and read again when another write came first.
+  const pinned = !!obj.metadata.resourceVersion;
+  for (let attempt = 0; ; attempt++) {
+    const cur = await ctx.registry.get(info.resource, ns, name);
+    const next = structuredClone(obj);
+    if (!pinned) next.metadata.resourceVersion = cur.metadata.resourceVersion;
+    recordUpdate(cur, next, managerOf(req, q), { except: ["f:status"] });
+    try {
+      return sendObject(req, res, info, 200, await ctx.registry.update(info.resource, ns, next, isDryRun(q)), q);
+    } catch (err) {
+      if (isConflict(err) && !pinned && attempt < 5) continue;
+      throw err;
+    }
+  }
 }
 
 /** Which part of an object a patch writes: the object, or its status subresource. */
@@ -129,6 +144,8 @@ export async function patch(ctx: RestContext, req: IncomingMessage, res: ServerR
         return sendObject(req, res, info, 201, created, q);
       }
       const next = type === "apply" ? serverSideApply(cur, body as KObject, q.get("fieldManager")!, { force: q.get("force") === "true" }) : applyPatch(type, cur, body);
+      // Status writes are not tracked (the main resource's entries own no status fields).
+      if (type !== "apply" && target === "main") recordUpdate(cur, next, managerOf(req, q), { except: ["f:status"] });
       if (type === "json" && attempt === 0) {
         // Only what the patch added counts: the stored object may hold fields written without validation.
         enforceFieldValidation(validation, res, ctx.registry.resources.all, info, next, { except: unknownFields(ctx.registry.resources.all, info, cur) });

@@ -6,8 +6,9 @@ import { jsonMergePatch } from "./json-merge.js";
 import { jsonPatch } from "./json-patch.js";
 import { strategicMerge } from "./strategic.js";
 import { ApplyConflictError, serverSideApply } from "./apply.js";
+import { defaultManager, recordUpdate } from "./managed-fields.js";
 
-export { ApplyConflictError, jsonMergePatch, jsonPatch, strategicMerge, serverSideApply };
+export { ApplyConflictError, defaultManager, jsonMergePatch, jsonPatch, recordUpdate, strategicMerge, serverSideApply };
 
 /** The patch types the API accepts. */
 export type PatchType = "json" | "merge" | "strategic" | "apply";

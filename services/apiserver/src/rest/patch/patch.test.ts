@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApplyConflictError, jsonMergePatch, jsonPatch, strategicMerge, serverSideApply } from "./index.js";
+import { ApplyConflictError, recordUpdate, jsonMergePatch, jsonPatch, strategicMerge, serverSideApply } from "./index.js";
 import type { KObject } from "@skiff/api";
 
 const pod = (): KObject => ({
@@ -83,5 +83,61 @@ describe("server-side apply", () => {
     expect(JSON.stringify(managers.find((m) => m.manager === "a")?.fieldsV1 ?? {})).not.toContain("f:replicas");
     // Now a conflicts with b.
     expect(() => serverSideApply(forced, deploy(2, "one"), "a")).toThrow('conflict with "b" using apps/v1: .spec.replicas');
+  });
+});
+
+describe("managed fields of plain writes", () => {
+  const cm = (data: Record<string, string>, labels?: Record<string, string>) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", ...(labels ? { labels } : {}) }, data }) as KObject;
+  const managers = (o: KObject) => (o.metadata.managedFields as { manager: string; operation: string; fieldsV1: object }[] | undefined)?.map((m) => `${m.manager}/${m.operation}:${JSON.stringify(m.fieldsV1)}`);
+
+  it("a create owns every field it sets; an update owns what it changed, taking it from the others", () => {
+    const created = cm({ a: "1", b: "2" }, { app: "x" });
+    recordUpdate(undefined, created, "kubectl-create");
+    expect(managers(created)).toEqual(['kubectl-create/Update:{"f:metadata":{"f:labels":{"f:app":{}}},"f:data":{"f:a":{},"f:b":{}}}']);
+    const edited = structuredClone(created);
+    edited.data = { a: "9", b: "2", c: "3" };
+    recordUpdate(created, edited, "kubectl-edit");
+    expect(managers(edited)).toEqual([
+      'kubectl-create/Update:{"f:metadata":{"f:labels":{"f:app":{}}},"f:data":{"f:b":{}}}',
+      'kubectl-edit/Update:{"f:data":{"f:a":{},"f:c":{}}}',
+    ]);
+    // A removed field leaves every entry; an entry left with nothing goes.
+    const trimmed = structuredClone(edited);
+    trimmed.data = { a: "9", c: "3" };
+    delete trimmed.metadata.labels;
+    recordUpdate(edited, trimmed, "kubectl-edit");
+    expect(managers(trimmed)).toEqual(['kubectl-edit/Update:{"f:data":{"f:a":{},"f:c":{}}}']);
+  });
+
+  it("an object sent without entries keeps the stored ones; a write that changes nothing records nothing", () => {
+    const live = cm({ a: "1" });
+    recordUpdate(undefined, live, "creator");
+    const replaced = cm({ a: "1" });
+    recordUpdate(live, replaced, "replacer");
+    expect(managers(replaced)).toEqual(['creator/Update:{"f:data":{"f:a":{}}}']);
+  });
+
+  it("an apply then conflicts with a field a plain write owns, and takes it when forced", () => {
+    const live = serverSideApply(undefined, cm({ a: "1" }), "applier");
+    const scaled = structuredClone(live);
+    scaled.data = { a: "2" };
+    recordUpdate(live, scaled, "kubectl-edit");
+    expect(() => serverSideApply(scaled, cm({ a: "1" }), "applier")).toThrow('conflict with "kubectl-edit" using v1: .data.a');
+    const forced = serverSideApply(scaled, cm({ a: "1" }), "applier", { force: true });
+    expect(forced.data).toEqual({ a: "1" });
+    expect(managers(forced)).toEqual(['applier/Apply:{"f:data":{"f:a":{}}}']);
+  });
+
+  it("keyed list items are marked, and their entry goes when their last field does", () => {
+    const pod = (image: string) => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "web", image }] } }) as unknown as KObject;
+    const a = pod("one");
+    recordUpdate(undefined, a, "a");
+    const b = pod("two");
+    b.metadata.managedFields = a.metadata.managedFields;
+    recordUpdate(a, b, "b");
+    expect(managers(b)).toEqual([
+      'a/Update:{"f:spec":{"f:containers":{"k:{\\"name\\":\\"web\\"}":{".":{},"f:name":{}}}}}',
+      'b/Update:{"f:spec":{"f:containers":{"k:{\\"name\\":\\"web\\"}":{".":{},"f:image":{}}}}}',
+    ]);
   });
 });

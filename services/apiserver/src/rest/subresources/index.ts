@@ -5,7 +5,7 @@ import { ApiError, BadRequestError, MethodNotAllowedError, NotFoundError, Unavai
 import type { RestContext } from "../handlers/context.js";
 import type { ResourcePath } from "../http/route.js";
 import { parseJsonObject, readBody, sendJson, successStatus } from "../http/respond.js";
-import { isDryRun } from "../handlers/query.js";
+import { isDryRun, managerOf } from "../handlers/query.js";
 import { readObjectBody } from "../handlers/body.js";
 import { patch, sendObject } from "../handlers/resource.js";
 import { patchScale, scaleOf, writeScale, type Scale } from "./scale.js";
@@ -38,9 +38,9 @@ export async function handleSubresource(ctx: RestContext, req: IncomingMessage, 
     if (method === "GET") return sendJson(res, 200, scaleOf(await ctx.registry.get(info.resource, ns, name)));
     if (method === "PUT") {
       const want = parseJsonObject(await readBody(req)) as Scale;
-      return sendJson(res, 200, await writeScale(ctx.registry, info, ns, name, () => want, dryRun));
+      return sendJson(res, 200, await writeScale(ctx.registry, info, ns, name, () => want, managerOf(req, q), dryRun));
     }
-    if (method === "PATCH") return sendJson(res, 200, await writeScale(ctx.registry, info, ns, name, patchScale(req.headers["content-type"], await readBody(req)), dryRun));
+    if (method === "PATCH") return sendJson(res, 200, await writeScale(ctx.registry, info, ns, name, patchScale(req.headers["content-type"], await readBody(req)), managerOf(req, q), dryRun));
     throw notAllowed();
   }
   if (info.resource === "pods" && info.group === "") {

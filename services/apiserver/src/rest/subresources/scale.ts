@@ -1,7 +1,7 @@
 // The scale subresource (autoscaling/v1 Scale) of Deployments, ReplicaSets, StatefulSets and
 // ReplicationControllers: GET builds a Scale from the object; PUT/PATCH write spec.replicas.
 import { BadRequestError, ConflictError, formatLabelSelector, labelSelectorFromStruct, isConflict, type KObject, type LabelSelectorStruct, type ResourceInfo } from "@skiff/api";
-import { applyPatch, parsePatchBody, patchTypeOf } from "../patch/index.js";
+import { applyPatch, parsePatchBody, patchTypeOf, recordUpdate } from "../patch/index.js";
 
 /** An autoscaling/v1 Scale. */
 export interface Scale extends KObject {
@@ -31,8 +31,11 @@ interface ScaleStore {
   update(resource: string, ns: string | undefined, o: KObject, dryRun?: boolean): Promise<KObject>;
 }
 
-/** Writes a desired Scale (replicas, optional resourceVersion precondition) to the object. */
-export async function writeScale(store: ScaleStore, info: ResourceInfo, ns: string | undefined, name: string, mutate: (s: Scale) => Scale, dryRun = false): Promise<Scale> {
+/**
+ * Writes a desired Scale (replicas, optional resourceVersion precondition) to the object;
+ * `manager` then owns spec.replicas (an Update entry for the scale subresource).
+ */
+export async function writeScale(store: ScaleStore, info: ResourceInfo, ns: string | undefined, name: string, mutate: (s: Scale) => Scale, manager: string, dryRun = false): Promise<Scale> {
   for (let attempt = 0; ; attempt++) {
     const cur = await store.get(info.resource, ns, name);
     const want = mutate(scaleOf(cur));
@@ -42,6 +45,7 @@ export async function writeScale(store: ScaleStore, info: ResourceInfo, ns: stri
     if (pinned) throw new ConflictError(info.resource, name);
     const next = structuredClone(cur);
     (next.spec as { replicas?: number }).replicas = replicas;
+    recordUpdate(cur, next, manager, { subresource: "scale", only: ["f:spec"] });
     try {
       return scaleOf(await store.update(info.resource, ns, next, dryRun));
     } catch (err) {

@@ -251,6 +251,12 @@ ${replicas === undefined ? "" : `  replicas: ${replicas}\n`}  selector: {matchLa
     const explained = await kubectl("explain", "pods.spec.containers");
     expect(explained).toContain("FIELD: containers <[]Container>");
     expect(explained).toMatch(/image\s+<string>/);
+    // The workload kinds are spelled out too, through nested templates.
+    const cron = await kubectl("explain", "cronjob.spec.jobTemplate.spec.template.spec.containers.ports");
+    expect(cron).toContain("FIELD: ports <[]ContainerPort>");
+    expect(cron).toMatch(/containerPort\s+<integer> -required-/);
+    expect(await kubectl("explain", "statefulset.spec.volumeClaimTemplates.spec")).toMatch(/storageClassName\s+<string>/);
+    expect(await kubectl("explain", "deployment.spec.strategy.rollingUpdate")).toMatch(/maxSurge\s+<IntOrString>/);
   });
 
   it("deletes a pod and waits until it is gone; errors are Kubernetes statuses", async () => {

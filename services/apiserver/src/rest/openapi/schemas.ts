@@ -30,6 +30,7 @@ const volumeSources: Record<string, Schema> = Object.fromEntries([
 ].map((k) => [k, free(`The ${k} volume source.`)]));
 const meta = "io.k8s.apimachinery.pkg.apis.meta.v1.";
 const apps = "io.k8s.api.apps.v1.";
+const batch = "io.k8s.api.batch.v1.";
 
 /** Definitions of the detailed types (names as in Kubernetes' own OpenAPI). */
 const detailed: Record<string, Schema> = {
@@ -106,15 +107,66 @@ const detailed: Record<string, Schema> = {
   }),
   [apps + "DeploymentSpec"]: obj("DeploymentSpec is the specification of the desired behavior of the Deployment.", {
     replicas: int("Number of desired pods. Defaults to 1."), selector: ref(meta + "LabelSelector", "Label selector for pods."), template: ref(core + "PodTemplateSpec", "Template describes the pods that will be created."),
-    strategy: free("The deployment strategy to use to replace existing pods with new ones."), minReadySeconds: int("Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available."),
+    strategy: ref(apps + "DeploymentStrategy", "The deployment strategy to use to replace existing pods with new ones."), minReadySeconds: int("Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available."),
     revisionHistoryLimit: int("The number of old ReplicaSets to retain to allow rollback."), paused: bool("Indicates that the deployment is paused."), progressDeadlineSeconds: int("The maximum time in seconds for a deployment to make progress before it is considered to be failed."),
   }, ["selector", "template"]),
   [apps + "ReplicaSetSpec"]: obj("ReplicaSetSpec is the specification of a ReplicaSet.", { replicas: int("Replicas is the number of desired replicas."), minReadySeconds: int("Minimum number of seconds for which a newly created pod should be ready."), selector: ref(meta + "LabelSelector", "Selector is a label query over pods that should match the replica count."), template: ref(core + "PodTemplateSpec", "Template is the object that describes the pod that will be created if insufficient replicas are detected.") }, ["selector"]),
+  [apps + "DeploymentStrategy"]: obj("DeploymentStrategy describes how to replace existing pods with new ones.", {
+    type: str("Type of deployment. Can be \"Recreate\" or \"RollingUpdate\". Default is RollingUpdate."),
+    rollingUpdate: obj("Spec to control the desired behavior of rolling update.", { maxUnavailable: intOrString("The maximum number of pods that can be unavailable during the update (a number or a percentage)."), maxSurge: intOrString("The maximum number of pods that can be scheduled above the desired number of pods (a number or a percentage).") }),
+  }),
+  [apps + "StatefulSetSpec"]: obj("A StatefulSetSpec is the specification of a StatefulSet.", {
+    replicas: int("replicas is the desired number of replicas of the given Template."), selector: ref(meta + "LabelSelector", "selector is a label query over pods that should match the replica count."),
+    template: ref(core + "PodTemplateSpec", "template is the object that describes the pod that will be created if insufficient replicas are detected."),
+    serviceName: str("serviceName is the name of the service that governs this StatefulSet (its pods get DNS names under it)."),
+    // The PersistentVolumeClaim definition is the resource's own (definitions() adds it).
+    volumeClaimTemplates: arr(ref(core + "PersistentVolumeClaim"), "volumeClaimTemplates is a list of claims that pods are allowed to reference; each pod gets its own claim from each template."),
+    podManagementPolicy: str("podManagementPolicy controls how pods are created during initial scale up, replacement and scale down: OrderedReady (default) or Parallel."),
+    updateStrategy: obj("updateStrategy indicates the StatefulSetUpdateStrategy used to update pods when the template changes.", { type: str("Type indicates the type of the StatefulSetUpdateStrategy: RollingUpdate (default) or OnDelete."), rollingUpdate: obj("RollingUpdate is used to communicate parameters when Type is RollingUpdate.", { partition: int("Partition indicates the ordinal at which the StatefulSet should be partitioned for updates."), maxUnavailable: intOrString("The maximum number of pods that can be unavailable during the update.") }) }),
+    revisionHistoryLimit: int("revisionHistoryLimit is the maximum number of revisions kept in the StatefulSet's revision history."), minReadySeconds: int("Minimum number of seconds for which a newly created pod should be ready without any of its containers crashing to be considered available."),
+    persistentVolumeClaimRetentionPolicy: obj("persistentVolumeClaimRetentionPolicy describes the lifecycle of claims created from volumeClaimTemplates.", { whenDeleted: str("What happens to claims when the StatefulSet is deleted: Retain (default) or Delete."), whenScaled: str("What happens to claims when the StatefulSet is scaled down: Retain (default) or Delete.") }),
+    ordinals: obj("ordinals controls the numbering of replica indices in a StatefulSet.", { start: int("start is the number representing the first replica's index.") }),
+  }, ["selector", "template"]),
+  [apps + "DaemonSetSpec"]: obj("DaemonSetSpec is the specification of a daemon set.", {
+    selector: ref(meta + "LabelSelector", "A label query over pods that are managed by the daemon set."), template: ref(core + "PodTemplateSpec", "An object that describes the pod that will be created on every eligible node."),
+    updateStrategy: obj("An update strategy to replace existing DaemonSet pods with new pods.", { type: str("Type of daemon set update: RollingUpdate (default) or OnDelete."), rollingUpdate: obj("Rolling update config params.", { maxUnavailable: intOrString("The maximum number of DaemonSet pods that can be unavailable during the update."), maxSurge: intOrString("The maximum number of nodes with an existing available DaemonSet pod that can have an updated DaemonSet pod during the update.") }) }),
+    minReadySeconds: int("The minimum number of seconds for which a newly created DaemonSet pod should be ready without any of its containers crashing to be considered available."),
+    revisionHistoryLimit: int("The number of old history to retain to allow rollback."),
+  }, ["selector", "template"]),
+  [batch + "JobSpec"]: obj("JobSpec describes how the job execution will look like.", {
+    parallelism: int("Specifies the maximum desired number of pods the job should run at any given time."), completions: int("Specifies the desired number of successfully finished pods the job should be run with."),
+    completionMode: str("completionMode specifies how Pod completions are tracked: NonIndexed (default) or Indexed."), activeDeadlineSeconds: t("integer", "Specifies the duration in seconds relative to the startTime that the job may be continuously active before the system tries to terminate it.", "int64"),
+    backoffLimit: int("Specifies the number of retries before marking this job failed. Defaults to 6."), selector: ref(meta + "LabelSelector", "A label query over pods that should match the pod count."), manualSelector: bool("manualSelector controls generation of pod labels and pod selectors."),
+    template: ref(core + "PodTemplateSpec", "Describes the pod that will be created when executing a job (restartPolicy Never or OnFailure)."), ttlSecondsAfterFinished: int("ttlSecondsAfterFinished limits the lifetime of a Job that has finished execution (Complete or Failed)."),
+    suspend: bool("suspend specifies whether the Job controller should create Pods or not."), podFailurePolicy: free("Specifies the policy of handling failed pods."), backoffLimitPerIndex: int("Specifies the limit for the number of retries within an index before marking this index as failed."),
+    podReplacementPolicy: str("podReplacementPolicy specifies when to create replacement Pods."), successPolicy: free("successPolicy specifies the policy when the Job can be declared as succeeded."),
+  }, ["template"]),
+  [batch + "JobTemplateSpec"]: obj("JobTemplateSpec describes the data a Job should have when created from a template.", { metadata: ref(meta + "ObjectMeta", "Standard object's metadata of the jobs created from this template."), spec: ref(batch + "JobSpec", "Specification of the desired behavior of the job.") }),
+  [batch + "CronJobSpec"]: obj("CronJobSpec describes how the job execution will look like and when it will actually run.", {
+    schedule: str("The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron."), timeZone: str("The time zone name for the given schedule; the controller's local time zone when not set."),
+    startingDeadlineSeconds: t("integer", "Optional deadline in seconds for starting the job if it misses scheduled time for any reason.", "int64"),
+    concurrencyPolicy: str("Specifies how to treat concurrent executions of a Job: Allow (default), Forbid or Replace."), suspend: bool("This flag tells the controller to suspend subsequent executions."),
+    jobTemplate: ref(batch + "JobTemplateSpec", "Specifies the job that will be created when executing a CronJob."),
+    successfulJobsHistoryLimit: int("The number of successful finished jobs to retain. Defaults to 3."), failedJobsHistoryLimit: int("The number of failed finished jobs to retain. Defaults to 1."),
+  }, ["schedule", "jobTemplate"]),
+  [core + "ReplicationControllerSpec"]: obj("ReplicationControllerSpec is the specification of a replication controller.", {
+    replicas: int("Replicas is the number of desired replicas."), minReadySeconds: int("Minimum number of seconds for which a newly created pod should be ready without any of its containers crashing to be considered available."),
+    selector: strMap("Selector is a label query over pods that should match the Replicas count."), template: ref(core + "PodTemplateSpec", "Template is the object that describes the pod that will be created if insufficient replicas are detected."),
+  }),
+  [core + "PersistentVolumeClaimSpec"]: obj("PersistentVolumeClaimSpec describes the common attributes of storage devices and allows a Source for provider-specific attributes.", {
+    accessModes: arr(str(), "accessModes contains the desired access modes the volume should have (ReadWriteOnce, ReadOnlyMany, ReadWriteMany, ReadWriteOncePod)."),
+    resources: obj("resources represents the minimum resources the volume should have.", { requests: strMap("Requests describes the minimum amount of storage required (e.g. storage: 1Gi)."), limits: strMap("Limits describes the maximum amount of storage allowed.") }),
+    storageClassName: str("storageClassName is the name of the StorageClass required by the claim."), volumeName: str("volumeName is the binding reference to the PersistentVolume backing this claim."),
+    volumeMode: str("volumeMode defines what type of volume is required by the claim: Filesystem (default) or Block."), selector: ref(meta + "LabelSelector", "selector is a label query over volumes to consider for binding."),
+    dataSource: free("dataSource field can be used to specify an existing VolumeSnapshot or PersistentVolumeClaim."), dataSourceRef: free("dataSourceRef specifies the object from which to populate the volume with data."), volumeAttributesClassName: str("volumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim."),
+  }),
 };
 
 /** Detailed spec definitions per resource (the rest get a free-form spec). */
 const specOf: Record<string, string> = {
-  "/pods": core + "PodSpec", "/services": core + "ServiceSpec", "apps/deployments": apps + "DeploymentSpec", "apps/replicasets": apps + "ReplicaSetSpec",
+  "/pods": core + "PodSpec", "/services": core + "ServiceSpec", "/replicationcontrollers": core + "ReplicationControllerSpec", "/persistentvolumeclaims": core + "PersistentVolumeClaimSpec",
+  "apps/deployments": apps + "DeploymentSpec", "apps/replicasets": apps + "ReplicaSetSpec", "apps/statefulsets": apps + "StatefulSetSpec", "apps/daemonsets": apps + "DaemonSetSpec",
+  "batch/jobs": batch + "JobSpec", "batch/cronjobs": batch + "CronJobSpec",
 };
 
 /** Kubernetes' package of a group ("io.k8s.api.apps.v1."). */

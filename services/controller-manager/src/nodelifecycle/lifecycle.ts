@@ -12,9 +12,15 @@ export const TAINT_NOT_READY = "node.kubernetes.io/not-ready";
 
 export class NodeLifecycleController implements Controller {
   private readonly lastSeen = new Map<string, number>();
+  /**
+   * When this controller first listed each node. A node it has not heard yet is given one grace
+   * period from then: from the controller's start for the nodes it starts with, and from its
+   * arrival for a node that joins (whose status can show Ready a moment before its first
+   * heartbeat arrives; judging it by the controller's start marked joining nodes Unknown).
+   */
+  private readonly firstListed = new Map<string, number>();
   private sub?: Subscription;
   private timer?: NodeJS.Timeout;
-  private readonly startedAt = Date.now();
 
   constructor(private readonly ctx: ControllerContext) {}
 
@@ -38,10 +44,13 @@ export class NodeLifecycleController implements Controller {
   async check(): Promise<void> {
     const grace = this.ctx.opts.nodeMonitorGraceMs;
     const now = Date.now();
-    for (const node of this.ctx.informers.get<Node>("nodes").list()) {
+    const nodes = this.ctx.informers.get<Node>("nodes").list();
+    const names = new Set(nodes.map((n) => n.metadata.name!));
+    for (const name of this.firstListed.keys()) if (!names.has(name)) this.firstListed.delete(name);
+    for (const node of nodes) {
       const name = node.metadata.name!;
-      // A freshly started controller gives every node one grace period before judging it.
-      const seen = this.lastSeen.get(name) ?? this.startedAt;
+      if (!this.firstListed.has(name)) this.firstListed.set(name, now);
+      const seen = this.lastSeen.get(name) ?? this.firstListed.get(name)!;
       const ready = getCondition(node.status?.conditions, "Ready");
       const taints = node.spec?.taints ?? [];
       const hasTaint = taints.some((t) => t.key === TAINT_UNREACHABLE);

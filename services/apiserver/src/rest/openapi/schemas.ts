@@ -13,9 +13,11 @@ const int = (d?: string) => t("integer", d, "int32");
 const bool = (d?: string) => t("boolean", d);
 const strMap = (d?: string): Schema => ({ type: "object", additionalProperties: { type: "string" }, ...(d ? { description: d } : {}) });
 const free = (d?: string): Schema => ({ type: "object", "x-kubernetes-preserve-unknown-fields": true, ...(d ? { description: d } : {}) });
-const intOrString = (d?: string): Schema => ({ "x-kubernetes-int-or-string": true, ...(d ? { description: d } : {}) });
 /** A reference to another definition, with a field description (allOf keeps the description in v3). */
 const ref = (name: string, d?: string): Schema => (d ? { description: d, allOf: [{ $ref: REF + name }] } : { $ref: REF + name });
+/** Kubernetes' IntOrString type, as its OpenAPI names it (kubectl explain prints <IntOrString>). */
+const intOrStringType = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
+const intOrString = (d?: string): Schema => ref(intOrStringType, d);
 const arr = (items: Schema, d?: string, mergeKey?: string): Schema => ({
   type: "array", items, ...(d ? { description: d } : {}),
   ...(mergeKey ? { "x-kubernetes-patch-merge-key": mergeKey, "x-kubernetes-patch-strategy": "merge", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": [mergeKey] } : {}),
@@ -34,6 +36,8 @@ const batch = "io.k8s.api.batch.v1.";
 
 /** Definitions of the detailed types (names as in Kubernetes' own OpenAPI). */
 const detailed: Record<string, Schema> = {
+  // No "type": either is valid, and kubectl explain names an untyped reference by its type name.
+  [intOrStringType]: { "x-kubernetes-int-or-string": true, format: "int-or-string", description: "IntOrString is a type that can hold an int32 or a string." },
   [meta + "ObjectMeta"]: obj("ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.", {
     name: str("Name must be unique within a namespace."), generateName: str("GenerateName is an optional prefix, used by the server, to generate a unique name ONLY IF the Name field has not been provided."),
     namespace: str("Namespace defines the space within which each name must be unique."), uid: str("UID is the unique in time and space value for this object."),

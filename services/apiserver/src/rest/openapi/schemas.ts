@@ -144,6 +144,7 @@ const detailed: Record<string, Schema> = {
     template: ref(core + "PodTemplateSpec", "Describes the pod that will be created when executing a job (restartPolicy Never or OnFailure)."), ttlSecondsAfterFinished: int("ttlSecondsAfterFinished limits the lifetime of a Job that has finished execution (Complete or Failed)."),
     suspend: bool("suspend specifies whether the Job controller should create Pods or not."), podFailurePolicy: free("Specifies the policy of handling failed pods."), backoffLimitPerIndex: int("Specifies the limit for the number of retries within an index before marking this index as failed."),
     podReplacementPolicy: str("podReplacementPolicy specifies when to create replacement Pods."), successPolicy: free("successPolicy specifies the policy when the Job can be declared as succeeded."),
+    maxFailedIndexes: int("Specifies the maximal number of failed indexes before marking the Job as failed, when backoffLimitPerIndex is set."), managedBy: str("ManagedBy field indicates the controller that manages a Job."),
   }, ["template"]),
   [batch + "JobTemplateSpec"]: obj("JobTemplateSpec describes the data a Job should have when created from a template.", { metadata: ref(meta + "ObjectMeta", "Standard object's metadata of the jobs created from this template."), spec: ref(batch + "JobSpec", "Specification of the desired behavior of the job.") }),
   [batch + "CronJobSpec"]: obj("CronJobSpec describes how the job execution will look like and when it will actually run.", {

@@ -38,9 +38,34 @@ describe("unknown fields", () => {
   });
 
   it("lets kinds with a free-form spec and map-shaped data pass", () => {
-    expect(unknown("Job", { apiVersion: "batch/v1", kind: "Job", metadata: { name: "j" }, spec: { whatever: { deep: true } } })).toEqual([]);
+    expect(unknown("Ingress", { apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "i" }, spec: { whatever: { deep: true } } })).toEqual([]);
+    // Job's spec is spelled out: the same field is unknown there.
+    expect(unknown("Job", { apiVersion: "batch/v1", kind: "Job", metadata: { name: "j" }, spec: { whatever: { deep: true } } })).toEqual(["spec.whatever"]);
     expect(unknown("ConfigMap", { metadata: { name: "c" }, data: { "any.key": "v" } })).toEqual([]);
     expect(unknown("ConfigMap", { metadata: { name: "c" }, dat: { k: "v" } })).toEqual(["dat"]);
+  });
+
+  it("accepts the workload kinds' spelled-out specs in full (no false unknowns)", () => {
+    const template = deployment.spec.template;
+    expect(unknown("Deployment", { ...deployment, spec: { ...deployment.spec, strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: "25%" } }, minReadySeconds: 1, revisionHistoryLimit: 2, paused: false, progressDeadlineSeconds: 60 } })).toEqual([]);
+    expect(unknown("StatefulSet", {
+      apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "s" },
+      spec: {
+        replicas: 2, serviceName: "s", selector: { matchLabels: { app: "web" } }, template, podManagementPolicy: "Parallel", minReadySeconds: 0, revisionHistoryLimit: 3, ordinals: { start: 1 },
+        updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 0, maxUnavailable: 1 } }, persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Retain" },
+        volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], storageClassName: "standard", resources: { requests: { storage: "1Gi" } } } }],
+      },
+    })).toEqual([]);
+    expect(unknown("DaemonSet", { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "d" }, spec: { selector: { matchLabels: { app: "web" } }, template, updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }, minReadySeconds: 0, revisionHistoryLimit: 10 } })).toEqual([]);
+    expect(unknown("CronJob", {
+      apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "c" },
+      spec: {
+        schedule: "* * * * *", timeZone: "Etc/UTC", concurrencyPolicy: "Forbid", suspend: false, startingDeadlineSeconds: 30, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+        jobTemplate: { metadata: { labels: { a: "b" } }, spec: { completions: 1, parallelism: 1, backoffLimit: 2, activeDeadlineSeconds: 60, ttlSecondsAfterFinished: 10, completionMode: "Indexed", backoffLimitPerIndex: 1, maxFailedIndexes: 1, podFailurePolicy: { rules: [] }, template } },
+      },
+    })).toEqual([]);
+    expect(unknown("ReplicationController", { apiVersion: "v1", kind: "ReplicationController", metadata: { name: "r" }, spec: { replicas: 1, selector: { app: "web" }, template } })).toEqual([]);
+    expect(unknown("Service", { apiVersion: "v1", kind: "Service", metadata: { name: "s" }, spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }, { port: 81, targetPort: 8081 }] } })).toEqual([]);
   });
 
   it("skips strategic-merge directives in patches, but not in objects", () => {

@@ -11,7 +11,15 @@ import { servePortForwardSpdy } from "../portforward-spdy.js";
 import { serveExecSpdy } from "../exec-spdy.js";
 import type { ExecOptions, NodeConnector } from "../../../nodes/connector.js";
 
-const tick = () => new Promise((r) => setTimeout(r, 10));
+/**
+ * Lets the streams' callbacks run: rounds of setImmediate (the work here is chained through
+ * immediates and microtasks, not I/O), then a short timer. A timer alone fired before that
+ * work when a loaded machine had blocked the event loop for longer than the timer.
+ */
+const tick = async () => {
+  for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setTimeout(r, 10));
+};
 
 describe("SPDY frames", () => {
   const frames: Frame[] = [

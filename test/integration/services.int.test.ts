@@ -208,7 +208,10 @@ describe("services on a real node", () => {
     await waitFor(async () => (await ask("web-headless.default.svc.cluster.local", dns.TYPE.A)).answers.length === 2, 10_000, "headless endpoints");
     expect((await ask("web-headless.default.svc.cluster.local", dns.TYPE.A)).answers.map((a) => a.value).sort()).toEqual(podIPs.sort());
     const peer = (await cluster.client.get<Pod>("pods", "peer-0", "default")).status!.podIP!;
-    await waitFor(async () => (await ask("peer-0.peers.default.svc.cluster.local", dns.TYPE.A)).answers[0]?.value === peer, 10_000, "peer-0 by hostname");
+    // Generous: this asserts the record, not its speed (bench:endpoints measures that); one CI
+    // run on a loaded machine missed a 10 s bound here.
+    await waitFor(async () => (await ask("peer-0.peers.default.svc.cluster.local", dns.TYPE.A)).answers[0]?.value === peer, 30_000, "peer-0 by hostname")
+      .catch(async (err) => { throw new Error(`${(err as Error).message}; endpoints peers: ${JSON.stringify((await cluster.client.get("endpoints", "peers", "default").catch(() => undefined))?.subsets ?? null)}`); });
     const srv = await ask("_http._tcp.web.default.svc.cluster.local", dns.TYPE.SRV);
     expect(srv.rcode).toBe(dns.RCODE.NXDOMAIN); // the port has no name
     const ptr = await ask(`${web.spec.clusterIP!.split(".").reverse().join(".")}.in-addr.arpa`, dns.TYPE.PTR);

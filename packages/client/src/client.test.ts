@@ -3,7 +3,7 @@
 // behind a load balancer, or a process frozen by SIGSTOP, looks to a client).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type Server as NetServer, type Socket } from "node:net";
-import { Server, ServerCredentials, status, type ServerUnaryCall, type sendUnaryData } from "@grpc/grpc-js";
+import { Server, ServerCredentials, status, type ServerUnaryCall, type sendUnaryData, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { ResourceServiceService } from "@skiff/proto";
 import { ApiClient } from "./client.js";
 
@@ -19,10 +19,10 @@ const listen = (s: NetServer) => new Promise<number>((r) => s.listen(0, "127.0.0
 beforeAll(async () => {
   grpcServer = new Server();
   const unimplemented = (_call: unknown, cb: sendUnaryData<unknown>) => cb({ code: status.UNIMPLEMENTED });
-  const impl = Object.fromEntries(Object.keys(ResourceServiceService).map((k) => [k, unimplemented]));
+  const impl: Record<string, unknown> = Object.fromEntries(Object.keys(ResourceServiceService).map((k) => [k, unimplemented]));
   impl.get = (call: ServerUnaryCall<{ ref?: { name: string } }, unknown>, cb: sendUnaryData<unknown>) =>
     cb(null, { objectJson: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: call.request.ref?.name } }) });
-  grpcServer.addService(ResourceServiceService, impl);
+  grpcServer.addService(ResourceServiceService, impl as UntypedServiceImplementation);
   const port = await new Promise<number>((res, rej) => grpcServer.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
   live = `127.0.0.1:${port}`;
   silent = createServer((s) => held.push(s));

@@ -4,7 +4,7 @@ import { FakeCluster } from "../testing.js";
 import { NodeLifecycleController } from "./lifecycle.js";
 
 const readyNode = (name: string): Node => ({
-  apiVersion: "v1", kind: "Node", metadata: { name },
+  apiVersion: "v1", kind: "Node", metadata: { name }, spec: {},
   status: { conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", lastTransitionTime: new Date().toISOString() }] },
 });
 

@@ -221,8 +221,12 @@ export class Registry {
   // ---- update ----
 
   /** Replaces an object's spec and metadata (status kept when the resource has a status subresource). */
-  async update(resource: string, namespace: string | undefined, obj: KObject, dryRun = false): Promise<KObject> {
-    return this.write(resource, namespace, obj, "spec", dryRun);
+  /**
+   * Replaces an object (not its status). `beforeWrite` sees the object to be stored, before
+   * defaults, beside the stored one it replaces (the REST API records field managers there).
+   */
+  async update(resource: string, namespace: string | undefined, obj: KObject, dryRun = false, beforeWrite?: (next: KObject, old: KObject) => void): Promise<KObject> {
+    return this.write(resource, namespace, obj, "spec", dryRun, beforeWrite);
   }
 
   /** Replaces only an object's status. */
@@ -230,7 +234,7 @@ export class Registry {
     return this.write(resource, namespace, obj, "status", false);
   }
 
-  private async write(resource: string, namespace: string | undefined, obj: KObject, part: "spec" | "status", dryRun: boolean): Promise<KObject> {
+  private async write(resource: string, namespace: string | undefined, obj: KObject, part: "spec" | "status", dryRun: boolean, beforeWrite?: (next: KObject, old: KObject) => void): Promise<KObject> {
     const info = this.info(resource);
     if (!obj?.metadata?.name) throw new InvalidError(info.kind, "", [field.required("metadata.name")]);
     const ns = this.checkScope(info, namespace ?? obj.metadata.namespace);
@@ -249,6 +253,7 @@ export class Registry {
       next = structuredClone(obj);
       next.apiVersion = apiVersionOf(info);
       next.kind = info.kind;
+      beforeWrite?.(next, old);
       // Defaults apply on update too (a client may omit defaulted fields), before the stored
       // status is put back.
       info.applyDefaults?.(next);

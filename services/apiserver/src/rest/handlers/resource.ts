@@ -92,21 +92,10 @@ async function update(ctx: RestContext, req: IncomingMessage, res: ServerRespons
   if (obj.metadata.name && obj.metadata.name !== name) throw new BadRequestError(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
   obj.metadata.name = name;
   if (info.namespaced && obj.metadata.namespace && obj.metadata.namespace !== ns) throw new BadRequestError(`the namespace of the object (${obj.metadata.namespace}) does not match the namespace on the URL (${ns})`);
-  // The fields this write changes are recorded against the object it replaces: an update without
-  // a resourceVersion is pinned to the one read, and read again when another write came first.
-  const pinned = !!obj.metadata.resourceVersion;
-  for (let attempt = 0; ; attempt++) {
-    const cur = await ctx.registry.get(info.resource, ns, name);
-    const next = structuredClone(obj);
-    if (!pinned) next.metadata.resourceVersion = cur.metadata.resourceVersion;
-    recordUpdate(cur, next, managerOf(req, q), { except: ["f:status"] });
-    try {
-      return sendObject(req, res, info, 200, await ctx.registry.update(info.resource, ns, next, isDryRun(q)), q);
-    } catch (err) {
-      if (isConflict(err) && !pinned && attempt < 5) continue;
-      throw err;
-    }
-  }
+  // The fields this write changes are recorded against the stored object it replaces.
+  const manager = managerOf(req, q);
+  const written = await ctx.registry.update(info.resource, ns, obj, isDryRun(q), (next, old) => recordUpdate(old, next, manager, { except: ["f:status"] }));
+  sendObject(req, res, info, 200, written, q);
 }
 
 /** Which part of an object a patch writes: the object, or its status subresource. */

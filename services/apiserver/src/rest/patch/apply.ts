@@ -64,9 +64,10 @@ export function serverSideApply(live: KObject | undefined, config: KObject, mana
   // A field another manager owns conflicts when this configuration gives it another value; the
   // same value makes the field shared.
   const conflicts: { manager: string; subresource?: string; apiVersion: string; field: string; path: string[]; entry: ManagedFieldsEntry }[] = [];
+  const applied = leaves(nextSet);
   for (const other of entries) {
     if (other === mine || !isMap(other.fieldsV1)) continue;
-    for (const path of leaves(nextSet)) {
+    for (const path of applied) {
       if (has(other.fieldsV1, path) && !isDeepStrictEqual(valueAt(config, path), valueAt(live, path))) {
         conflicts.push({ manager: other.manager, subresource: other.subresource, apiVersion: other.apiVersion, field: fieldPath(path), path, entry: other });
       }

@@ -133,8 +133,8 @@ export function defaultManager(userAgent: string | undefined): string {
 export function recordUpdate(prev: KObject | undefined, next: KObject, manager: string, opts: { subresource?: string; except?: string[]; only?: string[] } = {}): void {
   const entries = structuredClone((next.metadata.managedFields ?? prev?.metadata.managedFields ?? []) as ManagedFieldsEntry[]);
   const tracked = (path: string[]) => !opts.except?.includes(path[0]) && (!opts.only || opts.only.includes(path[0]));
-  const changed = leaves(fieldSet(next)).filter((p) => tracked(p) && !isDeepStrictEqual(valueAt(next, p), valueAt(prev, p)));
   const nextSet = fieldSet(next);
+  const changed = leaves(nextSet).filter((p) => tracked(p) && !isDeepStrictEqual(valueAt(next, p), valueAt(prev, p)));
   const removed = prev ? leaves(fieldSet(prev)).filter((p) => tracked(p) && !has(nextSet, p)) : [];
   if (changed.length === 0 && removed.length === 0) {
     if (next.metadata.managedFields === undefined && entries.length) next.metadata.managedFields = entries;
@@ -156,6 +156,6 @@ export function recordUpdate(prev: KObject | undefined, next: KObject, manager: 
     mine.time = nowRfc3339();
   }
   const live = entries.filter((e) => !isMap(e.fieldsV1) || leaves(e.fieldsV1).length > 0);
-  next.metadata.managedFields = live.length ? live : undefined;
-  if (!live.length) delete next.metadata.managedFields;
+  if (live.length) next.metadata.managedFields = live;
+  else delete next.metadata.managedFields;
 }

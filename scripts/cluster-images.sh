@@ -21,9 +21,12 @@ die() { echo "[cluster-images] ERROR: $*" >&2; exit 1; }
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 BASE_LOCAL="skiff/base:bookworm"
-NATS_IMAGE="skiff/nats:latest"
-CP_IMAGE="skiff/controlplane:latest"
-NODE_IMAGE="skiff/node:latest"
+# SKIFF_IMAGE_TAG (default latest) tags the topology images, so that two checkouts on one engine
+# can test their own code side by side.
+TAG="${SKIFF_IMAGE_TAG:-latest}"
+NATS_IMAGE="skiff/nats:$TAG"
+CP_IMAGE="skiff/controlplane:$TAG"
+NODE_IMAGE="skiff/node:$TAG"
 PRELOAD=(skiff/pause:3.9 skiff/busybox:1.35)
 
 label_of() { docker image inspect -f '{{ index .Config.Labels "io.skiff.image.hash" }}' "$1" 2>/dev/null || true; }

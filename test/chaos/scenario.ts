@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import type { ConfigMap, Pod } from "@skiff/api";
 import { ApiClient } from "@skiff/client";
 import { repoRoot } from "../harness/cluster.js";
+import { defaultImages } from "../../packages/cli/src/topology/plan.js";
 import { CounterWriter, type Fault } from "./framework.js";
 import { WebUnderLoad } from "./workloads.js";
 
@@ -57,7 +58,7 @@ export class ChaosCluster {
   }
 
   async up(): Promise<void> {
-    for (const i of ["skiff/nats:latest", "skiff/controlplane:latest", "skiff/node:latest"]) {
+    for (const i of Object.values(defaultImages)) {
       try { execFileSync("docker", ["image", "inspect", i], { stdio: "ignore" }); } catch { await run("bash", [join(repoRoot, "scripts/images.sh")], { timeout: 1_200_000 }); break; }
     }
     const t0 = Date.now();

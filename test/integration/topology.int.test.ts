@@ -16,6 +16,7 @@ import { ApiClient, waitFor } from "@skiff/client";
 import { isAlreadyExists, type ConfigMap, type Node, type Pod } from "@skiff/api";
 import { httpGet, nodeIP } from "../chaos/workloads.js";
 import { repoRoot } from "../harness/cluster.js";
+import { defaultImages } from "../../packages/cli/src/topology/plan.js";
 
 const run = promisify(execFile);
 const name = `t${Date.now().toString(36).slice(-6)}`;
@@ -53,7 +54,7 @@ function podOn(podName: string, node: string, image = "skiff/busybox:1.35"): Pod
 describe("the container topology: nodes as machines on a Docker network", () => {
   beforeAll(async () => {
     // Images are built once by scripts/images.sh (setup); build here only when missing.
-    const missing = ["skiff/nats:latest", "skiff/controlplane:latest", "skiff/node:latest"].filter((i) => {
+    const missing = Object.values(defaultImages).filter((i) => {
       try { dockerOut("image", "inspect", "-f", "{{.Id}}", i); return false; } catch { return true; }
     });
     if (missing.length) await run("bash", [join(repoRoot, "scripts/images.sh")], { timeout: 900_000 });

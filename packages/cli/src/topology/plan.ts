@@ -39,8 +39,10 @@ export interface TopologyOptions {
   schedulerArgs: string[];
 }
 
+/** Tag of the topology images: SKIFF_IMAGE_TAG (as scripts/cluster-images.sh builds them), else latest. */
+const imageTag = process.env.SKIFF_IMAGE_TAG || "latest";
 /** Defaults of `skiff up --nodes N`. */
-export const defaultImages = { nats: "skiff/nats:latest", controlplane: "skiff/controlplane:latest", node: "skiff/node:latest" };
+export const defaultImages = { nats: `skiff/nats:${imageTag}`, controlplane: `skiff/controlplane:${imageTag}`, node: `skiff/node:${imageTag}` };
 
 /** One container to run. */
 export interface ContainerPlan {

@@ -14,7 +14,8 @@ import { ServiceAllocator } from "./allocation/allocator.js";
 import { ensureSystemServices } from "./allocation/bootstrap.js";
 import { ensureJoinToken, joinTokenAuthorizer } from "./auth/join-token.js";
 import { startRepair } from "./allocation/repair.js";
-import { defaultStorageClassHooks, ensureDefaultStorageClass } from "./admission/storage-class.js";
+import { ensureDefaultStorageClass } from "./admission/storage-class.js";
+import { admissionChain } from "./admission/index.js";
 
 export interface RunningApiserver {
   grpcAddress: string;
@@ -37,12 +38,10 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   const store = await Store.open({ servers: opts.natsServers, bucket: opts.bucket, replicas: opts.replicas, log: log.child({ component: "store" }),
     // A watch resumes from the cache for as long as the stream itself keeps delete markers.
     cache: { windowMs: opts.compactAfterMs } });
-  const registry = new Registry(store, log.child({ component: "registry" }));
-  await registry.ensureSystemNamespaces();
   const allocator = new ServiceAllocator(store, { serviceCidr: opts.serviceClusterIpRange, nodePortRange: opts.serviceNodePortRange, loadBalancerRange: opts.loadBalancerIpRange }, log.child({ component: "allocator" }));
-  registry.hooks.set("services", allocator.hooks());
+  const registry = new Registry(store, log.child({ component: "registry" }), { admission: (read) => admissionChain(read, { allocator }) });
+  await registry.ensureSystemNamespaces();
   const joinToken = opts.requireJoinToken ? await ensureJoinToken(registry, log.child({ component: "join-token" })) : undefined;
-  registry.hooks.set("persistentvolumeclaims", defaultStorageClassHooks(registry));
 
   const nodeConnector = deps.connector ?? new GrpcNodeConnector({ getNode: async (n) => (await registry.get("nodes", undefined, n)) as Node, token: opts.nodeToken });
   const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });

@@ -1,14 +1,22 @@
 import { describe, it, expect } from "vitest";
-import type { KObject, PersistentVolumeClaim, StorageClass } from "@skiff/api";
-import type { Registry } from "../registry/registry.js";
-import { defaultStorageClassHooks, pickDefaultClass } from "./storage-class.js";
+import { ResourceRegistry, type PersistentVolumeClaim, type StorageClass } from "@skiff/api";
+import { defaultStorageClass, pickDefaultClass } from "./storage-class.js";
+import type { AdmissionAttributes } from "./chain.js";
 
 const sc = (name: string, isDefault: boolean, created: string): StorageClass => ({
   apiVersion: "storage.k8s.io/v1", kind: "StorageClass", provisioner: "x",
   metadata: { name, creationTimestamp: created, ...(isDefault ? { annotations: { "storageclass.kubernetes.io/is-default-class": "true" } } : {}) },
 });
 const pvc = (storageClassName?: string): PersistentVolumeClaim => ({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "c" }, spec: { storageClassName, accessModes: ["ReadWriteOnce"] } });
-const registry = (classes: StorageClass[]) => ({ list: async () => ({ items: classes as KObject[], resourceVersion: "1", continueToken: "" }) }) as unknown as Registry;
+const plugin = (classes: StorageClass[]) => defaultStorageClass(async () => classes);
+const pvcs = new ResourceRegistry().find("persistentvolumeclaims")!;
+/** Runs the plugin on the create of one claim, as the chain would. */
+async function admit(classes: StorageClass[], claim: PersistentVolumeClaim): Promise<void> {
+  const a: AdmissionAttributes = { operation: "CREATE", resource: pvcs, subresource: "", namespace: "default", name: "c", object: claim, dryRun: false };
+  const p = plugin(classes);
+  expect(p.handles(a)).toBe(true);
+  await p.admit(a);
+}
 
 describe("default storage class", () => {
   it("picks the newest class marked default", () => {
@@ -17,21 +25,21 @@ describe("default storage class", () => {
   });
 
   it("admission fills an absent storageClassName, keeps an explicit one and the empty opt-out", async () => {
-    const hooks = defaultStorageClassHooks(registry([sc("local-path", true, "2024-01-01T00:00:00Z")]));
+    const classes = [sc("local-path", true, "2024-01-01T00:00:00Z")];
     const absent = pvc();
-    await hooks.beforeCreate!(absent);
+    await admit(classes, absent);
     expect(absent.spec.storageClassName).toBe("local-path");
     const empty = pvc("");
-    await hooks.beforeCreate!(empty);
+    await admit(classes, empty);
     expect(empty.spec.storageClassName).toBe("");
     const named = pvc("fast");
-    await hooks.beforeCreate!(named);
+    await admit(classes, named);
     expect(named.spec.storageClassName).toBe("fast");
   });
 
   it("without a default class, claims keep no class", async () => {
     const none = pvc();
-    await defaultStorageClassHooks(registry([sc("a", false, "2024-01-01T00:00:00Z")])).beforeCreate!(none);
+    await admit([sc("a", false, "2024-01-01T00:00:00Z")], none);
     expect(none.spec.storageClassName).toBeUndefined();
   });
 });

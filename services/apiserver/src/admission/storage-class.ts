@@ -2,8 +2,9 @@
 // agents under their --volume-dir) and the DefaultStorageClass admission step that gives a new
 // claim without spec.storageClassName the default class (an explicit "" opts out).
 import type { Logger } from "@skiff/log";
-import { AlreadyExistsError, DEFAULT_STORAGE_CLASS_ANNOTATION, type KObject, type PersistentVolumeClaim, type StorageClass } from "@skiff/api";
-import type { Registry, WriteHooks } from "../registry/registry.js";
+import { AlreadyExistsError, DEFAULT_STORAGE_CLASS_ANNOTATION, type PersistentVolumeClaim, type StorageClass } from "@skiff/api";
+import type { Registry } from "../registry/registry.js";
+import type { MutatingPlugin } from "./chain.js";
 
 /** Name of the built-in StorageClass. */
 export const LOCAL_PATH_CLASS = "local-path";
@@ -42,14 +43,16 @@ export async function ensureDefaultStorageClass(registry: Registry, log: Logger)
   }
 }
 
-/** DefaultStorageClass admission for persistentvolumeclaims (a write hook on create). */
-export function defaultStorageClassHooks(registry: Registry): WriteHooks {
+/** DefaultStorageClass admission: a new claim without a class gets the default one. */
+export function defaultStorageClass(listClasses: () => Promise<StorageClass[]>): MutatingPlugin {
   return {
-    async beforeCreate(o: KObject) {
-      const pvc = o as PersistentVolumeClaim;
+    name: "DefaultStorageClass",
+    handles: (a) => a.operation === "CREATE" && a.resource.group === "" && a.resource.resource === "persistentvolumeclaims" && a.subresource === "",
+    async admit(a) {
+      const pvc = a.object as PersistentVolumeClaim;
       // Only an absent class is defaulted: "" means "no class, static PVs only".
       if (!pvc.spec || (pvc.spec.storageClassName !== undefined && pvc.spec.storageClassName !== null)) return;
-      const def = pickDefaultClass((await registry.list("storageclasses")).items as StorageClass[]);
+      const def = pickDefaultClass(await listClasses());
       if (def) pvc.spec.storageClassName = def.metadata.name;
     },
   };

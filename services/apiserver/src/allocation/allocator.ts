@@ -1,13 +1,13 @@
 // Allocation of ClusterIPs, NodePorts and load-balancer addresses for Services. Each taken
 // value is one record in the store ("_alloc.<kind>.<value>"), created with create-if-absent,
 // so several apiserver replicas never hand out the same value; records name the owning
-// Service's uid and are released when it goes (or its update drops them).
+// Service's uid and are released when it goes (or its update drops them): see
+// admission/service-allocation.ts.
 import type { Logger } from "@skiff/log";
 import { InvalidError, type FieldError, type Service } from "@skiff/api";
 import { Store, RevisionMismatch } from "../storage/store.js";
 import { objectKey, prefixFilter } from "../storage/keys.js";
 import { parseRange, ipToInt, intToIp, inRange, type IpRange } from "./cidr.js";
-import type { WriteHooks } from "../registry/registry.js";
 
 /** Where allocations come from. */
 export interface AllocatorOptions {
@@ -46,7 +46,7 @@ class AllocFailed extends Error {
   constructor(readonly fieldError: FieldError) { super(fieldError.message); }
 }
 
-/** The service allocator; `hooks` plugs it into the registry's create/update/delete. */
+/** The service allocator; admission/service-allocation.ts calls it on every Service write. */
 export class ServiceAllocator {
   readonly serviceRange: IpRange;
   private readonly lbRange?: IpRange;
@@ -230,17 +230,6 @@ export class ServiceAllocator {
     for (const p of a.nodePorts) if (!b.nodePorts.includes(p)) drop.push(["nodeport", p]);
     if (a.lbIP && a.lbIP !== b.lbIP) drop.push(["lbip", a.lbIP]);
     await this.giveBack(drop, uid);
-  }
-
-  /** Registry hooks for the "services" resource. */
-  hooks(): WriteHooks {
-    return {
-      beforeCreate: (o) => this.allocate(o as Service),
-      createFailed: (o) => this.releaseDropped(o as Service),
-      beforeUpdate: (next, old) => this.allocate(next as Service, old as Service),
-      afterUpdate: (next, old, ok) => (ok ? this.releaseDropped(old as Service, next as Service) : this.releaseDropped(next as Service, old as Service)),
-      afterDelete: (o) => this.releaseDropped(o as Service),
-    };
   }
 
   /**

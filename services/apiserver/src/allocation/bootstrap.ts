@@ -3,7 +3,7 @@
 // the node agents send it to their node's dns process). Each apiserver adds its own
 // address to the `kubernetes` Endpoints.
 import type { Logger } from "@skiff/log";
-import { AlreadyExistsError, ConflictError, NotFoundError, type Endpoints, type Service } from "@skiff/api";
+import { AlreadyExistsError, NotFoundError, type Endpoints, type Service } from "@skiff/api";
 import type { Registry } from "../registry/registry.js";
 import type { ServiceAllocator } from "./allocator.js";
 
@@ -40,29 +40,15 @@ export async function ensureSystemServices(registry: Registry, alloc: ServiceAll
       log.error({ err, service: s.metadata.name }, "cannot create system service");
     }
   }
-  // Register this apiserver's address (CAS loop: replicas start together).
-  for (let attempt = 0; attempt < 10; attempt++) {
-    try {
-      let ep: Endpoints | undefined;
-      try {
-        ep = (await registry.get("endpoints", "default", "kubernetes")) as Endpoints;
-      } catch (err) {
-        if (!(err instanceof NotFoundError)) throw err;
-      }
-      const addr = { ip: advertise.ip };
-      const ports = [{ name: "https", port: advertise.port, protocol: "TCP" }];
-      if (!ep) {
-        await registry.create("endpoints", "default", { apiVersion: "v1", kind: "Endpoints", metadata: { name: "kubernetes", namespace: "default" }, subsets: [{ addresses: [addr], ports }] } as Endpoints);
-        return;
-      }
-      const subset = ep.subsets?.[0];
-      if (subset?.addresses?.some((a) => a.ip === addr.ip) && subset.ports?.[0]?.port === advertise.port) return;
-      ep.subsets = [{ addresses: [...(subset?.addresses ?? []).filter((a) => a.ip !== addr.ip), addr], ports }];
-      await registry.update("endpoints", "default", ep);
-      return;
-    } catch (err) {
-      if (err instanceof ConflictError || err instanceof AlreadyExistsError) continue;
-      throw err;
-    }
-  }
+  // Register this apiserver's address (replicas start together: the registry's update retries).
+  const addr = { ip: advertise.ip };
+  const ports = [{ name: "https", port: advertise.port, protocol: "TCP" }];
+  const withUs = (ep: Endpoints): Endpoints => {
+    const subset = ep.subsets?.[0];
+    if (subset?.addresses?.some((a) => a.ip === addr.ip) && subset.ports?.[0]?.port === advertise.port) return ep;
+    return { ...ep, subsets: [{ addresses: [...(subset?.addresses ?? []).filter((a) => a.ip !== addr.ip), addr], ports }] };
+  };
+  await registry.upsert("endpoints", "default", "kubernetes", (cur) => withUs(cur as Endpoints), {
+    create: () => withUs({ apiVersion: "v1", kind: "Endpoints", metadata: { name: "kubernetes", namespace: "default" }, subsets: [] }),
+  });
 }

@@ -7,8 +7,7 @@ import type { PodExecRequest, PodExecResponse, PodLogsRequest, PodLogsResponse }
 import { toGrpcError } from "@skiff/client";
 import type { Registry } from "../registry/registry.js";
 import type { ExecSession, NodeConnector } from "../nodes/connector.js";
-import { chooseContainer } from "../rest/streams/logs.js";
-import { noConnectorMessage } from "../rest/subresources/index.js";
+import { chooseContainer, noConnectorMessage } from "../nodes/containers.js";
 
 /** Builds the two pod-stream handlers; without a connector both answer Unavailable. */
 export function podStreamHandlers(registry: Registry, connector: NodeConnector | undefined, log: Logger) {

@@ -5,7 +5,8 @@ import type { Logger } from "@skiff/log";
 import { ApiError, BadRequestError, type KObject } from "@skiff/api";
 import { EventType, type ResourceServiceServer, type WatchRequest, type WatchResponse } from "@skiff/proto";
 import { toGrpcError } from "@skiff/client";
-import type { Registry, WatchEvent } from "../registry/registry.js";
+import type { Registry, WatchEvent, WriteOptions } from "../registry/registry.js";
+import { bindPod } from "../registry/binding.js";
 import type { Authorizer } from "../auth/join-token.js";
 import type { NodeConnector } from "../nodes/connector.js";
 import { podStreamHandlers } from "./pod-streams.js";
@@ -50,26 +51,31 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
     };
   }
   const json = (o: unknown) => JSON.stringify(o);
+  /** Update and UpdateStatus: the object sent replaces the stored one (its resourceVersion, if any, is a precondition). */
+  const replace = (resource: string, namespace: string, objectJson: string, opts: WriteOptions) => {
+    const o = parseObject(objectJson);
+    return registry.update(resource, namespace || o.metadata?.namespace, o.metadata?.name ?? "", () => o, opts);
+  };
   return {
     ...podStreamHandlers(registry, opts.connector, log),
     create: unary("Create", async (r, call) => {
       opts.authorize?.("create", r.resource, call.metadata);
-      return { objectJson: json(await registry.create(r.resource, r.namespace || undefined, parseObject(r.objectJson), r.dryRun)) };
+      return { objectJson: json(await registry.create(r.resource, r.namespace || undefined, parseObject(r.objectJson), { dryRun: r.dryRun })) };
     }),
     get: unary("Get", async (r) => ({ objectJson: json(await registry.get(r.ref?.resource ?? "", r.ref?.namespace || undefined, r.ref?.name ?? "")) })),
     list: unary("List", async (r) => {
       const res = await registry.list(r.resource, { namespace: r.namespace || undefined, labelSelector: r.labelSelector, fieldSelector: r.fieldSelector, limit: r.limit, continueToken: r.continueToken });
       return { itemsJson: res.items.map(json), resourceVersion: res.resourceVersion, continueToken: res.continueToken };
     }),
-    update: unary("Update", async (r) => ({ objectJson: json(await registry.update(r.resource, r.namespace || undefined, parseObject(r.objectJson), r.dryRun)) })),
-    updateStatus: unary("UpdateStatus", async (r) => ({ objectJson: json(await registry.updateStatus(r.resource, r.namespace || undefined, parseObject(r.objectJson))) })),
+    update: unary("Update", async (r) => ({ objectJson: json(await replace(r.resource, r.namespace, r.objectJson, { dryRun: r.dryRun })) })),
+    updateStatus: unary("UpdateStatus", async (r) => ({ objectJson: json(await replace(r.resource, r.namespace, r.objectJson, { subresource: "status" })) })),
     delete: unary("Delete", async (r) => {
       const res = await registry.delete(r.ref?.resource ?? "", r.ref?.namespace || undefined, r.ref?.name ?? "", {
         gracePeriodSeconds: r.gracePeriodSeconds, preconditionUid: r.preconditionUid, preconditionResourceVersion: r.preconditionResourceVersion, propagationPolicy: r.propagationPolicy,
       });
       return { objectJson: json(res.object), finished: res.finished };
     }),
-    bind: unary("Bind", async (r) => ({ objectJson: json(await registry.bind(r.namespace, r.podName, r.nodeName, r.podUid || undefined)) })),
+    bind: unary("Bind", async (r) => ({ objectJson: json(await bindPod(registry, r.namespace, r.podName, r.nodeName, r.podUid || undefined)) })),
     watch: (call: ServerWritableStream<WatchRequest, WatchResponse>) => {
       const r = call.request;
       let stop: (() => void) | undefined;

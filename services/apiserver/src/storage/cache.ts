@@ -11,7 +11,7 @@
 //
 // This file is the logic only (no NATS): Store feeds it and unit tests drive it directly.
 import { UnavailableError } from "@skiff/api";
-import type { StoreEvent, StoredEntry } from "./store.js";
+import type { StoreEvent, StoredEntry } from "./types.js";
 
 /** A change as the cache applies it; PURGED removes a key without an event (compaction). */
 export type CacheChange = StoreEvent | { type: "PURGED"; key: string; revision: number };

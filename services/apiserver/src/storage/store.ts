@@ -17,6 +17,7 @@ import { Kvm } from "@nats-io/kv";
 import type { Logger } from "@skiff/log";
 import { UnavailableError, GoneError } from "@skiff/api";
 import { WatchCache } from "./cache.js";
+import { RevisionMismatch, type ObjectStore, type StoredEntry, type StoreEvent } from "./types.js";
 
 const OP_HEADER = "KV-Operation";
 const SKIFF_OP_HEADER = "Skiff-Op";
@@ -43,31 +44,7 @@ const defaultRetry: RetryOptions = { attemptMs: 2000, budgetMs: 10_000 };
  */
 const liveConsume = { expires: 5000, idle_heartbeat: 1000 };
 
-/** One stored value, as read back. */
-export interface StoredEntry {
-  key: string;
-  revision: number;
-  value: Uint8Array;
-}
-
-/** One change seen by a watch. */
-export interface StoreEvent {
-  type: "ADDED" | "MODIFIED" | "DELETED";
-  key: string;
-  revision: number;
-  value: Uint8Array;
-  /**
-   * The key's value before this change, when known (watches served by the watch cache): lets a
-   * resumed watch with a selector tell a change of an object the client holds (MODIFIED) from one
-   * entering the selection (ADDED), and one leaving it (DELETED).
-   */
-  prevValue?: Uint8Array;
-}
-
-/** Thrown by CAS writes when the key's revision is not the expected one. */
-export class RevisionMismatch extends Error {
-  constructor(readonly key: string) { super(`revision mismatch on ${key}`); }
-}
+export { RevisionMismatch, type ObjectStore, type StoredEntry, type StoreEvent };
 
 export interface StoreOptions {
   servers: string[];
@@ -84,7 +61,7 @@ export interface StoreOptions {
 }
 
 /** Store is the only code that touches the cluster bucket. */
-export class Store {
+export class Store implements ObjectStore {
   private constructor(
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,

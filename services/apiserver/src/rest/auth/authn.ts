@@ -3,11 +3,9 @@ import { timingSafeEqual, createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { UnauthorizedError } from "@skiff/api";
 
-/** Who made a request. */
-export interface UserInfo {
-  name: string;
-  groups: string[];
-}
+import type { UserInfo } from "../../auth/user.js";
+
+export type { UserInfo };
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 

@@ -62,7 +62,7 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
       res.end("ok");
       return;
     }
-    authn.authenticate(req);
+    const user = authn.authenticate(req);
     const get = req.method === "GET" || req.method === "HEAD";
     const doc = (body: unknown) => {
       if (!get) throw new ApiError("MethodNotAllowed", `${req.method} is not allowed on ${path}`);
@@ -100,7 +100,7 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
     if (segs[0] === "apis" && segs.length === 3) return doc(apiResourceList(resources, segs[1], segs[2]));
     const rp = parseResourcePath(path);
     if (!rp) throw new ApiError("NotFound", "the server could not find the requested resource");
-    return handleResource(ctx, req, res, rp, url.searchParams);
+    return handleResource(ctx, req, res, rp, url.searchParams, user);
   }
 
   const server: Server = createServer({ key: serving.key, cert: serving.cert, requestTimeout: 0 }, (req, res) => {

@@ -2,19 +2,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { BadRequestError, type Pod } from "@skiff/api";
 import type { NodeConnector, LogOptions } from "../../nodes/connector.js";
+import { chooseContainer } from "../../nodes/containers.js";
 import { flag, intParam } from "../handlers/query.js";
-
-/** Picks the container a request names, or the only one; BadRequest otherwise (kubectl's wording). */
-export function chooseContainer(pod: Pod, container: string | null | undefined): string {
-  const names = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])].map((c) => c.name);
-  if (container) {
-    if (!names.includes(container)) throw new BadRequestError(`container ${container} is not valid for pod ${pod.metadata.name}`);
-    return container;
-  }
-  const main = (pod.spec.containers ?? []).map((c) => c.name);
-  if (main.length === 1) return main[0];
-  throw new BadRequestError(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${main.join(" ")}]`);
-}
 
 /** Log options from the query. */
 export function logOptions(pod: Pod, q: URLSearchParams): LogOptions {

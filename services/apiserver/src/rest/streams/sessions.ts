@@ -7,7 +7,7 @@ import { BadRequestError, type Pod } from "@skiff/api";
 import type { NodeConnector, ExecOptions, ExecSession } from "../../nodes/connector.js";
 import { statusOf } from "../http/respond.js";
 import { flag } from "../handlers/query.js";
-import { chooseContainer } from "./logs.js";
+import { chooseContainer } from "../../nodes/containers.js";
 import { Channel, exitStatus, frame, parseResize, portPrefix, unframe } from "./channels.js";
 
 function send(ws: WebSocket, data: Buffer): void {

@@ -16,7 +16,7 @@ import { statusOf } from "../http/respond.js";
 import { execProtocols, negotiate, portForwardProtocols, spdyTunnelPrefix } from "./channels.js";
 import { execOptionsFrom, runExec, runPortForward } from "./sessions.js";
 import { execSpdyProtocol, serveExecSpdy } from "./exec-spdy.js";
-import { noConnectorMessage } from "../subresources/index.js";
+import { noConnectorMessage } from "../../nodes/containers.js";
 import { SpdyConnection, type SpdyTransport } from "./spdy/connection.js";
 import { servePortForwardSpdy } from "./portforward-spdy.js";
 

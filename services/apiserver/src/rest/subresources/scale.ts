@@ -1,7 +1,8 @@
 // The scale subresource (autoscaling/v1 Scale) of Deployments, ReplicaSets, StatefulSets and
 // ReplicationControllers: GET builds a Scale from the object; PUT/PATCH write spec.replicas.
-import { BadRequestError, ConflictError, formatLabelSelector, labelSelectorFromStruct, isConflict, type KObject, type LabelSelectorStruct, type ResourceInfo } from "@skiff/api";
+import { BadRequestError, ConflictError, formatLabelSelector, labelSelectorFromStruct, type KObject, type LabelSelectorStruct, type ResourceInfo } from "@skiff/api";
 import { applyPatch, parsePatchBody, patchTypeOf, recordUpdate } from "../patch/index.js";
+import type { WriteOptions } from "../../registry/registry.js";
 
 /** An autoscaling/v1 Scale. */
 export interface Scale extends KObject {
@@ -25,34 +26,27 @@ export function scaleOf(o: KObject): Scale {
   };
 }
 
-/** Minimal registry surface the scale handler uses. */
+/** The registry surface the scale handler uses. */
 interface ScaleStore {
-  get(resource: string, ns: string | undefined, name: string): Promise<KObject>;
-  update(resource: string, ns: string | undefined, o: KObject, dryRun?: boolean): Promise<KObject>;
+  update(resource: string, ns: string | undefined, name: string, tryUpdate: (cur: KObject) => KObject, opts: WriteOptions): Promise<KObject>;
 }
 
 /**
  * Writes a desired Scale (replicas, optional resourceVersion precondition) to the object;
  * `manager` then owns spec.replicas (an Update entry for the scale subresource).
  */
-export async function writeScale(store: ScaleStore, info: ResourceInfo, ns: string | undefined, name: string, mutate: (s: Scale) => Scale, manager: string, dryRun = false): Promise<Scale> {
-  for (let attempt = 0; ; attempt++) {
-    const cur = await store.get(info.resource, ns, name);
+export async function writeScale(store: ScaleStore, info: ResourceInfo, ns: string | undefined, name: string, mutate: (s: Scale) => Scale, manager: string, opts: WriteOptions): Promise<Scale> {
+  const written = await store.update(info.resource, ns, name, (cur) => {
     const want = mutate(scaleOf(cur));
     const replicas = want.spec?.replicas;
     if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) throw new BadRequestError(`spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be a non-negative integer`);
-    const pinned = want.metadata?.resourceVersion && want.metadata.resourceVersion !== cur.metadata.resourceVersion;
-    if (pinned) throw new ConflictError(info.resource, name);
+    if (want.metadata?.resourceVersion && want.metadata.resourceVersion !== cur.metadata.resourceVersion) throw new ConflictError(info.resource, name);
     const next = structuredClone(cur);
     (next.spec as { replicas?: number }).replicas = replicas;
     recordUpdate(cur, next, manager, { subresource: "scale", only: ["f:spec"] });
-    try {
-      return scaleOf(await store.update(info.resource, ns, next, dryRun));
-    } catch (err) {
-      if (isConflict(err) && attempt < 5) continue;
-      throw err;
-    }
-  }
+    return next;
+  }, { ...opts, subresource: "scale" });
+  return scaleOf(written);
 }
 
 /** Applies a PATCH body (any patch type but apply) to a Scale. */

@@ -45,7 +45,7 @@ export function apiVersionOf(info: Pick<ResourceInfo, "group" | "version">): str
 
 const core = { group: "", version: "v1" };
 
-/** The core four of the first issue; other kinds live in kinds/. */
+/** Namespaces, nodes, pods and events; the other kinds live in kinds/. */
 const coreResources: ResourceInfo[] = [
   {
     ...core, resource: "namespaces", singular: "namespace", kind: "Namespace", listKind: "NamespaceList",

@@ -1,7 +1,7 @@
 // The EndpointSlice controller: one slice per Service with a selector and per distinct set of
 // target ports, with ready/serving/terminating conditions per pod (discovery.k8s.io/v1).
 import { createHash } from "node:crypto";
-import { objectKey, splitKey, isNotFound, type EndpointSlice, type Pod, type Service } from "@skiff/api";
+import { splitKey, isNotFound, type EndpointSlice, type Pod, type Service } from "@skiff/api";
 import type { ControllerContext } from "../controller.js";
 import { QueueController } from "../common/base.js";
 import { backends, type Backend } from "../endpoints/compute.js";

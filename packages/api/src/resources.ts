@@ -10,6 +10,7 @@ import { batchResources } from "./kinds/batch.js";
 import { serviceResources } from "./kinds/services.js";
 import { storageResources } from "./kinds/storage.js";
 import { coordinationResources } from "./kinds/coordination.js";
+import { rbacResources, reviewResources } from "./kinds/rbac.js";
 
 /** Everything the apiserver needs to know about one resource. */
 export interface ResourceInfo {
@@ -32,6 +33,8 @@ export interface ResourceInfo {
   categories?: string[];
   /** Discovery verbs when not the full set (create, delete, deletecollection, get, list, patch, update, watch). */
   verbs?: string[];
+  /** Never stored: a create is answered by the apiserver itself (the review APIs). */
+  virtual?: boolean;
   validate(obj: KObject): FieldError[];
   validateUpdate?(obj: KObject, old: KObject): FieldError[];
   /** Fills defaults in place; called on create before validation. */
@@ -77,7 +80,7 @@ const coreResources: ResourceInfo[] = [
 /** The built-in resources, in discovery order. */
 export const builtinResources: ResourceInfo[] = [
   ...coreResources, ...configResources, ...serviceResources, ...storageResources,
-  ...appsResources, ...batchResources, ...coordinationResources,
+  ...appsResources, ...batchResources, ...coordinationResources, ...rbacResources, ...reviewResources,
 ];
 
 /** Looks resources up by plural, singular, short name or kind (case-insensitive). */

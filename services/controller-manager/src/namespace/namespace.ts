@@ -53,7 +53,7 @@ export class NamespaceController extends QueueController {
 export function deletionOrder(all: ResourceInfo[]): string[] {
   const owners = ["cronjobs", "jobs", "deployments", "daemonsets", "statefulsets", "replicasets", "replicationcontrollers"];
   const rank = (r: string) => (owners.includes(r) ? 0 : r === "pods" ? 2 : r === "events" ? 3 : 1);
-  return all.filter((r) => r.namespaced).map((r) => r.resource).sort((a, b) => rank(a) - rank(b) || (owners.indexOf(a) - owners.indexOf(b)));
+  return all.filter((r) => r.namespaced && !r.virtual).map((r) => r.resource).sort((a, b) => rank(a) - rank(b) || (owners.indexOf(a) - owners.indexOf(b)));
 }
 
 const NAMESPACED = deletionOrder(new ResourceRegistry().all);

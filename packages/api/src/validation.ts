@@ -220,10 +220,10 @@ function validateOwnerReferences(refs: unknown, path: string): FieldError[] {
  * it from the request first); cluster-scoped ones must not have one. A name is required
  * unless generateName is set; it must be a DNS-1123 subdomain, or a label when `nameIsLabel`.
  */
-export function validateObjectMeta(meta: ObjectMeta, opts: { namespaced: boolean; nameIsLabel?: boolean }, path = "metadata"): FieldError[] {
+export function validateObjectMeta(meta: ObjectMeta, opts: { namespaced: boolean; nameIsLabel?: boolean; nameErrors?: (s: string) => string[] }, path = "metadata"): FieldError[] {
   if (!isObject(meta)) return [field.required(path)];
   const errs: FieldError[] = [];
-  const nameErrors = opts.nameIsLabel ? dns1123LabelErrors : dns1123SubdomainErrors;
+  const nameErrors = opts.nameErrors ?? (opts.nameIsLabel ? dns1123LabelErrors : dns1123SubdomainErrors);
   const { name, generateName, namespace } = meta;
   if (generateName !== undefined && generateName !== "") {
     if (typeof generateName !== "string") errs.push(field.invalid(`${path}.generateName`, generateName, "must be a string"));
@@ -681,4 +681,11 @@ export function validateEvent(ev: Event): FieldError[] {
     errs.push(field.notSupported("type", ev.type, ["Normal", "Warning"]));
   }
   return errs;
+}
+
+/** Names that are one URL path segment (RBAC objects: "system:aggregate-to-view" is valid). */
+export function pathSegmentNameErrors(s: string): string[] {
+  if (s === "." || s === "..") return [`may not be '${s}'`];
+  for (const bad of ["/", "%"]) if (s.includes(bad)) return [`may not contain '${bad}'`];
+  return [];
 }

@@ -5,6 +5,7 @@ import { field, type FieldError } from "../errors.js";
 import type { KObject } from "../types.js";
 import type { LabelSelectorStruct } from "../selectors.js";
 import { gv, validateSelector, withMeta, type Info } from "./common.js";
+import { pathSegmentNameErrors } from "../validation.js";
 
 /** One permission rule of a role. */
 export interface PolicyRule {
@@ -107,7 +108,7 @@ export const rbacResources: Info[] = [
   {
     ...rbac, resource: "roles", singular: "role", kind: "Role", listKind: "RoleList",
     namespaced: true, shortNames: [], hasStatus: false, gracefulDelete: false,
-    validate: withMeta(true, (o) => validateRules((o as Role).rules, false)),
+    validate: withMeta(true, (o) => validateRules((o as Role).rules, false), pathSegmentNameErrors),
   },
   {
     ...rbac, resource: "clusterroles", singular: "clusterrole", kind: "ClusterRole", listKind: "ClusterRoleList",
@@ -117,18 +118,18 @@ export const rbacResources: Info[] = [
       const errs = validateRules(r.rules, true);
       (r.aggregationRule?.clusterRoleSelectors ?? []).forEach((s, i) => errs.push(...validateSelector(s, `aggregationRule.clusterRoleSelectors[${i}]`)));
       return errs;
-    }),
+    }, pathSegmentNameErrors),
   },
   {
     ...rbac, resource: "rolebindings", singular: "rolebinding", kind: "RoleBinding", listKind: "RoleBindingList",
     namespaced: true, shortNames: [], hasStatus: false, gracefulDelete: false,
-    validate: withMeta(true, (o) => validateBinding(o as RoleBinding, true)),
+    validate: withMeta(true, (o) => validateBinding(o as RoleBinding, true), pathSegmentNameErrors),
     validateUpdate: roleRefImmutable, applyDefaults: defaultSubjects,
   },
   {
     ...rbac, resource: "clusterrolebindings", singular: "clusterrolebinding", kind: "ClusterRoleBinding", listKind: "ClusterRoleBindingList",
     namespaced: false, shortNames: [], hasStatus: false, gracefulDelete: false,
-    validate: withMeta(false, (o) => validateBinding(o as RoleBinding, false)),
+    validate: withMeta(false, (o) => validateBinding(o as RoleBinding, false), pathSegmentNameErrors),
     validateUpdate: roleRefImmutable, applyDefaults: defaultSubjects,
   },
 ];

@@ -127,6 +127,37 @@ const messages: Record<string, string> = {
 
   // policy/v1
   Eviction: "metadata=1:ObjectMeta deleteOptions=2:DeleteOptions",
+
+  // rbac.authorization.k8s.io/v1
+  Role: "metadata=1:ObjectMeta rules=2:[PolicyRule]",
+  ClusterRole: "metadata=1:ObjectMeta rules=2:[PolicyRule] aggregationRule=3:AggregationRule",
+  PolicyRule: "verbs=1:[s] apiGroups=2:[s] resources=3:[s] resourceNames=4:[s] nonResourceURLs=5:[s]",
+  AggregationRule: "clusterRoleSelectors=1:[LabelSelector]",
+  RoleBinding: "metadata=1:ObjectMeta subjects=2:[Subject] roleRef=3:RoleRef",
+  Subject: "kind=1 apiGroup=2 name=3 namespace=4",
+  RoleRef: "apiGroup=1 kind=2 name=3",
+
+  // authorization.k8s.io/v1
+  SubjectAccessReview: "metadata=1:ObjectMeta spec=2:SubjectAccessReviewSpec",
+  SubjectAccessReviewSpec: "resourceAttributes=1:ResourceAttributes nonResourceAttributes=2:NonResourceAttributes user=3 groups=4:[s] uid=6",
+  SelfSubjectAccessReview: "metadata=1:ObjectMeta spec=2:SelfSubjectAccessReviewSpec",
+  SelfSubjectAccessReviewSpec: "resourceAttributes=1:ResourceAttributes nonResourceAttributes=2:NonResourceAttributes",
+  ResourceAttributes: "namespace=1 verb=2 group=3 version=4 resource=5 subresource=6 name=7",
+  NonResourceAttributes: "path=1 verb=2",
+  SelfSubjectRulesReview: "metadata=1:ObjectMeta spec=2:SelfSubjectRulesReviewSpec",
+  SelfSubjectRulesReviewSpec: "namespace=1",
+
+  // authentication.k8s.io/v1
+  TokenReview: "metadata=1:ObjectMeta spec=2:TokenReviewSpec",
+  TokenReviewSpec: "token=1 audiences=2:[s]",
+  SelfSubjectReview: "metadata=1:ObjectMeta",
+  TokenRequest: "metadata=1:ObjectMeta spec=2:TokenRequestSpec",
+  TokenRequestSpec: "audiences=1:[s] expirationSeconds=4:i! boundObjectRef=3:BoundObjectReference",
+  BoundObjectReference: "kind=1 apiVersion=2 name=3 uid=4",
+
+  // core/v1 ServiceAccount
+  ServiceAccount: "metadata=1:ObjectMeta secrets=2:[ObjectReference] imagePullSecrets=3:[LocalObjectReference] automountServiceAccountToken=4:b!",
+  ObjectReference: "kind=1 namespace=2 name=3 uid=4 apiVersion=5 resourceVersion=6 fieldPath=7",
 };
 
 /** The top-level message of each kind a protobuf body may carry, by "group/Kind" ("" = core). */
@@ -134,6 +165,12 @@ export const kindMessages: Record<string, string> = {
   "/ConfigMap": "ConfigMap", "/Secret": "Secret", "/Namespace": "Namespace", "/Service": "Service", "/Pod": "Pod",
   "apps/Deployment": "Deployment", "batch/Job": "Job", "batch/CronJob": "CronJob", "policy/Eviction": "Eviction",
   "networking.k8s.io/Ingress": "Ingress",
+  "rbac.authorization.k8s.io/Role": "Role", "rbac.authorization.k8s.io/ClusterRole": "ClusterRole",
+  "rbac.authorization.k8s.io/RoleBinding": "RoleBinding", "rbac.authorization.k8s.io/ClusterRoleBinding": "RoleBinding",
+  "authorization.k8s.io/SubjectAccessReview": "SubjectAccessReview", "authorization.k8s.io/LocalSubjectAccessReview": "SubjectAccessReview",
+  "authorization.k8s.io/SelfSubjectAccessReview": "SelfSubjectAccessReview", "authorization.k8s.io/SelfSubjectRulesReview": "SelfSubjectRulesReview",
+  "authentication.k8s.io/TokenReview": "TokenReview", "authentication.k8s.io/SelfSubjectReview": "SelfSubjectReview",
+  "authentication.k8s.io/TokenRequest": "TokenRequest", "/ServiceAccount": "ServiceAccount",
 };
 
 /** The type of a field's value. */

@@ -97,4 +97,39 @@ describe("RBAC with the real kubectl", () => {
     const binding = JSON.parse(await must("get", "clusterrolebinding", "cluster-admin", "-o", "json"));
     expect(binding.subjects).toEqual([{ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: "system:masters" }]);
   });
+
+  it("a ServiceAccount bound to view lists pods with its own token but may not delete them or read Secrets", async () => {
+    // The controller-manager gives every namespace a default account.
+    const deadline = Date.now() + 15_000;
+    while (!(await kubectl("get", "serviceaccount", "default", "-n", "team-a")).ok) {
+      if (Date.now() > deadline) throw new Error("team-a never got its default service account");
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await must("create", "serviceaccount", "viewer", "-n", "team-a");
+    await must("create", "rolebinding", "viewer-view", "-n", "team-a", "--clusterrole=view", "--serviceaccount=team-a:viewer");
+    const token = await must("create", "token", "viewer", "-n", "team-a", "--duration=15m");
+    expect(token.split(".")).toHaveLength(3);
+    const as = (...args: string[]) => kubectl(...args, "--token", token);
+    const until = Date.now() + 10_000;
+    while (!(await as("get", "pods", "-n", "team-a")).ok) {
+      if (Date.now() > until) throw new Error(`the viewer token never listed pods: ${(await as("get", "pods", "-n", "team-a")).out}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const who = JSON.parse((await as("auth", "whoami", "-o", "json")).out);
+    expect(who.status.userInfo.username).toBe("system:serviceaccount:team-a:viewer");
+    expect(who.status.userInfo.groups).toEqual(expect.arrayContaining(["system:serviceaccounts", "system:serviceaccounts:team-a", "system:authenticated"]));
+    const del = await as("delete", "pod", "anything", "-n", "team-a");
+    expect(del.out).toContain('pods "anything" is forbidden: User "system:serviceaccount:team-a:viewer" cannot delete resource "pods" in API group "" in the namespace "team-a"');
+    const secrets = await as("get", "secrets", "-n", "team-a");
+    expect(secrets.ok).toBe(false);
+    expect(secrets.out).toContain("cannot list resource \"secrets\"");
+    // Without impersonate permission the account cannot act as someone else.
+    const imp = await as("get", "pods", "-n", "team-a", "--as", "alice");
+    expect(imp.out).toContain('cannot impersonate resource "users"');
+    // The account's tokens die with it.
+    await must("delete", "serviceaccount", "viewer", "-n", "team-a");
+    const after = await as("get", "pods", "-n", "team-a");
+    expect(after.ok).toBe(false);
+    expect(after.out).toMatch(/Unauthorized|must be logged in/);
+  });
 });

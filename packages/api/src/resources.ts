@@ -11,6 +11,7 @@ import { serviceResources } from "./kinds/services.js";
 import { storageResources } from "./kinds/storage.js";
 import { coordinationResources } from "./kinds/coordination.js";
 import { rbacResources, reviewResources } from "./kinds/rbac.js";
+import { serviceAccountResources } from "./kinds/serviceaccounts.js";
 
 /** Everything the apiserver needs to know about one resource. */
 export interface ResourceInfo {
@@ -79,7 +80,7 @@ const coreResources: ResourceInfo[] = [
 
 /** The built-in resources, in discovery order. */
 export const builtinResources: ResourceInfo[] = [
-  ...coreResources, ...configResources, ...serviceResources, ...storageResources,
+  ...coreResources, ...configResources, ...serviceAccountResources, ...serviceResources, ...storageResources,
   ...appsResources, ...batchResources, ...coordinationResources, ...rbacResources, ...reviewResources,
 ];
 

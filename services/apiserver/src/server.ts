@@ -6,7 +6,7 @@ import { Store } from "./storage/store.js";
 import { Registry } from "./registry/registry.js";
 import { resourceService } from "./grpc/service.js";
 import type { ApiserverOptions } from "./options/options.js";
-import type { Node } from "@skiff/api";
+import type { KObject, Node } from "@skiff/api";
 import { GrpcNodeConnector } from "./nodes/grpc-connector.js";
 import type { NodeConnector } from "./nodes/connector.js";
 import { startRestServer, loadOrCreateClusterAuth, type RunningRestServer } from "./rest/index.js";
@@ -19,6 +19,9 @@ import { admissionChain } from "./admission/index.js";
 import { ApiAuthorizer } from "./auth/authz/index.js";
 import { RbacCache } from "./auth/authz/rbac/cache.js";
 import { ensureBootstrapPolicy } from "./auth/authz/rbac/bootstrap.js";
+import { TokenSigner } from "./auth/serviceaccount/jwt.js";
+import { ServiceAccountTokens } from "./auth/serviceaccount/authenticator.js";
+import { loadOrCreateSigningKey } from "./auth/serviceaccount/key.js";
 
 export interface RunningApiserver {
   grpcAddress: string;
@@ -69,7 +72,10 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   let rest: RunningRestServer | undefined;
   if (opts.httpsAddress) {
     const auth = await loadOrCreateClusterAuth(registry, log.child({ component: "auth" }));
-    rest = await startRestServer({ registry, log: log.child({ component: "rest" }), connector: nodeConnector, bookmarkIntervalMs: opts.bookmarkIntervalMs, authz }, auth, { address: opts.httpsAddress, tlsSans: opts.tlsSans });
+    const tokens = new TokenSigner(await loadOrCreateSigningKey(registry, log.child({ component: "auth" })));
+    const lookup = (resource: "serviceaccounts" | "pods", ns: string, name: string) => registry.get(resource, ns, name).then((o): KObject | undefined => o, () => undefined);
+    rest = await startRestServer({ registry, log: log.child({ component: "rest" }), connector: nodeConnector, bookmarkIntervalMs: opts.bookmarkIntervalMs, authz, tokens }, auth,
+      { address: opts.httpsAddress, tlsSans: opts.tlsSans, tokenCheckers: [new ServiceAccountTokens(tokens, lookup)] });
   }
   const httpsAddress = rest?.address ?? "";
   log.info({ grpcAddress, httpsAddress }, "apiserver serving");

@@ -8,3 +8,4 @@ export * from "./services.js";
 export * from "./storage.js";
 export * from "./coordination.js";
 export * from "./rbac.js";
+export * from "./serviceaccounts.js";

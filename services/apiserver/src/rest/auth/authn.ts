@@ -9,7 +9,7 @@ export type { UserInfo };
 
 /** Turns a bearer token into a user; undefined when the token is not one it knows. */
 export interface TokenChecker {
-  check(token: string): UserInfo | undefined;
+  check(token: string): UserInfo | undefined | Promise<UserInfo | undefined>;
 }
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
@@ -35,17 +35,17 @@ export class TokenAuthenticator {
     this.checkers = checkers.length && "check" in (checkers[0] as object) ? (checkers as TokenChecker[]) : [new StaticTokens(checkers as { token: string; user: UserInfo }[])];
   }
   /** The user of a token, or undefined (TokenReview). */
-  check(token: string): UserInfo | undefined {
+  async check(token: string): Promise<UserInfo | undefined> {
     for (const c of this.checkers) {
-      const u = c.check(token);
+      const u = await c.check(token);
       if (u) return u;
     }
     return undefined;
   }
   /** The request's user; throws Unauthorized when the token is missing or unknown. */
-  authenticate(req: IncomingMessage): UserInfo {
+  async authenticate(req: IncomingMessage): Promise<UserInfo> {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
-    const user = m ? this.check(m[1]) : undefined;
+    const user = m ? await this.check(m[1]) : undefined;
     if (!user) throw new UnauthorizedError();
     return user;
   }

@@ -9,8 +9,8 @@ import type { Attributes } from "../../auth/authz/attributes.js";
 import type { TokenAuthenticator } from "./authn.js";
 
 /** Authenticates a request and applies impersonation; Forbidden when impersonation is not allowed. */
-export function identify(authn: TokenAuthenticator, authz: ApiAuthorizer | undefined, req: IncomingMessage): UserInfo {
-  const user = authn.authenticate(req);
+export async function identify(authn: TokenAuthenticator, authz: ApiAuthorizer | undefined, req: IncomingMessage): Promise<UserInfo> {
+  const user = await authn.authenticate(req);
   const asUser = header(req, "impersonate-user");
   const asGroups = headers(req, "impersonate-group");
   if (!asUser && asGroups.length === 0) return user;

@@ -4,6 +4,7 @@ import type { Registry } from "../../registry/registry.js";
 import type { NodeConnector } from "../../nodes/connector.js";
 import type { ApiAuthorizer } from "../../auth/authz/index.js";
 import type { TokenAuthenticator } from "../auth/authn.js";
+import type { TokenSigner } from "../../auth/serviceaccount/jwt.js";
 
 /** Dependencies of the REST handlers. */
 export interface RestContext {
@@ -17,4 +18,6 @@ export interface RestContext {
   authz?: ApiAuthorizer;
   /** Set by the server: TokenReview asks it about tokens. */
   authn?: TokenAuthenticator;
+  /** Signs ServiceAccount tokens (serviceaccounts/token); absent → 503. */
+  tokens?: TokenSigner;
 }

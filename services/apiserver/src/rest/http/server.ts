@@ -67,7 +67,7 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
       res.end("ok");
       return;
     }
-    const user = identify(authn, ctx.authz, req);
+    const user = await identify(authn, ctx.authz, req);
     const rp = parseResourcePath(path);
     // Every request is authorized: on its resource when it names one, else on its path.
     ctx.authz?.check(rp ? resourceAttributes(user, req.method ?? "GET", rp, url.searchParams) : nonResourceAttributes(user, req.method ?? "GET", path));

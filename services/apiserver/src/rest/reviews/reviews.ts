@@ -21,7 +21,7 @@ export async function handleReview(s: RequestScope): Promise<void> {
       break;
     case "tokenreviews": {
       if (!spec.token) throw new BadRequestError("spec.token: Required value");
-      const who = s.ctx.authn?.check(spec.token);
+      const who = await s.ctx.authn?.check(spec.token);
       status = who ? { authenticated: true, user: { username: who.name, groups: who.groups }, audiences: spec.audiences ?? [] } : { authenticated: false, error: "invalid bearer token" };
       break;
     }

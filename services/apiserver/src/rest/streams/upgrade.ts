@@ -50,7 +50,7 @@ export function upgradeHandler(ctx: RestContext, authn: TokenAuthenticator): (re
   return (req, socket, head) => {
     socket.on("error", () => undefined);
     void (async () => {
-      const user = identify(authn, ctx.authz, req);
+      const user = await identify(authn, ctx.authz, req);
       const url = new URL(req.url ?? "/", "https://x");
       const p = parseResourcePath(url.pathname);
       const sub = p?.subresource ?? "";

@@ -155,6 +155,13 @@ const messages: Record<string, string> = {
   TokenRequestSpec: "audiences=1:[s] expirationSeconds=4:i! boundObjectRef=3:BoundObjectReference",
   BoundObjectReference: "kind=1 apiVersion=2 name=3 uid=4",
 
+  // core/v1 ResourceQuota, LimitRange
+  ResourceQuota: "metadata=1:ObjectMeta spec=2:ResourceQuotaSpec",
+  ResourceQuotaSpec: "hard=1:{Q} scopes=2:[s]",
+  LimitRange: "metadata=1:ObjectMeta spec=2:LimitRangeSpec",
+  LimitRangeSpec: "limits=1:[LimitRangeItem]",
+  LimitRangeItem: "type=1 max=2:{Q} min=3:{Q} default=4:{Q} defaultRequest=5:{Q} maxLimitRequestRatio=6:{Q}",
+
   // core/v1 ServiceAccount
   ServiceAccount: "metadata=1:ObjectMeta secrets=2:[ObjectReference] imagePullSecrets=3:[LocalObjectReference] automountServiceAccountToken=4:b!",
   ObjectReference: "kind=1 namespace=2 name=3 uid=4 apiVersion=5 resourceVersion=6 fieldPath=7",
@@ -171,6 +178,7 @@ export const kindMessages: Record<string, string> = {
   "authorization.k8s.io/SelfSubjectAccessReview": "SelfSubjectAccessReview", "authorization.k8s.io/SelfSubjectRulesReview": "SelfSubjectRulesReview",
   "authentication.k8s.io/TokenReview": "TokenReview", "authentication.k8s.io/SelfSubjectReview": "SelfSubjectReview",
   "authentication.k8s.io/TokenRequest": "TokenRequest", "/ServiceAccount": "ServiceAccount",
+  "/ResourceQuota": "ResourceQuota", "/LimitRange": "LimitRange",
 };
 
 /** The type of a field's value. */

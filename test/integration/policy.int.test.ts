@@ -60,7 +60,7 @@ ${resources}`;
       req.on("error", reject);
       req.end(data);
     });
-    for (const ns of ["quota", "burst", "limits"]) await must("create", "namespace", ns);
+    for (const ns of ["quota", "burst", "limits", "secure"]) await must("create", "namespace", ns);
   });
   afterAll(async () => { await cluster.stop(); });
 
@@ -109,5 +109,25 @@ spec:
     const big = await apply("big", pod("big", "limits", "    resources: {limits: {cpu: \"2\"}}"));
     expect(big.ok).toBe(false);
     expect(big.out).toContain('pods "big" is forbidden: [maximum cpu usage per Container is 1, but limit is 2]');
+  });
+
+  it("a restricted namespace refuses a privileged pod with the Pod Security message; warn mode admits with a warning", async () => {
+    await must("label", "namespace", "secure", "pod-security.kubernetes.io/enforce=restricted", "pod-security.kubernetes.io/warn=restricted");
+    const priv = await apply("priv", pod("priv", "secure", "    securityContext: {privileged: true}"));
+    expect(priv.ok).toBe(false);
+    expect(priv.out).toContain('pods "priv" is forbidden: violates PodSecurity "restricted:latest": privileged (container "c" must not set securityContext.privileged=true)');
+    expect(priv.out).toContain("allowPrivilegeEscalation != false");
+    const hardened = await apply("ok", pod("ok", "secure", `    securityContext:
+      allowPrivilegeEscalation: false
+      runAsNonRoot: true
+      runAsUser: 1000
+      capabilities: {drop: [ALL]}
+      seccompProfile: {type: RuntimeDefault}`));
+    expect(hardened.ok).toBe(true);
+    await must("label", "namespace", "limits", "pod-security.kubernetes.io/warn=baseline");
+    const f = join(cluster.dir, "hostnet.yaml");
+    writeFileSync(f, pod("hostnet", "limits").replace("spec:\n", "spec:\n  hostNetwork: true\n"));
+    const r = await run("kubectl", ["apply", "-f", f], { env: { ...process.env, KUBECONFIG: kubeconfig } });
+    expect(r.stderr).toContain('Warning: would violate PodSecurity "baseline:latest": host namespaces (hostNetwork=true)');
   });
 });

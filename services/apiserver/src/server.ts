@@ -58,7 +58,7 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
       const limitRanges = new LiveIndex<LimitRange>(read, "limitranges", log.child({ component: "admission" }));
       const quotas = new LiveIndex<ResourceQuota>(read, "resourcequotas", log.child({ component: "admission" }));
       indexes = [limitRanges, quotas];
-      return admissionChain(read, { allocator, authz, limitRanges, quotas });
+      return admissionChain(read, { allocator, authz, limitRanges, quotas, log: log.child({ component: "admission" }) });
     },
   });
   await registry.ensureSystemNamespaces();

@@ -9,6 +9,8 @@ import { serviceAllocation } from "./service-allocation.js";
 import { defaultStorageClass } from "./storage-class.js";
 import { rbacEscalation } from "./rbac-escalation.js";
 import { limitRanger } from "./limit-ranger.js";
+import { podSecurity } from "./pod-security.js";
+import type { Logger } from "@skiff/log";
 import { resourceQuota, type QuotaStore } from "./resource-quota.js";
 import type { LiveIndex } from "../registry/live-index.js";
 import type { ApiAuthorizer } from "../auth/authz/index.js";
@@ -26,6 +28,7 @@ export interface AdmissionDeps {
   /** The namespace policies, kept in memory: limit ranges and quotas. */
   limitRanges: LiveIndex<LimitRange>;
   quotas: LiveIndex<ResourceQuota>;
+  log: Logger;
   /** The apiserver's authorizer (RBAC escalation checks); absent → no escalation checks. */
   authz?: ApiAuthorizer;
 }
@@ -54,6 +57,8 @@ export function admissionChain(read: AdmissionReader, deps: AdmissionDeps): Admi
       serviceAllocation(deps.allocator),
       defaultStorageClass(async () => (await read.list("storageclasses")).items as StorageClass[]),
       limitRanger(async (ns) => deps.limitRanges.inNamespace(ns)),
+      // After the defaults it may judge, before quota charges a pod it would refuse.
+      podSecurity((name) => read.get("namespaces", undefined, name).then((o): KObject | undefined => o, () => undefined), deps.log),
       // Last of the mutating plugins: it charges what the others filled in (limit-range defaults).
       resourceQuota(quotaStore(read, deps.quotas)),
     ],

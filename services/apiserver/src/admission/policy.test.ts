@@ -2,6 +2,7 @@ import { describe, it, expect } from "vitest";
 import type { Container, Pod } from "@skiff/api";
 import { applyContainerDefaults, violations } from "./limit-ranger.js";
 import { usageOf } from "./resource-quota.js";
+import { checkPod, levelOf } from "./pod-security.js";
 
 const pod = (containers: Container[], extra: Partial<Pod["spec"]> = {}, phase?: string): Pod => ({
   apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "n" }, spec: { containers, ...extra }, ...(phase ? { status: { phase } } : {}),
@@ -43,5 +44,38 @@ describe("quota usage", () => {
     const svc = { apiVersion: "v1", kind: "Service", metadata: { name: "s" }, spec: { type: "LoadBalancer", ports: [{ port: 80 }, { port: 443 }] } };
     expect(usageOf("services", "", svc, ["services", "services.loadbalancers", "services.nodeports"])).toEqual({ services: 1, "services.loadbalancers": 1, "services.nodeports": 2 });
     expect(usageOf("deployments", "apps", { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d" } }, ["count/deployments.apps", "pods"])).toEqual({ "count/deployments.apps": 1 });
+  });
+});
+
+describe("Pod Security Standards", () => {
+  const plain = pod([{ name: "app", image: "i" }]);
+  const hardened = pod([{ name: "app", image: "i", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } } as Container]);
+
+  it("privileged allows anything; baseline refuses privileged containers, host namespaces and hostPath", () => {
+    const priv = pod([{ name: "app", image: "i", securityContext: { privileged: true } } as Container], { hostNetwork: true, volumes: [{ name: "root", hostPath: { path: "/" } }] } as never);
+    expect(checkPod(priv, "privileged")).toEqual([]);
+    expect(checkPod(priv, "baseline")).toEqual([
+      "host namespaces (hostNetwork=true)",
+      'privileged (container "app" must not set securityContext.privileged=true)',
+      'hostPath volumes (volume "root")',
+    ]);
+    expect(checkPod(plain, "baseline")).toEqual([]);
+  });
+
+  it("restricted needs no escalation, dropped capabilities, non-root and a seccomp profile", () => {
+    expect(checkPod(plain, "restricted")).toEqual([
+      'allowPrivilegeEscalation != false (container "app" must set securityContext.allowPrivilegeEscalation=false)',
+      'unrestricted capabilities (container "app" must set securityContext.capabilities.drop=["ALL"])',
+      'runAsNonRoot != true (pod or container "app" must set securityContext.runAsNonRoot=true)',
+      'seccompProfile (pod or container "app" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")',
+    ]);
+    expect(checkPod(hardened, "restricted")).toEqual([]);
+  });
+
+  it("a namespace's labels give the level; an unknown level counts as restricted", () => {
+    const ns = (labels: Record<string, string>) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name: "n", labels } });
+    expect(levelOf(ns({}), "enforce")).toBe("privileged");
+    expect(levelOf(ns({ "pod-security.kubernetes.io/enforce": "baseline" }), "enforce")).toBe("baseline");
+    expect(levelOf(ns({ "pod-security.kubernetes.io/warn": "bogus" }), "warn")).toBe("restricted");
   });
 });

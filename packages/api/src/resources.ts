@@ -12,7 +12,7 @@ import { storageResources } from "./kinds/storage.js";
 import { coordinationResources } from "./kinds/coordination.js";
 import { rbacResources, reviewResources } from "./kinds/rbac.js";
 import { serviceAccountResources } from "./kinds/serviceaccounts.js";
-import { policyResources } from "./kinds/policy.js";
+import { pdbResources, policyResources } from "./kinds/policy.js";
 
 /** Everything the apiserver needs to know about one resource. */
 export interface ResourceInfo {
@@ -82,7 +82,7 @@ const coreResources: ResourceInfo[] = [
 /** The built-in resources, in discovery order. */
 export const builtinResources: ResourceInfo[] = [
   ...coreResources, ...configResources, ...serviceAccountResources, ...policyResources, ...serviceResources, ...storageResources,
-  ...appsResources, ...batchResources, ...coordinationResources, ...rbacResources, ...reviewResources,
+  ...appsResources, ...batchResources, ...coordinationResources, ...rbacResources, ...reviewResources, ...pdbResources,
 ];
 
 /** Looks resources up by plural, singular, short name or kind (case-insensitive). */

@@ -237,7 +237,7 @@ export interface Status {
     name?: string;
     group?: string;
     kind?: string;
-    causes?: { reason: string; message: string; field: string }[];
+    causes?: { reason: string; message: string; field?: string }[];
     retryAfterSeconds?: number;
   };
   code: number;

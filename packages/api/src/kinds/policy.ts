@@ -66,3 +66,30 @@ export const policyResources: Info[] = [
     validate: withMeta(true, (o) => validateQuota(o as ResourceQuota)),
   },
 ];
+
+/** policy/v1 PodDisruptionBudget: how many of the selected pods may be down at once by eviction. */
+export interface PodDisruptionBudget extends KObject {
+  spec: { minAvailable?: number | string; maxUnavailable?: number | string; selector?: import("../selectors.js").LabelSelectorStruct; unhealthyPodEvictionPolicy?: string };
+  status?: { observedGeneration?: number; disruptionsAllowed: number; currentHealthy: number; desiredHealthy: number; expectedPods: number; conditions?: unknown[] };
+}
+
+function intOrPercent(v: unknown, path: string): FieldError[] {
+  if (v === undefined) return [];
+  if (typeof v === "number") return Number.isInteger(v) && v >= 0 ? [] : [field.invalid(path, v, "must be greater than or equal to 0")];
+  if (typeof v === "string" && /^\d+%$/.test(v) && Number(v.slice(0, -1)) <= 100) return [];
+  return [field.invalid(path, v, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%')")];
+}
+
+export const pdbResources: Info[] = [
+  {
+    ...gv("policy", "v1"), resource: "poddisruptionbudgets", singular: "poddisruptionbudget", kind: "PodDisruptionBudget", listKind: "PodDisruptionBudgetList",
+    namespaced: true, shortNames: ["pdb"], hasStatus: true, gracefulDelete: false,
+    validate: withMeta(true, (o) => {
+      const s = (o as PodDisruptionBudget).spec ?? {};
+      const errs = [...intOrPercent(s.minAvailable, "spec.minAvailable"), ...intOrPercent(s.maxUnavailable, "spec.maxUnavailable")];
+      if (s.minAvailable !== undefined && s.maxUnavailable !== undefined) errs.push(field.invalid("spec", s, "minAvailable and maxUnavailable cannot be both set"));
+      if (s.unhealthyPodEvictionPolicy !== undefined && !["IfHealthyBudget", "AlwaysAllow"].includes(s.unhealthyPodEvictionPolicy)) errs.push(field.notSupported("spec.unhealthyPodEvictionPolicy", s.unhealthyPodEvictionPolicy, ["AlwaysAllow", "IfHealthyBudget"]));
+      return errs;
+    }),
+  },
+];

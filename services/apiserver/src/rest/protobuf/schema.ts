@@ -127,6 +127,8 @@ const messages: Record<string, string> = {
 
   // policy/v1
   Eviction: "metadata=1:ObjectMeta deleteOptions=2:DeleteOptions",
+  PodDisruptionBudget: "metadata=1:ObjectMeta spec=2:PodDisruptionBudgetSpec",
+  PodDisruptionBudgetSpec: "minAvailable=1:IOS! selector=2:LabelSelector maxUnavailable=3:IOS! unhealthyPodEvictionPolicy=4!",
 
   // rbac.authorization.k8s.io/v1
   Role: "metadata=1:ObjectMeta rules=2:[PolicyRule]",
@@ -178,7 +180,7 @@ export const kindMessages: Record<string, string> = {
   "authorization.k8s.io/SelfSubjectAccessReview": "SelfSubjectAccessReview", "authorization.k8s.io/SelfSubjectRulesReview": "SelfSubjectRulesReview",
   "authentication.k8s.io/TokenReview": "TokenReview", "authentication.k8s.io/SelfSubjectReview": "SelfSubjectReview",
   "authentication.k8s.io/TokenRequest": "TokenRequest", "/ServiceAccount": "ServiceAccount",
-  "/ResourceQuota": "ResourceQuota", "/LimitRange": "LimitRange",
+  "/ResourceQuota": "ResourceQuota", "/LimitRange": "LimitRange", "policy/PodDisruptionBudget": "PodDisruptionBudget",
 };
 
 /** The type of a field's value. */

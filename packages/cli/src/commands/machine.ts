@@ -70,7 +70,7 @@ async function runControlplane(ctx: Context): Promise<number> {
     const paths = clusterPaths(ctx.home);
     const server = `https://${advertiseHost}:${httpsPort}`;
     await writeKubeconfig(client, { server, path: paths.kubeconfig, name: "skiff" });
-    const info: ClusterInfo = { apiserver: [local, ...apiservers.filter((a) => a !== advertise)].join(","), server, kubeconfig: paths.kubeconfig, nats: nats.join(","), startedAt: new Date().toISOString() };
+    const info: ClusterInfo = { apiserver: [local, ...apiservers.filter((a) => a !== advertise)].join(","), server, kubeconfig: paths.kubeconfig, nats: nats.join(","), startedAt: new Date().toISOString(), nodeToken };
     writeFileSync(paths.clusterJson, JSON.stringify(info, null, 2) + "\n", { mode: 0o600 });
     const join = `skiff node --join ${apiservers.join(",")} --token ${token} --node-token ${nodeToken} --nats ${nats.join(",")}`;
     if (ctx.flags.string("output") === "json") {

@@ -34,7 +34,7 @@ export async function startImages(opts: NodeAgentOptions, recorder: EventRecorde
   let forwarder: Server | undefined;
   if (opts.localRegistry) {
     // Not fatal: pods that use other images still run; a pull from it then says the connection was refused.
-    forwarder = await forwardRegistry(opts.localRegistry, log.child({ component: "registry-forward" })).catch((err) => {
+    forwarder = await forwardRegistry(opts.localRegistry, opts.localRegistryPort, log.child({ component: "registry-forward" })).catch((err) => {
       log.error({ err, localRegistry: opts.localRegistry }, "cannot forward the cluster registry");
       return undefined;
     });

@@ -243,7 +243,17 @@ describe("images on every node of the container topology", () => {
     figures.load100MBInto3NodesSeconds = ((Date.now() - t0) / 1000).toFixed(1);
     expect(r.code, r.out + r.err).toBe(0);
     for (const n of nodes) expect(r.out).toContain(`Image "${big}" loaded into node ${n}`);
-    try { execFileSync("docker", ["rmi", big], { stdio: "ignore" }); } catch { /* in use */ }
+    // The same through the node agents' API (LoadImage), with another 100 MB image.
+    const big2 = `${name}/big:2`;
+    writeFileSync(join(build, "Dockerfile"), "FROM skiff/busybox:1.35\nRUN head -c 100000000 /dev/urandom > /blob2\n");
+    dockerOut("build", "-q", "-t", big2, build);
+    const token = dockerOut("inspect", "-f", "{{range .Config.Env}}{{println .}}{{end}}", nodes[0]).split("\n").find((l) => l.startsWith("SKIFF_NODE_TOKEN="))!.slice("SKIFF_NODE_TOKEN=".length);
+    t0 = Date.now();
+    const viaApi = await skiff("image", "load", big2, "--via", "api", "--node-token", token);
+    figures.load100MBInto3NodesViaApiSeconds = ((Date.now() - t0) / 1000).toFixed(1);
+    expect(viaApi.code, viaApi.out + viaApi.err).toBe(0);
+    for (const n of nodes) expect(viaApi.out).toContain(`Image "${big2}" loaded into node ${n}`);
+    for (const b of [big, big2]) { try { execFileSync("docker", ["rmi", b], { stdio: "ignore" }); } catch { /* in use */ } }
   }, 300_000);
 
   it("collects unused images on the nodes (low thresholds) and never one a container uses", async () => {

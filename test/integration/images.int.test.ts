@@ -230,32 +230,6 @@ describe("images on every node of the container topology", () => {
     await runningPods("app=reg", 3, "3 registry pods Running after the registry restarted");
   }, 400_000);
 
-  it("loads a 100 MB image into 3 nodes (the figure the README quotes)", async () => {
-    const big = `${name}/big:1`;
-    writeFileSync(join(build, "Dockerfile"), "FROM skiff/busybox:1.35\nRUN head -c 100000000 /dev/urandom > /blob\n");
-    dockerOut("build", "-q", "-t", big, build);
-    // The floor in the same run: one `docker save` of the image, as the load needs.
-    let t0 = Date.now();
-    execFileSync("sh", ["-c", `docker save ${big} > /dev/null`]);
-    figures.save100MBSeconds = ((Date.now() - t0) / 1000).toFixed(1);
-    t0 = Date.now();
-    const r = await skiff("image", "load", big);
-    figures.load100MBInto3NodesSeconds = ((Date.now() - t0) / 1000).toFixed(1);
-    expect(r.code, r.out + r.err).toBe(0);
-    for (const n of nodes) expect(r.out).toContain(`Image "${big}" loaded into node ${n}`);
-    // The same through the node agents' API (LoadImage), with another 100 MB image.
-    const big2 = `${name}/big:2`;
-    writeFileSync(join(build, "Dockerfile"), "FROM skiff/busybox:1.35\nRUN head -c 100000000 /dev/urandom > /blob2\n");
-    dockerOut("build", "-q", "-t", big2, build);
-    const token = dockerOut("inspect", "-f", "{{range .Config.Env}}{{println .}}{{end}}", nodes[0]).split("\n").find((l) => l.startsWith("SKIFF_NODE_TOKEN="))!.slice("SKIFF_NODE_TOKEN=".length);
-    t0 = Date.now();
-    const viaApi = await skiff("image", "load", big2, "--via", "api", "--node-token", token);
-    figures.load100MBInto3NodesViaApiSeconds = ((Date.now() - t0) / 1000).toFixed(1);
-    expect(viaApi.code, viaApi.out + viaApi.err).toBe(0);
-    for (const n of nodes) expect(viaApi.out).toContain(`Image "${big2}" loaded into node ${n}`);
-    for (const b of [big, big2]) { try { execFileSync("docker", ["rmi", b], { stdio: "ignore" }); } catch { /* in use */ } }
-  }, 300_000);
-
   it("collects unused images on the nodes (low thresholds) and never one a container uses", async () => {
     // v1 is unused since the rollout: the GC removes it from every node; v2 (in use) and the sandbox image stay.
     await waitFor(async () => nodes.every((n) => !dockerOut("exec", n, "docker", "images", "-q", "--no-trunc").includes(v1)), 180_000, "v1 collected on every node", 2000);

@@ -40,7 +40,8 @@ export const imageCommand: Command = {
   usage: `skiff image load IMAGE[:TAG]... [--nodes a,b] [--name TOPOLOGY | --project COMPOSE_PROJECT] [--via docker|api] [--node-token T]
 
 Finds the nodes: the container topology of \`skiff up --nodes\` (cluster.json or --name), a compose
-project (--home DIR/.skiff-compose or --project), else every Node's agent through its API (VMs;
+project (--home DIR/.skiff-compose, ./.skiff-compose, --project or $COMPOSE_PROJECT_NAME), else
+every Node's agent through its API (VMs;
 the node token from --node-token, $SKIFF_NODE_TOKEN or cluster.json). A node that already holds
 the same image id is left alone; a node that is down is reported and the others still get it.
 Exit status 1 when some node did not get the images.

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Output } from "../cli/context.js";
 import { docker } from "../topology/docker.js";
-import type { NodeTarget } from "./targets.js";
+import { NodeDownError, type NodeTarget } from "./targets.js";
 
 /** What happened on one node. */
 export interface NodeResult {
@@ -89,7 +89,7 @@ export async function loadImages(images: string[], ids: Map<string, string>, nod
         return { ...base, images: need, result: "loaded", bytes: a.size, ms: Date.now() - t0, message: message.split("\n").filter(Boolean).join("; ") };
       } catch (err) {
         progress.set(n.name, "failed");
-        return { ...base, result: "failed", ms: Date.now() - t0, message: (err as Error).message };
+        return { ...base, result: err instanceof NodeDownError ? "down" : "failed", ms: Date.now() - t0, message: (err as Error).message };
       } finally {
         n.close?.();
       }

@@ -4,8 +4,8 @@
 // NodeService (ImageStatus + LoadImage, with the node token). Each target answers the same two
 // questions: which id does it hold for an image, and load this archive.
 import { spawn } from "node:child_process";
-import { createReadStream } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
+import { createReadStream, existsSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { Transform } from "node:stream";
 import { credentials, Metadata, type ClientWritableStream } from "@grpc/grpc-js";
 import type { Node } from "@skiff/api";
@@ -25,6 +25,14 @@ export interface NodeTarget {
   /** Streams a `docker save` archive into the node's engine; `progress` gets the bytes sent so far. */
   load(archive: string, images: string[], progress: (sent: number) => void): Promise<string>;
   close?(): void;
+}
+
+/** The node cannot be reached (its agent is not answering): reported as down, not as a failure. */
+export class NodeDownError extends Error {}
+
+/** A gRPC error as a plain one; UNAVAILABLE or DEADLINE_EXCEEDED (no connection) as NodeDownError. */
+function grpcError(err: { code?: number; details?: string; message: string }, address: string): Error {
+  return err.code === 14 || err.code === 4 ? new NodeDownError(`its agent at ${address} does not answer: ${err.details || err.message}`) : new Error(err.details || err.message);
 }
 
 /** How the targets were found (printed in the summary). */
@@ -63,15 +71,16 @@ function containerTarget(name: string, state: string): NodeTarget {
   };
 }
 
-/** The compose project's directory: --home's parent when --home is a .skiff-compose directory. */
+/** The compose project's directory: --home's parent when --home is a .skiff-compose directory, else the current directory when it has one. */
 function composeDir(ctx: Context): string | undefined {
   const home = resolve(ctx.home);
-  return basename(home) === ".skiff-compose" ? dirname(home) : undefined;
+  if (basename(home) === ".skiff-compose") return dirname(home);
+  return existsSync(join(process.cwd(), ".skiff-compose")) ? process.cwd() : undefined;
 }
 
 /** Node containers of a compose project (services node-*), by --project or by the project directory. */
 async function composeNodes(ctx: Context): Promise<{ project: string; nodes: NodeTarget[] } | undefined> {
-  const project = ctx.flags.string("project");
+  const project = ctx.flags.string("project") ?? ctx.env.COMPOSE_PROJECT_NAME;
   const dir = composeDir(ctx);
   if (!project && !dir) return undefined;
   const filter = project ? `label=com.docker.compose.project=${project}` : `label=com.docker.compose.project.working_dir=${dir}`;
@@ -102,15 +111,16 @@ async function apiTargets(ctx: Context): Promise<NodeTarget[]> {
     const host = ep?.Address ?? n.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
     const down = !ready ? "node NotReady (its agent is not heartbeating)" : !host || !ep?.Port ? "node publishes no agent address (status.daemonEndpoints)" : undefined;
     // Why insecure transport: the NodeService's protection is the node token (and the private network), as for the apiserver's calls.
-    const client = down ? undefined : new nodev1.NodeServiceClient(`${host!.includes(":") ? `[${host}]` : host}:${ep!.Port}`, credentials.createInsecure(), { "grpc.max_send_message_length": 16 * 1024 * 1024 });
+    const address = down ? "" : `${host!.includes(":") ? `[${host}]` : host}:${ep!.Port}`;
+    const client = down ? undefined : new nodev1.NodeServiceClient(address, credentials.createInsecure(), { "grpc.max_send_message_length": 16 * 1024 * 1024 });
     return {
       name, down,
       imageId: (image) => new Promise((resolve, reject) => {
-        client!.imageStatus({ names: [image] }, md, { deadline: Date.now() + 15_000 }, (err, res) => (err ? reject(new Error(err.details || err.message)) : resolve(res.images[0]?.present ? res.images[0].id : undefined)));
+        client!.imageStatus({ names: [image] }, md, { deadline: Date.now() + 15_000 }, (err, res) => (err ? reject(grpcError(err, address)) : resolve(res.images[0]?.present ? res.images[0].id : undefined)));
       }),
       load: (archive, images, progress) => new Promise((resolve, reject) => {
         let call: ClientWritableStream<nodev1.LoadImageRequest> | undefined;
-        call = client!.loadImage(md, (err, res) => (err ? reject(new Error(err.details || err.message)) : resolve(res!.message)));
+        call = client!.loadImage(md, (err, res) => (err ? reject(grpcError(err, address)) : resolve(res!.message)));
         call.write({ start: { names: images } });
         let sent = 0;
         const src = createReadStream(archive, { highWaterMark: 1024 * 1024 });

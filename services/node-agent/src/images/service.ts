@@ -82,7 +82,9 @@ export function imageHandlers(d: ImageHandlerDeps) {
           cb(null, { message, images: await infoOf(d.images, names), bytesReceived: received });
         })().catch(fail);
       });
+      // The caller went away mid-stream: the engine sees a truncated archive and loads nothing.
       call.on("error", () => tar?.destroy());
+      call.on("cancelled", () => { failed = true; tar?.destroy(); });
     },
   };
 }

@@ -27,8 +27,9 @@ const nodes = [1, 2, 3].map((i) => `${name}-node-${i}`);
 const app = `${name}/app:1`;
 const auth = { user: "alice", password: "pw-" + Date.now().toString(36) };
 // Image GC forced on: usage (whatever the disk holds) is over 1 %, so every unused image older
-// than 60 s goes; images in use and the sandbox image must stay.
-const gcEnv = { SKIFF_IMAGE_GC_HIGH_THRESHOLD: "1", SKIFF_IMAGE_GC_LOW_THRESHOLD: "0", SKIFF_IMAGE_GC_MIN_AGE_MS: "60000", SKIFF_IMAGE_GC_PERIOD_MS: "5000" };
+// than 2 min (the kubelet's minimum age: a slow rollout still finds its image) goes; images in
+// use and the sandbox image must stay.
+const gcEnv = { SKIFF_IMAGE_GC_HIGH_THRESHOLD: "1", SKIFF_IMAGE_GC_LOW_THRESHOLD: "0", SKIFF_IMAGE_GC_MIN_AGE_MS: "120000", SKIFF_IMAGE_GC_PERIOD_MS: "5000" };
 const env = { ...process.env, SKIFF_HOME: home, SKIFF_SKIP_SETUP: "1", ...gcEnv };
 let client: ApiClient;
 let registryPort = 0;

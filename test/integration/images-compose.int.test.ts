@@ -36,6 +36,8 @@ const composeCmd = (() => {
 let client: ApiClient;
 let kubeconfig = "";
 let forwarder: Server | undefined;
+/** Image ids this test built on the host (a rebuilt tag leaves the old one dangling). */
+const built: string[] = [];
 let registryPort = 0;
 
 const dockerOut = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8", timeout: 300_000 }).trim();
@@ -54,7 +56,9 @@ const ipOf = (container: string) => dockerOut("inspect", "-f", "{{range .Network
 function buildApp(version: string): string {
   writeFileSync(join(build, "Dockerfile"), `FROM skiff/busybox:1.35\nRUN echo ${version} > /version\nCMD ["sh", "-c", "cat /version; exec sleep 3600"]\n`);
   dockerOut("build", "-q", "-t", app, build);
-  return dockerOut("image", "inspect", "-f", "{{.Id}}", app);
+  const id = dockerOut("image", "inspect", "-f", "{{.Id}}", app);
+  built.push(id);
+  return id;
 }
 
 async function runningPods(label: string, what: string): Promise<Pod[]> {
@@ -100,6 +104,7 @@ describe.skipIf(!composeCmd)("images on the compose topology", () => {
     forwarder?.close();
     if (composeCmd) await compose("down", "-v", "--remove-orphans").catch((err) => console.log(`[compose] down failed: ${err}`));
     for (const img of [app, `localhost:5001/${project}/app:1`, `localhost:${registryPort}/${project}/app:1`]) { try { execFileSync("docker", ["rmi", img], { stdio: "ignore" }); } catch { /* absent */ } }
+    for (const id of built) { try { execFileSync("docker", ["rmi", id], { stdio: "ignore" }); } catch { /* tagged elsewhere or gone */ } }
     for (const d of [dir, build, dockerConfig]) rmSync(d, { recursive: true, force: true });
   }, 300_000);
 

@@ -34,6 +34,8 @@ const env = { ...process.env, SKIFF_HOME: home, SKIFF_SKIP_SETUP: "1", ...gcEnv 
 let client: ApiClient;
 let registryPort = 0;
 let forwarder: Server | undefined;
+/** Image ids this test built on the host (a rebuilt tag leaves the old one dangling). */
+const built: string[] = [];
 const figures: Record<string, string> = {};
 
 async function skiff(...args: string[]): Promise<{ out: string; err: string; code: number }> {
@@ -53,7 +55,9 @@ const nodeImageId = (node: string, image: string) => { try { return dockerOut("e
 function buildApp(tag: string, version: string): string {
   writeFileSync(join(build, "Dockerfile"), `FROM skiff/busybox:1.35\nRUN echo ${version} > /version\nCMD ["sh", "-c", "cat /version; exec sleep 3600"]\n`);
   dockerOut("build", "-q", "-t", tag, build);
-  return dockerOut("image", "inspect", "-f", "{{.Id}}", tag);
+  const id = dockerOut("image", "inspect", "-f", "{{.Id}}", tag);
+  built.push(id);
+  return id;
 }
 
 function deployment(depName: string, image: string, extra: Record<string, unknown> = {}): KObject & { spec: Record<string, unknown> } {
@@ -100,6 +104,7 @@ describe("images on every node of the container topology", () => {
     for (const id of dockerOut("ps", "-aq", "--filter", `label=io.skiff.topology=${name}`).split("\n").filter(Boolean)) execFileSync("docker", ["rm", "-f", "-v", id]);
     for (const id of dockerOut("volume", "ls", "-q", "--filter", `label=io.skiff.topology=${name}`).split("\n").filter(Boolean)) execFileSync("docker", ["volume", "rm", "-f", id]);
     for (const img of [app, `${name}/api:1`, `localhost:${registryPort}/${name}/app:r1`]) { try { execFileSync("docker", ["rmi", img], { stdio: "ignore" }); } catch { /* absent */ } }
+    for (const id of built) { try { execFileSync("docker", ["rmi", id], { stdio: "ignore" }); } catch { /* tagged elsewhere or gone */ } }
     for (const d of [home, build, dockerConfig]) rmSync(d, { recursive: true, force: true });
     console.log(`[images] ${JSON.stringify(figures)}`);
     expect(down.code, down.out + down.err).toBe(0);

@@ -24,6 +24,8 @@ import { TokenSigner } from "./auth/serviceaccount/jwt.js";
 import { ServiceAccountTokens } from "./auth/serviceaccount/authenticator.js";
 import { loadOrCreateSigningKey } from "./auth/serviceaccount/key.js";
 import { publishRootCa } from "./auth/serviceaccount/root-ca.js";
+import { parseTokenFile, StaticTokens } from "./rest/auth/authn.js";
+import { readFileSync } from "node:fs";
 
 export interface RunningApiserver {
   grpcAddress: string;
@@ -87,7 +89,7 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
     const lookup = (resource: "serviceaccounts" | "pods", ns: string, name: string) => registry.get(resource, ns, name).then((o): KObject | undefined => o, () => undefined);
     rest = await startRestServer({ registry, log: log.child({ component: "rest" }), connector: nodeConnector, bookmarkIntervalMs: opts.bookmarkIntervalMs, authz, tokens }, auth,
       // In-cluster clients reach the API at the `kubernetes` Service's ClusterIP.
-      { address: opts.httpsAddress, tlsSans: [...opts.tlsSans, allocator.serviceIP(1)], tokenCheckers: [new ServiceAccountTokens(tokens, lookup)] });
+      { address: opts.httpsAddress, tlsSans: [...opts.tlsSans, allocator.serviceIP(1)], tokenCheckers: [...(opts.tokenAuthFile ? [new StaticTokens(parseTokenFile(readFileSync(opts.tokenAuthFile, "utf8"), opts.tokenAuthFile))] : []), new ServiceAccountTokens(tokens, lookup)] });
   }
   const httpsAddress = rest?.address ?? "";
   log.info({ grpcAddress, httpsAddress }, "apiserver serving");

@@ -37,6 +37,8 @@ export interface ApiserverOptions {
   requireJoinToken: boolean;
   /** How REST requests are authorized (--authorization-mode): "RBAC" (default; system:masters may do anything) or "AlwaysAllow" (any authenticated user may do anything: benchmarks, debugging). */
   authorizationMode: "RBAC" | "AlwaysAllow";
+  /** Static bearer tokens, a CSV file of `token,user,uid,"group1,group2"` lines as Kubernetes' --token-auth-file (default none). */
+  tokenAuthFile: string;
 }
 
 /** Reads flags (and SKIFF_* environment variables) into a partial options object. */
@@ -53,6 +55,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
       "require-join-token": { type: "boolean" },
       "allocator-repair-interval-ms": { type: "string" },
       "authorization-mode": { type: "string" },
+      "token-auth-file": { type: "string" },
     },
     strict: true,
   });
@@ -76,6 +79,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
     requireJoinToken: values["require-join-token"] ?? (env.SKIFF_REQUIRE_JOIN_TOKEN === "1" || env.SKIFF_REQUIRE_JOIN_TOKEN === "true" ? true : undefined),
     allocatorRepairIntervalMs: num(values["allocator-repair-interval-ms"]),
     authorizationMode: values["authorization-mode"] as ApiserverOptions["authorizationMode"] | undefined,
+    tokenAuthFile: values["token-auth-file"],
   };
 }
 
@@ -99,6 +103,7 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
     requireJoinToken: p.requireJoinToken ?? false,
     allocatorRepairIntervalMs: p.allocatorRepairIntervalMs ?? 180_000,
     authorizationMode: p.authorizationMode ?? "RBAC",
+    tokenAuthFile: p.tokenAuthFile ?? "",
   };
   const errs: string[] = [];
   if (!/^[-\w]+$/.test(o.bucket)) errs.push(`--bucket: invalid bucket name ${JSON.stringify(o.bucket)}`);

@@ -50,3 +50,21 @@ export class TokenAuthenticator {
     return user;
   }
 }
+
+/**
+ * Parses a static token file (Kubernetes' --token-auth-file): one `token,user,uid` line per user,
+ * optionally followed by a quoted comma-separated group list; blank lines and # comments skipped.
+ * Every user is also in system:authenticated.
+ */
+export function parseTokenFile(text: string, file = "token file"): { token: string; user: UserInfo }[] {
+  const out: { token: string; user: UserInfo }[] = [];
+  for (const [i, raw] of text.split("\n").entries()) {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    const m = /^([^,]+),([^,]+),([^,]*)(?:,"?([^"]*)"?)?$/.exec(line);
+    if (!m) throw new Error(`${file}:${i + 1}: want token,user,uid[,"group1,group2"]`);
+    const groups = (m[4] ?? "").split(",").map((g) => g.trim()).filter(Boolean);
+    out.push({ token: m[1].trim(), user: { name: m[2].trim(), groups: [...new Set([...groups, "system:authenticated"])] } });
+  }
+  return out;
+}

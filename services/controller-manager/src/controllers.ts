@@ -15,6 +15,7 @@ import { DaemonSetController } from "./daemonset/daemonset.js";
 import { StatefulSetController } from "./statefulset/statefulset.js";
 import { ServiceAccountsController } from "./serviceaccount/serviceaccount.js";
 import { DisruptionController } from "./disruption/disruption.js";
+import { ClusterRoleAggregationController } from "./clusterroleaggregation/aggregation.js";
 
 export const controllers: ControllerDescriptor[] = [
   { name: "nodeipam", create: (ctx) => new NodeIpamController(ctx) },
@@ -22,6 +23,7 @@ export const controllers: ControllerDescriptor[] = [
   { name: "namespace", create: (ctx) => new NamespaceController(ctx) },
   { name: "serviceaccount", create: (ctx) => new ServiceAccountsController(ctx) },
   { name: "disruption", create: (ctx) => new DisruptionController(ctx) },
+  { name: "clusterrole-aggregation", create: (ctx) => new ClusterRoleAggregationController(ctx) },
   { name: "persistentvolume-binder", create: (ctx) => new VolumeBinderController(ctx) },
   { name: "endpoints", create: (ctx) => new EndpointsController(ctx) },
   { name: "endpointslices", create: (ctx) => new EndpointSliceController(ctx) },

@@ -10,3 +10,4 @@ export * from "./resources.js";
 export * from "./meta.js";
 export * from "./kinds/index.js";
 export * from "./cron.js";
+export * from "./schema/index.js";

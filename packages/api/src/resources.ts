@@ -1,6 +1,8 @@
 // The registry of resources the apiserver serves: names, kind, scope, and the per-kind
-// validation and defaulting hooks. Adding a kind is one entry here.
+// validation and defaulting hooks, its schema and the facts other components look up (discovery
+// categories, merge keys, garbage collection). Adding a kind is one entry here.
 import type { FieldError } from "./errors.js";
+import type { StructDef } from "./schema/dsl.js";
 import type { KObject, Pod, Node, Namespace, Event } from "./types.js";
 import { validatePod, validatePodUpdate, validateNode, validateNamespace, validateEvent } from "./validation.js";
 import { defaultPod, defaultNode, defaultNamespace, defaultEvent } from "./defaults.js";
@@ -10,6 +12,8 @@ import { batchResources } from "./kinds/batch.js";
 import { serviceResources } from "./kinds/services.js";
 import { storageResources } from "./kinds/storage.js";
 import { coordinationResources } from "./kinds/coordination.js";
+import * as configSchema from "./schema/config.js";
+import * as podSchema from "./schema/pod.js";
 
 /** Everything the apiserver needs to know about one resource. */
 export interface ResourceInfo {
@@ -28,8 +32,17 @@ export interface ResourceInfo {
   gracefulDelete: boolean;
   /** Whether a scale subresource exists (spec.replicas / status.replicas / selector). */
   scale?: boolean;
-  /** Discovery categories (e.g. "all" for `kubectl get all`); defaults are in the REST API's discovery. */
+  /** Discovery categories ("all" for `kubectl get all`). */
   categories?: string[];
+  /** The kind's schema (schema/); without one, spec and status are free-form. */
+  schema?: StructDef;
+  /**
+   * Strategic-merge keys of list fields the schema leaves free-form (status conditions, node
+   * taints), by field name; they apply wherever a list of that name appears, as the schema's do.
+   */
+  mergeKeys?: Record<string, string>;
+  /** Whether the garbage collector follows this resource (collects its orphans, honours its owners' finalizers). */
+  garbageCollected?: boolean;
   /** Discovery verbs when not the full set (create, delete, deletecollection, get, list, patch, update, watch). */
   verbs?: string[];
   validate(obj: KObject): FieldError[];
@@ -49,18 +62,21 @@ const core = { group: "", version: "v1" };
 const coreResources: ResourceInfo[] = [
   {
     ...core, resource: "namespaces", singular: "namespace", kind: "Namespace", listKind: "NamespaceList",
+    schema: configSchema.Namespace,
     namespaced: false, shortNames: ["ns"], hasStatus: true, gracefulDelete: false,
     validate: (o) => validateNamespace(o as Namespace),
     applyDefaults: (o) => defaultNamespace(o as Namespace),
   },
   {
     ...core, resource: "nodes", singular: "node", kind: "Node", listKind: "NodeList",
+    mergeKeys: { taints: "key", addresses: "type", conditions: "type" },
     namespaced: false, shortNames: ["no"], hasStatus: true, gracefulDelete: false,
     validate: (o) => validateNode(o as Node),
     applyDefaults: (o) => defaultNode(o as Node),
   },
   {
     ...core, resource: "pods", singular: "pod", kind: "Pod", listKind: "PodList",
+    schema: podSchema.Pod, categories: ["all"], garbageCollected: true, mergeKeys: { conditions: "type", resizePolicy: "resourceName" },
     namespaced: true, shortNames: ["po"], hasStatus: true, gracefulDelete: true,
     validate: (o) => validatePod(o as Pod),
     validateUpdate: (o, old) => validatePodUpdate(o as Pod, old as Pod),
@@ -68,6 +84,7 @@ const coreResources: ResourceInfo[] = [
   },
   {
     ...core, resource: "events", singular: "event", kind: "Event", listKind: "EventList",
+    schema: configSchema.Event,
     namespaced: true, shortNames: ["ev"], hasStatus: false, gracefulDelete: false,
     validate: (o) => validateEvent(o as Event),
     applyDefaults: (o) => defaultEvent(o as Event),

@@ -4,7 +4,7 @@ export * from "./types.js";
 export * from "./errors.js";
 export * from "./quantity.js";
 export * from "./selectors.js";
-export * from "./validation.js";
+export * from "./validation/index.js";
 export * from "./defaults.js";
 export * from "./resources.js";
 export * from "./meta.js";

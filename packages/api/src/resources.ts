@@ -3,17 +3,17 @@
 // categories, merge keys, garbage collection). Adding a kind is one entry here.
 import type { FieldError } from "./errors.js";
 import type { StructDef } from "./schema/dsl.js";
-import type { KObject, Pod, Node, Namespace, Event } from "./types.js";
-import { validatePod, validatePodUpdate, validateNode, validateNamespace, validateEvent } from "./validation.js";
-import { defaultPod, defaultNode, defaultNamespace, defaultEvent } from "./defaults.js";
+import type { KObject } from "./types.js";
+import { namespaceResources } from "./kinds/namespaces.js";
+import { nodeResources } from "./kinds/nodes.js";
+import { podResources } from "./kinds/pods.js";
+import { eventResources } from "./kinds/events.js";
 import { configResources } from "./kinds/config.js";
 import { appsResources } from "./kinds/apps.js";
 import { batchResources } from "./kinds/batch.js";
 import { serviceResources } from "./kinds/services.js";
 import { storageResources } from "./kinds/storage.js";
 import { coordinationResources } from "./kinds/coordination.js";
-import * as configSchema from "./schema/config.js";
-import * as podSchema from "./schema/pod.js";
 
 /** Everything the apiserver needs to know about one resource. */
 export interface ResourceInfo {
@@ -56,44 +56,9 @@ export function apiVersionOf(info: Pick<ResourceInfo, "group" | "version">): str
   return info.group ? `${info.group}/${info.version}` : info.version;
 }
 
-const core = { group: "", version: "v1" };
-
-/** The core four of the first issue; other kinds live in kinds/. */
-const coreResources: ResourceInfo[] = [
-  {
-    ...core, resource: "namespaces", singular: "namespace", kind: "Namespace", listKind: "NamespaceList",
-    schema: configSchema.Namespace,
-    namespaced: false, shortNames: ["ns"], hasStatus: true, gracefulDelete: false,
-    validate: (o) => validateNamespace(o as Namespace),
-    applyDefaults: (o) => defaultNamespace(o as Namespace),
-  },
-  {
-    ...core, resource: "nodes", singular: "node", kind: "Node", listKind: "NodeList",
-    mergeKeys: { taints: "key", addresses: "type", conditions: "type" },
-    namespaced: false, shortNames: ["no"], hasStatus: true, gracefulDelete: false,
-    validate: (o) => validateNode(o as Node),
-    applyDefaults: (o) => defaultNode(o as Node),
-  },
-  {
-    ...core, resource: "pods", singular: "pod", kind: "Pod", listKind: "PodList",
-    schema: podSchema.Pod, categories: ["all"], garbageCollected: true, mergeKeys: { conditions: "type", resizePolicy: "resourceName" },
-    namespaced: true, shortNames: ["po"], hasStatus: true, gracefulDelete: true,
-    validate: (o) => validatePod(o as Pod),
-    validateUpdate: (o, old) => validatePodUpdate(o as Pod, old as Pod),
-    applyDefaults: (o) => defaultPod(o as Pod),
-  },
-  {
-    ...core, resource: "events", singular: "event", kind: "Event", listKind: "EventList",
-    schema: configSchema.Event,
-    namespaced: true, shortNames: ["ev"], hasStatus: false, gracefulDelete: false,
-    validate: (o) => validateEvent(o as Event),
-    applyDefaults: (o) => defaultEvent(o as Event),
-  },
-];
-
 /** The built-in resources, in discovery order. */
 export const builtinResources: ResourceInfo[] = [
-  ...coreResources, ...configResources, ...serviceResources, ...storageResources,
+  ...namespaceResources, ...nodeResources, ...podResources, ...eventResources, ...configResources, ...serviceResources, ...storageResources,
   ...appsResources, ...batchResources, ...coordinationResources,
 ];
 

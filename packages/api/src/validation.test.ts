@@ -2,7 +2,7 @@ import { describe, it, expect } from "vitest";
 import {
   isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, validateObjectMeta, validateObjectMetaUpdate,
   validatePod, validatePodUpdate, validateNode, validateNamespace, validateEvent,
-} from "./validation.js";
+} from "./index.js";
 import { defaultPod } from "./defaults.js";
 import type { FieldError } from "./errors.js";
 import type { Container, Event, Namespace, Node, Pod } from "./types.js";

@@ -2,7 +2,7 @@
 // and core/v1 ReplicationController. Deeper validation lives with the workload controllers' issue.
 import { field } from "../errors.js";
 import type { KObject, ObjectMeta, PodSpec } from "../types.js";
-import { validatePod } from "../validation.js";
+import { validatePod } from "./pods.js";
 import { defaultPod } from "../defaults.js";
 import type { LabelSelectorStruct } from "../selectors.js";
 import { gv, withMeta, validateSelector, nonNegative, type Info } from "./common.js";

@@ -45,15 +45,15 @@ export interface FieldDef {
  */
 export type OpenApiForm = "definition" | "inline" | "opaque";
 
-/** A named struct (a Go type, a protobuf message). */
-export interface StructDef {
+/** A named struct (a Go type, a protobuf message); `F` keeps its field names for type checks. */
+export interface StructDef<F extends Record<string, FieldDef> = Record<string, FieldDef>> {
   kind: "struct";
   /** Go type and protobuf message name ("Container"). */
   name: string;
   /** Kubernetes' OpenAPI package prefix ("io.k8s.api.core.v1."). */
   pkg: string;
   description?: string;
-  fields: Record<string, FieldDef>;
+  fields: F;
   openapi: OpenApiForm;
   /** A top-level kind (apiVersion, kind, metadata first); its definition comes from its resource. */
   topLevel?: boolean;
@@ -102,21 +102,21 @@ export const embedded: FieldOpts = { embedded: true };
 export const mergeBy = (key: string, opts: FieldOpts = {}): FieldOpts => ({ ...opts, list: { mergeKey: key } });
 
 /** A struct shown as its own OpenAPI definition. */
-export function struct(p: string, name: string, description: string | undefined, fields: Record<string, FieldDef>, openapi: OpenApiForm = "definition"): StructDef {
+export function struct<F extends Record<string, FieldDef>>(p: string, name: string, description: string | undefined, fields: F, openapi: OpenApiForm = "definition"): StructDef<F> {
   return { kind: "struct", name, pkg: p, ...(description !== undefined ? { description } : {}), fields, openapi };
 }
 
 /** A struct spelt out where it is used in OpenAPI (Kubernetes names it; Skiff's documents do not). */
-export const inline = (p: string, name: string, description: string, fields: Record<string, FieldDef>): StructDef => struct(p, name, description, fields, "inline");
+export const inline = <F extends Record<string, FieldDef>>(p: string, name: string, description: string, fields: F): StructDef<F> => struct(p, name, description, fields, "inline");
 
 /** A struct only protobuf decodes in detail; the OpenAPI documents show a free-form object. */
-export const opaque = (p: string, name: string, fields: Record<string, FieldDef>): StructDef => struct(p, name, undefined, fields, "opaque");
+export const opaque = <F extends Record<string, FieldDef>>(p: string, name: string, fields: F): StructDef<F> => struct(p, name, undefined, fields, "opaque");
 
 /**
  * A top-level kind: apiVersion, kind and metadata (protobuf field 1) come first; a spec or
  * status without a description gets Kubernetes' standard one.
  */
-export function kindSchema(p: string, name: string, metadata: StructDef, fields: Record<string, FieldDef>): StructDef {
+export function kindSchema<F extends Record<string, FieldDef>>(p: string, name: string, metadata: StructDef, fields: F): StructDef<KindFields & F> {
   const described: Record<string, FieldDef> = {};
   for (const [k, fd] of Object.entries(fields)) {
     const std = k === "spec" ? `Specification of the desired behavior of the ${name}.` : k === "status" ? `Most recently observed status of the ${name}. Populated by the system. Read-only.` : undefined;
@@ -129,9 +129,12 @@ export function kindSchema(p: string, name: string, metadata: StructDef, fields:
       kind: f(str, undefined, "Kind is a string value representing the REST resource this object represents."),
       metadata: f(metadata, 1, "Standard object's metadata."),
       ...described,
-    },
+    } as KindFields & F,
   };
 }
+
+/** The fields every top-level kind starts with. */
+export type KindFields = { apiVersion: FieldDef; kind: FieldDef; metadata: FieldDef };
 
 /** The fields of a struct with embedded structs' fields inlined, as JSON sees them. */
 export function jsonFields(s: StructDef): Record<string, FieldDef> {

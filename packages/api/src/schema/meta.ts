@@ -1,6 +1,6 @@
 // apimachinery meta/v1: object metadata, owner references, label selectors, delete options;
 // and `kind()`, which builds a top-level kind on this ObjectMeta.
-import { bool, embedded, f, free, inline, int64, kindSchema, listOf, mergeBy, opaque, pkg, ptr, req, str, strMap, struct, time, type FieldDef, type StructDef } from "./dsl.js";
+import { bool, embedded, f, free, inline, int64, kindSchema, listOf, mergeBy, opaque, pkg, ptr, req, str, strMap, struct, time, type FieldDef } from "./dsl.js";
 
 export const OwnerReference = struct(pkg.meta, "OwnerReference", "OwnerReference contains enough information to let you identify an owning object.", {
   apiVersion: f(str, 5, "API version of the referent.", req),
@@ -49,7 +49,7 @@ export const DeleteOptions = opaque(pkg.meta, "DeleteOptions", {
 });
 
 /** A top-level kind with Kubernetes' ObjectMeta. */
-export const kind = (p: string, name: string, fields: Record<string, FieldDef>): StructDef => kindSchema(p, name, ObjectMeta, fields);
+export const kind = <F extends Record<string, FieldDef>>(p: string, name: string, fields: F) => kindSchema(p, name, ObjectMeta, fields);
 
 /** Kubernetes' LocalObjectReference (core/v1), embedded in many selectors. */
 export const LocalObjectReference = opaque(pkg.core, "LocalObjectReference", { name: f(str, 1) });

@@ -12,7 +12,7 @@ const PodSecurityContext = opaque(core, "PodSecurityContext", {
   runAsGroup: f(int64, 6, undefined, ptr), sysctls: f(listOf(opaque(core, "Sysctl", { name: f(str, 1), value: f(str, 2) })), 7),
   fsGroupChangePolicy: f(str, 9, undefined, ptr), seccompProfile: f(SeccompProfile, 10),
 });
-const Toleration = opaque(core, "Toleration", { key: f(str, 1), operator: f(str, 2), value: f(str, 3), effect: f(str, 4), tolerationSeconds: f(int64, 5, undefined, ptr) });
+export const Toleration = opaque(core, "Toleration", { key: f(str, 1), operator: f(str, 2), value: f(str, 3), effect: f(str, 4), tolerationSeconds: f(int64, 5, undefined, ptr) });
 const HostAlias = opaque(core, "HostAlias", { ip: f(str, 1), hostnames: f(listOf(str), 2) });
 const PodDNSConfig = opaque(core, "PodDNSConfig", {
   nameservers: f(listOf(str), 1), searches: f(listOf(str), 2),

@@ -136,13 +136,18 @@ export function kindSchema<F extends Record<string, FieldDef>>(p: string, name: 
 /** The fields every top-level kind starts with. */
 export type KindFields = { apiVersion: FieldDef; kind: FieldDef; metadata: FieldDef };
 
-/** The fields of a struct with embedded structs' fields inlined, as JSON sees them. */
+const jsonFieldsCache = new WeakMap<StructDef, Record<string, FieldDef>>();
+
+/** The fields of a struct with embedded structs' fields inlined, as JSON sees them (computed once per struct). */
 export function jsonFields(s: StructDef): Record<string, FieldDef> {
-  const out: Record<string, FieldDef> = {};
+  let out = jsonFieldsCache.get(s);
+  if (out) return out;
+  out = {};
   for (const [k, fd] of Object.entries(s.fields)) {
     if (fd.embedded && fd.type.kind === "struct") Object.assign(out, jsonFields(fd.type));
     else out[k] = fd;
   }
+  jsonFieldsCache.set(s, out);
   return out;
 }
 

@@ -61,8 +61,16 @@ class Renderer {
   }
 }
 
-/** Every definition the resources' schemas reach, plus one top-level definition per resource. */
+const cache = new WeakMap<ResourceInfo[], Record<string, Schema>>();
+
+/** Every definition the resources' schemas reach, plus one top-level definition per resource (rendered once per resource list). */
 export function definitions(resources: ResourceInfo[]): Record<string, Schema> {
+  let defs = cache.get(resources);
+  if (!defs) cache.set(resources, (defs = render(resources)));
+  return defs;
+}
+
+function render(resources: ResourceInfo[]): Record<string, Schema> {
   const r = new Renderer();
   const defs: Record<string, Schema> = {};
   for (const res of resources) {

@@ -8,7 +8,6 @@ import { DeleteOptions, kind } from "./meta.js";
 import { Eviction } from "./policy.js";
 
 export { jsonFields, reachableStructs, type FieldDef, type ListSemantics, type OpenApiForm, type Scalar, type StructDef, type TypeExpr } from "./dsl.js";
-export { DeleteOptions } from "./meta.js";
 
 /** Kubernetes' OpenAPI package of a group version ("io.k8s.api.apps.v1."). */
 export function definitionPackage(r: Pick<ResourceInfo, "group" | "version">): string {

@@ -4,7 +4,11 @@
 // numbers its fields; messages are the structs reachable through numbered fields.
 import { bodyKinds, builtinResources, deleteOptionsSchema, schemaOf, type StructDef, type TypeExpr } from "@skiff/api";
 
-/** The type of a field's value. */
+/**
+ * The type of a field's value: s string, i integer (int32/int64), b bool, y bytes (base64 in
+ * JSON), T meta/v1 Time (RFC 3339), Q resource.Quantity (a string), IOS intstr.IntOrString; a
+ * message (embedded: its fields are inlined into the parent's JSON), a map, a repeated field.
+ */
 export type FieldType =
   | { t: "s" | "i" | "b" | "y" | "T" | "Q" | "IOS" }
   | { t: "msg"; name: string; embedded: boolean }

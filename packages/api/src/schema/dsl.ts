@@ -69,6 +69,7 @@ export const pkg = {
   storage: "io.k8s.api.storage.v1.",
   discovery: "io.k8s.api.discovery.v1.",
   coordination: "io.k8s.api.coordination.v1.",
+  scheduling: "io.k8s.api.scheduling.v1.",
   meta: "io.k8s.apimachinery.pkg.apis.meta.v1.",
 } as const;
 

@@ -2,16 +2,14 @@
 // every option kubectl passes, follow; exec with exit codes, piped stdin and a real terminal;
 // attach (kubectl run -i --rm, kubectl attach) over WebSocket and SPDY;
 // port-forward over kubectl's WebSocket-tunnelled SPDY and over its plain SPDY fallback.
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@skiff/client";
 import { repoRoot, TestCluster, freePort } from "../harness/cluster.js";
 
-const run = promisify(execFile);
 const IMAGE = "skiff/busybox:1.35";
 
 const manifest = `

@@ -56,7 +56,7 @@ describe("the proxy process", () => {
 
   const program = async (...services: proxyv1.ServicePort[]) => {
     const r = await rig.setTable(services);
-    expect(r.failedListeners).toEqual([]);
+    expect(r.failures).toEqual([]);
   };
 
   it("spreads connections round-robin over the endpoints", async () => {
@@ -180,5 +180,16 @@ describe("the proxy process", () => {
     await program(entry("t/other:80", await freePort(), [{ ip: "127.0.0.1", port: a }]));
     expect(await echo("three")).toBe("three");
     s.destroy();
+  });
+
+  it("reports a frontend it cannot open with its service and reason, and opens it once the port is free", async () => {
+    const taken = createServer(() => undefined);
+    const port = await freePort();
+    await new Promise<void>((r) => taken.listen(port, "127.0.0.1", () => r()));
+    const r = await rig.setTable([entry("shop/busy:80", port, [{ ip: "127.0.0.1", port: a }])]);
+    expect(r.failures).toEqual([{ frontend: `tcp:127.0.0.1:${port}`, service: "shop/busy", reason: "EADDRINUSE" }]);
+    await new Promise<void>((res) => taken.close(() => res()));
+    await waitFor(async () => (await rig.status()).failures.length === 0, 10_000);
+    expect(await readAll(port)).toBe("a");
   });
 });

@@ -37,6 +37,7 @@ export interface ProxyRig {
   proxyEchoPort: number;
   metricsAddress: string;
   setTable(services: proxyv1.ServicePort[]): Promise<proxyv1.SetTableResponse>;
+  status(): Promise<proxyv1.GetStatusResponse>;
   stop(): Promise<void>;
 }
 
@@ -62,9 +63,11 @@ export async function startRig(proxyFlags: string[] = []): Promise<ProxyRig> {
   const client = new proxyv1.ProxyServiceClient(sock, credentials.createInsecure());
   const setTable = (services: proxyv1.ServicePort[]) => new Promise<proxyv1.SetTableResponse>((resolve, reject) =>
     client.setTable({ version: String(Date.now()), nodeName: "bench", nodeIp: "127.0.0.1", services }, new Metadata(), (err, r) => (err ? reject(err) : resolve(r!))));
+  const status = () => new Promise<proxyv1.GetStatusResponse>((resolve, reject) =>
+    client.getStatus({}, new Metadata(), (err, r) => (err ? reject(err) : resolve(r!))));
   return {
     pids: { proxy: proxy.pid!, backend: backend.pid! },
-    bulkPort, echoPort, proxyBulkPort, proxyEchoPort, sinkPort, proxySinkPort, metricsAddress: ready.metricsAddress, setTable,
+    bulkPort, echoPort, proxyBulkPort, proxyEchoPort, sinkPort, proxySinkPort, metricsAddress: ready.metricsAddress, setTable, status,
     async stop() {
       client.close();
       for (const p of [proxy, backend]) {

@@ -66,7 +66,7 @@ export class BadRequestError extends ApiError {
   constructor(message: string) { super("BadRequest", message); }
 }
 export class ForbiddenError extends ApiError {
-  constructor(message: string) { super("Forbidden", message); }
+  constructor(message: string, details?: Status["details"]) { super("Forbidden", message, details); }
 }
 export class UnauthorizedError extends ApiError {
   constructor(message = "Unauthorized") { super("Unauthorized", message); }

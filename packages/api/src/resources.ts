@@ -14,6 +14,8 @@ import { batchResources } from "./kinds/batch.js";
 import { serviceResources } from "./kinds/services.js";
 import { storageResources } from "./kinds/storage.js";
 import { coordinationResources } from "./kinds/coordination.js";
+import { rbacResources, reviewResources } from "./kinds/rbac.js";
+import { serviceAccountResources } from "./kinds/serviceaccounts.js";
 
 /** Everything the apiserver needs to know about one resource. */
 export interface ResourceInfo {
@@ -45,6 +47,8 @@ export interface ResourceInfo {
   garbageCollected?: boolean;
   /** Discovery verbs when not the full set (create, delete, deletecollection, get, list, patch, update, watch). */
   verbs?: string[];
+  /** Never stored: a create is answered by the apiserver itself (the review APIs). */
+  virtual?: boolean;
   validate(obj: KObject): FieldError[];
   validateUpdate?(obj: KObject, old: KObject): FieldError[];
   /** Fills defaults in place; called on create before validation. */
@@ -58,8 +62,8 @@ export function apiVersionOf(info: Pick<ResourceInfo, "group" | "version">): str
 
 /** The built-in resources, in discovery order. */
 export const builtinResources: ResourceInfo[] = [
-  ...namespaceResources, ...nodeResources, ...podResources, ...eventResources, ...configResources, ...serviceResources, ...storageResources,
-  ...appsResources, ...batchResources, ...coordinationResources,
+  ...namespaceResources, ...nodeResources, ...podResources, ...eventResources, ...configResources, ...serviceAccountResources, ...serviceResources,
+  ...storageResources, ...appsResources, ...batchResources, ...coordinationResources, ...rbacResources, ...reviewResources,
 ];
 
 /** Looks resources up by plural, singular, short name or kind (case-insensitive). */

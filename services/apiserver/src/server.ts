@@ -6,7 +6,7 @@ import { Store } from "./storage/store.js";
 import { Registry } from "./registry/registry.js";
 import { resourceService } from "./grpc/service.js";
 import type { ApiserverOptions } from "./options/options.js";
-import type { Node } from "@skiff/api";
+import type { KObject, Node } from "@skiff/api";
 import { GrpcNodeConnector } from "./nodes/grpc-connector.js";
 import type { NodeConnector } from "./nodes/connector.js";
 import { startRestServer, loadOrCreateClusterAuth, type RunningRestServer } from "./rest/index.js";
@@ -16,6 +16,12 @@ import { ensureJoinToken, joinTokenAuthorizer } from "./auth/join-token.js";
 import { startRepair } from "./allocation/repair.js";
 import { ensureDefaultStorageClass } from "./admission/storage-class.js";
 import { admissionChain } from "./admission/index.js";
+import { ApiAuthorizer } from "./auth/authz/index.js";
+import { RbacCache } from "./auth/authz/rbac/cache.js";
+import { ensureBootstrapPolicy } from "./auth/authz/rbac/bootstrap.js";
+import { TokenSigner } from "./auth/serviceaccount/jwt.js";
+import { ServiceAccountTokens } from "./auth/serviceaccount/authenticator.js";
+import { loadOrCreateSigningKey } from "./auth/serviceaccount/key.js";
 
 export interface RunningApiserver {
   grpcAddress: string;
@@ -39,8 +45,20 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
     // A watch resumes from the cache for as long as the stream itself keeps delete markers.
     cache: { windowMs: opts.compactAfterMs } });
   const allocator = new ServiceAllocator(store, { serviceCidr: opts.serviceClusterIpRange, nodePortRange: opts.serviceNodePortRange, loadBalancerRange: opts.loadBalancerIpRange }, log.child({ component: "allocator" }));
-  const registry = new Registry(store, log.child({ component: "registry" }), { admission: (read) => admissionChain(read, { allocator }) });
+  // Authorization reads roles and bindings from a cache the registry feeds; the admission chain
+  // (built with the registry, which its plugins read) uses it to stop RBAC escalation.
+  let rbacCache: RbacCache | undefined;
+  let authz: ApiAuthorizer | undefined;
+  const registry = new Registry(store, log.child({ component: "registry" }), {
+    admission: (read) => {
+      rbacCache = new RbacCache(read, log.child({ component: "rbac" }));
+      authz = new ApiAuthorizer(rbacCache);
+      return admissionChain(read, { allocator, authz });
+    },
+  });
   await registry.ensureSystemNamespaces();
+  await ensureBootstrapPolicy(registry, log.child({ component: "bootstrap" }));
+  await rbacCache!.start();
   const joinToken = opts.requireJoinToken ? await ensureJoinToken(registry, log.child({ component: "join-token" })) : undefined;
 
   const nodeConnector = deps.connector ?? new GrpcNodeConnector({ getNode: async (n) => (await registry.get("nodes", undefined, n)) as Node, token: opts.nodeToken });
@@ -54,7 +72,10 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   let rest: RunningRestServer | undefined;
   if (opts.httpsAddress) {
     const auth = await loadOrCreateClusterAuth(registry, log.child({ component: "auth" }));
-    rest = await startRestServer({ registry, log: log.child({ component: "rest" }), connector: nodeConnector, bookmarkIntervalMs: opts.bookmarkIntervalMs }, auth, { address: opts.httpsAddress, tlsSans: opts.tlsSans });
+    const tokens = new TokenSigner(await loadOrCreateSigningKey(registry, log.child({ component: "auth" })));
+    const lookup = (resource: "serviceaccounts" | "pods", ns: string, name: string) => registry.get(resource, ns, name).then((o): KObject | undefined => o, () => undefined);
+    rest = await startRestServer({ registry, log: log.child({ component: "rest" }), connector: nodeConnector, bookmarkIntervalMs: opts.bookmarkIntervalMs, authz, tokens }, auth,
+      { address: opts.httpsAddress, tlsSans: opts.tlsSans, tokenCheckers: [new ServiceAccountTokens(tokens, lookup)] });
   }
   const httpsAddress = rest?.address ?? "";
   log.info({ grpcAddress, httpsAddress }, "apiserver serving");
@@ -82,6 +103,7 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
       (nodeConnector as Partial<GrpcNodeConnector>).close?.();
       if (compactTimer) clearInterval(compactTimer);
       stopRepair();
+      rbacCache?.stop();
       await rest?.stop();
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => { server.forceShutdown(); resolve(); }, 3000);

@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach } from "vitest";
-import { ConflictError, NotFoundError, objectKey, type Event, type KObject, type Node, type Pod } from "@skiff/api";
+import { ConflictError, NotFoundError, objectKey, type Event, type KObject, type Pod } from "@skiff/api";
 import { waitFor, type ApiClient, type WatchEventOf } from "@skiff/client";
 import { silentLogger } from "@skiff/log";
 import { Scheduler } from "./scheduler.js";

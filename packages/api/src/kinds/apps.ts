@@ -1,5 +1,5 @@
 // Workload kinds: apps/v1 Deployment, ReplicaSet, DaemonSet, StatefulSet, ControllerRevision,
-// and core/v1 ReplicationController. Deeper validation lives with the workload controllers' issue.
+// and core/v1 ReplicationController.
 import { field } from "../errors.js";
 import type { KObject, ObjectMeta, PodSpec } from "../types.js";
 import { validatePod } from "./pods.js";

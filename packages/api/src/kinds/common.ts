@@ -10,8 +10,9 @@ import { labelSelectorFromStruct } from "../selectors.js";
 export const gv = (group: string, version: string) => ({ group, version });
 
 /** Validates metadata, then the kind's own checks. */
-export function withMeta(namespaced: boolean, check?: (o: KObject) => FieldError[], nameIsLabel = false): (o: KObject) => FieldError[] {
-  return (o) => [...validateObjectMeta(o.metadata, { namespaced, nameIsLabel }), ...(check?.(o) ?? [])];
+export function withMeta(namespaced: boolean, check?: (o: KObject) => FieldError[], name: boolean | ((s: string) => string[]) = false): (o: KObject) => FieldError[] {
+  const opts = typeof name === "function" ? { namespaced, nameErrors: name } : { namespaced, nameIsLabel: name };
+  return (o) => [...validateObjectMeta(o.metadata, opts), ...(check?.(o) ?? [])];
 }
 
 /** Checks a label selector struct parses (operators, values) and, if given, matches the template labels. */

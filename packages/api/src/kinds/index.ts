@@ -12,3 +12,5 @@ export * from "./batch.js";
 export * from "./services.js";
 export * from "./storage.js";
 export * from "./coordination.js";
+export * from "./rbac.js";
+export * from "./serviceaccounts.js";

@@ -1,5 +1,5 @@
 // Service, Endpoints (core/v1) and EndpointSlice (discovery.k8s.io/v1). Allocation of
-// ClusterIPs and NodePorts happens in the apiserver; the network issue deepens validation.
+// ClusterIPs and NodePorts happens in the apiserver (admission/service-allocation.ts).
 import { field } from "../errors.js";
 import type { KObject } from "../types.js";
 import { gv, withMeta, type Info } from "./common.js";

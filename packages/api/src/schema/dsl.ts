@@ -70,6 +70,10 @@ export const pkg = {
   discovery: "io.k8s.api.discovery.v1.",
   coordination: "io.k8s.api.coordination.v1.",
   scheduling: "io.k8s.api.scheduling.v1.",
+  // Skiff names a group's package after the group without dots ("rbac.authorization" → rbacauthorization).
+  rbac: "io.k8s.api.rbacauthorization.v1.",
+  authorization: "io.k8s.api.authorization.v1.",
+  authentication: "io.k8s.api.authentication.v1.",
   meta: "io.k8s.apimachinery.pkg.apis.meta.v1.",
 } as const;
 

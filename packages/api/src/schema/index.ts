@@ -6,6 +6,7 @@ import type { ResourceInfo } from "../resources.js";
 import { f, free, reachableStructs, type StructDef } from "./dsl.js";
 import { DeleteOptions, kind } from "./meta.js";
 import { Eviction } from "./policy.js";
+import { TokenRequest } from "./reviews.js";
 
 export { jsonFields, reachableStructs, type FieldDef, type ListSemantics, type OpenApiForm, type Scalar, type StructDef, type TypeExpr } from "./dsl.js";
 
@@ -30,8 +31,11 @@ export function schemaOf(r: ResourceInfo): StructDef {
   return s;
 }
 
-/** Kinds a request body may carry that are not resources: a pod's Eviction (policy/v1). */
-export const bodyKinds: { group: string; kind: string; schema: StructDef }[] = [{ group: "policy", kind: "Eviction", schema: Eviction }];
+/** Kinds a request body may carry that are not resources: a pod's Eviction, a ServiceAccount's TokenRequest. */
+export const bodyKinds: { group: string; kind: string; schema: StructDef }[] = [
+  { group: "policy", kind: "Eviction", schema: Eviction },
+  { group: "authentication.k8s.io", kind: "TokenRequest", schema: TokenRequest },
+];
 
 /** DeleteOptions, which every group version accepts as a DELETE body. */
 export const deleteOptionsSchema: StructDef = DeleteOptions;

@@ -83,10 +83,10 @@ function validateOwnerReferences(refs: unknown, path: string): FieldError[] {
  * it from the request first); cluster-scoped ones must not have one. A name is required
  * unless generateName is set; it must be a DNS-1123 subdomain, or a label when `nameIsLabel`.
  */
-export function validateObjectMeta(meta: ObjectMeta, opts: { namespaced: boolean; nameIsLabel?: boolean }, path = "metadata"): FieldError[] {
+export function validateObjectMeta(meta: ObjectMeta, opts: { namespaced: boolean; nameIsLabel?: boolean; nameErrors?: (s: string) => string[] }, path = "metadata"): FieldError[] {
   if (!isObject(meta)) return [field.required(path)];
   const errs: FieldError[] = [];
-  const nameErrors = opts.nameIsLabel ? dns1123LabelErrors : dns1123SubdomainErrors;
+  const nameErrors = opts.nameErrors ?? (opts.nameIsLabel ? dns1123LabelErrors : dns1123SubdomainErrors);
   const { name, generateName, namespace } = meta;
   if (generateName !== undefined && generateName !== "") {
     if (typeof generateName !== "string") errs.push(field.invalid(`${path}.generateName`, generateName, "must be a string"));

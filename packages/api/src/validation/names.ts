@@ -105,3 +105,9 @@ export function isValidLabelValue(s: string): string | undefined {
   return labelValueErrors(s)[0];
 }
 
+/** Names that are one URL path segment (RBAC objects: "system:aggregate-to-view" is valid). */
+export function pathSegmentNameErrors(s: string): string[] {
+  if (s === "." || s === "..") return [`may not be '${s}'`];
+  for (const bad of ["/", "%"]) if (s.includes(bad)) return [`may not contain '${bad}'`];
+  return [];
+}

@@ -1,12 +1,14 @@
 // The apiserver's admission plugins, in order: mutating (allocation, defaults), then validating
 // (namespace lifecycle). New policies (quota, limit ranges, pod security, RBAC-aware checks) are
 // added here and nowhere else.
-import type { KObject, StorageClass } from "@skiff/api";
+import type { KObject, PolicyRule, RoleRef, StorageClass } from "@skiff/api";
 import type { ServiceAllocator } from "../allocation/allocator.js";
 import { AdmissionChain } from "./chain.js";
 import { namespaceLifecycle } from "./namespace-lifecycle.js";
 import { serviceAllocation } from "./service-allocation.js";
 import { defaultStorageClass } from "./storage-class.js";
+import { rbacEscalation } from "./rbac-escalation.js";
+import type { ApiAuthorizer } from "../auth/authz/index.js";
 
 /** What plugins may read (the registry itself, once built). */
 export interface AdmissionReader {
@@ -17,6 +19,13 @@ export interface AdmissionReader {
 /** Dependencies of the plugins. */
 export interface AdmissionDeps {
   allocator: ServiceAllocator;
+  /** The apiserver's authorizer (RBAC escalation checks); absent → no escalation checks. */
+  authz?: ApiAuthorizer;
+}
+
+/** The rules of the role a binding refers to, as the authorizer sees them. */
+function roleRules(authz: ApiAuthorizer): (namespace: string, ref: RoleRef) => PolicyRule[] {
+  return (namespace, ref) => (ref.kind === "Role" ? authz.rbac.roleRules(namespace, ref.name) : authz.rbac.clusterRoleRules(ref.name));
 }
 
 /** Builds the chain of one apiserver. */
@@ -28,6 +37,7 @@ export function admissionChain(read: AdmissionReader, deps: AdmissionDeps): Admi
     ],
     [
       namespaceLifecycle((name) => read.get("namespaces", undefined, name).then((o): KObject | undefined => o, () => undefined)),
+      ...(deps.authz ? [rbacEscalation(deps.authz, roleRules(deps.authz))] : []),
     ],
   );
 }

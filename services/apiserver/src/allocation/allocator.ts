@@ -41,11 +41,6 @@ function heldBy(s: Service): Held {
   };
 }
 
-/** Thrown inside allocation; turned into one Invalid error listing every failure. */
-class AllocFailed extends Error {
-  constructor(readonly fieldError: FieldError) { super(fieldError.message); }
-}
-
 /** The service allocator; admission/service-allocation.ts calls it on every Service write. */
 export class ServiceAllocator {
   readonly serviceRange: IpRange;

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "@skiff/log";
 import {
   ResourceRegistry, type ResourceInfo, type KObject, type FieldError, apiVersionOf,
-  NotFoundError, AlreadyExistsError, ConflictError, InvalidError, BadRequestError, isAlreadyExists,
+  NotFoundError, AlreadyExistsError, ConflictError, InvalidError, BadRequestError, MethodNotAllowedError, isAlreadyExists,
   nowRfc3339, field,
 } from "@skiff/api";
 import { RevisionMismatch, type ObjectStore } from "../storage/types.js";
@@ -78,10 +78,11 @@ export class Registry {
     this.admission = opts.admission?.(this) ?? new AdmissionChain();
   }
 
-  /** Finds a resource or fails with NotFound, as the API does for unknown resources. */
+  /** Finds a stored resource or fails: NotFound for unknown ones, MethodNotAllowed for virtual ones (reviews). */
   info(resource: string): ResourceInfo {
     const r = this.resources.find(resource);
     if (!r) throw new NotFoundError("resource", resource);
+    if (r.virtual) throw new MethodNotAllowedError(`${r.resource} are not stored: only create is served, by the REST API`);
     return r;
   }
 

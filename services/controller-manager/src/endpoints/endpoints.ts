@@ -2,8 +2,9 @@
 // pods the selector matches. Pod informer events enqueue the services that select the pod,
 // so a readiness change reaches Endpoints within one reconcile (no polling).
 import { objectKey, splitKey, isNotFound, type Endpoints, type Pod, type Service } from "@skiff/api";
-import { WorkQueue, runWorkers } from "@skiff/client";
-import type { Controller, ControllerContext } from "../controller.js";
+import { WorkQueue } from "@skiff/client";
+import type { ControllerContext } from "../controller.js";
+import { QueueController } from "../common/base.js";
 import { backends, selects, subsets } from "./compute.js";
 
 /** Enqueues every service of a pod's namespace that selects it (before or after a change). */
@@ -19,21 +20,17 @@ export function watchServicePods(ctx: ControllerContext, queue: WorkQueue): void
   pods.addHandlers({ onAdd: (p) => forPod(p), onUpdate: (o, p) => forPod(o, p), onDelete: (p) => forPod(p) });
 }
 
-export class EndpointsController implements Controller {
-  private readonly queue = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 5000 });
-  constructor(private readonly ctx: ControllerContext) {}
+export class EndpointsController extends QueueController {
+  constructor(ctx: ControllerContext) {
+    super(ctx, { workers: 2, baseDelayMs: 100, maxDelayMs: 5000, name: "endpoints" });
+  }
 
-  async start(): Promise<void> {
+  protected async setup(): Promise<void> {
     watchServicePods(this.ctx, this.queue);
     const eps = this.ctx.informers.get<Endpoints>("endpoints");
     // Someone deleting or editing a managed Endpoints gets it put back.
     eps.addHandlers({ onDelete: (e) => this.queue.add(objectKey(e)), onUpdate: (_o, e) => this.queue.add(objectKey(e)) });
     await Promise.all(["services", "pods", "endpoints"].map((r) => this.ctx.informers.get(r).waitForSync()));
-    void runWorkers(this.queue, 2, (k) => this.reconcile(k), this.ctx.log.child({ controller: "endpoints" }));
-  }
-
-  stop(): void {
-    this.queue.shutdown();
   }
 
   /** Makes the service's Endpoints match its ready and not-ready pods. */

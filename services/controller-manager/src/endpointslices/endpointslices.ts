@@ -1,9 +1,9 @@
 // The EndpointSlice controller: one slice per Service with a selector and per distinct set of
 // target ports, with ready/serving/terminating conditions per pod (discovery.k8s.io/v1).
 import { createHash } from "node:crypto";
-import { objectKey, splitKey, isNotFound, type EndpointSlice, type Pod, type Service } from "@skiff/api";
-import { WorkQueue, runWorkers } from "@skiff/client";
-import type { Controller, ControllerContext } from "../controller.js";
+import { splitKey, isNotFound, type EndpointSlice, type Pod, type Service } from "@skiff/api";
+import type { ControllerContext } from "../controller.js";
+import { QueueController } from "../common/base.js";
 import { backends, type Backend } from "../endpoints/compute.js";
 import { watchServicePods } from "../endpoints/endpoints.js";
 
@@ -37,11 +37,12 @@ export function desiredSlices(svc: Service, bs: Backend[]): Map<string, Endpoint
   return out;
 }
 
-export class EndpointSliceController implements Controller {
-  private readonly queue = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 5000 });
-  constructor(private readonly ctx: ControllerContext) {}
+export class EndpointSliceController extends QueueController {
+  constructor(ctx: ControllerContext) {
+    super(ctx, { workers: 2, baseDelayMs: 100, maxDelayMs: 5000, name: "endpointslices" });
+  }
 
-  async start(): Promise<void> {
+  protected async setup(): Promise<void> {
     watchServicePods(this.ctx, this.queue);
     const slices = this.ctx.informers.get<EndpointSlice>("endpointslices");
     const bySvc = (s: EndpointSlice) => {
@@ -50,11 +51,6 @@ export class EndpointSliceController implements Controller {
     };
     slices.addHandlers({ onDelete: bySvc, onUpdate: (_o, s) => bySvc(s) });
     await Promise.all(["services", "pods", "endpointslices"].map((r) => this.ctx.informers.get(r).waitForSync()));
-    void runWorkers(this.queue, 2, (k) => this.reconcile(k), this.ctx.log.child({ controller: "endpointslices" }));
-  }
-
-  stop(): void {
-    this.queue.shutdown();
   }
 
   async reconcile(key: string): Promise<void> {

@@ -6,7 +6,7 @@ describe("namespace deletion order", () => {
   it("covers every namespaced resource of the registry: owners first, pods next to last, events last", () => {
     const reg = new ResourceRegistry();
     const order = deletionOrder(reg.all);
-    expect(new Set(order)).toEqual(new Set(reg.all.filter((r) => r.namespaced).map((r) => r.resource)));
+    expect(new Set(order)).toEqual(new Set(reg.all.filter((r) => r.namespaced && !r.virtual).map((r) => r.resource)));
     for (const r of ["services", "endpoints", "endpointslices", "configmaps", "secrets", "persistentvolumeclaims"]) expect(order).toContain(r);
     expect(order).not.toContain("namespaces");
     expect(order).not.toContain("nodes");

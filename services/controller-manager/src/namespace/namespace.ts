@@ -1,22 +1,18 @@
 // Namespace deletion: a namespace marked for deletion has every object in it deleted, then
 // its "kubernetes" finalizer removed, and is gone once nothing is left.
 import { objectKey, isNotFound, ResourceRegistry, type Namespace, type KObject, type ResourceInfo } from "@skiff/api";
-import { WorkQueue, runWorkers } from "@skiff/client";
-import type { Controller, ControllerContext } from "../controller.js";
+import type { ControllerContext } from "../controller.js";
+import { QueueController } from "../common/base.js";
 
-export class NamespaceController implements Controller {
-  private readonly queue = new WorkQueue({ baseDelayMs: 500, maxDelayMs: 5000 });
-  constructor(private readonly ctx: ControllerContext) {}
+export class NamespaceController extends QueueController {
+  constructor(ctx: ControllerContext) {
+    super(ctx, { workers: 2, baseDelayMs: 500, maxDelayMs: 5000 });
+  }
 
-  async start(): Promise<void> {
+  protected async setup(): Promise<void> {
     const nss = this.ctx.informers.get<Namespace>("namespaces");
     nss.addHandlers({ onAdd: (n) => this.queue.add(objectKey(n)), onUpdate: (_o, n) => this.queue.add(objectKey(n)) });
     await nss.waitForSync();
-    void runWorkers(this.queue, 2, (k) => this.reconcile(k), this.ctx.log);
-  }
-
-  stop(): void {
-    this.queue.shutdown();
   }
 
   async reconcile(name: string): Promise<void> {
@@ -57,7 +53,7 @@ export class NamespaceController implements Controller {
 export function deletionOrder(all: ResourceInfo[]): string[] {
   const owners = ["cronjobs", "jobs", "deployments", "daemonsets", "statefulsets", "replicasets", "replicationcontrollers"];
   const rank = (r: string) => (owners.includes(r) ? 0 : r === "pods" ? 2 : r === "events" ? 3 : 1);
-  return all.filter((r) => r.namespaced).map((r) => r.resource).sort((a, b) => rank(a) - rank(b) || (owners.indexOf(a) - owners.indexOf(b)));
+  return all.filter((r) => r.namespaced && !r.virtual).map((r) => r.resource).sort((a, b) => rank(a) - rank(b) || (owners.indexOf(a) - owners.indexOf(b)));
 }
 
 const NAMESPACED = deletionOrder(new ResourceRegistry().all);

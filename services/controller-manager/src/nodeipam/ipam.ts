@@ -1,8 +1,8 @@
 // Node IPAM: gives every Node a podCIDR (a /24 by default) out of the cluster CIDR, and
 // frees it when the Node goes. The allocation is the Node objects themselves: no other state.
 import { objectKey, type Node, isConflict, isNotFound } from "@skiff/api";
-import { WorkQueue, runWorkers } from "@skiff/client";
-import type { Controller, ControllerContext } from "../controller.js";
+import type { ControllerContext } from "../controller.js";
+import { QueueController } from "../common/base.js";
 
 /** Parses "a.b.c.d/n" into a 32-bit base and prefix length. */
 export function parseCidr(cidr: string): { base: number; bits: number } {
@@ -33,19 +33,15 @@ export function nextFreeSubnet(clusterCidr: string, maskBits: number, used: Iter
   return undefined;
 }
 
-export class NodeIpamController implements Controller {
-  private readonly queue = new WorkQueue();
-  constructor(private readonly ctx: ControllerContext) {}
+export class NodeIpamController extends QueueController {
+  constructor(ctx: ControllerContext) {
+    super(ctx, { workers: 1, baseDelayMs: 50 });
+  }
 
-  async start(): Promise<void> {
+  protected async setup(): Promise<void> {
     const nodes = this.ctx.informers.get<Node>("nodes");
     nodes.addHandlers({ onAdd: (n) => this.queue.add(objectKey(n)), onUpdate: (_o, n) => this.queue.add(objectKey(n)) });
     await nodes.waitForSync();
-    void runWorkers(this.queue, 1, (k) => this.reconcile(k), this.ctx.log);
-  }
-
-  stop(): void {
-    this.queue.shutdown();
   }
 
   /** Gives the node a podCIDR if it has none (one worker: allocations never race each other). */

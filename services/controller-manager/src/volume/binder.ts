@@ -4,8 +4,8 @@
 // claim is gone. A Released PV keeps its claimRef — it is never handed to another claim while
 // it holds data (Retain); policy Delete is carried out by the node agent that holds the data.
 import { isConflict, isNotFound, memoryToBytes, objectKey, type PersistentVolume, type PersistentVolumeClaim } from "@skiff/api";
-import { WorkQueue, runWorkers } from "@skiff/client";
-import type { Controller, ControllerContext } from "../controller.js";
+import type { ControllerContext } from "../controller.js";
+import { QueueController } from "../common/base.js";
 
 /** Annotation set on a claim once bound, as Kubernetes' pv.kubernetes.io/bind-completed. */
 export const BIND_COMPLETED = "pv.kubernetes.io/bind-completed";
@@ -41,14 +41,15 @@ function isFreeFor(pv: PersistentVolume, pvc: PersistentVolumeClaim): boolean {
   return pv.status?.phase === "Available" || pv.status?.phase === "Pending" || !pv.status?.phase;
 }
 
-export class VolumeBinderController implements Controller {
-  private readonly queue = new WorkQueue({ baseDelayMs: 300, maxDelayMs: 10_000 });
-  constructor(private readonly ctx: ControllerContext) {}
+export class VolumeBinderController extends QueueController {
+  constructor(ctx: ControllerContext) {
+    super(ctx, { workers: 1, baseDelayMs: 300, maxDelayMs: 10_000, name: "volume-binder" });
+  }
 
   private get pvs() { return this.ctx.informers.get<PersistentVolume>("persistentvolumes"); }
   private get pvcs() { return this.ctx.informers.get<PersistentVolumeClaim>("persistentvolumeclaims"); }
 
-  async start(): Promise<void> {
+  protected async setup(): Promise<void> {
     const claim = (c: PersistentVolumeClaim) => this.queue.add(`claim:${objectKey(c)}`);
     const volume = (v: PersistentVolume) => {
       this.queue.add(`volume:${v.metadata.name}`);
@@ -58,11 +59,6 @@ export class VolumeBinderController implements Controller {
     this.pvcs.addHandlers({ onAdd: claim, onUpdate: (_o, c) => claim(c), onDelete: (c) => { claim(c); for (const v of this.pvs.list()) if (v.spec.claimRef?.uid === c.metadata.uid) volume(v); } });
     this.pvs.addHandlers({ onAdd: volume, onUpdate: (_o, v) => volume(v), onDelete: volume });
     await Promise.all([this.pvs.waitForSync(), this.pvcs.waitForSync()]);
-    void runWorkers(this.queue, 1, (k) => this.reconcile(k), this.ctx.log.child({ controller: "volume-binder" }));
-  }
-
-  stop(): void {
-    this.queue.shutdown();
   }
 
   async reconcile(key: string): Promise<void> {

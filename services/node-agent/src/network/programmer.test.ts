@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Endpoints, Service } from "@skiff/api";
 import { buildTable } from "./proxy-table.js";
-import { frontendOwners } from "./programmer.js";
 
-describe("proxy table frontends", () => {
-  it("maps ClusterIP, NodePort and load-balancer frontends back to their Service", () => {
+describe("proxy table", () => {
+  it("has one entry per service port with its load-balancer addresses and endpoint ports", () => {
     const svc: Service = {
       apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "shop" },
       spec: { type: "LoadBalancer", clusterIP: "10.96.0.7", ports: [{ name: "http", port: 80, nodePort: 30080 }, { name: "dns", port: 53, protocol: "UDP", nodePort: 30053 }] },
@@ -16,10 +15,5 @@ describe("proxy table frontends", () => {
       ["shop/web:dns", ["192.0.2.4"], [5353]],
       ["shop/web:http", ["192.0.2.4"], [8080]],
     ]);
-    const owners = frontendOwners({ version: "1", nodeName: "n1", nodeIp: "172.16.0.1", services });
-    expect(Object.fromEntries(owners)).toEqual({
-      "tcp:10.96.0.7:80": "shop/web", "tcp:172.16.0.1:30080": "shop/web", "tcp:192.0.2.4:80": "shop/web",
-      "udp:10.96.0.7:53": "shop/web", "udp:172.16.0.1:30053": "shop/web", "udp:192.0.2.4:53": "shop/web",
-    });
   });
 });

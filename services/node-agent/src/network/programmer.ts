@@ -22,19 +22,6 @@ export interface ProgrammerOptions {
   onLoadBalancerIPs?: (ips: string[]) => Promise<void>;
 }
 
-/** The Service ("namespace/name") behind each frontend ("tcp:ip:port") of a table. */
-export function frontendOwners(req: proxyv1.SetTableRequest): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const sp of req.services) {
-    const proto = sp.protocol === proxyv1.Protocol.PROTOCOL_UDP ? "udp" : "tcp";
-    const svc = sp.name.slice(0, sp.name.indexOf(":"));
-    if (sp.clusterIp && sp.clusterIp !== "None") out.set(`${proto}:${sp.clusterIp}:${sp.port}`, svc);
-    if (sp.nodePort) out.set(`${proto}:${req.nodeIp}:${sp.nodePort}`, svc);
-    for (const ip of sp.loadBalancerIps) out.set(`${proto}:${ip}:${sp.port}`, svc);
-  }
-  return out;
-}
-
 /** Pushes tables to one proxy. */
 export class ProxyProgrammer {
   private readonly client: proxyv1.ProxyServiceClient;
@@ -74,16 +61,14 @@ export class ProxyProgrammer {
 
   /** Frontends that failed and were not failing at the previous push go to onFailedFrontend. */
   private reported = new Set<string>();
-  private reportFailures(req: proxyv1.SetTableRequest, failed: string[]): void {
-    const owners = frontendOwners(req);
+  /** Tells onFailedFrontend about each failure not reported by the previous push. */
+  private reportFailures(failures: proxyv1.FrontendFailure[]): void {
     const now = new Set<string>();
-    for (const f of failed) {
-      const m = /^((?:tcp|udp):[^:]+:\d+): (.*)$/.exec(f);
-      if (!m) continue;
-      now.add(f);
-      const svcKey = owners.get(m[1]);
-      const svc = svcKey ? this.services.get(svcKey) : undefined;
-      if (svc && !this.reported.has(f)) this.opts.onFailedFrontend?.(svc, m[1], m[2]);
+    for (const f of failures) {
+      const id = `${f.frontend}: ${f.reason}`;
+      now.add(id);
+      const svc = this.services.get(f.service);
+      if (svc && !this.reported.has(id)) this.opts.onFailedFrontend?.(svc, f.frontend, f.reason);
     }
     this.reported = now;
   }
@@ -104,10 +89,10 @@ export class ProxyProgrammer {
       const res = await new Promise<proxyv1.SetTableResponse>((resolve, reject) => {
         this.client.setTable(req, new Metadata(), { deadline: Date.now() + 10_000 }, (err, r) => (err ? reject(err) : resolve(r!)));
       });
-      const failed = res.failedListeners.join(", ");
+      const failed = res.failures.map((f) => `${f.frontend}: ${f.reason}`).join(", ");
       if (failed !== this.lastFailed) {
-        if (failed) this.log.warn({ failed: res.failedListeners }, "proxy could not open some frontends (retrying)");
-        this.reportFailures(req, res.failedListeners);
+        if (failed) this.log.warn({ failed: res.failures }, "proxy could not open some frontends (retrying)");
+        this.reportFailures(res.failures);
       }
       this.lastFailed = failed;
       this.pushing = false;

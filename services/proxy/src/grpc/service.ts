@@ -9,7 +9,7 @@ export function proxyService(table: ProxyTable, log: Logger): proxyv1.ProxyServi
   return {
     setTable(call: ServerUnaryCall<proxyv1.SetTableRequest, proxyv1.SetTableResponse>, cb: sendUnaryData<proxyv1.SetTableResponse>) {
       table.set(call.request).then(
-        (failedListeners) => cb(null, { failedListeners }),
+        (failures) => cb(null, { failures }),
         (err) => {
           log.error({ err }, "applying table failed");
           cb({ code: GrpcStatus.INTERNAL, details: (err as Error).message });
@@ -18,7 +18,7 @@ export function proxyService(table: ProxyTable, log: Logger): proxyv1.ProxyServi
     },
     getStatus(_call: ServerUnaryCall<proxyv1.GetStatusRequest, proxyv1.GetStatusResponse>, cb: sendUnaryData<proxyv1.GetStatusResponse>) {
       const s = table.status();
-      cb(null, { version: s.version, listeners: s.listeners, failedListeners: s.failed });
+      cb(null, { version: s.version, listeners: s.listeners, failures: s.failed });
     },
   };
 }

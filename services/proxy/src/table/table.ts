@@ -35,7 +35,8 @@ type Frontend = TcpFrontend | UdpFrontend;
 export class ProxyTable {
   private readonly frontends = new Map<string, Frontend>();
   private readonly balancers = new Map<string, Balancer>();
-  private readonly failed = new Map<string, string>();
+  /** Frontends that could not be opened, by key, with their service and the reason. */
+  private readonly failed = new Map<string, proxyv1.FrontendFailure>();
   private desired = new Map<string, Desired>();
   private version = "";
   private nodeName = "";
@@ -45,13 +46,13 @@ export class ProxyTable {
   constructor(private readonly metrics: Metrics, private readonly opts: TableOptions, private readonly log: Logger) {}
 
   /** Replaces the table; resolves when every frontend that can open is open. */
-  set(req: proxyv1.SetTableRequest): Promise<string[]> {
+  set(req: proxyv1.SetTableRequest): Promise<proxyv1.FrontendFailure[]> {
     const run = this.applying.then(() => this.apply(req));
     this.applying = run.then(() => undefined, () => undefined);
     return run;
   }
 
-  private async apply(req: proxyv1.SetTableRequest): Promise<string[]> {
+  private async apply(req: proxyv1.SetTableRequest): Promise<proxyv1.FrontendFailure[]> {
     this.version = req.version;
     this.nodeName = req.nodeName;
     const desired = new Map<string, Desired>();
@@ -116,8 +117,9 @@ export class ProxyTable {
         log.info({ service: d.service }, "frontend open");
       } catch (err) {
         const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-        if (this.failed.get(d.key) !== reason) log.warn({ err, service: d.service }, "cannot open frontend; will retry");
-        this.failed.set(d.key, reason);
+        if (this.failed.get(d.key)?.reason !== reason) log.warn({ err, service: d.service }, "cannot open frontend; will retry");
+        // The table names service ports "namespace/name:port"; failures name the Service.
+        this.failed.set(d.key, { frontend: d.key, service: d.service.slice(0, d.service.lastIndexOf(":")), reason });
       }
     }));
     if (this.failed.size > 0 && !this.retryTimer) {
@@ -129,12 +131,12 @@ export class ProxyTable {
     }
   }
 
-  private failedList(): string[] {
-    return [...this.failed].map(([k, why]) => `${k}: ${why}`);
+  private failedList(): proxyv1.FrontendFailure[] {
+    return [...this.failed.values()];
   }
 
   /** Version, open frontends and failures (GetStatus). */
-  status(): { version: string; listeners: number; failed: string[] } {
+  status(): { version: string; listeners: number; failed: proxyv1.FrontendFailure[] } {
     return { version: this.version, listeners: this.frontends.size, failed: this.failedList() };
   }
 

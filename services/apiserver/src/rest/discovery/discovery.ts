@@ -31,6 +31,7 @@ export function apiResourcesOf(r: ResourceInfo): ApiResource[] {
     out.push({ name: `${r.resource}/${name}`, singularName: "", namespaced: r.namespaced, kind, verbs, ...(gv ?? {}) });
   if (r.hasStatus) sub("status", r.kind, ["get", "patch", "update"]);
   if (r.scale) sub("scale", "Scale", ["get", "patch", "update"], { group: "autoscaling", version: "v1" });
+  if (r.resource === "serviceaccounts" && r.group === "") sub("token", "TokenRequest", ["create"], { group: "authentication.k8s.io", version: "v1" });
   if (r.resource === "pods" && r.group === "") {
     sub("binding", "Binding", ["create"]);
     sub("eviction", "Eviction", ["create"], { group: "policy", version: "v1" });

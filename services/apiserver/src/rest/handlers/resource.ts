@@ -13,6 +13,7 @@ import { serveWatch } from "./watch.js";
 import { handleSubresource } from "../subresources/index.js";
 import { sendObject, type RequestScope } from "./scope.js";
 import { create, patch, replace } from "./write.js";
+import { handleReview } from "../reviews/reviews.js";
 
 /** Finds the resource a path names in its group/version; 404 when the server has none. */
 export function resourceInfoFor(ctx: RestContext, p: ResourcePath): ResourceInfo {
@@ -25,6 +26,7 @@ export function resourceInfoFor(ctx: RestContext, p: ResourcePath): ResourceInfo
 export async function handleResource(ctx: RestContext, req: IncomingMessage, res: ServerResponse, p: ResourcePath, query: URLSearchParams, user?: UserInfo): Promise<void> {
   const info = resourceInfoFor(ctx, p);
   const s: RequestScope = { ctx, req, res, info, namespace: info.namespaced ? p.namespace : undefined, name: p.name, subresource: p.subresource, query, user };
+  if (info.virtual) return handleReview(s);
   if (p.subresource) return handleSubresource(s);
   const method = req.method ?? "GET";
   if (method === "GET" && (p.watchPrefix || flag(query, "watch"))) return watch(s);

@@ -6,7 +6,9 @@ import type { AddressInfo } from "node:net";
 import { networkInterfaces, hostname } from "node:os";
 import { ApiError } from "@skiff/api";
 import type { RestContext } from "../handlers/context.js";
-import { TokenAuthenticator } from "../auth/authn.js";
+import { StaticTokens, TokenAuthenticator, type TokenChecker } from "../auth/authn.js";
+import { identify } from "../auth/gate.js";
+import { nonResourceAttributes, resourceAttributes } from "../../auth/authz/request.js";
 import { createServingCert } from "../auth/pki.js";
 import type { ClusterAuth } from "../auth/bootstrap.js";
 import { sendError, sendJson } from "./respond.js";
@@ -23,6 +25,8 @@ export interface RestServerOptions {
   address: string;
   /** Extra DNS names / IPs for the serving certificate. */
   tlsSans: string[];
+  /** Bearer-token checkers besides the admin token (ServiceAccount tokens). */
+  tokenCheckers?: TokenChecker[];
 }
 
 /** A running REST server. */
@@ -46,7 +50,8 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
   const host = opts.address.slice(0, i).replace(/^\[|\]$/g, "");
   const port = Number(opts.address.slice(i + 1));
   const serving = createServingCert(auth.ca, servingNames(host, opts.tlsSans));
-  const authn = new TokenAuthenticator([{ token: auth.adminToken, user: { name: "skiff-admin", groups: ["system:masters", "system:authenticated"] } }]);
+  const authn = new TokenAuthenticator([new StaticTokens([{ token: auth.adminToken, user: { name: "skiff-admin", groups: ["system:masters", "system:authenticated"] } }]), ...(opts.tokenCheckers ?? [])]);
+  ctx = { ...ctx, authn };
   const docs = new Map<string, unknown>();
   const cached = (key: string, make: () => unknown) => {
     if (!docs.has(key)) docs.set(key, make());
@@ -62,7 +67,10 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
       res.end("ok");
       return;
     }
-    const user = authn.authenticate(req);
+    const user = await identify(authn, ctx.authz, req);
+    const rp = parseResourcePath(path);
+    // Every request is authorized: on its resource when it names one, else on its path.
+    ctx.authz?.check(rp ? resourceAttributes(user, req.method ?? "GET", rp, url.searchParams) : nonResourceAttributes(user, req.method ?? "GET", path));
     const get = req.method === "GET" || req.method === "HEAD";
     const doc = (body: unknown) => {
       if (!get) throw new ApiError("MethodNotAllowed", `${req.method} is not allowed on ${path}`);
@@ -98,7 +106,6 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
     if (segs[0] === "api" && segs.length === 2) return doc(apiResourceList(resources, "", segs[1]));
     if (segs[0] === "apis" && segs.length === 2) return doc(apiGroup(resources, segs[1]));
     if (segs[0] === "apis" && segs.length === 3) return doc(apiResourceList(resources, segs[1], segs[2]));
-    const rp = parseResourcePath(path);
     if (!rp) throw new ApiError("NotFound", "the server could not find the requested resource");
     return handleResource(ctx, req, res, rp, url.searchParams, user);
   }

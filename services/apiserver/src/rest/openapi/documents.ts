@@ -33,6 +33,8 @@ function pathsOf(r: ResourceInfo, refPrefix: string): Record<string, Schema> {
   const ref = refPrefix + definitionName(r);
   const nsParam = r.namespaced ? [{ name: "namespace", in: "path", required: true, schema: { type: "string" } }] : [];
   const body = { requestBody: { content: { "application/json": { schema: { $ref: ref } } } } };
+  // Reviews are only created (answered, never stored).
+  if (r.virtual) return { [coll]: { parameters: [...nsParam, ...common], post: op(r, "post", `create${r.kind}`, ref, body) } };
   const patchBody = { requestBody: { content: Object.fromEntries(["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json", "application/apply-patch+yaml"].map((t) => [t, { schema: { type: "object" } }])) } };
   return {
     [coll]: { parameters: [...nsParam, ...common], get: op(r, "list", `list${r.kind}`, ref, { parameters: listParams }), post: op(r, "post", `create${r.kind}`, ref, body), delete: op(r, "deletecollection", `deleteCollection${r.kind}`, ref) },

@@ -1,7 +1,7 @@
 // The protobuf field tables of the kinds typed clients (kubectl create, run, expose, drain)
 // send, derived from the kinds' schemas (@skiff/api schema/: field numbers and types as in
 // Kubernetes' generated.proto files) when the module loads. A kind is decodable when its schema
-// numbers its fields; messages are the structs reachable through numbered fields.
+// numbers all its fields; messages are the structs reachable through numbered fields.
 import { bodyKinds, builtinResources, deleteOptionsSchema, schemaOf, type StructDef, type TypeExpr } from "@skiff/api";
 
 /**
@@ -64,8 +64,8 @@ function messagesOf(roots: StructDef[]): Map<string, MessageDef> {
   return out;
 }
 
-/** Whether a kind's schema numbers any field besides metadata. */
-const numbered = (s: StructDef): boolean => Object.entries(s.fields).some(([k, fd]) => k !== "metadata" && fd.proto !== undefined);
+/** Whether a kind's schema numbers all its fields (apiVersion and kind are the envelope's; clients send no status). */
+const numbered = (s: StructDef): boolean => Object.entries(s.fields).every(([k, fd]) => k === "apiVersion" || k === "kind" || k === "status" || fd.proto !== undefined);
 
 const kinds = [...builtinResources.map((r) => ({ group: r.group, kind: r.kind, schema: schemaOf(r) })), ...bodyKinds].filter((k) => numbered(k.schema));
 

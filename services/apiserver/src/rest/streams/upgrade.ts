@@ -11,6 +11,8 @@ import { BadRequestError, NotFoundError, UnavailableError, type Pod } from "@ski
 import type { Logger } from "@skiff/log";
 import type { RestContext } from "../handlers/context.js";
 import type { TokenAuthenticator } from "../auth/authn.js";
+import { identify } from "../auth/gate.js";
+import { resourceAttributes } from "../../auth/authz/request.js";
 import { parseResourcePath } from "../http/route.js";
 import { statusOf } from "../http/respond.js";
 import { execProtocols, negotiate, portForwardProtocols, spdyTunnelPrefix } from "./channels.js";
@@ -48,11 +50,12 @@ export function upgradeHandler(ctx: RestContext, authn: TokenAuthenticator): (re
   return (req, socket, head) => {
     socket.on("error", () => undefined);
     void (async () => {
-      authn.authenticate(req);
+      const user = await identify(authn, ctx.authz, req);
       const url = new URL(req.url ?? "/", "https://x");
       const p = parseResourcePath(url.pathname);
       const sub = p?.subresource ?? "";
       if (!p || p.group !== "" || p.resource !== "pods" || !p.namespace || !p.name || !["exec", "attach", "portforward"].includes(sub)) throw new NotFoundError("resource", url.pathname);
+      ctx.authz?.check(resourceAttributes(user, req.method ?? "GET", p, url.searchParams, true));
       const upgrade = (req.headers.upgrade ?? "").toLowerCase();
       const spdy = upgrade === "spdy/3.1";
       if (upgrade !== "websocket" && !spdy) throw new BadRequestError(`unsupported upgrade ${JSON.stringify(req.headers.upgrade)}: WebSocket and SPDY/3.1 are served`);

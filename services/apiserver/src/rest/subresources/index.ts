@@ -1,6 +1,7 @@
 // Subresources: status, scale, binding, eviction, and the streaming ones (log, exec, attach,
 // portforward), which need a NodeConnector (503 when the apiserver has none).
-import { ApiError, BadRequestError, MethodNotAllowedError, NotFoundError, UnavailableError } from "@skiff/api";
+import { ApiError, BadRequestError, MethodNotAllowedError, NotFoundError, UnavailableError, type KObject, type TokenRequest } from "@skiff/api";
+import { requestToken } from "../../auth/serviceaccount/token-request.js";
 import { parseJsonObject, readBody, sendJson, successStatus } from "../http/respond.js";
 import { isDryRun } from "../handlers/query.js";
 import { readObjectBody } from "../handlers/body.js";
@@ -33,6 +34,14 @@ export async function handleSubresource(s: RequestScope): Promise<void> {
     }
     if (method === "PATCH") return sendJson(res, 200, await writeScale(ctx.registry, info, ns, name, patchScale(req.headers["content-type"], await readBody(req)), managerOfScope(s), writeOptions(s)));
     throw notAllowed();
+  }
+  if (sub === "token" && info.resource === "serviceaccounts" && info.group === "") {
+    if (method !== "POST") throw notAllowed();
+    if (!ctx.tokens) throw new UnavailableError("this apiserver issues no service account tokens");
+    const body = (await readObjectBody(req, "TokenRequest")).obj as TokenRequest;
+    const sa = await ctx.registry.get("serviceaccounts", ns, name);
+    const getPod = (pod: string) => ctx.registry.get("pods", ns, pod).then((p): KObject | undefined => p, () => undefined);
+    return sendJson(res, 201, await requestToken(ctx.tokens, sa, body, getPod));
   }
   if (info.resource === "pods" && info.group === "") {
     switch (sub) {

@@ -1,4 +1,4 @@
-import { constants, createDeflate, createInflate, inflateSync } from "node:zlib";
+import { constants, createDeflate, inflateSync } from "node:zlib";
 import { Duplex, PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "@skiff/log";

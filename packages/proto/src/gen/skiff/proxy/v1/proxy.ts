@@ -113,9 +113,18 @@ export interface SetTableRequest {
   services: ServicePort[];
 }
 
+/** FrontendFailure is one frontend the proxy could not open yet (it keeps retrying). */
+export interface FrontendFailure {
+  /** frontend is "proto:ip:port", e.g. "tcp:10.96.0.7:80". */
+  frontend: string;
+  /** service is the "namespace/name" of the Service the frontend serves. */
+  service: string;
+  /** reason is the system's error code or message, e.g. "EADDRINUSE". */
+  reason: string;
+}
+
 export interface SetTableResponse {
-  /** failed_listeners lists frontends that could not be opened yet ("ip:port/proto: reason"). */
-  failedListeners: string[];
+  failures: FrontendFailure[];
 }
 
 export interface GetStatusRequest {
@@ -124,7 +133,7 @@ export interface GetStatusRequest {
 export interface GetStatusResponse {
   version: string;
   listeners: number;
-  failedListeners: string[];
+  failures: FrontendFailure[];
 }
 
 function createBaseEndpoint(): Endpoint {
@@ -650,14 +659,115 @@ export const SetTableRequest: MessageFns<SetTableRequest> = {
   },
 };
 
+function createBaseFrontendFailure(): FrontendFailure {
+  return { frontend: "", service: "", reason: "" };
+}
+
+export const FrontendFailure: MessageFns<FrontendFailure> = {
+  encode(message: FrontendFailure, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.frontend !== "") {
+      writer.uint32(10).string(message.frontend);
+    }
+    if (message.service !== "") {
+      writer.uint32(18).string(message.service);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FrontendFailure {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFrontendFailure();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.frontend = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.service = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FrontendFailure {
+    return {
+      frontend: isSet(object.frontend) ? globalThis.String(object.frontend) : "",
+      service: isSet(object.service) ? globalThis.String(object.service) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: FrontendFailure): unknown {
+    const obj: any = {};
+    if (message.frontend !== "") {
+      obj.frontend = message.frontend;
+    }
+    if (message.service !== "") {
+      obj.service = message.service;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FrontendFailure>, I>>(base?: I): FrontendFailure {
+    return FrontendFailure.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FrontendFailure>, I>>(object: I): FrontendFailure {
+    const message = createBaseFrontendFailure();
+    message.frontend = object.frontend ?? "";
+    message.service = object.service ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
 function createBaseSetTableResponse(): SetTableResponse {
-  return { failedListeners: [] };
+  return { failures: [] };
 }
 
 export const SetTableResponse: MessageFns<SetTableResponse> = {
   encode(message: SetTableResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    for (const v of message.failedListeners) {
-      writer.uint32(10).string(v!);
+    for (const v of message.failures) {
+      FrontendFailure.encode(v!, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -675,12 +785,12 @@ export const SetTableResponse: MessageFns<SetTableResponse> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
+          case 2: {
+            if (tag !== 18) {
               break;
             }
 
-            message.failedListeners.push(reader.string());
+            message.failures.push(FrontendFailure.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -697,18 +807,16 @@ export const SetTableResponse: MessageFns<SetTableResponse> = {
 
   fromJSON(object: any): SetTableResponse {
     return {
-      failedListeners: globalThis.Array.isArray(object?.failedListeners)
-        ? object.failedListeners.map((e: any) => globalThis.String(e))
-        : globalThis.Array.isArray(object?.failed_listeners)
-        ? object.failed_listeners.map((e: any) => globalThis.String(e))
+      failures: globalThis.Array.isArray(object?.failures)
+        ? object.failures.map((e: any) => FrontendFailure.fromJSON(e))
         : [],
     };
   },
 
   toJSON(message: SetTableResponse): unknown {
     const obj: any = {};
-    if (message.failedListeners?.length) {
-      obj.failedListeners = message.failedListeners;
+    if (message.failures?.length) {
+      obj.failures = message.failures.map((e) => FrontendFailure.toJSON(e));
     }
     return obj;
   },
@@ -718,7 +826,7 @@ export const SetTableResponse: MessageFns<SetTableResponse> = {
   },
   fromPartial<I extends Exact<DeepPartial<SetTableResponse>, I>>(object: I): SetTableResponse {
     const message = createBaseSetTableResponse();
-    message.failedListeners = object.failedListeners?.map((e) => e) || [];
+    message.failures = object.failures?.map((e) => FrontendFailure.fromPartial(e)) || [];
     return message;
   },
 };
@@ -776,7 +884,7 @@ export const GetStatusRequest: MessageFns<GetStatusRequest> = {
 };
 
 function createBaseGetStatusResponse(): GetStatusResponse {
-  return { version: "", listeners: 0, failedListeners: [] };
+  return { version: "", listeners: 0, failures: [] };
 }
 
 export const GetStatusResponse: MessageFns<GetStatusResponse> = {
@@ -787,8 +895,8 @@ export const GetStatusResponse: MessageFns<GetStatusResponse> = {
     if (message.listeners !== 0) {
       writer.uint32(16).uint32(message.listeners);
     }
-    for (const v of message.failedListeners) {
-      writer.uint32(26).string(v!);
+    for (const v of message.failures) {
+      FrontendFailure.encode(v!, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -822,12 +930,12 @@ export const GetStatusResponse: MessageFns<GetStatusResponse> = {
             message.listeners = reader.uint32();
             continue;
           }
-          case 3: {
-            if (tag !== 26) {
+          case 4: {
+            if (tag !== 34) {
               break;
             }
 
-            message.failedListeners.push(reader.string());
+            message.failures.push(FrontendFailure.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -846,10 +954,8 @@ export const GetStatusResponse: MessageFns<GetStatusResponse> = {
     return {
       version: isSet(object.version) ? globalThis.String(object.version) : "",
       listeners: isSet(object.listeners) ? globalThis.Number(object.listeners) : 0,
-      failedListeners: globalThis.Array.isArray(object?.failedListeners)
-        ? object.failedListeners.map((e: any) => globalThis.String(e))
-        : globalThis.Array.isArray(object?.failed_listeners)
-        ? object.failed_listeners.map((e: any) => globalThis.String(e))
+      failures: globalThis.Array.isArray(object?.failures)
+        ? object.failures.map((e: any) => FrontendFailure.fromJSON(e))
         : [],
     };
   },
@@ -862,8 +968,8 @@ export const GetStatusResponse: MessageFns<GetStatusResponse> = {
     if (message.listeners !== 0) {
       obj.listeners = Math.round(message.listeners);
     }
-    if (message.failedListeners?.length) {
-      obj.failedListeners = message.failedListeners;
+    if (message.failures?.length) {
+      obj.failures = message.failures.map((e) => FrontendFailure.toJSON(e));
     }
     return obj;
   },
@@ -875,7 +981,7 @@ export const GetStatusResponse: MessageFns<GetStatusResponse> = {
     const message = createBaseGetStatusResponse();
     message.version = object.version ?? "";
     message.listeners = object.listeners ?? 0;
-    message.failedListeners = object.failedListeners?.map((e) => e) || [];
+    message.failures = object.failures?.map((e) => FrontendFailure.fromPartial(e)) || [];
     return message;
   },
 };

@@ -1,7 +1,7 @@
 // The review kinds (authorization.k8s.io/v1 access and rules reviews, authentication.k8s.io/v1
 // token and self reviews) and TokenRequest: create-only bodies. Protobuf knows their specs; the
 // OpenAPI documents keep the specs free-form.
-import { f, int64, listOf, opaque, pkg, ptr, str } from "./dsl.js";
+import { f, free, int64, listOf, opaque, pkg, ptr, str } from "./dsl.js";
 import { kind } from "./meta.js";
 
 const authz = pkg.authorization;
@@ -32,4 +32,5 @@ export const TokenRequest = kind(authn, "TokenRequest", {
     audiences: f(listOf(str), 1), expirationSeconds: f(int64, 4, undefined, ptr),
     boundObjectRef: f(opaque(authn, "BoundObjectReference", { kind: f(str, 1), apiVersion: f(str, 2), name: f(str, 3), uid: f(str, 4) }), 3),
   }), 2),
+  status: f(free, undefined),
 });

@@ -7,6 +7,8 @@ import type { CronJob, Job } from "../kinds/batch.js";
 import type { ConfigMap, Secret } from "../kinds/config.js";
 import type { Endpoints, EndpointSlice, Service, ServicePort } from "../kinds/services.js";
 import type { PersistentVolumeClaim, StorageClass } from "../kinds/storage.js";
+import type { ClusterRole, PolicyRule, Role, RoleBinding, RoleRef, Subject } from "../kinds/rbac.js";
+import type { ServiceAccount, TokenRequest } from "../kinds/serviceaccounts.js";
 import type { FieldDef, StructDef } from "./dsl.js";
 import type * as meta from "./meta.js";
 import type * as containers from "./containers.js";
@@ -16,6 +18,9 @@ import type * as batch from "./batch.js";
 import type * as config from "./config.js";
 import type * as service from "./service.js";
 import type * as storage from "./storage.js";
+import type * as rbac from "./rbac.js";
+import type * as reviews from "./reviews.js";
+import type * as serviceaccounts from "./serviceaccounts.js";
 
 /** The named keys of a type (its index signature, if any, left out). */
 type KnownKeys<T> = keyof { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
@@ -54,5 +59,13 @@ describe("TypeScript types against the schemas", () => {
     expectTypeOf<Undeclared<CronJob["spec"], typeof batch.CronJobSpec>>().toEqualTypeOf<never>();
     expectTypeOf<Undeclared<PersistentVolumeClaim["spec"], typeof storage.PersistentVolumeClaimSpec>>().toEqualTypeOf<never>();
     expectTypeOf<UndeclaredBody<StorageClass, typeof storage.StorageClass>>().toEqualTypeOf<never>();
+    expectTypeOf<Undeclared<PolicyRule, typeof rbac.PolicyRule>>().toEqualTypeOf<never>();
+    expectTypeOf<Undeclared<Subject, typeof rbac.Subject>>().toEqualTypeOf<never>();
+    expectTypeOf<Undeclared<RoleRef, typeof rbac.RoleRef>>().toEqualTypeOf<never>();
+    expectTypeOf<UndeclaredBody<Role, typeof rbac.Role>>().toEqualTypeOf<never>();
+    expectTypeOf<UndeclaredBody<ClusterRole, typeof rbac.ClusterRole>>().toEqualTypeOf<never>();
+    expectTypeOf<UndeclaredBody<RoleBinding, typeof rbac.RoleBinding>>().toEqualTypeOf<never>();
+    expectTypeOf<UndeclaredBody<ServiceAccount, typeof serviceaccounts.ServiceAccount>>().toEqualTypeOf<never>();
+    expectTypeOf<Undeclared<TokenRequest, typeof reviews.TokenRequest>>().toEqualTypeOf<never>();
   });
 });

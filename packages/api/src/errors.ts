@@ -4,7 +4,7 @@ import type { Status } from "./types.js";
 
 export type Reason =
   | "NotFound" | "AlreadyExists" | "Conflict" | "Invalid" | "Forbidden" | "Unauthorized"
-  | "Gone" | "Unavailable" | "BadRequest" | "MethodNotAllowed" | "InternalError" | "Expired";
+  | "Gone" | "Unavailable" | "BadRequest" | "MethodNotAllowed" | "InternalError" | "Expired" | "TooManyRequests";
 
 /** A validation failure at one field path. */
 export interface FieldError {
@@ -16,7 +16,7 @@ export interface FieldError {
 
 const codes: Record<Reason, number> = {
   NotFound: 404, AlreadyExists: 409, Conflict: 409, Invalid: 422, Forbidden: 403, Unauthorized: 401,
-  Gone: 410, Expired: 410, Unavailable: 503, BadRequest: 400, MethodNotAllowed: 405, InternalError: 500,
+  Gone: 410, Expired: 410, Unavailable: 503, BadRequest: 400, MethodNotAllowed: 405, InternalError: 500, TooManyRequests: 429,
 };
 
 /** Base of every error an API user can act on. */
@@ -79,6 +79,10 @@ export class UnavailableError extends ApiError {
 }
 export class MethodNotAllowedError extends ApiError {
   constructor(message: string) { super("MethodNotAllowed", message); }
+}
+/** 429: try again later (an eviction a PodDisruptionBudget does not allow yet). */
+export class TooManyRequestsError extends ApiError {
+  constructor(message: string, details?: Status["details"]) { super("TooManyRequests", message, details); }
 }
 export class InternalError extends ApiError {
   constructor(message: string) { super("InternalError", message); }

@@ -16,6 +16,7 @@ import { storageResources } from "./kinds/storage.js";
 import { coordinationResources } from "./kinds/coordination.js";
 import { rbacResources, reviewResources } from "./kinds/rbac.js";
 import { serviceAccountResources } from "./kinds/serviceaccounts.js";
+import { pdbResources, policyResources } from "./kinds/policy.js";
 
 /** Everything the apiserver needs to know about one resource. */
 export interface ResourceInfo {
@@ -62,8 +63,8 @@ export function apiVersionOf(info: Pick<ResourceInfo, "group" | "version">): str
 
 /** The built-in resources, in discovery order. */
 export const builtinResources: ResourceInfo[] = [
-  ...namespaceResources, ...nodeResources, ...podResources, ...eventResources, ...configResources, ...serviceAccountResources, ...serviceResources,
-  ...storageResources, ...appsResources, ...batchResources, ...coordinationResources, ...rbacResources, ...reviewResources,
+  ...namespaceResources, ...nodeResources, ...podResources, ...eventResources, ...configResources, ...serviceAccountResources, ...policyResources,
+  ...serviceResources, ...storageResources, ...appsResources, ...batchResources, ...coordinationResources, ...rbacResources, ...reviewResources, ...pdbResources,
 ];
 
 /** Looks resources up by plural, singular, short name or kind (case-insensitive). */

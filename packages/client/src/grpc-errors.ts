@@ -18,6 +18,7 @@ const reasonToCode: Record<Reason, Code> = {
   Unavailable: Code.UNAVAILABLE,
   MethodNotAllowed: Code.UNIMPLEMENTED,
   InternalError: Code.INTERNAL,
+  TooManyRequests: Code.RESOURCE_EXHAUSTED,
 };
 
 /** Converts any error into a gRPC error carrying a Kubernetes Status. */

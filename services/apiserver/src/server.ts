@@ -6,7 +6,8 @@ import { Store } from "./storage/store.js";
 import { Registry } from "./registry/registry.js";
 import { resourceService } from "./grpc/service.js";
 import type { ApiserverOptions } from "./options/options.js";
-import type { KObject, Node } from "@skiff/api";
+import type { KObject, LimitRange, Node, ResourceQuota } from "@skiff/api";
+import { LiveIndex } from "./registry/live-index.js";
 import { GrpcNodeConnector } from "./nodes/grpc-connector.js";
 import type { NodeConnector } from "./nodes/connector.js";
 import { startRestServer, loadOrCreateClusterAuth, type RunningRestServer } from "./rest/index.js";
@@ -49,16 +50,20 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   // (built with the registry, which its plugins read) uses it to stop RBAC escalation.
   let rbacCache: RbacCache | undefined;
   let authz: ApiAuthorizer | undefined;
+  let indexes: LiveIndex[] = [];
   const registry = new Registry(store, log.child({ component: "registry" }), {
     admission: (read) => {
       rbacCache = new RbacCache(read, log.child({ component: "rbac" }));
       authz = new ApiAuthorizer(rbacCache);
-      return admissionChain(read, { allocator, authz });
+      const limitRanges = new LiveIndex<LimitRange>(read, "limitranges", log.child({ component: "admission" }));
+      const quotas = new LiveIndex<ResourceQuota>(read, "resourcequotas", log.child({ component: "admission" }));
+      indexes = [limitRanges, quotas];
+      return admissionChain(read, { allocator, authz, limitRanges, quotas, log: log.child({ component: "admission" }) });
     },
   });
   await registry.ensureSystemNamespaces();
   await ensureBootstrapPolicy(registry, log.child({ component: "bootstrap" }));
-  await rbacCache!.start();
+  await Promise.all([rbacCache!.start(), ...indexes.map((i) => i.start())]);
   const joinToken = opts.requireJoinToken ? await ensureJoinToken(registry, log.child({ component: "join-token" })) : undefined;
 
   const nodeConnector = deps.connector ?? new GrpcNodeConnector({ getNode: async (n) => (await registry.get("nodes", undefined, n)) as Node, token: opts.nodeToken });
@@ -104,6 +109,7 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
       if (compactTimer) clearInterval(compactTimer);
       stopRepair();
       rbacCache?.stop();
+      for (const i of indexes) i.stop();
       await rest?.stop();
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => { server.forceShutdown(); resolve(); }, 3000);

@@ -14,12 +14,14 @@ import { CronJobController } from "./cronjob/cronjob.js";
 import { DaemonSetController } from "./daemonset/daemonset.js";
 import { StatefulSetController } from "./statefulset/statefulset.js";
 import { ServiceAccountsController } from "./serviceaccount/serviceaccount.js";
+import { DisruptionController } from "./disruption/disruption.js";
 
 export const controllers: ControllerDescriptor[] = [
   { name: "nodeipam", create: (ctx) => new NodeIpamController(ctx) },
   { name: "nodelifecycle", create: (ctx) => new NodeLifecycleController(ctx) },
   { name: "namespace", create: (ctx) => new NamespaceController(ctx) },
   { name: "serviceaccount", create: (ctx) => new ServiceAccountsController(ctx) },
+  { name: "disruption", create: (ctx) => new DisruptionController(ctx) },
   { name: "persistentvolume-binder", create: (ctx) => new VolumeBinderController(ctx) },
   { name: "endpoints", create: (ctx) => new EndpointsController(ctx) },
   { name: "endpointslices", create: (ctx) => new EndpointSliceController(ctx) },

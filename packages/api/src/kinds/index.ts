@@ -14,3 +14,4 @@ export * from "./storage.js";
 export * from "./coordination.js";
 export * from "./rbac.js";
 export * from "./serviceaccounts.js";
+export * from "./policy.js";

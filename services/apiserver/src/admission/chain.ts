@@ -20,6 +20,8 @@ export interface AdmissionAttributes {
   dryRun: boolean;
   /** Who is writing, when known (the REST API's authenticated user; internal callers have none). */
   user?: UserInfo;
+  /** Tells the client something without refusing the write (a Warning header on the REST API). */
+  warn?: (message: string) => void;
 }
 
 /** How a write ended: the object stored, the object removed from the store, or nothing written. */

@@ -1,26 +1,48 @@
-// The apiserver's admission plugins, in order: mutating (allocation, defaults), then validating
-// (namespace lifecycle). New policies (quota, limit ranges, pod security, RBAC-aware checks) are
+// The apiserver's admission plugins, in order: mutating (allocation, defaults, limit ranges,
+// quota), then validating (namespace lifecycle, RBAC escalation). New policies (quota, limit ranges, pod security, RBAC-aware checks) are
 // added here and nowhere else.
-import type { KObject, PolicyRule, RoleRef, StorageClass } from "@skiff/api";
+import type { KObject, LimitRange, PolicyRule, ResourceQuota, RoleRef, StorageClass } from "@skiff/api";
 import type { ServiceAllocator } from "../allocation/allocator.js";
 import { AdmissionChain } from "./chain.js";
 import { namespaceLifecycle } from "./namespace-lifecycle.js";
 import { serviceAllocation } from "./service-allocation.js";
 import { defaultStorageClass } from "./storage-class.js";
 import { rbacEscalation } from "./rbac-escalation.js";
+import { limitRanger } from "./limit-ranger.js";
+import { podSecurity } from "./pod-security.js";
+import type { Logger } from "@skiff/log";
+import { resourceQuota, type QuotaStore } from "./resource-quota.js";
+import type { LiveIndex } from "../registry/live-index.js";
 import type { ApiAuthorizer } from "../auth/authz/index.js";
 
-/** What plugins may read (the registry itself, once built). */
+/** What plugins may read and write (the registry itself, once built). */
 export interface AdmissionReader {
   get(resource: string, namespace: string | undefined, name: string): Promise<KObject>;
-  list(resource: string): Promise<{ items: KObject[] }>;
+  list(resource: string, opts?: { namespace?: string }): Promise<{ items: KObject[] }>;
+  update(resource: string, namespace: string | undefined, name: string, tryUpdate: (cur: KObject) => KObject, opts: { subresource?: string }): Promise<KObject>;
 }
 
 /** Dependencies of the plugins. */
 export interface AdmissionDeps {
   allocator: ServiceAllocator;
+  /** The namespace policies, kept in memory: limit ranges and quotas. */
+  limitRanges: LiveIndex<LimitRange>;
+  quotas: LiveIndex<ResourceQuota>;
+  log: Logger;
   /** The apiserver's authorizer (RBAC escalation checks); absent → no escalation checks. */
   authz?: ApiAuthorizer;
+}
+
+/** Quotas from the index; usage read and written through the registry. */
+function quotaStore(read: AdmissionReader, quotas: LiveIndex<ResourceQuota>): QuotaStore {
+  return {
+    quotas: async (ns) => quotas.inNamespace(ns),
+    get: (ns, name) => read.get("resourcequotas", ns, name).then((o) => o as ResourceQuota, () => undefined),
+    list: async (resource, ns) => (await read.list(resource, { namespace: ns })).items,
+    updateStatus: async (ns, name, fn) => {
+      await read.update("resourcequotas", ns, name, (cur) => fn(cur as ResourceQuota), { subresource: "status" });
+    },
+  };
 }
 
 /** The rules of the role a binding refers to, as the authorizer sees them. */
@@ -34,6 +56,11 @@ export function admissionChain(read: AdmissionReader, deps: AdmissionDeps): Admi
     [
       serviceAllocation(deps.allocator),
       defaultStorageClass(async () => (await read.list("storageclasses")).items as StorageClass[]),
+      limitRanger(async (ns) => deps.limitRanges.inNamespace(ns)),
+      // After the defaults it may judge, before quota charges a pod it would refuse.
+      podSecurity((name) => read.get("namespaces", undefined, name).then((o): KObject | undefined => o, () => undefined), deps.log),
+      // Last of the mutating plugins: it charges what the others filled in (limit-range defaults).
+      resourceQuota(quotaStore(read, deps.quotas)),
     ],
     [
       namespaceLifecycle((name) => read.get("namespaces", undefined, name).then((o): KObject | undefined => o, () => undefined)),

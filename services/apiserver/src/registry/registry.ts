@@ -49,6 +49,8 @@ export interface WriteOptions {
    */
   subresource?: string;
   user?: UserInfo;
+  /** Receives admission warnings for the client. */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -154,7 +156,7 @@ export class Registry {
     delete m.deletionTimestamp;
     delete m.deletionGracePeriodSeconds;
     strategy.prepareForCreate(o);
-    const attrs: AdmissionAttributes = { operation: "CREATE", resource: info, subresource: "", namespace: ns, name: m.name ?? "", object: o, dryRun: !!opts.dryRun, user: opts.user };
+    const attrs: AdmissionAttributes = { operation: "CREATE", resource: info, subresource: "", namespace: ns, name: m.name ?? "", object: o, dryRun: !!opts.dryRun, user: opts.user, warn: opts.warn };
     const complete = await this.admit(attrs, () => strategy.validate(o));
     if (opts.dryRun) {
       await complete("failed");
@@ -247,7 +249,7 @@ export class Registry {
         // The subresource's own function made the change; only system metadata is kept.
         stored = { ...next, apiVersion: old.apiVersion, kind: old.kind, metadata: { ...next.metadata, uid: old.metadata.uid, namespace: old.metadata.namespace, creationTimestamp: old.metadata.creationTimestamp } };
       }
-      const attrs: AdmissionAttributes = { operation: "UPDATE", resource: info, subresource: sub, namespace: ns, name, object: stored, oldObject: old, dryRun: !!opts.dryRun, user: opts.user };
+      const attrs: AdmissionAttributes = { operation: "UPDATE", resource: info, subresource: sub, namespace: ns, name, object: stored, oldObject: old, dryRun: !!opts.dryRun, user: opts.user, warn: opts.warn };
       const complete = await this.admit(attrs, validate);
       if (opts.dryRun) {
         await complete("failed");

@@ -15,6 +15,7 @@ import { ConfigError, expand, resolveEnv } from "../config/env.js";
 import { MountError, type PreparedVolume, type VolumeManager, type VolumeSources } from "../volumes/volumes.js";
 import { ProberManager } from "../prober/manager.js";
 import { runPostStart, runPreStop } from "../lifecycle/hooks.js";
+import type { ImagePuller } from "../images/puller.js";
 
 const ATTEMPT = "io.skiff.attempt";
 const BACKOFF_STEP = "io.skiff.backoff-step";
@@ -49,6 +50,8 @@ export interface PodManagerDeps {
   volumes: VolumeManager;
   /** ConfigMaps, Secrets, claims and volumes for env and volumes (informer caches). */
   sources: VolumeSources;
+  /** Image pulls (policy, pull secrets, back-off, events): images/puller.ts. */
+  images: ImagePuller;
 }
 
 /** Docker container names must be unique; these mirror the kubelet's k8s_… names. */
@@ -69,8 +72,6 @@ function isFinished(c: RuntimeContainer): boolean {
 
 export class PodManager {
   private readonly queue = new WorkQueue({ baseDelayMs: 200, maxDelayMs: 10_000 });
-  /** Image pull back-off per pod uid/container (in memory: losing it only retries sooner). */
-  private readonly pullBackoff = new Map<string, { failures: number; until: number; message: string }>();
   private resyncTimer?: NodeJS.Timeout;
   private stopEvents?: () => void;
   private stopped = false;
@@ -307,6 +308,7 @@ export class PodManager {
   private async forgetPods(cs: RuntimeContainer[]): Promise<void> {
     for (const uid of new Set(cs.map((c) => c.labels[L.podUid]))) {
       this.prober.forget(uid);
+      this.deps.images.forget(uid);
       this.lastMountError.delete(uid);
       this.evictions.delete(uid);
       this.evictedRecorded.delete(uid);
@@ -397,7 +399,7 @@ export class PodManager {
       }
     }
     const attempt = cur ? attemptOf(cur) + 1 : 0;
-    const waiting = await this.ensureImage(pod, spec);
+    const waiting = await this.deps.images.ensure(pod, spec, `spec.${kind === INIT ? "initContainers" : "containers"}{${spec.name}}`);
     if (waiting) {
       view.waiting = waiting.waiting;
       return { view, retryInMs: waiting.retryInMs };
@@ -477,43 +479,6 @@ export class PodManager {
   }
 
   private readonly backedOff = new Set<string>();
-
-  /** Pulls by imagePullPolicy; returns why the container waits when the image is not there. */
-  private async ensureImage(pod: Pod, spec: Container): Promise<{ waiting: Waiting; retryInMs: number } | undefined> {
-    const { runtime, recorder } = this.deps;
-    const policy = spec.imagePullPolicy ?? "IfNotPresent";
-    const present = await runtime.imageExists(spec.image);
-    const fieldPath = `spec.containers{${spec.name}}`;
-    if (policy === "Never") {
-      if (present) return undefined;
-      const message = `Container image "${spec.image}" is not present with pull policy of Never`;
-      recorder.record(pod, "Warning", "ErrImageNeverPull", message, fieldPath);
-      return { waiting: { reason: "ErrImageNeverPull", message }, retryInMs: 10_000 };
-    }
-    if (present && policy === "IfNotPresent") {
-      return undefined;
-    }
-    const bk = `${pod.metadata.uid}/${spec.name}`;
-    const b = this.pullBackoff.get(bk);
-    if (b && Date.now() < b.until) {
-      return { waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image "${spec.image}": ${b.message}` }, retryInMs: b.until - Date.now() + 10 };
-    }
-    recorder.record(pod, "Normal", "Pulling", `Pulling image "${spec.image}"`, fieldPath);
-    const t0 = Date.now();
-    try {
-      await runtime.pull(spec.image);
-      this.pullBackoff.delete(bk);
-      recorder.record(pod, "Normal", "Pulled", `Successfully pulled image "${spec.image}" in ${Date.now() - t0}ms`, fieldPath);
-      return undefined;
-    } catch (err) {
-      const message = (err as Error).message;
-      const failures = (b?.failures ?? 0) + 1;
-      const delay = Math.min(this.opts.backoffBaseMs * 2 ** (failures - 1), this.opts.backoffMaxMs);
-      this.pullBackoff.set(bk, { failures, until: Date.now() + delay, message });
-      recorder.record(pod, "Warning", "Failed", `Failed to pull image "${spec.image}": ${message}`, fieldPath);
-      return { waiting: { reason: "ErrImagePull", message }, retryInMs: delay + 10 };
-    }
-  }
 
   private async createContainer(ctx: SyncContext, spec: RuntimeContainerSpec, kind: string, attempt: number, step: number, view: ContainerView): Promise<string | undefined> {
     const { pod, sandbox } = ctx;

@@ -5,7 +5,7 @@ import type { KObject, ResourceInfo } from "@skiff/api";
 import type { UserInfo } from "../../auth/user.js";
 import type { WriteOptions } from "../../registry/registry.js";
 import type { RestContext } from "./context.js";
-import { sendJson } from "../http/respond.js";
+import { addWarning, sendJson } from "../http/respond.js";
 import { buildTable, partialMetadata, representationOf } from "../tables/negotiate.js";
 import { isDryRun, managerOf } from "./query.js";
 
@@ -26,7 +26,7 @@ export interface RequestScope {
 
 /** The registry's write options of a request: dry run, user, and the subresource written. */
 export function writeOptions(s: RequestScope, subresource = s.subresource ?? ""): WriteOptions {
-  return { dryRun: isDryRun(s.query), user: s.user, subresource };
+  return { dryRun: isDryRun(s.query), user: s.user, subresource, warn: (m) => addWarning(s.res, m) };
 }
 
 /** The field manager of the request's write. */

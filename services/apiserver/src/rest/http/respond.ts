@@ -61,3 +61,10 @@ export function parseJsonObject(body: Buffer, what = "body"): Record<string, unk
     throw new BadRequestError(`the ${what} is not a valid JSON object: ${(err as Error).message}`);
   }
 }
+
+/** Adds a Warning header (kubectl prints each as "Warning: …"), keeping earlier ones. */
+export function addWarning(res: ServerResponse, message: string): void {
+  const prev = res.getHeader("Warning");
+  const list = Array.isArray(prev) ? prev.map(String) : prev !== undefined ? [String(prev)] : [];
+  res.setHeader("Warning", [...list, `299 - ${JSON.stringify(message)}`]);
+}

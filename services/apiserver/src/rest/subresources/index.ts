@@ -11,6 +11,7 @@ import { patchScale, scaleOf, writeScale, type Scale } from "./scale.js";
 import { serveLogs } from "../streams/logs.js";
 import { noConnectorMessage } from "../../nodes/containers.js";
 import { bindPod } from "../../registry/binding.js";
+import { evictPod } from "../../registry/eviction.js";
 
 /** Serves a subresource request (non-upgrade). */
 export async function handleSubresource(s: RequestScope): Promise<void> {
@@ -55,9 +56,8 @@ export async function handleSubresource(s: RequestScope): Promise<void> {
         if (method !== "POST") throw notAllowed();
         const e = (await readObjectBody(req, "Eviction")).obj as { metadata?: { name?: string }; deleteOptions?: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string } } };
         if (e.metadata?.name && e.metadata.name !== name) throw new BadRequestError(`name in URL does not match name in Eviction object`);
-        // No PodDisruptionBudgets exist in Skiff, so every eviction is allowed.
         const d = e.deleteOptions ?? {};
-        await ctx.registry.delete("pods", ns, name, { gracePeriodSeconds: d.gracePeriodSeconds, preconditionUid: d.preconditions?.uid, preconditionResourceVersion: d.preconditions?.resourceVersion, dryRun: isDryRun(s.query), user: s.user });
+        await evictPod(ctx.registry, ns!, name, { gracePeriodSeconds: d.gracePeriodSeconds, preconditionUid: d.preconditions?.uid, preconditionResourceVersion: d.preconditions?.resourceVersion }, isDryRun(s.query), s.user);
         return sendJson(res, 201, successStatus(201));
       }
       case "log": {

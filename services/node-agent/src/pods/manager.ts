@@ -5,11 +5,11 @@
 import type { Logger } from "@skiff/log";
 import {
   ContainerLabels as L, cpuToMilli, memoryToBytes, isNotFound, isConflict, objectKey, splitKey,
-  type Pod, type Container,
+  type Pod,
 } from "@skiff/api";
 import { WorkQueue, runWorkers, type ApiClient, type Informer, type EventRecorder } from "@skiff/client";
 import type { ContainerConfig, Runtime, RuntimeContainer } from "../runtime/runtime.js";
-import { computeStatus, statusChanged, type ContainerView, type InitProgress, type Waiting } from "./status.js";
+import { computeStatus, statusChanged, type ContainerView, type InitProgress } from "./status.js";
 import { containersOf, initContainersOf, type RuntimeContainerSpec } from "./spec.js";
 import { ConfigError, expand, resolveEnv } from "../config/env.js";
 import { MountError, type PreparedVolume, type VolumeManager, type VolumeSources } from "../volumes/volumes.js";

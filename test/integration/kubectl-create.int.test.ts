@@ -1,7 +1,7 @@
 // The real kubectl's typed-client commands against a 2-node cluster: they send their bodies as
 // Kubernetes protobuf (create configmap/secret/namespace/deployment/job/cronjob/service/ingress, run,
 // expose, drain's evictions). Also server-side field validation (fieldValidation=Strict).
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -198,5 +198,34 @@ spec:
     }, 120_000, "2 web pods running on the other node");
     expect((await runningPods("app=web")).map((p) => p.name)).not.toContain(pods[0].name);
     expect(await kubectl("uncordon", drained)).toContain("uncordoned");
+  });
+
+  it("kubectl drain stops at a PodDisruptionBudget (429) and completes once the budget allows", async () => {
+    const pods = await runningPods("app=web");
+    const node = pods[0].node;
+    expect(pods.every((p) => p.node === node)).toBe(true); // the previous test moved them all here
+    const pdb = join(cluster.dir, "pdb.yaml");
+    writeFileSync(pdb, "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec:\n  minAvailable: 2\n  selector: {matchLabels: {app: web}}\n");
+    await kubectl("apply", "-f", pdb);
+    await waitFor(async () => (await jsonpath("pdb web", "{.status.currentHealthy}")) === "2", 30_000, "the budget sees 2 healthy pods");
+    expect(await jsonpath("pdb web", "{.status.disruptionsAllowed}")).toBe("0");
+    const drain = spawn("kubectl", ["drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--grace-period=5", "--timeout=150s"], { env: { ...process.env, KUBECONFIG: kubeconfig } });
+    let output = "";
+    drain.stdout.on("data", (d) => (output += d));
+    drain.stderr.on("data", (d) => (output += d));
+    const exited = new Promise<number>((r) => drain.on("exit", (c) => r(c ?? -1)));
+    try {
+      await waitFor(async () => output.includes("Cannot evict pod as it would violate the pod's disruption budget"), 30_000, "drain told the budget blocks it");
+      expect((await runningPods("app=web")).length).toBe(2);
+      // A third replica (on the other node: this one is cordoned) lets the budget spend one at a time.
+      await kubectl("scale", "deployment", "web", "--replicas=3");
+      expect(await exited).toBe(0);
+      expect(output).toContain(`node/${node} drained`);
+      await waitFor(async () => (await runningPods("app=web")).filter((p) => p.node !== node).length === 3, 120_000, "3 web pods on the other node");
+    } finally {
+      drain.kill();
+      await kubectl("uncordon", node);
+      await kubectl("delete", "pdb", "web");
+    }
   });
 });

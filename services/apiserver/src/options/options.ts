@@ -35,6 +35,8 @@ export interface ApiserverOptions {
   advertiseAddress: string;
   /** Nodes must present the join token (Secret kube-system/skiff-join-token, generated on first start) to register (--require-join-token; default false). */
   requireJoinToken: boolean;
+  /** How REST requests are authorized (--authorization-mode): "RBAC" (default; system:masters may do anything) or "AlwaysAllow" (any authenticated user may do anything: benchmarks, debugging). */
+  authorizationMode: "RBAC" | "AlwaysAllow";
 }
 
 /** Reads flags (and SKIFF_* environment variables) into a partial options object. */
@@ -50,6 +52,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
       "load-balancer-ip-range": { type: "string" }, "advertise-address": { type: "string" },
       "require-join-token": { type: "boolean" },
       "allocator-repair-interval-ms": { type: "string" },
+      "authorization-mode": { type: "string" },
     },
     strict: true,
   });
@@ -72,6 +75,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
     advertiseAddress: values["advertise-address"],
     requireJoinToken: values["require-join-token"] ?? (env.SKIFF_REQUIRE_JOIN_TOKEN === "1" || env.SKIFF_REQUIRE_JOIN_TOKEN === "true" ? true : undefined),
     allocatorRepairIntervalMs: num(values["allocator-repair-interval-ms"]),
+    authorizationMode: values["authorization-mode"] as ApiserverOptions["authorizationMode"] | undefined,
   };
 }
 
@@ -94,6 +98,7 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
     advertiseAddress: p.advertiseAddress ?? "",
     requireJoinToken: p.requireJoinToken ?? false,
     allocatorRepairIntervalMs: p.allocatorRepairIntervalMs ?? 180_000,
+    authorizationMode: p.authorizationMode ?? "RBAC",
   };
   const errs: string[] = [];
   if (!/^[-\w]+$/.test(o.bucket)) errs.push(`--bucket: invalid bucket name ${JSON.stringify(o.bucket)}`);
@@ -101,6 +106,7 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
   if (!/^[^\s]+:\d+$/.test(o.grpcAddress)) errs.push(`--grpc-address: must be host:port, got ${JSON.stringify(o.grpcAddress)}`);
   if (o.httpsAddress !== "" && !/^[^\s]+:\d+$/.test(o.httpsAddress)) errs.push(`--https-address: must be host:port, got ${JSON.stringify(o.httpsAddress)}`);
   errs.push(...rangeErrors(o));
+  if (!["RBAC", "AlwaysAllow"].includes(o.authorizationMode)) errs.push(`--authorization-mode: must be RBAC or AlwaysAllow, got ${JSON.stringify(o.authorizationMode)}`);
   for (const k of ["bookmarkIntervalMs", "compactAfterMs", "compactIntervalMs", "allocatorRepairIntervalMs"] as const) {
     if (!Number.isFinite(o[k]) || o[k] < 0) errs.push(`${k}: must be a non-negative number`);
   }

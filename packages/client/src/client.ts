@@ -161,6 +161,13 @@ export class ApiClient {
     return JSON.parse(r.objectJson);
   }
 
+  /** A ServiceAccount token (TokenRequest) and the cluster CA certificate in-cluster clients trust. */
+  async createToken(namespace: string, serviceAccount: string, request: { spec: Record<string, unknown> }): Promise<{ token: string; expirationTimestamp: string; caCert: string }> {
+    const r = await this.call<object, { tokenRequestJson: string; caCertPem: string }>("createToken", { namespace, serviceAccount, tokenRequestJson: JSON.stringify({ apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", ...request }) });
+    const tr = JSON.parse(r.tokenRequestJson) as { status: { token: string; expirationTimestamp: string } };
+    return { token: tr.status.token, expirationTimestamp: tr.status.expirationTimestamp, caCert: r.caCertPem };
+  }
+
   /**
    * Opens a watch. `onEvent` gets each event; `done` is called once when the stream ends
    * (with the typed error, e.g. Gone, or undefined when the server closed it).

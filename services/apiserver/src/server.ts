@@ -23,6 +23,7 @@ import { ensureBootstrapPolicy } from "./auth/authz/rbac/bootstrap.js";
 import { TokenSigner } from "./auth/serviceaccount/jwt.js";
 import { ServiceAccountTokens } from "./auth/serviceaccount/authenticator.js";
 import { loadOrCreateSigningKey } from "./auth/serviceaccount/key.js";
+import { publishRootCa } from "./auth/serviceaccount/root-ca.js";
 
 export interface RunningApiserver {
   grpcAddress: string;
@@ -67,9 +68,15 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   await Promise.all([rbacCache!.start(), ...indexes.map((i) => i.start())]);
   const joinToken = opts.requireJoinToken ? await ensureJoinToken(registry, log.child({ component: "join-token" })) : undefined;
 
+  // Cluster identity material: the CA (serving certificates, what pods trust) and the key
+  // ServiceAccount tokens are signed with.
+  const auth = await loadOrCreateClusterAuth(registry, log.child({ component: "auth" }));
+  const tokens = new TokenSigner(await loadOrCreateSigningKey(registry, log.child({ component: "auth" })));
+  const stopRootCa = publishRootCa(registry, auth.ca.cert, log.child({ component: "root-ca-publisher" }));
+
   const nodeConnector = deps.connector ?? new GrpcNodeConnector({ getNode: async (n) => (await registry.get("nodes", undefined, n)) as Node, token: opts.nodeToken });
   const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
-  server.addService(ResourceServiceService, resourceService(registry, log.child({ component: "grpc" }), { bookmarkIntervalMs: opts.bookmarkIntervalMs, authorize: joinToken ? joinTokenAuthorizer(() => joinToken) : undefined, connector: nodeConnector }));
+  server.addService(ResourceServiceService, resourceService(registry, log.child({ component: "grpc" }), { bookmarkIntervalMs: opts.bookmarkIntervalMs, authorize: joinToken ? joinTokenAuthorizer(() => joinToken) : undefined, connector: nodeConnector, tokens, caCert: auth.ca.cert }));
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(opts.grpcAddress, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
@@ -77,11 +84,10 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   const grpcAddress = `${host}:${port}`;
   let rest: RunningRestServer | undefined;
   if (opts.httpsAddress) {
-    const auth = await loadOrCreateClusterAuth(registry, log.child({ component: "auth" }));
-    const tokens = new TokenSigner(await loadOrCreateSigningKey(registry, log.child({ component: "auth" })));
     const lookup = (resource: "serviceaccounts" | "pods", ns: string, name: string) => registry.get(resource, ns, name).then((o): KObject | undefined => o, () => undefined);
     rest = await startRestServer({ registry, log: log.child({ component: "rest" }), connector: nodeConnector, bookmarkIntervalMs: opts.bookmarkIntervalMs, authz, tokens }, auth,
-      { address: opts.httpsAddress, tlsSans: opts.tlsSans, tokenCheckers: [new ServiceAccountTokens(tokens, lookup)] });
+      // In-cluster clients reach the API at the `kubernetes` Service's ClusterIP.
+      { address: opts.httpsAddress, tlsSans: [...opts.tlsSans, allocator.serviceIP(1)], tokenCheckers: [new ServiceAccountTokens(tokens, lookup)] });
   }
   const httpsAddress = rest?.address ?? "";
   log.info({ grpcAddress, httpsAddress }, "apiserver serving");
@@ -109,6 +115,7 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
       (nodeConnector as Partial<GrpcNodeConnector>).close?.();
       if (compactTimer) clearInterval(compactTimer);
       stopRepair();
+      stopRootCa();
       rbacCache?.stop();
       for (const i of indexes) i.stop();
       await rest?.stop();

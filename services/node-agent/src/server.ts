@@ -8,6 +8,7 @@ import { ApiClient, EventRecorder, Informer } from "@skiff/client";
 import type { ConfigMap, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, StorageClass } from "@skiff/api";
 import { LocalPathProvisioner } from "./volumes/provisioner.js";
 import { EmptyDirMonitor } from "./eviction/emptydir.js";
+import { TokenManager } from "./volumes/tokens.js";
 import { VolumeManager, type VolumeSources } from "./volumes/volumes.js";
 import { nodeService } from "./grpc/service.js";
 import { VolumeReclaimer } from "./volumes/reclaim.js";
@@ -80,11 +81,13 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   const pvs = new Informer<PersistentVolume>(client, "persistentvolumes", {}, log.child({ component: "pv-informer" }));
   const classes = new Informer<StorageClass>(client, "storageclasses", {}, log.child({ component: "storageclass-informer" }));
   await Promise.all([configMaps.start(), secrets.start(), claims.start(), pvs.start(), classes.start()]);
+  const tokens = new TokenManager((ns, sa, spec) => client.createToken(ns, sa, { spec }));
   const sources: VolumeSources = {
     configMap: (ns, n) => configMaps.get(`${ns}/${n}`),
     secret: (ns, n) => secrets.get(`${ns}/${n}`),
     claim: (ns, n) => claims.get(`${ns}/${n}`),
     volume: (n) => pvs.get(n),
+    token: (pod, audience, seconds) => tokens.token(pod, audience, seconds),
     get allocatable() {
       const a = registrar.current()?.status?.allocatable;
       return { cpu: a?.cpu ?? "1", memory: a?.memory ?? "1Gi" };

@@ -1,6 +1,6 @@
-// The apiserver's admission plugins, in order: mutating (allocation, defaults, limit ranges,
-// quota), then validating (namespace lifecycle, RBAC escalation). New policies (quota, limit ranges, pod security, RBAC-aware checks) are
-// added here and nowhere else.
+// The apiserver's admission plugins, in order: mutating (allocation, defaults, service
+// accounts, limit ranges, pod security, quota), then validating (namespace lifecycle, RBAC
+// escalation). A new policy is one file here and one line in this list.
 import type { KObject, LimitRange, PolicyRule, ResourceQuota, RoleRef, StorageClass } from "@skiff/api";
 import type { ServiceAllocator } from "../allocation/allocator.js";
 import { AdmissionChain } from "./chain.js";
@@ -9,6 +9,7 @@ import { serviceAllocation } from "./service-allocation.js";
 import { defaultStorageClass } from "./storage-class.js";
 import { rbacEscalation } from "./rbac-escalation.js";
 import { limitRanger } from "./limit-ranger.js";
+import { serviceAccountAdmission } from "./service-account.js";
 import { podSecurity } from "./pod-security.js";
 import type { Logger } from "@skiff/log";
 import { resourceQuota, type QuotaStore } from "./resource-quota.js";
@@ -56,6 +57,7 @@ export function admissionChain(read: AdmissionReader, deps: AdmissionDeps): Admi
     [
       serviceAllocation(deps.allocator),
       defaultStorageClass(async () => (await read.list("storageclasses")).items as StorageClass[]),
+      serviceAccountAdmission((ns, name) => read.get("serviceaccounts", ns, name).then((o): KObject | undefined => o, () => undefined)),
       limitRanger(async (ns) => deps.limitRanges.inNamespace(ns)),
       // After the defaults it may judge, before quota charges a pod it would refuse.
       podSecurity((name) => read.get("namespaces", undefined, name).then((o): KObject | undefined => o, () => undefined), deps.log),

@@ -2,7 +2,9 @@
 // registry, and maps errors once through toGrpcError.
 import type { ServerUnaryCall, ServerWritableStream, sendUnaryData, UntypedHandleCall } from "@grpc/grpc-js";
 import type { Logger } from "@skiff/log";
-import { ApiError, BadRequestError, type KObject } from "@skiff/api";
+import { ApiError, BadRequestError, UnavailableError, type KObject, type TokenRequest } from "@skiff/api";
+import type { TokenSigner } from "../auth/serviceaccount/jwt.js";
+import { requestToken } from "../auth/serviceaccount/token-request.js";
 import { EventType, type ResourceServiceServer, type WatchRequest, type WatchResponse } from "@skiff/proto";
 import { toGrpcError } from "@skiff/client";
 import type { Registry, WatchEvent, WriteOptions } from "../registry/registry.js";
@@ -34,6 +36,10 @@ export interface ServiceOptions {
   authorize?: Authorizer;
   /** Reaches node agents for PodLogs/PodExec; without one they answer Unavailable. */
   connector?: NodeConnector;
+  /** Signs ServiceAccount tokens (CreateToken); without it CreateToken answers Unavailable. */
+  tokens?: TokenSigner;
+  /** The cluster CA certificate CreateToken hands out with tokens. */
+  caCert?: string;
 }
 
 /** Builds the ResourceService implementation over a registry. */
@@ -74,6 +80,13 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
         gracePeriodSeconds: r.gracePeriodSeconds, preconditionUid: r.preconditionUid, preconditionResourceVersion: r.preconditionResourceVersion, propagationPolicy: r.propagationPolicy,
       });
       return { objectJson: json(res.object), finished: res.finished };
+    }),
+    createToken: unary("CreateToken", async (r) => {
+      if (!opts.tokens) throw new UnavailableError("this apiserver issues no service account tokens");
+      const sa = await registry.get("serviceaccounts", r.namespace, r.serviceAccount);
+      const req = (r.tokenRequestJson ? parseObject(r.tokenRequestJson) : { spec: {} }) as TokenRequest;
+      const getPod = (name: string) => registry.get("pods", r.namespace, name).then((p): KObject | undefined => p, () => undefined);
+      return { tokenRequestJson: json(await requestToken(opts.tokens, sa, req, getPod)), caCertPem: opts.caCert ?? "" };
     }),
     bind: unary("Bind", async (r) => ({ objectJson: json(await bindPod(registry, r.namespace, r.podName, r.nodeName, r.podUid || undefined)) })),
     watch: (call: ServerWritableStream<WatchRequest, WatchResponse>) => {

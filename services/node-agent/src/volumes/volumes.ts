@@ -15,10 +15,20 @@ import { writeAtomic, type Payload } from "./atomic.js";
 
 const run = promisify(execFile);
 
-/** Where PVCs and PVs come from (informer caches). */
+/** Where PVCs and PVs come from (informer caches), and ServiceAccount tokens (the apiserver). */
 export interface VolumeSources extends ConfigSources {
   claim(namespace: string, name: string): PersistentVolumeClaim | undefined;
   volume(name: string): PersistentVolume | undefined;
+  /** A token for the pod's ServiceAccount and the cluster CA; absent → serviceAccountToken sources fail to mount. */
+  token?(pod: Pod, audience: string | undefined, expirationSeconds: number): Promise<{ token: string; caCert: string }>;
+}
+
+/** One source of a projected volume (Kubernetes' VolumeProjection). */
+interface Projection {
+  configMap?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  secret?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  downwardAPI?: { items?: { path: string; fieldRef?: { fieldPath: string }; mode?: number }[] };
+  serviceAccountToken?: { audience?: string; expirationSeconds?: number; path: string };
 }
 
 /** A prepared volume: the host path to bind and whether it must be read-only. */
@@ -93,6 +103,8 @@ export class VolumeManager {
       await writeAtomic(dir, files);
       return { path: dir, readOnly: true };
     }
+    const projected = (v as { projected?: { sources?: Projection[]; defaultMode?: number } }).projected;
+    if (projected) return this.projectedVolume(pod, v.name, projected.sources ?? [], projected.defaultMode ?? 0o644, base);
     if (v.persistentVolumeClaim) {
       const name = v.persistentVolumeClaim.claimName;
       const pvc = this.src.claim(ns, name);
@@ -109,6 +121,49 @@ export class VolumeManager {
       return { path: await this.hostPath(path, pv.spec.hostPath ? "DirectoryOrCreate" : "Directory"), readOnly: !!v.persistentVolumeClaim.readOnly };
     }
     throw new MountError(`volume "${v.name}": unsupported volume type`);
+  }
+
+  /** A projected volume: configMap, secret, downwardAPI and serviceAccountToken sources in one directory. */
+  private async projectedVolume(pod: Pod, name: string, sources: Projection[], defaultMode: number, base: string): Promise<PreparedVolume> {
+    const ns = pod.metadata.namespace!;
+    const files = new Map<string, Payload>();
+    const keyed = (data: Map<string, Buffer>, items: KeyToPath[] | undefined, what: string, optional: boolean) => {
+      if (!items?.length) {
+        for (const [k, content] of data) files.set(k, { content, mode: defaultMode });
+        return;
+      }
+      for (const it of items) {
+        const content = data.get(it.key);
+        if (content === undefined) {
+          if (optional) continue;
+          throw new MountError(`couldn't find key ${it.key} in ${what}`);
+        }
+        files.set(safeRel(it.path), { content, mode: it.mode ?? defaultMode });
+      }
+    };
+    for (const src of sources) {
+      if (src.configMap) {
+        const cm = this.src.configMap(ns, src.configMap.name);
+        if (!cm && !src.configMap.optional) throw new MountError(`configmap "${src.configMap.name}" not found`);
+        const data = new Map<string, Buffer>([...Object.entries(cm?.data ?? {}).map(([k, x]) => [k, Buffer.from(x, "utf8")] as const), ...Object.entries(cm?.binaryData ?? {}).map(([k, x]) => [k, Buffer.from(x, "base64")] as const)]);
+        keyed(data, src.configMap.items, `ConfigMap ${ns}/${src.configMap.name}`, !!src.configMap.optional);
+      } else if (src.secret) {
+        const sec = this.src.secret(ns, src.secret.name);
+        if (!sec && !src.secret.optional) throw new MountError(`secret "${src.secret.name}" not found`);
+        keyed(new Map(Object.entries(sec?.data ?? {}).map(([k, x]) => [k, Buffer.from(x, "base64")])), src.secret.items, `Secret ${ns}/${src.secret.name}`, !!src.secret.optional);
+      } else if (src.downwardAPI) {
+        for (const it of src.downwardAPI.items ?? []) files.set(safeRel(it.path), { content: Buffer.from(it.fieldRef ? fieldValue(pod, it.fieldRef.fieldPath) : ""), mode: it.mode ?? defaultMode });
+      } else if (src.serviceAccountToken) {
+        if (!this.src.token) throw new MountError("this node cannot request service account tokens");
+        const t = await this.src.token(pod, src.serviceAccountToken.audience, src.serviceAccountToken.expirationSeconds ?? 3600)
+          .catch((err: Error) => { throw new MountError(`cannot get a token for service account "${(pod.spec as { serviceAccountName?: string }).serviceAccountName || "default"}": ${err.message}`); });
+        // 0644: the container may run as any user, and fsGroup ownership is not applied yet.
+        files.set(safeRel(src.serviceAccountToken.path), { content: Buffer.from(t.token), mode: 0o644 });
+      }
+    }
+    const dir = join(base, "projected", name);
+    if (await writeAtomic(dir, files)) this.log.debug({ dir }, "volume contents updated");
+    return { path: dir, readOnly: true };
   }
 
   private async projected(base: string, kind: string, name: string, data: Map<string, Buffer>, items: KeyToPath[] | undefined, defaultMode: number | undefined, what: string, optional: boolean): Promise<PreparedVolume> {

@@ -91,6 +91,23 @@ export function eventTypeToJSON(object: EventType): string {
   }
 }
 
+export interface CreateTokenRequest {
+  namespace: string;
+  serviceAccount: string;
+  /**
+   * token_request_json is an authentication.k8s.io/v1 TokenRequest (spec: audiences,
+   * expirationSeconds, boundObjectRef).
+   */
+  tokenRequestJson: string;
+}
+
+export interface CreateTokenResponse {
+  /** token_request_json is the TokenRequest with its status (token, expirationTimestamp). */
+  tokenRequestJson: string;
+  /** ca_cert_pem is the cluster CA's certificate (what in-cluster clients verify the API with). */
+  caCertPem: string;
+}
+
 /** ObjectRef names one object: resource is the plural lower-case name ("pods", "nodes"). */
 export interface ObjectRef {
   resource: string;
@@ -266,6 +283,208 @@ export interface PodExecResponse {
   stderr?: Buffer | undefined;
   exitCode?: number | undefined;
 }
+
+function createBaseCreateTokenRequest(): CreateTokenRequest {
+  return { namespace: "", serviceAccount: "", tokenRequestJson: "" };
+}
+
+export const CreateTokenRequest: MessageFns<CreateTokenRequest> = {
+  encode(message: CreateTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== "") {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.serviceAccount !== "") {
+      writer.uint32(18).string(message.serviceAccount);
+    }
+    if (message.tokenRequestJson !== "") {
+      writer.uint32(26).string(message.tokenRequestJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateTokenRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateTokenRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.serviceAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.tokenRequestJson = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateTokenRequest {
+    return {
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      serviceAccount: isSet(object.serviceAccount)
+        ? globalThis.String(object.serviceAccount)
+        : isSet(object.service_account)
+        ? globalThis.String(object.service_account)
+        : "",
+      tokenRequestJson: isSet(object.tokenRequestJson)
+        ? globalThis.String(object.tokenRequestJson)
+        : isSet(object.token_request_json)
+        ? globalThis.String(object.token_request_json)
+        : "",
+    };
+  },
+
+  toJSON(message: CreateTokenRequest): unknown {
+    const obj: any = {};
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.serviceAccount !== "") {
+      obj.serviceAccount = message.serviceAccount;
+    }
+    if (message.tokenRequestJson !== "") {
+      obj.tokenRequestJson = message.tokenRequestJson;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateTokenRequest>, I>>(base?: I): CreateTokenRequest {
+    return CreateTokenRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateTokenRequest>, I>>(object: I): CreateTokenRequest {
+    const message = createBaseCreateTokenRequest();
+    message.namespace = object.namespace ?? "";
+    message.serviceAccount = object.serviceAccount ?? "";
+    message.tokenRequestJson = object.tokenRequestJson ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateTokenResponse(): CreateTokenResponse {
+  return { tokenRequestJson: "", caCertPem: "" };
+}
+
+export const CreateTokenResponse: MessageFns<CreateTokenResponse> = {
+  encode(message: CreateTokenResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tokenRequestJson !== "") {
+      writer.uint32(10).string(message.tokenRequestJson);
+    }
+    if (message.caCertPem !== "") {
+      writer.uint32(18).string(message.caCertPem);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateTokenResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateTokenResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tokenRequestJson = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.caCertPem = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateTokenResponse {
+    return {
+      tokenRequestJson: isSet(object.tokenRequestJson)
+        ? globalThis.String(object.tokenRequestJson)
+        : isSet(object.token_request_json)
+        ? globalThis.String(object.token_request_json)
+        : "",
+      caCertPem: isSet(object.caCertPem)
+        ? globalThis.String(object.caCertPem)
+        : isSet(object.ca_cert_pem)
+        ? globalThis.String(object.ca_cert_pem)
+        : "",
+    };
+  },
+
+  toJSON(message: CreateTokenResponse): unknown {
+    const obj: any = {};
+    if (message.tokenRequestJson !== "") {
+      obj.tokenRequestJson = message.tokenRequestJson;
+    }
+    if (message.caCertPem !== "") {
+      obj.caCertPem = message.caCertPem;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateTokenResponse>, I>>(base?: I): CreateTokenResponse {
+    return CreateTokenResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateTokenResponse>, I>>(object: I): CreateTokenResponse {
+    const message = createBaseCreateTokenResponse();
+    message.tokenRequestJson = object.tokenRequestJson ?? "";
+    message.caCertPem = object.caCertPem ?? "";
+    return message;
+  },
+};
 
 function createBaseObjectRef(): ObjectRef {
   return { resource: "", namespace: "", name: "" };
@@ -2953,6 +3172,19 @@ export const ResourceServiceService = {
     responseSerialize: (value: PodExecResponse): Buffer => Buffer.from(PodExecResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): PodExecResponse => PodExecResponse.decode(value),
   },
+  /**
+   * CreateToken is a ServiceAccount's token subresource (TokenRequest): node agents fetch the
+   * tokens they project into pods; the answer also carries the cluster CA those pods trust.
+   */
+  createToken: {
+    path: "/skiff.resource.v1.ResourceService/CreateToken" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateTokenRequest): Buffer => Buffer.from(CreateTokenRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateTokenRequest => CreateTokenRequest.decode(value),
+    responseSerialize: (value: CreateTokenResponse): Buffer => Buffer.from(CreateTokenResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateTokenResponse => CreateTokenResponse.decode(value),
+  },
 } as const;
 
 export interface ResourceServiceServer extends UntypedServiceImplementation {
@@ -2971,6 +3203,11 @@ export interface ResourceServiceServer extends UntypedServiceImplementation {
    * `start`, then stdin, stdin_close and resize frames; responses carry output, then the exit code.
    */
   podExec: handleBidiStreamingCall<PodExecRequest, PodExecResponse>;
+  /**
+   * CreateToken is a ServiceAccount's token subresource (TokenRequest): node agents fetch the
+   * tokens they project into pods; the answer also carries the cluster CA those pods trust.
+   */
+  createToken: handleUnaryCall<CreateTokenRequest, CreateTokenResponse>;
 }
 
 export interface ResourceServiceClient extends Client {
@@ -3090,6 +3327,25 @@ export interface ResourceServiceClient extends Client {
   podExec(): ClientDuplexStream<PodExecRequest, PodExecResponse>;
   podExec(options: Partial<CallOptions>): ClientDuplexStream<PodExecRequest, PodExecResponse>;
   podExec(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<PodExecRequest, PodExecResponse>;
+  /**
+   * CreateToken is a ServiceAccount's token subresource (TokenRequest): node agents fetch the
+   * tokens they project into pods; the answer also carries the cluster CA those pods trust.
+   */
+  createToken(
+    request: CreateTokenRequest,
+    callback: (error: ServiceError | null, response: CreateTokenResponse) => void,
+  ): ClientUnaryCall;
+  createToken(
+    request: CreateTokenRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateTokenResponse) => void,
+  ): ClientUnaryCall;
+  createToken(
+    request: CreateTokenRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateTokenResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const ResourceServiceClient = makeGenericClientConstructor(

@@ -2,7 +2,7 @@
 // --list) and `kubectl get` see them, Kubernetes' wording of denials, escalation prevention and
 // `kubectl auth whoami`.
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -44,6 +44,32 @@ describe("RBAC with the real kubectl", () => {
   it("kubectl auth whoami names the admin and its groups", async () => {
     const out = await must("auth", "whoami", "-o", "json");
     expect(JSON.parse(out).status.userInfo).toMatchObject({ username: "skiff-admin", groups: expect.arrayContaining(["system:masters"]) });
+  });
+
+  it("applies RBAC objects from YAML under strict field validation; kubectl explain knows their fields", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "skiff-rbac-"));
+    try {
+      const manifest = (verbsKey: string) => [
+        "apiVersion: rbac.authorization.k8s.io/v1", "kind: Role", "metadata: {name: yaml-reader, namespace: team-b}",
+        `rules: [{apiGroups: [""], resources: [configmaps], ${verbsKey}: [get, list]}]`, "---",
+        "apiVersion: rbac.authorization.k8s.io/v1", "kind: RoleBinding", "metadata: {name: yaml-reader, namespace: team-b}",
+        "subjects: [{kind: User, name: erin, apiGroup: rbac.authorization.k8s.io}]", "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: yaml-reader}",
+      ].join("\n");
+      writeFileSync(join(dir, "good.yaml"), manifest("verbs"));
+      const out = await must("apply", "-f", join(dir, "good.yaml"));
+      expect(out).toContain("role.rbac.authorization.k8s.io/yaml-reader created");
+      expect(out).toContain("rolebinding.rbac.authorization.k8s.io/yaml-reader created");
+      // The Role alone, so that kubectl's output is the error.
+      writeFileSync(join(dir, "bad.yaml"), manifest("verb").split("---")[0]);
+      const bad = await kubectl("apply", "-f", join(dir, "bad.yaml"));
+      expect(bad.ok).toBe(false);
+      expect(bad.out).toContain('unknown field "rules[0].verb"');
+      const explained = await must("explain", "role.rules");
+      expect(explained).toContain("verbs");
+      expect(explained).toContain("resourceNames");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("a RoleBinding lets a user read pods in one namespace and nowhere else, as can-i and get both see", async () => {

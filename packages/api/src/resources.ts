@@ -1,9 +1,13 @@
 // The registry of resources the apiserver serves: names, kind, scope, and the per-kind
-// validation and defaulting hooks. Adding a kind is one entry here.
+// validation and defaulting hooks, its schema and the facts other components look up (discovery
+// categories, merge keys, garbage collection). Adding a kind is one entry here.
 import type { FieldError } from "./errors.js";
-import type { KObject, Pod, Node, Namespace, Event } from "./types.js";
-import { validatePod, validatePodUpdate, validateNode, validateNamespace, validateEvent } from "./validation.js";
-import { defaultPod, defaultNode, defaultNamespace, defaultEvent } from "./defaults.js";
+import type { StructDef } from "./schema/dsl.js";
+import type { KObject } from "./types.js";
+import { namespaceResources } from "./kinds/namespaces.js";
+import { nodeResources } from "./kinds/nodes.js";
+import { podResources } from "./kinds/pods.js";
+import { eventResources } from "./kinds/events.js";
 import { configResources } from "./kinds/config.js";
 import { appsResources } from "./kinds/apps.js";
 import { batchResources } from "./kinds/batch.js";
@@ -31,8 +35,17 @@ export interface ResourceInfo {
   gracefulDelete: boolean;
   /** Whether a scale subresource exists (spec.replicas / status.replicas / selector). */
   scale?: boolean;
-  /** Discovery categories (e.g. "all" for `kubectl get all`); defaults are in the REST API's discovery. */
+  /** Discovery categories ("all" for `kubectl get all`). */
   categories?: string[];
+  /** The kind's schema (schema/); without one, spec and status are free-form. */
+  schema?: StructDef;
+  /**
+   * Strategic-merge keys of list fields the schema leaves free-form (status conditions, node
+   * taints), by field name; they apply wherever a list of that name appears, as the schema's do.
+   */
+  mergeKeys?: Record<string, string>;
+  /** Whether the garbage collector follows this resource (collects its orphans, honours its owners' finalizers). */
+  garbageCollected?: boolean;
   /** Discovery verbs when not the full set (create, delete, deletecollection, get, list, patch, update, watch). */
   verbs?: string[];
   /** Never stored: a create is answered by the apiserver itself (the review APIs). */
@@ -48,41 +61,10 @@ export function apiVersionOf(info: Pick<ResourceInfo, "group" | "version">): str
   return info.group ? `${info.group}/${info.version}` : info.version;
 }
 
-const core = { group: "", version: "v1" };
-
-/** Namespaces, nodes, pods and events; the other kinds live in kinds/. */
-const coreResources: ResourceInfo[] = [
-  {
-    ...core, resource: "namespaces", singular: "namespace", kind: "Namespace", listKind: "NamespaceList",
-    namespaced: false, shortNames: ["ns"], hasStatus: true, gracefulDelete: false,
-    validate: (o) => validateNamespace(o as Namespace),
-    applyDefaults: (o) => defaultNamespace(o as Namespace),
-  },
-  {
-    ...core, resource: "nodes", singular: "node", kind: "Node", listKind: "NodeList",
-    namespaced: false, shortNames: ["no"], hasStatus: true, gracefulDelete: false,
-    validate: (o) => validateNode(o as Node),
-    applyDefaults: (o) => defaultNode(o as Node),
-  },
-  {
-    ...core, resource: "pods", singular: "pod", kind: "Pod", listKind: "PodList",
-    namespaced: true, shortNames: ["po"], hasStatus: true, gracefulDelete: true,
-    validate: (o) => validatePod(o as Pod),
-    validateUpdate: (o, old) => validatePodUpdate(o as Pod, old as Pod),
-    applyDefaults: (o) => defaultPod(o as Pod),
-  },
-  {
-    ...core, resource: "events", singular: "event", kind: "Event", listKind: "EventList",
-    namespaced: true, shortNames: ["ev"], hasStatus: false, gracefulDelete: false,
-    validate: (o) => validateEvent(o as Event),
-    applyDefaults: (o) => defaultEvent(o as Event),
-  },
-];
-
 /** The built-in resources, in discovery order. */
 export const builtinResources: ResourceInfo[] = [
-  ...coreResources, ...configResources, ...serviceAccountResources, ...policyResources, ...serviceResources, ...storageResources,
-  ...appsResources, ...batchResources, ...coordinationResources, ...rbacResources, ...reviewResources, ...pdbResources,
+  ...namespaceResources, ...nodeResources, ...podResources, ...eventResources, ...configResources, ...serviceAccountResources, ...policyResources,
+  ...serviceResources, ...storageResources, ...appsResources, ...batchResources, ...coordinationResources, ...rbacResources, ...reviewResources, ...pdbResources,
 ];
 
 /** Looks resources up by plural, singular, short name or kind (case-insensitive). */

@@ -1,7 +1,7 @@
 // Label and field selectors: kubectl's string syntax ("app=web,tier in (a,b)"), the
 // matchLabels/matchExpressions struct of workloads, and matching objects against them.
 import { BadRequestError } from "./errors.js";
-import { isQualifiedName, isValidLabelValue } from "./validation.js";
+import { isQualifiedName, isValidLabelValue } from "./validation/names.js";
 
 /** One requirement of a label selector; "exists" and "!" have no values. */
 export interface LabelRequirement {

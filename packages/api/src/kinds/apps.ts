@@ -2,11 +2,13 @@
 // and core/v1 ReplicationController.
 import { field } from "../errors.js";
 import type { KObject, ObjectMeta, PodSpec } from "../types.js";
-import { validatePod } from "../validation.js";
+import { validatePod } from "./pods.js";
 import { defaultPod } from "../defaults.js";
 import type { LabelSelectorStruct } from "../selectors.js";
 import { gv, withMeta, validateSelector, nonNegative, type Info } from "./common.js";
 import { validateDaemonSetSpec, validateDeploymentSpec, validateSelectorImmutable, validateStatefulSetSpec, validateStatefulSetUpdate } from "./workload-validation.js";
+import * as appsSchema from "../schema/apps.js";
+import * as batchSchema from "../schema/batch.js";
 
 
 
@@ -95,6 +97,7 @@ const apps = gv("apps", "v1");
 export const appsResources: Info[] = [
   {
     ...apps, resource: "deployments", singular: "deployment", kind: "Deployment", listKind: "DeploymentList",
+    schema: appsSchema.Deployment, categories: ["all"], garbageCollected: true,
     namespaced: true, shortNames: ["deploy"], hasStatus: true, gracefulDelete: false, scale: true,
     validate: withMeta(true, (o) => [...workload(o, true), ...validateDeploymentSpec((o as Deployment).spec)]),
     validateUpdate: validateSelectorImmutable,
@@ -113,6 +116,7 @@ export const appsResources: Info[] = [
   },
   {
     ...apps, resource: "replicasets", singular: "replicaset", kind: "ReplicaSet", listKind: "ReplicaSetList",
+    schema: appsSchema.ReplicaSet, categories: ["all"], garbageCollected: true,
     namespaced: true, shortNames: ["rs"], hasStatus: true, gracefulDelete: false, scale: true,
     validate: withMeta(true, (o) => workload(o, true)),
     validateUpdate: validateSelectorImmutable,
@@ -120,6 +124,7 @@ export const appsResources: Info[] = [
   },
   {
     ...apps, resource: "daemonsets", singular: "daemonset", kind: "DaemonSet", listKind: "DaemonSetList",
+    schema: appsSchema.DaemonSet, categories: ["all"], garbageCollected: true,
     namespaced: true, shortNames: ["ds"], hasStatus: true, gracefulDelete: false,
     validate: withMeta(true, (o) => [...workload(o, false), ...validateDaemonSetSpec((o as DaemonSet).spec)]),
     validateUpdate: validateSelectorImmutable,
@@ -133,6 +138,7 @@ export const appsResources: Info[] = [
   },
   {
     ...apps, resource: "statefulsets", singular: "statefulset", kind: "StatefulSet", listKind: "StatefulSetList",
+    schema: appsSchema.StatefulSet, categories: ["all"], garbageCollected: true,
     namespaced: true, shortNames: ["sts"], hasStatus: true, gracefulDelete: false, scale: true,
     validate: withMeta(true, (o) => [...workload(o, true), ...validateStatefulSetSpec((o as StatefulSet).spec)]),
     validateUpdate: validateStatefulSetUpdate,
@@ -147,11 +153,13 @@ export const appsResources: Info[] = [
   },
   {
     ...apps, resource: "controllerrevisions", singular: "controllerrevision", kind: "ControllerRevision", listKind: "ControllerRevisionList",
+    schema: appsSchema.ControllerRevision, garbageCollected: true,
     namespaced: true, shortNames: [], hasStatus: false, gracefulDelete: false,
     validate: withMeta(true, (o) => nonNegative((o as { revision?: number }).revision, "revision")),
   },
   {
     ...gv("", "v1"), resource: "replicationcontrollers", singular: "replicationcontroller", kind: "ReplicationController", listKind: "ReplicationControllerList",
+    schema: batchSchema.ReplicationController, categories: ["all"], garbageCollected: true,
     namespaced: true, shortNames: ["rc"], hasStatus: true, gracefulDelete: false, scale: true,
     validate: withMeta(true, (o) => {
       const s = (o.spec ?? {}) as { replicas?: number; selector?: Record<string, string>; template?: PodTemplateSpec };

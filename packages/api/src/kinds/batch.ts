@@ -6,6 +6,7 @@ import { validateTemplate, type PodTemplateSpec } from "./apps.js";
 import type { LabelSelectorStruct } from "../selectors.js";
 import { defaultPod } from "../defaults.js";
 import { validateSchedule } from "./workload-validation.js";
+import * as batchSchema from "../schema/batch.js";
 
 export interface Job extends KObject {
   spec: {
@@ -55,6 +56,7 @@ const batch = gv("batch", "v1");
 export const batchResources: Info[] = [
   {
     ...batch, resource: "jobs", singular: "job", kind: "Job", listKind: "JobList",
+    schema: batchSchema.Job, categories: ["all"], garbageCollected: true,
     namespaced: true, shortNames: [], hasStatus: true, gracefulDelete: false,
     validate: withMeta(true, (o) => jobSpecErrors((o as Job).spec, "spec")),
     applyDefaults: (o) => {
@@ -77,6 +79,7 @@ export const batchResources: Info[] = [
   },
   {
     ...batch, resource: "cronjobs", singular: "cronjob", kind: "CronJob", listKind: "CronJobList",
+    schema: batchSchema.CronJob, categories: ["all"], garbageCollected: true,
     namespaced: true, shortNames: ["cj"], hasStatus: true, gracefulDelete: false,
     validate: withMeta(true, (o) => {
       const s = (o as CronJob).spec;

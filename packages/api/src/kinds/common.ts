@@ -3,7 +3,7 @@ import type { FieldError } from "../errors.js";
 import { field } from "../errors.js";
 import type { KObject } from "../types.js";
 import type { ResourceInfo } from "../resources.js";
-import { validateObjectMeta } from "../validation.js";
+import { validateObjectMeta } from "../validation/meta.js";
 import { labelSelectorFromStruct } from "../selectors.js";
 
 /** Group/version of a resource. */

@@ -2,6 +2,7 @@
 import { field } from "../errors.js";
 import type { KObject } from "../types.js";
 import { gv, withMeta, type Info } from "./common.js";
+import * as configSchema from "../schema/config.js";
 
 export interface ConfigMap extends KObject {
   data?: Record<string, string>;
@@ -25,11 +26,13 @@ function validateKeys(o: Record<string, unknown> | undefined, path: string) {
 export const configResources: Info[] = [
   {
     ...gv("", "v1"), resource: "configmaps", singular: "configmap", kind: "ConfigMap", listKind: "ConfigMapList",
+    schema: configSchema.ConfigMap, garbageCollected: true,
     namespaced: true, shortNames: ["cm"], hasStatus: false, gracefulDelete: false,
     validate: withMeta(true, (o) => [...validateKeys((o as ConfigMap).data, "data"), ...validateKeys((o as ConfigMap).binaryData, "binaryData")]),
   },
   {
     ...gv("", "v1"), resource: "secrets", singular: "secret", kind: "Secret", listKind: "SecretList",
+    schema: configSchema.Secret, garbageCollected: true,
     namespaced: true, shortNames: [], hasStatus: false, gracefulDelete: false,
     validate: withMeta(true, (o) => {
       const s = o as Secret;

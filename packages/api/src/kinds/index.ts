@@ -1,5 +1,10 @@
-// Kinds beyond the core four, one file per API area; each exports its types and ResourceInfos.
+// The kinds, one file per API area; each exports its validation and ResourceInfos (and the types
+// of kinds beyond the core four, which live in types.ts).
 export * from "./common.js";
+export * from "./namespaces.js";
+export * from "./nodes.js";
+export * from "./pods.js";
+export * from "./events.js";
 export * from "./config.js";
 export * from "./apps.js";
 export * from "./workload-validation.js";

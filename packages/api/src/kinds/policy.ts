@@ -4,6 +4,8 @@ import { field, type FieldError } from "../errors.js";
 import { isValidQuantity } from "../quantity.js";
 import type { KObject, ResourceList } from "../types.js";
 import { gv, withMeta, type Info } from "./common.js";
+import * as quotaSchema from "../schema/quota.js";
+import * as policySchema from "../schema/policy.js";
 
 
 export interface LimitRangeItem {
@@ -57,11 +59,13 @@ const core = gv("", "v1");
 export const policyResources: Info[] = [
   {
     ...core, resource: "limitranges", singular: "limitrange", kind: "LimitRange", listKind: "LimitRangeList",
+    schema: quotaSchema.LimitRange,
     namespaced: true, shortNames: ["limits"], hasStatus: false, gracefulDelete: false,
     validate: withMeta(true, (o) => validateLimitRange(o as LimitRange)),
   },
   {
     ...core, resource: "resourcequotas", singular: "resourcequota", kind: "ResourceQuota", listKind: "ResourceQuotaList",
+    schema: quotaSchema.ResourceQuota,
     namespaced: true, shortNames: ["quota"], hasStatus: true, gracefulDelete: false,
     validate: withMeta(true, (o) => validateQuota(o as ResourceQuota)),
   },
@@ -83,6 +87,7 @@ function intOrPercent(v: unknown, path: string): FieldError[] {
 export const pdbResources: Info[] = [
   {
     ...gv("policy", "v1"), resource: "poddisruptionbudgets", singular: "poddisruptionbudget", kind: "PodDisruptionBudget", listKind: "PodDisruptionBudgetList",
+    schema: policySchema.PodDisruptionBudget,
     namespaced: true, shortNames: ["pdb"], hasStatus: true, gracefulDelete: false,
     validate: withMeta(true, (o) => {
       const s = (o as PodDisruptionBudget).spec ?? {};

@@ -5,7 +5,10 @@ import { field, type FieldError } from "../errors.js";
 import type { KObject } from "../types.js";
 import type { LabelSelectorStruct } from "../selectors.js";
 import { gv, validateSelector, withMeta, type Info } from "./common.js";
-import { pathSegmentNameErrors } from "../validation.js";
+import { pathSegmentNameErrors } from "../validation/names.js";
+import * as rbacSchema from "../schema/rbac.js";
+import * as reviewSchema from "../schema/reviews.js";
+import type { StructDef } from "../schema/dsl.js";
 
 /** One permission rule of a role. */
 export interface PolicyRule {
@@ -107,11 +110,13 @@ const rbac = gv(RBAC_GROUP, "v1");
 export const rbacResources: Info[] = [
   {
     ...rbac, resource: "roles", singular: "role", kind: "Role", listKind: "RoleList",
+    schema: rbacSchema.Role,
     namespaced: true, shortNames: [], hasStatus: false, gracefulDelete: false,
     validate: withMeta(true, (o) => validateRules((o as Role).rules, false), pathSegmentNameErrors),
   },
   {
     ...rbac, resource: "clusterroles", singular: "clusterrole", kind: "ClusterRole", listKind: "ClusterRoleList",
+    schema: rbacSchema.ClusterRole,
     namespaced: false, shortNames: [], hasStatus: false, gracefulDelete: false,
     validate: withMeta(false, (o) => {
       const r = o as ClusterRole;
@@ -122,12 +127,14 @@ export const rbacResources: Info[] = [
   },
   {
     ...rbac, resource: "rolebindings", singular: "rolebinding", kind: "RoleBinding", listKind: "RoleBindingList",
+    schema: rbacSchema.RoleBinding,
     namespaced: true, shortNames: [], hasStatus: false, gracefulDelete: false,
     validate: withMeta(true, (o) => validateBinding(o as RoleBinding, true), pathSegmentNameErrors),
     validateUpdate: roleRefImmutable, applyDefaults: defaultSubjects,
   },
   {
     ...rbac, resource: "clusterrolebindings", singular: "clusterrolebinding", kind: "ClusterRoleBinding", listKind: "ClusterRoleBindingList",
+    schema: rbacSchema.ClusterRoleBinding,
     namespaced: false, shortNames: [], hasStatus: false, gracefulDelete: false,
     validate: withMeta(false, (o) => validateBinding(o as RoleBinding, false), pathSegmentNameErrors),
     validateUpdate: roleRefImmutable, applyDefaults: defaultSubjects,
@@ -155,17 +162,17 @@ export interface AccessReviewSpec {
 }
 
 /** A create-only review kind: never stored, answered with its status. */
-const review = (group: string, resource: string, kind: string, namespaced = false): Info => ({
-  ...gv(group, "v1"), resource, singular: resource.slice(0, -1), kind, listKind: `${kind}List`,
+const review = (group: string, resource: string, kind: string, schema: StructDef, namespaced = false): Info => ({
+  ...gv(group, "v1"), resource, singular: resource.slice(0, -1), kind, listKind: `${kind}List`, schema,
   namespaced, shortNames: [], hasStatus: false, gracefulDelete: false, verbs: ["create"], virtual: true,
   validate: () => [],
 });
 
 export const reviewResources: Info[] = [
-  review("authentication.k8s.io", "tokenreviews", "TokenReview"),
-  review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview"),
-  review("authorization.k8s.io", "localsubjectaccessreviews", "LocalSubjectAccessReview", true),
-  review("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview"),
-  review("authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview"),
-  review("authorization.k8s.io", "subjectaccessreviews", "SubjectAccessReview"),
+  review("authentication.k8s.io", "tokenreviews", "TokenReview", reviewSchema.TokenReview),
+  review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview", reviewSchema.SelfSubjectReview),
+  review("authorization.k8s.io", "localsubjectaccessreviews", "LocalSubjectAccessReview", reviewSchema.LocalSubjectAccessReview, true),
+  review("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview", reviewSchema.SelfSubjectAccessReview),
+  review("authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview", reviewSchema.SelfSubjectRulesReview),
+  review("authorization.k8s.io", "subjectaccessreviews", "SubjectAccessReview", reviewSchema.SubjectAccessReview),
 ];

@@ -2,6 +2,7 @@
 // TokenRequest (its `token` subresource: a signed, expiring token for the account).
 import type { KObject } from "../types.js";
 import { gv, withMeta, type Info } from "./common.js";
+import * as serviceAccountSchema from "../schema/serviceaccounts.js";
 
 export interface ServiceAccount extends KObject {
   secrets?: { name?: string; namespace?: string; kind?: string; uid?: string }[];
@@ -21,6 +22,7 @@ export interface TokenRequest extends KObject {
 export const serviceAccountResources: Info[] = [
   {
     ...gv("", "v1"), resource: "serviceaccounts", singular: "serviceaccount", kind: "ServiceAccount", listKind: "ServiceAccountList",
+    schema: serviceAccountSchema.ServiceAccount,
     namespaced: true, shortNames: ["sa"], hasStatus: false, gracefulDelete: false,
     validate: withMeta(true),
   },

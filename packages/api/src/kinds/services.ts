@@ -3,6 +3,8 @@
 import { field } from "../errors.js";
 import type { KObject } from "../types.js";
 import { gv, withMeta, type Info } from "./common.js";
+import * as networkingSchema from "../schema/networking.js";
+import * as serviceSchema from "../schema/service.js";
 
 export interface ServicePort {
   name?: string;
@@ -78,6 +80,7 @@ function validateService(o: KObject) {
 export const serviceResources: Info[] = [
   {
     ...gv("", "v1"), resource: "services", singular: "service", kind: "Service", listKind: "ServiceList",
+    schema: serviceSchema.Service, categories: ["all"], garbageCollected: true,
     namespaced: true, shortNames: ["svc"], hasStatus: true, gracefulDelete: false,
     validate: withMeta(true, validateService, true),
     applyDefaults: (o) => {
@@ -95,16 +98,19 @@ export const serviceResources: Info[] = [
   },
   {
     ...gv("", "v1"), resource: "endpoints", singular: "endpoints", kind: "Endpoints", listKind: "EndpointsList",
+    schema: serviceSchema.Endpoints,
     namespaced: true, shortNames: ["ep"], hasStatus: false, gracefulDelete: false,
     validate: withMeta(true),
   },
   {
     ...gv("discovery.k8s.io", "v1"), resource: "endpointslices", singular: "endpointslice", kind: "EndpointSlice", listKind: "EndpointSliceList",
+    schema: serviceSchema.EndpointSlice,
     namespaced: true, shortNames: [], hasStatus: false, gracefulDelete: false,
     validate: withMeta(true, (o) => ((o as EndpointSlice).addressType ? [] : [field.required("addressType")])),
   },
   {
     ...gv("networking.k8s.io", "v1"), resource: "ingresses", singular: "ingress", kind: "Ingress", listKind: "IngressList",
+    schema: networkingSchema.Ingress,
     namespaced: true, shortNames: ["ing"], hasStatus: true, gracefulDelete: false,
     validate: withMeta(true),
   },

@@ -3,6 +3,7 @@ import { field } from "../errors.js";
 import type { KObject } from "../types.js";
 import { isValidQuantity } from "../quantity.js";
 import { gv, withMeta, type Info } from "./common.js";
+import * as storageSchema from "../schema/storage.js";
 
 export type AccessMode = "ReadWriteOnce" | "ReadOnlyMany" | "ReadWriteMany" | "ReadWriteOncePod";
 
@@ -88,6 +89,7 @@ export const storageResources: Info[] = [
   },
   {
     ...gv("", "v1"), resource: "persistentvolumeclaims", singular: "persistentvolumeclaim", kind: "PersistentVolumeClaim", listKind: "PersistentVolumeClaimList",
+    schema: storageSchema.PersistentVolumeClaim, garbageCollected: true,
     namespaced: true, shortNames: ["pvc"], hasStatus: true, gracefulDelete: false,
     validate: withMeta(true, (o) => {
       const s = (o as PersistentVolumeClaim).spec;
@@ -106,6 +108,7 @@ export const storageResources: Info[] = [
   },
   {
     ...gv("storage.k8s.io", "v1"), resource: "storageclasses", singular: "storageclass", kind: "StorageClass", listKind: "StorageClassList",
+    schema: storageSchema.StorageClass,
     namespaced: false, shortNames: ["sc"], hasStatus: false, gracefulDelete: false,
     validate: withMeta(false, (o) => {
       const sc = o as StorageClass;

@@ -2,19 +2,15 @@
 // (background cascade); an owner deleted with propagationPolicy Foreground keeps its
 // "foregroundDeletion" finalizer until its dependents are gone; one deleted with Orphan has its
 // dependents' references to it removed, then its "orphan" finalizer.
-import { clone, isNotFound, type KObject, type OwnerReference } from "@skiff/api";
+import { builtinResources, clone, isNotFound, type KObject, type OwnerReference } from "@skiff/api";
 import { QueueController } from "../common/base.js";
 import { tolerant } from "../common/ownership.js";
 
 export const FOREGROUND_FINALIZER = "foregroundDeletion";
 export const ORPHAN_FINALIZER = "orphan";
 
-/** Resources the collector follows, by the kind owner references name. */
-export const gcResources: Record<string, string> = {
-  Pod: "pods", ReplicaSet: "replicasets", Deployment: "deployments", DaemonSet: "daemonsets", StatefulSet: "statefulsets",
-  Job: "jobs", CronJob: "cronjobs", ReplicationController: "replicationcontrollers", ControllerRevision: "controllerrevisions",
-  PersistentVolumeClaim: "persistentvolumeclaims", ConfigMap: "configmaps", Secret: "secrets", Service: "services",
-};
+/** Resources the collector follows (ResourceInfo.garbageCollected), by the kind owner references name. */
+export const gcResources: Record<string, string> = Object.fromEntries(builtinResources.filter((r) => r.garbageCollected).map((r) => [r.kind, r.resource]));
 
 const SEP = "|";
 

@@ -7,9 +7,6 @@ export const kubeVersion = { major: "1", minor: "32", gitVersion: "v1.32.0-skiff
 
 const allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
-/** Built-in kinds in the "all" category (`kubectl get all`). */
-const allCategory = new Set(["pods", "replicationcontrollers", "services", "daemonsets", "deployments", "replicasets", "statefulsets", "horizontalpodautoscalers", "cronjobs", "jobs"]);
-
 /** One entry of an APIResourceList. */
 export interface ApiResource {
   name: string;
@@ -25,7 +22,7 @@ export interface ApiResource {
 
 /** The resource and its subresources as discovery lists them. */
 export function apiResourcesOf(r: ResourceInfo): ApiResource[] {
-  const categories = r.categories ?? (allCategory.has(r.resource) ? ["all"] : undefined);
+  const categories = r.categories?.length ? r.categories : undefined;
   const out: ApiResource[] = [{
     name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs ?? allVerbs,
     ...(r.shortNames.length ? { shortNames: r.shortNames } : {}), ...(categories ? { categories } : {}),

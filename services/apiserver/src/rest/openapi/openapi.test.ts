@@ -39,4 +39,18 @@ describe("OpenAPI documents", () => {
     ]) expect(specRef(kind), kind).toBe(`#/definitions/${spec}`);
     expect(Object.keys(defs["io.k8s.api.batch.v1.CronJobSpec"].properties!)).toContain("jobTemplate");
   });
+
+  it("carries the schemas' list semantics: merge keys, map-type lists without a strategy, sets", () => {
+    const defs = (openApiV2(builtinResources) as { definitions: Record<string, { properties: Record<string, Record<string, unknown>> }> }).definitions;
+    expect(defs["io.k8s.api.core.v1.PodSpec"].properties.containers).toMatchObject({ "x-kubernetes-patch-merge-key": "name", "x-kubernetes-patch-strategy": "merge", "x-kubernetes-list-map-keys": ["name"] });
+    expect(defs["io.k8s.api.core.v1.ServiceSpec"].properties.ports["x-kubernetes-patch-merge-key"]).toBe("port");
+    const claims = defs["io.k8s.api.core.v1.ResourceRequirements"].properties.claims;
+    expect(claims["x-kubernetes-list-type"]).toBe("map");
+    expect(claims["x-kubernetes-patch-strategy"]).toBeUndefined();
+    expect(defs["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"].properties.finalizers).toMatchObject({ "x-kubernetes-patch-strategy": "merge", "x-kubernetes-list-type": "set" });
+    // Opaque structs (known to protobuf only) stay free-form; embedded ones inline their fields.
+    expect(defs["io.k8s.api.core.v1.Container"].properties.livenessProbe["x-kubernetes-preserve-unknown-fields"]).toBe(true);
+    const volume = (defs["io.k8s.api.core.v1.PodSpec"].properties.volumes.items as { properties: Record<string, unknown> }).properties;
+    expect(Object.keys(volume)).toContain("configMap");
+  });
 });

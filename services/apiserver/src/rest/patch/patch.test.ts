@@ -26,6 +26,14 @@ describe("strategic merge patch", () => {
     expect(cs[1].env).toEqual([]);
     expect(strategicMerge({ s: { type: "A", x: 1, y: 2 } }, { s: { $retainKeys: ["type", "y"], type: "B" } })).toEqual({ s: { type: "B", y: 2 } });
   });
+  it("takes merge keys from the kinds' schemas and ResourceInfos: service ports by port, node taints by key, claims replaced", () => {
+    const svc = strategicMerge({ spec: { ports: [{ port: 80, name: "http" }, { port: 443 }] } }, { spec: { ports: [{ port: 443, name: "https" }] } });
+    expect(svc).toEqual({ spec: { ports: [{ port: 80, name: "http" }, { port: 443, name: "https" }] } });
+    const node = strategicMerge({ spec: { taints: [{ key: "a", effect: "NoSchedule" }, { key: "b", effect: "NoSchedule" }] } }, { spec: { taints: [{ key: "b", effect: "NoExecute" }] } });
+    expect(node).toEqual({ spec: { taints: [{ key: "a", effect: "NoSchedule" }, { key: "b", effect: "NoExecute" }] } });
+    const claims = strategicMerge({ resources: { claims: [{ name: "a" }, { name: "b" }] } }, { resources: { claims: [{ name: "b", request: "r" }] } });
+    expect(claims).toEqual({ resources: { claims: [{ name: "b", request: "r" }] } });
+  });
   it("replaces lists without a merge key and never stores directives", () => {
     const out = strategicMerge({ spec: { args: ["a", "b"] } }, { spec: { args: ["c"], "$unknown": 1 } });
     expect(out).toEqual({ spec: { args: ["c"] } });

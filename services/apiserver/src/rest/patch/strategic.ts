@@ -1,27 +1,23 @@
 // Strategic merge patch for built-in kinds: like a merge patch, but lists of objects merge by
 // their Kubernetes merge key (containers by name, ports by containerPort, …), and the
 // directives kubectl sends are honoured: $patch (replace/delete/merge), $retainKeys,
-// $setElementOrder/<list>, $deleteFromPrimitiveList/<list>.
+// $setElementOrder/<list>, $deleteFromPrimitiveList/<list>. Merge keys come from the kinds' schemas.
+import { builtinResources, mergeKeysOf } from "@skiff/api";
 
 const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
 
-/** Merge keys of list fields, by field name (the same in every built-in kind that has them). */
-const mergeKeys: Record<string, string> = {
-  containers: "name", initContainers: "name", ephemeralContainers: "name", volumes: "name", env: "name",
-  imagePullSecrets: "name", volumeMounts: "mountPath", volumeDevices: "devicePath", conditions: "type",
-  hostAliases: "ip", ownerReferences: "uid", taints: "key", addresses: "type", topologySpreadConstraints: "topologyKey",
-  resourceClaims: "name", schedulingGates: "name", resizePolicy: "resourceName",
-};
-/** Lists of scalars whose strategy is merge (a set union). */
-const mergedPrimitiveLists = new Set(["finalizers"]);
+/** Merge keys of list fields and the lists merged as sets, by field name, from the kinds' schemas and ResourceInfos. */
+const { keys: mergeKeys, sets: mergedPrimitiveLists } = mergeKeysOf(builtinResources);
 
-/** The merge key of a list field; `ports` means containerPort in containers, port in services. */
+/**
+ * The merge key of a list field. A name with several keys (ports: containerPort in containers,
+ * port in services) takes the one its items carry, else the last declared.
+ */
 export function mergeKeyOf(fieldName: string, ...lists: unknown[]): string | undefined {
-  if (fieldName === "ports") {
-    const items = lists.flatMap((l) => (Array.isArray(l) ? l : []));
-    return items.some((i) => isMap(i) && "containerPort" in i) ? "containerPort" : "port";
-  }
-  return mergeKeys[fieldName];
+  const keys = mergeKeys.get(fieldName);
+  if (!keys || keys.length < 2) return keys?.[0];
+  const items = lists.flatMap((l) => (Array.isArray(l) ? l : []));
+  return keys.find((k) => items.some((i) => isMap(i) && k in i)) ?? keys[keys.length - 1];
 }
 
 /** Applies a strategic merge patch to a document, returning a new document. */

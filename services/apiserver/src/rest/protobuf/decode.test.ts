@@ -234,6 +234,8 @@ describe("Kubernetes protobuf bodies", () => {
     const unsupported = decodeError(body("autoscaling/v2", "HorizontalPodAutoscaler", meta("h")));
     expect(unsupported.code).toBe(415);
     expect(unsupported.message).toContain("cannot decode HorizontalPodAutoscaler (autoscaling/v2) from application/vnd.kubernetes.protobuf");
+    // A resource whose schema numbers no fields (StatefulSet) is not decodable either.
+    expect(decodeError(body("apps/v1", "StatefulSet", meta("s"))).code).toBe(415);
     expect(decodeError(Buffer.from('{"kind":"Pod"}')).code).toBe(400);
     const truncated = body("v1", "ConfigMap", meta("x")).subarray(0, 20);
     expect(decodeError(Buffer.from(truncated)).message).toContain("the protobuf body is malformed");

@@ -24,6 +24,16 @@ const deployment = {
 };
 
 describe("unknown fields", () => {
+  it("knows the fields of RBAC objects and ServiceAccounts (kubectl apply -f role.yaml passes Strict)", () => {
+    const role = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "r" }, rules: [{ verbs: ["get"], apiGroups: [""], resources: ["pods"], resourceNames: ["a"] }] };
+    expect(unknown("Role", role)).toEqual([]);
+    expect(unknown("Role", { ...role, rules: [{ verbs: ["get"], resource: ["pods"] }] })).toEqual(["rules[0].resource"]);
+    const binding = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: "b" }, subjects: [{ kind: "User", name: "u", apiGroup: "rbac.authorization.k8s.io" }], roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" } };
+    expect(unknown("ClusterRoleBinding", binding)).toEqual([]);
+    expect(unknown("ClusterRole", { metadata: { name: "c" }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { a: "b" } }] }, rules: [] })).toEqual([]);
+    expect(unknown("ServiceAccount", { metadata: { name: "s" }, automountServiceAccountToken: false, imagePullSecrets: [{ name: "p" }], secrets: [{ name: "t" }] })).toEqual([]);
+  });
+
   it("accepts a Deployment that only uses known fields (maps, free-form parts, volume sources)", () => {
     expect(unknown("Deployment", deployment)).toEqual([]);
   });

@@ -1,9 +1,8 @@
 // Server-side field validation (?fieldValidation=Strict|Warn|Ignore): fields of a request body
-// that the kind's OpenAPI schema (openapi/schemas.ts) does not know. Free-form parts of a schema
-// (x-kubernetes-preserve-unknown-fields, maps) accept anything.
+// that the kind's schema (@skiff/api schema/, the source of the OpenAPI documents) does not
+// know. Free-form parts (free objects, opaque structs) accept anything; maps check their values.
 import type { ServerResponse } from "node:http";
-import { BadRequestError, type ResourceInfo } from "@skiff/api";
-import { definitionName, definitions, type Schema } from "../openapi/schemas.js";
+import { BadRequestError, jsonFields, schemaOf, type ResourceInfo, type TypeExpr } from "@skiff/api";
 
 /** What to do with unknown fields. */
 export type FieldValidation = "Strict" | "Warn" | "Ignore";
@@ -18,43 +17,27 @@ export function fieldValidationOf(q: URLSearchParams): FieldValidation {
   return match;
 }
 
-const cache = new WeakMap<ResourceInfo[], Record<string, Schema>>();
-
-function defsFor(resources: ResourceInfo[]): Record<string, Schema> {
-  let d = cache.get(resources);
-  if (!d) cache.set(resources, (d = definitions(resources)));
-  return d;
-}
-
-/** Follows $ref (written "#REF/<name>" in schemas.ts) and single-element allOf wrappers. */
-function resolve(s: Schema | undefined, defs: Record<string, Schema>): Schema | undefined {
-  for (let i = 0; s && i < 20; i++) {
-    if (typeof s.$ref === "string") s = defs[(s.$ref as string).replace(/^#REF\//, "")];
-    else if (Array.isArray(s.allOf) && s.allOf.length === 1) s = s.allOf[0] as Schema;
-    else return s;
-  }
-  return s;
-}
-
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
 
-function walk(s: Schema | undefined, v: unknown, path: string, defs: Record<string, Schema>, patch: boolean, out: string[]): void {
-  const schema = resolve(s, defs);
-  if (!schema || v === null || v === undefined || schema["x-kubernetes-preserve-unknown-fields"]) return;
+function walk(t: TypeExpr, v: unknown, path: string, patch: boolean, out: string[]): void {
+  if (v === null || v === undefined || t.kind === "free" || (t.kind === "struct" && t.openapi === "opaque")) return;
   if (Array.isArray(v)) {
-    if (schema.type === "array") v.forEach((item, i) => walk(schema.items as Schema, item, `${path}[${i}]`, defs, patch, out));
+    if (t.kind === "list") v.forEach((item, i) => walk(t.item, item, `${path}[${i}]`, patch, out));
     return;
   }
-  if (!isObject(v) || schema.type !== "object") return;
-  const props = schema.properties as Record<string, Schema> | undefined;
-  const extra = schema.additionalProperties as Schema | boolean | undefined;
+  if (!isObject(v)) return;
+  if (t.kind === "map") {
+    for (const [k, child] of Object.entries(v)) walk(t.value, child, path ? `${path}.${k}` : k, patch, out);
+    return;
+  }
+  if (t.kind !== "struct") return;
+  const fields = jsonFields(t);
   for (const [k, child] of Object.entries(v)) {
     // Strategic merge patches carry directives ($patch, $setElementOrder/…, $retainKeys).
     if (patch && k.startsWith("$")) continue;
     const p = path ? `${path}.${k}` : k;
-    if (props?.[k]) walk(props[k], child, p, defs, patch, out);
-    else if (isObject(extra)) walk(extra, child, p, defs, patch, out);
-    else if (extra !== true && props) out.push(p);
+    if (fields[k]) walk(fields[k].type, child, p, patch, out);
+    else out.push(p);
   }
 }
 
@@ -62,10 +45,9 @@ function walk(s: Schema | undefined, v: unknown, path: string, defs: Record<stri
  * The unknown fields of a body (an object, or a merge/strategic/apply patch of one) of a
  * resource, as dotted paths with list indexes ("spec.template.spec.containers[0].imagez").
  */
-export function unknownFields(resources: ResourceInfo[], info: ResourceInfo, body: unknown, opts: { patch?: boolean } = {}): string[] {
-  const defs = defsFor(resources);
+export function unknownFields(_resources: ResourceInfo[], info: ResourceInfo, body: unknown, opts: { patch?: boolean } = {}): string[] {
   const out: string[] = [];
-  walk(defs[definitionName(info)], body, "", defs, !!opts.patch, out);
+  walk(schemaOf(info), body, "", !!opts.patch, out);
   return out;
 }
 

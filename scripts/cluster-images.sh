@@ -133,7 +133,10 @@ mkdir -p images/build/npm-cache images/build/preload
 # Offline npm: the host's npm cache goes into the build context (hard links when possible).
 if [[ "$BASE" == "$BASE_LOCAL" ]]; then
   cache="$(npm config get cache 2>/dev/null || echo "$HOME/.npm")"
-  if [[ -d "$cache/_cacache" && ! -d images/build/npm-cache/_cacache ]]; then
+  # Copied afresh every run: a dependency added since the last copy must be in it (unchanged
+  # files keep the COPY layer cached, so this costs only the hard links).
+  if [[ -d "$cache/_cacache" ]]; then
+    rm -rf images/build/npm-cache/_cacache
     cp -al "$cache/_cacache" images/build/npm-cache/ 2>/dev/null || cp -a "$cache/_cacache" images/build/npm-cache/
   fi
 fi

@@ -8,6 +8,7 @@ import { configResources } from "./kinds/config.js";
 import { appsResources } from "./kinds/apps.js";
 import { batchResources } from "./kinds/batch.js";
 import { serviceResources } from "./kinds/services.js";
+import { networkingResources } from "./kinds/networking.js";
 import { storageResources } from "./kinds/storage.js";
 import { coordinationResources } from "./kinds/coordination.js";
 
@@ -76,7 +77,7 @@ const coreResources: ResourceInfo[] = [
 
 /** The built-in resources, in discovery order. */
 export const builtinResources: ResourceInfo[] = [
-  ...coreResources, ...configResources, ...serviceResources, ...storageResources,
+  ...coreResources, ...configResources, ...serviceResources, ...networkingResources, ...storageResources,
   ...appsResources, ...batchResources, ...coordinationResources,
 ];
 

@@ -30,6 +30,7 @@ export interface Service extends KObject {
     ipFamilies?: string[];
     ipFamilyPolicy?: string;
     loadBalancerIP?: string;
+    loadBalancerClass?: string;
   };
   status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
 }
@@ -102,10 +103,5 @@ export const serviceResources: Info[] = [
     ...gv("discovery.k8s.io", "v1"), resource: "endpointslices", singular: "endpointslice", kind: "EndpointSlice", listKind: "EndpointSliceList",
     namespaced: true, shortNames: [], hasStatus: false, gracefulDelete: false,
     validate: withMeta(true, (o) => ((o as EndpointSlice).addressType ? [] : [field.required("addressType")])),
-  },
-  {
-    ...gv("networking.k8s.io", "v1"), resource: "ingresses", singular: "ingress", kind: "Ingress", listKind: "IngressList",
-    namespaced: true, shortNames: ["ing"], hasStatus: true, gracefulDelete: false,
-    validate: withMeta(true),
   },
 ];

@@ -19,6 +19,7 @@ const selectableFields: Record<string, string[]> = {
   events: ["involvedObject.kind", "involvedObject.name", "involvedObject.namespace", "involvedObject.uid", "reason", "type", "source.component"],
   nodes: ["spec.unschedulable"],
   namespaces: ["status.phase"],
+  secrets: ["type"],
 };
 
 /** A watch event as the registry emits it. */

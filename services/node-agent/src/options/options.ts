@@ -69,6 +69,8 @@ export interface NodeAgentOptions {
   proxyMetricsAddress: string;
   /** Extra proxy flags, comma-separated (--proxy-flags, e.g. "--prefer-close"). */
   proxyFlags: string[];
+  /** spawn: with --proxy=spawn the agent also starts (or adopts) the node's Ingress controller (services/ingress), reached through kube-system/skiff-ingress; none: no controller on this node (--ingress; default spawn). */
+  ingressMode: "spawn" | "none";
 }
 
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<NodeAgentOptions> {
@@ -79,7 +81,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
       "reserved-cpu", "reserved-memory", "max-pods", "heartbeat-ms", "status-ms", "backoff-base-ms", "backoff-max-ms",
       "backoff-reset-ms", "resync-ms", "workers", "volume-stats-ms", "root-dir", "volume-dir", "listen-address", "node-token", "container-log-max-size",
         "service-cidr", "cluster-cidr", "cluster-domain", "cluster-dns", "proxy", "run-dir", "proxy-address", "dns-address",
-      "dns-upstream", "proxy-metrics-address", "proxy-flags",
+      "dns-upstream", "proxy-metrics-address", "proxy-flags", "ingress",
     ].map((k): [string, { type: "string" | "boolean" }] => [k, { type: "string" }]).concat([["pod-network-internal", { type: "boolean" }]])),
     strict: true,
   }) as { values: Record<string, string | boolean | undefined> };
@@ -125,6 +127,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
     dnsUpstream: str("dns-upstream"),
     proxyMetricsAddress: str("proxy-metrics-address"),
     proxyFlags: list(str("proxy-flags")),
+    ingressMode: str("ingress") as NodeAgentOptions["ingressMode"] | undefined,
   };
 }
 
@@ -178,6 +181,7 @@ export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
     dnsUpstream: p.dnsUpstream ?? "",
     proxyMetricsAddress: p.proxyMetricsAddress ?? "127.0.0.1:0",
     proxyFlags: p.proxyFlags ?? [],
+    ingressMode: p.ingressMode ?? "spawn",
   };
   o.volumeDir = p.volumeDir ?? `${o.rootDir}/volumes`;
   o.listenAddress = p.listenAddress ?? `${o.nodeIP}:10250`;
@@ -193,6 +197,7 @@ export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
     o.clusterDns = [ip >>> 24, (ip >>> 16) & 255, (ip >>> 8) & 255, ip & 255].join(".");
   }
   if (!["spawn", "external", "none"].includes(o.proxyMode)) errsEarly.push(`--proxy: must be spawn, external or none, got ${JSON.stringify(o.proxyMode)}`);
+  if (!["spawn", "none"].includes(o.ingressMode)) errsEarly.push(`--ingress: must be spawn or none, got ${JSON.stringify(o.ingressMode)}`);
   if (o.proxyMode === "external" && o.dnsAddress && !/^[\d.]+:\d+$/.test(o.dnsAddress)) errsEarly.push("--dns-address: must be ip:port");
   const errs: string[] = [...errsEarly];
   const bad = isDNS1123Subdomain(o.nodeName);

@@ -72,6 +72,7 @@ function validateService(o: KObject) {
     if (p.protocol && !["TCP", "UDP", "SCTP"].includes(p.protocol)) errs.push(field.notSupported(`${path}.protocol`, p.protocol, ["SCTP", "TCP", "UDP"]));
     if (p.nodePort !== undefined && type !== "NodePort" && type !== "LoadBalancer") errs.push(field.forbidden(`${path}.nodePort`, "may not be used when `type` is 'ClusterIP'"));
   });
+  if (s.loadBalancerClass !== undefined && type !== "LoadBalancer") errs.push(field.forbidden("spec.loadBalancerClass", "may only be used when `type` is 'LoadBalancer'"));
   if (s.sessionAffinity && !["None", "ClientIP"].includes(s.sessionAffinity)) errs.push(field.notSupported("spec.sessionAffinity", s.sessionAffinity, ["ClientIP", "None"]));
   return errs;
 }

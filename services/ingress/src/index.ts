@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { hostname } from "node:os";
-import type { Logger } from "@skiff/log";
+import { createAccessLogger, type Logger } from "@skiff/log";
 import { ApiClient, EventRecorder, Informer } from "@skiff/client";
 import type { EndpointSlice, Ingress, IngressClass, Secret, Service } from "@skiff/api";
 import { bootstrap, INGRESS_SERVICE } from "./bootstrap/bootstrap.js";
@@ -51,9 +51,13 @@ export async function start(opts: IngressOptions, log: Logger): Promise<{ httpPo
   const status = new StatusWriter(client, lbAddresses, log.child({ component: "status" }));
   const config = new Configurator(inf, certs, pools, metrics, recorder, status, log.child({ component: "config" }));
   config.start();
+  // Access lines are many: a buffered logger of their own (flushed on stop and every second).
+  const access = createAccessLogger({ service: "ingress", bindings: { component: "access" } });
+  const flusher = setInterval(() => access.flush(), 1000);
+  flusher.unref();
   const server = new IngressServer(() => config.snapshot, certs, pools, metrics, {
     http: hostPort(opts.httpAddress), https: hostPort(opts.httpsAddress), publicHttpPort: 80, publicHttpsPort: 443, accessLog: opts.accessLog, defaultCert,
-  }, log.child({ component: "access" }));
+  }, access);
   await server.start();
   const m = hostPort(opts.metricsAddress);
   const metricsServer = await metrics.serve(m.host, m.port);
@@ -71,6 +75,8 @@ export async function start(opts: IngressOptions, log: Logger): Promise<{ httpPo
       for (const i of Object.values(inf)) i.stop();
       pools.close();
       client.close();
+      clearInterval(flusher);
+      access.flush();
     },
   };
 }

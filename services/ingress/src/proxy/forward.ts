@@ -90,15 +90,11 @@ export function forward(req: Req, res: Res, t: ForwardTarget, pools: Upstreams, 
       if (readTimer) clearTimeout(readTimer);
       readTimer = setTimeout(() => { timedOut = `no answer from ${upstream} within ${o.readTimeoutMs / 1000} s (proxy-read-timeout)`; preq.destroy(new Error(timedOut)); }, o.readTimeoutMs);
     };
-    const connectTimer = setTimeout(() => {
-      const e = new Error(`connect to ${upstream} timed out after ${o.connectTimeoutMs / 1000} s`) as NodeJS.ErrnoException;
-      e.code = "ECONNTIMEOUT";
-      preq.destroy(e);
-    }, o.connectTimeoutMs);
-    const clear = () => { clearTimeout(connectTimer); if (readTimer) clearTimeout(readTimer); };
+    let connectTimer: NodeJS.Timeout | undefined;
+    const clear = () => { if (connectTimer) clearTimeout(connectTimer); if (readTimer) clearTimeout(readTimer); };
     const sendBody = () => {
       connected = true;
-      clearTimeout(connectTimer);
+      if (connectTimer) clearTimeout(connectTimer);
       armRead();
       if (!body) { preq.end(); return; }
       const onData = (chunk: Buffer) => {
@@ -118,8 +114,13 @@ export function forward(req: Req, res: Res, t: ForwardTarget, pools: Upstreams, 
       req.resume();
     };
     preq.once("socket", (s: Socket) => {
-      if (s.connecting) s.once(https ? "secureConnect" : "connect", sendBody);
-      else sendBody();
+      if (!s.connecting) return sendBody(); // a pooled connection
+      connectTimer = setTimeout(() => {
+        const e = new Error(`connect to ${upstream} timed out after ${o.connectTimeoutMs / 1000} s`) as NodeJS.ErrnoException;
+        e.code = "ECONNTIMEOUT";
+        preq.destroy(e);
+      }, o.connectTimeoutMs);
+      s.once(https ? "secureConnect" : "connect", sendBody);
     });
     preq.once("response", (pres: IncomingMessage) => {
       responded = true;

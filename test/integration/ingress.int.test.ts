@@ -13,7 +13,7 @@ import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
 import { waitFor } from "@skiff/client";
-import { setCondition, type EndpointSlice, type Event, type Ingress, type IngressClass, type Pod, type Secret, type Service } from "@skiff/api";
+import { setCondition, type Deployment, type EndpointSlice, type Event, type Ingress, type IngressClass, type Pod, type Secret, type Service } from "@skiff/api";
 import { TestCluster } from "../harness/cluster.js";
 import { selfSigned, DEFAULT_CERT_CN } from "../../services/ingress/src/tls/certs.js";
 
@@ -251,6 +251,48 @@ describe("the ingress controller", () => {
     console.log(`not-ready pod out of the controller's rotation after ${Date.now() - t0} ms (including 4 checking requests)`);
     for (let i = 0; i < 10; i++) expect(await who()).toBe("alpha-1");
     await setGate("alpha-2", "True");
+  });
+
+  it("keeps answering through a rolling update of the backend Deployment (0 failed requests)", async () => {
+    const { client } = cluster;
+    const template = (version: string) => {
+      const pod = echoPod("gamma", "gamma");
+      delete pod.spec.readinessGates;
+      pod.spec.containers[0].env = [{ name: "VERSION", value: version }];
+      return { metadata: { labels: { app: "gamma" } }, spec: pod.spec };
+    };
+    await client.create<Deployment>("deployments", {
+      apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "gamma", namespace: "default" },
+      spec: { replicas: 2, selector: { matchLabels: { app: "gamma" } }, template: template("1"), strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } },
+    } as Deployment);
+    await client.create("services", service("gamma", "gamma"));
+    await client.create("ingresses", ingress("gamma", [{ host: "gamma.example.com", paths: [["/", "Prefix", "gamma"]] }]));
+    await waitFor(async () => (await get("gamma.example.com", "/")).status === 200, 60_000, "the gamma Deployment to serve");
+    const before = new Set((await client.list<Pod>("pods", { namespace: "default", labelSelector: "app=gamma" })).items.map((p) => p.metadata.name));
+    let stop = false, ok = 0;
+    const failures: string[] = [];
+    const loop = (async () => {
+      while (!stop) {
+        try {
+          const r = await get("gamma.example.com", "/loop");
+          if (r.status === 200) ok++; else failures.push(`${r.status} ${r.body}`);
+        } catch (err) { failures.push((err as Error).message); }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const d = await client.get<Deployment>("deployments", "gamma", "default");
+    d.spec.template = template("2");
+    await client.update("deployments", d);
+    await waitFor(async () => {
+      const pods = (await client.list<Pod>("pods", { namespace: "default", labelSelector: "app=gamma" })).items;
+      return pods.length === 2 && pods.every((p) => !before.has(p.metadata.name) && p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+    }, 120_000, "the rollout to finish");
+    await new Promise((r) => setTimeout(r, 2000));
+    stop = true;
+    await loop;
+    console.log(`rolling update through the ingress: ${ok} requests answered, ${failures.length} failed`);
+    expect(failures).toEqual([]);
+    expect(ok).toBeGreaterThan(50);
   });
 
   it("answers 503 for a missing Service and reports it as an Event", async () => {

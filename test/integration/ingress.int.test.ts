@@ -156,6 +156,8 @@ describe("the ingress controller", () => {
     const [head, row] = out.trim().split("\n");
     expect(head.split(/\s+/)).toEqual(["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"]);
     expect(row.split(/\s+/).slice(0, 5)).toEqual(["routes", "<none>", "a.example.com,*.wild.example.com", lb, "80"]);
+    const described = execFileSync("kubectl", ["--kubeconfig", await cluster.kubeconfigPath(), "describe", "ingress", "routes"], { encoding: "utf8" });
+    expect(described).toMatch(/a\.example\.com\s+\n?\s*\/exact\s+alpha:80/);
   });
 
   it("sends unmatched requests to the default backend once one is set", async () => {
@@ -169,15 +171,19 @@ describe("the ingress controller", () => {
     const { client } = cluster;
     await client.create("secrets", tlsSecret("tls-a", "tls-a.example.com"));
     await client.create("secrets", tlsSecret("tls-b", "tls-b.example.com"));
+    await client.create("secrets", { ...tlsSecret("tls-bad", "x"), data: { "tls.crt": Buffer.from("not a certificate").toString("base64"), "tls.key": Buffer.from("nor a key").toString("base64") } });
     await client.create("ingresses", ingress("secure", [
       { host: "tls-a.example.com", paths: [["/", "Prefix", "alpha"]] }, { host: "tls-b.example.com", paths: [["/", "Prefix", "beta"]] }, { host: "tls-missing.example.com", paths: [["/", "Prefix", "beta"]] },
-    ], { tls: [{ hosts: ["tls-a.example.com"], secretName: "tls-a" }, { hosts: ["tls-b.example.com"], secretName: "tls-b" }, { hosts: ["tls-missing.example.com"], secretName: "nope" }] }));
+      { host: "tls-bad.example.com", paths: [["/", "Prefix", "beta"]] },
+    ], { tls: [{ hosts: ["tls-a.example.com"], secretName: "tls-a" }, { hosts: ["tls-b.example.com"], secretName: "tls-b" }, { hosts: ["tls-missing.example.com"], secretName: "nope" }, { hosts: ["tls-bad.example.com"], secretName: "tls-bad" }] }));
     await waitFor(async () => (await servedCN(lb, "tls-a.example.com")) === "tls-a.example.com", 10_000, "the certificate of tls-a");
     expect(await servedCN(lb, "tls-b.example.com")).toBe("tls-b.example.com");
     expect(await servedCN(lb, "other.example.com")).toBe(DEFAULT_CERT_CN);
     expect(await servedCN(lb, "tls-missing.example.com")).toBe(DEFAULT_CERT_CN);
     const ev = await waitFor(async () => (await client.list<Event>("events", { namespace: "default" })).items.find((e) => e.involvedObject.name === "secure" && e.reason === "MissingTLSSecret"), 10_000, "a MissingTLSSecret event");
     expect(ev.message).toContain("default/nope");
+    expect(await servedCN(lb, "tls-bad.example.com")).toBe(DEFAULT_CERT_CN);
+    await waitFor(async () => (await client.list<Event>("events", { namespace: "default" })).items.some((e) => e.involvedObject.name === "secure" && e.reason === "InvalidTLSSecret" && e.message?.includes("default/tls-bad")), 10_000, "an InvalidTLSSecret event");
     // Plain HTTP to a TLS host is redirected.
     const red = await get("tls-a.example.com", "/path?x=1");
     expect(red.status).toBe(308);

@@ -83,3 +83,26 @@ describe("forward", () => {
     expect(seen.url).toBe("/new?q");
   });
 });
+
+describe("Upstreams.retain", () => {
+  it("lets a request in flight on a retired endpoint finish", async () => {
+    const p = new Upstreams();
+    const slow = createServer((_req, res) => setTimeout(() => res.end("done"), 300));
+    const port = await listen(slow);
+    const ep = { ip: "127.0.0.1", port };
+    const body = new Promise<string>((resolve, reject) => {
+      const req = request({ host: ep.ip, port, path: "/", agent: p.agent(ep, false) }, (res) => {
+        let b = "";
+        res.on("data", (d) => (b += d));
+        res.on("end", () => resolve(b));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    p.retain(new Set());
+    expect(await body).toBe("done");
+    slow.close();
+    p.close();
+  });
+});

@@ -29,11 +29,16 @@ export class Upstreams {
     return n === 0 ? eps : [...eps.slice(n), ...eps.slice(0, n)];
   }
 
-  /** Closes the pools of endpoints no backend uses any more. */
+  /**
+   * Retires the pools of endpoints no backend uses any more: idle connections close now,
+   * busy ones when their response is done (a terminating pod's requests in flight finish).
+   */
   retain(live: Set<string>): void {
     for (const [id, a] of this.agents) {
       if (live.has(id.replace(/^https?:\/\//, ""))) continue;
-      a.destroy();
+      // With keepAlive off, the agent destroys each socket as it becomes free (node:_http_agent).
+      (a as HttpAgent & { keepAlive: boolean }).keepAlive = false;
+      for (const list of Object.values(a.freeSockets)) for (const s of list ?? []) s.destroy();
       this.agents.delete(id);
     }
   }

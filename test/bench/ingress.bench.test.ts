@@ -150,7 +150,7 @@ afterAll(async () => {
 it("measures Skiff's ingress against nginx and direct", async () => {
   const modes = ["direct", "nginx", "skiff"] as const;
   const small: Record<string, AbResult[]> = { direct: [], nginx: [], skiff: [] };
-  for (const m of modes) execFileSync("ab", ["-q", "-k", "-c", "50", "-t", "3", "-n", "5000000", "-H", `Host: ${HOST}`, `http://127.0.0.1:${ports[m]}/`], { stdio: "ignore" }); // warm-up: JIT, connection pools
+  for (const m of modes) execFileSync("ab", ["-q", "-k", "-c", "50", "-t", "6", "-n", "5000000", "-H", `Host: ${HOST}`, `http://127.0.0.1:${ports[m]}/`], { stdio: "ignore" }); // warm-up: V8 compiles the hot path (slow when cores are contended), pools fill
   for (let r = 0; r < ROUNDS; r++) for (const m of modes) small[m].push(ab(ports[m]));
   const bulkRes: Record<string, { down: number[]; up: number[] }> = { direct: { down: [], up: [] }, nginx: { down: [], up: [] }, skiff: { down: [], up: [] } };
   for (let r = 0; r < 2; r++) for (const m of modes) { bulkRes[m].down.push(await bulk(ports[m], "down")); bulkRes[m].up.push(await bulk(ports[m], "up")); }

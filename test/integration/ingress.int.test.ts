@@ -48,7 +48,7 @@ function ingress(name: string, rules: Rule[], extra: Partial<Ingress["spec"]> = 
 }
 
 /** One HTTP/1.1 request to ip:port with a Host header; resolves status, headers and body. */
-function http(ip: string, port: number, host: string, path: string, timeoutMs = 5000): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function http(ip: string, port: number, host: string, path: string, timeoutMs = 15_000): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: ip, port, path, headers: { host }, agent: false, timeout: timeoutMs }, (res) => {
       let body = "";
@@ -119,7 +119,8 @@ describe("the ingress controller", () => {
     expect(c.spec.controller).toBe("skiff.dev/ingress");
     expect(c.metadata.annotations?.["ingressclass.kubernetes.io/is-default-class"]).toBe("true");
     expect(lb.split(".").slice(0, 3).join(".")).toBe(cluster.loadBalancerRange.split(".").slice(0, 3).join("."));
-    const r = await waitFor(() => get("nothing.example.com", "/").catch(() => undefined), 20_000, "the controller to answer on the LB address");
+    // 503 "starting" until the controller's informers have synced.
+    const r = await waitFor(() => get("nothing.example.com", "/").then((x) => (x.status === 503 ? undefined : x), () => undefined), 20_000, "the controller to answer on the LB address");
     expect(r.status).toBe(404);
     expect(r.body).toContain("no Ingress rule matches host \"nothing.example.com\"");
   });
@@ -286,16 +287,22 @@ describe("the ingress controller", () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    const d = await client.get<Deployment>("deployments", "gamma", "default");
-    d.spec.template = template("2");
-    await client.update("deployments", d);
-    await waitFor(async () => {
-      const pods = (await client.list<Pod>("pods", { namespace: "default", labelSelector: "app=gamma" })).items;
-      return pods.length === 2 && pods.every((p) => !before.has(p.metadata.name) && p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
-    }, 120_000, "the rollout to finish");
-    await new Promise((r) => setTimeout(r, 2000));
-    stop = true;
-    await loop;
+    try {
+      // The Deployment controller writes status meanwhile: read again on a conflict.
+      await waitFor(async () => {
+        const d = await client.get<Deployment>("deployments", "gamma", "default");
+        d.spec.template = template("2");
+        return client.update("deployments", d).then(() => true, (err: Error) => { if (/modified/.test(err.message)) return false; throw err; });
+      }, 10_000, "the Deployment update");
+      await waitFor(async () => {
+        const pods = (await client.list<Pod>("pods", { namespace: "default", labelSelector: "app=gamma" })).items;
+        return pods.length === 2 && pods.every((p) => !before.has(p.metadata.name) && p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+      }, 120_000, "the rollout to finish");
+      await new Promise((r) => setTimeout(r, 2000));
+    } finally {
+      stop = true;
+      await loop;
+    }
     console.log(`rolling update through the ingress: ${ok} requests answered, ${failures.length} failed`);
     expect(failures).toEqual([]);
     expect(ok).toBeGreaterThan(50);

@@ -23,15 +23,6 @@ export { INGRESS_SERVICE } from "./bootstrap/bootstrap.js";
 /** Starts the controller; resolves once it serves. */
 export async function start(opts: IngressOptions, log: Logger): Promise<{ httpPort: number; httpsPort: number; metricsPort: number; stop(): Promise<void> }> {
   const client = new ApiClient({ addresses: opts.apiservers });
-  if (opts.bootstrap) {
-    // The apiserver may still be starting: retry until the objects exist.
-    for (let i = 0; ; i++) {
-      try { await bootstrap(client, opts.ingressClass, log.child({ component: "bootstrap" })); break; } catch (err) {
-        if (i % 10 === 0) log.warn({ err: (err as Error).message }, "cannot create the IngressClass and Service yet; retrying");
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-  }
   const mk = <T extends Ingress | IngressClass | Service | EndpointSlice | Secret>(resource: string, o = {}) => new Informer<T>(client, resource, o, log.child({ informer: resource }));
   const inf = {
     ingresses: mk<Ingress>("ingresses"), classes: mk<IngressClass>("ingressclasses"), services: mk<Service>("services"),
@@ -39,9 +30,6 @@ export async function start(opts: IngressOptions, log: Logger): Promise<{ httpPo
     // Only TLS Secrets: the controller never holds other credentials of the cluster.
     secrets: mk<Secret>("secrets", { fieldSelector: "type=kubernetes.io/tls" }),
   };
-  for (const i of Object.values(inf)) void i.start();
-  await Promise.all(Object.values(inf).map((i) => i.waitForSync()));
-
   const defaultCert = selfSigned(DEFAULT_CERT_CN);
   const certs = new CertStore(defaultCert);
   const pools = new Upstreams();
@@ -50,7 +38,6 @@ export async function start(opts: IngressOptions, log: Logger): Promise<{ httpPo
   const lbAddresses = () => (inf.services.get(`${INGRESS_SERVICE.namespace}/${INGRESS_SERVICE.name}`)?.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((x): x is string => !!x);
   const status = new StatusWriter(client, lbAddresses, log.child({ component: "status" }));
   const config = new Configurator(inf, certs, pools, metrics, recorder, status, log.child({ component: "config" }));
-  config.start();
   // Access lines are many: a buffered logger of their own (flushed on stop and every second).
   const access = createAccessLogger({ service: "ingress", bindings: { component: "access" } });
   const flusher = setInterval(() => access.flush(), 1000);
@@ -61,14 +48,30 @@ export async function start(opts: IngressOptions, log: Logger): Promise<{ httpPo
   await server.start();
   const m = hostPort(opts.metricsAddress);
   const metricsServer = await metrics.serve(m.host, m.port);
+  // Serving (503 "starting") before the apiserver answers: the agent that spawned us never waits on it.
   if (opts.stateFile) {
     mkdirSync(dirname(opts.stateFile), { recursive: true });
     writeFileSync(opts.stateFile, JSON.stringify({ pid: process.pid, httpPort: server.httpPort, httpsPort: server.httpsPort, metricsPort: metricsServer.port }));
   }
-  log.info({ http: server.httpPort, https: server.httpsPort, metrics: metricsServer.port, class: opts.ingressClass }, "ingress controller serving");
+  log.info({ http: server.httpPort, https: server.httpsPort, metrics: metricsServer.port, class: opts.ingressClass }, "ingress controller listening");
+  let stopped = false;
+  void (async () => {
+    for (let i = 0; opts.bootstrap && !stopped; i++) {
+      try { await bootstrap(client, opts.ingressClass, log.child({ component: "bootstrap" })); break; } catch (err) {
+        if (i % 10 === 0) log.warn({ err: (err as Error).message }, "cannot create the IngressClass and Service yet; retrying");
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+    for (const i of Object.values(inf)) void i.start();
+    await Promise.all(Object.values(inf).map((i) => i.waitForSync()));
+    if (stopped) return;
+    config.start();
+    log.info("ingress controller serving its Ingresses");
+  })();
   return {
     httpPort: server.httpPort, httpsPort: server.httpsPort, metricsPort: metricsServer.port,
     async stop() {
+      stopped = true;
       config.stop();
       await server.stop();
       metricsServer.server.close();

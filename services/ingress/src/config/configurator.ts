@@ -17,6 +17,8 @@ import { StatusWriter } from "../status/status.js";
 export interface Snapshot {
   table: RouteTable;
   resolved: Map<string, Resolution>;
+  /** True until the informers have synced: requests are answered 503 rather than 404. */
+  starting?: boolean;
 }
 
 /** The informers the controller reads. */
@@ -32,7 +34,7 @@ const SERVICE_NAME = "kubernetes.io/service-name";
 
 /** Rebuilds snapshots from the informers. */
 export class Configurator {
-  snapshot: Snapshot = { table: new RouteTable([]), resolved: new Map() };
+  snapshot: Snapshot = { table: new RouteTable([]), resolved: new Map(), starting: true };
   private timer?: NodeJS.Immediate;
   private resync?: NodeJS.Timeout;
   private reported = new Set<string>();

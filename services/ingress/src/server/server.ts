@@ -41,6 +41,7 @@ export class IngressServer {
   /** Decides what to do with a request. */
   decide(proto: "http" | "https", hostHeader: string | undefined, url: string, remote: string): Decision {
     const snap = this.snapshot();
+    if (snap.starting) return { kind: "answer", status: 503, message: "the ingress controller is starting (waiting for the apiserver)", ingress: "" };
     const q = url.indexOf("?");
     const path = q < 0 ? url : url.slice(0, q);
     const m = snap.table.match(hostHeader, path);

@@ -3,6 +3,8 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
 
 const HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "http2-settings", "proxy-authenticate", "proxy-authorization"]);
+/** Not sent upstream: the client's `Expect: 100-continue` was already answered by this server. */
+const REQUEST_ONLY = new Set(["expect"]);
 
 /** What the proxy knows about the client side of a request. */
 export interface ClientSide {
@@ -18,7 +20,7 @@ export function upstreamHeaders(h: IncomingHttpHeaders, c: ClientSide, upgrade =
   // Headers named in Connection are hop-by-hop too.
   const named = new Set(String(h.connection ?? "").toLowerCase().split(",").map((s) => s.trim()).filter(Boolean));
   for (const [k, v] of Object.entries(h)) {
-    if (v === undefined || k.startsWith(":") || HOP.has(k) || named.has(k)) continue;
+    if (v === undefined || k.startsWith(":") || HOP.has(k) || REQUEST_ONLY.has(k) || named.has(k)) continue;
     out[k] = v;
   }
   out.host = c.host;

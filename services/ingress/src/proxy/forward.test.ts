@@ -106,3 +106,30 @@ describe("Upstreams.retain", () => {
     p.close();
   });
 });
+
+describe("forward over HTTP/2", () => {
+  it("streams a request body and answers 413 over the limit without connection headers", async () => {
+    const { createSecureServer, connect } = await import("node:http2");
+    const { selfSigned } = await import("../tls/certs.js");
+    const cert = selfSigned("h2.test");
+    const h2 = createSecureServer({ ...cert, allowHTTP1: true }, (req, res) => forward(req, res, {
+      backend: "d/web:80", endpoints: [{ ip: "127.0.0.1", port: good }], options: { ...defaultRouteOptions, bodyLimit: 1000 }, path: req.url,
+      client: { remoteAddress: "192.0.2.7", proto: "https", host: "h2.test", port: 443 },
+    }, pools, () => undefined));
+    const port = await new Promise<number>((r) => h2.listen(0, "127.0.0.1", () => r((h2.address() as { port: number }).port)));
+    const session = connect(`https://127.0.0.1:${port}`, { rejectUnauthorized: false });
+    const post = (n: number) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const s = session.request({ ":method": "POST", ":path": "/up", ":authority": "h2.test" });
+      let status = 0, body = "";
+      s.on("response", (h) => (status = Number(h[":status"])));
+      s.on("data", (d) => (body += d));
+      s.on("end", () => resolve({ status, body }));
+      s.on("error", reject);
+      s.end(Buffer.alloc(n));
+    });
+    expect(await post(500)).toEqual({ status: 200, body: "ok 500" });
+    expect((await post(5000)).status).toBe(413);
+    session.close();
+    h2.close();
+  });
+});

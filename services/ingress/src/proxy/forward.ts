@@ -43,6 +43,8 @@ export function sendError(res: Res, status: number, message: string, extra: Reco
     return;
   }
   const body = `${status} ${STATUS_CODES[status]}: ${message}\n`;
+  // HTTP/2 forbids connection-specific headers (and ends just the stream anyway).
+  if ((res as Http2ServerResponse).stream) delete extra.connection;
   (res as ServerResponse).writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(body), ...extra });
   res.end(body);
 }

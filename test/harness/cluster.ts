@@ -230,7 +230,7 @@ export class TestCluster {
     await this.nats?.kill();
     // The agents' proxy and dns outlive their agent by design: stop them, then undo the host plumbing.
     for (const node of this.agents.keys()) {
-      for (const child of ["proxy", "dns"]) {
+      for (const child of ["proxy", "dns", "ingress"]) {
         const f = join(this.runDir(node), `${child}.json`);
         if (!existsSync(f)) continue;
         try { process.kill((JSON.parse(readFileSync(f, "utf8")) as { pid: number }).pid, "SIGKILL"); } catch { /* gone */ }

@@ -4,9 +4,11 @@
 // engine, no shared filesystem) — nodes join with the join token, the real kubectl works with
 // the kubeconfig `up` writes, pods run inside the nodes' engines and reach each other across
 // nodes (host-gw), a NodePort answers on every node and a ClusterIP from pods on every node,
+// an Ingress answers from the host on the pool address of the ingress controller's Service,
 // `skiff image load` copies an image in, the control plane survives an apiserver and a NATS
 // server being killed, the chaos verbs cut nodes off and back, and `skiff down` leaves nothing.
 import { execFile, execFileSync } from "node:child_process";
+import { request } from "node:http";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -175,6 +177,33 @@ describe("the container topology: nodes as machines on a Docker network", () => 
       expect(out).toMatch(/^served-by-topo-[ab]$/);
     }
     await client.delete("services", "topo", "default");
+  });
+
+  it("serves an Ingress from the host on the LoadBalancer pool address of kube-system/skiff-ingress", async () => {
+    const svc = await waitFor(async () => {
+      const s = await client.get<Pod & { status?: { loadBalancer?: { ingress?: { ip?: string }[] } } }>("services", "skiff-ingress", "kube-system").catch(() => undefined);
+      return s?.status?.loadBalancer?.ingress?.[0]?.ip ? s : undefined;
+    }, 60_000, "the ingress controller's LoadBalancer address");
+    const lb = svc.status!.loadBalancer!.ingress![0].ip!;
+    // The pool is a quarter of the topology's network that Docker never hands out.
+    const subnet = dockerOut("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}}{{end}}", `${name}-net`);
+    expect(lb.split(".").slice(0, 2)).toEqual(subnet.split(".").slice(0, 2));
+    await client.create("services", { apiVersion: "v1", kind: "Service", metadata: { name: "topo-web", namespace: "default" }, spec: { selector: { app: "topo" }, ports: [{ port: 80, targetPort: 80, protocol: "TCP" }] } } as unknown as Pod);
+    await client.create("ingresses", { apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "topo", namespace: "default" }, spec: { rules: [{ host: "topo.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "topo-web", port: { number: 80 } } } }] } }] } } as unknown as Pod);
+    const get = () => new Promise<string>((resolve, reject) => {
+      const req = request({ host: lb, port: 80, path: "/", headers: { host: "topo.example.com" }, agent: false, timeout: 3000 }, (res) => {
+        let body = "";
+        res.on("data", (d) => (body += d));
+        res.on("end", () => (res.statusCode === 200 ? resolve(body.trim()) : reject(new Error(`HTTP ${res.statusCode}: ${body}`))));
+      });
+      req.on("timeout", () => req.destroy(new Error("timeout")));
+      req.on("error", reject);
+      req.end();
+    });
+    const body = await waitFor(() => get().catch(() => undefined), 60_000, `the Ingress on ${lb}:80 from the host`, 500);
+    expect(body).toMatch(/^served-by-topo-[ab]$/);
+    await client.delete("ingresses", "topo", "default");
+    await client.delete("services", "topo-web", "default");
   });
 
   it("skiff image load copies a host image into every node; a pod then runs it", async () => {

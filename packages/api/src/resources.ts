@@ -12,6 +12,7 @@ import { configResources } from "./kinds/config.js";
 import { appsResources } from "./kinds/apps.js";
 import { batchResources } from "./kinds/batch.js";
 import { serviceResources } from "./kinds/services.js";
+import { networkingResources } from "./kinds/networking.js";
 import { storageResources } from "./kinds/storage.js";
 import { coordinationResources } from "./kinds/coordination.js";
 import { rbacResources, reviewResources } from "./kinds/rbac.js";
@@ -64,7 +65,7 @@ export function apiVersionOf(info: Pick<ResourceInfo, "group" | "version">): str
 /** The built-in resources, in discovery order. */
 export const builtinResources: ResourceInfo[] = [
   ...namespaceResources, ...nodeResources, ...podResources, ...eventResources, ...configResources, ...serviceAccountResources, ...policyResources,
-  ...serviceResources, ...storageResources, ...appsResources, ...batchResources, ...coordinationResources, ...rbacResources, ...reviewResources, ...pdbResources,
+  ...serviceResources, ...networkingResources, ...storageResources, ...appsResources, ...batchResources, ...coordinationResources, ...rbacResources, ...reviewResources, ...pdbResources,
 ];
 
 /** Looks resources up by plural, singular, short name or kind (case-insensitive). */

@@ -1,8 +1,9 @@
 // @skiff/printers: table builders for `get` (the Kubernetes meta.k8s.io/v1 Table shape), shared
 // by the apiserver (kubectl's server-side printing) and the skiff CLI so both print the same columns.
-import type { ConfigMap, CronJob, DaemonSet, Deployment, Endpoints, Event, Job, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service, StatefulSet } from "@skiff/api";
+import type { ConfigMap, Ingress, IngressClass, CronJob, DaemonSet, Deployment, Endpoints, Event, Job, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service, StatefulSet } from "@skiff/api";
 import { configMapTable, persistentVolumeClaimTable, persistentVolumeTable, secretTable } from "./config.js";
 import { endpointsTable, serviceTable } from "./services.js";
+import { ingressClassTable, ingressTable } from "./networking.js";
 import { cronJobTable, daemonSetTable, deploymentTable, jobTable, replicaSetTable, statefulSetTable } from "./workloads.js";
 import { eventTable } from "./events.js";
 import { defaultTable } from "./generic.js";
@@ -20,6 +21,7 @@ export * from "./events.js";
 export * from "./generic.js";
 export * from "./workloads.js";
 export * from "./services.js";
+export * from "./networking.js";
 export * from "./config.js";
 
 /** Builds the table of a resource (plural name, e.g. "pods"); unknown kinds get NAME AGE. */
@@ -37,6 +39,8 @@ export function tableFor(resource: string, objects: KObject[], opts: TableOption
     case "cronjobs": return cronJobTable(objects as CronJob[], opts);
     case "services": return serviceTable(objects as Service[], opts);
     case "endpoints": return endpointsTable(objects as Endpoints[], opts);
+    case "ingresses": return ingressTable(objects as Ingress[], opts);
+    case "ingressclasses": return ingressClassTable(objects as IngressClass[], opts);
     case "configmaps": return configMapTable(objects as ConfigMap[], opts);
     case "secrets": return secretTable(objects as Secret[], opts);
     case "persistentvolumes": return persistentVolumeTable(objects as PersistentVolume[], opts);

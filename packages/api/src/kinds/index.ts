@@ -15,3 +15,4 @@ export * from "./coordination.js";
 export * from "./rbac.js";
 export * from "./serviceaccounts.js";
 export * from "./policy.js";
+export * from "./networking.js";

@@ -3,7 +3,6 @@
 import { field } from "../errors.js";
 import type { KObject } from "../types.js";
 import { gv, withMeta, type Info } from "./common.js";
-import * as networkingSchema from "../schema/networking.js";
 import * as serviceSchema from "../schema/service.js";
 
 export interface ServicePort {
@@ -32,6 +31,7 @@ export interface Service extends KObject {
     ipFamilies?: string[];
     ipFamilyPolicy?: string;
     loadBalancerIP?: string;
+    loadBalancerClass?: string;
   };
   status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
 }
@@ -73,6 +73,7 @@ function validateService(o: KObject) {
     if (p.protocol && !["TCP", "UDP", "SCTP"].includes(p.protocol)) errs.push(field.notSupported(`${path}.protocol`, p.protocol, ["SCTP", "TCP", "UDP"]));
     if (p.nodePort !== undefined && type !== "NodePort" && type !== "LoadBalancer") errs.push(field.forbidden(`${path}.nodePort`, "may not be used when `type` is 'ClusterIP'"));
   });
+  if (s.loadBalancerClass !== undefined && type !== "LoadBalancer") errs.push(field.forbidden("spec.loadBalancerClass", "may only be used when `type` is 'LoadBalancer'"));
   if (s.sessionAffinity && !["None", "ClientIP"].includes(s.sessionAffinity)) errs.push(field.notSupported("spec.sessionAffinity", s.sessionAffinity, ["ClientIP", "None"]));
   return errs;
 }
@@ -107,11 +108,5 @@ export const serviceResources: Info[] = [
     schema: serviceSchema.EndpointSlice,
     namespaced: true, shortNames: [], hasStatus: false, gracefulDelete: false,
     validate: withMeta(true, (o) => ((o as EndpointSlice).addressType ? [] : [field.required("addressType")])),
-  },
-  {
-    ...gv("networking.k8s.io", "v1"), resource: "ingresses", singular: "ingress", kind: "Ingress", listKind: "IngressList",
-    schema: networkingSchema.Ingress,
-    namespaced: true, shortNames: ["ing"], hasStatus: true, gracefulDelete: false,
-    validate: withMeta(true),
   },
 ];

@@ -54,13 +54,19 @@ export interface UpSettings {
   clusterName: string;
 }
 
+/** `skiff up`'s LoadBalancer pool (its Ingress controller gets the first address). */
+export const singleHostLoadBalancerPool = "10.244.255.0/24";
+
 /** The command line of every process of the cluster. */
 export function componentSpecs(s: UpSettings): ComponentSpec[] {
   const nats = `nats://127.0.0.1:${s.natsPort}`;
   const service = (name: ComponentName, args: string[]): ComponentSpec => ({ name, command: process.execPath, args: [serviceMain(s.repo, name), ...args] });
   return [
     { name: "nats", command: "nats-server", args: ["-js", "-a", "127.0.0.1", "-p", String(s.natsPort), "-sd", clusterPaths(s.home).natsDir, "--server_name", s.clusterName] },
-    service("apiserver", ["--nats", nats, "--grpc-address", s.apiserver, "--https-address", s.https]),
+    // LoadBalancer addresses from a /24 of the pod range that no node gets (the controller-manager
+    // hands out the low /24s): the node agent makes each one local, so it answers on this host,
+    // and the cluster range's blackhole keeps the unused ones from leaving it.
+    service("apiserver", ["--nats", nats, "--grpc-address", s.apiserver, "--https-address", s.https, "--load-balancer-ip-range", singleHostLoadBalancerPool]),
     service("scheduler", ["--apiserver", s.apiserver, "--nats", nats]),
     service("controller-manager", ["--apiserver", s.apiserver, "--nats", nats, "--cluster-cidr", "10.244.0.0/16"]),
     // The run dir lives under SKIFF_HOME, so `skiff down` finds the node's proxy and dns there.

@@ -28,14 +28,14 @@ async function downContainers(ctx: Context, name: string): Promise<number> {
 
 /**
  * Runs the node agent's `--teardown` with the flags `skiff up` gave it: stops the node's
- * detached proxy and dns and removes its routes and iptables rules.
+ * detached proxy, dns and ingress controller and removes its routes and iptables rules.
  */
 async function teardownNode(ctx: Context, argsFile: string): Promise<void> {
   if (!existsSync(argsFile)) return;
   const args = JSON.parse(readFileSync(argsFile, "utf8")) as string[];
   try {
     await promisify(execFile)(process.execPath, [...args, "--teardown"], { timeout: 60_000 });
-    ctx.out.write("Stopped the node's proxy and dns, removed its routes and iptables rules\n");
+    ctx.out.write("Stopped the node's proxy, dns and ingress controller, removed its routes and iptables rules\n");
     removeFile(argsFile);
   } catch (err) {
     ctx.err.write(`warning: could not tear down the node's service network: ${(err as Error).message}\n`);

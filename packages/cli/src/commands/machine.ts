@@ -54,7 +54,8 @@ async function runControlplane(ctx: Context): Promise<number> {
   const nodeToken = ctx.flags.string("node-token") ?? ctx.env.SKIFF_NODE_TOKEN ?? randomBytes(24).toString("hex");
   const ipv4 = /^\d+\.\d+\.\d+\.\d+$/.test(advertiseHost);
   await startAll(ctx, [
-    { name: "apiserver", args: ["--nats", nats.join(","), "--replicas", replicas, "--grpc-address", listen, "--https-address", `0.0.0.0:${httpsPort}`, "--tls-san", advertiseHost, ...(ipv4 ? ["--advertise-address", advertiseHost] : []), "--require-join-token"] },
+    { name: "apiserver", args: ["--nats", nats.join(","), "--replicas", replicas, "--grpc-address", listen, "--https-address", `0.0.0.0:${httpsPort}`, "--tls-san", advertiseHost, ...(ipv4 ? ["--advertise-address", advertiseHost] : []), "--require-join-token",
+      ...(ctx.flags.string("load-balancer-ip-range") ? ["--load-balancer-ip-range", ctx.flags.string("load-balancer-ip-range")!] : [])] },
     { name: "scheduler", args: ["--apiserver", apiservers.join(","), "--nats", nats.join(",")] },
     { name: "controller-manager", args: ["--apiserver", apiservers.join(","), "--nats", nats.join(","), "--cluster-cidr", ctx.flags.string("cluster-cidr") ?? "10.244.0.0/16"] },
   ], { ...process.env, SKIFF_NODE_TOKEN: nodeToken });
@@ -133,6 +134,7 @@ export const controlplaneCommand: Command = {
   name: "controlplane",
   summary: "Start this machine's apiserver, scheduler and controller-manager (several VMs)",
   usage: `skiff controlplane --nats URL[,URL…] [--listen 0.0.0.0:6444] [--advertise HOST:PORT] [--apiservers A,B,C]
+                   [--load-balancer-ip-range 192.168.1.240-192.168.1.250]
 
 Prints the join command for nodes (with the join token kept in the store).`,
   flags: {
@@ -144,6 +146,7 @@ Prints the join command for nodes (with the join token kept in the store).`,
     "https-port": { type: "string", description: "Port of the Kubernetes REST API (HTTPS, kubectl).", default: "6443" },
     "node-token": { type: "string", description: "Secret shared by apiservers and node agents (default: $SKIFF_NODE_TOKEN, else generated; use the same on every control plane)." },
     "cluster-cidr": { type: "string", description: "Pod addresses of the cluster.", default: "10.244.0.0/16" },
+    "load-balancer-ip-range": { type: "string", description: "LoadBalancer address pool (CIDR or a-b): free addresses of the machines' LAN that every node will answer for (default none: LoadBalancer Services and the Ingress controller's address stay pending; use NodePorts)." },
     output: { type: "string", short: "o", description: "json: print {apiservers, nats, token}." },
     registry: { type: "boolean", description: "Also run the cluster registry (Debian's docker-registry) on --registry-port; the join command then passes --registry." },
     "registry-port": { type: "string", description: "Port of the cluster registry (localhost:<port> here and on every node).", default: "5001" },

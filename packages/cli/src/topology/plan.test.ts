@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dockerRunArgs, fixedIp, planTopology, validateOptions, type TopologyOptions } from "./plan.js";
+import { dockerRunArgs, fixedIp, loadBalancerPool, planTopology, validateOptions, type TopologyOptions } from "./plan.js";
 import { upperHalf } from "./topology.js";
 
 const base: TopologyOptions = {
@@ -65,5 +65,14 @@ describe("planTopology", () => {
     expect(planTopology(base).registry).toEqual([]);
     expect(planTopology(base).nodes[0].env).not.toHaveProperty("SKIFF_LOCAL_REGISTRY");
     expect(validateOptions({ ...base, registry: { port: 0, auth: "nocolon", image: "r" } })).toEqual(["--registry-port: a port number, got 0", "--registry-auth: USER:PASSWORD"]);
+  });
+});
+
+describe("loadBalancerPool", () => {
+  it("takes addresses Docker never hands out (below the dynamic upper half, above the fixed ones)", () => {
+    expect(loadBalancerPool("172.20.0.0/16")).toBe("172.20.64.0-172.20.64.255");
+    expect(loadBalancerPool("10.1.2.0/24")).toBe("10.1.2.64-10.1.2.127");
+    const plan = planTopology(base, "10.1.2.0/24");
+    expect(plan.apiservers[0].args).toEqual(expect.arrayContaining(["--load-balancer-ip-range", "10.1.2.64-10.1.2.127"]));
   });
 });

@@ -129,6 +129,22 @@ export function fixedIp(subnet: string | undefined, role: Role, index: number): 
   return `${p[0]}.${p[1]}.${p[2]}.${base + index - 1}`;
 }
 
+/**
+ * The LoadBalancer pool of a topology: the third quarter of its network's lower half, at most
+ * 256 addresses (x.y.z.64-x.y.z.127 of a /24). Docker hands out no address there (dynamic ones
+ * come from the upper half, fixed ones are .10-.49) and the host reaches it over the bridge: the
+ * node agents make pool addresses local, so the nodes answer ARP for them (MetalLB's L2 mode,
+ * with every node serving every address).
+ */
+export function loadBalancerPool(subnet: string): string {
+  const [addr, bits] = subnet.split("/");
+  const base = addr.split(".").map(Number).reduce((a, b) => a * 256 + b, 0);
+  const size = 2 ** (32 - Number(bits));
+  const first = base + size / 4, last = Math.min(first + 255, base + size / 2 - 1);
+  const ip = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+  return `${ip(first)}-${ip(last)}`;
+}
+
 /** Builds the plan for a topology (`subnet`: the network's, for fixed control-plane addresses). */
 export function planTopology(o: TopologyOptions, subnet?: string): TopologyPlan {
   const c = (role: Role, index: number) => `${o.name}-${role}-${index}`;
@@ -160,6 +176,7 @@ export function planTopology(o: TopologyOptions, subnet?: string): TopologyPlan 
         // cover clients inside the network.
         "--tls-san", [c("apiserver", i), "localhost", ...(ip ? [ip] : [])].join(","),
         ...(ip ? ["--advertise-address", ip] : []),
+        ...(subnet ? ["--load-balancer-ip-range", loadBalancerPool(subnet)] : []),
         ...(o.requireJoinToken ? ["--require-join-token"] : []),
       ],
       publish: publish.length ? publish : undefined,

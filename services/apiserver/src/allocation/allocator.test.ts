@@ -150,6 +150,16 @@ describe("load-balancer addresses and repair", () => {
     await expect(a.allocate(svc("outside", { type: "LoadBalancer", loadBalancerIP: "198.51.100.1" }))).rejects.toThrow("not in the load-balancer pool 192.0.2.10-192.0.2.11");
   });
 
+  it("leaves a Service of another loadBalancerClass to its implementation (no pool address)", async () => {
+    const a = allocator(new FakeStore(), { serviceCidr: "10.0.0.0/24" });
+    const other = svc("other", { type: "LoadBalancer", loadBalancerClass: "example.com/lb" });
+    await a.allocate(other);
+    expect(other.status?.loadBalancer?.ingress).toBeUndefined();
+    const ours = svc("ours", { type: "LoadBalancer" });
+    await a.allocate(ours);
+    expect(ours.status?.loadBalancer?.ingress).toEqual([{ ip: expect.stringMatching(/^192\.0\.2\.1[01]$/) }]);
+  });
+
   it("repair frees records of services that no longer exist, but not young ones", async () => {
     const store = new FakeStore();
     const a = allocator(store, { serviceCidr: "10.0.0.0/24" });

@@ -184,7 +184,9 @@ export class ServiceAllocator {
 
       // Load-balancer address
       svc.status ??= {};
-      if (type === "LoadBalancer") {
+      if (type === "LoadBalancer" && s.loadBalancerClass) {
+        // Another implementation's class (Kubernetes' rule): no address from this pool; its status is that controller's.
+      } else if (type === "LoadBalancer") {
         const asked = s.loadBalancerIP || had.lbIP;
         if (asked && asked === had.lbIP) {
           svc.status.loadBalancer = { ingress: [{ ip: asked }] };

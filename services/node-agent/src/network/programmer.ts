@@ -6,7 +6,7 @@ import type { Logger } from "@skiff/log";
 import type { Informer } from "@skiff/client";
 import type { Endpoints, Service } from "@skiff/api";
 import { proxyv1 } from "@skiff/proto";
-import { buildTable, type LocalDns } from "./proxy-table.js";
+import { buildTable, type LocalDns, type LocalIngress } from "./proxy-table.js";
 
 export interface ProgrammerOptions {
   nodeName: string;
@@ -14,6 +14,8 @@ export interface ProgrammerOptions {
   /** The proxy's programming address ("unix:/…sock"). */
   proxyAddress: string;
   localDns: () => LocalDns | undefined;
+  /** This node's ingress controller, behind kube-system/skiff-ingress (undefined: none). */
+  localIngress?: () => LocalIngress | undefined;
   /** Full re-push period (a restarted proxy gets its table back). */
   resyncMs: number;
   /** Told about each frontend the proxy could not open (once per new failure), with its Service. */
@@ -80,7 +82,7 @@ export class ProxyProgrammer {
     const eps = new Map(this.endpoints.list().map((e) => [`${e.metadata.namespace}/${e.metadata.name}`, e]));
     const req: proxyv1.SetTableRequest = {
       version: String(++this.version), nodeName: this.opts.nodeName, nodeIp: this.opts.nodeIP,
-      services: buildTable(this.services.list(), eps, this.opts.nodeName, this.opts.localDns()),
+      services: buildTable(this.services.list(), eps, this.opts.nodeName, this.opts.localDns(), this.opts.localIngress?.()),
     };
 
     try {

@@ -1,6 +1,7 @@
 // The proxy's desired table as a pure function of Services and Endpoints: one entry per
 // service port with its ready endpoints (target ports resolved per subset). The kube-dns
-// service is sent to this node's own dns process (node-local DNS behind the DNS ClusterIP).
+// service is sent to this node's own dns process (node-local DNS behind the DNS ClusterIP), and
+// kube-system/skiff-ingress (ports http, https) to this node's own ingress controller.
 import type { Endpoints, Service } from "@skiff/api";
 import { proxyv1 } from "@skiff/proto";
 
@@ -10,8 +11,18 @@ export interface LocalDns {
   port: number;
 }
 
+/** Where this node's ingress controller listens (127.0.0.1, its HTTP and HTTPS ports). */
+export interface LocalIngress {
+  ip: string;
+  httpPort: number;
+  httpsPort: number;
+}
+
+/** The controller's Service (created by the controller; see services/ingress/src/bootstrap). */
+const INGRESS_SERVICE = "kube-system/skiff-ingress";
+
 /** Builds the service entries of the table. */
-export function buildTable(services: Service[], endpoints: Map<string, Endpoints>, nodeName: string, localDns?: LocalDns): proxyv1.ServicePort[] {
+export function buildTable(services: Service[], endpoints: Map<string, Endpoints>, nodeName: string, localDns?: LocalDns, localIngress?: LocalIngress): proxyv1.ServicePort[] {
   const out: proxyv1.ServicePort[] = [];
   for (const s of services) {
     const ip = s.spec?.clusterIP;
@@ -25,6 +36,9 @@ export function buildTable(services: Service[], endpoints: Map<string, Endpoints
       const eps: proxyv1.Endpoint[] = [];
       if (isDns) {
         eps.push({ ip: localDns.ip, port: localDns.port, nodeName, targetRef: "node-local dns" });
+      } else if (key === INGRESS_SERVICE) {
+        const port = p.name === "https" ? localIngress?.httpsPort : p.name === "http" ? localIngress?.httpPort : undefined;
+        if (localIngress && port) eps.push({ ip: localIngress.ip, port, nodeName, targetRef: "node-local ingress" });
       } else {
         for (const sub of ep?.subsets ?? []) {
           // The subset port that serves this service port: by name, or the only one.

@@ -9,7 +9,7 @@ import { ProxyProgrammer } from "./programmer.js";
 import { ensureChild, serviceMain } from "./children.js";
 import { serviceEnv } from "./service-env.js";
 import { podDns, type DnsSettings } from "./dns-config.js";
-import type { LocalDns } from "./proxy-table.js";
+import type { LocalDns, LocalIngress } from "./proxy-table.js";
 import type { NodeAgentOptions } from "../options/options.js";
 
 /** Running service networking of one node. */
@@ -19,6 +19,7 @@ export class ServiceNetwork {
   private readonly nodes: Informer<Node>;
   private programmer?: ProxyProgrammer;
   private localDns?: LocalDns;
+  private localIngress?: LocalIngress;
   private readonly host: HostNetwork;
   private readonly lbAddresses: LoadBalancerAddresses;
   private readonly recorder: EventRecorder;
@@ -59,6 +60,17 @@ export class ServiceNetwork {
       await ensureChild("proxy", serviceMain("proxy"), [
         "--listen", opts.proxyAddress, "--metrics-address", opts.proxyMetricsAddress, ...opts.proxyFlags,
       ], join(dir, "proxy.json"), join(dir, "proxy.log"), log);
+      if (opts.ingressMode === "spawn") {
+        try {
+          const ing = await ensureChild("ingress", serviceMain("ingress"), [
+            "--apiserver", opts.apiservers.join(","), "--node-name", opts.nodeName,
+          ], join(dir, "ingress.json"), join(dir, "ingress.log"), log);
+          this.localIngress = { ip: "127.0.0.1", httpPort: Number(ing.httpPort), httpsPort: Number(ing.httpsPort) };
+        } catch (err) {
+          // The node still runs pods and Services without it; Ingresses are then not served here.
+          log.error({ err }, "cannot start the ingress controller; Ingresses are not served on this node");
+        }
+      }
     } else if (opts.dnsAddress) {
       const i = opts.dnsAddress.lastIndexOf(":");
       this.localDns = { ip: opts.dnsAddress.slice(0, i), port: Number(opts.dnsAddress.slice(i + 1)) };
@@ -66,7 +78,7 @@ export class ServiceNetwork {
     await Promise.all([this.services.waitForSync(), this.endpoints.waitForSync(), this.nodes.waitForSync()]);
     syncNodes();
     this.programmer = new ProxyProgrammer(this.services, this.endpoints, {
-      nodeName: opts.nodeName, nodeIP: opts.nodeIP, proxyAddress: opts.proxyAddress, localDns: () => this.localDns, resyncMs: 30_000,
+      nodeName: opts.nodeName, nodeIP: opts.nodeIP, proxyAddress: opts.proxyAddress, localDns: () => this.localDns, localIngress: () => this.localIngress, resyncMs: 30_000,
       onLoadBalancerIPs: (ips) => this.lbAddresses.sync(ips),
       // A port the proxy cannot open (another process holds it) is the Service's problem to see.
       onFailedFrontend: (svc, frontend, reason) => this.recorder.record(svc, "Warning", "FailedToOpenPort", `node ${opts.nodeName}: cannot open ${frontend}: ${reason} (retrying)`),

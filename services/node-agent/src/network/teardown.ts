@@ -13,9 +13,9 @@ export interface TeardownOptions {
   runDir: string;
 }
 
-/** Stops the node's proxy and dns and removes its host routes and iptables rules. */
+/** Stops the node's proxy, dns and ingress controller and removes its host routes and iptables rules. */
 export async function teardownNode(opts: TeardownOptions, log: Logger): Promise<void> {
-  for (const name of ["proxy", "dns"]) {
+  for (const name of ["proxy", "dns", "ingress"]) {
     const pid = await stopChild(join(opts.runDir, `${name}.json`));
     if (pid) log.info({ child: name, pid }, "stopped");
   }

@@ -79,6 +79,8 @@ export interface NodeAgentOptions {
   localRegistry: string;
   /** Port of 127.0.0.1 the cluster registry is forwarded from (--local-registry-port, SKIFF_LOCAL_REGISTRY_PORT; default: the --local-registry port). */
   localRegistryPort: number;
+  /** spawn: with --proxy=spawn the agent also starts (or adopts) the node's Ingress controller (services/ingress), reached through kube-system/skiff-ingress; none: no controller on this node (--ingress; default spawn). */
+  ingressMode: "spawn" | "none";
 }
 
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<NodeAgentOptions> {
@@ -89,7 +91,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
       "reserved-cpu", "reserved-memory", "max-pods", "heartbeat-ms", "status-ms", "backoff-base-ms", "backoff-max-ms",
       "backoff-reset-ms", "resync-ms", "workers", "volume-stats-ms", "root-dir", "volume-dir", "listen-address", "node-token", "container-log-max-size",
         "service-cidr", "cluster-cidr", "cluster-domain", "cluster-dns", "proxy", "run-dir", "proxy-address", "dns-address",
-      "dns-upstream", "proxy-metrics-address", "proxy-flags",
+      "dns-upstream", "proxy-metrics-address", "proxy-flags", "ingress",
       "image-gc-high-threshold", "image-gc-low-threshold", "image-gc-min-age-ms", "image-gc-period-ms", "local-registry", "local-registry-port",
     ].map((k): [string, { type: "string" | "boolean" }] => [k, { type: "string" }]).concat([["pod-network-internal", { type: "boolean" }]])),
     strict: true,
@@ -142,6 +144,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
     imageGcPeriodMs: num("image-gc-period-ms") ?? envNum(env.SKIFF_IMAGE_GC_PERIOD_MS),
     localRegistry: str("local-registry") ?? env.SKIFF_LOCAL_REGISTRY,
     localRegistryPort: num("local-registry-port") ?? envNum(env.SKIFF_LOCAL_REGISTRY_PORT),
+    ingressMode: str("ingress") as NodeAgentOptions["ingressMode"] | undefined,
   };
 }
 
@@ -206,6 +209,7 @@ export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
     imageGcPeriodMs: p.imageGcPeriodMs ?? 30_000,
     localRegistry: p.localRegistry ?? "",
     localRegistryPort: p.localRegistryPort ?? (Number(/:(\d+)$/.exec(p.localRegistry ?? "")?.[1]) || 0),
+    ingressMode: p.ingressMode ?? "spawn",
   };
   o.volumeDir = p.volumeDir ?? `${o.rootDir}/volumes`;
   o.listenAddress = p.listenAddress ?? `${o.nodeIP}:10250`;
@@ -221,6 +225,7 @@ export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
     o.clusterDns = [ip >>> 24, (ip >>> 16) & 255, (ip >>> 8) & 255, ip & 255].join(".");
   }
   if (!["spawn", "external", "none"].includes(o.proxyMode)) errsEarly.push(`--proxy: must be spawn, external or none, got ${JSON.stringify(o.proxyMode)}`);
+  if (!["spawn", "none"].includes(o.ingressMode)) errsEarly.push(`--ingress: must be spawn or none, got ${JSON.stringify(o.ingressMode)}`);
   if (o.proxyMode === "external" && o.dnsAddress && !/^[\d.]+:\d+$/.test(o.dnsAddress)) errsEarly.push("--dns-address: must be ip:port");
   const errs: string[] = [...errsEarly];
   const bad = isDNS1123Subdomain(o.nodeName);

@@ -10,6 +10,8 @@ const overrides: Record<string, StrategyOverrides> = {
   "/namespaces": namespaceStrategy,
   "/events": { selectableFields: ["involvedObject.kind", "involvedObject.name", "involvedObject.namespace", "involvedObject.uid", "reason", "type", "source.component"] },
   "/nodes": { selectableFields: ["spec.unschedulable"] },
+  // The Ingress controller watches only TLS Secrets (type=kubernetes.io/tls).
+  "/secrets": { selectableFields: ["type"] },
 };
 
 /** Builds the strategy of a resource. */

@@ -156,7 +156,8 @@ describe("the ingress controller", () => {
     const out = execFileSync("kubectl", ["--kubeconfig", await cluster.kubeconfigPath(), "get", "ingress", "routes"], { encoding: "utf8" });
     const [head, row] = out.trim().split("\n");
     expect(head.split(/\s+/)).toEqual(["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"]);
-    expect(row.split(/\s+/).slice(0, 5)).toEqual(["routes", "<none>", "a.example.com,*.wild.example.com", lb, "80"]);
+    // The Ingress named no class: admission gave it the default one (DefaultIngressClass).
+    expect(row.split(/\s+/).slice(0, 5)).toEqual(["routes", "skiff", "a.example.com,*.wild.example.com", lb, "80"]);
     const described = execFileSync("kubectl", ["--kubeconfig", await cluster.kubeconfigPath(), "describe", "ingress", "routes"], { encoding: "utf8" });
     expect(described).toMatch(/a\.example\.com\s+\n?\s*\/exact\s+alpha:80/);
   });

@@ -7,6 +7,7 @@ import { AdmissionChain } from "./chain.js";
 import { namespaceLifecycle } from "./namespace-lifecycle.js";
 import { serviceAllocation } from "./service-allocation.js";
 import { defaultStorageClass } from "./storage-class.js";
+import { defaultIngressClass } from "./default-ingress-class.js";
 import { rbacEscalation } from "./rbac-escalation.js";
 import { limitRanger } from "./limit-ranger.js";
 import { serviceAccountAdmission } from "./service-account.js";
@@ -57,6 +58,7 @@ export function admissionChain(read: AdmissionReader, deps: AdmissionDeps): Admi
     [
       serviceAllocation(deps.allocator),
       defaultStorageClass(async () => (await read.list("storageclasses")).items as StorageClass[]),
+      defaultIngressClass(async () => (await read.list("ingressclasses")).items),
       serviceAccountAdmission((ns, name) => read.get("serviceaccounts", ns, name).then((o): KObject | undefined => o, () => undefined)),
       limitRanger(async (ns) => deps.limitRanges.inNamespace(ns)),
       // After the defaults it may judge, before quota charges a pod it would refuse.

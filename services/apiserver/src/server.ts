@@ -10,6 +10,7 @@ import type { Node } from "@skiff/api";
 import { GrpcNodeConnector } from "./nodes/grpc-connector.js";
 import type { NodeConnector } from "./nodes/connector.js";
 import { startRestServer, loadOrCreateClusterAuth, type RunningRestServer } from "./rest/index.js";
+import { compileFlowControlOptions } from "./rest/flowcontrol/flowcontrol.js";
 import { ServiceAllocator } from "./allocation/allocator.js";
 import { ensureSystemServices } from "./allocation/bootstrap.js";
 import { ensureJoinToken, joinTokenAuthorizer } from "./auth/join-token.js";
@@ -55,7 +56,7 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   let rest: RunningRestServer | undefined;
   if (opts.httpsAddress) {
     const auth = await loadOrCreateClusterAuth(registry, log.child({ component: "auth" }));
-    rest = await startRestServer({ registry, log: log.child({ component: "rest" }), connector: nodeConnector, bookmarkIntervalMs: opts.bookmarkIntervalMs }, auth, { address: opts.httpsAddress, tlsSans: opts.tlsSans });
+    rest = await startRestServer({ registry, log: log.child({ component: "rest" }), connector: nodeConnector, bookmarkIntervalMs: opts.bookmarkIntervalMs }, auth, { address: opts.httpsAddress, tlsSans: opts.tlsSans, flowControl: compileFlowControlOptions({ maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight, requestTimeoutMs: opts.requestTimeoutMs }) });
   }
   const httpsAddress = rest?.address ?? "";
   log.info({ grpcAddress, httpsAddress }, "apiserver serving");

@@ -42,6 +42,17 @@ export interface ComponentSpec {
   args: string[];
 }
 
+/**
+ * nats-server's configuration for Skiff: messages up to 2 MiB, so the store holds objects up to
+ * its 1.5 MiB limit (etcd's, in Kubernetes) with room for headers; nats-server's default is 1 MiB.
+ */
+export const natsConfig = "max_payload: 2097152\n";
+
+/** Where `skiff up` writes natsConfig. */
+export function natsConfigFile(home: string): string {
+  return join(clusterPaths(home).natsDir, "skiff-nats.conf");
+}
+
 /** Settings of a single-host cluster. */
 export interface UpSettings {
   home: string;
@@ -59,7 +70,7 @@ export function componentSpecs(s: UpSettings): ComponentSpec[] {
   const nats = `nats://127.0.0.1:${s.natsPort}`;
   const service = (name: ComponentName, args: string[]): ComponentSpec => ({ name, command: process.execPath, args: [serviceMain(s.repo, name), ...args] });
   return [
-    { name: "nats", command: "nats-server", args: ["-js", "-a", "127.0.0.1", "-p", String(s.natsPort), "-sd", clusterPaths(s.home).natsDir, "--server_name", s.clusterName] },
+    { name: "nats", command: "nats-server", args: ["-c", natsConfigFile(s.home), "-js", "-a", "127.0.0.1", "-p", String(s.natsPort), "-sd", clusterPaths(s.home).natsDir, "--server_name", s.clusterName] },
     service("apiserver", ["--nats", nats, "--grpc-address", s.apiserver, "--https-address", s.https]),
     service("scheduler", ["--apiserver", s.apiserver, "--nats", nats]),
     service("controller-manager", ["--apiserver", s.apiserver, "--nats", nats, "--cluster-cidr", "10.244.0.0/16"]),

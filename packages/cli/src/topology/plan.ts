@@ -120,7 +120,8 @@ export function planTopology(o: TopologyOptions, subnet?: string): TopologyPlan 
   const nats: ContainerPlan[] = range(o.natsServers).map((i) => ({
     name: c("nats", i), role: "nats", index: i, image: o.images.nats, env: {}, dind: false, restart: "unless-stopped",
     args: [
-      "-js", "-sd", "/data", "--server_name", `n${i}`,
+      // The image's config raises max_payload to 2 MiB (the store's objects go up to 1.5 MiB).
+      "-c", "/etc/skiff-nats.conf", "-js", "-sd", "/data", "--server_name", `n${i}`,
       ...(o.natsServers > 1
         ? ["--cluster_name", o.name, "--cluster", "nats://0.0.0.0:6222", "--routes", natsNames.filter((_, j) => j !== i - 1).map((n) => `nats://${n}:6222`).join(",")]
         : []),

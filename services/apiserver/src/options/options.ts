@@ -35,6 +35,12 @@ export interface ApiserverOptions {
   advertiseAddress: string;
   /** Nodes must present the join token (Secret kube-system/skiff-join-token, generated on first start) to register (--require-join-token; default false). */
   requireJoinToken: boolean;
+  /** Reads served at once by the REST API; more wait in per-client queues or get 429 (--max-requests-inflight; default 100). */
+  maxRequestsInflight: number;
+  /** Writes served at once by the REST API (--max-mutating-requests-inflight; default 50). */
+  maxMutatingRequestsInflight: number;
+  /** A REST request (not a watch or stream) unanswered after this long gets 504 (--request-timeout-ms; default 60000, Kubernetes' 1m). */
+  requestTimeoutMs: number;
 }
 
 /** Reads flags (and SKIFF_* environment variables) into a partial options object. */
@@ -50,6 +56,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
       "load-balancer-ip-range": { type: "string" }, "advertise-address": { type: "string" },
       "require-join-token": { type: "boolean" },
       "allocator-repair-interval-ms": { type: "string" },
+      "max-requests-inflight": { type: "string" }, "max-mutating-requests-inflight": { type: "string" }, "request-timeout-ms": { type: "string" },
     },
     strict: true,
   });
@@ -72,6 +79,9 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
     advertiseAddress: values["advertise-address"],
     requireJoinToken: values["require-join-token"] ?? (env.SKIFF_REQUIRE_JOIN_TOKEN === "1" || env.SKIFF_REQUIRE_JOIN_TOKEN === "true" ? true : undefined),
     allocatorRepairIntervalMs: num(values["allocator-repair-interval-ms"]),
+    maxRequestsInflight: num(values["max-requests-inflight"]),
+    maxMutatingRequestsInflight: num(values["max-mutating-requests-inflight"]),
+    requestTimeoutMs: num(values["request-timeout-ms"]),
   };
 }
 
@@ -94,6 +104,9 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
     advertiseAddress: p.advertiseAddress ?? "",
     requireJoinToken: p.requireJoinToken ?? false,
     allocatorRepairIntervalMs: p.allocatorRepairIntervalMs ?? 180_000,
+    maxRequestsInflight: p.maxRequestsInflight ?? 100,
+    maxMutatingRequestsInflight: p.maxMutatingRequestsInflight ?? 50,
+    requestTimeoutMs: p.requestTimeoutMs ?? 60_000,
   };
   const errs: string[] = [];
   if (!/^[-\w]+$/.test(o.bucket)) errs.push(`--bucket: invalid bucket name ${JSON.stringify(o.bucket)}`);
@@ -103,6 +116,9 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
   errs.push(...rangeErrors(o));
   for (const k of ["bookmarkIntervalMs", "compactAfterMs", "compactIntervalMs", "allocatorRepairIntervalMs"] as const) {
     if (!Number.isFinite(o[k]) || o[k] < 0) errs.push(`${k}: must be a non-negative number`);
+  }
+  for (const k of ["maxRequestsInflight", "maxMutatingRequestsInflight", "requestTimeoutMs"] as const) {
+    if (!Number.isInteger(o[k]) || o[k] < 1) errs.push(`${k}: must be a positive integer`);
   }
   if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);
   return o;

@@ -132,7 +132,7 @@ export async function patch(ctx: RestContext, req: IncomingMessage, res: ServerR
         const created = await ctx.registry.create(info.resource, ns, obj, dryRun);
         return sendObject(req, res, info, 201, created, q);
       }
-      const next = type === "apply" ? serverSideApply(cur, body as KObject, q.get("fieldManager")!, { force: q.get("force") === "true" }) : applyPatch(type, cur, body);
+      const next = type === "apply" ? serverSideApply(cur, body as KObject, q.get("fieldManager")!, { force: flag(q, "force") }) : applyPatch(type, cur, body);
       // Status writes are not tracked (the main resource's entries own no status fields).
       if (type !== "apply" && target === "main") recordUpdate(cur, next, managerOf(req, q), { except: ["f:status"] });
       if (type === "json" && attempt === 0) {

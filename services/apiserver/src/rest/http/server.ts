@@ -15,6 +15,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, kubeVersion } fro
 import { openApiV2, openApiV3, openApiV3Root } from "../openapi/documents.js";
 import { handleResource } from "../handlers/resource.js";
 import { upgradeHandler } from "../streams/upgrade.js";
+import { compileFlowControlOptions, FlowControl, type FlowControlOptions } from "../flowcontrol/flowcontrol.js";
 import { metricsApiGroup, metricsGet, metricsGroup, metricsResourceList, metricsVersion } from "../metrics/metrics.js";
 
 /** Options of the REST server. */
@@ -23,6 +24,8 @@ export interface RestServerOptions {
   address: string;
   /** Extra DNS names / IPs for the serving certificate. */
   tlsSans: string[];
+  /** Bounds on requests in flight, queues and the request timeout (default compileFlowControlOptions()). */
+  flowControl?: FlowControlOptions;
 }
 
 /** A running REST server. */
@@ -103,8 +106,9 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
     return handleResource(ctx, req, res, rp, url.searchParams);
   }
 
+  const flow = new FlowControl(opts.flowControl ?? compileFlowControlOptions());
   const server: Server = createServer({ key: serving.key, cert: serving.cert, requestTimeout: 0 }, (req, res) => {
-    route(req, res).catch((err) => sendError(res, err, ctx.log));
+    flow.serve(req, res, () => route(req, res)).catch((err) => sendError(res, err, ctx.log));
   });
   server.on("upgrade", upgradeHandler(ctx, authn));
   server.keepAliveTimeout = 65_000;

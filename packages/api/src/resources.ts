@@ -10,6 +10,7 @@ import { batchResources } from "./kinds/batch.js";
 import { serviceResources } from "./kinds/services.js";
 import { storageResources } from "./kinds/storage.js";
 import { coordinationResources } from "./kinds/coordination.js";
+import { schedulingResources } from "./kinds/scheduling.js";
 
 /** Everything the apiserver needs to know about one resource. */
 export interface ResourceInfo {
@@ -77,7 +78,7 @@ const coreResources: ResourceInfo[] = [
 /** The built-in resources, in discovery order. */
 export const builtinResources: ResourceInfo[] = [
   ...coreResources, ...configResources, ...serviceResources, ...storageResources,
-  ...appsResources, ...batchResources, ...coordinationResources,
+  ...appsResources, ...batchResources, ...coordinationResources, ...schedulingResources,
 ];
 
 /** Looks resources up by plural, singular, short name or kind (case-insensitive). */

@@ -16,6 +16,7 @@ import { ensureSystemServices } from "./allocation/bootstrap.js";
 import { ensureJoinToken, joinTokenAuthorizer } from "./auth/join-token.js";
 import { startRepair } from "./allocation/repair.js";
 import { defaultStorageClassHooks, ensureDefaultStorageClass } from "./admission/storage-class.js";
+import { priorityHooks } from "./admission/priority.js";
 
 export interface RunningApiserver {
   grpcAddress: string;
@@ -44,6 +45,7 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   registry.hooks.set("services", allocator.hooks());
   const joinToken = opts.requireJoinToken ? await ensureJoinToken(registry, log.child({ component: "join-token" })) : undefined;
   registry.hooks.set("persistentvolumeclaims", defaultStorageClassHooks(registry));
+  registry.hooks.set("pods", priorityHooks(registry));
 
   const nodeConnector = deps.connector ?? new GrpcNodeConnector({ getNode: async (n) => (await registry.get("nodes", undefined, n)) as Node, token: opts.nodeToken });
   const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });

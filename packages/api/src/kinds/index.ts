@@ -7,3 +7,4 @@ export * from "./batch.js";
 export * from "./services.js";
 export * from "./storage.js";
 export * from "./coordination.js";
+export * from "./scheduling.js";

@@ -1,0 +1,35 @@
+// Priority admission for pods (Kubernetes' Priority plugin): spec.priority and
+// spec.preemptionPolicy come from the PriorityClass the pod names, or from the class marked
+// globalDefault, else 0. A class that does not exist refuses the pod.
+import { ForbiddenError, SYSTEM_PRIORITY_CLASSES, isNotFound, type KObject, type Pod, type PriorityClass } from "@skiff/api";
+import type { Registry, WriteHooks } from "../registry/registry.js";
+
+/** Resolves a pod's priority on create. */
+export function priorityHooks(registry: Registry): WriteHooks {
+  return {
+    async beforeCreate(o: KObject) {
+      const pod = o as Pod;
+      if (!pod.spec) return;
+      const name = pod.spec.priorityClassName;
+      let pc: PriorityClass | undefined;
+      if (name) {
+        try {
+          pc = (await registry.get("priorityclasses", undefined, name)) as PriorityClass;
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+          if (!(name in SYSTEM_PRIORITY_CLASSES)) throw new ForbiddenError(`pods "${pod.metadata.name}" is forbidden: no PriorityClass with name ${name} was found`);
+          pc = { metadata: { name }, value: SYSTEM_PRIORITY_CLASSES[name] } as PriorityClass;
+        }
+      } else {
+        pc = ((await registry.list("priorityclasses")).items as PriorityClass[]).filter((c) => c.globalDefault).sort((a, b) => a.value - b.value)[0];
+        if (pc) pod.spec.priorityClassName = pc.metadata.name;
+      }
+      const value = pc?.value ?? 0;
+      if (pod.spec.priority !== undefined && pod.spec.priority !== value) {
+        throw new ForbiddenError(`pods "${pod.metadata.name}" is forbidden: the integer value of priority (${pod.spec.priority}) must not be provided in pod spec; priority admission controller computed ${value} from the given PriorityClass name`);
+      }
+      pod.spec.priority = value;
+      pod.spec.preemptionPolicy ??= pc?.preemptionPolicy ?? "PreemptLowerPriority";
+    },
+  };
+}

@@ -175,6 +175,11 @@ export class TestCluster {
       "--root-dir", join(this.dir, `root-${nodeName}`), "--listen-address", "127.0.0.1:0",
       "--service-cidr", this.serviceCidr, "--cluster-cidr", this.clusterCidr, "--run-dir", this.runDir(nodeName),
       "--node-ip", this.nodeIP(Number(nodeName.split("-n").pop()) || 0),
+      // NodePorts on the node's own loopback address only: the nodes of every test cluster share
+      // this host's 127.0.0.1 (a test that wants loopback NodePorts passes its own).
+      ...([...(this.opts.agentFlags ?? []), ...extra].includes("--nodeport-addresses") ? [] : ["--nodeport-addresses", "primary"]),
+      // Never the host's resolvers: tests send nothing off the box (a test that forwards gives its own fake upstream).
+      ...([...(this.opts.agentFlags ?? []), ...extra].some((f) => f === "--dns-upstream" || f === "--dns-resolv-conf") ? [] : ["--dns-upstream", "none"]),
       ...(this.opts.agentFlags ?? []), ...extra,
     ], join(this.dir, `agent-${nodeName}.log`));
     this.agents.set(nodeName, p);

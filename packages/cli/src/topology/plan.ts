@@ -164,7 +164,8 @@ export function planTopology(o: TopologyOptions, subnet?: string): TopologyPlan 
   const nodes: ContainerPlan[] = range(o.nodes).map((i) => ({
     name: c("node", i), role: "node", index: i, image: o.images.node, dind: true, restart: "no",
     env: { ...common, SKIFF_NODE_NAME: c("node", i), SKIFF_CLUSTER_NAME: o.name, SKIFF_CGROUP_PARENT: `/skiff-${c("node", i)}`, SKIFF_CLUSTER_CIDR: clusterCidr, SKIFF_NODE_TOKEN: o.nodeToken },
-    args: [...(o.internal ? ["--pod-network-internal"] : []), ...o.nodeAgentArgs],
+    // An internal topology (tests) never forwards DNS off the box: no upstream resolvers.
+    args: [...(o.internal ? ["--pod-network-internal", "--dns-upstream", "none"] : []), ...o.nodeAgentArgs],
   }));
   for (const p of [...nats, ...apiservers, ...controllers]) p.ip = fixedIp(subnet, p.role, p.index);
   return { network: `${o.name}-net`, nats, apiservers, controllers, nodes, natsUrls, apiserverAddresses };

@@ -53,11 +53,12 @@ export class ServiceNetwork {
       const dir = opts.runDir;
       const dns = await ensureChild("dns", serviceMain("dns"), [
         "--apiserver", opts.apiservers.join(","), "--listen", "127.0.0.1:0", "--cluster-domain", opts.clusterDomain,
-        ...(opts.dnsUpstream ? ["--upstream", opts.dnsUpstream] : []),
+        ...(opts.dnsUpstream ? ["--upstream", opts.dnsUpstream] : []), ...(opts.dnsResolvConf ? ["--resolv-conf", opts.dnsResolvConf] : []),
       ], join(dir, "dns.json"), join(dir, "dns.log"), log);
       this.localDns = { ip: "127.0.0.1", port: Number(dns.port) };
       await ensureChild("proxy", serviceMain("proxy"), [
-        "--listen", opts.proxyAddress, "--metrics-address", opts.proxyMetricsAddress, ...opts.proxyFlags,
+        "--listen", opts.proxyAddress, "--metrics-address", opts.proxyMetricsAddress,
+        ...(opts.nodePortAddresses ? ["--nodeport-addresses", opts.nodePortAddresses] : []), ...opts.proxyFlags,
       ], join(dir, "proxy.json"), join(dir, "proxy.log"), log);
     } else if (opts.dnsAddress) {
       const i = opts.dnsAddress.lastIndexOf(":");

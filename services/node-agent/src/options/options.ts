@@ -63,8 +63,12 @@ export interface NodeAgentOptions {
   proxyAddress: string;
   /** Node-local dns "ip:port" in external mode (--dns-address). */
   dnsAddress: string;
-  /** Upstream resolver the dns forwards other names to (--dns-upstream host:port; default none). */
+  /** Upstream resolvers the dns forwards other names to (--dns-upstream host:port[,host:port]; default: the nameservers of the host's /etc/resolv.conf; "none" = answer REFUSED). */
   dnsUpstream: string;
+  /** The resolv.conf whose nameservers the dns forwards to when --dns-upstream is not given (--dns-resolv-conf; default the dns's: /etc/resolv.conf). */
+  dnsResolvConf: string;
+  /** Where NodePorts listen, passed to the proxy (--nodeport-addresses: "primary" and/or IPv4 CIDRs, comma-separated; default the proxy's: primary,127.0.0.1/32). */
+  nodePortAddresses: string;
   /** Proxy /metrics (--proxy-metrics-address; default 127.0.0.1:0). */
   proxyMetricsAddress: string;
   /** Extra proxy flags, comma-separated (--proxy-flags, e.g. "--prefer-close"). */
@@ -79,7 +83,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
       "reserved-cpu", "reserved-memory", "max-pods", "heartbeat-ms", "status-ms", "backoff-base-ms", "backoff-max-ms",
       "backoff-reset-ms", "resync-ms", "workers", "volume-stats-ms", "root-dir", "volume-dir", "listen-address", "node-token", "container-log-max-size",
         "service-cidr", "cluster-cidr", "cluster-domain", "cluster-dns", "proxy", "run-dir", "proxy-address", "dns-address",
-      "dns-upstream", "proxy-metrics-address", "proxy-flags",
+      "dns-upstream", "proxy-metrics-address", "proxy-flags", "nodeport-addresses", "dns-resolv-conf",
     ].map((k): [string, { type: "string" | "boolean" }] => [k, { type: "string" }]).concat([["pod-network-internal", { type: "boolean" }]])),
     strict: true,
   }) as { values: Record<string, string | boolean | undefined> };
@@ -122,7 +126,9 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
     runDir: str("run-dir"),
     proxyAddress: str("proxy-address"),
     dnsAddress: str("dns-address"),
-    dnsUpstream: str("dns-upstream"),
+    dnsUpstream: str("dns-upstream") ?? env.SKIFF_DNS_UPSTREAM,
+    nodePortAddresses: str("nodeport-addresses"),
+    dnsResolvConf: str("dns-resolv-conf"),
     proxyMetricsAddress: str("proxy-metrics-address"),
     proxyFlags: list(str("proxy-flags")),
   };
@@ -176,6 +182,8 @@ export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
     proxyAddress: p.proxyAddress ?? "",
     dnsAddress: p.dnsAddress ?? "",
     dnsUpstream: p.dnsUpstream ?? "",
+    nodePortAddresses: p.nodePortAddresses ?? "",
+    dnsResolvConf: p.dnsResolvConf ?? "",
     proxyMetricsAddress: p.proxyMetricsAddress ?? "127.0.0.1:0",
     proxyFlags: p.proxyFlags ?? [],
   };

@@ -65,7 +65,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   nodes.addHandlers({ onAdd: onNode, onUpdate: (_o, n) => onNode(n) });
   await nodes.start();
 
-  const serviceNetwork = new ServiceNetwork(client, opts, log.child({ component: "service-network" }));
+  const serviceNetwork = new ServiceNetwork(client, opts, log.child({ component: "service-network" }), pods);
   await serviceNetwork.start();
 
   // Objects pods reference (env, volumes): cached cluster-wide, like the kubelet's watches.

@@ -6,6 +6,7 @@ import { ApiClient, EventRecorder, Informer } from "@skiff/client";
 import type { Endpoints, Node, Pod, Service } from "@skiff/api";
 import { HostNetwork, LoadBalancerAddresses } from "./host.js";
 import { ProxyProgrammer } from "./programmer.js";
+import { hostPortEntries } from "./host-ports.js";
 import { ensureChild, serviceMain } from "./children.js";
 import { serviceEnv } from "./service-env.js";
 import { podDns, type DnsSettings } from "./dns-config.js";
@@ -23,7 +24,8 @@ export class ServiceNetwork {
   private readonly lbAddresses: LoadBalancerAddresses;
   private readonly recorder: EventRecorder;
 
-  constructor(client: ApiClient, private readonly opts: NodeAgentOptions, private readonly log: Logger) {
+  /** `pods`: this node's pods (their host ports go into the proxy's table). */
+  constructor(client: ApiClient, private readonly opts: NodeAgentOptions, private readonly log: Logger, private readonly pods?: Informer<Pod>) {
     this.services = new Informer<Service>(client, "services", {}, log.child({ informer: "services" }));
     this.endpoints = new Informer<Endpoints>(client, "endpoints", {}, log.child({ informer: "endpoints" }));
     this.nodes = new Informer<Node>(client, "nodes", {}, log.child({ informer: "nodes" }));
@@ -69,6 +71,7 @@ export class ServiceNetwork {
     this.programmer = new ProxyProgrammer(this.services, this.endpoints, {
       nodeName: opts.nodeName, nodeIP: opts.nodeIP, proxyAddress: opts.proxyAddress, localDns: () => this.localDns, resyncMs: 30_000,
       onLoadBalancerIPs: (ips) => this.lbAddresses.sync(ips),
+      extra: this.pods ? { entries: () => hostPortEntries(this.pods!.list(), opts.nodeIP, opts.nodeName), informers: [this.pods as unknown as Informer] } : undefined,
       // A port the proxy cannot open (another process holds it) is the Service's problem to see.
       onFailedFrontend: (svc, frontend, reason) => this.recorder.record(svc, "Warning", "FailedToOpenPort", `node ${opts.nodeName}: cannot open ${frontend}: ${reason} (retrying)`),
     }, log.child({ component: "proxy-programmer" }));

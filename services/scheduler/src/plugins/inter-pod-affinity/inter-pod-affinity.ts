@@ -65,11 +65,7 @@ export function interPodAffinity(nsLabels: NamespaceLabels = () => undefined): F
   const filter = (ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): Status => {
     const s = filterState(ctx, pod, nsLabels);
     const labels = nodeInfo.node.metadata.labels ?? {};
-    for (const [k, v] of Object.entries(labels)) if ((s.existingAnti.get(`${k}=${v}`) ?? 0) > 0) return unschedulable(REASON_EXISTING_ANTI_AFFINITY);
-    for (let i = 0; i < s.anti.length; i++) {
-      const d = domainOf(labels, s.anti[i].topologyKey);
-      if (d !== undefined && (s.antiCounts[i].get(`${s.anti[i].topologyKey}=${d}`) ?? 0) > 0) return unschedulable(REASON_ANTI_AFFINITY);
-    }
+    // kube-scheduler's order: the pod's affinity, its anti-affinity, then existing pods' anti-affinity.
     if (s.affinity.length > 0) {
       const satisfied = s.affinity.every((t, i) => {
         const d = domainOf(labels, t.topologyKey);
@@ -80,6 +76,11 @@ export function interPodAffinity(nsLabels: NamespaceLabels = () => undefined): F
       const hasKeys = s.affinity.every((t) => domainOf(labels, t.topologyKey) !== undefined);
       if (!satisfied && !(noneAnywhere && s.matchesOwnAffinity && hasKeys)) return unresolvable(REASON_AFFINITY);
     }
+    for (let i = 0; i < s.anti.length; i++) {
+      const d = domainOf(labels, s.anti[i].topologyKey);
+      if (d !== undefined && (s.antiCounts[i].get(`${s.anti[i].topologyKey}=${d}`) ?? 0) > 0) return unschedulable(REASON_ANTI_AFFINITY);
+    }
+    for (const [k, v] of Object.entries(labels)) if ((s.existingAnti.get(`${k}=${v}`) ?? 0) > 0) return unschedulable(REASON_EXISTING_ANTI_AFFINITY);
     return success;
   };
 

@@ -4,6 +4,7 @@ import { field, type FieldError } from "./errors.js";
 import type { Container, Event, Namespace, Node, ObjectMeta, Pod, PodSpec, Toleration } from "./types.js";
 import { compareQuantities, parseQuantity } from "./quantity.js";
 import { defaultPod } from "./defaults.js";
+import { validatePodSchedulingAndHandlers } from "./pod-fields-validation.js";
 
 // ---- message builders (k8s.io/apimachinery/pkg/util/validation) ----
 
@@ -500,6 +501,7 @@ export function validatePod(pod: Pod): FieldError[] {
   errs.push(...validateOptionalName(spec.schedulerName, "spec.schedulerName", dns1123SubdomainErrors));
   errs.push(...validateOptionalName(spec.hostname, "spec.hostname", dns1123LabelErrors));
   errs.push(...validateTolerations(spec.tolerations, "spec.tolerations"));
+  errs.push(...validatePodSchedulingAndHandlers(spec));
   return errs;
 }
 

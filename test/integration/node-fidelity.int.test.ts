@@ -110,4 +110,15 @@ describe("node fidelity: NodePorts on loopback, hostPort, DNS forwarding", () =>
     expect(await execAsync("docker", ["exec", id, "nslookup", "-type=a", "kubernetes.default.svc.cluster.local."])).toContain("Name:");
     expect(asked).not.toContain("kubernetes.default.svc.cluster.local");
   });
+
+  it("activeDeadlineSeconds: the running pod is stopped and Failed with reason DeadlineExceeded", async () => {
+    await cluster.client.create("pods", { apiVersion: "v1", kind: "Pod", metadata: { name: "deadline", namespace: "default" }, spec: { activeDeadlineSeconds: 3, terminationGracePeriodSeconds: 1, containers: [{ name: "c", image: BUSYBOX, command: ["sleep", "3600"] }] } });
+    await waitFor(async () => (await cluster.client.get<Pod>("pods", "deadline", "default")).status?.phase === "Running", 60_000, "deadline Running");
+    await waitFor(async () => (await cluster.client.get<Pod>("pods", "deadline", "default")).status?.phase === "Failed", 30_000, "deadline Failed");
+    const p = await cluster.client.get<Pod>("pods", "deadline", "default");
+    expect(p.status).toMatchObject({ reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline" });
+    expect(cluster.containers({ "io.kubernetes.pod.name": "deadline", "io.skiff.kind": "container" }).every((c) => c.state !== "running")).toBe(true);
+    const ev = (await cluster.client.list<Event>("events", { namespace: "default" })).items.find((e) => e.involvedObject.name === "deadline" && e.reason === "DeadlineExceeded");
+    expect(ev?.type).toBe("Normal");
+  });
 });

@@ -102,9 +102,11 @@ export class NodeRegistrar {
       if (!isNotFound(err)) throw err;
     }
     if (!node) {
+      // The machine's architecture as the runtime reports it (GOARCH names), not a constant.
+      const arch = (await this.runtime.info()).architecture || "amd64";
       const fresh: Node = {
         apiVersion: "v1", kind: "Node",
-        metadata: { name: this.opts.nodeName, labels: { "kubernetes.io/hostname": this.opts.nodeName, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", ...this.opts.labels } },
+        metadata: { name: this.opts.nodeName, labels: { "kubernetes.io/hostname": this.opts.nodeName, "kubernetes.io/os": "linux", "kubernetes.io/arch": arch, ...this.opts.labels } },
         spec: {},
       };
       try {

@@ -78,7 +78,7 @@ export class PodManager {
   /** Probe workers; a changed result re-reconciles the pod. */
   readonly prober: ProberManager;
   /** Pods (by uid) the agent decided to evict, with the message; kept until the pod is forgotten. */
-  private readonly evictions = new Map<string, string>();
+  private readonly evictions = new Map<string, { reason: string; message: string }>();
   private readonly evictedRecorded = new Set<string>();
   /** Last FailedMount / config message per pod uid, so the event is recorded once per change. */
   private readonly lastMountError = new Map<string, string>();
@@ -120,7 +120,7 @@ export class PodManager {
   /** Evicts a pod (e.g. an emptyDir over its sizeLimit): its containers stop and it ends Failed/Evicted. */
   evict(pod: Pod, message: string): void {
     if (this.evictions.has(pod.metadata.uid!)) return;
-    this.evictions.set(pod.metadata.uid!, message);
+    this.evictions.set(pod.metadata.uid!, { reason: "Evicted", message });
     this.queue.add(objectKey(pod));
   }
 
@@ -201,6 +201,18 @@ export class PodManager {
       return;
     }
 
+    // activeDeadlineSeconds: counted from status.startTime, as the kubelet does; past it the pod is stopped and Failed.
+    const deadline = pod.spec.activeDeadlineSeconds;
+    if (typeof deadline === "number" && pod.status?.startTime) {
+      const left = Date.parse(pod.status.startTime) + deadline * 1000 - Date.now();
+      if (left <= 0) {
+        this.evictions.set(uid, { reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline" });
+        await this.evictPod(pod, mine, this.evictions.get(uid)!, log);
+        return;
+      }
+      this.queue.addAfter(key, left + 50);
+    }
+
     const sandbox = await this.ensureSandbox(pod, mine, log);
     let requeueMs = 0;
     const retry = (ms: number) => { if (ms > 0) requeueMs = requeueMs ? Math.min(requeueMs, ms) : ms; };
@@ -242,7 +254,8 @@ export class PodManager {
   }
 
   /** Stops an evicted pod's containers (preStop, grace period) and writes the Failed/Evicted status. */
-  private async evictPod(pod: Pod, mine: RuntimeContainer[], message: string, log: Logger): Promise<void> {
+  private async evictPod(pod: Pod, mine: RuntimeContainer[], failure: { reason: string; message: string }, log: Logger): Promise<void> {
+    const { message } = failure;
     const { runtime } = this.deps;
     this.prober.forget(pod.metadata.uid!);
     const sandbox = mine.find((c) => c.labels[L.kind] === "sandbox" && c.state === "running");
@@ -256,11 +269,12 @@ export class PodManager {
       const [cur, prev] = this.instances(now, "container", c.name);
       return this.withMessages(pod, { name: c.name, image: c.image, current: cur, previous: prev, restartCount: cur ? attemptOf(cur) : 0 });
     }));
-    await this.writeStatus(pod, views, sandbox?.ip, undefined, message);
+    await this.writeStatus(pod, views, sandbox?.ip, undefined, failure);
     // Once per eviction: the informer may still show the pod running for one more pass.
     if (!this.evictedRecorded.has(pod.metadata.uid!)) {
       this.evictedRecorded.add(pod.metadata.uid!);
-      this.deps.recorder.record(pod, "Warning", "Evicted", message);
+      // The kubelet's events: Warning Evicted, or Normal DeadlineExceeded.
+      this.deps.recorder.record(pod, failure.reason === "Evicted" ? "Warning" : "Normal", failure.reason, message);
       log.info({ message }, "pod evicted");
     }
     if (sandbox) await runtime.stop(sandbox.id, 2);
@@ -601,8 +615,8 @@ export class PodManager {
     log.info({ containers: cs.length }, "removed containers");
   }
 
-  private async writeStatus(pod: Pod, views: ContainerView[], podIP: string | undefined, init?: InitProgress, evicted?: string): Promise<void> {
-    const status = computeStatus(pod, views, podIP, this.opts.hostIP, init, evicted);
+  private async writeStatus(pod: Pod, views: ContainerView[], podIP: string | undefined, init?: InitProgress, failed?: { reason: string; message: string }): Promise<void> {
+    const status = computeStatus(pod, views, podIP, this.opts.hostIP, init, failed);
     if (!statusChanged(pod.status, status)) return;
     const { resourceVersion: _rv, ...metadata } = pod.metadata;
     try {

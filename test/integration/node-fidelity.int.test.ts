@@ -121,4 +121,22 @@ describe("node fidelity: NodePorts on loopback, hostPort, DNS forwarding", () =>
     const ev = (await cluster.client.list<Event>("events", { namespace: "default" })).items.find((e) => e.involvedObject.name === "deadline" && e.reason === "DeadlineExceeded");
     expect(ev?.type).toBe("Normal");
   });
+
+  it("a liveness probe's own terminationGracePeriodSeconds bounds the kill of a container that ignores SIGTERM", async () => {
+    await cluster.client.create("pods", {
+      apiVersion: "v1", kind: "Pod", metadata: { name: "stubborn", namespace: "default" },
+      spec: {
+        terminationGracePeriodSeconds: 60,
+        containers: [{
+          name: "c", image: BUSYBOX, command: ["sh", "-c", "trap '' TERM; while true; do sleep 1; done"],
+          livenessProbe: { exec: { command: ["false"] }, initialDelaySeconds: 1, periodSeconds: 1, failureThreshold: 1, terminationGracePeriodSeconds: 1 },
+        }],
+      },
+    });
+    await waitFor(async () => (await cluster.client.get<Pod>("pods", "stubborn", "default")).status?.phase === "Running", 60_000, "stubborn Running");
+    const t0 = Date.now();
+    // With the pod's 60 s grace the first restart would take a minute; the probe's 1 s makes it seconds.
+    await waitFor(async () => ((await cluster.client.get<Pod>("pods", "stubborn", "default")).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 30_000, "restart after the liveness failure");
+    expect(Date.now() - t0).toBeLessThan(30_000);
+  });
 });

@@ -376,7 +376,9 @@ export class PodManager {
       // Liveness (or startup) gave up on this instance: stop it like a deletion would, then restart per policy.
       this.deps.recorder.record(pod, "Normal", "Killing", why, `spec.containers{${spec.name}}`);
       this.prober.forget(pod.metadata.uid!, spec.name);
-      await this.stopContainer(pod, spec, cur, ctx.podIP, pod.spec.terminationGracePeriodSeconds ?? 30);
+      // A probe's own terminationGracePeriodSeconds wins over the pod's (Kubernetes 1.25+).
+      const probe = (/failed startup probe/.test(why) ? spec.startupProbe : spec.livenessProbe) as { terminationGracePeriodSeconds?: number } | undefined;
+      await this.stopContainer(pod, spec, cur, ctx.podIP, probe?.terminationGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30);
       cur = (await this.deps.runtime.inspect(cur.id)) ?? cur;
       view.current = cur;
       Object.assign(view, await this.withMessages(pod, view));

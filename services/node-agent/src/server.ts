@@ -13,6 +13,7 @@ import { nodeService } from "./grpc/service.js";
 import { VolumeReclaimer } from "./volumes/reclaim.js";
 import { DockerRuntime } from "./runtime/docker.js";
 import type { Runtime } from "./runtime/runtime.js";
+import { parseEvictionHard } from "./node/conditions.js";
 import { NodeRegistrar } from "./node/node.js";
 import { PodManager } from "./pods/manager.js";
 import { gatewayOf, podNetworkName } from "./network/network.js";
@@ -47,6 +48,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
     nodeName: opts.nodeName, nodeIP: opts.nodeIP, labels: opts.nodeLabels, reservedCpu: opts.reservedCpu, reservedMemory: opts.reservedMemory,
     maxPods: opts.maxPods, heartbeatMs: opts.heartbeatMs, statusMs: opts.statusMs, version: VERSION, kubeletPort: listenPort,
     kubeletHost: opts.listenAddress.slice(0, opts.listenAddress.lastIndexOf(":")),
+    conditionsMs: opts.nodeConditionsMs, evictionHard: parseEvictionHard(opts.evictionHard), rootDir: opts.rootDir,
   }, log.child({ component: "node" }));
   await registrar.start();
 

@@ -2,6 +2,7 @@
 // pod from the informer and the pod's containers from the runtime (by label), then acts to
 // make them agree: sandbox, containers (pull, create, start, restart with back-off), graceful
 // termination, and the pod's status. Nothing lives only in memory but back-off of image pulls.
+import { DEADLINE_EXCEEDED, deadlineLeftMs } from "./deadline.js";
 import type { Logger } from "@skiff/log";
 import {
   ContainerLabels as L, cpuToMilli, memoryToBytes, isNotFound, isConflict, objectKey, splitKey,
@@ -201,17 +202,12 @@ export class PodManager {
       return;
     }
 
-    // activeDeadlineSeconds: counted from status.startTime, as the kubelet does; past it the pod is stopped and Failed.
-    const deadline = pod.spec.activeDeadlineSeconds;
-    if (typeof deadline === "number" && pod.status?.startTime) {
-      const left = Date.parse(pod.status.startTime) + deadline * 1000 - Date.now();
-      if (left <= 0) {
-        this.evictions.set(uid, { reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline" });
-        await this.evictPod(pod, mine, this.evictions.get(uid)!, log);
-        return;
-      }
-      this.queue.addAfter(key, left + 50);
+    const left = deadlineLeftMs(pod.spec, pod.status?.startTime);
+    if (left !== undefined && left <= 0) {
+      this.evictions.set(uid, DEADLINE_EXCEEDED);
+      return this.evictPod(pod, mine, DEADLINE_EXCEEDED, log);
     }
+    if (left !== undefined) this.queue.addAfter(key, left + 50);
 
     const sandbox = await this.ensureSandbox(pod, mine, log);
     let requeueMs = 0;

@@ -3,6 +3,7 @@
 // 3 nodes and leaves a 4th Pending with a FailedScheduling event that says why; required node
 // affinity; a PriorityClass and a preempting high-priority pod evicting a low-priority one;
 // a pod with nodeName set by its author bypasses the scheduler.
+import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@skiff/client";
@@ -13,6 +14,7 @@ describe("scheduling fields on 3 hollow nodes", () => {
   const cluster = new TestCluster({ nodes: 0 });
   let hollow: Proc | undefined;
   let nodes: string[] = [];
+  let kubeconfig = "";
   const events = async (name: string) => (await cluster.client.list<Event>("events", { namespace: "default" })).items.filter((e) => e.involvedObject.name === name);
   const pods = async (label: string) => (await cluster.client.list<Pod>("pods", { namespace: "default", labelSelector: label })).items;
 
@@ -32,6 +34,7 @@ describe("scheduling fields on 3 hollow nodes", () => {
     const n0 = await cluster.client.get<Node>("nodes", nodes[0]);
     n0.metadata.labels = { ...n0.metadata.labels, "topology.kubernetes.io/zone": "zone-a" };
     await cluster.client.update("nodes", n0);
+    kubeconfig = await cluster.kubeconfigPath();
   }, 120_000);
   afterAll(async () => {
     await hollow?.kill();
@@ -86,6 +89,9 @@ describe("scheduling fields on 3 hollow nodes", () => {
 
   it("priority: a class's value lands in spec.priority, an unknown class is refused, and a high-priority pod preempts a low-priority one", async () => {
     await cluster.client.create("priorityclasses", { apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", metadata: { name: "high" }, value: 1000, description: "important" });
+    const pcs = await new Promise<string>((resolve, reject) => execFile("kubectl", ["--kubeconfig", kubeconfig, "get", "priorityclasses"], { encoding: "utf8" }, (err, out, errOut) => (err ? reject(new Error(errOut)) : resolve(out))));
+    expect(pcs).toMatch(/^NAME\s+VALUE\s+GLOBAL-DEFAULT\s+AGE\s+PREEMPTIONPOLICY\n/);
+    expect(pcs).toMatch(/\nhigh\s+1000\s+false\s+\S+\s+PreemptLowerPriority\n/);
     const unknown = await cluster.client.create("pods", { apiVersion: "v1", kind: "Pod", metadata: { name: "nope", namespace: "default" }, spec: { priorityClassName: "missing", containers: [{ name: "c", image: "skiff/busybox:1.35" }] } }).then(() => undefined, (e) => e);
     expect(isForbidden(unknown)).toBe(true);
     expect(unknown.message).toContain("no PriorityClass with name missing was found");

@@ -139,4 +139,21 @@ describe("node fidelity: NodePorts on loopback, hostPort, DNS forwarding", () =>
     await waitFor(async () => ((await cluster.client.get<Pod>("pods", "stubborn", "default")).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 30_000, "restart after the liveness failure");
     expect(Date.now() - t0).toBeLessThan(30_000);
   });
+
+  it("hostNetwork: the pod's IP is the node's and it listens on the node's addresses", async () => {
+    const port = 40000 + Math.floor(Math.random() * 5000);
+    const created = await cluster.client.create<Pod>("pods", {
+      apiVersion: "v1", kind: "Pod", metadata: { name: "on-host", namespace: "default" },
+      spec: {
+        hostNetwork: true, terminationGracePeriodSeconds: 1,
+        containers: [{ name: "web", image: BUSYBOX, ports: [{ containerPort: port }], command: ["sh", "-c", `mkdir -p /www && echo on-host > /www/index.html && exec httpd -f -p ${port} -h /www`] }],
+      },
+    });
+    // Defaulted as in Kubernetes: a host network pod's container ports are host ports.
+    expect(created.spec.containers[0].ports?.[0].hostPort).toBe(port);
+    await waitFor(async () => (await cluster.client.get<Pod>("pods", "on-host", "default")).status?.phase === "Running", 60_000, "on-host Running");
+    expect((await cluster.client.get<Pod>("pods", "on-host", "default")).status?.podIP).toBe(cluster.nodeIP(0));
+    await waitFor(() => get(`http://${cluster.nodeIP(0)}:${port}/`).then((b) => b === "on-host", () => false), 30_000, "the host network pod to answer on the node IP");
+    await cluster.client.delete("pods", "on-host", "default");
+  });
 });

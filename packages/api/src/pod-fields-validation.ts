@@ -162,9 +162,21 @@ export function validateHandlers(spec: PodSpec): FieldError[] {
   return errs;
 }
 
+/** hostNetwork: a host port must equal its container port (the pod listens on the node itself). */
+function validateHostNetworkPorts(spec: PodSpec): FieldError[] {
+  if (spec.hostNetwork !== true) return [];
+  const errs: FieldError[] = [];
+  for (const [list, name] of [[spec.containers, "containers"], [spec.initContainers, "initContainers"]] as const) {
+    (Array.isArray(list) ? list : []).forEach((c, i) => (c?.ports ?? []).forEach((p, j) => {
+      if (p.hostPort !== undefined && p.hostPort !== p.containerPort) errs.push(field.invalid(`spec.${name}[${i}].ports[${j}].hostPort`, p.hostPort, "must match `containerPort` when `hostNetwork` is true"));
+    }));
+  }
+  return errs;
+}
+
 /** Everything this file checks on a pod spec. */
 export function validatePodSchedulingAndHandlers(spec: PodSpec): FieldError[] {
-  const errs = [...validateAffinity(spec), ...validateTopologySpread(spec), ...validateHandlers(spec)];
+  const errs = [...validateAffinity(spec), ...validateTopologySpread(spec), ...validateHandlers(spec), ...validateHostNetworkPorts(spec)];
   if (spec.preemptionPolicy !== undefined && spec.preemptionPolicy !== null && !["PreemptLowerPriority", "Never"].includes(spec.preemptionPolicy)) {
     errs.push(field.notSupported("spec.preemptionPolicy", spec.preemptionPolicy, ["Never", "PreemptLowerPriority"]));
   }

@@ -10,6 +10,8 @@ export function hostPortEntries(pods: Pod[], nodeIP: string, nodeName: string): 
   for (const pod of pods) {
     const ip = pod.status?.podIP;
     if (!ip || pod.spec.nodeName !== nodeName || pod.metadata.deletionTimestamp) continue;
+    // A hostNetwork pod listens on the node's addresses itself.
+    if (pod.spec.hostNetwork === true) continue;
     if (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed") continue;
     for (const c of [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])]) {
       for (const p of c.ports ?? []) {

@@ -209,7 +209,9 @@ export class PodManager {
     }
     if (left !== undefined) this.queue.addAfter(key, left + 50);
 
-    const sandbox = await this.ensureSandbox(pod, mine, log);
+    const created = await this.ensureSandbox(pod, mine, log);
+    // A hostNetwork pod's IP is the node's.
+    const sandbox = created && pod.spec.hostNetwork === true ? { ...created, ip: this.opts.hostIP } : created;
     let requeueMs = 0;
     const retry = (ms: number) => { if (ms > 0) requeueMs = requeueMs ? Math.min(requeueMs, ms) : ms; };
 
@@ -329,7 +331,8 @@ export class PodManager {
     const sandboxes = mine.filter((c) => c.labels[L.kind] === "sandbox").sort((a, b) => attemptOf(b) - attemptOf(a));
     const current = sandboxes[0];
     if (current?.state === "running") return current;
-    const network = this.opts.network();
+    // hostNetwork: the sandbox (and so every container of the pod) is in the node's own network namespace.
+    const network = pod.spec.hostNetwork === true ? "host" : this.opts.network();
     if (!network) throw new Error("the pod network is not ready yet (waiting for the node's podCIDR)");
     if (current) {
       // The sandbox died: every container in its network namespace goes with it (as in Kubernetes).
@@ -342,7 +345,7 @@ export class PodManager {
       name: containerName(pod, "POD", attempt),
       image: this.opts.pauseImage,
       labels: { ...this.podLabels(pod), [L.kind]: "sandbox", [ATTEMPT]: String(attempt) },
-      hostname: pod.spec.hostname ?? pod.metadata.name!.slice(0, 63),
+      ...(network === "host" ? {} : { hostname: pod.spec.hostname ?? pod.metadata.name!.slice(0, 63) }),
       network,
       cpuShares: 2,
       dns: this.opts.serviceNetwork?.dnsFor(pod),

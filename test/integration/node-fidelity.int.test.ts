@@ -156,4 +156,18 @@ describe("node fidelity: NodePorts on loopback, hostPort, DNS forwarding", () =>
     await waitFor(() => get(`http://${cluster.nodeIP(0)}:${port}/`).then((b) => b === "on-host", () => false), 30_000, "the host network pod to answer on the node IP");
     await cluster.client.delete("pods", "on-host", "default");
   });
+
+  it("a Job with completionMode Indexed runs each index once, with its index in env and hostname", async () => {
+    await cluster.client.create("jobs", {
+      apiVersion: "batch/v1", kind: "Job", metadata: { name: "idx", namespace: "default" },
+      spec: { completionMode: "Indexed", completions: 3, parallelism: 3, template: { spec: { restartPolicy: "Never", terminationGracePeriodSeconds: 1, containers: [{ name: "c", image: BUSYBOX, command: ["sh", "-c", "echo index=$JOB_COMPLETION_INDEX host=$(hostname)"] }] } } },
+    });
+    await waitFor(async () => (await cluster.client.get<{ status?: { conditions?: { type: string; status: string }[] } } & Pod>("jobs", "idx", "default")).status?.conditions?.some((c) => c.type === "Complete" && c.status === "True"), 90_000, "Job idx Complete");
+    const job = await cluster.client.get<Pod & { status?: { completedIndexes?: string; succeeded?: number } }>("jobs", "idx", "default");
+    expect(job.status).toMatchObject({ completedIndexes: "0-2", succeeded: 3 });
+    const kubeconfig = await cluster.kubeconfigPath();
+    const pods = (await cluster.client.list<Pod>("pods", { namespace: "default", labelSelector: "batch.kubernetes.io/job-name=idx" })).items;
+    const logs = (await Promise.all(pods.map((p) => execAsync("kubectl", ["--kubeconfig", kubeconfig, "logs", p.metadata.name!])))).map((l) => l.trim()).sort();
+    expect(logs).toEqual(["index=0 host=idx-0", "index=1 host=idx-1", "index=2 host=idx-2"]);
+  });
 });

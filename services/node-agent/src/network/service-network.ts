@@ -7,6 +7,7 @@ import type { Endpoints, Node, Pod, Service } from "@skiff/api";
 import { HostNetwork, LoadBalancerAddresses } from "./host.js";
 import { ProxyProgrammer } from "./programmer.js";
 import { hostPortEntries } from "./host-ports.js";
+import { externalIpEntries, localAddresses } from "./external-ips.js";
 import { ensureChild, serviceMain } from "./children.js";
 import { serviceEnv } from "./service-env.js";
 import { podDns, type DnsSettings } from "./dns-config.js";
@@ -71,7 +72,13 @@ export class ServiceNetwork {
     this.programmer = new ProxyProgrammer(this.services, this.endpoints, {
       nodeName: opts.nodeName, nodeIP: opts.nodeIP, proxyAddress: opts.proxyAddress, localDns: () => this.localDns, resyncMs: 30_000,
       onLoadBalancerIPs: (ips) => this.lbAddresses.sync(ips),
-      extra: this.pods ? { entries: () => hostPortEntries(this.pods!.list(), opts.nodeIP, opts.nodeName), informers: [this.pods as unknown as Informer] } : undefined,
+      extra: {
+        entries: () => [
+          ...(this.pods ? hostPortEntries(this.pods.list(), opts.nodeIP, opts.nodeName) : []),
+          ...externalIpEntries(this.services.list(), new Map(this.endpoints.list().map((e) => [`${e.metadata.namespace}/${e.metadata.name}`, e])), opts.nodeName, new Set([...localAddresses(), opts.nodeIP])),
+        ],
+        informers: this.pods ? [this.pods as unknown as Informer] : [],
+      },
       // A port the proxy cannot open (another process holds it) is the Service's problem to see.
       onFailedFrontend: (svc, frontend, reason) => this.recorder.record(svc, "Warning", "FailedToOpenPort", `node ${opts.nodeName}: cannot open ${frontend}: ${reason} (retrying)`),
     }, log.child({ component: "proxy-programmer" }));

@@ -3,7 +3,7 @@
 // the real Docker engine. Every cluster has its own name (labels on its containers and
 // networks) and its own pod CIDR, and removes everything it made when stopped.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, openSync, readFileSync, existsSync } from "node:fs";
+import { mkdtempSync, rmSync, openSync, readFileSync, existsSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -143,7 +143,9 @@ export class TestCluster {
 
   async startNats(): Promise<void> {
     if (!this.natsPort) this.natsPort = await freePort();
-    this.nats = new Proc("nats", "nats-server", ["-js", "-a", "127.0.0.1", "-p", String(this.natsPort), "-sd", join(this.dir, "nats"), "--server_name", this.name], join(this.dir, "nats.log"));
+    // As every topology: max_payload 2 MiB, so objects up to the store's 1.5 MiB limit fit.
+    writeFileSync(join(this.dir, "nats.conf"), "max_payload: 2097152\n");
+    this.nats = new Proc("nats", "nats-server", ["-c", join(this.dir, "nats.conf"), "-js", "-a", "127.0.0.1", "-p", String(this.natsPort), "-sd", join(this.dir, "nats"), "--server_name", this.name], join(this.dir, "nats.log"));
     await waitFor(() => readFileSync(this.nats!.logFile, "utf8").includes("Server is ready"), 20_000, "nats-server to start");
   }
 
@@ -173,6 +175,11 @@ export class TestCluster {
       "--root-dir", join(this.dir, `root-${nodeName}`), "--listen-address", "127.0.0.1:0",
       "--service-cidr", this.serviceCidr, "--cluster-cidr", this.clusterCidr, "--run-dir", this.runDir(nodeName),
       "--node-ip", this.nodeIP(Number(nodeName.split("-n").pop()) || 0),
+      // NodePorts on the node's own loopback address only: the nodes of every test cluster share
+      // this host's 127.0.0.1 (a test that wants loopback NodePorts passes its own).
+      ...([...(this.opts.agentFlags ?? []), ...extra].includes("--nodeport-addresses") ? [] : ["--nodeport-addresses", "primary"]),
+      // Never the host's resolvers: tests send nothing off the box (a test that forwards gives its own fake upstream).
+      ...([...(this.opts.agentFlags ?? []), ...extra].some((f) => f === "--dns-upstream" || f === "--dns-resolv-conf") ? [] : ["--dns-upstream", "none"]),
       ...(this.opts.agentFlags ?? []), ...extra,
     ], join(this.dir, `agent-${nodeName}.log`));
     this.agents.set(nodeName, p);

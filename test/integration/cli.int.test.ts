@@ -31,7 +31,8 @@ function skiffContainers(): string[] {
 describe("./skiff up, the CLI, ./skiff down", () => {
   beforeAll(async () => {
     // Setup already ran for the suite (npm test's pretest); skip it here to keep the test fast.
-    env = { ...process.env, SKIFF_HOME: home, SKIFF_SKIP_SETUP: "1" };
+    // SKIFF_DNS_UPSTREAM=none: pods of this cluster never reach the host's resolvers.
+    env = { ...process.env, SKIFF_HOME: home, SKIFF_SKIP_SETUP: "1", SKIFF_DNS_UPSTREAM: "none" };
     const [natsPort, apiPort] = [await freePort(), await freePort()];
     const up = await skiff("up", "--nats-port", String(natsPort), "--api-port", String(apiPort));
     expect(up.code, up.out + up.err).toBe(0);

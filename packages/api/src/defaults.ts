@@ -69,6 +69,12 @@ export function defaultPod(pod: Pod): void {
   spec.dnsPolicy ??= "ClusterFirst";
   spec.enableServiceLinks ??= true;
   if (Array.isArray(spec.containers)) spec.containers.forEach(defaultContainer);
+  // Kubernetes' SetDefaults_PodSpec: with hostNetwork every container port is also a host port.
+  if (spec.hostNetwork === true) {
+    for (const c of [...(Array.isArray(spec.containers) ? spec.containers : []), ...(Array.isArray(spec.initContainers) ? spec.initContainers : [])]) {
+      for (const p of isObject(c) && Array.isArray(c.ports) ? c.ports : []) if (isObject(p) && p.hostPort === undefined) p.hostPort = p.containerPort;
+    }
+  }
   if (Array.isArray(spec.initContainers)) spec.initContainers.forEach(defaultContainer);
   // Kubernetes adds these in its DefaultTolerationSeconds admission plugin, so that pods
   // on a failed node are evicted after defaultTolerationSeconds rather than immediately.

@@ -4,7 +4,8 @@ import type { Status } from "./types.js";
 
 export type Reason =
   | "NotFound" | "AlreadyExists" | "Conflict" | "Invalid" | "Forbidden" | "Unauthorized"
-  | "Gone" | "Unavailable" | "BadRequest" | "MethodNotAllowed" | "InternalError" | "Expired" | "TooManyRequests";
+  | "Gone" | "Unavailable" | "BadRequest" | "MethodNotAllowed" | "InternalError" | "Expired"
+  | "RequestEntityTooLarge" | "TooManyRequests" | "Timeout";
 
 /** A validation failure at one field path. */
 export interface FieldError {
@@ -16,7 +17,8 @@ export interface FieldError {
 
 const codes: Record<Reason, number> = {
   NotFound: 404, AlreadyExists: 409, Conflict: 409, Invalid: 422, Forbidden: 403, Unauthorized: 401,
-  Gone: 410, Expired: 410, Unavailable: 503, BadRequest: 400, MethodNotAllowed: 405, InternalError: 500, TooManyRequests: 429,
+  Gone: 410, Expired: 410, Unavailable: 503, BadRequest: 400, MethodNotAllowed: 405, InternalError: 500,
+  RequestEntityTooLarge: 413, TooManyRequests: 429, Timeout: 504,
 };
 
 /** Base of every error an API user can act on. */
@@ -80,9 +82,17 @@ export class UnavailableError extends ApiError {
 export class MethodNotAllowedError extends ApiError {
   constructor(message: string) { super("MethodNotAllowed", message); }
 }
-/** 429: try again later (an eviction a PodDisruptionBudget does not allow yet). */
+/** A request body over the apiserver's limit (HTTP 413, as Kubernetes' "Request entity too large"). */
+export class RequestEntityTooLargeError extends ApiError {
+  constructor(message: string) { super("RequestEntityTooLarge", message); }
+}
+/** The apiserver sheds load (HTTP 429 with Retry-After, as Kubernetes' API Priority and Fairness). */
 export class TooManyRequestsError extends ApiError {
-  constructor(message: string, details?: Status["details"]) { super("TooManyRequests", message, details); }
+  constructor(message: string, readonly retryAfterSeconds = 1, details?: Status["details"]) { super("TooManyRequests", message, { ...details, retryAfterSeconds }); }
+}
+/** The request did not finish within the apiserver's request timeout (HTTP 504). */
+export class TimeoutError extends ApiError {
+  constructor(message: string) { super("Timeout", message); }
 }
 export class InternalError extends ApiError {
   constructor(message: string) { super("InternalError", message); }

@@ -18,6 +18,7 @@ import { coordinationResources } from "./kinds/coordination.js";
 import { rbacResources, reviewResources } from "./kinds/rbac.js";
 import { serviceAccountResources } from "./kinds/serviceaccounts.js";
 import { pdbResources, policyResources } from "./kinds/policy.js";
+import { schedulingResources } from "./kinds/scheduling.js";
 
 /** Everything the apiserver needs to know about one resource. */
 export interface ResourceInfo {
@@ -65,7 +66,7 @@ export function apiVersionOf(info: Pick<ResourceInfo, "group" | "version">): str
 /** The built-in resources, in discovery order. */
 export const builtinResources: ResourceInfo[] = [
   ...namespaceResources, ...nodeResources, ...podResources, ...eventResources, ...configResources, ...serviceAccountResources, ...policyResources,
-  ...serviceResources, ...networkingResources, ...storageResources, ...appsResources, ...batchResources, ...coordinationResources, ...rbacResources, ...reviewResources, ...pdbResources,
+  ...serviceResources, ...networkingResources, ...storageResources, ...appsResources, ...batchResources, ...coordinationResources, ...rbacResources, ...reviewResources, ...pdbResources, ...schedulingResources,
 ];
 
 /** Looks resources up by plural, singular, short name or kind (case-insensitive). */

@@ -55,6 +55,7 @@ export interface ContainerPort {
   name?: string;
   containerPort: number;
   hostPort?: number;
+  hostIP?: string;
   protocol?: "TCP" | "UDP" | "SCTP";
 }
 
@@ -89,7 +90,63 @@ export interface PodSpec {
   schedulerName?: string;
   tolerations?: Toleration[];
   hostname?: string;
+  affinity?: Affinity;
+  topologySpreadConstraints?: TopologySpreadConstraint[];
+  priorityClassName?: string;
+  /** Set from priorityClassName at admission (Kubernetes' Priority plugin). */
+  priority?: number;
+  preemptionPolicy?: "PreemptLowerPriority" | "Never";
   [extra: string]: unknown;
+}
+
+/** One term of a node selector (core/v1 NodeSelectorTerm). */
+export interface NodeSelectorTermSpec {
+  matchExpressions?: { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt"; values?: string[] }[];
+  matchFields?: { key: string; operator: "In" | "NotIn"; values?: string[] }[];
+}
+
+/** Which pods a pod (anti-)affinity term is about, and the topology domain it counts in. */
+export interface PodAffinityTerm {
+  labelSelector?: LabelSelectorSpec | null;
+  namespaces?: string[];
+  namespaceSelector?: LabelSelectorSpec | null;
+  topologyKey: string;
+  matchLabelKeys?: string[];
+  mismatchLabelKeys?: string[];
+}
+
+/** A label selector struct (matchLabels and matchExpressions). */
+export interface LabelSelectorSpec {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values?: string[] }[];
+}
+
+/** core/v1 Affinity. */
+export interface Affinity {
+  nodeAffinity?: {
+    requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTermSpec[] };
+    preferredDuringSchedulingIgnoredDuringExecution?: { weight: number; preference: NodeSelectorTermSpec }[];
+  };
+  podAffinity?: {
+    requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[];
+    preferredDuringSchedulingIgnoredDuringExecution?: { weight: number; podAffinityTerm: PodAffinityTerm }[];
+  };
+  podAntiAffinity?: {
+    requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[];
+    preferredDuringSchedulingIgnoredDuringExecution?: { weight: number; podAffinityTerm: PodAffinityTerm }[];
+  };
+}
+
+/** core/v1 TopologySpreadConstraint. */
+export interface TopologySpreadConstraint {
+  maxSkew: number;
+  topologyKey: string;
+  whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway";
+  labelSelector?: LabelSelectorSpec | null;
+  minDomains?: number;
+  nodeAffinityPolicy?: "Honor" | "Ignore";
+  nodeTaintsPolicy?: "Honor" | "Ignore";
+  matchLabelKeys?: string[];
 }
 
 export interface PodCondition {

@@ -18,7 +18,9 @@ const reasonToCode: Record<Reason, Code> = {
   Unavailable: Code.UNAVAILABLE,
   MethodNotAllowed: Code.UNIMPLEMENTED,
   InternalError: Code.INTERNAL,
+  RequestEntityTooLarge: Code.RESOURCE_EXHAUSTED,
   TooManyRequests: Code.RESOURCE_EXHAUSTED,
+  Timeout: Code.DEADLINE_EXCEEDED,
 };
 
 /** Converts any error into a gRPC error carrying a Kubernetes Status. */

@@ -1,6 +1,6 @@
 // @skiff/printers: table builders for `get` (the Kubernetes meta.k8s.io/v1 Table shape), shared
 // by the apiserver (kubectl's server-side printing) and the skiff CLI so both print the same columns.
-import type { ConfigMap, Ingress, IngressClass, CronJob, DaemonSet, Deployment, Endpoints, Event, Job, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service, StatefulSet } from "@skiff/api";
+import type { ConfigMap, Ingress, IngressClass, CronJob, DaemonSet, Deployment, Endpoints, Event, Job, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, PriorityClass, Secret, Service, StatefulSet } from "@skiff/api";
 import { configMapTable, persistentVolumeClaimTable, persistentVolumeTable, secretTable } from "./config.js";
 import { endpointsTable, serviceTable } from "./services.js";
 import { ingressClassTable, ingressTable } from "./networking.js";
@@ -10,6 +10,7 @@ import { defaultTable } from "./generic.js";
 import { namespaceTable } from "./namespaces.js";
 import { nodeTable } from "./nodes.js";
 import { podTable } from "./pods.js";
+import { priorityClassTable } from "./scheduling.js";
 import type { Table, TableOptions } from "./types.js";
 
 export * from "./types.js";
@@ -23,6 +24,7 @@ export * from "./workloads.js";
 export * from "./services.js";
 export * from "./networking.js";
 export * from "./config.js";
+export * from "./scheduling.js";
 
 /** Builds the table of a resource (plural name, e.g. "pods"); unknown kinds get NAME AGE. */
 export function tableFor(resource: string, objects: KObject[], opts: TableOptions = {}): Table {
@@ -45,6 +47,7 @@ export function tableFor(resource: string, objects: KObject[], opts: TableOption
     case "secrets": return secretTable(objects as Secret[], opts);
     case "persistentvolumes": return persistentVolumeTable(objects as PersistentVolume[], opts);
     case "persistentvolumeclaims": return persistentVolumeClaimTable(objects as PersistentVolumeClaim[], opts);
+    case "priorityclasses": return priorityClassTable(objects as PriorityClass[], opts);
     default: return defaultTable(objects, opts);
   }
 }

@@ -11,6 +11,7 @@ import { LiveIndex } from "./registry/live-index.js";
 import { GrpcNodeConnector } from "./nodes/grpc-connector.js";
 import type { NodeConnector } from "./nodes/connector.js";
 import { startRestServer, loadOrCreateClusterAuth, type RunningRestServer } from "./rest/index.js";
+import { compileFlowControlOptions } from "./rest/flowcontrol/flowcontrol.js";
 import { ServiceAllocator } from "./allocation/allocator.js";
 import { ensureSystemServices } from "./allocation/bootstrap.js";
 import { ensureJoinToken, joinTokenAuthorizer } from "./auth/join-token.js";
@@ -89,7 +90,8 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
     const lookup = (resource: "serviceaccounts" | "pods", ns: string, name: string) => registry.get(resource, ns, name).then((o): KObject | undefined => o, () => undefined);
     rest = await startRestServer({ registry, log: log.child({ component: "rest" }), connector: nodeConnector, bookmarkIntervalMs: opts.bookmarkIntervalMs, authz, tokens }, auth,
       // In-cluster clients reach the API at the `kubernetes` Service's ClusterIP.
-      { address: opts.httpsAddress, tlsSans: [...opts.tlsSans, allocator.serviceIP(1)], tokenCheckers: [...(opts.tokenAuthFile ? [new StaticTokens(parseTokenFile(readFileSync(opts.tokenAuthFile, "utf8"), opts.tokenAuthFile))] : []), new ServiceAccountTokens(tokens, lookup)] });
+      { address: opts.httpsAddress, tlsSans: [...opts.tlsSans, allocator.serviceIP(1)], flowControl: compileFlowControlOptions({ maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight, requestTimeoutMs: opts.requestTimeoutMs }),
+        tokenCheckers: [...(opts.tokenAuthFile ? [new StaticTokens(parseTokenFile(readFileSync(opts.tokenAuthFile, "utf8"), opts.tokenAuthFile))] : []), new ServiceAccountTokens(tokens, lookup)] });
   }
   const httpsAddress = rest?.address ?? "";
   log.info({ grpcAddress, httpsAddress }, "apiserver serving");

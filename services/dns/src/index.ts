@@ -6,6 +6,7 @@ import type { Logger } from "@skiff/log";
 import { ApiClient, Informer } from "@skiff/client";
 import type { Endpoints, Service } from "@skiff/api";
 import { DnsServer } from "./server/server.js";
+import { resolveUpstreams } from "./upstream/resolv-conf.js";
 import type { ClusterView } from "./records/records.js";
 import type { DnsOptions } from "./options/options.js";
 
@@ -28,13 +29,13 @@ export async function start(opts: DnsOptions, log: Logger): Promise<{ port: numb
     allEndpoints: () => endpoints.list(),
   };
   const i = opts.listen.lastIndexOf(":");
-  const server = new DnsServer(view, { host: opts.listen.slice(0, i), port: Number(opts.listen.slice(i + 1)), domain: opts.clusterDomain, upstream: opts.upstream, upstreamTimeoutMs: opts.upstreamTimeoutMs }, log.child({ component: "server" }));
+  const server = new DnsServer(view, { host: opts.listen.slice(0, i), port: Number(opts.listen.slice(i + 1)), domain: opts.clusterDomain, upstreams: resolveUpstreams(opts.upstream, opts.resolvConf, opts.listen), upstreamTimeoutMs: opts.upstreamTimeoutMs }, log.child({ component: "server" }));
   await server.start();
   if (opts.stateFile) {
     mkdirSync(dirname(opts.stateFile), { recursive: true });
     writeFileSync(opts.stateFile, JSON.stringify({ pid: process.pid, port: server.port }));
   }
-  log.info({ port: server.port, domain: opts.clusterDomain, upstream: opts.upstream || "(none)" }, "dns serving");
+  log.info({ port: server.port, domain: opts.clusterDomain, upstreams: server.upstreams }, "dns serving");
   return {
     port: server.port,
     async stop() {

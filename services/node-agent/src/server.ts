@@ -14,6 +14,7 @@ import { nodeService } from "./grpc/service.js";
 import { VolumeReclaimer } from "./volumes/reclaim.js";
 import { DockerRuntime } from "./runtime/docker.js";
 import type { Runtime } from "./runtime/runtime.js";
+import { parseEvictionHard } from "./node/conditions.js";
 import { NodeRegistrar } from "./node/node.js";
 import { PodManager } from "./pods/manager.js";
 import { gatewayOf, podNetworkName } from "./network/network.js";
@@ -53,6 +54,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
     nodeName: opts.nodeName, nodeIP: opts.nodeIP, labels: opts.nodeLabels, reservedCpu: opts.reservedCpu, reservedMemory: opts.reservedMemory,
     maxPods: opts.maxPods, heartbeatMs: opts.heartbeatMs, statusMs: opts.statusMs, version: VERSION, kubeletPort: listenPort,
     kubeletHost: opts.listenAddress.slice(0, opts.listenAddress.lastIndexOf(":")), images: images.nodeImages,
+    conditionsMs: opts.nodeConditionsMs, evictionHard: parseEvictionHard(opts.evictionHard), rootDir: opts.rootDir,
   }, log.child({ component: "node" }));
   await registrar.start();
 
@@ -71,7 +73,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   nodes.addHandlers({ onAdd: onNode, onUpdate: (_o, n) => onNode(n) });
   await nodes.start();
 
-  const serviceNetwork = new ServiceNetwork(client, opts, log.child({ component: "service-network" }));
+  const serviceNetwork = new ServiceNetwork(client, opts, log.child({ component: "service-network" }), pods);
   await serviceNetwork.start();
 
   // Objects pods reference (env, volumes): cached cluster-wide, like the kubelet's watches.

@@ -13,8 +13,8 @@ type Watcher = (e: WatchEventOf) => void;
 /** An in-memory apiserver with just what the scheduler calls (list, watch, bind, updateStatus, events). */
 class FakeApi {
   private rv = 1;
-  readonly objects = new Map<string, Map<string, KObject>>([["pods", new Map()], ["nodes", new Map()], ["events", new Map()], ["persistentvolumeclaims", new Map()], ["persistentvolumes", new Map()]]);
-  private readonly watchers = new Map<string, Set<Watcher>>([["pods", new Set()], ["nodes", new Set()], ["persistentvolumeclaims", new Set()], ["persistentvolumes", new Set()]]);
+  readonly objects = new Map<string, Map<string, KObject>>([["pods", new Map()], ["nodes", new Map()], ["events", new Map()], ["persistentvolumeclaims", new Map()], ["persistentvolumes", new Map()], ["namespaces", new Map()]]);
+  private readonly watchers = new Map<string, Set<Watcher>>([["pods", new Set()], ["nodes", new Set()], ["persistentvolumeclaims", new Set()], ["persistentvolumes", new Set()], ["namespaces", new Set()]]);
   readonly binds: { key: string; node: string }[] = [];
   /** When set, bind throws this instead of binding. */
   bindError?: Error;

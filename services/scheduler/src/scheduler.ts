@@ -3,11 +3,13 @@
 // Pods that fit nowhere are parked until the cluster changes or the retry interval passes.
 import { hostname } from "node:os";
 import type { Logger } from "@skiff/log";
-import { clone, getCondition, isConflict, isNotFound, objectKey, setCondition, type Node, type PersistentVolume, type PersistentVolumeClaim, type Pod } from "@skiff/api";
+import { clone, getCondition, isConflict, isNotFound, objectKey, setCondition, type Namespace, type Node, type PersistentVolume, type PersistentVolumeClaim, type Pod } from "@skiff/api";
 import { EventRecorder, Informer, runWorkers, WorkQueue, type ApiClient, type WorkQueueOptions } from "@skiff/client";
 import { SchedulerCache, isTerminal } from "./cache/cache.js";
 import { Framework } from "./framework/framework.js";
 import { defaultFilterPlugins, defaultScorePlugins } from "./plugins/index.js";
+import { eligibleToPreempt, findCandidate } from "./preemption/preemption.js";
+import type { Diagnosis } from "./framework/diagnosis.js";
 
 /** The scheduler name pods get when they name none (spec.schedulerName defaulting). */
 export const DEFAULT_SCHEDULER_NAME = "default-scheduler";
@@ -60,6 +62,8 @@ export class Scheduler {
   private readonly nodes: Informer<Node>;
   private readonly claims: Informer<PersistentVolumeClaim>;
   private readonly volumes: Informer<PersistentVolume>;
+  /** Namespaces' labels, for pod affinity terms with a namespaceSelector. */
+  private readonly namespaces: Informer<Namespace>;
   private readonly queue: WorkQueue;
   /** The cluster as the scheduler accounts it (bound + assumed pods per node). */
   readonly cache = new SchedulerCache();
@@ -78,10 +82,13 @@ export class Scheduler {
     for (const inf of [this.claims, this.volumes] as Informer<PersistentVolumeClaim | PersistentVolume>[]) {
       inf.addHandlers({ onAdd: () => this.moveAllToQueue("volume added"), onUpdate: () => this.moveAllToQueue("volume updated") });
     }
+    this.namespaces = new Informer<Namespace>(cfg.client, "namespaces", {}, cfg.log.child({ component: "namespace-informer" }));
+    this.namespaces.addHandlers({ onAdd: () => this.moveAllToQueue("namespace added"), onUpdate: () => this.moveAllToQueue("namespace updated") });
+    const nsLabels = (name: string) => this.namespaces.get(name)?.metadata.labels;
     this.framework = cfg.framework ?? new Framework(defaultFilterPlugins({
       claim: (ns, n) => this.claims.get(`${ns}/${n}`),
       volume: (n) => this.volumes.get(n),
-    }), defaultScorePlugins());
+    }, nsLabels), defaultScorePlugins(nsLabels));
     this.recorder = new EventRecorder(cfg.client, cfg.schedulerName, hostname(), cfg.log.child({ component: "events" }));
     // kube-scheduler's pod back-off: 1 s doubling to 10 s.
     this.queue = new WorkQueue(cfg.backoff ?? { baseDelayMs: 1000, maxDelayMs: 10_000 });
@@ -135,7 +142,7 @@ export class Scheduler {
 
   /** Starts the informers, waits until both have synced, then starts scheduling. */
   async start(): Promise<void> {
-    await Promise.all([this.nodes.start(), this.pods.start(), this.claims.start(), this.volumes.start()]);
+    await Promise.all([this.nodes.start(), this.pods.start(), this.claims.start(), this.volumes.start(), this.namespaces.start()]);
     this.log.info({ nodes: this.nodes.list().length, pods: this.pods.list().length, pending: this.queue.len() }, "caches synced; scheduling");
     this.workers = runWorkers(this.queue, 1, (key) => this.scheduleOne(key), this.log.child({ component: "queue" }));
     this.retryTimer = setInterval(() => this.moveAllToQueue("retry interval"), this.cfg.retryIntervalMs);
@@ -150,6 +157,7 @@ export class Scheduler {
     this.nodes.stop();
     this.claims.stop();
     this.volumes.stop();
+    this.namespaces.stop();
     await this.workers;
   }
 
@@ -176,7 +184,8 @@ export class Scheduler {
     // We bound it already; the informer just has not shown it yet.
     if (this.cache.isAssumed(key)) return;
     const log = this.log.child({ pod: key });
-    const result = this.framework.schedule(pod, this.cache.snapshot());
+    const nodes = this.cache.snapshot();
+    const result = this.framework.schedule(pod, nodes);
     switch (result.code) {
       case "Error":
         this.recorder.record(pod, "Warning", "FailedScheduling", result.message);
@@ -187,10 +196,40 @@ export class Scheduler {
         log.info({ reason: result.message }, "pod is unschedulable");
         this.recorder.record(pod, "Warning", "FailedScheduling", result.message);
         await this.setUnschedulableCondition(pod, result.message, log);
+        await this.preempt(pod, result.diagnosis, log);
         return;
       case "Scheduled":
         await this.bind(key, pod, result.nodeName, log);
         return;
+    }
+  }
+
+  /**
+   * PostFilter: evicts lower-priority pods from the node where that lets the pod fit, and
+   * nominates that node in the pod's status. The pod stays parked; the victims' deletion
+   * requeues it.
+   */
+  private async preempt(pod: Pod, diagnosis: Diagnosis, log: Logger): Promise<void> {
+    const nodes = this.cache.snapshot();
+    if (!eligibleToPreempt(pod, nodes)) return;
+    const c = findCandidate(this.framework, pod, nodes, diagnosis);
+    if (!c) return;
+    const who = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    log.info({ node: c.nodeName, victims: c.victims.map(objectKey) }, "preempting");
+    const updated = clone(pod);
+    updated.status = { ...(updated.status ?? {}), nominatedNodeName: c.nodeName } as Pod["status"];
+    try {
+      await this.client.updateStatus("pods", updated);
+    } catch (err) {
+      if (!isConflict(err) && !isNotFound(err)) log.warn({ err }, "could not set nominatedNodeName");
+    }
+    for (const v of c.victims) {
+      this.recorder.record(v, "Normal", "Preempted", `Preempted by pod ${pod.metadata.uid} (${who}) on node ${c.nodeName}`);
+      try {
+        await this.client.delete("pods", v.metadata.name!, v.metadata.namespace, { preconditionUid: v.metadata.uid });
+      } catch (err) {
+        if (!isNotFound(err) && !isConflict(err)) throw err;
+      }
     }
   }
 

@@ -13,7 +13,7 @@ export interface Job extends KObject {
     completions?: number; parallelism?: number; backoffLimit?: number; activeDeadlineSeconds?: number; ttlSecondsAfterFinished?: number;
     selector?: LabelSelectorStruct; manualSelector?: boolean; template: PodTemplateSpec; suspend?: boolean; completionMode?: "NonIndexed" | "Indexed";
   };
-  status?: { active?: number; ready?: number; succeeded?: number; failed?: number; startTime?: string; completionTime?: string; conditions?: { type: string; status: string; reason?: string; message?: string; lastProbeTime?: string; lastTransitionTime?: string }[] };
+  status?: { active?: number; ready?: number; succeeded?: number; failed?: number; completedIndexes?: string; startTime?: string; completionTime?: string; conditions?: { type: string; status: string; reason?: string; message?: string; lastProbeTime?: string; lastTransitionTime?: string }[] };
 }
 
 export interface CronJob extends KObject {
@@ -34,6 +34,7 @@ function jobSpecErrors(s: Partial<Job["spec"]> | undefined, path: string) {
   const rp = s.template?.spec?.restartPolicy;
   if (rp !== undefined && rp !== "OnFailure" && rp !== "Never") errs.push(field.notSupported(`${path}.template.spec.restartPolicy`, rp, ["OnFailure", "Never"]));
   if (s.activeDeadlineSeconds !== undefined && !(s.activeDeadlineSeconds > 0)) errs.push(field.invalid(`${path}.activeDeadlineSeconds`, s.activeDeadlineSeconds, "must be greater than 0"));
+  if (s.completionMode !== undefined && s.completionMode !== "NonIndexed" && s.completionMode !== "Indexed") errs.push(field.notSupported(`${path}.completionMode`, s.completionMode, ["Indexed", "NonIndexed"]));
   return errs;
 }
 

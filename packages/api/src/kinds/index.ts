@@ -16,3 +16,4 @@ export * from "./rbac.js";
 export * from "./serviceaccounts.js";
 export * from "./policy.js";
 export * from "./networking.js";
+export * from "./scheduling.js";

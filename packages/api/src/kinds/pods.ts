@@ -1,5 +1,6 @@
 // Pods (core/v1): validation for create and update (containers, ports, env, resources,
 // tolerations; what an update may change).
+import { validatePodSchedulingAndHandlers } from "../pod-fields-validation.js";
 import { field, type FieldError } from "../errors.js";
 import type { Container, Pod, PodSpec, Toleration } from "../types.js";
 import { compareQuantities, parseQuantity } from "../quantity.js";
@@ -244,6 +245,7 @@ export function validatePod(pod: Pod): FieldError[] {
   errs.push(...validateOptionalName(spec.schedulerName, "spec.schedulerName", dns1123SubdomainErrors));
   errs.push(...validateOptionalName(spec.hostname, "spec.hostname", dns1123LabelErrors));
   errs.push(...validateTolerations(spec.tolerations, "spec.tolerations"));
+  errs.push(...validatePodSchedulingAndHandlers(spec));
   return errs;
 }
 

@@ -32,6 +32,7 @@ export interface Service extends KObject {
     ipFamilyPolicy?: string;
     loadBalancerIP?: string;
     loadBalancerClass?: string;
+    externalIPs?: string[];
   };
   status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
 }
@@ -75,6 +76,16 @@ function validateService(o: KObject) {
   });
   if (s.loadBalancerClass !== undefined && type !== "LoadBalancer") errs.push(field.forbidden("spec.loadBalancerClass", "may only be used when `type` is 'LoadBalancer'"));
   if (s.sessionAffinity && !["None", "ClientIP"].includes(s.sessionAffinity)) errs.push(field.notSupported("spec.sessionAffinity", s.sessionAffinity, ["ClientIP", "None"]));
+  // Kubernetes' ValidateNonSpecialIP: an external IP must be a real, routable address.
+  (s.externalIPs ?? []).forEach((ip, i) => {
+    const p = `spec.externalIPs[${i}]`;
+    const o = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(String(ip));
+    if (!o || o.slice(1).some((x) => Number(x) > 255)) errs.push(field.invalid(p, ip, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
+    else if (ip === "0.0.0.0") errs.push(field.invalid(p, ip, "may not be unspecified (0.0.0.0)"));
+    else if (o[1] === "127") errs.push(field.invalid(p, ip, "may not be in the loopback range (127.0.0.0/8, ::1/128)"));
+    else if (o[1] === "169" && o[2] === "254") errs.push(field.invalid(p, ip, "may not be in the link-local range (169.254.0.0/16, fe80::/10)"));
+    else if (Number(o[1]) >= 224 && Number(o[1]) <= 239) errs.push(field.invalid(p, ip, "may not be in the multicast range (224.0.0.0/4, ff00::/8)"));
+  });
   return errs;
 }
 

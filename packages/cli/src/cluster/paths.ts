@@ -42,6 +42,17 @@ export interface ComponentSpec {
   args: string[];
 }
 
+/**
+ * nats-server's configuration for Skiff: messages up to 2 MiB, so the store holds objects up to
+ * its 1.5 MiB limit (etcd's, in Kubernetes) with room for headers; nats-server's default is 1 MiB.
+ */
+export const natsConfig = "max_payload: 2097152\n";
+
+/** Where `skiff up` writes natsConfig. */
+export function natsConfigFile(home: string): string {
+  return join(clusterPaths(home).natsDir, "skiff-nats.conf");
+}
+
 /** Settings of a single-host cluster. */
 export interface UpSettings {
   home: string;
@@ -62,7 +73,7 @@ export function componentSpecs(s: UpSettings): ComponentSpec[] {
   const nats = `nats://127.0.0.1:${s.natsPort}`;
   const service = (name: ComponentName, args: string[]): ComponentSpec => ({ name, command: process.execPath, args: [serviceMain(s.repo, name), ...args] });
   return [
-    { name: "nats", command: "nats-server", args: ["-js", "-a", "127.0.0.1", "-p", String(s.natsPort), "-sd", clusterPaths(s.home).natsDir, "--server_name", s.clusterName] },
+    { name: "nats", command: "nats-server", args: ["-c", natsConfigFile(s.home), "-js", "-a", "127.0.0.1", "-p", String(s.natsPort), "-sd", clusterPaths(s.home).natsDir, "--server_name", s.clusterName] },
     // LoadBalancer addresses from a /24 of the pod range that no node gets (the controller-manager
     // hands out the low /24s): the node agent makes each one local, so it answers on this host,
     // and the cluster range's blackhole keeps the unused ones from leaving it.

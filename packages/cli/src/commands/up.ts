@@ -9,7 +9,7 @@ import { UsageError } from "../cli/args.js";
 import type { ClusterInfo } from "../cli/connection.js";
 import type { Command, Context } from "../cli/context.js";
 import { CliError } from "../cli/errors.js";
-import { agentArgsFile, clusterPaths, cmdlineMarker, componentNames, componentSpecs, logFile, nodeNameFrom, pidFile, repoRoot, serviceMain, type ComponentSpec } from "../cluster/paths.js";
+import { agentArgsFile, clusterPaths, cmdlineMarker, componentNames, componentSpecs, natsConfig, natsConfigFile, logFile, nodeNameFrom, pidFile, repoRoot, serviceMain, type ComponentSpec } from "../cluster/paths.js";
 import { portOpen, runningPid, startDetached, tail, type Started } from "../cluster/processes.js";
 import { runUpNodes, upNodesFlags } from "./up-nodes.js";
 
@@ -47,6 +47,7 @@ async function run(ctx: Context): Promise<number> {
   }
 
   for (const d of [paths.runDir, paths.logDir, paths.natsDir]) mkdirSync(d, { recursive: true });
+  writeFileSync(natsConfigFile(ctx.home), natsConfig);
   const nodeName = nodeNameFrom(hostname());
   const specs = componentSpecs({ home: ctx.home, repo, natsPort, apiserver: apiserverAddress, https: httpsAddress, nodeName, clusterName });
   const started = new Map<string, Started>();

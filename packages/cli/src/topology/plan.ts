@@ -154,7 +154,8 @@ export function planTopology(o: TopologyOptions, subnet?: string): TopologyPlan 
   const nats: ContainerPlan[] = range(o.natsServers).map((i) => ({
     name: c("nats", i), role: "nats", index: i, image: o.images.nats, env: {}, dind: false, restart: "unless-stopped",
     args: [
-      "-js", "-sd", "/data", "--server_name", `n${i}`,
+      // The image's config raises max_payload to 2 MiB (the store's objects go up to 1.5 MiB).
+      "-c", "/etc/skiff-nats.conf", "-js", "-sd", "/data", "--server_name", `n${i}`,
       ...(o.natsServers > 1
         ? ["--cluster_name", o.name, "--cluster", "nats://0.0.0.0:6222", "--routes", natsNames.filter((_, j) => j !== i - 1).map((n) => `nats://${n}:6222`).join(",")]
         : []),
@@ -206,7 +207,8 @@ export function planTopology(o: TopologyOptions, subnet?: string): TopologyPlan 
   const nodes: ContainerPlan[] = range(o.nodes).map((i) => ({
     name: c("node", i), role: "node", index: i, image: o.images.node, dind: true, restart: "no",
     env: { ...common, SKIFF_NODE_NAME: c("node", i), SKIFF_CLUSTER_NAME: o.name, SKIFF_CGROUP_PARENT: `/skiff-${c("node", i)}`, SKIFF_CLUSTER_CIDR: clusterCidr, SKIFF_NODE_TOKEN: o.nodeToken, ...registryEnv, ...o.nodeEnv },
-    args: [...(o.internal ? ["--pod-network-internal"] : []), ...o.nodeAgentArgs],
+    // An internal topology (tests) never forwards DNS off the box: no upstream resolvers.
+    args: [...(o.internal ? ["--pod-network-internal", "--dns-upstream", "none"] : []), ...o.nodeAgentArgs],
   }));
   for (const p of [...nats, ...apiservers, ...controllers, ...registry]) p.ip = fixedIp(subnet, p.role, p.index);
   return { network: `${o.name}-net`, nats, apiservers, controllers, nodes, registry, natsUrls, apiserverAddresses };

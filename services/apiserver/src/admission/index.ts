@@ -11,6 +11,7 @@ import { defaultIngressClass } from "./default-ingress-class.js";
 import { rbacEscalation } from "./rbac-escalation.js";
 import { limitRanger } from "./limit-ranger.js";
 import { serviceAccountAdmission } from "./service-account.js";
+import { priorityAdmission } from "./priority.js";
 import { podSecurity } from "./pod-security.js";
 import type { Logger } from "@skiff/log";
 import { resourceQuota, type QuotaStore } from "./resource-quota.js";
@@ -59,6 +60,7 @@ export function admissionChain(read: AdmissionReader, deps: AdmissionDeps): Admi
       serviceAllocation(deps.allocator),
       defaultStorageClass(async () => (await read.list("storageclasses")).items as StorageClass[]),
       defaultIngressClass(async () => (await read.list("ingressclasses")).items),
+      priorityAdmission(read),
       serviceAccountAdmission((ns, name) => read.get("serviceaccounts", ns, name).then((o): KObject | undefined => o, () => undefined)),
       limitRanger(async (ns) => deps.limitRanges.inNamespace(ns)),
       // After the defaults it may judge, before quota charges a pod it would refuse.

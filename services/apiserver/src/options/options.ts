@@ -39,6 +39,12 @@ export interface ApiserverOptions {
   authorizationMode: "RBAC" | "AlwaysAllow";
   /** Static bearer tokens, a CSV file of `token,user,uid,"group1,group2"` lines as Kubernetes' --token-auth-file (default none). */
   tokenAuthFile: string;
+  /** Reads served at once by the REST API; more wait in per-client queues or get 429 (--max-requests-inflight; default 100). */
+  maxRequestsInflight: number;
+  /** Writes served at once by the REST API (--max-mutating-requests-inflight; default 50). */
+  maxMutatingRequestsInflight: number;
+  /** A REST request (not a watch or stream) unanswered after this long gets 504 (--request-timeout-ms; default 60000, Kubernetes' 1m). */
+  requestTimeoutMs: number;
 }
 
 /** Reads flags (and SKIFF_* environment variables) into a partial options object. */
@@ -56,6 +62,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
       "allocator-repair-interval-ms": { type: "string" },
       "authorization-mode": { type: "string" },
       "token-auth-file": { type: "string" },
+      "max-requests-inflight": { type: "string" }, "max-mutating-requests-inflight": { type: "string" }, "request-timeout-ms": { type: "string" },
     },
     strict: true,
   });
@@ -80,6 +87,9 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
     allocatorRepairIntervalMs: num(values["allocator-repair-interval-ms"]),
     authorizationMode: values["authorization-mode"] as ApiserverOptions["authorizationMode"] | undefined,
     tokenAuthFile: values["token-auth-file"],
+    maxRequestsInflight: num(values["max-requests-inflight"]),
+    maxMutatingRequestsInflight: num(values["max-mutating-requests-inflight"]),
+    requestTimeoutMs: num(values["request-timeout-ms"]),
   };
 }
 
@@ -104,6 +114,9 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
     allocatorRepairIntervalMs: p.allocatorRepairIntervalMs ?? 180_000,
     authorizationMode: p.authorizationMode ?? "RBAC",
     tokenAuthFile: p.tokenAuthFile ?? "",
+    maxRequestsInflight: p.maxRequestsInflight ?? 100,
+    maxMutatingRequestsInflight: p.maxMutatingRequestsInflight ?? 50,
+    requestTimeoutMs: p.requestTimeoutMs ?? 60_000,
   };
   const errs: string[] = [];
   if (!/^[-\w]+$/.test(o.bucket)) errs.push(`--bucket: invalid bucket name ${JSON.stringify(o.bucket)}`);
@@ -114,6 +127,9 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
   if (!["RBAC", "AlwaysAllow"].includes(o.authorizationMode)) errs.push(`--authorization-mode: must be RBAC or AlwaysAllow, got ${JSON.stringify(o.authorizationMode)}`);
   for (const k of ["bookmarkIntervalMs", "compactAfterMs", "compactIntervalMs", "allocatorRepairIntervalMs"] as const) {
     if (!Number.isFinite(o[k]) || o[k] < 0) errs.push(`${k}: must be a non-negative number`);
+  }
+  for (const k of ["maxRequestsInflight", "maxMutatingRequestsInflight", "requestTimeoutMs"] as const) {
+    if (!Number.isInteger(o[k]) || o[k] < 1) errs.push(`${k}: must be a positive integer`);
   }
   if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);
   return o;

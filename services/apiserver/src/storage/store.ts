@@ -15,7 +15,8 @@ import {
 } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { Logger } from "@skiff/log";
-import { UnavailableError, GoneError } from "@skiff/api";
+import { ApiError, UnavailableError, GoneError } from "@skiff/api";
+import { parseKey } from "./keys.js";
 import { WatchCache } from "./cache.js";
 import { RevisionMismatch, type ObjectStore, type StoredEntry, type StoreEvent } from "./types.js";
 
@@ -45,6 +46,15 @@ const defaultRetry: RetryOptions = { attemptMs: 2000, budgetMs: 10_000 };
 const liveConsume = { expires: 5000, idle_heartbeat: 1000 };
 
 export { RevisionMismatch, type ObjectStore, type StoredEntry, type StoreEvent };
+/**
+ * Largest object the store takes: etcd's default request limit (1.5 MiB), which Kubernetes
+ * users know. nats-server must accept messages this large (max_payload 2 MB in every topology
+ * Skiff starts; the default 1 MB is too small); when the server says less, its own limit less
+ * room for headers applies instead.
+ */
+export const maxObjectBytes = 1536 * 1024;
+const headerRoom = 16 * 1024;
+
 
 export interface StoreOptions {
   servers: string[];
@@ -199,6 +209,7 @@ export class Store implements ObjectStore {
 
   /** Creates a key; throws RevisionMismatch when it exists. Returns the new revision. */
   async create(key: string, value: Uint8Array): Promise<number> {
+    this.checkSize(key, value);
     const prev = await this.last(key);
     if (prev && !prev.deleted) throw new RevisionMismatch(key);
     const h = natsHeaders();
@@ -208,9 +219,24 @@ export class Store implements ObjectStore {
 
   /** Replaces a key's value if its revision is still `revision`. */
   async update(key: string, value: Uint8Array, revision: number): Promise<number> {
+    this.checkSize(key, value);
     const h = natsHeaders();
     h.set(SKIFF_OP_HEADER, "update");
     return this.publish(key, value, revision, h);
+  }
+
+  /** The largest value a write may carry (maxObjectBytes, or less when the NATS server allows less). */
+  get objectLimit(): number {
+    const serverMax = this.nc.info?.max_payload;
+    return serverMax ? Math.min(maxObjectBytes, serverMax - headerRoom) : maxObjectBytes;
+  }
+
+  /** Refuses a value over objectLimit with a 422 that says so (instead of a 503 from NATS). */
+  private checkSize(key: string, value: Uint8Array): void {
+    const limit = this.objectLimit;
+    if (value.length <= limit) return;
+    const { resource, name } = parseKey(key);
+    throw new ApiError("Invalid", `${resource} "${name}" is invalid: the object is too large to store: ${value.length} bytes encoded, the limit is ${limit} bytes (1.5 MiB, etcd's request limit in Kubernetes)`, { name, kind: resource });
   }
 
   /** Deletes a key if its revision is still `revision`, leaving `finalValue` in the marker. */

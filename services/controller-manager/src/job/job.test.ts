@@ -38,6 +38,43 @@ describe("Job controller", () => {
     expect(j.status).toMatchObject({ succeeded: 3, failed: 0, active: 0 });
   });
 
+  it("completionMode Indexed: one pod per index with its annotation, env and hostname; a failed index is retried; completedIndexes", async () => {
+    const fc = new FakeCluster();
+    fc.autoSync = true;
+    fc.context().opts.jobBackoffBaseMs = 0;
+    const c = new JobController(fc.context());
+    c.now = () => Date.now() + 3_600_000; // past any back-off
+    await (c as unknown as { setup(): Promise<void> }).setup();
+    fc.seed("jobs", job({ completionMode: "Indexed", backoffLimit: 3 }));
+    await c.reconcile("default/j");
+    const first = fc.list<Pod>("pods");
+    expect(first.map((p) => p.metadata.annotations!["batch.kubernetes.io/job-completion-index"]).sort()).toEqual(["0", "1"]);
+    const p0 = first.find((p) => p.metadata.annotations!["batch.kubernetes.io/job-completion-index"] === "0")!;
+    expect(p0.metadata.generateName).toBe("j-0-");
+    expect(p0.metadata.labels!["batch.kubernetes.io/job-completion-index"]).toBe("0");
+    expect(p0.spec.hostname).toBe("j-0");
+    expect(p0.spec.containers[0].env).toEqual([{ name: "JOB_COMPLETION_INDEX", value: "0" }]);
+    // Index 0 fails, index 1 succeeds: the next pods are index 0 again and index 2.
+    const set = (idx: string, phase: "Succeeded" | "Failed") => {
+      const p = fc.list<Pod>("pods").find((x) => x.metadata.annotations!["batch.kubernetes.io/job-completion-index"] === idx && !x.status?.phase)!;
+      p.status = { phase };
+      p.metadata.resourceVersion = String(Number(p.metadata.resourceVersion) + 1);
+      fc.sync();
+    };
+    set("0", "Failed");
+    set("1", "Succeeded");
+    await c.reconcile("default/j");
+    const running = fc.list<Pod>("pods").filter((p) => !p.status?.phase).map((p) => p.metadata.annotations!["batch.kubernetes.io/job-completion-index"]).sort();
+    expect(running).toEqual(["0", "2"]);
+    expect((fc.objects.get("jobs:default/j") as Job).status!.completedIndexes).toBe("1");
+    set("0", "Succeeded");
+    set("2", "Succeeded");
+    await c.reconcile("default/j");
+    const j = fc.objects.get("jobs:default/j") as Job;
+    expect(jobFinished(j)).toBe("Complete");
+    expect(j.status).toMatchObject({ completedIndexes: "0-2", succeeded: 3, failed: 1 });
+  });
+
   it("fails with BackoffLimitExceeded once failures pass backoffLimit, deleting active pods", async () => {
     const fc = new FakeCluster();
     fc.autoSync = true;

@@ -1,12 +1,13 @@
 // Job: runs pods to `completions` successes with at most `parallelism` at once; counts failed
 // pods (and, with restartPolicy OnFailure, container restarts) against backoffLimit; fails
 // past activeDeadlineSeconds; sets Complete/Failed conditions; deletes itself
-// ttlSecondsAfterFinished after finishing.
+// ttlSecondsAfterFinished after finishing. completionMode Indexed: see indexed.ts.
 import { clone, getCondition, nowRfc3339, objectKey, isNotFound, type Job, type Pod } from "@skiff/api";
 import { QueueController } from "../common/base.js";
 import { Expectations } from "../common/expectations.js";
 import { controllerRef, newControllerRef, tolerant } from "../common/ownership.js";
 import { deletionOrder, isPodActive, isPodReady, podFromTemplate } from "../common/pods.js";
+import { formatIndexes, indexedPod, indexesToStart, succeededIndexes } from "./indexed.js";
 
 export const JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
 export const CONTROLLER_UID_LABEL = "batch.kubernetes.io/controller-uid";
@@ -78,7 +79,10 @@ export class JobController extends QueueController {
     if (job.metadata.deletionTimestamp) return;
     const pods = this.pods.list().filter((p) => p.metadata.namespace === job.metadata.namespace && controllerRef(p)?.uid === job.metadata.uid);
     const active = pods.filter(isPodActive);
+    const indexed = s.completionMode === "Indexed";
+    const doneIndexes = indexed ? succeededIndexes(pods, s.completions ?? 1) : undefined;
     const succeeded = pods.filter((p) => p.status?.phase === "Succeeded").length;
+    const done = doneIndexes ? doneIndexes.size : succeeded;
     const restarts = s.template.spec.restartPolicy === "OnFailure"
       ? active.reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m, c) => m + (c.restartCount ?? 0), 0), 0) : 0;
     const failed = pods.filter((p) => p.status?.phase === "Failed").length;
@@ -98,20 +102,21 @@ export class JobController extends QueueController {
       await Promise.all(active.map((p) => tolerant(() => this.ctx.client.delete("pods", p.metadata.name!, p.metadata.namespace, { preconditionUid: p.metadata.uid }))));
       conds.push({ type: "Failed", status: "True", reason: failure.reason, message: failure.message, lastProbeTime: now, lastTransitionTime: now });
       this.ctx.recorder.record(job, "Warning", failure.reason, failure.message);
-    } else if (succeeded >= completions) {
+    } else if (done >= completions) {
       conds.push({ type: "Complete", status: "True", lastProbeTime: now, lastTransitionTime: now });
       status.completionTime = now;
       this.ctx.recorder.record(job, "Normal", "Completed", "Job completed");
     } else if (!s.suspend && this.expectations.satisfied(key)) {
-      const want = Math.min(s.parallelism ?? 1, completions - succeeded);
+      const want = Math.min(s.parallelism ?? 1, completions - done);
       // Replacements of failed pods wait out the back-off; removing surplus pods never waits.
       const wait = active.length < want ? backoffRemaining(pods, this.ctx.opts.jobBackoffBaseMs, this.ctx.opts.jobBackoffMaxMs, this.now()) : 0;
       if (wait > 0) this.queue.addAfter(key, wait + 50);
-      else await this.manage(key, job, active, want);
+      else await this.manage(key, job, active, want, indexed ? pods : undefined);
     }
     status.active = failure ? 0 : active.length;
     status.ready = active.filter(isPodReady).length;
     status.succeeded = succeeded;
+    if (doneIndexes) status.completedIndexes = formatIndexes(doneIndexes);
     status.failed = failed;
     status.conditions = conds;
     if (JSON.stringify(status) !== JSON.stringify(job.status ?? {})) {
@@ -123,14 +128,19 @@ export class JobController extends QueueController {
     }
   }
 
-  private async manage(key: string, job: Job, active: Pod[], want: number): Promise<void> {
+  /** Starts or stops pods towards `want` active ones; `indexedPods` (Indexed mode) picks which indexes to start. */
+  private async manage(key: string, job: Job, active: Pod[], want: number, indexedPods?: Pod[]): Promise<void> {
     const { client } = this.ctx;
     if (active.length < want) {
       const n = want - active.length;
       this.expectations.expectCreations(key, n);
       const ref = newControllerRef(job, "batch/v1", "Job");
       const labels = { [JOB_NAME_LABEL]: job.metadata.name!, [CONTROLLER_UID_LABEL]: job.metadata.uid!, "job-name": job.metadata.name!, "controller-uid": job.metadata.uid! };
-      const results = await Promise.allSettled(Array.from({ length: n }, () => client.create<Pod>("pods", podFromTemplate(job.spec.template, job.metadata.namespace!, ref, { labels }))));
+      const fresh = indexedPods
+        ? indexesToStart(indexedPods, job.spec.completions ?? 1, n).map((i) => indexedPod(job, ref, i, labels))
+        : Array.from({ length: n }, () => podFromTemplate(job.spec.template, job.metadata.namespace!, ref, { labels }));
+      for (let i = fresh.length; i < n; i++) this.expectations.creationObserved(key);
+      const results = await Promise.allSettled(fresh.map((p) => client.create<Pod>("pods", p)));
       const failed = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
       for (const r of results) if (r.status === "fulfilled") this.ctx.recorder.record(job, "Normal", "SuccessfulCreate", `Created pod: ${r.value.metadata.name}`);
       for (let i = 0; i < failed.length; i++) this.expectations.creationObserved(key);

@@ -24,6 +24,13 @@ describe("taint-based eviction", () => {
     expect(evictionDelayMs(pod([]), [{ ...unreachable, effect: "NoSchedule" }], t0, 20_000)).toBeUndefined();
   });
 
+  it("evicts at once a pod that does not tolerate a NoExecute taint a user put on the node (kubectl taint … :NoExecute)", () => {
+    const dedicated: Taint = { key: "dedicated", value: "db", effect: "NoExecute", timeAdded: added };
+    expect(evictionDelayMs(pod([]), [dedicated], t0 + 100, 20_000)).toBe(0);
+    expect(evictionDelayMs(pod([{ key: "dedicated", operator: "Equal", value: "db", effect: "NoExecute", tolerationSeconds: 60 }]), [dedicated], t0, 20_000)).toBe(60_000);
+    expect(evictionDelayMs(pod([{ key: "dedicated", operator: "Exists" }]), [dedicated], t0, 20_000)).toBeUndefined();
+  });
+
   it("matches tolerations by key, value and effect", () => {
     expect(tolerates({ key: "a", operator: "Equal", value: "1", effect: "NoExecute" }, { key: "a", value: "1", effect: "NoExecute" })).toBe(true);
     expect(tolerates({ key: "a", operator: "Equal", value: "2" }, { key: "a", value: "1", effect: "NoExecute" })).toBe(false);

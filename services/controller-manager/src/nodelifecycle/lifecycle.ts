@@ -53,14 +53,14 @@ export class NodeLifecycleController implements Controller {
       const seen = this.lastSeen.get(name) ?? this.firstListed.get(name)!;
       const ready = getCondition(node.status?.conditions, "Ready");
       const taints = node.spec?.taints ?? [];
-      const hasTaint = taints.some((t) => t.key === TAINT_UNREACHABLE);
       if (now - seen > grace && ready?.status === "True") {
         await this.markUnknown(node);
-      } else if (ready?.status === "True" && hasTaint && now - seen <= grace) {
-        await this.writeTaints(node, taints.filter((t) => t.key !== TAINT_UNREACHABLE && t.key !== TAINT_NOT_READY));
-      } else if (ready?.status === "Unknown" && !hasTaint) {
-        await this.writeTaints(node, [...taints, ...unreachableTaints()]);
+        continue;
       }
+      // Taints by condition (Kubernetes' TaintNodesByCondition and NoExecute taint manager):
+      // Unknown → unreachable, False → not-ready, pressure → *-pressure:NoSchedule.
+      const next = conditionTaints(node, taints);
+      if (!sameTaints(taints, next)) await this.writeTaints(node, next, true);
     }
     await this.evict();
   }
@@ -138,15 +138,45 @@ export class NodeLifecycleController implements Controller {
     }
   }
 
-  private async writeTaints(node: Node, taints: Taint[]): Promise<void> {
+  private async writeTaints(node: Node, taints: Taint[], replaceManaged = false): Promise<void> {
     const unique = taints.filter((t, i) => taints.findIndex((x) => x.key === t.key && x.effect === t.effect) === i);
     try {
       const fresh = await this.ctx.client.get<Node>("nodes", node.metadata.name!);
-      await this.ctx.client.update("nodes", { ...fresh, spec: { ...fresh.spec, taints: unique } });
+      // Taints others put on the node meanwhile stay; only the condition taints are ours to replace.
+      const theirs = (fresh.spec?.taints ?? []).filter((t) => !CONDITION_TAINT_KEYS.includes(t.key) && !unique.some((u) => u.key === t.key && u.effect === t.effect));
+      const merged = replaceManaged ? [...theirs, ...unique.filter((t) => CONDITION_TAINT_KEYS.includes(t.key) || !theirs.some((x) => x.key === t.key))] : unique;
+      await this.ctx.client.update("nodes", { ...fresh, spec: { ...fresh.spec, taints: merged } });
     } catch (err) {
       if (!isConflict(err) && !isNotFound(err)) throw err;
     }
   }
+}
+
+/** The taints the controller derives from node conditions. */
+export const CONDITION_TAINT_KEYS = [TAINT_UNREACHABLE, TAINT_NOT_READY, "node.kubernetes.io/memory-pressure", "node.kubernetes.io/disk-pressure", "node.kubernetes.io/pid-pressure"];
+
+/**
+ * The node's taints with the condition taints made to match its conditions (taints of other
+ * keys untouched; an existing condition taint keeps its timeAdded).
+ */
+export function conditionTaints(node: Node, taints: Taint[]): Taint[] {
+  const conds = node.status?.conditions;
+  const ready = getCondition(conds, "Ready")?.status;
+  const want: Taint[] = [];
+  const now = nowRfc3339();
+  const add = (key: string, effect: Taint["effect"]) => want.push(taints.find((t) => t.key === key && t.effect === effect) ?? { key, effect, timeAdded: now });
+  if (ready === "Unknown") { add(TAINT_UNREACHABLE, "NoSchedule"); add(TAINT_UNREACHABLE, "NoExecute"); }
+  if (ready === "False") { add(TAINT_NOT_READY, "NoSchedule"); add(TAINT_NOT_READY, "NoExecute"); }
+  for (const [type, key] of [["MemoryPressure", "memory-pressure"], ["DiskPressure", "disk-pressure"], ["PIDPressure", "pid-pressure"]]) {
+    if (getCondition(conds, type)?.status === "True") add(`node.kubernetes.io/${key}`, "NoSchedule");
+  }
+  return [...taints.filter((t) => !CONDITION_TAINT_KEYS.includes(t.key)), ...want];
+}
+
+/** Whether two taint lists hold the same taints (order aside). */
+export function sameTaints(a: Taint[], b: Taint[]): boolean {
+  const k = (t: Taint) => `${t.key}=${t.value ?? ""}:${t.effect}`;
+  return a.length === b.length && a.map(k).sort().join(",") === b.map(k).sort().join(",");
 }
 
 function unreachableTaints(): Taint[] {

@@ -8,8 +8,10 @@ export interface DnsOptions {
   listen: string;
   /** The cluster domain (--cluster-domain; default cluster.local). */
   clusterDomain: string;
-  /** Resolver for other names, host:port (--upstream; default none: such names get REFUSED). */
+  /** Resolvers for names outside the cluster: host:port, comma-separated (--upstream); "none" = such names get REFUSED; default "" = the nameservers of --resolv-conf. */
   upstream: string;
+  /** The resolv.conf whose nameservers are the default upstreams (--resolv-conf; default /etc/resolv.conf). */
+  resolvConf: string;
   /** Upstream timeout (--upstream-timeout-ms; default 2000). */
   upstreamTimeoutMs: number;
   /** JSON file written once serving (pid, port), for the agent that spawned us (--state-file). */
@@ -21,14 +23,14 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<DnsO
     args: argv,
     options: {
       apiserver: { type: "string" }, listen: { type: "string" }, "cluster-domain": { type: "string" },
-      upstream: { type: "string" }, "upstream-timeout-ms": { type: "string" }, "state-file": { type: "string" },
+      upstream: { type: "string" }, "upstream-timeout-ms": { type: "string" }, "state-file": { type: "string" }, "resolv-conf": { type: "string" },
     },
     strict: true,
   });
   const api = values.apiserver ?? env.SKIFF_APISERVER;
   return {
     apiservers: api ? api.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
-    listen: values.listen, clusterDomain: values["cluster-domain"], upstream: values.upstream,
+    listen: values.listen, clusterDomain: values["cluster-domain"], upstream: values.upstream, resolvConf: values["resolv-conf"],
     upstreamTimeoutMs: values["upstream-timeout-ms"] === undefined ? undefined : Number(values["upstream-timeout-ms"]),
     stateFile: values["state-file"],
   };
@@ -40,12 +42,15 @@ export function compileOptions(p: Partial<DnsOptions>): DnsOptions {
     listen: p.listen ?? "127.0.0.1:10053",
     clusterDomain: (p.clusterDomain ?? "cluster.local").replace(/\.$/, "").toLowerCase(),
     upstream: p.upstream ?? "",
+    resolvConf: p.resolvConf ?? "/etc/resolv.conf",
     upstreamTimeoutMs: p.upstreamTimeoutMs ?? 2000,
     stateFile: p.stateFile ?? "",
   };
   const errs: string[] = [];
   if (!/^[^\s:]+:\d+$/.test(o.listen)) errs.push(`--listen: must be host:port, got ${JSON.stringify(o.listen)}`);
-  if (o.upstream && !/^[^\s:]+:\d+$/.test(o.upstream)) errs.push(`--upstream: must be host:port, got ${JSON.stringify(o.upstream)}`);
+  for (const u of o.upstream && o.upstream !== "none" ? o.upstream.split(",") : []) {
+    if (!/^([^\s:\[\]]+|\[[0-9a-fA-F:.]+\]):\d+$/.test(u.trim())) errs.push(`--upstream: want "none" or host:port[,host:port], got ${JSON.stringify(u)}`);
+  }
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(o.clusterDomain)) errs.push(`--cluster-domain: not a domain: ${JSON.stringify(o.clusterDomain)}`);
   if (!(o.upstreamTimeoutMs > 0)) errs.push("upstreamTimeoutMs: must be a positive number");
   if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);

@@ -1,18 +1,20 @@
 // The cluster DNS server: answers questions in the cluster domain from its Services and
 // Endpoints informers, over UDP and TCP on one port; other names go to the configured
-// upstream resolver, or get REFUSED when there is none (never a guess, never off-box in tests).
+// upstream resolvers (the host's, by default; the next one when one fails or is silent), or get
+// REFUSED when there are none (never a guess; tests give their own fake upstream or "none").
 import { createSocket, type Socket } from "node:dgram";
 import { createServer, connect, type Server } from "node:net";
 import type { Logger } from "@skiff/log";
 import { parseQuery, buildResponse, RCODE, TYPE, type Query } from "../wire/wire.js";
 import { resolve, type ClusterView } from "../records/records.js";
+import { splitHostPort } from "../upstream/resolv-conf.js";
 
 export interface DnsServerOptions {
   host: string;
   port: number;
   domain: string;
-  /** host:port of the upstream resolver; "" = none. */
-  upstream: string;
+  /** host:port of the upstream resolvers, tried in order; [] = none. */
+  upstreams: string[];
   upstreamTimeoutMs: number;
 }
 
@@ -39,25 +41,31 @@ export class DnsServer {
       const soa = r.answers.length === 0
         ? [{ name: this.opts.domain, type: TYPE.SOA, ttl: 5, mname: `ns.dns.${this.opts.domain}`, rname: `hostmaster.${this.opts.domain}`, serial: Math.floor(Date.now() / 1000) >>> 0, minimum: 5 } as const]
         : [];
-      return buildResponse(q, r.rcode, r.answers, soa, { authoritative: true, recursion: !!this.opts.upstream });
+      return buildResponse(q, r.rcode, r.answers, soa, { authoritative: true, recursion: this.opts.upstreams.length > 0 });
     }
-    if (!this.opts.upstream) return buildResponse(q, RCODE.REFUSED, []);
-    try {
-      return await this.forward(msg, via);
-    } catch (err) {
-      this.log.debug({ err, name: q.name }, "upstream failed");
-      return buildResponse(q, RCODE.SERVFAIL, [], [], { recursion: true });
+    if (this.opts.upstreams.length === 0) return buildResponse(q, RCODE.REFUSED, []);
+    for (const upstream of this.opts.upstreams) {
+      try {
+        return await this.forward(msg, via, upstream);
+      } catch (err) {
+        this.log.debug({ err, name: q.name, upstream }, "upstream failed");
+      }
     }
+    return buildResponse(q, RCODE.SERVFAIL, [], [], { recursion: true });
   }
 
-  private forward(msg: Buffer, via: "udp" | "tcp"): Promise<Buffer> {
-    const i = this.opts.upstream.lastIndexOf(":");
-    const host = this.opts.upstream.slice(0, i), port = Number(this.opts.upstream.slice(i + 1));
+  /** The upstream resolvers, in the order they are tried. */
+  get upstreams(): string[] {
+    return this.opts.upstreams;
+  }
+
+  private forward(msg: Buffer, via: "udp" | "tcp", upstream: string): Promise<Buffer> {
+    const { host, port } = splitHostPort(upstream);
     return new Promise((res, rej) => {
       const timer = setTimeout(() => { cleanup(); rej(new Error("upstream timeout")); }, this.opts.upstreamTimeoutMs);
       let cleanup = () => clearTimeout(timer);
       if (via === "udp") {
-        const s = createSocket("udp4");
+        const s = createSocket(host.includes(":") ? "udp6" : "udp4");
         cleanup = () => { clearTimeout(timer); try { s.close(); } catch { /* closed */ } };
         s.on("message", (m) => { cleanup(); res(m); });
         s.on("error", (e) => { cleanup(); rej(e); });

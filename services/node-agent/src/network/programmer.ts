@@ -22,6 +22,8 @@ export interface ProgrammerOptions {
   onFailedFrontend?: (service: Service, frontend: string, reason: string) => void;
   /** Told the load-balancer addresses of the table pushed (the host must accept them). */
   onLoadBalancerIPs?: (ips: string[]) => Promise<void>;
+  /** Entries beside the Services' (the node's pods' host ports), and the informers whose changes change them. */
+  extra?: { entries: () => proxyv1.ServicePort[]; informers: Informer[] };
 }
 
 /** Pushes tables to one proxy. */
@@ -41,7 +43,7 @@ export class ProxyProgrammer {
 
   start(): void {
     const kick = () => this.schedule();
-    for (const inf of [this.services, this.endpoints] as Informer[]) inf.addHandlers({ onAdd: kick, onUpdate: kick, onDelete: kick });
+    for (const inf of [this.services, this.endpoints, ...(this.opts.extra?.informers ?? [])] as Informer[]) inf.addHandlers({ onAdd: kick, onUpdate: kick, onDelete: kick });
     this.resync = setInterval(kick, this.opts.resyncMs);
     this.resync.unref();
     this.schedule();
@@ -85,9 +87,11 @@ export class ProxyProgrammer {
       services: buildTable(this.services.list(), eps, this.opts.nodeName, this.opts.localDns(), this.opts.localIngress?.()),
     };
 
+    // Load-balancer addresses must be local before the proxy can listen on them (host ports are on the node's own addresses).
+    const lbIps = [...new Set(req.services.flatMap((s) => s.loadBalancerIps))].sort();
+    req.services.push(...(this.opts.extra?.entries() ?? []));
     try {
-      // Load-balancer addresses must be local before the proxy can listen on them.
-      await this.opts.onLoadBalancerIPs?.([...new Set(req.services.flatMap((s) => s.loadBalancerIps))].sort());
+      await this.opts.onLoadBalancerIPs?.(lbIps);
       const res = await new Promise<proxyv1.SetTableResponse>((resolve, reject) => {
         this.client.setTable(req, new Metadata(), { deadline: Date.now() + 10_000 }, (err, r) => (err ? reject(err) : resolve(r!)));
       });

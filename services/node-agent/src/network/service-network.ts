@@ -6,6 +6,8 @@ import { ApiClient, EventRecorder, Informer } from "@skiff/client";
 import type { Endpoints, Node, Pod, Service } from "@skiff/api";
 import { HostNetwork, LoadBalancerAddresses } from "./host.js";
 import { ProxyProgrammer } from "./programmer.js";
+import { hostPortEntries } from "./host-ports.js";
+import { externalIpEntries, localAddresses } from "./external-ips.js";
 import { ensureChild, serviceMain } from "./children.js";
 import { serviceEnv } from "./service-env.js";
 import { podDns, type DnsSettings } from "./dns-config.js";
@@ -24,7 +26,8 @@ export class ServiceNetwork {
   private readonly lbAddresses: LoadBalancerAddresses;
   private readonly recorder: EventRecorder;
 
-  constructor(client: ApiClient, private readonly opts: NodeAgentOptions, private readonly log: Logger) {
+  /** `pods`: this node's pods (their host ports go into the proxy's table). */
+  constructor(client: ApiClient, private readonly opts: NodeAgentOptions, private readonly log: Logger, private readonly pods?: Informer<Pod>) {
     this.services = new Informer<Service>(client, "services", {}, log.child({ informer: "services" }));
     this.endpoints = new Informer<Endpoints>(client, "endpoints", {}, log.child({ informer: "endpoints" }));
     this.nodes = new Informer<Node>(client, "nodes", {}, log.child({ informer: "nodes" }));
@@ -54,11 +57,12 @@ export class ServiceNetwork {
       const dir = opts.runDir;
       const dns = await ensureChild("dns", serviceMain("dns"), [
         "--apiserver", opts.apiservers.join(","), "--listen", "127.0.0.1:0", "--cluster-domain", opts.clusterDomain,
-        ...(opts.dnsUpstream ? ["--upstream", opts.dnsUpstream] : []),
+        ...(opts.dnsUpstream ? ["--upstream", opts.dnsUpstream] : []), ...(opts.dnsResolvConf ? ["--resolv-conf", opts.dnsResolvConf] : []),
       ], join(dir, "dns.json"), join(dir, "dns.log"), log);
       this.localDns = { ip: "127.0.0.1", port: Number(dns.port) };
       await ensureChild("proxy", serviceMain("proxy"), [
-        "--listen", opts.proxyAddress, "--metrics-address", opts.proxyMetricsAddress, ...opts.proxyFlags,
+        "--listen", opts.proxyAddress, "--metrics-address", opts.proxyMetricsAddress,
+        ...(opts.nodePortAddresses ? ["--nodeport-addresses", opts.nodePortAddresses] : []), ...opts.proxyFlags,
       ], join(dir, "proxy.json"), join(dir, "proxy.log"), log);
       if (opts.ingressMode === "spawn") {
         try {
@@ -80,6 +84,13 @@ export class ServiceNetwork {
     this.programmer = new ProxyProgrammer(this.services, this.endpoints, {
       nodeName: opts.nodeName, nodeIP: opts.nodeIP, proxyAddress: opts.proxyAddress, localDns: () => this.localDns, localIngress: () => this.localIngress, resyncMs: 30_000,
       onLoadBalancerIPs: (ips) => this.lbAddresses.sync(ips),
+      extra: {
+        entries: () => [
+          ...(this.pods ? hostPortEntries(this.pods.list(), opts.nodeIP, opts.nodeName) : []),
+          ...externalIpEntries(this.services.list(), new Map(this.endpoints.list().map((e) => [`${e.metadata.namespace}/${e.metadata.name}`, e])), opts.nodeName, new Set([...localAddresses(), opts.nodeIP])),
+        ],
+        informers: this.pods ? [this.pods as unknown as Informer] : [],
+      },
       // A port the proxy cannot open (another process holds it) is the Service's problem to see.
       onFailedFrontend: (svc, frontend, reason) => this.recorder.record(svc, "Warning", "FailedToOpenPort", `node ${opts.nodeName}: cannot open ${frontend}: ${reason} (retrying)`),
     }, log.child({ component: "proxy-programmer" }));

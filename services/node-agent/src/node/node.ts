@@ -1,10 +1,12 @@
-// The agent's Node: registration with capacity/allocatable from the runtime, the Ready
-// condition kept true, and heartbeats over NATS (never through the store's write path).
+// The agent's Node: registration with capacity/allocatable from the runtime, conditions from
+// measurements (conditions.ts: Ready while the runtime answers, memory/disk pressure against the
+// hard eviction thresholds), and heartbeats over NATS (never through the store's write path).
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "@skiff/log";
 import { isAlreadyExists, isConflict, isNotFound, formatBytes, formatCpuMilli, cpuToMilli, memoryToBytes, nowRfc3339, setCondition, getCondition, type Node } from "@skiff/api";
 import type { ApiClient } from "@skiff/client";
 import type { Runtime } from "../runtime/runtime.js";
+import { measure, pressureConditions, readyCondition, type ConditionValue, type Thresholds } from "./conditions.js";
 
 /** Subject a node's heartbeats go to; the node lifecycle controller listens on skiff.heartbeat.*. */
 export const heartbeatSubject = (node: string) => `skiff.heartbeat.${node}`;
@@ -27,11 +29,19 @@ export interface NodeOptions {
   kubeletHost?: string;
   /** The images the node holds, for status.images (images/manager.ts); a change is written at the next status check. */
   images?: () => { names: string[]; sizeBytes: number }[];
+  /** How often conditions are measured (0 = never: Ready True, no pressure, as hollow nodes do). */
+  conditionsMs?: number;
+  /** Hard eviction thresholds (pressure conditions). */
+  evictionHard?: Thresholds;
+  /** The directory whose filesystem is nodefs. */
+  rootDir?: string;
 }
 
 export class NodeRegistrar {
   private timers: NodeJS.Timeout[] = [];
   private node?: Node;
+  /** The conditions last measured (Ready, MemoryPressure, DiskPressure, PIDPressure). */
+  private measured: Record<string, ConditionValue> = { Ready: readyCondition(undefined) };
 
   constructor(
     private readonly client: ApiClient,
@@ -47,6 +57,9 @@ export class NodeRegistrar {
     this.beat();
     this.timers.push(setInterval(() => this.beat(), this.opts.heartbeatMs));
     this.timers.push(setInterval(() => void this.register().catch((err) => this.log.warn({ err }, "node status update failed")), this.opts.statusMs));
+    if (this.opts.conditionsMs) {
+      this.timers.push(setInterval(() => void this.checkConditions().catch((err) => this.log.warn({ err }, "node conditions check failed")), this.opts.conditionsMs));
+    }
     return this.node!;
   }
 
@@ -67,20 +80,47 @@ export class NodeRegistrar {
     }
   }
 
+  /**
+   * Measures the conditions; when one changed (status or reason), writes the Node's status.
+   * A runtime that does not answer within 5 s makes the node NotReady, with the error.
+   */
+  async checkConditions(): Promise<void> {
+    let runtimeError: string | undefined;
+    try {
+      await Promise.race([this.runtime.info(), new Promise((_, rej) => setTimeout(() => rej(new Error("no answer within 5s")), 5000).unref())]);
+    } catch (err) {
+      runtimeError = (err as Error).message;
+    }
+    const next: Record<string, ConditionValue> = { Ready: readyCondition(runtimeError) };
+    if (this.opts.evictionHard) Object.assign(next, pressureConditions(await measure(this.opts.rootDir ?? "/"), this.opts.evictionHard));
+    const changed = Object.entries(next).some(([type, c]) => {
+      const cur = getCondition(this.node?.status?.conditions, type);
+      return cur?.status !== c.status || cur?.reason !== c.reason;
+    });
+    this.measured = next;
+    if (!changed || !this.node) return;
+    this.log.info({ conditions: Object.fromEntries(Object.entries(next).map(([t, c]) => [t, c.status])), runtimeError }, "node conditions changed");
+    const { resourceVersion: _rv, ...metadata } = this.node.metadata;
+    this.node = await this.client.updateStatus<Node>("nodes", { ...this.node, metadata, status: await this.desiredStatus(this.node.status) });
+  }
+
   private async desiredStatus(prev?: Node["status"]): Promise<NonNullable<Node["status"]>> {
-    const info = await this.runtime.info();
+    // While the runtime is down, the last known machine facts stay.
+    const info = await this.runtime.info().catch(() => undefined);
+    if (!info) {
+      const conditions = structuredClone(prev?.conditions ?? []);
+      const now = nowRfc3339();
+      for (const [type, c] of Object.entries(this.measured)) setCondition(conditions, { type, ...c, lastHeartbeatTime: now });
+      return { ...(prev ?? {}), conditions };
+    }
     const capCpu = info.cpus * 1000;
     const capMem = info.memoryBytes;
     const allocCpu = Math.max(0, capCpu - cpuToMilli(this.opts.reservedCpu));
     const allocMem = Math.max(0, capMem - memoryToBytes(this.opts.reservedMemory));
     const conditions = structuredClone(prev?.conditions ?? []);
     const now = nowRfc3339();
-    for (const [type, reason, message] of [
-      ["MemoryPressure", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"],
-      ["DiskPressure", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"],
-      ["PIDPressure", "KubeletHasSufficientPID", "kubelet has sufficient PID available"],
-    ]) setCondition(conditions, { type, status: "False", reason, message, lastHeartbeatTime: now });
-    setCondition(conditions, { type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status", lastHeartbeatTime: now });
+    const measured = { ...pressureConditions({}, { memoryAvailableBytes: 0, nodefsAvailablePct: 0, nodefsInodesFreePct: 0 }), ...this.measured };
+    for (const [type, c] of Object.entries(measured)) setCondition(conditions, { type, ...c, lastHeartbeatTime: now });
     return {
       capacity: { cpu: formatCpuMilli(capCpu), memory: formatBytes(capMem), pods: String(this.opts.maxPods) },
       allocatable: { cpu: formatCpuMilli(allocCpu), memory: formatBytes(allocMem), pods: String(this.opts.maxPods) },
@@ -105,9 +145,11 @@ export class NodeRegistrar {
       if (!isNotFound(err)) throw err;
     }
     if (!node) {
+      // The machine's architecture as the runtime reports it (GOARCH names), not a constant.
+      const arch = (await this.runtime.info()).architecture || "amd64";
       const fresh: Node = {
         apiVersion: "v1", kind: "Node",
-        metadata: { name: this.opts.nodeName, labels: { "kubernetes.io/hostname": this.opts.nodeName, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", ...this.opts.labels } },
+        metadata: { name: this.opts.nodeName, labels: { "kubernetes.io/hostname": this.opts.nodeName, "kubernetes.io/os": "linux", "kubernetes.io/arch": arch, ...this.opts.labels } },
         spec: {},
       };
       try {
@@ -119,9 +161,10 @@ export class NodeRegistrar {
       }
     }
     const ready = getCondition(node.status?.conditions, "Ready");
-    // Write status only when it is missing or not Ready: steady heartbeats go over NATS.
+    // Write status only when it is missing or not what was measured, or the images changed:
+    // steady heartbeats go over NATS.
     const imagesChanged = !!this.opts.images && JSON.stringify(node.status?.images ?? []) !== JSON.stringify(this.opts.images());
-    if (!node.status?.capacity || ready?.status !== "True" || !this.node || imagesChanged) {
+    if (!node.status?.capacity || ready?.status !== this.measured.Ready.status || !this.node || imagesChanged) {
       try {
         // The agent owns its Node's status: no resourceVersion, so spec writers (IPAM, taints) never conflict.
         const { resourceVersion: _rv, ...metadata } = node.metadata;

@@ -1,6 +1,7 @@
 // node-agent options: flags/environment → partial → compileOptions() with documented defaults.
 import { hostname, networkInterfaces } from "node:os";
 import { parseArgs } from "node:util";
+import { DEFAULT_EVICTION_HARD, parseEvictionHard } from "../node/conditions.js";
 import { isDNS1123Subdomain, isValidQuantity } from "@skiff/api";
 import { validateGcPolicy } from "../images/gc.js";
 
@@ -64,8 +65,16 @@ export interface NodeAgentOptions {
   proxyAddress: string;
   /** Node-local dns "ip:port" in external mode (--dns-address). */
   dnsAddress: string;
-  /** Upstream resolver the dns forwards other names to (--dns-upstream host:port; default none). */
+  /** Upstream resolvers the dns forwards other names to (--dns-upstream host:port[,host:port]; default: the nameservers of the host's /etc/resolv.conf; "none" = answer REFUSED). */
   dnsUpstream: string;
+  /** The resolv.conf whose nameservers the dns forwards to when --dns-upstream is not given (--dns-resolv-conf; default the dns's: /etc/resolv.conf). */
+  dnsResolvConf: string;
+  /** Hard eviction thresholds that turn MemoryPressure/DiskPressure True (--eviction-hard; default the kubelet's: memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%). */
+  evictionHard: string;
+  /** How often node conditions are measured (--node-conditions-ms; default 10000). */
+  nodeConditionsMs: number;
+  /** Where NodePorts listen, passed to the proxy (--nodeport-addresses: "primary" and/or IPv4 CIDRs, comma-separated; default the proxy's: primary,127.0.0.1/32). */
+  nodePortAddresses: string;
   /** Proxy /metrics (--proxy-metrics-address; default 127.0.0.1:0). */
   proxyMetricsAddress: string;
   /** Extra proxy flags, comma-separated (--proxy-flags, e.g. "--prefer-close"). */
@@ -93,6 +102,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
         "service-cidr", "cluster-cidr", "cluster-domain", "cluster-dns", "proxy", "run-dir", "proxy-address", "dns-address",
       "dns-upstream", "proxy-metrics-address", "proxy-flags", "ingress",
       "image-gc-high-threshold", "image-gc-low-threshold", "image-gc-min-age-ms", "image-gc-period-ms", "local-registry", "local-registry-port",
+      "nodeport-addresses", "dns-resolv-conf", "eviction-hard", "node-conditions-ms",
     ].map((k): [string, { type: "string" | "boolean" }] => [k, { type: "string" }]).concat([["pod-network-internal", { type: "boolean" }]])),
     strict: true,
   }) as { values: Record<string, string | boolean | undefined> };
@@ -135,7 +145,11 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
     runDir: str("run-dir"),
     proxyAddress: str("proxy-address"),
     dnsAddress: str("dns-address"),
-    dnsUpstream: str("dns-upstream"),
+    dnsUpstream: str("dns-upstream") ?? env.SKIFF_DNS_UPSTREAM,
+    nodePortAddresses: str("nodeport-addresses"),
+    dnsResolvConf: str("dns-resolv-conf"),
+    evictionHard: str("eviction-hard"),
+    nodeConditionsMs: num("node-conditions-ms"),
     proxyMetricsAddress: str("proxy-metrics-address"),
     proxyFlags: list(str("proxy-flags")),
     imageGcHighThresholdPercent: num("image-gc-high-threshold") ?? envNum(env.SKIFF_IMAGE_GC_HIGH_THRESHOLD),
@@ -201,6 +215,10 @@ export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
     proxyAddress: p.proxyAddress ?? "",
     dnsAddress: p.dnsAddress ?? "",
     dnsUpstream: p.dnsUpstream ?? "",
+    nodePortAddresses: p.nodePortAddresses ?? "",
+    dnsResolvConf: p.dnsResolvConf ?? "",
+    evictionHard: p.evictionHard ?? DEFAULT_EVICTION_HARD,
+    nodeConditionsMs: p.nodeConditionsMs ?? 10_000,
     proxyMetricsAddress: p.proxyMetricsAddress ?? "127.0.0.1:0",
     proxyFlags: p.proxyFlags ?? [],
     imageGcHighThresholdPercent: p.imageGcHighThresholdPercent ?? 100,
@@ -228,6 +246,8 @@ export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
   if (!["spawn", "none"].includes(o.ingressMode)) errsEarly.push(`--ingress: must be spawn or none, got ${JSON.stringify(o.ingressMode)}`);
   if (o.proxyMode === "external" && o.dnsAddress && !/^[\d.]+:\d+$/.test(o.dnsAddress)) errsEarly.push("--dns-address: must be ip:port");
   const errs: string[] = [...errsEarly];
+  try { parseEvictionHard(o.evictionHard); } catch (err) { errs.push((err as Error).message); }
+  if (!(o.nodeConditionsMs > 0)) errs.push("--node-conditions-ms: must be a positive number");
   const bad = isDNS1123Subdomain(o.nodeName);
   if (bad) errs.push(`--node-name: ${bad}`);
   if (!/^[a-z0-9-]{1,20}$/.test(o.clusterName)) errs.push("--cluster-name: 1-20 characters of [a-z0-9-]");

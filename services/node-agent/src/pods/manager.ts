@@ -2,6 +2,7 @@
 // pod from the informer and the pod's containers from the runtime (by label), then acts to
 // make them agree: sandbox, containers (pull, create, start, restart with back-off), graceful
 // termination, and the pod's status. Nothing lives only in memory but back-off of image pulls.
+import { DEADLINE_EXCEEDED, deadlineLeftMs } from "./deadline.js";
 import type { Logger } from "@skiff/log";
 import {
   ContainerLabels as L, cpuToMilli, memoryToBytes, isNotFound, isConflict, objectKey, splitKey,
@@ -79,7 +80,7 @@ export class PodManager {
   /** Probe workers; a changed result re-reconciles the pod. */
   readonly prober: ProberManager;
   /** Pods (by uid) the agent decided to evict, with the message; kept until the pod is forgotten. */
-  private readonly evictions = new Map<string, string>();
+  private readonly evictions = new Map<string, { reason: string; message: string }>();
   private readonly evictedRecorded = new Set<string>();
   /** Last FailedMount / config message per pod uid, so the event is recorded once per change. */
   private readonly lastMountError = new Map<string, string>();
@@ -121,7 +122,7 @@ export class PodManager {
   /** Evicts a pod (e.g. an emptyDir over its sizeLimit): its containers stop and it ends Failed/Evicted. */
   evict(pod: Pod, message: string): void {
     if (this.evictions.has(pod.metadata.uid!)) return;
-    this.evictions.set(pod.metadata.uid!, message);
+    this.evictions.set(pod.metadata.uid!, { reason: "Evicted", message });
     this.queue.add(objectKey(pod));
   }
 
@@ -202,7 +203,16 @@ export class PodManager {
       return;
     }
 
-    const sandbox = await this.ensureSandbox(pod, mine, log);
+    const left = deadlineLeftMs(pod.spec, pod.status?.startTime);
+    if (left !== undefined && left <= 0) {
+      this.evictions.set(uid, DEADLINE_EXCEEDED);
+      return this.evictPod(pod, mine, DEADLINE_EXCEEDED, log);
+    }
+    if (left !== undefined) this.queue.addAfter(key, left + 50);
+
+    const created = await this.ensureSandbox(pod, mine, log);
+    // A hostNetwork pod's IP is the node's.
+    const sandbox = created && pod.spec.hostNetwork === true ? { ...created, ip: this.opts.hostIP } : created;
     let requeueMs = 0;
     const retry = (ms: number) => { if (ms > 0) requeueMs = requeueMs ? Math.min(requeueMs, ms) : ms; };
 
@@ -243,7 +253,8 @@ export class PodManager {
   }
 
   /** Stops an evicted pod's containers (preStop, grace period) and writes the Failed/Evicted status. */
-  private async evictPod(pod: Pod, mine: RuntimeContainer[], message: string, log: Logger): Promise<void> {
+  private async evictPod(pod: Pod, mine: RuntimeContainer[], failure: { reason: string; message: string }, log: Logger): Promise<void> {
+    const { message } = failure;
     const { runtime } = this.deps;
     this.prober.forget(pod.metadata.uid!);
     const sandbox = mine.find((c) => c.labels[L.kind] === "sandbox" && c.state === "running");
@@ -257,11 +268,12 @@ export class PodManager {
       const [cur, prev] = this.instances(now, "container", c.name);
       return this.withMessages(pod, { name: c.name, image: c.image, current: cur, previous: prev, restartCount: cur ? attemptOf(cur) : 0 });
     }));
-    await this.writeStatus(pod, views, sandbox?.ip, undefined, message);
+    await this.writeStatus(pod, views, sandbox?.ip, undefined, failure);
     // Once per eviction: the informer may still show the pod running for one more pass.
     if (!this.evictedRecorded.has(pod.metadata.uid!)) {
       this.evictedRecorded.add(pod.metadata.uid!);
-      this.deps.recorder.record(pod, "Warning", "Evicted", message);
+      // The kubelet's events: Warning Evicted, or Normal DeadlineExceeded.
+      this.deps.recorder.record(pod, failure.reason === "Evicted" ? "Warning" : "Normal", failure.reason, message);
       log.info({ message }, "pod evicted");
     }
     if (sandbox) await runtime.stop(sandbox.id, 2);
@@ -321,7 +333,8 @@ export class PodManager {
     const sandboxes = mine.filter((c) => c.labels[L.kind] === "sandbox").sort((a, b) => attemptOf(b) - attemptOf(a));
     const current = sandboxes[0];
     if (current?.state === "running") return current;
-    const network = this.opts.network();
+    // hostNetwork: the sandbox (and so every container of the pod) is in the node's own network namespace.
+    const network = pod.spec.hostNetwork === true ? "host" : this.opts.network();
     if (!network) throw new Error("the pod network is not ready yet (waiting for the node's podCIDR)");
     if (current) {
       // The sandbox died: every container in its network namespace goes with it (as in Kubernetes).
@@ -334,7 +347,7 @@ export class PodManager {
       name: containerName(pod, "POD", attempt),
       image: this.opts.pauseImage,
       labels: { ...this.podLabels(pod), [L.kind]: "sandbox", [ATTEMPT]: String(attempt) },
-      hostname: pod.spec.hostname ?? pod.metadata.name!.slice(0, 63),
+      ...(network === "host" ? {} : { hostname: pod.spec.hostname ?? pod.metadata.name!.slice(0, 63) }),
       network,
       cpuShares: 2,
       dns: this.opts.serviceNetwork?.dnsFor(pod),
@@ -364,7 +377,9 @@ export class PodManager {
       // Liveness (or startup) gave up on this instance: stop it like a deletion would, then restart per policy.
       this.deps.recorder.record(pod, "Normal", "Killing", why, `spec.containers{${spec.name}}`);
       this.prober.forget(pod.metadata.uid!, spec.name);
-      await this.stopContainer(pod, spec, cur, ctx.podIP, pod.spec.terminationGracePeriodSeconds ?? 30);
+      // A probe's own terminationGracePeriodSeconds wins over the pod's (Kubernetes 1.25+).
+      const probe = (/failed startup probe/.test(why) ? spec.startupProbe : spec.livenessProbe) as { terminationGracePeriodSeconds?: number } | undefined;
+      await this.stopContainer(pod, spec, cur, ctx.podIP, probe?.terminationGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30);
       cur = (await this.deps.runtime.inspect(cur.id)) ?? cur;
       view.current = cur;
       Object.assign(view, await this.withMessages(pod, view));
@@ -566,8 +581,8 @@ export class PodManager {
     log.info({ containers: cs.length }, "removed containers");
   }
 
-  private async writeStatus(pod: Pod, views: ContainerView[], podIP: string | undefined, init?: InitProgress, evicted?: string): Promise<void> {
-    const status = computeStatus(pod, views, podIP, this.opts.hostIP, init, evicted);
+  private async writeStatus(pod: Pod, views: ContainerView[], podIP: string | undefined, init?: InitProgress, failed?: { reason: string; message: string }): Promise<void> {
+    const status = computeStatus(pod, views, podIP, this.opts.hostIP, init, failed);
     if (!statusChanged(pod.status, status)) return;
     const { resourceVersion: _rv, ...metadata } = pod.metadata;
     try {

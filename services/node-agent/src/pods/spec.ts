@@ -17,6 +17,8 @@ export interface Handler {
   exec?: ExecAction;
   httpGet?: HTTPGetAction;
   tcpSocket?: TCPSocketAction;
+  /** Probes only: the gRPC health check on the pod IP. */
+  grpc?: { port: number; service?: string };
 }
 
 export interface Probe extends Handler {

@@ -165,6 +165,12 @@ describe("computeStatus", () => {
     expect(cond(s, "Ready").status).toBe("False");
   });
 
+  it("a pod past its activeDeadlineSeconds is Failed with reason DeadlineExceeded (no DisruptionTarget)", () => {
+    const s = computeStatus(pod(), [view("a", exited(137))], "10.1.0.5", "h", undefined, { reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline" });
+    expect(s).toMatchObject({ phase: "Failed", reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline" });
+    expect(s.conditions?.some((c) => c.type === "DisruptionTarget")).toBe(false);
+  });
+
   it("keeps startTime and the transition time of unchanged conditions; statusChanged ignores timestamps", () => {
     const first = computeStatus(pod(), [view("a", rc("running"))], "10.1.0.5", "h");
     const old = { ...first, startTime: "2020-01-01T00:00:00Z", conditions: first.conditions!.map((c) => ({ ...c, lastTransitionTime: "2020-01-01T00:00:00Z" })) };

@@ -98,14 +98,17 @@ export function podPhase(pod: Pod, statuses: ContainerStatus[]): NonNullable<Pod
 
 /**
  * Computes the full status; `prev` keeps startTime and unchanged conditions' timestamps.
- * `evicted` (the eviction message) makes the pod Failed with reason Evicted.
+ * `failed` makes the pod Failed: an eviction message (reason Evicted, with a DisruptionTarget
+ * condition), or a reason and message of its own (DeadlineExceeded for activeDeadlineSeconds).
  */
-export function computeStatus(pod: Pod, views: ContainerView[], podIP: string | undefined, hostIP: string, init?: InitProgress, evicted?: string): PodStatus {
+export function computeStatus(pod: Pod, views: ContainerView[], podIP: string | undefined, hostIP: string, init?: InitProgress, failed?: string | { reason: string; message: string }): PodStatus {
+  const failure = typeof failed === "string" ? { reason: "Evicted", message: failed } : failed;
+  const evicted = failure?.reason === "Evicted" ? failure.message : undefined;
   const prev = pod.status ?? {};
   const statuses = containerStatuses(views);
   const initStatuses = init && init.views.length ? containerStatuses(init.views, true) : undefined;
   const initDone = !init || init.done;
-  const phase = evicted !== undefined || init?.failed ? "Failed" : !initDone ? "Pending" : podPhase(pod, statuses);
+  const phase = failure !== undefined || init?.failed ? "Failed" : !initDone ? "Pending" : podPhase(pod, statuses);
   const incomplete = initStatuses?.filter((s) => !s.ready).map((s) => s.name) ?? [];
   const allReady = statuses.length > 0 && statuses.every((s) => s.ready);
   const notReady = statuses.filter((s) => !s.ready).map((s) => s.name);
@@ -132,7 +135,7 @@ export function computeStatus(pod: Pod, views: ContainerView[], podIP: string | 
   });
   return {
     phase,
-    ...(evicted !== undefined ? { reason: "Evicted", message: evicted } : {}),
+    ...(failure !== undefined ? { reason: failure.reason, message: failure.message } : {}),
     conditions,
     hostIP,
     hostIPs: [{ ip: hostIP }],

@@ -1,5 +1,5 @@
 // Running one probe or lifecycle handler against a container: httpGet (from the node to the pod
-// IP), tcpSocket, exec (through the runtime, killed at its deadline).
+// IP), tcpSocket, grpc (the gRPC health check), exec (through the runtime, killed at its deadline).
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
@@ -7,6 +7,7 @@ import type { ContainerPort } from "@skiff/api";
 import type { Runtime } from "../runtime/runtime.js";
 import type { Handler } from "../pods/spec.js";
 import type { Outcome } from "./worker.js";
+import { grpcHealthCheck } from "./grpc-health.js";
 
 /** Where a handler runs: the pod IP and the container. */
 export interface Target {
@@ -62,5 +63,10 @@ export async function runHandler(h: Handler, target: Target, runtime: Runtime, t
       s.on("error", (err) => resolve({ ok: false, message: `dial tcp ${host}:${port}: ${err.message}` }));
     });
   }
-  return { ok: false, message: "the handler has no action (exec, httpGet or tcpSocket)" };
+  const grpc = h.grpc;
+  if (grpc) {
+    if (!target.podIP) return { ok: false, message: "the pod has no IP yet" };
+    return grpcHealthCheck(target.podIP, grpc.port, grpc.service ?? "", timeoutMs);
+  }
+  return { ok: false, message: "the handler has no action (exec, httpGet, tcpSocket or grpc)" };
 }

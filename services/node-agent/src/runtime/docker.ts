@@ -27,7 +27,7 @@ export class DockerRuntime implements Runtime {
     const i = await this.docker.info();
     return {
       cpus: i.NCPU, memoryBytes: i.MemTotal, os: i.OperatingSystem, kernel: i.KernelVersion,
-      runtimeVersion: `docker://${i.ServerVersion}`, architecture: i.Architecture === "x86_64" ? "amd64" : i.Architecture,
+      runtimeVersion: `docker://${i.ServerVersion}`, architecture: goArch(i.Architecture),
     };
   }
 
@@ -372,4 +372,10 @@ function bridgeName(network: string): string {
   let h = 0;
   for (const c of network) h = (h * 31 + c.charCodeAt(0)) >>> 0;
   return `skiff${h.toString(36)}`.slice(0, 15);
+}
+
+/** Docker's (uname) architecture names as Go's GOARCH, which kubernetes.io/arch uses. */
+export function goArch(machine: string | undefined): string {
+  const m: Record<string, string> = { x86_64: "amd64", aarch64: "arm64", armv7l: "arm", armhf: "arm", i386: "386", i686: "386", ppc64le: "ppc64le", s390x: "s390x", riscv64: "riscv64" };
+  return (machine && m[machine]) || machine || "amd64";
 }

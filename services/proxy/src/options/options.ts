@@ -1,5 +1,6 @@
 // proxy options: flags → partial → compileOptions() with the defaults documented here.
 import { parseArgs } from "node:util";
+import { DEFAULT_NODEPORT_ADDRESSES, nodePortAddressErrors } from "../nodeport/addresses.js";
 
 export interface ProxyOptions {
   /** Where the programming gRPC API listens: "unix:/path.sock" or "127.0.0.1:port" (--listen; default unix:/run/skiff/proxy.sock). */
@@ -16,6 +17,8 @@ export interface ProxyOptions {
   preferCloseDefault: boolean;
   /** Retry period of frontends that could not open (--retry-ms; default 2000). */
   retryMs: number;
+  /** Where NodePorts listen: "primary" (the node IP) and IPv4 CIDRs selecting local addresses (--nodeport-addresses, comma-separated; default primary,127.0.0.1/32). */
+  nodePortAddresses: string[];
   /** Written (JSON: pid, listen, metricsAddress) once ready, for an agent that restarts (--state-file; default none). */
   stateFile: string;
 }
@@ -26,7 +29,7 @@ export function parseFlags(argv: string[]): Partial<ProxyOptions> {
     options: {
       listen: { type: "string" }, "metrics-address": { type: "string" }, "connect-timeout-ms": { type: "string" },
       "max-attempts": { type: "string" }, "udp-idle-ms": { type: "string" }, "prefer-close": { type: "boolean" },
-      "retry-ms": { type: "string" }, "state-file": { type: "string" },
+      "retry-ms": { type: "string" }, "state-file": { type: "string" }, "nodeport-addresses": { type: "string" },
     },
     strict: true,
   });
@@ -35,6 +38,7 @@ export function parseFlags(argv: string[]): Partial<ProxyOptions> {
     listen: values.listen, metricsAddress: values["metrics-address"], connectTimeoutMs: num(values["connect-timeout-ms"]),
     maxAttempts: num(values["max-attempts"]), udpIdleMs: num(values["udp-idle-ms"]), preferCloseDefault: values["prefer-close"],
     retryMs: num(values["retry-ms"]), stateFile: values["state-file"],
+    nodePortAddresses: values["nodeport-addresses"]?.split(",").map((s) => s.trim()).filter(Boolean),
   };
 }
 
@@ -48,6 +52,7 @@ export function compileOptions(p: Partial<ProxyOptions>): ProxyOptions {
     preferCloseDefault: p.preferCloseDefault ?? false,
     retryMs: p.retryMs ?? 2000,
     stateFile: p.stateFile ?? "",
+    nodePortAddresses: p.nodePortAddresses?.length ? p.nodePortAddresses : DEFAULT_NODEPORT_ADDRESSES,
   };
   const errs: string[] = [];
   for (const k of ["connectTimeoutMs", "maxAttempts", "udpIdleMs", "retryMs"] as const) {
@@ -55,6 +60,7 @@ export function compileOptions(p: Partial<ProxyOptions>): ProxyOptions {
   }
   if (!/^(unix:.+|[^\s:]+:\d+)$/.test(o.listen)) errs.push(`--listen: want unix:/path or host:port, got ${JSON.stringify(o.listen)}`);
   if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/.test(o.metricsAddress)) errs.push(`--metrics-address: must be a loopback host:port, got ${JSON.stringify(o.metricsAddress)}`);
+  errs.push(...nodePortAddressErrors(o.nodePortAddresses));
   if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);
   return o;
 }

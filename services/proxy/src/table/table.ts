@@ -9,6 +9,7 @@ import { Balancer, type Route } from "../balancer/balancer.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { TcpFrontend, type FrontendTarget } from "../tcp/tcp.js";
 import { UdpFrontend } from "../udp/udp.js";
+import { nodePortAddresses } from "../nodeport/addresses.js";
 
 export interface TableOptions {
   connectTimeoutMs: number;
@@ -18,6 +19,8 @@ export interface TableOptions {
   preferCloseDefault: boolean;
   /** Retry period of listeners that failed to open. */
   retryMs: number;
+  /** --nodeport-addresses entries (see nodeport/addresses.ts). */
+  nodePortAddresses: string[];
 }
 
 interface Desired {
@@ -57,6 +60,7 @@ export class ProxyTable {
     this.nodeName = req.nodeName;
     const desired = new Map<string, Desired>();
     const routes = new Map<string, Route>();
+    const nodePortIps = nodePortAddresses(this.opts.nodePortAddresses, req.nodeIp);
     for (const sp of req.services) {
       const protocol = sp.protocol === proxyv1.Protocol.PROTOCOL_UDP ? "udp" : "tcp";
       routes.set(sp.name, {
@@ -72,7 +76,7 @@ export class ProxyTable {
         desired.set(key, { key, protocol, ip, port, service: sp.name, external });
       };
       if (sp.clusterIp && sp.clusterIp !== "None") add(sp.clusterIp, sp.port, false);
-      if (sp.nodePort) add(req.nodeIp, sp.nodePort, true);
+      if (sp.nodePort) for (const ip of nodePortIps) add(ip, sp.nodePort, true);
       for (const lb of sp.loadBalancerIps) add(lb, sp.port, true);
     }
     // Balancers are per service port, kept across tables (round-robin position, affinity).

@@ -95,7 +95,7 @@ export class Framework {
 
   /** One scheduling attempt: filter → score → select, on a snapshot of the nodes. */
   schedule(pod: Pod, nodes: readonly NodeInfo[]): ScheduleResult {
-    const ctx = newCycleContext();
+    const ctx = newCycleContext(nodes);
     const f = this.runFilters(ctx, pod, nodes);
     if (f.error) return { code: "Error", message: f.error };
     if (f.feasible.length === 0) {

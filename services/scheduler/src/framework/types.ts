@@ -58,11 +58,13 @@ export function unresolvable(...reasons: string[]): UnschedulableStatus {
  */
 export interface CycleContext {
   readonly state: Map<string, unknown>;
+  /** Every node of this attempt (plugins that count pods per topology domain need them all). */
+  readonly nodes: readonly NodeInfo[];
 }
 
-/** Creates the context of a new scheduling cycle. */
-export function newCycleContext(): CycleContext {
-  return { state: new Map() };
+/** Creates the context of a new scheduling cycle over these nodes. */
+export function newCycleContext(nodes: readonly NodeInfo[] = []): CycleContext {
+  return { state: new Map(), nodes };
 }
 
 /** Returns ctx.state[key], computing and storing it on first use in this cycle. */

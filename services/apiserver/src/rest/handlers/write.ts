@@ -7,6 +7,7 @@ import { readObjectBody } from "./body.js";
 import { enforceFieldValidation, fieldValidationOf, unknownFields } from "../validation/unknown-fields.js";
 import { applyPatch, parsePatchBody, patchTypeOf, recordUpdate, serverSideApply } from "../patch/index.js";
 import { managerOfScope, sendObject, writeOptions, type RequestScope } from "./scope.js";
+import { flag } from "./query.js";
 
 /** POST on a collection. */
 export async function create(s: RequestScope): Promise<void> {
@@ -54,7 +55,7 @@ export async function patch(s: RequestScope): Promise<void> {
     if (!manager) throw new BadRequestError("fieldManager is required for apply requests");
     if (!body || typeof body !== "object" || Array.isArray(body)) throw new BadRequestError("an apply configuration must be an object");
     const config = body as KObject;
-    const force = s.query.get("force") === "true";
+    const force = flag(s.query, "force");
     const r = await s.ctx.registry.upsert(s.info.resource, s.namespace, name, (cur) => {
       const next = serverSideApply(cur, config, manager, { force });
       // An apply's resourceVersion is not a precondition: it is the live object's.

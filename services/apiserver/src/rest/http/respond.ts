@@ -2,15 +2,17 @@
 // typed errors to HTTP), and reading request bodies.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "@skiff/log";
-import { ApiError, BadRequestError, InternalError, type Status } from "@skiff/api";
+import { ApiError, BadRequestError, InternalError, RequestEntityTooLargeError, type Status } from "@skiff/api";
 
-/** Largest request body accepted (Kubernetes' limit is 3 MiB per object; allow lists). */
-const maxBody = 8 * 1024 * 1024;
+/** Largest request body accepted: Kubernetes' MaxRequestBodyBytes (3 MiB); more is a 413. */
+export const maxRequestBodyBytes = 3 * 1024 * 1024;
+/** Past this much an oversized body is no longer drained (the connection is dropped after the 413). */
+const maxDrainBytes = 64 * 1024 * 1024;
 
 /** Sends a JSON body with a status code. */
-export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = "application/json"): void {
+export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = "application/json", headers: Record<string, string> = {}): void {
   const data = Buffer.from(JSON.stringify(body));
-  res.writeHead(code, { "Content-Type": contentType, "Content-Length": data.length, "Cache-Control": "no-cache, private" });
+  res.writeHead(code, { "Content-Type": contentType, "Content-Length": data.length, "Cache-Control": "no-cache, private", ...headers });
   res.end(data);
 }
 
@@ -31,7 +33,9 @@ export function sendError(res: ServerResponse, err: unknown, log?: Logger): void
     res.destroy();
     return;
   }
-  sendJson(res, st.code ?? 500, st);
+  // 429s say when to come back, as Kubernetes' (clients such as client-go honour Retry-After).
+  const retry = st.details?.retryAfterSeconds;
+  sendJson(res, st.code ?? 500, st, "application/json", retry ? { "Retry-After": String(retry) } : {});
 }
 
 /** A Status of success (e.g. for bindings and evictions). */
@@ -39,15 +43,24 @@ export function successStatus(code = 201, details?: Status["details"]): Status {
   return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", message: "", reason: "", code, ...(details ? { details } : {}) } as Status;
 }
 
-/** Reads the whole request body. */
+/**
+ * Reads the whole request body. Over maxRequestBodyBytes the rest is read and dropped (so the
+ * client, still sending, reads the 413 instead of a reset connection) and a 413 is thrown.
+ */
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const tooLarge = () => new RequestEntityTooLargeError(`Request entity too large: limit is ${maxRequestBodyBytes}`);
+  const declared = Number(req.headers["content-length"] ?? 0);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {
     size += (c as Buffer).length;
-    if (size > maxBody) throw new ApiError("BadRequest", "the request body is too large");
-    chunks.push(c as Buffer);
+    if (size > maxDrainBytes || declared > maxDrainBytes) {
+      req.socket.destroySoon?.();
+      throw tooLarge();
+    }
+    if (size <= maxRequestBodyBytes) chunks.push(c as Buffer);
   }
+  if (size > maxRequestBodyBytes) throw tooLarge();
   return Buffer.concat(chunks);
 }
 

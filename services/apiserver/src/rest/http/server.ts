@@ -17,6 +17,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, kubeVersion } fro
 import { openApiV2, openApiV3, openApiV3Root } from "../openapi/documents.js";
 import { handleResource } from "../handlers/resource.js";
 import { upgradeHandler } from "../streams/upgrade.js";
+import { compileFlowControlOptions, FlowControl, type FlowControlOptions } from "../flowcontrol/flowcontrol.js";
 import { metricsApiGroup, metricsGet, metricsGroup, metricsResourceList, metricsVersion } from "../metrics/metrics.js";
 
 /** Options of the REST server. */
@@ -27,6 +28,8 @@ export interface RestServerOptions {
   tlsSans: string[];
   /** Bearer-token checkers besides the admin token (ServiceAccount tokens). */
   tokenCheckers?: TokenChecker[];
+  /** Bounds on requests in flight, queues and the request timeout (default compileFlowControlOptions()). */
+  flowControl?: FlowControlOptions;
 }
 
 /** A running REST server. */
@@ -110,8 +113,9 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
     return handleResource(ctx, req, res, rp, url.searchParams, user);
   }
 
+  const flow = new FlowControl(opts.flowControl ?? compileFlowControlOptions());
   const server: Server = createServer({ key: serving.key, cert: serving.cert, requestTimeout: 0 }, (req, res) => {
-    route(req, res).catch((err) => sendError(res, err, ctx.log));
+    flow.serve(req, res, () => route(req, res)).catch((err) => sendError(res, err, ctx.log));
   });
   server.on("upgrade", upgradeHandler(ctx, authn));
   server.keepAliveTimeout = 65_000;

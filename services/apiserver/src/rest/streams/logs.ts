@@ -9,9 +9,15 @@ import { flag, intParam } from "../handlers/query.js";
 export function logOptions(pod: Pod, q: URLSearchParams): LogOptions {
   const tailLines = intParam(q, "tailLines");
   if (tailLines !== undefined && tailLines < 0) throw new BadRequestError("tailLines: must be greater than or equal to 0");
+  // Kubernetes' PodLogOptions validation: both bounds must be positive, and one "since" at most.
+  const sinceSeconds = intParam(q, "sinceSeconds");
+  if (sinceSeconds !== undefined && sinceSeconds < 1) throw new BadRequestError("sinceSeconds: Invalid value: must be greater than 0");
+  const limitBytes = intParam(q, "limitBytes");
+  if (limitBytes !== undefined && limitBytes < 1) throw new BadRequestError("limitBytes: Invalid value: must be greater than 0");
+  if (sinceSeconds !== undefined && q.get("sinceTime") !== null) throw new BadRequestError("at most one of `sinceTime` or `sinceSeconds` may be specified");
   return {
     container: chooseContainer(pod, q.get("container")), follow: flag(q, "follow"), previous: flag(q, "previous"), tailLines,
-    sinceSeconds: intParam(q, "sinceSeconds"), timestamps: flag(q, "timestamps"), limitBytes: intParam(q, "limitBytes"),
+    sinceSeconds, timestamps: flag(q, "timestamps"), limitBytes,
   };
 }
 

@@ -1,5 +1,5 @@
 // Wires the apiserver: store → registry → gRPC service; returns a handle to stop it.
-import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { Server } from "@grpc/grpc-js";
 import type { Logger } from "@skiff/log";
 import { ResourceServiceService } from "@skiff/proto";
 import { Store } from "./storage/store.js";
@@ -9,10 +9,10 @@ import type { ApiserverOptions } from "./options/options.js";
 import type { Node } from "@skiff/api";
 import { GrpcNodeConnector } from "./nodes/grpc-connector.js";
 import type { NodeConnector } from "./nodes/connector.js";
-import { startRestServer, loadOrCreateClusterAuth, type RunningRestServer } from "./rest/index.js";
+import { startRestServer, servingNames, type RunningRestServer } from "./rest/index.js";
 import { ServiceAllocator } from "./allocation/allocator.js";
 import { ensureSystemServices } from "./allocation/bootstrap.js";
-import { ensureJoinToken, joinTokenAuthorizer } from "./auth/join-token.js";
+import { setupTrust } from "./auth/trust.js";
 import { startRepair } from "./allocation/repair.js";
 import { defaultStorageClassHooks, ensureDefaultStorageClass } from "./admission/storage-class.js";
 
@@ -41,21 +41,21 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   await registry.ensureSystemNamespaces();
   const allocator = new ServiceAllocator(store, { serviceCidr: opts.serviceClusterIpRange, nodePortRange: opts.serviceNodePortRange, loadBalancerRange: opts.loadBalancerIpRange }, log.child({ component: "allocator" }));
   registry.hooks.set("services", allocator.hooks());
-  const joinToken = opts.requireJoinToken ? await ensureJoinToken(registry, log.child({ component: "join-token" })) : undefined;
+  const httpsHost = opts.httpsAddress.slice(0, opts.httpsAddress.lastIndexOf(":")).replace(/^\[|\]$/g, "");
+  const trust = await setupTrust({ pkiDir: opts.pkiDir, hosts: servingNames(httpsHost, [...opts.tlsSans, opts.grpcAddress.slice(0, opts.grpcAddress.lastIndexOf(":"))]), certValidityMs: opts.certValidityMs, nodeCertValidityMs: opts.nodeCertValidityMs }, registry, log.child({ component: "auth" }));
   registry.hooks.set("persistentvolumeclaims", defaultStorageClassHooks(registry));
 
-  const nodeConnector = deps.connector ?? new GrpcNodeConnector({ getNode: async (n) => (await registry.get("nodes", undefined, n)) as Node, token: opts.nodeToken });
-  const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
-  server.addService(ResourceServiceService, resourceService(registry, log.child({ component: "grpc" }), { bookmarkIntervalMs: opts.bookmarkIntervalMs, authorize: joinToken ? joinTokenAuthorizer(() => joinToken) : undefined, connector: nodeConnector }));
+  const nodeConnector = deps.connector ?? new GrpcNodeConnector({ getNode: async (n) => (await registry.get("nodes", undefined, n)) as Node, token: opts.nodeToken, credentials: trust.agentCredentials });
+  const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024, interceptors: trust.interceptors });
+  server.addService(ResourceServiceService, resourceService(registry, log.child({ component: "grpc" }), { bookmarkIntervalMs: opts.bookmarkIntervalMs, connector: nodeConnector }));
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(opts.grpcAddress, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(opts.grpcAddress, trust.serverCredentials, (err, p) => (err ? reject(err) : resolve(p))),
   );
   const host = opts.grpcAddress.slice(0, opts.grpcAddress.lastIndexOf(":"));
   const grpcAddress = `${host}:${port}`;
   let rest: RunningRestServer | undefined;
   if (opts.httpsAddress) {
-    const auth = await loadOrCreateClusterAuth(registry, log.child({ component: "auth" }));
-    rest = await startRestServer({ registry, log: log.child({ component: "rest" }), connector: nodeConnector, bookmarkIntervalMs: opts.bookmarkIntervalMs }, auth, { address: opts.httpsAddress, tlsSans: opts.tlsSans });
+    rest = await startRestServer({ registry, log: log.child({ component: "rest" }), connector: nodeConnector, bookmarkIntervalMs: opts.bookmarkIntervalMs }, trust.restAuth, { address: opts.httpsAddress, tlsSans: opts.tlsSans });
   }
   const httpsAddress = rest?.address ?? "";
   log.info({ grpcAddress, httpsAddress }, "apiserver serving");
@@ -83,6 +83,7 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
       (nodeConnector as Partial<GrpcNodeConnector>).close?.();
       if (compactTimer) clearInterval(compactTimer);
       stopRepair();
+      trust.stop();
       await rest?.stop();
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => { server.forceShutdown(); resolve(); }, 3000);

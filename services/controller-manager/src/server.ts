@@ -33,7 +33,7 @@ class SharedInformers implements InformerFactory {
  */
 export async function start(opts: ControllerManagerOptions, log: Logger, onLost: () => void = () => undefined): Promise<() => Promise<void>> {
   const nc = await connect({ servers: opts.natsServers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: "skiff-controller-manager" });
-  const client = new ApiClient({ addresses: opts.apiservers });
+  const client = new ApiClient({ addresses: opts.apiservers, tls: { dir: opts.tlsDir } });
   const informers = new SharedInformers(client, log);
   const ctx: ControllerContext = { client, informers, nc, recorder: new EventRecorder(client, "controller-manager", "controller-manager", log.child({ component: "events" })), opts, log };
   const running: Controller[] = [];

@@ -12,7 +12,7 @@ import type { SchedulerOptions } from "./options/options.js";
  * a leader is deposed (main exits there, so that nothing keeps acting).
  */
 export async function start(opts: SchedulerOptions, log: Logger, onLost: () => void = () => undefined): Promise<() => Promise<void>> {
-  const client = new ApiClient({ addresses: opts.apiservers });
+  const client = new ApiClient({ addresses: opts.apiservers, tls: { dir: opts.tlsDir } });
   const scheduler = new Scheduler({
     client, schedulerName: opts.schedulerName, retryIntervalMs: opts.retryIntervalMs,
     log: log.child({ component: "scheduler" }),

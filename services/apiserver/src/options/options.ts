@@ -33,8 +33,12 @@ export interface ApiserverOptions {
   allocatorRepairIntervalMs: number;
   /** Address the `kubernetes` Endpoints give for this apiserver (--advertise-address; default the gRPC host, 127.0.0.1 for 0.0.0.0). */
   advertiseAddress: string;
-  /** Nodes must present the join token (Secret kube-system/skiff-join-token, generated on first start) to register (--require-join-token; default false). */
-  requireJoinToken: boolean;
+  /** The control plane's PKI directory: ca.crt, ca.key (0600), admin.token; created with a new cluster CA on the cluster's first start (--pki-dir, SKIFF_PKI_DIR; default /var/lib/skiff/pki). */
+  pkiDir: string;
+  /** Validity of the node certificates signed at join and renewal (--node-cert-validity-ms; default 1 year; nodes renew at 2/3 of it). */
+  nodeCertValidityMs: number;
+  /** Validity of the apiserver's own certificate, re-issued in memory at 2/3 of it (--cert-validity-ms; default 1 year). */
+  certValidityMs: number;
 }
 
 /** Reads flags (and SKIFF_* environment variables) into a partial options object. */
@@ -48,7 +52,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
       "compact-after-ms": { type: "string" }, "compact-interval-ms": { type: "string" },
       "service-cluster-ip-range": { type: "string" }, "service-node-port-range": { type: "string" },
       "load-balancer-ip-range": { type: "string" }, "advertise-address": { type: "string" },
-      "require-join-token": { type: "boolean" },
+      "pki-dir": { type: "string" }, "node-cert-validity-ms": { type: "string" }, "cert-validity-ms": { type: "string" },
       "allocator-repair-interval-ms": { type: "string" },
     },
     strict: true,
@@ -70,7 +74,9 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
     serviceNodePortRange: values["service-node-port-range"],
     loadBalancerIpRange: values["load-balancer-ip-range"],
     advertiseAddress: values["advertise-address"],
-    requireJoinToken: values["require-join-token"] ?? (env.SKIFF_REQUIRE_JOIN_TOKEN === "1" || env.SKIFF_REQUIRE_JOIN_TOKEN === "true" ? true : undefined),
+    pkiDir: values["pki-dir"] ?? env.SKIFF_PKI_DIR,
+    nodeCertValidityMs: num(values["node-cert-validity-ms"]),
+    certValidityMs: num(values["cert-validity-ms"]),
     allocatorRepairIntervalMs: num(values["allocator-repair-interval-ms"]),
   };
 }
@@ -92,7 +98,9 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
     serviceNodePortRange: p.serviceNodePortRange ?? "30000-32767",
     loadBalancerIpRange: p.loadBalancerIpRange ?? "",
     advertiseAddress: p.advertiseAddress ?? "",
-    requireJoinToken: p.requireJoinToken ?? false,
+    pkiDir: p.pkiDir ?? "/var/lib/skiff/pki",
+    nodeCertValidityMs: p.nodeCertValidityMs ?? 365 * 24 * 3600_000,
+    certValidityMs: p.certValidityMs ?? 365 * 24 * 3600_000,
     allocatorRepairIntervalMs: p.allocatorRepairIntervalMs ?? 180_000,
   };
   const errs: string[] = [];
@@ -101,6 +109,7 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
   if (!/^[^\s]+:\d+$/.test(o.grpcAddress)) errs.push(`--grpc-address: must be host:port, got ${JSON.stringify(o.grpcAddress)}`);
   if (o.httpsAddress !== "" && !/^[^\s]+:\d+$/.test(o.httpsAddress)) errs.push(`--https-address: must be host:port, got ${JSON.stringify(o.httpsAddress)}`);
   errs.push(...rangeErrors(o));
+  for (const k of ["nodeCertValidityMs", "certValidityMs"] as const) if (!(o[k] >= 60_000)) errs.push(`${k}: must be at least 60000 (ms)`);
   for (const k of ["bookmarkIntervalMs", "compactAfterMs", "compactIntervalMs", "allocatorRepairIntervalMs"] as const) {
     if (!Number.isFinite(o[k]) || o[k] < 0) errs.push(`${k}: must be a non-negative number`);
   }

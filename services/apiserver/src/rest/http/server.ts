@@ -7,7 +7,6 @@ import { networkInterfaces, hostname } from "node:os";
 import { ApiError } from "@skiff/api";
 import type { RestContext } from "../handlers/context.js";
 import { TokenAuthenticator } from "../auth/authn.js";
-import { createServingCert } from "../auth/pki.js";
 import type { ClusterAuth } from "../auth/bootstrap.js";
 import { sendError, sendJson } from "./respond.js";
 import { parseResourcePath } from "./route.js";
@@ -45,7 +44,6 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
   const i = opts.address.lastIndexOf(":");
   const host = opts.address.slice(0, i).replace(/^\[|\]$/g, "");
   const port = Number(opts.address.slice(i + 1));
-  const serving = createServingCert(auth.ca, servingNames(host, opts.tlsSans));
   const authn = new TokenAuthenticator([{ token: auth.adminToken, user: { name: "skiff-admin", groups: ["system:masters", "system:authenticated"] } }]);
   const docs = new Map<string, unknown>();
   const cached = (key: string, make: () => unknown) => {
@@ -62,6 +60,7 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
       res.end("ok");
       return;
     }
+    if (auth.bootstrap && path.startsWith("/skiff/v1/")) return auth.bootstrap(req, res, path);
     authn.authenticate(req);
     const get = req.method === "GET" || req.method === "HEAD";
     const doc = (body: unknown) => {
@@ -103,10 +102,13 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
     return handleResource(ctx, req, res, rp, url.searchParams);
   }
 
-  const server: Server = createServer({ key: serving.key, cert: serving.cert, requestTimeout: 0 }, (req, res) => {
+  const server: Server = createServer({ key: auth.serving.key, cert: auth.serving.cert, requestTimeout: 0,
+    // Client certificates are asked for (node renewal), not required (kubectl uses the token).
+    ca: auth.ca.cert, requestCert: true, rejectUnauthorized: false }, (req, res) => {
     route(req, res).catch((err) => sendError(res, err, ctx.log));
   });
   server.on("upgrade", upgradeHandler(ctx, authn));
+  auth.onRotate?.((c) => server.setSecureContext({ key: c.key, cert: c.cert, ca: auth.ca.cert }));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

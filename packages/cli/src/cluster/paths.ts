@@ -52,6 +52,8 @@ export interface UpSettings {
   https: string;
   nodeName: string;
   clusterName: string;
+  /** The control plane's PKI directory and the components' TLS directories in it. */
+  pki: { dir: string; tlsDirs: Record<string, string> };
 }
 
 /** The command line of every process of the cluster. */
@@ -60,11 +62,12 @@ export function componentSpecs(s: UpSettings): ComponentSpec[] {
   const service = (name: ComponentName, args: string[]): ComponentSpec => ({ name, command: process.execPath, args: [serviceMain(s.repo, name), ...args] });
   return [
     { name: "nats", command: "nats-server", args: ["-js", "-a", "127.0.0.1", "-p", String(s.natsPort), "-sd", clusterPaths(s.home).natsDir, "--server_name", s.clusterName] },
-    service("apiserver", ["--nats", nats, "--grpc-address", s.apiserver, "--https-address", s.https]),
-    service("scheduler", ["--apiserver", s.apiserver, "--nats", nats]),
-    service("controller-manager", ["--apiserver", s.apiserver, "--nats", nats, "--cluster-cidr", "10.244.0.0/16"]),
+    service("apiserver", ["--pki-dir", s.pki.dir, "--nats", nats, "--grpc-address", s.apiserver, "--https-address", s.https]),
+    service("scheduler", ["--apiserver", s.apiserver, "--tls-dir", s.pki.tlsDirs.scheduler, "--nats", nats]),
+    service("controller-manager", ["--apiserver", s.apiserver, "--tls-dir", s.pki.tlsDirs["controller-manager"], "--nats", nats, "--cluster-cidr", "10.244.0.0/16"]),
     // The run dir lives under SKIFF_HOME, so `skiff down` finds the node's proxy and dns there.
-    service("node-agent", ["--apiserver", s.apiserver, "--nats", nats, "--node-name", s.nodeName, "--cluster-name", s.clusterName,
+    // One host: the agent's API listens on loopback only (the apiserver is on this machine).
+    service("node-agent", ["--apiserver", s.apiserver, "--tls-dir", s.pki.tlsDirs[`node-${s.nodeName}`], "--listen-address", "127.0.0.1:10250", "--nats", nats, "--node-name", s.nodeName, "--cluster-name", s.clusterName,
       "--cluster-cidr", "10.244.0.0/16", "--service-cidr", "10.96.0.0/16", "--run-dir", join(clusterPaths(s.home).runDir, "node")]),
   ];
 }

@@ -4,7 +4,7 @@ import { upperHalf } from "./topology.js";
 
 const base: TopologyOptions = {
   name: "t1", nodes: 2, natsServers: 3, apiservers: 2, schedulers: 1, controllerManagers: 1, internal: true,
-  requireJoinToken: true, images: { nats: "n", controlplane: "c", node: "d" }, nodeAgentArgs: [], controllerManagerArgs: [], schedulerArgs: [],
+  pkiDir: "/home/u/.skiff/pki", images: { nats: "n", controlplane: "c", node: "d" }, nodeAgentArgs: [], controllerManagerArgs: [], schedulerArgs: [],
   nodeToken: "0123456789abcdef0123",
 };
 
@@ -14,7 +14,10 @@ describe("planTopology", () => {
     expect(p.nats.map((n) => n.args[p.nats[0].args.indexOf("--routes") + 1])).toEqual([
       "nats://t1-nats-2:6222,nats://t1-nats-3:6222", "nats://t1-nats-1:6222,nats://t1-nats-3:6222", "nats://t1-nats-1:6222,nats://t1-nats-2:6222",
     ]);
-    expect(p.apiservers[0].args).toEqual(expect.arrayContaining(["--replicas", "3", "--require-join-token"]));
+    expect(p.apiservers[0].args).toEqual(expect.arrayContaining(["--replicas", "3", "--pki-dir", "/var/lib/skiff/pki"]));
+    expect(p.apiservers[0].mounts).toEqual([{ host: "/home/u/.skiff/pki", container: "/var/lib/skiff/pki" }]);
+    // Only the control plane sees the CA key: nodes get no PKI mount (they join with a token).
+    expect(p.nodes.every((n) => !n.mounts?.length)).toBe(true);
     expect(p.nodes[1].env).toMatchObject({ SKIFF_APISERVER: "t1-apiserver-1:6444,t1-apiserver-2:6444", SKIFF_CGROUP_PARENT: "/skiff-t1-node-2" });
     expect(p.nodes[0].args).toContain("--pod-network-internal");
   });

@@ -28,8 +28,8 @@ export interface TopologyOptions {
   publishHttpsPort?: number;
   /** Shared secret of apiservers and node agents (logs/exec/port-forward); one per cluster. */
   nodeToken: string;
-  /** Nodes must present the join token (apiserver --require-join-token). */
-  requireJoinToken: boolean;
+  /** The control plane's PKI directory on this host (CA, admin token, component TLS dirs): mounted into the control-plane containers. */
+  pkiDir: string;
   images: { nats: string; controlplane: string; node: string };
   /** Extra node-agent flags (e.g. --heartbeat-ms). */
   nodeAgentArgs: string[];
@@ -60,6 +60,8 @@ export interface ContainerPlan {
   publish?: { host: number; container: number }[];
   /** Fixed address on the network (control plane): a restarted container keeps it, so the addresses in cluster.json stay true. */
   ip?: string;
+  /** Host directories mounted into the container (the PKI). */
+  mounts?: { host: string; container: string; readOnly?: boolean }[];
   /** Docker restart policy: the processes restart as systemd would restart them on a VM. */
   restart: "no" | "on-failure" | "unless-stopped";
 }
@@ -81,6 +83,8 @@ export interface TopologyPlan {
 export const apiGrpcPort = 6444;
 /** Port of the apiservers' Kubernetes REST API (HTTPS) inside the network. */
 export const apiHttpsPort = 6443;
+/** Where control-plane containers find the PKI (the components' default --pki-dir / --tls-dir). */
+export const containerPkiDir = "/var/lib/skiff/pki";
 /** Pod addresses of every topology (each node container gets a /24 of it). */
 export const clusterCidr = "10.244.0.0/16";
 
@@ -142,8 +146,10 @@ export function planTopology(o: TopologyOptions, subnet?: string): TopologyPlan 
         // cover clients inside the network.
         "--tls-san", [c("apiserver", i), "localhost", ...(ip ? [ip] : [])].join(","),
         ...(ip ? ["--advertise-address", ip] : []),
-        ...(o.requireJoinToken ? ["--require-join-token"] : []),
+        "--pki-dir", containerPkiDir,
       ],
+      // The CA key lives on the control plane's disk only: here, the host's PKI directory.
+      mounts: [{ host: o.pkiDir, container: containerPkiDir }],
       publish: publish.length ? publish : undefined,
     };
   });
@@ -151,11 +157,13 @@ export function planTopology(o: TopologyOptions, subnet?: string): TopologyPlan 
   const controllers: ContainerPlan[] = [
     ...range(o.schedulers).map((i): ContainerPlan => ({
       name: c("scheduler", i), role: "scheduler", index: i, image: o.images.controlplane, env: common, dind: false, restart: "unless-stopped",
-      args: ["scheduler", "--apiserver", common.SKIFF_APISERVER, "--nats", common.SKIFF_NATS, "--leader-elect", "true", ...o.schedulerArgs],
+      mounts: [{ host: `${o.pkiDir}/scheduler`, container: `${containerPkiDir}/scheduler`, readOnly: true }],
+      args: ["scheduler", "--apiserver", common.SKIFF_APISERVER, "--tls-dir", `${containerPkiDir}/scheduler`, "--nats", common.SKIFF_NATS, "--leader-elect", "true", ...o.schedulerArgs],
     })),
     ...range(o.controllerManagers).map((i): ContainerPlan => ({
       name: c("controller-manager", i), role: "controller-manager", index: i, image: o.images.controlplane, env: common, dind: false, restart: "unless-stopped",
-      args: ["controller-manager", "--apiserver", common.SKIFF_APISERVER, "--nats", common.SKIFF_NATS, "--leader-elect", "true", "--cluster-cidr", clusterCidr, ...o.controllerManagerArgs],
+      mounts: [{ host: `${o.pkiDir}/controller-manager`, container: `${containerPkiDir}/controller-manager`, readOnly: true }],
+      args: ["controller-manager", "--apiserver", common.SKIFF_APISERVER, "--tls-dir", `${containerPkiDir}/controller-manager`, "--nats", common.SKIFF_NATS, "--leader-elect", "true", "--cluster-cidr", clusterCidr, ...o.controllerManagerArgs],
     })),
   ];
   // The node IP is the node container's address on the cluster network (the entrypoint reads
@@ -177,6 +185,7 @@ export function dockerRunArgs(topology: string, network: string, p: ContainerPla
   if (p.ip) a.push("--ip", p.ip);
   for (const [k, v] of Object.entries(p.env)) a.push("-e", `${k}=${v}`);
   for (const pub of p.publish ?? []) a.push("-p", `127.0.0.1:${pub.host}:${pub.container}`);
+  for (const m of p.mounts ?? []) a.push("-v", `${m.host}:${m.container}${m.readOnly ? ":ro" : ""}`);
   if (p.dind) {
     // What Docker-in-Docker needs, short of --privileged (which some hosts refuse): every
     // capability but SYS_RESOURCE, no seccomp/AppArmor filter, the host's cgroup tree, and a

@@ -7,3 +7,4 @@ export type { TlsMaterialLike } from "./identity.js";
 export * from "./interceptor.js";
 export * from "./join-token.js";
 export * from "./bootstrap-client.js";
+export * from "./cluster-ca.js";

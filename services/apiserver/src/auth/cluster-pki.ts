@@ -3,11 +3,11 @@
 // token of the REST API (admin.token, 0600), and the apiserver's own certificate (CN
 // kube-apiserver), issued in memory from the CA at start and re-issued before it expires —
 // the gRPC and HTTPS servers and the channels to node agents pick the new one up live.
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { ChannelCredentials } from "@grpc/grpc-js";
 import type { Logger } from "@skiff/log";
-import { APISERVER_USER, MemoryProvider, certInfo, createCa, issueCertificate, mtlsChannelCredentials, newToken, nodeUser, writeFileAtomic, type CertAndKey } from "@skiff/client";
+import { APISERVER_USER, MemoryProvider, certInfo, ensureClusterCa, issueCertificate, mtlsChannelCredentials, nodeUser, type CertAndKey } from "@skiff/client";
 
 /** The PKI an apiserver runs with. */
 export interface ApiserverPki {
@@ -34,21 +34,10 @@ export interface PkiOptions {
 
 /** Reads (or on the cluster's first start, creates) the PKI in `dir`. */
 export function loadApiserverPki(o: PkiOptions, log: Logger): ApiserverPki {
-  mkdirSync(o.dir, { recursive: true, mode: 0o700 });
-  const caCrt = join(o.dir, "ca.crt");
+  const { ca, adminToken, created } = ensureClusterCa(o.dir);
+  if (created) log.info({ dir: o.dir }, "created the cluster CA (its key stays in this directory)");
   const caKey = join(o.dir, "ca.key");
-  const tokenFile = join(o.dir, "admin.token");
-  if (!existsSync(caCrt) && !existsSync(caKey)) {
-    const ca = createCa();
-    writeFileAtomic(caKey, ca.key, 0o600);
-    writeFileAtomic(caCrt, ca.cert);
-    log.info({ dir: o.dir }, "created the cluster CA (its key stays in this directory)");
-  }
-  if (!existsSync(caKey)) throw new Error(`${caKey} is missing: every control plane needs the cluster CA's key; copy ca.crt, ca.key and admin.token from the first control plane's --pki-dir`);
   if ((statSync(caKey).mode & 0o077) !== 0) log.warn({ file: caKey }, "the CA key is readable by others than its owner: chmod 600 it");
-  if (!existsSync(tokenFile)) writeFileAtomic(tokenFile, newToken() + "\n", 0o600);
-  const ca = { cert: readFileSync(caCrt, "utf8"), key: readFileSync(caKey, "utf8") };
-  const adminToken = readFileSync(tokenFile, "utf8").trim();
   const issue = () => issueCertificate(ca, { user: APISERVER_USER, groups: [], hosts: o.hosts, validityMs: o.certValidityMs, server: true, client: true });
   let cur = issue();
   const provider = new MemoryProvider({ ca: ca.cert, ...cur });

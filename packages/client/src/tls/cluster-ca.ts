@@ -2,7 +2,8 @@
 // ca.crt, ca.key (0600) and admin.token (0600, the REST API's admin bearer token), created on the
 // cluster's first control-plane start; and the TLS directories of the components it issues
 // (<dir>/scheduler, <dir>/controller-manager, <dir>/admin, <dir>/node-<name>).
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createCa, issueCertificate, newToken, type CertAndKey, type IssueOptions } from "./pki.js";
 import { hasTlsDir, readTlsDir, writeFileAtomic, writeTlsDir } from "./files.js";
@@ -32,6 +33,7 @@ export function ensureClusterCa(dir: string): ClusterCa {
   }
   if (!existsSync(key)) throw new Error(`${key} is missing: a control plane needs the cluster CA's key; copy ca.crt, ca.key and admin.token from the first control plane's PKI directory`);
   if (!existsSync(tok)) writeFileAtomic(tok, newToken() + "\n", 0o600);
+  ensureEncryptionConfig(join(dir, ENCRYPTION_CONFIG));
   return { ca: { cert: readFileSync(crt, "utf8"), key: readFileSync(key, "utf8") }, adminToken: readFileSync(tok, "utf8").trim(), created };
 }
 
@@ -56,4 +58,31 @@ export function ensureIssued(dir: string, sub: string, ca: CertAndKey, id: Omit<
   }
   writeTlsDir(d, { ca: ca.cert, ...issueCertificate(ca, id) });
   return d;
+}
+
+/** File name of the encryption-at-rest configuration in a PKI directory. */
+export const ENCRYPTION_CONFIG = "encryption-config.yaml";
+
+/** Creates `file` with a fresh AES-256-GCM key for Secrets unless it exists (exclusive create: racing apiservers agree). */
+export function ensureEncryptionConfig(file: string): void {
+  if (existsSync(file)) return;
+  const text = `# Skiff encrypts these resources in the store (Kubernetes' EncryptionConfiguration format).
+# Rotate: add a new key FIRST in the list (same file on every apiserver), restart the apiservers,
+# rewrite all Secrets (\`skiff get secrets -A -o json | skiff apply -f -\`), then remove the old key.
+apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+  - resources: [secrets]
+    providers:
+      - aesgcm:
+          keys:
+            - name: key-${new Date().toISOString().slice(0, 10)}
+              secret: ${randomBytes(32).toString("base64")}
+      - identity: {}
+`;
+  try {
+    writeFileSync(file, text, { mode: 0o600, flag: "wx" });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
 }

@@ -35,6 +35,8 @@ export interface ApiserverOptions {
   advertiseAddress: string;
   /** The control plane's PKI directory: ca.crt, ca.key (0600), admin.token; created with a new cluster CA on the cluster's first start (--pki-dir, SKIFF_PKI_DIR; default /var/lib/skiff/pki). */
   pkiDir: string;
+  /** Encryption at rest, an EncryptionConfiguration file (--encryption-provider-config, SKIFF_ENCRYPTION_CONFIG; default <pki-dir>/encryption-config.yaml, created with a new AES-GCM key for Secrets when missing). */
+  encryptionConfig: string;
   /** Validity of the node certificates signed at join and renewal (--node-cert-validity-ms; default 1 year; nodes renew at 2/3 of it). */
   nodeCertValidityMs: number;
   /** Validity of the apiserver's own certificate, re-issued in memory at 2/3 of it (--cert-validity-ms; default 1 year). */
@@ -52,7 +54,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
       "compact-after-ms": { type: "string" }, "compact-interval-ms": { type: "string" },
       "service-cluster-ip-range": { type: "string" }, "service-node-port-range": { type: "string" },
       "load-balancer-ip-range": { type: "string" }, "advertise-address": { type: "string" },
-      "pki-dir": { type: "string" }, "node-cert-validity-ms": { type: "string" }, "cert-validity-ms": { type: "string" },
+      "pki-dir": { type: "string" }, "encryption-provider-config": { type: "string" }, "node-cert-validity-ms": { type: "string" }, "cert-validity-ms": { type: "string" },
       "allocator-repair-interval-ms": { type: "string" },
     },
     strict: true,
@@ -75,6 +77,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
     loadBalancerIpRange: values["load-balancer-ip-range"],
     advertiseAddress: values["advertise-address"],
     pkiDir: values["pki-dir"] ?? env.SKIFF_PKI_DIR,
+    encryptionConfig: values["encryption-provider-config"] ?? env.SKIFF_ENCRYPTION_CONFIG,
     nodeCertValidityMs: num(values["node-cert-validity-ms"]),
     certValidityMs: num(values["cert-validity-ms"]),
     allocatorRepairIntervalMs: num(values["allocator-repair-interval-ms"]),
@@ -99,10 +102,12 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
     loadBalancerIpRange: p.loadBalancerIpRange ?? "",
     advertiseAddress: p.advertiseAddress ?? "",
     pkiDir: p.pkiDir ?? "/var/lib/skiff/pki",
+    encryptionConfig: "",
     nodeCertValidityMs: p.nodeCertValidityMs ?? 365 * 24 * 3600_000,
     certValidityMs: p.certValidityMs ?? 365 * 24 * 3600_000,
     allocatorRepairIntervalMs: p.allocatorRepairIntervalMs ?? 180_000,
   };
+  o.encryptionConfig = p.encryptionConfig || `${o.pkiDir}/encryption-config.yaml`;
   const errs: string[] = [];
   if (!/^[-\w]+$/.test(o.bucket)) errs.push(`--bucket: invalid bucket name ${JSON.stringify(o.bucket)}`);
   if (![1, 3, 5].includes(o.replicas)) errs.push("--replicas: must be 1, 3 or 5");

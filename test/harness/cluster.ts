@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync, openSync, readFileSync, existsSync } from "node:fs
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ApiClient, componentIdentities, ensureClusterCa, ensureIssued, nodeIdentity, waitFor, writeKubeconfig } from "@skiff/client";
+import type { ChannelCredentials } from "@grpc/grpc-js";
+import { APISERVER_USER, ApiClient, componentIdentities, ensureClusterCa, ensureIssued, mtlsChannelCredentials, nodeIdentity, nodeUser, waitFor, writeKubeconfig } from "@skiff/client";
 import type { Node } from "@skiff/api";
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
@@ -119,7 +120,8 @@ export class TestCluster {
   /** The TLS directory of a component ("admin", "scheduler", "controller-manager") or node, issued on first use. */
   tlsDir(who: string): string {
     const { ca } = ensureClusterCa(this.pkiDir);
-    const id = componentIdentities[who];
+    // "apiserver": what tests that play the apiserver towards node agents present.
+    const id = who === "apiserver" ? { user: APISERVER_USER, groups: [], server: true } : componentIdentities[who];
     return id ? ensureIssued(this.pkiDir, who, ca, id) : ensureIssued(this.pkiDir, `node-${who}`, ca, nodeIdentity(who));
   }
 
@@ -176,6 +178,11 @@ export class TestCluster {
   async startControllerManager(): Promise<void> {
     this.controllerManager = new Proc("controller-manager", process.execPath, [this.node("controller-manager"), "--apiserver", this.apiAddress, "--tls-dir", this.tlsDir("controller-manager"), "--nats", this.natsUrl(), "--cluster-cidr", this.clusterCidr, ...(this.opts.controllerManagerFlags ?? [])], join(this.dir, "controller-manager.log"));
     await this.controllerManager.ready;
+  }
+
+  /** Credentials of a test playing the apiserver towards node `nodeName`'s agent (mutual TLS, the agent's identity checked). */
+  agentCredentials(nodeName: string): ChannelCredentials {
+    return mtlsChannelCredentials({ dir: this.tlsDir("apiserver") }, (id) => id.user === nodeUser(nodeName), nodeUser(nodeName));
   }
 
   /** Starts (or restarts) the agent of one node. */

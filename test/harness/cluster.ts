@@ -5,12 +5,12 @@
 // closed as a real one is: its own CA in <dir>/pki, a certificate per component and node, mutual
 // TLS on every gRPC channel (there is no way to start it open).
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, openSync, readFileSync, existsSync } from "node:fs";
+import { mkdtempSync, rmSync, openSync, readFileSync, existsSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { ChannelCredentials } from "@grpc/grpc-js";
-import { APISERVER_USER, ApiClient, componentIdentities, ensureClusterCa, ensureIssued, mtlsChannelCredentials, nodeIdentity, nodeUser, waitFor, writeKubeconfig } from "@skiff/client";
+import { APISERVER_USER, NATS_SERVER_USER, natsServerConfig, ApiClient, componentIdentities, ensureClusterCa, ensureIssued, mtlsChannelCredentials, nodeIdentity, nodeUser, waitFor, writeKubeconfig } from "@skiff/client";
 import type { Node } from "@skiff/api";
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
@@ -158,7 +158,13 @@ export class TestCluster {
 
   async startNats(): Promise<void> {
     if (!this.natsPort) this.natsPort = await freePort();
-    this.nats = new Proc("nats", "nats-server", ["-js", "-a", "127.0.0.1", "-p", String(this.natsPort), "-sd", join(this.dir, "nats"), "--server_name", this.name], join(this.dir, "nats.log"));
+    // NATS closed too: TLS, each client a user by its certificate, each node only its own heartbeat subject.
+    const { ca } = ensureClusterCa(this.pkiDir);
+    const tlsDir = ensureIssued(this.pkiDir, "nats", ca, { user: NATS_SERVER_USER, groups: [], hosts: ["127.0.0.1", "localhost"], server: true });
+    const nodes = Array.from({ length: (this.opts.nodes ?? 1) + 4 }, (_, i) => this.nodeName(i));
+    const conf = join(this.dir, "nats.conf");
+    writeFileSync(conf, natsServerConfig({ serverName: this.name, host: "127.0.0.1", port: this.natsPort, storeDir: join(this.dir, "nats"), tlsDir, nodes }));
+    this.nats = new Proc("nats", "nats-server", ["-c", conf], join(this.dir, "nats.log"));
     await waitFor(() => readFileSync(this.nats!.logFile, "utf8").includes("Server is ready"), 20_000, "nats-server to start");
   }
 

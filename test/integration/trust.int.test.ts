@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "node:https";
+import { connect as netConnect } from "node:net";
 import { credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
 import { nodev1 } from "@skiff/proto";
 import {
@@ -176,4 +177,51 @@ async function rawStoreBytes(cluster: TestCluster): Promise<string> {
   });
   const files = walk(join(cluster.dir, "nats")).filter((f) => f.includes("KV_skiff") && f.endsWith(".blk"));
   return files.map((f) => readFileSync(f).toString("latin1")).join("\n");
+}
+
+describe("NATS closed", () => {
+  const cluster = new TestCluster({ nodes: 1, scheduler: false });
+  beforeAll(async () => { await cluster.start(); }, 120_000);
+  afterAll(async () => { await cluster.stop(); });
+
+  const { connect } = awaitImport();
+  const tlsOf = (dir: string) => ({ caFile: join(dir, "ca.crt"), certFile: join(dir, "tls.crt"), keyFile: join(dir, "tls.key") });
+
+  it("refuses a client without a certificate (its INFO demands TLS and auth) and one of another CA", async () => {
+    const { connect: c } = await connect;
+    await expect(c({ servers: cluster.natsUrl(), maxReconnectAttempts: 0, reconnect: false, timeout: 3000 })).rejects.toThrow();
+    const other = mkdtempSync(join(tmpdir(), "skiff-otherca-"));
+    const ca = createCa("not-this-cluster");
+    writeTlsDir(other, { ca: readFileSync(join(cluster.pkiDir, "ca.crt"), "utf8"), ...issueCertificate(ca, { user: "kube-apiserver", groups: [] }) });
+    await expect(c({ servers: cluster.natsUrl(), tls: tlsOf(other), maxReconnectAttempts: 0, reconnect: false, timeout: 3000 })).rejects.toThrow();
+    // What the server announces to anyone who connects.
+    const info = await new Promise<string>((resolve, reject) => {
+      const s = netConnect(cluster.natsPort, "127.0.0.1");
+      s.once("data", (d) => { resolve(d.toString()); s.destroy(); });
+      s.once("error", reject);
+    });
+    expect(info).toMatch(/"auth_required":true/);
+    expect(info).toMatch(/"tls_required":true/);
+  });
+
+  it("a node publishes only its own heartbeat and cannot read the store", async () => {
+    const { connect: c } = await connect;
+    const n0 = cluster.nodeName(0);
+    const nc = await c({ servers: cluster.natsUrl(), tls: tlsOf(cluster.tlsDir(n0)), maxReconnectAttempts: 0, reconnect: false });
+    const errors: string[] = [];
+    void (async () => { for await (const s of nc.status()) if (s.type === "error") errors.push(String((s as { error?: unknown }).error ?? s.type)); })();
+    nc.publish("skiff.heartbeat.someone-else", "{}");
+    nc.publish(`$KV.skiff.secrets.default.x`, "{}");
+    await nc.flush();
+    await new Promise((r) => setTimeout(r, 500));
+    const { jetstreamManager } = await import("@nats-io/jetstream");
+    await expect((async () => (await jetstreamManager(nc, { timeout: 2000 })).streams.info("KV_skiff"))()).rejects.toThrow();
+    await nc.close().catch(() => undefined);
+    expect(errors.join("\n")).toMatch(/Permissions Violation for Publish to "skiff\.heartbeat\.someone-else"/);
+    expect(errors.join("\n")).toMatch(/Permissions Violation for Publish to "\$KV\.skiff\.secrets/);
+  });
+});
+
+function awaitImport() {
+  return { connect: import("@nats-io/transport-node") };
 }

@@ -14,6 +14,7 @@ import { ServiceAllocator } from "./allocation/allocator.js";
 import { ensureSystemServices } from "./allocation/bootstrap.js";
 import { setupTrust } from "./auth/trust.js";
 import { encryptionAtRest } from "./storage/at-rest.js";
+import { natsClientTls } from "./auth/nats-client.js";
 import { startRepair } from "./allocation/repair.js";
 import { defaultStorageClassHooks, ensureDefaultStorageClass } from "./admission/storage-class.js";
 
@@ -37,7 +38,7 @@ export interface ApiserverDeps {
 export async function start(opts: ApiserverOptions, log: Logger, deps: ApiserverDeps = {}): Promise<RunningApiserver> {
   const store = await Store.open({ servers: opts.natsServers, bucket: opts.bucket, replicas: opts.replicas, log: log.child({ component: "store" }),
     // A watch resumes from the cache for as long as the stream itself keeps delete markers.
-    cache: { windowMs: opts.compactAfterMs }, transformer: encryptionAtRest(opts) });
+    cache: { windowMs: opts.compactAfterMs }, transformer: encryptionAtRest(opts), tls: natsClientTls(opts.pkiDir) });
   const registry = new Registry(store, log.child({ component: "registry" }));
   await registry.ensureSystemNamespaces();
   const allocator = new ServiceAllocator(store, { serviceCidr: opts.serviceClusterIpRange, nodePortRange: opts.serviceNodePortRange, loadBalancerRange: opts.loadBalancerIpRange }, log.child({ component: "allocator" }));

@@ -4,7 +4,7 @@ import { connect } from "@nats-io/transport-node";
 import { Server } from "@grpc/grpc-js";
 import { nodev1 } from "@skiff/proto";
 import type { Logger } from "@skiff/log";
-import { ApiClient, EventRecorder, Informer, mtlsServerCredentials } from "@skiff/client";
+import { natsTls, ApiClient, EventRecorder, Informer, mtlsServerCredentials } from "@skiff/client";
 import type { ConfigMap, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, StorageClass } from "@skiff/api";
 import { LocalPathProvisioner } from "./volumes/provisioner.js";
 import { EmptyDirMonitor } from "./eviction/emptydir.js";
@@ -35,7 +35,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   await ensureNodeIdentity({ tlsDir: opts.tlsDir, nodeName: opts.nodeName, token: opts.token, caCertHash: opts.caCertHash, servers: opts.bootstrapServers }, log.child({ component: "bootstrap" }));
   const stopRotation = startCertificateRotation({ tlsDir: opts.tlsDir, nodeName: opts.nodeName, servers: opts.bootstrapServers, checkMs: opts.certCheckMs }, log.child({ component: "cert-rotation" }));
   const tls = { dir: opts.tlsDir, refreshMs: Math.min(opts.certCheckMs, 30_000) };
-  const nc = await connect({ servers: opts.natsServers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: `skiff-node-${opts.nodeName}` });
+  const nc = await connect({ servers: opts.natsServers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: `skiff-node-${opts.nodeName}`, tls: natsTls(opts.tlsDir) });
   const client = new ApiClient({ addresses: opts.apiservers, tls });
   const pods = new Informer<Pod>(client, "pods", { fieldSelector: `spec.nodeName=${opts.nodeName}` }, log.child({ component: "pod-informer" }));
 

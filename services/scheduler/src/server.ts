@@ -30,7 +30,7 @@ export async function start(opts: SchedulerOptions, log: Logger, onLost: () => v
       client.close();
     };
   }
-  const nc = await connectNats(opts.natsServers, "skiff-scheduler");
+  const nc = await connectNats(opts.natsServers, "skiff-scheduler", opts.tlsDir);
   const elector = new LeaderElector({
     nc, name: opts.schedulerName, identity: `${hostname()}_${process.pid}`, leaseMs: opts.leaseMs, renewMs: opts.renewMs,
     log: log.child({ component: "leader-election" }),

@@ -50,7 +50,7 @@ export function nodeIdentity(name: string): Omit<IssueOptions, "hosts"> {
 }
 
 /** Writes `<dir>/<sub>` for an identity unless it already holds a live certificate of this CA. */
-export function ensureIssued(dir: string, sub: string, ca: CertAndKey, id: Omit<IssueOptions, "hosts">): string {
+export function ensureIssued(dir: string, sub: string, ca: CertAndKey, id: IssueOptions): string {
   const d = join(dir, sub);
   if (hasTlsDir(d)) {
     const m = readTlsDir(d);

@@ -8,3 +8,4 @@ export * from "./interceptor.js";
 export * from "./join-token.js";
 export * from "./bootstrap-client.js";
 export * from "./cluster-ca.js";
+export * from "./nats.js";

@@ -82,6 +82,8 @@ export interface StoreOptions {
    * far back a resuming watch is served from it (default 10 min, the compaction horizon).
    */
   cache?: { maxEvents?: number; windowMs?: number } | false;
+  /** TLS towards NATS (PEM ca, cert, key): the store's user is identified by its certificate. */
+  tls?: { ca: string; cert: string; key: string };
   /** Encryption at rest (encryption.ts): applied to every value written and read. */
   transformer?: ValueTransformer;
 }
@@ -111,7 +113,7 @@ export class Store {
   /** Connects and creates the bucket when it does not exist yet. */
   static async open(opts: StoreOptions): Promise<Store> {
     const retry = opts.retry ?? defaultRetry;
-    const nc = await connect({ servers: opts.servers, maxReconnectAttempts: -1, reconnectTimeWait: 250, name: "skiff-apiserver" });
+    const nc = await connect({ servers: opts.servers, maxReconnectAttempts: -1, reconnectTimeWait: 250, name: "skiff-apiserver", ...(opts.tls ? { tls: opts.tls } : {}) });
     const js = jetstream(nc, { timeout: retry.attemptMs });
     const jsm = await jetstreamManager(nc, { timeout: retry.attemptMs });
     const kvm = new Kvm(js);

@@ -3,7 +3,7 @@
 // shared pod informer "runs" bound pods on their node's FakeRuntime and reports them Running/Ready.
 import { connect } from "@nats-io/transport-node";
 import type { Logger } from "@skiff/log";
-import { ApiClient, Informer, WorkQueue, runWorkers } from "@skiff/client";
+import { natsTls, ApiClient, Informer, WorkQueue, runWorkers } from "@skiff/client";
 import { isNotFound, isConflict, nowRfc3339, objectKey, type Pod } from "@skiff/api";
 import { FakeRuntime } from "../runtime/fake.js";
 import { NodeRegistrar } from "../node/node.js";
@@ -56,7 +56,7 @@ export interface HollowFleet {
 
 /** Registers `count` hollow nodes (a few at a time) and starts running their pods. */
 export async function startHollowNodes(opts: HollowOptions, log: Logger): Promise<HollowFleet> {
-  const nc = await connect({ servers: opts.natsServers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: "skiff-hollow-nodes" });
+  const nc = await connect({ servers: opts.natsServers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: "skiff-hollow-nodes", tls: natsTls(opts.tlsDir) });
   const client = new ApiClient({ addresses: opts.apiservers, timeoutMs: 30_000, tls: { dir: opts.tlsDir } });
   const runtimes = new Map<string, FakeRuntime>();
   const registrars: NodeRegistrar[] = [];

@@ -61,7 +61,8 @@ export function componentSpecs(s: UpSettings): ComponentSpec[] {
   const nats = `nats://127.0.0.1:${s.natsPort}`;
   const service = (name: ComponentName, args: string[]): ComponentSpec => ({ name, command: process.execPath, args: [serviceMain(s.repo, name), ...args] });
   return [
-    { name: "nats", command: "nats-server", args: ["-js", "-a", "127.0.0.1", "-p", String(s.natsPort), "-sd", clusterPaths(s.home).natsDir, "--server_name", s.clusterName] },
+    // The configuration (TLS, a user per identity) is written by writeNatsConfigs (pki/).
+    { name: "nats", command: "nats-server", args: ["-c", join(s.pki.dir, "nats", "nats.conf")] },
     service("apiserver", ["--pki-dir", s.pki.dir, "--nats", nats, "--grpc-address", s.apiserver, "--https-address", s.https]),
     service("scheduler", ["--apiserver", s.apiserver, "--tls-dir", s.pki.tlsDirs.scheduler, "--nats", nats]),
     service("controller-manager", ["--apiserver", s.apiserver, "--tls-dir", s.pki.tlsDirs["controller-manager"], "--nats", nats, "--cluster-cidr", "10.244.0.0/16"]),

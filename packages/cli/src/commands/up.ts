@@ -12,7 +12,7 @@ import { CliError } from "../cli/errors.js";
 import { agentArgsFile, clusterPaths, cmdlineMarker, componentNames, componentSpecs, logFile, nodeNameFrom, pidFile, repoRoot, serviceMain, type ComponentSpec } from "../cluster/paths.js";
 import { portOpen, runningPid, startDetached, tail, type Started } from "../cluster/processes.js";
 import { runUpNodes, upNodesFlags } from "./up-nodes.js";
-import { ensureControlPlanePki, pkiDirOf } from "../pki/pki.js";
+import { ensureControlPlanePki, pkiDirOf, writeNatsConfigs } from "../pki/pki.js";
 
 const clusterName = "skiff";
 
@@ -51,6 +51,7 @@ async function run(ctx: Context): Promise<number> {
   const nodeName = nodeNameFrom(hostname());
   // The cluster CA is made here on the first start; its key stays in $SKIFF_HOME/pki (0600).
   const pki = ensureControlPlanePki(pkiDirOf(ctx.home), [nodeName]);
+  writeNatsConfigs(pki, [], [{ file: "nats.conf", options: { serverName: clusterName, host: "127.0.0.1", port: natsPort, storeDir: paths.natsDir, nodes: [nodeName] } }]);
   const specs = componentSpecs({ home: ctx.home, repo, natsPort, apiserver: apiserverAddress, https: httpsAddress, nodeName, clusterName, pki });
   const started = new Map<string, Started>();
 

@@ -4,7 +4,7 @@
 // $SKIFF_TLS_DIR, else $SKIFF_HOME/pki/admin).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { caCertHash, componentIdentities, ensureClusterCa, ensureIssued, nodeIdentity, tlsPaths, type CertAndKey } from "@skiff/client";
+import { caCertHash, componentIdentities, ensureClusterCa, ensureIssued, issueCertificate, NATS_SERVER_USER, natsServerConfig, natsTlsDirOf, nodeIdentity, tlsPaths, writeFileAtomic, writeTlsDir, type CertAndKey, type NatsConfigOptions } from "@skiff/client";
 
 /** The control plane's PKI directory under a SKIFF_HOME. */
 export const pkiDirOf = (home: string): string => join(home, "pki");
@@ -33,4 +33,13 @@ export function cliTlsDir(flag: string | undefined, env: NodeJS.ProcessEnv, home
   if (explicit) return explicit;
   const admin = join(pkiDirOf(home), "admin");
   return existsSync(tlsPaths(admin).cert) ? admin : undefined;
+}
+
+/** Issues the NATS servers' certificate (for `hosts`) and writes `<dir>/nats/<file>` configurations for them; returns the TLS dir. */
+export function writeNatsConfigs(pki: ControlPlanePki, hosts: string[], servers: { file: string; options: Omit<NatsConfigOptions, "tlsDir"> & { tlsDir?: string } }[]): string {
+  const dir = natsTlsDirOf(pki.dir);
+  // Re-issued each time: the names and addresses of the servers may have changed.
+  writeTlsDir(dir, { ca: pki.ca.cert, ...issueCertificate(pki.ca, { user: NATS_SERVER_USER, groups: [], hosts: ["127.0.0.1", "localhost", ...hosts], server: true }) });
+  for (const s of servers) writeFileAtomic(join(dir, s.file), natsServerConfig({ ...s.options, tlsDir: s.options.tlsDir ?? dir }), 0o600);
+  return dir;
 }

@@ -85,6 +85,20 @@ export const apiGrpcPort = 6444;
 export const apiHttpsPort = 6443;
 /** Where control-plane containers find the PKI (the components' default --pki-dir / --tls-dir). */
 export const containerPkiDir = "/var/lib/skiff/pki";
+/** Where NATS containers find their configuration and certificate. */
+export const containerNatsDir = "/etc/skiff/nats";
+
+/** What each NATS server's configuration holds (written by topology.ts). */
+export function natsConfigs(o: TopologyOptions, plan: TopologyPlan): { file: string; options: { serverName: string; host: string; port: number; storeDir: string; tlsDir: string; nodes: string[]; cluster?: { name: string; port: number; routes: string[] } } }[] {
+  return plan.nats.map((p) => ({
+    file: `n${p.index}.conf`,
+    options: {
+      serverName: `n${p.index}`, host: "0.0.0.0", port: 4222, storeDir: "/data", tlsDir: containerNatsDir, nodes: plan.nodes.map((n) => n.name),
+      cluster: o.natsServers > 1 ? { name: o.name, port: 6222, routes: plan.nats.filter((x) => x !== p).map((x) => `nats://${x.name}:6222`) } : undefined,
+    },
+  }));
+}
+
 /** Pod addresses of every topology (each node container gets a /24 of it). */
 export const clusterCidr = "10.244.0.0/16";
 
@@ -121,14 +135,12 @@ export function planTopology(o: TopologyOptions, subnet?: string): TopologyPlan 
   const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
   const natsNames = range(o.natsServers).map((i) => c("nats", i));
   const natsUrls = natsNames.map((n) => `nats://${n}:4222`);
+  // Each server's configuration (TLS for clients and routes, a user per identity) is written by
+  // topology.ts into the PKI's nats/ directory (natsConfigs below says what goes into each).
   const nats: ContainerPlan[] = range(o.natsServers).map((i) => ({
     name: c("nats", i), role: "nats", index: i, image: o.images.nats, env: {}, dind: false, restart: "unless-stopped",
-    args: [
-      "-js", "-sd", "/data", "--server_name", `n${i}`,
-      ...(o.natsServers > 1
-        ? ["--cluster_name", o.name, "--cluster", "nats://0.0.0.0:6222", "--routes", natsNames.filter((_, j) => j !== i - 1).map((n) => `nats://${n}:6222`).join(",")]
-        : []),
-    ],
+    args: ["-c", `${containerNatsDir}/n${i}.conf`],
+    mounts: [{ host: `${o.pkiDir}/nats`, container: containerNatsDir, readOnly: true }],
   }));
   const apiserverAddresses = range(o.apiservers).map((i) => `${c("apiserver", i)}:${apiGrpcPort}`);
   const common = { SKIFF_NATS: natsUrls.join(","), SKIFF_APISERVER: apiserverAddresses.join(",") };

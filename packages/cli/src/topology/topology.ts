@@ -5,13 +5,13 @@ import { readdirSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Node } from "@skiff/api";
 import { ApiClient, writeKubeconfig } from "@skiff/client";
-import { ensureControlPlanePki } from "../pki/pki.js";
+import { ensureControlPlanePki, writeNatsConfigs } from "../pki/pki.js";
 import { createJoinToken } from "../commands/token.js";
 import { CliError } from "../cli/errors.js";
 import type { Output } from "../cli/context.js";
 import { docker, dockerLines, imageExists, topologyContainers, type ContainerState } from "./docker.js";
 import { allowBridgeTraffic, removeBridgeRules } from "./bridge.js";
-import { apiGrpcPort, apiHttpsPort, dockerRunArgs, planTopology, topologyLabel, validateOptions, type ContainerPlan, type TopologyOptions } from "./plan.js";
+import { apiGrpcPort, apiHttpsPort, dockerRunArgs, natsConfigs, planTopology, topologyLabel, validateOptions, type ContainerPlan, type TopologyOptions } from "./plan.js";
 
 /** What a running topology is, as recorded in cluster.json. */
 export interface TopologyInfo {
@@ -80,6 +80,7 @@ export async function upTopology(o: TopologyOptions, out: Output, kubeconfigPath
   const warn = await allowBridgeTraffic(o.name, network);
   if (warn) out.write(`warning: ${warn}\n`);
   const plan = planTopology(o, subnet);
+  writeNatsConfigs(pki, plan.nats.flatMap((p) => [p.name, ...(p.ip ? [p.ip] : [])]), natsConfigs(o, plan));
   const run = async (p: ContainerPlan) => {
     out.write(`Starting ${p.name}\n`);
     await docker(dockerRunArgs(o.name, plan.network, p));

@@ -14,10 +14,25 @@ type Provider = experimental.CertificateProvider;
 /** How often files are re-read for rotation (ms). */
 export const DEFAULT_TLS_REFRESH_MS = 30_000;
 
+/** grpc-js's file watcher whose refresh timer does not keep a process alive (a CLI must exit once its work is done). */
+class UnrefFileWatcher extends experimental.FileWatcherCertificateProvider {
+  override addCaCertificateListener(l: experimental.CaCertificateUpdateListener): void {
+    super.addCaCertificateListener(l);
+    this.unrefTimer();
+  }
+  override addIdentityCertificateListener(l: experimental.IdentityCertificateUpdateListener): void {
+    super.addIdentityCertificateListener(l);
+    this.unrefTimer();
+  }
+  private unrefTimer(): void {
+    (this as unknown as { refreshTimer?: NodeJS.Timeout }).refreshTimer?.unref?.();
+  }
+}
+
 /** A certificate provider over the files of a TLS directory (re-read every `refreshMs`). */
 export function fileProvider(dir: string, refreshMs = DEFAULT_TLS_REFRESH_MS): Provider {
   const p = tlsPaths(dir);
-  return new experimental.FileWatcherCertificateProvider({ caCertificateFile: p.ca, certificateFile: p.cert, privateKeyFile: p.key, refreshIntervalMs: refreshMs });
+  return new UnrefFileWatcher({ caCertificateFile: p.ca, certificateFile: p.cert, privateKeyFile: p.key, refreshIntervalMs: refreshMs });
 }
 
 /** A certificate provider over PEM strings in memory; `set` rotates them. */

@@ -41,7 +41,7 @@ export async function runSchedulerScale(opts: {
     await cluster.start();
     const t0 = performance.now();
     hollow = new Proc("hollow-nodes", process.execPath, [
-      join(repoRoot, "services", "node-agent", "dist", "hollow", "main.js"), "--apiserver", cluster.apiAddress, "--nats", cluster.natsUrl(),
+      join(repoRoot, "services", "node-agent", "dist", "hollow", "main.js"), "--apiserver", cluster.apiAddress, "--tls-dir", cluster.tlsDir("admin"), "--nats", cluster.natsUrl(),
       "--count", String(opts.nodes), "--prefix", `${cluster.name}-h`, "--heartbeat-ms", String(opts.heartbeatMs ?? 5000),
     ], join(cluster.dir, "hollow-nodes.log"));
     await hollow.ready;

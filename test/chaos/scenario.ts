@@ -66,7 +66,7 @@ export class ChaosCluster {
     this.upMs = Date.now() - t0;
     if (up.code !== 0) throw new Error(`skiff up --nodes failed: ${up.out}${up.err}`);
     const info = JSON.parse(readFileSync(join(this.home, "cluster.json"), "utf8")) as { apiserver: string };
-    this.client = new ApiClient({ addresses: info.apiserver.split(","), timeoutMs: 5000 });
+    this.client = new ApiClient({ addresses: info.apiserver.split(","), timeoutMs: 5000, tls: { dir: join(this.home, "pki", "admin") } });
     this.writer = new CounterWriter(this.client, "chaos-counter");
     this.web = new WebUnderLoad(this.client, { replicas: this.replicas, nodes: this.nodes, entryNode: this.nodes[0] });
   }

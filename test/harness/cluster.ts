@@ -1,13 +1,16 @@
 // A whole Skiff cluster for integration tests, made of real processes: a nats-server with
 // JetStream in a temp dir, the apiserver, scheduler and controller-manager, and node agents on
 // the real Docker engine. Every cluster has its own name (labels on its containers and
-// networks) and its own pod CIDR, and removes everything it made when stopped.
+// networks) and its own pod CIDR, and removes everything it made when stopped. Every cluster is
+// closed as a real one is: its own CA in <dir>/pki, a certificate per component and node, mutual
+// TLS on every gRPC channel (there is no way to start it open).
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, openSync, readFileSync, existsSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ApiClient, waitFor, writeKubeconfig } from "@skiff/client";
+import type { ChannelCredentials } from "@grpc/grpc-js";
+import { APISERVER_USER, NATS_SERVER_USER, natsServerConfig, ApiClient, componentIdentities, ensureClusterCa, ensureIssued, mtlsChannelCredentials, nodeIdentity, nodeUser, waitFor, writeKubeconfig } from "@skiff/client";
 import type { Node } from "@skiff/api";
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
@@ -101,6 +104,8 @@ export class TestCluster {
   controllerManager?: Proc;
   readonly agents = new Map<string, Proc>();
   client!: ApiClient;
+  /** The control plane's PKI directory (ca.crt, ca.key, admin.token) and the components' TLS dirs under it. */
+  readonly pkiDir: string;
 
   constructor(readonly opts: ClusterOptions = {}) {
     clusterSeq++;
@@ -108,6 +113,16 @@ export class TestCluster {
     this.dir = mkdtempSync(join(tmpdir(), `skiff-${this.name}-`));
     this.clusterCidr = pickClusterCidr();
     this.serviceCidr = `${this.clusterCidr.split(".").slice(0, 2).join(".")}.240.0/20`;
+    this.pkiDir = join(this.dir, "pki");
+    ensureClusterCa(this.pkiDir);
+  }
+
+  /** The TLS directory of a component ("admin", "scheduler", "controller-manager") or node, issued on first use. */
+  tlsDir(who: string): string {
+    const { ca } = ensureClusterCa(this.pkiDir);
+    // "apiserver": what tests that play the apiserver towards node agents present.
+    const id = who === "apiserver" ? { user: APISERVER_USER, groups: [], server: true } : componentIdentities[who];
+    return id ? ensureIssued(this.pkiDir, who, ca, id) : ensureIssued(this.pkiDir, `node-${who}`, ca, nodeIdentity(who));
   }
 
   /** The tenth address of the service CIDR: the cluster DNS. */
@@ -143,34 +158,44 @@ export class TestCluster {
 
   async startNats(): Promise<void> {
     if (!this.natsPort) this.natsPort = await freePort();
-    // As every topology: max_payload 2 MiB, so objects up to the store's 1.5 MiB limit fit.
-    writeFileSync(join(this.dir, "nats.conf"), "max_payload: 2097152\n");
-    this.nats = new Proc("nats", "nats-server", ["-c", join(this.dir, "nats.conf"), "-js", "-a", "127.0.0.1", "-p", String(this.natsPort), "-sd", join(this.dir, "nats"), "--server_name", this.name], join(this.dir, "nats.log"));
+    // NATS closed too: TLS, each client a user by its certificate, each node only its own heartbeat subject.
+    const { ca } = ensureClusterCa(this.pkiDir);
+    const tlsDir = ensureIssued(this.pkiDir, "nats", ca, { user: NATS_SERVER_USER, groups: [], hosts: ["127.0.0.1", "localhost"], server: true });
+    const nodes = Array.from({ length: (this.opts.nodes ?? 1) + 4 }, (_, i) => this.nodeName(i));
+    const conf = join(this.dir, "nats.conf");
+    writeFileSync(conf, natsServerConfig({ serverName: this.name, host: "127.0.0.1", port: this.natsPort, storeDir: join(this.dir, "nats"), tlsDir, nodes }));
+    this.nats = new Proc("nats", "nats-server", ["-c", conf], join(this.dir, "nats.log"));
     await waitFor(() => readFileSync(this.nats!.logFile, "utf8").includes("Server is ready"), 20_000, "nats-server to start");
   }
 
   async startApiserver(): Promise<void> {
     const port = this.apiAddress ? this.apiAddress.split(":")[1] : String(await freePort());
-    this.apiserver = new Proc("apiserver", process.execPath, [this.node("apiserver"), "--nats", this.natsUrl(), "--grpc-address", `127.0.0.1:${port}`, "--https-address", "127.0.0.1:0", "--service-cluster-ip-range", this.serviceCidr, "--load-balancer-ip-range", this.loadBalancerRange, ...(this.opts.apiserverFlags ?? [])], join(this.dir, "apiserver.log"));
+    this.apiserver = new Proc("apiserver", process.execPath, [this.node("apiserver"), "--pki-dir", this.pkiDir, "--nats", this.natsUrl(), "--grpc-address", `127.0.0.1:${port}`, "--https-address", "127.0.0.1:0", "--service-cluster-ip-range", this.serviceCidr, "--load-balancer-ip-range", this.loadBalancerRange, ...(this.opts.apiserverFlags ?? [])], join(this.dir, "apiserver.log"));
     const ready = await this.apiserver.ready;
     this.apiAddress = String(ready.grpcAddress);
     this.httpsAddress = String(ready.httpsAddress ?? "");
   }
 
   async startScheduler(): Promise<void> {
-    this.scheduler = new Proc("scheduler", process.execPath, [this.node("scheduler"), "--apiserver", this.apiAddress, "--nats", this.natsUrl(), "--retry-interval-ms", "2000", ...(this.opts.schedulerFlags ?? [])], join(this.dir, "scheduler.log"));
+    this.scheduler = new Proc("scheduler", process.execPath, [this.node("scheduler"), "--apiserver", this.apiAddress, "--tls-dir", this.tlsDir("scheduler"), "--nats", this.natsUrl(), "--retry-interval-ms", "2000", ...(this.opts.schedulerFlags ?? [])], join(this.dir, "scheduler.log"));
     await this.scheduler.ready;
   }
 
   async startControllerManager(): Promise<void> {
-    this.controllerManager = new Proc("controller-manager", process.execPath, [this.node("controller-manager"), "--apiserver", this.apiAddress, "--nats", this.natsUrl(), "--cluster-cidr", this.clusterCidr, ...(this.opts.controllerManagerFlags ?? [])], join(this.dir, "controller-manager.log"));
+    this.controllerManager = new Proc("controller-manager", process.execPath, [this.node("controller-manager"), "--apiserver", this.apiAddress, "--tls-dir", this.tlsDir("controller-manager"), "--nats", this.natsUrl(), "--cluster-cidr", this.clusterCidr, ...(this.opts.controllerManagerFlags ?? [])], join(this.dir, "controller-manager.log"));
     await this.controllerManager.ready;
+  }
+
+  /** Credentials of a test playing the apiserver towards node `nodeName`'s agent (mutual TLS, the agent's identity checked). */
+  agentCredentials(nodeName: string): ChannelCredentials {
+    return mtlsChannelCredentials({ dir: this.tlsDir("apiserver") }, (id) => id.user === nodeUser(nodeName), nodeUser(nodeName));
   }
 
   /** Starts (or restarts) the agent of one node. */
   async startAgent(nodeName: string, extra: string[] = []): Promise<Proc> {
     const p = new Proc(`agent-${nodeName}`, process.execPath, [
       this.node("node-agent"), "--apiserver", this.apiAddress, "--nats", this.natsUrl(), "--node-name", nodeName,
+      ...(extra.includes("--tls-dir") || (this.opts.agentFlags ?? []).includes("--tls-dir") ? [] : ["--tls-dir", this.tlsDir(nodeName)]),
       "--cluster-name", this.name, "--pod-network-internal", "--backoff-base-ms", "1000", "--resync-ms", "3000",
       "--root-dir", join(this.dir, `root-${nodeName}`), "--listen-address", "127.0.0.1:0",
       "--service-cidr", this.serviceCidr, "--cluster-cidr", this.clusterCidr, "--run-dir", this.runDir(nodeName),
@@ -190,7 +215,7 @@ export class TestCluster {
   /** Writes (once) a kubeconfig for the REST API with the cluster's CA and admin token; returns its path. */
   async kubeconfigPath(): Promise<string> {
     const path = join(this.dir, "kubeconfig");
-    if (!existsSync(path)) await writeKubeconfig(this.client, { server: `https://${this.httpsAddress}`, path, name: this.name });
+    if (!existsSync(path)) writeKubeconfig(this.pkiDir, { server: `https://${this.httpsAddress}`, path, name: this.name });
     return path;
   }
 
@@ -202,7 +227,7 @@ export class TestCluster {
   async start(): Promise<this> {
     await this.startNats();
     await this.startApiserver();
-    this.client = new ApiClient({ addresses: [this.apiAddress], timeoutMs: 10_000 });
+    this.client = new ApiClient({ addresses: [this.apiAddress], timeoutMs: 10_000, tls: { dir: this.tlsDir("admin") } });
     await this.startControllerManager();
     if (this.opts.scheduler !== false) await this.startScheduler();
     const n = this.opts.nodes ?? 1;

@@ -1,7 +1,7 @@
 // Raw HTTPS requests to a test cluster's Kubernetes API with its admin token: for tests of what a
 // client library sees (status codes, headers, bodies), below kubectl.
 import { Agent, request } from "node:https";
-import { readClusterCredentials } from "@skiff/client";
+import { ensureClusterCa } from "@skiff/client";
 import type { TestCluster } from "./cluster.js";
 
 /** One answer of the REST API. */
@@ -18,7 +18,9 @@ export class RestClient {
   private constructor(readonly host: string, readonly port: number, readonly ca: string, readonly token: string, readonly agent: Agent) {}
 
   static async of(cluster: TestCluster, agentOptions: { maxSockets?: number } = {}): Promise<RestClient> {
-    const { caPem, token } = await readClusterCredentials(cluster.client);
+    // The cluster's PKI directory holds its CA and the admin token.
+    const { ca, adminToken: token } = ensureClusterCa(cluster.pkiDir);
+    const caPem = ca.cert;
     const i = cluster.httpsAddress.lastIndexOf(":");
     return new RestClient(cluster.httpsAddress.slice(0, i), Number(cluster.httpsAddress.slice(i + 1)), caPem, token,
       new Agent({ keepAlive: true, maxSockets: agentOptions.maxSockets ?? 16, ca: caPem }));

@@ -52,6 +52,23 @@ describe("./skiff up, the CLI, ./skiff down", () => {
     expect(nodes.out).toMatch(/\sReady\s/);
   });
 
+  it("is closed: only loopback listeners besides the proxy's, the CA key in a 0600 file and nowhere in the store", async () => {
+    const { readFileSync, readdirSync, statSync } = await import("node:fs");
+    const pids = readdirSync(join(home, "run")).filter((f) => f.endsWith(".pid")).map((f) => Number(readFileSync(join(home, "run", f), "utf8").trim()));
+    const dnsState = join(home, "run", "node", "dns.json");
+    pids.push((JSON.parse(readFileSync(dnsState, "utf8")) as { pid: number }).pid);
+    expect(pids.length).toBe(6); // nats, apiserver, scheduler, controller-manager, node agent, dns
+    const listeners = execFileSync("ss", ["-H", "-ltunp"], { encoding: "utf8" }).split("\n").filter((l) => pids.some((p) => l.includes(`pid=${p},`)));
+    expect(listeners.length).toBeGreaterThanOrEqual(5);
+    const open = listeners.map((l) => l.trim().split(/\s+/)[4]).filter((a) => !/^(127\.\d+\.\d+\.\d+|\[::1\]|\[::ffff:127\.0\.0\.1\]):\d+$/.test(a));
+    expect(open, listeners.join("\n")).toEqual([]);
+    expect(statSync(join(home, "pki", "ca.key")).mode & 0o777).toBe(0o600);
+    expect(statSync(join(home, "pki", "admin.token")).mode & 0o777).toBe(0o600);
+    const secrets = await skiff("get", "secrets", "-n", "kube-system");
+    expect(secrets.code, secrets.err).toBe(0);
+    expect(secrets.out).not.toContain("skiff-pki");
+  });
+
   it("applies a multi-document manifest, shows it, describes it and deletes it", async () => {
     const manifest = join(home, "pods.yaml");
     const pod = (name: string) => `apiVersion: v1

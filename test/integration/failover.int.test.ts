@@ -24,7 +24,7 @@ describe("failover", () => {
 
   it("the leader scheduler killed mid-stream: the standby takes over and pods still get scheduled", async () => {
     const { client } = cluster;
-    standby = new Proc("scheduler-2", process.execPath, [join(import.meta.dirname, "../../services/scheduler/dist/main.js"), "--apiserver", cluster.apiAddress, "--nats", cluster.natsUrl(), "--retry-interval-ms", "2000", "--leader-elect-lease-ms", "5000", "--leader-elect-renew-ms", "1000"], join(cluster.dir, "scheduler-2.log"));
+    standby = new Proc("scheduler-2", process.execPath, [join(import.meta.dirname, "../../services/scheduler/dist/main.js"), "--apiserver", cluster.apiAddress, "--tls-dir", cluster.tlsDir("scheduler"), "--nats", cluster.natsUrl(), "--retry-interval-ms", "2000", "--leader-elect-lease-ms", "5000", "--leader-elect-renew-ms", "1000"], join(cluster.dir, "scheduler-2.log"));
     await standby.ready;
     for (let i = 0; i < 3; i++) await client.create("pods", podOf(`s${i}`));
     await waitFor(async () => (await client.list<Pod>("pods", { namespace: "default", labelSelector: "app=stream" })).items.every((p) => p.spec.nodeName), 30_000, "first pods bound");

@@ -355,7 +355,7 @@ describe("kubectl logs, exec and port-forward against Skiff", () => {
     expect(piped).toMatchObject({ stdout: "SHOUT\n", code: 0 });
 
     // -it under a pseudo-terminal: the command gets one too.
-    const cli = `${process.execPath} ${join(repoRoot, "packages/cli/dist/main.js")} --server ${cluster.apiAddress}`;
+    const cli = `${process.execPath} ${join(repoRoot, "packages/cli/dist/main.js")} --server ${cluster.apiAddress} --tls-dir ${cluster.tlsDir("admin")}`;
     const term = await new Promise<{ out: string; code: number }>((resolve, reject) => {
       const p = spawn("script", ["-qec", `${cli} exec -it talker -c main -- sh -c 'tty; exit 2'`, "/dev/null"], { env: process.env });
       children.push(p);

@@ -29,7 +29,7 @@ describe("container lifecycle, messages, logs and exec", () => {
 
   beforeAll(async () => {
     await cluster.start();
-    connector = new GrpcNodeConnector({ getNode: (n) => cluster.client.get<Node>("nodes", n), token: "" });
+    connector = new GrpcNodeConnector({ getNode: (n) => cluster.client.get<Node>("nodes", n), token: "", credentials: (n) => cluster.agentCredentials(n) });
   });
   afterAll(async () => { connector?.close(); await cluster.stop(); });
 

@@ -4,8 +4,8 @@
 // apiserver's NodeConnector talking to the agent's NodeService.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request } from "node:http";
-import { credentials, Metadata } from "@grpc/grpc-js";
-import { waitFor } from "@skiff/client";
+import { Metadata } from "@grpc/grpc-js";
+import { TLS_CHANNEL_OPTIONS, waitFor } from "@skiff/client";
 import type { Event, Node, Pod } from "@skiff/api";
 import { nodev1 } from "@skiff/proto";
 import { TestCluster } from "../harness/cluster.js";
@@ -33,7 +33,7 @@ describe("pod runtime", () => {
 
   beforeAll(async () => {
     await cluster.start();
-    connector = new GrpcNodeConnector({ getNode: (n) => cluster.client.get<Node>("nodes", n), token: TOKEN });
+    connector = new GrpcNodeConnector({ getNode: (n) => cluster.client.get<Node>("nodes", n), token: TOKEN, credentials: (n) => cluster.agentCredentials(n) });
   });
   afterAll(async () => { connector?.close(); await cluster.stop(); });
 
@@ -103,7 +103,7 @@ describe("pod runtime", () => {
     const node = await cluster.client.get<Node>("nodes", cluster.nodeName(0));
     const port = node.status!.daemonEndpoints!.kubeletEndpoint!.Port;
     expect(port).toBeGreaterThan(0);
-    const c = new nodev1.NodeServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    const c = new nodev1.NodeServiceClient(`127.0.0.1:${port}`, cluster.agentCredentials(cluster.nodeName(0)), TLS_CHANNEL_OPTIONS);
     const md = new Metadata();
     md.set("authorization", "Bearer wrong");
     const err = await new Promise<{ code: number }>((resolve) => c.podStats({ pod: { namespace: "default", name: "web", uid: "" } }, md, (e) => resolve(e as never)));
@@ -184,7 +184,7 @@ describe("pod runtime", () => {
     }));
     await running("spin");
     const node = await cluster.client.get<Node>("nodes", cluster.nodeName(0));
-    const c = new nodev1.NodeServiceClient(`127.0.0.1:${node.status!.daemonEndpoints!.kubeletEndpoint!.Port}`, credentials.createInsecure());
+    const c = new nodev1.NodeServiceClient(`127.0.0.1:${node.status!.daemonEndpoints!.kubeletEndpoint!.Port}`, cluster.agentCredentials(cluster.nodeName(0)), TLS_CHANNEL_OPTIONS);
     const md = new Metadata();
     md.set("authorization", `Bearer ${TOKEN}`);
     const sample = () => new Promise<nodev1.ContainerStats>((resolve, reject) => c.podStats({ pod: { namespace: "default", name: "spin", uid: "" } }, md, (e, r) => (e ? reject(e) : resolve(r!.containers[0]))));

@@ -23,7 +23,7 @@ describe("probes, init containers, persistent volumes", () => {
 
   beforeAll(async () => {
     await cluster.start();
-    connector = new GrpcNodeConnector({ getNode: (n) => cluster.client.get<Node>("nodes", n), token: "" });
+    connector = new GrpcNodeConnector({ getNode: (n) => cluster.client.get<Node>("nodes", n), token: "", credentials: (n) => cluster.agentCredentials(n) });
   });
   afterAll(async () => { connector?.close(); await cluster.stop(); });
 

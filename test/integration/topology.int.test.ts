@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient, waitFor } from "@skiff/client";
+import { caCertHash, joinCluster, ApiClient, waitFor } from "@skiff/client";
 import { isAlreadyExists, type ConfigMap, type Node, type Pod } from "@skiff/api";
 import { httpGet, nodeIP } from "../chaos/workloads.js";
 import { repoRoot } from "../harness/cluster.js";
@@ -66,7 +66,7 @@ describe("the container topology: nodes as machines on a Docker network", () => 
     expect(up.code, up.out + up.err).toBe(0);
     expect(up.out).toMatch(/2 node\(s\) Ready/);
     const info = JSON.parse(readFileSync(join(home, "cluster.json"), "utf8"));
-    client = new ApiClient({ addresses: info.apiserver.split(","), timeoutMs: 5000 });
+    client = new ApiClient({ addresses: info.apiserver.split(","), timeoutMs: 5000, tls: { dir: join(home, "pki", "admin") } });
   }, 1_000_000);
 
   afterAll(async () => {
@@ -82,16 +82,23 @@ describe("the container topology: nodes as machines on a Docker network", () => 
     expect(down.code, down.out + down.err).toBe(0);
   }, 300_000);
 
-  it("joins each node with the join token; a wrong or missing token cannot register a node", async () => {
+  it("joins each node by TLS bootstrap with the join token; no certificate or a wrong token cannot register a node", async () => {
     const nodes = (await client.list<Node>("nodes")).items.map((n) => n.metadata.name).sort();
     expect(nodes).toEqual([node1, node2]);
     for (const n of [node1, node2]) expect(await nodeReady(n)).toBe("True");
     const intruder = { apiVersion: "v1", kind: "Node", metadata: { name: `${name}-intruder` } } as Node;
-    for (const token of [undefined, "abcdef.0123456789abcdef"]) {
-      const c = new ApiClient({ addresses: JSON.parse(readFileSync(join(home, "cluster.json"), "utf8")).apiserver.split(","), token, timeoutMs: 5000 });
-      await expect(c.create("nodes", intruder)).rejects.toMatchObject({ reason: "Unauthorized" });
-      c.close();
-    }
+    const apiservers = JSON.parse(readFileSync(join(home, "cluster.json"), "utf8")).apiserver.split(",") as string[];
+    // No client certificate: refused at the handshake.
+    const anonymous = new ApiClient({ addresses: apiservers, timeoutMs: 5000 });
+    await expect(anonymous.create("nodes", intruder)).rejects.toMatchObject({ reason: "Unavailable" });
+    anonymous.close();
+    // A wrong join token: TLS bootstrap refuses it, with the reason.
+    const ca = readFileSync(join(home, "pki", "ca.crt"), "utf8");
+    const https = apiservers.map((a) => `https://${a.slice(0, a.lastIndexOf(":"))}:6443`);
+    await expect(joinCluster({ tlsDir: join(home, "intruder-pki"), nodeName: `${name}-intruder`, token: "abcdef.0123456789abcdef", caCertHash: caCertHash(ca), servers: https, timeoutMs: 10_000 }))
+      .rejects.toThrow(/join token abcdef is not valid/);
+    // The nodes' certificates were signed at join: no node container holds the CA key.
+    expect(dockerOut("exec", node1, "sh", "-c", "ls /var/lib/skiff/pki; test ! -e /var/lib/skiff/pki/ca.key && echo no-ca-key")).toMatch(/tls\.crt[\s\S]*no-ca-key/);
     expect((await client.list<Node>("nodes")).items).toHaveLength(2);
   });
 

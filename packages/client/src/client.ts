@@ -4,6 +4,8 @@ import { connectivityState, credentials, Metadata, status as Code, type ServiceE
 import { ResourceServiceClient, EventType, type WatchResponse, type PodLogsRequest, type PodLogsResponse, type PodExecRequest, type PodExecResponse } from "@skiff/proto";
 import type { KObject } from "@skiff/api";
 import { fromGrpcError } from "./grpc-errors.js";
+import { readTlsDir } from "./tls/files.js";
+import { isApiserver, mtlsChannelCredentials, TLS_CHANNEL_OPTIONS, type TlsSource } from "./tls/grpc.js";
 
 export interface ClientOptions {
   /** host:port of one or more apiservers; calls go to the first that answers. */
@@ -12,6 +14,8 @@ export interface ClientOptions {
   token?: string;
   /** Deadline of unary calls in ms (default 15000). */
   timeoutMs?: number;
+  /** This component's certificate and the cluster CA (a --tls-dir); apiservers refuse a client without one. Omitted: plaintext (unit tests against fake servers only). */
+  tls?: TlsSource;
 }
 
 export interface ListResult<T extends KObject = KObject> {
@@ -46,7 +50,12 @@ export class ApiClient {
 
   constructor(opts: ClientOptions) {
     if (opts.addresses.length === 0) throw new Error("ApiClient needs at least one apiserver address");
-    this.clients = opts.addresses.map((a) => new ResourceServiceClient(a, credentials.createInsecure(), {
+    // Missing files fail here, naming them, rather than as an endless "connection refused".
+    if (opts.tls && "dir" in opts.tls) readTlsDir(opts.tls.dir);
+    // One credentials object for all channels: its certificate provider re-reads rotated files once.
+    const creds = opts.tls ? mtlsChannelCredentials(opts.tls, isApiserver, "an apiserver of this cluster (kube-apiserver)") : credentials.createInsecure();
+    this.clients = opts.addresses.map((a) => new ResourceServiceClient(a, creds, {
+      ...(opts.tls ? TLS_CHANNEL_OPTIONS : {}),
       "grpc.keepalive_time_ms": 10_000,
       "grpc.keepalive_timeout_ms": 5_000,
       "grpc.max_receive_message_length": 256 * 1024 * 1024,

@@ -9,3 +9,4 @@ export * from "./wait.js";
 export * from "./main.js";
 export * from "./kubeconfig.js";
 export * from "./leader/leader.js";
+export * from "./tls/index.js";

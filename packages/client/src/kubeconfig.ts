@@ -1,12 +1,8 @@
-// Writes a kubeconfig for the cluster's REST API: the CA and admin token are read through the
-// gRPC ApiClient from the Secret the apiserver keeps them in (kube-system/skiff-pki).
+// Writes a kubeconfig for the cluster's REST API with the CA certificate and admin token of the
+// control plane's PKI directory (never read through the API: the store holds no keys).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { KObject } from "@skiff/api";
-import type { ApiClient } from "./client.js";
-
-/** Where the apiserver keeps the cluster CA and admin token. */
-export const CLUSTER_PKI_SECRET = { namespace: "kube-system", name: "skiff-pki" } as const;
+import { ensureClusterCa } from "./tls/cluster-ca.js";
 
 /** Options of writeKubeconfig. */
 export interface KubeconfigOptions {
@@ -18,15 +14,6 @@ export interface KubeconfigOptions {
   name?: string;
   /** Default namespace of the context (default "default"). */
   namespace?: string;
-}
-
-/** The CA certificate (PEM) and admin token of a cluster. */
-export async function readClusterCredentials(client: ApiClient): Promise<{ caPem: string; token: string }> {
-  const s = await client.get<KObject & { data?: Record<string, string> }>("secrets", CLUSTER_PKI_SECRET.name, CLUSTER_PKI_SECRET.namespace);
-  const caPem = Buffer.from(s.data?.["ca.crt"] ?? "", "base64").toString("utf8");
-  const token = Buffer.from(s.data?.token ?? "", "base64").toString("utf8");
-  if (!caPem || !token) throw new Error(`secret ${CLUSTER_PKI_SECRET.namespace}/${CLUSTER_PKI_SECRET.name} has no ca.crt or token`);
-  return { caPem, token };
 }
 
 /** Renders a kubeconfig (YAML-compatible JSON) for a server, CA and token. */
@@ -41,10 +28,10 @@ export function renderKubeconfig(server: string, caPem: string, token: string, n
   return JSON.stringify(cfg, null, 2) + "\n";
 }
 
-/** Reads the cluster's CA and token through `client` and writes a kubeconfig; returns its path. */
-export async function writeKubeconfig(client: ApiClient, opts: KubeconfigOptions): Promise<string> {
-  const { caPem, token } = await readClusterCredentials(client);
+/** Writes a kubeconfig with the cluster's CA and admin token, read from the control plane's PKI directory; returns its path. */
+export function writeKubeconfig(pkiDir: string, opts: KubeconfigOptions): string {
+  const { ca, adminToken } = ensureClusterCa(pkiDir);
   mkdirSync(dirname(opts.path), { recursive: true });
-  writeFileSync(opts.path, renderKubeconfig(opts.server, caPem, token, opts.name, opts.namespace), { mode: 0o600 });
+  writeFileSync(opts.path, renderKubeconfig(opts.server, ca.cert, adminToken, opts.name, opts.namespace), { mode: 0o600 });
   return opts.path;
 }

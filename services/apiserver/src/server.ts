@@ -1,5 +1,5 @@
 // Wires the apiserver: store → registry → gRPC service; returns a handle to stop it.
-import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { Server } from "@grpc/grpc-js";
 import type { Logger } from "@skiff/log";
 import { ResourceServiceService } from "@skiff/proto";
 import { Store } from "./storage/store.js";
@@ -10,11 +10,13 @@ import type { KObject, LimitRange, Node, ResourceQuota } from "@skiff/api";
 import { LiveIndex } from "./registry/live-index.js";
 import { GrpcNodeConnector } from "./nodes/grpc-connector.js";
 import type { NodeConnector } from "./nodes/connector.js";
-import { startRestServer, loadOrCreateClusterAuth, type RunningRestServer } from "./rest/index.js";
+import { startRestServer, servingNames, type RunningRestServer } from "./rest/index.js";
 import { compileFlowControlOptions } from "./rest/flowcontrol/flowcontrol.js";
 import { ServiceAllocator } from "./allocation/allocator.js";
 import { ensureSystemServices } from "./allocation/bootstrap.js";
-import { ensureJoinToken, joinTokenAuthorizer } from "./auth/join-token.js";
+import { setupTrust } from "./auth/trust.js";
+import { encryptionAtRest } from "./storage/at-rest.js";
+import { natsClientTls } from "./auth/nats-client.js";
 import { startRepair } from "./allocation/repair.js";
 import { ensureDefaultStorageClass } from "./admission/storage-class.js";
 import { admissionChain } from "./admission/index.js";
@@ -48,7 +50,7 @@ export interface ApiserverDeps {
 export async function start(opts: ApiserverOptions, log: Logger, deps: ApiserverDeps = {}): Promise<RunningApiserver> {
   const store = await Store.open({ servers: opts.natsServers, bucket: opts.bucket, replicas: opts.replicas, log: log.child({ component: "store" }),
     // A watch resumes from the cache for as long as the stream itself keeps delete markers.
-    cache: { windowMs: opts.compactAfterMs } });
+    cache: { windowMs: opts.compactAfterMs }, transformer: encryptionAtRest(opts), tls: natsClientTls(opts.pkiDir) });
   const allocator = new ServiceAllocator(store, { serviceCidr: opts.serviceClusterIpRange, nodePortRange: opts.serviceNodePortRange, loadBalancerRange: opts.loadBalancerIpRange }, log.child({ component: "allocator" }));
   // Authorization reads roles and bindings from a cache the registry feeds; the admission chain
   // (built with the registry, which its plugins read) uses it to stop RBAC escalation.
@@ -69,28 +71,29 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   await registry.ensureSystemNamespaces();
   await ensureBootstrapPolicy(registry, log.child({ component: "bootstrap" }));
   await Promise.all([rbacCache!.start(), ...indexes.map((i) => i.start())]);
-  const joinToken = opts.requireJoinToken ? await ensureJoinToken(registry, log.child({ component: "join-token" })) : undefined;
+  const httpsHost = opts.httpsAddress.slice(0, opts.httpsAddress.lastIndexOf(":")).replace(/^\[|\]$/g, "");
+  // In-cluster clients reach the API at the `kubernetes` Service's ClusterIP: it is in the serving certificate.
+  const trust = await setupTrust({ pkiDir: opts.pkiDir, hosts: servingNames(httpsHost, [...opts.tlsSans, opts.grpcAddress.slice(0, opts.grpcAddress.lastIndexOf(":")), allocator.serviceIP(1)]), certValidityMs: opts.certValidityMs, nodeCertValidityMs: opts.nodeCertValidityMs }, registry, log.child({ component: "auth" }));
 
-  // Cluster identity material: the CA (serving certificates, what pods trust) and the key
-  // ServiceAccount tokens are signed with.
-  const auth = await loadOrCreateClusterAuth(registry, log.child({ component: "auth" }));
+  // The key ServiceAccount tokens are signed with, and the CA pods trust (published in every namespace).
   const tokens = new TokenSigner(await loadOrCreateSigningKey(registry, log.child({ component: "auth" })));
-  const stopRootCa = publishRootCa(registry, auth.ca.cert, log.child({ component: "root-ca-publisher" }));
+  const caCert = trust.pki.ca.cert;
+  const stopRootCa = publishRootCa(registry, caCert, log.child({ component: "root-ca-publisher" }));
 
-  const nodeConnector = deps.connector ?? new GrpcNodeConnector({ getNode: async (n) => (await registry.get("nodes", undefined, n)) as Node, token: opts.nodeToken });
-  const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
-  server.addService(ResourceServiceService, resourceService(registry, log.child({ component: "grpc" }), { bookmarkIntervalMs: opts.bookmarkIntervalMs, authorize: joinToken ? joinTokenAuthorizer(() => joinToken) : undefined, connector: nodeConnector, tokens, caCert: auth.ca.cert }));
+  const nodeConnector = deps.connector ?? new GrpcNodeConnector({ getNode: async (n) => (await registry.get("nodes", undefined, n)) as Node, token: opts.nodeToken, credentials: trust.agentCredentials });
+  const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024, interceptors: trust.interceptors });
+  server.addService(ResourceServiceService, resourceService(registry, log.child({ component: "grpc" }), { bookmarkIntervalMs: opts.bookmarkIntervalMs, connector: nodeConnector, tokens, caCert }));
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(opts.grpcAddress, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(opts.grpcAddress, trust.serverCredentials, (err, p) => (err ? reject(err) : resolve(p))),
   );
   const host = opts.grpcAddress.slice(0, opts.grpcAddress.lastIndexOf(":"));
   const grpcAddress = `${host}:${port}`;
   let rest: RunningRestServer | undefined;
   if (opts.httpsAddress) {
     const lookup = (resource: "serviceaccounts" | "pods", ns: string, name: string) => registry.get(resource, ns, name).then((o): KObject | undefined => o, () => undefined);
-    rest = await startRestServer({ registry, log: log.child({ component: "rest" }), connector: nodeConnector, bookmarkIntervalMs: opts.bookmarkIntervalMs, authz, tokens }, auth,
+    rest = await startRestServer({ registry, log: log.child({ component: "rest" }), connector: nodeConnector, bookmarkIntervalMs: opts.bookmarkIntervalMs, authz, tokens }, trust.restAuth,
       // In-cluster clients reach the API at the `kubernetes` Service's ClusterIP.
-      { address: opts.httpsAddress, tlsSans: [...opts.tlsSans, allocator.serviceIP(1)], flowControl: compileFlowControlOptions({ maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight, requestTimeoutMs: opts.requestTimeoutMs }),
+      { address: opts.httpsAddress, tlsSans: opts.tlsSans, flowControl: compileFlowControlOptions({ maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight, requestTimeoutMs: opts.requestTimeoutMs }),
         tokenCheckers: [...(opts.tokenAuthFile ? [new StaticTokens(parseTokenFile(readFileSync(opts.tokenAuthFile, "utf8"), opts.tokenAuthFile))] : []), new ServiceAccountTokens(tokens, lookup)] });
   }
   const httpsAddress = rest?.address ?? "";
@@ -122,6 +125,7 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
       stopRootCa();
       rbacCache?.stop();
       for (const i of indexes) i.stop();
+      trust.stop();
       await rest?.stop();
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => { server.forceShutdown(); resolve(); }, 3000);

@@ -2,7 +2,7 @@
 import { connect } from "@nats-io/transport-node";
 import type { Logger } from "@skiff/log";
 import { hostname } from "node:os";
-import { ApiClient, CONTROLLER_MANAGER_LEASE, EventRecorder, Informer, LeaderElector, runWithLeaderElection } from "@skiff/client";
+import { natsTls, ApiClient, CONTROLLER_MANAGER_LEASE, EventRecorder, Informer, LeaderElector, runWithLeaderElection } from "@skiff/client";
 import type { KObject } from "@skiff/api";
 import type { ControllerContext, InformerFactory, Controller } from "./controller.js";
 import { controllers } from "./controllers.js";
@@ -32,8 +32,8 @@ class SharedInformers implements InformerFactory {
  * controller was stopped (main exits there, so nothing keeps acting).
  */
 export async function start(opts: ControllerManagerOptions, log: Logger, onLost: () => void = () => undefined): Promise<() => Promise<void>> {
-  const nc = await connect({ servers: opts.natsServers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: "skiff-controller-manager" });
-  const client = new ApiClient({ addresses: opts.apiservers });
+  const nc = await connect({ servers: opts.natsServers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: "skiff-controller-manager", tls: natsTls(opts.tlsDir) });
+  const client = new ApiClient({ addresses: opts.apiservers, tls: { dir: opts.tlsDir } });
   const informers = new SharedInformers(client, log);
   const ctx: ControllerContext = { client, informers, nc, recorder: new EventRecorder(client, "controller-manager", "controller-manager", log.child({ component: "events" })), opts, log };
   const running: Controller[] = [];

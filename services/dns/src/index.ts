@@ -16,7 +16,7 @@ export { DnsServer } from "./server/server.js";
 
 /** Starts informers and the server; resolves once both serve. */
 export async function start(opts: DnsOptions, log: Logger): Promise<{ port: number; stop(): Promise<void> }> {
-  const client = new ApiClient({ addresses: opts.apiservers });
+  const client = new ApiClient({ addresses: opts.apiservers, tls: { dir: opts.tlsDir } });
   const services = new Informer<Service>(client, "services", {}, log.child({ informer: "services" }));
   const endpoints = new Informer<Endpoints>(client, "endpoints", {}, log.child({ informer: "endpoints" }));
   void services.start();

@@ -1,10 +1,10 @@
 // Wires the node agent: NATS (heartbeats), apiserver client, Docker runtime, Node registration,
 // the pod network for the node's podCIDR, and the pod manager.
 import { connect } from "@nats-io/transport-node";
-import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { Server } from "@grpc/grpc-js";
 import { nodev1 } from "@skiff/proto";
 import type { Logger } from "@skiff/log";
-import { ApiClient, EventRecorder, Informer } from "@skiff/client";
+import { natsTls, ApiClient, EventRecorder, Informer, mtlsServerCredentials } from "@skiff/client";
 import type { ConfigMap, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, StorageClass } from "@skiff/api";
 import { LocalPathProvisioner } from "./volumes/provisioner.js";
 import { EmptyDirMonitor } from "./eviction/emptydir.js";
@@ -21,6 +21,7 @@ import { gatewayOf, podNetworkName } from "./network/network.js";
 import type { NodeAgentOptions } from "./options/options.js";
 import { ServiceNetwork } from "./network/service-network.js";
 import { startImages } from "./images/wiring.js";
+import { apiserversOnly, ensureNodeIdentity, ReferencedObjects, startCertificateRotation } from "./trust/index.js";
 
 export const VERSION = "v1.32.0-skiff";
 
@@ -33,8 +34,12 @@ export interface RunningAgent {
 
 /** Starts the agent; resolves once the Node is registered and pods are being run. */
 export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtime = new DockerRuntime(opts.dockerSocket)): Promise<RunningAgent> {
-  const nc = await connect({ servers: opts.natsServers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: `skiff-node-${opts.nodeName}` });
-  const client = new ApiClient({ addresses: opts.apiservers, token: opts.token });
+  // The node's identity first: everything it says to the cluster is said with it.
+  await ensureNodeIdentity({ tlsDir: opts.tlsDir, nodeName: opts.nodeName, token: opts.token, caCertHash: opts.caCertHash, servers: opts.bootstrapServers }, log.child({ component: "bootstrap" }));
+  const stopRotation = startCertificateRotation({ tlsDir: opts.tlsDir, nodeName: opts.nodeName, servers: opts.bootstrapServers, checkMs: opts.certCheckMs }, log.child({ component: "cert-rotation" }));
+  const tls = { dir: opts.tlsDir, refreshMs: Math.min(opts.certCheckMs, 30_000) };
+  const nc = await connect({ servers: opts.natsServers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: `skiff-node-${opts.nodeName}`, tls: natsTls(opts.tlsDir) });
+  const client = new ApiClient({ addresses: opts.apiservers, tls });
   const pods = new Informer<Pod>(client, "pods", { fieldSelector: `spec.nodeName=${opts.nodeName}` }, log.child({ component: "pod-informer" }));
 
   const recorder = new EventRecorder(client, "kubelet", opts.nodeName, log.child({ component: "events" }));
@@ -42,10 +47,10 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   const images = await startImages(opts, recorder, () => registrar.current(), log.child({ component: "images" }));
 
   // The NodeService is bound first: its port goes into the Node's status.
-  const grpcServer = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
+  const grpcServer = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024, interceptors: [apiserversOnly(log.child({ component: "node-service" }))] });
   grpcServer.addService(nodev1.NodeServiceService, nodeService({ runtime, pods, clusterName: opts.clusterName, nodeName: opts.nodeName, token: opts.nodeToken, log: log.child({ component: "node-service" }), images: images.runtime, onImagesLoaded: images.changed }));
   const listenPort = await new Promise<number>((resolve, reject) =>
-    grpcServer.bindAsync(opts.listenAddress, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    grpcServer.bindAsync(opts.listenAddress, mtlsServerCredentials(tls), (err, p) => (err ? reject(err) : resolve(p))),
   );
   const listenAddress = `${opts.listenAddress.slice(0, opts.listenAddress.lastIndexOf(":"))}:${listenPort}`;
   log.info({ listenAddress, tokenRequired: !!opts.nodeToken }, "node service listening");
@@ -76,18 +81,21 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   const serviceNetwork = new ServiceNetwork(client, opts, log.child({ component: "service-network" }), pods);
   await serviceNetwork.start();
 
-  // Objects pods reference (env, volumes): cached cluster-wide, like the kubelet's watches.
-  const configMaps = new Informer<ConfigMap>(client, "configmaps", {}, log.child({ component: "configmap-informer" }));
-  const secrets = new Informer<Secret>(client, "secrets", {}, log.child({ component: "secret-informer" }));
-  const claims = new Informer<PersistentVolumeClaim>(client, "persistentvolumeclaims", {}, log.child({ component: "pvc-informer" }));
+  // Objects pods reference (env, volumes): watched one by one (the Node authorizer allows no more),
+  // like the kubelet's per-object watches; a change re-syncs the pods of its namespace.
+  let manager: PodManager | undefined;
+  const byNs = (ns: string) => manager?.enqueueNamespace(ns);
+  const configMaps = new ReferencedObjects<ConfigMap>(client, "configmaps", log.child({ component: "configmap-informer" }), byNs);
+  const secrets = new ReferencedObjects<Secret>(client, "secrets", log.child({ component: "secret-informer" }), byNs);
+  const claims = new ReferencedObjects<PersistentVolumeClaim>(client, "persistentvolumeclaims", log.child({ component: "pvc-informer" }), byNs);
   const pvs = new Informer<PersistentVolume>(client, "persistentvolumes", {}, log.child({ component: "pv-informer" }));
   const classes = new Informer<StorageClass>(client, "storageclasses", {}, log.child({ component: "storageclass-informer" }));
-  await Promise.all([configMaps.start(), secrets.start(), claims.start(), pvs.start(), classes.start()]);
+  await Promise.all([pvs.start(), classes.start()]);
   const tokens = new TokenManager((ns, sa, spec) => client.createToken(ns, sa, { spec }));
   const sources: VolumeSources = {
-    configMap: (ns, n) => configMaps.get(`${ns}/${n}`),
-    secret: (ns, n) => secrets.get(`${ns}/${n}`),
-    claim: (ns, n) => claims.get(`${ns}/${n}`),
+    configMap: (ns, n) => configMaps.get(ns, n),
+    secret: (ns, n) => secrets.get(ns, n),
+    claim: (ns, n) => claims.get(ns, n),
     volume: (n) => pvs.get(n),
     token: (pod, audience, seconds) => tokens.token(pod, audience, seconds),
     get allocatable() {
@@ -97,17 +105,12 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   };
   const provisioner = new LocalPathProvisioner(client, { storageClass: (n) => classes.get(n), volume: (n) => pvs.get(n) }, recorder, opts.volumeDir, opts.nodeName, log.child({ component: "provisioner" }));
   const volumes = new VolumeManager(opts.rootDir, sources, log.child({ component: "volumes" }), provisioner);
-  const manager = new PodManager({ client, runtime, pods, recorder, log: log.child({ component: "pods" }), volumes, sources, images: images.puller((ns, n) => secrets.get(`${ns}/${n}`)) }, {
+  manager = new PodManager({ client, runtime, pods, recorder, log: log.child({ component: "pods" }), volumes, sources, images: images.puller((ns, n) => secrets.get(ns, n)) }, {
     nodeName: opts.nodeName, clusterName: opts.clusterName, hostIP: opts.nodeIP, pauseImage: opts.pauseImage,
     network: () => network, backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffMaxMs, backoffResetMs: opts.backoffResetMs,
     resyncMs: opts.resyncMs, workers: opts.workers, logMaxSize: opts.containerLogMaxSize, serviceNetwork,
   });
-  // A changed ConfigMap, Secret or claim re-syncs the pods of its namespace (env waits, volume contents).
-  const byNamespace = (o: { metadata: { namespace?: string } }) => manager.enqueueNamespace(o.metadata.namespace ?? "");
-  for (const inf of [configMaps, secrets, claims] as Informer<ConfigMap | Secret | PersistentVolumeClaim>[]) {
-    inf.addHandlers({ onAdd: byNamespace, onUpdate: (_o, n) => byNamespace(n), onDelete: byNamespace });
-  }
-  pvs.addHandlers({ onUpdate: () => manager.enqueueAll() });
+  pvs.addHandlers({ onUpdate: () => manager?.enqueueAll() });
   const reclaimer = new VolumeReclaimer(client, pvs, opts.volumeDir, log.child({ component: "reclaimer" }), opts.nodeName);
   await reclaimer.start();
   void pods.start();
@@ -129,6 +132,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
       reclaimer.stop();
       grpcServer.forceShutdown();
       for (const inf of [configMaps, secrets, claims, pvs, classes]) inf.stop();
+      stopRotation();
       serviceNetwork.stop();
       pods.stop();
       nodes.stop();

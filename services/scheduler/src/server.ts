@@ -12,7 +12,7 @@ import type { SchedulerOptions } from "./options/options.js";
  * a leader is deposed (main exits there, so that nothing keeps acting).
  */
 export async function start(opts: SchedulerOptions, log: Logger, onLost: () => void = () => undefined): Promise<() => Promise<void>> {
-  const client = new ApiClient({ addresses: opts.apiservers });
+  const client = new ApiClient({ addresses: opts.apiservers, tls: { dir: opts.tlsDir } });
   const scheduler = new Scheduler({
     client, schedulerName: opts.schedulerName, retryIntervalMs: opts.retryIntervalMs,
     log: log.child({ component: "scheduler" }),
@@ -30,7 +30,7 @@ export async function start(opts: SchedulerOptions, log: Logger, onLost: () => v
       client.close();
     };
   }
-  const nc = await connectNats(opts.natsServers, "skiff-scheduler");
+  const nc = await connectNats(opts.natsServers, "skiff-scheduler", opts.tlsDir);
   const elector = new LeaderElector({
     nc, name: opts.schedulerName, identity: `${hostname()}_${process.pid}`, leaseMs: opts.leaseMs, renewMs: opts.renewMs,
     log: log.child({ component: "leader-election" }),

@@ -4,6 +4,8 @@ import { ResourceRegistry } from "@skiff/api";
 import { ApiClient } from "@skiff/client";
 import type { Flags, FlagSpec } from "./args.js";
 import { resolveApiserver, resolveHome } from "./connection.js";
+import { CliError } from "./errors.js";
+import { cliTlsDir } from "../pki/pki.js";
 
 /** One `skiff` subcommand: its flags and what it does. */
 export interface Command {
@@ -48,8 +50,17 @@ export class Context {
 
   /** The API client, created on first use. */
   client(): ApiClient {
-    this.apiClient ??= new ApiClient({ addresses: this.servers, token: this.env.SKIFF_TOKEN });
+    if (!this.apiClient) {
+      const dir = this.tlsDir;
+      if (!dir) throw new CliError(`no client certificate: apiservers accept only certificates of the cluster CA. Use --tls-dir DIR (ca.crt, tls.crt, tls.key) or $SKIFF_TLS_DIR; on a control plane, ${this.home}/pki/admin is used`);
+      this.apiClient = new ApiClient({ addresses: this.servers, tls: { dir } });
+    }
     return this.apiClient;
+  }
+
+  /** The certificate this CLI presents (see cliTlsDir). */
+  get tlsDir(): string | undefined {
+    return cliTlsDir(this.flags.string("tls-dir"), this.env, this.home);
   }
 
   /** The namespace of namespaced requests: -n, else "default". */

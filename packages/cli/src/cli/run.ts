@@ -9,11 +9,12 @@ export const globalFlags: FlagSpec = {
   server: { type: "string", short: "s", description: "host:port of the apiserver (comma-separated list allowed); else $SKIFF_APISERVER, $SKIFF_HOME/cluster.json, 127.0.0.1:6444." },
   namespace: { type: "string", short: "n", description: "The namespace scope for this request." },
   home: { type: "string", description: "Skiff's state directory (default $SKIFF_HOME or ~/.skiff)." },
+  "tls-dir": { type: "string", description: "Client certificate to present (ca.crt, tls.crt, tls.key); else $SKIFF_TLS_DIR, else $SKIFF_HOME/pki/admin." },
   help: { type: "boolean", short: "h", description: "Help for the command." },
 };
 
 /** Global flags that take a value, so their value is not mistaken for the command name. */
-const valued = new Set(["--server", "-s", "--namespace", "-n", "--home"]);
+const valued = new Set(["--server", "-s", "--namespace", "-n", "--home", "--tls-dir"]);
 
 function findCommandIndex(argv: string[]): number {
   for (let i = 0; i < argv.length; i++) {

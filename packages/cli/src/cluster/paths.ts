@@ -63,6 +63,8 @@ export interface UpSettings {
   https: string;
   nodeName: string;
   clusterName: string;
+  /** The control plane's PKI directory and the components' TLS directories in it. */
+  pki: { dir: string; tlsDirs: Record<string, string> };
 }
 
 /** `skiff up`'s LoadBalancer pool (its Ingress controller gets the first address). */
@@ -73,15 +75,17 @@ export function componentSpecs(s: UpSettings): ComponentSpec[] {
   const nats = `nats://127.0.0.1:${s.natsPort}`;
   const service = (name: ComponentName, args: string[]): ComponentSpec => ({ name, command: process.execPath, args: [serviceMain(s.repo, name), ...args] });
   return [
-    { name: "nats", command: "nats-server", args: ["-c", natsConfigFile(s.home), "-js", "-a", "127.0.0.1", "-p", String(s.natsPort), "-sd", clusterPaths(s.home).natsDir, "--server_name", s.clusterName] },
+    // The configuration (TLS, a user per identity) is written by writeNatsConfigs (pki/).
+    { name: "nats", command: "nats-server", args: ["-c", join(s.pki.dir, "nats", "nats.conf")] },
     // LoadBalancer addresses from a /24 of the pod range that no node gets (the controller-manager
     // hands out the low /24s): the node agent makes each one local, so it answers on this host,
     // and the cluster range's blackhole keeps the unused ones from leaving it.
-    service("apiserver", ["--nats", nats, "--grpc-address", s.apiserver, "--https-address", s.https, "--load-balancer-ip-range", singleHostLoadBalancerPool]),
-    service("scheduler", ["--apiserver", s.apiserver, "--nats", nats]),
-    service("controller-manager", ["--apiserver", s.apiserver, "--nats", nats, "--cluster-cidr", "10.244.0.0/16"]),
+    service("apiserver", ["--pki-dir", s.pki.dir, "--nats", nats, "--grpc-address", s.apiserver, "--https-address", s.https, "--load-balancer-ip-range", singleHostLoadBalancerPool]),
+    service("scheduler", ["--apiserver", s.apiserver, "--tls-dir", s.pki.tlsDirs.scheduler, "--nats", nats]),
+    service("controller-manager", ["--apiserver", s.apiserver, "--tls-dir", s.pki.tlsDirs["controller-manager"], "--nats", nats, "--cluster-cidr", "10.244.0.0/16"]),
     // The run dir lives under SKIFF_HOME, so `skiff down` finds the node's proxy and dns there.
-    service("node-agent", ["--apiserver", s.apiserver, "--nats", nats, "--node-name", s.nodeName, "--cluster-name", s.clusterName,
+    // One host: the agent's API listens on loopback only (the apiserver is on this machine).
+    service("node-agent", ["--apiserver", s.apiserver, "--tls-dir", s.pki.tlsDirs[`node-${s.nodeName}`], "--listen-address", "127.0.0.1:10250", "--nats", nats, "--node-name", s.nodeName, "--cluster-name", s.clusterName,
       "--cluster-cidr", "10.244.0.0/16", "--service-cidr", "10.96.0.0/16", "--run-dir", join(clusterPaths(s.home).runDir, "node")]),
   ];
 }

@@ -14,10 +14,12 @@ import { logsCommand } from "./logs.js";
 import { statusCommand } from "./status.js";
 import { upCommand } from "./up.js";
 import { versionCommand } from "./version.js";
+import { tokenCommand } from "./token.js";
+import { pkiCommand } from "./pki.js";
 
 /** All commands, in help order. */
 export const commands: Command[] = [
   getCommand, describeCommand, applyCommand, createCommand, deleteCommand, logsCommand, execCommand,
   upCommand, downCommand, statusCommand, versionCommand, imageCommand, chaosCommand,
-  controlplaneCommand, nodeCommand,
+  controlplaneCommand, nodeCommand, tokenCommand, pkiCommand,
 ];

@@ -2,12 +2,15 @@
 // controller-manager against a NATS cluster and prints the join command; `skiff node --join`
 // starts this machine's node agent against a list of apiservers. Both run the processes
 // detached with pid files and logs under $SKIFF_HOME, like `skiff up`; `skiff down` stops them.
-// (deploy/ has systemd units for the same processes.)
-import { randomBytes } from "node:crypto";
+// (deploy/ has systemd units for the same processes.) The control plane keeps the cluster CA
+// in its PKI directory; a node joins with a join token and the CA's hash (TLS bootstrap).
 import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { hostname } from "node:os";
-import type { Node, Secret } from "@skiff/api";
-import { ApiClient, writeKubeconfig } from "@skiff/client";
+import type { Node } from "@skiff/api";
+import { ApiClient, checkNodeTlsDir, joinCluster, JoinRefusedError, writeKubeconfig } from "@skiff/client";
+import { ensureControlPlanePki, pkiDirOf } from "../pki/pki.js";
+import { createJoinToken, parseDuration } from "./token.js";
 import { UsageError } from "../cli/args.js";
 import type { ClusterInfo } from "../cli/connection.js";
 import type { Command, Context } from "../cli/context.js";
@@ -49,16 +52,16 @@ async function runControlplane(ctx: Context): Promise<number> {
   const replicas = ctx.flags.string("replicas") ?? (nats.length >= 3 ? "3" : "1");
   const advertiseHost = advertise.slice(0, advertise.lastIndexOf(":"));
   const httpsPort = ctx.flags.string("https-port") ?? "6443";
-  // The apiserver ↔ node-agent secret: the same on every control plane and node (--node-token;
-  // generated here when not given, and printed in the join command).
-  const nodeToken = ctx.flags.string("node-token") ?? ctx.env.SKIFF_NODE_TOKEN ?? randomBytes(24).toString("hex");
   const ipv4 = /^\d+\.\d+\.\d+\.\d+$/.test(advertiseHost);
+  // The first control plane creates the cluster CA here; others need ca.crt, ca.key and admin.token copied in.
+  const pki = ensureControlPlanePki(ctx.flags.string("pki-dir") ?? pkiDirOf(ctx.home));
+  const ttlMs = parseDuration(ctx.flags.string("token-ttl") ?? "24h");
   await startAll(ctx, [
-    { name: "apiserver", args: ["--nats", nats.join(","), "--replicas", replicas, "--grpc-address", listen, "--https-address", `0.0.0.0:${httpsPort}`, "--tls-san", advertiseHost, ...(ipv4 ? ["--advertise-address", advertiseHost] : []), "--require-join-token",
+    { name: "apiserver", args: ["--pki-dir", pki.dir, "--nats", nats.join(","), "--replicas", replicas, "--grpc-address", listen, "--https-address", `0.0.0.0:${httpsPort}`, "--tls-san", advertiseHost, ...(ipv4 ? ["--advertise-address", advertiseHost] : []),
       ...(ctx.flags.string("load-balancer-ip-range") ? ["--load-balancer-ip-range", ctx.flags.string("load-balancer-ip-range")!] : [])] },
-    { name: "scheduler", args: ["--apiserver", apiservers.join(","), "--nats", nats.join(",")] },
-    { name: "controller-manager", args: ["--apiserver", apiservers.join(","), "--nats", nats.join(","), "--cluster-cidr", ctx.flags.string("cluster-cidr") ?? "10.244.0.0/16"] },
-  ], { ...process.env, SKIFF_NODE_TOKEN: nodeToken });
+    { name: "scheduler", args: ["--apiserver", apiservers.join(","), "--tls-dir", pki.tlsDirs.scheduler, "--nats", nats.join(",")] },
+    { name: "controller-manager", args: ["--apiserver", apiservers.join(","), "--tls-dir", pki.tlsDirs["controller-manager"], "--nats", nats.join(","), "--cluster-cidr", ctx.flags.string("cluster-cidr") ?? "10.244.0.0/16"] },
+  ]);
   // The cluster registry (Debian's docker-registry) beside the control plane: localhost:<port> here,
   // and on every node that joins with --registry <this host>:<port>.
   const registryPort = ctx.flags.string("registry-port") ?? "5001";
@@ -68,25 +71,24 @@ async function runControlplane(ctx: Context): Promise<number> {
     await startRegistry(ctx.home, `0.0.0.0:${registryPort}`, ctx.flags.string("registry-auth"));
   }
   const local = `127.0.0.1:${listen.split(":").pop()}`;
-  const client = new ApiClient({ addresses: [local], timeoutMs: 3000 });
+  const client = new ApiClient({ addresses: [local], timeoutMs: 3000, tls: { dir: pki.tlsDirs.admin } });
   try {
-    let token = "";
     const deadline = Date.now() + 60_000;
-    while (!token) {
-      token = await client.get<Secret>("secrets", "skiff-join-token", "kube-system").then((s) => Buffer.from(s.data?.token ?? "", "base64").toString(), () => "");
-      if (!token && Date.now() > deadline) throw new CliError(`the apiserver on ${local} did not answer within 60s; see ${logFile(clusterPaths(ctx.home), "apiserver")}`);
-      if (!token) await sleep(500);
+    while (!(await client.list("namespaces", { limit: 1 }).then(() => true, () => false))) {
+      if (Date.now() > deadline) throw new CliError(`the apiserver on ${local} did not answer within 60s; see ${logFile(clusterPaths(ctx.home), "apiserver")}`);
+      await sleep(500);
     }
+    const token = await createJoinToken(client, ttlMs);
     const paths = clusterPaths(ctx.home);
     const server = `https://${advertiseHost}:${httpsPort}`;
-    await writeKubeconfig(client, { server, path: paths.kubeconfig, name: "skiff" });
-    const info: ClusterInfo = { apiserver: [local, ...apiservers.filter((a) => a !== advertise)].join(","), server, kubeconfig: paths.kubeconfig, nats: nats.join(","), startedAt: new Date().toISOString(), nodeToken };
+    writeKubeconfig(pki.dir, { server, path: paths.kubeconfig, name: "skiff" });
+    const info: ClusterInfo = { apiserver: [local, ...apiservers.filter((a) => a !== advertise)].join(","), server, kubeconfig: paths.kubeconfig, nats: nats.join(","), startedAt: new Date().toISOString() };
     writeFileSync(paths.clusterJson, JSON.stringify(info, null, 2) + "\n", { mode: 0o600 });
-    const join = `skiff node --join ${apiservers.join(",")} --token ${token} --node-token ${nodeToken} --nats ${nats.join(",")}${registry ? ` --registry ${registry}` : ""}`;
+    const join = `${joinCommand(apiservers, token, pki.caCertHash, nats, httpsPort === "6443" ? undefined : [server])}${registry ? ` --registry ${registry}` : ""}`;
     if (ctx.flags.string("output") === "json") {
-      ctx.out.write(JSON.stringify({ apiservers, nats, token, nodeToken, server, kubeconfig: paths.kubeconfig, join }) + "\n");
+      ctx.out.write(JSON.stringify({ apiservers, nats, token, caCertHash: pki.caCertHash, server, kubeconfig: paths.kubeconfig, join }) + "\n");
     } else {
-      ctx.out.write(`\nThe control plane runs on this machine (apiserver ${listen}, Kubernetes API ${server}).\n  export KUBECONFIG=${paths.kubeconfig}\nJoin a node with:\n\n  ${join}\n\n`);
+      ctx.out.write(`\nThe control plane runs on this machine (apiserver ${listen}, Kubernetes API ${server}).\n  export KUBECONFIG=${paths.kubeconfig}\nJoin a node with (the token expires in ${ctx.flags.string("token-ttl") ?? "24h"}; \`skiff token create --print-join-command\` makes another):\n\n  ${join}\n\n`);
     }
     return 0;
   } finally {
@@ -94,22 +96,39 @@ async function runControlplane(ctx: Context): Promise<number> {
   }
 }
 
+/** The command a node runs to join (kubeadm's --print-join-command). */
+export function joinCommand(apiservers: string[], token: string, caCertHash: string, nats: string[], bootstrap?: string[]): string {
+  return `skiff node --join ${apiservers.join(",")} --token ${token} --ca-cert-hash ${caCertHash} --nats ${nats.join(",")}${bootstrap ? ` --bootstrap-server ${bootstrap.join(",")}` : ""}`;
+}
+
 async function runNode(ctx: Context): Promise<number> {
   const apiservers = list(ctx, "join", "the apiservers, e.g. 10.0.0.1:6444,10.0.0.2:6444");
   const nats = list(ctx, "nats", "the NATS servers, e.g. nats://10.0.0.1:4222");
-  const token = ctx.flags.string("token") ?? ctx.env.SKIFF_TOKEN;
-  if (!token) throw new UsageError("--token is required (printed by `skiff controlplane`)");
   const nodeName = ctx.flags.string("node-name") ?? nodeNameFrom(hostname());
-  const nodeToken = ctx.flags.string("node-token") ?? ctx.env.SKIFF_NODE_TOKEN;
-  if (!nodeToken) throw new UsageError("--node-token is required (printed by `skiff controlplane`): the apiservers present it for logs, exec and port-forward");
-  const args = ["--apiserver", apiservers.join(","), "--nats", nats.join(","), "--token", token, "--node-name", nodeName, "--cluster-cidr", ctx.flags.string("cluster-cidr") ?? "10.244.0.0/16"];
+  const tlsDir = ctx.flags.string("tls-dir") ?? join(pkiDirOf(ctx.home), "node");
+  const bootstrap = ctx.flags.string("bootstrap-server")?.split(",").filter(Boolean) ?? apiservers.map((a) => `https://${a.slice(0, a.lastIndexOf(":"))}:6443`);
+  // Join in the foreground, so a bad, expired or revoked token is reported here and now.
+  if (!checkNodeTlsDir(tlsDir, nodeName)) {
+    const token = ctx.flags.string("token") ?? ctx.env.SKIFF_TOKEN;
+    if (!token) throw new UsageError("--token is required to join (printed by `skiff controlplane` or `skiff token create --print-join-command`)");
+    const caCertHash = ctx.flags.string("ca-cert-hash") ?? ctx.env.SKIFF_CA_CERT_HASH;
+    if (!caCertHash) throw new UsageError("--ca-cert-hash is required to join: it pins the cluster CA (printed with the join command)");
+    ctx.out.write(`Joining as node ${nodeName} through ${bootstrap.join(", ")}...\n`);
+    try {
+      await joinCluster({ tlsDir, nodeName, token, caCertHash, servers: bootstrap, timeoutMs: 30_000 });
+    } catch (err) {
+      throw new CliError(`${err instanceof JoinRefusedError ? "the cluster refused to let this machine join" : "could not join"}: ${(err as Error).message}`);
+    }
+    ctx.out.write(`Node certificate for system:node:${nodeName} stored in ${tlsDir}\n`);
+  }
+  const args = ["--apiserver", apiservers.join(","), "--nats", nats.join(","), "--tls-dir", tlsDir, "--bootstrap-server", bootstrap.join(","), "--node-name", nodeName, "--cluster-cidr", ctx.flags.string("cluster-cidr") ?? "10.244.0.0/16"];
   if (ctx.flags.string("node-ip")) args.push("--node-ip", ctx.flags.string("node-ip")!);
   // A VM's engine is the node's own: collect unused images as the kubelet does (85 % / 80 %).
   args.push("--image-gc-high-threshold", ctx.env.SKIFF_IMAGE_GC_HIGH_THRESHOLD ?? "85");
   const registry = ctx.flags.string("registry");
   if (registry) args.push("--local-registry", registry);
-  await startAll(ctx, [{ name: "node-agent", args }], { ...process.env, SKIFF_NODE_TOKEN: nodeToken });
-  const client = new ApiClient({ addresses: apiservers, timeoutMs: 3000 });
+  await startAll(ctx, [{ name: "node-agent", args }]);
+  const client = new ApiClient({ addresses: apiservers, timeoutMs: 3000, tls: { dir: tlsDir } });
   try {
     const deadline = Date.now() + Number(ctx.flags.string("timeout") ?? 120) * 1000;
     ctx.out.write(`Waiting for node ${nodeName} to be Ready`);
@@ -133,10 +152,11 @@ async function runNode(ctx: Context): Promise<number> {
 export const controlplaneCommand: Command = {
   name: "controlplane",
   summary: "Start this machine's apiserver, scheduler and controller-manager (several VMs)",
-  usage: `skiff controlplane --nats URL[,URL…] [--listen 0.0.0.0:6444] [--advertise HOST:PORT] [--apiservers A,B,C]
+  usage: `skiff controlplane --nats URL[,URL…] [--listen 0.0.0.0:6444] [--advertise HOST:PORT] [--apiservers A,B,C] [--pki-dir DIR]
                    [--load-balancer-ip-range 192.168.1.240-192.168.1.250]
 
-Prints the join command for nodes (with the join token kept in the store).`,
+Creates the cluster CA in the PKI directory on the first control plane (copy ca.crt, ca.key and
+admin.token into it on the others), and prints the join command for nodes with a fresh join token.`,
   flags: {
     nats: { type: "string", description: "NATS servers of the cluster store." },
     listen: { type: "string", description: "Address the apiserver listens on.", default: "0.0.0.0:6444" },
@@ -144,7 +164,8 @@ Prints the join command for nodes (with the join token kept in the store).`,
     apiservers: { type: "string", description: "Every apiserver of the cluster (three control planes), for the scheduler, controller-manager and join command." },
     replicas: { type: "string", description: "Replicas of the store bucket (default 3 with 3+ NATS servers, else 1)." },
     "https-port": { type: "string", description: "Port of the Kubernetes REST API (HTTPS, kubectl).", default: "6443" },
-    "node-token": { type: "string", description: "Secret shared by apiservers and node agents (default: $SKIFF_NODE_TOKEN, else generated; use the same on every control plane)." },
+    "pki-dir": { type: "string", description: "The control plane's PKI directory (CA, admin token, component certificates).", default: "$SKIFF_HOME/pki" },
+    "token-ttl": { type: "string", description: "Lifetime of the printed join token (e.g. 30m, 24h).", default: "24h" },
     "cluster-cidr": { type: "string", description: "Pod addresses of the cluster.", default: "10.244.0.0/16" },
     "load-balancer-ip-range": { type: "string", description: "LoadBalancer address pool (CIDR or a-b): free addresses of the machines' LAN that every node will answer for (default none: LoadBalancer Services and the Ingress controller's address stay pending; use NodePorts)." },
     output: { type: "string", short: "o", description: "json: print {apiservers, nats, token}." },
@@ -159,11 +180,12 @@ Prints the join command for nodes (with the join token kept in the store).`,
 export const nodeCommand: Command = {
   name: "node",
   summary: "Join this machine to a cluster as a node (several VMs)",
-  usage: "skiff node --join APISERVER[,APISERVER…] --token TOKEN --node-token SECRET --nats URL[,URL…] [--node-name NAME] [--node-ip IP]",
+  usage: "skiff node --join APISERVER[,APISERVER…] --token TOKEN --ca-cert-hash sha256:HEX --nats URL[,URL…] [--node-name NAME] [--node-ip IP] [--bootstrap-server https://HOST:PORT]",
   flags: {
     join: { type: "string", description: "The apiservers (host:port, comma-separated; the node agent fails over between them)." },
     token: { type: "string", description: "The join token printed by skiff controlplane (or $SKIFF_TOKEN)." },
-    "node-token": { type: "string", description: "The node token printed by skiff controlplane (or $SKIFF_NODE_TOKEN)." },
+    "ca-cert-hash": { type: "string", description: "Pin of the cluster CA printed with the join command (or $SKIFF_CA_CERT_HASH)." },
+    "bootstrap-server": { type: "string", description: "https://host:port of the apiservers' HTTPS API for joining (default: each --join host on 6443)." },
     "cluster-cidr": { type: "string", description: "Pod addresses of the cluster.", default: "10.244.0.0/16" },
     nats: { type: "string", description: "NATS servers (heartbeats)." },
     "node-name": { type: "string", description: "Name of the node (default: the host name)." },

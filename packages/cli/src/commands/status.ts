@@ -21,7 +21,8 @@ async function run(ctx: Context): Promise<number> {
   const info = readClusterInfo(ctx.home);
   if (runningPid(pidFile(paths, "apiserver"), cmdlineMarker("apiserver")) !== undefined) {
     const address = info?.apiserver ?? "127.0.0.1:6444";
-    const client = new ApiClient({ addresses: [address], timeoutMs: 3000 });
+    const dir = ctx.tlsDir;
+    const client = new ApiClient({ addresses: [address], timeoutMs: 3000, ...(dir ? { tls: { dir } } : {}) });
     try {
       const nodes = (await client.list<Node>("nodes")).items;
       lines += `apiserver address\t${address}\n`;

@@ -8,6 +8,7 @@ import type { Context } from "../cli/context.js";
 import { clusterPaths } from "../cluster/paths.js";
 import { defaultImages, registryImage, type TopologyOptions } from "../topology/plan.js";
 import { upTopology } from "../topology/topology.js";
+import { pkiDirOf } from "../pki/pki.js";
 
 /** Flags of the container topology (merged into `skiff up`'s). */
 export const upNodesFlags = {
@@ -18,7 +19,6 @@ export const upNodesFlags = {
   schedulers: { type: "string", description: "Scheduler containers.", default: "2" },
   "controller-managers": { type: "string", description: "Controller-manager containers.", default: "2" },
   internal: { type: "boolean", description: "Make the cluster network internal (no route out, nothing published; tests)." },
-  "require-join-token": { type: "boolean", description: "Nodes register with the join token (Secret kube-system/skiff-join-token).", default: true },
   timeout: { type: "string", description: "How long to wait for every node to be Ready, in seconds.", default: "300" },
   registry: { type: "boolean", description: "Run the cluster registry (skiff/registry): localhost:<registry-port> on this host and on every node." },
   "registry-port": { type: "string", description: "Port of the cluster registry on this host and on the nodes.", default: "5001" },
@@ -50,7 +50,7 @@ export async function runUpNodes(ctx: Context): Promise<number> {
     publishHttpsPort: internal ? undefined : httpsPort,
     // One secret per cluster between apiservers and node agents (logs, exec, port-forward).
     nodeToken: randomBytes(24).toString("hex"),
-    requireJoinToken: ctx.flags.bool("require-join-token", true),
+    pkiDir: pkiDirOf(ctx.home),
     images: defaultImages,
     nodeAgentArgs: [],
     controllerManagerArgs: [],

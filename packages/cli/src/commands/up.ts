@@ -12,6 +12,7 @@ import { CliError } from "../cli/errors.js";
 import { agentArgsFile, clusterPaths, cmdlineMarker, componentNames, componentSpecs, natsConfig, natsConfigFile, logFile, nodeNameFrom, pidFile, repoRoot, serviceMain, type ComponentSpec } from "../cluster/paths.js";
 import { portOpen, runningPid, startDetached, tail, type Started } from "../cluster/processes.js";
 import { runUpNodes, upNodesFlags } from "./up-nodes.js";
+import { ensureControlPlanePki, pkiDirOf, writeNatsConfigs } from "../pki/pki.js";
 
 const clusterName = "skiff";
 
@@ -49,7 +50,10 @@ async function run(ctx: Context): Promise<number> {
   for (const d of [paths.runDir, paths.logDir, paths.natsDir]) mkdirSync(d, { recursive: true });
   writeFileSync(natsConfigFile(ctx.home), natsConfig);
   const nodeName = nodeNameFrom(hostname());
-  const specs = componentSpecs({ home: ctx.home, repo, natsPort, apiserver: apiserverAddress, https: httpsAddress, nodeName, clusterName });
+  // The cluster CA is made here on the first start; its key stays in $SKIFF_HOME/pki (0600).
+  const pki = ensureControlPlanePki(pkiDirOf(ctx.home), [nodeName]);
+  writeNatsConfigs(pki, [], [{ file: "nats.conf", options: { serverName: clusterName, host: "127.0.0.1", port: natsPort, storeDir: paths.natsDir, nodes: [nodeName] } }]);
+  const specs = componentSpecs({ home: ctx.home, repo, natsPort, apiserver: apiserverAddress, https: httpsAddress, nodeName, clusterName, pki });
   const started = new Map<string, Started>();
 
   /** Fails with the log tail of any process that has ended. */
@@ -90,7 +94,7 @@ async function run(ctx: Context): Promise<number> {
   await waitUntil(`NATS on 127.0.0.1:${natsPort}`, 20_000, () => portOpen("127.0.0.1", natsPort));
 
   await start(apiserver);
-  const client = new ApiClient({ addresses: [apiserverAddress], timeoutMs: 2000 });
+  const client = new ApiClient({ addresses: [apiserverAddress], timeoutMs: 2000, tls: { dir: pki.tlsDirs.admin } });
   try {
     await waitUntil(`the apiserver on ${apiserverAddress}`, 60_000, () => client.list("namespaces", { limit: 1 }).then(() => true, () => false));
     // The Node may survive from an earlier run (the store is kept), still saying Ready: only a
@@ -105,7 +109,7 @@ async function run(ctx: Context): Promise<number> {
       const node = await client.get<Node>("nodes", nodeName).catch(() => undefined);
       return !!node && rvOf(node) > before && (node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false);
     }, true);
-    await writeKubeconfig(client, { server: `https://${httpsAddress}`, path: paths.kubeconfig, name: "skiff" });
+    writeKubeconfig(pki.dir, { server: `https://${httpsAddress}`, path: paths.kubeconfig, name: "skiff" });
   } catch (err) {
     ctx.out.write("\n");
     throw err;

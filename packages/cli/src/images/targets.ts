@@ -7,7 +7,8 @@ import { spawn } from "node:child_process";
 import { createReadStream, existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { Transform } from "node:stream";
-import { credentials, Metadata, type ClientWritableStream } from "@grpc/grpc-js";
+import { Metadata, type ClientWritableStream } from "@grpc/grpc-js";
+import { mtlsChannelCredentials, nodeUser } from "@skiff/client";
 import type { Node } from "@skiff/api";
 import { nodev1 } from "@skiff/proto";
 import { readClusterInfo } from "../cli/connection.js";
@@ -104,15 +105,18 @@ async function apiTargets(ctx: Context): Promise<NodeTarget[]> {
   const token = nodeToken(ctx);
   const md = new Metadata();
   if (token) md.set("authorization", `Bearer ${token}`);
+  const tlsDir = ctx.tlsDir;
+  if (!tlsDir) throw new CliError("no client certificate for the node agents: use --tls-dir DIR or $SKIFF_TLS_DIR (an administrator's, in system:masters)");
   return nodes.map((n): NodeTarget => {
     const name = n.metadata.name!;
     const ready = n.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
     const ep = n.status?.daemonEndpoints?.kubeletEndpoint;
     const host = ep?.Address ?? n.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
     const down = !ready ? "node NotReady (its agent is not heartbeating)" : !host || !ep?.Port ? "node publishes no agent address (status.daemonEndpoints)" : undefined;
-    // Why insecure transport: the NodeService's protection is the node token (and the private network), as for the apiserver's calls.
+    // Mutual TLS: the agent accepts an administrator's certificate for image calls, and must present node `name`'s.
     const address = down ? "" : `${host!.includes(":") ? `[${host}]` : host}:${ep!.Port}`;
-    const client = down ? undefined : new nodev1.NodeServiceClient(address, credentials.createInsecure(), { "grpc.max_send_message_length": 16 * 1024 * 1024 });
+    const creds = mtlsChannelCredentials({ dir: tlsDir }, (id) => id.user === nodeUser(name), `node ${name}'s agent (${nodeUser(name)})`);
+    const client = down ? undefined : new nodev1.NodeServiceClient(address, creds, { "grpc.max_send_message_length": 16 * 1024 * 1024 });
     return {
       name, down,
       imageId: (image) => new Promise((resolve, reject) => {

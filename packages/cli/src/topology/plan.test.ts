@@ -1,20 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { dockerRunArgs, fixedIp, loadBalancerPool, planTopology, validateOptions, type TopologyOptions } from "./plan.js";
+import { dockerRunArgs, natsConfigs, fixedIp, loadBalancerPool, planTopology, validateOptions, type TopologyOptions } from "./plan.js";
 import { upperHalf } from "./topology.js";
 
 const base: TopologyOptions = {
   name: "t1", nodes: 2, natsServers: 3, apiservers: 2, schedulers: 1, controllerManagers: 1, internal: true,
-  requireJoinToken: true, images: { nats: "n", controlplane: "c", node: "d" }, nodeAgentArgs: [], controllerManagerArgs: [], schedulerArgs: [],
+  pkiDir: "/home/u/.skiff/pki", images: { nats: "n", controlplane: "c", node: "d" }, nodeAgentArgs: [], controllerManagerArgs: [], schedulerArgs: [],
   nodeToken: "0123456789abcdef0123",
 };
 
 describe("planTopology", () => {
   it("routes every NATS server to the two others and gives the store 3 replicas", () => {
     const p = planTopology(base, "172.30.0.0/16");
-    expect(p.nats.map((n) => n.args[p.nats[0].args.indexOf("--routes") + 1])).toEqual([
+    // Routes live in each server's configuration (TLS, users), which the container reads.
+    expect(p.nats.map((n) => n.args)).toEqual([1, 2, 3].map((i) => ["-c", `/etc/skiff/nats/n${i}.conf`]));
+    expect(natsConfigs(base, p).map((c) => c.options.cluster?.routes.join(","))).toEqual([
       "nats://t1-nats-2:6222,nats://t1-nats-3:6222", "nats://t1-nats-1:6222,nats://t1-nats-3:6222", "nats://t1-nats-1:6222,nats://t1-nats-2:6222",
     ]);
-    expect(p.apiservers[0].args).toEqual(expect.arrayContaining(["--replicas", "3", "--require-join-token"]));
+    // Every node may heartbeat on its own subject.
+    expect(natsConfigs(base, p)[0].options.nodes).toEqual(p.nodes.map((n) => n.name));
+    expect(p.apiservers[0].args).toEqual(expect.arrayContaining(["--replicas", "3", "--pki-dir", "/var/lib/skiff/pki"]));
+    expect(p.apiservers[0].mounts).toEqual([{ host: "/home/u/.skiff/pki", container: "/var/lib/skiff/pki" }]);
+    // Only the control plane sees the CA key: nodes get no PKI mount (they join with a token).
+    expect(p.nodes.every((n) => !n.mounts?.length)).toBe(true);
     expect(p.nodes[1].env).toMatchObject({ SKIFF_APISERVER: "t1-apiserver-1:6444,t1-apiserver-2:6444", SKIFF_CGROUP_PARENT: "/skiff-t1-node-2" });
     expect(p.nodes[0].args).toContain("--pod-network-internal");
   });

@@ -28,8 +28,8 @@ export interface TopologyOptions {
   publishHttpsPort?: number;
   /** Shared secret of apiservers and node agents (logs/exec/port-forward); one per cluster. */
   nodeToken: string;
-  /** Nodes must present the join token (apiserver --require-join-token). */
-  requireJoinToken: boolean;
+  /** The control plane's PKI directory on this host (CA, admin token, component TLS dirs): mounted into the control-plane containers. */
+  pkiDir: string;
   images: { nats: string; controlplane: string; node: string };
   /** Extra node-agent flags (e.g. --heartbeat-ms). */
   nodeAgentArgs: string[];
@@ -70,6 +70,8 @@ export interface ContainerPlan {
   publish?: { host: number; container: number }[];
   /** Fixed address on the network (control plane): a restarted container keeps it, so the addresses in cluster.json stay true. */
   ip?: string;
+  /** Host directories mounted into the container (the PKI). */
+  mounts?: { host: string; container: string; readOnly?: boolean }[];
   /** Docker restart policy: the processes restart as systemd would restart them on a VM. */
   restart: "no" | "on-failure" | "unless-stopped";
   /** Named volumes (labelled with the topology, so `down` removes them). */
@@ -97,6 +99,22 @@ export const registryPort = 5000;
 export const apiGrpcPort = 6444;
 /** Port of the apiservers' Kubernetes REST API (HTTPS) inside the network. */
 export const apiHttpsPort = 6443;
+/** Where control-plane containers find the PKI (the components' default --pki-dir / --tls-dir). */
+export const containerPkiDir = "/var/lib/skiff/pki";
+/** Where NATS containers find their configuration and certificate. */
+export const containerNatsDir = "/etc/skiff/nats";
+
+/** What each NATS server's configuration holds (written by topology.ts). */
+export function natsConfigs(o: TopologyOptions, plan: TopologyPlan): { file: string; options: { serverName: string; host: string; port: number; storeDir: string; tlsDir: string; nodes: string[]; cluster?: { name: string; port: number; routes: string[] } } }[] {
+  return plan.nats.map((p) => ({
+    file: `n${p.index}.conf`,
+    options: {
+      serverName: `n${p.index}`, host: "0.0.0.0", port: 4222, storeDir: "/data", tlsDir: containerNatsDir, nodes: plan.nodes.map((n) => n.name),
+      cluster: o.natsServers > 1 ? { name: o.name, port: 6222, routes: plan.nats.filter((x) => x !== p).map((x) => `nats://${x.name}:6222`) } : undefined,
+    },
+  }));
+}
+
 /** Pod addresses of every topology (each node container gets a /24 of it). */
 export const clusterCidr = "10.244.0.0/16";
 
@@ -151,15 +169,12 @@ export function planTopology(o: TopologyOptions, subnet?: string): TopologyPlan 
   const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
   const natsNames = range(o.natsServers).map((i) => c("nats", i));
   const natsUrls = natsNames.map((n) => `nats://${n}:4222`);
+  // Each server's configuration (TLS for clients and routes, a user per identity) is written by
+  // topology.ts into the PKI's nats/ directory (natsConfigs below says what goes into each).
   const nats: ContainerPlan[] = range(o.natsServers).map((i) => ({
     name: c("nats", i), role: "nats", index: i, image: o.images.nats, env: {}, dind: false, restart: "unless-stopped",
-    args: [
-      // The image's config raises max_payload to 2 MiB (the store's objects go up to 1.5 MiB).
-      "-c", "/etc/skiff-nats.conf", "-js", "-sd", "/data", "--server_name", `n${i}`,
-      ...(o.natsServers > 1
-        ? ["--cluster_name", o.name, "--cluster", "nats://0.0.0.0:6222", "--routes", natsNames.filter((_, j) => j !== i - 1).map((n) => `nats://${n}:6222`).join(",")]
-        : []),
-    ],
+    args: ["-c", `${containerNatsDir}/n${i}.conf`],
+    mounts: [{ host: `${o.pkiDir}/nats`, container: containerNatsDir, readOnly: true }],
   }));
   const apiserverAddresses = range(o.apiservers).map((i) => `${c("apiserver", i)}:${apiGrpcPort}`);
   const common = { SKIFF_NATS: natsUrls.join(","), SKIFF_APISERVER: apiserverAddresses.join(",") };
@@ -178,8 +193,10 @@ export function planTopology(o: TopologyOptions, subnet?: string): TopologyPlan 
         "--tls-san", [c("apiserver", i), "localhost", ...(ip ? [ip] : [])].join(","),
         ...(ip ? ["--advertise-address", ip] : []),
         ...(subnet ? ["--load-balancer-ip-range", loadBalancerPool(subnet)] : []),
-        ...(o.requireJoinToken ? ["--require-join-token"] : []),
+        "--pki-dir", containerPkiDir,
       ],
+      // The CA key lives on the control plane's disk only: here, the host's PKI directory.
+      mounts: [{ host: o.pkiDir, container: containerPkiDir }],
       publish: publish.length ? publish : undefined,
     };
   });
@@ -187,11 +204,13 @@ export function planTopology(o: TopologyOptions, subnet?: string): TopologyPlan 
   const controllers: ContainerPlan[] = [
     ...range(o.schedulers).map((i): ContainerPlan => ({
       name: c("scheduler", i), role: "scheduler", index: i, image: o.images.controlplane, env: common, dind: false, restart: "unless-stopped",
-      args: ["scheduler", "--apiserver", common.SKIFF_APISERVER, "--nats", common.SKIFF_NATS, "--leader-elect", "true", ...o.schedulerArgs],
+      mounts: [{ host: `${o.pkiDir}/scheduler`, container: `${containerPkiDir}/scheduler`, readOnly: true }],
+      args: ["scheduler", "--apiserver", common.SKIFF_APISERVER, "--tls-dir", `${containerPkiDir}/scheduler`, "--nats", common.SKIFF_NATS, "--leader-elect", "true", ...o.schedulerArgs],
     })),
     ...range(o.controllerManagers).map((i): ContainerPlan => ({
       name: c("controller-manager", i), role: "controller-manager", index: i, image: o.images.controlplane, env: common, dind: false, restart: "unless-stopped",
-      args: ["controller-manager", "--apiserver", common.SKIFF_APISERVER, "--nats", common.SKIFF_NATS, "--leader-elect", "true", "--cluster-cidr", clusterCidr, ...o.controllerManagerArgs],
+      mounts: [{ host: `${o.pkiDir}/controller-manager`, container: `${containerPkiDir}/controller-manager`, readOnly: true }],
+      args: ["controller-manager", "--apiserver", common.SKIFF_APISERVER, "--tls-dir", `${containerPkiDir}/controller-manager`, "--nats", common.SKIFF_NATS, "--leader-elect", "true", "--cluster-cidr", clusterCidr, ...o.controllerManagerArgs],
     })),
   ];
   // The node IP is the node container's address on the cluster network (the entrypoint reads
@@ -223,6 +242,7 @@ export function dockerRunArgs(topology: string, network: string, p: ContainerPla
   for (const [k, v] of Object.entries(p.env)) a.push("-e", `${k}=${v}`);
   for (const pub of p.publish ?? []) a.push("-p", `127.0.0.1:${pub.host}:${pub.container}`);
   for (const v of p.volumes ?? []) a.push("--mount", `type=volume,src=${v.name},dst=${v.target},volume-label=${topologyLabel}=${topology}`);
+  for (const m of p.mounts ?? []) a.push("-v", `${m.host}:${m.container}${m.readOnly ? ":ro" : ""}`);
   if (p.dind) {
     // What Docker-in-Docker needs, short of --privileged (which some hosts refuse): every
     // capability but SYS_RESOURCE, no seccomp/AppArmor filter, the host's cgroup tree, and a

@@ -3,13 +3,15 @@
 // plan.ts), waiting until every node is Ready; and removing everything labelled with it.
 import { readdirSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Node, Secret } from "@skiff/api";
+import type { Node } from "@skiff/api";
 import { ApiClient, writeKubeconfig } from "@skiff/client";
+import { ensureControlPlanePki, writeNatsConfigs } from "../pki/pki.js";
+import { createJoinToken } from "../commands/token.js";
 import { CliError } from "../cli/errors.js";
 import type { Output } from "../cli/context.js";
 import { docker, dockerLines, imageExists, topologyContainers, type ContainerState } from "./docker.js";
 import { allowBridgeTraffic, removeBridgeRules } from "./bridge.js";
-import { apiGrpcPort, apiHttpsPort, dockerRunArgs, planTopology, topologyLabel, validateOptions, type ContainerPlan, type TopologyOptions } from "./plan.js";
+import { apiGrpcPort, apiHttpsPort, dockerRunArgs, natsConfigs, planTopology, topologyLabel, validateOptions, type ContainerPlan, type TopologyOptions } from "./plan.js";
 
 /** What a running topology is, as recorded in cluster.json. */
 export interface TopologyInfo {
@@ -67,6 +69,8 @@ export async function upTopology(o: TopologyOptions, out: Output, kubeconfigPath
     throw new CliError(`a topology named ${o.name} already exists: remove it with ./skiff down${o.name === "skiff" ? "" : ` --name ${o.name}`} first`);
   }
   const t0 = Date.now();
+  // The cluster CA and the components' certificates, made on this host; the CA key never enters a node.
+  const pki = ensureControlPlanePki(o.pkiDir);
   const network = `${o.name}-net`;
   const hint = `see \`docker logs <container>\` (containers: docker ps --filter label=${topologyLabel}=${o.name}); ./skiff down removes it`;
   out.write(`Creating network ${network}${o.internal ? " (internal)" : ""}\n`);
@@ -76,6 +80,7 @@ export async function upTopology(o: TopologyOptions, out: Output, kubeconfigPath
   const warn = await allowBridgeTraffic(o.name, network);
   if (warn) out.write(`warning: ${warn}\n`);
   const plan = planTopology(o, subnet);
+  writeNatsConfigs(pki, plan.nats.flatMap((p) => [p.name, ...(p.ip ? [p.ip] : [])]), natsConfigs(o, plan));
   const run = async (p: ContainerPlan) => {
     out.write(`Starting ${p.name}\n`);
     await docker(dockerRunArgs(o.name, plan.network, p));
@@ -86,13 +91,14 @@ export async function upTopology(o: TopologyOptions, out: Output, kubeconfigPath
 
   const containers = await topologyContainers(o.name, plan.network);
   const apiservers = hostAddresses(o, containers);
-  const client = new ApiClient({ addresses: apiservers, timeoutMs: 3000 });
+  const tls = { dir: pki.tlsDirs.admin };
+  const client = new ApiClient({ addresses: apiservers, timeoutMs: 3000, tls });
   try {
     out.write(`Waiting for the apiservers (${apiservers.join(", ")})\n`);
     // Every apiserver must answer, not just the first: the JetStream cluster elects its meta
     // leader and creates the replicated bucket while they retry.
     for (const a of apiservers) {
-      const one = new ApiClient({ addresses: [a], timeoutMs: 3000 });
+      const one = new ApiClient({ addresses: [a], timeoutMs: 3000, tls });
       try {
         await waitUntil(`the apiserver at ${a}`, Math.max(10_000, timeoutMs - (Date.now() - t0)), () => one.list("namespaces", { limit: 1 }).then(() => true), hint);
       } finally {
@@ -100,13 +106,10 @@ export async function upTopology(o: TopologyOptions, out: Output, kubeconfigPath
       }
     }
     const apiserverMs = Date.now() - t0;
-    let joinToken: string | undefined;
-    if (o.requireJoinToken) {
-      const s = await client.get<Secret>("secrets", "skiff-join-token", "kube-system");
-      joinToken = Buffer.from(s.data?.token ?? "", "base64").toString("utf8");
-    }
+    // Nodes join by TLS bootstrap with a join token (1 h) and the CA's pin, as on VMs.
+    const joinToken = await createJoinToken(client, 3600_000);
     for (const p of plan.controllers) await run(p);
-    for (const p of plan.nodes) await run(joinToken ? { ...p, env: { ...p.env, SKIFF_TOKEN: joinToken } } : p);
+    for (const p of plan.nodes) await run({ ...p, env: { ...p.env, SKIFF_TOKEN: joinToken, SKIFF_CA_CERT_HASH: pki.caCertHash } });
 
     const names = plan.nodes.map((n) => n.name);
     out.write(`Waiting for ${names.length} node(s) to be Ready\n`);
@@ -117,7 +120,7 @@ export async function upTopology(o: TopologyOptions, out: Output, kubeconfigPath
       return ready.length === names.length;
     }, hint);
     const server = hostHttpsServer(o, containers);
-    await writeKubeconfig(client, { server, path: kubeconfigPath, name: o.name === "skiff" ? "skiff" : `skiff-${o.name}` });
+    writeKubeconfig(pki.dir, { server, path: kubeconfigPath, name: o.name === "skiff" ? "skiff" : `skiff-${o.name}` });
     const info: TopologyInfo = { name: o.name, network: plan.network, apiservers, nats: plan.natsUrls, nodes: names, joinToken, server, kubeconfig: kubeconfigPath };
     return { info, timings: { apiserverMs, allReadyMs: Date.now() - t0 } };
   } finally {

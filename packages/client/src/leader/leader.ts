@@ -9,6 +9,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { Logger } from "@skiff/log";
+import { natsTls } from "../tls/nats.js";
 
 /** KV bucket of the leases (LeaderElectorOptions.bucket's default). */
 export const LEASE_BUCKET = "skiff-leases";
@@ -191,6 +192,6 @@ export interface LeaderElectionOptions {
 }
 
 /** Connects to NATS for leader election (processes that need no other NATS traffic). */
-export function connectNats(servers: string[], name: string): Promise<NatsConnection> {
-  return connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name });
+export function connectNats(servers: string[], name: string, tlsDir?: string): Promise<NatsConnection> {
+  return connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name, ...(tlsDir ? { tls: natsTls(tlsDir) } : {}) });
 }

@@ -1,21 +1,35 @@
-import { Metadata } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { joinTokenAuthorizer, newJoinToken } from "./join-token.js";
+import { NotFoundError, type Secret } from "@skiff/api";
+import { joinTokenSecret, newJoinToken } from "@skiff/client";
+import { validateJoinToken } from "./join-token.js";
 
-const md = (auth?: string) => { const m = new Metadata(); if (auth) m.set("authorization", auth); return m; };
+function store(...secrets: Secret[]) {
+  return async (ns: string, name: string) => {
+    const s = secrets.find((x) => x.metadata.namespace === ns && x.metadata.name === name);
+    if (!s) throw new NotFoundError("secrets", name);
+    return s;
+  };
+}
 
-describe("join token", () => {
-  it("has kubeadm's shape and differs every time", () => {
-    const t = newJoinToken();
-    expect(t).toMatch(/^[a-z0-9]{6}\.[a-z0-9]{16}$/);
-    expect(newJoinToken()).not.toBe(t);
+describe("join tokens", () => {
+  it("have kubeadm's shape and are random", () => {
+    const a = newJoinToken();
+    expect(a).toMatch(/^[a-z0-9]{6}\.[a-z0-9]{16}$/);
+    expect(newJoinToken()).not.toBe(a);
   });
-  it("guards only node registration", () => {
-    const check = joinTokenAuthorizer(() => "abcdef.0123456789abcdef");
-    expect(() => check("create", "nodes", md("Bearer abcdef.0123456789abcdef"))).not.toThrow();
-    expect(() => check("create", "nodes", md())).toThrow(/needs the cluster's join token/);
-    expect(() => check("create", "nodes", md("Bearer zzzzzz.0123456789abcdef"))).toThrow(/not valid/);
-    expect(() => check("create", "pods", md())).not.toThrow();
-    expect(() => check("update", "nodes", md())).not.toThrow();
+
+  it("accepts a live token and names its id", async () => {
+    const t = newJoinToken();
+    await expect(validateJoinToken(store(joinTokenSecret(t, 60_000)), t)).resolves.toBe(t.split(".")[0]);
+  });
+
+  it("refuses missing, malformed, wrong, revoked and expired tokens with a clear message", async () => {
+    const t = newJoinToken();
+    const read = store(joinTokenSecret(t, 60_000));
+    await expect(validateJoinToken(read, undefined)).rejects.toThrow(/needs a join token/);
+    await expect(validateJoinToken(read, "nope")).rejects.toThrow(/malformed/);
+    await expect(validateJoinToken(read, `${t.split(".")[0]}.0000000000000000`)).rejects.toThrow(/is not valid$/);
+    await expect(validateJoinToken(store(), t)).rejects.toThrow(/revoked or never created/);
+    await expect(validateJoinToken(read, t, Date.now() + 120_000)).rejects.toThrow(/expired at/);
   });
 });

@@ -1,67 +1,37 @@
-// Node join tokens (bootstrap tokens): a secret generated at the first start of a cluster and
-// kept in the store as the Secret kube-system/skiff-join-token; with --require-join-token a
-// node may register (create its Node) only when its request carries `authorization: Bearer
-// <token>`. Separate from any admin/user token: it only lets a machine join.
-import { randomBytes } from "node:crypto";
-import type { Metadata } from "@grpc/grpc-js";
-import { AlreadyExistsError, NotFoundError, UnauthorizedError, type Secret } from "@skiff/api";
-import type { Logger } from "@skiff/log";
-import type { Registry } from "../registry/registry.js";
+// Checking a join token (TLS bootstrap): the token's Secret must exist (deleting it revokes
+// the token), be of the bootstrap type, allow authentication, not be expired, and its secret
+// part must match — compared in constant time.
+import { timingSafeEqual } from "node:crypto";
+import { isNotFound, UnauthorizedError, type Secret } from "@skiff/api";
+import { JOIN_TOKEN_NAMESPACE, JOIN_TOKEN_RE, JOIN_TOKEN_TYPE, joinTokenSecretName } from "@skiff/client";
 
-/** Namespace and name of the Secret holding the join token. */
-export const joinTokenSecret = { namespace: "kube-system", name: "skiff-join-token" } as const;
+/** Reads a Secret (the registry in the apiserver). */
+export type SecretReader = (namespace: string, name: string) => Promise<Secret>;
 
-/** A new token in kubeadm's shape: 6 + 16 characters of [a-z0-9], "abcdef.0123456789abcdef". */
-export function newJoinToken(): string {
-  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-  const pick = (n: number) => Array.from(randomBytes(n), (b) => alphabet[b % alphabet.length]).join("");
-  return `${pick(6)}.${pick(16)}`;
-}
-
-/** The cluster's join token: read from the store, created there on first start (races between apiservers end in one token). */
-export async function ensureJoinToken(registry: Registry, log: Logger): Promise<string> {
-  const read = async () => {
-    const s = (await registry.get("secrets", joinTokenSecret.namespace, joinTokenSecret.name)) as Secret;
-    const token = Buffer.from(s.data?.token ?? "", "base64").toString("utf8");
-    if (!token) throw new Error(`secret ${joinTokenSecret.namespace}/${joinTokenSecret.name} has no data.token`);
-    return token;
-  };
+/** The id of a valid token; throws Unauthorized saying what is wrong with it otherwise. */
+export async function validateJoinToken(read: SecretReader, token: string | undefined, now = Date.now()): Promise<string> {
+  if (!token) throw new UnauthorizedError("joining needs a join token (Authorization: Bearer <token>): create one with `skiff token create` on a control plane");
+  const m = JOIN_TOKEN_RE.exec(token);
+  if (!m) throw new UnauthorizedError("the join token is malformed: a token looks like abcdef.0123456789abcdef");
+  const [, id, secret] = m;
+  let s: Secret;
   try {
-    return await read();
+    s = await read(JOIN_TOKEN_NAMESPACE, joinTokenSecretName(id));
   } catch (err) {
-    if (!(err instanceof NotFoundError)) throw err;
+    if (isNotFound(err)) throw new UnauthorizedError(`join token ${id} is not valid: it was revoked or never created`);
+    throw err;
   }
-  const secret: Secret = {
-    apiVersion: "v1", kind: "Secret", type: "skiff.dev/join-token",
-    metadata: { name: joinTokenSecret.name, namespace: joinTokenSecret.namespace },
-    data: { token: Buffer.from(newJoinToken()).toString("base64") },
-  };
-  try {
-    await registry.create("secrets", joinTokenSecret.namespace, secret);
-    log.info({ secret: `${joinTokenSecret.namespace}/${joinTokenSecret.name}` }, "generated the node join token");
-  } catch (err) {
-    if (!(err instanceof AlreadyExistsError)) throw err;
-  }
-  return read();
+  const d = (k: string) => Buffer.from(s.data?.[k] ?? "", "base64").toString("utf8");
+  const want = Buffer.from(d("token-secret"));
+  const got = Buffer.from(secret);
+  // Equal lengths are required by timingSafeEqual; the length of a valid secret is public (16).
+  const same = want.length === got.length && timingSafeEqual(want, got);
+  if (s.type !== JOIN_TOKEN_TYPE || d("token-id") !== id || !same) throw new UnauthorizedError(`join token ${id} is not valid`);
+  if (d("usage-bootstrap-authentication") !== "true") throw new UnauthorizedError(`join token ${id} may not be used to join`);
+  const exp = d("expiration");
+  if (exp && !(Date.parse(exp) > now)) throw new UnauthorizedError(`join token ${id} expired at ${exp}: create a new one with \`skiff token create\``);
+  return id;
 }
 
-/** Decides whether a call may proceed; throws a typed error when not. */
-export type Authorizer = (verb: string, resource: string, md: Metadata) => void;
-
-/** The bearer token of a call's metadata, if any. */
-export function bearerOf(md: Metadata): string | undefined {
-  const v = md.get("authorization")[0];
-  const m = typeof v === "string" ? /^Bearer\s+(\S+)$/i.exec(v) : null;
-  return m?.[1];
-}
-
-/** Requires the join token for node registration (creating a Node); everything else passes. */
-export function joinTokenAuthorizer(token: () => string | undefined): Authorizer {
-  return (verb, resource, md) => {
-    if (verb !== "create" || resource !== "nodes") return;
-    const want = token();
-    const got = bearerOf(md);
-    if (!got) throw new UnauthorizedError("registering a node needs the cluster's join token: start the node agent with --token (see `skiff controlplane`)");
-    if (got !== want) throw new UnauthorizedError("the join token is not valid for this cluster");
-  };
-}
+/** A per-call check grpc/service.ts may run (calls are authorized by the interceptor of auth/authorizer.ts before they get there). */
+export type Authorizer = (verb: string, resource: string, md: import("@grpc/grpc-js").Metadata) => void;

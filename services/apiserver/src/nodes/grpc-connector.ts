@@ -3,7 +3,7 @@
 // node token. Requests that cannot succeed (no node, container not running) fail up front with
 // the typed errors Kubernetes gives; failures from the agent come back as typed errors too.
 import { Duplex, PassThrough, Readable } from "node:stream";
-import { credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
+import { credentials, Metadata, type ChannelCredentials, type ServiceError } from "@grpc/grpc-js";
 import { BadRequestError, UnavailableError, type Node, type Pod } from "@skiff/api";
 import { fromGrpcError } from "@skiff/client";
 import { nodev1 } from "@skiff/proto";
@@ -14,6 +14,8 @@ export interface GrpcNodeConnectorOptions {
   getNode(name: string): Promise<Node>;
   /** Shared secret the agents require (their --node-token); empty sends none. */
   token: string;
+  /** Mutual TLS to node `name`'s agent (it must present system:node:<name>); without it, plaintext (tests of logic only). */
+  credentials?(nodeName: string): ChannelCredentials;
 }
 
 export class GrpcNodeConnector implements NodeConnector {
@@ -33,10 +35,12 @@ export class GrpcNodeConnector implements NodeConnector {
 
   private async client(pod: Pod): Promise<nodev1.NodeServiceClient> {
     const addr = await this.endpoint(pod);
-    let c = this.clients.get(addr);
+    // Keyed by node too: the channel checks that node's identity.
+    const key = `${pod.spec.nodeName}@${addr}`;
+    let c = this.clients.get(key);
     if (!c) {
-      c = new nodev1.NodeServiceClient(addr, credentials.createInsecure());
-      this.clients.set(addr, c);
+      c = new nodev1.NodeServiceClient(addr, this.opts.credentials?.(pod.spec.nodeName!) ?? credentials.createInsecure(), { "grpc.ssl_target_name_override": "skiff" });
+      this.clients.set(key, c);
     }
     return c;
   }

@@ -33,8 +33,6 @@ export interface ApiserverOptions {
   allocatorRepairIntervalMs: number;
   /** Address the `kubernetes` Endpoints give for this apiserver (--advertise-address; default the gRPC host, 127.0.0.1 for 0.0.0.0). */
   advertiseAddress: string;
-  /** Nodes must present the join token (Secret kube-system/skiff-join-token, generated on first start) to register (--require-join-token; default false). */
-  requireJoinToken: boolean;
   /** How REST requests are authorized (--authorization-mode): "RBAC" (default; system:masters may do anything) or "AlwaysAllow" (any authenticated user may do anything: benchmarks, debugging). */
   authorizationMode: "RBAC" | "AlwaysAllow";
   /** Static bearer tokens, a CSV file of `token,user,uid,"group1,group2"` lines as Kubernetes' --token-auth-file (default none). */
@@ -45,6 +43,14 @@ export interface ApiserverOptions {
   maxMutatingRequestsInflight: number;
   /** A REST request (not a watch or stream) unanswered after this long gets 504 (--request-timeout-ms; default 60000, Kubernetes' 1m). */
   requestTimeoutMs: number;
+  /** The control plane's PKI directory: ca.crt, ca.key (0600), admin.token; created with a new cluster CA on the cluster's first start (--pki-dir, SKIFF_PKI_DIR; default /var/lib/skiff/pki). */
+  pkiDir: string;
+  /** Encryption at rest, an EncryptionConfiguration file (--encryption-provider-config, SKIFF_ENCRYPTION_CONFIG; default <pki-dir>/encryption-config.yaml, created with a new AES-GCM key for Secrets when missing). */
+  encryptionConfig: string;
+  /** Validity of the node certificates signed at join and renewal (--node-cert-validity-ms; default 1 year; nodes renew at 2/3 of it). */
+  nodeCertValidityMs: number;
+  /** Validity of the apiserver's own certificate, re-issued in memory at 2/3 of it (--cert-validity-ms; default 1 year). */
+  certValidityMs: number;
 }
 
 /** Reads flags (and SKIFF_* environment variables) into a partial options object. */
@@ -58,7 +64,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
       "compact-after-ms": { type: "string" }, "compact-interval-ms": { type: "string" },
       "service-cluster-ip-range": { type: "string" }, "service-node-port-range": { type: "string" },
       "load-balancer-ip-range": { type: "string" }, "advertise-address": { type: "string" },
-      "require-join-token": { type: "boolean" },
+      "pki-dir": { type: "string" }, "encryption-provider-config": { type: "string" }, "node-cert-validity-ms": { type: "string" }, "cert-validity-ms": { type: "string" },
       "allocator-repair-interval-ms": { type: "string" },
       "authorization-mode": { type: "string" },
       "token-auth-file": { type: "string" },
@@ -83,7 +89,10 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Apis
     serviceNodePortRange: values["service-node-port-range"],
     loadBalancerIpRange: values["load-balancer-ip-range"],
     advertiseAddress: values["advertise-address"],
-    requireJoinToken: values["require-join-token"] ?? (env.SKIFF_REQUIRE_JOIN_TOKEN === "1" || env.SKIFF_REQUIRE_JOIN_TOKEN === "true" ? true : undefined),
+    pkiDir: values["pki-dir"] ?? env.SKIFF_PKI_DIR,
+    encryptionConfig: values["encryption-provider-config"] ?? env.SKIFF_ENCRYPTION_CONFIG,
+    nodeCertValidityMs: num(values["node-cert-validity-ms"]),
+    certValidityMs: num(values["cert-validity-ms"]),
     allocatorRepairIntervalMs: num(values["allocator-repair-interval-ms"]),
     authorizationMode: values["authorization-mode"] as ApiserverOptions["authorizationMode"] | undefined,
     tokenAuthFile: values["token-auth-file"],
@@ -110,7 +119,10 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
     serviceNodePortRange: p.serviceNodePortRange ?? "30000-32767",
     loadBalancerIpRange: p.loadBalancerIpRange ?? "",
     advertiseAddress: p.advertiseAddress ?? "",
-    requireJoinToken: p.requireJoinToken ?? false,
+    pkiDir: p.pkiDir ?? "/var/lib/skiff/pki",
+    encryptionConfig: "",
+    nodeCertValidityMs: p.nodeCertValidityMs ?? 365 * 24 * 3600_000,
+    certValidityMs: p.certValidityMs ?? 365 * 24 * 3600_000,
     allocatorRepairIntervalMs: p.allocatorRepairIntervalMs ?? 180_000,
     authorizationMode: p.authorizationMode ?? "RBAC",
     tokenAuthFile: p.tokenAuthFile ?? "",
@@ -118,6 +130,7 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
     maxMutatingRequestsInflight: p.maxMutatingRequestsInflight ?? 50,
     requestTimeoutMs: p.requestTimeoutMs ?? 60_000,
   };
+  o.encryptionConfig = p.encryptionConfig || `${o.pkiDir}/encryption-config.yaml`;
   const errs: string[] = [];
   if (!/^[-\w]+$/.test(o.bucket)) errs.push(`--bucket: invalid bucket name ${JSON.stringify(o.bucket)}`);
   if (![1, 3, 5].includes(o.replicas)) errs.push("--replicas: must be 1, 3 or 5");
@@ -125,6 +138,7 @@ export function compileOptions(p: Partial<ApiserverOptions>): ApiserverOptions {
   if (o.httpsAddress !== "" && !/^[^\s]+:\d+$/.test(o.httpsAddress)) errs.push(`--https-address: must be host:port, got ${JSON.stringify(o.httpsAddress)}`);
   errs.push(...rangeErrors(o));
   if (!["RBAC", "AlwaysAllow"].includes(o.authorizationMode)) errs.push(`--authorization-mode: must be RBAC or AlwaysAllow, got ${JSON.stringify(o.authorizationMode)}`);
+  for (const k of ["nodeCertValidityMs", "certValidityMs"] as const) if (!(o[k] >= 60_000)) errs.push(`${k}: must be at least 60000 (ms)`);
   for (const k of ["bookmarkIntervalMs", "compactAfterMs", "compactIntervalMs", "allocatorRepairIntervalMs"] as const) {
     if (!Number.isFinite(o[k]) || o[k] < 0) errs.push(`${k}: must be a non-negative number`);
   }

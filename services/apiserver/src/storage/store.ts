@@ -19,6 +19,7 @@ import { ApiError, UnavailableError, GoneError } from "@skiff/api";
 import { parseKey } from "./keys.js";
 import { WatchCache } from "./cache.js";
 import { RevisionMismatch, type ObjectStore, type StoredEntry, type StoreEvent } from "./types.js";
+import type { ValueTransformer } from "./encryption.js";
 
 const OP_HEADER = "KV-Operation";
 const SKIFF_OP_HEADER = "Skiff-Op";
@@ -68,6 +69,10 @@ export interface StoreOptions {
    * far back a resuming watch is served from it (default 10 min, the compaction horizon).
    */
   cache?: { maxEvents?: number; windowMs?: number } | false;
+  /** TLS towards NATS (PEM ca, cert, key): the store's user is identified by its certificate. */
+  tls?: { ca: string; cert: string; key: string };
+  /** Encryption at rest (encryption.ts): applied to every value written and read. */
+  transformer?: ValueTransformer;
 }
 
 /** Store is the only code that touches the cluster bucket. */
@@ -85,11 +90,17 @@ export class Store implements ObjectStore {
 
   private closing = false;
   private stopCacheFeed?: () => void;
+  private transformer?: ValueTransformer;
+
+  /** A stored value as the registry wrote it (decrypted). */
+  private plain(key: string, data: Uint8Array): Uint8Array {
+    return this.transformer ? this.transformer.fromStorage(key, data) : data;
+  }
 
   /** Connects and creates the bucket when it does not exist yet. */
   static async open(opts: StoreOptions): Promise<Store> {
     const retry = opts.retry ?? defaultRetry;
-    const nc = await connect({ servers: opts.servers, maxReconnectAttempts: -1, reconnectTimeWait: 250, name: "skiff-apiserver" });
+    const nc = await connect({ servers: opts.servers, maxReconnectAttempts: -1, reconnectTimeWait: 250, name: "skiff-apiserver", ...(opts.tls ? { tls: opts.tls } : {}) });
     const js = jetstream(nc, { timeout: retry.attemptMs });
     const jsm = await jetstreamManager(nc, { timeout: retry.attemptMs });
     const kvm = new Kvm(js);
@@ -99,6 +110,7 @@ export class Store implements ObjectStore {
     await kvm.create(opts.bucket, { history: 1, replicas: opts.replicas, maxValueSize: 4 * 1024 * 1024 });
     const cache = opts.cache === false ? undefined : new WatchCache({ maxEvents: opts.cache?.maxEvents ?? 50_000, windowMs: opts.cache?.windowMs ?? 10 * 60_000 });
     const store = new Store(nc, js, jsm, `KV_${opts.bucket}`, `$KV.${opts.bucket}.`, opts.log, retry, cache);
+    store.transformer = opts.transformer;
     if (cache) store.feedCache(cache);
     return store;
   }
@@ -128,7 +140,17 @@ export class Store implements ObjectStore {
             const op = m.headers?.get(OP_HEADER);
             const key = this.keyOf(m.subject);
             if (op === "PURGE") cache.apply({ type: "PURGED", key, revision: m.seq });
-            else cache.apply({ type: op === "DEL" ? "DELETED" : m.headers?.get(SKIFF_OP_HEADER) === "create" ? "ADDED" : "MODIFIED", key, revision: m.seq, value: m.data });
+            else {
+              let value: Uint8Array;
+              try {
+                value = this.plain(key, m.data);
+              } catch (err) {
+                // A value no configured key opens: say so, and keep serving everything else.
+                this.log.error({ err, key }, "cannot decrypt a stored value");
+                continue;
+              }
+              cache.apply({ type: op === "DEL" ? "DELETED" : m.headers?.get(SKIFF_OP_HEADER) === "create" ? "ADDED" : "MODIFIED", key, revision: m.seq, value });
+            }
           }
           if (!this.closing) this.log.warn("watch cache consumer ended; starting over");
         } catch (err) {
@@ -177,7 +199,7 @@ export class Store implements ObjectStore {
         const sm = await this.jsm.streams.getMessage(this.stream, { last_by_subj: this.subject(key) });
         if (!sm) return null;
         const op = sm.header?.get(OP_HEADER);
-        return { seq: sm.seq, data: sm.data, deleted: op === "DEL" || op === "PURGE" };
+        return { seq: sm.seq, data: this.plain(key, sm.data), deleted: op === "DEL" || op === "PURGE" };
       } catch (err) {
         if (err instanceof JetStreamApiError && err.status === 404) return null;
         throw err;
@@ -196,9 +218,10 @@ export class Store implements ObjectStore {
     // One id for every attempt of this write: a retry of an attempt that landed is answered
     // with the landed write's ack, not stored again nor refused by the compare-and-set.
     const msgID = randomUUID();
+    const stored = this.transformer ? this.transformer.toStorage(key, value) : value;
     return this.retrying(`write ${key}`, async () => {
       try {
-        const ack = await this.js.publish(this.subject(key), value, { headers: hdrs, msgID, expect: { lastSubjectSequence: expectSeq } });
+        const ack = await this.js.publish(this.subject(key), stored, { headers: hdrs, msgID, expect: { lastSubjectSequence: expectSeq } });
         return ack.seq;
       } catch (err) {
         if (err instanceof JetStreamApiError && err.apiError().err_code === 10071) throw new RevisionMismatch(key);
@@ -264,7 +287,7 @@ export class Store implements ObjectStore {
     let items: StoredEntry[] = [];
     await this.scan(filter, DeliverPolicy.LastPerSubject, 0, (m) => {
       const op = m.headers?.get(OP_HEADER);
-      if (op !== "DEL" && op !== "PURGE") items.push({ key: this.keyOf(m.subject), revision: m.seq, value: m.data });
+      if (op !== "DEL" && op !== "PURGE") items.push({ key: this.keyOf(m.subject), revision: m.seq, value: this.plain(this.keyOf(m.subject), m.data) });
     }, false, () => { items = []; });
     return { items, revision };
   }
@@ -342,7 +365,7 @@ export class Store implements ObjectStore {
             const op = m.headers?.get(OP_HEADER);
             if (op === "PURGE") continue;
             const type = op === "DEL" ? "DELETED" : m.headers?.get(SKIFF_OP_HEADER) === "create" ? "ADDED" : "MODIFIED";
-            onEvent({ type, key: this.keyOf(m.subject), revision: m.seq, value: m.data });
+            onEvent({ type, key: this.keyOf(m.subject), revision: m.seq, value: this.plain(this.keyOf(m.subject), m.data) });
           }
         } catch (err) {
           if (!stopped) onError(wrap(err));

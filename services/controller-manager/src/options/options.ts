@@ -4,6 +4,8 @@ import { parseArgs } from "node:util";
 export interface ControllerManagerOptions {
   /** apiserver gRPC addresses (--apiserver, SKIFF_APISERVER; default 127.0.0.1:6444). */
   apiservers: string[];
+  /** ca.crt, tls.crt, tls.key of this component's identity (--tls-dir, SKIFF_TLS_DIR; default /var/lib/skiff/pki/controller-manager). */
+  tlsDir: string;
   /** NATS servers (heartbeats) (--nats, SKIFF_NATS; default nats://127.0.0.1:4222). */
   natsServers: string[];
   /** Pod addresses of the whole cluster (--cluster-cidr; default 10.244.0.0/16). */
@@ -37,7 +39,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Cont
   const { values } = parseArgs({
     args: argv,
     options: {
-      apiserver: { type: "string" }, nats: { type: "string" }, "cluster-cidr": { type: "string" },
+      apiserver: { type: "string" }, "tls-dir": { type: "string" }, nats: { type: "string" }, "cluster-cidr": { type: "string" },
       "node-cidr-mask-size": { type: "string" }, "node-monitor-grace-ms": { type: "string" }, "pod-eviction-timeout-ms": { type: "string" }, controllers: { type: "string" },
       "leader-elect": { type: "string" }, "leader-elect-lease-ms": { type: "string" }, "leader-elect-renew-ms": { type: "string" },
       "job-backoff-base-ms": { type: "string" }, "job-backoff-max-ms": { type: "string" },
@@ -48,6 +50,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Cont
   const num = (v?: string) => (v === undefined ? undefined : Number(v));
   return {
     apiservers: list(values.apiserver ?? env.SKIFF_APISERVER),
+    tlsDir: values["tls-dir"] ?? env.SKIFF_TLS_DIR,
     natsServers: list(values.nats ?? env.SKIFF_NATS),
     clusterCidr: values["cluster-cidr"] ?? env.SKIFF_CLUSTER_CIDR,
     nodeCidrMaskSize: num(values["node-cidr-mask-size"]),
@@ -65,6 +68,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Cont
 export function compileOptions(p: Partial<ControllerManagerOptions>): ControllerManagerOptions {
   const o: ControllerManagerOptions = {
     apiservers: p.apiservers?.length ? p.apiservers : ["127.0.0.1:6444"],
+    tlsDir: p.tlsDir || "/var/lib/skiff/pki/controller-manager",
     natsServers: p.natsServers?.length ? p.natsServers : ["nats://127.0.0.1:4222"],
     clusterCidr: p.clusterCidr ?? "10.244.0.0/16",
     nodeCidrMaskSize: p.nodeCidrMaskSize ?? 24,

@@ -4,6 +4,8 @@ import { parseArgs } from "node:util";
 export interface DnsOptions {
   /** apiserver gRPC addresses (--apiserver, SKIFF_APISERVER; default 127.0.0.1:6444). */
   apiservers: string[];
+  /** ca.crt, tls.crt, tls.key to reach the apiservers with (--tls-dir, SKIFF_TLS_DIR; required: apiservers refuse clients without a certificate). */
+  tlsDir: string;
   /** Where DNS listens, UDP and TCP (--listen; default 127.0.0.1:10053; port 0 = any). */
   listen: string;
   /** The cluster domain (--cluster-domain; default cluster.local). */
@@ -22,7 +24,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<DnsO
   const { values } = parseArgs({
     args: argv,
     options: {
-      apiserver: { type: "string" }, listen: { type: "string" }, "cluster-domain": { type: "string" },
+      apiserver: { type: "string" }, "tls-dir": { type: "string" }, listen: { type: "string" }, "cluster-domain": { type: "string" },
       upstream: { type: "string" }, "upstream-timeout-ms": { type: "string" }, "state-file": { type: "string" }, "resolv-conf": { type: "string" },
     },
     strict: true,
@@ -33,6 +35,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<DnsO
     listen: values.listen, clusterDomain: values["cluster-domain"], upstream: values.upstream, resolvConf: values["resolv-conf"],
     upstreamTimeoutMs: values["upstream-timeout-ms"] === undefined ? undefined : Number(values["upstream-timeout-ms"]),
     stateFile: values["state-file"],
+    tlsDir: values["tls-dir"] ?? env.SKIFF_TLS_DIR,
   };
 }
 
@@ -45,8 +48,10 @@ export function compileOptions(p: Partial<DnsOptions>): DnsOptions {
     resolvConf: p.resolvConf ?? "/etc/resolv.conf",
     upstreamTimeoutMs: p.upstreamTimeoutMs ?? 2000,
     stateFile: p.stateFile ?? "",
+    tlsDir: p.tlsDir ?? "",
   };
   const errs: string[] = [];
+  if (!o.tlsDir) errs.push("--tls-dir: required (ca.crt, tls.crt, tls.key of the cluster PKI; the node agent passes its own)");
   if (!/^[^\s:]+:\d+$/.test(o.listen)) errs.push(`--listen: must be host:port, got ${JSON.stringify(o.listen)}`);
   for (const u of o.upstream && o.upstream !== "none" ? o.upstream.split(",") : []) {
     if (!/^([^\s:\[\]]+|\[[0-9a-fA-F:.]+\]):\d+$/.test(u.trim())) errs.push(`--upstream: want "none" or host:port[,host:port], got ${JSON.stringify(u)}`);

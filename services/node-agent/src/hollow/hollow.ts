@@ -3,7 +3,7 @@
 // shared pod informer "runs" bound pods on their node's FakeRuntime and reports them Running/Ready.
 import { connect } from "@nats-io/transport-node";
 import type { Logger } from "@skiff/log";
-import { ApiClient, Informer, WorkQueue, runWorkers } from "@skiff/client";
+import { natsTls, ApiClient, Informer, WorkQueue, runWorkers } from "@skiff/client";
 import { isNotFound, isConflict, nowRfc3339, objectKey, type Pod } from "@skiff/api";
 import { FakeRuntime } from "../runtime/fake.js";
 import { NodeRegistrar } from "../node/node.js";
@@ -12,6 +12,8 @@ import { VERSION } from "../server.js";
 /** What a fleet of hollow nodes needs; every field is required (see compileHollowOptions). */
 export interface HollowOptions {
   apiservers: string[];
+  /** One identity for the whole fleet (--tls-dir): a test tool playing many nodes needs a system:masters certificate. */
+  tlsDir: string;
   natsServers: string[];
   /** How many nodes (--count; default 10). */
   count: number;
@@ -33,6 +35,7 @@ export interface HollowOptions {
 export function compileHollowOptions(p: Partial<HollowOptions>): HollowOptions {
   const o: HollowOptions = {
     apiservers: p.apiservers?.length ? p.apiservers : ["127.0.0.1:6444"],
+    tlsDir: p.tlsDir ?? "",
     natsServers: p.natsServers?.length ? p.natsServers : ["nats://127.0.0.1:4222"],
     count: p.count ?? 10, prefix: p.prefix ?? "hollow-", heartbeatMs: p.heartbeatMs ?? 5_000, statusMs: p.statusMs ?? 60_000,
     cpus: p.cpus ?? 4, memoryGiB: p.memoryGiB ?? 16, maxPods: p.maxPods ?? 110, workers: p.workers ?? 8,
@@ -53,8 +56,8 @@ export interface HollowFleet {
 
 /** Registers `count` hollow nodes (a few at a time) and starts running their pods. */
 export async function startHollowNodes(opts: HollowOptions, log: Logger): Promise<HollowFleet> {
-  const nc = await connect({ servers: opts.natsServers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: "skiff-hollow-nodes" });
-  const client = new ApiClient({ addresses: opts.apiservers, timeoutMs: 30_000 });
+  const nc = await connect({ servers: opts.natsServers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: "skiff-hollow-nodes", tls: natsTls(opts.tlsDir) });
+  const client = new ApiClient({ addresses: opts.apiservers, timeoutMs: 30_000, tls: { dir: opts.tlsDir } });
   const runtimes = new Map<string, FakeRuntime>();
   const registrars: NodeRegistrar[] = [];
   const names = Array.from({ length: opts.count }, (_, i) => `${opts.prefix}${i}`);

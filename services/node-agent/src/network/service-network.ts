@@ -56,7 +56,8 @@ export class ServiceNetwork {
     if (opts.proxyMode === "spawn") {
       const dir = opts.runDir;
       const dns = await ensureChild("dns", serviceMain("dns"), [
-        "--apiserver", opts.apiservers.join(","), "--listen", "127.0.0.1:0", "--cluster-domain", opts.clusterDomain,
+        // The DNS reads services and endpoints with the node's identity (the Node authorizer allows it).
+        "--apiserver", opts.apiservers.join(","), "--tls-dir", opts.tlsDir, "--listen", "127.0.0.1:0", "--cluster-domain", opts.clusterDomain,
         ...(opts.dnsUpstream ? ["--upstream", opts.dnsUpstream] : []), ...(opts.dnsResolvConf ? ["--resolv-conf", opts.dnsResolvConf] : []),
       ], join(dir, "dns.json"), join(dir, "dns.log"), log);
       this.localDns = { ip: "127.0.0.1", port: Number(dns.port) };

@@ -8,8 +8,16 @@ import { validateGcPolicy } from "../images/gc.js";
 export interface NodeAgentOptions {
   /** apiserver gRPC addresses (--apiserver, SKIFF_APISERVER; default 127.0.0.1:6444). */
   apiservers: string[];
-  /** Join token sent as `authorization: Bearer` to register the Node (--token, SKIFF_TOKEN; needed when the apiserver runs with --require-join-token). */
+  /** Join token for TLS bootstrap when --tls-dir holds no certificate yet (--token, SKIFF_TOKEN). */
   token?: string;
+  /** The node's TLS directory: ca.crt, tls.crt, tls.key (system:node:<name>); written by joining (--tls-dir, SKIFF_TLS_DIR; default <root-dir>/pki). */
+  tlsDir: string;
+  /** Pin of the cluster CA for joining: sha256:<hex> of its public key (--ca-cert-hash, SKIFF_CA_CERT_HASH). */
+  caCertHash: string;
+  /** https://host:port of the apiservers' HTTPS API for joining and renewal (--bootstrap-server, SKIFF_BOOTSTRAP_SERVER, comma-separated; default each --apiserver host on port 6443). */
+  bootstrapServers: string[];
+  /** How often the certificate's age is checked for renewal and the TLS files re-read (--cert-check-ms; default 60000). */
+  certCheckMs: number;
   /** NATS servers for heartbeats (--nats, SKIFF_NATS; default nats://127.0.0.1:4222). */
   natsServers: string[];
   /** This node's name (--node-name; default: the host name, lower-cased). */
@@ -103,6 +111,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
       "dns-upstream", "proxy-metrics-address", "proxy-flags", "ingress",
       "image-gc-high-threshold", "image-gc-low-threshold", "image-gc-min-age-ms", "image-gc-period-ms", "local-registry", "local-registry-port",
       "nodeport-addresses", "dns-resolv-conf", "eviction-hard", "node-conditions-ms",
+      "tls-dir", "ca-cert-hash", "bootstrap-server", "cert-check-ms",
     ].map((k): [string, { type: "string" | "boolean" }] => [k, { type: "string" }]).concat([["pod-network-internal", { type: "boolean" }]])),
     strict: true,
   }) as { values: Record<string, string | boolean | undefined> };
@@ -159,6 +168,10 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
     localRegistry: str("local-registry") ?? env.SKIFF_LOCAL_REGISTRY,
     localRegistryPort: num("local-registry-port") ?? envNum(env.SKIFF_LOCAL_REGISTRY_PORT),
     ingressMode: str("ingress") as NodeAgentOptions["ingressMode"] | undefined,
+    tlsDir: str("tls-dir") ?? env.SKIFF_TLS_DIR,
+    caCertHash: str("ca-cert-hash") ?? env.SKIFF_CA_CERT_HASH,
+    bootstrapServers: list(str("bootstrap-server") ?? env.SKIFF_BOOTSTRAP_SERVER),
+    certCheckMs: num("cert-check-ms"),
   };
 }
 
@@ -228,7 +241,13 @@ export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
     localRegistry: p.localRegistry ?? "",
     localRegistryPort: p.localRegistryPort ?? (Number(/:(\d+)$/.exec(p.localRegistry ?? "")?.[1]) || 0),
     ingressMode: p.ingressMode ?? "spawn",
+    tlsDir: "",
+    caCertHash: p.caCertHash ?? "",
+    bootstrapServers: [],
+    certCheckMs: p.certCheckMs ?? 60_000,
   };
+  o.tlsDir = p.tlsDir || `${o.rootDir}/pki`;
+  o.bootstrapServers = p.bootstrapServers?.length ? p.bootstrapServers : o.apiservers.map((a) => `https://${a.slice(0, a.lastIndexOf(":"))}:6443`);
   o.volumeDir = p.volumeDir ?? `${o.rootDir}/volumes`;
   o.listenAddress = p.listenAddress ?? `${o.nodeIP}:10250`;
   o.runDir ||= `/run/skiff/${o.clusterName}/${o.nodeName}`;
@@ -253,7 +272,8 @@ export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
   if (!/^[a-z0-9-]{1,20}$/.test(o.clusterName)) errs.push("--cluster-name: 1-20 characters of [a-z0-9-]");
   if (!isValidQuantity(o.reservedCpu)) errs.push(`--reserved-cpu: not a quantity: ${o.reservedCpu}`);
   if (!isValidQuantity(o.reservedMemory)) errs.push(`--reserved-memory: not a quantity: ${o.reservedMemory}`);
-  for (const k of ["maxPods", "heartbeatMs", "statusMs", "backoffBaseMs", "backoffMaxMs", "backoffResetMs", "resyncMs", "workers", "volumeStatsMs"] as const) {
+  for (const b of o.bootstrapServers) if (!/^https:\/\/[^\s/]+:\d+$/.test(b)) errs.push(`--bootstrap-server: want https://host:port, got ${JSON.stringify(b)}`);
+  for (const k of ["certCheckMs", "maxPods", "heartbeatMs", "statusMs", "backoffBaseMs", "backoffMaxMs", "backoffResetMs", "resyncMs", "workers", "volumeStatsMs"] as const) {
     if (!Number.isFinite(o[k]) || o[k] <= 0) errs.push(`${k}: must be a positive number`);
   }
   if (!o.rootDir.startsWith("/")) errs.push("--root-dir: must be an absolute path");

@@ -6,6 +6,8 @@ import { DEFAULT_SCHEDULER_LEASE } from "@skiff/client";
 export interface SchedulerOptions {
   /** host:port of the apiservers' gRPC API, tried in order (--apiserver, SKIFF_APISERVER; default 127.0.0.1:6444). */
   apiservers: string[];
+  /** ca.crt, tls.crt, tls.key of this component's identity (--tls-dir, SKIFF_TLS_DIR; default /var/lib/skiff/pki/scheduler). */
+  tlsDir: string;
   /** Pods with this spec.schedulerName are ours (--scheduler-name; default "default-scheduler"). */
   schedulerName: string;
   /** How often unschedulable pods are retried without any cluster change (--retry-interval-ms; default 10000). */
@@ -25,7 +27,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Sche
   const { values } = parseArgs({
     args: argv,
     options: {
-      apiserver: { type: "string" }, "scheduler-name": { type: "string" }, "retry-interval-ms": { type: "string" },
+      apiserver: { type: "string" }, "tls-dir": { type: "string" }, "scheduler-name": { type: "string" }, "retry-interval-ms": { type: "string" },
       nats: { type: "string" }, "leader-elect": { type: "string" }, "leader-elect-lease-ms": { type: "string" }, "leader-elect-renew-ms": { type: "string" },
     },
     strict: true,
@@ -35,6 +37,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Sche
   const le = values["leader-elect"];
   return {
     apiservers: list(values.apiserver ?? env.SKIFF_APISERVER),
+    tlsDir: values["tls-dir"] ?? env.SKIFF_TLS_DIR,
     schedulerName: values["scheduler-name"],
     retryIntervalMs: num(values["retry-interval-ms"]),
     natsServers: list(values.nats ?? env.SKIFF_NATS),
@@ -48,6 +51,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Sche
 export function compileOptions(p: Partial<SchedulerOptions>): SchedulerOptions {
   const o: SchedulerOptions = {
     apiservers: p.apiservers?.length ? p.apiservers : ["127.0.0.1:6444"],
+    tlsDir: p.tlsDir || "/var/lib/skiff/pki/scheduler",
     schedulerName: p.schedulerName ?? DEFAULT_SCHEDULER_LEASE,
     retryIntervalMs: p.retryIntervalMs ?? 10_000,
     natsServers: p.natsServers?.length ? p.natsServers : ["nats://127.0.0.1:4222"],

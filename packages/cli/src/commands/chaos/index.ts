@@ -10,7 +10,7 @@ import { clusterPaths, cmdlineMarker, pidFile, type ComponentName } from "../../
 import { runningPid } from "../../cluster/processes.js";
 import { docker } from "../../topology/docker.js";
 import { currentTopology, type CurrentTopology } from "../../topology/current.js";
-import { LEASE_BUCKET } from "@skiff/client";
+import { LEASE_BUCKET, natsTls } from "@skiff/client";
 import { containerOfHolder, FirstLeaderLookup, leaseKey, LeaseObjectLeaderLookup, NatsKvLeaderLookup, natsStreamLeader } from "./leader.js";
 import { pickSeeded } from "./pick.js";
 
@@ -70,7 +70,7 @@ function killVerb(role: ComponentName, describe: string): Verb {
       const pid = signalProcess(ctx, role, "SIGKILL");
       return { verb: "", targets: [role], message: `killed ${role} (pid ${pid}); start the cluster again with ./skiff down && ./skiff up`, details: { pid } };
     }
-    const c = role === "node-agent" ? nodeContainer(topo, which) : roleContainer(topo, role === "nats" ? "nats" : role, role === "nats" && which === "store-leader" ? await storeLeaderIndex(topo) : which);
+    const c = role === "node-agent" ? nodeContainer(topo, which) : roleContainer(topo, role === "nats" ? "nats" : role, role === "nats" && which === "store-leader" ? await storeLeaderIndex(topo, natsTlsOf(ctx)) : which);
     await docker(["kill", c]);
     return { verb: "", targets: [c], message: `killed ${c} (bring it back with: skiff chaos revive ${c})` };
   };
@@ -80,10 +80,10 @@ function killVerb(role: ComponentName, describe: string): Verb {
  * The index of the NATS server leading the cluster store's stream (KV_skiff: the topology's
  * apiservers use the default bucket); topology NATS servers are named n1, n2, n3.
  */
-async function storeLeaderIndex(topo: CurrentTopology): Promise<string> {
+async function storeLeaderIndex(topo: CurrentTopology, tls?: object): Promise<string> {
   const ips = topo.containers.filter((c) => c.role === "nats" && c.state === "running" && c.ip).map((c) => `nats://${c.ip}:4222`);
   if (!ips.length) throw new CliError(`no running NATS server in ${topo.name}`);
-  const leader = await natsStreamLeader(ips, "KV_skiff");
+  const leader = await natsStreamLeader(ips, "KV_skiff", tls);
   const m = leader?.match(/^n(\d+)$/);
   if (!m) throw new CliError(`the store's stream has no leader${leader ? ` named like n1..n3 (${leader})` : " right now"}`);
   return m[1];
@@ -181,7 +181,7 @@ const verbs: Record<string, { usage: string; run: Verb }> = {
       const natsIps = topo.containers.filter((c) => c.role === "nats" && c.state === "running" && c.ip).map((c) => `nats://${c.ip}:4222`);
       const bucket = ctx.flags.string("lease-bucket") ?? LEASE_BUCKET;
       const lookup = new FirstLeaderLookup([
-        ...(natsIps.length ? [new NatsKvLeaderLookup(natsIps, bucket)] : []),
+        ...(natsIps.length ? [new NatsKvLeaderLookup(natsIps, bucket, natsTlsOf(ctx))] : []),
         new LeaseObjectLeaderLookup(ctx.client()),
       ]);
       const key = leaseKey(component, ctx.flags.string("scheduler-name"));
@@ -281,3 +281,8 @@ Examples:
   },
   run,
 };
+
+/** The CLI's certificate as NATS TLS options (NATS maps it to its user; admins may read everything). */
+function natsTlsOf(ctx: Context): object | undefined {
+  return ctx.tlsDir ? natsTls(ctx.tlsDir) : undefined;
+}

@@ -34,9 +34,9 @@ export function holderOf(record: unknown): string | undefined {
 
 /** Reads `<bucket>/<key>` from NATS KV (the LeaseRecord JSON: { holder, … }). */
 export class NatsKvLeaderLookup implements LeaderLookup {
-  constructor(private readonly servers: string[], private readonly bucket: string) {}
+  constructor(private readonly servers: string[], private readonly bucket: string, private readonly tls?: object) {}
   async holder(key: string): Promise<string | undefined> {
-    const nc = await connect({ servers: this.servers, timeout: 3000, maxReconnectAttempts: 0 });
+    const nc = await connect({ servers: this.servers, timeout: 3000, maxReconnectAttempts: 0, ...(this.tls ? { tls: this.tls } : {}) });
     try {
       const kv = await new Kvm(nc).open(this.bucket);
       const e = await kv.get(key);
@@ -84,8 +84,8 @@ export function containerOfHolder(holder: string, names: string[]): string | und
  * The server name (--server_name, e.g. "n2") of the NATS server that leads a JetStream stream:
  * the one whose loss makes the stream elect a new leader (the cluster store's worst NATS fault).
  */
-export async function natsStreamLeader(servers: string[], stream: string): Promise<string | undefined> {
-  const nc = await connect({ servers, timeout: 3000, maxReconnectAttempts: 0 });
+export async function natsStreamLeader(servers: string[], stream: string, tls?: object): Promise<string | undefined> {
+  const nc = await connect({ servers, timeout: 3000, maxReconnectAttempts: 0, ...(tls ? { tls } : {}) });
   try {
     const jsm = await jetstreamManager(nc, { timeout: 3000 });
     return (await jsm.streams.info(stream)).cluster?.leader || undefined;

@@ -1,56 +1,33 @@
-// Auth material every apiserver replica shares: the cluster CA and the admin token, created
-// by the first apiserver to start and kept in the store as the Secret kube-system/skiff-pki.
+// Auth material of the REST API. It comes from the control plane's --pki-dir (auth/cluster-pki.ts),
+// never from the store: earlier versions kept the CA key and admin token in the Secret
+// kube-system/skiff-pki, which removeLegacyPkiSecret deletes.
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "@skiff/log";
-import { isAlreadyExists, isNotFound, type KObject } from "@skiff/api";
-import type { Registry } from "../../registry/registry.js";
-import { createCa, newToken, type CertAndKey } from "./pki.js";
+import { isNotFound } from "@skiff/api";
+import type { CertAndKey } from "@skiff/client";
 
-/** Namespace and name of the Secret holding the cluster CA and admin token. */
+/** The Secret earlier versions kept the CA key and admin token in. */
 export const PKI_SECRET = { namespace: "kube-system", name: "skiff-pki" } as const;
 
-/** The shared auth material. */
+/** What the REST server authenticates and serves with. */
 export interface ClusterAuth {
-  ca: CertAndKey;
+  /** The cluster CA certificate (client certificates are checked against it). */
+  ca: { cert: string };
   /** Bearer token of the cluster admin (kubeconfig's user). */
   adminToken: string;
+  /** The serving certificate; `onRotate` announces a new one. */
+  serving: CertAndKey;
+  onRotate?(cb: (c: CertAndKey) => void): void;
+  /** Serves /skiff/v1/* (TLS bootstrap of nodes) before authentication. */
+  bootstrap?(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
 }
 
-const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
-const unb64 = (s: string | undefined) => Buffer.from(s ?? "", "base64").toString("utf8");
-
-/** Reads the auth material from a Secret's data; undefined when incomplete. */
-export function authFromSecret(s: KObject): ClusterAuth | undefined {
-  const d = (s as { data?: Record<string, string> }).data ?? {};
-  const auth = { ca: { cert: unb64(d["ca.crt"]), key: unb64(d["ca.key"]) }, adminToken: unb64(d["token"]) };
-  return auth.ca.cert && auth.ca.key && auth.adminToken ? auth : undefined;
-}
-
-/** Loads the cluster's CA and token, creating them when this is the cluster's first start. */
-export async function loadOrCreateClusterAuth(registry: Registry, log: Logger): Promise<ClusterAuth> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      const s = await registry.get("secrets", PKI_SECRET.namespace, PKI_SECRET.name);
-      const auth = authFromSecret(s);
-      if (auth) return auth;
-      throw new Error(`secret ${PKI_SECRET.namespace}/${PKI_SECRET.name} lacks ca.crt, ca.key or token`);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-    const ca = createCa();
-    const adminToken = newToken();
-    try {
-      await registry.create("secrets", PKI_SECRET.namespace, {
-        apiVersion: "v1", kind: "Secret",
-        metadata: { name: PKI_SECRET.name, namespace: PKI_SECRET.namespace, labels: { "app.kubernetes.io/managed-by": "skiff" } },
-        type: "Opaque",
-        data: { "ca.crt": b64(ca.cert), "ca.key": b64(ca.key), token: b64(adminToken) },
-      } as KObject);
-      log.info("created the cluster CA and admin token");
-      return { ca, adminToken };
-    } catch (err) {
-      // Another replica won the race: read what it wrote.
-      if (!isAlreadyExists(err)) throw err;
-    }
+/** Deletes the Secret that held the CA key in earlier versions, if the store still has it. */
+export async function removeLegacyPkiSecret(registry: { delete(resource: string, ns: string | undefined, name: string, o: object): Promise<unknown> }, log: Logger): Promise<void> {
+  try {
+    await registry.delete("secrets", PKI_SECRET.namespace, PKI_SECRET.name, { gracePeriodSeconds: 0 });
+    log.warn({ secret: `${PKI_SECRET.namespace}/${PKI_SECRET.name}` }, "deleted the Secret in which an earlier version kept the CA key and admin token: the CA now lives only in --pki-dir");
+  } catch (err) {
+    if (!isNotFound(err)) log.warn({ err }, "could not check for the legacy PKI Secret");
   }
-  throw new Error("could not load or create the cluster CA");
 }

@@ -9,7 +9,6 @@ import type { RestContext } from "../handlers/context.js";
 import { StaticTokens, TokenAuthenticator, type TokenChecker } from "../auth/authn.js";
 import { identify } from "../auth/gate.js";
 import { nonResourceAttributes, resourceAttributes } from "../../auth/authz/request.js";
-import { createServingCert } from "../auth/pki.js";
 import type { ClusterAuth } from "../auth/bootstrap.js";
 import { sendError, sendJson } from "./respond.js";
 import { parseResourcePath } from "./route.js";
@@ -52,7 +51,6 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
   const i = opts.address.lastIndexOf(":");
   const host = opts.address.slice(0, i).replace(/^\[|\]$/g, "");
   const port = Number(opts.address.slice(i + 1));
-  const serving = createServingCert(auth.ca, servingNames(host, opts.tlsSans));
   const authn = new TokenAuthenticator([new StaticTokens([{ token: auth.adminToken, user: { name: "skiff-admin", groups: ["system:masters", "system:authenticated"] } }]), ...(opts.tokenCheckers ?? [])]);
   ctx = { ...ctx, authn };
   const docs = new Map<string, unknown>();
@@ -70,6 +68,7 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
       res.end("ok");
       return;
     }
+    if (auth.bootstrap && path.startsWith("/skiff/v1/")) return auth.bootstrap(req, res, path);
     const user = await identify(authn, ctx.authz, req);
     const rp = parseResourcePath(path);
     // Every request is authorized: on its resource when it names one, else on its path.
@@ -114,10 +113,13 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
   }
 
   const flow = new FlowControl(opts.flowControl ?? compileFlowControlOptions());
-  const server: Server = createServer({ key: serving.key, cert: serving.cert, requestTimeout: 0 }, (req, res) => {
+  const server: Server = createServer({ key: auth.serving.key, cert: auth.serving.cert, requestTimeout: 0,
+    // Client certificates are asked for (node renewal), not required (kubectl uses the token).
+    ca: auth.ca.cert, requestCert: true, rejectUnauthorized: false }, (req, res) => {
     flow.serve(req, res, () => route(req, res)).catch((err) => sendError(res, err, ctx.log));
   });
   server.on("upgrade", upgradeHandler(ctx, authn));
+  auth.onRotate?.((c) => server.setSecureContext({ key: c.key, cert: c.cert, ca: auth.ca.cert }));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

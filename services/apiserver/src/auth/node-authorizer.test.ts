@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import type { Pod } from "@skiff/api";
+import { nodeAuthorizer, type NodeGraph } from "./node-authorizer.js";
+import { attributesOf } from "./attributes.js";
+import { podReferences } from "./pod-refs.js";
+
+const pod = (name: string, node: string, spec: Partial<Pod["spec"]> = {}): Pod => ({
+  apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default" },
+  spec: { nodeName: node, containers: [{ name: "c", image: "i" }], ...spec },
+} as Pod);
+
+const pods = [
+  pod("a", "n1", { volumes: [{ name: "v", secret: { secretName: "s1" } }], containers: [{ name: "c", image: "i", env: [{ name: "X", valueFrom: { configMapKeyRef: { name: "cm1", key: "k" } } }] }] } as never),
+  pod("b", "n2", { volumes: [{ name: "v", secret: { secretName: "s2" } }, { name: "d", persistentVolumeClaim: { claimName: "data" } }] } as never),
+];
+const graph: NodeGraph = {
+  pod: async (ns, name) => pods.find((p) => p.metadata.namespace === ns && p.metadata.name === name),
+  podsOn: async (node, ns) => pods.filter((p) => p.spec.nodeName === node && p.metadata.namespace === ns),
+};
+const authz = nodeAuthorizer(graph);
+const call = (node: string, method: string, req: object) => authz(node, attributesOf(method, req as never));
+const obj = (o: object) => ({ objectJson: JSON.stringify(o) });
+
+describe("the Node authorizer", () => {
+  it("lets a node read the secrets and configmaps of its own pods, not another node's", async () => {
+    await expect(call("n1", "Get", { ref: { resource: "secrets", namespace: "default", name: "s1" } })).resolves.toBeUndefined();
+    await expect(call("n1", "Watch", { resource: "configmaps", namespace: "default", fieldSelector: "metadata.name=cm1" })).resolves.toBeUndefined();
+    await expect(call("n1", "Get", { ref: { resource: "secrets", namespace: "default", name: "s2" } })).rejects.toMatchObject({ reason: "Forbidden", message: expect.stringContaining(`User "system:node:n1" cannot get resource "secrets"`) });
+    await expect(call("n2", "Get", { ref: { resource: "persistentvolumeclaims", namespace: "default", name: "data" } })).resolves.toBeUndefined();
+  });
+
+  it("refuses listing or watching secrets wholesale", async () => {
+    await expect(call("n1", "List", { resource: "secrets", namespace: "" })).rejects.toMatchObject({ reason: "Forbidden" });
+    await expect(call("n1", "Watch", { resource: "secrets", namespace: "default" })).rejects.toMatchObject({ reason: "Forbidden" });
+  });
+
+  it("lets a node see only the pods bound to it", async () => {
+    await expect(call("n1", "List", { resource: "pods", fieldSelector: "spec.nodeName=n1" })).resolves.toBeUndefined();
+    await expect(call("n1", "Watch", { resource: "pods", fieldSelector: "" })).rejects.toMatchObject({ reason: "Forbidden" });
+    await expect(call("n1", "Get", { ref: { resource: "pods", namespace: "default", name: "b" } })).rejects.toMatchObject({ reason: "Forbidden" });
+  });
+
+  it("lets a node write only its own Node, its pods' status and Events", async () => {
+    await expect(call("n1", "Create", { resource: "nodes", ...obj({ metadata: { name: "n1" } }) })).resolves.toBeUndefined();
+    await expect(call("n1", "UpdateStatus", { resource: "nodes", ...obj({ metadata: { name: "n2" } }) })).rejects.toMatchObject({ reason: "Forbidden" });
+    await expect(call("n1", "UpdateStatus", { resource: "pods", namespace: "default", ...obj({ metadata: { name: "a", namespace: "default" } }) })).resolves.toBeUndefined();
+    // The object sent may claim anything: the stored pod decides.
+    await expect(call("n1", "UpdateStatus", { resource: "pods", namespace: "default", ...obj({ metadata: { name: "b", namespace: "default" }, spec: { nodeName: "n1" } }) })).rejects.toMatchObject({ reason: "Forbidden" });
+    await expect(call("n1", "Update", { resource: "pods", namespace: "default", ...obj({ metadata: { name: "a", namespace: "default" } }) })).rejects.toMatchObject({ reason: "Forbidden" });
+    await expect(call("n1", "Create", { resource: "events", namespace: "default", ...obj({ metadata: { name: "e" } }) })).resolves.toBeUndefined();
+    await expect(call("n1", "Delete", { ref: { resource: "nodes", name: "n2" } })).rejects.toMatchObject({ reason: "Forbidden" });
+  });
+
+  it("lets a node ask for a token of its pod's service account, bound to that pod, and no other", async () => {
+    const token = (sa: string, podName?: string) => ({ namespace: "default", serviceAccount: sa, tokenRequestJson: JSON.stringify({ spec: podName ? { boundObjectRef: { kind: "Pod", name: podName } } : {} }) });
+    await expect(call("n1", "CreateToken", token("default", "a"))).resolves.toBeUndefined();
+    await expect(call("n1", "CreateToken", token("admin", "a"))).rejects.toMatchObject({ reason: "Forbidden" });
+    await expect(call("n1", "CreateToken", token("default", "b"))).rejects.toMatchObject({ reason: "Forbidden" });
+    await expect(call("n1", "CreateToken", token("default"))).rejects.toMatchObject({ reason: "Forbidden", message: expect.stringContaining("bound to a pod") });
+  });
+
+  it("refuses everything else: deployments, binding, exec, unknown methods", async () => {
+    await expect(call("n1", "Create", { resource: "deployments", namespace: "default", ...obj({ metadata: { name: "d" } }) })).rejects.toMatchObject({ reason: "Forbidden" });
+    await expect(call("n1", "Bind", { namespace: "default", podName: "a", nodeName: "n1" })).rejects.toMatchObject({ reason: "Forbidden" });
+    await expect(call("n1", "PodExec", {})).rejects.toMatchObject({ reason: "Forbidden" });
+    await expect(call("n1", "SomethingNew", {})).rejects.toMatchObject({ reason: "Forbidden" });
+    await expect(call("n1", "List", { resource: "services" })).resolves.toBeUndefined();
+  });
+
+  it("finds references in volumes, projected volumes, env, envFrom and pull secrets", () => {
+    const r = podReferences(pod("x", "n", {
+      volumes: [{ name: "p", projected: { sources: [{ secret: { name: "ps" } }, { configMap: { name: "pc" } }] } }],
+      imagePullSecrets: [{ name: "pull" }],
+      initContainers: [{ name: "i", image: "i", envFrom: [{ secretRef: { name: "ef" } }, { configMapRef: { name: "efc" } }] }],
+    } as never));
+    expect([...r.secrets].sort()).toEqual(["ef", "ps", "pull"]);
+    expect([...r.configmaps].sort()).toEqual(["efc", "pc"]);
+  });
+});

@@ -39,6 +39,16 @@ describe("apiserver", () => {
   });
 
   it("rejects bad input with field paths and writes nothing", async () => {
+    // The cluster's own start-up writes (each namespace's kube-root-ca.crt, default service
+    // accounts) settle first: the revision must then stay put through the bad requests.
+    let last = "";
+    await waitFor(async () => {
+      const rv = (await client.list("namespaces")).resourceVersion;
+      const quiet = rv === last;
+      last = rv;
+      if (!quiet) await new Promise((r) => setTimeout(r, 1500));
+      return quiet;
+    }, 30_000, "the cluster's start-up writes to settle");
     const before = await client.list("pods", { namespace: "default" });
     const bad: [KObject, RegExp][] = [
       [{ ...pod("no-image"), spec: { containers: [{ name: "c" }] } } as unknown as KObject, /spec\.containers\[0\]\.image: Required value/],

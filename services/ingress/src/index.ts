@@ -22,7 +22,7 @@ export { INGRESS_SERVICE } from "./bootstrap/bootstrap.js";
 
 /** Starts the controller; resolves once it serves. */
 export async function start(opts: IngressOptions, log: Logger): Promise<{ httpPort: number; httpsPort: number; metricsPort: number; stop(): Promise<void> }> {
-  const client = new ApiClient({ addresses: opts.apiservers });
+  const client = new ApiClient({ addresses: opts.apiservers, ...(opts.tlsDir ? { tls: { dir: opts.tlsDir } } : {}) });
   const mk = <T extends Ingress | IngressClass | Service | EndpointSlice | Secret>(resource: string, o = {}) => new Informer<T>(client, resource, o, log.child({ informer: resource }));
   const inf = {
     ingresses: mk<Ingress>("ingresses"), classes: mk<IngressClass>("ingressclasses"), services: mk<Service>("services"),

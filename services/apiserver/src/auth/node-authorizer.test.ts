@@ -59,6 +59,18 @@ describe("the Node authorizer", () => {
     await expect(call("n1", "CreateToken", token("default"))).rejects.toMatchObject({ reason: "Forbidden", message: expect.stringContaining("bound to a pod") });
   });
 
+  it("lets the node's Ingress controller read Ingresses and TLS Secrets, write Ingress status, create only its class and Service", async () => {
+    await expect(call("n1", "Watch", { resource: "ingresses", namespace: "" })).resolves.toBeUndefined();
+    await expect(call("n1", "UpdateStatus", { resource: "ingresses", namespace: "default", ...obj({ metadata: { name: "i", namespace: "default" } }) })).resolves.toBeUndefined();
+    await expect(call("n1", "Update", { resource: "ingresses", namespace: "default", ...obj({ metadata: { name: "i", namespace: "default" } }) })).rejects.toMatchObject({ reason: "Forbidden" });
+    await expect(call("n1", "Watch", { resource: "secrets", namespace: "", fieldSelector: "type=kubernetes.io/tls" })).resolves.toBeUndefined();
+    await expect(call("n1", "Watch", { resource: "secrets", namespace: "", fieldSelector: "type=Opaque" })).rejects.toMatchObject({ reason: "Forbidden" });
+    await expect(call("n1", "Create", { resource: "ingressclasses", ...obj({ metadata: { name: "skiff" } }) })).resolves.toBeUndefined();
+    await expect(call("n1", "Create", { resource: "ingressclasses", ...obj({ metadata: { name: "nginx" } }) })).rejects.toMatchObject({ reason: "Forbidden" });
+    await expect(call("n1", "Create", { resource: "services", namespace: "kube-system", ...obj({ metadata: { name: "skiff-ingress", namespace: "kube-system" } }) })).resolves.toBeUndefined();
+    await expect(call("n1", "Create", { resource: "services", namespace: "default", ...obj({ metadata: { name: "x", namespace: "default" } }) })).rejects.toMatchObject({ reason: "Forbidden" });
+  });
+
   it("refuses everything else: deployments, binding, exec, unknown methods", async () => {
     await expect(call("n1", "Create", { resource: "deployments", namespace: "default", ...obj({ metadata: { name: "d" } }) })).rejects.toMatchObject({ reason: "Forbidden" });
     await expect(call("n1", "Bind", { namespace: "default", podName: "a", nodeName: "n1" })).rejects.toMatchObject({ reason: "Forbidden" });

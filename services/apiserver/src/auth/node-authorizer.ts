@@ -2,7 +2,8 @@
 // may read the pods bound to it and the Secrets, ConfigMaps and claims those pods reference,
 // read what every kubelet/kube-proxy reads (nodes, services, endpoints, volumes, classes),
 // write only its own Node, its pods' status (and their final delete), Events, and the
-// local-path volumes it provisions; and ask for tokens of its pods' service accounts, bound to
+// local-path volumes it provisions; what its Ingress controller needs (read Ingresses,
+// IngressClasses and TLS Secrets, write Ingress status, create its class and Service); and ask for tokens of its pods' service accounts, bound to
 // those pods. Everything else is Forbidden.
 import { ForbiddenError, type Pod } from "@skiff/api";
 import type { RequestAttributes } from "./attributes.js";
@@ -18,7 +19,9 @@ export interface NodeGraph {
 
 const READ = new Set(["get", "list", "watch"]);
 /** Read by every node (kubelet, its proxy and DNS). */
-const READABLE = new Set(["nodes", "services", "endpoints", "endpointslices", "namespaces", "persistentvolumes", "storageclasses"]);
+const READABLE = new Set(["nodes", "services", "endpoints", "endpointslices", "namespaces", "persistentvolumes", "storageclasses", "ingresses", "ingressclasses"]);
+/** What the node's Ingress controller (services/ingress, run with the node's identity) creates at start. */
+const INGRESS_BOOTSTRAP = { ingressClass: "skiff", service: { namespace: "kube-system", name: "skiff-ingress" } };
 /** Reachable only through a pod bound to the node. */
 const REFERENCED = new Set<keyof PodReferences>(["secrets", "configmaps", "persistentvolumeclaims"]);
 
@@ -63,6 +66,18 @@ export function nodeAuthorizer(graph: NodeGraph): (node: string, a: RequestAttri
       case "events":
         if (a.verb === "create" || a.verb === "update" || a.verb === "get") return;
         return deny("a node may only create and update Events");
+      // The node's Ingress controller: its class and Service at start, Ingress status, TLS Secrets.
+      case "ingresses":
+        if (READ.has(a.verb) && !a.subresource) return;
+        if (a.verb === "update" && a.subresource === "status") return;
+        return deny("a node may only read Ingresses and write their status");
+      case "ingressclasses":
+        if (READ.has(a.verb) || (a.verb === "create" && a.name === INGRESS_BOOTSTRAP.ingressClass)) return;
+        return deny(`a node may only read IngressClasses and create "${INGRESS_BOOTSTRAP.ingressClass}"`);
+      case "services":
+        if (READ.has(a.verb) && !a.subresource) return;
+        if (a.verb === "create" && a.namespace === INGRESS_BOOTSTRAP.service.namespace && a.name === INGRESS_BOOTSTRAP.service.name) return;
+        return deny("a node may only read Services (and create its Ingress controller's)");
       case "serviceaccounts": {
         // A node may ask for a token of an account only bound to one of its pods that runs as it.
         if (a.verb !== "create" || a.subresource !== "token") return deny("a node may only request tokens for its pods' service accounts");
@@ -77,6 +92,8 @@ export function nodeAuthorizer(graph: NodeGraph): (node: string, a: RequestAttri
         if (READ.has(a.verb) || a.verb === "create" || a.verb === "delete") return;
         return deny("a node may only read, provision and reclaim volumes");
     }
+    // The Ingress controller serves TLS Secrets (kubernetes.io/tls) named by any Ingress.
+    if (a.resource === "secrets" && (a.verb === "list" || a.verb === "watch") && selectorTerm(a.fieldSelector, "type") === "kubernetes.io/tls") return;
     if (REFERENCED.has(a.resource as keyof PodReferences)) {
       if (!READ.has(a.verb) || a.subresource) return deny(`a node may only read ${a.resource}`);
       const name = a.verb === "get" ? a.name : selectorTerm(a.fieldSelector, "metadata.name");

@@ -4,6 +4,8 @@ import { parseArgs } from "node:util";
 export interface IngressOptions {
   /** apiserver gRPC addresses (--apiserver, SKIFF_APISERVER; default 127.0.0.1:6444). */
   apiservers: string[];
+  /** ca.crt, tls.crt, tls.key to reach the apiservers with (--tls-dir, SKIFF_TLS_DIR; the node agent passes its own: the controller acts with the node's identity). */
+  tlsDir: string;
   /** This node's name, for Events (--node-name, SKIFF_NODE_NAME; default the host name). */
   nodeName: string;
   /** Plain HTTP listener (--http-address; default 127.0.0.1:0: any port, written to the state file). */
@@ -25,13 +27,14 @@ export interface IngressOptions {
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<IngressOptions> {
   const { values } = parseArgs({
     args: argv,
-    options: Object.fromEntries(["apiserver", "node-name", "http-address", "https-address", "metrics-address", "ingress-class", "bootstrap", "access-log", "state-file"].map((k) => [k, { type: "string" as const }])),
+    options: Object.fromEntries(["apiserver", "tls-dir", "node-name", "http-address", "https-address", "metrics-address", "ingress-class", "bootstrap", "access-log", "state-file"].map((k) => [k, { type: "string" as const }])),
     strict: true,
   }) as { values: Record<string, string | undefined> };
   const api = values.apiserver ?? env.SKIFF_APISERVER;
   const bool = (v?: string) => (v === undefined ? undefined : v === "true" ? true : v === "false" ? false : (v as unknown as boolean));
   return {
     apiservers: api ? api.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
+    tlsDir: values["tls-dir"] ?? env.SKIFF_TLS_DIR,
     nodeName: values["node-name"] ?? env.SKIFF_NODE_NAME,
     httpAddress: values["http-address"], httpsAddress: values["https-address"], metricsAddress: values["metrics-address"],
     ingressClass: values["ingress-class"], bootstrap: bool(values.bootstrap), accessLog: bool(values["access-log"]), stateFile: values["state-file"],
@@ -41,6 +44,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Ingr
 export function compileOptions(p: Partial<IngressOptions>): IngressOptions {
   const o: IngressOptions = {
     apiservers: p.apiservers?.length ? p.apiservers : ["127.0.0.1:6444"],
+    tlsDir: p.tlsDir ?? "",
     nodeName: p.nodeName ?? "localhost",
     httpAddress: p.httpAddress ?? "127.0.0.1:0",
     httpsAddress: p.httpsAddress ?? "127.0.0.1:0",

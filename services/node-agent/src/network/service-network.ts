@@ -68,7 +68,8 @@ export class ServiceNetwork {
       if (opts.ingressMode === "spawn") {
         try {
           const ing = await ensureChild("ingress", serviceMain("ingress"), [
-            "--apiserver", opts.apiservers.join(","), "--node-name", opts.nodeName,
+            // The controller acts with the node's identity (the Node authorizer grants what it needs).
+            "--apiserver", opts.apiservers.join(","), "--tls-dir", opts.tlsDir, "--node-name", opts.nodeName,
           ], join(dir, "ingress.json"), join(dir, "ingress.log"), log);
           this.localIngress = { ip: "127.0.0.1", httpPort: Number(ing.httpPort), httpsPort: Number(ing.httpsPort) };
         } catch (err) {

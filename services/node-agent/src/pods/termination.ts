@@ -108,7 +108,8 @@ export class Terminator {
     }));
     const now = await runtime.list({ ...this.deps.nodeLabels, [L.podUid]: uid });
     const views = await Promise.all(containersOf(pod).map((c) => this.finalView(pod, now, APP, c)));
-    await this.deps.status.write(pod, views, sandbox?.ip, undefined, message);
+    // A second pass finds the sandbox stopped: the pod keeps the IP it had (no second write).
+    await this.deps.status.write(pod, views, sandbox?.ip ?? pod.status?.podIP, undefined, message);
     // Once per eviction: the informer may still show the pod running for one more pass.
     if (!this.evictedRecorded.has(uid)) {
       this.evictedRecorded.add(uid);

@@ -99,6 +99,13 @@ export class Terminator {
   async evict(pod: Pod, mine: RuntimeContainer[], message: string, log: Logger): Promise<void> {
     const { runtime } = this.deps;
     const uid = pod.metadata.uid!;
+    // The event first, as the kubelet's eviction manager does (whoever sees the pod Failed finds
+    // it); once per eviction: the informer may still show the pod running for one more pass.
+    if (!this.evictedRecorded.has(uid)) {
+      this.evictedRecorded.add(uid);
+      this.deps.recorder.record(pod, "Warning", "Evicted", message);
+      log.info({ message }, "pod evicted");
+    }
     this.deps.prober.forget(uid);
     const sandbox = mine.find((c) => isSandbox(c) && c.state === "running");
     const grace = pod.spec.terminationGracePeriodSeconds ?? 30;
@@ -110,12 +117,6 @@ export class Terminator {
     const views = await Promise.all(containersOf(pod).map((c) => this.finalView(pod, now, APP, c)));
     // A second pass finds the sandbox stopped: the pod keeps the IP it had (no second write).
     await this.deps.status.write(pod, views, sandbox?.ip ?? pod.status?.podIP, undefined, message);
-    // Once per eviction: the informer may still show the pod running for one more pass.
-    if (!this.evictedRecorded.has(uid)) {
-      this.evictedRecorded.add(uid);
-      this.deps.recorder.record(pod, "Warning", "Evicted", message);
-      log.info({ message }, "pod evicted");
-    }
     if (sandbox) await runtime.stop(sandbox.id, 2);
   }
 

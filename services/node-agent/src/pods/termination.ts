@@ -83,7 +83,8 @@ export class Terminator {
     if (mine.some((c) => !isSandbox(c))) {
       const now = await runtime.list({ ...this.deps.nodeLabels, [L.podUid]: pod.metadata.uid! });
       const { views, init } = await this.finalViews(pod, now);
-      await this.deps.status.write(pod, views, sandbox?.ip, init);
+      // The removal must not hinge on this write: a failed one is logged and the pod goes anyway.
+      await this.deps.status.write(pod, views, sandbox?.ip, init).catch((err) => log.warn({ err }, "cannot write the terminated pod's status"));
     }
     await this.killAndRemove(mine, 2, log);
     await this.deps.forget(mine);

@@ -6,6 +6,7 @@
 #   skiff/nats:latest     Debian's nats-server
 #   skiff/controlplane:latest  apiserver, scheduler, controller-manager, CLI (images/controlplane)
 #   skiff/node:latest     dockerd + node agent (+ proxy, dns) (images/node)
+#   skiff/registry:latest the cluster registry: Debian's docker-registry (images/registry)
 # Run by scripts/images.sh (and so by scripts/setup.sh). Env:
 #   SKIFF_SKIP_CLUSTER_IMAGES=1  skip all of this
 #   SKIFF_REBUILD_IMAGES=1       rebuild even when present
@@ -27,6 +28,7 @@ TAG="${SKIFF_IMAGE_TAG:-latest}"
 NATS_IMAGE="skiff/nats:$TAG"
 CP_IMAGE="skiff/controlplane:$TAG"
 NODE_IMAGE="skiff/node:$TAG"
+REGISTRY_IMAGE="skiff/registry:$TAG"
 PRELOAD=(skiff/pause:3.9 skiff/busybox:1.35)
 
 label_of() { docker image inspect -f '{{ index .Config.Labels "io.skiff.image.hash" }}' "$1" 2>/dev/null || true; }
@@ -101,6 +103,11 @@ fi
 NATS_HASH="$( { cat images/nats/Dockerfile; echo "$NATS_BASE"; label_of "$NATS_BASE"; } | hash_of)"
 if fresh "$NATS_IMAGE" "$NATS_HASH"; then log "$NATS_IMAGE present"
 else timed "$NATS_IMAGE" retry 3 "docker build $NATS_IMAGE" docker build -q --build-arg "BASE=$NATS_BASE" --label "io.skiff.image.hash=$NATS_HASH" -t "$NATS_IMAGE" images/nats >/dev/null; fi
+
+# --- registry ----------------------------------------------------------------
+REGISTRY_HASH="$( { cat images/registry/Dockerfile images/registry/entrypoint.sh; echo "$NATS_BASE"; label_of "$NATS_BASE"; } | hash_of)"
+if fresh "$REGISTRY_IMAGE" "$REGISTRY_HASH"; then log "$REGISTRY_IMAGE present"
+else timed "$REGISTRY_IMAGE" retry 3 "docker build $REGISTRY_IMAGE" docker build -q --build-arg "BASE=$NATS_BASE" --label "io.skiff.image.hash=$REGISTRY_HASH" -t "$REGISTRY_IMAGE" images/registry >/dev/null; fi
 
 # --- controlplane and node -------------------------------------------------
 # Their hash covers every source file, so a changed checkout rebuilds them (Docker's layer

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a machine to build and test Skiff; idempotent and quick when
 # everything is already there. Run by `npm test` (pretest) and `npm run setup`.
-#   1. installs docker.io, nats-server, busybox-static (Debian/apt) if missing
+#   1. installs docker.io, nats-server, busybox-static (Debian/apt) if missing (and, for the
+#      container topologies, docker-compose, docker-registry and apache2-utils)
 #   2. starts dockerd if the Docker engine is not reachable
 #   3. npm ci if node_modules is missing; npm run build (tsc -b, incremental)
 #   4. builds the local images (scripts/images.sh; with the container-topology images the first
@@ -53,6 +54,17 @@ if ((${#missing[@]})); then
   for c in dockerd docker nats-server busybox; do
     command -v "$c" >/dev/null 2>&1 || die "$c still missing after apt-get install"
   done
+fi
+
+# Debian's docker-compose (v1.29; the compose topology's test) and docker-registry (the cluster
+# registry of `skiff controlplane --registry`): only with the container-topology images.
+if [[ "${SKIFF_SKIP_CLUSTER_IMAGES:-0}" != 1 ]] && command -v apt-get >/dev/null 2>&1 &&
+   ! { command -v docker-compose >/dev/null 2>&1 && command -v docker-registry >/dev/null 2>&1; }; then
+  log "installing docker-compose and docker-registry"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose docker-registry apache2-utils >&2 ||
+    log "warning: could not install docker-compose/docker-registry (the compose test and controlplane --registry need them)"
+  hash -r
 fi
 
 # --- 2. Docker engine -----------------------------------------------------

@@ -64,6 +64,10 @@ stop_all() {
 }
 trap 'stop_all; exit 0' TERM INT
 
+# This engine is the node's own: the agent collects unused images as the kubelet does (85 % high,
+# 80 % low by default); on a shared engine (./skiff up) it leaves them alone.
+export SKIFF_IMAGE_GC_HIGH_THRESHOLD="${SKIFF_IMAGE_GC_HIGH_THRESHOLD:-85}"
+
 log "starting node-agent for node $node_name (node IP ${SKIFF_NODE_IP:-auto})"
 node /app/services/node-agent/dist/main.js "$@" &
 agent_pid=$!

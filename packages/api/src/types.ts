@@ -181,6 +181,8 @@ export interface NodeStatus {
   conditions?: NodeCondition[];
   addresses?: { type: string; address: string }[];
   nodeInfo?: Record<string, string>;
+  /** Images on the node, largest first (at most 50; each with up to 5 names: digests, then tags). */
+  images?: { names: string[]; sizeBytes: number }[];
   /** Where the node agent serves logs/exec/port-forward (its NodeService); reached at the InternalIP. */
   daemonEndpoints?: { kubeletEndpoint?: { Port: number; /** Skiff: set when the agent listens on one address other than its InternalIP (e.g. loopback). */ Address?: string } };
 }

@@ -18,6 +18,7 @@ import { PodManager } from "./pods/manager.js";
 import { gatewayOf, podNetworkName } from "./network/network.js";
 import type { NodeAgentOptions } from "./options/options.js";
 import { ServiceNetwork } from "./network/service-network.js";
+import { startImages } from "./images/wiring.js";
 
 export const VERSION = "v1.32.0-skiff";
 
@@ -34,9 +35,13 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   const client = new ApiClient({ addresses: opts.apiservers, token: opts.token });
   const pods = new Informer<Pod>(client, "pods", { fieldSelector: `spec.nodeName=${opts.nodeName}` }, log.child({ component: "pod-informer" }));
 
+  const recorder = new EventRecorder(client, "kubelet", opts.nodeName, log.child({ component: "events" }));
+  // The GC's events name the Node; its first pass comes a period after the registration below.
+  const images = await startImages(opts, recorder, () => registrar.current(), log.child({ component: "images" }));
+
   // The NodeService is bound first: its port goes into the Node's status.
   const grpcServer = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
-  grpcServer.addService(nodev1.NodeServiceService, nodeService({ runtime, pods, clusterName: opts.clusterName, nodeName: opts.nodeName, token: opts.nodeToken, log: log.child({ component: "node-service" }) }));
+  grpcServer.addService(nodev1.NodeServiceService, nodeService({ runtime, pods, clusterName: opts.clusterName, nodeName: opts.nodeName, token: opts.nodeToken, log: log.child({ component: "node-service" }), images: images.runtime, onImagesLoaded: images.changed }));
   const listenPort = await new Promise<number>((resolve, reject) =>
     grpcServer.bindAsync(opts.listenAddress, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
@@ -46,7 +51,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   const registrar = new NodeRegistrar(client, runtime, nc, {
     nodeName: opts.nodeName, nodeIP: opts.nodeIP, labels: opts.nodeLabels, reservedCpu: opts.reservedCpu, reservedMemory: opts.reservedMemory,
     maxPods: opts.maxPods, heartbeatMs: opts.heartbeatMs, statusMs: opts.statusMs, version: VERSION, kubeletPort: listenPort,
-    kubeletHost: opts.listenAddress.slice(0, opts.listenAddress.lastIndexOf(":")),
+    kubeletHost: opts.listenAddress.slice(0, opts.listenAddress.lastIndexOf(":")), images: images.nodeImages,
   }, log.child({ component: "node" }));
   await registrar.start();
 
@@ -85,10 +90,9 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
       return { cpu: a?.cpu ?? "1", memory: a?.memory ?? "1Gi" };
     },
   };
-  const recorder = new EventRecorder(client, "kubelet", opts.nodeName, log.child({ component: "events" }));
   const provisioner = new LocalPathProvisioner(client, { storageClass: (n) => classes.get(n), volume: (n) => pvs.get(n) }, recorder, opts.volumeDir, opts.nodeName, log.child({ component: "provisioner" }));
   const volumes = new VolumeManager(opts.rootDir, sources, log.child({ component: "volumes" }), provisioner);
-  const manager = new PodManager({ client, runtime, pods, recorder, log: log.child({ component: "pods" }), volumes, sources }, {
+  const manager = new PodManager({ client, runtime, pods, recorder, log: log.child({ component: "pods" }), volumes, sources, images: images.puller((ns, n) => secrets.get(`${ns}/${n}`)) }, {
     nodeName: opts.nodeName, clusterName: opts.clusterName, hostIP: opts.nodeIP, pauseImage: opts.pauseImage,
     network: () => network, backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffMaxMs, backoffResetMs: opts.backoffResetMs,
     resyncMs: opts.resyncMs, workers: opts.workers, logMaxSize: opts.containerLogMaxSize, serviceNetwork,
@@ -115,6 +119,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
     async stop() {
       // Pods keep running when the agent stops: a restarted agent adopts them.
       emptyDirs.stop();
+      images.stop();
       manager.stop();
       reclaimer.stop();
       grpcServer.forceShutdown();

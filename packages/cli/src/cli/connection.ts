@@ -16,6 +16,8 @@ export interface ClusterInfo {
   nats?: string;
   nodeName?: string;
   startedAt?: string;
+  /** The apiserver ↔ node-agent secret (skiff controlplane), for `skiff image load` on VMs. */
+  nodeToken?: string;
   /** Set by `skiff up --nodes N`: the container topology (name, network, nodes). */
   topology?: { name: string; network: string; nodes: string[]; nats: string[]; joinToken?: string };
 }

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { promisify } from "node:util";
 import type { Command, Context } from "../cli/context.js";
 import { agentArgsFile, clusterPaths, cmdlineMarker, componentNames, pidFile } from "../cluster/paths.js";
+import { stopRegistry } from "../cluster/registry.js";
 import { removeClusterDockerObjects } from "../cluster/docker.js";
 import { removeFile, runningPid, stopProcess } from "../cluster/processes.js";
 import { readClusterInfo } from "../cli/connection.js";
@@ -55,6 +56,7 @@ async function run(ctx: Context): Promise<number> {
     }
     removeFile(file);
   }
+  if (await stopRegistry(ctx.home)) ctx.out.write("Stopped the registry (its images stay in the registry/ directory)\n");
   await teardownNode(ctx, agentArgsFile(paths));
   const docker = await removeClusterDockerObjects("skiff");
   if (docker.error) ctx.err.write(`warning: could not remove Docker containers and networks: ${docker.error}\n`);

@@ -14,6 +14,7 @@ import type { Command, Context } from "../cli/context.js";
 import { CliError } from "../cli/errors.js";
 import { clusterPaths, cmdlineMarker, logFile, nodeNameFrom, pidFile, repoRoot, serviceMain, type ComponentName } from "../cluster/paths.js";
 import { runningPid, startDetached, tail } from "../cluster/processes.js";
+import { startRegistry } from "../cluster/registry.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -57,6 +58,14 @@ async function runControlplane(ctx: Context): Promise<number> {
     { name: "scheduler", args: ["--apiserver", apiservers.join(","), "--nats", nats.join(",")] },
     { name: "controller-manager", args: ["--apiserver", apiservers.join(","), "--nats", nats.join(","), "--cluster-cidr", ctx.flags.string("cluster-cidr") ?? "10.244.0.0/16"] },
   ], { ...process.env, SKIFF_NODE_TOKEN: nodeToken });
+  // The cluster registry (Debian's docker-registry) beside the control plane: localhost:<port> here,
+  // and on every node that joins with --registry <this host>:<port>.
+  const registryPort = ctx.flags.string("registry-port") ?? "5001";
+  const registry = ctx.flags.bool("registry") || ctx.flags.string("registry-auth") ? `${advertiseHost}:${registryPort}` : undefined;
+  if (registry) {
+    ctx.out.write("Starting registry...\n");
+    await startRegistry(ctx.home, `0.0.0.0:${registryPort}`, ctx.flags.string("registry-auth"));
+  }
   const local = `127.0.0.1:${listen.split(":").pop()}`;
   const client = new ApiClient({ addresses: [local], timeoutMs: 3000 });
   try {
@@ -70,9 +79,9 @@ async function runControlplane(ctx: Context): Promise<number> {
     const paths = clusterPaths(ctx.home);
     const server = `https://${advertiseHost}:${httpsPort}`;
     await writeKubeconfig(client, { server, path: paths.kubeconfig, name: "skiff" });
-    const info: ClusterInfo = { apiserver: [local, ...apiservers.filter((a) => a !== advertise)].join(","), server, kubeconfig: paths.kubeconfig, nats: nats.join(","), startedAt: new Date().toISOString() };
+    const info: ClusterInfo = { apiserver: [local, ...apiservers.filter((a) => a !== advertise)].join(","), server, kubeconfig: paths.kubeconfig, nats: nats.join(","), startedAt: new Date().toISOString(), nodeToken };
     writeFileSync(paths.clusterJson, JSON.stringify(info, null, 2) + "\n", { mode: 0o600 });
-    const join = `skiff node --join ${apiservers.join(",")} --token ${token} --node-token ${nodeToken} --nats ${nats.join(",")}`;
+    const join = `skiff node --join ${apiservers.join(",")} --token ${token} --node-token ${nodeToken} --nats ${nats.join(",")}${registry ? ` --registry ${registry}` : ""}`;
     if (ctx.flags.string("output") === "json") {
       ctx.out.write(JSON.stringify({ apiservers, nats, token, nodeToken, server, kubeconfig: paths.kubeconfig, join }) + "\n");
     } else {
@@ -94,6 +103,10 @@ async function runNode(ctx: Context): Promise<number> {
   if (!nodeToken) throw new UsageError("--node-token is required (printed by `skiff controlplane`): the apiservers present it for logs, exec and port-forward");
   const args = ["--apiserver", apiservers.join(","), "--nats", nats.join(","), "--token", token, "--node-name", nodeName, "--cluster-cidr", ctx.flags.string("cluster-cidr") ?? "10.244.0.0/16"];
   if (ctx.flags.string("node-ip")) args.push("--node-ip", ctx.flags.string("node-ip")!);
+  // A VM's engine is the node's own: collect unused images as the kubelet does (85 % / 80 %).
+  args.push("--image-gc-high-threshold", ctx.env.SKIFF_IMAGE_GC_HIGH_THRESHOLD ?? "85");
+  const registry = ctx.flags.string("registry");
+  if (registry) args.push("--local-registry", registry);
   await startAll(ctx, [{ name: "node-agent", args }], { ...process.env, SKIFF_NODE_TOKEN: nodeToken });
   const client = new ApiClient({ addresses: apiservers, timeoutMs: 3000 });
   try {
@@ -132,6 +145,9 @@ Prints the join command for nodes (with the join token kept in the store).`,
     "node-token": { type: "string", description: "Secret shared by apiservers and node agents (default: $SKIFF_NODE_TOKEN, else generated; use the same on every control plane)." },
     "cluster-cidr": { type: "string", description: "Pod addresses of the cluster.", default: "10.244.0.0/16" },
     output: { type: "string", short: "o", description: "json: print {apiservers, nats, token}." },
+    registry: { type: "boolean", description: "Also run the cluster registry (Debian's docker-registry) on --registry-port; the join command then passes --registry." },
+    "registry-port": { type: "string", description: "Port of the cluster registry (localhost:<port> here and on every node).", default: "5001" },
+    "registry-auth": { type: "string", description: "USER:PASSWORD: the registry asks for them (htpasswd); pods use imagePullSecrets." },
   },
   run: runControlplane,
 };
@@ -150,6 +166,7 @@ export const nodeCommand: Command = {
     "node-name": { type: "string", description: "Name of the node (default: the host name)." },
     "node-ip": { type: "string", description: "Address other machines reach this one at (default: the first non-loopback IPv4)." },
     timeout: { type: "string", description: "Seconds to wait for the node to be Ready.", default: "120" },
+    registry: { type: "string", description: "HOST:PORT of the cluster registry (skiff controlplane --registry): the agent serves it at localhost:PORT here." },
   },
   run: runNode,
 };

@@ -6,7 +6,7 @@ import { UsageError } from "../cli/args.js";
 import type { ClusterInfo } from "../cli/connection.js";
 import type { Context } from "../cli/context.js";
 import { clusterPaths } from "../cluster/paths.js";
-import { defaultImages, type TopologyOptions } from "../topology/plan.js";
+import { defaultImages, registryImage, type TopologyOptions } from "../topology/plan.js";
 import { upTopology } from "../topology/topology.js";
 
 /** Flags of the container topology (merged into `skiff up`'s). */
@@ -20,6 +20,9 @@ export const upNodesFlags = {
   internal: { type: "boolean", description: "Make the cluster network internal (no route out, nothing published; tests)." },
   "require-join-token": { type: "boolean", description: "Nodes register with the join token (Secret kube-system/skiff-join-token).", default: true },
   timeout: { type: "string", description: "How long to wait for every node to be Ready, in seconds.", default: "300" },
+  registry: { type: "boolean", description: "Run the cluster registry (skiff/registry): localhost:<registry-port> on this host and on every node." },
+  "registry-port": { type: "string", description: "Port of the cluster registry on this host and on the nodes.", default: "5001" },
+  "registry-auth": { type: "string", description: "USER:PASSWORD: the registry asks for them (htpasswd); pods use imagePullSecrets." },
 } as const;
 
 function int(ctx: Context, flag: string, dflt: number): number {
@@ -52,6 +55,9 @@ export async function runUpNodes(ctx: Context): Promise<number> {
     nodeAgentArgs: [],
     controllerManagerArgs: [],
     schedulerArgs: [],
+    // The node agents' image GC settings pass through to the nodes (SKIFF_IMAGE_GC_*).
+    nodeEnv: Object.fromEntries(Object.entries(ctx.env).filter(([k, v]) => k.startsWith("SKIFF_IMAGE_GC_") && v !== undefined) as [string, string][]),
+    registry: ctx.flags.bool("registry") || ctx.flags.string("registry-auth") ? { port: int(ctx, "registry-port", 5001), auth: ctx.flags.string("registry-auth"), image: registryImage } : undefined,
   };
   const paths = clusterPaths(ctx.home);
   mkdirSync(paths.home, { recursive: true });
@@ -69,7 +75,8 @@ Skiff is up: ${info.nodes.length} node(s) Ready in ${(timings.allReadyMs / 1000)
   kubectl get nodes                   # the real kubectl works with that kubeconfig
   ./skiff get nodes
   ./skiff image load IMAGE[:TAG]      # copy an image of this host into every node
-  ./skiff chaos kill-node ${info.nodes[0]}
+${o.registry ? `  docker push localhost:${o.registry.port}/APP:TAG   # the cluster registry; pods use image: localhost:${o.registry.port}/APP:TAG
+` : ""}  ./skiff chaos kill-node ${info.nodes[0]}
   ./skiff down                        # remove every container, network and volume
 `);
   return 0;

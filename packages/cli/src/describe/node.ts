@@ -52,6 +52,12 @@ export function describeNode(w: DescribeWriter, node: Node, pods: Pod[], now: Da
   for (const [key, title] of systemInfo) w.line(1, `${title}:\t${info[key] ?? ""}`);
   if (node.spec?.podCIDR) w.line(0, `PodCIDR:\t${node.spec.podCIDR}`);
   if (node.spec?.podCIDRs?.length) w.line(0, `PodCIDRs:\t${node.spec.podCIDRs.join(",")}`);
+  // Skiff's addition (kubectl's describe does not print status.images): what the node's engine holds, largest first.
+  const images = node.status?.images ?? [];
+  if (images.length) {
+    w.line(0, "Images:");
+    for (const i of images) w.line(1, `${i.names.filter((n) => !n.includes("@")).join(", ") || i.names[0] || "<none>"}\t${formatBytes(i.sizeBytes)}`);
+  }
   describePodsOnNode(w, node, pods.filter((p) => p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed"), now);
 }
 

@@ -1,6 +1,5 @@
-// The docker CLI as the topology tooling uses it: run a command, list labelled objects,
-// pipe `docker save` into `docker exec -i … docker load`.
-import { execFile, spawn } from "node:child_process";
+// The docker CLI as the topology tooling uses it: run a command, list labelled objects.
+import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { CliError } from "../cli/errors.js";
 
@@ -26,28 +25,6 @@ export async function dockerLines(args: string[]): Promise<string[]> {
 /** Whether an image exists in the host engine. */
 export async function imageExists(image: string): Promise<boolean> {
   return docker(["image", "inspect", "-f", "{{.Id}}", image]).then(() => true, () => false);
-}
-
-/** `docker save IMAGE | docker exec -i CONTAINER docker load`; resolves when loaded. */
-export function loadImageInto(image: string, container: string, timeoutMs = 300_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const save = spawn("docker", ["save", image], { stdio: ["ignore", "pipe", "pipe"] });
-    const load = spawn("docker", ["exec", "-i", container, "docker", "load", "-q"], { stdio: ["pipe", "pipe", "pipe"] });
-    let errText = "";
-    save.stderr.on("data", (d) => (errText += d));
-    load.stderr.on("data", (d) => (errText += d));
-    save.stdout.pipe(load.stdin);
-    const timer = setTimeout(() => { save.kill(); load.kill(); }, timeoutMs);
-    let saveCode: number | null = null;
-    save.on("close", (c) => (saveCode = c));
-    save.on("error", (e) => reject(e));
-    load.on("error", (e) => reject(e));
-    load.on("close", (code) => {
-      clearTimeout(timer);
-      if (code === 0 && (saveCode === 0 || saveCode === null)) resolve();
-      else reject(new CliError(`loading ${image} into ${container} failed: ${errText.trim() || `exit ${code}`}`));
-    });
-  });
 }
 
 /** A container of a topology as `docker ps` reports it. */

@@ -56,4 +56,14 @@ describe("planTopology", () => {
     expect(validateOptions({ ...base, publishApiPort: 6444 })).toEqual(["an internal network cannot publish ports"]);
     expect(validateOptions({ ...base, nodeToken: "short" })).toEqual([expect.stringMatching(/^node token/)]);
   });
+  it("runs the cluster registry with a data volume, published on loopback, and points every node agent at it", () => {
+    const p = planTopology({ ...base, internal: false, registry: { port: 5001, auth: "u:p", image: "r" } }, "172.30.0.0/16");
+    expect(p.registry.map((r) => [r.name, r.ip, r.env])).toEqual([["t1-registry-1", "172.30.0.50", { SKIFF_REGISTRY_AUTH: "u:p" }]]);
+    const args = dockerRunArgs("t1", "t1-net", p.registry[0]).join(" ");
+    expect(args).toContain("-p 127.0.0.1:5001:5000 --mount type=volume,src=t1-registry-1-data,dst=/var/lib/docker-registry,volume-label=io.skiff.topology=t1");
+    for (const n of p.nodes) expect(n.env).toMatchObject({ SKIFF_LOCAL_REGISTRY: "t1-registry-1:5000", SKIFF_LOCAL_REGISTRY_PORT: "5001" });
+    expect(planTopology(base).registry).toEqual([]);
+    expect(planTopology(base).nodes[0].env).not.toHaveProperty("SKIFF_LOCAL_REGISTRY");
+    expect(validateOptions({ ...base, registry: { port: 0, auth: "nocolon", image: "r" } })).toEqual(["--registry-port: a port number, got 0", "--registry-auth: USER:PASSWORD"]);
+  });
 });

@@ -7,7 +7,7 @@ export const topologyLabel = "io.skiff.topology";
 export const roleLabel = "io.skiff.role";
 
 /** The roles of the containers of a topology. */
-export type Role = "nats" | "apiserver" | "scheduler" | "controller-manager" | "node";
+export type Role = "nats" | "apiserver" | "scheduler" | "controller-manager" | "node" | "registry";
 
 /** What to build. */
 export interface TopologyOptions {
@@ -37,12 +37,22 @@ export interface TopologyOptions {
   controllerManagerArgs: string[];
   /** Extra scheduler flags (e.g. --leader-elect-lease-ms). */
   schedulerArgs: string[];
+  /**
+   * The cluster registry (skiff/registry): `localhost:<port>` on the host (published, normal
+   * bridge only) and on every node (the agent forwards it), storage in a volume; `auth`
+   * (user:password) turns on htpasswd auth. Undefined: no registry.
+   */
+  registry?: { port: number; auth?: string; image: string };
+  /** Extra environment of the node containers (e.g. SKIFF_IMAGE_GC_HIGH_THRESHOLD). */
+  nodeEnv?: Record<string, string>;
 }
 
 /** Tag of the topology images: SKIFF_IMAGE_TAG (as scripts/cluster-images.sh builds them), else latest. */
 const imageTag = process.env.SKIFF_IMAGE_TAG || "latest";
 /** Defaults of `skiff up --nodes N`. */
 export const defaultImages = { nats: `skiff/nats:${imageTag}`, controlplane: `skiff/controlplane:${imageTag}`, node: `skiff/node:${imageTag}` };
+/** The cluster registry's image (images/registry). */
+export const registryImage = `skiff/registry:${imageTag}`;
 
 /** One container to run. */
 export interface ContainerPlan {
@@ -62,6 +72,8 @@ export interface ContainerPlan {
   ip?: string;
   /** Docker restart policy: the processes restart as systemd would restart them on a VM. */
   restart: "no" | "on-failure" | "unless-stopped";
+  /** Named volumes (labelled with the topology, so `down` removes them). */
+  volumes?: { name: string; target: string }[];
 }
 
 /** The whole plan: network, then containers in start order. */
@@ -72,11 +84,15 @@ export interface TopologyPlan {
   /** Schedulers and controller-managers. */
   controllers: ContainerPlan[];
   nodes: ContainerPlan[];
+  /** The cluster registry, when asked for (started before the nodes). */
+  registry: ContainerPlan[];
   natsUrls: string[];
   /** host:port of each apiserver on the cluster network (container names resolve there). */
   apiserverAddresses: string[];
 }
 
+/** Port the registry container listens on inside the network. */
+export const registryPort = 5000;
 /** gRPC port of the apiservers inside the network. */
 export const apiGrpcPort = 6444;
 /** Port of the apiservers' Kubernetes REST API (HTTPS) inside the network. */
@@ -95,6 +111,8 @@ export function validateOptions(o: TopologyOptions): string[] {
   }
   if ((o.publishApiPort !== undefined || o.publishHttpsPort !== undefined) && o.internal) errs.push("an internal network cannot publish ports");
   if (o.publishApiPort !== undefined && o.publishApiPort === o.publishHttpsPort) errs.push("--api-port and --https-port must differ");
+  if (o.registry && !(Number.isInteger(o.registry.port) && o.registry.port > 0 && o.registry.port < 65536)) errs.push(`--registry-port: a port number, got ${o.registry.port}`);
+  if (o.registry?.auth !== undefined && !/^[^:\s]+:\S+$/.test(o.registry.auth)) errs.push("--registry-auth: USER:PASSWORD");
   if (!/^[A-Za-z0-9._-]{16,}$/.test(o.nodeToken)) errs.push("node token: at least 16 characters of [A-Za-z0-9._-]");
   return errs;
 }
@@ -105,7 +123,7 @@ export function validateOptions(o: TopologyOptions): string[] {
  */
 export function fixedIp(subnet: string | undefined, role: Role, index: number): string | undefined {
   if (!subnet || role === "node") return undefined;
-  const base = { nats: 10, apiserver: 20, scheduler: 30, "controller-manager": 40 }[role];
+  const base = { nats: 10, apiserver: 20, scheduler: 30, "controller-manager": 40, registry: 50 }[role];
   const [addr] = subnet.split("/");
   const p = addr.split(".").map(Number);
   return `${p[0]}.${p[1]}.${p[2]}.${base + index - 1}`;
@@ -160,13 +178,21 @@ export function planTopology(o: TopologyOptions, subnet?: string): TopologyPlan 
   ];
   // The node IP is the node container's address on the cluster network (the entrypoint reads
   // it from eth0): other nodes route this node's podCIDR via it (host-gw).
+  const registry: ContainerPlan[] = o.registry ? [{
+    name: c("registry", 1), role: "registry", index: 1, image: o.registry.image, dind: false, restart: "unless-stopped", args: [],
+    env: o.registry.auth ? { SKIFF_REGISTRY_AUTH: o.registry.auth } : {},
+    publish: o.internal ? undefined : [{ host: o.registry.port, container: registryPort }],
+    volumes: [{ name: `${c("registry", 1)}-data`, target: "/var/lib/docker-registry" }],
+  }] : [];
+  // Each node agent forwards 127.0.0.1:<port> to the registry: `localhost:<port>/app:1` names the same image on the host and on every node.
+  const registryEnv: Record<string, string> = o.registry ? { SKIFF_LOCAL_REGISTRY: `${c("registry", 1)}:${registryPort}`, SKIFF_LOCAL_REGISTRY_PORT: String(o.registry.port) } : {};
   const nodes: ContainerPlan[] = range(o.nodes).map((i) => ({
     name: c("node", i), role: "node", index: i, image: o.images.node, dind: true, restart: "no",
-    env: { ...common, SKIFF_NODE_NAME: c("node", i), SKIFF_CLUSTER_NAME: o.name, SKIFF_CGROUP_PARENT: `/skiff-${c("node", i)}`, SKIFF_CLUSTER_CIDR: clusterCidr, SKIFF_NODE_TOKEN: o.nodeToken },
+    env: { ...common, SKIFF_NODE_NAME: c("node", i), SKIFF_CLUSTER_NAME: o.name, SKIFF_CGROUP_PARENT: `/skiff-${c("node", i)}`, SKIFF_CLUSTER_CIDR: clusterCidr, SKIFF_NODE_TOKEN: o.nodeToken, ...registryEnv, ...o.nodeEnv },
     args: [...(o.internal ? ["--pod-network-internal"] : []), ...o.nodeAgentArgs],
   }));
-  for (const p of [...nats, ...apiservers, ...controllers]) p.ip = fixedIp(subnet, p.role, p.index);
-  return { network: `${o.name}-net`, nats, apiservers, controllers, nodes, natsUrls, apiserverAddresses };
+  for (const p of [...nats, ...apiservers, ...controllers, ...registry]) p.ip = fixedIp(subnet, p.role, p.index);
+  return { network: `${o.name}-net`, nats, apiservers, controllers, nodes, registry, natsUrls, apiserverAddresses };
 }
 
 /** `docker run` arguments for one container of a topology. */
@@ -177,6 +203,7 @@ export function dockerRunArgs(topology: string, network: string, p: ContainerPla
   if (p.ip) a.push("--ip", p.ip);
   for (const [k, v] of Object.entries(p.env)) a.push("-e", `${k}=${v}`);
   for (const pub of p.publish ?? []) a.push("-p", `127.0.0.1:${pub.host}:${pub.container}`);
+  for (const v of p.volumes ?? []) a.push("--mount", `type=volume,src=${v.name},dst=${v.target},volume-label=${topologyLabel}=${topology}`);
   if (p.dind) {
     // What Docker-in-Docker needs, short of --privileged (which some hosts refuse): every
     // capability but SYS_RESOURCE, no seccomp/AppArmor filter, the host's cgroup tree, and a

@@ -60,7 +60,7 @@ function hostHttpsServer(o: TopologyOptions, containers: ContainerState[]): stri
 export async function upTopology(o: TopologyOptions, out: Output, kubeconfigPath: string, timeoutMs = 300_000): Promise<{ info: TopologyInfo; timings: UpTimings }> {
   const errs = validateOptions(o);
   if (errs.length) throw new CliError(errs.join("\n"));
-  for (const img of new Set(Object.values(o.images))) {
+  for (const img of new Set([...Object.values(o.images), ...(o.registry ? [o.registry.image] : [])])) {
     if (!(await imageExists(img))) throw new CliError(`image ${img} not found: build it with scripts/images.sh (./skiff up runs it)`);
   }
   if ((await dockerLines(["ps", "-aq", "--filter", `label=${topologyLabel}=${o.name}`])).length) {
@@ -81,6 +81,7 @@ export async function upTopology(o: TopologyOptions, out: Output, kubeconfigPath
     await docker(dockerRunArgs(o.name, plan.network, p));
   };
   for (const p of plan.nats) await run(p);
+  for (const p of plan.registry) await run(p);
   for (const p of plan.apiservers) await run(p);
 
   const containers = await topologyContainers(o.name, plan.network);

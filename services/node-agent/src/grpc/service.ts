@@ -10,6 +10,8 @@ import { nodev1 } from "@skiff/proto";
 import { toGrpcError, type Informer } from "@skiff/client";
 import type { Runtime, RuntimeContainer } from "../runtime/runtime.js";
 import { podStats } from "../stats/stats.js";
+import { imageHandlers } from "../images/service.js";
+import type { ImageRuntime } from "../images/runtime.js";
 
 export interface NodeServiceDeps {
   runtime: Runtime;
@@ -19,6 +21,9 @@ export interface NodeServiceDeps {
   /** Empty: no check. */
   token: string;
   log: Logger;
+  /** The engine's images (ImageStatus, LoadImage) and what to do after a load. */
+  images: ImageRuntime;
+  onImagesLoaded?: () => void;
 }
 
 function attempt(c: RuntimeContainer): number {
@@ -66,6 +71,8 @@ export function nodeService(d: NodeServiceDeps): nodev1.NodeServiceServer & Reco
   }
 
   return {
+    ...imageHandlers({ images: d.images, authorize, fail, onLoaded: d.onImagesLoaded }),
+
     logs(call: ServerWritableStream<nodev1.LogsRequest, nodev1.LogsResponse>) {
       void (async () => {
         authorize(call.metadata);

@@ -25,6 +25,8 @@ export interface NodeOptions {
   kubeletPort?: number;
   /** Host the NodeService is bound to, published when it is neither the node IP nor a wildcard. */
   kubeletHost?: string;
+  /** The images the node holds, for status.images (images/manager.ts); a change is written at the next status check. */
+  images?: () => { names: string[]; sizeBytes: number }[];
 }
 
 export class NodeRegistrar {
@@ -85,6 +87,7 @@ export class NodeRegistrar {
       conditions,
       addresses: [{ type: "InternalIP", address: this.opts.nodeIP }, { type: "Hostname", address: this.opts.nodeName }],
       ...(this.opts.kubeletPort ? { daemonEndpoints: { kubeletEndpoint: { Port: this.opts.kubeletPort, ...(this.opts.kubeletHost && !["0.0.0.0", "::", "[::]", this.opts.nodeIP].includes(this.opts.kubeletHost) ? { Address: this.opts.kubeletHost } : {}) } } } : {}),
+      ...(this.opts.images ? { images: this.opts.images() } : {}),
       nodeInfo: {
         kubeletVersion: this.opts.version, kubeProxyVersion: this.opts.version, containerRuntimeVersion: info.runtimeVersion,
         osImage: info.os, kernelVersion: info.kernel, operatingSystem: "linux", architecture: info.architecture,
@@ -117,7 +120,8 @@ export class NodeRegistrar {
     }
     const ready = getCondition(node.status?.conditions, "Ready");
     // Write status only when it is missing or not Ready: steady heartbeats go over NATS.
-    if (!node.status?.capacity || ready?.status !== "True" || !this.node) {
+    const imagesChanged = !!this.opts.images && JSON.stringify(node.status?.images ?? []) !== JSON.stringify(this.opts.images());
+    if (!node.status?.capacity || ready?.status !== "True" || !this.node || imagesChanged) {
       try {
         // The agent owns its Node's status: no resourceVersion, so spec writers (IPAM, taints) never conflict.
         const { resourceVersion: _rv, ...metadata } = node.metadata;

@@ -2,6 +2,7 @@
 import { hostname, networkInterfaces } from "node:os";
 import { parseArgs } from "node:util";
 import { isDNS1123Subdomain, isValidQuantity } from "@skiff/api";
+import { validateGcPolicy } from "../images/gc.js";
 
 export interface NodeAgentOptions {
   /** apiserver gRPC addresses (--apiserver, SKIFF_APISERVER; default 127.0.0.1:6444). */
@@ -69,6 +70,15 @@ export interface NodeAgentOptions {
   proxyMetricsAddress: string;
   /** Extra proxy flags, comma-separated (--proxy-flags, e.g. "--prefer-close"). */
   proxyFlags: string[];
+  /** Image GC (see images/gc.ts; each flag also as SKIFF_IMAGE_GC_HIGH_THRESHOLD, …_LOW_THRESHOLD, …_MIN_AGE_MS, …_PERIOD_MS): --image-gc-high-threshold (default 100 = off: on a shared engine the user's own images are not Skiff's to remove; node containers and `skiff node --join` pass 85), --image-gc-low-threshold (80), --image-gc-min-age-ms (120000), --image-gc-period-ms (30000). */
+  imageGcHighThresholdPercent: number;
+  imageGcLowThresholdPercent: number;
+  imageGcMinAgeMs: number;
+  imageGcPeriodMs: number;
+  /** The cluster registry as nodes reach it (--local-registry host:port, SKIFF_LOCAL_REGISTRY): the agent forwards 127.0.0.1:<port> on the node to it, so `localhost:<port>/app:1` means the same registry on the host and on every node. */
+  localRegistry: string;
+  /** Port of 127.0.0.1 the cluster registry is forwarded from (--local-registry-port, SKIFF_LOCAL_REGISTRY_PORT; default: the --local-registry port). */
+  localRegistryPort: number;
 }
 
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<NodeAgentOptions> {
@@ -80,6 +90,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
       "backoff-reset-ms", "resync-ms", "workers", "volume-stats-ms", "root-dir", "volume-dir", "listen-address", "node-token", "container-log-max-size",
         "service-cidr", "cluster-cidr", "cluster-domain", "cluster-dns", "proxy", "run-dir", "proxy-address", "dns-address",
       "dns-upstream", "proxy-metrics-address", "proxy-flags",
+      "image-gc-high-threshold", "image-gc-low-threshold", "image-gc-min-age-ms", "image-gc-period-ms", "local-registry", "local-registry-port",
     ].map((k): [string, { type: "string" | "boolean" }] => [k, { type: "string" }]).concat([["pod-network-internal", { type: "boolean" }]])),
     strict: true,
   }) as { values: Record<string, string | boolean | undefined> };
@@ -125,7 +136,18 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
     dnsUpstream: str("dns-upstream"),
     proxyMetricsAddress: str("proxy-metrics-address"),
     proxyFlags: list(str("proxy-flags")),
+    imageGcHighThresholdPercent: num("image-gc-high-threshold") ?? envNum(env.SKIFF_IMAGE_GC_HIGH_THRESHOLD),
+    imageGcLowThresholdPercent: num("image-gc-low-threshold") ?? envNum(env.SKIFF_IMAGE_GC_LOW_THRESHOLD),
+    imageGcMinAgeMs: num("image-gc-min-age-ms") ?? envNum(env.SKIFF_IMAGE_GC_MIN_AGE_MS),
+    imageGcPeriodMs: num("image-gc-period-ms") ?? envNum(env.SKIFF_IMAGE_GC_PERIOD_MS),
+    localRegistry: str("local-registry") ?? env.SKIFF_LOCAL_REGISTRY,
+    localRegistryPort: num("local-registry-port") ?? envNum(env.SKIFF_LOCAL_REGISTRY_PORT),
   };
+}
+
+/** A number from the environment (undefined when unset or empty). */
+function envNum(v: string | undefined): number | undefined {
+  return v === undefined || v === "" ? undefined : Number(v);
 }
 
 /** The first non-internal IPv4 address that is not a Docker bridge. */
@@ -178,6 +200,12 @@ export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
     dnsUpstream: p.dnsUpstream ?? "",
     proxyMetricsAddress: p.proxyMetricsAddress ?? "127.0.0.1:0",
     proxyFlags: p.proxyFlags ?? [],
+    imageGcHighThresholdPercent: p.imageGcHighThresholdPercent ?? 100,
+    imageGcLowThresholdPercent: p.imageGcLowThresholdPercent ?? 80,
+    imageGcMinAgeMs: p.imageGcMinAgeMs ?? 120_000,
+    imageGcPeriodMs: p.imageGcPeriodMs ?? 30_000,
+    localRegistry: p.localRegistry ?? "",
+    localRegistryPort: p.localRegistryPort ?? (Number(/:(\d+)$/.exec(p.localRegistry ?? "")?.[1]) || 0),
   };
   o.volumeDir = p.volumeDir ?? `${o.rootDir}/volumes`;
   o.listenAddress = p.listenAddress ?? `${o.nodeIP}:10250`;
@@ -207,6 +235,11 @@ export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
   if (!o.volumeDir.startsWith("/")) errs.push("--volume-dir: must be an absolute path");
   if (!/^.+:\d+$/.test(o.listenAddress)) errs.push(`--listen-address: want host:port, got ${o.listenAddress}`);
   if (!/^\d+[kmg]$/.test(o.containerLogMaxSize)) errs.push(`--container-log-max-size: want a size like 10m, got ${o.containerLogMaxSize}`);
+  errs.push(...validateGcPolicy({ highThresholdPercent: o.imageGcHighThresholdPercent, lowThresholdPercent: Math.min(o.imageGcLowThresholdPercent, o.imageGcHighThresholdPercent), minAgeMs: o.imageGcMinAgeMs }));
+  if (o.imageGcHighThresholdPercent < 100 && o.imageGcLowThresholdPercent > o.imageGcHighThresholdPercent) errs.push(`--image-gc-low-threshold (${o.imageGcLowThresholdPercent}) must be less than or equal to --image-gc-high-threshold (${o.imageGcHighThresholdPercent})`);
+  if (!(o.imageGcPeriodMs > 0)) errs.push("--image-gc-period-ms: must be a positive number");
+  if (o.localRegistry && !(Number.isInteger(o.localRegistryPort) && o.localRegistryPort > 0 && o.localRegistryPort < 65536)) errs.push(`--local-registry-port: a port number, got ${o.localRegistryPort}`);
+  if (o.localRegistry && !/^[A-Za-z0-9.-]+:\d+$/.test(o.localRegistry)) errs.push(`--local-registry: want host:port, got ${JSON.stringify(o.localRegistry)}`);
   if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);
   return o;
 }

@@ -8,7 +8,10 @@ import { ContainerLabels as L, NotFoundError, objectKey, type KObject, type Pod,
 import type { ApiClient, EventRecorder, Informer } from "@skiff/client";
 import { silentLogger } from "@skiff/log";
 import { FakeRuntime } from "../runtime/fake.js";
+import type { Runtime } from "../runtime/runtime.js";
 import { VolumeManager, type VolumeSources } from "../volumes/volumes.js";
+import { ImagePuller } from "../images/puller.js";
+import type { ImageRuntime } from "../images/runtime.js";
 import { PodManager, type PodManagerOptions } from "./manager.js";
 import { crashBackoff } from "./kuberuntime/backoff.js";
 import { BACKOFF_STEP } from "./kuberuntime/labels.js";
@@ -62,7 +65,14 @@ function harness(runtime = new FakeRuntime(), opts: Partial<PodManagerOptions> =
   dirs.push(dir);
   const log = silentLogger();
   const volumes = new VolumeManager(dir, sources, log);
-  const manager = new PodManager({ client, runtime, pods: informer, recorder, log, volumes, sources }, {
+  // The engine's images as the FakeRuntime (or a test's subclass) reports them.
+  const engine: Runtime = runtime;
+  const imageRuntime = {
+    inspect: async (name: string) => ((await engine.imageExists(name)) ? { id: `sha256:${name}`, sizeBytes: 1 } : undefined),
+    pull: (image: string) => engine.pull(image),
+  } as unknown as ImageRuntime;
+  const images = new ImagePuller({ images: imageRuntime, recorder, secret: () => undefined, log }, { nodeName: "n1", backoffBaseMs: 10_000, backoffMaxMs: 300_000 });
+  const manager = new PodManager({ client, runtime, pods: informer, recorder, log, volumes, sources, images }, {
     nodeName: "n1", clusterName: "c1", hostIP: "10.0.0.1", pauseImage: "skiff/pause:test", network: () => "skiff-pods",
     backoffBaseMs: 10_000, backoffMaxMs: 300_000, backoffResetMs: 600_000, resyncMs: 60_000, workers: 1, ...opts,
   });
@@ -128,7 +138,7 @@ describe("pod manager: starting a pod", () => {
     expect(s.podIP).toBe(sandbox.ip);
     expect(s.hostIP).toBe("10.0.0.1");
     expect(s.containerStatuses!.map((c) => [c.name, !!c.state.running, c.ready, c.restartCount])).toEqual([["app", true, true, 0], ["side", true, true, 0]]);
-    expect(h.events.map((e) => e.reason)).toEqual(["Created", "Started", "Created", "Started"]);
+    expect(h.events.map((e) => e.reason)).toEqual(["Pulled", "Created", "Started", "Pulled", "Created", "Started"]);
   });
 
   it("runs init containers in order to completion before the app containers", async () => {
@@ -335,12 +345,14 @@ describe("pod manager: images", () => {
     await h.sync(p);
     expect(rt.pulls).toEqual(["nope:1"]);
     expect(ofKind(rt, "container")).toHaveLength(0);
-    expect(lastStatus(h).containerStatuses![0].state.waiting).toEqual({ reason: "ErrImagePull", message: "manifest for nope:1 not found" });
-    expect(h.events.find((e) => e.reason === "Failed")!.message).toBe('Failed to pull image "nope:1": manifest for nope:1 not found');
+    const pullError = lastStatus(h).containerStatuses![0].state.waiting!;
+    expect(pullError.reason).toBe("ErrImagePull");
+    expect(pullError.message).toMatch(/^failed to pull image "nope:1" on node n1: manifest for nope:1 not found/);
+    expect(h.events.find((e) => e.reason === "Failed")!.message).toBe(`Failed to pull image "nope:1": ${pullError.message}`);
 
     await h.sync(p);
     expect(rt.pulls).toEqual(["nope:1"]);
-    expect(lastStatus(h).containerStatuses![0].state.waiting).toEqual({ reason: "ImagePullBackOff", message: 'Back-off pulling image "nope:1": manifest for nope:1 not found' });
+    expect(lastStatus(h).containerStatuses![0].state.waiting).toEqual({ reason: "ImagePullBackOff", message: `Back-off pulling image "nope:1": ErrImagePull: ${pullError.message}` });
     expect(lastStatus(h).phase).toBe("Pending");
   });
 

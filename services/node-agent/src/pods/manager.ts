@@ -1,13 +1,13 @@
 // The pod manager (the kubelet's pod workers): a queue of pods bound to this node, fed by the
 // informer, runtime events and a periodic resync, worked by syncPod (sync.ts). It wires the
-// parts: sandbox and containers (kuberuntime/), images, termination, the status manager.
+// parts: sandbox and containers (kuberuntime/), termination, the status manager; pulls are images/.
 import type { Logger } from "@skiff/log";
 import { ContainerLabels as L, objectKey, type Pod } from "@skiff/api";
 import { WorkQueue, runWorkers, type ApiClient, type Informer, type EventRecorder } from "@skiff/client";
 import type { ContainerConfig, Runtime } from "../runtime/runtime.js";
 import type { VolumeManager, VolumeSources } from "../volumes/volumes.js";
 import { ProberManager } from "../prober/manager.js";
-import { ImagePuller } from "./images.js";
+import type { ImagePuller } from "../images/puller.js";
 import { PodSync } from "./sync.js";
 import { StatusManager } from "./status-manager.js";
 import { TerminationMessages } from "./termination-message.js";
@@ -45,6 +45,8 @@ export interface PodManagerDeps {
   volumes: VolumeManager;
   /** ConfigMaps, Secrets, claims and volumes for env and volumes (informer caches). */
   sources: VolumeSources;
+  /** Image pulls (policy, pull secrets, back-off, events): images/puller.ts. */
+  images: ImagePuller;
 }
 
 export class PodManager {
@@ -59,14 +61,13 @@ export class PodManager {
   private readonly podSync: PodSync;
 
   constructor(private readonly deps: PodManagerDeps, private readonly opts: PodManagerOptions) {
-    const { client, runtime, recorder, log, volumes, sources } = deps;
+    const { client, runtime, recorder, log, volumes, sources, images } = deps;
     const nodeLabels = { [L.cluster]: opts.clusterName, [L.node]: opts.nodeName };
     this.nodeLabels = nodeLabels;
     const prober = new ProberManager(runtime, recorder, (k) => this.queue.add(k), log.child({ component: "prober" }));
     this.prober = prober;
     const status = new StatusManager(client, opts.hostIP, log.child({ component: "status" }));
     const messages = new TerminationMessages(runtime, volumes, log);
-    const images = new ImagePuller(runtime, recorder, opts);
     const terminator = new Terminator({ client, runtime, recorder, prober, status, messages, nodeLabels, forget: (cs) => this.podSync.forget(cs) });
     this.terminator = terminator;
     const sandboxes = new Sandboxes(runtime, (cs, grace, l) => terminator.killAndRemove(cs, grace, l), {

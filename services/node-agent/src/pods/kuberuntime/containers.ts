@@ -9,7 +9,7 @@ import { MountError, type PreparedVolume, type VolumeManager, type VolumeSources
 import type { ProberManager } from "../../prober/manager.js";
 import { runPostStart } from "../../lifecycle/hooks.js";
 import type { ContainerView } from "../status.js";
-import type { ImageWaiting } from "../images.js";
+import type { ImageWaiting } from "../../images/puller.js";
 import type { TerminationMessages } from "../termination-message.js";
 import { INIT, attemptOf, instancesOf, isFinished } from "./labels.js";
 import { crashBackoff, shouldRestart, type CrashBackoffOptions } from "./backoff.js";
@@ -98,7 +98,7 @@ export class ContainerSync {
       }
     }
     const attempt = cur ? attemptOf(cur) + 1 : 0;
-    const waiting = await this.deps.images.ensure(pod, spec, `spec.containers{${spec.name}}`);
+    const waiting = await this.deps.images.ensure(pod, spec, `spec.${kind === INIT ? "initContainers" : "containers"}{${spec.name}}`);
     if (waiting) {
       view.waiting = waiting.waiting;
       return { view, retryInMs: waiting.retryInMs };

@@ -14,7 +14,9 @@ import {
   type ClientOptions,
   type ClientReadableStream,
   type ClientUnaryCall,
+  type ClientWritableStream,
   type handleBidiStreamingCall,
+  type handleClientStreamingCall,
   type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
@@ -134,6 +136,44 @@ export interface ContainerStats {
 /** PodStatsResponse lists the pod's running containers' figures. */
 export interface PodStatsResponse {
   containers: ContainerStats[];
+}
+
+/** ImageStatusRequest names images (as `docker images` shows them: repo:tag). */
+export interface ImageStatusRequest {
+  names: string[];
+}
+
+/** ImageInfo is one image as the node's engine has it. */
+export interface ImageInfo {
+  name: string;
+  present: boolean;
+  /** sha256:… when present. */
+  id: string;
+  sizeBytes: number;
+}
+
+/** ImageStatusResponse answers for each name asked, in order. */
+export interface ImageStatusResponse {
+  images: ImageInfo[];
+}
+
+/** LoadImageStart opens a load: the names the archive holds. */
+export interface LoadImageStart {
+  names: string[];
+}
+
+/** LoadImageRequest is one frame from the caller. */
+export interface LoadImageRequest {
+  start?: LoadImageStart | undefined;
+  data?: Buffer | undefined;
+}
+
+/** LoadImageResponse is the outcome of a load. */
+export interface LoadImageResponse {
+  /** The engine's report, e.g. "Loaded image: my/app:1". */
+  message: string;
+  images: ImageInfo[];
+  bytesReceived: number;
 }
 
 function createBasePodRef(): PodRef {
@@ -1533,6 +1573,522 @@ export const PodStatsResponse: MessageFns<PodStatsResponse> = {
   },
 };
 
+function createBaseImageStatusRequest(): ImageStatusRequest {
+  return { names: [] };
+}
+
+export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
+  encode(message: ImageStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.names) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImageStatusRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImageStatusRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.names.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImageStatusRequest {
+    return { names: globalThis.Array.isArray(object?.names) ? object.names.map((e: any) => globalThis.String(e)) : [] };
+  },
+
+  toJSON(message: ImageStatusRequest): unknown {
+    const obj: any = {};
+    if (message.names?.length) {
+      obj.names = message.names;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ImageStatusRequest>, I>>(base?: I): ImageStatusRequest {
+    return ImageStatusRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ImageStatusRequest>, I>>(object: I): ImageStatusRequest {
+    const message = createBaseImageStatusRequest();
+    message.names = object.names?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseImageInfo(): ImageInfo {
+  return { name: "", present: false, id: "", sizeBytes: 0 };
+}
+
+export const ImageInfo: MessageFns<ImageInfo> = {
+  encode(message: ImageInfo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.present !== false) {
+      writer.uint32(16).bool(message.present);
+    }
+    if (message.id !== "") {
+      writer.uint32(26).string(message.id);
+    }
+    if (message.sizeBytes !== 0) {
+      writer.uint32(32).uint64(message.sizeBytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImageInfo {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImageInfo();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.present = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.sizeBytes = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImageInfo {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      present: isSet(object.present) ? globalThis.Boolean(object.present) : false,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      sizeBytes: isSet(object.sizeBytes)
+        ? globalThis.Number(object.sizeBytes)
+        : isSet(object.size_bytes)
+        ? globalThis.Number(object.size_bytes)
+        : 0,
+    };
+  },
+
+  toJSON(message: ImageInfo): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.present !== false) {
+      obj.present = message.present;
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.sizeBytes !== 0) {
+      obj.sizeBytes = Math.round(message.sizeBytes);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ImageInfo>, I>>(base?: I): ImageInfo {
+    return ImageInfo.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ImageInfo>, I>>(object: I): ImageInfo {
+    const message = createBaseImageInfo();
+    message.name = object.name ?? "";
+    message.present = object.present ?? false;
+    message.id = object.id ?? "";
+    message.sizeBytes = object.sizeBytes ?? 0;
+    return message;
+  },
+};
+
+function createBaseImageStatusResponse(): ImageStatusResponse {
+  return { images: [] };
+}
+
+export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
+  encode(message: ImageStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.images) {
+      ImageInfo.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImageStatusResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImageStatusResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.images.push(ImageInfo.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImageStatusResponse {
+    return {
+      images: globalThis.Array.isArray(object?.images) ? object.images.map((e: any) => ImageInfo.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ImageStatusResponse): unknown {
+    const obj: any = {};
+    if (message.images?.length) {
+      obj.images = message.images.map((e) => ImageInfo.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ImageStatusResponse>, I>>(base?: I): ImageStatusResponse {
+    return ImageStatusResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ImageStatusResponse>, I>>(object: I): ImageStatusResponse {
+    const message = createBaseImageStatusResponse();
+    message.images = object.images?.map((e) => ImageInfo.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseLoadImageStart(): LoadImageStart {
+  return { names: [] };
+}
+
+export const LoadImageStart: MessageFns<LoadImageStart> = {
+  encode(message: LoadImageStart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.names) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoadImageStart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoadImageStart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.names.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoadImageStart {
+    return { names: globalThis.Array.isArray(object?.names) ? object.names.map((e: any) => globalThis.String(e)) : [] };
+  },
+
+  toJSON(message: LoadImageStart): unknown {
+    const obj: any = {};
+    if (message.names?.length) {
+      obj.names = message.names;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LoadImageStart>, I>>(base?: I): LoadImageStart {
+    return LoadImageStart.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LoadImageStart>, I>>(object: I): LoadImageStart {
+    const message = createBaseLoadImageStart();
+    message.names = object.names?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseLoadImageRequest(): LoadImageRequest {
+  return { start: undefined, data: undefined };
+}
+
+export const LoadImageRequest: MessageFns<LoadImageRequest> = {
+  encode(message: LoadImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.start !== undefined) {
+      LoadImageStart.encode(message.start, writer.uint32(10).fork()).join();
+    }
+    if (message.data !== undefined) {
+      writer.uint32(18).bytes(message.data);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoadImageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoadImageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.start = LoadImageStart.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoadImageRequest {
+    return {
+      start: isSet(object.start) ? LoadImageStart.fromJSON(object.start) : undefined,
+      data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : undefined,
+    };
+  },
+
+  toJSON(message: LoadImageRequest): unknown {
+    const obj: any = {};
+    if (message.start !== undefined) {
+      obj.start = LoadImageStart.toJSON(message.start);
+    }
+    if (message.data !== undefined) {
+      obj.data = base64FromBytes(message.data);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LoadImageRequest>, I>>(base?: I): LoadImageRequest {
+    return LoadImageRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LoadImageRequest>, I>>(object: I): LoadImageRequest {
+    const message = createBaseLoadImageRequest();
+    message.start = (object.start !== undefined && object.start !== null)
+      ? LoadImageStart.fromPartial(object.start)
+      : undefined;
+    message.data = object.data ?? undefined;
+    return message;
+  },
+};
+
+function createBaseLoadImageResponse(): LoadImageResponse {
+  return { message: "", images: [], bytesReceived: 0 };
+}
+
+export const LoadImageResponse: MessageFns<LoadImageResponse> = {
+  encode(message: LoadImageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.message !== "") {
+      writer.uint32(10).string(message.message);
+    }
+    for (const v of message.images) {
+      ImageInfo.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.bytesReceived !== 0) {
+      writer.uint32(24).uint64(message.bytesReceived);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoadImageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoadImageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.images.push(ImageInfo.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.bytesReceived = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoadImageResponse {
+    return {
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      images: globalThis.Array.isArray(object?.images) ? object.images.map((e: any) => ImageInfo.fromJSON(e)) : [],
+      bytesReceived: isSet(object.bytesReceived)
+        ? globalThis.Number(object.bytesReceived)
+        : isSet(object.bytes_received)
+        ? globalThis.Number(object.bytes_received)
+        : 0,
+    };
+  },
+
+  toJSON(message: LoadImageResponse): unknown {
+    const obj: any = {};
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.images?.length) {
+      obj.images = message.images.map((e) => ImageInfo.toJSON(e));
+    }
+    if (message.bytesReceived !== 0) {
+      obj.bytesReceived = Math.round(message.bytesReceived);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LoadImageResponse>, I>>(base?: I): LoadImageResponse {
+    return LoadImageResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LoadImageResponse>, I>>(object: I): LoadImageResponse {
+    const message = createBaseLoadImageResponse();
+    message.message = object.message ?? "";
+    message.images = object.images?.map((e) => ImageInfo.fromPartial(e)) || [];
+    message.bytesReceived = object.bytesReceived ?? 0;
+    return message;
+  },
+};
+
 /** NodeService is served by every node agent on its --listen-address. */
 export type NodeServiceService = typeof NodeServiceService;
 export const NodeServiceService = {
@@ -1583,6 +2139,33 @@ export const NodeServiceService = {
     responseSerialize: (value: PodStatsResponse): Buffer => Buffer.from(PodStatsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): PodStatsResponse => PodStatsResponse.decode(value),
   },
+  /**
+   * ImageStatus reports which of the named images the node's engine holds, with their ids
+   * (`skiff image load` skips a node that already has the same id).
+   */
+  imageStatus: {
+    path: "/skiff.node.v1.NodeService/ImageStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ImageStatusRequest): Buffer => Buffer.from(ImageStatusRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ImageStatusRequest => ImageStatusRequest.decode(value),
+    responseSerialize: (value: ImageStatusResponse): Buffer => Buffer.from(ImageStatusResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ImageStatusResponse => ImageStatusResponse.decode(value),
+  },
+  /**
+   * LoadImage streams a `docker save` archive into the node's engine: the first request frame
+   * is `start` (the image names it holds), then archive bytes; the response reports the engine's
+   * answer and the images' ids on the node.
+   */
+  loadImage: {
+    path: "/skiff.node.v1.NodeService/LoadImage" as const,
+    requestStream: true as const,
+    responseStream: false as const,
+    requestSerialize: (value: LoadImageRequest): Buffer => Buffer.from(LoadImageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LoadImageRequest => LoadImageRequest.decode(value),
+    responseSerialize: (value: LoadImageResponse): Buffer => Buffer.from(LoadImageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LoadImageResponse => LoadImageResponse.decode(value),
+  },
 } as const;
 
 export interface NodeServiceServer extends UntypedServiceImplementation {
@@ -1601,6 +2184,17 @@ export interface NodeServiceServer extends UntypedServiceImplementation {
   portForward: handleBidiStreamingCall<PortForwardRequest, PortForwardResponse>;
   /** PodStats reports per-container CPU and memory of a pod, from the engine. */
   podStats: handleUnaryCall<PodStatsRequest, PodStatsResponse>;
+  /**
+   * ImageStatus reports which of the named images the node's engine holds, with their ids
+   * (`skiff image load` skips a node that already has the same id).
+   */
+  imageStatus: handleUnaryCall<ImageStatusRequest, ImageStatusResponse>;
+  /**
+   * LoadImage streams a `docker save` archive into the node's engine: the first request frame
+   * is `start` (the image names it holds), then archive bytes; the response reports the engine's
+   * answer and the images' ids on the node.
+   */
+  loadImage: handleClientStreamingCall<LoadImageRequest, LoadImageResponse>;
 }
 
 export interface NodeServiceClient extends Client {
@@ -1641,6 +2235,46 @@ export interface NodeServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: PodStatsResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * ImageStatus reports which of the named images the node's engine holds, with their ids
+   * (`skiff image load` skips a node that already has the same id).
+   */
+  imageStatus(
+    request: ImageStatusRequest,
+    callback: (error: ServiceError | null, response: ImageStatusResponse) => void,
+  ): ClientUnaryCall;
+  imageStatus(
+    request: ImageStatusRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ImageStatusResponse) => void,
+  ): ClientUnaryCall;
+  imageStatus(
+    request: ImageStatusRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ImageStatusResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * LoadImage streams a `docker save` archive into the node's engine: the first request frame
+   * is `start` (the image names it holds), then archive bytes; the response reports the engine's
+   * answer and the images' ids on the node.
+   */
+  loadImage(
+    callback: (error: ServiceError | null, response: LoadImageResponse) => void,
+  ): ClientWritableStream<LoadImageRequest>;
+  loadImage(
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LoadImageResponse) => void,
+  ): ClientWritableStream<LoadImageRequest>;
+  loadImage(
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LoadImageResponse) => void,
+  ): ClientWritableStream<LoadImageRequest>;
+  loadImage(
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LoadImageResponse) => void,
+  ): ClientWritableStream<LoadImageRequest>;
 }
 
 export const NodeServiceClient = makeGenericClientConstructor(

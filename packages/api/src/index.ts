@@ -1,6 +1,7 @@
 // @skiff/api: the object model every process shares: types, typed errors, quantities,
 // selectors, validation, defaults and the resource registry.
 export * from "./types.js";
+export * from "./pod-spec.js";
 export * from "./errors.js";
 export * from "./quantity.js";
 export * from "./selectors.js";

@@ -1,8 +1,7 @@
 // Container configuration from the API: env (value, valueFrom configMapKeyRef / secretKeyRef /
 // fieldRef / resourceFieldRef, envFrom) and the downward API's field values. A reference that
 // cannot be resolved is a ConfigError: the container waits with CreateContainerConfigError.
-import { cpuToMilli, memoryToBytes, type ConfigMap, type Pod, type Secret } from "@skiff/api";
-import type { RuntimeContainerSpec } from "../pods/spec.js";
+import { cpuToMilli, memoryToBytes, type ConfigMap, type Pod, type Secret, type RuntimeContainerSpec } from "@skiff/api";
 
 /** A configuration the agent cannot build yet; shown as the container's waiting message. */
 export class ConfigError extends Error {}

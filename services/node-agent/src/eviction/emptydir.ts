@@ -4,8 +4,7 @@
 import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "@skiff/log";
-import { memoryToBytes, type Pod } from "@skiff/api";
-import type { Volume } from "../pods/spec.js";
+import { memoryToBytes, type Pod, type Volume } from "@skiff/api";
 
 /** Disk usage of a directory tree in bytes (allocated blocks, hard links counted once, symlinks not followed). */
 export async function diskUsage(dir: string, seen = new Set<string>()): Promise<number> {

@@ -1,9 +1,8 @@
 // Lifecycle hooks: postStart right after a container starts (a failure kills it, reason
 // FailedPostStartHook), preStop before the container is sent SIGTERM, within its grace period.
-import type { Pod } from "@skiff/api";
+import type { Pod, Handler, RuntimeContainerSpec } from "@skiff/api";
 import type { EventRecorder } from "@skiff/client";
 import type { Runtime } from "../runtime/runtime.js";
-import type { Handler, RuntimeContainerSpec } from "../pods/spec.js";
 import { runHandler, type Target } from "../prober/run.js";
 
 /** Longest a postStart hook may run before it counts as failed. */

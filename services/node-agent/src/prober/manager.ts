@@ -2,10 +2,9 @@
 // liveness and readiness only once the startup probe has succeeded, and tells the pod manager
 // when a result changes (it re-reconciles the pod: status, or a liveness restart).
 import type { Logger } from "@skiff/log";
-import type { Pod } from "@skiff/api";
+import type { Pod, RuntimeContainerSpec } from "@skiff/api";
 import type { EventRecorder } from "@skiff/client";
 import type { Runtime } from "../runtime/runtime.js";
-import type { RuntimeContainerSpec } from "../pods/spec.js";
 import { ProbeWorker, type ProbeKind } from "./worker.js";
 import { runHandler } from "./run.js";
 

@@ -3,9 +3,8 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
-import type { ContainerPort } from "@skiff/api";
+import type { ContainerPort, Handler } from "@skiff/api";
 import type { Runtime } from "../runtime/runtime.js";
-import type { Handler } from "../pods/spec.js";
 import type { Outcome } from "./worker.js";
 import { grpcHealthCheck } from "./grpc-health.js";
 

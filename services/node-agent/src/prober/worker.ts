@@ -1,6 +1,6 @@
 // Probes: one worker per (pod, container instance, probe kind) runs its probe every period and
 // flips its result only when successThreshold / failureThreshold consecutive outcomes agree.
-import type { Probe } from "../pods/spec.js";
+import type { Probe } from "@skiff/api";
 
 export type ProbeKind = "liveness" | "readiness" | "startup";
 

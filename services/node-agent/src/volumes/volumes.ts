@@ -6,11 +6,10 @@ import { execFile } from "node:child_process";
 import { mkdir, readFile, rm, stat, writeFile, readdir } from "node:fs/promises";
 import { join, normalize, isAbsolute } from "node:path";
 import { promisify } from "node:util";
-import { memoryToBytes, type PersistentVolume, type PersistentVolumeClaim, type Pod } from "@skiff/api";
+import { memoryToBytes, type PersistentVolume, type PersistentVolumeClaim, type Pod, type RuntimeContainerSpec, type Volume, type KeyToPath } from "@skiff/api";
 import type { Logger } from "@skiff/log";
 import type { Mount } from "../runtime/runtime.js";
 import { ConfigError, fieldValue, resourceValue, type ConfigSources } from "../config/env.js";
-import type { RuntimeContainerSpec, Volume, KeyToPath } from "../pods/spec.js";
 import { writeAtomic, type Payload } from "./atomic.js";
 
 const run = promisify(execFile);

@@ -1,6 +1,6 @@
-// The parts of the Pod spec the runtime reads that @skiff/api leaves open (probes, hooks, env
-// sources, volumes): typed views over the same JSON, as in core/v1.
-import type { Container, Pod } from "@skiff/api";
+// The parts of the Pod spec the node agent acts on that the core types leave open (probes, hooks,
+// env sources, volume mounts, volumes): typed views over the same JSON, as in core/v1.
+import type { Container, Pod } from "./types.js";
 
 export interface HTTPGetAction {
   path?: string;

@@ -99,12 +99,12 @@ beforeAll(async () => {
   await cluster.startNats();
   await cluster.startApiserver();
   const { ApiClient } = await import("@skiff/client");
-  cluster.client = new ApiClient({ addresses: [cluster.apiAddress], timeoutMs: 10_000 });
+  cluster.client = new ApiClient({ addresses: [cluster.apiAddress], timeoutMs: 10_000, tls: { dir: cluster.tlsDir("admin") } });
   writeFileSync(join(cluster.dir, "backend.cjs"), backendJs);
   const b = await startChild(process.execPath, [join(cluster.dir, "backend.cjs")], join(cluster.dir, "backend.log"));
   backend = b.child;
   ports.direct = Number(b.ready.port);
-  const i = await startChild(process.execPath, [join(repoRoot, "services/ingress/dist/main.js"), "--apiserver", cluster.apiAddress, "--node-name", "bench"], join(cluster.dir, "ingress.log"));
+  const i = await startChild(process.execPath, [join(repoRoot, "services/ingress/dist/main.js"), "--apiserver", cluster.apiAddress, "--tls-dir", cluster.tlsDir("admin"), "--node-name", "bench"], join(cluster.dir, "ingress.log"));
   ingress = i.child;
   ports.skiff = Number(i.ready.httpPort);
   const c = cluster.client;

@@ -89,7 +89,8 @@ describe.skipIf(!composeCmd)("images on the compose topology", () => {
     const code = (await run("docker", ["wait", init], { timeout: 300_000 })).stdout.trim();
     expect(code, dockerOut("logs", init)).toBe("0");
     const api = ipOf(`${project}_apiserver-1_1`) || ipOf(`${project}-apiserver-1-1`);
-    client = new ApiClient({ addresses: [`${api}:6444`], timeoutMs: 5000 });
+    // The init service copies the admin certificate out beside the kubeconfig.
+    client = new ApiClient({ addresses: [`${api}:6444`], timeoutMs: 5000, tls: { dir: join(home, "pki", "admin") } });
     // kubectl from this host: the apiserver's own address is in its certificate.
     kubeconfig = join(dir, "kubeconfig-test");
     writeFileSync(kubeconfig, readFileSync(join(home, "kubeconfig"), "utf8").replace("https://127.0.0.1:6443", `https://${api}:6443`));

@@ -89,7 +89,7 @@ describe("images on every node of the container topology", () => {
       "--registry-port", String(registryPort), "--registry-auth", `${auth.user}:${auth.password}`, "--timeout", "300");
     expect(up.code, up.out + up.err).toBe(0);
     const info = JSON.parse(readFileSync(join(home, "cluster.json"), "utf8"));
-    client = new ApiClient({ addresses: info.apiserver.split(","), timeoutMs: 5000 });
+    client = new ApiClient({ addresses: info.apiserver.split(","), timeoutMs: 5000, tls: { dir: join(home, "pki", "admin") } });
     // The network is internal (nothing published): this host reaches the registry container
     // through a loopback forwarder of its own, as `-p 127.0.0.1:PORT:5000` would.
     const regIp = dockerOut("inspect", "-f", `{{(index .NetworkSettings.Networks "${name}-net").IPAddress}}`, `${name}-registry-1`);

@@ -14,7 +14,7 @@ const run = promisify(execFile);
 describe("RBAC with the real kubectl", () => {
   // A static token file gives one more user (Kubernetes' --token-auth-file).
   const tokenFile = join(mkdtempSync(join(tmpdir(), "skiff-tokens-")), "tokens.csv");
-  writeFileSync(tokenFile, 'erin-secret-token,erin,1001,"ops"\n');
+  writeFileSync(tokenFile, 'grace-secret-token,grace,1001,"ops"\n');
   const cluster = new TestCluster({ nodes: 0, scheduler: false, apiserverFlags: ["--token-auth-file", tokenFile] });
   let kubeconfig = "";
   /** kubectl's stdout, or its stderr when it fails (with ok=false). */
@@ -166,13 +166,13 @@ describe("RBAC with the real kubectl", () => {
   });
 
   it("a user from the static token file is who the file says and has what RBAC gives its group", async () => {
-    const as = (...args: string[]) => kubectl(...args, "--token", "erin-secret-token");
-    expect(JSON.parse((await as("auth", "whoami", "-o", "json")).out).status.userInfo).toMatchObject({ username: "erin", groups: ["ops", "system:authenticated"] });
-    expect((await as("get", "configmaps", "-n", "team-b")).out).toContain('User "erin" cannot list resource "configmaps"');
+    const as = (...args: string[]) => kubectl(...args, "--token", "grace-secret-token");
+    expect(JSON.parse((await as("auth", "whoami", "-o", "json")).out).status.userInfo).toMatchObject({ username: "grace", groups: ["ops", "system:authenticated"] });
+    expect((await as("get", "configmaps", "-n", "team-b")).out).toContain('User "grace" cannot list resource "configmaps"');
     await must("create", "rolebinding", "ops-edit", "-n", "team-b", "--clusterrole=edit", "--group=ops");
     const until = Date.now() + 10_000;
-    while (!(await as("create", "configmap", "from-erin", "-n", "team-b", "--from-literal=a=b")).ok) {
-      if (Date.now() > until) throw new Error("erin never got edit through her group");
+    while (!(await as("create", "configmap", "from-grace", "-n", "team-b", "--from-literal=a=b")).ok) {
+      if (Date.now() > until) throw new Error("grace never got edit through her group");
       await new Promise((r) => setTimeout(r, 200));
     }
     expect((await kubectl("get", "configmaps", "-n", "team-b", "--token", "not-a-token")).out).toMatch(/Unauthorized|must be logged in/);

@@ -23,7 +23,8 @@ export async function evictPod(registry: Registry, namespace: string, name: stri
     await registry.update("poddisruptionbudgets", namespace, pdb.metadata.name!, (cur) => {
       const b = cur as PodDisruptionBudget;
       const st = b.status;
-      const refuse = (why: string) => new TooManyRequestsError("Cannot evict pod as it would violate the pod's disruption budget.", 5, { causes: [{ reason: "DisruptionBudget", message: why }] });
+      // No Retry-After (0), as Kubernetes: clients would retry silently; kubectl drain reports and retries itself.
+      const refuse = (why: string) => new TooManyRequestsError("Cannot evict pod as it would violate the pod's disruption budget.", 0, { causes: [{ reason: "DisruptionBudget", message: why }] });
       if (!st || (st.observedGeneration ?? 0) < (b.metadata.generation ?? 1)) throw refuse(`The disruption budget ${b.metadata.name} is still being processed by the server.`);
       // An unhealthy pod spends no allowance; it may go while the budget is met (IfHealthyBudget) or always (AlwaysAllow).
       if (!healthy(pod)) {

@@ -21,7 +21,7 @@ describe("scheduling fields on 3 hollow nodes", () => {
   beforeAll(async () => {
     await cluster.start();
     hollow = new Proc("hollow-nodes", process.execPath, [
-      join(repoRoot, "services", "node-agent", "dist", "hollow", "main.js"), "--apiserver", cluster.apiAddress, "--nats", cluster.natsUrl(),
+      join(repoRoot, "services", "node-agent", "dist", "hollow", "main.js"), "--apiserver", cluster.apiAddress, "--tls-dir", cluster.tlsDir("admin"), "--nats", cluster.natsUrl(),
       "--count", "3", "--prefix", `${cluster.name}-h`, "--heartbeat-ms", "2000", "--cpus", "2",
     ], join(cluster.dir, "hollow-nodes.log"));
     await hollow.ready;

@@ -32,6 +32,3 @@ export async function validateJoinToken(read: SecretReader, token: string | unde
   if (exp && !(Date.parse(exp) > now)) throw new UnauthorizedError(`join token ${id} expired at ${exp}: create a new one with \`skiff token create\``);
   return id;
 }
-
-/** A per-call check grpc/service.ts may run (calls are authorized by the interceptor of auth/authorizer.ts before they get there). */
-export type Authorizer = (verb: string, resource: string, md: import("@grpc/grpc-js").Metadata) => void;

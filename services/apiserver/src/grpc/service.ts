@@ -9,7 +9,6 @@ import { EventType, type ResourceServiceServer, type WatchRequest, type WatchRes
 import { toGrpcError } from "@skiff/client";
 import type { Registry, WatchEvent, WriteOptions } from "../registry/registry.js";
 import { bindPod } from "../registry/binding.js";
-import type { Authorizer } from "../auth/join-token.js";
 import type { NodeConnector } from "../nodes/connector.js";
 import { podStreamHandlers } from "./pod-streams.js";
 
@@ -32,8 +31,6 @@ const eventTypes: Record<WatchEvent["type"], EventType> = {
 
 export interface ServiceOptions {
   bookmarkIntervalMs: number;
-  /** Checks a call before it runs (e.g. the node join token); none = everything allowed. */
-  authorize?: Authorizer;
   /** Reaches node agents for PodLogs/PodExec; without one they answer Unavailable. */
   connector?: NodeConnector;
   /** Signs ServiceAccount tokens (CreateToken); without it CreateToken answers Unavailable. */
@@ -64,10 +61,7 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
   };
   return {
     ...podStreamHandlers(registry, opts.connector, log),
-    create: unary("Create", async (r, call) => {
-      opts.authorize?.("create", r.resource, call.metadata);
-      return { objectJson: json(await registry.create(r.resource, r.namespace || undefined, parseObject(r.objectJson), { dryRun: r.dryRun })) };
-    }),
+    create: unary("Create", async (r) => ({ objectJson: json(await registry.create(r.resource, r.namespace || undefined, parseObject(r.objectJson), { dryRun: r.dryRun })) })),
     get: unary("Get", async (r) => ({ objectJson: json(await registry.get(r.ref?.resource ?? "", r.ref?.namespace || undefined, r.ref?.name ?? "")) })),
     list: unary("List", async (r) => {
       const res = await registry.list(r.resource, { namespace: r.namespace || undefined, labelSelector: r.labelSelector, fieldSelector: r.fieldSelector, limit: r.limit, continueToken: r.continueToken });

@@ -22,6 +22,16 @@ export class LiveIndex<T extends KObject = KObject> {
     this.stopWatch?.();
   }
 
+  /** One object by namespace and name ("" namespace for cluster-scoped objects). */
+  get(namespace: string, name: string): T | undefined {
+    return this.map.get(`${namespace}/${name}`);
+  }
+
+  /** Every object. */
+  all(): T[] {
+    return [...this.map.values()];
+  }
+
   /** The objects of one namespace. */
   inNamespace(namespace: string): T[] {
     return [...this.map.values()].filter((o) => o.metadata.namespace === namespace);

@@ -77,17 +77,11 @@ export class VolumeManager {
     }
     if (v.hostPath) return { path: await this.hostPath(v.hostPath.path, v.hostPath.type ?? ""), readOnly: false };
     if (v.configMap) {
-      const cm = this.src.configMap(ns, v.configMap.name);
-      if (!cm && !v.configMap.optional) throw new MountError(`configmap "${v.configMap.name}" not found`);
-      const data = new Map<string, Buffer>();
-      for (const [k, val] of Object.entries(cm?.data ?? {})) data.set(k, Buffer.from(val, "utf8"));
-      for (const [k, val] of Object.entries(cm?.binaryData ?? {})) data.set(k, Buffer.from(val, "base64"));
+      const data = this.configMapData(ns, v.configMap.name, !!v.configMap.optional);
       return this.projected(base, "configmap", v.name, data, v.configMap.items, v.configMap.defaultMode, `ConfigMap ${ns}/${v.configMap.name}`, !!v.configMap.optional);
     }
     if (v.secret) {
-      const s = this.src.secret(ns, v.secret.secretName);
-      if (!s && !v.secret.optional) throw new MountError(`secret "${v.secret.secretName}" not found`);
-      const data = new Map<string, Buffer>(Object.entries(s?.data ?? {}).map(([k, val]) => [k, Buffer.from(val, "base64")]));
+      const data = this.secretData(ns, v.secret.secretName, !!v.secret.optional);
       return this.projected(base, "secret", v.name, data, v.secret.items, v.secret.defaultMode, `Secret ${ns}/${v.secret.secretName}`, !!v.secret.optional);
     }
     if (v.downwardAPI) {
@@ -126,30 +120,13 @@ export class VolumeManager {
   private async projectedVolume(pod: Pod, name: string, sources: Projection[], defaultMode: number, base: string): Promise<PreparedVolume> {
     const ns = pod.metadata.namespace!;
     const files = new Map<string, Payload>();
-    const keyed = (data: Map<string, Buffer>, items: KeyToPath[] | undefined, what: string, optional: boolean) => {
-      if (!items?.length) {
-        for (const [k, content] of data) files.set(k, { content, mode: defaultMode });
-        return;
-      }
-      for (const it of items) {
-        const content = data.get(it.key);
-        if (content === undefined) {
-          if (optional) continue;
-          throw new MountError(`couldn't find key ${it.key} in ${what}`);
-        }
-        files.set(safeRel(it.path), { content, mode: it.mode ?? defaultMode });
-      }
-    };
     for (const src of sources) {
       if (src.configMap) {
-        const cm = this.src.configMap(ns, src.configMap.name);
-        if (!cm && !src.configMap.optional) throw new MountError(`configmap "${src.configMap.name}" not found`);
-        const data = new Map<string, Buffer>([...Object.entries(cm?.data ?? {}).map(([k, x]) => [k, Buffer.from(x, "utf8")] as const), ...Object.entries(cm?.binaryData ?? {}).map(([k, x]) => [k, Buffer.from(x, "base64")] as const)]);
-        keyed(data, src.configMap.items, `ConfigMap ${ns}/${src.configMap.name}`, !!src.configMap.optional);
+        const optional = !!src.configMap.optional;
+        addKeyed(files, this.configMapData(ns, src.configMap.name, optional), src.configMap.items, defaultMode, `ConfigMap ${ns}/${src.configMap.name}`, optional);
       } else if (src.secret) {
-        const sec = this.src.secret(ns, src.secret.name);
-        if (!sec && !src.secret.optional) throw new MountError(`secret "${src.secret.name}" not found`);
-        keyed(new Map(Object.entries(sec?.data ?? {}).map(([k, x]) => [k, Buffer.from(x, "base64")])), src.secret.items, `Secret ${ns}/${src.secret.name}`, !!src.secret.optional);
+        const optional = !!src.secret.optional;
+        addKeyed(files, this.secretData(ns, src.secret.name, optional), src.secret.items, defaultMode, `Secret ${ns}/${src.secret.name}`, optional);
       } else if (src.downwardAPI) {
         for (const it of src.downwardAPI.items ?? []) files.set(safeRel(it.path), { content: Buffer.from(it.fieldRef ? fieldValue(pod, it.fieldRef.fieldPath) : ""), mode: it.mode ?? defaultMode });
       } else if (src.serviceAccountToken) {
@@ -167,22 +144,27 @@ export class VolumeManager {
 
   private async projected(base: string, kind: string, name: string, data: Map<string, Buffer>, items: KeyToPath[] | undefined, defaultMode: number | undefined, what: string, optional: boolean): Promise<PreparedVolume> {
     const files = new Map<string, Payload>();
-    const mode = defaultMode ?? 0o644;
-    if (items?.length) {
-      for (const it of items) {
-        const content = data.get(it.key);
-        if (content === undefined) {
-          if (optional) continue;
-          throw new MountError(`couldn't find key ${it.key} in ${what}`);
-        }
-        files.set(safeRel(it.path), { content, mode: it.mode ?? mode });
-      }
-    } else {
-      for (const [k, content] of data) files.set(k, { content, mode });
-    }
+    addKeyed(files, data, items, defaultMode ?? 0o644, what, optional);
     const dir = join(base, kind, name);
     if (await writeAtomic(dir, files)) this.log.debug({ dir }, "volume contents updated");
     return { path: dir, readOnly: true };
+  }
+
+  /** A ConfigMap's keys (data and binaryData) as bytes; MountError when it is missing and not optional. */
+  private configMapData(ns: string, name: string, optional: boolean): Map<string, Buffer> {
+    const cm = this.src.configMap(ns, name);
+    if (!cm && !optional) throw new MountError(`configmap "${name}" not found`);
+    const data = new Map<string, Buffer>();
+    for (const [k, val] of Object.entries(cm?.data ?? {})) data.set(k, Buffer.from(val, "utf8"));
+    for (const [k, val] of Object.entries(cm?.binaryData ?? {})) data.set(k, Buffer.from(val, "base64"));
+    return data;
+  }
+
+  /** A Secret's keys as bytes; MountError when it is missing and not optional. */
+  private secretData(ns: string, name: string, optional: boolean): Map<string, Buffer> {
+    const s = this.src.secret(ns, name);
+    if (!s && !optional) throw new MountError(`secret "${name}" not found`);
+    return new Map(Object.entries(s?.data ?? {}).map(([k, val]) => [k, Buffer.from(val, "base64")]));
   }
 
   private async hostPath(path: string, type: string): Promise<string> {
@@ -258,4 +240,20 @@ function safeRel(p: string): string {
 async function isMountPoint(dir: string): Promise<boolean> {
   const mounts = await readFile("/proc/self/mounts", "utf8").catch(() => "");
   return mounts.split("\n").some((l) => l.split(" ")[1] === dir);
+}
+
+/** Adds a volume's files from keyed data: every key, or the `items` asked for (a missing key fails unless optional). */
+function addKeyed(files: Map<string, Payload>, data: Map<string, Buffer>, items: KeyToPath[] | undefined, mode: number, what: string, optional: boolean): void {
+  if (!items?.length) {
+    for (const [k, content] of data) files.set(k, { content, mode });
+    return;
+  }
+  for (const it of items) {
+    const content = data.get(it.key);
+    if (content === undefined) {
+      if (optional) continue;
+      throw new MountError(`couldn't find key ${it.key} in ${what}`);
+    }
+    files.set(safeRel(it.path), { content, mode: it.mode ?? mode });
+  }
 }

@@ -89,7 +89,7 @@ export function entry(name: string, port: number, endpoints: { ip: string; port:
   return {
     name, protocol: proxyv1.Protocol.PROTOCOL_TCP, clusterIp: "127.0.0.1", port, nodePort: 0, loadBalancerIps: [],
     endpoints: endpoints.map((e) => ({ ...e, nodeName: "bench", targetRef: "" })), sessionAffinitySeconds: 0,
-    internalLocal: false, externalLocal: false, preferClose: false,
+    internalLocal: false, externalLocal: false, preferClose: false, proxyProtocol: false,
   };
 }
 

@@ -131,6 +131,7 @@ export interface OptionTable<O> {
 }
 
 /** Builds a process's options table. */
+// biome-ignore lint/suspicious/noExplicitAny: rows of any value type; OptionsOf recovers each one
 export function defineOptions<R extends Record<string, Row<any>>>(rows: R, hooks: TableHooks<OptionsOf<R>> = {}): OptionTable<OptionsOf<R>> {
   type O = OptionsOf<R>;
   const entries = Object.entries(rows) as [keyof O & string, Row<unknown>][];

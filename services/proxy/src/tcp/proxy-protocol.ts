@@ -24,7 +24,7 @@ function ipv6Bytes(ip: string): Buffer {
   const h = head ? head.split(":") : [];
   const t = tail ? tail.split(":") : [];
   const groups = [...h, ...Array(8 - h.length - t.length).fill("0"), ...t];
-  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16) || 0, i * 2));
+  for (let i = 0; i < 8; i++) out.writeUInt16BE(parseInt(groups[i], 16) || 0, i * 2);
   return out;
 }
 

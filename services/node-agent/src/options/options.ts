@@ -77,6 +77,8 @@ export interface NodeAgentOptions {
   dnsUpstream: string;
   /** The resolv.conf whose nameservers the dns forwards to when --dns-upstream is not given (--dns-resolv-conf; default the dns's: /etc/resolv.conf). */
   dnsResolvConf: string;
+  /** Unsafe sysctls (names or "prefix*") pods may set on this node besides the safe set (--allowed-unsafe-sysctls, comma-separated; default none, as the kubelet's). */
+  allowedUnsafeSysctls: string[];
   /** Hard eviction thresholds that turn MemoryPressure/DiskPressure True (--eviction-hard; default the kubelet's: memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%). */
   evictionHard: string;
   /** How often node conditions are measured (--node-conditions-ms; default 10000). */
@@ -158,6 +160,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
     nodePortAddresses: str("nodeport-addresses"),
     dnsResolvConf: str("dns-resolv-conf"),
     evictionHard: str("eviction-hard"),
+    allowedUnsafeSysctls: list(str("allowed-unsafe-sysctls")),
     nodeConditionsMs: num("node-conditions-ms"),
     proxyMetricsAddress: str("proxy-metrics-address"),
     proxyFlags: list(str("proxy-flags")),
@@ -231,6 +234,7 @@ export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
     nodePortAddresses: p.nodePortAddresses ?? "",
     dnsResolvConf: p.dnsResolvConf ?? "",
     evictionHard: p.evictionHard ?? DEFAULT_EVICTION_HARD,
+    allowedUnsafeSysctls: p.allowedUnsafeSysctls ?? [],
     nodeConditionsMs: p.nodeConditionsMs ?? 10_000,
     proxyMetricsAddress: p.proxyMetricsAddress ?? "127.0.0.1:0",
     proxyFlags: p.proxyFlags ?? [],

@@ -15,6 +15,7 @@ import { compileFlowControlOptions } from "./rest/flowcontrol/flowcontrol.js";
 import { ServiceAllocator } from "./allocation/allocator.js";
 import { ensureSystemServices } from "./allocation/bootstrap.js";
 import { setupTrust } from "./auth/trust.js";
+import { rbacForCalls } from "./auth/authorizer.js";
 import { encryptionAtRest } from "./storage/at-rest.js";
 import { natsClientTls } from "./auth/nats-client.js";
 import { startRepair } from "./allocation/repair.js";
@@ -73,7 +74,8 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   await Promise.all([rbacCache!.start(), ...indexes.map((i) => i.start())]);
   const httpsHost = opts.httpsAddress.slice(0, opts.httpsAddress.lastIndexOf(":")).replace(/^\[|\]$/g, "");
   // In-cluster clients reach the API at the `kubernetes` Service's ClusterIP: it is in the serving certificate.
-  const trust = await setupTrust({ pkiDir: opts.pkiDir, hosts: servingNames(httpsHost, [...opts.tlsSans, opts.grpcAddress.slice(0, opts.grpcAddress.lastIndexOf(":")), allocator.serviceIP(1)]), certValidityMs: opts.certValidityMs, nodeCertValidityMs: opts.nodeCertValidityMs }, registry, log.child({ component: "auth" }));
+  const trust = await setupTrust({ pkiDir: opts.pkiDir, hosts: servingNames(httpsHost, [...opts.tlsSans, opts.grpcAddress.slice(0, opts.grpcAddress.lastIndexOf(":")), allocator.serviceIP(1)]), certValidityMs: opts.certValidityMs, nodeCertValidityMs: opts.nodeCertValidityMs,
+    rbac: authz ? rbacForCalls(authz, registry.resources) : undefined }, registry, log.child({ component: "auth" }));
 
   // The key ServiceAccount tokens are signed with, and the CA pods trust (published in every namespace).
   const tokens = new TokenSigner(await loadOrCreateSigningKey(registry, log.child({ component: "auth" })));

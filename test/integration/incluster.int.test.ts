@@ -3,11 +3,11 @@
 // bound to `view`; it lists pods through the `kubernetes` Service and is Forbidden to read Secrets.
 // The same with @kubernetes/client-node's loadFromCluster(), run by the host's Node.js in a pod.
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { waitFor } from "@skiff/client";
 import type { Pod } from "@skiff/api";
 import { repoRoot, TestCluster } from "../harness/cluster.js";
@@ -116,8 +116,10 @@ spec:
     await kubectl("create", "serviceaccount", "app", "-n", "outside");
     await kubectl("create", "rolebinding", "app-view", "-n", "outside", "--clusterrole=view", "--serviceaccount=outside:app");
     // The probe and the repository's node_modules (client-node and its dependencies) reach the pod as hostPath volumes.
-    const probeDir = join(cluster.dir, "client-node-probe");
-    mkdirSync(probeDir, { recursive: true });
+    // Its own directory, readable by the pod's user (the cluster's directory is 0700).
+    const probeDir = mkdtempSync(join(tmpdir(), "skiff-client-node-"));
+    chmodSync(probeDir, 0o755);
+    onTestFinished(() => rmSync(probeDir, { recursive: true, force: true }));
     writeFileSync(join(probeDir, "probe.mjs"), CLIENT_NODE_PROBE);
     const manifest = join(cluster.dir, "client-node.yaml");
     writeFileSync(manifest, `apiVersion: v1
@@ -133,23 +135,23 @@ spec:
   containers:
   - name: node
     image: ${NODE_IMAGE}
-    command: ["node", "/app/probe.mjs"]
+    command: ["node", "/app/probe/probe.mjs"]
     volumeMounts:
-    - {name: probe, mountPath: /app, readOnly: true}
+    - {name: probe, mountPath: /app/probe, readOnly: true}
     - {name: modules, mountPath: /app/node_modules, readOnly: true}
 `);
     await kubectl("apply", "-f", manifest);
     const pod = await waitFor(async () => {
       const p = JSON.parse(await kubectl("get", "pod", "node-client", "-n", "outside", "-o", "json")) as Pod;
       return p.status?.phase === "Succeeded" || p.status?.phase === "Failed" ? p : undefined;
-    }, 120_000, "the client-node pod to finish");
+    }, 200_000, "the client-node pod to finish");
     const logs = await kubectl("logs", "node-client", "-n", "outside");
     expect(pod.status?.phase, logs).toBe("Succeeded");
     // KUBERNETES_SERVICE_HOST/PORT: the kubernetes Service's ClusterIP.
     expect(logs).toMatch(/^server=https:\/\/10\.\d+\.\d+\.\d+:443 user=inClusterUser$/m);
     expect(logs).toContain("pods=node-client");
     expect(logs).toMatch(/^secrets-error=403 .*secrets is forbidden: User \\?"system:serviceaccount:outside:app\\?" cannot list resource \\?"secrets\\?" in API group \\?"\\?" in the namespace \\?"outside\\?"/m);
-  });
+   }, 240_000); // loading client-node (57 MB of modules) from a hostPath takes a while on a loaded machine
 
   it("automountServiceAccountToken: false keeps the credentials out", async () => {
     const manifest = join(cluster.dir, "nomount.yaml");

@@ -135,7 +135,7 @@ export class ContainerSync {
     const { pod } = ctx;
     const { recorder } = this.deps;
     const fieldPath = `spec.${kind === INIT ? "initContainers" : "containers"}{${spec.name}}`;
-    let config;
+    let config: Awaited<ReturnType<typeof containerConfig>>;
     try {
       const imageUser = () => this.deps.runtime.imageUser(spec.image).catch((err: Error) => {
         throw new ConfigError(`cannot read the user of image "${spec.image}": ${err.message}`);

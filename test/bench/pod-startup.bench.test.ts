@@ -1,12 +1,16 @@
 // npm run bench:pod-startup — create→Running latency of 30 pods of a local image through the
 // whole cluster (API, scheduler, node agent, Docker), beside plain `docker run` of the same
 // image with the same command (the floor), in the same run. Two modes: one at a time
-// (latency without contention) and all 30 at once (a burst).
+// (latency without contention) and all 30 at once (a burst). Writes bench-results/pod-startup.json
+// (ratio_p50_serial, ratio_p50_burst). SKIFF_BENCH_PODS=N changes the number of pods.
 import { execFile } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, it } from "vitest";
 import type { Pod } from "@skiff/api";
-import { TestCluster } from "../harness/cluster.js";
+import { TestCluster, repoRoot } from "../harness/cluster.js";
 import { percentile, printTable } from "./stats.js";
 
 const run = promisify(execFile);
@@ -76,6 +80,8 @@ it(`pod startup: ${N} pods, create→Running vs docker run`, async () => {
   await cleanup();
 
   const rows: (string | number)[][] = [];
+  const figures: Record<string, { floor_p50_ms: number; floor_p99_ms: number; skiff_p50_ms: number; skiff_p99_ms: number; ratio_p50: number }> = {};
+  const load = [loadavg()[0]];
   for (const parallel of [false, true]) {
     const mode = parallel ? `burst of ${N}` : "one at a time";
     const floor = await dockerRun(N, parallel, parallel ? "b" : "s");
@@ -85,6 +91,17 @@ it(`pod startup: ${N} pods, create→Running vs docker run`, async () => {
     const f50 = percentile(floor, 50), f99 = percentile(floor, 99), s50 = percentile(skiff, 50), s99 = percentile(skiff, 99);
     rows.push([mode, "docker run -d (floor)", f50.toFixed(0), f99.toFixed(0), "1.00"]);
     rows.push([mode, "skiff pod create→Running", s50.toFixed(0), s99.toFixed(0), (s50 / f50).toFixed(2)]);
+    figures[parallel ? "burst" : "serial"] = { floor_p50_ms: f50, floor_p99_ms: f99, skiff_p50_ms: s50, skiff_p99_ms: s99, ratio_p50: s50 / f50 };
+    load.push(loadavg()[0]);
   }
+  mkdirSync(join(repoRoot, "bench-results"), { recursive: true });
+  writeFileSync(join(repoRoot, "bench-results", "pod-startup.json"), JSON.stringify({
+    name: "pod-startup", date: new Date().toISOString(),
+    machine: { cpus: cpus().length, node: process.version, loadavg1: load },
+    parameters: { pods: N, image: IMAGE, command: CMD, nodes: 1 },
+    ratio_p50_serial: figures.serial.ratio_p50, ratio_p50_burst: figures.burst.ratio_p50,
+    figures,
+    floor: "docker run -d --network none of the same image and command (the docker CLI), in the same run",
+  }, null, 2) + "\n");
   printTable(`pod startup (${N} pods of ${IMAGE}, 1 node, ${new Date().toISOString()})`, ["mode", "path", "p50 ms", "p99 ms", "p50 ratio"], rows);
 });

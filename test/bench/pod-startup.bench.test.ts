@@ -3,7 +3,7 @@
 // image with the same command (the floor), in the same run. Two modes: one at a time
 // (latency without contention) and all 30 at once (a burst). Writes bench-results/pod-startup.json
 // (ratio_p50_serial, ratio_p50_burst). SKIFF_BENCH_PODS=N changes the number of pods.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
@@ -40,9 +40,11 @@ async function skiffPods(n: number, parallel: boolean, tag: string): Promise<num
   const { client } = cluster;
   const created = new Map<string, number>();
   const latencies = new Map<string, number>();
+  const bound = new Map<string, number>();
   let notify: () => void = () => undefined;
   const h = client.watch<Pod>("pods", { namespace: "default", labelSelector: `bench=${tag}` }, (e) => {
     const name = e.object.metadata.name!;
+    if (e.object.spec.nodeName && created.has(name) && !bound.has(name)) bound.set(name, performance.now() - created.get(name)!);
     if (e.object.status?.phase === "Running" && created.has(name) && !latencies.has(name)) {
       latencies.set(name, performance.now() - created.get(name)!);
       notify();
@@ -61,7 +63,48 @@ async function skiffPods(n: number, parallel: boolean, tag: string): Promise<num
   else for (let i = 0; i < n; i++) await one(i);
   await new Promise<void>((r) => { notify = () => { if (latencies.size >= n) r(); }; notify(); });
   h.stop();
+  // Wall-clock creation times, to line up with the engine's event times.
+  for (const [name, t] of created) createdAt.set(name, performance.timeOrigin + t);
+  for (const [name, t] of bound) boundAfter.set(name, t);
   return [...latencies.values()];
+}
+
+const createdAt = new Map<string, number>();
+const boundAfter = new Map<string, number>();
+
+/** The engine's create/start events of the cluster's containers (ms since epoch), while recording. */
+function engineEvents(): { stop(): Map<string, number> } {
+  const out = new Map<string, number>();
+  const p = spawn("docker", ["events", "--filter", `label=io.skiff.cluster=${cluster.name}`, "--filter", "type=container", "--format", "{{json .}}"]);
+  let buf = "";
+  p.stdout.on("data", (d: Buffer) => {
+    buf += d.toString();
+    let i: number;
+    while ((i = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      try {
+        const e = JSON.parse(line) as { Action: string; timeNano: number; Actor: { Attributes: Record<string, string> } };
+        const a = e.Actor.Attributes;
+        if (e.Action === "create" || e.Action === "start") out.set(`${a["io.kubernetes.pod.name"]}/${a["io.skiff.kind"]}/${e.Action}`, e.timeNano / 1e6);
+      } catch { /* not an event line */ }
+    }
+  });
+  return { stop: () => { p.kill(); return out; } };
+}
+
+/** Where one-at-a-time pods spend their time: medians of each step, from the API create to Running seen. */
+function breakdown(events: Map<string, number>, names: string[], running: number[]): (string | number)[][] {
+  const steps: [string, (n: string) => number | undefined][] = [
+    ["create → bound (apiserver, scheduler)", (n) => boundAfter.get(n)],
+    ["→ sandbox created (watch, agent)", (n) => events.get(`${n}/sandbox/create`)! - createdAt.get(n)!],
+    ["→ app container created", (n) => events.get(`${n}/container/create`)! - createdAt.get(n)!],
+    ["→ sandbox started", (n) => events.get(`${n}/sandbox/start`)! - createdAt.get(n)!],
+    ["→ app container started", (n) => events.get(`${n}/container/start`)! - createdAt.get(n)!],
+  ];
+  const rows = steps.map(([what, f]) => [what, percentile(names.map(f).filter((x): x is number => x !== undefined && Number.isFinite(x)), 50).toFixed(0)]);
+  rows.push(["→ Running seen through the watch", percentile(running, 50).toFixed(0)]);
+  return rows;
 }
 
 async function cleanup(): Promise<void> {
@@ -82,11 +125,15 @@ it(`pod startup: ${N} pods, create→Running vs docker run`, async () => {
   const rows: (string | number)[][] = [];
   const figures: Record<string, { floor_p50_ms: number; floor_p99_ms: number; skiff_p50_ms: number; skiff_p99_ms: number; ratio_p50: number }> = {};
   const load = [loadavg()[0]];
+  let profile: (string | number)[][] = [];
   for (const parallel of [false, true]) {
     const mode = parallel ? `burst of ${N}` : "one at a time";
     const floor = await dockerRun(N, parallel, parallel ? "b" : "s");
     await cleanup();
+    const rec = engineEvents();
     const skiff = await skiffPods(N, parallel, parallel ? "burst" : "seq");
+    const events = rec.stop();
+    if (!parallel) profile = breakdown(events, Array.from({ length: N }, (_, i) => `seq-${i}`), skiff);
     await cleanup();
     const f50 = percentile(floor, 50), f99 = percentile(floor, 99), s50 = percentile(skiff, 50), s99 = percentile(skiff, 99);
     rows.push([mode, "docker run -d (floor)", f50.toFixed(0), f99.toFixed(0), "1.00"]);
@@ -101,7 +148,9 @@ it(`pod startup: ${N} pods, create→Running vs docker run`, async () => {
     parameters: { pods: N, image: IMAGE, command: CMD, nodes: 1 },
     ratio_p50_serial: figures.serial.ratio_p50, ratio_p50_burst: figures.burst.ratio_p50,
     figures,
+    serial_breakdown_p50_ms: Object.fromEntries(profile.map(([k, v]) => [k, Number(v)])),
     floor: "docker run -d --network none of the same image and command (the docker CLI), in the same run",
   }, null, 2) + "\n");
+  printTable("one at a time: where the time goes (p50 ms since the API create)", ["step", "ms"], profile);
   printTable(`pod startup (${N} pods of ${IMAGE}, 1 node, ${new Date().toISOString()})`, ["mode", "path", "p50 ms", "p99 ms", "p50 ratio"], rows);
 });

@@ -117,7 +117,7 @@ export async function startHollowNodes(opts: HollowOptions, log: Logger): Promis
   const registrars: NodeRegistrar[] = [];
   const names = Array.from({ length: opts.count }, (_, i) => `${opts.prefix}${i}`);
   const nodeIP = (i: number) => `127.254.${(i >> 8) & 255}.${i & 255}`;
-  const runtimes = new Map(names.map((n) => [n, new FakeRuntime({ cpus: opts.cpus, memoryBytes: opts.memoryGiB * 1024 ** 3 })]));
+  const runtimes = new Map(names.map((n) => [n, new FakeRuntime({ cpus: opts.cpus, memoryBytes: opts.memoryGiB * 1024 ** 3, ipPrefix: "127.255" })]));
   for (let i = 0; i < names.length; i += 20) {
     await Promise.all(names.slice(i, i + 20).map(async (name, j) => {
       const registrar = new NodeRegistrar(client, runtimes.get(name)!, nc, {

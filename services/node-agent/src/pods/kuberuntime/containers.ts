@@ -140,7 +140,8 @@ export class ContainerSync {
     view.current = (await runtime.inspect(id)) ?? undefined;
     view.restartCount = attempt;
     // A fast container may have exited already: its termination message belongs in this status.
-    return { view: await messages.withMessages(pod, view), retryInMs: 0 };
+    // A failed start is looked at again soon (the engine's create/start events no longer re-queue the pod).
+    return { view: await messages.withMessages(pod, view), retryInMs: started ? 0 : 1000 };
   }
 
   /** Creates the instance; on a config or engine error sets the view's waiting reason and returns undefined. */

@@ -42,14 +42,24 @@ async function skiffPods(n: number, parallel: boolean, tag: string): Promise<num
   const latencies = new Map<string, number>();
   const bound = new Map<string, number>();
   let notify: () => void = () => undefined;
-  const h = client.watch<Pod>("pods", { namespace: "default", labelSelector: `bench=${tag}` }, (e) => {
-    const name = e.object.metadata.name!;
-    if (e.object.spec.nodeName && created.has(name) && !bound.has(name)) bound.set(name, performance.now() - created.get(name)!);
-    if (e.object.status?.phase === "Running" && created.has(name) && !latencies.has(name)) {
-      latencies.set(name, performance.now() - created.get(name)!);
-      notify();
-    }
-  }, () => undefined);
+  // Watch from a listed revision (never miss an event to the watch's own start-up), and resume
+  // from the last revision seen when the stream ends (a loaded apiserver may close it).
+  let rv = (await client.list<Pod>("pods", { namespace: "default", labelSelector: `bench=${tag}` })).resourceVersion;
+  let stopped = false;
+  let h: { stop(): void } | undefined;
+  const open = () => {
+    h = client.watch<Pod>("pods", { namespace: "default", labelSelector: `bench=${tag}`, resourceVersion: rv }, (e) => {
+      if (e.object.metadata.resourceVersion) rv = e.object.metadata.resourceVersion;
+      if (e.type === "BOOKMARK") return;
+      const name = e.object.metadata.name!;
+      if (e.object.spec.nodeName && created.has(name) && !bound.has(name)) bound.set(name, performance.now() - created.get(name)!);
+      if (e.object.status?.phase === "Running" && created.has(name) && !latencies.has(name)) {
+        latencies.set(name, performance.now() - created.get(name)!);
+        notify();
+      }
+    }, () => { if (!stopped) setTimeout(open, 100); });
+  };
+  open();
   const one = async (i: number) => {
     const name = `${tag}-${i}`;
     created.set(name, performance.now());
@@ -62,7 +72,8 @@ async function skiffPods(n: number, parallel: boolean, tag: string): Promise<num
   if (parallel) await Promise.all(Array.from({ length: n }, (_, i) => one(i)));
   else for (let i = 0; i < n; i++) await one(i);
   await new Promise<void>((r) => { notify = () => { if (latencies.size >= n) r(); }; notify(); });
-  h.stop();
+  stopped = true;
+  h?.stop();
   // Wall-clock creation times, to line up with the engine's event times.
   for (const [name, t] of created) createdAt.set(name, performance.timeOrigin + t);
   for (const [name, t] of bound) boundAfter.set(name, t);

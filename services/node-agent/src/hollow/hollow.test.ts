@@ -28,7 +28,16 @@ function fleetInformer() {
 
 const pod = (name: string, nodeName?: string): Pod => ({
   apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", uid: `uid-${name}`, resourceVersion: "1" },
-  spec: { ...(nodeName ? { nodeName } : {}), containers: [{ name: "c", image: "skiff/pause:3.9", imagePullPolicy: "IfNotPresent" }] },
+  spec: {
+    ...(nodeName ? { nodeName } : {}),
+    containers: [{ name: "c", image: "skiff/pause:3.9", imagePullPolicy: "IfNotPresent", volumeMounts: [{ name: "kube-api-access-x", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", readOnly: true }] }],
+    // As the ServiceAccount admission adds it to every pod.
+    volumes: [{ name: "kube-api-access-x", projected: { sources: [
+      { serviceAccountToken: { path: "token", expirationSeconds: 3607 } },
+      { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+      { downwardAPI: { items: [{ path: "namespace", fieldRef: { fieldPath: "metadata.namespace" } }] } },
+    ] } }],
+  },
 });
 
 async function until(ok: () => boolean, ms = 5000): Promise<void> {

@@ -95,7 +95,11 @@ export function hollowPodManager(n: HollowNode, log: Logger): PodManager {
   const plog = log.child({ node: nodeName, component: "pods" });
   const recorder = opts.events ? new EventRecorder(client, "kubelet", nodeName, plog) : new DroppedEvents(client, "kubelet", nodeName, plog);
   const sources: VolumeSources = {
-    configMap: () => undefined, secret: () => undefined, claim: () => undefined, volume: () => undefined,
+    // Every pod mounts its ServiceAccount's kube-api-access volume (admission adds it): a stand-in
+    // token and root CA, since nothing runs in a hollow pod to use them.
+    configMap: (ns, name) => (name === "kube-root-ca.crt" ? { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: ns }, data: { "ca.crt": "" } } : undefined),
+    secret: () => undefined, claim: () => undefined, volume: () => undefined,
+    token: async () => ({ token: "hollow", caCert: "" }),
     allocatable: { cpu: String(opts.cpus), memory: `${opts.memoryGiB}Gi` },
   };
   return new PodManager({

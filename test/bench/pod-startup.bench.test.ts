@@ -164,4 +164,4 @@ it(`pod startup: ${N} pods, create→Running vs docker run`, async () => {
   }, null, 2) + "\n");
   printTable("one at a time: where the time goes (p50 ms since the API create)", ["step", "ms"], profile);
   printTable(`pod startup (${N} pods of ${IMAGE}, 1 node, ${new Date().toISOString()})`, ["mode", "path", "p50 ms", "p99 ms", "p50 ratio"], rows);
-});
+}, 3_600_000); // a loaded machine takes many minutes for 4 × 30 containers

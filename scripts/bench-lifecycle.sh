@@ -6,7 +6,8 @@
 #   and the shared busybox/pause images already present — see the README),
 #   warm `./skiff up --nodes 3` (the default container topology, --internal) and its `down`.
 # Writes bench-results/lifecycle.json. Env: ROUNDS (2), LIFECYCLE_NODES=0 skips the topology,
-# LIFECYCLE_FRESH=0 skips the fresh checkout, SKIFF_IMAGE_TAG picks the topology images.
+# LIFECYCLE_FRESH=0 skips the fresh checkout, LIFECYCLE_WARM=0 the warm rounds, LIFECYCLE_IMAGES=0
+# the image build; SKIFF_IMAGE_TAG picks the topology images.
 # The single-host cluster is named "skiff" like every `./skiff up`: it refuses to run while another
 # one is up on this machine.
 set -euo pipefail
@@ -37,7 +38,7 @@ trap cleanup EXIT
 record() { echo "$1 $2" >>"$results"; log "$1: $2 s"; }
 
 # --- single host, warm -------------------------------------------------------
-for ((r = 1; r <= ROUNDS; r++)); do
+for ((r = 1; r <= ${LIFECYCLE_WARM:-1} * ROUNDS; r++)); do
   np="$(free_port)" ap="$(free_port)" hp="$(free_port)"
   t0="$(now)"
   SKIFF_HOME="$WORK/home" SKIFF_DNS_UPSTREAM=none "$ROOT/skiff" up --nats-port "$np" --api-port "$ap" --https-port "$hp" >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; exit 1; }
@@ -48,6 +49,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 # --- the single host's images from nothing (scratch names; the shared ones stay) --------------
+if [[ "${LIFECYCLE_IMAGES:-1}" != 0 ]]; then
 # A copy of scripts/images.sh that names them otherwise (editing the script itself would change
 # the hash every image carries, and rebuild everyone's).
 mkdir -p "$WORK/scratch/scripts"
@@ -60,15 +62,20 @@ t0="$(now)"
 # are built by then, so the time still counts.
 bash "$WORK/scratch/scripts/images.sh" >/dev/null 2>"$WORK/images.log" || { log "images.sh failed after building:"; tail -n 2 "$WORK/images.log" >&2; }
 record single_host_images_s "$(secs "$t0" "$(now)")"
+fi
 
 # --- a fresh checkout's first ./skiff up -----------------------------------------------------
 if [[ "${LIFECYCLE_FRESH:-1}" != 0 ]]; then
   git clone -q --no-hardlinks "$ROOT" "$WORK/fresh"
   # The working tree as it is (uncommitted changes included), without its build output.
   (git ls-files -m -o --exclude-standard -z | xargs -0 -r -I{} cp --parents {} "$WORK/fresh/") 2>/dev/null || true
-  np="$(free_port)" ap="$(free_port)" hp="$(free_port)"
   t0="$(now)"
-  SKIFF_HOME="$WORK/fresh-home" SKIFF_DNS_UPSTREAM=none "$WORK/fresh/skiff" up --nats-port "$np" --api-port "$ap" --https-port "$hp" >"$WORK/fresh-up.log" 2>&1 || { tail -n 30 "$WORK/fresh-up.log" >&2; exit 1; }
+  # A port taken meanwhile by another program (a shared machine): pick others and try again.
+  for try in 1 2 3; do
+    np="$(free_port)" ap="$(free_port)" hp="$(free_port)"
+    if SKIFF_HOME="$WORK/fresh-home" SKIFF_DNS_UPSTREAM=none "$WORK/fresh/skiff" up --nats-port "$np" --api-port "$ap" --https-port "$hp" >"$WORK/fresh-up.log" 2>&1; then break; fi
+    grep -q "already in use" "$WORK/fresh-up.log" && [[ $try -lt 3 ]] || { tail -n 30 "$WORK/fresh-up.log" >&2; exit 1; }
+  done
   record fresh_checkout_up_s "$(secs "$t0" "$(now)")"
   t0="$(now)"
   SKIFF_HOME="$WORK/fresh-home" "$WORK/fresh/skiff" down >/dev/null 2>&1

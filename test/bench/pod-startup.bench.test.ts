@@ -118,7 +118,14 @@ function breakdown(events: Map<string, number>, names: string[], running: number
   return rows;
 }
 
+/** Removes what a phase left; the agent removes the same containers meanwhile, so engine errors are fine. */
 async function cleanup(): Promise<void> {
+  await cleanupOnce().catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 2000));
+  await cleanupOnce().catch(() => undefined);
+}
+
+async function cleanupOnce(): Promise<void> {
   const ids = (await run("docker", ["ps", "-aq", "--filter", `name=${cluster.name}-floor-`])).stdout.split("\n").filter(Boolean);
   if (ids.length) await run("docker", ["rm", "-f", ...ids]);
   const pods = await cluster.client.list("pods", { namespace: "default" });
@@ -151,6 +158,9 @@ it(`pod startup: ${N} pods, create→Running vs docker run`, async () => {
     rows.push([mode, "skiff pod create→Running", s50.toFixed(0), s99.toFixed(0), (s50 / f50).toFixed(2)]);
     figures[parallel ? "burst" : "serial"] = { floor_p50_ms: f50, floor_p99_ms: f99, skiff_p50_ms: s50, skiff_p99_ms: s99, ratio_p50: s50 / f50 };
     load.push(loadavg()[0]);
+    // Printed as each mode ends: a loaded machine may take long over the next one.
+    process.stderr.write(`pod-startup ${mode}: floor p50 ${f50.toFixed(0)} p99 ${f99.toFixed(0)} ms, skiff p50 ${s50.toFixed(0)} p99 ${s99.toFixed(0)} ms, ratio ${(s50 / f50).toFixed(2)}, load ${loadavg()[0].toFixed(1)}\n`);
+    if (!parallel) process.stderr.write(`pod-startup breakdown: ${JSON.stringify(profile)}\n`);
   }
   mkdirSync(join(repoRoot, "bench-results"), { recursive: true });
   writeFileSync(join(repoRoot, "bench-results", "pod-startup.json"), JSON.stringify({

@@ -22,8 +22,12 @@ afterEach(() => {
 /** A fleet informer whose events the test sends. */
 function fleetInformer() {
   const handlers: InformerHandlers<Pod>[] = [];
-  const informer = { addHandlers: (h: InformerHandlers<Pod>) => handlers.push(h), waitForSync: async () => undefined } as unknown as Informer<Pod>;
-  return { informer, add: (p: Pod) => handlers.forEach((h) => h.onAdd?.(p)), update: (a: Pod, b: Pod) => handlers.forEach((h) => h.onUpdate?.(a, b)) };
+  const informer = { addHandlers: (h: InformerHandlers<Pod>) => { handlers.push(h); }, waitForSync: async () => undefined } as unknown as Informer<Pod>;
+  return {
+    informer,
+    add: (p: Pod) => { for (const h of handlers) h.onAdd?.(p); },
+    update: (a: Pod, b: Pod) => { for (const h of handlers) h.onUpdate?.(a, b); },
+  };
 }
 
 const pod = (name: string, nodeName?: string): Pod => ({

@@ -133,8 +133,23 @@ fi
 if [[ "${SKIFF_SKIP_BUILD:-0}" == 1 ]]; then
   log "SKIFF_SKIP_BUILD=1: skipping npm run build"
 else
-  log "npm run build"
-  npm run --silent build >&2
+  # Why a stamp: even with nothing to do, `tsc -b` loads the compiler and checks every project
+  # (seconds here, tens of seconds on a busy machine) — too much for a warm `./skiff up`.
+  stamp="$ROOT/node_modules/.skiff-build-stamp"
+  built() {
+    [[ -f "$stamp" ]] || return 1
+    local d
+    for d in packages/* services/*; do [[ ! -f "$d/tsconfig.json" || -d "$d/dist" ]] || return 1; done
+    [[ -z "$(find packages services tsconfig*.json package-lock.json -newer "$stamp" -not -path '*/node_modules/*' -not -path '*/dist/*' \( -name '*.ts' -o -name '*.json' \) -print -quit 2>/dev/null)" ]]
+  }
+  if built; then
+    log "build up to date (no source changed since the last build)"
+  else
+    log "npm run build"
+    touch "$stamp.new" # before the build: a file changed during it is built again next time
+    npm run --silent build >&2
+    mv "$stamp.new" "$stamp"
+  fi
 fi
 
 # --- 4. local images ------------------------------------------------------

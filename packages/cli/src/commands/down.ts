@@ -1,4 +1,4 @@
-// skiff down: stops the single-host cluster's processes (newest first) and removes the
+// skiff down: stops the single-host cluster's processes (clients of the store first) and removes the
 // Docker containers and networks its node agent made. Stored objects survive unless --purge.
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -46,19 +46,25 @@ async function run(ctx: Context): Promise<number> {
   const topology = ctx.flags.string("name") ?? readClusterInfo(ctx.home)?.topology?.name;
   if (topology) return downContainers(ctx, topology);
   const paths = clusterPaths(ctx.home);
-  for (const name of [...componentNames].reverse()) {
+  const stop = async (name: (typeof componentNames)[number]) => {
     const file = pidFile(paths, name);
     const pid = runningPid(file, cmdlineMarker(name));
     if (pid !== undefined) {
-      ctx.out.write(`Stopping ${name} (pid ${pid})... `);
       const how = await stopProcess(pid, 15_000);
-      ctx.out.write(how === "stopped" ? "stopped\n" : "killed (did not stop within 15s)\n");
+      ctx.out.write(`Stopped ${name} (pid ${pid})${how === "stopped" ? "" : ": killed, it did not stop within 15s"}\n`);
     }
     removeFile(file);
-  }
-  if (await stopRegistry(ctx.home)) ctx.out.write("Stopped the registry (its images stay in the registry/ directory)\n");
-  await teardownNode(ctx, agentArgsFile(paths));
-  const docker = await removeClusterDockerObjects("skiff");
+  };
+  // In three waves, each in parallel (one at a time took ~17 s): the store's clients, then the
+  // apiserver while the node's service network and pod containers go, then NATS last.
+  const clients = componentNames.filter((n) => n !== "nats" && n !== "apiserver");
+  await Promise.all([...clients.map(stop), stopRegistry(ctx.home).then((r) => { if (r) ctx.out.write("Stopped the registry (its images stay in the registry/ directory)\n"); })]);
+  const [, , docker] = await Promise.all([
+    stop("apiserver"),
+    teardownNode(ctx, agentArgsFile(paths)),
+    removeClusterDockerObjects("skiff"),
+  ]);
+  await stop("nats");
   if (docker.error) ctx.err.write(`warning: could not remove Docker containers and networks: ${docker.error}\n`);
   else if (docker.containers || docker.networks) ctx.out.write(`Removed ${docker.containers} container(s) and ${docker.networks} network(s)\n`);
   removeFile(paths.clusterJson);

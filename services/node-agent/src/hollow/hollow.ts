@@ -1,13 +1,24 @@
-// Hollow nodes: many node agents in one process for scale tests. Each registers its Node through
-// the real NodeRegistrar (capacity from a FakeRuntime, heartbeats over NATS, status checks); one
-// shared pod informer "runs" bound pods on their node's FakeRuntime and reports them Running/Ready.
+// Hollow nodes: many node agents in one process for scale tests, as Kubernetes' kubemark runs the
+// real kubelet on a fake runtime. Each node registers through the real NodeRegistrar (capacity
+// from a FakeRuntime, heartbeats over NATS, status checks) and runs its pods through the real
+// PodManager (pod workers, sandbox and containers, status manager, termination) on its own
+// FakeRuntime; one pod informer for the fleet is split by node (node-pods.ts).
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import type { Logger } from "@skiff/log";
-import { natsTls, ApiClient, Informer, WorkQueue, runWorkers } from "@skiff/client";
-import { isNotFound, isConflict, nowRfc3339, objectKey, type Pod } from "@skiff/api";
+import { natsTls, ApiClient, EventRecorder, Informer } from "@skiff/client";
+import type { KObject, Pod } from "@skiff/api";
+import type { PodSource } from "../pods/manager.js";
 import { FakeRuntime } from "../runtime/fake.js";
+import { FakeImages } from "../images/fake.js";
+import { ImagePuller } from "../images/puller.js";
 import { NodeRegistrar } from "../node/node.js";
+import { PodManager } from "../pods/manager.js";
+import { VolumeManager, type VolumeSources } from "../volumes/volumes.js";
 import { VERSION } from "../server.js";
+import { splitByNode } from "./node-pods.js";
 
 /** What a fleet of hollow nodes needs; every field is required (see compileHollowOptions). */
 export interface HollowOptions {
@@ -27,8 +38,12 @@ export interface HollowOptions {
   cpus: number;
   memoryGiB: number;
   maxPods: number;
-  /** Pod status writers (--workers; default 8). */
+  /** Pod workers per node (--workers; default 2). */
   workers: number;
+  /** Record the agents' Events (Pulled, Created, Started…) through the API (--events; default off, to keep 1,000 nodes light). */
+  events: boolean;
+  /** Each node's full pod resync period (--resync-ms; default 60000). */
+  resyncMs: number;
 }
 
 /** Fills defaults and checks ranges. */
@@ -38,10 +53,11 @@ export function compileHollowOptions(p: Partial<HollowOptions>): HollowOptions {
     tlsDir: p.tlsDir ?? "",
     natsServers: p.natsServers?.length ? p.natsServers : ["nats://127.0.0.1:4222"],
     count: p.count ?? 10, prefix: p.prefix ?? "hollow-", heartbeatMs: p.heartbeatMs ?? 5_000, statusMs: p.statusMs ?? 60_000,
-    cpus: p.cpus ?? 4, memoryGiB: p.memoryGiB ?? 16, maxPods: p.maxPods ?? 110, workers: p.workers ?? 8,
+    cpus: p.cpus ?? 4, memoryGiB: p.memoryGiB ?? 16, maxPods: p.maxPods ?? 110, workers: p.workers ?? 2,
+    events: p.events ?? false, resyncMs: p.resyncMs ?? 60_000,
   };
   const errs: string[] = [];
-  for (const k of ["count", "heartbeatMs", "statusMs", "cpus", "memoryGiB", "maxPods", "workers"] as const) {
+  for (const k of ["count", "heartbeatMs", "statusMs", "cpus", "memoryGiB", "maxPods", "workers", "resyncMs"] as const) {
     if (!(Number.isFinite(o[k]) && o[k] > 0)) errs.push(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: must be a positive number`);
   }
   if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);
@@ -54,86 +70,86 @@ export interface HollowFleet {
   stop(): Promise<void>;
 }
 
-/** Registers `count` hollow nodes (a few at a time) and starts running their pods. */
+/** An EventRecorder that drops everything (hollow nodes without --events). */
+class DroppedEvents extends EventRecorder {
+  override record(_obj: KObject): void {}
+}
+
+/** What one hollow node's pod manager runs on. */
+export interface HollowNode {
+  client: ApiClient;
+  nodeName: string;
+  hostIP: string;
+  runtime: FakeRuntime;
+  pods: PodSource;
+  /** Parent of the node's pod directories. */
+  rootDir: string;
+  opts: Pick<HollowOptions, "cpus" | "memoryGiB" | "workers" | "events" | "resyncMs">;
+}
+
+const images = new FakeImages();
+
+/** The real node agent's PodManager for one hollow node: fake runtime and images, no volume sources. */
+export function hollowPodManager(n: HollowNode, log: Logger): PodManager {
+  const { client, nodeName, opts } = n;
+  const plog = log.child({ node: nodeName, component: "pods" });
+  const recorder = opts.events ? new EventRecorder(client, "kubelet", nodeName, plog) : new DroppedEvents(client, "kubelet", nodeName, plog);
+  const sources: VolumeSources = {
+    // Every pod mounts its ServiceAccount's kube-api-access volume (admission adds it): a stand-in
+    // token and root CA, since nothing runs in a hollow pod to use them.
+    configMap: (ns, name) => (name === "kube-root-ca.crt" ? { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: ns }, data: { "ca.crt": "" } } : undefined),
+    secret: () => undefined, claim: () => undefined, volume: () => undefined,
+    token: async () => ({ token: "hollow", caCert: "" }),
+    allocatable: { cpu: String(opts.cpus), memory: `${opts.memoryGiB}Gi` },
+  };
+  return new PodManager({
+    client, runtime: n.runtime, pods: n.pods, recorder, log: plog, sources,
+    volumes: new VolumeManager(join(n.rootDir, nodeName), sources, plog),
+    images: new ImagePuller({ images, recorder, secret: () => undefined, log: plog }, { nodeName, backoffBaseMs: 10_000, backoffMaxMs: 300_000 }),
+  }, {
+    nodeName, clusterName: "hollow", hostIP: n.hostIP, pauseImage: "skiff/pause:3.9", network: () => "hollow",
+    backoffBaseMs: 10_000, backoffMaxMs: 300_000, backoffResetMs: 600_000, resyncMs: opts.resyncMs, workers: opts.workers,
+  });
+}
+
+/** Registers `count` hollow nodes (a few at a time) and runs their pods through the real pod manager. */
 export async function startHollowNodes(opts: HollowOptions, log: Logger): Promise<HollowFleet> {
   const nc = await connect({ servers: opts.natsServers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: "skiff-hollow-nodes", tls: natsTls(opts.tlsDir) });
   const client = new ApiClient({ addresses: opts.apiservers, timeoutMs: 30_000, tls: { dir: opts.tlsDir } });
-  const runtimes = new Map<string, FakeRuntime>();
+  // Pod directories (termination logs) of every node, removed when the fleet stops.
+  const rootDir = await mkdtemp(join(tmpdir(), "skiff-hollow-"));
   const registrars: NodeRegistrar[] = [];
   const names = Array.from({ length: opts.count }, (_, i) => `${opts.prefix}${i}`);
+  const nodeIP = (i: number) => `127.254.${(i >> 8) & 255}.${i & 255}`;
+  const runtimes = new Map(names.map((n) => [n, new FakeRuntime({ cpus: opts.cpus, memoryBytes: opts.memoryGiB * 1024 ** 3, ipPrefix: "127.255" })]));
   for (let i = 0; i < names.length; i += 20) {
     await Promise.all(names.slice(i, i + 20).map(async (name, j) => {
-      const runtime = new FakeRuntime({ cpus: opts.cpus, memoryBytes: opts.memoryGiB * 1024 ** 3 });
-      const registrar = new NodeRegistrar(client, runtime, nc, {
-        nodeName: name, nodeIP: `127.254.${((i + j) >> 8) & 255}.${(i + j) & 255}`, labels: { "skiff.io/hollow": "true" }, reservedCpu: "100m", reservedMemory: "256Mi",
+      const registrar = new NodeRegistrar(client, runtimes.get(name)!, nc, {
+        nodeName: name, nodeIP: nodeIP(i + j), labels: { "skiff.io/hollow": "true" }, reservedCpu: "100m", reservedMemory: "256Mi",
         maxPods: opts.maxPods, heartbeatMs: opts.heartbeatMs, statusMs: opts.statusMs, version: VERSION,
       }, log.child({ node: name }));
       await registrar.start();
-      runtimes.set(name, runtime);
       registrars.push(registrar);
     }));
   }
   log.info({ nodes: names.length }, "hollow nodes registered");
 
   const pods = new Informer<Pod>(client, "pods", {}, log.child({ component: "pod-informer" }));
-  const queue = new WorkQueue({ baseDelayMs: 200, maxDelayMs: 10_000 });
-  const enqueue = (p: Pod) => {
-    if (p.spec.nodeName && runtimes.has(p.spec.nodeName) && (p.metadata.deletionTimestamp || p.status?.phase === "Pending" || !p.status?.phase)) queue.add(objectKey(p));
-  };
-  pods.addHandlers({ onAdd: enqueue, onUpdate: (_a, p) => enqueue(p) });
-  const plog = log.child({ component: "pods" });
-  void runWorkers(queue, opts.workers, async (key) => {
-    const pod = pods.get(key);
-    if (!pod?.spec.nodeName) return;
-    const runtime = runtimes.get(pod.spec.nodeName);
-    if (!runtime) return;
-    try {
-      await syncPod(client, runtime, pod);
-    } catch (err) {
-      if (isNotFound(err) || isConflict(err)) return; // gone or changed: the watch brings the new state
-      throw err;
-    }
-  }, plog);
-  await pods.start();
+  const views = splitByNode(pods, names);
+  const managers = names.map((name, i) => hollowPodManager({ client, nodeName: name, hostIP: nodeIP(i), runtime: runtimes.get(name)!, pods: views.get(name)!, rootDir, opts }, log));
+  void pods.start();
+  await Promise.all(managers.map((m) => m.start()));
+  log.info({ nodes: names.length }, "hollow nodes running pods");
 
   return {
     nodes: names,
     async stop() {
-      queue.shutdown();
+      for (const m of managers) m.stop();
       pods.stop();
       for (const r of registrars) r.stop();
       client.close();
       await nc.drain().catch(() => undefined);
+      await rm(rootDir, { recursive: true, force: true });
     },
   };
-}
-
-/** "Runs" one pod: a sandbox and its containers on the fake runtime, then Running/Ready; a deleted pod is stopped and removed. */
-async function syncPod(client: ApiClient, runtime: FakeRuntime, pod: Pod): Promise<void> {
-  const uid = pod.metadata.uid!;
-  const mine = await runtime.list({ "io.skiff.pod-uid": uid });
-  if (pod.metadata.deletionTimestamp) {
-    for (const c of mine) { await runtime.stop(c.id); await runtime.remove(c.id); }
-    await client.delete("pods", pod.metadata.name!, pod.metadata.namespace, { gracePeriodSeconds: 0, preconditionUid: uid });
-    return;
-  }
-  if (pod.status?.phase && pod.status.phase !== "Pending") return;
-  let sandbox = mine.find((c) => c.labels["io.skiff.role"] === "sandbox");
-  if (!sandbox) {
-    const id = await runtime.create({ name: `${pod.metadata.name}_sandbox`, image: "skiff/pause:3.9", labels: { "io.skiff.pod-uid": uid, "io.skiff.role": "sandbox" }, network: "hollow" });
-    await runtime.start(id);
-    sandbox = (await runtime.inspect(id))!;
-  }
-  const now = nowRfc3339();
-  const statuses = [];
-  for (const ctr of pod.spec.containers) {
-    const id = await runtime.create({ name: `${pod.metadata.name}_${ctr.name}`, image: ctr.image, labels: { "io.skiff.pod-uid": uid, "io.skiff.container": ctr.name }, sandboxId: sandbox.id });
-    await runtime.start(id);
-    statuses.push({ name: ctr.name, ready: true, started: true, restartCount: 0, image: ctr.image, imageID: `fake://${ctr.image}`, containerID: `fake://${id}`, state: { running: { startedAt: now } }, lastState: {} });
-  }
-  const conds = ["PodScheduled", "Initialized", "ContainersReady", "Ready"].map((type) => ({ type, status: "True" as const, lastProbeTime: null, lastTransitionTime: now }));
-  await client.updateStatus("pods", {
-    ...pod,
-    status: { ...(pod.status ?? {}), phase: "Running", conditions: conds, hostIP: "127.254.0.1", podIP: sandbox.ip, podIPs: sandbox.ip ? [{ ip: sandbox.ip }] : [], startTime: now, containerStatuses: statuses },
-  });
 }

@@ -49,6 +49,9 @@ export function explainPullError(image: string, node: string, reason: string, cr
   return `failed to pull image "${image}" on node ${node}: ${reason}${hint}`;
 }
 
+/** How long an image seen present is believed present without asking the engine. */
+const PRESENT_TTL_MS = 30_000;
+
 export class ImagePuller {
   /** Back-off per pod uid/container (in memory: losing it only retries sooner). */
   private readonly backoff = new Map<string, { failures: number; until: number; message: string }>();
@@ -56,6 +59,11 @@ export class ImagePuller {
   private readonly inflight = new Map<string, Promise<void>>();
   /** Secrets already reported missing per pod uid (one event each). */
   private readonly reported = new Set<string>();
+  /**
+   * Images seen present, until when (ms): pods of an image already on the node start without
+   * asking the engine again. An image removed meanwhile fails the create, which forgets it.
+   */
+  private readonly present = new Map<string, number>();
 
   constructor(private readonly deps: ImagePullerDeps, private readonly opts: ImagePullerOptions) {}
 
@@ -65,7 +73,8 @@ export class ImagePuller {
     const image = spec.image;
     // The apiserver defaults the policy (Always for :latest or no tag); this is only a fallback.
     const policy = spec.imagePullPolicy ?? "IfNotPresent";
-    const present = await images.inspect(image);
+    const present = (this.present.get(image) ?? 0) > Date.now() || !!(await images.inspect(image));
+    if (present) this.rememberPresent(image);
     if (policy === "Never") {
       if (present) return undefined;
       const message = `Container image "${image}" is not present on node ${this.opts.nodeName} with pull policy of Never (copy it there with \`skiff image load ${image}\`)`;
@@ -107,6 +116,16 @@ export class ImagePuller {
       this.deps.log.info({ image, err }, "image pull failed");
       return { waiting: { reason: "ErrImagePull", message }, retryInMs: delay + 10 };
     }
+  }
+
+  /** Forgets that an image is present (the engine said it is not). */
+  forgetPresent(image: string): void {
+    this.present.delete(image);
+  }
+
+  private rememberPresent(image: string): void {
+    if (this.present.size >= 1000) this.present.clear();
+    this.present.set(image, Date.now() + PRESENT_TTL_MS);
   }
 
   /** Forgets a pod's back-off (the pod is gone). */

@@ -1,6 +1,6 @@
 // Unit tests of the split pod manager against the FakeRuntime: a fake informer (a Map), a fake
 // API client that records status writes and deletions, a real VolumeManager in a temp dir.
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -162,6 +162,56 @@ describe("pod manager: starting a pod", () => {
     const s = lastStatus(h);
     expect(s.phase).toBe("Running");
     expect(s.initContainerStatuses!.map((c) => [c.name, c.state.terminated?.reason])).toEqual([["one", "Completed"], ["two", "Completed"]]);
+  });
+});
+
+describe("pod manager: a new sandbox starting", () => {
+  /** A runtime whose sandbox start waits until the test lets it go, recording the order of calls. */
+  class SlowSandbox extends FakeRuntime {
+    readonly calls: string[] = [];
+    release: () => void = () => undefined;
+    private readonly gate = new Promise<void>((r) => { this.release = r; });
+    override async create(cfg: Parameters<FakeRuntime["create"]>[0]): Promise<string> {
+      const id = await super.create(cfg);
+      this.calls.push(`create ${cfg.labels[L.kind]}`);
+      return id;
+    }
+    override async start(id: string): Promise<void> {
+      const kind = this.containers.get(id)!.labels[L.kind];
+      if (kind === "sandbox") await this.gate;
+      await super.start(id);
+      this.calls.push(`start ${kind}`);
+    }
+  }
+
+  it("creates the app containers while the sandbox starts, and starts them only once it runs", async () => {
+    const rt = new SlowSandbox();
+    const h = harness(rt);
+    const p = pod();
+    h.pods.set(objectKey(p), p);
+    const done = h.sync(p);
+    await vi.waitFor(() => expect(rt.calls).toContain("create container"));
+    expect(rt.calls).toEqual(["create sandbox", "create container"]);
+    rt.release();
+    await done;
+    expect(rt.calls).toEqual(["create sandbox", "create container", "start sandbox", "start container"]);
+    // One status write, with the IP the sandbox got.
+    expect(h.writes).toHaveLength(1);
+    expect(lastStatus(h)).toMatchObject({ phase: "Running", podIP: ofKind(rt, "sandbox")[0].ip });
+  });
+
+  it("creates a container whose env reads status.podIP only once the sandbox has its IP", async () => {
+    const rt = new SlowSandbox();
+    const h = harness(rt);
+    const p = pod({ containers: [{ name: "app", image: "nginx:1", env: [{ name: "MY_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } }] }] });
+    h.pods.set(objectKey(p), p);
+    const done = h.sync(p);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(rt.calls).toEqual(["create sandbox"]);
+    rt.release();
+    await done;
+    const [app] = ofKind(rt, "container");
+    expect(app.config.env).toContain(`MY_IP=${ofKind(rt, "sandbox")[0].ip}`);
   });
 });
 

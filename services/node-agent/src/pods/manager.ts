@@ -37,10 +37,13 @@ export interface PodManagerOptions {
   serviceNetwork?: { envFor(pod: Pod): string[]; dnsFor(pod: Pod): ContainerConfig["dns"] };
 }
 
+/** The pods bound to this node as the manager reads them: an Informer, or a hollow node's share of a fleet's one. */
+export type PodSource = Pick<Informer<Pod>, "get" | "list" | "addHandlers" | "waitForSync">;
+
 export interface PodManagerDeps {
   client: ApiClient;
   runtime: Runtime;
-  pods: Informer<Pod>;
+  pods: PodSource;
   recorder: EventRecorder;
   log: Logger;
   /** Pod volumes on this node (emptyDir, configMap, PVC…). */
@@ -154,7 +157,9 @@ export class PodManager {
     if (this.stopped) return;
     try {
       this.stopEvents = await this.deps.runtime.events(this.nodeLabels, (e) => {
-        if (["die", "start", "oom", "destroy", "create"].includes(e.action) && e.labels[L.podName]) {
+        // Why not create and start: nearly always the agent's own, already in the status it writes
+        // (reacting would cost each new pod two more passes); anyone else's the resync finds.
+        if (["die", "oom", "destroy"].includes(e.action) && e.labels[L.podName]) {
           this.queue.add(`${e.labels[L.podNamespace]}/${e.labels[L.podName]}`);
         }
       }, (err) => {

@@ -3,7 +3,7 @@
 // in order, app containers, probes, and the pod's status — or stops what must not run.
 import type { Logger } from "@skiff/log";
 import { ContainerLabels as L, containersOf, initContainersOf, splitKey, type Pod } from "@skiff/api";
-import type { Informer, EventRecorder } from "@skiff/client";
+import type { EventRecorder } from "@skiff/client";
 import type { Runtime, RuntimeContainer } from "../runtime/runtime.js";
 import { ConfigError } from "../config/env.js";
 import { MountError, type PreparedVolume, type VolumeManager } from "../volumes/volumes.js";
@@ -17,10 +17,11 @@ import type { ContainerSync, SyncContext } from "./kuberuntime/containers.js";
 import { APP, INIT, attemptOf, instancesOf, isFinished, isSandbox } from "./kuberuntime/labels.js";
 import { DEADLINE_EXCEEDED, deadlineLeftMs } from "./deadline.js";
 import { forbiddenSysctl } from "./kuberuntime/security-context.js";
+import type { PodSource } from "./manager.js";
 
 export interface PodSyncDeps {
   runtime: Runtime;
-  pods: Informer<Pod>;
+  pods: PodSource;
   recorder: EventRecorder;
   volumes: VolumeManager;
   prober: ProberManager;
@@ -99,15 +100,22 @@ export class PodSync {
       await terminator.evict(pod, mine, rejected, log);
       return 0;
     }
-    const created = await this.deps.sandboxes.ensure(pod, mine, log);
+    const sb = await this.deps.sandboxes.ensure(pod, mine, log);
     // A hostNetwork pod's IP is the node's.
-    const sandbox = created && pod.spec.hostNetwork === true ? { ...created, ip: this.deps.hostIP } : created;
+    const withIP = (s: RuntimeContainer) => (pod.spec.hostNetwork === true ? { ...s, ip: this.deps.hostIP } : s);
     let requeueMs = left !== undefined ? left + 50 : 0;
     const retry = (ms: number) => { if (ms > 0) requeueMs = requeueMs ? Math.min(requeueMs, ms) : ms; };
 
-    // Volumes first: no container starts before every volume it could mount is ready.
-    const vols = await this.setUpVolumes(pod, retry);
-    const ctx: SyncContext = { pod, sandbox, mine, log, vols, podIP: sandbox?.ip };
+    // Volumes first: no container starts before every volume it could mount is ready. They are
+    // set up (and the containers created) while a new sandbox starts; ctx learns its IP once it runs.
+    const ctx: SyncContext = { pod, sandbox: withIP(sb.sandbox), mine, log, vols: undefined, podIP: withIP(sb.sandbox).ip, sandboxStarted: Promise.resolve() };
+    ctx.sandboxStarted = sb.started.then((s) => {
+      ctx.sandbox = withIP(s);
+      ctx.podIP = ctx.sandbox.ip;
+    });
+    ctx.sandboxStarted.catch(() => undefined); // awaited below; a failed start fails this pass there
+    ctx.vols = await this.setUpVolumes(pod, retry);
+    const vols = ctx.vols;
     const init = await this.syncInit(ctx, retry);
     const views: ContainerView[] = [];
     for (const c of containersOf(pod)) {
@@ -117,13 +125,14 @@ export class PodSync {
       }
       const { view, retryInMs } = await this.deps.containers.sync(ctx, c, APP);
       const id = view.current?.state === "running" ? view.current.id : undefined;
-      prober.sync(pod, c, id, sandbox?.ip);
+      prober.sync(pod, c, id, ctx.podIP);
       view.started = prober.started(uid, c, id);
       view.ready = prober.ready(uid, c, id);
       views.push(view);
       retry(retryInMs);
     }
-    await this.deps.status.write(pod, views, sandbox?.ip, init);
+    await ctx.sandboxStarted;
+    await this.deps.status.write(pod, views, ctx.podIP, init);
     return requeueMs;
   }
 

@@ -19,6 +19,12 @@ function labelFilters(labels: Record<string, string>): string[] {
 
 export class DockerRuntime implements Runtime {
   private readonly docker: Docker;
+  /**
+   * The last inspect of each container, reused by list() while the engine reports the same state:
+   * the agent only ever changes a container's state (it never restarts one in place), and every
+   * change it makes or hears of (start, stop, remove, engine events) drops the entry.
+   */
+  private readonly inspected = new Map<string, RuntimeContainer>();
   constructor(socketPath = "/var/run/docker.sock") {
     this.docker = new Docker({ socketPath });
   }
@@ -55,10 +61,12 @@ export class DockerRuntime implements Runtime {
   async list(labels: Record<string, string>): Promise<RuntimeContainer[]> {
     const cs = await this.docker.listContainers({ all: true, filters: { label: labelFilters(labels) } });
     const out: RuntimeContainer[] = [];
-    // Inspect each: list lacks exit codes, OOM flags and timestamps.
+    // List lacks exit codes, OOM flags and timestamps: inspect each container, but only once per
+    // state it is seen in (an unchanged container needs no second round trip).
     await Promise.all(cs.map(async (c) => {
-      const r = await this.inspect(c.Id);
-      if (r) out.push(r);
+      const known = this.inspected.get(c.Id);
+      const r = known && known.state === c.State ? known : await this.inspect(c.Id);
+      if (r) out.push({ ...r, labels: { ...r.labels } });
     }));
     return out;
   }
@@ -68,16 +76,27 @@ export class DockerRuntime implements Runtime {
       const i = await this.docker.getContainer(id).inspect();
       const nets = Object.values(i.NetworkSettings?.Networks ?? {});
       const zero = (t?: string) => (!t || t.startsWith("0001-") ? undefined : t);
-      return {
+      const r: RuntimeContainer = {
         id: i.Id, name: i.Name.replace(/^\//, ""), image: i.Config.Image, imageId: i.Image, labels: i.Config.Labels ?? {},
         state: i.State.Status as RuntimeContainer["state"], exitCode: i.State.ExitCode, oomKilled: i.State.OOMKilled, error: i.State.Error ?? "",
         createdAt: i.Created, startedAt: zero(i.State.StartedAt), finishedAt: zero(i.State.FinishedAt),
         ip: nets.find((n) => n.IPAddress)?.IPAddress || undefined,
       };
+      this.remember(r);
+      return { ...r, labels: { ...r.labels } };
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return null;
+      if ((err as { statusCode?: number }).statusCode === 404) {
+        this.inspected.delete(id);
+        return null;
+      }
       throw err;
     }
+  }
+
+  /** Keeps an inspect result for list(); a full cache starts over (it only saves round trips). */
+  private remember(r: RuntimeContainer): void {
+    if (this.inspected.size >= 10_000) this.inspected.clear();
+    this.inspected.set(r.id, r);
   }
 
   async imageExists(image: string): Promise<boolean> {
@@ -154,6 +173,7 @@ export class DockerRuntime implements Runtime {
   }
 
   async start(id: string): Promise<void> {
+    this.inspected.delete(id);
     try {
       await this.docker.getContainer(id).start();
     } catch (err) {
@@ -163,6 +183,7 @@ export class DockerRuntime implements Runtime {
   }
 
   async stop(id: string, graceSeconds: number): Promise<void> {
+    this.inspected.delete(id);
     try {
       await this.docker.getContainer(id).stop({ t: Math.max(0, Math.ceil(graceSeconds)) });
     } catch (err) {
@@ -173,6 +194,7 @@ export class DockerRuntime implements Runtime {
   }
 
   async remove(id: string): Promise<void> {
+    this.inspected.delete(id);
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });
     } catch (err) {
@@ -356,6 +378,7 @@ export class DockerRuntime implements Runtime {
         if (!line) continue;
         try {
           const e = JSON.parse(line);
+          this.inspected.delete(e.id ?? e.Actor?.ID);
           onEvent({ action: e.Action ?? e.status, id: e.id ?? e.Actor?.ID, labels: e.Actor?.Attributes ?? {} });
         } catch {
           // a partial or foreign line: ignore

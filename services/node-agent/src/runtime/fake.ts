@@ -10,6 +10,8 @@ import type {
 export interface FakeMachine {
   cpus: number;
   memoryBytes: number;
+  /** First two octets of the sandboxes' IPs (default "10.255"; hollow nodes use loopback, "127.255", so that probes and hooks never leave the host). */
+  ipPrefix?: string;
 }
 
 /** A Runtime whose containers live in a Map; images always exist, commands exit 0. */
@@ -59,7 +61,7 @@ export class FakeRuntime implements Runtime {
     const id = `fake${(++this.seq).toString(16).padStart(12, "0")}`;
     this.containers.set(id, {
       id, name: cfg.name, image: cfg.image, imageId: `sha256:${cfg.image}`, labels: { ...cfg.labels }, state: "created", exitCode: 0, oomKilled: false, error: "",
-      createdAt: new Date().toISOString(), config: cfg, ...(cfg.network ? { ip: `10.255.${(this.ipSeq >> 8) & 255}.${this.ipSeq++ & 255}` } : {}),
+      createdAt: new Date().toISOString(), config: cfg, ...(cfg.network ? { ip: `${this.machine.ipPrefix ?? "10.255"}.${(this.ipSeq >> 8) & 255}.${this.ipSeq++ & 255}` } : {}),
     });
     this.emit("create", id);
     return id;

@@ -19,11 +19,20 @@ import { securityConfig } from "./security-context.js";
 /** What one pass over a pod found, passed to the per-container steps. */
 export interface SyncContext {
   pod: Pod;
+  /** The pod's sandbox; while `sandboxStarted` is pending, a new one that is still starting. */
   sandbox: RuntimeContainer | undefined;
   mine: RuntimeContainer[];
   log: Logger;
   vols: Map<string, PreparedVolume> | undefined;
+  /** The pod's IP; known once `sandboxStarted` has settled. */
   podIP: string | undefined;
+  /** Settles once the sandbox runs (sandbox and podIP then updated); rejects when it cannot start. */
+  sandboxStarted: Promise<void>;
+}
+
+/** Whether a container's environment reads the pod's IP (so it cannot be created before the sandbox runs). */
+function readsPodIP(spec: RuntimeContainerSpec): boolean {
+  return (spec.env ?? []).some((e) => /^status\.podIPs?$/.test(e.valueFrom?.fieldRef?.fieldPath ?? ""));
 }
 
 /** A container's view for the status, and when to look at it again (0: only on events). */
@@ -39,7 +48,7 @@ export interface ContainerSyncDeps {
   volumes: VolumeManager;
   sources: VolumeSources;
   messages: TerminationMessages;
-  images: { ensure(pod: Pod, spec: RuntimeContainerSpec, fieldPath: string): Promise<ImageWaiting | undefined> };
+  images: { ensure(pod: Pod, spec: RuntimeContainerSpec, fieldPath: string): Promise<ImageWaiting | undefined>; forgetPresent?(image: string): void };
   /** preStop, then stop within the grace period (termination). */
   stopContainer: (pod: Pod, spec: RuntimeContainerSpec | undefined, c: RuntimeContainer, podIP: string | undefined, graceSeconds: number) => Promise<void>;
 }
@@ -62,6 +71,8 @@ export class ContainerSync {
   async sync(ctx: SyncContext, spec: RuntimeContainerSpec, kind: string): Promise<ContainerResult> {
     const { pod, sandbox, log } = ctx;
     const { runtime, recorder, prober, messages } = this.deps;
+    // Containers are created while a new sandbox starts, but start only in a running one.
+    const sandboxRuns = async () => { await ctx.sandboxStarted; };
     const instances = instancesOf(ctx.mine, kind, spec.name);
     let [cur] = instances;
     const prev = instances[1];
@@ -82,6 +93,7 @@ export class ContainerSync {
     }
     if (cur && (cur.state === "running" || cur.state === "restarting" || cur.state === "paused")) return { view, retryInMs: 0 };
     if (cur && cur.state === "created" && !cur.error) {
+      await sandboxRuns();
       await runtime.start(cur.id);
       view.current = (await runtime.inspect(cur.id)) ?? cur;
       return { view: await messages.withMessages(pod, view), retryInMs: 0 };
@@ -106,8 +118,10 @@ export class ContainerSync {
       view.waiting = waiting.waiting;
       return { view, retryInMs: waiting.retryInMs };
     }
+    if (readsPodIP(spec)) await sandboxRuns();
     const id = await this.create(ctx, spec, kind, attempt, step, view);
     if (!id) return { view, retryInMs: view.waiting?.reason === "CreateContainerConfigError" ? 2000 : 5000 };
+    await sandboxRuns();
     let started = false;
     try {
       await runtime.start(id);
@@ -127,7 +141,8 @@ export class ContainerSync {
     view.current = (await runtime.inspect(id)) ?? undefined;
     view.restartCount = attempt;
     // A fast container may have exited already: its termination message belongs in this status.
-    return { view: await messages.withMessages(pod, view), retryInMs: 0 };
+    // A failed start is looked at again soon (the engine's create/start events no longer re-queue the pod).
+    return { view: await messages.withMessages(pod, view), retryInMs: started ? 0 : 1000 };
   }
 
   /** Creates the instance; on a config or engine error sets the view's waiting reason and returns undefined. */
@@ -154,6 +169,7 @@ export class ContainerSync {
       return id;
     } catch (err) {
       const message = (err as Error).message;
+      if (/no such image/i.test(message)) this.deps.images.forgetPresent?.(spec.image);
       view.waiting = { reason: "CreateContainerError", message };
       recorder.record(pod, "Warning", "Failed", `Error: ${message}`, fieldPath);
       return undefined;

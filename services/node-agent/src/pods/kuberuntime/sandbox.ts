@@ -17,6 +17,9 @@ export interface SandboxOptions {
 }
 
 export class Sandboxes {
+  /** Until when the pause image is believed present (ms): a sandbox per pod need not ask the engine each time. */
+  private pauseSeenUntil = 0;
+
   constructor(
     private readonly runtime: Runtime,
     /** Stops and removes the pod's containers (termination). */
@@ -24,12 +27,16 @@ export class Sandboxes {
     private readonly opts: SandboxOptions,
   ) {}
 
-  /** The pod's running sandbox, created (again) when there is none. */
-  async ensure(pod: Pod, mine: RuntimeContainer[], log: Logger): Promise<RuntimeContainer | undefined> {
+  /**
+   * The pod's sandbox: its running one, or a new one (again, when it died) whose start is under
+   * way — `started` settles with it running and its IP. Why not wait here: the app containers can
+   * be created while the engine sets up the sandbox's network (they need only its id).
+   */
+  async ensure(pod: Pod, mine: RuntimeContainer[], log: Logger): Promise<{ sandbox: RuntimeContainer; started: Promise<RuntimeContainer> }> {
     const { runtime } = this;
     const sandboxes = mine.filter((c) => c.labels[L.kind] === SANDBOX).sort((a, b) => attemptOf(b) - attemptOf(a));
     const current = sandboxes[0];
-    if (current?.state === "running") return current;
+    if (current?.state === "running") return { sandbox: current, started: Promise.resolve(current) };
     // hostNetwork: the sandbox (and so every container of the pod) is in the node's own network namespace.
     const network = pod.spec.hostNetwork === true ? "host" : this.opts.network();
     if (!network) throw new Error("the pod network is not ready yet (waiting for the node's podCIDR)");
@@ -38,9 +45,12 @@ export class Sandboxes {
       log.info("sandbox stopped; recreating the pod's containers");
       await this.killAndRemove(mine, 2, log);
     }
-    if (!(await runtime.imageExists(this.opts.pauseImage))) await runtime.pull(this.opts.pauseImage);
+    if (this.pauseSeenUntil < Date.now()) {
+      if (!(await runtime.imageExists(this.opts.pauseImage))) await runtime.pull(this.opts.pauseImage);
+      this.pauseSeenUntil = Date.now() + 30_000;
+    }
     const attempt = current ? attemptOf(current) + 1 : 0;
-    const id = await runtime.create({
+    const config = {
       name: containerName(pod, "POD", attempt),
       image: this.opts.pauseImage,
       labels: { ...podLabels(this.opts.nodeLabels, pod), [L.kind]: SANDBOX, [ATTEMPT]: String(attempt) },
@@ -49,8 +59,22 @@ export class Sandboxes {
       cpuShares: 2,
       dns: this.opts.dnsFor?.(pod),
       sysctls: sandboxSysctls(pod),
+    };
+    let id: string;
+    try {
+      id = await runtime.create(config);
+    } catch (err) {
+      this.pauseSeenUntil = 0; // perhaps the image went away: look again next time
+      throw err;
+    }
+    const started = runtime.start(id).then(async () => {
+      const s = await runtime.inspect(id);
+      if (!s) throw new Error(`the sandbox ${config.name} disappeared while starting`);
+      return s;
     });
-    await runtime.start(id);
-    return (await runtime.inspect(id)) ?? undefined;
+    const sandbox: RuntimeContainer = {
+      id, name: config.name, image: config.image, imageId: "", labels: config.labels, state: "created", exitCode: 0, oomKilled: false, error: "", createdAt: new Date().toISOString(),
+    };
+    return { sandbox, started };
   }
 }

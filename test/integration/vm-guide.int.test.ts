@@ -113,7 +113,7 @@ describe("deploy/README.md run literally: one control-plane machine and two node
     const r = await onMachine(machines.node2, `${bad} --node-ip ${ip.node2} --node-name node2`);
     expect(r.code).not.toBe(0);
     expect(r.err).toMatch(/the cluster refused to let this machine join: join token abcdef is not valid/);
-    const left = await onMachine(machines.node2, "ls ~/.skiff/pki/node/tls.crt ~/.skiff/run/node-agent.pid 2>&1; pgrep -f "node-agen[t]/dist/main.js" || echo no-agent");
+    const left = await onMachine(machines.node2, "ls ~/.skiff/pki/node/tls.crt ~/.skiff/run/node-agent.pid 2>&1; pgrep -f 'node-agen[t]/dist/main.js' || echo no-agent");
     expect(left.out).toContain("no-agent");
     expect(left.out).not.toMatch(/^\/root\/.skiff\/pki\/node\/tls\.crt$/m);
   });

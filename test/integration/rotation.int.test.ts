@@ -88,7 +88,7 @@ describe("certificates and the CA rotate while the cluster runs", () => {
     const nodeNow = readTlsDir(nodeTls);
     expect(nodeNow.cert).not.toBe(oldNodeCert);
     expect(signedBy(nodeNow.cert, newCa)).toBe(true);
-    expect(splitPem(nodeNow.ca)).toEqual([newCa]);
+    expect(splitPem(nodeNow.ca).map((c) => c.trim())).toEqual([newCa.trim()]);
     for (const who of ["scheduler", "controller-manager", "admin", "nats"]) {
       const m = readTlsDir(join(cluster.pkiDir, who));
       expect(signedBy(m.cert, newCa), who).toBe(true);

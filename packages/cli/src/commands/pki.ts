@@ -11,8 +11,15 @@ import { UsageError } from "../cli/args.js";
 import type { Command, Context } from "../cli/context.js";
 import { ensureControlPlanePki, pkiDirOf, writeNatsConfigs } from "../pki/pki.js";
 import { rotateCa, rotationSteps, type RotationStep } from "../pki/rotate-ca.js";
+import { readClusterInfo } from "../cli/connection.js";
 
 const list = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+
+/** `skiff up --nodes` runs NATS in containers reading this PKI directory: they reload on SIGHUP. */
+function topologyNatsReload(ctx: Context): string | undefined {
+  const t = readClusterInfo(ctx.home)?.topology;
+  return t ? `docker kill -s HUP $(docker ps -q --filter label=io.skiff.topology=${t.name} --filter label=io.skiff.role=nats)` : undefined;
+}
 
 async function runRotateCa(ctx: Context): Promise<number> {
   const step = ctx.flags.string("step") ?? "all";
@@ -24,7 +31,7 @@ async function runRotateCa(ctx: Context): Promise<number> {
   try {
     await rotateCa({
       dir, steps: step === "all" ? [...rotationSteps] : [step as RotationStep], client, apiservers: ctx.servers, timeoutMs: timeout * 1000,
-      natsReloadCommand: ctx.flags.string("nats-reload-command"), kubeconfigs: [join(ctx.home, "kubeconfig")], out: ctx.out,
+      natsReloadCommand: ctx.flags.string("nats-reload-command") ?? topologyNatsReload(ctx), kubeconfigs: [join(ctx.home, "kubeconfig")], out: ctx.out,
     });
   } finally {
     client.close();

@@ -7,6 +7,9 @@
 #      SKIFF_NODE_IP (default: this container's address on eth0, its cluster network),
 #      SKIFF_CGROUP_PARENT (default /skiff-<node>: every inner
 #      engine needs its own, or the engines would share cgroups on the host).
+# `skiff-node machine [--no-engine]` plays a VM of deploy/README.md instead: its Docker engine
+# (unless --no-engine) and nothing else; the guide's own commands (`skiff pki init`, `skiff
+# controlplane`, `skiff node --join`) are then run in it with `docker exec` (the VM-guide test).
 set -uo pipefail
 log() { echo "[skiff-node] $*" >&2; }
 
@@ -34,6 +37,19 @@ if [[ -z "${SKIFF_NODE_IP:-}" ]]; then
   [[ -n "$SKIFF_NODE_IP" ]] && export SKIFF_NODE_IP
 fi
 
+machine=0
+if [[ "${1:-}" == machine ]]; then
+  machine=1
+  shift
+  if [[ "${1:-}" == --no-engine ]]; then
+    log "machine $(hostname) up (no Docker engine)"
+    trap 'exit 0' TERM INT
+    sleep infinity &
+    wait $!
+    exit 0
+  fi
+fi
+
 # A container restart leaves pid files behind; dockerd refuses to start over them. The agent's
 # run dir (proxy/dns state files) is stale too: those processes died with the container.
 rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid
@@ -55,6 +71,14 @@ shopt -s nullglob
 for tar in /var/lib/skiff/preload/*.tar; do
   docker load -i "$tar" >/dev/null && log "loaded $(basename "$tar")" || log "warning: could not load $tar"
 done
+
+if ((machine)); then
+  # A VM: the engine runs until the machine stops; skiff's own processes are started by hand.
+  trap 'kill -TERM "$dockerd_pid" 2>/dev/null; wait "$dockerd_pid"; exit 0' TERM INT
+  log "machine $(hostname) up: run skiff commands with docker exec"
+  wait "$dockerd_pid"
+  exit $?
+fi
 
 stop_all() {
   trap - TERM INT

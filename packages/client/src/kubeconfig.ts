@@ -30,8 +30,9 @@ export function renderKubeconfig(server: string, caPem: string, token: string, n
 
 /** Writes a kubeconfig with the cluster's CA and admin token, read from the control plane's PKI directory; returns its path. */
 export function writeKubeconfig(pkiDir: string, opts: KubeconfigOptions): string {
-  const { ca, adminToken } = ensureClusterCa(pkiDir);
+  // The trust bundle: during a CA rotation it holds both CAs.
+  const { bundle, adminToken } = ensureClusterCa(pkiDir);
   mkdirSync(dirname(opts.path), { recursive: true });
-  writeFileSync(opts.path, renderKubeconfig(opts.server, ca.cert, adminToken, opts.name, opts.namespace), { mode: 0o600 });
+  writeFileSync(opts.path, renderKubeconfig(opts.server, bundle, adminToken, opts.name, opts.namespace), { mode: 0o600 });
   return opts.path;
 }

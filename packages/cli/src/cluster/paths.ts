@@ -86,7 +86,9 @@ export function componentSpecs(s: UpSettings): ComponentSpec[] {
     // The run dir lives under SKIFF_HOME, so `skiff down` finds the node's proxy and dns there.
     // One host: the agent's API listens on loopback only (the apiserver is on this machine).
     service("node-agent", ["--apiserver", s.apiserver, "--tls-dir", s.pki.tlsDirs[`node-${s.nodeName}`], "--listen-address", "127.0.0.1:10250", "--nats", nats, "--node-name", s.nodeName, "--cluster-name", s.clusterName,
-      "--cluster-cidr", "10.244.0.0/16", "--service-cidr", "10.96.0.0/16", "--run-dir", join(clusterPaths(s.home).runDir, "node")]),
+      "--cluster-cidr", "10.244.0.0/16", "--service-cidr", "10.96.0.0/16", "--run-dir", join(clusterPaths(s.home).runDir, "node"),
+      // Renewal and CA rotation go through the HTTPS port, wherever --https-port put it.
+      "--bootstrap-server", `https://127.0.0.1:${s.https.slice(s.https.lastIndexOf(":") + 1)}`]),
   ];
 }
 

@@ -4,7 +4,7 @@
 // Also renews a node certificate with the current one before it expires.
 import { request } from "node:https";
 import { X509Certificate } from "node:crypto";
-import { caCertHash, certInfo, createCsr, identityFromSubject, type CertInfo } from "./pki.js";
+import { BACKDATE_MS, caCertHash, certInfo, createCsr, identityFromSubject, splitPem, type CertInfo } from "./pki.js";
 import { hasTlsDir, readTlsDir, writeTlsDir } from "./files.js";
 import { APISERVER_USER, NODES_GROUP, nodeUser } from "./grpc.js";
 
@@ -74,8 +74,10 @@ export async function joinCluster(o: JoinOptions): Promise<CertInfo> {
     for (const server of o.servers) {
       try {
         const ca = String((await call(`${server}/skiff/v1/cluster-info`, {})).ca ?? "");
-        const got = ca ? caCertHash(ca) : "(none)";
-        if (got !== o.caCertHash) throw new JoinRefusedError(`the CA served by ${server} has hash ${got}, not --ca-cert-hash ${o.caCertHash}: refusing to send the join token to it`);
+        // The cluster's trust bundle: its CA, and during a CA rotation the next one too (a join
+        // command printed before the rotation still works until the old CA is removed).
+        const got = splitPem(ca).map(caCertHash);
+        if (!got.includes(o.caCertHash)) throw new JoinRefusedError(`the CA served by ${server} has hash ${got.join(", ") || "(none)"}, not --ca-cert-hash ${o.caCertHash}: refusing to send the join token to it`);
         const { csr, key } = createCsr({ user: nodeUser(o.nodeName), groups: [NODES_GROUP] });
         const res = await call(`${server}/skiff/v1/join`, { ca, token: o.token, body: { csr } });
         writeTlsDir(o.tlsDir, { ca, cert: String(res.certificate), key });
@@ -100,7 +102,32 @@ export function checkNodeTlsDir(dir: string, nodeName: string): CertInfo | undef
 
 /** When a certificate should be renewed: at 2/3 of its lifetime (as the kubelet does, with less jitter). */
 export function renewAt(info: CertInfo): number {
-  return info.notBefore.getTime() + ((info.notAfter.getTime() - info.notBefore.getTime()) * 2) / 3;
+  // Counted from the issue time, not the backdated notBefore (which would make a short-lived certificate "due" at once).
+  const end = info.notAfter.getTime();
+  const start = Math.min(info.notBefore.getTime() + BACKDATE_MS, end);
+  return start + ((end - start) * 2) / 3;
+}
+
+/** What an apiserver says about the cluster's CAs (GET /skiff/v1/cluster-info): the trust bundle and the CA that signs now. */
+export interface ClusterCaInfo {
+  bundle: string;
+  signer: string;
+}
+
+/** Reads the cluster's CAs from the first apiserver that answers, trusting only the TLS directory's current bundle. */
+export async function fetchClusterCa(tlsDir: string, servers: string[]): Promise<ClusterCaInfo> {
+  const cur = readTlsDir(tlsDir);
+  let last: Error | undefined;
+  for (const server of servers) {
+    try {
+      const r = await call(`${server}/skiff/v1/cluster-info`, { ca: cur.ca, cert: cur.cert, key: cur.key });
+      const bundle = String(r.ca ?? "");
+      return { bundle, signer: String(r.signer ?? splitPem(bundle)[0] ?? "") };
+    } catch (err) {
+      last = err as Error;
+    }
+  }
+  throw new Error(`could not read the cluster's CAs from ${servers.join(", ")}: ${last?.message}`);
 }
 
 /** Renews the node certificate in `tlsDir` with itself as the credential; returns the new one's info. */

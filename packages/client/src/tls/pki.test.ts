@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { caCertHash, certInfo, createCa, createCsr, issueCertificate, parseCsr, signCsr, verifiedBy } from "./pki.js";
+import { caCertHash, certInfo, createCa, createCsr, issueCertificate, parseCsr, signCsr, signedBy, splitPem, verifiedBy, verifiedByAny } from "./pki.js";
+import { renewAt } from "./bootstrap-client.js";
 
 describe("the cluster PKI", () => {
   const ca = createCa();
@@ -23,5 +24,25 @@ describe("the cluster PKI", () => {
   it("pins a CA by the hash of its public key", () => {
     expect(caCertHash(ca.cert)).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(caCertHash(ca.cert)).not.toBe(caCertHash(createCa().cert));
+  });
+
+  it("reads a trust bundle of several CAs (a CA rotation) and tells which one signed a certificate", () => {
+    const next = createCa("skiff-ca-next");
+    const bundle = ca.cert + next.cert;
+    expect(splitPem(bundle).map((c) => certInfo(c).user)).toEqual(["skiff-ca", "skiff-ca-next"]);
+    expect(splitPem("not a certificate")).toEqual([]);
+    const c = issueCertificate(next, { user: "u", groups: [] });
+    expect(signedBy(c.cert, next.cert)).toBe(true);
+    expect(signedBy(c.cert, ca.cert)).toBe(false);
+    expect(verifiedByAny(c.cert, bundle)).toBe(true);
+    expect(verifiedByAny(c.cert, ca.cert)).toBe(false);
+  });
+
+  it("renews at 2/3 of the lifetime counted from the issue, not from the backdated notBefore", () => {
+    const info = certInfo(issueCertificate(ca, { user: "u", groups: [], validityMs: 60_000 }).cert);
+    // notBefore is 5 minutes back; renewing at 2/3 of that span would be due at once.
+    const issuedAt = info.notBefore.getTime() + 5 * 60_000;
+    expect(Math.abs(renewAt(info) - (issuedAt + 40_000))).toBeLessThanOrEqual(1000);
+    expect(renewAt(info)).toBeGreaterThan(Date.now());
   });
 });

@@ -28,6 +28,8 @@ export interface IssueOptions extends Identity {
 }
 
 const YEAR = 365 * 24 * 3600_000;
+/** How far issued certificates are backdated (clock skew between machines). */
+export const BACKDATE_MS = 5 * 60_000;
 
 function newKeyPem(): string {
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -82,7 +84,7 @@ function sign(ca: CertAndKey, publicKey: forge.pki.PublicKey, o: IssueOptions): 
   cert.publicKey = publicKey;
   cert.serialNumber = serial();
   // Backdated a little: machines' clocks differ.
-  cert.validity.notBefore = new Date(Date.now() - 5 * 60_000);
+  cert.validity.notBefore = new Date(Date.now() - BACKDATE_MS);
   cert.validity.notAfter = new Date(Date.now() + (o.validityMs ?? YEAR));
   cert.setSubject(subjectOf(o));
   cert.setIssuer(caCert.subject.attributes);
@@ -165,6 +167,24 @@ export function verifiedBy(certPem: string, caPem: string, now = Date.now()): bo
   const x = new X509Certificate(certPem);
   const ca = new X509Certificate(caPem);
   return x.checkIssued(ca) && x.verify(ca.publicKey) && new Date(x.validTo).getTime() > now && new Date(x.validFrom).getTime() <= now;
+}
+
+/** The certificates of a PEM bundle (a trust bundle holds the current CA and, while a rotation runs, the next or previous one). */
+export function splitPem(bundle: string): string[] {
+  return bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)?.map((c) => c + "\n") ?? [];
+}
+
+/** Whether `certPem` was signed by `caPem` (expiry not checked). */
+export function signedBy(certPem: string, caPem: string): boolean {
+  if (!caPem) return false;
+  const x = new X509Certificate(certPem);
+  const ca = new X509Certificate(caPem);
+  return x.checkIssued(ca) && x.verify(ca.publicKey);
+}
+
+/** Whether `certPem` was signed by one of the CAs of `bundle` (and is valid now). */
+export function verifiedByAny(certPem: string, bundle: string, now = Date.now()): boolean {
+  return splitPem(bundle).some((ca) => verifiedBy(certPem, ca, now));
 }
 
 /** kubeadm's CA pin: "sha256:" + hex of the SHA-256 of the CA's SubjectPublicKeyInfo. */

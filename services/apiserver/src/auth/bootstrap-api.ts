@@ -1,7 +1,8 @@
 // TLS bootstrap over the HTTPS port (the gRPC port admits only certificates of the cluster CA,
 // which a joining machine does not have yet):
-//   GET  /skiff/v1/cluster-info  the CA certificate (public); the joiner checks it against the
-//                                --ca-cert-hash pin before trusting it.
+//   GET  /skiff/v1/cluster-info  the CA certificates (public): the trust bundle, which the joiner
+//                                checks against the --ca-cert-hash pin before trusting it, and
+//                                the CA that signs now (nodes renew when it changed).
 //   POST /skiff/v1/join          Authorization: Bearer <join token>, body {csr}: signs a node
 //                                certificate (system:node:<name>, group system:nodes).
 //   POST /skiff/v1/renew         with the node's current client certificate, body {csr} for the
@@ -16,7 +17,10 @@ import { validateJoinToken } from "./join-token.js";
 import { nodeNameOf } from "./identity.js";
 
 export interface BootstrapDeps {
-  ca: CertAndKey;
+  /** The CA that signs now. */
+  ca(): CertAndKey;
+  /** Every CA to trust (what joining and renewing nodes get as ca.crt). */
+  bundle(): string;
   /** Validity of node certificates. */
   nodeCertValidityMs: number;
   readSecret(namespace: string, name: string): Promise<Secret>;
@@ -62,7 +66,7 @@ function nodeCsr(pem: string | undefined): { csr: ParsedCsr; node: string } {
 
 /** Handles /skiff/v1/*; resolves once the response is sent or throws a typed error for the caller to send. */
 export function bootstrapHandler(d: BootstrapDeps) {
-  const sign = (csr: ParsedCsr) => signCsr(d.ca, csr, { client: true, server: true, validityMs: d.nodeCertValidityMs });
+  const sign = (csr: ParsedCsr) => signCsr(d.ca(), csr, { client: true, server: true, validityMs: d.nodeCertValidityMs });
   const reply = (res: ServerResponse, body: unknown) => {
     const data = Buffer.from(JSON.stringify(body));
     res.writeHead(200, { "Content-Type": "application/json", "Content-Length": data.length, "Cache-Control": "no-store" });
@@ -73,7 +77,8 @@ export function bootstrapHandler(d: BootstrapDeps) {
     try {
       if (path === "/skiff/v1/cluster-info") {
         if (req.method !== "GET") throw new MethodNotAllowedError(`${req.method} is not allowed on ${path}`);
-        return reply(res, { ca: d.ca.cert });
+        // ca: the trust bundle (a joiner pins one of its CAs); signer: the CA that signs now (a node renews when it changed).
+        return reply(res, { ca: d.bundle(), signer: d.ca().cert });
       }
       if (path !== "/skiff/v1/join" && path !== "/skiff/v1/renew") throw new NotFoundError("paths", path);
       if (req.method !== "POST") throw new MethodNotAllowedError(`${req.method} is not allowed on ${path}`);
@@ -84,7 +89,7 @@ export function bootstrapHandler(d: BootstrapDeps) {
         // A token lets a new machine in; it never hands out the identity of a registered node.
         if (await d.nodeExists(node)) throw new ForbiddenError(`node "${node}" is already registered: a join token cannot take over its identity (delete the Node first to re-join a machine under that name)`);
         d.log.info({ node, tokenId, from }, "signed a node certificate (join)");
-        return reply(res, { certificate: sign(csr), ca: d.ca.cert });
+        return reply(res, { certificate: sign(csr), ca: d.bundle() });
       }
       const sock = req.socket as TLSSocket;
       const id = sock.authorized ? identityOfPeer(sock.getPeerCertificate()) : undefined;
@@ -93,7 +98,7 @@ export function bootstrapHandler(d: BootstrapDeps) {
       const { csr, node: asked } = nodeCsr((await readJson(req)).csr);
       if (asked !== node) throw new ForbiddenError(`${nodeUser(node)} may not ask for a certificate of ${nodeUser(asked)}`);
       d.log.info({ node, from }, "signed a node certificate (renewal)");
-      return reply(res, { certificate: sign(csr), ca: d.ca.cert });
+      return reply(res, { certificate: sign(csr), ca: d.bundle() });
     } catch (err) {
       d.log.warn({ path, from, reason: (err as Error).message }, "bootstrap request refused");
       throw err;

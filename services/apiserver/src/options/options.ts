@@ -3,7 +3,8 @@ import { checks, defineOptions, list, num, oneOf, str, type OptionsOf } from "@s
 import { parseRange, type IpRange } from "../allocation/cidr.js";
 
 const YEAR_MS = 365 * 24 * 3600_000;
-const atLeastAMinute = (v: number) => (v >= 60_000 ? undefined : "must be at least 60000 (ms)");
+// Tests use certificates of seconds to show rotation; real ones live a year.
+const atLeastTenSeconds = (v: number) => (v >= 10_000 ? undefined : "must be at least 10000 (ms)");
 const hostPortOrOff = (v: string) => (v === "" || /^[^\s]+:\d+$/.test(v) ? undefined : `must be host:port, got ${JSON.stringify(v)}`);
 
 const rows = {
@@ -38,8 +39,8 @@ const rows = {
   encryptionConfig: str("encryption-provider-config", "Encryption at rest, an EncryptionConfiguration file (empty: <pki-dir>/encryption-config.yaml, created with a new AES-GCM key for Secrets when missing)", "", {
     env: "SKIFF_ENCRYPTION_CONFIG",
   }),
-  nodeCertValidityMs: num("node-cert-validity-ms", "Validity of the node certificates signed at join and renewal (nodes renew at 2/3 of it)", YEAR_MS, { check: atLeastAMinute }),
-  certValidityMs: num("cert-validity-ms", "Validity of the apiserver's own certificate, re-issued in memory at 2/3 of it", YEAR_MS, { check: atLeastAMinute }),
+  nodeCertValidityMs: num("node-cert-validity-ms", "Validity of the node certificates signed at join and renewal (nodes renew at 2/3 of it)", YEAR_MS, { check: atLeastTenSeconds }),
+  certValidityMs: num("cert-validity-ms", "Validity of the apiserver's own certificates (serving, and its NATS client one), re-issued in memory at 2/3 of it", YEAR_MS, { check: atLeastTenSeconds }),
 };
 
 export type ApiserverOptions = OptionsOf<typeof rows>;

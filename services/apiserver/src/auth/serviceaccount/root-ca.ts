@@ -8,12 +8,14 @@ import type { Registry } from "../../registry/registry.js";
 export const ROOT_CA_CONFIGMAP = "kube-root-ca.crt";
 
 /** Watches namespaces and keeps their kube-root-ca.crt current; returns a stop function. */
-export function publishRootCa(registry: Registry, caCert: string, log: Logger): () => void {
+export function publishRootCa(registry: Registry, caCertOf: () => string, log: Logger, onCaChange?: (cb: () => void) => void): () => void {
   let stopped = false;
   let stopWatch: (() => void) | undefined;
   const ensure = async (ns: KObject) => {
     const namespace = ns.metadata.name!;
     if (ns.metadata.deletionTimestamp) return;
+    // The trust bundle: during a CA rotation it holds both CAs, so pods trust the API throughout.
+    const caCert = caCertOf();
     const want = { "ca.crt": caCert };
     try {
       const cur = (await registry.get("configmaps", namespace, ROOT_CA_CONFIGMAP)) as ConfigMap;
@@ -38,6 +40,12 @@ export function publishRootCa(registry: Registry, caCert: string, log: Logger): 
     });
   };
   start();
+  // A new CA: a fresh watch lists every namespace again (ADDED), and each gets the new bundle.
+  onCaChange?.(() => {
+    stopWatch?.();
+    stopWatch = undefined;
+    start();
+  });
   return () => {
     stopped = true;
     stopWatch?.();

@@ -184,6 +184,19 @@ export class Registry {
     return decode(e);
   }
 
+  /**
+   * Like get, but from the watch cache when it holds the object (may be a moment stale): for
+   * checks that tolerate a race anyway, such as "the node of a binding exists".
+   */
+  async getCached(resource: string, namespace: string | undefined, name: string): Promise<KObject> {
+    const info = this.info(resource);
+    const ns = this.checkScope(info, namespace);
+    const key = this.key(info, ns, name);
+    const e = this.store.getCached ? await this.store.getCached(key) : await this.store.get(key);
+    if (!e) throw new NotFoundError(info.resource, name);
+    return decode(e);
+  }
+
   /** Lists objects (one namespace or all), filtered, sorted by namespace/name, paginated. */
   async list(resource: string, opts: ListOptions = {}): Promise<{ items: KObject[]; resourceVersion: string; continueToken: string }> {
     const info = this.info(resource);
@@ -272,8 +285,18 @@ export class Registry {
    */
   private async guaranteedUpdate(info: ResourceInfo, ns: string, name: string, decide: (old: KObject) => Promise<Decision>, create?: () => Promise<KObject>): Promise<{ object: KObject; created: boolean; removed: boolean }> {
     const key = this.key(info, ns, name);
+    // Why start from the watch cache (as kube-apiserver's GuaranteedUpdate does): it saves the
+    // read's round trip to the store; a stale value fails the compare-and-set, or `decide`, and
+    // the loop then starts over from a fresh read without counting an attempt.
+    let cached = this.store.getCached !== undefined;
     for (let attempt = 1; ; attempt++) {
-      const cur = await this.store.get(key);
+      const fromCache = cached;
+      cached = false;
+      const cur = fromCache ? await this.store.getCached!(key) : await this.store.get(key);
+      if (!cur && fromCache) {
+        attempt--;
+        continue;
+      }
       if (!cur) {
         if (!create) throw new NotFoundError(info.resource, name);
         try {
@@ -283,8 +306,19 @@ export class Registry {
           throw err;
         }
       }
-      const d = await decide(decode(cur));
-      if ("keep" in d) return { object: d.keep, created: false, removed: false };
+      let d: Decision;
+      try {
+        d = await decide(decode(cur));
+      } catch (err) {
+        if (!fromCache) throw err;
+        attempt--; // decided on a maybe stale object: decide again on a fresh one
+        continue;
+      }
+      if ("keep" in d) {
+        if (!fromCache) return { object: d.keep, created: false, removed: false };
+        attempt--; // nothing to write (or a dry run) must answer with the current object
+        continue;
+      }
       const o = "write" in d ? d.write : d.remove;
       try {
         const rev = "write" in d ? await this.store.update(key, encode(o), cur.revision) : await this.store.delete(key, encode(o), cur.revision);
@@ -292,6 +326,7 @@ export class Registry {
       } catch (err) {
         await d.complete("failed");
         if (!(err instanceof RevisionMismatch)) throw err;
+        if (fromCache) attempt--;
         if (attempt < MAX_ATTEMPTS) continue;
         throw new ConflictError(info.resource, name);
       }

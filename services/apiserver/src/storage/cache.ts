@@ -115,6 +115,12 @@ export class WatchCache {
     }
   }
 
+  /** One live entry, when the cache is being fed (possibly behind the stream). */
+  get(key: string): StoredEntry | undefined {
+    if (!this.active) return undefined;
+    return this.objects.get(resourceOf(key))?.get(key);
+  }
+
   /** Resolves true once the cache has applied `revision`, false on timeout or failure. */
   waitFor(revision: number, timeoutMs: number): Promise<boolean> {
     if (!this.active) return Promise.resolve(false);

@@ -31,6 +31,11 @@ export class RevisionMismatch extends Error {
 export interface ObjectStore {
   /** The current value of a key, or null. */
   get(key: string): Promise<StoredEntry | null>;
+  /**
+   * A value that may be slightly stale (the watch cache's), for compare-and-set writes that read
+   * again with get when it was; stores without a cache leave it out.
+   */
+  getCached?(key: string): Promise<StoredEntry | null>;
   /** Creates a key; RevisionMismatch when it exists. Returns the new revision. */
   create(key: string, value: Uint8Array): Promise<number>;
   /** Replaces a key's value if its revision is still `revision`. */

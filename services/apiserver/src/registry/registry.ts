@@ -197,11 +197,17 @@ export class Registry {
     return decode(e);
   }
 
+  /** Like list, from the watch cache as it is (admission's lookups, as Kubernetes' informers serve them). */
+  listCached(resource: string, opts: ListOptions = {}): Promise<{ items: KObject[]; resourceVersion: string; continueToken: string }> {
+    return this.list(resource, opts, true);
+  }
+
   /** Lists objects (one namespace or all), filtered, sorted by namespace/name, paginated. */
-  async list(resource: string, opts: ListOptions = {}): Promise<{ items: KObject[]; resourceVersion: string; continueToken: string }> {
+  async list(resource: string, opts: ListOptions = {}, cached = false): Promise<{ items: KObject[]; resourceVersion: string; continueToken: string }> {
     const info = this.info(resource);
     const filter = compileFilter(this.strategy(info).selectableFields, opts.labelSelector, opts.fieldSelector);
-    const { items, revision } = await this.store.list(prefixFilter(info.resource, info.namespaced ? opts.namespace : undefined));
+    const prefix = prefixFilter(info.resource, info.namespaced ? opts.namespace : undefined);
+    const { items, revision } = cached && this.store.listCached ? await this.store.listCached(prefix) : await this.store.list(prefix);
     let objs = items.map(decode).filter((o) => filter.matches(o));
     objs.sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
     let after = "";

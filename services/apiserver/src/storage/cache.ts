@@ -115,6 +115,11 @@ export class WatchCache {
     }
   }
 
+  /** Whether a consumer feeds the cache (it may still be a little behind the stream). */
+  get serving(): boolean {
+    return this.active;
+  }
+
   /** One live entry, when the cache is being fed (possibly behind the stream). */
   get(key: string): StoredEntry | undefined {
     if (!this.active) return undefined;

@@ -89,6 +89,8 @@ export class Store implements ObjectStore {
   ) {}
 
   private closing = false;
+  /** The highest revision this apiserver wrote (cached reads wait for the cache to reach it). */
+  private written = 0;
   private stopCacheFeed?: () => void;
   private transformer?: ValueTransformer;
 
@@ -224,6 +226,7 @@ export class Store implements ObjectStore {
     return this.retrying(`write ${key}`, async () => {
       try {
         const ack = await this.js.publish(this.subject(key), stored, { headers: hdrs, msgID, expect: { lastSubjectSequence: expectSeq } });
+        if (ack.seq > this.written) this.written = ack.seq;
         return ack.seq;
       } catch (err) {
         if (err instanceof JetStreamApiError && err.apiError().err_code === 10071) throw new RevisionMismatch(key);
@@ -254,11 +257,22 @@ export class Store implements ObjectStore {
 
   /**
    * The value of a key as the watch cache holds it, falling back to a read from the stream when
-   * the cache does not have it. May be stale: only for compare-and-set writes, which fail on a
-   * stale revision (and then read again with get), and checks that tolerate a race.
+   * the cache does not have it. Sees this apiserver's own writes; may miss another apiserver's
+   * latest: only for compare-and-set writes, which fail on a stale revision (and then read again
+   * with get), and checks that tolerate that race (Kubernetes' admission reads informers).
    */
   async getCached(key: string): Promise<StoredEntry | null> {
+    if (!(await this.cacheHasOwnWrites())) return this.get(key);
     return this.cache?.get(key) ?? this.get(key);
+  }
+
+  /**
+   * Read-your-writes for the cached reads: waits (locally, no request) until the cache has
+   * applied every write this apiserver made; false when there is no cache or it does not catch up.
+   */
+  private async cacheHasOwnWrites(): Promise<boolean> {
+    if (!this.cache?.serving) return false;
+    return this.cache.revision >= this.written || this.cache.waitFor(this.written, this.retry.attemptMs);
   }
 
   /** Replaces a key's value if its revision is still `revision`. */
@@ -311,6 +325,16 @@ export class Store implements ObjectStore {
       if (op !== "DEL" && op !== "PURGE") items.push({ key: this.keyOf(m.subject), revision: m.seq, value: this.plain(this.keyOf(m.subject), m.data) });
     }, false, () => { items = []; });
     return { items, revision };
+  }
+
+  /**
+   * Like list, from the watch cache without asking the stream for its last revision (it sees
+   * this apiserver's own writes, see getCached): for admission's lookups, which Kubernetes
+   * serves from informers too. A direct list without a cache.
+   */
+  async listCached(filter: string): Promise<{ items: StoredEntry[]; revision: number }> {
+    if (this.cache && (await this.cacheHasOwnWrites())) return { items: this.cache.list(filter), revision: this.cache.revision };
+    return this.list(filter);
   }
 
   /**

@@ -42,6 +42,8 @@ export interface ObjectStore {
   update(key: string, value: Uint8Array, revision: number): Promise<number>;
   /** Deletes a key if its revision is still `revision`, leaving `finalValue` in the marker. */
   delete(key: string, finalValue: Uint8Array, revision: number): Promise<number>;
+  /** Like list, but possibly a moment stale (the watch cache as it is); stores without a cache leave it out. */
+  listCached?(filter: string): Promise<{ items: StoredEntry[]; revision: number }>;
   /** Every live value under a key filter and the revision the list is consistent with. */
   list(filter: string): Promise<{ items: StoredEntry[]; revision: number }>;
   /** Streams changes after a revision under a filter; returns a stop function. */

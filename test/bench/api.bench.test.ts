@@ -49,7 +49,7 @@ async function storeLevel(replicas: 1 | 3): Promise<Record<string, LoadFigures>>
   }
 }
 
-it(`API write path: ${WRITES} writes from ${CLIENTS} clients, paced ${RATE}/s, a list of ${LIST} pods, ${WATCHERS} watchers`, async () => {
+it(`API write path: ${WRITES} writes from ${CLIENTS} clients, paced ${RATE}/s, a list of ${LIST} pods, ${WATCHERS} watchers`, { timeout: 3_600_000 }, async () => {
   const rows: Record<string, LoadFigures> = { ...(await storeLevel(1)), ...(await storeLevel(3)) };
   const cluster = new TestCluster({ nodes: 0, scheduler: false });
   const clients: ApiClient[] = [];

@@ -18,7 +18,7 @@ const PODS = Number(process.env.SKIFF_BENCH_PODS ?? 5000);
 /** kube-scheduler's CI floor (scheduler_perf, 5,000 nodes): an anchor from elsewhere, not measured here. */
 const KUBE_SCHEDULER_FLOOR = 270;
 
-it(`schedules ${PODS} pods on ${NODES.join(" and ")} hollow nodes`, async () => {
+it(`schedules ${PODS} pods on ${NODES.join(" and ")} hollow nodes`, { timeout: 3_600_000 }, async () => {
   const results: ScaleResult[] = [];
   for (const n of NODES) {
     const r = await runSchedulerScale({ nodes: n, pods: PODS, timeoutMs: 600_000 });

@@ -47,6 +47,8 @@ const defaultRetry: RetryOptions = { attemptMs: 2000, budgetMs: 10_000 };
 const liveConsume = { expires: 5000, idle_heartbeat: 1000 };
 
 export { RevisionMismatch, type ObjectStore, type StoredEntry, type StoreEvent };
+/** How long a cached read waits for the watch cache to show this apiserver's own writes. */
+const CACHED_READ_WAIT_MS = 250;
 /**
  * Largest object the store takes: etcd's default request limit (1.5 MiB), which Kubernetes
  * users know. nats-server must accept messages this large (max_payload 2 MB in every topology
@@ -272,7 +274,9 @@ export class Store implements ObjectStore {
    */
   private async cacheHasOwnWrites(): Promise<boolean> {
     if (!this.cache?.serving) return false;
-    return this.cache.revision >= this.written || this.cache.waitFor(this.written, this.retry.attemptMs);
+    // A short wait: a cache further behind than that is skipped for a direct read (one round
+    // trip), so that a lagging cache never adds more than this to a request.
+    return this.cache.revision >= this.written || this.cache.waitFor(this.written, CACHED_READ_WAIT_MS);
   }
 
   /** Replaces a key's value if its revision is still `revision`. */

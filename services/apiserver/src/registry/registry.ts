@@ -330,6 +330,12 @@ export class Registry {
       // As Kubernetes' GuaranteedUpdate: an update that changes nothing is not written (no new
       // resourceVersion, no watch event), so idempotent writers cost the store nothing.
       if ("write" in d && Buffer.from(bytes).equals(Buffer.from(cur.value))) {
+        // Equal to a cached (maybe stale) value says nothing about the stored one: decide again fresh.
+        if (fromCache) {
+          await d.complete("failed");
+          attempt--;
+          continue;
+        }
         await d.complete("stored");
         o.metadata.resourceVersion = String(cur.revision);
         return { object: o, created: false, removed: false };

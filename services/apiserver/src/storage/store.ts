@@ -253,7 +253,7 @@ export class Store implements ObjectStore {
       if (!(err instanceof RevisionMismatch)) throw err;
     }
     const prev = await this.last(key);
-    if (!prev || !prev.deleted) throw new RevisionMismatch(key);
+    if (!prev?.deleted) throw new RevisionMismatch(key);
     return this.publish(key, value, prev.seq, h);
   }
 

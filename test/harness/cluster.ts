@@ -33,6 +33,10 @@ export class Proc {
   readonly ready: Promise<Record<string, unknown>>;
   constructor(readonly name: string, cmd: string, args: string[], readonly logFile: string) {
     const log = openSync(logFile, "a");
+    // SKIFF_CPU_PROF_DIR: every Node.js component writes a V8 CPU profile there when it exits
+    // (NODE_OPTIONS cannot carry --cpu-prof on Node 20).
+    const prof = process.env.SKIFF_CPU_PROF_DIR;
+    if (prof && cmd === process.execPath) args = ["--cpu-prof", `--cpu-prof-dir=${prof}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`, ...args];
     this.child = spawn(cmd, args, { stdio: ["ignore", "pipe", log], env: { ...process.env, SKIFF_LOG_LEVEL: process.env.SKIFF_LOG_LEVEL ?? "info" } });
     this.ready = new Promise((res, rej) => {
       let buf = "";

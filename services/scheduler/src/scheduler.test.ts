@@ -195,6 +195,62 @@ describe("Scheduler", () => {
     await waitFor(() => nodeOf(api, "default/web-1") === "node-a", 2000, "bound after retry");
   });
 
+  it("forgets an assumed pod whose bind fails, so its room is free, and retries it", async () => {
+    const api = new FakeApi();
+    api.put("nodes", makeNode({ name: "only", cpu: "1" }));
+    api.bindError = new Error("apiserver unavailable");
+    const s = await startScheduler(api);
+    api.put("pods", makePod({ name: "first", cpu: "800m" }));
+    // The first attempt is assumed, its bind fails: the assumption must be gone afterwards.
+    await waitFor(() => s.cache.nodeInfo("only")!.requested.milliCpu === 0 && !s.cache.isAssumed("default/first"), 2000, "assumption forgotten");
+    api.bindError = undefined;
+    await waitFor(() => nodeOf(api, "default/first") === "only", 2000, "bound on retry");
+    expect(s.cache.nodeInfo("only")!.requested.milliCpu).toBe(800);
+  });
+
+  it("gives the room of an assumed pod whose bind failed to a parked pod", async () => {
+    const api = new FakeApi();
+    api.put("nodes", makeNode({ name: "only", cpu: "1" }));
+    // Hold the bind of "big" until "small" is parked, then fail it (a conflict: dropped, not retried).
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const bind = api.client.bind;
+    api.client.bind = async (ns, name, node, uid) => {
+      if (name === "big") {
+        await held;
+        throw new ConflictError("pods", name, "pod is already bound");
+      }
+      return bind(ns, name, node, uid);
+    };
+    const s = await startScheduler(api);
+    api.put("pods", makePod({ name: "big", cpu: "800m" }));
+    await waitFor(() => s.cache.isAssumed("default/big"), 2000, "big assumed");
+    api.put("pods", makePod({ name: "small", cpu: "500m" }));
+    await waitFor(() => s.unschedulableCount() === 1, 2000, "small parked behind the assumed pod");
+    release();
+    await waitFor(() => nodeOf(api, "default/small") === "only", 2000, "small bound into the forgotten room");
+    expect(s.cache.isAssumed("default/big")).toBe(false);
+    expect(nodeOf(api, "default/big")).toBeUndefined();
+  });
+
+  it("keeps many binds in flight at once", async () => {
+    const api = new FakeApi();
+    api.put("nodes", makeNode({ name: "node-a", pods: "200" }));
+    let inFlight = 0;
+    let most = 0;
+    const bind = api.client.bind;
+    api.client.bind = async (ns, name, node, uid) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 20));
+      inFlight--;
+      return bind(ns, name, node, uid);
+    };
+    await startScheduler(api);
+    for (let i = 0; i < 50; i++) api.put("pods", makePod({ name: `p-${i}` }));
+    await waitFor(() => api.binds.length === 50, 5000, "all bound");
+    expect(most).toBeGreaterThan(10);
+  });
+
   it("retries unschedulable pods every retry interval without cluster changes", async () => {
     const api = new FakeApi();
     api.put("nodes", makeNode({ name: "node-a" }));

@@ -1,5 +1,6 @@
 // The scheduling loop: informers on pods and nodes feed the cache and a queue of pending pods;
-// one pod at a time goes through the framework (filter → score) and is bound to the chosen node.
+// one pod at a time goes through the framework (filter → score), is assumed on the chosen node
+// in the cache, and its bind is sent off the loop (many binds in flight; a failed one is undone).
 // Pods that fit nowhere are parked until the cluster changes or the retry interval passes.
 import { hostname } from "node:os";
 import type { Logger } from "@skiff/log";
@@ -10,6 +11,12 @@ import { Framework } from "./framework/framework.js";
 import { defaultFilterPlugins, defaultScorePlugins } from "./plugins/index.js";
 import { eligibleToPreempt, findCandidate } from "./preemption/preemption.js";
 import type { Diagnosis } from "./framework/diagnosis.js";
+import { BindPipeline } from "./binding/pipeline.js";
+
+/** Binds in flight at most (default): enough to keep the apiserver and store busy, bounded so a slow store pushes back. */
+export const DEFAULT_MAX_BINDS_IN_FLIGHT = 64;
+/** How long the scheduling loop may run without letting I/O (watch events, bind replies) in. */
+const LOOP_SLICE_MS = 10;
 
 /** The scheduler name pods get when they name none (spec.schedulerName defaulting). */
 export const DEFAULT_SCHEDULER_NAME = "default-scheduler";
@@ -49,9 +56,13 @@ export interface SchedulerConfig {
   framework?: Framework;
   /** Back-off of pods whose attempt failed with an error. */
   backoff?: WorkQueueOptions;
+  /** Binds in flight at most (default DEFAULT_MAX_BINDS_IN_FLIGHT). */
+  maxBindsInFlight?: number;
+  /** kube-scheduler's percentageOfNodesToScore for the default profile (0 or unset: adaptive). */
+  percentageOfNodesToScore?: number;
 }
 
-/** Binds pending pods to nodes, one at a time, keeping an assumed-pods cache between bind and watch. */
+/** Places pending pods one at a time and binds them concurrently, assuming each in the cache from placement until the watch shows it bound. */
 export class Scheduler {
   private readonly log: Logger;
   private readonly client: ApiClient;
@@ -71,6 +82,13 @@ export class Scheduler {
   private readonly unschedulable = new Set<string>();
   private retryTimer?: NodeJS.Timeout;
   private workers?: Promise<void>;
+  /** The binding cycles in flight. */
+  private readonly binds: BindPipeline;
+  private readonly backoff: WorkQueueOptions;
+  /** Failed binds per pod key, for the back-off of the retries (the queue forgets a key once its cycle returns). */
+  private readonly bindFailures = new Map<string, number>();
+  /** When the loop last let the event loop run (see LOOP_SLICE_MS). */
+  private sliceStart = 0;
 
   constructor(private readonly cfg: SchedulerConfig) {
     this.log = cfg.log;
@@ -88,10 +106,12 @@ export class Scheduler {
     this.framework = cfg.framework ?? new Framework(defaultFilterPlugins({
       claim: (ns, n) => this.claims.get(`${ns}/${n}`),
       volume: (n) => this.volumes.get(n),
-    }, nsLabels), defaultScorePlugins(nsLabels));
+    }, nsLabels), defaultScorePlugins(nsLabels), cfg.percentageOfNodesToScore ?? 0);
+    this.binds = new BindPipeline(cfg.maxBindsInFlight ?? DEFAULT_MAX_BINDS_IN_FLIGHT);
     this.recorder = new EventRecorder(cfg.client, cfg.schedulerName, hostname(), cfg.log.child({ component: "events" }));
     // kube-scheduler's pod back-off: 1 s doubling to 10 s.
-    this.queue = new WorkQueue(cfg.backoff ?? { baseDelayMs: 1000, maxDelayMs: 10_000 });
+    this.backoff = cfg.backoff ?? { baseDelayMs: 1000, maxDelayMs: 10_000 };
+    this.queue = new WorkQueue(this.backoff);
     this.pods = new Informer<Pod>(cfg.client, "pods", {}, cfg.log.child({ component: "pod-informer" }));
     this.nodes = new Informer<Node>(cfg.client, "nodes", {}, cfg.log.child({ component: "node-informer" }));
 
@@ -118,6 +138,7 @@ export class Scheduler {
         const held = this.cache.nodeOf(key) !== undefined;
         this.cache.removePod(key);
         this.unschedulable.delete(key);
+        this.bindFailures.delete(key);
         if (held) this.moveAllToQueue("assigned pod deleted");
       },
     });
@@ -149,7 +170,7 @@ export class Scheduler {
     this.retryTimer.unref();
   }
 
-  /** Stops scheduling; waits for the attempt in flight (if any) to finish. */
+  /** Stops scheduling; waits for the attempt and the binds in flight (if any) to finish. */
   async stop(): Promise<void> {
     if (this.retryTimer) clearInterval(this.retryTimer);
     this.queue.shutdown();
@@ -159,6 +180,7 @@ export class Scheduler {
     this.volumes.stop();
     this.namespaces.stop();
     await this.workers;
+    await this.binds.drain();
   }
 
   /** Number of parked (unschedulable) pods. */
@@ -176,6 +198,9 @@ export class Scheduler {
 
   /** One scheduling attempt for the pod with this key; throws to retry with back-off. */
   async scheduleOne(key: string): Promise<void> {
+    await this.yieldSometimes();
+    // Wait for a bind slot before deciding, so the decision sees the newest cluster state.
+    await this.binds.slot();
     const pod = this.pods.get(key);
     if (!pod || !isPending(pod, this.name)) {
       this.unschedulable.delete(key);
@@ -183,9 +208,15 @@ export class Scheduler {
     }
     // We bound it already; the informer just has not shown it yet.
     if (this.cache.isAssumed(key)) return;
-    const log = this.log.child({ pod: key });
     const nodes = this.cache.snapshot();
     const result = this.framework.schedule(pod, nodes);
+    if (result.code === "Scheduled") {
+      // Assume, then bind off the loop: the next pod already sees this one's place taken.
+      this.cache.assumePod(pod, result.nodeName);
+      this.binds.run(() => this.bindingCycle(key, pod, result.nodeName));
+      return;
+    }
+    const log = this.log.child({ pod: key });
     switch (result.code) {
       case "Error":
         this.recorder.record(pod, "Warning", "FailedScheduling", result.message);
@@ -198,10 +229,18 @@ export class Scheduler {
         await this.setUnschedulableCondition(pod, result.message, log);
         await this.preempt(pod, result.diagnosis, log);
         return;
-      case "Scheduled":
-        await this.bind(key, pod, result.nodeName, log);
-        return;
     }
+  }
+
+  /**
+   * Lets timers and I/O run when the loop has run for LOOP_SLICE_MS: with binds off the loop,
+   * queued keys come back as resolved promises, which would otherwise starve the event loop.
+   */
+  private async yieldSometimes(): Promise<void> {
+    const now = performance.now();
+    if (now - this.sliceStart < LOOP_SLICE_MS) return;
+    await new Promise((r) => setImmediate(r));
+    this.sliceStart = performance.now();
   }
 
   /**
@@ -233,24 +272,31 @@ export class Scheduler {
     }
   }
 
-  private async bind(key: string, pod: Pod, nodeName: string, log: Logger): Promise<void> {
+  /**
+   * The binding cycle of an assumed pod. On failure the assumption is forgotten (its room is
+   * given back, and parked pods retried): an error retries the pod with back-off; Conflict (bound
+   * or replaced meanwhile) and NotFound (deleted) drop it, since the informer will say what happened.
+   */
+  private async bindingCycle(key: string, pod: Pod, nodeName: string): Promise<void> {
     const ns = pod.metadata.namespace ?? "default";
     const name = pod.metadata.name ?? "";
     try {
       await this.client.bind(ns, name, nodeName, pod.metadata.uid);
     } catch (err) {
-      // Conflict: the pod was bound or replaced meanwhile (the informer will tell); NotFound:
-      // it was deleted. Neither is a failure of ours, and retrying cannot help.
+      if (this.cache.forgetPod(key, pod.metadata.uid)) this.moveAllToQueue("assumed pod forgotten");
       if (isConflict(err) || isNotFound(err)) {
-        log.info({ node: nodeName, err: (err as Error).message }, "bind not applied; dropping pod");
+        this.log.info({ pod: key, node: nodeName, err: (err as Error).message }, "bind not applied; dropping pod");
         return;
       }
-      throw err;
+      const n = (this.bindFailures.get(key) ?? 0) + 1;
+      this.bindFailures.set(key, n);
+      const delay = Math.min((this.backoff.baseDelayMs ?? 1000) * 2 ** (n - 1), this.backoff.maxDelayMs ?? 10_000);
+      this.log.warn({ pod: key, node: nodeName, err, retryInMs: delay }, "bind failed; will retry");
+      this.queue.addAfter(key, delay);
+      return;
     }
-    // Why the uid check: a pod deleted while the bind was in flight must not be assumed,
-    // since no later event would ever remove the assumption.
-    if (this.pods.get(key)?.metadata.uid === pod.metadata.uid) this.cache.assumePod(pod, nodeName);
-    log.info({ node: nodeName }, "pod bound");
+    this.bindFailures.delete(key);
+    this.log.info({ pod: key, node: nodeName }, "pod bound");
     this.recorder.record(pod, "Normal", "Scheduled", `Successfully assigned ${ns}/${name} to ${nodeName}`);
   }
 

@@ -23,6 +23,21 @@ export interface AdmissionReader {
   get(resource: string, namespace: string | undefined, name: string): Promise<KObject>;
   list(resource: string, opts?: { namespace?: string }): Promise<{ items: KObject[] }>;
   update(resource: string, namespace: string | undefined, name: string, tryUpdate: (cur: KObject) => KObject, opts: { subresource?: string }): Promise<KObject>;
+  /** get and list from the watch cache (may be a moment stale), when the reader has one. */
+  getCached?(resource: string, namespace: string | undefined, name: string): Promise<KObject>;
+  listCached?(resource: string, opts?: { namespace?: string }): Promise<{ items: KObject[] }>;
+}
+
+/**
+ * The lookups of plugins that only check or default (namespace, service account, priority and
+ * class defaults): from the watch cache, as Kubernetes' admission plugins read informers, which
+ * saves store round trips on every create. Quota usage keeps consistent reads.
+ */
+function lookups(read: AdmissionReader): Pick<AdmissionReader, "get" | "list"> {
+  return {
+    get: (resource, ns, name) => (read.getCached ? read.getCached(resource, ns, name) : read.get(resource, ns, name)),
+    list: (resource, opts) => (read.listCached ? read.listCached(resource, opts) : read.list(resource, opts)),
+  };
 }
 
 /** Dependencies of the plugins. */
@@ -55,21 +70,22 @@ function roleRules(authz: ApiAuthorizer): (namespace: string, ref: RoleRef) => P
 
 /** Builds the chain of one apiserver. */
 export function admissionChain(read: AdmissionReader, deps: AdmissionDeps): AdmissionChain {
+  const look = lookups(read);
   return new AdmissionChain(
     [
       serviceAllocation(deps.allocator),
-      defaultStorageClass(async () => (await read.list("storageclasses")).items as StorageClass[]),
-      defaultIngressClass(async () => (await read.list("ingressclasses")).items),
-      priorityAdmission(read),
-      serviceAccountAdmission((ns, name) => read.get("serviceaccounts", ns, name).then((o): KObject | undefined => o, () => undefined)),
+      defaultStorageClass(async () => (await look.list("storageclasses")).items as StorageClass[]),
+      defaultIngressClass(async () => (await look.list("ingressclasses")).items),
+      priorityAdmission(look),
+      serviceAccountAdmission((ns, name) => look.get("serviceaccounts", ns, name).then((o): KObject | undefined => o, () => undefined)),
       limitRanger(async (ns) => deps.limitRanges.inNamespace(ns)),
       // After the defaults it may judge, before quota charges a pod it would refuse.
-      podSecurity((name) => read.get("namespaces", undefined, name).then((o): KObject | undefined => o, () => undefined), deps.log),
+      podSecurity((name) => look.get("namespaces", undefined, name).then((o): KObject | undefined => o, () => undefined), deps.log),
       // Last of the mutating plugins: it charges what the others filled in (limit-range defaults).
       resourceQuota(quotaStore(read, deps.quotas)),
     ],
     [
-      namespaceLifecycle((name) => read.get("namespaces", undefined, name).then((o): KObject | undefined => o, () => undefined)),
+      namespaceLifecycle((name) => look.get("namespaces", undefined, name).then((o): KObject | undefined => o, () => undefined)),
       ...(deps.authz ? [rbacEscalation(deps.authz, roleRules(deps.authz))] : []),
     ],
   );

@@ -184,11 +184,30 @@ export class Registry {
     return decode(e);
   }
 
+  /**
+   * Like get, but from the watch cache when it holds the object (may be a moment stale): for
+   * checks that tolerate a race anyway, such as "the node of a binding exists".
+   */
+  async getCached(resource: string, namespace: string | undefined, name: string): Promise<KObject> {
+    const info = this.info(resource);
+    const ns = this.checkScope(info, namespace);
+    const key = this.key(info, ns, name);
+    const e = this.store.getCached ? await this.store.getCached(key) : await this.store.get(key);
+    if (!e) throw new NotFoundError(info.resource, name);
+    return decode(e);
+  }
+
+  /** Like list, from the watch cache as it is (admission's lookups, as Kubernetes' informers serve them). */
+  listCached(resource: string, opts: ListOptions = {}): Promise<{ items: KObject[]; resourceVersion: string; continueToken: string }> {
+    return this.list(resource, opts, true);
+  }
+
   /** Lists objects (one namespace or all), filtered, sorted by namespace/name, paginated. */
-  async list(resource: string, opts: ListOptions = {}): Promise<{ items: KObject[]; resourceVersion: string; continueToken: string }> {
+  async list(resource: string, opts: ListOptions = {}, cached = false): Promise<{ items: KObject[]; resourceVersion: string; continueToken: string }> {
     const info = this.info(resource);
     const filter = compileFilter(this.strategy(info).selectableFields, opts.labelSelector, opts.fieldSelector);
-    const { items, revision } = await this.store.list(prefixFilter(info.resource, info.namespaced ? opts.namespace : undefined));
+    const prefix = prefixFilter(info.resource, info.namespaced ? opts.namespace : undefined);
+    const { items, revision } = cached && this.store.listCached ? await this.store.listCached(prefix) : await this.store.list(prefix);
     let objs = items.map(decode).filter((o) => filter.matches(o));
     objs.sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
     let after = "";
@@ -272,8 +291,18 @@ export class Registry {
    */
   private async guaranteedUpdate(info: ResourceInfo, ns: string, name: string, decide: (old: KObject) => Promise<Decision>, create?: () => Promise<KObject>): Promise<{ object: KObject; created: boolean; removed: boolean }> {
     const key = this.key(info, ns, name);
+    // Why start from the watch cache (as kube-apiserver's GuaranteedUpdate does): it saves the
+    // read's round trip to the store; a stale value fails the compare-and-set, or `decide`, and
+    // the loop then starts over from a fresh read without counting an attempt.
+    let cached = this.store.getCached !== undefined;
     for (let attempt = 1; ; attempt++) {
-      const cur = await this.store.get(key);
+      const fromCache = cached;
+      cached = false;
+      const cur = fromCache ? await this.store.getCached!(key) : await this.store.get(key);
+      if (!cur && fromCache) {
+        attempt--;
+        continue;
+      }
       if (!cur) {
         if (!create) throw new NotFoundError(info.resource, name);
         try {
@@ -283,13 +312,30 @@ export class Registry {
           throw err;
         }
       }
-      const d = await decide(decode(cur));
-      if ("keep" in d) return { object: d.keep, created: false, removed: false };
+      let d: Decision;
+      try {
+        d = await decide(decode(cur));
+      } catch (err) {
+        if (!fromCache) throw err;
+        attempt--; // decided on a maybe stale object: decide again on a fresh one
+        continue;
+      }
+      if ("keep" in d) {
+        if (!fromCache) return { object: d.keep, created: false, removed: false };
+        attempt--; // nothing to write (or a dry run) must answer with the current object
+        continue;
+      }
       const o = "write" in d ? d.write : d.remove;
       const bytes = encode(o);
       // As Kubernetes' GuaranteedUpdate: an update that changes nothing is not written (no new
       // resourceVersion, no watch event), so idempotent writers cost the store nothing.
       if ("write" in d && Buffer.from(bytes).equals(Buffer.from(cur.value))) {
+        // Equal to a cached (maybe stale) value says nothing about the stored one: decide again fresh.
+        if (fromCache) {
+          await d.complete("failed");
+          attempt--;
+          continue;
+        }
         await d.complete("stored");
         o.metadata.resourceVersion = String(cur.revision);
         return { object: o, created: false, removed: false };
@@ -300,6 +346,7 @@ export class Registry {
       } catch (err) {
         await d.complete("failed");
         if (!(err instanceof RevisionMismatch)) throw err;
+        if (fromCache) attempt--;
         if (attempt < MAX_ATTEMPTS) continue;
         throw new ConflictError(info.resource, name);
       }

@@ -115,6 +115,17 @@ export class WatchCache {
     }
   }
 
+  /** Whether a consumer feeds the cache (it may still be a little behind the stream). */
+  get serving(): boolean {
+    return this.active;
+  }
+
+  /** One live entry, when the cache is being fed (possibly behind the stream). */
+  get(key: string): StoredEntry | undefined {
+    if (!this.active) return undefined;
+    return this.objects.get(resourceOf(key))?.get(key);
+  }
+
   /** Resolves true once the cache has applied `revision`, false on timeout or failure. */
   waitFor(revision: number, timeoutMs: number): Promise<boolean> {
     if (!this.active) return Promise.resolve(false);

@@ -47,6 +47,8 @@ const defaultRetry: RetryOptions = { attemptMs: 2000, budgetMs: 10_000 };
 const liveConsume = { expires: 5000, idle_heartbeat: 1000 };
 
 export { RevisionMismatch, type ObjectStore, type StoredEntry, type StoreEvent };
+/** How long a cached read waits for the watch cache to show this apiserver's own writes. */
+const CACHED_READ_WAIT_MS = 250;
 /**
  * Largest object the store takes: etcd's default request limit (1.5 MiB), which Kubernetes
  * users know. nats-server must accept messages this large (max_payload 2 MB in every topology
@@ -89,6 +91,8 @@ export class Store implements ObjectStore {
   ) {}
 
   private closing = false;
+  /** The highest revision this apiserver wrote (cached reads wait for the cache to reach it). */
+  private written = 0;
   private stopCacheFeed?: () => void;
   private transformer?: ValueTransformer;
 
@@ -100,7 +104,9 @@ export class Store implements ObjectStore {
   /** Connects and creates the bucket when it does not exist yet. */
   static async open(opts: StoreOptions): Promise<Store> {
     const retry = opts.retry ?? defaultRetry;
-    const nc = await connect({ servers: opts.servers, maxReconnectAttempts: -1, reconnectTimeWait: 250, name: "skiff-apiserver", ...(opts.tls ? { tls: opts.tls } : {}) });
+    // noAsyncTraces: otherwise every request builds an Error up front for its stack (about a
+    // tenth of the apiserver's CPU under write load); store errors are wrapped with context anyway.
+    const nc = await connect({ servers: opts.servers, maxReconnectAttempts: -1, reconnectTimeWait: 250, name: "skiff-apiserver", noAsyncTraces: true, ...(opts.tls ? { tls: opts.tls } : {}) });
     const js = jetstream(nc, { timeout: retry.attemptMs });
     const jsm = await jetstreamManager(nc, { timeout: retry.attemptMs });
     const kvm = new Kvm(js);
@@ -222,6 +228,7 @@ export class Store implements ObjectStore {
     return this.retrying(`write ${key}`, async () => {
       try {
         const ack = await this.js.publish(this.subject(key), stored, { headers: hdrs, msgID, expect: { lastSubjectSequence: expectSeq } });
+        if (ack.seq > this.written) this.written = ack.seq;
         return ack.seq;
       } catch (err) {
         if (err instanceof JetStreamApiError && err.apiError().err_code === 10071) throw new RevisionMismatch(key);
@@ -230,14 +237,46 @@ export class Store implements ObjectStore {
     });
   }
 
-  /** Creates a key; throws RevisionMismatch when it exists. Returns the new revision. */
+  /**
+   * Creates a key; throws RevisionMismatch when it exists. Returns the new revision.
+   * One round trip for a key never written: the publish expects no message on the subject; a key
+   * with history (live, or a delete marker) fails that compare-and-set and is read, then written
+   * after its marker.
+   */
   async create(key: string, value: Uint8Array): Promise<number> {
     this.checkSize(key, value);
-    const prev = await this.last(key);
-    if (prev && !prev.deleted) throw new RevisionMismatch(key);
     const h = natsHeaders();
     h.set(SKIFF_OP_HEADER, "create");
-    return this.publish(key, value, prev?.seq ?? 0, h);
+    try {
+      return await this.publish(key, value, 0, h);
+    } catch (err) {
+      if (!(err instanceof RevisionMismatch)) throw err;
+    }
+    const prev = await this.last(key);
+    if (!prev?.deleted) throw new RevisionMismatch(key);
+    return this.publish(key, value, prev.seq, h);
+  }
+
+  /**
+   * The value of a key as the watch cache holds it, falling back to a read from the stream when
+   * the cache does not have it. Sees this apiserver's own writes; may miss another apiserver's
+   * latest: only for compare-and-set writes, which fail on a stale revision (and then read again
+   * with get), and checks that tolerate that race (Kubernetes' admission reads informers).
+   */
+  async getCached(key: string): Promise<StoredEntry | null> {
+    if (!(await this.cacheHasOwnWrites())) return this.get(key);
+    return this.cache?.get(key) ?? this.get(key);
+  }
+
+  /**
+   * Read-your-writes for the cached reads: waits (locally, no request) until the cache has
+   * applied every write this apiserver made; false when there is no cache or it does not catch up.
+   */
+  private async cacheHasOwnWrites(): Promise<boolean> {
+    if (!this.cache?.serving) return false;
+    // A short wait: a cache further behind than that is skipped for a direct read (one round
+    // trip), so that a lagging cache never adds more than this to a request.
+    return this.cache.revision >= this.written || this.cache.waitFor(this.written, CACHED_READ_WAIT_MS);
   }
 
   /** Replaces a key's value if its revision is still `revision`. */
@@ -290,6 +329,16 @@ export class Store implements ObjectStore {
       if (op !== "DEL" && op !== "PURGE") items.push({ key: this.keyOf(m.subject), revision: m.seq, value: this.plain(this.keyOf(m.subject), m.data) });
     }, false, () => { items = []; });
     return { items, revision };
+  }
+
+  /**
+   * Like list, from the watch cache without asking the stream for its last revision (it sees
+   * this apiserver's own writes, see getCached): for admission's lookups, which Kubernetes
+   * serves from informers too. A direct list without a cache.
+   */
+  async listCached(filter: string): Promise<{ items: StoredEntry[]; revision: number }> {
+    if (this.cache && (await this.cacheHasOwnWrites())) return { items: this.cache.list(filter), revision: this.cache.revision };
+    return this.list(filter);
   }
 
   /**

@@ -31,12 +31,19 @@ export class RevisionMismatch extends Error {
 export interface ObjectStore {
   /** The current value of a key, or null. */
   get(key: string): Promise<StoredEntry | null>;
+  /**
+   * A value that may be slightly stale (the watch cache's), for compare-and-set writes that read
+   * again with get when it was; stores without a cache leave it out.
+   */
+  getCached?(key: string): Promise<StoredEntry | null>;
   /** Creates a key; RevisionMismatch when it exists. Returns the new revision. */
   create(key: string, value: Uint8Array): Promise<number>;
   /** Replaces a key's value if its revision is still `revision`. */
   update(key: string, value: Uint8Array, revision: number): Promise<number>;
   /** Deletes a key if its revision is still `revision`, leaving `finalValue` in the marker. */
   delete(key: string, finalValue: Uint8Array, revision: number): Promise<number>;
+  /** Like list, but possibly a moment stale (the watch cache as it is); stores without a cache leave it out. */
+  listCached?(filter: string): Promise<{ items: StoredEntry[]; revision: number }>;
   /** Every live value under a key filter and the revision the list is consistent with. */
   list(filter: string): Promise<{ items: StoredEntry[]; revision: number }>;
   /** Streams changes after a revision under a filter; returns a stop function. */

@@ -1,7 +1,7 @@
 // The scheduler's cache: every known node as a NodeInfo with the pods that count against it —
 // pods the informer shows bound, plus pods this scheduler bound that the informer does not
 // show bound yet ("assumed"), so that the next pod does not land in the same free space.
-import { clone, objectKey, type Node, type Pod } from "@skiff/api";
+import { objectKey, type Node, type Pod } from "@skiff/api";
 import { NodeInfo } from "../framework/node-info.js";
 
 /** Whether a pod in this phase no longer holds resources on its node. */
@@ -16,10 +16,15 @@ interface PodEntry {
   assumed: boolean;
 }
 
-/** Nodes and the pods counted on them; fed by informer events and by assumePod after a bind. */
+/** Nodes and the pods counted on them; fed by informer events and by assumePod when a pod is placed. */
 export class SchedulerCache {
   private readonly nodeInfos = new Map<string, NodeInfo>();
   private readonly pods = new Map<string, PodEntry>();
+  /**
+   * The nodes list handed to scheduling cycles, kept between cycles and rebuilt only when a node
+   * comes or goes (the incremental snapshot): pod changes update the NodeInfos in place.
+   */
+  private nodeList?: NodeInfo[];
 
   private infoFor(name: string): NodeInfo {
     let ni = this.nodeInfos.get(name);
@@ -32,13 +37,16 @@ export class SchedulerCache {
 
   /** Adds or replaces a node. */
   setNode(node: Node): void {
-    this.infoFor(node.metadata.name ?? "").setNode(node);
+    const ni = this.infoFor(node.metadata.name ?? "");
+    if (!ni.hasNode()) this.nodeList = undefined;
+    ni.setNode(node);
   }
 
   /** Removes a node; its pods stay counted (under the name) until they are deleted too. */
   removeNode(name: string): void {
     const ni = this.nodeInfos.get(name);
     if (!ni) return;
+    if (ni.hasNode()) this.nodeList = undefined;
     ni.clearNode();
     if (ni.podCount === 0) this.nodeInfos.delete(name);
   }
@@ -67,18 +75,30 @@ export class SchedulerCache {
   }
 
   /**
-   * Counts a pod on nodeName right after a successful bind, until the informer shows it bound
-   * (setPod then replaces the assumption). No-op when the informer was faster.
+   * Counts a pod on nodeName as soon as the scheduler places it, before its bind is sent
+   * (assume-then-bind), until the informer shows it bound (setPod then replaces the
+   * assumption); forgetPod undoes it when the bind fails. No-op when the informer was faster.
    */
   assumePod(pod: Pod, nodeName: string): void {
     const key = objectKey(pod);
     const prev = this.pods.get(key);
     if (prev && !prev.assumed) return;
     if (prev) this.drop(key, prev);
-    const bound = clone(pod);
-    bound.spec.nodeName = nodeName;
+    // A shallow copy is enough: cached pods are never mutated.
+    const bound: Pod = { ...pod, spec: { ...pod.spec, nodeName } };
     this.infoFor(nodeName).addPod(bound);
     this.pods.set(key, { nodeName, uid: pod.metadata.uid, assumed: true });
+  }
+
+  /**
+   * Undoes assumePod after a failed bind: stops counting the pod on its node, if it is still
+   * counted only by our assumption of this very pod (uid). Returns whether it was forgotten.
+   */
+  forgetPod(key: string, uid: string | undefined): boolean {
+    const prev = this.pods.get(key);
+    if (!prev?.assumed || prev.uid !== uid) return false;
+    this.drop(key, prev);
+    return true;
   }
 
   /** Whether the pod is counted only because we bound it (the informer has not caught up). */
@@ -100,10 +120,12 @@ export class SchedulerCache {
    * The known nodes, for one scheduling attempt. These are the live NodeInfos, not copies:
    * valid until the cache is next changed (i.e. use them synchronously).
    */
-  snapshot(): NodeInfo[] {
-    const out: NodeInfo[] = [];
-    for (const ni of this.nodeInfos.values()) if (ni.hasNode()) out.push(ni);
-    return out;
+  snapshot(): readonly NodeInfo[] {
+    if (!this.nodeList) {
+      this.nodeList = [];
+      for (const ni of this.nodeInfos.values()) if (ni.hasNode()) this.nodeList.push(ni);
+    }
+    return this.nodeList;
   }
 
   private drop(key: string, e: PodEntry): void {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { Framework } from "./framework.js";
+import { Framework, numFeasibleNodesToFind } from "./framework.js";
 import { failedSchedulingMessage, NO_NODES_MESSAGE } from "./diagnosis.js";
 import { NodeInfo } from "./node-info.js";
 import { unschedulable, type FilterPlugin, type ScorePlugin } from "./types.js";
@@ -116,5 +116,40 @@ describe("Framework.schedule", () => {
     expect(fw.schedule(makePod({ name: "p" }), infos({ name: "a" }, { name: "b" }))).toMatchObject({
       nodeName: "b", scores: [{ nodeName: "a", score: 100 }, { nodeName: "b", score: 120 }],
     });
+  });
+});
+
+describe("bounded feasible-node search (percentageOfNodesToScore)", () => {
+  it("finds kube-scheduler's number of feasible nodes", () => {
+    expect(numFeasibleNodesToFind(50)).toBe(50);
+    expect(numFeasibleNodesToFind(99)).toBe(99);
+    expect(numFeasibleNodesToFind(1000)).toBe(420); // 50% - 1000/125 = 42%
+    expect(numFeasibleNodesToFind(5000)).toBe(500); // 10%
+    expect(numFeasibleNodesToFind(100_000)).toBe(5000); // floor of 5%
+    expect(numFeasibleNodesToFind(150)).toBe(100); // never fewer than 100
+    expect(numFeasibleNodesToFind(1000, 10)).toBe(100);
+    expect(numFeasibleNodesToFind(1000, 100)).toBe(1000);
+  });
+
+  it("scores only that many nodes, starting where the last cycle stopped, so every node gets its turn", () => {
+    const nodes = Array.from({ length: 300 }, (_, i) => new NodeInfo(`n${i}`, makeNode({ name: `n${i}` })));
+    const seen: string[] = [];
+    const counting: ScorePlugin = { name: "Counting", score: (_c, _p, ni) => { seen.push(ni.name); return { code: "Success", score: 0 }; } };
+    const fw = new Framework(defaultFilterPlugins(), [{ plugin: counting, weight: 1 }], 50);
+    const first = fw.schedule(makePod({ name: "a" }), nodes);
+    expect(first).toMatchObject({ code: "Scheduled", feasibleNodes: 150 });
+    expect(seen.slice(0, 2)).toEqual(["n0", "n1"]);
+    seen.length = 0;
+    fw.schedule(makePod({ name: "b" }), nodes);
+    expect(seen[0]).toBe("n150");
+    expect(seen).toHaveLength(150);
+  });
+
+  it("still visits every node before calling a pod unschedulable", () => {
+    const nodes = Array.from({ length: 300 }, (_, i) => new NodeInfo(`n${i}`, makeNode({ name: `n${i}`, cpu: i === 299 ? "16" : "1" })));
+    const r = new Framework(defaultFilterPlugins(), defaultScorePlugins(), 10).schedule(makePod({ name: "big", cpu: "8" }), nodes);
+    expect(r).toMatchObject({ code: "Scheduled", nodeName: "n299", feasibleNodes: 1 });
+    const none = new Framework(defaultFilterPlugins(), defaultScorePlugins(), 10).schedule(makePod({ name: "huge", cpu: "32" }), nodes);
+    expect(none).toMatchObject({ code: "Unschedulable", message: "0/300 nodes are available: 300 Insufficient cpu." });
   });
 });

@@ -1,5 +1,5 @@
-// The plugin runner: filters every node (first failure wins per node), scores the feasible
-// ones with the weighted score plugins, and picks the best node (ties shared round-robin).
+// The plugin runner: filters the nodes (first failure wins per node) until enough feasible ones
+// are found, scores those with the weighted score plugins, and picks the best (ties round-robin).
 import type { Pod } from "@skiff/api";
 import type { NodeInfo } from "./node-info.js";
 import { failedSchedulingMessage, type Diagnosis } from "./diagnosis.js";
@@ -31,20 +31,49 @@ function guard<T>(plugin: string, node: string, fn: () => T): T | { code: "Error
   }
 }
 
+/** kube-scheduler's floor: with fewer nodes than this, every node is filtered and scored. */
+export const MIN_FEASIBLE_NODES_TO_FIND = 100;
+/** kube-scheduler's floor of the adaptive percentage of nodes to score. */
+export const MIN_FEASIBLE_NODES_PERCENTAGE = 5;
+
+/**
+ * How many feasible nodes a cycle looks for before it stops filtering (kube-scheduler's
+ * numFeasibleNodesToFind): all of them below 100 nodes; otherwise `percentage` of the nodes, or,
+ * with 0, an adaptive share (50% minus 1% per 125 nodes, at least 5%), never fewer than 100.
+ */
+export function numFeasibleNodesToFind(numNodes: number, percentage = 0): number {
+  if (numNodes < MIN_FEASIBLE_NODES_TO_FIND || percentage >= 100) return numNodes;
+  const pct = percentage > 0 ? percentage : Math.max(MIN_FEASIBLE_NODES_PERCENTAGE, 50 - numNodes / 125);
+  return Math.max(MIN_FEASIBLE_NODES_TO_FIND, Math.floor((numNodes * pct) / 100));
+}
+
 /** A scheduling profile: an ordered list of filters and weighted scores. */
 export class Framework {
   private rr = 0;
+  /** Where the next cycle starts filtering, so that a bounded search still visits every node in turn. */
+  private nextStart = 0;
 
   constructor(
     readonly filters: readonly FilterPlugin[],
     readonly scorers: readonly WeightedScorePlugin[],
+    /** Share of the nodes to find feasible before scoring (kube-scheduler's percentageOfNodesToScore; 0 = adaptive). */
+    readonly percentageOfNodesToScore = 0,
   ) {}
 
-  /** Runs the filters over every node; a node stops at its first non-Success status. */
-  runFilters(ctx: CycleContext, pod: Pod, nodes: readonly NodeInfo[]): FilterResult {
+  /**
+   * Runs the filters over the nodes (from a rotating start) until `limit` feasible ones are
+   * found; a node stops at its first non-Success status. The diagnosis is complete when none is.
+   */
+  runFilters(ctx: CycleContext, pod: Pod, nodes: readonly NodeInfo[], limit = nodes.length): FilterResult {
     const feasible: NodeInfo[] = [];
     const diagnosis: Diagnosis = { numNodes: nodes.length, nodeStatuses: new Map() };
-    for (const ni of nodes) {
+    const n = nodes.length;
+    // Only a bounded search rotates (an unbounded one visits every node anyway).
+    const bounded = limit < n;
+    const start = bounded ? this.nextStart % n : 0;
+    let visited = 0;
+    for (; visited < n && feasible.length < limit; visited++) {
+      const ni = nodes[(start + visited) % n];
       let status: Status = { code: "Success" };
       for (const p of this.filters) {
         status = guard(p.name, ni.name, () => p.filter(ctx, pod, ni));
@@ -56,6 +85,7 @@ export class Framework {
       if (status.code === "Success") feasible.push(ni);
       else diagnosis.nodeStatuses.set(ni.name, status);
     }
+    if (bounded) this.nextStart = (start + visited) % n;
     return { feasible, diagnosis };
   }
 
@@ -96,7 +126,7 @@ export class Framework {
   /** One scheduling attempt: filter → score → select, on a snapshot of the nodes. */
   schedule(pod: Pod, nodes: readonly NodeInfo[]): ScheduleResult {
     const ctx = newCycleContext(nodes);
-    const f = this.runFilters(ctx, pod, nodes);
+    const f = this.runFilters(ctx, pod, nodes, numFeasibleNodesToFind(nodes.length, this.percentageOfNodesToScore));
     if (f.error) return { code: "Error", message: f.error };
     if (f.feasible.length === 0) {
       return { code: "Unschedulable", message: failedSchedulingMessage(f.diagnosis), diagnosis: f.diagnosis };

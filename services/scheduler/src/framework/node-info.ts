@@ -77,6 +77,12 @@ export class NodeInfo {
   /** The node; undefined while pods are known on a node the informer has not shown (yet or any more). */
   private nodeObj?: Node;
   private readonly podsByKey = new Map<string, Pod>();
+  /** The pods as an array, built on first read after a change (plugins read it for every pod scheduled). */
+  private podList?: Pod[];
+  /** Pods with pod affinity or anti-affinity terms (kube-scheduler's PodsWithAffinity): the only
+   * existing pods InterPodAffinity must visit when the incoming pod has no terms of its own. */
+  private readonly affinityPods = new Map<string, Pod>();
+  private affinityList?: Pod[];
   /** Sum of the exact requests (podRequests) of the pods on the node. */
   readonly requested: Resources = { milliCpu: 0, memory: 0 };
   /** Sum of the scoring requests (podNonZeroRequests) of the pods on the node. */
@@ -100,9 +106,16 @@ export class NodeInfo {
     return this.nodeObj !== undefined;
   }
 
-  /** The pods counted on this node, bound and assumed. */
-  get pods(): Pod[] {
-    return [...this.podsByKey.values()];
+  /** The pods counted on this node, bound and assumed (shared: never mutate it). */
+  get pods(): readonly Pod[] {
+    this.podList ??= [...this.podsByKey.values()];
+    return this.podList;
+  }
+
+  /** The pods on this node that carry pod affinity or anti-affinity terms (shared: never mutate it). */
+  get podsWithAffinity(): readonly Pod[] {
+    this.affinityList ??= [...this.affinityPods.values()];
+    return this.affinityList;
   }
 
   /** Number of pods counted on this node. */
@@ -127,6 +140,12 @@ export class NodeInfo {
     const key = objectKey(pod);
     if (this.podsByKey.has(key)) this.removePod(key);
     this.podsByKey.set(key, pod);
+    this.podList = undefined;
+    const a = pod.spec?.affinity;
+    if (a?.podAffinity || a?.podAntiAffinity) {
+      this.affinityPods.set(key, pod);
+      this.affinityList = undefined;
+    }
     this.account(pod, 1);
   }
 
@@ -135,6 +154,8 @@ export class NodeInfo {
     const old = this.podsByKey.get(key);
     if (!old) return false;
     this.podsByKey.delete(key);
+    this.podList = undefined;
+    if (this.affinityPods.delete(key)) this.affinityList = undefined;
     this.account(old, -1);
     return true;
   }

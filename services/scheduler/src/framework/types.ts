@@ -69,7 +69,9 @@ export function newCycleContext(nodes: readonly NodeInfo[] = []): CycleContext {
 
 /** Returns ctx.state[key], computing and storing it on first use in this cycle. */
 export function cycleValue<T>(ctx: CycleContext, key: string, compute: () => T): T {
-  if (ctx.state.has(key)) return ctx.state.get(key) as T;
+  // One lookup in the common case (called for every node of every cycle).
+  const cached = ctx.state.get(key);
+  if (cached !== undefined || ctx.state.has(key)) return cached as T;
   const v = compute();
   ctx.state.set(key, v);
   return v;

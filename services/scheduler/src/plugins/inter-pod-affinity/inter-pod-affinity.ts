@@ -13,6 +13,10 @@ import { compileTerm, domainOf, type CompiledTerm, type NamespaceLabels } from "
 
 /** The plugin's name. */
 export const NAME = "InterPodAffinity";
+/** Key of the per-cycle value (built once, not per node). */
+const FILTER_KEY = `${NAME}/filter`;
+/** Key of the per-cycle value (built once, not per node). */
+const SCORE_KEY = `${NAME}/score`;
 /** Kubernetes' reasons. */
 export const REASON_AFFINITY = "node(s) didn't match pod affinity rules";
 export const REASON_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules";
@@ -36,7 +40,7 @@ interface FilterState {
 const bump = (m: DomainCounts, key: string, value: string, by = 1) => m.set(`${key}=${value}`, (m.get(`${key}=${value}`) ?? 0) + by);
 
 function filterState(ctx: CycleContext, pod: Pod, nsLabels: NamespaceLabels): FilterState {
-  return cycleValue(ctx, `${NAME}/filter`, () => {
+  return cycleValue(ctx, FILTER_KEY, () => {
     const a = pod.spec.affinity;
     const affinity = (a?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => compileTerm(t, pod, nsLabels));
     const anti = (a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => compileTerm(t, pod, nsLabels));
@@ -44,9 +48,12 @@ function filterState(ctx: CycleContext, pod: Pod, nsLabels: NamespaceLabels): Fi
       affinity, anti, affinityCounts: affinity.map(() => new Map()), antiCounts: anti.map(() => new Map()), existingAnti: new Map(),
       matchesOwnAffinity: affinity.every((t) => t.matches(pod)),
     };
+    // Why only pods with terms when the pod has none: then only existing pods' anti-affinity can
+    // reject a node, and visiting every pod on every node for every pod is quadratic.
+    const own = affinity.length > 0 || anti.length > 0;
     for (const ni of ctx.nodes) {
       const labels = ni.node.metadata.labels;
-      for (const other of ni.pods) {
+      for (const other of own ? ni.pods : ni.podsWithAffinity) {
         if (other.metadata.uid === pod.metadata.uid) continue;
         affinity.forEach((t, i) => { const d = domainOf(labels, t.topologyKey); if (d !== undefined && t.matches(other)) bump(s.affinityCounts[i], t.topologyKey, d); });
         anti.forEach((t, i) => { const d = domainOf(labels, t.topologyKey); if (d !== undefined && t.matches(other)) bump(s.antiCounts[i], t.topologyKey, d); });
@@ -85,7 +92,7 @@ export function interPodAffinity(nsLabels: NamespaceLabels = () => undefined): F
   };
 
   /** Per-domain score sums from preferred terms (the pod's and, symmetrically, existing pods'). */
-  const scoreState = (ctx: CycleContext, pod: Pod): DomainCounts => cycleValue(ctx, `${NAME}/score`, () => {
+  const scoreState = (ctx: CycleContext, pod: Pod): DomainCounts => cycleValue(ctx, SCORE_KEY, () => {
     const sums: DomainCounts = new Map();
     const a = pod.spec.affinity;
     const mine = [
@@ -94,7 +101,8 @@ export function interPodAffinity(nsLabels: NamespaceLabels = () => undefined): F
     ];
     for (const ni of ctx.nodes) {
       const labels = ni.node.metadata.labels;
-      for (const other of ni.pods) {
+      // As in the filter: without preferred terms of its own, only pods with terms can score.
+      for (const other of mine.length > 0 ? ni.pods : ni.podsWithAffinity) {
         if (other.metadata.uid === pod.metadata.uid) continue;
         for (const { term, weight } of mine) {
           const d = domainOf(labels, term.topologyKey);

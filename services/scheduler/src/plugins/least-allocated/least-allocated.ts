@@ -6,6 +6,8 @@ import { podNonZeroRequests, type Resources } from "../../framework/node-info.js
 
 /** The plugin's name. */
 export const NAME = "LeastAllocated";
+/** Key of the per-cycle value (built once, not per node). */
+const REQUESTS_KEY = `${NAME}/requests`;
 
 /** (capacity − requested) / capacity scaled to 0..MAX_NODE_SCORE, 0 when full or nothing is offered. */
 export function leastRequestedScore(requested: number, capacity: number): number {
@@ -22,7 +24,7 @@ export function leastAllocatedScore(podReq: Resources, nodeInfo: NodeInfo): numb
 
 /** Scores a node by how empty it stays with the pod on it (requests without values count as 100m/200Mi). */
 export function score(ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): ScoreResult {
-  const req = cycleValue(ctx, `${NAME}/requests`, () => podNonZeroRequests(pod));
+  const req = cycleValue(ctx, REQUESTS_KEY, () => podNonZeroRequests(pod));
   return { code: "Success", score: leastAllocatedScore(req, nodeInfo) };
 }
 

@@ -7,6 +7,8 @@ import type { Resources } from "../../framework/node-info.js";
 
 /** The plugin's name. */
 export const NAME = "ResourceFit";
+/** Key of the per-cycle value (built once, not per node). */
+const REQUESTS_KEY = `${NAME}/requests`;
 /** Reason of a node without enough free cpu. */
 export const REASON_INSUFFICIENT_CPU = "Insufficient cpu";
 /** Reason of a node without enough free memory. */
@@ -16,7 +18,7 @@ export const REASON_TOO_MANY_PODS = "Too many pods";
 
 /** The pod's requests, computed once per scheduling cycle. */
 export function cyclePodRequests(ctx: CycleContext, pod: Pod): Resources {
-  return cycleValue(ctx, `${NAME}/requests`, () => podRequests(pod));
+  return cycleValue(ctx, REQUESTS_KEY, () => podRequests(pod));
 }
 
 /** The reasons the pod does not fit the node's free resources (empty when it fits). */

@@ -6,6 +6,8 @@ import { cycleValue, MAX_NODE_SCORE, type CycleContext, type NodeInfo, type Node
 
 /** The plugin's name. */
 export const NAME = "Spread";
+/** Key of the per-cycle value (built once, not per node). */
+const OWNER_KEY = `${NAME}/owner`;
 
 /** The controlling owner of a pod (ownerReference with controller: true), if any. */
 export function controllerOf(pod: Pod): OwnerReference | undefined {
@@ -23,7 +25,7 @@ export function countSiblings(namespace: string | undefined, ownerUid: string, n
 
 /** Raw score: the number of sibling pods on the node (normalizeScores turns it around). */
 export function score(ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): ScoreResult {
-  const owner = cycleValue(ctx, `${NAME}/owner`, () => controllerOf(pod));
+  const owner = cycleValue(ctx, OWNER_KEY, () => controllerOf(pod));
   // A pod without a controller has no siblings to spread from: every node scores the same.
   if (!owner) return { code: "Success", score: 0 };
   return { code: "Success", score: countSiblings(pod.metadata.namespace, owner.uid, nodeInfo) };

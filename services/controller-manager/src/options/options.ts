@@ -33,6 +33,16 @@ export interface ControllerManagerOptions {
   jobBackoffBaseMs: number;
   /** Cap of that delay (--job-backoff-max-ms; default 360000, six minutes). */
   jobBackoffMaxMs: number;
+  /** How often each HorizontalPodAutoscaler is synced (--horizontal-pod-autoscaler-sync-period-ms; default 15000, as Kubernetes). */
+  hpaSyncPeriodMs: number;
+  /** Scale-down stabilisation window of HPAs that set none (--horizontal-pod-autoscaler-downscale-stabilization-ms; default 300000). */
+  hpaDownscaleStabilizationMs: number;
+  /** Usage ratios within 1 ± this change nothing (--horizontal-pod-autoscaler-tolerance; default 0.1). */
+  hpaTolerance: number;
+  /** CPU samples of pods younger than this count only once ready (--horizontal-pod-autoscaler-cpu-initialization-period-ms; default 300000). */
+  hpaCpuInitializationPeriodMs: number;
+  /** A pod not ready this long after starting counts as unready (--horizontal-pod-autoscaler-initial-readiness-delay-ms; default 30000). */
+  hpaInitialReadinessDelayMs: number;
 }
 
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<ControllerManagerOptions> {
@@ -43,6 +53,9 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Cont
       "node-cidr-mask-size": { type: "string" }, "node-monitor-grace-ms": { type: "string" }, "pod-eviction-timeout-ms": { type: "string" }, controllers: { type: "string" },
       "leader-elect": { type: "string" }, "leader-elect-lease-ms": { type: "string" }, "leader-elect-renew-ms": { type: "string" },
       "job-backoff-base-ms": { type: "string" }, "job-backoff-max-ms": { type: "string" },
+      "horizontal-pod-autoscaler-sync-period-ms": { type: "string" }, "horizontal-pod-autoscaler-downscale-stabilization-ms": { type: "string" },
+      "horizontal-pod-autoscaler-tolerance": { type: "string" }, "horizontal-pod-autoscaler-cpu-initialization-period-ms": { type: "string" },
+      "horizontal-pod-autoscaler-initial-readiness-delay-ms": { type: "string" },
     },
     strict: true,
   });
@@ -62,6 +75,11 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Cont
     controllers: values.controllers && values.controllers !== "all" ? list(values.controllers) : undefined,
     jobBackoffBaseMs: num(values["job-backoff-base-ms"]),
     jobBackoffMaxMs: num(values["job-backoff-max-ms"]),
+    hpaSyncPeriodMs: num(values["horizontal-pod-autoscaler-sync-period-ms"]),
+    hpaDownscaleStabilizationMs: num(values["horizontal-pod-autoscaler-downscale-stabilization-ms"]),
+    hpaTolerance: num(values["horizontal-pod-autoscaler-tolerance"]),
+    hpaCpuInitializationPeriodMs: num(values["horizontal-pod-autoscaler-cpu-initialization-period-ms"]),
+    hpaInitialReadinessDelayMs: num(values["horizontal-pod-autoscaler-initial-readiness-delay-ms"]),
   };
 }
 
@@ -80,6 +98,11 @@ export function compileOptions(p: Partial<ControllerManagerOptions>): Controller
     controllers: p.controllers ?? "all",
     jobBackoffBaseMs: p.jobBackoffBaseMs ?? 10_000,
     jobBackoffMaxMs: p.jobBackoffMaxMs ?? 360_000,
+    hpaSyncPeriodMs: p.hpaSyncPeriodMs ?? 15_000,
+    hpaDownscaleStabilizationMs: p.hpaDownscaleStabilizationMs ?? 300_000,
+    hpaTolerance: p.hpaTolerance ?? 0.1,
+    hpaCpuInitializationPeriodMs: p.hpaCpuInitializationPeriodMs ?? 300_000,
+    hpaInitialReadinessDelayMs: p.hpaInitialReadinessDelayMs ?? 30_000,
   };
   const errs: string[] = [];
   const m = /^(\d+\.){3}\d+\/(\d+)$/.exec(o.clusterCidr);
@@ -93,6 +116,11 @@ export function compileOptions(p: Partial<ControllerManagerOptions>): Controller
   if (!(o.leaseMs > o.renewMs)) errs.push("--leader-elect-lease-ms: must be longer than --leader-elect-renew-ms");
   if (!(o.jobBackoffBaseMs >= 0)) errs.push("--job-backoff-base-ms: must be a non-negative number");
   if (!(o.jobBackoffMaxMs >= o.jobBackoffBaseMs)) errs.push("--job-backoff-max-ms: must be at least --job-backoff-base-ms");
+  if (!(o.hpaSyncPeriodMs > 0)) errs.push("--horizontal-pod-autoscaler-sync-period-ms: must be positive");
+  for (const [flag, v] of [["downscale-stabilization-ms", o.hpaDownscaleStabilizationMs], ["cpu-initialization-period-ms", o.hpaCpuInitializationPeriodMs], ["initial-readiness-delay-ms", o.hpaInitialReadinessDelayMs]] as const) {
+    if (!(v >= 0)) errs.push(`--horizontal-pod-autoscaler-${flag}: must be a non-negative number`);
+  }
+  if (!(o.hpaTolerance >= 0 && o.hpaTolerance < 1)) errs.push("--horizontal-pod-autoscaler-tolerance: must be at least 0 and below 1");
   if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);
   return o;
 }

@@ -91,12 +91,12 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
       // kubectl asks for protobuf first; a JSON-only server answers 406 so it falls back.
       const accept = req.headers.accept ?? "";
       if (accept && !/application\/json|\*\/\*/.test(accept)) throw Object.assign(new ApiError("BadRequest", "only application/json is served for /openapi/v2"), { code: 406 });
-      return doc(cached("v2", () => openApiV2(resources.all)));
+      return doc(cached("v2", () => openApiV2(resources.served)));
     }
-    if (path === "/openapi/v3") return doc(cached("v3", () => openApiV3Root(resources.all)));
+    if (path === "/openapi/v3") return doc(cached("v3", () => openApiV3Root(resources.served)));
     if (path.startsWith("/openapi/v3/")) {
       const gv = path.slice("/openapi/v3/".length);
-      return doc(cached(`v3/${gv}`, () => openApiV3(resources.all, gv)));
+      return doc(cached(`v3/${gv}`, () => openApiV3(resources.served, gv)));
     }
     const segs = path.split("/").filter(Boolean);
     if (metrics && segs[0] === "apis" && segs[1] === metricsGroup) {

@@ -85,6 +85,10 @@ describe("kubectl 1.20 (Debian bookworm's kubernetes-client)", () => {
     const containers = (await k(["explain", "pods.spec.containers"])).stdout;
     expect(containers).toMatch(/RESOURCE:\s+containers <\[\]Object>/);
     expect(containers).toContain("image");
+    // Spelt-out nested schemas reach the old client too (described references become $ref in v2).
+    const probe = (await k(["explain", "pods.spec.containers.livenessProbe.httpGet"])).stdout;
+    expect(probe).toMatch(/RESOURCE:\s+httpGet <Object>/);
+    expect(probe).toMatch(/path\s+<string>/);
 
     expect((await k(["delete", "-f", "-"], deployment(2))).stdout).toContain('deployment.apps "old" deleted');
     expect((await k(["delete", "configmap", "old-cm"])).stdout).toContain('configmap "old-cm" deleted');

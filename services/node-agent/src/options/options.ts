@@ -81,6 +81,8 @@ export interface NodeAgentOptions {
   evictionHard: string;
   /** How often node conditions are measured (--node-conditions-ms; default 10000). */
   nodeConditionsMs: number;
+  /** How often memory.available is checked against --eviction-hard, evicting one pod per round below it (--eviction-monitoring-ms; default 10000, the kubelet's housekeeping interval). */
+  evictionMonitoringMs: number;
   /** Where NodePorts listen, passed to the proxy (--nodeport-addresses: "primary" and/or IPv4 CIDRs, comma-separated; default the proxy's: primary,127.0.0.1/32). */
   nodePortAddresses: string;
   /** Proxy /metrics (--proxy-metrics-address; default 127.0.0.1:0). */
@@ -110,7 +112,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
         "service-cidr", "cluster-cidr", "cluster-domain", "cluster-dns", "proxy", "run-dir", "proxy-address", "dns-address",
       "dns-upstream", "proxy-metrics-address", "proxy-flags", "ingress",
       "image-gc-high-threshold", "image-gc-low-threshold", "image-gc-min-age-ms", "image-gc-period-ms", "local-registry", "local-registry-port",
-      "nodeport-addresses", "dns-resolv-conf", "eviction-hard", "node-conditions-ms",
+      "nodeport-addresses", "dns-resolv-conf", "eviction-hard", "node-conditions-ms", "eviction-monitoring-ms",
       "tls-dir", "ca-cert-hash", "bootstrap-server", "cert-check-ms",
     ].map((k): [string, { type: "string" | "boolean" }] => [k, { type: "string" }]).concat([["pod-network-internal", { type: "boolean" }]])),
     strict: true,
@@ -159,6 +161,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Node
     dnsResolvConf: str("dns-resolv-conf"),
     evictionHard: str("eviction-hard"),
     nodeConditionsMs: num("node-conditions-ms"),
+    evictionMonitoringMs: num("eviction-monitoring-ms"),
     proxyMetricsAddress: str("proxy-metrics-address"),
     proxyFlags: list(str("proxy-flags")),
     imageGcHighThresholdPercent: num("image-gc-high-threshold") ?? envNum(env.SKIFF_IMAGE_GC_HIGH_THRESHOLD),
@@ -232,6 +235,7 @@ export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
     dnsResolvConf: p.dnsResolvConf ?? "",
     evictionHard: p.evictionHard ?? DEFAULT_EVICTION_HARD,
     nodeConditionsMs: p.nodeConditionsMs ?? 10_000,
+    evictionMonitoringMs: p.evictionMonitoringMs ?? 10_000,
     proxyMetricsAddress: p.proxyMetricsAddress ?? "127.0.0.1:0",
     proxyFlags: p.proxyFlags ?? [],
     imageGcHighThresholdPercent: p.imageGcHighThresholdPercent ?? 100,
@@ -267,6 +271,7 @@ export function compileOptions(p: Partial<NodeAgentOptions>): NodeAgentOptions {
   const errs: string[] = [...errsEarly];
   try { parseEvictionHard(o.evictionHard); } catch (err) { errs.push((err as Error).message); }
   if (!(o.nodeConditionsMs > 0)) errs.push("--node-conditions-ms: must be a positive number");
+  if (!(o.evictionMonitoringMs > 0)) errs.push("--eviction-monitoring-ms: must be a positive number");
   const bad = isDNS1123Subdomain(o.nodeName);
   if (bad) errs.push(`--node-name: ${bad}`);
   if (!/^[a-z0-9-]{1,20}$/.test(o.clusterName)) errs.push("--cluster-name: 1-20 characters of [a-z0-9-]");

@@ -266,7 +266,7 @@ ${replicas === undefined ? "" : `  replicas: ${replicas}\n`}  selector: {matchLa
     expect(psc).toContain("FIELD: securityContext <PodSecurityContext>");
     expect(psc).toMatch(/fsGroup\s+<integer>/);
     expect(await kubectl("explain", "pod.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution")).toMatch(/topologyKey\s+<string> -required-/);
-    expect(await kubectl("explain", "pod.spec.volumes.emptyDir")).toMatch(/sizeLimit\s+<Quantity>/);
+    expect(await kubectl("explain", "pod.spec.volumes.emptyDir")).toMatch(/sizeLimit\s+<string>/);
     // A typo inside a probe is an unknown field (strict validation refuses it, naming its path).
     const typo = "apiVersion: v1\nkind: Pod\nmetadata: {name: typo}\nspec:\n  containers:\n  - name: c\n    image: skiff/busybox:1.35\n    livenessProbe: {exec: {command: [\"true\"]}, periodSecond: 5}\n";
     writeFileSync(join(cluster.dir, "typo.yaml"), typo);

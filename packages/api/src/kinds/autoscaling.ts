@@ -168,7 +168,7 @@ export function validateHpa(h: HorizontalPodAutoscaler): FieldError[] {
   if (!isInt(s.maxReplicas) || s.maxReplicas < 1) errs.push(field.invalid("spec.maxReplicas", s.maxReplicas, "must be greater than 0"));
   else if (isInt(s.minReplicas) && s.maxReplicas < s.minReplicas) errs.push(field.invalid("spec.maxReplicas", s.maxReplicas, "must be greater than or equal to `minReplicas`"));
   if (s.metrics !== undefined && !Array.isArray(s.metrics)) errs.push(field.invalid("spec.metrics", s.metrics, "must be a list"));
-  else (s.metrics ?? []).forEach((m, i) => errs.push(...validateMetric(m, `spec.metrics[${i}]`)));
+  else for (const [i, m] of (s.metrics ?? []).entries()) errs.push(...validateMetric(m, `spec.metrics[${i}]`));
   errs.push(...validateRules(s.behavior?.scaleUp, "spec.behavior.scaleUp"), ...validateRules(s.behavior?.scaleDown, "spec.behavior.scaleDown"));
   return errs;
 }

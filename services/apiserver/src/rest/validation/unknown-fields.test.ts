@@ -49,6 +49,7 @@ describe("unknown fields", () => {
     bad.extra = 1;
     expect(unknown("Deployment", bad).sort()).toEqual(["extra", "metadata.nmae", "spec.template.spec.containers[0].imagePullPolicyy", "spec.template.spec.containerz"]);
     // Inside probes, security contexts, affinity and volume sources too.
+    // biome-ignore lint/suspicious/noExplicitAny: a test reaches into nested fixtures to misspell them
     const deep = structuredClone(deployment) as Record<string, any>;
     const pod = deep.spec.template.spec;
     pod.containers[0].livenessProbe.httpGet.paht = "/";

@@ -67,6 +67,12 @@ if [[ "${SKIFF_SKIP_CLUSTER_IMAGES:-0}" != 1 ]] && command -v apt-get >/dev/null
   hash -r
 fi
 
+# Debian's kubectl 1.20 (kubernetes-client) for the old-kubectl test, extracted into .tools/ beside
+# the installed kubectl (scripts/kubectl-old.sh; the test fetches it itself when missing).
+if command -v apt-get >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1; then
+  bash "$ROOT/scripts/kubectl-old.sh" >/dev/null || log "warning: could not fetch Debian's kubernetes-client (the old-kubectl test needs it)"
+fi
+
 # --- 2. Docker engine -----------------------------------------------------
 docker_ok() { docker info >/dev/null 2>&1; }
 pid_alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }

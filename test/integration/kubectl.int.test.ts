@@ -257,6 +257,21 @@ ${replicas === undefined ? "" : `  replicas: ${replicas}\n`}  selector: {matchLa
     expect(cron).toMatch(/containerPort\s+<integer> -required-/);
     expect(await kubectl("explain", "statefulset.spec.volumeClaimTemplates.spec")).toMatch(/storageClassName\s+<string>/);
     expect(await kubectl("explain", "deployment.spec.strategy.rollingUpdate")).toMatch(/maxSurge\s+<IntOrString>/);
+    // Probes, security contexts, affinity and volume sources are spelt out.
+    const probe = await kubectl("explain", "pod.spec.containers.livenessProbe");
+    expect(probe).toContain("FIELD: livenessProbe <Probe>");
+    expect(probe).toMatch(/httpGet\s+<HTTPGetAction>/);
+    expect(await kubectl("explain", "pod.spec.containers.livenessProbe.httpGet.port")).toContain("FIELD: port <IntOrString>");
+    const psc = await kubectl("explain", "pod.spec.securityContext");
+    expect(psc).toContain("FIELD: securityContext <PodSecurityContext>");
+    expect(psc).toMatch(/fsGroup\s+<integer>/);
+    expect(await kubectl("explain", "pod.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution")).toMatch(/topologyKey\s+<string> -required-/);
+    expect(await kubectl("explain", "pod.spec.volumes.emptyDir")).toMatch(/sizeLimit\s+<string>/);
+    // A typo inside a probe is an unknown field (strict validation refuses it, naming its path).
+    const typo = "apiVersion: v1\nkind: Pod\nmetadata: {name: typo}\nspec:\n  containers:\n  - name: c\n    image: skiff/busybox:1.35\n    livenessProbe: {exec: {command: [\"true\"]}, periodSecond: 5}\n";
+    writeFileSync(join(cluster.dir, "typo.yaml"), typo);
+    const refused = await kubectlFails("create", "--dry-run=server", "-f", join(cluster.dir, "typo.yaml"));
+    expect(refused).toContain('unknown field "spec.containers[0].livenessProbe.periodSecond"');
   });
 
   it("deletes a pod and waits until it is gone; errors are Kubernetes statuses", async () => {

@@ -19,6 +19,7 @@ import { rbacResources, reviewResources } from "./kinds/rbac.js";
 import { serviceAccountResources } from "./kinds/serviceaccounts.js";
 import { pdbResources, policyResources } from "./kinds/policy.js";
 import { schedulingResources } from "./kinds/scheduling.js";
+import { autoscalingResources } from "./kinds/autoscaling.js";
 
 /** Everything the apiserver needs to know about one resource. */
 export interface ResourceInfo {
@@ -50,12 +51,26 @@ export interface ResourceInfo {
   garbageCollected?: boolean;
   /** Discovery verbs when not the full set (create, delete, deletecollection, get, list, patch, update, watch). */
   verbs?: string[];
+  /** Other versions this resource is served at (views converted from and to this stored version). */
+  alsoServedAs?: ResourceInfo[];
+  /** Set on such a view: its stored resource and the conversions between the two. */
+  conversion?: VersionConversion;
   /** Never stored: a create is answered by the apiserver itself (the review APIs). */
   virtual?: boolean;
   validate(obj: KObject): FieldError[];
   validateUpdate?(obj: KObject, old: KObject): FieldError[];
   /** Fills defaults in place; called on create before validation. */
   applyDefaults?(obj: KObject): void;
+}
+
+/** How a served version maps onto the stored one. */
+export interface VersionConversion {
+  /** The stored version's ResourceInfo (validation, defaults and storage are its). */
+  storage: ResourceInfo;
+  /** A request's object into the stored version; `stored` is the object it replaces (fields this version cannot express are kept from it). */
+  toStored(o: KObject, stored?: KObject): KObject;
+  /** A stored object as this version shows it. */
+  fromStored(o: KObject): KObject;
 }
 
 /** apiVersion string of a resource: "v1" for the core group, "group/version" otherwise. */
@@ -67,14 +82,18 @@ export function apiVersionOf(info: Pick<ResourceInfo, "group" | "version">): str
 export const builtinResources: ResourceInfo[] = [
   ...namespaceResources, ...nodeResources, ...podResources, ...eventResources, ...configResources, ...serviceAccountResources, ...policyResources,
   ...serviceResources, ...networkingResources, ...storageResources, ...appsResources, ...batchResources, ...coordinationResources, ...rbacResources, ...reviewResources, ...pdbResources, ...schedulingResources,
+  ...autoscalingResources,
 ];
 
 /** Looks resources up by plural, singular, short name or kind (case-insensitive). */
 export class ResourceRegistry {
   private readonly byName = new Map<string, ResourceInfo>();
   readonly all: ResourceInfo[];
+  /** Every served group/version of every resource: the stored ones, then the converted views (discovery, OpenAPI, URLs). */
+  readonly served: ResourceInfo[];
   constructor(resources: ResourceInfo[] = builtinResources) {
     this.all = resources;
+    this.served = [...resources, ...resources.flatMap((r) => r.alsoServedAs ?? [])];
     for (const r of resources) {
       for (const n of [r.resource, r.singular, r.kind.toLowerCase(), ...r.shortNames]) this.byName.set(n, r);
     }

@@ -1,6 +1,6 @@
 // @skiff/printers: table builders for `get` (the Kubernetes meta.k8s.io/v1 Table shape), shared
 // by the apiserver (kubectl's server-side printing) and the skiff CLI so both print the same columns.
-import type { ConfigMap, Ingress, IngressClass, CronJob, DaemonSet, Deployment, Endpoints, Event, Job, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, PriorityClass, Secret, Service, StatefulSet } from "@skiff/api";
+import type { HorizontalPodAutoscaler, ConfigMap, Ingress, IngressClass, CronJob, DaemonSet, Deployment, Endpoints, Event, Job, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, PriorityClass, Secret, Service, StatefulSet } from "@skiff/api";
 import { configMapTable, persistentVolumeClaimTable, persistentVolumeTable, secretTable } from "./config.js";
 import { endpointsTable, serviceTable } from "./services.js";
 import { ingressClassTable, ingressTable } from "./networking.js";
@@ -11,6 +11,7 @@ import { namespaceTable } from "./namespaces.js";
 import { nodeTable } from "./nodes.js";
 import { podTable } from "./pods.js";
 import { priorityClassTable } from "./scheduling.js";
+import { hpaTable } from "./autoscaling.js";
 import type { Table, TableOptions } from "./types.js";
 
 export * from "./types.js";
@@ -25,6 +26,7 @@ export * from "./services.js";
 export * from "./networking.js";
 export * from "./config.js";
 export * from "./scheduling.js";
+export * from "./autoscaling.js";
 
 /** Builds the table of a resource (plural name, e.g. "pods"); unknown kinds get NAME AGE. */
 export function tableFor(resource: string, objects: KObject[], opts: TableOptions = {}): Table {
@@ -48,6 +50,7 @@ export function tableFor(resource: string, objects: KObject[], opts: TableOption
     case "persistentvolumes": return persistentVolumeTable(objects as PersistentVolume[], opts);
     case "persistentvolumeclaims": return persistentVolumeClaimTable(objects as PersistentVolumeClaim[], opts);
     case "priorityclasses": return priorityClassTable(objects as PriorityClass[], opts);
+    case "horizontalpodautoscalers": return hpaTable(objects as HorizontalPodAutoscaler[], opts);
     default: return defaultTable(objects, opts);
   }
 }

@@ -16,6 +16,7 @@ import { StatefulSetController } from "./statefulset/statefulset.js";
 import { ServiceAccountsController } from "./serviceaccount/serviceaccount.js";
 import { DisruptionController } from "./disruption/disruption.js";
 import { ClusterRoleAggregationController } from "./clusterroleaggregation/aggregation.js";
+import { HorizontalPodAutoscalerController } from "./podautoscaler/hpa.js";
 
 export const controllers: ControllerDescriptor[] = [
   { name: "nodeipam", create: (ctx) => new NodeIpamController(ctx) },
@@ -35,4 +36,5 @@ export const controllers: ControllerDescriptor[] = [
   { name: "cronjob", create: (ctx) => new CronJobController(ctx) },
   { name: "daemonset", create: (ctx) => new DaemonSetController(ctx) },
   { name: "statefulset", create: (ctx) => new StatefulSetController(ctx) },
+  { name: "horizontalpodautoscaling", create: (ctx) => new HorizontalPodAutoscalerController(ctx) },
 ];

@@ -6,6 +6,7 @@ import { nodev1 } from "@skiff/proto";
 import type { Logger } from "@skiff/log";
 import { natsTls, ApiClient, EventRecorder, Informer, mtlsServerCredentials } from "@skiff/client";
 import type { ConfigMap, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, StorageClass } from "@skiff/api";
+import { ContainerLabels as L } from "@skiff/api";
 import { LocalPathProvisioner } from "./volumes/provisioner.js";
 import { EmptyDirMonitor } from "./eviction/emptydir.js";
 import { TokenManager } from "./volumes/tokens.js";
@@ -14,7 +15,9 @@ import { nodeService } from "./grpc/service.js";
 import { VolumeReclaimer } from "./volumes/reclaim.js";
 import { DockerRuntime } from "./runtime/docker.js";
 import type { Runtime } from "./runtime/runtime.js";
-import { parseEvictionHard } from "./node/conditions.js";
+import { measure, parseEvictionHard } from "./node/conditions.js";
+import { MemoryEvictor } from "./eviction/memory.js";
+import { podStats } from "./stats/stats.js";
 import { NodeRegistrar } from "./node/node.js";
 import { PodManager } from "./pods/manager.js";
 import { gatewayOf, podNetworkName } from "./network/network.js";
@@ -119,6 +122,13 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
     pods: () => pods.list(), emptyDirPath: (uid, v) => volumes.emptyDirPath(uid, v), evict: (p, m) => manager.evict(p, m), log: log.child({ component: "eviction" }),
   }, opts.volumeStatsMs);
   emptyDirs.start();
+  const containerLabels = (pod: Pod) => ({ [L.cluster]: opts.clusterName, [L.node]: opts.nodeName, [L.podUid]: pod.metadata.uid! });
+  const memoryEvictor = new MemoryEvictor({
+    pods: () => pods.list(), available: async () => (await measure(opts.rootDir)).memoryAvailableBytes,
+    usage: async (pod) => (await podStats(runtime, containerLabels(pod))).map((c) => ({ name: c.name, bytes: Number(c.memoryWorkingSetBytes) })),
+    evict: (p, m) => manager.evict(p, m), log: log.child({ component: "eviction" }),
+  }, parseEvictionHard(opts.evictionHard).memoryAvailableBytes, opts.evictionMonitoringMs);
+  memoryEvictor.start();
   log.info({ node: opts.nodeName }, "node agent running");
 
   return {
@@ -127,6 +137,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
     async stop() {
       // Pods keep running when the agent stops: a restarted agent adopts them.
       emptyDirs.stop();
+      memoryEvictor.stop();
       images.stop();
       manager.stop();
       reclaimer.stop();

@@ -17,3 +17,4 @@ export * from "./serviceaccounts.js";
 export * from "./policy.js";
 export * from "./networking.js";
 export * from "./scheduling.js";
+export * from "./autoscaling.js";

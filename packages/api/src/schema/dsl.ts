@@ -66,6 +66,8 @@ export const pkg = {
   batch: "io.k8s.api.batch.v1.",
   networking: "io.k8s.api.networking.v1.",
   policy: "io.k8s.api.policy.v1.",
+  autoscalingV2: "io.k8s.api.autoscaling.v2.",
+  autoscalingV1: "io.k8s.api.autoscaling.v1.",
   storage: "io.k8s.api.storage.v1.",
   discovery: "io.k8s.api.discovery.v1.",
   coordination: "io.k8s.api.coordination.v1.",

@@ -11,6 +11,10 @@ import type { Registry, WatchEvent, WriteOptions } from "../registry/registry.js
 import { bindPod } from "../registry/binding.js";
 import type { NodeConnector } from "../nodes/connector.js";
 import { podStreamHandlers } from "./pod-streams.js";
+import { metricsGet } from "../rest/metrics/metrics.js";
+
+/** The resource name under which List serves metrics.k8s.io PodMetrics. */
+const POD_METRICS = "pods.metrics.k8s.io";
 
 function parseObject(json: string): KObject {
   try {
@@ -64,6 +68,13 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
     create: unary("Create", async (r) => ({ objectJson: json(await registry.create(r.resource, r.namespace || undefined, parseObject(r.objectJson), { dryRun: r.dryRun })) })),
     get: unary("Get", async (r) => ({ objectJson: json(await registry.get(r.ref?.resource ?? "", r.ref?.namespace || undefined, r.ref?.name ?? "")) })),
     list: unary("List", async (r) => {
+      // Resource metrics (what the HPA controller reads) are sampled from the node agents, not stored.
+      if (r.resource === POD_METRICS) {
+        const segs = r.namespace ? ["namespaces", r.namespace, "pods"] : ["pods"];
+        const q = new URLSearchParams(r.labelSelector ? { labelSelector: r.labelSelector } : {});
+        const res = (await metricsGet({ registry, connector: opts.connector, log }, segs, q)) as { items: unknown[] };
+        return { itemsJson: res.items.map(json), resourceVersion: "", continueToken: "" };
+      }
       const res = await registry.list(r.resource, { namespace: r.namespace || undefined, labelSelector: r.labelSelector, fieldSelector: r.fieldSelector, limit: r.limit, continueToken: r.continueToken });
       return { itemsJson: res.items.map(json), resourceVersion: res.resourceVersion, continueToken: res.continueToken };
     }),

@@ -24,6 +24,11 @@ const rows = {
   controllers: list("controllers", 'Which controllers run (comma-separated names, or "all")', ["all"]),
   jobBackoffBaseMs: num("job-backoff-base-ms", "Delay before a Job replaces its first failed pod, doubling per further failure (as Kubernetes)", 10_000, { check: checks.nonNegative }),
   jobBackoffMaxMs: num("job-backoff-max-ms", "Cap of that delay (six minutes, as Kubernetes)", 360_000),
+  hpaSyncPeriodMs: num("horizontal-pod-autoscaler-sync-period-ms", "How often each HorizontalPodAutoscaler is synced (as Kubernetes)", 15_000, { check: checks.positive }),
+  hpaDownscaleStabilizationMs: num("horizontal-pod-autoscaler-downscale-stabilization-ms", "Scale-down stabilisation window of HPAs that set none (five minutes, as Kubernetes)", 300_000, { check: checks.nonNegative }),
+  hpaTolerance: num("horizontal-pod-autoscaler-tolerance", "HPA usage ratios within 1 ± this change nothing", 0.1, { check: (v) => (v >= 0 && v < 1 ? undefined : "must be at least 0 and below 1") }),
+  hpaCpuInitializationPeriodMs: num("horizontal-pod-autoscaler-cpu-initialization-period-ms", "CPU samples of pods younger than this count for the HPA only once they are ready", 300_000, { check: checks.nonNegative }),
+  hpaInitialReadinessDelayMs: num("horizontal-pod-autoscaler-initial-readiness-delay-ms", "A pod not ready this long after starting counts as unready for the HPA", 30_000, { check: checks.nonNegative }),
 };
 
 export type ControllerManagerOptions = OptionsOf<typeof rows>;

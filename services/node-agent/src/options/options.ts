@@ -80,6 +80,7 @@ const rows = {
     },
   }),
   nodeConditionsMs: num("node-conditions-ms", "How often node conditions are measured", 10_000, { check: positive }),
+  evictionMonitoringMs: num("eviction-monitoring-ms", "How often memory.available is checked against --eviction-hard, evicting one pod per round below it (the kubelet's housekeeping interval)", 10_000, { check: positive }),
   nodePortAddresses: str("nodeport-addresses", 'Where NodePorts listen, passed to the proxy: "primary" and/or IPv4 CIDRs (default the proxy\'s: primary,127.0.0.1/32)', ""),
   proxyMetricsAddress: str("proxy-metrics-address", "Proxy /metrics", "127.0.0.1:0"),
   proxyFlags: list("proxy-flags", 'Extra proxy flags, comma-separated (e.g. "--prefer-close")', []),

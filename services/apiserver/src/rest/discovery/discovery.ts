@@ -46,7 +46,7 @@ export function apiResourcesOf(r: ResourceInfo): ApiResource[] {
 /** The group/versions served, core first, in registry order. */
 export function groupVersions(reg: ResourceRegistry): { group: string; version: string }[] {
   const seen = new Map<string, { group: string; version: string }>();
-  for (const r of reg.all) seen.set(apiVersionOf(r), { group: r.group, version: r.version });
+  for (const r of reg.served) seen.set(apiVersionOf(r), { group: r.group, version: r.version });
   return [...seen.values()];
 }
 
@@ -72,13 +72,13 @@ export function apiGroupList(reg: ResourceRegistry) {
 
 /** GET /apis/<group>; undefined when the group is not served. */
 export function apiGroup(reg: ResourceRegistry, group: string) {
-  const vs = [...new Set(reg.all.filter((r) => r.group === group).map((r) => r.version))];
+  const vs = [...new Set(reg.served.filter((r) => r.group === group).map((r) => r.version))];
   return vs.length ? { kind: "APIGroup", apiVersion: "v1", ...groupDoc(group, vs) } : undefined;
 }
 
 /** GET /api/v1 or /apis/<group>/<version>; undefined when not served. */
 export function apiResourceList(reg: ResourceRegistry, group: string, version: string) {
-  const rs = reg.all.filter((r) => r.group === group && r.version === version);
+  const rs = reg.served.filter((r) => r.group === group && r.version === version);
   if (!rs.length) return undefined;
   return { kind: "APIResourceList", apiVersion: "v1", groupVersion: group ? `${group}/${version}` : version, resources: rs.flatMap(apiResourcesOf) };
 }

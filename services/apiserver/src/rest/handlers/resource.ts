@@ -11,13 +11,13 @@ import { buildTable, partialMetadata, representationOf } from "../tables/negotia
 import { deleteOptions, flag, intParam, listOptions } from "./query.js";
 import { serveWatch } from "./watch.js";
 import { handleSubresource } from "../subresources/index.js";
-import { sendObject, type RequestScope } from "./scope.js";
+import { sendObject, viewOf, type RequestScope } from "./scope.js";
 import { create, patch, replace } from "./write.js";
 import { handleReview } from "../reviews/reviews.js";
 
 /** Finds the resource a path names in its group/version; 404 when the server has none. */
 export function resourceInfoFor(ctx: RestContext, p: ResourcePath): ResourceInfo {
-  const info = ctx.registry.resources.all.find((r) => r.resource === p.resource && r.group === p.group && r.version === p.version);
+  const info = ctx.registry.resources.served.find((r) => r.resource === p.resource && r.group === p.group && r.version === p.version);
   if (!info || (!info.namespaced && p.namespace !== undefined)) throw new ApiError("NotFound", "the server could not find the requested resource");
   return info;
 }
@@ -66,7 +66,7 @@ async function list(s: RequestScope): Promise<void> {
   if (rep === "table") return sendJson(s.res, 200, buildTable(s.info.resource, r.items, s.query.get("includeObject"), r.resourceVersion, r.continueToken));
   const metadata = { resourceVersion: r.resourceVersion, ...(r.continueToken ? { continue: r.continueToken } : {}) };
   if (rep === "metadata") return sendJson(s.res, 200, { apiVersion: "meta.k8s.io/v1", kind: "PartialObjectMetadataList", metadata, items: r.items.map(partialMetadata) });
-  sendJson(s.res, 200, { apiVersion: apiVersionOf(s.info), kind: s.info.listKind, metadata, items: r.items });
+  sendJson(s.res, 200, { apiVersion: apiVersionOf(s.info), kind: s.info.listKind, metadata, items: r.items.map((o) => viewOf(s.info, o)) });
 }
 
 async function remove(s: RequestScope): Promise<void> {
@@ -87,5 +87,5 @@ async function deleteCollection(s: RequestScope): Promise<void> {
       if (!isNotFound(err)) throw err;
     }
   }
-  sendJson(s.res, 200, { apiVersion: apiVersionOf(s.info), kind: s.info.listKind, metadata: { resourceVersion }, items: deleted });
+  sendJson(s.res, 200, { apiVersion: apiVersionOf(s.info), kind: s.info.listKind, metadata: { resourceVersion }, items: deleted.map((o) => viewOf(s.info, o)) });
 }

@@ -34,10 +34,15 @@ export function managerOfScope(s: RequestScope): string {
   return managerOf(s.req, s.query);
 }
 
+/** A stored object as the request's version shows it (converted when the path names another served version). */
+export function viewOf(info: ResourceInfo, o: KObject): KObject {
+  return info.conversion ? info.conversion.fromStored(o) : o;
+}
+
 /** Sends one object in the representation the client asked for. */
 export function sendObject(s: RequestScope, code: number, o: KObject): void {
   const rep = representationOf(s.req.headers.accept);
   if (rep === "table") return sendJson(s.res, code, buildTable(s.info.resource, [o], s.query.get("includeObject"), o.metadata.resourceVersion));
   if (rep === "metadata") return sendJson(s.res, code, partialMetadata(o));
-  sendJson(s.res, code, o);
+  sendJson(s.res, code, viewOf(s.info, o));
 }

@@ -35,7 +35,7 @@ export async function serveWatch(ctx: RestContext, req: IncomingMessage, res: Se
   };
   const transform = (type: string, o: KObject): unknown => {
     if (p.representation === "metadata") return type === "BOOKMARK" ? o : partialMetadata(o);
-    if (p.representation !== "table") return o;
+    if (p.representation !== "table") return type === "BOOKMARK" || !info.conversion ? o : info.conversion.fromStored(o);
     if (type === "BOOKMARK") return { ...buildTable(info.resource, [], p.includeObject, o.metadata.resourceVersion), rows: [] };
     return buildTable(info.resource, [o], p.includeObject, o.metadata.resourceVersion);
   };

@@ -14,8 +14,9 @@ export async function create(s: RequestScope): Promise<void> {
   const { obj, format } = await readObjectBody(s.req);
   // Protobuf decoding keeps only fields of its schema: nothing unknown can remain.
   if (format !== "protobuf") enforceFieldValidation(fieldValidationOf(s.query), s.res, s.ctx.registry.resources.all, s.info, obj);
-  if (obj.metadata) recordUpdate(undefined, obj, managerOfScope(s), { except: ["f:status"] });
-  sendObject(s, 201, await s.ctx.registry.create(s.info.resource, s.namespace, obj, writeOptions(s)));
+  const stored = s.info.conversion ? s.info.conversion.toStored(obj) : obj;
+  if (stored.metadata) recordUpdate(undefined, stored, managerOfScope(s), { except: ["f:status"] });
+  sendObject(s, 201, await s.ctx.registry.create(s.info.resource, s.namespace, stored, writeOptions(s)));
 }
 
 /** PUT of an object, or of its status subresource. */
@@ -29,8 +30,9 @@ export async function replace(s: RequestScope): Promise<void> {
   obj.metadata.name = name;
   if (s.info.namespaced && obj.metadata.namespace && obj.metadata.namespace !== s.namespace) throw new BadRequestError(`the namespace of the object (${obj.metadata.namespace}) does not match the namespace on the URL (${s.namespace})`);
   const manager = managerOfScope(s);
+  const conv = s.info.conversion;
   const written = await s.ctx.registry.update(s.info.resource, s.namespace, name, (cur) => {
-    const next = structuredClone(obj);
+    const next = conv ? conv.toStored(structuredClone(obj), cur) : structuredClone(obj);
     // The fields this write changes are recorded against the stored object it replaces
     // (status writes are not tracked: the main resource's entries own no status fields).
     if (!status) recordUpdate(cur, next, manager, { except: ["f:status"] });
@@ -50,7 +52,11 @@ export async function patch(s: RequestScope): Promise<void> {
   if (type !== "json") enforceFieldValidation(validation, s.res, all, s.info, body, { patch: true });
   const status = s.subresource === "status";
   const opts = writeOptions(s);
+  const conv = s.info.conversion;
   if (type === "apply") {
+    // Managed fields are tracked in the stored version's field names; another version's apply
+    // configuration would name fields that do not exist there.
+    if (conv) throw new BadRequestError(`server-side apply is served for ${s.info.resource} in ${conv.storage.group}/${conv.storage.version} only; send the apply configuration there (or use a merge patch)`);
     const manager = s.query.get("fieldManager");
     if (!manager) throw new BadRequestError("fieldManager is required for apply requests");
     if (!body || typeof body !== "object" || Array.isArray(body)) throw new BadRequestError("an apply configuration must be an object");
@@ -76,12 +82,12 @@ export async function patch(s: RequestScope): Promise<void> {
   const manager = managerOfScope(s);
   let checked = false;
   const written = await s.ctx.registry.update(s.info.resource, s.namespace, name, (cur) => {
-    const next = applyPatch(type, cur, body);
+    const next = conv ? conv.toStored(applyPatch(type, conv.fromStored(cur), body) as KObject, cur) : applyPatch(type, cur, body);
     if (!status) recordUpdate(cur, next, manager, { except: ["f:status"] });
     if (type === "json" && !checked) {
       checked = true;
       // Only what the patch added counts: the stored object may hold fields written without validation.
-      enforceFieldValidation(validation, s.res, all, s.info, next, { except: unknownFields(all, s.info, cur) });
+      enforceFieldValidation(validation, s.res, all, conv ? conv.storage : s.info, next, { except: unknownFields(all, conv ? conv.storage : s.info, cur) });
     }
     if (!pinned) next.metadata.resourceVersion = cur.metadata.resourceVersion;
     return next;

@@ -14,6 +14,7 @@ import { sendError, sendJson } from "./respond.js";
 import { parseResourcePath } from "./route.js";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, kubeVersion } from "../discovery/discovery.js";
 import { openApiV2, openApiV3, openApiV3Root } from "../openapi/documents.js";
+import { openApiV2Protobuf, openApiV2ProtobufType } from "../openapi/gnostic.js";
 import { handleResource } from "../handlers/resource.js";
 import { upgradeHandler } from "../streams/upgrade.js";
 import { compileFlowControlOptions, FlowControl, type FlowControlOptions } from "../flowcontrol/flowcontrol.js";
@@ -87,16 +88,22 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
       const list = apiGroupList(resources);
       return doc(metrics ? { ...list, groups: [...list.groups, metricsApiGroup()] } : list);
     }
-    if (path === "/openapi/v2") {
-      // kubectl asks for protobuf first; a JSON-only server answers 406 so it falls back.
+    if (path === "/openapi/v2" || path === "/swagger-2.0.0.pb-v1") {
+      // kubectl before 1.27 asks for gnostic protobuf (then the old /swagger-2.0.0.pb-v1); newer clients for JSON.
       const accept = req.headers.accept ?? "";
-      if (accept && !/application\/json|\*\/\*/.test(accept)) throw Object.assign(new ApiError("BadRequest", "only application/json is served for /openapi/v2"), { code: 406 });
-      return doc(cached("v2", () => openApiV2(resources.all)));
+      const pb = path !== "/openapi/v2" || accept.includes(openApiV2ProtobufType);
+      if (!pb && accept && !/application\/json|\*\/\*/.test(accept)) throw Object.assign(new ApiError("BadRequest", `only application/json and ${openApiV2ProtobufType} are served for /openapi/v2`), { code: 406 });
+      if (!pb) return doc(cached("v2", () => openApiV2(resources.served)));
+      if (!get) throw new ApiError("MethodNotAllowed", `${req.method} is not allowed on ${path}`);
+      const body = cached("v2pb", () => Buffer.from(openApiV2Protobuf(cached("v2", () => openApiV2(resources.served)) as Record<string, unknown>))) as Buffer;
+      // As kube-openapi answers: Go's mime parser (client-go) rejects the "@" of the protobuf media type.
+      res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Length": body.length, "Cache-Control": "no-cache, private" });
+      return void res.end(body);
     }
-    if (path === "/openapi/v3") return doc(cached("v3", () => openApiV3Root(resources.all)));
+    if (path === "/openapi/v3") return doc(cached("v3", () => openApiV3Root(resources.served)));
     if (path.startsWith("/openapi/v3/")) {
       const gv = path.slice("/openapi/v3/".length);
-      return doc(cached(`v3/${gv}`, () => openApiV3(resources.all, gv)));
+      return doc(cached(`v3/${gv}`, () => openApiV3(resources.served, gv)));
     }
     const segs = path.split("/").filter(Boolean);
     if (metrics && segs[0] === "apis" && segs[1] === metricsGroup) {

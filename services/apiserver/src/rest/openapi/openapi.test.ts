@@ -49,7 +49,14 @@ describe("OpenAPI documents", () => {
     expect(claims["x-kubernetes-patch-strategy"]).toBeUndefined();
     expect(defs["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"].properties.finalizers).toMatchObject({ "x-kubernetes-patch-strategy": "merge", "x-kubernetes-list-type": "set" });
     // Opaque structs (known to protobuf only) stay free-form; embedded ones inline their fields.
-    expect(defs["io.k8s.api.core.v1.Container"].properties.livenessProbe["x-kubernetes-preserve-unknown-fields"]).toBe(true);
+    expect((defs["io.k8s.api.core.v1.PodSpec"].properties.tolerations.items as Record<string, unknown>)["x-kubernetes-preserve-unknown-fields"]).toBe(true);
+    // Probes, security contexts, affinity and volume sources are spelt out (kubectl explain goes into them).
+    expect(defs["io.k8s.api.core.v1.Container"].properties.livenessProbe.allOf).toEqual([{ $ref: "#/definitions/io.k8s.api.core.v1.Probe" }]);
+    expect(Object.keys(defs["io.k8s.api.core.v1.Probe"].properties)).toEqual(expect.arrayContaining(["httpGet", "exec", "tcpSocket", "grpc", "periodSeconds", "terminationGracePeriodSeconds"]));
+    expect(Object.keys(defs["io.k8s.api.core.v1.SecurityContext"].properties)).toEqual(expect.arrayContaining(["capabilities", "runAsUser", "seccompProfile", "appArmorProfile", "seLinuxOptions"]));
+    expect(Object.keys(defs["io.k8s.api.core.v1.PodSecurityContext"].properties)).toEqual(expect.arrayContaining(["fsGroup", "sysctls", "supplementalGroups"]));
+    expect(Object.keys(defs["io.k8s.api.core.v1.PodAntiAffinity"].properties)).toEqual(["requiredDuringSchedulingIgnoredDuringExecution", "preferredDuringSchedulingIgnoredDuringExecution"]);
+    expect(defs["io.k8s.api.core.v1.EmptyDirVolumeSource"].properties.sizeLimit).toBeDefined();
     const volume = (defs["io.k8s.api.core.v1.PodSpec"].properties.volumes.items as { properties: Record<string, unknown> }).properties;
     expect(Object.keys(volume)).toContain("configMap");
   });

@@ -230,10 +230,20 @@ describe("Kubernetes protobuf bodies", () => {
     expect(decodeKubernetesProtobuf(body("v1", "ConfigMap", raw))).toEqual({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" }, data: { k: "v" } });
   });
 
+  it("decodes each served version of a kind with its own message (what kubectl autoscale sends: autoscaling/v1)", () => {
+    const ref = m(1, s(1, "Deployment"), s(2, "web"), s(3, "apps/v1"));
+    const v1 = body("autoscaling/v1", "HorizontalPodAutoscaler", cat(meta("web"), m(2, ref, i(2, 1), i(3, 4), i(4, 50))));
+    expect(decodeKubernetesProtobuf(v1)).toMatchObject({ apiVersion: "autoscaling/v1", spec: { scaleTargetRef: { kind: "Deployment", name: "web", apiVersion: "apps/v1" }, minReplicas: 1, maxReplicas: 4, targetCPUUtilizationPercentage: 50 } });
+    // Field 4 of the v2 spec is the list of metrics.
+    const metric = m(4, s(1, "Resource"), m(4, s(1, "cpu"), m(2, s(1, "Utilization"), i(4, 60))));
+    const v2 = body("autoscaling/v2", "HorizontalPodAutoscaler", cat(meta("web"), m(2, ref, i(3, 4), metric)));
+    expect(decodeKubernetesProtobuf(v2)).toMatchObject({ spec: { maxReplicas: 4, metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 60 } } }] } });
+  });
+
   it("answers 415 for kinds without a schema and 400 for malformed bodies", () => {
-    const unsupported = decodeError(body("autoscaling/v2", "HorizontalPodAutoscaler", meta("h")));
+    const unsupported = decodeError(body("example.com/v1", "Widget", meta("w")));
     expect(unsupported.code).toBe(415);
-    expect(unsupported.message).toContain("cannot decode HorizontalPodAutoscaler (autoscaling/v2) from application/vnd.kubernetes.protobuf");
+    expect(unsupported.message).toContain("cannot decode Widget (example.com/v1) from application/vnd.kubernetes.protobuf");
     // A resource whose schema numbers no fields (StatefulSet) is not decodable either.
     expect(decodeError(body("apps/v1", "StatefulSet", meta("s"))).code).toBe(415);
     expect(decodeError(Buffer.from('{"kind":"Pod"}')).code).toBe(400);

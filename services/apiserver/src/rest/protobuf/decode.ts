@@ -179,9 +179,10 @@ export function readEnvelope(body: Uint8Array): ProtobufEnvelope {
 /** The schema message of a kind, or undefined when Skiff cannot decode it. */
 export function messageOfKind(apiVersion: string, kind: string): string | undefined {
   const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
+  const version = apiVersion.slice(apiVersion.indexOf("/") + 1);
   // DeleteOptions is registered in every group version (and in meta.k8s.io).
   if (kind === "DeleteOptions") return "DeleteOptions";
-  return kindMessages[`${group}/${kind}`];
+  return kindMessages[`${group}/${version}/${kind}`] ?? kindMessages[`${group}/${kind}`];
 }
 
 /**

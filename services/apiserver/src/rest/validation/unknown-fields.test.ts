@@ -14,7 +14,9 @@ const deployment = {
     template: {
       metadata: { labels: { app: "web" } },
       spec: {
-        containers: [{ name: "web", image: "i", ports: [{ containerPort: 80 }], resources: { limits: { cpu: "1" } }, livenessProbe: { anything: { goes: 1 } } }],
+        containers: [{ name: "web", image: "i", ports: [{ containerPort: 80 }], resources: { limits: { cpu: "1" } }, livenessProbe: { httpGet: { path: "/", port: 80, httpHeaders: [{ name: "a", value: "b" }] }, periodSeconds: 5 }, securityContext: { runAsUser: 1, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } } }],
+        securityContext: { runAsNonRoot: true, sysctls: [{ name: "a", value: "b" }], appArmorProfile: { type: "RuntimeDefault" } },
+        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "k", operator: "In", values: ["v"] }] }] } }, podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, podAffinityTerm: { topologyKey: "t", labelSelector: { matchLabels: { a: "b" } } } }] } },
         volumes: [{ name: "d", emptyDir: { medium: "Memory" } }, { name: "c", configMap: { name: "x" } }],
         hostPID: false,
       },
@@ -46,6 +48,21 @@ describe("unknown fields", () => {
     bad.metadata.nmae = "x";
     bad.extra = 1;
     expect(unknown("Deployment", bad).sort()).toEqual(["extra", "metadata.nmae", "spec.template.spec.containers[0].imagePullPolicyy", "spec.template.spec.containerz"]);
+    // Inside probes, security contexts, affinity and volume sources too.
+    // biome-ignore lint/suspicious/noExplicitAny: a test reaches into nested fixtures to misspell them
+    const deep = structuredClone(deployment) as Record<string, any>;
+    const pod = deep.spec.template.spec;
+    pod.containers[0].livenessProbe.httpGet.paht = "/";
+    pod.containers[0].livenessProbe.periodSecond = 1;
+    pod.containers[0].securityContext.runAsUsr = 1;
+    pod.securityContext.fsgroup = 1;
+    pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operater = "In";
+    pod.volumes[0].emptyDir.sizelimit = "1Gi";
+    expect(unknown("Deployment", deep).sort()).toEqual([
+      "spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operater",
+      "spec.template.spec.containers[0].livenessProbe.httpGet.paht", "spec.template.spec.containers[0].livenessProbe.periodSecond",
+      "spec.template.spec.containers[0].securityContext.runAsUsr", "spec.template.spec.securityContext.fsgroup", "spec.template.spec.volumes[0].emptyDir.sizelimit",
+    ]);
   });
 
   it("lets kinds with a free-form spec and map-shaped data pass", () => {

@@ -16,10 +16,11 @@ import { upCommand } from "./up.js";
 import { versionCommand } from "./version.js";
 import { tokenCommand } from "./token.js";
 import { pkiCommand } from "./pki.js";
+import { dashboardCommand } from "./dashboard.js";
 
 /** All commands, in help order. */
 export const commands: Command[] = [
   getCommand, describeCommand, applyCommand, createCommand, deleteCommand, logsCommand, execCommand,
   upCommand, downCommand, statusCommand, versionCommand, imageCommand, chaosCommand,
-  controlplaneCommand, nodeCommand, tokenCommand, pkiCommand,
+  controlplaneCommand, nodeCommand, tokenCommand, pkiCommand, dashboardCommand,
 ];

@@ -40,14 +40,14 @@ export function useList(res: Res, opts: { ns?: string; query?: Record<string, st
   return state;
 }
 
-/** Runs an action and says what it did or why the API refused it. */
-export async function act(app: Ctx, what: string, f: () => Promise<unknown>): Promise<boolean> {
+/** Runs an action and says what it did ("scaled …") or why the API refused it ("cannot scale …: <the API's message>"). */
+export async function act(app: Ctx, what: { did: string; doing: string }, f: () => Promise<unknown>): Promise<boolean> {
   try {
     await f();
-    app.notify("ok", what);
+    app.notify("ok", what.did);
     return true;
   } catch (err) {
-    app.notify("error", `${what} refused: ${(err as Error).message}`);
+    app.notify("error", `cannot ${what.doing} — refused: ${(err as Error).message}`);
     return false;
   }
 }

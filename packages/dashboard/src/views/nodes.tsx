@@ -9,7 +9,7 @@ import { Table } from "./table.js";
 function Cordon(p: { n: KObj }) {
   const app = useApp();
   const on = !!p.n.spec?.unschedulable;
-  return <button data-testid="cordon" onClick={() => void act(app, `${on ? "uncordoned" : "cordoned"} node ${p.n.metadata.name}`, () => app.api.patch(apiPath(RES.nodes, undefined, p.n.metadata.name), { spec: { unschedulable: !on } }))}>{on ? "Uncordon" : "Cordon"}</button>;
+  return <button data-testid="cordon" onClick={() => void act(app, { did: `${on ? "uncordoned" : "cordoned"} node ${p.n.metadata.name}`, doing: `${on ? "uncordon" : "cordon"} node ${p.n.metadata.name}` }, () => app.api.patch(apiPath(RES.nodes, undefined, p.n.metadata.name), { spec: { unschedulable: !on } }))}>{on ? "Uncordon" : "Cordon"}</button>;
 }
 
 export function Nodes() {

@@ -70,25 +70,38 @@ function Logs(p: { ns: string; name: string; container: string }) {
   useEffect(() => {
     const abort = new AbortController();
     setText([]);
-    const q = new URLSearchParams({ container: p.container, tailLines: "1000", ...(previous ? { previous: "true" } : { follow: "true" }) });
+    // Lines carry timestamps, so a stream broken by the network resumes where it stopped
+    // (sinceSeconds back to the last line, dropping what was already shown).
+    let last = "";
     void (async () => {
-      try {
-        const res = await app.api.fetch(`${apiPath(RES.pods, p.ns, p.name)}/log?${q}`, { signal: abort.signal });
-        if (!res.ok) {
-          const st = (await res.json().catch(() => ({}))) as { message?: string };
-          setState(`refused: ${st.message ?? res.statusText}`);
+      for (let attempt = 0; !abort.signal.aborted; attempt++) {
+        const since: Record<string, string> = last ? { sinceSeconds: String(Math.max(1, Math.ceil((Date.now() - Date.parse(last)) / 1000) + 1)) } : { tailLines: "1000" };
+        const q = new URLSearchParams({ container: p.container, timestamps: "true", ...since, ...(previous ? { previous: "true" } : { follow: "true" }) });
+        try {
+          const res = await app.api.fetch(`${apiPath(RES.pods, p.ns, p.name)}/log?${q}`, { signal: abort.signal });
+          if (!res.ok) {
+            const st = (await res.json().catch(() => ({}))) as { message?: string };
+            setState(`refused: ${st.message ?? res.statusText}`);
+            return;
+          }
+          setState(previous ? "previous container" : "following");
+          let batch: string[] = [];
+          let t: ReturnType<typeof setTimeout> | undefined;
+          for await (const l of lines(res.body!)) {
+            const sp = l.indexOf(" ");
+            const ts = sp > 0 ? l.slice(0, sp) : "";
+            if (ts && last && ts <= last) continue;
+            if (ts) last = ts;
+            batch.push(sp > 0 && /^\d{4}-/.test(ts) ? l.slice(sp + 1) : l);
+            t ??= setTimeout(() => { const b = batch; batch = []; t = undefined; setText((old) => [...old, ...b].slice(-5000)); }, 50);
+          }
+          setState("ended");
           return;
+        } catch (err) {
+          if (abort.signal.aborted) return;
+          setState(`reconnecting (${(err as Error).message})`);
+          await new Promise((r) => setTimeout(r, Math.min(5000, 500 * (attempt + 1))));
         }
-        setState(previous ? "previous container" : "following");
-        let batch: string[] = [];
-        let t: ReturnType<typeof setTimeout> | undefined;
-        for await (const l of lines(res.body!)) {
-          batch.push(l);
-          t ??= setTimeout(() => { const b = batch; batch = []; t = undefined; setText((old) => [...old, ...b].slice(-5000)); }, 50);
-        }
-        setState("ended");
-      } catch (err) {
-        if (!abort.signal.aborted) setState(`error: ${(err as Error).message}`);
       }
     })();
     return () => abort.abort();

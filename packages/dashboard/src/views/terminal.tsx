@@ -12,7 +12,9 @@ export function Terminal(p: { ns: string; name: string; container: string }) {
   const app = useApp();
   const el = useRef<HTMLDivElement>(null);
   const [state, setState] = useState("connecting…");
+  const [session, setSession] = useState(0);
   useEffect(() => {
+    setState("connecting…");
     const term = new Xterm({ convertEol: false, fontSize: 13, cursorBlink: true, theme: { background: "#111418" } });
     const fit = new FitAddon();
     term.loadAddon(fit);
@@ -48,10 +50,10 @@ export function Terminal(p: { ns: string; name: string; container: string }) {
     const onResize = () => { fit.fit(); resize(); };
     window.addEventListener("resize", onResize);
     return () => { d.dispose(); window.removeEventListener("resize", onResize); ws.close(); term.dispose(); };
-  }, [p.ns, p.name, p.container]);
+  }, [p.ns, p.name, p.container, session]);
   return (
     <div>
-      <div class="muted" data-testid="terminal-state">{state}</div>
+      <div class="table-tools"><span class="muted" data-testid="terminal-state">{state}</span>{!state.startsWith("connect") && <button onClick={() => setSession(session + 1)} data-testid="reconnect">New session</button>}</div>
       <div class="terminal" ref={el} data-testid="terminal" />
     </div>
   );

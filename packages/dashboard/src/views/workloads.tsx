@@ -16,19 +16,19 @@ const hrefOf = (res: Res) => (o: KObj) => formatRoute({ view: res.resource, ns: 
 
 /** Scales a Deployment/StatefulSet/ReplicaSet through its scale subresource. */
 export function scale(app: Ctx, res: Res, o: KObj, replicas: number) {
-  return act(app, `scaled ${res.kind} ${o.metadata.name} to ${replicas}`, () =>
+  return act(app, { did: `scaled ${res.kind} ${o.metadata.name} to ${replicas}`, doing: `scale ${res.kind} ${o.metadata.name} to ${replicas}` }, () =>
     app.api.patch(`${apiPath(res, o.metadata.namespace, o.metadata.name)}/scale`, { spec: { replicas } }));
 }
 
 /** Restarts a rollout as kubectl does: a new restartedAt annotation on the pod template. */
 export function restart(app: Ctx, res: Res, o: KObj) {
-  return act(app, `restarted ${res.kind} ${o.metadata.name}`, () =>
+  return act(app, { did: `restarted ${res.kind} ${o.metadata.name}`, doing: `restart ${res.kind} ${o.metadata.name}` }, () =>
     app.api.patch(apiPath(res, o.metadata.namespace, o.metadata.name), { spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": new Date().toISOString() } } } } }));
 }
 
 export function remove(app: Ctx, res: Res, o: KObj) {
   if (!confirm(`Delete ${res.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}?`)) return Promise.resolve(false);
-  return act(app, `deleted ${res.kind} ${o.metadata.name}`, () => app.api.delete(apiPath(res, o.metadata.namespace, o.metadata.name)));
+  return act(app, { did: `deleted ${res.kind} ${o.metadata.name}`, doing: `delete ${res.kind} ${o.metadata.name}` }, () => app.api.delete(apiPath(res, o.metadata.namespace, o.metadata.name)));
 }
 
 export function ScaleControl(p: { res: Res; o: KObj }) {
@@ -126,7 +126,7 @@ export function WorkloadDetail(p: { res: Res; ns: string; name: string }) {
       <h1>{p.res.kind} <span data-testid="object-name">{p.ns}/{p.name}</span></h1>
       <div class="actions">
         <ActionsCell res={p.res} o={o} />
-        {prev && <button onClick={() => void act(app, `rolled back ${p.name} to revision ${rev(prev)}`, () => app.api.patch(apiPath(p.res, p.ns, p.name), { spec: { template: { metadata: { labels: prev.spec.template.metadata.labels, annotations: prev.spec.template.metadata.annotations ?? {} }, spec: prev.spec.template.spec } } }))}>Roll back to revision {rev(prev)}</button>}
+        {prev && <button onClick={() => void act(app, { did: `rolled back ${p.name} to revision ${rev(prev)}`, doing: `roll back ${p.name}` }, () => app.api.patch(apiPath(p.res, p.ns, p.name), { spec: { template: { metadata: { labels: prev.spec.template.metadata.labels, annotations: prev.spec.template.metadata.annotations ?? {} }, spec: prev.spec.template.spec } } }))}>Roll back to revision {rev(prev)}</button>}
         <a class="button" href={formatRoute({ view: "yaml", ns: p.ns, name: `${p.res.resource}/${p.name}` })}>YAML</a>
       </div>
       <p>Ready <b data-testid="detail-ready">{workloadSummary({ ...o, kind: p.res.kind }).ready}</b>, {age(o.metadata.creationTimestamp, now)} old</p>

@@ -3,6 +3,8 @@
 // /dashboard/api/exchange trades it for a session token). Everything else the page does goes
 // through the ordinary Kubernetes API with that token, so authorization is RBAC's as for kubectl.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TLSSocket } from "node:tls";
+import { identityOfPeer } from "@skiff/client";
 import { BadRequestError, MethodNotAllowedError, UnauthorizedError } from "@skiff/api";
 import type { UserInfo } from "../../auth/user.js";
 import { parseJsonObject, readBody, sendJson } from "../http/respond.js";
@@ -15,7 +17,7 @@ export { SessionTokens, LoginSecrets } from "./login.js";
 export interface Dashboard {
   /** Authenticates session tokens (absent without a signing key). */
   checker?: SessionTokens;
-  /** Serves a /dashboard request; `identify` authenticates the caller of /dashboard/api/login. */
+  /** Serves a /dashboard request; `identify` authenticates a bearer token at /dashboard/api/login (a client certificate of the cluster CA also does). */
   serve(req: IncomingMessage, res: ServerResponse, identify: () => Promise<UserInfo>): Promise<void>;
 }
 
@@ -40,7 +42,10 @@ export function dashboard(signer: ClaimsSigner | undefined, dir = findDashboardD
       if (req.method !== "POST") throw new MethodNotAllowedError(`${req.method} is not allowed on ${path}`);
       if (!sessions) throw new BadRequestError("this apiserver has no token signing key: the dashboard login exchange is off");
       if (rel === "api/login") {
-        const user = await identify();
+        // `skiff dashboard` signs in with the CLI's client certificate of the cluster CA; others with a bearer token.
+        const sock = req.socket as TLSSocket;
+        const cert = sock.authorized ? identityOfPeer(sock.getPeerCertificate()) : undefined;
+        const user = cert ? { name: cert.user, groups: [...new Set([...cert.groups, "system:authenticated"])] } : await identify();
         return sendJson(res, 201, { secret: secrets.mint(user), expiresInSeconds: LOGIN_SECRET_SECONDS, user: user.name });
       }
       if (rel === "api/exchange") {

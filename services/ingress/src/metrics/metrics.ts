@@ -37,7 +37,7 @@ export class Metrics {
     for (const [k, v] of this.bytes) out.push(`skiff_ingress_response_bytes_total{${k}} ${v}`);
     out.push("# HELP skiff_ingress_request_duration_seconds Time from request to the end of the response.", "# TYPE skiff_ingress_request_duration_seconds histogram");
     for (const [k, h] of this.hist) {
-      BUCKETS.forEach((b, i) => out.push(`skiff_ingress_request_duration_seconds_bucket{${k},le="${b}"} ${h.counts[i]}`));
+      BUCKETS.forEach((b, i) => { out.push(`skiff_ingress_request_duration_seconds_bucket{${k},le="${b}"} ${h.counts[i]}`); });
       out.push(`skiff_ingress_request_duration_seconds_bucket{${k},le="+Inf"} ${h.count}`, `skiff_ingress_request_duration_seconds_sum{${k}} ${h.sum}`, `skiff_ingress_request_duration_seconds_count{${k}} ${h.count}`);
     }
     out.push("# HELP skiff_ingress_upstream_failures_total Requests answered 502 or 504.", "# TYPE skiff_ingress_upstream_failures_total counter", `skiff_ingress_upstream_failures_total ${this.upstreamFailures}`);

@@ -73,9 +73,6 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, input?: string
   });
 }
 
-/** The number of rows of a table (by data-testid). */
-const rows = (page: Page, testid: string) => page.$$eval(`[data-testid="${testid}"] tbody tr`, (r) => r.length);
-
 describe("the web dashboard in Chromium", () => {
   const cluster = new TestCluster({ nodes: 1 });
   let browser: Browser;
@@ -138,7 +135,7 @@ describe("the web dashboard in Chromium", () => {
   it("shows the Deployment and its pods, and scales from the UI and from kubectl live", async () => {
     await go(page, `${apiUrl}/dashboard/#/deployments/default/web`);
     await waitText('[data-testid="detail-ready"]', /^1\/1$/);
-    expect(await rows(page, "workload-pods")).toBe(1);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="workload-pods"] tbody tr').length === 1, { timeout: 20_000 });
     await page.$eval('[data-testid="scale-input"]', (e) => { (e as HTMLInputElement).value = ""; });
     await page.type('[data-testid="scale-input"]', "3");
     await page.click('[data-testid="scale-button"]');

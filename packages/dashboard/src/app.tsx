@@ -64,17 +64,17 @@ function Signed(p: { session: Session; theme: string; setTheme(t: string): void;
   return (
     <AppCtx.Provider value={ctx}>
       <header>
-        <button class="menu" aria-label="menu" onClick={() => setMenu(!menu)}>☰</button>
+        <button type="button" class="menu" aria-label="menu" onClick={() => setMenu(!menu)}>☰</button>
         <a class="brand" href="#/overview">Skiff</a>
         <NamespacePicker value={ns} onChange={chooseNs} />
         <span class="spacer" />
         <span class="user" data-testid="user">{p.session.user}</span>
-        <button onClick={() => p.setTheme(p.theme === "dark" ? "light" : "dark")} aria-label="toggle theme">{p.theme === "dark" ? "☀" : "☾"}</button>
-        <button onClick={p.signOut}>Sign out</button>
+        <button type="button" onClick={() => p.setTheme(p.theme === "dark" ? "light" : "dark")} aria-label="toggle theme">{p.theme === "dark" ? "☀" : "☾"}</button>
+        <button type="button" onClick={p.signOut}>Sign out</button>
       </header>
       <div class="layout">
-        <nav class={`side ${menu ? "open" : ""}`} onClick={() => setMenu(false)}>
-          {nav.map(([v, t]) => <a key={v} href={`#/${v}`} class={route.view === v || (v === "workloads" && route.view in workloadRes) ? "active" : ""}>{t}</a>)}
+        <nav class={`side ${menu ? "open" : ""}`}>
+          {nav.map(([v, t]) => <a key={v} href={`#/${v}`} onClick={() => setMenu(false)} class={route.view === v || (v === "workloads" && route.view in workloadRes) ? "active" : ""}>{t}</a>)}
         </nav>
         <main class="content"><View route={route} /></main>
       </div>

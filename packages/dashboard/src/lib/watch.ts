@@ -1,7 +1,7 @@
 // Live lists: list, then watch from the list's resourceVersion; bookmarks move the
 // resourceVersion on; a 410 Gone (history compacted) or a broken stream leads to a relist, as
 // client-go's reflector does. No polling: changes arrive as the apiserver sends them.
-import { ApiFailure, failureOf, lines, type Fetch } from "./api.js";
+import { type ApiFailure, failureOf, lines, type Fetch } from "./api.js";
 import type { KObj, WatchEvent } from "./types.js";
 
 /** The objects of one list, kept current by watch events. */

@@ -9,7 +9,7 @@ import { Table } from "./table.js";
 function Cordon(p: { n: KObj }) {
   const app = useApp();
   const on = !!p.n.spec?.unschedulable;
-  return <button data-testid="cordon" onClick={() => void act(app, { did: `${on ? "uncordoned" : "cordoned"} node ${p.n.metadata.name}`, doing: `${on ? "uncordon" : "cordon"} node ${p.n.metadata.name}` }, () => app.api.patch(apiPath(RES.nodes, undefined, p.n.metadata.name), { spec: { unschedulable: !on } }))}>{on ? "Uncordon" : "Cordon"}</button>;
+  return <button type="button" data-testid="cordon" onClick={() => void act(app, { did: `${on ? "uncordoned" : "cordoned"} node ${p.n.metadata.name}`, doing: `${on ? "uncordon" : "cordon"} node ${p.n.metadata.name}` }, () => app.api.patch(apiPath(RES.nodes, undefined, p.n.metadata.name), { spec: { unschedulable: !on } }))}>{on ? "Uncordon" : "Cordon"}</button>;
 }
 
 export function Nodes() {
@@ -34,7 +34,7 @@ export function Nodes() {
         {nodes.items.slice(0, 50).map((n) => (
           <div class="node-box" key={n.metadata.name}>
             <div><b>{n.metadata.name}</b> <span class={`pill ${nodeSummary(n).tone}`}>{nodeSummary(n).status}</span></div>
-            <div class="pod-dots">{onNode(n.metadata.name).map((p) => { const s = podSummary(p); return <a key={p.metadata.uid} class={`dot ${s.tone}`} title={`${p.metadata.namespace}/${p.metadata.name}: ${s.status}`} href={formatRoute({ view: "pods", ns: p.metadata.namespace, name: p.metadata.name })} />; })}</div>
+            <div class="pod-dots">{onNode(n.metadata.name).map((p) => { const s = podSummary(p); return <a key={p.metadata.uid} class={`dot ${s.tone}`} aria-label={`${p.metadata.namespace}/${p.metadata.name}: ${s.status}`} title={`${p.metadata.namespace}/${p.metadata.name}: ${s.status}`} href={formatRoute({ view: "pods", ns: p.metadata.namespace, name: p.metadata.name })}><span class="sr-only">{p.metadata.name}</span></a>; })}</div>
           </div>
         ))}
       </div>

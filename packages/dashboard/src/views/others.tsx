@@ -52,9 +52,9 @@ export function Network() {
 function SecretValues(p: { o: KObj }) {
   const [shown, setShown] = useState(false);
   const data = (p.o.data ?? {}) as Record<string, string>;
-  if (!shown) return <button onClick={() => setShown(true)}>Show {Object.keys(data).length} values</button>;
+  if (!shown) return <button type="button" onClick={() => setShown(true)}>Show {Object.keys(data).length} values</button>;
   const dec = (v: string) => { try { return new TextDecoder().decode(Uint8Array.from(atob(v), (c) => c.charCodeAt(0))); } catch { return v; } };
-  return <dl class="kvs">{Object.entries(data).map(([k, v]) => <><dt key={`k${k}`}>{k}</dt><dd key={`v${k}`}><code>{dec(v)}</code></dd></>)}<button onClick={() => setShown(false)}>Hide</button></dl>;
+  return <dl class="kvs">{Object.entries(data).map(([k, v]) => <><dt key={`k${k}`}>{k}</dt><dd key={`v${k}`}><code>{dec(v)}</code></dd></>)}<button type="button" onClick={() => setShown(false)}>Hide</button></dl>;
 }
 
 export function Config() {

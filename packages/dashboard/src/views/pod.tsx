@@ -36,7 +36,7 @@ export function PodDetail(p: { ns: string; name: string; tab?: string }) {
       <nav class="tabs">
         {["summary", "logs", "terminal", "events"].map((t) => <a key={t} href={tabHref(t)} class={tab === t ? "active" : ""}>{t}</a>)}
         <a href={formatRoute({ view: "yaml", ns: p.ns, name: `pods/${p.name}` })}>yaml</a>
-        <button class="danger" onClick={() => void remove(app, RES.pods, pod)}>Delete</button>
+        <button type="button" class="danger" onClick={() => void remove(app, RES.pods, pod)}>Delete</button>
       </nav>
       {(tab === "logs" || tab === "terminal") && containers.length > 1 && (
         <label>container <select value={c} onChange={(e) => setContainer((e.target as HTMLSelectElement).value)}>{containers.map((n) => <option key={n}>{n}</option>)}</select></label>

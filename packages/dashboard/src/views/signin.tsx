@@ -10,7 +10,7 @@ const KEY = "skiff-dashboard-session";
 export function loadSession(): Session | undefined {
   try {
     const s = JSON.parse(sessionStorage.getItem(KEY) ?? "null") as Session | null;
-    if (s && s.expiresAt && Date.parse(s.expiresAt) < Date.now()) return undefined;
+    if (s?.expiresAt && Date.parse(s.expiresAt) < Date.now()) return undefined;
     return s ?? undefined;
   } catch {
     return undefined;

@@ -1,4 +1,4 @@
-// A sortable, filterable table of objects with keyboard navigation (j/k or arrows, Enter opens).
+// A sortable, filterable table of objects with keyboard navigation (in the filter box: ↑/↓ move, Enter opens).
 import { useMemo, useState } from "preact/hooks";
 import type { ComponentChildren } from "preact";
 import type { KObj } from "../lib/types.js";
@@ -25,8 +25,8 @@ export function Table(p: { items: KObj[]; columns: Column[]; search?(o: KObj): s
     return r;
   }, [p.items, filter, sortBy]);
   const onKey = (e: KeyboardEvent) => {
-    if (e.key === "ArrowDown" || e.key === "j") setCursor((c) => Math.min(rows.length - 1, c + 1));
-    else if (e.key === "ArrowUp" || e.key === "k") setCursor((c) => Math.max(0, c - 1));
+    if (e.key === "ArrowDown") setCursor((c) => Math.min(rows.length - 1, c + 1));
+    else if (e.key === "ArrowUp") setCursor((c) => Math.max(0, c - 1));
     else if (e.key === "Enter" && p.href && rows[cursor]) location.hash = p.href(rows[cursor]);
     else return;
     e.preventDefault();
@@ -34,11 +34,11 @@ export function Table(p: { items: KObj[]; columns: Column[]; search?(o: KObj): s
   return (
     <div class="table-wrap" data-testid={p.testid}>
       <div class="table-tools">
-        <input class="filter" placeholder={p.search ? "Filter…" : "Filter by name…"} value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} aria-label="filter" />
+        <input class="filter" onKeyDown={onKey} title="type to filter; ↑/↓ move, Enter opens" placeholder={p.search ? "Filter…" : "Filter by name…"} value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} aria-label="filter" />
         <span class="muted">{p.synced === false ? "loading…" : `${rows.length} of ${p.items.length}`}</span>
         {p.error && <span class="bad">{p.error}</span>}
       </div>
-      <table tabIndex={0} onKeyDown={onKey}>
+      <table>
         <thead>
           <tr>
             {p.columns.map((c, i) => (

@@ -53,7 +53,7 @@ export function Terminal(p: { ns: string; name: string; container: string }) {
   }, [p.ns, p.name, p.container, session]);
   return (
     <div>
-      <div class="table-tools"><span class="muted" data-testid="terminal-state">{state}</span>{!state.startsWith("connect") && <button onClick={() => setSession(session + 1)} data-testid="reconnect">New session</button>}</div>
+      <div class="table-tools"><span class="muted" data-testid="terminal-state">{state}</span>{!state.startsWith("connect") && <button type="button" onClick={() => setSession(session + 1)} data-testid="reconnect">New session</button>}</div>
       <div class="terminal" ref={el} data-testid="terminal" />
     </div>
   );

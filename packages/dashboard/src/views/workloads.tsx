@@ -75,8 +75,8 @@ function ActionsCell(p: { res: Res; o: KObj }) {
   return (
     <div class="actions">
       {scalable && <ScaleControl res={p.res} o={p.o} />}
-      {restartable && <button onClick={() => void restart(app, p.res, p.o)}>Restart</button>}
-      <button class="danger" onClick={() => void remove(app, p.res, p.o)}>Delete</button>
+      {restartable && <button type="button" onClick={() => void restart(app, p.res, p.o)}>Restart</button>}
+      <button type="button" class="danger" onClick={() => void remove(app, p.res, p.o)}>Delete</button>
     </div>
   );
 }
@@ -126,7 +126,7 @@ export function WorkloadDetail(p: { res: Res; ns: string; name: string }) {
       <h1>{p.res.kind} <span data-testid="object-name">{p.ns}/{p.name}</span></h1>
       <div class="actions">
         <ActionsCell res={p.res} o={o} />
-        {prev && <button onClick={() => void act(app, { did: `rolled back ${p.name} to revision ${rev(prev)}`, doing: `roll back ${p.name}` }, () => app.api.patch(apiPath(p.res, p.ns, p.name), { spec: { template: { metadata: { labels: prev.spec.template.metadata.labels, annotations: prev.spec.template.metadata.annotations ?? {} }, spec: prev.spec.template.spec } } }))}>Roll back to revision {rev(prev)}</button>}
+        {prev && <button type="button" onClick={() => void act(app, { did: `rolled back ${p.name} to revision ${rev(prev)}`, doing: `roll back ${p.name}` }, () => app.api.patch(apiPath(p.res, p.ns, p.name), { spec: { template: { metadata: { labels: prev.spec.template.metadata.labels, annotations: prev.spec.template.metadata.annotations ?? {} }, spec: prev.spec.template.spec } } }))}>Roll back to revision {rev(prev)}</button>}
         <a class="button" href={formatRoute({ view: "yaml", ns: p.ns, name: `${p.res.resource}/${p.name}` })}>YAML</a>
       </div>
       <p>Ready <b data-testid="detail-ready">{workloadSummary({ ...o, kind: p.res.kind }).ready}</b>, {age(o.metadata.creationTimestamp, now)} old</p>

@@ -41,9 +41,9 @@ export function YamlView(p: { res: Res; ns?: string; name: string }) {
       {err && <p class="bad">{err}</p>}
       <textarea class="yaml" spellcheck={false} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} data-testid="yaml" aria-label="YAML" />
       <div class="actions">
-        <button onClick={() => void apply(false)} data-testid="apply">Apply</button>
-        <button onClick={() => void load()}>Reload</button>
-        {conflict && <span class="bad" data-testid="conflict">Conflict: {conflict} <button onClick={() => void apply(true)}>Apply anyway (force)</button></span>}
+        <button type="button" onClick={() => void apply(false)} data-testid="apply">Apply</button>
+        <button type="button" onClick={() => void load()}>Reload</button>
+        {conflict && <span class="bad" data-testid="conflict">Conflict: {conflict} <button type="button" onClick={() => void apply(true)}>Apply anyway (force)</button></span>}
       </div>
     </section>
   );
@@ -79,7 +79,7 @@ export function CreateView() {
     <section>
       <h1>Create from YAML</h1>
       <textarea class="yaml" spellcheck={false} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} placeholder="apiVersion: apps/v1&#10;kind: Deployment&#10;…" aria-label="YAML to create" />
-      <div class="actions"><button onClick={() => void create()}>Create</button></div>
+      <div class="actions"><button type="button" onClick={() => void create()}>Create</button></div>
     </section>
   );
 }

@@ -10,7 +10,10 @@ export function lazy<P extends object>(load: () => Promise<ComponentType<P>>): C
     const [C, setC] = useState<ComponentType<P> | undefined>(() => loaded);
     const [err, setErr] = useState("");
     useEffect(() => {
-      if (!C) load().then((c) => { loaded = c; setC(() => c); }, (e: Error) => setErr(e.message));
+      if (C) return;
+      // A chunk fetch that the network broke (Chromium aborts requests when an interface changes) is tried again.
+      const attempt = (n: number) => load().then((c) => { loaded = c; setC(() => c); }, (e: Error) => (n < 4 ? setTimeout(() => attempt(n + 1), 500 * n) : setErr(e.message)));
+      attempt(1);
     }, []);
     if (err) return <p class="bad">could not load: {err}</p>;
     return C ? <C {...props} /> : <p class="muted">loading…</p>;

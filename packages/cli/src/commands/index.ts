@@ -17,10 +17,11 @@ import { versionCommand } from "./version.js";
 import { tokenCommand } from "./token.js";
 import { pkiCommand } from "./pki.js";
 import { dashboardCommand } from "./dashboard.js";
+import { kubeconfigCommand } from "./kubeconfig.js";
 
 /** All commands, in help order. */
 export const commands: Command[] = [
   getCommand, describeCommand, applyCommand, createCommand, deleteCommand, logsCommand, execCommand,
   upCommand, downCommand, statusCommand, versionCommand, imageCommand, chaosCommand,
-  controlplaneCommand, nodeCommand, tokenCommand, pkiCommand, dashboardCommand,
+  controlplaneCommand, nodeCommand, tokenCommand, pkiCommand, kubeconfigCommand, dashboardCommand,
 ];

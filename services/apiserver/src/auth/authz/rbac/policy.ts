@@ -3,6 +3,7 @@
 // system:aggregate-to-* parts, and what every authenticated user may do (discovery, reviews).
 import type { ClusterRole, PolicyRule, RoleBinding } from "@skiff/api";
 import { RBAC_GROUP } from "@skiff/api";
+import { componentClusterRoleBindings, componentClusterRoles } from "./components.js";
 
 const AGG = "rbac.authorization.k8s.io/aggregate-to-";
 const read = ["get", "list", "watch"];
@@ -65,6 +66,7 @@ export const bootstrapClusterRoles: ClusterRole[] = [
   ]),
   role("system:discovery", [url(["get"], ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"])]),
   role("system:public-info-viewer", [url(["get"], ["/healthz", "/livez", "/readyz", "/version", "/version/"])]),
+  ...componentClusterRoles,
 ];
 
 /** The default ClusterRoleBindings. */
@@ -73,4 +75,5 @@ export const bootstrapClusterRoleBindings: RoleBinding[] = [
   bind("system:basic-user", "system:basic-user", ["system:authenticated"]),
   bind("system:discovery", "system:discovery", ["system:authenticated"]),
   bind("system:public-info-viewer", "system:public-info-viewer", ["system:authenticated", "system:unauthenticated"]),
+  ...componentClusterRoleBindings,
 ];

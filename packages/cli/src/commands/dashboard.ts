@@ -20,7 +20,13 @@ export function apiUrl(ctx: Context): string {
 
 /** Asks the apiserver for a login secret, authenticated by the client certificate in `tlsDir`. */
 export function mintLoginSecret(url: string, tlsDir: string): Promise<{ secret: string; expiresInSeconds: number; user: string }> {
-  const read = (f: string) => readFileSync(join(tlsDir, f));
+  const read = (f: string) => {
+    try {
+      return readFileSync(join(tlsDir, f));
+    } catch (err) {
+      throw new CliError(`cannot read the client certificate in ${tlsDir} (${(err as Error).message}): it needs ca.crt, tls.crt and tls.key`);
+    }
+  };
   return new Promise((resolve, reject) => {
     const req = request(`${url}/dashboard/api/login`, { method: "POST", ca: read("ca.crt"), cert: read("tls.crt"), key: read("tls.key"), headers: { "Content-Type": "application/json", "Content-Length": 2 } }, (res) => {
       let body = "";

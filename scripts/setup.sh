@@ -56,6 +56,16 @@ if ((${#missing[@]})); then
   done
 fi
 
+# Debian's chromium: the dashboard's browser tests and benchmark drive it with puppeteer-core
+# (no browser download). SKIFF_SKIP_CHROMIUM=1 skips it.
+if [[ "${SKIFF_SKIP_CHROMIUM:-0}" != 1 ]] && command -v apt-get >/dev/null 2>&1 &&
+   ! command -v chromium >/dev/null 2>&1; then
+  log "installing chromium (dashboard browser tests)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >&2 ||
+    log "could not install chromium: the dashboard browser tests will fail until it is installed"
+fi
+
 # Debian's docker-compose (v1.29; the compose topology's test) and docker-registry (the cluster
 # registry of `skiff controlplane --registry`): only with the container-topology images.
 if [[ "${SKIFF_SKIP_CLUSTER_IMAGES:-0}" != 1 ]] && command -v apt-get >/dev/null 2>&1 &&

@@ -16,11 +16,12 @@ import { upCommand } from "./up.js";
 import { versionCommand } from "./version.js";
 import { tokenCommand } from "./token.js";
 import { pkiCommand } from "./pki.js";
+import { dashboardCommand } from "./dashboard.js";
 import { kubeconfigCommand } from "./kubeconfig.js";
 
 /** All commands, in help order. */
 export const commands: Command[] = [
   getCommand, describeCommand, applyCommand, createCommand, deleteCommand, logsCommand, execCommand,
   upCommand, downCommand, statusCommand, versionCommand, imageCommand, chaosCommand,
-  controlplaneCommand, nodeCommand, tokenCommand, pkiCommand, kubeconfigCommand,
+  controlplaneCommand, nodeCommand, tokenCommand, pkiCommand, kubeconfigCommand, dashboardCommand,
 ];

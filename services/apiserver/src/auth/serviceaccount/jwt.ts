@@ -40,27 +40,39 @@ export class TokenSigner {
       iss: ISSUER, sub: `system:serviceaccount:${a.namespace}:${a.name}`, aud: a.audiences, exp: iat + a.seconds, iat, nbf: iat, jti: randomUUID(),
       "kubernetes.io": { namespace: a.namespace, serviceaccount: { name: a.name, uid: a.uid }, ...(a.pod ? { pod: a.pod } : {}) },
     };
-    const head = `${b64({ alg: "RS256", typ: "JWT" })}.${b64(claims)}`;
-    return { token: `${head}.${sign("sha256", Buffer.from(head), this.priv).toString("base64url")}`, claims };
+    return { token: this.signClaims(claims), claims };
   }
 
-  /** The claims of a valid, unexpired token for one of `audiences`; undefined otherwise. */
-  verify(token: string, audiences: string[], now = Date.now()): TokenClaims | undefined {
+  /** Any claims as an RS256 JWT signed with this key (the dashboard's session tokens use it too). */
+  signClaims(claims: object): string {
+    const head = `${b64({ alg: "RS256", typ: "JWT" })}.${b64(claims)}`;
+    return `${head}.${sign("sha256", Buffer.from(head), this.priv).toString("base64url")}`;
+  }
+
+  /** The claims of a JWT whose RS256 signature this key made (no claim is checked); undefined otherwise. */
+  signedClaims(token: string): Record<string, unknown> | undefined {
     const parts = token.split(".");
     if (parts.length !== 3) return undefined;
     try {
       const header = JSON.parse(Buffer.from(parts[0], "base64url").toString("utf8")) as { alg?: string };
       if (header.alg !== "RS256") return undefined;
       if (!verify("sha256", Buffer.from(`${parts[0]}.${parts[1]}`), this.pub, Buffer.from(parts[2], "base64url"))) return undefined;
-      const c = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8")) as TokenClaims;
-      const t = now / 1000;
-      if (c.iss !== ISSUER || typeof c.exp !== "number" || c.exp < t || (c.nbf ?? 0) > t + 60) return undefined;
-      const aud = Array.isArray(c.aud) ? c.aud : [c.aud];
-      if (!aud.some((x) => audiences.includes(x))) return undefined;
-      if (!c["kubernetes.io"]?.serviceaccount?.name) return undefined;
-      return c;
+      const c = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8")) as unknown;
+      return c && typeof c === "object" ? (c as Record<string, unknown>) : undefined;
     } catch {
       return undefined;
     }
+  }
+
+  /** The claims of a valid, unexpired token for one of `audiences`; undefined otherwise. */
+  verify(token: string, audiences: string[], now = Date.now()): TokenClaims | undefined {
+    const c = this.signedClaims(token) as TokenClaims | undefined;
+    if (!c) return undefined;
+    const t = now / 1000;
+    if (c.iss !== ISSUER || typeof c.exp !== "number" || c.exp < t || (c.nbf ?? 0) > t + 60) return undefined;
+    const aud = Array.isArray(c.aud) ? c.aud : [c.aud];
+    if (!aud.some((x) => audiences.includes(x))) return undefined;
+    if (!c["kubernetes.io"]?.serviceaccount?.name) return undefined;
+    return c;
   }
 }

@@ -50,10 +50,24 @@ export class TokenAuthenticator {
     const byCert = certificateUser(req);
     if (byCert) return byCert;
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
-    const user = m ? await this.check(m[1]) : undefined;
+    const token = m?.[1] ?? webSocketToken(req);
+    const user = token ? await this.check(token) : undefined;
     if (!user) throw new UnauthorizedError();
     return user;
   }
+}
+
+/** Prefix of the WebSocket subprotocol that carries a bearer token (browsers cannot set Authorization on a WebSocket). */
+export const wsTokenProtocolPrefix = "base64url.bearer.authorization.k8s.io.";
+
+/** The bearer token of a WebSocket upgrade offered as `base64url.bearer.authorization.k8s.io.<token>` (as Kubernetes). */
+export function webSocketToken(req: IncomingMessage): string | undefined {
+  if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket") return undefined;
+  const offered = String(req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
+  const p = offered.find((x) => x.startsWith(wsTokenProtocolPrefix));
+  if (!p) return undefined;
+  const token = Buffer.from(p.slice(wsTokenProtocolPrefix.length), "base64url").toString("utf8");
+  return token || undefined;
 }
 
 /**

@@ -18,6 +18,7 @@ import { openApiV2Protobuf, openApiV2ProtobufType } from "../openapi/gnostic.js"
 import { handleResource } from "../handlers/resource.js";
 import { upgradeHandler } from "../streams/upgrade.js";
 import { compileFlowControlOptions, FlowControl, type FlowControlOptions } from "../flowcontrol/flowcontrol.js";
+import { dashboard } from "../dashboard/index.js";
 import { metricsApiGroup, metricsGet, metricsGroup, metricsResourceList, metricsVersion } from "../metrics/metrics.js";
 
 /** Options of the REST server. */
@@ -52,7 +53,8 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
   const i = opts.address.lastIndexOf(":");
   const host = opts.address.slice(0, i).replace(/^\[|\]$/g, "");
   const port = Number(opts.address.slice(i + 1));
-  const authn = new TokenAuthenticator([new StaticTokens([{ token: auth.adminToken, user: { name: "skiff-admin", groups: ["system:masters", "system:authenticated"] } }]), ...(opts.tokenCheckers ?? [])]);
+  const ui = dashboard(ctx.tokens);
+  const authn = new TokenAuthenticator([new StaticTokens([{ token: auth.adminToken, user: { name: "skiff-admin", groups: ["system:masters", "system:authenticated"] } }]), ...(opts.tokenCheckers ?? []), ...(ui.checker ? [ui.checker] : [])]);
   ctx = { ...ctx, authn };
   const docs = new Map<string, unknown>();
   const cached = (key: string, make: () => unknown) => {
@@ -70,6 +72,7 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
       return;
     }
     if (auth.bootstrap && path.startsWith("/skiff/v1/")) return auth.bootstrap(req, res, path);
+    if (path === "/dashboard" || path.startsWith("/dashboard/")) return ui.serve(req, res, () => identify(authn, ctx.authz, req));
     const user = await identify(authn, ctx.authz, req);
     const rp = parseResourcePath(path);
     // Every request is authorized: on its resource when it names one, else on its path.

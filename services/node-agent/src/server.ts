@@ -22,6 +22,7 @@ import type { NodeAgentOptions } from "./options/options.js";
 import { ServiceNetwork } from "./network/service-network.js";
 import { startImages } from "./images/wiring.js";
 import { apiserversOnly, ensureNodeIdentity, ReferencedObjects, startCertificateRotation } from "./trust/index.js";
+import { instrumentRuntime } from "./metrics/metrics.js";
 
 export const VERSION = "v1.32.0-skiff";
 
@@ -34,6 +35,7 @@ export interface RunningAgent {
 
 /** Starts the agent; resolves once the Node is registered and pods are being run. */
 export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtime = new DockerRuntime(opts.dockerSocket)): Promise<RunningAgent> {
+  runtime = instrumentRuntime(runtime);
   // The node's identity first: everything it says to the cluster is said with it.
   await ensureNodeIdentity({ tlsDir: opts.tlsDir, nodeName: opts.nodeName, token: opts.token, caCertHash: opts.caCertHash, servers: opts.bootstrapServers }, log.child({ component: "bootstrap" }));
   const stopRotation = startCertificateRotation({ tlsDir: opts.tlsDir, nodeName: opts.nodeName, servers: opts.bootstrapServers, checkMs: opts.certCheckMs }, log.child({ component: "cert-rotation" }));

@@ -12,6 +12,7 @@ import type { Runtime, RuntimeContainer } from "../runtime/runtime.js";
 import { podStats } from "../stats/stats.js";
 import { imageHandlers } from "../images/service.js";
 import type { ImageRuntime } from "../images/runtime.js";
+import { proxyHandlers } from "../metrics/proxy.js";
 
 export interface NodeServiceDeps {
   runtime: Runtime;
@@ -72,6 +73,7 @@ export function nodeService(d: NodeServiceDeps): nodev1.NodeServiceServer & Reco
 
   return {
     ...imageHandlers({ images: d.images, authorize, fail, onLoaded: d.onImagesLoaded }),
+    ...proxyHandlers({ pods: d.pods, authorize, fail }),
 
     logs(call: ServerWritableStream<nodev1.LogsRequest, nodev1.LogsResponse>) {
       void (async () => {

@@ -76,3 +76,21 @@ export async function timed<T>(h: Histogram<string>, labels: Record<string, stri
 }
 
 export * from "./workqueue.js";
+
+/**
+ * Starts a process's loopback /metrics listener unless `address` is "" (off). A port already in
+ * use is logged as an error, not fatal: the process's own work matters more than its metrics
+ * (several schedulers or test clusters on one host).
+ */
+export async function startMetricsListener(address: string, log: { info(o: object, m: string): void; error(o: object, m: string): void }): Promise<MetricsServer | undefined> {
+  enableProcessMetrics();
+  if (!address) return undefined;
+  try {
+    const s = await serveMetrics(address);
+    log.info({ metricsAddress: s.address }, "serving /metrics");
+    return s;
+  } catch (err) {
+    log.error({ err, metricsAddress: address }, "cannot serve /metrics (is another process on this port? set --metrics-address)");
+    return undefined;
+  }
+}

@@ -10,6 +10,7 @@ import { Framework } from "./framework/framework.js";
 import { defaultFilterPlugins, defaultScorePlugins } from "./plugins/index.js";
 import { eligibleToPreempt, findCandidate } from "./preemption/preemption.js";
 import type { Diagnosis } from "./framework/diagnosis.js";
+import { observeAttempt, trackPodScheduling } from "./metrics/metrics.js";
 
 /** The scheduler name pods get when they name none (spec.schedulerName defaulting). */
 export const DEFAULT_SCHEDULER_NAME = "default-scheduler";
@@ -94,6 +95,7 @@ export class Scheduler {
     this.queue = new WorkQueue(cfg.backoff ?? { baseDelayMs: 1000, maxDelayMs: 10_000 });
     this.pods = new Informer<Pod>(cfg.client, "pods", {}, cfg.log.child({ component: "pod-informer" }));
     this.nodes = new Informer<Node>(cfg.client, "nodes", {}, cfg.log.child({ component: "node-informer" }));
+    trackPodScheduling(this.pods, (p) => isPending(p, this.name), () => this.unschedulable.size);
 
     this.nodes.addHandlers({
       onAdd: (n) => {
@@ -185,7 +187,9 @@ export class Scheduler {
     if (this.cache.isAssumed(key)) return;
     const log = this.log.child({ pod: key });
     const nodes = this.cache.snapshot();
+    const t0 = performance.now();
     const result = this.framework.schedule(pod, nodes);
+    observeAttempt(key, result.code, t0);
     switch (result.code) {
       case "Error":
         this.recorder.record(pod, "Warning", "FailedScheduling", result.message);

@@ -1,5 +1,6 @@
 // controller-manager options: flags/environment → partial → compileOptions() with defaults.
 import { parseArgs } from "node:util";
+import { checkMetricsAddress } from "@skiff/metrics";
 
 export interface ControllerManagerOptions {
   /** apiserver gRPC addresses (--apiserver, SKIFF_APISERVER; default 127.0.0.1:6444). */
@@ -33,6 +34,8 @@ export interface ControllerManagerOptions {
   jobBackoffBaseMs: number;
   /** Cap of that delay (--job-backoff-max-ms; default 360000, six minutes). */
   jobBackoffMaxMs: number;
+  /** Prometheus /metrics, loopback only (--metrics-address; default 127.0.0.1:10257, kube-controller-manager's port; "" = off). */
+  metricsAddress: string;
 }
 
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<ControllerManagerOptions> {
@@ -43,6 +46,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Cont
       "node-cidr-mask-size": { type: "string" }, "node-monitor-grace-ms": { type: "string" }, "pod-eviction-timeout-ms": { type: "string" }, controllers: { type: "string" },
       "leader-elect": { type: "string" }, "leader-elect-lease-ms": { type: "string" }, "leader-elect-renew-ms": { type: "string" },
       "job-backoff-base-ms": { type: "string" }, "job-backoff-max-ms": { type: "string" },
+      "metrics-address": { type: "string" },
     },
     strict: true,
   });
@@ -62,6 +66,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Cont
     controllers: values.controllers && values.controllers !== "all" ? list(values.controllers) : undefined,
     jobBackoffBaseMs: num(values["job-backoff-base-ms"]),
     jobBackoffMaxMs: num(values["job-backoff-max-ms"]),
+    metricsAddress: values["metrics-address"],
   };
 }
 
@@ -80,6 +85,7 @@ export function compileOptions(p: Partial<ControllerManagerOptions>): Controller
     controllers: p.controllers ?? "all",
     jobBackoffBaseMs: p.jobBackoffBaseMs ?? 10_000,
     jobBackoffMaxMs: p.jobBackoffMaxMs ?? 360_000,
+    metricsAddress: p.metricsAddress ?? "127.0.0.1:10257",
   };
   const errs: string[] = [];
   const m = /^(\d+\.){3}\d+\/(\d+)$/.exec(o.clusterCidr);
@@ -93,6 +99,8 @@ export function compileOptions(p: Partial<ControllerManagerOptions>): Controller
   if (!(o.leaseMs > o.renewMs)) errs.push("--leader-elect-lease-ms: must be longer than --leader-elect-renew-ms");
   if (!(o.jobBackoffBaseMs >= 0)) errs.push("--job-backoff-base-ms: must be a non-negative number");
   if (!(o.jobBackoffMaxMs >= o.jobBackoffBaseMs)) errs.push("--job-backoff-max-ms: must be at least --job-backoff-base-ms");
+  const metrics = checkMetricsAddress("--metrics-address", o.metricsAddress);
+  if (metrics) errs.push(metrics);
   if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);
   return o;
 }

@@ -1,5 +1,6 @@
 // dns options: flags → partial → compileOptions() with the defaults documented here.
 import { parseArgs } from "node:util";
+import { checkMetricsAddress } from "@skiff/metrics";
 
 export interface DnsOptions {
   /** apiserver gRPC addresses (--apiserver, SKIFF_APISERVER; default 127.0.0.1:6444). */
@@ -18,6 +19,8 @@ export interface DnsOptions {
   upstreamTimeoutMs: number;
   /** JSON file written once serving (pid, port), for the agent that spawned us (--state-file). */
   stateFile: string;
+  /** Prometheus /metrics, loopback only (--metrics-address; default 127.0.0.1:0: any free port, in the ready line and state file; "" = off). */
+  metricsAddress: string;
 }
 
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<DnsOptions> {
@@ -26,6 +29,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<DnsO
     options: {
       apiserver: { type: "string" }, "tls-dir": { type: "string" }, listen: { type: "string" }, "cluster-domain": { type: "string" },
       upstream: { type: "string" }, "upstream-timeout-ms": { type: "string" }, "state-file": { type: "string" }, "resolv-conf": { type: "string" },
+      "metrics-address": { type: "string" },
     },
     strict: true,
   });
@@ -35,6 +39,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<DnsO
     listen: values.listen, clusterDomain: values["cluster-domain"], upstream: values.upstream, resolvConf: values["resolv-conf"],
     upstreamTimeoutMs: values["upstream-timeout-ms"] === undefined ? undefined : Number(values["upstream-timeout-ms"]),
     stateFile: values["state-file"],
+    metricsAddress: values["metrics-address"],
     tlsDir: values["tls-dir"] ?? env.SKIFF_TLS_DIR,
   };
 }
@@ -49,6 +54,7 @@ export function compileOptions(p: Partial<DnsOptions>): DnsOptions {
     upstreamTimeoutMs: p.upstreamTimeoutMs ?? 2000,
     stateFile: p.stateFile ?? "",
     tlsDir: p.tlsDir ?? "",
+    metricsAddress: p.metricsAddress ?? "127.0.0.1:0",
   };
   const errs: string[] = [];
   if (!o.tlsDir) errs.push("--tls-dir: required (ca.crt, tls.crt, tls.key of the cluster PKI; the node agent passes its own)");
@@ -57,6 +63,8 @@ export function compileOptions(p: Partial<DnsOptions>): DnsOptions {
     if (!/^([^\s:\[\]]+|\[[0-9a-fA-F:.]+\]):\d+$/.test(u.trim())) errs.push(`--upstream: want "none" or host:port[,host:port], got ${JSON.stringify(u)}`);
   }
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(o.clusterDomain)) errs.push(`--cluster-domain: not a domain: ${JSON.stringify(o.clusterDomain)}`);
+  const m = checkMetricsAddress("--metrics-address", o.metricsAddress);
+  if (m) errs.push(m);
   if (!(o.upstreamTimeoutMs > 0)) errs.push("upstreamTimeoutMs: must be a positive number");
   if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);
   return o;

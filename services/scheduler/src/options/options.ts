@@ -1,6 +1,7 @@
 // scheduler options: flags and environment → partial → compileOptions() (defaults here).
 import { parseArgs } from "node:util";
 import { DEFAULT_SCHEDULER_LEASE } from "@skiff/client";
+import { checkMetricsAddress } from "@skiff/metrics";
 
 /** Everything the scheduler process is configured with (all fields filled after compileOptions). */
 export interface SchedulerOptions {
@@ -20,6 +21,8 @@ export interface SchedulerOptions {
   leaseMs: number;
   /** Lease renew / candidate retry interval (--leader-elect-renew-ms; default 2000). */
   renewMs: number;
+  /** Prometheus /metrics, loopback only (--metrics-address; default 127.0.0.1:10259, kube-scheduler's port; "" = off). */
+  metricsAddress: string;
 }
 
 /** Reads flags (and SKIFF_* environment variables) into a partial options object. */
@@ -29,6 +32,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Sche
     options: {
       apiserver: { type: "string" }, "tls-dir": { type: "string" }, "scheduler-name": { type: "string" }, "retry-interval-ms": { type: "string" },
       nats: { type: "string" }, "leader-elect": { type: "string" }, "leader-elect-lease-ms": { type: "string" }, "leader-elect-renew-ms": { type: "string" },
+      "metrics-address": { type: "string" },
     },
     strict: true,
   });
@@ -44,6 +48,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<Sche
     leaderElect: le === undefined ? undefined : le === "true" ? true : le === "false" ? false : (le as never),
     leaseMs: num(values["leader-elect-lease-ms"]),
     renewMs: num(values["leader-elect-renew-ms"]),
+    metricsAddress: values["metrics-address"],
   };
 }
 
@@ -58,6 +63,7 @@ export function compileOptions(p: Partial<SchedulerOptions>): SchedulerOptions {
     leaderElect: p.leaderElect ?? true,
     leaseMs: p.leaseMs ?? 15_000,
     renewMs: p.renewMs ?? 2_000,
+    metricsAddress: p.metricsAddress ?? "127.0.0.1:10259",
   };
   const errs: string[] = [];
   for (const a of o.apiservers) {
@@ -68,6 +74,8 @@ export function compileOptions(p: Partial<SchedulerOptions>): SchedulerOptions {
   if (typeof o.leaderElect !== "boolean") errs.push(`--leader-elect: must be true or false, got ${JSON.stringify(o.leaderElect)}`);
   if (!(o.renewMs > 0)) errs.push("--leader-elect-renew-ms: must be a positive number");
   if (!(o.leaseMs > o.renewMs)) errs.push("--leader-elect-lease-ms: must be longer than --leader-elect-renew-ms");
+  const m = checkMetricsAddress("--metrics-address", o.metricsAddress);
+  if (m) errs.push(m);
   if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);
   return o;
 }

@@ -5,7 +5,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
 import { join } from "node:path";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createSocket } from "node:dgram";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@skiff/client";
 import { TestCluster } from "../harness/cluster.js";
@@ -47,6 +48,18 @@ function httpGet(url: string): Promise<{ status: number; body: string; headers: 
     req.on("timeout", () => req.destroy(new Error("timed out")));
     req.on("error", reject);
     req.end();
+  });
+}
+
+/** One A query over UDP to 127.0.0.1:port; resolves with the answer. */
+function dnsQuery(port: number, name: string): Promise<Buffer> {
+  const labels = name.split(".").map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)]));
+  const msg = Buffer.concat([Buffer.from([0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]), ...labels, Buffer.from([0, 0, 1, 0, 1])]);
+  return new Promise((resolve, reject) => {
+    const s = createSocket("udp4");
+    const t = setTimeout(() => { s.close(); reject(new Error("no DNS answer")); }, 10_000);
+    s.on("message", (m) => { clearTimeout(t); s.close(); resolve(m); });
+    s.send(msg, port, "127.0.0.1");
   });
 }
 
@@ -146,6 +159,31 @@ describe("metrics and the proxy subresource", () => {
     expect(JSON.parse(badPort.body).message).toBe('no service port "9999" found for service "web"');
     const metrics = await ok("get", "--raw", "/metrics");
     expect(sample(metrics, "apiserver_request_total", { verb: "CONNECT", resource: "services", subresource: "proxy", code: "200" })).toBeGreaterThanOrEqual(2);
+  });
+
+  it("the scheduler, controller-manager, proxy and DNS serve /metrics on loopback", async () => {
+    const sched = await httpGet(`http://${cluster.schedulerMetrics}/metrics`);
+    expect(sample(sched.body, "scheduler_schedule_attempts_total", { result: "scheduled" })).toBeGreaterThanOrEqual(1);
+    expect(sample(sched.body, "scheduler_pod_scheduling_duration_seconds_count", { attempts: "1" })).toBeGreaterThanOrEqual(1);
+    expect(sample(sched.body, "scheduler_scheduling_algorithm_duration_seconds_count")).toBeGreaterThanOrEqual(1);
+    expect(sample(sched.body, "scheduler_pending_pods", { queue: "active" })).toBe(0);
+    const cm = await httpGet(`http://${cluster.controllerManagerMetrics}/metrics`);
+    expect(sample(cm.body, "workqueue_adds_total", { name: "endpoints" })).toBeGreaterThanOrEqual(1);
+    expect(sample(cm.body, "workqueue_queue_duration_seconds_count", { name: "endpoints" })).toBeGreaterThanOrEqual(1);
+    expect(sample(cm.body, "workqueue_depth", { name: "replicaset" })).toBe(0);
+    expect(cm.body).toContain("process_resident_memory_bytes");
+    // The node's proxy and DNS (spawned by its agent) name their ports in their state files.
+    const run = cluster.runDir(cluster.nodeName(0));
+    const proxyState = JSON.parse(readFileSync(join(run, "proxy.json"), "utf8")) as { metricsAddress: string };
+    const proxy = await httpGet(`http://${proxyState.metricsAddress}/metrics`);
+    expect(proxy.body).toMatch(/^# TYPE skiff_proxy_connections_total counter$/m);
+    expect(proxy.body).toContain("process_resident_memory_bytes");
+    const dnsState = JSON.parse(readFileSync(join(run, "dns.json"), "utf8")) as { port: number; metricsAddress: string };
+    const before = sample((await httpGet(`http://${dnsState.metricsAddress}/metrics`)).body, "coredns_dns_requests_total", { zone: "cluster.local.", type: "A", proto: "udp" }) ?? 0;
+    await dnsQuery(dnsState.port, "web.default.svc.cluster.local");
+    const dns = (await httpGet(`http://${dnsState.metricsAddress}/metrics`)).body;
+    expect(sample(dns, "coredns_dns_requests_total", { zone: "cluster.local.", type: "A", proto: "udp" })).toBe(before + 1);
+    expect(sample(dns, "coredns_dns_responses_total", { zone: "cluster.local.", rcode: "NOERROR" })).toBeGreaterThanOrEqual(1);
   });
 
   it("users no role lets in get 403; the system:monitoring group reads /metrics", async () => {

@@ -41,6 +41,7 @@ new Gauge({ name: "workqueue_longest_running_processor_seconds", help: "How many
 /** The provider to install with @skiff/client's setWorkQueueMetricsProvider. */
 export const workQueueMetricsProvider = {
   queue(name: string): QueueMetrics {
+    depth.set({ name }, 0); // every queue shows, empty ones too
     return {
       add: () => adds.inc({ name }),
       depth: (n) => depth.set({ name }, n),

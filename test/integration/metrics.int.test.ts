@@ -130,6 +130,12 @@ describe("metrics and the proxy subresource", () => {
     expect(sample(text, "prober_probe_total", { probe_type: "Readiness", pod: "web", result: "successful" })).toBeGreaterThanOrEqual(1);
     expect(sample(text, "kubelet_running_pods")).toBeGreaterThanOrEqual(1);
     expect(await ok("get", "--raw", `/api/v1/nodes/${node}/proxy/healthz`)).toBe("ok");
+    // The node's proxy and DNS, reached through their agent (their own listeners are loopback-only).
+    expect(await ok("get", "--raw", `/api/v1/nodes/${node}/proxy/metrics/proxy`)).toMatch(/^# TYPE skiff_proxy_connections_total counter$/m);
+    expect(await ok("get", "--raw", `/api/v1/nodes/${node}/proxy/metrics/dns`)).toMatch(/^# TYPE coredns_dns_requests_total counter$/m);
+    const pods = JSON.parse(await ok("get", "--raw", `/api/v1/nodes/${node}/proxy/pods`)) as { kind: string; items: { metadata: { name: string } }[] };
+    expect(pods.kind).toBe("PodList");
+    expect(pods.items.map((p) => p.metadata.name)).toContain("web");
     const missing = await kubectl(["get", "--raw", `/api/v1/nodes/${node}/proxy/nothing-here`]);
     expect(missing.code).not.toBe(0);
     const noNode = await kubectl(["get", "--raw", "/api/v1/nodes/no-such-node/proxy/metrics"]);

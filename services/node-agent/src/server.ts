@@ -50,7 +50,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
 
   // The NodeService is bound first: its port goes into the Node's status.
   const grpcServer = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024, interceptors: [apiserversOnly(log.child({ component: "node-service" }))] });
-  grpcServer.addService(nodev1.NodeServiceService, nodeService({ runtime, pods, clusterName: opts.clusterName, nodeName: opts.nodeName, token: opts.nodeToken, log: log.child({ component: "node-service" }), images: images.runtime, onImagesLoaded: images.changed }));
+  grpcServer.addService(nodev1.NodeServiceService, nodeService({ runtime, pods, clusterName: opts.clusterName, nodeName: opts.nodeName, token: opts.nodeToken, log: log.child({ component: "node-service" }), images: images.runtime, onImagesLoaded: images.changed, runDir: opts.proxyMode === "spawn" ? opts.runDir : "" }));
   const listenPort = await new Promise<number>((resolve, reject) =>
     grpcServer.bindAsync(opts.listenAddress, mtlsServerCredentials(tls), (err, p) => (err ? reject(err) : resolve(p))),
   );

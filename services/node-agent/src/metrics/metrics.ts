@@ -43,8 +43,16 @@ export function instrumentRuntime<T extends object>(runtime: T): T {
 
 /** When the agent first computed each pod's status (by uid), until it runs. */
 const firstSeen = new Map<string, number>();
-/** Pods (by uid) whose last status was Running, and their running containers. */
+/** Pods (by uid) whose last status was Running, and their running containers (kept summed). */
 const running = new Map<string, number>();
+let containersRunning = 0;
+function setRunning(uid: string, n: number | undefined): void {
+  containersRunning += (n ?? 0) - (running.get(uid) ?? 0);
+  if (n === undefined) running.delete(uid);
+  else running.set(uid, n);
+  runningPods.set(running.size);
+  runningContainers.set({ container_state: "running" }, containersRunning);
+}
 
 /** Called with every status the agent computes for a pod: records its start latency once. */
 export function observePodStatus(pod: Pod, status: PodStatus): void {
@@ -58,23 +66,18 @@ export function observePodStatus(pod: Pod, status: PodStatus): void {
       if (!Number.isNaN(created)) podStartTotal.observe(Math.max(0, now - created) / 1000);
       firstSeen.delete(uid);
     }
-    running.set(uid, (status.containerStatuses ?? []).filter((c) => c.state.running).length);
+    setRunning(uid, (status.containerStatuses ?? []).filter((c) => c.state.running).length);
   } else {
-    running.delete(uid);
+    setRunning(uid, undefined);
     // A pod already past Pending (restarted agent, finished pod) has no start to measure.
     if (!firstSeen.has(uid) && (status.phase ?? "Pending") === "Pending") firstSeen.set(uid, now);
   }
-  runningPods.set(running.size);
-  let n = 0;
-  for (const c of running.values()) n += c;
-  runningContainers.set({ container_state: "running" }, n);
 }
 
 /** Forgets a pod whose containers are gone. */
 export function forgetPod(uid: string): void {
   firstSeen.delete(uid);
-  running.delete(uid);
-  runningPods.set(running.size);
+  setRunning(uid, undefined);
 }
 
 /** Counts one probe run. */

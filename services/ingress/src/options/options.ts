@@ -1,5 +1,6 @@
 // ingress options: flags/environment → partial → compileOptions() with the defaults documented here.
 import { parseArgs } from "node:util";
+import { checkMetricsAddress } from "@skiff/metrics";
 
 export interface IngressOptions {
   /** apiserver gRPC addresses (--apiserver, SKIFF_APISERVER; default 127.0.0.1:6444). */
@@ -58,6 +59,8 @@ export function compileOptions(p: Partial<IngressOptions>): IngressOptions {
   for (const [flag, v] of [["--http-address", o.httpAddress], ["--https-address", o.httpsAddress], ["--metrics-address", o.metricsAddress]] as const) {
     if (!/^[^\s:]+:\d+$/.test(v)) errs.push(`${flag}: must be host:port, got ${JSON.stringify(v)}`);
   }
+  const metrics = checkMetricsAddress("--metrics-address", o.metricsAddress);
+  if (metrics) errs.push(metrics);
   for (const [flag, v] of [["--bootstrap", o.bootstrap], ["--access-log", o.accessLog]] as const) if (typeof v !== "boolean") errs.push(`${flag}: must be true or false, got ${JSON.stringify(v)}`);
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(o.ingressClass)) errs.push(`--ingress-class: not a valid name: ${JSON.stringify(o.ingressClass)}`);
   if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);

@@ -81,7 +81,7 @@ describe("metrics and the proxy subresource", () => {
     let stdout = "", stderr = "";
     p.stdout.on("data", (d) => (stdout += d));
     p.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => p.kill("SIGKILL"), 60_000);
+    const timer = setTimeout(() => p.kill("SIGKILL"), 180_000);
     p.on("error", reject);
     p.on("close", (code) => { clearTimeout(timer); resolve({ stdout, stderr, code: code ?? -1 }); });
     p.stdin.end();
@@ -98,8 +98,8 @@ describe("metrics and the proxy subresource", () => {
     const file = join(cluster.dir, "web.yaml");
     writeFileSync(file, manifest);
     await ok("apply", "-f", file);
-    await ok("wait", "--for=condition=Ready", "pod/web", "--timeout=120s");
-  });
+    await ok("wait", "--for=condition=Ready", "pod/web", "--timeout=170s");
+  }, 300_000);
   afterAll(async () => {
     for (const c of children) c.kill("SIGKILL");
     await cluster.stop();

@@ -3,7 +3,7 @@
 // Creates P pods and measures create→bound latency from a pod watch (ADDED → first event with
 // spec.nodeName) and throughput (pods bound per second from the first ADDED to the last bind).
 import { join } from "node:path";
-import { ApiClient, waitFor } from "@skiff/client";
+import { type ApiClient, waitFor } from "@skiff/client";
 import type { Node, Pod } from "@skiff/api";
 import { Proc, TestCluster, repoRoot } from "../harness/cluster.js";
 import { percentile } from "./stats.js";

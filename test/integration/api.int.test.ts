@@ -2,7 +2,7 @@
 // optimistic concurrency, watches that resume and expire, selectors, and restarts that lose
 // nothing. No node agent: these are API semantics.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient, waitFor, type WatchEventOf } from "@skiff/client";
+import { type ApiClient, waitFor, type WatchEventOf } from "@skiff/client";
 import { isConflict, isInvalid, isGone, isNotFound, type Pod, type KObject, ApiError } from "@skiff/api";
 import { TestCluster } from "../harness/cluster.js";
 

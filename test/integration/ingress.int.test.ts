@@ -24,8 +24,10 @@ const GATE = "skiff.io/serving";
 function echoPod(name: string, app: string): Pod {
   const script = [
     "#!/bin/sh", "cr=$(printf '\\r')", "read -r method path proto", "host=''; xfp=''",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
     "while read -r line; do line=${line%\"$cr\"}; [ -z \"$line\" ] && break; case \"$line\" in [Hh]ost:*) host=${line#*: };; [Xx]-[Ff]orwarded-[Pp]roto:*) xfp=${line#*: };; esac; done",
     `body="${name} $path host=$host proto=$xfp"`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
     "printf 'HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-Length: %s\\r\\nConnection: close\\r\\n\\r\\n%s' \"${#body}\" \"$body\"",
   ].join("\n");
   return {

@@ -61,7 +61,7 @@ export function validateAffinity(spec: PodSpec): FieldError[] {
   if (req) {
     const p = "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms";
     if (!req.nodeSelectorTerms?.length) errs.push(field.required(p, "must have at least one node selector term"));
-    (req.nodeSelectorTerms ?? []).forEach((t, i) => errs.push(...validateNodeSelectorTerm(t, `${p}[${i}]`)));
+    (req.nodeSelectorTerms ?? []).forEach((t, i) => { errs.push(...validateNodeSelectorTerm(t, `${p}[${i}]`)); });
   }
   (na?.preferredDuringSchedulingIgnoredDuringExecution ?? []).forEach((t, i) => {
     const p = `spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
@@ -69,7 +69,7 @@ export function validateAffinity(spec: PodSpec): FieldError[] {
   });
   for (const kind of ["podAffinity", "podAntiAffinity"] as const) {
     const pa = a[kind];
-    (pa?.requiredDuringSchedulingIgnoredDuringExecution ?? []).forEach((t, i) => errs.push(...validatePodAffinityTerm(t, `spec.affinity.${kind}.requiredDuringSchedulingIgnoredDuringExecution[${i}]`)));
+    (pa?.requiredDuringSchedulingIgnoredDuringExecution ?? []).forEach((t, i) => { errs.push(...validatePodAffinityTerm(t, `spec.affinity.${kind}.requiredDuringSchedulingIgnoredDuringExecution[${i}]`)); });
     (pa?.preferredDuringSchedulingIgnoredDuringExecution ?? []).forEach((t, i) => {
       const p = `spec.affinity.${kind}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
       errs.push(...validateWeight(t.weight, `${p}.weight`), ...validatePodAffinityTerm(t.podAffinityTerm, `${p}.podAffinityTerm`));
@@ -167,9 +167,11 @@ function validateHostNetworkPorts(spec: PodSpec): FieldError[] {
   if (spec.hostNetwork !== true) return [];
   const errs: FieldError[] = [];
   for (const [list, name] of [[spec.containers, "containers"], [spec.initContainers, "initContainers"]] as const) {
-    (Array.isArray(list) ? list : []).forEach((c, i) => (c?.ports ?? []).forEach((p, j) => {
-      if (p.hostPort !== undefined && p.hostPort !== p.containerPort) errs.push(field.invalid(`spec.${name}[${i}].ports[${j}].hostPort`, p.hostPort, "must match `containerPort` when `hostNetwork` is true"));
-    }));
+    (Array.isArray(list) ? list : []).forEach((c, i) => {
+      (c?.ports ?? []).forEach((p, j) => {
+        if (p.hostPort !== undefined && p.hostPort !== p.containerPort) errs.push(field.invalid(`spec.${name}[${i}].ports[${j}].hostPort`, p.hostPort, "must match `containerPort` when `hostNetwork` is true"));
+      });
+    });
   }
   return errs;
 }

@@ -178,7 +178,7 @@ export function labelSelectorFromStruct(sel: LabelSelectorStruct | undefined | n
 export function matchesLabels(sel: LabelSelector, labels: Record<string, string> | undefined): boolean {
   const ls = labels ?? {};
   return sel.every((r) => {
-    const has = Object.prototype.hasOwnProperty.call(ls, r.key);
+    const has = Object.hasOwn(ls, r.key);
     const v = ls[r.key];
     switch (r.operator) {
       case "=":

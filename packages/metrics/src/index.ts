@@ -24,11 +24,17 @@ export async function exposition(): Promise<{ contentType: string; body: string 
   return { contentType: register.contentType, body: await register.metrics() };
 }
 
-/** An error message when `address` is not a loopback host:port (metrics listeners are loopback-only). */
-export function checkMetricsAddress(flag: string, address: string): string | undefined {
+/** What is wrong with a metrics address ("" = off is fine): metrics listeners are loopback-only. */
+export function metricsAddressProblem(address: string): string | undefined {
   if (address === "") return undefined;
-  if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d{1,5}$/.test(address)) return `${flag}: must be a loopback host:port (metrics are not served to the network; use the apiserver's node proxy), got ${JSON.stringify(address)}`;
+  if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d{1,5}$/.test(address)) return `must be a loopback host:port (metrics are not served to the network; use the apiserver's node proxy), got ${JSON.stringify(address)}`;
   return undefined;
+}
+
+/** An error message naming the flag when `address` is not a loopback host:port. */
+export function checkMetricsAddress(flag: string, address: string): string | undefined {
+  const p = metricsAddressProblem(address);
+  return p && `${flag}: ${p}`;
 }
 
 /** A running /metrics listener. */

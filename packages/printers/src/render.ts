@@ -45,7 +45,7 @@ export function renderTable(table: Table, opts: RenderOptions = {}): Rendered {
   const rows: string[][] = table.rows.map((r) => visible.map(({ i }) => cellText(r.cells[i])));
   if (opts.withNamespace) {
     header.unshift("NAMESPACE");
-    table.rows.forEach((r, j) => rows[j].unshift(meta(r.object).namespace ?? ""));
+    table.rows.forEach((r, j) => { rows[j].unshift(meta(r.object).namespace ?? ""); });
   }
   if (opts.showLabels) {
     header.push("LABELS");

@@ -62,7 +62,7 @@ export function statefulSetTable(items: StatefulSet[], opts: TableOptions = {}):
   const cols = [name, column("Ready", "Number of the pod with ready state"), age, containers, images];
   return makeTable(cols, items.map((s) => ({
     object: s,
-    cells: [s.metadata.name ?? "", `${n((s.status ?? {}).readyReplicas)}/${s.spec?.replicas ?? 1}`, ageSince(s.metadata.creationTimestamp, opts.now), ...templateColumns(s.spec?.template)],
+    cells: [s.metadata.name ?? "", `${n(s.status?.readyReplicas)}/${s.spec?.replicas ?? 1}`, ageSince(s.metadata.creationTimestamp, opts.now), ...templateColumns(s.spec?.template)],
   })));
 }
 

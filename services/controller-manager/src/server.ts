@@ -42,7 +42,7 @@ export async function start(opts: ControllerManagerOptions, log: Logger, onLost:
   const running: Controller[] = [];
   const startAll = async () => {
     for (const d of controllers) {
-      if (opts.controllers !== "all" && !opts.controllers.includes(d.name)) continue;
+      if (!opts.controllers.includes("all") && !opts.controllers.includes(d.name)) continue;
       const c = d.create({ ...ctx, log: log.child({ controller: d.name }) });
       await c.start();
       running.push(c);

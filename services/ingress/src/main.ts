@@ -1,11 +1,12 @@
 // skiff-ingress: the built-in Ingress controller of a node. Thin main: options, logger, start, signals.
 import { createRootLogger } from "@skiff/log";
 import { runMain } from "@skiff/client";
-import { parseFlags, compileOptions } from "./options/options.js";
+import { loadOptions } from "@skiff/flags";
+import { ingressOptions } from "./options/options.js";
 import { start } from "./index.js";
 
 runMain("ingress", async (log) => {
-  const opts = compileOptions(parseFlags(process.argv.slice(2), process.env));
+  const opts = loadOptions(ingressOptions, "skiff-ingress");
   const s = await start(opts, log);
   process.stdout.write(JSON.stringify({ ready: true, httpPort: s.httpPort, httpsPort: s.httpsPort, metricsPort: s.metricsPort }) + "\n");
   return s.stop;

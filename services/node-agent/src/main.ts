@@ -3,21 +3,22 @@
 // network, for `skiff down`.
 import { createRootLogger } from "@skiff/log";
 import { runMain } from "@skiff/client";
-import { parseFlags, compileOptions } from "./options/options.js";
+import { loadOptions } from "@skiff/flags";
+import { nodeAgentOptions } from "./options/options.js";
 import { start } from "./server.js";
 import { teardownNode } from "./network/teardown.js";
 
 const argv = process.argv.slice(2);
 if (argv.includes("--teardown")) {
   const log = createRootLogger({ service: "node-agent" });
-  const opts = compileOptions(parseFlags(argv.filter((a) => a !== "--teardown"), process.env));
+  const opts = loadOptions(nodeAgentOptions, "skiff-node-agent", argv.filter((a) => a !== "--teardown"));
   teardownNode(opts, log).then(() => process.exit(0), (err) => {
     log.error({ err }, "teardown failed");
     process.exit(1);
   });
 } else {
   runMain("node-agent", async (log) => {
-    const opts = compileOptions(parseFlags(argv, process.env));
+    const opts = loadOptions(nodeAgentOptions, "skiff-node-agent", argv);
     const agent = await start(opts, log.child({ node: opts.nodeName }));
     process.stdout.write(JSON.stringify({ ready: true, node: agent.nodeName, listenAddress: agent.listenAddress }) + "\n");
     return agent.stop;

@@ -1,11 +1,12 @@
 // skiff-scheduler: binds pending pods to nodes. Thin main: options, logger, start, signals.
 import { createRootLogger } from "@skiff/log";
 import { runMain } from "@skiff/client";
-import { parseFlags, compileOptions } from "./options/options.js";
+import { loadOptions } from "@skiff/flags";
+import { schedulerOptions } from "./options/options.js";
 import { start } from "./server.js";
 
 runMain("scheduler", async (log) => {
-  const opts = compileOptions(parseFlags(process.argv.slice(2), process.env));
+  const opts = loadOptions(schedulerOptions, "skiff-scheduler");
   // A deposed leader exits (status 3) so that nothing of it keeps acting; restarted, it stands by.
   const stop = await start(opts, log, () => {
     log.fatal("lost the scheduler lease; exiting");

@@ -114,7 +114,7 @@ export function validateIngress(o: KObject): FieldError[] {
     });
   });
   (s.tls ?? []).forEach((t, i) => {
-    (t.hosts ?? []).forEach((h, j) => errs.push(...validateIngressHost(h, `spec.tls[${i}].hosts[${j}]`)));
+    (t.hosts ?? []).forEach((h, j) => { errs.push(...validateIngressHost(h, `spec.tls[${i}].hosts[${j}]`)); });
     if (t.secretName !== undefined && t.secretName !== "" && isDNS1123Subdomain(t.secretName)) errs.push(field.invalid(`spec.tls[${i}].secretName`, t.secretName, isDNS1123Subdomain(t.secretName)!));
   });
   return errs;

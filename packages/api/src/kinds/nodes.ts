@@ -12,7 +12,7 @@ function validateCidr(v: unknown, path: string): FieldError[] {
   if (v === undefined || v === "") return [];
   const m = typeof v === "string" ? /^([^/]+)\/(\d{1,3})$/.exec(v) : null;
   const ipv4 = m && /^(\d{1,3})(\.\d{1,3}){3}$/.test(m[1]) && m[1].split(".").every((o) => Number(o) <= 255) && Number(m[2]) <= 32;
-  const ipv6 = m && m[1].includes(":") && /^[0-9a-fA-F:.]+$/.test(m[1]) && Number(m[2]) <= 128;
+  const ipv6 = m?.[1].includes(":") && /^[0-9a-fA-F:.]+$/.test(m[1]) && Number(m[2]) <= 128;
   return ipv4 || ipv6 ? [] : [field.invalid(path, v, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)")];
 }
 
@@ -22,7 +22,7 @@ export function validateNode(node: Node): FieldError[] {
   const spec = node.spec ?? {};
   if (!isObject(spec)) return [...errs, field.invalid("spec", spec, "must be an object")];
   errs.push(...validateCidr(spec.podCIDR, "spec.podCIDR"));
-  if (Array.isArray(spec.podCIDRs)) spec.podCIDRs.forEach((c, i) => errs.push(...validateCidr(c, `spec.podCIDRs[${i}]`)));
+  if (Array.isArray(spec.podCIDRs)) spec.podCIDRs.forEach((c, i) => { errs.push(...validateCidr(c, `spec.podCIDRs[${i}]`)); });
   if (spec.taints !== undefined) {
     if (!Array.isArray(spec.taints)) {
       errs.push(field.invalid("spec.taints", spec.taints, "must be a list of taints"));

@@ -219,12 +219,12 @@ export function validatePod(pod: Pod): FieldError[] {
   if (!Array.isArray(spec.containers) || spec.containers.length === 0) {
     errs.push(field.required("spec.containers"));
   } else {
-    spec.containers.forEach((c, i) => errs.push(...validateContainer(c, `spec.containers[${i}]`, names)));
+    spec.containers.forEach((c, i) => { errs.push(...validateContainer(c, `spec.containers[${i}]`, names)); });
   }
   // Init containers come second, as in Kubernetes, so a clash is reported on the init container.
   if (spec.initContainers !== undefined) {
     if (!Array.isArray(spec.initContainers)) errs.push(field.invalid("spec.initContainers", spec.initContainers, "must be a list of containers"));
-    else spec.initContainers.forEach((c, i) => errs.push(...validateContainer(c, `spec.initContainers[${i}]`, names)));
+    else spec.initContainers.forEach((c, i) => { errs.push(...validateContainer(c, `spec.initContainers[${i}]`, names)); });
   }
   if (spec.restartPolicy !== undefined && !restartPolicies.includes(spec.restartPolicy)) {
     errs.push(field.notSupported("spec.restartPolicy", spec.restartPolicy, restartPolicies));

@@ -121,7 +121,7 @@ export const rbacResources: Info[] = [
     validate: withMeta(false, (o) => {
       const r = o as ClusterRole;
       const errs = validateRules(r.rules, true);
-      (r.aggregationRule?.clusterRoleSelectors ?? []).forEach((s, i) => errs.push(...validateSelector(s, `aggregationRule.clusterRoleSelectors[${i}]`)));
+      (r.aggregationRule?.clusterRoleSelectors ?? []).forEach((s, i) => { errs.push(...validateSelector(s, `aggregationRule.clusterRoleSelectors[${i}]`)); });
       return errs;
     }, pathSegmentNameErrors),
   },

@@ -17,7 +17,7 @@ export interface Command {
   usage: string;
   flags: FlagSpec;
   /** Runs the command; returns the exit code (0 when nothing is returned). */
-  run(ctx: Context): Promise<number | void>;
+  run(ctx: Context): Promise<number | undefined>;
 }
 
 /** Where text goes (stdout / stderr in production). */

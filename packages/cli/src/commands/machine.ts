@@ -10,7 +10,7 @@ import { hostname } from "node:os";
 import type { Node } from "@skiff/api";
 import { ApiClient, checkNodeTlsDir, joinCluster, JoinRefusedError, writeKubeconfig } from "@skiff/client";
 import { ensureControlPlanePki, pkiDirOf } from "../pki/pki.js";
-import { createJoinToken, parseDuration } from "./token.js";
+import { createJoinToken, joinCommand, parseDuration } from "./token.js";
 import { UsageError } from "../cli/args.js";
 import type { ClusterInfo } from "../cli/connection.js";
 import type { Command, Context } from "../cli/context.js";
@@ -94,11 +94,6 @@ async function runControlplane(ctx: Context): Promise<number> {
   } finally {
     client.close();
   }
-}
-
-/** The command a node runs to join (kubeadm's --print-join-command). */
-export function joinCommand(apiservers: string[], token: string, caCertHash: string, nats: string[], bootstrap?: string[]): string {
-  return `skiff node --join ${apiservers.join(",")} --token ${token} --ca-cert-hash ${caCertHash} --nats ${nats.join(",")}${bootstrap ? ` --bootstrap-server ${bootstrap.join(",")}` : ""}`;
 }
 
 async function runNode(ctx: Context): Promise<number> {

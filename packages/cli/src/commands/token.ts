@@ -8,7 +8,6 @@ import { caCertHash, JOIN_TOKEN_NAMESPACE, JOIN_TOKEN_TYPE, joinTokenSecret, joi
 import { UsageError } from "../cli/args.js";
 import type { Command, Context } from "../cli/context.js";
 import { readClusterInfo } from "../cli/connection.js";
-import { joinCommand } from "./machine.js";
 
 /** "90s", "30m", "24h", "7d" → ms. */
 export function parseDuration(s: string): number {
@@ -70,3 +69,8 @@ export const tokenCommand: Command = {
   },
   run,
 };
+
+/** The command a node runs to join (kubeadm's --print-join-command). */
+export function joinCommand(apiservers: string[], token: string, caCertHash: string, nats: string[], bootstrap?: string[]): string {
+  return `skiff node --join ${apiservers.join(",")} --token ${token} --ca-cert-hash ${caCertHash} --nats ${nats.join(",")}${bootstrap ? ` --bootstrap-server ${bootstrap.join(",")}` : ""}`;
+}

@@ -3,7 +3,7 @@
 import { cpuToMilli, formatBytes, formatCpuMilli, memoryToBytes, type Container, type Node, type Pod, type Taint } from "@skiff/api";
 import { ageSince } from "@skiff/printers";
 import { nodeRoles } from "@skiff/printers";
-import { DescribeWriter, formatTime } from "./writer.js";
+import { type DescribeWriter, formatTime } from "./writer.js";
 
 const systemInfo: [string, string][] = [
   ["machineID", "Machine ID"], ["systemUUID", "System UUID"], ["bootID", "Boot ID"],

@@ -2,7 +2,7 @@
 // its conditions, and its events (kubectl's PodDescriber layout).
 import type { Container, ContainerState, ContainerStatus, EnvVar, Pod, Toleration } from "@skiff/api";
 import { humanDuration } from "@skiff/printers";
-import { DescribeWriter, formatTime } from "./writer.js";
+import { type DescribeWriter, formatTime } from "./writer.js";
 
 type Probe = {
   httpGet?: { path?: string; port?: number | string; host?: string; scheme?: string };

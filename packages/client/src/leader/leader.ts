@@ -85,7 +85,7 @@ export class LeaderElector {
         const e = await kv.get(name);
         const now = Date.now();
         const rec: LeaseRecord = { holder: identity, renewTime: now, durationMs: this.leaseMs, acquireTime: now, leaderTransitions: 0 };
-        if (!e || e.operation !== "PUT") {
+        if (e?.operation !== "PUT") {
           this.revision = await kv.create(name, JSON.stringify(rec));
           this.leading = true;
           log.info({ lease: name, identity }, "acquired lease (new)");
@@ -128,7 +128,7 @@ export class LeaderElector {
         const kv = await this.bucket();
         const now = Date.now();
         const e = await kv.get(name);
-        if (!e || e.operation !== "PUT" || e.revision !== this.revision) {
+        if (e?.operation !== "PUT" || e.revision !== this.revision) {
           log.error({ lease: name, identity }, "lease taken by another candidate");
           this.leading = false;
           return "lost";

@@ -34,6 +34,7 @@ export type Completion = (outcome: Outcome) => Promise<void>;
 export interface MutatingPlugin {
   name: string;
   handles(a: AdmissionAttributes): boolean;
+  // biome-ignore lint/suspicious/noConfusingVoidType: most plugins need no completion and simply return
   admit(a: AdmissionAttributes): Promise<Completion | void>;
 }
 

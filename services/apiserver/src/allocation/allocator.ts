@@ -5,7 +5,7 @@
 // admission/service-allocation.ts.
 import type { Logger } from "@skiff/log";
 import { InvalidError, type FieldError, type Service } from "@skiff/api";
-import { Store, RevisionMismatch } from "../storage/store.js";
+import { type Store, RevisionMismatch } from "../storage/store.js";
 import { objectKey, prefixFilter } from "../storage/keys.js";
 import { parseRange, ipToInt, intToIp, inRange, type IpRange } from "./cidr.js";
 
@@ -135,7 +135,7 @@ export class ServiceAllocator {
         if (s.clusterIP && s.clusterIP !== "None") errs.push({ field: "spec.clusterIP", type: "FieldValueForbidden", message: "Forbidden: may not be set for ExternalName services" });
       } else {
         const asked = s.clusterIP || s.clusterIPs?.[0] || (old ? old.spec.clusterIP : undefined);
-        if (old && old.spec.clusterIP && asked !== old.spec.clusterIP && (old.spec.type ?? "ClusterIP") !== "ExternalName") {
+        if (old?.spec.clusterIP && asked !== old.spec.clusterIP && (old.spec.type ?? "ClusterIP") !== "ExternalName") {
           errs.push({ field: "spec.clusterIPs[0]", type: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(asked ?? "")}: may not change once set` });
         } else if (asked === "None") {
           s.clusterIP = "None";

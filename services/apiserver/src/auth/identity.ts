@@ -17,6 +17,6 @@ export function callerOf(call: CallWithAuth): Identity | undefined {
 
 /** The node name of a node identity (user system:node:<name> in group system:nodes), else undefined. */
 export function nodeNameOf(id: Identity | undefined): string | undefined {
-  if (!id || !id.groups.includes("system:nodes") || !id.user.startsWith("system:node:")) return undefined;
+  if (!id?.groups.includes("system:nodes") || !id.user.startsWith("system:node:")) return undefined;
   return id.user.slice("system:node:".length) || undefined;
 }

@@ -2,7 +2,7 @@
 // status.daemonEndpoints.kubeletEndpoint.Port), and opens the NodeService stream with the shared
 // node token. Requests that cannot succeed (no node, container not running) fail up front with
 // the typed errors Kubernetes gives; failures from the agent come back as typed errors too.
-import { Duplex, PassThrough, Readable } from "node:stream";
+import { Duplex, PassThrough, type Readable } from "node:stream";
 import { credentials, Metadata, type ChannelCredentials, type ServiceError } from "@grpc/grpc-js";
 import { BadRequestError, UnavailableError, type Node, type Pod } from "@skiff/api";
 import { fromGrpcError } from "@skiff/client";

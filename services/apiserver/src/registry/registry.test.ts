@@ -60,9 +60,24 @@ describe("registry.update: the one read-modify-write loop", () => {
       await registry.update("configmaps", "default", "c", (cur) => ({ ...cur, data: { n: String(++n) } }));
       store.beforeWrite = hold;
     };
-    const err = await registry.update("configmaps", "default", "c", (cur) => cur).catch((e) => e);
+    // (A real change: an update that changes nothing is never written, so it cannot conflict.)
+    const err = await registry.update("configmaps", "default", "c", (cur) => ({ ...cur, data: { mine: "1" } }) as ConfigMap).catch((e) => e);
     expect(isConflict(err)).toBe(true);
     expect(n).toBe(10);
+  });
+
+  it("an update that changes nothing is not written: same resourceVersion, no store write", async () => {
+    const before = await registry.get("configmaps", "default", "c");
+    let writes = 0;
+    store.beforeWrite = async () => {
+      writes++;
+    };
+    const same = await registry.update("configmaps", "default", "c", (cur) => cur);
+    expect(same.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    expect(writes).toBe(0);
+    const changed = await registry.update("configmaps", "default", "c", (cur) => ({ ...cur, data: { n: "1" } }) as ConfigMap);
+    expect(changed.metadata.resourceVersion).not.toBe(before.metadata.resourceVersion);
+    expect(writes).toBe(1);
   });
 
   it("a dry run validates and returns the result but stores nothing", async () => {

@@ -286,8 +286,16 @@ export class Registry {
       const d = await decide(decode(cur));
       if ("keep" in d) return { object: d.keep, created: false, removed: false };
       const o = "write" in d ? d.write : d.remove;
+      const bytes = encode(o);
+      // As Kubernetes' GuaranteedUpdate: an update that changes nothing is not written (no new
+      // resourceVersion, no watch event), so idempotent writers cost the store nothing.
+      if ("write" in d && Buffer.from(bytes).equals(Buffer.from(cur.value))) {
+        await d.complete("stored");
+        o.metadata.resourceVersion = String(cur.revision);
+        return { object: o, created: false, removed: false };
+      }
       try {
-        const rev = "write" in d ? await this.store.update(key, encode(o), cur.revision) : await this.store.delete(key, encode(o), cur.revision);
+        const rev = "write" in d ? await this.store.update(key, bytes, cur.revision) : await this.store.delete(key, bytes, cur.revision);
         if ("write" in d) o.metadata.resourceVersion = String(rev);
       } catch (err) {
         await d.complete("failed");

@@ -168,8 +168,8 @@ export class Store implements ObjectStore {
   }
 
   /** Resolves when the connection closes for good. */
-  closed(): Promise<void | Error> {
-    return this.nc.closed();
+  async closed(): Promise<Error | undefined> {
+    return (await this.nc.closed()) ?? undefined;
   }
 
   private subject(key: string): string {

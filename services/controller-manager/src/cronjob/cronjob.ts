@@ -39,7 +39,7 @@ export class CronJobController extends QueueController {
     if (succeeded.length) status.lastSuccessfulTime = succeeded[succeeded.length - 1];
     await this.trimHistory(cj, owned);
 
-    let schedule;
+    let schedule: ReturnType<typeof parseCron>;
     try {
       schedule = parseCron(cj.spec.schedule);
     } catch (err) {

@@ -212,7 +212,7 @@ export class DeploymentController extends QueueController {
   private async ensureRevision(d: Deployment, rs: ReplicaSet, nextRevision: number): Promise<void> {
     const cur = revisionOf(rs);
     // Already newer than every old set: keep it; otherwise (a rollback) it becomes the newest.
-    const revision = cur >= nextRevision ? cur : nextRevision;
+    const revision = Math.max(cur , nextRevision);
     if (cur !== revision || rs.metadata.annotations?.[DESIRED_REPLICAS_ANNOTATION] !== String(d.spec.replicas ?? 1)) {
       const next = clone(rs);
       next.metadata.annotations = this.rsAnnotations(d, revision, next.metadata.annotations);

@@ -2,7 +2,7 @@
 // pods the selector matches. Pod informer events enqueue the services that select the pod,
 // so a readiness change reaches Endpoints within one reconcile (no polling).
 import { objectKey, splitKey, isNotFound, type Endpoints, type Pod, type Service } from "@skiff/api";
-import { WorkQueue } from "@skiff/client";
+import type { WorkQueue } from "@skiff/client";
 import type { ControllerContext } from "../controller.js";
 import { QueueController } from "../common/base.js";
 import { backends, selects, subsets } from "./compute.js";
@@ -39,7 +39,7 @@ export class EndpointsController extends QueueController {
     const { namespace, name } = splitKey(key);
     const svc = informers.get<Service>("services").get(key);
     const cur = informers.get<Endpoints>("endpoints").get(key);
-    if (!svc || !svc.spec?.selector || Object.keys(svc.spec.selector).length === 0) {
+    if (!svc?.spec?.selector || Object.keys(svc.spec.selector).length === 0) {
       // Selector-less services keep hand-written Endpoints; a deleted service's go with it.
       if (!svc && cur) await client.delete("endpoints", name, namespace).catch((err) => { if (!isNotFound(err)) throw err; });
       return;

@@ -138,7 +138,7 @@ export class GarbageCollector extends QueueController {
 
   private async removeFinalizer(resource: string, o: KObject, f: string): Promise<void> {
     const fresh = await this.ctx.client.get<KObject>(resource, o.metadata.name!, o.metadata.namespace).catch((err) => { if (isNotFound(err)) return undefined; throw err; });
-    if (!fresh || !fresh.metadata.finalizers?.includes(f)) return;
+    if (!fresh?.metadata.finalizers?.includes(f)) return;
     fresh.metadata.finalizers = fresh.metadata.finalizers.filter((x) => x !== f);
     await this.ctx.client.update(resource, fresh);
   }

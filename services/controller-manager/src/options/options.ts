@@ -1,106 +1,45 @@
-// controller-manager options: flags/environment → partial → compileOptions() with defaults.
-import { parseArgs } from "node:util";
-import { checkMetricsAddress } from "@skiff/metrics";
+// controller-manager options: one table of flags, environment variables, defaults and checks.
+import { bool, checks, defineOptions, list, num, str, type OptionsOf } from "@skiff/flags";
+import { metricsAddressProblem } from "@skiff/metrics";
 
-export interface ControllerManagerOptions {
-  /** apiserver gRPC addresses (--apiserver, SKIFF_APISERVER; default 127.0.0.1:6444). */
-  apiservers: string[];
-  /** ca.crt, tls.crt, tls.key of this component's identity (--tls-dir, SKIFF_TLS_DIR; default /var/lib/skiff/pki/controller-manager). */
-  tlsDir: string;
-  /** NATS servers (heartbeats) (--nats, SKIFF_NATS; default nats://127.0.0.1:4222). */
-  natsServers: string[];
-  /** Pod addresses of the whole cluster (--cluster-cidr; default 10.244.0.0/16). */
-  clusterCidr: string;
-  /** Prefix length of each node's podCIDR (--node-cidr-mask-size; default 24). */
-  nodeCidrMaskSize: number;
-  /** A node silent this long becomes Ready=Unknown (--node-monitor-grace-ms; default 10000). */
-  nodeMonitorGraceMs: number;
-  /**
-   * Pods on a node with a NoExecute taint they do not tolerate at all are evicted this long
-   * after the taint was added (--pod-eviction-timeout-ms; default 20000). Pods that tolerate the
-   * taint follow their tolerationSeconds (pod defaulting gives 20 s for the not-ready/unreachable
-   * taints; see defaults.ts) or stay forever without it (daemon pods).
+const rows = {
+  apiservers: list("apiserver", "apiserver gRPC addresses", ["127.0.0.1:6444"], { env: "SKIFF_APISERVER", check: checks.hostPorts }),
+  tlsDir: str("tls-dir", "ca.crt, tls.crt, tls.key of this component's identity", "/var/lib/skiff/pki/controller-manager", { env: "SKIFF_TLS_DIR", emptyIsUnset: true }),
+  natsServers: list("nats", "NATS servers (heartbeats, leases)", ["nats://127.0.0.1:4222"], { env: "SKIFF_NATS" }),
+  clusterCidr: str("cluster-cidr", "Pod addresses of the whole cluster", "10.244.0.0/16", {
+    env: "SKIFF_CLUSTER_CIDR",
+    check: (v) => (/^(\d+\.){3}\d+\/\d+$/.test(v) ? undefined : `invalid CIDR ${JSON.stringify(v)}`),
+  }),
+  nodeCidrMaskSize: num("node-cidr-mask-size", "Prefix length of each node's podCIDR", 24, { check: (v) => (v >= 8 && v <= 30 ? undefined : "must be between 8 and 30") }),
+  nodeMonitorGraceMs: num("node-monitor-grace-ms", "A node silent this long becomes Ready=Unknown", 10_000, { check: checks.positive }),
+  /*
+   * Pods that tolerate the not-ready/unreachable taint follow their tolerationSeconds (pod
+   * defaulting gives 20 s; see defaults.ts) or stay forever without it (daemon pods).
    */
-  podEvictionTimeoutMs: number;
-  /** Run active/standby with a lease in NATS KV (--leader-elect; default true). */
-  leaderElect: boolean;
-  /** Lease duration (--leader-elect-lease-ms; default 15000): a standby takes over within this long. */
-  leaseMs: number;
-  /** Lease renew / candidate retry interval (--leader-elect-renew-ms; default 2000). */
-  renewMs: number;
-  /** Which controllers run (--controllers a,b; default all). */
-  controllers: string[] | "all";
-  /** Delay before a Job replaces its first failed pod, doubling per further failure (--job-backoff-base-ms; default 10000, as Kubernetes). */
-  jobBackoffBaseMs: number;
-  /** Cap of that delay (--job-backoff-max-ms; default 360000, six minutes). */
-  jobBackoffMaxMs: number;
-  /** Prometheus /metrics, loopback only (--metrics-address; default 127.0.0.1:10257, kube-controller-manager's port; "" = off). */
-  metricsAddress: string;
-}
+  podEvictionTimeoutMs: num("pod-eviction-timeout-ms", "Pods on a node with a NoExecute taint they do not tolerate at all are evicted this long after it was added", 20_000, {
+    check: checks.nonNegative,
+  }),
+  leaderElect: bool("leader-elect", "Run active/standby with a lease in NATS KV", true),
+  leaseMs: num("leader-elect-lease-ms", "Lease duration: a standby takes over within this long", 15_000),
+  renewMs: num("leader-elect-renew-ms", "Lease renew / candidate retry interval", 2_000, { check: checks.positive }),
+  controllers: list("controllers", 'Which controllers run (comma-separated names, or "all")', ["all"]),
+  jobBackoffBaseMs: num("job-backoff-base-ms", "Delay before a Job replaces its first failed pod, doubling per further failure (as Kubernetes)", 10_000, { check: checks.nonNegative }),
+  jobBackoffMaxMs: num("job-backoff-max-ms", "Cap of that delay (six minutes, as Kubernetes)", 360_000),
+  metricsAddress: str("metrics-address", "Prometheus /metrics, loopback only (kube-controller-manager's port; empty: off)", "127.0.0.1:10257", { check: metricsAddressProblem }),
+};
 
-export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Partial<ControllerManagerOptions> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      apiserver: { type: "string" }, "tls-dir": { type: "string" }, nats: { type: "string" }, "cluster-cidr": { type: "string" },
-      "node-cidr-mask-size": { type: "string" }, "node-monitor-grace-ms": { type: "string" }, "pod-eviction-timeout-ms": { type: "string" }, controllers: { type: "string" },
-      "leader-elect": { type: "string" }, "leader-elect-lease-ms": { type: "string" }, "leader-elect-renew-ms": { type: "string" },
-      "job-backoff-base-ms": { type: "string" }, "job-backoff-max-ms": { type: "string" },
-      "metrics-address": { type: "string" },
-    },
-    strict: true,
-  });
-  const list = (v?: string) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : undefined);
-  const num = (v?: string) => (v === undefined ? undefined : Number(v));
-  return {
-    apiservers: list(values.apiserver ?? env.SKIFF_APISERVER),
-    tlsDir: values["tls-dir"] ?? env.SKIFF_TLS_DIR,
-    natsServers: list(values.nats ?? env.SKIFF_NATS),
-    clusterCidr: values["cluster-cidr"] ?? env.SKIFF_CLUSTER_CIDR,
-    nodeCidrMaskSize: num(values["node-cidr-mask-size"]),
-    nodeMonitorGraceMs: num(values["node-monitor-grace-ms"]),
-    podEvictionTimeoutMs: num(values["pod-eviction-timeout-ms"]),
-    leaderElect: values["leader-elect"] === undefined ? undefined : values["leader-elect"] === "true" ? true : values["leader-elect"] === "false" ? false : (values["leader-elect"] as never),
-    leaseMs: num(values["leader-elect-lease-ms"]),
-    renewMs: num(values["leader-elect-renew-ms"]),
-    controllers: values.controllers && values.controllers !== "all" ? list(values.controllers) : undefined,
-    jobBackoffBaseMs: num(values["job-backoff-base-ms"]),
-    jobBackoffMaxMs: num(values["job-backoff-max-ms"]),
-    metricsAddress: values["metrics-address"],
-  };
-}
+export type ControllerManagerOptions = OptionsOf<typeof rows>;
 
-export function compileOptions(p: Partial<ControllerManagerOptions>): ControllerManagerOptions {
-  const o: ControllerManagerOptions = {
-    apiservers: p.apiservers?.length ? p.apiservers : ["127.0.0.1:6444"],
-    tlsDir: p.tlsDir || "/var/lib/skiff/pki/controller-manager",
-    natsServers: p.natsServers?.length ? p.natsServers : ["nats://127.0.0.1:4222"],
-    clusterCidr: p.clusterCidr ?? "10.244.0.0/16",
-    nodeCidrMaskSize: p.nodeCidrMaskSize ?? 24,
-    nodeMonitorGraceMs: p.nodeMonitorGraceMs ?? 10_000,
-    podEvictionTimeoutMs: p.podEvictionTimeoutMs ?? 20_000,
-    leaderElect: p.leaderElect ?? true,
-    leaseMs: p.leaseMs ?? 15_000,
-    renewMs: p.renewMs ?? 2_000,
-    controllers: p.controllers ?? "all",
-    jobBackoffBaseMs: p.jobBackoffBaseMs ?? 10_000,
-    jobBackoffMaxMs: p.jobBackoffMaxMs ?? 360_000,
-    metricsAddress: p.metricsAddress ?? "127.0.0.1:10257",
-  };
-  const errs: string[] = [];
-  const m = /^(\d+\.){3}\d+\/(\d+)$/.exec(o.clusterCidr);
-  if (!m) errs.push(`--cluster-cidr: invalid CIDR ${JSON.stringify(o.clusterCidr)}`);
-  else if (Number(m[2]) > o.nodeCidrMaskSize) errs.push("--node-cidr-mask-size: must be at least the cluster CIDR's prefix length");
-  if (!(o.nodeCidrMaskSize >= 8 && o.nodeCidrMaskSize <= 30)) errs.push("--node-cidr-mask-size: must be between 8 and 30");
-  if (!(o.nodeMonitorGraceMs > 0)) errs.push("--node-monitor-grace-ms: must be positive");
-  if (!(o.podEvictionTimeoutMs >= 0)) errs.push("--pod-eviction-timeout-ms: must be a non-negative number");
-  if (typeof o.leaderElect !== "boolean") errs.push(`--leader-elect: must be true or false, got ${JSON.stringify(o.leaderElect)}`);
-  if (!(o.renewMs > 0)) errs.push("--leader-elect-renew-ms: must be a positive number");
-  if (!(o.leaseMs > o.renewMs)) errs.push("--leader-elect-lease-ms: must be longer than --leader-elect-renew-ms");
-  if (!(o.jobBackoffBaseMs >= 0)) errs.push("--job-backoff-base-ms: must be a non-negative number");
-  if (!(o.jobBackoffMaxMs >= o.jobBackoffBaseMs)) errs.push("--job-backoff-max-ms: must be at least --job-backoff-base-ms");
-  const metrics = checkMetricsAddress("--metrics-address", o.metricsAddress);
-  if (metrics) errs.push(metrics);
-  if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);
-  return o;
-}
+export const controllerManagerOptions = defineOptions(rows, {
+  validate(o) {
+    const errs: string[] = [];
+    const prefix = Number(/\/(\d+)$/.exec(o.clusterCidr)?.[1]);
+    if (prefix > o.nodeCidrMaskSize) errs.push("--node-cidr-mask-size: must be at least the cluster CIDR's prefix length");
+    if (!(o.leaseMs > o.renewMs)) errs.push("--leader-elect-lease-ms: must be longer than --leader-elect-renew-ms");
+    if (!(o.jobBackoffMaxMs >= o.jobBackoffBaseMs)) errs.push("--job-backoff-max-ms: must be at least --job-backoff-base-ms");
+    return errs;
+  },
+});
+
+export const parseFlags = (argv: string[], env: NodeJS.ProcessEnv = {}) => controllerManagerOptions.parse(argv, env);
+export const compileOptions = (given: Partial<ControllerManagerOptions>) => controllerManagerOptions.compile(given);

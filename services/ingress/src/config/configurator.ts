@@ -11,7 +11,7 @@ import { refKey, resolveBackend, type Resolution } from "../backends/backends.js
 import type { CertStore } from "../tls/certs.js";
 import type { Upstreams } from "../proxy/upstreams.js";
 import type { Metrics } from "../metrics/metrics.js";
-import { StatusWriter } from "../status/status.js";
+import type { StatusWriter } from "../status/status.js";
 
 /** What requests are served from. */
 export interface Snapshot {

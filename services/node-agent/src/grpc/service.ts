@@ -6,7 +6,7 @@ import { timingSafeEqual } from "node:crypto";
 import { Metadata, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, type UntypedHandleCall } from "@grpc/grpc-js";
 import type { Logger } from "@skiff/log";
 import { ApiError, BadRequestError, NotFoundError, UnauthorizedError, ContainerLabels as L, type Pod } from "@skiff/api";
-import { nodev1 } from "@skiff/proto";
+import type { nodev1 } from "@skiff/proto";
 import { toGrpcError, type Informer } from "@skiff/client";
 import type { Runtime, RuntimeContainer } from "../runtime/runtime.js";
 import { podStats } from "../stats/stats.js";
@@ -123,7 +123,7 @@ export function nodeService(d: NodeServiceDeps): nodev1.NodeServiceServer & Reco
             const s = f.start!;
             const { pod, container, instances } = await resolve(s.pod, s.container);
             const cur = instances[0];
-            if (!cur || cur.state !== "running") throw new BadRequestError(`container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${cur ? "container not running" : waitingReason(pod, container)}`);
+            if (cur?.state !== "running") throw new BadRequestError(`container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${cur ? "container not running" : waitingReason(pod, container)}`);
             if (!s.attach && !s.command.length) throw new BadRequestError("you must specify at least one command for the container");
             session = s.attach
               ? await d.runtime.openAttach(cur.id, { stdin: s.stdin })

@@ -2,7 +2,7 @@
 // and dns processes, the proxy's table, and what pods get (service env vars, resolv.conf).
 import { join } from "node:path";
 import type { Logger } from "@skiff/log";
-import { ApiClient, EventRecorder, Informer } from "@skiff/client";
+import { type ApiClient, EventRecorder, Informer } from "@skiff/client";
 import type { Endpoints, Node, Pod, Service } from "@skiff/api";
 import { HostNetwork, LoadBalancerAddresses } from "./host.js";
 import { ProxyProgrammer } from "./programmer.js";

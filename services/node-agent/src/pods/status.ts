@@ -36,7 +36,7 @@ export interface InitProgress {
 
 /** Maps one runtime container to a Kubernetes container state. */
 export function stateOf(c: RuntimeContainer | undefined, waiting?: Waiting, messages?: Record<string, string>): ContainerState {
-  if (waiting && (!c || c.state !== "running")) return { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } };
+  if (waiting && (c?.state !== "running")) return { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } };
   if (!c) return { waiting: { reason: "ContainerCreating" } };
   if (c.state === "running" || c.state === "paused" || c.state === "restarting") return { running: { startedAt: c.startedAt } };
   if (c.state === "exited" || c.state === "dead") {
@@ -106,7 +106,7 @@ export function computeStatus(pod: Pod, views: ContainerView[], podIP: string | 
   const evicted = failure?.reason === "Evicted" ? failure.message : undefined;
   const prev = pod.status ?? {};
   const statuses = containerStatuses(views);
-  const initStatuses = init && init.views.length ? containerStatuses(init.views, true) : undefined;
+  const initStatuses = init?.views.length ? containerStatuses(init.views, true) : undefined;
   const initDone = !init || init.done;
   const phase = failure !== undefined || init?.failed ? "Failed" : !initDone ? "Pending" : podPhase(pod, statuses);
   const incomplete = initStatuses?.filter((s) => !s.ready).map((s) => s.name) ?? [];

@@ -67,7 +67,7 @@ export class FakeRuntime implements Runtime {
 
   async stop(id: string, _graceSeconds?: number): Promise<void> {
     const c = this.containers.get(id);
-    if (!c || c.state !== "running") return;
+    if (c?.state !== "running") return;
     c.state = "exited";
     c.exitCode = 0;
     c.finishedAt = new Date().toISOString();

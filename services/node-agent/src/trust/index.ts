@@ -1,7 +1,7 @@
 // trust/: the node's identity — joining with a token (TLS bootstrap) or using the certificate in
 // --tls-dir, rotating it, serving the NodeService to apiservers only, and reading the objects
 // its pods reference one by one (what the Node authorizer allows).
-import { ServerInterceptor } from "@grpc/grpc-js";
+import type { ServerInterceptor } from "@grpc/grpc-js";
 import type { Logger } from "@skiff/log";
 import { ForbiddenError, UnauthorizedError } from "@skiff/api";
 import { authorizingInterceptor, checkNodeTlsDir, isApiserver, joinCluster, MASTERS_GROUP, type CertInfo } from "@skiff/client";

@@ -33,7 +33,7 @@ export class VolumeReclaimer {
   /** Deletes the data and the object of a Released PV with policy Delete whose path is ours. */
   async reconcile(name: string): Promise<void> {
     const pv = this.pvs.get(name);
-    if (!pv || pv.status?.phase !== "Released" || pv.spec.persistentVolumeReclaimPolicy !== "Delete") return;
+    if (pv?.status?.phase !== "Released" || pv.spec.persistentVolumeReclaimPolicy !== "Delete") return;
     const owner = pv.metadata.annotations?.[PROVISIONED_NODE];
     if (owner && this.nodeName && owner !== this.nodeName) return;
     const path = pv.spec.hostPath?.path ?? pv.spec.local?.path;

@@ -210,7 +210,7 @@ export class VolumeManager {
   /** The message a container wrote to its termination log (at most 4096 bytes), if any. */
   async terminationMessage(uid: string, container: string, attempt: number): Promise<string | undefined> {
     const b = await readFile(join(this.podDir(uid), "containers", container, `${attempt}.termination-log`)).catch(() => undefined);
-    return b && b.length ? b.subarray(0, 4096).toString("utf8") : undefined;
+    return b?.length ? b.subarray(0, 4096).toString("utf8") : undefined;
   }
 
   /** Removes everything the pod had on this node (tmpfs unmounted first). PV and hostPath data stay. */

@@ -1,7 +1,7 @@
 // The proxy's local gRPC service (skiff.proxy.v1.ProxyService): the node agent programs it.
 import { status as GrpcStatus, type ServerUnaryCall, type sendUnaryData } from "@grpc/grpc-js";
 import type { Logger } from "@skiff/log";
-import { proxyv1 } from "@skiff/proto";
+import type { proxyv1 } from "@skiff/proto";
 import type { ProxyTable } from "../table/table.js";
 
 /** Handlers bound to one table. */

@@ -20,7 +20,7 @@ export function inCidr(ip: string, cidr: string): boolean {
 
 /** Checks the --nodeport-addresses entries; returns what is wrong. */
 export function nodePortAddressErrors(entries: string[]): string[] {
-  return entries.filter((e) => e !== "primary" && !/^\d+\.\d+\.\d+\.\d+(\/(\d|[12]\d|3[0-2]))?$/.test(e)).map((e) => `--nodeport-addresses: ${JSON.stringify(e)} is neither "primary" nor an IPv4 CIDR`);
+  return entries.filter((e) => e !== "primary" && !/^\d+\.\d+\.\d+\.\d+(\/(\d|[12]\d|3[0-2]))?$/.test(e)).map((e) => `${JSON.stringify(e)} is neither "primary" nor an IPv4 CIDR`);
 }
 
 /**

@@ -40,7 +40,7 @@ export class NatsKvLeaderLookup implements LeaderLookup {
     try {
       const kv = await new Kvm(nc).open(this.bucket);
       const e = await kv.get(key);
-      if (!e || e.operation !== "PUT" || !e.value.length) return undefined;
+      if (e?.operation !== "PUT" || !e.value.length) return undefined;
       try {
         return holderOf(JSON.parse(e.string()));
       } catch {

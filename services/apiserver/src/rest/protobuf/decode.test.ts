@@ -1,7 +1,7 @@
 // The protobuf body decoder against messages built here with a tiny encoder (the wire format
 // as Go's generated marshallers write it: non-pointer fields always present, zero or not).
 import { describe, expect, it } from "vitest";
-import { ApiError } from "@skiff/api";
+import type { ApiError } from "@skiff/api";
 import { decodeKubernetesProtobuf, protobufMagic } from "./decode.js";
 import { schema } from "./schema.js";
 

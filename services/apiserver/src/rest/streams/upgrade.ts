@@ -54,7 +54,7 @@ export function upgradeHandler(ctx: RestContext, authn: TokenAuthenticator): (re
       const url = new URL(req.url ?? "/", "https://x");
       const p = parseResourcePath(url.pathname);
       const sub = p?.subresource ?? "";
-      if (!p || p.group !== "" || p.resource !== "pods" || !p.namespace || !p.name || !["exec", "attach", "portforward"].includes(sub)) throw new NotFoundError("resource", url.pathname);
+      if (p?.group !== "" || p.resource !== "pods" || !p.namespace || !p.name || !["exec", "attach", "portforward"].includes(sub)) throw new NotFoundError("resource", url.pathname);
       ctx.authz?.check(resourceAttributes(user, req.method ?? "GET", p, url.searchParams, true));
       const upgrade = (req.headers.upgrade ?? "").toLowerCase();
       const spdy = upgrade === "spdy/3.1";

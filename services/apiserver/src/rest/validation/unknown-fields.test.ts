@@ -39,6 +39,7 @@ describe("unknown fields", () => {
   });
 
   it("names each misspelt field by its path, list indexes included", () => {
+    // biome-ignore lint/suspicious/noExplicitAny: the test reaches deep into an untyped copy
     const bad = structuredClone(deployment) as Record<string, any>;
     bad.spec.template.spec.containerz = [];
     bad.spec.template.spec.containers[0].imagePullPolicyy = "Never";

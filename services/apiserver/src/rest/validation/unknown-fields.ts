@@ -22,7 +22,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v =
 function walk(t: TypeExpr, v: unknown, path: string, patch: boolean, out: string[]): void {
   if (v === null || v === undefined || t.kind === "free" || (t.kind === "struct" && t.openapi === "opaque")) return;
   if (Array.isArray(v)) {
-    if (t.kind === "list") v.forEach((item, i) => walk(t.item, item, `${path}[${i}]`, patch, out));
+    if (t.kind === "list") v.forEach((item, i) => { walk(t.item, item, `${path}[${i}]`, patch, out); });
     return;
   }
   if (!isObject(v)) return;

@@ -134,7 +134,7 @@ export class ContainerSync {
     const { pod } = ctx;
     const { recorder } = this.deps;
     const fieldPath = `spec.${kind === INIT ? "initContainers" : "containers"}{${spec.name}}`;
-    let config;
+    let config: Awaited<ReturnType<typeof containerConfig>>;
     try {
       config = await containerConfig({ pod, spec, kind, attempt, backoffStep, sandbox: ctx.sandbox!, podIP: ctx.podIP, vols: ctx.vols! }, this.deps.volumes, this.deps.sources, this.opts);
     } catch (err) {

@@ -49,5 +49,5 @@ export function compileTerm(term: PodAffinityTerm, owner: Pod, nsLabels: Namespa
 
 /** The value of a node's topology label for a term, or undefined when the node has none. */
 export function domainOf(labels: Record<string, string> | undefined, key: string): string | undefined {
-  return labels && Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : undefined;
+  return labels && Object.hasOwn(labels, key) ? labels[key] : undefined;
 }

@@ -11,7 +11,7 @@ export const REASON_MISMATCH = "node(s) didn't match Pod's node affinity/selecto
 /** Whether labels hold every key=value of the selector (an empty selector matches every node). */
 export function matchesNodeSelector(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
   const ls = labels ?? {};
-  return Object.entries(selector ?? {}).every(([k, v]) => Object.prototype.hasOwnProperty.call(ls, k) && ls[k] === v);
+  return Object.entries(selector ?? {}).every(([k, v]) => Object.hasOwn(ls, k) && ls[k] === v);
 }
 
 /** Rejects nodes whose labels do not match the pod's nodeSelector. */

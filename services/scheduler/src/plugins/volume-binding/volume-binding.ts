@@ -20,7 +20,7 @@ export interface VolumeLister {
 /** Whether a node matches one of the terms (labels by matchExpressions, the name by matchFields). */
 export function nodeMatchesTerms(terms: NodeSelectorTerm[], node: Node): boolean {
   const labels = node.metadata.labels ?? {};
-  const has = (k: string) => Object.prototype.hasOwnProperty.call(labels, k);
+  const has = (k: string) => Object.hasOwn(labels, k);
   return terms.some((t) => {
     if (!(t.matchExpressions?.length || t.matchFields?.length)) return false; // an empty term matches nothing
     const exprs = (t.matchExpressions ?? []).every((e) => {

@@ -54,7 +54,7 @@ function control(type: number, flags: number, payload: Buffer): Buffer {
 
 function u32(...values: number[]): Buffer {
   const b = Buffer.alloc(4 * values.length);
-  values.forEach((v, i) => b.writeUInt32BE(v >>> 0, 4 * i));
+  values.forEach((v, i) => { b.writeUInt32BE(v >>> 0, 4 * i); });
   return b;
 }
 

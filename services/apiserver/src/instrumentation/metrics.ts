@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ServerInterceptingCall, status as grpcStatus, type ServerInterceptor } from "@grpc/grpc-js";
 import { Counter, Gauge, Histogram, LATENCY_BUCKETS, enableProcessMetrics } from "@skiff/metrics";
-import { parseResourcePath } from "../rest/http/route.js";
+import { parseResourcePath, type ResourcePath } from "../rest/http/route.js";
 import { parseProxyPath } from "../rest/proxy/path.js";
 
 const requestLabels = ["verb", "group", "version", "resource", "subresource", "scope", "component"] as const;
@@ -19,7 +19,7 @@ const storeErrors = new Counter({ name: "etcd_request_errors_total", help: "Stor
 
 /** The REST verb Kubernetes' metrics use: GET/LIST/WATCH/POST/PUT/PATCH/APPLY/DELETE/DELETECOLLECTION/CONNECT. */
 export function requestVerb(method: string, path: string, query: URLSearchParams, contentType = ""): { verb: string; group: string; version: string; resource: string; subresource: string; scope: string } {
-  let rp;
+  let rp: ResourcePath | undefined;
   try {
     rp = parseProxyPath(path)?.rp ?? parseResourcePath(path);
   } catch {

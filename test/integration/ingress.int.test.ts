@@ -3,7 +3,8 @@
 // ports 80/443 through the node's proxy). Host and path routing, wildcard hosts, merged
 // Ingresses, default backend and the built-in 404, TLS by SNI (the served certificate checked
 // with a TLS client) with Secret rotation and the fallback certificate, HTTP/2, redirect,
-// rewrite-target, a WebSocket echo, a not-ready backend leaving rotation, 503 for a missing
+// rewrite-target, the client's address through the node proxy (PROXY protocol), a WebSocket
+// echo, a not-ready backend leaving rotation, 503 for a missing
 // Service, status addresses and `kubectl get ingress`, and validation at the API.
 import { execFileSync } from "node:child_process";
 import { request } from "node:http";
@@ -20,13 +21,13 @@ import { selfSigned, DEFAULT_CERT_CN } from "../../services/ingress/src/tls/cert
 const IMAGE = "skiff/busybox:1.35";
 const GATE = "skiff.io/serving";
 
-/** A pod answering every request with "<pod> <path> host=<Host> proto=<X-Forwarded-Proto>". */
-function echoPod(name: string, app: string): Pod {
+/** A pod answering every request with "<pod> <path> host=<Host> proto=<X-Forwarded-Proto>" (+ " xff=<X-Forwarded-For> real=<X-Real-IP>" with `addresses`). */
+function echoPod(name: string, app: string, addresses = false): Pod {
   const script = [
-    "#!/bin/sh", "cr=$(printf '\\r')", "read -r method path proto", "host=''; xfp=''",
+    "#!/bin/sh", "cr=$(printf '\\r')", "read -r method path proto", "host=''; xfp=''; xff=''; xri=''",
     // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
-    "while read -r line; do line=${line%\"$cr\"}; [ -z \"$line\" ] && break; case \"$line\" in [Hh]ost:*) host=${line#*: };; [Xx]-[Ff]orwarded-[Pp]roto:*) xfp=${line#*: };; esac; done",
-    `body="${name} $path host=$host proto=$xfp"`,
+    "while read -r line; do line=${line%\"$cr\"}; [ -z \"$line\" ] && break; case \"$line\" in [Hh]ost:*) host=${line#*: };; [Xx]-[Ff]orwarded-[Pp]roto:*) xfp=${line#*: };; [Xx]-[Ff]orwarded-[Ff]or:*) xff=${line#*: };; [Xx]-[Rr]eal-[Ii][Pp]:*) xri=${line#*: };; esac; done",
+    `body="${name} $path host=$host proto=$xfp${addresses ? " xff=$xff real=$xri" : ""}"`,
     // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
     "printf 'HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-Length: %s\\r\\nConnection: close\\r\\n\\r\\n%s' \"${#body}\" \"$body\"",
   ].join("\n");
@@ -213,6 +214,47 @@ describe("the ingress controller", () => {
     expect(after.status).toBe(200);
     session.close();
   });
+
+  it("passes the client's address through the node proxy (PROXY protocol): X-Forwarded-For and X-Real-IP over HTTP, HTTPS and HTTP/2", async () => {
+    const { client } = cluster;
+    await client.create("pods", echoPod("addr-1", "addr", true));
+    await client.create("services", service("addr", "addr"));
+    await client.create("secrets", tlsSecret("tls-addr", "addr.example.com"));
+    await client.create("ingresses", ingress("addr", [{ host: "addr.example.com", paths: [["/", "Prefix", "addr"]] }], { tls: [{ hosts: ["addr.example.com"], secretName: "tls-addr" }] }, { "nginx.ingress.kubernetes.io/ssl-redirect": "false" }));
+    await waitFor(async () => (await client.get<Pod>("pods", "addr-1", "default")).status?.phase === "Running", 90_000, "the addr pod to run");
+    await setGate("addr-1", "True");
+    // The address this host's socket used towards the LoadBalancer address is what the client is.
+    const viaHttp = await waitFor(() => new Promise<{ body: string; local: string } | undefined>((resolve) => {
+      const req = request({ host: lb, port: 80, path: "/who", headers: { host: "addr.example.com" }, agent: false }, (res) => {
+        let body = "";
+        res.on("data", (d) => (body += d));
+        res.on("end", () => resolve(res.statusCode === 200 ? { body: body.trim(), local: req.socket!.localAddress! } : undefined));
+      });
+      req.on("error", () => resolve(undefined));
+      req.end();
+    }), 20_000, "the addr backend over HTTP");
+    expect(viaHttp.local).not.toMatch(/^127\./);
+    expect(viaHttp.body).toBe(`addr-1 /who host=addr.example.com proto=http xff=${viaHttp.local} real=${viaHttp.local}`);
+    const viaHttps = await new Promise<{ body: string; local: string }>((resolve, reject) => {
+      const s = tlsConnect({ host: lb, port: 443, servername: "addr.example.com", rejectUnauthorized: false, ALPNProtocols: ["http/1.1"] }, () => s.write("GET /tls HTTP/1.1\r\nHost: addr.example.com\r\nConnection: close\r\n\r\n"));
+      let out = "";
+      s.on("data", (d) => (out += d));
+      s.on("end", () => resolve({ body: out.split("\r\n\r\n").slice(1).join("").trim(), local: s.localAddress! }));
+      s.on("error", reject);
+    });
+    expect(viaHttps.body).toBe(`addr-1 /tls host=addr.example.com proto=https xff=${viaHttps.local} real=${viaHttps.local}`);
+    const session = h2connect(`https://${lb}:443`, { servername: "addr.example.com", rejectUnauthorized: false });
+    const h2body = await new Promise<string>((resolve, reject) => {
+      const st = session.request({ ":path": "/h2", ":authority": "addr.example.com" });
+      let body = "";
+      st.on("data", (d) => (body += d));
+      st.on("end", () => resolve(body.trim()));
+      st.on("error", reject);
+    });
+    const h2local = session.socket.localAddress;
+    session.close();
+    expect(h2body).toBe(`addr-1 /h2 host=addr.example.com proto=https xff=${h2local} real=${h2local}`);
+  }, 150_000);
 
   it("rewrites paths with rewrite-target and capture groups", async () => {
     await cluster.client.create("ingresses", ingress("rewrite", [{ host: "rw.example.com", paths: [["/something(/|$)(.*)", "ImplementationSpecific", "beta"]] }], {}, {

@@ -1,6 +1,7 @@
 // The proxy process on its own, programmed over its gRPC socket like the node agent does, with
 // backends in this process on loopback: bounded checks of what a client of a Service sees
-// (round-robin, failover on dial errors, half-close, no leaked sockets under churn, UDP
+// (round-robin, failover on dial errors, half-close, large transfers both ways through slow
+// peers, PROXY protocol headers, no leaked sockets under churn, UDP
 // session expiry, ClientIP affinity expiry, Local and PreferClose, table updates that keep
 // established connections).
 import { createServer, connect, type Server, type Socket } from "node:net";
@@ -109,6 +110,65 @@ describe("the proxy process", () => {
     });
     expect(got.length).toBe(pattern.length);
     expect(got.equals(pattern)).toBe(true);
+  });
+
+  it("carries a large upload intact to a slow endpoint, bytes sent before it answered included (client → endpoint buffers)", async () => {
+    const pattern = Buffer.alloc(8 * 1024 * 1024);
+    for (let i = 0; i < pattern.length; i++) pattern[i] = (i * 13 + (i >> 11)) & 0xff;
+    // The endpoint reads slowly (pauses now and then), so the proxy's writes to it queue up while
+    // its reads from the client go on into pooled buffers that must not be reused too early.
+    const received = new Promise<Buffer>((resolve) => {
+      const slow = createServer({ allowHalfOpen: true }, (s) => {
+        const parts: Buffer[] = [];
+        s.pause();
+        setTimeout(() => s.resume(), 300);
+        s.on("data", (d) => { parts.push(d); if (parts.length % 8 === 0) { s.pause(); setTimeout(() => s.resume(), 20); } });
+        s.on("end", () => { const all = Buffer.concat(parts); s.end(`got ${all.length}`); resolve(all); });
+      });
+      slow.listen(0, "127.0.0.1", async () => {
+        servers.push(slow);
+        await program(entry("t/upload:80", front, [{ ip: "127.0.0.1", port: (slow.address() as { port: number }).port }]));
+        // Written at once on connect, before the proxy has even dialed the endpoint.
+        const c = connect(front, "127.0.0.1");
+        c.end(pattern);
+        c.on("data", (d) => expect(d.toString()).toBe(`got ${pattern.length}`));
+        c.on("error", () => undefined);
+      });
+    });
+    const got = await received;
+    expect(got.length).toBe(pattern.length);
+    expect(got.equals(pattern)).toBe(true);
+  });
+
+  it("starts each endpoint connection with a PROXY protocol v2 header naming the client when the service port asks for it", async () => {
+    const heads: Buffer[] = [];
+    // Collects what arrives (header and data may come in separate reads); answers once it has 5+ bytes of data.
+    const peek = createServer((s) => {
+      const mine: Buffer[] = [];
+      s.on("data", (d) => { heads.push(d); mine.push(d); if (Buffer.concat(mine).toString().match(/(hello|plain)$/)) s.end("ok"); });
+      s.on("error", () => undefined);
+    });
+    await new Promise<void>((r) => peek.listen(0, "127.0.0.1", () => r()));
+    servers.push(peek);
+    const port = (peek.address() as { port: number }).port;
+    await program({ ...entry("t/pp:80", front, [{ ip: "127.0.0.1", port }]), proxyProtocol: true });
+    const s = connect({ port: front, host: "127.0.0.1" });
+    await new Promise((r) => s.once("connect", r));
+    const clientPort = s.localPort!;
+    s.write("hello");
+    await waitFor(async () => Buffer.concat(heads).length >= 33, 5000, "the endpoint to read header and data").finally(() => s.destroy());
+    const h = Buffer.concat(heads);
+    expect(h.subarray(0, 12).toString("hex")).toBe("0d0a0d0a000d0a515549540a");
+    expect(h.subarray(12, 16).toString("hex")).toBe("2111000c"); // v2 PROXY, TCP over IPv4, 12 address bytes
+    expect([...h.subarray(16, 20)]).toEqual([127, 0, 0, 1]);
+    expect(h.readUInt16BE(24)).toBe(clientPort);
+    expect(h.readUInt16BE(26)).toBe(front);
+    expect(h.subarray(28).toString()).toBe("hello");
+    // Without the flag, the endpoint gets the client's bytes only.
+    heads.length = 0;
+    await program(entry("t/pp:80", front, [{ ip: "127.0.0.1", port }]));
+    expect(await readAll(front, "plain")).toBe("ok");
+    expect(Buffer.concat(heads).toString()).toBe("plain");
   });
 
   it("leaks no sockets when 500 connections open and close", async () => {

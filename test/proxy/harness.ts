@@ -58,7 +58,9 @@ export async function startRig(proxyFlags: string[] = []): Promise<ProxyRig> {
   const sock = `unix:${join(dir, "proxy.sock")}`;
   // SKIFF_PROXY_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the proxy process.
   const nodeArgs = (process.env.SKIFF_PROXY_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const proxy = spawn(process.execPath, [...nodeArgs, join(repoRoot, "services/proxy/dist/main.js"), "--listen", sock, "--metrics-address", "127.0.0.1:0", ...proxyFlags], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, SKIFF_LOG_LEVEL: "warn" } });
+  // SKIFF_PROXY_MAIN runs another build of the proxy (an A/B against an older commit's dist).
+  const main = process.env.SKIFF_PROXY_MAIN ?? join(repoRoot, "services/proxy/dist/main.js");
+  const proxy = spawn(process.execPath, [...nodeArgs, main, "--listen", sock, "--metrics-address", "127.0.0.1:0", ...proxyFlags], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, SKIFF_LOG_LEVEL: "warn" } });
   const ready = JSON.parse(await waitLine(proxy)) as { metricsAddress: string };
   const client = new proxyv1.ProxyServiceClient(sock, credentials.createInsecure());
   const setTable = (services: proxyv1.ServicePort[]) => new Promise<proxyv1.SetTableResponse>((resolve, reject) =>
@@ -89,7 +91,7 @@ export function entry(name: string, port: number, endpoints: { ip: string; port:
   return {
     name, protocol: proxyv1.Protocol.PROTOCOL_TCP, clusterIp: "127.0.0.1", port, nodePort: 0, loadBalancerIps: [],
     endpoints: endpoints.map((e) => ({ ...e, nodeName: "bench", targetRef: "" })), sessionAffinitySeconds: 0,
-    internalLocal: false, externalLocal: false, preferClose: false,
+    internalLocal: false, externalLocal: false, preferClose: false, proxyProtocol: false,
   };
 }
 

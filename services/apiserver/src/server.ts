@@ -6,8 +6,9 @@ import { Store } from "./storage/store.js";
 import { Registry } from "./registry/registry.js";
 import { resourceService } from "./grpc/service.js";
 import type { ApiserverOptions } from "./options/options.js";
-import type { KObject, LimitRange, Node, ResourceQuota } from "@skiff/api";
+import type { LimitRange, Node, ResourceQuota } from "@skiff/api";
 import { LiveIndex } from "./registry/live-index.js";
+import { TokenSubjects } from "./auth/serviceaccount/subjects.js";
 import { GrpcNodeConnector } from "./nodes/grpc-connector.js";
 import type { NodeConnector } from "./nodes/connector.js";
 import { startRestServer, servingNames, type RunningRestServer } from "./rest/index.js";
@@ -15,6 +16,7 @@ import { compileFlowControlOptions } from "./rest/flowcontrol/flowcontrol.js";
 import { ServiceAllocator } from "./allocation/allocator.js";
 import { ensureSystemServices } from "./allocation/bootstrap.js";
 import { setupTrust } from "./auth/trust.js";
+import { rbacForCalls } from "./auth/authorizer.js";
 import { encryptionAtRest } from "./storage/at-rest.js";
 import { natsClientTls } from "./auth/nats-client.js";
 import { startRepair } from "./allocation/repair.js";
@@ -71,10 +73,13 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   });
   await registry.ensureSystemNamespaces();
   await ensureBootstrapPolicy(registry, log.child({ component: "bootstrap" }));
-  await Promise.all([rbacCache!.start(), ...indexes.map((i) => i.start())]);
+  // ServiceAccount tokens are authenticated against live indexes of accounts and pods (no store read per request).
+  const tokenSubjects = new TokenSubjects(registry, log.child({ component: "token-subjects" }));
+  await Promise.all([rbacCache!.start(), ...indexes.map((i) => i.start()), tokenSubjects.start()]);
   const httpsHost = opts.httpsAddress.slice(0, opts.httpsAddress.lastIndexOf(":")).replace(/^\[|\]$/g, "");
   // In-cluster clients reach the API at the `kubernetes` Service's ClusterIP: it is in the serving certificate.
-  const trust = await setupTrust({ pkiDir: opts.pkiDir, hosts: servingNames(httpsHost, [...opts.tlsSans, opts.grpcAddress.slice(0, opts.grpcAddress.lastIndexOf(":")), allocator.serviceIP(1)]), certValidityMs: opts.certValidityMs, nodeCertValidityMs: opts.nodeCertValidityMs }, registry, log.child({ component: "auth" }));
+  const trust = await setupTrust({ pkiDir: opts.pkiDir, hosts: servingNames(httpsHost, [...opts.tlsSans, opts.grpcAddress.slice(0, opts.grpcAddress.lastIndexOf(":")), allocator.serviceIP(1)]), certValidityMs: opts.certValidityMs, nodeCertValidityMs: opts.nodeCertValidityMs,
+    rbac: authz ? rbacForCalls(authz, registry.resources) : undefined }, registry, log.child({ component: "auth" }));
 
   // The key ServiceAccount tokens are signed with, and the CA pods trust (published in every namespace).
   const tokens = new TokenSigner(await loadOrCreateSigningKey(registry, log.child({ component: "auth" })));
@@ -91,11 +96,10 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   const grpcAddress = `${host}:${port}`;
   let rest: RunningRestServer | undefined;
   if (opts.httpsAddress) {
-    const lookup = (resource: "serviceaccounts" | "pods", ns: string, name: string) => registry.get(resource, ns, name).then((o): KObject | undefined => o, () => undefined);
     rest = await startRestServer({ registry, log: log.child({ component: "rest" }), connector: nodeConnector, bookmarkIntervalMs: opts.bookmarkIntervalMs, authz, tokens }, trust.restAuth,
       // In-cluster clients reach the API at the `kubernetes` Service's ClusterIP.
       { address: opts.httpsAddress, tlsSans: opts.tlsSans, flowControl: compileFlowControlOptions({ maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight, requestTimeoutMs: opts.requestTimeoutMs }),
-        tokenCheckers: [...(opts.tokenAuthFile ? [new StaticTokens(parseTokenFile(readFileSync(opts.tokenAuthFile, "utf8"), opts.tokenAuthFile))] : []), new ServiceAccountTokens(tokens, lookup)] });
+        tokenCheckers: [...(opts.tokenAuthFile ? [new StaticTokens(parseTokenFile(readFileSync(opts.tokenAuthFile, "utf8"), opts.tokenAuthFile))] : []), new ServiceAccountTokens(tokens, tokenSubjects.lookup)] });
   }
   const httpsAddress = rest?.address ?? "";
   log.info({ grpcAddress, httpsAddress }, "apiserver serving");
@@ -125,6 +129,7 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
       stopRepair();
       stopRootCa();
       rbacCache?.stop();
+      tokenSubjects.stop();
       for (const i of indexes) i.stop();
       trust.stop();
       await rest?.stop();

@@ -51,7 +51,7 @@ export async function start(opts: IngressOptions, log: Logger): Promise<{ httpPo
   // Serving (503 "starting") before the apiserver answers: the agent that spawned us never waits on it.
   if (opts.stateFile) {
     mkdirSync(dirname(opts.stateFile), { recursive: true });
-    writeFileSync(opts.stateFile, JSON.stringify({ pid: process.pid, httpPort: server.httpPort, httpsPort: server.httpsPort, metricsPort: metricsServer.port }));
+    writeFileSync(opts.stateFile, JSON.stringify({ pid: process.pid, httpPort: server.httpPort, httpsPort: server.httpsPort, metricsPort: metricsServer.port, proxyProtocol: "v2" }));
   }
   log.info({ http: server.httpPort, https: server.httpsPort, metrics: metricsServer.port, class: opts.ingressClass }, "ingress controller listening");
   let stopped = false;

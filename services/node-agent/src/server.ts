@@ -110,7 +110,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   manager = new PodManager({ client, runtime, pods, recorder, log: log.child({ component: "pods" }), volumes, sources, images: images.puller((ns, n) => secrets.get(ns, n)) }, {
     nodeName: opts.nodeName, clusterName: opts.clusterName, hostIP: opts.nodeIP, pauseImage: opts.pauseImage,
     network: () => network, backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffMaxMs, backoffResetMs: opts.backoffResetMs,
-    resyncMs: opts.resyncMs, workers: opts.workers, logMaxSize: opts.containerLogMaxSize, serviceNetwork,
+    resyncMs: opts.resyncMs, workers: opts.workers, logMaxSize: opts.containerLogMaxSize, serviceNetwork, allowedUnsafeSysctls: opts.allowedUnsafeSysctls,
   });
   pvs.addHandlers({ onUpdate: () => manager?.enqueueAll() });
   const reclaimer = new VolumeReclaimer(client, pvs, opts.volumeDir, log.child({ component: "reclaimer" }), opts.nodeName);

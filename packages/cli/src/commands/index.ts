@@ -16,10 +16,11 @@ import { upCommand } from "./up.js";
 import { versionCommand } from "./version.js";
 import { tokenCommand } from "./token.js";
 import { pkiCommand } from "./pki.js";
+import { kubeconfigCommand } from "./kubeconfig.js";
 
 /** All commands, in help order. */
 export const commands: Command[] = [
   getCommand, describeCommand, applyCommand, createCommand, deleteCommand, logsCommand, execCommand,
   upCommand, downCommand, statusCommand, versionCommand, imageCommand, chaosCommand,
-  controlplaneCommand, nodeCommand, tokenCommand, pkiCommand,
+  controlplaneCommand, nodeCommand, tokenCommand, pkiCommand, kubeconfigCommand,
 ];

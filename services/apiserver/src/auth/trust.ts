@@ -7,7 +7,7 @@ import type { Logger } from "@skiff/log";
 import type { Secret } from "@skiff/api";
 import { mtlsServerCredentials } from "@skiff/client";
 import { loadApiserverPki, type ApiserverPki } from "./cluster-pki.js";
-import { registryGraph, resourceAuthorization } from "./authorizer.js";
+import { registryGraph, resourceAuthorization, type CallRbac } from "./authorizer.js";
 import { bootstrapHandler, nodeExistsIn } from "./bootstrap-api.js";
 import { removeLegacyPkiSecret, type ClusterAuth } from "../rest/auth/bootstrap.js";
 
@@ -24,6 +24,8 @@ export interface TrustOptions {
   hosts: string[];
   certValidityMs: number;
   nodeCertValidityMs: number;
+  /** RBAC for gRPC callers that are neither admins, the apiserver nor nodes (absent: AlwaysAllow). */
+  rbac?: CallRbac;
 }
 
 /** The apiserver's trust wiring. */
@@ -48,7 +50,7 @@ export async function setupTrust(o: TrustOptions, registry: TrustRegistry, log: 
   return {
     pki,
     serverCredentials: mtlsServerCredentials({ provider: pki.provider }),
-    interceptors: [resourceAuthorization(registryGraph(registry), log.child({ component: "authz" }))],
+    interceptors: [resourceAuthorization(registryGraph(registry), log.child({ component: "authz" }), o.rbac)],
     restAuth: { ca: pki.ca, adminToken: pki.adminToken, get serving() { return pki.current(); }, onRotate: pki.onRotate, bootstrap },
     agentCredentials: (n) => pki.agentCredentials(n),
     stop: () => pki.stop(),

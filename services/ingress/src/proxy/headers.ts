@@ -6,6 +6,14 @@ const HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-e
 /** Not sent upstream: the client's `Expect: 100-continue` was already answered by this server. */
 const REQUEST_ONLY = new Set(["expect"]);
 
+const NONE: ReadonlySet<string> = new Set();
+
+/** Header names listed in a Connection header (hop-by-hop too); most requests name none but keep-alive. */
+function connectionNamed(v: string | string[] | undefined): ReadonlySet<string> {
+  if (v === undefined || v === "keep-alive" || v === "close") return NONE;
+  return new Set(String(v).toLowerCase().split(",").map((s) => s.trim()).filter(Boolean));
+}
+
 /** What the proxy knows about the client side of a request. */
 export interface ClientSide {
   remoteAddress: string;
@@ -18,9 +26,10 @@ export interface ClientSide {
 export function upstreamHeaders(h: IncomingHttpHeaders, c: ClientSide, upgrade = false): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   // Headers named in Connection are hop-by-hop too.
-  const named = new Set(String(h.connection ?? "").toLowerCase().split(",").map((s) => s.trim()).filter(Boolean));
-  for (const [k, v] of Object.entries(h)) {
-    if (v === undefined || k.startsWith(":") || HOP.has(k) || REQUEST_ONLY.has(k) || named.has(k)) continue;
+  const named = connectionNamed(h.connection);
+  for (const k in h) {
+    const v = h[k];
+    if (v === undefined || k.charCodeAt(0) === 58 /* ":" */ || HOP.has(k) || REQUEST_ONLY.has(k) || named.has(k)) continue;
     out[k] = v;
   }
   out.host = c.host;
@@ -40,7 +49,10 @@ export function upstreamHeaders(h: IncomingHttpHeaders, c: ClientSide, upgrade =
 /** Response headers to pass to the client (no hop-by-hop; valid for HTTP/1.1 and HTTP/2). */
 export function downstreamHeaders(h: IncomingHttpHeaders): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
-  const named = new Set(String(h.connection ?? "").toLowerCase().split(",").map((s) => s.trim()).filter(Boolean));
-  for (const [k, v] of Object.entries(h)) if (v !== undefined && !HOP.has(k) && !named.has(k)) out[k] = v;
+  const named = connectionNamed(h.connection);
+  for (const k in h) {
+    const v = h[k];
+    if (v !== undefined && !HOP.has(k) && !named.has(k)) out[k] = v;
+  }
   return out;
 }

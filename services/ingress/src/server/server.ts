@@ -1,10 +1,15 @@
 // The listeners: plain HTTP, and TLS with certificates chosen by SNI that speaks HTTP/2 (ALPN
 // h2) and HTTP/1.1 on one port. Each request is matched against the current snapshot, then
 // redirected to HTTPS, answered by the built-in 404, answered 503, or forwarded; upgrades go
-// through forwardUpgrade. Every request is written to the access log and the metrics.
+// through forwardUpgrade. Every request is written to the access log and the metrics. Both
+// listeners read an optional PROXY protocol header (from the node proxy) before the HTTP or TLS
+// server sees the connection.
 import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
 import { createSecureServer, type Http2SecureServer, type Http2ServerRequest } from "node:http2";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import type { TLSSocket } from "node:tls";
+import { acceptProxyHeader, setPeer, type Peer } from "./proxy-protocol.js";
 import type { Logger } from "@skiff/log";
 import { normalizeHost, wantsHttpsRedirect } from "../routing/routing.js";
 import { refKey } from "../backends/backends.js";
@@ -108,7 +113,18 @@ export class IngressServer {
     https.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade("https", req, socket, head));
     https.on("sessionError", () => undefined);
     https.on("tlsClientError", () => undefined);
+    // The TLS socket asks the TCP handle for its peer: give it the address of the PROXY header.
+    https.on("secureConnection", (t: TLSSocket) => {
+      const raw = (t as unknown as { _parent?: Socket })._parent;
+      const peer = raw && (raw as unknown as { _peername?: Peer })._peername;
+      if (peer) setPeer(t, peer);
+    });
     const listen = (s: Server | Http2SecureServer, a: { host: string; port: number }) => new Promise<number>((res, rej) => {
+      // The server's own 'connection' listener (HTTP parser / TLS handshake) runs once the
+      // PROXY header, if any, has been read off the socket.
+      const own = s.listeners("connection") as ((c: Socket) => void)[];
+      s.removeAllListeners("connection");
+      s.on("connection", (c: Socket) => acceptProxyHeader(c, (c2) => { for (const l of own) l.call(s, c2); }));
       s.once("error", rej);
       s.listen(a.port, a.host, () => res((s.address() as { port: number }).port));
     });

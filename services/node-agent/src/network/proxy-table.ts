@@ -16,6 +16,8 @@ export interface LocalIngress {
   ip: string;
   httpPort: number;
   httpsPort: number;
+  /** It accepts a PROXY protocol v2 header from the proxy (so it sees the client's address). */
+  proxyProtocol?: boolean;
 }
 
 /** The controller's Service (created by the controller; see services/ingress/src/bootstrap). */
@@ -59,6 +61,7 @@ export function buildTable(services: Service[], endpoints: Map<string, Endpoints
         internalLocal: s.spec.internalTrafficPolicy === "Local",
         externalLocal: s.spec.externalTrafficPolicy === "Local",
         preferClose: s.spec.trafficDistribution === "PreferClose",
+        proxyProtocol: key === INGRESS_SERVICE && !!localIngress?.proxyProtocol,
       });
     }
   }

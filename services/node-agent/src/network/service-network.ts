@@ -71,7 +71,8 @@ export class ServiceNetwork {
             // The controller acts with the node's identity (the Node authorizer grants what it needs).
             "--apiserver", opts.apiservers.join(","), "--tls-dir", opts.tlsDir, "--node-name", opts.nodeName,
           ], join(dir, "ingress.json"), join(dir, "ingress.log"), log);
-          this.localIngress = { ip: "127.0.0.1", httpPort: Number(ing.httpPort), httpsPort: Number(ing.httpsPort) };
+          // A controller that says so reads a PROXY protocol header (the client address) first.
+          this.localIngress = { ip: "127.0.0.1", httpPort: Number(ing.httpPort), httpsPort: Number(ing.httpsPort), proxyProtocol: ing.proxyProtocol === "v2" };
         } catch (err) {
           // The node still runs pods and Services without it; Ingresses are then not served here.
           log.error({ err }, "cannot start the ingress controller; Ingresses are not served on this node");

@@ -83,6 +83,7 @@ const rows = {
   nodePortAddresses: str("nodeport-addresses", 'Where NodePorts listen, passed to the proxy: "primary" and/or IPv4 CIDRs (default the proxy\'s: primary,127.0.0.1/32)', ""),
   proxyMetricsAddress: str("proxy-metrics-address", "Proxy /metrics", "127.0.0.1:0"),
   proxyFlags: list("proxy-flags", 'Extra proxy flags, comma-separated (e.g. "--prefer-close")', []),
+  allowedUnsafeSysctls: list("allowed-unsafe-sysctls", 'Unsafe sysctls (names or "prefix*") pods may set on this node besides the safe set (the kubelet\'s --allowed-unsafe-sysctls)', []),
   // Off by default: on a shared engine the user's own images are not Skiff's to remove; node
   // containers and `skiff node --join` pass 85.
   imageGcHighThresholdPercent: num("image-gc-high-threshold", "Disk use (%) that starts image garbage collection (100 = off)", 100, { env: "SKIFF_IMAGE_GC_HIGH_THRESHOLD" }),

@@ -31,6 +31,8 @@ export interface PodManagerOptions {
   workers: number;
   /** json-file log rotation size per container (Docker's max-size; default "10m"). */
   logMaxSize?: string;
+  /** Unsafe sysctls pods may set here (--allowed-unsafe-sysctls). */
+  allowedUnsafeSysctls?: string[];
   /** Service env vars and resolver settings for a pod (the service network; optional). */
   serviceNetwork?: { envFor(pod: Pod): string[]; dnsFor(pod: Pod): ContainerConfig["dns"] };
 }
@@ -83,6 +85,7 @@ export class PodManager {
     this.podSync = new PodSync({
       runtime, pods: deps.pods, recorder, volumes, prober, status, terminator, sandboxes, containers, messages,
       forgetImages: (uid) => images.forget(uid), nodeLabels, hostIP: opts.hostIP, log,
+      allowedUnsafeSysctls: new Set(opts.allowedUnsafeSysctls ?? []),
     });
   }
 

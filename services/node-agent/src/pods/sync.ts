@@ -16,6 +16,7 @@ import type { Sandboxes } from "./kuberuntime/sandbox.js";
 import type { ContainerSync, SyncContext } from "./kuberuntime/containers.js";
 import { APP, INIT, attemptOf, instancesOf, isFinished, isSandbox } from "./kuberuntime/labels.js";
 import { DEADLINE_EXCEEDED, deadlineLeftMs } from "./deadline.js";
+import { forbiddenSysctl } from "./kuberuntime/security-context.js";
 
 export interface PodSyncDeps {
   runtime: Runtime;
@@ -34,6 +35,8 @@ export interface PodSyncDeps {
   nodeLabels: Record<string, string>;
   /** The node's IP (a hostNetwork pod's IP). */
   hostIP: string;
+  /** Unsafe sysctls (or "prefix*" patterns) pods may set here (the kubelet's --allowed-unsafe-sysctls). */
+  allowedUnsafeSysctls?: ReadonlySet<string>;
   log: Logger;
 }
 
@@ -86,6 +89,14 @@ export class PodSync {
     if (left !== undefined && left <= 0) {
       terminator.requestEviction(uid, DEADLINE_EXCEEDED.message, DEADLINE_EXCEEDED.reason);
       await terminator.evict(pod, mine, DEADLINE_EXCEEDED, log);
+      return 0;
+    }
+    // The kubelet's admission of sysctls: a pod asking for one not allowlisted never runs here.
+    const sysctl = forbiddenSysctl(pod, this.deps.allowedUnsafeSysctls);
+    if (sysctl) {
+      const rejected = { reason: "SysctlForbidden", message: `Pod was rejected: ${sysctl}` };
+      terminator.requestEviction(uid, rejected.message, rejected.reason);
+      await terminator.evict(pod, mine, rejected, log);
       return 0;
     }
     const created = await this.deps.sandboxes.ensure(pod, mine, log);

@@ -111,8 +111,8 @@ export class Terminator {
     // it); once per eviction: the informer may still show the pod running for one more pass.
     if (!this.evictedRecorded.has(uid)) {
       this.evictedRecorded.add(uid);
-      // The kubelet's events: Warning Evicted, or Normal DeadlineExceeded.
-      this.deps.recorder.record(pod, failure.reason === "Evicted" ? "Warning" : "Normal", failure.reason, message);
+      // The kubelet's events: Normal DeadlineExceeded, else Warning (Evicted, SysctlForbidden).
+      this.deps.recorder.record(pod, failure.reason === "DeadlineExceeded" ? "Normal" : "Warning", failure.reason, message);
       log.info({ message }, "pod evicted");
     }
     this.deps.prober.forget(uid);

@@ -89,6 +89,14 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  async imageUser(image: string): Promise<string> {
+    try {
+      return ((await this.docker.getImage(image).inspect()).Config?.User as string | undefined) ?? "";
+    } catch (err) {
+      throw new RuntimeError(engineMessage(err), (err as { statusCode?: number }).statusCode);
+    }
+  }
+
   async pull(image: string): Promise<void> {
     try {
       const stream = await this.docker.pull(image);
@@ -115,6 +123,7 @@ export class DockerRuntime implements Runtime {
         Env: cfg.env,
         WorkingDir: cfg.workingDir,
         Hostname: cfg.sandboxId ? undefined : cfg.hostname,
+        User: cfg.user,
         Tty: cfg.tty ?? false,
         OpenStdin: cfg.stdin ?? false,
         StdinOnce: cfg.stdinOnce ?? false,
@@ -127,6 +136,13 @@ export class DockerRuntime implements Runtime {
           MemorySwap: cfg.memoryBytes,
           NanoCpus: cfg.nanoCpus,
           CpuShares: cfg.cpuShares,
+          GroupAdd: cfg.groupAdd,
+          CapAdd: cfg.capAdd,
+          CapDrop: cfg.capDrop,
+          Privileged: cfg.privileged ?? false,
+          ReadonlyRootfs: cfg.readonlyRootfs ?? false,
+          SecurityOpt: cfg.securityOpt,
+          Sysctls: cfg.sysctls,
           LogConfig: { Type: "json-file", Config: { "max-size": cfg.logMaxSize ?? "10m", "max-file": "2" } },
           ...(cfg.dns ? { Dns: cfg.dns.servers, DnsSearch: cfg.dns.searches, DnsOptions: cfg.dns.options } : {}),
         },

@@ -48,6 +48,13 @@ export class FakeRuntime implements Runtime {
 
   async pull(): Promise<void> {}
 
+  /** Images' USER; unset ones run as root (""). */
+  readonly imageUsers = new Map<string, string>();
+
+  async imageUser(image: string): Promise<string> {
+    return this.imageUsers.get(image) ?? "";
+  }
+
   async create(cfg: ContainerConfig): Promise<string> {
     const id = `fake${(++this.seq).toString(16).padStart(12, "0")}`;
     this.containers.set(id, {

@@ -28,6 +28,17 @@ export interface ContainerConfig {
   mounts?: Mount[];
   /** json-file log rotation: size of one file before it rotates (default "10m"). */
   logMaxSize?: string;
+  /** securityContext: "uid[:gid]" (or "user:gid"), supplementary groups, capabilities, … */
+  user?: string;
+  groupAdd?: string[];
+  capAdd?: string[];
+  capDrop?: string[];
+  privileged?: boolean;
+  readonlyRootfs?: boolean;
+  /** Docker's SecurityOpt: "no-new-privileges", "seccomp=unconfined". */
+  securityOpt?: string[];
+  /** Namespaced sysctls (sandboxes: the pod's network and IPC namespaces). */
+  sysctls?: Record<string, string>;
   /** Resolver settings (sandboxes): Docker's Dns, DnsSearch, DnsOptions. */
   dns?: { servers: string[]; searches: string[]; options: string[] };
 }
@@ -118,6 +129,8 @@ export interface Runtime {
   list(labels: Record<string, string>): Promise<RuntimeContainer[]>;
   inspect(id: string): Promise<RuntimeContainer | null>;
   imageExists(image: string): Promise<boolean>;
+  /** The image's USER ("" when it sets none: root). */
+  imageUser(image: string): Promise<string>;
   pull(image: string): Promise<void>;
   create(cfg: ContainerConfig): Promise<string>;
   start(id: string): Promise<void>;

@@ -3,6 +3,7 @@
 // rename) — and, the host directory being bind-mounted, inside running containers too.
 import { lstat, mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile, chmod } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { fsGroupMode, ownOne } from "./ownership.js";
 
 /** One file of a projected volume. */
 export interface Payload { content: Buffer; mode: number }
@@ -39,8 +40,11 @@ function same(a: Map<string, Payload>, b: Map<string, Payload>): boolean {
 }
 
 /** Makes `dir` hold exactly `files` (relative paths); returns whether anything changed. */
-export async function writeAtomic(dir: string, files: Map<string, Payload>): Promise<boolean> {
+export async function writeAtomic(dir: string, given: Map<string, Payload>, fsGroup?: number): Promise<boolean> {
+  // fsGroup: every file readable by the group, every directory the group's (read-only volume).
+  const files = fsGroup === undefined ? given : new Map([...given].map(([k, p]) => [k, { content: p.content, mode: fsGroupMode(p.mode, false, true) & 0o777 }]));
   await mkdir(dir, { recursive: true, mode: 0o755 });
+  if (fsGroup !== undefined) await ownOne(dir, fsGroup, true);
   const cur = await current(dir);
   if (cur.target && same(cur.files, files)) return false;
   const version = `..${new Date().toISOString().replace(/[:.]/g, "_")}.${Math.random().toString(36).slice(2, 8)}`;
@@ -50,8 +54,13 @@ export async function writeAtomic(dir: string, files: Map<string, Payload>): Pro
     await mkdir(dirname(f), { recursive: true, mode: 0o755 });
     await writeFile(f, p.content);
     await chmod(f, p.mode);
+    if (fsGroup !== undefined) {
+      await ownOne(f, fsGroup, true);
+      for (let d = dirname(f); d.length > dir.length; d = dirname(d)) await ownOne(d, fsGroup, true);
+    }
   }
   await mkdir(vdir, { recursive: true, mode: 0o755 });
+  if (fsGroup !== undefined) await ownOne(vdir, fsGroup, true);
   await rm(join(dir, "..data_tmp"), { force: true });
   await symlink(version, join(dir, "..data_tmp"));
   await rename(join(dir, "..data_tmp"), join(dir, "..data"));

@@ -3,7 +3,7 @@
 // emptyDir lives as long as the pod (medium Memory: a tmpfs of sizeLimit); configMap, secret
 // and downwardAPI volumes are re-written atomically on every sync, so updates reach them.
 import { execFile } from "node:child_process";
-import { mkdir, readFile, rm, stat, writeFile, readdir } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, stat, writeFile, readdir } from "node:fs/promises";
 import { join, normalize, isAbsolute } from "node:path";
 import { promisify } from "node:util";
 import { memoryToBytes, type PersistentVolume, type PersistentVolumeClaim, type Pod, type RuntimeContainerSpec, type Volume, type KeyToPath } from "@skiff/api";
@@ -11,6 +11,7 @@ import type { Logger } from "@skiff/log";
 import type { Mount } from "../runtime/runtime.js";
 import { ConfigError, fieldValue, resourceValue, type ConfigSources } from "../config/env.js";
 import { writeAtomic, type Payload } from "./atomic.js";
+import { applyFsGroup } from "./ownership.js";
 
 const run = promisify(execFile);
 
@@ -65,24 +66,30 @@ export class VolumeManager {
   private async setUpOne(pod: Pod, v: Volume): Promise<PreparedVolume> {
     const base = join(this.podDir(pod.metadata.uid!), "volumes");
     const ns = pod.metadata.namespace!;
+    // fsGroup: the volume's files belong to that group (hostPath and hostPath PVs excepted, as in Kubernetes).
+    const fsGroup = (pod.spec.securityContext as { fsGroup?: number } | undefined)?.fsGroup;
     if (v.emptyDir) {
       const dir = this.emptyDirPath(pod.metadata.uid!, v.name);
       await mkdir(dir, { recursive: true, mode: 0o777 });
+      // 0777 as the kubelet makes it (mkdir's mode passes through the umask): any user may write.
+      const st = await stat(dir);
+      if ((st.mode & 0o777) !== 0o777) await chmod(dir, (st.mode & 0o7777) | 0o777);
       if (v.emptyDir.medium === "Memory" && !(await isMountPoint(dir))) {
         // A tmpfs counts against the pod's memory like the kubelet's; sizeLimit caps it.
         const size = v.emptyDir.sizeLimit ? memoryToBytes(v.emptyDir.sizeLimit) : undefined;
         await run("mount", ["-t", "tmpfs", "-o", `mode=0777${size ? `,size=${size}` : ""}`, "tmpfs", dir]);
       }
+      if (fsGroup !== undefined) await applyFsGroup(dir, fsGroup, false);
       return { path: dir, readOnly: false };
     }
     if (v.hostPath) return { path: await this.hostPath(v.hostPath.path, v.hostPath.type ?? ""), readOnly: false };
     if (v.configMap) {
       const data = this.configMapData(ns, v.configMap.name, !!v.configMap.optional);
-      return this.projected(base, "configmap", v.name, data, v.configMap.items, v.configMap.defaultMode, `ConfigMap ${ns}/${v.configMap.name}`, !!v.configMap.optional);
+      return this.projected(base, "configmap", v.name, data, v.configMap.items, v.configMap.defaultMode, `ConfigMap ${ns}/${v.configMap.name}`, !!v.configMap.optional, fsGroup);
     }
     if (v.secret) {
       const data = this.secretData(ns, v.secret.secretName, !!v.secret.optional);
-      return this.projected(base, "secret", v.name, data, v.secret.items, v.secret.defaultMode, `Secret ${ns}/${v.secret.secretName}`, !!v.secret.optional);
+      return this.projected(base, "secret", v.name, data, v.secret.items, v.secret.defaultMode, `Secret ${ns}/${v.secret.secretName}`, !!v.secret.optional, fsGroup);
     }
     if (v.downwardAPI) {
       const files = new Map<string, Payload>();
@@ -93,11 +100,11 @@ export class VolumeManager {
         files.set(safeRel(it.path), { content: Buffer.from(value), mode: it.mode ?? v.downwardAPI.defaultMode ?? 0o644 });
       }
       const dir = join(base, "downward-api", v.name);
-      await writeAtomic(dir, files);
+      await writeAtomic(dir, files, fsGroup);
       return { path: dir, readOnly: true };
     }
     const projected = (v as { projected?: { sources?: Projection[]; defaultMode?: number } }).projected;
-    if (projected) return this.projectedVolume(pod, v.name, projected.sources ?? [], projected.defaultMode ?? 0o644, base);
+    if (projected) return this.projectedVolume(pod, v.name, projected.sources ?? [], projected.defaultMode ?? 0o644, base, fsGroup);
     if (v.persistentVolumeClaim) {
       const name = v.persistentVolumeClaim.claimName;
       const pvc = this.src.claim(ns, name);
@@ -111,13 +118,16 @@ export class VolumeManager {
       if (!pv) throw new MountError(`persistentvolume "${pvc.spec.volumeName}" not found`);
       const path = pv.spec.hostPath?.path ?? pv.spec.local?.path;
       if (!path) throw new MountError(`persistentvolume "${pv.metadata.name}" has no hostPath or local path`);
-      return { path: await this.hostPath(path, pv.spec.hostPath ? "DirectoryOrCreate" : "Directory"), readOnly: !!v.persistentVolumeClaim.readOnly };
+      const readOnly = !!v.persistentVolumeClaim.readOnly;
+      const dir = await this.hostPath(path, pv.spec.hostPath ? "DirectoryOrCreate" : "Directory");
+      if (fsGroup !== undefined && pv.spec.local?.path) await applyFsGroup(dir, fsGroup, readOnly);
+      return { path: dir, readOnly };
     }
     throw new MountError(`volume "${v.name}": unsupported volume type`);
   }
 
   /** A projected volume: configMap, secret, downwardAPI and serviceAccountToken sources in one directory. */
-  private async projectedVolume(pod: Pod, name: string, sources: Projection[], defaultMode: number, base: string): Promise<PreparedVolume> {
+  private async projectedVolume(pod: Pod, name: string, sources: Projection[], defaultMode: number, base: string, fsGroup?: number): Promise<PreparedVolume> {
     const ns = pod.metadata.namespace!;
     const files = new Map<string, Payload>();
     for (const src of sources) {
@@ -133,20 +143,20 @@ export class VolumeManager {
         if (!this.src.token) throw new MountError("this node cannot request service account tokens");
         const t = await this.src.token(pod, src.serviceAccountToken.audience, src.serviceAccountToken.expirationSeconds ?? 3600)
           .catch((err: Error) => { throw new MountError(`cannot get a token for service account "${(pod.spec as { serviceAccountName?: string }).serviceAccountName || "default"}": ${err.message}`); });
-        // 0644: the container may run as any user, and fsGroup ownership is not applied yet.
+        // 0644: the container may run as any user (with fsGroup the file also belongs to that group).
         files.set(safeRel(src.serviceAccountToken.path), { content: Buffer.from(t.token), mode: 0o644 });
       }
     }
     const dir = join(base, "projected", name);
-    if (await writeAtomic(dir, files)) this.log.debug({ dir }, "volume contents updated");
+    if (await writeAtomic(dir, files, fsGroup)) this.log.debug({ dir }, "volume contents updated");
     return { path: dir, readOnly: true };
   }
 
-  private async projected(base: string, kind: string, name: string, data: Map<string, Buffer>, items: KeyToPath[] | undefined, defaultMode: number | undefined, what: string, optional: boolean): Promise<PreparedVolume> {
+  private async projected(base: string, kind: string, name: string, data: Map<string, Buffer>, items: KeyToPath[] | undefined, defaultMode: number | undefined, what: string, optional: boolean, fsGroup?: number): Promise<PreparedVolume> {
     const files = new Map<string, Payload>();
     addKeyed(files, data, items, defaultMode ?? 0o644, what, optional);
     const dir = join(base, kind, name);
-    if (await writeAtomic(dir, files)) this.log.debug({ dir }, "volume contents updated");
+    if (await writeAtomic(dir, files, fsGroup)) this.log.debug({ dir }, "volume contents updated");
     return { path: dir, readOnly: true };
   }
 

@@ -30,6 +30,7 @@ interface Desired {
   port: number;
   service: string;
   external: boolean;
+  proxyProtocol: boolean;
 }
 
 type Frontend = TcpFrontend | UdpFrontend;
@@ -73,7 +74,7 @@ export class ProxyTable {
       const add = (ip: string, port: number, external: boolean) => {
         if (!ip || !port) return;
         const key = `${protocol}:${ip}:${port}`;
-        desired.set(key, { key, protocol, ip, port, service: sp.name, external });
+        desired.set(key, { key, protocol, ip, port, service: sp.name, external, proxyProtocol: sp.proxyProtocol });
       };
       if (sp.clusterIp && sp.clusterIp !== "None") add(sp.clusterIp, sp.port, false);
       if (sp.nodePort) for (const ip of nodePortIps) add(ip, sp.nodePort, true);
@@ -103,7 +104,7 @@ export class ProxyTable {
   }
 
   private target(d: Desired): FrontendTarget {
-    return { balancer: this.balancers.get(d.service)!, counters: this.metrics.of(d.service), external: d.external };
+    return { balancer: this.balancers.get(d.service)!, counters: this.metrics.of(d.service), external: d.external, proxyProtocol: d.proxyProtocol };
   }
 
   private async openMissing(): Promise<void> {

@@ -1,11 +1,13 @@
-// The endpoint→client byte path without per-chunk allocation. Node's default socket read
-// allocates a fresh 64 KiB buffer per read (and copies it again when the read was short), so
-// bulk transfer through the proxy spent as much time in allocation, copying and GC as in the
-// read/write syscalls. The upstream socket instead reads into buffers of a shared pool
-// (`onread`), each chunk is written to the client as a view of that buffer, and the buffer is
+// One direction of the byte path (source → sink) without per-chunk allocation. Node's default
+// socket read allocates a fresh 64 KiB buffer per read (and copies it again when the read was
+// short), so bulk transfer through the proxy spent as much time in allocation, copying and GC as
+// in the read/write syscalls. The source socket instead reads into buffers of a shared pool
+// (`onread`), each chunk is written to the sink as a view of that buffer, and the buffer is
 // only read into again once the kernel has taken it (write completed), which also gives
-// back-pressure: at most MAX_IN_FLIGHT chunks wait for a slow client, then reading pauses.
-import type { Socket } from "node:net";
+// back-pressure: at most MAX_IN_FLIGHT bytes wait for a slow sink, then reading pauses.
+// Both directions use it: endpoint → client (upstream socket made with `onread`) and
+// client → endpoint (the accepted socket re-created over its handle with `onread`: adopt()).
+import { Socket, type OnReadOpts } from "node:net";
 
 /**
  * Read buffer sizes. A connection starts small and moves up a size each time a read fills its
@@ -13,7 +15,7 @@ import type { Socket } from "node:net";
  * read needed, so a chatty or idle connection holds 16 KiB, not 1 MiB.
  */
 const SIZES = [16 * 1024, 64 * 1024, 256 * 1024, 1024 * 1024];
-/** Bytes of one connection that may wait in the client's write queue before reads pause. */
+/** Bytes of one connection that may wait in the sink's write queue before reads pause. */
 const MAX_IN_FLIGHT = 1024 * 1024;
 /** Free bytes kept per size for reuse across connections (the rest go to the GC). */
 const MAX_FREE_BYTES = 8 * 1024 * 1024;
@@ -38,17 +40,17 @@ function nextSize(len: number, n: number): number {
 }
 
 /**
- * The `onread` option for an upstream socket plus the hooks that bind it to its client.
- * `attach(client)` must be called before the socket connects (reads start after connect);
+ * The `onread` option for a source socket plus the hooks that bind it to its sink.
+ * `attach(source, sink)` must be called before the source reads (after connect, or adopt());
  * `release()` once both sockets are destroyed returns the buffers to the pool.
  */
 export class Relay {
-  private client?: Socket;
-  private upstream?: Socket;
+  private sink?: Socket;
+  private source?: Socket;
   /** The buffer the socket reads into next (owned by the socket until the next callback). */
   private current = take(0);
   private size = 0;
-  /** Buffers handed to client.write in order; null = that write completed at once. */
+  /** Buffers handed to sink.write in order; null = that write completed at once. */
   private readonly pending: (Buffer | null)[] = [];
   private inFlight = 0;
   private paused = false;
@@ -64,7 +66,7 @@ export class Relay {
     return this.current;
   };
 
-  /** A client write finished: its buffer (if it was held) can be read into again. */
+  /** A sink write finished: its buffer (if it was held) can be read into again. */
   private readonly written = (): void => {
     const b = this.pending.shift();
     if (b) {
@@ -73,17 +75,17 @@ export class Relay {
     }
     if (this.paused && this.inFlight < MAX_IN_FLIGHT && !this.released) {
       this.paused = false;
-      this.upstream?.resume();
+      this.source?.resume();
     }
   };
 
-  /** Called by Node with each chunk read from the endpoint. */
+  /** Called by Node with each chunk read from the source. */
   private readonly onChunk = (n: number, buf: Buffer): boolean => {
-    const client = this.client!;
+    const sink = this.sink!;
     this.size = nextSize(buf.length, n);
-    client.write(buf.subarray(0, n), this.written);
+    sink.write(buf.subarray(0, n), this.written);
     // writableLength is 0 iff the kernel took every byte synchronously: the buffer is free.
-    if (client.writableLength === 0) {
+    if (sink.writableLength === 0) {
       this.pending.push(null);
       this.reuse = true;
       return true;
@@ -101,10 +103,10 @@ export class Relay {
   /** The `onread` socket option. */
   readonly onread = { buffer: this.nextBuffer, callback: this.onChunk };
 
-  /** Binds the relay to both sockets. */
-  attach(upstream: Socket, client: Socket): void {
-    this.upstream = upstream;
-    this.client = client;
+  /** Binds the relay to both sockets: it reads `source` (whose onread it is) and writes `sink`. */
+  attach(source: Socket, sink: Socket): void {
+    this.source = source;
+    this.sink = sink;
   }
 
   /** Both sockets are gone (destroyed: libuv no longer touches the buffers). */
@@ -116,4 +118,23 @@ export class Relay {
     for (const b of this.pending) if (b) give(b);
     this.pending.length = 0;
   }
+}
+
+/**
+ * Re-creates an accepted socket (from a server with `pauseOnConnect`, so nothing was read yet)
+ * as a socket over the same handle whose reads go to `onread`: net.Server offers no `onread`
+ * option for accepted sockets. The old object lets go of the handle and is destroyed without
+ * closing it (which also releases the server's connection count). Undefined when the socket
+ * has no handle to give (then the caller keeps it and uses Node's standard read path).
+ */
+export function adopt(accepted: Socket, onread: OnReadOpts, highWaterMark: number): Socket | undefined {
+  const old = accepted as unknown as { _handle: unknown };
+  const handle = old._handle;
+  if (!handle || accepted.destroyed) return undefined;
+  accepted.removeAllListeners();
+  old._handle = null;
+  accepted.destroy();
+  // `handle` and `onread` are constructor options @types/node leaves out.
+  const opts = { handle, allowHalfOpen: true, readable: true, writable: true, highWaterMark, onread };
+  return new Socket(opts as ConstructorParameters<typeof Socket>[0]);
 }

@@ -1,12 +1,14 @@
-// TCP frontends: accept on ip:port, dial a chosen endpoint (next one on failure or timeout),
-// then relay both ways with back-pressure (relay.ts for the endpoint→client direction).
-// Half-close passes through (allowHalfOpen), and both sockets are destroyed together on any
-// error, so nothing leaks under churn.
+// TCP frontends: accept on ip:port (paused: nothing is read while dialing), dial a chosen
+// endpoint (next one on failure or timeout), optionally send a PROXY protocol header, then relay
+// both ways with back-pressure and pooled read buffers (relay.ts, both directions). Half-close
+// passes through (allowHalfOpen), and both sockets are destroyed together on any error, so
+// nothing leaks under churn.
 import { createServer, connect, type NetConnectOpts, type Server, type Socket } from "node:net";
 import type { Logger } from "@skiff/log";
 import { backendKey, type Balancer } from "../balancer/balancer.js";
 import type { Counters } from "../metrics/metrics.js";
-import { Relay } from "./relay.js";
+import { Relay, adopt } from "./relay.js";
+import { proxyHeaderV2 } from "./proxy-protocol.js";
 
 /** Stream buffer size: bigger reads mean fewer syscalls and event-loop turns per byte (bulk throughput). */
 const HWM = 256 * 1024;
@@ -17,6 +19,8 @@ export interface FrontendTarget {
   counters: Counters;
   /** NodePort / load-balancer frontends (externalTrafficPolicy applies). */
   external: boolean;
+  /** Send a PROXY protocol v2 header with the client's address first on each endpoint connection. */
+  proxyProtocol: boolean;
 }
 
 export interface TcpOptions {
@@ -31,7 +35,9 @@ export class TcpFrontend {
   private readonly open = new Set<Socket>();
 
   constructor(readonly ip: string, readonly port: number, public target: FrontendTarget, private readonly opts: TcpOptions, private readonly log: Logger) {
-    this.server = createServer({ allowHalfOpen: true, noDelay: true, highWaterMark: HWM }, (c) => this.accept(c));
+    // pauseOnConnect: the accepted socket reads nothing until it is adopted with the relay's
+    // `onread` once the endpoint answered (bytes the client sends meanwhile wait in the kernel).
+    this.server = createServer({ allowHalfOpen: true, noDelay: true, highWaterMark: HWM, pauseOnConnect: true }, (c) => this.accept(c));
   }
 
   /** Starts listening; rejects with the system error (EADDRINUSE, EADDRNOTAVAIL…). */
@@ -57,13 +63,15 @@ export class TcpFrontend {
     return this.open.size;
   }
 
-  private accept(client: Socket): void {
+  private accept(accepted: Socket): void {
     const { counters } = this.target;
     counters.connections++;
     counters.active++;
+    let client = accepted;
     this.open.add(client);
     let upstream: Socket | undefined;
     let relay: Relay | undefined;
+    let back: Relay | undefined;
     let done = false;
     // Byte counters are read once at close (socket.bytesRead/bytesWritten), never per chunk.
     const finish = () => {
@@ -76,12 +84,10 @@ export class TcpFrontend {
       client.destroy();
       upstream?.destroy();
       relay?.release();
+      back?.release();
     };
     client.on("error", finish);
-    client.on("close", () => {
-      // A client that went away while we were still dialing takes the dial with it.
-      if (!upstream || upstream.connecting) finish();
-    });
+    client.on("close", finish);
     const tried = new Set<string>();
     const clientIP = client.remoteAddress ?? "";
     const attempt = () => {
@@ -99,7 +105,6 @@ export class TcpFrontend {
       // highWaterMark (the client→endpoint write queue) is a Duplex option @types/node omits here.
       const dial: NetConnectOpts & { highWaterMark: number } = { host: b.ip, port: b.port, allowHalfOpen: true, noDelay: true, highWaterMark: HWM, onread: r.onread };
       const up = connect(dial);
-      r.attach(up, client);
       upstream = up;
       relay = r;
       up.setTimeout(this.opts.connectTimeoutMs);
@@ -120,10 +125,27 @@ export class TcpFrontend {
         if (done) { up.destroy(); r.release(); return; }
         up.on("error", finish);
         up.on("close", finish);
-        client.on("close", finish);
-        // client → endpoint: pipe() (back-pressure, and it ends `up` on the client's EOF:
-        // half-close). endpoint → client: the relay writes each chunk; its EOF ends `client`.
-        client.pipe(up);
+        if (this.target.proxyProtocol) up.write(proxyHeaderV2(clientIP, client.remotePort ?? 0, client.localAddress ?? "", client.localPort ?? 0));
+        // client → endpoint: the accepted socket re-created to read into pooled buffers (the
+        // standard read path allocates per read and ran at a fraction of the other direction).
+        const c = new Relay();
+        const adopted = adopt(client, c.onread, HWM);
+        if (adopted) {
+          this.open.delete(client);
+          client = adopted;
+          this.open.add(client);
+          back = c;
+          c.attach(client, up);
+          client.on("error", finish);
+          client.on("close", finish);
+        } else {
+          c.release();
+          client.pipe(up);
+          client.resume();
+        }
+        // endpoint → client: the relay writes each chunk; each side's EOF ends the other (half-close).
+        r.attach(up, client);
+        if (adopted) client.on("end", () => up.end());
         up.on("end", () => client.end());
       });
     };

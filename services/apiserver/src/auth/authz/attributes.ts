@@ -52,7 +52,9 @@ export function forbiddenMessage(a: Attributes, reason = ""): string {
   const why = reason ? `: ${reason}` : "";
   if (!a.resourceRequest) return `forbidden: User "${a.user.name}" cannot ${a.verb} path "${a.path}"${why}`;
   const res = a.subresource ? `${a.resource}/${a.subresource}` : a.resource ?? "";
-  const what = a.name ? `${res} "${a.name}"` : res;
+  // The object is named by its group-qualified resource (deployments.apps), as Kubernetes' NewForbidden does.
+  const qualified = `${a.resource ?? ""}${a.apiGroup ? `.${a.apiGroup}` : ""}${a.subresource ? `/${a.subresource}` : ""}`;
+  const what = a.name ? `${qualified} "${a.name}"` : qualified;
   const where = a.namespace ? ` in the namespace "${a.namespace}"` : a.namespace === undefined ? " at the cluster scope" : "";
   return `${what} is forbidden: User "${a.user.name}" cannot ${a.verb} resource "${res}" in API group "${a.apiGroup ?? ""}"${where}${why}`;
 }

@@ -5,8 +5,8 @@ import type { KObject } from "@skiff/api";
 import type { UserInfo } from "../user.js";
 import { ISSUER, type TokenSigner } from "./jwt.js";
 
-/** Reads an object, undefined when it does not exist. */
-export type Lookup = (resource: "serviceaccounts" | "pods", namespace: string, name: string) => Promise<KObject | undefined>;
+/** Reads an object, undefined when it does not exist (`uid`: the one the token names, when a cache may be stale). */
+export type Lookup = (resource: "serviceaccounts" | "pods", namespace: string, name: string, uid?: string) => Promise<KObject | undefined>;
 
 /** The user a ServiceAccount is: system:serviceaccount:<ns>:<name> in its groups. */
 export function serviceAccountUser(namespace: string, name: string): UserInfo {
@@ -20,10 +20,10 @@ export class ServiceAccountTokens {
     const c = this.signer.verify(token, this.audiences);
     if (!c) return undefined;
     const k = c["kubernetes.io"];
-    const sa = await this.lookup("serviceaccounts", k.namespace, k.serviceaccount.name);
+    const sa = await this.lookup("serviceaccounts", k.namespace, k.serviceaccount.name, k.serviceaccount.uid);
     if (!sa || sa.metadata.uid !== k.serviceaccount.uid) return undefined;
     if (k.pod) {
-      const pod = await this.lookup("pods", k.namespace, k.pod.name);
+      const pod = await this.lookup("pods", k.namespace, k.pod.name, k.pod.uid);
       if (!pod || pod.metadata.uid !== k.pod.uid || pod.metadata.deletionTimestamp) return undefined;
     }
     return serviceAccountUser(k.namespace, k.serviceaccount.name);

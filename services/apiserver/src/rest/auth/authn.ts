@@ -1,7 +1,10 @@
-// Authentication of REST requests: bearer tokens checked by a chain of token authenticators
-// (the static admin token, ServiceAccount tokens, …); anonymous requests get 401.
+// Authentication of REST requests: a client certificate of the cluster CA (CN = user, each O =
+// a group, as Kubernetes' x509 authenticator), else a bearer token checked by a chain of token
+// authenticators (the static admin token, ServiceAccount tokens, …); anonymous requests get 401.
 import { timingSafeEqual, createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import type { TLSSocket } from "node:tls";
+import { identityOfPeer } from "@skiff/client";
 import { UnauthorizedError } from "@skiff/api";
 import type { UserInfo } from "../../auth/user.js";
 
@@ -42,14 +45,34 @@ export class TokenAuthenticator {
     }
     return undefined;
   }
-  /** The request's user; throws Unauthorized when the token is missing or unknown. */
+  /** The request's user; throws Unauthorized when neither a certificate nor a known token identifies it. */
   async authenticate(req: IncomingMessage): Promise<UserInfo> {
+    const byCert = certificateUser(req);
+    if (byCert) return byCert;
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
     const user = m ? await this.check(m[1]) : undefined;
     if (!user) throw new UnauthorizedError();
     return user;
   }
 }
+
+/**
+ * The user of the request's client certificate, when the TLS handshake verified one against the
+ * cluster CA (the server asks for certificates but does not require them: expired or foreign ones
+ * leave `authorized` false and the request falls through to its token).
+ */
+export function certificateUser(req: IncomingMessage): UserInfo | undefined {
+  const sock = req.socket as Partial<TLSSocket>;
+  if (!sock.authorized || !sock.getPeerCertificate) return undefined;
+  // One parse per connection: every request of a keep-alive connection has the same peer.
+  if (certUsers.has(sock)) return certUsers.get(sock) ?? undefined;
+  const id = identityOfPeer(sock.getPeerCertificate());
+  const user = id?.user ? { name: id.user, groups: [...new Set([...id.groups, "system:authenticated"])] } : null;
+  certUsers.set(sock, user);
+  return user ?? undefined;
+}
+
+const certUsers = new WeakMap<object, UserInfo | null>();
 
 /**
  * Parses a static token file (Kubernetes' --token-auth-file): one `token,user,uid` line per user,

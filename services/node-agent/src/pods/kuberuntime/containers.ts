@@ -14,6 +14,7 @@ import type { TerminationMessages } from "../termination-message.js";
 import { INIT, attemptOf, instancesOf, isFinished } from "./labels.js";
 import { crashBackoff, shouldRestart, type CrashBackoffOptions } from "./backoff.js";
 import { containerConfig, type ContainerConfigOptions } from "./container-config.js";
+import { securityConfig } from "./security-context.js";
 
 /** What one pass over a pod found, passed to the per-container steps. */
 export interface SyncContext {
@@ -136,7 +137,11 @@ export class ContainerSync {
     const fieldPath = `spec.${kind === INIT ? "initContainers" : "containers"}{${spec.name}}`;
     let config: Awaited<ReturnType<typeof containerConfig>>;
     try {
-      config = await containerConfig({ pod, spec, kind, attempt, backoffStep, sandbox: ctx.sandbox!, podIP: ctx.podIP, vols: ctx.vols! }, this.deps.volumes, this.deps.sources, this.opts);
+      const imageUser = () => this.deps.runtime.imageUser(spec.image).catch((err: Error) => {
+        throw new ConfigError(`cannot read the user of image "${spec.image}": ${err.message}`);
+      });
+      const security = await securityConfig(pod, spec, imageUser);
+      config = { ...(await containerConfig({ pod, spec, kind, attempt, backoffStep, sandbox: ctx.sandbox!, podIP: ctx.podIP, vols: ctx.vols! }, this.deps.volumes, this.deps.sources, this.opts)), ...security };
     } catch (err) {
       if (!(err instanceof ConfigError || err instanceof MountError)) throw err;
       view.waiting = { reason: "CreateContainerConfigError", message: err.message };

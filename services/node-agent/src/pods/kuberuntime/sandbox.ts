@@ -3,6 +3,7 @@
 import type { Logger } from "@skiff/log";
 import { ContainerLabels as L, type Pod } from "@skiff/api";
 import type { ContainerConfig, Runtime, RuntimeContainer } from "../../runtime/runtime.js";
+import { sandboxSysctls } from "./security-context.js";
 import { ATTEMPT, SANDBOX, attemptOf, containerName, podLabels } from "./labels.js";
 
 export interface SandboxOptions {
@@ -47,6 +48,7 @@ export class Sandboxes {
       network,
       cpuShares: 2,
       dns: this.opts.dnsFor?.(pod),
+      sysctls: sandboxSysctls(pod),
     });
     await runtime.start(id);
     return (await runtime.inspect(id)) ?? undefined;

@@ -3,6 +3,7 @@
 // system:aggregate-to-* parts, and what every authenticated user may do (discovery, reviews).
 import type { ClusterRole, PolicyRule, RoleBinding } from "@skiff/api";
 import { RBAC_GROUP } from "@skiff/api";
+import { componentClusterRoleBindings, componentClusterRoles } from "./components.js";
 
 const AGG = "rbac.authorization.k8s.io/aggregate-to-";
 const read = ["get", "list", "watch"];
@@ -67,6 +68,7 @@ export const bootstrapClusterRoles: ClusterRole[] = [
   // Scrapers (Prometheus with a certificate or token in the group system:monitoring) read /metrics.
   role("system:monitoring", [url(["get"], ["/healthz", "/healthz/*", "/livez", "/livez/*", "/metrics", "/metrics/slis", "/readyz", "/readyz/*"])]),
   role("system:public-info-viewer", [url(["get"], ["/healthz", "/livez", "/readyz", "/version", "/version/"])]),
+  ...componentClusterRoles,
 ];
 
 /** The default ClusterRoleBindings. */
@@ -76,4 +78,5 @@ export const bootstrapClusterRoleBindings: RoleBinding[] = [
   bind("system:discovery", "system:discovery", ["system:authenticated"]),
   bind("system:monitoring", "system:monitoring", ["system:monitoring"]),
   bind("system:public-info-viewer", "system:public-info-viewer", ["system:authenticated", "system:unauthenticated"]),
+  ...componentClusterRoleBindings,
 ];

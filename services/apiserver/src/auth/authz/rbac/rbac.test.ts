@@ -110,6 +110,7 @@ describe("RBAC authorizer", () => {
 
   it("words denials as Kubernetes does", () => {
     expect(forbiddenMessage(res("list", "nodes"))).toBe('nodes is forbidden: User "alice" cannot list resource "nodes" in API group "" at the cluster scope');
+    expect(forbiddenMessage({ ...res("list", "deployments", { namespace: "d" }), apiGroup: "apps" })).toBe('deployments.apps is forbidden: User "alice" cannot list resource "deployments" in API group "apps" in the namespace "d"');
     expect(forbiddenMessage(res("get", "pods", { subresource: "log", namespace: "d", name: "p" }))).toBe('pods/log "p" is forbidden: User "alice" cannot get resource "pods/log" in API group "" in the namespace "d"');
     expect(forbiddenMessage({ user: alice, verb: "get", resourceRequest: false, path: "/metrics" })).toBe('forbidden: User "alice" cannot get path "/metrics"');
   });

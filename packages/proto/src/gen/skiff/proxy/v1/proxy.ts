@@ -101,6 +101,11 @@ export interface ServicePort {
   externalLocal: boolean;
   /** prefer_close: prefer endpoints on this node when there are any. */
   preferClose: boolean;
+  /**
+   * proxy_protocol: each connection to an endpoint starts with a PROXY protocol v2 header
+   * carrying the client's address (the node's ingress controller reads it).
+   */
+  proxyProtocol: boolean;
 }
 
 export interface SetTableRequest {
@@ -274,6 +279,7 @@ function createBaseServicePort(): ServicePort {
     internalLocal: false,
     externalLocal: false,
     preferClose: false,
+    proxyProtocol: false,
   };
 }
 
@@ -311,6 +317,9 @@ export const ServicePort: MessageFns<ServicePort> = {
     }
     if (message.preferClose !== false) {
       writer.uint32(88).bool(message.preferClose);
+    }
+    if (message.proxyProtocol !== false) {
+      writer.uint32(96).bool(message.proxyProtocol);
     }
     return writer;
   },
@@ -416,6 +425,14 @@ export const ServicePort: MessageFns<ServicePort> = {
             message.preferClose = reader.bool();
             continue;
           }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.proxyProtocol = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -471,6 +488,11 @@ export const ServicePort: MessageFns<ServicePort> = {
         : isSet(object.prefer_close)
         ? globalThis.Boolean(object.prefer_close)
         : false,
+      proxyProtocol: isSet(object.proxyProtocol)
+        ? globalThis.Boolean(object.proxyProtocol)
+        : isSet(object.proxy_protocol)
+        ? globalThis.Boolean(object.proxy_protocol)
+        : false,
     };
   },
 
@@ -509,6 +531,9 @@ export const ServicePort: MessageFns<ServicePort> = {
     if (message.preferClose !== false) {
       obj.preferClose = message.preferClose;
     }
+    if (message.proxyProtocol !== false) {
+      obj.proxyProtocol = message.proxyProtocol;
+    }
     return obj;
   },
 
@@ -528,6 +553,7 @@ export const ServicePort: MessageFns<ServicePort> = {
     message.internalLocal = object.internalLocal ?? false;
     message.externalLocal = object.externalLocal ?? false;
     message.preferClose = object.preferClose ?? false;
+    message.proxyProtocol = object.proxyProtocol ?? false;
     return message;
   },
 };

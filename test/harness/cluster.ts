@@ -106,6 +106,9 @@ export class TestCluster {
   apiserver?: Proc;
   scheduler?: Proc;
   controllerManager?: Proc;
+  /** host:port of the scheduler's and controller-manager's loopback /metrics (free ports picked at start). */
+  schedulerMetrics = "";
+  controllerManagerMetrics = "";
   readonly agents = new Map<string, Proc>();
   client!: ApiClient;
   /** The control plane's PKI directory (ca.crt, ca.key, admin.token) and the components' TLS dirs under it. */
@@ -181,12 +184,14 @@ export class TestCluster {
   }
 
   async startScheduler(): Promise<void> {
-    this.scheduler = new Proc("scheduler", process.execPath, [this.node("scheduler"), "--apiserver", this.apiAddress, "--tls-dir", this.tlsDir("scheduler"), "--nats", this.natsUrl(), "--retry-interval-ms", "2000", ...(this.opts.schedulerFlags ?? [])], join(this.dir, "scheduler.log"));
+    this.schedulerMetrics = `127.0.0.1:${await freePort()}`;
+    this.scheduler = new Proc("scheduler", process.execPath, [this.node("scheduler"), "--metrics-address", this.schedulerMetrics, "--apiserver", this.apiAddress, "--tls-dir", this.tlsDir("scheduler"), "--nats", this.natsUrl(), "--retry-interval-ms", "2000", ...(this.opts.schedulerFlags ?? [])], join(this.dir, "scheduler.log"));
     await this.scheduler.ready;
   }
 
   async startControllerManager(): Promise<void> {
-    this.controllerManager = new Proc("controller-manager", process.execPath, [this.node("controller-manager"), "--apiserver", this.apiAddress, "--tls-dir", this.tlsDir("controller-manager"), "--nats", this.natsUrl(), "--cluster-cidr", this.clusterCidr, ...(this.opts.controllerManagerFlags ?? [])], join(this.dir, "controller-manager.log"));
+    this.controllerManagerMetrics = `127.0.0.1:${await freePort()}`;
+    this.controllerManager = new Proc("controller-manager", process.execPath, [this.node("controller-manager"), "--metrics-address", this.controllerManagerMetrics, "--apiserver", this.apiAddress, "--tls-dir", this.tlsDir("controller-manager"), "--nats", this.natsUrl(), "--cluster-cidr", this.clusterCidr, ...(this.opts.controllerManagerFlags ?? [])], join(this.dir, "controller-manager.log"));
     await this.controllerManager.ready;
   }
 

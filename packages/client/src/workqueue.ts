@@ -3,7 +3,24 @@
 // rechecks.
 import type { Logger } from "@skiff/log";
 
+/** What a queue reports (client-go's workqueue.MetricsProvider; @skiff/metrics implements it). */
+export interface WorkQueueMetrics {
+  add(): void;
+  depth(n: number): void;
+  dequeued(seconds: number): void;
+  processed(seconds: number): void;
+  retry(): void;
+  inFlight(startsMs: () => Iterable<number>): void;
+}
+let metricsProvider: { queue(name: string): WorkQueueMetrics } | undefined;
+/** Installs the process's work-queue metrics (before queues are made); named queues report through it. */
+export function setWorkQueueMetricsProvider(p: { queue(name: string): WorkQueueMetrics }): void {
+  metricsProvider = p;
+}
+
 export interface WorkQueueOptions {
+  /** Names the queue in its metrics (workqueue_depth{name}); unnamed queues report none. */
+  name?: string;
   /** First retry delay after a failure (default 50 ms), doubling per failure. */
   baseDelayMs?: number;
   /** Cap of the retry delay (default 30 s). */
@@ -18,20 +35,45 @@ export class WorkQueue {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly waiters: ((k: string | undefined) => void)[] = [];
   private shuttingDown = false;
+  // When each waiting key was added and each processing key was taken (for the metrics only).
+  private readonly addedAt = new Map<string, number>();
+  private readonly startedAt = new Map<string, number>();
+  private readonly metrics?: WorkQueueMetrics;
 
-  constructor(private readonly opts: WorkQueueOptions = {}) {}
+  constructor(private readonly opts: WorkQueueOptions = {}) {
+    if (opts.name && metricsProvider) {
+      this.metrics = metricsProvider.queue(opts.name);
+      this.metrics.inFlight(() => this.startedAt.values());
+    }
+  }
+
+  private taken(key: string): void {
+    if (!this.metrics) return;
+    const now = performance.now();
+    const at = this.addedAt.get(key);
+    this.addedAt.delete(key);
+    if (at !== undefined) this.metrics.dequeued((now - at) / 1000);
+    this.startedAt.set(key, Date.now());
+    this.metrics.depth(this.queue.length);
+  }
 
   /** Adds a key unless it is already waiting. */
   add(key: string): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
     this.dirty.add(key);
+    // A key added while processing comes back through here from done(): counted once, timed from its first add.
+    if (this.metrics && !this.addedAt.has(key)) { this.metrics.add(); this.addedAt.set(key, performance.now()); }
     if (this.processing.has(key)) return; // re-queued when its worker finishes
     const w = this.waiters.shift();
     if (w) {
       this.dirty.delete(key);
       this.processing.add(key);
+      this.taken(key);
       w(key);
-    } else this.queue.push(key);
+    } else {
+      this.queue.push(key);
+      this.metrics?.depth(this.queue.length);
+    }
   }
 
   /** Adds a key after a delay (an earlier pending addAfter for the key wins). */
@@ -52,6 +94,7 @@ export class WorkQueue {
   addRateLimited(key: string): void {
     const n = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, n);
+    this.metrics?.retry();
     const delay = Math.min((this.opts.baseDelayMs ?? 50) * 2 ** (n - 1), this.opts.maxDelayMs ?? 30_000);
     this.addAfter(key, delay);
   }
@@ -68,6 +111,7 @@ export class WorkQueue {
     if (k !== undefined) {
       this.dirty.delete(k);
       this.processing.add(k);
+      this.taken(k);
       return Promise.resolve(k);
     }
     return new Promise((r) => this.waiters.push(r));
@@ -76,6 +120,11 @@ export class WorkQueue {
   /** Marks a key processed; if it was added meanwhile it goes back in the queue. */
   done(key: string): void {
     this.processing.delete(key);
+    const started = this.startedAt.get(key);
+    if (started !== undefined) {
+      this.startedAt.delete(key);
+      this.metrics?.processed((Date.now() - started) / 1000);
+    }
     if (this.dirty.has(key)) {
       this.dirty.delete(key);
       this.add(key);

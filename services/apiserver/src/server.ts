@@ -31,6 +31,7 @@ import { loadOrCreateSigningKey } from "./auth/serviceaccount/key.js";
 import { publishRootCa } from "./auth/serviceaccount/root-ca.js";
 import { parseTokenFile, StaticTokens } from "./rest/auth/authn.js";
 import { readFileSync } from "node:fs";
+import { grpcMetricsInterceptor, instrumentStore } from "./instrumentation/metrics.js";
 
 export interface RunningApiserver {
   grpcAddress: string;
@@ -52,9 +53,9 @@ export interface ApiserverDeps {
 export async function start(opts: ApiserverOptions, log: Logger, deps: ApiserverDeps = {}): Promise<RunningApiserver> {
   // The store's NATS client certificate, renewed (and re-issued after a CA change) in place.
   const natsTls = natsClientTls(opts.pkiDir, opts.certValidityMs, log.child({ component: "nats-tls" }));
-  const store = await Store.open({ servers: opts.natsServers, bucket: opts.bucket, replicas: opts.replicas, log: log.child({ component: "store" }),
+  const store = instrumentStore(await Store.open({ servers: opts.natsServers, bucket: opts.bucket, replicas: opts.replicas, log: log.child({ component: "store" }),
     // A watch resumes from the cache for as long as the stream itself keeps delete markers.
-    cache: { windowMs: opts.compactAfterMs }, transformer: encryptionAtRest(opts), tls: natsTls.tls });
+    cache: { windowMs: opts.compactAfterMs }, transformer: encryptionAtRest(opts), tls: natsTls.tls }));
   const allocator = new ServiceAllocator(store, { serviceCidr: opts.serviceClusterIpRange, nodePortRange: opts.serviceNodePortRange, loadBalancerRange: opts.loadBalancerIpRange }, log.child({ component: "allocator" }));
   // Authorization reads roles and bindings from a cache the registry feeds; the admission chain
   // (built with the registry, which its plugins read) uses it to stop RBAC escalation.
@@ -87,7 +88,7 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   const stopRootCa = publishRootCa(registry, () => trust.pki.bundle(), log.child({ component: "root-ca-publisher" }), (cb) => trust.pki.onCaChange(cb));
 
   const nodeConnector = deps.connector ?? new GrpcNodeConnector({ getNode: async (n) => (await registry.get("nodes", undefined, n)) as Node, token: opts.nodeToken, credentials: trust.agentCredentials });
-  const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024, interceptors: trust.interceptors });
+  const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024, interceptors: [grpcMetricsInterceptor(), ...trust.interceptors] });
   server.addService(ResourceServiceService, resourceService(registry, log.child({ component: "grpc" }), { bookmarkIntervalMs: opts.bookmarkIntervalMs, connector: nodeConnector, tokens, get caCert() { return trust.pki.bundle(); } }));
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(opts.grpcAddress, trust.serverCredentials, (err, p) => (err ? reject(err) : resolve(p))),

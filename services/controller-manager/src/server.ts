@@ -2,7 +2,8 @@
 import { connect } from "@nats-io/transport-node";
 import type { Logger } from "@skiff/log";
 import { hostname } from "node:os";
-import { natsTls, ApiClient, CONTROLLER_MANAGER_LEASE, EventRecorder, Informer, LeaderElector, runWithLeaderElection } from "@skiff/client";
+import { startMetricsListener, workQueueMetricsProvider } from "@skiff/metrics";
+import { natsTls, setWorkQueueMetricsProvider, ApiClient, CONTROLLER_MANAGER_LEASE, EventRecorder, Informer, LeaderElector, runWithLeaderElection } from "@skiff/client";
 import type { KObject } from "@skiff/api";
 import type { ControllerContext, InformerFactory, Controller } from "./controller.js";
 import { controllers } from "./controllers.js";
@@ -34,6 +35,8 @@ class SharedInformers implements InformerFactory {
 export async function start(opts: ControllerManagerOptions, log: Logger, onLost: () => void = () => undefined): Promise<() => Promise<void>> {
   const nc = await connect({ servers: opts.natsServers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: "skiff-controller-manager", tls: natsTls(opts.tlsDir) });
   const client = new ApiClient({ addresses: opts.apiservers, tls: { dir: opts.tlsDir } });
+  setWorkQueueMetricsProvider(workQueueMetricsProvider);
+  const metrics = await startMetricsListener(opts.metricsAddress, log);
   const informers = new SharedInformers(client, log);
   const ctx: ControllerContext = { client, informers, nc, recorder: new EventRecorder(client, "controller-manager", "controller-manager", log.child({ component: "events" })), opts, log };
   const running: Controller[] = [];
@@ -67,6 +70,7 @@ export async function start(opts: ControllerManagerOptions, log: Logger, onLost:
     await elector?.stop();
     stopAll();
     informers.stop();
+    await metrics?.close();
     client.close();
     await nc.drain().catch(() => undefined);
   };

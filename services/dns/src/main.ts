@@ -8,6 +8,6 @@ import { start } from "./index.js";
 runMain("dns", async (log) => {
   const opts = loadOptions(dnsOptions, "skiff-dns");
   const s = await start(opts, log);
-  process.stdout.write(JSON.stringify({ ready: true, port: s.port }) + "\n");
+  process.stdout.write(JSON.stringify({ ready: true, port: s.port, metricsAddress: s.metricsAddress }) + "\n");
   return s.stop;
 }, createRootLogger);

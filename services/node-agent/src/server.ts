@@ -25,6 +25,7 @@ import type { NodeAgentOptions } from "./options/options.js";
 import { ServiceNetwork } from "./network/service-network.js";
 import { startImages } from "./images/wiring.js";
 import { apiserversOnly, ensureNodeIdentity, ReferencedObjects, startCertificateRotation } from "./trust/index.js";
+import { instrumentRuntime } from "./metrics/metrics.js";
 
 export const VERSION = "v1.32.0-skiff";
 
@@ -37,6 +38,7 @@ export interface RunningAgent {
 
 /** Starts the agent; resolves once the Node is registered and pods are being run. */
 export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtime = new DockerRuntime(opts.dockerSocket)): Promise<RunningAgent> {
+  runtime = instrumentRuntime(runtime);
   // The node's identity first: everything it says to the cluster is said with it.
   await ensureNodeIdentity({ tlsDir: opts.tlsDir, nodeName: opts.nodeName, token: opts.token, caCertHash: opts.caCertHash, servers: opts.bootstrapServers }, log.child({ component: "bootstrap" }));
   const stopRotation = startCertificateRotation({ tlsDir: opts.tlsDir, nodeName: opts.nodeName, servers: opts.bootstrapServers, checkMs: opts.certCheckMs }, log.child({ component: "cert-rotation" }));
@@ -51,7 +53,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
 
   // The NodeService is bound first: its port goes into the Node's status.
   const grpcServer = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024, interceptors: [apiserversOnly(log.child({ component: "node-service" }))] });
-  grpcServer.addService(nodev1.NodeServiceService, nodeService({ runtime, pods, clusterName: opts.clusterName, nodeName: opts.nodeName, token: opts.nodeToken, log: log.child({ component: "node-service" }), images: images.runtime, onImagesLoaded: images.changed }));
+  grpcServer.addService(nodev1.NodeServiceService, nodeService({ runtime, pods, clusterName: opts.clusterName, nodeName: opts.nodeName, token: opts.nodeToken, log: log.child({ component: "node-service" }), images: images.runtime, onImagesLoaded: images.changed, runDir: opts.proxyMode === "spawn" ? opts.runDir : "" }));
   const listenPort = await new Promise<number>((resolve, reject) =>
     grpcServer.bindAsync(opts.listenAddress, mtlsServerCredentials(tls), (err, p) => (err ? reject(err) : resolve(p))),
   );

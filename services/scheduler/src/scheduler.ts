@@ -17,6 +17,7 @@ import { BindPipeline } from "./binding/pipeline.js";
 export const DEFAULT_MAX_BINDS_IN_FLIGHT = 64;
 /** How long the scheduling loop may run without letting I/O (watch events, bind replies) in. */
 const LOOP_SLICE_MS = 10;
+import { observeAttempt, trackPodScheduling } from "./metrics/metrics.js";
 
 /** The scheduler name pods get when they name none (spec.schedulerName defaulting). */
 export const DEFAULT_SCHEDULER_NAME = "default-scheduler";
@@ -114,6 +115,7 @@ export class Scheduler {
     this.queue = new WorkQueue(this.backoff);
     this.pods = new Informer<Pod>(cfg.client, "pods", {}, cfg.log.child({ component: "pod-informer" }));
     this.nodes = new Informer<Node>(cfg.client, "nodes", {}, cfg.log.child({ component: "node-informer" }));
+    trackPodScheduling(this.pods, (p) => isPending(p, this.name), () => this.unschedulable.size);
 
     this.nodes.addHandlers({
       onAdd: (n) => {
@@ -209,7 +211,9 @@ export class Scheduler {
     // We bound it already; the informer just has not shown it yet.
     if (this.cache.isAssumed(key)) return;
     const nodes = this.cache.snapshot();
+    const t0 = performance.now();
     const result = this.framework.schedule(pod, nodes);
+    observeAttempt(key, result.code, t0);
     if (result.code === "Scheduled") {
       // Assume, then bind off the loop: the next pod already sees this one's place taken.
       this.cache.assumePod(pod, result.nodeName);

@@ -4,6 +4,7 @@ import { hostname } from "node:os";
 import type { Logger } from "@skiff/log";
 import { ApiClient, LeaderElector, connectNats, runWithLeaderElection } from "@skiff/client";
 import { Scheduler } from "./scheduler.js";
+import { startMetricsListener } from "@skiff/metrics";
 import type { SchedulerOptions } from "./options/options.js";
 
 /**
@@ -13,6 +14,8 @@ import type { SchedulerOptions } from "./options/options.js";
  */
 export async function start(opts: SchedulerOptions, log: Logger, onLost: () => void = () => undefined): Promise<() => Promise<void>> {
   const client = new ApiClient({ addresses: opts.apiservers, tls: { dir: opts.tlsDir } });
+  // Standbys serve /metrics too (their process figures; attempts stay at zero until they lead).
+  const metrics = await startMetricsListener(opts.metricsAddress, log);
   const scheduler = new Scheduler({
     client, schedulerName: opts.schedulerName, retryIntervalMs: opts.retryIntervalMs,
     log: log.child({ component: "scheduler" }),
@@ -21,12 +24,14 @@ export async function start(opts: SchedulerOptions, log: Logger, onLost: () => v
     try {
       await scheduler.start();
     } catch (err) {
+      await metrics?.close();
       client.close();
       throw err;
     }
     log.info({ apiservers: opts.apiservers, schedulerName: opts.schedulerName }, "scheduler running");
     return async () => {
       await scheduler.stop();
+      await metrics?.close();
       client.close();
     };
   }
@@ -50,6 +55,7 @@ export async function start(opts: SchedulerOptions, log: Logger, onLost: () => v
     await elector.stop();
     if (leading) await scheduler.stop();
     await done;
+    await metrics?.close();
     client.close();
     await nc.drain().catch(() => undefined);
   };

@@ -56,4 +56,6 @@ export interface NodeConnector {
   portForward(pod: Pod, port: number): Promise<Duplex>;
   /** The pod's running containers' CPU and memory (optional: the metrics API is off without it). */
   podStats?(pod: Pod): Promise<ContainerUsage[]>;
+  /** A GET on the node agent's own HTTP paths (/metrics, /healthz, /pods): the node proxy subresource. */
+  nodeProxy?(nodeName: string, path: string, query: string): Promise<{ statusCode: number; contentType: string; body: Buffer }>;
 }

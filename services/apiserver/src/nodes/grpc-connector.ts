@@ -144,6 +144,15 @@ export class GrpcNodeConnector implements NodeConnector {
     return res.containers.map((s) => ({ name: s.name, cpuNanoCores: s.cpuUsageNanoCores, memoryBytes: s.memoryWorkingSetBytes, timestamp: s.timestamp }));
   }
 
+  async nodeProxy(nodeName: string, path: string, query: string): Promise<{ statusCode: number; contentType: string; body: Buffer }> {
+    // The channel is found as a pod's would be: by the node's name.
+    const c = await this.client({ metadata: { name: "" }, spec: { nodeName, containers: [] } } as unknown as Pod);
+    const r = await new Promise<nodev1.ProxyResponse>((resolve, reject) => {
+      c.proxy({ path, query }, this.metadata(), { deadline: Date.now() + 15_000 }, (err, r) => (err ? reject(fromGrpcError(err)) : resolve(r)));
+    });
+    return { statusCode: r.statusCode, contentType: r.contentType, body: Buffer.from(r.body) };
+  }
+
   close(): void {
     for (const c of this.clients.values()) c.close();
     this.clients.clear();

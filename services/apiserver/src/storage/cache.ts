@@ -25,6 +25,8 @@ export interface WatchCacheOptions {
 }
 
 interface Watcher {
+  /** The filter's first token (a resource, or * / >), for the metrics. */
+  resource: string;
   filter: (key: string) => boolean;
   after: number;
   onEvent: (e: StoreEvent) => void;
@@ -160,12 +162,19 @@ export class WatchCache {
   watch(filter: string, after: number, onEvent: (e: StoreEvent) => void, onError: (err: Error) => void): (() => void) | undefined {
     this.trim();
     if (!this.active || after < this.floor) return undefined;
-    const w: Watcher = { filter: compileFilter(filter), after, onEvent, onError };
+    const w: Watcher = { resource: filter.split(".")[0], filter: compileFilter(filter), after, onEvent, onError };
     for (const { e } of this.events) {
       if (e.revision > after && w.filter(e.key)) onEvent(e);
     }
     this.watchers.add(w);
     return () => { this.watchers.delete(w); };
+  }
+
+  /** Figures for the metrics: live objects and watches per resource, events in the window. */
+  stats(): { objects: [string, number][]; events: number; watchers: [string, number][] } {
+    const watchers = new Map<string, number>();
+    for (const w of this.watchers) watchers.set(w.resource, (watchers.get(w.resource) ?? 0) + 1);
+    return { objects: [...this.objects].map(([r, m]): [string, number] => [r, m.size]), events: this.events.length, watchers: [...watchers] };
   }
 
   /** How many watches the cache is serving. */

@@ -121,6 +121,11 @@ export class Store implements ObjectStore {
     return store;
   }
 
+  /** The watch cache's figures (for the metrics); undefined without a cache. */
+  cacheStats() {
+    return this.cache?.stats();
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     this.stopCacheFeed?.();

@@ -23,7 +23,8 @@ export abstract class QueueController implements Controller {
     const o = typeof opts === "number" ? { workers: opts } : opts;
     this.workers = o.workers ?? 2;
     this.name = o.name;
-    this.queue = new WorkQueue({ baseDelayMs: o.baseDelayMs ?? 200, maxDelayMs: o.maxDelayMs ?? 30_000 });
+    // The queue's metrics name: the controller's, else its class's (ReplicaSetController → replicaset).
+    this.queue = new WorkQueue({ baseDelayMs: o.baseDelayMs ?? 200, maxDelayMs: o.maxDelayMs ?? 30_000, name: o.name ?? this.constructor.name.replace(/Controller$/, "").toLowerCase() });
   }
 
   /** Adds informer handlers and waits for the caches the controller reads. */

@@ -1,5 +1,6 @@
 // controller-manager options: one table of flags, environment variables, defaults and checks.
 import { bool, checks, defineOptions, list, num, str, type OptionsOf } from "@skiff/flags";
+import { metricsAddressProblem } from "@skiff/metrics";
 
 const rows = {
   apiservers: list("apiserver", "apiserver gRPC addresses", ["127.0.0.1:6444"], { env: "SKIFF_APISERVER", check: checks.hostPorts }),
@@ -29,6 +30,7 @@ const rows = {
   hpaTolerance: num("horizontal-pod-autoscaler-tolerance", "HPA usage ratios within 1 ± this change nothing", 0.1, { check: (v) => (v >= 0 && v < 1 ? undefined : "must be at least 0 and below 1") }),
   hpaCpuInitializationPeriodMs: num("horizontal-pod-autoscaler-cpu-initialization-period-ms", "CPU samples of pods younger than this count for the HPA only once they are ready", 300_000, { check: checks.nonNegative }),
   hpaInitialReadinessDelayMs: num("horizontal-pod-autoscaler-initial-readiness-delay-ms", "A pod not ready this long after starting counts as unready for the HPA", 30_000, { check: checks.nonNegative }),
+  metricsAddress: str("metrics-address", "Prometheus /metrics, loopback only (kube-controller-manager's port; empty: off)", "127.0.0.1:10257", { check: metricsAddressProblem }),
 };
 
 export type ControllerManagerOptions = OptionsOf<typeof rows>;

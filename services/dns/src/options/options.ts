@@ -1,5 +1,6 @@
 // dns options: one table of flags, environment variables, defaults and checks.
 import { checks, defineOptions, list, num, str, type OptionsOf } from "@skiff/flags";
+import { metricsAddressProblem } from "@skiff/metrics";
 
 const rows = {
   apiservers: list("apiserver", "apiserver gRPC addresses", ["127.0.0.1:6444"], { env: "SKIFF_APISERVER", check: checks.hostPorts }),
@@ -22,6 +23,7 @@ const rows = {
   resolvConf: str("resolv-conf", "The resolv.conf whose nameservers are the upstreams when --upstream is empty", "/etc/resolv.conf"),
   upstreamTimeoutMs: num("upstream-timeout-ms", "How long an upstream may take to answer", 2000, { check: checks.positive }),
   stateFile: str("state-file", "JSON file written once serving (pid, port), for the agent that spawned us (empty: none)", ""),
+  metricsAddress: str("metrics-address", "Prometheus /metrics, loopback only (port 0: any, in the ready line and state file; empty: off)", "127.0.0.1:0", { check: metricsAddressProblem }),
 };
 
 export type DnsOptions = OptionsOf<typeof rows>;

@@ -1,55 +1,49 @@
-// Prometheus metrics of the controller (text format 0.0.4, written by hand like the proxy's):
-// requests by Ingress and status, a latency histogram, bytes sent, upstream failures and the
-// number of table rebuilds, served on a small loopback HTTP endpoint.
+// Prometheus metrics of the controller (prom-client): requests by Ingress and status, a latency
+// histogram, bytes sent, upstream failures and the number of table rebuilds, plus the process's
+// own figures, served on a small loopback HTTP endpoint.
 import { createServer, type Server } from "node:http";
+import { Counter, Histogram, Registry, enableProcessMetrics, exposition } from "@skiff/metrics";
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-const esc = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
-
 /** Counters of the controller. */
 export class Metrics {
-  private readonly requests = new Map<string, number>();
-  private readonly bytes = new Map<string, number>();
-  private readonly hist = new Map<string, { counts: number[]; sum: number; count: number }>();
+  private readonly registry = new Registry();
+  private readonly requests = new Counter({ name: "skiff_ingress_requests_total", help: "Requests answered, by Ingress (\"\" = no rule) and status.", labelNames: ["ingress", "status"], registers: [this.registry] });
+  private readonly bytes = new Counter({ name: "skiff_ingress_response_bytes_total", help: "Response body bytes sent to clients.", labelNames: ["ingress"], registers: [this.registry] });
+  private readonly seconds = new Histogram({ name: "skiff_ingress_request_duration_seconds", help: "Time from request to the end of the response.", labelNames: ["ingress"], buckets: BUCKETS, registers: [this.registry] });
+  private readonly failures = new Counter({ name: "skiff_ingress_upstream_failures_total", help: "Requests answered 502 or 504.", registers: [this.registry] });
   upstreamFailures = 0;
   reloads = 0;
 
-  /** Records one finished request. */
-  observe(ingress: string, status: number, seconds: number, bytesOut: number): void {
-    const k = `ingress="${esc(ingress)}",status="${status}"`;
-    this.requests.set(k, (this.requests.get(k) ?? 0) + 1);
-    const ik = `ingress="${esc(ingress)}"`;
-    this.bytes.set(ik, (this.bytes.get(ik) ?? 0) + bytesOut);
-    let h = this.hist.get(ik);
-    if (!h) this.hist.set(ik, (h = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 }));
-    for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]) h.counts[i]++;
-    h.sum += seconds;
-    h.count++;
-    if (status === 502 || status === 504) this.upstreamFailures++;
+  constructor() {
+    const self = this;
+    new Counter({ name: "skiff_ingress_config_reloads_total", help: "Routing table rebuilds.", registers: [this.registry],
+      collect() { this.reset(); this.inc(self.reloads); } });
   }
 
-  render(): string {
-    const out: string[] = [];
-    out.push("# HELP skiff_ingress_requests_total Requests answered, by Ingress (\"\" = no rule) and status.", "# TYPE skiff_ingress_requests_total counter");
-    for (const [k, v] of this.requests) out.push(`skiff_ingress_requests_total{${k}} ${v}`);
-    out.push("# HELP skiff_ingress_response_bytes_total Response body bytes sent to clients.", "# TYPE skiff_ingress_response_bytes_total counter");
-    for (const [k, v] of this.bytes) out.push(`skiff_ingress_response_bytes_total{${k}} ${v}`);
-    out.push("# HELP skiff_ingress_request_duration_seconds Time from request to the end of the response.", "# TYPE skiff_ingress_request_duration_seconds histogram");
-    for (const [k, h] of this.hist) {
-      BUCKETS.forEach((b, i) => { out.push(`skiff_ingress_request_duration_seconds_bucket{${k},le="${b}"} ${h.counts[i]}`); });
-      out.push(`skiff_ingress_request_duration_seconds_bucket{${k},le="+Inf"} ${h.count}`, `skiff_ingress_request_duration_seconds_sum{${k}} ${h.sum}`, `skiff_ingress_request_duration_seconds_count{${k}} ${h.count}`);
+  /** Records one finished request. */
+  observe(ingress: string, status: number, seconds: number, bytesOut: number): void {
+    this.requests.inc({ ingress, status: String(status) });
+    this.bytes.inc({ ingress }, bytesOut);
+    this.seconds.observe({ ingress }, seconds);
+    if (status === 502 || status === 504) {
+      this.upstreamFailures++;
+      this.failures.inc();
     }
-    out.push("# HELP skiff_ingress_upstream_failures_total Requests answered 502 or 504.", "# TYPE skiff_ingress_upstream_failures_total counter", `skiff_ingress_upstream_failures_total ${this.upstreamFailures}`);
-    out.push("# HELP skiff_ingress_config_reloads_total Routing table rebuilds.", "# TYPE skiff_ingress_config_reloads_total counter", `skiff_ingress_config_reloads_total ${this.reloads}`);
-    return out.join("\n") + "\n";
+  }
+
+  /** The exposition: the controller's metrics, then the process's own. */
+  async render(): Promise<string> {
+    enableProcessMetrics();
+    return (await this.registry.metrics()) + (await exposition()).body;
   }
 
   /** Serves GET /metrics on host:port; resolves with the bound port. */
   serve(host: string, port: number): Promise<{ server: Server; port: number }> {
     const server = createServer((req, res) => {
       if (req.url !== "/metrics") { res.writeHead(404).end(); return; }
-      res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(this.render());
+      this.render().then((body) => res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }).end(body), (err: Error) => res.writeHead(500).end(err.message));
     });
     return new Promise((resolve, reject) => {
       server.once("error", reject);

@@ -1,5 +1,6 @@
 // ingress options: one table of flags, environment variables, defaults and checks.
 import { bool, checks, defineOptions, list, str, type OptionsOf } from "@skiff/flags";
+import { metricsAddressProblem } from "@skiff/metrics";
 
 const listenAddress = (v: string) => (/^[^\s:]+:\d+$/.test(v) ? undefined : `must be host:port, got ${JSON.stringify(v)}`);
 
@@ -9,7 +10,7 @@ const rows = {
   nodeName: str("node-name", "This node's name, for Events", "localhost", { env: "SKIFF_NODE_NAME" }),
   httpAddress: str("http-address", "Plain HTTP listener (port 0: any port, written to the state file)", "127.0.0.1:0", { check: listenAddress }),
   httpsAddress: str("https-address", "TLS listener, HTTP/2 and HTTP/1.1", "127.0.0.1:0", { check: listenAddress }),
-  metricsAddress: str("metrics-address", "Prometheus /metrics", "127.0.0.1:0", { check: listenAddress }),
+  metricsAddress: str("metrics-address", "Prometheus /metrics, loopback only", "127.0.0.1:0", { check: metricsAddressProblem }),
   ingressClass: str("ingress-class", "The IngressClass this controller serves and creates if absent", "skiff", {
     check: (v) => (/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v) ? undefined : `not a valid name: ${JSON.stringify(v)}`),
   }),

@@ -12,6 +12,7 @@ import type { Runtime, RuntimeContainer } from "../runtime/runtime.js";
 import { podStats } from "../stats/stats.js";
 import { imageHandlers } from "../images/service.js";
 import type { ImageRuntime } from "../images/runtime.js";
+import { proxyHandlers } from "../metrics/proxy.js";
 
 export interface NodeServiceDeps {
   runtime: Runtime;
@@ -24,6 +25,8 @@ export interface NodeServiceDeps {
   /** The engine's images (ImageStatus, LoadImage) and what to do after a load. */
   images: ImageRuntime;
   onImagesLoaded?: () => void;
+  /** The run dir of the node's proxy/DNS/ingress (their metrics through Proxy); "" = none. */
+  runDir?: string;
 }
 
 function attempt(c: RuntimeContainer): number {
@@ -72,6 +75,7 @@ export function nodeService(d: NodeServiceDeps): nodev1.NodeServiceServer & Reco
 
   return {
     ...imageHandlers({ images: d.images, authorize, fail, onLoaded: d.onImagesLoaded }),
+    ...proxyHandlers({ pods: d.pods, authorize, fail, runDir: d.runDir }),
 
     logs(call: ServerWritableStream<nodev1.LogsRequest, nodev1.LogsResponse>) {
       void (async () => {

@@ -4,6 +4,7 @@ import type { Logger } from "@skiff/log";
 import { isNotFound, type Pod, type PodStatus } from "@skiff/api";
 import type { ApiClient } from "@skiff/client";
 import { computeStatus, statusChanged, type ContainerView, type InitProgress } from "./status.js";
+import { forgetPod, observePodStatus } from "../metrics/metrics.js";
 
 export class StatusManager {
   /** The last status written per pod uid, and the resourceVersion of the pod it was computed from. */
@@ -14,6 +15,7 @@ export class StatusManager {
   /** Computes the pod's status from the container views and writes it if it changed. */
   async write(pod: Pod, views: ContainerView[], podIP: string | undefined, init?: InitProgress, failed?: { reason: string; message: string }): Promise<void> {
     const status = computeStatus(pod, views, podIP, this.hostIP, init, failed);
+    observePodStatus(pod, status);
     if (!statusChanged(pod.status, status)) return;
     // Why: the informer may still hold the pod as it was before the last write; writing the same
     // status again would only add a revision (and a watch event for everyone).
@@ -34,5 +36,6 @@ export class StatusManager {
   /** Forgets a pod (its containers are gone). */
   forget(uid: string): void {
     this.written.delete(uid);
+    forgetPod(uid);
   }
 }

@@ -7,6 +7,7 @@ import type { EventRecorder } from "@skiff/client";
 import type { Runtime } from "../runtime/runtime.js";
 import { ProbeWorker, type ProbeKind } from "./worker.js";
 import { runHandler } from "./run.js";
+import { observeProbe } from "../metrics/metrics.js";
 
 const kinds: ProbeKind[] = ["startup", "liveness", "readiness"];
 const specKey = { startup: "startupProbe", liveness: "livenessProbe", readiness: "readinessProbe" } as const;
@@ -46,6 +47,7 @@ export class ProberManager {
       const target = { podIP, containerId, ports: c.ports ?? [] };
       const fieldPath = `spec.containers{${c.name}}`;
       const worker = new ProbeWorker(kind, probe, (timeoutMs) => runHandler(probe, target, this.runtime, timeoutMs), (result, changed, outcome) => {
+        observeProbe(kind, outcome.ok, pod, c.name);
         if (!outcome.ok) this.recorder.record(pod, "Warning", "Unhealthy", `${label[kind]} probe failed: ${outcome.message}`.slice(0, 1024), fieldPath);
         const failedOut = kind === "startup" && worker.failedOut;
         if (changed || failedOut) {

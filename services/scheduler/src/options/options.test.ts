@@ -5,7 +5,7 @@ describe("scheduler options", () => {
   it("fills defaults", () => {
     expect(compileOptions(parseFlags([], {}))).toEqual({
       apiservers: ["127.0.0.1:6444"], tlsDir: "/var/lib/skiff/pki/scheduler", schedulerName: "default-scheduler", retryIntervalMs: 10_000,
-      natsServers: ["nats://127.0.0.1:4222"], leaderElect: true, leaseMs: 15_000, renewMs: 2_000,
+      natsServers: ["nats://127.0.0.1:4222"], leaderElect: true, leaseMs: 15_000, renewMs: 2_000, metricsAddress: "127.0.0.1:10259",
     });
   });
 

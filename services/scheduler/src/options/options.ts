@@ -1,6 +1,7 @@
 // scheduler options: one table of flags, environment variables, defaults and checks.
 import { DEFAULT_SCHEDULER_LEASE } from "@skiff/client";
 import { bool, checks, defineOptions, list, num, str, type OptionsOf } from "@skiff/flags";
+import { metricsAddressProblem } from "@skiff/metrics";
 
 const rows = {
   apiservers: list("apiserver", "host:port of the apiservers' gRPC API, tried in order", ["127.0.0.1:6444"], { env: "SKIFF_APISERVER", check: checks.hostPorts }),
@@ -11,6 +12,7 @@ const rows = {
   leaderElect: bool("leader-elect", "Run active/standby with a lease in NATS KV", true),
   leaseMs: num("leader-elect-lease-ms", "Lease duration: a standby takes over within this long", 15_000),
   renewMs: num("leader-elect-renew-ms", "Lease renew / candidate retry interval", 2_000, { check: checks.positive }),
+  metricsAddress: str("metrics-address", "Prometheus /metrics, loopback only (kube-scheduler's port; empty: off)", "127.0.0.1:10259", { check: metricsAddressProblem }),
 };
 
 /** Everything the scheduler process is configured with. */

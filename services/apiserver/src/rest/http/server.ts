@@ -19,6 +19,10 @@ import { handleResource } from "../handlers/resource.js";
 import { upgradeHandler } from "../streams/upgrade.js";
 import { compileFlowControlOptions, FlowControl, type FlowControlOptions } from "../flowcontrol/flowcontrol.js";
 import { dashboard } from "../dashboard/index.js";
+import { parseProxyPath } from "../proxy/path.js";
+import { serveProxy } from "../proxy/proxy.js";
+import { observeRestRequest } from "../../instrumentation/metrics.js";
+import { sendMetrics } from "../../instrumentation/exposition.js";
 import { metricsApiGroup, metricsGet, metricsGroup, metricsResourceList, metricsVersion } from "../metrics/metrics.js";
 
 /** Options of the REST server. */
@@ -74,6 +78,11 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
     if (auth.bootstrap && path.startsWith("/skiff/v1/")) return auth.bootstrap(req, res, path);
     if (path === "/dashboard" || path.startsWith("/dashboard/")) return ui.serve(req, res, () => identify(authn, ctx.authz, req));
     const user = await identify(authn, ctx.authz, req);
+    const proxy = parseProxyPath(url.pathname);
+    if (proxy) {
+      ctx.authz?.check(resourceAttributes(user, req.method ?? "GET", proxy.rp, url.searchParams));
+      return serveProxy(ctx, req, res, proxy, url.search);
+    }
     const rp = parseResourcePath(path);
     // Every request is authorized: on its resource when it names one, else on its path.
     ctx.authz?.check(rp ? resourceAttributes(user, req.method ?? "GET", rp, url.searchParams) : nonResourceAttributes(user, req.method ?? "GET", path));
@@ -84,6 +93,7 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
       sendJson(res, 200, body);
     };
     if (path === "/version") return doc(kubeVersion);
+    if (path === "/metrics" && get) return sendMetrics(res);
     if (path === "/api") return doc(apiVersions(`${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`));
     // The metrics API is served here (not from the store) when node agents can be reached.
     const metrics = !!ctx.connector?.podStats;
@@ -126,6 +136,7 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
   const server: Server = createServer({ key: auth.serving.key, cert: auth.serving.cert, requestTimeout: 0,
     // Client certificates are asked for (node renewal), not required (kubectl uses the token).
     ca: auth.ca.cert, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    observeRestRequest(req, res);
     flow.serve(req, res, () => route(req, res)).catch((err) => sendError(res, err, ctx.log));
   });
   server.on("upgrade", upgradeHandler(ctx, authn));

@@ -65,6 +65,8 @@ export const bootstrapClusterRoles: ClusterRole[] = [
     rule(["create"], ["authentication.k8s.io"], ["selfsubjectreviews"]),
   ]),
   role("system:discovery", [url(["get"], ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"])]),
+  // Scrapers (Prometheus with a certificate or token in the group system:monitoring) read /metrics.
+  role("system:monitoring", [url(["get"], ["/healthz", "/healthz/*", "/livez", "/livez/*", "/metrics", "/metrics/slis", "/readyz", "/readyz/*"])]),
   role("system:public-info-viewer", [url(["get"], ["/healthz", "/livez", "/readyz", "/version", "/version/"])]),
   ...componentClusterRoles,
 ];
@@ -74,6 +76,7 @@ export const bootstrapClusterRoleBindings: RoleBinding[] = [
   bind("cluster-admin", "cluster-admin", ["system:masters"]),
   bind("system:basic-user", "system:basic-user", ["system:authenticated"]),
   bind("system:discovery", "system:discovery", ["system:authenticated"]),
+  bind("system:monitoring", "system:monitoring", ["system:monitoring"]),
   bind("system:public-info-viewer", "system:public-info-viewer", ["system:authenticated", "system:unauthenticated"]),
   ...componentClusterRoleBindings,
 ];

@@ -176,6 +176,20 @@ export interface LoadImageResponse {
   bytesReceived: number;
 }
 
+/** ProxyRequest is one HTTP GET on the agent (path without the /api/v1/nodes/NODE/proxy prefix). */
+export interface ProxyRequest {
+  path: string;
+  /** The raw query string, without "?". */
+  query: string;
+}
+
+/** ProxyResponse is the agent's HTTP answer. */
+export interface ProxyResponse {
+  statusCode: number;
+  contentType: string;
+  body: Buffer;
+}
+
 function createBasePodRef(): PodRef {
   return { namespace: "", name: "", uid: "" };
 }
@@ -2089,6 +2103,200 @@ export const LoadImageResponse: MessageFns<LoadImageResponse> = {
   },
 };
 
+function createBaseProxyRequest(): ProxyRequest {
+  return { path: "", query: "" };
+}
+
+export const ProxyRequest: MessageFns<ProxyRequest> = {
+  encode(message: ProxyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.path !== "") {
+      writer.uint32(10).string(message.path);
+    }
+    if (message.query !== "") {
+      writer.uint32(18).string(message.query);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProxyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProxyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProxyRequest {
+    return {
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      query: isSet(object.query) ? globalThis.String(object.query) : "",
+    };
+  },
+
+  toJSON(message: ProxyRequest): unknown {
+    const obj: any = {};
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.query !== "") {
+      obj.query = message.query;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ProxyRequest>, I>>(base?: I): ProxyRequest {
+    return ProxyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ProxyRequest>, I>>(object: I): ProxyRequest {
+    const message = createBaseProxyRequest();
+    message.path = object.path ?? "";
+    message.query = object.query ?? "";
+    return message;
+  },
+};
+
+function createBaseProxyResponse(): ProxyResponse {
+  return { statusCode: 0, contentType: "", body: Buffer.alloc(0) };
+}
+
+export const ProxyResponse: MessageFns<ProxyResponse> = {
+  encode(message: ProxyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.statusCode !== 0) {
+      writer.uint32(8).uint32(message.statusCode);
+    }
+    if (message.contentType !== "") {
+      writer.uint32(18).string(message.contentType);
+    }
+    if (message.body.length !== 0) {
+      writer.uint32(26).bytes(message.body);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProxyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProxyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.statusCode = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.body = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProxyResponse {
+    return {
+      statusCode: isSet(object.statusCode)
+        ? globalThis.Number(object.statusCode)
+        : isSet(object.status_code)
+        ? globalThis.Number(object.status_code)
+        : 0,
+      contentType: isSet(object.contentType)
+        ? globalThis.String(object.contentType)
+        : isSet(object.content_type)
+        ? globalThis.String(object.content_type)
+        : "",
+      body: isSet(object.body) ? Buffer.from(bytesFromBase64(object.body)) : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: ProxyResponse): unknown {
+    const obj: any = {};
+    if (message.statusCode !== 0) {
+      obj.statusCode = Math.round(message.statusCode);
+    }
+    if (message.contentType !== "") {
+      obj.contentType = message.contentType;
+    }
+    if (message.body.length !== 0) {
+      obj.body = base64FromBytes(message.body);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ProxyResponse>, I>>(base?: I): ProxyResponse {
+    return ProxyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ProxyResponse>, I>>(object: I): ProxyResponse {
+    const message = createBaseProxyResponse();
+    message.statusCode = object.statusCode ?? 0;
+    message.contentType = object.contentType ?? "";
+    message.body = object.body ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
 /** NodeService is served by every node agent on its --listen-address. */
 export type NodeServiceService = typeof NodeServiceService;
 export const NodeServiceService = {
@@ -2166,6 +2374,19 @@ export const NodeServiceService = {
     responseSerialize: (value: LoadImageResponse): Buffer => Buffer.from(LoadImageResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): LoadImageResponse => LoadImageResponse.decode(value),
   },
+  /**
+   * Proxy answers a GET on the agent's own HTTP paths (/metrics, /healthz, /pods), as the
+   * kubelet's port does: what `kubectl get --raw /api/v1/nodes/NODE/proxy/PATH` reaches.
+   */
+  proxy: {
+    path: "/skiff.node.v1.NodeService/Proxy" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ProxyRequest): Buffer => Buffer.from(ProxyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ProxyRequest => ProxyRequest.decode(value),
+    responseSerialize: (value: ProxyResponse): Buffer => Buffer.from(ProxyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ProxyResponse => ProxyResponse.decode(value),
+  },
 } as const;
 
 export interface NodeServiceServer extends UntypedServiceImplementation {
@@ -2195,6 +2416,11 @@ export interface NodeServiceServer extends UntypedServiceImplementation {
    * answer and the images' ids on the node.
    */
   loadImage: handleClientStreamingCall<LoadImageRequest, LoadImageResponse>;
+  /**
+   * Proxy answers a GET on the agent's own HTTP paths (/metrics, /healthz, /pods), as the
+   * kubelet's port does: what `kubectl get --raw /api/v1/nodes/NODE/proxy/PATH` reaches.
+   */
+  proxy: handleUnaryCall<ProxyRequest, ProxyResponse>;
 }
 
 export interface NodeServiceClient extends Client {
@@ -2275,6 +2501,25 @@ export interface NodeServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: LoadImageResponse) => void,
   ): ClientWritableStream<LoadImageRequest>;
+  /**
+   * Proxy answers a GET on the agent's own HTTP paths (/metrics, /healthz, /pods), as the
+   * kubelet's port does: what `kubectl get --raw /api/v1/nodes/NODE/proxy/PATH` reaches.
+   */
+  proxy(
+    request: ProxyRequest,
+    callback: (error: ServiceError | null, response: ProxyResponse) => void,
+  ): ClientUnaryCall;
+  proxy(
+    request: ProxyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ProxyResponse) => void,
+  ): ClientUnaryCall;
+  proxy(
+    request: ProxyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ProxyResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const NodeServiceClient = makeGenericClientConstructor(

@@ -29,16 +29,26 @@ const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
 async function storeLevel(replicas: 1 | 3): Promise<Record<string, LoadFigures>> {
   const nats = await startNats(replicas);
   try {
-    const store = await waitFor(() => Store.open({ servers: nats.urls, bucket: "bench", replicas, log: silentLogger(), cache: false }).catch(() => undefined), 30_000, "store");
+    const store = await waitFor(
+      () => Store.open({ servers: nats.urls, bucket: "bench", replicas, log: silentLogger(), cache: false }).catch(() => undefined),
+      30_000,
+      "store",
+    );
     const nc = await connect({ servers: nats.urls, noAsyncTraces: true });
     try {
       await (await jetstreamManager(nc)).streams.add({ name: "FLOOR", subjects: ["floor.>"], num_replicas: replicas, max_msgs_per_subject: 1 });
       const js = jetstream(nc);
       const half = Math.floor(WRITES / 2);
-      const raw = await closedLoop(WRITES, CLIENTS, async (i) => { await js.publish(`floor.k${i}`, enc({ i }), { expect: { lastSubjectSequence: 0 } }); });
+      const raw = await closedLoop(WRITES, CLIENTS, async (i) => {
+        await js.publish(`floor.k${i}`, enc({ i }), { expect: { lastSubjectSequence: 0 } });
+      });
       const revs: number[] = [];
-      const create = await closedLoop(half, CLIENTS, async (i) => { revs[i] = await store.create(`configmaps.default.k${i}`, enc({ i })); });
-      const update = await closedLoop(half, CLIENTS, async (i) => { await store.update(`configmaps.default.k${i}`, enc({ i, u: 1 }), revs[i]); });
+      const create = await closedLoop(half, CLIENTS, async (i) => {
+        revs[i] = await store.create(`configmaps.default.k${i}`, enc({ i }));
+      });
+      const update = await closedLoop(half, CLIENTS, async (i) => {
+        await store.update(`configmaps.default.k${i}`, enc({ i, u: 1 }), revs[i]);
+      });
       return { [`raw JetStream publish R${replicas} (floor)`]: raw, [`Store.create R${replicas}`]: create, [`Store.update R${replicas}`]: update };
     } finally {
       await nc.close();
@@ -49,7 +59,9 @@ async function storeLevel(replicas: 1 | 3): Promise<Record<string, LoadFigures>>
   }
 }
 
-it(`API write path: ${WRITES} writes from ${CLIENTS} clients, paced ${RATE}/s, a list of ${LIST} pods, ${WATCHERS} watchers`, { timeout: 3_600_000 }, async () => {
+it(`API write path: ${WRITES} writes from ${CLIENTS} clients, paced ${RATE}/s, a list of ${LIST} pods, ${WATCHERS} watchers`, {
+  timeout: 3_600_000,
+}, async () => {
   const rows: Record<string, LoadFigures> = { ...(await storeLevel(1)), ...(await storeLevel(3)) };
   const cluster = new TestCluster({ nodes: 0, scheduler: false });
   const clients: ApiClient[] = [];
@@ -61,20 +73,42 @@ it(`API write path: ${WRITES} writes from ${CLIENTS} clients, paced ${RATE}/s, a
     await cluster.start();
     for (let i = 0; i < Math.min(CLIENTS, 8); i++) clients.push(new ApiClient({ addresses: [cluster.apiAddress], tls: { dir: cluster.tlsDir("admin") } }));
     const rest = await https(cluster, CLIENTS);
-    const cm = (name: string, v: number): ConfigMap => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "default" }, data: { v: String(v) } });
+    const cm = (name: string, v: number): ConfigMap => ({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name, namespace: "default" },
+      data: { v: String(v) },
+    });
     // Creates, then updates of the created objects (each a compare-and-set on the version read).
     const half = Math.floor(WRITES / 2);
     const made: ConfigMap[] = [];
-    rows["gRPC create"] = await closedLoop(half, CLIENTS, async (i, c) => { made[i] = await clients[c % clients.length].create("configmaps", cm(`g-${i}`, 0)); });
-    rows["gRPC update"] = await closedLoop(half, CLIENTS, async (i, c) => { await clients[c % clients.length].update("configmaps", { ...made[i], data: { v: "1" } }); });
+    rows["gRPC create"] = await closedLoop(half, CLIENTS, async (i, c) => {
+      made[i] = await clients[c % clients.length].create("configmaps", cm(`g-${i}`, 0));
+    });
+    rows["gRPC update"] = await closedLoop(half, CLIENTS, async (i, c) => {
+      await clients[c % clients.length].update("configmaps", { ...made[i], data: { v: "1" } });
+    });
     const hmade: ConfigMap[] = [];
-    rows["HTTPS create"] = await closedLoop(half, CLIENTS, async (i) => { hmade[i] = JSON.parse((await rest("POST", "/api/v1/namespaces/default/configmaps", cm(`h-${i}`, 0))).body); });
-    rows["HTTPS update"] = await closedLoop(half, CLIENTS, async (i) => { await rest("PUT", `/api/v1/namespaces/default/configmaps/h-${i}`, { ...hmade[i], data: { v: "1" } }); });
-    rows[`gRPC paced ${RATE}/s`] = await paced(RATE * PACED_SECONDS, RATE, async (i) => { await clients[i % clients.length].create("configmaps", cm(`p-${i}`, 0)); });
+    rows["HTTPS create"] = await closedLoop(half, CLIENTS, async (i) => {
+      hmade[i] = JSON.parse((await rest("POST", "/api/v1/namespaces/default/configmaps", cm(`h-${i}`, 0))).body);
+    });
+    rows["HTTPS update"] = await closedLoop(half, CLIENTS, async (i) => {
+      await rest("PUT", `/api/v1/namespaces/default/configmaps/h-${i}`, { ...hmade[i], data: { v: "1" } });
+    });
+    rows[`gRPC paced ${RATE}/s`] = await paced(RATE * PACED_SECONDS, RATE, async (i) => {
+      await clients[i % clients.length].create("configmaps", cm(`p-${i}`, 0));
+    });
 
     // A list of LIST pods, through both fronts.
-    const pod = (i: number): Pod => ({ apiVersion: "v1", kind: "Pod", metadata: { name: `l-${i}`, namespace: "default", labels: { app: "list" } }, spec: { containers: [{ name: "c", image: "skiff/pause:3.9" }] } });
-    rows[`gRPC create of ${LIST} pods`] = await closedLoop(LIST, CLIENTS, async (i, c) => { await clients[c % clients.length].create("pods", pod(i)); });
+    const pod = (i: number): Pod => ({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: `l-${i}`, namespace: "default", labels: { app: "list" } },
+      spec: { containers: [{ name: "c", image: "skiff/pause:3.9" }] },
+    });
+    rows[`gRPC create of ${LIST} pods`] = await closedLoop(LIST, CLIENTS, async (i, c) => {
+      await clients[c % clients.length].create("pods", pod(i));
+    });
     for (let r = 0; r < 3; r++) {
       let t = performance.now();
       // A failed list is recorded (and fails the run at the end), the other phases still measured.
@@ -96,11 +130,18 @@ it(`API write path: ${WRITES} writes from ${CLIENTS} clients, paced ${RATE}/s, a
     const seen = new Map<string, number[]>();
     let ready = 0;
     for (let w = 0; w < WATCHERS; w++) {
-      watches.push(clients[w % clients.length].watch<ConfigMap>("configmaps", { namespace: "fanout", allowBookmarks: true }, (e) => {
-        if (e.type === "BOOKMARK") return;
-        const name = e.object.metadata.name!;
-        (seen.get(name) ?? seen.set(name, []).get(name)!).push(performance.now());
-      }, () => undefined));
+      watches.push(
+        clients[w % clients.length].watch<ConfigMap>(
+          "configmaps",
+          { namespace: "fanout", allowBookmarks: true },
+          (e) => {
+            if (e.type === "BOOKMARK") return;
+            const name = e.object.metadata.name!;
+            (seen.get(name) ?? seen.set(name, []).get(name)!).push(performance.now());
+          },
+          () => undefined,
+        ),
+      );
     }
     // Watches are open once a first write reaches all of them.
     await clients[0].create("configmaps", { ...cm("warm", 0), metadata: { name: "warm", namespace: "fanout" } });
@@ -121,25 +162,39 @@ it(`API write path: ${WRITES} writes from ${CLIENTS} clients, paced ${RATE}/s, a
     await cluster.stop();
   }
 
-  printTable(`API writes (${CLIENTS} concurrent clients; store rows on plain loopback nats-servers, API rows through a TLS apiserver)`,
+  printTable(
+    `API writes (${CLIENTS} concurrent clients; store rows on plain loopback nats-servers, API rows through a TLS apiserver)`,
     ["phase", "writes", "writes/s", "p50 ms", "p99 ms", "errors"],
-    Object.entries(rows).map(([k, f]) => [k, f.writes, f.perSecond.toFixed(0), f.p50Ms.toFixed(1), f.p99Ms.toFixed(1), f.errors]));
+    Object.entries(rows).map(([k, f]) => [k, f.writes, f.perSecond.toFixed(0), f.p50Ms.toFixed(1), f.p99Ms.toFixed(1), f.errors]),
+  );
   const listRow = (k: string, xs: number[]) => [k, LIST, percentile(xs, 50).toFixed(0), Math.max(...xs).toFixed(0)];
   printTable(`list of ${LIST} pods (3 times each)`, ["front", "items", "p50 ms", "max ms"], [listRow("gRPC", list.grpcMs), listRow("HTTPS", list.httpsMs)]);
-  printTable(`one write seen by ${WATCHERS} watchers (20 writes)`, ["figure", "p50 ms", "p99 ms"], [
-    ["last watcher", percentile(fanout.lastMs, 50).toFixed(1), percentile(fanout.lastMs, 99).toFixed(1)],
-    ["every delivery", percentile(fanout.allMs, 50).toFixed(1), percentile(fanout.allMs, 99).toFixed(1)],
-  ]);
+  printTable(
+    `one write seen by ${WATCHERS} watchers (20 writes)`,
+    ["figure", "p50 ms", "p99 ms"],
+    [
+      ["last watcher", percentile(fanout.lastMs, 50).toFixed(1), percentile(fanout.lastMs, 99).toFixed(1)],
+      ["every delivery", percentile(fanout.allMs, 50).toFixed(1), percentile(fanout.allMs, 99).toFixed(1)],
+    ],
+  );
   const peak = Math.max(rows["gRPC create"].perSecond, rows["gRPC update"].perSecond, rows["HTTPS create"].perSecond, rows["HTTPS update"].perSecond);
   const floor = rows["raw JetStream publish R1 (floor)"];
-  process.stdout.write(`\npeak API writes/s ${peak.toFixed(0)} = ${(peak / floor.perSecond).toFixed(2)}× raw JetStream (${floor.perSecond.toFixed(0)}/s); paced ${RATE}/s p99 ${rows[`gRPC paced ${RATE}/s`].p99Ms.toFixed(1)} ms\n`);
+  process.stdout.write(
+    `\npeak API writes/s ${peak.toFixed(0)} = ${(peak / floor.perSecond).toFixed(2)}× raw JetStream (${floor.perSecond.toFixed(0)}/s); paced ${RATE}/s p99 ${rows[`gRPC paced ${RATE}/s`].p99Ms.toFixed(1)} ms\n`,
+  );
   writeBenchResult("api", {
     parameters: { writes: WRITES, clients: CLIENTS, pacedRate: RATE, pacedSeconds: PACED_SECONDS, listPods: LIST, watchers: WATCHERS },
     figures: rows,
     list_ms: list,
     list_errors: listErrors,
-    fanout_ms: { last_p50: percentile(fanout.lastMs, 50), last_p99: percentile(fanout.lastMs, 99), all_p50: percentile(fanout.allMs, 50), all_p99: percentile(fanout.allMs, 99) },
-    floor: "raw JetStream publishes (expected last sequence 0, one round trip each) from the same number of loops, on a plain loopback nats-server; R3 the same on three clustered servers",
+    fanout_ms: {
+      last_p50: percentile(fanout.lastMs, 50),
+      last_p99: percentile(fanout.lastMs, 99),
+      all_p50: percentile(fanout.allMs, 50),
+      all_p99: percentile(fanout.allMs, 99),
+    },
+    floor:
+      "raw JetStream publishes (expected last sequence 0, one round trip each) from the same number of loops, on a plain loopback nats-server; R3 the same on three clustered servers",
     peak_writes_per_second: peak,
     ratio_peak_to_floor: peak / floor.perSecond,
     paced_p99_ms: rows[`gRPC paced ${RATE}/s`].p99Ms,

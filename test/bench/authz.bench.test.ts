@@ -23,16 +23,27 @@ function api(cluster: TestCluster, kubeconfig: string): Api {
   const [host, port] = [cluster.httpsAddress.slice(0, cluster.httpsAddress.lastIndexOf(":")), cluster.httpsAddress.split(":").pop()];
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca });
   return {
-    call: (method, path, body, token = admin) => new Promise((resolve, reject) => {
-      const data = body === undefined ? undefined : JSON.stringify(body);
-      const req = request({ host, port, path, method, agent, headers: { authorization: `Bearer ${token}`, ...(data ? { "content-type": "application/json", "content-length": Buffer.byteLength(data) } : {}) } }, (r) => {
-        let b = "";
-        r.on("data", (d) => (b += d));
-        r.on("end", () => resolve({ code: r.statusCode ?? 0, body: b }));
-      });
-      req.on("error", reject);
-      req.end(data);
-    }),
+    call: (method, path, body, token = admin) =>
+      new Promise((resolve, reject) => {
+        const data = body === undefined ? undefined : JSON.stringify(body);
+        const req = request(
+          {
+            host,
+            port,
+            path,
+            method,
+            agent,
+            headers: { authorization: `Bearer ${token}`, ...(data ? { "content-type": "application/json", "content-length": Buffer.byteLength(data) } : {}) },
+          },
+          (r) => {
+            let b = "";
+            r.on("data", (d) => (b += d));
+            r.on("end", () => resolve({ code: r.statusCode ?? 0, body: b }));
+          },
+        );
+        req.on("error", reject);
+        req.end(data);
+      }),
   };
 }
 
@@ -45,17 +56,32 @@ async function setup(a: Api, extra: number): Promise<string> {
   };
   await must("/api/v1/namespaces/default/serviceaccounts", { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "bench" } });
   await must("/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings", {
-    apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "bench-view" },
-    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" }, subjects: [{ kind: "ServiceAccount", name: "bench", namespace: "default" }],
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "RoleBinding",
+    metadata: { name: "bench-view" },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
+    subjects: [{ kind: "ServiceAccount", name: "bench", namespace: "default" }],
   });
   for (let i = 0; i < extra; i++) {
     await must("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", {
-      apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: `other-${i}` },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" }, subjects: [{ kind: "User", name: `user-${i}` }, { kind: "Group", name: `group-${i}` }],
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name: `other-${i}` },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
+      subjects: [
+        { kind: "User", name: `user-${i}` },
+        { kind: "Group", name: `group-${i}` },
+      ],
     });
   }
   await must("/api/v1/namespaces/default/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bench" }, data: { a: "b" } });
-  const tr = JSON.parse(await must("/api/v1/namespaces/default/serviceaccounts/bench/token", { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 3600 } }));
+  const tr = JSON.parse(
+    await must("/api/v1/namespaces/default/serviceaccounts/bench/token", {
+      apiVersion: "authentication.k8s.io/v1",
+      kind: "TokenRequest",
+      spec: { expirationSeconds: 3600 },
+    }),
+  );
   return tr.status.token;
 }
 
@@ -63,15 +89,17 @@ async function setup(a: Api, extra: number): Promise<string> {
 async function load(a: Api, token: string, path: string, n: number): Promise<number[]> {
   const lat: number[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < n) {
-      next++;
-      const t0 = performance.now();
-      const r = await a.call("GET", path, undefined, token);
-      lat.push(performance.now() - t0);
-      if (r.code !== 200) throw new Error(`GET ${path}: ${r.code} ${r.body}`);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < n) {
+        next++;
+        const t0 = performance.now();
+        const r = await a.call("GET", path, undefined, token);
+        lat.push(performance.now() - t0);
+        if (r.code !== 200) throw new Error(`GET ${path}: ${r.code} ${r.body}`);
+      }
+    }),
+  );
   return lat;
 }
 
@@ -93,17 +121,34 @@ it(`authorization cost: ${REQUESTS} requests per path and mode`, async () => {
     }
     const row = (k: string) => [k, lat[k].length, percentile(lat[k], 50).toFixed(2), percentile(lat[k], 99).toFixed(2)];
     const rows = ["RBAC get", "AlwaysAllow get", "RBAC list", "AlwaysAllow list"].map(row);
-    printTable(`authorization cost (${CONCURRENCY} concurrent clients, a ServiceAccount token, 200 extra bindings)`, ["mode / request", "n", "p50 ms", "p99 ms"], rows);
+    printTable(
+      `authorization cost (${CONCURRENCY} concurrent clients, a ServiceAccount token, 200 extra bindings)`,
+      ["mode / request", "n", "p50 ms", "p99 ms"],
+      rows,
+    );
     const ratio = (what: string, p: number) => percentile(lat[`RBAC ${what}`], p) / percentile(lat[`AlwaysAllow ${what}`], p);
     const figures = { get_p50_ratio: ratio("get", 50), get_p99_ratio: ratio("get", 99), list_p50_ratio: ratio("list", 50), list_p99_ratio: ratio("list", 99) };
-    printTable("RBAC / AlwaysAllow", ["figure", "ratio"], Object.entries(figures).map(([k, v]) => [k, v.toFixed(2)]));
+    printTable(
+      "RBAC / AlwaysAllow",
+      ["figure", "ratio"],
+      Object.entries(figures).map(([k, v]) => [k, v.toFixed(2)]),
+    );
     mkdirSync("bench-results", { recursive: true });
-    writeFileSync(join("bench-results", "authz.json"), JSON.stringify({
-      name: "authz", machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
-      parameters: { requests: REQUESTS, concurrency: CONCURRENCY, extraBindings: 200 },
-      figures: Object.fromEntries(Object.entries(lat).map(([k, v]) => [k, { p50: percentile(v, 50), p99: percentile(v, 99) }])),
-      floor: "AlwaysAllow (authentication only), same run", ...figures,
-    }, null, 2));
+    writeFileSync(
+      join("bench-results", "authz.json"),
+      JSON.stringify(
+        {
+          name: "authz",
+          machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
+          parameters: { requests: REQUESTS, concurrency: CONCURRENCY, extraBindings: 200 },
+          figures: Object.fromEntries(Object.entries(lat).map(([k, v]) => [k, { p50: percentile(v, 50), p99: percentile(v, 99) }])),
+          floor: "AlwaysAllow (authentication only), same run",
+          ...figures,
+        },
+        null,
+        2,
+      ),
+    );
     for (const v of Object.values(lat)) expect(v.length).toBe(REQUESTS);
   } finally {
     await Promise.all([rbac.stop(), open.stop()]);

@@ -18,10 +18,20 @@ const cluster = new TestCluster({ nodes: 1 });
 
 function webPod(name: string): Pod {
   return {
-    apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", labels: { app: "web" } },
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "default", labels: { app: "web" } },
     spec: {
-      containers: [{ name: "web", image: IMAGE, ports: [{ name: "http", containerPort: 8080 }], command: ["sh", "-c", `mkdir -p /www && echo ${name} > /www/index.html && exec httpd -f -p 8080 -h /www`] }],
-      readinessGates: [{ conditionType: GATE }], terminationGracePeriodSeconds: 1,
+      containers: [
+        {
+          name: "web",
+          image: IMAGE,
+          ports: [{ name: "http", containerPort: 8080 }],
+          command: ["sh", "-c", `mkdir -p /www && echo ${name} > /www/index.html && exec httpd -f -p 8080 -h /www`],
+        },
+      ],
+      readinessGates: [{ conditionType: GATE }],
+      terminationGracePeriodSeconds: 1,
     },
   };
 }
@@ -51,7 +61,9 @@ async function setGate(name: string, status: "True" | "False"): Promise<number> 
     try {
       await cluster.client.updateStatus("pods", p);
       return t;
-    } catch { /* conflict with the agent's status write: read again */ }
+    } catch {
+      /* conflict with the agent's status write: read again */
+    }
   }
   throw new Error("could not set the readiness gate");
 }
@@ -59,30 +71,45 @@ async function setGate(name: string, status: "True" | "False"): Promise<number> 
 beforeAll(async () => {
   await cluster.start();
   for (const n of ["web-a", "web-b"]) await cluster.client.create("pods", webPod(n));
-  await cluster.client.create("services", { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "default" }, spec: { selector: { app: "web" }, ports: [{ port: 80, targetPort: "http" }] } } as Service);
+  await cluster.client.create("services", {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "web", namespace: "default" },
+    spec: { selector: { app: "web" }, ports: [{ port: 80, targetPort: "http" }] },
+  } as Service);
   for (const n of ["web-a", "web-b"]) {
     await waitFor(async () => (await cluster.client.get<Pod>("pods", n, "default")).status?.phase === "Running", 60_000, `${n} Running`);
     await setGate(n, "True");
   }
-  await waitFor(async () => (await cluster.client.get<Endpoints>("endpoints", "web", "default").catch(() => undefined))?.subsets?.[0]?.addresses?.length === 2, 30_000, "two endpoints");
+  await waitFor(
+    async () => (await cluster.client.get<Endpoints>("endpoints", "web", "default").catch(() => undefined))?.subsets?.[0]?.addresses?.length === 2,
+    30_000,
+    "two endpoints",
+  );
 }, 300_000);
-afterAll(async () => { await cluster.stop(); }, 60_000);
+afterAll(async () => {
+  await cluster.stop();
+}, 60_000);
 
 it(`readiness change → proxy routing (${SAMPLES} samples each way)`, async () => {
   const ip = (await cluster.client.get<Service>("services", "web", "default")).spec.clusterIP!;
   const url = `http://${ip}/`;
   await waitFor(async () => (await get(url)) === "web-a", 15_000, "web-a through the ClusterIP");
-  const off: number[] = [], on: number[] = [];
+  const off: number[] = [],
+    on: number[] = [];
   let probes = 0;
   for (let i = 0; i < SAMPLES; i++) {
     // Unready: the change has landed at the first answer of a run of 6 answers all from web-b.
     const t0 = await setGate("web-a", "False");
-    let runStart = 0, run = 0;
-    for (const deadline = t0 + 10_000; performance.now() < deadline;) {
+    let runStart = 0,
+      run = 0;
+    for (const deadline = t0 + 10_000; performance.now() < deadline; ) {
       const t = performance.now();
       const b = await get(url);
       probes++;
-      if (b === "web-b") { if (run++ === 0) runStart = t; } else run = 0;
+      if (b === "web-b") {
+        if (run++ === 0) runStart = t;
+      } else run = 0;
       if (run >= 6) break;
     }
     if (run < 6) throw new Error("web-a kept answering 10 s after turning unready");
@@ -90,17 +117,21 @@ it(`readiness change → proxy routing (${SAMPLES} samples each way)`, async () 
     // Ready again: landed when web-a answers.
     const t1 = await setGate("web-a", "True");
     let seen = 0;
-    for (const deadline = t1 + 10_000; performance.now() < deadline;) {
+    for (const deadline = t1 + 10_000; performance.now() < deadline; ) {
       const t = performance.now();
       probes++;
-      if ((await get(url)) === "web-a") { seen = t; break; }
+      if ((await get(url)) === "web-a") {
+        seen = t;
+        break;
+      }
     }
     if (!seen) throw new Error("web-a did not answer 10 s after turning ready");
     on.push(seen - t1);
   }
   const row = (what: string, xs: number[]) => [what, xs.length, percentile(xs, 50).toFixed(0), percentile(xs, 99).toFixed(0), Math.max(...xs).toFixed(0)];
-  printTable(`readiness change → proxy routing (1 node, ClusterIP probed from the host with a new connection per request; ${probes} probes; ${new Date().toISOString()})`, ["change", "samples", "p50 ms", "p99 ms", "max ms"], [
-    row("Ready → NotReady: traffic stops", off),
-    row("NotReady → Ready: traffic returns", on),
-  ]);
+  printTable(
+    `readiness change → proxy routing (1 node, ClusterIP probed from the host with a new connection per request; ${probes} probes; ${new Date().toISOString()})`,
+    ["change", "samples", "p50 ms", "p99 ms", "max ms"],
+    [row("Ready → NotReady: traffic stops", off), row("NotReady → Ready: traffic returns", on)],
+  );
 });

@@ -52,29 +52,56 @@ function startChild(cmd: string, args: string[], logFile: string): Promise<{ chi
   });
 }
 
-interface AbResult { rps: number; p50: number; p99: number; failed: number }
+interface AbResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  failed: number;
+}
 
 /** ab -k -c 50 for SECONDS against a port with the Host header. */
 function ab(port: number): AbResult {
-  const out = execFileSync("ab", ["-q", "-k", "-c", "50", "-t", String(SECONDS), "-n", "5000000", "-H", `Host: ${HOST}`, `http://127.0.0.1:${port}/`], { encoding: "utf8", maxBuffer: 1 << 24 });
+  const out = execFileSync("ab", ["-q", "-k", "-c", "50", "-t", String(SECONDS), "-n", "5000000", "-H", `Host: ${HOST}`, `http://127.0.0.1:${port}/`], {
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+  });
   const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
-  return { rps: num(/Requests per second:\s+([\d.]+)/), p50: num(/\s50%\s+(\d+)/), p99: num(/\s99%\s+(\d+)/), failed: num(/Failed requests:\s+(\d+)/) + (num(/Non-2xx responses:\s+(\d+)/) || 0) };
+  return {
+    rps: num(/Requests per second:\s+([\d.]+)/),
+    p50: num(/\s50%\s+(\d+)/),
+    p99: num(/\s99%\s+(\d+)/),
+    failed: num(/Failed requests:\s+(\d+)/) + (num(/Non-2xx responses:\s+(\d+)/) || 0),
+  };
 }
 
 /** Seconds to download the 100 MB body, and to upload one. */
 function bulk(port: number, dir: "down" | "up"): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const req = request({ host: "127.0.0.1", port, method: dir === "down" ? "GET" : "POST", path: dir === "down" ? "/big" : "/upload", headers: { host: HOST, ...(dir === "up" ? { "content-length": BIG } : {}) }, agent: new Agent() }, (res) => {
-      // Down: the bytes received; up: the backend answers with the count it received.
-      let n = 0, text = "";
-      res.on("data", (d: Buffer) => { n += d.length; if (dir === "up") text += d; });
-      res.on("end", () => {
-        const got = dir === "down" ? n : Number(text);
-        if (got !== BIG) return reject(new Error(`${dir}: ${got} bytes arrived, not ${BIG}`));
-        resolve(Number(process.hrtime.bigint() - t0) / 1e9);
-      });
-    });
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        method: dir === "down" ? "GET" : "POST",
+        path: dir === "down" ? "/big" : "/upload",
+        headers: { host: HOST, ...(dir === "up" ? { "content-length": BIG } : {}) },
+        agent: new Agent(),
+      },
+      (res) => {
+        // Down: the bytes received; up: the backend answers with the count it received.
+        let n = 0,
+          text = "";
+        res.on("data", (d: Buffer) => {
+          n += d.length;
+          if (dir === "up") text += d;
+        });
+        res.on("end", () => {
+          const got = dir === "down" ? n : Number(text);
+          if (got !== BIG) return reject(new Error(`${dir}: ${got} bytes arrived, not ${BIG}`));
+          resolve(Number(process.hrtime.bigint() - t0) / 1e9);
+        });
+      },
+    );
     req.on("error", reject);
     if (dir === "down") return void req.end();
     const chunk = Buffer.alloc(1 << 16, 121);
@@ -106,19 +133,51 @@ beforeAll(async () => {
   ports.direct = Number(b.ready.port);
   // SKIFF_INGRESS_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the controller.
   const nodeArgs = (process.env.SKIFF_INGRESS_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const i = await startChild(process.execPath, [...nodeArgs, join(repoRoot, "services/ingress/dist/main.js"), "--apiserver", cluster.apiAddress, "--tls-dir", cluster.tlsDir("admin"), "--node-name", "bench"], join(cluster.dir, "ingress.log"));
+  const i = await startChild(
+    process.execPath,
+    [
+      ...nodeArgs,
+      join(repoRoot, "services/ingress/dist/main.js"),
+      "--apiserver",
+      cluster.apiAddress,
+      "--tls-dir",
+      cluster.tlsDir("admin"),
+      "--node-name",
+      "bench",
+    ],
+    join(cluster.dir, "ingress.log"),
+  );
   ingress = i.child;
   ports.skiff = Number(i.ready.httpPort);
   const c = cluster.client;
-  await c.create<Service>("services", { apiVersion: "v1", kind: "Service", metadata: { name: "bench", namespace: "default" }, spec: { ports: [{ name: "http", port: 80 }] } } as Service);
-  await c.create<EndpointSlice>("endpointslices", { apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", metadata: { name: "bench-1", namespace: "default", labels: { "kubernetes.io/service-name": "bench" } }, addressType: "IPv4", ports: [{ name: "http", port: ports.direct, protocol: "TCP" }], endpoints: [{ addresses: ["127.0.0.1"], conditions: { ready: true } }] });
-  await c.create<Ingress>("ingresses", { apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "bench", namespace: "default" }, spec: { rules: [{ host: HOST, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "bench", port: { number: 80 } } } }] } }] } });
+  await c.create<Service>("services", {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "bench", namespace: "default" },
+    spec: { ports: [{ name: "http", port: 80 }] },
+  } as Service);
+  await c.create<EndpointSlice>("endpointslices", {
+    apiVersion: "discovery.k8s.io/v1",
+    kind: "EndpointSlice",
+    metadata: { name: "bench-1", namespace: "default", labels: { "kubernetes.io/service-name": "bench" } },
+    addressType: "IPv4",
+    ports: [{ name: "http", port: ports.direct, protocol: "TCP" }],
+    endpoints: [{ addresses: ["127.0.0.1"], conditions: { ready: true } }],
+  });
+  await c.create<Ingress>("ingresses", {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "Ingress",
+    metadata: { name: "bench", namespace: "default" },
+    spec: { rules: [{ host: HOST, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "bench", port: { number: 80 } } } }] } }] },
+  });
   ports.nginx = await freePort();
   const nd = join(cluster.dir, "nginx");
   mkdirSync(nd, { recursive: true });
   // ingress-nginx's relevant defaults: upstream keep-alive, no response buffering; request
   // bodies streamed (Skiff streams them too), no body size limit (Skiff's default).
-  writeFileSync(join(nd, "nginx.conf"), `
+  writeFileSync(
+    join(nd, "nginx.conf"),
+    `
 daemon off; worker_processes 1; pid ${nd}/nginx.pid; error_log ${nd}/error.log;
 events { worker_connections 4096; }
 http {
@@ -132,13 +191,18 @@ http {
       proxy_buffering off; proxy_request_buffering off;
     }
   }
-}`);
+}`,
+  );
   nginx = spawn("nginx", ["-c", join(nd, "nginx.conf"), "-p", nd], { stdio: "ignore" });
-  const okVia = (port: number) => new Promise<boolean>((resolve) => {
-    const r = request({ host: "127.0.0.1", port, path: "/", headers: { host: HOST }, agent: false }, (res) => { res.resume(); resolve(res.statusCode === 200); });
-    r.on("error", () => resolve(false));
-    r.end();
-  });
+  const okVia = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const r = request({ host: "127.0.0.1", port, path: "/", headers: { host: HOST }, agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      r.on("error", () => resolve(false));
+      r.end();
+    });
   await waitFor(() => okVia(ports.skiff), 20_000, "the Skiff ingress to route the bench host");
   await waitFor(() => okVia(ports.nginx), 20_000, "nginx to answer");
 }, 120_000);
@@ -151,29 +215,65 @@ afterAll(async () => {
 it("measures Skiff's ingress against nginx and direct", async () => {
   const modes = ["direct", "nginx", "skiff"] as const;
   const small: Record<string, AbResult[]> = { direct: [], nginx: [], skiff: [] };
-  for (const m of modes) execFileSync("ab", ["-q", "-k", "-c", "50", "-t", "6", "-n", "5000000", "-H", `Host: ${HOST}`, `http://127.0.0.1:${ports[m]}/`], { stdio: "ignore" }); // warm-up: V8 compiles the hot path (slow when cores are contended), pools fill
+  for (const m of modes)
+    execFileSync("ab", ["-q", "-k", "-c", "50", "-t", "6", "-n", "5000000", "-H", `Host: ${HOST}`, `http://127.0.0.1:${ports[m]}/`], { stdio: "ignore" }); // warm-up: V8 compiles the hot path (slow when cores are contended), pools fill
   for (let r = 0; r < ROUNDS; r++) for (const m of modes) small[m].push(ab(ports[m]));
   const bulkRes: Record<string, { down: number[]; up: number[] }> = { direct: { down: [], up: [] }, nginx: { down: [], up: [] }, skiff: { down: [], up: [] } };
-  for (let r = 0; r < 2; r++) for (const m of modes) { bulkRes[m].down.push(await bulk(ports[m], "down")); bulkRes[m].up.push(await bulk(ports[m], "up")); }
+  for (let r = 0; r < 2; r++)
+    for (const m of modes) {
+      bulkRes[m].down.push(await bulk(ports[m], "down"));
+      bulkRes[m].up.push(await bulk(ports[m], "up"));
+    }
   // Best round of each mode (the machine is shared: the best is the least disturbed).
   const best = (m: string) => small[m].reduce((a, b) => (b.rps > a.rps ? b : a));
-  const mbps = (s: number[]) => Math.round((BIG / 1024 / 1024) / Math.min(...s));
-  const rows = modes.map((m) => { const b = best(m); return [m, Math.round(b.rps), b.p50, b.p99, small[m].map((x) => Math.round(x.rps)).join(" / "), mbps(bulkRes[m].down), mbps(bulkRes[m].up)]; });
-  printTable(`Ingress (ab -k -c 50, ${SECONDS} s × ${ROUNDS} rounds alternating; 100 MB bodies, best of 2; ${cpus().length} cores, load ${loadavg()[0].toFixed(1)})`,
-    ["path", "req/s (best)", "p50 ms", "p99 ms", "req/s each round", "100MB down MB/s", "100MB up MB/s"], rows);
-  const s = best("skiff"), n = best("nginx"), d = best("direct");
+  const mbps = (s: number[]) => Math.round(BIG / 1024 / 1024 / Math.min(...s));
+  const rows = modes.map((m) => {
+    const b = best(m);
+    return [m, Math.round(b.rps), b.p50, b.p99, small[m].map((x) => Math.round(x.rps)).join(" / "), mbps(bulkRes[m].down), mbps(bulkRes[m].up)];
+  });
+  printTable(
+    `Ingress (ab -k -c 50, ${SECONDS} s × ${ROUNDS} rounds alternating; 100 MB bodies, best of 2; ${cpus().length} cores, load ${loadavg()[0].toFixed(1)})`,
+    ["path", "req/s (best)", "p50 ms", "p99 ms", "req/s each round", "100MB down MB/s", "100MB up MB/s"],
+    rows,
+  );
+  const s = best("skiff"),
+    n = best("nginx"),
+    d = best("direct");
   const ratios = {
-    rpsSkiffOverNginx: +(s.rps / n.rps).toFixed(2), rpsSkiffOverDirect: +(s.rps / d.rps).toFixed(2), rpsNginxOverDirect: +(n.rps / d.rps).toFixed(2),
+    rpsSkiffOverNginx: +(s.rps / n.rps).toFixed(2),
+    rpsSkiffOverDirect: +(s.rps / d.rps).toFixed(2),
+    rpsNginxOverDirect: +(n.rps / d.rps).toFixed(2),
     p99SkiffOverNginx: +(s.p99 / Math.max(1, n.p99)).toFixed(2),
-    downSkiffOverNginx: +(mbps(bulkRes.skiff.down) / mbps(bulkRes.nginx.down)).toFixed(2), upSkiffOverNginx: +(mbps(bulkRes.skiff.up) / mbps(bulkRes.nginx.up)).toFixed(2),
+    downSkiffOverNginx: +(mbps(bulkRes.skiff.down) / mbps(bulkRes.nginx.down)).toFixed(2),
+    upSkiffOverNginx: +(mbps(bulkRes.skiff.up) / mbps(bulkRes.nginx.up)).toFixed(2),
     downSkiffOverDirect: +(mbps(bulkRes.skiff.down) / mbps(bulkRes.direct.down)).toFixed(2),
   };
-  process.stdout.write(`\nratios: ${JSON.stringify(ratios)}\ngoal: req/s ≥ 0.5 × nginx (${ratios.rpsSkiffOverNginx >= 0.5 ? "met" : "NOT met"}), p99 ≤ 2 × nginx (${ratios.p99SkiffOverNginx <= 2 ? "met" : "NOT met"})\n`);
+  process.stdout.write(
+    `\nratios: ${JSON.stringify(ratios)}\ngoal: req/s ≥ 0.5 × nginx (${ratios.rpsSkiffOverNginx >= 0.5 ? "met" : "NOT met"}), p99 ≤ 2 × nginx (${ratios.p99SkiffOverNginx <= 2 ? "met" : "NOT met"})\n`,
+  );
   mkdirSync(join(repoRoot, "bench-results"), { recursive: true });
-  writeFileSync(join(repoRoot, "bench-results", "ingress.json"), JSON.stringify({ at: new Date().toISOString(), cores: cpus().length, load: loadavg()[0], small, bulkSeconds: bulkRes, ratios, nginx: execFileSync("nginx", ["-v"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }) || "nginx" }, null, 2) + "\n");
+  writeFileSync(
+    join(repoRoot, "bench-results", "ingress.json"),
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        cores: cpus().length,
+        load: loadavg()[0],
+        small,
+        bulkSeconds: bulkRes,
+        ratios,
+        nginx: execFileSync("nginx", ["-v"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }) || "nginx",
+      },
+      null,
+      2,
+    ) + "\n",
+  );
   for (const m of modes) {
     expect(best(m).rps).toBeGreaterThan(0);
-    expect(small[m].map((x) => x.failed), `${m}: failed or non-2xx answers per round`).toEqual(small[m].map(() => 0));
+    expect(
+      small[m].map((x) => x.failed),
+      `${m}: failed or non-2xx answers per round`,
+    ).toEqual(small[m].map(() => 0));
   }
   expect(readFileSync(join(repoRoot, "bench-results", "ingress.json"), "utf8")).toContain("ratios");
 });

@@ -43,42 +43,90 @@ it(`reports the RSS of every process idle and with ${PODS} pods`, async () => {
     const run = cluster.runDir(node);
     const state = (f: string) => JSON.parse(readFileSync(join(run, f), "utf8")) as { pid: number };
     const pids = {
-      apiserver: cluster.apiserver?.child.pid, scheduler: cluster.scheduler?.child.pid, "controller-manager": cluster.controllerManager?.child.pid,
-      "node-agent": cluster.agents.get(node)?.child.pid, proxy: state("proxy.json").pid, dns: state("dns.json").pid, ingress: state("ingress.json").pid, "nats-server": cluster.nats?.child.pid,
+      apiserver: cluster.apiserver?.child.pid,
+      scheduler: cluster.scheduler?.child.pid,
+      "controller-manager": cluster.controllerManager?.child.pid,
+      "node-agent": cluster.agents.get(node)?.child.pid,
+      proxy: state("proxy.json").pid,
+      dns: state("dns.json").pid,
+      ingress: state("ingress.json").pid,
+      "nats-server": cluster.nats?.child.pid,
     };
     const sample = () => Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, rssMB(pid)])) as Record<keyof typeof pids, number>;
     await sleep(5000); // settle after start
     const idle = sample();
 
-    hollow = new Proc("hollow-nodes", process.execPath, [
-      join(repoRoot, "services", "node-agent", "dist", "hollow", "main.js"), "--apiserver", cluster.apiAddress, "--tls-dir", cluster.tlsDir("admin"), "--nats", cluster.natsUrl(),
-      "--count", String(HOLLOW), "--prefix", `${cluster.name}-h`, "--heartbeat-ms", "5000", "--max-pods", String(Math.ceil(PODS / HOLLOW) + 10),
-    ], join(cluster.dir, "hollow-nodes.log"));
+    hollow = new Proc(
+      "hollow-nodes",
+      process.execPath,
+      [
+        join(repoRoot, "services", "node-agent", "dist", "hollow", "main.js"),
+        "--apiserver",
+        cluster.apiAddress,
+        "--tls-dir",
+        cluster.tlsDir("admin"),
+        "--nats",
+        cluster.natsUrl(),
+        "--count",
+        String(HOLLOW),
+        "--prefix",
+        `${cluster.name}-h`,
+        "--heartbeat-ms",
+        "5000",
+        "--max-pods",
+        String(Math.ceil(PODS / HOLLOW) + 10),
+      ],
+      join(cluster.dir, "hollow-nodes.log"),
+    );
     await hollow.ready;
     const client = cluster.client;
     for (let s = 0; s < SERVICES; s++) {
-      await client.create("services", { apiVersion: "v1", kind: "Service", metadata: { name: `mem-${s}`, namespace: "default" }, spec: { selector: { app: `mem-${s}` }, ports: [{ name: "http", port: 80, targetPort: 8080 }] } } as Service);
+      await client.create("services", {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: `mem-${s}`, namespace: "default" },
+        spec: { selector: { app: `mem-${s}` }, ports: [{ name: "http", port: 80, targetPort: 8080 }] },
+      } as Service);
     }
     const peak = { ...idle };
-    const sampler = setInterval(() => { for (const [k, v] of Object.entries(sample())) peak[k as keyof typeof peak] = Math.max(peak[k as keyof typeof peak], v); }, 500);
+    const sampler = setInterval(() => {
+      for (const [k, v] of Object.entries(sample())) peak[k as keyof typeof peak] = Math.max(peak[k as keyof typeof peak], v);
+    }, 500);
     const t0 = performance.now();
-    let created = 0, runningNow = 0, next = 0, stopCreating = false;
-    const progress = setInterval(() => process.stderr.write(`memory bench: created ${created}, running ${runningNow} after ${((performance.now() - t0) / 1000).toFixed(0)} s\n`), 10_000);
+    let created = 0,
+      runningNow = 0,
+      next = 0,
+      stopCreating = false;
+    const progress = setInterval(
+      () => process.stderr.write(`memory bench: created ${created}, running ${runningNow} after ${((performance.now() - t0) / 1000).toFixed(0)} s\n`),
+      10_000,
+    );
     try {
-      void Promise.all(Array.from({ length: 16 }, async () => {
-        while (next < PODS && !stopCreating) {
-          const i = next++;
-          await client.create("pods", {
-            apiVersion: "v1", kind: "Pod", metadata: { name: `mem-${i}`, namespace: "default", labels: { app: `mem-${i % Math.max(1, SERVICES)}` } },
-            spec: { nodeSelector: { "skiff.io/hollow": "true" }, containers: [{ name: "c", image: "skiff/pause:3.9", resources: { requests: { cpu: "1m", memory: "1Mi" } } }] },
-          } as Pod);
-          created++;
-        }
-      })).catch((err: Error) => process.stderr.write(`memory bench: creating pods failed: ${err.message}\n`));
+      void Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (next < PODS && !stopCreating) {
+            const i = next++;
+            await client.create("pods", {
+              apiVersion: "v1",
+              kind: "Pod",
+              metadata: { name: `mem-${i}`, namespace: "default", labels: { app: `mem-${i % Math.max(1, SERVICES)}` } },
+              spec: {
+                nodeSelector: { "skiff.io/hollow": "true" },
+                containers: [{ name: "c", image: "skiff/pause:3.9", resources: { requests: { cpu: "1m", memory: "1Mi" } } }],
+              },
+            } as Pod);
+            created++;
+          }
+        }),
+      ).catch((err: Error) => process.stderr.write(`memory bench: creating pods failed: ${err.message}\n`));
       const deadline = t0 + LOAD_TIMEOUT_S * 1000;
       while (next < PODS && performance.now() < deadline) await sleep(1000);
-      await waitFor(async () => (runningNow = (await client.list<Pod>("pods", { namespace: "default" })).items.filter((p) => p.status?.phase === "Running").length) >= PODS, Math.max(1000, deadline - performance.now()), `${PODS} pods Running`, 5000)
-        .catch(() => process.stderr.write(`memory bench: only ${runningNow} of ${PODS} pods Running after ${LOAD_TIMEOUT_S} s; measuring with those\n`));
+      await waitFor(
+        async () => (runningNow = (await client.list<Pod>("pods", { namespace: "default" })).items.filter((p) => p.status?.phase === "Running").length) >= PODS,
+        Math.max(1000, deadline - performance.now()),
+        `${PODS} pods Running`,
+        5000,
+      ).catch(() => process.stderr.write(`memory bench: only ${runningNow} of ${PODS} pods Running after ${LOAD_TIMEOUT_S} s; measuring with those\n`));
       await sleep(10_000); // let informers, endpoints and the proxy table settle
     } finally {
       stopCreating = true;
@@ -90,28 +138,56 @@ it(`reports the RSS of every process idle and with ${PODS} pods`, async () => {
     const hollowMB = rssMB(hollow.child.pid);
     const cp = (s: typeof idle) => s.apiserver + s.scheduler + s["controller-manager"];
     const nodeSum = (s: typeof idle) => s["node-agent"] + s.proxy + s.dns;
-    const rows = (Object.keys(pids) as (keyof typeof pids)[]).filter((k) => k !== "ingress").map((k) => [k, idle[k].toFixed(0), loaded[k].toFixed(0), peak[k].toFixed(0), (loaded[k] / floorMB).toFixed(1)]);
+    const rows = (Object.keys(pids) as (keyof typeof pids)[])
+      .filter((k) => k !== "ingress")
+      .map((k) => [k, idle[k].toFixed(0), loaded[k].toFixed(0), peak[k].toFixed(0), (loaded[k] / floorMB).toFixed(1)]);
     rows.push(["control plane (apiserver+scheduler+cm)", cp(idle).toFixed(0), cp(loaded).toFixed(0), cp(peak).toFixed(0), "goal ≤ 300"]);
     rows.push(["node (agent+proxy+dns)", nodeSum(idle).toFixed(0), nodeSum(loaded).toFixed(0), nodeSum(peak).toFixed(0), "goal ≤ 150"]);
-    rows.push(["ingress controller (spawned by the agent)", idle.ingress.toFixed(0), loaded.ingress.toFixed(0), peak.ingress.toFixed(0), (loaded.ingress / floorMB).toFixed(1)]);
+    rows.push([
+      "ingress controller (spawned by the agent)",
+      idle.ingress.toFixed(0),
+      loaded.ingress.toFixed(0),
+      peak.ingress.toFixed(0),
+      (loaded.ingress / floorMB).toFixed(1),
+    ]);
     rows.push([`hollow nodes process (${HOLLOW} nodes)`, "", hollowMB.toFixed(0), "", ""]);
     rows.push(["floor: idle bare node process", floorMB.toFixed(0), "", "", "1.0"]);
-    printTable(`memory: RSS in MB, idle and with ${runningNow} of ${PODS} pods Running on ${HOLLOW} hollow nodes, ${SERVICES} services (loaded ${loadSeconds.toFixed(0)} s)`, ["process", "idle MB", `${PODS} pods MB`, "peak MB", "loaded ÷ floor"], rows);
+    printTable(
+      `memory: RSS in MB, idle and with ${runningNow} of ${PODS} pods Running on ${HOLLOW} hollow nodes, ${SERVICES} services (loaded ${loadSeconds.toFixed(0)} s)`,
+      ["process", "idle MB", `${PODS} pods MB`, "peak MB", "loaded ÷ floor"],
+      rows,
+    );
     mkdirSync("bench-results", { recursive: true });
-    writeFileSync(join("bench-results", "memory.json"), JSON.stringify({
-      name: "memory",
-      machine: { cpus: cpus().length, memory_gib: +(totalmem() / 1024 ** 3).toFixed(1), node: process.version },
-      parameters: { pods: PODS, hollow_nodes: HOLLOW, services: SERVICES, real_nodes: 1 },
-      pods_created: created, pods_running_when_measured: runningNow,
-      figures: {
-        idle_mb: idle, loaded_mb: loaded, peak_mb: peak, hollow_nodes_process_mb: hollowMB, load_seconds: loadSeconds,
-      },
-      control_plane_mb_idle: cp(idle), control_plane_mb_loaded: cp(loaded), control_plane_mb_peak: cp(peak),
-      node_mb_idle: nodeSum(idle), node_mb_loaded: nodeSum(loaded), node_mb_peak: nodeSum(peak),
-      goals: { control_plane_mb: 300, node_mb: 150 },
-      floor: { bare_node_process_mb: floorMB },
-      control_plane_ratio_to_floor: cp(loaded) / floorMB,
-    }, null, 2) + "\n");
+    writeFileSync(
+      join("bench-results", "memory.json"),
+      JSON.stringify(
+        {
+          name: "memory",
+          machine: { cpus: cpus().length, memory_gib: +(totalmem() / 1024 ** 3).toFixed(1), node: process.version },
+          parameters: { pods: PODS, hollow_nodes: HOLLOW, services: SERVICES, real_nodes: 1 },
+          pods_created: created,
+          pods_running_when_measured: runningNow,
+          figures: {
+            idle_mb: idle,
+            loaded_mb: loaded,
+            peak_mb: peak,
+            hollow_nodes_process_mb: hollowMB,
+            load_seconds: loadSeconds,
+          },
+          control_plane_mb_idle: cp(idle),
+          control_plane_mb_loaded: cp(loaded),
+          control_plane_mb_peak: cp(peak),
+          node_mb_idle: nodeSum(idle),
+          node_mb_loaded: nodeSum(loaded),
+          node_mb_peak: nodeSum(peak),
+          goals: { control_plane_mb: 300, node_mb: 150 },
+          floor: { bare_node_process_mb: floorMB },
+          control_plane_ratio_to_floor: cp(loaded) / floorMB,
+        },
+        null,
+        2,
+      ) + "\n",
+    );
     expect(loaded.apiserver).toBeGreaterThan(0);
   } finally {
     await hollow?.kill();

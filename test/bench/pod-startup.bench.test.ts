@@ -19,14 +19,29 @@ const IMAGE = "skiff/busybox:1.35";
 const CMD = ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"];
 
 const cluster = new TestCluster({ nodes: 1, agentFlags: ["--max-pods", "500"] });
-beforeAll(async () => { await cluster.start(); });
-afterAll(async () => { await cluster.stop(); });
+beforeAll(async () => {
+  await cluster.start();
+});
+afterAll(async () => {
+  await cluster.stop();
+});
 
 /** Times `docker run -d` (returns once the container runs) for each of n containers. */
 async function dockerRun(n: number, parallel: boolean, tag: string): Promise<number[]> {
   const one = async (i: number) => {
     const t0 = performance.now();
-    await run("docker", ["run", "-d", "--network", "none", "--label", `io.skiff.cluster=${cluster.name}`, "--name", `${cluster.name}-floor-${tag}-${i}`, IMAGE, ...CMD]);
+    await run("docker", [
+      "run",
+      "-d",
+      "--network",
+      "none",
+      "--label",
+      `io.skiff.cluster=${cluster.name}`,
+      "--name",
+      `${cluster.name}-floor-${tag}-${i}`,
+      IMAGE,
+      ...CMD,
+    ]);
     return performance.now() - t0;
   };
   if (parallel) return Promise.all(Array.from({ length: n }, (_, i) => one(i)));
@@ -48,30 +63,50 @@ async function skiffPods(n: number, parallel: boolean, tag: string): Promise<num
   let stopped = false;
   let h: { stop(): void } | undefined;
   const open = () => {
-    h = client.watch<Pod>("pods", { namespace: "default", labelSelector: `bench=${tag}`, resourceVersion: rv }, (e) => {
-      if (e.object.metadata.resourceVersion) rv = e.object.metadata.resourceVersion;
-      if (e.type === "BOOKMARK") return;
-      const name = e.object.metadata.name!;
-      if (e.object.spec.nodeName && created.has(name) && !bound.has(name)) bound.set(name, performance.now() - created.get(name)!);
-      if (e.object.status?.phase === "Running" && created.has(name) && !latencies.has(name)) {
-        latencies.set(name, performance.now() - created.get(name)!);
-        notify();
-      }
-    }, () => { if (!stopped) setTimeout(open, 100); });
+    h = client.watch<Pod>(
+      "pods",
+      { namespace: "default", labelSelector: `bench=${tag}`, resourceVersion: rv },
+      (e) => {
+        if (e.object.metadata.resourceVersion) rv = e.object.metadata.resourceVersion;
+        if (e.type === "BOOKMARK") return;
+        const name = e.object.metadata.name!;
+        if (e.object.spec.nodeName && created.has(name) && !bound.has(name)) bound.set(name, performance.now() - created.get(name)!);
+        if (e.object.status?.phase === "Running" && created.has(name) && !latencies.has(name)) {
+          latencies.set(name, performance.now() - created.get(name)!);
+          notify();
+        }
+      },
+      () => {
+        if (!stopped) setTimeout(open, 100);
+      },
+    );
   };
   open();
   const one = async (i: number) => {
     const name = `${tag}-${i}`;
     created.set(name, performance.now());
     await client.create("pods", {
-      apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", labels: { bench: tag } },
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name, namespace: "default", labels: { bench: tag } },
       spec: { containers: [{ name: "main", image: IMAGE, command: CMD }], terminationGracePeriodSeconds: 1 },
     });
-    if (!parallel) await new Promise<void>((r) => { notify = () => { if (latencies.has(name)) r(); }; notify(); });
+    if (!parallel)
+      await new Promise<void>((r) => {
+        notify = () => {
+          if (latencies.has(name)) r();
+        };
+        notify();
+      });
   };
   if (parallel) await Promise.all(Array.from({ length: n }, (_, i) => one(i)));
   else for (let i = 0; i < n; i++) await one(i);
-  await new Promise<void>((r) => { notify = () => { if (latencies.size >= n) r(); }; notify(); });
+  await new Promise<void>((r) => {
+    notify = () => {
+      if (latencies.size >= n) r();
+    };
+    notify();
+  });
   stopped = true;
   h?.stop();
   // Wall-clock creation times, to line up with the engine's event times.
@@ -98,10 +133,17 @@ function engineEvents(): { stop(): Map<string, number> } {
         const e = JSON.parse(line) as { Action: string; timeNano: number; Actor: { Attributes: Record<string, string> } };
         const a = e.Actor.Attributes;
         if (e.Action === "create" || e.Action === "start") out.set(`${a["io.kubernetes.pod.name"]}/${a["io.skiff.kind"]}/${e.Action}`, e.timeNano / 1e6);
-      } catch { /* not an event line */ }
+      } catch {
+        /* not an event line */
+      }
     }
   });
-  return { stop: () => { p.kill(); return out; } };
+  return {
+    stop: () => {
+      p.kill();
+      return out;
+    },
+  };
 }
 
 /** Where one-at-a-time pods spend their time: medians of each step, from the API create to Running seen. */
@@ -113,7 +155,13 @@ function breakdown(events: Map<string, number>, names: string[], running: number
     ["→ sandbox started", (n) => events.get(`${n}/sandbox/start`)! - createdAt.get(n)!],
     ["→ app container started", (n) => events.get(`${n}/container/start`)! - createdAt.get(n)!],
   ];
-  const rows = steps.map(([what, f]) => [what, percentile(names.map(f).filter((x): x is number => x !== undefined && Number.isFinite(x)), 50).toFixed(0)]);
+  const rows = steps.map(([what, f]) => [
+    what,
+    percentile(
+      names.map(f).filter((x): x is number => x !== undefined && Number.isFinite(x)),
+      50,
+    ).toFixed(0),
+  ]);
   rows.push(["→ Running seen through the watch", percentile(running, 50).toFixed(0)]);
   return rows;
 }
@@ -130,7 +178,9 @@ async function cleanupOnce(): Promise<void> {
   if (ids.length) await run("docker", ["rm", "-f", ...ids]);
   const pods = await cluster.client.list("pods", { namespace: "default" });
   await Promise.all(pods.items.map((p) => cluster.client.delete("pods", p.metadata.name!, "default", { gracePeriodSeconds: 0 })));
-  const left = (await run("docker", ["ps", "-aq", "--filter", `label=io.skiff.cluster=${cluster.name}`, "--filter", "label=io.skiff.kind"])).stdout.split("\n").filter(Boolean);
+  const left = (await run("docker", ["ps", "-aq", "--filter", `label=io.skiff.cluster=${cluster.name}`, "--filter", "label=io.skiff.kind"])).stdout
+    .split("\n")
+    .filter(Boolean);
   if (left.length) await run("docker", ["rm", "-f", ...left]);
 }
 
@@ -151,27 +201,46 @@ it(`pod startup: ${N} pods, create→Running vs docker run`, async () => {
     const rec = engineEvents();
     const skiff = await skiffPods(N, parallel, parallel ? "burst" : "seq");
     const events = rec.stop();
-    if (!parallel) profile = breakdown(events, Array.from({ length: N }, (_, i) => `seq-${i}`), skiff);
+    if (!parallel)
+      profile = breakdown(
+        events,
+        Array.from({ length: N }, (_, i) => `seq-${i}`),
+        skiff,
+      );
     await cleanup();
-    const f50 = percentile(floor, 50), f99 = percentile(floor, 99), s50 = percentile(skiff, 50), s99 = percentile(skiff, 99);
+    const f50 = percentile(floor, 50),
+      f99 = percentile(floor, 99),
+      s50 = percentile(skiff, 50),
+      s99 = percentile(skiff, 99);
     rows.push([mode, "docker run -d (floor)", f50.toFixed(0), f99.toFixed(0), "1.00"]);
     rows.push([mode, "skiff pod create→Running", s50.toFixed(0), s99.toFixed(0), (s50 / f50).toFixed(2)]);
     figures[parallel ? "burst" : "serial"] = { floor_p50_ms: f50, floor_p99_ms: f99, skiff_p50_ms: s50, skiff_p99_ms: s99, ratio_p50: s50 / f50 };
     load.push(loadavg()[0]);
     // Printed as each mode ends: a loaded machine may take long over the next one.
-    process.stderr.write(`pod-startup ${mode}: floor p50 ${f50.toFixed(0)} p99 ${f99.toFixed(0)} ms, skiff p50 ${s50.toFixed(0)} p99 ${s99.toFixed(0)} ms, ratio ${(s50 / f50).toFixed(2)}, load ${loadavg()[0].toFixed(1)}\n`);
+    process.stderr.write(
+      `pod-startup ${mode}: floor p50 ${f50.toFixed(0)} p99 ${f99.toFixed(0)} ms, skiff p50 ${s50.toFixed(0)} p99 ${s99.toFixed(0)} ms, ratio ${(s50 / f50).toFixed(2)}, load ${loadavg()[0].toFixed(1)}\n`,
+    );
     if (!parallel) process.stderr.write(`pod-startup breakdown: ${JSON.stringify(profile)}\n`);
   }
   mkdirSync(join(repoRoot, "bench-results"), { recursive: true });
-  writeFileSync(join(repoRoot, "bench-results", "pod-startup.json"), JSON.stringify({
-    name: "pod-startup", date: new Date().toISOString(),
-    machine: { cpus: cpus().length, node: process.version, loadavg1: load },
-    parameters: { pods: N, image: IMAGE, command: CMD, nodes: 1 },
-    ratio_p50_serial: figures.serial.ratio_p50, ratio_p50_burst: figures.burst.ratio_p50,
-    figures,
-    serial_breakdown_p50_ms: Object.fromEntries(profile.map(([k, v]) => [k, Number(v)])),
-    floor: "docker run -d --network none of the same image and command (the docker CLI), in the same run",
-  }, null, 2) + "\n");
+  writeFileSync(
+    join(repoRoot, "bench-results", "pod-startup.json"),
+    JSON.stringify(
+      {
+        name: "pod-startup",
+        date: new Date().toISOString(),
+        machine: { cpus: cpus().length, node: process.version, loadavg1: load },
+        parameters: { pods: N, image: IMAGE, command: CMD, nodes: 1 },
+        ratio_p50_serial: figures.serial.ratio_p50,
+        ratio_p50_burst: figures.burst.ratio_p50,
+        figures,
+        serial_breakdown_p50_ms: Object.fromEntries(profile.map(([k, v]) => [k, Number(v)])),
+        floor: "docker run -d --network none of the same image and command (the docker CLI), in the same run",
+      },
+      null,
+      2,
+    ) + "\n",
+  );
   printTable("one at a time: where the time goes (p50 ms since the API create)", ["step", "ms"], profile);
   printTable(`pod startup (${N} pods of ${IMAGE}, 1 node, ${new Date().toISOString()})`, ["mode", "path", "p50 ms", "p99 ms", "p50 ratio"], rows);
 }, 3_600_000); // a loaded machine takes many minutes for 4 × 30 containers

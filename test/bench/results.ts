@@ -8,8 +8,12 @@ import { repoRoot } from "../harness/cluster.js";
 /** The machine a benchmark ran on, with its load (other work on it skews the figures). */
 export function machine(): Record<string, unknown> {
   return {
-    cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version, platform: process.platform, loadAverage1m: Number(loadavg()[0].toFixed(2)),
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: process.platform,
+    loadAverage1m: Number(loadavg()[0].toFixed(2)),
   };
 }
 

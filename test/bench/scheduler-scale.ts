@@ -32,7 +32,11 @@ export interface ScaleResult {
 
 /** Runs one scale measurement on a fresh cluster and tears it down. */
 export async function runSchedulerScale(opts: {
-  nodes: number; pods: number; timeoutMs: number; heartbeatMs?: number; createConcurrency?: number;
+  nodes: number;
+  pods: number;
+  timeoutMs: number;
+  heartbeatMs?: number;
+  createConcurrency?: number;
   /** Create at most this many pods per second (default: as fast as the apiserver takes them, a burst). */
   ratePerSecond?: number;
   /**
@@ -47,16 +51,36 @@ export async function runSchedulerScale(opts: {
   try {
     await cluster.start();
     const t0 = performance.now();
-    hollow = new Proc("hollow-nodes", process.execPath, [
-      join(repoRoot, "services", "node-agent", "dist", "hollow", "main.js"), "--apiserver", cluster.apiAddress, "--tls-dir", cluster.tlsDir("admin"), "--nats", cluster.natsUrl(),
-      "--count", String(opts.nodes), "--prefix", `${cluster.name}-h`, "--heartbeat-ms", String(opts.heartbeatMs ?? 5000),
-    ], join(cluster.dir, "hollow-nodes.log"));
+    hollow = new Proc(
+      "hollow-nodes",
+      process.execPath,
+      [
+        join(repoRoot, "services", "node-agent", "dist", "hollow", "main.js"),
+        "--apiserver",
+        cluster.apiAddress,
+        "--tls-dir",
+        cluster.tlsDir("admin"),
+        "--nats",
+        cluster.natsUrl(),
+        "--count",
+        String(opts.nodes),
+        "--prefix",
+        `${cluster.name}-h`,
+        "--heartbeat-ms",
+        String(opts.heartbeatMs ?? 5000),
+      ],
+      join(cluster.dir, "hollow-nodes.log"),
+    );
     await hollow.ready;
     const client: ApiClient = cluster.client;
-    await waitFor(async () => {
-      const nodes = (await client.list<Node>("nodes")).items;
-      return nodes.length === opts.nodes && nodes.every((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
-    }, 300_000, `${opts.nodes} hollow nodes Ready`);
+    await waitFor(
+      async () => {
+        const nodes = (await client.list<Node>("nodes")).items;
+        return nodes.length === opts.nodes && nodes.every((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+      },
+      300_000,
+      `${opts.nodes} hollow nodes Ready`,
+    );
     const registerSeconds = (performance.now() - t0) / 1000;
 
     const added = new Map<string, number>();
@@ -70,40 +94,55 @@ export async function runSchedulerScale(opts: {
     let watch: { stop(): void } | undefined;
     let stopped = false;
     const openWatch = () => {
-      watch = client.watch<Pod>("pods", { namespace: "default", resourceVersion: lastRv, allowBookmarks: false }, (e) => {
-        if (e.object.metadata.resourceVersion) lastRv = e.object.metadata.resourceVersion;
-        const name = e.object.metadata.name;
-        if (e.type === "BOOKMARK" || !name?.startsWith("bench-")) return;
-        const now = performance.now();
-        if (!added.has(name)) added.set(name, now);
-        if (e.object.spec.nodeName && !bound.has(name)) { bound.set(name, now); nodeOf.set(name, e.object.spec.nodeName); }
-        if (e.object.status?.phase === "Running") running.add(name);
-      }, (err) => {
-        if (stopped) return;
-        watchRestarts++;
-        process.stderr.write(`scheduler bench: pod watch ended (${err?.message ?? "closed"}); resuming from ${lastRv}\n`);
-        setTimeout(openWatch, 100);
-      });
+      watch = client.watch<Pod>(
+        "pods",
+        { namespace: "default", resourceVersion: lastRv, allowBookmarks: false },
+        (e) => {
+          if (e.object.metadata.resourceVersion) lastRv = e.object.metadata.resourceVersion;
+          const name = e.object.metadata.name;
+          if (e.type === "BOOKMARK" || !name?.startsWith("bench-")) return;
+          const now = performance.now();
+          if (!added.has(name)) added.set(name, now);
+          if (e.object.spec.nodeName && !bound.has(name)) {
+            bound.set(name, now);
+            nodeOf.set(name, e.object.spec.nodeName);
+          }
+          if (e.object.status?.phase === "Running") running.add(name);
+        },
+        (err) => {
+          if (stopped) return;
+          watchRestarts++;
+          process.stderr.write(`scheduler bench: pod watch ended (${err?.message ?? "closed"}); resuming from ${lastRv}\n`);
+          setTimeout(openWatch, 100);
+        },
+      );
     };
     openWatch();
-    const progress = setInterval(() => process.stderr.write(`scheduler bench: ${opts.nodes} nodes: added ${added.size} bound ${bound.size} running ${running.size}\n`), 10_000);
+    const progress = setInterval(
+      () => process.stderr.write(`scheduler bench: ${opts.nodes} nodes: added ${added.size} bound ${bound.size} running ${running.size}\n`),
+      10_000,
+    );
     try {
       const pod = (i: number): Pod => ({
-        apiVersion: "v1", kind: "Pod", metadata: { name: `bench-${i}`, namespace: "default" },
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: `bench-${i}`, namespace: "default" },
         spec: { containers: [{ name: "c", image: "skiff/pause:3.9", resources: { requests: { cpu: "10m", memory: "16Mi" } } }] },
       });
       let next = 0;
       const start = performance.now();
-      await Promise.all(Array.from({ length: opts.createConcurrency ?? 32 }, async () => {
-        while (next < opts.pods) {
-          const i = next++;
-          if (opts.ratePerSecond) {
-            const due = start + (i * 1000) / opts.ratePerSecond - performance.now();
-            if (due > 0) await new Promise((r) => setTimeout(r, due));
+      await Promise.all(
+        Array.from({ length: opts.createConcurrency ?? 32 }, async () => {
+          while (next < opts.pods) {
+            const i = next++;
+            if (opts.ratePerSecond) {
+              const due = start + (i * 1000) / opts.ratePerSecond - performance.now();
+              if (due > 0) await new Promise((r) => setTimeout(r, due));
+            }
+            await client.create("pods", pod(i));
           }
-          await client.create("pods", pod(i));
-        }
-      }));
+        }),
+      );
       createPerSecond = opts.pods / ((performance.now() - start) / 1000);
       if (opts.backlog) {
         await waitFor(() => added.size >= opts.pods, opts.timeoutMs, `${opts.pods} pods seen`);
@@ -124,10 +163,19 @@ export async function runSchedulerScale(opts: {
     for (const n of nodeOf.values()) perNode.set(n, (perNode.get(n) ?? 0) + 1);
     const counts = [...perNode.values()];
     return {
-      nodes: opts.nodes, pods: opts.pods, mode: opts.backlog ? "backlog" : opts.ratePerSecond ? `${opts.ratePerSecond}/s` : "burst", bound: bound.size, running: running.size,
+      nodes: opts.nodes,
+      pods: opts.pods,
+      mode: opts.backlog ? "backlog" : opts.ratePerSecond ? `${opts.ratePerSecond}/s` : "burst",
+      bound: bound.size,
+      running: running.size,
       podsPerSecond: bound.size / ((last - first) / 1000),
-      p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99), maxMs: Math.max(...lat),
-      spread: [perNode.size < opts.nodes ? 0 : Math.min(...counts), Math.max(...counts)], registerSeconds, watchRestarts, createPerSecond,
+      p50Ms: percentile(lat, 50),
+      p99Ms: percentile(lat, 99),
+      maxMs: Math.max(...lat),
+      spread: [perNode.size < opts.nodes ? 0 : Math.min(...counts), Math.max(...counts)],
+      registerSeconds,
+      watchRestarts,
+      createPerSecond,
     };
   } finally {
     await hollow?.kill();
@@ -137,7 +185,20 @@ export async function runSchedulerScale(opts: {
 
 /** One result as a table row. */
 export function row(r: ScaleResult): (string | number)[] {
-  return [r.nodes, r.pods, r.mode, r.bound, r.running, r.podsPerSecond.toFixed(1), r.p50Ms.toFixed(0), r.p99Ms.toFixed(0), r.maxMs.toFixed(0), `${r.spread[0]}–${r.spread[1]}`, r.registerSeconds.toFixed(1), r.createPerSecond.toFixed(1)];
+  return [
+    r.nodes,
+    r.pods,
+    r.mode,
+    r.bound,
+    r.running,
+    r.podsPerSecond.toFixed(1),
+    r.p50Ms.toFixed(0),
+    r.p99Ms.toFixed(0),
+    r.maxMs.toFixed(0),
+    `${r.spread[0]}–${r.spread[1]}`,
+    r.registerSeconds.toFixed(1),
+    r.createPerSecond.toFixed(1),
+  ];
 }
 
 export const header = ["nodes", "pods", "created", "bound", "running", "pods/s", "p50 ms", "p99 ms", "max ms", "pods/node", "register s", "created/s"];

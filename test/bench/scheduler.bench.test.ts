@@ -13,7 +13,10 @@ import { printTable } from "./stats.js";
 import { header, row, runSchedulerScale, type ScaleResult } from "./scheduler-scale.js";
 import { writeBenchResult } from "./results.js";
 
-const NODES = (process.env.SKIFF_BENCH_NODES ?? "100,1000").split(",").map(Number).filter((n) => n > 0);
+const NODES = (process.env.SKIFF_BENCH_NODES ?? "100,1000")
+  .split(",")
+  .map(Number)
+  .filter((n) => n > 0);
 const PODS = Number(process.env.SKIFF_BENCH_PODS ?? 5000);
 /** kube-scheduler's CI floor (scheduler_perf, 5,000 nodes): an anchor from elsewhere, not measured here. */
 const KUBE_SCHEDULER_FLOOR = 270;
@@ -44,7 +47,9 @@ it(`schedules ${PODS} pods on ${NODES.join(" and ")} hollow nodes`, { timeout: 3
   const paced = results.find((r) => r.mode.endsWith("/s"));
   const backlog = results.find((r) => r.mode === "backlog");
   if (burst) {
-    process.stdout.write(`\nburst on ${burst.nodes} nodes: ${burst.podsPerSecond.toFixed(1)} pods/s = ${(burst.podsPerSecond / burst.createPerSecond).toFixed(2)}× the creation rate (${burst.createPerSecond.toFixed(1)}/s), ${(burst.podsPerSecond / KUBE_SCHEDULER_FLOOR).toFixed(2)}× kube-scheduler's CI floor (${KUBE_SCHEDULER_FLOOR}/s)\n`);
+    process.stdout.write(
+      `\nburst on ${burst.nodes} nodes: ${burst.podsPerSecond.toFixed(1)} pods/s = ${(burst.podsPerSecond / burst.createPerSecond).toFixed(2)}× the creation rate (${burst.createPerSecond.toFixed(1)}/s), ${(burst.podsPerSecond / KUBE_SCHEDULER_FLOOR).toFixed(2)}× kube-scheduler's CI floor (${KUBE_SCHEDULER_FLOOR}/s)\n`,
+    );
   }
   writeBenchResult("scheduler", {
     parameters: { nodes: NODES, pods: PODS, paced: pn > 0 ? { nodes: pn, pods: pp, perSecond: rate } : null },

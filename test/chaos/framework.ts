@@ -54,7 +54,11 @@ export interface FaultReport {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Applies the faults in order; after each, waits for convergence within its bound. */
-export async function runFaults(workloads: Workload[], faults: Fault[], opts: { holdMs: number; quietMs: number; errorBound: number; log?: (r: FaultReport) => void }): Promise<FaultReport[]> {
+export async function runFaults(
+  workloads: Workload[],
+  faults: Fault[],
+  opts: { holdMs: number; quietMs: number; errorBound: number; log?: (r: FaultReport) => void },
+): Promise<FaultReport[]> {
   const reports: FaultReport[] = [];
   for (const f of faults) {
     const t0 = Date.now();
@@ -75,7 +79,11 @@ export async function runFaults(workloads: Workload[], faults: Fault[], opts: { 
     // Invariants after every fault, not only at the end (e.g. no pod on two nodes).
     for (const w of workloads) await w.verify();
     reports.push({
-      fault: f.name, recoveryMs: recovered - tRecover, sinceInjectMs: recovered - t0, measured, errorBound: f.errorBound ?? opts.errorBound,
+      fault: f.name,
+      recoveryMs: recovered - tRecover,
+      sinceInjectMs: recovered - t0,
+      measured,
+      errorBound: f.errorBound ?? opts.errorBound,
       errorRateDuring: Object.fromEntries(workloads.map((w) => [w.name, w.errorRate(t0, recovered)])),
       errorRateAfter: Object.fromEntries(workloads.map((w) => [w.name, w.errorRate(recovered + 1000, Date.now())])),
     });
@@ -96,10 +104,19 @@ export class CounterWriter implements Workload {
   private acked: number[] = [];
   private running = false;
   private loop?: Promise<void>;
-  constructor(private readonly client: ApiClient, private readonly cmName: string, private readonly intervalMs = 100) {}
+  constructor(
+    private readonly client: ApiClient,
+    private readonly cmName: string,
+    private readonly intervalMs = 100,
+  ) {}
 
   async start(): Promise<void> {
-    await this.client.create<ConfigMap>("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: this.cmName, namespace: "default" }, data: { n: "0" } });
+    await this.client.create<ConfigMap>("configmaps", {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: this.cmName, namespace: "default" },
+      data: { n: "0" },
+    });
     this.running = true;
     this.loop = (async () => {
       while (this.running) {
@@ -153,11 +170,20 @@ export function podUidsByNode(nodes: string[]): Map<string, string[]> {
   for (const n of nodes) {
     let lines = "";
     try {
-      lines = execFileSync("docker", ["exec", n, "docker", "ps", "--filter", "status=running", "--filter", "label=io.skiff.kind=sandbox", "--format", fmt], { encoding: "utf8", timeout: 30_000 });
+      lines = execFileSync("docker", ["exec", n, "docker", "ps", "--filter", "status=running", "--filter", "label=io.skiff.kind=sandbox", "--format", fmt], {
+        encoding: "utf8",
+        timeout: 30_000,
+      });
     } catch {
       continue; // a killed or paused node runs nothing we can see; it is checked when it is back
     }
-    out.set(n, lines.split("\n").map((s) => s.trim()).filter(Boolean));
+    out.set(
+      n,
+      lines
+        .split("\n")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
   }
   return out;
 }

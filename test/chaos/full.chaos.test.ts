@@ -9,13 +9,24 @@ import { checkSeededKillPods, runChaos, summary } from "./suite.js";
 const c = new ChaosCluster(`f${Date.now().toString(36).slice(-6)}`, 3, 3);
 
 describe("chaos (full sequence)", () => {
-  beforeAll(async () => { await c.up(); }, 900_000);
-  afterAll(async () => { await c.down(); }, 300_000);
+  beforeAll(async () => {
+    await c.up();
+  }, 900_000);
+  afterAll(async () => {
+    await c.down();
+  }, 300_000);
 
   it("recovers from every fault within its bound, loses no acknowledged write and never runs a pod twice", async () => {
     const reports = await runChaos(c, [
-      "kill-apiserver", "kill-nats", "kill-leader-scheduler", "kill-leader-controller-manager", "kill-pods",
-      "stress-memory", "pause-node", "partition-node", "kill-node",
+      "kill-apiserver",
+      "kill-nats",
+      "kill-leader-scheduler",
+      "kill-leader-controller-manager",
+      "kill-pods",
+      "stress-memory",
+      "pause-node",
+      "partition-node",
+      "kill-node",
     ]);
     console.log(`[chaos full] up in ${(c.upMs / 1000).toFixed(1)} s\n${summary(reports)}`);
     const kill = reports.find((r) => r.fault.startsWith("kill-node"))!;

@@ -28,7 +28,11 @@ export class ChaosCluster {
   web!: WebUnderLoad;
   upMs = 0;
 
-  constructor(readonly name: string, readonly nodeCount: number, readonly replicas: number) {
+  constructor(
+    readonly name: string,
+    readonly nodeCount: number,
+    readonly replicas: number,
+  ) {
     this.nodes = Array.from({ length: nodeCount }, (_, i) => `${name}-node-${i + 1}`);
   }
 
@@ -59,7 +63,12 @@ export class ChaosCluster {
 
   async up(): Promise<void> {
     for (const i of Object.values(defaultImages)) {
-      try { execFileSync("docker", ["image", "inspect", i], { stdio: "ignore" }); } catch { await run("bash", [join(repoRoot, "scripts/images.sh")], { timeout: 1_200_000 }); break; }
+      try {
+        execFileSync("docker", ["image", "inspect", i], { stdio: "ignore" });
+      } catch {
+        await run("bash", [join(repoRoot, "scripts/images.sh")], { timeout: 1_200_000 });
+        break;
+      }
     }
     const t0 = Date.now();
     const up = await this.skiff(["up", "--nodes", String(this.nodeCount), "--name", this.name, "--internal", "--timeout", "300"], 400_000);
@@ -75,7 +84,15 @@ export class ChaosCluster {
     this.client?.close();
     await this.skiff(["down", "--name", this.name], 300_000);
     for (const kind of ["ps", "network", "volume"] as const) {
-      const ids = execFileSync("docker", kind === "ps" ? ["ps", "-aq", "--filter", `label=io.skiff.topology=${this.name}`] : [kind, "ls", "-q", "--filter", `label=io.skiff.topology=${this.name}`], { encoding: "utf8" }).split("\n").filter(Boolean);
+      const ids = execFileSync(
+        "docker",
+        kind === "ps"
+          ? ["ps", "-aq", "--filter", `label=io.skiff.topology=${this.name}`]
+          : [kind, "ls", "-q", "--filter", `label=io.skiff.topology=${this.name}`],
+        { encoding: "utf8" },
+      )
+        .split("\n")
+        .filter(Boolean);
       if (ids.length) execFileSync("docker", kind === "ps" ? ["rm", "-f", "-v", ...ids] : [kind, "rm", ...ids]);
     }
     rmSync(this.home, { recursive: true, force: true });
@@ -85,7 +102,12 @@ export class ChaosCluster {
   async timeToWrite(tag: string, boundMs = 60_000): Promise<number> {
     const t0 = Date.now();
     for (let i = 0; ; i++) {
-      const ok = await this.client.create<ConfigMap>("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `probe-${tag}-${i}`, namespace: "default" }, data: {} }).then(() => true, () => false);
+      const ok = await this.client
+        .create<ConfigMap>("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `probe-${tag}-${i}`, namespace: "default" }, data: {} })
+        .then(
+          () => true,
+          () => false,
+        );
       if (ok) return Date.now() - t0;
       if (Date.now() - t0 > boundMs) throw new Error(`no write succeeded within ${boundMs} ms (${tag})`);
       await sleep(100);
@@ -96,8 +118,12 @@ export class ChaosCluster {
   async timeToBind(tag: string, boundMs = 90_000): Promise<number> {
     const t0 = Date.now();
     const name = `bind-${tag}`;
-    await this.client.create<Pod>("pods", { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", labels: { app: "probe" } },
-      spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "c", image: "skiff/busybox:1.35", command: ["sleep", "3600"] }] } } as Pod);
+    await this.client.create<Pod>("pods", {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name, namespace: "default", labels: { app: "probe" } },
+      spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "c", image: "skiff/busybox:1.35", command: ["sleep", "3600"] }] },
+    } as Pod);
     for (;;) {
       const p = await this.client.get<Pod>("pods", name, "default").catch(() => undefined);
       if (p?.spec?.nodeName) break;
@@ -111,7 +137,8 @@ export class ChaosCluster {
 
   /** ms until a deleted web pod is replaced by a new one (the ReplicaSet controller acting). */
   async timeToReplace(boundMs = 90_000): Promise<number> {
-    const live = async () => (await this.client.list<Pod>("pods", { namespace: "default", labelSelector: "app=web" })).items.filter((p) => !p.metadata.deletionTimestamp);
+    const live = async () =>
+      (await this.client.list<Pod>("pods", { namespace: "default", labelSelector: "app=web" })).items.filter((p) => !p.metadata.deletionTimestamp);
     const before = await live();
     const victim = before.sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!))[0];
     const t0 = Date.now();
@@ -165,55 +192,94 @@ export class ChaosCluster {
     let killed = "";
     // A node fault hits the non-entry node running the most web pods (chosen when injected), so
     // that it really takes endpoints away; the name says which node it was.
-    const node = (verb: string, undoVerb: string | undefined, bound: number, errorBound: number, holdMs: number, probe?: (victim: string) => Promise<Record<string, number>>): Fault => {
+    const node = (
+      verb: string,
+      undoVerb: string | undefined,
+      bound: number,
+      errorBound: number,
+      holdMs: number,
+      probe?: (victim: string) => Promise<Record<string, number>>,
+    ): Fault => {
       let victim = last;
       const f: Fault = {
-        name: `${verb} <node with web pods>`, recoveryBoundMs: bound, errorBound, holdMs,
+        name: `${verb} <node with web pods>`,
+        recoveryBoundMs: bound,
+        errorBound,
+        holdMs,
         probe: probe ? () => probe(victim) : undefined,
         inject: async () => {
           victim = await this.nodeWithMostWebPods();
           f.name = `${verb} ${victim}`;
           await this.chaos(verb, victim);
         },
-        undo: undoVerb ? async () => { await this.chaos(undoVerb, victim); } : undefined,
+        undo: undoVerb
+          ? async () => {
+              await this.chaos(undoVerb, victim);
+            }
+          : undefined,
       };
       return f;
     };
     const victim = last;
     return {
       "kill-apiserver": {
-        name: "kill-apiserver 1", recoveryBoundMs: 30_000, holdMs: 8000,
-        inject: async () => { killed = (await this.chaos("kill-apiserver", "1")).targets[0]; },
+        name: "kill-apiserver 1",
+        recoveryBoundMs: 30_000,
+        holdMs: 8000,
+        inject: async () => {
+          killed = (await this.chaos("kill-apiserver", "1")).targets[0];
+        },
         probe: async () => ({ apiserverLossToWriteMs: await this.timeToWrite("api") }),
         undo: async () => this.revive(killed),
       },
       // The NATS server leading the store's stream: the worst NATS loss (the stream must elect a
       // new leader before any write or consistent read can succeed).
       "kill-nats": {
-        name: "kill-nats store-leader", recoveryBoundMs: 30_000, holdMs: 8000,
-        inject: async () => { killed = (await this.chaos("kill-nats", "store-leader")).targets[0]; },
+        name: "kill-nats store-leader",
+        recoveryBoundMs: 30_000,
+        holdMs: 8000,
+        inject: async () => {
+          killed = (await this.chaos("kill-nats", "store-leader")).targets[0];
+        },
         probe: async () => ({ natsLossToWriteMs: await this.timeToWrite("nats") }),
         undo: async () => this.revive(killed),
       },
       "kill-leader-scheduler": {
-        name: "kill-leader scheduler", recoveryBoundMs: 60_000, holdMs: 0,
-        inject: async () => { killed = (await this.chaos("kill-leader", "scheduler")).targets[0]; },
+        name: "kill-leader scheduler",
+        recoveryBoundMs: 60_000,
+        holdMs: 0,
+        inject: async () => {
+          killed = (await this.chaos("kill-leader", "scheduler")).targets[0];
+        },
         probe: async () => ({ schedulerLeaderLossToBindMs: await this.timeToBind(`s${Date.now().toString(36)}`) }),
         undo: async () => this.revive(killed),
       },
       "kill-leader-controller-manager": {
-        name: "kill-leader controller-manager", recoveryBoundMs: 60_000, holdMs: 0,
-        inject: async () => { killed = (await this.chaos("kill-leader", "controller-manager")).targets[0]; },
+        name: "kill-leader controller-manager",
+        recoveryBoundMs: 60_000,
+        holdMs: 0,
+        inject: async () => {
+          killed = (await this.chaos("kill-leader", "controller-manager")).targets[0];
+        },
         probe: async () => ({ controllerManagerLeaderLossToReplaceMs: await this.timeToReplace() }),
         undo: async () => this.revive(killed),
       },
       "kill-pods": {
-        name: "kill-pods -l app=web --count 1 --seed 7", recoveryBoundMs: 60_000, holdMs: 0, errorBound: 0.5,
-        inject: async () => { await this.chaos("kill-pods", "-l", "app=web", "--count", "1", "--seed", "7"); },
+        name: "kill-pods -l app=web --count 1 --seed 7",
+        recoveryBoundMs: 60_000,
+        holdMs: 0,
+        errorBound: 0.5,
+        inject: async () => {
+          await this.chaos("kill-pods", "-l", "app=web", "--count", "1", "--seed", "7");
+        },
       },
       "stress-memory": {
-        name: `stress-memory ${victim} 128Mi 15s`, recoveryBoundMs: 60_000, holdMs: 15_000,
-        inject: async () => { await this.chaos("stress-memory", victim, "--size", "128Mi", "--duration", "15s"); },
+        name: `stress-memory ${victim} 128Mi 15s`,
+        recoveryBoundMs: 60_000,
+        holdMs: 15_000,
+        inject: async () => {
+          await this.chaos("stress-memory", victim, "--size", "128Mi", "--duration", "15s");
+        },
       },
       // Node faults: the victim's endpoints fail until its pods are marked not ready
       // (node-monitor grace, 10 s), so the client's error rate while they last is bounded by the

@@ -25,7 +25,9 @@ export async function runChaos(c: ChaosCluster, faultNames: string[]): Promise<F
   let reports: FaultReport[] = [];
   try {
     reports = await runFaults(workloads, faults, {
-      holdMs: 8000, quietMs: 4000, errorBound: defaultErrorBound,
+      holdMs: 8000,
+      quietMs: 4000,
+      errorBound: defaultErrorBound,
       log: (r) => console.log(`[chaos ${c.name}] ${JSON.stringify(r)}`),
     });
   } finally {
@@ -51,14 +53,25 @@ export async function checkSeededKillPods(c: ChaosCluster): Promise<void> {
   const expected = pickSeeded(pods, 1, 11, (p) => `${p.metadata.namespace}/${p.metadata.name}`)[0];
   const r = await c.chaos("kill-pods", "-l", "app=web", "--count", "1", "--seed", "11");
   expect(r.targets).toEqual([`default/${expected.metadata.name}`]);
-  await waitFor(async () => !(await c.client.list<Pod>("pods", { namespace: "default" })).items.some((p) => p.metadata.uid === expected.metadata.uid), 60_000, "victim gone", 500);
+  await waitFor(
+    async () => !(await c.client.list<Pod>("pods", { namespace: "default" })).items.some((p) => p.metadata.uid === expected.metadata.uid),
+    60_000,
+    "victim gone",
+    500,
+  );
 }
 
 /** One line per fault for the README's measured section. */
 export function summary(reports: FaultReport[]): string {
-  return reports.map((r) => {
-    const m = Object.entries(r.measured).map(([k, v]) => `${k}=${v}ms`).join(" ");
-    const rates = Object.entries(r.errorRateDuring).map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`).join(", ");
-    return `${r.fault}: converged ${r.sinceInjectMs} ms after injection (${r.recoveryMs} ms after undo)${m ? `; ${m}` : ""}; errors during: ${rates}`;
-  }).join("\n");
+  return reports
+    .map((r) => {
+      const m = Object.entries(r.measured)
+        .map(([k, v]) => `${k}=${v}ms`)
+        .join(" ");
+      const rates = Object.entries(r.errorRateDuring)
+        .map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`)
+        .join(", ");
+      return `${r.fault}: converged ${r.sinceInjectMs} ms after injection (${r.recoveryMs} ms after undo)${m ? `; ${m}` : ""}; errors during: ${rates}`;
+    })
+    .join("\n");
 }

@@ -21,7 +21,10 @@ export function httpGet(url: string, timeoutMs: number): Promise<string> {
     });
     const timer = setTimeout(() => req.destroy(new Error(`timeout after ${timeoutMs} ms`)), timeoutMs);
     req.on("timeout", () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
-    req.on("error", (e) => { clearTimeout(timer); reject(e); });
+    req.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     req.on("close", () => clearTimeout(timer));
     req.end();
   });
@@ -52,30 +55,42 @@ export class WebUnderLoad implements Workload {
   private loop?: Promise<void>;
   /** http://<entry node IP>:<nodePort>/ once started. */
   url = "";
-  constructor(private readonly client: ApiClient, private readonly o: WebOptions) {}
+  constructor(
+    private readonly client: ApiClient,
+    private readonly o: WebOptions,
+  ) {}
 
   async start(): Promise<void> {
     const labels = { app: "web" };
     await this.client.create("deployments", {
-      apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "default" },
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web", namespace: "default" },
       spec: {
-        replicas: this.o.replicas, selector: { matchLabels: labels },
+        replicas: this.o.replicas,
+        selector: { matchLabels: labels },
         template: {
           metadata: { labels },
           spec: {
             terminationGracePeriodSeconds: 2,
-            containers: [{
-              name: "httpd", image: "skiff/busybox:1.35", imagePullPolicy: "IfNotPresent",
-              command: ["sh", "-c", "echo $HOSTNAME > /var/www/index.html; exec httpd -f -p 8080 -h /var/www"],
-              ports: [{ containerPort: 8080 }],
-              readinessProbe: { httpGet: { path: "/", port: 8080 }, periodSeconds: 1, failureThreshold: 1 },
-            }],
+            containers: [
+              {
+                name: "httpd",
+                image: "skiff/busybox:1.35",
+                imagePullPolicy: "IfNotPresent",
+                command: ["sh", "-c", "echo $HOSTNAME > /var/www/index.html; exec httpd -f -p 8080 -h /var/www"],
+                ports: [{ containerPort: 8080 }],
+                readinessProbe: { httpGet: { path: "/", port: 8080 }, periodSeconds: 1, failureThreshold: 1 },
+              },
+            ],
           },
         },
       },
     });
     const svc = await this.client.create<{ spec?: { ports?: { nodePort?: number }[] } } & Pod>("services", {
-      apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "default" },
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "web", namespace: "default" },
       spec: { type: "NodePort", selector: labels, ports: [{ port: 80, targetPort: 8080, protocol: "TCP" }] },
     } as unknown as Pod);
     const nodePort = svc.spec?.ports?.[0]?.nodePort;
@@ -91,7 +106,12 @@ export class WebUnderLoad implements Workload {
       if (Date.now() > deadline) throw new Error("web: replicas not Ready within 180 s");
       await sleep(500);
     }
-    while (!(await httpGet(this.url, 2000).then(() => true, () => false))) {
+    while (
+      !(await httpGet(this.url, 2000).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       if (Date.now() > deadline) throw new Error(`web: ${this.url} does not answer`);
       await sleep(500);
     }
@@ -99,7 +119,10 @@ export class WebUnderLoad implements Workload {
     this.loop = (async () => {
       while (this.running) {
         const at = Date.now();
-        const ok = await httpGet(this.url, this.o.timeoutMs ?? 2000).then(() => true, () => false);
+        const ok = await httpGet(this.url, this.o.timeoutMs ?? 2000).then(
+          () => true,
+          () => false,
+        );
         this.ops.push({ at, ok });
         await sleep(this.o.intervalMs ?? 100);
       }
@@ -127,9 +150,16 @@ export class WebUnderLoad implements Workload {
       this.client.list<Pod>("pods", { namespace: "default", labelSelector: "app=web" }),
       this.client.list<Node>("nodes"),
     ]);
-    const readyNodes = new Set(nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).map((n) => n.metadata.name));
-    const live = pods.items.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === "Running" && readyNodes.has(p.spec?.nodeName) &&
-      p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+    const readyNodes = new Set(
+      nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).map((n) => n.metadata.name),
+    );
+    const live = pods.items.filter(
+      (p) =>
+        !p.metadata.deletionTimestamp &&
+        p.status?.phase === "Running" &&
+        readyNodes.has(p.spec?.nodeName) &&
+        p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
+    );
     return live.length === this.o.replicas;
   }
 

@@ -21,9 +21,19 @@ export function launchChromium(): Promise<Browser> {
     acceptInsecureCerts: true,
     defaultViewport: { width: 1366, height: 860 },
     args: [
-      "--no-sandbox", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-      "--disable-sync", "--disable-default-apps", "--disable-domain-reliability", "--no-pings", "--disable-breakpad",
-      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1", "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=127.0.0.1;localhost",
+      "--no-sandbox",
+      "--disable-dev-shm-usage",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-default-apps",
+      "--disable-domain-reliability",
+      "--no-pings",
+      "--disable-breakpad",
+      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+      "--proxy-server=http://127.0.0.1:9",
+      "--proxy-bypass-list=127.0.0.1;localhost",
     ],
   });
 }
@@ -42,6 +52,8 @@ export function consoleErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(`pageerror: ${(e as Error).message}`));
   // Requests Chromium aborts when a network interface changes (other tests create Docker networks) are the machine's, not the page's.
-  page.on("console", (m) => { if (m.type() === "error" && !/ERR_NETWORK_CHANGED|ERR_ABORTED/.test(m.text())) errors.push(`console: ${m.text()}`); });
+  page.on("console", (m) => {
+    if (m.type() === "error" && !/ERR_NETWORK_CHANGED|ERR_ABORTED/.test(m.text())) errors.push(`console: ${m.text()}`);
+  });
   return errors;
 }

@@ -10,7 +10,20 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { ChannelCredentials } from "@grpc/grpc-js";
-import { APISERVER_USER, NATS_SERVER_USER, natsServerConfig, ApiClient, componentIdentities, ensureClusterCa, ensureIssued, mtlsChannelCredentials, nodeIdentity, nodeUser, waitFor, writeKubeconfig } from "@skiff/client";
+import {
+  APISERVER_USER,
+  NATS_SERVER_USER,
+  natsServerConfig,
+  ApiClient,
+  componentIdentities,
+  ensureClusterCa,
+  ensureIssued,
+  mtlsChannelCredentials,
+  nodeIdentity,
+  nodeUser,
+  waitFor,
+  writeKubeconfig,
+} from "@skiff/client";
 import type { Node } from "@skiff/api";
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
@@ -31,7 +44,12 @@ export function freePort(): Promise<number> {
 export class Proc {
   readonly child: ChildProcess;
   readonly ready: Promise<Record<string, unknown>>;
-  constructor(readonly name: string, cmd: string, args: string[], readonly logFile: string) {
+  constructor(
+    readonly name: string,
+    cmd: string,
+    args: string[],
+    readonly logFile: string,
+  ) {
     const log = openSync(logFile, "a");
     // SKIFF_CPU_PROF_DIR: every Node.js component writes a V8 CPU profile there when it exits
     // (NODE_OPTIONS cannot carry --cpu-prof on Node 20).
@@ -44,7 +62,11 @@ export class Proc {
         buf += d.toString();
         const i = buf.indexOf("\n");
         if (i >= 0) {
-          try { res(JSON.parse(buf.slice(0, i))); } catch { res({}); }
+          try {
+            res(JSON.parse(buf.slice(0, i)));
+          } catch {
+            res({});
+          }
         }
       });
       this.child.on("exit", (code) => rej(new Error(`${name} exited with ${code} before it was ready:\n${this.tail()}`)));
@@ -52,7 +74,11 @@ export class Proc {
     this.ready.catch(() => undefined);
   }
   tail(lines = 30): string {
-    try { return readFileSync(this.logFile, "utf8").split("\n").slice(-lines).join("\n"); } catch { return ""; }
+    try {
+      return readFileSync(this.logFile, "utf8").split("\n").slice(-lines).join("\n");
+    } catch {
+      return "";
+    }
   }
   get alive(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
@@ -85,8 +111,22 @@ let clusterSeq = 0;
  * parallel (other worktrees, other processes) rarely pick the same.
  */
 function pickClusterCidr(): string {
-  const used = new Set(execFileSync("docker", ["network", "inspect", "--format", "{{range .IPAM.Config}}{{.Subnet}} {{end}}", ...execFileSync("docker", ["network", "ls", "-q"], { encoding: "utf8" }).split("\n").filter(Boolean)], { encoding: "utf8" })
-    .split(/\s+/).filter((s) => s.startsWith("10.")).map((s) => s.split(".")[1]));
+  const used = new Set(
+    execFileSync(
+      "docker",
+      [
+        "network",
+        "inspect",
+        "--format",
+        "{{range .IPAM.Config}}{{.Subnet}} {{end}}",
+        ...execFileSync("docker", ["network", "ls", "-q"], { encoding: "utf8" }).split("\n").filter(Boolean),
+      ],
+      { encoding: "utf8" },
+    )
+      .split(/\s+/)
+      .filter((s) => s.startsWith("10."))
+      .map((s) => s.split(".")[1]),
+  );
   const free = Array.from({ length: 140 }, (_, i) => String(100 + i)).filter((o) => !used.has(o));
   if (free.length === 0) throw new Error("no free 10.x.0.0/16 left for a test cluster's pods");
   return `10.${free[Math.floor(Math.random() * free.length)]}.0.0/16`;
@@ -177,7 +217,27 @@ export class TestCluster {
 
   async startApiserver(): Promise<void> {
     const port = this.apiAddress ? this.apiAddress.split(":")[1] : String(await freePort());
-    this.apiserver = new Proc("apiserver", process.execPath, [this.node("apiserver"), "--pki-dir", this.pkiDir, "--nats", this.natsUrl(), "--grpc-address", `127.0.0.1:${port}`, "--https-address", "127.0.0.1:0", "--service-cluster-ip-range", this.serviceCidr, "--load-balancer-ip-range", this.loadBalancerRange, ...(this.opts.apiserverFlags ?? [])], join(this.dir, "apiserver.log"));
+    this.apiserver = new Proc(
+      "apiserver",
+      process.execPath,
+      [
+        this.node("apiserver"),
+        "--pki-dir",
+        this.pkiDir,
+        "--nats",
+        this.natsUrl(),
+        "--grpc-address",
+        `127.0.0.1:${port}`,
+        "--https-address",
+        "127.0.0.1:0",
+        "--service-cluster-ip-range",
+        this.serviceCidr,
+        "--load-balancer-ip-range",
+        this.loadBalancerRange,
+        ...(this.opts.apiserverFlags ?? []),
+      ],
+      join(this.dir, "apiserver.log"),
+    );
     const ready = await this.apiserver.ready;
     this.apiAddress = String(ready.grpcAddress);
     this.httpsAddress = String(ready.httpsAddress ?? "");
@@ -185,13 +245,49 @@ export class TestCluster {
 
   async startScheduler(): Promise<void> {
     this.schedulerMetrics = `127.0.0.1:${await freePort()}`;
-    this.scheduler = new Proc("scheduler", process.execPath, [this.node("scheduler"), "--metrics-address", this.schedulerMetrics, "--apiserver", this.apiAddress, "--tls-dir", this.tlsDir("scheduler"), "--nats", this.natsUrl(), "--retry-interval-ms", "2000", ...(this.opts.schedulerFlags ?? [])], join(this.dir, "scheduler.log"));
+    this.scheduler = new Proc(
+      "scheduler",
+      process.execPath,
+      [
+        this.node("scheduler"),
+        "--metrics-address",
+        this.schedulerMetrics,
+        "--apiserver",
+        this.apiAddress,
+        "--tls-dir",
+        this.tlsDir("scheduler"),
+        "--nats",
+        this.natsUrl(),
+        "--retry-interval-ms",
+        "2000",
+        ...(this.opts.schedulerFlags ?? []),
+      ],
+      join(this.dir, "scheduler.log"),
+    );
     await this.scheduler.ready;
   }
 
   async startControllerManager(): Promise<void> {
     this.controllerManagerMetrics = `127.0.0.1:${await freePort()}`;
-    this.controllerManager = new Proc("controller-manager", process.execPath, [this.node("controller-manager"), "--metrics-address", this.controllerManagerMetrics, "--apiserver", this.apiAddress, "--tls-dir", this.tlsDir("controller-manager"), "--nats", this.natsUrl(), "--cluster-cidr", this.clusterCidr, ...(this.opts.controllerManagerFlags ?? [])], join(this.dir, "controller-manager.log"));
+    this.controllerManager = new Proc(
+      "controller-manager",
+      process.execPath,
+      [
+        this.node("controller-manager"),
+        "--metrics-address",
+        this.controllerManagerMetrics,
+        "--apiserver",
+        this.apiAddress,
+        "--tls-dir",
+        this.tlsDir("controller-manager"),
+        "--nats",
+        this.natsUrl(),
+        "--cluster-cidr",
+        this.clusterCidr,
+        ...(this.opts.controllerManagerFlags ?? []),
+      ],
+      join(this.dir, "controller-manager.log"),
+    );
     await this.controllerManager.ready;
   }
 
@@ -202,20 +298,47 @@ export class TestCluster {
 
   /** Starts (or restarts) the agent of one node. */
   async startAgent(nodeName: string, extra: string[] = []): Promise<Proc> {
-    const p = new Proc(`agent-${nodeName}`, process.execPath, [
-      this.node("node-agent"), "--apiserver", this.apiAddress, "--nats", this.natsUrl(), "--node-name", nodeName,
-      ...(extra.includes("--tls-dir") || (this.opts.agentFlags ?? []).includes("--tls-dir") ? [] : ["--tls-dir", this.tlsDir(nodeName)]),
-      "--cluster-name", this.name, "--pod-network-internal", "--backoff-base-ms", "1000", "--resync-ms", "3000",
-      "--root-dir", join(this.dir, `root-${nodeName}`), "--listen-address", "127.0.0.1:0",
-      "--service-cidr", this.serviceCidr, "--cluster-cidr", this.clusterCidr, "--run-dir", this.runDir(nodeName),
-      "--node-ip", this.nodeIP(Number(nodeName.split("-n").pop()) || 0),
-      // NodePorts on the node's own loopback address only: the nodes of every test cluster share
-      // this host's 127.0.0.1 (a test that wants loopback NodePorts passes its own).
-      ...([...(this.opts.agentFlags ?? []), ...extra].includes("--nodeport-addresses") ? [] : ["--nodeport-addresses", "primary"]),
-      // Never the host's resolvers: tests send nothing off the box (a test that forwards gives its own fake upstream).
-      ...([...(this.opts.agentFlags ?? []), ...extra].some((f) => f === "--dns-upstream" || f === "--dns-resolv-conf") ? [] : ["--dns-upstream", "none"]),
-      ...(this.opts.agentFlags ?? []), ...extra,
-    ], join(this.dir, `agent-${nodeName}.log`));
+    const p = new Proc(
+      `agent-${nodeName}`,
+      process.execPath,
+      [
+        this.node("node-agent"),
+        "--apiserver",
+        this.apiAddress,
+        "--nats",
+        this.natsUrl(),
+        "--node-name",
+        nodeName,
+        ...(extra.includes("--tls-dir") || (this.opts.agentFlags ?? []).includes("--tls-dir") ? [] : ["--tls-dir", this.tlsDir(nodeName)]),
+        "--cluster-name",
+        this.name,
+        "--pod-network-internal",
+        "--backoff-base-ms",
+        "1000",
+        "--resync-ms",
+        "3000",
+        "--root-dir",
+        join(this.dir, `root-${nodeName}`),
+        "--listen-address",
+        "127.0.0.1:0",
+        "--service-cidr",
+        this.serviceCidr,
+        "--cluster-cidr",
+        this.clusterCidr,
+        "--run-dir",
+        this.runDir(nodeName),
+        "--node-ip",
+        this.nodeIP(Number(nodeName.split("-n").pop()) || 0),
+        // NodePorts on the node's own loopback address only: the nodes of every test cluster share
+        // this host's 127.0.0.1 (a test that wants loopback NodePorts passes its own).
+        ...([...(this.opts.agentFlags ?? []), ...extra].includes("--nodeport-addresses") ? [] : ["--nodeport-addresses", "primary"]),
+        // Never the host's resolvers: tests send nothing off the box (a test that forwards gives its own fake upstream).
+        ...([...(this.opts.agentFlags ?? []), ...extra].some((f) => f === "--dns-upstream" || f === "--dns-resolv-conf") ? [] : ["--dns-upstream", "none"]),
+        ...(this.opts.agentFlags ?? []),
+        ...extra,
+      ],
+      join(this.dir, `agent-${nodeName}.log`),
+    );
     this.agents.set(nodeName, p);
     await p.ready;
     return p;
@@ -241,10 +364,14 @@ export class TestCluster {
     if (this.opts.scheduler !== false) await this.startScheduler();
     const n = this.opts.nodes ?? 1;
     for (let i = 0; i < n; i++) await this.startAgent(this.nodeName(i));
-    await waitFor(async () => {
-      const nodes = (await this.client.list<Node>("nodes")).items;
-      return nodes.length === n && nodes.every((x) => x.spec.podCIDR && x.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
-    }, 30_000, "nodes to be Ready");
+    await waitFor(
+      async () => {
+        const nodes = (await this.client.list<Node>("nodes")).items;
+        return nodes.length === n && nodes.every((x) => x.spec.podCIDR && x.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+      },
+      30_000,
+      "nodes to be Ready",
+    );
     return this;
   }
 
@@ -252,15 +379,21 @@ export class TestCluster {
   containers(filter: Record<string, string> = {}): { id: string; name: string; state: string }[] {
     const args = ["ps", "-a", "--format", "{{.ID}} {{.Names}} {{.State}}", "--filter", `label=io.skiff.cluster=${this.name}`];
     for (const [k, v] of Object.entries(filter)) args.push("--filter", `label=${k}=${v}`);
-    return execFileSync("docker", args, { encoding: "utf8" }).split("\n").filter(Boolean).map((l) => {
-      const [id, name, state] = l.split(" ");
-      return { id, name, state };
-    });
+    return execFileSync("docker", args, { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => {
+        const [id, name, state] = l.split(" ");
+        return { id, name, state };
+      });
   }
 
   /** Everything this cluster's processes logged (for failure messages). */
   logs(): string {
-    return [this.apiserver, this.scheduler, this.controllerManager, ...this.agents.values()].filter(Boolean).map((p) => `--- ${p!.name}\n${p!.tail(15)}`).join("\n");
+    return [this.apiserver, this.scheduler, this.controllerManager, ...this.agents.values()]
+      .filter(Boolean)
+      .map((p) => `--- ${p!.name}\n${p!.tail(15)}`)
+      .join("\n");
   }
 
   async stop(): Promise<void> {
@@ -274,19 +407,37 @@ export class TestCluster {
       for (const child of ["proxy", "dns", "ingress"]) {
         const f = join(this.runDir(node), `${child}.json`);
         if (!existsSync(f)) continue;
-        try { process.kill((JSON.parse(readFileSync(f, "utf8")) as { pid: number }).pid, "SIGKILL"); } catch { /* gone */ }
+        try {
+          process.kill((JSON.parse(readFileSync(f, "utf8")) as { pid: number }).pid, "SIGKILL");
+        } catch {
+          /* gone */
+        }
       }
     }
     const hostModule = join(repoRoot, "services", "node-agent", "dist", "network", "host.js");
-    const { teardownHostNetwork } = (await import(hostModule)) as { teardownHostNetwork(o: { clusterName: string; clusterCidr: string; serviceCidr: string }): Promise<void> };
+    const { teardownHostNetwork } = (await import(hostModule)) as {
+      teardownHostNetwork(o: { clusterName: string; clusterCidr: string; serviceCidr: string }): Promise<void>;
+    };
     await teardownHostNetwork({ clusterName: this.name, clusterCidr: this.clusterCidr, serviceCidr: this.serviceCidr });
-    const ids = execFileSync("docker", ["ps", "-aq", "--filter", `label=io.skiff.cluster=${this.name}`], { encoding: "utf8" }).split("\n").filter(Boolean);
+    const ids = execFileSync("docker", ["ps", "-aq", "--filter", `label=io.skiff.cluster=${this.name}`], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean);
     if (ids.length) execFileSync("docker", ["rm", "-f", "-v", ...ids], { stdio: "ignore" });
-    const nets = execFileSync("docker", ["network", "ls", "-q", "--filter", `label=io.skiff.cluster=${this.name}`], { encoding: "utf8" }).split("\n").filter(Boolean);
+    const nets = execFileSync("docker", ["network", "ls", "-q", "--filter", `label=io.skiff.cluster=${this.name}`], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean);
     if (nets.length) execFileSync("docker", ["network", "rm", ...nets], { stdio: "ignore" });
     // emptyDir medium Memory volumes are tmpfs mounts under the agents' root dirs.
-    for (const m of readFileSync("/proc/self/mounts", "utf8").split("\n").map((l) => l.split(" ")[1]).filter((p) => p?.startsWith(this.dir + "/")).reverse()) {
-      try { execFileSync("umount", [m], { stdio: "ignore" }); } catch { /* already gone */ }
+    for (const m of readFileSync("/proc/self/mounts", "utf8")
+      .split("\n")
+      .map((l) => l.split(" ")[1])
+      .filter((p) => p?.startsWith(this.dir + "/"))
+      .reverse()) {
+      try {
+        execFileSync("umount", [m], { stdio: "ignore" });
+      } catch {
+        /* already gone */
+      }
     }
     if (!process.env.SKIFF_KEEP_TEST_DIRS) rmSync(this.dir, { recursive: true, force: true });
   }

@@ -18,7 +18,13 @@ describe("API fidelity: query parameters and limits", () => {
     await cluster.start();
     rest = await RestClient.of(cluster);
     await cluster.client.create("pods", testPod("sleeper", { containers: [{ name: "main", image: BUSYBOX, command: ["sleep", "3600"] }] }));
-    for (const n of ["qa", "qb", "qc"]) await cluster.client.create("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: n, namespace: "default", labels: { q: "yes" } }, data: { k: n } });
+    for (const n of ["qa", "qb", "qc"])
+      await cluster.client.create("configmaps", {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: n, namespace: "default", labels: { q: "yes" } },
+        data: { k: n },
+      });
   }, 120_000);
   afterAll(async () => {
     rest?.close();
@@ -68,7 +74,10 @@ describe("API fidelity: query parameters and limits", () => {
   });
 
   it("fieldSelector takes =, == and !=", async () => {
-    const names = async (sel: string) => (await rest.send("GET", `/api/v1/namespaces/default/configmaps?labelSelector=q%3Dyes&fieldSelector=${encodeURIComponent(sel)}`)).json.items.map((i: { metadata: { name: string } }) => i.metadata.name);
+    const names = async (sel: string) =>
+      (await rest.send("GET", `/api/v1/namespaces/default/configmaps?labelSelector=q%3Dyes&fieldSelector=${encodeURIComponent(sel)}`)).json.items.map(
+        (i: { metadata: { name: string } }) => i.metadata.name,
+      );
     expect(await names("metadata.name=qa")).toEqual(["qa"]);
     expect(await names("metadata.name==qb")).toEqual(["qb"]);
     expect(await names("metadata.name!=qb")).toEqual(["qa", "qc"]);
@@ -85,7 +94,11 @@ describe("API fidelity: query parameters and limits", () => {
       ws.on("close", () => resolve(got));
       ws.on("error", reject);
     });
-    const on = (ch: number) => frames.filter((f) => f[0] === ch).map((f) => f.subarray(1).toString()).join("");
+    const on = (ch: number) =>
+      frames
+        .filter((f) => f[0] === ch)
+        .map((f) => f.subarray(1).toString())
+        .join("");
     expect(on(1)).toBe("one\n");
     expect(on(2)).toBe("two\n");
     expect(JSON.parse(on(3))).toMatchObject({ status: "Success" });
@@ -102,13 +115,20 @@ describe("API fidelity: query parameters and limits", () => {
     expect(r422.code).toBe(422);
     expect(r422.json.message).toBe('ConfigMap "two-mib" is invalid: data: Too long: must have at most 1048576 bytes');
 
-    const deployment = (name: string, bytes: number) => JSON.stringify({
-      apiVersion: "apps/v1", kind: "Deployment", metadata: { name },
-      spec: {
-        replicas: 0, selector: { matchLabels: { app: name } },
-        template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "c", image: BUSYBOX, env: Array.from({ length: 8 }, (_, i) => ({ name: `V${i}`, value: "y".repeat(bytes / 8) })) }] } },
-      },
-    });
+    const deployment = (name: string, bytes: number) =>
+      JSON.stringify({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name },
+        spec: {
+          replicas: 0,
+          selector: { matchLabels: { app: name } },
+          template: {
+            metadata: { labels: { app: name } },
+            spec: { containers: [{ name: "c", image: BUSYBOX, env: Array.from({ length: 8 }, (_, i) => ({ name: `V${i}`, value: "y".repeat(bytes / 8) })) }] },
+          },
+        },
+      });
     const tooBig = await rest.send("POST", "/apis/apps/v1/namespaces/default/deployments", deployment("too-big", 1.6 * 1024 * 1024));
     expect(tooBig.code).toBe(422);
     expect(tooBig.json.message).toMatch(/deployments "too-big" is invalid: the object is too large to store: \d+ bytes encoded, the limit is 1572864 bytes/);
@@ -127,33 +147,58 @@ describe("API fidelity: query parameters and limits", () => {
     const createdAt = new Map<string, number>();
     const boundAt = new Map<string, number>();
     const runningAt = new Map<string, number>();
-    const stopWatch = cluster.client.watch<Pod>("pods", { namespace: "default", labelSelector: "flood-probe=yes" }, (e) => {
-      if (!e.object?.metadata) return;
-      const n = e.object.metadata.name!;
-      if (e.object.spec?.nodeName && !boundAt.has(n)) boundAt.set(n, Date.now());
-      if (e.object.status?.phase === "Running" && !runningAt.has(n)) runningAt.set(n, Date.now());
-    }, () => undefined);
+    const stopWatch = cluster.client.watch<Pod>(
+      "pods",
+      { namespace: "default", labelSelector: "flood-probe=yes" },
+      (e) => {
+        if (!e.object?.metadata) return;
+        const n = e.object.metadata.name!;
+        if (e.object.spec?.nodeName && !boundAt.has(n)) boundAt.set(n, Date.now());
+        if (e.object.status?.phase === "Running" && !runningAt.has(n)) runningAt.set(n, Date.now());
+      },
+      () => undefined,
+    );
     const probes = async (prefix: string, n: number) => {
       for (let i = 0; i < n; i++) {
         const name = `${prefix}-${i}`;
         createdAt.set(name, Date.now());
-        await cluster.client.create("pods", { ...testPod(name, { containers: [{ name: "c", image: BUSYBOX, command: ["sleep", "3600"] }] }), metadata: { name, namespace: "default", labels: { "flood-probe": "yes" } } });
+        await cluster.client.create("pods", {
+          ...testPod(name, { containers: [{ name: "c", image: BUSYBOX, command: ["sleep", "3600"] }] }),
+          metadata: { name, namespace: "default", labels: { "flood-probe": "yes" } },
+        });
         await new Promise((r) => setTimeout(r, 200));
       }
     };
-    const latencies = (prefix: string, at: Map<string, number>) => [...createdAt].filter(([n]) => n.startsWith(prefix)).map(([n, t]) => at.get(n)! - t).sort((a, b) => a - b);
+    const latencies = (prefix: string, at: Map<string, number>) =>
+      [...createdAt]
+        .filter(([n]) => n.startsWith(prefix))
+        .map(([n, t]) => at.get(n)! - t)
+        .sort((a, b) => a - b);
     // The same probes without a flood first: the floor on this machine, now.
     await probes("calm", 3);
     await waitFor(() => runningAt.size === 3, 60_000, "calm probe pods Running");
     const codes = new Map<number, number>();
     let retryAfter: string | string[] | undefined;
     const started = Date.now();
-    const flood = Promise.all(Array.from({ length: 2000 }, (_, i) => flooder.send("POST", "/api/v1/namespaces/default/configmaps",
-      JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `flood-${i}` }, data: { i: String(i) } }), {}, 120_000)
-      .then((r) => {
-        codes.set(r.code, (codes.get(r.code) ?? 0) + 1);
-        if (r.code === 429) retryAfter = r.headers["retry-after"];
-      }, () => codes.set(0, (codes.get(0) ?? 0) + 1))));
+    const flood = Promise.all(
+      Array.from({ length: 2000 }, (_, i) =>
+        flooder
+          .send(
+            "POST",
+            "/api/v1/namespaces/default/configmaps",
+            JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `flood-${i}` }, data: { i: String(i) } }),
+            {},
+            120_000,
+          )
+          .then(
+            (r) => {
+              codes.set(r.code, (codes.get(r.code) ?? 0) + 1);
+              if (r.code === 429) retryAfter = r.headers["retry-after"];
+            },
+            () => codes.set(0, (codes.get(0) ?? 0) + 1),
+          ),
+      ),
+    );
     // The control plane's own traffic during the flood: pods the scheduler binds (gRPC) and the
     // node agent reports Running (status writes over gRPC).
     await probes("flood", 5);
@@ -162,11 +207,14 @@ describe("API fidelity: query parameters and limits", () => {
     await waitFor(() => runningAt.size === 8, 90_000, "probe pods Running");
     stopWatch.stop();
     flooder.close();
-    const bind = latencies("flood", boundAt), running = latencies("flood", runningAt);
+    const bind = latencies("flood", boundAt),
+      running = latencies("flood", runningAt);
     const nodeObj = await cluster.client.get<Node>("nodes", node);
-    console.log(`flood of 2000 POSTs (400 connections) took ${floodMs} ms: ${JSON.stringify(Object.fromEntries(codes))}; ` +
-      `create→bound ms without flood ${JSON.stringify(latencies("calm", boundAt))}, during it ${JSON.stringify(bind)}; ` +
-      `create→Running ms without flood ${JSON.stringify(latencies("calm", runningAt))}, during it ${JSON.stringify(running)}`);
+    console.log(
+      `flood of 2000 POSTs (400 connections) took ${floodMs} ms: ${JSON.stringify(Object.fromEntries(codes))}; ` +
+        `create→bound ms without flood ${JSON.stringify(latencies("calm", boundAt))}, during it ${JSON.stringify(bind)}; ` +
+        `create→Running ms without flood ${JSON.stringify(latencies("calm", runningAt))}, during it ${JSON.stringify(running)}`,
+    );
     expect(codes.get(429) ?? 0).toBeGreaterThan(0);
     expect(retryAfter).toBe("1");
     expect((codes.get(201) ?? 0) + (codes.get(429) ?? 0)).toBe(2000);

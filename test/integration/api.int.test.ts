@@ -7,18 +7,29 @@ import { isConflict, isInvalid, isGone, isNotFound, type Pod, type KObject, ApiE
 import { TestCluster } from "../harness/cluster.js";
 
 function pod(name: string, labels: Record<string, string> = {}): Pod {
-  return { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", labels }, spec: { containers: [{ name: "c", image: "skiff/busybox:1.35" }] } };
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "default", labels },
+    spec: { containers: [{ name: "c", image: "skiff/busybox:1.35" }] },
+  };
 }
 
 describe("apiserver", () => {
   // Compaction runs every second and removes delete markers older than 3 s, so Gone is testable.
-  const cluster = new TestCluster({ nodes: 0, scheduler: false, apiserverFlags: ["--compact-interval-ms", "1000", "--compact-after-ms", "3000", "--bookmark-interval-ms", "500"] });
+  const cluster = new TestCluster({
+    nodes: 0,
+    scheduler: false,
+    apiserverFlags: ["--compact-interval-ms", "1000", "--compact-after-ms", "3000", "--bookmark-interval-ms", "500"],
+  });
   let client: ApiClient;
   beforeAll(async () => {
     await cluster.start();
     client = cluster.client;
   });
-  afterAll(async () => { await cluster.stop(); });
+  afterAll(async () => {
+    await cluster.stop();
+  });
 
   it("starts with the default and kube-system namespaces", async () => {
     const names = (await client.list("namespaces")).items.map((n) => n.metadata.name);
@@ -26,7 +37,15 @@ describe("apiserver", () => {
   });
 
   it("fills defaults on create", async () => {
-    const p = await client.create<Pod>("pods", { ...pod("defaults"), spec: { containers: [{ name: "a", image: "skiff/busybox:1.35" }, { name: "b", image: "skiff/busybox" }] } });
+    const p = await client.create<Pod>("pods", {
+      ...pod("defaults"),
+      spec: {
+        containers: [
+          { name: "a", image: "skiff/busybox:1.35" },
+          { name: "b", image: "skiff/busybox" },
+        ],
+      },
+    });
     expect(p.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(p.metadata.creationTimestamp).toMatch(/Z$/);
     expect(p.metadata.generation).toBe(1);
@@ -42,31 +61,61 @@ describe("apiserver", () => {
     // The cluster's own start-up writes (each namespace's kube-root-ca.crt, default service
     // accounts) settle first: the revision must then stay put through the bad requests.
     let last = "";
-    await waitFor(async () => {
-      const rv = (await client.list("namespaces")).resourceVersion;
-      const quiet = rv === last;
-      last = rv;
-      if (!quiet) await new Promise((r) => setTimeout(r, 1500));
-      return quiet;
-    }, 30_000, "the cluster's start-up writes to settle");
+    await waitFor(
+      async () => {
+        const rv = (await client.list("namespaces")).resourceVersion;
+        const quiet = rv === last;
+        last = rv;
+        if (!quiet) await new Promise((r) => setTimeout(r, 1500));
+        return quiet;
+      },
+      30_000,
+      "the cluster's start-up writes to settle",
+    );
     const before = await client.list("pods", { namespace: "default" });
     const bad: [KObject, RegExp][] = [
       [{ ...pod("no-image"), spec: { containers: [{ name: "c" }] } } as unknown as KObject, /spec\.containers\[0\]\.image: Required value/],
       [pod("Bad_Name"), /metadata\.name: Invalid value: "Bad_Name"/],
-      [{ ...pod("bad-mem"), spec: { containers: [{ name: "c", image: "x:1", resources: { limits: { memory: "lots" } } }] } } as KObject, /spec\.containers\[0\]\.resources\.limits\[memory\]/],
-      [{ ...pod("bad-policy"), spec: { restartPolicy: "Sometimes", containers: [{ name: "c", image: "x:1" }] } } as unknown as KObject, /spec\.restartPolicy: Unsupported value: "Sometimes"/],
-      [{ ...pod("dup"), spec: { containers: [{ name: "c", image: "x:1" }, { name: "c", image: "x:1" }] } } as KObject, /spec\.containers\[1\]\.name: Duplicate value: "c"/],
+      [
+        { ...pod("bad-mem"), spec: { containers: [{ name: "c", image: "x:1", resources: { limits: { memory: "lots" } } }] } } as KObject,
+        /spec\.containers\[0\]\.resources\.limits\[memory\]/,
+      ],
+      [
+        { ...pod("bad-policy"), spec: { restartPolicy: "Sometimes", containers: [{ name: "c", image: "x:1" }] } } as unknown as KObject,
+        /spec\.restartPolicy: Unsupported value: "Sometimes"/,
+      ],
+      [
+        {
+          ...pod("dup"),
+          spec: {
+            containers: [
+              { name: "c", image: "x:1" },
+              { name: "c", image: "x:1" },
+            ],
+          },
+        } as KObject,
+        /spec\.containers\[1\]\.name: Duplicate value: "c"/,
+      ],
     ];
     for (const [obj, msg] of bad) {
-      const err = await client.create("pods", obj).then(() => undefined, (e) => e);
+      const err = await client.create("pods", obj).then(
+        () => undefined,
+        (e) => e,
+      );
       expect(err, JSON.stringify(obj.metadata)).toBeInstanceOf(ApiError);
       expect(isInvalid(err)).toBe(true);
       expect(err.message).toMatch(msg);
     }
-    const wrongNs = await client.create("pods", { ...pod("x"), metadata: { name: "x", namespace: "nope" } }).then(() => undefined, (e) => e);
+    const wrongNs = await client.create("pods", { ...pod("x"), metadata: { name: "x", namespace: "nope" } }).then(
+      () => undefined,
+      (e) => e,
+    );
     expect(isNotFound(wrongNs)).toBe(true);
     expect(wrongNs.message).toBe('namespaces "nope" not found');
-    const notJsonSelector = await client.list("pods", { labelSelector: "a in (b" }).then(() => undefined, (e) => e);
+    const notJsonSelector = await client.list("pods", { labelSelector: "a in (b" }).then(
+      () => undefined,
+      (e) => e,
+    );
     expect(notJsonSelector.reason).toBe("BadRequest");
     const after = await client.list("pods", { namespace: "default" });
     expect(after.items.map((p) => p.metadata.name)).toEqual(before.items.map((p) => p.metadata.name));
@@ -113,7 +162,10 @@ describe("apiserver", () => {
     await client.create("pods", pod("to-bind"));
     const bound = await client.bind("default", "to-bind", "bind-target");
     expect((bound as Pod).spec.nodeName).toBe("bind-target");
-    const again = await client.bind("default", "to-bind", "bind-target").then(() => undefined, (e) => e);
+    const again = await client.bind("default", "to-bind", "bind-target").then(
+      () => undefined,
+      (e) => e,
+    );
     expect(isConflict(again)).toBe(true);
     await client.delete("pods", "to-bind", "default", { gracePeriodSeconds: 0 });
     await client.delete("nodes", "bind-target");
@@ -122,7 +174,12 @@ describe("apiserver", () => {
   it("streams ADDED/MODIFIED/DELETED, resumes from a resourceVersion, and answers Gone when too old", async () => {
     const events: WatchEventOf[] = [];
     const start = await client.list("pods", { namespace: "default" });
-    const h = client.watch("pods", { namespace: "default", labelSelector: "watched=yes", resourceVersion: start.resourceVersion }, (e) => events.push(e), () => undefined);
+    const h = client.watch(
+      "pods",
+      { namespace: "default", labelSelector: "watched=yes", resourceVersion: start.resourceVersion },
+      (e) => events.push(e),
+      () => undefined,
+    );
     const p = await client.create<Pod>("pods", pod("w1", { watched: "yes" }));
     const q = await client.create<Pod>("pods", pod("w2", { watched: "yes" }));
     await client.update("pods", { ...p, metadata: { ...p.metadata, annotations: { touched: "1" } } });
@@ -133,7 +190,12 @@ describe("apiserver", () => {
     // apiserver's watch cache), never what came before; w1 matched the selector before its
     // change, so the client holds it: MODIFIED, as Kubernetes reports it.
     const replay: WatchEventOf[] = [];
-    const h2 = client.watch("pods", { namespace: "default", labelSelector: "watched=yes", resourceVersion: q.metadata.resourceVersion }, (e) => replay.push(e), () => undefined);
+    const h2 = client.watch(
+      "pods",
+      { namespace: "default", labelSelector: "watched=yes", resourceVersion: q.metadata.resourceVersion },
+      (e) => replay.push(e),
+      () => undefined,
+    );
     await waitFor(() => replay.some((e) => e.type === "DELETED"), 10_000, "replayed deletion");
     h2.stop();
     expect(replay.filter((e) => e.type !== "BOOKMARK").map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(["MODIFIED w1", "DELETED w1"]);
@@ -146,10 +208,23 @@ describe("apiserver", () => {
     expect(Number(bookmark.object.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(start.resourceVersion));
 
     // Once the delete marker is compacted, a watch from before it must relist: Gone.
-    const gone = await waitFor(() => new Promise<Error | undefined>((resolve) => {
-      const hh = client.watch("pods", { namespace: "default", resourceVersion: start.resourceVersion }, () => undefined, (err) => resolve(err));
-      setTimeout(() => { hh.stop(); resolve(undefined); }, 500);
-    }), 15_000, "Gone");
+    const gone = await waitFor(
+      () =>
+        new Promise<Error | undefined>((resolve) => {
+          const hh = client.watch(
+            "pods",
+            { namespace: "default", resourceVersion: start.resourceVersion },
+            () => undefined,
+            (err) => resolve(err),
+          );
+          setTimeout(() => {
+            hh.stop();
+            resolve(undefined);
+          }, 500);
+        }),
+      15_000,
+      "Gone",
+    );
     expect(isGone(gone)).toBe(true);
     expect(gone!.message).toMatch(/too old resource version/);
 
@@ -159,7 +234,12 @@ describe("apiserver", () => {
     const old = await client.get<Pod>("pods", "w2", "default");
     const w2 = await client.update<Pod>("pods", { ...old, metadata: { ...old.metadata, annotations: { touched: "2" } } });
     const leaving: WatchEventOf[] = [];
-    const h3 = client.watch("pods", { namespace: "default", labelSelector: "watched=yes", resourceVersion: w2.metadata.resourceVersion }, (e) => leaving.push(e), () => undefined);
+    const h3 = client.watch(
+      "pods",
+      { namespace: "default", labelSelector: "watched=yes", resourceVersion: w2.metadata.resourceVersion },
+      (e) => leaving.push(e),
+      () => undefined,
+    );
     await client.update("pods", { ...w2, metadata: { ...w2.metadata, labels: { watched: "no" } } });
     await waitFor(() => leaving.some((e) => e.type === "DELETED"), 10_000, "w2 leaving the selection");
     h3.stop();

@@ -7,8 +7,22 @@ import { TestCluster } from "../harness/cluster.js";
 
 function job(name: string, cmd: string, extra: Partial<Job["spec"]> = {}): Job {
   return {
-    apiVersion: "batch/v1", kind: "Job", metadata: { name, namespace: "default" },
-    spec: { completions: 2, parallelism: 2, backoffLimit: 1, template: { spec: { restartPolicy: "Never", terminationGracePeriodSeconds: 1, containers: [{ name: "main", image: "skiff/busybox:1.35", command: ["sh", "-c", cmd] }] } }, ...extra },
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { name, namespace: "default" },
+    spec: {
+      completions: 2,
+      parallelism: 2,
+      backoffLimit: 1,
+      template: {
+        spec: {
+          restartPolicy: "Never",
+          terminationGracePeriodSeconds: 1,
+          containers: [{ name: "main", image: "skiff/busybox:1.35", command: ["sh", "-c", cmd] }],
+        },
+      },
+      ...extra,
+    },
   };
 }
 
@@ -17,13 +31,24 @@ const cond = (j: Job, t: string) => j.status?.conditions?.find((c) => c.type ===
 describe("batch controllers", () => {
   // Job back-off base 2 s (Kubernetes: 10 s): failed pods are replaced after 2 s, then 4 s.
   const cluster = new TestCluster({ nodes: 1, controllerManagerFlags: ["--job-backoff-base-ms", "2000"] });
-  beforeAll(async () => { await cluster.start(); });
-  afterAll(async () => { await cluster.stop(); });
+  beforeAll(async () => {
+    await cluster.start();
+  });
+  afterAll(async () => {
+    await cluster.stop();
+  });
 
   it("a Job runs to completion", async () => {
     const { client } = cluster;
     await client.create("jobs", job("ok", "sleep 1; exit 0"));
-    const done = await waitFor(async () => { const j = await client.get<Job>("jobs", "ok", "default"); return cond(j, "Complete") ? j : undefined; }, 90_000, "Job Complete");
+    const done = await waitFor(
+      async () => {
+        const j = await client.get<Job>("jobs", "ok", "default");
+        return cond(j, "Complete") ? j : undefined;
+      },
+      90_000,
+      "Job Complete",
+    );
     expect(done.status).toMatchObject({ succeeded: 2, failed: 0, active: 0 });
     const pods = (await client.list<Pod>("pods", { namespace: "default", labelSelector: "batch.kubernetes.io/job-name=ok" })).items;
     expect(pods.filter((p) => p.status?.phase === "Succeeded")).toHaveLength(2);
@@ -32,7 +57,14 @@ describe("batch controllers", () => {
   it("a failing Job stops at backoffLimit", async () => {
     const { client } = cluster;
     await client.create("jobs", job("bad", "exit 3", { completions: 1, parallelism: 1, backoffLimit: 2 }));
-    const failed = await waitFor(async () => { const j = await client.get<Job>("jobs", "bad", "default"); return cond(j, "Failed") ? j : undefined; }, 90_000, "Job Failed");
+    const failed = await waitFor(
+      async () => {
+        const j = await client.get<Job>("jobs", "bad", "default");
+        return cond(j, "Failed") ? j : undefined;
+      },
+      90_000,
+      "Job Failed",
+    );
     expect(cond(failed, "Failed")!.reason).toBe("BackoffLimitExceeded");
     await new Promise((r) => setTimeout(r, 3000));
     const pods = (await client.list<Pod>("pods", { namespace: "default", labelSelector: "batch.kubernetes.io/job-name=bad" })).items;
@@ -50,13 +82,19 @@ describe("batch controllers", () => {
   it("a CronJob fires every minute", async () => {
     const { client } = cluster;
     const cj: CronJob = {
-      apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "tick", namespace: "default" },
+      apiVersion: "batch/v1",
+      kind: "CronJob",
+      metadata: { name: "tick", namespace: "default" },
       spec: { schedule: "*/1 * * * *", jobTemplate: { spec: job("x", "echo tick").spec } },
     };
     cj.spec.jobTemplate.spec.completions = 1;
     cj.spec.jobTemplate.spec.parallelism = 1;
     await client.create("cronjobs", cj);
-    const j = await waitFor(async () => (await client.list<Job>("jobs", { namespace: "default" })).items.find((x) => x.metadata.name!.startsWith("tick-") && cond(x, "Complete")), 150_000, "a scheduled Job to complete");
+    const j = await waitFor(
+      async () => (await client.list<Job>("jobs", { namespace: "default" })).items.find((x) => x.metadata.name!.startsWith("tick-") && cond(x, "Complete")),
+      150_000,
+      "a scheduled Job to complete",
+    );
     expect(j.metadata.ownerReferences?.[0]).toMatchObject({ kind: "CronJob", name: "tick" });
     const st = (await client.get<CronJob>("cronjobs", "tick", "default")).status!;
     expect(st.lastScheduleTime).toBeTruthy();

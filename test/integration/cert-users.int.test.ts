@@ -31,7 +31,11 @@ describe("client-certificate users (skiff kubeconfig user)", () => {
   };
   /** ./skiff kubeconfig user …, signing from the test cluster's PKI directory. */
   const issue = async (...args: string[]) => {
-    const r = await run(join(repoRoot, "skiff"), ["kubeconfig", "user", ...args, "--pki-dir", cluster.pkiDir, "--api-server", `https://${cluster.httpsAddress}`], { env: { ...process.env, SKIFF_HOME: dir }, timeout: 60_000 });
+    const r = await run(
+      join(repoRoot, "skiff"),
+      ["kubeconfig", "user", ...args, "--pki-dir", cluster.pkiDir, "--api-server", `https://${cluster.httpsAddress}`],
+      { env: { ...process.env, SKIFF_HOME: dir }, timeout: 60_000 },
+    );
     return r;
   };
 
@@ -42,12 +46,14 @@ describe("client-certificate users (skiff kubeconfig user)", () => {
     await must(admin, "create", "rolebinding", "alice-edit", "--clusterrole=edit", "--user=alice", "-n", "team-a");
     await must(admin, "create", "rolebinding", "devs-view", "--clusterrole=view", "--group=dev", "-n", "team-c");
   });
-  afterAll(async () => { await cluster.stop(); });
+  afterAll(async () => {
+    await cluster.stop();
+  });
 
   it("a user from skiff kubeconfig user works where its RoleBinding is and is Forbidden elsewhere", async () => {
     const file = join(dir, "alice.kubeconfig");
     const r = await issue("alice", "--group", "dev", "--group", "qa", "--ttl", "1h", "-o", file);
-    expect(r.stderr).toContain('wrote');
+    expect(r.stderr).toContain("wrote");
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const who = JSON.parse(await must(file, "auth", "whoami", "-o", "json")).status.userInfo;
     expect(who.username).toBe("alice");
@@ -58,12 +64,14 @@ describe("client-certificate users (skiff kubeconfig user)", () => {
     // Nothing in team-b.
     const denied = await kubectl(file, "get", "pods", "-n", "team-b");
     expect(denied.ok).toBe(false);
-    expect(denied.out).toContain('Error from server (Forbidden): pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the namespace "team-b"');
+    expect(denied.out).toContain(
+      'Error from server (Forbidden): pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the namespace "team-b"',
+    );
     // The group dev may view team-c, not write there.
     expect((await kubectl(file, "get", "pods", "-n", "team-c")).ok).toBe(true);
     const write = await kubectl(file, "create", "configmap", "x", "-n", "team-c");
     expect(write.out).toContain('configmaps is forbidden: User "alice" cannot create resource "configmaps" in API group "" in the namespace "team-c"');
-    expect((await must(file, "auth", "can-i", "delete", "pods", "-n", "team-a"))).toBe("yes");
+    expect(await must(file, "auth", "can-i", "delete", "pods", "-n", "team-a")).toBe("yes");
   });
 
   it("an expired certificate is Unauthorized; system:masters needs --allow-masters; the CA key is needed", async () => {
@@ -74,7 +82,9 @@ describe("client-certificate users (skiff kubeconfig user)", () => {
     expect(expired.ok).toBe(false);
     expect(expired.out).toMatch(/Unauthorized|certificate has expired|expired certificate/i);
     await expect(issue("root", "--group", "system:masters")).rejects.toMatchObject({ stderr: expect.stringContaining("--allow-masters") });
-    const noKey = await run(join(repoRoot, "skiff"), ["kubeconfig", "user", "bob", "--pki-dir", join(dir, "nowhere"), "--api-server", "https://127.0.0.1:1"], { env: { ...process.env, SKIFF_HOME: dir } }).catch((e) => e);
+    const noKey = await run(join(repoRoot, "skiff"), ["kubeconfig", "user", "bob", "--pki-dir", join(dir, "nowhere"), "--api-server", "https://127.0.0.1:1"], {
+      env: { ...process.env, SKIFF_HOME: dir },
+    }).catch((e) => e);
     expect(noKey.stderr).toContain("run this on a control-plane host");
   });
 });

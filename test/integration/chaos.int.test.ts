@@ -10,8 +10,12 @@ import { checkSeededKillPods, runChaos, summary } from "../chaos/suite.js";
 const c = new ChaosCluster(`c${Date.now().toString(36).slice(-6)}`, 2, 2);
 
 describe("chaos (bounded): control-plane faults under a running workload", () => {
-  beforeAll(async () => { await c.up(); }, 600_000);
-  afterAll(async () => { await c.down(); }, 300_000);
+  beforeAll(async () => {
+    await c.up();
+  }, 600_000);
+  afterAll(async () => {
+    await c.down();
+  }, 300_000);
 
   it("recovers from every fault within its bound, loses no acknowledged write and never runs a pod twice", async () => {
     const reports = await runChaos(c, ["kill-apiserver", "kill-nats", "kill-leader-scheduler", "kill-leader-controller-manager", "kill-pods"]);

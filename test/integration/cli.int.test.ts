@@ -54,11 +54,15 @@ describe("./skiff up, the CLI, ./skiff down", () => {
 
   it("is closed: only loopback listeners besides the proxy's, the CA key in a 0600 file and nowhere in the store", async () => {
     const { readFileSync, readdirSync, statSync } = await import("node:fs");
-    const pids = readdirSync(join(home, "run")).filter((f) => f.endsWith(".pid")).map((f) => Number(readFileSync(join(home, "run", f), "utf8").trim()));
+    const pids = readdirSync(join(home, "run"))
+      .filter((f) => f.endsWith(".pid"))
+      .map((f) => Number(readFileSync(join(home, "run", f), "utf8").trim()));
     const dnsState = join(home, "run", "node", "dns.json");
     pids.push((JSON.parse(readFileSync(dnsState, "utf8")) as { pid: number }).pid);
     expect(pids.length).toBe(6); // nats, apiserver, scheduler, controller-manager, node agent, dns
-    const listeners = execFileSync("ss", ["-H", "-ltunp"], { encoding: "utf8" }).split("\n").filter((l) => pids.some((p) => l.includes(`pid=${p},`)));
+    const listeners = execFileSync("ss", ["-H", "-ltunp"], { encoding: "utf8" })
+      .split("\n")
+      .filter((l) => pids.some((p) => l.includes(`pid=${p},`)));
     expect(listeners.length).toBeGreaterThanOrEqual(5);
     const open = listeners.map((l) => l.trim().split(/\s+/)[4]).filter((a) => !/^(127\.\d+\.\d+\.\d+|\[::1\]|\[::ffff:127\.0\.0\.1\]):\d+$/.test(a));
     expect(open, listeners.join("\n")).toEqual([]);
@@ -133,7 +137,9 @@ spec:
     expect(down.code, down.err).toBe(0);
     expect(skiffContainers()).toHaveLength(0);
     // The node's detached proxy and dns are stopped and its host routes removed too.
-    const children = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(join(home, "run")));
+    const children = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
+      .split("\n")
+      .filter((l) => l.includes(join(home, "run")));
     expect(children).toEqual([]);
     expect(execFileSync("ip", ["route", "show", "table", "local"], { encoding: "utf8" })).not.toMatch(/^local 10\.96\.0\.0\/16 /m);
     const st = await skiff("status");

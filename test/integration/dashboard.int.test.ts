@@ -63,12 +63,16 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: viewer}
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<{ stdout: string; stderr: string; code: number }> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { env: { ...process.env, ...env } });
-    let stdout = "", stderr = "";
+    let stdout = "",
+      stderr = "";
     p.stdout.on("data", (d) => (stdout += d));
     p.stderr.on("data", (d) => (stderr += d));
     const t = setTimeout(() => p.kill("SIGKILL"), 60_000);
     p.on("error", reject);
-    p.on("close", (code) => { clearTimeout(t); resolve({ stdout, stderr, code: code ?? -1 }); });
+    p.on("close", (code) => {
+      clearTimeout(t);
+      resolve({ stdout, stderr, code: code ?? -1 });
+    });
     p.stdin.end(input ?? "");
   });
 }
@@ -86,7 +90,11 @@ describe("the web dashboard in Chromium", () => {
     return r.stdout;
   };
   const dashboardUrl = async () => {
-    const r = await run(process.execPath, [join(repoRoot, "packages/cli/dist/main.js"), "dashboard", "--url", "--api-url", apiUrl, "--tls-dir", cluster.tlsDir("admin")], {});
+    const r = await run(
+      process.execPath,
+      [join(repoRoot, "packages/cli/dist/main.js"), "dashboard", "--url", "--api-url", apiUrl, "--tls-dir", cluster.tlsDir("admin")],
+      {},
+    );
     expect(r.code, r.stderr).toBe(0);
     return r.stdout.trim();
   };
@@ -101,13 +109,20 @@ describe("the web dashboard in Chromium", () => {
     }
   };
   const waitText = (sel: string, re: RegExp, timeout = 30_000) =>
-    page.waitForFunction((s, src) => [...document.querySelectorAll(s)].some((e) => new RegExp(src).test(e.textContent ?? "")), { timeout, polling: 100 }, sel, re.source);
+    page.waitForFunction(
+      (s, src) => [...document.querySelectorAll(s)].some((e) => new RegExp(src).test(e.textContent ?? "")),
+      { timeout, polling: 100 },
+      sel,
+      re.source,
+    );
 
   beforeAll(async () => {
     await cluster.start();
     env = { KUBECONFIG: await cluster.kubeconfigPath() };
     apiUrl = `https://${cluster.httpsAddress}`;
-    await run("kubectl", ["apply", "-f", "-"], env, manifest).then((r) => { if (r.code !== 0) throw new Error(r.stderr); });
+    await run("kubectl", ["apply", "-f", "-"], env, manifest).then((r) => {
+      if (r.code !== 0) throw new Error(r.stderr);
+    });
     await kubectl("rollout", "status", "deployment/web", "--timeout=60s");
     browser = await launchChromium();
     page = await browser.newPage();
@@ -128,7 +143,11 @@ describe("the web dashboard in Chromium", () => {
     await waitText('[data-testid="nodes-ready"]', /^1\/1$/);
     await screenshot(page, "overview");
     // The secret was single-use: a second exchange is refused.
-    const again = await page.evaluate(async (secret) => (await fetch("/dashboard/api/exchange", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ secret }) })).status, link.split("login=")[1]);
+    const again = await page.evaluate(
+      async (secret) =>
+        (await fetch("/dashboard/api/exchange", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ secret }) })).status,
+      link.split("login=")[1],
+    );
     expect(again).toBe(401);
   });
 
@@ -136,7 +155,9 @@ describe("the web dashboard in Chromium", () => {
     await go(page, `${apiUrl}/dashboard/#/deployments/default/web`);
     await waitText('[data-testid="detail-ready"]', /^1\/1$/);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="workload-pods"] tbody tr').length === 1, { timeout: 20_000 });
-    await page.$eval('[data-testid="scale-input"]', (e) => { (e as HTMLInputElement).value = ""; });
+    await page.$eval('[data-testid="scale-input"]', (e) => {
+      (e as HTMLInputElement).value = "";
+    });
     await page.type('[data-testid="scale-input"]', "3");
     await page.click('[data-testid="scale-button"]');
     await waitText('[data-testid="notice-ok"]', /scaled Deployment web to 3/);
@@ -153,7 +174,11 @@ describe("the web dashboard in Chromium", () => {
     await go(page, `${apiUrl}/dashboard/#/pods/default/${pod}/logs`);
     await waitText('[data-testid="logs"]', /hello from web/);
     const before = (await page.$eval('[data-testid="logs"]', (e) => e.textContent ?? "")).split("\n").length;
-    await page.waitForFunction((n) => (document.querySelector('[data-testid="logs"]')?.textContent ?? "").split("\n").length > n + 1, { timeout: 20_000 }, before);
+    await page.waitForFunction(
+      (n) => (document.querySelector('[data-testid="logs"]')?.textContent ?? "").split("\n").length > n + 1,
+      { timeout: 20_000 },
+      before,
+    );
     await screenshot(page, "logs");
     // A WebSocket that a network change breaks cannot resume: a new session is tried (at most three).
     for (let attempt = 1; ; attempt++) {
@@ -174,9 +199,16 @@ describe("the web dashboard in Chromium", () => {
 
   it("edits YAML by server-side apply, showing the conflict with kubectl's field and forcing it", async () => {
     await go(page, `${apiUrl}/dashboard/#/yaml/default/deployments%2Fweb`);
-    const yamlShown = () => page.waitForFunction(() => /replicas: 2/.test((document.querySelector('[data-testid="yaml"]') as HTMLTextAreaElement | null)?.value ?? ""), { timeout: 20_000 });
+    const yamlShown = () =>
+      page.waitForFunction(() => /replicas: 2/.test((document.querySelector('[data-testid="yaml"]') as HTMLTextAreaElement | null)?.value ?? ""), {
+        timeout: 20_000,
+      });
     // Once more after a reload when a network change broke the page's requests.
-    await yamlShown().catch(async () => { await screenshot(page, "yaml-first-try"); await page.reload(); await yamlShown(); });
+    await yamlShown().catch(async () => {
+      await screenshot(page, "yaml-first-try");
+      await page.reload();
+      await yamlShown();
+    });
     await page.$eval('[data-testid="yaml"]', (e) => {
       const t = e as HTMLTextAreaElement;
       t.value = t.value.replace(/replicas: 2/, "replicas: 1").replace(/^ {2}annotations:\n/m, "  annotations:\n    edited-by: dashboard\n");
@@ -193,10 +225,13 @@ describe("the web dashboard in Chromium", () => {
 
   it("shows why a crash-looping pod is not running", async () => {
     await go(page, `${apiUrl}/dashboard/#/pods`);
-    await page.waitForFunction(() => {
-      const row = document.querySelector('[data-testid="pods"] tr[data-name="crasher"]');
-      return /CrashLoopBackOff/.test(row?.querySelector('[data-testid="pod-status"]')?.textContent ?? "");
-    }, { timeout: 60_000, polling: 200 });
+    await page.waitForFunction(
+      () => {
+        const row = document.querySelector('[data-testid="pods"] tr[data-name="crasher"]');
+        return /CrashLoopBackOff/.test(row?.querySelector('[data-testid="pod-status"]')?.textContent ?? "");
+      },
+      { timeout: 60_000, polling: 200 },
+    );
     const reason = await page.$eval('[data-testid="pods"] tr[data-name="crasher"] [data-testid="pod-reason"]', (e) => e.textContent ?? "");
     expect(reason).toMatch(/exit code 3/);
     expect(reason).toMatch(/config file missing/);
@@ -213,12 +248,17 @@ describe("the web dashboard in Chromium", () => {
     await p.waitForSelector('[data-testid="token"]');
     await p.type('[data-testid="token"]', token);
     await p.click('button[type="submit"]');
-    await p.waitForFunction(() => /system:serviceaccount:default:viewer/.test(document.querySelector('[data-testid="user"]')?.textContent ?? ""), { timeout: 20_000 });
+    await p.waitForFunction(() => /system:serviceaccount:default:viewer/.test(document.querySelector('[data-testid="user"]')?.textContent ?? ""), {
+      timeout: 20_000,
+    });
     const before = (await kubectl("get", "deployment/web", "-o", "jsonpath={.spec.replicas}")).trim();
     await go(p, `${apiUrl}/dashboard/#/deployments/default/web`);
     await p.waitForSelector('[data-testid="scale-button"]', { timeout: 20_000 });
     await p.click('[data-testid="scale-button"]');
-    await p.waitForFunction(() => /cannot scale Deployment web .*refused: .*forbidden/i.test(document.querySelector('[data-testid="notice-error"]')?.textContent ?? ""), { timeout: 20_000 });
+    await p.waitForFunction(
+      () => /cannot scale Deployment web .*refused: .*forbidden/i.test(document.querySelector('[data-testid="notice-error"]')?.textContent ?? ""),
+      { timeout: 20_000 },
+    );
     await screenshot(p, "rbac-refused");
     expect((await kubectl("get", "deployment/web", "-o", "jsonpath={.spec.replicas}")).trim()).toBe(before);
     await ctx.close();

@@ -7,13 +7,17 @@ import { waitFor } from "@skiff/client";
 import type { Event, Pod } from "@skiff/api";
 import { TestCluster } from "../harness/cluster.js";
 
-const pod = (name: string, resources: object): Pod => ({
-  apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default" },
-  spec: {
-    terminationGracePeriodSeconds: 1, restartPolicy: "Never",
-    containers: [{ name: "main", image: "skiff/busybox:1.35", command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"], resources }],
-  },
-} as Pod);
+const pod = (name: string, resources: object): Pod =>
+  ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "default" },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      restartPolicy: "Never",
+      containers: [{ name: "main", image: "skiff/busybox:1.35", command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"], resources }],
+    },
+  }) as Pod;
 
 describe("eviction by QoS under memory pressure", () => {
   const cluster = new TestCluster({ nodes: 1 });
@@ -41,17 +45,24 @@ describe("eviction by QoS under memory pressure", () => {
     await cluster.startAgent(node, ["--eviction-hard", "memory.available<1000Ti", "--eviction-monitoring-ms", "3000"]);
 
     const order: string[] = [];
-    await waitFor(async () => {
-      for (const name of Object.keys(pods)) {
-        if (order.includes(name)) continue;
-        const p = await get(name);
-        if (p.status?.phase === "Failed" && p.status.reason === "Evicted") order.push(name);
-      }
-      return order.length === 3;
-    }, 120_000, "all three pods evicted", 250);
+    await waitFor(
+      async () => {
+        for (const name of Object.keys(pods)) {
+          if (order.includes(name)) continue;
+          const p = await get(name);
+          if (p.status?.phase === "Failed" && p.status.reason === "Evicted") order.push(name);
+        }
+        return order.length === 3;
+      },
+      120_000,
+      "all three pods evicted",
+      250,
+    );
     expect(order).toEqual(["best-effort", "burstable", "guaranteed"]);
     const be = await get("best-effort");
-    expect(be.status?.message).toMatch(/^The node was low on resource: memory\. Threshold quantity: 1000Ti, available: \S+\. Container main was using \S+, request is 0, has larger consumption of memory\./);
+    expect(be.status?.message).toMatch(
+      /^The node was low on resource: memory\. Threshold quantity: 1000Ti, available: \S+\. Container main was using \S+, request is 0, has larger consumption of memory\./,
+    );
     const events = (await cluster.client.list<Event>("events", { namespace: "default" })).items;
     expect(events.some((e) => e.involvedObject.name === "guaranteed" && e.reason === "Evicted" && e.type === "Warning")).toBe(true);
     // The node reports the pressure it acts on.

@@ -16,16 +16,36 @@ describe("hollow nodes run the real node agent", () => {
 
   beforeAll(async () => {
     await cluster.start();
-    hollow = new Proc("hollow-nodes", process.execPath, [
-      join(repoRoot, "services", "node-agent", "dist", "hollow", "main.js"), "--apiserver", cluster.apiAddress, "--tls-dir", cluster.tlsDir("admin"), "--nats", cluster.natsUrl(),
-      "--count", "2", "--prefix", `${cluster.name}-h`, "--heartbeat-ms", "2000",
-    ], join(cluster.dir, "hollow-nodes.log"));
+    hollow = new Proc(
+      "hollow-nodes",
+      process.execPath,
+      [
+        join(repoRoot, "services", "node-agent", "dist", "hollow", "main.js"),
+        "--apiserver",
+        cluster.apiAddress,
+        "--tls-dir",
+        cluster.tlsDir("admin"),
+        "--nats",
+        cluster.natsUrl(),
+        "--count",
+        "2",
+        "--prefix",
+        `${cluster.name}-h`,
+        "--heartbeat-ms",
+        "2000",
+      ],
+      join(cluster.dir, "hollow-nodes.log"),
+    );
     await hollow.ready;
-    await waitFor(async () => {
-      const ns = (await cluster.client.list<Node>("nodes")).items;
-      for (const n of ns) ipOf.set(n.metadata.name!, n.status?.addresses?.find((a) => a.type === "InternalIP")?.address ?? "");
-      return ns.length === 2 && ns.every((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
-    }, 60_000, "2 hollow nodes Ready");
+    await waitFor(
+      async () => {
+        const ns = (await cluster.client.list<Node>("nodes")).items;
+        for (const n of ns) ipOf.set(n.metadata.name!, n.status?.addresses?.find((a) => a.type === "InternalIP")?.address ?? "");
+        return ns.length === 2 && ns.every((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+      },
+      60_000,
+      "2 hollow nodes Ready",
+    );
   }, 120_000);
   afterAll(async () => {
     await hollow?.kill();
@@ -33,17 +53,31 @@ describe("hollow nodes run the real node agent", () => {
   });
 
   const pod = (name: string, spec: Partial<Pod["spec"]> = {}): Pod => ({
-    apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", labels: { test: "hollow" } },
-    spec: { containers: [{ name: "main", image: "skiff/busybox:1.35", command: ["sleep", "3600"] }, { name: "side", image: "skiff/pause:3.9" }], ...spec },
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "default", labels: { test: "hollow" } },
+    spec: {
+      containers: [
+        { name: "main", image: "skiff/busybox:1.35", command: ["sleep", "3600"] },
+        { name: "side", image: "skiff/pause:3.9" },
+      ],
+      ...spec,
+    },
   });
 
   it("reports pods Running through the agent's pod manager and status manager", async () => {
     for (let i = 0; i < 4; i++) await cluster.client.create("pods", pod(`run-${i}`));
     let pods: Pod[] = [];
-    await waitFor(async () => {
-      pods = (await cluster.client.list<Pod>("pods", { namespace: "default", labelSelector: "test=hollow" })).items.filter((p) => p.metadata.name!.startsWith("run-"));
-      return pods.length === 4 && pods.every((p) => p.status?.phase === "Running");
-    }, 60_000, "4 pods Running on hollow nodes");
+    await waitFor(
+      async () => {
+        pods = (await cluster.client.list<Pod>("pods", { namespace: "default", labelSelector: "test=hollow" })).items.filter((p) =>
+          p.metadata.name!.startsWith("run-"),
+        );
+        return pods.length === 4 && pods.every((p) => p.status?.phase === "Running");
+      },
+      60_000,
+      "4 pods Running on hollow nodes",
+    );
     for (const p of pods) {
       const st = p.status!;
       expect(st.hostIP).toBe(ipOf.get(p.spec.nodeName!));
@@ -63,10 +97,14 @@ describe("hollow nodes run the real node agent", () => {
   it("fails a pod past its activeDeadlineSeconds (DeadlineExceeded), as the agent does", async () => {
     await cluster.client.create("pods", pod("deadline", { activeDeadlineSeconds: 2 }));
     let p: Pod | undefined;
-    await waitFor(async () => {
-      p = await cluster.client.get<Pod>("pods", "deadline", "default");
-      return p.status?.phase === "Failed";
-    }, 60_000, "pod deadline Failed");
+    await waitFor(
+      async () => {
+        p = await cluster.client.get<Pod>("pods", "deadline", "default");
+        return p.status?.phase === "Failed";
+      },
+      60_000,
+      "pod deadline Failed",
+    );
     expect(p!.status?.reason).toBe("DeadlineExceeded");
   }, 90_000);
 
@@ -74,6 +112,10 @@ describe("hollow nodes run the real node agent", () => {
     await cluster.client.create("pods", pod("gone"));
     await waitFor(async () => (await cluster.client.get<Pod>("pods", "gone", "default")).status?.phase === "Running", 60_000, "pod gone Running");
     await cluster.client.delete("pods", "gone", "default", { gracePeriodSeconds: 30 });
-    await waitFor(async () => !(await cluster.client.list<Pod>("pods", { namespace: "default" })).items.some((x) => x.metadata.name === "gone"), 60_000, "pod gone deleted");
+    await waitFor(
+      async () => !(await cluster.client.list<Pod>("pods", { namespace: "default" })).items.some((x) => x.metadata.name === "gone"),
+      60_000,
+      "pod gone deleted",
+    );
   }, 90_000);
 });

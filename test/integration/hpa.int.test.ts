@@ -37,7 +37,10 @@ spec:
 
 describe("HorizontalPodAutoscaler", () => {
   // A short sync period and scale-down window keep the test to a few minutes (defaults: 15 s and 5 min).
-  const cluster = new TestCluster({ nodes: 1, controllerManagerFlags: ["--horizontal-pod-autoscaler-sync-period-ms=3000", "--horizontal-pod-autoscaler-downscale-stabilization-ms=20000"] });
+  const cluster = new TestCluster({
+    nodes: 1,
+    controllerManagerFlags: ["--horizontal-pod-autoscaler-sync-period-ms=3000", "--horizontal-pod-autoscaler-downscale-stabilization-ms=20000"],
+  });
   let kubeconfig = "";
   beforeAll(async () => {
     await cluster.start();
@@ -49,7 +52,10 @@ describe("HorizontalPodAutoscaler", () => {
 
   const k = async (args: string[], input?: string): Promise<string> => {
     const p = run("kubectl", ["--kubeconfig", kubeconfig, "-n", "default", ...args], { timeout: 60_000 });
-    if (input !== undefined) { p.child.stdin!.write(input); p.child.stdin!.end(); }
+    if (input !== undefined) {
+      p.child.stdin!.write(input);
+      p.child.stdin!.end();
+    }
     try {
       return (await p).stdout;
     } catch (err) {
@@ -67,10 +73,15 @@ describe("HorizontalPodAutoscaler", () => {
 
   it("scales a CPU-burning Deployment up within 2 minutes and back down after the stabilisation window", async () => {
     await k(["apply", "-f", "-"], manifest);
-    expect(await k(["autoscale", "deployment", "burn", "--cpu-percent=50", "--min=1", "--max=3"])).toContain("horizontalpodautoscaler.autoscaling/burn autoscaled");
+    expect(await k(["autoscale", "deployment", "burn", "--cpu-percent=50", "--min=1", "--max=3"])).toContain(
+      "horizontalpodautoscaler.autoscaling/burn autoscaled",
+    );
     // Served at both versions: v1 shows the CPU target, v2 (preferred) the metric and conditions.
     const v1 = JSON.parse(await k(["get", "horizontalpodautoscalers.v1.autoscaling", "burn", "-o", "json"]));
-    expect(v1).toMatchObject({ apiVersion: "autoscaling/v1", spec: { scaleTargetRef: { kind: "Deployment", name: "burn" }, minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 50 } });
+    expect(v1).toMatchObject({
+      apiVersion: "autoscaling/v1",
+      spec: { scaleTargetRef: { kind: "Deployment", name: "burn" }, minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 50 },
+    });
     expect((await hpa()).spec.metrics).toEqual([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } } }]);
 
     const started = Date.now();
@@ -82,13 +93,17 @@ describe("HorizontalPodAutoscaler", () => {
     const table = await k(["get", "hpa"]);
     expect(table.split("\n")[0]).toMatch(/^NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE/);
     expect(table).toMatch(/burn\s+Deployment\/burn\s+cpu: \d+%\/50%\s+1\s+3\s+\d/);
-    const events = (await cluster.client.list<Event>("events", { namespace: "default" })).items.filter((e) => e.involvedObject.name === "burn" && e.reason === "SuccessfulRescale");
+    const events = (await cluster.client.list<Event>("events", { namespace: "default" })).items.filter(
+      (e) => e.involvedObject.name === "burn" && e.reason === "SuccessfulRescale",
+    );
     expect(events.map((e) => e.message).join("\n")).toMatch(/New size: [23]; reason: cpu resource utilization \(percentage of request\) above target/);
     console.log(`scaled up to 3 in ${upAfter.toFixed(1)} s`);
 
     // Stop the load in every pod; at max replicas no new (burning) pod is started meanwhile.
-    const running = async () => (await cluster.client.list<Pod>("pods", { namespace: "default", labelSelector: "app=burn" })).items
-      .filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === "Running" && p.status.containerStatuses?.[0]?.state?.running);
+    const running = async () =>
+      (await cluster.client.list<Pod>("pods", { namespace: "default", labelSelector: "app=burn" })).items.filter(
+        (p) => !p.metadata.deletionTimestamp && p.status?.phase === "Running" && p.status.containerStatuses?.[0]?.state?.running,
+      );
     await waitFor(async () => (await running()).length === 3, 60_000, "the 3 burn pods running");
     const pods = await running();
     const stopped = Date.now();
@@ -101,7 +116,9 @@ describe("HorizontalPodAutoscaler", () => {
     expect(downAfter).toBeGreaterThanOrEqual(15);
     const after = await hpa();
     expect(after.status).toMatchObject({ desiredReplicas: 1 });
-    const down = (await cluster.client.list<Event>("events", { namespace: "default" })).items.filter((e) => e.involvedObject.name === "burn" && e.reason === "SuccessfulRescale");
+    const down = (await cluster.client.list<Event>("events", { namespace: "default" })).items.filter(
+      (e) => e.involvedObject.name === "burn" && e.reason === "SuccessfulRescale",
+    );
     expect(down.map((e) => e.message).join("\n")).toContain("New size: 1; reason: All metrics below target");
   }, 300_000);
 });

@@ -29,7 +29,12 @@ const tag = process.env.SKIFF_IMAGE_TAG || "latest";
 /** docker-compose v1 (Debian's), else Compose v2 where installed. */
 const composeCmd = (() => {
   for (const c of [["docker-compose"], ["docker", "compose"]]) {
-    try { execFileSync(c[0], [...c.slice(1), "version"], { stdio: "ignore" }); return c; } catch { /* next */ }
+    try {
+      execFileSync(c[0], [...c.slice(1), "version"], { stdio: "ignore" });
+      return c;
+    } catch {
+      /* next */
+    }
   }
   return undefined;
 })();
@@ -41,7 +46,12 @@ const built: string[] = [];
 let registryPort = 0;
 
 const dockerOut = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8", timeout: 300_000 }).trim();
-const compose = (...args: string[]) => run(composeCmd![0], [...composeCmd!.slice(1), "-p", project, "-f", join(dir, "docker-compose.yml"), ...args], { cwd: dir, env: { ...process.env, SKIFF_IMAGE_TAG: tag }, timeout: 300_000 });
+const compose = (...args: string[]) =>
+  run(composeCmd![0], [...composeCmd!.slice(1), "-p", project, "-f", join(dir, "docker-compose.yml"), ...args], {
+    cwd: dir,
+    env: { ...process.env, SKIFF_IMAGE_TAG: tag },
+    timeout: 300_000,
+  });
 async function skiff(...args: string[]): Promise<{ out: string; err: string; code: number }> {
   try {
     const r = await run(join(repoRoot, "skiff"), args, { env: { ...process.env, SKIFF_SKIP_SETUP: "1", SKIFF_HOME: "" }, cwd: dir, timeout: 300_000 });
@@ -62,17 +72,32 @@ function buildApp(version: string): string {
 }
 
 async function runningPods(label: string, what: string): Promise<Pod[]> {
-  return waitFor(async () => {
-    const pods = (await client.list<Pod>("pods", { namespace: "default", labelSelector: label })).items.filter((p) => !p.metadata.deletionTimestamp);
-    return pods.length === 3 && pods.every((p) => p.status?.phase === "Running") ? pods : undefined;
-  }, 180_000, what, 1000);
+  return waitFor(
+    async () => {
+      const pods = (await client.list<Pod>("pods", { namespace: "default", labelSelector: label })).items.filter((p) => !p.metadata.deletionTimestamp);
+      return pods.length === 3 && pods.every((p) => p.status?.phase === "Running") ? pods : undefined;
+    },
+    180_000,
+    what,
+    1000,
+  );
 }
 
 describe.skipIf(!composeCmd)("images on the compose topology", () => {
   beforeAll(async () => {
-    const missing = [...Object.values(defaultImages), registryImage].filter((i) => { try { dockerOut("image", "inspect", "-f", "{{.Id}}", i); return false; } catch { return true; } });
+    const missing = [...Object.values(defaultImages), registryImage].filter((i) => {
+      try {
+        dockerOut("image", "inspect", "-f", "{{.Id}}", i);
+        return false;
+      } catch {
+        return true;
+      }
+    });
     if (missing.length) await run("bash", [join(repoRoot, "scripts/images.sh")], { timeout: 900_000 });
-    const file = parse(readFileSync(join(repoRoot, "docker-compose.yml"), "utf8"), { merge: true }) as { services: Record<string, Record<string, unknown>>; networks: Record<string, Record<string, unknown>> };
+    const file = parse(readFileSync(join(repoRoot, "docker-compose.yml"), "utf8"), { merge: true }) as {
+      services: Record<string, Record<string, unknown>>;
+      networks: Record<string, Record<string, unknown>>;
+    };
     for (const [svcName, svc] of Object.entries(file.services)) {
       delete svc.ports;
       delete svc.build;
@@ -96,7 +121,12 @@ describe.skipIf(!composeCmd)("images on the compose topology", () => {
     writeFileSync(kubeconfig, readFileSync(join(home, "kubeconfig"), "utf8").replace("https://127.0.0.1:6443", `https://${api}:6443`));
     registryPort = await freePort();
     const reg = ipOf(`${project}_registry_1`) || ipOf(`${project}-registry-1`);
-    forwarder = createServer((c) => { const u = connect({ host: reg, port: 5000 }); c.pipe(u).pipe(c); u.on("error", () => c.destroy()); c.on("error", () => u.destroy()); });
+    forwarder = createServer((c) => {
+      const u = connect({ host: reg, port: 5000 });
+      c.pipe(u).pipe(c);
+      u.on("error", () => c.destroy());
+      c.on("error", () => u.destroy());
+    });
     await new Promise<void>((r) => forwarder!.listen(registryPort, "127.0.0.1", r));
   }, 600_000);
 
@@ -104,8 +134,20 @@ describe.skipIf(!composeCmd)("images on the compose topology", () => {
     client?.close();
     forwarder?.close();
     if (composeCmd) await compose("down", "-v", "--remove-orphans").catch((err) => console.log(`[compose] down failed: ${err}`));
-    for (const img of [app, `localhost:5001/${project}/app:1`, `localhost:${registryPort}/${project}/app:1`]) { try { execFileSync("docker", ["rmi", img], { stdio: "ignore" }); } catch { /* absent */ } }
-    for (const id of built) { try { execFileSync("docker", ["rmi", id], { stdio: "ignore" }); } catch { /* tagged elsewhere or gone */ } }
+    for (const img of [app, `localhost:5001/${project}/app:1`, `localhost:${registryPort}/${project}/app:1`]) {
+      try {
+        execFileSync("docker", ["rmi", img], { stdio: "ignore" });
+      } catch {
+        /* absent */
+      }
+    }
+    for (const id of built) {
+      try {
+        execFileSync("docker", ["rmi", id], { stdio: "ignore" });
+      } catch {
+        /* tagged elsewhere or gone */
+      }
+    }
     for (const d of [dir, build, dockerConfig]) rmSync(d, { recursive: true, force: true });
   }, 300_000);
 
@@ -116,8 +158,14 @@ describe.skipIf(!composeCmd)("images on the compose topology", () => {
     expect(r.out).toContain(`through compose project ${project}`);
     expect(r.out.match(/loaded into node/g)).toHaveLength(3);
     await client.create("deployments", {
-      apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "app", namespace: "default" },
-      spec: { replicas: 3, selector: { matchLabels: { app: "app" } }, template: { metadata: { labels: { app: "app" } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "app", image: app }] } } },
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "app", namespace: "default" },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: "app" } },
+        template: { metadata: { labels: { app: "app" } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "app", image: app }] } },
+      },
     } as KObject);
     const pods = await runningPods("app=app", "3 pods Running");
     for (const p of pods) expect(p.status?.containerStatuses?.[0]?.imageID).toBe(`docker-pullable://${v1}`);
@@ -127,10 +175,15 @@ describe.skipIf(!composeCmd)("images on the compose topology", () => {
     const kubectl = (...args: string[]) => run("kubectl", args, { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 200_000 });
     await kubectl("rollout", "restart", "deployment/app");
     await kubectl("rollout", "status", "deployment/app", "--timeout=180s");
-    const after = await waitFor(async () => {
-      const ps = await runningPods("app=app", "3 pods Running after the restart");
-      return ps.every((p) => p.status?.containerStatuses?.[0]?.imageID === `docker-pullable://${v2}`) ? ps : undefined;
-    }, 180_000, "pods on v2", 1000);
+    const after = await waitFor(
+      async () => {
+        const ps = await runningPods("app=app", "3 pods Running after the restart");
+        return ps.every((p) => p.status?.containerStatuses?.[0]?.imageID === `docker-pullable://${v2}`) ? ps : undefined;
+      },
+      180_000,
+      "pods on v2",
+      1000,
+    );
     expect((await kubectl("logs", after[0].metadata.name!)).stdout.trim()).toBe("v2");
   }, 500_000);
 
@@ -139,8 +192,16 @@ describe.skipIf(!composeCmd)("images on the compose topology", () => {
     dockerOut("tag", app, pushed);
     await run("docker", ["push", pushed], { env: { ...process.env, DOCKER_CONFIG: dockerConfig }, timeout: 120_000 });
     await client.create("daemonsets", {
-      apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "reg", namespace: "default" },
-      spec: { selector: { matchLabels: { app: "reg" } }, template: { metadata: { labels: { app: "reg" } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "app", image: `localhost:5001/${project}/app:1`, imagePullPolicy: "Always" }] } } },
+      apiVersion: "apps/v1",
+      kind: "DaemonSet",
+      metadata: { name: "reg", namespace: "default" },
+      spec: {
+        selector: { matchLabels: { app: "reg" } },
+        template: {
+          metadata: { labels: { app: "reg" } },
+          spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "app", image: `localhost:5001/${project}/app:1`, imagePullPolicy: "Always" }] },
+        },
+      },
     } as KObject);
     const pods = await runningPods("app=reg", "a registry pod Running on each of the 3 nodes");
     expect(new Set(pods.map((p) => p.spec.nodeName)).size).toBe(3);

@@ -47,9 +47,17 @@ async function skiff(...args: string[]): Promise<{ out: string; err: string; cod
     return { out: x.stdout, err: x.stderr, code: typeof x.code === "number" ? x.code : 1 };
   }
 }
-const dockerOut = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8", timeout: 300_000, env: { ...process.env, DOCKER_CONFIG: dockerConfig } }).trim();
-const kubectl = async (...args: string[]) => (await run("kubectl", args, { env: { ...process.env, KUBECONFIG: join(home, "kubeconfig") }, timeout: 60_000 })).stdout;
-const nodeImageId = (node: string, image: string) => { try { return dockerOut("exec", node, "docker", "image", "inspect", "-f", "{{.Id}}", image); } catch { return ""; } };
+const dockerOut = (...args: string[]) =>
+  execFileSync("docker", args, { encoding: "utf8", timeout: 300_000, env: { ...process.env, DOCKER_CONFIG: dockerConfig } }).trim();
+const kubectl = async (...args: string[]) =>
+  (await run("kubectl", args, { env: { ...process.env, KUBECONFIG: join(home, "kubeconfig") }, timeout: 60_000 })).stdout;
+const nodeImageId = (node: string, image: string) => {
+  try {
+    return dockerOut("exec", node, "docker", "image", "inspect", "-f", "{{.Id}}", image);
+  } catch {
+    return "";
+  }
+};
 
 /** Builds `app` from skiff/busybox:1.35 on this host; the pod prints `version`. */
 function buildApp(tag: string, version: string): string {
@@ -62,19 +70,27 @@ function buildApp(tag: string, version: string): string {
 
 function deployment(depName: string, image: string, extra: Record<string, unknown> = {}): KObject & { spec: Record<string, unknown> } {
   return {
-    apiVersion: "apps/v1", kind: "Deployment", metadata: { name: depName, namespace: "default" },
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: depName, namespace: "default" },
     spec: {
-      replicas: 3, selector: { matchLabels: { app: depName } },
+      replicas: 3,
+      selector: { matchLabels: { app: depName } },
       template: { metadata: { labels: { app: depName } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "app", image }], ...extra } },
     },
   };
 }
 
 async function runningPods(label: string, n: number, what: string, timeoutMs = 150_000): Promise<Pod[]> {
-  return waitFor(async () => {
-    const pods = (await client.list<Pod>("pods", { namespace: "default", labelSelector: label })).items.filter((p) => !p.metadata.deletionTimestamp);
-    return pods.length === n && pods.every((p) => p.status?.phase === "Running") ? pods : undefined;
-  }, timeoutMs, what, 1000);
+  return waitFor(
+    async () => {
+      const pods = (await client.list<Pod>("pods", { namespace: "default", labelSelector: label })).items.filter((p) => !p.metadata.deletionTimestamp);
+      return pods.length === n && pods.every((p) => p.status?.phase === "Running") ? pods : undefined;
+    },
+    timeoutMs,
+    what,
+    1000,
+  );
 }
 
 const logsOf = async (p: Pod) => (await kubectl("logs", p.metadata.name!)).trim();
@@ -82,18 +98,50 @@ const eventsOf = async (pod: string) => (await client.list<Event>("events", { na
 
 describe("images on every node of the container topology", () => {
   beforeAll(async () => {
-    const missing = [...Object.values(defaultImages), registryImage].filter((i) => { try { dockerOut("image", "inspect", "-f", "{{.Id}}", i); return false; } catch { return true; } });
+    const missing = [...Object.values(defaultImages), registryImage].filter((i) => {
+      try {
+        dockerOut("image", "inspect", "-f", "{{.Id}}", i);
+        return false;
+      } catch {
+        return true;
+      }
+    });
     if (missing.length) await run("bash", [join(repoRoot, "scripts/images.sh")], { timeout: 900_000 });
     registryPort = await freePort();
-    const up = await skiff("up", "--nodes", "3", "--name", name, "--internal", "--nats-servers", "1", "--apiservers", "1", "--schedulers", "1", "--controller-managers", "1",
-      "--registry-port", String(registryPort), "--registry-auth", `${auth.user}:${auth.password}`, "--timeout", "300");
+    const up = await skiff(
+      "up",
+      "--nodes",
+      "3",
+      "--name",
+      name,
+      "--internal",
+      "--nats-servers",
+      "1",
+      "--apiservers",
+      "1",
+      "--schedulers",
+      "1",
+      "--controller-managers",
+      "1",
+      "--registry-port",
+      String(registryPort),
+      "--registry-auth",
+      `${auth.user}:${auth.password}`,
+      "--timeout",
+      "300",
+    );
     expect(up.code, up.out + up.err).toBe(0);
     const info = JSON.parse(readFileSync(join(home, "cluster.json"), "utf8"));
     client = new ApiClient({ addresses: info.apiserver.split(","), timeoutMs: 5000, tls: { dir: join(home, "pki", "admin") } });
     // The network is internal (nothing published): this host reaches the registry container
     // through a loopback forwarder of its own, as `-p 127.0.0.1:PORT:5000` would.
     const regIp = dockerOut("inspect", "-f", `{{(index .NetworkSettings.Networks "${name}-net").IPAddress}}`, `${name}-registry-1`);
-    forwarder = createServer((c) => { const u = connect({ host: regIp, port: 5000 }); c.pipe(u).pipe(c); u.on("error", () => c.destroy()); c.on("error", () => u.destroy()); });
+    forwarder = createServer((c) => {
+      const u = connect({ host: regIp, port: 5000 });
+      c.pipe(u).pipe(c);
+      u.on("error", () => c.destroy());
+      c.on("error", () => u.destroy());
+    });
     await new Promise<void>((r) => forwarder!.listen(registryPort, "127.0.0.1", r));
   }, 600_000);
 
@@ -101,10 +149,24 @@ describe("images on every node of the container topology", () => {
     client?.close();
     forwarder?.close();
     const down = await skiff("down", "--name", name);
-    for (const id of dockerOut("ps", "-aq", "--filter", `label=io.skiff.topology=${name}`).split("\n").filter(Boolean)) execFileSync("docker", ["rm", "-f", "-v", id]);
-    for (const id of dockerOut("volume", "ls", "-q", "--filter", `label=io.skiff.topology=${name}`).split("\n").filter(Boolean)) execFileSync("docker", ["volume", "rm", "-f", id]);
-    for (const img of [app, `${name}/api:1`, `localhost:${registryPort}/${name}/app:r1`]) { try { execFileSync("docker", ["rmi", img], { stdio: "ignore" }); } catch { /* absent */ } }
-    for (const id of built) { try { execFileSync("docker", ["rmi", id], { stdio: "ignore" }); } catch { /* tagged elsewhere or gone */ } }
+    for (const id of dockerOut("ps", "-aq", "--filter", `label=io.skiff.topology=${name}`).split("\n").filter(Boolean))
+      execFileSync("docker", ["rm", "-f", "-v", id]);
+    for (const id of dockerOut("volume", "ls", "-q", "--filter", `label=io.skiff.topology=${name}`).split("\n").filter(Boolean))
+      execFileSync("docker", ["volume", "rm", "-f", id]);
+    for (const img of [app, `${name}/api:1`, `localhost:${registryPort}/${name}/app:r1`]) {
+      try {
+        execFileSync("docker", ["rmi", img], { stdio: "ignore" });
+      } catch {
+        /* absent */
+      }
+    }
+    for (const id of built) {
+      try {
+        execFileSync("docker", ["rmi", id], { stdio: "ignore" });
+      } catch {
+        /* tagged elsewhere or gone */
+      }
+    }
     for (const d of [home, build, dockerConfig]) rmSync(d, { recursive: true, force: true });
     console.log(`[images] ${JSON.stringify(figures)}`);
     expect(down.code, down.out + down.err).toBe(0);
@@ -133,10 +195,15 @@ describe("images on every node of the container topology", () => {
   }, 300_000);
 
   it("reports the images each node holds in status.images", async () => {
-    const images = await waitFor(async () => {
-      const n = await client.get<Node>("nodes", nodes[0]);
-      return n.status?.images?.some((i) => i.names.includes(app)) ? n.status.images : undefined;
-    }, 60_000, "status.images lists the loaded image", 1000);
+    const images = await waitFor(
+      async () => {
+        const n = await client.get<Node>("nodes", nodes[0]);
+        return n.status?.images?.some((i) => i.names.includes(app)) ? n.status.images : undefined;
+      },
+      60_000,
+      "status.images lists the loaded image",
+      1000,
+    );
     expect(images.find((i) => i.names.includes(app))!.sizeBytes).toBeGreaterThan(0);
     expect(images.map((i) => i.sizeBytes)).toEqual([...images.map((i) => i.sizeBytes)].sort((a, b) => b - a));
     const viaKubectl = await kubectl("get", "node", nodes[0], "-o", "jsonpath={.status.images[*].names}");
@@ -152,10 +219,15 @@ describe("images on every node of the container topology", () => {
     const before = new Set((await client.list<Pod>("pods", { namespace: "default", labelSelector: "app=app" })).items.map((p) => p.metadata.name));
     await kubectl("rollout", "restart", "deployment/app");
     await kubectl("rollout", "status", "deployment/app", "--timeout=150s");
-    const pods = await waitFor(async () => {
-      const ps = await runningPods("app=app", 3, "3 app pods Running");
-      return ps.every((p) => !before.has(p.metadata.name)) ? ps : undefined;
-    }, 150_000, "only new pods", 1000);
+    const pods = await waitFor(
+      async () => {
+        const ps = await runningPods("app=app", 3, "3 app pods Running");
+        return ps.every((p) => !before.has(p.metadata.name)) ? ps : undefined;
+      },
+      150_000,
+      "only new pods",
+      1000,
+    );
     for (const p of pods) expect(await logsOf(p)).toBe("v2");
   }, 300_000);
 
@@ -171,7 +243,10 @@ describe("images on every node of the container topology", () => {
     } finally {
       execFileSync("docker", ["unpause", nodes[2]]);
     }
-    const token = dockerOut("inspect", "-f", "{{range .Config.Env}}{{println .}}{{end}}", nodes[0]).split("\n").find((l) => l.startsWith("SKIFF_NODE_TOKEN="))!.slice("SKIFF_NODE_TOKEN=".length);
+    const token = dockerOut("inspect", "-f", "{{range .Config.Env}}{{println .}}{{end}}", nodes[0])
+      .split("\n")
+      .find((l) => l.startsWith("SKIFF_NODE_TOKEN="))!
+      .slice("SKIFF_NODE_TOKEN=".length);
     const wrong = await skiff("image", "load", api, "--via", "api", "--node-token", "not-the-token-0123456789");
     expect(wrong.code).toBe(1);
     expect(wrong.out).toMatch(new RegExp(`NOT loaded into node ${nodes[0]}: .*node token is missing or wrong`));
@@ -185,11 +260,21 @@ describe("images on every node of the container topology", () => {
 
   it("explains a failed pull: image, node and the engine's reason, with pull Events", async () => {
     const img = `${name}/never-loaded:1`;
-    await client.create("pods", { apiVersion: "v1", kind: "Pod", metadata: { name: "missing", namespace: "default" }, spec: { nodeName: nodes[1], containers: [{ name: "c", image: img }] } } as Pod);
-    const st = await waitFor(async () => {
-      const s = (await client.get<Pod>("pods", "missing", "default")).status?.containerStatuses?.[0]?.state.waiting;
-      return s && ["ErrImagePull", "ImagePullBackOff"].includes(s.reason ?? "") ? s : undefined;
-    }, 60_000, "pull failure in status", 500);
+    await client.create("pods", {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "missing", namespace: "default" },
+      spec: { nodeName: nodes[1], containers: [{ name: "c", image: img }] },
+    } as Pod);
+    const st = await waitFor(
+      async () => {
+        const s = (await client.get<Pod>("pods", "missing", "default")).status?.containerStatuses?.[0]?.state.waiting;
+        return s && ["ErrImagePull", "ImagePullBackOff"].includes(s.reason ?? "") ? s : undefined;
+      },
+      60_000,
+      "pull failure in status",
+      500,
+    );
     expect(st.message).toContain(`failed to pull image "${img}" on node ${nodes[1]}: `);
     expect(st.message).toContain(`skiff image load ${img}`);
     const ev = (await eventsOf("missing")).map((e) => `${e.reason}: ${e.message}`);
@@ -209,25 +294,49 @@ describe("images on every node of the container topology", () => {
     await dockerAsync("login", "-u", auth.user, "-p", auth.password, `localhost:${registryPort}`);
     await dockerAsync("push", image);
     // Without the secret: a clear message naming the node and what to do.
-    await client.create("pods", { apiVersion: "v1", kind: "Pod", metadata: { name: "nosecret", namespace: "default" }, spec: { nodeName: nodes[0], containers: [{ name: "c", image, imagePullPolicy: "Always" }] } } as Pod);
-    const st = await waitFor(async () => {
-      const s = (await client.get<Pod>("pods", "nosecret", "default")).status?.containerStatuses?.[0]?.state.waiting;
-      return s && ["ErrImagePull", "ImagePullBackOff"].includes(s.reason ?? "") ? s : undefined;
-    }, 60_000, "pull failure without the secret", 500);
+    await client.create("pods", {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "nosecret", namespace: "default" },
+      spec: { nodeName: nodes[0], containers: [{ name: "c", image, imagePullPolicy: "Always" }] },
+    } as Pod);
+    const st = await waitFor(
+      async () => {
+        const s = (await client.get<Pod>("pods", "nosecret", "default")).status?.containerStatuses?.[0]?.state.waiting;
+        return s && ["ErrImagePull", "ImagePullBackOff"].includes(s.reason ?? "") ? s : undefined;
+      },
+      60_000,
+      "pull failure without the secret",
+      500,
+    );
     expect(st.message).toContain(`failed to pull image "${image}" on node ${nodes[0]}: `);
     expect(st.message).toMatch(/no basic auth credentials|unauthorized/);
-    expect(st.message).toContain(`needs credentials: give the pod imagePullSecrets naming a Secret of type kubernetes.io/dockerconfigjson with an entry for localhost:${registryPort}`);
+    expect(st.message).toContain(
+      `needs credentials: give the pod imagePullSecrets naming a Secret of type kubernetes.io/dockerconfigjson with an entry for localhost:${registryPort}`,
+    );
     await client.delete("pods", "nosecret", "default", { gracePeriodSeconds: 0 });
     // With it: every node pulls.
-    await kubectl("create", "secret", "docker-registry", "regcred", `--docker-server=localhost:${registryPort}`, `--docker-username=${auth.user}`, `--docker-password=${auth.password}`);
+    await kubectl(
+      "create",
+      "secret",
+      "docker-registry",
+      "regcred",
+      `--docker-server=localhost:${registryPort}`,
+      `--docker-username=${auth.user}`,
+      `--docker-password=${auth.password}`,
+    );
     const dep = deployment("reg", image, { imagePullSecrets: [{ name: "regcred" }] });
-    ((dep.spec as { template: { spec: { containers: { imagePullPolicy?: string }[] } } }).template.spec.containers[0]).imagePullPolicy = "Always";
+    (dep.spec as { template: { spec: { containers: { imagePullPolicy?: string }[] } } }).template.spec.containers[0].imagePullPolicy = "Always";
     await client.create("deployments", dep);
     const pods = await runningPods("app=reg", 3, "3 registry pods Running");
     expect(new Set(pods.map((p) => p.spec.nodeName)).size).toBeGreaterThanOrEqual(2);
     for (const p of pods) expect(await logsOf(p)).toBe("v2");
     const pulled = (await eventsOf(pods[0].metadata.name!)).find((e) => e.reason === "Pulled");
-    expect(pulled?.message).toMatch(new RegExp(`^Successfully pulled image "${image.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}" in [\\d.]+m?s \\([\\d.]+m?s including waiting\\)\\. Image size: \\d+ bytes\\.$`));
+    expect(pulled?.message).toMatch(
+      new RegExp(
+        `^Successfully pulled image "${image.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}" in [\\d.]+m?s \\([\\d.]+m?s including waiting\\)\\. Image size: \\d+ bytes\\.$`,
+      ),
+    );
     figures.registryPulled = pulled?.message ?? "";
     // The registry's storage survives its restart: a new pod pulls the image again.
     execFileSync("docker", ["restart", `${name}-registry-1`], { stdio: "ignore" });
@@ -238,7 +347,12 @@ describe("images on every node of the container topology", () => {
 
   it("collects unused images on the nodes (low thresholds) and never one a container uses", async () => {
     // v1 is unused since the rollout: the GC removes it from every node; v2 (in use) and the sandbox image stay.
-    await waitFor(async () => nodes.every((n) => !dockerOut("exec", n, "docker", "images", "-q", "--no-trunc").includes(v1)), 180_000, "v1 collected on every node", 2000);
+    await waitFor(
+      async () => nodes.every((n) => !dockerOut("exec", n, "docker", "images", "-q", "--no-trunc").includes(v1)),
+      180_000,
+      "v1 collected on every node",
+      2000,
+    );
     const apps = await runningPods("app=app", 3, "app pods still Running");
     for (const p of apps) {
       expect(nodeImageId(p.spec.nodeName!, app), p.spec.nodeName).not.toBe("");

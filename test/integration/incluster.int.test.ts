@@ -38,7 +38,10 @@ async function buildNodeImage(): Promise<void> {
   const ctx = mkdtempSync(join(tmpdir(), "skiff-node-image-"));
   try {
     const bin = realpathSync(process.execPath);
-    const libs = (await run("ldd", [bin])).stdout.split("\n").map((l) => /(\/\S+)\s+\(0x/.exec(l)?.[1]).filter((x): x is string => !!x);
+    const libs = (await run("ldd", [bin])).stdout
+      .split("\n")
+      .map((l) => /(\/\S+)\s+\(0x/.exec(l)?.[1])
+      .filter((x): x is string => !!x);
     const copies = ["COPY node /usr/local/bin/node"];
     for (const [i, lib] of libs.entries()) {
       copyFileSync(realpathSync(lib), join(ctx, `lib${i}`));
@@ -77,14 +80,18 @@ describe("in-cluster clients", () => {
     await cluster.start();
     kubeconfig = await cluster.kubeconfigPath();
   });
-  afterAll(async () => { await cluster.stop(); });
+  afterAll(async () => {
+    await cluster.stop();
+  });
 
   it("kubectl in a pod lists pods with its ServiceAccount's projected token and is Forbidden to read Secrets", async () => {
     await kubectl("create", "namespace", "inside");
     await kubectl("create", "serviceaccount", "reader", "-n", "inside");
     await kubectl("create", "rolebinding", "reader-view", "-n", "inside", "--clusterrole=view", "--serviceaccount=inside:reader");
     const manifest = join(cluster.dir, "incluster.yaml");
-    writeFileSync(manifest, `apiVersion: v1
+    writeFileSync(
+      manifest,
+      `apiVersion: v1
 kind: Pod
 metadata: {name: asker, namespace: inside}
 spec:
@@ -94,12 +101,17 @@ spec:
   - name: kubectl
     image: ${IMAGE}
     command: ["sh", "-c", "ls /var/run/secrets/kubernetes.io/serviceaccount; cat /var/run/secrets/kubernetes.io/serviceaccount/namespace; echo; kubectl get pods -o name; echo pods-rc=$?; kubectl get secrets 2>&1; echo secrets-rc=$?"]
-`);
+`,
+    );
     await kubectl("apply", "-f", manifest);
-    const pod = await waitFor(async () => {
-      const p = JSON.parse(await kubectl("get", "pod", "asker", "-n", "inside", "-o", "json")) as Pod;
-      return p.status?.phase === "Succeeded" || p.status?.phase === "Failed" ? p : undefined;
-    }, 120_000, "the kubectl pod to finish");
+    const pod = await waitFor(
+      async () => {
+        const p = JSON.parse(await kubectl("get", "pod", "asker", "-n", "inside", "-o", "json")) as Pod;
+        return p.status?.phase === "Succeeded" || p.status?.phase === "Failed" ? p : undefined;
+      },
+      120_000,
+      "the kubectl pod to finish",
+    );
     const logs = await kubectl("logs", "asker", "-n", "inside");
     expect(pod.status?.phase, logs).toBe("Succeeded");
     expect(pod.spec.serviceAccountName).toBe("reader");
@@ -107,7 +119,9 @@ spec:
     expect(logs).toContain("inside");
     expect(logs).toContain("pod/asker");
     expect(logs).toContain("pods-rc=0");
-    expect(logs).toContain('secrets is forbidden: User "system:serviceaccount:inside:reader" cannot list resource "secrets" in API group "" in the namespace "inside"');
+    expect(logs).toContain(
+      'secrets is forbidden: User "system:serviceaccount:inside:reader" cannot list resource "secrets" in API group "" in the namespace "inside"',
+    );
     expect(logs).toContain("secrets-rc=1");
   });
 
@@ -122,7 +136,9 @@ spec:
     onTestFinished(() => rmSync(probeDir, { recursive: true, force: true }));
     writeFileSync(join(probeDir, "probe.mjs"), CLIENT_NODE_PROBE);
     const manifest = join(cluster.dir, "client-node.yaml");
-    writeFileSync(manifest, `apiVersion: v1
+    writeFileSync(
+      manifest,
+      `apiVersion: v1
 kind: Pod
 metadata: {name: node-client, namespace: outside}
 spec:
@@ -139,23 +155,32 @@ spec:
     volumeMounts:
     - {name: probe, mountPath: /app/probe, readOnly: true}
     - {name: modules, mountPath: /app/node_modules, readOnly: true}
-`);
+`,
+    );
     await kubectl("apply", "-f", manifest);
-    const pod = await waitFor(async () => {
-      const p = JSON.parse(await kubectl("get", "pod", "node-client", "-n", "outside", "-o", "json")) as Pod;
-      return p.status?.phase === "Succeeded" || p.status?.phase === "Failed" ? p : undefined;
-    }, 200_000, "the client-node pod to finish");
+    const pod = await waitFor(
+      async () => {
+        const p = JSON.parse(await kubectl("get", "pod", "node-client", "-n", "outside", "-o", "json")) as Pod;
+        return p.status?.phase === "Succeeded" || p.status?.phase === "Failed" ? p : undefined;
+      },
+      200_000,
+      "the client-node pod to finish",
+    );
     const logs = await kubectl("logs", "node-client", "-n", "outside");
     expect(pod.status?.phase, logs).toBe("Succeeded");
     // KUBERNETES_SERVICE_HOST/PORT: the kubernetes Service's ClusterIP.
     expect(logs).toMatch(/^server=https:\/\/10\.\d+\.\d+\.\d+:443 user=inClusterUser$/m);
     expect(logs).toContain("pods=node-client");
-    expect(logs).toMatch(/^secrets-error=403 .*secrets is forbidden: User \\?"system:serviceaccount:outside:app\\?" cannot list resource \\?"secrets\\?" in API group \\?"\\?" in the namespace \\?"outside\\?"/m);
-   }, 240_000); // loading client-node (57 MB of modules) from a hostPath takes a while on a loaded machine
+    expect(logs).toMatch(
+      /^secrets-error=403 .*secrets is forbidden: User \\?"system:serviceaccount:outside:app\\?" cannot list resource \\?"secrets\\?" in API group \\?"\\?" in the namespace \\?"outside\\?"/m,
+    );
+  }, 240_000); // loading client-node (57 MB of modules) from a hostPath takes a while on a loaded machine
 
   it("automountServiceAccountToken: false keeps the credentials out", async () => {
     const manifest = join(cluster.dir, "nomount.yaml");
-    writeFileSync(manifest, `apiVersion: v1
+    writeFileSync(
+      manifest,
+      `apiVersion: v1
 kind: Pod
 metadata: {name: quiet, namespace: inside}
 spec:
@@ -165,9 +190,14 @@ spec:
   - name: c
     image: ${IMAGE}
     command: ["sh", "-c", "ls /var/run/secrets/kubernetes.io/serviceaccount 2>&1; echo done"]
-`);
+`,
+    );
     await kubectl("apply", "-f", manifest);
-    await waitFor(async () => JSON.parse(await kubectl("get", "pod", "quiet", "-n", "inside", "-o", "json")).status?.phase === "Succeeded", 120_000, "the pod to finish");
+    await waitFor(
+      async () => JSON.parse(await kubectl("get", "pod", "quiet", "-n", "inside", "-o", "json")).status?.phase === "Succeeded",
+      120_000,
+      "the pod to finish",
+    );
     const logs = await kubectl("logs", "quiet", "-n", "inside");
     expect(logs).toContain("No such file or directory");
     const stored = JSON.parse(await kubectl("get", "pod", "quiet", "-n", "inside", "-o", "json")) as Pod;

@@ -53,14 +53,26 @@ describe("the Ingress examples users bring", () => {
     await cluster.start();
     kubeconfig = await cluster.kubeconfigPath();
     await kubectl("apply", "-f", join(EXAMPLES, "backends.yaml"));
-    await waitFor(async () => {
-      const pods = (await cluster.client.list<Pod>("pods", { namespace: "default" })).items;
-      return pods.some((p) => p.metadata.labels?.app === "ingress-example-backends" && p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")) || undefined;
-    }, 120_000, "the example backends to be ready");
-    const svc = await waitFor(async () => {
-      const s = await cluster.client.get<Service>("services", "skiff-ingress", "kube-system").catch(() => undefined);
-      return s?.status?.loadBalancer?.ingress?.[0]?.ip ? s : undefined;
-    }, 30_000, "the controller's LoadBalancer Service");
+    await waitFor(
+      async () => {
+        const pods = (await cluster.client.list<Pod>("pods", { namespace: "default" })).items;
+        return (
+          pods.some(
+            (p) => p.metadata.labels?.app === "ingress-example-backends" && p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
+          ) || undefined
+        );
+      },
+      120_000,
+      "the example backends to be ready",
+    );
+    const svc = await waitFor(
+      async () => {
+        const s = await cluster.client.get<Service>("services", "skiff-ingress", "kube-system").catch(() => undefined);
+        return s?.status?.loadBalancer?.ingress?.[0]?.ip ? s : undefined;
+      },
+      30_000,
+      "the controller's LoadBalancer Service",
+    );
     lb = svc.status!.loadBalancer!.ingress![0].ip!;
   }, 240_000);
 
@@ -76,24 +88,37 @@ describe("the Ingress examples users bring", () => {
   });
 
   it("default backend: every request to test", async () => {
-    await example("default-backend.yaml", [["a.example.com", "/any/path", "test /any/path"], ["b.example.com", "/", "test /"]]);
+    await example("default-backend.yaml", [
+      ["a.example.com", "/any/path", "test /any/path"],
+      ["b.example.com", "/", "test /"],
+    ]);
     await remove("default-backend.yaml");
     await waitFor(async () => ((await get(lb, "a.example.com", "/")).status === 404 ? true : undefined), 20_000, "the default backend gone");
   });
 
   it("simple fanout: one host, paths to two Services on their ports", async () => {
-    await example("simple-fanout.yaml", [["foo.bar.com", "/foo/a", "service1 /foo/a"], ["foo.bar.com", "/bar", "service2 /bar"]]);
+    await example("simple-fanout.yaml", [
+      ["foo.bar.com", "/foo/a", "service1 /foo/a"],
+      ["foo.bar.com", "/bar", "service2 /bar"],
+    ]);
     expect((await get(lb, "foo.bar.com", "/foobar")).status).toBe(404); // Prefix is element-wise
     await remove("simple-fanout.yaml");
   });
 
   it("name-based virtual hosting, with a rule for every other host", async () => {
-    await example("name-virtual-host.yaml", [["first.bar.com", "/", "service1 / host=first.bar.com"], ["second.bar.com", "/x", "service2 /x"], ["third.example.com", "/", "service3 /"]]);
+    await example("name-virtual-host.yaml", [
+      ["first.bar.com", "/", "service1 / host=first.bar.com"],
+      ["second.bar.com", "/x", "service2 /x"],
+      ["third.example.com", "/", "service3 /"],
+    ]);
     await remove("name-virtual-host.yaml");
   });
 
   it("wildcard hosts match one label", async () => {
-    await example("wildcard-host.yaml", [["foo.bar.com", "/bar", "service1 /bar"], ["bar.foo.com", "/foo", "service2 /foo"]]);
+    await example("wildcard-host.yaml", [
+      ["foo.bar.com", "/bar", "service1 /bar"],
+      ["bar.foo.com", "/foo", "service2 /foo"],
+    ]);
     expect((await get(lb, "baz.bar.foo.com", "/foo")).status).toBe(404);
     expect((await get(lb, "foo.com", "/foo")).status).toBe(404);
     await remove("wildcard-host.yaml");
@@ -105,14 +130,27 @@ describe("the Ingress examples users bring", () => {
     writeFileSync(join(dir, "tls.key"), key);
     await kubectl("create", "secret", "tls", "testsecret-tls", `--cert=${join(dir, "tls.crt")}`, `--key=${join(dir, "tls.key")}`);
     await kubectl("apply", "-f", join(EXAMPLES, "tls.yaml"));
-    const https = () => new Promise<{ cn: string; body: string }>((resolve, reject) => {
-      const s = tlsConnect({ host: lb, port: 443, servername: "https-example.foo.com", rejectUnauthorized: false, ALPNProtocols: ["http/1.1"] }, () => s.write("GET /secure HTTP/1.1\r\nHost: https-example.foo.com\r\nConnection: close\r\n\r\n"));
-      let out = "";
-      s.on("data", (d) => (out += d));
-      s.on("end", () => { const cn = s.getPeerCertificate().subject?.CN; resolve({ cn: String(cn), body: out.split("\r\n\r\n").slice(1).join("").trim() }); });
-      s.on("error", reject);
-    });
-    const r = await waitFor(async () => { const x = await https().catch(() => undefined); return x?.cn === "https-example.foo.com" && x.body.startsWith("service1 /secure") ? x : undefined; }, 20_000, "HTTPS with the Secret's certificate");
+    const https = () =>
+      new Promise<{ cn: string; body: string }>((resolve, reject) => {
+        const s = tlsConnect({ host: lb, port: 443, servername: "https-example.foo.com", rejectUnauthorized: false, ALPNProtocols: ["http/1.1"] }, () =>
+          s.write("GET /secure HTTP/1.1\r\nHost: https-example.foo.com\r\nConnection: close\r\n\r\n"),
+        );
+        let out = "";
+        s.on("data", (d) => (out += d));
+        s.on("end", () => {
+          const cn = s.getPeerCertificate().subject?.CN;
+          resolve({ cn: String(cn), body: out.split("\r\n\r\n").slice(1).join("").trim() });
+        });
+        s.on("error", reject);
+      });
+    const r = await waitFor(
+      async () => {
+        const x = await https().catch(() => undefined);
+        return x?.cn === "https-example.foo.com" && x.body.startsWith("service1 /secure") ? x : undefined;
+      },
+      20_000,
+      "HTTPS with the Secret's certificate",
+    );
     expect(r.body).toBe("service1 /secure host=https-example.foo.com");
     const red = await get(lb, "https-example.foo.com", "/secure");
     expect(red.status).toBe(308);
@@ -121,7 +159,10 @@ describe("the Ingress examples users bring", () => {
   });
 
   it("ingress-nginx's rewrite-target with capture groups", async () => {
-    await example("rewrite-target.yaml", [["rewrite.bar.com", "/something/new", "http-svc /new "], ["rewrite.bar.com", "/something", "http-svc / "]]);
+    await example("rewrite-target.yaml", [
+      ["rewrite.bar.com", "/something/new", "http-svc /new "],
+      ["rewrite.bar.com", "/something", "http-svc / "],
+    ]);
     await remove("rewrite-target.yaml");
   });
 });

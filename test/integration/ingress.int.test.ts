@@ -14,7 +14,17 @@ import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
 import { waitFor } from "@skiff/client";
-import { setCondition, type Deployment, type EndpointSlice, type Event, type Ingress, type IngressClass, type Pod, type Secret, type Service } from "@skiff/api";
+import {
+  setCondition,
+  type Deployment,
+  type EndpointSlice,
+  type Event,
+  type Ingress,
+  type IngressClass,
+  type Pod,
+  type Secret,
+  type Service,
+} from "@skiff/api";
 import { TestCluster } from "../harness/cluster.js";
 import { selfSigned, DEFAULT_CERT_CN } from "../../services/ingress/src/tls/certs.js";
 
@@ -24,34 +34,67 @@ const GATE = "skiff.io/serving";
 /** A pod answering every request with "<pod> <path> host=<Host> proto=<X-Forwarded-Proto>" (+ " xff=<X-Forwarded-For> real=<X-Real-IP>" with `addresses`). */
 function echoPod(name: string, app: string, addresses = false): Pod {
   const script = [
-    "#!/bin/sh", "cr=$(printf '\\r')", "read -r method path proto", "host=''; xfp=''; xff=''; xri=''",
+    "#!/bin/sh",
+    "cr=$(printf '\\r')",
+    "read -r method path proto",
+    "host=''; xfp=''; xff=''; xri=''",
     // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
-    "while read -r line; do line=${line%\"$cr\"}; [ -z \"$line\" ] && break; case \"$line\" in [Hh]ost:*) host=${line#*: };; [Xx]-[Ff]orwarded-[Pp]roto:*) xfp=${line#*: };; [Xx]-[Ff]orwarded-[Ff]or:*) xff=${line#*: };; [Xx]-[Rr]eal-[Ii][Pp]:*) xri=${line#*: };; esac; done",
+    'while read -r line; do line=${line%"$cr"}; [ -z "$line" ] && break; case "$line" in [Hh]ost:*) host=${line#*: };; [Xx]-[Ff]orwarded-[Pp]roto:*) xfp=${line#*: };; [Xx]-[Ff]orwarded-[Ff]or:*) xff=${line#*: };; [Xx]-[Rr]eal-[Ii][Pp]:*) xri=${line#*: };; esac; done',
     `body="${name} $path host=$host proto=$xfp${addresses ? " xff=$xff real=$xri" : ""}"`,
     // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
-    "printf 'HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-Length: %s\\r\\nConnection: close\\r\\n\\r\\n%s' \"${#body}\" \"$body\"",
+    'printf \'HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-Length: %s\\r\\nConnection: close\\r\\n\\r\\n%s\' "${#body}" "$body"',
   ].join("\n");
   return {
-    apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", labels: { app } },
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "default", labels: { app } },
     spec: {
-      containers: [{ name: "echo", image: IMAGE, ports: [{ name: "http", containerPort: 8080 }], command: ["sh", "-c", `cat > /h.sh <<'EOF'\n${script}\nEOF\nchmod +x /h.sh && exec nc -ll -p 8080 -e /h.sh`] }],
-      readinessGates: [{ conditionType: GATE }], terminationGracePeriodSeconds: 1,
+      containers: [
+        {
+          name: "echo",
+          image: IMAGE,
+          ports: [{ name: "http", containerPort: 8080 }],
+          command: ["sh", "-c", `cat > /h.sh <<'EOF'\n${script}\nEOF\nchmod +x /h.sh && exec nc -ll -p 8080 -e /h.sh`],
+        },
+      ],
+      readinessGates: [{ conditionType: GATE }],
+      terminationGracePeriodSeconds: 1,
     },
   };
 }
 
-const service = (name: string, app?: string): Service => ({ apiVersion: "v1", kind: "Service", metadata: { name, namespace: "default" }, spec: { ...(app ? { selector: { app } } : {}), ports: [{ name: "http", port: 80, targetPort: "http" }] } } as Service);
+const service = (name: string, app?: string): Service =>
+  ({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name, namespace: "default" },
+    spec: { ...(app ? { selector: { app } } : {}), ports: [{ name: "http", port: 80, targetPort: "http" }] },
+  }) as Service;
 
 type Rule = { host?: string; paths: [string, "Exact" | "Prefix" | "ImplementationSpecific", string][] };
 function ingress(name: string, rules: Rule[], extra: Partial<Ingress["spec"]> = {}, annotations: Record<string, string> = {}): Ingress {
   return {
-    apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name, namespace: "default", annotations },
-    spec: { rules: rules.map((r) => ({ host: r.host, http: { paths: r.paths.map(([path, pathType, svc]) => ({ path, pathType, backend: { service: { name: svc, port: { number: 80 } } } })) } })), ...extra },
+    apiVersion: "networking.k8s.io/v1",
+    kind: "Ingress",
+    metadata: { name, namespace: "default", annotations },
+    spec: {
+      rules: rules.map((r) => ({
+        host: r.host,
+        http: { paths: r.paths.map(([path, pathType, svc]) => ({ path, pathType, backend: { service: { name: svc, port: { number: 80 } } } })) },
+      })),
+      ...extra,
+    },
   };
 }
 
 /** One HTTP/1.1 request to ip:port with a Host header; resolves status, headers and body. */
-function http(ip: string, port: number, host: string, path: string, timeoutMs = 15_000): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function http(
+  ip: string,
+  port: number,
+  host: string,
+  path: string,
+  timeoutMs = 15_000,
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: ip, port, path, headers: { host }, agent: false, timeout: timeoutMs }, (res) => {
       let body = "";
@@ -79,7 +122,13 @@ function servedCN(ip: string, servername: string): Promise<string> {
 
 function tlsSecret(name: string, cn: string): Secret {
   const { cert, key } = selfSigned(cn);
-  return { apiVersion: "v1", kind: "Secret", metadata: { name, namespace: "default" }, type: "kubernetes.io/tls", data: { "tls.crt": Buffer.from(cert).toString("base64"), "tls.key": Buffer.from(key).toString("base64") } };
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name, namespace: "default" },
+    type: "kubernetes.io/tls",
+    data: { "tls.crt": Buffer.from(cert).toString("base64"), "tls.key": Buffer.from(key).toString("base64") },
+  };
 }
 
 describe("the ingress controller", () => {
@@ -93,7 +142,12 @@ describe("the ingress controller", () => {
       p.status ??= {};
       p.status.conditions ??= [];
       setCondition(p.status.conditions, { type: GATE, status });
-      try { await cluster.client.updateStatus("pods", p); return; } catch { /* conflict with the agent: read again */ }
+      try {
+        await cluster.client.updateStatus("pods", p);
+        return;
+      } catch {
+        /* conflict with the agent: read again */
+      }
     }
     throw new Error("could not set the readiness gate");
   }
@@ -101,15 +155,28 @@ describe("the ingress controller", () => {
   beforeAll(async () => {
     await cluster.start();
     const { client } = cluster;
-    for (const [pod, app] of [["alpha-1", "alpha"], ["alpha-2", "alpha"], ["beta-1", "beta"]]) await client.create("pods", echoPod(pod, app));
+    for (const [pod, app] of [
+      ["alpha-1", "alpha"],
+      ["alpha-2", "alpha"],
+      ["beta-1", "beta"],
+    ])
+      await client.create("pods", echoPod(pod, app));
     await client.create("services", service("alpha", "alpha"));
     await client.create("services", service("beta", "beta"));
-    await waitFor(async () => (await client.list<Pod>("pods", { namespace: "default" })).items.every((p) => p.status?.phase === "Running"), 90_000, "echo pods to run");
+    await waitFor(
+      async () => (await client.list<Pod>("pods", { namespace: "default" })).items.every((p) => p.status?.phase === "Running"),
+      90_000,
+      "echo pods to run",
+    );
     for (const p of ["alpha-1", "alpha-2", "beta-1"]) await setGate(p, "True");
-    const svc = await waitFor(async () => {
-      const s = await client.get<Service>("services", "skiff-ingress", "kube-system").catch(() => undefined);
-      return s?.status?.loadBalancer?.ingress?.[0]?.ip ? s : undefined;
-    }, 30_000, "the controller's LoadBalancer Service");
+    const svc = await waitFor(
+      async () => {
+        const s = await client.get<Service>("services", "skiff-ingress", "kube-system").catch(() => undefined);
+        return s?.status?.loadBalancer?.ingress?.[0]?.ip ? s : undefined;
+      },
+      30_000,
+      "the controller's LoadBalancer Service",
+    );
     lb = svc.status!.loadBalancer!.ingress![0].ip!;
   }, 180_000);
 
@@ -123,17 +190,35 @@ describe("the ingress controller", () => {
     expect(c.metadata.annotations?.["ingressclass.kubernetes.io/is-default-class"]).toBe("true");
     expect(lb.split(".").slice(0, 3).join(".")).toBe(cluster.loadBalancerRange.split(".").slice(0, 3).join("."));
     // 503 "starting" until the controller's informers have synced.
-    const r = await waitFor(() => get("nothing.example.com", "/").then((x) => (x.status === 503 ? undefined : x), () => undefined), 20_000, "the controller to answer on the LB address");
+    const r = await waitFor(
+      () =>
+        get("nothing.example.com", "/").then(
+          (x) => (x.status === 503 ? undefined : x),
+          () => undefined,
+        ),
+      20_000,
+      "the controller to answer on the LB address",
+    );
     expect(r.status).toBe(404);
-    expect(r.body).toContain("no Ingress rule matches host \"nothing.example.com\"");
+    expect(r.body).toContain('no Ingress rule matches host "nothing.example.com"');
   });
 
   it("routes by host and path type, with wildcards and merged Ingresses; sets status; kubectl prints it", async () => {
     const { client } = cluster;
-    await client.create("ingresses", ingress("routes", [
-      { host: "a.example.com", paths: [["/exact", "Exact", "alpha"], ["/", "Prefix", "beta"], ["/api", "Prefix", "alpha"]] },
-      { host: "*.wild.example.com", paths: [["/", "ImplementationSpecific", "alpha"]] },
-    ]));
+    await client.create(
+      "ingresses",
+      ingress("routes", [
+        {
+          host: "a.example.com",
+          paths: [
+            ["/exact", "Exact", "alpha"],
+            ["/", "Prefix", "beta"],
+            ["/api", "Prefix", "alpha"],
+          ],
+        },
+        { host: "*.wild.example.com", paths: [["/", "ImplementationSpecific", "alpha"]] },
+      ]),
+    );
     await client.create("ingresses", ingress("routes-more", [{ host: "A.example.com".toLowerCase(), paths: [["/two", "Prefix", "alpha"]] }]));
     const who = async (host: string, path: string) => (await get(host, path)).body.split(" ")[0];
     await waitFor(async () => (await get("a.example.com", "/api/x")).status === 200, 20_000, "the first Ingress to route");
@@ -142,7 +227,16 @@ describe("the ingress controller", () => {
     expect(await who("A.EXAMPLE.COM", "/api")).toMatch(/^alpha-/);
     expect(await who("a.example.com", "/apix")).toBe("beta-1");
     expect(await who("a.example.com", "/api/v1/things")).toMatch(/^alpha-/);
-    expect(await waitFor(async () => { const w = await who("a.example.com", "/two/x"); return w.startsWith("alpha-") ? w : undefined; }, 10_000, "the merged Ingress")).toMatch(/^alpha-/);
+    expect(
+      await waitFor(
+        async () => {
+          const w = await who("a.example.com", "/two/x");
+          return w.startsWith("alpha-") ? w : undefined;
+        },
+        10_000,
+        "the merged Ingress",
+      ),
+    ).toMatch(/^alpha-/);
     expect(await who("x.wild.example.com", "/z")).toMatch(/^alpha-/);
     expect((await get("y.x.wild.example.com", "/z")).status).toBe(404);
     const r = await get("a.example.com", "/api/echo?q=1");
@@ -151,10 +245,14 @@ describe("the ingress controller", () => {
     const seen = new Set<string>();
     for (let i = 0; i < 6; i++) seen.add(await who("a.example.com", "/api"));
     expect(seen).toEqual(new Set(["alpha-1", "alpha-2"]));
-    const ing = await waitFor(async () => {
-      const i = await client.get<Ingress>("ingresses", "routes", "default");
-      return i.status?.loadBalancer?.ingress?.[0]?.ip ? i : undefined;
-    }, 15_000, "the Ingress status address");
+    const ing = await waitFor(
+      async () => {
+        const i = await client.get<Ingress>("ingresses", "routes", "default");
+        return i.status?.loadBalancer?.ingress?.[0]?.ip ? i : undefined;
+      },
+      15_000,
+      "the Ingress status address",
+    );
     expect(ing.status!.loadBalancer!.ingress![0].ip).toBe(lb);
     const out = execFileSync("kubectl", ["--kubeconfig", await cluster.kubeconfigPath(), "get", "ingress", "routes"], { encoding: "utf8" });
     const [head, row] = out.trim().split("\n");
@@ -167,8 +265,18 @@ describe("the ingress controller", () => {
 
   it("sends unmatched requests to the default backend once one is set", async () => {
     expect((await get("unknown.example.com", "/")).status).toBe(404);
-    await cluster.client.create("ingresses", { ...ingress("fallback", []), spec: { defaultBackend: { service: { name: "beta", port: { name: "http" } } } } } as Ingress);
-    const r = await waitFor(async () => { const x = await get("unknown.example.com", "/q"); return x.status === 200 ? x : undefined; }, 10_000, "the default backend");
+    await cluster.client.create("ingresses", {
+      ...ingress("fallback", []),
+      spec: { defaultBackend: { service: { name: "beta", port: { name: "http" } } } },
+    } as Ingress);
+    const r = await waitFor(
+      async () => {
+        const x = await get("unknown.example.com", "/q");
+        return x.status === 200 ? x : undefined;
+      },
+      10_000,
+      "the default backend",
+    );
     expect(r.body).toMatch(/^beta-1 \/q /);
   });
 
@@ -176,33 +284,66 @@ describe("the ingress controller", () => {
     const { client } = cluster;
     await client.create("secrets", tlsSecret("tls-a", "tls-a.example.com"));
     await client.create("secrets", tlsSecret("tls-b", "tls-b.example.com"));
-    await client.create("secrets", { ...tlsSecret("tls-bad", "x"), data: { "tls.crt": Buffer.from("not a certificate").toString("base64"), "tls.key": Buffer.from("nor a key").toString("base64") } });
-    await client.create("ingresses", ingress("secure", [
-      { host: "tls-a.example.com", paths: [["/", "Prefix", "alpha"]] }, { host: "tls-b.example.com", paths: [["/", "Prefix", "beta"]] }, { host: "tls-missing.example.com", paths: [["/", "Prefix", "beta"]] },
-      { host: "tls-bad.example.com", paths: [["/", "Prefix", "beta"]] },
-    ], { tls: [{ hosts: ["tls-a.example.com"], secretName: "tls-a" }, { hosts: ["tls-b.example.com"], secretName: "tls-b" }, { hosts: ["tls-missing.example.com"], secretName: "nope" }, { hosts: ["tls-bad.example.com"], secretName: "tls-bad" }] }));
+    await client.create("secrets", {
+      ...tlsSecret("tls-bad", "x"),
+      data: { "tls.crt": Buffer.from("not a certificate").toString("base64"), "tls.key": Buffer.from("nor a key").toString("base64") },
+    });
+    await client.create(
+      "ingresses",
+      ingress(
+        "secure",
+        [
+          { host: "tls-a.example.com", paths: [["/", "Prefix", "alpha"]] },
+          { host: "tls-b.example.com", paths: [["/", "Prefix", "beta"]] },
+          { host: "tls-missing.example.com", paths: [["/", "Prefix", "beta"]] },
+          { host: "tls-bad.example.com", paths: [["/", "Prefix", "beta"]] },
+        ],
+        {
+          tls: [
+            { hosts: ["tls-a.example.com"], secretName: "tls-a" },
+            { hosts: ["tls-b.example.com"], secretName: "tls-b" },
+            { hosts: ["tls-missing.example.com"], secretName: "nope" },
+            { hosts: ["tls-bad.example.com"], secretName: "tls-bad" },
+          ],
+        },
+      ),
+    );
     await waitFor(async () => (await servedCN(lb, "tls-a.example.com")) === "tls-a.example.com", 10_000, "the certificate of tls-a");
     expect(await servedCN(lb, "tls-b.example.com")).toBe("tls-b.example.com");
     expect(await servedCN(lb, "other.example.com")).toBe(DEFAULT_CERT_CN);
     expect(await servedCN(lb, "tls-missing.example.com")).toBe(DEFAULT_CERT_CN);
-    const ev = await waitFor(async () => (await client.list<Event>("events", { namespace: "default" })).items.find((e) => e.involvedObject.name === "secure" && e.reason === "MissingTLSSecret"), 10_000, "a MissingTLSSecret event");
+    const ev = await waitFor(
+      async () =>
+        (await client.list<Event>("events", { namespace: "default" })).items.find((e) => e.involvedObject.name === "secure" && e.reason === "MissingTLSSecret"),
+      10_000,
+      "a MissingTLSSecret event",
+    );
     expect(ev.message).toContain("default/nope");
     expect(await servedCN(lb, "tls-bad.example.com")).toBe(DEFAULT_CERT_CN);
-    await waitFor(async () => (await client.list<Event>("events", { namespace: "default" })).items.some((e) => e.involvedObject.name === "secure" && e.reason === "InvalidTLSSecret" && e.message?.includes("default/tls-bad")), 10_000, "an InvalidTLSSecret event");
+    await waitFor(
+      async () =>
+        (await client.list<Event>("events", { namespace: "default" })).items.some(
+          (e) => e.involvedObject.name === "secure" && e.reason === "InvalidTLSSecret" && e.message?.includes("default/tls-bad"),
+        ),
+      10_000,
+      "an InvalidTLSSecret event",
+    );
     // Plain HTTP to a TLS host is redirected.
     const red = await get("tls-a.example.com", "/path?x=1");
     expect(red.status).toBe(308);
     expect(red.headers.location).toBe("https://tls-a.example.com/path?x=1");
     // HTTP/2 over TLS (ALPN h2), on a session that stays open across the Secret's rotation.
     const session = h2connect(`https://${lb}:443`, { servername: "tls-a.example.com", rejectUnauthorized: false });
-    const h2get = (path: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const s = session.request({ ":path": path, ":authority": "tls-a.example.com" });
-      let body = "", status = 0;
-      s.on("response", (h) => (status = Number(h[":status"])));
-      s.on("data", (d) => (body += d));
-      s.on("end", () => resolve({ status, body: body.trim() }));
-      s.on("error", reject);
-    });
+    const h2get = (path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const s = session.request({ ":path": path, ":authority": "tls-a.example.com" });
+        let body = "",
+          status = 0;
+        s.on("response", (h) => (status = Number(h[":status"])));
+        s.on("data", (d) => (body += d));
+        s.on("end", () => resolve({ status, body: body.trim() }));
+        s.on("error", reject);
+      });
     const first = await h2get("/h2");
     expect(first.status).toBe(200);
     expect(first.body).toMatch(/^alpha-\d \/h2 host=tls-a\.example\.com proto=https$/);
@@ -220,23 +361,38 @@ describe("the ingress controller", () => {
     await client.create("pods", echoPod("addr-1", "addr", true));
     await client.create("services", service("addr", "addr"));
     await client.create("secrets", tlsSecret("tls-addr", "addr.example.com"));
-    await client.create("ingresses", ingress("addr", [{ host: "addr.example.com", paths: [["/", "Prefix", "addr"]] }], { tls: [{ hosts: ["addr.example.com"], secretName: "tls-addr" }] }, { "nginx.ingress.kubernetes.io/ssl-redirect": "false" }));
+    await client.create(
+      "ingresses",
+      ingress(
+        "addr",
+        [{ host: "addr.example.com", paths: [["/", "Prefix", "addr"]] }],
+        { tls: [{ hosts: ["addr.example.com"], secretName: "tls-addr" }] },
+        { "nginx.ingress.kubernetes.io/ssl-redirect": "false" },
+      ),
+    );
     await waitFor(async () => (await client.get<Pod>("pods", "addr-1", "default")).status?.phase === "Running", 90_000, "the addr pod to run");
     await setGate("addr-1", "True");
     // The address this host's socket used towards the LoadBalancer address is what the client is.
-    const viaHttp = await waitFor(() => new Promise<{ body: string; local: string } | undefined>((resolve) => {
-      const req = request({ host: lb, port: 80, path: "/who", headers: { host: "addr.example.com" }, agent: false }, (res) => {
-        let body = "";
-        res.on("data", (d) => (body += d));
-        res.on("end", () => resolve(res.statusCode === 200 ? { body: body.trim(), local: req.socket!.localAddress! } : undefined));
-      });
-      req.on("error", () => resolve(undefined));
-      req.end();
-    }), 20_000, "the addr backend over HTTP");
+    const viaHttp = await waitFor(
+      () =>
+        new Promise<{ body: string; local: string } | undefined>((resolve) => {
+          const req = request({ host: lb, port: 80, path: "/who", headers: { host: "addr.example.com" }, agent: false }, (res) => {
+            let body = "";
+            res.on("data", (d) => (body += d));
+            res.on("end", () => resolve(res.statusCode === 200 ? { body: body.trim(), local: req.socket!.localAddress! } : undefined));
+          });
+          req.on("error", () => resolve(undefined));
+          req.end();
+        }),
+      20_000,
+      "the addr backend over HTTP",
+    );
     expect(viaHttp.local).not.toMatch(/^127\./);
     expect(viaHttp.body).toBe(`addr-1 /who host=addr.example.com proto=http xff=${viaHttp.local} real=${viaHttp.local}`);
     const viaHttps = await new Promise<{ body: string; local: string }>((resolve, reject) => {
-      const s = tlsConnect({ host: lb, port: 443, servername: "addr.example.com", rejectUnauthorized: false, ALPNProtocols: ["http/1.1"] }, () => s.write("GET /tls HTTP/1.1\r\nHost: addr.example.com\r\nConnection: close\r\n\r\n"));
+      const s = tlsConnect({ host: lb, port: 443, servername: "addr.example.com", rejectUnauthorized: false, ALPNProtocols: ["http/1.1"] }, () =>
+        s.write("GET /tls HTTP/1.1\r\nHost: addr.example.com\r\nConnection: close\r\n\r\n"),
+      );
       let out = "";
       s.on("data", (d) => (out += d));
       s.on("end", () => resolve({ body: out.split("\r\n\r\n").slice(1).join("").trim(), local: s.localAddress! }));
@@ -257,10 +413,26 @@ describe("the ingress controller", () => {
   }, 150_000);
 
   it("rewrites paths with rewrite-target and capture groups", async () => {
-    await cluster.client.create("ingresses", ingress("rewrite", [{ host: "rw.example.com", paths: [["/something(/|$)(.*)", "ImplementationSpecific", "beta"]] }], {}, {
-      "nginx.ingress.kubernetes.io/use-regex": "true", "nginx.ingress.kubernetes.io/rewrite-target": "/$2",
-    }));
-    const r = await waitFor(async () => { const x = await get("rw.example.com", "/something/new/page"); return x.status === 200 ? x : undefined; }, 10_000, "the rewrite Ingress");
+    await cluster.client.create(
+      "ingresses",
+      ingress(
+        "rewrite",
+        [{ host: "rw.example.com", paths: [["/something(/|$)(.*)", "ImplementationSpecific", "beta"]] }],
+        {},
+        {
+          "nginx.ingress.kubernetes.io/use-regex": "true",
+          "nginx.ingress.kubernetes.io/rewrite-target": "/$2",
+        },
+      ),
+    );
+    const r = await waitFor(
+      async () => {
+        const x = await get("rw.example.com", "/something/new/page");
+        return x.status === 200 ? x : undefined;
+      },
+      10_000,
+      "the rewrite Ingress",
+    );
     expect(r.body).toMatch(/^beta-1 \/new\/page /);
     expect((await get("rw.example.com", "/something")).body).toMatch(/^beta-1 \/ /);
   });
@@ -274,17 +446,29 @@ describe("the ingress controller", () => {
     try {
       await cluster.client.create("services", service("ws"));
       await cluster.client.create<EndpointSlice>("endpointslices", {
-        apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", metadata: { name: "ws-1", namespace: "default", labels: { "kubernetes.io/service-name": "ws" } },
-        addressType: "IPv4", ports: [{ name: "http", port, protocol: "TCP" }], endpoints: [{ addresses: ["127.0.0.1"], conditions: { ready: true } }],
+        apiVersion: "discovery.k8s.io/v1",
+        kind: "EndpointSlice",
+        metadata: { name: "ws-1", namespace: "default", labels: { "kubernetes.io/service-name": "ws" } },
+        addressType: "IPv4",
+        ports: [{ name: "http", port, protocol: "TCP" }],
+        endpoints: [{ addresses: ["127.0.0.1"], conditions: { ready: true } }],
       });
       await cluster.client.create("ingresses", ingress("ws", [{ host: "ws.example.com", paths: [["/", "Prefix", "ws"]] }]));
-      const reply = await waitFor(() => new Promise<string | undefined>((resolve) => {
-        const ws = new WebSocket(`ws://${lb}/chat`, { headers: { host: "ws.example.com" } });
-        ws.on("open", () => ws.send("hello"));
-        ws.on("message", (m) => { resolve(m.toString()); ws.close(); });
-        ws.on("error", () => resolve(undefined));
-        ws.on("unexpected-response", () => resolve(undefined));
-      }), 10_000, "a WebSocket echo through the controller");
+      const reply = await waitFor(
+        () =>
+          new Promise<string | undefined>((resolve) => {
+            const ws = new WebSocket(`ws://${lb}/chat`, { headers: { host: "ws.example.com" } });
+            ws.on("open", () => ws.send("hello"));
+            ws.on("message", (m) => {
+              resolve(m.toString());
+              ws.close();
+            });
+            ws.on("error", () => resolve(undefined));
+            ws.on("unexpected-response", () => resolve(undefined));
+          }),
+        10_000,
+        "a WebSocket echo through the controller",
+      );
       expect(reply).toBe("echo(ws.example.com): hello");
     } finally {
       wss.close();
@@ -296,10 +480,14 @@ describe("the ingress controller", () => {
     const who = async () => (await get("a.example.com", "/api")).body.split(" ")[0];
     const t0 = Date.now();
     await setGate("alpha-2", "False");
-    await waitFor(async () => {
-      for (let i = 0; i < 4; i++) if ((await who()) !== "alpha-1") return false;
-      return true;
-    }, 10_000, "alpha-2 to leave rotation");
+    await waitFor(
+      async () => {
+        for (let i = 0; i < 4; i++) if ((await who()) !== "alpha-1") return false;
+        return true;
+      },
+      10_000,
+      "alpha-2 to leave rotation",
+    );
     console.log(`not-ready pod out of the controller's rotation after ${Date.now() - t0} ms (including 4 checking requests)`);
     for (let i = 0; i < 10; i++) expect(await who()).toBe("alpha-1");
     await setGate("alpha-2", "True");
@@ -314,35 +502,62 @@ describe("the ingress controller", () => {
       return { metadata: { labels: { app: "gamma" } }, spec: pod.spec };
     };
     await client.create<Deployment>("deployments", {
-      apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "gamma", namespace: "default" },
-      spec: { replicas: 2, selector: { matchLabels: { app: "gamma" } }, template: template("1"), strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } },
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "gamma", namespace: "default" },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: "gamma" } },
+        template: template("1"),
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      },
     } as Deployment);
     await client.create("services", service("gamma", "gamma"));
     await client.create("ingresses", ingress("gamma", [{ host: "gamma.example.com", paths: [["/", "Prefix", "gamma"]] }]));
     await waitFor(async () => (await get("gamma.example.com", "/")).status === 200, 60_000, "the gamma Deployment to serve");
     const before = new Set((await client.list<Pod>("pods", { namespace: "default", labelSelector: "app=gamma" })).items.map((p) => p.metadata.name));
-    let stop = false, ok = 0;
+    let stop = false,
+      ok = 0;
     const failures: string[] = [];
     const loop = (async () => {
       while (!stop) {
         try {
           const r = await get("gamma.example.com", "/loop");
-          if (r.status === 200) ok++; else failures.push(`${r.status} ${r.body}`);
-        } catch (err) { failures.push((err as Error).message); }
+          if (r.status === 200) ok++;
+          else failures.push(`${r.status} ${r.body}`);
+        } catch (err) {
+          failures.push((err as Error).message);
+        }
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
     try {
       // The Deployment controller writes status meanwhile: read again on a conflict.
-      await waitFor(async () => {
-        const d = await client.get<Deployment>("deployments", "gamma", "default");
-        d.spec.template = template("2");
-        return client.update("deployments", d).then(() => true, (err: Error) => { if (/modified/.test(err.message)) return false; throw err; });
-      }, 10_000, "the Deployment update");
-      await waitFor(async () => {
-        const pods = (await client.list<Pod>("pods", { namespace: "default", labelSelector: "app=gamma" })).items;
-        return pods.length === 2 && pods.every((p) => !before.has(p.metadata.name) && p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
-      }, 120_000, "the rollout to finish");
+      await waitFor(
+        async () => {
+          const d = await client.get<Deployment>("deployments", "gamma", "default");
+          d.spec.template = template("2");
+          return client.update("deployments", d).then(
+            () => true,
+            (err: Error) => {
+              if (/modified/.test(err.message)) return false;
+              throw err;
+            },
+          );
+        },
+        10_000,
+        "the Deployment update",
+      );
+      await waitFor(
+        async () => {
+          const pods = (await client.list<Pod>("pods", { namespace: "default", labelSelector: "app=gamma" })).items;
+          return (
+            pods.length === 2 && pods.every((p) => !before.has(p.metadata.name) && p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
+          );
+        },
+        120_000,
+        "the rollout to finish",
+      );
       await new Promise((r) => setTimeout(r, 2000));
     } finally {
       stop = true;
@@ -355,9 +570,23 @@ describe("the ingress controller", () => {
 
   it("answers 503 for a missing Service and reports it as an Event", async () => {
     await cluster.client.create("ingresses", ingress("broken", [{ host: "broken.example.com", paths: [["/", "Prefix", "does-not-exist"]] }]));
-    const r = await waitFor(async () => { const x = await get("broken.example.com", "/"); return x.status === 503 ? x : undefined; }, 10_000, "a 503");
+    const r = await waitFor(
+      async () => {
+        const x = await get("broken.example.com", "/");
+        return x.status === 503 ? x : undefined;
+      },
+      10_000,
+      "a 503",
+    );
     expect(r.body).toContain("service default/does-not-exist not found");
-    await waitFor(async () => (await cluster.client.list<Event>("events", { namespace: "default" })).items.some((e) => e.involvedObject.name === "broken" && e.reason === "ServiceNotFound"), 10_000, "a ServiceNotFound event");
+    await waitFor(
+      async () =>
+        (await cluster.client.list<Event>("events", { namespace: "default" })).items.some(
+          (e) => e.involvedObject.name === "broken" && e.reason === "ServiceNotFound",
+        ),
+      10_000,
+      "a ServiceNotFound event",
+    );
     // The rest keeps serving.
     expect((await get("a.example.com", "/exact")).status).toBe(200);
   });
@@ -366,9 +595,12 @@ describe("the ingress controller", () => {
     const bad = ingress("bad", [{ host: "Bad_Host", paths: [["relative", "Prefix", "alpha"]] }]);
     delete bad.spec.rules![0].http!.paths[0].pathType;
     bad.spec.rules![0].http!.paths.push({ path: "foo", pathType: "Exact", backend: { service: { name: "alpha", port: { number: 80 } } } });
-    const err = await cluster.client.create("ingresses", bad).then(() => undefined, (e: Error) => e.message);
-    expect(err).toContain("spec.rules[0].host: Invalid value: \"Bad_Host\"");
+    const err = await cluster.client.create("ingresses", bad).then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
+    expect(err).toContain('spec.rules[0].host: Invalid value: "Bad_Host"');
     expect(err).toContain("spec.rules[0].http.paths[0].pathType: Required value");
-    expect(err).toContain("spec.rules[0].http.paths[1].path: Invalid value: \"foo\": must be an absolute path");
+    expect(err).toContain('spec.rules[0].http.paths[1].path: Invalid value: "foo": must be an absolute path');
   });
 });

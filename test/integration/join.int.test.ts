@@ -42,7 +42,19 @@ describe("skiff controlplane and skiff node --join (the VM guide's commands)", (
     writeFileSync(conf, readFileSync(conf, "utf8").replace("port: 4222", `port: ${natsPort}`).replace('host: "0.0.0.0"', 'host: "127.0.0.1"'));
     nats = new Proc("nats", "nats-server", ["-c", conf], join(home, "nats.log"));
     await waitFor(() => existsSync(join(home, "nats.log")) && readFileSync(join(home, "nats.log"), "utf8").includes("Server is ready"), 20_000, "nats-server");
-    const cp = await skiff("controlplane", "--nats", `nats://127.0.0.1:${natsPort}`, "--listen", `127.0.0.1:${apiPort}`, "--advertise", `127.0.0.1:${apiPort}`, "--https-port", String(https), "-o", "json");
+    const cp = await skiff(
+      "controlplane",
+      "--nats",
+      `nats://127.0.0.1:${natsPort}`,
+      "--listen",
+      `127.0.0.1:${apiPort}`,
+      "--advertise",
+      `127.0.0.1:${apiPort}`,
+      "--https-port",
+      String(https),
+      "-o",
+      "json",
+    );
     expect(cp.code, cp.out + cp.err).toBe(0);
     join0 = JSON.parse(cp.out.trim().split("\n").pop()!);
   }, 180_000);
@@ -54,7 +66,11 @@ describe("skiff controlplane and skiff node --join (the VM guide's commands)", (
   }, 60_000);
 
   it("prints a join command with a fresh token and the CA hash", async () => {
-    expect(join0.join).toMatch(new RegExp(`^skiff node --join 127\\.0\\.0\\.1:\\d+ --token [a-z0-9]{6}\\.[a-z0-9]{16} --ca-cert-hash sha256:[0-9a-f]{64} --nats nats://127\\.0\\.0\\.1:\\d+ --bootstrap-server https://127\\.0\\.0\\.1:${https}$`));
+    expect(join0.join).toMatch(
+      new RegExp(
+        `^skiff node --join 127\\.0\\.0\\.1:\\d+ --token [a-z0-9]{6}\\.[a-z0-9]{16} --ca-cert-hash sha256:[0-9a-f]{64} --nats nats://127\\.0\\.0\\.1:\\d+ --bootstrap-server https://127\\.0\\.0\\.1:${https}$`,
+      ),
+    );
     const list = await skiff("token", "list");
     expect(list.out).toContain(join0.token.split(".")[0]);
     // Another one, as kubeadm token create --print-join-command.

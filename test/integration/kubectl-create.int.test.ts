@@ -63,15 +63,29 @@ describe("kubectl create, run, expose, cordon and drain (protobuf bodies)", () =
   const jsonpath = (what: string, path: string) => kubectl("get", ...what.split(" "), "-o", `jsonpath=${path}`);
   /** Running pods of a label selector as name → node. */
   const runningPods = async (selector: string) => {
-    const out = await kubectl("get", "pods", "-l", selector, "-o", "jsonpath={range .items[*]}{.metadata.name} {.status.phase} {.spec.nodeName} {.metadata.deletionTimestamp}{\"\\n\"}{end}");
-    return out.split("\n").filter(Boolean).map((l) => l.split(" ")).filter(([, phase, , deleting]) => phase === "Running" && !deleting).map(([name, , node]) => ({ name, node }));
+    const out = await kubectl(
+      "get",
+      "pods",
+      "-l",
+      selector,
+      "-o",
+      'jsonpath={range .items[*]}{.metadata.name} {.status.phase} {.spec.nodeName} {.metadata.deletionTimestamp}{"\\n"}{end}',
+    );
+    return out
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.split(" "))
+      .filter(([, phase, , deleting]) => phase === "Running" && !deleting)
+      .map(([name, , node]) => ({ name, node }));
   };
 
   beforeAll(async () => {
     await cluster.start();
     kubeconfig = await cluster.kubeconfigPath();
   });
-  afterAll(async () => { await cluster.stop(); });
+  afterAll(async () => {
+    await cluster.stop();
+  });
 
   it("creates a ConfigMap from literals and a file, a namespace, and Secrets (generic, tls, docker-registry)", async () => {
     const file = join(cluster.dir, "app.properties");
@@ -89,7 +103,9 @@ describe("kubectl create, run, expose, cordon and drain (protobuf bodies)", () =
     const { cert, key } = selfSigned("web.example");
     writeFileSync(join(cluster.dir, "tls.crt"), cert);
     writeFileSync(join(cluster.dir, "tls.key"), key);
-    expect(await kubectl("create", "secret", "tls", "web-tls", `--cert=${join(cluster.dir, "tls.crt")}`, `--key=${join(cluster.dir, "tls.key")}`)).toContain("secret/web-tls created");
+    expect(await kubectl("create", "secret", "tls", "web-tls", `--cert=${join(cluster.dir, "tls.crt")}`, `--key=${join(cluster.dir, "tls.key")}`)).toContain(
+      "secret/web-tls created",
+    );
     expect(await jsonpath("secret web-tls", "{.type}")).toBe("kubernetes.io/tls");
     expect(Buffer.from(await jsonpath("secret web-tls", "{.data.tls\\.crt}"), "base64").toString()).toBe(cert);
     expect(Buffer.from(await jsonpath("secret web-tls", "{.data.tls\\.key}"), "base64").toString()).toBe(key);
@@ -101,18 +117,28 @@ describe("kubectl create, run, expose, cordon and drain (protobuf bodies)", () =
   });
 
   it("creates a Deployment whose pods run, and exposes it; ClusterIP and NodePort services get addresses", async () => {
-    expect(await kubectl("create", "deployment", "web", `--image=${IMAGE}`, "--replicas=2", "--port=8080", "--", "httpd", "-f", "-p", "8080")).toContain("deployment.apps/web created");
+    expect(await kubectl("create", "deployment", "web", `--image=${IMAGE}`, "--replicas=2", "--port=8080", "--", "httpd", "-f", "-p", "8080")).toContain(
+      "deployment.apps/web created",
+    );
     await waitFor(async () => (await runningPods("app=web")).length === 2, 120_000, "2 running web pods");
     await waitFor(async () => (await jsonpath("deployment web", "{.status.readyReplicas}")) === "2", 60_000, "the deployment to report 2 ready replicas");
     expect(await jsonpath("deployment web", "{.spec.template.spec.containers[0].command}")).toBe('["httpd","-f","-p","8080"]');
 
     expect(await kubectl("expose", "deployment", "web", "--port=80", "--target-port=8080", "--name=web-svc")).toContain("service/web-svc exposed");
     expect(await jsonpath("service web-svc", "{.spec.selector.app}/{.spec.ports[0].port}/{.spec.ports[0].targetPort}")).toBe("web/80/8080");
-    await waitFor(async () => (await jsonpath("endpoints web-svc", "{.subsets[*].addresses[*].ip}")).split(" ").filter(Boolean).length === 2, 60_000, "2 endpoints for web-svc");
+    await waitFor(
+      async () => (await jsonpath("endpoints web-svc", "{.subsets[*].addresses[*].ip}")).split(" ").filter(Boolean).length === 2,
+      60_000,
+      "2 endpoints for web-svc",
+    );
 
     expect(await kubectl("create", "ingress", "web", "--rule=web.example/*=web-svc:80,tls=web-tls")).toContain("ingress.networking.k8s.io/web created");
-    expect(await jsonpath("ingress web", "{.spec.rules[0].host}{.spec.rules[0].http.paths[0].path}:{.spec.rules[0].http.paths[0].pathType}:{.spec.rules[0].http.paths[0].backend.service.name}:{.spec.tls[0].secretName}"))
-      .toBe("web.example/:Prefix:web-svc:web-tls");
+    expect(
+      await jsonpath(
+        "ingress web",
+        "{.spec.rules[0].host}{.spec.rules[0].http.paths[0].path}:{.spec.rules[0].http.paths[0].pathType}:{.spec.rules[0].http.paths[0].backend.service.name}:{.spec.tls[0].secretName}",
+      ),
+    ).toBe("web.example/:Prefix:web-svc:web-tls");
 
     expect(await kubectl("create", "service", "clusterip", "backend", "--tcp=5678:8080")).toContain("service/backend created");
     expect(inCidr(await jsonpath("service backend", "{.spec.clusterIP}"), cluster.serviceCidr)).toBe(true);
@@ -134,15 +160,24 @@ describe("kubectl create, run, expose, cordon and drain (protobuf bodies)", () =
     expect(await kubectl("logs", "job/once")).toBe("done\n");
     expect(await kubectl("logs", "-l", "job-name=once")).toBe("done\n");
 
-    expect(await kubectl("create", "cronjob", "nightly", `--image=${IMAGE}`, "--schedule=0 3 * * *", "--", "sh", "-c", "echo nightly")).toContain("cronjob.batch/nightly created");
+    expect(await kubectl("create", "cronjob", "nightly", `--image=${IMAGE}`, "--schedule=0 3 * * *", "--", "sh", "-c", "echo nightly")).toContain(
+      "cronjob.batch/nightly created",
+    );
     expect(await jsonpath("cronjob nightly", "{.spec.schedule}/{.spec.jobTemplate.spec.template.spec.restartPolicy}")).toBe("0 3 * * */OnFailure");
     expect(await kubectl("create", "job", "nightly-now", "--from=cronjob/nightly")).toContain("job.batch/nightly-now created");
-    expect(await jsonpath("job nightly-now", "{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}/{.metadata.annotations.cronjob\\.kubernetes\\.io/instantiate}")).toBe("CronJob/nightly/manual");
+    expect(
+      await jsonpath(
+        "job nightly-now",
+        "{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}/{.metadata.annotations.cronjob\\.kubernetes\\.io/instantiate}",
+      ),
+    ).toBe("CronJob/nightly/manual");
     expect(await kubectl("wait", "--for=condition=complete", "job/nightly-now", "--timeout=120s")).toContain("condition met");
   });
 
   it("runs a pod with kubectl run", async () => {
-    expect(await kubectl("run", "solo", `--image=${IMAGE}`, "--labels=role=solo", "--env=MODE=test", "--", "sh", "-c", "echo $MODE; sleep 3600")).toContain("pod/solo created");
+    expect(await kubectl("run", "solo", `--image=${IMAGE}`, "--labels=role=solo", "--env=MODE=test", "--", "sh", "-c", "echo $MODE; sleep 3600")).toContain(
+      "pod/solo created",
+    );
     expect(await kubectl("wait", "--for=condition=Ready", "pod/solo", "--timeout=120s")).toContain("pod/solo condition met");
     await waitFor(async () => (await kubectl("logs", "solo")) === "test\n", 30_000, "the pod's output");
     expect(await jsonpath("pod solo", "{.metadata.labels.role}")).toBe("solo");
@@ -150,7 +185,9 @@ describe("kubectl create, run, expose, cordon and drain (protobuf bodies)", () =
 
   it("rejects misspelt fields under fieldValidation=Strict (kubectl's default) and warns with --validate=warn", async () => {
     const file = join(cluster.dir, "typo.yaml");
-    writeFileSync(file, `apiVersion: apps/v1
+    writeFileSync(
+      file,
+      `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: typo}
 spec:
@@ -160,7 +197,8 @@ spec:
     spec:
       containerz: []
       containers: [{name: c, image: ${IMAGE}}]
-`);
+`,
+    );
     const err = await kubectlFails("apply", "-f", file);
     expect(err).toContain("Error from server (BadRequest)");
     expect(err).toContain('strict decoding error: unknown field "spec.template.spec.containerz"');
@@ -192,10 +230,14 @@ spec:
     // No pod is left on the drained node, and the Deployment is whole again on the other one.
     const left = (await kubectl("get", "pods", "-A", "--field-selector", `spec.nodeName=${drained}`, "-o", "name")).trim();
     expect(left).toBe("");
-    await waitFor(async () => {
-      const now = await runningPods("app=web");
-      return now.length === 2 && now.every((p) => p.node === other);
-    }, 120_000, "2 web pods running on the other node");
+    await waitFor(
+      async () => {
+        const now = await runningPods("app=web");
+        return now.length === 2 && now.every((p) => p.node === other);
+      },
+      120_000,
+      "2 web pods running on the other node",
+    );
     expect((await runningPods("app=web")).map((p) => p.name)).not.toContain(pods[0].name);
     expect(await kubectl("uncordon", drained)).toContain("uncordoned");
   });
@@ -205,11 +247,16 @@ spec:
     const node = pods[0].node;
     expect(pods.every((p) => p.node === node)).toBe(true); // the previous test moved them all here
     const pdb = join(cluster.dir, "pdb.yaml");
-    writeFileSync(pdb, "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec:\n  minAvailable: 2\n  selector: {matchLabels: {app: web}}\n");
+    writeFileSync(
+      pdb,
+      "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec:\n  minAvailable: 2\n  selector: {matchLabels: {app: web}}\n",
+    );
     await kubectl("apply", "-f", pdb);
     await waitFor(async () => (await jsonpath("pdb web", "{.status.currentHealthy}")) === "2", 30_000, "the budget sees 2 healthy pods");
     expect(await jsonpath("pdb web", "{.status.disruptionsAllowed}")).toBe("0");
-    const drain = spawn("kubectl", ["drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--grace-period=5", "--timeout=150s"], { env: { ...process.env, KUBECONFIG: kubeconfig } });
+    const drain = spawn("kubectl", ["drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--grace-period=5", "--timeout=150s"], {
+      env: { ...process.env, KUBECONFIG: kubeconfig },
+    });
     let output = "";
     drain.stdout.on("data", (d) => (output += d));
     drain.stderr.on("data", (d) => (output += d));

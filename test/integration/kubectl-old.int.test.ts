@@ -49,7 +49,10 @@ describe("kubectl 1.20 (Debian bookworm's kubernetes-client)", () => {
 
   const k = async (args: string[], input?: string): Promise<{ stdout: string; stderr: string }> => {
     const p = run(kubectl, ["--kubeconfig", kubeconfig, "-n", "default", ...args], { timeout: 60_000 });
-    if (input !== undefined) { p.child.stdin!.write(input); p.child.stdin!.end(); }
+    if (input !== undefined) {
+      p.child.stdin!.write(input);
+      p.child.stdin!.end();
+    }
     try {
       const r = await p;
       return { stdout: r.stdout, stderr: r.stderr };
@@ -71,7 +74,9 @@ describe("kubectl 1.20 (Debian bookworm's kubernetes-client)", () => {
     // Client-side validation reads the schema too: a typo is refused by the client, naming the field.
     await expect(k(["apply", "-f", "-"], deployment(2).replace("replicas: 2", "replicas: 2\n  replicaz: 3"))).rejects.toThrow(/unknown field "replicaz"/);
 
-    expect((await k(["create", "-f", "-"], "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: old-cm}\ndata: {a: b}\n")).stdout).toContain("configmap/old-cm created");
+    expect((await k(["create", "-f", "-"], "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: old-cm}\ndata: {a: b}\n")).stdout).toContain(
+      "configmap/old-cm created",
+    );
     expect((await cluster.client.get<ConfigMap>("configmaps", "old-cm", "default")).data).toEqual({ a: "b" });
 
     const get = (await k(["get", "deployments"])).stdout;

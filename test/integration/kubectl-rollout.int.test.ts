@@ -49,7 +49,10 @@ describe("kubectl rollout", () => {
   /** Runs kubectl; resolves with stdout, rejects with stderr in the message. */
   const k = async (args: string[], input?: string): Promise<string> => {
     const p = run("kubectl", ["--kubeconfig", kubeconfig, "-n", "default", ...args], { timeout: 180_000 });
-    if (input !== undefined) { p.child.stdin!.write(input); p.child.stdin!.end(); }
+    if (input !== undefined) {
+      p.child.stdin!.write(input);
+      p.child.stdin!.end();
+    }
     try {
       return (await p).stdout;
     } catch (err) {
@@ -58,7 +61,8 @@ describe("kubectl rollout", () => {
     }
   };
   const dep = (name: string) => cluster.client.get<Deployment>("deployments", name, "default");
-  const podsOf = async (app: string) => (await cluster.client.list<Pod>("pods", { namespace: "default", labelSelector: `app=${app}` })).items.filter((p) => !p.metadata.deletionTimestamp);
+  const podsOf = async (app: string) =>
+    (await cluster.client.list<Pod>("pods", { namespace: "default", labelSelector: `app=${app}` })).items.filter((p) => !p.metadata.deletionTimestamp);
   const setsOf = async (app: string) => (await cluster.client.list<ReplicaSet>("replicasets", { namespace: "default", labelSelector: `app=${app}` })).items;
   const images = async (app: string) => [...new Set((await podsOf(app)).map((p) => p.spec.containers[0].image))];
 
@@ -76,7 +80,12 @@ describe("kubectl rollout", () => {
 
     const history = await k(["rollout", "history", "deployment/web"]);
     expect(history).toMatch(/REVISION\s+CHANGE-CAUSE/);
-    expect(history.split("\n").filter((l) => /^\d+\s/.test(l)).map((l) => l.split(/\s+/)[0])).toEqual(["1", "2"]);
+    expect(
+      history
+        .split("\n")
+        .filter((l) => /^\d+\s/.test(l))
+        .map((l) => l.split(/\s+/)[0]),
+    ).toEqual(["1", "2"]);
     const rev2 = await k(["rollout", "history", "deployment/web", "--revision=2"]);
     expect(rev2).toContain(IMAGE_B);
 
@@ -87,7 +96,12 @@ describe("kubectl rollout", () => {
     expect(await images("web")).toEqual([IMAGE_A]);
     expect((await dep("web")).spec.template.spec.containers[0].image).toBe(IMAGE_A);
     const h2 = await k(["rollout", "history", "deployment/web"]);
-    expect(h2.split("\n").filter((l) => /^\d+\s/.test(l)).map((l) => l.split(/\s+/)[0])).toEqual(["2", "3"]);
+    expect(
+      h2
+        .split("\n")
+        .filter((l) => /^\d+\s/.test(l))
+        .map((l) => l.split(/\s+/)[0]),
+    ).toEqual(["2", "3"]);
 
     // pause: template changes do not roll; resume: they do.
     expect(await k(["rollout", "pause", "deployment/web"])).toContain("paused");

@@ -105,13 +105,18 @@ describe("kubectl logs, exec and port-forward against Skiff", () => {
   const kubectl = async (args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}) => {
     return new Promise<{ stdout: string; stderr: string; code: number }>((resolve, reject) => {
       const p = spawn("kubectl", args, { env: { ...env, ...opts.env } });
-      let stdout = "", stderr = "";
+      let stdout = "",
+        stderr = "";
       p.stdout.on("data", (d) => (stdout += d));
       p.stderr.on("data", (d) => (stderr += d));
       const timer = setTimeout(() => p.kill("SIGKILL"), 60_000);
       p.on("error", reject);
-      p.on("close", (code) => { clearTimeout(timer); resolve({ stdout, stderr, code: code ?? -1 }); });
-      if (opts.input !== undefined) p.stdin.end(opts.input); else p.stdin.end();
+      p.on("close", (code) => {
+        clearTimeout(timer);
+        resolve({ stdout, stderr, code: code ?? -1 });
+      });
+      if (opts.input !== undefined) p.stdin.end(opts.input);
+      else p.stdin.end();
     });
   };
   const ok = async (...args: string[]) => {
@@ -119,15 +124,19 @@ describe("kubectl logs, exec and port-forward against Skiff", () => {
     if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr}\n${cluster.logs()}`);
     return r.stdout;
   };
-  const skiff = (args: string[], input?: string) => new Promise<{ stdout: string; stderr: string; code: number }>((resolve, reject) => {
-    const p = spawn(process.execPath, [join(repoRoot, "packages/cli/dist/main.js"), "--server", cluster.apiAddress, ...args], { env: { ...process.env, SKIFF_HOME: cluster.dir } });
-    let stdout = "", stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("error", reject);
-    p.on("close", (code) => resolve({ stdout, stderr, code: code ?? -1 }));
-    p.stdin.end(input ?? "");
-  });
+  const skiff = (args: string[], input?: string) =>
+    new Promise<{ stdout: string; stderr: string; code: number }>((resolve, reject) => {
+      const p = spawn(process.execPath, [join(repoRoot, "packages/cli/dist/main.js"), "--server", cluster.apiAddress, ...args], {
+        env: { ...process.env, SKIFF_HOME: cluster.dir },
+      });
+      let stdout = "",
+        stderr = "";
+      p.stdout.on("data", (d) => (stdout += d));
+      p.stderr.on("data", (d) => (stderr += d));
+      p.on("error", reject);
+      p.on("close", (code) => resolve({ stdout, stderr, code: code ?? -1 }));
+      p.stdin.end(input ?? "");
+    });
 
   beforeAll(async () => {
     await cluster.start();
@@ -189,10 +198,14 @@ describe("kubectl logs, exec and port-forward against Skiff", () => {
   });
 
   it("kubectl logs --previous shows the last terminated instance", async () => {
-    await waitFor(async () => {
-      const n = await ok("get", "pod", "crasher", "-o", "jsonpath={.status.containerStatuses[0].restartCount}");
-      return Number(n) >= 1;
-    }, 90_000, "the crasher to restart");
+    await waitFor(
+      async () => {
+        const n = await ok("get", "pod", "crasher", "-o", "jsonpath={.status.containerStatuses[0].restartCount}");
+        return Number(n) >= 1;
+      },
+      90_000,
+      "the crasher to restart",
+    );
     const previous = await ok("logs", "crasher", "--previous");
     expect(previous).toMatch(/^started at [\d.]+ [\d.]+\n$/);
     const current = await kubectl(["logs", "crasher"]);
@@ -233,7 +246,9 @@ describe("kubectl logs, exec and port-forward against Skiff", () => {
     // `script` gives kubectl a pseudo-terminal of its own, so -t is honoured.
     const kc = env.KUBECONFIG!;
     const r = await new Promise<{ out: string; code: number }>((resolve, reject) => {
-      const p = spawn("script", ["-qec", `kubectl exec -it talker -c main -- sh -c 'tty; test -t 0 && echo stdin-is-a-tty; exit 5'`, "/dev/null"], { env: { ...process.env, KUBECONFIG: kc } });
+      const p = spawn("script", ["-qec", `kubectl exec -it talker -c main -- sh -c 'tty; test -t 0 && echo stdin-is-a-tty; exit 5'`, "/dev/null"], {
+        env: { ...process.env, KUBECONFIG: kc },
+      });
       children.push(p);
       let out = "";
       p.stdout.on("data", (d) => (out += d));
@@ -253,8 +268,10 @@ describe("kubectl logs, exec and port-forward against Skiff", () => {
       const pod = `att-${extraEnv.KUBECTL_REMOTE_COMMAND_WEBSOCKETS ? "spdy" : "ws"}`;
       // The process blocks on its stdin until kubectl attaches and sends the line, so nothing it
       // prints can be lost before the attach.
-      const r = await kubectl(["run", pod, "-i", "--rm", "--restart=Never", `--image=${IMAGE}`, "--", "sh", "-c", "read line; echo got:$line; echo to-stderr >&2"],
-        { input: "hello attach\n", env: extraEnv });
+      const r = await kubectl(
+        ["run", pod, "-i", "--rm", "--restart=Never", `--image=${IMAGE}`, "--", "sh", "-c", "read line; echo got:$line; echo to-stderr >&2"],
+        { input: "hello attach\n", env: extraEnv },
+      );
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain("got:hello attach");
       expect(r.stdout + r.stderr).toContain("to-stderr");
@@ -286,7 +303,8 @@ describe("kubectl logs, exec and port-forward against Skiff", () => {
       const local = await freePort();
       const p = spawn("kubectl", ["port-forward", "pod/web", `${local}:8080`, "-v=6"], { env: { ...env, ...extraEnv } });
       children.push(p);
-      let out = "", err = "";
+      let out = "",
+        err = "";
       p.stdout.on("data", (d) => (out += d));
       p.stderr.on("data", (d) => (err += d));
       await waitFor(() => out.includes(`Forwarding from 127.0.0.1:${local} -> 8080`), 30_000, "kubectl to listen");
@@ -309,7 +327,8 @@ describe("kubectl logs, exec and port-forward against Skiff", () => {
     const local = await freePort();
     const p = spawn("kubectl", ["port-forward", "pod/web", `${local}:9999`], { env });
     children.push(p);
-    let out = "", err = "";
+    let out = "",
+      err = "";
     p.stdout.on("data", (d) => (out += d));
     p.stderr.on("data", (d) => (err += d));
     await waitFor(() => out.includes("Forwarding from"), 30_000, "kubectl to listen");
@@ -325,10 +344,14 @@ describe("kubectl logs, exec and port-forward against Skiff", () => {
     const millicores = (text: string, name: string) => Number(new RegExp(`^${name}\\s+(\\d+)m`, "m").exec(text)?.[1] ?? -1);
     // The busy loop is held to its 100m quota: it shows up with a clearly non-zero rate, not more than the quota allows.
     let top = "";
-    await waitFor(async () => {
-      top = await ok("top", "pod", "-l", "app=burner");
-      return millicores(top, "burner") >= 30;
-    }, 60_000, "the burner's CPU in kubectl top pod");
+    await waitFor(
+      async () => {
+        top = await ok("top", "pod", "-l", "app=burner");
+        return millicores(top, "burner") >= 30;
+      },
+      60_000,
+      "the burner's CPU in kubectl top pod",
+    );
     expect(top.split("\n")[0]).toMatch(/^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)/);
     expect(millicores(top, "burner")).toBeLessThanOrEqual(150);
     const node = await ok("top", "node");

@@ -90,7 +90,9 @@ describe("kubectl and client-node against Skiff", () => {
     await cluster.start();
     kubeconfig = await cluster.kubeconfigPath();
   });
-  afterAll(async () => { await cluster.stop(); });
+  afterAll(async () => {
+    await cluster.stop();
+  });
 
   it("refuses anonymous requests with a 401 Status", async () => {
     const ca = Buffer.from(JSON.parse(readFileSync(kubeconfig, "utf8")).clusters[0].cluster["certificate-authority-data"], "base64");
@@ -100,7 +102,9 @@ describe("kubectl and client-node against Skiff", () => {
         let body = "";
         r.on("data", (d) => (body += d));
         r.on("end", () => resolve({ code: r.statusCode ?? 0, body }));
-      }).on("error", reject).end();
+      })
+        .on("error", reject)
+        .end();
     });
     expect(res.code).toBe(401);
     expect(JSON.parse(res.body)).toMatchObject({ kind: "Status", reason: "Unauthorized", code: 401 });
@@ -171,7 +175,12 @@ ${replicas === undefined ? "" : `  replicas: ${replicas}\n`}  selector: {matchLa
     await kubectl("apply", "--server-side", "-f", file);
     await kubectl("scale", "deployment/owned", "--replicas=2");
     // kubectl scale wrote spec.replicas through the scale subresource: it owns it now.
-    const managed = JSON.parse(await kubectl("get", "deployment", "owned", "-o", "json", "--show-managed-fields")).metadata.managedFields as { manager: string; operation: string; subresource?: string; fieldsV1: object }[];
+    const managed = JSON.parse(await kubectl("get", "deployment", "owned", "-o", "json", "--show-managed-fields")).metadata.managedFields as {
+      manager: string;
+      operation: string;
+      subresource?: string;
+      fieldsV1: object;
+    }[];
     expect(managed.find((m) => m.operation === "Update" && m.subresource === "scale")?.fieldsV1).toEqual({ "f:spec": { "f:replicas": {} } });
     const refused = await kubectlFails("apply", "--server-side", "-f", file);
     expect(refused).toMatch(/conflict with "kubectl[^"]*" with subresource "scale"/);
@@ -265,10 +274,13 @@ ${replicas === undefined ? "" : `  replicas: ${replicas}\n`}  selector: {matchLa
     const psc = await kubectl("explain", "pod.spec.securityContext");
     expect(psc).toContain("FIELD: securityContext <PodSecurityContext>");
     expect(psc).toMatch(/fsGroup\s+<integer>/);
-    expect(await kubectl("explain", "pod.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution")).toMatch(/topologyKey\s+<string> -required-/);
+    expect(await kubectl("explain", "pod.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution")).toMatch(
+      /topologyKey\s+<string> -required-/,
+    );
     expect(await kubectl("explain", "pod.spec.volumes.emptyDir")).toMatch(/sizeLimit\s+<string>/);
     // A typo inside a probe is an unknown field (strict validation refuses it, naming its path).
-    const typo = "apiVersion: v1\nkind: Pod\nmetadata: {name: typo}\nspec:\n  containers:\n  - name: c\n    image: skiff/busybox:1.35\n    livenessProbe: {exec: {command: [\"true\"]}, periodSecond: 5}\n";
+    const typo =
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: typo}\nspec:\n  containers:\n  - name: c\n    image: skiff/busybox:1.35\n    livenessProbe: {exec: {command: ["true"]}, periodSecond: 5}\n';
     writeFileSync(join(cluster.dir, "typo.yaml"), typo);
     const refused = await kubectlFails("create", "--dry-run=server", "-f", join(cluster.dir, "typo.yaml"));
     expect(refused).toContain('unknown field "spec.containers[0].livenessProbe.periodSecond"');
@@ -278,7 +290,7 @@ ${replicas === undefined ? "" : `  replicas: ${replicas}\n`}  selector: {matchLa
     expect(await kubectl("delete", "pod", "sleeper")).toContain('pod "sleeper" deleted');
     expect(await kubectlFails("get", "pod", "sleeper")).toContain('Error from server (NotFound): pods "sleeper" not found');
     expect(cluster.containers({ "io.kubernetes.pod.name": "sleeper" }).filter((c) => c.state === "running")).toEqual([]);
-    expect(await kubectlFails("create", "-f", join(cluster.dir, "app.yaml"))).toContain('Error from server (AlreadyExists): error when creating');
+    expect(await kubectlFails("create", "-f", join(cluster.dir, "app.yaml"))).toContain("Error from server (AlreadyExists): error when creating");
   });
 
   it("drives pods with @kubernetes/client-node: create, list, watch, patch, delete", async () => {
@@ -287,16 +299,32 @@ ${replicas === undefined ? "" : `  replicas: ${replicas}\n`}  selector: {matchLa
     const api = kc.makeApiClient(CoreV1Api);
     const events: string[] = [];
     const watch = new Watch(kc);
-    const req = await watch.watch("/api/v1/namespaces/default/pods", { labelSelector: "client=node" }, (type, obj: V1Pod) => events.push(`${type} ${obj.metadata?.name}`), () => undefined);
-    const body: V1Pod = { metadata: { name: "from-client-node", labels: { client: "node" } }, spec: { terminationGracePeriodSeconds: 5, containers: [{ name: "main", image: IMAGE, command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"] }] } };
+    const req = await watch.watch(
+      "/api/v1/namespaces/default/pods",
+      { labelSelector: "client=node" },
+      (type, obj: V1Pod) => events.push(`${type} ${obj.metadata?.name}`),
+      () => undefined,
+    );
+    const body: V1Pod = {
+      metadata: { name: "from-client-node", labels: { client: "node" } },
+      spec: { terminationGracePeriodSeconds: 5, containers: [{ name: "main", image: IMAGE, command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"] }] },
+    };
     const created = await api.createNamespacedPod({ namespace: "default", body });
     expect(created.metadata?.uid).toBeTruthy();
     const list = await api.listNamespacedPod({ namespace: "default", labelSelector: "client=node" });
     expect(list.items.map((p) => p.metadata?.name)).toEqual(["from-client-node"]);
-    const patched = await api.patchNamespacedPod({ namespace: "default", name: "from-client-node", body: [{ op: "add", path: "/metadata/labels/patched", value: "yes" }] });
+    const patched = await api.patchNamespacedPod({
+      namespace: "default",
+      name: "from-client-node",
+      body: [{ op: "add", path: "/metadata/labels/patched", value: "yes" }],
+    });
     expect(patched.metadata?.labels?.patched).toBe("yes");
     await api.deleteNamespacedPod({ namespace: "default", name: "from-client-node" });
-    await waitFor(async () => (await api.listNamespacedPod({ namespace: "default", labelSelector: "client=node" })).items.length === 0, 60_000, "the pod to be gone");
+    await waitFor(
+      async () => (await api.listNamespacedPod({ namespace: "default", labelSelector: "client=node" })).items.length === 0,
+      60_000,
+      "the pod to be gone",
+    );
     await waitFor(() => events.includes("DELETED from-client-node"), 15_000, "a DELETED watch event");
     req.abort();
     expect(events[0]).toBe("ADDED from-client-node");

@@ -57,8 +57,15 @@ function dnsQuery(port: number, name: string): Promise<Buffer> {
   const msg = Buffer.concat([Buffer.from([0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]), ...labels, Buffer.from([0, 0, 1, 0, 1])]);
   return new Promise((resolve, reject) => {
     const s = createSocket("udp4");
-    const t = setTimeout(() => { s.close(); reject(new Error("no DNS answer")); }, 10_000);
-    s.on("message", (m) => { clearTimeout(t); s.close(); resolve(m); });
+    const t = setTimeout(() => {
+      s.close();
+      reject(new Error("no DNS answer"));
+    }, 10_000);
+    s.on("message", (m) => {
+      clearTimeout(t);
+      s.close();
+      resolve(m);
+    });
     s.send(msg, port, "127.0.0.1");
   });
 }
@@ -76,16 +83,21 @@ describe("metrics and the proxy subresource", () => {
   const cluster = new TestCluster({ nodes: 1 });
   let env: NodeJS.ProcessEnv = {};
   const children: ChildProcess[] = [];
-  const kubectl = (args: string[]) => new Promise<{ stdout: string; stderr: string; code: number }>((resolve, reject) => {
-    const p = spawn("kubectl", args, { env });
-    let stdout = "", stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => p.kill("SIGKILL"), 180_000);
-    p.on("error", reject);
-    p.on("close", (code) => { clearTimeout(timer); resolve({ stdout, stderr, code: code ?? -1 }); });
-    p.stdin.end();
-  });
+  const kubectl = (args: string[]) =>
+    new Promise<{ stdout: string; stderr: string; code: number }>((resolve, reject) => {
+      const p = spawn("kubectl", args, { env });
+      let stdout = "",
+        stderr = "";
+      p.stdout.on("data", (d) => (stdout += d));
+      p.stderr.on("data", (d) => (stderr += d));
+      const timer = setTimeout(() => p.kill("SIGKILL"), 180_000);
+      p.on("error", reject);
+      p.on("close", (code) => {
+        clearTimeout(timer);
+        resolve({ stdout, stderr, code: code ?? -1 });
+      });
+      p.stdin.end();
+    });
   const ok = async (...args: string[]) => {
     const r = await kubectl(args);
     if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr}\n${cluster.logs()}`);
@@ -185,7 +197,12 @@ describe("metrics and the proxy subresource", () => {
     expect(proxy.body).toMatch(/^# TYPE skiff_proxy_connections_total counter$/m);
     expect(proxy.body).toContain("process_resident_memory_bytes");
     const dnsState = JSON.parse(readFileSync(join(run, "dns.json"), "utf8")) as { port: number; metricsAddress: string };
-    const before = sample((await httpGet(`http://${dnsState.metricsAddress}/metrics`)).body, "coredns_dns_requests_total", { zone: "cluster.local.", type: "A", proto: "udp" }) ?? 0;
+    const before =
+      sample((await httpGet(`http://${dnsState.metricsAddress}/metrics`)).body, "coredns_dns_requests_total", {
+        zone: "cluster.local.",
+        type: "A",
+        proto: "udp",
+      }) ?? 0;
     await dnsQuery(dnsState.port, "web.default.svc.cluster.local");
     const dns = (await httpGet(`http://${dnsState.metricsAddress}/metrics`)).body;
     expect(sample(dns, "coredns_dns_requests_total", { zone: "cluster.local.", type: "A", proto: "udp" })).toBe(before + 1);

@@ -35,13 +35,19 @@ function get(url: string, timeoutMs = 3000): Promise<string> {
 
 function web(name: string, labels: Record<string, string>, hostPort?: number): Pod {
   return {
-    apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", labels },
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "default", labels },
     spec: {
       terminationGracePeriodSeconds: 1,
-      containers: [{
-        name: "web", image: BUSYBOX, ports: [{ containerPort: 8080, ...(hostPort ? { hostPort } : {}) }],
-        command: ["sh", "-c", `mkdir -p /www && echo ${name} > /www/index.html && exec httpd -f -p 8080 -h /www`],
-      }],
+      containers: [
+        {
+          name: "web",
+          image: BUSYBOX,
+          ports: [{ containerPort: 8080, ...(hostPort ? { hostPort } : {}) }],
+          command: ["sh", "-c", `mkdir -p /www && echo ${name} > /www/index.html && exec httpd -f -p 8080 -h /www`],
+        },
+      ],
     },
   };
 }
@@ -75,31 +81,75 @@ describe("node fidelity: NodePorts on loopback, hostPort, DNS forwarding", () =>
   it("a NodePort answers on 127.0.0.1 (kube-proxy's default) and on the node IP", async () => {
     await cluster.client.create("pods", web("np-web", { app: "np-web" }));
     const svc = await cluster.client.create<Service>("services", {
-      apiVersion: "v1", kind: "Service", metadata: { name: "np-web", namespace: "default" },
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "np-web", namespace: "default" },
       spec: { type: "NodePort", selector: { app: "np-web" }, ports: [{ port: 80, targetPort: 8080 }] },
     });
     const nodePort = svc.spec.ports![0].nodePort!;
-    await waitFor(async () => ((await cluster.client.get<Endpoints>("endpoints", "np-web", "default")).subsets?.[0]?.addresses?.length ?? 0) > 0, 60_000, "np-web endpoints");
-    await waitFor(() => get(`http://127.0.0.1:${nodePort}/`).then((b) => b === "np-web", () => false), 30_000, `127.0.0.1:${nodePort} to answer`);
+    await waitFor(
+      async () => ((await cluster.client.get<Endpoints>("endpoints", "np-web", "default")).subsets?.[0]?.addresses?.length ?? 0) > 0,
+      60_000,
+      "np-web endpoints",
+    );
+    await waitFor(
+      () =>
+        get(`http://127.0.0.1:${nodePort}/`).then(
+          (b) => b === "np-web",
+          () => false,
+        ),
+      30_000,
+      `127.0.0.1:${nodePort} to answer`,
+    );
     expect(await get(`http://${cluster.nodeIP(0)}:${nodePort}/`)).toBe("np-web");
   });
 
   it("hostPort: the port answers on the node's address; a second pod with it stays Pending, saying why", async () => {
     const hostPort = 20000 + Math.floor(Math.random() * 9000);
     await cluster.client.create("pods", web("hp-1", { app: "hp" }, hostPort));
-    await waitFor(() => get(`http://${cluster.nodeIP(0)}:${hostPort}/`).then((b) => b === "hp-1", () => false), 60_000, `${cluster.nodeIP(0)}:${hostPort} to answer`);
+    await waitFor(
+      () =>
+        get(`http://${cluster.nodeIP(0)}:${hostPort}/`).then(
+          (b) => b === "hp-1",
+          () => false,
+        ),
+      60_000,
+      `${cluster.nodeIP(0)}:${hostPort} to answer`,
+    );
     await cluster.client.create("pods", web("hp-2", { app: "hp" }, hostPort));
-    await waitFor(async () => (await cluster.client.list<Event>("events", { namespace: "default" })).items.some((e) => e.involvedObject.name === "hp-2" && e.reason === "FailedScheduling"), 30_000, "FailedScheduling of hp-2");
-    const ev = (await cluster.client.list<Event>("events", { namespace: "default" })).items.find((e) => e.involvedObject.name === "hp-2" && e.reason === "FailedScheduling")!;
+    await waitFor(
+      async () =>
+        (await cluster.client.list<Event>("events", { namespace: "default" })).items.some(
+          (e) => e.involvedObject.name === "hp-2" && e.reason === "FailedScheduling",
+        ),
+      30_000,
+      "FailedScheduling of hp-2",
+    );
+    const ev = (await cluster.client.list<Event>("events", { namespace: "default" })).items.find(
+      (e) => e.involvedObject.name === "hp-2" && e.reason === "FailedScheduling",
+    )!;
     expect(ev.message).toBe("0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports.");
     expect((await cluster.client.get<Pod>("pods", "hp-2", "default")).spec.nodeName).toBeUndefined();
     // Freed when the first pod goes: the second is scheduled and takes the port.
     await cluster.client.delete("pods", "hp-1", "default");
-    await waitFor(() => get(`http://${cluster.nodeIP(0)}:${hostPort}/`).then((b) => b === "hp-2", () => false), 90_000, "hp-2 to answer on the host port");
+    await waitFor(
+      () =>
+        get(`http://${cluster.nodeIP(0)}:${hostPort}/`).then(
+          (b) => b === "hp-2",
+          () => false,
+        ),
+      90_000,
+      "hp-2 to answer on the host port",
+    );
   });
 
   it("a pod resolves a name outside the cluster through the host's resolvers (resolv.conf)", async () => {
-    await cluster.client.create("pods", { apiVersion: "v1", kind: "Pod", metadata: { name: "asker", namespace: "default" }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "c", image: BUSYBOX, command: ["sleep", "3600"] }] } });
+    await cluster.client.create("pods", {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "asker", namespace: "default" },
+      spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "c", image: BUSYBOX, command: ["sleep", "3600"] }] },
+    });
     await waitFor(async () => (await cluster.client.get<Pod>("pods", "asker", "default")).status?.phase === "Running", 60_000, "asker Running");
     const id = cluster.containers({ "io.kubernetes.pod.name": "asker", "io.skiff.kind": "container" })[0].id;
     // Asynchronously: the fake upstream answers from this very process, so its event loop must stay free.
@@ -112,57 +162,112 @@ describe("node fidelity: NodePorts on loopback, hostPort, DNS forwarding", () =>
   });
 
   it("activeDeadlineSeconds: the running pod is stopped and Failed with reason DeadlineExceeded", async () => {
-    await cluster.client.create("pods", { apiVersion: "v1", kind: "Pod", metadata: { name: "deadline", namespace: "default" }, spec: { activeDeadlineSeconds: 3, terminationGracePeriodSeconds: 1, containers: [{ name: "c", image: BUSYBOX, command: ["sleep", "3600"] }] } });
+    await cluster.client.create("pods", {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "deadline", namespace: "default" },
+      spec: { activeDeadlineSeconds: 3, terminationGracePeriodSeconds: 1, containers: [{ name: "c", image: BUSYBOX, command: ["sleep", "3600"] }] },
+    });
     await waitFor(async () => (await cluster.client.get<Pod>("pods", "deadline", "default")).status?.phase === "Running", 60_000, "deadline Running");
     await waitFor(async () => (await cluster.client.get<Pod>("pods", "deadline", "default")).status?.phase === "Failed", 30_000, "deadline Failed");
     const p = await cluster.client.get<Pod>("pods", "deadline", "default");
     expect(p.status).toMatchObject({ reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline" });
     expect(cluster.containers({ "io.kubernetes.pod.name": "deadline", "io.skiff.kind": "container" }).every((c) => c.state !== "running")).toBe(true);
-    const ev = (await cluster.client.list<Event>("events", { namespace: "default" })).items.find((e) => e.involvedObject.name === "deadline" && e.reason === "DeadlineExceeded");
+    const ev = (await cluster.client.list<Event>("events", { namespace: "default" })).items.find(
+      (e) => e.involvedObject.name === "deadline" && e.reason === "DeadlineExceeded",
+    );
     expect(ev?.type).toBe("Normal");
   });
 
   it("a liveness probe's own terminationGracePeriodSeconds bounds the kill of a container that ignores SIGTERM", async () => {
     await cluster.client.create("pods", {
-      apiVersion: "v1", kind: "Pod", metadata: { name: "stubborn", namespace: "default" },
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "stubborn", namespace: "default" },
       spec: {
         terminationGracePeriodSeconds: 60,
-        containers: [{
-          name: "c", image: BUSYBOX, command: ["sh", "-c", "trap '' TERM; while true; do sleep 1; done"],
-          livenessProbe: { exec: { command: ["false"] }, initialDelaySeconds: 1, periodSeconds: 1, failureThreshold: 1, terminationGracePeriodSeconds: 1 },
-        }],
+        containers: [
+          {
+            name: "c",
+            image: BUSYBOX,
+            command: ["sh", "-c", "trap '' TERM; while true; do sleep 1; done"],
+            livenessProbe: { exec: { command: ["false"] }, initialDelaySeconds: 1, periodSeconds: 1, failureThreshold: 1, terminationGracePeriodSeconds: 1 },
+          },
+        ],
       },
     });
     await waitFor(async () => (await cluster.client.get<Pod>("pods", "stubborn", "default")).status?.phase === "Running", 60_000, "stubborn Running");
     const t0 = Date.now();
     // With the pod's 60 s grace the first restart would take a minute; the probe's 1 s makes it seconds.
-    await waitFor(async () => ((await cluster.client.get<Pod>("pods", "stubborn", "default")).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 30_000, "restart after the liveness failure");
+    await waitFor(
+      async () => ((await cluster.client.get<Pod>("pods", "stubborn", "default")).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1,
+      30_000,
+      "restart after the liveness failure",
+    );
     expect(Date.now() - t0).toBeLessThan(30_000);
   });
 
   it("hostNetwork: the pod's IP is the node's and it listens on the node's addresses", async () => {
     const port = 40000 + Math.floor(Math.random() * 5000);
     const created = await cluster.client.create<Pod>("pods", {
-      apiVersion: "v1", kind: "Pod", metadata: { name: "on-host", namespace: "default" },
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "on-host", namespace: "default" },
       spec: {
-        hostNetwork: true, terminationGracePeriodSeconds: 1,
-        containers: [{ name: "web", image: BUSYBOX, ports: [{ containerPort: port }], command: ["sh", "-c", `mkdir -p /www && echo on-host > /www/index.html && exec httpd -f -p ${port} -h /www`] }],
+        hostNetwork: true,
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: "web",
+            image: BUSYBOX,
+            ports: [{ containerPort: port }],
+            command: ["sh", "-c", `mkdir -p /www && echo on-host > /www/index.html && exec httpd -f -p ${port} -h /www`],
+          },
+        ],
       },
     });
     // Defaulted as in Kubernetes: a host network pod's container ports are host ports.
     expect(created.spec.containers[0].ports?.[0].hostPort).toBe(port);
     await waitFor(async () => (await cluster.client.get<Pod>("pods", "on-host", "default")).status?.phase === "Running", 60_000, "on-host Running");
     expect((await cluster.client.get<Pod>("pods", "on-host", "default")).status?.podIP).toBe(cluster.nodeIP(0));
-    await waitFor(() => get(`http://${cluster.nodeIP(0)}:${port}/`).then((b) => b === "on-host", () => false), 30_000, "the host network pod to answer on the node IP");
+    await waitFor(
+      () =>
+        get(`http://${cluster.nodeIP(0)}:${port}/`).then(
+          (b) => b === "on-host",
+          () => false,
+        ),
+      30_000,
+      "the host network pod to answer on the node IP",
+    );
     await cluster.client.delete("pods", "on-host", "default");
   });
 
   it("a Job with completionMode Indexed runs each index once, with its index in env and hostname", async () => {
     await cluster.client.create("jobs", {
-      apiVersion: "batch/v1", kind: "Job", metadata: { name: "idx", namespace: "default" },
-      spec: { completionMode: "Indexed", completions: 3, parallelism: 3, template: { spec: { restartPolicy: "Never", terminationGracePeriodSeconds: 1, containers: [{ name: "c", image: BUSYBOX, command: ["sh", "-c", "echo index=$JOB_COMPLETION_INDEX host=$(hostname)"] }] } } },
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name: "idx", namespace: "default" },
+      spec: {
+        completionMode: "Indexed",
+        completions: 3,
+        parallelism: 3,
+        template: {
+          spec: {
+            restartPolicy: "Never",
+            terminationGracePeriodSeconds: 1,
+            containers: [{ name: "c", image: BUSYBOX, command: ["sh", "-c", "echo index=$JOB_COMPLETION_INDEX host=$(hostname)"] }],
+          },
+        },
+      },
     });
-    await waitFor(async () => (await cluster.client.get<{ status?: { conditions?: { type: string; status: string }[] } } & Pod>("jobs", "idx", "default")).status?.conditions?.some((c) => c.type === "Complete" && c.status === "True"), 90_000, "Job idx Complete");
+    await waitFor(
+      async () =>
+        (await cluster.client.get<{ status?: { conditions?: { type: string; status: string }[] } } & Pod>("jobs", "idx", "default")).status?.conditions?.some(
+          (c) => c.type === "Complete" && c.status === "True",
+        ),
+      90_000,
+      "Job idx Complete",
+    );
     const job = await cluster.client.get<Pod & { status?: { completedIndexes?: string; succeeded?: number } }>("jobs", "idx", "default");
     expect(job.status).toMatchObject({ completedIndexes: "0-2", succeeded: 3 });
     const kubeconfig = await cluster.kubeconfigPath();

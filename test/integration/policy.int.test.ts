@@ -51,18 +51,31 @@ ${resources}`;
     const ca = Buffer.from(kc.clusters[0].cluster["certificate-authority-data"], "base64");
     const token = kc.users[0].user.token as string;
     const [host, port] = [cluster.httpsAddress.slice(0, cluster.httpsAddress.lastIndexOf(":")), cluster.httpsAddress.split(":").pop()];
-    post = (path, body) => new Promise((resolve, reject) => {
-      const data = JSON.stringify(body);
-      const req = request({ host, port, path, method: "POST", ca, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(data) } }, (r) => {
-        r.resume();
-        r.on("end", () => resolve(r.statusCode ?? 0));
+    post = (path, body) =>
+      new Promise((resolve, reject) => {
+        const data = JSON.stringify(body);
+        const req = request(
+          {
+            host,
+            port,
+            path,
+            method: "POST",
+            ca,
+            headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(data) },
+          },
+          (r) => {
+            r.resume();
+            r.on("end", () => resolve(r.statusCode ?? 0));
+          },
+        );
+        req.on("error", reject);
+        req.end(data);
       });
-      req.on("error", reject);
-      req.end(data);
-    });
     for (const ns of ["quota", "burst", "limits", "secure"]) await must("create", "namespace", ns);
   });
-  afterAll(async () => { await cluster.stop(); });
+  afterAll(async () => {
+    await cluster.stop();
+  });
 
   it("refuses the third pod of a pods: 2 quota with the numbers, and admits one again after a delete", async () => {
     await must("create", "quota", "two-pods", "-n", "quota", "--hard=pods=2");
@@ -88,8 +101,11 @@ ${resources}`;
     }
     await must("create", "quota", "ten", "-n", "burst", "--hard=configmaps=11");
     await new Promise((r) => setTimeout(r, 500));
-    const codes = await Promise.all(Array.from({ length: 20 }, (_, i) =>
-      post("/api/v1/namespaces/burst/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `cm-${i}` }, data: { i: String(i) } })));
+    const codes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        post("/api/v1/namespaces/burst/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `cm-${i}` }, data: { i: String(i) } }),
+      ),
+    );
     expect(codes.filter((c) => c === 201)).toHaveLength(10);
     expect(codes.filter((c) => c === 403)).toHaveLength(10);
     expect((await must("get", "configmaps", "-n", "burst", "-o", "name")).split("\n").filter((l) => l.startsWith("configmap/cm-"))).toHaveLength(10);
@@ -97,7 +113,9 @@ ${resources}`;
   });
 
   it("LimitRange defaults appear in the stored pod; a container over the maximum is refused", async () => {
-    const lr = await apply("lr", `apiVersion: v1
+    const lr = await apply(
+      "lr",
+      `apiVersion: v1
 kind: LimitRange
 metadata: {name: bounds, namespace: limits}
 spec:
@@ -106,13 +124,14 @@ spec:
     default: {cpu: 300m, memory: 64Mi}
     defaultRequest: {cpu: 100m}
     max: {cpu: "1"}
-`);
+`,
+    );
     expect(lr.ok).toBe(true);
     await new Promise((r) => setTimeout(r, 500));
     expect((await apply("d", pod("plain", "limits"))).ok).toBe(true);
     const stored = JSON.parse(await must("get", "pod", "plain", "-n", "limits", "-o", "json"));
     expect(stored.spec.containers[0].resources).toEqual({ limits: { cpu: "300m", memory: "64Mi" }, requests: { cpu: "100m", memory: "64Mi" } });
-    const big = await apply("big", pod("big", "limits", "    resources: {limits: {cpu: \"2\"}}"));
+    const big = await apply("big", pod("big", "limits", '    resources: {limits: {cpu: "2"}}'));
     expect(big.ok).toBe(false);
     expect(big.out).toContain('pods "big" is forbidden: [maximum cpu usage per Container is 1, but limit is 2]');
   });
@@ -121,14 +140,23 @@ spec:
     await must("label", "namespace", "secure", "pod-security.kubernetes.io/enforce=restricted", "pod-security.kubernetes.io/warn=restricted");
     const priv = await apply("priv", pod("priv", "secure", "    securityContext: {privileged: true}"));
     expect(priv.ok).toBe(false);
-    expect(priv.out).toContain('pods "priv" is forbidden: violates PodSecurity "restricted:latest": privileged (container "c" must not set securityContext.privileged=true)');
+    expect(priv.out).toContain(
+      'pods "priv" is forbidden: violates PodSecurity "restricted:latest": privileged (container "c" must not set securityContext.privileged=true)',
+    );
     expect(priv.out).toContain("allowPrivilegeEscalation != false");
-    const hardened = await apply("ok", pod("ok", "secure", `    securityContext:
+    const hardened = await apply(
+      "ok",
+      pod(
+        "ok",
+        "secure",
+        `    securityContext:
       allowPrivilegeEscalation: false
       runAsNonRoot: true
       runAsUser: 1000
       capabilities: {drop: [ALL]}
-      seccompProfile: {type: RuntimeDefault}`));
+      seccompProfile: {type: RuntimeDefault}`,
+      ),
+    );
     expect(hardened.ok).toBe(true);
     await must("label", "namespace", "limits", "pod-security.kubernetes.io/warn=baseline");
     const f = join(cluster.dir, "hostnet.yaml");

@@ -14,7 +14,10 @@ import { freePort } from "../harness/cluster.js";
 
 /** A TCP server that greets each connection with its name and closes. */
 async function named(name: string): Promise<{ port: number; server: Server }> {
-  const server = createServer((c) => { c.on("error", () => undefined); c.end(name); });
+  const server = createServer((c) => {
+    c.on("error", () => undefined);
+    c.end(name);
+  });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   return { port: (server.address() as { port: number }).port, server };
 }
@@ -23,9 +26,14 @@ async function named(name: string): Promise<{ port: number; server: Server }> {
 function readAll(port: number, send?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = "";
-    const c = connect(port, "127.0.0.1", () => { if (send !== undefined) c.end(send); });
+    const c = connect(port, "127.0.0.1", () => {
+      if (send !== undefined) c.end(send);
+    });
     c.on("data", (d) => (out += d));
-    c.on("end", () => { c.destroy(); resolve(out); });
+    c.on("end", () => {
+      c.destroy();
+      resolve(out);
+    });
     c.on("error", reject);
   });
 }
@@ -46,7 +54,10 @@ describe("the proxy process", () => {
 
   beforeAll(async () => {
     rig = await startRig(["--udp-idle-ms", "1500", "--connect-timeout-ms", "500"]);
-    for (const n of ["a", "b", "c"]) { const s = await named(n); servers.push(s.server); }
+    for (const n of ["a", "b", "c"]) {
+      const s = await named(n);
+      servers.push(s.server);
+    }
     [a, b, c] = servers.map((s) => (s.address() as { port: number }).port);
     front = await freePort();
   });
@@ -61,7 +72,13 @@ describe("the proxy process", () => {
   };
 
   it("spreads connections round-robin over the endpoints", async () => {
-    await program(entry("t/rr:80", front, [{ ip: "127.0.0.1", port: a }, { ip: "127.0.0.1", port: b }, { ip: "127.0.0.1", port: c }]));
+    await program(
+      entry("t/rr:80", front, [
+        { ip: "127.0.0.1", port: a },
+        { ip: "127.0.0.1", port: b },
+        { ip: "127.0.0.1", port: c },
+      ]),
+    );
     const got: string[] = [];
     for (let i = 0; i < 6; i++) got.push(await readAll(front));
     expect(got.sort()).toEqual(["a", "a", "b", "b", "c", "c"]);
@@ -69,7 +86,12 @@ describe("the proxy process", () => {
 
   it("tries the next endpoint when a dial fails, and resets the client when none answers", async () => {
     const dead = await freePort(); // nothing listens there: connection refused
-    await program(entry("t/failover:80", front, [{ ip: "127.0.0.1", port: dead }, { ip: "127.0.0.1", port: a }]));
+    await program(
+      entry("t/failover:80", front, [
+        { ip: "127.0.0.1", port: dead },
+        { ip: "127.0.0.1", port: a },
+      ]),
+    );
     for (let i = 0; i < 4; i++) expect(await readAll(front)).toBe("a");
     await program(entry("t/failover:80", front, [{ ip: "127.0.0.1", port: dead }]));
     const errors = 'skiff_proxy_errors_total{service="t/failover:80"}';
@@ -93,7 +115,10 @@ describe("the proxy process", () => {
   it("carries a large download intact through a slow reader (back-pressure, buffer reuse)", async () => {
     const pattern = Buffer.alloc(8 * 1024 * 1024);
     for (let i = 0; i < pattern.length; i++) pattern[i] = (i * 7 + (i >> 13)) & 0xff;
-    const big = createServer((s) => { s.on("error", () => undefined); s.end(pattern); });
+    const big = createServer((s) => {
+      s.on("error", () => undefined);
+      s.end(pattern);
+    });
     await new Promise<void>((r) => big.listen(0, "127.0.0.1", () => r()));
     servers.push(big);
     await program(entry("t/big:80", front, [{ ip: "127.0.0.1", port: (big.address() as { port: number }).port }]));
@@ -104,7 +129,13 @@ describe("the proxy process", () => {
       // are held by the kernel) and its reads must wait for them.
       s.pause();
       setTimeout(() => s.resume(), 300);
-      s.on("data", (d) => { parts.push(d); if (parts.length % 8 === 0) { s.pause(); setTimeout(() => s.resume(), 20); } });
+      s.on("data", (d) => {
+        parts.push(d);
+        if (parts.length % 8 === 0) {
+          s.pause();
+          setTimeout(() => s.resume(), 20);
+        }
+      });
       s.on("end", () => resolve(Buffer.concat(parts)));
       s.on("error", reject);
     });
@@ -122,8 +153,18 @@ describe("the proxy process", () => {
         const parts: Buffer[] = [];
         s.pause();
         setTimeout(() => s.resume(), 300);
-        s.on("data", (d) => { parts.push(d); if (parts.length % 8 === 0) { s.pause(); setTimeout(() => s.resume(), 20); } });
-        s.on("end", () => { const all = Buffer.concat(parts); s.end(`got ${all.length}`); resolve(all); });
+        s.on("data", (d) => {
+          parts.push(d);
+          if (parts.length % 8 === 0) {
+            s.pause();
+            setTimeout(() => s.resume(), 20);
+          }
+        });
+        s.on("end", () => {
+          const all = Buffer.concat(parts);
+          s.end(`got ${all.length}`);
+          resolve(all);
+        });
       });
       slow.listen(0, "127.0.0.1", async () => {
         servers.push(slow);
@@ -145,7 +186,16 @@ describe("the proxy process", () => {
     // Collects what arrives (header and data may come in separate reads); answers once it has 5+ bytes of data.
     const peek = createServer((s) => {
       const mine: Buffer[] = [];
-      s.on("data", (d) => { heads.push(d); mine.push(d); if (Buffer.concat(mine).toString().match(/(hello|plain)$/)) s.end("ok"); });
+      s.on("data", (d) => {
+        heads.push(d);
+        mine.push(d);
+        if (
+          Buffer.concat(mine)
+            .toString()
+            .match(/(hello|plain)$/)
+        )
+          s.end("ok");
+      });
       s.on("error", () => undefined);
     });
     await new Promise<void>((r) => peek.listen(0, "127.0.0.1", () => r()));
@@ -173,11 +223,15 @@ describe("the proxy process", () => {
 
   it("leaks no sockets when 500 connections open and close", async () => {
     await program(entry("t/churn:80", front, [{ ip: "127.0.0.1", port: rig.echoPort }]));
-    const one = () => new Promise<void>((resolve, reject) => {
-      const s: Socket = connect(front, "127.0.0.1", () => s.write("hi"));
-      s.once("data", () => { s.destroy(); resolve(); });
-      s.on("error", reject);
-    });
+    const one = () =>
+      new Promise<void>((resolve, reject) => {
+        const s: Socket = connect(front, "127.0.0.1", () => s.write("hi"));
+        s.once("data", () => {
+          s.destroy();
+          resolve();
+        });
+        s.on("error", reject);
+      });
     for (let i = 0; i < 10; i++) await Promise.all(Array.from({ length: 50 }, one));
     await waitFor(async () => (await metric(rig, "skiff_proxy_open_connections")) === 0, 10_000, "open connections back to 0");
     const text = await (await fetch(`http://${rig.metricsAddress}/metrics`)).text();
@@ -193,7 +247,10 @@ describe("the proxy process", () => {
     try {
       await program({ ...entry("t/udp:53", udpFront, []), protocol: proxyv1.Protocol.PROTOCOL_UDP, endpoints: [ep(echo.address().port)] });
       const cl = createSocket("udp4");
-      const reply = await new Promise<string>((resolve) => { cl.once("message", (m) => resolve(m.toString())); cl.send("ping", udpFront, "127.0.0.1"); });
+      const reply = await new Promise<string>((resolve) => {
+        cl.once("message", (m) => resolve(m.toString()));
+        cl.send("ping", udpFront, "127.0.0.1");
+      });
       cl.close();
       expect(reply).toBe("ping");
       expect(await metric(rig, "skiff_proxy_open_udp_sessions")).toBe(1);
@@ -204,7 +261,13 @@ describe("the proxy process", () => {
   });
 
   it("pins a client with ClientIP affinity until the affinity times out", async () => {
-    await program({ ...entry("t/sticky:80", front, [{ ip: "127.0.0.1", port: a }, { ip: "127.0.0.1", port: b }]), sessionAffinitySeconds: 1 });
+    await program({
+      ...entry("t/sticky:80", front, [
+        { ip: "127.0.0.1", port: a },
+        { ip: "127.0.0.1", port: b },
+      ]),
+      sessionAffinitySeconds: 1,
+    });
     const first = await readAll(front);
     for (let i = 0; i < 5; i++) expect(await readAll(front)).toBe(first);
     await new Promise((r) => setTimeout(r, 1300));
@@ -231,7 +294,11 @@ describe("the proxy process", () => {
     await program(entry("t/update:80", front, [{ ip: "127.0.0.1", port: rig.echoPort }]));
     const s = connect(front, "127.0.0.1");
     await new Promise((r) => s.once("connect", r));
-    const echo = (m: string) => new Promise<string>((resolve) => { s.once("data", (d) => resolve(d.toString())); s.write(m); });
+    const echo = (m: string) =>
+      new Promise<string>((resolve) => {
+        s.once("data", (d) => resolve(d.toString()));
+        s.write(m);
+      });
     expect(await echo("one")).toBe("one");
     await program(entry("t/update:80", front, [{ ip: "127.0.0.1", port: a }]));
     expect(await readAll(front)).toBe("a");

@@ -39,7 +39,9 @@ describe("RBAC with the real kubectl", () => {
     kubeconfig = await cluster.kubeconfigPath();
     for (const ns of ["team-a", "team-b"]) await must("create", "namespace", ns);
   });
-  afterAll(async () => { await cluster.stop(); });
+  afterAll(async () => {
+    await cluster.stop();
+  });
 
   it("kubectl auth whoami names the admin and its groups", async () => {
     const out = await must("auth", "whoami", "-o", "json");
@@ -49,12 +51,19 @@ describe("RBAC with the real kubectl", () => {
   it("applies RBAC objects from YAML under strict field validation; kubectl explain knows their fields", async () => {
     const dir = mkdtempSync(join(tmpdir(), "skiff-rbac-"));
     try {
-      const manifest = (verbsKey: string) => [
-        "apiVersion: rbac.authorization.k8s.io/v1", "kind: Role", "metadata: {name: yaml-reader, namespace: team-b}",
-        `rules: [{apiGroups: [""], resources: [configmaps], ${verbsKey}: [get, list]}]`, "---",
-        "apiVersion: rbac.authorization.k8s.io/v1", "kind: RoleBinding", "metadata: {name: yaml-reader, namespace: team-b}",
-        "subjects: [{kind: User, name: erin, apiGroup: rbac.authorization.k8s.io}]", "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: yaml-reader}",
-      ].join("\n");
+      const manifest = (verbsKey: string) =>
+        [
+          "apiVersion: rbac.authorization.k8s.io/v1",
+          "kind: Role",
+          "metadata: {name: yaml-reader, namespace: team-b}",
+          `rules: [{apiGroups: [""], resources: [configmaps], ${verbsKey}: [get, list]}]`,
+          "---",
+          "apiVersion: rbac.authorization.k8s.io/v1",
+          "kind: RoleBinding",
+          "metadata: {name: yaml-reader, namespace: team-b}",
+          "subjects: [{kind: User, name: erin, apiGroup: rbac.authorization.k8s.io}]",
+          "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: yaml-reader}",
+        ].join("\n");
       writeFileSync(join(dir, "good.yaml"), manifest("verbs"));
       const out = await must("apply", "-f", join(dir, "good.yaml"));
       expect(out).toContain("role.rbac.authorization.k8s.io/yaml-reader created");
@@ -84,7 +93,7 @@ describe("RBAC with the real kubectl", () => {
     }
     expect((await kubectl("auth", "can-i", "list", "pods", "-n", "team-b", "--as", "alice")).out).toBe("no");
     expect((await kubectl("auth", "can-i", "delete", "pods", "-n", "team-a", "--as", "alice")).out).toBe("no");
-    expect((await must("get", "pods", "-n", "team-a", "--as", "alice"))).toMatch(/No resources found|^$/);
+    expect(await must("get", "pods", "-n", "team-a", "--as", "alice")).toMatch(/No resources found|^$/);
     const denied = await kubectl("get", "pods", "-n", "team-b", "--as", "alice");
     expect(denied.ok).toBe(false);
     expect(denied.out).toContain('pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the namespace "team-b"');
@@ -125,7 +134,8 @@ describe("RBAC with the real kubectl", () => {
 
   it("the cluster starts with Kubernetes' default roles and bindings", async () => {
     const roles = await must("get", "clusterroles", "-o", "name");
-    for (const r of ["cluster-admin", "admin", "edit", "view", "system:basic-user", "system:discovery"]) expect(roles).toContain(`clusterrole.rbac.authorization.k8s.io/${r}`);
+    for (const r of ["cluster-admin", "admin", "edit", "view", "system:basic-user", "system:discovery"])
+      expect(roles).toContain(`clusterrole.rbac.authorization.k8s.io/${r}`);
     const binding = JSON.parse(await must("get", "clusterrolebinding", "cluster-admin", "-o", "json"));
     expect(binding.subjects).toEqual([{ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: "system:masters" }]);
   });
@@ -151,10 +161,12 @@ describe("RBAC with the real kubectl", () => {
     expect(who.status.userInfo.username).toBe("system:serviceaccount:team-a:viewer");
     expect(who.status.userInfo.groups).toEqual(expect.arrayContaining(["system:serviceaccounts", "system:serviceaccounts:team-a", "system:authenticated"]));
     const del = await as("delete", "pod", "anything", "-n", "team-a");
-    expect(del.out).toContain('pods "anything" is forbidden: User "system:serviceaccount:team-a:viewer" cannot delete resource "pods" in API group "" in the namespace "team-a"');
+    expect(del.out).toContain(
+      'pods "anything" is forbidden: User "system:serviceaccount:team-a:viewer" cannot delete resource "pods" in API group "" in the namespace "team-a"',
+    );
     const secrets = await as("get", "secrets", "-n", "team-a");
     expect(secrets.ok).toBe(false);
-    expect(secrets.out).toContain("cannot list resource \"secrets\"");
+    expect(secrets.out).toContain('cannot list resource "secrets"');
     // Without impersonate permission the account cannot act as someone else.
     const imp = await as("get", "pods", "-n", "team-a", "--as", "alice");
     expect(imp.out).toContain('cannot impersonate resource "users"');
@@ -167,7 +179,10 @@ describe("RBAC with the real kubectl", () => {
 
   it("a user from the static token file is who the file says and has what RBAC gives its group", async () => {
     const as = (...args: string[]) => kubectl(...args, "--token", "grace-secret-token");
-    expect(JSON.parse((await as("auth", "whoami", "-o", "json")).out).status.userInfo).toMatchObject({ username: "grace", groups: ["ops", "system:authenticated"] });
+    expect(JSON.parse((await as("auth", "whoami", "-o", "json")).out).status.userInfo).toMatchObject({
+      username: "grace",
+      groups: ["ops", "system:authenticated"],
+    });
     expect((await as("get", "configmaps", "-n", "team-b")).out).toContain('User "grace" cannot list resource "configmaps"');
     await must("create", "rolebinding", "ops-edit", "-n", "team-b", "--clusterrole=edit", "--group=ops");
     const until = Date.now() + 10_000;

@@ -14,7 +14,14 @@ import { startRegistry, stopRegistry } from "../../packages/cli/src/cluster/regi
 const run = promisify(execFile);
 const home = mkdtempSync(join(tmpdir(), "skiff-registry-home-"));
 const dockerConfig = mkdtempSync(join(tmpdir(), "skiff-registry-docker-"));
-const hasRegistry = (() => { try { execFileSync("sh", ["-c", "command -v docker-registry && command -v htpasswd"], { stdio: "ignore" }); return true; } catch { return false; } })();
+const hasRegistry = (() => {
+  try {
+    execFileSync("sh", ["-c", "command -v docker-registry && command -v htpasswd"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 const docker = (...args: string[]) => run("docker", args, { env: { ...process.env, DOCKER_CONFIG: dockerConfig }, timeout: 120_000 });
 
 describe.skipIf(!hasRegistry)("the cluster registry as a process (skiff controlplane --registry)", () => {
@@ -34,7 +41,10 @@ describe.skipIf(!hasRegistry)("the cluster registry as a process (skiff controlp
     const deadline = Date.now() + 20_000;
     let status = 0;
     while (Date.now() < deadline && status !== 401) {
-      status = await fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.status, () => 0);
+      status = await fetch(`http://127.0.0.1:${port}/v2/`).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (status !== 401) await new Promise((r) => setTimeout(r, 200));
     }
     expect(status).toBe(401);
@@ -58,6 +68,11 @@ describe.skipIf(!hasRegistry)("the cluster registry as a process (skiff controlp
     })();
     expect(t?.tags).toContain(image.split(":").pop());
     expect(await stopRegistry(home)).toBe(true);
-    expect(await fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.status, () => 0)).toBe(0);
+    expect(
+      await fetch(`http://127.0.0.1:${port}/v2/`).then(
+        (r) => r.status,
+        () => 0,
+      ),
+    ).toBe(0);
   }, 120_000);
 });

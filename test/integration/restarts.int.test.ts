@@ -8,21 +8,34 @@ import { TestCluster } from "../harness/cluster.js";
 
 function pod(name: string): Pod {
   return {
-    apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", labels: { app: "adopt" } },
-    spec: { containers: [{ name: "main", image: "skiff/busybox:1.35", command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"] }], terminationGracePeriodSeconds: 2 },
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "default", labels: { app: "adopt" } },
+    spec: {
+      containers: [{ name: "main", image: "skiff/busybox:1.35", command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"] }],
+      terminationGracePeriodSeconds: 2,
+    },
   };
 }
 
 describe("process restarts", () => {
   const cluster = new TestCluster({ nodes: 1 });
-  beforeAll(async () => { await cluster.start(); });
-  afterAll(async () => { await cluster.stop(); });
+  beforeAll(async () => {
+    await cluster.start();
+  });
+  afterAll(async () => {
+    await cluster.stop();
+  });
 
   it("a restarted node agent adopts running containers and cleans up after pods deleted while it was down", async () => {
     const { client } = cluster;
     const names = ["a1", "a2", "a3", "a4"];
     for (const n of names) await client.create("pods", pod(n));
-    await waitFor(async () => (await client.list<Pod>("pods", { namespace: "default", labelSelector: "app=adopt" })).items.every((p) => p.status?.phase === "Running"), 60_000, "pods Running");
+    await waitFor(
+      async () => (await client.list<Pod>("pods", { namespace: "default", labelSelector: "app=adopt" })).items.every((p) => p.status?.phase === "Running"),
+      60_000,
+      "pods Running",
+    );
     const before = new Map(names.map((n) => [n, cluster.containers({ "io.kubernetes.pod.name": n, "io.skiff.kind": "container" }).map((c) => c.id)]));
 
     const node = cluster.nodeName(0);
@@ -37,7 +50,10 @@ describe("process restarts", () => {
     await new Promise((r) => setTimeout(r, 4000));
     for (const n of names.slice(0, 3)) {
       const cs = cluster.containers({ "io.kubernetes.pod.name": n, "io.skiff.kind": "container" });
-      expect(cs.map((c) => c.id), n).toEqual(before.get(n));
+      expect(
+        cs.map((c) => c.id),
+        n,
+      ).toEqual(before.get(n));
       expect(cluster.containers({ "io.kubernetes.pod.name": n, "io.skiff.kind": "sandbox" })).toHaveLength(1);
       const p = await client.get<Pod>("pods", n, "default");
       expect(p.status!.phase).toBe("Running");

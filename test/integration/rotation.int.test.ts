@@ -22,7 +22,13 @@ const node = cluster.nodeName(0);
 const nodeTls = join(cluster.dir, "node-machine", "pki");
 let seq = 0;
 
-const write = () => cluster.client.create<ConfigMap>("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `rot-${seq++}`, namespace: "default" }, data: { a: "b" } });
+const write = () =>
+  cluster.client.create<ConfigMap>("configmaps", {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: `rot-${seq++}`, namespace: "default" },
+    data: { a: "b" },
+  });
 const ready = async () => (await cluster.client.get<Node>("nodes", node)).status?.conditions?.find((c) => c.type === "Ready")?.status;
 
 async function restartNats(): Promise<void> {
@@ -55,7 +61,16 @@ describe("certificates and the CA rotate while the cluster runs", () => {
     expect(readFileSync(cluster.apiserver!.logFile, "utf8")).toMatch(/re-issued the apiserver's NATS client certificate/);
     await restartNats();
     // The store's connection comes back with the current certificate (the first one has expired).
-    await waitFor(() => write().then(() => true, () => false), 60_000, "a write after NATS restarted", 500);
+    await waitFor(
+      () =>
+        write().then(
+          () => true,
+          () => false,
+        ),
+      60_000,
+      "a write after NATS restarted",
+      500,
+    );
     // A new connection to the gRPC API gets a serving certificate issued after the first one expired.
     const admin = readTlsDir(cluster.tlsDir("admin"));
     const h = await handshake(cluster.apiAddress, admin);
@@ -71,8 +86,23 @@ describe("certificates and the CA rotate while the cluster runs", () => {
     const t0 = Date.now();
     let out = "";
     try {
-      const r = await run(process.execPath, [join(repoRoot, "packages/cli/dist/main.js"), "pki", "rotate-ca", "--dir", cluster.pkiDir, "--server", cluster.apiAddress, "--tls-dir", cluster.tlsDir("admin"), "--timeout", "180"],
-        { env: { ...process.env, SKIFF_HOME: join(cluster.dir, "cli-home") }, timeout: 600_000 });
+      const r = await run(
+        process.execPath,
+        [
+          join(repoRoot, "packages/cli/dist/main.js"),
+          "pki",
+          "rotate-ca",
+          "--dir",
+          cluster.pkiDir,
+          "--server",
+          cluster.apiAddress,
+          "--tls-dir",
+          cluster.tlsDir("admin"),
+          "--timeout",
+          "180",
+        ],
+        { env: { ...process.env, SKIFF_HOME: join(cluster.dir, "cli-home") }, timeout: 600_000 },
+      );
       out = r.stdout;
     } catch (e) {
       const x = e as { stdout?: string; stderr?: string };
@@ -80,7 +110,9 @@ describe("certificates and the CA rotate while the cluster runs", () => {
     }
     const seconds = (Date.now() - t0) / 1000;
     console.log(`[rotation] rotate-ca took ${seconds.toFixed(1)}s:\n${out}`);
-    expect(out).toMatch(/step add[\s\S]*every apiserver and node accepts the new CA: 2 checked[\s\S]*step switch[\s\S]*presents a certificate of the new CA: 2 checked[\s\S]*step finish[\s\S]*refuses the old CA: 2 checked/);
+    expect(out).toMatch(
+      /step add[\s\S]*every apiserver and node accepts the new CA: 2 checked[\s\S]*step switch[\s\S]*presents a certificate of the new CA: 2 checked[\s\S]*step finish[\s\S]*refuses the old CA: 2 checked/,
+    );
     const newCa = readFileSync(join(cluster.pkiDir, "ca.crt"), "utf8");
     expect(newCa).not.toBe(oldCa.cert);
     for (const f of ["ca-bundle.crt", "ca-next.crt", "ca-previous.crt", "ca-previous.key"]) expect(existsSync(join(cluster.pkiDir, f)), f).toBe(false);
@@ -101,16 +133,38 @@ describe("certificates and the CA rotate while the cluster runs", () => {
     await expect(stale.list("namespaces")).rejects.toMatchObject({ reason: "Unavailable" });
     stale.close();
     // The cluster keeps working: a pod is scheduled and runs on the node.
-    await cluster.client.create("pods", { apiVersion: "v1", kind: "Pod", metadata: { name: "after-rotation", namespace: "default" },
-      spec: { containers: [{ name: "c", image: "skiff/busybox:1.35", imagePullPolicy: "IfNotPresent", command: ["sleep", "3600"] }] } } as Pod);
-    await waitFor(async () => (await cluster.client.get<Pod>("pods", "after-rotation", "default")).status?.phase === "Running", 90_000, "a pod Running after the rotation", 500);
+    await cluster.client.create("pods", {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "after-rotation", namespace: "default" },
+      spec: { containers: [{ name: "c", image: "skiff/busybox:1.35", imagePullPolicy: "IfNotPresent", command: ["sleep", "3600"] }] },
+    } as Pod);
+    await waitFor(
+      async () => (await cluster.client.get<Pod>("pods", "after-rotation", "default")).status?.phase === "Running",
+      90_000,
+      "a pod Running after the rotation",
+      500,
+    );
     // NATS restarted with only the new CA: the apiserver, controller-manager and node reconnect with new-CA certificates.
     await restartNats();
-    await waitFor(() => write().then(() => true, () => false), 60_000, "a write after NATS restarted with the new CA", 500);
+    await waitFor(
+      () =>
+        write().then(
+          () => true,
+          () => false,
+        ),
+      60_000,
+      "a write after NATS restarted with the new CA",
+      500,
+    );
     await new Promise((r) => setTimeout(r, 4000));
     expect(await ready()).toBe("True");
     // kubectl with a kubeconfig of the new CA.
-    const names = execFileSync("kubectl", ["get", "nodes", "-o", "name"], { env: { ...process.env, KUBECONFIG: await cluster.kubeconfigPath() }, encoding: "utf8", timeout: 60_000 });
+    const names = execFileSync("kubectl", ["get", "nodes", "-o", "name"], {
+      env: { ...process.env, KUBECONFIG: await cluster.kubeconfigPath() },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(names.trim()).toBe(`node/${node}`);
   }, 700_000);
 });

@@ -11,7 +11,6 @@ import { TestCluster } from "../harness/cluster.js";
 import { BUSYBOX as BB, execIn, podEvents, testPod as pod } from "../harness/pods.js";
 import { GrpcNodeConnector } from "../../services/apiserver/src/nodes/grpc-connector.js";
 
-
 const ready = (p: Pod) => p.status?.conditions?.find((c) => c.type === "Ready")?.status;
 
 describe("probes, init containers, persistent volumes", () => {
@@ -25,16 +24,31 @@ describe("probes, init containers, persistent volumes", () => {
     await cluster.start();
     connector = new GrpcNodeConnector({ getNode: (n) => cluster.client.get<Node>("nodes", n), token: "", credentials: (n) => cluster.agentCredentials(n) });
   });
-  afterAll(async () => { connector?.close(); await cluster.stop(); });
+  afterAll(async () => {
+    connector?.close();
+    await cluster.stop();
+  });
 
   it("an HTTP liveness probe that starts failing restarts the container within period × failureThreshold (+1 period)", async () => {
-    await cluster.client.create("pods", pod("live", {
-      containers: [{
-        name: "web", image: BB, command: ["sh", "-c", "mkdir -p /w && echo ok > /w/healthz && exec httpd -f -p 8080 -h /w"],
-        ports: [{ name: "http", containerPort: 8080 }],
-        livenessProbe: { httpGet: { path: "/healthz", port: "http", httpHeaders: [{ name: "X-Probe", value: "1" }] }, periodSeconds: 2, failureThreshold: 2, timeoutSeconds: 1 },
-      }],
-    }));
+    await cluster.client.create(
+      "pods",
+      pod("live", {
+        containers: [
+          {
+            name: "web",
+            image: BB,
+            command: ["sh", "-c", "mkdir -p /w && echo ok > /w/healthz && exec httpd -f -p 8080 -h /w"],
+            ports: [{ name: "http", containerPort: 8080 }],
+            livenessProbe: {
+              httpGet: { path: "/healthz", port: "http", httpHeaders: [{ name: "X-Probe", value: "1" }] },
+              periodSeconds: 2,
+              failureThreshold: 2,
+              timeoutSeconds: 1,
+            },
+          },
+        ],
+      }),
+    );
     await waitFor(async () => (await get("live")).status?.phase === "Running", 60_000, "live Running");
     await new Promise((r) => setTimeout(r, 3000)); // a few healthy probes: no restart
     expect((await get("live")).status!.containerStatuses![0].restartCount).toBe(0);
@@ -54,11 +68,19 @@ describe("probes, init containers, persistent volumes", () => {
   });
 
   it("readiness flips Ready both ways; a hung exec probe fails at its timeout without piling up", async () => {
-    await cluster.client.create("pods", pod("ready", {
-      containers: [
-        { name: "main", image: BB, command: ["sleep", "3600"], readinessProbe: { exec: { command: ["cat", "/tmp/ready"] }, periodSeconds: 1, failureThreshold: 1 } },
-      ],
-    }));
+    await cluster.client.create(
+      "pods",
+      pod("ready", {
+        containers: [
+          {
+            name: "main",
+            image: BB,
+            command: ["sleep", "3600"],
+            readinessProbe: { exec: { command: ["cat", "/tmp/ready"] }, periodSeconds: 1, failureThreshold: 1 },
+          },
+        ],
+      }),
+    );
     await waitFor(async () => (await get("ready")).status?.phase === "Running", 60_000, "ready Running");
     await new Promise((r) => setTimeout(r, 2000));
     expect(ready(await get("ready"))).toBe("False");
@@ -68,11 +90,25 @@ describe("probes, init containers, persistent volumes", () => {
     await exec("ready", ["rm", "/tmp/ready"]);
     await waitFor(async () => ready(await get("ready")) === "False", 15_000, "Ready=False again");
 
-    await cluster.client.create("pods", pod("hung", {
-      containers: [{ name: "main", image: BB, command: ["sleep", "3600"], readinessProbe: { exec: { command: ["sleep", "1000"] }, periodSeconds: 1, timeoutSeconds: 1 } }],
-    }));
+    await cluster.client.create(
+      "pods",
+      pod("hung", {
+        containers: [
+          {
+            name: "main",
+            image: BB,
+            command: ["sleep", "3600"],
+            readinessProbe: { exec: { command: ["sleep", "1000"] }, periodSeconds: 1, timeoutSeconds: 1 },
+          },
+        ],
+      }),
+    );
     await waitFor(async () => (await get("hung")).status?.phase === "Running", 60_000, "hung Running");
-    await waitFor(async () => (await events("hung")).some((e) => e.reason === "Unhealthy" && /Readiness probe failed: command timed out/.test(e.message ?? "")), 20_000, "timed-out probe event");
+    await waitFor(
+      async () => (await events("hung")).some((e) => e.reason === "Unhealthy" && /Readiness probe failed: command timed out/.test(e.message ?? "")),
+      20_000,
+      "timed-out probe event",
+    );
     await new Promise((r) => setTimeout(r, 5000));
     expect(ready(await get("hung"))).toBe("False");
     // Each timed-out probe is killed: at most the one in flight is alive.
@@ -81,25 +117,36 @@ describe("probes, init containers, persistent volumes", () => {
   });
 
   it("init containers run in order to completion before the app; a failing one fails the pod under Never", async () => {
-    await cluster.client.create("pods", pod("inited", {
-      volumes: [{ name: "work", emptyDir: {} }],
-      initContainers: [
-        { name: "one", image: BB, command: ["sh", "-c", "echo one >> /work/log"], volumeMounts: [{ name: "work", mountPath: "/work" }] },
-        { name: "two", image: BB, command: ["sh", "-c", "sleep 1; echo two >> /work/log"], volumeMounts: [{ name: "work", mountPath: "/work" }] },
-      ],
-      containers: [{ name: "app", image: BB, command: ["sh", "-c", "echo app >> /work/log; sleep 3600"], volumeMounts: [{ name: "work", mountPath: "/work" }] }],
-    }));
+    await cluster.client.create(
+      "pods",
+      pod("inited", {
+        volumes: [{ name: "work", emptyDir: {} }],
+        initContainers: [
+          { name: "one", image: BB, command: ["sh", "-c", "echo one >> /work/log"], volumeMounts: [{ name: "work", mountPath: "/work" }] },
+          { name: "two", image: BB, command: ["sh", "-c", "sleep 1; echo two >> /work/log"], volumeMounts: [{ name: "work", mountPath: "/work" }] },
+        ],
+        containers: [
+          { name: "app", image: BB, command: ["sh", "-c", "echo app >> /work/log; sleep 3600"], volumeMounts: [{ name: "work", mountPath: "/work" }] },
+        ],
+      }),
+    );
     await waitFor(async () => (await get("inited")).status?.phase === "Running", 60_000, "inited Running");
     expect((await exec("inited", ["cat", "/work/log"])).out).toBe("one\ntwo\napp\n");
     const st = (await get("inited")).status!;
-    expect(st.initContainerStatuses!.map((s) => [s.name, s.state.terminated?.reason, s.ready])).toEqual([["one", "Completed", true], ["two", "Completed", true]]);
+    expect(st.initContainerStatuses!.map((s) => [s.name, s.state.terminated?.reason, s.ready])).toEqual([
+      ["one", "Completed", true],
+      ["two", "Completed", true],
+    ]);
     expect(st.conditions!.find((c) => c.type === "Initialized")!.status).toBe("True");
 
-    await cluster.client.create("pods", pod("badinit", {
-      restartPolicy: "Never",
-      initContainers: [{ name: "fail", image: BB, command: ["sh", "-c", "exit 2"] }],
-      containers: [{ name: "app", image: BB, command: ["sleep", "3600"] }],
-    }));
+    await cluster.client.create(
+      "pods",
+      pod("badinit", {
+        restartPolicy: "Never",
+        initContainers: [{ name: "fail", image: BB, command: ["sh", "-c", "exit 2"] }],
+        containers: [{ name: "app", image: BB, command: ["sleep", "3600"] }],
+      }),
+    );
     await waitFor(async () => (await get("badinit")).status?.phase === "Failed", 60_000, "badinit Failed");
     const b = (await get("badinit")).status!;
     expect(b.initContainerStatuses![0].state.terminated).toMatchObject({ exitCode: 2, reason: "Error" });
@@ -111,22 +158,51 @@ describe("probes, init containers, persistent volumes", () => {
     const { client } = cluster;
     const dataDir = join(cluster.dir, "pv-data");
     mkdirSync(dataDir, { recursive: true });
-    await client.create("persistentvolumes", { apiVersion: "v1", kind: "PersistentVolume", metadata: { name: "pv-a" }, spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteOnce"], hostPath: { path: join(dataDir, "a") }, persistentVolumeReclaimPolicy: "Retain" } });
-    await client.create("persistentvolumeclaims", { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "data", namespace: "default" }, spec: { storageClassName: "", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "512Mi" } } } });
-    await waitFor(async () => (await client.get<PersistentVolumeClaim>("persistentvolumeclaims", "data", "default")).status?.phase === "Bound", 30_000, "claim Bound");
+    await client.create("persistentvolumes", {
+      apiVersion: "v1",
+      kind: "PersistentVolume",
+      metadata: { name: "pv-a" },
+      spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteOnce"], hostPath: { path: join(dataDir, "a") }, persistentVolumeReclaimPolicy: "Retain" },
+    });
+    await client.create("persistentvolumeclaims", {
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { name: "data", namespace: "default" },
+      spec: { storageClassName: "", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "512Mi" } } },
+    });
+    await waitFor(
+      async () => (await client.get<PersistentVolumeClaim>("persistentvolumeclaims", "data", "default")).status?.phase === "Bound",
+      30_000,
+      "claim Bound",
+    );
     expect((await client.get<PersistentVolumeClaim>("persistentvolumeclaims", "data", "default")).spec.volumeName).toBe("pv-a");
     expect((await client.get<PersistentVolume>("persistentvolumes", "pv-a")).status?.phase).toBe("Bound");
 
     const writer = pod("db", {
       volumes: [{ name: "d", persistentVolumeClaim: { claimName: "data" } }],
-      containers: [{ name: "main", image: BB, command: ["sh", "-c", "mkdir -p /data/sub && date >> /data/sub/stamps; sleep 3600"], volumeMounts: [{ name: "d", mountPath: "/data" }] }],
+      containers: [
+        {
+          name: "main",
+          image: BB,
+          command: ["sh", "-c", "mkdir -p /data/sub && date >> /data/sub/stamps; sleep 3600"],
+          volumeMounts: [{ name: "d", mountPath: "/data" }],
+        },
+      ],
     });
     await client.create("pods", writer);
     await waitFor(async () => (await get("db")).status?.phase === "Running", 60_000, "db Running");
-    await waitFor(async () => (await exec("db", ["cat", "/data/sub/stamps"]).catch(() => ({ out: "" }))).out.split("\n").filter(Boolean).length === 1, 10_000, "first stamp");
+    await waitFor(
+      async () => (await exec("db", ["cat", "/data/sub/stamps"]).catch(() => ({ out: "" }))).out.split("\n").filter(Boolean).length === 1,
+      10_000,
+      "first stamp",
+    );
     const first = (await exec("db", ["cat", "/data/sub/stamps"])).out;
     await client.delete("pods", "db", "default");
-    await waitFor(async () => (await client.list<Pod>("pods", { namespace: "default", fieldSelector: "metadata.name=db" })).items.length === 0, 30_000, "db gone");
+    await waitFor(
+      async () => (await client.list<Pod>("pods", { namespace: "default", fieldSelector: "metadata.name=db" })).items.length === 0,
+      30_000,
+      "db gone",
+    );
     await client.create("pods", writer);
     await waitFor(async () => (await get("db")).status?.phase === "Running", 60_000, "db Running again");
     await waitFor(async () => (await exec("db", ["cat", "/data/sub/stamps"])).out.split("\n").filter(Boolean).length === 2, 10_000, "second stamp");
@@ -137,12 +213,27 @@ describe("probes, init containers, persistent volumes", () => {
     await client.delete("pods", "db", "default", { gracePeriodSeconds: 0 });
     await client.delete("persistentvolumeclaims", "data", "default");
     await waitFor(async () => (await client.get<PersistentVolume>("persistentvolumes", "pv-a")).status?.phase === "Released", 30_000, "pv Released");
-    await client.create("persistentvolumeclaims", { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "data2", namespace: "default" }, spec: { storageClassName: "", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "512Mi" } } } });
+    await client.create("persistentvolumeclaims", {
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { name: "data2", namespace: "default" },
+      spec: { storageClassName: "", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "512Mi" } } },
+    });
     await new Promise((r) => setTimeout(r, 3000));
     expect((await client.get<PersistentVolumeClaim>("persistentvolumeclaims", "data2", "default")).status?.phase).toBe("Pending");
     // A pod using a claim that is not bound waits in ContainerCreating with a FailedMount event.
-    await client.create("pods", pod("waits", { volumes: [{ name: "d", persistentVolumeClaim: { claimName: "data2" } }], containers: [{ name: "main", image: BB, command: ["sleep", "3600"], volumeMounts: [{ name: "d", mountPath: "/d" }] }] }));
-    await waitFor(async () => (await events("waits")).some((e) => e.reason === "FailedMount" && /persistentvolumeclaim "data2" is not bound yet/.test(e.message ?? "")), 30_000, "FailedMount");
+    await client.create(
+      "pods",
+      pod("waits", {
+        volumes: [{ name: "d", persistentVolumeClaim: { claimName: "data2" } }],
+        containers: [{ name: "main", image: BB, command: ["sleep", "3600"], volumeMounts: [{ name: "d", mountPath: "/d" }] }],
+      }),
+    );
+    await waitFor(
+      async () => (await events("waits")).some((e) => e.reason === "FailedMount" && /persistentvolumeclaim "data2" is not bound yet/.test(e.message ?? "")),
+      30_000,
+      "FailedMount",
+    );
     expect((await get("waits")).status?.containerStatuses?.[0].state.waiting?.reason).toBe("ContainerCreating");
   });
 });

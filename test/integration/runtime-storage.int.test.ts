@@ -12,17 +12,25 @@ import { cpuToMilli, type Node, type PersistentVolume, type PersistentVolumeClai
 import { TestCluster } from "../harness/cluster.js";
 import { BUSYBOX as BB, podEvents, testPod as pod } from "../harness/pods.js";
 
-
 describe("dynamic provisioning, emptyDir eviction, QoS and allocatable", () => {
   const cluster = new TestCluster({ nodes: 2 });
   const get = (n: string) => cluster.client.get<Pod>("pods", n, "default");
   const events = (name: string) => podEvents(cluster.client, name);
   const gone = (resource: string, name: string, ns?: string) => async () => {
-    try { await cluster.client.get(resource, name, ns); return false; } catch { return true; }
+    try {
+      await cluster.client.get(resource, name, ns);
+      return false;
+    } catch {
+      return true;
+    }
   };
 
-  beforeAll(async () => { await cluster.start(); });
-  afterAll(async () => { await cluster.stop(); });
+  beforeAll(async () => {
+    await cluster.start();
+  });
+  afterAll(async () => {
+    await cluster.stop();
+  });
 
   it("a claim of the default class is provisioned on its first pod's node, pins later pods there, and is deleted with its data", async () => {
     const { client } = cluster;
@@ -31,7 +39,12 @@ describe("dynamic provisioning, emptyDir eviction, QoS and allocatable", () => {
     expect(sc.metadata.annotations?.["storageclass.kubernetes.io/is-default-class"]).toBe("true");
 
     // PVC defaulting: no storageClassName → the default class.
-    await client.create("persistentvolumeclaims", { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "auto", namespace: "default" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "64Mi" } } } });
+    await client.create("persistentvolumeclaims", {
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { name: "auto", namespace: "default" },
+      spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "64Mi" } } },
+    });
     const claim = await client.get<PersistentVolumeClaim>("persistentvolumeclaims", "auto", "default");
     expect(claim.spec.storageClassName).toBe("local-path");
     // WaitForFirstConsumer: nothing is provisioned before a pod uses the claim.
@@ -40,10 +53,21 @@ describe("dynamic provisioning, emptyDir eviction, QoS and allocatable", () => {
     expect((await client.list<PersistentVolume>("persistentvolumes")).items).toHaveLength(0);
 
     // The writer asks for more cpu, so without the volume's node affinity the reader would go to the other node.
-    await client.create("pods", pod("writer", {
-      volumes: [{ name: "d", persistentVolumeClaim: { claimName: "auto" } }],
-      containers: [{ name: "main", image: BB, command: ["sh", "-c", "echo hello > /data/f; sleep 3600"], volumeMounts: [{ name: "d", mountPath: "/data" }], resources: { requests: { cpu: "300m" } } }],
-    }));
+    await client.create(
+      "pods",
+      pod("writer", {
+        volumes: [{ name: "d", persistentVolumeClaim: { claimName: "auto" } }],
+        containers: [
+          {
+            name: "main",
+            image: BB,
+            command: ["sh", "-c", "echo hello > /data/f; sleep 3600"],
+            volumeMounts: [{ name: "d", mountPath: "/data" }],
+            resources: { requests: { cpu: "300m" } },
+          },
+        ],
+      }),
+    );
     await waitFor(async () => (await get("writer")).status?.phase === "Running", 90_000, "writer Running");
     const bound = await client.get<PersistentVolumeClaim>("persistentvolumeclaims", "auto", "default");
     expect(bound.status?.phase).toBe("Bound");
@@ -54,17 +78,24 @@ describe("dynamic provisioning, emptyDir eviction, QoS and allocatable", () => {
     expect(pv.status?.phase).toBe("Bound");
     expect(pv.spec.persistentVolumeReclaimPolicy).toBe("Delete");
     expect(pv.spec.storageClassName).toBe("local-path");
-    expect(pv.spec.nodeAffinity?.required?.nodeSelectorTerms[0].matchExpressions?.[0]).toEqual({ key: "kubernetes.io/hostname", operator: "In", values: [node] });
+    expect(pv.spec.nodeAffinity?.required?.nodeSelectorTerms[0].matchExpressions?.[0]).toEqual({
+      key: "kubernetes.io/hostname",
+      operator: "In",
+      values: [node],
+    });
     const path = pv.spec.hostPath!.path;
     expect(path.startsWith(join(cluster.dir, `root-${node}`, "volumes") + "/")).toBe(true);
     await waitFor(() => existsSync(join(path, "f")), 10_000, "data file on the host");
     expect(readFileSync(join(path, "f"), "utf8")).toBe("hello\n");
     expect((await events("auto")).some((e) => e.reason === "ProvisioningSucceeded")).toBe(true);
 
-    await client.create("pods", pod("reader", {
-      volumes: [{ name: "d", persistentVolumeClaim: { claimName: "auto" } }],
-      containers: [{ name: "main", image: BB, command: ["sh", "-c", "cat /data/f; sleep 3600"], volumeMounts: [{ name: "d", mountPath: "/data" }] }],
-    }));
+    await client.create(
+      "pods",
+      pod("reader", {
+        volumes: [{ name: "d", persistentVolumeClaim: { claimName: "auto" } }],
+        containers: [{ name: "main", image: BB, command: ["sh", "-c", "cat /data/f; sleep 3600"], volumeMounts: [{ name: "d", mountPath: "/data" }] }],
+      }),
+    );
     await waitFor(async () => (await get("reader")).status?.phase === "Running", 60_000, "reader Running");
     expect((await get("reader")).spec.nodeName).toBe(node);
 
@@ -79,10 +110,18 @@ describe("dynamic provisioning, emptyDir eviction, QoS and allocatable", () => {
 
   it("a pod whose disk emptyDir grows past its sizeLimit is evicted; one within its limit keeps running", async () => {
     const { client } = cluster;
-    const filler = (name: string, limit: string, kib: number) => pod(name, {
-      volumes: [{ name: "scratch", emptyDir: { sizeLimit: limit } }],
-      containers: [{ name: "main", image: BB, command: ["sh", "-c", `sleep 1; dd if=/dev/zero of=/scratch/fill bs=1024 count=${kib}; sleep 3600`], volumeMounts: [{ name: "scratch", mountPath: "/scratch" }] }],
-    });
+    const filler = (name: string, limit: string, kib: number) =>
+      pod(name, {
+        volumes: [{ name: "scratch", emptyDir: { sizeLimit: limit } }],
+        containers: [
+          {
+            name: "main",
+            image: BB,
+            command: ["sh", "-c", `sleep 1; dd if=/dev/zero of=/scratch/fill bs=1024 count=${kib}; sleep 3600`],
+            volumeMounts: [{ name: "scratch", mountPath: "/scratch" }],
+          },
+        ],
+      });
     await client.create("pods", filler("hog", "1Mi", 3072));
     await client.create("pods", filler("modest", "8Mi", 1024));
     await waitFor(async () => (await get("hog")).status?.phase === "Failed", 60_000, "hog evicted");
@@ -93,7 +132,11 @@ describe("dynamic provisioning, emptyDir eviction, QoS and allocatable", () => {
     expect(st.conditions?.find((c) => c.type === "DisruptionTarget")).toMatchObject({ status: "True", reason: "TerminationByKubelet" });
     expect(st.containerStatuses![0].state.terminated).toBeDefined();
     expect((await events("hog")).some((e) => e.reason === "Evicted" && e.type === "Warning")).toBe(true);
-    await waitFor(() => cluster.containers({ "io.kubernetes.pod.name": "hog", "io.skiff.kind": "container" }).every((c) => c.state !== "running"), 20_000, "hog's container stopped");
+    await waitFor(
+      () => cluster.containers({ "io.kubernetes.pod.name": "hog", "io.skiff.kind": "container" }).every((c) => c.state !== "running"),
+      20_000,
+      "hog's container stopped",
+    );
     // Evicted pods are not restarted.
     await new Promise((r) => setTimeout(r, 3000));
     expect(cluster.containers({ "io.kubernetes.pod.name": "hog", "io.skiff.kind": "container" }).filter((c) => c.state === "running")).toHaveLength(0);
@@ -106,12 +149,35 @@ describe("dynamic provisioning, emptyDir eviction, QoS and allocatable", () => {
 
   it("QoS classes match the engine's cgroup settings; the scheduler fits against allocatable = capacity − reserved", async () => {
     const { client } = cluster;
-    await client.create("pods", pod("qos-guaranteed", { containers: [{ name: "main", image: BB, command: ["sleep", "3600"], resources: { requests: { cpu: "200m", memory: "64Mi" }, limits: { cpu: "200m", memory: "64Mi" } } }] }));
-    await client.create("pods", pod("qos-burstable", { containers: [{ name: "main", image: BB, command: ["sleep", "3600"], resources: { requests: { cpu: "100m", memory: "32Mi" }, limits: { memory: "128Mi" } } }] }));
+    await client.create(
+      "pods",
+      pod("qos-guaranteed", {
+        containers: [
+          {
+            name: "main",
+            image: BB,
+            command: ["sleep", "3600"],
+            resources: { requests: { cpu: "200m", memory: "64Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
+          },
+        ],
+      }),
+    );
+    await client.create(
+      "pods",
+      pod("qos-burstable", {
+        containers: [
+          { name: "main", image: BB, command: ["sleep", "3600"], resources: { requests: { cpu: "100m", memory: "32Mi" }, limits: { memory: "128Mi" } } },
+        ],
+      }),
+    );
     await client.create("pods", pod("qos-besteffort", { containers: [{ name: "main", image: BB, command: ["sleep", "3600"] }] }));
     const hostConfig = (name: string) => {
       const [c] = cluster.containers({ "io.kubernetes.pod.name": name, "io.skiff.kind": "container" });
-      return JSON.parse(execFileSync("docker", ["inspect", "--format", "{{json .HostConfig}}", c.id], { encoding: "utf8" })) as { CpuShares: number; NanoCpus: number; Memory: number };
+      return JSON.parse(execFileSync("docker", ["inspect", "--format", "{{json .HostConfig}}", c.id], { encoding: "utf8" })) as {
+        CpuShares: number;
+        NanoCpus: number;
+        Memory: number;
+      };
     };
     const expected: Record<string, [string, number, number, number]> = {
       // qosClass, CpuShares (request m × 1024 / 1000, at least 2), NanoCpus (limit), Memory (limit)
@@ -129,7 +195,10 @@ describe("dynamic provisioning, emptyDir eviction, QoS and allocatable", () => {
     const cap = cpuToMilli(n.status!.capacity!.cpu!);
     expect(cpuToMilli(n.status!.allocatable!.cpu!)).toBe(cap - 100); // --reserved-cpu default 100m
     // Requesting the whole capacity: allocatable is smaller on every node, so it fits nowhere.
-    await client.create("pods", pod("too-big", { containers: [{ name: "main", image: BB, command: ["sleep", "3600"], resources: { requests: { cpu: n.status!.capacity!.cpu! } } }] }));
+    await client.create(
+      "pods",
+      pod("too-big", { containers: [{ name: "main", image: BB, command: ["sleep", "3600"], resources: { requests: { cpu: n.status!.capacity!.cpu! } } }] }),
+    );
     await waitFor(async () => (await events("too-big")).some((e) => e.reason === "FailedScheduling"), 30_000, "FailedScheduling");
     const ev = (await events("too-big")).find((e) => e.reason === "FailedScheduling")!;
     expect(ev.message).toMatch(/0\/2 nodes are available: .*Insufficient cpu/);

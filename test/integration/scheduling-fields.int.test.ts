@@ -15,21 +15,44 @@ describe("scheduling fields on 3 hollow nodes", () => {
   let hollow: Proc | undefined;
   let nodes: string[] = [];
   let kubeconfig = "";
-  const events = async (name: string) => (await cluster.client.list<Event>("events", { namespace: "default" })).items.filter((e) => e.involvedObject.name === name);
+  const events = async (name: string) =>
+    (await cluster.client.list<Event>("events", { namespace: "default" })).items.filter((e) => e.involvedObject.name === name);
   const pods = async (label: string) => (await cluster.client.list<Pod>("pods", { namespace: "default", labelSelector: label })).items;
 
   beforeAll(async () => {
     await cluster.start();
-    hollow = new Proc("hollow-nodes", process.execPath, [
-      join(repoRoot, "services", "node-agent", "dist", "hollow", "main.js"), "--apiserver", cluster.apiAddress, "--tls-dir", cluster.tlsDir("admin"), "--nats", cluster.natsUrl(),
-      "--count", "3", "--prefix", `${cluster.name}-h`, "--heartbeat-ms", "2000", "--cpus", "2",
-    ], join(cluster.dir, "hollow-nodes.log"));
+    hollow = new Proc(
+      "hollow-nodes",
+      process.execPath,
+      [
+        join(repoRoot, "services", "node-agent", "dist", "hollow", "main.js"),
+        "--apiserver",
+        cluster.apiAddress,
+        "--tls-dir",
+        cluster.tlsDir("admin"),
+        "--nats",
+        cluster.natsUrl(),
+        "--count",
+        "3",
+        "--prefix",
+        `${cluster.name}-h`,
+        "--heartbeat-ms",
+        "2000",
+        "--cpus",
+        "2",
+      ],
+      join(cluster.dir, "hollow-nodes.log"),
+    );
     await hollow.ready;
-    await waitFor(async () => {
-      const ns = (await cluster.client.list<Node>("nodes")).items;
-      nodes = ns.map((n) => n.metadata.name!).sort();
-      return ns.length === 3 && ns.every((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
-    }, 60_000, "3 hollow nodes Ready");
+    await waitFor(
+      async () => {
+        const ns = (await cluster.client.list<Node>("nodes")).items;
+        nodes = ns.map((n) => n.metadata.name!).sort();
+        return ns.length === 3 && ns.every((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+      },
+      60_000,
+      "3 hollow nodes Ready",
+    );
     // A zone label on one node, for node affinity.
     const n0 = await cluster.client.get<Node>("nodes", nodes[0]);
     n0.metadata.labels = { ...n0.metadata.labels, "topology.kubernetes.io/zone": "zone-a" };
@@ -43,19 +66,30 @@ describe("scheduling fields on 3 hollow nodes", () => {
 
   it("required anti-affinity: 3 replicas on 3 nodes, the 4th Pending with a FailedScheduling event saying why", async () => {
     await cluster.client.create("deployments", {
-      apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "spread", namespace: "default" },
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "spread", namespace: "default" },
       spec: {
-        replicas: 4, selector: { matchLabels: { app: "spread" } },
+        replicas: 4,
+        selector: { matchLabels: { app: "spread" } },
         template: {
           metadata: { labels: { app: "spread" } },
           spec: {
-            affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: "spread" } }, topologyKey: "kubernetes.io/hostname" }] } },
+            affinity: {
+              podAntiAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: "spread" } }, topologyKey: "kubernetes.io/hostname" }],
+              },
+            },
             containers: [{ name: "c", image: "skiff/busybox:1.35" }],
           },
         },
       },
     });
-    await waitFor(async () => (await pods("app=spread")).filter((p) => p.spec.nodeName).length === 3 && (await pods("app=spread")).length === 4, 60_000, "3 of 4 replicas bound");
+    await waitFor(
+      async () => (await pods("app=spread")).filter((p) => p.spec.nodeName).length === 3 && (await pods("app=spread")).length === 4,
+      60_000,
+      "3 of 4 replicas bound",
+    );
     const all = await pods("app=spread");
     const bound = all.filter((p) => p.spec.nodeName);
     expect(new Set(bound.map((p) => p.spec.nodeName)).size).toBe(3);
@@ -74,9 +108,17 @@ describe("scheduling fields on 3 hollow nodes", () => {
   it("required node affinity: only the node in the zone", async () => {
     for (let i = 0; i < 3; i++) {
       await cluster.client.create("pods", {
-        apiVersion: "v1", kind: "Pod", metadata: { name: `zonal-${i}`, namespace: "default", labels: { app: "zonal" } },
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: `zonal-${i}`, namespace: "default", labels: { app: "zonal" } },
         spec: {
-          affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: ["zone-a"] }] }] } } },
+          affinity: {
+            nodeAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: ["zone-a"] }] }],
+              },
+            },
+          },
           containers: [{ name: "c", image: "skiff/busybox:1.35" }],
         },
       });
@@ -88,16 +130,38 @@ describe("scheduling fields on 3 hollow nodes", () => {
   });
 
   it("priority: a class's value lands in spec.priority, an unknown class is refused, and a high-priority pod preempts a low-priority one", async () => {
-    await cluster.client.create("priorityclasses", { apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", metadata: { name: "high" }, value: 1000, description: "important" });
-    const pcs = await new Promise<string>((resolve, reject) => execFile("kubectl", ["--kubeconfig", kubeconfig, "get", "priorityclasses"], { encoding: "utf8" }, (err, out, errOut) => (err ? reject(new Error(errOut)) : resolve(out))));
+    await cluster.client.create("priorityclasses", {
+      apiVersion: "scheduling.k8s.io/v1",
+      kind: "PriorityClass",
+      metadata: { name: "high" },
+      value: 1000,
+      description: "important",
+    });
+    const pcs = await new Promise<string>((resolve, reject) =>
+      execFile("kubectl", ["--kubeconfig", kubeconfig, "get", "priorityclasses"], { encoding: "utf8" }, (err, out, errOut) =>
+        err ? reject(new Error(errOut)) : resolve(out),
+      ),
+    );
     expect(pcs).toMatch(/^NAME\s+VALUE\s+GLOBAL-DEFAULT\s+AGE\s+PREEMPTIONPOLICY\n/);
     expect(pcs).toMatch(/\nhigh\s+1000\s+false\s+\S+\s+PreemptLowerPriority\n/);
-    const unknown = await cluster.client.create("pods", { apiVersion: "v1", kind: "Pod", metadata: { name: "nope", namespace: "default" }, spec: { priorityClassName: "missing", containers: [{ name: "c", image: "skiff/busybox:1.35" }] } }).then(() => undefined, (e) => e);
+    const unknown = await cluster.client
+      .create("pods", {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "nope", namespace: "default" },
+        spec: { priorityClassName: "missing", containers: [{ name: "c", image: "skiff/busybox:1.35" }] },
+      })
+      .then(
+        () => undefined,
+        (e) => e,
+      );
     expect(isForbidden(unknown)).toBe(true);
     expect(unknown.message).toContain("no PriorityClass with name missing was found");
     // Fill every node (2 cpus each, 1.5 requested by one low-priority pod).
     const hog = (name: string, extra: Partial<Pod["spec"]> = {}): Pod => ({
-      apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", labels: { app: "hog" } },
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name, namespace: "default", labels: { app: "hog" } },
       spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "c", image: "skiff/busybox:1.35", resources: { requests: { cpu: "1500m" } } }], ...extra },
     });
     for (let i = 0; i < 3; i++) await cluster.client.create("pods", hog(`low-${i}`));
@@ -117,7 +181,12 @@ describe("scheduling fields on 3 hollow nodes", () => {
   });
 
   it("a pod whose author set nodeName is not scheduled: it runs there as written", async () => {
-    await cluster.client.create("pods", { apiVersion: "v1", kind: "Pod", metadata: { name: "pinned", namespace: "default" }, spec: { nodeName: nodes[2], containers: [{ name: "c", image: "skiff/busybox:1.35" }] } });
+    await cluster.client.create("pods", {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "pinned", namespace: "default" },
+      spec: { nodeName: nodes[2], containers: [{ name: "c", image: "skiff/busybox:1.35" }] },
+    });
     await waitFor(async () => (await cluster.client.get<Pod>("pods", "pinned", "default")).status?.phase === "Running", 30_000, "pinned Running");
     expect((await cluster.client.get<Pod>("pods", "pinned", "default")).spec.nodeName).toBe(nodes[2]);
     expect((await events("pinned")).some((e) => e.reason === "Scheduled")).toBe(false);

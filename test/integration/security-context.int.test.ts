@@ -29,31 +29,59 @@ describe("securityContext enforced by the node agent", () => {
     await cluster.start();
     connector = new GrpcNodeConnector({ getNode: (n) => cluster.client.get<Node>("nodes", n), token: TOKEN, credentials: (n) => cluster.agentCredentials(n) });
   });
-  afterAll(async () => { connector?.close(); await cluster.stop(); });
+  afterAll(async () => {
+    connector?.close();
+    await cluster.stop();
+  });
 
   it("runs containers as the pod and container say: users, groups, fsGroup, capabilities, seccomp, read-only root, sysctls", async () => {
-    await cluster.client.create("pods", pod("ids", {
-      securityContext: {
-        runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [4000], fsGroup: 2000,
-        seccompProfile: { type: "RuntimeDefault" },
-        sysctls: [{ name: "net.ipv4.ip_local_port_range", value: "20000 30000" }],
-      },
-      volumes: [{ name: "data", emptyDir: {} }],
-      containers: [
-        { name: "locked", image: BB, command: ["sh", "-c", REPORT], volumeMounts: [{ name: "data", mountPath: "/data" }],
-          securityContext: { runAsUser: 1234, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] } } },
-        { name: "podlevel", image: BB, command: ["sh", "-c", REPORT], volumeMounts: [{ name: "data", mountPath: "/data" }],
-          securityContext: { seccompProfile: { type: "Unconfined" } } },
-      ],
-    } as Partial<Pod["spec"]>));
+    await cluster.client.create(
+      "pods",
+      pod("ids", {
+        securityContext: {
+          runAsUser: 1000,
+          runAsGroup: 3000,
+          supplementalGroups: [4000],
+          fsGroup: 2000,
+          seccompProfile: { type: "RuntimeDefault" },
+          sysctls: [{ name: "net.ipv4.ip_local_port_range", value: "20000 30000" }],
+        },
+        volumes: [{ name: "data", emptyDir: {} }],
+        containers: [
+          {
+            name: "locked",
+            image: BB,
+            command: ["sh", "-c", REPORT],
+            volumeMounts: [{ name: "data", mountPath: "/data" }],
+            securityContext: {
+              runAsUser: 1234,
+              allowPrivilegeEscalation: false,
+              readOnlyRootFilesystem: true,
+              capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] },
+            },
+          },
+          {
+            name: "podlevel",
+            image: BB,
+            command: ["sh", "-c", REPORT],
+            volumeMounts: [{ name: "data", mountPath: "/data" }],
+            securityContext: { seccompProfile: { type: "Unconfined" } },
+          },
+        ],
+      } as Partial<Pod["spec"]>),
+    );
     await waitFor(async () => (await get("ids")).status?.phase === "Running", 60_000, "ids Running");
     const p = await get("ids");
     let locked = "";
     let podlevel = "";
-    await waitFor(async () => {
-      [locked, podlevel] = await Promise.all([logsOf(p, "locked"), logsOf(p, "podlevel")]);
-      return locked.includes("done") && podlevel.includes("done");
-    }, 30_000, "both containers reported");
+    await waitFor(
+      async () => {
+        [locked, podlevel] = await Promise.all([logsOf(p, "locked"), logsOf(p, "podlevel")]);
+        return locked.includes("done") && podlevel.includes("done");
+      },
+      30_000,
+      "both containers reported",
+    );
     // Container runAsUser wins; the pod's group, supplementalGroups and fsGroup apply to both.
     expect(locked).toMatch(/^uid=1234 gid=3000 groups=3000 (?=.*\b2000\b)(?=.*\b4000\b).*$/m);
     expect(podlevel).toMatch(/^uid=1000 gid=3000 groups=3000 (?=.*\b2000\b)(?=.*\b4000\b).*$/m);
@@ -76,12 +104,19 @@ describe("securityContext enforced by the node agent", () => {
   });
 
   it("runAsNonRoot with a root image never starts and says why", async () => {
-    const created = await cluster.client.create<Pod>("pods", pod("rootless", {
-      securityContext: { runAsNonRoot: true },
-      containers: [{ name: "main", image: BB, command: ["sh", "-c", "echo started; sleep 3600"] }],
-    } as Partial<Pod["spec"]>));
+    const created = await cluster.client.create<Pod>(
+      "pods",
+      pod("rootless", {
+        securityContext: { runAsNonRoot: true },
+        containers: [{ name: "main", image: BB, command: ["sh", "-c", "echo started; sleep 3600"] }],
+      } as Partial<Pod["spec"]>),
+    );
     const want = `container has runAsNonRoot and image will run as root (pod: "rootless_default(${created.metadata.uid})", container: main)`;
-    await waitFor(async () => (await get("rootless")).status?.containerStatuses?.[0]?.state?.waiting?.reason === "CreateContainerConfigError", 60_000, "CreateContainerConfigError");
+    await waitFor(
+      async () => (await get("rootless")).status?.containerStatuses?.[0]?.state?.waiting?.reason === "CreateContainerConfigError",
+      60_000,
+      "CreateContainerConfigError",
+    );
     const st = (await get("rootless")).status!;
     expect(st.containerStatuses![0].state.waiting!.message).toBe(want);
     expect(st.phase).toBe("Pending");
@@ -92,18 +127,24 @@ describe("securityContext enforced by the node agent", () => {
     expect(again.containerStatuses![0].restartCount).toBe(0);
     expect(again.containerStatuses![0].lastState?.terminated).toBeUndefined();
     // The same pod with runAsUser: 1000 starts (a numeric non-root user satisfies the policy).
-    await cluster.client.create("pods", pod("rootless-ok", {
-      securityContext: { runAsNonRoot: true, runAsUser: 1000 },
-      containers: [{ name: "main", image: BB, command: ["sh", "-c", "sleep 3600"] }],
-    } as Partial<Pod["spec"]>));
+    await cluster.client.create(
+      "pods",
+      pod("rootless-ok", {
+        securityContext: { runAsNonRoot: true, runAsUser: 1000 },
+        containers: [{ name: "main", image: BB, command: ["sh", "-c", "sleep 3600"] }],
+      } as Partial<Pod["spec"]>),
+    );
     await waitFor(async () => (await get("rootless-ok")).status?.phase === "Running", 60_000, "rootless-ok Running");
   });
 
   it("an unsafe sysctl is refused by the node: the pod fails with SysctlForbidden", async () => {
-    await cluster.client.create("pods", pod("somaxconn", {
-      securityContext: { sysctls: [{ name: "net.core.somaxconn", value: "1024" }] },
-      containers: [{ name: "main", image: BB, command: ["sleep", "3600"] }],
-    } as Partial<Pod["spec"]>));
+    await cluster.client.create(
+      "pods",
+      pod("somaxconn", {
+        securityContext: { sysctls: [{ name: "net.core.somaxconn", value: "1024" }] },
+        containers: [{ name: "main", image: BB, command: ["sleep", "3600"] }],
+      } as Partial<Pod["spec"]>),
+    );
     await waitFor(async () => (await get("somaxconn")).status?.phase === "Failed", 60_000, "somaxconn Failed");
     const st = (await get("somaxconn")).status!;
     expect(st.reason).toBe("SysctlForbidden");

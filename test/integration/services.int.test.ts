@@ -19,12 +19,18 @@ const GATE = "skiff.io/serving";
 
 function webPod(name: string, labels: Record<string, string>, extra: Partial<Pod["spec"]> = {}): Pod {
   return {
-    apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", labels },
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "default", labels },
     spec: {
-      containers: [{
-        name: "web", image: IMAGE, ports: [{ name: "http", containerPort: 8080 }],
-        command: ["sh", "-c", `mkdir -p /www && echo ${name} > /www/index.html && exec httpd -f -p 8080 -h /www`],
-      }],
+      containers: [
+        {
+          name: "web",
+          image: IMAGE,
+          ports: [{ name: "http", containerPort: 8080 }],
+          command: ["sh", "-c", `mkdir -p /www && echo ${name} > /www/index.html && exec httpd -f -p 8080 -h /www`],
+        },
+      ],
       readinessGates: [{ conditionType: GATE }],
       terminationGracePeriodSeconds: 2,
       ...extra,
@@ -61,7 +67,9 @@ describe("services on a real node", () => {
       try {
         await cluster.client.updateStatus("pods", p);
         return;
-      } catch { /* conflict with the agent: read again */ }
+      } catch {
+        /* conflict with the agent: read again */
+      }
     }
     throw new Error("could not set the readiness gate");
   }
@@ -77,25 +85,53 @@ describe("services on a real node", () => {
     await client.create("pods", webPod("web-b", { app: "web" }));
     await client.create("pods", webPod("peer-0", { app: "peers" }, { hostname: "peer-0", subdomain: "peers" }));
     await client.create("pods", {
-      apiVersion: "v1", kind: "Pod", metadata: { name: "client", namespace: "default" },
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "client", namespace: "default" },
       spec: { containers: [{ name: "c", image: IMAGE, command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"] }], terminationGracePeriodSeconds: 1 },
     });
-    await client.create("services", { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "default" }, spec: { type: "NodePort", selector: { app: "web" }, ports: [{ port: 80, targetPort: "http" }] } } as Service);
-    await client.create("services", { apiVersion: "v1", kind: "Service", metadata: { name: "sticky", namespace: "default" }, spec: { selector: { app: "web" }, sessionAffinity: "ClientIP", ports: [{ port: 80, targetPort: 8080 }] } } as Service);
-    await client.create("services", { apiVersion: "v1", kind: "Service", metadata: { name: "web-headless", namespace: "default" }, spec: { clusterIP: "None", selector: { app: "web" }, ports: [{ port: 8080 }] } } as Service);
-    await client.create("services", { apiVersion: "v1", kind: "Service", metadata: { name: "peers", namespace: "default" }, spec: { clusterIP: "None", selector: { app: "peers" }, ports: [{ port: 8080 }] } } as Service);
+    await client.create("services", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "web", namespace: "default" },
+      spec: { type: "NodePort", selector: { app: "web" }, ports: [{ port: 80, targetPort: "http" }] },
+    } as Service);
+    await client.create("services", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "sticky", namespace: "default" },
+      spec: { selector: { app: "web" }, sessionAffinity: "ClientIP", ports: [{ port: 80, targetPort: 8080 }] },
+    } as Service);
+    await client.create("services", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "web-headless", namespace: "default" },
+      spec: { clusterIP: "None", selector: { app: "web" }, ports: [{ port: 8080 }] },
+    } as Service);
+    await client.create("services", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "peers", namespace: "default" },
+      spec: { clusterIP: "None", selector: { app: "peers" }, ports: [{ port: 8080 }] },
+    } as Service);
     for (const p of ["web-a", "web-b", "peer-0"]) {
       await waitFor(async () => (await client.get<Pod>("pods", p, "default")).status?.phase === "Running", 60_000, `${p} Running`);
       await setGate(p, "True");
     }
     await waitFor(async () => (await client.get<Pod>("pods", "client", "default")).status?.phase === "Running", 60_000, "client Running");
     clientId = cluster.containers({ "io.kubernetes.pod.name": "client", "io.skiff.kind": "container" })[0].id;
-    await waitFor(async () => {
-      const ep = await client.get<Endpoints>("endpoints", "web", "default").catch(() => undefined);
-      return ep?.subsets?.[0]?.addresses?.length === 2;
-    }, 30_000, "both web pods in the endpoints");
+    await waitFor(
+      async () => {
+        const ep = await client.get<Endpoints>("endpoints", "web", "default").catch(() => undefined);
+        return ep?.subsets?.[0]?.addresses?.length === 2;
+      },
+      30_000,
+      "both web pods in the endpoints",
+    );
   }, 240_000);
-  afterAll(async () => { await cluster.stop(); }, 60_000);
+  afterAll(async () => {
+    await cluster.stop();
+  }, 60_000);
 
   it("allocates ClusterIPs and NodePorts, rejects clashes with Kubernetes' message, and creates the system services", async () => {
     const web = await svc("web");
@@ -107,16 +143,38 @@ describe("services on a real node", () => {
     expect(k8s.spec.clusterIP).toBe(cluster.serviceCidr.replace(/0\/20$/, "1"));
     const dns = await cluster.client.get<Service>("services", "kube-dns", "kube-system");
     expect(dns.spec.clusterIP).toBe(cluster.dnsIP);
-    const clash = cluster.client.create("services", { apiVersion: "v1", kind: "Service", metadata: { name: "clash", namespace: "default" }, spec: { clusterIP: web.spec.clusterIP, ports: [{ port: 80 }] } } as Service);
-    await expect(clash).rejects.toThrow(`spec.clusterIPs: Invalid value: []string{"${web.spec.clusterIP}"}: failed to allocate IP ${web.spec.clusterIP}: provided IP is already allocated`);
-    const portClash = cluster.client.create("services", { apiVersion: "v1", kind: "Service", metadata: { name: "clash2", namespace: "default" }, spec: { type: "NodePort", ports: [{ port: 80, nodePort: web.spec.ports![0].nodePort }] } } as Service);
+    const clash = cluster.client.create("services", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "clash", namespace: "default" },
+      spec: { clusterIP: web.spec.clusterIP, ports: [{ port: 80 }] },
+    } as Service);
+    await expect(clash).rejects.toThrow(
+      `spec.clusterIPs: Invalid value: []string{"${web.spec.clusterIP}"}: failed to allocate IP ${web.spec.clusterIP}: provided IP is already allocated`,
+    );
+    const portClash = cluster.client.create("services", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "clash2", namespace: "default" },
+      spec: { type: "NodePort", ports: [{ port: 80, nodePort: web.spec.ports![0].nodePort }] },
+    } as Service);
     await expect(portClash).rejects.toThrow("provided port is already allocated");
     // Immutable ClusterIP; released on delete (the same address can then be asked for).
     const changed = { ...web, spec: { ...web.spec, clusterIP: cluster.serviceCidr.replace(/0\/20$/, "99"), clusterIPs: undefined } };
     await expect(cluster.client.update("services", changed)).rejects.toThrow("may not change once set");
-    const tmp = await cluster.client.create<Service>("services", { apiVersion: "v1", kind: "Service", metadata: { name: "tmp", namespace: "default" }, spec: { ports: [{ port: 1 }] } } as Service);
+    const tmp = await cluster.client.create<Service>("services", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "tmp", namespace: "default" },
+      spec: { ports: [{ port: 1 }] },
+    } as Service);
     await cluster.client.delete("services", "tmp", "default");
-    const again = await cluster.client.create<Service>("services", { apiVersion: "v1", kind: "Service", metadata: { name: "tmp2", namespace: "default" }, spec: { clusterIP: tmp.spec.clusterIP, ports: [{ port: 1 }] } } as Service);
+    const again = await cluster.client.create<Service>("services", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "tmp2", namespace: "default" },
+      spec: { clusterIP: tmp.spec.clusterIP, ports: [{ port: 1 }] },
+    } as Service);
     expect(again.spec.clusterIP).toBe(tmp.spec.clusterIP);
   });
 
@@ -146,11 +204,15 @@ describe("services on a real node", () => {
     const t0 = Date.now();
     await setGate("web-a", "False");
     let streak = 0;
-    await waitFor(async () => {
-      const b = await get(url);
-      streak = b === "web-b" ? streak + 1 : 0;
-      return streak >= 6;
-    }, 10_000, "only web-b to answer");
+    await waitFor(
+      async () => {
+        const b = await get(url);
+        streak = b === "web-b" ? streak + 1 : 0;
+        return streak >= 6;
+      },
+      10_000,
+      "only web-b to answer",
+    );
     const tookMs = Date.now() - t0 - 5 * 2; // minus the confirming requests (each ~1 ms on loopback)
     console.log(`readiness off → traffic gone from web-a in ≤ ${tookMs} ms`);
     expect(tookMs).toBeLessThan(1500);
@@ -171,15 +233,33 @@ describe("services on a real node", () => {
     await new Promise<void>((r) => echo.bind(0, "127.0.0.1", () => r()));
     const port = echo.address().port;
     try {
-      const s = await cluster.client.create<Service>("services", { apiVersion: "v1", kind: "Service", metadata: { name: "udp-echo", namespace: "default" }, spec: { ports: [{ port: 5353, protocol: "UDP" }] } } as Service);
-      await cluster.client.create("endpoints", { apiVersion: "v1", kind: "Endpoints", metadata: { name: "udp-echo", namespace: "default" }, subsets: [{ addresses: [{ ip: "127.0.0.1" }], ports: [{ port, protocol: "UDP" }] }] } as Endpoints);
+      const s = await cluster.client.create<Service>("services", {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "udp-echo", namespace: "default" },
+        spec: { ports: [{ port: 5353, protocol: "UDP" }] },
+      } as Service);
+      await cluster.client.create("endpoints", {
+        apiVersion: "v1",
+        kind: "Endpoints",
+        metadata: { name: "udp-echo", namespace: "default" },
+        subsets: [{ addresses: [{ ip: "127.0.0.1" }], ports: [{ port, protocol: "UDP" }] }],
+      } as Endpoints);
       const c = createSocket("udp4");
       try {
-        const reply = await waitFor(() => new Promise<string | undefined>((resolve) => {
-          const t = setTimeout(() => resolve(undefined), 300);
-          c.once("message", (m) => { clearTimeout(t); resolve(m.toString()); });
-          c.send("ping", 5353, s.spec.clusterIP!);
-        }), 10_000, "a UDP echo through the proxy");
+        const reply = await waitFor(
+          () =>
+            new Promise<string | undefined>((resolve) => {
+              const t = setTimeout(() => resolve(undefined), 300);
+              c.once("message", (m) => {
+                clearTimeout(t);
+                resolve(m.toString());
+              });
+              c.send("ping", 5353, s.spec.clusterIP!);
+            }),
+          10_000,
+          "a UDP echo through the proxy",
+        );
         expect(reply).toBe("echo:ping");
       } finally {
         c.close();
@@ -192,12 +272,20 @@ describe("services on a real node", () => {
   it("resolves services, headless services and pod hostnames (DNS process directly, and from a pod)", async () => {
     const { port } = JSON.parse(readFileSync(join(cluster.runDir(cluster.nodeName(0)), "dns.json"), "utf8")) as { port: number };
     const dns = await import("../../services/dns/dist/index.js");
-    const ask = (name: string, type: number) => new Promise<{ rcode: number; answers: { value: string }[] }>((resolve, reject) => {
-      const s = createSocket("udp4");
-      const t = setTimeout(() => { s.close(); reject(new Error("dns timeout")); }, 3000);
-      s.on("message", (m) => { clearTimeout(t); s.close(); resolve(dns.parseResponse(m)); });
-      s.send(dns.buildQuery(7, name, type), port, "127.0.0.1");
-    });
+    const ask = (name: string, type: number) =>
+      new Promise<{ rcode: number; answers: { value: string }[] }>((resolve, reject) => {
+        const s = createSocket("udp4");
+        const t = setTimeout(() => {
+          s.close();
+          reject(new Error("dns timeout"));
+        }, 3000);
+        s.on("message", (m) => {
+          clearTimeout(t);
+          s.close();
+          resolve(dns.parseResponse(m));
+        });
+        s.send(dns.buildQuery(7, name, type), port, "127.0.0.1");
+      });
     const web = await svc("web");
     expect((await ask("web.default.svc.cluster.local", dns.TYPE.A)).answers.map((a) => a.value)).toEqual([web.spec.clusterIP]);
     const aaaa = await ask("web.default.svc.cluster.local", dns.TYPE.AAAA);
@@ -210,8 +298,13 @@ describe("services on a real node", () => {
     const peer = (await cluster.client.get<Pod>("pods", "peer-0", "default")).status!.podIP!;
     // Generous: this asserts the record, not its speed (bench:endpoints measures that); one CI
     // run on a loaded machine missed a 10 s bound here.
-    await waitFor(async () => (await ask("peer-0.peers.default.svc.cluster.local", dns.TYPE.A)).answers[0]?.value === peer, 30_000, "peer-0 by hostname")
-      .catch(async (err) => { throw new Error(`${(err as Error).message}; endpoints peers: ${JSON.stringify((await cluster.client.get("endpoints", "peers", "default").catch(() => undefined))?.subsets ?? null)}`); });
+    await waitFor(async () => (await ask("peer-0.peers.default.svc.cluster.local", dns.TYPE.A)).answers[0]?.value === peer, 30_000, "peer-0 by hostname").catch(
+      async (err) => {
+        throw new Error(
+          `${(err as Error).message}; endpoints peers: ${JSON.stringify((await cluster.client.get("endpoints", "peers", "default").catch(() => undefined))?.subsets ?? null)}`,
+        );
+      },
+    );
     const srv = await ask("_http._tcp.web.default.svc.cluster.local", dns.TYPE.SRV);
     expect(srv.rcode).toBe(dns.RCODE.NXDOMAIN); // the port has no name
     const ptr = await ask(`${web.spec.clusterIP!.split(".").reverse().join(".")}.in-addr.arpa`, dns.TYPE.PTR);
@@ -222,7 +315,12 @@ describe("services on a real node", () => {
   });
 
   it("gives a LoadBalancer service an address from the pool that answers on the node", async () => {
-    await cluster.client.create("services", { apiVersion: "v1", kind: "Service", metadata: { name: "web-lb", namespace: "default" }, spec: { type: "LoadBalancer", selector: { app: "web" }, ports: [{ port: 8088, targetPort: "http" }] } } as Service);
+    await cluster.client.create("services", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "web-lb", namespace: "default" },
+      spec: { type: "LoadBalancer", selector: { app: "web" }, ports: [{ port: 8088, targetPort: "http" }] },
+    } as Service);
     const lb = await svc("web-lb");
     const ip = lb.status?.loadBalancer?.ingress?.[0]?.ip ?? "";
     expect(ip.split(".").slice(0, 3).join(".")).toBe(cluster.loadBalancerRange.split(".").slice(0, 3).join("."));
@@ -231,7 +329,12 @@ describe("services on a real node", () => {
     expect(["web-a", "web-b"]).toContain(body);
     // Deleting the service frees the address: the same one can be asked for again.
     await cluster.client.delete("services", "web-lb", "default");
-    const again = await cluster.client.create<Service>("services", { apiVersion: "v1", kind: "Service", metadata: { name: "web-lb2", namespace: "default" }, spec: { type: "LoadBalancer", loadBalancerIP: ip, selector: { app: "web" }, ports: [{ port: 8088, targetPort: "http" }] } } as Service);
+    const again = await cluster.client.create<Service>("services", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "web-lb2", namespace: "default" },
+      spec: { type: "LoadBalancer", loadBalancerIP: ip, selector: { app: "web" }, ports: [{ port: 8088, targetPort: "http" }] },
+    } as Service);
     expect(again.status?.loadBalancer?.ingress?.[0]?.ip).toBe(ip);
     await cluster.client.delete("services", "web-lb2", "default");
   });
@@ -241,11 +344,26 @@ describe("services on a real node", () => {
     const holder = createServer();
     let port = 0;
     for (let p = 32000 + Math.floor(Math.random() * 700); !port; p++) {
-      port = await new Promise<number>((r) => { holder.once("error", () => r(0)); holder.listen(p, cluster.nodeIP(0), () => r(p)); });
+      port = await new Promise<number>((r) => {
+        holder.once("error", () => r(0));
+        holder.listen(p, cluster.nodeIP(0), () => r(p));
+      });
     }
     try {
-      await cluster.client.create("services", { apiVersion: "v1", kind: "Service", metadata: { name: "taken", namespace: "default" }, spec: { type: "NodePort", selector: { app: "web" }, ports: [{ port: 80, targetPort: "http", nodePort: port }] } } as Service);
-      const ev = await waitFor(async () => (await cluster.client.list<Event>("events", { namespace: "default" })).items.find((e) => e.involvedObject.kind === "Service" && e.involvedObject.name === "taken" && e.reason === "FailedToOpenPort"), 20_000, "a FailedToOpenPort event");
+      await cluster.client.create("services", {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "taken", namespace: "default" },
+        spec: { type: "NodePort", selector: { app: "web" }, ports: [{ port: 80, targetPort: "http", nodePort: port }] },
+      } as Service);
+      const ev = await waitFor(
+        async () =>
+          (await cluster.client.list<Event>("events", { namespace: "default" })).items.find(
+            (e) => e.involvedObject.kind === "Service" && e.involvedObject.name === "taken" && e.reason === "FailedToOpenPort",
+          ),
+        20_000,
+        "a FailedToOpenPort event",
+      );
       expect(ev.type).toBe("Warning");
       expect(ev.message).toContain(`${cluster.nodeIP(0)}:${port}: EADDRINUSE`);
     } finally {
@@ -257,10 +375,20 @@ describe("services on a real node", () => {
   it("releases a namespace's service allocations when the namespace is deleted", async () => {
     const { client } = cluster;
     await client.create("namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "doomed" } });
-    const s = await client.create<Service>("services", { apiVersion: "v1", kind: "Service", metadata: { name: "np", namespace: "doomed" }, spec: { type: "NodePort", ports: [{ port: 80 }] } } as Service);
+    const s = await client.create<Service>("services", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "np", namespace: "doomed" },
+      spec: { type: "NodePort", ports: [{ port: 80 }] },
+    } as Service);
     await client.create("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm", namespace: "doomed" }, data: { a: "b" } } as never);
     const nodePort = s.spec.ports![0].nodePort!;
-    const clash = { apiVersion: "v1", kind: "Service", metadata: { name: "np-reuse", namespace: "default" }, spec: { type: "NodePort", clusterIP: s.spec.clusterIP, ports: [{ port: 80, nodePort }] } } as Service;
+    const clash = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "np-reuse", namespace: "default" },
+      spec: { type: "NodePort", clusterIP: s.spec.clusterIP, ports: [{ port: 80, nodePort }] },
+    } as Service;
     await expect(client.create("services", clash)).rejects.toThrow("already allocated");
     await client.delete("namespaces", "doomed");
     await waitFor(async () => !(await client.list("namespaces")).items.some((n) => n.metadata.name === "doomed"), 30_000, "the namespace to be gone");
@@ -275,10 +403,17 @@ describe("services on a real node", () => {
   it("fails no requests but those in flight when a backend is deleted under load", async () => {
     const web = await svc("web");
     const url = `http://${cluster.nodeIP(0)}:${web.spec.ports![0].nodePort}/`;
-    let ok = 0, failed = 0, stop = false;
+    let ok = 0,
+      failed = 0,
+      stop = false;
     const load = (async () => {
       while (!stop) {
-        try { await get(url); ok++; } catch { failed++; }
+        try {
+          await get(url);
+          ok++;
+        } catch {
+          failed++;
+        }
       }
     })();
     await new Promise((r) => setTimeout(r, 500));
@@ -295,18 +430,40 @@ describe("services on a real node", () => {
 
 describe("the proxy without its agent", () => {
   const cluster = new TestCluster({ nodes: 1 });
-  beforeAll(async () => { await cluster.start(); }, 240_000);
-  afterAll(async () => { await cluster.stop(); }, 60_000);
+  beforeAll(async () => {
+    await cluster.start();
+  }, 240_000);
+  afterAll(async () => {
+    await cluster.stop();
+  }, 60_000);
 
   it("keeps serving its last table after the node agent is SIGKILLed", async () => {
     // A selector-less service with a hand-written endpoint in this process: no pods needed.
     const backend = createServer((c) => c.end("HTTP/1.0 200 OK\r\n\r\nstill here\n"));
     await new Promise<void>((r) => backend.listen(0, "127.0.0.1", () => r()));
     try {
-      const s = await cluster.client.create<Service>("services", { apiVersion: "v1", kind: "Service", metadata: { name: "ext", namespace: "default" }, spec: { ports: [{ port: 80 }] } } as Service);
-      await cluster.client.create("endpoints", { apiVersion: "v1", kind: "Endpoints", metadata: { name: "ext", namespace: "default" }, subsets: [{ addresses: [{ ip: "127.0.0.1" }], ports: [{ port: (backend.address() as { port: number }).port }] }] } as Endpoints);
+      const s = await cluster.client.create<Service>("services", {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "ext", namespace: "default" },
+        spec: { ports: [{ port: 80 }] },
+      } as Service);
+      await cluster.client.create("endpoints", {
+        apiVersion: "v1",
+        kind: "Endpoints",
+        metadata: { name: "ext", namespace: "default" },
+        subsets: [{ addresses: [{ ip: "127.0.0.1" }], ports: [{ port: (backend.address() as { port: number }).port }] }],
+      } as Endpoints);
       const url = `http://${s.spec.clusterIP}/`;
-      await waitFor(() => get(url, 1000).then((b) => b === "still here", () => false), 15_000, "the ClusterIP to answer");
+      await waitFor(
+        () =>
+          get(url, 1000).then(
+            (b) => b === "still here",
+            () => false,
+          ),
+        15_000,
+        "the ClusterIP to answer",
+      );
       await cluster.agents.get(cluster.nodeName(0))!.kill("SIGKILL");
       await new Promise((r) => setTimeout(r, 1000));
       for (let i = 0; i < 5; i++) expect(await get(url)).toBe("still here");

@@ -32,20 +32,53 @@ describe("StatefulSet", () => {
     const dataDir = join(cluster.dir, "pvs");
     for (let i = 0; i < 3; i++) {
       mkdirSync(join(dataDir, `pv${i}`), { recursive: true });
-      await client.create("persistentvolumes", { apiVersion: "v1", kind: "PersistentVolume", metadata: { name: `pv${i}` }, spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteOnce"], hostPath: { path: join(dataDir, `pv${i}`) }, persistentVolumeReclaimPolicy: "Retain" } });
+      await client.create("persistentvolumes", {
+        apiVersion: "v1",
+        kind: "PersistentVolume",
+        metadata: { name: `pv${i}` },
+        spec: {
+          capacity: { storage: "1Gi" },
+          accessModes: ["ReadWriteOnce"],
+          hostPath: { path: join(dataDir, `pv${i}`) },
+          persistentVolumeReclaimPolicy: "Retain",
+        },
+      });
     }
-    await client.create("services", { apiVersion: "v1", kind: "Service", metadata: { name: "nginx", namespace: "default" }, spec: { clusterIP: "None", selector: { app: "web" }, ports: [{ port: 80 }] } });
+    await client.create("services", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "nginx", namespace: "default" },
+      spec: { clusterIP: "None", selector: { app: "web" }, ports: [{ port: 80 }] },
+    });
     const set: StatefulSet = {
-      apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "web", namespace: "default" },
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "web", namespace: "default" },
       spec: {
-        replicas: 3, serviceName: "nginx", selector: { matchLabels: { app: "web" } },
-        template: { metadata: { labels: { app: "web" } }, spec: { terminationGracePeriodSeconds: 2, containers: [{ name: "main", image: "skiff/busybox:1.35", command: ["sh", "-c", "hostname >> /data/log; trap 'exit 0' TERM; sleep 3600 & wait"], volumeMounts: [{ name: "data", mountPath: "/data" }] }] } },
+        replicas: 3,
+        serviceName: "nginx",
+        selector: { matchLabels: { app: "web" } },
+        template: {
+          metadata: { labels: { app: "web" } },
+          spec: {
+            terminationGracePeriodSeconds: 2,
+            containers: [
+              {
+                name: "main",
+                image: "skiff/busybox:1.35",
+                command: ["sh", "-c", "hostname >> /data/log; trap 'exit 0' TERM; sleep 3600 & wait"],
+                volumeMounts: [{ name: "data", mountPath: "/data" }],
+              },
+            ],
+          },
+        },
         volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Mi" } } } }],
       },
     };
     await client.create("statefulsets", set);
     // The real kubectl follows the ordered start through the status fields it reads.
-    const kubectl = async (...args: string[]) => (await run("kubectl", ["--kubeconfig", await cluster.kubeconfigPath(), "-n", "default", ...args], { timeout: 150_000 })).stdout;
+    const kubectl = async (...args: string[]) =>
+      (await run("kubectl", ["--kubeconfig", await cluster.kubeconfigPath(), "-n", "default", ...args], { timeout: 150_000 })).stdout;
     expect(await kubectl("rollout", "status", "statefulset/web", "--timeout=140s")).toContain("partitioned roll out complete: 3 new pods have been updated"); // partition defaults to 0, as in Kubernetes
     await waitFor(async () => (await client.get<StatefulSet>("statefulsets", "web", "default")).status?.readyReplicas === 3, 120_000, "3 ready replicas");
     const pods = await Promise.all(["web-0", "web-1", "web-2"].map(getPod));
@@ -53,12 +86,27 @@ describe("StatefulSet", () => {
     for (let i = 1; i < 3; i++) {
       expect(Date.parse(pods[i]!.metadata.creationTimestamp!)).toBeGreaterThanOrEqual(Date.parse(readyAt(pods[i - 1])!));
     }
-    expect(pods.map((p) => [p!.spec.hostname, p!.spec.subdomain])).toEqual([["web-0", "nginx"], ["web-1", "nginx"], ["web-2", "nginx"]]);
+    expect(pods.map((p) => [p!.spec.hostname, p!.spec.subdomain])).toEqual([
+      ["web-0", "nginx"],
+      ["web-1", "nginx"],
+      ["web-2", "nginx"],
+    ]);
     // The headless service's endpoints carry each pod's hostname (what DNS serves as web-N.nginx.default.svc).
-    await waitFor(async () => {
-      const ep = await client.get<{ subsets?: { addresses?: { hostname?: string }[] }[] } & Pod>("endpoints", "nginx", "default").catch(() => undefined);
-      return JSON.stringify((ep?.subsets ?? []).flatMap((x) => x.addresses ?? []).map((a) => a.hostname).sort()) === JSON.stringify(["web-0", "web-1", "web-2"]);
-    }, 30_000, "endpoints of nginx with hostnames web-0..2");
+    await waitFor(
+      async () => {
+        const ep = await client.get<{ subsets?: { addresses?: { hostname?: string }[] }[] } & Pod>("endpoints", "nginx", "default").catch(() => undefined);
+        return (
+          JSON.stringify(
+            (ep?.subsets ?? [])
+              .flatMap((x) => x.addresses ?? [])
+              .map((a) => a.hostname)
+              .sort(),
+          ) === JSON.stringify(["web-0", "web-1", "web-2"])
+        );
+      },
+      30_000,
+      "endpoints of nginx with hostnames web-0..2",
+    );
     const claims = (await client.list<PersistentVolumeClaim>("persistentvolumeclaims", { namespace: "default" })).items;
     expect(claims.map((c) => c.metadata.name).sort()).toEqual(["data-web-0", "data-web-1", "data-web-2"]);
     expect(claims.every((c) => c.status?.phase === "Bound")).toBe(true);
@@ -70,25 +118,35 @@ describe("StatefulSet", () => {
     // Delete web-1: it comes back under the same name, mounts the same claim, and finds its data.
     const uid = pods[1]!.metadata.uid;
     await client.delete("pods", "web-1", "default");
-    await waitFor(async () => {
-      const p = await getPod("web-1");
-      return !!p && p.metadata.uid !== uid && !!readyAt(p);
-    }, 90_000, "web-1 recreated and ready");
+    await waitFor(
+      async () => {
+        const p = await getPod("web-1");
+        return !!p && p.metadata.uid !== uid && !!readyAt(p);
+      },
+      90_000,
+      "web-1 recreated and ready",
+    );
     const again = (await getPod("web-1"))!;
-    expect((again.spec.volumes as { persistentVolumeClaim?: { claimName: string } }[]).find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim?.claimName).toBe("data-web-1");
+    expect(
+      (again.spec.volumes as { persistentVolumeClaim?: { claimName: string } }[]).find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim?.claimName,
+    ).toBe("data-web-1");
     expect((await client.get<PersistentVolumeClaim>("persistentvolumeclaims", "data-web-1", "default")).metadata.uid).toBe(claim1.metadata.uid);
     await waitFor(() => readFileSync(log1, "utf8") === "web-1\nweb-1\n", 20_000, "second start of web-1 logged on the same volume");
 
     // Rolling update with partition 1: web-2 then web-1 move to the new image; web-0 stays.
-    const before = (await client.get<StatefulSet>("statefulsets", "web", "default"));
+    const before = await client.get<StatefulSet>("statefulsets", "web", "default");
     const rev1 = before.status!.currentRevision!;
     before.spec.updateStrategy = { type: "RollingUpdate", rollingUpdate: { partition: 1 } };
     before.spec.template.spec.containers[0].image = IMAGE_B;
     await client.update("statefulsets", before);
-    await waitFor(async () => {
-      const s = await client.get<StatefulSet>("statefulsets", "web", "default");
-      return s.status?.updatedReplicas === 2 && s.status.readyReplicas === 3;
-    }, 120_000, "two pods updated and all ready");
+    await waitFor(
+      async () => {
+        const s = await client.get<StatefulSet>("statefulsets", "web", "default");
+        return s.status?.updatedReplicas === 2 && s.status.readyReplicas === 3;
+      },
+      120_000,
+      "two pods updated and all ready",
+    );
     expect(await kubectl("rollout", "status", "statefulset/web", "--timeout=60s")).toContain("partitioned roll out complete: 2 new pods have been updated");
     const after = await Promise.all(["web-0", "web-1", "web-2"].map(getPod));
     expect(after.map((p) => p!.spec.containers[0].image)).toEqual(["skiff/busybox:1.35", IMAGE_B, IMAGE_B]);

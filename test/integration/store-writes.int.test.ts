@@ -22,7 +22,11 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "skiff-store-"));
   const port = await freePort();
   nats = spawn("nats-server", ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", join(dir, "js")], { stdio: "ignore" });
-  store = await waitFor(() => Store.open({ servers: [`nats://127.0.0.1:${port}`], bucket: "writes", replicas: 1, log: silentLogger() }).catch(() => undefined), 20_000, "nats-server and the store");
+  store = await waitFor(
+    () => Store.open({ servers: [`nats://127.0.0.1:${port}`], bucket: "writes", replicas: 1, log: silentLogger() }).catch(() => undefined),
+    20_000,
+    "nats-server and the store",
+  );
 }, 30_000);
 
 afterAll(async () => {
@@ -37,12 +41,21 @@ describe("store writes in flight together", () => {
     await registry.create("namespaces", undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } });
     const created = await registry.create("configmaps", "default", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "counter" }, data: { n: "0" } });
     const events: StoreEvent[] = [];
-    const stop = await store.watch("configmaps.>", Number(created.metadata.resourceVersion), (e) => events.push(e), () => undefined);
+    const stop = await store.watch(
+      "configmaps.>",
+      Number(created.metadata.resourceVersion),
+      (e) => events.push(e),
+      () => undefined,
+    );
     try {
-      const results = await Promise.allSettled(Array.from({ length: 40 }, () => registry.update("configmaps", "default", "counter", (cur) => {
-        const c = cur as ConfigMap;
-        return { ...c, data: { n: String(Number(c.data!.n) + 1) } };
-      })));
+      const results = await Promise.allSettled(
+        Array.from({ length: 40 }, () =>
+          registry.update("configmaps", "default", "counter", (cur) => {
+            const c = cur as ConfigMap;
+            return { ...c, data: { n: String(Number(c.data!.n) + 1) } };
+          }),
+        ),
+      );
       const ok = results.filter((r) => r.status === "fulfilled").length;
       // A writer that lost the compare-and-set on every attempt is told so (Conflict), as in Kubernetes.
       for (const r of results) if (r.status === "rejected") expect(isConflict(r.reason)).toBe(true);

@@ -42,14 +42,31 @@ async function skiff(...args: string[]): Promise<{ out: string; err: string; cod
 }
 const dockerOut = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8", timeout: 120_000 }).trim();
 const labelled = (kind: "ps" | "network" | "volume") =>
-  (kind === "ps" ? dockerOut("ps", "-aq", "--filter", `label=io.skiff.topology=${name}`) : dockerOut(kind, "ls", "-q", "--filter", `label=io.skiff.topology=${name}`)).split("\n").filter(Boolean);
+  (kind === "ps"
+    ? dockerOut("ps", "-aq", "--filter", `label=io.skiff.topology=${name}`)
+    : dockerOut(kind, "ls", "-q", "--filter", `label=io.skiff.topology=${name}`)
+  )
+    .split("\n")
+    .filter(Boolean);
 const ready = (n: Node | undefined) => n?.status?.conditions?.find((c) => c.type === "Ready")?.status;
 const nodeReady = async (node: string) => ready(await client.get<Node>("nodes", node).catch(() => undefined));
 
 function podOn(podName: string, node: string, image = "skiff/busybox:1.35"): Pod {
   return {
-    apiVersion: "v1", kind: "Pod", metadata: { name: podName, namespace: "default", labels: { app: "topo" } },
-    spec: { nodeName: node, containers: [{ name: "web", image, imagePullPolicy: "IfNotPresent", command: ["sh", "-c", "echo served-by-$HOSTNAME > /var/www/index.html; exec httpd -f -p 80 -h /var/www"] }] },
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: podName, namespace: "default", labels: { app: "topo" } },
+    spec: {
+      nodeName: node,
+      containers: [
+        {
+          name: "web",
+          image,
+          imagePullPolicy: "IfNotPresent",
+          command: ["sh", "-c", "echo served-by-$HOSTNAME > /var/www/index.html; exec httpd -f -p 80 -h /var/www"],
+        },
+      ],
+    },
   } as Pod;
 }
 
@@ -57,7 +74,12 @@ describe("the container topology: nodes as machines on a Docker network", () => 
   beforeAll(async () => {
     // Images are built once by scripts/images.sh (setup); build here only when missing.
     const missing = Object.values(defaultImages).filter((i) => {
-      try { dockerOut("image", "inspect", "-f", "{{.Id}}", i); return false; } catch { return true; }
+      try {
+        dockerOut("image", "inspect", "-f", "{{.Id}}", i);
+        return false;
+      } catch {
+        return true;
+      }
     });
     if (missing.length) await run("bash", [join(repoRoot, "scripts/images.sh")], { timeout: 900_000 });
     const t0 = Date.now();
@@ -76,9 +98,15 @@ describe("the container topology: nodes as machines on a Docker network", () => 
     for (const id of labelled("ps")) execFileSync("docker", ["rm", "-f", "-v", id]);
     for (const id of labelled("network")) execFileSync("docker", ["network", "rm", id]);
     for (const id of labelled("volume")) execFileSync("docker", ["volume", "rm", "-f", id]);
-    try { execFileSync("docker", ["rmi", `${name}/app:1`], { stdio: "ignore" }); } catch { /* not tagged */ }
+    try {
+      execFileSync("docker", ["rmi", `${name}/app:1`], { stdio: "ignore" });
+    } catch {
+      /* not tagged */
+    }
     rmSync(home, { recursive: true, force: true });
-    console.log(`[topology] up --nodes 2 (3 NATS, 2 apiservers, 2 schedulers, 2 controller-managers): ${upSeconds.toFixed(1)}s; recovery: ${JSON.stringify(measured)}`);
+    console.log(
+      `[topology] up --nodes 2 (3 NATS, 2 apiservers, 2 schedulers, 2 controller-managers): ${upSeconds.toFixed(1)}s; recovery: ${JSON.stringify(measured)}`,
+    );
     expect(down.code, down.out + down.err).toBe(0);
   }, 300_000);
 
@@ -95,10 +123,20 @@ describe("the container topology: nodes as machines on a Docker network", () => 
     // A wrong join token: TLS bootstrap refuses it, with the reason.
     const ca = readFileSync(join(home, "pki", "ca.crt"), "utf8");
     const https = apiservers.map((a) => `https://${a.slice(0, a.lastIndexOf(":"))}:6443`);
-    await expect(joinCluster({ tlsDir: join(home, "intruder-pki"), nodeName: `${name}-intruder`, token: "abcdef.0123456789abcdef", caCertHash: caCertHash(ca), servers: https, timeoutMs: 10_000 }))
-      .rejects.toThrow(/join token abcdef is not valid/);
+    await expect(
+      joinCluster({
+        tlsDir: join(home, "intruder-pki"),
+        nodeName: `${name}-intruder`,
+        token: "abcdef.0123456789abcdef",
+        caCertHash: caCertHash(ca),
+        servers: https,
+        timeoutMs: 10_000,
+      }),
+    ).rejects.toThrow(/join token abcdef is not valid/);
     // The nodes' certificates were signed at join: no node container holds the CA key.
-    expect(dockerOut("exec", node1, "sh", "-c", "ls /var/lib/skiff/pki; test ! -e /var/lib/skiff/pki/ca.key && echo no-ca-key")).toMatch(/tls\.crt[\s\S]*no-ca-key/);
+    expect(dockerOut("exec", node1, "sh", "-c", "ls /var/lib/skiff/pki; test ! -e /var/lib/skiff/pki/ca.key && echo no-ca-key")).toMatch(
+      /tls\.crt[\s\S]*no-ca-key/,
+    );
     expect((await client.list<Node>("nodes")).items).toHaveLength(2);
   });
 
@@ -114,7 +152,10 @@ describe("the container topology: nodes as machines on a Docker network", () => 
     // each acts, the other stands by.
     for (const role of ["scheduler", "controller-manager"]) {
       const logs = [1, 2].map((i) => execFileSync("sh", ["-c", `docker logs ${name}-${role}-${i} 2>&1`], { encoding: "utf8" }));
-      expect(logs.filter((l) => /acquired lease/.test(l)), role).toHaveLength(1);
+      expect(
+        logs.filter((l) => /acquired lease/.test(l)),
+        role,
+      ).toHaveLength(1);
     }
   });
 
@@ -132,15 +173,29 @@ describe("the container topology: nodes as machines on a Docker network", () => 
   it("runs a pod on each node inside that node's engine, reachable at its pod IP from the node", async () => {
     await client.create("pods", podOn("topo-a", node1));
     await client.create("pods", podOn("topo-b", node2));
-    for (const [pod, node] of [["topo-a", node1], ["topo-b", node2]]) {
-      const p = await waitFor(async () => {
-        const x = await client.get<Pod>("pods", pod, "default");
-        return x.status?.phase === "Running" && x.status.podIP ? x : undefined;
-      }, 120_000, `${pod} Running`, 500);
+    for (const [pod, node] of [
+      ["topo-a", node1],
+      ["topo-b", node2],
+    ]) {
+      const p = await waitFor(
+        async () => {
+          const x = await client.get<Pod>("pods", pod, "default");
+          return x.status?.phase === "Running" && x.status.podIP ? x : undefined;
+        },
+        120_000,
+        `${pod} Running`,
+        500,
+      );
       expect(p.spec?.nodeName).toBe(node);
       // The pod's containers live in the node's engine…
       expect(dockerOut("exec", node, "docker", "ps", "--format", "{{.Names}}")).toContain(`_${pod}_default_`);
-      const served = dockerOut("exec", node, "sh", "-c", `docker run --rm --network $(docker network ls -q --filter label=io.skiff.node=${node} | head -n1) skiff/busybox:1.35 wget -q -O- http://${p.status!.podIP}/`);
+      const served = dockerOut(
+        "exec",
+        node,
+        "sh",
+        "-c",
+        `docker run --rm --network $(docker network ls -q --filter label=io.skiff.node=${node} | head -n1) skiff/busybox:1.35 wget -q -O- http://${p.status!.podIP}/`,
+      );
       expect(served).toBe(`served-by-${pod}`);
     }
     // …and none in the host's.
@@ -150,12 +205,26 @@ describe("the container topology: nodes as machines on a Docker network", () => 
   it("routes pod to pod across nodes, answers a NodePort on every node and a ClusterIP from pods on every node", async () => {
     const ips = await Promise.all(["topo-a", "topo-b"].map(async (p) => (await client.get<Pod>("pods", p, "default")).status!.podIP!));
     // Pod to pod across node containers: their real IPs (host-gw routes via the node IPs).
-    const fromA = dockerOut("exec", node1, "sh", "-c", `docker exec $(docker ps -q --filter label=io.kubernetes.pod.name=topo-a --filter label=io.skiff.kind=container) wget -q -T 5 -O- http://${ips[1]}/`);
+    const fromA = dockerOut(
+      "exec",
+      node1,
+      "sh",
+      "-c",
+      `docker exec $(docker ps -q --filter label=io.kubernetes.pod.name=topo-a --filter label=io.skiff.kind=container) wget -q -T 5 -O- http://${ips[1]}/`,
+    );
     expect(fromA).toBe("served-by-topo-b");
-    const fromB = dockerOut("exec", node2, "sh", "-c", `docker exec $(docker ps -q --filter label=io.kubernetes.pod.name=topo-b --filter label=io.skiff.kind=container) wget -q -T 5 -O- http://${ips[0]}/`);
+    const fromB = dockerOut(
+      "exec",
+      node2,
+      "sh",
+      "-c",
+      `docker exec $(docker ps -q --filter label=io.kubernetes.pod.name=topo-b --filter label=io.skiff.kind=container) wget -q -T 5 -O- http://${ips[0]}/`,
+    );
     expect(fromB).toBe("served-by-topo-a");
     const svc = await client.create<Pod & { spec: { clusterIP?: string; ports?: { nodePort?: number }[] } }>("services", {
-      apiVersion: "v1", kind: "Service", metadata: { name: "topo", namespace: "default" },
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "topo", namespace: "default" },
       spec: { type: "NodePort", selector: { app: "topo" }, ports: [{ port: 80, targetPort: 80, protocol: "TCP" }] },
     } as unknown as Pod);
     const nodePort = svc.spec.ports?.[0]?.nodePort;
@@ -166,47 +235,87 @@ describe("the container topology: nodes as machines on a Docker network", () => 
     for (const n of [node1, node2]) {
       const ip = nodeIP(await client.get<Node>("nodes", n));
       expect(ip, n).toBe(dockerOut("inspect", "-f", `{{(index .NetworkSettings.Networks "${name}-net").IPAddress}}`, n));
-      await waitFor(async () => {
-        for (let i = 0; i < 6; i++) served.add((await httpGet(`http://${ip}:${nodePort}/`, 3000)).trim());
-        return true;
-      }, 60_000, `NodePort on ${n}`, 500);
+      await waitFor(
+        async () => {
+          for (let i = 0; i < 6; i++) served.add((await httpGet(`http://${ip}:${nodePort}/`, 3000)).trim());
+          return true;
+        },
+        60_000,
+        `NodePort on ${n}`,
+        500,
+      );
     }
     expect([...served].sort()).toEqual(["served-by-topo-a", "served-by-topo-b"]);
     // The ClusterIP from a pod on each node.
-    for (const [node, pod] of [[node1, "topo-a"], [node2, "topo-b"]]) {
-      const out = await waitFor(async () => {
-        try {
-          return dockerOut("exec", node, "sh", "-c", `docker exec $(docker ps -q --filter label=io.kubernetes.pod.name=${pod} --filter label=io.skiff.kind=container) wget -q -T 5 -O- http://${clusterIP}/`);
-        } catch {
-          return undefined;
-        }
-      }, 60_000, `ClusterIP from ${pod}`, 500);
+    for (const [node, pod] of [
+      [node1, "topo-a"],
+      [node2, "topo-b"],
+    ]) {
+      const out = await waitFor(
+        async () => {
+          try {
+            return dockerOut(
+              "exec",
+              node,
+              "sh",
+              "-c",
+              `docker exec $(docker ps -q --filter label=io.kubernetes.pod.name=${pod} --filter label=io.skiff.kind=container) wget -q -T 5 -O- http://${clusterIP}/`,
+            );
+          } catch {
+            return undefined;
+          }
+        },
+        60_000,
+        `ClusterIP from ${pod}`,
+        500,
+      );
       expect(out).toMatch(/^served-by-topo-[ab]$/);
     }
     await client.delete("services", "topo", "default");
   });
 
   it("serves an Ingress from the host on the LoadBalancer pool address of kube-system/skiff-ingress", async () => {
-    const svc = await waitFor(async () => {
-      const s = await client.get<Pod & { status?: { loadBalancer?: { ingress?: { ip?: string }[] } } }>("services", "skiff-ingress", "kube-system").catch(() => undefined);
-      return s?.status?.loadBalancer?.ingress?.[0]?.ip ? s : undefined;
-    }, 60_000, "the ingress controller's LoadBalancer address");
+    const svc = await waitFor(
+      async () => {
+        const s = await client
+          .get<Pod & { status?: { loadBalancer?: { ingress?: { ip?: string }[] } } }>("services", "skiff-ingress", "kube-system")
+          .catch(() => undefined);
+        return s?.status?.loadBalancer?.ingress?.[0]?.ip ? s : undefined;
+      },
+      60_000,
+      "the ingress controller's LoadBalancer address",
+    );
     const lb = svc.status!.loadBalancer!.ingress![0].ip!;
     // The pool is a quarter of the topology's network that Docker never hands out.
     const subnet = dockerOut("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}}{{end}}", `${name}-net`);
     expect(lb.split(".").slice(0, 2)).toEqual(subnet.split(".").slice(0, 2));
-    await client.create("services", { apiVersion: "v1", kind: "Service", metadata: { name: "topo-web", namespace: "default" }, spec: { selector: { app: "topo" }, ports: [{ port: 80, targetPort: 80, protocol: "TCP" }] } } as unknown as Pod);
-    await client.create("ingresses", { apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "topo", namespace: "default" }, spec: { rules: [{ host: "topo.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "topo-web", port: { number: 80 } } } }] } }] } } as unknown as Pod);
-    const get = () => new Promise<string>((resolve, reject) => {
-      const req = request({ host: lb, port: 80, path: "/", headers: { host: "topo.example.com" }, agent: false, timeout: 3000 }, (res) => {
-        let body = "";
-        res.on("data", (d) => (body += d));
-        res.on("end", () => (res.statusCode === 200 ? resolve(body.trim()) : reject(new Error(`HTTP ${res.statusCode}: ${body}`))));
+    await client.create("services", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "topo-web", namespace: "default" },
+      spec: { selector: { app: "topo" }, ports: [{ port: 80, targetPort: 80, protocol: "TCP" }] },
+    } as unknown as Pod);
+    await client.create("ingresses", {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      metadata: { name: "topo", namespace: "default" },
+      spec: {
+        rules: [
+          { host: "topo.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "topo-web", port: { number: 80 } } } }] } },
+        ],
+      },
+    } as unknown as Pod);
+    const get = () =>
+      new Promise<string>((resolve, reject) => {
+        const req = request({ host: lb, port: 80, path: "/", headers: { host: "topo.example.com" }, agent: false, timeout: 3000 }, (res) => {
+          let body = "";
+          res.on("data", (d) => (body += d));
+          res.on("end", () => (res.statusCode === 200 ? resolve(body.trim()) : reject(new Error(`HTTP ${res.statusCode}: ${body}`))));
+        });
+        req.on("timeout", () => req.destroy(new Error("timeout")));
+        req.on("error", reject);
+        req.end();
       });
-      req.on("timeout", () => req.destroy(new Error("timeout")));
-      req.on("error", reject);
-      req.end();
-    });
     const body = await waitFor(() => get().catch(() => undefined), 60_000, `the Ingress on ${lb}:80 from the host`, 500);
     expect(body).toMatch(/^served-by-topo-[ab]$/);
     await client.delete("ingresses", "topo", "default");
@@ -227,10 +336,19 @@ describe("the container topology: nodes as machines on a Docker network", () => 
   });
 
   it("keeps accepting writes when an apiserver and then a NATS server are killed", async () => {
-    const write = async (i: number) => client.create<ConfigMap>("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `ha-${i}`, namespace: "default" }, data: { i: String(i) } });
+    const write = async (i: number) =>
+      client.create<ConfigMap>("configmaps", {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: `ha-${i}`, namespace: "default" },
+        data: { i: String(i) },
+      });
     await write(0);
     let i = 1;
-    for (const [verb, which, key] of [["kill-apiserver", "1", "apiserverKillToWriteMs"], ["kill-nats", "2", "natsKillToWriteMs"]] as const) {
+    for (const [verb, which, key] of [
+      ["kill-apiserver", "1", "apiserverKillToWriteMs"],
+      ["kill-nats", "2", "natsKillToWriteMs"],
+    ] as const) {
       const k = await skiff("chaos", verb, which, "--name", name, "-o", "json");
       expect(k.code, k.err).toBe(0);
       expect(JSON.parse(k.out)).toMatchObject({ ok: true, verb });
@@ -238,14 +356,30 @@ describe("the container topology: nodes as machines on a Docker network", () => 
       // AlreadyExists means an earlier attempt was stored after this client's deadline had passed
       // (the apiserver keeps retrying the store through a NATS election): the write landed.
       let lastErr: unknown;
-      await waitFor(async () => write(i).then(() => true, (err) => { lastErr = err; if (isAlreadyExists(err)) measured[`${key}LandedLate`] = 1; return isAlreadyExists(err); }), 60_000, `a write after ${verb}`, 200)
-        .catch((err) => { throw new Error(`${(err as Error).message}; last error: ${(lastErr as Error | undefined)?.message}`); });
+      await waitFor(
+        async () =>
+          write(i).then(
+            () => true,
+            (err) => {
+              lastErr = err;
+              if (isAlreadyExists(err)) measured[`${key}LandedLate`] = 1;
+              return isAlreadyExists(err);
+            },
+          ),
+        60_000,
+        `a write after ${verb}`,
+        200,
+      ).catch((err) => {
+        throw new Error(`${(err as Error).message}; last error: ${(lastErr as Error | undefined)?.message}`);
+      });
       measured[key] = Date.now() - t0;
       i++;
     }
     // Every acknowledged write is in the store.
     // (A read may still wait for the JetStream cluster to settle: retried; the data is what counts.)
-    const names = (await waitFor(() => client.list<ConfigMap>("configmaps", { namespace: "default" }).catch(() => undefined), 60_000, "list after the kills", 500)).items.map((c) => c.metadata.name);
+    const names = (
+      await waitFor(() => client.list<ConfigMap>("configmaps", { namespace: "default" }).catch(() => undefined), 60_000, "list after the kills", 500)
+    ).items.map((c) => c.metadata.name);
     for (let j = 0; j < i; j++) expect(names).toContain(`ha-${j}`);
     for (const c of [`${name}-apiserver-1`, `${name}-nats-2`]) expect((await skiff("chaos", "revive", c, "--name", name)).code).toBe(0);
   });

@@ -13,8 +13,20 @@ import { connect as netConnect } from "node:net";
 import { credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
 import { nodev1 } from "@skiff/proto";
 import {
-  ApiClient, certInfo, createCa, createCsr, issueCertificate, joinCluster, joinTokenSecret, mtlsChannelCredentials, newJoinToken,
-  readTlsDir, TLS_CHANNEL_OPTIONS, waitFor, writeTlsDir, type JoinOptions,
+  ApiClient,
+  certInfo,
+  createCa,
+  createCsr,
+  issueCertificate,
+  joinCluster,
+  joinTokenSecret,
+  mtlsChannelCredentials,
+  newJoinToken,
+  readTlsDir,
+  TLS_CHANNEL_OPTIONS,
+  waitFor,
+  writeTlsDir,
+  type JoinOptions,
 } from "@skiff/client";
 import type { Node, Pod, Secret } from "@skiff/api";
 import { TestCluster } from "../harness/cluster.js";
@@ -37,15 +49,30 @@ describe("closed by default", () => {
     writeTlsDir(other, { ca: ca.cert, ...issueCertificate(ca, { user: "skiff-admin", groups: ["system:masters"], server: true }) });
     // A secret for a pod on each node.
     for (const [i, node] of [n0, n1].entries()) {
-      await cluster.client.create("secrets", { apiVersion: "v1", kind: "Secret", metadata: { name: `s${i}`, namespace: "default" }, stringData: { password: `${PASSWORD}-${i}` } } as Secret);
-      await cluster.client.create("pods", testPod(`p${i}`, {
-        nodeName: node, volumes: [{ name: "s", secret: { secretName: `s${i}` } }],
-        containers: [{ name: "c", image: BUSYBOX, command: ["sh", "-c", "cat /s/password; sleep 3600"], volumeMounts: [{ name: "s", mountPath: "/s" }] }],
-      } as never));
+      await cluster.client.create("secrets", {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: `s${i}`, namespace: "default" },
+        stringData: { password: `${PASSWORD}-${i}` },
+      } as Secret);
+      await cluster.client.create(
+        "pods",
+        testPod(`p${i}`, {
+          nodeName: node,
+          volumes: [{ name: "s", secret: { secretName: `s${i}` } }],
+          containers: [{ name: "c", image: BUSYBOX, command: ["sh", "-c", "cat /s/password; sleep 3600"], volumeMounts: [{ name: "s", mountPath: "/s" }] }],
+        } as never),
+      );
     }
-    await waitFor(async () => (await cluster.client.list<Pod>("pods", { namespace: "default" })).items.every((p) => p.status?.phase === "Running"), 90_000, "pods Running");
+    await waitFor(
+      async () => (await cluster.client.list<Pod>("pods", { namespace: "default" })).items.every((p) => p.status?.phase === "Running"),
+      90_000,
+      "pods Running",
+    );
   }, 180_000);
-  afterAll(async () => { await cluster.stop(); });
+  afterAll(async () => {
+    await cluster.stop();
+  });
 
   const client = (dir: string | undefined) => new ApiClient({ addresses: [cluster.apiAddress], timeoutMs: 4000, ...(dir ? { tls: { dir } } : {}) });
 
@@ -63,11 +90,16 @@ describe("closed by default", () => {
     try {
       const own = await node0.get<Secret>("secrets", "s0", "default");
       expect(Buffer.from(own.data!.password, "base64").toString()).toBe(`${PASSWORD}-0`);
-      await expect(node0.get("secrets", "s1", "default")).rejects.toMatchObject({ reason: "Forbidden", message: expect.stringContaining(`User "system:node:${n0}" cannot get resource "secrets"`) });
+      await expect(node0.get("secrets", "s1", "default")).rejects.toMatchObject({
+        reason: "Forbidden",
+        message: expect.stringContaining(`User "system:node:${n0}" cannot get resource "secrets"`),
+      });
       await expect(node0.list("secrets", { namespace: "default" })).rejects.toMatchObject({ reason: "Forbidden" });
       await expect(node0.get("pods", "p1", "default")).rejects.toMatchObject({ reason: "Forbidden" });
       await expect(node0.updateStatus("nodes", { ...(await node0.get<Node>("nodes", n1)) })).rejects.toMatchObject({ reason: "Forbidden" });
-      await expect(node0.create("secrets", { apiVersion: "v1", kind: "Secret", metadata: { name: "mine", namespace: "default" } })).rejects.toMatchObject({ reason: "Forbidden" });
+      await expect(node0.create("secrets", { apiVersion: "v1", kind: "Secret", metadata: { name: "mine", namespace: "default" } })).rejects.toMatchObject({
+        reason: "Forbidden",
+      });
       // What a node needs still works: its own Node, the Services.
       await expect(node0.get("nodes", n0)).resolves.toBeTruthy();
       await expect(node0.list("services")).resolves.toBeTruthy();
@@ -79,14 +111,21 @@ describe("closed by default", () => {
   it("the agent API accepts only apiservers: no certificate, another CA, a node or an admin are refused", async () => {
     const node = await cluster.client.get<Node>("nodes", n0);
     const addr = `127.0.0.1:${node.status!.daemonEndpoints!.kubeletEndpoint!.Port}`;
-    const stats = (creds: ReturnType<typeof credentials.createInsecure>) => new Promise<ServiceError | null>((resolve) => {
-      const c = new nodev1.NodeServiceClient(addr, creds, TLS_CHANNEL_OPTIONS);
-      c.podStats({ pod: { namespace: "default", name: "p0", uid: "" } }, new Metadata(), { deadline: Date.now() + 5000 }, (e) => { c.close(); resolve(e); });
-    });
+    const stats = (creds: ReturnType<typeof credentials.createInsecure>) =>
+      new Promise<ServiceError | null>((resolve) => {
+        const c = new nodev1.NodeServiceClient(addr, creds, TLS_CHANNEL_OPTIONS);
+        c.podStats({ pod: { namespace: "default", name: "p0", uid: "" } }, new Metadata(), { deadline: Date.now() + 5000 }, (e) => {
+          c.close();
+          resolve(e);
+        });
+      });
     const accept = () => true;
     expect((await stats(credentials.createInsecure()))?.code).toBe(14); // UNAVAILABLE: no TLS handshake
     expect((await stats(mtlsChannelCredentials({ dir: other }, accept, "any")))?.code).toBe(14);
-    expect(await stats(mtlsChannelCredentials({ dir: cluster.tlsDir(n1) }, accept, "any"))).toMatchObject({ code: 7, details: expect.stringContaining("serves apiservers only") });
+    expect(await stats(mtlsChannelCredentials({ dir: cluster.tlsDir(n1) }, accept, "any"))).toMatchObject({
+      code: 7,
+      details: expect.stringContaining("serves apiservers only"),
+    });
     expect(await stats(mtlsChannelCredentials({ dir: cluster.tlsDir("admin") }, accept, "any"))).toMatchObject({ code: 7 });
     // The apiserver identity is served.
     expect(await stats(cluster.agentCredentials(n0))).toBeNull();
@@ -97,23 +136,41 @@ describe("closed by default", () => {
     await cluster.client.create("secrets", joinTokenSecret(token, 600_000), "kube-system");
     const ca = readFileSync(join(cluster.pkiDir, "ca.crt"), "utf8");
     const { caCertHash } = await import("@skiff/client");
-    const base = (name: string, t = token): JoinOptions => ({ tlsDir: mkdtempSync(join(tmpdir(), "skiff-join-")), nodeName: name, token: t, caCertHash: caCertHash(ca), servers: [`https://${cluster.httpsAddress}`], timeoutMs: 5000 });
+    const base = (name: string, t = token): JoinOptions => ({
+      tlsDir: mkdtempSync(join(tmpdir(), "skiff-join-")),
+      nodeName: name,
+      token: t,
+      caCertHash: caCertHash(ca),
+      servers: [`https://${cluster.httpsAddress}`],
+      timeoutMs: 5000,
+    });
     await expect(joinCluster(base("fresh", "abcdef.0123456789abcdef"))).rejects.toThrow(/join token abcdef is not valid: it was revoked or never created/);
     await expect(joinCluster(base("fresh", "garbage"))).rejects.toThrow(/malformed/);
     await expect(joinCluster({ ...base("fresh"), caCertHash: caCertHash(createCa().cert) })).rejects.toThrow(/refusing to send the join token/);
     await expect(joinCluster(base(n1))).rejects.toThrow(`node "${n1}" is already registered`);
     // A hand-made CSR asking for system:masters or for another identity is refused.
-    const post = (csr: string) => new Promise<{ code: number; body: string }>((resolve, reject) => {
-      const req = request(`https://${cluster.httpsAddress}/skiff/v1/join`, { method: "POST", ca, checkServerIdentity: () => undefined, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" } }, (res) => {
-        let body = "";
-        res.on("data", (d) => (body += d));
-        res.on("end", () => resolve({ code: res.statusCode ?? 0, body }));
+    const post = (csr: string) =>
+      new Promise<{ code: number; body: string }>((resolve, reject) => {
+        const req = request(
+          `https://${cluster.httpsAddress}/skiff/v1/join`,
+          { method: "POST", ca, checkServerIdentity: () => undefined, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" } },
+          (res) => {
+            let body = "";
+            res.on("data", (d) => (body += d));
+            res.on("end", () => resolve({ code: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on("error", reject);
+        req.end(JSON.stringify({ csr }));
       });
-      req.on("error", reject);
-      req.end(JSON.stringify({ csr }));
+    expect(await post(createCsr({ user: "system:node:x", groups: ["system:nodes", "system:masters"] }).csr)).toMatchObject({
+      code: 403,
+      body: expect.stringContaining("system:masters"),
     });
-    expect(await post(createCsr({ user: "system:node:x", groups: ["system:nodes", "system:masters"] }).csr)).toMatchObject({ code: 403, body: expect.stringContaining("system:masters") });
-    expect(await post(createCsr({ user: "skiff-admin", groups: ["system:nodes"] }).csr)).toMatchObject({ code: 403, body: expect.stringContaining("only ask for a node identity") });
+    expect(await post(createCsr({ user: "skiff-admin", groups: ["system:nodes"] }).csr)).toMatchObject({
+      code: 403,
+      body: expect.stringContaining("only ask for a node identity"),
+    });
     expect(await post("-----BEGIN CERTIFICATE REQUEST-----\ngarbage\n-----END CERTIFICATE REQUEST-----\n")).toMatchObject({ code: 400 });
     // A good join: a node certificate for that name only.
     const ok = base("fresh");
@@ -171,18 +228,23 @@ describe("closed by default", () => {
 /** Every byte of the store's stream files (what NATS keeps on disk for the bucket). */
 async function rawStoreBytes(cluster: TestCluster): Promise<string> {
   const { readdirSync, statSync } = await import("node:fs");
-  const walk = (d: string): string[] => readdirSync(d).flatMap((f) => {
-    const p = join(d, f);
-    return statSync(p).isDirectory() ? walk(p) : [p];
-  });
+  const walk = (d: string): string[] =>
+    readdirSync(d).flatMap((f) => {
+      const p = join(d, f);
+      return statSync(p).isDirectory() ? walk(p) : [p];
+    });
   const files = walk(join(cluster.dir, "nats")).filter((f) => f.includes("KV_skiff") && f.endsWith(".blk"));
   return files.map((f) => readFileSync(f).toString("latin1")).join("\n");
 }
 
 describe("NATS closed", () => {
   const cluster = new TestCluster({ nodes: 1, scheduler: false });
-  beforeAll(async () => { await cluster.start(); }, 120_000);
-  afterAll(async () => { await cluster.stop(); });
+  beforeAll(async () => {
+    await cluster.start();
+  }, 120_000);
+  afterAll(async () => {
+    await cluster.stop();
+  });
 
   const { connect } = awaitImport();
   const tlsOf = (dir: string) => ({ caFile: join(dir, "ca.crt"), certFile: join(dir, "tls.crt"), keyFile: join(dir, "tls.key") });
@@ -197,7 +259,10 @@ describe("NATS closed", () => {
     // What the server announces to anyone who connects.
     const info = await new Promise<string>((resolve, reject) => {
       const s = netConnect(cluster.natsPort, "127.0.0.1");
-      s.once("data", (d) => { resolve(d.toString()); s.destroy(); });
+      s.once("data", (d) => {
+        resolve(d.toString());
+        s.destroy();
+      });
       s.once("error", reject);
     });
     expect(info).toMatch(/"auth_required":true/);
@@ -209,7 +274,9 @@ describe("NATS closed", () => {
     const n0 = cluster.nodeName(0);
     const nc = await c({ servers: cluster.natsUrl(), tls: tlsOf(cluster.tlsDir(n0)), maxReconnectAttempts: 0, reconnect: false });
     const errors: string[] = [];
-    void (async () => { for await (const s of nc.status()) if (s.type === "error") errors.push(String((s as { error?: unknown }).error ?? s.type)); })();
+    void (async () => {
+      for await (const s of nc.status()) if (s.type === "error") errors.push(String((s as { error?: unknown }).error ?? s.type));
+    })();
     nc.publish("skiff.heartbeat.someone-else", "{}");
     nc.publish(`$KV.skiff.secrets.default.x`, "{}");
     await nc.flush();

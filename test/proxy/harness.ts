@@ -44,7 +44,11 @@ export interface ProxyRig {
 function waitLine(p: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     let buf = "";
-    p.stdout!.on("data", (d) => { buf += d; const i = buf.indexOf("\n"); if (i >= 0) resolve(buf.slice(0, i)); });
+    p.stdout!.on("data", (d) => {
+      buf += d;
+      const i = buf.indexOf("\n");
+      if (i >= 0) resolve(buf.slice(0, i));
+    });
     p.once("exit", (c) => reject(new Error(`exited ${c}`)));
   });
 }
@@ -52,7 +56,14 @@ function waitLine(p: ChildProcess): Promise<string> {
 /** Starts a backend and a proxy (with `proxyFlags`) with frontends 127.0.0.1:<proxyBulkPort> and :<proxyEchoPort>. */
 export async function startRig(proxyFlags: string[] = []): Promise<ProxyRig> {
   const dir = mkdtempSync(join(tmpdir(), "skiff-proxy-"));
-  const [bulkPort, echoPort, proxyBulkPort, proxyEchoPort, sinkPort, proxySinkPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [bulkPort, echoPort, proxyBulkPort, proxyEchoPort, sinkPort, proxySinkPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const backend = spawn(process.execPath, ["-e", BACKEND, String(bulkPort), String(echoPort), String(sinkPort)], { stdio: ["ignore", "pipe", "inherit"] });
   await waitLine(backend);
   const sock = `unix:${join(dir, "proxy.sock")}`;
@@ -60,16 +71,31 @@ export async function startRig(proxyFlags: string[] = []): Promise<ProxyRig> {
   const nodeArgs = (process.env.SKIFF_PROXY_NODE_ARGS ?? "").split(" ").filter(Boolean);
   // SKIFF_PROXY_MAIN runs another build of the proxy (an A/B against an older commit's dist).
   const main = process.env.SKIFF_PROXY_MAIN ?? join(repoRoot, "services/proxy/dist/main.js");
-  const proxy = spawn(process.execPath, [...nodeArgs, main, "--listen", sock, "--metrics-address", "127.0.0.1:0", ...proxyFlags], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, SKIFF_LOG_LEVEL: "warn" } });
+  const proxy = spawn(process.execPath, [...nodeArgs, main, "--listen", sock, "--metrics-address", "127.0.0.1:0", ...proxyFlags], {
+    stdio: ["ignore", "pipe", "ignore"],
+    env: { ...process.env, SKIFF_LOG_LEVEL: "warn" },
+  });
   const ready = JSON.parse(await waitLine(proxy)) as { metricsAddress: string };
   const client = new proxyv1.ProxyServiceClient(sock, credentials.createInsecure());
-  const setTable = (services: proxyv1.ServicePort[]) => new Promise<proxyv1.SetTableResponse>((resolve, reject) =>
-    client.setTable({ version: String(Date.now()), nodeName: "bench", nodeIp: "127.0.0.1", services }, new Metadata(), (err, r) => (err ? reject(err) : resolve(r!))));
-  const status = () => new Promise<proxyv1.GetStatusResponse>((resolve, reject) =>
-    client.getStatus({}, new Metadata(), (err, r) => (err ? reject(err) : resolve(r!))));
+  const setTable = (services: proxyv1.ServicePort[]) =>
+    new Promise<proxyv1.SetTableResponse>((resolve, reject) =>
+      client.setTable({ version: String(Date.now()), nodeName: "bench", nodeIp: "127.0.0.1", services }, new Metadata(), (err, r) =>
+        err ? reject(err) : resolve(r!),
+      ),
+    );
+  const status = () =>
+    new Promise<proxyv1.GetStatusResponse>((resolve, reject) => client.getStatus({}, new Metadata(), (err, r) => (err ? reject(err) : resolve(r!))));
   return {
     pids: { proxy: proxy.pid!, backend: backend.pid! },
-    bulkPort, echoPort, proxyBulkPort, proxyEchoPort, sinkPort, proxySinkPort, metricsAddress: ready.metricsAddress, setTable, status,
+    bulkPort,
+    echoPort,
+    proxyBulkPort,
+    proxyEchoPort,
+    sinkPort,
+    proxySinkPort,
+    metricsAddress: ready.metricsAddress,
+    setTable,
+    status,
     async stop() {
       client.close();
       for (const p of [proxy, backend]) {
@@ -89,9 +115,18 @@ export async function startRig(proxyFlags: string[] = []): Promise<ProxyRig> {
 /** A TCP service entry on 127.0.0.1:`port` for the rig's table. */
 export function entry(name: string, port: number, endpoints: { ip: string; port: number }[]): proxyv1.ServicePort {
   return {
-    name, protocol: proxyv1.Protocol.PROTOCOL_TCP, clusterIp: "127.0.0.1", port, nodePort: 0, loadBalancerIps: [],
-    endpoints: endpoints.map((e) => ({ ...e, nodeName: "bench", targetRef: "" })), sessionAffinitySeconds: 0,
-    internalLocal: false, externalLocal: false, preferClose: false, proxyProtocol: false,
+    name,
+    protocol: proxyv1.Protocol.PROTOCOL_TCP,
+    clusterIp: "127.0.0.1",
+    port,
+    nodePort: 0,
+    loadBalancerIps: [],
+    endpoints: endpoints.map((e) => ({ ...e, nodeName: "bench", targetRef: "" })),
+    sessionAffinitySeconds: 0,
+    internalLocal: false,
+    externalLocal: false,
+    preferClose: false,
+    proxyProtocol: false,
   };
 }
 
@@ -104,8 +139,25 @@ export function bulk(port: number, bytes: number): Promise<number> {
     const t0 = process.hrtime.bigint();
     let got = 0;
     const buffer = Buffer.allocUnsafe(256 * 1024);
-    const c = connect({ port, host: "127.0.0.1", onread: { buffer, callback: (n) => { got += n; return true; } } }, () => c.write(String(bytes)));
-    c.on("end", () => { const s = Number(process.hrtime.bigint() - t0) / 1e9; c.destroy(); resolve(got / s / 1e6); });
+    const c = connect(
+      {
+        port,
+        host: "127.0.0.1",
+        onread: {
+          buffer,
+          callback: (n) => {
+            got += n;
+            return true;
+          },
+        },
+      },
+      () => c.write(String(bytes)),
+    );
+    c.on("end", () => {
+      const s = Number(process.hrtime.bigint() - t0) / 1e9;
+      c.destroy();
+      resolve(got / s / 1e6);
+    });
     c.on("error", reject);
   });
 }
@@ -115,10 +167,17 @@ export function upload(port: number, bytes: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const chunk = Buffer.alloc(256 * 1024, 121);
     const t0 = process.hrtime.bigint();
-    let left = bytes, reply = "";
+    let left = bytes,
+      reply = "";
     const c = connect(port, "127.0.0.1");
     const pump = () => {
-      while (left > 0) { left -= chunk.length; if (!c.write(chunk)) { c.once("drain", pump); return; } }
+      while (left > 0) {
+        left -= chunk.length;
+        if (!c.write(chunk)) {
+          c.once("drain", pump);
+          return;
+        }
+      }
       c.end();
     };
     c.on("connect", pump);
@@ -140,14 +199,22 @@ export function pingPong(port: number, n: number): Promise<number[]> {
     const lat: number[] = [];
     const c: Socket = connect(port, "127.0.0.1");
     c.setNoDelay(true);
-    let t = 0n, got = 0;
-    const send = () => { t = process.hrtime.bigint(); got = 0; c.write(msg); };
+    let t = 0n,
+      got = 0;
+    const send = () => {
+      t = process.hrtime.bigint();
+      got = 0;
+      c.write(msg);
+    };
     c.on("connect", send);
     c.on("data", (d) => {
       got += d.length;
       if (got < msg.length) return;
       lat.push(Number(process.hrtime.bigint() - t) / 1e6);
-      if (lat.length >= n) { c.destroy(); resolve(lat); } else send();
+      if (lat.length >= n) {
+        c.destroy();
+        resolve(lat);
+      } else send();
     });
     c.on("error", reject);
   });

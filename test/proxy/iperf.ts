@@ -9,7 +9,10 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 
 /** A long-running child, killed by stop(). */
-export interface Daemon { proc: ChildProcess; stop(): Promise<void> }
+export interface Daemon {
+  proc: ChildProcess;
+  stop(): Promise<void>;
+}
 
 function daemon(cmd: string, args: string[], stderr: "inherit" | "ignore" = "inherit"): Daemon {
   const proc = spawn(cmd, args, { stdio: ["ignore", "ignore", stderr] });
@@ -37,11 +40,24 @@ export async function iperfServer(port: number): Promise<Daemon> {
  */
 export async function haproxy(dir: string, front: number, back: number): Promise<Daemon> {
   const cfg = join(dir, "haproxy.cfg");
-  writeFileSync(cfg, [
-    "global", "  nbthread 1", "  maxconn 1000",
-    "defaults", "  mode tcp", "  option splice-auto", "  timeout connect 5s", "  timeout client 60s", "  timeout server 60s",
-    `listen bench`, `  bind 127.0.0.1:${front}`, `  server s1 127.0.0.1:${back}`, "",
-  ].join("\n"));
+  writeFileSync(
+    cfg,
+    [
+      "global",
+      "  nbthread 1",
+      "  maxconn 1000",
+      "defaults",
+      "  mode tcp",
+      "  option splice-auto",
+      "  timeout connect 5s",
+      "  timeout client 60s",
+      "  timeout server 60s",
+      `listen bench`,
+      `  bind 127.0.0.1:${front}`,
+      `  server s1 127.0.0.1:${back}`,
+      "",
+    ].join("\n"),
+  );
   const d = daemon("haproxy", ["-db", "-f", cfg]);
   await new Promise((r) => setTimeout(r, 500));
   if (d.proc.exitCode !== null) throw new Error(`haproxy exited ${d.proc.exitCode}`);
@@ -50,7 +66,9 @@ export async function haproxy(dir: string, front: number, back: number): Promise
 
 /** One iperf3 run through 127.0.0.1:port; resolves Gbit/s received. */
 export async function iperf(port: number, seconds: number, reverse: boolean): Promise<number> {
-  const { stdout } = await run("iperf3", ["-c", "127.0.0.1", "-p", String(port), "-t", String(seconds), "-J", ...(reverse ? ["-R"] : [])], { maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run("iperf3", ["-c", "127.0.0.1", "-p", String(port), "-t", String(seconds), "-J", ...(reverse ? ["-R"] : [])], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
   const j = JSON.parse(stdout) as { end: { sum_received: { bits_per_second: number } }; error?: string };
   if (j.error) throw new Error(`iperf3: ${j.error}`);
   return j.end.sum_received.bits_per_second / 1e9;

@@ -16,8 +16,13 @@ export interface CronSchedule {
 }
 
 const macros: Record<string, string> = {
-  "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
-  "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *",
+  "@yearly": "0 0 1 1 *",
+  "@annually": "0 0 1 1 *",
+  "@monthly": "0 0 1 * *",
+  "@weekly": "0 0 * * 0",
+  "@daily": "0 0 * * *",
+  "@midnight": "0 0 * * *",
+  "@hourly": "0 * * * *",
 };
 const monthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const dayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
@@ -36,10 +41,13 @@ function parseField(text: string, min: number, max: number, names: string[] | un
     const step = stepText === undefined ? 1 : Number(stepText);
     if (!Number.isInteger(step) || step <= 0) throw new Error(`${what}: step must be a positive integer, got ${JSON.stringify(stepText)}`);
     let lo: number, hi: number;
-    if (range === "*" || range === "?") { lo = min; hi = max; }
-    else if (range.includes("-")) {
+    if (range === "*" || range === "?") {
+      lo = min;
+      hi = max;
+    } else if (range.includes("-")) {
       const [a, b] = range.split("-");
-      lo = value(a); hi = value(b);
+      lo = value(a);
+      hi = value(b);
     } else {
       lo = value(range);
       hi = stepText === undefined ? lo : max; // "5/15" means from 5 in steps of 15
@@ -57,7 +65,10 @@ export function parseCron(expr: string): CronSchedule {
   const f = text.split(/\s+/);
   if (f.length !== 5) throw new Error(`expected exactly 5 fields, found ${f.length}: ${JSON.stringify(expr)}`);
   const dow = parseField(f[4], 0, 7, dayNames, 0, "day-of-week");
-  if (dow.has(7)) { dow.delete(7); dow.add(0); } // 7 is Sunday too
+  if (dow.has(7)) {
+    dow.delete(7);
+    dow.add(0);
+  } // 7 is Sunday too
   return {
     minutes: parseField(f[0], 0, 59, undefined, 0, "minute"),
     hours: parseField(f[1], 0, 23, undefined, 0, "hour"),
@@ -83,10 +94,24 @@ export function nextAfter(s: CronSchedule, after: Date): Date | undefined {
   t.setMinutes(t.getMinutes() + 1);
   const limit = after.getTime() + 5 * 366 * 86_400_000;
   while (t.getTime() <= limit) {
-    if (!s.months.has(t.getMonth() + 1)) { t.setMonth(t.getMonth() + 1, 1); t.setHours(0, 0, 0, 0); continue; }
-    if (!dayMatches(s, t)) { t.setDate(t.getDate() + 1); t.setHours(0, 0, 0, 0); continue; }
-    if (!s.hours.has(t.getHours())) { t.setHours(t.getHours() + 1, 0, 0, 0); continue; }
-    if (!s.minutes.has(t.getMinutes())) { t.setMinutes(t.getMinutes() + 1, 0, 0); continue; }
+    if (!s.months.has(t.getMonth() + 1)) {
+      t.setMonth(t.getMonth() + 1, 1);
+      t.setHours(0, 0, 0, 0);
+      continue;
+    }
+    if (!dayMatches(s, t)) {
+      t.setDate(t.getDate() + 1);
+      t.setHours(0, 0, 0, 0);
+      continue;
+    }
+    if (!s.hours.has(t.getHours())) {
+      t.setHours(t.getHours() + 1, 0, 0, 0);
+      continue;
+    }
+    if (!s.minutes.has(t.getMinutes())) {
+      t.setMinutes(t.getMinutes() + 1, 0, 0);
+      continue;
+    }
     return t;
   }
   return undefined;

@@ -26,7 +26,13 @@ describe("defaultPod", () => {
   });
 
   it("keeps values that are set", () => {
-    const p = pod([{ imagePullPolicy: "Never" }], { restartPolicy: "Never", terminationGracePeriodSeconds: 0, schedulerName: "mine", dnsPolicy: "Default", enableServiceLinks: false });
+    const p = pod([{ imagePullPolicy: "Never" }], {
+      restartPolicy: "Never",
+      terminationGracePeriodSeconds: 0,
+      schedulerName: "mine",
+      dnsPolicy: "Default",
+      enableServiceLinks: false,
+    });
     defaultPod(p);
     expect(p.spec.restartPolicy).toBe("Never");
     expect(p.spec.terminationGracePeriodSeconds).toBe(0);
@@ -58,7 +64,10 @@ describe("defaultPod", () => {
     const p = pod([{ ports: [{ containerPort: 80 }, { containerPort: 53, protocol: "UDP" }] }], { initContainers: [{ name: "init", image: "busybox" }] });
     defaultPod(p);
     const c = p.spec.containers[0];
-    expect(c.ports).toEqual([{ containerPort: 80, protocol: "TCP" }, { containerPort: 53, protocol: "UDP" }]);
+    expect(c.ports).toEqual([
+      { containerPort: 80, protocol: "TCP" },
+      { containerPort: 53, protocol: "UDP" },
+    ]);
     expect(c.terminationMessagePath).toBe("/dev/termination-log");
     expect(c.terminationMessagePolicy).toBe("File");
     const init = p.spec.initContainers![0];
@@ -189,7 +198,13 @@ describe("defaultNode", () => {
   });
 
   it("keeps allocatable that is set", () => {
-    const n: Node = { apiVersion: "v1", kind: "Node", metadata: { name: "n" }, spec: { unschedulable: true }, status: { capacity: { cpu: "4" }, allocatable: { cpu: "3" } } };
+    const n: Node = {
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: { name: "n" },
+      spec: { unschedulable: true },
+      status: { capacity: { cpu: "4" }, allocatable: { cpu: "3" } },
+    };
     defaultNode(n);
     expect(n.spec).toEqual({ unschedulable: true });
     expect(n.status!.allocatable).toEqual({ cpu: "3" });
@@ -223,7 +238,11 @@ describe("defaultNamespace", () => {
 describe("defaultEvent", () => {
   const now = new Date("2024-05-01T12:00:00.123Z");
   const ev = (over: Partial<Event> = {}): Event => ({
-    apiVersion: "v1", kind: "Event", metadata: { name: "e", namespace: "default" }, involvedObject: { kind: "Pod", name: "p" }, ...over,
+    apiVersion: "v1",
+    kind: "Event",
+    metadata: { name: "e", namespace: "default" },
+    involvedObject: { kind: "Pod", name: "p" },
+    ...over,
   });
 
   it("fills type, count and timestamps", () => {

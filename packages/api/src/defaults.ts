@@ -96,10 +96,7 @@ export function defaultPod(pod: Pod): void {
 
 function allContainers(pod: Pod): Container[] {
   const spec = isObject(pod.spec) ? pod.spec : undefined;
-  const list = [
-    ...(Array.isArray(spec?.containers) ? spec.containers : []),
-    ...(Array.isArray(spec?.initContainers) ? spec.initContainers : []),
-  ];
+  const list = [...(Array.isArray(spec?.containers) ? spec.containers : []), ...(Array.isArray(spec?.initContainers) ? spec.initContainers : [])];
   return list.filter(isObject);
 }
 

@@ -37,7 +37,8 @@ export function getCondition<C extends { type: string }>(conds: C[] | undefined,
  * Returns true when something changed.
  */
 export function setCondition<C extends { type: string; status: string; lastTransitionTime?: string; reason?: string; message?: string }>(
-  conds: C[], c: C,
+  conds: C[],
+  c: C,
 ): boolean {
   const i = conds.findIndex((x) => x.type === c.type);
   if (i < 0) {

@@ -3,30 +3,72 @@ import type { Pod } from "./types.js";
 import { validatePod } from "./kinds/pods.js";
 
 const pod = (spec: Partial<Pod["spec"]>, container: Record<string, unknown> = {}): Pod => ({
-  apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "default" },
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: "p", namespace: "default" },
   spec: { containers: [{ name: "c", image: "busybox", ...container }], ...spec },
 });
 const messages = (p: Pod) => validatePod(p).map((e) => `${e.field}: ${e.message}`);
 
 describe("pod field validation", () => {
   it("a probe without a handler, or with two, is refused", () => {
-    expect(messages(pod({}, { livenessProbe: { periodSeconds: 5 } }))).toEqual(["spec.containers[0].livenessProbe: Required value: must specify a handler type"]);
-    expect(messages(pod({}, { readinessProbe: { exec: { command: ["true"] }, tcpSocket: { port: 80 } } }))).toEqual(["spec.containers[0].readinessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type"]);
-    expect(messages(pod({}, { startupProbe: { grpc: { port: 0 } } }))).toEqual(["spec.containers[0].startupProbe.grpc.port: Invalid value: 0: must be between 1 and 65535, inclusive"]);
-    expect(messages(pod({}, { livenessProbe: { httpGet: { port: 80 }, successThreshold: 2 } }))).toEqual(["spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1"]);
+    expect(messages(pod({}, { livenessProbe: { periodSeconds: 5 } }))).toEqual([
+      "spec.containers[0].livenessProbe: Required value: must specify a handler type",
+    ]);
+    expect(messages(pod({}, { readinessProbe: { exec: { command: ["true"] }, tcpSocket: { port: 80 } } }))).toEqual([
+      "spec.containers[0].readinessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type",
+    ]);
+    expect(messages(pod({}, { startupProbe: { grpc: { port: 0 } } }))).toEqual([
+      "spec.containers[0].startupProbe.grpc.port: Invalid value: 0: must be between 1 and 65535, inclusive",
+    ]);
+    expect(messages(pod({}, { livenessProbe: { httpGet: { port: 80 }, successThreshold: 2 } }))).toEqual([
+      "spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1",
+    ]);
     expect(messages(pod({}, { lifecycle: { preStop: {} } }))).toEqual(["spec.containers[0].lifecycle.preStop: Required value: must specify a handler type"]);
     expect(messages(pod({}, { livenessProbe: { grpc: { port: 9000 } }, readinessProbe: { httpGet: { port: 80 } } }))).toEqual([]);
   });
 
   it("affinity: operators, values, weights and topology keys", () => {
-    expect(messages(pod({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "zone", operator: "In" }] }] } } } }))).toEqual([
+    expect(
+      messages(
+        pod({
+          affinity: {
+            nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "zone", operator: "In" }] }] } },
+          },
+        }),
+      ),
+    ).toEqual([
       "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",
     ]);
-    expect(messages(pod({ affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 101, podAffinityTerm: { topologyKey: "", labelSelector: { matchLabels: { a: "b" } } } }] } } }))).toEqual([
+    expect(
+      messages(
+        pod({
+          affinity: {
+            podAntiAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [
+                { weight: 101, podAffinityTerm: { topologyKey: "", labelSelector: { matchLabels: { a: "b" } } } },
+              ],
+            },
+          },
+        }),
+      ),
+    ).toEqual([
       "spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 101: must be in the range 1-100",
       "spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey: Required value: can not be empty",
     ]);
-    expect(messages(pod({ affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "kubernetes.io/hostname", labelSelector: { matchExpressions: [{ key: "a", operator: "Near" as "In" }] } }] } } }))).toHaveLength(1);
+    expect(
+      messages(
+        pod({
+          affinity: {
+            podAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: [
+                { topologyKey: "kubernetes.io/hostname", labelSelector: { matchExpressions: [{ key: "a", operator: "Near" as "In" }] } },
+              ],
+            },
+          },
+        }),
+      ),
+    ).toHaveLength(1);
   });
 
   it("topology spread constraints", () => {

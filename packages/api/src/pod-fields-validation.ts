@@ -13,8 +13,10 @@ function validateLabelSelector(sel: LabelSelectorSpec | null | undefined, path: 
   (sel?.matchExpressions ?? []).forEach((e, i) => {
     const p = `${path}.matchExpressions[${i}]`;
     if (!labelOps.includes(e.operator)) errs.push(field.notSupported(`${p}.operator`, e.operator, labelOps));
-    else if ((e.operator === "In" || e.operator === "NotIn") && !(e.values?.length)) errs.push(field.required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-    else if ((e.operator === "Exists" || e.operator === "DoesNotExist") && e.values?.length) errs.push(field.forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+    else if ((e.operator === "In" || e.operator === "NotIn") && !e.values?.length)
+      errs.push(field.required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+    else if ((e.operator === "Exists" || e.operator === "DoesNotExist") && e.values?.length)
+      errs.push(field.forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
   });
   return errs;
 }
@@ -25,15 +27,19 @@ function validateNodeSelectorTerm(t: NodeSelectorTermSpec, path: string): FieldE
     const p = `${path}.matchExpressions[${i}]`;
     if (!e.key) errs.push(field.required(`${p}.key`));
     if (!nodeOps.includes(e.operator)) errs.push(field.notSupported(`${p}.operator`, e.operator, nodeOps));
-    else if ((e.operator === "In" || e.operator === "NotIn") && !(e.values?.length)) errs.push(field.required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-    else if ((e.operator === "Exists" || e.operator === "DoesNotExist") && e.values?.length) errs.push(field.forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-    else if ((e.operator === "Gt" || e.operator === "Lt") && (e.values?.length !== 1 || !/^-?\d+$/.test(e.values[0]))) errs.push(field.required(`${p}.values`, "must be specified single value when `operator` is 'Lt' or 'Gt'"));
+    else if ((e.operator === "In" || e.operator === "NotIn") && !e.values?.length)
+      errs.push(field.required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+    else if ((e.operator === "Exists" || e.operator === "DoesNotExist") && e.values?.length)
+      errs.push(field.forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+    else if ((e.operator === "Gt" || e.operator === "Lt") && (e.values?.length !== 1 || !/^-?\d+$/.test(e.values[0])))
+      errs.push(field.required(`${p}.values`, "must be specified single value when `operator` is 'Lt' or 'Gt'"));
   });
   (t?.matchFields ?? []).forEach((f, i) => {
     const p = `${path}.matchFields[${i}]`;
     if (f.key !== "metadata.name") errs.push(field.notSupported(`${p}.key`, f.key, ["metadata.name"]));
     if (f.operator !== "In" && f.operator !== "NotIn") errs.push(field.notSupported(`${p}.operator`, f.operator, ["In", "NotIn"]));
-    else if (f.values?.length !== 1) errs.push(field.required(`${p}.values`, "must be only one value when `operator` is 'In' or 'NotIn' for node field selector"));
+    else if (f.values?.length !== 1)
+      errs.push(field.required(`${p}.values`, "must be only one value when `operator` is 'In' or 'NotIn' for node field selector"));
   });
   return errs;
 }
@@ -61,7 +67,9 @@ export function validateAffinity(spec: PodSpec): FieldError[] {
   if (req) {
     const p = "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms";
     if (!req.nodeSelectorTerms?.length) errs.push(field.required(p, "must have at least one node selector term"));
-    (req.nodeSelectorTerms ?? []).forEach((t, i) => { errs.push(...validateNodeSelectorTerm(t, `${p}[${i}]`)); });
+    (req.nodeSelectorTerms ?? []).forEach((t, i) => {
+      errs.push(...validateNodeSelectorTerm(t, `${p}[${i}]`));
+    });
   }
   (na?.preferredDuringSchedulingIgnoredDuringExecution ?? []).forEach((t, i) => {
     const p = `spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
@@ -69,7 +77,9 @@ export function validateAffinity(spec: PodSpec): FieldError[] {
   });
   for (const kind of ["podAffinity", "podAntiAffinity"] as const) {
     const pa = a[kind];
-    (pa?.requiredDuringSchedulingIgnoredDuringExecution ?? []).forEach((t, i) => { errs.push(...validatePodAffinityTerm(t, `spec.affinity.${kind}.requiredDuringSchedulingIgnoredDuringExecution[${i}]`)); });
+    (pa?.requiredDuringSchedulingIgnoredDuringExecution ?? []).forEach((t, i) => {
+      errs.push(...validatePodAffinityTerm(t, `spec.affinity.${kind}.requiredDuringSchedulingIgnoredDuringExecution[${i}]`));
+    });
     (pa?.preferredDuringSchedulingIgnoredDuringExecution ?? []).forEach((t, i) => {
       const p = `spec.affinity.${kind}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
       errs.push(...validateWeight(t.weight, `${p}.weight`), ...validatePodAffinityTerm(t.podAffinityTerm, `${p}.podAffinityTerm`));
@@ -86,12 +96,17 @@ export function validateTopologySpread(spec: PodSpec): FieldError[] {
     const p = `spec.topologySpreadConstraints[${i}]`;
     if (!isInt(c.maxSkew) || c.maxSkew <= 0) errs.push(field.invalid(`${p}.maxSkew`, c.maxSkew, "must be greater than zero"));
     if (!c.topologyKey) errs.push(field.required(`${p}.topologyKey`, "can not be empty"));
-    if (!["DoNotSchedule", "ScheduleAnyway"].includes(c.whenUnsatisfiable)) errs.push(field.notSupported(`${p}.whenUnsatisfiable`, c.whenUnsatisfiable, ["DoNotSchedule", "ScheduleAnyway"]));
+    if (!["DoNotSchedule", "ScheduleAnyway"].includes(c.whenUnsatisfiable))
+      errs.push(field.notSupported(`${p}.whenUnsatisfiable`, c.whenUnsatisfiable, ["DoNotSchedule", "ScheduleAnyway"]));
     if (c.minDomains !== undefined && c.minDomains !== null) {
       if (!isInt(c.minDomains) || c.minDomains <= 0) errs.push(field.invalid(`${p}.minDomains`, c.minDomains, "must be greater than 0"));
-      else if (c.whenUnsatisfiable !== "DoNotSchedule") errs.push(field.invalid(`${p}.minDomains`, c.minDomains, "can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ScheduleAnyway"));
+      else if (c.whenUnsatisfiable !== "DoNotSchedule")
+        errs.push(field.invalid(`${p}.minDomains`, c.minDomains, "can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ScheduleAnyway"));
     }
-    for (const [k, allowed] of [["nodeAffinityPolicy", ["Honor", "Ignore"]], ["nodeTaintsPolicy", ["Honor", "Ignore"]]] as const) {
+    for (const [k, allowed] of [
+      ["nodeAffinityPolicy", ["Honor", "Ignore"]],
+      ["nodeTaintsPolicy", ["Honor", "Ignore"]],
+    ] as const) {
       const v = c[k];
       if (v !== undefined && v !== null && !(allowed as readonly string[]).includes(v)) errs.push(field.notSupported(`${p}.${k}`, v, [...allowed]));
     }
@@ -103,7 +118,13 @@ export function validateTopologySpread(spec: PodSpec): FieldError[] {
   return errs;
 }
 
-interface HandlerLike { exec?: unknown; httpGet?: unknown; tcpSocket?: unknown; grpc?: { port?: unknown; service?: string }; sleep?: unknown }
+interface HandlerLike {
+  exec?: unknown;
+  httpGet?: unknown;
+  tcpSocket?: unknown;
+  grpc?: { port?: unknown; service?: string };
+  sleep?: unknown;
+}
 
 /** One probe: exactly one handler (exec, httpGet, tcpSocket, grpc), sane numbers. */
 function validateProbe(probe: unknown, path: string, kind: "liveness" | "readiness" | "startup"): FieldError[] {
@@ -118,11 +139,19 @@ function validateProbe(probe: unknown, path: string, kind: "liveness" | "readine
     const port = pr.grpc.port;
     if (!isInt(port) || port < 1 || port > 65535) errs.push(field.invalid(`${path}.grpc.port`, port, "must be between 1 and 65535, inclusive"));
   }
-  for (const [k, min] of [["initialDelaySeconds", 0], ["timeoutSeconds", 1], ["periodSeconds", 1], ["successThreshold", 1], ["failureThreshold", 1]] as const) {
+  for (const [k, min] of [
+    ["initialDelaySeconds", 0],
+    ["timeoutSeconds", 1],
+    ["periodSeconds", 1],
+    ["successThreshold", 1],
+    ["failureThreshold", 1],
+  ] as const) {
     const v = pr[k];
-    if (v !== undefined && v !== null && (!isInt(v) || v < min)) errs.push(field.invalid(`${path}.${k}`, v, min === 0 ? "must be greater than or equal to 0" : "must be greater than or equal to 1"));
+    if (v !== undefined && v !== null && (!isInt(v) || v < min))
+      errs.push(field.invalid(`${path}.${k}`, v, min === 0 ? "must be greater than or equal to 0" : "must be greater than or equal to 1"));
   }
-  if (kind !== "readiness" && pr.successThreshold !== undefined && pr.successThreshold !== 1) errs.push(field.invalid(`${path}.successThreshold`, pr.successThreshold, "must be 1"));
+  if (kind !== "readiness" && pr.successThreshold !== undefined && pr.successThreshold !== 1)
+    errs.push(field.invalid(`${path}.successThreshold`, pr.successThreshold, "must be 1"));
   const tg = pr.terminationGracePeriodSeconds;
   if (tg !== undefined && tg !== null) {
     if (kind === "readiness") errs.push(field.invalid(`${path}.terminationGracePeriodSeconds`, tg, "must not be set for readinessProbes"));
@@ -148,7 +177,10 @@ function validateLifecycle(lc: unknown, path: string): FieldError[] {
 /** Probes and lifecycle handlers of every container. */
 export function validateHandlers(spec: PodSpec): FieldError[] {
   const errs: FieldError[] = [];
-  for (const [list, name] of [[spec.containers, "containers"], [spec.initContainers, "initContainers"]] as const) {
+  for (const [list, name] of [
+    [spec.containers, "containers"],
+    [spec.initContainers, "initContainers"],
+  ] as const) {
     if (!Array.isArray(list)) continue;
     list.forEach((c, i) => {
       if (!c || typeof c !== "object") return;
@@ -166,10 +198,14 @@ export function validateHandlers(spec: PodSpec): FieldError[] {
 function validateHostNetworkPorts(spec: PodSpec): FieldError[] {
   if (spec.hostNetwork !== true) return [];
   const errs: FieldError[] = [];
-  for (const [list, name] of [[spec.containers, "containers"], [spec.initContainers, "initContainers"]] as const) {
+  for (const [list, name] of [
+    [spec.containers, "containers"],
+    [spec.initContainers, "initContainers"],
+  ] as const) {
     (Array.isArray(list) ? list : []).forEach((c, i) => {
       (c?.ports ?? []).forEach((p, j) => {
-        if (p.hostPort !== undefined && p.hostPort !== p.containerPort) errs.push(field.invalid(`spec.${name}[${i}].ports[${j}].hostPort`, p.hostPort, "must match `containerPort` when `hostNetwork` is true"));
+        if (p.hostPort !== undefined && p.hostPort !== p.containerPort)
+          errs.push(field.invalid(`spec.${name}[${i}].ports[${j}].hostPort`, p.hostPort, "must match `containerPort` when `hostNetwork` is true"));
       });
     });
   }
@@ -182,8 +218,18 @@ export function validatePodSchedulingAndHandlers(spec: PodSpec): FieldError[] {
   if (spec.preemptionPolicy !== undefined && spec.preemptionPolicy !== null && !["PreemptLowerPriority", "Never"].includes(spec.preemptionPolicy)) {
     errs.push(field.notSupported("spec.preemptionPolicy", spec.preemptionPolicy, ["Never", "PreemptLowerPriority"]));
   }
-  if (spec.priorityClassName !== undefined && spec.priorityClassName !== "" && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(String(spec.priorityClassName))) {
-    errs.push(field.invalid("spec.priorityClassName", spec.priorityClassName, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"));
+  if (
+    spec.priorityClassName !== undefined &&
+    spec.priorityClassName !== "" &&
+    !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(String(spec.priorityClassName))
+  ) {
+    errs.push(
+      field.invalid(
+        "spec.priorityClassName",
+        spec.priorityClassName,
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+      ),
+    );
   }
   return errs;
 }

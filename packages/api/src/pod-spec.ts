@@ -9,8 +9,13 @@ export interface HTTPGetAction {
   scheme?: "HTTP" | "HTTPS";
   httpHeaders?: { name: string; value: string }[];
 }
-export interface TCPSocketAction { port: number | string; host?: string }
-export interface ExecAction { command?: string[] }
+export interface TCPSocketAction {
+  port: number | string;
+  host?: string;
+}
+export interface ExecAction {
+  command?: string[];
+}
 
 /** A probe or lifecycle handler: exactly one action. */
 export interface Handler {
@@ -30,7 +35,11 @@ export interface Probe extends Handler {
   terminationGracePeriodSeconds?: number;
 }
 
-export interface KeyRef { name?: string; key: string; optional?: boolean }
+export interface KeyRef {
+  name?: string;
+  key: string;
+  optional?: boolean;
+}
 export interface EnvVarSource {
   configMapKeyRef?: KeyRef;
   secretKeyRef?: KeyRef;
@@ -65,7 +74,11 @@ export interface RuntimeContainerSpec extends Container {
   stdinOnce?: boolean;
 }
 
-export interface KeyToPath { key: string; path: string; mode?: number }
+export interface KeyToPath {
+  key: string;
+  path: string;
+  mode?: number;
+}
 export interface DownwardAPIFile {
   path: string;
   fieldRef?: { fieldPath: string };

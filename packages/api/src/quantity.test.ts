@@ -1,7 +1,5 @@
 import { describe, it, expect } from "vitest";
-import {
-  parseQuantity, isValidQuantity, compareQuantities, cpuToMilli, memoryToBytes, formatCpuMilli, formatBytes,
-} from "./quantity.js";
+import { parseQuantity, isValidQuantity, compareQuantities, cpuToMilli, memoryToBytes, formatCpuMilli, formatBytes } from "./quantity.js";
 
 describe("parseQuantity", () => {
   it("parses decimal SI suffixes", () => {
@@ -43,9 +41,7 @@ describe("parseQuantity", () => {
   });
 
   it("rejects bad syntax with Kubernetes' message", () => {
-    expect(() => parseQuantity("abc")).toThrow(
-      "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
-    );
+    expect(() => parseQuantity("abc")).toThrow("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
     expect(() => parseQuantity("")).toThrow(/quantities must match/);
     expect(() => parseQuantity("1 Gi")).toThrow(/quantities must match/);
     expect(() => parseQuantity("1GB")).toThrow(/quantities must match/);

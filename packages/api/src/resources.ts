@@ -80,8 +80,23 @@ export function apiVersionOf(info: Pick<ResourceInfo, "group" | "version">): str
 
 /** The built-in resources, in discovery order. */
 export const builtinResources: ResourceInfo[] = [
-  ...namespaceResources, ...nodeResources, ...podResources, ...eventResources, ...configResources, ...serviceAccountResources, ...policyResources,
-  ...serviceResources, ...networkingResources, ...storageResources, ...appsResources, ...batchResources, ...coordinationResources, ...rbacResources, ...reviewResources, ...pdbResources, ...schedulingResources,
+  ...namespaceResources,
+  ...nodeResources,
+  ...podResources,
+  ...eventResources,
+  ...configResources,
+  ...serviceAccountResources,
+  ...policyResources,
+  ...serviceResources,
+  ...networkingResources,
+  ...storageResources,
+  ...appsResources,
+  ...batchResources,
+  ...coordinationResources,
+  ...rbacResources,
+  ...reviewResources,
+  ...pdbResources,
+  ...schedulingResources,
   ...autoscalingResources,
 ];
 

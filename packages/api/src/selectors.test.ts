@@ -1,7 +1,5 @@
 import { describe, it, expect } from "vitest";
-import {
-  parseLabelSelector, labelSelectorFromStruct, matchesLabels, formatLabelSelector, parseFieldSelector, matchesFields,
-} from "./selectors.js";
+import { parseLabelSelector, labelSelectorFromStruct, matchesLabels, formatLabelSelector, parseFieldSelector, matchesFields } from "./selectors.js";
 import { BadRequestError } from "./errors.js";
 
 /** Runs fn and returns what it threw. */
@@ -107,9 +105,7 @@ describe("labelSelectorFromStruct", () => {
 
   it("rejects operators with the wrong number of values", () => {
     expect(() => labelSelectorFromStruct({ matchExpressions: [{ key: "a", operator: "In", values: [] }] })).toThrow(BadRequestError);
-    expect(() => labelSelectorFromStruct({ matchExpressions: [{ key: "a", operator: "Exists", values: ["x"] }] })).toThrow(
-      /values set must be empty/,
-    );
+    expect(() => labelSelectorFromStruct({ matchExpressions: [{ key: "a", operator: "Exists", values: ["x"] }] })).toThrow(/values set must be empty/);
     expect(() => labelSelectorFromStruct({ matchExpressions: [{ key: "a", operator: "Gt" as "In", values: ["1"] }] })).toThrow(
       /"Gt" is not a valid label selector operator/,
     );

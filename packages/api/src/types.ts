@@ -158,8 +158,13 @@ export interface PodCondition {
   message?: string;
 }
 
-export interface ContainerStateRunning { startedAt?: string }
-export interface ContainerStateWaiting { reason?: string; message?: string }
+export interface ContainerStateRunning {
+  startedAt?: string;
+}
+export interface ContainerStateWaiting {
+  reason?: string;
+  message?: string;
+}
 export interface ContainerStateTerminated {
   exitCode: number;
   signal?: number;
@@ -241,7 +246,9 @@ export interface NodeStatus {
   /** Images on the node, largest first (at most 50; each with up to 5 names: digests, then tags). */
   images?: { names: string[]; sizeBytes: number }[];
   /** Where the node agent serves logs/exec/port-forward (its NodeService); reached at the InternalIP. */
-  daemonEndpoints?: { kubeletEndpoint?: { Port: number; /** Skiff: set when the agent listens on one address other than its InternalIP (e.g. loopback). */ Address?: string } };
+  daemonEndpoints?: {
+    kubeletEndpoint?: { Port: number /** Skiff: set when the agent listens on one address other than its InternalIP (e.g. loopback). */; Address?: string };
+  };
 }
 
 export interface Node extends KObject {

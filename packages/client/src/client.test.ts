@@ -23,7 +23,9 @@ beforeAll(async () => {
   impl.get = (call: ServerUnaryCall<{ ref?: { name: string } }, unknown>, cb: sendUnaryData<unknown>) =>
     cb(null, { objectJson: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: call.request.ref?.name } }) });
   grpcServer.addService(ResourceServiceService, impl as UntypedServiceImplementation);
-  const port = await new Promise<number>((res, rej) => grpcServer.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
+  const port = await new Promise<number>((res, rej) =>
+    grpcServer.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))),
+  );
   live = `127.0.0.1:${port}`;
   silent = createServer((s) => held.push(s));
   silentAddr = `127.0.0.1:${await listen(silent)}`;

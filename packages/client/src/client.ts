@@ -1,7 +1,15 @@
 // The typed gRPC client of the apiserver: every process (scheduler, controllers, node agent,
 // CLI, tests) talks to the cluster through it. It fails over between apiserver addresses.
 import { connectivityState, credentials, Metadata, status as Code, type ServiceError, type ClientReadableStream, type ClientDuplexStream } from "@grpc/grpc-js";
-import { ResourceServiceClient, EventType, type WatchResponse, type PodLogsRequest, type PodLogsResponse, type PodExecRequest, type PodExecResponse } from "@skiff/proto";
+import {
+  ResourceServiceClient,
+  EventType,
+  type WatchResponse,
+  type PodLogsRequest,
+  type PodLogsResponse,
+  type PodExecRequest,
+  type PodExecResponse,
+} from "@skiff/proto";
 import type { KObject } from "@skiff/api";
 import { fromGrpcError } from "./grpc-errors.js";
 import { readTlsDir } from "./tls/files.js";
@@ -54,12 +62,15 @@ export class ApiClient {
     if (opts.tls && "dir" in opts.tls) readTlsDir(opts.tls.dir);
     // One credentials object for all channels: its certificate provider re-reads rotated files once.
     const creds = opts.tls ? mtlsChannelCredentials(opts.tls, isApiserver, "an apiserver of this cluster (kube-apiserver)") : credentials.createInsecure();
-    this.clients = opts.addresses.map((a) => new ResourceServiceClient(a, creds, {
-      ...(opts.tls ? TLS_CHANNEL_OPTIONS : {}),
-      "grpc.keepalive_time_ms": 10_000,
-      "grpc.keepalive_timeout_ms": 5_000,
-      "grpc.max_receive_message_length": 256 * 1024 * 1024,
-    }));
+    this.clients = opts.addresses.map(
+      (a) =>
+        new ResourceServiceClient(a, creds, {
+          ...(opts.tls ? TLS_CHANNEL_OPTIONS : {}),
+          "grpc.keepalive_time_ms": 10_000,
+          "grpc.keepalive_timeout_ms": 5_000,
+          "grpc.max_receive_message_length": 256 * 1024 * 1024,
+        }),
+    );
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.token = opts.token;
   }
@@ -95,7 +106,13 @@ export class ApiClient {
         this.clients[i].waitForReady(deadline, (err) => {
           if (!err) return resolve(i); // the first to connect wins; later ones are ignored
           if (++failed === candidates.length) {
-            reject(Object.assign(new Error(`no connection: ${err.message}`), { code: Code.UNAVAILABLE, details: `no apiserver reachable: ${err.message}`, metadata: new Metadata() }));
+            reject(
+              Object.assign(new Error(`no connection: ${err.message}`), {
+                code: Code.UNAVAILABLE,
+                details: `no apiserver reachable: ${err.message}`,
+                metadata: new Metadata(),
+              }),
+            );
           }
         });
       }
@@ -131,7 +148,12 @@ export class ApiClient {
   }
 
   async create<T extends KObject>(resource: string, obj: T, namespace?: string): Promise<T> {
-    const r = await this.call<object, { objectJson: string }>("create", { resource, namespace: namespace ?? obj.metadata.namespace ?? "", objectJson: JSON.stringify(obj), dryRun: false });
+    const r = await this.call<object, { objectJson: string }>("create", {
+      resource,
+      namespace: namespace ?? obj.metadata.namespace ?? "",
+      objectJson: JSON.stringify(obj),
+      dryRun: false,
+    });
     return JSON.parse(r.objectJson);
   }
 
@@ -140,27 +162,53 @@ export class ApiClient {
     return JSON.parse(r.objectJson);
   }
 
-  async list<T extends KObject>(resource: string, opts: { namespace?: string; labelSelector?: string; fieldSelector?: string; limit?: number; continueToken?: string } = {}): Promise<ListResult<T>> {
+  async list<T extends KObject>(
+    resource: string,
+    opts: { namespace?: string; labelSelector?: string; fieldSelector?: string; limit?: number; continueToken?: string } = {},
+  ): Promise<ListResult<T>> {
     const r = await this.call<object, { itemsJson: string[]; resourceVersion: string; continueToken: string }>("list", {
-      resource, namespace: opts.namespace ?? "", labelSelector: opts.labelSelector ?? "", fieldSelector: opts.fieldSelector ?? "", limit: opts.limit ?? 0, continueToken: opts.continueToken ?? "",
+      resource,
+      namespace: opts.namespace ?? "",
+      labelSelector: opts.labelSelector ?? "",
+      fieldSelector: opts.fieldSelector ?? "",
+      limit: opts.limit ?? 0,
+      continueToken: opts.continueToken ?? "",
     });
     return { items: r.itemsJson.map((j) => JSON.parse(j)), resourceVersion: r.resourceVersion, continueToken: r.continueToken };
   }
 
   async update<T extends KObject>(resource: string, obj: T): Promise<T> {
-    const r = await this.call<object, { objectJson: string }>("update", { resource, namespace: obj.metadata.namespace ?? "", objectJson: JSON.stringify(obj), dryRun: false });
+    const r = await this.call<object, { objectJson: string }>("update", {
+      resource,
+      namespace: obj.metadata.namespace ?? "",
+      objectJson: JSON.stringify(obj),
+      dryRun: false,
+    });
     return JSON.parse(r.objectJson);
   }
 
   async updateStatus<T extends KObject>(resource: string, obj: T): Promise<T> {
-    const r = await this.call<object, { objectJson: string }>("updateStatus", { resource, namespace: obj.metadata.namespace ?? "", objectJson: JSON.stringify(obj) });
+    const r = await this.call<object, { objectJson: string }>("updateStatus", {
+      resource,
+      namespace: obj.metadata.namespace ?? "",
+      objectJson: JSON.stringify(obj),
+    });
     return JSON.parse(r.objectJson);
   }
 
   /** Deletes an object; `finished` is false while it terminates (pods stopping, finalizers). */
-  async delete<T extends KObject>(resource: string, name: string, namespace?: string, opts: { gracePeriodSeconds?: number; preconditionUid?: string; propagationPolicy?: string } = {}): Promise<{ object: T; finished: boolean }> {
+  async delete<T extends KObject>(
+    resource: string,
+    name: string,
+    namespace?: string,
+    opts: { gracePeriodSeconds?: number; preconditionUid?: string; propagationPolicy?: string } = {},
+  ): Promise<{ object: T; finished: boolean }> {
     const r = await this.call<object, { objectJson: string; finished: boolean }>("delete", {
-      ref: { resource, namespace: namespace ?? "", name }, gracePeriodSeconds: opts.gracePeriodSeconds, preconditionUid: opts.preconditionUid ?? "", preconditionResourceVersion: "", propagationPolicy: opts.propagationPolicy ?? "",
+      ref: { resource, namespace: namespace ?? "", name },
+      gracePeriodSeconds: opts.gracePeriodSeconds,
+      preconditionUid: opts.preconditionUid ?? "",
+      preconditionResourceVersion: "",
+      propagationPolicy: opts.propagationPolicy ?? "",
     });
     return { object: JSON.parse(r.objectJson), finished: r.finished };
   }
@@ -171,8 +219,16 @@ export class ApiClient {
   }
 
   /** A ServiceAccount token (TokenRequest) and the cluster CA certificate in-cluster clients trust. */
-  async createToken(namespace: string, serviceAccount: string, request: { spec: Record<string, unknown> }): Promise<{ token: string; expirationTimestamp: string; caCert: string }> {
-    const r = await this.call<object, { tokenRequestJson: string; caCertPem: string }>("createToken", { namespace, serviceAccount, tokenRequestJson: JSON.stringify({ apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", ...request }) });
+  async createToken(
+    namespace: string,
+    serviceAccount: string,
+    request: { spec: Record<string, unknown> },
+  ): Promise<{ token: string; expirationTimestamp: string; caCert: string }> {
+    const r = await this.call<object, { tokenRequestJson: string; caCertPem: string }>("createToken", {
+      namespace,
+      serviceAccount,
+      tokenRequestJson: JSON.stringify({ apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", ...request }),
+    });
     const tr = JSON.parse(r.tokenRequestJson) as { status: { token: string; expirationTimestamp: string } };
     return { token: tr.status.token, expirationTimestamp: tr.status.expirationTimestamp, caCert: r.caCertPem };
   }
@@ -188,10 +244,17 @@ export class ApiClient {
     done: (err?: Error) => void,
   ): WatchHandle {
     const idx = this.current;
-    const stream: ClientReadableStream<WatchResponse> = this.clients[idx].watch({
-      resource, namespace: opts.namespace ?? "", labelSelector: opts.labelSelector ?? "", fieldSelector: opts.fieldSelector ?? "",
-      resourceVersion: opts.resourceVersion ?? "", allowBookmarks: opts.allowBookmarks ?? true,
-    }, this.metadata());
+    const stream: ClientReadableStream<WatchResponse> = this.clients[idx].watch(
+      {
+        resource,
+        namespace: opts.namespace ?? "",
+        labelSelector: opts.labelSelector ?? "",
+        fieldSelector: opts.fieldSelector ?? "",
+        resourceVersion: opts.resourceVersion ?? "",
+        allowBookmarks: opts.allowBookmarks ?? true,
+      },
+      this.metadata(),
+    );
     let finished = false;
     const finish = (err?: Error) => {
       if (finished) return;

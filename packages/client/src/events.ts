@@ -7,7 +7,12 @@ import type { ApiClient } from "./client.js";
 export class EventRecorder {
   private readonly recent = new Map<string, { name: string; namespace: string; count: number; at: number }>();
 
-  constructor(private readonly client: ApiClient, private readonly component: string, private readonly host: string, private readonly log: Logger) {}
+  constructor(
+    private readonly client: ApiClient,
+    private readonly component: string,
+    private readonly host: string,
+    private readonly log: Logger,
+  ) {}
 
   /** Records an event about an object (fire-and-forget; failures are logged). */
   record(obj: KObject, type: "Normal" | "Warning", reason: string, message: string, fieldPath?: string): void {
@@ -34,13 +39,27 @@ export class EventRecorder {
     }
     const name = `${obj.metadata.name}.${Date.now().toString(16)}${Math.floor(Math.random() * 0xfff).toString(16)}`;
     const ev: Event = {
-      apiVersion: "v1", kind: "Event",
+      apiVersion: "v1",
+      kind: "Event",
       metadata: { name, namespace },
-      involvedObject: { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, ...(fieldPath ? { fieldPath } : {}) },
-      reason, message, type,
+      involvedObject: {
+        apiVersion: obj.apiVersion,
+        kind: obj.kind,
+        name: obj.metadata.name,
+        namespace: obj.metadata.namespace,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+        ...(fieldPath ? { fieldPath } : {}),
+      },
+      reason,
+      message,
+      type,
       source: { component: this.component, host: this.host },
-      firstTimestamp: now, lastTimestamp: now, count: 1,
-      reportingComponent: this.component, reportingInstance: this.host,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+      reportingComponent: this.component,
+      reportingInstance: this.host,
     };
     await this.client.create("events", ev, namespace);
     if (this.recent.size > 5000) this.recent.clear();

@@ -25,7 +25,8 @@ const reasonToCode: Record<Reason, Code> = {
 
 /** Converts any error into a gRPC error carrying a Kubernetes Status. */
 export function toGrpcError(err: unknown): Partial<ServiceError> {
-  const apiErr = err instanceof ApiError ? err : new ApiError("InternalError", "Internal error occurred: " + (err instanceof Error ? err.message : String(err)));
+  const apiErr =
+    err instanceof ApiError ? err : new ApiError("InternalError", "Internal error occurred: " + (err instanceof Error ? err.message : String(err)));
   const md = new Metadata();
   md.set(STATUS_TRAILER, Buffer.from(JSON.stringify(apiErr.toStatus())));
   return { code: reasonToCode[apiErr.reason] ?? Code.INTERNAL, details: apiErr.message, metadata: md };

@@ -90,7 +90,11 @@ export class Informer<T extends KObject = KObject> {
   private async relist(): Promise<void> {
     if (this.stopped) return;
     try {
-      const res = await this.client.list<T>(this.resource, { namespace: this.opts.namespace, labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector });
+      const res = await this.client.list<T>(this.resource, {
+        namespace: this.opts.namespace,
+        labelSelector: this.opts.labelSelector,
+        fieldSelector: this.opts.fieldSelector,
+      });
       if (this.stopped) return;
       const seen = new Set<string>();
       for (const o of res.items) {
@@ -119,30 +123,38 @@ export class Informer<T extends KObject = KObject> {
   private watch(): void {
     if (this.stopped) return;
     let gotEvent = false;
-    this.watchHandle = this.client.watch<T>(this.resource, {
-      namespace: this.opts.namespace, labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector,
-      resourceVersion: this.resourceVersion, allowBookmarks: true,
-    }, (e) => {
-      if (!gotEvent) {
-        gotEvent = true;
-        this.retryMs = this.opts.retryBaseMs ?? 200;
-      }
-      if (e.type === "BOOKMARK") {
+    this.watchHandle = this.client.watch<T>(
+      this.resource,
+      {
+        namespace: this.opts.namespace,
+        labelSelector: this.opts.labelSelector,
+        fieldSelector: this.opts.fieldSelector,
+        resourceVersion: this.resourceVersion,
+        allowBookmarks: true,
+      },
+      (e) => {
+        if (!gotEvent) {
+          gotEvent = true;
+          this.retryMs = this.opts.retryBaseMs ?? 200;
+        }
+        if (e.type === "BOOKMARK") {
+          this.resourceVersion = e.object.metadata.resourceVersion ?? this.resourceVersion;
+          return;
+        }
+        this.apply(e.type, e.object);
         this.resourceVersion = e.object.metadata.resourceVersion ?? this.resourceVersion;
-        return;
-      }
-      this.apply(e.type, e.object);
-      this.resourceVersion = e.object.metadata.resourceVersion ?? this.resourceVersion;
-    }, (err) => {
-      if (this.stopped) return;
-      if (err && isGone(err)) {
-        this.log.info({ resource: this.resource }, "watch expired; relisting");
-        void this.relist();
-        return;
-      }
-      if (err) this.log.debug({ err, resource: this.resource }, "watch ended; resuming");
-      this.retry(() => this.watch());
-    });
+      },
+      (err) => {
+        if (this.stopped) return;
+        if (err && isGone(err)) {
+          this.log.info({ resource: this.resource }, "watch expired; relisting");
+          void this.relist();
+          return;
+        }
+        if (err) this.log.debug({ err, resource: this.resource }, "watch ended; resuming");
+        this.retry(() => this.watch());
+      },
+    );
   }
 
   private apply(type: "ADDED" | "MODIFIED" | "DELETED", o: T): void {
@@ -159,7 +171,8 @@ export class Informer<T extends KObject = KObject> {
     this.cache.set(k, o);
     for (const h of this.handlers) {
       try {
-        if (old) h.onUpdate?.(old, o); else h.onAdd?.(o);
+        if (old) h.onUpdate?.(old, o);
+        else h.onAdd?.(o);
       } catch (err) {
         this.log.error({ err }, "informer handler failed");
       }

@@ -19,7 +19,10 @@ export interface KubeconfigOptions {
 /** Renders a kubeconfig (YAML-compatible JSON) for a server, CA and token. */
 export function renderKubeconfig(server: string, caPem: string, token: string, name = "skiff", namespace = "default"): string {
   const cfg = {
-    apiVersion: "v1", kind: "Config", preferences: {}, "current-context": name,
+    apiVersion: "v1",
+    kind: "Config",
+    preferences: {},
+    "current-context": name,
     clusters: [{ name, cluster: { server, "certificate-authority-data": Buffer.from(caPem).toString("base64") } }],
     users: [{ name, user: { token } }],
     contexts: [{ name, context: { cluster: name, user: name, namespace } }],

@@ -6,10 +6,21 @@ describe("work-queue metrics", () => {
     const seen: string[] = [];
     let inFlight: () => Iterable<number> = () => [];
     const m: WorkQueueMetrics = {
-      add: () => seen.push("add"), depth: (n) => seen.push(`depth ${n}`), dequeued: (s) => seen.push(s >= 0 ? "dequeued" : "bad"),
-      processed: (s) => seen.push(s >= 0 ? "processed" : "bad"), retry: () => seen.push("retry"), inFlight: (f) => { inFlight = f; },
+      add: () => seen.push("add"),
+      depth: (n) => seen.push(`depth ${n}`),
+      dequeued: (s) => seen.push(s >= 0 ? "dequeued" : "bad"),
+      processed: (s) => seen.push(s >= 0 ? "processed" : "bad"),
+      retry: () => seen.push("retry"),
+      inFlight: (f) => {
+        inFlight = f;
+      },
     };
-    setWorkQueueMetricsProvider({ queue: (name) => { expect(name).toBe("things"); return m; } });
+    setWorkQueueMetricsProvider({
+      queue: (name) => {
+        expect(name).toBe("things");
+        return m;
+      },
+    });
     const q = new WorkQueue({ name: "things", baseDelayMs: 1 });
     q.add("a");
     q.add("a"); // de-duplicated: not a second add

@@ -62,7 +62,10 @@ export class WorkQueue {
     if (this.shuttingDown || this.dirty.has(key)) return;
     this.dirty.add(key);
     // A key added while processing comes back through here from done(): counted once, timed from its first add.
-    if (this.metrics && !this.addedAt.has(key)) { this.metrics.add(); this.addedAt.set(key, performance.now()); }
+    if (this.metrics && !this.addedAt.has(key)) {
+      this.metrics.add();
+      this.addedAt.set(key, performance.now());
+    }
     if (this.processing.has(key)) return; // re-queued when its worker finishes
     const w = this.waiters.shift();
     if (w) {

@@ -17,8 +17,25 @@ import { lazy } from "./views/lazy.js";
 const YamlView = lazy(() => import("./views/yaml.js").then((m) => m.YamlView));
 const CreateView = lazy(() => import("./views/yaml.js").then((m) => m.CreateView));
 
-const nav: [string, string][] = [["overview", "Overview"], ["nodes", "Nodes"], ["workloads", "Workloads"], ["pods", "Pods"], ["services", "Network"], ["config", "Config"], ["storage", "Storage"], ["events", "Events"], ["create", "Create"]];
-const workloadRes: Record<string, Res> = { deployments: RES.deployments, statefulsets: RES.statefulsets, daemonsets: RES.daemonsets, replicasets: RES.replicasets, jobs: RES.jobs, cronjobs: RES.cronjobs };
+const nav: [string, string][] = [
+  ["overview", "Overview"],
+  ["nodes", "Nodes"],
+  ["workloads", "Workloads"],
+  ["pods", "Pods"],
+  ["services", "Network"],
+  ["config", "Config"],
+  ["storage", "Storage"],
+  ["events", "Events"],
+  ["create", "Create"],
+];
+const workloadRes: Record<string, Res> = {
+  deployments: RES.deployments,
+  statefulsets: RES.statefulsets,
+  daemonsets: RES.daemonsets,
+  replicasets: RES.replicasets,
+  jobs: RES.jobs,
+  cronjobs: RES.cronjobs,
+};
 
 function useHash(): string {
   const [h, setH] = useState(location.hash);
@@ -35,14 +52,52 @@ export function App() {
   const [loginError, setLoginError] = useState("");
   const [pending, setPending] = useState(/login=/.test(location.hash));
   const [theme, setTheme] = useState(localStorage.getItem("skiff-theme") ?? (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"));
-  useEffect(() => { document.documentElement.dataset.theme = theme; localStorage.setItem("skiff-theme", theme); }, [theme]);
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    localStorage.setItem("skiff-theme", theme);
+  }, [theme]);
   useEffect(() => {
     if (!pending) return;
-    loginFromFragment().then((s) => { if (s) { saveSession(s); setSession(s); } }, (e: Error) => setLoginError(e.message)).finally(() => setPending(false));
+    loginFromFragment()
+      .then(
+        (s) => {
+          if (s) {
+            saveSession(s);
+            setSession(s);
+          }
+        },
+        (e: Error) => setLoginError(e.message),
+      )
+      .finally(() => setPending(false));
   }, []);
-  if (pending) return <main class="signin"><p>Signing in…</p></main>;
-  if (!session) return <SignIn error={loginError} onSession={(s) => { saveSession(s); setSession(s); location.hash = "#/overview"; }} />;
-  return <Signed session={session} theme={theme} setTheme={setTheme} signOut={() => { saveSession(undefined); setSession(undefined); }} />;
+  if (pending)
+    return (
+      <main class="signin">
+        <p>Signing in…</p>
+      </main>
+    );
+  if (!session)
+    return (
+      <SignIn
+        error={loginError}
+        onSession={(s) => {
+          saveSession(s);
+          setSession(s);
+          location.hash = "#/overview";
+        }}
+      />
+    );
+  return (
+    <Signed
+      session={session}
+      theme={theme}
+      setTheme={setTheme}
+      signOut={() => {
+        saveSession(undefined);
+        setSession(undefined);
+      }}
+    />
+  );
 }
 
 function Signed(p: { session: Session; theme: string; setTheme(t: string): void; signOut(): void }) {
@@ -51,34 +106,69 @@ function Signed(p: { session: Session; theme: string; setTheme(t: string): void;
   const [notices, setNotices] = useState<{ id: number; kind: "ok" | "error"; text: string }[]>([]);
   const [menu, setMenu] = useState(false);
   const hash = useHash();
-  const ctx: Ctx = useMemo(() => ({
-    api, ns, user: p.session.user,
-    notify: (kind, text) => {
-      const id = Date.now() + Math.random();
-      setNotices((n) => [...n.slice(-4), { id, kind, text }]);
-      setTimeout(() => setNotices((n) => n.filter((x) => x.id !== id)), kind === "error" ? 12000 : 5000);
-    },
-  }), [api, ns, p.session.user]);
+  const ctx: Ctx = useMemo(
+    () => ({
+      api,
+      ns,
+      user: p.session.user,
+      notify: (kind, text) => {
+        const id = Date.now() + Math.random();
+        setNotices((n) => [...n.slice(-4), { id, kind, text }]);
+        setTimeout(() => setNotices((n) => n.filter((x) => x.id !== id)), kind === "error" ? 12000 : 5000);
+      },
+    }),
+    [api, ns, p.session.user],
+  );
   const route = parseRoute(hash);
-  const chooseNs = (v: string) => { setNs(v); localStorage.setItem("skiff-namespace", v); };
+  const chooseNs = (v: string) => {
+    setNs(v);
+    localStorage.setItem("skiff-namespace", v);
+  };
   return (
     <AppCtx.Provider value={ctx}>
       <header>
-        <button type="button" class="menu" aria-label="menu" onClick={() => setMenu(!menu)}>☰</button>
-        <a class="brand" href="#/overview">Skiff</a>
+        <button type="button" class="menu" aria-label="menu" onClick={() => setMenu(!menu)}>
+          ☰
+        </button>
+        <a class="brand" href="#/overview">
+          Skiff
+        </a>
         <NamespacePicker value={ns} onChange={chooseNs} />
         <span class="spacer" />
-        <span class="user" data-testid="user">{p.session.user}</span>
-        <button type="button" onClick={() => p.setTheme(p.theme === "dark" ? "light" : "dark")} aria-label="toggle theme">{p.theme === "dark" ? "☀" : "☾"}</button>
-        <button type="button" onClick={p.signOut}>Sign out</button>
+        <span class="user" data-testid="user">
+          {p.session.user}
+        </span>
+        <button type="button" onClick={() => p.setTheme(p.theme === "dark" ? "light" : "dark")} aria-label="toggle theme">
+          {p.theme === "dark" ? "☀" : "☾"}
+        </button>
+        <button type="button" onClick={p.signOut}>
+          Sign out
+        </button>
       </header>
       <div class="layout">
         <nav class={`side ${menu ? "open" : ""}`}>
-          {nav.map(([v, t]) => <a key={v} href={`#/${v}`} onClick={() => setMenu(false)} class={route.view === v || (v === "workloads" && route.view in workloadRes) ? "active" : ""}>{t}</a>)}
+          {nav.map(([v, t]) => (
+            <a
+              key={v}
+              href={`#/${v}`}
+              onClick={() => setMenu(false)}
+              class={route.view === v || (v === "workloads" && route.view in workloadRes) ? "active" : ""}
+            >
+              {t}
+            </a>
+          ))}
         </nav>
-        <main class="content"><View route={route} /></main>
+        <main class="content">
+          <View route={route} />
+        </main>
       </div>
-      <div class="notices" aria-live="polite">{notices.map((n) => <div key={n.id} class={`notice ${n.kind}`} data-testid={`notice-${n.kind}`}>{n.text}</div>)}</div>
+      <div class="notices" aria-live="polite">
+        {notices.map((n) => (
+          <div key={n.id} class={`notice ${n.kind}`} data-testid={`notice-${n.kind}`}>
+            {n.text}
+          </div>
+        ))}
+      </div>
     </AppCtx.Provider>
   );
 }
@@ -89,7 +179,11 @@ function NamespacePicker(p: { value: string; onChange(v: string): void }) {
     <select value={p.value} onChange={(e) => p.onChange((e.target as HTMLSelectElement).value)} aria-label="namespace" data-testid="namespace">
       <option value="">all namespaces</option>
       {p.value && !nss.items.some((n) => n.metadata.name === p.value) && <option value={p.value}>{p.value}</option>}
-      {nss.items.map((n) => <option key={n.metadata.name} value={n.metadata.name}>{n.metadata.name}</option>)}
+      {nss.items.map((n) => (
+        <option key={n.metadata.name} value={n.metadata.name}>
+          {n.metadata.name}
+        </option>
+      ))}
     </select>
   );
 }
@@ -105,14 +199,23 @@ function View(p: { route: ReturnType<typeof parseRoute> }) {
     if (res && name) return <YamlView key={`${r.ns}/${r.name}`} res={res} ns={res.namespaced ? r.ns : undefined} name={name} />;
   }
   switch (r.view) {
-    case "nodes": return <Nodes />;
-    case "workloads": return <Workloads />;
-    case "pods": return <Pods />;
-    case "services": return <Network />;
-    case "config": return <Config />;
-    case "storage": return <Storage />;
-    case "events": return <Events />;
-    case "create": return <CreateView />;
-    default: return <Overview />;
+    case "nodes":
+      return <Nodes />;
+    case "workloads":
+      return <Workloads />;
+    case "pods":
+      return <Pods />;
+    case "services":
+      return <Network />;
+    case "config":
+      return <Config />;
+    case "storage":
+      return <Storage />;
+    case "events":
+      return <Events />;
+    case "create":
+      return <CreateView />;
+    default:
+      return <Overview />;
   }
 }

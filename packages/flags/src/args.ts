@@ -63,7 +63,11 @@ function parseBool(name: string, v: string): boolean {
 export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
   const values = new Map<string, string | boolean | string[]>();
   const positionals: string[] = [];
-  const byShort = new Map(Object.entries(spec).filter(([, d]) => d.short).map(([n, d]) => [d.short!, n]));
+  const byShort = new Map(
+    Object.entries(spec)
+      .filter(([, d]) => d.short)
+      .map(([n, d]) => [d.short!, n]),
+  );
 
   const set = (name: string, def: FlagDef, value: string | boolean) => {
     if (def.type === "strings") {

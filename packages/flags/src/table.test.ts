@@ -23,12 +23,24 @@ const table = defineOptions(
 describe("option tables", () => {
   it("fills defaults, derived ones after the rest", () => {
     expect(table.compile(table.parse([], { X_DIR: "/d" }))).toEqual({
-      servers: ["a:1"], dir: "/d", sub: "/d/sub", count: 3, elect: true, mode: "fast", token: undefined, labels: {},
+      servers: ["a:1"],
+      dir: "/d",
+      sub: "/d/sub",
+      count: 3,
+      elect: true,
+      mode: "fast",
+      token: undefined,
+      labels: {},
     });
   });
 
   it("reads flags over the environment, in every form the CLI accepts", () => {
-    const o = table.compile(table.parse(["--server", "b:2,c:3", "--server=d:4", "--count=5", "--elect", "false", "--mode", "slow", "--labels", "k=v,bare"], { X_SERVERS: "z:9", X_TOKEN: "" }));
+    const o = table.compile(
+      table.parse(["--server", "b:2,c:3", "--server=d:4", "--count=5", "--elect", "false", "--mode", "slow", "--labels", "k=v,bare"], {
+        X_SERVERS: "z:9",
+        X_TOKEN: "",
+      }),
+    );
     expect(o).toMatchObject({ servers: ["b:2", "c:3", "d:4"], count: 5, elect: false, mode: "slow", token: undefined, labels: { k: "v", bare: "" } });
     expect(table.compile(table.parse(["--elect"], {})).elect).toBe(true);
     expect(table.compile(table.parse(["--elect=f"], {})).elect).toBe(false);
@@ -49,7 +61,7 @@ describe("option tables", () => {
 
   it("documents every flag with its default and environment variable", () => {
     const help = table.help();
-    expect(help).toContain("--server=…\n      servers (default [\"a:1\"]) [$X_SERVERS]");
+    expect(help).toContain('--server=…\n      servers (default ["a:1"]) [$X_SERVERS]');
     expect(help).toContain("--elect\n      elect (default true)");
   });
 });

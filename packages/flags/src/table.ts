@@ -60,17 +60,25 @@ const last = (t: string[]) => t[t.length - 1];
 /** A string option. */
 export const str = (flag: string, doc: string, dflt?: string | (() => string), o?: RowOpts<string>) => row<string>(flag, doc, "value", last, dflt, o);
 /** A string option with no default (undefined when not given). */
-export const optional = (flag: string, doc: string, o?: RowOpts<string>) => row<string | undefined>(flag, doc, "value", last, undefined, { emptyIsUnset: true, ...o } as RowOpts<string | undefined>);
+export const optional = (flag: string, doc: string, o?: RowOpts<string>) =>
+  row<string | undefined>(flag, doc, "value", last, undefined, { emptyIsUnset: true, ...o } as RowOpts<string | undefined>);
 /** A number; text that is not a number becomes NaN, which the checks below report. */
-export const num = (flag: string, doc: string, dflt: number | undefined, o?: RowOpts<number>) => row<number>(flag, doc, "value", (t) => Number(last(t)), dflt, o);
+export const num = (flag: string, doc: string, dflt: number | undefined, o?: RowOpts<number>) =>
+  row<number>(flag, doc, "value", (t) => Number(last(t)), dflt, o);
 /** A switch. */
 export const bool = (flag: string, doc: string, dflt: boolean) =>
-  row<boolean>(flag, doc, "boolean", (t) => {
-    const v = last(t);
-    if (/^(true|t|1)$/i.test(v)) return true;
-    if (/^(false|f|0)$/i.test(v)) return false;
-    throw new UsageError(`invalid argument ${JSON.stringify(v)} for "--${flag}": want true or false`);
-  }, dflt);
+  row<boolean>(
+    flag,
+    doc,
+    "boolean",
+    (t) => {
+      const v = last(t);
+      if (/^(true|t|1)$/i.test(v)) return true;
+      if (/^(false|f|0)$/i.test(v)) return false;
+      throw new UsageError(`invalid argument ${JSON.stringify(v)} for "--${flag}": want true or false`);
+    },
+    dflt,
+  );
 /** A comma-separated list, repeatable (`--x a,b --x c`); an empty list means the default. */
 export const list = (flag: string, doc: string, dflt: string[] | (() => string[]) | undefined, o?: RowOpts<string[]>) =>
   row<string[]>(flag, doc, "repeatable", splitList, dflt, { emptyIsUnset: true, ...o });

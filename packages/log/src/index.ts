@@ -14,10 +14,7 @@ export interface RootLoggerOptions {
 
 /** Builds the root logger of a process: JSON lines on stderr, so stdout stays for output. */
 export function createRootLogger(opts: RootLoggerOptions): Logger {
-  return pino(
-    { level: opts.level ?? process.env.SKIFF_LOG_LEVEL ?? "info", base: { service: opts.service, ...opts.bindings } },
-    pino.destination(2),
-  );
+  return pino({ level: opts.level ?? process.env.SKIFF_LOG_LEVEL ?? "info", base: { service: opts.service, ...opts.bindings } }, pino.destination(2));
 }
 
 /** A logger that drops everything, for unit tests. */

@@ -27,7 +27,8 @@ export async function exposition(): Promise<{ contentType: string; body: string 
 /** What is wrong with a metrics address ("" = off is fine): metrics listeners are loopback-only. */
 export function metricsAddressProblem(address: string): string | undefined {
   if (address === "") return undefined;
-  if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d{1,5}$/.test(address)) return `must be a loopback host:port (metrics are not served to the network; use the apiserver's node proxy), got ${JSON.stringify(address)}`;
+  if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d{1,5}$/.test(address))
+    return `must be a loopback host:port (metrics are not served to the network; use the apiserver's node proxy), got ${JSON.stringify(address)}`;
   return undefined;
 }
 
@@ -53,21 +54,41 @@ export async function serveMetrics(address: string, extra?: () => string): Promi
   if (err) throw new Error(err);
   enableProcessMetrics();
   const i = address.lastIndexOf(":");
-  const host = address.slice(0, i).replace(/^\[|\]$/g, ""), port = Number(address.slice(i + 1));
+  const host = address.slice(0, i).replace(/^\[|\]$/g, ""),
+    port = Number(address.slice(i + 1));
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
-    if (req.method !== "GET" && req.method !== "HEAD") { res.writeHead(405).end(); return; }
-    if (path === "/healthz") { res.writeHead(200, { "content-type": "text/plain" }).end("ok"); return; }
-    if (path !== "/metrics") { res.writeHead(404).end(); return; }
-    exposition().then(({ contentType, body }) => {
-      res.writeHead(200, { "content-type": contentType }).end(body + (extra?.() ?? ""));
-    }, (e: Error) => res.writeHead(500, { "content-type": "text/plain" }).end(String(e.message)));
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405).end();
+      return;
+    }
+    if (path === "/healthz") {
+      res.writeHead(200, { "content-type": "text/plain" }).end("ok");
+      return;
+    }
+    if (path !== "/metrics") {
+      res.writeHead(404).end();
+      return;
+    }
+    exposition().then(
+      ({ contentType, body }) => {
+        res.writeHead(200, { "content-type": contentType }).end(body + (extra?.() ?? ""));
+      },
+      (e: Error) => res.writeHead(500, { "content-type": "text/plain" }).end(String(e.message)),
+    );
   });
-  await new Promise<void>((resolve, reject) => { server.once("error", reject); server.listen(port, host, () => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
   const a = server.address() as { address: string; port: number; family: string };
   return {
     address: `${a.family === "IPv6" ? `[${a.address}]` : a.address}:${a.port}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -88,7 +109,10 @@ export * from "./workqueue.js";
  * use is logged as an error, not fatal: the process's own work matters more than its metrics
  * (several schedulers or test clusters on one host).
  */
-export async function startMetricsListener(address: string, log: { info(o: object, m: string): void; error(o: object, m: string): void }): Promise<MetricsServer | undefined> {
+export async function startMetricsListener(
+  address: string,
+  log: { info(o: object, m: string): void; error(o: object, m: string): void },
+): Promise<MetricsServer | undefined> {
   enableProcessMetrics();
   if (!address) return undefined;
   try {

@@ -6,8 +6,18 @@ import { Counter, Gauge, Histogram } from "prom-client";
 
 const depth = new Gauge({ name: "workqueue_depth", help: "Current depth of workqueue", labelNames: ["name"] });
 const adds = new Counter({ name: "workqueue_adds_total", help: "Total number of adds handled by workqueue", labelNames: ["name"] });
-const latency = new Histogram({ name: "workqueue_queue_duration_seconds", help: "How long in seconds an item stays in workqueue before being requested.", labelNames: ["name"], buckets: [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10] });
-const work = new Histogram({ name: "workqueue_work_duration_seconds", help: "How long in seconds processing an item from workqueue takes.", labelNames: ["name"], buckets: [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10] });
+const latency = new Histogram({
+  name: "workqueue_queue_duration_seconds",
+  help: "How long in seconds an item stays in workqueue before being requested.",
+  labelNames: ["name"],
+  buckets: [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10],
+});
+const work = new Histogram({
+  name: "workqueue_work_duration_seconds",
+  help: "How long in seconds processing an item from workqueue takes.",
+  labelNames: ["name"],
+  buckets: [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10],
+});
 const retries = new Counter({ name: "workqueue_retries_total", help: "Total number of retries handled by workqueue", labelNames: ["name"] });
 
 /** What one queue reports (the shape @skiff/client's WorkQueueMetrics expects). */
@@ -29,14 +39,29 @@ function stuck(pick: (total: number, max: number) => number) {
   return function (this: Gauge<"name">) {
     const now = Date.now();
     for (const [name, src] of inFlightSources) {
-      let total = 0, max = 0;
-      for (const s of src()) { const d = (now - s) / 1000; total += d; max = Math.max(max, d); }
+      let total = 0,
+        max = 0;
+      for (const s of src()) {
+        const d = (now - s) / 1000;
+        total += d;
+        max = Math.max(max, d);
+      }
       this.set({ name }, pick(total, max));
     }
   };
 }
-new Gauge({ name: "workqueue_unfinished_work_seconds", help: "How many seconds of work has been done that is in progress and hasn't been observed by work_duration. Large values indicate stuck threads.", labelNames: ["name"], collect: stuck((t) => t) });
-new Gauge({ name: "workqueue_longest_running_processor_seconds", help: "How many seconds has the longest running processor for workqueue been running.", labelNames: ["name"], collect: stuck((_t, m) => m) });
+new Gauge({
+  name: "workqueue_unfinished_work_seconds",
+  help: "How many seconds of work has been done that is in progress and hasn't been observed by work_duration. Large values indicate stuck threads.",
+  labelNames: ["name"],
+  collect: stuck((t) => t),
+});
+new Gauge({
+  name: "workqueue_longest_running_processor_seconds",
+  help: "How many seconds has the longest running processor for workqueue been running.",
+  labelNames: ["name"],
+  collect: stuck((_t, m) => m),
+});
 
 /** The provider to install with @skiff/client's setWorkQueueMetricsProvider. */
 export const workQueueMetricsProvider = {
@@ -48,7 +73,9 @@ export const workQueueMetricsProvider = {
       dequeued: (s) => latency.observe({ name }, s),
       processed: (s) => work.observe({ name }, s),
       retry: () => retries.inc({ name }),
-      inFlight: (src) => { inFlightSources.set(name, src); },
+      inFlight: (src) => {
+        inFlightSources.set(name, src);
+      },
     };
   },
 };

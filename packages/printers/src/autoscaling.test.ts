@@ -5,12 +5,28 @@ import { hpaTable, hpaTargets } from "./autoscaling.js";
 
 const cpu = (u: number) => ({ type: "Resource" as const, resource: { name: "cpu", target: { type: "Utilization" as const, averageUtilization: u } } });
 const mem = { type: "Resource" as const, resource: { name: "memory", target: { type: "AverageValue" as const, averageValue: "100Mi" } } };
-const h = (metrics: object[], status?: object): HorizontalPodAutoscaler => ({ apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name: "web", creationTimestamp: "2026-01-01T00:00:00Z" }, spec: { scaleTargetRef: { kind: "Deployment", name: "web" }, minReplicas: 1, maxReplicas: 5, metrics } as never, status: status as never });
+const h = (metrics: object[], status?: object): HorizontalPodAutoscaler => ({
+  apiVersion: "autoscaling/v2",
+  kind: "HorizontalPodAutoscaler",
+  metadata: { name: "web", creationTimestamp: "2026-01-01T00:00:00Z" },
+  spec: { scaleTargetRef: { kind: "Deployment", name: "web" }, minReplicas: 1, maxReplicas: 5, metrics } as never,
+  status: status as never,
+});
 
 describe("hpa TARGETS", () => {
   it("shows <unknown> until measured, then current/target per metric", () => {
     expect(hpaTargets(h([cpu(50)]))).toBe("cpu: <unknown>/50%");
-    expect(hpaTargets(h([cpu(50), mem], { desiredReplicas: 1, currentMetrics: [{ type: "Resource", resource: { name: "cpu", current: { averageUtilization: 12, averageValue: "12m" } } }, { type: "Resource", resource: { name: "memory", current: { averageValue: "50Mi" } } }] }))).toBe("cpu: 12%/50%, memory: 50Mi/100Mi");
+    expect(
+      hpaTargets(
+        h([cpu(50), mem], {
+          desiredReplicas: 1,
+          currentMetrics: [
+            { type: "Resource", resource: { name: "cpu", current: { averageUtilization: 12, averageValue: "12m" } } },
+            { type: "Resource", resource: { name: "memory", current: { averageValue: "50Mi" } } },
+          ],
+        }),
+      ),
+    ).toBe("cpu: 12%/50%, memory: 50Mi/100Mi");
     expect(hpaTargets(h([cpu(50), mem, cpu(60)]))).toBe("cpu: <unknown>/50%, memory: <unknown>/100Mi + 1 more...");
     expect(hpaTargets(h([]))).toBe("<none>");
   });

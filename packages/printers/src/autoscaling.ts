@@ -17,13 +17,15 @@ function formatMetric(spec: MetricSpec, status: MetricStatus | undefined): strin
       if (t?.averageValue !== undefined) return `${q(status?.external?.current.averageValue)}/${t.averageValue} (avg)`;
       return `${q(status?.external?.current.value)}/${q(t?.value)}`;
     }
-    case "Pods": return `${q(status?.pods?.current.averageValue)}/${q(spec.pods?.target.averageValue)}`;
+    case "Pods":
+      return `${q(status?.pods?.current.averageValue)}/${q(spec.pods?.target.averageValue)}`;
     case "Object": {
       const t = spec.object?.target;
       if (t?.averageValue !== undefined) return `${q(status?.object?.current.averageValue)}/${t.averageValue} (avg)`;
       return `${q(status?.object?.current.value)}/${q(t?.value)}`;
     }
-    case "Resource": case "ContainerResource": {
+    case "Resource":
+    case "ContainerResource": {
       const src = spec.type === "Resource" ? spec.resource : spec.containerResource;
       const cur = spec.type === "Resource" ? status?.resource?.current : status?.containerResource?.current;
       if (!src) return undefined;
@@ -32,7 +34,8 @@ function formatMetric(spec: MetricSpec, status: MetricStatus | undefined): strin
       const target = src.target?.averageUtilization !== undefined ? `${src.target.averageUtilization}%` : "<auto>";
       return `${src.name}: ${current}/${target}`;
     }
-    default: return "<unknown type>";
+    default:
+      return "<unknown type>";
   }
 }
 
@@ -49,19 +52,36 @@ export function hpaTargets(h: HorizontalPodAutoscaler): string {
 export function hpaTable(items: HorizontalPodAutoscaler[], opts: TableOptions = {}): Table {
   const cols = [
     column("Name", docs.name, { format: "name" }),
-    column("Reference", "reference to scaled resource; horizontal pod autoscaler will learn the current resource consumption and will set the desired number of pods by using its Scale subresource."),
-    column("Targets", "metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used)."),
+    column(
+      "Reference",
+      "reference to scaled resource; horizontal pod autoscaler will learn the current resource consumption and will set the desired number of pods by using its Scale subresource.",
+    ),
+    column(
+      "Targets",
+      "metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).",
+    ),
     column("MinPods", "minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down. It defaults to 1 pod."),
-    column("MaxPods", "maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up. It cannot be less that minReplicas.", { type: "integer" }),
-    column("Replicas", "currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.", { type: "integer" }),
+    column("MaxPods", "maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up. It cannot be less that minReplicas.", {
+      type: "integer",
+    }),
+    column("Replicas", "currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.", {
+      type: "integer",
+    }),
     column("Age", docs.age),
   ];
-  return makeTable(cols, items.map((h) => ({
-    object: h,
-    cells: [
-      h.metadata.name ?? "", `${h.spec?.scaleTargetRef?.kind}/${h.spec?.scaleTargetRef?.name}`, hpaTargets(h),
-      h.spec?.minReplicas !== undefined ? String(h.spec.minReplicas) : "<unset>", h.spec?.maxReplicas ?? 0, h.status?.currentReplicas ?? 0,
-      ageSince(h.metadata.creationTimestamp, opts.now),
-    ],
-  })));
+  return makeTable(
+    cols,
+    items.map((h) => ({
+      object: h,
+      cells: [
+        h.metadata.name ?? "",
+        `${h.spec?.scaleTargetRef?.kind}/${h.spec?.scaleTargetRef?.name}`,
+        hpaTargets(h),
+        h.spec?.minReplicas !== undefined ? String(h.spec.minReplicas) : "<unset>",
+        h.spec?.maxReplicas ?? 0,
+        h.status?.currentReplicas ?? 0,
+        ageSince(h.metadata.creationTimestamp, opts.now),
+      ],
+    })),
+  );
 }

@@ -8,20 +8,30 @@ const now = new Date("2024-05-01T12:00:00Z");
 
 function ev(name: string, reason: string, last: string, extra: Partial<Event> = {}): Event {
   return {
-    apiVersion: "v1", kind: "Event", metadata: { name, namespace: "default" },
+    apiVersion: "v1",
+    kind: "Event",
+    metadata: { name, namespace: "default" },
     involvedObject: { kind: "Pod", name: "web", namespace: "default" },
-    reason, message: `${reason} happened `, type: "Normal", firstTimestamp: last, lastTimestamp: last,
-    source: { component: "kubelet", host: "node-1" }, ...extra,
+    reason,
+    message: `${reason} happened `,
+    type: "Normal",
+    firstTimestamp: last,
+    lastTimestamp: last,
+    source: { component: "kubelet", host: "node-1" },
+    ...extra,
   };
 }
 
 describe("events table", () => {
   it("sorts by last timestamp and names the object kind/name", () => {
-    const t = eventTable([ev("b", "Started", "2024-05-01T11:59:50Z"), ev("a", "Scheduled", "2024-05-01T11:59:00Z", { source: { component: "default-scheduler" } })], { now });
+    const t = eventTable(
+      [ev("b", "Started", "2024-05-01T11:59:50Z"), ev("a", "Scheduled", "2024-05-01T11:59:00Z", { source: { component: "default-scheduler" } })],
+      { now },
+    );
     expect(renderTable(t).text).toBe(
       "LAST SEEN   TYPE     REASON      OBJECT    MESSAGE\n" +
-      "60s         Normal   Scheduled   pod/web   Scheduled happened\n" +
-      "10s         Normal   Started     pod/web   Started happened\n",
+        "60s         Normal   Scheduled   pod/web   Scheduled happened\n" +
+        "10s         Normal   Started     pod/web   Started happened\n",
     );
     expect(t.rows[1].cells.slice(4, 10)).toEqual(["", "kubelet, node-1", "Started happened", "10s", 1, "b"]);
   });

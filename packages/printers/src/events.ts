@@ -9,7 +9,9 @@ export const eventColumns = [
   column("Type", "Type of this event (Normal, Warning), new types could be added in the future"),
   column("Reason", "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."),
   column("Object", "The object that this event is about."),
-  column("Subobject", "If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement.", { priority: 1 }),
+  column("Subobject", "If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement.", {
+    priority: 1,
+  }),
   column("Source", "The component reporting this event.", { priority: 1 }),
   column("Message", "A human-readable description of the status of this operation."),
   column("First Seen", "The time at which the event was first recorded.", { priority: 1 }),
@@ -37,7 +39,10 @@ export function eventSource(e: Event): string {
 
 /** Builds the events table, sorted by last timestamp. */
 export function eventTable(events: Event[], opts: TableOptions = {}): Table {
-  return makeTable(eventColumns, sortEvents(events).map((e) => ({ cells: eventRow(e, opts.now), object: e })));
+  return makeTable(
+    eventColumns,
+    sortEvents(events).map((e) => ({ cells: eventRow(e, opts.now), object: e })),
+  );
 }
 
 /** The cells of one event row (all columns, wide ones included). */

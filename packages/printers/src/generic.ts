@@ -8,5 +8,8 @@ export const defaultColumns = [column("Name", docs.name, { format: "name" }), co
 
 /** Builds the default table. */
 export function defaultTable(objects: KObject[], opts: TableOptions = {}): Table {
-  return makeTable(defaultColumns, objects.map((o) => ({ cells: [o.metadata.name ?? "", ageSince(o.metadata.creationTimestamp, opts.now)], object: o })));
+  return makeTable(
+    defaultColumns,
+    objects.map((o) => ({ cells: [o.metadata.name ?? "", ageSince(o.metadata.creationTimestamp, opts.now)], object: o })),
+  );
 }

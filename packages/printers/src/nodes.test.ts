@@ -7,12 +7,16 @@ const now = new Date("2024-05-01T12:00:00Z");
 
 function node(ready: "True" | "False" | "Unknown" | undefined, extra: Partial<Node> = {}): Node {
   return {
-    apiVersion: "v1", kind: "Node",
+    apiVersion: "v1",
+    kind: "Node",
     metadata: { name: "node-1", creationTimestamp: "2024-04-29T09:00:00Z" },
     spec: {},
     status: {
       conditions: ready ? [{ type: "Ready", status: ready }] : [],
-      addresses: [{ type: "InternalIP", address: "172.18.0.2" }, { type: "Hostname", address: "node-1" }],
+      addresses: [
+        { type: "InternalIP", address: "172.18.0.2" },
+        { type: "Hostname", address: "node-1" },
+      ],
       nodeInfo: { kubeletVersion: "v1.30.0-skiff", osImage: "Debian GNU/Linux 12", kernelVersion: "6.1.0", containerRuntimeVersion: "docker://24.0.5" },
     },
     ...extra,
@@ -38,7 +42,18 @@ describe("node rows", () => {
   });
 
   it("fills the wide columns from addresses and nodeInfo", () => {
-    expect(nodeRow(node("True"), now)).toEqual(["node-1", "Ready", "<none>", "2d3h", "v1.30.0-skiff", "172.18.0.2", "<none>", "Debian GNU/Linux 12", "6.1.0", "docker://24.0.5"]);
+    expect(nodeRow(node("True"), now)).toEqual([
+      "node-1",
+      "Ready",
+      "<none>",
+      "2d3h",
+      "v1.30.0-skiff",
+      "172.18.0.2",
+      "<none>",
+      "Debian GNU/Linux 12",
+      "6.1.0",
+      "docker://24.0.5",
+    ]);
   });
 
   it("renders like kubectl get nodes", () => {

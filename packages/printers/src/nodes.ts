@@ -19,7 +19,10 @@ export const nodeColumns = [
 
 /** Builds the nodes table. */
 export function nodeTable(nodes: Node[], opts: TableOptions = {}): Table {
-  return makeTable(nodeColumns, nodes.map((n) => ({ cells: nodeRow(n, opts.now), object: n })));
+  return makeTable(
+    nodeColumns,
+    nodes.map((n) => ({ cells: nodeRow(n, opts.now), object: n })),
+  );
 }
 
 /** STATUS of a node: Ready / NotReady / Unknown, plus ",SchedulingDisabled" when cordoned. */

@@ -8,7 +8,8 @@ const ago = (s: number) => new Date(now.getTime() - s * 1000).toISOString();
 
 function pod(status: Pod["status"], extra: Partial<Pod["spec"]> = {}, meta: Partial<Pod["metadata"]> = {}): Pod {
   return {
-    apiVersion: "v1", kind: "Pod",
+    apiVersion: "v1",
+    kind: "Pod",
     metadata: { name: "web", namespace: "default", creationTimestamp: ago(192), ...meta },
     spec: { containers: [{ name: "app", image: "nginx" }], nodeName: "node-1", ...extra },
     status,
@@ -33,7 +34,9 @@ describe("pod rows", () => {
   it("shows CrashLoopBackOff with the restart count and when the last restart happened", () => {
     const p = pod({
       phase: "Running",
-      containerStatuses: [cs({ waiting: { reason: "CrashLoopBackOff" } }, { restartCount: 5, lastState: { terminated: { exitCode: 1, reason: "Error", finishedAt: ago(20) } } })],
+      containerStatuses: [
+        cs({ waiting: { reason: "CrashLoopBackOff" } }, { restartCount: 5, lastState: { terminated: { exitCode: 1, reason: "Error", finishedAt: ago(20) } } }),
+      ],
     });
     expect(podRow(p, now).slice(1, 4)).toEqual(["0/1", "CrashLoopBackOff", "5 (20s ago)"]);
   });
@@ -50,7 +53,9 @@ describe("pod rows", () => {
   });
 
   it("shows CreateContainerConfigError and ErrImagePull", () => {
-    expect(podRow(pod({ phase: "Pending", containerStatuses: [cs({ waiting: { reason: "CreateContainerConfigError" } })] }), now)[2]).toBe("CreateContainerConfigError");
+    expect(podRow(pod({ phase: "Pending", containerStatuses: [cs({ waiting: { reason: "CreateContainerConfigError" } })] }), now)[2]).toBe(
+      "CreateContainerConfigError",
+    );
     expect(podRow(pod({ phase: "Pending", containerStatuses: [cs({ waiting: { reason: "ErrImagePull" } })] }), now)[2]).toBe("ErrImagePull");
   });
 
@@ -78,8 +83,12 @@ describe("pod rows", () => {
 
   it("shows Init:Error and Init:CrashLoopBackOff for failing init containers", () => {
     const spec = { initContainers: [{ name: "init", image: "busybox" }] };
-    expect(podRow(pod({ phase: "Pending", initContainerStatuses: [cs({ terminated: { exitCode: 1, reason: "Error" } }, { name: "init" })] }, spec), now)[2]).toBe("Init:Error");
-    expect(podRow(pod({ phase: "Pending", initContainerStatuses: [cs({ waiting: { reason: "CrashLoopBackOff" } }, { name: "init" })] }, spec), now)[2]).toBe("Init:CrashLoopBackOff");
+    expect(
+      podRow(pod({ phase: "Pending", initContainerStatuses: [cs({ terminated: { exitCode: 1, reason: "Error" } }, { name: "init" })] }, spec), now)[2],
+    ).toBe("Init:Error");
+    expect(podRow(pod({ phase: "Pending", initContainerStatuses: [cs({ waiting: { reason: "CrashLoopBackOff" } }, { name: "init" })] }, spec), now)[2]).toBe(
+      "Init:CrashLoopBackOff",
+    );
   });
 
   it("counts ready containers over all containers and sums restarts", () => {
@@ -88,7 +97,12 @@ describe("pod rows", () => {
         phase: "Running",
         containerStatuses: [cs({ running: {} }, { ready: true, restartCount: 1 }), cs({ running: {} }, { name: "side", ready: false, restartCount: 2 })],
       },
-      { containers: [{ name: "app", image: "a" }, { name: "side", image: "b" }] },
+      {
+        containers: [
+          { name: "app", image: "a" },
+          { name: "side", image: "b" },
+        ],
+      },
     );
     expect(podRow(p, now).slice(1, 4)).toEqual(["1/2", "Running", "3"]);
   });
@@ -112,7 +126,9 @@ describe("pod table", () => {
     const t = podTable([p], { now });
     expect(renderTable(t).text).toBe("NAME   READY   STATUS    RESTARTS   AGE\nweb    1/1     Running   0          3m12s\n");
     expect(renderTable(t, { withNamespace: true }).text.split("\n")[0]).toBe("NAMESPACE   NAME   READY   STATUS    RESTARTS   AGE");
-    expect(renderTable(t, { wide: true }).text.split("\n")[1]).toBe("web    1/1     Running   0          3m12s   10.244.0.5   node-1   <none>           <none>");
+    expect(renderTable(t, { wide: true }).text.split("\n")[1]).toBe(
+      "web    1/1     Running   0          3m12s   10.244.0.5   node-1   <none>           <none>",
+    );
     expect(renderTable(t, { noHeaders: true }).text).toBe("web   1/1   Running   0     3m12s\n");
   });
 });

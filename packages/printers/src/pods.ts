@@ -18,7 +18,10 @@ export const podColumns = [
 
 /** Builds the pods table. */
 export function podTable(pods: Pod[], opts: TableOptions = {}): Table {
-  return makeTable(podColumns, pods.map((p) => ({ cells: podRow(p, opts.now), object: p })));
+  return makeTable(
+    podColumns,
+    pods.map((p) => ({ cells: podRow(p, opts.now), object: p })),
+  );
 }
 
 /** A sidecar: an init container that keeps running beside the app containers. */

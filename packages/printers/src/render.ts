@@ -45,7 +45,9 @@ export function renderTable(table: Table, opts: RenderOptions = {}): Rendered {
   const rows: string[][] = table.rows.map((r) => visible.map(({ i }) => cellText(r.cells[i])));
   if (opts.withNamespace) {
     header.unshift("NAMESPACE");
-    table.rows.forEach((r, j) => { rows[j].unshift(meta(r.object).namespace ?? ""); });
+    table.rows.forEach((r, j) => {
+      rows[j].unshift(meta(r.object).namespace ?? "");
+    });
   }
   if (opts.showLabels) {
     header.push("LABELS");
@@ -56,8 +58,6 @@ export function renderTable(table: Table, opts: RenderOptions = {}): Rendered {
   }
   const lines = opts.noHeaders ? rows : [header, ...rows];
   const widths = header.map((_, i) => Math.max(opts.widths?.[i] ?? 0, minWidth, ...lines.map((l) => width(l[i]) + padding)));
-  const text = lines
-    .map((cells) => cells.map((c, i) => (i < cells.length - 1 ? c + " ".repeat(widths[i] - width(c)) : c)).join("") + "\n")
-    .join("");
+  const text = lines.map((cells) => cells.map((c, i) => (i < cells.length - 1 ? c + " ".repeat(widths[i] - width(c)) : c)).join("") + "\n").join("");
   return { text, widths };
 }

@@ -13,7 +13,7 @@ export function servicePorts(s: Service): string {
 function externalIP(s: Service): string {
   const type = s.spec?.type ?? "ClusterIP";
   const lb = (s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip || i.hostname).filter(Boolean) as string[];
-  const ext = ((s.spec as { externalIPs?: string[] })?.externalIPs ?? []);
+  const ext = (s.spec as { externalIPs?: string[] })?.externalIPs ?? [];
   if (type === "ExternalName") return s.spec?.externalName ?? "<none>";
   if (type === "LoadBalancer") return [...lb, ...ext].join(",") || "<pending>";
   return ext.join(",") || "<none>";
@@ -22,15 +22,31 @@ function externalIP(s: Service): string {
 /** Services: TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE, SELECTOR wide. */
 export function serviceTable(items: Service[], opts: TableOptions = {}): Table {
   const cols = [
-    column("Name", docs.name, { format: "name" }), column("Type", "The type of the service."), column("Cluster-IP", "The cluster IP of the service."),
-    column("External-IP", "The external IP of the service."), column("Port(s)", "The ports of the service."), column("Age", docs.age),
+    column("Name", docs.name, { format: "name" }),
+    column("Type", "The type of the service."),
+    column("Cluster-IP", "The cluster IP of the service."),
+    column("External-IP", "The external IP of the service."),
+    column("Port(s)", "The ports of the service."),
+    column("Age", docs.age),
     column("Selector", "The label selector of the service.", { priority: 1 }),
   ];
-  return makeTable(cols, items.map((s) => ({
-    object: s,
-    cells: [s.metadata.name ?? "", s.spec?.type ?? "ClusterIP", s.spec?.clusterIP || "<none>", externalIP(s), servicePorts(s), ageSince(s.metadata.creationTimestamp, opts.now),
-      Object.entries(s.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(",") || "<none>"],
-  })));
+  return makeTable(
+    cols,
+    items.map((s) => ({
+      object: s,
+      cells: [
+        s.metadata.name ?? "",
+        s.spec?.type ?? "ClusterIP",
+        s.spec?.clusterIP || "<none>",
+        externalIP(s),
+        servicePorts(s),
+        ageSince(s.metadata.creationTimestamp, opts.now),
+        Object.entries(s.spec?.selector ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(",") || "<none>",
+      ],
+    })),
+  );
 }
 
 /** ENDPOINTS of an Endpoints object: ip:port pairs, at most 3 then " + N more...". */
@@ -47,5 +63,8 @@ export function endpointsText(e: Endpoints): string {
 /** Endpoints: ENDPOINTS AGE. */
 export function endpointsTable(items: Endpoints[], opts: TableOptions = {}): Table {
   const cols = [column("Name", docs.name, { format: "name" }), column("Endpoints", "Endpoints of the service"), column("Age", docs.age)];
-  return makeTable(cols, items.map((e) => ({ object: e, cells: [e.metadata.name ?? "", endpointsText(e), ageSince(e.metadata.creationTimestamp, opts.now)] })));
+  return makeTable(
+    cols,
+    items.map((e) => ({ object: e, cells: [e.metadata.name ?? "", endpointsText(e), ageSince(e.metadata.creationTimestamp, opts.now)] })),
+  );
 }

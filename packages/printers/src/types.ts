@@ -32,7 +32,11 @@ export interface TableOptions {
 }
 
 /** Builds a column definition; `format` "name" marks the column holding the object name. */
-export function column(name: string, description: string, opts: { priority?: number; format?: string; type?: TableColumnDefinition["type"] } = {}): TableColumnDefinition {
+export function column(
+  name: string,
+  description: string,
+  opts: { priority?: number; format?: string; type?: TableColumnDefinition["type"] } = {},
+): TableColumnDefinition {
   return { name, type: opts.type ?? "string", format: opts.format ?? "", description, priority: opts.priority ?? 0 };
 }
 

@@ -5,10 +5,14 @@ import { apiserverOptions } from "./options/options.js";
 import { start } from "./server.js";
 import { runMain } from "@skiff/client";
 
-runMain("apiserver", async (log) => {
-  const opts = loadOptions(apiserverOptions, "skiff-apiserver");
-  const s = await start(opts, log);
-  // One machine-readable line on stdout tells a parent process where we listen.
-  process.stdout.write(JSON.stringify({ ready: true, grpcAddress: s.grpcAddress, httpsAddress: s.httpsAddress }) + "\n");
-  return s.stop;
-}, createRootLogger);
+runMain(
+  "apiserver",
+  async (log) => {
+    const opts = loadOptions(apiserverOptions, "skiff-apiserver");
+    const s = await start(opts, log);
+    // One machine-readable line on stdout tells a parent process where we listen.
+    process.stdout.write(JSON.stringify({ ready: true, grpcAddress: s.grpcAddress, httpsAddress: s.httpsAddress }) + "\n");
+    return s.stop;
+  },
+  createRootLogger,
+);

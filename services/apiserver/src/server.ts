@@ -53,10 +53,23 @@ export interface ApiserverDeps {
 export async function start(opts: ApiserverOptions, log: Logger, deps: ApiserverDeps = {}): Promise<RunningApiserver> {
   // The store's NATS client certificate, renewed (and re-issued after a CA change) in place.
   const natsTls = natsClientTls(opts.pkiDir, opts.certValidityMs, log.child({ component: "nats-tls" }));
-  const store = instrumentStore(await Store.open({ servers: opts.natsServers, bucket: opts.bucket, replicas: opts.replicas, log: log.child({ component: "store" }),
-    // A watch resumes from the cache for as long as the stream itself keeps delete markers.
-    cache: { windowMs: opts.compactAfterMs }, transformer: encryptionAtRest(opts), tls: natsTls.tls }));
-  const allocator = new ServiceAllocator(store, { serviceCidr: opts.serviceClusterIpRange, nodePortRange: opts.serviceNodePortRange, loadBalancerRange: opts.loadBalancerIpRange }, log.child({ component: "allocator" }));
+  const store = instrumentStore(
+    await Store.open({
+      servers: opts.natsServers,
+      bucket: opts.bucket,
+      replicas: opts.replicas,
+      log: log.child({ component: "store" }),
+      // A watch resumes from the cache for as long as the stream itself keeps delete markers.
+      cache: { windowMs: opts.compactAfterMs },
+      transformer: encryptionAtRest(opts),
+      tls: natsTls.tls,
+    }),
+  );
+  const allocator = new ServiceAllocator(
+    store,
+    { serviceCidr: opts.serviceClusterIpRange, nodePortRange: opts.serviceNodePortRange, loadBalancerRange: opts.loadBalancerIpRange },
+    log.child({ component: "allocator" }),
+  );
   // Authorization reads roles and bindings from a cache the registry feeds; the admission chain
   // (built with the registry, which its plugins read) uses it to stop RBAC escalation.
   let rbacCache: RbacCache | undefined;
@@ -80,16 +93,46 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   await Promise.all([rbacCache!.start(), ...indexes.map((i) => i.start()), tokenSubjects.start()]);
   const httpsHost = opts.httpsAddress.slice(0, opts.httpsAddress.lastIndexOf(":")).replace(/^\[|\]$/g, "");
   // In-cluster clients reach the API at the `kubernetes` Service's ClusterIP: it is in the serving certificate.
-  const trust = await setupTrust({ pkiDir: opts.pkiDir, hosts: servingNames(httpsHost, [...opts.tlsSans, opts.grpcAddress.slice(0, opts.grpcAddress.lastIndexOf(":")), allocator.serviceIP(1)]), certValidityMs: opts.certValidityMs, nodeCertValidityMs: opts.nodeCertValidityMs,
-    rbac: authz ? rbacForCalls(authz, registry.resources) : undefined }, registry, log.child({ component: "auth" }));
+  const trust = await setupTrust(
+    {
+      pkiDir: opts.pkiDir,
+      hosts: servingNames(httpsHost, [...opts.tlsSans, opts.grpcAddress.slice(0, opts.grpcAddress.lastIndexOf(":")), allocator.serviceIP(1)]),
+      certValidityMs: opts.certValidityMs,
+      nodeCertValidityMs: opts.nodeCertValidityMs,
+      rbac: authz ? rbacForCalls(authz, registry.resources) : undefined,
+    },
+    registry,
+    log.child({ component: "auth" }),
+  );
 
   // The key ServiceAccount tokens are signed with, and the CA pods trust (published in every namespace).
   const tokens = new TokenSigner(await loadOrCreateSigningKey(registry, log.child({ component: "auth" })));
-  const stopRootCa = publishRootCa(registry, () => trust.pki.bundle(), log.child({ component: "root-ca-publisher" }), (cb) => trust.pki.onCaChange(cb));
+  const stopRootCa = publishRootCa(
+    registry,
+    () => trust.pki.bundle(),
+    log.child({ component: "root-ca-publisher" }),
+    (cb) => trust.pki.onCaChange(cb),
+  );
 
-  const nodeConnector = deps.connector ?? new GrpcNodeConnector({ getNode: async (n) => (await registry.get("nodes", undefined, n)) as Node, token: opts.nodeToken, credentials: trust.agentCredentials });
+  const nodeConnector =
+    deps.connector ??
+    new GrpcNodeConnector({
+      getNode: async (n) => (await registry.get("nodes", undefined, n)) as Node,
+      token: opts.nodeToken,
+      credentials: trust.agentCredentials,
+    });
   const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024, interceptors: [grpcMetricsInterceptor(), ...trust.interceptors] });
-  server.addService(ResourceServiceService, resourceService(registry, log.child({ component: "grpc" }), { bookmarkIntervalMs: opts.bookmarkIntervalMs, connector: nodeConnector, tokens, get caCert() { return trust.pki.bundle(); } }));
+  server.addService(
+    ResourceServiceService,
+    resourceService(registry, log.child({ component: "grpc" }), {
+      bookmarkIntervalMs: opts.bookmarkIntervalMs,
+      connector: nodeConnector,
+      tokens,
+      get caCert() {
+        return trust.pki.bundle();
+      },
+    }),
+  );
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(opts.grpcAddress, trust.serverCredentials, (err, p) => (err ? reject(err) : resolve(p))),
   );
@@ -97,10 +140,24 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   const grpcAddress = `${host}:${port}`;
   let rest: RunningRestServer | undefined;
   if (opts.httpsAddress) {
-    rest = await startRestServer({ registry, log: log.child({ component: "rest" }), connector: nodeConnector, bookmarkIntervalMs: opts.bookmarkIntervalMs, authz, tokens }, trust.restAuth,
+    rest = await startRestServer(
+      { registry, log: log.child({ component: "rest" }), connector: nodeConnector, bookmarkIntervalMs: opts.bookmarkIntervalMs, authz, tokens },
+      trust.restAuth,
       // In-cluster clients reach the API at the `kubernetes` Service's ClusterIP.
-      { address: opts.httpsAddress, tlsSans: opts.tlsSans, flowControl: compileFlowControlOptions({ maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight, requestTimeoutMs: opts.requestTimeoutMs }),
-        tokenCheckers: [...(opts.tokenAuthFile ? [new StaticTokens(parseTokenFile(readFileSync(opts.tokenAuthFile, "utf8"), opts.tokenAuthFile))] : []), new ServiceAccountTokens(tokens, tokenSubjects.lookup)] });
+      {
+        address: opts.httpsAddress,
+        tlsSans: opts.tlsSans,
+        flowControl: compileFlowControlOptions({
+          maxRequestsInflight: opts.maxRequestsInflight,
+          maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight,
+          requestTimeoutMs: opts.requestTimeoutMs,
+        }),
+        tokenCheckers: [
+          ...(opts.tokenAuthFile ? [new StaticTokens(parseTokenFile(readFileSync(opts.tokenAuthFile, "utf8"), opts.tokenAuthFile))] : []),
+          new ServiceAccountTokens(tokens, tokenSubjects.lookup),
+        ],
+      },
+    );
   }
   const httpsAddress = rest?.address ?? "";
   log.info({ grpcAddress, httpsAddress }, "apiserver serving");
@@ -136,8 +193,14 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
       natsTls.stop();
       await rest?.stop();
       await new Promise<void>((resolve) => {
-        const t = setTimeout(() => { server.forceShutdown(); resolve(); }, 3000);
-        server.tryShutdown(() => { clearTimeout(t); resolve(); });
+        const t = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 3000);
+        server.tryShutdown(() => {
+          clearTimeout(t);
+          resolve();
+        });
       });
       await store.close();
     },

@@ -3,7 +3,16 @@ import { connect } from "@nats-io/transport-node";
 import type { Logger } from "@skiff/log";
 import { hostname } from "node:os";
 import { startMetricsListener, workQueueMetricsProvider } from "@skiff/metrics";
-import { natsTls, setWorkQueueMetricsProvider, ApiClient, CONTROLLER_MANAGER_LEASE, EventRecorder, Informer, LeaderElector, runWithLeaderElection } from "@skiff/client";
+import {
+  natsTls,
+  setWorkQueueMetricsProvider,
+  ApiClient,
+  CONTROLLER_MANAGER_LEASE,
+  EventRecorder,
+  Informer,
+  LeaderElector,
+  runWithLeaderElection,
+} from "@skiff/client";
 import type { KObject } from "@skiff/api";
 import type { ControllerContext, InformerFactory, Controller } from "./controller.js";
 import { controllers } from "./controllers.js";
@@ -12,7 +21,10 @@ import type { ControllerManagerOptions } from "./options/options.js";
 /** Lazily creates one informer per resource, started on first use. */
 class SharedInformers implements InformerFactory {
   private readonly informers = new Map<string, Informer>();
-  constructor(private readonly client: ApiClient, private readonly log: Logger) {}
+  constructor(
+    private readonly client: ApiClient,
+    private readonly log: Logger,
+  ) {}
   get<T extends KObject>(resource: string): Informer<T> {
     let inf = this.informers.get(resource);
     if (!inf) {
@@ -33,12 +45,25 @@ class SharedInformers implements InformerFactory {
  * controller was stopped (main exits there, so nothing keeps acting).
  */
 export async function start(opts: ControllerManagerOptions, log: Logger, onLost: () => void = () => undefined): Promise<() => Promise<void>> {
-  const nc = await connect({ servers: opts.natsServers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: "skiff-controller-manager", tls: natsTls(opts.tlsDir) });
+  const nc = await connect({
+    servers: opts.natsServers,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    name: "skiff-controller-manager",
+    tls: natsTls(opts.tlsDir),
+  });
   const client = new ApiClient({ addresses: opts.apiservers, tls: { dir: opts.tlsDir } });
   setWorkQueueMetricsProvider(workQueueMetricsProvider);
   const metrics = await startMetricsListener(opts.metricsAddress, log);
   const informers = new SharedInformers(client, log);
-  const ctx: ControllerContext = { client, informers, nc, recorder: new EventRecorder(client, "controller-manager", "controller-manager", log.child({ component: "events" })), opts, log };
+  const ctx: ControllerContext = {
+    client,
+    informers,
+    nc,
+    recorder: new EventRecorder(client, "controller-manager", "controller-manager", log.child({ component: "events" })),
+    opts,
+    log,
+  };
   const running: Controller[] = [];
   const startAll = async () => {
     for (const d of controllers) {
@@ -55,7 +80,11 @@ export async function start(opts: ControllerManagerOptions, log: Logger, onLost:
   let elector: LeaderElector | undefined;
   if (opts.leaderElect) {
     elector = new LeaderElector({
-      nc, name: CONTROLLER_MANAGER_LEASE, identity: `${hostname()}_${process.pid}`, leaseMs: opts.leaseMs, renewMs: opts.renewMs,
+      nc,
+      name: CONTROLLER_MANAGER_LEASE,
+      identity: `${hostname()}_${process.pid}`,
+      leaseMs: opts.leaseMs,
+      renewMs: opts.renewMs,
       log: log.child({ component: "leader-election" }),
     });
     void runWithLeaderElection(elector, startAll, () => {

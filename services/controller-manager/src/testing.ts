@@ -20,18 +20,32 @@ export interface Action {
 export class FakeInformer<T extends KObject = KObject> {
   readonly cache = new Map<string, T>();
   readonly handlers: InformerHandlers<T>[] = [];
-  addHandlers(h: InformerHandlers<T>): void { this.handlers.push(h); }
-  get(k: string): T | undefined { return this.cache.get(k); }
-  list(): T[] { return [...this.cache.values()]; }
-  waitForSync(): Promise<void> { return Promise.resolve(); }
-  hasSynced(): boolean { return true; }
-  start(): Promise<void> { return Promise.resolve(); }
+  addHandlers(h: InformerHandlers<T>): void {
+    this.handlers.push(h);
+  }
+  get(k: string): T | undefined {
+    return this.cache.get(k);
+  }
+  list(): T[] {
+    return [...this.cache.values()];
+  }
+  waitForSync(): Promise<void> {
+    return Promise.resolve();
+  }
+  hasSynced(): boolean {
+    return true;
+  }
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
   stop(): void {}
   set(o: T): void {
     const k = objectKey(o);
     const old = this.cache.get(k);
     this.cache.set(k, o);
-    for (const h of this.handlers) if (old) h.onUpdate?.(old, o); else h.onAdd?.(o);
+    for (const h of this.handlers)
+      if (old) h.onUpdate?.(old, o);
+      else h.onAdd?.(o);
   }
   remove(o: T): void {
     this.cache.delete(objectKey(o));
@@ -57,7 +71,10 @@ export class FakeCluster {
 
   informer<T extends KObject>(resource: string): FakeInformer<T> {
     let i = this.informers.get(resource);
-    if (!i) { i = new FakeInformer(); this.informers.set(resource, i); }
+    if (!i) {
+      i = new FakeInformer();
+      this.informers.set(resource, i);
+    }
     return i as unknown as FakeInformer<T>;
   }
 
@@ -95,7 +112,10 @@ export class FakeCluster {
 
   readonly client = {
     create: async <T extends KObject>(resource: string, obj: T): Promise<T> => {
-      if (this.failCreates > 0) { this.failCreates--; throw new Error("injected create failure"); }
+      if (this.failCreates > 0) {
+        this.failCreates--;
+        throw new Error("injected create failure");
+      }
       const o = structuredClone(obj);
       if (!o.metadata.name) o.metadata.name = `${o.metadata.generateName ?? "x-"}${(++seq).toString(36).padStart(5, "0")}`;
       const k = `${resource}:${objectKey(o)}`;
@@ -115,8 +135,11 @@ export class FakeCluster {
       return structuredClone(o) as T;
     },
     list: async <T extends KObject>(resource: string, opts: { namespace?: string } = {}) => ({
-      items: this.list<T>(resource).filter((o) => !opts.namespace || o.metadata.namespace === opts.namespace).map((o) => structuredClone(o)),
-      resourceVersion: String(rv), continueToken: "",
+      items: this.list<T>(resource)
+        .filter((o) => !opts.namespace || o.metadata.namespace === opts.namespace)
+        .map((o) => structuredClone(o)),
+      resourceVersion: String(rv),
+      continueToken: "",
     }),
     update: async <T extends KObject>(resource: string, obj: T): Promise<T> => this.write(resource, obj, "update") as Promise<T>,
     updateStatus: async <T extends KObject>(resource: string, obj: T): Promise<T> => this.write(resource, obj, "updateStatus") as Promise<T>,
@@ -135,7 +158,8 @@ export class FakeCluster {
     const k = `${resource}:${objectKey(obj)}`;
     const cur = this.objects.get(k);
     if (!cur) throw new NotFoundError(resource, obj.metadata.name ?? "");
-    if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== cur.metadata.resourceVersion) throw new ConflictError(resource, obj.metadata.name ?? "");
+    if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== cur.metadata.resourceVersion)
+      throw new ConflictError(resource, obj.metadata.name ?? "");
     const o = verb === "updateStatus" ? { ...structuredClone(cur), status: structuredClone(obj.status) } : structuredClone(obj);
     if (verb === "update" && JSON.stringify(o.spec) !== JSON.stringify(cur.spec)) o.metadata.generation = (cur.metadata.generation ?? 1) + 1;
     o.metadata.resourceVersion = String(++rv);

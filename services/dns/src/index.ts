@@ -31,7 +31,17 @@ export async function start(opts: DnsOptions, log: Logger): Promise<{ port: numb
     allEndpoints: () => endpoints.list(),
   };
   const i = opts.listen.lastIndexOf(":");
-  const server = new DnsServer(view, { host: opts.listen.slice(0, i), port: Number(opts.listen.slice(i + 1)), domain: opts.clusterDomain, upstreams: resolveUpstreams(opts.upstream, opts.resolvConf, opts.listen), upstreamTimeoutMs: opts.upstreamTimeoutMs }, log.child({ component: "server" }));
+  const server = new DnsServer(
+    view,
+    {
+      host: opts.listen.slice(0, i),
+      port: Number(opts.listen.slice(i + 1)),
+      domain: opts.clusterDomain,
+      upstreams: resolveUpstreams(opts.upstream, opts.resolvConf, opts.listen),
+      upstreamTimeoutMs: opts.upstreamTimeoutMs,
+    },
+    log.child({ component: "server" }),
+  );
   instrumentDns(server, opts.clusterDomain, opts.listen.includes("[") ? "2" : "1");
   await server.start();
   const metrics = await startMetricsListener(opts.metricsAddress, log);

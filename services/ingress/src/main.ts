@@ -5,9 +5,13 @@ import { loadOptions } from "@skiff/flags";
 import { ingressOptions } from "./options/options.js";
 import { start } from "./index.js";
 
-runMain("ingress", async (log) => {
-  const opts = loadOptions(ingressOptions, "skiff-ingress");
-  const s = await start(opts, log);
-  process.stdout.write(JSON.stringify({ ready: true, httpPort: s.httpPort, httpsPort: s.httpsPort, metricsPort: s.metricsPort }) + "\n");
-  return s.stop;
-}, createRootLogger);
+runMain(
+  "ingress",
+  async (log) => {
+    const opts = loadOptions(ingressOptions, "skiff-ingress");
+    const s = await start(opts, log);
+    process.stdout.write(JSON.stringify({ ready: true, httpPort: s.httpPort, httpsPort: s.httpsPort, metricsPort: s.metricsPort }) + "\n");
+    return s.stop;
+  },
+  createRootLogger,
+);

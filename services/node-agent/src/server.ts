@@ -40,10 +40,22 @@ export interface RunningAgent {
 export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtime = new DockerRuntime(opts.dockerSocket)): Promise<RunningAgent> {
   runtime = instrumentRuntime(runtime);
   // The node's identity first: everything it says to the cluster is said with it.
-  await ensureNodeIdentity({ tlsDir: opts.tlsDir, nodeName: opts.nodeName, token: opts.token, caCertHash: opts.caCertHash, servers: opts.bootstrapServers }, log.child({ component: "bootstrap" }));
-  const stopRotation = startCertificateRotation({ tlsDir: opts.tlsDir, nodeName: opts.nodeName, servers: opts.bootstrapServers, checkMs: opts.certCheckMs }, log.child({ component: "cert-rotation" }));
+  await ensureNodeIdentity(
+    { tlsDir: opts.tlsDir, nodeName: opts.nodeName, token: opts.token, caCertHash: opts.caCertHash, servers: opts.bootstrapServers },
+    log.child({ component: "bootstrap" }),
+  );
+  const stopRotation = startCertificateRotation(
+    { tlsDir: opts.tlsDir, nodeName: opts.nodeName, servers: opts.bootstrapServers, checkMs: opts.certCheckMs },
+    log.child({ component: "cert-rotation" }),
+  );
   const tls = { dir: opts.tlsDir, refreshMs: Math.min(opts.certCheckMs, 30_000) };
-  const nc = await connect({ servers: opts.natsServers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: `skiff-node-${opts.nodeName}`, tls: natsTls(opts.tlsDir) });
+  const nc = await connect({
+    servers: opts.natsServers,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    name: `skiff-node-${opts.nodeName}`,
+    tls: natsTls(opts.tlsDir),
+  });
   const client = new ApiClient({ addresses: opts.apiservers, tls });
   const pods = new Informer<Pod>(client, "pods", { fieldSelector: `spec.nodeName=${opts.nodeName}` }, log.child({ component: "pod-informer" }));
 
@@ -52,20 +64,53 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   const images = await startImages(opts, recorder, () => registrar.current(), log.child({ component: "images" }));
 
   // The NodeService is bound first: its port goes into the Node's status.
-  const grpcServer = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024, interceptors: [apiserversOnly(log.child({ component: "node-service" }))] });
-  grpcServer.addService(nodev1.NodeServiceService, nodeService({ runtime, pods, clusterName: opts.clusterName, nodeName: opts.nodeName, token: opts.nodeToken, log: log.child({ component: "node-service" }), images: images.runtime, onImagesLoaded: images.changed, runDir: opts.proxyMode === "spawn" ? opts.runDir : "" }));
+  const grpcServer = new Server({
+    "grpc.max_receive_message_length": 16 * 1024 * 1024,
+    interceptors: [apiserversOnly(log.child({ component: "node-service" }))],
+  });
+  grpcServer.addService(
+    nodev1.NodeServiceService,
+    nodeService({
+      runtime,
+      pods,
+      clusterName: opts.clusterName,
+      nodeName: opts.nodeName,
+      token: opts.nodeToken,
+      log: log.child({ component: "node-service" }),
+      images: images.runtime,
+      onImagesLoaded: images.changed,
+      runDir: opts.proxyMode === "spawn" ? opts.runDir : "",
+    }),
+  );
   const listenPort = await new Promise<number>((resolve, reject) =>
     grpcServer.bindAsync(opts.listenAddress, mtlsServerCredentials(tls), (err, p) => (err ? reject(err) : resolve(p))),
   );
   const listenAddress = `${opts.listenAddress.slice(0, opts.listenAddress.lastIndexOf(":"))}:${listenPort}`;
   log.info({ listenAddress, tokenRequired: !!opts.nodeToken }, "node service listening");
 
-  const registrar = new NodeRegistrar(client, runtime, nc, {
-    nodeName: opts.nodeName, nodeIP: opts.nodeIP, labels: opts.nodeLabels, reservedCpu: opts.reservedCpu, reservedMemory: opts.reservedMemory,
-    maxPods: opts.maxPods, heartbeatMs: opts.heartbeatMs, statusMs: opts.statusMs, version: VERSION, kubeletPort: listenPort,
-    kubeletHost: opts.listenAddress.slice(0, opts.listenAddress.lastIndexOf(":")), images: images.nodeImages,
-    conditionsMs: opts.nodeConditionsMs, evictionHard: parseEvictionHard(opts.evictionHard), rootDir: opts.rootDir,
-  }, log.child({ component: "node" }));
+  const registrar = new NodeRegistrar(
+    client,
+    runtime,
+    nc,
+    {
+      nodeName: opts.nodeName,
+      nodeIP: opts.nodeIP,
+      labels: opts.nodeLabels,
+      reservedCpu: opts.reservedCpu,
+      reservedMemory: opts.reservedMemory,
+      maxPods: opts.maxPods,
+      heartbeatMs: opts.heartbeatMs,
+      statusMs: opts.statusMs,
+      version: VERSION,
+      kubeletPort: listenPort,
+      kubeletHost: opts.listenAddress.slice(0, opts.listenAddress.lastIndexOf(":")),
+      images: images.nodeImages,
+      conditionsMs: opts.nodeConditionsMs,
+      evictionHard: parseEvictionHard(opts.evictionHard),
+      rootDir: opts.rootDir,
+    },
+    log.child({ component: "node" }),
+  );
   await registrar.start();
 
   // The pod network follows the podCIDR the controller-manager's node IPAM assigns.
@@ -108,28 +153,60 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
       return { cpu: a?.cpu ?? "1", memory: a?.memory ?? "1Gi" };
     },
   };
-  const provisioner = new LocalPathProvisioner(client, { storageClass: (n) => classes.get(n), volume: (n) => pvs.get(n) }, recorder, opts.volumeDir, opts.nodeName, log.child({ component: "provisioner" }));
+  const provisioner = new LocalPathProvisioner(
+    client,
+    { storageClass: (n) => classes.get(n), volume: (n) => pvs.get(n) },
+    recorder,
+    opts.volumeDir,
+    opts.nodeName,
+    log.child({ component: "provisioner" }),
+  );
   const volumes = new VolumeManager(opts.rootDir, sources, log.child({ component: "volumes" }), provisioner);
-  manager = new PodManager({ client, runtime, pods, recorder, log: log.child({ component: "pods" }), volumes, sources, images: images.puller((ns, n) => secrets.get(ns, n)) }, {
-    nodeName: opts.nodeName, clusterName: opts.clusterName, hostIP: opts.nodeIP, pauseImage: opts.pauseImage,
-    network: () => network, backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffMaxMs, backoffResetMs: opts.backoffResetMs,
-    resyncMs: opts.resyncMs, workers: opts.workers, logMaxSize: opts.containerLogMaxSize, serviceNetwork, allowedUnsafeSysctls: opts.allowedUnsafeSysctls,
-  });
+  manager = new PodManager(
+    { client, runtime, pods, recorder, log: log.child({ component: "pods" }), volumes, sources, images: images.puller((ns, n) => secrets.get(ns, n)) },
+    {
+      nodeName: opts.nodeName,
+      clusterName: opts.clusterName,
+      hostIP: opts.nodeIP,
+      pauseImage: opts.pauseImage,
+      network: () => network,
+      backoffBaseMs: opts.backoffBaseMs,
+      backoffMaxMs: opts.backoffMaxMs,
+      backoffResetMs: opts.backoffResetMs,
+      resyncMs: opts.resyncMs,
+      workers: opts.workers,
+      logMaxSize: opts.containerLogMaxSize,
+      serviceNetwork,
+      allowedUnsafeSysctls: opts.allowedUnsafeSysctls,
+    },
+  );
   pvs.addHandlers({ onUpdate: () => manager?.enqueueAll() });
   const reclaimer = new VolumeReclaimer(client, pvs, opts.volumeDir, log.child({ component: "reclaimer" }), opts.nodeName);
   await reclaimer.start();
   void pods.start();
   await manager.start();
-  const emptyDirs = new EmptyDirMonitor({
-    pods: () => pods.list(), emptyDirPath: (uid, v) => volumes.emptyDirPath(uid, v), evict: (p, m) => manager.evict(p, m), log: log.child({ component: "eviction" }),
-  }, opts.volumeStatsMs);
+  const emptyDirs = new EmptyDirMonitor(
+    {
+      pods: () => pods.list(),
+      emptyDirPath: (uid, v) => volumes.emptyDirPath(uid, v),
+      evict: (p, m) => manager.evict(p, m),
+      log: log.child({ component: "eviction" }),
+    },
+    opts.volumeStatsMs,
+  );
   emptyDirs.start();
   const containerLabels = (pod: Pod) => ({ [L.cluster]: opts.clusterName, [L.node]: opts.nodeName, [L.podUid]: pod.metadata.uid! });
-  const memoryEvictor = new MemoryEvictor({
-    pods: () => pods.list(), available: async () => (await measure(opts.rootDir)).memoryAvailableBytes,
-    usage: async (pod) => (await podStats(runtime, containerLabels(pod))).map((c) => ({ name: c.name, bytes: Number(c.memoryWorkingSetBytes) })),
-    evict: (p, m) => manager.evict(p, m), log: log.child({ component: "eviction" }),
-  }, parseEvictionHard(opts.evictionHard).memoryAvailableBytes, opts.evictionMonitoringMs);
+  const memoryEvictor = new MemoryEvictor(
+    {
+      pods: () => pods.list(),
+      available: async () => (await measure(opts.rootDir)).memoryAvailableBytes,
+      usage: async (pod) => (await podStats(runtime, containerLabels(pod))).map((c) => ({ name: c.name, bytes: Number(c.memoryWorkingSetBytes) })),
+      evict: (p, m) => manager.evict(p, m),
+      log: log.child({ component: "eviction" }),
+    },
+    parseEvictionHard(opts.evictionHard).memoryAvailableBytes,
+    opts.evictionMonitoringMs,
+  );
   memoryEvictor.start();
   log.info({ node: opts.nodeName }, "node agent running");
 

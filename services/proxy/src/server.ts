@@ -31,12 +31,19 @@ export async function start(opts: ProxyOptions, log: Logger): Promise<RunningPro
     mkdirSync(dirname(path), { recursive: true });
     rmSync(path, { force: true }); // a stale socket of a previous run
   }
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync(opts.listen, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(opts.listen, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
   const listen = opts.listen.startsWith("unix:") ? opts.listen : `${opts.listen.slice(0, opts.listen.lastIndexOf(":"))}:${port}`;
   const m = await serveMetrics(opts.metricsAddress, () => {
     const open = table.open();
     const st = table.status();
-    return metrics.render({ skiff_proxy_open_connections: open.connections, skiff_proxy_open_udp_sessions: open.udpSessions, skiff_proxy_frontends: st.listeners, skiff_proxy_failed_frontends: st.failed.length });
+    return metrics.render({
+      skiff_proxy_open_connections: open.connections,
+      skiff_proxy_open_udp_sessions: open.udpSessions,
+      skiff_proxy_frontends: st.listeners,
+      skiff_proxy_failed_frontends: st.failed.length,
+    });
   });
   if (opts.stateFile) {
     mkdirSync(dirname(opts.stateFile), { recursive: true });
@@ -44,7 +51,9 @@ export async function start(opts: ProxyOptions, log: Logger): Promise<RunningPro
   }
   log.info({ listen, metricsAddress: m.address }, "proxy serving");
   return {
-    listen, metricsAddress: m.address, table,
+    listen,
+    metricsAddress: m.address,
+    table,
     async stop() {
       table.close();
       m.server.close();

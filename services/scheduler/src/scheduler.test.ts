@@ -13,8 +13,21 @@ type Watcher = (e: WatchEventOf) => void;
 /** An in-memory apiserver with just what the scheduler calls (list, watch, bind, updateStatus, events). */
 class FakeApi {
   private rv = 1;
-  readonly objects = new Map<string, Map<string, KObject>>([["pods", new Map()], ["nodes", new Map()], ["events", new Map()], ["persistentvolumeclaims", new Map()], ["persistentvolumes", new Map()], ["namespaces", new Map()]]);
-  private readonly watchers = new Map<string, Set<Watcher>>([["pods", new Set()], ["nodes", new Set()], ["persistentvolumeclaims", new Set()], ["persistentvolumes", new Set()], ["namespaces", new Set()]]);
+  readonly objects = new Map<string, Map<string, KObject>>([
+    ["pods", new Map()],
+    ["nodes", new Map()],
+    ["events", new Map()],
+    ["persistentvolumeclaims", new Map()],
+    ["persistentvolumes", new Map()],
+    ["namespaces", new Map()],
+  ]);
+  private readonly watchers = new Map<string, Set<Watcher>>([
+    ["pods", new Set()],
+    ["nodes", new Set()],
+    ["persistentvolumeclaims", new Set()],
+    ["persistentvolumes", new Set()],
+    ["namespaces", new Set()],
+  ]);
   readonly binds: { key: string; node: string }[] = [];
   /** When set, bind throws this instead of binding. */
   bindError?: Error;
@@ -48,7 +61,11 @@ class FakeApi {
   }
 
   readonly client = {
-    list: async (resource: string) => ({ items: [...this.objects.get(resource)!.values()].map((o) => structuredClone(o)), resourceVersion: String(this.rv), continueToken: "" }),
+    list: async (resource: string) => ({
+      items: [...this.objects.get(resource)!.values()].map((o) => structuredClone(o)),
+      resourceVersion: String(this.rv),
+      continueToken: "",
+    }),
     watch: (resource: string, _opts: unknown, onEvent: Watcher) => {
       this.watchers.get(resource)!.add(onEvent);
       return { stop: () => this.watchers.get(resource)!.delete(onEvent) };
@@ -100,8 +117,12 @@ afterEach(async () => {
 
 async function startScheduler(api: FakeApi, opts: { retryIntervalMs?: number; framework?: Framework } = {}): Promise<Scheduler> {
   running = new Scheduler({
-    client: api.client as unknown as ApiClient, schedulerName: "default-scheduler", retryIntervalMs: opts.retryIntervalMs ?? 60_000,
-    log: silentLogger(), framework: opts.framework, backoff: { baseDelayMs: 10, maxDelayMs: 50 },
+    client: api.client as unknown as ApiClient,
+    schedulerName: "default-scheduler",
+    retryIntervalMs: opts.retryIntervalMs ?? 60_000,
+    log: silentLogger(),
+    framework: opts.framework,
+    backoff: { baseDelayMs: 10, maxDelayMs: 50 },
   });
   await running.start();
   return running;
@@ -118,8 +139,10 @@ describe("Scheduler", () => {
     await waitFor(() => nodeOf(api, "default/web-1") === "node-a", 2000, "pod bound");
     const ev = await waitFor(() => api.events().find((e) => e.reason === "Scheduled"), 2000, "Scheduled event");
     expect(ev).toMatchObject({
-      type: "Normal", message: "Successfully assigned default/web-1 to node-a",
-      involvedObject: { kind: "Pod", name: "web-1", namespace: "default" }, source: { component: "default-scheduler" },
+      type: "Normal",
+      message: "Successfully assigned default/web-1 to node-a",
+      involvedObject: { kind: "Pod", name: "web-1", namespace: "default" },
+      source: { component: "default-scheduler" },
     });
   });
 
@@ -165,7 +188,10 @@ describe("Scheduler", () => {
     // Without the assumption "big" would look empty and score best; with it only "small" fits.
     api.put("pods", makePod({ name: "second", cpu: "500m" }));
     await waitFor(() => api.binds.length === 2, 2000, "second bind");
-    expect(api.binds).toEqual([{ key: "default/first", node: "big" }, { key: "default/second", node: "small" }]);
+    expect(api.binds).toEqual([
+      { key: "default/first", node: "big" },
+      { key: "default/second", node: "small" },
+    ]);
     api.releaseHeld();
     expect(running!.cache.nodeInfo("big")!.requested.milliCpu).toBe(600);
     expect(running!.cache.isAssumed("default/first")).toBe(false);
@@ -176,7 +202,13 @@ describe("Scheduler", () => {
     api.put("nodes", makeNode({ name: "node-a" }));
     api.bindError = new ConflictError("pods", "web-1", "pod is already bound");
     let attempts = 0;
-    const counting: FilterPlugin = { name: "Counting", filter: () => { attempts++; return success; } };
+    const counting: FilterPlugin = {
+      name: "Counting",
+      filter: () => {
+        attempts++;
+        return success;
+      },
+    };
     await startScheduler(api, { framework: new Framework([counting], defaultScorePlugins()) });
     api.put("pods", makePod({ name: "web-1" }));
     await waitFor(() => attempts === 1, 2000, "one attempt");

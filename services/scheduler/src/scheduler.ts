@@ -4,7 +4,19 @@
 // Pods that fit nowhere are parked until the cluster changes or the retry interval passes.
 import { hostname } from "node:os";
 import type { Logger } from "@skiff/log";
-import { clone, getCondition, isConflict, isNotFound, objectKey, setCondition, type Namespace, type Node, type PersistentVolume, type PersistentVolumeClaim, type Pod } from "@skiff/api";
+import {
+  clone,
+  getCondition,
+  isConflict,
+  isNotFound,
+  objectKey,
+  setCondition,
+  type Namespace,
+  type Node,
+  type PersistentVolume,
+  type PersistentVolumeClaim,
+  type Pod,
+} from "@skiff/api";
 import { EventRecorder, Informer, runWorkers, WorkQueue, type ApiClient, type WorkQueueOptions } from "@skiff/client";
 import { SchedulerCache, isTerminal } from "./cache/cache.js";
 import { Framework } from "./framework/framework.js";
@@ -24,20 +36,19 @@ export const DEFAULT_SCHEDULER_NAME = "default-scheduler";
 
 /** Whether this scheduler should place the pod: unbound, ours, not terminating, not finished. */
 export function isPending(pod: Pod, schedulerName: string): boolean {
-  return !pod.spec?.nodeName
-    && (pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME) === schedulerName
-    && !pod.metadata.deletionTimestamp
-    && !isTerminal(pod);
+  return !pod.spec?.nodeName && (pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME) === schedulerName && !pod.metadata.deletionTimestamp && !isTerminal(pod);
 }
 
 /** Whether a node change can make a parked pod fit (heartbeat-only updates cannot). */
 export function nodeSchedulingChanged(a: Node, b: Node): boolean {
   const ready = (n: Node) => getCondition(n.status?.conditions, "Ready")?.status;
-  return ready(a) !== ready(b)
-    || Boolean(a.spec?.unschedulable) !== Boolean(b.spec?.unschedulable)
-    || JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {})
-    || JSON.stringify(a.spec?.taints ?? []) !== JSON.stringify(b.spec?.taints ?? [])
-    || JSON.stringify(a.status?.allocatable ?? a.status?.capacity ?? {}) !== JSON.stringify(b.status?.allocatable ?? b.status?.capacity ?? {});
+  return (
+    ready(a) !== ready(b) ||
+    Boolean(a.spec?.unschedulable) !== Boolean(b.spec?.unschedulable) ||
+    JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {}) ||
+    JSON.stringify(a.spec?.taints ?? []) !== JSON.stringify(b.spec?.taints ?? []) ||
+    JSON.stringify(a.status?.allocatable ?? a.status?.capacity ?? {}) !== JSON.stringify(b.status?.allocatable ?? b.status?.capacity ?? {})
+  );
 }
 
 /** Whether a pending pod changed in a way that may change where it fits (status alone does not). */
@@ -104,10 +115,19 @@ export class Scheduler {
     this.namespaces = new Informer<Namespace>(cfg.client, "namespaces", {}, cfg.log.child({ component: "namespace-informer" }));
     this.namespaces.addHandlers({ onAdd: () => this.moveAllToQueue("namespace added"), onUpdate: () => this.moveAllToQueue("namespace updated") });
     const nsLabels = (name: string) => this.namespaces.get(name)?.metadata.labels;
-    this.framework = cfg.framework ?? new Framework(defaultFilterPlugins({
-      claim: (ns, n) => this.claims.get(`${ns}/${n}`),
-      volume: (n) => this.volumes.get(n),
-    }, nsLabels), defaultScorePlugins(nsLabels), cfg.percentageOfNodesToScore ?? 0);
+    this.framework =
+      cfg.framework ??
+      new Framework(
+        defaultFilterPlugins(
+          {
+            claim: (ns, n) => this.claims.get(`${ns}/${n}`),
+            volume: (n) => this.volumes.get(n),
+          },
+          nsLabels,
+        ),
+        defaultScorePlugins(nsLabels),
+        cfg.percentageOfNodesToScore ?? 0,
+      );
     this.binds = new BindPipeline(cfg.maxBindsInFlight ?? DEFAULT_MAX_BINDS_IN_FLIGHT);
     this.recorder = new EventRecorder(cfg.client, cfg.schedulerName, hostname(), cfg.log.child({ component: "events" }));
     // kube-scheduler's pod back-off: 1 s doubling to 10 s.
@@ -115,7 +135,11 @@ export class Scheduler {
     this.queue = new WorkQueue(this.backoff);
     this.pods = new Informer<Pod>(cfg.client, "pods", {}, cfg.log.child({ component: "pod-informer" }));
     this.nodes = new Informer<Node>(cfg.client, "nodes", {}, cfg.log.child({ component: "node-informer" }));
-    trackPodScheduling(this.pods, (p) => isPending(p, this.name), () => this.unschedulable.size);
+    trackPodScheduling(
+      this.pods,
+      (p) => isPending(p, this.name),
+      () => this.unschedulable.size,
+    );
 
     this.nodes.addHandlers({
       onAdd: (n) => {
@@ -310,7 +334,11 @@ export class Scheduler {
     updated.status ??= {};
     updated.status.conditions ??= [];
     const changed = setCondition(updated.status.conditions, {
-      type: "PodScheduled", status: "False", reason: "Unschedulable", message, lastProbeTime: null,
+      type: "PodScheduled",
+      status: "False",
+      reason: "Unschedulable",
+      message,
+      lastProbeTime: null,
     });
     if (!changed) return;
     try {

@@ -17,7 +17,9 @@ export async function start(opts: SchedulerOptions, log: Logger, onLost: () => v
   // Standbys serve /metrics too (their process figures; attempts stay at zero until they lead).
   const metrics = await startMetricsListener(opts.metricsAddress, log);
   const scheduler = new Scheduler({
-    client, schedulerName: opts.schedulerName, retryIntervalMs: opts.retryIntervalMs,
+    client,
+    schedulerName: opts.schedulerName,
+    retryIntervalMs: opts.retryIntervalMs,
     log: log.child({ component: "scheduler" }),
   });
   if (!opts.leaderElect) {
@@ -37,19 +39,27 @@ export async function start(opts: SchedulerOptions, log: Logger, onLost: () => v
   }
   const nc = await connectNats(opts.natsServers, "skiff-scheduler", opts.tlsDir);
   const elector = new LeaderElector({
-    nc, name: opts.schedulerName, identity: `${hostname()}_${process.pid}`, leaseMs: opts.leaseMs, renewMs: opts.renewMs,
+    nc,
+    name: opts.schedulerName,
+    identity: `${hostname()}_${process.pid}`,
+    leaseMs: opts.leaseMs,
+    renewMs: opts.renewMs,
     log: log.child({ component: "leader-election" }),
   });
   let leading = false;
-  const done = runWithLeaderElection(elector, async () => {
-    leading = true;
-    await scheduler.start();
-    log.info({ apiservers: opts.apiservers, schedulerName: opts.schedulerName }, "scheduler running (leader)");
-  }, () => {
-    // A deposed leader stops scheduling at once; main then exits so it comes back as a standby.
-    void scheduler.stop();
-    onLost();
-  }).catch((err) => log.error({ err }, "leader election failed"));
+  const done = runWithLeaderElection(
+    elector,
+    async () => {
+      leading = true;
+      await scheduler.start();
+      log.info({ apiservers: opts.apiservers, schedulerName: opts.schedulerName }, "scheduler running (leader)");
+    },
+    () => {
+      // A deposed leader stops scheduling at once; main then exits so it comes back as a standby.
+      void scheduler.stop();
+      onLost();
+    },
+  ).catch((err) => log.error({ err }, "leader election failed"));
   log.info({ lease: opts.schedulerName }, "campaigning for the scheduler lease");
   return async () => {
     await elector.stop();

@@ -18,11 +18,13 @@ export interface NodeSpecInput {
 export function makeNode(n: NodeSpecInput): Node {
   const allocatable = { cpu: n.cpu ?? "4", memory: n.memory ?? "8Gi", pods: n.pods ?? "110" };
   return {
-    apiVersion: "v1", kind: "Node",
+    apiVersion: "v1",
+    kind: "Node",
     metadata: { name: n.name, uid: `uid-${n.name}`, resourceVersion: "1", labels: { "kubernetes.io/hostname": n.name, ...n.labels } },
     spec: { ...(n.unschedulable ? { unschedulable: true } : {}), ...(n.taints ? { taints: n.taints } : {}) },
     status: {
-      capacity: { ...allocatable }, allocatable,
+      capacity: { ...allocatable },
+      allocatable,
       conditions: [{ type: "Ready", status: n.ready === false ? "False" : "True" }],
     },
   };
@@ -52,9 +54,13 @@ export function makePod(p: PodSpecInput): Pod {
     ? { apiVersion: "apps/v1", kind: "ReplicaSet", name: `rs-${p.ownerUid}`, uid: p.ownerUid, controller: true }
     : undefined;
   return {
-    apiVersion: "v1", kind: "Pod",
+    apiVersion: "v1",
+    kind: "Pod",
     metadata: {
-      name: p.name, namespace: p.namespace ?? "default", uid: `uid-${p.name}`, resourceVersion: "1",
+      name: p.name,
+      namespace: p.namespace ?? "default",
+      uid: `uid-${p.name}`,
+      resourceVersion: "1",
       ...(owner ? { ownerReferences: [owner] } : {}),
     },
     spec: {

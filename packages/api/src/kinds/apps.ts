@@ -6,11 +6,15 @@ import { validatePod } from "./pods.js";
 import { defaultPod } from "../defaults.js";
 import type { LabelSelectorStruct } from "../selectors.js";
 import { gv, withMeta, validateSelector, nonNegative, type Info } from "./common.js";
-import { validateDaemonSetSpec, validateDeploymentSpec, validateSelectorImmutable, validateStatefulSetSpec, validateStatefulSetUpdate } from "./workload-validation.js";
+import {
+  validateDaemonSetSpec,
+  validateDeploymentSpec,
+  validateSelectorImmutable,
+  validateStatefulSetSpec,
+  validateStatefulSetUpdate,
+} from "./workload-validation.js";
 import * as appsSchema from "../schema/apps.js";
 import * as batchSchema from "../schema/batch.js";
-
-
 
 export interface PodTemplateSpec {
   metadata?: ObjectMeta;
@@ -19,37 +23,73 @@ export interface PodTemplateSpec {
 
 export interface ReplicaSet extends KObject {
   spec: { replicas?: number; minReadySeconds?: number; selector: LabelSelectorStruct; template: PodTemplateSpec };
-  status?: { replicas: number; fullyLabeledReplicas?: number; readyReplicas?: number; availableReplicas?: number; observedGeneration?: number; conditions?: unknown[] };
+  status?: {
+    replicas: number;
+    fullyLabeledReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    observedGeneration?: number;
+    conditions?: unknown[];
+  };
 }
 
 export interface Deployment extends KObject {
   spec: {
-    replicas?: number; selector: LabelSelectorStruct; template: PodTemplateSpec; minReadySeconds?: number; revisionHistoryLimit?: number;
-    paused?: boolean; progressDeadlineSeconds?: number;
+    replicas?: number;
+    selector: LabelSelectorStruct;
+    template: PodTemplateSpec;
+    minReadySeconds?: number;
+    revisionHistoryLimit?: number;
+    paused?: boolean;
+    progressDeadlineSeconds?: number;
     strategy?: { type?: "RollingUpdate" | "Recreate"; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } };
   };
   status?: {
-    observedGeneration?: number; replicas?: number; updatedReplicas?: number; readyReplicas?: number; availableReplicas?: number;
-    unavailableReplicas?: number; conditions?: { type: string; status: string; reason?: string; message?: string; lastUpdateTime?: string; lastTransitionTime?: string }[];
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    unavailableReplicas?: number;
+    conditions?: { type: string; status: string; reason?: string; message?: string; lastUpdateTime?: string; lastTransitionTime?: string }[];
     collisionCount?: number;
   };
 }
 
 export interface DaemonSet extends KObject {
-  spec: { selector: LabelSelectorStruct; template: PodTemplateSpec; minReadySeconds?: number; revisionHistoryLimit?: number; updateStrategy?: { type?: "RollingUpdate" | "OnDelete"; rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string } } };
+  spec: {
+    selector: LabelSelectorStruct;
+    template: PodTemplateSpec;
+    minReadySeconds?: number;
+    revisionHistoryLimit?: number;
+    updateStrategy?: { type?: "RollingUpdate" | "OnDelete"; rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string } };
+  };
   status?: Record<string, unknown>;
 }
 
 export interface StatefulSet extends KObject {
   spec: {
-    replicas?: number; selector: LabelSelectorStruct; template: PodTemplateSpec; serviceName?: string;
-    podManagementPolicy?: "OrderedReady" | "Parallel"; volumeClaimTemplates?: KObject[]; revisionHistoryLimit?: number; minReadySeconds?: number;
+    replicas?: number;
+    selector: LabelSelectorStruct;
+    template: PodTemplateSpec;
+    serviceName?: string;
+    podManagementPolicy?: "OrderedReady" | "Parallel";
+    volumeClaimTemplates?: KObject[];
+    revisionHistoryLimit?: number;
+    minReadySeconds?: number;
     updateStrategy?: { type?: "RollingUpdate" | "OnDelete"; rollingUpdate?: { partition?: number; maxUnavailable?: number | string } };
     persistentVolumeClaimRetentionPolicy?: { whenDeleted?: string; whenScaled?: string };
   };
   status?: {
-    observedGeneration?: number; replicas?: number; readyReplicas?: number; currentReplicas?: number; updatedReplicas?: number;
-    availableReplicas?: number; currentRevision?: string; updateRevision?: string; collisionCount?: number;
+    observedGeneration?: number;
+    replicas?: number;
+    readyReplicas?: number;
+    currentReplicas?: number;
+    updatedReplicas?: number;
+    availableReplicas?: number;
+    currentRevision?: string;
+    updateRevision?: string;
+    collisionCount?: number;
   };
 }
 
@@ -63,7 +103,12 @@ export interface ControllerRevision extends KObject {
 export function validateTemplate(t: PodTemplateSpec | undefined, path = "spec.template"): ReturnType<typeof validatePod> {
   if (!t || typeof t !== "object") return [field.required(path)];
   if (!t.spec) return [field.required(`${path}.spec`)];
-  const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "template", namespace: "template", ...(t.metadata ?? {}) }, spec: structuredClone(t.spec) } as never;
+  const pod = {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "template", namespace: "template", ...(t.metadata ?? {}) },
+    spec: structuredClone(t.spec),
+  } as never;
   defaultPod(pod);
   return validatePod(pod)
     .filter((e) => !e.field.startsWith("metadata.name") && !e.field.startsWith("metadata.namespace"))
@@ -96,9 +141,19 @@ const apps = gv("apps", "v1");
 
 export const appsResources: Info[] = [
   {
-    ...apps, resource: "deployments", singular: "deployment", kind: "Deployment", listKind: "DeploymentList",
-    schema: appsSchema.Deployment, categories: ["all"], garbageCollected: true,
-    namespaced: true, shortNames: ["deploy"], hasStatus: true, gracefulDelete: false, scale: true,
+    ...apps,
+    resource: "deployments",
+    singular: "deployment",
+    kind: "Deployment",
+    listKind: "DeploymentList",
+    schema: appsSchema.Deployment,
+    categories: ["all"],
+    garbageCollected: true,
+    namespaced: true,
+    shortNames: ["deploy"],
+    hasStatus: true,
+    gracefulDelete: false,
+    scale: true,
     validate: withMeta(true, (o) => [...workload(o, true), ...validateDeploymentSpec((o as Deployment).spec)]),
     validateUpdate: validateSelectorImmutable,
     applyDefaults: (o) => {
@@ -115,17 +170,36 @@ export const appsResources: Info[] = [
     },
   },
   {
-    ...apps, resource: "replicasets", singular: "replicaset", kind: "ReplicaSet", listKind: "ReplicaSetList",
-    schema: appsSchema.ReplicaSet, categories: ["all"], garbageCollected: true,
-    namespaced: true, shortNames: ["rs"], hasStatus: true, gracefulDelete: false, scale: true,
+    ...apps,
+    resource: "replicasets",
+    singular: "replicaset",
+    kind: "ReplicaSet",
+    listKind: "ReplicaSetList",
+    schema: appsSchema.ReplicaSet,
+    categories: ["all"],
+    garbageCollected: true,
+    namespaced: true,
+    shortNames: ["rs"],
+    hasStatus: true,
+    gracefulDelete: false,
+    scale: true,
     validate: withMeta(true, (o) => workload(o, true)),
     validateUpdate: validateSelectorImmutable,
     applyDefaults: (o) => defaultTemplate(o, true),
   },
   {
-    ...apps, resource: "daemonsets", singular: "daemonset", kind: "DaemonSet", listKind: "DaemonSetList",
-    schema: appsSchema.DaemonSet, categories: ["all"], garbageCollected: true,
-    namespaced: true, shortNames: ["ds"], hasStatus: true, gracefulDelete: false,
+    ...apps,
+    resource: "daemonsets",
+    singular: "daemonset",
+    kind: "DaemonSet",
+    listKind: "DaemonSetList",
+    schema: appsSchema.DaemonSet,
+    categories: ["all"],
+    garbageCollected: true,
+    namespaced: true,
+    shortNames: ["ds"],
+    hasStatus: true,
+    gracefulDelete: false,
     validate: withMeta(true, (o) => [...workload(o, false), ...validateDaemonSetSpec((o as DaemonSet).spec)]),
     validateUpdate: validateSelectorImmutable,
     applyDefaults: (o) => {
@@ -137,9 +211,19 @@ export const appsResources: Info[] = [
     },
   },
   {
-    ...apps, resource: "statefulsets", singular: "statefulset", kind: "StatefulSet", listKind: "StatefulSetList",
-    schema: appsSchema.StatefulSet, categories: ["all"], garbageCollected: true,
-    namespaced: true, shortNames: ["sts"], hasStatus: true, gracefulDelete: false, scale: true,
+    ...apps,
+    resource: "statefulsets",
+    singular: "statefulset",
+    kind: "StatefulSet",
+    listKind: "StatefulSetList",
+    schema: appsSchema.StatefulSet,
+    categories: ["all"],
+    garbageCollected: true,
+    namespaced: true,
+    shortNames: ["sts"],
+    hasStatus: true,
+    gracefulDelete: false,
+    scale: true,
     validate: withMeta(true, (o) => [...workload(o, true), ...validateStatefulSetSpec((o as StatefulSet).spec)]),
     validateUpdate: validateStatefulSetUpdate,
     applyDefaults: (o) => {
@@ -152,15 +236,33 @@ export const appsResources: Info[] = [
     },
   },
   {
-    ...apps, resource: "controllerrevisions", singular: "controllerrevision", kind: "ControllerRevision", listKind: "ControllerRevisionList",
-    schema: appsSchema.ControllerRevision, garbageCollected: true,
-    namespaced: true, shortNames: [], hasStatus: false, gracefulDelete: false,
+    ...apps,
+    resource: "controllerrevisions",
+    singular: "controllerrevision",
+    kind: "ControllerRevision",
+    listKind: "ControllerRevisionList",
+    schema: appsSchema.ControllerRevision,
+    garbageCollected: true,
+    namespaced: true,
+    shortNames: [],
+    hasStatus: false,
+    gracefulDelete: false,
     validate: withMeta(true, (o) => nonNegative((o as { revision?: number }).revision, "revision")),
   },
   {
-    ...gv("", "v1"), resource: "replicationcontrollers", singular: "replicationcontroller", kind: "ReplicationController", listKind: "ReplicationControllerList",
-    schema: batchSchema.ReplicationController, categories: ["all"], garbageCollected: true,
-    namespaced: true, shortNames: ["rc"], hasStatus: true, gracefulDelete: false, scale: true,
+    ...gv("", "v1"),
+    resource: "replicationcontrollers",
+    singular: "replicationcontroller",
+    kind: "ReplicationController",
+    listKind: "ReplicationControllerList",
+    schema: batchSchema.ReplicationController,
+    categories: ["all"],
+    garbageCollected: true,
+    namespaced: true,
+    shortNames: ["rc"],
+    hasStatus: true,
+    gracefulDelete: false,
+    scale: true,
     validate: withMeta(true, (o) => {
       const s = (o.spec ?? {}) as { replicas?: number; selector?: Record<string, string>; template?: PodTemplateSpec };
       // A ReplicationController's selector is a plain map, defaulted from the template's labels.

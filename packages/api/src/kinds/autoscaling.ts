@@ -9,11 +9,23 @@ import { gv, withMeta, type Info } from "./common.js";
 import * as schema from "../schema/autoscaling.js";
 
 /** The object an HPA scales (a kind with a scale subresource). */
-export interface CrossVersionObjectReference { kind: string; name: string; apiVersion?: string }
+export interface CrossVersionObjectReference {
+  kind: string;
+  name: string;
+  apiVersion?: string;
+}
 
 /** What a metric aims for. */
-export interface MetricTarget { type: "Utilization" | "Value" | "AverageValue"; value?: string | number; averageValue?: string | number; averageUtilization?: number }
-export interface MetricIdentifier { name: string; selector?: unknown }
+export interface MetricTarget {
+  type: "Utilization" | "Value" | "AverageValue";
+  value?: string | number;
+  averageValue?: string | number;
+  averageUtilization?: number;
+}
+export interface MetricIdentifier {
+  name: string;
+  selector?: unknown;
+}
 export interface MetricSpec {
   type: "Resource" | "ContainerResource" | "Pods" | "Object" | "External";
   resource?: { name: string; target: MetricTarget };
@@ -22,7 +34,11 @@ export interface MetricSpec {
   object?: { describedObject: CrossVersionObjectReference; metric: MetricIdentifier; target: MetricTarget };
   external?: { metric: MetricIdentifier; target: MetricTarget };
 }
-export interface MetricValueStatus { value?: string; averageValue?: string; averageUtilization?: number }
+export interface MetricValueStatus {
+  value?: string;
+  averageValue?: string;
+  averageUtilization?: number;
+}
 export interface MetricStatus {
   type: MetricSpec["type"];
   resource?: { name: string; current: MetricValueStatus };
@@ -31,9 +47,23 @@ export interface MetricStatus {
   object?: { metric: MetricIdentifier; current: MetricValueStatus; describedObject: CrossVersionObjectReference };
   external?: { metric: MetricIdentifier; current: MetricValueStatus };
 }
-export interface HPAScalingPolicy { type: "Pods" | "Percent"; value: number; periodSeconds: number }
-export interface HPAScalingRules { stabilizationWindowSeconds?: number; selectPolicy?: "Max" | "Min" | "Disabled"; policies?: HPAScalingPolicy[] }
-export interface HPACondition { type: "AbleToScale" | "ScalingActive" | "ScalingLimited"; status: "True" | "False" | "Unknown"; lastTransitionTime?: string; reason?: string; message?: string }
+export interface HPAScalingPolicy {
+  type: "Pods" | "Percent";
+  value: number;
+  periodSeconds: number;
+}
+export interface HPAScalingRules {
+  stabilizationWindowSeconds?: number;
+  selectPolicy?: "Max" | "Min" | "Disabled";
+  policies?: HPAScalingPolicy[];
+}
+export interface HPACondition {
+  type: "AbleToScale" | "ScalingActive" | "ScalingLimited";
+  status: "True" | "False" | "Unknown";
+  lastTransitionTime?: string;
+  reason?: string;
+  message?: string;
+}
 
 /** autoscaling/v2 HorizontalPodAutoscaler, the stored form. */
 export interface HorizontalPodAutoscaler extends KObject {
@@ -62,7 +92,12 @@ export function defaultScaleUp(r: HPAScalingRules = {}): HPAScalingRules {
   return {
     stabilizationWindowSeconds: r.stabilizationWindowSeconds ?? 0,
     selectPolicy: r.selectPolicy ?? "Max",
-    policies: r.policies?.length ? r.policies : [{ type: "Pods", value: 4, periodSeconds: 15 }, { type: "Percent", value: 100, periodSeconds: 15 }],
+    policies: r.policies?.length
+      ? r.policies
+      : [
+          { type: "Pods", value: 4, periodSeconds: 15 },
+          { type: "Percent", value: 100, periodSeconds: 15 },
+        ],
   };
 }
 
@@ -79,7 +114,8 @@ export function defaultScaleDown(r: HPAScalingRules = {}): HPAScalingRules {
 export function defaultHpa(h: HorizontalPodAutoscaler): void {
   if (!h.spec || typeof h.spec !== "object") return;
   h.spec.minReplicas ??= 1;
-  if (!h.spec.metrics?.length) h.spec.metrics = [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: DEFAULT_CPU_UTILIZATION } } }];
+  if (!h.spec.metrics?.length)
+    h.spec.metrics = [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: DEFAULT_CPU_UTILIZATION } } }];
   if (h.spec.behavior) {
     h.spec.behavior.scaleUp = defaultScaleUp(h.spec.behavior.scaleUp);
     h.spec.behavior.scaleDown = defaultScaleDown(h.spec.behavior.scaleDown);
@@ -100,10 +136,13 @@ function validateTarget(t: MetricTarget | undefined, path: string, resource: boo
     if (!isValidQuantity(t[k])) errs.push(field.invalid(`${path}.${k}`, t[k], "must be a quantity"));
     else if (Number.parseFloat(String(t[k])) <= 0) errs.push(field.invalid(`${path}.${k}`, t[k], "must be positive"));
   }
-  if (t.averageUtilization !== undefined && (!isInt(t.averageUtilization) || t.averageUtilization <= 0)) errs.push(field.invalid(`${path}.averageUtilization`, t.averageUtilization, "must be greater than 0"));
-  if (t.type === "Utilization" && t.averageUtilization === undefined) errs.push(field.required(`${path}.averageUtilization`, "must set averageUtilization when type is Utilization"));
+  if (t.averageUtilization !== undefined && (!isInt(t.averageUtilization) || t.averageUtilization <= 0))
+    errs.push(field.invalid(`${path}.averageUtilization`, t.averageUtilization, "must be greater than 0"));
+  if (t.type === "Utilization" && t.averageUtilization === undefined)
+    errs.push(field.required(`${path}.averageUtilization`, "must set averageUtilization when type is Utilization"));
   if (t.type === "Value" && t.value === undefined) errs.push(field.required(`${path}.value`, "must set value when type is Value"));
-  if (t.type === "AverageValue" && t.averageValue === undefined) errs.push(field.required(`${path}.averageValue`, "must set averageValue when type is AverageValue"));
+  if (t.type === "AverageValue" && t.averageValue === undefined)
+    errs.push(field.required(`${path}.averageValue`, "must set averageValue when type is AverageValue"));
   return errs;
 }
 
@@ -115,7 +154,8 @@ function validateMetric(m: MetricSpec, path: string): FieldError[] {
   const errs: FieldError[] = [];
   const own = sourceFields[m.type];
   for (const other of Object.values(sourceFields)) {
-    if (other !== own && (m as unknown as Record<string, unknown>)[other] !== undefined) errs.push(field.forbidden(`${path}.${other}`, "must populate the given metric source only"));
+    if (other !== own && (m as unknown as Record<string, unknown>)[other] !== undefined)
+      errs.push(field.forbidden(`${path}.${other}`, "must populate the given metric source only"));
   }
   const src = (m as unknown as Record<string, Record<string, unknown> | undefined>)[own];
   if (!src) return [...errs, field.required(`${path}.${own}`, "must populate information for the given metric source")];
@@ -143,8 +183,10 @@ function validateRules(r: HPAScalingRules | undefined, path: string): FieldError
   const w = r.stabilizationWindowSeconds;
   if (w !== undefined && (!isInt(w) || w < 0)) errs.push(field.invalid(`${path}.stabilizationWindowSeconds`, w, "must be greater than or equal to zero"));
   else if (w !== undefined && w > 3600) errs.push(field.invalid(`${path}.stabilizationWindowSeconds`, w, "must be less than or equal to 3600"));
-  if (r.selectPolicy !== undefined && !["Max", "Min", "Disabled"].includes(r.selectPolicy)) errs.push(field.notSupported(`${path}.selectPolicy`, r.selectPolicy, ["Disabled", "Max", "Min"]));
-  if (r.policies !== undefined && (!Array.isArray(r.policies) || r.policies.length === 0)) errs.push(field.required(`${path}.policies`, "must specify at least one Policy"));
+  if (r.selectPolicy !== undefined && !["Max", "Min", "Disabled"].includes(r.selectPolicy))
+    errs.push(field.notSupported(`${path}.selectPolicy`, r.selectPolicy, ["Disabled", "Max", "Min"]));
+  if (r.policies !== undefined && (!Array.isArray(r.policies) || r.policies.length === 0))
+    errs.push(field.required(`${path}.policies`, "must specify at least one Policy"));
   (Array.isArray(r.policies) ? r.policies : []).forEach((pol, i) => {
     const p = `${path}.policies[${i}]`;
     if (!["Pods", "Percent"].includes(pol?.type)) errs.push(field.notSupported(`${p}.type`, pol?.type, ["Percent", "Pods"]));
@@ -164,9 +206,11 @@ export function validateHpa(h: HorizontalPodAutoscaler): FieldError[] {
   if (!ref?.kind) errs.push(field.required("spec.scaleTargetRef.kind"));
   if (!ref?.name) errs.push(field.required("spec.scaleTargetRef.name"));
   else for (const m of pathSegmentNameErrors(ref.name)) errs.push(field.invalid("spec.scaleTargetRef.name", ref.name, m));
-  if (s.minReplicas !== undefined && (!isInt(s.minReplicas) || s.minReplicas < 1)) errs.push(field.invalid("spec.minReplicas", s.minReplicas, "must be greater than or equal to 1"));
+  if (s.minReplicas !== undefined && (!isInt(s.minReplicas) || s.minReplicas < 1))
+    errs.push(field.invalid("spec.minReplicas", s.minReplicas, "must be greater than or equal to 1"));
   if (!isInt(s.maxReplicas) || s.maxReplicas < 1) errs.push(field.invalid("spec.maxReplicas", s.maxReplicas, "must be greater than 0"));
-  else if (isInt(s.minReplicas) && s.maxReplicas < s.minReplicas) errs.push(field.invalid("spec.maxReplicas", s.maxReplicas, "must be greater than or equal to `minReplicas`"));
+  else if (isInt(s.minReplicas) && s.maxReplicas < s.minReplicas)
+    errs.push(field.invalid("spec.maxReplicas", s.maxReplicas, "must be greater than or equal to `minReplicas`"));
   if (s.metrics !== undefined && !Array.isArray(s.metrics)) errs.push(field.invalid("spec.metrics", s.metrics, "must be a list"));
   else for (const [i, m] of (s.metrics ?? []).entries()) errs.push(...validateMetric(m, `spec.metrics[${i}]`));
   errs.push(...validateRules(s.behavior?.scaleUp, "spec.behavior.scaleUp"), ...validateRules(s.behavior?.scaleDown, "spec.behavior.scaleDown"));
@@ -186,15 +230,22 @@ export function hpaToV1(h: HorizontalPodAutoscaler): HorizontalPodAutoscalerV1 {
   const cpu = h.spec?.metrics?.find(isCpuUtilization);
   const cur = h.status?.currentMetrics?.find((m) => m.type === "Resource" && m.resource?.name === "cpu");
   const out: HorizontalPodAutoscalerV1 = {
-    ...h, apiVersion: "autoscaling/v1", kind: "HorizontalPodAutoscaler",
+    ...h,
+    apiVersion: "autoscaling/v1",
+    kind: "HorizontalPodAutoscaler",
     spec: {
-      scaleTargetRef: h.spec?.scaleTargetRef, ...(h.spec?.minReplicas !== undefined ? { minReplicas: h.spec.minReplicas } : {}), maxReplicas: h.spec?.maxReplicas,
+      scaleTargetRef: h.spec?.scaleTargetRef,
+      ...(h.spec?.minReplicas !== undefined ? { minReplicas: h.spec.minReplicas } : {}),
+      maxReplicas: h.spec?.maxReplicas,
       ...(cpu ? { targetCPUUtilizationPercentage: cpu.resource!.target.averageUtilization } : {}),
     },
   };
   if (h.status) {
     const { currentMetrics: _m, conditions: _c, ...rest } = h.status;
-    out.status = { ...rest, ...(cur?.resource?.current.averageUtilization !== undefined ? { currentCPUUtilizationPercentage: cur.resource.current.averageUtilization } : {}) };
+    out.status = {
+      ...rest,
+      ...(cur?.resource?.current.averageUtilization !== undefined ? { currentCPUUtilizationPercentage: cur.resource.current.averageUtilization } : {}),
+    };
   }
   return out;
 }
@@ -207,15 +258,26 @@ export function hpaFromV1(o: HorizontalPodAutoscalerV1, stored?: HorizontalPodAu
   const spec = (o.spec ?? {}) as HorizontalPodAutoscalerV1["spec"];
   const kept = (stored?.spec?.metrics ?? []).filter((m) => !isCpuUtilization(m));
   const target = spec.targetCPUUtilizationPercentage;
-  const cpu: MetricSpec[] = target !== undefined ? [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: target } } }] : [];
+  const cpu: MetricSpec[] =
+    target !== undefined ? [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: target } } }] : [];
   const { targetCPUUtilizationPercentage: _t, ...base } = spec;
   const out: HorizontalPodAutoscaler = {
-    ...o, apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler",
-    spec: { ...base, ...(cpu.length || kept.length ? { metrics: [...cpu, ...kept] } : {}), ...(stored?.spec?.behavior ? { behavior: stored.spec.behavior } : {}) } as HorizontalPodAutoscaler["spec"],
+    ...o,
+    apiVersion: "autoscaling/v2",
+    kind: "HorizontalPodAutoscaler",
+    spec: {
+      ...base,
+      ...(cpu.length || kept.length ? { metrics: [...cpu, ...kept] } : {}),
+      ...(stored?.spec?.behavior ? { behavior: stored.spec.behavior } : {}),
+    } as HorizontalPodAutoscaler["spec"],
   };
   if (o.status) {
     const { currentCPUUtilizationPercentage: c, ...rest } = o.status;
-    out.status = { ...rest, conditions: stored?.status?.conditions, currentMetrics: c !== undefined ? [{ type: "Resource", resource: { name: "cpu", current: { averageUtilization: c } } }] : stored?.status?.currentMetrics };
+    out.status = {
+      ...rest,
+      conditions: stored?.status?.conditions,
+      currentMetrics: c !== undefined ? [{ type: "Resource", resource: { name: "cpu", current: { averageUtilization: c } } }] : stored?.status?.currentMetrics,
+    };
     if (!out.status.conditions) delete out.status.conditions;
     if (!out.status.currentMetrics) delete out.status.currentMetrics;
   }
@@ -223,16 +285,27 @@ export function hpaFromV1(o: HorizontalPodAutoscalerV1, stored?: HorizontalPodAu
 }
 
 const hpaV2: Info = {
-  ...gv("autoscaling", "v2"), resource: "horizontalpodautoscalers", singular: "horizontalpodautoscaler", kind: "HorizontalPodAutoscaler", listKind: "HorizontalPodAutoscalerList",
+  ...gv("autoscaling", "v2"),
+  resource: "horizontalpodautoscalers",
+  singular: "horizontalpodautoscaler",
+  kind: "HorizontalPodAutoscaler",
+  listKind: "HorizontalPodAutoscalerList",
   schema: schema.HorizontalPodAutoscalerV2,
-  namespaced: true, shortNames: ["hpa"], hasStatus: true, gracefulDelete: false, categories: ["all"], garbageCollected: true,
+  namespaced: true,
+  shortNames: ["hpa"],
+  hasStatus: true,
+  gracefulDelete: false,
+  categories: ["all"],
+  garbageCollected: true,
   validate: withMeta(true, (o) => validateHpa(o as HorizontalPodAutoscaler)),
   applyDefaults: (o) => defaultHpa(o as HorizontalPodAutoscaler),
 };
 
 /** The v1 view: the same stored objects, converted on the way in and out. */
 const hpaV1: ResourceInfo = {
-  ...hpaV2, version: "v1", schema: schema.HorizontalPodAutoscalerV1,
+  ...hpaV2,
+  version: "v1",
+  schema: schema.HorizontalPodAutoscalerV1,
   conversion: {
     storage: hpaV2,
     toStored: (o, stored) => hpaFromV1(o as HorizontalPodAutoscalerV1, stored as HorizontalPodAutoscaler | undefined),

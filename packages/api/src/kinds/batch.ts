@@ -10,31 +10,63 @@ import * as batchSchema from "../schema/batch.js";
 
 export interface Job extends KObject {
   spec: {
-    completions?: number; parallelism?: number; backoffLimit?: number; activeDeadlineSeconds?: number; ttlSecondsAfterFinished?: number;
-    selector?: LabelSelectorStruct; manualSelector?: boolean; template: PodTemplateSpec; suspend?: boolean; completionMode?: "NonIndexed" | "Indexed";
+    completions?: number;
+    parallelism?: number;
+    backoffLimit?: number;
+    activeDeadlineSeconds?: number;
+    ttlSecondsAfterFinished?: number;
+    selector?: LabelSelectorStruct;
+    manualSelector?: boolean;
+    template: PodTemplateSpec;
+    suspend?: boolean;
+    completionMode?: "NonIndexed" | "Indexed";
   };
-  status?: { active?: number; ready?: number; succeeded?: number; failed?: number; completedIndexes?: string; startTime?: string; completionTime?: string; conditions?: { type: string; status: string; reason?: string; message?: string; lastProbeTime?: string; lastTransitionTime?: string }[] };
+  status?: {
+    active?: number;
+    ready?: number;
+    succeeded?: number;
+    failed?: number;
+    completedIndexes?: string;
+    startTime?: string;
+    completionTime?: string;
+    conditions?: { type: string; status: string; reason?: string; message?: string; lastProbeTime?: string; lastTransitionTime?: string }[];
+  };
 }
 
 export interface CronJob extends KObject {
   spec: {
-    schedule: string; timeZone?: string; concurrencyPolicy?: "Allow" | "Forbid" | "Replace"; suspend?: boolean; startingDeadlineSeconds?: number;
-    successfulJobsHistoryLimit?: number; failedJobsHistoryLimit?: number; jobTemplate: { metadata?: ObjectMeta; spec: Job["spec"] };
+    schedule: string;
+    timeZone?: string;
+    concurrencyPolicy?: "Allow" | "Forbid" | "Replace";
+    suspend?: boolean;
+    startingDeadlineSeconds?: number;
+    successfulJobsHistoryLimit?: number;
+    failedJobsHistoryLimit?: number;
+    jobTemplate: { metadata?: ObjectMeta; spec: Job["spec"] };
   };
-  status?: { active?: { apiVersion?: string; kind?: string; name?: string; namespace?: string; uid?: string }[]; lastScheduleTime?: string; lastSuccessfulTime?: string };
+  status?: {
+    active?: { apiVersion?: string; kind?: string; name?: string; namespace?: string; uid?: string }[];
+    lastScheduleTime?: string;
+    lastSuccessfulTime?: string;
+  };
 }
 
 function jobSpecErrors(s: Partial<Job["spec"]> | undefined, path: string) {
   if (!s) return [field.required(path)];
   const errs = [
-    ...nonNegative(s.completions, `${path}.completions`), ...nonNegative(s.parallelism, `${path}.parallelism`),
-    ...nonNegative(s.backoffLimit, `${path}.backoffLimit`), ...nonNegative(s.ttlSecondsAfterFinished, `${path}.ttlSecondsAfterFinished`),
+    ...nonNegative(s.completions, `${path}.completions`),
+    ...nonNegative(s.parallelism, `${path}.parallelism`),
+    ...nonNegative(s.backoffLimit, `${path}.backoffLimit`),
+    ...nonNegative(s.ttlSecondsAfterFinished, `${path}.ttlSecondsAfterFinished`),
     ...validateTemplate(s.template, `${path}.template`),
   ];
   const rp = s.template?.spec?.restartPolicy;
-  if (rp !== undefined && rp !== "OnFailure" && rp !== "Never") errs.push(field.notSupported(`${path}.template.spec.restartPolicy`, rp, ["OnFailure", "Never"]));
-  if (s.activeDeadlineSeconds !== undefined && !(s.activeDeadlineSeconds > 0)) errs.push(field.invalid(`${path}.activeDeadlineSeconds`, s.activeDeadlineSeconds, "must be greater than 0"));
-  if (s.completionMode !== undefined && s.completionMode !== "NonIndexed" && s.completionMode !== "Indexed") errs.push(field.notSupported(`${path}.completionMode`, s.completionMode, ["Indexed", "NonIndexed"]));
+  if (rp !== undefined && rp !== "OnFailure" && rp !== "Never")
+    errs.push(field.notSupported(`${path}.template.spec.restartPolicy`, rp, ["OnFailure", "Never"]));
+  if (s.activeDeadlineSeconds !== undefined && !(s.activeDeadlineSeconds > 0))
+    errs.push(field.invalid(`${path}.activeDeadlineSeconds`, s.activeDeadlineSeconds, "must be greater than 0"));
+  if (s.completionMode !== undefined && s.completionMode !== "NonIndexed" && s.completionMode !== "Indexed")
+    errs.push(field.notSupported(`${path}.completionMode`, s.completionMode, ["Indexed", "NonIndexed"]));
   return errs;
 }
 
@@ -56,9 +88,18 @@ const batch = gv("batch", "v1");
 
 export const batchResources: Info[] = [
   {
-    ...batch, resource: "jobs", singular: "job", kind: "Job", listKind: "JobList",
-    schema: batchSchema.Job, categories: ["all"], garbageCollected: true,
-    namespaced: true, shortNames: [], hasStatus: true, gracefulDelete: false,
+    ...batch,
+    resource: "jobs",
+    singular: "job",
+    kind: "Job",
+    listKind: "JobList",
+    schema: batchSchema.Job,
+    categories: ["all"],
+    garbageCollected: true,
+    namespaced: true,
+    shortNames: [],
+    hasStatus: true,
+    gracefulDelete: false,
     validate: withMeta(true, (o) => jobSpecErrors((o as Job).spec, "spec")),
     applyDefaults: (o) => {
       const job = o as Job;
@@ -72,24 +113,40 @@ export const batchResources: Info[] = [
         job.spec.template.metadata ??= {};
         job.spec.template.metadata.labels = {
           ...job.spec.template.metadata.labels,
-          "batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": job.metadata.name ?? "",
-          "controller-uid": uid, "job-name": job.metadata.name ?? "",
+          "batch.kubernetes.io/controller-uid": uid,
+          "batch.kubernetes.io/job-name": job.metadata.name ?? "",
+          "controller-uid": uid,
+          "job-name": job.metadata.name ?? "",
         };
       }
     },
   },
   {
-    ...batch, resource: "cronjobs", singular: "cronjob", kind: "CronJob", listKind: "CronJobList",
-    schema: batchSchema.CronJob, categories: ["all"], garbageCollected: true,
-    namespaced: true, shortNames: ["cj"], hasStatus: true, gracefulDelete: false,
+    ...batch,
+    resource: "cronjobs",
+    singular: "cronjob",
+    kind: "CronJob",
+    listKind: "CronJobList",
+    schema: batchSchema.CronJob,
+    categories: ["all"],
+    garbageCollected: true,
+    namespaced: true,
+    shortNames: ["cj"],
+    hasStatus: true,
+    gracefulDelete: false,
     validate: withMeta(true, (o) => {
       const s = (o as CronJob).spec;
       if (!s) return [field.required("spec")];
       const errs = jobSpecErrors(s.jobTemplate?.spec, "spec.jobTemplate.spec");
       errs.push(...validateSchedule(s.schedule));
-      errs.push(...nonNegative(s.successfulJobsHistoryLimit, "spec.successfulJobsHistoryLimit"), ...nonNegative(s.failedJobsHistoryLimit, "spec.failedJobsHistoryLimit"));
-      if (s.startingDeadlineSeconds !== undefined && !(Number.isInteger(s.startingDeadlineSeconds) && s.startingDeadlineSeconds >= 0)) errs.push(field.invalid("spec.startingDeadlineSeconds", s.startingDeadlineSeconds, "must be greater than or equal to 0"));
-      if (s.concurrencyPolicy && !["Allow", "Forbid", "Replace"].includes(s.concurrencyPolicy)) errs.push(field.notSupported("spec.concurrencyPolicy", s.concurrencyPolicy, ["Allow", "Forbid", "Replace"]));
+      errs.push(
+        ...nonNegative(s.successfulJobsHistoryLimit, "spec.successfulJobsHistoryLimit"),
+        ...nonNegative(s.failedJobsHistoryLimit, "spec.failedJobsHistoryLimit"),
+      );
+      if (s.startingDeadlineSeconds !== undefined && !(Number.isInteger(s.startingDeadlineSeconds) && s.startingDeadlineSeconds >= 0))
+        errs.push(field.invalid("spec.startingDeadlineSeconds", s.startingDeadlineSeconds, "must be greater than or equal to 0"));
+      if (s.concurrencyPolicy && !["Allow", "Forbid", "Replace"].includes(s.concurrencyPolicy))
+        errs.push(field.notSupported("spec.concurrencyPolicy", s.concurrencyPolicy, ["Allow", "Forbid", "Replace"]));
       return errs;
     }),
     applyDefaults: (o) => {

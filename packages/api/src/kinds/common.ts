@@ -10,7 +10,11 @@ import { labelSelectorFromStruct } from "../selectors.js";
 export const gv = (group: string, version: string) => ({ group, version });
 
 /** Validates metadata, then the kind's own checks. */
-export function withMeta(namespaced: boolean, check?: (o: KObject) => FieldError[], name: boolean | ((s: string) => string[]) = false): (o: KObject) => FieldError[] {
+export function withMeta(
+  namespaced: boolean,
+  check?: (o: KObject) => FieldError[],
+  name: boolean | ((s: string) => string[]) = false,
+): (o: KObject) => FieldError[] {
   const opts = typeof name === "function" ? { namespaced, nameErrors: name } : { namespaced, nameIsLabel: name };
   return (o) => [...validateObjectMeta(o.metadata, opts), ...(check?.(o) ?? [])];
 }

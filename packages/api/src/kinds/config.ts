@@ -20,7 +20,9 @@ export interface Secret extends KObject {
 const keyRe = /^[-._a-zA-Z0-9]+$/;
 
 function validateKeys(o: Record<string, unknown> | undefined, path: string) {
-  return Object.keys(o ?? {}).filter((k) => !keyRe.test(k) || k.length > 253).map((k) => field.invalid(`${path}[${k}]`, k, "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"));
+  return Object.keys(o ?? {})
+    .filter((k) => !keyRe.test(k) || k.length > 253)
+    .map((k) => field.invalid(`${path}[${k}]`, k, "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"));
 }
 
 /** Kubernetes' MaxSecretSize: the data of one ConfigMap or Secret holds at most 1 MiB. */
@@ -36,26 +38,47 @@ const decodedLength = (v: unknown) => (typeof v === "string" ? Buffer.from(v, "b
 
 export const configResources: Info[] = [
   {
-    ...gv("", "v1"), resource: "configmaps", singular: "configmap", kind: "ConfigMap", listKind: "ConfigMapList",
-    schema: configSchema.ConfigMap, garbageCollected: true,
-    namespaced: true, shortNames: ["cm"], hasStatus: false, gracefulDelete: false,
+    ...gv("", "v1"),
+    resource: "configmaps",
+    singular: "configmap",
+    kind: "ConfigMap",
+    listKind: "ConfigMapList",
+    schema: configSchema.ConfigMap,
+    garbageCollected: true,
+    namespaced: true,
+    shortNames: ["cm"],
+    hasStatus: false,
+    gracefulDelete: false,
     validate: withMeta(true, (o) => {
       const c = o as ConfigMap;
-      return [...validateKeys(c.data, "data"), ...validateKeys(c.binaryData, "binaryData"), ...validateDataSize([
-        ...Object.entries(c.data ?? {}).map(([k, v]): [string, number] => [k, Buffer.byteLength(String(v))]),
-        ...Object.entries(c.binaryData ?? {}).map(([k, v]): [string, number] => [k, decodedLength(v)]),
-      ])];
+      return [
+        ...validateKeys(c.data, "data"),
+        ...validateKeys(c.binaryData, "binaryData"),
+        ...validateDataSize([
+          ...Object.entries(c.data ?? {}).map(([k, v]): [string, number] => [k, Buffer.byteLength(String(v))]),
+          ...Object.entries(c.binaryData ?? {}).map(([k, v]): [string, number] => [k, decodedLength(v)]),
+        ]),
+      ];
     }),
   },
   {
-    ...gv("", "v1"), resource: "secrets", singular: "secret", kind: "Secret", listKind: "SecretList",
-    schema: configSchema.Secret, garbageCollected: true,
-    namespaced: true, shortNames: [], hasStatus: false, gracefulDelete: false,
+    ...gv("", "v1"),
+    resource: "secrets",
+    singular: "secret",
+    kind: "Secret",
+    listKind: "SecretList",
+    schema: configSchema.Secret,
+    garbageCollected: true,
+    namespaced: true,
+    shortNames: [],
+    hasStatus: false,
+    gracefulDelete: false,
     validate: withMeta(true, (o) => {
       const s = o as Secret;
       const errs = validateKeys(s.data, "data");
       for (const [k, v] of Object.entries(s.data ?? {})) {
-        if (typeof v !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) errs.push(field.invalid(`data[${k}]`, "<secret contents redacted>", "must be base64 encoded"));
+        if (typeof v !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(v))
+          errs.push(field.invalid(`data[${k}]`, "<secret contents redacted>", "must be base64 encoded"));
       }
       errs.push(...validateDataSize(Object.entries(s.data ?? {}).map(([k, v]): [string, number] => [k, decodedLength(v)])));
       if (s.type === "kubernetes.io/tls") {

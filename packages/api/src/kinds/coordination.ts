@@ -9,8 +9,15 @@ export interface Lease extends KObject {
 
 export const coordinationResources: Info[] = [
   {
-    ...gv("coordination.k8s.io", "v1"), resource: "leases", singular: "lease", kind: "Lease", listKind: "LeaseList",
-    namespaced: true, shortNames: [], hasStatus: false, gracefulDelete: false,
+    ...gv("coordination.k8s.io", "v1"),
+    resource: "leases",
+    singular: "lease",
+    kind: "Lease",
+    listKind: "LeaseList",
+    namespaced: true,
+    shortNames: [],
+    hasStatus: false,
+    gracefulDelete: false,
     validate: withMeta(true),
   },
 ];

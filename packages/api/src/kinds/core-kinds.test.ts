@@ -4,8 +4,10 @@ import { validateNode, validateNamespace, validateEvent } from "../index.js";
 import type { FieldError } from "../errors.js";
 import type { Event, Namespace, Node } from "../types.js";
 
-const labelMsg = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-const subdomainMsg = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const labelMsg =
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+const subdomainMsg =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 
 /** Errors as the user reads them: "path: message". */
 const show = (errs: FieldError[]): string[] => errs.map((e) => `${e.field}: ${e.message}`);
@@ -15,10 +17,12 @@ describe("validateNode", () => {
 
   it("accepts a valid node", () => {
     expect(
-      validateNode(node({
-        spec: { podCIDR: "10.244.1.0/24", podCIDRs: ["10.244.1.0/24", "fd00::/64"], taints: [{ key: "dedicated", value: "gpu", effect: "NoSchedule" }] },
-        status: { capacity: { cpu: "4", memory: "8Gi", pods: "110" }, allocatable: { cpu: "3800m", memory: "7Gi", pods: "110" } },
-      })),
+      validateNode(
+        node({
+          spec: { podCIDR: "10.244.1.0/24", podCIDRs: ["10.244.1.0/24", "fd00::/64"], taints: [{ key: "dedicated", value: "gpu", effect: "NoSchedule" }] },
+          status: { capacity: { cpu: "4", memory: "8Gi", pods: "110" }, allocatable: { cpu: "3800m", memory: "7Gi", pods: "110" } },
+        }),
+      ),
     ).toEqual([]);
   });
 
@@ -30,16 +34,18 @@ describe("validateNode", () => {
   });
 
   it("checks taints", () => {
-    const errs = validateNode(node({
-      spec: {
-        taints: [
-          { key: "a", effect: "NoSchedule" },
-          { key: "a", effect: "NoSchedule" },
-          { key: "b", effect: "" as "NoSchedule" },
-          { key: "c", effect: "Sometimes" as "NoSchedule" },
-        ],
-      },
-    }));
+    const errs = validateNode(
+      node({
+        spec: {
+          taints: [
+            { key: "a", effect: "NoSchedule" },
+            { key: "a", effect: "NoSchedule" },
+            { key: "b", effect: "" as "NoSchedule" },
+            { key: "c", effect: "Sometimes" as "NoSchedule" },
+          ],
+        },
+      }),
+    );
     expect(show(errs)).toEqual([
       'spec.taints[1]: Duplicate value: {"key":"a","effect":"NoSchedule"}: taints must be unique by key and effect pair',
       "spec.taints[2].effect: Required value",

@@ -16,7 +16,7 @@ export function validateEvent(ev: Event): FieldError[] {
   } else {
     if (!io.kind) errs.push(field.required("involvedObject.kind"));
     if (!io.name) errs.push(field.required("involvedObject.name"));
-    const evNs = isObject(ev.metadata) ? ev.metadata.namespace ?? "" : "";
+    const evNs = isObject(ev.metadata) ? (ev.metadata.namespace ?? "") : "";
     // Events about cluster-scoped objects (nodes) live in "default", as in Kubernetes.
     const ok = io.namespace ? io.namespace === evNs : evNs === "" || evNs === "default";
     if (!ok) errs.push(field.invalid("involvedObject.namespace", io.namespace ?? "", "does not match event.namespace"));
@@ -29,9 +29,16 @@ export function validateEvent(ev: Event): FieldError[] {
 
 export const eventResources: Info[] = [
   {
-    ...gv("", "v1"), resource: "events", singular: "event", kind: "Event", listKind: "EventList",
+    ...gv("", "v1"),
+    resource: "events",
+    singular: "event",
+    kind: "Event",
+    listKind: "EventList",
     schema: configSchema.Event,
-    namespaced: true, shortNames: ["ev"], hasStatus: false, gracefulDelete: false,
+    namespaced: true,
+    shortNames: ["ev"],
+    hasStatus: false,
+    gracefulDelete: false,
     validate: (o) => validateEvent(o as Event),
     applyDefaults: (o) => defaultEvent(o as Event),
   },

@@ -23,9 +23,16 @@ export function validateNamespace(ns: Namespace): FieldError[] {
 
 export const namespaceResources: Info[] = [
   {
-    ...gv("", "v1"), resource: "namespaces", singular: "namespace", kind: "Namespace", listKind: "NamespaceList",
+    ...gv("", "v1"),
+    resource: "namespaces",
+    singular: "namespace",
+    kind: "Namespace",
+    listKind: "NamespaceList",
     schema: configSchema.Namespace,
-    namespaced: false, shortNames: ["ns"], hasStatus: true, gracefulDelete: false,
+    namespaced: false,
+    shortNames: ["ns"],
+    hasStatus: true,
+    gracefulDelete: false,
     validate: (o) => validateNamespace(o as Namespace),
     applyDefaults: (o) => defaultNamespace(o as Namespace),
   },

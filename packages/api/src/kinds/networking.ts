@@ -53,7 +53,8 @@ export interface IngressClass extends KObject {
   };
 }
 
-const wildcardMsg = "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character (e.g. '*.example.com', regex used for validation is '\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const wildcardMsg =
+  "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character (e.g. '*.example.com', regex used for validation is '\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 
 /** Kubernetes' host check: a DNS subdomain or `*.` + one, never an IP address. */
 export function validateIngressHost(host: string, path: string): FieldError[] {
@@ -89,8 +90,10 @@ function validateBackend(b: IngressBackend | undefined, path: string): FieldErro
   else if (isDNS1123Label(s.name)) errs.push(field.invalid(`${path}.service.name`, s.name, isDNS1123Label(s.name)!));
   const port = s.port;
   if (!port || (port.name === undefined && port.number === undefined)) errs.push(field.required(`${path}.service.port`, "port name or number is required"));
-  else if (port.name !== undefined && port.number !== undefined) errs.push(field.invalid(`${path}.service.port`, port, "cannot set both port name & port number"));
-  else if (port.number !== undefined && !(Number.isInteger(port.number) && port.number >= 1 && port.number <= 65535)) errs.push(field.invalid(`${path}.service.port.number`, port.number, "must be between 1 and 65535, inclusive"));
+  else if (port.name !== undefined && port.number !== undefined)
+    errs.push(field.invalid(`${path}.service.port`, port, "cannot set both port name & port number"));
+  else if (port.number !== undefined && !(Number.isInteger(port.number) && port.number >= 1 && port.number <= 65535))
+    errs.push(field.invalid(`${path}.service.port.number`, port.number, "must be between 1 and 65535, inclusive"));
   else if (port.name !== undefined && isDNS1123Label(port.name)) errs.push(field.invalid(`${path}.service.port.name`, port.name, isDNS1123Label(port.name)!));
   return errs;
 }
@@ -100,22 +103,29 @@ export function validateIngress(o: KObject): FieldError[] {
   const s = (o as Ingress).spec;
   if (!s) return [field.required("spec")];
   const errs: FieldError[] = [];
-  if (!s.defaultBackend && !(s.rules?.length)) errs.push(field.invalid("spec", s, "either `defaultBackend` or `rules` must be specified"));
+  if (!s.defaultBackend && !s.rules?.length) errs.push(field.invalid("spec", s, "either `defaultBackend` or `rules` must be specified"));
   if (s.defaultBackend) errs.push(...validateBackend(s.defaultBackend, "spec.defaultBackend"));
-  if (s.ingressClassName !== undefined && isDNS1123Subdomain(s.ingressClassName)) errs.push(field.invalid("spec.ingressClassName", s.ingressClassName, isDNS1123Subdomain(s.ingressClassName)!));
+  if (s.ingressClassName !== undefined && isDNS1123Subdomain(s.ingressClassName))
+    errs.push(field.invalid("spec.ingressClassName", s.ingressClassName, isDNS1123Subdomain(s.ingressClassName)!));
   (s.rules ?? []).forEach((r, i) => {
     const path = `spec.rules[${i}]`;
     if (r.host) errs.push(...validateIngressHost(r.host, `${path}.host`));
     if (!r.http) return;
-    if (!r.http.paths?.length) { errs.push(field.required(`${path}.http.paths`)); return; }
+    if (!r.http.paths?.length) {
+      errs.push(field.required(`${path}.http.paths`));
+      return;
+    }
     r.http.paths.forEach((p, j) => {
       const pp = `${path}.http.paths[${j}]`;
       errs.push(...validatePath(p, pp), ...validateBackend(p.backend, `${pp}.backend`));
     });
   });
   (s.tls ?? []).forEach((t, i) => {
-    (t.hosts ?? []).forEach((h, j) => { errs.push(...validateIngressHost(h, `spec.tls[${i}].hosts[${j}]`)); });
-    if (t.secretName !== undefined && t.secretName !== "" && isDNS1123Subdomain(t.secretName)) errs.push(field.invalid(`spec.tls[${i}].secretName`, t.secretName, isDNS1123Subdomain(t.secretName)!));
+    (t.hosts ?? []).forEach((h, j) => {
+      errs.push(...validateIngressHost(h, `spec.tls[${i}].hosts[${j}]`));
+    });
+    if (t.secretName !== undefined && t.secretName !== "" && isDNS1123Subdomain(t.secretName))
+      errs.push(field.invalid(`spec.tls[${i}].secretName`, t.secretName, isDNS1123Subdomain(t.secretName)!));
   });
   return errs;
 }
@@ -123,19 +133,35 @@ export function validateIngress(o: KObject): FieldError[] {
 function validateIngressClass(o: KObject): FieldError[] {
   const c = (o as IngressClass).spec;
   if (!c?.controller) return [field.required("spec.controller")];
-  return /^[a-z0-9.-]+(\/[-a-zA-Z0-9_.]+)*$/.test(c.controller) && c.controller.length <= 250 ? [] : [field.invalid("spec.controller", c.controller, "must be a domain-prefixed path (such as \"acme.io/foo\")")];
+  return /^[a-z0-9.-]+(\/[-a-zA-Z0-9_.]+)*$/.test(c.controller) && c.controller.length <= 250
+    ? []
+    : [field.invalid("spec.controller", c.controller, 'must be a domain-prefixed path (such as "acme.io/foo")')];
 }
 
 export const networkingResources: Info[] = [
   {
-    ...gv("networking.k8s.io", "v1"), resource: "ingresses", singular: "ingress", kind: "Ingress", listKind: "IngressList",
+    ...gv("networking.k8s.io", "v1"),
+    resource: "ingresses",
+    singular: "ingress",
+    kind: "Ingress",
+    listKind: "IngressList",
     schema: networkingSchema.Ingress,
-    namespaced: true, shortNames: ["ing"], hasStatus: true, gracefulDelete: false,
+    namespaced: true,
+    shortNames: ["ing"],
+    hasStatus: true,
+    gracefulDelete: false,
     validate: withMeta(true, validateIngress),
   },
   {
-    ...gv("networking.k8s.io", "v1"), resource: "ingressclasses", singular: "ingressclass", kind: "IngressClass", listKind: "IngressClassList",
-    namespaced: false, shortNames: [], hasStatus: false, gracefulDelete: false,
+    ...gv("networking.k8s.io", "v1"),
+    resource: "ingressclasses",
+    singular: "ingressclass",
+    kind: "IngressClass",
+    listKind: "IngressClassList",
+    namespaced: false,
+    shortNames: [],
+    hasStatus: false,
+    gracefulDelete: false,
     validate: withMeta(false, validateIngressClass),
   },
 ];

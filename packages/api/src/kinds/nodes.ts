@@ -22,7 +22,10 @@ export function validateNode(node: Node): FieldError[] {
   const spec = node.spec ?? {};
   if (!isObject(spec)) return [...errs, field.invalid("spec", spec, "must be an object")];
   errs.push(...validateCidr(spec.podCIDR, "spec.podCIDR"));
-  if (Array.isArray(spec.podCIDRs)) spec.podCIDRs.forEach((c, i) => { errs.push(...validateCidr(c, `spec.podCIDRs[${i}]`)); });
+  if (Array.isArray(spec.podCIDRs))
+    spec.podCIDRs.forEach((c, i) => {
+      errs.push(...validateCidr(c, `spec.podCIDRs[${i}]`));
+    });
   if (spec.taints !== undefined) {
     if (!Array.isArray(spec.taints)) {
       errs.push(field.invalid("spec.taints", spec.taints, "must be a list of taints"));
@@ -76,9 +79,16 @@ export function validateNode(node: Node): FieldError[] {
 
 export const nodeResources: Info[] = [
   {
-    ...gv("", "v1"), resource: "nodes", singular: "node", kind: "Node", listKind: "NodeList",
+    ...gv("", "v1"),
+    resource: "nodes",
+    singular: "node",
+    kind: "Node",
+    listKind: "NodeList",
     mergeKeys: { taints: "key", addresses: "type", conditions: "type" },
-    namespaced: false, shortNames: ["no"], hasStatus: true, gracefulDelete: false,
+    namespaced: false,
+    shortNames: ["no"],
+    hasStatus: true,
+    gracefulDelete: false,
     validate: (o) => validateNode(o as Node),
     applyDefaults: (o) => defaultNode(o as Node),
   },

@@ -5,8 +5,10 @@ import { defaultPod } from "../defaults.js";
 import type { FieldError } from "../errors.js";
 import type { Container, Pod } from "../types.js";
 
-const labelMsg = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-const subdomainMsg = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const labelMsg =
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+const subdomainMsg =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 
 /** Errors as the user reads them: "path: message". */
 const show = (errs: FieldError[]): string[] => errs.map((e) => `${e.field}: ${e.message}`);
@@ -41,8 +43,14 @@ describe("validatePod", () => {
           image: "registry.local:5000/team/app@sha256:abc",
           imagePullPolicy: "IfNotPresent",
           args: ["--port", "8080"],
-          env: [{ name: "MY_ENV.NAME", value: "1" }, { name: "-x_", value: "" }],
-          ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }, { containerPort: 53, protocol: "UDP", hostPort: 53 }],
+          env: [
+            { name: "MY_ENV.NAME", value: "1" },
+            { name: "-x_", value: "" },
+          ],
+          ports: [
+            { name: "http", containerPort: 8080, protocol: "TCP" },
+            { containerPort: 53, protocol: "UDP", hostPort: 53 },
+          ],
           resources: { requests: { cpu: "250m", memory: "64Mi", "example.com/gpu": "1" }, limits: { cpu: "1", memory: "128Mi", "example.com/gpu": "1" } },
         },
       ],
@@ -76,7 +84,12 @@ describe("validatePod", () => {
   it("requires valid, unique container names across containers and init containers", () => {
     expect(show(validatePod(withContainer({ name: "" })))).toEqual(["spec.containers[0].name: Required value"]);
     expect(show(validatePod(withContainer({ name: "App_1" })))).toEqual([`spec.containers[0].name: Invalid value: "App_1": ${labelMsg}`]);
-    const dup = pod({ containers: [{ name: "x", image: "a" }, { name: "x", image: "b" }] });
+    const dup = pod({
+      containers: [
+        { name: "x", image: "a" },
+        { name: "x", image: "b" },
+      ],
+    });
     expect(show(validatePod(dup))).toEqual(['spec.containers[1].name: Duplicate value: "x"']);
     const dupInit = pod({ containers: [{ name: "x", image: "a" }], initContainers: [{ name: "x", image: "b" }] });
     expect(show(validatePod(dupInit))).toEqual(['spec.initContainers[0].name: Duplicate value: "x"']);
@@ -99,7 +112,9 @@ describe("validatePod", () => {
     expect(show(validatePod(withContainer({ env: [{ name: "1ABC", value: "x" }] })))).toEqual([
       `spec.containers[0].env[0].name: Invalid value: "1ABC": a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')`,
     ]);
-    expect(show(validatePod(withContainer({ env: [{ name: "..x" }] })))).toEqual(["spec.containers[0].env[0].name: Invalid value: \"..x\": must not start with '..'"]);
+    expect(show(validatePod(withContainer({ env: [{ name: "..x" }] })))).toEqual([
+      "spec.containers[0].env[0].name: Invalid value: \"..x\": must not start with '..'",
+    ]);
     expect(show(validatePod(withContainer({ env: [{ name: "A", value: "x", valueFrom: { fieldRef: {} } }] })))).toEqual([
       'spec.containers[0].env[0].valueFrom: Invalid value: "": may not be specified when `value` is not empty',
     ]);
@@ -116,9 +131,18 @@ describe("validatePod", () => {
     expect(show(validatePod(withContainer({ ports: [{ containerPort: 80, protocol: "HTTP" as "TCP" }] })))).toEqual([
       'spec.containers[0].ports[0].protocol: Unsupported value: "HTTP": supported values: "SCTP", "TCP", "UDP"',
     ]);
-    expect(show(validatePod(withContainer({ ports: [{ containerPort: 80, name: "http" }, { containerPort: 81, name: "http" }] })))).toEqual([
-      'spec.containers[0].ports[1].name: Duplicate value: "http"',
-    ]);
+    expect(
+      show(
+        validatePod(
+          withContainer({
+            ports: [
+              { containerPort: 80, name: "http" },
+              { containerPort: 81, name: "http" },
+            ],
+          }),
+        ),
+      ),
+    ).toEqual(['spec.containers[0].ports[1].name: Duplicate value: "http"']);
     expect(show(validatePod(withContainer({ ports: [{ containerPort: 80, name: "a-very-long-port-name" }] })))).toEqual([
       'spec.containers[0].ports[0].name: Invalid value: "a-very-long-port-name": must be no more than 15 characters',
     ]);
@@ -129,7 +153,12 @@ describe("validatePod", () => {
       'spec.containers[0].ports[0].name: Invalid value: "8080": must contain at least one letter (a-z)',
     ]);
     // Port names are per container: two containers may both call a port "http".
-    const two = pod({ containers: [{ name: "a", image: "x", ports: [{ containerPort: 80, name: "http" }] }, { name: "b", image: "x", ports: [{ containerPort: 81, name: "http" }] }] });
+    const two = pod({
+      containers: [
+        { name: "a", image: "x", ports: [{ containerPort: 80, name: "http" }] },
+        { name: "b", image: "x", ports: [{ containerPort: 81, name: "http" }] },
+      ],
+    });
     expect(validatePod(two)).toEqual([]);
   });
 
@@ -218,7 +247,12 @@ describe("validatePod", () => {
   });
 
   it("survives malformed JSON without throwing", () => {
-    const weird = { apiVersion: "v1", kind: "Pod", metadata: { name: "a", namespace: "d" }, spec: { containers: [null, 5, { name: 1, image: 2, ports: "x", env: {}, resources: [] }] } } as unknown as Pod;
+    const weird = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "a", namespace: "d" },
+      spec: { containers: [null, 5, { name: 1, image: 2, ports: "x", env: {}, resources: [] }] },
+    } as unknown as Pod;
     expect(() => validatePod(weird)).not.toThrow();
     expect(validatePod(weird).length).toBeGreaterThan(0);
   });
@@ -247,7 +281,11 @@ describe("validatePodUpdate", () => {
   it("allows an unchanged spec, even when defaulted fields are omitted", () => {
     const old = stored();
     expect(validatePodUpdate(structuredClone(old), old)).toEqual([]);
-    const sent = pod({ containers: [{ name: "app", image: "nginx:1.25" }], initContainers: [{ name: "init", image: "busybox:1" }], activeDeadlineSeconds: 100 });
+    const sent = pod({
+      containers: [{ name: "app", image: "nginx:1.25" }],
+      initContainers: [{ name: "init", image: "busybox:1" }],
+      activeDeadlineSeconds: 100,
+    });
     expect(validatePodUpdate(sent, old)).toEqual([]);
   });
 
@@ -269,7 +307,9 @@ describe("validatePodUpdate", () => {
     const old = stored();
     const next = structuredClone(old);
     next.spec.nodeName = "node-1";
-    expect(show(validatePodUpdate(next, old))).toEqual([expect.stringMatching(/^spec: Forbidden: pod updates may not change fields .*; changed: spec\.nodeName$/)]);
+    expect(show(validatePodUpdate(next, old))).toEqual([
+      expect.stringMatching(/^spec: Forbidden: pod updates may not change fields .*; changed: spec\.nodeName$/),
+    ]);
     const bound = structuredClone(next);
     const moved = structuredClone(next);
     moved.spec.nodeName = "node-2";

@@ -185,7 +185,7 @@ function validateTolerations(tolerations: unknown, path: string): FieldError[] {
     }
     // An empty key with Exists tolerates every taint; with Equal it would match nothing.
     if (!t.key && t.operator !== "Exists") {
-      errs.push(field.invalid(`${p}.operator`, t.operator ?? "", "operator must be Exists when `key` is empty, which means \"match all values and all keys\""));
+      errs.push(field.invalid(`${p}.operator`, t.operator ?? "", 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
     }
     if (t.tolerationSeconds !== undefined && t.tolerationSeconds !== null && t.effect !== "NoExecute") {
       errs.push(field.invalid(`${p}.effect`, t.effect ?? "", "effect must be 'NoExecute' when `tolerationSeconds` is set"));
@@ -219,12 +219,17 @@ export function validatePod(pod: Pod): FieldError[] {
   if (!Array.isArray(spec.containers) || spec.containers.length === 0) {
     errs.push(field.required("spec.containers"));
   } else {
-    spec.containers.forEach((c, i) => { errs.push(...validateContainer(c, `spec.containers[${i}]`, names)); });
+    spec.containers.forEach((c, i) => {
+      errs.push(...validateContainer(c, `spec.containers[${i}]`, names));
+    });
   }
   // Init containers come second, as in Kubernetes, so a clash is reported on the init container.
   if (spec.initContainers !== undefined) {
     if (!Array.isArray(spec.initContainers)) errs.push(field.invalid("spec.initContainers", spec.initContainers, "must be a list of containers"));
-    else spec.initContainers.forEach((c, i) => { errs.push(...validateContainer(c, `spec.initContainers[${i}]`, names)); });
+    else
+      spec.initContainers.forEach((c, i) => {
+        errs.push(...validateContainer(c, `spec.initContainers[${i}]`, names));
+      });
   }
   if (spec.restartPolicy !== undefined && !restartPolicies.includes(spec.restartPolicy)) {
     errs.push(field.notSupported("spec.restartPolicy", spec.restartPolicy, restartPolicies));
@@ -249,7 +254,8 @@ export function validatePod(pod: Pod): FieldError[] {
   return errs;
 }
 
-const podUpdateForbidden = "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations)";
+const podUpdateForbidden =
+  "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations)";
 
 /** Paths (spec.x, spec.containers[i].x) at which two pod specs differ, for the error message. */
 function specDiff(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
@@ -329,9 +335,19 @@ export function validatePodUpdate(pod: Pod, old: Pod): FieldError[] {
 
 export const podResources: Info[] = [
   {
-    ...gv("", "v1"), resource: "pods", singular: "pod", kind: "Pod", listKind: "PodList",
-    schema: podSchema.Pod, categories: ["all"], garbageCollected: true, mergeKeys: { conditions: "type", resizePolicy: "resourceName" },
-    namespaced: true, shortNames: ["po"], hasStatus: true, gracefulDelete: true,
+    ...gv("", "v1"),
+    resource: "pods",
+    singular: "pod",
+    kind: "Pod",
+    listKind: "PodList",
+    schema: podSchema.Pod,
+    categories: ["all"],
+    garbageCollected: true,
+    mergeKeys: { conditions: "type", resizePolicy: "resourceName" },
+    namespaced: true,
+    shortNames: ["po"],
+    hasStatus: true,
+    gracefulDelete: true,
     validate: (o) => validatePod(o as Pod),
     validateUpdate: (o, old) => validatePodUpdate(o as Pod, old as Pod),
     applyDefaults: (o) => defaultPod(o as Pod),

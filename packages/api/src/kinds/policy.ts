@@ -7,7 +7,6 @@ import { gv, withMeta, type Info } from "./common.js";
 import * as quotaSchema from "../schema/quota.js";
 import * as policySchema from "../schema/policy.js";
 
-
 export interface LimitRangeItem {
   type: "Container" | "Pod" | "PersistentVolumeClaim";
   max?: ResourceList;
@@ -29,7 +28,9 @@ export interface ResourceQuota extends KObject {
 function quantities(list: ResourceList | undefined, path: string): FieldError[] {
   if (list === undefined) return [];
   if (!list || typeof list !== "object" || Array.isArray(list)) return [field.invalid(path, list, "must be a map of resource names to quantities")];
-  return Object.entries(list).filter(([, v]) => !isValidQuantity(v)).map(([k, v]) => field.invalid(`${path}[${k}]`, v, "must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
+  return Object.entries(list)
+    .filter(([, v]) => !isValidQuantity(v))
+    .map(([k, v]) => field.invalid(`${path}[${k}]`, v, "must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
 }
 
 function validateLimitRange(o: LimitRange): FieldError[] {
@@ -37,7 +38,8 @@ function validateLimitRange(o: LimitRange): FieldError[] {
   if (!Array.isArray(o.spec?.limits)) return [field.required("spec.limits")];
   o.spec.limits.forEach((l, i) => {
     const p = `spec.limits[${i}]`;
-    if (!["Container", "Pod", "PersistentVolumeClaim"].includes(l?.type)) errs.push(field.notSupported(`${p}.type`, l?.type, ["Container", "Pod", "PersistentVolumeClaim"]));
+    if (!["Container", "Pod", "PersistentVolumeClaim"].includes(l?.type))
+      errs.push(field.notSupported(`${p}.type`, l?.type, ["Container", "Pod", "PersistentVolumeClaim"]));
     for (const k of ["max", "min", "default", "defaultRequest", "maxLimitRequestRatio"] as const) errs.push(...quantities(l?.[k], `${p}.${k}`));
     if (l?.type === "Pod" && (l.default || l.defaultRequest)) errs.push(field.forbidden(`${p}.default`, "may not be specified when `type` is 'Pod'"));
   });
@@ -58,23 +60,49 @@ const core = gv("", "v1");
 
 export const policyResources: Info[] = [
   {
-    ...core, resource: "limitranges", singular: "limitrange", kind: "LimitRange", listKind: "LimitRangeList",
+    ...core,
+    resource: "limitranges",
+    singular: "limitrange",
+    kind: "LimitRange",
+    listKind: "LimitRangeList",
     schema: quotaSchema.LimitRange,
-    namespaced: true, shortNames: ["limits"], hasStatus: false, gracefulDelete: false,
+    namespaced: true,
+    shortNames: ["limits"],
+    hasStatus: false,
+    gracefulDelete: false,
     validate: withMeta(true, (o) => validateLimitRange(o as LimitRange)),
   },
   {
-    ...core, resource: "resourcequotas", singular: "resourcequota", kind: "ResourceQuota", listKind: "ResourceQuotaList",
+    ...core,
+    resource: "resourcequotas",
+    singular: "resourcequota",
+    kind: "ResourceQuota",
+    listKind: "ResourceQuotaList",
     schema: quotaSchema.ResourceQuota,
-    namespaced: true, shortNames: ["quota"], hasStatus: true, gracefulDelete: false,
+    namespaced: true,
+    shortNames: ["quota"],
+    hasStatus: true,
+    gracefulDelete: false,
     validate: withMeta(true, (o) => validateQuota(o as ResourceQuota)),
   },
 ];
 
 /** policy/v1 PodDisruptionBudget: how many of the selected pods may be down at once by eviction. */
 export interface PodDisruptionBudget extends KObject {
-  spec: { minAvailable?: number | string; maxUnavailable?: number | string; selector?: import("../selectors.js").LabelSelectorStruct; unhealthyPodEvictionPolicy?: string };
-  status?: { observedGeneration?: number; disruptionsAllowed: number; currentHealthy: number; desiredHealthy: number; expectedPods: number; conditions?: unknown[] };
+  spec: {
+    minAvailable?: number | string;
+    maxUnavailable?: number | string;
+    selector?: import("../selectors.js").LabelSelectorStruct;
+    unhealthyPodEvictionPolicy?: string;
+  };
+  status?: {
+    observedGeneration?: number;
+    disruptionsAllowed: number;
+    currentHealthy: number;
+    desiredHealthy: number;
+    expectedPods: number;
+    conditions?: unknown[];
+  };
 }
 
 function intOrPercent(v: unknown, path: string): FieldError[] {
@@ -86,14 +114,23 @@ function intOrPercent(v: unknown, path: string): FieldError[] {
 
 export const pdbResources: Info[] = [
   {
-    ...gv("policy", "v1"), resource: "poddisruptionbudgets", singular: "poddisruptionbudget", kind: "PodDisruptionBudget", listKind: "PodDisruptionBudgetList",
+    ...gv("policy", "v1"),
+    resource: "poddisruptionbudgets",
+    singular: "poddisruptionbudget",
+    kind: "PodDisruptionBudget",
+    listKind: "PodDisruptionBudgetList",
     schema: policySchema.PodDisruptionBudget,
-    namespaced: true, shortNames: ["pdb"], hasStatus: true, gracefulDelete: false,
+    namespaced: true,
+    shortNames: ["pdb"],
+    hasStatus: true,
+    gracefulDelete: false,
     validate: withMeta(true, (o) => {
       const s = (o as PodDisruptionBudget).spec ?? {};
       const errs = [...intOrPercent(s.minAvailable, "spec.minAvailable"), ...intOrPercent(s.maxUnavailable, "spec.maxUnavailable")];
-      if (s.minAvailable !== undefined && s.maxUnavailable !== undefined) errs.push(field.invalid("spec", s, "minAvailable and maxUnavailable cannot be both set"));
-      if (s.unhealthyPodEvictionPolicy !== undefined && !["IfHealthyBudget", "AlwaysAllow"].includes(s.unhealthyPodEvictionPolicy)) errs.push(field.notSupported("spec.unhealthyPodEvictionPolicy", s.unhealthyPodEvictionPolicy, ["AlwaysAllow", "IfHealthyBudget"]));
+      if (s.minAvailable !== undefined && s.maxUnavailable !== undefined)
+        errs.push(field.invalid("spec", s, "minAvailable and maxUnavailable cannot be both set"));
+      if (s.unhealthyPodEvictionPolicy !== undefined && !["IfHealthyBudget", "AlwaysAllow"].includes(s.unhealthyPodEvictionPolicy))
+        errs.push(field.notSupported("spec.unhealthyPodEvictionPolicy", s.unhealthyPodEvictionPolicy, ["AlwaysAllow", "IfHealthyBudget"]));
       return errs;
     }),
   },

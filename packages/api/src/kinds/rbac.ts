@@ -61,14 +61,17 @@ function validateRules(rules: PolicyRule[] | undefined, clusterScoped: boolean):
     const urls = r.nonResourceURLs ?? [];
     if (urls.length > 0) {
       if (!clusterScoped) errs.push(field.invalid(`${p}.nonResourceURLs`, urls, "namespaced rules cannot apply to non-resource URLs"));
-      if ((r.apiGroups ?? []).length || (r.resources ?? []).length) errs.push(field.invalid(`${p}.nonResourceURLs`, urls, "rules cannot apply to both regular resources and non-resource URLs"));
+      if ((r.apiGroups ?? []).length || (r.resources ?? []).length)
+        errs.push(field.invalid(`${p}.nonResourceURLs`, urls, "rules cannot apply to both regular resources and non-resource URLs"));
       for (const [j, u] of urls.entries()) {
-        if (typeof u !== "string" || !u.startsWith("/") && u !== "*") errs.push(field.invalid(`${p}.nonResourceURLs[${j}]`, u, "must begin with /"));
+        if (typeof u !== "string" || (!u.startsWith("/") && u !== "*")) errs.push(field.invalid(`${p}.nonResourceURLs[${j}]`, u, "must begin with /"));
       }
       return;
     }
-    if (!Array.isArray(r.resources) || r.resources.length === 0) errs.push(field.required(`${p}.resources`, "resource rules must supply at least one resource"));
-    if (!Array.isArray(r.apiGroups) || r.apiGroups.length === 0) errs.push(field.required(`${p}.apiGroups`, "resource rules must supply at least one api group"));
+    if (!Array.isArray(r.resources) || r.resources.length === 0)
+      errs.push(field.required(`${p}.resources`, "resource rules must supply at least one resource"));
+    if (!Array.isArray(r.apiGroups) || r.apiGroups.length === 0)
+      errs.push(field.required(`${p}.apiGroups`, "resource rules must supply at least one api group"));
   });
   return errs;
 }
@@ -86,14 +89,16 @@ function validateBinding(b: RoleBinding, namespaced: boolean): FieldError[] {
     if (!["User", "Group", "ServiceAccount"].includes(s?.kind)) errs.push(field.notSupported(`${p}.kind`, s?.kind, ["ServiceAccount", "User", "Group"]));
     if (!s?.name) errs.push(field.required(`${p}.name`));
     if (s?.kind === "ServiceAccount" && !namespaced && !s.namespace) errs.push(field.required(`${p}.namespace`));
-    if ((s?.kind === "User" || s?.kind === "Group") && s.apiGroup !== undefined && s.apiGroup !== RBAC_GROUP) errs.push(field.notSupported(`${p}.apiGroup`, s.apiGroup, [RBAC_GROUP]));
+    if ((s?.kind === "User" || s?.kind === "Group") && s.apiGroup !== undefined && s.apiGroup !== RBAC_GROUP)
+      errs.push(field.notSupported(`${p}.apiGroup`, s.apiGroup, [RBAC_GROUP]));
   });
   return errs;
 }
 
 /** A binding's roleRef never changes (Kubernetes: delete and recreate instead). */
 function roleRefImmutable(o: KObject, old: KObject): FieldError[] {
-  const a = (o as RoleBinding).roleRef, b = (old as RoleBinding).roleRef;
+  const a = (o as RoleBinding).roleRef,
+    b = (old as RoleBinding).roleRef;
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [field.invalid("roleRef", a, "cannot change roleRef")];
 }
 
@@ -109,35 +114,71 @@ const rbac = gv(RBAC_GROUP, "v1");
 
 export const rbacResources: Info[] = [
   {
-    ...rbac, resource: "roles", singular: "role", kind: "Role", listKind: "RoleList",
+    ...rbac,
+    resource: "roles",
+    singular: "role",
+    kind: "Role",
+    listKind: "RoleList",
     schema: rbacSchema.Role,
-    namespaced: true, shortNames: [], hasStatus: false, gracefulDelete: false,
+    namespaced: true,
+    shortNames: [],
+    hasStatus: false,
+    gracefulDelete: false,
     validate: withMeta(true, (o) => validateRules((o as Role).rules, false), pathSegmentNameErrors),
   },
   {
-    ...rbac, resource: "clusterroles", singular: "clusterrole", kind: "ClusterRole", listKind: "ClusterRoleList",
+    ...rbac,
+    resource: "clusterroles",
+    singular: "clusterrole",
+    kind: "ClusterRole",
+    listKind: "ClusterRoleList",
     schema: rbacSchema.ClusterRole,
-    namespaced: false, shortNames: [], hasStatus: false, gracefulDelete: false,
-    validate: withMeta(false, (o) => {
-      const r = o as ClusterRole;
-      const errs = validateRules(r.rules, true);
-      (r.aggregationRule?.clusterRoleSelectors ?? []).forEach((s, i) => { errs.push(...validateSelector(s, `aggregationRule.clusterRoleSelectors[${i}]`)); });
-      return errs;
-    }, pathSegmentNameErrors),
+    namespaced: false,
+    shortNames: [],
+    hasStatus: false,
+    gracefulDelete: false,
+    validate: withMeta(
+      false,
+      (o) => {
+        const r = o as ClusterRole;
+        const errs = validateRules(r.rules, true);
+        (r.aggregationRule?.clusterRoleSelectors ?? []).forEach((s, i) => {
+          errs.push(...validateSelector(s, `aggregationRule.clusterRoleSelectors[${i}]`));
+        });
+        return errs;
+      },
+      pathSegmentNameErrors,
+    ),
   },
   {
-    ...rbac, resource: "rolebindings", singular: "rolebinding", kind: "RoleBinding", listKind: "RoleBindingList",
+    ...rbac,
+    resource: "rolebindings",
+    singular: "rolebinding",
+    kind: "RoleBinding",
+    listKind: "RoleBindingList",
     schema: rbacSchema.RoleBinding,
-    namespaced: true, shortNames: [], hasStatus: false, gracefulDelete: false,
+    namespaced: true,
+    shortNames: [],
+    hasStatus: false,
+    gracefulDelete: false,
     validate: withMeta(true, (o) => validateBinding(o as RoleBinding, true), pathSegmentNameErrors),
-    validateUpdate: roleRefImmutable, applyDefaults: defaultSubjects,
+    validateUpdate: roleRefImmutable,
+    applyDefaults: defaultSubjects,
   },
   {
-    ...rbac, resource: "clusterrolebindings", singular: "clusterrolebinding", kind: "ClusterRoleBinding", listKind: "ClusterRoleBindingList",
+    ...rbac,
+    resource: "clusterrolebindings",
+    singular: "clusterrolebinding",
+    kind: "ClusterRoleBinding",
+    listKind: "ClusterRoleBindingList",
     schema: rbacSchema.ClusterRoleBinding,
-    namespaced: false, shortNames: [], hasStatus: false, gracefulDelete: false,
+    namespaced: false,
+    shortNames: [],
+    hasStatus: false,
+    gracefulDelete: false,
     validate: withMeta(false, (o) => validateBinding(o as RoleBinding, false), pathSegmentNameErrors),
-    validateUpdate: roleRefImmutable, applyDefaults: defaultSubjects,
+    validateUpdate: roleRefImmutable,
+    applyDefaults: defaultSubjects,
   },
 ];
 
@@ -163,8 +204,18 @@ export interface AccessReviewSpec {
 
 /** A create-only review kind: never stored, answered with its status. */
 const review = (group: string, resource: string, kind: string, schema: StructDef, namespaced = false): Info => ({
-  ...gv(group, "v1"), resource, singular: resource.slice(0, -1), kind, listKind: `${kind}List`, schema,
-  namespaced, shortNames: [], hasStatus: false, gracefulDelete: false, verbs: ["create"], virtual: true,
+  ...gv(group, "v1"),
+  resource,
+  singular: resource.slice(0, -1),
+  kind,
+  listKind: `${kind}List`,
+  schema,
+  namespaced,
+  shortNames: [],
+  hasStatus: false,
+  gracefulDelete: false,
+  verbs: ["create"],
+  virtual: true,
   validate: () => [],
 });
 

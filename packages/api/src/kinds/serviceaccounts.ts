@@ -21,9 +21,16 @@ export interface TokenRequest extends KObject {
 
 export const serviceAccountResources: Info[] = [
   {
-    ...gv("", "v1"), resource: "serviceaccounts", singular: "serviceaccount", kind: "ServiceAccount", listKind: "ServiceAccountList",
+    ...gv("", "v1"),
+    resource: "serviceaccounts",
+    singular: "serviceaccount",
+    kind: "ServiceAccount",
+    listKind: "ServiceAccountList",
     schema: serviceAccountSchema.ServiceAccount,
-    namespaced: true, shortNames: ["sa"], hasStatus: false, gracefulDelete: false,
+    namespaced: true,
+    shortNames: ["sa"],
+    hasStatus: false,
+    gracefulDelete: false,
     validate: withMeta(true),
   },
 ];

@@ -50,7 +50,13 @@ export interface Endpoints extends KObject {
 
 export interface EndpointSlice extends KObject {
   addressType: "IPv4" | "IPv6" | "FQDN";
-  endpoints: { addresses: string[]; conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean }; hostname?: string; nodeName?: string; targetRef?: EndpointAddress["targetRef"] }[];
+  endpoints: {
+    addresses: string[];
+    conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean };
+    hostname?: string;
+    nodeName?: string;
+    targetRef?: EndpointAddress["targetRef"];
+  }[];
   ports?: { name?: string; port?: number; protocol?: string }[];
 }
 
@@ -59,23 +65,28 @@ function validateService(o: KObject) {
   if (!s) return [field.required("spec")];
   const errs = [];
   const type = s.type ?? "ClusterIP";
-  if (!["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"].includes(type)) errs.push(field.notSupported("spec.type", type, ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"]));
+  if (!["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"].includes(type))
+    errs.push(field.notSupported("spec.type", type, ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"]));
   if (type === "ExternalName" && !s.externalName) errs.push(field.required("spec.externalName"));
-  if (type !== "ExternalName" && s.clusterIP !== "None" && !(s.ports?.length)) errs.push(field.required("spec.ports"));
+  if (type !== "ExternalName" && s.clusterIP !== "None" && !s.ports?.length) errs.push(field.required("spec.ports"));
   const names = new Set<string>();
   (s.ports ?? []).forEach((p, i) => {
     const path = `spec.ports[${i}]`;
-    if (!(Number.isInteger(p.port) && p.port >= 1 && p.port <= 65535)) errs.push(field.invalid(`${path}.port`, p.port, "must be between 1 and 65535, inclusive"));
+    if (!(Number.isInteger(p.port) && p.port >= 1 && p.port <= 65535))
+      errs.push(field.invalid(`${path}.port`, p.port, "must be between 1 and 65535, inclusive"));
     if ((s.ports?.length ?? 0) > 1 && !p.name) errs.push(field.required(`${path}.name`));
     if (p.name) {
       if (names.has(p.name)) errs.push(field.duplicate(`${path}.name`, p.name));
       names.add(p.name);
     }
     if (p.protocol && !["TCP", "UDP", "SCTP"].includes(p.protocol)) errs.push(field.notSupported(`${path}.protocol`, p.protocol, ["SCTP", "TCP", "UDP"]));
-    if (p.nodePort !== undefined && type !== "NodePort" && type !== "LoadBalancer") errs.push(field.forbidden(`${path}.nodePort`, "may not be used when `type` is 'ClusterIP'"));
+    if (p.nodePort !== undefined && type !== "NodePort" && type !== "LoadBalancer")
+      errs.push(field.forbidden(`${path}.nodePort`, "may not be used when `type` is 'ClusterIP'"));
   });
-  if (s.loadBalancerClass !== undefined && type !== "LoadBalancer") errs.push(field.forbidden("spec.loadBalancerClass", "may only be used when `type` is 'LoadBalancer'"));
-  if (s.sessionAffinity && !["None", "ClientIP"].includes(s.sessionAffinity)) errs.push(field.notSupported("spec.sessionAffinity", s.sessionAffinity, ["ClientIP", "None"]));
+  if (s.loadBalancerClass !== undefined && type !== "LoadBalancer")
+    errs.push(field.forbidden("spec.loadBalancerClass", "may only be used when `type` is 'LoadBalancer'"));
+  if (s.sessionAffinity && !["None", "ClientIP"].includes(s.sessionAffinity))
+    errs.push(field.notSupported("spec.sessionAffinity", s.sessionAffinity, ["ClientIP", "None"]));
   // Kubernetes' ValidateNonSpecialIP: an external IP must be a real, routable address.
   (s.externalIPs ?? []).forEach((ip, i) => {
     const p = `spec.externalIPs[${i}]`;
@@ -91,9 +102,18 @@ function validateService(o: KObject) {
 
 export const serviceResources: Info[] = [
   {
-    ...gv("", "v1"), resource: "services", singular: "service", kind: "Service", listKind: "ServiceList",
-    schema: serviceSchema.Service, categories: ["all"], garbageCollected: true,
-    namespaced: true, shortNames: ["svc"], hasStatus: true, gracefulDelete: false,
+    ...gv("", "v1"),
+    resource: "services",
+    singular: "service",
+    kind: "Service",
+    listKind: "ServiceList",
+    schema: serviceSchema.Service,
+    categories: ["all"],
+    garbageCollected: true,
+    namespaced: true,
+    shortNames: ["svc"],
+    hasStatus: true,
+    gracefulDelete: false,
     validate: withMeta(true, validateService, true),
     applyDefaults: (o) => {
       const s = (o as Service).spec;
@@ -109,15 +129,29 @@ export const serviceResources: Info[] = [
     },
   },
   {
-    ...gv("", "v1"), resource: "endpoints", singular: "endpoints", kind: "Endpoints", listKind: "EndpointsList",
+    ...gv("", "v1"),
+    resource: "endpoints",
+    singular: "endpoints",
+    kind: "Endpoints",
+    listKind: "EndpointsList",
     schema: serviceSchema.Endpoints,
-    namespaced: true, shortNames: ["ep"], hasStatus: false, gracefulDelete: false,
+    namespaced: true,
+    shortNames: ["ep"],
+    hasStatus: false,
+    gracefulDelete: false,
     validate: withMeta(true),
   },
   {
-    ...gv("discovery.k8s.io", "v1"), resource: "endpointslices", singular: "endpointslice", kind: "EndpointSlice", listKind: "EndpointSliceList",
+    ...gv("discovery.k8s.io", "v1"),
+    resource: "endpointslices",
+    singular: "endpointslice",
+    kind: "EndpointSlice",
+    listKind: "EndpointSliceList",
     schema: serviceSchema.EndpointSlice,
-    namespaced: true, shortNames: [], hasStatus: false, gracefulDelete: false,
+    namespaced: true,
+    shortNames: [],
+    hasStatus: false,
+    gracefulDelete: false,
     validate: withMeta(true, (o) => ((o as EndpointSlice).addressType ? [] : [field.required("addressType")])),
   },
 ];

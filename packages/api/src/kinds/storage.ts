@@ -69,8 +69,15 @@ function accessModes(list: unknown, path: string) {
 
 export const storageResources: Info[] = [
   {
-    ...gv("", "v1"), resource: "persistentvolumes", singular: "persistentvolume", kind: "PersistentVolume", listKind: "PersistentVolumeList",
-    namespaced: false, shortNames: ["pv"], hasStatus: true, gracefulDelete: false,
+    ...gv("", "v1"),
+    resource: "persistentvolumes",
+    singular: "persistentvolume",
+    kind: "PersistentVolume",
+    listKind: "PersistentVolumeList",
+    namespaced: false,
+    shortNames: ["pv"],
+    hasStatus: true,
+    gracefulDelete: false,
     validate: withMeta(false, (o) => {
       const s = (o as PersistentVolume).spec;
       if (!s) return [field.required("spec")];
@@ -88,9 +95,17 @@ export const storageResources: Info[] = [
     },
   },
   {
-    ...gv("", "v1"), resource: "persistentvolumeclaims", singular: "persistentvolumeclaim", kind: "PersistentVolumeClaim", listKind: "PersistentVolumeClaimList",
-    schema: storageSchema.PersistentVolumeClaim, garbageCollected: true,
-    namespaced: true, shortNames: ["pvc"], hasStatus: true, gracefulDelete: false,
+    ...gv("", "v1"),
+    resource: "persistentvolumeclaims",
+    singular: "persistentvolumeclaim",
+    kind: "PersistentVolumeClaim",
+    listKind: "PersistentVolumeClaimList",
+    schema: storageSchema.PersistentVolumeClaim,
+    garbageCollected: true,
+    namespaced: true,
+    shortNames: ["pvc"],
+    hasStatus: true,
+    gracefulDelete: false,
     validate: withMeta(true, (o) => {
       const s = (o as PersistentVolumeClaim).spec;
       if (!s) return [field.required("spec")];
@@ -107,14 +122,23 @@ export const storageResources: Info[] = [
     },
   },
   {
-    ...gv("storage.k8s.io", "v1"), resource: "storageclasses", singular: "storageclass", kind: "StorageClass", listKind: "StorageClassList",
+    ...gv("storage.k8s.io", "v1"),
+    resource: "storageclasses",
+    singular: "storageclass",
+    kind: "StorageClass",
+    listKind: "StorageClassList",
     schema: storageSchema.StorageClass,
-    namespaced: false, shortNames: ["sc"], hasStatus: false, gracefulDelete: false,
+    namespaced: false,
+    shortNames: ["sc"],
+    hasStatus: false,
+    gracefulDelete: false,
     validate: withMeta(false, (o) => {
       const sc = o as StorageClass;
       const errs = sc.provisioner ? [] : [field.required("provisioner")];
-      if (sc.reclaimPolicy !== undefined && !["Retain", "Delete"].includes(sc.reclaimPolicy)) errs.push(field.notSupported("reclaimPolicy", sc.reclaimPolicy, ["Delete", "Retain"]));
-      if (sc.volumeBindingMode !== undefined && !["Immediate", "WaitForFirstConsumer"].includes(sc.volumeBindingMode)) errs.push(field.notSupported("volumeBindingMode", sc.volumeBindingMode, ["Immediate", "WaitForFirstConsumer"]));
+      if (sc.reclaimPolicy !== undefined && !["Retain", "Delete"].includes(sc.reclaimPolicy))
+        errs.push(field.notSupported("reclaimPolicy", sc.reclaimPolicy, ["Delete", "Retain"]));
+      if (sc.volumeBindingMode !== undefined && !["Immediate", "WaitForFirstConsumer"].includes(sc.volumeBindingMode))
+        errs.push(field.notSupported("volumeBindingMode", sc.volumeBindingMode, ["Immediate", "WaitForFirstConsumer"]));
       return errs;
     }),
     applyDefaults: (o) => {

@@ -15,7 +15,8 @@ function create(resource: string, spec: Record<string, unknown>, kind = reg.find
 
 function update(resource: string, old: Record<string, unknown>, next: Record<string, unknown>): string[] {
   const info = reg.find(resource)!;
-  const mk = (spec: Record<string, unknown>) => ({ apiVersion: "apps/v1", kind: info.kind, metadata: { name: "web", namespace: "default" }, spec: structuredClone(spec) }) as KObject;
+  const mk = (spec: Record<string, unknown>) =>
+    ({ apiVersion: "apps/v1", kind: info.kind, metadata: { name: "web", namespace: "default" }, spec: structuredClone(spec) }) as KObject;
   return (info.validateUpdate?.(mk(next), mk(old)) ?? []).map((e) => `${e.field}: ${e.message}`);
 }
 
@@ -29,23 +30,36 @@ describe("Deployment validation", () => {
   });
 
   it("rejects maxSurge and maxUnavailable both zero", () => {
-    expect(create("deployments", { ...base, strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 0 } } }))
-      .toEqual(["spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0"]);
+    expect(create("deployments", { ...base, strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 0 } } })).toEqual([
+      "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0",
+    ]);
     expect(create("deployments", { ...base, strategy: { rollingUpdate: { maxSurge: "0%", maxUnavailable: "0%" } } })).toHaveLength(1);
   });
 
   it("rejects bad percentages and negative numbers", () => {
     const errs = create("deployments", { ...base, strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "abc", maxUnavailable: "150%" } } });
-    expect(errs).toContain("spec.strategy.rollingUpdate.maxUnavailable: Invalid value: \"150%\": must not be greater than 100%");
-    expect(errs.some((e) => e.startsWith("spec.strategy.rollingUpdate.maxSurge: Invalid value: \"abc\": a valid percent string must be a numeric string followed by an ending '%'"))).toBe(true);
-    expect(create("deployments", { ...base, strategy: { rollingUpdate: { maxSurge: -1 } } })).toEqual(["spec.strategy.rollingUpdate.maxSurge: Invalid value: -1: must be greater than or equal to 0"]);
+    expect(errs).toContain('spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "150%": must not be greater than 100%');
+    expect(
+      errs.some((e) =>
+        e.startsWith("spec.strategy.rollingUpdate.maxSurge: Invalid value: \"abc\": a valid percent string must be a numeric string followed by an ending '%'"),
+      ),
+    ).toBe(true);
+    expect(create("deployments", { ...base, strategy: { rollingUpdate: { maxSurge: -1 } } })).toEqual([
+      "spec.strategy.rollingUpdate.maxSurge: Invalid value: -1: must be greater than or equal to 0",
+    ]);
   });
 
   it("checks strategy type, Recreate with rollingUpdate, history limit and progress deadline", () => {
     expect(create("deployments", { ...base, strategy: { type: "Blue" } })[0]).toMatch(/^spec.strategy.type: Unsupported value: "Blue"/);
-    expect(create("deployments", { ...base, strategy: { type: "Recreate", rollingUpdate: { maxSurge: 1 } } })).toEqual(["spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'"]);
-    expect(create("deployments", { ...base, revisionHistoryLimit: -1 })).toEqual(["spec.revisionHistoryLimit: Invalid value: -1: must be greater than or equal to 0"]);
-    expect(create("deployments", { ...base, minReadySeconds: 30, progressDeadlineSeconds: 30 })).toEqual(["spec.progressDeadlineSeconds: Invalid value: 30: must be greater than minReadySeconds"]);
+    expect(create("deployments", { ...base, strategy: { type: "Recreate", rollingUpdate: { maxSurge: 1 } } })).toEqual([
+      "spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'",
+    ]);
+    expect(create("deployments", { ...base, revisionHistoryLimit: -1 })).toEqual([
+      "spec.revisionHistoryLimit: Invalid value: -1: must be greater than or equal to 0",
+    ]);
+    expect(create("deployments", { ...base, minReadySeconds: 30, progressDeadlineSeconds: 30 })).toEqual([
+      "spec.progressDeadlineSeconds: Invalid value: 30: must be greater than minReadySeconds",
+    ]);
     expect(create("deployments", { ...base, minReadySeconds: 30, progressDeadlineSeconds: 31 })).toEqual([]);
   });
 });
@@ -70,11 +84,22 @@ describe("StatefulSet validation", () => {
     expect(create("statefulsets", { ...sts, podManagementPolicy: "Parallel", updateStrategy: { type: "OnDelete" } })).toEqual([]);
   });
   it("rejects unknown policies and strategies, negative partitions", () => {
-    expect(create("statefulsets", { ...sts, podManagementPolicy: "Random" })).toEqual(['spec.podManagementPolicy: Unsupported value: "Random": supported values: "OrderedReady", "Parallel"']);
-    expect(create("statefulsets", { ...sts, updateStrategy: { type: "Sometimes" } })).toEqual(['spec.updateStrategy.type: Unsupported value: "Sometimes": supported values: "OnDelete", "RollingUpdate"']);
-    expect(create("statefulsets", { ...sts, updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: -1 } } })).toEqual(["spec.updateStrategy.rollingUpdate.partition: Invalid value: -1: must be greater than or equal to 0"]);
-    expect(create("statefulsets", { ...sts, updateStrategy: { type: "OnDelete", rollingUpdate: { partition: 1 } } })[0]).toMatch(/^spec.updateStrategy.rollingUpdate: Invalid value: .*only allowed for updateStrategy 'RollingUpdate'/);
-    expect(create("statefulsets", { ...sts, volumeClaimTemplates: [{ spec: {} }] })).toEqual(["spec.volumeClaimTemplates[0].metadata.name: Required value", "spec.volumeClaimTemplates[0].spec.accessModes: Required value"]);
+    expect(create("statefulsets", { ...sts, podManagementPolicy: "Random" })).toEqual([
+      'spec.podManagementPolicy: Unsupported value: "Random": supported values: "OrderedReady", "Parallel"',
+    ]);
+    expect(create("statefulsets", { ...sts, updateStrategy: { type: "Sometimes" } })).toEqual([
+      'spec.updateStrategy.type: Unsupported value: "Sometimes": supported values: "OnDelete", "RollingUpdate"',
+    ]);
+    expect(create("statefulsets", { ...sts, updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: -1 } } })).toEqual([
+      "spec.updateStrategy.rollingUpdate.partition: Invalid value: -1: must be greater than or equal to 0",
+    ]);
+    expect(create("statefulsets", { ...sts, updateStrategy: { type: "OnDelete", rollingUpdate: { partition: 1 } } })[0]).toMatch(
+      /^spec.updateStrategy.rollingUpdate: Invalid value: .*only allowed for updateStrategy 'RollingUpdate'/,
+    );
+    expect(create("statefulsets", { ...sts, volumeClaimTemplates: [{ spec: {} }] })).toEqual([
+      "spec.volumeClaimTemplates[0].metadata.name: Required value",
+      "spec.volumeClaimTemplates[0].spec.accessModes: Required value",
+    ]);
   });
   it("forbids updates to fields other than replicas, template, updateStrategy…", () => {
     expect(update("statefulsets", sts, { ...sts, replicas: 4, updateStrategy: { type: "OnDelete" } })).toEqual([]);
@@ -84,16 +109,24 @@ describe("StatefulSet validation", () => {
 
 describe("DaemonSet validation", () => {
   it("rejects maxUnavailable 0 with the default maxSurge 0", () => {
-    expect(create("daemonsets", { selector: base.selector, template, updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0 } } }))
-      .toEqual(["spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0"]);
-    expect(create("daemonsets", { selector: base.selector, template, updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } })).toEqual([]);
+    expect(
+      create("daemonsets", { selector: base.selector, template, updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0 } } }),
+    ).toEqual(["spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0"]);
+    expect(
+      create("daemonsets", { selector: base.selector, template, updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } }),
+    ).toEqual([]);
   });
 });
 
 describe("CronJob schedule", () => {
   const cj = (schedule: unknown) => {
     const info = reg.find("cronjobs")!;
-    const o = { apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "c", namespace: "default" }, spec: { schedule, jobTemplate: { spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "i" }] } } } } } } as KObject;
+    const o = {
+      apiVersion: "batch/v1",
+      kind: "CronJob",
+      metadata: { name: "c", namespace: "default" },
+      spec: { schedule, jobTemplate: { spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "i" }] } } } } },
+    } as KObject;
     info.applyDefaults?.(o);
     return info.validate(o).map((e) => `${e.field}: ${e.message}`);
   };

@@ -18,7 +18,16 @@ function intOrPercent(v: IntOrString, path: string, maxPercent?: number): { errs
     return { errs: [], zero: v === 0 };
   }
   if (typeof v !== "string" || !percentRe.test(v)) {
-    return { errs: [field.invalid(path, v, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')")], zero: false };
+    return {
+      errs: [
+        field.invalid(
+          path,
+          v,
+          "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
+        ),
+      ],
+      zero: false,
+    };
   }
   const n = Number(v.slice(0, -1));
   if (maxPercent !== undefined && n > maxPercent) return { errs: [field.invalid(path, v, `must not be greater than ${maxPercent}%`)], zero: false };
@@ -26,7 +35,11 @@ function intOrPercent(v: IntOrString, path: string, maxPercent?: number): { errs
 }
 
 /** maxUnavailable and maxSurge of a rolling update: syntax, ≤100% unavailable, not both zero. */
-export function validateRollingParams(ru: { maxSurge?: IntOrString; maxUnavailable?: IntOrString } | undefined, path: string, surgeDefault: IntOrString): FieldError[] {
+export function validateRollingParams(
+  ru: { maxSurge?: IntOrString; maxUnavailable?: IntOrString } | undefined,
+  path: string,
+  surgeDefault: IntOrString,
+): FieldError[] {
   if (!ru) return [];
   const unavail = intOrPercent(ru.maxUnavailable, `${path}.maxUnavailable`, 100);
   const surge = intOrPercent(ru.maxSurge, `${path}.maxSurge`);
@@ -37,48 +50,70 @@ export function validateRollingParams(ru: { maxSurge?: IntOrString; maxUnavailab
 }
 
 /** Deployment spec checks beyond the template. */
-export function validateDeploymentSpec(s: {
-  strategy?: { type?: string; rollingUpdate?: { maxSurge?: IntOrString; maxUnavailable?: IntOrString } };
-  revisionHistoryLimit?: number; progressDeadlineSeconds?: number; minReadySeconds?: number;
-} | undefined): FieldError[] {
+export function validateDeploymentSpec(
+  s:
+    | {
+        strategy?: { type?: string; rollingUpdate?: { maxSurge?: IntOrString; maxUnavailable?: IntOrString } };
+        revisionHistoryLimit?: number;
+        progressDeadlineSeconds?: number;
+        minReadySeconds?: number;
+      }
+    | undefined,
+): FieldError[] {
   if (!s) return [];
   const errs: FieldError[] = [...nonNegative(s.revisionHistoryLimit, "spec.revisionHistoryLimit")];
   const st = s.strategy;
-  if (st?.type !== undefined && st.type !== "RollingUpdate" && st.type !== "Recreate") errs.push(field.notSupported("spec.strategy.type", st.type, ["Recreate", "RollingUpdate"]));
-  if (st?.type === "Recreate" && st.rollingUpdate) errs.push(field.forbidden("spec.strategy.rollingUpdate", "may not be specified when strategy `type` is 'Recreate'"));
+  if (st?.type !== undefined && st.type !== "RollingUpdate" && st.type !== "Recreate")
+    errs.push(field.notSupported("spec.strategy.type", st.type, ["Recreate", "RollingUpdate"]));
+  if (st?.type === "Recreate" && st.rollingUpdate)
+    errs.push(field.forbidden("spec.strategy.rollingUpdate", "may not be specified when strategy `type` is 'Recreate'"));
   else errs.push(...validateRollingParams(st?.rollingUpdate, "spec.strategy.rollingUpdate", "25%"));
   if (s.progressDeadlineSeconds !== undefined) {
     const p = s.progressDeadlineSeconds;
-    if (typeof p !== "number" || !Number.isInteger(p) || p < 0) errs.push(field.invalid("spec.progressDeadlineSeconds", p, "must be greater than or equal to 0"));
+    if (typeof p !== "number" || !Number.isInteger(p) || p < 0)
+      errs.push(field.invalid("spec.progressDeadlineSeconds", p, "must be greater than or equal to 0"));
     else if (p <= (s.minReadySeconds ?? 0)) errs.push(field.invalid("spec.progressDeadlineSeconds", p, "must be greater than minReadySeconds"));
   }
   return errs;
 }
 
 /** DaemonSet updateStrategy and history. */
-export function validateDaemonSetSpec(s: { updateStrategy?: { type?: string; rollingUpdate?: { maxSurge?: IntOrString; maxUnavailable?: IntOrString } }; revisionHistoryLimit?: number } | undefined): FieldError[] {
+export function validateDaemonSetSpec(
+  s:
+    | { updateStrategy?: { type?: string; rollingUpdate?: { maxSurge?: IntOrString; maxUnavailable?: IntOrString } }; revisionHistoryLimit?: number }
+    | undefined,
+): FieldError[] {
   if (!s) return [];
   const errs: FieldError[] = [...nonNegative(s.revisionHistoryLimit, "spec.revisionHistoryLimit")];
   const st = s.updateStrategy;
-  if (st?.type !== undefined && st.type !== "RollingUpdate" && st.type !== "OnDelete") errs.push(field.notSupported("spec.updateStrategy.type", st.type, ["OnDelete", "RollingUpdate"]));
+  if (st?.type !== undefined && st.type !== "RollingUpdate" && st.type !== "OnDelete")
+    errs.push(field.notSupported("spec.updateStrategy.type", st.type, ["OnDelete", "RollingUpdate"]));
   if (st?.type === "RollingUpdate") errs.push(...validateRollingParams(st.rollingUpdate, "spec.updateStrategy.rollingUpdate", 0));
   return errs;
 }
 
 /** StatefulSet podManagementPolicy, updateStrategy, claim templates, history. */
-export function validateStatefulSetSpec(s: {
-  podManagementPolicy?: string; revisionHistoryLimit?: number; serviceName?: string;
-  updateStrategy?: { type?: string; rollingUpdate?: { partition?: number; maxUnavailable?: IntOrString } };
-  volumeClaimTemplates?: KObject[];
-} | undefined): FieldError[] {
+export function validateStatefulSetSpec(
+  s:
+    | {
+        podManagementPolicy?: string;
+        revisionHistoryLimit?: number;
+        serviceName?: string;
+        updateStrategy?: { type?: string; rollingUpdate?: { partition?: number; maxUnavailable?: IntOrString } };
+        volumeClaimTemplates?: KObject[];
+      }
+    | undefined,
+): FieldError[] {
   if (!s) return [];
   const errs: FieldError[] = [...nonNegative(s.revisionHistoryLimit, "spec.revisionHistoryLimit")];
   if (s.podManagementPolicy !== undefined && s.podManagementPolicy !== "OrderedReady" && s.podManagementPolicy !== "Parallel") {
     errs.push(field.notSupported("spec.podManagementPolicy", s.podManagementPolicy, ["OrderedReady", "Parallel"]));
   }
   const st = s.updateStrategy;
-  if (st?.type !== undefined && st.type !== "RollingUpdate" && st.type !== "OnDelete") errs.push(field.notSupported("spec.updateStrategy.type", st.type, ["OnDelete", "RollingUpdate"]));
-  if (st?.type === "OnDelete" && st.rollingUpdate) errs.push(field.invalid("spec.updateStrategy.rollingUpdate", st.rollingUpdate, "only allowed for updateStrategy 'RollingUpdate'"));
+  if (st?.type !== undefined && st.type !== "RollingUpdate" && st.type !== "OnDelete")
+    errs.push(field.notSupported("spec.updateStrategy.type", st.type, ["OnDelete", "RollingUpdate"]));
+  if (st?.type === "OnDelete" && st.rollingUpdate)
+    errs.push(field.invalid("spec.updateStrategy.rollingUpdate", st.rollingUpdate, "only allowed for updateStrategy 'RollingUpdate'"));
   if (st?.rollingUpdate) {
     errs.push(...nonNegative(st.rollingUpdate.partition, "spec.updateStrategy.rollingUpdate.partition"));
     const mu = intOrPercent(st.rollingUpdate.maxUnavailable, "spec.updateStrategy.rollingUpdate.maxUnavailable", 100);
@@ -87,7 +122,8 @@ export function validateStatefulSetSpec(s: {
   }
   (s.volumeClaimTemplates ?? []).forEach((t, i) => {
     if (!t?.metadata?.name) errs.push(field.required(`spec.volumeClaimTemplates[${i}].metadata.name`));
-    if (!(t as { spec?: { accessModes?: unknown[] } })?.spec?.accessModes?.length) errs.push(field.required(`spec.volumeClaimTemplates[${i}].spec.accessModes`));
+    if (!(t as { spec?: { accessModes?: unknown[] } })?.spec?.accessModes?.length)
+      errs.push(field.required(`spec.volumeClaimTemplates[${i}].spec.accessModes`));
   });
   return errs;
 }
@@ -102,10 +138,16 @@ export function validateSelectorImmutable(o: KObject, old: KObject): FieldError[
 /** StatefulSet spec fields other than these may not change (apps/validation.go's ValidateStatefulSetUpdate). */
 export function validateStatefulSetUpdate(o: KObject, old: KObject): FieldError[] {
   const mutable = ["replicas", "template", "updateStrategy", "minReadySeconds", "persistentVolumeClaimRetentionPolicy", "ordinals"];
-  const strip = (x: KObject) => Object.fromEntries(Object.entries((x.spec ?? {}) as Record<string, unknown>).filter(([k]) => !mutable.includes(k) && k !== "selector"));
+  const strip = (x: KObject) =>
+    Object.fromEntries(Object.entries((x.spec ?? {}) as Record<string, unknown>).filter(([k]) => !mutable.includes(k) && k !== "selector"));
   const errs = validateSelectorImmutable(o, old);
   if (canonical(strip(o)) !== canonical(strip(old))) {
-    errs.push(field.forbidden("spec", "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"));
+    errs.push(
+      field.forbidden(
+        "spec",
+        "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+      ),
+    );
   }
   return errs;
 }
@@ -126,7 +168,11 @@ export function validateSchedule(schedule: unknown, path = "spec.schedule"): Fie
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
   if (v && typeof v === "object") {
-    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
   }
   return JSON.stringify(v) ?? "null";
 }

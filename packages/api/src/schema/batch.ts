@@ -9,7 +9,12 @@ export const JobSpec = struct(batch, "JobSpec", "JobSpec describes how the job e
   parallelism: f(int32, 1, "Specifies the maximum desired number of pods the job should run at any given time.", ptr),
   completions: f(int32, 2, "Specifies the desired number of successfully finished pods the job should be run with.", ptr),
   completionMode: f(str, 9, "completionMode specifies how Pod completions are tracked: NonIndexed (default) or Indexed.", ptr),
-  activeDeadlineSeconds: f(int64, 3, "Specifies the duration in seconds relative to the startTime that the job may be continuously active before the system tries to terminate it.", ptr),
+  activeDeadlineSeconds: f(
+    int64,
+    3,
+    "Specifies the duration in seconds relative to the startTime that the job may be continuously active before the system tries to terminate it.",
+    ptr,
+  ),
   backoffLimit: f(int32, 7, "Specifies the number of retries before marking this job failed. Defaults to 6.", ptr),
   selector: f(LabelSelector, 4, "A label query over pods that should match the pod count."),
   manualSelector: f(bool, 5, "manualSelector controls generation of pod labels and pod selectors.", ptr),
@@ -43,10 +48,19 @@ export const CronJobSpec = struct(batch, "CronJobSpec", "CronJobSpec describes h
 export const Job = kind(batch, "Job", { spec: f(JobSpec, 2), status: f(free, undefined) });
 export const CronJob = kind(batch, "CronJob", { spec: f(CronJobSpec, 2), status: f(free, undefined) });
 
-export const ReplicationControllerSpec = struct(pkg.core, "ReplicationControllerSpec", "ReplicationControllerSpec is the specification of a replication controller.", {
-  replicas: f(int32, undefined, "Replicas is the number of desired replicas."),
-  minReadySeconds: f(int32, undefined, "Minimum number of seconds for which a newly created pod should be ready without any of its containers crashing to be considered available."),
-  selector: f(strMap, undefined, "Selector is a label query over pods that should match the Replicas count."),
-  template: f(PodTemplateSpec, undefined, "Template is the object that describes the pod that will be created if insufficient replicas are detected."),
-});
+export const ReplicationControllerSpec = struct(
+  pkg.core,
+  "ReplicationControllerSpec",
+  "ReplicationControllerSpec is the specification of a replication controller.",
+  {
+    replicas: f(int32, undefined, "Replicas is the number of desired replicas."),
+    minReadySeconds: f(
+      int32,
+      undefined,
+      "Minimum number of seconds for which a newly created pod should be ready without any of its containers crashing to be considered available.",
+    ),
+    selector: f(strMap, undefined, "Selector is a label query over pods that should match the Replicas count."),
+    template: f(PodTemplateSpec, undefined, "Template is the object that describes the pod that will be created if insufficient replicas are detected."),
+  },
+);
 export const ReplicationController = kind(pkg.core, "ReplicationController", { spec: f(ReplicationControllerSpec, undefined), status: f(free, undefined) });

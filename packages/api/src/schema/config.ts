@@ -38,4 +38,3 @@ export const Event = kind(core, "Event", {
   related: f(free, undefined, "Optional secondary object for more complex actions."),
   series: f(free, undefined, "Data about the Event series this event represents."),
 });
-

@@ -109,12 +109,19 @@ export const embedded: FieldOpts = { embedded: true };
 export const mergeBy = (key: string, opts: FieldOpts = {}): FieldOpts => ({ ...opts, list: { mergeKey: key } });
 
 /** A struct shown as its own OpenAPI definition. */
-export function struct<F extends Record<string, FieldDef>>(p: string, name: string, description: string | undefined, fields: F, openapi: OpenApiForm = "definition"): StructDef<F> {
+export function struct<F extends Record<string, FieldDef>>(
+  p: string,
+  name: string,
+  description: string | undefined,
+  fields: F,
+  openapi: OpenApiForm = "definition",
+): StructDef<F> {
   return { kind: "struct", name, pkg: p, ...(description !== undefined ? { description } : {}), fields, openapi };
 }
 
 /** A struct spelt out where it is used in OpenAPI (Kubernetes names it; Skiff's documents do not). */
-export const inline = <F extends Record<string, FieldDef>>(p: string, name: string, description: string, fields: F): StructDef<F> => struct(p, name, description, fields, "inline");
+export const inline = <F extends Record<string, FieldDef>>(p: string, name: string, description: string, fields: F): StructDef<F> =>
+  struct(p, name, description, fields, "inline");
 
 /** A struct only protobuf decodes in detail; the OpenAPI documents show a free-form object. */
 export const opaque = <F extends Record<string, FieldDef>>(p: string, name: string, fields: F): StructDef<F> => struct(p, name, undefined, fields, "opaque");
@@ -126,11 +133,20 @@ export const opaque = <F extends Record<string, FieldDef>>(p: string, name: stri
 export function kindSchema<F extends Record<string, FieldDef>>(p: string, name: string, metadata: StructDef, fields: F): StructDef<KindFields & F> {
   const described: Record<string, FieldDef> = {};
   for (const [k, fd] of Object.entries(fields)) {
-    const std = k === "spec" ? `Specification of the desired behavior of the ${name}.` : k === "status" ? `Most recently observed status of the ${name}. Populated by the system. Read-only.` : undefined;
+    const std =
+      k === "spec"
+        ? `Specification of the desired behavior of the ${name}.`
+        : k === "status"
+          ? `Most recently observed status of the ${name}. Populated by the system. Read-only.`
+          : undefined;
     described[k] = fd.description === undefined && std ? { ...fd, description: std } : fd;
   }
   return {
-    kind: "struct", name, pkg: p, openapi: "definition", topLevel: true,
+    kind: "struct",
+    name,
+    pkg: p,
+    openapi: "definition",
+    topLevel: true,
     fields: {
       apiVersion: f(str, undefined, "APIVersion defines the versioned schema of this representation of an object."),
       kind: f(str, undefined, "Kind is a string value representing the REST resource this object represents."),

@@ -8,32 +8,56 @@ export const OwnerReference = struct(pkg.meta, "OwnerReference", "OwnerReference
   name: f(str, 3, "Name of the referent.", req),
   uid: f(str, 4, "UID of the referent.", req),
   controller: f(bool, 6, "If true, this reference points to the managing controller.", ptr),
-  blockOwnerDeletion: f(bool, 7, "If true, AND if the owner has the \"foregroundDeletion\" finalizer, then the owner cannot be deleted from the key-value store until this reference is removed.", ptr),
+  blockOwnerDeletion: f(
+    bool,
+    7,
+    'If true, AND if the owner has the "foregroundDeletion" finalizer, then the owner cannot be deleted from the key-value store until this reference is removed.',
+    ptr,
+  ),
 });
 
-export const ObjectMeta = struct(pkg.meta, "ObjectMeta", "ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.", {
-  name: f(str, 1, "Name must be unique within a namespace."),
-  generateName: f(str, 2, "GenerateName is an optional prefix, used by the server, to generate a unique name ONLY IF the Name field has not been provided."),
-  namespace: f(str, 3, "Namespace defines the space within which each name must be unique."),
-  uid: f(str, 5, "UID is the unique in time and space value for this object."),
-  resourceVersion: f(str, 6, "An opaque value that represents the internal version of this object."),
-  selfLink: f(str, 4, "Deprecated: selfLink is a legacy read-only field that is no longer populated by the system."),
-  generation: f(int64, 7, "A sequence number representing a specific generation of the desired state."),
-  creationTimestamp: f(time, 8, "CreationTimestamp is a timestamp representing the server time when this object was created."),
-  deletionTimestamp: f(time, 9, "DeletionTimestamp is RFC 3339 date and time at which this resource will be deleted."),
-  deletionGracePeriodSeconds: f(int64, 10, "Number of seconds allowed for this object to gracefully terminate before it will be removed from the system.", ptr),
-  labels: f(strMap, 11, "Map of string keys and values that can be used to organize and categorize (scope and select) objects."),
-  annotations: f(strMap, 12, "Annotations is an unstructured key value map stored with a resource that may be set by external tools to store and retrieve arbitrary metadata."),
-  ownerReferences: f(listOf(OwnerReference), 13, "List of objects depended by this object.", mergeBy("uid")),
-  finalizers: f(listOf(str), 14, "Must be empty before the object is deleted from the registry.", { list: { set: true } }),
-  managedFields: f(listOf(free), undefined, "ManagedFields maps workflow-id and version to the set of fields that are managed by that workflow."),
-});
+export const ObjectMeta = struct(
+  pkg.meta,
+  "ObjectMeta",
+  "ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.",
+  {
+    name: f(str, 1, "Name must be unique within a namespace."),
+    generateName: f(str, 2, "GenerateName is an optional prefix, used by the server, to generate a unique name ONLY IF the Name field has not been provided."),
+    namespace: f(str, 3, "Namespace defines the space within which each name must be unique."),
+    uid: f(str, 5, "UID is the unique in time and space value for this object."),
+    resourceVersion: f(str, 6, "An opaque value that represents the internal version of this object."),
+    selfLink: f(str, 4, "Deprecated: selfLink is a legacy read-only field that is no longer populated by the system."),
+    generation: f(int64, 7, "A sequence number representing a specific generation of the desired state."),
+    creationTimestamp: f(time, 8, "CreationTimestamp is a timestamp representing the server time when this object was created."),
+    deletionTimestamp: f(time, 9, "DeletionTimestamp is RFC 3339 date and time at which this resource will be deleted."),
+    deletionGracePeriodSeconds: f(
+      int64,
+      10,
+      "Number of seconds allowed for this object to gracefully terminate before it will be removed from the system.",
+      ptr,
+    ),
+    labels: f(strMap, 11, "Map of string keys and values that can be used to organize and categorize (scope and select) objects."),
+    annotations: f(
+      strMap,
+      12,
+      "Annotations is an unstructured key value map stored with a resource that may be set by external tools to store and retrieve arbitrary metadata.",
+    ),
+    ownerReferences: f(listOf(OwnerReference), 13, "List of objects depended by this object.", mergeBy("uid")),
+    finalizers: f(listOf(str), 14, "Must be empty before the object is deleted from the registry.", { list: { set: true } }),
+    managedFields: f(listOf(free), undefined, "ManagedFields maps workflow-id and version to the set of fields that are managed by that workflow."),
+  },
+);
 
-export const LabelSelectorRequirement = inline(pkg.meta, "LabelSelectorRequirement", "A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.", {
-  key: f(str, 1, "key is the label key that the selector applies to.", req),
-  operator: f(str, 2, "operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.", req),
-  values: f(listOf(str), 3, "values is an array of string values."),
-});
+export const LabelSelectorRequirement = inline(
+  pkg.meta,
+  "LabelSelectorRequirement",
+  "A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.",
+  {
+    key: f(str, 1, "key is the label key that the selector applies to.", req),
+    operator: f(str, 2, "operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.", req),
+    values: f(listOf(str), 3, "values is an array of string values."),
+  },
+);
 
 export const LabelSelector = struct(pkg.meta, "LabelSelector", "A label selector is a label query over a set of resources.", {
   matchLabels: f(strMap, 1, "matchLabels is a map of {key,value} pairs."),
@@ -44,8 +68,11 @@ export const Preconditions = opaque(pkg.meta, "Preconditions", { uid: f(str, 1, 
 
 /** The body of a DELETE (registered in every group version). */
 export const DeleteOptions = opaque(pkg.meta, "DeleteOptions", {
-  gracePeriodSeconds: f(int64, 1, undefined, ptr), preconditions: f(Preconditions, 2), orphanDependents: f(bool, 3, undefined, ptr),
-  propagationPolicy: f(str, 4, undefined, ptr), dryRun: f(listOf(str), 5),
+  gracePeriodSeconds: f(int64, 1, undefined, ptr),
+  preconditions: f(Preconditions, 2),
+  orphanDependents: f(bool, 3, undefined, ptr),
+  propagationPolicy: f(str, 4, undefined, ptr),
+  dryRun: f(listOf(str), 5),
 });
 
 /** A top-level kind with Kubernetes' ObjectMeta. */

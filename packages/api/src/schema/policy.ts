@@ -6,9 +6,14 @@ import { DeleteOptions, kind, LabelSelector } from "./meta.js";
 export const Eviction = kind(pkg.policy, "Eviction", { deleteOptions: f(DeleteOptions, 2, "DeleteOptions may be provided.") });
 
 export const PodDisruptionBudget = kind(pkg.policy, "PodDisruptionBudget", {
-  spec: f(opaque(pkg.policy, "PodDisruptionBudgetSpec", {
-    minAvailable: f(intOrString, 1, undefined, ptr), selector: f(LabelSelector, 2), maxUnavailable: f(intOrString, 3, undefined, ptr),
-    unhealthyPodEvictionPolicy: f(str, 4, undefined, ptr),
-  }), 2),
+  spec: f(
+    opaque(pkg.policy, "PodDisruptionBudgetSpec", {
+      minAvailable: f(intOrString, 1, undefined, ptr),
+      selector: f(LabelSelector, 2),
+      maxUnavailable: f(intOrString, 3, undefined, ptr),
+      unhealthyPodEvictionPolicy: f(str, 4, undefined, ptr),
+    }),
+    2,
+  ),
   status: f(free, undefined),
 });

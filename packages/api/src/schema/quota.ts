@@ -6,8 +6,12 @@ import { kind } from "./meta.js";
 const core = pkg.core;
 
 const LimitRangeItem = opaque(core, "LimitRangeItem", {
-  type: f(str, 1), max: f(mapOf(quantity), 2), min: f(mapOf(quantity), 3), default: f(mapOf(quantity), 4),
-  defaultRequest: f(mapOf(quantity), 5), maxLimitRequestRatio: f(mapOf(quantity), 6),
+  type: f(str, 1),
+  max: f(mapOf(quantity), 2),
+  min: f(mapOf(quantity), 3),
+  default: f(mapOf(quantity), 4),
+  defaultRequest: f(mapOf(quantity), 5),
+  maxLimitRequestRatio: f(mapOf(quantity), 6),
 });
 
 export const LimitRange = kind(core, "LimitRange", { spec: f(opaque(core, "LimitRangeSpec", { limits: f(listOf(LimitRangeItem), 1) }), 2) });

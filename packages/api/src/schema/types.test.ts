@@ -1,7 +1,19 @@
 // The TypeScript types are views of the schemas: every field they name is declared in the
 // kind's schema (checked by the type checker, `npm run typecheck`; the runtime part is trivial).
 import { describe, expectTypeOf, it } from "vitest";
-import type { Container, ContainerPort, EnvVar, Event, Namespace, ObjectMeta, OwnerReference, Pod, PodSpec, ResourceRequirements, Toleration } from "../types.js";
+import type {
+  Container,
+  ContainerPort,
+  EnvVar,
+  Event,
+  Namespace,
+  ObjectMeta,
+  OwnerReference,
+  Pod,
+  PodSpec,
+  ResourceRequirements,
+  Toleration,
+} from "../types.js";
 import type { ControllerRevision, DaemonSet, Deployment, PodTemplateSpec, ReplicaSet, StatefulSet } from "../kinds/apps.js";
 import type { CronJob, Job } from "../kinds/batch.js";
 import type { ConfigMap, Secret } from "../kinds/config.js";

@@ -67,7 +67,12 @@ function validateOwnerReferences(refs: unknown, path: string): FieldError[] {
       errs.push(field.invalid(p, r, "must be an object"));
       return;
     }
-    for (const [key, what] of [["apiVersion", "version"], ["kind", "kind"], ["name", "name"], ["uid", "uid"]] as const) {
+    for (const [key, what] of [
+      ["apiVersion", "version"],
+      ["kind", "kind"],
+      ["name", "name"],
+      ["uid", "uid"],
+    ] as const) {
       if (typeof r[key] !== "string" || r[key] === "") errs.push(field.invalid(`${p}.${key}`, r[key] ?? "", `${what} must not be empty`));
     }
     if (r.controller === true) controllers.push(`${r.kind}/${r.name}`);
@@ -83,7 +88,11 @@ function validateOwnerReferences(refs: unknown, path: string): FieldError[] {
  * it from the request first); cluster-scoped ones must not have one. A name is required
  * unless generateName is set; it must be a DNS-1123 subdomain, or a label when `nameIsLabel`.
  */
-export function validateObjectMeta(meta: ObjectMeta, opts: { namespaced: boolean; nameIsLabel?: boolean; nameErrors?: (s: string) => string[] }, path = "metadata"): FieldError[] {
+export function validateObjectMeta(
+  meta: ObjectMeta,
+  opts: { namespaced: boolean; nameIsLabel?: boolean; nameErrors?: (s: string) => string[] },
+  path = "metadata",
+): FieldError[] {
   if (!isObject(meta)) return [field.required(path)];
   const errs: FieldError[] = [];
   const nameErrors = opts.nameErrors ?? (opts.nameIsLabel ? dns1123LabelErrors : dns1123SubdomainErrors);
@@ -125,4 +134,3 @@ export function validateObjectMetaUpdate(meta: ObjectMeta, old: ObjectMeta, path
   }
   return errs;
 }
-

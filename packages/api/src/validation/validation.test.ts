@@ -3,8 +3,10 @@ import { describe, it, expect } from "vitest";
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, validateObjectMeta, validateObjectMetaUpdate } from "../index.js";
 import type { FieldError } from "../errors.js";
 
-const labelMsg = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-const subdomainMsg = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const labelMsg =
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+const subdomainMsg =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 
 /** Errors as the user reads them: "path: message". */
 const show = (errs: FieldError[]): string[] => errs.map((e) => `${e.field}: ${e.message}`);
@@ -35,7 +37,9 @@ describe("DNS-1123 names", () => {
     expect(isQualifiedName("example.com/My_Name.1")).toBeUndefined();
     expect(isQualifiedName("/x")).toBe("prefix part must be non-empty");
     expect(isQualifiedName("Bad_Prefix/x")).toMatch(/^prefix part a lowercase RFC 1123 subdomain/);
-    expect(isQualifiedName("a/b/c")).toMatch(/^a qualified name must consist of .* with an optional DNS subdomain prefix and '\/' \(e\.g\. 'example\.com\/MyName'\)$/);
+    expect(isQualifiedName("a/b/c")).toMatch(
+      /^a qualified name must consist of .* with an optional DNS subdomain prefix and '\/' \(e\.g\. 'example\.com\/MyName'\)$/,
+    );
     expect(isQualifiedName("x".repeat(64))).toBe("name part must be no more than 63 characters");
     expect(isValidLabelValue("")).toBeUndefined();
     expect(isValidLabelValue("My_value.1")).toBeUndefined();
@@ -56,19 +60,13 @@ describe("validateObjectMeta", () => {
 
   it("checks the name as a subdomain, or as a label when asked", () => {
     expect(validateObjectMeta({ name: "a.b" }, { namespaced: false })).toEqual([]);
-    expect(show(validateObjectMeta({ name: "a.b" }, { namespaced: false, nameIsLabel: true }))).toEqual([
-      `metadata.name: Invalid value: "a.b": ${labelMsg}`,
-    ]);
-    expect(show(validateObjectMeta({ name: "Web" }, { namespaced: false }))).toEqual([
-      `metadata.name: Invalid value: "Web": ${subdomainMsg}`,
-    ]);
+    expect(show(validateObjectMeta({ name: "a.b" }, { namespaced: false, nameIsLabel: true }))).toEqual([`metadata.name: Invalid value: "a.b": ${labelMsg}`]);
+    expect(show(validateObjectMeta({ name: "Web" }, { namespaced: false }))).toEqual([`metadata.name: Invalid value: "Web": ${subdomainMsg}`]);
   });
 
   it("requires a namespace on namespaced objects and forbids it on others", () => {
     expect(show(validateObjectMeta({ name: "a" }, { namespaced: true }))).toEqual(["metadata.namespace: Required value"]);
-    expect(show(validateObjectMeta({ name: "a", namespace: "x" }, { namespaced: false }))).toEqual([
-      "metadata.namespace: Forbidden: not allowed on this type",
-    ]);
+    expect(show(validateObjectMeta({ name: "a", namespace: "x" }, { namespaced: false }))).toEqual(["metadata.namespace: Forbidden: not allowed on this type"]);
   });
 
   it("checks label keys and values", () => {
@@ -105,7 +103,9 @@ describe("validateObjectMeta", () => {
     );
     expect(show(errs)).toEqual([
       'metadata.ownerReferences[0].uid: Invalid value: "": uid must not be empty',
-      expect.stringMatching(/^metadata\.ownerReferences: Invalid value: .*Only one reference can have Controller set to true\. Found "true" in references for ReplicaSet\/rs and ReplicaSet\/rs2$/),
+      expect.stringMatching(
+        /^metadata\.ownerReferences: Invalid value: .*Only one reference can have Controller set to true\. Found "true" in references for ReplicaSet\/rs and ReplicaSet\/rs2$/,
+      ),
       expect.stringMatching(/^metadata\.finalizers: Invalid value: "bad finalizer": name part must consist/),
       expect.stringMatching(/^metadata\.finalizers: .*finalizer orphan and foregroundDeletion cannot be both set$/),
     ]);

@@ -41,5 +41,13 @@ export function readClusterInfo(home: string): ClusterInfo | undefined {
 export function resolveApiserver(flag: string | undefined, env: NodeJS.ProcessEnv, home: string): string[] {
   const raw = flag || env.SKIFF_APISERVER || readClusterInfo(home)?.apiserver || defaultApiserver;
   // Accept URLs too (people paste what kubectl uses); gRPC wants host:port.
-  return raw.split(",").map((s) => s.trim().replace(/^[a-z]+:\/\//, "").replace(/\/.*$/, "")).filter(Boolean);
+  return raw
+    .split(",")
+    .map((s) =>
+      s
+        .trim()
+        .replace(/^[a-z]+:\/\//, "")
+        .replace(/\/.*$/, ""),
+    )
+    .filter(Boolean);
 }

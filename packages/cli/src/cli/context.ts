@@ -52,7 +52,10 @@ export class Context {
   client(): ApiClient {
     if (!this.apiClient) {
       const dir = this.tlsDir;
-      if (!dir) throw new CliError(`no client certificate: apiservers accept only certificates of the cluster CA. Use --tls-dir DIR (ca.crt, tls.crt, tls.key) or $SKIFF_TLS_DIR; on a control plane, ${this.home}/pki/admin is used`);
+      if (!dir)
+        throw new CliError(
+          `no client certificate: apiservers accept only certificates of the cluster CA. Use --tls-dir DIR (ca.crt, tls.crt, tls.key) or $SKIFF_TLS_DIR; on a control plane, ${this.home}/pki/admin is used`,
+        );
       this.apiClient = new ApiClient({ addresses: this.servers, tls: { dir } });
     }
     return this.apiClient;

@@ -12,7 +12,10 @@ export interface ApiErrorLike {
 
 /** A failure of the CLI itself (bad file, unknown kind…), printed as `error: …`. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
   }
 }

@@ -43,14 +43,20 @@ export function splitTypeAndNames(positionals: string[], registry: ResourceRegis
     const groups = new Map<ResourceInfo, string[]>();
     for (const p of positionals) {
       const i = p.indexOf("/");
-      if (i < 0) throw new CliError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'skiff get resource/<resource_name>' instead of 'skiff get resource resource/<resource_name>'`);
+      if (i < 0)
+        throw new CliError(
+          `there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'skiff get resource/<resource_name>' instead of 'skiff get resource resource/<resource_name>'`,
+        );
       const info = resolveResource(registry, p.slice(0, i));
       groups.set(info, [...(groups.get(info) ?? []), p.slice(i + 1)]);
     }
     return [...groups].map(([info, names]) => ({ info, names }));
   }
   const [types, ...names] = positionals;
-  const infos = types.split(",").filter(Boolean).map((t) => resolveResource(registry, t));
+  const infos = types
+    .split(",")
+    .filter(Boolean)
+    .map((t) => resolveResource(registry, t));
   if (infos.length > 1 && names.length) throw new CliError("arguments in resource/name form must have a single resource and name");
   return infos.map((info) => ({ info, names }));
 }
@@ -66,7 +72,9 @@ export function placeInNamespace(info: ResourceInfo, obj: KObject, flagNamespace
   }
   const own = obj.metadata.namespace;
   if (own && flagNamespace && own !== flagNamespace) {
-    throw new CliError(`the namespace from the provided object "${own}" does not match the namespace "${flagNamespace}". You must pass '--namespace=${own}' to perform this operation.`);
+    throw new CliError(
+      `the namespace from the provided object "${own}" does not match the namespace "${flagNamespace}". You must pass '--namespace=${own}' to perform this operation.`,
+    );
   }
   obj.metadata.namespace = own || flagNamespace || "default";
   return obj.metadata.namespace;

@@ -6,7 +6,11 @@ import { CliError, formatError } from "./errors.js";
 
 /** Flags every command accepts. */
 export const globalFlags: FlagSpec = {
-  server: { type: "string", short: "s", description: "host:port of the apiserver (comma-separated list allowed); else $SKIFF_APISERVER, $SKIFF_HOME/cluster.json, 127.0.0.1:6444." },
+  server: {
+    type: "string",
+    short: "s",
+    description: "host:port of the apiserver (comma-separated list allowed); else $SKIFF_APISERVER, $SKIFF_HOME/cluster.json, 127.0.0.1:6444.",
+  },
   namespace: { type: "string", short: "n", description: "The namespace scope for this request." },
   home: { type: "string", description: "Skiff's state directory (default $SKIFF_HOME or ~/.skiff)." },
   "tls-dir": { type: "string", description: "Client certificate to present (ca.crt, tls.crt, tls.key); else $SKIFF_TLS_DIR, else $SKIFF_HOME/pki/admin." },

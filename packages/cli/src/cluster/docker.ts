@@ -14,7 +14,10 @@ export interface DockerCleanup {
 
 async function ids(args: string[]): Promise<string[]> {
   const { stdout } = await run("docker", args, { timeout: 60_000 });
-  return stdout.split("\n").map((s) => s.trim()).filter(Boolean);
+  return stdout
+    .split("\n")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Removes every container, then every network, labelled io.skiff.cluster=<cluster>. */
@@ -31,7 +34,7 @@ export async function removeClusterDockerObjects(cluster: string): Promise<Docke
     out.networks = networks.length;
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
-    out.error = e.code === "ENOENT" ? "docker CLI not found" : (e.stderr?.trim() || e.message);
+    out.error = e.code === "ENOENT" ? "docker CLI not found" : e.stderr?.trim() || e.message;
   }
   return out;
 }

@@ -15,7 +15,14 @@ export interface ClusterPaths {
 
 /** The paths under a SKIFF_HOME. */
 export function clusterPaths(home: string): ClusterPaths {
-  return { home, runDir: join(home, "run"), logDir: join(home, "logs"), natsDir: join(home, "nats"), clusterJson: join(home, "cluster.json"), kubeconfig: join(home, "kubeconfig") };
+  return {
+    home,
+    runDir: join(home, "run"),
+    logDir: join(home, "logs"),
+    natsDir: join(home, "nats"),
+    clusterJson: join(home, "cluster.json"),
+    kubeconfig: join(home, "kubeconfig"),
+  };
 }
 
 /** `$SKIFF_HOME/run/<name>.pid`. */
@@ -80,15 +87,54 @@ export function componentSpecs(s: UpSettings): ComponentSpec[] {
     // LoadBalancer addresses from a /24 of the pod range that no node gets (the controller-manager
     // hands out the low /24s): the node agent makes each one local, so it answers on this host,
     // and the cluster range's blackhole keeps the unused ones from leaving it.
-    service("apiserver", ["--pki-dir", s.pki.dir, "--nats", nats, "--grpc-address", s.apiserver, "--https-address", s.https, "--load-balancer-ip-range", singleHostLoadBalancerPool]),
+    service("apiserver", [
+      "--pki-dir",
+      s.pki.dir,
+      "--nats",
+      nats,
+      "--grpc-address",
+      s.apiserver,
+      "--https-address",
+      s.https,
+      "--load-balancer-ip-range",
+      singleHostLoadBalancerPool,
+    ]),
     service("scheduler", ["--apiserver", s.apiserver, "--tls-dir", s.pki.tlsDirs.scheduler, "--nats", nats]),
-    service("controller-manager", ["--apiserver", s.apiserver, "--tls-dir", s.pki.tlsDirs["controller-manager"], "--nats", nats, "--cluster-cidr", "10.244.0.0/16"]),
+    service("controller-manager", [
+      "--apiserver",
+      s.apiserver,
+      "--tls-dir",
+      s.pki.tlsDirs["controller-manager"],
+      "--nats",
+      nats,
+      "--cluster-cidr",
+      "10.244.0.0/16",
+    ]),
     // The run dir lives under SKIFF_HOME, so `skiff down` finds the node's proxy and dns there.
     // One host: the agent's API listens on loopback only (the apiserver is on this machine).
-    service("node-agent", ["--apiserver", s.apiserver, "--tls-dir", s.pki.tlsDirs[`node-${s.nodeName}`], "--listen-address", "127.0.0.1:10250", "--nats", nats, "--node-name", s.nodeName, "--cluster-name", s.clusterName,
-      "--cluster-cidr", "10.244.0.0/16", "--service-cidr", "10.96.0.0/16", "--run-dir", join(clusterPaths(s.home).runDir, "node"),
+    service("node-agent", [
+      "--apiserver",
+      s.apiserver,
+      "--tls-dir",
+      s.pki.tlsDirs[`node-${s.nodeName}`],
+      "--listen-address",
+      "127.0.0.1:10250",
+      "--nats",
+      nats,
+      "--node-name",
+      s.nodeName,
+      "--cluster-name",
+      s.clusterName,
+      "--cluster-cidr",
+      "10.244.0.0/16",
+      "--service-cidr",
+      "10.96.0.0/16",
+      "--run-dir",
+      join(clusterPaths(s.home).runDir, "node"),
       // Renewal and CA rotation go through the HTTPS port, wherever --https-port put it.
-      "--bootstrap-server", `https://127.0.0.1:${s.https.slice(s.https.lastIndexOf(":") + 1)}`]),
+      "--bootstrap-server",
+      `https://127.0.0.1:${s.https.slice(s.https.lastIndexOf(":") + 1)}`,
+    ]),
   ];
 }
 

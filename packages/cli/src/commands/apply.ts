@@ -51,7 +51,8 @@ async function run(ctx: Context): Promise<number> {
   const manifests = await readManifests(ctx.flags.strings("filename"), { recursive: ctx.flags.bool("recursive") });
   const client = ctx.client();
   return forEachManifest(ctx, manifests, async (info, obj, _namespace, source) => {
-    if (!obj.metadata.name) throw new CliError(`error when retrieving current configuration of ${info.kind} from server for: "${source}": resource name may not be empty`);
+    if (!obj.metadata.name)
+      throw new CliError(`error when retrieving current configuration of ${info.kind} from server for: "${source}": resource name may not be empty`);
     const { result, object } = await applyObject(client, info, obj, source);
     return { object, verb: result };
   });

@@ -20,7 +20,11 @@ function namespaceManifest(ctx: Context): Manifest[] {
 async function run(ctx: Context): Promise<number> {
   writeFormat(ctx); // reject a bad -o before touching anything
   const files = ctx.flags.strings("filename");
-  const manifests = files.length ? await readManifests(files, { recursive: ctx.flags.bool("recursive"), verb: "create" }) : ctx.positionals.length ? namespaceManifest(ctx) : await readManifests([], { verb: "create" });
+  const manifests = files.length
+    ? await readManifests(files, { recursive: ctx.flags.bool("recursive"), verb: "create" })
+    : ctx.positionals.length
+      ? namespaceManifest(ctx)
+      : await readManifests([], { verb: "create" });
   const client = ctx.client();
   return forEachManifest(ctx, manifests, async (info, obj, namespace, source) => {
     const object = await client.create(info.resource, obj, namespace).catch((err) => {

@@ -28,20 +28,24 @@ export function mintLoginSecret(url: string, tlsDir: string): Promise<{ secret: 
     }
   };
   return new Promise((resolve, reject) => {
-    const req = request(`${url}/dashboard/api/login`, { method: "POST", ca: read("ca.crt"), cert: read("tls.crt"), key: read("tls.key"), headers: { "Content-Type": "application/json", "Content-Length": 2 } }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (body += d));
-      res.on("end", () => {
-        try {
-          const j = JSON.parse(body) as { secret?: string; expiresInSeconds?: number; user?: string; message?: string };
-          if (res.statusCode === 201 && j.secret) resolve({ secret: j.secret, expiresInSeconds: j.expiresInSeconds ?? 60, user: j.user ?? "" });
-          else reject(new CliError(`the apiserver refused a dashboard login (HTTP ${res.statusCode}): ${j.message ?? body}`));
-        } catch {
-          reject(new CliError(`the apiserver answered HTTP ${res.statusCode} without JSON: is ${url} the Kubernetes API of a Skiff cluster?`));
-        }
-      });
-    });
+    const req = request(
+      `${url}/dashboard/api/login`,
+      { method: "POST", ca: read("ca.crt"), cert: read("tls.crt"), key: read("tls.key"), headers: { "Content-Type": "application/json", "Content-Length": 2 } },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => (body += d));
+        res.on("end", () => {
+          try {
+            const j = JSON.parse(body) as { secret?: string; expiresInSeconds?: number; user?: string; message?: string };
+            if (res.statusCode === 201 && j.secret) resolve({ secret: j.secret, expiresInSeconds: j.expiresInSeconds ?? 60, user: j.user ?? "" });
+            else reject(new CliError(`the apiserver refused a dashboard login (HTTP ${res.statusCode}): ${j.message ?? body}`));
+          } catch {
+            reject(new CliError(`the apiserver answered HTTP ${res.statusCode} without JSON: is ${url} the Kubernetes API of a Skiff cluster?`));
+          }
+        });
+      },
+    );
     req.on("error", (err) => reject(new CliError(`cannot reach ${url}: ${err.message}`)));
     req.end("{}");
   });
@@ -50,7 +54,10 @@ export function mintLoginSecret(url: string, tlsDir: string): Promise<{ secret: 
 async function run(ctx: Context): Promise<number> {
   if (ctx.positionals.length) throw new UsageError("skiff dashboard takes no arguments");
   const dir = ctx.tlsDir;
-  if (!dir) throw new CliError(`no client certificate to sign in with: use --tls-dir DIR (ca.crt, tls.crt, tls.key) or $SKIFF_TLS_DIR; on a control plane, ${ctx.home}/pki/admin is used`);
+  if (!dir)
+    throw new CliError(
+      `no client certificate to sign in with: use --tls-dir DIR (ca.crt, tls.crt, tls.key) or $SKIFF_TLS_DIR; on a control plane, ${ctx.home}/pki/admin is used`,
+    );
   const url = apiUrl(ctx);
   const login = await mintLoginSecret(url, dir);
   const link = `${url}/dashboard/#login=${login.secret}`;
@@ -61,7 +68,10 @@ async function run(ctx: Context): Promise<number> {
   }
   const opener = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";
   const child = spawn(opener, [link], { detached: true, stdio: "ignore" });
-  const opened = await new Promise<boolean>((r) => { child.once("spawn", () => r(true)); child.once("error", () => r(false)); });
+  const opened = await new Promise<boolean>((r) => {
+    child.once("spawn", () => r(true));
+    child.once("error", () => r(false));
+  });
   child.unref();
   if (!opened) {
     ctx.err.write(`could not start ${opener}; open this link within ${login.expiresInSeconds}s (it signs in once as ${login.user}):\n`);

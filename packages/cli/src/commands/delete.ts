@@ -56,7 +56,9 @@ function gracePeriod(ctx: Context): number | undefined {
     grace = 1;
   }
   if (ctx.flags.bool("force")) {
-    ctx.err.write("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
+    ctx.err.write(
+      "Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n",
+    );
     if (grace < 0) grace = 0;
   } else if (grace === 0) {
     // Without --force, 0 would skip the graceful stop silently; kubectl turns it into 1.
@@ -139,7 +141,7 @@ Examples:
     force: { type: "boolean", description: "With --grace-period=0: remove at once without waiting for confirmation." },
     wait: { type: "boolean", description: "Wait for the resources to be gone before returning.", default: true },
     timeout: { type: "string", description: "How long to wait (e.g. 30s, 2m); 0 waits as long as it takes.", default: "0s" },
-    "ignore-not-found": { type: "boolean", description: "Treat \"resource not found\" as a successful delete." },
+    "ignore-not-found": { type: "boolean", description: 'Treat "resource not found" as a successful delete.' },
   },
   run,
 };

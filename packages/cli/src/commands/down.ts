@@ -58,12 +58,13 @@ async function run(ctx: Context): Promise<number> {
   // In three waves, each in parallel (one at a time took ~17 s): the store's clients, then the
   // apiserver while the node's service network and pod containers go, then NATS last.
   const clients = componentNames.filter((n) => n !== "nats" && n !== "apiserver");
-  await Promise.all([...clients.map(stop), stopRegistry(ctx.home).then((r) => { if (r) ctx.out.write("Stopped the registry (its images stay in the registry/ directory)\n"); })]);
-  const [, , docker] = await Promise.all([
-    stop("apiserver"),
-    teardownNode(ctx, agentArgsFile(paths)),
-    removeClusterDockerObjects("skiff"),
+  await Promise.all([
+    ...clients.map(stop),
+    stopRegistry(ctx.home).then((r) => {
+      if (r) ctx.out.write("Stopped the registry (its images stay in the registry/ directory)\n");
+    }),
   ]);
+  const [, , docker] = await Promise.all([stop("apiserver"), teardownNode(ctx, agentArgsFile(paths)), removeClusterDockerObjects("skiff")]);
   await stop("nats");
   if (docker.error) ctx.err.write(`warning: could not remove Docker containers and networks: ${docker.error}\n`);
   else if (docker.containers || docker.networks) ctx.out.write(`Removed ${docker.containers} container(s) and ${docker.networks} network(s)\n`);

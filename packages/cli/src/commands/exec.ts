@@ -22,7 +22,9 @@ async function run(ctx: Context): Promise<number> {
     tty = false;
   }
   const call = ctx.client().podExec();
-  call.write({ start: { namespace: ctx.namespace, name, container: ctx.flags.string("container") ?? "", command, stdin: stdinWanted, stdout: true, stderr: !tty, tty } });
+  call.write({
+    start: { namespace: ctx.namespace, name, container: ctx.flags.string("container") ?? "", command, stdin: stdinWanted, stdout: true, stderr: !tty, tty },
+  });
   const out = new StringDecoder("utf8");
   const errText = new StringDecoder("utf8");
   const cleanups: (() => void)[] = [];
@@ -39,22 +41,31 @@ async function run(ctx: Context): Promise<number> {
     const onEnd = () => call.write({ stdinClose: true });
     input.on("data", onData);
     input.once("end", onEnd);
-    cleanups.push(() => { input.off("data", onData); input.off("end", onEnd); input.pause(); });
+    cleanups.push(() => {
+      input.off("data", onData);
+      input.off("end", onEnd);
+      input.pause();
+    });
   }
   return new Promise<number>((resolve, reject) => {
     let code: number | undefined;
-    const done = (fn: () => void) => { for (const c of cleanups.splice(0)) c(); fn(); };
+    const done = (fn: () => void) => {
+      for (const c of cleanups.splice(0)) c();
+      fn();
+    };
     call.on("data", (f: { stdout?: Buffer; stderr?: Buffer; exitCode?: number }) => {
       if (f.stdout !== undefined) ctx.out.write(out.write(f.stdout));
       if (f.stderr !== undefined) ctx.err.write(errText.write(f.stderr));
       if (f.exitCode !== undefined) code = f.exitCode;
     });
-    call.on("end", () => done(() => {
-      if (code === undefined) return reject(new Error("the exec stream ended without an exit code"));
-      // kubectl's wording for a failed command (the exit code is still passed on).
-      if (code !== 0 && !tty) ctx.err.write(`command terminated with exit code ${code}\n`);
-      resolve(code);
-    }));
+    call.on("end", () =>
+      done(() => {
+        if (code === undefined) return reject(new Error("the exec stream ended without an exit code"));
+        // kubectl's wording for a failed command (the exit code is still passed on).
+        if (code !== 0 && !tty) ctx.err.write(`command terminated with exit code ${code}\n`);
+        resolve(code);
+      }),
+    );
     call.on("error", (err: GrpcError) => done(() => reject(fromGrpcError(err))));
   });
 }

@@ -146,21 +146,27 @@ async function watchResource(ctx: Context, info: ResourceInfo, names: string[], 
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
     const start = () => {
-      handle = client.watch(info.resource, { namespace, labelSelector, fieldSelector, resourceVersion: rv }, (e: WatchEventOf) => {
-        if (e.object.metadata.resourceVersion) rv = e.object.metadata.resourceVersion;
-        if (e.type === "BOOKMARK" || !wanted(e.object)) return;
-        e.object.kind ??= info.kind;
-        printer.print([e.object], headerDue);
-        headerDue = false;
-      }, (err) => {
-        // Too old a version: start again from a fresh list (without reprinting it).
-        const again = async () => {
-          if (reasonOf(err) === "Gone" || reasonOf(err) === "Expired") rv = (await client.list(info.resource, { namespace, labelSelector, fieldSelector, limit: 1 })).resourceVersion;
-          start();
-        };
-        // A closed stream is resumed at once-ish; a failed one after a pause, so a dead server is not hammered.
-        retry = setTimeout(() => void again().catch(() => (retry = setTimeout(start, 1000))), err ? 1000 : 200);
-      });
+      handle = client.watch(
+        info.resource,
+        { namespace, labelSelector, fieldSelector, resourceVersion: rv },
+        (e: WatchEventOf) => {
+          if (e.object.metadata.resourceVersion) rv = e.object.metadata.resourceVersion;
+          if (e.type === "BOOKMARK" || !wanted(e.object)) return;
+          e.object.kind ??= info.kind;
+          printer.print([e.object], headerDue);
+          headerDue = false;
+        },
+        (err) => {
+          // Too old a version: start again from a fresh list (without reprinting it).
+          const again = async () => {
+            if (reasonOf(err) === "Gone" || reasonOf(err) === "Expired")
+              rv = (await client.list(info.resource, { namespace, labelSelector, fieldSelector, limit: 1 })).resourceVersion;
+            start();
+          };
+          // A closed stream is resumed at once-ish; a failed one after a pause, so a dead server is not hammered.
+          retry = setTimeout(() => void again().catch(() => (retry = setTimeout(start, 1000))), err ? 1000 : 200);
+        },
+      );
     };
     start();
   });

@@ -18,7 +18,11 @@ async function run(ctx: Context): Promise<number> {
     throw new CliError((err as Error).message);
   }
   const targets = await findTargets(ctx);
-  const only = ctx.flags.string("nodes")?.split(",").map((s) => s.trim()).filter(Boolean);
+  const only = ctx.flags
+    .string("nodes")
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (only) {
     const unknown = only.filter((n) => !targets.nodes.some((t) => t.name === n));
     if (unknown.length) throw new CliError(`--nodes: no node ${unknown.join(", ")} in ${targets.how}; nodes: ${targets.nodes.map((t) => t.name).join(", ")}`);
@@ -54,7 +58,11 @@ Examples:
     nodes: { type: "string", description: "Only these nodes (comma-separated)." },
     name: { type: "string", description: "The container topology (default: the one in cluster.json)." },
     project: { type: "string", description: "The compose project (default: found from --home DIR/.skiff-compose)." },
-    via: { type: "string", description: "docker: docker exec into node containers; api: the node agents' LoadImage (default: docker when a container topology or compose project is found)." },
+    via: {
+      type: "string",
+      description:
+        "docker: docker exec into node containers; api: the node agents' LoadImage (default: docker when a container topology or compose project is found).",
+    },
     "node-token": { type: "string", description: "The node token for the agents' API (default: $SKIFF_NODE_TOKEN, else cluster.json)." },
   },
   run,

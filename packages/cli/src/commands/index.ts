@@ -21,7 +21,23 @@ import { kubeconfigCommand } from "./kubeconfig.js";
 
 /** All commands, in help order. */
 export const commands: Command[] = [
-  getCommand, describeCommand, applyCommand, createCommand, deleteCommand, logsCommand, execCommand,
-  upCommand, downCommand, statusCommand, versionCommand, imageCommand, chaosCommand,
-  controlplaneCommand, nodeCommand, tokenCommand, pkiCommand, kubeconfigCommand, dashboardCommand,
+  getCommand,
+  describeCommand,
+  applyCommand,
+  createCommand,
+  deleteCommand,
+  logsCommand,
+  execCommand,
+  upCommand,
+  downCommand,
+  statusCommand,
+  versionCommand,
+  imageCommand,
+  chaosCommand,
+  controlplaneCommand,
+  nodeCommand,
+  tokenCommand,
+  pkiCommand,
+  kubeconfigCommand,
+  dashboardCommand,
 ];

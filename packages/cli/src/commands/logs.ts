@@ -13,7 +13,8 @@ export function intFlag(ctx: Context, name: string, allowNegativeOne = false): n
   const raw = ctx.flags.string(name);
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || (n < 0 && !(allowNegativeOne && n === -1))) throw new UsageError(`invalid argument "${raw}" for "--${name}" flag: must be a whole number${allowNegativeOne ? " (or -1)" : ""} >= 0`);
+  if (!Number.isInteger(n) || (n < 0 && !(allowNegativeOne && n === -1)))
+    throw new UsageError(`invalid argument "${raw}" for "--${name}" flag: must be a whole number${allowNegativeOne ? " (or -1)" : ""} >= 0`);
   return n;
 }
 
@@ -32,17 +33,33 @@ async function run(ctx: Context): Promise<number> {
   const tail = intFlag(ctx, "tail", true);
   const since = ctx.flags.string("since");
   const stream = ctx.client().podLogs({
-    namespace: ctx.namespace, name, container: ctx.flags.string("container") ?? "", follow: ctx.flags.bool("follow"),
-    previous: ctx.flags.bool("previous"), tailLines: tail === -1 ? undefined : tail, sinceSeconds: since ? Math.max(1, parseDurationSeconds(since)) : undefined,
-    timestamps: ctx.flags.bool("timestamps"), limitBytes: intFlag(ctx, "limit-bytes"),
+    namespace: ctx.namespace,
+    name,
+    container: ctx.flags.string("container") ?? "",
+    follow: ctx.flags.bool("follow"),
+    previous: ctx.flags.bool("previous"),
+    tailLines: tail === -1 ? undefined : tail,
+    sinceSeconds: since ? Math.max(1, parseDurationSeconds(since)) : undefined,
+    timestamps: ctx.flags.bool("timestamps"),
+    limitBytes: intFlag(ctx, "limit-bytes"),
   });
   const text = new StringDecoder("utf8");
   return new Promise<number>((resolve, reject) => {
-    const stop = () => { stream.cancel(); resolve(0); };
+    const stop = () => {
+      stream.cancel();
+      resolve(0);
+    };
     process.once("SIGINT", stop);
     stream.on("data", (m: { data: Buffer }) => ctx.out.write(text.write(m.data)));
-    stream.on("end", () => { process.off("SIGINT", stop); ctx.out.write(text.end()); resolve(0); });
-    stream.on("error", (err: GrpcError) => { process.off("SIGINT", stop); reject(fromGrpcError(err)); });
+    stream.on("end", () => {
+      process.off("SIGINT", stop);
+      ctx.out.write(text.end());
+      resolve(0);
+    });
+    stream.on("error", (err: GrpcError) => {
+      process.off("SIGINT", stop);
+      reject(fromGrpcError(err));
+    });
   });
 }
 

@@ -22,7 +22,10 @@ import { startRegistry } from "../cluster/registry.js";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function list(ctx: Context, flag: string, required: string): string[] {
-  const v = (ctx.flags.string(flag) ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const v = (ctx.flags.string(flag) ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!v.length) throw new UsageError(`--${flag} is required: ${required}`);
   return v;
 }
@@ -38,7 +41,11 @@ async function startAll(ctx: Context, specs: { name: ComponentName; args: string
   }
   for (const s of specs) {
     ctx.out.write(`Starting ${s.name}...\n`);
-    const p = await startDetached(process.execPath, [serviceMain(repo, s.name), ...s.args], { log: logFile(paths, s.name), pidFile: pidFile(paths, s.name), env });
+    const p = await startDetached(process.execPath, [serviceMain(repo, s.name), ...s.args], {
+      log: logFile(paths, s.name),
+      pidFile: pidFile(paths, s.name),
+      env,
+    });
     await sleep(300);
     if (p.exited()) throw new CliError(`${s.name} exited at once; the last lines of ${logFile(paths, s.name)}:\n${tail(logFile(paths, s.name))}`);
   }
@@ -57,10 +64,39 @@ async function runControlplane(ctx: Context): Promise<number> {
   const pki = ensureControlPlanePki(ctx.flags.string("pki-dir") ?? pkiDirOf(ctx.home));
   const ttlMs = parseDuration(ctx.flags.string("token-ttl") ?? "24h");
   await startAll(ctx, [
-    { name: "apiserver", args: ["--pki-dir", pki.dir, "--nats", nats.join(","), "--replicas", replicas, "--grpc-address", listen, "--https-address", `0.0.0.0:${httpsPort}`, "--tls-san", advertiseHost, ...(ipv4 ? ["--advertise-address", advertiseHost] : []),
-      ...(ctx.flags.string("load-balancer-ip-range") ? ["--load-balancer-ip-range", ctx.flags.string("load-balancer-ip-range")!] : [])] },
+    {
+      name: "apiserver",
+      args: [
+        "--pki-dir",
+        pki.dir,
+        "--nats",
+        nats.join(","),
+        "--replicas",
+        replicas,
+        "--grpc-address",
+        listen,
+        "--https-address",
+        `0.0.0.0:${httpsPort}`,
+        "--tls-san",
+        advertiseHost,
+        ...(ipv4 ? ["--advertise-address", advertiseHost] : []),
+        ...(ctx.flags.string("load-balancer-ip-range") ? ["--load-balancer-ip-range", ctx.flags.string("load-balancer-ip-range")!] : []),
+      ],
+    },
     { name: "scheduler", args: ["--apiserver", apiservers.join(","), "--tls-dir", pki.tlsDirs.scheduler, "--nats", nats.join(",")] },
-    { name: "controller-manager", args: ["--apiserver", apiservers.join(","), "--tls-dir", pki.tlsDirs["controller-manager"], "--nats", nats.join(","), "--cluster-cidr", ctx.flags.string("cluster-cidr") ?? "10.244.0.0/16"] },
+    {
+      name: "controller-manager",
+      args: [
+        "--apiserver",
+        apiservers.join(","),
+        "--tls-dir",
+        pki.tlsDirs["controller-manager"],
+        "--nats",
+        nats.join(","),
+        "--cluster-cidr",
+        ctx.flags.string("cluster-cidr") ?? "10.244.0.0/16",
+      ],
+    },
   ]);
   // The cluster registry (Debian's docker-registry) beside the control plane: localhost:<port> here,
   // and on every node that joins with --registry <this host>:<port>.
@@ -74,7 +110,12 @@ async function runControlplane(ctx: Context): Promise<number> {
   const client = new ApiClient({ addresses: [local], timeoutMs: 3000, tls: { dir: pki.tlsDirs.admin } });
   try {
     const deadline = Date.now() + 60_000;
-    while (!(await client.list("namespaces", { limit: 1 }).then(() => true, () => false))) {
+    while (
+      !(await client.list("namespaces", { limit: 1 }).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       if (Date.now() > deadline) throw new CliError(`the apiserver on ${local} did not answer within 60s; see ${logFile(clusterPaths(ctx.home), "apiserver")}`);
       await sleep(500);
     }
@@ -82,13 +123,21 @@ async function runControlplane(ctx: Context): Promise<number> {
     const paths = clusterPaths(ctx.home);
     const server = `https://${advertiseHost}:${httpsPort}`;
     writeKubeconfig(pki.dir, { server, path: paths.kubeconfig, name: "skiff" });
-    const info: ClusterInfo = { apiserver: [local, ...apiservers.filter((a) => a !== advertise)].join(","), server, kubeconfig: paths.kubeconfig, nats: nats.join(","), startedAt: new Date().toISOString() };
+    const info: ClusterInfo = {
+      apiserver: [local, ...apiservers.filter((a) => a !== advertise)].join(","),
+      server,
+      kubeconfig: paths.kubeconfig,
+      nats: nats.join(","),
+      startedAt: new Date().toISOString(),
+    };
     writeFileSync(paths.clusterJson, JSON.stringify(info, null, 2) + "\n", { mode: 0o600 });
     const join = `${joinCommand(apiservers, token, pki.caCertHash, nats, httpsPort === "6443" ? undefined : [server])}${registry ? ` --registry ${registry}` : ""}`;
     if (ctx.flags.string("output") === "json") {
       ctx.out.write(JSON.stringify({ apiservers, nats, token, caCertHash: pki.caCertHash, server, kubeconfig: paths.kubeconfig, join }) + "\n");
     } else {
-      ctx.out.write(`\nThe control plane runs on this machine (apiserver ${listen}, Kubernetes API ${server}).\n  export KUBECONFIG=${paths.kubeconfig}\nJoin a node with (the token expires in ${ctx.flags.string("token-ttl") ?? "24h"}; \`skiff token create --print-join-command\` makes another):\n\n  ${join}\n\n`);
+      ctx.out.write(
+        `\nThe control plane runs on this machine (apiserver ${listen}, Kubernetes API ${server}).\n  export KUBECONFIG=${paths.kubeconfig}\nJoin a node with (the token expires in ${ctx.flags.string("token-ttl") ?? "24h"}; \`skiff token create --print-join-command\` makes another):\n\n  ${join}\n\n`,
+      );
     }
     return 0;
   } finally {
@@ -116,7 +165,20 @@ async function runNode(ctx: Context): Promise<number> {
     }
     ctx.out.write(`Node certificate for system:node:${nodeName} stored in ${tlsDir}\n`);
   }
-  const args = ["--apiserver", apiservers.join(","), "--nats", nats.join(","), "--tls-dir", tlsDir, "--bootstrap-server", bootstrap.join(","), "--node-name", nodeName, "--cluster-cidr", ctx.flags.string("cluster-cidr") ?? "10.244.0.0/16"];
+  const args = [
+    "--apiserver",
+    apiservers.join(","),
+    "--nats",
+    nats.join(","),
+    "--tls-dir",
+    tlsDir,
+    "--bootstrap-server",
+    bootstrap.join(","),
+    "--node-name",
+    nodeName,
+    "--cluster-cidr",
+    ctx.flags.string("cluster-cidr") ?? "10.244.0.0/16",
+  ];
   if (ctx.flags.string("node-ip")) args.push("--node-ip", ctx.flags.string("node-ip")!);
   // A VM's engine is the node's own: collect unused images as the kubelet does (85 % / 80 %).
   args.push("--image-gc-high-threshold", ctx.env.SKIFF_IMAGE_GC_HIGH_THRESHOLD ?? "85");
@@ -130,7 +192,10 @@ async function runNode(ctx: Context): Promise<number> {
     for (;;) {
       const n = await client.get<Node>("nodes", nodeName).catch(() => undefined);
       if (n?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")) break;
-      if (Date.now() > deadline) throw new CliError(`\nnode ${nodeName} is not Ready; see ${logFile(clusterPaths(ctx.home), "node-agent")}:\n${tail(logFile(clusterPaths(ctx.home), "node-agent"))}`);
+      if (Date.now() > deadline)
+        throw new CliError(
+          `\nnode ${nodeName} is not Ready; see ${logFile(clusterPaths(ctx.home), "node-agent")}:\n${tail(logFile(clusterPaths(ctx.home), "node-agent"))}`,
+        );
       ctx.out.write(".");
       await sleep(1000);
     }
@@ -156,15 +221,25 @@ admin.token into it on the others), and prints the join command for nodes with a
     nats: { type: "string", description: "NATS servers of the cluster store." },
     listen: { type: "string", description: "Address the apiserver listens on.", default: "0.0.0.0:6444" },
     advertise: { type: "string", description: "Address other machines reach this apiserver at.", default: "<hostname>:6444" },
-    apiservers: { type: "string", description: "Every apiserver of the cluster (three control planes), for the scheduler, controller-manager and join command." },
+    apiservers: {
+      type: "string",
+      description: "Every apiserver of the cluster (three control planes), for the scheduler, controller-manager and join command.",
+    },
     replicas: { type: "string", description: "Replicas of the store bucket (default 3 with 3+ NATS servers, else 1)." },
     "https-port": { type: "string", description: "Port of the Kubernetes REST API (HTTPS, kubectl).", default: "6443" },
     "pki-dir": { type: "string", description: "The control plane's PKI directory (CA, admin token, component certificates).", default: "$SKIFF_HOME/pki" },
     "token-ttl": { type: "string", description: "Lifetime of the printed join token (e.g. 30m, 24h).", default: "24h" },
     "cluster-cidr": { type: "string", description: "Pod addresses of the cluster.", default: "10.244.0.0/16" },
-    "load-balancer-ip-range": { type: "string", description: "LoadBalancer address pool (CIDR or a-b): free addresses of the machines' LAN that every node will answer for (default none: LoadBalancer Services and the Ingress controller's address stay pending; use NodePorts)." },
+    "load-balancer-ip-range": {
+      type: "string",
+      description:
+        "LoadBalancer address pool (CIDR or a-b): free addresses of the machines' LAN that every node will answer for (default none: LoadBalancer Services and the Ingress controller's address stay pending; use NodePorts).",
+    },
     output: { type: "string", short: "o", description: "json: print {apiservers, nats, token}." },
-    registry: { type: "boolean", description: "Also run the cluster registry (Debian's docker-registry) on --registry-port; the join command then passes --registry." },
+    registry: {
+      type: "boolean",
+      description: "Also run the cluster registry (Debian's docker-registry) on --registry-port; the join command then passes --registry.",
+    },
     "registry-port": { type: "string", description: "Port of the cluster registry (localhost:<port> here and on every node).", default: "5001" },
     "registry-auth": { type: "string", description: "USER:PASSWORD: the registry asks for them (htpasswd); pods use imagePullSecrets." },
   },
@@ -175,7 +250,8 @@ admin.token into it on the others), and prints the join command for nodes with a
 export const nodeCommand: Command = {
   name: "node",
   summary: "Join this machine to a cluster as a node (several VMs)",
-  usage: "skiff node --join APISERVER[,APISERVER…] --token TOKEN --ca-cert-hash sha256:HEX --nats URL[,URL…] [--node-name NAME] [--node-ip IP] [--bootstrap-server https://HOST:PORT]",
+  usage:
+    "skiff node --join APISERVER[,APISERVER…] --token TOKEN --ca-cert-hash sha256:HEX --nats URL[,URL…] [--node-name NAME] [--node-ip IP] [--bootstrap-server https://HOST:PORT]",
   flags: {
     join: { type: "string", description: "The apiservers (host:port, comma-separated; the node agent fails over between them)." },
     token: { type: "string", description: "The join token printed by skiff controlplane (or $SKIFF_TOKEN)." },

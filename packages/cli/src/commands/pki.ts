@@ -13,7 +13,11 @@ import { ensureControlPlanePki, pkiDirOf, writeNatsConfigs } from "../pki/pki.js
 import { rotateCa, rotationSteps, type RotationStep } from "../pki/rotate-ca.js";
 import { readClusterInfo } from "../cli/connection.js";
 
-const list = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+const list = (v: string | undefined) =>
+  (v ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** `skiff up --nodes` runs NATS in containers reading this PKI directory: they reload on SIGHUP. */
 function topologyNatsReload(ctx: Context): string | undefined {
@@ -23,15 +27,22 @@ function topologyNatsReload(ctx: Context): string | undefined {
 
 async function runRotateCa(ctx: Context): Promise<number> {
   const step = ctx.flags.string("step") ?? "all";
-  if (step !== "all" && !(rotationSteps as readonly string[]).includes(step)) throw new UsageError(`--step: one of all, ${rotationSteps.join(", ")}; got ${JSON.stringify(step)}`);
+  if (step !== "all" && !(rotationSteps as readonly string[]).includes(step))
+    throw new UsageError(`--step: one of all, ${rotationSteps.join(", ")}; got ${JSON.stringify(step)}`);
   const timeout = Number(ctx.flags.string("timeout") ?? "600");
   if (!(timeout > 0)) throw new UsageError("--timeout: seconds, a positive number");
   const dir = ctx.flags.string("dir") ?? pkiDirOf(ctx.home);
   const client = ctx.client();
   try {
     await rotateCa({
-      dir, steps: step === "all" ? [...rotationSteps] : [step as RotationStep], client, apiservers: ctx.servers, timeoutMs: timeout * 1000,
-      natsReloadCommand: ctx.flags.string("nats-reload-command") ?? topologyNatsReload(ctx), kubeconfigs: [join(ctx.home, "kubeconfig")], out: ctx.out,
+      dir,
+      steps: step === "all" ? [...rotationSteps] : [step as RotationStep],
+      client,
+      apiservers: ctx.servers,
+      timeoutMs: timeout * 1000,
+      natsReloadCommand: ctx.flags.string("nats-reload-command") ?? topologyNatsReload(ctx),
+      kubeconfigs: [join(ctx.home, "kubeconfig")],
+      out: ctx.out,
     });
   } finally {
     client.close();
@@ -48,18 +59,29 @@ async function run(ctx: Context): Promise<number> {
   const hosts = list(ctx.flags.string("nats-hosts"));
   if (hosts.length) {
     const store = ctx.flags.string("nats-store-dir") ?? "/var/lib/skiff/nats";
-    writeNatsConfigs(pki, hosts, hosts.map((_h, i) => ({
-      file: `n${i + 1}.conf`,
-      options: {
-        serverName: `n${i + 1}`, host: "0.0.0.0", port: 4222, storeDir: store, nodes, tlsDir: ctx.flags.string("nats-tls-dir"),
-        cluster: hosts.length > 1 ? { name: "skiff", port: 6222, routes: hosts.filter((_, j) => j !== i).map((x) => `nats://${x}:6222`) } : undefined,
-      },
-    })));
+    writeNatsConfigs(
+      pki,
+      hosts,
+      hosts.map((_h, i) => ({
+        file: `n${i + 1}.conf`,
+        options: {
+          serverName: `n${i + 1}`,
+          host: "0.0.0.0",
+          port: 4222,
+          storeDir: store,
+          nodes,
+          tlsDir: ctx.flags.string("nats-tls-dir"),
+          cluster: hosts.length > 1 ? { name: "skiff", port: 6222, routes: hosts.filter((_, j) => j !== i).map((x) => `nats://${x}:6222`) } : undefined,
+        },
+      })),
+    );
   }
   writeFileSync(join(dir, "ca-cert-hash"), pki.caCertHash + "\n");
   ctx.out.write(`PKI in ${dir} (the CA key ca.key stays on control planes only)
   CA pin for joining: ${pki.caCertHash}
-  certificates: ${Object.entries(pki.tlsDirs).map(([k, v]) => `${k} (${v})`).join(", ")}
+  certificates: ${Object.entries(pki.tlsDirs)
+    .map(([k, v]) => `${k} (${v})`)
+    .join(", ")}
 ${hosts.length ? `  NATS: ${hosts.map((h, i) => `${h} → ${join(dir, "nats", `n${i + 1}.conf`)}`).join(", ")}; nodes allowed to heartbeat: ${nodes.join(", ") || "none yet"}\n` : ""}`);
   return 0;
 }
@@ -82,7 +104,10 @@ Each step waits until every apiserver and Ready node has followed.`,
     nodes: { type: "string", description: "Node names allowed to publish their heartbeat on NATS." },
     step: { type: "string", description: "rotate-ca: one step (add, switch, finish) or all of them in order.", default: "all" },
     timeout: { type: "string", description: "rotate-ca: seconds to wait for the cluster to follow each step.", default: "600" },
-    "nats-reload-command": { type: "string", description: "rotate-ca: shell command reloading NATS servers not run on this machine (e.g. ssh cp2 systemctl reload skiff-nats); local ones get SIGHUP." },
+    "nats-reload-command": {
+      type: "string",
+      description: "rotate-ca: shell command reloading NATS servers not run on this machine (e.g. ssh cp2 systemctl reload skiff-nats); local ones get SIGHUP.",
+    },
     "issue-nodes": { type: "boolean", description: "Also issue node certificates (node-<name>/) for --nodes, instead of joining them with a token." },
   },
   run,

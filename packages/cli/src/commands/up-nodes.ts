@@ -12,7 +12,10 @@ import { pkiDirOf } from "../pki/pki.js";
 
 /** Flags of the container topology (merged into `skiff up`'s). */
 export const upNodesFlags = {
-  nodes: { type: "string", description: "Build the container topology with N node containers (each with its own Docker engine) instead of the single-host cluster." },
+  nodes: {
+    type: "string",
+    description: "Build the container topology with N node containers (each with its own Docker engine) instead of the single-host cluster.",
+  },
   name: { type: "string", description: "Name of the container topology (prefix of its containers, network and volumes).", default: "skiff" },
   "nats-servers": { type: "string", description: "NATS servers of the container topology: 1, or 3 (a JetStream cluster, store replicas 3).", default: "3" },
   apiservers: { type: "string", description: "Apiserver containers.", default: "2" },
@@ -57,13 +60,20 @@ export async function runUpNodes(ctx: Context): Promise<number> {
     schedulerArgs: [],
     // The node agents' image GC settings pass through to the nodes (SKIFF_IMAGE_GC_*).
     nodeEnv: Object.fromEntries(Object.entries(ctx.env).filter(([k, v]) => k.startsWith("SKIFF_IMAGE_GC_") && v !== undefined) as [string, string][]),
-    registry: ctx.flags.bool("registry") || ctx.flags.string("registry-auth") ? { port: int(ctx, "registry-port", 5001), auth: ctx.flags.string("registry-auth"), image: registryImage } : undefined,
+    registry:
+      ctx.flags.bool("registry") || ctx.flags.string("registry-auth")
+        ? { port: int(ctx, "registry-port", 5001), auth: ctx.flags.string("registry-auth"), image: registryImage }
+        : undefined,
   };
   const paths = clusterPaths(ctx.home);
   mkdirSync(paths.home, { recursive: true });
   const { info, timings } = await upTopology(o, ctx.out, paths.kubeconfig, int(ctx, "timeout", 300) * 1000);
   const cluster: ClusterInfo = {
-    apiserver: info.apiservers.join(","), server: info.server, kubeconfig: info.kubeconfig, nats: info.nats.join(","), startedAt: new Date().toISOString(),
+    apiserver: info.apiservers.join(","),
+    server: info.server,
+    kubeconfig: info.kubeconfig,
+    nats: info.nats.join(","),
+    startedAt: new Date().toISOString(),
     topology: { name: info.name, network: info.network, nodes: info.nodes, nats: info.nats, joinToken: info.joinToken },
   };
   writeFileSync(paths.clusterJson, JSON.stringify(cluster, null, 2) + "\n", { mode: 0o600 });
@@ -75,8 +85,12 @@ Skiff is up: ${info.nodes.length} node(s) Ready in ${(timings.allReadyMs / 1000)
   kubectl get nodes                   # the real kubectl works with that kubeconfig
   ./skiff get nodes
   ./skiff image load IMAGE[:TAG]      # copy an image of this host into every node
-${o.registry ? `  docker push localhost:${o.registry.port}/APP:TAG   # the cluster registry; pods use image: localhost:${o.registry.port}/APP:TAG
-` : ""}  ./skiff chaos kill-node ${info.nodes[0]}
+${
+  o.registry
+    ? `  docker push localhost:${o.registry.port}/APP:TAG   # the cluster registry; pods use image: localhost:${o.registry.port}/APP:TAG
+`
+    : ""
+}  ./skiff chaos kill-node ${info.nodes[0]}
   ./skiff down                        # remove every container, network and volume
 `);
   return 0;

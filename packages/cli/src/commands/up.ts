@@ -9,7 +9,21 @@ import { UsageError } from "../cli/args.js";
 import type { ClusterInfo } from "../cli/connection.js";
 import type { Command, Context } from "../cli/context.js";
 import { CliError } from "../cli/errors.js";
-import { agentArgsFile, clusterPaths, cmdlineMarker, componentNames, componentSpecs, natsConfig, natsConfigFile, logFile, nodeNameFrom, pidFile, repoRoot, serviceMain, type ComponentSpec } from "../cluster/paths.js";
+import {
+  agentArgsFile,
+  clusterPaths,
+  cmdlineMarker,
+  componentNames,
+  componentSpecs,
+  natsConfig,
+  natsConfigFile,
+  logFile,
+  nodeNameFrom,
+  pidFile,
+  repoRoot,
+  serviceMain,
+  type ComponentSpec,
+} from "../cluster/paths.js";
 import { portOpen, runningPid, startDetached, tail, type Started } from "../cluster/processes.js";
 import { runUpNodes, upNodesFlags } from "./up-nodes.js";
 import { ensureControlPlanePki, pkiDirOf, writeNatsConfigs } from "../pki/pki.js";
@@ -42,9 +56,15 @@ async function run(ctx: Context): Promise<number> {
   }
 
   const missing = componentNames.filter((n) => n !== "nats" && !existsSync(serviceMain(repo, n)));
-  if (missing.length) throw new CliError(`not built: ${missing.map((n) => serviceMain(repo, n)).join(", ")}; run npm run build (./skiff up does it through scripts/setup.sh)`);
-  for (const [what, port, flag] of [["NATS", natsPort, "--nats-port"], ["the apiserver", apiPort, "--api-port"], ["the Kubernetes API", httpsPort, "--https-port"]] as const) {
-    if (await portOpen("127.0.0.1", port)) throw new CliError(`127.0.0.1:${port} (for ${what}) is already in use by another program; stop it or pick another port with ${flag}`);
+  if (missing.length)
+    throw new CliError(`not built: ${missing.map((n) => serviceMain(repo, n)).join(", ")}; run npm run build (./skiff up does it through scripts/setup.sh)`);
+  for (const [what, port, flag] of [
+    ["NATS", natsPort, "--nats-port"],
+    ["the apiserver", apiPort, "--api-port"],
+    ["the Kubernetes API", httpsPort, "--https-port"],
+  ] as const) {
+    if (await portOpen("127.0.0.1", port))
+      throw new CliError(`127.0.0.1:${port} (for ${what}) is already in use by another program; stop it or pick another port with ${flag}`);
   }
 
   for (const d of [paths.runDir, paths.logDir, paths.natsDir]) mkdirSync(d, { recursive: true });
@@ -52,7 +72,11 @@ async function run(ctx: Context): Promise<number> {
   const nodeName = nodeNameFrom(hostname());
   // The cluster CA is made here on the first start; its key stays in $SKIFF_HOME/pki (0600).
   const pki = ensureControlPlanePki(pkiDirOf(ctx.home), [nodeName]);
-  writeNatsConfigs(pki, [], [{ file: "nats.conf", options: { serverName: clusterName, host: "127.0.0.1", port: natsPort, storeDir: paths.natsDir, nodes: [nodeName] } }]);
+  writeNatsConfigs(
+    pki,
+    [],
+    [{ file: "nats.conf", options: { serverName: clusterName, host: "127.0.0.1", port: natsPort, storeDir: paths.natsDir, nodes: [nodeName] } }],
+  );
   const specs = componentSpecs({ home: ctx.home, repo, natsPort, apiserver: apiserverAddress, https: httpsAddress, nodeName, clusterName, pki });
   const started = new Map<string, Started>();
 
@@ -60,7 +84,9 @@ async function run(ctx: Context): Promise<number> {
   const checkAlive = () => {
     for (const [name, p] of started) {
       if (p.exited()) {
-        throw new DiedError(`${name} exited during startup; the last lines of ${logFile(paths, name)}:\n${tail(logFile(paths, name))}\n\nStop what is still running with ./skiff down.`);
+        throw new DiedError(
+          `${name} exited during startup; the last lines of ${logFile(paths, name)}:\n${tail(logFile(paths, name))}\n\nStop what is still running with ./skiff down.`,
+        );
       }
     }
   };
@@ -70,7 +96,11 @@ async function run(ctx: Context): Promise<number> {
       started.set(spec.name, await startDetached(spec.command, spec.args, { log: logFile(paths, spec.name), pidFile: pidFile(paths, spec.name) }));
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      throw new CliError(e.code === "ENOENT" ? `${spec.command} not found on PATH: install it (./skiff up runs scripts/setup.sh, which does)` : `could not start ${spec.name}: ${e.message}`);
+      throw new CliError(
+        e.code === "ENOENT"
+          ? `${spec.command} not found on PATH: install it (./skiff up runs scripts/setup.sh, which does)`
+          : `could not start ${spec.name}: ${e.message}`,
+      );
     }
   };
   const waitUntil = async (what: string, timeoutMs: number, ok: () => Promise<boolean>, dots = false) => {
@@ -96,19 +126,32 @@ async function run(ctx: Context): Promise<number> {
   await start(apiserver);
   const client = new ApiClient({ addresses: [apiserverAddress], timeoutMs: 2000, tls: { dir: pki.tlsDirs.admin } });
   try {
-    await waitUntil(`the apiserver on ${apiserverAddress}`, 60_000, () => client.list("namespaces", { limit: 1 }).then(() => true, () => false));
+    await waitUntil(`the apiserver on ${apiserverAddress}`, 60_000, () =>
+      client.list("namespaces", { limit: 1 }).then(
+        () => true,
+        () => false,
+      ),
+    );
     // The Node may survive from an earlier run (the store is kept), still saying Ready: only a
     // write made after this node agent started counts.
-    const before = await client.get<Node>("nodes", nodeName).then((n) => rvOf(n), () => 0);
+    const before = await client.get<Node>("nodes", nodeName).then(
+      (n) => rvOf(n),
+      () => 0,
+    );
     const agent = specs.find((sp) => sp.name === "node-agent")!;
     writeFileSync(agentArgsFile(paths), JSON.stringify(agent.args) + "\n");
     for (const spec of rest) await start(spec);
 
     ctx.out.write(`Waiting for node ${nodeName} to be Ready`);
-    await waitUntil(`node ${nodeName} to be Ready`, 120_000, async () => {
-      const node = await client.get<Node>("nodes", nodeName).catch(() => undefined);
-      return !!node && rvOf(node) > before && (node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false);
-    }, true);
+    await waitUntil(
+      `node ${nodeName} to be Ready`,
+      120_000,
+      async () => {
+        const node = await client.get<Node>("nodes", nodeName).catch(() => undefined);
+        return !!node && rvOf(node) > before && (node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false);
+      },
+      true,
+    );
     writeKubeconfig(pki.dir, { server: `https://${httpsAddress}`, path: paths.kubeconfig, name: "skiff" });
   } catch (err) {
     ctx.out.write("\n");
@@ -117,7 +160,14 @@ async function run(ctx: Context): Promise<number> {
     client.close();
   }
 
-  const info: ClusterInfo = { apiserver: apiserverAddress, server: `https://${httpsAddress}`, kubeconfig: paths.kubeconfig, nats: `nats://127.0.0.1:${natsPort}`, nodeName, startedAt: new Date().toISOString() };
+  const info: ClusterInfo = {
+    apiserver: apiserverAddress,
+    server: `https://${httpsAddress}`,
+    kubeconfig: paths.kubeconfig,
+    nats: `nats://127.0.0.1:${natsPort}`,
+    nodeName,
+    startedAt: new Date().toISOString(),
+  };
   writeFileSync(paths.clusterJson, JSON.stringify(info, null, 2) + "\n");
   ctx.out.write(`
 Skiff is up: Kubernetes API https://${httpsAddress}, node ${nodeName} is Ready.

@@ -12,7 +12,9 @@ export async function eventsFor(client: ApiClient, obj: KObject): Promise<Event[
   try {
     const { items } = await client.list<Event>("events", { namespace: namespace ?? "", fieldSelector });
     // A same-named object of another kind, or an earlier incarnation of this one, is not it.
-    return items.filter((e) => (!e.involvedObject?.kind || !obj.kind || e.involvedObject.kind === obj.kind) && (!e.involvedObject?.uid || !uid || e.involvedObject.uid === uid));
+    return items.filter(
+      (e) => (!e.involvedObject?.kind || !obj.kind || e.involvedObject.kind === obj.kind) && (!e.involvedObject?.uid || !uid || e.involvedObject.uid === uid),
+    );
   } catch {
     return []; // kubectl describes the object even when events are not readable
   }
@@ -27,9 +29,7 @@ export function writeEvents(w: DescribeWriter, events: Event[], now: Date = new 
   w.line(1, "----\t------\t----\t----\t-------");
   for (const e of sortEvents(events)) {
     const first = e.firstTimestamp || e.eventTime || e.metadata.creationTimestamp;
-    const age = (e.count ?? 1) > 1
-      ? `${ageSince(e.lastTimestamp || first, now)} (x${e.count} over ${ageSince(first, now)})`
-      : ageSince(first, now);
+    const age = (e.count ?? 1) > 1 ? `${ageSince(e.lastTimestamp || first, now)} (x${e.count} over ${ageSince(first, now)})` : ageSince(first, now);
     w.line(1, `${e.type ?? ""}\t${e.reason ?? ""}\t${age}\t${e.source?.component || e.reportingComponent || ""}\t${(e.message ?? "").trim()}`);
   }
 }

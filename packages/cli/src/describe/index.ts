@@ -15,7 +15,10 @@ export async function describeObject(client: ApiClient, info: ResourceInfo, obj:
   if (info.resource === "pods") {
     describePod(w, obj as Pod, now);
   } else if (info.resource === "nodes") {
-    const pods = await client.list<Pod>("pods", { fieldSelector: `spec.nodeName=${obj.metadata.name}` }).then((r) => r.items, () => []);
+    const pods = await client.list<Pod>("pods", { fieldSelector: `spec.nodeName=${obj.metadata.name}` }).then(
+      (r) => r.items,
+      () => [],
+    );
     describeNode(w, obj as Node, pods, now);
   } else {
     describeGeneric(w, obj);

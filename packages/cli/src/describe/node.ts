@@ -6,10 +6,16 @@ import { nodeRoles } from "@skiff/printers";
 import { type DescribeWriter, formatTime } from "./writer.js";
 
 const systemInfo: [string, string][] = [
-  ["machineID", "Machine ID"], ["systemUUID", "System UUID"], ["bootID", "Boot ID"],
-  ["kernelVersion", "Kernel Version"], ["osImage", "OS Image"], ["operatingSystem", "Operating System"],
-  ["architecture", "Architecture"], ["containerRuntimeVersion", "Container Runtime Version"],
-  ["kubeletVersion", "Kubelet Version"], ["kubeProxyVersion", "Kube-Proxy Version"],
+  ["machineID", "Machine ID"],
+  ["systemUUID", "System UUID"],
+  ["bootID", "Boot ID"],
+  ["kernelVersion", "Kernel Version"],
+  ["osImage", "OS Image"],
+  ["operatingSystem", "Operating System"],
+  ["architecture", "Architecture"],
+  ["containerRuntimeVersion", "Container Runtime Version"],
+  ["kubeletVersion", "Kubelet Version"],
+  ["kubeProxyVersion", "Kube-Proxy Version"],
 ];
 
 /** `key=value:NoSchedule`. */
@@ -41,7 +47,10 @@ export function describeNode(w: DescribeWriter, node: Node, pods: Pod[], now: Da
     w.line(0, "Addresses:");
     for (const a of addrs) w.line(1, `${a.type}:\t${a.address}`);
   }
-  for (const [title, list] of [["Capacity", node.status?.capacity], ["Allocatable", node.status?.allocatable]] as const) {
+  for (const [title, list] of [
+    ["Capacity", node.status?.capacity],
+    ["Allocatable", node.status?.allocatable],
+  ] as const) {
     const keys = Object.keys(list ?? {}).sort();
     if (!keys.length) continue;
     w.line(0, `${title}:`);
@@ -58,10 +67,20 @@ export function describeNode(w: DescribeWriter, node: Node, pods: Pod[], now: Da
     w.line(0, "Images:");
     for (const i of images) w.line(1, `${i.names.filter((n) => !n.includes("@")).join(", ") || i.names[0] || "<none>"}\t${formatBytes(i.sizeBytes)}`);
   }
-  describePodsOnNode(w, node, pods.filter((p) => p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed"), now);
+  describePodsOnNode(
+    w,
+    node,
+    pods.filter((p) => p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed"),
+    now,
+  );
 }
 
-interface Amounts { cpuReq: number; cpuLim: number; memReq: number; memLim: number }
+interface Amounts {
+  cpuReq: number;
+  cpuLim: number;
+  memReq: number;
+  memLim: number;
+}
 
 /** A quantity parser that treats bad quantities as zero: describe should never fail on them. */
 function safe(f: (q: string) => number, q: string | undefined): number {
@@ -108,7 +127,10 @@ function describePodsOnNode(w: DescribeWriter, node: Node, pods: Pod[], now: Dat
     for (const p of pods) {
       const a = podAmounts(p);
       for (const k of Object.keys(total) as (keyof Amounts)[]) total[k] += a[k];
-      w.line(1, `${p.metadata.namespace}\t${p.metadata.name}\t${cpu(a.cpuReq)}\t${cpu(a.cpuLim)}\t${mem(a.memReq)}\t${mem(a.memLim)}\t${ageSince(p.metadata.creationTimestamp, now)}`);
+      w.line(
+        1,
+        `${p.metadata.namespace}\t${p.metadata.name}\t${cpu(a.cpuReq)}\t${cpu(a.cpuLim)}\t${mem(a.memReq)}\t${mem(a.memLim)}\t${ageSince(p.metadata.creationTimestamp, now)}`,
+      );
     }
   }
   w.line(0, "Allocated resources:");

@@ -9,8 +9,11 @@ type Probe = {
   tcpSocket?: { port?: number | string; host?: string };
   exec?: { command?: string[] };
   grpc?: { port?: number; service?: string };
-  initialDelaySeconds?: number; timeoutSeconds?: number; periodSeconds?: number;
-  successThreshold?: number; failureThreshold?: number;
+  initialDelaySeconds?: number;
+  timeoutSeconds?: number;
+  periodSeconds?: number;
+  successThreshold?: number;
+  failureThreshold?: number;
 };
 
 /** Writes everything but the events of a pod. */
@@ -45,10 +48,20 @@ export function describePod(w: DescribeWriter, pod: Pod, now: Date = new Date())
   if (controller) w.line(0, `Controlled By:\t${controller.kind}/${controller.name}`);
   if (spec.initContainers?.length) {
     w.line(0, "Init Containers:");
-    for (const c of spec.initContainers) describeContainer(w, c, status.initContainerStatuses?.find((s) => s.name === c.name));
+    for (const c of spec.initContainers)
+      describeContainer(
+        w,
+        c,
+        status.initContainerStatuses?.find((s) => s.name === c.name),
+      );
   }
   w.line(0, "Containers:");
-  for (const c of spec.containers ?? []) describeContainer(w, c, status.containerStatuses?.find((s) => s.name === c.name));
+  for (const c of spec.containers ?? [])
+    describeContainer(
+      w,
+      c,
+      status.containerStatuses?.find((s) => s.name === c.name),
+    );
   if (status.conditions?.length) {
     w.line(0, "Conditions:");
     w.line(1, "Type\tStatus");
@@ -75,7 +88,10 @@ function describeContainer(w: DescribeWriter, c: Container, s: ContainerStatus |
     w.line(2, `Ports:\t${ports.map((p) => fmt(p.containerPort, p.protocol)).join(", ")}`);
     w.line(2, `Host Ports:\t${ports.map((p) => fmt(p.hostPort, p.protocol)).join(", ")}`);
   }
-  for (const [title, args] of [["Command", c.command], ["Args", c.args]] as const) {
+  for (const [title, args] of [
+    ["Command", c.command],
+    ["Args", c.args],
+  ] as const) {
     if (!args?.length) continue;
     w.line(2, `${title}:`);
     for (const a of args) for (const line of a.split("\n")) w.line(3, line);
@@ -90,7 +106,10 @@ function describeContainer(w: DescribeWriter, c: Container, s: ContainerStatus |
     w.line(2, "Ready:\tFalse");
     w.line(2, "Restart Count:\t0");
   }
-  for (const [title, list] of [["Limits", c.resources?.limits], ["Requests", c.resources?.requests]] as const) {
+  for (const [title, list] of [
+    ["Limits", c.resources?.limits],
+    ["Requests", c.resources?.requests],
+  ] as const) {
     const keys = Object.keys(list ?? {}).sort();
     if (!keys.length) continue;
     w.line(2, `${title}:`);

@@ -30,13 +30,17 @@ export class DescribeWriter {
   map(level: number, title: string, m: Record<string, string> | undefined, sep = "="): void {
     const keys = Object.keys(m ?? {}).sort();
     if (keys.length === 0) return this.line(level, `${title}:\t<none>`);
-    keys.forEach((k, i) => { this.line(i === 0 ? level : 0, `${i === 0 ? `${title}:` : "  ".repeat(level)}\t${k}${sep}${m![k]}`); });
+    keys.forEach((k, i) => {
+      this.line(i === 0 ? level : 0, `${i === 0 ? `${title}:` : "  ".repeat(level)}\t${k}${sep}${m![k]}`);
+    });
   }
 
   /** `Title:\tvalue` lines for a list of strings, or `<none>`. */
   list(level: number, title: string, items: string[]): void {
     if (items.length === 0) return this.line(level, `${title}:\t<none>`);
-    items.forEach((s, i) => { this.line(i === 0 ? level : 0, `${i === 0 ? `${title}:` : "  ".repeat(level)}\t${s}`); });
+    items.forEach((s, i) => {
+      this.line(i === 0 ? level : 0, `${i === 0 ? `${title}:` : "  ".repeat(level)}\t${s}`);
+    });
   }
 
   /** Annotations as kubectl prints them: `key: value`, long or multi-line values cut and indented. */

@@ -31,7 +31,8 @@ export async function hostImageIds(images: string[]): Promise<Map<string, string
     if (id) ids.set(img, id);
     else missing.push(img);
   }
-  if (missing.length) throw new Error(`image ${missing.join(", ")} not found in this host's Docker engine (docker images; build it with docker build -t NAME:TAG .)`);
+  if (missing.length)
+    throw new Error(`image ${missing.join(", ")} not found in this host's Docker engine (docker images; build it with docker build -t NAME:TAG .)`);
   return ids;
 }
 
@@ -58,42 +59,44 @@ export async function loadImages(images: string[], ids: Map<string, string>, nod
     out.write(`\r${[...progress].map(([n, p]) => `${n} ${p}`).join("  ")}\x1b[K`);
   };
   try {
-    const results = await Promise.all(nodes.map(async (n): Promise<NodeResult> => {
-      const t0 = Date.now();
-      const base = { node: n.name, images, bytes: 0 };
-      if (n.down) return { ...base, result: "down", ms: 0, message: n.down };
-      try {
-        const need: string[] = [];
-        for (const img of images) if ((await n.imageId(img)) !== ids.get(img)) need.push(img);
-        if (!need.length) return { ...base, result: "present", ms: Date.now() - t0, message: "already present with the same image id" };
-        const a = await archiveOf(need);
-        let step = 0;
-        progress.set(n.name, "0%");
-        const message = await n.load(a.path, need, (sent) => {
-          const pct = Math.floor((sent * 100) / Math.max(1, a.size));
-          progress.set(n.name, `${pct}%`);
-          show();
-          // Without a terminal: a line at each quarter.
-          if (!tty && pct >= (step + 1) * 25 && pct < 100) {
-            step = Math.floor(pct / 25);
-            out.write(`${n.name}: ${mb(sent)} of ${mb(a.size)} sent\n`);
+    const results = await Promise.all(
+      nodes.map(async (n): Promise<NodeResult> => {
+        const t0 = Date.now();
+        const base = { node: n.name, images, bytes: 0 };
+        if (n.down) return { ...base, result: "down", ms: 0, message: n.down };
+        try {
+          const need: string[] = [];
+          for (const img of images) if ((await n.imageId(img)) !== ids.get(img)) need.push(img);
+          if (!need.length) return { ...base, result: "present", ms: Date.now() - t0, message: "already present with the same image id" };
+          const a = await archiveOf(need);
+          let step = 0;
+          progress.set(n.name, "0%");
+          const message = await n.load(a.path, need, (sent) => {
+            const pct = Math.floor((sent * 100) / Math.max(1, a.size));
+            progress.set(n.name, `${pct}%`);
+            show();
+            // Without a terminal: a line at each quarter.
+            if (!tty && pct >= (step + 1) * 25 && pct < 100) {
+              step = Math.floor(pct / 25);
+              out.write(`${n.name}: ${mb(sent)} of ${mb(a.size)} sent\n`);
+            }
+          });
+          progress.set(n.name, "done");
+          show(true);
+          // The engine must now hold exactly the host's ids.
+          for (const img of need) {
+            const got = await n.imageId(img);
+            if (got !== ids.get(img)) throw new Error(`${img} has id ${got ?? "(none)"} on the node after the load, expected ${ids.get(img)}`);
           }
-        });
-        progress.set(n.name, "done");
-        show(true);
-        // The engine must now hold exactly the host's ids.
-        for (const img of need) {
-          const got = await n.imageId(img);
-          if (got !== ids.get(img)) throw new Error(`${img} has id ${got ?? "(none)"} on the node after the load, expected ${ids.get(img)}`);
+          return { ...base, images: need, result: "loaded", bytes: a.size, ms: Date.now() - t0, message: message.split("\n").filter(Boolean).join("; ") };
+        } catch (err) {
+          progress.set(n.name, "failed");
+          return { ...base, result: err instanceof NodeDownError ? "down" : "failed", ms: Date.now() - t0, message: (err as Error).message };
+        } finally {
+          n.close?.();
         }
-        return { ...base, images: need, result: "loaded", bytes: a.size, ms: Date.now() - t0, message: message.split("\n").filter(Boolean).join("; ") };
-      } catch (err) {
-        progress.set(n.name, "failed");
-        return { ...base, result: err instanceof NodeDownError ? "down" : "failed", ms: Date.now() - t0, message: (err as Error).message };
-      } finally {
-        n.close?.();
-      }
-    }));
+      }),
+    );
     if (tty && progress.size) out.write("\n");
     return results;
   } finally {
@@ -104,12 +107,18 @@ export async function loadImages(images: string[], ids: Map<string, string>, nod
 /** The per-node summary lines. */
 export function summary(results: NodeResult[]): string {
   const names = (imgs: string[]) => `Image${imgs.length > 1 ? "s" : ""} ${imgs.map((i) => `"${i}"`).join(", ")}`;
-  return results.map((r) => {
-    switch (r.result) {
-      case "loaded": return `${names(r.images)} loaded into node ${r.node} (${mb(r.bytes)} in ${(r.ms / 1000).toFixed(1)}s)\n`;
-      case "present": return `${names(r.images)} already present on node ${r.node} with the same image id (unchanged)\n`;
-      case "down": return `${names(r.images)} NOT loaded into node ${r.node}: it is down (${r.message})\n`;
-      default: return `${names(r.images)} NOT loaded into node ${r.node}: ${r.message}\n`;
-    }
-  }).join("");
+  return results
+    .map((r) => {
+      switch (r.result) {
+        case "loaded":
+          return `${names(r.images)} loaded into node ${r.node} (${mb(r.bytes)} in ${(r.ms / 1000).toFixed(1)}s)\n`;
+        case "present":
+          return `${names(r.images)} already present on node ${r.node} with the same image id (unchanged)\n`;
+        case "down":
+          return `${names(r.images)} NOT loaded into node ${r.node}: it is down (${r.message})\n`;
+        default:
+          return `${names(r.images)} NOT loaded into node ${r.node}: ${r.message}\n`;
+      }
+    })
+    .join("");
 }

@@ -33,7 +33,9 @@ export class NodeDownError extends Error {}
 
 /** A gRPC error as a plain one; UNAVAILABLE or DEADLINE_EXCEEDED (no connection) as NodeDownError. */
 function grpcError(err: { code?: number; details?: string; message: string }, address: string): Error {
-  return err.code === 14 || err.code === 4 ? new NodeDownError(`its agent at ${address} does not answer: ${err.details || err.message}`) : new Error(err.details || err.message);
+  return err.code === 14 || err.code === 4
+    ? new NodeDownError(`its agent at ${address} does not answer: ${err.details || err.message}`)
+    : new Error(err.details || err.message);
 }
 
 /** How the targets were found (printed in the summary). */
@@ -45,7 +47,13 @@ export interface Targets {
 /** Counts bytes flowing through. */
 function counter(progress: (n: number) => void): Transform {
   let n = 0;
-  return new Transform({ transform(chunk: Buffer, _e, cb) { n += chunk.length; progress(n); cb(null, chunk); } });
+  return new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      n += chunk.length;
+      progress(n);
+      cb(null, chunk);
+    },
+  });
 }
 
 /** A node container: `docker exec` into its own engine. */
@@ -87,8 +95,16 @@ async function composeNodes(ctx: Context): Promise<{ project: string; nodes: Nod
   const filter = project ? `label=com.docker.compose.project=${project}` : `label=com.docker.compose.project.working_dir=${dir}`;
   const ids = await dockerLines(["ps", "-aq", "--filter", filter]);
   if (!ids.length) return undefined;
-  const rows = await dockerLines(["inspect", "-f", `{{.Name}}|{{index .Config.Labels "com.docker.compose.service"}}|{{index .Config.Labels "com.docker.compose.project"}}|{{.State.Status}}`, ...ids]);
-  const nodes = rows.map((r) => r.split("|")).filter(([, svc]) => /^node(-\d+)?$/.test(svc)).sort((a, b) => a[1].localeCompare(b[1], undefined, { numeric: true }));
+  const rows = await dockerLines([
+    "inspect",
+    "-f",
+    `{{.Name}}|{{index .Config.Labels "com.docker.compose.service"}}|{{index .Config.Labels "com.docker.compose.project"}}|{{.State.Status}}`,
+    ...ids,
+  ]);
+  const nodes = rows
+    .map((r) => r.split("|"))
+    .filter(([, svc]) => /^node(-\d+)?$/.test(svc))
+    .sort((a, b) => a[1].localeCompare(b[1], undefined, { numeric: true }));
   if (!nodes.length) return undefined;
   return { project: nodes[0][2], nodes: nodes.map(([n, , , state]) => containerTarget(n.replace(/^\//, ""), state)) };
 }
@@ -112,33 +128,45 @@ async function apiTargets(ctx: Context): Promise<NodeTarget[]> {
     const ready = n.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
     const ep = n.status?.daemonEndpoints?.kubeletEndpoint;
     const host = ep?.Address ?? n.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
-    const down = !ready ? "node NotReady (its agent is not heartbeating)" : !host || !ep?.Port ? "node publishes no agent address (status.daemonEndpoints)" : undefined;
+    const down = !ready
+      ? "node NotReady (its agent is not heartbeating)"
+      : !host || !ep?.Port
+        ? "node publishes no agent address (status.daemonEndpoints)"
+        : undefined;
     // Mutual TLS: the agent accepts an administrator's certificate for image calls, and must present node `name`'s.
     const address = down ? "" : `${host!.includes(":") ? `[${host}]` : host}:${ep!.Port}`;
     const creds = mtlsChannelCredentials({ dir: tlsDir }, (id) => id.user === nodeUser(name), `node ${name}'s agent (${nodeUser(name)})`);
     const client = down ? undefined : new nodev1.NodeServiceClient(address, creds, { "grpc.max_send_message_length": 16 * 1024 * 1024 });
     return {
-      name, down,
-      imageId: (image) => new Promise((resolve, reject) => {
-        client!.imageStatus({ names: [image] }, md, { deadline: Date.now() + 15_000 }, (err, res) => (err ? reject(grpcError(err, address)) : resolve(res.images[0]?.present ? res.images[0].id : undefined)));
-      }),
-      load: (archive, images, progress) => new Promise((resolve, reject) => {
-        let call: ClientWritableStream<nodev1.LoadImageRequest> | undefined;
-        call = client!.loadImage(md, (err, res) => (err ? reject(grpcError(err, address)) : resolve(res!.message)));
-        call.write({ start: { names: images } });
-        let sent = 0;
-        const src = createReadStream(archive, { highWaterMark: 1024 * 1024 });
-        src.on("data", (chunk) => {
-          sent += chunk.length;
-          progress(sent);
-          if (!call!.write({ data: chunk as Buffer })) {
-            src.pause();
-            call!.once("drain", () => src.resume());
-          }
-        });
-        src.on("end", () => call!.end());
-        src.on("error", (err) => { call!.cancel(); reject(err); });
-      }),
+      name,
+      down,
+      imageId: (image) =>
+        new Promise((resolve, reject) => {
+          client!.imageStatus({ names: [image] }, md, { deadline: Date.now() + 15_000 }, (err, res) =>
+            err ? reject(grpcError(err, address)) : resolve(res.images[0]?.present ? res.images[0].id : undefined),
+          );
+        }),
+      load: (archive, images, progress) =>
+        new Promise((resolve, reject) => {
+          let call: ClientWritableStream<nodev1.LoadImageRequest> | undefined;
+          call = client!.loadImage(md, (err, res) => (err ? reject(grpcError(err, address)) : resolve(res!.message)));
+          call.write({ start: { names: images } });
+          let sent = 0;
+          const src = createReadStream(archive, { highWaterMark: 1024 * 1024 });
+          src.on("data", (chunk) => {
+            sent += chunk.length;
+            progress(sent);
+            if (!call!.write({ data: chunk as Buffer })) {
+              src.pause();
+              call!.once("drain", () => src.resume());
+            }
+          });
+          src.on("end", () => call!.end());
+          src.on("error", (err) => {
+            call!.cancel();
+            reject(err);
+          });
+        }),
       close: () => client?.close(),
     };
   });
@@ -159,7 +187,10 @@ export async function findTargets(ctx: Context): Promise<Targets> {
     }
     const compose = await composeNodes(ctx);
     if (compose) return { how: `compose project ${compose.project} (docker exec)`, nodes: compose.nodes };
-    if (via === "docker") throw new CliError("no container topology or compose project found: give --name (skiff up --nodes), or --project / --home DIR/.skiff-compose (docker compose)");
+    if (via === "docker")
+      throw new CliError(
+        "no container topology or compose project found: give --name (skiff up --nodes), or --project / --home DIR/.skiff-compose (docker compose)",
+      );
   }
   return { how: "the node agents' API", nodes: await apiTargets(ctx) };
 }

@@ -11,7 +11,8 @@ import type { Manifest } from "./parse.js";
 /** `-o` of a writing command: yaml, json, name, or "" (the `kind/name verb` line). */
 export function writeFormat(ctx: Context): "yaml" | "json" | "name" | "" {
   const format = parseOutputFormat(ctx.flags.string("output"));
-  if (format instanceof Error || format === "wide") throw new CliError(`unable to match a printer suitable for the output format "${ctx.flags.string("output")}", allowed formats are: json,name,yaml`);
+  if (format instanceof Error || format === "wide")
+    throw new CliError(`unable to match a printer suitable for the output format "${ctx.flags.string("output")}", allowed formats are: json,name,yaml`);
   return format as "yaml" | "json" | "name" | "";
 }
 

@@ -13,7 +13,9 @@ function stored(applied: KObject): KObject {
 }
 
 const manifest = (image: string, labels: Record<string, string> = { app: "web" }): KObject => ({
-  apiVersion: "v1", kind: "Pod", metadata: { name: "web", namespace: "default", labels },
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: "web", namespace: "default", labels },
   spec: { containers: [{ name: "app", image }] },
 });
 
@@ -51,7 +53,12 @@ describe("mergeApplied", () => {
 
 describe("cleanManifest", () => {
   it("drops status and server-owned metadata", () => {
-    const o = cleanManifest({ apiVersion: "v1", kind: "Pod", metadata: { name: "a", resourceVersion: "3", uid: "x", labels: { a: "b" } }, status: { phase: "Running" } });
+    const o = cleanManifest({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "a", resourceVersion: "3", uid: "x", labels: { a: "b" } },
+      status: { phase: "Running" },
+    });
     expect(o).toEqual({ apiVersion: "v1", kind: "Pod", metadata: { name: "a", labels: { a: "b" } } });
   });
 });

@@ -24,12 +24,30 @@ export function deepEqual(a: Json, b: Json): boolean {
 
 /** JSON with object keys sorted (Go's encoding of maps), so the annotation is stable. */
 function sortedJson(v: Json): string {
-  const sort = (x: Json): Json => (Array.isArray(x) ? x.map(sort) : isObject(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort(x[k])])) : x);
+  const sort = (x: Json): Json =>
+    Array.isArray(x)
+      ? x.map(sort)
+      : isObject(x)
+        ? Object.fromEntries(
+            Object.keys(x)
+              .sort()
+              .map((k) => [k, sort(x[k])]),
+          )
+        : x;
   return JSON.stringify(sort(v));
 }
 
 /** Server-owned metadata a manifest may carry (e.g. saved with `get -o yaml`) but must not send. */
-const serverMetadata = ["resourceVersion", "uid", "creationTimestamp", "generation", "managedFields", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"];
+const serverMetadata = [
+  "resourceVersion",
+  "uid",
+  "creationTimestamp",
+  "generation",
+  "managedFields",
+  "selfLink",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+];
 
 /** A copy of a manifest object ready to send: no status, no server-owned metadata. */
 export function cleanManifest(obj: KObject): KObject {

@@ -49,7 +49,9 @@ items:
   });
 
   it("rejects documents without kind or apiVersion", () => {
-    expect(() => parseManifests("metadata: {name: a}\n", "bad.yaml")).toThrow('error validating "bad.yaml": error validating data: [apiVersion not set, kind not set]');
+    expect(() => parseManifests("metadata: {name: a}\n", "bad.yaml")).toThrow(
+      'error validating "bad.yaml": error validating data: [apiVersion not set, kind not set]',
+    );
   });
 
   it("reports YAML syntax errors with the file name", () => {

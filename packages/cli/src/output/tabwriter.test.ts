@@ -12,9 +12,7 @@ describe("tabwrite", () => {
 
   it("lays out nested columns like Go's tabwriter", () => {
     const text = "  Type\tReason\tAge\n  ----\t------\t---\n  Normal\tScheduled\t5s\n";
-    expect(tabwrite(text, { minWidth: 0, padding: 2 })).toBe(
-      "  Type    Reason     Age\n  ----    ------     ---\n  Normal  Scheduled  5s\n",
-    );
+    expect(tabwrite(text, { minWidth: 0, padding: 2 })).toBe("  Type    Reason     Age\n  ----    ------     ---\n  Normal  Scheduled  5s\n");
   });
 
   it("aligns a second cell only among the lines that have it", () => {

@@ -4,7 +4,23 @@
 // $SKIFF_TLS_DIR, else $SKIFF_HOME/pki/admin).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { caCertHash, componentIdentities, readTrustBundle, ensureClusterCa, ensureIssued, issueCertificate, NATS_SERVER_USER, natsServerConfig, natsTlsDirOf, nodeIdentity, tlsPaths, writeFileAtomic, writeTlsDir, type CertAndKey, type NatsConfigOptions } from "@skiff/client";
+import {
+  caCertHash,
+  componentIdentities,
+  readTrustBundle,
+  ensureClusterCa,
+  ensureIssued,
+  issueCertificate,
+  NATS_SERVER_USER,
+  natsServerConfig,
+  natsTlsDirOf,
+  nodeIdentity,
+  tlsPaths,
+  writeFileAtomic,
+  writeTlsDir,
+  type CertAndKey,
+  type NatsConfigOptions,
+} from "@skiff/client";
 
 /** The control plane's PKI directory under a SKIFF_HOME. */
 export const pkiDirOf = (home: string): string => join(home, "pki");
@@ -36,10 +52,17 @@ export function cliTlsDir(flag: string | undefined, env: NodeJS.ProcessEnv, home
 }
 
 /** Issues the NATS servers' certificate (for `hosts`) and writes `<dir>/nats/<file>` configurations for them; returns the TLS dir. */
-export function writeNatsConfigs(pki: ControlPlanePki, hosts: string[], servers: { file: string; options: Omit<NatsConfigOptions, "tlsDir"> & { tlsDir?: string } }[]): string {
+export function writeNatsConfigs(
+  pki: ControlPlanePki,
+  hosts: string[],
+  servers: { file: string; options: Omit<NatsConfigOptions, "tlsDir"> & { tlsDir?: string } }[],
+): string {
   const dir = natsTlsDirOf(pki.dir);
   // Re-issued each time: the names and addresses of the servers may have changed.
-  writeTlsDir(dir, { ca: readTrustBundle(pki.dir), ...issueCertificate(pki.ca, { user: NATS_SERVER_USER, groups: [], hosts: ["127.0.0.1", "localhost", ...hosts], server: true }) });
+  writeTlsDir(dir, {
+    ca: readTrustBundle(pki.dir),
+    ...issueCertificate(pki.ca, { user: NATS_SERVER_USER, groups: [], hosts: ["127.0.0.1", "localhost", ...hosts], server: true }),
+  });
   for (const s of servers) writeFileAtomic(join(dir, s.file), natsServerConfig({ ...s.options, tlsDir: s.options.tlsDir ?? dir }), 0o600);
   return dir;
 }

@@ -18,7 +18,22 @@ import { join, resolve } from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import type { Node } from "@skiff/api";
-import { CA_BUNDLE, caCertHash, certInfo, createCa, hasTlsDir, issueCertificate, readTlsDir, signedBy, splitPem, tlsPaths, writeFileAtomic, writeTlsDir, type ApiClient, type CertAndKey } from "@skiff/client";
+import {
+  CA_BUNDLE,
+  caCertHash,
+  certInfo,
+  createCa,
+  hasTlsDir,
+  issueCertificate,
+  readTlsDir,
+  signedBy,
+  splitPem,
+  tlsPaths,
+  writeFileAtomic,
+  writeTlsDir,
+  type ApiClient,
+  type CertAndKey,
+} from "@skiff/client";
 import { CliError } from "../cli/errors.js";
 import type { Output } from "../cli/context.js";
 
@@ -52,17 +67,29 @@ const ID_SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
 
 /** Every TLS directory under the PKI directory (scheduler, controller-manager, admin, nats, node-*, …). */
 function tlsDirsOf(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && hasTlsDir(join(dir, e.name))).map((e) => join(dir, e.name));
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && hasTlsDir(join(dir, e.name)))
+    .map((e) => join(dir, e.name));
 }
 
 /** Re-issues a certificate with the same identity, names, usages and lifetime from `ca`. */
 function reissueLike(certPem: string, ca: CertAndKey): CertAndKey {
   const x = new X509Certificate(certPem);
   const info = certInfo(certPem);
-  const hosts = (x.subjectAltName ?? "").split(",").map((s) => s.trim().replace(/^(DNS|IP Address):/, "")).filter(Boolean);
+  const hosts = (x.subjectAltName ?? "")
+    .split(",")
+    .map((s) => s.trim().replace(/^(DNS|IP Address):/, ""))
+    .filter(Boolean);
   const usages = x.keyUsage ?? [];
   const lifetime = info.notAfter.getTime() - info.notBefore.getTime() - 5 * 60_000;
-  return issueCertificate(ca, { user: info.user, groups: info.groups, hosts, server: usages.includes(ID_SERVER_AUTH), client: true, validityMs: Math.max(lifetime, 60_000) });
+  return issueCertificate(ca, {
+    user: info.user,
+    groups: info.groups,
+    hosts,
+    server: usages.includes(ID_SERVER_AUTH),
+    client: true,
+    validityMs: Math.max(lifetime, 60_000),
+  });
 }
 
 /** Writes the trust bundle into every TLS directory (and kubeconfigs); re-issues certificates the signing CA did not sign. */
@@ -100,10 +127,15 @@ async function reloadNats(dir: string, o: RotateOptions): Promise<void> {
   }
   if (reloaded.length) o.out.write(`  reloaded nats-server (pid ${reloaded.join(", ")})\n`);
   if (o.natsReloadCommand) {
-    await exec("sh", ["-c", o.natsReloadCommand], { timeout: 60_000 }).catch((err) => { throw new CliError(`--nats-reload-command failed: ${(err as Error).message}`); });
+    await exec("sh", ["-c", o.natsReloadCommand], { timeout: 60_000 }).catch((err) => {
+      throw new CliError(`--nats-reload-command failed: ${(err as Error).message}`);
+    });
     o.out.write(`  ran: ${o.natsReloadCommand}\n`);
   }
-  if (!reloaded.length && !o.natsReloadCommand) o.out.write("  warning: no nats-server of this PKI directory runs here: reload your NATS servers now (systemctl reload skiff-nats, or nats-server --signal reload), or pass --nats-reload-command\n");
+  if (!reloaded.length && !o.natsReloadCommand)
+    o.out.write(
+      "  warning: no nats-server of this PKI directory runs here: reload your NATS servers now (systemctl reload skiff-nats, or nats-server --signal reload), or pass --nats-reload-command\n",
+    );
 }
 
 /** One TLS handshake (HTTP/2, as gRPC speaks): whether the server accepted `id`, and the certificate it presented. */
@@ -149,14 +181,22 @@ async function waitForCluster(what: string, o: RotateOptions, ok: (r: Awaited<Re
   let behind: string[] = [];
   for (;;) {
     const { ready, notReady } = await agents(o.client).catch(() => ({ ready: [], notReady: [] as string[] }));
-    const targets = [...o.apiservers.map((a) => ({ name: `apiserver ${a}`, address: a })), ...ready.map((n) => ({ name: `node ${n.name}`, address: n.address }))];
+    const targets = [
+      ...o.apiservers.map((a) => ({ name: `apiserver ${a}`, address: a })),
+      ...ready.map((n) => ({ name: `node ${n.name}`, address: n.address })),
+    ];
     const results = await Promise.all(targets.map(async (t) => ({ t, r: await handshake(t.address, probe) })));
     behind = results.filter((x) => !ok(x.r)).map((x) => `${x.t.name} (${x.t.address}${x.r.error ? `: ${x.r.error}` : ""})`);
     if (!behind.length) {
-      o.out.write(`  ${what}: ${targets.length} checked (${targets.map((t) => t.name).join(", ")})${notReady.length ? `; not Ready, not checked: ${notReady.join(", ")} (they re-join if they miss the rotation)` : ""}\n`);
+      o.out.write(
+        `  ${what}: ${targets.length} checked (${targets.map((t) => t.name).join(", ")})${notReady.length ? `; not Ready, not checked: ${notReady.join(", ")} (they re-join if they miss the rotation)` : ""}\n`,
+      );
       return;
     }
-    if (Date.now() > deadline) throw new CliError(`${what}: still waiting for ${behind.join(", ")} after ${Math.round(o.timeoutMs / 1000)}s; run the same step again once they have followed (nothing was removed)`);
+    if (Date.now() > deadline)
+      throw new CliError(
+        `${what}: still waiting for ${behind.join(", ")} after ${Math.round(o.timeoutMs / 1000)}s; run the same step again once they have followed (nothing was removed)`,
+      );
     await sleep(2000);
   }
 }
@@ -167,7 +207,8 @@ const probeOf = (ca: CertAndKey) => issueCertificate(ca, { user: "skiff:ca-rotat
 /** Runs the given steps in order. */
 export async function rotateCa(o: RotateOptions): Promise<void> {
   const { dir } = o;
-  const caCrt = f(dir, "ca.crt"), caKey = f(dir, "ca.key");
+  const caCrt = f(dir, "ca.crt"),
+    caKey = f(dir, "ca.key");
   if (!existsSync(caKey)) throw new CliError(`${caKey} is missing: run this on a control plane, with --dir its PKI directory`);
   for (const step of o.steps) {
     o.out.write(`step ${step}\n`);
@@ -197,7 +238,12 @@ export async function rotateCa(o: RotateOptions): Promise<void> {
       writeFileSync(f(dir, "ca-cert-hash"), `${caCertHash(signer.cert)}\n`);
       o.out.write(`  ${certInfo(signer.cert).user} signs now; component certificates re-issued\n`);
       await reloadNats(dir, o);
-      await waitForCluster("every apiserver and node presents a certificate of the new CA", o, (r) => !!r.peer && signedBy(r.peer, signer.cert), probeOf(signer));
+      await waitForCluster(
+        "every apiserver and node presents a certificate of the new CA",
+        o,
+        (r) => !!r.peer && signedBy(r.peer, signer.cert),
+        probeOf(signer),
+      );
     } else {
       const signer = { cert: read(caCrt), key: read(caKey) };
       if (existsSync(f(dir, "ca-next.crt"))) throw new CliError("the new CA does not sign yet: run the switch step first");

@@ -36,12 +36,18 @@ export async function allowBridgeTraffic(topology: string, network: string): Pro
 export async function removeBridgeRules(topology: string): Promise<void> {
   let rules: string[];
   try {
-    rules = (await iptables(["-S", "DOCKER-USER"])).split("\n").filter((l) => l.includes(`"${ruleComment(topology)}"`) || l.includes(` ${ruleComment(topology)} `) || l.endsWith(ruleComment(topology)));
+    rules = (await iptables(["-S", "DOCKER-USER"]))
+      .split("\n")
+      .filter((l) => l.includes(`"${ruleComment(topology)}"`) || l.includes(` ${ruleComment(topology)} `) || l.endsWith(ruleComment(topology)));
   } catch {
     return;
   }
   for (const r of rules) {
-    const args = r.replace(/^-A /, "-D ").match(/"[^"]*"|\S+/g)?.map((a) => a.replace(/^"|"$/g, "")) ?? [];
+    const args =
+      r
+        .replace(/^-A /, "-D ")
+        .match(/"[^"]*"|\S+/g)
+        ?.map((a) => a.replace(/^"|"$/g, "")) ?? [];
     await iptables(args).catch(() => undefined);
   }
 }

@@ -19,12 +19,18 @@ export async function docker(args: string[], timeoutMs = 120_000): Promise<strin
 
 /** Lines of a docker listing, empty lines dropped. */
 export async function dockerLines(args: string[]): Promise<string[]> {
-  return (await docker(args)).split("\n").map((s) => s.trim()).filter(Boolean);
+  return (await docker(args))
+    .split("\n")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Whether an image exists in the host engine. */
 export async function imageExists(image: string): Promise<boolean> {
-  return docker(["image", "inspect", "-f", "{{.Id}}", image]).then(() => true, () => false);
+  return docker(["image", "inspect", "-f", "{{.Id}}", image]).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** A container of a topology as `docker ps` reports it. */
@@ -45,8 +51,10 @@ export async function topologyContainers(topology: string, network: string): Pro
   if (!ids.length) return [];
   const fmt = `{{.Id}}|{{.Name}}|{{index .Config.Labels "io.skiff.role"}}|{{index .Config.Labels "io.skiff.index"}}|{{.State.Status}}|{{with index .NetworkSettings.Networks "${network}"}}{{.IPAddress}}{{end}}`;
   const lines = await dockerLines(["inspect", "-f", fmt, ...ids]);
-  return lines.map((l) => {
-    const [id, name, role, index, state, ip] = l.split("|");
-    return { id, name: name.replace(/^\//, ""), role, index: Number(index), state, ip: ip ?? "" };
-  }).sort((a, b) => a.role.localeCompare(b.role) || a.index - b.index);
+  return lines
+    .map((l) => {
+      const [id, name, role, index, state, ip] = l.split("|");
+      return { id, name: name.replace(/^\//, ""), role, index: Number(index), state, ip: ip ?? "" };
+    })
+    .sort((a, b) => a.role.localeCompare(b.role) || a.index - b.index);
 }

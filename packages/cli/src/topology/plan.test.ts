@@ -3,8 +3,18 @@ import { dockerRunArgs, natsConfigs, fixedIp, loadBalancerPool, planTopology, va
 import { upperHalf } from "./topology.js";
 
 const base: TopologyOptions = {
-  name: "t1", nodes: 2, natsServers: 3, apiservers: 2, schedulers: 1, controllerManagers: 1, internal: true,
-  pkiDir: "/home/u/.skiff/pki", images: { nats: "n", controlplane: "c", node: "d" }, nodeAgentArgs: [], controllerManagerArgs: [], schedulerArgs: [],
+  name: "t1",
+  nodes: 2,
+  natsServers: 3,
+  apiservers: 2,
+  schedulers: 1,
+  controllerManagers: 1,
+  internal: true,
+  pkiDir: "/home/u/.skiff/pki",
+  images: { nats: "n", controlplane: "c", node: "d" },
+  nodeAgentArgs: [],
+  controllerManagerArgs: [],
+  schedulerArgs: [],
   nodeToken: "0123456789abcdef0123",
 };
 
@@ -14,7 +24,9 @@ describe("planTopology", () => {
     // Routes live in each server's configuration (TLS, users), which the container reads.
     expect(p.nats.map((n) => n.args)).toEqual([1, 2, 3].map((i) => ["-c", `/etc/skiff/nats/n${i}.conf`]));
     expect(natsConfigs(base, p).map((c) => c.options.cluster?.routes.join(","))).toEqual([
-      "nats://t1-nats-2:6222,nats://t1-nats-3:6222", "nats://t1-nats-1:6222,nats://t1-nats-3:6222", "nats://t1-nats-1:6222,nats://t1-nats-2:6222",
+      "nats://t1-nats-2:6222,nats://t1-nats-3:6222",
+      "nats://t1-nats-1:6222,nats://t1-nats-3:6222",
+      "nats://t1-nats-1:6222,nats://t1-nats-2:6222",
     ]);
     // Every node may heartbeat on its own subject.
     expect(natsConfigs(base, p)[0].options.nodes).toEqual(p.nodes.map((n) => n.name));
@@ -35,11 +47,16 @@ describe("planTopology", () => {
     }
     expect(p.nodes[0].env).toMatchObject({ SKIFF_CLUSTER_CIDR: "10.244.0.0/16", SKIFF_NODE_TOKEN: base.nodeToken });
     expect(p.apiservers[1].env).toMatchObject({ SKIFF_NODE_TOKEN: base.nodeToken });
-    expect(p.apiservers[0].args.join(" ")).toContain("--https-address 0.0.0.0:6443 --tls-san t1-apiserver-1,localhost,172.30.0.20 --advertise-address 172.30.0.20");
+    expect(p.apiservers[0].args.join(" ")).toContain(
+      "--https-address 0.0.0.0:6443 --tls-san t1-apiserver-1,localhost,172.30.0.20 --advertise-address 172.30.0.20",
+    );
   });
   it("publishes gRPC and HTTPS of apiserver-1 on loopback only", () => {
     const p = planTopology({ ...base, internal: false, publishApiPort: 6444, publishHttpsPort: 6443 }, "172.30.0.0/16");
-    expect(p.apiservers[0].publish).toEqual([{ host: 6444, container: 6444 }, { host: 6443, container: 6443 }]);
+    expect(p.apiservers[0].publish).toEqual([
+      { host: 6444, container: 6444 },
+      { host: 6443, container: 6443 },
+    ]);
     expect(p.apiservers[1].publish).toBeUndefined();
     expect(dockerRunArgs("t1", "t1-net", p.apiservers[0]).join(" ")).toContain("-p 127.0.0.1:6444:6444 -p 127.0.0.1:6443:6443");
   });
@@ -58,7 +75,9 @@ describe("planTopology", () => {
   });
   it("rejects bad options with the flag to fix", () => {
     expect(validateOptions({ ...base, name: "Bad_Name", nodes: 0, natsServers: 2 as 3 })).toEqual([
-      expect.stringMatching(/^--name/), expect.stringMatching(/^--nodes/), "--nats-servers: 1 or 3",
+      expect.stringMatching(/^--name/),
+      expect.stringMatching(/^--nodes/),
+      "--nats-servers: 1 or 3",
     ]);
     expect(validateOptions({ ...base, publishApiPort: 6444 })).toEqual(["an internal network cannot publish ports"]);
     expect(validateOptions({ ...base, nodeToken: "short" })).toEqual([expect.stringMatching(/^node token/)]);
@@ -71,7 +90,10 @@ describe("planTopology", () => {
     for (const n of p.nodes) expect(n.env).toMatchObject({ SKIFF_LOCAL_REGISTRY: "t1-registry-1:5000", SKIFF_LOCAL_REGISTRY_PORT: "5001" });
     expect(planTopology(base).registry).toEqual([]);
     expect(planTopology(base).nodes[0].env).not.toHaveProperty("SKIFF_LOCAL_REGISTRY");
-    expect(validateOptions({ ...base, registry: { port: 0, auth: "nocolon", image: "r" } })).toEqual(["--registry-port: a port number, got 0", "--registry-auth: USER:PASSWORD"]);
+    expect(validateOptions({ ...base, registry: { port: 0, auth: "nocolon", image: "r" } })).toEqual([
+      "--registry-port: a port number, got 0",
+      "--registry-auth: USER:PASSWORD",
+    ]);
   });
 });
 

@@ -105,11 +105,30 @@ export const containerPkiDir = "/var/lib/skiff/pki";
 export const containerNatsDir = "/etc/skiff/nats";
 
 /** What each NATS server's configuration holds (written by topology.ts). */
-export function natsConfigs(o: TopologyOptions, plan: TopologyPlan): { file: string; options: { serverName: string; host: string; port: number; storeDir: string; tlsDir: string; nodes: string[]; cluster?: { name: string; port: number; routes: string[] } } }[] {
+export function natsConfigs(
+  o: TopologyOptions,
+  plan: TopologyPlan,
+): {
+  file: string;
+  options: {
+    serverName: string;
+    host: string;
+    port: number;
+    storeDir: string;
+    tlsDir: string;
+    nodes: string[];
+    cluster?: { name: string; port: number; routes: string[] };
+  };
+}[] {
   return plan.nats.map((p) => ({
     file: `n${p.index}.conf`,
     options: {
-      serverName: `n${p.index}`, host: "0.0.0.0", port: 4222, storeDir: "/data", tlsDir: containerNatsDir, nodes: plan.nodes.map((n) => n.name),
+      serverName: `n${p.index}`,
+      host: "0.0.0.0",
+      port: 4222,
+      storeDir: "/data",
+      tlsDir: containerNatsDir,
+      nodes: plan.nodes.map((n) => n.name),
       cluster: o.natsServers > 1 ? { name: o.name, port: 6222, routes: plan.nats.filter((x) => x !== p).map((x) => `nats://${x.name}:6222`) } : undefined,
     },
   }));
@@ -124,12 +143,17 @@ export function validateOptions(o: TopologyOptions): string[] {
   if (!/^[a-z0-9]([a-z0-9-]{0,18}[a-z0-9])?$/.test(o.name)) errs.push(`--name: 1-20 characters of [a-z0-9-], got ${JSON.stringify(o.name)}`);
   if (!Number.isInteger(o.nodes) || o.nodes < 1 || o.nodes > 20) errs.push(`--nodes: a number from 1 to 20, got ${o.nodes}`);
   if (o.natsServers !== 1 && o.natsServers !== 3) errs.push("--nats-servers: 1 or 3");
-  for (const [flag, n] of [["--apiservers", o.apiservers], ["--schedulers", o.schedulers], ["--controller-managers", o.controllerManagers]] as const) {
+  for (const [flag, n] of [
+    ["--apiservers", o.apiservers],
+    ["--schedulers", o.schedulers],
+    ["--controller-managers", o.controllerManagers],
+  ] as const) {
     if (!Number.isInteger(n) || n < 1 || n > 5) errs.push(`${flag}: a number from 1 to 5, got ${n}`);
   }
   if ((o.publishApiPort !== undefined || o.publishHttpsPort !== undefined) && o.internal) errs.push("an internal network cannot publish ports");
   if (o.publishApiPort !== undefined && o.publishApiPort === o.publishHttpsPort) errs.push("--api-port and --https-port must differ");
-  if (o.registry && !(Number.isInteger(o.registry.port) && o.registry.port > 0 && o.registry.port < 65536)) errs.push(`--registry-port: a port number, got ${o.registry.port}`);
+  if (o.registry && !(Number.isInteger(o.registry.port) && o.registry.port > 0 && o.registry.port < 65536))
+    errs.push(`--registry-port: a port number, got ${o.registry.port}`);
   if (o.registry?.auth !== undefined && !/^[^:\s]+:\S+$/.test(o.registry.auth)) errs.push("--registry-auth: USER:PASSWORD");
   if (!/^[A-Za-z0-9._-]{16,}$/.test(o.nodeToken)) errs.push("node token: at least 16 characters of [A-Za-z0-9._-]");
   return errs;
@@ -156,9 +180,13 @@ export function fixedIp(subnet: string | undefined, role: Role, index: number): 
  */
 export function loadBalancerPool(subnet: string): string {
   const [addr, bits] = subnet.split("/");
-  const base = addr.split(".").map(Number).reduce((a, b) => a * 256 + b, 0);
+  const base = addr
+    .split(".")
+    .map(Number)
+    .reduce((a, b) => a * 256 + b, 0);
   const size = 2 ** (32 - Number(bits));
-  const first = base + size / 4, last = Math.min(first + 255, base + size / 2 - 1);
+  const first = base + size / 4,
+    last = Math.min(first + 255, base + size / 2 - 1);
   const ip = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
   return `${ip(first)}-${ip(last)}`;
 }
@@ -172,7 +200,13 @@ export function planTopology(o: TopologyOptions, subnet?: string): TopologyPlan 
   // Each server's configuration (TLS for clients and routes, a user per identity) is written by
   // topology.ts into the PKI's nats/ directory (natsConfigs below says what goes into each).
   const nats: ContainerPlan[] = range(o.natsServers).map((i) => ({
-    name: c("nats", i), role: "nats", index: i, image: o.images.nats, env: {}, dind: false, restart: "unless-stopped",
+    name: c("nats", i),
+    role: "nats",
+    index: i,
+    image: o.images.nats,
+    env: {},
+    dind: false,
+    restart: "unless-stopped",
     args: ["-c", `${containerNatsDir}/n${i}.conf`],
     mounts: [{ host: `${o.pkiDir}/nats`, container: containerNatsDir, readOnly: true }],
   }));
@@ -180,20 +214,40 @@ export function planTopology(o: TopologyOptions, subnet?: string): TopologyPlan 
   const common = { SKIFF_NATS: natsUrls.join(","), SKIFF_APISERVER: apiserverAddresses.join(",") };
   const apiservers: ContainerPlan[] = range(o.apiservers).map((i) => {
     const ip = fixedIp(subnet, "apiserver", i);
-    const publish = i === 1
-      ? [...(o.publishApiPort !== undefined ? [{ host: o.publishApiPort, container: apiGrpcPort }] : []), ...(o.publishHttpsPort !== undefined ? [{ host: o.publishHttpsPort, container: apiHttpsPort }] : [])]
-      : [];
+    const publish =
+      i === 1
+        ? [
+            ...(o.publishApiPort !== undefined ? [{ host: o.publishApiPort, container: apiGrpcPort }] : []),
+            ...(o.publishHttpsPort !== undefined ? [{ host: o.publishHttpsPort, container: apiHttpsPort }] : []),
+          ]
+        : [];
     return {
-      name: c("apiserver", i), role: "apiserver", index: i, image: o.images.controlplane, env: { ...common, SKIFF_NODE_TOKEN: o.nodeToken }, dind: false, restart: "unless-stopped",
+      name: c("apiserver", i),
+      role: "apiserver",
+      index: i,
+      image: o.images.controlplane,
+      env: { ...common, SKIFF_NODE_TOKEN: o.nodeToken },
+      dind: false,
+      restart: "unless-stopped",
       args: [
-        "apiserver", "--nats", common.SKIFF_NATS, "--replicas", String(o.natsServers), "--grpc-address", `0.0.0.0:${apiGrpcPort}`, "--https-address", `0.0.0.0:${apiHttpsPort}`,
+        "apiserver",
+        "--nats",
+        common.SKIFF_NATS,
+        "--replicas",
+        String(o.natsServers),
+        "--grpc-address",
+        `0.0.0.0:${apiGrpcPort}`,
+        "--https-address",
+        `0.0.0.0:${apiHttpsPort}`,
         // kubectl on the host reaches the published port (127.0.0.1, always in the certificate) or
         // the container's address (in it too: the apiserver adds its own addresses); the names
         // cover clients inside the network.
-        "--tls-san", [c("apiserver", i), "localhost", ...(ip ? [ip] : [])].join(","),
+        "--tls-san",
+        [c("apiserver", i), "localhost", ...(ip ? [ip] : [])].join(","),
         ...(ip ? ["--advertise-address", ip] : []),
         ...(subnet ? ["--load-balancer-ip-range", loadBalancerPool(subnet)] : []),
-        "--pki-dir", containerPkiDir,
+        "--pki-dir",
+        containerPkiDir,
       ],
       // The CA key lives on the control plane's disk only: here, the host's PKI directory.
       mounts: [{ host: o.pkiDir, container: containerPkiDir }],
@@ -202,30 +256,96 @@ export function planTopology(o: TopologyOptions, subnet?: string): TopologyPlan 
   });
   // Two of each by default: active/standby on a NATS KV lease (leader election is on by default; --nats says where).
   const controllers: ContainerPlan[] = [
-    ...range(o.schedulers).map((i): ContainerPlan => ({
-      name: c("scheduler", i), role: "scheduler", index: i, image: o.images.controlplane, env: common, dind: false, restart: "unless-stopped",
-      mounts: [{ host: `${o.pkiDir}/scheduler`, container: `${containerPkiDir}/scheduler`, readOnly: true }],
-      args: ["scheduler", "--apiserver", common.SKIFF_APISERVER, "--tls-dir", `${containerPkiDir}/scheduler`, "--nats", common.SKIFF_NATS, "--leader-elect", "true", ...o.schedulerArgs],
-    })),
-    ...range(o.controllerManagers).map((i): ContainerPlan => ({
-      name: c("controller-manager", i), role: "controller-manager", index: i, image: o.images.controlplane, env: common, dind: false, restart: "unless-stopped",
-      mounts: [{ host: `${o.pkiDir}/controller-manager`, container: `${containerPkiDir}/controller-manager`, readOnly: true }],
-      args: ["controller-manager", "--apiserver", common.SKIFF_APISERVER, "--tls-dir", `${containerPkiDir}/controller-manager`, "--nats", common.SKIFF_NATS, "--leader-elect", "true", "--cluster-cidr", clusterCidr, ...o.controllerManagerArgs],
-    })),
+    ...range(o.schedulers).map(
+      (i): ContainerPlan => ({
+        name: c("scheduler", i),
+        role: "scheduler",
+        index: i,
+        image: o.images.controlplane,
+        env: common,
+        dind: false,
+        restart: "unless-stopped",
+        mounts: [{ host: `${o.pkiDir}/scheduler`, container: `${containerPkiDir}/scheduler`, readOnly: true }],
+        args: [
+          "scheduler",
+          "--apiserver",
+          common.SKIFF_APISERVER,
+          "--tls-dir",
+          `${containerPkiDir}/scheduler`,
+          "--nats",
+          common.SKIFF_NATS,
+          "--leader-elect",
+          "true",
+          ...o.schedulerArgs,
+        ],
+      }),
+    ),
+    ...range(o.controllerManagers).map(
+      (i): ContainerPlan => ({
+        name: c("controller-manager", i),
+        role: "controller-manager",
+        index: i,
+        image: o.images.controlplane,
+        env: common,
+        dind: false,
+        restart: "unless-stopped",
+        mounts: [{ host: `${o.pkiDir}/controller-manager`, container: `${containerPkiDir}/controller-manager`, readOnly: true }],
+        args: [
+          "controller-manager",
+          "--apiserver",
+          common.SKIFF_APISERVER,
+          "--tls-dir",
+          `${containerPkiDir}/controller-manager`,
+          "--nats",
+          common.SKIFF_NATS,
+          "--leader-elect",
+          "true",
+          "--cluster-cidr",
+          clusterCidr,
+          ...o.controllerManagerArgs,
+        ],
+      }),
+    ),
   ];
   // The node IP is the node container's address on the cluster network (the entrypoint reads
   // it from eth0): other nodes route this node's podCIDR via it (host-gw).
-  const registry: ContainerPlan[] = o.registry ? [{
-    name: c("registry", 1), role: "registry", index: 1, image: o.registry.image, dind: false, restart: "unless-stopped", args: [],
-    env: o.registry.auth ? { SKIFF_REGISTRY_AUTH: o.registry.auth } : {},
-    publish: o.internal ? undefined : [{ host: o.registry.port, container: registryPort }],
-    volumes: [{ name: `${c("registry", 1)}-data`, target: "/var/lib/docker-registry" }],
-  }] : [];
+  const registry: ContainerPlan[] = o.registry
+    ? [
+        {
+          name: c("registry", 1),
+          role: "registry",
+          index: 1,
+          image: o.registry.image,
+          dind: false,
+          restart: "unless-stopped",
+          args: [],
+          env: o.registry.auth ? { SKIFF_REGISTRY_AUTH: o.registry.auth } : {},
+          publish: o.internal ? undefined : [{ host: o.registry.port, container: registryPort }],
+          volumes: [{ name: `${c("registry", 1)}-data`, target: "/var/lib/docker-registry" }],
+        },
+      ]
+    : [];
   // Each node agent forwards 127.0.0.1:<port> to the registry: `localhost:<port>/app:1` names the same image on the host and on every node.
-  const registryEnv: Record<string, string> = o.registry ? { SKIFF_LOCAL_REGISTRY: `${c("registry", 1)}:${registryPort}`, SKIFF_LOCAL_REGISTRY_PORT: String(o.registry.port) } : {};
+  const registryEnv: Record<string, string> = o.registry
+    ? { SKIFF_LOCAL_REGISTRY: `${c("registry", 1)}:${registryPort}`, SKIFF_LOCAL_REGISTRY_PORT: String(o.registry.port) }
+    : {};
   const nodes: ContainerPlan[] = range(o.nodes).map((i) => ({
-    name: c("node", i), role: "node", index: i, image: o.images.node, dind: true, restart: "no",
-    env: { ...common, SKIFF_NODE_NAME: c("node", i), SKIFF_CLUSTER_NAME: o.name, SKIFF_CGROUP_PARENT: `/skiff-${c("node", i)}`, SKIFF_CLUSTER_CIDR: clusterCidr, SKIFF_NODE_TOKEN: o.nodeToken, ...registryEnv, ...o.nodeEnv },
+    name: c("node", i),
+    role: "node",
+    index: i,
+    image: o.images.node,
+    dind: true,
+    restart: "no",
+    env: {
+      ...common,
+      SKIFF_NODE_NAME: c("node", i),
+      SKIFF_CLUSTER_NAME: o.name,
+      SKIFF_CGROUP_PARENT: `/skiff-${c("node", i)}`,
+      SKIFF_CLUSTER_CIDR: clusterCidr,
+      SKIFF_NODE_TOKEN: o.nodeToken,
+      ...registryEnv,
+      ...o.nodeEnv,
+    },
     // An internal topology (tests) never forwards DNS off the box: no upstream resolvers.
     args: [...(o.internal ? ["--pod-network-internal", "--dns-upstream", "none"] : []), ...o.nodeAgentArgs],
   }));
@@ -235,9 +355,28 @@ export function planTopology(o: TopologyOptions, subnet?: string): TopologyPlan 
 
 /** `docker run` arguments for one container of a topology. */
 export function dockerRunArgs(topology: string, network: string, p: ContainerPlan): string[] {
-  const a = ["run", "-d", "--name", p.name, "--hostname", p.name, "--network", network, "--network-alias", p.name,
-    "--label", `${topologyLabel}=${topology}`, "--label", `${roleLabel}=${p.role}`, "--label", `io.skiff.index=${p.index}`,
-    "--restart", p.restart, "--log-opt", "max-size=10m"];
+  const a = [
+    "run",
+    "-d",
+    "--name",
+    p.name,
+    "--hostname",
+    p.name,
+    "--network",
+    network,
+    "--network-alias",
+    p.name,
+    "--label",
+    `${topologyLabel}=${topology}`,
+    "--label",
+    `${roleLabel}=${p.role}`,
+    "--label",
+    `io.skiff.index=${p.index}`,
+    "--restart",
+    p.restart,
+    "--log-opt",
+    "max-size=10m",
+  ];
   if (p.ip) a.push("--ip", p.ip);
   for (const [k, v] of Object.entries(p.env)) a.push("-e", `${k}=${v}`);
   for (const pub of p.publish ?? []) a.push("-p", `127.0.0.1:${pub.host}:${pub.container}`);
@@ -247,8 +386,20 @@ export function dockerRunArgs(topology: string, network: string, p: ContainerPla
     // What Docker-in-Docker needs, short of --privileged (which some hosts refuse): every
     // capability but SYS_RESOURCE, no seccomp/AppArmor filter, the host's cgroup tree, and a
     // real filesystem (a volume) under the inner engine's overlay2.
-    a.push("--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE", "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined",
-      "-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw", "--mount", `type=volume,src=${p.name}-docker,dst=/var/lib/docker,volume-label=${topologyLabel}=${topology}`);
+    a.push(
+      "--cap-add",
+      "ALL",
+      "--cap-drop",
+      "SYS_RESOURCE",
+      "--security-opt",
+      "seccomp=unconfined",
+      "--security-opt",
+      "apparmor=unconfined",
+      "-v",
+      "/sys/fs/cgroup:/sys/fs/cgroup:rw",
+      "--mount",
+      `type=volume,src=${p.name}-docker,dst=/var/lib/docker,volume-label=${topologyLabel}=${topology}`,
+    );
   }
   a.push(p.image, ...p.args);
   return a;

@@ -11,7 +11,17 @@ import { CliError } from "../cli/errors.js";
 import type { Output } from "../cli/context.js";
 import { docker, dockerLines, imageExists, topologyContainers, type ContainerState } from "./docker.js";
 import { allowBridgeTraffic, removeBridgeRules } from "./bridge.js";
-import { apiGrpcPort, apiHttpsPort, dockerRunArgs, natsConfigs, planTopology, topologyLabel, validateOptions, type ContainerPlan, type TopologyOptions } from "./plan.js";
+import {
+  apiGrpcPort,
+  apiHttpsPort,
+  dockerRunArgs,
+  natsConfigs,
+  planTopology,
+  topologyLabel,
+  validateOptions,
+  type ContainerPlan,
+  type TopologyOptions,
+} from "./plan.js";
 
 /** What a running topology is, as recorded in cluster.json. */
 export interface TopologyInfo {
@@ -59,7 +69,12 @@ function hostHttpsServer(o: TopologyOptions, containers: ContainerState[]): stri
 }
 
 /** Creates the topology, waits until all its nodes are Ready and writes a kubeconfig to `kubeconfigPath`. */
-export async function upTopology(o: TopologyOptions, out: Output, kubeconfigPath: string, timeoutMs = 300_000): Promise<{ info: TopologyInfo; timings: UpTimings }> {
+export async function upTopology(
+  o: TopologyOptions,
+  out: Output,
+  kubeconfigPath: string,
+  timeoutMs = 300_000,
+): Promise<{ info: TopologyInfo; timings: UpTimings }> {
   const errs = validateOptions(o);
   if (errs.length) throw new CliError(errs.join("\n"));
   for (const img of new Set([...Object.values(o.images), ...(o.registry ? [o.registry.image] : [])])) {
@@ -80,7 +95,11 @@ export async function upTopology(o: TopologyOptions, out: Output, kubeconfigPath
   const warn = await allowBridgeTraffic(o.name, network);
   if (warn) out.write(`warning: ${warn}\n`);
   const plan = planTopology(o, subnet);
-  writeNatsConfigs(pki, plan.nats.flatMap((p) => [p.name, ...(p.ip ? [p.ip] : [])]), natsConfigs(o, plan));
+  writeNatsConfigs(
+    pki,
+    plan.nats.flatMap((p) => [p.name, ...(p.ip ? [p.ip] : [])]),
+    natsConfigs(o, plan),
+  );
   const run = async (p: ContainerPlan) => {
     out.write(`Starting ${p.name}\n`);
     await docker(dockerRunArgs(o.name, plan.network, p));
@@ -100,7 +119,12 @@ export async function upTopology(o: TopologyOptions, out: Output, kubeconfigPath
     for (const a of apiservers) {
       const one = new ApiClient({ addresses: [a], timeoutMs: 3000, tls });
       try {
-        await waitUntil(`the apiserver at ${a}`, Math.max(10_000, timeoutMs - (Date.now() - t0)), () => one.list("namespaces", { limit: 1 }).then(() => true), hint);
+        await waitUntil(
+          `the apiserver at ${a}`,
+          Math.max(10_000, timeoutMs - (Date.now() - t0)),
+          () => one.list("namespaces", { limit: 1 }).then(() => true),
+          hint,
+        );
       } finally {
         one.close();
       }
@@ -113,15 +137,30 @@ export async function upTopology(o: TopologyOptions, out: Output, kubeconfigPath
 
     const names = plan.nodes.map((n) => n.name);
     out.write(`Waiting for ${names.length} node(s) to be Ready\n`);
-    await waitUntil(`nodes ${names.join(", ")} to be Ready`, Math.max(10_000, timeoutMs - (Date.now() - t0)), async () => {
-      const nodes = (await client.list<Node>("nodes")).items;
-      const ready = nodes.filter((n) => names.includes(n.metadata.name ?? "") &&
-        n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
-      return ready.length === names.length;
-    }, hint);
+    await waitUntil(
+      `nodes ${names.join(", ")} to be Ready`,
+      Math.max(10_000, timeoutMs - (Date.now() - t0)),
+      async () => {
+        const nodes = (await client.list<Node>("nodes")).items;
+        const ready = nodes.filter(
+          (n) => names.includes(n.metadata.name ?? "") && n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
+        );
+        return ready.length === names.length;
+      },
+      hint,
+    );
     const server = hostHttpsServer(o, containers);
     writeKubeconfig(pki.dir, { server, path: kubeconfigPath, name: o.name === "skiff" ? "skiff" : `skiff-${o.name}` });
-    const info: TopologyInfo = { name: o.name, network: plan.network, apiservers, nats: plan.natsUrls, nodes: names, joinToken, server, kubeconfig: kubeconfigPath };
+    const info: TopologyInfo = {
+      name: o.name,
+      network: plan.network,
+      apiservers,
+      nats: plan.natsUrls,
+      nodes: names,
+      joinToken,
+      server,
+      kubeconfig: kubeconfigPath,
+    };
     return { info, timings: { apiserverMs, allReadyMs: Date.now() - t0 } };
   } finally {
     client.close();
@@ -137,7 +176,8 @@ async function createNetwork(network: string, o: TopologyOptions): Promise<strin
   await docker(["network", "create", ...flags, network]);
   const subnet = await docker(["network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}}{{end}}", network]);
   await docker(["network", "rm", network]);
-  if (!/^\d+\.\d+\.\d+\.\d+\/(1[6-9]|2[0-4])$/.test(subnet)) throw new CliError(`docker gave ${network} the subnet ${JSON.stringify(subnet)}; expected an IPv4 /16../24`);
+  if (!/^\d+\.\d+\.\d+\.\d+\/(1[6-9]|2[0-4])$/.test(subnet))
+    throw new CliError(`docker gave ${network} the subnet ${JSON.stringify(subnet)}; expected an IPv4 /16../24`);
   const gateway = subnet.replace(/\.\d+\/\d+$/, ".1");
   await docker(["network", "create", ...flags, "--subnet", subnet, "--gateway", gateway, "--ip-range", upperHalf(subnet), network]);
   return subnet;
@@ -146,7 +186,12 @@ async function createNetwork(network: string, o: TopologyOptions): Promise<strin
 /** The upper half of a subnet (172.20.0.0/16 → 172.20.128.0/17): dynamic addresses come from there, clear of the fixed ones. */
 export function upperHalf(subnet: string): string {
   const [addr, bits] = subnet.split("/");
-  const n = addr.split(".").map(Number).reduce((a, b) => a * 256 + b, 0) + 2 ** (32 - Number(bits) - 1);
+  const n =
+    addr
+      .split(".")
+      .map(Number)
+      .reduce((a, b) => a * 256 + b, 0) +
+    2 ** (32 - Number(bits) - 1);
   return `${[24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".")}/${Number(bits) + 1}`;
 }
 
@@ -161,7 +206,9 @@ export interface DownResult {
 export async function downTopology(name: string): Promise<DownResult> {
   const label = `label=${topologyLabel}=${name}`;
   const containers = await dockerLines(["ps", "-aq", "--filter", label]);
-  const nodeNames = containers.length ? await dockerLines(["inspect", "-f", `{{if eq (index .Config.Labels "io.skiff.role") "node"}}{{.Name}}{{end}}`, ...containers]) : [];
+  const nodeNames = containers.length
+    ? await dockerLines(["inspect", "-f", `{{if eq (index .Config.Labels "io.skiff.role") "node"}}{{.Name}}{{end}}`, ...containers])
+    : [];
   if (containers.length) await docker(["rm", "-f", "-v", ...containers], 180_000);
   await removeBridgeRules(name);
   const networks = await dockerLines(["network", "ls", "-q", "--filter", label]);
@@ -177,7 +224,9 @@ function removeCgroups(parent: string): void {
   const rmTree = (dir: string) => {
     let entries: string[] = [];
     try {
-      entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+      entries = readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name);
     } catch {
       return;
     }

@@ -173,12 +173,12 @@ export class LeaderElector {
  * (the processes exit there: the simplest way to stop every loop at once; a supervisor restarts
  * them as standbys). Resolves once leading has started or stop was called first.
  */
-export async function runWithLeaderElection(
-  elector: LeaderElector, lead: () => Promise<void>, onLost: () => void,
-): Promise<void> {
+export async function runWithLeaderElection(elector: LeaderElector, lead: () => Promise<void>, onLost: () => void): Promise<void> {
   if (!(await elector.acquire())) return;
   await lead();
-  void elector.hold().then((r) => { if (r === "lost") onLost(); });
+  void elector.hold().then((r) => {
+    if (r === "lost") onLost();
+  });
 }
 
 /** Flags every leader-elected process shares (defaults documented in each process's options). */

@@ -24,28 +24,43 @@ interface HttpsOpts {
 function call(url: string, o: HttpsOpts): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const data = o.body === undefined ? undefined : Buffer.from(JSON.stringify(o.body));
-    const req = request(url, {
-      method: data ? "POST" : "GET",
-      // Without a CA (cluster-info) the answer is checked against the pin instead.
-      ca: o.ca, rejectUnauthorized: !!o.ca, cert: o.cert, key: o.key,
-      checkServerIdentity: (_h, cert) => {
-        if (!o.ca) return undefined;
-        const id = identityFromSubject(new X509Certificate(cert.raw).subject);
-        return id.user === APISERVER_USER ? undefined : new Error(`${url} presented "${id.user}", not an apiserver of this cluster`);
+    const req = request(
+      url,
+      {
+        method: data ? "POST" : "GET",
+        // Without a CA (cluster-info) the answer is checked against the pin instead.
+        ca: o.ca,
+        rejectUnauthorized: !!o.ca,
+        cert: o.cert,
+        key: o.key,
+        checkServerIdentity: (_h, cert) => {
+          if (!o.ca) return undefined;
+          const id = identityFromSubject(new X509Certificate(cert.raw).subject);
+          return id.user === APISERVER_USER ? undefined : new Error(`${url} presented "${id.user}", not an apiserver of this cluster`);
+        },
+        headers: {
+          "Content-Type": "application/json",
+          ...(data ? { "Content-Length": data.length } : {}),
+          ...(o.token ? { Authorization: `Bearer ${o.token}` } : {}),
+        },
+        timeout: o.timeoutMs ?? 10_000,
       },
-      headers: { "Content-Type": "application/json", ...(data ? { "Content-Length": data.length } : {}), ...(o.token ? { Authorization: `Bearer ${o.token}` } : {}) },
-      timeout: o.timeoutMs ?? 10_000,
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        let body: Record<string, unknown> = {};
-        try { body = JSON.parse(Buffer.concat(chunks).toString("utf8")); } catch { /* not JSON */ }
-        if ((res.statusCode ?? 500) < 300) return resolve(body);
-        const msg = String(body.message ?? `HTTP ${res.statusCode}`);
-        reject(res.statusCode === 401 || res.statusCode === 403 || res.statusCode === 400 ? new JoinRefusedError(msg) : new Error(msg));
-      });
-    });
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          let body: Record<string, unknown> = {};
+          try {
+            body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+          } catch {
+            /* not JSON */
+          }
+          if ((res.statusCode ?? 500) < 300) return resolve(body);
+          const msg = String(body.message ?? `HTTP ${res.statusCode}`);
+          reject(res.statusCode === 401 || res.statusCode === 403 || res.statusCode === 400 ? new JoinRefusedError(msg) : new Error(msg));
+        });
+      },
+    );
     req.on("timeout", () => req.destroy(new Error(`${url}: no answer within ${o.timeoutMs ?? 10_000} ms`)));
     req.on("error", reject);
     req.end(data);
@@ -67,7 +82,8 @@ export interface JoinOptions {
 
 /** Joins: fetches and pins the CA, sends the CSR with the token, writes the TLS directory. */
 export async function joinCluster(o: JoinOptions): Promise<CertInfo> {
-  if (!/^sha256:[0-9a-f]{64}$/.test(o.caCertHash)) throw new JoinRefusedError(`--ca-cert-hash must be sha256:<64 hex digits> (printed with the join command), got ${JSON.stringify(o.caCertHash)}`);
+  if (!/^sha256:[0-9a-f]{64}$/.test(o.caCertHash))
+    throw new JoinRefusedError(`--ca-cert-hash must be sha256:<64 hex digits> (printed with the join command), got ${JSON.stringify(o.caCertHash)}`);
   const deadline = Date.now() + (o.timeoutMs ?? 60_000);
   let last: Error | undefined;
   for (;;) {
@@ -77,7 +93,10 @@ export async function joinCluster(o: JoinOptions): Promise<CertInfo> {
         // The cluster's trust bundle: its CA, and during a CA rotation the next one too (a join
         // command printed before the rotation still works until the old CA is removed).
         const got = splitPem(ca).map(caCertHash);
-        if (!got.includes(o.caCertHash)) throw new JoinRefusedError(`the CA served by ${server} has hash ${got.join(", ") || "(none)"}, not --ca-cert-hash ${o.caCertHash}: refusing to send the join token to it`);
+        if (!got.includes(o.caCertHash))
+          throw new JoinRefusedError(
+            `the CA served by ${server} has hash ${got.join(", ") || "(none)"}, not --ca-cert-hash ${o.caCertHash}: refusing to send the join token to it`,
+          );
         const { csr, key } = createCsr({ user: nodeUser(o.nodeName), groups: [NODES_GROUP] });
         const res = await call(`${server}/skiff/v1/join`, { ca, token: o.token, body: { csr } });
         writeTlsDir(o.tlsDir, { ca, cert: String(res.certificate), key });
@@ -96,7 +115,8 @@ export async function joinCluster(o: JoinOptions): Promise<CertInfo> {
 export function checkNodeTlsDir(dir: string, nodeName: string): CertInfo | undefined {
   if (!hasTlsDir(dir)) return undefined;
   const info = certInfo(readTlsDir(dir).cert);
-  if (info.user !== nodeUser(nodeName)) throw new Error(`${dir}/tls.crt is the certificate of "${info.user}", not of ${nodeUser(nodeName)}: give this node its own --tls-dir`);
+  if (info.user !== nodeUser(nodeName))
+    throw new Error(`${dir}/tls.crt is the certificate of "${info.user}", not of ${nodeUser(nodeName)}: give this node its own --tls-dir`);
   return info;
 }
 

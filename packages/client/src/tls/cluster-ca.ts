@@ -43,10 +43,18 @@ export function ensureClusterCa(dir: string): ClusterCa {
     writeFileAtomic(crt, ca.cert);
     created = true;
   }
-  if (!existsSync(key)) throw new Error(`${key} is missing: a control plane needs the cluster CA's key; copy ca.crt, ca.key and admin.token from the first control plane's PKI directory`);
+  if (!existsSync(key))
+    throw new Error(
+      `${key} is missing: a control plane needs the cluster CA's key; copy ca.crt, ca.key and admin.token from the first control plane's PKI directory`,
+    );
   if (!existsSync(tok)) writeFileAtomic(tok, newToken() + "\n", 0o600);
   ensureEncryptionConfig(join(dir, ENCRYPTION_CONFIG));
-  return { ca: { cert: readFileSync(crt, "utf8"), key: readFileSync(key, "utf8") }, bundle: readTrustBundle(dir), adminToken: readFileSync(tok, "utf8").trim(), created };
+  return {
+    ca: { cert: readFileSync(crt, "utf8"), key: readFileSync(key, "utf8") },
+    bundle: readTrustBundle(dir),
+    adminToken: readFileSync(tok, "utf8").trim(),
+    created,
+  };
 }
 
 /** The identities the control plane issues certificates for. */

@@ -53,7 +53,9 @@ export function readTlsDir(dir: string): TlsMaterial {
     try {
       return readFileSync(f, "utf8");
     } catch (err) {
-      throw new Error(`cannot read ${f} (--tls-dir ${dir}: want ca.crt, tls.crt and tls.key): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new Error(
+        `cannot read ${f} (--tls-dir ${dir}: want ca.crt, tls.crt and tls.key): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
   };
   return { ca: read(p.ca), cert: read(p.cert), key: read(p.key) };

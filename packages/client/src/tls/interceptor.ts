@@ -11,7 +11,10 @@ import type { Identity } from "./pki.js";
 export type CallCheck = (method: string, id: Identity | undefined, request: unknown) => Promise<void> | void;
 
 /** Builds the interceptor; `checkOnMessage` = false checks at metadata time (request unseen). */
-export function authorizingInterceptor(check: CallCheck, opts: { checkOnMessage?: boolean; onDenied?: (method: string, id: Identity | undefined, err: unknown) => void } = {}): ServerInterceptor {
+export function authorizingInterceptor(
+  check: CallCheck,
+  opts: { checkOnMessage?: boolean; onDenied?: (method: string, id: Identity | undefined, err: unknown) => void } = {},
+): ServerInterceptor {
   return (method, call) => {
     const name = method.path.slice(method.path.lastIndexOf("/") + 1);
     const id = identityOfPeer(call.getAuthContext()?.sslPeerCertificate);
@@ -24,21 +27,32 @@ export function authorizingInterceptor(check: CallCheck, opts: { checkOnMessage?
       call.sendStatus({ code: e.code ?? Code.PERMISSION_DENIED, details: e.details ?? "forbidden", metadata: (e as { metadata?: Metadata }).metadata });
     };
     return new ServerInterceptingCall(call, {
-      start: (next) => next({
-        onReceiveMetadata: (md, nextMd) => {
-          if (opts.checkOnMessage !== false) return nextMd(md);
-          Promise.resolve().then(() => check(name, id, undefined)).then(() => { decided = true; nextMd(md); }, deny);
-        },
-        onReceiveMessage: (msg, nextMsg) => {
-          if (denied) return;
-          if (decided || opts.checkOnMessage === false) return nextMsg(msg);
-          // The first message decides (a streaming call's later frames follow it).
-          Promise.resolve().then(() => check(name, id, msg)).then(() => { decided = true; nextMsg(msg); }, deny);
-        },
-        onReceiveHalfClose: (next) => {
-          if (!denied) next();
-        },
-      }),
+      start: (next) =>
+        next({
+          onReceiveMetadata: (md, nextMd) => {
+            if (opts.checkOnMessage !== false) return nextMd(md);
+            Promise.resolve()
+              .then(() => check(name, id, undefined))
+              .then(() => {
+                decided = true;
+                nextMd(md);
+              }, deny);
+          },
+          onReceiveMessage: (msg, nextMsg) => {
+            if (denied) return;
+            if (decided || opts.checkOnMessage === false) return nextMsg(msg);
+            // The first message decides (a streaming call's later frames follow it).
+            Promise.resolve()
+              .then(() => check(name, id, msg))
+              .then(() => {
+                decided = true;
+                nextMsg(msg);
+              }, deny);
+          },
+          onReceiveHalfClose: (next) => {
+            if (!denied) next();
+          },
+        }),
     });
   };
 }

@@ -33,11 +33,16 @@ export function joinTokenSecret(token: string, ttlMs: number, description = "ski
   if (!m) throw new Error("a join token looks like abcdef.0123456789abcdef");
   const b64 = (s: string) => Buffer.from(s).toString("base64");
   return {
-    apiVersion: "v1", kind: "Secret", type: JOIN_TOKEN_TYPE,
+    apiVersion: "v1",
+    kind: "Secret",
+    type: JOIN_TOKEN_TYPE,
     metadata: { name: joinTokenSecretName(m[1]), namespace: JOIN_TOKEN_NAMESPACE },
     data: {
-      "token-id": b64(m[1]), "token-secret": b64(m[2]), expiration: b64(new Date(Date.now() + ttlMs).toISOString()),
-      "usage-bootstrap-authentication": b64("true"), description: b64(description),
+      "token-id": b64(m[1]),
+      "token-secret": b64(m[2]),
+      expiration: b64(new Date(Date.now() + ttlMs).toISOString()),
+      "usage-bootstrap-authentication": b64("true"),
+      description: b64(description),
     },
   } as Secret;
 }

@@ -20,7 +20,15 @@ export const natsUser = (user: string, groups: string[] = []): string => [`CN=${
 export const NATS_SERVER_USER = "skiff-nats";
 
 const LEASES = "KV_skiff-leases";
-const leasePublish = ["$JS.API.INFO", `$JS.API.*.*.${LEASES}`, `$JS.API.*.*.${LEASES}.>`, `$JS.API.DIRECT.GET.${LEASES}.>`, "$KV.skiff-leases.>", `$JS.ACK.${LEASES}.>`, `$JS.FC.${LEASES}.>`];
+const leasePublish = [
+  "$JS.API.INFO",
+  `$JS.API.*.*.${LEASES}`,
+  `$JS.API.*.*.${LEASES}.>`,
+  `$JS.API.DIRECT.GET.${LEASES}.>`,
+  "$KV.skiff-leases.>",
+  `$JS.ACK.${LEASES}.>`,
+  `$JS.FC.${LEASES}.>`,
+];
 
 export interface NatsConfigOptions {
   serverName: string;
@@ -64,13 +72,17 @@ authorization {
     ${users.join("\n    ")}
   ]
 }
-${o.cluster ? `cluster {
+${
+  o.cluster
+    ? `cluster {
   name: ${q(o.cluster.name)}
   host: "0.0.0.0"
   port: ${o.cluster.port}
   routes: ${q(o.cluster.routes)}
   tls { cert_file: ${q(p.cert)}, key_file: ${q(p.key)}, ca_file: ${q(p.ca)}, verify: true, timeout: 5 }
-}` : ""}
+}`
+    : ""
+}
 `;
 }
 

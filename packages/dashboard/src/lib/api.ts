@@ -4,7 +4,11 @@ import type { StatusBody } from "./types.js";
 
 /** A refused or failed request, with the apiserver's own words. */
 export class ApiFailure extends Error {
-  constructor(readonly code: number, readonly reason: string, message: string) {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -26,14 +30,25 @@ export type Fetch = (path: string, init?: RequestInit) => Promise<Response>;
 
 /** The API as one user. */
 export class Api {
-  constructor(readonly token: string, private readonly base = "", private readonly f: typeof fetch = (...a) => fetch(...a)) {}
+  constructor(
+    readonly token: string,
+    private readonly base = "",
+    private readonly f: typeof fetch = (...a) => fetch(...a),
+  ) {}
 
   /** A raw request (streams: logs, watches). */
-  fetch: Fetch = (path, init = {}) => this.f(this.base + path, { ...init, headers: { Accept: "application/json", ...(init.headers as Record<string, string>), Authorization: `Bearer ${this.token}` } });
+  fetch: Fetch = (path, init = {}) =>
+    this.f(this.base + path, {
+      ...init,
+      headers: { Accept: "application/json", ...(init.headers as Record<string, string>), Authorization: `Bearer ${this.token}` },
+    });
 
   /** A JSON request; throws ApiFailure on refusal. */
   async json<T = unknown>(path: string, init: RequestInit & { body?: string } = {}, contentType = "application/json"): Promise<T> {
-    const res = await this.fetch(path, { ...init, headers: { ...(init.body ? { "Content-Type": contentType } : {}), ...(init.headers as Record<string, string>) } });
+    const res = await this.fetch(path, {
+      ...init,
+      headers: { ...(init.body ? { "Content-Type": contentType } : {}), ...(init.headers as Record<string, string>) },
+    });
     if (!res.ok) throw await failureOf(res);
     return (await res.json()) as T;
   }
@@ -58,7 +73,10 @@ export class Api {
 
   /** The WebSocket subprotocol that carries the token (browsers cannot set Authorization on a WebSocket). */
   wsTokenProtocol(): string {
-    const b64 = btoa(String.fromCharCode(...new TextEncoder().encode(this.token))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const b64 = btoa(String.fromCharCode(...new TextEncoder().encode(this.token)))
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_")
+      .replace(/=+$/, "");
     return `base64url.bearer.authorization.k8s.io.${b64}`;
   }
 }

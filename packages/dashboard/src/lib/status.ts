@@ -16,7 +16,16 @@ export interface PodSummary {
   ip: string;
 }
 
-const badWaiting = new Set(["CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "InvalidImageName", "CreateContainerConfigError", "CreateContainerError", "RunContainerError", "ErrImageNeverPull"]);
+const badWaiting = new Set([
+  "CrashLoopBackOff",
+  "ImagePullBackOff",
+  "ErrImagePull",
+  "InvalidImageName",
+  "CreateContainerConfigError",
+  "CreateContainerError",
+  "RunContainerError",
+  "ErrImageNeverPull",
+]);
 
 /** The summary of one pod. */
 export function podSummary(pod: KObj): PodSummary {
@@ -43,8 +52,10 @@ export function podSummary(pod: KObj): PodSummary {
     if (c.state?.terminated?.exitCode === 0) continue;
     const w = c.state?.waiting;
     const t = c.state?.terminated;
-    if (t) return { ...base, status: `Init:${t.reason || (t.signal ? `Signal:${t.signal}` : `ExitCode:${t.exitCode}`)}`, tone: "bad", reason: containerMessage(c) };
-    if (w?.reason && w.reason !== "PodInitializing") return { ...base, status: `Init:${w.reason}`, tone: badWaiting.has(w.reason) ? "bad" : "warn", reason: containerMessage(c) };
+    if (t)
+      return { ...base, status: `Init:${t.reason || (t.signal ? `Signal:${t.signal}` : `ExitCode:${t.exitCode}`)}`, tone: "bad", reason: containerMessage(c) };
+    if (w?.reason && w.reason !== "PodInitializing")
+      return { ...base, status: `Init:${w.reason}`, tone: badWaiting.has(w.reason) ? "bad" : "warn", reason: containerMessage(c) };
     return { ...base, status: `Init:${i}/${(pod.spec?.initContainers ?? []).length || ics.length}`, tone: "warn", reason: "" };
   }
 
@@ -104,7 +115,12 @@ export function workloadSummary(o: KObj): { ready: string; upToDate: number; ava
     ready = st.readyReplicas ?? 0;
   }
   const conds: { type: string; status: string; reason?: string; message?: string }[] = st.conditions ?? [];
-  const failing = conds.find((c) => (c.type === "Progressing" && c.status === "False") || (c.type === "ReplicaFailure" && c.status === "True") || (c.type === "Failed" && c.status === "True"));
+  const failing = conds.find(
+    (c) =>
+      (c.type === "Progressing" && c.status === "False") ||
+      (c.type === "ReplicaFailure" && c.status === "True") ||
+      (c.type === "Failed" && c.status === "True"),
+  );
   const stale = (o.metadata.generation ?? 0) > (st.observedGeneration ?? 0);
   const tone = failing ? "bad" : ready >= desired && !stale ? "ok" : "warn";
   return {
@@ -142,7 +158,21 @@ export function quantity(q: string | number | undefined): number {
   const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(q.trim());
   if (!m) return 0;
   const n = Number(m[1]);
-  const mult: Record<string, number> = { "": 1, n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
+  const mult: Record<string, number> = {
+    "": 1,
+    n: 1e-9,
+    u: 1e-6,
+    m: 1e-3,
+    k: 1e3,
+    K: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+  };
   return n * (mult[m[2]] ?? 1);
 }
 

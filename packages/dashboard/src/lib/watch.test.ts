@@ -10,7 +10,16 @@ const stream = (events: object[]) => {
   const text = events.map((e) => `${JSON.stringify(e)}\n`).join("");
   const enc = new TextEncoder().encode(text);
   const cut = Math.floor(enc.length / 2);
-  return new Response(new ReadableStream({ start(c) { c.enqueue(enc.slice(0, cut)); c.enqueue(enc.slice(cut)); c.close(); } }), { status: 200 });
+  return new Response(
+    new ReadableStream({
+      start(c) {
+        c.enqueue(enc.slice(0, cut));
+        c.enqueue(enc.slice(cut));
+        c.close();
+      },
+    }),
+    { status: 200 },
+  );
 };
 
 describe("ObjectCache", () => {
@@ -34,7 +43,11 @@ describe("ListWatch", () => {
     const urls: string[] = [];
     const answers: (() => Response)[] = [
       () => json({ metadata: { resourceVersion: "10" }, items: [obj("a", "9")] }),
-      () => stream([{ type: "ADDED", object: obj("b", "11") }, { type: "BOOKMARK", object: { metadata: { resourceVersion: "15" } } }]),
+      () =>
+        stream([
+          { type: "ADDED", object: obj("b", "11") },
+          { type: "BOOKMARK", object: { metadata: { resourceVersion: "15" } } },
+        ]),
       () => stream([{ type: "ERROR", object: { kind: "Status", code: 410, reason: "Expired", message: "too old resource version" } }]),
       () => json({ metadata: { resourceVersion: "30" }, items: [obj("c", "29")] }),
       () => json({ kind: "Status", code: 410 }, 410),
@@ -48,7 +61,10 @@ describe("ListWatch", () => {
       fetch: async (url) => {
         urls.push(url);
         const next = answers.shift();
-        if (!next) { done(); return new Promise<Response>(() => undefined); }
+        if (!next) {
+          done();
+          return new Promise<Response>(() => undefined);
+        }
         return next();
       },
       onChange: (items) => seen.push(items.map((o) => o.metadata.name)),
@@ -80,7 +96,9 @@ describe("ListWatch", () => {
         return json({ kind: "Status", code: 403, reason: "Forbidden", message: 'secrets is forbidden: User "u" cannot list resource "secrets"' }, 403);
       },
       onChange: () => undefined,
-      onError: (e) => { if (e) errors.push(e.message); },
+      onError: (e) => {
+        if (e) errors.push(e.message);
+      },
       retryMs: 1,
     }).start();
     await finished;
@@ -92,7 +110,11 @@ describe("ListWatch", () => {
 
 describe("deep links", () => {
   it("round-trips views, objects and tabs", () => {
-    for (const r of [{ view: "pods", ns: "default", name: "web-1", tab: "logs" }, { view: "nodes", name: "n1" }, { view: "yaml", ns: "-", name: "nodes/n1" }]) {
+    for (const r of [
+      { view: "pods", ns: "default", name: "web-1", tab: "logs" },
+      { view: "nodes", name: "n1" },
+      { view: "yaml", ns: "-", name: "nodes/n1" },
+    ]) {
       expect(parseRoute(formatRoute(r))).toEqual(r);
     }
     expect(parseRoute("")).toEqual({ view: "overview" });

@@ -105,7 +105,10 @@ export class ListWatch {
 
   /** Watches until the stream ends; true when a relist is needed. */
   private async watch(): Promise<boolean> {
-    const res = await this.o.fetch(this.url({ watch: "1", resourceVersion: this.cache.resourceVersion, allowWatchBookmarks: "true", timeoutSeconds: String(this.o.timeoutSeconds ?? 300) }), { signal: this.abort.signal });
+    const res = await this.o.fetch(
+      this.url({ watch: "1", resourceVersion: this.cache.resourceVersion, allowWatchBookmarks: "true", timeoutSeconds: String(this.o.timeoutSeconds ?? 300) }),
+      { signal: this.abort.signal },
+    );
     if (res.status === 410) return true;
     if (!res.ok || !res.body) throw await failureOf(res);
     this.o.onError?.(undefined);

@@ -5,8 +5,15 @@ import type UPlot from "uplot";
 import { quantity } from "../lib/status.js";
 import { useApp } from "./hooks.js";
 
-interface Metric { metadata: { name: string; namespace?: string }; usage?: { cpu?: string; memory?: string }; containers?: { usage?: { cpu?: string; memory?: string } }[] }
-export interface Sample { t: number; byName: Map<string, { cpu: number; memory: number }> }
+interface Metric {
+  metadata: { name: string; namespace?: string };
+  usage?: { cpu?: string; memory?: string };
+  containers?: { usage?: { cpu?: string; memory?: string } }[];
+}
+export interface Sample {
+  t: number;
+  byName: Map<string, { cpu: number; memory: number }>;
+}
 
 const WINDOW = 60; // samples kept: 10 minutes
 
@@ -22,8 +29,16 @@ export function useNodeMetrics(pods?: { ns: string }): { samples: Sample[]; late
         const l = await app.api.get<{ items: Metric[] }>(path);
         const byName = new Map<string, { cpu: number; memory: number }>();
         for (const m of l.items) {
-          const u = m.usage ?? (m.containers ?? []).reduce((a, c) => ({ cpu: String(quantity(a.cpu) + quantity(c.usage?.cpu)), memory: String(quantity(a.memory) + quantity(c.usage?.memory)) }), { cpu: "0", memory: "0" } as { cpu?: string; memory?: string });
-          byName.set(m.metadata.namespace ? `${m.metadata.namespace}/${m.metadata.name}` : m.metadata.name, { cpu: quantity(u.cpu), memory: quantity(u.memory) });
+          const u =
+            m.usage ??
+            (m.containers ?? []).reduce(
+              (a, c) => ({ cpu: String(quantity(a.cpu) + quantity(c.usage?.cpu)), memory: String(quantity(a.memory) + quantity(c.usage?.memory)) }),
+              { cpu: "0", memory: "0" } as { cpu?: string; memory?: string },
+            );
+          byName.set(m.metadata.namespace ? `${m.metadata.namespace}/${m.metadata.name}` : m.metadata.name, {
+            cpu: quantity(u.cpu),
+            memory: quantity(u.memory),
+          });
         }
         if (!stop) setState((s) => ({ samples: [...s.samples, { t: Date.now() / 1000, byName }].slice(-WINDOW), latest: l.items }));
       } catch (e) {
@@ -32,7 +47,10 @@ export function useNodeMetrics(pods?: { ns: string }): { samples: Sample[]; late
     };
     void tick();
     const i = setInterval(() => void tick(), 10_000);
-    return () => { stop = true; clearInterval(i); };
+    return () => {
+      stop = true;
+      clearInterval(i);
+    };
   }, [app.api, pods?.ns]);
   return state;
 }
@@ -42,16 +60,33 @@ const palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948
 function Chart(p: { title: string; samples: Sample[]; field: "cpu" | "memory"; max?: number }) {
   const el = useRef<HTMLDivElement>(null);
   const [uPlot, setUPlot] = useState<typeof UPlot>();
-  useEffect(() => { void Promise.all([import("uplot"), import("uplot/dist/uPlot.min.css")]).then(([m]) => setUPlot(() => m.default)); }, []);
+  useEffect(() => {
+    void Promise.all([import("uplot"), import("uplot/dist/uPlot.min.css")]).then(([m]) => setUPlot(() => m.default));
+  }, []);
   const names = [...new Set(p.samples.flatMap((s) => [...s.byName.keys()]))].slice(0, p.max ?? 8);
   useEffect(() => {
     if (!el.current || !uPlot || p.samples.length === 0) return;
-    const data: UPlot.AlignedData = [p.samples.map((s) => s.t), ...names.map((n) => p.samples.map((s) => { const v = s.byName.get(n)?.[p.field]; return v === undefined ? null : p.field === "memory" ? v / 1024 ** 2 : v; }))];
-    const u = new uPlot({
-      width: Math.min(520, el.current.clientWidth || 520), height: 160, title: p.title, legend: { show: names.length <= 8 },
-      series: [{}, ...names.map((n, i) => ({ label: n, stroke: palette[i % palette.length], width: 1.5 }))],
-      axes: [{}, { size: 50 }],
-    }, data, el.current);
+    const data: UPlot.AlignedData = [
+      p.samples.map((s) => s.t),
+      ...names.map((n) =>
+        p.samples.map((s) => {
+          const v = s.byName.get(n)?.[p.field];
+          return v === undefined ? null : p.field === "memory" ? v / 1024 ** 2 : v;
+        }),
+      ),
+    ];
+    const u = new uPlot(
+      {
+        width: Math.min(520, el.current.clientWidth || 520),
+        height: 160,
+        title: p.title,
+        legend: { show: names.length <= 8 },
+        series: [{}, ...names.map((n, i) => ({ label: n, stroke: palette[i % palette.length], width: 1.5 }))],
+        axes: [{}, { size: 50 }],
+      },
+      data,
+      el.current,
+    );
     return () => u.destroy();
   }, [uPlot, p.samples, p.field, names.join(",")]);
   return <div class="chart" ref={el} />;

@@ -19,7 +19,10 @@ export const AppCtx = createContext<Ctx>(undefined as unknown as Ctx);
 export const useApp = () => useContext(AppCtx);
 
 /** A live list of a resource (in the selected namespace unless `ns` is given). */
-export function useList(res: Res, opts: { ns?: string; query?: Record<string, string>; skip?: boolean } = {}): { items: KObj[]; error?: string; synced: boolean } {
+export function useList(
+  res: Res,
+  opts: { ns?: string; query?: Record<string, string>; skip?: boolean } = {},
+): { items: KObj[]; error?: string; synced: boolean } {
   const app = useApp();
   const ns = opts.ns ?? app.ns;
   const [state, setState] = useState<{ items: KObj[]; error?: string; synced: boolean }>({ items: [], synced: false });

@@ -12,7 +12,14 @@ export function lazy<P extends object>(load: () => Promise<ComponentType<P>>): C
     useEffect(() => {
       if (C) return;
       // A chunk fetch that the network broke (Chromium aborts requests when an interface changes) is tried again.
-      const attempt = (n: number) => load().then((c) => { loaded = c; setC(() => c); }, (e: Error) => (n < 4 ? setTimeout(() => attempt(n + 1), 500 * n) : setErr(e.message)));
+      const attempt = (n: number) =>
+        load().then(
+          (c) => {
+            loaded = c;
+            setC(() => c);
+          },
+          (e: Error) => (n < 4 ? setTimeout(() => attempt(n + 1), 500 * n) : setErr(e.message)),
+        );
       attempt(1);
     }, []);
     if (err) return <p class="bad">could not load: {err}</p>;

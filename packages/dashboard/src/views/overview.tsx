@@ -23,8 +23,14 @@ function Gauge(p: { title: string; capacity: number; requested: number; used?: n
   return (
     <div class="card">
       <h3>{p.title}</h3>
-      <div class="bar"><div class="fill req" style={{ width: pct(p.requested) }} />{p.used !== undefined && <div class="fill used" style={{ width: pct(p.used) }} />}</div>
-      <div class="muted">requests {fmt(p.requested, p.what)} ({pct(p.requested)}){p.used !== undefined ? `, used ${fmt(p.used, p.what)} (${pct(p.used)})` : ""} of {fmt(p.capacity, p.what)}</div>
+      <div class="bar">
+        <div class="fill req" style={{ width: pct(p.requested) }} />
+        {p.used !== undefined && <div class="fill used" style={{ width: pct(p.used) }} />}
+      </div>
+      <div class="muted">
+        requests {fmt(p.requested, p.what)} ({pct(p.requested)}){p.used !== undefined ? `, used ${fmt(p.used, p.what)} (${pct(p.used)})` : ""} of{" "}
+        {fmt(p.capacity, p.what)}
+      </div>
     </div>
   );
 }
@@ -40,14 +46,32 @@ export function Overview() {
   const alloc = (w: "cpu" | "memory") => nodes.items.reduce((s, n) => s + quantity(n.status?.allocatable?.[w]), 0);
   const last = metrics.latest;
   const used = (w: "cpu" | "memory") => (last ? last.reduce((s, m) => s + quantity(m.usage?.[w]), 0) : undefined);
-  const warnings = [...events.items].sort((a, b) => String(b.lastTimestamp ?? b.metadata.creationTimestamp).localeCompare(String(a.lastTimestamp ?? a.metadata.creationTimestamp))).slice(0, 10);
+  const warnings = [...events.items]
+    .sort((a, b) => String(b.lastTimestamp ?? b.metadata.creationTimestamp).localeCompare(String(a.lastTimestamp ?? a.metadata.creationTimestamp)))
+    .slice(0, 10);
   const failing = pods.items.filter((p) => podSummary(p).tone === "bad").slice(0, 10);
   return (
     <section>
       <h1>Overview</h1>
       <div class="cards">
-        <div class="card"><h3>Nodes</h3><div class="big" data-testid="nodes-ready">{ready}/{nodes.items.length}</div><div class="muted">Ready{nodes.items.length - ready ? `, ${nodes.items.length - ready} NotReady` : ""}</div></div>
-        <div class="card"><h3>Pods</h3><div class="big" data-testid="pods-total">{pods.items.length}</div><div class="muted">{Object.entries(byStatus).map(([k, v]) => `${v} ${k}`).join(", ")}</div></div>
+        <div class="card">
+          <h3>Nodes</h3>
+          <div class="big" data-testid="nodes-ready">
+            {ready}/{nodes.items.length}
+          </div>
+          <div class="muted">Ready{nodes.items.length - ready ? `, ${nodes.items.length - ready} NotReady` : ""}</div>
+        </div>
+        <div class="card">
+          <h3>Pods</h3>
+          <div class="big" data-testid="pods-total">
+            {pods.items.length}
+          </div>
+          <div class="muted">
+            {Object.entries(byStatus)
+              .map(([k, v]) => `${v} ${k}`)
+              .join(", ")}
+          </div>
+        </div>
         <Gauge title="CPU" what="cpu" capacity={alloc("cpu")} requested={requests(pods.items, "cpu")} used={used("cpu")} />
         <Gauge title="Memory" what="memory" capacity={alloc("memory")} requested={requests(pods.items, "memory")} used={used("memory")} />
       </div>
@@ -55,11 +79,35 @@ export function Overview() {
       {failing.length > 0 && (
         <>
           <h2>Pods that are not running well</h2>
-          <ul class="events">{failing.map((p) => { const s = podSummary(p); return <li key={p.metadata.uid}><a href={formatRoute({ view: "pods", ns: p.metadata.namespace, name: p.metadata.name })}>{p.metadata.namespace}/{p.metadata.name}</a> <span class={`pill ${s.tone}`}>{s.status}</span> <span class="reason">{s.reason}</span></li>; })}</ul>
+          <ul class="events">
+            {failing.map((p) => {
+              const s = podSummary(p);
+              return (
+                <li key={p.metadata.uid}>
+                  <a href={formatRoute({ view: "pods", ns: p.metadata.namespace, name: p.metadata.name })}>
+                    {p.metadata.namespace}/{p.metadata.name}
+                  </a>{" "}
+                  <span class={`pill ${s.tone}`}>{s.status}</span> <span class="reason">{s.reason}</span>
+                </li>
+              );
+            })}
+          </ul>
         </>
       )}
       <h2>Recent warnings</h2>
-      <ul class="events">{warnings.length === 0 ? <li class="muted">none</li> : warnings.map((e) => <li key={e.metadata.uid}><span class="muted">{age(String(e.lastTimestamp ?? e.metadata.creationTimestamp), now)}</span> {(e.involvedObject as KObj["metadata"] & { kind: string })?.kind}/{(e.involvedObject as { name: string })?.name}: <b>{String(e.reason)}</b> {String(e.message)}</li>)}</ul>
+      <ul class="events">
+        {warnings.length === 0 ? (
+          <li class="muted">none</li>
+        ) : (
+          warnings.map((e) => (
+            <li key={e.metadata.uid}>
+              <span class="muted">{age(String(e.lastTimestamp ?? e.metadata.creationTimestamp), now)}</span>{" "}
+              {(e.involvedObject as KObj["metadata"] & { kind: string })?.kind}/{(e.involvedObject as { name: string })?.name}: <b>{String(e.reason)}</b>{" "}
+              {String(e.message)}
+            </li>
+          ))
+        )}
+      </ul>
     </section>
   );
 }

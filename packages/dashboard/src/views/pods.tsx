@@ -20,14 +20,24 @@ export function podColumns(now: number): Column[] {
         const s = podSummary(o);
         return (
           <div class="status-cell">
-            <span class={`pill ${s.tone}`} data-testid="pod-status">{s.status}</span>
-            {s.reason && <div class="reason" data-testid="pod-reason">{s.reason}</div>}
+            <span class={`pill ${s.tone}`} data-testid="pod-status">
+              {s.status}
+            </span>
+            {s.reason && (
+              <div class="reason" data-testid="pod-reason">
+                {s.reason}
+              </div>
+            )}
           </div>
         );
       },
     },
     { title: "Restarts", cell: (o) => podSummary(o).restarts, sort: (o) => podSummary(o).restarts },
-    { title: "Node", cell: (o) => (o.spec?.nodeName ? <a href={formatRoute({ view: "nodes", name: o.spec.nodeName })}>{o.spec.nodeName}</a> : ""), sort: (o) => o.spec?.nodeName ?? "" },
+    {
+      title: "Node",
+      cell: (o) => (o.spec?.nodeName ? <a href={formatRoute({ view: "nodes", name: o.spec.nodeName })}>{o.spec.nodeName}</a> : ""),
+      sort: (o) => o.spec?.nodeName ?? "",
+    },
     { title: "IP", cell: (o) => o.status?.podIP ?? "" },
     { title: "Age", cell: (o) => age(o.metadata.creationTimestamp, now), sort: (o) => o.metadata.creationTimestamp ?? "" },
   ];

@@ -3,7 +3,11 @@
 // sent to a server or logged), is traded for a session token and wiped from the address bar.
 import { useState } from "preact/hooks";
 
-export interface Session { token: string; user: string; expiresAt?: string }
+export interface Session {
+  token: string;
+  user: string;
+  expiresAt?: string;
+}
 
 const KEY = "skiff-dashboard-session";
 
@@ -35,7 +39,11 @@ export async function loginFromFragment(): Promise<Session | undefined> {
 
 /** Who a token is (SelfSubjectReview), or the API's refusal. */
 export async function whoAmI(token: string): Promise<string> {
-  const res = await fetch("/apis/authentication.k8s.io/v1/selfsubjectreviews", { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify({ apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" }) });
+  const res = await fetch("/apis/authentication.k8s.io/v1/selfsubjectreviews", {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" }),
+  });
   const body = (await res.json().catch(() => ({}))) as { status?: { userInfo?: { username?: string } }; message?: string };
   if (res.status === 401) throw new Error("the token was not accepted (401 Unauthorized)");
   return body.status?.userInfo?.username ?? "(unknown user)";
@@ -58,10 +66,23 @@ export function SignIn(p: { onSession(s: Session): void; error?: string }) {
       <h1>Skiff</h1>
       <form onSubmit={submit}>
         <label for="token">Bearer token</label>
-        <textarea id="token" rows={4} value={token} onInput={(e) => setToken((e.target as HTMLTextAreaElement).value)} placeholder="a ServiceAccount token (kubectl create token …) or your kubeconfig's token" data-testid="token" />
+        <textarea
+          id="token"
+          rows={4}
+          value={token}
+          onInput={(e) => setToken((e.target as HTMLTextAreaElement).value)}
+          placeholder="a ServiceAccount token (kubectl create token …) or your kubeconfig's token"
+          data-testid="token"
+        />
         <button type="submit">Sign in</button>
-        {err && <p class="bad" data-testid="signin-error">{err}</p>}
-        <p class="muted">Or run <code>skiff dashboard</code>: it opens this page signed in as you.</p>
+        {err && (
+          <p class="bad" data-testid="signin-error">
+            {err}
+          </p>
+        )}
+        <p class="muted">
+          Or run <code>skiff dashboard</code>: it opens this page signed in as you.
+        </p>
       </form>
     </main>
   );

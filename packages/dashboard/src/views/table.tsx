@@ -9,7 +9,16 @@ export interface Column {
   sort?(o: KObj): string | number;
 }
 
-export function Table(p: { items: KObj[]; columns: Column[]; search?(o: KObj): string; href?(o: KObj): string; empty?: string; testid?: string; synced?: boolean; error?: string }) {
+export function Table(p: {
+  items: KObj[];
+  columns: Column[];
+  search?(o: KObj): string;
+  href?(o: KObj): string;
+  empty?: string;
+  testid?: string;
+  synced?: boolean;
+  error?: string;
+}) {
   const [filter, setFilter] = useState("");
   const [sortBy, setSortBy] = useState(-1);
   const [cursor, setCursor] = useState(-1);
@@ -34,7 +43,15 @@ export function Table(p: { items: KObj[]; columns: Column[]; search?(o: KObj): s
   return (
     <div class="table-wrap" data-testid={p.testid}>
       <div class="table-tools">
-        <input class="filter" onKeyDown={onKey} title="type to filter; ↑/↓ move, Enter opens" placeholder={p.search ? "Filter…" : "Filter by name…"} value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} aria-label="filter" />
+        <input
+          class="filter"
+          onKeyDown={onKey}
+          title="type to filter; ↑/↓ move, Enter opens"
+          placeholder={p.search ? "Filter…" : "Filter by name…"}
+          value={filter}
+          onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
+          aria-label="filter"
+        />
         <span class="muted">{p.synced === false ? "loading…" : `${rows.length} of ${p.items.length}`}</span>
         {p.error && <span class="bad">{p.error}</span>}
       </div>

@@ -34,7 +34,11 @@ export function Terminal(p: { ns: string; name: string; container: string }) {
       ws.send(b);
     };
     const resize = () => send(4, enc.encode(JSON.stringify({ Width: term.cols, Height: term.rows })));
-    ws.onopen = () => { setState(`connected to ${p.container} (${ws.protocol})`); resize(); term.focus(); };
+    ws.onopen = () => {
+      setState(`connected to ${p.container} (${ws.protocol})`);
+      resize();
+      term.focus();
+    };
     ws.onmessage = (m) => {
       const b = new Uint8Array(m.data as ArrayBuffer);
       if (b.length === 0) return;
@@ -47,13 +51,30 @@ export function Terminal(p: { ns: string; name: string; container: string }) {
     ws.onclose = (e) => setState((s) => (s.startsWith("connected") || s === "connecting…" ? `closed${e.reason ? `: ${e.reason}` : ""}` : s));
     ws.onerror = () => setState("could not connect (refused, or the pod has no shell)");
     const d = term.onData((s) => send(0, enc.encode(s)));
-    const onResize = () => { fit.fit(); resize(); };
+    const onResize = () => {
+      fit.fit();
+      resize();
+    };
     window.addEventListener("resize", onResize);
-    return () => { d.dispose(); window.removeEventListener("resize", onResize); ws.close(); term.dispose(); };
+    return () => {
+      d.dispose();
+      window.removeEventListener("resize", onResize);
+      ws.close();
+      term.dispose();
+    };
   }, [p.ns, p.name, p.container, session]);
   return (
     <div>
-      <div class="table-tools"><span class="muted" data-testid="terminal-state">{state}</span>{!state.startsWith("connect") && <button type="button" onClick={() => setSession(session + 1)} data-testid="reconnect">New session</button>}</div>
+      <div class="table-tools">
+        <span class="muted" data-testid="terminal-state">
+          {state}
+        </span>
+        {!state.startsWith("connect") && (
+          <button type="button" onClick={() => setSession(session + 1)} data-testid="reconnect">
+            New session
+          </button>
+        )}
+      </div>
       <div class="terminal" ref={el} data-testid="terminal" />
     </div>
   );

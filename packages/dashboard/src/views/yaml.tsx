@@ -20,8 +20,17 @@ export function YamlView(p: { res: Res; ns?: string; name: string }) {
   const [text, setText] = useState("");
   const [err, setErr] = useState("");
   const [conflict, setConflict] = useState("");
-  const load = () => app.api.get<KObj>(path).then((o) => { setText(editableYaml(o)); setErr(""); }, (e: Error) => setErr(e.message));
-  useEffect(() => { void load(); }, [path]);
+  const load = () =>
+    app.api.get<KObj>(path).then(
+      (o) => {
+        setText(editableYaml(o));
+        setErr("");
+      },
+      (e: Error) => setErr(e.message),
+    );
+  useEffect(() => {
+    void load();
+  }, [path]);
   const apply = async (force: boolean) => {
     try {
       const o = await app.api.apply<KObj>(path, text, force);
@@ -37,13 +46,38 @@ export function YamlView(p: { res: Res; ns?: string; name: string }) {
   };
   return (
     <section>
-      <h1>{p.res.kind} <span data-testid="object-name">{p.ns ? `${p.ns}/` : ""}{p.name}</span> — YAML</h1>
+      <h1>
+        {p.res.kind}{" "}
+        <span data-testid="object-name">
+          {p.ns ? `${p.ns}/` : ""}
+          {p.name}
+        </span>{" "}
+        — YAML
+      </h1>
       {err && <p class="bad">{err}</p>}
-      <textarea class="yaml" spellcheck={false} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} data-testid="yaml" aria-label="YAML" />
+      <textarea
+        class="yaml"
+        spellcheck={false}
+        value={text}
+        onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+        data-testid="yaml"
+        aria-label="YAML"
+      />
       <div class="actions">
-        <button type="button" onClick={() => void apply(false)} data-testid="apply">Apply</button>
-        <button type="button" onClick={() => void load()}>Reload</button>
-        {conflict && <span class="bad" data-testid="conflict">Conflict: {conflict} <button type="button" onClick={() => void apply(true)}>Apply anyway (force)</button></span>}
+        <button type="button" onClick={() => void apply(false)} data-testid="apply">
+          Apply
+        </button>
+        <button type="button" onClick={() => void load()}>
+          Reload
+        </button>
+        {conflict && (
+          <span class="bad" data-testid="conflict">
+            Conflict: {conflict}{" "}
+            <button type="button" onClick={() => void apply(true)}>
+              Apply anyway (force)
+            </button>
+          </span>
+        )}
       </div>
     </section>
   );
@@ -63,7 +97,10 @@ export function CreateView() {
     for (const d of docs) {
       const res = resOfKind(d.kind ?? "");
       if (!res || !d.metadata?.name) {
-        app.notify("error", `cannot create ${d.kind ?? "an object without kind"}: kind and metadata.name are required (and the kind must be one the dashboard knows)`);
+        app.notify(
+          "error",
+          `cannot create ${d.kind ?? "an object without kind"}: kind and metadata.name are required (and the kind must be one the dashboard knows)`,
+        );
         continue;
       }
       const ns = res.namespaced ? d.metadata.namespace || app.ns || "default" : undefined;
@@ -78,8 +115,19 @@ export function CreateView() {
   return (
     <section>
       <h1>Create from YAML</h1>
-      <textarea class="yaml" spellcheck={false} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} placeholder="apiVersion: apps/v1&#10;kind: Deployment&#10;…" aria-label="YAML to create" />
-      <div class="actions"><button type="button" onClick={() => void create()}>Create</button></div>
+      <textarea
+        class="yaml"
+        spellcheck={false}
+        value={text}
+        onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+        placeholder="apiVersion: apps/v1&#10;kind: Deployment&#10;…"
+        aria-label="YAML to create"
+      />
+      <div class="actions">
+        <button type="button" onClick={() => void create()}>
+          Create
+        </button>
+      </div>
     </section>
   );
 }

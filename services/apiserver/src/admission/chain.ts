@@ -47,7 +47,10 @@ export interface ValidatingPlugin {
 
 /** The plugins of one apiserver, in order. */
 export class AdmissionChain {
-  constructor(readonly mutating: MutatingPlugin[] = [], readonly validating: ValidatingPlugin[] = []) {}
+  constructor(
+    readonly mutating: MutatingPlugin[] = [],
+    readonly validating: ValidatingPlugin[] = [],
+  ) {}
 
   /**
    * Runs the mutating plugins; returns one completion for all of them. If a plugin refuses,

@@ -55,7 +55,11 @@ export interface AdmissionDeps {
 function quotaStore(read: AdmissionReader, quotas: LiveIndex<ResourceQuota>): QuotaStore {
   return {
     quotas: async (ns) => quotas.inNamespace(ns),
-    get: (ns, name) => read.get("resourcequotas", ns, name).then((o) => o as ResourceQuota, () => undefined),
+    get: (ns, name) =>
+      read.get("resourcequotas", ns, name).then(
+        (o) => o as ResourceQuota,
+        () => undefined,
+      ),
     list: async (resource, ns) => (await read.list(resource, { namespace: ns })).items,
     updateStatus: async (ns, name, fn) => {
       await read.update("resourcequotas", ns, name, (cur) => fn(cur as ResourceQuota), { subresource: "status" });
@@ -77,15 +81,32 @@ export function admissionChain(read: AdmissionReader, deps: AdmissionDeps): Admi
       defaultStorageClass(async () => (await look.list("storageclasses")).items as StorageClass[]),
       defaultIngressClass(async () => (await look.list("ingressclasses")).items),
       priorityAdmission(look),
-      serviceAccountAdmission((ns, name) => look.get("serviceaccounts", ns, name).then((o): KObject | undefined => o, () => undefined)),
+      serviceAccountAdmission((ns, name) =>
+        look.get("serviceaccounts", ns, name).then(
+          (o): KObject | undefined => o,
+          () => undefined,
+        ),
+      ),
       limitRanger(async (ns) => deps.limitRanges.inNamespace(ns)),
       // After the defaults it may judge, before quota charges a pod it would refuse.
-      podSecurity((name) => look.get("namespaces", undefined, name).then((o): KObject | undefined => o, () => undefined), deps.log),
+      podSecurity(
+        (name) =>
+          look.get("namespaces", undefined, name).then(
+            (o): KObject | undefined => o,
+            () => undefined,
+          ),
+        deps.log,
+      ),
       // Last of the mutating plugins: it charges what the others filled in (limit-range defaults).
       resourceQuota(quotaStore(read, deps.quotas)),
     ],
     [
-      namespaceLifecycle((name) => look.get("namespaces", undefined, name).then((o): KObject | undefined => o, () => undefined)),
+      namespaceLifecycle((name) =>
+        look.get("namespaces", undefined, name).then(
+          (o): KObject | undefined => o,
+          () => undefined,
+        ),
+      ),
       ...(deps.authz ? [rbacEscalation(deps.authz, roleRules(deps.authz))] : []),
     ],
   );

@@ -14,7 +14,9 @@ export function namespaceLifecycle(getNamespace: NamespaceGetter): ValidatingPlu
       const ns = await getNamespace(a.namespace);
       if (!ns) throw new NotFoundError("namespaces", a.namespace);
       if (ns.metadata.deletionTimestamp) {
-        throw new ForbiddenError(`${a.resource.resource} "${a.name}" is forbidden: unable to create new content in namespace ${a.namespace} because it is being terminated`);
+        throw new ForbiddenError(
+          `${a.resource.resource} "${a.name}" is forbidden: unable to create new content in namespace ${a.namespace} because it is being terminated`,
+        );
       }
     },
   };

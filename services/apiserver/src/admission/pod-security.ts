@@ -23,8 +23,33 @@ interface SecurityContext {
 
 type AnyContainer = { name: string; securityContext?: SecurityContext; ports?: { hostPort?: number }[] };
 
-const baselineCaps = new Set(["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"]);
-const safeSysctls = new Set(["kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start", "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes"]);
+const baselineCaps = new Set([
+  "AUDIT_WRITE",
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "FOWNER",
+  "FSETID",
+  "KILL",
+  "MKNOD",
+  "NET_BIND_SERVICE",
+  "SETFCAP",
+  "SETGID",
+  "SETPCAP",
+  "SETUID",
+  "SYS_CHROOT",
+]);
+const safeSysctls = new Set([
+  "kernel.shm_rmid_forced",
+  "net.ipv4.ip_local_port_range",
+  "net.ipv4.ip_unprivileged_port_start",
+  "net.ipv4.tcp_syncookies",
+  "net.ipv4.ping_group_range",
+  "net.ipv4.ip_local_reserved_ports",
+  "net.ipv4.tcp_keepalive_time",
+  "net.ipv4.tcp_fin_timeout",
+  "net.ipv4.tcp_keepalive_intvl",
+  "net.ipv4.tcp_keepalive_probes",
+]);
 const restrictedVolumes = new Set(["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"]);
 
 const list = (names: string[]) => names.map((n) => `"${n}"`).join(", ");
@@ -34,7 +59,12 @@ const containersOf = (p: Pod): AnyContainer[] => [...(p.spec.initContainers ?? [
 export function checkPod(pod: Pod, level: Level): string[] {
   if (level === "privileged") return [];
   const out: string[] = [];
-  const spec = pod.spec as Pod["spec"] & { hostNetwork?: boolean; hostPID?: boolean; hostIPC?: boolean; securityContext?: SecurityContext & { sysctls?: { name: string }[] } };
+  const spec = pod.spec as Pod["spec"] & {
+    hostNetwork?: boolean;
+    hostPID?: boolean;
+    hostIPC?: boolean;
+    securityContext?: SecurityContext & { sysctls?: { name: string }[] };
+  };
   const cs = containersOf(pod);
   const volumes = (spec.volumes ?? []) as ({ name: string } & Record<string, unknown>)[];
   const psc = spec.securityContext ?? {};
@@ -46,14 +76,23 @@ export function checkPod(pod: Pod, level: Level): string[] {
   const privileged = cs.filter((c) => c.securityContext?.privileged).map((c) => c.name);
   if (privileged.length) out.push(`privileged (${where(privileged)} must not set securityContext.privileged=true)`);
   const badCaps = cs.flatMap((c) => (c.securityContext?.capabilities?.add ?? []).filter((x) => !baselineCaps.has(x)).map((x) => [c.name, x] as const));
-  if (badCaps.length) out.push(`non-default capabilities (${where([...new Set(badCaps.map((b) => b[0]))])} must not include ${list([...new Set(badCaps.map((b) => b[1]))])} in securityContext.capabilities.add)`);
+  if (badCaps.length)
+    out.push(
+      `non-default capabilities (${where([...new Set(badCaps.map((b) => b[0]))])} must not include ${list([...new Set(badCaps.map((b) => b[1]))])} in securityContext.capabilities.add)`,
+    );
   const hostPath = volumes.filter((v) => v.hostPath).map((v) => v.name);
   if (hostPath.length) out.push(`hostPath volumes (volume${hostPath.length > 1 ? "s" : ""} ${list(hostPath)})`);
   const hostPorts = cs.flatMap((c) => (c.ports ?? []).filter((p) => p.hostPort).map((p) => [c.name, p.hostPort!] as const));
-  if (hostPorts.length) out.push(`hostPort (${where([...new Set(hostPorts.map((h) => h[0]))])} uses hostPort${hostPorts.length > 1 ? "s" : ""} ${hostPorts.map((h) => h[1]).join(", ")})`);
+  if (hostPorts.length)
+    out.push(
+      `hostPort (${where([...new Set(hostPorts.map((h) => h[0]))])} uses hostPort${hostPorts.length > 1 ? "s" : ""} ${hostPorts.map((h) => h[1]).join(", ")})`,
+    );
   const procMount = cs.filter((c) => c.securityContext?.procMount && c.securityContext.procMount !== "Default").map((c) => c.name);
   if (procMount.length) out.push(`procMount (${where(procMount)} must not set securityContext.procMount to "Unmasked")`);
-  const unconfined = [psc.seccompProfile?.type === "Unconfined" ? "pod" : "", ...cs.filter((c) => c.securityContext?.seccompProfile?.type === "Unconfined").map((c) => `container "${c.name}"`)].filter(Boolean);
+  const unconfined = [
+    psc.seccompProfile?.type === "Unconfined" ? "pod" : "",
+    ...cs.filter((c) => c.securityContext?.seccompProfile?.type === "Unconfined").map((c) => `container "${c.name}"`),
+  ].filter(Boolean);
   if (unconfined.length) out.push(`seccompProfile (${unconfined.join(", ")} must not set securityContext.seccompProfile.type to "Unconfined")`);
   const sysctls = (psc.sysctls ?? []).map((s) => s.name).filter((n) => !safeSysctls.has(n));
   if (sysctls.length) out.push(`forbidden sysctls (${sysctls.join(", ")})`);
@@ -61,13 +100,19 @@ export function checkPod(pod: Pod, level: Level): string[] {
 
   // restricted
   const vols = volumes.filter((v) => !Object.keys(v).some((k) => restrictedVolumes.has(k)) && Object.keys(v).some((k) => k !== "name")).map((v) => v.name);
-  if (vols.length && !hostPath.length) out.push(`restricted volume types (volume${vols.length > 1 ? "s" : ""} ${list(vols)} use${vols.length > 1 ? "" : "s"} restricted volume type${vols.length > 1 ? "s" : ""})`);
+  if (vols.length && !hostPath.length)
+    out.push(
+      `restricted volume types (volume${vols.length > 1 ? "s" : ""} ${list(vols)} use${vols.length > 1 ? "" : "s"} restricted volume type${vols.length > 1 ? "s" : ""})`,
+    );
   const escalate = cs.filter((c) => c.securityContext?.allowPrivilegeEscalation !== false).map((c) => c.name);
   if (escalate.length) out.push(`allowPrivilegeEscalation != false (${where(escalate)} must set securityContext.allowPrivilegeEscalation=false)`);
   const capsDrop = cs.filter((c) => !(c.securityContext?.capabilities?.drop ?? []).includes("ALL")).map((c) => c.name);
   const capsAdd = cs.filter((c) => (c.securityContext?.capabilities?.add ?? []).some((x) => x !== "NET_BIND_SERVICE")).map((c) => c.name);
   if (capsDrop.length || capsAdd.length) {
-    const parts = [capsDrop.length ? `${where(capsDrop)} must set securityContext.capabilities.drop=["ALL"]` : "", capsAdd.length ? `${where(capsAdd)} must not include capabilities other than "NET_BIND_SERVICE" in securityContext.capabilities.add` : ""].filter(Boolean);
+    const parts = [
+      capsDrop.length ? `${where(capsDrop)} must set securityContext.capabilities.drop=["ALL"]` : "",
+      capsAdd.length ? `${where(capsAdd)} must not include capabilities other than "NET_BIND_SERVICE" in securityContext.capabilities.add` : "",
+    ].filter(Boolean);
     out.push(`unrestricted capabilities (${parts.join("; ")})`);
   }
   const nonRoot = cs.filter((c) => (c.securityContext?.runAsNonRoot ?? psc.runAsNonRoot) !== true).map((c) => c.name);

@@ -25,7 +25,8 @@ export function priorityAdmission(registry: PriorityReader): MutatingPlugin {
           pc = (await registry.get("priorityclasses", undefined, name)) as PriorityClass;
         } catch (err) {
           if (!isNotFound(err)) throw err;
-          if (!(name in SYSTEM_PRIORITY_CLASSES)) throw new ForbiddenError(`pods "${pod.metadata.name}" is forbidden: no PriorityClass with name ${name} was found`);
+          if (!(name in SYSTEM_PRIORITY_CLASSES))
+            throw new ForbiddenError(`pods "${pod.metadata.name}" is forbidden: no PriorityClass with name ${name} was found`);
           pc = { metadata: { name }, value: SYSTEM_PRIORITY_CLASSES[name] } as PriorityClass;
         }
       } else {
@@ -34,7 +35,9 @@ export function priorityAdmission(registry: PriorityReader): MutatingPlugin {
       }
       const value = pc?.value ?? 0;
       if (pod.spec.priority !== undefined && pod.spec.priority !== value) {
-        throw new ForbiddenError(`pods "${pod.metadata.name}" is forbidden: the integer value of priority (${pod.spec.priority}) must not be provided in pod spec; priority admission controller computed ${value} from the given PriorityClass name`);
+        throw new ForbiddenError(
+          `pods "${pod.metadata.name}" is forbidden: the integer value of priority (${pod.spec.priority}) must not be provided in pod spec; priority admission controller computed ${value} from the given PriorityClass name`,
+        );
       }
       pod.spec.priority = value;
       pod.spec.preemptionPolicy ??= pc?.preemptionPolicy ?? "PreemptLowerPriority";

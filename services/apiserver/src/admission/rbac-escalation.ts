@@ -18,10 +18,15 @@ function show(r: PolicyRule): string {
 
 export function rbacEscalation(authz: ApiAuthorizer, roleRules: (namespace: string, ref: RoleBinding["roleRef"]) => PolicyRule[]): ValidatingPlugin {
   const may = (a: AdmissionAttributes, verb: string, resource: string, name: string) =>
-    authz.authorize({ user: a.user!, verb, resourceRequest: true, apiGroup: RBAC_GROUP, resource, namespace: a.namespace || undefined, name }).decision === "allow";
+    authz.authorize({ user: a.user!, verb, resourceRequest: true, apiGroup: RBAC_GROUP, resource, namespace: a.namespace || undefined, name }).decision ===
+    "allow";
   return {
     name: "RBACEscalation",
-    handles: (a) => !!a.user && a.resource.group === RBAC_GROUP && (a.operation === "CREATE" || a.operation === "UPDATE") && a.subresource === "" &&
+    handles: (a) =>
+      !!a.user &&
+      a.resource.group === RBAC_GROUP &&
+      (a.operation === "CREATE" || a.operation === "UPDATE") &&
+      a.subresource === "" &&
       (ROLE_KINDS.has(a.resource.resource) || BINDING_KINDS.has(a.resource.resource)),
     async validate(a) {
       const user = a.user!;
@@ -40,8 +45,10 @@ export function rbacEscalation(authz: ApiAuthorizer, roleRules: (namespace: stri
       const missing = uncovered(authz.rbac.rulesFor(user, a.namespace || undefined), wanted);
       if (missing.length === 0) return;
       const res = `${a.resource.resource}.${RBAC_GROUP}`;
-      throw new ForbiddenError(`${res} "${a.name}" is forbidden: user "${user.name}" (groups=${JSON.stringify(user.groups)}) is attempting to grant RBAC permissions not currently held:\n${missing.map(show).join("\n")}`,
-        { name: a.name, group: RBAC_GROUP, kind: a.resource.resource });
+      throw new ForbiddenError(
+        `${res} "${a.name}" is forbidden: user "${user.name}" (groups=${JSON.stringify(user.groups)}) is attempting to grant RBAC permissions not currently held:\n${missing.map(show).join("\n")}`,
+        { name: a.name, group: RBAC_GROUP, kind: a.resource.resource },
+      );
     },
   };
 }

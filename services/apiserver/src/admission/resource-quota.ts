@@ -75,7 +75,9 @@ class NamespaceLocks {
     const next = prev.then(fn, fn);
     const tail = next.catch(() => undefined);
     this.tails.set(ns, tail);
-    void tail.then(() => { if (this.tails.get(ns) === tail) this.tails.delete(ns); });
+    void tail.then(() => {
+      if (this.tails.get(ns) === tail) this.tails.delete(ns);
+    });
     return next;
   }
 }
@@ -92,8 +94,10 @@ export function resourceQuota(store: QuotaStore): MutatingPlugin {
         if (check) {
           const over = Object.entries(d).filter(([k, v]) => v > 0 && hard[k] !== undefined && (used[k] ?? 0) + v > parseQuantity(hard[k]));
           if (over.length) {
-            throw new ForbiddenError(`${a.resource.resource} "${a.name}" is forbidden: exceeded quota: ${name}, requested: ${over.map(([k, v]) => show(k, v)).join(",")}, used: ${over.map(([k]) => show(k, used[k] ?? 0)).join(",")}, limited: ${over.map(([k]) => `${k}=${hard[k]}`).join(",")}`,
-              { name: a.name, kind: a.resource.resource });
+            throw new ForbiddenError(
+              `${a.resource.resource} "${a.name}" is forbidden: exceeded quota: ${name}, requested: ${over.map(([k, v]) => show(k, v)).join(",")}, used: ${over.map(([k]) => show(k, used[k] ?? 0)).join(",")}, limited: ${over.map(([k]) => `${k}=${hard[k]}`).join(",")}`,
+              { name: a.name, kind: a.resource.resource },
+            );
           }
         }
         for (const [k, v] of Object.entries(d)) used[k] = Math.max(0, (used[k] ?? 0) + sign * v);
@@ -113,19 +117,29 @@ export function resourceQuota(store: QuotaStore): MutatingPlugin {
       const keys = Object.keys(q.spec?.hard ?? {});
       const used: Record<string, number> = {};
       const resources = new Set(["pods", "services", "configmaps", "secrets", "persistentvolumeclaims", "replicationcontrollers", "resourcequotas"]);
-      for (const k of keys) { const m = /^count\/([^.]+)$/.exec(k); if (m) resources.add(m[1]); }
+      for (const k of keys) {
+        const m = /^count\/([^.]+)$/.exec(k);
+        if (m) resources.add(m[1]);
+      }
       for (const r of resources) {
         const objs = await store.list(r, a.namespace).catch(() => []);
         for (const o of objs) for (const [k, v] of Object.entries(usageOf(r, "", o, keys, q.spec?.scopes))) used[k] = (used[k] ?? 0) + v;
       }
-      await store.updateStatus(a.namespace, q.metadata.name!, (cur) => ({ ...cur, status: { hard: cur.spec?.hard ?? {}, used: Object.fromEntries(keys.map((k) => [k, fmt(used[k] ?? 0)])) } }));
+      await store.updateStatus(a.namespace, q.metadata.name!, (cur) => ({
+        ...cur,
+        status: { hard: cur.spec?.hard ?? {}, used: Object.fromEntries(keys.map((k) => [k, fmt(used[k] ?? 0)])) },
+      }));
     }
   };
 
   return {
     name: "ResourceQuota",
     // Status writes change usage too (a pod finishing); quota objects themselves are not charged here.
-    handles: (a) => a.resource.namespaced && !a.dryRun && (a.subresource === "" || a.subresource === "status") && !(a.resource.resource === "resourcequotas" && a.subresource === "status"),
+    handles: (a) =>
+      a.resource.namespaced &&
+      !a.dryRun &&
+      (a.subresource === "" || a.subresource === "status") &&
+      !(a.resource.resource === "resourcequotas" && a.subresource === "status"),
     async admit(a) {
       const quotas = await store.quotas(a.namespace);
       if (quotas.length === 0) return;
@@ -158,7 +172,11 @@ export function resourceQuota(store: QuotaStore): MutatingPlugin {
         // finalizer go): the object no longer counts at all. Stored: usage that went down is
         // released; a DELETE that only marked the object (a pod stopping) releases nothing yet.
         if (outcome === "failed" && up.size) await locks.run(a.namespace, () => apply(a, -1, up, false));
-        if (outcome === "removed") await locks.run(a.namespace, async () => { await apply(a, -1, up, false); await apply(a, -1, old, false); });
+        if (outcome === "removed")
+          await locks.run(a.namespace, async () => {
+            await apply(a, -1, up, false);
+            await apply(a, -1, old, false);
+          });
         if (outcome === "stored" && a.operation !== "DELETE" && down.size) await locks.run(a.namespace, () => apply(a, -1, down, false));
       };
     },

@@ -18,25 +18,35 @@ export function serviceAccountAdmission(getAccount: (namespace: string, name: st
     handles: (a) => a.operation === "CREATE" && a.subresource === "" && a.resource.group === "" && a.resource.resource === "pods",
     async admit(a) {
       const pod = a.object as Pod;
-      const spec = pod.spec as Pod["spec"] & { serviceAccountName?: string; serviceAccount?: string; automountServiceAccountToken?: boolean; volumes?: unknown[] };
+      const spec = pod.spec as Pod["spec"] & {
+        serviceAccountName?: string;
+        serviceAccount?: string;
+        automountServiceAccountToken?: boolean;
+        volumes?: unknown[];
+      };
       spec.serviceAccountName ||= spec.serviceAccount || "default";
       spec.serviceAccount = spec.serviceAccountName;
       const sa = (await getAccount(a.namespace, spec.serviceAccountName)) as ServiceAccount | undefined;
       if ((spec.automountServiceAccountToken ?? sa?.automountServiceAccountToken ?? true) === false) return;
-      const containers = [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])] as { volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }[];
+      const containers = [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])] as {
+        volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+      }[];
       if (containers.some((c) => (c.volumeMounts ?? []).some((m) => m.mountPath === TOKEN_MOUNT_PATH))) return;
       const name = `kube-api-access-${suffix()}`;
-      spec.volumes = [...(spec.volumes ?? []), {
-        name,
-        projected: {
-          defaultMode: 0o644,
-          sources: [
-            { serviceAccountToken: { expirationSeconds: TOKEN_SECONDS, path: "token" } },
-            { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
-            { downwardAPI: { items: [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }] } },
-          ],
+      spec.volumes = [
+        ...(spec.volumes ?? []),
+        {
+          name,
+          projected: {
+            defaultMode: 0o644,
+            sources: [
+              { serviceAccountToken: { expirationSeconds: TOKEN_SECONDS, path: "token" } },
+              { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+              { downwardAPI: { items: [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }] } },
+            ],
+          },
         },
-      }];
+      ];
       for (const c of containers) c.volumeMounts = [...(c.volumeMounts ?? []), { name, mountPath: TOKEN_MOUNT_PATH, readOnly: true }];
     },
   };

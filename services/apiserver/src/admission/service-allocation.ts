@@ -25,8 +25,7 @@ export function serviceAllocation(allocator: ServiceAllocator): MutatingPlugin {
         else if (outcome === "removed") {
           await allocator.releaseDropped(next);
           if (old) await allocator.releaseDropped(old);
-        }
-        else if (old) await allocator.releaseDropped(old, next);
+        } else if (old) await allocator.releaseDropped(old, next);
       };
     },
   };

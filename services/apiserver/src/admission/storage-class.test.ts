@@ -4,10 +4,17 @@ import { defaultStorageClass, pickDefaultClass } from "./storage-class.js";
 import type { AdmissionAttributes } from "./chain.js";
 
 const sc = (name: string, isDefault: boolean, created: string): StorageClass => ({
-  apiVersion: "storage.k8s.io/v1", kind: "StorageClass", provisioner: "x",
+  apiVersion: "storage.k8s.io/v1",
+  kind: "StorageClass",
+  provisioner: "x",
   metadata: { name, creationTimestamp: created, ...(isDefault ? { annotations: { "storageclass.kubernetes.io/is-default-class": "true" } } : {}) },
 });
-const pvc = (storageClassName?: string): PersistentVolumeClaim => ({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "c" }, spec: { storageClassName, accessModes: ["ReadWriteOnce"] } });
+const pvc = (storageClassName?: string): PersistentVolumeClaim => ({
+  apiVersion: "v1",
+  kind: "PersistentVolumeClaim",
+  metadata: { name: "c" },
+  spec: { storageClassName, accessModes: ["ReadWriteOnce"] },
+});
 const plugin = (classes: StorageClass[]) => defaultStorageClass(async () => classes);
 const pvcs = new ResourceRegistry().find("persistentvolumeclaims")!;
 /** Runs the plugin on the create of one claim, as the chain would. */
@@ -20,7 +27,9 @@ async function admit(classes: StorageClass[], claim: PersistentVolumeClaim): Pro
 
 describe("default storage class", () => {
   it("picks the newest class marked default", () => {
-    expect(pickDefaultClass([sc("a", true, "2024-01-01T00:00:00Z"), sc("b", true, "2024-02-01T00:00:00Z"), sc("c", false, "2024-03-01T00:00:00Z")])?.metadata.name).toBe("b");
+    expect(
+      pickDefaultClass([sc("a", true, "2024-01-01T00:00:00Z"), sc("b", true, "2024-02-01T00:00:00Z"), sc("c", false, "2024-03-01T00:00:00Z")])?.metadata.name,
+    ).toBe("b");
     expect(pickDefaultClass([sc("c", false, "2024-03-01T00:00:00Z")])).toBeUndefined();
   });
 

@@ -19,7 +19,12 @@ export function isDefaultClass(sc: StorageClass): boolean {
 
 /** The default class among several: the newest marked one (Kubernetes' tie-break), else undefined. */
 export function pickDefaultClass(classes: StorageClass[]): StorageClass | undefined {
-  return classes.filter(isDefaultClass).sort((a, b) => (b.metadata.creationTimestamp ?? "").localeCompare(a.metadata.creationTimestamp ?? "") || (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""))[0];
+  return classes
+    .filter(isDefaultClass)
+    .sort(
+      (a, b) =>
+        (b.metadata.creationTimestamp ?? "").localeCompare(a.metadata.creationTimestamp ?? "") || (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""),
+    )[0];
 }
 
 /**
@@ -31,9 +36,12 @@ export async function ensureDefaultStorageClass(registry: Registry, log: Logger)
   const classes = (await registry.list("storageclasses")).items as StorageClass[];
   if (classes.some((c) => c.metadata.name === LOCAL_PATH_CLASS) || pickDefaultClass(classes)) return;
   const sc: StorageClass = {
-    apiVersion: "storage.k8s.io/v1", kind: "StorageClass",
+    apiVersion: "storage.k8s.io/v1",
+    kind: "StorageClass",
     metadata: { name: LOCAL_PATH_CLASS, annotations: { [DEFAULT_STORAGE_CLASS_ANNOTATION]: "true" } },
-    provisioner: LOCAL_PATH_PROVISIONER, reclaimPolicy: "Delete", volumeBindingMode: "WaitForFirstConsumer",
+    provisioner: LOCAL_PATH_PROVISIONER,
+    reclaimPolicy: "Delete",
+    volumeBindingMode: "WaitForFirstConsumer",
   };
   try {
     await registry.create("storageclasses", undefined, sc);

@@ -12,7 +12,9 @@ import { RevisionMismatch, type Store } from "../storage/store.js";
 class FakeStore {
   private rev = 0;
   readonly data = new Map<string, { revision: number; value: Uint8Array }>();
-  private async tick(): Promise<void> { await new Promise((r) => setImmediate(r)); }
+  private async tick(): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+  }
   async get(key: string) {
     await this.tick();
     const e = this.data.get(key);
@@ -43,7 +45,11 @@ function svc(name: string, spec: Partial<Service["spec"]> = {}): Service {
 }
 
 function allocator(store: FakeStore, opts: Partial<{ serviceCidr: string; nodePortRange: string; loadBalancerRange: string }> = {}) {
-  return new ServiceAllocator(store as unknown as Store, { serviceCidr: "10.0.0.0/28", nodePortRange: "30000-30004", loadBalancerRange: "192.0.2.10-192.0.2.11", ...opts }, silentLogger());
+  return new ServiceAllocator(
+    store as unknown as Store,
+    { serviceCidr: "10.0.0.0/28", nodePortRange: "30000-30004", loadBalancerRange: "192.0.2.10-192.0.2.11", ...opts },
+    silentLogger(),
+  );
 }
 
 describe("ClusterIP allocation", () => {
@@ -67,7 +73,9 @@ describe("ClusterIP allocation", () => {
     const a = allocator(new FakeStore());
     const first = svc("first", { clusterIP: "10.0.0.5" });
     await a.allocate(first);
-    await expect(a.allocate(svc("clash", { clusterIP: "10.0.0.5" }))).rejects.toThrow('spec.clusterIPs: Invalid value: []string{"10.0.0.5"}: failed to allocate IP 10.0.0.5: provided IP is already allocated');
+    await expect(a.allocate(svc("clash", { clusterIP: "10.0.0.5" }))).rejects.toThrow(
+      'spec.clusterIPs: Invalid value: []string{"10.0.0.5"}: failed to allocate IP 10.0.0.5: provided IP is already allocated',
+    );
     await expect(a.allocate(svc("out", { clusterIP: "10.0.1.5" }))).rejects.toThrow("is not in the valid range. The range of valid IPs is 10.0.0.0/28");
     await expect(a.allocate(svc("bad", { clusterIP: "10.0.0.300" }))).rejects.toThrow("must be a valid IP address");
     await a.releaseDropped(first);
@@ -111,9 +119,13 @@ describe("NodePort allocation", () => {
     // A failed allocation gives back what it took: its ClusterIP is free again. (The address is
     // one the services above did not get: their ClusterIPs are random.)
     const ip = Array.from({ length: 10 }, (_, i) => `10.0.0.${50 + i}`).find((x) => !held.some((h) => h.spec.clusterIP === x))!;
-    await expect(a.allocate(svc("clash", { type: "NodePort", clusterIP: ip, ports: [{ port: 80, nodePort: 30002 }] }))).rejects.toThrow("Invalid value: 30002: provided port is already allocated");
+    await expect(a.allocate(svc("clash", { type: "NodePort", clusterIP: ip, ports: [{ port: 80, nodePort: 30002 }] }))).rejects.toThrow(
+      "Invalid value: 30002: provided port is already allocated",
+    );
     await a.allocate(svc("ip-free", { clusterIP: ip }));
-    await expect(a.allocate(svc("range", { type: "NodePort", ports: [{ port: 80, nodePort: 31000 }] }))).rejects.toThrow("provided port is not in the valid range. The range of valid ports is 30000-30004");
+    await expect(a.allocate(svc("range", { type: "NodePort", ports: [{ port: 80, nodePort: 31000 }] }))).rejects.toThrow(
+      "provided port is not in the valid range. The range of valid ports is 30000-30004",
+    );
     await a.releaseDropped(held.find((h) => h.spec.ports![0].nodePort === 30002)!);
     const again = svc("again", { type: "NodePort", ports: [{ port: 80, nodePort: 30002 }] });
     await a.allocate(again);
@@ -122,7 +134,10 @@ describe("NodePort allocation", () => {
 
   it("never hands one port to two services allocated at once by two apiserver replicas", async () => {
     const store = new FakeStore();
-    const replicas = [allocator(store, { serviceCidr: "10.0.0.0/24", nodePortRange: "30000-30019" }), allocator(store, { serviceCidr: "10.0.0.0/24", nodePortRange: "30000-30019" })];
+    const replicas = [
+      allocator(store, { serviceCidr: "10.0.0.0/24", nodePortRange: "30000-30019" }),
+      allocator(store, { serviceCidr: "10.0.0.0/24", nodePortRange: "30000-30019" }),
+    ];
     const services = Array.from({ length: 24 }, (_, i) => svc(`c${i}`, { type: "NodePort" }));
     const results = await Promise.allSettled(services.map((s, i) => replicas[i % 2].allocate(s)));
     const ok = services.filter((_, i) => results[i].status === "fulfilled");
@@ -147,7 +162,9 @@ describe("load-balancer addresses and repair", () => {
     const pending = svc("pending", { type: "LoadBalancer" });
     await a.allocate(pending);
     expect(pending.status?.loadBalancer?.ingress).toBeUndefined();
-    await expect(a.allocate(svc("outside", { type: "LoadBalancer", loadBalancerIP: "198.51.100.1" }))).rejects.toThrow("not in the load-balancer pool 192.0.2.10-192.0.2.11");
+    await expect(a.allocate(svc("outside", { type: "LoadBalancer", loadBalancerIP: "198.51.100.1" }))).rejects.toThrow(
+      "not in the load-balancer pool 192.0.2.10-192.0.2.11",
+    );
   });
 
   it("leaves a Service of another loadBalancerClass to its implementation (no pool address)", async () => {

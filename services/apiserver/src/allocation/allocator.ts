@@ -48,11 +48,16 @@ export class ServiceAllocator {
   private readonly portFirst: number;
   private readonly portLast: number;
 
-  constructor(private readonly store: Store, opts: AllocatorOptions, private readonly log: Logger) {
+  constructor(
+    private readonly store: Store,
+    opts: AllocatorOptions,
+    private readonly log: Logger,
+  ) {
     this.serviceRange = parseRange(opts.serviceCidr);
     this.lbRange = opts.loadBalancerRange ? parseRange(opts.loadBalancerRange) : undefined;
     const m = /^(\d+)-(\d+)$/.exec(opts.nodePortRange);
-    if (!m || Number(m[1]) > Number(m[2]) || Number(m[1]) < 1 || Number(m[2]) > 65535) throw new Error(`invalid node port range ${JSON.stringify(opts.nodePortRange)}`);
+    if (!m || Number(m[1]) > Number(m[2]) || Number(m[1]) < 1 || Number(m[2]) > 65535)
+      throw new Error(`invalid node port range ${JSON.stringify(opts.nodePortRange)}`);
     this.portFirst = Number(m[1]);
     this.portLast = Number(m[2]);
   }
@@ -96,7 +101,15 @@ export class ServiceAllocator {
   }
 
   /** A random free value of [first, last], probing onwards from a random start. */
-  private async takeAny(kind: Kind, first: number, last: number, show: (n: number) => string | number, uid: string, owner: string, reserved: Set<number>): Promise<number | undefined> {
+  private async takeAny(
+    kind: Kind,
+    first: number,
+    last: number,
+    show: (n: number) => string | number,
+    uid: string,
+    owner: string,
+    reserved: Set<number>,
+  ): Promise<number | undefined> {
     const size = last - first + 1;
     const start = Math.floor(Math.random() * size);
     for (let i = 0; i < size; i++) {
@@ -132,11 +145,16 @@ export class ServiceAllocator {
     try {
       // ClusterIP
       if (type === "ExternalName") {
-        if (s.clusterIP && s.clusterIP !== "None") errs.push({ field: "spec.clusterIP", type: "FieldValueForbidden", message: "Forbidden: may not be set for ExternalName services" });
+        if (s.clusterIP && s.clusterIP !== "None")
+          errs.push({ field: "spec.clusterIP", type: "FieldValueForbidden", message: "Forbidden: may not be set for ExternalName services" });
       } else {
         const asked = s.clusterIP || s.clusterIPs?.[0] || (old ? old.spec.clusterIP : undefined);
         if (old?.spec.clusterIP && asked !== old.spec.clusterIP && (old.spec.type ?? "ClusterIP") !== "ExternalName") {
-          errs.push({ field: "spec.clusterIPs[0]", type: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(asked ?? "")}: may not change once set` });
+          errs.push({
+            field: "spec.clusterIPs[0]",
+            type: "FieldValueInvalid",
+            message: `Invalid value: ${JSON.stringify(asked ?? "")}: may not change once set`,
+          });
         } else if (asked === "None") {
           s.clusterIP = "None";
           s.clusterIPs = ["None"];
@@ -146,39 +164,83 @@ export class ServiceAllocator {
         } else if (asked) {
           const n = ipToInt(asked);
           const show = `[]string{${JSON.stringify(asked)}}`;
-          if (n === undefined) errs.push({ field: "spec.clusterIPs", type: "FieldValueInvalid", message: `Invalid value: ${show}: must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)` });
-          else if (!inRange(this.serviceRange, n)) errs.push({ field: "spec.clusterIPs", type: "FieldValueInvalid", message: `Invalid value: ${show}: failed to allocate IP ${asked}: the provided IP (${asked}) is not in the valid range. The range of valid IPs is ${this.serviceRange.text}` });
-          else if (!(await grab("clusterip", asked))) errs.push({ field: "spec.clusterIPs", type: "FieldValueInvalid", message: `Invalid value: ${show}: failed to allocate IP ${asked}: provided IP is already allocated` });
-          else { s.clusterIP = asked; s.clusterIPs = [asked]; }
+          if (n === undefined)
+            errs.push({
+              field: "spec.clusterIPs",
+              type: "FieldValueInvalid",
+              message: `Invalid value: ${show}: must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)`,
+            });
+          else if (!inRange(this.serviceRange, n))
+            errs.push({
+              field: "spec.clusterIPs",
+              type: "FieldValueInvalid",
+              message: `Invalid value: ${show}: failed to allocate IP ${asked}: the provided IP (${asked}) is not in the valid range. The range of valid IPs is ${this.serviceRange.text}`,
+            });
+          else if (!(await grab("clusterip", asked)))
+            errs.push({
+              field: "spec.clusterIPs",
+              type: "FieldValueInvalid",
+              message: `Invalid value: ${show}: failed to allocate IP ${asked}: provided IP is already allocated`,
+            });
+          else {
+            s.clusterIP = asked;
+            s.clusterIPs = [asked];
+          }
         } else {
           const n = await this.takeAny("clusterip", this.serviceRange.first, this.serviceRange.last, intToIp, uid, owner, this.reservedIPs());
-          if (n === undefined) errs.push({ field: "spec.clusterIPs", type: "FieldValueInvalid", message: `Invalid value: []string{}: failed to allocate IP: range is full` });
-          else { taken.push(["clusterip", intToIp(n)]); s.clusterIP = intToIp(n); s.clusterIPs = [intToIp(n)]; }
+          if (n === undefined)
+            errs.push({ field: "spec.clusterIPs", type: "FieldValueInvalid", message: `Invalid value: []string{}: failed to allocate IP: range is full` });
+          else {
+            taken.push(["clusterip", intToIp(n)]);
+            s.clusterIP = intToIp(n);
+            s.clusterIPs = [intToIp(n)];
+          }
         }
-        if (s.clusterIP !== "None" || !s.ipFamilies) { s.ipFamilies ??= ["IPv4"]; s.ipFamilyPolicy ??= "SingleStack"; }
+        if (s.clusterIP !== "None" || !s.ipFamilies) {
+          s.ipFamilies ??= ["IPv4"];
+          s.ipFamilyPolicy ??= "SingleStack";
+        }
       }
 
       // NodePorts
       const wantsNodePorts = type === "NodePort" || type === "LoadBalancer";
       const mine = new Map<number, boolean>(); // nodePorts this service already uses in this request
       for (const [i, p] of (s.ports ?? []).entries()) {
-        if (!wantsNodePorts) { delete p.nodePort; continue; }
+        if (!wantsNodePorts) {
+          delete p.nodePort;
+          continue;
+        }
         if (!p.nodePort && old) {
           // An update that leaves nodePort out keeps the one the port had (apply-friendly).
           const prev = old.spec.ports?.find((q) => q.port === p.port && (q.protocol ?? "TCP") === (p.protocol ?? "TCP"));
           if (prev?.nodePort) p.nodePort = prev.nodePort;
         }
         if (p.nodePort) {
-          if (mine.has(p.nodePort) || had.nodePorts.includes(p.nodePort)) { mine.set(p.nodePort, true); continue; }
+          if (mine.has(p.nodePort) || had.nodePorts.includes(p.nodePort)) {
+            mine.set(p.nodePort, true);
+            continue;
+          }
           if (!(Number.isInteger(p.nodePort) && p.nodePort >= this.portFirst && p.nodePort <= this.portLast)) {
-            errs.push({ field: `spec.ports[${i}].nodePort`, type: "FieldValueInvalid", message: `Invalid value: ${p.nodePort}: provided port is not in the valid range. The range of valid ports is ${this.portFirst}-${this.portLast}` });
+            errs.push({
+              field: `spec.ports[${i}].nodePort`,
+              type: "FieldValueInvalid",
+              message: `Invalid value: ${p.nodePort}: provided port is not in the valid range. The range of valid ports is ${this.portFirst}-${this.portLast}`,
+            });
           } else if (!(await grab("nodeport", p.nodePort))) {
-            errs.push({ field: `spec.ports[${i}].nodePort`, type: "FieldValueInvalid", message: `Invalid value: ${p.nodePort}: provided port is already allocated` });
+            errs.push({
+              field: `spec.ports[${i}].nodePort`,
+              type: "FieldValueInvalid",
+              message: `Invalid value: ${p.nodePort}: provided port is already allocated`,
+            });
           } else mine.set(p.nodePort, true);
         } else {
           const n = await this.takeAny("nodeport", this.portFirst, this.portLast, (x) => x, uid, owner, new Set());
           if (n === undefined) errs.push({ field: `spec.ports[${i}].nodePort`, type: "FieldValueInvalid", message: "Invalid value: 0: range is full" });
-          else { taken.push(["nodeport", n]); p.nodePort = n; mine.set(n, true); }
+          else {
+            taken.push(["nodeport", n]);
+            p.nodePort = n;
+            mine.set(n, true);
+          }
         }
       }
 
@@ -192,13 +254,25 @@ export class ServiceAllocator {
           svc.status.loadBalancer = { ingress: [{ ip: asked }] };
         } else if (asked) {
           const n = ipToInt(asked);
-          if (!this.lbRange || n === undefined || !inRange(this.lbRange, n)) errs.push({ field: "spec.loadBalancerIP", type: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(asked)}: not in the load-balancer pool ${this.lbRange?.text ?? "(none configured)"}` });
-          else if (!(await grab("lbip", asked))) errs.push({ field: "spec.loadBalancerIP", type: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(asked)}: provided IP is already allocated` });
+          if (!this.lbRange || n === undefined || !inRange(this.lbRange, n))
+            errs.push({
+              field: "spec.loadBalancerIP",
+              type: "FieldValueInvalid",
+              message: `Invalid value: ${JSON.stringify(asked)}: not in the load-balancer pool ${this.lbRange?.text ?? "(none configured)"}`,
+            });
+          else if (!(await grab("lbip", asked)))
+            errs.push({
+              field: "spec.loadBalancerIP",
+              type: "FieldValueInvalid",
+              message: `Invalid value: ${JSON.stringify(asked)}: provided IP is already allocated`,
+            });
           else svc.status.loadBalancer = { ingress: [{ ip: asked }] };
         } else if (this.lbRange) {
           const n = await this.takeAny("lbip", this.lbRange.first, this.lbRange.last, intToIp, uid, owner, new Set());
-          if (n !== undefined) { taken.push(["lbip", intToIp(n)]); svc.status.loadBalancer = { ingress: [{ ip: intToIp(n) }] }; }
-          else this.log.warn({ service: owner }, "load-balancer pool exhausted; service stays pending");
+          if (n !== undefined) {
+            taken.push(["lbip", intToIp(n)]);
+            svc.status.loadBalancer = { ingress: [{ ip: intToIp(n) }] };
+          } else this.log.warn({ service: owner }, "load-balancer pool exhausted; service stays pending");
         }
       } else if (svc.status.loadBalancer?.ingress?.length) {
         svc.status.loadBalancer = {};
@@ -239,7 +313,10 @@ export class ServiceAllocator {
     for (const e of items) {
       const rec = JSON.parse(dec.decode(e.value)) as { uid: string; at: number };
       if (liveUids.has(rec.uid) || Date.now() - rec.at < graceMs) continue;
-      await this.store.delete(e.key, e.value, e.revision).then(() => n++, () => undefined);
+      await this.store.delete(e.key, e.value, e.revision).then(
+        () => n++,
+        () => undefined,
+      );
     }
     return n;
   }

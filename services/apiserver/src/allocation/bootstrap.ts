@@ -11,26 +11,35 @@ import type { ServiceAllocator } from "./allocator.js";
 export async function ensureSystemServices(registry: Registry, alloc: ServiceAllocator, advertise: { ip: string; port: number }, log: Logger): Promise<void> {
   const services: Service[] = [
     {
-      apiVersion: "v1", kind: "Service",
+      apiVersion: "v1",
+      kind: "Service",
       metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
       spec: { type: "ClusterIP", clusterIP: alloc.serviceIP(1), ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: advertise.port }] },
     },
     {
-      apiVersion: "v1", kind: "Service",
+      apiVersion: "v1",
+      kind: "Service",
       metadata: { name: "kube-dns", namespace: "kube-system", labels: { "k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS" } },
       spec: {
-        type: "ClusterIP", clusterIP: alloc.serviceIP(10),
-        ports: [{ name: "dns", port: 53, protocol: "UDP", targetPort: 53 }, { name: "dns-tcp", port: 53, protocol: "TCP", targetPort: 53 }],
+        type: "ClusterIP",
+        clusterIP: alloc.serviceIP(10),
+        ports: [
+          { name: "dns", port: 53, protocol: "UDP", targetPort: 53 },
+          { name: "dns-tcp", port: 53, protocol: "TCP", targetPort: 53 },
+        ],
       },
     },
   ];
   for (const s of services) {
     // Look first: re-creating would trip the allocator (the address is ours already) before the
     // store could answer AlreadyExists.
-    const exists = await registry.get("services", s.metadata.namespace, s.metadata.name!).then(() => true, (err) => {
-      if (err instanceof NotFoundError) return false;
-      throw err;
-    });
+    const exists = await registry.get("services", s.metadata.namespace, s.metadata.name!).then(
+      () => true,
+      (err) => {
+        if (err instanceof NotFoundError) return false;
+        throw err;
+      },
+    );
     if (exists) continue;
     try {
       await registry.create("services", s.metadata.namespace, s);

@@ -29,7 +29,8 @@ export interface IpRange {
 export function parseRange(text: string): IpRange {
   const dash = text.split("-");
   if (dash.length === 2) {
-    const a = ipToInt(dash[0].trim()), b = ipToInt(dash[1].trim());
+    const a = ipToInt(dash[0].trim()),
+      b = ipToInt(dash[1].trim());
     if (a === undefined || b === undefined || a > b) throw new Error(`invalid IP range ${JSON.stringify(text)}`);
     return { text, first: a, last: b };
   }

@@ -35,7 +35,14 @@ export function attributesOf(method: string, m: Msg | undefined): RequestAttribu
     case "Update":
     case "UpdateStatus": {
       const object = parse(req.objectJson);
-      return { verb: method === "Create" ? "create" : "update", subresource: method === "UpdateStatus" ? "status" : undefined, resource: String(req.resource ?? ""), namespace: s(req.namespace) ?? object?.metadata?.namespace, name: object?.metadata?.name, object };
+      return {
+        verb: method === "Create" ? "create" : "update",
+        subresource: method === "UpdateStatus" ? "status" : undefined,
+        resource: String(req.resource ?? ""),
+        namespace: s(req.namespace) ?? object?.metadata?.namespace,
+        name: object?.metadata?.name,
+        object,
+      };
     }
     case "Get":
     case "Delete":
@@ -50,7 +57,14 @@ export function attributesOf(method: string, m: Msg | undefined): RequestAttribu
     case "PodExec":
       return { verb: "create", resource: "pods", subresource: "exec" };
     case "CreateToken":
-      return { verb: "create", resource: "serviceaccounts", subresource: "token", namespace: s(req.namespace), name: s(req.serviceAccount), object: parse(req.tokenRequestJson) };
+      return {
+        verb: "create",
+        resource: "serviceaccounts",
+        subresource: "token",
+        namespace: s(req.namespace),
+        name: s(req.serviceAccount),
+        object: parse(req.tokenRequestJson),
+      };
     default:
       return { verb: method, resource: "" };
   }

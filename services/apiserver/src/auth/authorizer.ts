@@ -24,7 +24,11 @@ export interface PodReader {
 /** The NodeGraph over the registry (its watch cache answers these reads). */
 export function registryGraph(r: PodReader): NodeGraph {
   return {
-    pod: async (ns, name) => (await r.get("pods", ns, name).catch((err) => { if (isNotFound(err)) return undefined; throw err; })) as Pod | undefined,
+    pod: async (ns, name) =>
+      (await r.get("pods", ns, name).catch((err) => {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      })) as Pod | undefined,
     podsOn: async (node, ns) => (await r.list("pods", { namespace: ns, fieldSelector: `spec.nodeName=${node}` })).items as Pod[],
   };
 }
@@ -38,9 +42,14 @@ export function rbacForCalls(authz: { check(a: Attributes): void }, resources: R
     const info = resources.find(a.resource);
     authz.check({
       user: { name: id.user, groups: [...new Set([...id.groups, "system:authenticated"])] },
-      verb: a.verb, resourceRequest: true, apiGroup: info?.group ?? "", resource: info?.resource ?? a.resource, subresource: a.subresource,
+      verb: a.verb,
+      resourceRequest: true,
+      apiGroup: info?.group ?? "",
+      resource: info?.resource ?? a.resource,
+      subresource: a.subresource,
       // A create names no object to the authorizer (resourceNames cannot restrict creates), as in Kubernetes.
-      namespace: info && !info.namespaced ? undefined : a.namespace, name: a.verb === "create" && !a.subresource ? undefined : a.name,
+      namespace: info && !info.namespaced ? undefined : a.namespace,
+      name: a.verb === "create" && !a.subresource ? undefined : a.name,
     });
   };
 }
@@ -48,17 +57,20 @@ export function rbacForCalls(authz: { check(a: Attributes): void }, resources: R
 /** The gRPC interceptor that authorizes every ResourceService call (`rbac` undefined: authorization mode AlwaysAllow). */
 export function resourceAuthorization(graph: NodeGraph, log: Logger, rbac?: CallRbac): ServerInterceptor {
   const nodes = nodeAuthorizer(graph);
-  return authorizingInterceptor(async (method, id, request) => {
-    if (!id) throw new UnauthorizedError("a client certificate of the cluster CA is required");
-    if (id.groups.includes(MASTERS_GROUP) || id.user === APISERVER_USER) return;
-    const node = nodeNameOf(id);
-    const a = attributesOf(method, request as never);
-    if (node) return nodes(node, a);
-    if (rbac) return rbac(id, a);
-    // AlwaysAllow: the components as before; any other identity has no business on this port.
-    if (CONTROL_PLANE_USERS.has(id.user)) return;
-    throw new ForbiddenError(`User "${id.user}" cannot ${a.verb} resource "${a.resource}": no role grants it`);
-  }, {
-    onDenied: (method, id, err) => log.warn({ method, user: id?.user, reason: (err as Error).message }, "call refused"),
-  });
+  return authorizingInterceptor(
+    async (method, id, request) => {
+      if (!id) throw new UnauthorizedError("a client certificate of the cluster CA is required");
+      if (id.groups.includes(MASTERS_GROUP) || id.user === APISERVER_USER) return;
+      const node = nodeNameOf(id);
+      const a = attributesOf(method, request as never);
+      if (node) return nodes(node, a);
+      if (rbac) return rbac(id, a);
+      // AlwaysAllow: the components as before; any other identity has no business on this port.
+      if (CONTROL_PLANE_USERS.has(id.user)) return;
+      throw new ForbiddenError(`User "${id.user}" cannot ${a.verb} resource "${a.resource}": no role grants it`);
+    },
+    {
+      onDenied: (method, id, err) => log.warn({ method, user: id?.user, reason: (err as Error).message }, "call refused"),
+    },
+  );
 }

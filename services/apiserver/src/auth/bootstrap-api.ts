@@ -11,7 +11,16 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { Logger } from "@skiff/log";
-import { BadRequestError, ForbiddenError, isDNS1123Subdomain, isNotFound, MethodNotAllowedError, NotFoundError, UnauthorizedError, type Secret } from "@skiff/api";
+import {
+  BadRequestError,
+  ForbiddenError,
+  isDNS1123Subdomain,
+  isNotFound,
+  MethodNotAllowedError,
+  NotFoundError,
+  UnauthorizedError,
+  type Secret,
+} from "@skiff/api";
 import { identityOfPeer, MASTERS_GROUP, NODES_GROUP, nodeUser, parseCsr, signCsr, type CertAndKey, type ParsedCsr } from "@skiff/client";
 import { validateJoinToken } from "./join-token.js";
 import { nodeNameOf } from "./identity.js";
@@ -60,7 +69,8 @@ function nodeCsr(pem: string | undefined): { csr: ParsedCsr; node: string } {
   if (!node) throw new ForbiddenError(`a joining machine may only ask for a node identity (CN system:node:<name>), not "${csr.user}"`);
   const bad = isDNS1123Subdomain(node);
   if (bad) throw new BadRequestError(`csr: node name "${node}": ${bad}`);
-  if (csr.groups.length !== 1 || csr.groups[0] !== NODES_GROUP) throw new ForbiddenError(`a node certificate has exactly the group ${NODES_GROUP} (O=${NODES_GROUP}), got [${csr.groups.join(", ")}]`);
+  if (csr.groups.length !== 1 || csr.groups[0] !== NODES_GROUP)
+    throw new ForbiddenError(`a node certificate has exactly the group ${NODES_GROUP} (O=${NODES_GROUP}), got [${csr.groups.join(", ")}]`);
   return { csr, node };
 }
 
@@ -87,7 +97,10 @@ export function bootstrapHandler(d: BootstrapDeps) {
         const tokenId = await validateJoinToken(d.readSecret, bearer);
         const { csr, node } = nodeCsr((await readJson(req)).csr);
         // A token lets a new machine in; it never hands out the identity of a registered node.
-        if (await d.nodeExists(node)) throw new ForbiddenError(`node "${node}" is already registered: a join token cannot take over its identity (delete the Node first to re-join a machine under that name)`);
+        if (await d.nodeExists(node))
+          throw new ForbiddenError(
+            `node "${node}" is already registered: a join token cannot take over its identity (delete the Node first to re-join a machine under that name)`,
+          );
         d.log.info({ node, tokenId, from }, "signed a node certificate (join)");
         return reply(res, { certificate: sign(csr), ca: d.bundle() });
       }
@@ -108,5 +121,12 @@ export function bootstrapHandler(d: BootstrapDeps) {
 
 /** nodeExists over a registry. */
 export function nodeExistsIn(r: { get(resource: string, ns: string | undefined, name: string): Promise<unknown> }) {
-  return (name: string) => r.get("nodes", undefined, name).then(() => true, (err) => { if (isNotFound(err)) return false; throw err; });
+  return (name: string) =>
+    r.get("nodes", undefined, name).then(
+      () => true,
+      (err) => {
+        if (isNotFound(err)) return false;
+        throw err;
+      },
+    );
 }

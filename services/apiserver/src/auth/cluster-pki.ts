@@ -9,7 +9,19 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { ChannelCredentials } from "@grpc/grpc-js";
 import type { Logger } from "@skiff/log";
-import { APISERVER_USER, MemoryProvider, certInfo, ensureClusterCa, issueCertificate, mtlsChannelCredentials, nodeUser, readTrustBundle, renewAt, splitPem, type CertAndKey } from "@skiff/client";
+import {
+  APISERVER_USER,
+  MemoryProvider,
+  certInfo,
+  ensureClusterCa,
+  issueCertificate,
+  mtlsChannelCredentials,
+  nodeUser,
+  readTrustBundle,
+  renewAt,
+  splitPem,
+  type CertAndKey,
+} from "@skiff/client";
 
 /** How often --pki-dir is re-read for a CA rotation (ms). */
 export const PKI_RELOAD_MS = 5000;
@@ -61,9 +73,12 @@ export function loadApiserverPki(o: PkiOptions, log: Logger): ApiserverPki {
     for (const l of listeners) l(cur);
     log.info({ notAfter: certInfo(cur.cert).notAfter, why }, "re-issued the apiserver certificate");
   };
-  const renewTimer = setInterval(() => {
-    if (Date.now() >= renewAt(certInfo(cur.cert))) reissue("2/3 of its lifetime passed");
-  }, Math.max(1000, Math.min(3600_000, o.certValidityMs / 20)));
+  const renewTimer = setInterval(
+    () => {
+      if (Date.now() >= renewAt(certInfo(cur.cert))) reissue("2/3 of its lifetime passed");
+    },
+    Math.max(1000, Math.min(3600_000, o.certValidityMs / 20)),
+  );
   renewTimer.unref();
   const reloadTimer = setInterval(() => {
     let next: { cert: string; bundle: string };
@@ -92,9 +107,12 @@ export function loadApiserverPki(o: PkiOptions, log: Logger): ApiserverPki {
   reloadTimer.unref();
   const channels = new Map<string, ChannelCredentials>();
   return {
-    get ca() { return ca; },
+    get ca() {
+      return ca;
+    },
     bundle: () => bundle,
-    adminToken: first.adminToken, provider,
+    adminToken: first.adminToken,
+    provider,
     current: () => cur,
     onRotate: (cb) => listeners.push(cb),
     onCaChange: (cb) => caListeners.push(cb),

@@ -10,7 +10,8 @@ export type SecretReader = (namespace: string, name: string) => Promise<Secret>;
 
 /** The id of a valid token; throws Unauthorized saying what is wrong with it otherwise. */
 export async function validateJoinToken(read: SecretReader, token: string | undefined, now = Date.now()): Promise<string> {
-  if (!token) throw new UnauthorizedError("joining needs a join token (Authorization: Bearer <token>): create one with `skiff token create` on a control plane");
+  if (!token)
+    throw new UnauthorizedError("joining needs a join token (Authorization: Bearer <token>): create one with `skiff token create` on a control plane");
   const m = JOIN_TOKEN_RE.exec(token);
   if (!m) throw new UnauthorizedError("the join token is malformed: a token looks like abcdef.0123456789abcdef");
   const [, id, secret] = m;

@@ -30,7 +30,10 @@ export function natsClientTls(pkiDir: string, validityMs: number, log: Logger): 
       if (!due && caCert === signer.cert && bundle === tls.ca) return;
       if (caCert !== signer.cert) signer = { cert: caCert, key: readFileSync(join(pkiDir, "ca.key"), "utf8") };
       Object.assign(tls, issue());
-      log.info({ notAfter: certInfo(tls.cert).notAfter, why: due ? "2/3 of its lifetime passed" : "the cluster CA changed" }, "re-issued the apiserver's NATS client certificate");
+      log.info(
+        { notAfter: certInfo(tls.cert).notAfter, why: due ? "2/3 of its lifetime passed" : "the cluster CA changed" },
+        "re-issued the apiserver's NATS client certificate",
+      );
     } catch (err) {
       log.warn({ err }, "cannot renew the NATS client certificate; retrying");
     }

@@ -4,14 +4,25 @@ import { nodeAuthorizer, type NodeGraph } from "./node-authorizer.js";
 import { attributesOf } from "./attributes.js";
 import { podReferences } from "./pod-refs.js";
 
-const pod = (name: string, node: string, spec: Partial<Pod["spec"]> = {}): Pod => ({
-  apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default" },
-  spec: { nodeName: node, containers: [{ name: "c", image: "i" }], ...spec },
-} as Pod);
+const pod = (name: string, node: string, spec: Partial<Pod["spec"]> = {}): Pod =>
+  ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "default" },
+    spec: { nodeName: node, containers: [{ name: "c", image: "i" }], ...spec },
+  }) as Pod;
 
 const pods = [
-  pod("a", "n1", { volumes: [{ name: "v", secret: { secretName: "s1" } }], containers: [{ name: "c", image: "i", env: [{ name: "X", valueFrom: { configMapKeyRef: { name: "cm1", key: "k" } } }] }] } as never),
-  pod("b", "n2", { volumes: [{ name: "v", secret: { secretName: "s2" } }, { name: "d", persistentVolumeClaim: { claimName: "data" } }] } as never),
+  pod("a", "n1", {
+    volumes: [{ name: "v", secret: { secretName: "s1" } }],
+    containers: [{ name: "c", image: "i", env: [{ name: "X", valueFrom: { configMapKeyRef: { name: "cm1", key: "k" } } }] }],
+  } as never),
+  pod("b", "n2", {
+    volumes: [
+      { name: "v", secret: { secretName: "s2" } },
+      { name: "d", persistentVolumeClaim: { claimName: "data" } },
+    ],
+  } as never),
 ];
 const graph: NodeGraph = {
   pod: async (ns, name) => pods.find((p) => p.metadata.namespace === ns && p.metadata.name === name),
@@ -25,7 +36,10 @@ describe("the Node authorizer", () => {
   it("lets a node read the secrets and configmaps of its own pods, not another node's", async () => {
     await expect(call("n1", "Get", { ref: { resource: "secrets", namespace: "default", name: "s1" } })).resolves.toBeUndefined();
     await expect(call("n1", "Watch", { resource: "configmaps", namespace: "default", fieldSelector: "metadata.name=cm1" })).resolves.toBeUndefined();
-    await expect(call("n1", "Get", { ref: { resource: "secrets", namespace: "default", name: "s2" } })).rejects.toMatchObject({ reason: "Forbidden", message: expect.stringContaining(`User "system:node:n1" cannot get resource "secrets"`) });
+    await expect(call("n1", "Get", { ref: { resource: "secrets", namespace: "default", name: "s2" } })).rejects.toMatchObject({
+      reason: "Forbidden",
+      message: expect.stringContaining(`User "system:node:n1" cannot get resource "secrets"`),
+    });
     await expect(call("n2", "Get", { ref: { resource: "persistentvolumeclaims", namespace: "default", name: "data" } })).resolves.toBeUndefined();
   });
 
@@ -43,36 +57,63 @@ describe("the Node authorizer", () => {
   it("lets a node write only its own Node, its pods' status and Events", async () => {
     await expect(call("n1", "Create", { resource: "nodes", ...obj({ metadata: { name: "n1" } }) })).resolves.toBeUndefined();
     await expect(call("n1", "UpdateStatus", { resource: "nodes", ...obj({ metadata: { name: "n2" } }) })).rejects.toMatchObject({ reason: "Forbidden" });
-    await expect(call("n1", "UpdateStatus", { resource: "pods", namespace: "default", ...obj({ metadata: { name: "a", namespace: "default" } }) })).resolves.toBeUndefined();
+    await expect(
+      call("n1", "UpdateStatus", { resource: "pods", namespace: "default", ...obj({ metadata: { name: "a", namespace: "default" } }) }),
+    ).resolves.toBeUndefined();
     // The object sent may claim anything: the stored pod decides.
-    await expect(call("n1", "UpdateStatus", { resource: "pods", namespace: "default", ...obj({ metadata: { name: "b", namespace: "default" }, spec: { nodeName: "n1" } }) })).rejects.toMatchObject({ reason: "Forbidden" });
-    await expect(call("n1", "Update", { resource: "pods", namespace: "default", ...obj({ metadata: { name: "a", namespace: "default" } }) })).rejects.toMatchObject({ reason: "Forbidden" });
+    await expect(
+      call("n1", "UpdateStatus", {
+        resource: "pods",
+        namespace: "default",
+        ...obj({ metadata: { name: "b", namespace: "default" }, spec: { nodeName: "n1" } }),
+      }),
+    ).rejects.toMatchObject({ reason: "Forbidden" });
+    await expect(
+      call("n1", "Update", { resource: "pods", namespace: "default", ...obj({ metadata: { name: "a", namespace: "default" } }) }),
+    ).rejects.toMatchObject({ reason: "Forbidden" });
     await expect(call("n1", "Create", { resource: "events", namespace: "default", ...obj({ metadata: { name: "e" } }) })).resolves.toBeUndefined();
     await expect(call("n1", "Delete", { ref: { resource: "nodes", name: "n2" } })).rejects.toMatchObject({ reason: "Forbidden" });
   });
 
   it("lets a node ask for a token of its pod's service account, bound to that pod, and no other", async () => {
-    const token = (sa: string, podName?: string) => ({ namespace: "default", serviceAccount: sa, tokenRequestJson: JSON.stringify({ spec: podName ? { boundObjectRef: { kind: "Pod", name: podName } } : {} }) });
+    const token = (sa: string, podName?: string) => ({
+      namespace: "default",
+      serviceAccount: sa,
+      tokenRequestJson: JSON.stringify({ spec: podName ? { boundObjectRef: { kind: "Pod", name: podName } } : {} }),
+    });
     await expect(call("n1", "CreateToken", token("default", "a"))).resolves.toBeUndefined();
     await expect(call("n1", "CreateToken", token("admin", "a"))).rejects.toMatchObject({ reason: "Forbidden" });
     await expect(call("n1", "CreateToken", token("default", "b"))).rejects.toMatchObject({ reason: "Forbidden" });
-    await expect(call("n1", "CreateToken", token("default"))).rejects.toMatchObject({ reason: "Forbidden", message: expect.stringContaining("bound to a pod") });
+    await expect(call("n1", "CreateToken", token("default"))).rejects.toMatchObject({
+      reason: "Forbidden",
+      message: expect.stringContaining("bound to a pod"),
+    });
   });
 
   it("lets the node's Ingress controller read Ingresses and TLS Secrets, write Ingress status, create only its class and Service", async () => {
     await expect(call("n1", "Watch", { resource: "ingresses", namespace: "" })).resolves.toBeUndefined();
-    await expect(call("n1", "UpdateStatus", { resource: "ingresses", namespace: "default", ...obj({ metadata: { name: "i", namespace: "default" } }) })).resolves.toBeUndefined();
-    await expect(call("n1", "Update", { resource: "ingresses", namespace: "default", ...obj({ metadata: { name: "i", namespace: "default" } }) })).rejects.toMatchObject({ reason: "Forbidden" });
+    await expect(
+      call("n1", "UpdateStatus", { resource: "ingresses", namespace: "default", ...obj({ metadata: { name: "i", namespace: "default" } }) }),
+    ).resolves.toBeUndefined();
+    await expect(
+      call("n1", "Update", { resource: "ingresses", namespace: "default", ...obj({ metadata: { name: "i", namespace: "default" } }) }),
+    ).rejects.toMatchObject({ reason: "Forbidden" });
     await expect(call("n1", "Watch", { resource: "secrets", namespace: "", fieldSelector: "type=kubernetes.io/tls" })).resolves.toBeUndefined();
     await expect(call("n1", "Watch", { resource: "secrets", namespace: "", fieldSelector: "type=Opaque" })).rejects.toMatchObject({ reason: "Forbidden" });
     await expect(call("n1", "Create", { resource: "ingressclasses", ...obj({ metadata: { name: "skiff" } }) })).resolves.toBeUndefined();
     await expect(call("n1", "Create", { resource: "ingressclasses", ...obj({ metadata: { name: "nginx" } }) })).rejects.toMatchObject({ reason: "Forbidden" });
-    await expect(call("n1", "Create", { resource: "services", namespace: "kube-system", ...obj({ metadata: { name: "skiff-ingress", namespace: "kube-system" } }) })).resolves.toBeUndefined();
-    await expect(call("n1", "Create", { resource: "services", namespace: "default", ...obj({ metadata: { name: "x", namespace: "default" } }) })).rejects.toMatchObject({ reason: "Forbidden" });
+    await expect(
+      call("n1", "Create", { resource: "services", namespace: "kube-system", ...obj({ metadata: { name: "skiff-ingress", namespace: "kube-system" } }) }),
+    ).resolves.toBeUndefined();
+    await expect(
+      call("n1", "Create", { resource: "services", namespace: "default", ...obj({ metadata: { name: "x", namespace: "default" } }) }),
+    ).rejects.toMatchObject({ reason: "Forbidden" });
   });
 
   it("refuses everything else: deployments, binding, exec, unknown methods", async () => {
-    await expect(call("n1", "Create", { resource: "deployments", namespace: "default", ...obj({ metadata: { name: "d" } }) })).rejects.toMatchObject({ reason: "Forbidden" });
+    await expect(call("n1", "Create", { resource: "deployments", namespace: "default", ...obj({ metadata: { name: "d" } }) })).rejects.toMatchObject({
+      reason: "Forbidden",
+    });
     await expect(call("n1", "Bind", { namespace: "default", podName: "a", nodeName: "n1" })).rejects.toMatchObject({ reason: "Forbidden" });
     await expect(call("n1", "PodExec", {})).rejects.toMatchObject({ reason: "Forbidden" });
     await expect(call("n1", "SomethingNew", {})).rejects.toMatchObject({ reason: "Forbidden" });
@@ -80,11 +121,13 @@ describe("the Node authorizer", () => {
   });
 
   it("finds references in volumes, projected volumes, env, envFrom and pull secrets", () => {
-    const r = podReferences(pod("x", "n", {
-      volumes: [{ name: "p", projected: { sources: [{ secret: { name: "ps" } }, { configMap: { name: "pc" } }] } }],
-      imagePullSecrets: [{ name: "pull" }],
-      initContainers: [{ name: "i", image: "i", envFrom: [{ secretRef: { name: "ef" } }, { configMapRef: { name: "efc" } }] }],
-    } as never));
+    const r = podReferences(
+      pod("x", "n", {
+        volumes: [{ name: "p", projected: { sources: [{ secret: { name: "ps" } }, { configMap: { name: "pc" } }] } }],
+        imagePullSecrets: [{ name: "pull" }],
+        initContainers: [{ name: "i", image: "i", envFrom: [{ secretRef: { name: "ef" } }, { configMapRef: { name: "efc" } }] }],
+      } as never),
+    );
     expect([...r.secrets].sort()).toEqual(["ef", "ps", "pull"]);
     expect([...r.configmaps].sort()).toEqual(["efc", "pc"]);
   });

@@ -19,7 +19,17 @@ export interface NodeGraph {
 
 const READ = new Set(["get", "list", "watch"]);
 /** Read by every node (kubelet, its proxy and DNS). */
-const READABLE = new Set(["nodes", "services", "endpoints", "endpointslices", "namespaces", "persistentvolumes", "storageclasses", "ingresses", "ingressclasses"]);
+const READABLE = new Set([
+  "nodes",
+  "services",
+  "endpoints",
+  "endpointslices",
+  "namespaces",
+  "persistentvolumes",
+  "storageclasses",
+  "ingresses",
+  "ingressclasses",
+]);
 /** What the node's Ingress controller (services/ingress, run with the node's identity) creates at start. */
 const INGRESS_BOOTSTRAP = { ingressClass: "skiff", service: { namespace: "kube-system", name: "skiff-ingress" } };
 /** Reachable only through a pod bound to the node. */
@@ -41,7 +51,9 @@ export function nodeAuthorizer(graph: NodeGraph): (node: string, a: RequestAttri
     const sub = a.subresource ? `/${a.subresource}` : "";
     const deny = (why: string): never => {
       const what = a.name ? `${a.resource} "${a.name}"` : a.resource || "this call";
-      throw new ForbiddenError(`${what} is forbidden: User "${user}" cannot ${a.verb} resource "${a.resource}${sub}"${a.namespace ? ` in the namespace "${a.namespace}"` : ""}: ${why}`);
+      throw new ForbiddenError(
+        `${what} is forbidden: User "${user}" cannot ${a.verb} resource "${a.resource}${sub}"${a.namespace ? ` in the namespace "${a.namespace}"` : ""}: ${why}`,
+      );
     };
     const boundHere = async (ns: string | undefined, name: string | undefined) => {
       const p = ns && name ? await graph.pod(ns, name) : undefined;
@@ -97,7 +109,8 @@ export function nodeAuthorizer(graph: NodeGraph): (node: string, a: RequestAttri
     if (REFERENCED.has(a.resource as keyof PodReferences)) {
       if (!READ.has(a.verb) || a.subresource) return deny(`a node may only read ${a.resource}`);
       const name = a.verb === "get" ? a.name : selectorTerm(a.fieldSelector, "metadata.name");
-      if (!a.namespace || !name) return deny(`a node may only ${a.verb} ${a.resource} by name (namespace and fieldSelector metadata.name=<name>) that its pods reference`);
+      if (!a.namespace || !name)
+        return deny(`a node may only ${a.verb} ${a.resource} by name (namespace and fieldSelector metadata.name=<name>) that its pods reference`);
       const pods = await graph.podsOn(node, a.namespace);
       if (pods.some((p) => podReferences(p)[a.resource as keyof PodReferences].has(name))) return;
       return deny(`no relationship found between node '${node}' and this object`);

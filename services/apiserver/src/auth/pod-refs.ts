@@ -14,7 +14,9 @@ type Ref = { name?: string; secretName?: string; claimName?: string } | undefine
 /** The Secrets, ConfigMaps and claims a pod names (same namespace as the pod). */
 export function podReferences(pod: Pod): PodReferences {
   const r: PodReferences = { secrets: new Set(), configmaps: new Set(), persistentvolumeclaims: new Set() };
-  const add = (set: Set<string>, n: string | undefined) => { if (n) set.add(n); };
+  const add = (set: Set<string>, n: string | undefined) => {
+    if (n) set.add(n);
+  };
   const spec = pod.spec as Pod["spec"] & {
     volumes?: { secret?: Ref; configMap?: Ref; persistentVolumeClaim?: Ref; projected?: { sources?: { secret?: Ref; configMap?: Ref }[] } }[];
     imagePullSecrets?: Ref[];

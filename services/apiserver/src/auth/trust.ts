@@ -43,7 +43,10 @@ export async function setupTrust(o: TrustOptions, registry: TrustRegistry, log: 
   const pki = loadApiserverPki({ dir: o.pkiDir, hosts: o.hosts, certValidityMs: o.certValidityMs }, log);
   await removeLegacyPkiSecret(registry, log);
   const bootstrap = bootstrapHandler({
-    ca: () => pki.ca, bundle: () => pki.bundle(), nodeCertValidityMs: o.nodeCertValidityMs, log: log.child({ component: "bootstrap" }),
+    ca: () => pki.ca,
+    bundle: () => pki.bundle(),
+    nodeCertValidityMs: o.nodeCertValidityMs,
+    log: log.child({ component: "bootstrap" }),
     readSecret: async (ns, name) => (await registry.get("secrets", ns, name)) as Secret,
     nodeExists: nodeExistsIn(registry),
   });
@@ -52,7 +55,17 @@ export async function setupTrust(o: TrustOptions, registry: TrustRegistry, log: 
     serverCredentials: mtlsServerCredentials({ provider: pki.provider }),
     interceptors: [resourceAuthorization(registryGraph(registry), log.child({ component: "authz" }), o.rbac)],
     // `ca` is read at each TLS context swap: the trust bundle, which a CA rotation changes.
-    restAuth: { get ca() { return { cert: pki.bundle() }; }, adminToken: pki.adminToken, get serving() { return pki.current(); }, onRotate: pki.onRotate, bootstrap },
+    restAuth: {
+      get ca() {
+        return { cert: pki.bundle() };
+      },
+      adminToken: pki.adminToken,
+      get serving() {
+        return pki.current();
+      },
+      onRotate: pki.onRotate,
+      bootstrap,
+    },
     agentCredentials: (n) => pki.agentCredentials(n),
     stop: () => pki.stop(),
   };

@@ -32,8 +32,13 @@ export function podStreamHandlers(registry: Registry, connector: NodeConnector |
         const { pod, connector } = await podFor(r.namespace, r.name);
         if (r.tailLines !== undefined && r.tailLines < 0) throw new BadRequestError("tailLines: must be greater than or equal to 0");
         const stream = await connector.logs(pod, {
-          container: chooseContainer(pod, r.container), follow: r.follow, previous: r.previous, tailLines: r.tailLines,
-          sinceSeconds: r.sinceSeconds, timestamps: r.timestamps, limitBytes: r.limitBytes,
+          container: chooseContainer(pod, r.container),
+          follow: r.follow,
+          previous: r.previous,
+          tailLines: r.tailLines,
+          sinceSeconds: r.sinceSeconds,
+          timestamps: r.timestamps,
+          limitBytes: r.limitBytes,
         });
         call.on("cancelled", () => stream.destroy());
         stream.on("data", (b: Buffer) => call.write({ data: b }));
@@ -54,8 +59,14 @@ export function podStreamHandlers(registry: Registry, connector: NodeConnector |
         if (f.stdinClose) session.stdin?.end();
         if (f.resize) session.resize(f.resize.cols, f.resize.rows);
       };
-      call.on("cancelled", () => { cancelled = true; session?.close(); });
-      call.on("end", () => { if (session) session.stdin?.end(); else pending.push({ stdinClose: true }); });
+      call.on("cancelled", () => {
+        cancelled = true;
+        session?.close();
+      });
+      call.on("end", () => {
+        if (session) session.stdin?.end();
+        else pending.push({ stdinClose: true });
+      });
       call.on("data", (f: PodExecRequest) => {
         if (!f.start) return apply(f);
         if (started) return fail(call, new BadRequestError("the exec session has already started"), "PodExec");
@@ -66,18 +77,28 @@ export function podStreamHandlers(registry: Registry, connector: NodeConnector |
           if (s.command.length === 0) throw new BadRequestError("you must specify at least 1 command");
           const tty = s.tty;
           session = await connector.exec(pod, {
-            container: chooseContainer(pod, s.container), command: s.command, stdin: s.stdin,
-            stdout: s.stdout || tty, stderr: s.stderr && !tty, tty,
+            container: chooseContainer(pod, s.container),
+            command: s.command,
+            stdin: s.stdin,
+            stdout: s.stdout || tty,
+            stderr: s.stderr && !tty,
+            tty,
           });
           if (cancelled) return session.close();
           for (const p of pending.splice(0)) apply(p);
-          const outputs = [[session.stdout, "stdout"], [session.stderr, "stderr"]] as const;
-          const drained = outputs.map(([stream, key]) => new Promise<void>((resolve) => {
-            if (!stream) return resolve();
-            stream.on("data", (b: Buffer) => call.write({ [key]: b }));
-            stream.on("end", resolve);
-            stream.on("error", () => resolve());
-          }));
+          const outputs = [
+            [session.stdout, "stdout"],
+            [session.stderr, "stderr"],
+          ] as const;
+          const drained = outputs.map(
+            ([stream, key]) =>
+              new Promise<void>((resolve) => {
+                if (!stream) return resolve();
+                stream.on("data", (b: Buffer) => call.write({ [key]: b }));
+                stream.on("end", resolve);
+                stream.on("error", () => resolve());
+              }),
+          );
           const code = await session.exit;
           await Promise.all(drained);
           call.write({ exitCode: code });

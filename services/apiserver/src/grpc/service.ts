@@ -48,13 +48,15 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
   /** Wraps a unary handler: typed errors map to statuses, others are logged as internal. */
   function unary<Req, Res>(name: string, fn: (req: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>) {
     return (call: ServerUnaryCall<Req, Res>, cb: sendUnaryData<Res>) => {
-      Promise.resolve().then(() => fn(call.request, call)).then(
-        (res) => cb(null, res),
-        (err) => {
-          if (!(err instanceof ApiError) || err.reason === "InternalError") log.error({ err, method: name }, "request failed");
-          cb(toGrpcError(err) as never, null);
-        },
-      );
+      Promise.resolve()
+        .then(() => fn(call.request, call))
+        .then(
+          (res) => cb(null, res),
+          (err) => {
+            if (!(err instanceof ApiError) || err.reason === "InternalError") log.error({ err, method: name }, "request failed");
+            cb(toGrpcError(err) as never, null);
+          },
+        );
     };
   }
   const json = (o: unknown) => JSON.stringify(o);
@@ -65,7 +67,9 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
   };
   return {
     ...podStreamHandlers(registry, opts.connector, log),
-    create: unary("Create", async (r) => ({ objectJson: json(await registry.create(r.resource, r.namespace || undefined, parseObject(r.objectJson), { dryRun: r.dryRun })) })),
+    create: unary("Create", async (r) => ({
+      objectJson: json(await registry.create(r.resource, r.namespace || undefined, parseObject(r.objectJson), { dryRun: r.dryRun })),
+    })),
     get: unary("Get", async (r) => ({ objectJson: json(await registry.get(r.ref?.resource ?? "", r.ref?.namespace || undefined, r.ref?.name ?? "")) })),
     list: unary("List", async (r) => {
       // Resource metrics (what the HPA controller reads) are sampled from the node agents, not stored.
@@ -75,14 +79,23 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
         const res = (await metricsGet({ registry, connector: opts.connector, log }, segs, q)) as { items: unknown[] };
         return { itemsJson: res.items.map(json), resourceVersion: "", continueToken: "" };
       }
-      const res = await registry.list(r.resource, { namespace: r.namespace || undefined, labelSelector: r.labelSelector, fieldSelector: r.fieldSelector, limit: r.limit, continueToken: r.continueToken });
+      const res = await registry.list(r.resource, {
+        namespace: r.namespace || undefined,
+        labelSelector: r.labelSelector,
+        fieldSelector: r.fieldSelector,
+        limit: r.limit,
+        continueToken: r.continueToken,
+      });
       return { itemsJson: res.items.map(json), resourceVersion: res.resourceVersion, continueToken: res.continueToken };
     }),
     update: unary("Update", async (r) => ({ objectJson: json(await replace(r.resource, r.namespace, r.objectJson, { dryRun: r.dryRun })) })),
     updateStatus: unary("UpdateStatus", async (r) => ({ objectJson: json(await replace(r.resource, r.namespace, r.objectJson, { subresource: "status" })) })),
     delete: unary("Delete", async (r) => {
       const res = await registry.delete(r.ref?.resource ?? "", r.ref?.namespace || undefined, r.ref?.name ?? "", {
-        gracePeriodSeconds: r.gracePeriodSeconds, preconditionUid: r.preconditionUid, preconditionResourceVersion: r.preconditionResourceVersion, propagationPolicy: r.propagationPolicy,
+        gracePeriodSeconds: r.gracePeriodSeconds,
+        preconditionUid: r.preconditionUid,
+        preconditionResourceVersion: r.preconditionResourceVersion,
+        propagationPolicy: r.propagationPolicy,
       });
       return { objectJson: json(res.object), finished: res.finished };
     }),
@@ -90,7 +103,11 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
       if (!opts.tokens) throw new UnavailableError("this apiserver issues no service account tokens");
       const sa = await registry.get("serviceaccounts", r.namespace, r.serviceAccount);
       const req = (r.tokenRequestJson ? parseObject(r.tokenRequestJson) : { spec: {} }) as TokenRequest;
-      const getPod = (name: string) => registry.get("pods", r.namespace, name).then((p): KObject | undefined => p, () => undefined);
+      const getPod = (name: string) =>
+        registry.get("pods", r.namespace, name).then(
+          (p): KObject | undefined => p,
+          () => undefined,
+        );
       return { tokenRequestJson: json(await requestToken(opts.tokens, sa, req, getPod)), caCertPem: opts.caCert ?? "" };
     }),
     bind: unary("Bind", async (r) => ({ objectJson: json(await bindPod(registry, r.namespace, r.podName, r.nodeName, r.podUid || undefined)) })),
@@ -110,14 +127,28 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
       };
       call.on("cancelled", () => end());
       call.on("error", () => end());
-      registry.watch(r.resource, {
-        namespace: r.namespace || undefined, labelSelector: r.labelSelector, fieldSelector: r.fieldSelector,
-        resourceVersion: r.resourceVersion, bookmarkIntervalMs: r.allowBookmarks ? opts.bookmarkIntervalMs : 0,
-      }, (e) => {
-        if (!ended) call.write({ type: eventTypes[e.type], objectJson: json(e.object) });
-      }, (err) => end(err)).then((s) => {
-        if (ended) s(); else stop = s;
-      }, (err) => end(err));
+      registry
+        .watch(
+          r.resource,
+          {
+            namespace: r.namespace || undefined,
+            labelSelector: r.labelSelector,
+            fieldSelector: r.fieldSelector,
+            resourceVersion: r.resourceVersion,
+            bookmarkIntervalMs: r.allowBookmarks ? opts.bookmarkIntervalMs : 0,
+          },
+          (e) => {
+            if (!ended) call.write({ type: eventTypes[e.type], objectJson: json(e.object) });
+          },
+          (err) => end(err),
+        )
+        .then(
+          (s) => {
+            if (ended) s();
+            else stop = s;
+          },
+          (err) => end(err),
+        );
     },
   };
 }

@@ -9,16 +9,52 @@ import { parseResourcePath, type ResourcePath } from "../rest/http/route.js";
 import { parseProxyPath } from "../rest/proxy/path.js";
 
 const requestLabels = ["verb", "group", "version", "resource", "subresource", "scope", "component"] as const;
-const requests = new Counter({ name: "apiserver_request_total", help: "Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.", labelNames: [...requestLabels, "code"] });
-const durations = new Histogram({ name: "apiserver_request_duration_seconds", help: "Response latency distribution in seconds for each verb, group, version, resource, subresource, scope and component (WATCH and CONNECT excluded, as in Kubernetes).", labelNames: requestLabels, buckets: [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60] });
-const inflight = new Gauge({ name: "apiserver_current_inflight_requests", help: "Maximal number of currently used inflight request limit of this apiserver per request kind in last second.", labelNames: ["request_kind"] });
-const grpcHandled = new Counter({ name: "grpc_server_handled_total", help: "Total number of RPCs completed on the server, regardless of success or failure.", labelNames: ["grpc_service", "grpc_method", "grpc_code"] });
-const grpcSeconds = new Histogram({ name: "grpc_server_handling_seconds", help: "Histogram of response latency (seconds) of gRPC that had been application-level handled by the server (streams until they end).", labelNames: ["grpc_service", "grpc_method"], buckets: LATENCY_BUCKETS });
-const storeSeconds = new Histogram({ name: "etcd_request_duration_seconds", help: "Store (NATS JetStream KV) request latency in seconds for each operation and object type.", labelNames: ["operation", "type"], buckets: [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60] });
-const storeErrors = new Counter({ name: "etcd_request_errors_total", help: "Store (NATS JetStream KV) requests that failed, for each operation and object type.", labelNames: ["operation", "type"] });
+const requests = new Counter({
+  name: "apiserver_request_total",
+  help: "Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.",
+  labelNames: [...requestLabels, "code"],
+});
+const durations = new Histogram({
+  name: "apiserver_request_duration_seconds",
+  help: "Response latency distribution in seconds for each verb, group, version, resource, subresource, scope and component (WATCH and CONNECT excluded, as in Kubernetes).",
+  labelNames: requestLabels,
+  buckets: [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60],
+});
+const inflight = new Gauge({
+  name: "apiserver_current_inflight_requests",
+  help: "Maximal number of currently used inflight request limit of this apiserver per request kind in last second.",
+  labelNames: ["request_kind"],
+});
+const grpcHandled = new Counter({
+  name: "grpc_server_handled_total",
+  help: "Total number of RPCs completed on the server, regardless of success or failure.",
+  labelNames: ["grpc_service", "grpc_method", "grpc_code"],
+});
+const grpcSeconds = new Histogram({
+  name: "grpc_server_handling_seconds",
+  help: "Histogram of response latency (seconds) of gRPC that had been application-level handled by the server (streams until they end).",
+  labelNames: ["grpc_service", "grpc_method"],
+  buckets: LATENCY_BUCKETS,
+});
+const storeSeconds = new Histogram({
+  name: "etcd_request_duration_seconds",
+  help: "Store (NATS JetStream KV) request latency in seconds for each operation and object type.",
+  labelNames: ["operation", "type"],
+  buckets: [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60],
+});
+const storeErrors = new Counter({
+  name: "etcd_request_errors_total",
+  help: "Store (NATS JetStream KV) requests that failed, for each operation and object type.",
+  labelNames: ["operation", "type"],
+});
 
 /** The REST verb Kubernetes' metrics use: GET/LIST/WATCH/POST/PUT/PATCH/APPLY/DELETE/DELETECOLLECTION/CONNECT. */
-export function requestVerb(method: string, path: string, query: URLSearchParams, contentType = ""): { verb: string; group: string; version: string; resource: string; subresource: string; scope: string } {
+export function requestVerb(
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  contentType = "",
+): { verb: string; group: string; version: string; resource: string; subresource: string; scope: string } {
   let rp: ResourcePath | undefined;
   try {
     rp = parseProxyPath(path)?.rp ?? parseResourcePath(path);
@@ -46,7 +82,15 @@ export function observeRestRequest(req: IncomingMessage, res: ServerResponse): v
   inflight.inc({ request_kind: kind });
   res.once("close", () => {
     inflight.dec({ request_kind: kind });
-    const labels = { verb: l.verb, group: l.group, version: l.version, resource: l.resource, subresource: l.subresource, scope: l.scope, component: "apiserver" };
+    const labels = {
+      verb: l.verb,
+      group: l.group,
+      version: l.version,
+      resource: l.resource,
+      subresource: l.subresource,
+      scope: l.scope,
+      component: "apiserver",
+    };
     requests.inc({ ...labels, code: String(res.statusCode) });
     if (l.verb !== "WATCH" && l.verb !== "CONNECT") durations.observe(labels, (performance.now() - start) / 1000);
   });
@@ -70,7 +114,15 @@ export function grpcMetricsInterceptor(): ServerInterceptor {
 }
 
 /** The store methods that are timed, and how each names its object type (the key's first token). */
-const timedOps: Record<string, string> = { get: "get", create: "create", update: "update", delete: "delete", list: "list", currentRevision: "revision", compact: "compact" };
+const timedOps: Record<string, string> = {
+  get: "get",
+  create: "create",
+  update: "update",
+  delete: "delete",
+  list: "list",
+  currentRevision: "revision",
+  compact: "compact",
+};
 
 /** What the metrics read of the store beyond its calls. */
 export interface StoreFigures {
@@ -90,19 +142,48 @@ export function instrumentStore<T extends object & StoreFigures>(store: T): T {
       const op = typeof prop === "string" ? timedOps[prop] : undefined;
       if (!op || typeof v !== "function") return v;
       return (...args: unknown[]) => {
-        const type = typeof args[0] === "string" ? (args[0].split(".")[0] || "*") : "";
+        const type = typeof args[0] === "string" ? args[0].split(".")[0] || "*" : "";
         const end = storeSeconds.startTimer({ operation: op, type });
         const p = (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        return p.then((r) => { end(); return r; }, (err: unknown) => { end(); storeErrors.inc({ operation: op, type }); throw err; });
+        return p.then(
+          (r) => {
+            end();
+            return r;
+          },
+          (err: unknown) => {
+            end();
+            storeErrors.inc({ operation: op, type });
+            throw err;
+          },
+        );
       };
     },
   });
 }
 
 let figures: StoreFigures | undefined;
-new Gauge({ name: "apiserver_storage_objects", help: "Number of stored objects at the time of last check split by kind (from the watch cache).", labelNames: ["resource"],
-  collect() { this.reset(); for (const [r, n] of figures?.cacheStats?.()?.objects ?? []) this.set({ resource: r }, n); } });
-new Gauge({ name: "apiserver_registered_watchers", help: "Number of currently registered watchers for a given resource (served from the watch cache).", labelNames: ["resource"],
-  collect() { this.reset(); for (const [r, n] of figures?.cacheStats?.()?.watchers ?? []) this.set({ resource: r }, n); } });
-new Gauge({ name: "apiserver_watch_cache_events", help: "Events held in the watch cache's window (what a resuming watch can be served from).",
-  collect() { this.set(figures?.cacheStats?.()?.events ?? 0); } });
+new Gauge({
+  name: "apiserver_storage_objects",
+  help: "Number of stored objects at the time of last check split by kind (from the watch cache).",
+  labelNames: ["resource"],
+  collect() {
+    this.reset();
+    for (const [r, n] of figures?.cacheStats?.()?.objects ?? []) this.set({ resource: r }, n);
+  },
+});
+new Gauge({
+  name: "apiserver_registered_watchers",
+  help: "Number of currently registered watchers for a given resource (served from the watch cache).",
+  labelNames: ["resource"],
+  collect() {
+    this.reset();
+    for (const [r, n] of figures?.cacheStats?.()?.watchers ?? []) this.set({ resource: r }, n);
+  },
+});
+new Gauge({
+  name: "apiserver_watch_cache_events",
+  help: "Events held in the watch cache's window (what a resuming watch can be served from).",
+  collect() {
+    this.set(figures?.cacheStats?.()?.events ?? 0);
+  },
+});

@@ -2,7 +2,8 @@
 import { BadRequestError, type Pod } from "@skiff/api";
 
 /** The message of the 503 answered when no node connector is configured. */
-export const noConnectorMessage = "the apiserver cannot reach node agents (no node connector is configured): logs, exec, attach and port-forward are unavailable";
+export const noConnectorMessage =
+  "the apiserver cannot reach node agents (no node connector is configured): logs, exec, attach and port-forward are unavailable";
 
 /** Picks the container a request names, or the only one; BadRequest otherwise (kubectl's wording). */
 export function chooseContainer(pod: Pod, container: string | null | undefined): string {

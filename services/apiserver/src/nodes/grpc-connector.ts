@@ -39,7 +39,9 @@ export class GrpcNodeConnector implements NodeConnector {
     const key = `${pod.spec.nodeName}@${addr}`;
     let c = this.clients.get(key);
     if (!c) {
-      c = new nodev1.NodeServiceClient(addr, this.opts.credentials?.(pod.spec.nodeName!) ?? credentials.createInsecure(), { "grpc.ssl_target_name_override": "skiff" });
+      c = new nodev1.NodeServiceClient(addr, this.opts.credentials?.(pod.spec.nodeName!) ?? credentials.createInsecure(), {
+        "grpc.ssl_target_name_override": "skiff",
+      });
       this.clients.set(key, c);
     }
     return c;
@@ -59,21 +61,38 @@ export class GrpcNodeConnector implements NodeConnector {
     const container = containerFor(pod, o.container);
     const st = statusOf(pod, container);
     if (!o.previous && (!st || (st.state.waiting && !st.lastState.terminated && !st.containerID))) {
-      throw new BadRequestError(`container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${st?.state.waiting?.reason ?? "ContainerCreating"}`);
+      throw new BadRequestError(
+        `container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${st?.state.waiting?.reason ?? "ContainerCreating"}`,
+      );
     }
     const c = await this.client(pod);
-    const call = c.logs({
-      pod: this.ref(pod), container, follow: !!o.follow, previous: !!o.previous, tailLines: o.tailLines, sinceSeconds: o.sinceSeconds,
-      timestamps: !!o.timestamps, limitBytes: o.limitBytes,
-    }, this.metadata());
+    const call = c.logs(
+      {
+        pod: this.ref(pod),
+        container,
+        follow: !!o.follow,
+        previous: !!o.previous,
+        tailLines: o.tailLines,
+        sinceSeconds: o.sinceSeconds,
+        timestamps: !!o.timestamps,
+        limitBytes: o.limitBytes,
+      },
+      this.metadata(),
+    );
     const out = new PassThrough();
     call.on("data", (m: nodev1.LogsResponse) => out.write(Buffer.from(m.data)));
     call.on("end", () => out.end());
-    call.on("error", (err: ServiceError) => { if (err.code !== 1) out.destroy(fromGrpcError(err)); else out.end(); });
+    call.on("error", (err: ServiceError) => {
+      if (err.code !== 1) out.destroy(fromGrpcError(err));
+      else out.end();
+    });
     out.on("close", () => call.cancel());
     // Wait for the first byte, the end, or an error, so a refusal reaches the caller as a rejection.
     await new Promise<void>((resolve, reject) => {
-      const done = () => { call.off("error", onErr); resolve(); };
+      const done = () => {
+        call.off("error", onErr);
+        resolve();
+      };
       const onErr = (err: ServiceError) => reject(fromGrpcError(err));
       call.once("metadata", done);
       call.once("data", done);
@@ -86,22 +105,41 @@ export class GrpcNodeConnector implements NodeConnector {
   async exec(pod: Pod, o: ExecOptions): Promise<ExecSession> {
     const container = containerFor(pod, o.container);
     const st = statusOf(pod, container);
-    if (!st?.state.running) throw new BadRequestError(`container "${container}" in pod "${pod.metadata.name}" is ${st?.state.terminated ? "not running" : `waiting to start: ${st?.state.waiting?.reason ?? "ContainerCreating"}`}`);
+    if (!st?.state.running)
+      throw new BadRequestError(
+        `container "${container}" in pod "${pod.metadata.name}" is ${st?.state.terminated ? "not running" : `waiting to start: ${st?.state.waiting?.reason ?? "ContainerCreating"}`}`,
+      );
     const c = await this.client(pod);
     const call = c.exec(this.metadata());
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     let settle!: { resolve(n: number): void; reject(e: Error): void };
-    const exit = new Promise<number>((resolve, reject) => { settle = { resolve, reject }; });
+    const exit = new Promise<number>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
     exit.catch(() => undefined);
     call.on("data", (f: nodev1.ExecResponse) => {
       if (f.stdout !== undefined) stdout.write(Buffer.from(f.stdout));
       if (f.stderr !== undefined) stderr.write(Buffer.from(f.stderr));
-      if (f.exitCode !== undefined) { stdout.end(); stderr.end(); settle.resolve(f.exitCode); }
+      if (f.exitCode !== undefined) {
+        stdout.end();
+        stderr.end();
+        settle.resolve(f.exitCode);
+      }
     });
-    call.on("error", (err: ServiceError) => { stdout.end(); stderr.end(); settle.reject(fromGrpcError(err)); });
-    call.on("end", () => { stdout.end(); stderr.end(); settle.reject(new UnavailableError("the exec stream ended without an exit code")); });
-    call.write({ start: { pod: this.ref(pod), container, command: o.command, stdin: o.stdin, stdout: o.stdout, stderr: o.stderr, tty: o.tty, attach: o.attach ?? false } });
+    call.on("error", (err: ServiceError) => {
+      stdout.end();
+      stderr.end();
+      settle.reject(fromGrpcError(err));
+    });
+    call.on("end", () => {
+      stdout.end();
+      stderr.end();
+      settle.reject(new UnavailableError("the exec stream ended without an exit code"));
+    });
+    call.write({
+      start: { pod: this.ref(pod), container, command: o.command, stdin: o.stdin, stdout: o.stdout, stderr: o.stderr, tty: o.tty, attach: o.attach ?? false },
+    });
     let stdin: PassThrough | undefined;
     if (o.stdin) {
       stdin = new PassThrough();
@@ -119,19 +157,35 @@ export class GrpcNodeConnector implements NodeConnector {
   }
 
   async portForward(pod: Pod, port: number): Promise<Duplex> {
-    if (pod.status?.phase !== "Running") throw new BadRequestError(`unable to forward port because pod is not running. Current status=${pod.status?.phase ?? "Pending"}`);
+    if (pod.status?.phase !== "Running")
+      throw new BadRequestError(`unable to forward port because pod is not running. Current status=${pod.status?.phase ?? "Pending"}`);
     const c = await this.client(pod);
     const call = c.portForward(this.metadata());
     call.write({ start: { pod: this.ref(pod), port } });
     const d = new Duplex({
-      read() { call.resume(); },
-      write(chunk: Buffer, _enc, cb) { call.write({ data: chunk }, cb); },
-      final(cb) { call.end(); cb(); },
-      destroy(err, cb) { call.cancel(); cb(err); },
+      read() {
+        call.resume();
+      },
+      write(chunk: Buffer, _enc, cb) {
+        call.write({ data: chunk }, cb);
+      },
+      final(cb) {
+        call.end();
+        cb();
+      },
+      destroy(err, cb) {
+        call.cancel();
+        cb(err);
+      },
     });
-    call.on("data", (f: nodev1.PortForwardResponse) => { if (!d.push(Buffer.from(f.data))) call.pause(); });
+    call.on("data", (f: nodev1.PortForwardResponse) => {
+      if (!d.push(Buffer.from(f.data))) call.pause();
+    });
     call.on("end", () => d.push(null));
-    call.on("error", (err: ServiceError) => { if (err.code !== 1) d.destroy(fromGrpcError(err)); else d.push(null); });
+    call.on("error", (err: ServiceError) => {
+      if (err.code !== 1) d.destroy(fromGrpcError(err));
+      else d.push(null);
+    });
     return d;
   }
 
@@ -166,7 +220,10 @@ function containerFor(pod: Pod, name: string | undefined): string {
     if (!all.includes(name)) throw new BadRequestError(`container ${name} is not valid for pod ${pod.metadata.name}`);
     return name;
   }
-  if (pod.spec.containers.length !== 1) throw new BadRequestError(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${pod.spec.containers.map((c) => c.name).join(" ")}]`);
+  if (pod.spec.containers.length !== 1)
+    throw new BadRequestError(
+      `a container name must be specified for pod ${pod.metadata.name}, choose one of: [${pod.spec.containers.map((c) => c.name).join(" ")}]`,
+    );
   return pod.spec.containers[0].name;
 }
 

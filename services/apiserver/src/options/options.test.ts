@@ -14,7 +14,9 @@ describe("apiserver allocator ranges", () => {
     expect(() => compileOptions({ serviceNodePortRange: "30000" })).toThrow('--service-node-port-range: want "first-last"');
     expect(() => compileOptions({ serviceNodePortRange: "32000-31000" })).toThrow("--service-node-port-range: 32000-31000 must satisfy");
     expect(() => compileOptions({ serviceNodePortRange: "0-70000" })).toThrow("must satisfy 1 <= first <= last <= 65535");
-    expect(() => compileOptions({ loadBalancerIpRange: "10.96.3.0/24" })).toThrow("--load-balancer-ip-range: 10.96.3.0/24 overlaps the service CIDR 10.96.0.0/16");
+    expect(() => compileOptions({ loadBalancerIpRange: "10.96.3.0/24" })).toThrow(
+      "--load-balancer-ip-range: 10.96.3.0/24 overlaps the service CIDR 10.96.0.0/16",
+    );
     expect(() => compileOptions({ loadBalancerIpRange: "1.2.3.9-1.2.3.1" })).toThrow("--load-balancer-ip-range: invalid IP range");
     expect(() => compileOptions({ allocatorRepairIntervalMs: -1 })).toThrow("--allocator-repair-interval-ms: must be a non-negative number");
   });

@@ -1,8 +1,6 @@
 // Label and field selectors of one list or watch, compiled once and checked against the
 // fields the resource's strategy lets clients select on.
-import {
-  BadRequestError, parseLabelSelector, matchesLabels, parseFieldSelector, matchesFields, type KObject,
-} from "@skiff/api";
+import { BadRequestError, parseLabelSelector, matchesLabels, parseFieldSelector, matchesFields, type KObject } from "@skiff/api";
 
 /** A compiled selector pair. */
 export interface Filter {

@@ -10,7 +10,11 @@ export class LiveIndex<T extends KObject = KObject> {
   private stopWatch?: () => void;
   private stopped = false;
 
-  constructor(private readonly registry: Registry, private readonly resource: string, private readonly log: Logger) {}
+  constructor(
+    private readonly registry: Registry,
+    private readonly resource: string,
+    private readonly log: Logger,
+  ) {}
 
   /** Lists and watches; resolves once the first full list is in. */
   async start(): Promise<void> {

@@ -45,7 +45,12 @@ describe("registry.update: the one read-modify-write loop", () => {
     const stale = await registry.get("configmaps", "default", "c");
     await registry.update("configmaps", "default", "c", (cur) => ({ ...cur, data: { n: "1" } }));
     let calls = 0;
-    const err = await registry.update("configmaps", "default", "c", () => { calls++; return { ...stale, data: { n: "2" } }; }).catch((e) => e);
+    const err = await registry
+      .update("configmaps", "default", "c", () => {
+        calls++;
+        return { ...stale, data: { n: "2" } };
+      })
+      .catch((e) => e);
     expect(isConflict(err)).toBe(true);
     expect(calls).toBe(1);
     expect(((await registry.get("configmaps", "default", "c")) as ConfigMap).data).toEqual({ n: "1" });
@@ -85,7 +90,9 @@ describe("registry.update: the one read-modify-write loop", () => {
     const out = (await registry.update("configmaps", "default", "c", (cur) => ({ ...cur, data: { n: "9" } }), { dryRun: true })) as ConfigMap;
     expect(out.data).toEqual({ n: "9" });
     expect(await registry.get("configmaps", "default", "c")).toEqual(before);
-    const bad = await registry.update("configmaps", "default", "c", (cur) => ({ ...cur, metadata: { ...cur.metadata, labels: { "bad key!": "x" } } }), { dryRun: true }).catch((e) => e);
+    const bad = await registry
+      .update("configmaps", "default", "c", (cur) => ({ ...cur, metadata: { ...cur.metadata, labels: { "bad key!": "x" } } }), { dryRun: true })
+      .catch((e) => e);
     expect(isInvalid(bad)).toBe(true);
   });
 
@@ -100,10 +107,20 @@ describe("registry.update: the one read-modify-write loop", () => {
 
   it("a status write changes only the status; a main write keeps the stored status", async () => {
     await registry.create("pods", "default", pod("p"));
-    const withStatus = await registry.update("pods", "default", "p", (cur) => ({ ...cur, metadata: { ...cur.metadata, labels: { sneaky: "yes" } }, status: { phase: "Running" } }), { subresource: "status" });
+    const withStatus = await registry.update(
+      "pods",
+      "default",
+      "p",
+      (cur) => ({ ...cur, metadata: { ...cur.metadata, labels: { sneaky: "yes" } }, status: { phase: "Running" } }),
+      { subresource: "status" },
+    );
     expect(withStatus.metadata.labels).toBeUndefined();
     expect((withStatus as Pod).status?.phase).toBe("Running");
-    const relabelled = await registry.update("pods", "default", "p", (cur) => ({ ...cur, metadata: { ...cur.metadata, labels: { a: "b" } }, status: { phase: "Failed" } }));
+    const relabelled = await registry.update("pods", "default", "p", (cur) => ({
+      ...cur,
+      metadata: { ...cur.metadata, labels: { a: "b" } },
+      status: { phase: "Failed" },
+    }));
     expect(relabelled.metadata.labels).toEqual({ a: "b" });
     expect((relabelled as Pod).status?.phase).toBe("Running");
   });
@@ -145,23 +162,29 @@ describe("admission: every write passes the chain", () => {
     const outcomes: Outcome[] = [];
     let refuse = false;
     const chain = new AdmissionChain(
-      [{
-        name: "Stamp",
-        handles: (a) => a.resource.resource === "configmaps",
-        async admit(a: AdmissionAttributes) {
-          calls.push(`mutate ${a.operation}`);
-          if (a.object) (a.object as ConfigMap).data = { ...(a.object as ConfigMap).data, stamped: "yes" };
-          return async (o: Outcome) => { outcomes.push(o); };
+      [
+        {
+          name: "Stamp",
+          handles: (a) => a.resource.resource === "configmaps",
+          async admit(a: AdmissionAttributes) {
+            calls.push(`mutate ${a.operation}`);
+            if (a.object) (a.object as ConfigMap).data = { ...(a.object as ConfigMap).data, stamped: "yes" };
+            return async (o: Outcome) => {
+              outcomes.push(o);
+            };
+          },
         },
-      }],
-      [{
-        name: "Refuse",
-        handles: (a) => a.resource.resource === "configmaps",
-        async validate(a: AdmissionAttributes) {
-          calls.push(`validate ${a.operation}`);
-          if (refuse) throw Object.assign(new Error("no"), { name: "Refused" });
+      ],
+      [
+        {
+          name: "Refuse",
+          handles: (a) => a.resource.resource === "configmaps",
+          async validate(a: AdmissionAttributes) {
+            calls.push(`validate ${a.operation}`);
+            if (refuse) throw Object.assign(new Error("no"), { name: "Refused" });
+          },
         },
-      }],
+      ],
     );
     const registry = new Registry(new MemoryStore(), log, { admission: () => chain });
     await registry.create("namespaces", undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } });

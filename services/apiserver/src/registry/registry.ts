@@ -6,9 +6,20 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@skiff/log";
 import {
-  ResourceRegistry, type ResourceInfo, type KObject, type FieldError, apiVersionOf,
-  NotFoundError, AlreadyExistsError, ConflictError, InvalidError, BadRequestError, MethodNotAllowedError, isAlreadyExists,
-  nowRfc3339, field,
+  ResourceRegistry,
+  type ResourceInfo,
+  type KObject,
+  type FieldError,
+  apiVersionOf,
+  NotFoundError,
+  AlreadyExistsError,
+  ConflictError,
+  InvalidError,
+  BadRequestError,
+  MethodNotAllowedError,
+  isAlreadyExists,
+  nowRfc3339,
+  field,
 } from "@skiff/api";
 import { RevisionMismatch, type ObjectStore } from "../storage/types.js";
 import { objectKey, prefixFilter } from "../storage/keys.js";
@@ -61,10 +72,7 @@ export interface WriteOptions {
 export type TryUpdate = (current: KObject) => KObject | Promise<KObject>;
 
 /** What one pass of guaranteedUpdate decided to do with the stored object. */
-type Decision =
-  | { write: KObject; complete: Completion }
-  | { remove: KObject; complete: Completion }
-  | { keep: KObject };
+type Decision = { write: KObject; complete: Completion } | { remove: KObject; complete: Completion } | { keep: KObject };
 
 /** How often a read-modify-write is tried when other writers keep getting in between. */
 const MAX_ATTEMPTS = 10;
@@ -75,7 +83,11 @@ export class Registry {
   private readonly strategies = new Map<string, Strategy>();
 
   /** `admission` builds the chain from the registry itself, which its plugins may read. */
-  constructor(private readonly store: ObjectStore, private readonly log: Logger, opts: { resources?: ResourceRegistry; admission?: (read: Registry) => AdmissionChain } = {}) {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly log: Logger,
+    opts: { resources?: ResourceRegistry; admission?: (read: Registry) => AdmissionChain } = {},
+  ) {
     this.resources = opts.resources ?? new ResourceRegistry();
     this.admission = opts.admission?.(this) ?? new AdmissionChain();
   }
@@ -111,7 +123,8 @@ export class Registry {
   private checkKind(info: ResourceInfo, obj: KObject): void {
     const errs: FieldError[] = [];
     if (obj.kind !== undefined && obj.kind !== info.kind) errs.push(field.invalid("kind", obj.kind, `must be ${info.kind}`));
-    if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersionOf(info)) errs.push(field.invalid("apiVersion", obj.apiVersion, `must be ${apiVersionOf(info)}`));
+    if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersionOf(info))
+      errs.push(field.invalid("apiVersion", obj.apiVersion, `must be ${apiVersionOf(info)}`));
     if (errs.length) throw new InvalidError(info.kind, obj.metadata?.name ?? "", errs);
   }
 
@@ -148,7 +161,8 @@ export class Registry {
     o.kind = info.kind;
     const m = o.metadata;
     if (!m.name && m.generateName) m.name = m.generateName + randomSuffix();
-    if (info.namespaced) m.namespace = ns; else delete m.namespace;
+    if (info.namespaced) m.namespace = ns;
+    else delete m.namespace;
     m.uid = randomUUID();
     m.creationTimestamp = nowRfc3339();
     m.generation = 1;
@@ -156,7 +170,17 @@ export class Registry {
     delete m.deletionTimestamp;
     delete m.deletionGracePeriodSeconds;
     strategy.prepareForCreate(o);
-    const attrs: AdmissionAttributes = { operation: "CREATE", resource: info, subresource: "", namespace: ns, name: m.name ?? "", object: o, dryRun: !!opts.dryRun, user: opts.user, warn: opts.warn };
+    const attrs: AdmissionAttributes = {
+      operation: "CREATE",
+      resource: info,
+      subresource: "",
+      namespace: ns,
+      name: m.name ?? "",
+      object: o,
+      dryRun: !!opts.dryRun,
+      user: opts.user,
+      warn: opts.warn,
+    };
     const complete = await this.admit(attrs, () => strategy.validate(o));
     if (opts.dryRun) {
       await complete("failed");
@@ -241,47 +265,76 @@ export class Registry {
    * update, and when the object does not exist and `create` is given, creates what it returns
    * instead (server-side apply); created says which happened.
    */
-  async upsert(resource: string, namespace: string | undefined, name: string, tryUpdate: TryUpdate, opts: WriteOptions & { create?: () => KObject } = {}): Promise<{ object: KObject; created: boolean }> {
+  async upsert(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    tryUpdate: TryUpdate,
+    opts: WriteOptions & { create?: () => KObject } = {},
+  ): Promise<{ object: KObject; created: boolean }> {
     const info = this.info(resource);
     const ns = this.checkScope(info, namespace);
     if (!name) throw new InvalidError(info.kind, "", [field.required("metadata.name")]);
     const strategy = this.strategy(info);
     const sub = opts.subresource ?? "";
     const create = opts.create ? () => this.create(resource, namespace, opts.create!(), opts) : undefined;
-    return this.guaranteedUpdate(info, ns, name, async (old) => {
-      const next = await tryUpdate(structuredClone(old));
-      if (!next?.metadata || typeof next.metadata !== "object") throw new InvalidError(info.kind, name, [field.required("metadata")]);
-      if (next.metadata.name && next.metadata.name !== name) throw new BadRequestError(`the name of the object (${next.metadata.name}) does not match the name on the request (${name})`);
-      next.metadata.name = name;
-      this.checkKind(info, next);
-      const wantRv = next.metadata.resourceVersion;
-      if (wantRv && wantRv !== old.metadata.resourceVersion) throw new ConflictError(info.resource, name);
-      let stored: KObject;
-      let validate: () => FieldError[] = () => [];
-      if (sub === "status") {
-        stored = strategy.prepareForStatusUpdate(next, old);
-      } else if (sub === "" || sub === "scale") {
-        strategy.prepareForUpdate(next, old);
-        stored = next;
-        validate = () => strategy.validateUpdate(next, old);
-      } else {
-        // The subresource's own function made the change; only system metadata is kept.
-        stored = { ...next, apiVersion: old.apiVersion, kind: old.kind, metadata: { ...next.metadata, uid: old.metadata.uid, namespace: old.metadata.namespace, creationTimestamp: old.metadata.creationTimestamp } };
-      }
-      const attrs: AdmissionAttributes = { operation: "UPDATE", resource: info, subresource: sub, namespace: ns, name, object: stored, oldObject: old, dryRun: !!opts.dryRun, user: opts.user, warn: opts.warn };
-      const complete = await this.admit(attrs, validate);
-      if (opts.dryRun) {
-        await complete("failed");
-        return { keep: stored };
-      }
-      // A terminating object whose last finalizer just went is removed, unless its owner
-      // still has to finish it (a bound pod and its node).
-      const m = stored.metadata;
-      if (m.deletionTimestamp && this.pendingFinalizers(strategy, stored).length === 0 && !strategy.awaitsOwner?.(stored)) {
-        return { remove: stored, complete };
-      }
-      return { write: stored, complete };
-    }, create);
+    return this.guaranteedUpdate(
+      info,
+      ns,
+      name,
+      async (old) => {
+        const next = await tryUpdate(structuredClone(old));
+        if (!next?.metadata || typeof next.metadata !== "object") throw new InvalidError(info.kind, name, [field.required("metadata")]);
+        if (next.metadata.name && next.metadata.name !== name)
+          throw new BadRequestError(`the name of the object (${next.metadata.name}) does not match the name on the request (${name})`);
+        next.metadata.name = name;
+        this.checkKind(info, next);
+        const wantRv = next.metadata.resourceVersion;
+        if (wantRv && wantRv !== old.metadata.resourceVersion) throw new ConflictError(info.resource, name);
+        let stored: KObject;
+        let validate: () => FieldError[] = () => [];
+        if (sub === "status") {
+          stored = strategy.prepareForStatusUpdate(next, old);
+        } else if (sub === "" || sub === "scale") {
+          strategy.prepareForUpdate(next, old);
+          stored = next;
+          validate = () => strategy.validateUpdate(next, old);
+        } else {
+          // The subresource's own function made the change; only system metadata is kept.
+          stored = {
+            ...next,
+            apiVersion: old.apiVersion,
+            kind: old.kind,
+            metadata: { ...next.metadata, uid: old.metadata.uid, namespace: old.metadata.namespace, creationTimestamp: old.metadata.creationTimestamp },
+          };
+        }
+        const attrs: AdmissionAttributes = {
+          operation: "UPDATE",
+          resource: info,
+          subresource: sub,
+          namespace: ns,
+          name,
+          object: stored,
+          oldObject: old,
+          dryRun: !!opts.dryRun,
+          user: opts.user,
+          warn: opts.warn,
+        };
+        const complete = await this.admit(attrs, validate);
+        if (opts.dryRun) {
+          await complete("failed");
+          return { keep: stored };
+        }
+        // A terminating object whose last finalizer just went is removed, unless its owner
+        // still has to finish it (a bound pod and its node).
+        const m = stored.metadata;
+        if (m.deletionTimestamp && this.pendingFinalizers(strategy, stored).length === 0 && !strategy.awaitsOwner?.(stored)) {
+          return { remove: stored, complete };
+        }
+        return { write: stored, complete };
+      },
+      create,
+    );
   }
 
   /**
@@ -289,7 +342,13 @@ export class Registry {
    * and writes with compare-and-set on the revision it read; when another writer got in
    * between, reads again and decides again. `create` (upsert) runs when the object is missing.
    */
-  private async guaranteedUpdate(info: ResourceInfo, ns: string, name: string, decide: (old: KObject) => Promise<Decision>, create?: () => Promise<KObject>): Promise<{ object: KObject; created: boolean; removed: boolean }> {
+  private async guaranteedUpdate(
+    info: ResourceInfo,
+    ns: string,
+    name: string,
+    decide: (old: KObject) => Promise<Decision>,
+    create?: () => Promise<KObject>,
+  ): Promise<{ object: KObject; created: boolean; removed: boolean }> {
     const key = this.key(info, ns, name);
     // Why start from the watch cache (as kube-apiserver's GuaranteedUpdate does): it saves the
     // read's round trip to the store; a stale value fails the compare-and-set, or `decide`, and
@@ -375,12 +434,23 @@ export class Registry {
     }
     const r = await this.guaranteedUpdate(info, ns, name, async (o) => {
       if (opts.preconditionUid && opts.preconditionUid !== o.metadata.uid) {
-        throw new ConflictError(info.resource, name, `Precondition failed: UID in precondition: ${opts.preconditionUid}, UID in object meta: ${o.metadata.uid}`);
+        throw new ConflictError(
+          info.resource,
+          name,
+          `Precondition failed: UID in precondition: ${opts.preconditionUid}, UID in object meta: ${o.metadata.uid}`,
+        );
       }
       if (opts.preconditionResourceVersion && opts.preconditionResourceVersion !== o.metadata.resourceVersion) {
-        throw new ConflictError(info.resource, name, `Precondition failed: ResourceVersion in precondition: ${opts.preconditionResourceVersion}, ResourceVersion in object meta: ${o.metadata.resourceVersion}`);
+        throw new ConflictError(
+          info.resource,
+          name,
+          `Precondition failed: ResourceVersion in precondition: ${opts.preconditionResourceVersion}, ResourceVersion in object meta: ${o.metadata.resourceVersion}`,
+        );
       }
-      const complete = await this.admit({ operation: "DELETE", resource: info, subresource: "", namespace: ns, name, oldObject: o, dryRun: !!opts.dryRun, user: opts.user }, () => []);
+      const complete = await this.admit(
+        { operation: "DELETE", resource: info, subresource: "", namespace: ns, name, oldObject: o, dryRun: !!opts.dryRun, user: opts.user },
+        () => [],
+      );
       if (opts.dryRun) {
         await complete("failed");
         return { keep: o };
@@ -401,7 +471,8 @@ export class Registry {
       m.deletionGracePeriodSeconds = grace;
       if (grace === 0 && !hasFinalizers) return { remove: o, complete };
       strategy.prepareForDelete?.(o);
-      if (opts.propagationPolicy === "Foreground" && !m.finalizers?.includes("foregroundDeletion")) m.finalizers = [...(m.finalizers ?? []), "foregroundDeletion"];
+      if (opts.propagationPolicy === "Foreground" && !m.finalizers?.includes("foregroundDeletion"))
+        m.finalizers = [...(m.finalizers ?? []), "foregroundDeletion"];
       if (opts.propagationPolicy === "Orphan" && !m.finalizers?.includes("orphan")) m.finalizers = [...(m.finalizers ?? []), "orphan"];
       return { write: o, complete };
     });

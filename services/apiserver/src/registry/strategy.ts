@@ -1,8 +1,6 @@
 // A strategy says how one kind is created, updated, status-written and deleted (Kubernetes'
 // pkg/registry/*/strategy.go): the generic registry calls it and names no kind itself.
-import {
-  apiVersionOf, validateObjectMetaUpdate, field, type FieldError, type KObject, type ResourceInfo,
-} from "@skiff/api";
+import { apiVersionOf, validateObjectMetaUpdate, field, type FieldError, type KObject, type ResourceInfo } from "@skiff/api";
 
 /** Per-kind behaviour of the generic registry. Every hook but the first four is optional. */
 export interface Strategy {

@@ -45,32 +45,37 @@ export async function watchStore(store: ObjectStore, w: WatchRequest, send: (e: 
   }
   let lastRevision = from;
   const resumed = rvText !== "" && rvText !== "0";
-  const stop = await store.watch(w.prefix, from, (e) => {
-    lastRevision = e.revision;
-    const seen = held.get(e.key);
-    if (seen !== undefined && seen >= e.revision) return; // already sent by the initial list
-    const o = decode(e);
-    const match = filter.matches(o);
-    // Whether the object matched before this change, when the store knows its previous value
-    // (the watch cache does): then a resumed watch knows what the client holds, as Kubernetes' does.
-    const prevMatched = e.prevValue ? filter.matches(decode({ revision: e.revision, value: e.prevValue })) : undefined;
-    if (e.type === "DELETED") {
-      // A resumed watch without the previous value cannot know what the client holds: it
-      // reports deletions it may care about.
-      if (held.delete(e.key) || (resumed && (prevMatched ?? match))) send({ type: "DELETED", object: o });
-      return;
-    }
-    if (match) {
-      const known = held.has(e.key) || (resumed && prevMatched === true);
-      held.set(e.key, e.revision);
-      // Unknown to this watch: new, entering the selection, or (resumed, previous value
-      // unknown) held from before.
-      const type = known ? "MODIFIED" : !resumed || selective || prevMatched === false ? "ADDED" : e.type;
-      send({ type, object: o });
-    } else if (held.delete(e.key) || (resumed && prevMatched === true)) {
-      send({ type: "DELETED", object: o });
-    }
-  }, onError);
+  const stop = await store.watch(
+    w.prefix,
+    from,
+    (e) => {
+      lastRevision = e.revision;
+      const seen = held.get(e.key);
+      if (seen !== undefined && seen >= e.revision) return; // already sent by the initial list
+      const o = decode(e);
+      const match = filter.matches(o);
+      // Whether the object matched before this change, when the store knows its previous value
+      // (the watch cache does): then a resumed watch knows what the client holds, as Kubernetes' does.
+      const prevMatched = e.prevValue ? filter.matches(decode({ revision: e.revision, value: e.prevValue })) : undefined;
+      if (e.type === "DELETED") {
+        // A resumed watch without the previous value cannot know what the client holds: it
+        // reports deletions it may care about.
+        if (held.delete(e.key) || (resumed && (prevMatched ?? match))) send({ type: "DELETED", object: o });
+        return;
+      }
+      if (match) {
+        const known = held.has(e.key) || (resumed && prevMatched === true);
+        held.set(e.key, e.revision);
+        // Unknown to this watch: new, entering the selection, or (resumed, previous value
+        // unknown) held from before.
+        const type = known ? "MODIFIED" : !resumed || selective || prevMatched === false ? "ADDED" : e.type;
+        send({ type, object: o });
+      } else if (held.delete(e.key) || (resumed && prevMatched === true)) {
+        send({ type: "DELETED", object: o });
+      }
+    },
+    onError,
+  );
   let timer: NodeJS.Timeout | undefined;
   if (w.bookmarkIntervalMs && w.bookmarkIntervalMs > 0) {
     timer = setInterval(() => {

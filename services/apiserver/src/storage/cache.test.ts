@@ -32,7 +32,12 @@ describe("WatchCache", () => {
     c.apply(ev("MODIFIED", "pods.default.a", 4));
     c.apply(ev("ADDED", "pods.default.c", 5));
     c.apply(ev("DELETED", "pods.default.c", 6));
-    expect(c.list("pods.>").map((e) => `${e.key}@${e.revision}`).sort()).toEqual(["pods.default.a@4", "pods.other.b@2"]);
+    expect(
+      c
+        .list("pods.>")
+        .map((e) => `${e.key}@${e.revision}`)
+        .sort(),
+    ).toEqual(["pods.default.a@4", "pods.other.b@2"]);
     expect(c.list("pods.default.>").map((e) => e.key)).toEqual(["pods.default.a"]);
     expect(c.list(">").length).toBe(3);
     c.apply({ type: "PURGED", key: "pods.other.b", revision: 7 });
@@ -48,7 +53,12 @@ describe("WatchCache", () => {
     c.apply(ev("MODIFIED", "pods.default.a", 12));
     c.apply(ev("ADDED", "services.default.s", 13));
     const got: StoreEvent[] = [];
-    const stop = c.watch("pods.>", 11, (e) => got.push(e), () => undefined)!;
+    const stop = c.watch(
+      "pods.>",
+      11,
+      (e) => got.push(e),
+      () => undefined,
+    )!;
     expect(stop).toBeTypeOf("function");
     c.apply(ev("DELETED", "pods.default.a", 14));
     expect(names(got)).toEqual(["MODIFIED pods.default.a 12", "DELETED pods.default.a 14"]);
@@ -61,22 +71,69 @@ describe("WatchCache", () => {
     const now = { t: 0 };
     const c = cache(now, 3, 1000);
     c.reset(10);
-    expect(c.watch("pods.>", 9, () => undefined, () => undefined)).toBeUndefined();
-    expect(c.watch("pods.>", 10, () => undefined, () => undefined)).toBeTypeOf("function");
+    expect(
+      c.watch(
+        "pods.>",
+        9,
+        () => undefined,
+        () => undefined,
+      ),
+    ).toBeUndefined();
+    expect(
+      c.watch(
+        "pods.>",
+        10,
+        () => undefined,
+        () => undefined,
+      ),
+    ).toBeTypeOf("function");
     for (let r = 11; r <= 15; r++) c.apply(ev("ADDED", `pods.default.p${r}`, r));
     // Only the last 3 events are kept: a watch must start at 12 or later.
-    expect(c.watch("pods.>", 11, () => undefined, () => undefined)).toBeUndefined();
-    expect(c.watch("pods.>", 12, () => undefined, () => undefined)).toBeTypeOf("function");
+    expect(
+      c.watch(
+        "pods.>",
+        11,
+        () => undefined,
+        () => undefined,
+      ),
+    ).toBeUndefined();
+    expect(
+      c.watch(
+        "pods.>",
+        12,
+        () => undefined,
+        () => undefined,
+      ),
+    ).toBeTypeOf("function");
     now.t = 5000;
-    expect(c.watch("pods.>", 12, () => undefined, () => undefined)).toBeUndefined();
-    expect(c.watch("pods.>", 15, () => undefined, () => undefined)).toBeTypeOf("function");
+    expect(
+      c.watch(
+        "pods.>",
+        12,
+        () => undefined,
+        () => undefined,
+      ),
+    ).toBeUndefined();
+    expect(
+      c.watch(
+        "pods.>",
+        15,
+        () => undefined,
+        () => undefined,
+      ),
+    ).toBeTypeOf("function");
   });
 
   it("gives each event the key's previous value when it had one", () => {
     const c = cache();
     c.reset(0);
     const got: StoreEvent[] = [];
-    c.watch("pods.>", 0, (e) => got.push(e), () => undefined);
+    c.watch(
+      "pods.>",
+      0,
+      (e) => got.push(e),
+      () => undefined,
+    );
     c.apply(ev("ADDED", "pods.default.a", 1));
     c.apply(ev("MODIFIED", "pods.default.a", 2));
     c.apply(ev("DELETED", "pods.default.a", 3));
@@ -88,7 +145,12 @@ describe("WatchCache", () => {
     const c = cache();
     c.reset(0);
     const got: StoreEvent[] = [];
-    c.watch("pods.>", 3, (e) => got.push(e), () => undefined);
+    c.watch(
+      "pods.>",
+      3,
+      (e) => got.push(e),
+      () => undefined,
+    );
     for (let r = 1; r <= 4; r++) c.apply(ev("ADDED", `pods.default.p${r}`, r));
     expect(names(got)).toEqual(["ADDED pods.default.p4 4"]);
   });
@@ -103,13 +165,25 @@ describe("WatchCache", () => {
     expect(await waiting).toBe(true);
     expect(await c.waitFor(3, 20)).toBe(false);
     const errors: Error[] = [];
-    c.watch("pods.>", 2, () => undefined, (e) => errors.push(e));
+    c.watch(
+      "pods.>",
+      2,
+      () => undefined,
+      (e) => errors.push(e),
+    );
     const pending = c.waitFor(9, 5000);
     c.fail(new Error("consumer gone"));
     expect(await pending).toBe(false);
     expect(errors.map((e) => e.message)).toEqual(["consumer gone"]);
     expect(c.watcherCount).toBe(0);
-    expect(c.watch("pods.>", 2, () => undefined, () => undefined)).toBeUndefined();
+    expect(
+      c.watch(
+        "pods.>",
+        2,
+        () => undefined,
+        () => undefined,
+      ),
+    ).toBeUndefined();
     // A restart begins again from the stream's whole content.
     c.reset(2);
     c.apply(ev("ADDED", "pods.default.a", 1));

@@ -75,7 +75,11 @@ export class WatchCache {
   fail(err: Error): void {
     this.active = false;
     for (const w of this.watchers) {
-      try { w.onError(err); } catch { /* a watcher's own failure must not stop the others */ }
+      try {
+        w.onError(err);
+      } catch {
+        /* a watcher's own failure must not stop the others */
+      }
     }
     this.watchers.clear();
     for (const w of this.waiters) {
@@ -104,7 +108,11 @@ export class WatchCache {
       this.trim();
       for (const w of this.watchers) {
         if (e.revision <= w.after || !w.filter(e.key)) continue;
-        try { w.onEvent(e); } catch { /* see fail() */ }
+        try {
+          w.onEvent(e);
+        } catch {
+          /* see fail() */
+        }
       }
     }
     if (this.waiters.length) {
@@ -134,7 +142,8 @@ export class WatchCache {
     if (this.revision >= revision) return Promise.resolve(true);
     return new Promise((resolve) => {
       const w: Waiter = {
-        revision, resolve,
+        revision,
+        resolve,
         timer: setTimeout(() => {
           this.waiters = this.waiters.filter((x) => x !== w);
           resolve(false);
@@ -167,7 +176,9 @@ export class WatchCache {
       if (e.revision > after && w.filter(e.key)) onEvent(e);
     }
     this.watchers.add(w);
-    return () => { this.watchers.delete(w); };
+    return () => {
+      this.watchers.delete(w);
+    };
   }
 
   /** Figures for the metrics: live objects and watches per resource, events in the window. */

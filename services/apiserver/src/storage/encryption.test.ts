@@ -11,7 +11,9 @@ const dec = new TextDecoder();
 const dir = mkdtempSync(join(tmpdir(), "skiff-enc-"));
 const config = (keys: [string, Buffer][], identity = true) => {
   const f = join(dir, `c-${Math.random()}.yaml`);
-  writeFileSync(f, `apiVersion: apiserver.config.k8s.io/v1
+  writeFileSync(
+    f,
+    `apiVersion: apiserver.config.k8s.io/v1
 kind: EncryptionConfiguration
 resources:
   - resources: [secrets]
@@ -20,7 +22,8 @@ resources:
           keys:
 ${keys.map(([n, k]) => `            - name: ${n}\n              secret: ${k.toString("base64")}`).join("\n")}
 ${identity ? "      - identity: {}" : ""}
-`);
+`,
+  );
   return f;
 };
 
@@ -50,7 +53,12 @@ describe("encryption at rest", () => {
   it("rotates: a new primary key encrypts new writes, the old one still reads old values", () => {
     const old = encryptionTransformer(config([["k1", k1]]));
     const stored = old.toStorage("secrets.default.db", value);
-    const rotated = encryptionTransformer(config([["k2", k2], ["k1", k1]]));
+    const rotated = encryptionTransformer(
+      config([
+        ["k2", k2],
+        ["k1", k1],
+      ]),
+    );
     expect(dec.decode(rotated.fromStorage("secrets.default.db", stored))).toBe(dec.decode(value));
     expect(Buffer.from(rotated.toStorage("secrets.default.db", value)).toString("latin1")).toMatch(/^k8s:enc:aesgcm:v1:k2:/);
     const dropped = encryptionTransformer(config([["k2", k2]]));

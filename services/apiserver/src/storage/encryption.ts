@@ -22,7 +22,10 @@ const PREFIX = "k8s:enc:aesgcm:v1:";
 
 /** Parses an EncryptionConfiguration (YAML or JSON); throws naming the bad field. */
 export function parseEncryptionConfig(text: string): Map<string, Provider[]> {
-  const doc = parseYaml(text) as { kind?: string; resources?: { resources?: string[]; providers?: Record<string, { keys?: { name?: string; secret?: string }[] }>[] }[] };
+  const doc = parseYaml(text) as {
+    kind?: string;
+    resources?: { resources?: string[]; providers?: Record<string, { keys?: { name?: string; secret?: string }[] }>[] }[];
+  };
   if (doc?.kind !== "EncryptionConfiguration") throw new Error("kind: must be EncryptionConfiguration");
   const out = new Map<string, Provider[]>();
   (doc.resources ?? []).forEach((r, i) => {

@@ -9,10 +9,7 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { randomUUID } from "node:crypto";
 import { headers as natsHeaders, errors as natsErrors, type MsgHdrs } from "@nats-io/nats-core";
-import {
-  jetstream, jetstreamManager, DeliverPolicy, JetStreamApiError,
-  type JetStreamClient, type JetStreamManager, type JsMsg,
-} from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, DeliverPolicy, JetStreamApiError, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { Logger } from "@skiff/log";
 import { ApiError, UnavailableError, GoneError } from "@skiff/api";
@@ -57,7 +54,6 @@ const CACHED_READ_WAIT_MS = 250;
  */
 export const maxObjectBytes = 1536 * 1024;
 const headerRoom = 16 * 1024;
-
 
 export interface StoreOptions {
   servers: string[];
@@ -106,7 +102,14 @@ export class Store implements ObjectStore {
     const retry = opts.retry ?? defaultRetry;
     // noAsyncTraces: otherwise every request builds an Error up front for its stack (about a
     // tenth of the apiserver's CPU under write load); store errors are wrapped with context anyway.
-    const nc = await connect({ servers: opts.servers, maxReconnectAttempts: -1, reconnectTimeWait: 250, name: "skiff-apiserver", noAsyncTraces: true, ...(opts.tls ? { tls: opts.tls } : {}) });
+    const nc = await connect({
+      servers: opts.servers,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      name: "skiff-apiserver",
+      noAsyncTraces: true,
+      ...(opts.tls ? { tls: opts.tls } : {}),
+    });
     const js = jetstream(nc, { timeout: retry.attemptMs });
     const jsm = await jetstreamManager(nc, { timeout: retry.attemptMs });
     const kvm = new Kvm(js);
@@ -114,7 +117,8 @@ export class Store implements ObjectStore {
     // old revision still sees every key's latest change (a compacted log, like etcd after
     // compaction), and delete markers keep deletions visible until they are compacted.
     await kvm.create(opts.bucket, { history: 1, replicas: opts.replicas, maxValueSize: 4 * 1024 * 1024 });
-    const cache = opts.cache === false ? undefined : new WatchCache({ maxEvents: opts.cache?.maxEvents ?? 50_000, windowMs: opts.cache?.windowMs ?? 10 * 60_000 });
+    const cache =
+      opts.cache === false ? undefined : new WatchCache({ maxEvents: opts.cache?.maxEvents ?? 50_000, windowMs: opts.cache?.windowMs ?? 10 * 60_000 });
     const store = new Store(nc, js, jsm, `KV_${opts.bucket}`, `$KV.${opts.bucket}.`, opts.log, retry, cache);
     store.transformer = opts.transformer;
     if (cache) store.feedCache(cache);
@@ -160,7 +164,12 @@ export class Store implements ObjectStore {
                 this.log.error({ err, key }, "cannot decrypt a stored value");
                 continue;
               }
-              cache.apply({ type: op === "DEL" ? "DELETED" : m.headers?.get(SKIFF_OP_HEADER) === "create" ? "ADDED" : "MODIFIED", key, revision: m.seq, value });
+              cache.apply({
+                type: op === "DEL" ? "DELETED" : m.headers?.get(SKIFF_OP_HEADER) === "create" ? "ADDED" : "MODIFIED",
+                key,
+                revision: m.seq,
+                value,
+              });
             }
           }
           if (!this.closing) this.log.warn("watch cache consumer ended; starting over");
@@ -303,7 +312,11 @@ export class Store implements ObjectStore {
     const limit = this.objectLimit;
     if (value.length <= limit) return;
     const { resource, name } = parseKey(key);
-    throw new ApiError("Invalid", `${resource} "${name}" is invalid: the object is too large to store: ${value.length} bytes encoded, the limit is ${limit} bytes (1.5 MiB, etcd's request limit in Kubernetes)`, { name, kind: resource });
+    throw new ApiError(
+      "Invalid",
+      `${resource} "${name}" is invalid: the object is too large to store: ${value.length} bytes encoded, the limit is ${limit} bytes (1.5 MiB, etcd's request limit in Kubernetes)`,
+      { name, kind: resource },
+    );
   }
 
   /** Deletes a key if its revision is still `revision`, leaving `finalValue` in the marker. */
@@ -329,10 +342,19 @@ export class Store implements ObjectStore {
       return { items: this.cache.list(filter), revision: this.cache.revision };
     }
     let items: StoredEntry[] = [];
-    await this.scan(filter, DeliverPolicy.LastPerSubject, 0, (m) => {
-      const op = m.headers?.get(OP_HEADER);
-      if (op !== "DEL" && op !== "PURGE") items.push({ key: this.keyOf(m.subject), revision: m.seq, value: this.plain(this.keyOf(m.subject), m.data) });
-    }, false, () => { items = []; });
+    await this.scan(
+      filter,
+      DeliverPolicy.LastPerSubject,
+      0,
+      (m) => {
+        const op = m.headers?.get(OP_HEADER);
+        if (op !== "DEL" && op !== "PURGE") items.push({ key: this.keyOf(m.subject), revision: m.seq, value: this.plain(this.keyOf(m.subject), m.data) });
+      },
+      false,
+      () => {
+        items = [];
+      },
+    );
     return { items, revision };
   }
 
@@ -368,14 +390,23 @@ export class Store implements ObjectStore {
       // A consumer whose stream lost its leader mid-scan goes quiet: give up on a silence
       // longer than one attempt and let the retry start over.
       let stalled = false;
-      let timer = setTimeout(() => { stalled = true; void msgs.close(); }, this.retry.attemptMs);
+      let timer = setTimeout(() => {
+        stalled = true;
+        void msgs.close();
+      }, this.retry.attemptMs);
       let done = false;
       try {
         for await (const m of msgs) {
           clearTimeout(timer);
-          timer = setTimeout(() => { stalled = true; void msgs.close(); }, this.retry.attemptMs);
+          timer = setTimeout(() => {
+            stalled = true;
+            void msgs.close();
+          }, this.retry.attemptMs);
           fn(m);
-          if (m.info.pending === 0) { done = true; break; }
+          if (m.info.pending === 0) {
+            done = true;
+            break;
+          }
         }
       } finally {
         clearTimeout(timer);
@@ -441,9 +472,18 @@ export class Store implements ObjectStore {
   async compact(olderThanMs: number): Promise<number> {
     const cutoff = Date.now() - olderThanMs;
     let doomed: { subject: string; seq: number }[] = [];
-    await this.scan(">", DeliverPolicy.LastPerSubject, 0, (m) => {
-      if (m.headers?.get(OP_HEADER) === "DEL" && m.info.timestampNanos / 1e6 < cutoff) doomed.push({ subject: m.subject, seq: m.seq });
-    }, true, () => { doomed = []; });
+    await this.scan(
+      ">",
+      DeliverPolicy.LastPerSubject,
+      0,
+      (m) => {
+        if (m.headers?.get(OP_HEADER) === "DEL" && m.info.timestampNanos / 1e6 < cutoff) doomed.push({ subject: m.subject, seq: m.seq });
+      },
+      true,
+      () => {
+        doomed = [];
+      },
+    );
     if (doomed.length === 0) return 0;
     const maxSeq = Math.max(...doomed.map((d) => d.seq));
     // Record the compaction point first: a watcher must never resume across a removed marker.

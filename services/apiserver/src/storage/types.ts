@@ -24,7 +24,9 @@ export interface StoreEvent {
 
 /** Thrown by CAS writes when the key's revision is not the expected one. */
 export class RevisionMismatch extends Error {
-  constructor(readonly key: string) { super(`revision mismatch on ${key}`); }
+  constructor(readonly key: string) {
+    super(`revision mismatch on ${key}`);
+  }
 }
 
 /** A key-value store with one global revision counter, compare-and-set writes and watches. */

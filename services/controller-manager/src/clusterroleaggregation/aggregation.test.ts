@@ -4,7 +4,9 @@ import { FakeCluster } from "../testing.js";
 import { aggregatedRules, ClusterRoleAggregationController } from "./aggregation.js";
 
 const role = (name: string, labels: Record<string, string>, rules: ClusterRole["rules"], aggregateFrom?: string): ClusterRole => ({
-  apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name, labels },
+  apiVersion: "rbac.authorization.k8s.io/v1",
+  kind: "ClusterRole",
+  metadata: { name, labels },
   ...(aggregateFrom ? { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [aggregateFrom]: "true" } }] } } : { rules }),
 });
 
@@ -14,7 +16,12 @@ describe("ClusterRole aggregation", () => {
 
   it("gathers the rules of the matched roles once each", () => {
     const view = role("view", {}, [], "agg-view");
-    const all = [view, role("b-part", { "agg-view": "true" }, [read, crds]), role("a-part", { "agg-view": "true" }, [read]), role("other", {}, [{ verbs: ["*"], apiGroups: ["*"], resources: ["*"] }])];
+    const all = [
+      view,
+      role("b-part", { "agg-view": "true" }, [read, crds]),
+      role("a-part", { "agg-view": "true" }, [read]),
+      role("other", {}, [{ verbs: ["*"], apiGroups: ["*"], resources: ["*"] }]),
+    ];
     expect(aggregatedRules(view, all)).toEqual([read, crds]);
   });
 

@@ -10,12 +10,16 @@ export function aggregatedRules(role: ClusterRole, all: ClusterRole[]): PolicyRu
   const selectors = (role.aggregationRule?.clusterRoleSelectors ?? []).map((s) => labelSelectorFromStruct(s));
   const out: PolicyRule[] = [];
   const seen = new Set<string>();
-  const others = all.filter((r) => r.metadata.name !== role.metadata.name && selectors.some((s) => matchesLabels(s, r.metadata.labels)))
+  const others = all
+    .filter((r) => r.metadata.name !== role.metadata.name && selectors.some((s) => matchesLabels(s, r.metadata.labels)))
     .sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
   for (const r of others) {
     for (const rule of r.rules ?? []) {
       const k = JSON.stringify(rule);
-      if (!seen.has(k)) { seen.add(k); out.push(rule); }
+      if (!seen.has(k)) {
+        seen.add(k);
+        out.push(rule);
+      }
     }
   }
   return out;
@@ -28,7 +32,9 @@ export class ClusterRoleAggregationController extends QueueController {
 
   protected async setup(): Promise<void> {
     const roles = this.ctx.informers.get<ClusterRole>("clusterroles");
-    const all = () => { for (const r of roles.list()) if (r.aggregationRule?.clusterRoleSelectors?.length) this.queue.add(r.metadata.name!); };
+    const all = () => {
+      for (const r of roles.list()) if (r.aggregationRule?.clusterRoleSelectors?.length) this.queue.add(r.metadata.name!);
+    };
     roles.addHandlers({ onAdd: all, onUpdate: all, onDelete: all });
     await roles.waitForSync();
   }

@@ -19,12 +19,19 @@ export abstract class QueueController implements Controller {
   readonly queue: WorkQueue;
   private readonly workers: number;
   private readonly name?: string;
-  constructor(protected readonly ctx: ControllerContext, opts: QueueOptions | number = {}) {
+  constructor(
+    protected readonly ctx: ControllerContext,
+    opts: QueueOptions | number = {},
+  ) {
     const o = typeof opts === "number" ? { workers: opts } : opts;
     this.workers = o.workers ?? 2;
     this.name = o.name;
     // The queue's metrics name: the controller's, else its class's (ReplicaSetController → replicaset).
-    this.queue = new WorkQueue({ baseDelayMs: o.baseDelayMs ?? 200, maxDelayMs: o.maxDelayMs ?? 30_000, name: o.name ?? this.constructor.name.replace(/Controller$/, "").toLowerCase() });
+    this.queue = new WorkQueue({
+      baseDelayMs: o.baseDelayMs ?? 200,
+      maxDelayMs: o.maxDelayMs ?? 30_000,
+      name: o.name ?? this.constructor.name.replace(/Controller$/, "").toLowerCase(),
+    });
   }
 
   /** Adds informer handlers and waits for the caches the controller reads. */

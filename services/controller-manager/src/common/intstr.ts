@@ -18,7 +18,11 @@ export function resolveIntOrPercent(v: number | string | undefined, total: numbe
  * maxSurge and maxUnavailable as absolute numbers (deployment util ResolveFenceposts): surge
  * rounds up, unavailable down; both zero becomes unavailable 1 so a rollout can progress.
  */
-export function resolveFenceposts(maxSurge: number | string | undefined, maxUnavailable: number | string | undefined, desired: number): { surge: number; unavailable: number } {
+export function resolveFenceposts(
+  maxSurge: number | string | undefined,
+  maxUnavailable: number | string | undefined,
+  desired: number,
+): { surge: number; unavailable: number } {
   const surge = resolveIntOrPercent(maxSurge, desired, true, "25%");
   let unavailable = resolveIntOrPercent(maxUnavailable, desired, false, "25%");
   if (surge === 0 && unavailable === 0) unavailable = 1;

@@ -33,7 +33,12 @@ export interface Claim<T extends KObject> {
  * changed the object and the next reconcile sees it.
  */
 export async function claim<T extends KObject>(
-  client: Pick<ApiClient, "update">, resource: string, owner: KObject, ref: OwnerReference, selector: LabelSelector, candidates: T[],
+  client: Pick<ApiClient, "update">,
+  resource: string,
+  owner: KObject,
+  ref: OwnerReference,
+  selector: LabelSelector,
+  candidates: T[],
 ): Promise<Claim<T>> {
   const out: Claim<T> = { owned: [], adopted: 0, released: 0 };
   const ownerUid = owner.metadata.uid!;
@@ -42,7 +47,10 @@ export async function claim<T extends KObject>(
     const match = matchesLabels(selector, o.metadata.labels);
     if (cref) {
       if (cref.uid !== ownerUid) continue;
-      if (match) { out.owned.push(o); continue; }
+      if (match) {
+        out.owned.push(o);
+        continue;
+      }
       if (owner.metadata.deletionTimestamp) continue;
       const c = clone(o);
       c.metadata.ownerReferences = (c.metadata.ownerReferences ?? []).filter((r) => r.uid !== ownerUid);

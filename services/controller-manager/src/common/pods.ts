@@ -30,11 +30,17 @@ export function msUntilAvailable(p: Pod, minReadySeconds: number, now = Date.now
 }
 
 /** A pod object from a template, owned by `ref` (name from generateName unless given). */
-export function podFromTemplate(t: PodTemplateSpec, namespace: string, ref: OwnerReference, opts: { name?: string; generateName?: string; labels?: Record<string, string>; spec?: Partial<PodSpec> } = {}): Pod {
+export function podFromTemplate(
+  t: PodTemplateSpec,
+  namespace: string,
+  ref: OwnerReference,
+  opts: { name?: string; generateName?: string; labels?: Record<string, string>; spec?: Partial<PodSpec> } = {},
+): Pod {
   const spec = structuredClone(t.spec);
   Object.assign(spec, opts.spec ?? {});
   return {
-    apiVersion: "v1", kind: "Pod",
+    apiVersion: "v1",
+    kind: "Pod",
     metadata: {
       ...(opts.name ? { name: opts.name } : { generateName: opts.generateName ?? `${ref.name}-` }),
       namespace,
@@ -54,7 +60,7 @@ export function podFromTemplate(t: PodTemplateSpec, namespace: string, ref: Owne
 export function deletionOrder(a: Pod, b: Pod): number {
   const assigned = (p: Pod) => (p.spec.nodeName ? 1 : 0);
   if (assigned(a) !== assigned(b)) return assigned(a) - assigned(b);
-  const phaseRank = (p: Pod) => ({ Pending: 0, Unknown: 1, Running: 2 } as Record<string, number>)[p.status?.phase ?? "Pending"] ?? 0;
+  const phaseRank = (p: Pod) => (({ Pending: 0, Unknown: 1, Running: 2 }) as Record<string, number>)[p.status?.phase ?? "Pending"] ?? 0;
   if (phaseRank(a) !== phaseRank(b)) return phaseRank(a) - phaseRank(b);
   if (isPodReady(a) !== isPodReady(b)) return isPodReady(a) ? 1 : -1;
   const readySince = (p: Pod) => Date.parse(getCondition(p.status?.conditions, "Ready")?.lastTransitionTime ?? "") || 0;

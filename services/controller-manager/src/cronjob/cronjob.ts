@@ -13,8 +13,12 @@ export class CronJobController extends QueueController {
   /** Clock (tests move it). */
   now: () => number = Date.now;
 
-  private get cronjobs() { return this.ctx.informers.get<CronJob>("cronjobs"); }
-  private get jobs() { return this.ctx.informers.get<Job>("jobs"); }
+  private get cronjobs() {
+    return this.ctx.informers.get<CronJob>("cronjobs");
+  }
+  private get jobs() {
+    return this.ctx.informers.get<Job>("jobs");
+  }
 
   protected async setup(): Promise<void> {
     this.cronjobs.addHandlers({ onAdd: (c) => this.queue.add(objectKey(c)), onUpdate: (_a, c) => this.queue.add(objectKey(c)) });
@@ -35,7 +39,10 @@ export class CronJobController extends QueueController {
     const active = owned.filter((j) => !jobFinished(j) && !j.metadata.deletionTimestamp);
     const status: NonNullable<CronJob["status"]> = { ...(cj.status ?? {}) };
     status.active = active.map((j) => ({ kind: "Job", name: j.metadata.name, namespace: j.metadata.namespace, uid: j.metadata.uid, apiVersion: "batch/v1" }));
-    const succeeded = owned.filter((j) => jobFinished(j) === "Complete").map((j) => j.status?.completionTime ?? "").sort();
+    const succeeded = owned
+      .filter((j) => jobFinished(j) === "Complete")
+      .map((j) => j.status?.completionTime ?? "")
+      .sort();
     if (succeeded.length) status.lastSuccessfulTime = succeeded[succeeded.length - 1];
     await this.trimHistory(cj, owned);
 
@@ -68,9 +75,12 @@ export class CronJobController extends QueueController {
         }
         const name = `${cj.metadata.name}-${Math.floor(due.getTime() / 60_000)}`;
         const job: Job = {
-          apiVersion: "batch/v1", kind: "Job",
+          apiVersion: "batch/v1",
+          kind: "Job",
           metadata: {
-            name, namespace: cj.metadata.namespace, labels: { ...(cj.spec.jobTemplate.metadata?.labels ?? {}) },
+            name,
+            namespace: cj.metadata.namespace,
+            labels: { ...(cj.spec.jobTemplate.metadata?.labels ?? {}) },
             annotations: { ...(cj.spec.jobTemplate.metadata?.annotations ?? {}), "batch.kubernetes.io/cronjob-scheduled-timestamp": nowRfc3339(due) },
             ownerReferences: [newControllerRef(cj, "batch/v1", "CronJob")],
           },
@@ -79,7 +89,10 @@ export class CronJobController extends QueueController {
         try {
           const created = await client.create<Job>("jobs", job);
           recorder.record(cj, "Normal", "SuccessfulCreate", `Created job ${name}`);
-          status.active = [...(status.active ?? []), { kind: "Job", name, namespace: created.metadata.namespace, uid: created.metadata.uid, apiVersion: "batch/v1" }];
+          status.active = [
+            ...(status.active ?? []),
+            { kind: "Job", name, namespace: created.metadata.namespace, uid: created.metadata.uid, apiVersion: "batch/v1" },
+          ];
         } catch (err) {
           if (!isAlreadyExists(err)) throw err; // already started this run
         }
@@ -99,7 +112,10 @@ export class CronJobController extends QueueController {
   /** Deletes the oldest finished Jobs beyond the history limits. */
   private async trimHistory(cj: CronJob, owned: Job[]): Promise<void> {
     const byStart = (a: Job, b: Job) => (a.metadata.creationTimestamp ?? "").localeCompare(b.metadata.creationTimestamp ?? "");
-    for (const [kind, limit] of [["Complete", cj.spec.successfulJobsHistoryLimit ?? 3], ["Failed", cj.spec.failedJobsHistoryLimit ?? 1]] as const) {
+    for (const [kind, limit] of [
+      ["Complete", cj.spec.successfulJobsHistoryLimit ?? 3],
+      ["Failed", cj.spec.failedJobsHistoryLimit ?? 1],
+    ] as const) {
       const done = owned.filter((j) => jobFinished(j) === kind && !j.metadata.deletionTimestamp).sort(byStart);
       for (const j of done.slice(0, Math.max(0, done.length - limit))) {
         await tolerant(() => this.ctx.client.delete("jobs", j.metadata.name!, j.metadata.namespace, { propagationPolicy: "Background" }));

@@ -30,19 +30,57 @@ export function nodeEligible(ds: DaemonSet, node: Node): boolean {
 /** The DaemonSet controller. */
 export class DaemonSetController extends QueueController {
   readonly expectations = new Expectations();
-  private get sets() { return this.ctx.informers.get<DaemonSet>("daemonsets"); }
-  private get pods() { return this.ctx.informers.get<Pod>("pods"); }
-  private get nodes() { return this.ctx.informers.get<Node>("nodes"); }
+  private get sets() {
+    return this.ctx.informers.get<DaemonSet>("daemonsets");
+  }
+  private get pods() {
+    return this.ctx.informers.get<Pod>("pods");
+  }
+  private get nodes() {
+    return this.ctx.informers.get<Node>("nodes");
+  }
 
   protected async setup(): Promise<void> {
-    const all = () => { for (const d of this.sets.list()) this.queue.add(objectKey(d)); };
-    this.sets.addHandlers({ onAdd: (d) => this.queue.add(objectKey(d)), onUpdate: (_a, d) => this.queue.add(objectKey(d)), onDelete: (d) => this.expectations.delete(objectKey(d)) });
-    this.nodes.addHandlers({ onAdd: all, onUpdate: (a, b) => { if (JSON.stringify([a.metadata.labels, a.spec?.taints]) !== JSON.stringify([b.metadata.labels, b.spec?.taints])) all(); }, onDelete: all });
-    const owner = (p: Pod) => { const r = controllerRef(p); return r?.kind === "DaemonSet" ? `${p.metadata.namespace}/${r.name}` : undefined; };
+    const all = () => {
+      for (const d of this.sets.list()) this.queue.add(objectKey(d));
+    };
+    this.sets.addHandlers({
+      onAdd: (d) => this.queue.add(objectKey(d)),
+      onUpdate: (_a, d) => this.queue.add(objectKey(d)),
+      onDelete: (d) => this.expectations.delete(objectKey(d)),
+    });
+    this.nodes.addHandlers({
+      onAdd: all,
+      onUpdate: (a, b) => {
+        if (JSON.stringify([a.metadata.labels, a.spec?.taints]) !== JSON.stringify([b.metadata.labels, b.spec?.taints])) all();
+      },
+      onDelete: all,
+    });
+    const owner = (p: Pod) => {
+      const r = controllerRef(p);
+      return r?.kind === "DaemonSet" ? `${p.metadata.namespace}/${r.name}` : undefined;
+    };
     this.pods.addHandlers({
-      onAdd: (p) => { const k = owner(p); if (k) { this.expectations.creationObserved(k); this.queue.add(k); } },
-      onUpdate: (a, p) => { const k = owner(p); if (!k) return; if (p.metadata.deletionTimestamp && !a.metadata.deletionTimestamp) this.expectations.deletionObserved(k, objectKey(p)); this.queue.add(k); },
-      onDelete: (p) => { const k = owner(p); if (k) { this.expectations.deletionObserved(k, objectKey(p)); this.queue.add(k); } },
+      onAdd: (p) => {
+        const k = owner(p);
+        if (k) {
+          this.expectations.creationObserved(k);
+          this.queue.add(k);
+        }
+      },
+      onUpdate: (a, p) => {
+        const k = owner(p);
+        if (!k) return;
+        if (p.metadata.deletionTimestamp && !a.metadata.deletionTimestamp) this.expectations.deletionObserved(k, objectKey(p));
+        this.queue.add(k);
+      },
+      onDelete: (p) => {
+        const k = owner(p);
+        if (k) {
+          this.expectations.deletionObserved(k, objectKey(p));
+          this.queue.add(k);
+        }
+      },
     });
     await Promise.all([this.sets.waitForSync(), this.pods.waitForSync(), this.nodes.waitForSync()]);
   }
@@ -72,7 +110,10 @@ export class DaemonSetController extends QueueController {
       for (const n of eligible) {
         const p = (byNode.get(n) ?? [])[0];
         if (!p || p.metadata.labels?.[DS_HASH_LABEL] === hash || remove.includes(p)) continue;
-        if (!isPodReady(p)) { remove.push(p); continue; }
+        if (!isPodReady(p)) {
+          remove.push(p);
+          continue;
+        }
         if (unavailable >= maxUnavailable) continue;
         unavailable++;
         remove.push(p);
@@ -83,8 +124,16 @@ export class DaemonSetController extends QueueController {
       this.expectations.expectCreations(key, create.length);
       this.expectations.expectDeletions(key, remove.map(objectKey));
       for (const n of create) {
-        const pod = podFromTemplate(ds.spec.template, ds.metadata.namespace!, ref, { labels: { [DS_HASH_LABEL]: hash }, spec: { nodeName: n, tolerations: [...(ds.spec.template.spec.tolerations ?? []), ...daemonTolerations] } });
-        try { await this.ctx.client.create("pods", pod); } catch (err) { this.expectations.creationObserved(key); throw err; }
+        const pod = podFromTemplate(ds.spec.template, ds.metadata.namespace!, ref, {
+          labels: { [DS_HASH_LABEL]: hash },
+          spec: { nodeName: n, tolerations: [...(ds.spec.template.spec.tolerations ?? []), ...daemonTolerations] },
+        });
+        try {
+          await this.ctx.client.create("pods", pod);
+        } catch (err) {
+          this.expectations.creationObserved(key);
+          throw err;
+        }
       }
       for (const p of remove) {
         const r = await tolerant(() => this.ctx.client.delete("pods", p.metadata.name!, p.metadata.namespace, { preconditionUid: p.metadata.uid }));

@@ -3,10 +3,23 @@ import type { Deployment, Pod, ReplicaSet } from "@skiff/api";
 import { FakeCluster } from "../testing.js";
 import { DeploymentController, HASH_LABEL, REVISION_ANNOTATION, equalIgnoreHash } from "./deployment.js";
 
-function deploy(image: string, replicas = 3, strategy: Deployment["spec"]["strategy"] = { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }): Deployment {
+function deploy(
+  image: string,
+  replicas = 3,
+  strategy: Deployment["spec"]["strategy"] = { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+): Deployment {
   return {
-    apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "default", annotations: { "kubernetes.io/change-cause": `image ${image}` } },
-    spec: { replicas, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image }] } }, strategy, revisionHistoryLimit: 10, progressDeadlineSeconds: 600 },
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web", namespace: "default", annotations: { "kubernetes.io/change-cause": `image ${image}` } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: "web" } },
+      template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image }] } },
+      strategy,
+      revisionHistoryLimit: 10,
+      progressDeadlineSeconds: 600,
+    },
   };
 }
 
@@ -14,8 +27,14 @@ function deploy(image: string, replicas = 3, strategy: Deployment["spec"]["strat
 function readyPods(fc: FakeCluster, rs: ReplicaSet, n: number): void {
   for (let i = 0; i < n; i++) {
     fc.seed<Pod>("pods", {
-      apiVersion: "v1", kind: "Pod",
-      metadata: { name: `${rs.metadata.name}-${i}`, namespace: "default", labels: rs.spec.template.metadata!.labels, ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: rs.metadata.name!, uid: rs.metadata.uid!, controller: true }] },
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: {
+        name: `${rs.metadata.name}-${i}`,
+        namespace: "default",
+        labels: rs.spec.template.metadata!.labels,
+        ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: rs.metadata.name!, uid: rs.metadata.uid!, controller: true }],
+      },
       spec: { containers: [{ name: "c", image: "x" }], nodeName: "n" },
       status: { phase: "Running", conditions: [{ type: "Ready", status: "True", lastTransitionTime: "2024-01-01T00:00:00Z" }] },
     });
@@ -115,14 +134,33 @@ describe("Deployment controller", () => {
     const dep = fc.seed("deployments", d);
     const ref = { apiVersion: "apps/v1", kind: "Deployment", name: "web", uid: dep.metadata.uid!, controller: true };
     for (let i = 1; i <= 3; i++) {
-      fc.seed<ReplicaSet>("replicasets", { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: `web-old${i}`, namespace: "default", labels: { app: "web" }, annotations: { [REVISION_ANNOTATION]: String(i) }, ownerReferences: [ref] }, spec: { replicas: 0, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: `old${i}` }] } } } });
+      fc.seed<ReplicaSet>("replicasets", {
+        apiVersion: "apps/v1",
+        kind: "ReplicaSet",
+        metadata: {
+          name: `web-old${i}`,
+          namespace: "default",
+          labels: { app: "web" },
+          annotations: { [REVISION_ANNOTATION]: String(i) },
+          ownerReferences: [ref],
+        },
+        spec: {
+          replicas: 0,
+          selector: { matchLabels: { app: "web" } },
+          template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: `old${i}` }] } },
+        },
+      });
     }
     await c.reconcile("default/web");
     const newRs = sets(fc).find((r) => !r.metadata.name!.startsWith("web-old"))!;
     expect(newRs.metadata.annotations![REVISION_ANNOTATION]).toBe("4");
     readyPods(fc, newRs, 1);
     await c.reconcile("default/web");
-    expect(sets(fc).map((r) => r.metadata.name).sort()).toEqual([newRs.metadata.name, "web-old3"].sort());
+    expect(
+      sets(fc)
+        .map((r) => r.metadata.name)
+        .sort(),
+    ).toEqual([newRs.metadata.name, "web-old3"].sort());
     const st = (fc.objects.get("deployments:default/web") as Deployment).status!;
     expect(st.conditions!.find((x) => x.type === "Progressing")!.reason).toBe("NewReplicaSetAvailable");
     expect(st.conditions!.find((x) => x.type === "Available")!.status).toBe("True");
@@ -140,7 +178,9 @@ describe("Deployment controller", () => {
     fc.informer("deployments").set(d);
     await c.reconcile("default/web");
     expect(sets(fc)).toHaveLength(1);
-    expect((fc.objects.get("deployments:default/web") as Deployment).status!.conditions!.find((x) => x.type === "Progressing")!.reason).toBe("DeploymentPaused");
+    expect((fc.objects.get("deployments:default/web") as Deployment).status!.conditions!.find((x) => x.type === "Progressing")!.reason).toBe(
+      "DeploymentPaused",
+    );
   });
 
   it("treats a template kubectl round-tripped (null creationTimestamp, empty resources) as the same template", () => {

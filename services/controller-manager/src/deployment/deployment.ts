@@ -4,8 +4,17 @@
 // keeps revisionHistoryLimit old sets; writes the status and the Progressing/Available
 // conditions `kubectl rollout status` reads.
 import {
-  clone, isAlreadyExists, labelSelectorFromStruct, matchesLabels, nowRfc3339, objectKey, splitKey,
-  type Deployment, type Pod, type ReplicaSet, type PodTemplateSpec,
+  clone,
+  isAlreadyExists,
+  labelSelectorFromStruct,
+  matchesLabels,
+  nowRfc3339,
+  objectKey,
+  splitKey,
+  type Deployment,
+  type Pod,
+  type ReplicaSet,
+  type PodTemplateSpec,
 } from "@skiff/api";
 import { QueueController } from "../common/base.js";
 import { claim, controllerRef, newControllerRef, tolerant } from "../common/ownership.js";
@@ -19,7 +28,13 @@ export const DESIRED_REPLICAS_ANNOTATION = "deployment.kubernetes.io/desired-rep
 export const MAX_REPLICAS_ANNOTATION = "deployment.kubernetes.io/max-replicas";
 export const HASH_LABEL = "pod-template-hash";
 /** Annotations of the Deployment that are not copied onto its ReplicaSets. */
-const notCopied = new Set([REVISION_ANNOTATION, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, "kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision-history"]);
+const notCopied = new Set([
+  REVISION_ANNOTATION,
+  DESIRED_REPLICAS_ANNOTATION,
+  MAX_REPLICAS_ANNOTATION,
+  "kubectl.kubernetes.io/last-applied-configuration",
+  "deployment.kubernetes.io/revision-history",
+]);
 
 type Condition = NonNullable<NonNullable<Deployment["status"]>["conditions"]>[number];
 
@@ -43,9 +58,15 @@ export class DeploymentController extends QueueController {
   /** spec.replicas we wrote per ReplicaSet uid, until the cache shows that write (stale-cache guard). */
   private readonly written = new Map<string, { replicas: number; rv: number }>();
 
-  private get deployments() { return this.ctx.informers.get<Deployment>("deployments"); }
-  private get sets() { return this.ctx.informers.get<ReplicaSet>("replicasets"); }
-  private get pods() { return this.ctx.informers.get<Pod>("pods"); }
+  private get deployments() {
+    return this.ctx.informers.get<Deployment>("deployments");
+  }
+  private get sets() {
+    return this.ctx.informers.get<ReplicaSet>("replicasets");
+  }
+  private get pods() {
+    return this.ctx.informers.get<Pod>("pods");
+  }
 
   protected async setup(): Promise<void> {
     const enq = (d: Deployment) => this.queue.add(objectKey(d));
@@ -53,9 +74,10 @@ export class DeploymentController extends QueueController {
     const onRs = (rs: ReplicaSet) => {
       const ref = controllerRef(rs);
       if (ref?.kind === "Deployment") this.queue.add(`${rs.metadata.namespace}/${ref.name}`);
-      else if (!ref) for (const d of this.deployments.list()) {
-        if (d.metadata.namespace === rs.metadata.namespace && matchesLabels(labelSelectorFromStruct(d.spec.selector), rs.metadata.labels)) enq(d);
-      }
+      else if (!ref)
+        for (const d of this.deployments.list()) {
+          if (d.metadata.namespace === rs.metadata.namespace && matchesLabels(labelSelectorFromStruct(d.spec.selector), rs.metadata.labels)) enq(d);
+        }
     };
     this.sets.addHandlers({ onAdd: onRs, onUpdate: (_a, rs) => onRs(rs), onDelete: onRs });
     // Pod readiness drives rollouts: a pod change wakes its ReplicaSet's Deployment.
@@ -108,10 +130,15 @@ export class DeploymentController extends QueueController {
     if (d.spec.strategy?.type === "Recreate") {
       for (const rs of old) if (this.specOf(rs) > 0) await this.scale(rs, 0, d);
       // Recreate: the new pods start only after every old pod has stopped.
-      const oldRunning = this.pods.list().filter((p) => old.some((rs) => controllerRef(p)?.uid === rs.metadata.uid) && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
+      const oldRunning = this.pods
+        .list()
+        .filter((p) => old.some((rs) => controllerRef(p)?.uid === rs.metadata.uid) && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
       if (oldRunning.length > 0) return this.syncStatus(d, newRs, sets, false);
-      if (!newRs) { newRs = await this.createNewRs(d, maxOldRevision + 1, desired); created = true; sets.push(newRs); }
-      else await this.ensureRevision(d, newRs, maxOldRevision + 1);
+      if (!newRs) {
+        newRs = await this.createNewRs(d, maxOldRevision + 1, desired);
+        created = true;
+        sets.push(newRs);
+      } else await this.ensureRevision(d, newRs, maxOldRevision + 1);
       if (this.specOf(newRs) !== desired) await this.scale(newRs, desired, d);
     } else {
       const { surge, unavailable } = resolveFenceposts(d.spec.strategy?.rollingUpdate?.maxSurge, d.spec.strategy?.rollingUpdate?.maxUnavailable, desired);
@@ -128,8 +155,13 @@ export class DeploymentController extends QueueController {
       }
       const minReady = d.spec.minReadySeconds ?? 0;
       const availableOf = (rs: ReplicaSet) => this.activePods(rs).filter((p) => isPodAvailable(p, minReady)).length;
-      const targets = rollingOldReplicas(desired, unavailable, this.specOf(newRs), availableOf(newRs),
-        old.map((rs) => ({ spec: this.specOf(rs), available: availableOf(rs) })));
+      const targets = rollingOldReplicas(
+        desired,
+        unavailable,
+        this.specOf(newRs),
+        availableOf(newRs),
+        old.map((rs) => ({ spec: this.specOf(rs), available: availableOf(rs) })),
+      );
       for (let i = 0; i < old.length; i++) if (targets[i] !== this.specOf(old[i])) await this.scale(old[i], targets[i], d);
       if (minReady > 0) {
         const wait = Math.max(0, ...sets.flatMap((rs) => this.activePods(rs).map((p) => msUntilAvailable(p, minReady))));
@@ -143,7 +175,11 @@ export class DeploymentController extends QueueController {
   private async scale(rs: ReplicaSet, replicas: number, d: Deployment): Promise<void> {
     const next = clone(rs);
     next.spec.replicas = replicas;
-    next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [DESIRED_REPLICAS_ANNOTATION]: String(d.spec.replicas ?? 1), [MAX_REPLICAS_ANNOTATION]: String(this.maxReplicas(d)) };
+    next.metadata.annotations = {
+      ...(next.metadata.annotations ?? {}),
+      [DESIRED_REPLICAS_ANNOTATION]: String(d.spec.replicas ?? 1),
+      [MAX_REPLICAS_ANNOTATION]: String(this.maxReplicas(d)),
+    };
     const updated = await this.ctx.client.update<ReplicaSet>("replicasets", next);
     this.written.set(rs.metadata.uid!, { replicas, rv: Number(updated.metadata.resourceVersion) });
     rs.spec.replicas = replicas;
@@ -179,13 +215,19 @@ export class DeploymentController extends QueueController {
     const template = clone(d.spec.template);
     template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [HASH_LABEL]: hash } };
     const rs: ReplicaSet = {
-      apiVersion: "apps/v1", kind: "ReplicaSet",
+      apiVersion: "apps/v1",
+      kind: "ReplicaSet",
       metadata: {
-        name: `${d.metadata.name}-${hash}`, namespace: d.metadata.namespace, labels: template.metadata.labels,
-        annotations: this.rsAnnotations(d, revision), ownerReferences: [newControllerRef(d, "apps/v1", "Deployment")],
+        name: `${d.metadata.name}-${hash}`,
+        namespace: d.metadata.namespace,
+        labels: template.metadata.labels,
+        annotations: this.rsAnnotations(d, revision),
+        ownerReferences: [newControllerRef(d, "apps/v1", "Deployment")],
       },
       spec: {
-        replicas, minReadySeconds: d.spec.minReadySeconds ?? 0, template,
+        replicas,
+        minReadySeconds: d.spec.minReadySeconds ?? 0,
+        template,
         selector: { ...d.spec.selector, matchLabels: { ...(d.spec.selector.matchLabels ?? {}), [HASH_LABEL]: hash } },
       },
     };
@@ -204,7 +246,9 @@ export class DeploymentController extends QueueController {
       const next = clone(d);
       next.status = { ...(next.status ?? {}), collisionCount: collisionCount + 1 };
       await tolerant(() => this.ctx.client.updateStatus("deployments", next));
-      throw new Error(`replica set ${rs.metadata.name} exists with another template (hash collision); retrying with collisionCount ${collisionCount + 1}`, { cause: err });
+      throw new Error(`replica set ${rs.metadata.name} exists with another template (hash collision); retrying with collisionCount ${collisionCount + 1}`, {
+        cause: err,
+      });
     }
   }
 
@@ -212,7 +256,7 @@ export class DeploymentController extends QueueController {
   private async ensureRevision(d: Deployment, rs: ReplicaSet, nextRevision: number): Promise<void> {
     const cur = revisionOf(rs);
     // Already newer than every old set: keep it; otherwise (a rollback) it becomes the newest.
-    const revision = Math.max(cur , nextRevision);
+    const revision = Math.max(cur, nextRevision);
     if (cur !== revision || rs.metadata.annotations?.[DESIRED_REPLICAS_ANNOTATION] !== String(d.spec.replicas ?? 1)) {
       const next = clone(rs);
       next.metadata.annotations = this.rsAnnotations(d, revision, next.metadata.annotations);
@@ -255,27 +299,47 @@ export class DeploymentController extends QueueController {
     const conds = status.conditions!;
     const { unavailable } = resolveFenceposts(d.spec.strategy?.rollingUpdate?.maxSurge, d.spec.strategy?.rollingUpdate?.maxUnavailable, desired);
     const minAvailable = d.spec.strategy?.type === "Recreate" ? desired : desired - unavailable;
-    setCond(conds, available >= minAvailable
-      ? { type: "Available", status: "True", reason: "MinimumReplicasAvailable", message: "Deployment has minimum availability." }
-      : { type: "Available", status: "False", reason: "MinimumReplicasUnavailable", message: "Deployment does not have minimum availability." }, false);
-    const complete = status.updatedReplicas === desired && status.replicas === desired && available === desired && sets.every((rs) => rs === newRs || this.specOf(rs) === 0);
+    setCond(
+      conds,
+      available >= minAvailable
+        ? { type: "Available", status: "True", reason: "MinimumReplicasAvailable", message: "Deployment has minimum availability." }
+        : { type: "Available", status: "False", reason: "MinimumReplicasUnavailable", message: "Deployment does not have minimum availability." },
+      false,
+    );
+    const complete =
+      status.updatedReplicas === desired && status.replicas === desired && available === desired && sets.every((rs) => rs === newRs || this.specOf(rs) === 0);
     const rsName = newRs?.metadata.name ?? "";
     const progressing = conds.find((c) => c.type === "Progressing");
     const deadline = d.spec.progressDeadlineSeconds;
     if (d.spec.paused) {
       setCond(conds, { type: "Progressing", status: "Unknown", reason: "DeploymentPaused", message: "Deployment is paused" }, true);
     } else if (complete) {
-      setCond(conds, { type: "Progressing", status: "True", reason: "NewReplicaSetAvailable", message: `ReplicaSet "${rsName}" has successfully progressed.` }, progressing?.reason !== "NewReplicaSetAvailable");
+      setCond(
+        conds,
+        { type: "Progressing", status: "True", reason: "NewReplicaSetAvailable", message: `ReplicaSet "${rsName}" has successfully progressed.` },
+        progressing?.reason !== "NewReplicaSetAvailable",
+      );
     } else if (created) {
       setCond(conds, { type: "Progressing", status: "True", reason: "NewReplicaSetCreated", message: `Created new replica set "${rsName}"` }, true);
-    } else if (!progressing || progressing.reason === "DeploymentPaused" || progressing.reason === "NewReplicaSetAvailable"
-      || (status.updatedReplicas! > (prev.updatedReplicas ?? 0) || status.replicas! < (prev.replicas ?? 0) || status.readyReplicas! > (prev.readyReplicas ?? 0) || available > (prev.availableReplicas ?? 0))) {
+    } else if (
+      !progressing ||
+      progressing.reason === "DeploymentPaused" ||
+      progressing.reason === "NewReplicaSetAvailable" ||
+      status.updatedReplicas! > (prev.updatedReplicas ?? 0) ||
+      status.replicas! < (prev.replicas ?? 0) ||
+      status.readyReplicas! > (prev.readyReplicas ?? 0) ||
+      available > (prev.availableReplicas ?? 0)
+    ) {
       setCond(conds, { type: "Progressing", status: "True", reason: "ReplicaSetUpdated", message: `ReplicaSet "${rsName}" is progressing.` }, true);
     } else if (deadline !== undefined && progressing.status === "True") {
       const since = Date.parse(progressing.lastUpdateTime ?? progressing.lastTransitionTime ?? "") || Date.now();
       const left = since + deadline * 1000 - Date.now();
       if (left <= 0) {
-        setCond(conds, { type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded", message: `ReplicaSet "${rsName}" has timed out progressing.` }, true);
+        setCond(
+          conds,
+          { type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded", message: `ReplicaSet "${rsName}" has timed out progressing.` },
+          true,
+        );
         this.ctx.recorder.record(d, "Warning", "ProgressDeadlineExceeded", `Deployment ${d.metadata.name} has timed out progressing.`);
       } else this.queue.addAfter(objectKey(d), left + 100);
     }
@@ -290,7 +354,8 @@ export class DeploymentController extends QueueController {
   /** Deletes the oldest fully scaled-down sets beyond revisionHistoryLimit. */
   private async cleanup(d: Deployment, newRs: ReplicaSet | undefined, sets: ReplicaSet[]): Promise<void> {
     const limit = d.spec.revisionHistoryLimit ?? 10;
-    const idle = sets.filter((rs) => rs !== newRs && this.specOf(rs) === 0 && this.activePods(rs).length === 0 && !rs.metadata.deletionTimestamp)
+    const idle = sets
+      .filter((rs) => rs !== newRs && this.specOf(rs) === 0 && this.activePods(rs).length === 0 && !rs.metadata.deletionTimestamp)
       .sort((a, b) => revisionOf(a) - revisionOf(b));
     for (const rs of idle.slice(0, Math.max(0, idle.length - limit))) {
       await tolerant(() => this.ctx.client.delete("replicasets", rs.metadata.name!, rs.metadata.namespace, { preconditionUid: rs.metadata.uid }));
@@ -302,7 +367,10 @@ export class DeploymentController extends QueueController {
 function setCond(conds: Condition[], c: Condition, bump: boolean): void {
   const now = nowRfc3339();
   const i = conds.findIndex((x) => x.type === c.type);
-  if (i < 0) { conds.push({ ...c, lastUpdateTime: now, lastTransitionTime: now }); return; }
+  if (i < 0) {
+    conds.push({ ...c, lastUpdateTime: now, lastTransitionTime: now });
+    return;
+  }
   const old = conds[i];
   const same = old.status === c.status && old.reason === c.reason && old.message === c.message;
   conds[i] = { ...c, lastTransitionTime: old.status === c.status ? old.lastTransitionTime : now, lastUpdateTime: same && !bump ? old.lastUpdateTime : now };

@@ -34,8 +34,18 @@ describe("rolling update arithmetic", () => {
   });
 
   it("removes unhealthy old replicas first, oldest set first", () => {
-    expect(rollingOldReplicas(4, 1, 1, 0, [{ spec: 2, available: 0 }, { spec: 2, available: 2 }])).toEqual([1, 2]); // maxScaledDown = 5 - 3 - 1
-    expect(rollingOldReplicas(4, 1, 2, 2, [{ spec: 1, available: 1 }, { spec: 3, available: 3 }])).toEqual([0, 1]); // 6 available, 3 needed
+    expect(
+      rollingOldReplicas(4, 1, 1, 0, [
+        { spec: 2, available: 0 },
+        { spec: 2, available: 2 },
+      ]),
+    ).toEqual([1, 2]); // maxScaledDown = 5 - 3 - 1
+    expect(
+      rollingOldReplicas(4, 1, 2, 2, [
+        { spec: 1, available: 1 },
+        { spec: 3, available: 3 },
+      ]),
+    ).toEqual([0, 1]); // 6 available, 3 needed
   });
 
   it("counts available pods at most up to spec (surplus pods are about to be deleted)", () => {
@@ -44,8 +54,16 @@ describe("rolling update arithmetic", () => {
   });
 
   it("never goes below minimum availability over a whole simulated rollout", () => {
-    for (const [desired, surge, unavail] of [[3, 1, 0], [3, 0, 1], [5, 2, 1], [7, 3, 2], [4, 1, 3], [1, 1, 0]]) {
-      let newSpec = 0, newAvail = 0;
+    for (const [desired, surge, unavail] of [
+      [3, 1, 0],
+      [3, 0, 1],
+      [5, 2, 1],
+      [7, 3, 2],
+      [4, 1, 3],
+      [1, 1, 0],
+    ]) {
+      let newSpec = 0,
+        newAvail = 0;
       let old = [{ spec: desired, available: desired }];
       for (let step = 0; step < 100 && (newAvail < desired || old[0].spec > 0); step++) {
         newSpec = rollingNewReplicas(desired, surge, newSpec + old[0].spec, newSpec);

@@ -16,9 +16,19 @@ export function scaled(v: number | string, expected: number): number {
 }
 
 /** The status a budget should have now. */
-export function budgetStatus(pdb: PodDisruptionBudget, pods: Pod[], now = Date.now()): NonNullable<PodDisruptionBudget["status"]> & { disruptedPods?: Record<string, string> } {
+export function budgetStatus(
+  pdb: PodDisruptionBudget,
+  pods: Pod[],
+  now = Date.now(),
+): NonNullable<PodDisruptionBudget["status"]> & { disruptedPods?: Record<string, string> } {
   const sel = labelSelectorFromStruct(pdb.spec.selector ?? {});
-  const selected = pods.filter((p) => p.metadata.namespace === pdb.metadata.namespace && matchesLabels(sel, p.metadata.labels) && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
+  const selected = pods.filter(
+    (p) =>
+      p.metadata.namespace === pdb.metadata.namespace &&
+      matchesLabels(sel, p.metadata.labels) &&
+      p.status?.phase !== "Succeeded" &&
+      p.status?.phase !== "Failed",
+  );
   const marked = (pdb.status as { disruptedPods?: Record<string, string> } | undefined)?.disruptedPods ?? {};
   const disruptedPods: Record<string, string> = {};
   for (const [name, at] of Object.entries(marked)) {
@@ -28,13 +38,29 @@ export function budgetStatus(pdb: PodDisruptionBudget, pods: Pod[], now = Date.n
   const live = selected.filter((p) => !p.metadata.deletionTimestamp);
   const expectedPods = live.length;
   const currentHealthy = live.filter((p) => ready(p) && !(p.metadata.name! in disruptedPods)).length;
-  const desiredHealthy = pdb.spec.minAvailable !== undefined
-    ? scaled(pdb.spec.minAvailable, expectedPods)
-    : pdb.spec.maxUnavailable !== undefined ? Math.max(0, expectedPods - scaled(pdb.spec.maxUnavailable, expectedPods)) : expectedPods;
+  const desiredHealthy =
+    pdb.spec.minAvailable !== undefined
+      ? scaled(pdb.spec.minAvailable, expectedPods)
+      : pdb.spec.maxUnavailable !== undefined
+        ? Math.max(0, expectedPods - scaled(pdb.spec.maxUnavailable, expectedPods))
+        : expectedPods;
   const disruptionsAllowed = Math.max(0, currentHealthy - desiredHealthy);
   return {
-    observedGeneration: pdb.metadata.generation, disruptionsAllowed, currentHealthy, desiredHealthy, expectedPods,
+    observedGeneration: pdb.metadata.generation,
+    disruptionsAllowed,
+    currentHealthy,
+    desiredHealthy,
+    expectedPods,
     ...(Object.keys(disruptedPods).length ? { disruptedPods } : {}),
-    conditions: [{ type: "DisruptionAllowed", status: disruptionsAllowed > 0 ? "True" : "False", reason: disruptionsAllowed > 0 ? "SufficientPods" : "InsufficientPods", message: "", observedGeneration: pdb.metadata.generation, lastTransitionTime: new Date(now).toISOString() }],
+    conditions: [
+      {
+        type: "DisruptionAllowed",
+        status: disruptionsAllowed > 0 ? "True" : "False",
+        reason: disruptionsAllowed > 0 ? "SufficientPods" : "InsufficientPods",
+        message: "",
+        observedGeneration: pdb.metadata.generation,
+        lastTransitionTime: new Date(now).toISOString(),
+      },
+    ],
   };
 }

@@ -28,9 +28,13 @@ export class DisruptionController extends QueueController {
     const pdb = this.ctx.informers.get<PodDisruptionBudget>("poddisruptionbudgets").get(key);
     if (!pdb) return;
     const { namespace } = splitKey(key);
-    const pods = this.ctx.informers.get<Pod>("pods").list().filter((p) => p.metadata.namespace === namespace);
+    const pods = this.ctx.informers
+      .get<Pod>("pods")
+      .list()
+      .filter((p) => p.metadata.namespace === namespace);
     const status = budgetStatus(pdb, pods);
-    const same = (a: unknown, b: unknown) => JSON.stringify({ ...(a as object), conditions: undefined }) === JSON.stringify({ ...(b as object), conditions: undefined });
+    const same = (a: unknown, b: unknown) =>
+      JSON.stringify({ ...(a as object), conditions: undefined }) === JSON.stringify({ ...(b as object), conditions: undefined });
     if (pdb.status && same(pdb.status, status)) return;
     try {
       await this.ctx.client.updateStatus("poddisruptionbudgets", { ...pdb, status });

@@ -3,24 +3,58 @@ import type { Pod, Service } from "@skiff/api";
 import { backends, subsets } from "./compute.js";
 import { desiredSlices } from "../endpointslices/endpointslices.js";
 
-function pod(name: string, ip: string, opts: { ready?: boolean; terminating?: boolean; labels?: Record<string, string>; ports?: { name: string; containerPort: number; protocol?: "TCP" | "UDP" }[]; phase?: string; hostname?: string; subdomain?: string; ns?: string } = {}): Pod {
+function pod(
+  name: string,
+  ip: string,
+  opts: {
+    ready?: boolean;
+    terminating?: boolean;
+    labels?: Record<string, string>;
+    ports?: { name: string; containerPort: number; protocol?: "TCP" | "UDP" }[];
+    phase?: string;
+    hostname?: string;
+    subdomain?: string;
+    ns?: string;
+  } = {},
+): Pod {
   return {
-    apiVersion: "v1", kind: "Pod",
-    metadata: { name, namespace: opts.ns ?? "default", uid: `u-${name}`, labels: opts.labels ?? { app: "web" }, ...(opts.terminating ? { deletionTimestamp: "2024-01-01T00:00:00Z" } : {}) },
-    spec: { nodeName: "n1", containers: [{ name: "c", image: "x", ports: opts.ports ?? [{ name: "http", containerPort: 8080 }] }], hostname: opts.hostname, subdomain: opts.subdomain },
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name,
+      namespace: opts.ns ?? "default",
+      uid: `u-${name}`,
+      labels: opts.labels ?? { app: "web" },
+      ...(opts.terminating ? { deletionTimestamp: "2024-01-01T00:00:00Z" } : {}),
+    },
+    spec: {
+      nodeName: "n1",
+      containers: [{ name: "c", image: "x", ports: opts.ports ?? [{ name: "http", containerPort: 8080 }] }],
+      hostname: opts.hostname,
+      subdomain: opts.subdomain,
+    },
     status: { phase: (opts.phase ?? "Running") as "Running", podIP: ip, conditions: [{ type: "Ready", status: opts.ready === false ? "False" : "True" }] },
   };
 }
 
 function svc(spec: Partial<Service["spec"]> = {}, name = "web"): Service {
-  return { apiVersion: "v1", kind: "Service", metadata: { name, namespace: "default", uid: "svc-uid" }, spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }], ...spec } };
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name, namespace: "default", uid: "svc-uid" },
+    spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }], ...spec },
+  };
 }
 
 describe("endpoints of a service", () => {
   it("lists ready pods in addresses and unready ones in notReadyAddresses; terminating and finished pods leave", () => {
     const bs = backends(svc(), [
-      pod("a", "10.0.0.2"), pod("b", "10.0.0.10", { ready: false }), pod("c", "10.0.0.3", { terminating: true }),
-      pod("d", "10.0.0.4", { phase: "Succeeded" }), pod("e", "10.0.0.5", { labels: { app: "other" } }), pod("f", "10.0.0.6", { ns: "elsewhere" }),
+      pod("a", "10.0.0.2"),
+      pod("b", "10.0.0.10", { ready: false }),
+      pod("c", "10.0.0.3", { terminating: true }),
+      pod("d", "10.0.0.4", { phase: "Succeeded" }),
+      pod("e", "10.0.0.5", { labels: { app: "other" } }),
+      pod("f", "10.0.0.6", { ns: "elsewhere" }),
     ]);
     const [sub] = subsets(bs);
     expect(sub.addresses?.map((a) => a.ip)).toEqual(["10.0.0.2"]);
@@ -30,9 +64,16 @@ describe("endpoints of a service", () => {
   });
 
   it("resolves a named targetPort per pod, grouping pods with different numbers into separate subsets", () => {
-    const bs = backends(svc(), [pod("a", "10.0.0.2"), pod("b", "10.0.0.3", { ports: [{ name: "http", containerPort: 9090 }] }), pod("c", "10.0.0.4", { ports: [{ name: "metrics", containerPort: 9100 }] })]);
+    const bs = backends(svc(), [
+      pod("a", "10.0.0.2"),
+      pod("b", "10.0.0.3", { ports: [{ name: "http", containerPort: 9090 }] }),
+      pod("c", "10.0.0.4", { ports: [{ name: "metrics", containerPort: 9100 }] }),
+    ]);
     const subs = subsets(bs);
-    expect(subs.map((s) => [s.addresses?.map((a) => a.ip), s.ports?.[0].port])).toEqual([[["10.0.0.2"], 8080], [["10.0.0.3"], 9090]]);
+    expect(subs.map((s) => [s.addresses?.map((a) => a.ip), s.ports?.[0].port])).toEqual([
+      [["10.0.0.2"], 8080],
+      [["10.0.0.3"], 9090],
+    ]);
   });
 
   it("with publishNotReadyAddresses lists unready and terminating pods as addresses", () => {
@@ -42,7 +83,13 @@ describe("endpoints of a service", () => {
 
   it("gives no endpoints to a service without a selector, and a hostname only for the pod's subdomain", () => {
     expect(backends(svc({ selector: undefined }), [pod("a", "10.0.0.2")])).toEqual([]);
-    const bs = backends(svc({}, "peers"), [pod("p0", "10.0.0.2", { hostname: "p0", subdomain: "peers" }), pod("p1", "10.0.0.3", { hostname: "p1", subdomain: "other" })].map((p) => ({ ...p, metadata: { ...p.metadata } })));
+    const bs = backends(
+      svc({}, "peers"),
+      [pod("p0", "10.0.0.2", { hostname: "p0", subdomain: "peers" }), pod("p1", "10.0.0.3", { hostname: "p1", subdomain: "other" })].map((p) => ({
+        ...p,
+        metadata: { ...p.metadata },
+      })),
+    );
     expect(bs.map((b) => b.address.hostname)).toEqual(["p0", undefined]);
   });
 
@@ -57,6 +104,9 @@ describe("endpoints of a service", () => {
     ]);
     const plain = svc();
     const only = [...desiredSlices(plain, backends(plain, [pod("a", "10.0.0.2"), pod("c", "10.0.0.4", { ready: false })])).values()][0];
-    expect(only.endpoints.map((e) => [e.addresses[0], e.conditions?.ready])).toEqual([["10.0.0.2", true], ["10.0.0.4", false]]);
+    expect(only.endpoints.map((e) => [e.addresses[0], e.conditions?.ready])).toEqual([
+      ["10.0.0.2", true],
+      ["10.0.0.4", false],
+    ]);
   });
 });

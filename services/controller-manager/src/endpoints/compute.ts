@@ -44,10 +44,14 @@ export function backends(svc: Service, pods: Pod[]): Backend[] {
     const hostname = pod.spec.hostname && pod.spec.subdomain === svc.metadata.name ? pod.spec.hostname : undefined;
     out.push({
       address: {
-        ip, ...(hostname ? { hostname } : {}), ...(pod.spec.nodeName ? { nodeName: pod.spec.nodeName } : {}),
+        ip,
+        ...(hostname ? { hostname } : {}),
+        ...(pod.spec.nodeName ? { nodeName: pod.spec.nodeName } : {}),
         targetRef: { kind: "Pod", name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid },
       },
-      ready, terminating, ports,
+      ready,
+      terminating,
+      ports,
     });
   }
   return out.sort((a, b) => a.address.ip.localeCompare(b.address.ip, undefined, { numeric: true }));

@@ -41,16 +41,23 @@ export class EndpointsController extends QueueController {
     const cur = informers.get<Endpoints>("endpoints").get(key);
     if (!svc?.spec?.selector || Object.keys(svc.spec.selector).length === 0) {
       // Selector-less services keep hand-written Endpoints; a deleted service's go with it.
-      if (!svc && cur) await client.delete("endpoints", name, namespace).catch((err) => { if (!isNotFound(err)) throw err; });
+      if (!svc && cur)
+        await client.delete("endpoints", name, namespace).catch((err) => {
+          if (!isNotFound(err)) throw err;
+        });
       return;
     }
-    const pods = informers.get<Pod>("pods").list().filter((p) => p.metadata.namespace === namespace);
+    const pods = informers
+      .get<Pod>("pods")
+      .list()
+      .filter((p) => p.metadata.namespace === namespace);
     const want = subsets(backends(svc, pods));
     const labels = { ...(svc.metadata.labels ?? {}), "service.kubernetes.io/headless": svc.spec.clusterIP === "None" ? "" : undefined };
     if (labels["service.kubernetes.io/headless"] === undefined) delete labels["service.kubernetes.io/headless"];
     if (cur && JSON.stringify(cur.subsets ?? []) === JSON.stringify(want) && JSON.stringify(cur.metadata.labels ?? {}) === JSON.stringify(labels)) return;
     const body: Endpoints = {
-      apiVersion: "v1", kind: "Endpoints",
+      apiVersion: "v1",
+      kind: "Endpoints",
       metadata: { ...(cur?.metadata ?? {}), name, namespace, labels: labels as Record<string, string> },
       subsets: want,
     };

@@ -20,9 +20,19 @@ export function desiredSlices(svc: Service, bs: Backend[]): Map<string, Endpoint
     let s = out.get(name);
     if (!s) {
       s = {
-        apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice",
-        metadata: { name, namespace: svc.metadata.namespace, labels: { [SERVICE_NAME]: svc.metadata.name!, [MANAGED_BY]: MANAGER }, ownerReferences: [{ apiVersion: "v1", kind: "Service", name: svc.metadata.name!, uid: svc.metadata.uid!, controller: true, blockOwnerDeletion: true }] },
-        addressType: "IPv4", endpoints: [], ports: b.ports,
+        apiVersion: "discovery.k8s.io/v1",
+        kind: "EndpointSlice",
+        metadata: {
+          name,
+          namespace: svc.metadata.namespace,
+          labels: { [SERVICE_NAME]: svc.metadata.name!, [MANAGED_BY]: MANAGER },
+          ownerReferences: [
+            { apiVersion: "v1", kind: "Service", name: svc.metadata.name!, uid: svc.metadata.uid!, controller: true, blockOwnerDeletion: true },
+          ],
+        },
+        addressType: "IPv4",
+        endpoints: [],
+        ports: b.ports,
       };
       out.set(name, s);
     }
@@ -57,11 +67,23 @@ export class EndpointSliceController extends QueueController {
     const { client, informers } = this.ctx;
     const { namespace, name } = splitKey(key);
     const svc = informers.get<Service>("services").get(key);
-    const have = informers.get<EndpointSlice>("endpointslices").list()
+    const have = informers
+      .get<EndpointSlice>("endpointslices")
+      .list()
       .filter((s) => s.metadata.namespace === namespace && s.metadata.labels?.[SERVICE_NAME] === name && s.metadata.labels?.[MANAGED_BY] === MANAGER);
-    const want = svc?.spec?.selector && Object.keys(svc.spec.selector).length
-      ? desiredSlices(svc, backends(svc, informers.get<Pod>("pods").list().filter((p) => p.metadata.namespace === namespace)))
-      : new Map<string, EndpointSlice>();
+    const want =
+      svc?.spec?.selector && Object.keys(svc.spec.selector).length
+        ? desiredSlices(
+            svc,
+            backends(
+              svc,
+              informers
+                .get<Pod>("pods")
+                .list()
+                .filter((p) => p.metadata.namespace === namespace),
+            ),
+          )
+        : new Map<string, EndpointSlice>();
     for (const [sliceName, s] of want) {
       const cur = have.find((h) => h.metadata.name === sliceName);
       if (cur && JSON.stringify(cur.endpoints) === JSON.stringify(s.endpoints) && JSON.stringify(cur.ports) === JSON.stringify(s.ports)) continue;
@@ -69,7 +91,10 @@ export class EndpointSliceController extends QueueController {
       else await client.create("endpointslices", s, namespace);
     }
     for (const h of have) {
-      if (!want.has(h.metadata.name!)) await client.delete("endpointslices", h.metadata.name!, namespace).catch((err) => { if (!isNotFound(err)) throw err; });
+      if (!want.has(h.metadata.name!))
+        await client.delete("endpointslices", h.metadata.name!, namespace).catch((err) => {
+          if (!isNotFound(err)) throw err;
+        });
     }
   }
 }

@@ -15,7 +15,10 @@ describe("garbage collector", () => {
     // An owner the cache has not seen yet but the apiserver has: not collected.
     await fc.client.create("replicasets", obj("fresh"));
     const fresh = fc.objects.get("replicasets:default/fresh")!;
-    fc.seed("pods", obj("young", { ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "fresh", uid: fresh.metadata.uid!, controller: true }] }));
+    fc.seed(
+      "pods",
+      obj("young", { ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "fresh", uid: fresh.metadata.uid!, controller: true }] }),
+    );
     for (const k of ["kept", "orphaned", "young"]) await gc.reconcile(`pods|default/${k}`);
     expect(fc.actions.filter((a) => a.verb === "delete").map((a) => a.key)).toEqual(["default/orphaned"]);
   });
@@ -24,7 +27,15 @@ describe("garbage collector", () => {
     const fc = new FakeCluster();
     const gc = new GarbageCollector(fc.context());
     const owner = fc.seed("replicasets", obj("rs"));
-    fc.seed("pods", obj("p", { ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "rs", uid: owner.metadata.uid! }, { apiVersion: "apps/v1", kind: "ReplicaSet", name: "x", uid: "dead" }] }));
+    fc.seed(
+      "pods",
+      obj("p", {
+        ownerReferences: [
+          { apiVersion: "apps/v1", kind: "ReplicaSet", name: "rs", uid: owner.metadata.uid! },
+          { apiVersion: "apps/v1", kind: "ReplicaSet", name: "x", uid: "dead" },
+        ],
+      }),
+    );
     await gc.reconcile("pods|default/p");
     expect(fc.count("delete", "pods")).toBe(0);
     expect(fc.objects.get("pods:default/p")!.metadata.ownerReferences!.map((r) => r.name)).toEqual(["rs"]);

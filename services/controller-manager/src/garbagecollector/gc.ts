@@ -81,7 +81,12 @@ export class GarbageCollector extends QueueController {
     const { client, log } = this.ctx;
     if (absent.length === refs.length) {
       log.info({ object: keyOf(resource, o) }, "deleting object whose owners are gone");
-      await tolerant(() => client.delete(resource, o.metadata.name!, o.metadata.namespace, { preconditionUid: o.metadata.uid, propagationPolicy: foregroundOwner ? "Foreground" : "Background" }));
+      await tolerant(() =>
+        client.delete(resource, o.metadata.name!, o.metadata.namespace, {
+          preconditionUid: o.metadata.uid,
+          propagationPolicy: foregroundOwner ? "Foreground" : "Background",
+        }),
+      );
       return;
     }
     const next = clone(o);
@@ -117,7 +122,9 @@ export class GarbageCollector extends QueueController {
     if (deps.length > 0) {
       for (const d of deps) {
         if (d.obj.metadata.deletionTimestamp) continue;
-        await tolerant(() => client.delete(d.resource, d.obj.metadata.name!, d.obj.metadata.namespace, { preconditionUid: d.obj.metadata.uid, propagationPolicy: "Foreground" }));
+        await tolerant(() =>
+          client.delete(d.resource, d.obj.metadata.name!, d.obj.metadata.namespace, { preconditionUid: d.obj.metadata.uid, propagationPolicy: "Foreground" }),
+        );
       }
       this.queue.addAfter(keyOf(resource, o), 2000); // re-check even if a delete event is missed
       return;
@@ -137,7 +144,10 @@ export class GarbageCollector extends QueueController {
   }
 
   private async removeFinalizer(resource: string, o: KObject, f: string): Promise<void> {
-    const fresh = await this.ctx.client.get<KObject>(resource, o.metadata.name!, o.metadata.namespace).catch((err) => { if (isNotFound(err)) return undefined; throw err; });
+    const fresh = await this.ctx.client.get<KObject>(resource, o.metadata.name!, o.metadata.namespace).catch((err) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    });
     if (!fresh?.metadata.finalizers?.includes(f)) return;
     fresh.metadata.finalizers = fresh.metadata.finalizers.filter((x) => x !== f);
     await this.ctx.client.update(resource, fresh);

@@ -28,7 +28,7 @@ export function succeededIndexes(pods: Pod[], completions: number): Set<number> 
 export function formatIndexes(set: Set<number>): string {
   const xs = [...set].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < xs.length;) {
+  for (let i = 0; i < xs.length; ) {
     let j = i;
     while (j + 1 < xs.length && xs[j + 1] === xs[j] + 1) j++;
     parts.push(i === j ? String(xs[i]) : `${xs[i]}-${xs[j]}`);
@@ -40,7 +40,12 @@ export function formatIndexes(set: Set<number>): string {
 /** The next `n` indexes to start: neither succeeded nor running, lowest first. */
 export function indexesToStart(pods: Pod[], completions: number, n: number): number[] {
   const done = succeededIndexes(pods, completions);
-  const running = new Set(pods.filter(isPodActive).map(indexOf).filter((i): i is number => i !== undefined));
+  const running = new Set(
+    pods
+      .filter(isPodActive)
+      .map(indexOf)
+      .filter((i): i is number => i !== undefined),
+  );
   const out: number[] = [];
   for (let i = 0; i < completions && out.length < n; i++) if (!done.has(i) && !running.has(i)) out.push(i);
   return out;
@@ -49,7 +54,10 @@ export function indexesToStart(pods: Pod[], completions: number, n: number): num
 /** The pod of index `i`. */
 export function indexedPod(job: Job, ref: OwnerReference, i: number, labels: Record<string, string>): Pod {
   const spec = job.spec.template.spec;
-  const env = (c: { env?: unknown }) => [...((c.env as { name: string }[] | undefined) ?? []).filter((e) => e.name !== "JOB_COMPLETION_INDEX"), { name: "JOB_COMPLETION_INDEX", value: String(i) }];
+  const env = (c: { env?: unknown }) => [
+    ...((c.env as { name: string }[] | undefined) ?? []).filter((e) => e.name !== "JOB_COMPLETION_INDEX"),
+    { name: "JOB_COMPLETION_INDEX", value: String(i) },
+  ];
   const pod = podFromTemplate(job.spec.template, job.metadata.namespace!, ref, {
     generateName: `${job.metadata.name}-${i}-`,
     labels: { ...labels, [COMPLETION_INDEX]: String(i) },

@@ -5,7 +5,18 @@ import { JobController, backoffRemaining, jobFinished } from "./job.js";
 import { CronJobController } from "../cronjob/cronjob.js";
 
 function job(extra: Partial<Job["spec"]> = {}): Job {
-  return { apiVersion: "batch/v1", kind: "Job", metadata: { name: "j", namespace: "default" }, spec: { completions: 3, parallelism: 2, backoffLimit: 1, template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "i" }] } }, ...extra } };
+  return {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { name: "j", namespace: "default" },
+    spec: {
+      completions: 3,
+      parallelism: 2,
+      backoffLimit: 1,
+      template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "i" }] } },
+      ...extra,
+    },
+  };
 }
 
 function finish(fc: FakeCluster, phase: "Succeeded" | "Failed"): void {
@@ -64,7 +75,11 @@ describe("Job controller", () => {
     set("0", "Failed");
     set("1", "Succeeded");
     await c.reconcile("default/j");
-    const running = fc.list<Pod>("pods").filter((p) => !p.status?.phase).map((p) => p.metadata.annotations!["batch.kubernetes.io/job-completion-index"]).sort();
+    const running = fc
+      .list<Pod>("pods")
+      .filter((p) => !p.status?.phase)
+      .map((p) => p.metadata.annotations!["batch.kubernetes.io/job-completion-index"])
+      .sort();
     expect(running).toEqual(["0", "2"]);
     expect((fc.objects.get("jobs:default/j") as Job).status!.completedIndexes).toBe("1");
     set("0", "Succeeded");
@@ -104,7 +119,20 @@ describe("Job controller", () => {
     expect(fc.count("create", "pods")).toBe(1);
     const fail = () => {
       const p = fc.list<Pod>("pods").find((x) => !x.status?.phase)!;
-      p.status = { phase: "Failed", containerStatuses: [{ name: "c", ready: false, restartCount: 0, image: "i", imageID: "", lastState: {}, state: { terminated: { exitCode: 1, finishedAt: new Date(now).toISOString() } } }] };
+      p.status = {
+        phase: "Failed",
+        containerStatuses: [
+          {
+            name: "c",
+            ready: false,
+            restartCount: 0,
+            image: "i",
+            imageID: "",
+            lastState: {},
+            state: { terminated: { exitCode: 1, finishedAt: new Date(now).toISOString() } },
+          },
+        ],
+      };
       p.metadata.resourceVersion = String(Number(p.metadata.resourceVersion) + 1);
       fc.sync();
     };
@@ -128,7 +156,8 @@ describe("Job controller", () => {
 
     // The arithmetic: 10, 20, 40… capped at six minutes; a success resets the count.
     const t0 = Date.parse("2024-01-01T00:00:00Z");
-    const failed = (n: number) => Array.from({ length: n }, () => ({ metadata: { creationTimestamp: new Date(t0).toISOString() }, status: { phase: "Failed" } }) as unknown as Pod);
+    const failed = (n: number) =>
+      Array.from({ length: n }, () => ({ metadata: { creationTimestamp: new Date(t0).toISOString() }, status: { phase: "Failed" } }) as unknown as Pod);
     expect(backoffRemaining(failed(1), 10_000, 360_000, t0)).toBe(10_000);
     expect(backoffRemaining(failed(3), 10_000, 360_000, t0)).toBe(40_000);
     expect(backoffRemaining(failed(12), 10_000, 360_000, t0)).toBe(360_000);
@@ -159,8 +188,17 @@ describe("Job controller", () => {
 
 describe("CronJob controller", () => {
   const cron = (extra: Partial<CronJob["spec"]> = {}): CronJob => ({
-    apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "cj", namespace: "default", creationTimestamp: "2024-01-01T00:00:00Z" },
-    spec: { schedule: "*/5 * * * *", concurrencyPolicy: "Allow", successfulJobsHistoryLimit: 1, failedJobsHistoryLimit: 1, jobTemplate: { spec: job().spec }, ...extra },
+    apiVersion: "batch/v1",
+    kind: "CronJob",
+    metadata: { name: "cj", namespace: "default", creationTimestamp: "2024-01-01T00:00:00Z" },
+    spec: {
+      schedule: "*/5 * * * *",
+      concurrencyPolicy: "Allow",
+      successfulJobsHistoryLimit: 1,
+      failedJobsHistoryLimit: 1,
+      jobTemplate: { spec: job().spec },
+      ...extra,
+    },
   });
 
   it("creates one Job per due time, never twice, and respects Forbid and suspend", async () => {

@@ -35,7 +35,10 @@ export function podFinishTime(p: Pod): number {
  */
 export function backoffRemaining(pods: Pod[], baseMs: number, maxMs: number, now: number): number {
   const lastSuccess = Math.max(0, ...pods.filter((p) => p.status?.phase === "Succeeded").map(podFinishTime));
-  const failures = pods.filter((p) => p.status?.phase === "Failed").map(podFinishTime).filter((t) => t >= lastSuccess);
+  const failures = pods
+    .filter((p) => p.status?.phase === "Failed")
+    .map(podFinishTime)
+    .filter((t) => t >= lastSuccess);
   if (failures.length === 0) return 0;
   const delay = Math.min(maxMs, baseMs * 2 ** Math.min(failures.length - 1, 30));
   return Math.max(0, Math.max(...failures) + delay - now);
@@ -47,24 +50,44 @@ export class JobController extends QueueController {
   /** Clock (tests move it). */
   now: () => number = Date.now;
 
-  private get jobs() { return this.ctx.informers.get<Job>("jobs"); }
-  private get pods() { return this.ctx.informers.get<Pod>("pods"); }
+  private get jobs() {
+    return this.ctx.informers.get<Job>("jobs");
+  }
+  private get pods() {
+    return this.ctx.informers.get<Pod>("pods");
+  }
 
   protected async setup(): Promise<void> {
-    this.jobs.addHandlers({ onAdd: (j) => this.queue.add(objectKey(j)), onUpdate: (_a, j) => this.queue.add(objectKey(j)), onDelete: (j) => this.expectations.delete(objectKey(j)) });
+    this.jobs.addHandlers({
+      onAdd: (j) => this.queue.add(objectKey(j)),
+      onUpdate: (_a, j) => this.queue.add(objectKey(j)),
+      onDelete: (j) => this.expectations.delete(objectKey(j)),
+    });
     const owner = (p: Pod) => {
       const ref = controllerRef(p);
       return ref?.kind === "Job" ? `${p.metadata.namespace}/${ref.name}` : undefined;
     };
     this.pods.addHandlers({
-      onAdd: (p) => { const k = owner(p); if (k) { this.expectations.creationObserved(k); this.queue.add(k); } },
+      onAdd: (p) => {
+        const k = owner(p);
+        if (k) {
+          this.expectations.creationObserved(k);
+          this.queue.add(k);
+        }
+      },
       onUpdate: (a, p) => {
         const k = owner(p);
         if (!k) return;
         if (p.metadata.deletionTimestamp && !a.metadata.deletionTimestamp) this.expectations.deletionObserved(k, objectKey(p));
         this.queue.add(k);
       },
-      onDelete: (p) => { const k = owner(p); if (k) { this.expectations.deletionObserved(k, objectKey(p)); this.queue.add(k); } },
+      onDelete: (p) => {
+        const k = owner(p);
+        if (k) {
+          this.expectations.deletionObserved(k, objectKey(p));
+          this.queue.add(k);
+        }
+      },
     });
     await Promise.all([this.jobs.waitForSync(), this.pods.waitForSync()]);
   }
@@ -83,8 +106,10 @@ export class JobController extends QueueController {
     const doneIndexes = indexed ? succeededIndexes(pods, s.completions ?? 1) : undefined;
     const succeeded = pods.filter((p) => p.status?.phase === "Succeeded").length;
     const done = doneIndexes ? doneIndexes.size : succeeded;
-    const restarts = s.template.spec.restartPolicy === "OnFailure"
-      ? active.reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m, c) => m + (c.restartCount ?? 0), 0), 0) : 0;
+    const restarts =
+      s.template.spec.restartPolicy === "OnFailure"
+        ? active.reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m, c) => m + (c.restartCount ?? 0), 0), 0)
+        : 0;
     const failed = pods.filter((p) => p.status?.phase === "Failed").length;
     const status: NonNullable<Job["status"]> = { ...(job.status ?? {}) };
     status.startTime ??= nowRfc3339(new Date(this.now()));
@@ -99,7 +124,9 @@ export class JobController extends QueueController {
     const now = nowRfc3339(new Date(this.now()));
     if (failure) {
       // A failed Job stops every pod it still runs.
-      await Promise.all(active.map((p) => tolerant(() => this.ctx.client.delete("pods", p.metadata.name!, p.metadata.namespace, { preconditionUid: p.metadata.uid }))));
+      await Promise.all(
+        active.map((p) => tolerant(() => this.ctx.client.delete("pods", p.metadata.name!, p.metadata.namespace, { preconditionUid: p.metadata.uid }))),
+      );
       conds.push({ type: "Failed", status: "True", reason: failure.reason, message: failure.message, lastProbeTime: now, lastTransitionTime: now });
       this.ctx.recorder.record(job, "Warning", failure.reason, failure.message);
     } else if (done >= completions) {
@@ -135,14 +162,20 @@ export class JobController extends QueueController {
       const n = want - active.length;
       this.expectations.expectCreations(key, n);
       const ref = newControllerRef(job, "batch/v1", "Job");
-      const labels = { [JOB_NAME_LABEL]: job.metadata.name!, [CONTROLLER_UID_LABEL]: job.metadata.uid!, "job-name": job.metadata.name!, "controller-uid": job.metadata.uid! };
+      const labels = {
+        [JOB_NAME_LABEL]: job.metadata.name!,
+        [CONTROLLER_UID_LABEL]: job.metadata.uid!,
+        "job-name": job.metadata.name!,
+        "controller-uid": job.metadata.uid!,
+      };
       const fresh = indexedPods
         ? indexesToStart(indexedPods, job.spec.completions ?? 1, n).map((i) => indexedPod(job, ref, i, labels))
         : Array.from({ length: n }, () => podFromTemplate(job.spec.template, job.metadata.namespace!, ref, { labels }));
       for (let i = fresh.length; i < n; i++) this.expectations.creationObserved(key);
       const results = await Promise.allSettled(fresh.map((p) => client.create<Pod>("pods", p)));
       const failed = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
-      for (const r of results) if (r.status === "fulfilled") this.ctx.recorder.record(job, "Normal", "SuccessfulCreate", `Created pod: ${r.value.metadata.name}`);
+      for (const r of results)
+        if (r.status === "fulfilled") this.ctx.recorder.record(job, "Normal", "SuccessfulCreate", `Created pod: ${r.value.metadata.name}`);
       for (let i = 0; i < failed.length; i++) this.expectations.creationObserved(key);
       if (failed.length) throw failed[0].reason;
     } else if (active.length > want) {
@@ -163,12 +196,19 @@ export class JobController extends QueueController {
   private async ttl(job: Job): Promise<void> {
     const ttl = job.spec.ttlSecondsAfterFinished;
     if (ttl === undefined || job.metadata.deletionTimestamp) return;
-    const finishedAt = Date.parse(job.status?.completionTime ?? job.status?.conditions?.find((c) => c.status === "True" && (c.type === "Complete" || c.type === "Failed"))?.lastTransitionTime ?? "") || this.now();
+    const finishedAt =
+      Date.parse(
+        job.status?.completionTime ??
+          job.status?.conditions?.find((c) => c.status === "True" && (c.type === "Complete" || c.type === "Failed"))?.lastTransitionTime ??
+          "",
+      ) || this.now();
     const left = finishedAt + ttl * 1000 - this.now();
     if (left > 0) {
       this.queue.addAfter(objectKey(job), left + 50);
       return;
     }
-    await tolerant(() => this.ctx.client.delete("jobs", job.metadata.name!, job.metadata.namespace, { preconditionUid: job.metadata.uid, propagationPolicy: "Background" }));
+    await tolerant(() =>
+      this.ctx.client.delete("jobs", job.metadata.name!, job.metadata.namespace, { preconditionUid: job.metadata.uid, propagationPolicy: "Background" }),
+    );
   }
 }

@@ -37,7 +37,10 @@ export class NamespaceController extends QueueController {
       return;
     }
     // Dropping the "kubernetes" finalizer lets the apiserver remove the namespace.
-    const fresh = await client.get<Namespace>("namespaces", name).catch((err) => { if (isNotFound(err)) return undefined; throw err; });
+    const fresh = await client.get<Namespace>("namespaces", name).catch((err) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    });
     if (!fresh) return;
     await client.update("namespaces", { ...fresh, spec: { ...fresh.spec, finalizers: [] } });
     this.ctx.log.info({ namespace: name }, "namespace finalized");
@@ -53,7 +56,10 @@ export class NamespaceController extends QueueController {
 export function deletionOrder(all: ResourceInfo[]): string[] {
   const owners = ["cronjobs", "jobs", "deployments", "daemonsets", "statefulsets", "replicasets", "replicationcontrollers"];
   const rank = (r: string) => (owners.includes(r) ? 0 : r === "pods" ? 2 : r === "events" ? 3 : 1);
-  return all.filter((r) => r.namespaced && !r.virtual).map((r) => r.resource).sort((a, b) => rank(a) - rank(b) || (owners.indexOf(a) - owners.indexOf(b)));
+  return all
+    .filter((r) => r.namespaced && !r.virtual)
+    .map((r) => r.resource)
+    .sort((a, b) => rank(a) - rank(b) || owners.indexOf(a) - owners.indexOf(b));
 }
 
 const NAMESPACED = deletionOrder(new ResourceRegistry().all);

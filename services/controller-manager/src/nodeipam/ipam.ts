@@ -49,7 +49,10 @@ export class NodeIpamController extends QueueController {
     const nodes = this.ctx.informers.get<Node>("nodes");
     const node = nodes.get(name);
     if (!node || node.spec?.podCIDR) return;
-    const used = nodes.list().map((n) => n.spec?.podCIDR).filter((c): c is string => !!c);
+    const used = nodes
+      .list()
+      .map((n) => n.spec?.podCIDR)
+      .filter((c): c is string => !!c);
     const cidr = nextFreeSubnet(this.ctx.opts.clusterCidr, this.ctx.opts.nodeCidrMaskSize, used);
     if (!cidr) {
       this.ctx.recorder.record(node, "Warning", "CIDRNotAvailable", `Node ${name} status is now: CIDRNotAvailable`);

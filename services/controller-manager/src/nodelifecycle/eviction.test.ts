@@ -5,7 +5,12 @@ import { evictionDelayMs, tolerates } from "./eviction.js";
 const added = "2024-01-01T00:00:00Z";
 const t0 = Date.parse(added);
 const unreachable: Taint = { key: "node.kubernetes.io/unreachable", effect: "NoExecute", timeAdded: added };
-const pod = (tolerations: Pod["spec"]["tolerations"]): Pod => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [], tolerations } });
+const pod = (tolerations: Pod["spec"]["tolerations"]): Pod => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: "p" },
+  spec: { containers: [], tolerations },
+});
 
 describe("taint-based eviction", () => {
   it("counts tolerationSeconds from the taint's timeAdded", () => {
@@ -27,7 +32,9 @@ describe("taint-based eviction", () => {
   it("evicts at once a pod that does not tolerate a NoExecute taint a user put on the node (kubectl taint … :NoExecute)", () => {
     const dedicated: Taint = { key: "dedicated", value: "db", effect: "NoExecute", timeAdded: added };
     expect(evictionDelayMs(pod([]), [dedicated], t0 + 100, 20_000)).toBe(0);
-    expect(evictionDelayMs(pod([{ key: "dedicated", operator: "Equal", value: "db", effect: "NoExecute", tolerationSeconds: 60 }]), [dedicated], t0, 20_000)).toBe(60_000);
+    expect(
+      evictionDelayMs(pod([{ key: "dedicated", operator: "Equal", value: "db", effect: "NoExecute", tolerationSeconds: 60 }]), [dedicated], t0, 20_000),
+    ).toBe(60_000);
     expect(evictionDelayMs(pod([{ key: "dedicated", operator: "Exists" }]), [dedicated], t0, 20_000)).toBeUndefined();
   });
 

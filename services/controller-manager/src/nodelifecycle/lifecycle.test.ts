@@ -4,13 +4,21 @@ import { FakeCluster } from "../testing.js";
 import { NodeLifecycleController } from "./lifecycle.js";
 
 const readyNode = (name: string): Node => ({
-  apiVersion: "v1", kind: "Node", metadata: { name }, spec: {},
+  apiVersion: "v1",
+  kind: "Node",
+  metadata: { name },
+  spec: {},
   status: { conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", lastTransitionTime: new Date().toISOString() }] },
 });
 
 describe("node lifecycle", () => {
-  beforeEach(() => { vi.useFakeTimers(); vi.setSystemTime(new Date("2026-01-01T00:00:00Z")); });
-  afterEach(() => { vi.useRealTimers(); });
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date("2026-01-01T00:00:00Z"));
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   const marked = (fc: FakeCluster, name: string) => fc.actions.some((a) => a.verb === "updateStatus" && a.resource === "nodes" && a.key === name);
 

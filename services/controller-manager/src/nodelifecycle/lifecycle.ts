@@ -76,7 +76,12 @@ export class NodeLifecycleController implements Controller {
    */
   async evict(): Promise<void> {
     const now = Date.now();
-    const nodes = new Map(this.ctx.informers.get<Node>("nodes").list().map((n) => [n.metadata.name!, n]));
+    const nodes = new Map(
+      this.ctx.informers
+        .get<Node>("nodes")
+        .list()
+        .map((n) => [n.metadata.name!, n]),
+    );
     const live = new Set<string>();
     for (const pod of this.ctx.informers.get<Pod>("pods").list()) {
       const key = `${pod.metadata.namespace}/${pod.metadata.name}/${pod.metadata.uid}`;
@@ -143,8 +148,12 @@ export class NodeLifecycleController implements Controller {
     try {
       const fresh = await this.ctx.client.get<Node>("nodes", node.metadata.name!);
       // Taints others put on the node meanwhile stay; only the condition taints are ours to replace.
-      const theirs = (fresh.spec?.taints ?? []).filter((t) => !CONDITION_TAINT_KEYS.includes(t.key) && !unique.some((u) => u.key === t.key && u.effect === t.effect));
-      const merged = replaceManaged ? [...theirs, ...unique.filter((t) => CONDITION_TAINT_KEYS.includes(t.key) || !theirs.some((x) => x.key === t.key))] : unique;
+      const theirs = (fresh.spec?.taints ?? []).filter(
+        (t) => !CONDITION_TAINT_KEYS.includes(t.key) && !unique.some((u) => u.key === t.key && u.effect === t.effect),
+      );
+      const merged = replaceManaged
+        ? [...theirs, ...unique.filter((t) => CONDITION_TAINT_KEYS.includes(t.key) || !theirs.some((x) => x.key === t.key))]
+        : unique;
       await this.ctx.client.update("nodes", { ...fresh, spec: { ...fresh.spec, taints: merged } });
     } catch (err) {
       if (!isConflict(err) && !isNotFound(err)) throw err;
@@ -153,7 +162,13 @@ export class NodeLifecycleController implements Controller {
 }
 
 /** The taints the controller derives from node conditions. */
-export const CONDITION_TAINT_KEYS = [TAINT_UNREACHABLE, TAINT_NOT_READY, "node.kubernetes.io/memory-pressure", "node.kubernetes.io/disk-pressure", "node.kubernetes.io/pid-pressure"];
+export const CONDITION_TAINT_KEYS = [
+  TAINT_UNREACHABLE,
+  TAINT_NOT_READY,
+  "node.kubernetes.io/memory-pressure",
+  "node.kubernetes.io/disk-pressure",
+  "node.kubernetes.io/pid-pressure",
+];
 
 /**
  * The node's taints with the condition taints made to match its conditions (taints of other
@@ -165,9 +180,19 @@ export function conditionTaints(node: Node, taints: Taint[]): Taint[] {
   const want: Taint[] = [];
   const now = nowRfc3339();
   const add = (key: string, effect: Taint["effect"]) => want.push(taints.find((t) => t.key === key && t.effect === effect) ?? { key, effect, timeAdded: now });
-  if (ready === "Unknown") { add(TAINT_UNREACHABLE, "NoSchedule"); add(TAINT_UNREACHABLE, "NoExecute"); }
-  if (ready === "False") { add(TAINT_NOT_READY, "NoSchedule"); add(TAINT_NOT_READY, "NoExecute"); }
-  for (const [type, key] of [["MemoryPressure", "memory-pressure"], ["DiskPressure", "disk-pressure"], ["PIDPressure", "pid-pressure"]]) {
+  if (ready === "Unknown") {
+    add(TAINT_UNREACHABLE, "NoSchedule");
+    add(TAINT_UNREACHABLE, "NoExecute");
+  }
+  if (ready === "False") {
+    add(TAINT_NOT_READY, "NoSchedule");
+    add(TAINT_NOT_READY, "NoExecute");
+  }
+  for (const [type, key] of [
+    ["MemoryPressure", "memory-pressure"],
+    ["DiskPressure", "disk-pressure"],
+    ["PIDPressure", "pid-pressure"],
+  ]) {
     if (getCondition(conds, type)?.status === "True") add(`node.kubernetes.io/${key}`, "NoSchedule");
   }
   return [...taints.filter((t) => !CONDITION_TAINT_KEYS.includes(t.key)), ...want];

@@ -22,14 +22,26 @@ describe("without behavior (the controller's defaults)", () => {
   });
 
   it("scale-up is immediate but at most max(2 × current, 4) at once", () => {
-    expect(normalize(fresh(), { ...base, current: 1, desired: 10, now: T0 })).toMatchObject({ replicas: 4, conditions: [{}, { type: "ScalingLimited", status: "True", reason: "ScaleUpLimit" }] });
+    expect(normalize(fresh(), { ...base, current: 1, desired: 10, now: T0 })).toMatchObject({
+      replicas: 4,
+      conditions: [{}, { type: "ScalingLimited", status: "True", reason: "ScaleUpLimit" }],
+    });
     expect(normalize(fresh(), { ...base, current: 5, desired: 30, now: T0 }).replicas).toBe(10);
-    expect(normalize(fresh(), { ...base, current: 5, desired: 8, now: T0 })).toMatchObject({ replicas: 8, conditions: [{}, { status: "False", reason: "DesiredWithinRange" }] });
+    expect(normalize(fresh(), { ...base, current: 5, desired: 8, now: T0 })).toMatchObject({
+      replicas: 8,
+      conditions: [{}, { status: "False", reason: "DesiredWithinRange" }],
+    });
   });
 
   it("clamps to min and max replicas with TooFewReplicas / TooManyReplicas", () => {
-    expect(normalize(fresh(), { ...base, min: 3, current: 3, desired: 1, downscaleWindowMs: 0, now: T0 })).toMatchObject({ replicas: 3, conditions: [{}, { status: "True", reason: "TooFewReplicas" }] });
-    expect(normalize(fresh(), { ...base, max: 6, current: 5, desired: 9, now: T0 })).toMatchObject({ replicas: 6, conditions: [{}, { status: "True", reason: "TooManyReplicas" }] });
+    expect(normalize(fresh(), { ...base, min: 3, current: 3, desired: 1, downscaleWindowMs: 0, now: T0 })).toMatchObject({
+      replicas: 3,
+      conditions: [{}, { status: "True", reason: "TooFewReplicas" }],
+    });
+    expect(normalize(fresh(), { ...base, max: 6, current: 5, desired: 9, now: T0 })).toMatchObject({
+      replicas: 6,
+      conditions: [{}, { status: "True", reason: "TooManyReplicas" }],
+    });
   });
 });
 
@@ -38,7 +50,15 @@ describe("with behavior", () => {
 
   it("the documented scale-down example: 4 pods or 10% per minute, whichever removes more (80 → 72 → 64)", () => {
     const mem = fresh();
-    const b = rules({ scaleDown: { stabilizationWindowSeconds: 0, policies: [{ type: "Pods", value: 4, periodSeconds: 60 }, { type: "Percent", value: 10, periodSeconds: 60 }] } });
+    const b = rules({
+      scaleDown: {
+        stabilizationWindowSeconds: 0,
+        policies: [
+          { type: "Pods", value: 4, periodSeconds: 60 },
+          { type: "Percent", value: 10, periodSeconds: 60 },
+        ],
+      },
+    });
     const first = normalize(mem, { ...b, current: 80, desired: 10, now: T0 });
     expect(first).toMatchObject({ replicas: 72, conditions: [{}, { status: "True", reason: "ScaleDownLimit" }] });
     recordScale(mem, { ...b, now: T0 }, 80, 72);
@@ -50,7 +70,10 @@ describe("with behavior", () => {
   });
 
   it("selectPolicy Min picks the policy that changes least; Disabled forbids the direction", () => {
-    const pols = [{ type: "Pods" as const, value: 4, periodSeconds: 60 }, { type: "Percent" as const, value: 10, periodSeconds: 60 }];
+    const pols = [
+      { type: "Pods" as const, value: 4, periodSeconds: 60 },
+      { type: "Percent" as const, value: 10, periodSeconds: 60 },
+    ];
     expect(scaleDownLimit(80, [], [], { selectPolicy: "Min", policies: pols }, T0)).toBe(76);
     expect(scaleDownLimit(80, [], [], { selectPolicy: "Max", policies: pols }, T0)).toBe(72);
     expect(scaleDownLimit(80, [], [], { selectPolicy: "Disabled", policies: pols }, T0)).toBe(80);
@@ -59,7 +82,21 @@ describe("with behavior", () => {
   });
 
   it("the default scale-up: 4 pods or 100% per 15 s, whichever adds more", () => {
-    expect(scaleUpLimit(1, [], [], { selectPolicy: "Max", policies: [{ type: "Pods", value: 4, periodSeconds: 15 }, { type: "Percent", value: 100, periodSeconds: 15 }] }, T0)).toBe(5);
+    expect(
+      scaleUpLimit(
+        1,
+        [],
+        [],
+        {
+          selectPolicy: "Max",
+          policies: [
+            { type: "Pods", value: 4, periodSeconds: 15 },
+            { type: "Percent", value: 100, periodSeconds: 15 },
+          ],
+        },
+        T0,
+      ),
+    ).toBe(5);
     const b = rules({});
     expect(normalize(fresh(), { ...b, current: 10, desired: 50, now: T0 }).replicas).toBe(20);
     // Replicas added within the period count against it.

@@ -5,9 +5,16 @@
 import { defaultScaleDown, defaultScaleUp, type HPAScalingRules } from "@skiff/api";
 
 /** A past recommendation. */
-export interface Recommendation { replicas: number; at: number }
+export interface Recommendation {
+  replicas: number;
+  at: number;
+}
 /** A past rescale: how many replicas it added or removed. */
-export interface ScaleEvent { change: number; at: number; outdated?: boolean }
+export interface ScaleEvent {
+  change: number;
+  at: number;
+  outdated?: boolean;
+}
 
 /** What the controller remembers of one HPA between syncs (in memory, as Kubernetes does). */
 export interface HpaMemory {
@@ -17,10 +24,18 @@ export interface HpaMemory {
 }
 
 /** A condition to set: type, status, reason, message. */
-export interface ConditionUpdate { type: "AbleToScale" | "ScalingActive" | "ScalingLimited"; status: "True" | "False"; reason: string; message: string }
+export interface ConditionUpdate {
+  type: "AbleToScale" | "ScalingActive" | "ScalingLimited";
+  status: "True" | "False";
+  reason: string;
+  message: string;
+}
 
 /** The outcome of normalisation: the replicas to write and the conditions that explain them. */
-export interface Normalized { replicas: number; conditions: ConditionUpdate[] }
+export interface Normalized {
+  replicas: number;
+  conditions: ConditionUpdate[];
+}
 
 /** The inputs of normalisation. */
 export interface NormalizeArgs {
@@ -34,11 +49,27 @@ export interface NormalizeArgs {
   now: number;
 }
 
-const stabilized = (up: boolean): ConditionUpdate => up
-  ? { type: "AbleToScale", status: "True", reason: "ScaleUpStabilized", message: "recent recommendations were lower than current one, applying the lowest recent recommendation" }
-  : { type: "AbleToScale", status: "True", reason: "ScaleDownStabilized", message: "recent recommendations were higher than current one, applying the highest recent recommendation" };
+const stabilized = (up: boolean): ConditionUpdate =>
+  up
+    ? {
+        type: "AbleToScale",
+        status: "True",
+        reason: "ScaleUpStabilized",
+        message: "recent recommendations were lower than current one, applying the lowest recent recommendation",
+      }
+    : {
+        type: "AbleToScale",
+        status: "True",
+        reason: "ScaleDownStabilized",
+        message: "recent recommendations were higher than current one, applying the highest recent recommendation",
+      };
 const ready: ConditionUpdate = { type: "AbleToScale", status: "True", reason: "ReadyForNewScale", message: "recommended size matches current size" };
-const limited = (replicas: number, wanted: number, reason: string, message: string): ConditionUpdate => ({ type: "ScalingLimited", status: replicas === wanted ? "False" : "True", reason, message });
+const limited = (replicas: number, wanted: number, reason: string, message: string): ConditionUpdate => ({
+  type: "ScalingLimited",
+  status: replicas === wanted ? "False" : "True",
+  reason,
+  message,
+});
 const within = { reason: "DesiredWithinRange", message: "the desired count is within the acceptable range" };
 const tooFew = { reason: "TooFewReplicas", message: "the desired replica count is less than the minimum replica count" };
 const tooMany = { reason: "TooManyReplicas", message: "the desired replica count is more than the maximum replica count" };
@@ -56,14 +87,20 @@ export function normalize(mem: HpaMemory, a: NormalizeArgs): Normalized {
     else if (r.replicas > highest) highest = r.replicas;
   });
   const rec = { replicas: a.desired, at: a.now };
-  if (old >= 0) mem.recommendations[old] = rec; else mem.recommendations.push(rec);
+  if (old >= 0) mem.recommendations[old] = rec;
+  else mem.recommendations.push(rec);
   const conditions = [highest !== a.desired ? stabilized(false) : ready];
   const scaleUpLimit = Math.max(2 * a.current, 4);
   const [maxAllowed, maxWhy] = a.max > scaleUpLimit ? [scaleUpLimit, upLimit] : [a.max, tooMany];
   let replicas = highest;
   let why = within;
-  if (highest < a.min) { replicas = a.min; why = tooFew; }
-  else if (highest > maxAllowed) { replicas = maxAllowed; why = maxWhy; }
+  if (highest < a.min) {
+    replicas = a.min;
+    why = tooFew;
+  } else if (highest > maxAllowed) {
+    replicas = maxAllowed;
+    why = maxWhy;
+  }
   conditions.push(limited(replicas, highest, why.reason, why.message));
   return { replicas, conditions };
 }
@@ -117,7 +154,8 @@ function normalizeWithBehavior(mem: HpaMemory, a: NormalizeArgs): Normalized {
     if (r.at < a.now - longest) obsolete = i;
   });
   const rec = { replicas: a.desired, at: a.now };
-  if (obsolete >= 0) mem.recommendations[obsolete] = rec; else mem.recommendations.push(rec);
+  if (obsolete >= 0) mem.recommendations[obsolete] = rec;
+  else mem.recommendations.push(rec);
   let stable = a.current;
   if (stable < upRec) stable = upRec;
   if (stable > downRec) stable = downRec;
@@ -127,11 +165,17 @@ function normalizeWithBehavior(mem: HpaMemory, a: NormalizeArgs): Normalized {
   if (stable > a.current) {
     const limit = Math.max(scaleUpLimit(a.current, mem.scaleUpEvents, mem.scaleDownEvents, up, a.now), a.current);
     const [maxAllowed, maxWhy] = a.max > limit ? [limit, upLimit] : [a.max, tooMany];
-    if (stable > maxAllowed) { replicas = maxAllowed; why = maxWhy; }
+    if (stable > maxAllowed) {
+      replicas = maxAllowed;
+      why = maxWhy;
+    }
   } else if (stable < a.current) {
     const limit = Math.min(scaleDownLimit(a.current, mem.scaleUpEvents, mem.scaleDownEvents, down, a.now), a.current);
     const [minAllowed, minWhy] = a.min < limit ? [limit, downLimit] : [a.min, tooFew];
-    if (stable < minAllowed) { replicas = minAllowed; why = minWhy; }
+    if (stable < minAllowed) {
+      replicas = minAllowed;
+      why = minWhy;
+    }
   }
   conditions.push(limited(replicas, stable, why.reason, why.message));
   return { replicas, conditions };
@@ -147,5 +191,6 @@ export function recordScale(mem: HpaMemory, a: Pick<NormalizeArgs, "behavior" | 
   // Events older than the longest period no longer limit anything: reuse one slot.
   const stale = events.findIndex((e) => e.at <= a.now - longest);
   const ev = { change: Math.abs(to - from), at: a.now };
-  if (stale >= 0) events[stale] = ev; else events.push(ev);
+  if (stale >= 0) events[stale] = ev;
+  else events.push(ev);
 }

@@ -9,20 +9,26 @@ const iso = (t: number) => new Date(t).toISOString();
 const opts: CalcOptions = { tolerance: 0.1, cpuInitializationPeriodMs: 300_000, initialReadinessDelayMs: 30_000, now: NOW };
 
 /** A running, long-ready pod with one container requesting `cpu` and `memory`. */
-function pod(name: string, o: { cpu?: string; memory?: string; phase?: string; ready?: "True" | "False"; startedAgoMs?: number; readySinceAgoMs?: number; deleting?: boolean } = {}): Pod {
+function pod(
+  name: string,
+  o: { cpu?: string; memory?: string; phase?: string; ready?: "True" | "False"; startedAgoMs?: number; readySinceAgoMs?: number; deleting?: boolean } = {},
+): Pod {
   const started = NOW - (o.startedAgoMs ?? 3_600_000);
   return {
-    apiVersion: "v1", kind: "Pod",
+    apiVersion: "v1",
+    kind: "Pod",
     metadata: { name, namespace: "default", ...(o.deleting ? { deletionTimestamp: iso(NOW) } : {}) },
     spec: { containers: [{ name: "c", image: "x", resources: { requests: { cpu: o.cpu ?? "100m", memory: o.memory ?? "100Mi" } } }] },
     status: {
-      phase: (o.phase ?? "Running") as never, startTime: iso(started),
+      phase: (o.phase ?? "Running") as never,
+      startTime: iso(started),
       conditions: [{ type: "Ready", status: o.ready ?? "True", lastTransitionTime: iso(NOW - (o.readySinceAgoMs ?? 3_000_000)) }],
     },
   } as Pod;
 }
 
-const metrics = (values: Record<string, number>): PodMetrics => new Map(Object.entries(values).map(([k, v]) => [k, { value: v, timestamp: NOW - 1000, windowMs: 1000 }]));
+const metrics = (values: Record<string, number>): PodMetrics =>
+  new Map(Object.entries(values).map(([k, v]) => [k, { value: v, timestamp: NOW - 1000, windowMs: 1000 }]));
 
 describe("resource utilization (desiredReplicas = ceil(currentReplicas × current/target))", () => {
   it("doubles at twice the target and halves at half of it (the documented 200m/100m and 50m/100m examples)", () => {
@@ -100,7 +106,10 @@ describe("average value targets", () => {
     const mi = 1024 * 1024 * 1000;
     const pods = [pod("a"), pod("b")];
     // 150Mi average against 100Mi: ratio 1.5 → ceil(1.5 × 2) = 3.
-    expect(averageValueReplicas(2, 100 * mi, "memory", pods, metrics({ a: 150 * mi, b: 150 * mi }), opts)).toMatchObject({ replicas: 3, averageMilli: 150 * mi });
+    expect(averageValueReplicas(2, 100 * mi, "memory", pods, metrics({ a: 150 * mi, b: 150 * mi }), opts)).toMatchObject({
+      replicas: 3,
+      averageMilli: 150 * mi,
+    });
     expect(averageValueReplicas(2, 100 * mi, "memory", pods, metrics({ a: 105 * mi, b: 95 * mi }), opts).replicas).toBe(2);
   });
 });

@@ -44,10 +44,19 @@ export function groupPods(pods: Pod[], metrics: PodMetrics, resource: string, o:
   for (const pod of pods) {
     const name = pod.metadata.name!;
     const phase = pod.status?.phase;
-    if (pod.metadata.deletionTimestamp || phase === "Failed" || phase === "Succeeded") { g.ignored.add(name); continue; }
-    if (phase === "Pending" || !phase) { g.unready.add(name); continue; }
+    if (pod.metadata.deletionTimestamp || phase === "Failed" || phase === "Succeeded") {
+      g.ignored.add(name);
+      continue;
+    }
+    if (phase === "Pending" || !phase) {
+      g.unready.add(name);
+      continue;
+    }
     const metric = metrics.get(name);
-    if (!metric) { g.missing.add(name); continue; }
+    if (!metric) {
+      g.missing.add(name);
+      continue;
+    }
     if (resource === "cpu") {
       const ready = pod.status?.conditions?.find((c) => c.type === "Ready");
       const start = ms(pod.status?.startTime);
@@ -62,7 +71,10 @@ export function groupPods(pods: Pod[], metrics: PodMetrics, resource: string, o:
         const since = ms(ready.lastTransitionTime);
         unready = ready.status === "False" && !Number.isNaN(since) && start + o.initialReadinessDelayMs > since;
       }
-      if (unready) { g.unready.add(name); continue; }
+      if (unready) {
+        g.unready.add(name);
+        continue;
+      }
     }
     g.readyPodCount++;
   }
@@ -86,7 +98,11 @@ export function podRequests(pods: Pod[], resource: string, container?: string): 
 }
 
 /** Utilisation (integer percent of requests, truncated as Kubernetes' int32 division) and its ratio to the target. */
-export function utilizationRatio(metrics: PodMetrics, requests: Map<string, number>, target: number): { ratio: number; utilization: number; rawAverage: number } {
+export function utilizationRatio(
+  metrics: PodMetrics,
+  requests: Map<string, number>,
+  target: number,
+): { ratio: number; utilization: number; rawAverage: number } {
   let used = 0;
   let requested = 0;
   let n = 0;
@@ -136,7 +152,15 @@ function prepare(pods: Pod[], metrics: PodMetrics, resource: string, o: CalcOpti
  * Replicas for a Utilization target (GetResourceReplicas). `target` is a percent of requests;
  * `container` limits the metric to one container (ContainerResource).
  */
-export function resourceUtilizationReplicas(current: number, target: number, resource: string, pods: Pod[], metrics: PodMetrics, o: CalcOptions, container?: string): MetricResult {
+export function resourceUtilizationReplicas(
+  current: number,
+  target: number,
+  resource: string,
+  pods: Pod[],
+  metrics: PodMetrics,
+  o: CalcOptions,
+  container?: string,
+): MetricResult {
   const { m, g, timestamp } = prepare(pods, metrics, resource, o);
   const requests = podRequests(pods, resource, container);
   const first = utilizationRatio(m, requests, target);

@@ -5,14 +5,22 @@ import { ReplicaSetController, replicationControllerKind } from "./replicaset.js
 
 function rs(replicas: number, name = "web"): ReplicaSet {
   return {
-    apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name, namespace: "default" },
-    spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "c", image: "img" }] } } },
+    apiVersion: "apps/v1",
+    kind: "ReplicaSet",
+    metadata: { name, namespace: "default" },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "c", image: "img" }] } },
+    },
   };
 }
 
 function pod(name: string, labels: Record<string, string>, extra: Partial<Pod["metadata"]> = {}, ready = true): Pod {
   return {
-    apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", labels, ...extra },
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "default", labels, ...extra },
     spec: { containers: [{ name: "c", image: "img" }], nodeName: "n1" },
     status: { phase: "Running", conditions: [{ type: "Ready", status: ready ? "True" : "False", lastTransitionTime: "2024-01-01T00:00:00Z" }] },
   };
@@ -39,7 +47,10 @@ describe("ReplicaSet controller", () => {
     expect(c.expectations.pending("default/web").adds).toBe(3);
     // Once the watch shows them, expectations are met and nothing more is needed.
     const inf = fc.informer<Pod>("pods");
-    for (const p of created) { inf.cache.set(`default/${p.metadata.name}`, p); c.podAdded(p); }
+    for (const p of created) {
+      inf.cache.set(`default/${p.metadata.name}`, p);
+      c.podAdded(p);
+    }
     expect(c.expectations.satisfied("default/web")).toBe(true);
     await c.reconcile("default/web");
     expect(fc.count("create", "pods")).toBe(3);
@@ -64,7 +75,10 @@ describe("ReplicaSet controller", () => {
     fc.seed("pods", pod("notready", { app: "web" }, { ownerReferences: [ref], creationTimestamp: "2023-01-01T00:00:00Z" }, false));
     fc.seed("pods", pod("newest", { app: "web" }, { ownerReferences: [ref], creationTimestamp: "2024-01-03T00:00:00Z" }));
     await c.reconcile("default/web");
-    const deleted = fc.actions.filter((a) => a.verb === "delete").map((a) => a.key).sort();
+    const deleted = fc.actions
+      .filter((a) => a.verb === "delete")
+      .map((a) => a.key)
+      .sort();
     expect(deleted).toEqual(["default/newest", "default/notready"]);
     expect(fc.count("create", "pods")).toBe(0);
   });
@@ -73,7 +87,10 @@ describe("ReplicaSet controller", () => {
     const { fc, c } = setup();
     fc.seed("replicasets", rs(2));
     fc.seed("pods", pod("orphan", { app: "web" }));
-    fc.seed("pods", pod("foreign", { app: "web" }, { ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "other", uid: "x", controller: true }] }));
+    fc.seed(
+      "pods",
+      pod("foreign", { app: "web" }, { ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "other", uid: "x", controller: true }] }),
+    );
     await c.reconcile("default/web");
     const adopted = fc.objects.get("pods:default/orphan") as Pod;
     expect(adopted.metadata.ownerReferences?.[0]).toMatchObject({ kind: "ReplicaSet", name: "web", controller: true });
@@ -110,7 +127,12 @@ describe("ReplicaSet controller", () => {
   it("serves ReplicationControllers with map selectors", async () => {
     const fc = new FakeCluster();
     const c = new ReplicaSetController(fc.context(), replicationControllerKind);
-    fc.seed("replicationcontrollers", { apiVersion: "v1", kind: "ReplicationController", metadata: { name: "rc", namespace: "default" }, spec: { replicas: 2, selector: { app: "rc" }, template: { metadata: { labels: { app: "rc" } }, spec: { containers: [{ name: "c", image: "i" }] } } } });
+    fc.seed("replicationcontrollers", {
+      apiVersion: "v1",
+      kind: "ReplicationController",
+      metadata: { name: "rc", namespace: "default" },
+      spec: { replicas: 2, selector: { app: "rc" }, template: { metadata: { labels: { app: "rc" } }, spec: { containers: [{ name: "c", image: "i" }] } } },
+    });
     await c.reconcile("default/rc");
     expect(fc.count("create", "pods")).toBe(2);
     expect(fc.list<Pod>("pods")[0].metadata.ownerReferences?.[0]).toMatchObject({ apiVersion: "v1", kind: "ReplicationController" });

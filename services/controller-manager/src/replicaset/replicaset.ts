@@ -2,8 +2,17 @@
 // the selector — creates from the template, adopts matching orphans, releases pods relabelled
 // out of scope, deletes extras (not-ready and newest first) — and reports status.
 import {
-  clone, labelSelectorFromStruct, matchesLabels, objectKey, splitKey, isNotFound,
-  type KObject, type LabelSelector, type Pod, type ReplicaSet, type PodTemplateSpec,
+  clone,
+  labelSelectorFromStruct,
+  matchesLabels,
+  objectKey,
+  splitKey,
+  isNotFound,
+  type KObject,
+  type LabelSelector,
+  type Pod,
+  type ReplicaSet,
+  type PodTemplateSpec,
 } from "@skiff/api";
 import type { ControllerContext } from "../controller.js";
 import { QueueController } from "../common/base.js";
@@ -24,12 +33,16 @@ export interface ReplicaKind {
 }
 
 export const replicaSetKind: ReplicaKind = {
-  resource: "replicasets", apiVersion: "apps/v1", kind: "ReplicaSet",
+  resource: "replicasets",
+  apiVersion: "apps/v1",
+  kind: "ReplicaSet",
   selector: (o) => labelSelectorFromStruct((o as ReplicaSet).spec.selector),
 };
 
 export const replicationControllerKind: ReplicaKind = {
-  resource: "replicationcontrollers", apiVersion: "v1", kind: "ReplicationController",
+  resource: "replicationcontrollers",
+  apiVersion: "v1",
+  kind: "ReplicationController",
   // A ReplicationController's selector is a plain equality map (defaulted from the template).
   selector: (o) => labelSelectorFromStruct({ matchLabels: (o.spec as { selector?: Record<string, string> }).selector ?? {} }),
 };
@@ -40,18 +53,29 @@ type RsLike = KObject & { spec: { replicas?: number; minReadySeconds?: number; t
 export class ReplicaSetController extends QueueController {
   readonly expectations = new Expectations();
 
-  constructor(ctx: ControllerContext, readonly rk: ReplicaKind = replicaSetKind) {
+  constructor(
+    ctx: ControllerContext,
+    readonly rk: ReplicaKind = replicaSetKind,
+  ) {
     super(ctx, 4);
   }
 
-  private get sets() { return this.ctx.informers.get<RsLike>(this.rk.resource); }
-  private get pods() { return this.ctx.informers.get<Pod>("pods"); }
+  private get sets() {
+    return this.ctx.informers.get<RsLike>(this.rk.resource);
+  }
+  private get pods() {
+    return this.ctx.informers.get<Pod>("pods");
+  }
 
   protected async setup(): Promise<void> {
-    this.sets.addHandlers({ onAdd: (o) => this.queue.add(objectKey(o)), onUpdate: (_a, o) => this.queue.add(objectKey(o)), onDelete: (o) => {
-      this.expectations.delete(objectKey(o));
-      this.queue.add(objectKey(o));
-    } });
+    this.sets.addHandlers({
+      onAdd: (o) => this.queue.add(objectKey(o)),
+      onUpdate: (_a, o) => this.queue.add(objectKey(o)),
+      onDelete: (o) => {
+        this.expectations.delete(objectKey(o));
+        this.queue.add(objectKey(o));
+      },
+    });
     this.pods.addHandlers({
       onAdd: (p) => this.podAdded(p),
       onUpdate: (a, b) => this.podUpdated(a, b),
@@ -147,8 +171,9 @@ export class ReplicaSetController extends QueueController {
       let done = 0;
       for (let batch = 1; done < n; batch *= 2) {
         const size = Math.min(batch, n - done);
-        const results = await Promise.allSettled(Array.from({ length: size }, () =>
-          client.create<Pod>("pods", podFromTemplate(rs.spec.template, rs.metadata.namespace!, ref))));
+        const results = await Promise.allSettled(
+          Array.from({ length: size }, () => client.create<Pod>("pods", podFromTemplate(rs.spec.template, rs.metadata.namespace!, ref))),
+        );
         done += size;
         const failed = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
         for (const r of results) if (r.status === "fulfilled") recorder.record(rs, "Normal", "SuccessfulCreate", `Created pod: ${r.value.metadata.name}`);
@@ -162,15 +187,17 @@ export class ReplicaSetController extends QueueController {
     } else if (diff > 0) {
       const victims = [...active].sort(deletionOrder).slice(0, Math.min(diff, BURST_REPLICAS));
       this.expectations.expectDeletions(key, victims.map(objectKey));
-      await Promise.all(victims.map(async (p) => {
-        try {
-          await client.delete("pods", p.metadata.name!, p.metadata.namespace, { preconditionUid: p.metadata.uid });
-          recorder.record(rs, "Normal", "SuccessfulDelete", `Deleted pod: ${p.metadata.name}`);
-        } catch (err) {
-          this.expectations.deletionObserved(key, objectKey(p));
-          if (!isNotFound(err)) throw err;
-        }
-      }));
+      await Promise.all(
+        victims.map(async (p) => {
+          try {
+            await client.delete("pods", p.metadata.name!, p.metadata.namespace, { preconditionUid: p.metadata.uid });
+            recorder.record(rs, "Normal", "SuccessfulDelete", `Deleted pod: ${p.metadata.name}`);
+          } catch (err) {
+            this.expectations.deletionObserved(key, objectKey(p));
+            if (!isNotFound(err)) throw err;
+          }
+        }),
+      );
     }
   }
 

@@ -3,7 +3,11 @@ import type { Namespace, ServiceAccount } from "@skiff/api";
 import { FakeCluster } from "../testing.js";
 import { ServiceAccountsController } from "./serviceaccount.js";
 
-const ns = (name: string, terminating = false): Namespace => ({ apiVersion: "v1", kind: "Namespace", metadata: { name, ...(terminating ? { deletionTimestamp: new Date().toISOString() } : {}) } });
+const ns = (name: string, terminating = false): Namespace => ({
+  apiVersion: "v1",
+  kind: "Namespace",
+  metadata: { name, ...(terminating ? { deletionTimestamp: new Date().toISOString() } : {}) },
+});
 
 describe("service accounts controller", () => {
   it("creates the default account in an active namespace once, and not in a terminating one", async () => {

@@ -16,7 +16,11 @@ export class ServiceAccountsController extends QueueController {
     const nss = this.ctx.informers.get<Namespace>("namespaces");
     const sas = this.ctx.informers.get<ServiceAccount>("serviceaccounts");
     nss.addHandlers({ onAdd: (n) => this.queue.add(n.metadata.name!), onUpdate: (_o, n) => this.queue.add(n.metadata.name!) });
-    sas.addHandlers({ onDelete: (sa) => { if (sa.metadata.name === DEFAULT_ACCOUNT) this.queue.add(sa.metadata.namespace!); } });
+    sas.addHandlers({
+      onDelete: (sa) => {
+        if (sa.metadata.name === DEFAULT_ACCOUNT) this.queue.add(sa.metadata.namespace!);
+      },
+    });
     await Promise.all([nss.waitForSync(), sas.waitForSync()]);
   }
 
@@ -26,7 +30,11 @@ export class ServiceAccountsController extends QueueController {
     if (!ns || ns.metadata.deletionTimestamp) return;
     if (this.ctx.informers.get<ServiceAccount>("serviceaccounts").get(`${namespace}/${DEFAULT_ACCOUNT}`)) return;
     try {
-      await this.ctx.client.create("serviceaccounts", { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: DEFAULT_ACCOUNT, namespace } } as ServiceAccount);
+      await this.ctx.client.create("serviceaccounts", {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: DEFAULT_ACCOUNT, namespace },
+      } as ServiceAccount);
       this.ctx.log.info({ namespace }, "created the default service account");
     } catch (err) {
       if (!isAlreadyExists(err)) throw err; // the cache was behind: it exists

@@ -39,8 +39,14 @@ export function claimsFor(set: StatefulSet, ordinal: number): PersistentVolumeCl
   return (set.spec.volumeClaimTemplates ?? []).map((t) => {
     const c = structuredClone(t) as PersistentVolumeClaim;
     return {
-      apiVersion: "v1", kind: "PersistentVolumeClaim",
-      metadata: { name: claimName(set, t, ordinal), namespace: set.metadata.namespace, labels: { ...(c.metadata?.labels ?? {}), ...labels }, annotations: c.metadata?.annotations },
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: {
+        name: claimName(set, t, ordinal),
+        namespace: set.metadata.namespace,
+        labels: { ...(c.metadata?.labels ?? {}), ...labels },
+        annotations: c.metadata?.annotations,
+      },
       spec: c.spec,
     } as PersistentVolumeClaim;
   });
@@ -56,8 +62,11 @@ export function newStatefulPod(set: StatefulSet, template: PodTemplateSpec, revi
     spec: { hostname: name, ...(set.spec.serviceName ? { subdomain: set.spec.serviceName } : {}) },
   });
   // Each claim template replaces a template volume of the same name (or is added).
-  const vols = ((pod.spec.volumes as { name: string }[] | undefined) ?? []).filter((v) => !(set.spec.volumeClaimTemplates ?? []).some((t) => t.metadata.name === v.name));
-  for (const t of set.spec.volumeClaimTemplates ?? []) vols.push({ name: t.metadata.name!, persistentVolumeClaim: { claimName: claimName(set, t, ordinal) } } as never);
+  const vols = ((pod.spec.volumes as { name: string }[] | undefined) ?? []).filter(
+    (v) => !(set.spec.volumeClaimTemplates ?? []).some((t) => t.metadata.name === v.name),
+  );
+  for (const t of set.spec.volumeClaimTemplates ?? [])
+    vols.push({ name: t.metadata.name!, persistentVolumeClaim: { claimName: claimName(set, t, ordinal) } } as never);
   if (vols.length) pod.spec.volumes = vols;
   return pod;
 }

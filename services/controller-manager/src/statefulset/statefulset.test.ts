@@ -6,10 +6,16 @@ import { REVISION_LABEL, ordinalOf } from "./identity.js";
 
 function sts(replicas: number, extra: Partial<StatefulSet["spec"]> = {}): StatefulSet {
   return {
-    apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "web", namespace: "default", generation: 1 },
+    apiVersion: "apps/v1",
+    kind: "StatefulSet",
+    metadata: { name: "web", namespace: "default", generation: 1 },
     spec: {
-      replicas, serviceName: "nginx", selector: { matchLabels: { app: "web" } }, podManagementPolicy: "OrderedReady",
-      updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 0 } }, revisionHistoryLimit: 10,
+      replicas,
+      serviceName: "nginx",
+      selector: { matchLabels: { app: "web" } },
+      podManagementPolicy: "OrderedReady",
+      updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 0 } },
+      revisionHistoryLimit: 10,
       template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "img:1" }] } },
       volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Mi" } } } } as KObject],
       ...extra,
@@ -43,7 +49,11 @@ function setup() {
       fc.sync();
     } else fc.seed("statefulsets", s);
   };
-  const names = () => fc.list<Pod>("pods").map((p) => p.metadata.name).sort();
+  const names = () =>
+    fc
+      .list<Pod>("pods")
+      .map((p) => p.metadata.name)
+      .sort();
   const get = () => fc.objects.get("statefulsets:default/web") as StatefulSet;
   return { fc, c, runAll, set, names, get };
 }
@@ -173,7 +183,12 @@ describe("StatefulSet controller", () => {
     runAll();
     await c.reconcile("default/web");
     expect(["web-0", "web-1", "web-2"].map(image)).toEqual(["img:2", "img:2", "img:2"]);
-    expect(get().status).toMatchObject({ updatedReplicas: 3, currentReplicas: 3, currentRevision: revs[1].metadata.name, updateRevision: revs[1].metadata.name });
+    expect(get().status).toMatchObject({
+      updatedReplicas: 3,
+      currentReplicas: 3,
+      currentRevision: revs[1].metadata.name,
+      updateRevision: revs[1].metadata.name,
+    });
   });
 
   it("OnDelete: a template change touches no pod until it is deleted", async () => {

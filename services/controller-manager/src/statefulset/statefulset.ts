@@ -3,8 +3,16 @@
 // Ready before the next, scale down from the highest ordinal) or Parallel pod management; rolling
 // update from the highest ordinal down to `partition`; ControllerRevisions record each template.
 import {
-  clone, labelSelectorFromStruct, objectKey, splitKey, isAlreadyExists,
-  type ControllerRevision, type PersistentVolumeClaim, type Pod, type PodTemplateSpec, type StatefulSet,
+  clone,
+  labelSelectorFromStruct,
+  objectKey,
+  splitKey,
+  isAlreadyExists,
+  type ControllerRevision,
+  type PersistentVolumeClaim,
+  type Pod,
+  type PodTemplateSpec,
+  type StatefulSet,
 } from "@skiff/api";
 import type { ControllerContext } from "../controller.js";
 import { QueueController } from "../common/base.js";
@@ -21,10 +29,18 @@ export class StatefulSetController extends QueueController {
     super(ctx, 2);
   }
 
-  private get sets() { return this.ctx.informers.get<StatefulSet>("statefulsets"); }
-  private get pods() { return this.ctx.informers.get<Pod>("pods"); }
-  private get claims() { return this.ctx.informers.get<PersistentVolumeClaim>("persistentvolumeclaims"); }
-  private get revisions() { return this.ctx.informers.get<ControllerRevision>("controllerrevisions"); }
+  private get sets() {
+    return this.ctx.informers.get<StatefulSet>("statefulsets");
+  }
+  private get pods() {
+    return this.ctx.informers.get<Pod>("pods");
+  }
+  private get claims() {
+    return this.ctx.informers.get<PersistentVolumeClaim>("persistentvolumeclaims");
+  }
+  private get revisions() {
+    return this.ctx.informers.get<ControllerRevision>("controllerrevisions");
+  }
 
   protected async setup(): Promise<void> {
     const enqueue = (o: StatefulSet) => this.queue.add(objectKey(o));
@@ -88,9 +104,17 @@ export class StatefulSetController extends QueueController {
     let update: ControllerRevision | undefined;
     for (;;) {
       const name = `${set.metadata.name}-${templateHash(set.spec.template, collisionCount)}`;
-      const existing = owned.find((r) => r.metadata.name === name) ?? await tolerant(() => client.get<ControllerRevision>("controllerrevisions", name, set.metadata.namespace));
-      if (existing && !isControlledBy(existing, set.metadata.uid)) { collisionCount++; continue; }
-      if (existing && JSON.stringify(existing.data) !== JSON.stringify(data)) { collisionCount++; continue; }
+      const existing =
+        owned.find((r) => r.metadata.name === name) ??
+        (await tolerant(() => client.get<ControllerRevision>("controllerrevisions", name, set.metadata.namespace)));
+      if (existing && !isControlledBy(existing, set.metadata.uid)) {
+        collisionCount++;
+        continue;
+      }
+      if (existing && JSON.stringify(existing.data) !== JSON.stringify(data)) {
+        collisionCount++;
+        continue;
+      }
       if (existing) {
         update = existing;
         // Going back to an older template (a rollback) makes that revision the newest again.
@@ -102,9 +126,16 @@ export class StatefulSetController extends QueueController {
         break;
       }
       const rev: ControllerRevision = {
-        apiVersion: "apps/v1", kind: "ControllerRevision",
-        metadata: { name, namespace: set.metadata.namespace, labels: { ...(set.spec.template.metadata?.labels ?? {}), [REVISION_LABEL]: name }, ownerReferences: [newControllerRef(set, "apps/v1", "StatefulSet")] },
-        data, revision: maxRev + 1,
+        apiVersion: "apps/v1",
+        kind: "ControllerRevision",
+        metadata: {
+          name,
+          namespace: set.metadata.namespace,
+          labels: { ...(set.spec.template.metadata?.labels ?? {}), [REVISION_LABEL]: name },
+          ownerReferences: [newControllerRef(set, "apps/v1", "StatefulSet")],
+        },
+        data,
+        revision: maxRev + 1,
       };
       try {
         update = await client.create<ControllerRevision>("controllerrevisions", rev);
@@ -137,7 +168,7 @@ export class StatefulSetController extends QueueController {
     const replicas = set.spec.replicas ?? 1;
     const monotonic = (set.spec.podManagementPolicy ?? "OrderedReady") !== "Parallel";
     const rolling = (set.spec.updateStrategy?.type ?? "RollingUpdate") === "RollingUpdate";
-    const partition = rolling ? set.spec.updateStrategy?.rollingUpdate?.partition ?? 0 : 0;
+    const partition = rolling ? (set.spec.updateStrategy?.rollingUpdate?.partition ?? 0) : 0;
     const slots: (Pod | undefined)[] = Array.from({ length: replicas }, () => undefined);
     const condemned: Pod[] = [];
     for (const p of pods) {
@@ -158,7 +189,12 @@ export class StatefulSetController extends QueueController {
       let p = slots[ord];
       if (p && isFinished(p) && !p.metadata.deletionTimestamp) {
         // A finished pod is replaced: delete it; the next pass creates it again.
-        recorder.record(set, "Normal", "RecreatingFailedPod", `StatefulSet ${set.metadata.namespace}/${set.metadata.name} is recreating ${p.status?.phase} Pod ${p.metadata.name}`);
+        recorder.record(
+          set,
+          "Normal",
+          "RecreatingFailedPod",
+          `StatefulSet ${set.metadata.namespace}/${set.metadata.name} is recreating ${p.status?.phase} Pod ${p.metadata.name}`,
+        );
         await tolerant(() => client.delete("pods", p!.metadata.name!, p!.metadata.namespace, { preconditionUid: p!.metadata.uid }));
         if (monotonic) return;
         continue;
@@ -173,7 +209,12 @@ export class StatefulSetController extends QueueController {
         } catch (err) {
           // Already there: the cache has not shown it yet.
           if (!isAlreadyExists(err)) {
-            recorder.record(set, "Warning", "FailedCreate", `create Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} failed error: ${(err as Error).message}`);
+            recorder.record(
+              set,
+              "Warning",
+              "FailedCreate",
+              `create Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} failed error: ${(err as Error).message}`,
+            );
             throw err;
           }
         }
@@ -207,7 +248,12 @@ export class StatefulSetController extends QueueController {
       const p = slots[ord];
       if (!p) return;
       if (p.metadata.labels?.[REVISION_LABEL] !== update.metadata.name && !p.metadata.deletionTimestamp) {
-        recorder.record(set, "Normal", "SuccessfulDelete", `delete Pod ${p.metadata.name} in StatefulSet ${set.metadata.name} for update to revision ${update.metadata.name}`);
+        recorder.record(
+          set,
+          "Normal",
+          "SuccessfulDelete",
+          `delete Pod ${p.metadata.name} in StatefulSet ${set.metadata.name} for update to revision ${update.metadata.name}`,
+        );
         await tolerant(() => client.delete("pods", p.metadata.name!, p.metadata.namespace, { preconditionUid: p.metadata.uid }));
         return;
       }
@@ -220,12 +266,18 @@ export class StatefulSetController extends QueueController {
     for (const c of claimsFor(set, ord)) {
       const have = this.claims.get(objectKey(c));
       if (have) {
-        if (have.metadata.deletionTimestamp) throw new Error(`persistentvolumeclaim ${have.metadata.name} is being deleted; waiting before starting pod ${set.metadata.name}-${ord}`);
+        if (have.metadata.deletionTimestamp)
+          throw new Error(`persistentvolumeclaim ${have.metadata.name} is being deleted; waiting before starting pod ${set.metadata.name}-${ord}`);
         continue;
       }
       try {
         await this.ctx.client.create("persistentvolumeclaims", c);
-        this.ctx.recorder.record(set, "Normal", "SuccessfulCreate", `create Claim ${c.metadata.name} Pod ${set.metadata.name}-${ord} in StatefulSet ${set.metadata.name} success`);
+        this.ctx.recorder.record(
+          set,
+          "Normal",
+          "SuccessfulCreate",
+          `create Claim ${c.metadata.name} Pod ${set.metadata.name}-${ord} in StatefulSet ${set.metadata.name} success`,
+        );
       } catch (err) {
         if (!isAlreadyExists(err)) throw err;
       }
@@ -233,7 +285,13 @@ export class StatefulSetController extends QueueController {
   }
 
   /** Counts pods by readiness and revision; completes a rolling update once every pod is updated and ready. */
-  private async updateStatus(set: StatefulSet, pods: Pod[], current: ControllerRevision, update: ControllerRevision, rev: { collisionCount: number }): Promise<void> {
+  private async updateStatus(
+    set: StatefulSet,
+    pods: Pod[],
+    current: ControllerRevision,
+    update: ControllerRevision,
+    rev: { collisionCount: number },
+  ): Promise<void> {
     const minReady = set.spec.minReadySeconds ?? 0;
     const live = pods.filter((p) => !p.metadata.deletionTimestamp && ordinalOf(set, p) >= 0);
     const status: Status = {

@@ -2,10 +2,20 @@ import { describe, expect, it } from "vitest";
 import type { PersistentVolume, PersistentVolumeClaim } from "@skiff/api";
 import { matches, pickVolume } from "./binder.js";
 
-const pv = (name: string, size: string, extra: Partial<PersistentVolume["spec"]> = {}, phase: "Available" | "Released" | "Bound" = "Available"): PersistentVolume => ({
-  metadata: { name }, spec: { capacity: { storage: size }, accessModes: ["ReadWriteOnce"], hostPath: { path: `/d/${name}` }, ...extra }, status: { phase },
+const pv = (
+  name: string,
+  size: string,
+  extra: Partial<PersistentVolume["spec"]> = {},
+  phase: "Available" | "Released" | "Bound" = "Available",
+): PersistentVolume => ({
+  metadata: { name },
+  spec: { capacity: { storage: size }, accessModes: ["ReadWriteOnce"], hostPath: { path: `/d/${name}` }, ...extra },
+  status: { phase },
 });
-const pvc: PersistentVolumeClaim = { metadata: { name: "c", namespace: "ns", uid: "u1" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } };
+const pvc: PersistentVolumeClaim = {
+  metadata: { name: "c", namespace: "ns", uid: "u1" },
+  spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+};
 
 describe("volume binder matching", () => {
   it("needs capacity, access modes and storage class", () => {

@@ -37,7 +37,13 @@ function isFreeFor(pv: PersistentVolume, pvc: PersistentVolumeClaim): boolean {
   if (pv.metadata.deletionTimestamp) return false;
   const ref = pv.spec.claimRef;
   // A PV pre-bound to this claim (by name, uid unset or equal) is free for it; any other claimRef holds it.
-  if (ref) return ref.namespace === pvc.metadata.namespace && ref.name === pvc.metadata.name && (!ref.uid || ref.uid === pvc.metadata.uid) && pv.status?.phase !== "Released";
+  if (ref)
+    return (
+      ref.namespace === pvc.metadata.namespace &&
+      ref.name === pvc.metadata.name &&
+      (!ref.uid || ref.uid === pvc.metadata.uid) &&
+      pv.status?.phase !== "Released"
+    );
   return pv.status?.phase === "Available" || pv.status?.phase === "Pending" || !pv.status?.phase;
 }
 
@@ -46,8 +52,12 @@ export class VolumeBinderController extends QueueController {
     super(ctx, { workers: 1, baseDelayMs: 300, maxDelayMs: 10_000, name: "volume-binder" });
   }
 
-  private get pvs() { return this.ctx.informers.get<PersistentVolume>("persistentvolumes"); }
-  private get pvcs() { return this.ctx.informers.get<PersistentVolumeClaim>("persistentvolumeclaims"); }
+  private get pvs() {
+    return this.ctx.informers.get<PersistentVolume>("persistentvolumes");
+  }
+  private get pvcs() {
+    return this.ctx.informers.get<PersistentVolumeClaim>("persistentvolumeclaims");
+  }
 
   protected async setup(): Promise<void> {
     const claim = (c: PersistentVolumeClaim) => this.queue.add(`claim:${objectKey(c)}`);
@@ -56,7 +66,14 @@ export class VolumeBinderController extends QueueController {
       // A volume appearing or freeing up may satisfy a waiting claim.
       for (const c of this.pvcs.list()) if (c.status?.phase !== "Bound") claim(c);
     };
-    this.pvcs.addHandlers({ onAdd: claim, onUpdate: (_o, c) => claim(c), onDelete: (c) => { claim(c); for (const v of this.pvs.list()) if (v.spec.claimRef?.uid === c.metadata.uid) volume(v); } });
+    this.pvcs.addHandlers({
+      onAdd: claim,
+      onUpdate: (_o, c) => claim(c),
+      onDelete: (c) => {
+        claim(c);
+        for (const v of this.pvs.list()) if (v.spec.claimRef?.uid === c.metadata.uid) volume(v);
+      },
+    });
     this.pvs.addHandlers({ onAdd: volume, onUpdate: (_o, v) => volume(v), onDelete: volume });
     await Promise.all([this.pvs.waitForSync(), this.pvcs.waitForSync()]);
   }
@@ -74,7 +91,8 @@ export class VolumeBinderController extends QueueController {
     const ref = pv.spec.claimRef;
     let phase: NonNullable<PersistentVolume["status"]>["phase"];
     if (!ref) phase = "Available";
-    else if (!ref.uid) phase = pv.status?.phase === "Bound" ? "Bound" : "Available"; // pre-bound, waiting for its claim
+    else if (!ref.uid)
+      phase = pv.status?.phase === "Bound" ? "Bound" : "Available"; // pre-bound, waiting for its claim
     else {
       const claim = this.pvcs.get(`${ref.namespace}/${ref.name}`);
       phase = claim && claim.metadata.uid === ref.uid ? "Bound" : "Released";
@@ -82,7 +100,13 @@ export class VolumeBinderController extends QueueController {
     }
     if (pv.status?.phase === phase) return;
     await this.ctx.client.updateStatus("persistentvolumes", { ...pv, status: { ...pv.status, phase } });
-    if (phase === "Released") this.ctx.recorder.record(pv, "Normal", "VolumeReleased", `claim ${ref!.namespace}/${ref!.name} was deleted; reclaim policy ${pv.spec.persistentVolumeReclaimPolicy ?? "Retain"}`);
+    if (phase === "Released")
+      this.ctx.recorder.record(
+        pv,
+        "Normal",
+        "VolumeReleased",
+        `claim ${ref!.namespace}/${ref!.name} was deleted; reclaim policy ${pv.spec.persistentVolumeReclaimPolicy ?? "Retain"}`,
+      );
   }
 
   private async syncClaim(key: string): Promise<void> {
@@ -112,11 +136,17 @@ export class VolumeBinderController extends QueueController {
         metadata: { ...pvc.metadata, annotations: { ...pvc.metadata.annotations, [BIND_COMPLETED]: "yes" } },
         spec: { ...pvc.spec, volumeName: pv.metadata.name },
       });
-      await client.updateStatus("persistentvolumeclaims", { ...bound, status: { phase: "Bound", accessModes: pv.spec.accessModes, capacity: pv.spec.capacity } });
+      await client.updateStatus("persistentvolumeclaims", {
+        ...bound,
+        status: { phase: "Bound", accessModes: pv.spec.accessModes, capacity: pv.spec.capacity },
+      });
       this.ctx.recorder.record(pvc, "Normal", "Bound", `Successfully bound to volume ${pv.metadata.name}`);
       this.ctx.log.info({ claim: key, volume: pv.metadata.name }, "bound claim");
     } catch (err) {
-      if (isConflict(err) || isNotFound(err)) { this.queue.addAfter(`claim:${key}`, 200); return; }
+      if (isConflict(err) || isNotFound(err)) {
+        this.queue.addAfter(`claim:${key}`, 200);
+        return;
+      }
       throw err;
     }
   }

@@ -4,9 +4,18 @@ import { Counter, Histogram, enableProcessMetrics } from "@skiff/metrics";
 import { parseQuery } from "../wire/wire.js";
 
 const SERVER = "dns://";
-const requests = new Counter({ name: "coredns_dns_requests_total", help: "Counter of DNS requests made per zone, protocol and family.", labelNames: ["server", "zone", "proto", "family", "type"] });
+const requests = new Counter({
+  name: "coredns_dns_requests_total",
+  help: "Counter of DNS requests made per zone, protocol and family.",
+  labelNames: ["server", "zone", "proto", "family", "type"],
+});
 const responses = new Counter({ name: "coredns_dns_responses_total", help: "Counter of response status codes.", labelNames: ["server", "zone", "rcode"] });
-const seconds = new Histogram({ name: "coredns_dns_request_duration_seconds", help: "Histogram of the time (in seconds) each request took per zone.", labelNames: ["server", "zone", "type"], buckets: [0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192] });
+const seconds = new Histogram({
+  name: "coredns_dns_request_duration_seconds",
+  help: "Histogram of the time (in seconds) each request took per zone.",
+  labelNames: ["server", "zone", "type"],
+  buckets: [0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192],
+});
 
 const TYPES: Record<number, string> = { 1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 15: "MX", 16: "TXT", 28: "AAAA", 33: "SRV", 255: "ANY" };
 const RCODES = ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"];
@@ -18,7 +27,8 @@ export function instrumentDns(server: { answer(msg: Buffer, via: "udp" | "tcp"):
   const suffix = `.${domain.toLowerCase()}`;
   server.answer = async (msg, via) => {
     const start = performance.now();
-    let type = "other", zone = ".";
+    let type = "other",
+      zone = ".";
     try {
       const q = parseQuery(msg);
       type = TYPES[q.type] ?? "other";

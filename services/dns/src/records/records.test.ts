@@ -5,12 +5,28 @@ import { TYPE, RCODE } from "../wire/wire.js";
 
 const D = "cluster.local";
 const services: Service[] = [
-  { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "default" }, spec: { clusterIP: "10.96.0.20", ports: [{ name: "http", port: 80, protocol: "TCP" }] } },
+  {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "web", namespace: "default" },
+    spec: { clusterIP: "10.96.0.20", ports: [{ name: "http", port: 80, protocol: "TCP" }] },
+  },
   { apiVersion: "v1", kind: "Service", metadata: { name: "db", namespace: "data" }, spec: { clusterIP: "None", ports: [{ name: "sql", port: 5432 }] } },
   { apiVersion: "v1", kind: "Service", metadata: { name: "ext", namespace: "default" }, spec: { type: "ExternalName", externalName: "db.example.com" } },
 ];
 const endpoints: Endpoints[] = [
-  { apiVersion: "v1", kind: "Endpoints", metadata: { name: "db", namespace: "data" }, subsets: [{ addresses: [{ ip: "10.1.0.5", hostname: "db-0" }, { ip: "10.1.0.6" }], notReadyAddresses: [{ ip: "10.1.0.7", hostname: "db-2" }], ports: [{ name: "sql", port: 5432 }] }] },
+  {
+    apiVersion: "v1",
+    kind: "Endpoints",
+    metadata: { name: "db", namespace: "data" },
+    subsets: [
+      {
+        addresses: [{ ip: "10.1.0.5", hostname: "db-0" }, { ip: "10.1.0.6" }],
+        notReadyAddresses: [{ ip: "10.1.0.7", hostname: "db-2" }],
+        ports: [{ name: "sql", port: 5432 }],
+      },
+    ],
+  },
 ];
 const view: ClusterView = {
   service: (ns, n) => services.find((s) => s.metadata.namespace === ns && s.metadata.name === n),

@@ -71,7 +71,8 @@ export function resolve(view: ClusterView, domain: string, name: string, type: n
     return type === TYPE.A || type === TYPE.ANY ? { rcode: RCODE.NOERROR, answers: [{ name, type: TYPE.A, ttl: TTL, ip: addr.ip }] } : empty;
   }
   if (rest.length === 2 && rest[0].startsWith("_") && rest[1].startsWith("_")) {
-    const portName = rest[0].slice(1), proto = rest[1].slice(1).toUpperCase();
+    const portName = rest[0].slice(1),
+      proto = rest[1].slice(1).toUpperCase();
     const port = svc.spec.ports?.find((p) => p.name === portName && (p.protocol ?? "TCP") === proto);
     if (!port) return nx;
     return type === TYPE.SRV || type === TYPE.ANY ? { rcode: RCODE.NOERROR, answers: srv(svc, ep, base, name, port.name) } : empty;
@@ -110,7 +111,8 @@ function reverse(view: ClusterView, domain: string, name: string, type: number):
   }
   for (const ep of view.allEndpoints()) {
     for (const a of readyAddresses(ep)) {
-      if (a.ip === ip && a.hostname) answers.push({ name, type: TYPE.PTR, ttl: TTL, target: `${a.hostname}.${ep.metadata.name}.${ep.metadata.namespace}.svc.${domain}` });
+      if (a.ip === ip && a.hostname)
+        answers.push({ name, type: TYPE.PTR, ttl: TTL, target: `${a.hostname}.${ep.metadata.name}.${ep.metadata.namespace}.svc.${domain}` });
     }
   }
   // Addresses that are not the cluster's go upstream.

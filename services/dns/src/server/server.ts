@@ -24,7 +24,11 @@ export class DnsServer {
   private tcp?: Server;
   port = 0;
 
-  constructor(private readonly view: ClusterView, private readonly opts: DnsServerOptions, private readonly log: Logger) {}
+  constructor(
+    private readonly view: ClusterView,
+    private readonly opts: DnsServerOptions,
+    private readonly log: Logger,
+  ) {}
 
   /** Answers one wire-format query (undefined = drop it: unparseable). */
   async answer(msg: Buffer, via: "udp" | "tcp"): Promise<Buffer | undefined> {
@@ -38,9 +42,20 @@ export class DnsServer {
     if ((q.flags & 0x7800) !== 0) return buildResponse(q, RCODE.NOTIMP, []);
     const r = resolve(this.view, this.opts.domain, q.name, q.type);
     if (r) {
-      const soa = r.answers.length === 0
-        ? [{ name: this.opts.domain, type: TYPE.SOA, ttl: 5, mname: `ns.dns.${this.opts.domain}`, rname: `hostmaster.${this.opts.domain}`, serial: Math.floor(Date.now() / 1000) >>> 0, minimum: 5 } as const]
-        : [];
+      const soa =
+        r.answers.length === 0
+          ? [
+              {
+                name: this.opts.domain,
+                type: TYPE.SOA,
+                ttl: 5,
+                mname: `ns.dns.${this.opts.domain}`,
+                rname: `hostmaster.${this.opts.domain}`,
+                serial: Math.floor(Date.now() / 1000) >>> 0,
+                minimum: 5,
+              } as const,
+            ]
+          : [];
       return buildResponse(q, r.rcode, r.answers, soa, { authoritative: true, recursion: this.opts.upstreams.length > 0 });
     }
     if (this.opts.upstreams.length === 0) return buildResponse(q, RCODE.REFUSED, []);
@@ -62,24 +77,53 @@ export class DnsServer {
   private forward(msg: Buffer, via: "udp" | "tcp", upstream: string): Promise<Buffer> {
     const { host, port } = splitHostPort(upstream);
     return new Promise((res, rej) => {
-      const timer = setTimeout(() => { cleanup(); rej(new Error("upstream timeout")); }, this.opts.upstreamTimeoutMs);
+      const timer = setTimeout(() => {
+        cleanup();
+        rej(new Error("upstream timeout"));
+      }, this.opts.upstreamTimeoutMs);
       let cleanup = () => clearTimeout(timer);
       if (via === "udp") {
         const s = createSocket(host.includes(":") ? "udp6" : "udp4");
-        cleanup = () => { clearTimeout(timer); try { s.close(); } catch { /* closed */ } };
-        s.on("message", (m) => { cleanup(); res(m); });
-        s.on("error", (e) => { cleanup(); rej(e); });
+        cleanup = () => {
+          clearTimeout(timer);
+          try {
+            s.close();
+          } catch {
+            /* closed */
+          }
+        };
+        s.on("message", (m) => {
+          cleanup();
+          res(m);
+        });
+        s.on("error", (e) => {
+          cleanup();
+          rej(e);
+        });
         s.send(msg, port, host);
       } else {
         const c = connect({ host, port });
         let buf = Buffer.alloc(0);
-        cleanup = () => { clearTimeout(timer); c.destroy(); };
-        c.on("connect", () => { const l = Buffer.alloc(2); l.writeUInt16BE(msg.length); c.write(Buffer.concat([l, msg])); });
+        cleanup = () => {
+          clearTimeout(timer);
+          c.destroy();
+        };
+        c.on("connect", () => {
+          const l = Buffer.alloc(2);
+          l.writeUInt16BE(msg.length);
+          c.write(Buffer.concat([l, msg]));
+        });
         c.on("data", (d) => {
           buf = Buffer.concat([buf, d]);
-          if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) { cleanup(); res(buf.subarray(2, 2 + buf.readUInt16BE(0))); }
+          if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+            cleanup();
+            res(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+          }
         });
-        c.on("error", (e) => { cleanup(); rej(e); });
+        c.on("error", (e) => {
+          cleanup();
+          rej(e);
+        });
       }
     });
   }
@@ -88,11 +132,17 @@ export class DnsServer {
   async start(): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const udp = createSocket("udp4");
-      await new Promise<void>((res, rej) => { udp.once("error", rej); udp.bind(this.opts.port, this.opts.host, () => res()); });
+      await new Promise<void>((res, rej) => {
+        udp.once("error", rej);
+        udp.bind(this.opts.port, this.opts.host, () => res());
+      });
       const port = udp.address().port;
       const tcp = createServer((c) => this.serveTcp(c));
       try {
-        await new Promise<void>((res, rej) => { tcp.once("error", rej); tcp.listen(port, this.opts.host, () => res()); });
+        await new Promise<void>((res, rej) => {
+          tcp.once("error", rej);
+          tcp.listen(port, this.opts.host, () => res());
+        });
       } catch (err) {
         udp.close();
         if (this.opts.port === 0 && attempt < 5) continue; // the TCP twin of a random port was taken
@@ -102,7 +152,11 @@ export class DnsServer {
         void this.answer(m, "udp").then((out) => {
           if (!out) return;
           // Over UDP, answers that do not fit 512 bytes are truncated (TC) so the client retries on TCP.
-          if (out.length > 512) { out = out.subarray(0, 12); out.writeUInt16BE(out.readUInt16BE(2) | 0x0200, 2); out.fill(0, 4, 12); }
+          if (out.length > 512) {
+            out = out.subarray(0, 12);
+            out.writeUInt16BE(out.readUInt16BE(2) | 0x0200, 2);
+            out.fill(0, 4, 12);
+          }
           udp.send(out, r.port, r.address);
         });
       });
@@ -134,7 +188,11 @@ export class DnsServer {
   }
 
   stop(): void {
-    try { this.udp?.close(); } catch { /* closed */ }
+    try {
+      this.udp?.close();
+    } catch {
+      /* closed */
+    }
     this.tcp?.close();
   }
 }

@@ -23,7 +23,11 @@ export function parseResolvConf(text: string): string[] {
  */
 export function resolveUpstreams(upstream: string, resolvConf: string, listen: string): string[] {
   if (upstream === "none") return [];
-  if (upstream) return upstream.split(",").map((s) => s.trim()).filter(Boolean);
+  if (upstream)
+    return upstream
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   let text = "";
   try {
     text = readFileSync(resolvConf, "utf8");

@@ -12,7 +12,9 @@ const emptyView = { service: () => undefined, endpoints: () => undefined, servic
 
 describe("upstream resolvers from resolv.conf", () => {
   it("takes the nameservers in order, port 53, ignoring other lines", () => {
-    expect(parseResolvConf("# generated\nsearch example.lan\nnameserver 192.0.2.53\noptions ndots:1\nnameserver fe80::1%eth0\n nameserver 198.51.100.7 \n")).toEqual(["192.0.2.53:53", "[fe80::1]:53", "198.51.100.7:53"]);
+    expect(
+      parseResolvConf("# generated\nsearch example.lan\nnameserver 192.0.2.53\noptions ndots:1\nnameserver fe80::1%eth0\n nameserver 198.51.100.7 \n"),
+    ).toEqual(["192.0.2.53:53", "[fe80::1]:53", "198.51.100.7:53"]);
   });
 
   it("--upstream wins; none disables; the default reads the file and leaves out our own address", () => {
@@ -46,10 +48,17 @@ describe("forwarding to a fake upstream on loopback", () => {
     await new Promise<void>((r) => dead.bind(0, "127.0.0.1", () => r()));
     deadPort = dead.address().port;
   });
-  afterAll(() => { fake.close(); dead.close(); });
+  afterAll(() => {
+    fake.close();
+    dead.close();
+  });
 
   it("names outside the cluster domain are answered by the upstream; a silent upstream is skipped", async () => {
-    const server = new DnsServer(emptyView, { host: "127.0.0.1", port: 0, domain: "cluster.local", upstreams: [`127.0.0.1:${deadPort}`, `127.0.0.1:${fakePort}`], upstreamTimeoutMs: 300 }, silentLogger());
+    const server = new DnsServer(
+      emptyView,
+      { host: "127.0.0.1", port: 0, domain: "cluster.local", upstreams: [`127.0.0.1:${deadPort}`, `127.0.0.1:${fakePort}`], upstreamTimeoutMs: 300 },
+      silentLogger(),
+    );
     const out = await server.answer(buildQuery(7, "example.org", TYPE.A), "udp");
     const r = parseResponse(out!);
     expect(r.rcode).toBe(RCODE.NOERROR);

@@ -30,7 +30,10 @@ function readName(buf: Buffer, off: number): { name: string; next: number } {
   for (;;) {
     if (off >= buf.length) throw new Error("name past the end of the message");
     const len = buf[off];
-    if (len === 0) { off++; break; }
+    if (len === 0) {
+      off++;
+      break;
+    }
     if ((len & 0xc0) === 0xc0) {
       if (++jumps > 16) throw new Error("compression loop");
       if (next < 0) next = off + 2;
@@ -64,17 +67,25 @@ function writeName(name: string): Buffer {
 
 function rdata(a: Answer): Buffer {
   switch (a.type) {
-    case TYPE.A: return Buffer.from(a.ip.split(".").map(Number));
+    case TYPE.A:
+      return Buffer.from(a.ip.split(".").map(Number));
     case TYPE.CNAME:
-    case TYPE.PTR: return writeName(a.target);
+    case TYPE.PTR:
+      return writeName(a.target);
     case TYPE.SRV: {
       const h = Buffer.alloc(6);
-      h.writeUInt16BE(a.priority, 0); h.writeUInt16BE(a.weight, 2); h.writeUInt16BE(a.port, 4);
+      h.writeUInt16BE(a.priority, 0);
+      h.writeUInt16BE(a.weight, 2);
+      h.writeUInt16BE(a.port, 4);
       return Buffer.concat([h, writeName(a.target)]);
     }
     case TYPE.SOA: {
       const t = Buffer.alloc(20);
-      t.writeUInt32BE(a.serial, 0); t.writeUInt32BE(7200, 4); t.writeUInt32BE(1800, 8); t.writeUInt32BE(86400, 12); t.writeUInt32BE(a.minimum, 16);
+      t.writeUInt32BE(a.serial, 0);
+      t.writeUInt32BE(7200, 4);
+      t.writeUInt32BE(1800, 8);
+      t.writeUInt32BE(86400, 12);
+      t.writeUInt32BE(a.minimum, 16);
       return Buffer.concat([writeName(a.mname), writeName(a.rname), t]);
     }
   }
@@ -83,12 +94,21 @@ function rdata(a: Answer): Buffer {
 function record(a: Answer): Buffer {
   const rd = rdata(a);
   const h = Buffer.alloc(10);
-  h.writeUInt16BE(a.type, 0); h.writeUInt16BE(1, 2); h.writeUInt32BE(a.ttl, 4); h.writeUInt16BE(rd.length, 8);
+  h.writeUInt16BE(a.type, 0);
+  h.writeUInt16BE(1, 2);
+  h.writeUInt32BE(a.ttl, 4);
+  h.writeUInt16BE(rd.length, 8);
   return Buffer.concat([writeName(a.name), h, rd]);
 }
 
 /** Builds a response to `q`. `authoritative` sets AA; `recursion` sets RA. */
-export function buildResponse(q: Query, rcode: number, answers: Answer[], authority: Answer[] = [], opts: { authoritative?: boolean; recursion?: boolean } = {}): Buffer {
+export function buildResponse(
+  q: Query,
+  rcode: number,
+  answers: Answer[],
+  authority: Answer[] = [],
+  opts: { authoritative?: boolean; recursion?: boolean } = {},
+): Buffer {
   const h = Buffer.alloc(12);
   h.writeUInt16BE(q.id, 0);
   const opcode = q.flags & 0x7800;
@@ -105,7 +125,9 @@ export function buildResponse(q: Query, rcode: number, answers: Answer[], author
 /** Builds a query (for clients and tests). */
 export function buildQuery(id: number, name: string, type: number, recursionDesired = true): Buffer {
   const h = Buffer.alloc(12);
-  h.writeUInt16BE(id, 0); h.writeUInt16BE(recursionDesired ? 0x0100 : 0, 2); h.writeUInt16BE(1, 4);
+  h.writeUInt16BE(id, 0);
+  h.writeUInt16BE(recursionDesired ? 0x0100 : 0, 2);
+  h.writeUInt16BE(1, 4);
   return Buffer.concat([h, writeName(name), Buffer.from([type >> 8, type & 255, 0, 1])]);
 }
 
@@ -124,7 +146,8 @@ export function parseResponse(buf: Buffer): { id: number; rcode: number; answers
     let value = "";
     if (type === TYPE.A) value = [...buf.subarray(start, start + 4)].join(".");
     else if (type === TYPE.CNAME || type === TYPE.PTR) value = readName(buf, start).name;
-    else if (type === TYPE.SRV) value = `${buf.readUInt16BE(start)} ${buf.readUInt16BE(start + 2)} ${buf.readUInt16BE(start + 4)} ${readName(buf, start + 6).name}`;
+    else if (type === TYPE.SRV)
+      value = `${buf.readUInt16BE(start)} ${buf.readUInt16BE(start + 2)} ${buf.readUInt16BE(start + 4)} ${readName(buf, start + 6).name}`;
     answers.push({ name: n.name, type, value });
     off = start + len;
   }

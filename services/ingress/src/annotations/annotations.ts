@@ -26,7 +26,13 @@ export interface RouteOptions {
 }
 
 export const defaultRouteOptions: RouteOptions = {
-  regex: false, sslRedirect: true, forceSslRedirect: false, bodyLimit: 0, readTimeoutMs: 60_000, connectTimeoutMs: 5000, backendProtocol: "HTTP",
+  regex: false,
+  sslRedirect: true,
+  forceSslRedirect: false,
+  bodyLimit: 0,
+  readTimeoutMs: 60_000,
+  connectTimeoutMs: 5000,
+  backendProtocol: "HTTP",
 };
 
 /** nginx sizes: 0, 1024, 8k, 10m, 1g (case-insensitive). */
@@ -52,7 +58,10 @@ export function parseAnnotations(ing: Ingress): { options: RouteOptions; warning
     const v = get(k);
     if (v === undefined) continue;
     const b = bool(v);
-    if (b === undefined) { bad(k, "must be true or false"); continue; }
+    if (b === undefined) {
+      bad(k, "must be true or false");
+      continue;
+    }
     if (k === "use-regex") o.regex = b;
     else if (k === "ssl-redirect") o.sslRedirect = b;
     else o.forceSslRedirect = b;
@@ -60,7 +69,10 @@ export function parseAnnotations(ing: Ingress): { options: RouteOptions; warning
   const rt = get("rewrite-target");
   if (rt !== undefined) {
     if (!rt.startsWith("/") && !/^https?:\/\//.test(rt)) bad("rewrite-target", "must be a path starting with /");
-    else { o.rewriteTarget = rt; o.regex = true; }
+    else {
+      o.rewriteTarget = rt;
+      o.regex = true;
+    }
   }
   const size = get("proxy-body-size");
   if (size !== undefined) {
@@ -68,7 +80,10 @@ export function parseAnnotations(ing: Ingress): { options: RouteOptions; warning
     if (n === undefined) bad("proxy-body-size", "must be a size such as 0, 8k, 10m or 1g");
     else o.bodyLimit = n;
   }
-  for (const [k, key] of [["proxy-read-timeout", "readTimeoutMs"], ["proxy-connect-timeout", "connectTimeoutMs"]] as const) {
+  for (const [k, key] of [
+    ["proxy-read-timeout", "readTimeoutMs"],
+    ["proxy-connect-timeout", "connectTimeoutMs"],
+  ] as const) {
     const v = get(k);
     if (v === undefined) continue;
     const n = Number(v.replace(/s$/, ""));
@@ -84,7 +99,11 @@ export function parseAnnotations(ing: Ingress): { options: RouteOptions; warning
   if (o.regex) {
     for (const r of ing.spec?.rules ?? []) {
       for (const p of r.http?.paths ?? []) {
-        try { new RegExp(p.path ?? "/"); } catch { warnings.push(`path ${JSON.stringify(p.path)} is not a valid regular expression (use-regex); the path is skipped`); }
+        try {
+          new RegExp(p.path ?? "/");
+        } catch {
+          warnings.push(`path ${JSON.stringify(p.path)} is not a valid regular expression (use-regex); the path is skipped`);
+        }
       }
     }
   }

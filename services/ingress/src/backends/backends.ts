@@ -23,12 +23,31 @@ export function refKey(r: BackendRef): string {
 export function resolveBackend(ref: BackendRef, service: Service | undefined, slices: EndpointSlice[]): Resolution {
   const key = refKey(ref);
   const svcName = `${ref.namespace}/${ref.service}`;
-  if (!service) return { ok: false, key, reason: `service ${svcName} not found`, problem: { reason: "ServiceNotFound", message: `service ${svcName} not found; requests for it get 503` } };
-  if (service.spec?.type === "ExternalName") return { ok: false, key, reason: `service ${svcName} is ExternalName`, problem: { reason: "UnsupportedBackend", message: `service ${svcName} is of type ExternalName, which Skiff's ingress does not proxy to` } };
-  const sp = (service.spec?.ports ?? []).find((p) => (ref.port.name !== undefined ? p.name === ref.port.name : p.port === ref.port.number) && (p.protocol ?? "TCP") === "TCP");
+  if (!service)
+    return {
+      ok: false,
+      key,
+      reason: `service ${svcName} not found`,
+      problem: { reason: "ServiceNotFound", message: `service ${svcName} not found; requests for it get 503` },
+    };
+  if (service.spec?.type === "ExternalName")
+    return {
+      ok: false,
+      key,
+      reason: `service ${svcName} is ExternalName`,
+      problem: { reason: "UnsupportedBackend", message: `service ${svcName} is of type ExternalName, which Skiff's ingress does not proxy to` },
+    };
+  const sp = (service.spec?.ports ?? []).find(
+    (p) => (ref.port.name !== undefined ? p.name === ref.port.name : p.port === ref.port.number) && (p.protocol ?? "TCP") === "TCP",
+  );
   if (!sp) {
     const which = ref.port.name !== undefined ? `named ${JSON.stringify(ref.port.name)}` : String(ref.port.number);
-    return { ok: false, key, reason: `service ${svcName} has no port ${which}`, problem: { reason: "ServicePortNotFound", message: `service ${svcName} has no TCP port ${which}; requests for it get 503` } };
+    return {
+      ok: false,
+      key,
+      reason: `service ${svcName} has no port ${which}`,
+      problem: { reason: "ServicePortNotFound", message: `service ${svcName} has no TCP port ${which}; requests for it get 503` },
+    };
   }
   const seen = new Set<string>();
   const endpoints: Endpoint[] = [];

@@ -21,14 +21,32 @@ async function createIfAbsent(client: ApiClient, resource: string, obj: IngressC
 
 /** Creates the class and the Service when missing (never changes what users edited). */
 export async function bootstrap(client: ApiClient, className: string, log: Logger): Promise<void> {
-  await createIfAbsent(client, "ingressclasses", {
-    apiVersion: "networking.k8s.io/v1", kind: "IngressClass",
-    metadata: { name: className, annotations: { [DEFAULT_CLASS_ANNOTATION]: "true" }, labels: { "app.kubernetes.io/name": "skiff-ingress" } },
-    spec: { controller: CONTROLLER },
-  }, log);
-  await createIfAbsent(client, "services", {
-    apiVersion: "v1", kind: "Service",
-    metadata: { name: INGRESS_SERVICE.name, namespace: INGRESS_SERVICE.namespace, labels: { "app.kubernetes.io/name": "skiff-ingress" } },
-    spec: { type: "LoadBalancer", ports: [{ name: "http", port: 80, protocol: "TCP" }, { name: "https", port: 443, protocol: "TCP" }] },
-  }, log);
+  await createIfAbsent(
+    client,
+    "ingressclasses",
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "IngressClass",
+      metadata: { name: className, annotations: { [DEFAULT_CLASS_ANNOTATION]: "true" }, labels: { "app.kubernetes.io/name": "skiff-ingress" } },
+      spec: { controller: CONTROLLER },
+    },
+    log,
+  );
+  await createIfAbsent(
+    client,
+    "services",
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: INGRESS_SERVICE.name, namespace: INGRESS_SERVICE.namespace, labels: { "app.kubernetes.io/name": "skiff-ingress" } },
+      spec: {
+        type: "LoadBalancer",
+        ports: [
+          { name: "http", port: 80, protocol: "TCP" },
+          { name: "https", port: 443, protocol: "TCP" },
+        ],
+      },
+    },
+    log,
+  );
 }

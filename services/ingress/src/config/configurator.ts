@@ -66,7 +66,10 @@ export class Configurator {
 
   /** Coalesces a burst of changes into one rebuild. */
   schedule(): void {
-    this.timer ??= setImmediate(() => { this.timer = undefined; this.rebuild(); });
+    this.timer ??= setImmediate(() => {
+      this.timer = undefined;
+      this.rebuild();
+    });
   }
 
   /** Builds and swaps in a new snapshot. */
@@ -102,7 +105,10 @@ export class Configurator {
     this.metrics.reloads++;
     this.pools.retain(live);
     this.report(problems);
-    this.status.sync(served, all.filter((i) => !servedByUs(i, classes)));
+    this.status.sync(
+      served,
+      all.filter((i) => !servedByUs(i, classes)),
+    );
     this.log.debug({ ingresses: served.length, backends: resolved.size, problems: problems.length }, "configuration rebuilt");
   }
 

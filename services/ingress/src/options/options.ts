@@ -6,7 +6,12 @@ const listenAddress = (v: string) => (/^[^\s:]+:\d+$/.test(v) ? undefined : `mus
 
 const rows = {
   apiservers: list("apiserver", "apiserver gRPC addresses", ["127.0.0.1:6444"], { env: "SKIFF_APISERVER", check: checks.hostPorts }),
-  tlsDir: str("tls-dir", "ca.crt, tls.crt, tls.key to reach the apiservers with (the node agent passes its own: the controller acts with the node's identity)", "", { env: "SKIFF_TLS_DIR" }),
+  tlsDir: str(
+    "tls-dir",
+    "ca.crt, tls.crt, tls.key to reach the apiservers with (the node agent passes its own: the controller acts with the node's identity)",
+    "",
+    { env: "SKIFF_TLS_DIR" },
+  ),
   nodeName: str("node-name", "This node's name, for Events", "localhost", { env: "SKIFF_NODE_NAME" }),
   httpAddress: str("http-address", "Plain HTTP listener (port 0: any port, written to the state file)", "127.0.0.1:0", { check: listenAddress }),
   httpsAddress: str("https-address", "TLS listener, HTTP/2 and HTTP/1.1", "127.0.0.1:0", { check: listenAddress }),

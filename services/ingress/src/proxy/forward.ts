@@ -65,7 +65,12 @@ export function forward(req: Req, res: Res, t: ForwardTarget, pools: Upstreams, 
   const limit = o.bodyLimit;
   const declared = Number(req.headers["content-length"] ?? 0);
   let finished = false;
-  const finish = (out: Outcome) => { if (!finished) { finished = true; done(out); } };
+  const finish = (out: Outcome) => {
+    if (!finished) {
+      finished = true;
+      done(out);
+    }
+  };
   if (limit && declared > limit) {
     sendError(res, 413, `request body of ${declared} bytes is over the limit of ${limit} bytes (proxy-body-size)`, { connection: "close" });
     return finish({ status: 413, bytesOut: 0 });
@@ -77,32 +82,60 @@ export function forward(req: Req, res: Res, t: ForwardTarget, pools: Upstreams, 
   let current: ClientRequest | undefined;
   let clientGone = false;
   res.on("close", () => {
-    if (!res.writableFinished) { clientGone = true; current?.destroy(); finish({ status: 499, bytesOut: 0, error: "client closed the connection" }); }
+    if (!res.writableFinished) {
+      clientGone = true;
+      current?.destroy();
+      finish({ status: 499, bytesOut: 0, error: "client closed the connection" });
+    }
   });
   const failures: string[] = [];
 
   const attempt = (i: number, sameAgain: boolean): void => {
     const ep = order[i];
     const upstream = `${ep.ip}:${ep.port}`;
-    const preq = (https ? httpsRequest : httpRequest)({ host: ep.ip, port: ep.port, method: req.method, path: t.path, headers, agent: pools.agent(ep, https), ...(https ? { servername: undefined } : {}) });
+    const preq = (https ? httpsRequest : httpRequest)({
+      host: ep.ip,
+      port: ep.port,
+      method: req.method,
+      path: t.path,
+      headers,
+      agent: pools.agent(ep, https),
+      ...(https ? { servername: undefined } : {}),
+    });
     current = preq;
-    let connected = false, responded = false, sent = 0, timedOut = "";
+    let connected = false,
+      responded = false,
+      sent = 0,
+      timedOut = "";
     let readTimer: NodeJS.Timeout | undefined;
     // One timer per request, restarted (refresh) on each chunk rather than replaced: a new
     // timer per chunk was a measurable share of the per-request CPU.
     let readDone = false;
     const armRead = () => {
       if (readDone) return;
-      if (readTimer) { readTimer.refresh(); return; }
-      readTimer = setTimeout(() => { timedOut = `no answer from ${upstream} within ${o.readTimeoutMs / 1000} s (proxy-read-timeout)`; preq.destroy(new Error(timedOut)); }, o.readTimeoutMs);
+      if (readTimer) {
+        readTimer.refresh();
+        return;
+      }
+      readTimer = setTimeout(() => {
+        timedOut = `no answer from ${upstream} within ${o.readTimeoutMs / 1000} s (proxy-read-timeout)`;
+        preq.destroy(new Error(timedOut));
+      }, o.readTimeoutMs);
     };
     let connectTimer: NodeJS.Timeout | undefined;
-    const clear = () => { readDone = true; if (connectTimer) clearTimeout(connectTimer); if (readTimer) clearTimeout(readTimer); };
+    const clear = () => {
+      readDone = true;
+      if (connectTimer) clearTimeout(connectTimer);
+      if (readTimer) clearTimeout(readTimer);
+    };
     const sendBody = () => {
       connected = true;
       if (connectTimer) clearTimeout(connectTimer);
       armRead();
-      if (!body) { preq.end(); return; }
+      if (!body) {
+        preq.end();
+        return;
+      }
       const onData = (chunk: Buffer) => {
         sent += chunk.length;
         if (limit && sent > limit) {
@@ -131,20 +164,39 @@ export function forward(req: Req, res: Res, t: ForwardTarget, pools: Upstreams, 
     preq.once("response", (pres: IncomingMessage) => {
       responded = true;
       armRead();
-      if (clientGone || finished) { pres.destroy(); return; }
+      if (clientGone || finished) {
+        pres.destroy();
+        return;
+      }
       const status = pres.statusCode ?? 502;
       (res as ServerResponse).writeHead(status, downstreamHeaders(pres.headers));
       let bytesOut = 0;
-      pres.on("data", (c: Buffer) => { bytesOut += c.length; armRead(); });
+      pres.on("data", (c: Buffer) => {
+        bytesOut += c.length;
+        armRead();
+      });
       pres.pipe(res as ServerResponse);
-      pres.once("end", () => { clear(); finish({ status, upstream, bytesOut }); });
-      pres.once("aborted", () => { clear(); (res as ServerResponse).destroy(); finish({ status, upstream, bytesOut, error: "backend closed mid-response" }); });
-      pres.once("error", () => { clear(); (res as ServerResponse).destroy(); });
+      pres.once("end", () => {
+        clear();
+        finish({ status, upstream, bytesOut });
+      });
+      pres.once("aborted", () => {
+        clear();
+        (res as ServerResponse).destroy();
+        finish({ status, upstream, bytesOut, error: "backend closed mid-response" });
+      });
+      pres.once("error", () => {
+        clear();
+        (res as ServerResponse).destroy();
+      });
     });
     preq.once("error", (err: NodeJS.ErrnoException) => {
       clear();
       if (finished || clientGone) return;
-      if (responded) { (res as ServerResponse).destroy(); return finish({ status: res.statusCode, upstream, bytesOut: 0, error: err.message }); }
+      if (responded) {
+        (res as ServerResponse).destroy();
+        return finish({ status: res.statusCode, upstream, bytesOut: 0, error: err.message });
+      }
       if (timedOut) {
         sendError(res, 504, `backend ${t.backend}: ${timedOut}`);
         return finish({ status: 504, upstream, bytesOut: 0, error: timedOut });
@@ -155,7 +207,9 @@ export function forward(req: Req, res: Res, t: ForwardTarget, pools: Upstreams, 
       failures.push(`${upstream}: ${err.code ?? err.message}`);
       if (stale && !sameAgain) return attempt(i, true);
       if (refused && i + 1 < order.length) return attempt(i + 1, false);
-      const msg = refused ? `no endpoint of ${t.backend} accepted a connection (${failures.join(", ")})` : `backend ${t.backend} failed: ${failures.join(", ")}`;
+      const msg = refused
+        ? `no endpoint of ${t.backend} accepted a connection (${failures.join(", ")})`
+        : `backend ${t.backend} failed: ${failures.join(", ")}`;
       sendError(res, 502, msg);
       finish({ status: 502, upstream, bytesOut: 0, error: msg });
     });
@@ -186,15 +240,23 @@ export function forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffe
       up.pipe(socket);
       socket.pipe(up);
       socket.once("close", () => up.destroy());
-      up.once("close", () => { socket.destroy(); done({ status: 101, upstream: `${ep.ip}:${ep.port}`, bytesOut: up.bytesRead }); });
+      up.once("close", () => {
+        socket.destroy();
+        done({ status: 101, upstream: `${ep.ip}:${ep.port}`, bytesOut: up.bytesRead });
+      });
     });
     up.on("error", (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      if (connected) { socket.destroy(); return; }
+      if (connected) {
+        socket.destroy();
+        return;
+      }
       failures.push(`${ep.ip}:${ep.port}: ${err.code ?? err.message}`);
       if (i + 1 < order.length) return attempt(i + 1);
       const body = `502 Bad Gateway: no endpoint of ${t.backend} accepted a connection (${failures.join(", ")})\n`;
-      socket.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
       done({ status: 502, bytesOut: 0, error: failures.join(", ") });
     });
   };

@@ -2,7 +2,18 @@
 // headers) dropped, the X-Forwarded-* family and X-Real-IP set from what this proxy saw.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
 
-const HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "http2-settings", "proxy-authenticate", "proxy-authorization"]);
+const HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+  "http2-settings",
+  "proxy-authenticate",
+  "proxy-authorization",
+]);
 /** Not sent upstream: the client's `Expect: 100-continue` was already answered by this server. */
 const REQUEST_ONLY = new Set(["expect"]);
 
@@ -11,7 +22,13 @@ const NONE: ReadonlySet<string> = new Set();
 /** Header names listed in a Connection header (hop-by-hop too); most requests name none but keep-alive. */
 function connectionNamed(v: string | string[] | undefined): ReadonlySet<string> {
   if (v === undefined || v === "keep-alive" || v === "close") return NONE;
-  return new Set(String(v).toLowerCase().split(",").map((s) => s.trim()).filter(Boolean));
+  return new Set(
+    String(v)
+      .toLowerCase()
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 /** What the proxy knows about the client side of a request. */

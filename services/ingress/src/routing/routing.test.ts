@@ -5,13 +5,22 @@ import type { Ingress, IngressClass, PathType } from "@skiff/api";
 import { RouteTable, servedByUs, wantsHttpsRedirect, normalizeHost } from "./routing.js";
 
 let seq = 0;
-function ing(name: string, rules: { host?: string; paths: [string, PathType, string][] }[], extra: Partial<Ingress["spec"]> = {}, annotations: Record<string, string> = {}): Ingress {
+function ing(
+  name: string,
+  rules: { host?: string; paths: [string, PathType, string][] }[],
+  extra: Partial<Ingress["spec"]> = {},
+  annotations: Record<string, string> = {},
+): Ingress {
   seq++;
   return {
-    apiVersion: "networking.k8s.io/v1", kind: "Ingress",
+    apiVersion: "networking.k8s.io/v1",
+    kind: "Ingress",
     metadata: { name, namespace: "default", annotations, creationTimestamp: `2026-01-01T00:00:${String(seq).padStart(2, "0")}Z` },
     spec: {
-      rules: rules.map((r) => ({ host: r.host, http: { paths: r.paths.map(([path, pathType, svc]) => ({ path, pathType, backend: { service: { name: svc, port: { number: 80 } } } })) } })),
+      rules: rules.map((r) => ({
+        host: r.host,
+        http: { paths: r.paths.map(([path, pathType, svc]) => ({ path, pathType, backend: { service: { name: svc, port: { number: 80 } } } })) },
+      })),
       ...extra,
     },
   };
@@ -48,12 +57,23 @@ describe("Kubernetes' path matching table", () => {
     const got = svcOf(t, "x.example.com", req);
     if (!matches) return expect(got).toBeUndefined();
     // The longest matching rule path wins.
-    const best = paths.filter((p) => p === "/" || req === p.replace(/\/$/, "") || req.startsWith(p.replace(/\/$/, "") + "/") || req === p).sort((a, b) => b.length - a.length)[0];
+    const best = paths
+      .filter((p) => p === "/" || req === p.replace(/\/$/, "") || req.startsWith(p.replace(/\/$/, "") + "/") || req === p)
+      .sort((a, b) => b.length - a.length)[0];
     expect(got).toBe(`svc${best.replace(/\//g, "-")}`);
   });
 
   it("prefers Exact over Prefix for the same path (Mixed)", () => {
-    const t = new RouteTable([ing("i", [{ paths: [["/foo", "Prefix", "prefix"], ["/foo", "Exact", "exact"]] }])]);
+    const t = new RouteTable([
+      ing("i", [
+        {
+          paths: [
+            ["/foo", "Prefix", "prefix"],
+            ["/foo", "Exact", "exact"],
+          ],
+        },
+      ]),
+    ]);
     expect(svcOf(t, undefined, "/foo")).toBe("exact");
     expect(svcOf(t, undefined, "/foo/x")).toBe("prefix");
   });
@@ -61,7 +81,11 @@ describe("Kubernetes' path matching table", () => {
 
 describe("hosts", () => {
   const t = new RouteTable([
-    ing("a", [{ host: "foo.bar.com", paths: [["/", "Prefix", "exact-host"]] }, { host: "*.bar.com", paths: [["/", "Prefix", "wild"]] }, { paths: [["/", "Prefix", "any"]] }]),
+    ing("a", [
+      { host: "foo.bar.com", paths: [["/", "Prefix", "exact-host"]] },
+      { host: "*.bar.com", paths: [["/", "Prefix", "wild"]] },
+      { paths: [["/", "Prefix", "any"]] },
+    ]),
   ]);
   it("matches exact hosts case-insensitively, ignoring the port", () => {
     expect(svcOf(t, "FOO.bar.com:8080", "/")).toBe("exact-host");
@@ -80,7 +104,15 @@ describe("hosts", () => {
 describe("several Ingresses and defaults", () => {
   it("merges rules of several Ingresses for one host; the older wins a conflict, reported", () => {
     const a = ing("a", [{ host: "h.com", paths: [["/api", "Prefix", "api"]] }]);
-    const b = ing("b", [{ host: "h.com", paths: [["/web", "Prefix", "web"], ["/api/", "Prefix", "api2"]] }]);
+    const b = ing("b", [
+      {
+        host: "h.com",
+        paths: [
+          ["/web", "Prefix", "web"],
+          ["/api/", "Prefix", "api2"],
+        ],
+      },
+    ]);
     const t = new RouteTable([b, a]);
     expect(svcOf(t, "h.com", "/api/x")).toBe("api");
     expect(svcOf(t, "h.com", "/web")).toBe("web");
@@ -103,8 +135,18 @@ describe("several Ingresses and defaults", () => {
 });
 
 describe("classes", () => {
-  const ours: IngressClass = { apiVersion: "networking.k8s.io/v1", kind: "IngressClass", metadata: { name: "skiff", annotations: { "ingressclass.kubernetes.io/is-default-class": "true" } }, spec: { controller: "skiff.dev/ingress" } };
-  const other: IngressClass = { apiVersion: "networking.k8s.io/v1", kind: "IngressClass", metadata: { name: "nginx" }, spec: { controller: "k8s.io/ingress-nginx" } };
+  const ours: IngressClass = {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "IngressClass",
+    metadata: { name: "skiff", annotations: { "ingressclass.kubernetes.io/is-default-class": "true" } },
+    spec: { controller: "skiff.dev/ingress" },
+  };
+  const other: IngressClass = {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "IngressClass",
+    metadata: { name: "nginx" },
+    spec: { controller: "k8s.io/ingress-nginx" },
+  };
   it("serves its class and class-less Ingresses when default; ignores other classes", () => {
     const i = ing("i", []);
     expect(servedByUs(i, [ours, other])).toBe(true);
@@ -117,7 +159,14 @@ describe("classes", () => {
 
 describe("annotations", () => {
   it("rewrite-target with capture groups (use-regex implied)", () => {
-    const t = new RouteTable([ing("rw", [{ host: "r.com", paths: [["/something(/|$)(.*)", "ImplementationSpecific", "s"]] }], {}, { "nginx.ingress.kubernetes.io/rewrite-target": "/$2", "nginx.ingress.kubernetes.io/use-regex": "true" })]);
+    const t = new RouteTable([
+      ing(
+        "rw",
+        [{ host: "r.com", paths: [["/something(/|$)(.*)", "ImplementationSpecific", "s"]] }],
+        {},
+        { "nginx.ingress.kubernetes.io/rewrite-target": "/$2", "nginx.ingress.kubernetes.io/use-regex": "true" },
+      ),
+    ]);
     expect(t.match("r.com", "/something/new")?.upstreamPath).toBe("/new");
     expect(t.match("r.com", "/something")?.upstreamPath).toBe("/");
     expect(t.match("r.com", "/SOMETHING/x")?.upstreamPath).toBe("/x");
@@ -129,7 +178,12 @@ describe("annotations", () => {
   });
   it("redirects TLS hosts to https unless ssl-redirect is false; force-ssl-redirect for others", () => {
     const tls = ing("t", [{ host: "s.com", paths: [["/", "Prefix", "s"]] }], { tls: [{ hosts: ["s.com"], secretName: "s-tls" }] });
-    const off = ing("o", [{ host: "o.com", paths: [["/", "Prefix", "o"]] }], { tls: [{ hosts: ["o.com"], secretName: "o-tls" }] }, { "nginx.ingress.kubernetes.io/ssl-redirect": "false" });
+    const off = ing(
+      "o",
+      [{ host: "o.com", paths: [["/", "Prefix", "o"]] }],
+      { tls: [{ hosts: ["o.com"], secretName: "o-tls" }] },
+      { "nginx.ingress.kubernetes.io/ssl-redirect": "false" },
+    );
     const force = ing("f", [{ host: "f.com", paths: [["/", "Prefix", "f"]] }], {}, { "nginx.ingress.kubernetes.io/force-ssl-redirect": "true" });
     const t = new RouteTable([tls, off, force]);
     expect(wantsHttpsRedirect(t, "s.com", t.match("s.com", "/"))).toBe(true);
@@ -138,10 +192,19 @@ describe("annotations", () => {
     expect(t.tlsFor("S.COM")).toEqual({ ingress: "default/t", namespace: "default", secretName: "s-tls" });
   });
   it("parses proxy-body-size, timeouts and backend-protocol; reports bad values", () => {
-    const t = new RouteTable([ing("a", [{ paths: [["/", "Prefix", "s"]] }], {}, {
-      "nginx.ingress.kubernetes.io/proxy-body-size": "8m", "nginx.ingress.kubernetes.io/proxy-read-timeout": "5",
-      "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS", "nginx.ingress.kubernetes.io/ssl-redirect": "maybe",
-    })]);
+    const t = new RouteTable([
+      ing(
+        "a",
+        [{ paths: [["/", "Prefix", "s"]] }],
+        {},
+        {
+          "nginx.ingress.kubernetes.io/proxy-body-size": "8m",
+          "nginx.ingress.kubernetes.io/proxy-read-timeout": "5",
+          "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
+          "nginx.ingress.kubernetes.io/ssl-redirect": "maybe",
+        },
+      ),
+    ]);
     const o = t.match("x", "/")!.options;
     expect(o).toMatchObject({ bodyLimit: 8 * 1024 * 1024, readTimeoutMs: 5000, backendProtocol: "HTTPS", sslRedirect: true });
     expect(t.problems.map((p) => p.message)).toEqual([expect.stringContaining("ssl-redirect")]);

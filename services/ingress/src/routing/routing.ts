@@ -60,7 +60,8 @@ const keyOf = (i: Ingress) => `${i.metadata.namespace}/${i.metadata.name}`;
 
 /** Older first (creationTimestamp), then by namespace/name: the stable order of conflicts. */
 function older(a: Ingress, b: Ingress): number {
-  const ta = a.metadata.creationTimestamp ?? "", tb = b.metadata.creationTimestamp ?? "";
+  const ta = a.metadata.creationTimestamp ?? "",
+    tb = b.metadata.creationTimestamp ?? "";
   return ta < tb ? -1 : ta > tb ? 1 : keyOf(a).localeCompare(keyOf(b));
 }
 
@@ -97,7 +98,8 @@ function routeMatches(r: Route, path: string): boolean {
 /** Path precedence: longer first; Exact before Prefix at equal length; then the older Ingress. */
 function byPrecedence(order: Map<string, number>) {
   return (a: Route, b: Route): number => {
-    const la = a.path.replace(/\/+$/, "").length, lb = b.path.replace(/\/+$/, "").length;
+    const la = a.path.replace(/\/+$/, "").length,
+      lb = b.path.replace(/\/+$/, "").length;
     if (la !== lb) return lb - la;
     if (a.pathType !== b.pathType) return a.pathType === "Exact" ? -1 : b.pathType === "Exact" ? 1 : 0;
     return (order.get(a.ingress) ?? 0) - (order.get(b.ingress) ?? 0);
@@ -158,12 +160,20 @@ export class RouteTable {
           if (unsupported) this.problems.push({ ingress: key, reason: "UnsupportedBackend", message: unsupported });
           let regex: RegExp | undefined;
           if (options.regex) {
-            try { regex = new RegExp("^" + path, "i"); } catch { continue; }
+            try {
+              regex = new RegExp("^" + path, "i");
+            } catch {
+              continue;
+            }
           }
           const id = `${host} ${regex ? "regex" : pathType === "Exact" ? "Exact" : "Prefix"} ${regex ? path : pathType === "Exact" ? path : path.replace(/\/+$/, "")}`;
           const owner = seen.get(id);
           if (owner && owner !== key) {
-            this.problems.push({ ingress: key, reason: "Conflict", message: `host ${JSON.stringify(host || "*")} path ${JSON.stringify(path)} (${pathType}) is already served by the older Ingress ${owner}; this rule is ignored` });
+            this.problems.push({
+              ingress: key,
+              reason: "Conflict",
+              message: `host ${JSON.stringify(host || "*")} path ${JSON.stringify(path)} (${pathType}) is already served by the older Ingress ${owner}; this rule is ignored`,
+            });
             continue;
           }
           seen.set(id, key);

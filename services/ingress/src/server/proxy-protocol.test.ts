@@ -12,7 +12,12 @@ describe("PROXY protocol v2 parsing", () => {
   });
 
   it("round-trips the node proxy's headers, IPv6 included", () => {
-    for (const [src, want] of [["192.168.1.20", "192.168.1.20"], ["2001:db8::1", "2001:db8::1"], ["fe80::1:0:0:2", "fe80::1:0:0:2"], ["::1", "::1"]]) {
+    for (const [src, want] of [
+      ["192.168.1.20", "192.168.1.20"],
+      ["2001:db8::1", "2001:db8::1"],
+      ["fe80::1:0:0:2", "fe80::1:0:0:2"],
+      ["::1", "::1"],
+    ]) {
       const p = parseProxyHeader(proxyHeaderV2(src, 5555, "10.0.0.1", 80));
       expect(p.kind === "header" && p.peer).toMatchObject({ address: want, port: 5555 });
     }

@@ -27,11 +27,15 @@ function ipv6(b: Buffer, at: number): string {
   // ::ffff:a.b.c.d as Node writes IPv4-mapped addresses.
   if (s.startsWith("0:0:0:0:0:ffff:")) return `::ffff:${b[at + 12]}.${b[at + 13]}.${b[at + 14]}.${b[at + 15]}`;
   // RFC 5952: the longest run of two or more zero groups becomes "::".
-  let best = -1, bestLen = 1;
+  let best = -1,
+    bestLen = 1;
   for (let i = 0; i < 8; ) {
     let j = i;
     while (j < 8 && groups[j] === "0") j++;
-    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
     i = j === i ? i + 1 : j;
   }
   return best < 0 ? s : `${groups.slice(0, best).join(":")}::${groups.slice(best + bestLen).join(":")}`;
@@ -42,7 +46,8 @@ export function parseProxyHeader(b: Buffer): Parsed {
   const n = Math.min(b.length, SIGNATURE.length);
   if (!b.subarray(0, n).equals(SIGNATURE.subarray(0, n))) return { kind: "none" };
   if (b.length < 16) return { kind: "more" };
-  const version = b[12] >> 4, command = b[12] & 0x0f;
+  const version = b[12] >> 4,
+    command = b[12] & 0x0f;
   const length = 16 + b.readUInt16BE(14);
   if (version !== 2) return { kind: "invalid", reason: `PROXY protocol version ${version}` };
   if (length > MAX_HEADER) return { kind: "invalid", reason: `PROXY header of ${length} bytes` };
@@ -50,7 +55,8 @@ export function parseProxyHeader(b: Buffer): Parsed {
   if (command === 0) return { kind: "header", length };
   if (command !== 1) return { kind: "invalid", reason: `PROXY command ${command}` };
   const fam = b[13];
-  if (fam === 0x11 && length >= 28) return { kind: "header", length, peer: { address: `${b[16]}.${b[17]}.${b[18]}.${b[19]}`, port: b.readUInt16BE(24), family: "IPv4" } };
+  if (fam === 0x11 && length >= 28)
+    return { kind: "header", length, peer: { address: `${b[16]}.${b[17]}.${b[18]}.${b[19]}`, port: b.readUInt16BE(24), family: "IPv4" } };
   if (fam === 0x21 && length >= 52) return { kind: "header", length, peer: { address: ipv6(b, 16), port: b.readUInt16BE(48), family: "IPv6" } };
   // UNSPEC or a transport we do not forward: keep the connection's own address (the spec's advice).
   return { kind: "header", length };
@@ -72,16 +78,30 @@ export function acceptProxyHeader(socket: Socket, deliver: (s: Socket) => void, 
   if (!isLoopback(socket.remoteAddress)) return deliver(socket);
   let buf: Buffer = Buffer.alloc(0);
   const timer = setTimeout(() => socket.destroy(), timeoutMs);
-  const cleanup = () => { clearTimeout(timer); socket.off("readable", onReadable); socket.off("error", onError); socket.off("end", onEnd); };
-  const onError = () => { cleanup(); socket.destroy(); };
-  const onEnd = () => { cleanup(); socket.destroy(); };
+  const cleanup = () => {
+    clearTimeout(timer);
+    socket.off("readable", onReadable);
+    socket.off("error", onError);
+    socket.off("end", onEnd);
+  };
+  const onError = () => {
+    cleanup();
+    socket.destroy();
+  };
+  const onEnd = () => {
+    cleanup();
+    socket.destroy();
+  };
   const onReadable = () => {
     let chunk: Buffer | null;
     while ((chunk = socket.read() as Buffer | null) !== null) buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
     const p = parseProxyHeader(buf);
     if (p.kind === "more") return;
     cleanup();
-    if (p.kind === "invalid") { socket.destroy(); return; }
+    if (p.kind === "invalid") {
+      socket.destroy();
+      return;
+    }
     if (p.kind === "header") {
       if (p.peer) setPeer(socket, p.peer);
       buf = buf.subarray(p.length);

@@ -41,7 +41,14 @@ export class IngressServer {
   httpPort = 0;
   httpsPort = 0;
 
-  constructor(private readonly snapshot: () => Snapshot, private readonly certs: CertStore, private readonly pools: Upstreams, private readonly metrics: Metrics, private readonly opts: ServerOptions, private readonly log: Logger) {}
+  constructor(
+    private readonly snapshot: () => Snapshot,
+    private readonly certs: CertStore,
+    private readonly pools: Upstreams,
+    private readonly metrics: Metrics,
+    private readonly opts: ServerOptions,
+    private readonly log: Logger,
+  ) {}
 
   /** Decides what to do with a request. */
   decide(proto: "http" | "https", hostHeader: string | undefined, url: string, remote: string): Decision {
@@ -55,16 +62,31 @@ export class IngressServer {
       const port = this.opts.publicHttpsPort === 443 ? "" : `:${this.opts.publicHttpsPort}`;
       return { kind: "answer", status: 308, message: `redirecting to HTTPS`, headers: { location: `https://${host}${port}${url}` }, ingress: m?.ingress ?? "" };
     }
-    if (!m) return { kind: "answer", status: 404, message: `no Ingress rule matches host ${JSON.stringify(host)} path ${JSON.stringify(path)} and no default backend is set`, ingress: "" };
+    if (!m)
+      return {
+        kind: "answer",
+        status: 404,
+        message: `no Ingress rule matches host ${JSON.stringify(host)} path ${JSON.stringify(path)} and no default backend is set`,
+        ingress: "",
+      };
     if (!m.backend) return { kind: "answer", status: 503, message: m.route?.unsupported ?? "no backend", ingress: m.ingress ?? "" };
     const r = snap.resolved.get(refKey(m.backend));
     if (!r?.ok) return { kind: "answer", status: 503, message: r ? r.reason : "backend not resolved yet", ingress: m.ingress ?? "" };
     const upstreamUrl = m.upstreamPath !== undefined ? m.upstreamPath + (q < 0 ? "" : url.slice(q)) : url;
     return {
-      kind: "forward", ingress: m.ingress ?? "",
+      kind: "forward",
+      ingress: m.ingress ?? "",
       target: {
-        backend: r.key, endpoints: r.endpoints, options: m.options, path: upstreamUrl,
-        client: { remoteAddress: remote, proto, host: String(hostHeader ?? ""), port: proto === "https" ? this.opts.publicHttpsPort : this.opts.publicHttpPort },
+        backend: r.key,
+        endpoints: r.endpoints,
+        options: m.options,
+        path: upstreamUrl,
+        client: {
+          remoteAddress: remote,
+          proto,
+          host: String(hostHeader ?? ""),
+          port: proto === "https" ? this.opts.publicHttpsPort : this.opts.publicHttpPort,
+        },
       },
     };
   }
@@ -79,7 +101,22 @@ export class IngressServer {
       const secs = Number(process.hrtime.bigint() - start) / 1e9;
       this.metrics.observe(d.ingress, o.status, secs, o.bytesOut);
       if (this.opts.accessLog) {
-        this.log.info({ remote, proto: `${proto}/${req.httpVersion}`, method: req.method, host, url, status: o.status, bytes: o.bytesOut, ms: Math.round(secs * 1e4) / 10, ingress: d.ingress || undefined, upstream: o.upstream, err: o.error }, "request");
+        this.log.info(
+          {
+            remote,
+            proto: `${proto}/${req.httpVersion}`,
+            method: req.method,
+            host,
+            url,
+            status: o.status,
+            bytes: o.bytesOut,
+            ms: Math.round(secs * 1e4) / 10,
+            ingress: d.ingress || undefined,
+            upstream: o.upstream,
+            err: o.error,
+          },
+          "request",
+        );
       }
     };
     if (d.kind === "answer") {
@@ -94,12 +131,30 @@ export class IngressServer {
     const d = this.decide(proto, req.headers.host, req.url ?? "/", req.socket.remoteAddress ?? "");
     const done = (o: Outcome) => {
       this.metrics.observe(d.ingress, o.status, 0, o.bytesOut);
-      if (this.opts.accessLog) this.log.info({ remote: req.socket.remoteAddress, proto: `${proto}/upgrade`, method: req.method, host: req.headers.host, url: req.url, status: o.status, ingress: d.ingress || undefined, upstream: o.upstream, err: o.error }, "request");
+      if (this.opts.accessLog)
+        this.log.info(
+          {
+            remote: req.socket.remoteAddress,
+            proto: `${proto}/upgrade`,
+            method: req.method,
+            host: req.headers.host,
+            url: req.url,
+            status: o.status,
+            ingress: d.ingress || undefined,
+            upstream: o.upstream,
+            err: o.error,
+          },
+          "request",
+        );
     };
     if (d.kind === "answer") {
       const body = `${d.status} ${d.message}\n`;
-      const extra = Object.entries(d.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join("");
-      socket.end(`HTTP/1.1 ${d.status} ${d.status === 308 ? "Permanent Redirect" : d.status === 404 ? "Not Found" : "Service Unavailable"}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}connection: close\r\n\r\n${body}`);
+      const extra = Object.entries(d.headers ?? {})
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join("");
+      socket.end(
+        `HTTP/1.1 ${d.status} ${d.status === 308 ? "Permanent Redirect" : d.status === 404 ? "Not Found" : "Service Unavailable"}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}connection: close\r\n\r\n${body}`,
+      );
       return done({ status: d.status, bytesOut: 0 });
     }
     forwardUpgrade(req, socket, head, d.target, this.pools, done);
@@ -108,8 +163,14 @@ export class IngressServer {
   async start(): Promise<void> {
     const http = createHttpServer({ keepAliveTimeout: 75_000, headersTimeout: 60_000, requestTimeout: 0 }, (req, res) => this.handle("http", req, res));
     http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade("http", req, socket, head));
-    http.on("clientError", (_err, socket) => { if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n"); else socket.destroy(); });
-    const https = createSecureServer({ allowHTTP1: true, SNICallback: this.certs.sni, ...this.opts.defaultCert, settings: { enableConnectProtocol: false } }, (req, res) => this.handle("https", req as Http2ServerRequest, res));
+    http.on("clientError", (_err, socket) => {
+      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
+      else socket.destroy();
+    });
+    const https = createSecureServer(
+      { allowHTTP1: true, SNICallback: this.certs.sni, ...this.opts.defaultCert, settings: { enableConnectProtocol: false } },
+      (req, res) => this.handle("https", req as Http2ServerRequest, res),
+    );
     https.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade("https", req, socket, head));
     https.on("sessionError", () => undefined);
     https.on("tlsClientError", () => undefined);
@@ -119,15 +180,20 @@ export class IngressServer {
       const peer = raw && (raw as unknown as { _peername?: Peer })._peername;
       if (peer) setPeer(t, peer);
     });
-    const listen = (s: Server | Http2SecureServer, a: { host: string; port: number }) => new Promise<number>((res, rej) => {
-      // The server's own 'connection' listener (HTTP parser / TLS handshake) runs once the
-      // PROXY header, if any, has been read off the socket.
-      const own = s.listeners("connection") as ((c: Socket) => void)[];
-      s.removeAllListeners("connection");
-      s.on("connection", (c: Socket) => acceptProxyHeader(c, (c2) => { for (const l of own) l.call(s, c2); }));
-      s.once("error", rej);
-      s.listen(a.port, a.host, () => res((s.address() as { port: number }).port));
-    });
+    const listen = (s: Server | Http2SecureServer, a: { host: string; port: number }) =>
+      new Promise<number>((res, rej) => {
+        // The server's own 'connection' listener (HTTP parser / TLS handshake) runs once the
+        // PROXY header, if any, has been read off the socket.
+        const own = s.listeners("connection") as ((c: Socket) => void)[];
+        s.removeAllListeners("connection");
+        s.on("connection", (c: Socket) =>
+          acceptProxyHeader(c, (c2) => {
+            for (const l of own) l.call(s, c2);
+          }),
+        );
+        s.once("error", rej);
+        s.listen(a.port, a.host, () => res((s.address() as { port: number }).port));
+      });
     this.httpPort = await listen(http, this.opts.http);
     this.httpsPort = await listen(https, this.opts.https);
     this.http = http;
@@ -136,10 +202,15 @@ export class IngressServer {
 
   /** Stops accepting; open connections finish their requests (HTTP/1.1 idle ones are closed). */
   async stop(): Promise<void> {
-    await Promise.all([this.http, this.https].map((s) => new Promise<void>((r) => {
-      if (!s) return r();
-      s.close(() => r());
-      (s as Server).closeIdleConnections?.();
-    })));
+    await Promise.all(
+      [this.http, this.https].map(
+        (s) =>
+          new Promise<void>((r) => {
+            if (!s) return r();
+            s.close(() => r());
+            (s as Server).closeIdleConnections?.();
+          }),
+      ),
+    );
   }
 }

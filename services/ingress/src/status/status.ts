@@ -9,7 +9,11 @@ import type { Ingress } from "@skiff/api";
 export class StatusWriter {
   private readonly inFlight = new Set<string>();
 
-  constructor(private readonly client: ApiClient, private readonly addresses: () => string[], private readonly log: Logger) {}
+  constructor(
+    private readonly client: ApiClient,
+    private readonly addresses: () => string[],
+    private readonly log: Logger,
+  ) {}
 
   /** Writes the statuses that differ (fire-and-forget; the next sync retries failures). */
   sync(served: Ingress[], others: Ingress[]): void {
@@ -29,7 +33,8 @@ export class StatusWriter {
     if (this.inFlight.has(key)) return;
     this.inFlight.add(key);
     const next: Ingress = { ...ing, status: { ...ing.status, loadBalancer: { ingress: want } } };
-    void this.client.updateStatus("ingresses", next)
+    void this.client
+      .updateStatus("ingresses", next)
       .then(() => this.log.info({ ingress: key, addresses: want.map((w) => w.ip) }, "ingress status updated"))
       .catch((err) => this.log.debug({ err: (err as Error).message, ingress: key }, "ingress status write failed; retried at the next sync"))
       .finally(() => this.inFlight.delete(key));

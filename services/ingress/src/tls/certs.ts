@@ -21,9 +21,19 @@ export function selfSigned(cn: string): { cert: string; key: string } {
   cert.serialNumber = serial.toString("hex");
   cert.validity.notBefore = new Date(Date.now() - 3600_000);
   cert.validity.notAfter = new Date(Date.now() + 365 * 24 * 3600_000);
-  cert.setSubject([{ name: "commonName", value: cn }, { name: "organizationName", value: "Skiff" }]);
-  cert.setIssuer([{ name: "commonName", value: cn }, { name: "organizationName", value: "Skiff" }]);
-  cert.setExtensions([{ name: "basicConstraints", cA: false }, { name: "extKeyUsage", serverAuth: true }, { name: "subjectAltName", altNames: [{ type: 2, value: "ingress.local" }] }]);
+  cert.setSubject([
+    { name: "commonName", value: cn },
+    { name: "organizationName", value: "Skiff" },
+  ]);
+  cert.setIssuer([
+    { name: "commonName", value: cn },
+    { name: "organizationName", value: "Skiff" },
+  ]);
+  cert.setExtensions([
+    { name: "basicConstraints", cA: false },
+    { name: "extKeyUsage", serverAuth: true },
+    { name: "subjectAltName", altNames: [{ type: 2, value: "ingress.local" }] },
+  ]);
   cert.sign(priv, forge.md.sha256.create());
   return { cert: forge.pki.certificateToPem(cert), key: keyPem };
 }
@@ -55,7 +65,11 @@ export class CertStore {
       const s = secret(t.namespace, t.secretName);
       const name = `${t.namespace}/${t.secretName}`;
       if (!s) {
-        problems.push({ ingress: t.ingress, reason: "MissingTLSSecret", message: `TLS secret ${name} for host ${host} not found; serving the default self-signed certificate` });
+        problems.push({
+          ingress: t.ingress,
+          reason: "MissingTLSSecret",
+          message: `TLS secret ${name} for host ${host} not found; serving the default self-signed certificate`,
+        });
         continue;
       }
       const id = `${s.metadata.uid}/${s.metadata.resourceVersion}`;
@@ -63,15 +77,25 @@ export class CertStore {
       let entry = this.cache.get(id);
       if (!entry) {
         entry = {};
-        const cert = decode(s.data?.["tls.crt"]), key = decode(s.data?.["tls.key"]);
+        const cert = decode(s.data?.["tls.crt"]),
+          key = decode(s.data?.["tls.key"]);
         if (!cert || !key) entry.error = "has no tls.crt and tls.key";
         else {
-          try { entry.ctx = createSecureContext({ cert, key }); } catch (err) { entry.error = `is not a valid certificate and key: ${(err as Error).message}`; }
+          try {
+            entry.ctx = createSecureContext({ cert, key });
+          } catch (err) {
+            entry.error = `is not a valid certificate and key: ${(err as Error).message}`;
+          }
         }
         this.cache.set(id, entry);
       }
       if (entry.ctx) next.set(host, entry.ctx);
-      else problems.push({ ingress: t.ingress, reason: "InvalidTLSSecret", message: `TLS secret ${name} for host ${host} ${entry.error}; serving the default self-signed certificate` });
+      else
+        problems.push({
+          ingress: t.ingress,
+          reason: "InvalidTLSSecret",
+          message: `TLS secret ${name} for host ${host} ${entry.error}; serving the default self-signed certificate`,
+        });
     }
     for (const id of this.cache.keys()) if (!used.has(id)) this.cache.delete(id);
     this.byHost = next;

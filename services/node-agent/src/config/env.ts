@@ -19,24 +19,39 @@ export function fieldValue(pod: Pod, path: string): string {
   const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
   if (m) return (m[1] === "labels" ? pod.metadata.labels : pod.metadata.annotations)?.[m[2]] ?? "";
   switch (path) {
-    case "metadata.name": return pod.metadata.name ?? "";
-    case "metadata.namespace": return pod.metadata.namespace ?? "";
-    case "metadata.uid": return pod.metadata.uid ?? "";
-    case "metadata.labels": return formatMap(pod.metadata.labels);
-    case "metadata.annotations": return formatMap(pod.metadata.annotations);
-    case "spec.nodeName": return pod.spec.nodeName ?? "";
-    case "spec.serviceAccountName": return String(pod.spec.serviceAccountName ?? "default");
-    case "status.podIP": return pod.status?.podIP ?? "";
-    case "status.podIPs": return (pod.status?.podIPs ?? []).map((p) => p.ip).join(",");
-    case "status.hostIP": return pod.status?.hostIP ?? "";
-    case "status.hostIPs": return (pod.status?.hostIPs ?? []).map((p) => p.ip).join(",");
-    default: throw new ConfigError(`unsupported fieldRef fieldPath: "${path}"`);
+    case "metadata.name":
+      return pod.metadata.name ?? "";
+    case "metadata.namespace":
+      return pod.metadata.namespace ?? "";
+    case "metadata.uid":
+      return pod.metadata.uid ?? "";
+    case "metadata.labels":
+      return formatMap(pod.metadata.labels);
+    case "metadata.annotations":
+      return formatMap(pod.metadata.annotations);
+    case "spec.nodeName":
+      return pod.spec.nodeName ?? "";
+    case "spec.serviceAccountName":
+      return String(pod.spec.serviceAccountName ?? "default");
+    case "status.podIP":
+      return pod.status?.podIP ?? "";
+    case "status.podIPs":
+      return (pod.status?.podIPs ?? []).map((p) => p.ip).join(",");
+    case "status.hostIP":
+      return pod.status?.hostIP ?? "";
+    case "status.hostIPs":
+      return (pod.status?.hostIPs ?? []).map((p) => p.ip).join(",");
+    default:
+      throw new ConfigError(`unsupported fieldRef fieldPath: "${path}"`);
   }
 }
 
 /** key="value" lines sorted by key, as the downward API writes label and annotation files. */
 function formatMap(m: Record<string, string> | undefined): string {
-  return Object.keys(m ?? {}).sort().map((k) => `${k}=${JSON.stringify(m![k])}`).join("\n");
+  return Object.keys(m ?? {})
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(m![k])}`)
+    .join("\n");
 }
 
 /** The value of a resourceFieldRef: the container's limit (or node allocatable) / divisor, rounded up. */
@@ -72,30 +87,51 @@ export function resolveEnv(pod: Pod, c: RuntimeContainerSpec, src: ConfigSources
     const prefix = from.prefix ?? "";
     if (from.configMapRef) {
       const cm = src.configMap(ns, from.configMapRef.name);
-      if (!cm) { if (from.configMapRef.optional) continue; throw new ConfigError(`configmap "${from.configMapRef.name}" not found`); }
+      if (!cm) {
+        if (from.configMapRef.optional) continue;
+        throw new ConfigError(`configmap "${from.configMapRef.name}" not found`);
+      }
       for (const [k, v] of Object.entries(cm.data ?? {})) vars.set(prefix + k, v);
     } else if (from.secretRef) {
       const s = src.secret(ns, from.secretRef.name);
-      if (!s) { if (from.secretRef.optional) continue; throw new ConfigError(`secret "${from.secretRef.name}" not found`); }
+      if (!s) {
+        if (from.secretRef.optional) continue;
+        throw new ConfigError(`secret "${from.secretRef.name}" not found`);
+      }
       for (const k of Object.keys(s.data ?? {})) vars.set(prefix + k, decodeSecret(s, k)!);
     }
   }
   for (const e of c.env ?? []) {
     const vf = e.valueFrom;
-    if (!vf) { vars.set(e.name, expand(e.value ?? "", vars)); continue; }
+    if (!vf) {
+      vars.set(e.name, expand(e.value ?? "", vars));
+      continue;
+    }
     if (vf.configMapKeyRef) {
       const r = vf.configMapKeyRef;
       const cm = src.configMap(ns, r.name ?? "");
-      if (!cm) { if (r.optional) continue; throw new ConfigError(`configmap "${r.name}" not found`); }
+      if (!cm) {
+        if (r.optional) continue;
+        throw new ConfigError(`configmap "${r.name}" not found`);
+      }
       const v = cm.data?.[r.key];
-      if (v === undefined) { if (r.optional) continue; throw new ConfigError(`couldn't find key ${r.key} in ConfigMap ${ns}/${r.name}`); }
+      if (v === undefined) {
+        if (r.optional) continue;
+        throw new ConfigError(`couldn't find key ${r.key} in ConfigMap ${ns}/${r.name}`);
+      }
       vars.set(e.name, v);
     } else if (vf.secretKeyRef) {
       const r = vf.secretKeyRef;
       const s = src.secret(ns, r.name ?? "");
-      if (!s) { if (r.optional) continue; throw new ConfigError(`secret "${r.name}" not found`); }
+      if (!s) {
+        if (r.optional) continue;
+        throw new ConfigError(`secret "${r.name}" not found`);
+      }
       const v = decodeSecret(s, r.key);
-      if (v === undefined) { if (r.optional) continue; throw new ConfigError(`couldn't find key ${r.key} in Secret ${ns}/${r.name}`); }
+      if (v === undefined) {
+        if (r.optional) continue;
+        throw new ConfigError(`couldn't find key ${r.key} in Secret ${ns}/${r.name}`);
+      }
       vars.set(e.name, v);
     } else if (vf.fieldRef) {
       vars.set(e.name, fieldValue(pod, vf.fieldRef.fieldPath));

@@ -7,8 +7,11 @@ import { diskUsage, EmptyDirMonitor, emptyDirMessage, limitedEmptyDirs } from ".
 import { silentLogger } from "@skiff/log";
 
 const pod = (volumes: unknown[], phase = "Running"): Pod => ({
-  apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "default", uid: "u1" },
-  spec: { containers: [{ name: "a", image: "i" }], volumes: volumes as Pod["spec"]["volumes"] }, status: { phase: phase as "Running" },
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: "p", namespace: "default", uid: "u1" },
+  spec: { containers: [{ name: "a", image: "i" }], volumes: volumes as Pod["spec"]["volumes"] },
+  status: { phase: phase as "Running" },
 });
 
 describe("emptyDir usage", () => {
@@ -28,22 +31,32 @@ describe("emptyDir usage", () => {
   });
 
   it("only disk emptyDirs with a sizeLimit are measured", () => {
-    expect(limitedEmptyDirs(pod([
-      { name: "a", emptyDir: { sizeLimit: "1Mi" } },
-      { name: "b", emptyDir: {} },
-      { name: "c", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
-      { name: "d", hostPath: { path: "/x" } },
-    ]))).toEqual([["a", "1Mi", 1024 * 1024]]);
+    expect(
+      limitedEmptyDirs(
+        pod([
+          { name: "a", emptyDir: { sizeLimit: "1Mi" } },
+          { name: "b", emptyDir: {} },
+          { name: "c", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+          { name: "d", hostPath: { path: "/x" } },
+        ]),
+      ),
+    ).toEqual([["a", "1Mi", 1024 * 1024]]);
   });
 
   it("evicts a running pod whose volume is over its limit, with the kubelet's message", async () => {
     const d = mkdtempSync(join(tmpdir(), "du-"));
     writeFileSync(join(d, "f"), Buffer.alloc(64 * 1024, 1));
     const evicted: [string, string][] = [];
-    const mon = (limit: string, phase?: string) => new EmptyDirMonitor({
-      pods: () => [pod([{ name: "scratch", emptyDir: { sizeLimit: limit } }], phase)], emptyDirPath: () => d,
-      evict: (p, m) => evicted.push([p.metadata.name!, m]), log: silentLogger(),
-    }, 1000);
+    const mon = (limit: string, phase?: string) =>
+      new EmptyDirMonitor(
+        {
+          pods: () => [pod([{ name: "scratch", emptyDir: { sizeLimit: limit } }], phase)],
+          emptyDirPath: () => d,
+          evict: (p, m) => evicted.push([p.metadata.name!, m]),
+          log: silentLogger(),
+        },
+        1000,
+      );
     await mon("1Mi").check();
     expect(evicted).toEqual([]);
     await mon("16Ki", "Succeeded").check();

@@ -53,7 +53,10 @@ export class EmptyDirMonitor {
   private timer?: NodeJS.Timeout;
   private running = false;
 
-  constructor(private readonly deps: EmptyDirMonitorDeps, private readonly intervalMs: number) {}
+  constructor(
+    private readonly deps: EmptyDirMonitorDeps,
+    private readonly intervalMs: number,
+  ) {}
 
   start(): void {
     this.timer = setInterval(() => void this.check().catch((err) => this.deps.log.warn({ err }, "emptyDir usage check failed")), this.intervalMs);
@@ -75,7 +78,10 @@ export class EmptyDirMonitor {
         for (const [name, limit, bytes] of limitedEmptyDirs(pod)) {
           const used = await diskUsage(this.deps.emptyDirPath(pod.metadata.uid!, name));
           if (used <= bytes) continue;
-          this.deps.log.info({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, volume: name, used, limit: bytes }, "emptyDir over its sizeLimit; evicting");
+          this.deps.log.info(
+            { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, volume: name, used, limit: bytes },
+            "emptyDir over its sizeLimit; evicting",
+          );
           this.deps.evict(pod, emptyDirMessage(name, limit));
           break;
         }

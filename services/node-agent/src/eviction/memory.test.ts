@@ -6,11 +6,23 @@ import type { Pod } from "@skiff/api";
 import { MemoryEvictor, memoryEvictionMessage, rankForMemory, type PodUsage } from "./memory.js";
 
 const Mi = 1024 * 1024;
-const pod = (name: string, o: { request?: string; limit?: string; priority?: number } = {}): Pod => ({
-  apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", uid: name },
-  spec: { priority: o.priority, containers: [{ name: "c", image: "i", resources: { ...(o.request ? { requests: { memory: o.request } } : {}), ...(o.limit ? { limits: { memory: o.limit } } : {}) } }] },
-  status: { phase: "Running" },
-} as Pod);
+const pod = (name: string, o: { request?: string; limit?: string; priority?: number } = {}): Pod =>
+  ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "default", uid: name },
+    spec: {
+      priority: o.priority,
+      containers: [
+        {
+          name: "c",
+          image: "i",
+          resources: { ...(o.request ? { requests: { memory: o.request } } : {}), ...(o.limit ? { limits: { memory: o.limit } } : {}) },
+        },
+      ],
+    },
+    status: { phase: "Running" },
+  }) as Pod;
 const usage = (p: Pod, mib: number, reqMib: number): PodUsage => ({ pod: p, containers: [{ name: "c", usage: mib * Mi, request: reqMib * Mi }] });
 
 describe("memory pressure ranking", () => {
@@ -27,17 +39,26 @@ describe("memory pressure ranking", () => {
   });
 
   it("words the event as the kubelet does", () => {
-    expect(memoryEvictionMessage(100 * Mi, 50 * Mi, usage(pod("p"), 12, 0))).toBe("The node was low on resource: memory. Threshold quantity: 100Mi, available: 50Mi. Container c was using 12Mi, request is 0, has larger consumption of memory. ");
+    expect(memoryEvictionMessage(100 * Mi, 50 * Mi, usage(pod("p"), 12, 0))).toBe(
+      "The node was low on resource: memory. Threshold quantity: 100Mi, available: 50Mi. Container c was using 12Mi, request is 0, has larger consumption of memory. ",
+    );
   });
 
   it("evicts one pod per round below the threshold, none above it, never a critical pod", async () => {
     let available = 200 * Mi;
     const evicted: string[] = [];
     const pods = [pod("a", { request: "10Mi" }), pod("b"), pod("critical", { priority: 2_000_000_000 })];
-    const ev = new MemoryEvictor({
-      pods: () => pods, available: async () => available, usage: async (p) => [{ name: "c", bytes: p.metadata.name === "a" ? 5 * Mi : 30 * Mi }],
-      evict: (p) => evicted.push(p.metadata.name!), log: pino({ level: "silent" }),
-    }, 100 * Mi, 1000);
+    const ev = new MemoryEvictor(
+      {
+        pods: () => pods,
+        available: async () => available,
+        usage: async (p) => [{ name: "c", bytes: p.metadata.name === "a" ? 5 * Mi : 30 * Mi }],
+        evict: (p) => evicted.push(p.metadata.name!),
+        log: pino({ level: "silent" }),
+      },
+      100 * Mi,
+      1000,
+    );
     await ev.check();
     expect(evicted).toEqual([]);
     available = 50 * Mi;

@@ -30,15 +30,15 @@ export function memoryRequests(pod: Pod): Map<string, number> {
 export function rankForMemory(cands: PodUsage[]): PodUsage[] {
   const exceeds = (u: PodUsage) => total(u, "usage") > total(u, "request");
   const above = (u: PodUsage) => total(u, "usage") - total(u, "request");
-  return [...cands].sort((a, b) =>
-    Number(exceeds(b)) - Number(exceeds(a)) || (a.pod.spec.priority ?? 0) - (b.pod.spec.priority ?? 0) || above(b) - above(a));
+  return [...cands].sort((a, b) => Number(exceeds(b)) - Number(exceeds(a)) || (a.pod.spec.priority ?? 0) - (b.pod.spec.priority ?? 0) || above(b) - above(a));
 }
 
 /** The kubelet's eviction message for memory. */
 export function memoryEvictionMessage(threshold: number, available: number, u: PodUsage): string {
   let msg = `The node was low on resource: memory. Threshold quantity: ${formatBytes(threshold)}, available: ${formatBytes(Math.max(0, Math.round(available / 1024)) * 1024)}. `;
   for (const c of u.containers) {
-    if (c.usage > c.request) msg += `Container ${c.name} was using ${formatBytes(Math.ceil(c.usage / 1024) * 1024)}, request is ${c.request ? formatBytes(c.request) : "0"}, has larger consumption of memory. `;
+    if (c.usage > c.request)
+      msg += `Container ${c.name} was using ${formatBytes(Math.ceil(c.usage / 1024) * 1024)}, request is ${c.request ? formatBytes(c.request) : "0"}, has larger consumption of memory. `;
   }
   return msg;
 }
@@ -60,7 +60,11 @@ export class MemoryEvictor {
   /** Evicted and not yet gone: not picked again. */
   private readonly evicted = new Set<string>();
 
-  constructor(private readonly deps: MemoryEvictorDeps, private readonly thresholdBytes: number, private readonly intervalMs: number) {}
+  constructor(
+    private readonly deps: MemoryEvictorDeps,
+    private readonly thresholdBytes: number,
+    private readonly intervalMs: number,
+  ) {}
 
   start(): void {
     if (this.thresholdBytes <= 0) return; // no memory.available threshold: nothing to enforce
@@ -88,12 +92,18 @@ export class MemoryEvictor {
       for (const pod of live.filter((p) => !this.evicted.has(p.metadata.uid!))) {
         const req = memoryRequests(pod);
         const used = await this.deps.usage(pod).catch(() => []);
-        cands.push({ pod, containers: pod.spec.containers.map((c) => ({ name: c.name, request: req.get(c.name) ?? 0, usage: used.find((u) => u.name === c.name)?.bytes ?? 0 })) });
+        cands.push({
+          pod,
+          containers: pod.spec.containers.map((c) => ({ name: c.name, request: req.get(c.name) ?? 0, usage: used.find((u) => u.name === c.name)?.bytes ?? 0 })),
+        });
       }
       const victim = rankForMemory(cands)[0];
       if (!victim) return undefined;
       const message = memoryEvictionMessage(this.thresholdBytes, available, victim);
-      this.deps.log.info({ pod: `${victim.pod.metadata.namespace}/${victim.pod.metadata.name}`, available, threshold: this.thresholdBytes }, "memory pressure; evicting");
+      this.deps.log.info(
+        { pod: `${victim.pod.metadata.namespace}/${victim.pod.metadata.name}`, available, threshold: this.thresholdBytes },
+        "memory pressure; evicting",
+      );
       this.evicted.add(victim.pod.metadata.uid!);
       this.deps.evict(victim.pod, message);
       return victim.pod;

@@ -43,14 +43,20 @@ export function nodeService(d: NodeServiceDeps): nodev1.NodeServiceServer & Reco
   }
 
   /** The pod (as this agent sees it) and the named container's instances, newest first. */
-  async function resolve(ref: nodev1.PodRef | undefined, containerName: string): Promise<{ pod: Pod; container: string; instances: RuntimeContainer[]; sandbox?: RuntimeContainer }> {
+  async function resolve(
+    ref: nodev1.PodRef | undefined,
+    containerName: string,
+  ): Promise<{ pod: Pod; container: string; instances: RuntimeContainer[]; sandbox?: RuntimeContainer }> {
     if (!ref?.name || !ref.namespace) throw new BadRequestError("pod namespace and name are required");
     const pod = d.pods.get(`${ref.namespace}/${ref.name}`);
     if (!pod || (ref.uid && pod.metadata.uid !== ref.uid)) throw new NotFoundError("pods", ref.name);
     const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => c.name);
     let container = containerName;
     if (!container) {
-      if (pod.spec.containers.length !== 1) throw new BadRequestError(`a container name must be specified for pod ${ref.name}, choose one of: [${pod.spec.containers.map((c) => c.name).join(" ")}]`);
+      if (pod.spec.containers.length !== 1)
+        throw new BadRequestError(
+          `a container name must be specified for pod ${ref.name}, choose one of: [${pod.spec.containers.map((c) => c.name).join(" ")}]`,
+        );
       container = pod.spec.containers[0].name;
     }
     if (!all.includes(container)) throw new BadRequestError(`container ${container} is not valid for pod ${ref.name}`);
@@ -88,7 +94,10 @@ export function nodeService(d: NodeServiceDeps): nodev1.NodeServiceServer & Reco
           throw new BadRequestError(`container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${waitingReason(pod, container)}`);
         }
         const stream = await d.runtime.logs(inst.id, {
-          follow: r.follow && !r.previous, tailLines: r.tailLines, sinceSeconds: r.sinceSeconds, timestamps: r.timestamps,
+          follow: r.follow && !r.previous,
+          tailLines: r.tailLines,
+          sinceSeconds: r.sinceSeconds,
+          timestamps: r.timestamps,
         });
         // Headers now, so the caller learns the request was accepted before any log line arrives.
         call.sendMetadata(new Metadata());
@@ -99,7 +108,10 @@ export function nodeService(d: NodeServiceDeps): nodev1.NodeServiceServer & Reco
           const part = chunk.length > left ? chunk.subarray(0, left) : chunk;
           left -= part.length;
           call.write({ data: part });
-          if (left <= 0) { (stream as unknown as { destroy(): void }).destroy(); call.end(); }
+          if (left <= 0) {
+            (stream as unknown as { destroy(): void }).destroy();
+            call.end();
+          }
         });
         stream.on("end", () => call.end());
         stream.on("error", (err) => fail(call, undefined, err, "Logs"));
@@ -123,13 +135,20 @@ export function nodeService(d: NodeServiceDeps): nodev1.NodeServiceServer & Reco
             const s = f.start!;
             const { pod, container, instances } = await resolve(s.pod, s.container);
             const cur = instances[0];
-            if (cur?.state !== "running") throw new BadRequestError(`container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${cur ? "container not running" : waitingReason(pod, container)}`);
+            if (cur?.state !== "running")
+              throw new BadRequestError(
+                `container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${cur ? "container not running" : waitingReason(pod, container)}`,
+              );
             if (!s.attach && !s.command.length) throw new BadRequestError("you must specify at least one command for the container");
             session = s.attach
               ? await d.runtime.openAttach(cur.id, { stdin: s.stdin })
               : await d.runtime.openExec(cur.id, { command: s.command, stdin: s.stdin, tty: s.tty });
-            session.stdout.on("data", (b: Buffer) => { if (s.stdout || s.tty) call.write({ stdout: b }); });
-            session.stderr.on("data", (b: Buffer) => { if (s.stderr) call.write({ stderr: b }); });
+            session.stdout.on("data", (b: Buffer) => {
+              if (s.stdout || s.tty) call.write({ stdout: b });
+            });
+            session.stderr.on("data", (b: Buffer) => {
+              if (s.stderr) call.write({ stderr: b });
+            });
             for (const p of pending.splice(0)) apply(p);
             if (ended) session.stdin?.end();
             const code = await session.exit;
@@ -142,7 +161,10 @@ export function nodeService(d: NodeServiceDeps): nodev1.NodeServiceServer & Reco
         else pending.push(f);
       };
       call.on("data", onFrame);
-      call.on("end", () => { ended = true; session?.stdin?.end(); });
+      call.on("end", () => {
+        ended = true;
+        session?.stdin?.end();
+      });
       call.on("cancelled", () => session?.kill());
     },
 
@@ -154,7 +176,7 @@ export function nodeService(d: NodeServiceDeps): nodev1.NodeServiceServer & Reco
         if (f.start) {
           void (async () => {
             authorize(call.metadata);
-            const { pod, sandbox } = await resolve(f.start!.pod, f.start!.pod ? (await firstContainer(f.start!.pod)) : "");
+            const { pod, sandbox } = await resolve(f.start!.pod, f.start!.pod ? await firstContainer(f.start!.pod) : "");
             if (!sandbox?.ip) throw new BadRequestError(`pod ${pod.metadata.name} does not have a host assigned or is not running`);
             const port = f.start!.port;
             if (!port || port > 65535) throw new BadRequestError(`invalid port ${port}`);
@@ -166,13 +188,19 @@ export function nodeService(d: NodeServiceDeps): nodev1.NodeServiceServer & Reco
             });
             sock.on("data", (b: Buffer) => call.write({ data: b }));
             sock.on("end", () => call.end());
-            sock.on("error", (err) => fail(call, undefined, new BadRequestError(`error forwarding port ${port} to pod ${pod.metadata.name}: ${err.message}`), "PortForward"));
+            sock.on("error", (err) =>
+              fail(call, undefined, new BadRequestError(`error forwarding port ${port} to pod ${pod.metadata.name}: ${err.message}`), "PortForward"),
+            );
           })().catch((err) => fail(call, undefined, err, "PortForward"));
         } else if (f.data) {
-          if (sock && !sock.connecting) sock.write(f.data); else pending.push(Buffer.from(f.data));
+          if (sock && !sock.connecting) sock.write(f.data);
+          else pending.push(Buffer.from(f.data));
         }
       });
-      call.on("end", () => { ended = true; if (sock && !sock.connecting) sock.end(); });
+      call.on("end", () => {
+        ended = true;
+        if (sock && !sock.connecting) sock.end();
+      });
       call.on("cancelled", () => sock?.destroy());
     },
 

@@ -22,25 +22,50 @@ afterEach(() => {
 /** A fleet informer whose events the test sends. */
 function fleetInformer() {
   const handlers: InformerHandlers<Pod>[] = [];
-  const informer = { addHandlers: (h: InformerHandlers<Pod>) => { handlers.push(h); }, waitForSync: async () => undefined } as unknown as Informer<Pod>;
+  const informer = {
+    addHandlers: (h: InformerHandlers<Pod>) => {
+      handlers.push(h);
+    },
+    waitForSync: async () => undefined,
+  } as unknown as Informer<Pod>;
   return {
     informer,
-    add: (p: Pod) => { for (const h of handlers) h.onAdd?.(p); },
-    update: (a: Pod, b: Pod) => { for (const h of handlers) h.onUpdate?.(a, b); },
+    add: (p: Pod) => {
+      for (const h of handlers) h.onAdd?.(p);
+    },
+    update: (a: Pod, b: Pod) => {
+      for (const h of handlers) h.onUpdate?.(a, b);
+    },
   };
 }
 
 const pod = (name: string, nodeName?: string): Pod => ({
-  apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", uid: `uid-${name}`, resourceVersion: "1" },
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name, namespace: "default", uid: `uid-${name}`, resourceVersion: "1" },
   spec: {
     ...(nodeName ? { nodeName } : {}),
-    containers: [{ name: "c", image: "skiff/pause:3.9", imagePullPolicy: "IfNotPresent", volumeMounts: [{ name: "kube-api-access-x", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", readOnly: true }] }],
+    containers: [
+      {
+        name: "c",
+        image: "skiff/pause:3.9",
+        imagePullPolicy: "IfNotPresent",
+        volumeMounts: [{ name: "kube-api-access-x", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", readOnly: true }],
+      },
+    ],
     // As the ServiceAccount admission adds it to every pod.
-    volumes: [{ name: "kube-api-access-x", projected: { sources: [
-      { serviceAccountToken: { path: "token", expirationSeconds: 3607 } },
-      { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
-      { downwardAPI: { items: [{ path: "namespace", fieldRef: { fieldPath: "metadata.namespace" } }] } },
-    ] } }],
+    volumes: [
+      {
+        name: "kube-api-access-x",
+        projected: {
+          sources: [
+            { serviceAccountToken: { path: "token", expirationSeconds: 3607 } },
+            { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+            { downwardAPI: { items: [{ path: "namespace", fieldRef: { fieldPath: "metadata.namespace" } }] } },
+          ],
+        },
+      },
+    ],
   },
 });
 
@@ -55,7 +80,12 @@ async function until(ok: () => boolean, ms = 5000): Promise<void> {
 describe("hollow nodes", () => {
   it("run each node's pods through the real pod manager and report them Running with that node's IP", async () => {
     const writes: Pod[] = [];
-    const client = { updateStatus: async (_r: string, p: Pod) => { writes.push(structuredClone(p)); return p; } } as unknown as ApiClient;
+    const client = {
+      updateStatus: async (_r: string, p: Pod) => {
+        writes.push(structuredClone(p));
+        return p;
+      },
+    } as unknown as ApiClient;
     const fleet = fleetInformer();
     const nodes = ["h-0", "h-1"];
     const views = splitByNode(fleet.informer, nodes);
@@ -64,7 +94,10 @@ describe("hollow nodes", () => {
     const runtimes = nodes.map(() => new FakeRuntime());
     const opts = { cpus: 4, memoryGiB: 16, workers: 2, events: false, resyncMs: 60_000 };
     for (const [i, nodeName] of nodes.entries()) {
-      const m = hollowPodManager({ client, nodeName, hostIP: `127.254.0.${i}`, runtime: runtimes[i], pods: views.get(nodeName)!, rootDir, opts }, silentLogger());
+      const m = hollowPodManager(
+        { client, nodeName, hostIP: `127.254.0.${i}`, runtime: runtimes[i], pods: views.get(nodeName)!, rootDir, opts },
+        silentLogger(),
+      );
       managers.push(m);
       await m.start();
     }

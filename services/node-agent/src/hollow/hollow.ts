@@ -52,9 +52,16 @@ export function compileHollowOptions(p: Partial<HollowOptions>): HollowOptions {
     apiservers: p.apiservers?.length ? p.apiservers : ["127.0.0.1:6444"],
     tlsDir: p.tlsDir ?? "",
     natsServers: p.natsServers?.length ? p.natsServers : ["nats://127.0.0.1:4222"],
-    count: p.count ?? 10, prefix: p.prefix ?? "hollow-", heartbeatMs: p.heartbeatMs ?? 5_000, statusMs: p.statusMs ?? 60_000,
-    cpus: p.cpus ?? 4, memoryGiB: p.memoryGiB ?? 16, maxPods: p.maxPods ?? 110, workers: p.workers ?? 2,
-    events: p.events ?? false, resyncMs: p.resyncMs ?? 60_000,
+    count: p.count ?? 10,
+    prefix: p.prefix ?? "hollow-",
+    heartbeatMs: p.heartbeatMs ?? 5_000,
+    statusMs: p.statusMs ?? 60_000,
+    cpus: p.cpus ?? 4,
+    memoryGiB: p.memoryGiB ?? 16,
+    maxPods: p.maxPods ?? 110,
+    workers: p.workers ?? 2,
+    events: p.events ?? false,
+    resyncMs: p.resyncMs ?? 60_000,
   };
   const errs: string[] = [];
   for (const k of ["count", "heartbeatMs", "statusMs", "cpus", "memoryGiB", "maxPods", "workers", "resyncMs"] as const) {
@@ -97,24 +104,49 @@ export function hollowPodManager(n: HollowNode, log: Logger): PodManager {
   const sources: VolumeSources = {
     // Every pod mounts its ServiceAccount's kube-api-access volume (admission adds it): a stand-in
     // token and root CA, since nothing runs in a hollow pod to use them.
-    configMap: (ns, name) => (name === "kube-root-ca.crt" ? { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: ns }, data: { "ca.crt": "" } } : undefined),
-    secret: () => undefined, claim: () => undefined, volume: () => undefined,
+    configMap: (ns, name) =>
+      name === "kube-root-ca.crt" ? { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: ns }, data: { "ca.crt": "" } } : undefined,
+    secret: () => undefined,
+    claim: () => undefined,
+    volume: () => undefined,
     token: async () => ({ token: "hollow", caCert: "" }),
     allocatable: { cpu: String(opts.cpus), memory: `${opts.memoryGiB}Gi` },
   };
-  return new PodManager({
-    client, runtime: n.runtime, pods: n.pods, recorder, log: plog, sources,
-    volumes: new VolumeManager(join(n.rootDir, nodeName), sources, plog),
-    images: new ImagePuller({ images, recorder, secret: () => undefined, log: plog }, { nodeName, backoffBaseMs: 10_000, backoffMaxMs: 300_000 }),
-  }, {
-    nodeName, clusterName: "hollow", hostIP: n.hostIP, pauseImage: "skiff/pause:3.9", network: () => "hollow",
-    backoffBaseMs: 10_000, backoffMaxMs: 300_000, backoffResetMs: 600_000, resyncMs: opts.resyncMs, workers: opts.workers,
-  });
+  return new PodManager(
+    {
+      client,
+      runtime: n.runtime,
+      pods: n.pods,
+      recorder,
+      log: plog,
+      sources,
+      volumes: new VolumeManager(join(n.rootDir, nodeName), sources, plog),
+      images: new ImagePuller({ images, recorder, secret: () => undefined, log: plog }, { nodeName, backoffBaseMs: 10_000, backoffMaxMs: 300_000 }),
+    },
+    {
+      nodeName,
+      clusterName: "hollow",
+      hostIP: n.hostIP,
+      pauseImage: "skiff/pause:3.9",
+      network: () => "hollow",
+      backoffBaseMs: 10_000,
+      backoffMaxMs: 300_000,
+      backoffResetMs: 600_000,
+      resyncMs: opts.resyncMs,
+      workers: opts.workers,
+    },
+  );
 }
 
 /** Registers `count` hollow nodes (a few at a time) and runs their pods through the real pod manager. */
 export async function startHollowNodes(opts: HollowOptions, log: Logger): Promise<HollowFleet> {
-  const nc = await connect({ servers: opts.natsServers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: "skiff-hollow-nodes", tls: natsTls(opts.tlsDir) });
+  const nc = await connect({
+    servers: opts.natsServers,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    name: "skiff-hollow-nodes",
+    tls: natsTls(opts.tlsDir),
+  });
   const client = new ApiClient({ addresses: opts.apiservers, timeoutMs: 30_000, tls: { dir: opts.tlsDir } });
   // Pod directories (termination logs) of every node, removed when the fleet stops.
   const rootDir = await mkdtemp(join(tmpdir(), "skiff-hollow-"));
@@ -123,20 +155,37 @@ export async function startHollowNodes(opts: HollowOptions, log: Logger): Promis
   const nodeIP = (i: number) => `127.254.${(i >> 8) & 255}.${i & 255}`;
   const runtimes = new Map(names.map((n) => [n, new FakeRuntime({ cpus: opts.cpus, memoryBytes: opts.memoryGiB * 1024 ** 3, ipPrefix: "127.255" })]));
   for (let i = 0; i < names.length; i += 20) {
-    await Promise.all(names.slice(i, i + 20).map(async (name, j) => {
-      const registrar = new NodeRegistrar(client, runtimes.get(name)!, nc, {
-        nodeName: name, nodeIP: nodeIP(i + j), labels: { "skiff.io/hollow": "true" }, reservedCpu: "100m", reservedMemory: "256Mi",
-        maxPods: opts.maxPods, heartbeatMs: opts.heartbeatMs, statusMs: opts.statusMs, version: VERSION,
-      }, log.child({ node: name }));
-      await registrar.start();
-      registrars.push(registrar);
-    }));
+    await Promise.all(
+      names.slice(i, i + 20).map(async (name, j) => {
+        const registrar = new NodeRegistrar(
+          client,
+          runtimes.get(name)!,
+          nc,
+          {
+            nodeName: name,
+            nodeIP: nodeIP(i + j),
+            labels: { "skiff.io/hollow": "true" },
+            reservedCpu: "100m",
+            reservedMemory: "256Mi",
+            maxPods: opts.maxPods,
+            heartbeatMs: opts.heartbeatMs,
+            statusMs: opts.statusMs,
+            version: VERSION,
+          },
+          log.child({ node: name }),
+        );
+        await registrar.start();
+        registrars.push(registrar);
+      }),
+    );
   }
   log.info({ nodes: names.length }, "hollow nodes registered");
 
   const pods = new Informer<Pod>(client, "pods", {}, log.child({ component: "pod-informer" }));
   const views = splitByNode(pods, names);
-  const managers = names.map((name, i) => hollowPodManager({ client, nodeName: name, hostIP: nodeIP(i), runtime: runtimes.get(name)!, pods: views.get(name)!, rootDir, opts }, log));
+  const managers = names.map((name, i) =>
+    hollowPodManager({ client, nodeName: name, hostIP: nodeIP(i), runtime: runtimes.get(name)!, pods: views.get(name)!, rootDir, opts }, log),
+  );
   void pods.start();
   await Promise.all(managers.map((m) => m.start()));
   log.info({ nodes: names.length }, "hollow nodes running pods");

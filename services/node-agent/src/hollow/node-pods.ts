@@ -35,7 +35,8 @@ export class NodePods implements PodSource {
     const old = this.cache.get(k);
     this.cache.set(k, p);
     for (const h of this.handlers) {
-      if (old) h.onUpdate?.(old, p); else h.onAdd?.(p);
+      if (old) h.onUpdate?.(old, p);
+      else h.onAdd?.(p);
     }
   }
 

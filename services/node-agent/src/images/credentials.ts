@@ -16,7 +16,10 @@ export function registryOf(image: string): string {
 
 /** A config key ("https://index.docker.io/v1/", "localhost:5001", "http://r:5000/x") as a bare host[:port]. */
 function hostOfKey(key: string): string {
-  const h = key.replace(/^[a-z]+:\/\//i, "").replace(/\/.*$/, "").toLowerCase();
+  const h = key
+    .replace(/^[a-z]+:\/\//i, "")
+    .replace(/\/.*$/, "")
+    .toLowerCase();
   return dockerHub.has(h) ? "docker.io" : h;
 }
 

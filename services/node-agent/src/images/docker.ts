@@ -63,7 +63,10 @@ export class DockerImages implements ImageRuntime {
   async load(tar: NodeJS.ReadableStream): Promise<string> {
     try {
       const out = await follow(this.docker.modem, await this.docker.loadImage(tar, { quiet: true }));
-      return out.map((o) => o.stream ?? "").join("").trim();
+      return out
+        .map((o) => o.stream ?? "")
+        .join("")
+        .trim();
     } catch (err) {
       throw err instanceof ImageEngineError ? err : new ImageEngineError(engineMessage(err));
     }

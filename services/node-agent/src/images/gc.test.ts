@@ -4,7 +4,13 @@ import { ImageManager, nodeImages } from "./manager.js";
 import type { ImageFsStats, ImageRuntime, RuntimeImage } from "./runtime.js";
 
 const MB = 1024 * 1024;
-const img = (id: string, sizeMB: number, tags = [`app/${id}:1`]): RuntimeImage => ({ id: `sha256:${id}`, tags, digests: [], sizeBytes: sizeMB * MB, created: "2026-01-01T00:00:00Z" });
+const img = (id: string, sizeMB: number, tags = [`app/${id}:1`]): RuntimeImage => ({
+  id: `sha256:${id}`,
+  tags,
+  digests: [],
+  sizeBytes: sizeMB * MB,
+  created: "2026-01-01T00:00:00Z",
+});
 const policy: ImageGcPolicy = { highThresholdPercent: 85, lowThresholdPercent: 80, minAgeMs: 120_000 };
 
 describe("bytesToFree", () => {
@@ -23,7 +29,9 @@ describe("bytesToFree", () => {
 describe("validateGcPolicy", () => {
   it("rejects a low threshold above the high one and out-of-range values", () => {
     expect(validateGcPolicy(policy)).toEqual([]);
-    expect(validateGcPolicy({ ...policy, lowThresholdPercent: 90 })).toEqual(["--image-gc-low-threshold (90) must be less than or equal to --image-gc-high-threshold (85)"]);
+    expect(validateGcPolicy({ ...policy, lowThresholdPercent: 90 })).toEqual([
+      "--image-gc-low-threshold (90) must be less than or equal to --image-gc-high-threshold (85)",
+    ]);
     expect(validateGcPolicy({ ...policy, highThresholdPercent: 120, lowThresholdPercent: 80 })[0]).toMatch(/high-threshold: must be from 0 to 100, got 120/);
   });
 });
@@ -70,20 +78,31 @@ describe("planGc", () => {
 /** An engine in memory whose filesystem shrinks as images are removed. */
 class FakeImages implements ImageRuntime {
   removed: string[] = [];
-  constructor(public images: RuntimeImage[], public used: Set<string>, private readonly capacity: number, private otherBytes: number) {}
-  async list() { return this.images; }
+  constructor(
+    public images: RuntimeImage[],
+    public used: Set<string>,
+    private readonly capacity: number,
+    private otherBytes: number,
+  ) {}
+  async list() {
+    return this.images;
+  }
   async inspect(name: string) {
     const i = this.images.find((x) => x.tags.includes(name) || x.id === name);
     return i && { id: i.id, sizeBytes: i.sizeBytes };
   }
   async pull() {}
-  async load() { return ""; }
+  async load() {
+    return "";
+  }
   async remove(id: string) {
     if (this.used.has(id)) throw new Error("conflict: image is being used by a container");
     this.images = this.images.filter((i) => i.id !== id);
     this.removed.push(id);
   }
-  async inUse() { return this.used; }
+  async inUse() {
+    return this.used;
+  }
   async fsStats(): Promise<ImageFsStats> {
     const used = this.otherBytes + this.images.reduce((a, i) => a + i.sizeBytes, 0);
     return { capacityBytes: this.capacity, availableBytes: this.capacity - used };
@@ -91,12 +110,33 @@ class FakeImages implements ImageRuntime {
 }
 
 describe("ImageManager.collect", () => {
-  const quiet = { info() {}, warn() {}, debug() {}, error() {}, child() { return quiet; } } as never;
+  const quiet = {
+    info() {},
+    warn() {},
+    debug() {},
+    error() {},
+    child() {
+      return quiet;
+    },
+  } as never;
   it("removes unused images oldest first down to the low threshold, keeping used and pinned ones", async () => {
     // 1000 MB disk, 500 MB of other data + 400 MB of images = 90 % used.
-    const fake = new FakeImages([img("pause", 1, ["skiff/pause:3.9"]), img("web", 99), img("old1", 100), img("old2", 100), img("old3", 100)], new Set(["sha256:web"]), 1000 * MB, 500 * MB);
+    const fake = new FakeImages(
+      [img("pause", 1, ["skiff/pause:3.9"]), img("web", 99), img("old1", 100), img("old2", 100), img("old3", 100)],
+      new Set(["sha256:web"]),
+      1000 * MB,
+      500 * MB,
+    );
     const events: string[] = [];
-    const mgr = new ImageManager({ images: fake, recorder: { record: (_o: unknown, _t: string, reason: string) => events.push(reason) } as never, log: quiet, node: () => ({ metadata: { name: "n1" } }) as never }, { ...policy, minAgeMs: 0, periodMs: 1000, pinned: ["skiff/pause:3.9"] });
+    const mgr = new ImageManager(
+      {
+        images: fake,
+        recorder: { record: (_o: unknown, _t: string, reason: string) => events.push(reason) } as never,
+        log: quiet,
+        node: () => ({ metadata: { name: "n1" } }) as never,
+      },
+      { ...policy, minAgeMs: 0, periodMs: 1000, pinned: ["skiff/pause:3.9"] },
+    );
     const r = await mgr.collect(1000);
     expect(r.usagePercent).toBe(90);
     expect(r.needed).toBe(100 * MB);
@@ -106,17 +146,30 @@ describe("ImageManager.collect", () => {
     // Nothing left to free but in-use and pinned images: it says so on the Node.
     fake.images.push(img("huge", 0));
     const fill = new FakeImages(fake.images, fake.used, 1000 * MB, 790 * MB);
-    const m2 = new ImageManager({ images: fill, recorder: { record: (_o: unknown, _t: string, reason: string, msg: string) => events.push(`${reason}: ${msg}`) } as never, log: quiet, node: () => ({ metadata: { name: "n1" } }) as never }, { ...policy, minAgeMs: 0, periodMs: 1000, pinned: ["skiff/pause:3.9"] });
+    const m2 = new ImageManager(
+      {
+        images: fill,
+        recorder: { record: (_o: unknown, _t: string, reason: string, msg: string) => events.push(`${reason}: ${msg}`) } as never,
+        log: quiet,
+        node: () => ({ metadata: { name: "n1" } }) as never,
+      },
+      { ...policy, minAgeMs: 0, periodMs: 1000, pinned: ["skiff/pause:3.9"] },
+    );
     const r2 = await m2.collect(1000);
     expect(fill.images.map((i) => i.id)).toEqual(["sha256:pause", "sha256:web"]);
     // Same first-detected time and never used: ties go by id.
     expect(r2.removed.map((x) => x.id)).toEqual(["sha256:huge", "sha256:old2", "sha256:old3"]);
-    expect(events[0]).toMatch(/^FreeDiskSpaceFailed: Failed to garbage collect required amount of images\. Attempted to free \d+ bytes, but only found \d+ bytes eligible to free\.$/);
+    expect(events[0]).toMatch(
+      /^FreeDiskSpaceFailed: Failed to garbage collect required amount of images\. Attempted to free \d+ bytes, but only found \d+ bytes eligible to free\.$/,
+    );
   });
 
   it("does nothing with GC disabled (high threshold 100)", async () => {
     const fake = new FakeImages([img("a", 900)], new Set(), 1000 * MB, 90 * MB);
-    const mgr = new ImageManager({ images: fake, recorder: { record() {} } as never, log: quiet, node: () => undefined }, { ...policy, highThresholdPercent: 100, minAgeMs: 0, periodMs: 1000, pinned: [] });
+    const mgr = new ImageManager(
+      { images: fake, recorder: { record() {} } as never, log: quiet, node: () => undefined },
+      { ...policy, highThresholdPercent: 100, minAgeMs: 0, periodMs: 1000, pinned: [] },
+    );
     await mgr.collect(1000);
     expect(fake.removed).toEqual([]);
   });

@@ -18,9 +18,11 @@ export interface ImageGcPolicy {
 /** Problems with a policy (empty when fine), in the kubelet's words. */
 export function validateGcPolicy(p: ImageGcPolicy): string[] {
   const errs: string[] = [];
-  if (!(p.highThresholdPercent >= 0 && p.highThresholdPercent <= 100)) errs.push(`--image-gc-high-threshold: must be from 0 to 100, got ${p.highThresholdPercent}`);
+  if (!(p.highThresholdPercent >= 0 && p.highThresholdPercent <= 100))
+    errs.push(`--image-gc-high-threshold: must be from 0 to 100, got ${p.highThresholdPercent}`);
   if (!(p.lowThresholdPercent >= 0 && p.lowThresholdPercent <= 100)) errs.push(`--image-gc-low-threshold: must be from 0 to 100, got ${p.lowThresholdPercent}`);
-  if (p.lowThresholdPercent > p.highThresholdPercent) errs.push(`--image-gc-low-threshold (${p.lowThresholdPercent}) must be less than or equal to --image-gc-high-threshold (${p.highThresholdPercent})`);
+  if (p.lowThresholdPercent > p.highThresholdPercent)
+    errs.push(`--image-gc-low-threshold (${p.lowThresholdPercent}) must be less than or equal to --image-gc-high-threshold (${p.highThresholdPercent})`);
   if (!(p.minAgeMs >= 0)) errs.push("--image-minimum-gc-age: must not be negative");
   return errs;
 }

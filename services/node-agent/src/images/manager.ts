@@ -54,7 +54,10 @@ export class ImageManager {
   private list: ContainerImage[] = [];
   private running?: Promise<unknown>;
 
-  constructor(private readonly deps: ImageManagerDeps, private readonly opts: ImageManagerOptions) {}
+  constructor(
+    private readonly deps: ImageManagerDeps,
+    private readonly opts: ImageManagerOptions,
+  ) {}
 
   /** Reads the images once, then refreshes them and collects garbage every period. */
   async start(): Promise<void> {
@@ -105,7 +108,10 @@ export class ImageManager {
       if (id) pinned.add(id);
     }
     const plan = planGc(records, inUse, pinned, result.needed, now, this.opts.minAgeMs);
-    log.info({ usagePercent: result.usagePercent, highThresholdPercent: this.opts.highThresholdPercent, bytesToFree: result.needed, images: plan.remove.length }, "image filesystem over the high threshold: removing unused images");
+    log.info(
+      { usagePercent: result.usagePercent, highThresholdPercent: this.opts.highThresholdPercent, bytesToFree: result.needed, images: plan.remove.length },
+      "image filesystem over the high threshold: removing unused images",
+    );
     let freed = 0;
     for (const r of plan.remove) {
       const names = [...r.image.tags, ...r.image.digests];
@@ -122,7 +128,12 @@ export class ImageManager {
     }
     const node = this.deps.node();
     if (freed < result.needed && node) {
-      this.deps.recorder.record(node, "Warning", "FreeDiskSpaceFailed", `Failed to garbage collect required amount of images. Attempted to free ${result.needed} bytes, but only found ${freed} bytes eligible to free.`);
+      this.deps.recorder.record(
+        node,
+        "Warning",
+        "FreeDiskSpaceFailed",
+        `Failed to garbage collect required amount of images. Attempted to free ${result.needed} bytes, but only found ${freed} bytes eligible to free.`,
+      );
     }
     if (result.removed.length) await this.refresh();
     return result;

@@ -43,7 +43,10 @@ export function explainPullError(image: string, node: string, reason: string, cr
     hint = creds.auth
       ? ` (the registry ${creds.registry} refused the credentials from the pod's imagePullSecrets)`
       : ` (the registry ${creds.registry} needs credentials: give the pod imagePullSecrets naming a Secret of type kubernetes.io/dockerconfigjson with an entry for ${creds.registry})`;
-  } else if (creds.registry === "docker.io" || /no such host|connection refused|i\/o timeout|dial tcp|network is unreachable|repository does not exist|not found/i.test(reason)) {
+  } else if (
+    creds.registry === "docker.io" ||
+    /no such host|connection refused|i\/o timeout|dial tcp|network is unreachable|repository does not exist|not found/i.test(reason)
+  ) {
     hint = ` (the image is not on node ${node} and its registry ${creds.registry} cannot provide it: copy it from your machine with \`skiff image load ${image}\`, or push it to the cluster registry)`;
   }
   return `failed to pull image "${image}" on node ${node}: ${reason}${hint}`;
@@ -65,7 +68,10 @@ export class ImagePuller {
    */
   private readonly present = new Map<string, number>();
 
-  constructor(private readonly deps: ImagePullerDeps, private readonly opts: ImagePullerOptions) {}
+  constructor(
+    private readonly deps: ImagePullerDeps,
+    private readonly opts: ImagePullerOptions,
+  ) {}
 
   /** Pulls by imagePullPolicy; returns why the container waits when the image is not there. */
   async ensure(pod: Pod, spec: Container, fieldPath: string): Promise<ImageWaiting | undefined> {
@@ -89,13 +95,21 @@ export class ImagePuller {
     const b = this.backoff.get(bk);
     if (b && Date.now() < b.until) {
       recorder.record(pod, "Normal", "BackOff", `Back-off pulling image "${image}"`, fieldPath);
-      return { waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image "${image}": ErrImagePull: ${b.message}` }, retryInMs: b.until - Date.now() + 10 };
+      return {
+        waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image "${image}": ErrImagePull: ${b.message}` },
+        retryInMs: b.until - Date.now() + 10,
+      };
     }
     const creds = credentialsFor(pod, image, this.deps.secret);
     const problems = [...creds.missing.map((n) => `${n} (not found)`), ...creds.invalid];
     if (problems.length && !this.reported.has(`${pod.metadata.uid}/${problems.join()}`)) {
       this.reported.add(`${pod.metadata.uid}/${problems.join()}`);
-      recorder.record(pod, "Warning", "FailedToRetrieveImagePullSecret", `Unable to retrieve some image pull secrets (${problems.join("; ")}); attempting to pull the image may not succeed.`);
+      recorder.record(
+        pod,
+        "Warning",
+        "FailedToRetrieveImagePullSecret",
+        `Unable to retrieve some image pull secrets (${problems.join("; ")}); attempting to pull the image may not succeed.`,
+      );
     }
     recorder.record(pod, "Normal", "Pulling", `Pulling image "${image}"`, fieldPath);
     const t0 = Date.now();
@@ -104,7 +118,13 @@ export class ImagePuller {
       this.backoff.delete(bk);
       const size = (await images.inspect(image).catch(() => undefined))?.sizeBytes;
       const total = Date.now() - t0;
-      recorder.record(pod, "Normal", "Pulled", `Successfully pulled image "${image}" in ${formatDuration(total - waited)} (${formatDuration(total)} including waiting).${size !== undefined ? ` Image size: ${size} bytes.` : ""}`, fieldPath);
+      recorder.record(
+        pod,
+        "Normal",
+        "Pulled",
+        `Successfully pulled image "${image}" in ${formatDuration(total - waited)} (${formatDuration(total)} including waiting).${size !== undefined ? ` Image size: ${size} bytes.` : ""}`,
+        fieldPath,
+      );
       return undefined;
     } catch (err) {
       const message = explainPullError(image, this.opts.nodeName, (err as Error).message, creds);

@@ -14,13 +14,22 @@ export async function forwardRegistry(target: string, listenPort: number, log: L
   const server = createServer((client) => {
     const upstream = connect({ host, port });
     client.pipe(upstream).pipe(client);
-    const close = () => { client.destroy(); upstream.destroy(); };
-    upstream.on("error", (err) => { log.debug({ err, target }, "registry connection failed"); close(); });
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    upstream.on("error", (err) => {
+      log.debug({ err, target }, "registry connection failed");
+      close();
+    });
     client.on("error", close);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(listenPort, "127.0.0.1", () => { server.off("error", reject); resolve(); });
+    server.listen(listenPort, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
   log.info({ listen: `127.0.0.1:${listenPort}`, target }, "forwarding the cluster registry");
   return server;

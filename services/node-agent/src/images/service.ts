@@ -18,10 +18,12 @@ export interface ImageHandlerDeps {
 }
 
 async function infoOf(images: ImageRuntime, names: string[]): Promise<nodev1.ImageInfo[]> {
-  return Promise.all(names.map(async (name) => {
-    const i = await images.inspect(name);
-    return { name, present: !!i, id: i?.id ?? "", sizeBytes: i?.sizeBytes ?? 0 };
-  }));
+  return Promise.all(
+    names.map(async (name) => {
+      const i = await images.inspect(name);
+      return { name, present: !!i, id: i?.id ?? "", sizeBytes: i?.sizeBytes ?? 0 };
+    }),
+  );
 }
 
 /** ImageStatus and LoadImage handlers, merged into the NodeService implementation. */
@@ -84,7 +86,10 @@ export function imageHandlers(d: ImageHandlerDeps) {
       });
       // The caller went away mid-stream: the engine sees a truncated archive and loads nothing.
       call.on("error", () => tar?.destroy());
-      call.on("cancelled", () => { failed = true; tar?.destroy(); });
+      call.on("cancelled", () => {
+        failed = true;
+        tar?.destroy();
+      });
     },
   };
 }

@@ -24,11 +24,23 @@ export interface NodeImages {
   stop: () => void;
 }
 
-export async function startImages(opts: NodeAgentOptions, recorder: EventRecorder, node: () => KObject | undefined, log: Logger, runtime: ImageRuntime = new DockerImages(opts.dockerSocket)): Promise<NodeImages> {
-  const manager = new ImageManager({ images: runtime, recorder, log: log.child({ component: "image-gc" }), node }, {
-    highThresholdPercent: opts.imageGcHighThresholdPercent, lowThresholdPercent: opts.imageGcLowThresholdPercent, minAgeMs: opts.imageGcMinAgeMs,
-    periodMs: opts.imageGcPeriodMs, pinned: [opts.pauseImage],
-  });
+export async function startImages(
+  opts: NodeAgentOptions,
+  recorder: EventRecorder,
+  node: () => KObject | undefined,
+  log: Logger,
+  runtime: ImageRuntime = new DockerImages(opts.dockerSocket),
+): Promise<NodeImages> {
+  const manager = new ImageManager(
+    { images: runtime, recorder, log: log.child({ component: "image-gc" }), node },
+    {
+      highThresholdPercent: opts.imageGcHighThresholdPercent,
+      lowThresholdPercent: opts.imageGcLowThresholdPercent,
+      minAgeMs: opts.imageGcMinAgeMs,
+      periodMs: opts.imageGcPeriodMs,
+      pinned: [opts.pauseImage],
+    },
+  );
   await manager.start();
   const changed = () => void manager.refresh().catch((err) => log.warn({ err }, "cannot list images"));
   let forwarder: Server | undefined;
@@ -40,11 +52,19 @@ export async function startImages(opts: NodeAgentOptions, recorder: EventRecorde
     });
   }
   return {
-    runtime, manager, changed,
+    runtime,
+    manager,
+    changed,
     nodeImages: () => manager.nodeImages(),
-    puller: (secret) => new ImagePuller({ images: runtime, recorder, secret, log: log.child({ component: "puller" }), onPulled: changed }, {
-      nodeName: opts.nodeName, backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffMaxMs,
-    }),
+    puller: (secret) =>
+      new ImagePuller(
+        { images: runtime, recorder, secret, log: log.child({ component: "puller" }), onPulled: changed },
+        {
+          nodeName: opts.nodeName,
+          backoffBaseMs: opts.backoffBaseMs,
+          backoffMaxMs: opts.backoffMaxMs,
+        },
+      ),
     stop: () => {
       manager.stop();
       forwarder?.close();

@@ -22,7 +22,14 @@ export async function runPostStart(pod: Pod, c: RuntimeContainerSpec, target: Ta
 }
 
 /** Runs preStop within `budgetMs`; resolves with how long it took. */
-export async function runPreStop(pod: Pod, c: RuntimeContainerSpec | undefined, target: Target, runtime: Runtime, recorder: EventRecorder, budgetMs: number): Promise<number> {
+export async function runPreStop(
+  pod: Pod,
+  c: RuntimeContainerSpec | undefined,
+  target: Target,
+  runtime: Runtime,
+  recorder: EventRecorder,
+  budgetMs: number,
+): Promise<number> {
   const h = c?.lifecycle?.preStop;
   if (!h || budgetMs <= 0) return 0;
   const t0 = Date.now();

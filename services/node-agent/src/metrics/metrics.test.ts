@@ -11,10 +11,16 @@ async function value(name: string, labels: Record<string, string> = {}): Promise
 describe("node agent metrics", () => {
   it("counts and times every engine call, errors apart, and leaves plain values alone", async () => {
     const rt = instrumentRuntime({
-      async create() { return "id"; },
-      async start(_id: string) { throw new Error("engine says no"); },
+      async create() {
+        return "id";
+      },
+      async start(_id: string) {
+        throw new Error("engine says no");
+      },
       name: "fake",
-      sync() { return 7; },
+      sync() {
+        return 7;
+      },
     });
     expect(await rt.create()).toBe("id");
     await expect(rt.start("id")).rejects.toThrow("engine says no");
@@ -27,14 +33,21 @@ describe("node agent metrics", () => {
   });
 
   it("records a pod's start once, from the first status the agent computed, and counts running pods", async () => {
-    const pod = { metadata: { uid: "u1", name: "p", namespace: "d", creationTimestamp: new Date(Date.now() - 5000).toISOString() }, spec: { containers: [] } } as unknown as Pod;
+    const pod = {
+      metadata: { uid: "u1", name: "p", namespace: "d", creationTimestamp: new Date(Date.now() - 5000).toISOString() },
+      spec: { containers: [] },
+    } as unknown as Pod;
     const running = { phase: "Running", containerStatuses: [{ name: "c", state: { running: {} } }] } as unknown as PodStatus;
     observePodStatus(pod, { phase: "Pending" } as PodStatus);
     observePodStatus(pod, running);
     observePodStatus(pod, running);
-    const starts = (await register.getSingleMetric("kubelet_pod_start_duration_seconds")!.get()).values.find((v) => (v as { metricName?: string }).metricName === "kubelet_pod_start_duration_seconds_count");
+    const starts = (await register.getSingleMetric("kubelet_pod_start_duration_seconds")!.get()).values.find(
+      (v) => (v as { metricName?: string }).metricName === "kubelet_pod_start_duration_seconds_count",
+    );
     expect(starts?.value).toBe(1);
-    const total = (await register.getSingleMetric("kubelet_pod_start_total_duration_seconds")!.get()).values.find((v) => (v as { metricName?: string }).metricName === "kubelet_pod_start_total_duration_seconds_sum");
+    const total = (await register.getSingleMetric("kubelet_pod_start_total_duration_seconds")!.get()).values.find(
+      (v) => (v as { metricName?: string }).metricName === "kubelet_pod_start_total_duration_seconds_sum",
+    );
     expect(total?.value).toBeGreaterThanOrEqual(5);
     expect(await value("kubelet_running_pods")).toBe(1);
     expect(await value("kubelet_running_containers", { container_state: "running" })).toBe(1);

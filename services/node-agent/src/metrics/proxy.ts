@@ -50,9 +50,16 @@ export async function agentHttpGet(path: string, pods: () => Pod[], runDir = "")
       const { contentType, body } = await exposition();
       return { statusCode: 200, contentType, body: Buffer.from(body) };
     }
-    case "/healthz": return text(200, "ok");
-    case "/pods": return { statusCode: 200, contentType: "application/json", body: Buffer.from(JSON.stringify({ kind: "PodList", apiVersion: "v1", metadata: {}, items: pods() })) };
-    default: return text(404, `404 page not found: the node agent serves /metrics, /metrics/proxy, /metrics/dns, /metrics/ingress, /healthz and /pods, not ${path}\n`);
+    case "/healthz":
+      return text(200, "ok");
+    case "/pods":
+      return {
+        statusCode: 200,
+        contentType: "application/json",
+        body: Buffer.from(JSON.stringify({ kind: "PodList", apiVersion: "v1", metadata: {}, items: pods() })),
+      };
+    default:
+      return text(404, `404 page not found: the node agent serves /metrics, /metrics/proxy, /metrics/dns, /metrics/ingress, /healthz and /pods, not ${path}\n`);
   }
 }
 

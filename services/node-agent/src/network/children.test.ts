@@ -10,13 +10,23 @@ import { ensureChild, stopChild } from "./children.js";
 const dir = mkdtempSync(join(tmpdir(), "skiff-children-"));
 // A stand-in child: writes its state file (as proxy and dns do) and waits to be stopped.
 const main = join(dir, "child.mjs");
-writeFileSync(main, `
+writeFileSync(
+  main,
+  `
 const file = process.argv[process.argv.indexOf("--state-file") + 1];
 import("node:fs").then((fs) => fs.writeFileSync(file, JSON.stringify({ pid: process.pid, args: process.argv.slice(2) })));
 setInterval(() => {}, 1000);
-`);
+`,
+);
 const stateFile = join(dir, "child.json");
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 afterAll(async () => {
   await stopChild(stateFile);

@@ -57,7 +57,11 @@ export async function stopProcess(pid: number, graceMs = 5000): Promise<void> {
   const deadline = Date.now() + graceMs;
   while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   if (alive(pid)) {
-    try { process.kill(pid, "SIGKILL"); } catch { /* gone meanwhile */ }
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      /* gone meanwhile */
+    }
   }
 }
 

@@ -4,10 +4,23 @@ import { builtinResources } from "@skiff/api";
 import { externalIpEntries } from "./external-ips.js";
 
 const svc: Service = {
-  apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "default" },
-  spec: { type: "ClusterIP", clusterIP: "10.96.0.50", selector: { app: "web" }, ports: [{ port: 80, targetPort: 8080, protocol: "TCP" }], externalIPs: ["192.0.2.7", "198.51.100.9"] },
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { name: "web", namespace: "default" },
+  spec: {
+    type: "ClusterIP",
+    clusterIP: "10.96.0.50",
+    selector: { app: "web" },
+    ports: [{ port: 80, targetPort: 8080, protocol: "TCP" }],
+    externalIPs: ["192.0.2.7", "198.51.100.9"],
+  },
 } as Service;
-const eps: Endpoints = { apiVersion: "v1", kind: "Endpoints", metadata: { name: "web", namespace: "default" }, subsets: [{ addresses: [{ ip: "10.244.0.5", nodeName: "n1" }], ports: [{ port: 8080, protocol: "TCP" }] }] } as Endpoints;
+const eps: Endpoints = {
+  apiVersion: "v1",
+  kind: "Endpoints",
+  metadata: { name: "web", namespace: "default" },
+  subsets: [{ addresses: [{ ip: "10.244.0.5", nodeName: "n1" }], ports: [{ port: 8080, protocol: "TCP" }] }],
+} as Endpoints;
 
 describe("Service externalIPs", () => {
   it("the proxy answers on the external IPs that are this node's own, with the service's endpoints", () => {

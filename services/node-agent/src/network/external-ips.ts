@@ -9,7 +9,12 @@ import { buildTable } from "./proxy-table.js";
 
 /** The node's local IPv4 addresses. */
 export function localAddresses(): Set<string> {
-  return new Set(Object.values(networkInterfaces()).flatMap((l) => l ?? []).filter((i) => i.family === "IPv4").map((i) => i.address));
+  return new Set(
+    Object.values(networkInterfaces())
+      .flatMap((l) => l ?? [])
+      .filter((i) => i.family === "IPv4")
+      .map((i) => i.address),
+  );
 }
 
 /** Proxy entries answering services' external IPs that are local to this node. */

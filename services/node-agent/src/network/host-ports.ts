@@ -20,9 +20,17 @@ export function hostPortEntries(pods: Pod[], nodeIP: string, nodeName: string): 
         const address = p.hostIP && p.hostIP !== "0.0.0.0" ? p.hostIP : nodeIP;
         out.push({
           name: `hostport/${pod.metadata.namespace}/${pod.metadata.name}:${p.hostPort}/${p.protocol ?? "TCP"}`,
-          protocol, clusterIp: "", port: p.hostPort, nodePort: 0, loadBalancerIps: [address],
+          protocol,
+          clusterIp: "",
+          port: p.hostPort,
+          nodePort: 0,
+          loadBalancerIps: [address],
           endpoints: [{ ip, port: p.containerPort, nodeName, targetRef: `${pod.metadata.namespace}/${pod.metadata.name}` }],
-          sessionAffinitySeconds: 0, internalLocal: false, externalLocal: false, preferClose: false, proxyProtocol: false,
+          sessionAffinitySeconds: 0,
+          internalLocal: false,
+          externalLocal: false,
+          preferClose: false,
+          proxyProtocol: false,
         });
       }
     }

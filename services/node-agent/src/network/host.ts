@@ -54,7 +54,10 @@ async function ipt(table: string, args: string[]): Promise<boolean> {
 export class HostNetwork {
   private readonly routes = new Map<string, string>();
 
-  constructor(private readonly opts: HostNetworkOptions, private readonly log: Logger) {}
+  constructor(
+    private readonly opts: HostNetworkOptions,
+    private readonly log: Logger,
+  ) {}
 
   /** Service CIDR local route, blackhole, chains and jumps. */
   async setup(): Promise<void> {
@@ -149,10 +152,13 @@ export async function teardownHostNetwork(opts: HostNetworkOptions): Promise<voi
   const { stdout } = await run("ip", ["-o", "route", "show", "table", "local", "proto", LB_ROUTE_PROTO]).catch(() => ({ stdout: "" }));
   for (const line of stdout.split("\n")) {
     const ip = /^local (\d+\.\d+\.\d+\.\d+)/.exec(line)?.[1];
-    if (ip && [opts.clusterCidr, opts.serviceCidr].some((c) => c && inCidr(ip, c))) await run("ip", ["route", "del", "local", `${ip}/32`, "dev", "lo", "table", "local"]).catch(() => undefined);
+    if (ip && [opts.clusterCidr, opts.serviceCidr].some((c) => c && inCidr(ip, c)))
+      await run("ip", ["route", "del", "local", `${ip}/32`, "dev", "lo", "table", "local"]).catch(() => undefined);
   }
   for (const parent of ["DOCKER-USER", "FORWARD"]) while (await ipt("filter", ["-D", parent, "-j", filter]));
   while (await ipt("nat", ["-D", "POSTROUTING", "-j", nat]));
-  await ipt("filter", ["-F", filter]); await ipt("filter", ["-X", filter]);
-  await ipt("nat", ["-F", nat]); await ipt("nat", ["-X", nat]);
+  await ipt("filter", ["-F", filter]);
+  await ipt("filter", ["-X", filter]);
+  await ipt("nat", ["-F", nat]);
+  await ipt("nat", ["-X", nat]);
 }

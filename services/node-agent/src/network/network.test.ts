@@ -3,7 +3,12 @@ import type { Pod, Service } from "@skiff/api";
 import { serviceEnv } from "./service-env.js";
 import { podDns } from "./dns-config.js";
 
-const svc = (ns: string, name: string, ip: string, ports: Service["spec"]["ports"]): Service => ({ apiVersion: "v1", kind: "Service", metadata: { namespace: ns, name }, spec: { clusterIP: ip, ports } });
+const svc = (ns: string, name: string, ip: string, ports: Service["spec"]["ports"]): Service => ({
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { namespace: ns, name },
+  spec: { clusterIP: ip, ports },
+});
 
 describe("service env", () => {
   it("gives link variables for the namespace's services and kubernetes, none for headless", () => {
@@ -22,11 +27,21 @@ describe("service env", () => {
 });
 
 describe("pod dns", () => {
-  const pod = (spec: Partial<Pod["spec"]>): Pod => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "ns1" }, spec: { containers: [], ...spec } });
+  const pod = (spec: Partial<Pod["spec"]>): Pod => ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "p", namespace: "ns1" },
+    spec: { containers: [], ...spec },
+  });
   it("ClusterFirst points at the cluster DNS with the search path; Default keeps the node's; None uses dnsConfig", () => {
-    expect(podDns(pod({}), "10.96.0.10", "cluster.local")).toEqual({ servers: ["10.96.0.10"], searches: ["ns1.svc.cluster.local", "svc.cluster.local", "cluster.local"], options: ["ndots:5"] });
+    expect(podDns(pod({}), "10.96.0.10", "cluster.local")).toEqual({
+      servers: ["10.96.0.10"],
+      searches: ["ns1.svc.cluster.local", "svc.cluster.local", "cluster.local"],
+      options: ["ndots:5"],
+    });
     expect(podDns(pod({ dnsPolicy: "Default" }), "10.96.0.10", "cluster.local")).toBeUndefined();
-    expect(podDns(pod({ dnsPolicy: "None", dnsConfig: { nameservers: ["1.2.3.4"], options: [{ name: "ndots", value: "2" }] } }), "10.96.0.10", "cluster.local"))
-      .toEqual({ servers: ["1.2.3.4"], searches: [], options: ["ndots:2"] });
+    expect(
+      podDns(pod({ dnsPolicy: "None", dnsConfig: { nameservers: ["1.2.3.4"], options: [{ name: "ndots", value: "2" }] } }), "10.96.0.10", "cluster.local"),
+    ).toEqual({ servers: ["1.2.3.4"], searches: [], options: ["ndots:2"] });
   });
 });

@@ -37,13 +37,19 @@ export class ProxyProgrammer {
   private stopped = false;
   private lastFailed = "";
 
-  constructor(private readonly services: Informer<Service>, private readonly endpoints: Informer<Endpoints>, private readonly opts: ProgrammerOptions, private readonly log: Logger) {
+  constructor(
+    private readonly services: Informer<Service>,
+    private readonly endpoints: Informer<Endpoints>,
+    private readonly opts: ProgrammerOptions,
+    private readonly log: Logger,
+  ) {
     this.client = new proxyv1.ProxyServiceClient(opts.proxyAddress, credentials.createInsecure());
   }
 
   start(): void {
     const kick = () => this.schedule();
-    for (const inf of [this.services, this.endpoints, ...(this.opts.extra?.informers ?? [])] as Informer[]) inf.addHandlers({ onAdd: kick, onUpdate: kick, onDelete: kick });
+    for (const inf of [this.services, this.endpoints, ...(this.opts.extra?.informers ?? [])] as Informer[])
+      inf.addHandlers({ onAdd: kick, onUpdate: kick, onDelete: kick });
     this.resync = setInterval(kick, this.opts.resyncMs);
     this.resync.unref();
     this.schedule();
@@ -60,7 +66,10 @@ export class ProxyProgrammer {
   schedule(delayMs = 0): void {
     this.pending = true;
     if (this.pushing || this.timer || this.stopped) return;
-    this.timer = setTimeout(() => { this.timer = undefined; void this.push(); }, delayMs);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.push();
+    }, delayMs);
   }
 
   /** Frontends that failed and were not failing at the previous push go to onFailedFrontend. */
@@ -83,7 +92,9 @@ export class ProxyProgrammer {
     this.pushing = true;
     const eps = new Map(this.endpoints.list().map((e) => [`${e.metadata.namespace}/${e.metadata.name}`, e]));
     const req: proxyv1.SetTableRequest = {
-      version: String(++this.version), nodeName: this.opts.nodeName, nodeIp: this.opts.nodeIP,
+      version: String(++this.version),
+      nodeName: this.opts.nodeName,
+      nodeIp: this.opts.nodeIP,
       services: buildTable(this.services.list(), eps, this.opts.nodeName, this.opts.localDns(), this.opts.localIngress?.()),
     };
 

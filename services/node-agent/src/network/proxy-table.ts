@@ -24,7 +24,13 @@ export interface LocalIngress {
 const INGRESS_SERVICE = "kube-system/skiff-ingress";
 
 /** Builds the service entries of the table. */
-export function buildTable(services: Service[], endpoints: Map<string, Endpoints>, nodeName: string, localDns?: LocalDns, localIngress?: LocalIngress): proxyv1.ServicePort[] {
+export function buildTable(
+  services: Service[],
+  endpoints: Map<string, Endpoints>,
+  nodeName: string,
+  localDns?: LocalDns,
+  localIngress?: LocalIngress,
+): proxyv1.ServicePort[] {
   const out: proxyv1.ServicePort[] = [];
   for (const s of services) {
     const ip = s.spec?.clusterIP;
@@ -53,7 +59,9 @@ export function buildTable(services: Service[], endpoints: Map<string, Endpoints
       }
       out.push({
         name: `${key}:${p.name || p.port}`,
-        protocol, clusterIp: ip, port: p.port,
+        protocol,
+        clusterIp: ip,
+        port: p.port,
         nodePort: type === "NodePort" || type === "LoadBalancer" ? (p.nodePort ?? 0) : 0,
         loadBalancerIps: type === "LoadBalancer" ? (s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((x): x is string => !!x) : [],
         endpoints: eps,

@@ -27,13 +27,21 @@ export class ServiceNetwork {
   private readonly recorder: EventRecorder;
 
   /** `pods`: this node's pods (their host ports go into the proxy's table). */
-  constructor(client: ApiClient, private readonly opts: NodeAgentOptions, private readonly log: Logger, private readonly pods?: Informer<Pod>) {
+  constructor(
+    client: ApiClient,
+    private readonly opts: NodeAgentOptions,
+    private readonly log: Logger,
+    private readonly pods?: Informer<Pod>,
+  ) {
     this.services = new Informer<Service>(client, "services", {}, log.child({ informer: "services" }));
     this.endpoints = new Informer<Endpoints>(client, "endpoints", {}, log.child({ informer: "endpoints" }));
     this.nodes = new Informer<Node>(client, "nodes", {}, log.child({ informer: "nodes" }));
     this.lbAddresses = new LoadBalancerAddresses(log.child({ component: "lb-addresses" }));
     this.recorder = new EventRecorder(client, "skiff-proxy", opts.nodeName, log.child({ component: "events" }));
-    this.host = new HostNetwork({ clusterName: opts.clusterName, clusterCidr: opts.clusterCidr, serviceCidr: opts.serviceCidr }, log.child({ component: "host-network" }));
+    this.host = new HostNetwork(
+      { clusterName: opts.clusterName, clusterCidr: opts.clusterCidr, serviceCidr: opts.serviceCidr },
+      log.child({ component: "host-network" }),
+    );
   }
 
   /** Sets the host up, starts (or adopts) the children, and starts programming the proxy. */
@@ -49,28 +57,83 @@ export class ServiceNetwork {
       // Without root (CAP_NET_ADMIN) ClusterIPs cannot be bound; pods and NodePorts still work.
       log.error({ err }, "cannot program the host network (need root); ClusterIPs will not answer");
     }
-    const syncNodes = () => void this.host.sync(this.nodes.list().filter((n) => n.spec?.podCIDR).map((n) => ({
-      podCIDR: n.spec!.podCIDR!, nodeIP: n.status?.addresses?.find((a) => a.type === "InternalIP")?.address ?? "", self: n.metadata.name === opts.nodeName,
-    })).filter((n) => n.nodeIP)).catch((err) => log.warn({ err }, "host network sync failed"));
-    this.nodes.addHandlers({ onAdd: syncNodes, onUpdate: (o, n) => { if (o.spec?.podCIDR !== n.spec?.podCIDR || JSON.stringify(o.status?.addresses) !== JSON.stringify(n.status?.addresses)) syncNodes(); }, onDelete: syncNodes });
+    const syncNodes = () =>
+      void this.host
+        .sync(
+          this.nodes
+            .list()
+            .filter((n) => n.spec?.podCIDR)
+            .map((n) => ({
+              podCIDR: n.spec!.podCIDR!,
+              nodeIP: n.status?.addresses?.find((a) => a.type === "InternalIP")?.address ?? "",
+              self: n.metadata.name === opts.nodeName,
+            }))
+            .filter((n) => n.nodeIP),
+        )
+        .catch((err) => log.warn({ err }, "host network sync failed"));
+    this.nodes.addHandlers({
+      onAdd: syncNodes,
+      onUpdate: (o, n) => {
+        if (o.spec?.podCIDR !== n.spec?.podCIDR || JSON.stringify(o.status?.addresses) !== JSON.stringify(n.status?.addresses)) syncNodes();
+      },
+      onDelete: syncNodes,
+    });
     if (opts.proxyMode === "spawn") {
       const dir = opts.runDir;
-      const dns = await ensureChild("dns", serviceMain("dns"), [
-        // The DNS reads services and endpoints with the node's identity (the Node authorizer allows it).
-        "--apiserver", opts.apiservers.join(","), "--tls-dir", opts.tlsDir, "--listen", "127.0.0.1:0", "--cluster-domain", opts.clusterDomain,
-        ...(opts.dnsUpstream ? ["--upstream", opts.dnsUpstream] : []), ...(opts.dnsResolvConf ? ["--resolv-conf", opts.dnsResolvConf] : []),
-      ], join(dir, "dns.json"), join(dir, "dns.log"), log);
+      const dns = await ensureChild(
+        "dns",
+        serviceMain("dns"),
+        [
+          // The DNS reads services and endpoints with the node's identity (the Node authorizer allows it).
+          "--apiserver",
+          opts.apiservers.join(","),
+          "--tls-dir",
+          opts.tlsDir,
+          "--listen",
+          "127.0.0.1:0",
+          "--cluster-domain",
+          opts.clusterDomain,
+          ...(opts.dnsUpstream ? ["--upstream", opts.dnsUpstream] : []),
+          ...(opts.dnsResolvConf ? ["--resolv-conf", opts.dnsResolvConf] : []),
+        ],
+        join(dir, "dns.json"),
+        join(dir, "dns.log"),
+        log,
+      );
       this.localDns = { ip: "127.0.0.1", port: Number(dns.port) };
-      await ensureChild("proxy", serviceMain("proxy"), [
-        "--listen", opts.proxyAddress, "--metrics-address", opts.proxyMetricsAddress,
-        ...(opts.nodePortAddresses ? ["--nodeport-addresses", opts.nodePortAddresses] : []), ...opts.proxyFlags,
-      ], join(dir, "proxy.json"), join(dir, "proxy.log"), log);
+      await ensureChild(
+        "proxy",
+        serviceMain("proxy"),
+        [
+          "--listen",
+          opts.proxyAddress,
+          "--metrics-address",
+          opts.proxyMetricsAddress,
+          ...(opts.nodePortAddresses ? ["--nodeport-addresses", opts.nodePortAddresses] : []),
+          ...opts.proxyFlags,
+        ],
+        join(dir, "proxy.json"),
+        join(dir, "proxy.log"),
+        log,
+      );
       if (opts.ingressMode === "spawn") {
         try {
-          const ing = await ensureChild("ingress", serviceMain("ingress"), [
-            // The controller acts with the node's identity (the Node authorizer grants what it needs).
-            "--apiserver", opts.apiservers.join(","), "--tls-dir", opts.tlsDir, "--node-name", opts.nodeName,
-          ], join(dir, "ingress.json"), join(dir, "ingress.log"), log);
+          const ing = await ensureChild(
+            "ingress",
+            serviceMain("ingress"),
+            [
+              // The controller acts with the node's identity (the Node authorizer grants what it needs).
+              "--apiserver",
+              opts.apiservers.join(","),
+              "--tls-dir",
+              opts.tlsDir,
+              "--node-name",
+              opts.nodeName,
+            ],
+            join(dir, "ingress.json"),
+            join(dir, "ingress.log"),
+            log,
+          );
           // A controller that says so reads a PROXY protocol header (the client address) first.
           this.localIngress = { ip: "127.0.0.1", httpPort: Number(ing.httpPort), httpsPort: Number(ing.httpsPort), proxyProtocol: ing.proxyProtocol === "v2" };
         } catch (err) {
@@ -84,19 +147,35 @@ export class ServiceNetwork {
     }
     await Promise.all([this.services.waitForSync(), this.endpoints.waitForSync(), this.nodes.waitForSync()]);
     syncNodes();
-    this.programmer = new ProxyProgrammer(this.services, this.endpoints, {
-      nodeName: opts.nodeName, nodeIP: opts.nodeIP, proxyAddress: opts.proxyAddress, localDns: () => this.localDns, localIngress: () => this.localIngress, resyncMs: 30_000,
-      onLoadBalancerIPs: (ips) => this.lbAddresses.sync(ips),
-      extra: {
-        entries: () => [
-          ...(this.pods ? hostPortEntries(this.pods.list(), opts.nodeIP, opts.nodeName) : []),
-          ...externalIpEntries(this.services.list(), new Map(this.endpoints.list().map((e) => [`${e.metadata.namespace}/${e.metadata.name}`, e])), opts.nodeName, new Set([...localAddresses(), opts.nodeIP])),
-        ],
-        informers: this.pods ? [this.pods as unknown as Informer] : [],
+    this.programmer = new ProxyProgrammer(
+      this.services,
+      this.endpoints,
+      {
+        nodeName: opts.nodeName,
+        nodeIP: opts.nodeIP,
+        proxyAddress: opts.proxyAddress,
+        localDns: () => this.localDns,
+        localIngress: () => this.localIngress,
+        resyncMs: 30_000,
+        onLoadBalancerIPs: (ips) => this.lbAddresses.sync(ips),
+        extra: {
+          entries: () => [
+            ...(this.pods ? hostPortEntries(this.pods.list(), opts.nodeIP, opts.nodeName) : []),
+            ...externalIpEntries(
+              this.services.list(),
+              new Map(this.endpoints.list().map((e) => [`${e.metadata.namespace}/${e.metadata.name}`, e])),
+              opts.nodeName,
+              new Set([...localAddresses(), opts.nodeIP]),
+            ),
+          ],
+          informers: this.pods ? [this.pods as unknown as Informer] : [],
+        },
+        // A port the proxy cannot open (another process holds it) is the Service's problem to see.
+        onFailedFrontend: (svc, frontend, reason) =>
+          this.recorder.record(svc, "Warning", "FailedToOpenPort", `node ${opts.nodeName}: cannot open ${frontend}: ${reason} (retrying)`),
       },
-      // A port the proxy cannot open (another process holds it) is the Service's problem to see.
-      onFailedFrontend: (svc, frontend, reason) => this.recorder.record(svc, "Warning", "FailedToOpenPort", `node ${opts.nodeName}: cannot open ${frontend}: ${reason} (retrying)`),
-    }, log.child({ component: "proxy-programmer" }));
+      log.child({ component: "proxy-programmer" }),
+    );
     this.programmer.start();
   }
 

@@ -15,10 +15,12 @@ export interface TeardownOptions {
 
 /** Stops the node's proxy, dns and ingress controller and removes its host routes and iptables rules. */
 export async function teardownNode(opts: TeardownOptions, log: Logger): Promise<void> {
-  await Promise.all(["proxy", "dns", "ingress"].map(async (name) => {
-    const pid = await stopChild(join(opts.runDir, `${name}.json`));
-    if (pid) log.info({ child: name, pid }, "stopped");
-  }));
+  await Promise.all(
+    ["proxy", "dns", "ingress"].map(async (name) => {
+      const pid = await stopChild(join(opts.runDir, `${name}.json`));
+      if (pid) log.info({ child: name, pid }, "stopped");
+    }),
+  );
   await teardownHostNetwork({ clusterName: opts.clusterName, clusterCidr: opts.clusterCidr, serviceCidr: opts.serviceCidr });
   log.info({ cluster: opts.clusterName }, "host network removed");
 }

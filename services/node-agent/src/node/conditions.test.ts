@@ -20,19 +20,43 @@ describe("node conditions from measurements", () => {
     expect(low.MemoryPressure).toEqual({ status: "True", reason: "KubeletHasInsufficientMemory", message: "kubelet has insufficient memory available" });
     expect(low.DiskPressure).toEqual({ status: "True", reason: "KubeletHasDiskPressure", message: "kubelet has disk pressure" });
     expect(pressureConditions({ nodefsInodesFreePct: 1 }, t).DiskPressure.status).toBe("True");
-    expect(readyCondition("connect ENOENT /var/run/docker.sock")).toEqual({ status: "False", reason: "KubeletNotReady", message: "container runtime is down: connect ENOENT /var/run/docker.sock" });
+    expect(readyCondition("connect ENOENT /var/run/docker.sock")).toEqual({
+      status: "False",
+      reason: "KubeletNotReady",
+      message: "container runtime is down: connect ENOENT /var/run/docker.sock",
+    });
   });
 
   it("a runtime that stops answering makes the Node NotReady with the reason; Ready again when it answers", async () => {
     const runtime = new FakeRuntime({ cpus: 2, memoryBytes: 4 * 2 ** 30 });
     let stored: Node | undefined;
     const client = {
-      get: async () => { if (!stored) throw new NotFoundError("nodes", "n1"); return structuredClone(stored); },
+      get: async () => {
+        if (!stored) throw new NotFoundError("nodes", "n1");
+        return structuredClone(stored);
+      },
       create: async (_r: string, n: Node) => (stored = { ...structuredClone(n), metadata: { ...n.metadata, resourceVersion: "1" } }),
       updateStatus: async (_r: string, n: Node) => (stored = structuredClone(n)),
     };
     const nc = { publish: () => undefined };
-    const reg = new NodeRegistrar(client as never, runtime, nc as never, { nodeName: "n1", nodeIP: "127.0.0.9", labels: {}, reservedCpu: "0", reservedMemory: "0", maxPods: 10, heartbeatMs: 60_000, statusMs: 60_000, version: "v1", evictionHard: parseEvictionHard("memory.available<1Ki") }, silentLogger());
+    const reg = new NodeRegistrar(
+      client as never,
+      runtime,
+      nc as never,
+      {
+        nodeName: "n1",
+        nodeIP: "127.0.0.9",
+        labels: {},
+        reservedCpu: "0",
+        reservedMemory: "0",
+        maxPods: 10,
+        heartbeatMs: 60_000,
+        statusMs: 60_000,
+        version: "v1",
+        evictionHard: parseEvictionHard("memory.available<1Ki"),
+      },
+      silentLogger(),
+    );
     await reg.start();
     reg.stop();
     const ready = () => stored!.status!.conditions!.find((c) => c.type === "Ready")!;

@@ -20,7 +20,10 @@ export const DEFAULT_EVICTION_HARD = "memory.available<100Mi,nodefs.available<10
 /** Parses --eviction-hard ("signal<quantity or percent", comma-separated); throws on what it cannot read. */
 export function parseEvictionHard(text: string): Thresholds {
   const t: Thresholds = { memoryAvailableBytes: 0, nodefsAvailablePct: 0, nodefsInodesFreePct: 0 };
-  for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([a-zA-Z.]+)<(.+)$/.exec(part);
     if (!m) throw new Error(`--eviction-hard: cannot read ${JSON.stringify(part)} (want signal<value)`);
     const [, signal, value] = m;
@@ -28,7 +31,10 @@ export function parseEvictionHard(text: string): Thresholds {
     if (signal === "memory.available" && !pct) t.memoryAvailableBytes = memoryToBytes(value);
     else if (signal === "nodefs.available" && pct) t.nodefsAvailablePct = Number(pct[1]);
     else if (signal === "nodefs.inodesFree" && pct) t.nodefsInodesFreePct = Number(pct[1]);
-    else throw new Error(`--eviction-hard: unsupported signal or value ${JSON.stringify(part)} (memory.available<quantity, nodefs.available<N%, nodefs.inodesFree<N%)`);
+    else
+      throw new Error(
+        `--eviction-hard: unsupported signal or value ${JSON.stringify(part)} (memory.available<quantity, nodefs.available<N%, nodefs.inodesFree<N%)`,
+      );
   }
   return t;
 }
@@ -46,7 +52,9 @@ export async function measure(rootDir: string): Promise<Measurements> {
   try {
     const kb = /MemAvailable:\s+(\d+) kB/.exec(await readFile("/proc/meminfo", "utf8"))?.[1];
     if (kb) m.memoryAvailableBytes = Number(kb) * 1024;
-  } catch { /* not Linux: unknown */ }
+  } catch {
+    /* not Linux: unknown */
+  }
   // The root dir may not exist yet (made with the first pod): its nearest existing parent is on the same filesystem.
   for (let dir = resolve(rootDir); ; dir = dirname(dir)) {
     try {
@@ -69,10 +77,14 @@ export interface ConditionValue {
 }
 
 /** The pressure conditions for measurements against thresholds. */
-export function pressureConditions(m: Measurements, t: Thresholds): { MemoryPressure: ConditionValue; DiskPressure: ConditionValue; PIDPressure: ConditionValue } {
+export function pressureConditions(
+  m: Measurements,
+  t: Thresholds,
+): { MemoryPressure: ConditionValue; DiskPressure: ConditionValue; PIDPressure: ConditionValue } {
   const memLow = m.memoryAvailableBytes !== undefined && m.memoryAvailableBytes < t.memoryAvailableBytes;
-  const diskLow = (m.nodefsAvailablePct !== undefined && m.nodefsAvailablePct < t.nodefsAvailablePct)
-    || (m.nodefsInodesFreePct !== undefined && m.nodefsInodesFreePct < t.nodefsInodesFreePct);
+  const diskLow =
+    (m.nodefsAvailablePct !== undefined && m.nodefsAvailablePct < t.nodefsAvailablePct) ||
+    (m.nodefsInodesFreePct !== undefined && m.nodefsInodesFreePct < t.nodefsInodesFreePct);
   return {
     MemoryPressure: memLow
       ? { status: "True", reason: "KubeletHasInsufficientMemory", message: "kubelet has insufficient memory available" }

@@ -3,7 +3,19 @@
 // hard eviction thresholds), and heartbeats over NATS (never through the store's write path).
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "@skiff/log";
-import { isAlreadyExists, isConflict, isNotFound, formatBytes, formatCpuMilli, cpuToMilli, memoryToBytes, nowRfc3339, setCondition, getCondition, type Node } from "@skiff/api";
+import {
+  isAlreadyExists,
+  isConflict,
+  isNotFound,
+  formatBytes,
+  formatCpuMilli,
+  cpuToMilli,
+  memoryToBytes,
+  nowRfc3339,
+  setCondition,
+  getCondition,
+  type Node,
+} from "@skiff/api";
 import type { ApiClient } from "@skiff/client";
 import type { Runtime } from "../runtime/runtime.js";
 import { measure, pressureConditions, readyCondition, type ConditionValue, type Thresholds } from "./conditions.js";
@@ -58,7 +70,9 @@ export class NodeRegistrar {
     this.timers.push(setInterval(() => this.beat(), this.opts.heartbeatMs));
     this.timers.push(setInterval(() => void this.register().catch((err) => this.log.warn({ err }, "node status update failed")), this.opts.statusMs));
     if (this.opts.conditionsMs) {
-      this.timers.push(setInterval(() => void this.checkConditions().catch((err) => this.log.warn({ err }, "node conditions check failed")), this.opts.conditionsMs));
+      this.timers.push(
+        setInterval(() => void this.checkConditions().catch((err) => this.log.warn({ err }, "node conditions check failed")), this.opts.conditionsMs),
+      );
     }
     return this.node!;
   }
@@ -125,13 +139,34 @@ export class NodeRegistrar {
       capacity: { cpu: formatCpuMilli(capCpu), memory: formatBytes(capMem), pods: String(this.opts.maxPods) },
       allocatable: { cpu: formatCpuMilli(allocCpu), memory: formatBytes(allocMem), pods: String(this.opts.maxPods) },
       conditions,
-      addresses: [{ type: "InternalIP", address: this.opts.nodeIP }, { type: "Hostname", address: this.opts.nodeName }],
-      ...(this.opts.kubeletPort ? { daemonEndpoints: { kubeletEndpoint: { Port: this.opts.kubeletPort, ...(this.opts.kubeletHost && !["0.0.0.0", "::", "[::]", this.opts.nodeIP].includes(this.opts.kubeletHost) ? { Address: this.opts.kubeletHost } : {}) } } } : {}),
+      addresses: [
+        { type: "InternalIP", address: this.opts.nodeIP },
+        { type: "Hostname", address: this.opts.nodeName },
+      ],
+      ...(this.opts.kubeletPort
+        ? {
+            daemonEndpoints: {
+              kubeletEndpoint: {
+                Port: this.opts.kubeletPort,
+                ...(this.opts.kubeletHost && !["0.0.0.0", "::", "[::]", this.opts.nodeIP].includes(this.opts.kubeletHost)
+                  ? { Address: this.opts.kubeletHost }
+                  : {}),
+              },
+            },
+          }
+        : {}),
       ...(this.opts.images ? { images: this.opts.images() } : {}),
       nodeInfo: {
-        kubeletVersion: this.opts.version, kubeProxyVersion: this.opts.version, containerRuntimeVersion: info.runtimeVersion,
-        osImage: info.os, kernelVersion: info.kernel, operatingSystem: "linux", architecture: info.architecture,
-        machineID: "", systemUUID: "", bootID: "",
+        kubeletVersion: this.opts.version,
+        kubeProxyVersion: this.opts.version,
+        containerRuntimeVersion: info.runtimeVersion,
+        osImage: info.os,
+        kernelVersion: info.kernel,
+        operatingSystem: "linux",
+        architecture: info.architecture,
+        machineID: "",
+        systemUUID: "",
+        bootID: "",
       },
     };
   }
@@ -148,8 +183,12 @@ export class NodeRegistrar {
       // The machine's architecture as the runtime reports it (GOARCH names), not a constant.
       const arch = (await this.runtime.info()).architecture || "amd64";
       const fresh: Node = {
-        apiVersion: "v1", kind: "Node",
-        metadata: { name: this.opts.nodeName, labels: { "kubernetes.io/hostname": this.opts.nodeName, "kubernetes.io/os": "linux", "kubernetes.io/arch": arch, ...this.opts.labels } },
+        apiVersion: "v1",
+        kind: "Node",
+        metadata: {
+          name: this.opts.nodeName,
+          labels: { "kubernetes.io/hostname": this.opts.nodeName, "kubernetes.io/os": "linux", "kubernetes.io/arch": arch, ...this.opts.labels },
+        },
         spec: {},
       };
       try {

@@ -12,18 +12,33 @@ const { positive } = checks;
 const rows = {
   apiservers: list("apiserver", "apiserver gRPC addresses", ["127.0.0.1:6444"], { env: "SKIFF_APISERVER" }),
   token: optional("token", "Join token for TLS bootstrap when --tls-dir holds no certificate yet", { env: "SKIFF_TOKEN" }),
-  tlsDir: str("tls-dir", "The node's TLS directory: ca.crt, tls.crt, tls.key (system:node:<name>); written by joining (default <root-dir>/pki)", "", { env: "SKIFF_TLS_DIR" }),
-  caCertHash: str("ca-cert-hash", "Pin of the cluster CA for joining: sha256:<hex> of its public key", "", { env: "SKIFF_CA_CERT_HASH" }),
-  bootstrapServers: list("bootstrap-server", "https://host:port of the apiservers' HTTPS API for joining and renewal (default each --apiserver host on port 6443)", undefined, {
-    env: "SKIFF_BOOTSTRAP_SERVER",
-    check: (v) => v.filter((b) => !/^https:\/\/[^\s/]+:\d+$/.test(b)).map((b) => `want https://host:port, got ${JSON.stringify(b)}`),
+  tlsDir: str("tls-dir", "The node's TLS directory: ca.crt, tls.crt, tls.key (system:node:<name>); written by joining (default <root-dir>/pki)", "", {
+    env: "SKIFF_TLS_DIR",
   }),
+  caCertHash: str("ca-cert-hash", "Pin of the cluster CA for joining: sha256:<hex> of its public key", "", { env: "SKIFF_CA_CERT_HASH" }),
+  bootstrapServers: list(
+    "bootstrap-server",
+    "https://host:port of the apiservers' HTTPS API for joining and renewal (default each --apiserver host on port 6443)",
+    undefined,
+    {
+      env: "SKIFF_BOOTSTRAP_SERVER",
+      check: (v) => v.filter((b) => !/^https:\/\/[^\s/]+:\d+$/.test(b)).map((b) => `want https://host:port, got ${JSON.stringify(b)}`),
+    },
+  ),
   certCheckMs: num("cert-check-ms", "How often the certificate's age is checked for renewal and the TLS files re-read", 60_000, { check: positive }),
   natsServers: list("nats", "NATS servers for heartbeats", ["nats://127.0.0.1:4222"], { env: "SKIFF_NATS" }),
-  nodeName: str("node-name", "This node's name (default: the host name, lower-cased)", () => hostname().toLowerCase().replace(/[^a-z0-9.-]/g, "-"), {
-    env: "SKIFF_NODE_NAME",
-    check: (v) => isDNS1123Subdomain(v),
-  }),
+  nodeName: str(
+    "node-name",
+    "This node's name (default: the host name, lower-cased)",
+    () =>
+      hostname()
+        .toLowerCase()
+        .replace(/[^a-z0-9.-]/g, "-"),
+    {
+      env: "SKIFF_NODE_NAME",
+      check: (v) => isDNS1123Subdomain(v),
+    },
+  ),
   nodeLabels: keyValues("node-labels", "Extra node labels, k=v,k2=v2"),
   clusterName: str("cluster-name", "Name of the cluster; containers and networks carry it so clusters sharing an engine never touch each other's", "skiff", {
     env: "SKIFF_CLUSTER_NAME",
@@ -47,9 +62,17 @@ const rows = {
     env: "SKIFF_ROOT_DIR",
     check: checks.absolutePath,
   }),
-  volumeDir: str("volume-dir", "Where provisioned (local-path) PersistentVolumes keep their data (default <root-dir>/volumes)", "", { env: "SKIFF_VOLUME_DIR" }),
-  listenAddress: str("listen-address", "Address of the agent's gRPC NodeService (logs, exec, port-forward, stats) (default <node-ip>:10250; port 0 picks one)", ""),
-  nodeToken: str("node-token", "Shared secret the apiserver must present to the NodeService (empty: no check, for loopback-only setups)", "", { env: "SKIFF_NODE_TOKEN" }),
+  volumeDir: str("volume-dir", "Where provisioned (local-path) PersistentVolumes keep their data (default <root-dir>/volumes)", "", {
+    env: "SKIFF_VOLUME_DIR",
+  }),
+  listenAddress: str(
+    "listen-address",
+    "Address of the agent's gRPC NodeService (logs, exec, port-forward, stats) (default <node-ip>:10250; port 0 picks one)",
+    "",
+  ),
+  nodeToken: str("node-token", "Shared secret the apiserver must present to the NodeService (empty: no check, for loopback-only setups)", "", {
+    env: "SKIFF_NODE_TOKEN",
+  }),
   volumeStatsMs: num("volume-stats-ms", "How often disk emptyDirs with a sizeLimit are measured; a pod over a limit is evicted", 5000, { check: positive }),
   containerLogMaxSize: str("container-log-max-size", "Container log rotation size, Docker json-file max-size", "10m", {
     check: (v) => (/^\d+[kmg]$/.test(v) ? undefined : `want a size like 10m, got ${v}`),
@@ -58,17 +81,33 @@ const rows = {
     env: "SKIFF_SERVICE_CIDR",
     check: (v) => (/^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.test(v) ? undefined : `not a CIDR: ${JSON.stringify(v)}`),
   }),
-  clusterCidr: str("cluster-cidr", "All pods' range, for the blackhole and forwarding rules (empty: built from nodes' podCIDRs)", "", { env: "SKIFF_CLUSTER_CIDR" }),
+  clusterCidr: str("cluster-cidr", "All pods' range, for the blackhole and forwarding rules (empty: built from nodes' podCIDRs)", "", {
+    env: "SKIFF_CLUSTER_CIDR",
+  }),
   clusterDomain: str("cluster-domain", "Cluster domain", "cluster.local"),
   clusterDns: str("cluster-dns", "Cluster DNS address pods get (default the service CIDR's tenth address)", ""),
-  proxyMode: oneOf("proxy", "spawn: the agent starts (or adopts) the proxy and dns processes; external: they run elsewhere at --proxy-address / --dns-address; none: no service network", ["spawn", "external", "none"] as const, "spawn"),
+  proxyMode: oneOf(
+    "proxy",
+    "spawn: the agent starts (or adopts) the proxy and dns processes; external: they run elsewhere at --proxy-address / --dns-address; none: no service network",
+    ["spawn", "external", "none"] as const,
+    "spawn",
+  ),
   runDir: str("run-dir", "Run dir for the children's sockets, state and logs (default /run/skiff/<cluster>/<node>)", ""),
   proxyAddress: str("proxy-address", "Proxy programming address in external mode (default unix:<run-dir>/proxy.sock)", ""),
   dnsAddress: str("dns-address", 'Node-local dns "ip:port" in external mode', ""),
-  dnsUpstream: str("dns-upstream", 'Upstream resolvers the dns forwards other names to, host:port[,host:port] (default: the nameservers of the host\'s /etc/resolv.conf; "none" = answer REFUSED)', "", {
-    env: "SKIFF_DNS_UPSTREAM",
-  }),
-  dnsResolvConf: str("dns-resolv-conf", "The resolv.conf whose nameservers the dns forwards to when --dns-upstream is not given (default the dns's: /etc/resolv.conf)", ""),
+  dnsUpstream: str(
+    "dns-upstream",
+    'Upstream resolvers the dns forwards other names to, host:port[,host:port] (default: the nameservers of the host\'s /etc/resolv.conf; "none" = answer REFUSED)',
+    "",
+    {
+      env: "SKIFF_DNS_UPSTREAM",
+    },
+  ),
+  dnsResolvConf: str(
+    "dns-resolv-conf",
+    "The resolv.conf whose nameservers the dns forwards to when --dns-upstream is not given (default the dns's: /etc/resolv.conf)",
+    "",
+  ),
   evictionHard: str("eviction-hard", "Hard eviction thresholds that turn MemoryPressure/DiskPressure True (the kubelet's defaults)", DEFAULT_EVICTION_HARD, {
     check: (v) => {
       try {
@@ -80,23 +119,53 @@ const rows = {
     },
   }),
   nodeConditionsMs: num("node-conditions-ms", "How often node conditions are measured", 10_000, { check: positive }),
-  evictionMonitoringMs: num("eviction-monitoring-ms", "How often memory.available is checked against --eviction-hard, evicting one pod per round below it (the kubelet's housekeeping interval)", 10_000, { check: positive }),
-  nodePortAddresses: str("nodeport-addresses", 'Where NodePorts listen, passed to the proxy: "primary" and/or IPv4 CIDRs (default the proxy\'s: primary,127.0.0.1/32)', ""),
+  evictionMonitoringMs: num(
+    "eviction-monitoring-ms",
+    "How often memory.available is checked against --eviction-hard, evicting one pod per round below it (the kubelet's housekeeping interval)",
+    10_000,
+    { check: positive },
+  ),
+  nodePortAddresses: str(
+    "nodeport-addresses",
+    'Where NodePorts listen, passed to the proxy: "primary" and/or IPv4 CIDRs (default the proxy\'s: primary,127.0.0.1/32)',
+    "",
+  ),
   proxyMetricsAddress: str("proxy-metrics-address", "Proxy /metrics", "127.0.0.1:0"),
   proxyFlags: list("proxy-flags", 'Extra proxy flags, comma-separated (e.g. "--prefer-close")', []),
-  allowedUnsafeSysctls: list("allowed-unsafe-sysctls", 'Unsafe sysctls (names or "prefix*") pods may set on this node besides the safe set (the kubelet\'s --allowed-unsafe-sysctls)', []),
+  allowedUnsafeSysctls: list(
+    "allowed-unsafe-sysctls",
+    'Unsafe sysctls (names or "prefix*") pods may set on this node besides the safe set (the kubelet\'s --allowed-unsafe-sysctls)',
+    [],
+  ),
   // Off by default: on a shared engine the user's own images are not Skiff's to remove; node
   // containers and `skiff node --join` pass 85.
-  imageGcHighThresholdPercent: num("image-gc-high-threshold", "Disk use (%) that starts image garbage collection (100 = off)", 100, { env: "SKIFF_IMAGE_GC_HIGH_THRESHOLD" }),
+  imageGcHighThresholdPercent: num("image-gc-high-threshold", "Disk use (%) that starts image garbage collection (100 = off)", 100, {
+    env: "SKIFF_IMAGE_GC_HIGH_THRESHOLD",
+  }),
   imageGcLowThresholdPercent: num("image-gc-low-threshold", "Disk use (%) image garbage collection frees down to", 80, { env: "SKIFF_IMAGE_GC_LOW_THRESHOLD" }),
   imageGcMinAgeMs: num("image-gc-min-age-ms", "Images unused for less than this are kept", 120_000, { env: "SKIFF_IMAGE_GC_MIN_AGE_MS" }),
-  imageGcPeriodMs: num("image-gc-period-ms", "How often disk use is checked for image garbage collection", 30_000, { env: "SKIFF_IMAGE_GC_PERIOD_MS", check: positive }),
-  localRegistry: str("local-registry", "The cluster registry as nodes reach it, host:port: the agent forwards 127.0.0.1:<port> on the node to it, so `localhost:<port>/app:1` means the same registry on the host and on every node", "", {
-    env: "SKIFF_LOCAL_REGISTRY",
-    check: (v) => (!v || /^[A-Za-z0-9.-]+:\d+$/.test(v) ? undefined : `want host:port, got ${JSON.stringify(v)}`),
+  imageGcPeriodMs: num("image-gc-period-ms", "How often disk use is checked for image garbage collection", 30_000, {
+    env: "SKIFF_IMAGE_GC_PERIOD_MS",
+    check: positive,
   }),
-  localRegistryPort: num("local-registry-port", "Port of 127.0.0.1 the cluster registry is forwarded from (default: the --local-registry port)", undefined, { env: "SKIFF_LOCAL_REGISTRY_PORT" }),
-  ingressMode: oneOf("ingress", "spawn: with --proxy=spawn the agent also starts (or adopts) the node's Ingress controller; none: no controller on this node", ["spawn", "none"] as const, "spawn"),
+  localRegistry: str(
+    "local-registry",
+    "The cluster registry as nodes reach it, host:port: the agent forwards 127.0.0.1:<port> on the node to it, so `localhost:<port>/app:1` means the same registry on the host and on every node",
+    "",
+    {
+      env: "SKIFF_LOCAL_REGISTRY",
+      check: (v) => (!v || /^[A-Za-z0-9.-]+:\d+$/.test(v) ? undefined : `want host:port, got ${JSON.stringify(v)}`),
+    },
+  ),
+  localRegistryPort: num("local-registry-port", "Port of 127.0.0.1 the cluster registry is forwarded from (default: the --local-registry port)", undefined, {
+    env: "SKIFF_LOCAL_REGISTRY_PORT",
+  }),
+  ingressMode: oneOf(
+    "ingress",
+    "spawn: with --proxy=spawn the agent also starts (or adopts) the node's Ingress controller; none: no controller on this node",
+    ["spawn", "none"] as const,
+    "spawn",
+  ),
 };
 
 export type NodeAgentOptions = OptionsOf<typeof rows>;
@@ -117,12 +186,19 @@ export const nodeAgentOptions = defineOptions(rows, {
     if (o.proxyMode === "external" && o.dnsAddress && !/^[\d.]+:\d+$/.test(o.dnsAddress)) errs.push("--dns-address: must be ip:port");
     if (!o.volumeDir.startsWith("/")) errs.push("--volume-dir: must be an absolute path");
     if (!/^.+:\d+$/.test(o.listenAddress)) errs.push(`--listen-address: want host:port, got ${o.listenAddress}`);
-    const gc = { highThresholdPercent: o.imageGcHighThresholdPercent, lowThresholdPercent: Math.min(o.imageGcLowThresholdPercent, o.imageGcHighThresholdPercent), minAgeMs: o.imageGcMinAgeMs };
+    const gc = {
+      highThresholdPercent: o.imageGcHighThresholdPercent,
+      lowThresholdPercent: Math.min(o.imageGcLowThresholdPercent, o.imageGcHighThresholdPercent),
+      minAgeMs: o.imageGcMinAgeMs,
+    };
     errs.push(...validateGcPolicy(gc));
     if (o.imageGcHighThresholdPercent < 100 && o.imageGcLowThresholdPercent > o.imageGcHighThresholdPercent) {
-      errs.push(`--image-gc-low-threshold (${o.imageGcLowThresholdPercent}) must be less than or equal to --image-gc-high-threshold (${o.imageGcHighThresholdPercent})`);
+      errs.push(
+        `--image-gc-low-threshold (${o.imageGcLowThresholdPercent}) must be less than or equal to --image-gc-high-threshold (${o.imageGcHighThresholdPercent})`,
+      );
     }
-    if (o.localRegistry && !(Number.isInteger(o.localRegistryPort) && o.localRegistryPort > 0 && o.localRegistryPort < 65536)) errs.push(`--local-registry-port: a port number, got ${o.localRegistryPort}`);
+    if (o.localRegistry && !(Number.isInteger(o.localRegistryPort) && o.localRegistryPort > 0 && o.localRegistryPort < 65536))
+      errs.push(`--local-registry-port: a port number, got ${o.localRegistryPort}`);
     return errs;
   },
 });

@@ -59,8 +59,16 @@ function harness(runtime = new FakeRuntime(), opts: Partial<PodManagerOptions> =
       if (!pods.delete(`${namespace}/${name}`)) throw new NotFoundError("pods", name);
     },
   } as unknown as ApiClient;
-  const recorder = { record: (_o: KObject, type: string, reason: string, message: string) => void events.push({ type, reason, message }) } as unknown as EventRecorder;
-  const sources: VolumeSources = { configMap: () => undefined, secret: () => undefined, claim: () => undefined, volume: () => undefined, allocatable: { cpu: "4", memory: "8Gi" } };
+  const recorder = {
+    record: (_o: KObject, type: string, reason: string, message: string) => void events.push({ type, reason, message }),
+  } as unknown as EventRecorder;
+  const sources: VolumeSources = {
+    configMap: () => undefined,
+    secret: () => undefined,
+    claim: () => undefined,
+    volume: () => undefined,
+    allocatable: { cpu: "4", memory: "8Gi" },
+  };
   const dir = mkdtempSync(join(tmpdir(), "podmgr-"));
   dirs.push(dir);
   const log = silentLogger();
@@ -71,14 +79,34 @@ function harness(runtime = new FakeRuntime(), opts: Partial<PodManagerOptions> =
     inspect: async (name: string) => ((await engine.imageExists(name)) ? { id: `sha256:${name}`, sizeBytes: 1 } : undefined),
     pull: (image: string) => engine.pull(image),
   } as unknown as ImageRuntime;
-  const images = new ImagePuller({ images: imageRuntime, recorder, secret: () => undefined, log }, { nodeName: "n1", backoffBaseMs: 10_000, backoffMaxMs: 300_000 });
-  const manager = new PodManager({ client, runtime, pods: informer, recorder, log, volumes, sources, images }, {
-    nodeName: "n1", clusterName: "c1", hostIP: "10.0.0.1", pauseImage: "skiff/pause:test", network: () => "skiff-pods",
-    backoffBaseMs: 10_000, backoffMaxMs: 300_000, backoffResetMs: 600_000, resyncMs: 60_000, workers: 1, ...opts,
-  });
+  const images = new ImagePuller(
+    { images: imageRuntime, recorder, secret: () => undefined, log },
+    { nodeName: "n1", backoffBaseMs: 10_000, backoffMaxMs: 300_000 },
+  );
+  const manager = new PodManager(
+    { client, runtime, pods: informer, recorder, log, volumes, sources, images },
+    {
+      nodeName: "n1",
+      clusterName: "c1",
+      hostIP: "10.0.0.1",
+      pauseImage: "skiff/pause:test",
+      network: () => "skiff-pods",
+      backoffBaseMs: 10_000,
+      backoffMaxMs: 300_000,
+      backoffResetMs: 600_000,
+      resyncMs: 60_000,
+      workers: 1,
+      ...opts,
+    },
+  );
   managers.push(manager);
   return {
-    runtime, manager, pods, writes, deletes, events,
+    runtime,
+    manager,
+    pods,
+    writes,
+    deletes,
+    events,
     catchUp() {
       const last = writes.at(-1)!;
       const key = objectKey(last);
@@ -91,7 +119,9 @@ function harness(runtime = new FakeRuntime(), opts: Partial<PodManagerOptions> =
 
 function pod(spec: Partial<Pod["spec"]> = {}, name = "web"): Pod {
   return {
-    apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", uid: `uid-${name}`, resourceVersion: "1" },
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "default", uid: `uid-${name}`, resourceVersion: "1" },
     spec: { nodeName: "n1", containers: [{ name: "app", image: "nginx:1" }], ...spec },
   };
 }
@@ -115,7 +145,12 @@ const lastStatus = (h: Harness): PodStatus => h.writes.at(-1)!.status!;
 describe("pod manager: starting a pod", () => {
   it("creates the sandbox first, then the containers in its network namespace, and reports Running", async () => {
     const h = harness();
-    const p = pod({ containers: [{ name: "app", image: "nginx:1" }, { name: "side", image: "busybox:1", command: ["sleep", "1d"] }] });
+    const p = pod({
+      containers: [
+        { name: "app", image: "nginx:1" },
+        { name: "side", image: "busybox:1", command: ["sleep", "1d"] },
+      ],
+    });
     h.pods.set(objectKey(p), p);
     await h.sync(p);
 
@@ -137,13 +172,21 @@ describe("pod manager: starting a pod", () => {
     expect(s.phase).toBe("Running");
     expect(s.podIP).toBe(sandbox.ip);
     expect(s.hostIP).toBe("10.0.0.1");
-    expect(s.containerStatuses!.map((c) => [c.name, !!c.state.running, c.ready, c.restartCount])).toEqual([["app", true, true, 0], ["side", true, true, 0]]);
+    expect(s.containerStatuses!.map((c) => [c.name, !!c.state.running, c.ready, c.restartCount])).toEqual([
+      ["app", true, true, 0],
+      ["side", true, true, 0],
+    ]);
     expect(h.events.map((e) => e.reason)).toEqual(["Pulled", "Created", "Started", "Pulled", "Created", "Started"]);
   });
 
   it("runs init containers in order to completion before the app containers", async () => {
     const h = harness();
-    const p = pod({ initContainers: [{ name: "one", image: "busybox:1" }, { name: "two", image: "busybox:1" }] });
+    const p = pod({
+      initContainers: [
+        { name: "one", image: "busybox:1" },
+        { name: "two", image: "busybox:1" },
+      ],
+    });
     h.pods.set(objectKey(p), p);
     await h.sync(p);
     expect(ofKind(h.runtime, "init").map((c) => c.labels[L.containerName])).toEqual(["one"]);
@@ -161,7 +204,10 @@ describe("pod manager: starting a pod", () => {
     expect(ofKind(h.runtime, "container").map((c) => c.state)).toEqual(["running"]);
     const s = lastStatus(h);
     expect(s.phase).toBe("Running");
-    expect(s.initContainerStatuses!.map((c) => [c.name, c.state.terminated?.reason])).toEqual([["one", "Completed"], ["two", "Completed"]]);
+    expect(s.initContainerStatuses!.map((c) => [c.name, c.state.terminated?.reason])).toEqual([
+      ["one", "Completed"],
+      ["two", "Completed"],
+    ]);
   });
 });
 
@@ -170,7 +216,9 @@ describe("pod manager: a new sandbox starting", () => {
   class SlowSandbox extends FakeRuntime {
     readonly calls: string[] = [];
     release: () => void = () => undefined;
-    private readonly gate = new Promise<void>((r) => { this.release = r; });
+    private readonly gate = new Promise<void>((r) => {
+      this.release = r;
+    });
     override async create(cfg: Parameters<FakeRuntime["create"]>[0]): Promise<string> {
       const id = await super.create(cfg);
       this.calls.push(`create ${cfg.labels[L.kind]}`);
@@ -272,8 +320,18 @@ describe("pod manager: restarts", () => {
   it("computes the back-off: immediate, base, doubling to the cap, reset after a long run", () => {
     const o = { backoffBaseMs: 10_000, backoffMaxMs: 40_000, backoffResetMs: 600_000 };
     const finished = (step: number, ranMs: number) => ({
-      id: "x", name: "x", image: "i", imageId: "i", labels: { [BACKOFF_STEP]: String(step) }, state: "exited" as const, exitCode: 1, oomKilled: false, error: "",
-      createdAt: "2024-01-01T00:00:00Z", startedAt: new Date(Date.parse("2024-01-01T00:10:00Z") - ranMs).toISOString(), finishedAt: "2024-01-01T00:10:00Z",
+      id: "x",
+      name: "x",
+      image: "i",
+      imageId: "i",
+      labels: { [BACKOFF_STEP]: String(step) },
+      state: "exited" as const,
+      exitCode: 1,
+      oomKilled: false,
+      error: "",
+      createdAt: "2024-01-01T00:00:00Z",
+      startedAt: new Date(Date.parse("2024-01-01T00:10:00Z") - ranMs).toISOString(),
+      finishedAt: "2024-01-01T00:10:00Z",
     });
     expect([0, 1, 2, 3, 4, 5].map((s) => crashBackoff(finished(s, 1000), o).delayMs)).toEqual([0, 10_000, 20_000, 40_000, 40_000, 40_000]);
     expect(crashBackoff(finished(4, 600_000), o)).toMatchObject({ step: 0, delayMs: 0 });
@@ -325,7 +383,10 @@ describe("pod manager: deletion and eviction", () => {
     await h.sync(p);
     h.catchUp();
     const cur = h.pods.get(objectKey(p))!;
-    const deleting: Pod = { ...cur, metadata: { ...cur.metadata, resourceVersion: "500", deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 30 } };
+    const deleting: Pod = {
+      ...cur,
+      metadata: { ...cur.metadata, resourceVersion: "500", deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 30 },
+    };
     h.pods.set(objectKey(p), deleting);
     // Keep the pod in the informer after the API deleted it (a lagging watch): a second pass must not write again.
     const keep = deleting;
@@ -402,7 +463,10 @@ describe("pod manager: images", () => {
 
     await h.sync(p);
     expect(rt.pulls).toEqual(["nope:1"]);
-    expect(lastStatus(h).containerStatuses![0].state.waiting).toEqual({ reason: "ImagePullBackOff", message: `Back-off pulling image "nope:1": ErrImagePull: ${pullError.message}` });
+    expect(lastStatus(h).containerStatuses![0].state.waiting).toEqual({
+      reason: "ImagePullBackOff",
+      message: `Back-off pulling image "nope:1": ErrImagePull: ${pullError.message}`,
+    });
     expect(lastStatus(h).phase).toBe("Pending");
   });
 

@@ -65,7 +65,10 @@ export class PodManager {
   private readonly terminator: Terminator;
   private readonly podSync: PodSync;
 
-  constructor(private readonly deps: PodManagerDeps, private readonly opts: PodManagerOptions) {
+  constructor(
+    private readonly deps: PodManagerDeps,
+    private readonly opts: PodManagerOptions,
+  ) {
     const { client, runtime, recorder, log, volumes, sources, images } = deps;
     const nodeLabels = { [L.cluster]: opts.clusterName, [L.node]: opts.nodeName };
     this.nodeLabels = nodeLabels;
@@ -76,18 +79,47 @@ export class PodManager {
     const terminator = new Terminator({ client, runtime, recorder, prober, status, messages, nodeLabels, forget: (cs) => this.podSync.forget(cs) });
     this.terminator = terminator;
     const sandboxes = new Sandboxes(runtime, (cs, grace, l) => terminator.killAndRemove(cs, grace, l), {
-      pauseImage: opts.pauseImage, network: opts.network, nodeLabels, dnsFor: opts.serviceNetwork && ((p) => opts.serviceNetwork!.dnsFor(p)),
+      pauseImage: opts.pauseImage,
+      network: opts.network,
+      nodeLabels,
+      dnsFor: opts.serviceNetwork && ((p) => opts.serviceNetwork!.dnsFor(p)),
     });
-    const containers = new ContainerSync({
-      runtime, recorder, prober, volumes, sources, messages, images,
-      stopContainer: (pod, spec, c, ip, grace) => terminator.stopContainer(pod, spec, c, ip, grace),
-    }, {
-      backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffMaxMs, backoffResetMs: opts.backoffResetMs,
-      hostIP: opts.hostIP, nodeLabels, logMaxSize: opts.logMaxSize, serviceEnv: opts.serviceNetwork && ((p) => opts.serviceNetwork!.envFor(p)),
-    });
+    const containers = new ContainerSync(
+      {
+        runtime,
+        recorder,
+        prober,
+        volumes,
+        sources,
+        messages,
+        images,
+        stopContainer: (pod, spec, c, ip, grace) => terminator.stopContainer(pod, spec, c, ip, grace),
+      },
+      {
+        backoffBaseMs: opts.backoffBaseMs,
+        backoffMaxMs: opts.backoffMaxMs,
+        backoffResetMs: opts.backoffResetMs,
+        hostIP: opts.hostIP,
+        nodeLabels,
+        logMaxSize: opts.logMaxSize,
+        serviceEnv: opts.serviceNetwork && ((p) => opts.serviceNetwork!.envFor(p)),
+      },
+    );
     this.podSync = new PodSync({
-      runtime, pods: deps.pods, recorder, volumes, prober, status, terminator, sandboxes, containers, messages,
-      forgetImages: (uid) => images.forget(uid), nodeLabels, hostIP: opts.hostIP, log,
+      runtime,
+      pods: deps.pods,
+      recorder,
+      volumes,
+      prober,
+      status,
+      terminator,
+      sandboxes,
+      containers,
+      messages,
+      forgetImages: (uid) => images.forget(uid),
+      nodeLabels,
+      hostIP: opts.hostIP,
+      log,
       allowedUnsafeSysctls: new Set(opts.allowedUnsafeSysctls ?? []),
     });
   }
@@ -156,16 +188,20 @@ export class PodManager {
   private async watchRuntime(): Promise<void> {
     if (this.stopped) return;
     try {
-      this.stopEvents = await this.deps.runtime.events(this.nodeLabels, (e) => {
-        // Why not create and start: nearly always the agent's own, already in the status it writes
-        // (reacting would cost each new pod two more passes); anyone else's the resync finds.
-        if (["die", "oom", "destroy"].includes(e.action) && e.labels[L.podName]) {
-          this.queue.add(`${e.labels[L.podNamespace]}/${e.labels[L.podName]}`);
-        }
-      }, (err) => {
-        this.deps.log.warn({ err }, "runtime event stream ended; reconnecting");
-        setTimeout(() => void this.watchRuntime(), 1000).unref();
-      });
+      this.stopEvents = await this.deps.runtime.events(
+        this.nodeLabels,
+        (e) => {
+          // Why not create and start: nearly always the agent's own, already in the status it writes
+          // (reacting would cost each new pod two more passes); anyone else's the resync finds.
+          if (["die", "oom", "destroy"].includes(e.action) && e.labels[L.podName]) {
+            this.queue.add(`${e.labels[L.podNamespace]}/${e.labels[L.podName]}`);
+          }
+        },
+        (err) => {
+          this.deps.log.warn({ err }, "runtime event stream ended; reconnecting");
+          setTimeout(() => void this.watchRuntime(), 1000).unref();
+        },
+      );
     } catch (err) {
       this.deps.log.warn({ err }, "runtime events unavailable; retrying");
       setTimeout(() => void this.watchRuntime(), 1000).unref();

@@ -10,7 +10,11 @@ export class StatusManager {
   /** The last status written per pod uid, and the resourceVersion of the pod it was computed from. */
   private readonly written = new Map<string, { status: PodStatus; fromVersion: string | undefined }>();
 
-  constructor(private readonly client: ApiClient, private readonly hostIP: string, private readonly log: Logger) {}
+  constructor(
+    private readonly client: ApiClient,
+    private readonly hostIP: string,
+    private readonly log: Logger,
+  ) {}
 
   /** Computes the pod's status from the container views and writes it if it changed. */
   async write(pod: Pod, views: ContainerView[], podIP: string | undefined, init?: InitProgress, failed?: { reason: string; message: string }): Promise<void> {

@@ -7,19 +7,39 @@ let seq = 0;
 function rc(state: RuntimeContainer["state"], extra: Partial<RuntimeContainer> = {}): RuntimeContainer {
   seq++;
   return {
-    id: `c${seq}`, name: `n${seq}`, image: "img", imageId: "sha256:abc", labels: {}, state, exitCode: 0, oomKilled: false, error: "",
-    createdAt: "2024-01-01T00:00:00Z", startedAt: "2024-01-01T00:00:01Z", ...(state === "exited" ? { finishedAt: "2024-01-01T00:00:05Z" } : {}), ...extra,
+    id: `c${seq}`,
+    name: `n${seq}`,
+    image: "img",
+    imageId: "sha256:abc",
+    labels: {},
+    state,
+    exitCode: 0,
+    oomKilled: false,
+    error: "",
+    createdAt: "2024-01-01T00:00:00Z",
+    startedAt: "2024-01-01T00:00:01Z",
+    ...(state === "exited" ? { finishedAt: "2024-01-01T00:00:05Z" } : {}),
+    ...extra,
   };
 }
 const exited = (exitCode: number, extra: Partial<RuntimeContainer> = {}) => rc("exited", { exitCode, ...extra });
 
 function pod(spec: Partial<Pod["spec"]> = {}, status?: PodStatus): Pod {
   return {
-    apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "default", uid: "u1" },
-    spec: { containers: [{ name: "a", image: "img" }], ...spec }, ...(status ? { status } : {}),
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "p", namespace: "default", uid: "u1" },
+    spec: { containers: [{ name: "a", image: "img" }], ...spec },
+    ...(status ? { status } : {}),
   };
 }
-const view = (name: string, current?: RuntimeContainer, extra: Partial<ContainerView> = {}): ContainerView => ({ name, image: "img", current, restartCount: 0, ...extra });
+const view = (name: string, current?: RuntimeContainer, extra: Partial<ContainerView> = {}): ContainerView => ({
+  name,
+  image: "img",
+  current,
+  restartCount: 0,
+  ...extra,
+});
 const cond = (s: PodStatus, type: string) => s.conditions!.find((c) => c.type === type)!;
 
 describe("stateOf", () => {
@@ -121,7 +141,11 @@ describe("computeStatus", () => {
   });
 
   it("a failing init container under Always shows CrashLoopBackOff with lastState and keeps the pod Pending", () => {
-    const init: InitProgress = { views: [view("i1", exited(1), { previous: exited(1), restartCount: 3, waiting: { reason: "CrashLoopBackOff", message: "back-off 20s" } })], done: false, failed: false };
+    const init: InitProgress = {
+      views: [view("i1", exited(1), { previous: exited(1), restartCount: 3, waiting: { reason: "CrashLoopBackOff", message: "back-off 20s" } })],
+      done: false,
+      failed: false,
+    };
     const s = computeStatus(pod(), [view("a", undefined, { waiting: { reason: "PodInitializing" } })], "10.1.0.5", "h", init);
     expect(s.phase).toBe("Pending");
     const i = s.initContainerStatuses![0];
@@ -166,14 +190,21 @@ describe("computeStatus", () => {
   });
 
   it("a pod past its activeDeadlineSeconds is Failed with reason DeadlineExceeded (no DisruptionTarget)", () => {
-    const s = computeStatus(pod(), [view("a", exited(137))], "10.1.0.5", "h", undefined, { reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline" });
+    const s = computeStatus(pod(), [view("a", exited(137))], "10.1.0.5", "h", undefined, {
+      reason: "DeadlineExceeded",
+      message: "Pod was active on the node longer than the specified deadline",
+    });
     expect(s).toMatchObject({ phase: "Failed", reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline" });
     expect(s.conditions?.some((c) => c.type === "DisruptionTarget")).toBe(false);
   });
 
   it("keeps startTime and the transition time of unchanged conditions; statusChanged ignores timestamps", () => {
     const first = computeStatus(pod(), [view("a", rc("running"))], "10.1.0.5", "h");
-    const old = { ...first, startTime: "2020-01-01T00:00:00Z", conditions: first.conditions!.map((c) => ({ ...c, lastTransitionTime: "2020-01-01T00:00:00Z" })) };
+    const old = {
+      ...first,
+      startTime: "2020-01-01T00:00:00Z",
+      conditions: first.conditions!.map((c) => ({ ...c, lastTransitionTime: "2020-01-01T00:00:00Z" })),
+    };
     const again = computeStatus(pod({}, old), [view("a", rc("running"), { ready: false })], "10.1.0.5", "h");
     expect(again.startTime).toBe("2020-01-01T00:00:00Z");
     expect(cond(again, "PodScheduled").lastTransitionTime).toBe("2020-01-01T00:00:00Z");

@@ -36,14 +36,18 @@ export interface InitProgress {
 
 /** Maps one runtime container to a Kubernetes container state. */
 export function stateOf(c: RuntimeContainer | undefined, waiting?: Waiting, messages?: Record<string, string>): ContainerState {
-  if (waiting && (c?.state !== "running")) return { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } };
+  if (waiting && c?.state !== "running") return { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } };
   if (!c) return { waiting: { reason: "ContainerCreating" } };
   if (c.state === "running" || c.state === "paused" || c.state === "restarting") return { running: { startedAt: c.startedAt } };
   if (c.state === "exited" || c.state === "dead") {
     const reason = c.oomKilled ? "OOMKilled" : c.exitCode === 0 ? "Completed" : "Error";
     return {
       terminated: {
-        exitCode: c.exitCode, reason, startedAt: c.startedAt, finishedAt: c.finishedAt, containerID: `docker://${c.id}`,
+        exitCode: c.exitCode,
+        reason,
+        startedAt: c.startedAt,
+        finishedAt: c.finishedAt,
+        containerID: `docker://${c.id}`,
         ...(c.error ? { message: c.error } : messages?.[c.id] ? { message: messages[c.id] } : {}),
       },
     };
@@ -79,10 +83,14 @@ export function containerStatuses(views: ContainerView[], init = false): Contain
 /** Phase from container states and restartPolicy, as the kubelet computes it. */
 export function podPhase(pod: Pod, statuses: ContainerStatus[]): NonNullable<PodStatus["phase"]> {
   const policy = pod.spec.restartPolicy ?? "Always";
-  let running = 0, waiting = 0, succeeded = 0, failed = 0, neverStarted = 0;
+  let running = 0,
+    waiting = 0,
+    succeeded = 0,
+    failed = 0,
+    neverStarted = 0;
   for (const s of statuses) {
     if (s.state.running) running++;
-    else if (s.state.terminated) (s.state.terminated.exitCode === 0 ? succeeded++ : failed++);
+    else if (s.state.terminated) s.state.terminated.exitCode === 0 ? succeeded++ : failed++;
     else {
       waiting++;
       if (!s.lastState.terminated) neverStarted++;
@@ -101,7 +109,14 @@ export function podPhase(pod: Pod, statuses: ContainerStatus[]): NonNullable<Pod
  * `failed` makes the pod Failed: an eviction message (reason Evicted, with a DisruptionTarget
  * condition), or a reason and message of its own (DeadlineExceeded for activeDeadlineSeconds).
  */
-export function computeStatus(pod: Pod, views: ContainerView[], podIP: string | undefined, hostIP: string, init?: InitProgress, failed?: string | { reason: string; message: string }): PodStatus {
+export function computeStatus(
+  pod: Pod,
+  views: ContainerView[],
+  podIP: string | undefined,
+  hostIP: string,
+  init?: InitProgress,
+  failed?: string | { reason: string; message: string },
+): PodStatus {
   const failure = typeof failed === "string" ? { reason: "Evicted", message: failed } : failed;
   const evicted = failure?.reason === "Evicted" ? failure.message : undefined;
   const prev = pod.status ?? {};
@@ -115,15 +130,31 @@ export function computeStatus(pod: Pod, views: ContainerView[], podIP: string | 
   const readyMsg = notReady.length ? `containers with unready status: [${notReady.join(" ")}]` : undefined;
   const terminal = phase === "Succeeded" || phase === "Failed";
   // Readiness gates: conditions others write; Ready also waits for each of them to be True.
-  const gates = ((pod.spec.readinessGates as { conditionType: string }[] | undefined) ?? []).map((g) => prev.conditions?.find((c) => c.type === g.conditionType) ?? { type: g.conditionType, status: "False" as const });
+  const gates = ((pod.spec.readinessGates as { conditionType: string }[] | undefined) ?? []).map(
+    (g) => prev.conditions?.find((c) => c.type === g.conditionType) ?? { type: g.conditionType, status: "False" as const },
+  );
   const gatesOk = gates.every((g) => g.status === "True");
   const conds: PodCondition[] = [
     { type: "PodReadyToStartContainers", status: podIP ? "True" : "False" },
     initDone
       ? { type: "Initialized", status: "True" }
       : { type: "Initialized", status: "False", reason: "ContainersNotInitialized", message: `containers with incomplete status: [${incomplete.join(" ")}]` },
-    { type: "Ready", status: allReady && !terminal && gatesOk ? "True" : "False", ...(readyMsg && !terminal ? { reason: "ContainersNotReady", message: readyMsg } : terminal ? { reason: "PodCompleted" } : !gatesOk ? { reason: "ReadinessGatesNotReady", message: "the status of pod readiness gates are not ready" } : {}) },
-    { type: "ContainersReady", status: allReady && !terminal ? "True" : "False", ...(readyMsg && !terminal ? { reason: "ContainersNotReady", message: readyMsg } : terminal ? { reason: "PodCompleted" } : {}) },
+    {
+      type: "Ready",
+      status: allReady && !terminal && gatesOk ? "True" : "False",
+      ...(readyMsg && !terminal
+        ? { reason: "ContainersNotReady", message: readyMsg }
+        : terminal
+          ? { reason: "PodCompleted" }
+          : !gatesOk
+            ? { reason: "ReadinessGatesNotReady", message: "the status of pod readiness gates are not ready" }
+            : {}),
+    },
+    {
+      type: "ContainersReady",
+      status: allReady && !terminal ? "True" : "False",
+      ...(readyMsg && !terminal ? { reason: "ContainersNotReady", message: readyMsg } : terminal ? { reason: "PodCompleted" } : {}),
+    },
     { type: "PodScheduled", status: "True" },
     // The kubelet marks pods it evicts as disrupted (Kubernetes 1.26+).
     ...(evicted !== undefined ? [{ type: "DisruptionTarget", status: "True" as const, reason: "TerminationByKubelet", message: evicted }] : []),
@@ -149,6 +180,7 @@ export function computeStatus(pod: Pod, views: ContainerView[], podIP: string | 
 
 /** True when two statuses differ in anything but condition timestamps. */
 export function statusChanged(a: PodStatus | undefined, b: PodStatus): boolean {
-  const strip = (s: PodStatus | undefined) => JSON.stringify({ ...s, conditions: s?.conditions?.map(({ type, status, reason, message }) => ({ type, status, reason, message })) });
+  const strip = (s: PodStatus | undefined) =>
+    JSON.stringify({ ...s, conditions: s?.conditions?.map(({ type, status, reason, message }) => ({ type, status, reason, message })) });
   return strip(a) !== strip(b);
 }

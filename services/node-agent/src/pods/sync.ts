@@ -104,7 +104,9 @@ export class PodSync {
     // A hostNetwork pod's IP is the node's.
     const withIP = (s: RuntimeContainer) => (pod.spec.hostNetwork === true ? { ...s, ip: this.deps.hostIP } : s);
     let requeueMs = left !== undefined ? left + 50 : 0;
-    const retry = (ms: number) => { if (ms > 0) requeueMs = requeueMs ? Math.min(requeueMs, ms) : ms; };
+    const retry = (ms: number) => {
+      if (ms > 0) requeueMs = requeueMs ? Math.min(requeueMs, ms) : ms;
+    };
 
     // Volumes first: no container starts before every volume it could mount is ready. They are
     // set up (and the containers created) while a new sandbox starts; ctx learns its IP once it runs.

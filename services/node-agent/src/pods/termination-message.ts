@@ -11,7 +11,11 @@ export class TerminationMessages {
   /** Log tails of finished containers by id (they never change once the container exited). */
   private readonly logTails = new Map<string, string>();
 
-  constructor(private readonly runtime: Runtime, private readonly volumes: VolumeManager, private readonly log: Logger) {}
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly volumes: VolumeManager,
+    private readonly log: Logger,
+  ) {}
 
   /** The view with the termination messages of its finished instances added. */
   async withMessages(pod: Pod, view: ContainerView): Promise<ContainerView> {
@@ -19,8 +23,9 @@ export class TerminationMessages {
     const spec = [...containersOf(pod), ...initContainersOf(pod)].find((c) => c.name === view.name);
     for (const c of [view.current, view.previous]) {
       if (!c || !isFinished(c)) continue;
-      const m = await this.volumes.terminationMessage(pod.metadata.uid!, view.name, attemptOf(c))
-        ?? (spec?.terminationMessagePolicy === "FallbackToLogsOnError" && c.exitCode !== 0 ? await this.logTail(c) : undefined);
+      const m =
+        (await this.volumes.terminationMessage(pod.metadata.uid!, view.name, attemptOf(c))) ??
+        (spec?.terminationMessagePolicy === "FallbackToLogsOnError" && c.exitCode !== 0 ? await this.logTail(c) : undefined);
       if (m) messages[c.id] = m;
     }
     return { ...view, messages };

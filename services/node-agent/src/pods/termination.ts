@@ -56,7 +56,14 @@ export class Terminator {
 
   /** preStop, then SIGTERM and SIGKILL after what is left of the grace period. */
   async stopContainer(pod: Pod, spec: RuntimeContainerSpec | undefined, c: RuntimeContainer, podIP: string | undefined, graceSeconds: number): Promise<void> {
-    const spent = await runPreStop(pod, spec, { podIP, containerId: c.id, ports: spec?.ports ?? [] }, this.deps.runtime, this.deps.recorder, graceSeconds * 1000);
+    const spent = await runPreStop(
+      pod,
+      spec,
+      { podIP, containerId: c.id, ports: spec?.ports ?? [] },
+      this.deps.runtime,
+      this.deps.recorder,
+      graceSeconds * 1000,
+    );
     await this.deps.runtime.stop(c.id, Math.max(2, graceSeconds - spent / 1000));
   }
 
@@ -79,11 +86,21 @@ export class Terminator {
     const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
     const sandbox = mine.find((c) => isSandbox(c) && c.state === "running");
     this.deps.prober.forget(pod.metadata.uid!);
-    await Promise.all(mine.filter((c) => !isSandbox(c) && c.state === "running").map(async (c) => {
-      const name = c.labels[L.containerName];
-      recorder.record(pod, "Normal", "Killing", `Stopping container ${name}`, `spec.containers{${name}}`);
-      await this.stopContainer(pod, containersOf(pod).find((x) => x.name === name), c, sandbox?.ip, grace);
-    }));
+    await Promise.all(
+      mine
+        .filter((c) => !isSandbox(c) && c.state === "running")
+        .map(async (c) => {
+          const name = c.labels[L.containerName];
+          recorder.record(pod, "Normal", "Killing", `Stopping container ${name}`, `spec.containers{${name}}`);
+          await this.stopContainer(
+            pod,
+            containersOf(pod).find((x) => x.name === name),
+            c,
+            sandbox?.ip,
+            grace,
+          );
+        }),
+    );
     // Only with containers to report: a pass after they were removed (the delete below failed)
     // must not overwrite the final status with "never started".
     if (mine.some((c) => !isSandbox(c))) {
@@ -118,10 +135,20 @@ export class Terminator {
     this.deps.prober.forget(uid);
     const sandbox = mine.find((c) => isSandbox(c) && c.state === "running");
     const grace = pod.spec.terminationGracePeriodSeconds ?? 30;
-    await Promise.all(mine.filter((c) => !isSandbox(c) && c.state === "running").map((c) => {
-      const name = c.labels[L.containerName];
-      return this.stopContainer(pod, containersOf(pod).find((x) => x.name === name), c, sandbox?.ip, grace);
-    }));
+    await Promise.all(
+      mine
+        .filter((c) => !isSandbox(c) && c.state === "running")
+        .map((c) => {
+          const name = c.labels[L.containerName];
+          return this.stopContainer(
+            pod,
+            containersOf(pod).find((x) => x.name === name),
+            c,
+            sandbox?.ip,
+            grace,
+          );
+        }),
+    );
     const now = await runtime.list({ ...this.deps.nodeLabels, [L.podUid]: uid });
     const views = await Promise.all(containersOf(pod).map((c) => this.finalView(pod, now, APP, c)));
     // A second pass finds the sandbox stopped: the pod keeps the IP it had (no second write).

@@ -8,13 +8,19 @@ describe("grpc probe", () => {
   let port = 0;
   beforeAll(async () => {
     const statuses: Record<string, number> = { "": 1, db: 1, cache: 2 };
-    server.register("/grpc.health.v1.Health/Check", (call: ServerUnaryCall<Buffer, Buffer>, cb: sendUnaryData<Buffer>) => {
-      const b = call.request;
-      const service = b.length ? b.subarray(2, 2 + b[1]).toString() : "";
-      const st = statuses[service];
-      if (st === undefined) return cb({ code: 5, details: "unknown service" });
-      cb(null, Buffer.from([0x08, st]));
-    }, (x: Buffer) => x, (x: Buffer) => x, "unary");
+    server.register(
+      "/grpc.health.v1.Health/Check",
+      (call: ServerUnaryCall<Buffer, Buffer>, cb: sendUnaryData<Buffer>) => {
+        const b = call.request;
+        const service = b.length ? b.subarray(2, 2 + b[1]).toString() : "";
+        const st = statuses[service];
+        if (st === undefined) return cb({ code: 5, details: "unknown service" });
+        cb(null, Buffer.from([0x08, st]));
+      },
+      (x: Buffer) => x,
+      (x: Buffer) => x,
+      "unary",
+    );
     port = await new Promise<number>((res, rej) => server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
   });
   afterAll(() => server.forceShutdown());

@@ -39,22 +39,30 @@ export class ProberManager {
       // Liveness and readiness wait for the startup probe (Kubernetes semantics).
       const gated = kind !== "startup" && !this.started(uid, c, containerId);
       if (!containerId || !probe || gated) {
-        if (have) { have.worker.stop(); this.workers.delete(k); }
+        if (have) {
+          have.worker.stop();
+          this.workers.delete(k);
+        }
         continue;
       }
       if (have?.containerId === containerId) continue;
       have?.worker.stop();
       const target = { podIP, containerId, ports: c.ports ?? [] };
       const fieldPath = `spec.containers{${c.name}}`;
-      const worker = new ProbeWorker(kind, probe, (timeoutMs) => runHandler(probe, target, this.runtime, timeoutMs), (result, changed, outcome) => {
-        observeProbe(kind, outcome.ok, pod, c.name);
-        if (!outcome.ok) this.recorder.record(pod, "Warning", "Unhealthy", `${label[kind]} probe failed: ${outcome.message}`.slice(0, 1024), fieldPath);
-        const failedOut = kind === "startup" && worker.failedOut;
-        if (changed || failedOut) {
-          this.log.info({ pod: podKey, container: c.name, kind, result }, "probe result changed");
-          this.onChange(podKey);
-        }
-      });
+      const worker = new ProbeWorker(
+        kind,
+        probe,
+        (timeoutMs) => runHandler(probe, target, this.runtime, timeoutMs),
+        (result, changed, outcome) => {
+          observeProbe(kind, outcome.ok, pod, c.name);
+          if (!outcome.ok) this.recorder.record(pod, "Warning", "Unhealthy", `${label[kind]} probe failed: ${outcome.message}`.slice(0, 1024), fieldPath);
+          const failedOut = kind === "startup" && worker.failedOut;
+          if (changed || failedOut) {
+            this.log.info({ pod: podKey, container: c.name, kind, result }, "probe result changed");
+            this.onChange(podKey);
+          }
+        },
+      );
       this.workers.set(k, { containerId, worker });
       worker.start();
     }
@@ -88,7 +96,10 @@ export class ProberManager {
   /** Stops every worker of a pod (or of one container). */
   forget(uid: string, container?: string): void {
     for (const [k, w] of this.workers) {
-      if (k.startsWith(`${uid}/${container ? `${container}/` : ""}`)) { w.worker.stop(); this.workers.delete(k); }
+      if (k.startsWith(`${uid}/${container ? `${container}/` : ""}`)) {
+        w.worker.stop();
+        this.workers.delete(k);
+      }
     }
   }
 

@@ -46,7 +46,10 @@ export async function runHandler(h: Handler, target: Target, runtime: Runtime, t
         const code = res.statusCode ?? 0;
         resolve(code >= 200 && code < 400 ? { ok: true, message: `HTTP ${code}` } : { ok: false, message: `HTTP probe failed with statuscode: ${code}` });
       });
-      req.on("timeout", () => { req.destroy(); resolve({ ok: false, message: `Get "${https ? "https" : "http"}://${host}:${port}${path}": context deadline exceeded` }); });
+      req.on("timeout", () => {
+        req.destroy();
+        resolve({ ok: false, message: `Get "${https ? "https" : "http"}://${host}:${port}${path}": context deadline exceeded` });
+      });
       req.on("error", (err) => resolve({ ok: false, message: `Get "${https ? "https" : "http"}://${host}:${port}${path}": ${err.message}` }));
       req.end();
     });
@@ -57,8 +60,14 @@ export async function runHandler(h: Handler, target: Target, runtime: Runtime, t
     const port = resolvePort(h.tcpSocket.port, target.ports);
     return new Promise<Outcome>((resolve) => {
       const s = connect({ host, port, timeout: timeoutMs });
-      s.on("connect", () => { s.destroy(); resolve({ ok: true, message: "connected" }); });
-      s.on("timeout", () => { s.destroy(); resolve({ ok: false, message: `dial tcp ${host}:${port}: i/o timeout` }); });
+      s.on("connect", () => {
+        s.destroy();
+        resolve({ ok: true, message: "connected" });
+      });
+      s.on("timeout", () => {
+        s.destroy();
+        resolve({ ok: false, message: `dial tcp ${host}:${port}: i/o timeout` });
+      });
       s.on("error", (err) => resolve({ ok: false, message: `dial tcp ${host}:${port}: ${err.message}` }));
     });
   }

@@ -5,7 +5,10 @@ import type { Probe } from "@skiff/api";
 export type ProbeKind = "liveness" | "readiness" | "startup";
 
 /** One probe run's outcome. */
-export interface Outcome { ok: boolean; message: string }
+export interface Outcome {
+  ok: boolean;
+  message: string;
+}
 
 /** Kubernetes' probe defaults. */
 export function probeTimings(p: Probe) {
@@ -92,5 +95,4 @@ export class ProbeWorker {
   get failedOut(): boolean {
     return this.failures >= this.t.failureThreshold;
   }
-
 }

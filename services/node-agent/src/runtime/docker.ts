@@ -1,11 +1,26 @@
 // Docker implementation of the Runtime seam, through dockerode.
 import Docker from "dockerode";
 import { PassThrough } from "node:stream";
-import type { ContainerConfig, ContainerStatsSample, ExecResult, ExecSession, LogReadOptions, Runtime, RuntimeContainer, RuntimeEvent, RuntimeInfo } from "./runtime.js";
+import type {
+  ContainerConfig,
+  ContainerStatsSample,
+  ExecResult,
+  ExecSession,
+  LogReadOptions,
+  Runtime,
+  RuntimeContainer,
+  RuntimeEvent,
+  RuntimeInfo,
+} from "./runtime.js";
 
 /** Errors from the engine keep its message (shown to users as ErrImagePull etc.). */
 export class RuntimeError extends Error {
-  constructor(message: string, readonly statusCode?: number) { super(message); }
+  constructor(
+    message: string,
+    readonly statusCode?: number,
+  ) {
+    super(message);
+  }
 }
 
 function engineMessage(err: unknown): string {
@@ -32,8 +47,12 @@ export class DockerRuntime implements Runtime {
   async info(): Promise<RuntimeInfo> {
     const i = await this.docker.info();
     return {
-      cpus: i.NCPU, memoryBytes: i.MemTotal, os: i.OperatingSystem, kernel: i.KernelVersion,
-      runtimeVersion: `docker://${i.ServerVersion}`, architecture: goArch(i.Architecture),
+      cpus: i.NCPU,
+      memoryBytes: i.MemTotal,
+      os: i.OperatingSystem,
+      kernel: i.KernelVersion,
+      runtimeVersion: `docker://${i.ServerVersion}`,
+      architecture: goArch(i.Architecture),
     };
   }
 
@@ -48,7 +67,11 @@ export class DockerRuntime implements Runtime {
     }
     try {
       await this.docker.createNetwork({
-        Name: name, Driver: "bridge", Internal: internal, Labels: labels, CheckDuplicate: true,
+        Name: name,
+        Driver: "bridge",
+        Internal: internal,
+        Labels: labels,
+        CheckDuplicate: true,
         IPAM: { Driver: "default", Config: [{ Subnet: subnet, Gateway: gateway }] },
         Options: { "com.docker.network.bridge.name": bridgeName(name) },
       });
@@ -63,11 +86,13 @@ export class DockerRuntime implements Runtime {
     const out: RuntimeContainer[] = [];
     // List lacks exit codes, OOM flags and timestamps: inspect each container, but only once per
     // state it is seen in (an unchanged container needs no second round trip).
-    await Promise.all(cs.map(async (c) => {
-      const known = this.inspected.get(c.Id);
-      const r = known && known.state === c.State ? known : await this.inspect(c.Id);
-      if (r) out.push({ ...r, labels: { ...r.labels } });
-    }));
+    await Promise.all(
+      cs.map(async (c) => {
+        const known = this.inspected.get(c.Id);
+        const r = known && known.state === c.State ? known : await this.inspect(c.Id);
+        if (r) out.push({ ...r, labels: { ...r.labels } });
+      }),
+    );
     return out;
   }
 
@@ -77,9 +102,18 @@ export class DockerRuntime implements Runtime {
       const nets = Object.values(i.NetworkSettings?.Networks ?? {});
       const zero = (t?: string) => (!t || t.startsWith("0001-") ? undefined : t);
       const r: RuntimeContainer = {
-        id: i.Id, name: i.Name.replace(/^\//, ""), image: i.Config.Image, imageId: i.Image, labels: i.Config.Labels ?? {},
-        state: i.State.Status as RuntimeContainer["state"], exitCode: i.State.ExitCode, oomKilled: i.State.OOMKilled, error: i.State.Error ?? "",
-        createdAt: i.Created, startedAt: zero(i.State.StartedAt), finishedAt: zero(i.State.FinishedAt),
+        id: i.Id,
+        name: i.Name.replace(/^\//, ""),
+        image: i.Config.Image,
+        imageId: i.Image,
+        labels: i.Config.Labels ?? {},
+        state: i.State.Status as RuntimeContainer["state"],
+        exitCode: i.State.ExitCode,
+        oomKilled: i.State.OOMKilled,
+        error: i.State.Error ?? "",
+        createdAt: i.Created,
+        startedAt: zero(i.State.StartedAt),
+        finishedAt: zero(i.State.FinishedAt),
         ip: nets.find((n) => n.IPAddress)?.IPAddress || undefined,
       };
       this.remember(r);
@@ -122,7 +156,8 @@ export class DockerRuntime implements Runtime {
       await new Promise<void>((resolve, reject) => {
         this.docker.modem.followProgress(stream, (err: Error | null, output: { error?: string }[]) => {
           const failed = output?.find((o) => o.error);
-          if (err || failed) reject(new RuntimeError(err ? engineMessage(err) : failed!.error!)); else resolve();
+          if (err || failed) reject(new RuntimeError(err ? engineMessage(err) : failed!.error!));
+          else resolve();
         });
       });
     } catch (err) {
@@ -205,20 +240,34 @@ export class DockerRuntime implements Runtime {
   }
 
   async exec(id: string, command: string[], timeoutMs: number): Promise<ExecResult> {
-    const exec = await this.docker.getContainer(id).exec({ Cmd: command, AttachStdout: true, AttachStderr: true }).catch((err) => {
-      throw new RuntimeError(engineMessage(err), (err as { statusCode?: number }).statusCode);
-    });
+    const exec = await this.docker
+      .getContainer(id)
+      .exec({ Cmd: command, AttachStdout: true, AttachStderr: true })
+      .catch((err) => {
+        throw new RuntimeError(engineMessage(err), (err as { statusCode?: number }).statusCode);
+      });
     const stream = await exec.start({ hijack: true, stdin: false });
     const out = new PassThrough();
     const chunks: Buffer[] = [];
     let size = 0;
-    out.on("data", (d: Buffer) => { if (size < 10_240) { chunks.push(d); size += d.length; } });
+    out.on("data", (d: Buffer) => {
+      if (size < 10_240) {
+        chunks.push(d);
+        size += d.length;
+      }
+    });
     this.docker.modem.demuxStream(stream, out, out);
-    const ended = new Promise<void>((resolve) => { stream.on("end", resolve); stream.on("close", resolve); stream.on("error", () => resolve()); });
+    const ended = new Promise<void>((resolve) => {
+      stream.on("end", resolve);
+      stream.on("close", resolve);
+      stream.on("error", () => resolve());
+    });
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       ended.then(() => false),
-      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), timeoutMs); }),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), timeoutMs);
+      }),
     ]);
     clearTimeout(timer);
     if (timedOut) {
@@ -241,9 +290,18 @@ export class DockerRuntime implements Runtime {
   }
 
   async openExec(id: string, opts: { command: string[]; stdin: boolean; tty: boolean }): Promise<ExecSession> {
-    const exec = await this.docker.getContainer(id).exec({
-      Cmd: opts.command, AttachStdin: opts.stdin, AttachStdout: true, AttachStderr: true, Tty: opts.tty,
-    }).catch((err) => { throw new RuntimeError(engineMessage(err), (err as { statusCode?: number }).statusCode); });
+    const exec = await this.docker
+      .getContainer(id)
+      .exec({
+        Cmd: opts.command,
+        AttachStdin: opts.stdin,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: opts.tty,
+      })
+      .catch((err) => {
+        throw new RuntimeError(engineMessage(err), (err as { statusCode?: number }).statusCode);
+      });
     const stream = await exec.start({ hijack: true, stdin: opts.stdin, Tty: opts.tty });
     const stdout = new PassThrough();
     const stderr = new PassThrough();
@@ -263,15 +321,23 @@ export class DockerRuntime implements Runtime {
       stream.on("error", finish);
     });
     return {
-      stdin: opts.stdin ? {
-        // Closing stdin half-closes the hijacked connection, which the engine passes on as EOF.
-        write: (d: Buffer) => stream.write(d),
-        end: () => (stream as unknown as { end(): void }).end(),
-      } as unknown as NodeJS.WritableStream : undefined,
-      stdout, stderr,
-      resize: (cols, rows) => { exec.resize({ w: cols, h: rows }).catch(() => undefined); },
+      stdin: opts.stdin
+        ? ({
+            // Closing stdin half-closes the hijacked connection, which the engine passes on as EOF.
+            write: (d: Buffer) => stream.write(d),
+            end: () => (stream as unknown as { end(): void }).end(),
+          } as unknown as NodeJS.WritableStream)
+        : undefined,
+      stdout,
+      stderr,
+      resize: (cols, rows) => {
+        exec.resize({ w: cols, h: rows }).catch(() => undefined);
+      },
       exit,
-      kill: () => { void this.killExec(exec); (stream as unknown as { destroy(): void }).destroy(); },
+      kill: () => {
+        void this.killExec(exec);
+        (stream as unknown as { destroy(): void }).destroy();
+      },
     };
   }
 
@@ -302,28 +368,41 @@ export class DockerRuntime implements Runtime {
         stdout.end();
         stderr.end();
         // The stream ends with the process, or when the caller detached: only the first has a code.
-        c.inspect().then((i) => resolve(!detached && !i.State.Running ? i.State.ExitCode ?? 0 : 0), () => resolve(0));
+        c.inspect().then(
+          (i) => resolve(!detached && !i.State.Running ? (i.State.ExitCode ?? 0) : 0),
+          () => resolve(0),
+        );
       };
       stream.on("end", finish);
       stream.on("close", finish);
       stream.on("error", finish);
     });
     return {
-      stdin: stdin ? {
-        write: (d: Buffer) => stream.write(d),
-        end: () => stream.end(),
-      } as unknown as NodeJS.WritableStream : undefined,
-      stdout, stderr,
-      resize: (cols, rows) => { c.resize({ w: cols, h: rows }).catch(() => undefined); },
+      stdin: stdin
+        ? ({
+            write: (d: Buffer) => stream.write(d),
+            end: () => stream.end(),
+          } as unknown as NodeJS.WritableStream)
+        : undefined,
+      stdout,
+      stderr,
+      resize: (cols, rows) => {
+        c.resize({ w: cols, h: rows }).catch(() => undefined);
+      },
       exit,
-      kill: () => { detached = true; (stream as unknown as { destroy(): void }).destroy(); },
+      kill: () => {
+        detached = true;
+        (stream as unknown as { destroy(): void }).destroy();
+      },
     };
   }
 
   async logs(id: string, opts: LogReadOptions): Promise<NodeJS.ReadableStream> {
     const c = this.docker.getContainer(id);
     const common = {
-      stdout: true, stderr: true, timestamps: opts.timestamps ?? false,
+      stdout: true,
+      stderr: true,
+      timestamps: opts.timestamps ?? false,
       ...(opts.tailLines !== undefined ? { tail: opts.tailLines } : {}),
       ...(opts.sinceSeconds !== undefined ? { since: Math.floor(Date.now() / 1000) - opts.sinceSeconds } : {}),
     };
@@ -366,7 +445,9 @@ export class DockerRuntime implements Runtime {
   }
 
   async events(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void, onEnd: (err?: Error) => void): Promise<() => void> {
-    const stream = (await this.docker.getEvents({ filters: { type: ["container"], label: labelFilters(labels) } })) as NodeJS.ReadableStream & { destroy(): void };
+    const stream = (await this.docker.getEvents({ filters: { type: ["container"], label: labelFilters(labels) } })) as NodeJS.ReadableStream & {
+      destroy(): void;
+    };
     let buf = "";
     let stopped = false;
     stream.on("data", (chunk: Buffer) => {
@@ -385,8 +466,12 @@ export class DockerRuntime implements Runtime {
         }
       }
     });
-    stream.on("end", () => { if (!stopped) onEnd(); });
-    stream.on("error", (err: Error) => { if (!stopped) onEnd(err); });
+    stream.on("end", () => {
+      if (!stopped) onEnd();
+    });
+    stream.on("error", (err: Error) => {
+      if (!stopped) onEnd(err);
+    });
     return () => {
       stopped = true;
       stream.destroy();
@@ -415,6 +500,16 @@ function bridgeName(network: string): string {
 
 /** Docker's (uname) architecture names as Go's GOARCH, which kubernetes.io/arch uses. */
 export function goArch(machine: string | undefined): string {
-  const m: Record<string, string> = { x86_64: "amd64", aarch64: "arm64", armv7l: "arm", armhf: "arm", i386: "386", i686: "386", ppc64le: "ppc64le", s390x: "s390x", riscv64: "riscv64" };
+  const m: Record<string, string> = {
+    x86_64: "amd64",
+    aarch64: "arm64",
+    armv7l: "arm",
+    armhf: "arm",
+    i386: "386",
+    i686: "386",
+    ppc64le: "ppc64le",
+    s390x: "s390x",
+    riscv64: "riscv64",
+  };
   return (machine && m[machine]) || machine || "amd64";
 }

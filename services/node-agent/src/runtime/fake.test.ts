@@ -6,7 +6,11 @@ describe("FakeRuntime", () => {
     const rt = new FakeRuntime({ cpus: 8, memoryBytes: 1024 });
     expect(await rt.info()).toMatchObject({ cpus: 8, memoryBytes: 1024 });
     const seen: string[] = [];
-    const off = await rt.events({ pod: "a" }, (e) => seen.push(e.action), () => undefined);
+    const off = await rt.events(
+      { pod: "a" },
+      (e) => seen.push(e.action),
+      () => undefined,
+    );
     const sb = await rt.create({ name: "sb", image: "pause", labels: { pod: "a", role: "sandbox" }, network: "n" });
     const c = await rt.create({ name: "c", image: "img", labels: { pod: "a" }, sandboxId: sb });
     await rt.create({ name: "other", image: "img", labels: { pod: "b" } });
@@ -15,7 +19,7 @@ describe("FakeRuntime", () => {
     expect((await rt.inspect(sb))?.ip).toMatch(/^10\.255\./);
     expect((await rt.list({ pod: "a" })).map((x) => x.name).sort()).toEqual(["c", "sb"]);
     await rt.stop(c, 1);
-    expect((await rt.inspect(c))).toMatchObject({ state: "exited", exitCode: 0 });
+    expect(await rt.inspect(c)).toMatchObject({ state: "exited", exitCode: 0 });
     await rt.remove(c);
     expect(await rt.inspect(c)).toBeNull();
     off();

@@ -3,7 +3,15 @@
 import { EventEmitter } from "node:events";
 import { PassThrough, Readable } from "node:stream";
 import type {
-  ContainerConfig, ContainerStatsSample, ExecResult, ExecSession, LogReadOptions, Runtime, RuntimeContainer, RuntimeEvent, RuntimeInfo,
+  ContainerConfig,
+  ContainerStatsSample,
+  ExecResult,
+  ExecSession,
+  LogReadOptions,
+  Runtime,
+  RuntimeContainer,
+  RuntimeEvent,
+  RuntimeInfo,
 } from "./runtime.js";
 
 /** What a fake machine reports (defaults: 4 CPUs, 16 GiB). */
@@ -27,7 +35,14 @@ export class FakeRuntime implements Runtime {
   }
 
   async info(): Promise<RuntimeInfo> {
-    return { cpus: this.machine.cpus, memoryBytes: this.machine.memoryBytes, os: "Hollow Linux", kernel: "0.0.0-hollow", runtimeVersion: "fake://1.0", architecture: "amd64" };
+    return {
+      cpus: this.machine.cpus,
+      memoryBytes: this.machine.memoryBytes,
+      os: "Hollow Linux",
+      kernel: "0.0.0-hollow",
+      runtimeVersion: "fake://1.0",
+      architecture: "amd64",
+    };
   }
 
   async ensureNetwork(name: string, subnet: string, gateway: string): Promise<void> {
@@ -60,8 +75,18 @@ export class FakeRuntime implements Runtime {
   async create(cfg: ContainerConfig): Promise<string> {
     const id = `fake${(++this.seq).toString(16).padStart(12, "0")}`;
     this.containers.set(id, {
-      id, name: cfg.name, image: cfg.image, imageId: `sha256:${cfg.image}`, labels: { ...cfg.labels }, state: "created", exitCode: 0, oomKilled: false, error: "",
-      createdAt: new Date().toISOString(), config: cfg, ...(cfg.network ? { ip: `${this.machine.ipPrefix ?? "10.255"}.${(this.ipSeq >> 8) & 255}.${this.ipSeq++ & 255}` } : {}),
+      id,
+      name: cfg.name,
+      image: cfg.image,
+      imageId: `sha256:${cfg.image}`,
+      labels: { ...cfg.labels },
+      state: "created",
+      exitCode: 0,
+      oomKilled: false,
+      error: "",
+      createdAt: new Date().toISOString(),
+      config: cfg,
+      ...(cfg.network ? { ip: `${this.machine.ipPrefix ?? "10.255"}.${(this.ipSeq >> 8) & 255}.${this.ipSeq++ & 255}` } : {}),
     });
     this.emit("create", id);
     return id;

@@ -4,7 +4,18 @@
 // (/skiff/v1/cluster-info, read over TLS checked against the current bundle). The gRPC server
 // and clients re-read the files without a restart.
 import type { Logger } from "@skiff/log";
-import { certInfo, fetchClusterCa, readTlsDir, renewAt, renewNodeCertificate, signedBy, splitPem, tlsPaths, writeFileAtomic, type ClusterCaInfo } from "@skiff/client";
+import {
+  certInfo,
+  fetchClusterCa,
+  readTlsDir,
+  renewAt,
+  renewNodeCertificate,
+  signedBy,
+  splitPem,
+  tlsPaths,
+  writeFileAtomic,
+  type ClusterCaInfo,
+} from "@skiff/client";
 
 /** Starts the rotation loop; returns its stop function. */
 export function startCertificateRotation(o: { tlsDir: string; nodeName: string; servers: string[]; checkMs: number }, log: Logger): () => void {
@@ -28,7 +39,14 @@ export function startCertificateRotation(o: { tlsDir: string; nodeName: string; 
       const newSigner = !!cluster?.signer && !signedBy(cur.cert, cluster.signer);
       if (Date.now() >= renewAt(info) || newSigner) {
         const next = await renewNodeCertificate(o.tlsDir, o.nodeName, o.servers);
-        log.info({ notAfter: next.notAfter.toISOString(), previousNotAfter: info.notAfter.toISOString(), why: newSigner ? "the cluster's signing CA changed" : "2/3 of its lifetime passed" }, "renewed the node certificate");
+        log.info(
+          {
+            notAfter: next.notAfter.toISOString(),
+            previousNotAfter: info.notAfter.toISOString(),
+            why: newSigner ? "the cluster's signing CA changed" : "2/3 of its lifetime passed",
+          },
+          "renewed the node certificate",
+        );
       } else if (cluster?.bundle && splitPem(cluster.bundle).length && cluster.bundle !== cur.ca) {
         writeFileAtomic(tlsPaths(o.tlsDir).ca, cluster.bundle);
         log.info({ trusted: splitPem(cluster.bundle).map((c) => certInfo(c).user) }, "the cluster's trust bundle changed: ca.crt updated");

@@ -6,7 +6,10 @@ import { dirname, join } from "node:path";
 import { fsGroupMode, ownOne } from "./ownership.js";
 
 /** One file of a projected volume. */
-export interface Payload { content: Buffer; mode: number }
+export interface Payload {
+  content: Buffer;
+  mode: number;
+}
 
 async function current(dir: string): Promise<{ target?: string; files: Map<string, Payload> }> {
   const files = new Map<string, Payload>();
@@ -42,7 +45,8 @@ function same(a: Map<string, Payload>, b: Map<string, Payload>): boolean {
 /** Makes `dir` hold exactly `files` (relative paths); returns whether anything changed. */
 export async function writeAtomic(dir: string, given: Map<string, Payload>, fsGroup?: number): Promise<boolean> {
   // fsGroup: every file readable by the group, every directory the group's (read-only volume).
-  const files = fsGroup === undefined ? given : new Map([...given].map(([k, p]) => [k, { content: p.content, mode: fsGroupMode(p.mode, false, true) & 0o777 }]));
+  const files =
+    fsGroup === undefined ? given : new Map([...given].map(([k, p]) => [k, { content: p.content, mode: fsGroupMode(p.mode, false, true) & 0o777 }]));
   await mkdir(dir, { recursive: true, mode: 0o755 });
   if (fsGroup !== undefined) await ownOne(dir, fsGroup, true);
   const cur = await current(dir);

@@ -8,20 +8,42 @@ import type { ApiClient, EventRecorder } from "@skiff/client";
 import { LocalPathProvisioner, provisionedVolume, SELECTED_NODE } from "./provisioner.js";
 import { PROVISIONED_NODE } from "./reclaim.js";
 
-const sc = (name: string, provisioner = "skiff.io/local-path"): StorageClass => ({ apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name }, provisioner, reclaimPolicy: "Delete", volumeBindingMode: "WaitForFirstConsumer" });
+const sc = (name: string, provisioner = "skiff.io/local-path"): StorageClass => ({
+  apiVersion: "storage.k8s.io/v1",
+  kind: "StorageClass",
+  metadata: { name },
+  provisioner,
+  reclaimPolicy: "Delete",
+  volumeBindingMode: "WaitForFirstConsumer",
+});
 const claim = (storageClassName?: string, annotations?: Record<string, string>): PersistentVolumeClaim => ({
-  apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "data", namespace: "ns1", uid: "abc-123", annotations },
-  spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } }, status: { phase: "Pending" },
+  apiVersion: "v1",
+  kind: "PersistentVolumeClaim",
+  metadata: { name: "data", namespace: "ns1", uid: "abc-123", annotations },
+  spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+  status: { phase: "Pending" },
 });
 const pod = { metadata: { name: "p" } } as Pod;
 
 function setup(pvs: PersistentVolume[] = []) {
   const dir = mkdtempSync(join(tmpdir(), "prov-"));
   const created: KObject[] = [];
-  const client = { create: async (_r: string, o: KObject) => { created.push(o); return o; } } as unknown as ApiClient;
+  const client = {
+    create: async (_r: string, o: KObject) => {
+      created.push(o);
+      return o;
+    },
+  } as unknown as ApiClient;
   const recorder = { record: () => undefined } as unknown as EventRecorder;
   const classes = [sc("local-path"), sc("other", "example.com/nfs")];
-  const p = new LocalPathProvisioner(client, { storageClass: (n) => classes.find((c) => c.metadata.name === n), volume: (n) => pvs.find((v) => v.metadata.name === n) }, recorder, dir, "node-a", silentLogger());
+  const p = new LocalPathProvisioner(
+    client,
+    { storageClass: (n) => classes.find((c) => c.metadata.name === n), volume: (n) => pvs.find((v) => v.metadata.name === n) },
+    recorder,
+    dir,
+    "node-a",
+    silentLogger(),
+  );
   return { p, dir, created, done: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -31,8 +53,12 @@ describe("local-path provisioner", () => {
     expect(pv.metadata.name).toBe("pvc-abc-123");
     expect(pv.metadata.annotations?.[PROVISIONED_NODE]).toBe("node-a");
     expect(pv.spec).toMatchObject({
-      capacity: { storage: "1Gi" }, accessModes: ["ReadWriteOnce"], persistentVolumeReclaimPolicy: "Delete", storageClassName: "local-path",
-      hostPath: { path: "/v/x" }, claimRef: { namespace: "ns1", name: "data", uid: "abc-123" },
+      capacity: { storage: "1Gi" },
+      accessModes: ["ReadWriteOnce"],
+      persistentVolumeReclaimPolicy: "Delete",
+      storageClassName: "local-path",
+      hostPath: { path: "/v/x" },
+      claimRef: { namespace: "ns1", name: "data", uid: "abc-123" },
       nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: ["node-a"] }] }] } },
     });
   });

@@ -30,7 +30,8 @@ export function provisionedName(claim: PersistentVolumeClaim): string {
 /** The PV local-path provisions for a claim on a node (pure, for tests). */
 export function provisionedVolume(claim: PersistentVolumeClaim, sc: StorageClass, nodeName: string, path: string): PersistentVolume {
   return {
-    apiVersion: "v1", kind: "PersistentVolume",
+    apiVersion: "v1",
+    kind: "PersistentVolume",
     metadata: { name: provisionedName(claim), annotations: { [PROVISIONED_BY]: sc.provisioner, [PROVISIONED_NODE]: nodeName } },
     spec: {
       capacity: { storage: claim.spec.resources?.requests?.storage ?? "0" },

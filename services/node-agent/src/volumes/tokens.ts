@@ -5,13 +5,25 @@
 import type { Pod } from "@skiff/api";
 
 /** Fetches a token (TokenRequest through the apiserver) and the CA in-cluster clients trust. */
-export type TokenFetcher = (namespace: string, serviceAccount: string, spec: Record<string, unknown>) => Promise<{ token: string; expirationTimestamp: string; caCert: string }>;
+export type TokenFetcher = (
+  namespace: string,
+  serviceAccount: string,
+  spec: Record<string, unknown>,
+) => Promise<{ token: string; expirationTimestamp: string; caCert: string }>;
 
-interface Held { token: string; caCert: string; refreshAt: number; expiresAt: number }
+interface Held {
+  token: string;
+  caCert: string;
+  refreshAt: number;
+  expiresAt: number;
+}
 
 export class TokenManager {
   private readonly held = new Map<string, Held>();
-  constructor(private readonly fetch: TokenFetcher, private readonly now = () => Date.now()) {}
+  constructor(
+    private readonly fetch: TokenFetcher,
+    private readonly now = () => Date.now(),
+  ) {}
 
   /** A valid token for the pod's account (fetched or from the cache). */
   async token(pod: Pod, audience: string | undefined, expirationSeconds: number): Promise<{ token: string; caCert: string }> {
@@ -19,7 +31,11 @@ export class TokenManager {
     const key = `${pod.metadata.uid}/${sa}/${audience ?? ""}/${expirationSeconds}`;
     const cur = this.held.get(key);
     if (cur && this.now() < cur.refreshAt) return cur;
-    const spec = { expirationSeconds, ...(audience ? { audiences: [audience] } : {}), boundObjectRef: { kind: "Pod", apiVersion: "v1", name: pod.metadata.name, uid: pod.metadata.uid } };
+    const spec = {
+      expirationSeconds,
+      ...(audience ? { audiences: [audience] } : {}),
+      boundObjectRef: { kind: "Pod", apiVersion: "v1", name: pod.metadata.name, uid: pod.metadata.uid },
+    };
     const r = await this.fetch(pod.metadata.namespace!, sa, spec);
     const issued = this.now();
     const expiresAt = Date.parse(r.expirationTimestamp);

@@ -32,7 +32,10 @@ interface Projection {
 }
 
 /** A prepared volume: the host path to bind and whether it must be read-only. */
-export interface PreparedVolume { path: string; readOnly: boolean }
+export interface PreparedVolume {
+  path: string;
+  readOnly: boolean;
+}
 
 /** A volume that cannot be set up yet (missing object, unbound claim): FailedMount. */
 export class MountError extends Error {}
@@ -85,18 +88,40 @@ export class VolumeManager {
     if (v.hostPath) return { path: await this.hostPath(v.hostPath.path, v.hostPath.type ?? ""), readOnly: false };
     if (v.configMap) {
       const data = this.configMapData(ns, v.configMap.name, !!v.configMap.optional);
-      return this.projected(base, "configmap", v.name, data, v.configMap.items, v.configMap.defaultMode, `ConfigMap ${ns}/${v.configMap.name}`, !!v.configMap.optional, fsGroup);
+      return this.projected(
+        base,
+        "configmap",
+        v.name,
+        data,
+        v.configMap.items,
+        v.configMap.defaultMode,
+        `ConfigMap ${ns}/${v.configMap.name}`,
+        !!v.configMap.optional,
+        fsGroup,
+      );
     }
     if (v.secret) {
       const data = this.secretData(ns, v.secret.secretName, !!v.secret.optional);
-      return this.projected(base, "secret", v.name, data, v.secret.items, v.secret.defaultMode, `Secret ${ns}/${v.secret.secretName}`, !!v.secret.optional, fsGroup);
+      return this.projected(
+        base,
+        "secret",
+        v.name,
+        data,
+        v.secret.items,
+        v.secret.defaultMode,
+        `Secret ${ns}/${v.secret.secretName}`,
+        !!v.secret.optional,
+        fsGroup,
+      );
     }
     if (v.downwardAPI) {
       const files = new Map<string, Payload>();
       for (const it of v.downwardAPI.items ?? []) {
-        const value = it.fieldRef ? fieldValue(pod, it.fieldRef.fieldPath)
-          : it.resourceFieldRef ? resourceValue(pod, it.resourceFieldRef.containerName ?? "", it.resourceFieldRef.resource, it.resourceFieldRef.divisor, this.src.allocatable)
-          : "";
+        const value = it.fieldRef
+          ? fieldValue(pod, it.fieldRef.fieldPath)
+          : it.resourceFieldRef
+            ? resourceValue(pod, it.resourceFieldRef.containerName ?? "", it.resourceFieldRef.resource, it.resourceFieldRef.divisor, this.src.allocatable)
+            : "";
         files.set(safeRel(it.path), { content: Buffer.from(value), mode: it.mode ?? v.downwardAPI.defaultMode ?? 0o644 });
       }
       const dir = join(base, "downward-api", v.name);
@@ -133,16 +158,27 @@ export class VolumeManager {
     for (const src of sources) {
       if (src.configMap) {
         const optional = !!src.configMap.optional;
-        addKeyed(files, this.configMapData(ns, src.configMap.name, optional), src.configMap.items, defaultMode, `ConfigMap ${ns}/${src.configMap.name}`, optional);
+        addKeyed(
+          files,
+          this.configMapData(ns, src.configMap.name, optional),
+          src.configMap.items,
+          defaultMode,
+          `ConfigMap ${ns}/${src.configMap.name}`,
+          optional,
+        );
       } else if (src.secret) {
         const optional = !!src.secret.optional;
         addKeyed(files, this.secretData(ns, src.secret.name, optional), src.secret.items, defaultMode, `Secret ${ns}/${src.secret.name}`, optional);
       } else if (src.downwardAPI) {
-        for (const it of src.downwardAPI.items ?? []) files.set(safeRel(it.path), { content: Buffer.from(it.fieldRef ? fieldValue(pod, it.fieldRef.fieldPath) : ""), mode: it.mode ?? defaultMode });
+        for (const it of src.downwardAPI.items ?? [])
+          files.set(safeRel(it.path), { content: Buffer.from(it.fieldRef ? fieldValue(pod, it.fieldRef.fieldPath) : ""), mode: it.mode ?? defaultMode });
       } else if (src.serviceAccountToken) {
         if (!this.src.token) throw new MountError("this node cannot request service account tokens");
-        const t = await this.src.token(pod, src.serviceAccountToken.audience, src.serviceAccountToken.expirationSeconds ?? 3600)
-          .catch((err: Error) => { throw new MountError(`cannot get a token for service account "${(pod.spec as { serviceAccountName?: string }).serviceAccountName || "default"}": ${err.message}`); });
+        const t = await this.src.token(pod, src.serviceAccountToken.audience, src.serviceAccountToken.expirationSeconds ?? 3600).catch((err: Error) => {
+          throw new MountError(
+            `cannot get a token for service account "${(pod.spec as { serviceAccountName?: string }).serviceAccountName || "default"}": ${err.message}`,
+          );
+        });
         // 0644: the container may run as any user (with fsGroup the file also belongs to that group).
         files.set(safeRel(src.serviceAccountToken.path), { content: Buffer.from(t.token), mode: 0o644 });
       }
@@ -152,7 +188,17 @@ export class VolumeManager {
     return { path: dir, readOnly: true };
   }
 
-  private async projected(base: string, kind: string, name: string, data: Map<string, Buffer>, items: KeyToPath[] | undefined, defaultMode: number | undefined, what: string, optional: boolean, fsGroup?: number): Promise<PreparedVolume> {
+  private async projected(
+    base: string,
+    kind: string,
+    name: string,
+    data: Map<string, Buffer>,
+    items: KeyToPath[] | undefined,
+    defaultMode: number | undefined,
+    what: string,
+    optional: boolean,
+    fsGroup?: number,
+  ): Promise<PreparedVolume> {
     const files = new Map<string, Payload>();
     addKeyed(files, data, items, defaultMode ?? 0o644, what, optional);
     const dir = join(base, kind, name);
@@ -181,12 +227,25 @@ export class VolumeManager {
     if (!isAbsolute(path)) throw new MountError(`hostPath ${path}: must be an absolute path`);
     const st = await stat(path).catch(() => undefined);
     switch (type) {
-      case "DirectoryOrCreate": if (!st) await mkdir(path, { recursive: true, mode: 0o755 }); else if (!st.isDirectory()) throw new MountError(`hostPath type check failed: ${path} is not a directory`); break;
-      case "Directory": if (!st?.isDirectory()) throw new MountError(`hostPath type check failed: ${path} is not a directory`); break;
-      case "FileOrCreate": if (!st) await writeFile(path, "", { mode: 0o644 }); else if (!st.isFile()) throw new MountError(`hostPath type check failed: ${path} is not a file`); break;
-      case "File": if (!st?.isFile()) throw new MountError(`hostPath type check failed: ${path} is not a file`); break;
-      case "Socket": if (!st?.isSocket()) throw new MountError(`hostPath type check failed: ${path} is not a socket file`); break;
-      default: break;
+      case "DirectoryOrCreate":
+        if (!st) await mkdir(path, { recursive: true, mode: 0o755 });
+        else if (!st.isDirectory()) throw new MountError(`hostPath type check failed: ${path} is not a directory`);
+        break;
+      case "Directory":
+        if (!st?.isDirectory()) throw new MountError(`hostPath type check failed: ${path} is not a directory`);
+        break;
+      case "FileOrCreate":
+        if (!st) await writeFile(path, "", { mode: 0o644 });
+        else if (!st.isFile()) throw new MountError(`hostPath type check failed: ${path} is not a file`);
+        break;
+      case "File":
+        if (!st?.isFile()) throw new MountError(`hostPath type check failed: ${path} is not a file`);
+        break;
+      case "Socket":
+        if (!st?.isSocket()) throw new MountError(`hostPath type check failed: ${path} is not a socket file`);
+        break;
+      default:
+        break;
     }
     return path;
   }

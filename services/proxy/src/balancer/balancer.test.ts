@@ -2,10 +2,19 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { Balancer, type Backend, type Route } from "./balancer.js";
 
 const b = (ip: string, nodeName = "me"): Backend => ({ ip, port: 80, nodeName });
-const route = (endpoints: Backend[], r: Partial<Route> = {}): Route => ({ endpoints, affinitySeconds: 0, internalLocal: false, externalLocal: false, preferClose: false, ...r });
+const route = (endpoints: Backend[], r: Partial<Route> = {}): Route => ({
+  endpoints,
+  affinitySeconds: 0,
+  internalLocal: false,
+  externalLocal: false,
+  preferClose: false,
+  ...r,
+});
 
 describe("balancer", () => {
-  afterEach(() => { vi.useRealTimers(); });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   it("goes round-robin and skips excluded (just failed) endpoints", () => {
     const bal = new Balancer(route([b("1"), b("2"), b("3")]), "me");
@@ -20,7 +29,10 @@ describe("balancer", () => {
     const bal = new Balancer(route([b("1"), b("2")], { affinitySeconds: 10 }), "me");
     const first = bal.pick("client-a", false)!.ip;
     expect(bal.pick("client-b", false)!.ip).not.toBe(first); // another client moves round-robin on
-    for (let i = 0; i < 5; i++) { vi.advanceTimersByTime(9000); expect(bal.pick("client-a", false)!.ip).toBe(first); }
+    for (let i = 0; i < 5; i++) {
+      vi.advanceTimersByTime(9000);
+      expect(bal.pick("client-a", false)!.ip).toBe(first);
+    }
     vi.advanceTimersByTime(10_001);
     bal.pick("client-a", false); // expired: picked afresh (round-robin)
     // A pinned endpoint that left the table is not used.

@@ -27,7 +27,10 @@ export class Balancer {
   private next = 0;
   private readonly affinity = new Map<string, { key: string; until: number }>();
 
-  constructor(public route: Route, private readonly nodeName: string) {}
+  constructor(
+    public route: Route,
+    private readonly nodeName: string,
+  ) {}
 
   /** The endpoints this traffic may go to. External traffic = NodePort / load-balancer frontends. */
   candidates(external: boolean): Backend[] {

@@ -48,7 +48,15 @@ export class Metrics {
       ["skiff_proxy_open_udp_sessions", "UDP sessions open now, all services."],
       ["skiff_proxy_frontends", "Frontends (ClusterIP/NodePort/LB address:port) listening."],
       ["skiff_proxy_failed_frontends", "Frontends that could not be bound."],
-    ]) new Gauge({ name, help, registers: [this.registry], collect() { if (name in extra()) this.set(extra()[name]); } });
+    ])
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          if (name in extra()) this.set(extra()[name]);
+        },
+      });
   }
 
   of(service: string): Counters {
@@ -68,17 +76,24 @@ export class Metrics {
 /** Serves GET /metrics; resolves with the bound "host:port". */
 export async function serveMetrics(address: string, render: () => Promise<string>): Promise<{ address: string; server: Server }> {
   const i = address.lastIndexOf(":");
-  const host = address.slice(0, i), port = Number(address.slice(i + 1));
+  const host = address.slice(0, i),
+    port = Number(address.slice(i + 1));
   const server = createServer((req, res) => {
     if (req.url === "/metrics") {
-      render().then((body) => {
-        res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
-        res.end(body);
-      }, (err: Error) => res.writeHead(500).end(err.message));
+      render().then(
+        (body) => {
+          res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+          res.end(body);
+        },
+        (err: Error) => res.writeHead(500).end(err.message),
+      );
     } else {
       res.writeHead(404).end();
     }
   });
-  await new Promise<void>((resolve, reject) => { server.once("error", reject); server.listen(port, host, () => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
   return { address: `${host}:${(server.address() as { port: number }).port}`, server };
 }

@@ -20,7 +20,9 @@ export function inCidr(ip: string, cidr: string): boolean {
 
 /** Checks the --nodeport-addresses entries; returns what is wrong. */
 export function nodePortAddressErrors(entries: string[]): string[] {
-  return entries.filter((e) => e !== "primary" && !/^\d+\.\d+\.\d+\.\d+(\/(\d|[12]\d|3[0-2]))?$/.test(e)).map((e) => `${JSON.stringify(e)} is neither "primary" nor an IPv4 CIDR`);
+  return entries
+    .filter((e) => e !== "primary" && !/^\d+\.\d+\.\d+\.\d+(\/(\d|[12]\d|3[0-2]))?$/.test(e))
+    .map((e) => `${JSON.stringify(e)} is neither "primary" nor an IPv4 CIDR`);
 }
 
 /**
@@ -40,5 +42,8 @@ export function nodePortAddresses(entries: string[], nodeIp: string, local: stri
 }
 
 function localIPv4(): string[] {
-  return Object.values(networkInterfaces()).flatMap((l) => l ?? []).filter((i) => i.family === "IPv4").map((i) => i.address);
+  return Object.values(networkInterfaces())
+    .flatMap((l) => l ?? [])
+    .filter((i) => i.family === "IPv4")
+    .map((i) => i.address);
 }

@@ -14,7 +14,9 @@ const rows = {
   udpIdleMs: num("udp-idle-ms", "Idle UDP sessions close after this", 30_000, { check: checks.positive }),
   preferCloseDefault: bool("prefer-close", "Treat every service as trafficDistribution: PreferClose", false),
   retryMs: num("retry-ms", "Retry period of frontends that could not open", 2000, { check: checks.positive }),
-  nodePortAddresses: list("nodeport-addresses", 'Where NodePorts listen: "primary" and/or IPv4 CIDRs', DEFAULT_NODEPORT_ADDRESSES, { check: nodePortAddressErrors }),
+  nodePortAddresses: list("nodeport-addresses", 'Where NodePorts listen: "primary" and/or IPv4 CIDRs', DEFAULT_NODEPORT_ADDRESSES, {
+    check: nodePortAddressErrors,
+  }),
   stateFile: str("state-file", "Written (JSON: pid, listen, metricsAddress) once ready, for an agent that restarts (empty: none)", ""),
 };
 

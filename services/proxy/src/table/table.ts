@@ -47,12 +47,19 @@ export class ProxyTable {
   private retryTimer?: NodeJS.Timeout;
   private applying: Promise<void> = Promise.resolve();
 
-  constructor(private readonly metrics: Metrics, private readonly opts: TableOptions, private readonly log: Logger) {}
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly opts: TableOptions,
+    private readonly log: Logger,
+  ) {}
 
   /** Replaces the table; resolves when every frontend that can open is open. */
   set(req: proxyv1.SetTableRequest): Promise<proxyv1.FrontendFailure[]> {
     const run = this.applying.then(() => this.apply(req));
-    this.applying = run.then(() => undefined, () => undefined);
+    this.applying = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
@@ -108,25 +115,33 @@ export class ProxyTable {
   }
 
   private async openMissing(): Promise<void> {
-    await Promise.all([...this.desired.values()].filter((d) => !this.frontends.has(d.key)).map(async (d) => {
-      const log = this.log.child({ frontend: d.key });
-      const f: Frontend = d.protocol === "tcp"
-        ? new TcpFrontend(d.ip, d.port, this.target(d), { connectTimeoutMs: this.opts.connectTimeoutMs, maxAttempts: this.opts.maxAttempts }, log)
-        : new UdpFrontend(d.ip, d.port, this.target(d), this.opts.udpIdleMs, log);
-      try {
-        await f.listen();
-        // The table may have changed while we were opening.
-        if (!this.desired.has(d.key) || this.frontends.has(d.key)) { f.close(); return; }
-        this.frontends.set(d.key, f);
-        this.failed.delete(d.key);
-        log.info({ service: d.service }, "frontend open");
-      } catch (err) {
-        const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-        if (this.failed.get(d.key)?.reason !== reason) log.warn({ err, service: d.service }, "cannot open frontend; will retry");
-        // The table names service ports "namespace/name:port"; failures name the Service.
-        this.failed.set(d.key, { frontend: d.key, service: d.service.slice(0, d.service.lastIndexOf(":")), reason });
-      }
-    }));
+    await Promise.all(
+      [...this.desired.values()]
+        .filter((d) => !this.frontends.has(d.key))
+        .map(async (d) => {
+          const log = this.log.child({ frontend: d.key });
+          const f: Frontend =
+            d.protocol === "tcp"
+              ? new TcpFrontend(d.ip, d.port, this.target(d), { connectTimeoutMs: this.opts.connectTimeoutMs, maxAttempts: this.opts.maxAttempts }, log)
+              : new UdpFrontend(d.ip, d.port, this.target(d), this.opts.udpIdleMs, log);
+          try {
+            await f.listen();
+            // The table may have changed while we were opening.
+            if (!this.desired.has(d.key) || this.frontends.has(d.key)) {
+              f.close();
+              return;
+            }
+            this.frontends.set(d.key, f);
+            this.failed.delete(d.key);
+            log.info({ service: d.service }, "frontend open");
+          } catch (err) {
+            const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+            if (this.failed.get(d.key)?.reason !== reason) log.warn({ err, service: d.service }, "cannot open frontend; will retry");
+            // The table names service ports "namespace/name:port"; failures name the Service.
+            this.failed.set(d.key, { frontend: d.key, service: d.service.slice(0, d.service.lastIndexOf(":")), reason });
+          }
+        }),
+    );
     if (this.failed.size > 0 && !this.retryTimer) {
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
@@ -147,7 +162,8 @@ export class ProxyTable {
 
   /** Open TCP connections and UDP sessions (for metrics and leak checks). */
   open(): { connections: number; udpSessions: number } {
-    let connections = 0, udpSessions = 0;
+    let connections = 0,
+      udpSessions = 0;
     for (const f of this.frontends.values()) {
       if (f instanceof TcpFrontend) connections += f.connections;
       else udpSessions += f.sessionCount;

@@ -34,7 +34,8 @@ function ipv6Bytes(ip: string): Buffer {
  * gives the LOCAL command with no address (the receiver then uses the connection's own).
  */
 export function proxyHeaderV2(srcIp: string, srcPort: number, dstIp: string, dstPort: number): Buffer {
-  const src = unmap(srcIp), dst = unmap(dstIp);
+  const src = unmap(srcIp),
+    dst = unmap(dstIp);
   if (isIPv4(src) && isIPv4(dst)) {
     const h = Buffer.alloc(28);
     SIGNATURE.copy(h);

@@ -34,7 +34,13 @@ export class TcpFrontend {
   private readonly server: Server;
   private readonly open = new Set<Socket>();
 
-  constructor(readonly ip: string, readonly port: number, public target: FrontendTarget, private readonly opts: TcpOptions, private readonly log: Logger) {
+  constructor(
+    readonly ip: string,
+    readonly port: number,
+    public target: FrontendTarget,
+    private readonly opts: TcpOptions,
+    private readonly log: Logger,
+  ) {
     // pauseOnConnect: the accepted socket reads nothing until it is adopted with the relay's
     // `onread` once the endpoint answered (bytes the client sends meanwhile wait in the kernel).
     this.server = createServer({ allowHalfOpen: true, noDelay: true, highWaterMark: HWM, pauseOnConnect: true }, (c) => this.accept(c));
@@ -103,7 +109,14 @@ export class TcpFrontend {
       tried.add(backendKey(b));
       const r = new Relay();
       // highWaterMark (the client→endpoint write queue) is a Duplex option @types/node omits here.
-      const dial: NetConnectOpts & { highWaterMark: number } = { host: b.ip, port: b.port, allowHalfOpen: true, noDelay: true, highWaterMark: HWM, onread: r.onread };
+      const dial: NetConnectOpts & { highWaterMark: number } = {
+        host: b.ip,
+        port: b.port,
+        allowHalfOpen: true,
+        noDelay: true,
+        highWaterMark: HWM,
+        onread: r.onread,
+      };
       const up = connect(dial);
       upstream = up;
       relay = r;
@@ -122,7 +135,11 @@ export class TcpFrontend {
         up.removeAllListeners("timeout");
         up.removeAllListeners("error");
         up.setTimeout(0);
-        if (done) { up.destroy(); r.release(); return; }
+        if (done) {
+          up.destroy();
+          r.release();
+          return;
+        }
         up.on("error", finish);
         up.on("close", finish);
         if (this.target.proxyProtocol) up.write(proxyHeaderV2(clientIP, client.remotePort ?? 0, client.localAddress ?? "", client.localPort ?? 0));

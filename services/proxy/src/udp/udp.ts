@@ -5,7 +5,11 @@ import type { Logger } from "@skiff/log";
 import type { FrontendTarget } from "../tcp/tcp.js";
 
 function closeQuietly(s: Socket): void {
-  try { s.close(); } catch { /* already closed */ }
+  try {
+    s.close();
+  } catch {
+    /* already closed */
+  }
 }
 
 interface Session {
@@ -19,7 +23,13 @@ export class UdpFrontend {
   private readonly sessions = new Map<string, Session>();
   private sweeper?: NodeJS.Timeout;
 
-  constructor(readonly ip: string, readonly port: number, public target: FrontendTarget, private readonly idleMs: number, private readonly log: Logger) {
+  constructor(
+    readonly ip: string,
+    readonly port: number,
+    public target: FrontendTarget,
+    private readonly idleMs: number,
+    private readonly log: Logger,
+  ) {
     this.socket = createSocket({ type: "udp4" });
     this.socket.on("message", (msg, rinfo) => this.onMessage(msg, rinfo.address, rinfo.port));
   }
@@ -42,7 +52,11 @@ export class UdpFrontend {
     if (this.sweeper) clearInterval(this.sweeper);
     for (const s of this.sessions.values()) closeQuietly(s.upstream);
     this.sessions.clear();
-    try { this.socket.close(); } catch { /* already closed */ }
+    try {
+      this.socket.close();
+    } catch {
+      /* already closed */
+    }
   }
 
   get sessionCount(): number {
@@ -91,7 +105,10 @@ export class UdpFrontend {
     }
     s.lastSeen = Date.now();
     const up = s.upstream;
-    const send = () => up.send(msg, (err) => { if (err) counters.errors++; });
+    const send = () =>
+      up.send(msg, (err) => {
+        if (err) counters.errors++;
+      });
     // A fresh socket connects asynchronously; queue behind its connect.
     try {
       up.remoteAddress();

@@ -24,11 +24,13 @@ export class BindPipeline {
   /** Starts a task (after slot()); a task handles its own failures (a rejection is only swallowed here). */
   run(task: () => Promise<void>): void {
     this.inFlight++;
-    void task().catch(() => undefined).finally(() => {
-      this.inFlight--;
-      this.slotWaiters.shift()?.();
-      if (this.inFlight === 0) for (const r of this.idleWaiters.splice(0)) r();
-    });
+    void task()
+      .catch(() => undefined)
+      .finally(() => {
+        this.inFlight--;
+        this.slotWaiters.shift()?.();
+        if (this.inFlight === 0) for (const r of this.idleWaiters.splice(0)) r();
+      });
   }
 
   /** Resolves once no task is in flight. */

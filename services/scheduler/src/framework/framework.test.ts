@@ -13,7 +13,9 @@ describe("FailedScheduling message", () => {
   it("counts nodes per reason like kube-scheduler", () => {
     const nodes = infos({ name: "a", cpu: "1" }, { name: "b", labels: { disk: "hdd" } }, { name: "c", labels: { disk: "hdd" } });
     const r = defaults().schedule(makePod({ name: "web-1", cpu: "2", nodeSelector: { disk: "ssd" } }), [
-      new NodeInfo("a", makeNode({ name: "a", cpu: "1", labels: { disk: "ssd" } })), nodes[1], nodes[2],
+      new NodeInfo("a", makeNode({ name: "a", cpu: "1", labels: { disk: "ssd" } })),
+      nodes[1],
+      nodes[2],
     ]);
     expect(r).toMatchObject({
       code: "Unschedulable",
@@ -96,25 +98,42 @@ describe("Framework.schedule", () => {
   it("aborts with Error when a filter fails or throws", () => {
     const broken: FilterPlugin = { name: "Broken", filter: () => ({ code: "Error", message: "boom" }) };
     expect(new Framework([broken], []).schedule(makePod({ name: "p" }), infos({ name: "a" }))).toEqual({ code: "Error", message: "boom" });
-    const throwing: FilterPlugin = { name: "Throwing", filter: () => { throw new Error("bad"); } };
+    const throwing: FilterPlugin = {
+      name: "Throwing",
+      filter: () => {
+        throw new Error("bad");
+      },
+    };
     expect(new Framework([throwing], []).schedule(makePod({ name: "p" }), infos({ name: "a" }))).toEqual({
-      code: "Error", message: "plugin Throwing failed on node a: bad",
+      code: "Error",
+      message: "plugin Throwing failed on node a: bad",
     });
   });
 
   it("aborts with Error when a score plugin fails", () => {
     const bad: ScorePlugin = { name: "Bad", score: () => ({ code: "Error", message: "no score" }) };
     expect(new Framework([], [{ plugin: bad, weight: 1 }]).schedule(makePod({ name: "p" }), infos({ name: "a" }, { name: "b" }))).toEqual({
-      code: "Error", message: "no score",
+      code: "Error",
+      message: "no score",
     });
   });
 
   it("weights scores", () => {
     const likesA: ScorePlugin = { name: "LikesA", score: (_c, _p, ni) => ({ code: "Success", score: ni.name === "a" ? 100 : 0 }) };
     const likesB: ScorePlugin = { name: "LikesB", score: (_c, _p, ni) => ({ code: "Success", score: ni.name === "b" ? 60 : 0 }) };
-    const fw = new Framework([], [{ plugin: likesA, weight: 1 }, { plugin: likesB, weight: 2 }]);
+    const fw = new Framework(
+      [],
+      [
+        { plugin: likesA, weight: 1 },
+        { plugin: likesB, weight: 2 },
+      ],
+    );
     expect(fw.schedule(makePod({ name: "p" }), infos({ name: "a" }, { name: "b" }))).toMatchObject({
-      nodeName: "b", scores: [{ nodeName: "a", score: 100 }, { nodeName: "b", score: 120 }],
+      nodeName: "b",
+      scores: [
+        { nodeName: "a", score: 100 },
+        { nodeName: "b", score: 120 },
+      ],
     });
   });
 });
@@ -134,7 +153,13 @@ describe("bounded feasible-node search (percentageOfNodesToScore)", () => {
   it("scores only that many nodes, starting where the last cycle stopped, so every node gets its turn", () => {
     const nodes = Array.from({ length: 300 }, (_, i) => new NodeInfo(`n${i}`, makeNode({ name: `n${i}` })));
     const seen: string[] = [];
-    const counting: ScorePlugin = { name: "Counting", score: (_c, _p, ni) => { seen.push(ni.name); return { code: "Success", score: 0 }; } };
+    const counting: ScorePlugin = {
+      name: "Counting",
+      score: (_c, _p, ni) => {
+        seen.push(ni.name);
+        return { code: "Success", score: 0 };
+      },
+    };
     const fw = new Framework(defaultFilterPlugins(), [{ plugin: counting, weight: 1 }], 50);
     const first = fw.schedule(makePod({ name: "a" }), nodes);
     expect(first).toMatchObject({ code: "Scheduled", feasibleNodes: 150 });

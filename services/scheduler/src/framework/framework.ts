@@ -3,10 +3,7 @@
 import type { Pod } from "@skiff/api";
 import type { NodeInfo } from "./node-info.js";
 import { failedSchedulingMessage, type Diagnosis } from "./diagnosis.js";
-import {
-  newCycleContext, MAX_NODE_SCORE,
-  type CycleContext, type FilterPlugin, type NodeScore, type Status, type WeightedScorePlugin,
-} from "./types.js";
+import { newCycleContext, MAX_NODE_SCORE, type CycleContext, type FilterPlugin, type NodeScore, type Status, type WeightedScorePlugin } from "./types.js";
 
 /** The outcome of one scheduling attempt for one pod. */
 export type ScheduleResult =

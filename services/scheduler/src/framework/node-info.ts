@@ -90,7 +90,11 @@ export class NodeInfo {
   /** status.allocatable of the node (zeros while the node is unknown). */
   allocatable: Allocatable = { milliCpu: 0, memory: 0, pods: 0 };
 
-  constructor(readonly name: string, node?: Node, pods: Iterable<Pod> = []) {
+  constructor(
+    readonly name: string,
+    node?: Node,
+    pods: Iterable<Pod> = [],
+  ) {
     if (node) this.setNode(node);
     for (const p of pods) this.addPod(p);
   }

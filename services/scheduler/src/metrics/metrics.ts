@@ -7,9 +7,22 @@ import type { Informer } from "@skiff/client";
 import { Counter, Gauge, Histogram, enableProcessMetrics } from "@skiff/metrics";
 
 const PROFILE = "default-scheduler";
-const attempts = new Counter({ name: "scheduler_schedule_attempts_total", help: "Number of attempts to schedule pods, by the result. 'unschedulable' means a pod could not be scheduled, while 'error' means an internal scheduler problem.", labelNames: ["result", "profile"] });
-const algorithm = new Histogram({ name: "scheduler_scheduling_algorithm_duration_seconds", help: "Scheduling algorithm latency in seconds (filters and scores over the node snapshot).", buckets: [0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192, 16.384] });
-const e2e = new Histogram({ name: "scheduler_pod_scheduling_duration_seconds", help: "E2e latency for a pod being scheduled, from the scheduler first seeing it pending to seeing it bound, which may include multiple scheduling attempts.", labelNames: ["attempts"], buckets: [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92, 163.84, 327.68, 655.36, 1310.72, 2621.44, 5242.88] });
+const attempts = new Counter({
+  name: "scheduler_schedule_attempts_total",
+  help: "Number of attempts to schedule pods, by the result. 'unschedulable' means a pod could not be scheduled, while 'error' means an internal scheduler problem.",
+  labelNames: ["result", "profile"],
+});
+const algorithm = new Histogram({
+  name: "scheduler_scheduling_algorithm_duration_seconds",
+  help: "Scheduling algorithm latency in seconds (filters and scores over the node snapshot).",
+  buckets: [0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192, 16.384],
+});
+const e2e = new Histogram({
+  name: "scheduler_pod_scheduling_duration_seconds",
+  help: "E2e latency for a pod being scheduled, from the scheduler first seeing it pending to seeing it bound, which may include multiple scheduling attempts.",
+  labelNames: ["attempts"],
+  buckets: [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92, 163.84, 327.68, 655.36, 1310.72, 2621.44, 5242.88],
+});
 
 /** Pods seen pending (key → first seen, ms, and attempts so far). */
 const pending = new Map<string, { since: number; attempts: number }>();
@@ -44,9 +57,13 @@ export function trackPodScheduling(pods: Informer<Pod>, isPending: (p: Pod) => b
   pods.addHandlers({ onAdd: seen, onUpdate: (_o, n) => seen(n), onDelete: (p) => pending.delete(key(p)) });
 }
 
-new Gauge({ name: "scheduler_pending_pods", help: "Number of pending pods, by the queue type. 'active' means number of pods waiting to be tried or being tried; 'unschedulable' means pods parked until the cluster changes.", labelNames: ["queue"],
+new Gauge({
+  name: "scheduler_pending_pods",
+  help: "Number of pending pods, by the queue type. 'active' means number of pods waiting to be tried or being tried; 'unschedulable' means pods parked until the cluster changes.",
+  labelNames: ["queue"],
   collect() {
     const parked = Math.min(unschedulableCount(), pending.size);
     this.set({ queue: "active" }, pending.size - parked);
     this.set({ queue: "unschedulable" }, parked);
-  } });
+  },
+});

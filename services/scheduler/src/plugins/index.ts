@@ -34,8 +34,15 @@ export * as topologySpreadPlugin from "./topology-spread/topology-spread.js";
  */
 export function defaultFilterPlugins(volumes?: VolumeLister, namespaces?: NamespaceLabels): FilterPlugin[] {
   return [
-    nodeReady, nodeSelector, nodeAffinity, taintToleration, nodePorts, ...(volumes ? [volumeBinding(volumes)] : []), resourceFit,
-    interPodAffinity(namespaces), topologySpread,
+    nodeReady,
+    nodeSelector,
+    nodeAffinity,
+    taintToleration,
+    nodePorts,
+    ...(volumes ? [volumeBinding(volumes)] : []),
+    resourceFit,
+    interPodAffinity(namespaces),
+    topologySpread,
   ];
 }
 

@@ -14,7 +14,10 @@ describe("preemption", () => {
   it("evicts the lowest-priority pod that frees enough room, on the node where the victims matter least", () => {
     const nodes = [
       new NodeInfo("a", makeNode({ name: "a", cpu: "1" }), [prio(makePod({ name: "mid", cpu: "800m", nodeName: "a" }), 500)]),
-      new NodeInfo("b", makeNode({ name: "b", cpu: "1" }), [prio(makePod({ name: "low", cpu: "800m", nodeName: "b" }), 10), prio(makePod({ name: "tiny", cpu: "100m", nodeName: "b" }), 0)]),
+      new NodeInfo("b", makeNode({ name: "b", cpu: "1" }), [
+        prio(makePod({ name: "low", cpu: "800m", nodeName: "b" }), 10),
+        prio(makePod({ name: "tiny", cpu: "100m", nodeName: "b" }), 0),
+      ]),
     ];
     const pod = prio(makePod({ name: "important", cpu: "800m" }), 1000);
     const r = fw.schedule(pod, nodes);

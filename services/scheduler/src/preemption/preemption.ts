@@ -49,7 +49,11 @@ export function findCandidate(framework: Framework, pod: Pod, nodes: readonly No
     if (diagnosis.nodeStatuses.get(ni.name)?.code !== "Unschedulable") continue;
     const lower = ni.pods.filter((p) => priorityOf(p) < prio && !p.metadata.deletionTimestamp);
     if (lower.length === 0) continue;
-    const copy = new NodeInfo(ni.name, ni.node, ni.pods.filter((p) => !lower.includes(p)));
+    const copy = new NodeInfo(
+      ni.name,
+      ni.node,
+      ni.pods.filter((p) => !lower.includes(p)),
+    );
     if (!fits(framework, pod, nodes, copy)) continue;
     const victims: Pod[] = [];
     for (const p of [...lower].sort((a, b) => priorityOf(b) - priorityOf(a))) {

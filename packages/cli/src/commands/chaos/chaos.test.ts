@@ -36,7 +36,15 @@ describe("leader lookup", () => {
     expect(leaseKey("scheduler", "my-scheduler")).toBe("my-scheduler");
   });
   it("asks each lookup in turn", async () => {
-    const l = new FirstLeaderLookup([{ holder: async () => undefined }, { holder: async () => { throw new Error("down"); } }, { holder: async () => "h" }]);
+    const l = new FirstLeaderLookup([
+      { holder: async () => undefined },
+      {
+        holder: async () => {
+          throw new Error("down");
+        },
+      },
+      { holder: async () => "h" },
+    ]);
     expect(await l.holder("scheduler")).toBe("h");
   });
 });

@@ -70,7 +70,14 @@ function killVerb(role: ComponentName, describe: string): Verb {
       const pid = signalProcess(ctx, role, "SIGKILL");
       return { verb: "", targets: [role], message: `killed ${role} (pid ${pid}); start the cluster again with ./skiff down && ./skiff up`, details: { pid } };
     }
-    const c = role === "node-agent" ? nodeContainer(topo, which) : roleContainer(topo, role === "nats" ? "nats" : role, role === "nats" && which === "store-leader" ? await storeLeaderIndex(topo, natsTlsOf(ctx)) : which);
+    const c =
+      role === "node-agent"
+        ? nodeContainer(topo, which)
+        : roleContainer(
+            topo,
+            role === "nats" ? "nats" : role,
+            role === "nats" && which === "store-leader" ? await storeLeaderIndex(topo, natsTlsOf(ctx)) : which,
+          );
     await docker(["kill", c]);
     return { verb: "", targets: [c], message: `killed ${c} (bring it back with: skiff chaos revive ${c})` };
   };
@@ -117,7 +124,7 @@ const verbs: Record<string, { usage: string; run: Verb }> = {
       const c = nodeContainer(topo, one(args, "NODE"));
       // The pods' cgroups live outside the node container's (the inner engine's --cgroup-parent),
       // so freeze them in the node's engine first: the whole machine stops, pods included.
-      await docker(["exec", c, "sh", "-c", "ids=$(docker ps -q); [ -z \"$ids\" ] || docker pause $ids >/dev/null"]);
+      await docker(["exec", c, "sh", "-c", 'ids=$(docker ps -q); [ -z "$ids" ] || docker pause $ids >/dev/null']);
       await docker(["pause", c]);
       return { verb: "", targets: [c], message: `paused ${c} (every process of the node and its pods is frozen)` };
     },
@@ -129,7 +136,7 @@ const verbs: Record<string, { usage: string; run: Verb }> = {
       if (!topo) return { verb: "", targets: ["node-agent"], message: `continued node-agent (pid ${signalProcess(ctx, "node-agent", "SIGCONT")})` };
       const c = nodeContainer(topo, one(args, "NODE"));
       await docker(["unpause", c]);
-      await docker(["exec", c, "sh", "-c", "ids=$(docker ps -q --filter status=paused); [ -z \"$ids\" ] || docker unpause $ids >/dev/null"]);
+      await docker(["exec", c, "sh", "-c", 'ids=$(docker ps -q --filter status=paused); [ -z "$ids" ] || docker unpause $ids >/dev/null']);
       return { verb: "", targets: [c], message: `unpaused ${c}` };
     },
   },
@@ -172,7 +179,8 @@ const verbs: Record<string, { usage: string; run: Verb }> = {
     usage: "kill-leader scheduler|controller-manager",
     run: async (ctx, args) => {
       const component = one(args, "component");
-      if (component !== "scheduler" && component !== "controller-manager") throw new UsageError(`kill-leader takes scheduler or controller-manager, got ${component}`);
+      if (component !== "scheduler" && component !== "controller-manager")
+        throw new UsageError(`kill-leader takes scheduler or controller-manager, got ${component}`);
       const topo = await topologyOrHost(ctx);
       if (!topo) {
         const pid = signalProcess(ctx, component, "SIGKILL");
@@ -227,10 +235,30 @@ const verbs: Record<string, { usage: string; run: Verb }> = {
       // A tmpfs filled with zeros is memory the kernel cannot reclaim (no swap to page it
       // to): it weighs on the node like a leaking process, and goes away with the container.
       const name = `skiff-chaos-stress-${Date.now().toString(36)}`;
-      const run = ["run", "-d", "--rm", "--name", name, "--network", "none", "--label", "io.skiff.chaos=stress-memory",
-        "--tmpfs", `/stress:size=${mib + 16}m`, "skiff/busybox:1.35", "sh", "-c", `dd if=/dev/zero of=/stress/fill bs=1M count=${mib} 2>/dev/null; sleep ${seconds}`];
+      const run = [
+        "run",
+        "-d",
+        "--rm",
+        "--name",
+        name,
+        "--network",
+        "none",
+        "--label",
+        "io.skiff.chaos=stress-memory",
+        "--tmpfs",
+        `/stress:size=${mib + 16}m`,
+        "skiff/busybox:1.35",
+        "sh",
+        "-c",
+        `dd if=/dev/zero of=/stress/fill bs=1M count=${mib} 2>/dev/null; sleep ${seconds}`,
+      ];
       const id = node ? await docker(["exec", node, "docker", ...run]) : await docker(run);
-      return { verb: "", targets: [node ?? "host"], message: `holding ${mib}Mi of memory on ${node ?? "this host"} for ${seconds}s (container ${name})`, details: { container: name, id: id.slice(0, 12), mib, seconds } };
+      return {
+        verb: "",
+        targets: [node ?? "host"],
+        message: `holding ${mib}Mi of memory on ${node ?? "this host"} for ${seconds}s (container ${name})`,
+        details: { container: name, id: id.slice(0, 12), mib, seconds },
+      };
     },
   },
 };
@@ -240,7 +268,10 @@ async function run(ctx: Context): Promise<number> {
   const output = ctx.flags.string("output");
   if (output && output !== "json") throw new UsageError(`unknown output format ${output}: only json`);
   const v = verb ? verbs[verb] : undefined;
-  if (!v) throw new UsageError(verb ? `unknown chaos verb "${verb}"; one of: ${Object.keys(verbs).join(", ")}` : `skiff chaos needs a verb: ${Object.keys(verbs).join(", ")}`);
+  if (!v)
+    throw new UsageError(
+      verb ? `unknown chaos verb "${verb}"; one of: ${Object.keys(verbs).join(", ")}` : `skiff chaos needs a verb: ${Object.keys(verbs).join(", ")}`,
+    );
   try {
     const r = { ...(await v.run(ctx, args)), verb };
     ctx.out.write(output === "json" ? JSON.stringify({ ok: true, ...r, at: new Date().toISOString() }) + "\n" : r.message + "\n");
@@ -258,7 +289,9 @@ export const chaosCommand: Command = {
   usage: `skiff chaos VERB [ARGS] [-o json]
 
 Verbs:
-${Object.values(verbs).map((v) => `  ${v.usage}`).join("\n")}
+${Object.values(verbs)
+  .map((v) => `  ${v.usage}`)
+  .join("\n")}
 
 On the container topology (skiff up --nodes N) NODE is a node container (its name or index);
 on the single-host cluster the verbs act on the processes (kill-node = SIGKILL the node agent,

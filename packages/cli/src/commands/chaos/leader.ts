@@ -34,7 +34,11 @@ export function holderOf(record: unknown): string | undefined {
 
 /** Reads `<bucket>/<key>` from NATS KV (the LeaseRecord JSON: { holder, … }). */
 export class NatsKvLeaderLookup implements LeaderLookup {
-  constructor(private readonly servers: string[], private readonly bucket: string, private readonly tls?: object) {}
+  constructor(
+    private readonly servers: string[],
+    private readonly bucket: string,
+    private readonly tls?: object,
+  ) {}
   async holder(key: string): Promise<string | undefined> {
     const nc = await connect({ servers: this.servers, timeout: 3000, maxReconnectAttempts: 0, ...(this.tls ? { tls: this.tls } : {}) });
     try {
@@ -75,9 +79,7 @@ export class FirstLeaderLookup implements LeaderLookup {
 
 /** The container (by name) a holder identity names: exactly, or followed by a separator ("_", ":", "/", "-"); the longest match wins. */
 export function containerOfHolder(holder: string, names: string[]): string | undefined {
-  return names
-    .filter((n) => holder === n || (holder.startsWith(n) && "_:/-".includes(holder[n.length])))
-    .sort((a, b) => b.length - a.length)[0];
+  return names.filter((n) => holder === n || (holder.startsWith(n) && "_:/-".includes(holder[n.length]))).sort((a, b) => b.length - a.length)[0];
 }
 
 /**

@@ -51,7 +51,7 @@ export const superuserAuthorizer: Authorizer = {
 export function forbiddenMessage(a: Attributes, reason = ""): string {
   const why = reason ? `: ${reason}` : "";
   if (!a.resourceRequest) return `forbidden: User "${a.user.name}" cannot ${a.verb} path "${a.path}"${why}`;
-  const res = a.subresource ? `${a.resource}/${a.subresource}` : a.resource ?? "";
+  const res = a.subresource ? `${a.resource}/${a.subresource}` : (a.resource ?? "");
   // The object is named by its group-qualified resource (deployments.apps), as Kubernetes' NewForbidden does.
   const qualified = `${a.resource ?? ""}${a.apiGroup ? `.${a.apiGroup}` : ""}${a.subresource ? `/${a.subresource}` : ""}`;
   const what = a.name ? `${qualified} "${a.name}"` : qualified;

@@ -27,6 +27,9 @@ export class ApiAuthorizer {
   check(a: Attributes): void {
     const d = this.authorize(a);
     if (d.decision === "allow") return;
-    throw new ForbiddenError(forbiddenMessage(a, d.decision === "deny" ? d.reason : ""), a.resourceRequest ? { name: a.name, group: a.apiGroup, kind: a.resource } : undefined);
+    throw new ForbiddenError(
+      forbiddenMessage(a, d.decision === "deny" ? d.reason : ""),
+      a.resourceRequest ? { name: a.name, group: a.apiGroup, kind: a.resource } : undefined,
+    );
   }
 }

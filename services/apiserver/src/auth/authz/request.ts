@@ -19,14 +19,24 @@ const truthy = (v: string | null) => v !== null && /^(1|t|true)$/i.test(v);
 export function resourceAttributes(user: UserInfo, method: string, p: ResourceRequest, query: URLSearchParams, upgrade = false): Attributes {
   let verb: string;
   switch (method) {
-    case "GET": case "HEAD":
+    case "GET":
+    case "HEAD":
       verb = p.watchPrefix || truthy(query.get("watch")) ? "watch" : p.name ? "get" : "list";
       break;
-    case "POST": verb = "create"; break;
-    case "PUT": verb = "update"; break;
-    case "PATCH": verb = "patch"; break;
-    case "DELETE": verb = p.name ? "delete" : "deletecollection"; break;
-    default: verb = method.toLowerCase();
+    case "POST":
+      verb = "create";
+      break;
+    case "PUT":
+      verb = "update";
+      break;
+    case "PATCH":
+      verb = "patch";
+      break;
+    case "DELETE":
+      verb = p.name ? "delete" : "deletecollection";
+      break;
+    default:
+      verb = method.toLowerCase();
   }
   // A WebSocket or SPDY upgrade to exec/attach/portforward is a GET that creates a session:
   // Kubernetes (since 1.31) asks for "create" on it.

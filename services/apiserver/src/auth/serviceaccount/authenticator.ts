@@ -10,11 +10,18 @@ export type Lookup = (resource: "serviceaccounts" | "pods", namespace: string, n
 
 /** The user a ServiceAccount is: system:serviceaccount:<ns>:<name> in its groups. */
 export function serviceAccountUser(namespace: string, name: string): UserInfo {
-  return { name: `system:serviceaccount:${namespace}:${name}`, groups: ["system:serviceaccounts", `system:serviceaccounts:${namespace}`, "system:authenticated"] };
+  return {
+    name: `system:serviceaccount:${namespace}:${name}`,
+    groups: ["system:serviceaccounts", `system:serviceaccounts:${namespace}`, "system:authenticated"],
+  };
 }
 
 export class ServiceAccountTokens {
-  constructor(private readonly signer: TokenSigner, private readonly lookup: Lookup, private readonly audiences: string[] = [ISSUER]) {}
+  constructor(
+    private readonly signer: TokenSigner,
+    private readonly lookup: Lookup,
+    private readonly audiences: string[] = [ISSUER],
+  ) {}
 
   async check(token: string): Promise<UserInfo | undefined> {
     const c = this.signer.verify(token, this.audiences);

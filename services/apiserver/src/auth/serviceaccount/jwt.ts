@@ -34,10 +34,19 @@ export class TokenSigner {
   }
 
   /** A token for an account, valid `seconds` from now. */
-  issue(a: { namespace: string; name: string; uid: string; audiences: string[]; seconds: number; pod?: { name: string; uid: string } }, now = Date.now()): { token: string; claims: TokenClaims } {
+  issue(
+    a: { namespace: string; name: string; uid: string; audiences: string[]; seconds: number; pod?: { name: string; uid: string } },
+    now = Date.now(),
+  ): { token: string; claims: TokenClaims } {
     const iat = Math.floor(now / 1000);
     const claims: TokenClaims = {
-      iss: ISSUER, sub: `system:serviceaccount:${a.namespace}:${a.name}`, aud: a.audiences, exp: iat + a.seconds, iat, nbf: iat, jti: randomUUID(),
+      iss: ISSUER,
+      sub: `system:serviceaccount:${a.namespace}:${a.name}`,
+      aud: a.audiences,
+      exp: iat + a.seconds,
+      iat,
+      nbf: iat,
+      jti: randomUUID(),
       "kubernetes.io": { namespace: a.namespace, serviceaccount: { name: a.name, uid: a.uid }, ...(a.pod ? { pod: a.pod } : {}) },
     };
     return { token: this.signClaims(claims), claims };

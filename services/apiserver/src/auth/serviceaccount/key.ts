@@ -22,7 +22,9 @@ export async function loadOrCreateSigningKey(registry: Registry, log: Logger): P
     const pem = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
     try {
       await registry.create("secrets", SA_KEY_SECRET.namespace, {
-        apiVersion: "v1", kind: "Secret", type: "Opaque",
+        apiVersion: "v1",
+        kind: "Secret",
+        type: "Opaque",
         metadata: { name: SA_KEY_SECRET.name, namespace: SA_KEY_SECRET.namespace, labels: { "app.kubernetes.io/managed-by": "skiff" } },
         data: { "sa.key": Buffer.from(pem).toString("base64") },
       } as Secret);

@@ -23,21 +23,38 @@ export function publishRootCa(registry: Registry, caCertOf: () => string, log: L
       await registry.update("configmaps", namespace, ROOT_CA_CONFIGMAP, (c) => ({ ...c, data: want }));
     } catch (err) {
       if (!isNotFound(err)) throw err;
-      await registry.create("configmaps", namespace, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: ROOT_CA_CONFIGMAP, namespace }, data: want } as ConfigMap)
-        .catch((e) => { if (!isAlreadyExists(e)) throw e; });
+      await registry
+        .create("configmaps", namespace, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: ROOT_CA_CONFIGMAP, namespace }, data: want } as ConfigMap)
+        .catch((e) => {
+          if (!isAlreadyExists(e)) throw e;
+        });
     }
   };
   const start = () => {
     if (stopped) return;
-    registry.watch("namespaces", {}, (e) => {
-      if (e.type === "ADDED" || e.type === "MODIFIED") ensure(e.object).catch((err) => log.warn({ err, namespace: e.object.metadata.name }, "cannot publish the root CA"));
-    }, (err) => {
-      log.warn({ err }, "namespace watch failed; restarting");
-      setTimeout(start, 1000).unref();
-    }).then((s) => { if (stopped) s(); else stopWatch = s; }, (err) => {
-      log.warn({ err }, "cannot watch namespaces");
-      setTimeout(start, 1000).unref();
-    });
+    registry
+      .watch(
+        "namespaces",
+        {},
+        (e) => {
+          if (e.type === "ADDED" || e.type === "MODIFIED")
+            ensure(e.object).catch((err) => log.warn({ err, namespace: e.object.metadata.name }, "cannot publish the root CA"));
+        },
+        (err) => {
+          log.warn({ err }, "namespace watch failed; restarting");
+          setTimeout(start, 1000).unref();
+        },
+      )
+      .then(
+        (s) => {
+          if (stopped) s();
+          else stopWatch = s;
+        },
+        (err) => {
+          log.warn({ err }, "cannot watch namespaces");
+          setTimeout(start, 1000).unref();
+        },
+      );
   };
   start();
   // A new CA: a fresh watch lists every namespace again (ADDED), and each gets the new bundle.

@@ -11,7 +11,10 @@ import type { Lookup } from "./authenticator.js";
 export class TokenSubjects {
   private readonly indexes: Record<"serviceaccounts" | "pods", LiveIndex>;
 
-  constructor(private readonly registry: Registry, log: Logger) {
+  constructor(
+    private readonly registry: Registry,
+    log: Logger,
+  ) {
     this.indexes = { serviceaccounts: new LiveIndex(registry, "serviceaccounts", log), pods: new LiveIndex(registry, "pods", log) };
   }
 
@@ -28,6 +31,9 @@ export class TokenSubjects {
   readonly lookup: Lookup = async (resource, namespace, name, uid) => {
     const hit = this.indexes[resource].get(namespace, name);
     if (hit && (uid === undefined || hit.metadata.uid === uid)) return hit;
-    return this.registry.get(resource, namespace, name).then((o): KObject | undefined => o, () => undefined);
+    return this.registry.get(resource, namespace, name).then(
+      (o): KObject | undefined => o,
+      () => undefined,
+    );
   };
 }

@@ -8,7 +8,9 @@ import { namespaceStrategy } from "./namespaces.js";
 const overrides: Record<string, StrategyOverrides> = {
   "/pods": podStrategy,
   "/namespaces": namespaceStrategy,
-  "/events": { selectableFields: ["involvedObject.kind", "involvedObject.name", "involvedObject.namespace", "involvedObject.uid", "reason", "type", "source.component"] },
+  "/events": {
+    selectableFields: ["involvedObject.kind", "involvedObject.name", "involvedObject.namespace", "involvedObject.uid", "reason", "type", "source.component"],
+  },
   "/nodes": { selectableFields: ["spec.unschedulable"] },
   // The Ingress controller watches only TLS Secrets (type=kubernetes.io/tls).
   "/secrets": { selectableFields: ["type"] },

@@ -15,7 +15,10 @@ describe("static token file", () => {
   });
 
   it("the chain asks each checker in turn", async () => {
-    const a = new TokenAuthenticator([new StaticTokens([{ token: "t1", user: { name: "one", groups: [] } }]), { check: async (t: string) => (t === "t2" ? { name: "two", groups: [] } : undefined) }]);
+    const a = new TokenAuthenticator([
+      new StaticTokens([{ token: "t1", user: { name: "one", groups: [] } }]),
+      { check: async (t: string) => (t === "t2" ? { name: "two", groups: [] } : undefined) },
+    ]);
     expect((await a.check("t1"))?.name).toBe("one");
     expect((await a.check("t2"))?.name).toBe("two");
     expect(await a.check("nope")).toBeUndefined();

@@ -35,7 +35,10 @@ export class StaticTokens implements TokenChecker {
 export class TokenAuthenticator {
   private readonly checkers: TokenChecker[];
   constructor(checkers: TokenChecker[] | { token: string; user: UserInfo }[]) {
-    this.checkers = checkers.length && "check" in (checkers[0] as object) ? (checkers as TokenChecker[]) : [new StaticTokens(checkers as { token: string; user: UserInfo }[])];
+    this.checkers =
+      checkers.length && "check" in (checkers[0] as object)
+        ? (checkers as TokenChecker[])
+        : [new StaticTokens(checkers as { token: string; user: UserInfo }[])];
   }
   /** The user of a token, or undefined (TokenReview). */
   async check(token: string): Promise<UserInfo | undefined> {
@@ -63,7 +66,9 @@ export const wsTokenProtocolPrefix = "base64url.bearer.authorization.k8s.io.";
 /** The bearer token of a WebSocket upgrade offered as `base64url.bearer.authorization.k8s.io.<token>` (as Kubernetes). */
 export function webSocketToken(req: IncomingMessage): string | undefined {
   if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket") return undefined;
-  const offered = String(req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
+  const offered = String(req.headers["sec-websocket-protocol"] ?? "")
+    .split(",")
+    .map((p) => p.trim());
   const p = offered.find((x) => x.startsWith(wsTokenProtocolPrefix));
   if (!p) return undefined;
   const token = Buffer.from(p.slice(wsTokenProtocolPrefix.length), "base64url").toString("utf8");
@@ -100,7 +105,10 @@ export function parseTokenFile(text: string, file = "token file"): { token: stri
     if (!line || line.startsWith("#")) continue;
     const m = /^([^,]+),([^,]+),([^,]*)(?:,"?([^"]*)"?)?$/.exec(line);
     if (!m) throw new Error(`${file}:${i + 1}: want token,user,uid[,"group1,group2"]`);
-    const groups = (m[4] ?? "").split(",").map((g) => g.trim()).filter(Boolean);
+    const groups = (m[4] ?? "")
+      .split(",")
+      .map((g) => g.trim())
+      .filter(Boolean);
     out.push({ token: m[1].trim(), user: { name: m[2].trim(), groups: [...new Set([...groups, "system:authenticated"])] } });
   }
   return out;

@@ -23,10 +23,16 @@ export interface ClusterAuth {
 }
 
 /** Deletes the Secret that held the CA key in earlier versions, if the store still has it. */
-export async function removeLegacyPkiSecret(registry: { delete(resource: string, ns: string | undefined, name: string, o: object): Promise<unknown> }, log: Logger): Promise<void> {
+export async function removeLegacyPkiSecret(
+  registry: { delete(resource: string, ns: string | undefined, name: string, o: object): Promise<unknown> },
+  log: Logger,
+): Promise<void> {
   try {
     await registry.delete("secrets", PKI_SECRET.namespace, PKI_SECRET.name, { gracePeriodSeconds: 0 });
-    log.warn({ secret: `${PKI_SECRET.namespace}/${PKI_SECRET.name}` }, "deleted the Secret in which an earlier version kept the CA key and admin token: the CA now lives only in --pki-dir");
+    log.warn(
+      { secret: `${PKI_SECRET.namespace}/${PKI_SECRET.name}` },
+      "deleted the Secret in which an earlier version kept the CA key and admin token: the CA now lives only in --pki-dir",
+    );
   } catch (err) {
     if (!isNotFound(err)) log.warn({ err }, "could not check for the legacy PKI Secret");
   }

@@ -17,7 +17,15 @@ export async function identify(authn: TokenAuthenticator, authz: ApiAuthorizer |
   if (!asUser) throw new BadRequestError("requested impersonation of groups without impersonating a user");
   if (authz) {
     const sa = /^system:serviceaccount:([^:]+):(.+)$/.exec(asUser);
-    const imp = (resource: string, name: string, namespace?: string): Attributes => ({ user, verb: "impersonate", resourceRequest: true, apiGroup: "", resource, name, namespace });
+    const imp = (resource: string, name: string, namespace?: string): Attributes => ({
+      user,
+      verb: "impersonate",
+      resourceRequest: true,
+      apiGroup: "",
+      resource,
+      name,
+      namespace,
+    });
     authz.check(sa ? imp("serviceaccounts", sa[2], sa[1]) : imp("users", asUser));
     for (const g of asGroups) authz.check(imp("groups", g));
   }
@@ -42,5 +50,8 @@ function headers(req: IncomingMessage, name: string): string[] {
   // Node joins repeated headers with ", " (Impersonate-Group may repeat).
   const v = req.headers[name];
   const all = Array.isArray(v) ? v : v ? [v] : [];
-  return all.flatMap((x) => x.split(",")).map((x) => x.trim()).filter(Boolean);
+  return all
+    .flatMap((x) => x.split(","))
+    .map((x) => x.trim())
+    .filter(Boolean);
 }

@@ -30,7 +30,9 @@ describe("dashboard sign-in", () => {
     const [h, , sig] = token.split(".");
     const forged = `${h}.${Buffer.from(JSON.stringify({ iss: "skiff-dashboard", aud: ["skiff-dashboard"], sub: "admin", groups: ["system:masters"], exp: 9e9 })).toString("base64url")}.${sig}`;
     expect(t.check(forged)).toBeUndefined();
-    const other = new SessionTokens(new TokenSigner(generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString()));
+    const other = new SessionTokens(
+      new TokenSigner(generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString()),
+    );
     expect(other.check(t.issue(alice).token)).toBeUndefined();
   });
 

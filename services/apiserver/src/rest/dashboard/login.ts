@@ -31,11 +31,22 @@ interface SessionClaims {
 
 /** Mints session tokens and authenticates them (a TokenChecker in the REST chain). */
 export class SessionTokens implements TokenChecker {
-  constructor(private readonly signer: ClaimsSigner, private readonly seconds = SESSION_SECONDS) {}
+  constructor(
+    private readonly signer: ClaimsSigner,
+    private readonly seconds = SESSION_SECONDS,
+  ) {}
 
   issue(user: UserInfo, now = Date.now()): { token: string; expiresAt: string } {
     const iat = Math.floor(now / 1000);
-    const claims: SessionClaims = { iss: DASHBOARD_ISSUER, aud: [DASHBOARD_ISSUER], sub: user.name, groups: user.groups, iat, exp: iat + this.seconds, jti: randomUUID() };
+    const claims: SessionClaims = {
+      iss: DASHBOARD_ISSUER,
+      aud: [DASHBOARD_ISSUER],
+      sub: user.name,
+      groups: user.groups,
+      iat,
+      exp: iat + this.seconds,
+      jti: randomUUID(),
+    };
     return { token: this.signer.signClaims(claims), expiresAt: new Date(claims.exp * 1000).toISOString() };
   }
 

@@ -5,13 +5,20 @@ import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import type { ServerResponse } from "node:http";
 
 const types: Record<string, string> = {
-  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon", ".json": "application/json", ".woff2": "font/woff2",
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".json": "application/json",
+  ".woff2": "font/woff2",
 };
 
 const securityHeaders = {
   // xterm.js and uPlot set inline styles; scripts only from this origin; fetch/WebSocket only to it.
-  "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "Content-Security-Policy":
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
   "Referrer-Policy": "no-referrer",
   "X-Content-Type-Options": "nosniff",
 };
@@ -40,7 +47,11 @@ export function serveStatic(dir: string | undefined, rel: string, res: ServerRes
   if (!existsSync(file) || !statSync(file).isFile()) file = join(root, "index.html");
   const body = readFileSync(file);
   const immutable = file.includes(`${sep}assets${sep}`);
-  res.writeHead(200, { "Content-Type": types[extname(file)] ?? "application/octet-stream", "Content-Length": body.length,
-    "Cache-Control": immutable ? "public, max-age=31536000, immutable" : "no-cache", ...securityHeaders });
+  res.writeHead(200, {
+    "Content-Type": types[extname(file)] ?? "application/octet-stream",
+    "Content-Length": body.length,
+    "Cache-Control": immutable ? "public, max-age=31536000, immutable" : "no-cache",
+    ...securityHeaders,
+  });
   res.end(head ? undefined : body);
 }

@@ -3,7 +3,17 @@
 import { apiVersionOf, type ResourceInfo, type ResourceRegistry } from "@skiff/api";
 
 /** The Kubernetes version Skiff reports (the API surface it follows). */
-export const kubeVersion = { major: "1", minor: "32", gitVersion: "v1.32.0-skiff", gitCommit: "skiff", gitTreeState: "clean", buildDate: "2025-01-01T00:00:00Z", goVersion: "node", compiler: "tsc", platform: `${process.platform}/${process.arch}` };
+export const kubeVersion = {
+  major: "1",
+  minor: "32",
+  gitVersion: "v1.32.0-skiff",
+  gitCommit: "skiff",
+  gitTreeState: "clean",
+  buildDate: "2025-01-01T00:00:00Z",
+  goVersion: "node",
+  compiler: "tsc",
+  platform: `${process.platform}/${process.arch}`,
+};
 
 const allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
@@ -23,10 +33,17 @@ export interface ApiResource {
 /** The resource and its subresources as discovery lists them. */
 export function apiResourcesOf(r: ResourceInfo): ApiResource[] {
   const categories = r.categories?.length ? r.categories : undefined;
-  const out: ApiResource[] = [{
-    name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs ?? allVerbs,
-    ...(r.shortNames.length ? { shortNames: r.shortNames } : {}), ...(categories ? { categories } : {}),
-  }];
+  const out: ApiResource[] = [
+    {
+      name: r.resource,
+      singularName: r.singular,
+      namespaced: r.namespaced,
+      kind: r.kind,
+      verbs: r.verbs ?? allVerbs,
+      ...(r.shortNames.length ? { shortNames: r.shortNames } : {}),
+      ...(categories ? { categories } : {}),
+    },
+  ];
   const sub = (name: string, kind: string, verbs: string[], gv?: { group: string; version: string }) =>
     out.push({ name: `${r.resource}/${name}`, singularName: "", namespaced: r.namespaced, kind, verbs, ...(gv ?? {}) });
   if (r.hasStatus) sub("status", r.kind, ["get", "patch", "update"]);

@@ -10,8 +10,16 @@ describe("priority level", () => {
     const r2 = await level.acquire("flood", never);
     const order: string[] = [];
     const waits = [
-      ...[1, 2, 3].map((i) => level.acquire("flood", never).then((r) => { order.push(`flood${i}`); return r; })),
-      level.acquire("quiet", never).then((r) => { order.push("quiet"); return r; }),
+      ...[1, 2, 3].map((i) =>
+        level.acquire("flood", never).then((r) => {
+          order.push(`flood${i}`);
+          return r;
+        }),
+      ),
+      level.acquire("quiet", never).then((r) => {
+        order.push("quiet");
+        return r;
+      }),
     ];
     expect(level.executing).toBe(2);
     r1();
@@ -31,9 +39,19 @@ describe("priority level", () => {
     const level = new PriorityLevel("t", { maxInflight: 1, queueLengthPerFlow: 1, queueWaitMs: 50 });
     await level.acquire("a", never);
     const queued = level.acquire("a", never);
-    const over = await level.acquire("a", never).then(() => undefined, (e) => e);
+    const over = await level.acquire("a", never).then(
+      () => undefined,
+      (e) => e,
+    );
     expect(over).toMatchObject({ code: 429, reason: "TooManyRequests", details: { retryAfterSeconds: 1 } });
-    expect((await queued.then(() => undefined, (e) => e)).message).toMatch(/waited too long/);
+    expect(
+      (
+        await queued.then(
+          () => undefined,
+          (e) => e,
+        )
+      ).message,
+    ).toMatch(/waited too long/);
     expect(level.rejected).toBe(2);
   });
 
@@ -41,7 +59,10 @@ describe("priority level", () => {
     const level = new PriorityLevel("t", { maxInflight: 1, queueLengthPerFlow: 5, queueWaitMs: 10_000 });
     const release = await level.acquire("a", never);
     let leave!: () => void;
-    const gone = level.acquire("a", new Promise<void>((r) => (leave = r))).then(() => "granted", () => "dropped");
+    const gone = level.acquire("a", new Promise<void>((r) => (leave = r))).then(
+      () => "granted",
+      () => "dropped",
+    );
     const next = level.acquire("b", never).then(() => "granted");
     leave();
     expect(await gone).toBe("dropped");

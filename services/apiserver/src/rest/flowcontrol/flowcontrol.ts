@@ -31,7 +31,9 @@ export interface FlowControlOptions {
 }
 
 /** Fills the defaults: 100 reads and 50 writes at once, 50 queued per flow for up to 5 s, 60 s request timeout. */
-export function compileFlowControlOptions(p: { maxRequestsInflight?: number; maxMutatingRequestsInflight?: number; requestTimeoutMs?: number; queueLengthPerFlow?: number; queueWaitMs?: number } = {}): FlowControlOptions {
+export function compileFlowControlOptions(
+  p: { maxRequestsInflight?: number; maxMutatingRequestsInflight?: number; requestTimeoutMs?: number; queueLengthPerFlow?: number; queueWaitMs?: number } = {},
+): FlowControlOptions {
   const queue = { queueLengthPerFlow: p.queueLengthPerFlow ?? 50, queueWaitMs: p.queueWaitMs ?? 5000 };
   return {
     readonly: { maxInflight: p.maxRequestsInflight ?? 100, ...queue },
@@ -54,7 +56,10 @@ export class PriorityLevel {
   /** Requests refused with 429 since start. */
   rejected = 0;
 
-  constructor(readonly name: string, private readonly o: PriorityLevelOptions) {}
+  constructor(
+    readonly name: string,
+    private readonly o: PriorityLevelOptions,
+  ) {}
 
   /** Requests being served now. */
   get executing(): number {
@@ -75,8 +80,14 @@ export class PriorityLevel {
     if (q.length >= this.o.queueLengthPerFlow) return Promise.reject(this.tooMany("the client has too many requests queued"));
     return new Promise((resolve, reject) => {
       const w: Waiter = {
-        grant: () => { clearTimeout(timer); resolve(release); },
-        reject: (err) => { clearTimeout(timer); reject(err); },
+        grant: () => {
+          clearTimeout(timer);
+          resolve(release);
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
       };
       const timer = setTimeout(() => this.drop(flow, w, this.tooMany("the request waited too long for its turn")), this.o.queueWaitMs);
       void abandoned.then(() => this.drop(flow, w, new Error("client went away")));
@@ -151,7 +162,7 @@ export function isLongRunning(_req: IncomingMessage, url: URL): boolean {
 
 /** A Go duration ("30s", "1m30s", "500ms") in milliseconds; undefined when malformed. */
 export function parseGoDuration(s: string): number | undefined {
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
   if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(s)) return undefined;
   let ms = 0;
   for (const m of s.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * units[m[2]];

@@ -25,11 +25,21 @@ export function parseObjectBody(req: IncomingMessage, body: Buffer, what = "body
   const ct = mediaTypeOf(req);
   if (ct === protobufMediaType) return { obj: decodeKubernetesProtobuf(body) as KObject, format: "protobuf" };
   if (ct === "application/cbor") {
-    throw Object.assign(new ApiError("BadRequest", `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ${protobufMediaType} (got ${ct})`), { code: 415 });
+    throw Object.assign(
+      new ApiError(
+        "BadRequest",
+        `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ${protobufMediaType} (got ${ct})`,
+      ),
+      { code: 415 },
+    );
   }
   if (ct === "application/yaml" || ct === "application/x-yaml") {
     let o: unknown;
-    try { o = parseYaml(body.toString("utf8")); } catch (err) { throw new BadRequestError(`the ${what} is not valid YAML: ${(err as Error).message}`); }
+    try {
+      o = parseYaml(body.toString("utf8"));
+    } catch (err) {
+      throw new BadRequestError(`the ${what} is not valid YAML: ${(err as Error).message}`);
+    }
     if (!o || typeof o !== "object" || Array.isArray(o)) throw new BadRequestError(`the ${what} must be an object`);
     return { obj: o as KObject, format: "yaml" };
   }
@@ -44,5 +54,5 @@ export async function readObjectBody(req: IncomingMessage, what = "body"): Promi
 /** Reads an optional body (DELETE's DeleteOptions); undefined when empty. */
 export async function readOptionalBody(req: IncomingMessage, what: string): Promise<Record<string, unknown> | undefined> {
   const body = await readBody(req);
-  return body.length ? parseObjectBody(req, body, what).obj as Record<string, unknown> : undefined;
+  return body.length ? (parseObjectBody(req, body, what).obj as Record<string, unknown>) : undefined;
 }

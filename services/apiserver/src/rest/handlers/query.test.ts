@@ -20,7 +20,9 @@ describe("query parameters as Kubernetes reads them", () => {
     for (const bad of ["abc", "1.5", " 5", "5s", "", "0x10", "99999999999999999999"]) {
       expect(() => intParam(q(`limit=${encodeURIComponent(bad)}`), "limit"), bad).toThrow(/query parameter "limit": strconv\.ParseInt/);
     }
-    try { intParam(q("tailLines=x"), "tailLines"); } catch (err) {
+    try {
+      intParam(q("tailLines=x"), "tailLines");
+    } catch (err) {
       expect((err as { code: number }).code).toBe(400);
     }
   });
@@ -29,7 +31,13 @@ describe("query parameters as Kubernetes reads them", () => {
     const good = Buffer.from(JSON.stringify({ k: "default/a" })).toString("base64url");
     expect(continueToken(q(`continue=${good}`))).toBe(good);
     expect(listOptions(q(`limit=1&continue=${good}`), "default").continueToken).toBe(good);
-    for (const bad of ["abc", "!!!", Buffer.from("{}").toString("base64url"), Buffer.from('"x"').toString("base64url"), Buffer.from('{"k":5}').toString("base64url")]) {
+    for (const bad of [
+      "abc",
+      "!!!",
+      Buffer.from("{}").toString("base64url"),
+      Buffer.from('"x"').toString("base64url"),
+      Buffer.from('{"k":5}').toString("base64url"),
+    ]) {
       expect(() => continueToken(q(`continue=${encodeURIComponent(bad)}`)), bad).toThrow(/continue token is not valid/);
     }
     expect(() => continueToken(q(`continue=${good}&resourceVersion=12`))).toThrow(/resource version is not allowed when using continue/);

@@ -25,7 +25,9 @@ export function intParam(q: URLSearchParams, name: string): number | undefined {
   if (v === null) return undefined;
   const n = /^[+-]?\d+$/.test(v) ? Number(v) : NaN;
   if (!Number.isSafeInteger(n)) {
-    throw new BadRequestError(`invalid value for query parameter ${JSON.stringify(name)}: strconv.ParseInt: parsing ${JSON.stringify(v)}: ${Number.isNaN(n) ? "invalid syntax" : "value out of range"}`);
+    throw new BadRequestError(
+      `invalid value for query parameter ${JSON.stringify(name)}: strconv.ParseInt: parsing ${JSON.stringify(v)}: ${Number.isNaN(n) ? "invalid syntax" : "value out of range"}`,
+    );
   }
   return n;
 }
@@ -40,8 +42,11 @@ export function isDryRun(q: URLSearchParams): boolean {
 /** List options from the query. */
 export function listOptions(q: URLSearchParams, namespace: string | undefined): ListOptions {
   return {
-    namespace, labelSelector: q.get("labelSelector") ?? undefined, fieldSelector: q.get("fieldSelector") ?? undefined,
-    limit: intParam(q, "limit"), continueToken: continueToken(q),
+    namespace,
+    labelSelector: q.get("labelSelector") ?? undefined,
+    fieldSelector: q.get("fieldSelector") ?? undefined,
+    limit: intParam(q, "limit"),
+    continueToken: continueToken(q),
   };
 }
 
@@ -59,7 +64,10 @@ export function continueToken(q: URLSearchParams): string | undefined {
   } catch {
     k = undefined;
   }
-  if (typeof k !== "string" || k === "") throw new BadRequestError(`invalid value for query parameter "continue": the continue token is not valid (use the metadata.continue of a previous list of the same resource)`);
+  if (typeof k !== "string" || k === "")
+    throw new BadRequestError(
+      `invalid value for query parameter "continue": the continue token is not valid (use the metadata.continue of a previous list of the same resource)`,
+    );
   const rv = q.get("resourceVersion");
   if (rv && rv !== "0") throw new BadRequestError(`specifying resource version is not allowed when using continue`);
   return t;
@@ -67,14 +75,23 @@ export function continueToken(q: URLSearchParams): string | undefined {
 
 /** DeleteOptions from a (possibly empty) body and the query. */
 export function deleteOptions(body: Record<string, unknown> | undefined, q: URLSearchParams): DeleteOptions & { dryRun: boolean } {
-  const b = (body ?? {}) as { gracePeriodSeconds?: number; propagationPolicy?: string; orphanDependents?: boolean; preconditions?: { uid?: string; resourceVersion?: string }; dryRun?: string[] };
+  const b = (body ?? {}) as {
+    gracePeriodSeconds?: number;
+    propagationPolicy?: string;
+    orphanDependents?: boolean;
+    preconditions?: { uid?: string; resourceVersion?: string };
+    dryRun?: string[];
+  };
   const grace = b.gracePeriodSeconds ?? intParam(q, "gracePeriodSeconds");
   let policy = b.propagationPolicy ?? q.get("propagationPolicy") ?? undefined;
   if (!policy && (b.orphanDependents === true || flag(q, "orphanDependents"))) policy = "Orphan";
-  if (policy && !["Background", "Foreground", "Orphan"].includes(policy)) throw new BadRequestError(`propagationPolicy: Unsupported value: ${JSON.stringify(policy)}`);
+  if (policy && !["Background", "Foreground", "Orphan"].includes(policy))
+    throw new BadRequestError(`propagationPolicy: Unsupported value: ${JSON.stringify(policy)}`);
   return {
-    gracePeriodSeconds: grace ?? undefined, propagationPolicy: policy,
-    preconditionUid: b.preconditions?.uid, preconditionResourceVersion: b.preconditions?.resourceVersion,
+    gracePeriodSeconds: grace ?? undefined,
+    propagationPolicy: policy,
+    preconditionUid: b.preconditions?.uid,
+    preconditionResourceVersion: b.preconditions?.resourceVersion,
     dryRun: (b.dryRun?.length ?? 0) > 0 || isDryRun(q),
   };
 }

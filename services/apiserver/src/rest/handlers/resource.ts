@@ -23,7 +23,14 @@ export function resourceInfoFor(ctx: RestContext, p: ResourcePath): ResourceInfo
 }
 
 /** Serves one request on a resource path. */
-export async function handleResource(ctx: RestContext, req: IncomingMessage, res: ServerResponse, p: ResourcePath, query: URLSearchParams, user?: UserInfo): Promise<void> {
+export async function handleResource(
+  ctx: RestContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  p: ResourcePath,
+  query: URLSearchParams,
+  user?: UserInfo,
+): Promise<void> {
   const info = resourceInfoFor(ctx, p);
   const s: RequestScope = { ctx, req, res, info, namespace: info.namespaced ? p.namespace : undefined, name: p.name, subresource: p.subresource, query, user };
   if (info.virtual) return handleReview(s);
@@ -32,20 +39,30 @@ export async function handleResource(ctx: RestContext, req: IncomingMessage, res
   if (method === "GET" && (p.watchPrefix || flag(query, "watch"))) return watch(s);
   const notAllowed = () => new MethodNotAllowedError("the server does not allow this method on the requested resource");
   if (!s.name) {
-    if (info.namespaced && p.namespace === undefined && method !== "GET") throw new MethodNotAllowedError(`${method} is not supported on ${info.resource} across all namespaces`);
+    if (info.namespaced && p.namespace === undefined && method !== "GET")
+      throw new MethodNotAllowedError(`${method} is not supported on ${info.resource} across all namespaces`);
     switch (method) {
-      case "GET": return list(s);
-      case "POST": return create(s);
-      case "DELETE": return deleteCollection(s);
-      default: throw notAllowed();
+      case "GET":
+        return list(s);
+      case "POST":
+        return create(s);
+      case "DELETE":
+        return deleteCollection(s);
+      default:
+        throw notAllowed();
     }
   }
   switch (method) {
-    case "GET": return sendObject(s, 200, await ctx.registry.get(info.resource, s.namespace, s.name));
-    case "PUT": return replace(s);
-    case "PATCH": return patch(s);
-    case "DELETE": return remove(s);
-    default: throw notAllowed();
+    case "GET":
+      return sendObject(s, 200, await ctx.registry.get(info.resource, s.namespace, s.name));
+    case "PUT":
+      return replace(s);
+    case "PATCH":
+      return patch(s);
+    case "DELETE":
+      return remove(s);
+    default:
+      throw notAllowed();
   }
 }
 
@@ -54,9 +71,14 @@ function watch(s: RequestScope): Promise<void> {
   let fieldSelector = q.get("fieldSelector") ?? undefined;
   if (s.name) fieldSelector = [`metadata.name=${s.name}`, fieldSelector].filter(Boolean).join(",");
   return serveWatch(s.ctx, s.req, s.res, s.info, {
-    namespace: s.namespace, labelSelector: q.get("labelSelector") ?? undefined, fieldSelector, resourceVersion: q.get("resourceVersion") ?? undefined,
-    allowBookmarks: flag(q, "allowWatchBookmarks"), timeoutSeconds: intParam(q, "timeoutSeconds"),
-    representation: representationOf(s.req.headers.accept), includeObject: q.get("includeObject"),
+    namespace: s.namespace,
+    labelSelector: q.get("labelSelector") ?? undefined,
+    fieldSelector,
+    resourceVersion: q.get("resourceVersion") ?? undefined,
+    allowBookmarks: flag(q, "allowWatchBookmarks"),
+    timeoutSeconds: intParam(q, "timeoutSeconds"),
+    representation: representationOf(s.req.headers.accept),
+    includeObject: q.get("includeObject"),
   });
 }
 
@@ -65,7 +87,8 @@ async function list(s: RequestScope): Promise<void> {
   const rep = representationOf(s.req.headers.accept);
   if (rep === "table") return sendJson(s.res, 200, buildTable(s.info.resource, r.items, s.query.get("includeObject"), r.resourceVersion, r.continueToken));
   const metadata = { resourceVersion: r.resourceVersion, ...(r.continueToken ? { continue: r.continueToken } : {}) };
-  if (rep === "metadata") return sendJson(s.res, 200, { apiVersion: "meta.k8s.io/v1", kind: "PartialObjectMetadataList", metadata, items: r.items.map(partialMetadata) });
+  if (rep === "metadata")
+    return sendJson(s.res, 200, { apiVersion: "meta.k8s.io/v1", kind: "PartialObjectMetadataList", metadata, items: r.items.map(partialMetadata) });
   sendJson(s.res, 200, { apiVersion: apiVersionOf(s.info), kind: s.info.listKind, metadata, items: r.items.map((o) => viewOf(s.info, o)) });
 }
 
@@ -78,7 +101,11 @@ async function remove(s: RequestScope): Promise<void> {
 
 async function deleteCollection(s: RequestScope): Promise<void> {
   const opts = deleteOptions(await readOptionalBody(s.req, "DeleteOptions"), s.query);
-  const { items, resourceVersion } = await s.ctx.registry.list(s.info.resource, { namespace: s.namespace, labelSelector: s.query.get("labelSelector") ?? undefined, fieldSelector: s.query.get("fieldSelector") ?? undefined });
+  const { items, resourceVersion } = await s.ctx.registry.list(s.info.resource, {
+    namespace: s.namespace,
+    labelSelector: s.query.get("labelSelector") ?? undefined,
+    fieldSelector: s.query.get("fieldSelector") ?? undefined,
+  });
   const deleted: KObject[] = [];
   for (const o of items) {
     try {
@@ -87,5 +114,10 @@ async function deleteCollection(s: RequestScope): Promise<void> {
       if (!isNotFound(err)) throw err;
     }
   }
-  sendJson(s.res, 200, { apiVersion: apiVersionOf(s.info), kind: s.info.listKind, metadata: { resourceVersion }, items: deleted.map((o) => viewOf(s.info, o)) });
+  sendJson(s.res, 200, {
+    apiVersion: apiVersionOf(s.info),
+    kind: s.info.listKind,
+    metadata: { resourceVersion },
+    items: deleted.map((o) => viewOf(s.info, o)),
+  });
 }

@@ -51,14 +51,23 @@ export async function serveWatch(ctx: RestContext, req: IncomingMessage, res: Se
     end();
   };
   try {
-    const s = await ctx.registry.watch(info.resource, {
-      namespace: p.namespace, labelSelector: p.labelSelector, fieldSelector: p.fieldSelector, resourceVersion: p.resourceVersion,
-      bookmarkIntervalMs: p.allowBookmarks ? ctx.bookmarkIntervalMs : 0,
-    }, (e) => {
-      if (e.type === "BOOKMARK") e.object.apiVersion ??= apiVersionOf(info);
-      write(e.type, transform(e.type, e.object));
-    }, fail);
-    if (ended) s(); else stop = s;
+    const s = await ctx.registry.watch(
+      info.resource,
+      {
+        namespace: p.namespace,
+        labelSelector: p.labelSelector,
+        fieldSelector: p.fieldSelector,
+        resourceVersion: p.resourceVersion,
+        bookmarkIntervalMs: p.allowBookmarks ? ctx.bookmarkIntervalMs : 0,
+      },
+      (e) => {
+        if (e.type === "BOOKMARK") e.object.apiVersion ??= apiVersionOf(info);
+        write(e.type, transform(e.type, e.object));
+      },
+      fail,
+    );
+    if (ended) s();
+    else stop = s;
   } catch (err) {
     fail(err);
   }

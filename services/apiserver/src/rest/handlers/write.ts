@@ -26,18 +26,26 @@ export async function replace(s: RequestScope): Promise<void> {
   const { obj, format } = await readObjectBody(s.req);
   if (format !== "protobuf" && !status) enforceFieldValidation(fieldValidationOf(s.query), s.res, s.ctx.registry.resources.all, s.info, obj);
   obj.metadata ??= {};
-  if (obj.metadata.name && obj.metadata.name !== name) throw new BadRequestError(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+  if (obj.metadata.name && obj.metadata.name !== name)
+    throw new BadRequestError(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
   obj.metadata.name = name;
-  if (s.info.namespaced && obj.metadata.namespace && obj.metadata.namespace !== s.namespace) throw new BadRequestError(`the namespace of the object (${obj.metadata.namespace}) does not match the namespace on the URL (${s.namespace})`);
+  if (s.info.namespaced && obj.metadata.namespace && obj.metadata.namespace !== s.namespace)
+    throw new BadRequestError(`the namespace of the object (${obj.metadata.namespace}) does not match the namespace on the URL (${s.namespace})`);
   const manager = managerOfScope(s);
   const conv = s.info.conversion;
-  const written = await s.ctx.registry.update(s.info.resource, s.namespace, name, (cur) => {
-    const next = conv ? conv.toStored(structuredClone(obj), cur) : structuredClone(obj);
-    // The fields this write changes are recorded against the stored object it replaces
-    // (status writes are not tracked: the main resource's entries own no status fields).
-    if (!status) recordUpdate(cur, next, manager, { except: ["f:status"] });
-    return next;
-  }, writeOptions(s));
+  const written = await s.ctx.registry.update(
+    s.info.resource,
+    s.namespace,
+    name,
+    (cur) => {
+      const next = conv ? conv.toStored(structuredClone(obj), cur) : structuredClone(obj);
+      // The fields this write changes are recorded against the stored object it replaces
+      // (status writes are not tracked: the main resource's entries own no status fields).
+      if (!status) recordUpdate(cur, next, manager, { except: ["f:status"] });
+      return next;
+    },
+    writeOptions(s),
+  );
   sendObject(s, 200, written);
 }
 
@@ -56,41 +64,58 @@ export async function patch(s: RequestScope): Promise<void> {
   if (type === "apply") {
     // Managed fields are tracked in the stored version's field names; another version's apply
     // configuration would name fields that do not exist there.
-    if (conv) throw new BadRequestError(`server-side apply is served for ${s.info.resource} in ${conv.storage.group}/${conv.storage.version} only; send the apply configuration there (or use a merge patch)`);
+    if (conv)
+      throw new BadRequestError(
+        `server-side apply is served for ${s.info.resource} in ${conv.storage.group}/${conv.storage.version} only; send the apply configuration there (or use a merge patch)`,
+      );
     const manager = s.query.get("fieldManager");
     if (!manager) throw new BadRequestError("fieldManager is required for apply requests");
     if (!body || typeof body !== "object" || Array.isArray(body)) throw new BadRequestError("an apply configuration must be an object");
     const config = body as KObject;
     const force = flag(s.query, "force");
-    const r = await s.ctx.registry.upsert(s.info.resource, s.namespace, name, (cur) => {
-      const next = serverSideApply(cur, config, manager, { force });
-      // An apply's resourceVersion is not a precondition: it is the live object's.
-      next.metadata.resourceVersion = cur.metadata.resourceVersion;
-      return next;
-    }, {
-      ...opts,
-      create: status ? undefined : () => {
-        const obj = serverSideApply(undefined, config, manager);
-        obj.metadata.name ??= name;
-        return obj;
+    const r = await s.ctx.registry.upsert(
+      s.info.resource,
+      s.namespace,
+      name,
+      (cur) => {
+        const next = serverSideApply(cur, config, manager, { force });
+        // An apply's resourceVersion is not a precondition: it is the live object's.
+        next.metadata.resourceVersion = cur.metadata.resourceVersion;
+        return next;
       },
-    });
+      {
+        ...opts,
+        create: status
+          ? undefined
+          : () => {
+              const obj = serverSideApply(undefined, config, manager);
+              obj.metadata.name ??= name;
+              return obj;
+            },
+      },
+    );
     return sendObject(s, r.created ? 201 : 200, r.object);
   }
   // A patch's resourceVersion is a precondition only when the patch sets one itself.
   const pinned = type !== "json" && !!(body as KObject)?.metadata?.resourceVersion;
   const manager = managerOfScope(s);
   let checked = false;
-  const written = await s.ctx.registry.update(s.info.resource, s.namespace, name, (cur) => {
-    const next = conv ? conv.toStored(applyPatch(type, conv.fromStored(cur), body) as KObject, cur) : applyPatch(type, cur, body);
-    if (!status) recordUpdate(cur, next, manager, { except: ["f:status"] });
-    if (type === "json" && !checked) {
-      checked = true;
-      // Only what the patch added counts: the stored object may hold fields written without validation.
-      enforceFieldValidation(validation, s.res, all, conv ? conv.storage : s.info, next, { except: unknownFields(all, conv ? conv.storage : s.info, cur) });
-    }
-    if (!pinned) next.metadata.resourceVersion = cur.metadata.resourceVersion;
-    return next;
-  }, opts);
+  const written = await s.ctx.registry.update(
+    s.info.resource,
+    s.namespace,
+    name,
+    (cur) => {
+      const next = conv ? conv.toStored(applyPatch(type, conv.fromStored(cur), body) as KObject, cur) : applyPatch(type, cur, body);
+      if (!status) recordUpdate(cur, next, manager, { except: ["f:status"] });
+      if (type === "json" && !checked) {
+        checked = true;
+        // Only what the patch added counts: the stored object may hold fields written without validation.
+        enforceFieldValidation(validation, s.res, all, conv ? conv.storage : s.info, next, { except: unknownFields(all, conv ? conv.storage : s.info, cur) });
+      }
+      if (!pinned) next.metadata.resourceVersion = cur.metadata.resourceVersion;
+      return next;
+    },
+    opts,
+  );
   sendObject(s, 200, written);
 }

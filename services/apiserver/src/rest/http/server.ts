@@ -46,8 +46,22 @@ export interface RunningRestServer {
 
 /** Names the serving certificate covers: loopback, the host's addresses and names, the in-cluster names. */
 export function servingNames(bindHost: string, extra: string[]): string[] {
-  const ips = Object.values(networkInterfaces()).flatMap((l) => l ?? []).map((i) => i.address);
-  const names = ["127.0.0.1", "::1", "localhost", hostname(), "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local", "10.96.0.1", ...ips, ...extra];
+  const ips = Object.values(networkInterfaces())
+    .flatMap((l) => l ?? [])
+    .map((i) => i.address);
+  const names = [
+    "127.0.0.1",
+    "::1",
+    "localhost",
+    hostname(),
+    "kubernetes",
+    "kubernetes.default",
+    "kubernetes.default.svc",
+    "kubernetes.default.svc.cluster.local",
+    "10.96.0.1",
+    ...ips,
+    ...extra,
+  ];
   if (bindHost && bindHost !== "0.0.0.0" && bindHost !== "::") names.push(bindHost);
   return names;
 }
@@ -58,7 +72,11 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
   const host = opts.address.slice(0, i).replace(/^\[|\]$/g, "");
   const port = Number(opts.address.slice(i + 1));
   const ui = dashboard(ctx.tokens);
-  const authn = new TokenAuthenticator([new StaticTokens([{ token: auth.adminToken, user: { name: "skiff-admin", groups: ["system:masters", "system:authenticated"] } }]), ...(opts.tokenCheckers ?? []), ...(ui.checker ? [ui.checker] : [])]);
+  const authn = new TokenAuthenticator([
+    new StaticTokens([{ token: auth.adminToken, user: { name: "skiff-admin", groups: ["system:masters", "system:authenticated"] } }]),
+    ...(opts.tokenCheckers ?? []),
+    ...(ui.checker ? [ui.checker] : []),
+  ]);
   ctx = { ...ctx, authn };
   const docs = new Map<string, unknown>();
   const cached = (key: string, make: () => unknown) => {
@@ -105,7 +123,8 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
       // kubectl before 1.27 asks for gnostic protobuf (then the old /swagger-2.0.0.pb-v1); newer clients for JSON.
       const accept = req.headers.accept ?? "";
       const pb = path !== "/openapi/v2" || accept.includes(openApiV2ProtobufType);
-      if (!pb && accept && !/application\/json|\*\/\*/.test(accept)) throw Object.assign(new ApiError("BadRequest", `only application/json and ${openApiV2ProtobufType} are served for /openapi/v2`), { code: 406 });
+      if (!pb && accept && !/application\/json|\*\/\*/.test(accept))
+        throw Object.assign(new ApiError("BadRequest", `only application/json and ${openApiV2ProtobufType} are served for /openapi/v2`), { code: 406 });
       if (!pb) return doc(cached("v2", () => openApiV2(resources.served)));
       if (!get) throw new ApiError("MethodNotAllowed", `${req.method} is not allowed on ${path}`);
       const body = cached("v2pb", () => Buffer.from(openApiV2Protobuf(cached("v2", () => openApiV2(resources.served)) as Record<string, unknown>))) as Buffer;
@@ -133,12 +152,21 @@ export async function startRestServer(ctx: RestContext, auth: ClusterAuth, opts:
   }
 
   const flow = new FlowControl(opts.flowControl ?? compileFlowControlOptions());
-  const server: Server = createServer({ key: auth.serving.key, cert: auth.serving.cert, requestTimeout: 0,
-    // Client certificates are asked for (node renewal), not required (kubectl uses the token).
-    ca: auth.ca.cert, requestCert: true, rejectUnauthorized: false }, (req, res) => {
-    observeRestRequest(req, res);
-    flow.serve(req, res, () => route(req, res)).catch((err) => sendError(res, err, ctx.log));
-  });
+  const server: Server = createServer(
+    {
+      key: auth.serving.key,
+      cert: auth.serving.cert,
+      requestTimeout: 0,
+      // Client certificates are asked for (node renewal), not required (kubectl uses the token).
+      ca: auth.ca.cert,
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
+    (req, res) => {
+      observeRestRequest(req, res);
+      flow.serve(req, res, () => route(req, res)).catch((err) => sendError(res, err, ctx.log));
+    },
+  );
   server.on("upgrade", upgradeHandler(ctx, authn));
   auth.onRotate?.((c) => server.setSecureContext({ key: c.key, cert: c.cert, ca: auth.ca.cert }));
   server.keepAliveTimeout = 65_000;

@@ -23,7 +23,9 @@ export function metricsApiGroup() {
 /** GET /apis/metrics.k8s.io/v1beta1. */
 export function metricsResourceList() {
   return {
-    kind: "APIResourceList", apiVersion: "v1", groupVersion,
+    kind: "APIResourceList",
+    apiVersion: "v1",
+    groupVersion,
     resources: [
       { name: "nodes", singularName: "", namespaced: false, kind: "NodeMetrics", verbs: ["get", "list"] },
       { name: "pods", singularName: "", namespaced: true, kind: "PodMetrics", verbs: ["get", "list"] },
@@ -51,7 +53,15 @@ export async function metricsGet(src: MetricsSource, segs: string[], q: URLSearc
   if (segs[0] === "nodes" && segs.length <= 2) {
     const nodes = segs[1] ? [await src.registry.get("nodes", undefined, segs[1])] : (await src.registry.list("nodes", { labelSelector })).items;
     const pods = await runningPods(src, undefined, undefined);
-    const items = await Promise.all(nodes.map((n) => nodeMetrics(src, n, pods.filter((p) => p.spec.nodeName === n.metadata.name))));
+    const items = await Promise.all(
+      nodes.map((n) =>
+        nodeMetrics(
+          src,
+          n,
+          pods.filter((p) => p.spec.nodeName === n.metadata.name),
+        ),
+      ),
+    );
     return segs[1] ? items[0] : { kind: "NodeMetricsList", apiVersion: groupVersion, metadata: {}, items };
   }
   const ns = segs[0] === "namespaces" ? segs[1] : undefined;
@@ -88,9 +98,11 @@ async function podMetrics(src: MetricsSource, pod: Pod) {
   const cs = await sample(src, pod);
   if (!cs) return undefined;
   return {
-    kind: "PodMetrics", apiVersion: groupVersion,
+    kind: "PodMetrics",
+    apiVersion: groupVersion,
     metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, labels: pod.metadata.labels, creationTimestamp: new Date().toISOString() },
-    timestamp: cs[0]?.timestamp || new Date().toISOString(), window: WINDOW,
+    timestamp: cs[0]?.timestamp || new Date().toISOString(),
+    window: WINDOW,
     containers: cs.map((c) => ({ name: c.name, usage: usage(c.cpuNanoCores, c.memoryBytes) })),
   };
 }
@@ -100,8 +112,11 @@ async function nodeMetrics(src: MetricsSource, node: KObject, pods: Pod[]) {
   const cpu = samples.reduce((a, c) => a + c.cpuNanoCores, 0);
   const mem = samples.reduce((a, c) => a + c.memoryBytes, 0);
   return {
-    kind: "NodeMetrics", apiVersion: groupVersion,
+    kind: "NodeMetrics",
+    apiVersion: groupVersion,
     metadata: { name: node.metadata.name, labels: node.metadata.labels, creationTimestamp: new Date().toISOString() },
-    timestamp: new Date().toISOString(), window: WINDOW, usage: usage(cpu, mem),
+    timestamp: new Date().toISOString(),
+    window: WINDOW,
+    usage: usage(cpu, mem),
   };
 }

@@ -8,7 +8,10 @@ import { openApiV2Protobuf, schemaMessage } from "./gnostic.js";
 
 const bytes = (v: WireValue) => v.v as Uint8Array;
 const text = (v: WireValue) => Buffer.from(bytes(v)).toString("utf8");
-const fields = (b: Uint8Array, n: number) => readFields(b).filter((f) => f.num === n).map((f) => f.value);
+const fields = (b: Uint8Array, n: number) =>
+  readFields(b)
+    .filter((f) => f.num === n)
+    .map((f) => f.value);
 
 describe("OpenAPI v2 as gnostic protobuf", () => {
   it("writes swagger, info and every definition as NamedSchema", () => {
@@ -23,8 +26,13 @@ describe("OpenAPI v2 as gnostic protobuf", () => {
 
   it("encodes a schema's type, properties, items, refs (a described allOf ref as $ref) and extensions", () => {
     const s = schemaMessage({
-      type: "object", description: "d", required: ["a"],
-      properties: { a: { type: "array", items: { description: "x", allOf: [{ $ref: "#/definitions/X" }] } }, m: { type: "object", additionalProperties: { type: "string" } } },
+      type: "object",
+      description: "d",
+      required: ["a"],
+      properties: {
+        a: { type: "array", items: { description: "x", allOf: [{ $ref: "#/definitions/X" }] } },
+        m: { type: "object", additionalProperties: { type: "string" } },
+      },
       "x-kubernetes-group-version-kind": [{ group: "", version: "v1", kind: "Pod" }],
     });
     expect(text(fields(s, 4)[0])).toBe("d");

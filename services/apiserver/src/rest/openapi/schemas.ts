@@ -13,14 +13,23 @@ const REF = "#REF/";
 /** Kubernetes' IntOrString type, as its OpenAPI names it (kubectl explain prints <IntOrString>). */
 const intOrStringName = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
 // No "type": either is valid, and kubectl explain names an untyped reference by its type name.
-const intOrStringDef: Schema = { "x-kubernetes-int-or-string": true, format: "int-or-string", description: "IntOrString is a type that can hold an int32 or a string." };
+const intOrStringDef: Schema = {
+  "x-kubernetes-int-or-string": true,
+  format: "int-or-string",
+  description: "IntOrString is a type that can hold an int32 or a string.",
+};
 
 const described = (d?: string): Schema => (d ? { description: d } : {});
 /** A reference with a field description (allOf keeps the description in v3). */
 const ref = (name: string, d?: string): Schema => (d ? { description: d, allOf: [{ $ref: REF + name }] } : { $ref: REF + name });
 const scalars: Record<Scalar, Schema> = {
-  string: { type: "string" }, int32: { type: "integer", format: "int32" }, int64: { type: "integer", format: "int64" }, boolean: { type: "boolean" },
-  bytes: { type: "string" }, time: { type: "string", format: "date-time" }, quantity: { type: "string" },
+  string: { type: "string" },
+  int32: { type: "integer", format: "int32" },
+  int64: { type: "integer", format: "int64" },
+  boolean: { type: "boolean" },
+  bytes: { type: "string" },
+  time: { type: "string", format: "date-time" },
+  quantity: { type: "string" },
 };
 
 /** Renders schemas, collecting the definitions they reference. */
@@ -29,11 +38,16 @@ class Renderer {
 
   type(t: TypeExpr, d: string | undefined): Schema {
     switch (t.kind) {
-      case "scalar": return { ...scalars[t.scalar], ...described(d) };
-      case "intOrString": return ref(intOrStringName, d);
-      case "free": return { type: "object", "x-kubernetes-preserve-unknown-fields": true, ...described(d) };
-      case "map": return { type: "object", additionalProperties: this.type(t.value, undefined), ...described(d) };
-      case "list": return { type: "array", items: this.type(t.item, undefined), ...described(d) };
+      case "scalar":
+        return { ...scalars[t.scalar], ...described(d) };
+      case "intOrString":
+        return ref(intOrStringName, d);
+      case "free":
+        return { type: "object", "x-kubernetes-preserve-unknown-fields": true, ...described(d) };
+      case "map":
+        return { type: "object", additionalProperties: this.type(t.value, undefined), ...described(d) };
+      case "list":
+        return { type: "array", items: this.type(t.item, undefined), ...described(d) };
       case "struct":
         if (t.openapi === "opaque") return this.type({ kind: "free" }, d);
         if (t.openapi === "inline") return this.struct(t, d ?? t.description ?? "");
@@ -45,7 +59,14 @@ class Renderer {
   field(fd: FieldDef): Schema {
     const s = this.type(fd.type, fd.description);
     const l = fd.list;
-    if (l?.mergeKey) return { ...s, "x-kubernetes-patch-merge-key": l.mergeKey, "x-kubernetes-patch-strategy": "merge", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": [l.mergeKey] };
+    if (l?.mergeKey)
+      return {
+        ...s,
+        "x-kubernetes-patch-merge-key": l.mergeKey,
+        "x-kubernetes-patch-strategy": "merge",
+        "x-kubernetes-list-type": "map",
+        "x-kubernetes-list-map-keys": [l.mergeKey],
+      };
     if (l?.mapKeys) return { ...s, "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": l.mapKeys };
     if (l?.set) return { ...s, "x-kubernetes-patch-strategy": "merge", "x-kubernetes-list-type": "set" };
     return s;
@@ -56,7 +77,9 @@ class Renderer {
   }
 
   struct(s: StructDef, description: string): Schema {
-    const required = Object.entries(jsonFields(s)).filter(([, fd]) => fd.required).map(([k]) => k);
+    const required = Object.entries(jsonFields(s))
+      .filter(([, fd]) => fd.required)
+      .map(([k]) => k);
     return { type: "object", description, properties: this.properties(s), ...(required.length ? { required } : {}) };
   }
 }
@@ -75,7 +98,9 @@ function render(resources: ResourceInfo[]): Record<string, Schema> {
   const defs: Record<string, Schema> = {};
   for (const res of resources) {
     defs[definitionName(res)] = {
-      type: "object", description: `${res.kind} (${apiVersionOf(res)}) as served by Skiff.`, properties: r.properties(schemaOf(res)),
+      type: "object",
+      description: `${res.kind} (${apiVersionOf(res)}) as served by Skiff.`,
+      properties: r.properties(schemaOf(res)),
       "x-kubernetes-group-version-kind": [{ group: res.group, version: res.version, kind: res.kind }],
     };
   }

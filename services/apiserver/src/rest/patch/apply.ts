@@ -33,7 +33,8 @@ function prune(obj: unknown, prev: Record<string, unknown>, next: Record<string,
 export class ApplyConflictError extends ApiError {
   constructor(readonly conflicts: { manager: string; subresource?: string; apiVersion: string; field: string }[]) {
     const one = conflicts.length === 1;
-    const who = (c: (typeof conflicts)[number]) => `conflict with "${c.manager}"${c.subresource ? ` with subresource "${c.subresource}"` : ""} using ${c.apiVersion}`;
+    const who = (c: (typeof conflicts)[number]) =>
+      `conflict with "${c.manager}"${c.subresource ? ` with subresource "${c.subresource}"` : ""} using ${c.apiVersion}`;
     const lines = conflicts.map((c) => `${who(c)}: ${c.field}`);
     super("Conflict", `Apply failed with ${conflicts.length} conflict${one ? "" : "s"}: ${one ? lines[0] : lines.join("\n")}`, {
       causes: conflicts.map((c) => ({ reason: "FieldManagerConflict", message: who(c), field: c.field })),
@@ -77,7 +78,8 @@ export function serverSideApply(live: KObject | undefined, config: KObject, mana
   // of the last-applied annotation) without conflicts, as Kubernetes' lastAppliedManager allows.
   const lastApplied = manager === "kubectl" && live ? lastAppliedSet(live) : undefined;
   const refused = lastApplied ? conflicts.filter((c) => !has(lastApplied, c.path)) : conflicts;
-  if (refused.length && !opts.force) throw new ApplyConflictError(refused.map(({ manager: m, subresource, apiVersion: v, field }) => ({ manager: m, subresource, apiVersion: v, field })));
+  if (refused.length && !opts.force)
+    throw new ApplyConflictError(refused.map(({ manager: m, subresource, apiVersion: v, field }) => ({ manager: m, subresource, apiVersion: v, field })));
   for (const c of conflicts) drop(c.entry.fieldsV1, c.path);
   const base = live ? structuredClone(live) : { metadata: {} };
   if (mine) prune(base, mine.fieldsV1, nextSet);

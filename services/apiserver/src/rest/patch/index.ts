@@ -17,12 +17,24 @@ export type PatchType = "json" | "merge" | "strategic" | "apply";
 export function patchTypeOf(contentType: string | undefined): PatchType {
   const t = (contentType ?? "").split(";")[0].trim().toLowerCase();
   switch (t) {
-    case "application/json-patch+json": return "json";
-    case "application/merge-patch+json": return "merge";
-    case "application/strategic-merge-patch+json": return "strategic";
-    case "application/apply-patch+yaml": case "application/apply-patch+json": case "application/apply-patch+cbor": return "apply";
+    case "application/json-patch+json":
+      return "json";
+    case "application/merge-patch+json":
+      return "merge";
+    case "application/strategic-merge-patch+json":
+      return "strategic";
+    case "application/apply-patch+yaml":
+    case "application/apply-patch+json":
+    case "application/apply-patch+cbor":
+      return "apply";
     default:
-      throw Object.assign(new ApiError("BadRequest", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`), { code: 415 });
+      throw Object.assign(
+        new ApiError(
+          "BadRequest",
+          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+        ),
+        { code: 415 },
+      );
   }
 }
 
@@ -40,6 +52,7 @@ export function parsePatchBody(type: PatchType, body: Buffer): unknown {
 export function applyPatch(type: Exclude<PatchType, "apply">, current: KObject, patch: unknown): KObject {
   if (type !== "json" && (!patch || typeof patch !== "object" || Array.isArray(patch))) throw new BadRequestError("a merge patch must be a JSON object");
   const out = type === "json" ? jsonPatch(current, patch) : type === "merge" ? jsonMergePatch(current, patch) : strategicMerge(current, patch);
-  if (!out || typeof out !== "object" || Array.isArray(out) || !(out as KObject).metadata) throw new ApiError("Invalid", "the patched object is not a valid object");
+  if (!out || typeof out !== "object" || Array.isArray(out) || !(out as KObject).metadata)
+    throw new ApiError("Invalid", "the patched object is not a valid object");
   return out as KObject;
 }

@@ -11,7 +11,10 @@ interface Op {
 function parsePointer(p: string): string[] {
   if (p === "") return [];
   if (!p.startsWith("/")) throw new BadRequestError(`invalid JSON pointer ${JSON.stringify(p)}`);
-  return p.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return p
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
 type Container = Record<string, unknown> | unknown[];
@@ -79,15 +82,28 @@ export function jsonPatch(target: unknown, ops: unknown): unknown {
     if (!raw || typeof raw.op !== "string" || typeof raw.path !== "string") throw new BadRequestError("each JSON patch operation needs op and path");
     const v = () => structuredClone(raw.value);
     switch (raw.op) {
-      case "add": doc = add(doc, raw.path, v(), false); break;
-      case "replace": doc = add(doc, raw.path, v(), true); break;
-      case "remove": remove(doc, raw.path); break;
-      case "move": { const x = remove(doc, raw.from ?? ""); doc = add(doc, raw.path, x, false); break; }
-      case "copy": doc = add(doc, raw.path, structuredClone(get(doc, raw.from ?? "")), false); break;
+      case "add":
+        doc = add(doc, raw.path, v(), false);
+        break;
+      case "replace":
+        doc = add(doc, raw.path, v(), true);
+        break;
+      case "remove":
+        remove(doc, raw.path);
+        break;
+      case "move": {
+        const x = remove(doc, raw.from ?? "");
+        doc = add(doc, raw.path, x, false);
+        break;
+      }
+      case "copy":
+        doc = add(doc, raw.path, structuredClone(get(doc, raw.from ?? "")), false);
+        break;
       case "test":
         if (JSON.stringify(get(doc, raw.path)) !== JSON.stringify(raw.value)) throw new ApiError("Invalid", `jsonpatch: test failed at ${raw.path}`);
         break;
-      default: throw new BadRequestError(`unknown JSON patch operation ${JSON.stringify(raw.op)}`);
+      default:
+        throw new BadRequestError(`unknown JSON patch operation ${JSON.stringify(raw.op)}`);
     }
   }
   return doc;

@@ -95,11 +95,13 @@ export function valueAt(obj: unknown, path: string[]): unknown {
 
 /** A set path as Kubernetes prints it: .spec.containers[name="web"].image */
 export function fieldPath(path: string[]): string {
-  return path.map((t) => {
-    if (t.startsWith("f:")) return `.${t.slice(2)}`;
-    const [mk, mv] = Object.entries(JSON.parse(t.slice(2)) as Record<string, unknown>)[0];
-    return `[${mk}=${JSON.stringify(mv)}]`;
-  }).join("");
+  return path
+    .map((t) => {
+      if (t.startsWith("f:")) return `.${t.slice(2)}`;
+      const [mk, mv] = Object.entries(JSON.parse(t.slice(2)) as Record<string, unknown>)[0];
+      return `[${mk}=${JSON.stringify(mv)}]`;
+    })
+    .join("");
 }
 
 /** Adds a leaf path to a set, marking keyed list items on the way ("."). */
@@ -130,7 +132,12 @@ export function defaultManager(userAgent: string | undefined): string {
  * tracked fields to some top-level ones (the scale subresource: spec), `except` skips some
  * (the main resource: status, which its writes do not change).
  */
-export function recordUpdate(prev: KObject | undefined, next: KObject, manager: string, opts: { subresource?: string; except?: string[]; only?: string[] } = {}): void {
+export function recordUpdate(
+  prev: KObject | undefined,
+  next: KObject,
+  manager: string,
+  opts: { subresource?: string; except?: string[]; only?: string[] } = {},
+): void {
   const entries = structuredClone((next.metadata.managedFields ?? prev?.metadata.managedFields ?? []) as ManagedFieldsEntry[]);
   const tracked = (path: string[]) => !opts.except?.includes(path[0]) && (!opts.only || opts.only.includes(path[0]));
   const nextSet = fieldSet(next);
@@ -149,7 +156,15 @@ export function recordUpdate(prev: KObject | undefined, next: KObject, manager: 
   if (mine) for (const p of removed) if (has(mine.fieldsV1, p)) drop(mine.fieldsV1, p);
   if (changed.length) {
     if (!mine) {
-      mine = { manager, operation: "Update", apiVersion: next.apiVersion ?? prev?.apiVersion ?? "", time: "", fieldsType: "FieldsV1", fieldsV1: {}, ...(subresource ? { subresource } : {}) };
+      mine = {
+        manager,
+        operation: "Update",
+        apiVersion: next.apiVersion ?? prev?.apiVersion ?? "",
+        time: "",
+        fieldsType: "FieldsV1",
+        fieldsV1: {},
+        ...(subresource ? { subresource } : {}),
+      };
       entries.push(mine);
     }
     for (const p of changed) add(mine.fieldsV1, p);

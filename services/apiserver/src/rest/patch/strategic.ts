@@ -53,7 +53,8 @@ export function strategicMerge(original: unknown, patch: unknown): unknown {
       out[k] = mergeList(k, out[k], v);
     } else if (isMap(v)) {
       const merged = strategicMerge(out[k], v);
-      if (merged === undefined) delete out[k]; else out[k] = merged;
+      if (merged === undefined) delete out[k];
+      else out[k] = merged;
     } else {
       out[k] = v;
     }
@@ -65,7 +66,8 @@ export function strategicMerge(original: unknown, patch: unknown): unknown {
 function mergeList(fieldName: string, original: unknown, patch: unknown[]): unknown[] {
   const orig = Array.isArray(original) ? original : [];
   // A `{$patch: replace}` element replaces the whole list with the other elements.
-  if (patch.some((i) => isMap(i) && i.$patch === "replace")) return patch.filter((i) => !(isMap(i) && i.$patch === "replace")).map((i) => strategicMerge({}, i));
+  if (patch.some((i) => isMap(i) && i.$patch === "replace"))
+    return patch.filter((i) => !(isMap(i) && i.$patch === "replace")).map((i) => strategicMerge({}, i));
   if (mergedPrimitiveLists.has(fieldName) && patch.every((i) => !isMap(i))) {
     const out = [...orig];
     for (const i of patch) if (!out.some((o) => JSON.stringify(o) === JSON.stringify(i))) out.push(i);

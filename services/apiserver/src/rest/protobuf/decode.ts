@@ -50,7 +50,9 @@ function quantity(buf: Uint8Array, where: string): string {
 
 /** intstr.IntOrString {type=1, intVal=2, strVal=3}: a number or a string; undefined for the zero int. */
 function intOrString(buf: Uint8Array, where: string, keepZero: boolean): number | string | undefined {
-  let type = 0, intVal = 0, strVal = "";
+  let type = 0,
+    intVal = 0,
+    strVal = "";
   for (const f of readFields(buf)) {
     if (f.num === 1) type = int(f.value, where);
     else if (f.num === 2) intVal = int(f.value, where);
@@ -68,18 +70,26 @@ function isZero(v: unknown): boolean {
 /** One value of a field (one element for lists, one entry value for maps). */
 function value(type: FieldType, v: WireValue, where: string, pointer: boolean): unknown {
   switch (type.t) {
-    case "s": return str(v, where);
-    case "i": return int(v, where);
+    case "s":
+      return str(v, where);
+    case "i":
+      return int(v, where);
     case "b": {
       if (v.wt !== 0) throw new BadRequestError(`the protobuf body is malformed: ${where} is not a varint`);
       return v.v !== 0n;
     }
-    case "y": return Buffer.from(bytes(v, where)).toString("base64");
-    case "T": return time(bytes(v, where), where);
-    case "Q": return quantity(bytes(v, where), where);
-    case "IOS": return intOrString(bytes(v, where), where, pointer);
-    case "msg": return decodeMessage(type.name, bytes(v, where), where);
-    default: throw new Error(`nested ${type.t} in protobuf schema`);
+    case "y":
+      return Buffer.from(bytes(v, where)).toString("base64");
+    case "T":
+      return time(bytes(v, where), where);
+    case "Q":
+      return quantity(bytes(v, where), where);
+    case "IOS":
+      return intOrString(bytes(v, where), where, pointer);
+    case "msg":
+      return decodeMessage(type.name, bytes(v, where), where);
+    default:
+      throw new Error(`nested ${type.t} in protobuf schema`);
   }
 }
 
@@ -191,10 +201,19 @@ export function messageOfKind(apiVersion: string, kind: string): string | undefi
  */
 export function decodeKubernetesProtobuf(body: Uint8Array): Record<string, unknown> {
   const env = readEnvelope(body);
-  if (env.contentEncoding) throw Object.assign(new ApiError("BadRequest", `protobuf bodies with contentEncoding ${JSON.stringify(env.contentEncoding)} are not supported`), { code: 415 });
+  if (env.contentEncoding)
+    throw Object.assign(new ApiError("BadRequest", `protobuf bodies with contentEncoding ${JSON.stringify(env.contentEncoding)} are not supported`), {
+      code: 415,
+    });
   const name = messageOfKind(env.apiVersion, env.kind);
   if (!name) {
-    throw Object.assign(new ApiError("BadRequest", `Skiff cannot decode ${env.kind || "(no kind)"} (${env.apiVersion || "no apiVersion"}) from ${protobufMediaType}: send it as application/json or application/yaml`), { code: 415 });
+    throw Object.assign(
+      new ApiError(
+        "BadRequest",
+        `Skiff cannot decode ${env.kind || "(no kind)"} (${env.apiVersion || "no apiVersion"}) from ${protobufMediaType}: send it as application/json or application/yaml`,
+      ),
+      { code: 415 },
+    );
   }
   return { apiVersion: env.apiVersion, kind: env.kind, ...decodeMessage(name, env.raw, env.kind) };
 }

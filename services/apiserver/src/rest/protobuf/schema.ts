@@ -31,12 +31,18 @@ const scalarTypes = { string: "s", int32: "i", int64: "i", boolean: "b", bytes: 
 
 function fieldType(t: TypeExpr, where: string, nameOf: (s: StructDef) => string): FieldType {
   switch (t.kind) {
-    case "scalar": return { t: scalarTypes[t.scalar] };
-    case "intOrString": return { t: "IOS" };
-    case "map": return { t: "map", value: fieldType(t.value, where, nameOf) };
-    case "list": return { t: "list", item: fieldType(t.item, where, nameOf) };
-    case "struct": return { t: "msg", name: nameOf(t), embedded: false };
-    case "free": throw new Error(`protobuf schema: ${where} is free-form but has a field number`);
+    case "scalar":
+      return { t: scalarTypes[t.scalar] };
+    case "intOrString":
+      return { t: "IOS" };
+    case "map":
+      return { t: "map", value: fieldType(t.value, where, nameOf) };
+    case "list":
+      return { t: "list", item: fieldType(t.item, where, nameOf) };
+    case "struct":
+      return { t: "msg", name: nameOf(t), embedded: false };
+    case "free":
+      throw new Error(`protobuf schema: ${where} is free-form but has a field number`);
   }
 }
 
@@ -80,10 +86,14 @@ function messagesOf(roots: StructDef[]): Map<string, MessageDef> {
 }
 
 /** Whether a kind's schema numbers all its fields (apiVersion and kind are the envelope's; clients send no status). */
-const numbered = (s: StructDef): boolean => Object.entries(s.fields).every(([k, fd]) => k === "apiVersion" || k === "kind" || k === "status" || fd.proto !== undefined);
+const numbered = (s: StructDef): boolean =>
+  Object.entries(s.fields).every(([k, fd]) => k === "apiVersion" || k === "kind" || k === "status" || fd.proto !== undefined);
 
 const served = builtinResources.flatMap((r) => [r, ...(r.alsoServedAs ?? [])]);
-const kinds = [...served.map((r) => ({ group: r.group, version: r.version as string | undefined, kind: r.kind, schema: schemaOf(r) })), ...bodyKinds.map((k) => ({ ...k, version: undefined }))].filter((k) => numbered(k.schema));
+const kinds = [
+  ...served.map((r) => ({ group: r.group, version: r.version as string | undefined, kind: r.kind, schema: schemaOf(r) })),
+  ...bodyKinds.map((k) => ({ ...k, version: undefined })),
+].filter((k) => numbered(k.schema));
 
 /** Every message (computed at module load, so a mistake in the schemas fails fast). */
 export const schema: ReadonlyMap<string, MessageDef> = messagesOf([...kinds.map((k) => k.schema), deleteOptionsSchema]);
@@ -92,9 +102,12 @@ export const schema: ReadonlyMap<string, MessageDef> = messagesOf([...kinds.map(
  * The top-level message of each kind a protobuf body may carry, by "group/Kind" ("" = core) and,
  * for kinds served at several versions, by "group/version/Kind" too.
  */
-export const kindMessages: Record<string, string> = Object.fromEntries(kinds.flatMap((k) => {
-  const entries: [string, string][] = [[`${k.group}/${k.version}/${k.kind}`, messageName(k.schema)]];
-  // The unversioned key names the stored version (listed first).
-  if (!kinds.some((o) => o !== k && o.group === k.group && o.kind === k.kind && kinds.indexOf(o) < kinds.indexOf(k))) entries.push([`${k.group}/${k.kind}`, messageName(k.schema)]);
-  return entries;
-}));
+export const kindMessages: Record<string, string> = Object.fromEntries(
+  kinds.flatMap((k) => {
+    const entries: [string, string][] = [[`${k.group}/${k.version}/${k.kind}`, messageName(k.schema)]];
+    // The unversioned key names the stored version (listed first).
+    if (!kinds.some((o) => o !== k && o.group === k.group && o.kind === k.kind && kinds.indexOf(o) < kinds.indexOf(k)))
+      entries.push([`${k.group}/${k.kind}`, messageName(k.schema)]);
+    return entries;
+  }),
+);

@@ -49,11 +49,16 @@ export class WireReader {
     const wt = Number(tag & 7n);
     if (num === 0) throw malformed("field number 0");
     switch (wt) {
-      case WireType.varint: return { num, value: { wt: 0, v: this.varint() } };
-      case WireType.bytes: return { num, value: { wt: 2, v: this.take(Number(this.varint())) } };
-      case WireType.fixed64: return { num, value: { wt: 1, v: this.take(8) } };
-      case WireType.fixed32: return { num, value: { wt: 5, v: this.take(4) } };
-      default: throw malformed(`unsupported wire type ${wt} (field ${num})`);
+      case WireType.varint:
+        return { num, value: { wt: 0, v: this.varint() } };
+      case WireType.bytes:
+        return { num, value: { wt: 2, v: this.take(Number(this.varint())) } };
+      case WireType.fixed64:
+        return { num, value: { wt: 1, v: this.take(8) } };
+      case WireType.fixed32:
+        return { num, value: { wt: 5, v: this.take(4) } };
+      default:
+        throw malformed(`unsupported wire type ${wt} (field ${num})`);
     }
   }
 }

@@ -33,19 +33,28 @@ export function parseProxyPath(rawPath: string): ProxyTarget | undefined {
   const path = m[5] ?? "/";
   return {
     rp: { group: "", version: "v1", namespace, resource, name, subresource: "proxy", watchPrefix: false },
-    resource, namespace, name, scheme, port, path, prefix: rawPath.slice(0, rawPath.length - (m[5]?.length ?? 0)),
+    resource,
+    namespace,
+    name,
+    scheme,
+    port,
+    path,
+    prefix: rawPath.slice(0, rawPath.length - (m[5]?.length ?? 0)),
   };
 }
 
 /** "name", "name:port" or "scheme:name:port" (scheme http or https). */
 export function splitSchemeNamePort(id: string): { scheme: string; name: string; port: string } {
   const parts = id.split(":");
-  let scheme = "", name: string, port = "";
+  let scheme = "",
+    name: string,
+    port = "";
   if (parts.length === 1) name = parts[0];
   else if (parts.length === 2) [name, port] = parts;
   else if (parts.length === 3) [scheme, name, port] = parts;
   else throw new BadRequestError(`invalid proxy target "${id}": expected [scheme:]name[:port]`);
-  if (scheme !== "" && scheme !== "http" && scheme !== "https") throw new BadRequestError(`invalid proxy scheme "${scheme}": only http and https are supported`);
+  if (scheme !== "" && scheme !== "http" && scheme !== "https")
+    throw new BadRequestError(`invalid proxy scheme "${scheme}": only http and https are supported`);
   if (!name) throw new BadRequestError(`invalid proxy target "${id}": the name is empty`);
   return { scheme, name, port };
 }

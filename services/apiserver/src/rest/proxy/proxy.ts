@@ -11,7 +11,20 @@ import type { RestContext } from "../handlers/context.js";
 import type { ProxyTarget } from "./path.js";
 
 /** Request headers never sent on: hop-by-hop ones, and the caller's credentials for the apiserver. */
-const dropRequest = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer", "host", "authorization", "impersonate-user", "impersonate-group", "impersonate-uid"]);
+const dropRequest = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "upgrade",
+  "te",
+  "trailer",
+  "host",
+  "authorization",
+  "impersonate-user",
+  "impersonate-group",
+  "impersonate-uid",
+]);
 const dropResponse = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "trailer"]);
 
 /** Serves one proxy request. */
@@ -26,7 +39,8 @@ export async function serveProxy(ctx: RestContext, req: IncomingMessage, res: Se
 
 async function nodeProxy(ctx: RestContext, req: IncomingMessage, res: ServerResponse, t: ProxyTarget, search: string): Promise<void> {
   await ctx.registry.get("nodes", undefined, t.name); // 404 for an unknown node
-  if (req.method !== "GET" && req.method !== "HEAD") throw new MethodNotAllowedError(`${req.method} is not supported on node proxy paths: the node agent serves GET only`);
+  if (req.method !== "GET" && req.method !== "HEAD")
+    throw new MethodNotAllowedError(`${req.method} is not supported on node proxy paths: the node agent serves GET only`);
   if (!ctx.connector?.nodeProxy) throw new UnavailableError("the apiserver cannot reach node agents");
   const r = await ctx.connector.nodeProxy(t.name, t.path, search.replace(/^\?/, ""));
   res.writeHead(r.statusCode, { "Content-Type": r.contentType, "Content-Length": r.body.length });
@@ -50,7 +64,12 @@ async function serviceTarget(ctx: RestContext, t: ProxyTarget): Promise<{ pod: P
   const svc = (await ctx.registry.get("services", t.namespace, t.name)) as Service;
   const ports = svc.spec.ports ?? [];
   const sp = t.port === "" ? (ports.length === 1 ? ports[0] : ports.find((p) => !p.name)) : ports.find((p) => p.name === t.port || String(p.port) === t.port);
-  if (!sp) throw new BadRequestError(t.port === "" ? `service ${t.name} has several ports: name one (${t.name}:PORT)` : `no service port ${JSON.stringify(t.port)} found for service "${t.name}"`);
+  if (!sp)
+    throw new BadRequestError(
+      t.port === ""
+        ? `service ${t.name} has several ports: name one (${t.name}:PORT)`
+        : `no service port ${JSON.stringify(t.port)} found for service "${t.name}"`,
+    );
   let eps: Endpoints;
   try {
     eps = (await ctx.registry.get("endpoints", t.namespace, t.name)) as Endpoints;
@@ -62,7 +81,9 @@ async function serviceTarget(ctx: RestContext, t: ProxyTarget): Promise<{ pod: P
   for (const ss of eps.subsets ?? []) {
     const ep = (ss.ports ?? []).find((p) => (p.name ?? "") === (sp.name ?? ""));
     if (!ep) continue;
-    for (const a of ss.addresses ?? []) if (a.targetRef?.kind === "Pod" && a.targetRef.name) choices.push({ ns: a.targetRef.namespace ?? t.namespace ?? "default", pod: a.targetRef.name, port: ep.port });
+    for (const a of ss.addresses ?? [])
+      if (a.targetRef?.kind === "Pod" && a.targetRef.name)
+        choices.push({ ns: a.targetRef.namespace ?? t.namespace ?? "default", pod: a.targetRef.name, port: ep.port });
   }
   if (!choices.length) throw new UnavailableError(`no endpoints available for service "${t.name}"`);
   const c = choices[Math.floor(Math.random() * choices.length)];
@@ -88,16 +109,32 @@ async function forward(req: IncomingMessage, res: ServerResponse, stream: Duplex
       if (typeof out.location === "string" && out.location.startsWith("/")) out.location = t.prefix + out.location;
       res.writeHead(r.statusCode ?? 502, r.statusMessage, out);
       r.pipe(res);
-      r.on("end", () => { stream.destroy(); resolve(); });
-      r.on("error", (err) => { res.destroy(err); resolve(); });
+      r.on("end", () => {
+        stream.destroy();
+        resolve();
+      });
+      r.on("error", (err) => {
+        res.destroy(err);
+        resolve();
+      });
     });
     up.on("error", (err) => {
       stream.destroy();
-      if (res.headersSent) { res.destroy(); resolve(); return; }
-      reject(err instanceof ApiError ? err : new UnavailableError(`error trying to reach ${t.resource === "pods" ? "pod" : "service"} ${t.name}: ${err.message}`));
+      if (res.headersSent) {
+        res.destroy();
+        resolve();
+        return;
+      }
+      reject(
+        err instanceof ApiError ? err : new UnavailableError(`error trying to reach ${t.resource === "pods" ? "pod" : "service"} ${t.name}: ${err.message}`),
+      );
     });
-    res.on("close", () => { if (!res.writableFinished) { up.destroy(); stream.destroy(); } });
+    res.on("close", () => {
+      if (!res.writableFinished) {
+        up.destroy();
+        stream.destroy();
+      }
+    });
     req.pipe(up);
   });
 }
-

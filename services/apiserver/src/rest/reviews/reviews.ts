@@ -22,7 +22,9 @@ export async function handleReview(s: RequestScope): Promise<void> {
     case "tokenreviews": {
       if (!spec.token) throw new BadRequestError("spec.token: Required value");
       const who = await s.ctx.authn?.check(spec.token);
-      status = who ? { authenticated: true, user: { username: who.name, groups: who.groups }, audiences: spec.audiences ?? [] } : { authenticated: false, error: "invalid bearer token" };
+      status = who
+        ? { authenticated: true, user: { username: who.name, groups: who.groups }, audiences: spec.audiences ?? [] }
+        : { authenticated: false, error: "invalid bearer token" };
       break;
     }
     case "selfsubjectaccessreviews":
@@ -52,7 +54,16 @@ function access(s: RequestScope, user: UserInfo, spec: AccessReviewSpec): { allo
   let a: Attributes;
   if (spec.resourceAttributes) {
     const r = spec.resourceAttributes;
-    a = { user, verb: r.verb ?? "", resourceRequest: true, apiGroup: r.group ?? "", resource: r.resource ?? "", subresource: r.subresource || undefined, namespace: r.namespace || undefined, name: r.name || undefined };
+    a = {
+      user,
+      verb: r.verb ?? "",
+      resourceRequest: true,
+      apiGroup: r.group ?? "",
+      resource: r.resource ?? "",
+      subresource: r.subresource || undefined,
+      namespace: r.namespace || undefined,
+      name: r.name || undefined,
+    };
   } else if (spec.nonResourceAttributes) {
     a = { user, verb: spec.nonResourceAttributes.verb ?? "", resourceRequest: false, path: spec.nonResourceAttributes.path ?? "" };
   } else {
@@ -64,12 +75,24 @@ function access(s: RequestScope, user: UserInfo, spec: AccessReviewSpec): { allo
 }
 
 function rules(s: RequestScope, user: UserInfo, namespace: string | undefined) {
-  if (!s.ctx.authz) return { resourceRules: [{ verbs: ["*"], apiGroups: ["*"], resources: ["*"] }], nonResourceRules: [{ verbs: ["*"], nonResourceURLs: ["*"] }], incomplete: false };
+  if (!s.ctx.authz)
+    return {
+      resourceRules: [{ verbs: ["*"], apiGroups: ["*"], resources: ["*"] }],
+      nonResourceRules: [{ verbs: ["*"], nonResourceURLs: ["*"] }],
+      incomplete: false,
+    };
   const held: PolicyRule[] = s.ctx.authz.rbac.rulesFor(user, namespace || undefined);
   // system:masters is allowed everything by the superuser authorizer, whatever its bindings.
   if (user.groups.includes("system:masters")) held.push({ verbs: ["*"], apiGroups: ["*"], resources: ["*"] }, { verbs: ["*"], nonResourceURLs: ["*"] });
   return {
-    resourceRules: held.filter((r) => !r.nonResourceURLs?.length).map((r) => ({ verbs: r.verbs, apiGroups: r.apiGroups ?? [], resources: r.resources ?? [], ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}) })),
+    resourceRules: held
+      .filter((r) => !r.nonResourceURLs?.length)
+      .map((r) => ({
+        verbs: r.verbs,
+        apiGroups: r.apiGroups ?? [],
+        resources: r.resources ?? [],
+        ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}),
+      })),
     nonResourceRules: held.filter((r) => r.nonResourceURLs?.length).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs })),
     incomplete: false,
   };

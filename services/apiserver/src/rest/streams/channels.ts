@@ -34,9 +34,11 @@ export function unframe(msg: Buffer): { channel: number; data: Buffer } | undefi
 export function exitStatus(code: number, command: string[]): object {
   if (code === 0) return { metadata: {}, status: "Success" };
   return {
-    metadata: {}, status: "Failure",
+    metadata: {},
+    status: "Failure",
     message: `command terminated with non-zero exit code: error executing command [${command.join(" ")}], exit code ${code}`,
-    reason: "NonZeroExitCode", details: { causes: [{ reason: "ExitCode", message: String(code) }] },
+    reason: "NonZeroExitCode",
+    details: { causes: [{ reason: "ExitCode", message: String(code) }] },
   };
 }
 

@@ -76,9 +76,15 @@ export function serveExecSpdy(conn: SpdyConnection, connector: NodeConnector, po
     if (resize) readResizes(resize, (cols, rows) => session.resize(cols, rows));
     conn.on("close", () => session.close());
     const copies: Promise<unknown>[] = [];
-    for (const [from, to] of [[session.stdout, streams.get("stdout")], [session.stderr, streams.get("stderr")]] as const) {
+    for (const [from, to] of [
+      [session.stdout, streams.get("stdout")],
+      [session.stderr, streams.get("stderr")],
+    ] as const) {
       if (!to) continue;
-      if (!from) { to.end(); continue; }
+      if (!from) {
+        to.end();
+        continue;
+      }
       from.pipe(to);
       copies.push(finished(to, { readable: false }).catch(() => undefined));
     }

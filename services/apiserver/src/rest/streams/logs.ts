@@ -16,13 +16,24 @@ export function logOptions(pod: Pod, q: URLSearchParams): LogOptions {
   if (limitBytes !== undefined && limitBytes < 1) throw new BadRequestError("limitBytes: Invalid value: must be greater than 0");
   if (sinceSeconds !== undefined && q.get("sinceTime") !== null) throw new BadRequestError("at most one of `sinceTime` or `sinceSeconds` may be specified");
   return {
-    container: chooseContainer(pod, q.get("container")), follow: flag(q, "follow"), previous: flag(q, "previous"), tailLines,
-    sinceSeconds, timestamps: flag(q, "timestamps"), limitBytes,
+    container: chooseContainer(pod, q.get("container")),
+    follow: flag(q, "follow"),
+    previous: flag(q, "previous"),
+    tailLines,
+    sinceSeconds,
+    timestamps: flag(q, "timestamps"),
+    limitBytes,
   };
 }
 
 /** Streams a pod's log to the response until it ends or the client leaves. */
-export async function serveLogs(connector: NodeConnector, req: IncomingMessage, res: ServerResponse, pod: Pod | { metadata: object }, q: URLSearchParams): Promise<void> {
+export async function serveLogs(
+  connector: NodeConnector,
+  req: IncomingMessage,
+  res: ServerResponse,
+  pod: Pod | { metadata: object },
+  q: URLSearchParams,
+): Promise<void> {
   const p = pod as Pod;
   const opts = logOptions(p, q);
   if (!p.spec.nodeName) throw new BadRequestError(`pod ${p.metadata.name} does not have a host assigned`);

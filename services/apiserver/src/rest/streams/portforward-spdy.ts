@@ -13,7 +13,12 @@ import { RstStatus } from "./spdy/frames.js";
 /** How long half of a pair may wait for the other half (the kubelet's stream creation timeout). */
 const PAIR_TIMEOUT_MS = 30_000;
 
-interface Pair { port: number; data?: SpdyStream; error?: SpdyStream; timer: NodeJS.Timeout }
+interface Pair {
+  port: number;
+  data?: SpdyStream;
+  error?: SpdyStream;
+  timer: NodeJS.Timeout;
+}
 
 /** Serves port-forward pairs on a SPDY session until it closes. */
 export function servePortForwardSpdy(conn: SpdyConnection, connector: NodeConnector, pod: Pod, log: Logger): void {
@@ -66,7 +71,8 @@ export function servePortForwardSpdy(conn: SpdyConnection, connector: NodeConnec
     // kubectl half-closes the error stream at once; only we write on it.
     error.resume();
     // Agents already word their failures this way; others get the kubelet's prefix.
-    const message = (err: Error) => err.message.startsWith("error forwarding port") ? err.message : `error forwarding port ${port} to pod ${name}: ${err.message}`;
+    const message = (err: Error) =>
+      err.message.startsWith("error forwarding port") ? err.message : `error forwarding port ${port} to pod ${name}: ${err.message}`;
     let target: Duplex;
     try {
       target = await connector.portForward(pod, port);
@@ -86,6 +92,8 @@ export function servePortForwardSpdy(conn: SpdyConnection, connector: NodeConnec
     data.pipe(target);
     target.pipe(data);
     // The client waits for the error stream to end before it lets the connection go.
-    data.on("finish", () => { if (!error.writableEnded) error.end(); });
+    data.on("finish", () => {
+      if (!error.writableEnded) error.end();
+    });
   }
 }

@@ -27,7 +27,15 @@ function failOnErrorChannel(ws: WebSocket, err: unknown, log: Logger): void {
 export function execOptionsFrom(pod: Pod, q: URLSearchParams, attach = false): ExecOptions {
   const command = attach ? [] : q.getAll("command");
   if (!attach && command.length === 0) throw new BadRequestError("you must specify at least 1 command");
-  const o = { container: chooseContainer(pod, q.get("container")), command, stdin: flag(q, "stdin"), stdout: flag(q, "stdout"), stderr: flag(q, "stderr"), tty: flag(q, "tty"), attach };
+  const o = {
+    container: chooseContainer(pod, q.get("container")),
+    command,
+    stdin: flag(q, "stdin"),
+    stdout: flag(q, "stdout"),
+    stderr: flag(q, "stderr"),
+    tty: flag(q, "tty"),
+    attach,
+  };
   if (!o.stdin && !o.stdout && !o.stderr) throw new BadRequestError("you must specify at least one of stdin, stdout, stderr");
   // With a tty, stderr is merged into stdout.
   if (o.tty) o.stderr = false;
@@ -38,14 +46,26 @@ export function execOptionsFrom(pod: Pod, q: URLSearchParams, attach = false): E
  * Runs one exec (or attach) over a WebSocket speaking `protocol` (v4 or v5 channel protocol).
  * An attach ends with Success when the process exits or the client detaches, as the kubelet's.
  */
-export async function runExec(ws: WebSocket, protocol: string, connector: NodeConnector, pod: Pod, q: URLSearchParams, log: Logger, attach = false): Promise<void> {
+export async function runExec(
+  ws: WebSocket,
+  protocol: string,
+  connector: NodeConnector,
+  pod: Pod,
+  q: URLSearchParams,
+  log: Logger,
+  attach = false,
+): Promise<void> {
   // Listen before the exec starts: kubectl sends stdin (and its close) right after the upgrade,
   // and ws drops messages nobody listens for.
   const early: Buffer[] = [];
-  let onMessage = (m: Buffer) => { early.push(m); };
+  let onMessage = (m: Buffer) => {
+    early.push(m);
+  };
   ws.on("message", (m: Buffer | ArrayBuffer) => onMessage(Buffer.isBuffer(m) ? m : Buffer.from(m as ArrayBuffer)));
   let closedEarly = false;
-  ws.once("close", () => { closedEarly = true; });
+  ws.once("close", () => {
+    closedEarly = true;
+  });
   let session: ExecSession;
   let opts: ExecOptions;
   try {
@@ -68,7 +88,10 @@ export async function runExec(ws: WebSocket, protocol: string, connector: NodeCo
   if (closedEarly) session.close();
   ws.on("close", () => session.close());
   const outputs: Promise<unknown>[] = [];
-  for (const [stream, ch] of [[session.stdout, Channel.stdout], [session.stderr, Channel.stderr]] as const) {
+  for (const [stream, ch] of [
+    [session.stdout, Channel.stdout],
+    [session.stderr, Channel.stderr],
+  ] as const) {
     if (!stream) continue;
     stream.on("data", (d: Buffer) => send(ws, frame(ch, d)));
     outputs.push(finished(stream).catch(() => undefined));
@@ -85,9 +108,15 @@ export async function runExec(ws: WebSocket, protocol: string, connector: NodeCo
 
 /** Forwards each `ports` query port over its channel pair (data 2i, error 2i+1). */
 export async function runPortForward(ws: WebSocket, connector: NodeConnector, pod: Pod, q: URLSearchParams, log: Logger): Promise<void> {
-  const ports = q.getAll("ports").flatMap((p) => p.split(",")).map((p) => Number(p.trim()));
+  const ports = q
+    .getAll("ports")
+    .flatMap((p) => p.split(","))
+    .map((p) => Number(p.trim()));
   if (ports.length === 0 || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) {
-    send(ws, frame(Channel.error, JSON.stringify(statusOf(new BadRequestError("query parameter \"ports\" must name one or more ports between 1 and 65535"), log))));
+    send(
+      ws,
+      frame(Channel.error, JSON.stringify(statusOf(new BadRequestError('query parameter "ports" must name one or more ports between 1 and 65535'), log))),
+    );
     ws.close(1000);
     return;
   }
@@ -97,19 +126,27 @@ export async function runPortForward(ws: WebSocket, connector: NodeConnector, po
     if (!f || f.channel % 2 !== 0) return;
     conns.get(f.channel / 2)?.write(f.data);
   });
-  ws.on("close", () => { for (const c of conns.values()) (c as unknown as { destroy(): void }).destroy(); });
-  await Promise.all(ports.map(async (port, i) => {
-    const data = 2 * i, errCh = 2 * i + 1;
-    send(ws, frame(data, portPrefix(port)));
-    send(ws, frame(errCh, portPrefix(port)));
-    try {
-      const conn = await connector.portForward(pod, port);
-      conns.set(i, conn);
-      conn.on("data", (d: Buffer) => send(ws, frame(data, d)));
-      conn.on("error", (err: Error) => send(ws, frame(errCh, `error forwarding port ${port} to pod ${pod.metadata.name}: ${err.message}`)));
-      conn.on("close", () => { conns.delete(i); if (conns.size === 0) ws.close(1000); });
-    } catch (err) {
-      send(ws, frame(errCh, `error forwarding port ${port} to pod ${pod.metadata.name}: ${(err as Error).message}`));
-    }
-  }));
+  ws.on("close", () => {
+    for (const c of conns.values()) (c as unknown as { destroy(): void }).destroy();
+  });
+  await Promise.all(
+    ports.map(async (port, i) => {
+      const data = 2 * i,
+        errCh = 2 * i + 1;
+      send(ws, frame(data, portPrefix(port)));
+      send(ws, frame(errCh, portPrefix(port)));
+      try {
+        const conn = await connector.portForward(pod, port);
+        conns.set(i, conn);
+        conn.on("data", (d: Buffer) => send(ws, frame(data, d)));
+        conn.on("error", (err: Error) => send(ws, frame(errCh, `error forwarding port ${port} to pod ${pod.metadata.name}: ${err.message}`)));
+        conn.on("close", () => {
+          conns.delete(i);
+          if (conns.size === 0) ws.close(1000);
+        });
+      } catch (err) {
+        send(ws, frame(errCh, `error forwarding port ${port} to pod ${pod.metadata.name}: ${(err as Error).message}`));
+      }
+    }),
+  );
 }

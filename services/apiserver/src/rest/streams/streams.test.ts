@@ -13,16 +13,25 @@ import { Channel, frame } from "./channels.js";
 import { connect } from "node:net";
 import { encodeFrame, FrameReader, type Frame } from "./spdy/frames.js";
 
-const pod: Pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "default" }, spec: { nodeName: "n1", containers: [{ name: "c", image: "i" }] } } as Pod;
+const pod: Pod = {
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: "p", namespace: "default" },
+  spec: { nodeName: "n1", containers: [{ name: "c", image: "i" }] },
+} as Pod;
 
 /** A fake connector: exec echoes stdin upper-cased, records resizes, exits with the code asked for. */
 class FakeConnector implements NodeConnector {
   resizes: [number, number][] = [];
   execs: ExecOptions[] = [];
-  async logs(): Promise<Readable> { return Readable.from(["line\n"]); }
+  async logs(): Promise<Readable> {
+    return Readable.from(["line\n"]);
+  }
   async exec(_p: Pod, opts: ExecOptions): Promise<ExecSession> {
     this.execs.push(opts);
-    const stdin = new PassThrough(), stdout = new PassThrough(), stderr = new PassThrough();
+    const stdin = new PassThrough(),
+      stdout = new PassThrough(),
+      stderr = new PassThrough();
     let exitResolve!: (c: number) => void;
     const exit = new Promise<number>((r) => (exitResolve = r));
     stdin.on("data", (d: Buffer) => stdout.write(d.toString().toUpperCase()));
@@ -69,7 +78,11 @@ describe("exec over the v5 channel protocol", () => {
   it("carries stdin, stdout, stderr and resize on their channels and ends with the exit status", async () => {
     const fake = new FakeConnector();
     const base = await start(fake);
-    const ws = new WebSocket(`${base}/api/v1/namespaces/default/pods/p/exec?command=sh&command=3&stdin=true&stdout=true&stderr=true`, ["v5.channel.k8s.io", "v4.channel.k8s.io"], { headers: { Authorization: "Bearer t0k" } });
+    const ws = new WebSocket(
+      `${base}/api/v1/namespaces/default/pods/p/exec?command=sh&command=3&stdin=true&stdout=true&stderr=true`,
+      ["v5.channel.k8s.io", "v4.channel.k8s.io"],
+      { headers: { Authorization: "Bearer t0k" } },
+    );
     const { frames, closed } = collect(ws);
     await new Promise((r) => ws.on("open", r));
     expect(ws.protocol).toBe("v5.channel.k8s.io");
@@ -79,19 +92,36 @@ describe("exec over the v5 channel protocol", () => {
     await closed;
     expect(fake.execs[0]).toMatchObject({ container: "c", command: ["sh", "3"], stdin: true, stdout: true, stderr: true, tty: false });
     expect(fake.resizes).toEqual([[120, 40]]);
-    expect(frames.filter((f) => f.channel === Channel.stdout).map((f) => f.data).join("")).toBe("HELLO");
-    expect(frames.filter((f) => f.channel === Channel.stderr).map((f) => f.data).join("")).toBe("bye\n");
+    expect(
+      frames
+        .filter((f) => f.channel === Channel.stdout)
+        .map((f) => f.data)
+        .join(""),
+    ).toBe("HELLO");
+    expect(
+      frames
+        .filter((f) => f.channel === Channel.stderr)
+        .map((f) => f.data)
+        .join(""),
+    ).toBe("bye\n");
     const status = JSON.parse(frames.find((f) => f.channel === Channel.error)!.data);
     expect(status).toMatchObject({ status: "Failure", reason: "NonZeroExitCode", details: { causes: [{ reason: "ExitCode", message: "3" }] } });
   });
 
   it("reports Success for exit code 0", async () => {
     const base = await start(new FakeConnector());
-    const ws = new WebSocket(`${base}/api/v1/namespaces/default/pods/p/exec?command=0&stdout=true`, ["v4.channel.k8s.io"], { headers: { Authorization: "Bearer t0k" } });
+    const ws = new WebSocket(`${base}/api/v1/namespaces/default/pods/p/exec?command=0&stdout=true`, ["v4.channel.k8s.io"], {
+      headers: { Authorization: "Bearer t0k" },
+    });
     const { frames, closed } = collect(ws);
     await closed;
     expect(ws.protocol).toBe("v4.channel.k8s.io");
-    expect(frames.filter((f) => f.channel === Channel.stdout).map((f) => f.data).join("")).toBe("done");
+    expect(
+      frames
+        .filter((f) => f.channel === Channel.stdout)
+        .map((f) => f.data)
+        .join(""),
+    ).toBe("done");
     expect(JSON.parse(frames.find((f) => f.channel === Channel.error)!.data)).toEqual({ metadata: {}, status: "Success" });
   });
 });
@@ -99,14 +129,24 @@ describe("exec over the v5 channel protocol", () => {
 describe("port-forward over WebSocket", () => {
   it("opens data and error channels with the port prefix and carries bytes both ways", async () => {
     const base = await start(new FakeConnector());
-    const ws = new WebSocket(`${base}/api/v1/namespaces/default/pods/p/portforward?ports=8080`, ["v4.channel.k8s.io"], { headers: { Authorization: "Bearer t0k" } });
+    const ws = new WebSocket(`${base}/api/v1/namespaces/default/pods/p/portforward?ports=8080`, ["v4.channel.k8s.io"], {
+      headers: { Authorization: "Bearer t0k" },
+    });
     const { frames } = collect(ws);
     await new Promise((r) => ws.on("open", r));
     await new Promise((r) => setTimeout(r, 50));
-    expect(frames.slice(0, 2).map((f) => [f.channel, Buffer.from(f.data, "binary").length])).toEqual([[0, 2], [1, 2]]);
+    expect(frames.slice(0, 2).map((f) => [f.channel, Buffer.from(f.data, "binary").length])).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
     ws.send(frame(0, "ping"));
     await new Promise((r) => setTimeout(r, 100));
-    expect(frames.filter((f) => f.channel === 0).map((f) => f.data).join("")).toContain("8080:ping");
+    expect(
+      frames
+        .filter((f) => f.channel === 0)
+        .map((f) => f.data)
+        .join(""),
+    ).toContain("8080:ping");
     ws.close();
   });
 });
@@ -143,7 +183,12 @@ describe("port-forward upgrades to SPDY", () => {
         frames.push(...reader.push(buf.subarray(end + 4)));
         resolve({ head, frames, send: (f) => sock.write(encodeFrame(f)), close: () => sock.destroy() });
       });
-      sock.write(`${headers[0]} /api/v1/namespaces/default/pods/p/portforward HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t0k\r\nConnection: Upgrade\r\n${headers.slice(1).map((h) => h + "\r\n").join("")}\r\n`);
+      sock.write(
+        `${headers[0]} /api/v1/namespaces/default/pods/p/portforward HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t0k\r\nConnection: Upgrade\r\n${headers
+          .slice(1)
+          .map((h) => h + "\r\n")
+          .join("")}\r\n`,
+      );
     });
   }
 
@@ -161,7 +206,13 @@ describe("port-forward upgrades to SPDY", () => {
 
   it("accepts the SPDY-over-WebSocket subprotocol that ws itself would refuse (it has a '/')", async () => {
     const base = await start(new FakeConnector());
-    const c = await rawUpgrade(base, ["GET", "Upgrade: websocket", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io"]);
+    const c = await rawUpgrade(base, [
+      "GET",
+      "Upgrade: websocket",
+      "Sec-WebSocket-Version: 13",
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+      "Sec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io",
+    ]);
     expect(c.head).toMatch(/^HTTP\/1.1 101 /);
     expect(c.head).toMatch(/\r\nSec-WebSocket-Protocol: SPDY\/3.1\+portforward.k8s.io/i);
     c.close();

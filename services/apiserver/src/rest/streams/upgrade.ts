@@ -33,7 +33,8 @@ function protocolsFor(sub: string): string[] {
 export function upgradeHandler(ctx: RestContext, authn: TokenAuthenticator): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   const wss = new WebSocketServer({
     noServer: true,
-    handleProtocols: (offered, req) => negotiate(offered, protocolsFor(parseResourcePath(new URL(req.url ?? "/", "https://x").pathname)?.subresource ?? "")) ?? false,
+    handleProtocols: (offered, req) =>
+      negotiate(offered, protocolsFor(parseResourcePath(new URL(req.url ?? "/", "https://x").pathname)?.subresource ?? "")) ?? false,
   });
   // ws rejects subprotocols that are not RFC 7230 tokens, and "SPDY/3.1+portforward.k8s.io" has a
   // "/": such requests reach ws without the header, and the answer gets it back here.
@@ -45,7 +46,9 @@ export function upgradeHandler(ctx: RestContext, authn: TokenAuthenticator): (re
   const reject = (socket: Duplex, err: unknown) => {
     const st = statusOf(err, ctx.log);
     const body = JSON.stringify(st);
-    socket.end(`HTTP/1.1 ${st.code ?? 500} ${st.reason || "Error"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${st.code ?? 500} ${st.reason || "Error"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   };
   return (req, socket, head) => {
     socket.on("error", () => undefined);
@@ -54,16 +57,21 @@ export function upgradeHandler(ctx: RestContext, authn: TokenAuthenticator): (re
       const url = new URL(req.url ?? "/", "https://x");
       const p = parseResourcePath(url.pathname);
       const sub = p?.subresource ?? "";
-      if (p?.group !== "" || p.resource !== "pods" || !p.namespace || !p.name || !["exec", "attach", "portforward"].includes(sub)) throw new NotFoundError("resource", url.pathname);
+      if (p?.group !== "" || p.resource !== "pods" || !p.namespace || !p.name || !["exec", "attach", "portforward"].includes(sub))
+        throw new NotFoundError("resource", url.pathname);
       ctx.authz?.check(resourceAttributes(user, req.method ?? "GET", p, url.searchParams, true));
       const upgrade = (req.headers.upgrade ?? "").toLowerCase();
       const spdy = upgrade === "spdy/3.1";
-      if (upgrade !== "websocket" && !spdy) throw new BadRequestError(`unsupported upgrade ${JSON.stringify(req.headers.upgrade)}: WebSocket and SPDY/3.1 are served`);
+      if (upgrade !== "websocket" && !spdy)
+        throw new BadRequestError(`unsupported upgrade ${JSON.stringify(req.headers.upgrade)}: WebSocket and SPDY/3.1 are served`);
       if (!ctx.connector) throw new UnavailableError(noConnectorMessage);
       const spdyProtocol = sub === "portforward" ? portForwardSpdyProtocol : execSpdyProtocol;
       if (spdy) {
-        const offered = String(req.headers["x-stream-protocol-version"] ?? "").split(",").map((s) => s.trim());
-        if (!offered.includes(spdyProtocol)) throw new BadRequestError(`no supported stream protocol offered (X-Stream-Protocol-Version); supported: ${spdyProtocol}`);
+        const offered = String(req.headers["x-stream-protocol-version"] ?? "")
+          .split(",")
+          .map((s) => s.trim());
+        if (!offered.includes(spdyProtocol))
+          throw new BadRequestError(`no supported stream protocol offered (X-Stream-Protocol-Version); supported: ${spdyProtocol}`);
       } else {
         const offered = (req.headers["sec-websocket-protocol"] ?? "").split(",");
         const protocol = negotiate(offered, protocolsFor(sub));
@@ -91,9 +99,14 @@ export function upgradeHandler(ctx: RestContext, authn: TokenAuthenticator): (re
           servePortForwardSpdy(spdyOverWebSocket(ws, log), connector, pod, log);
           return;
         }
-        const run = sub === "portforward" ? runPortForward(ws, connector, pod, url.searchParams, log)
-          : runExec(ws, ws.protocol, connector, pod, url.searchParams, log, sub === "attach");
-        run.catch((err) => { log.warn({ err }, "stream failed"); ws.close(1011); });
+        const run =
+          sub === "portforward"
+            ? runPortForward(ws, connector, pod, url.searchParams, log)
+            : runExec(ws, ws.protocol, connector, pod, url.searchParams, log, sub === "attach");
+        run.catch((err) => {
+          log.warn({ err }, "stream failed");
+          ws.close(1011);
+        });
       });
     })().catch((err) => reject(socket, err));
   };
@@ -101,7 +114,12 @@ export function upgradeHandler(ctx: RestContext, authn: TokenAuthenticator): (re
 
 /** A SPDY session on an upgraded socket. */
 function spdyOverSocket(socket: Duplex, head: Buffer, log: Logger): SpdyConnection {
-  const transport: SpdyTransport = { write: (b) => { if (!socket.destroyed) socket.write(b); }, close: () => socket.destroy() };
+  const transport: SpdyTransport = {
+    write: (b) => {
+      if (!socket.destroyed) socket.write(b);
+    },
+    close: () => socket.destroy(),
+  };
   const conn = new SpdyConnection(transport, { log });
   socket.on("data", (b: Buffer) => conn.receive(b));
   socket.on("close", () => conn.transportClosed());
@@ -113,7 +131,9 @@ function spdyOverSocket(socket: Duplex, head: Buffer, log: Logger): SpdyConnecti
 /** A SPDY session whose bytes travel as binary WebSocket messages (kubectl's tunnelling dialer). */
 function spdyOverWebSocket(ws: WebSocket, log: Logger): SpdyConnection {
   const transport: SpdyTransport = {
-    write: (b) => { if (ws.readyState === ws.OPEN) ws.send(b, { binary: true }); },
+    write: (b) => {
+      if (ws.readyState === ws.OPEN) ws.send(b, { binary: true });
+    },
     close: () => ws.close(1000),
   };
   const conn = new SpdyConnection(transport, { log });

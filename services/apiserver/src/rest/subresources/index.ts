@@ -33,7 +33,12 @@ export async function handleSubresource(s: RequestScope): Promise<void> {
       const want = parseJsonObject(await readBody(req)) as Scale;
       return sendJson(res, 200, await writeScale(ctx.registry, info, ns, name, () => want, managerOfScope(s), writeOptions(s)));
     }
-    if (method === "PATCH") return sendJson(res, 200, await writeScale(ctx.registry, info, ns, name, patchScale(req.headers["content-type"], await readBody(req)), managerOfScope(s), writeOptions(s)));
+    if (method === "PATCH")
+      return sendJson(
+        res,
+        200,
+        await writeScale(ctx.registry, info, ns, name, patchScale(req.headers["content-type"], await readBody(req)), managerOfScope(s), writeOptions(s)),
+      );
     throw notAllowed();
   }
   if (sub === "token" && info.resource === "serviceaccounts" && info.group === "") {
@@ -41,7 +46,11 @@ export async function handleSubresource(s: RequestScope): Promise<void> {
     if (!ctx.tokens) throw new UnavailableError("this apiserver issues no service account tokens");
     const body = (await readObjectBody(req, "TokenRequest")).obj as TokenRequest;
     const sa = await ctx.registry.get("serviceaccounts", ns, name);
-    const getPod = (pod: string) => ctx.registry.get("pods", ns, pod).then((p): KObject | undefined => p, () => undefined);
+    const getPod = (pod: string) =>
+      ctx.registry.get("pods", ns, pod).then(
+        (p): KObject | undefined => p,
+        () => undefined,
+      );
     return sendJson(res, 201, await requestToken(ctx.tokens, sa, body, getPod));
   }
   if (info.resource === "pods" && info.group === "") {
@@ -54,10 +63,20 @@ export async function handleSubresource(s: RequestScope): Promise<void> {
       }
       case "eviction": {
         if (method !== "POST") throw notAllowed();
-        const e = (await readObjectBody(req, "Eviction")).obj as { metadata?: { name?: string }; deleteOptions?: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string } } };
+        const e = (await readObjectBody(req, "Eviction")).obj as {
+          metadata?: { name?: string };
+          deleteOptions?: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string } };
+        };
         if (e.metadata?.name && e.metadata.name !== name) throw new BadRequestError(`name in URL does not match name in Eviction object`);
         const d = e.deleteOptions ?? {};
-        await evictPod(ctx.registry, ns!, name, { gracePeriodSeconds: d.gracePeriodSeconds, preconditionUid: d.preconditions?.uid, preconditionResourceVersion: d.preconditions?.resourceVersion }, isDryRun(s.query), s.user);
+        await evictPod(
+          ctx.registry,
+          ns!,
+          name,
+          { gracePeriodSeconds: d.gracePeriodSeconds, preconditionUid: d.preconditions?.uid, preconditionResourceVersion: d.preconditions?.resourceVersion },
+          isDryRun(s.query),
+          s.user,
+        );
         return sendJson(res, 201, successStatus(201));
       }
       case "log": {
@@ -65,7 +84,9 @@ export async function handleSubresource(s: RequestScope): Promise<void> {
         if (!ctx.connector) throw new UnavailableError(noConnectorMessage);
         return serveLogs(ctx.connector, req, res, await ctx.registry.get("pods", ns, name), s.query);
       }
-      case "exec": case "attach": case "portforward": {
+      case "exec":
+      case "attach":
+      case "portforward": {
         if (method !== "GET" && method !== "POST") throw notAllowed();
         if (!ctx.connector) throw new UnavailableError(noConnectorMessage);
         await ctx.registry.get("pods", ns, name);

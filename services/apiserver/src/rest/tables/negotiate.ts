@@ -9,7 +9,12 @@ export type Representation = "object" | "table" | "metadata";
 /** Reads the Accept header: the first media type Skiff can serve wins. */
 export function representationOf(accept: string | undefined): Representation {
   for (const part of (accept ?? "").split(",")) {
-    const params = new Map(part.split(";").slice(1).map((p) => p.trim().split("=") as [string, string]));
+    const params = new Map(
+      part
+        .split(";")
+        .slice(1)
+        .map((p) => p.trim().split("=") as [string, string]),
+    );
     const as = params.get("as");
     if (as === "Table" && (params.get("g") ?? "meta.k8s.io") === "meta.k8s.io") return "table";
     if ((as === "PartialObjectMetadata" || as === "PartialObjectMetadataList") && (params.get("g") ?? "meta.k8s.io") === "meta.k8s.io") return "metadata";

@@ -22,7 +22,10 @@ const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v =
 function walk(t: TypeExpr, v: unknown, path: string, patch: boolean, out: string[]): void {
   if (v === null || v === undefined || t.kind === "free" || (t.kind === "struct" && t.openapi === "opaque")) return;
   if (Array.isArray(v)) {
-    if (t.kind === "list") v.forEach((item, i) => { walk(t.item, item, `${path}[${i}]`, patch, out); });
+    if (t.kind === "list")
+      v.forEach((item, i) => {
+        walk(t.item, item, `${path}[${i}]`, patch, out);
+      });
     return;
   }
   if (!isObject(v)) return;
@@ -55,13 +58,25 @@ export function unknownFields(_resources: ResourceInfo[], info: ResourceInfo, bo
  * Applies a fieldValidation mode to a body: Strict fails with Kubernetes' strict decoding
  * error, Warn adds one Warning header per field (kubectl prints them), Ignore does nothing.
  */
-export function enforceFieldValidation(mode: FieldValidation, res: ServerResponse, resources: ResourceInfo[], info: ResourceInfo, body: unknown, opts: { patch?: boolean; except?: string[] } = {}): void {
+export function enforceFieldValidation(
+  mode: FieldValidation,
+  res: ServerResponse,
+  resources: ResourceInfo[],
+  info: ResourceInfo,
+  body: unknown,
+  opts: { patch?: boolean; except?: string[] } = {},
+): void {
   if (mode === "Ignore") return;
   const unknown = unknownFields(resources, info, body, opts).filter((f) => !opts.except?.includes(f));
   if (!unknown.length) return;
   const list = unknown.map((f) => `unknown field ${JSON.stringify(f)}`);
   if (mode === "Strict") {
-    throw new BadRequestError(`${info.kind} in version ${JSON.stringify(info.version)} cannot be handled as a ${info.kind}: strict decoding error: ${list.join(", ")}`);
+    throw new BadRequestError(
+      `${info.kind} in version ${JSON.stringify(info.version)} cannot be handled as a ${info.kind}: strict decoding error: ${list.join(", ")}`,
+    );
   }
-  res.setHeader("Warning", list.map((w) => `299 - ${JSON.stringify(w)}`));
+  res.setHeader(
+    "Warning",
+    list.map((w) => `299 - ${JSON.stringify(w)}`),
+  );
 }

@@ -15,9 +15,7 @@ export interface CrashBackoffOptions {
 export function shouldRestart(pod: Pod, kind: string, finished: RuntimeContainer): boolean {
   const policy = pod.spec.restartPolicy ?? "Always";
   // Init containers are retried like OnFailure under Always (they must complete, not keep running).
-  return kind === INIT
-    ? policy !== "Never" && finished.exitCode !== 0
-    : policy === "Always" || (policy === "OnFailure" && finished.exitCode !== 0);
+  return kind === INIT ? policy !== "Never" && finished.exitCode !== 0 : policy === "Always" || (policy === "OnFailure" && finished.exitCode !== 0);
 }
 
 /** When the next instance may start: its back-off step, the delay, and the time (ms since epoch). */

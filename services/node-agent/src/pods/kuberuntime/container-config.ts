@@ -32,7 +32,10 @@ export interface ContainerInstance {
 
 /** The engine config; throws ConfigError or MountError (CreateContainerConfigError) on bad references. */
 export async function containerConfig(
-  c: ContainerInstance, volumes: VolumeManager, sources: VolumeSources, opts: ContainerConfigOptions,
+  c: ContainerInstance,
+  volumes: VolumeManager,
+  sources: VolumeSources,
+  opts: ContainerConfigOptions,
 ): Promise<ContainerConfig> {
   const { pod, spec } = c;
   const res = spec.resources ?? {};
@@ -40,7 +43,10 @@ export async function containerConfig(
   const cpuLimit = res.limits?.cpu !== undefined ? cpuToMilli(res.limits.cpu) : undefined;
   const cpuRequest = res.requests?.cpu !== undefined ? cpuToMilli(res.requests.cpu) : cpuLimit;
   // The downward API's status.podIP must see this sandbox's IP even before status is written.
-  const withIP: Pod = { ...pod, status: { ...pod.status, podIP: c.podIP, podIPs: c.podIP ? [{ ip: c.podIP }] : [], hostIP: opts.hostIP, hostIPs: [{ ip: opts.hostIP }] } };
+  const withIP: Pod = {
+    ...pod,
+    status: { ...pod.status, podIP: c.podIP, podIPs: c.podIP ? [{ ip: c.podIP }] : [], hostIP: opts.hostIP, hostIPs: [{ ip: opts.hostIP }] },
+  };
   let env = resolveEnv(withIP, spec, sources);
   // Service links come first; the pod's own variables win over them.
   const links = opts.serviceEnv?.(pod) ?? [];
@@ -50,7 +56,13 @@ export async function containerConfig(
   return {
     name: containerName(pod, spec.name, c.attempt),
     image: spec.image,
-    labels: { ...podLabels(opts.nodeLabels, pod), [L.kind]: c.kind, [L.containerName]: spec.name, [ATTEMPT]: String(c.attempt), [BACKOFF_STEP]: String(c.backoffStep) },
+    labels: {
+      ...podLabels(opts.nodeLabels, pod),
+      [L.kind]: c.kind,
+      [L.containerName]: spec.name,
+      [ATTEMPT]: String(c.attempt),
+      [BACKOFF_STEP]: String(c.backoffStep),
+    },
     command: spec.command?.map((x) => expand(x, env)),
     args: spec.args?.map((x) => expand(x, env)),
     env: [...env].map(([k, v]) => `${k}=${v}`),

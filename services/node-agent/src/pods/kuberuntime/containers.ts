@@ -59,7 +59,10 @@ export class ContainerSync {
   /** Finished instances whose BackOff event was recorded (once per instance). */
   private readonly backedOff = new Set<string>();
 
-  constructor(private readonly deps: ContainerSyncDeps, private readonly opts: ContainerSyncOptions) {}
+  constructor(
+    private readonly deps: ContainerSyncDeps,
+    private readonly opts: ContainerSyncOptions,
+  ) {}
 
   /** A view of a container that is not being started yet (init containers or volumes pending). */
   idleView(c: RuntimeContainerSpec, mine: RuntimeContainer[], kind: string, reason: string): ContainerView {
@@ -72,11 +75,19 @@ export class ContainerSync {
     const { pod, sandbox, log } = ctx;
     const { runtime, recorder, prober, messages } = this.deps;
     // Containers are created while a new sandbox starts, but start only in a running one.
-    const sandboxRuns = async () => { await ctx.sandboxStarted; };
+    const sandboxRuns = async () => {
+      await ctx.sandboxStarted;
+    };
     const instances = instancesOf(ctx.mine, kind, spec.name);
     let [cur] = instances;
     const prev = instances[1];
-    const view: ContainerView = await messages.withMessages(pod, { name: spec.name, image: spec.image, current: cur, previous: prev, restartCount: cur ? attemptOf(cur) : 0 });
+    const view: ContainerView = await messages.withMessages(pod, {
+      name: spec.name,
+      image: spec.image,
+      current: cur,
+      previous: prev,
+      restartCount: cur ? attemptOf(cur) : 0,
+    });
     if (!sandbox) return { view, retryInMs: 1000 };
     if (cur && cur.state === "running" && kind !== INIT) {
       const why = prober.mustRestart(pod.metadata.uid!, spec, cur.id);
@@ -104,7 +115,10 @@ export class ContainerSync {
       const b = crashBackoff(cur, this.opts);
       step = b.step;
       if (Date.now() < b.readyAt) {
-        view.waiting = { reason: "CrashLoopBackOff", message: `back-off ${Math.round(b.delayMs / 1000)}s restarting failed container=${spec.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` };
+        view.waiting = {
+          reason: "CrashLoopBackOff",
+          message: `back-off ${Math.round(b.delayMs / 1000)}s restarting failed container=${spec.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+        };
         if (!this.backedOff.has(cur.id)) {
           this.backedOff.add(cur.id);
           recorder.record(pod, "Warning", "BackOff", "Back-off restarting failed container", `spec.containers{${spec.name}}`);
@@ -146,17 +160,33 @@ export class ContainerSync {
   }
 
   /** Creates the instance; on a config or engine error sets the view's waiting reason and returns undefined. */
-  private async create(ctx: SyncContext, spec: RuntimeContainerSpec, kind: string, attempt: number, backoffStep: number, view: ContainerView): Promise<string | undefined> {
+  private async create(
+    ctx: SyncContext,
+    spec: RuntimeContainerSpec,
+    kind: string,
+    attempt: number,
+    backoffStep: number,
+    view: ContainerView,
+  ): Promise<string | undefined> {
     const { pod } = ctx;
     const { recorder } = this.deps;
     const fieldPath = `spec.${kind === INIT ? "initContainers" : "containers"}{${spec.name}}`;
     let config: Awaited<ReturnType<typeof containerConfig>>;
     try {
-      const imageUser = () => this.deps.runtime.imageUser(spec.image).catch((err: Error) => {
-        throw new ConfigError(`cannot read the user of image "${spec.image}": ${err.message}`);
-      });
+      const imageUser = () =>
+        this.deps.runtime.imageUser(spec.image).catch((err: Error) => {
+          throw new ConfigError(`cannot read the user of image "${spec.image}": ${err.message}`);
+        });
       const security = await securityConfig(pod, spec, imageUser);
-      config = { ...(await containerConfig({ pod, spec, kind, attempt, backoffStep, sandbox: ctx.sandbox!, podIP: ctx.podIP, vols: ctx.vols! }, this.deps.volumes, this.deps.sources, this.opts)), ...security };
+      config = {
+        ...(await containerConfig(
+          { pod, spec, kind, attempt, backoffStep, sandbox: ctx.sandbox!, podIP: ctx.podIP, vols: ctx.vols! },
+          this.deps.volumes,
+          this.deps.sources,
+          this.opts,
+        )),
+        ...security,
+      };
     } catch (err) {
       if (!(err instanceof ConfigError || err instanceof MountError)) throw err;
       view.waiting = { reason: "CreateContainerConfigError", message: err.message };

@@ -20,7 +20,9 @@ export function containerName(pod: Pod, container: string, attempt: number): str
 export function podLabels(nodeLabels: Record<string, string>, pod: Pod): Record<string, string> {
   return {
     ...nodeLabels,
-    [L.podName]: pod.metadata.name!, [L.podNamespace]: pod.metadata.namespace!, [L.podUid]: pod.metadata.uid!,
+    [L.podName]: pod.metadata.name!,
+    [L.podNamespace]: pod.metadata.namespace!,
+    [L.podUid]: pod.metadata.uid!,
   };
 }
 

@@ -73,7 +73,16 @@ export class Sandboxes {
       return s;
     });
     const sandbox: RuntimeContainer = {
-      id, name: config.name, image: config.image, imageId: "", labels: config.labels, state: "created", exitCode: 0, oomKilled: false, error: "", createdAt: new Date().toISOString(),
+      id,
+      name: config.name,
+      image: config.image,
+      imageId: "",
+      labels: config.labels,
+      state: "created",
+      exitCode: 0,
+      oomKilled: false,
+      error: "",
+      createdAt: new Date().toISOString(),
     };
     return { sandbox, started };
   }

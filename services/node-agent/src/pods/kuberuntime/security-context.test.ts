@@ -11,7 +11,10 @@ const root = async () => "";
 
 describe("securityContext → engine config", () => {
   it("container fields win over the pod's; groups are the pod's supplementalGroups and fsGroup", async () => {
-    const [p, c] = pod({ securityContext: { runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [4000], fsGroup: 2000 } }, { securityContext: { runAsUser: 1234 } });
+    const [p, c] = pod(
+      { securityContext: { runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [4000], fsGroup: 2000 } },
+      { securityContext: { runAsUser: 1234 } },
+    );
     expect(await securityConfig(p, c, root)).toEqual({ user: "1234:3000", groupAdd: ["4000", "2000"] });
   });
 
@@ -22,10 +25,23 @@ describe("securityContext → engine config", () => {
   });
 
   it("capabilities, privileged, no-new-privileges, read-only root, seccomp", async () => {
-    const [p, c] = pod({ securityContext: { seccompProfile: { type: "RuntimeDefault" } } }, {
-      securityContext: { capabilities: { add: ["net_bind_service"], drop: ["ALL"] }, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, seccompProfile: { type: "Unconfined" } },
+    const [p, c] = pod(
+      { securityContext: { seccompProfile: { type: "RuntimeDefault" } } },
+      {
+        securityContext: {
+          capabilities: { add: ["net_bind_service"], drop: ["ALL"] },
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          seccompProfile: { type: "Unconfined" },
+        },
+      },
+    );
+    expect(await securityConfig(p, c, root)).toEqual({
+      capAdd: ["NET_BIND_SERVICE"],
+      capDrop: ["ALL"],
+      readonlyRootfs: true,
+      securityOpt: ["no-new-privileges", "seccomp=unconfined"],
     });
-    expect(await securityConfig(p, c, root)).toEqual({ capAdd: ["NET_BIND_SERVICE"], capDrop: ["ALL"], readonlyRootfs: true, securityOpt: ["no-new-privileges", "seccomp=unconfined"] });
     const [p2, c2] = pod({}, { securityContext: { privileged: true } });
     expect(await securityConfig(p2, c2, root)).toEqual({ privileged: true, securityOpt: ["seccomp=unconfined"] });
     const [p3, c3] = pod({ securityContext: { seccompProfile: { type: "Localhost", localhostProfile: "x.json" } } });
@@ -45,7 +61,14 @@ describe("securityContext → engine config", () => {
   });
 
   it("sysctls: the safe set passes, others are refused unless allowed; host namespaces refuse theirs", () => {
-    const [ok] = pod({ securityContext: { sysctls: [{ name: "net.ipv4.ip_local_port_range", value: "1024 2048" }, { name: "kernel/shm_rmid_forced", value: "1" }] } });
+    const [ok] = pod({
+      securityContext: {
+        sysctls: [
+          { name: "net.ipv4.ip_local_port_range", value: "1024 2048" },
+          { name: "kernel/shm_rmid_forced", value: "1" },
+        ],
+      },
+    });
     expect(forbiddenSysctl(ok)).toBeUndefined();
     expect(sandboxSysctls(ok)).toEqual({ "net.ipv4.ip_local_port_range": "1024 2048", "kernel.shm_rmid_forced": "1" });
     const [bad] = pod({ securityContext: { sysctls: [{ name: "net.core.somaxconn", value: "1024" }] } });

@@ -96,8 +96,10 @@ export async function securityConfig(pod: Pod, spec: RuntimeContainerSpec, image
   if (s.allowPrivilegeEscalation === false && s.privileged !== true) opts.push("no-new-privileges");
   const seccomp = s.seccompProfile?.type;
   if (seccomp === "Unconfined" || s.privileged === true) opts.push("seccomp=unconfined");
-  else if (seccomp === "Localhost") throw new ConfigError(`${where(spec)}securityContext.seccompProfile: Localhost profiles are not supported by this node (use RuntimeDefault or Unconfined)`);
-  else if (seccomp !== undefined && seccomp !== "RuntimeDefault") throw new ConfigError(`${where(spec)}securityContext.seccompProfile.type: Unsupported value: "${seccomp}"`);
+  else if (seccomp === "Localhost")
+    throw new ConfigError(`${where(spec)}securityContext.seccompProfile: Localhost profiles are not supported by this node (use RuntimeDefault or Unconfined)`);
+  else if (seccomp !== undefined && seccomp !== "RuntimeDefault")
+    throw new ConfigError(`${where(spec)}securityContext.seccompProfile.type: Unsupported value: "${seccomp}"`);
   if (opts.length) out.securityOpt = opts;
   return out;
 }
@@ -106,9 +108,16 @@ const where = (spec: RuntimeContainerSpec) => `container ${spec.name}: `;
 
 /** Kubernetes' safe sysctls (namespaced, cannot affect other pods); every other one is refused by the node. */
 export const SAFE_SYSCTLS = new Set([
-  "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range",
-  "net.ipv4.ip_unprivileged_port_start", "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time",
-  "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes",
+  "kernel.shm_rmid_forced",
+  "net.ipv4.ip_local_port_range",
+  "net.ipv4.tcp_syncookies",
+  "net.ipv4.ping_group_range",
+  "net.ipv4.ip_unprivileged_port_start",
+  "net.ipv4.ip_local_reserved_ports",
+  "net.ipv4.tcp_keepalive_time",
+  "net.ipv4.tcp_fin_timeout",
+  "net.ipv4.tcp_keepalive_intvl",
+  "net.ipv4.tcp_keepalive_probes",
 ]);
 
 /** The kubelet's admission of sysctls: the message of the first one not allowed, else undefined. */
@@ -117,7 +126,11 @@ export function forbiddenSysctl(pod: Pod, allowedUnsafe: ReadonlySet<string> = n
     // The kubelet also accepts the slash form (net/ipv4/…).
     const name = s.name.replace(/\//g, ".");
     if (pod.spec.hostNetwork === true && name.startsWith("net.")) return `sysctl "${s.name}" not allowed with host net enabled`;
-    if (pod.spec.hostIPC === true && (name.startsWith("kernel.shm") || name.startsWith("kernel.msg") || name.startsWith("kernel.sem") || name.startsWith("fs.mqueue."))) return `sysctl "${s.name}" not allowed with host ipc enabled`;
+    if (
+      pod.spec.hostIPC === true &&
+      (name.startsWith("kernel.shm") || name.startsWith("kernel.msg") || name.startsWith("kernel.sem") || name.startsWith("fs.mqueue."))
+    )
+      return `sysctl "${s.name}" not allowed with host ipc enabled`;
     if (SAFE_SYSCTLS.has(name) || allowedUnsafe.has(name)) continue;
     if ([...allowedUnsafe].some((a) => a.endsWith("*") && name.startsWith(a.slice(0, -1)))) continue;
     return `forbidden sysctl: "${s.name}" not allowlisted`;

@@ -11,7 +11,11 @@ const labeled = (name: string, labels: Record<string, string>, nodeName?: string
   p.metadata.labels = labels;
   return p;
 };
-const term = (labels: Record<string, string>, topologyKey: string, extra: Partial<PodAffinityTerm> = {}): PodAffinityTerm => ({ labelSelector: { matchLabels: labels }, topologyKey, ...extra });
+const term = (labels: Record<string, string>, topologyKey: string, extra: Partial<PodAffinityTerm> = {}): PodAffinityTerm => ({
+  labelSelector: { matchLabels: labels },
+  topologyKey,
+  ...extra,
+});
 const zone = "topology.kubernetes.io/zone";
 const host = "kubernetes.io/hostname";
 
@@ -27,8 +31,16 @@ describe("InterPodAffinity filter", () => {
     ];
     const pod = labeled("with-pod-affinity", {});
     pod.spec.affinity = {
-      podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchExpressions: [{ key: "security", operator: "In", values: ["S1"] }] }, topologyKey: zone }] },
-      podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { labelSelector: { matchExpressions: [{ key: "security", operator: "In", values: ["S2"] }] }, topologyKey: zone } }] },
+      podAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [
+          { labelSelector: { matchExpressions: [{ key: "security", operator: "In", values: ["S1"] }] }, topologyKey: zone },
+        ],
+      },
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, podAffinityTerm: { labelSelector: { matchExpressions: [{ key: "security", operator: "In", values: ["S2"] }] }, topologyKey: zone } },
+        ],
+      },
     };
     const ctx = newCycleContext(nodes);
     // Zone A holds an S1 pod: both of its nodes qualify, even the one without it.
@@ -82,7 +94,7 @@ describe("InterPodAffinity filter", () => {
   });
 
   it("namespaces: the owner's by default; listed ones; namespaceSelector by labels ({} = all)", () => {
-    const nsLabels = (n: string) => ({ prod: { env: "prod" }, dev: { env: "dev" } } as Record<string, Record<string, string>>)[n];
+    const nsLabels = (n: string) => (({ prod: { env: "prod" }, dev: { env: "dev" } }) as Record<string, Record<string, string>>)[n];
     const plugin = interPodAffinity(nsLabels);
     const nodes = [new NodeInfo("a", makeNode({ name: "a" }), [labeled("db", { app: "db" }, "a", "prod")]), new NodeInfo("b", makeNode({ name: "b" }))];
     const ctx = () => newCycleContext(nodes);

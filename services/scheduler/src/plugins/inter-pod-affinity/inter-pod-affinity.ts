@@ -6,8 +6,18 @@
 // add (affinity) or subtract (anti-affinity) their weight per matching pod in the node's domain.
 import type { Pod } from "@skiff/api";
 import {
-  cycleValue, MAX_NODE_SCORE, success, unresolvable, unschedulable,
-  type CycleContext, type FilterPlugin, type NodeInfo, type NodeScore, type ScorePlugin, type ScoreResult, type Status,
+  cycleValue,
+  MAX_NODE_SCORE,
+  success,
+  unresolvable,
+  unschedulable,
+  type CycleContext,
+  type FilterPlugin,
+  type NodeInfo,
+  type NodeScore,
+  type ScorePlugin,
+  type ScoreResult,
+  type Status,
 } from "../../framework/types.js";
 import { compileTerm, domainOf, type CompiledTerm, type NamespaceLabels } from "./terms.js";
 
@@ -45,7 +55,11 @@ function filterState(ctx: CycleContext, pod: Pod, nsLabels: NamespaceLabels): Fi
     const affinity = (a?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => compileTerm(t, pod, nsLabels));
     const anti = (a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => compileTerm(t, pod, nsLabels));
     const s: FilterState = {
-      affinity, anti, affinityCounts: affinity.map(() => new Map()), antiCounts: anti.map(() => new Map()), existingAnti: new Map(),
+      affinity,
+      anti,
+      affinityCounts: affinity.map(() => new Map()),
+      antiCounts: anti.map(() => new Map()),
+      existingAnti: new Map(),
       matchesOwnAffinity: affinity.every((t) => t.matches(pod)),
     };
     // Why only pods with terms when the pod has none: then only existing pods' anti-affinity can
@@ -55,8 +69,14 @@ function filterState(ctx: CycleContext, pod: Pod, nsLabels: NamespaceLabels): Fi
       const labels = ni.node.metadata.labels;
       for (const other of own ? ni.pods : ni.podsWithAffinity) {
         if (other.metadata.uid === pod.metadata.uid) continue;
-        affinity.forEach((t, i) => { const d = domainOf(labels, t.topologyKey); if (d !== undefined && t.matches(other)) bump(s.affinityCounts[i], t.topologyKey, d); });
-        anti.forEach((t, i) => { const d = domainOf(labels, t.topologyKey); if (d !== undefined && t.matches(other)) bump(s.antiCounts[i], t.topologyKey, d); });
+        affinity.forEach((t, i) => {
+          const d = domainOf(labels, t.topologyKey);
+          if (d !== undefined && t.matches(other)) bump(s.affinityCounts[i], t.topologyKey, d);
+        });
+        anti.forEach((t, i) => {
+          const d = domainOf(labels, t.topologyKey);
+          if (d !== undefined && t.matches(other)) bump(s.antiCounts[i], t.topologyKey, d);
+        });
         for (const term of other.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
           const d = domainOf(labels, term.topologyKey);
           if (d !== undefined && compileTerm(term, other, nsLabels).matches(pod)) bump(s.existingAnti, term.topologyKey, d);
@@ -92,35 +112,42 @@ export function interPodAffinity(nsLabels: NamespaceLabels = () => undefined): F
   };
 
   /** Per-domain score sums from preferred terms (the pod's and, symmetrically, existing pods'). */
-  const scoreState = (ctx: CycleContext, pod: Pod): DomainCounts => cycleValue(ctx, SCORE_KEY, () => {
-    const sums: DomainCounts = new Map();
-    const a = pod.spec.affinity;
-    const mine = [
-      ...(a?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({ term: compileTerm(w.podAffinityTerm, pod, nsLabels), weight: w.weight })),
-      ...(a?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({ term: compileTerm(w.podAffinityTerm, pod, nsLabels), weight: -w.weight })),
-    ];
-    for (const ni of ctx.nodes) {
-      const labels = ni.node.metadata.labels;
-      // As in the filter: without preferred terms of its own, only pods with terms can score.
-      for (const other of mine.length > 0 ? ni.pods : ni.podsWithAffinity) {
-        if (other.metadata.uid === pod.metadata.uid) continue;
-        for (const { term, weight } of mine) {
-          const d = domainOf(labels, term.topologyKey);
-          if (d !== undefined && term.matches(other)) bump(sums, term.topologyKey, d, weight);
-        }
-        const oa = other.spec.affinity;
-        const theirs = [
-          ...(oa?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({ t: w.podAffinityTerm, weight: w.weight })),
-          ...(oa?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({ t: w.podAffinityTerm, weight: -w.weight })),
-        ];
-        for (const { t, weight } of theirs) {
-          const d = domainOf(labels, t.topologyKey);
-          if (d !== undefined && compileTerm(t, other, nsLabels).matches(pod)) bump(sums, t.topologyKey, d, weight);
+  const scoreState = (ctx: CycleContext, pod: Pod): DomainCounts =>
+    cycleValue(ctx, SCORE_KEY, () => {
+      const sums: DomainCounts = new Map();
+      const a = pod.spec.affinity;
+      const mine = [
+        ...(a?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({
+          term: compileTerm(w.podAffinityTerm, pod, nsLabels),
+          weight: w.weight,
+        })),
+        ...(a?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({
+          term: compileTerm(w.podAffinityTerm, pod, nsLabels),
+          weight: -w.weight,
+        })),
+      ];
+      for (const ni of ctx.nodes) {
+        const labels = ni.node.metadata.labels;
+        // As in the filter: without preferred terms of its own, only pods with terms can score.
+        for (const other of mine.length > 0 ? ni.pods : ni.podsWithAffinity) {
+          if (other.metadata.uid === pod.metadata.uid) continue;
+          for (const { term, weight } of mine) {
+            const d = domainOf(labels, term.topologyKey);
+            if (d !== undefined && term.matches(other)) bump(sums, term.topologyKey, d, weight);
+          }
+          const oa = other.spec.affinity;
+          const theirs = [
+            ...(oa?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({ t: w.podAffinityTerm, weight: w.weight })),
+            ...(oa?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({ t: w.podAffinityTerm, weight: -w.weight })),
+          ];
+          for (const { t, weight } of theirs) {
+            const d = domainOf(labels, t.topologyKey);
+            if (d !== undefined && compileTerm(t, other, nsLabels).matches(pod)) bump(sums, t.topologyKey, d, weight);
+          }
         }
       }
-    }
-    return sums;
-  });
+      return sums;
+    });
 
   const score = (ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): ScoreResult => {
     const sums = scoreState(ctx, pod);

@@ -2,7 +2,18 @@
 // must match: all its expressions and fields); the preferred terms score a node by the sum of the
 // weights of the terms it matches, scaled so the best node gets MAX_NODE_SCORE.
 import type { Pod } from "@skiff/api";
-import { MAX_NODE_SCORE, success, unresolvable, type CycleContext, type FilterPlugin, type NodeInfo, type NodeScore, type ScorePlugin, type ScoreResult, type Status } from "../../framework/types.js";
+import {
+  MAX_NODE_SCORE,
+  success,
+  unresolvable,
+  type CycleContext,
+  type FilterPlugin,
+  type NodeInfo,
+  type NodeScore,
+  type ScorePlugin,
+  type ScoreResult,
+  type Status,
+} from "../../framework/types.js";
 import { nodeMatchesTerms } from "../volume-binding/volume-binding.js";
 import { REASON_MISMATCH } from "../node-selector/node-selector.js";
 

@@ -6,7 +6,9 @@ import { filter } from "./node-ports.js";
 
 const withPort = (name: string, hostPort: number, extra: { protocol?: "TCP" | "UDP"; hostIP?: string; nodeName?: string } = {}) => {
   const p = makePod({ name, nodeName: extra.nodeName });
-  p.spec.containers[0].ports = [{ containerPort: 80, hostPort, ...(extra.protocol ? { protocol: extra.protocol } : {}), ...(extra.hostIP ? { hostIP: extra.hostIP } : {}) }];
+  p.spec.containers[0].ports = [
+    { containerPort: 80, hostPort, ...(extra.protocol ? { protocol: extra.protocol } : {}), ...(extra.hostIP ? { hostIP: extra.hostIP } : {}) },
+  ];
   return p;
 };
 
@@ -15,7 +17,10 @@ describe("NodePorts", () => {
     const taken = new NodeInfo("a", makeNode({ name: "a" }), [withPort("web-1", 8080, { nodeName: "a" })]);
     const free = new NodeInfo("b", makeNode({ name: "b" }));
     const ctx = newCycleContext();
-    expect(filter(ctx, withPort("web-2", 8080), taken)).toEqual({ code: "Unschedulable", reasons: ["node(s) didn't have free ports for the requested pod ports"] });
+    expect(filter(ctx, withPort("web-2", 8080), taken)).toEqual({
+      code: "Unschedulable",
+      reasons: ["node(s) didn't have free ports for the requested pod ports"],
+    });
     expect(filter(ctx, withPort("web-2", 8080), free).code).toBe("Success");
   });
 

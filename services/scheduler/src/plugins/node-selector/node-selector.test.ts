@@ -23,7 +23,8 @@ describe("node-selector filter", () => {
 
   it("rejects a node missing one of the labels", () => {
     expect(run({ disk: "ssd", zone: "a" }, { disk: "ssd" })).toEqual({
-      code: "UnschedulableAndUnresolvable", reasons: ["node(s) didn't match Pod's node affinity/selector"],
+      code: "UnschedulableAndUnresolvable",
+      reasons: ["node(s) didn't match Pod's node affinity/selector"],
     });
   });
 });

@@ -30,7 +30,8 @@ describe("resource-fit filter", () => {
 
   it("reports every insufficient resource at once", () => {
     expect(fit({ cpu: "2", memory: "2Gi" }, nodeWith({ cpu: "1", memory: "1Gi" }))).toEqual({
-      code: "Unschedulable", reasons: ["Insufficient cpu", "Insufficient memory"],
+      code: "Unschedulable",
+      reasons: ["Insufficient cpu", "Insufficient memory"],
     });
   });
 

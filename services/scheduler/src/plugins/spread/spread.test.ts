@@ -26,7 +26,10 @@ describe("spread score", () => {
   });
 
   it("ignores pods of other controllers and of other namespaces", () => {
-    const a = nodeWith("a", [makePod({ name: "db-1", nodeName: "a", ownerUid: "rs2" }), makePod({ name: "web-1", namespace: "other", nodeName: "a", ownerUid: "rs1" })]);
+    const a = nodeWith("a", [
+      makePod({ name: "db-1", nodeName: "a", ownerUid: "rs2" }),
+      makePod({ name: "web-1", namespace: "other", nodeName: "a", ownerUid: "rs1" }),
+    ]);
     const b = nodeWith("b", []);
     expect(spreadScores(makePod({ name: "web-2", ownerUid: "rs1" }), [a, b])).toEqual({ a: 100, b: 100 });
   });

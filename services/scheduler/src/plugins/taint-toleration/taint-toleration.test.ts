@@ -18,7 +18,8 @@ describe("taint-toleration filter", () => {
 
   it("rejects an untolerated NoExecute taint, with an empty value shown empty", () => {
     expect(run([{ key: "node.kubernetes.io/unreachable", effect: "NoExecute" }])).toEqual({
-      code: "UnschedulableAndUnresolvable", reasons: ["node(s) had untolerated taint {node.kubernetes.io/unreachable: }"],
+      code: "UnschedulableAndUnresolvable",
+      reasons: ["node(s) had untolerated taint {node.kubernetes.io/unreachable: }"],
     });
   });
 
@@ -50,7 +51,8 @@ describe("taint-toleration filter", () => {
   it("needs every blocking taint tolerated, reporting the first untolerated one", () => {
     const other: Taint = { key: "zone", value: "b", effect: "NoSchedule" };
     expect(run([gpu, other], [{ key: "dedicated", operator: "Exists" }])).toEqual({
-      code: "UnschedulableAndUnresolvable", reasons: ["node(s) had untolerated taint {zone: b}"],
+      code: "UnschedulableAndUnresolvable",
+      reasons: ["node(s) had untolerated taint {zone: b}"],
     });
   });
 

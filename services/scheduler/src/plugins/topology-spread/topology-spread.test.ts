@@ -13,7 +13,13 @@ const foo = (name: string, nodeName?: string): Pod => {
   p.metadata.labels = { foo: "bar" };
   return p;
 };
-const c = (topologyKey: string, extra: Partial<TopologySpreadConstraint> = {}): TopologySpreadConstraint => ({ maxSkew: 1, topologyKey, whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: { foo: "bar" } }, ...extra });
+const c = (topologyKey: string, extra: Partial<TopologySpreadConstraint> = {}): TopologySpreadConstraint => ({
+  maxSkew: 1,
+  topologyKey,
+  whenUnsatisfiable: "DoNotSchedule",
+  labelSelector: { matchLabels: { foo: "bar" } },
+  ...extra,
+});
 
 // https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/#example-one-topologyspreadconstraint
 // 4 nodes in 2 zones; pods labelled foo=bar on node1, node2 (zoneA) and node3 (zoneB).

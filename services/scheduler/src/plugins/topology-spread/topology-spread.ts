@@ -6,8 +6,18 @@
 // domains than minDomains the global minimum is 0); ScheduleAnyway prefers the emptier domains.
 import { labelSelectorFromStruct, matchesLabels, type Pod, type TopologySpreadConstraint } from "@skiff/api";
 import {
-  cycleValue, MAX_NODE_SCORE, success, unresolvable, unschedulable,
-  type CycleContext, type FilterPlugin, type NodeInfo, type NodeScore, type ScorePlugin, type ScoreResult, type Status,
+  cycleValue,
+  MAX_NODE_SCORE,
+  success,
+  unresolvable,
+  unschedulable,
+  type CycleContext,
+  type FilterPlugin,
+  type NodeInfo,
+  type NodeScore,
+  type ScorePlugin,
+  type ScoreResult,
+  type Status,
 } from "../../framework/types.js";
 import { matchesNodeSelector } from "../node-selector/node-selector.js";
 import { matchesRequiredNodeAffinity } from "../node-affinity/node-affinity.js";
@@ -45,10 +55,15 @@ function compile(ctx: CycleContext, pod: Pod, which: TopologySpreadConstraint["w
     return constraints.map((c) => {
       // A nil selector counts no pods; matchLabelKeys narrow it to the pod's own values.
       const own = pod.metadata.labels ?? {};
-      const sel = c.labelSelector ? labelSelectorFromStruct({
-        ...c.labelSelector,
-        matchExpressions: [...(c.labelSelector.matchExpressions ?? []), ...(c.matchLabelKeys ?? []).filter((k) => k in own).map((k) => ({ key: k, operator: "In" as const, values: [own[k]] }))],
-      }) : undefined;
+      const sel = c.labelSelector
+        ? labelSelectorFromStruct({
+            ...c.labelSelector,
+            matchExpressions: [
+              ...(c.labelSelector.matchExpressions ?? []),
+              ...(c.matchLabelKeys ?? []).filter((k) => k in own).map((k) => ({ key: k, operator: "In" as const, values: [own[k]] })),
+            ],
+          })
+        : undefined;
       const matches = (p: Pod) => !!sel && (p.metadata.namespace ?? "default") === ns && !p.metadata.deletionTimestamp && matchesLabels(sel, p.metadata.labels);
       const counts = new Map<string, number>();
       for (const ni of eligible) {

@@ -5,11 +5,26 @@ import { newCycleContext } from "../../framework/types.js";
 import { makeNode, makePod } from "../../testing.js";
 import { nodeMatchesTerms, REASON_NODE_CONFLICT, SELECTED_NODE, volumeBinding } from "./volume-binding.js";
 
-const claim = (name: string, volumeName?: string, annotations?: Record<string, string>): PersistentVolumeClaim =>
-  ({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name, namespace: "default", annotations }, spec: { accessModes: ["ReadWriteOnce"], volumeName } });
+const claim = (name: string, volumeName?: string, annotations?: Record<string, string>): PersistentVolumeClaim => ({
+  apiVersion: "v1",
+  kind: "PersistentVolumeClaim",
+  metadata: { name, namespace: "default", annotations },
+  spec: { accessModes: ["ReadWriteOnce"], volumeName },
+});
 const pv = (name: string, node?: string): PersistentVolume => ({
-  apiVersion: "v1", kind: "PersistentVolume", metadata: { name },
-  spec: { hostPath: { path: "/x" }, ...(node ? { nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In" as const, values: [node] }] }] } } } : {}) },
+  apiVersion: "v1",
+  kind: "PersistentVolume",
+  metadata: { name },
+  spec: {
+    hostPath: { path: "/x" },
+    ...(node
+      ? {
+          nodeAffinity: {
+            required: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In" as const, values: [node] }] }] },
+          },
+        }
+      : {}),
+  },
 });
 
 function run(claims: PersistentVolumeClaim[], pvs: PersistentVolume[], claimName: string | undefined, node: string) {
@@ -49,8 +64,25 @@ describe("volume-binding filter", () => {
 
   it("matches node selector terms: OR of terms, AND within a term, matchFields on the name", () => {
     const node = makeNode({ name: "n1", labels: { zone: "z1", disk: "ssd" } });
-    expect(nodeMatchesTerms([{ matchExpressions: [{ key: "zone", operator: "In", values: ["z2"] }] }, { matchExpressions: [{ key: "disk", operator: "Exists" }] }], node)).toBe(true);
-    expect(nodeMatchesTerms([{ matchExpressions: [{ key: "zone", operator: "In", values: ["z1"] }, { key: "disk", operator: "DoesNotExist" }] }], node)).toBe(false);
+    expect(
+      nodeMatchesTerms(
+        [{ matchExpressions: [{ key: "zone", operator: "In", values: ["z2"] }] }, { matchExpressions: [{ key: "disk", operator: "Exists" }] }],
+        node,
+      ),
+    ).toBe(true);
+    expect(
+      nodeMatchesTerms(
+        [
+          {
+            matchExpressions: [
+              { key: "zone", operator: "In", values: ["z1"] },
+              { key: "disk", operator: "DoesNotExist" },
+            ],
+          },
+        ],
+        node,
+      ),
+    ).toBe(false);
     expect(nodeMatchesTerms([{ matchFields: [{ key: "metadata.name", operator: "In", values: ["n1"] }] }], node)).toBe(true);
     expect(nodeMatchesTerms([{ matchFields: [{ key: "metadata.name", operator: "NotIn", values: ["n1"] }] }], node)).toBe(false);
     expect(nodeMatchesTerms([{}], node)).toBe(false);

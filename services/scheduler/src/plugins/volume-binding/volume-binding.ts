@@ -26,16 +26,25 @@ export function nodeMatchesTerms(terms: NodeSelectorTerm[], node: Node): boolean
     const exprs = (t.matchExpressions ?? []).every((e) => {
       const v = labels[e.key];
       switch (e.operator) {
-        case "In": return has(e.key) && (e.values ?? []).includes(v);
-        case "NotIn": return !has(e.key) || !(e.values ?? []).includes(v);
-        case "Exists": return has(e.key);
-        case "DoesNotExist": return !has(e.key);
-        case "Gt": return has(e.key) && Number(v) > Number(e.values?.[0]);
-        case "Lt": return has(e.key) && Number(v) < Number(e.values?.[0]);
-        default: return false;
+        case "In":
+          return has(e.key) && (e.values ?? []).includes(v);
+        case "NotIn":
+          return !has(e.key) || !(e.values ?? []).includes(v);
+        case "Exists":
+          return has(e.key);
+        case "DoesNotExist":
+          return !has(e.key);
+        case "Gt":
+          return has(e.key) && Number(v) > Number(e.values?.[0]);
+        case "Lt":
+          return has(e.key) && Number(v) < Number(e.values?.[0]);
+        default:
+          return false;
       }
     });
-    const fields = (t.matchFields ?? []).every((f) => f.key === "metadata.name" && (f.operator === "In") === (f.values ?? []).includes(node.metadata.name ?? ""));
+    const fields = (t.matchFields ?? []).every(
+      (f) => f.key === "metadata.name" && (f.operator === "In") === (f.values ?? []).includes(node.metadata.name ?? ""),
+    );
     return exprs && fields;
   });
 }

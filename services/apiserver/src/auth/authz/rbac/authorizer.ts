@@ -15,7 +15,10 @@ export class RbacAuthorizer implements Authorizer {
     for (const { binding, rules } of this.applicable(a.user, a.namespace)) {
       if (!rules.some((r) => ruleAllows(r, a))) continue;
       const scope = binding.kind === "RoleBinding" ? ` in namespace "${binding.metadata.namespace}"` : "";
-      return { decision: "allow", reason: `RBAC: allowed by ${binding.kind} "${binding.metadata.name}"${scope} of ${binding.roleRef.kind} "${binding.roleRef.name}" to ${describe(a.user)}` };
+      return {
+        decision: "allow",
+        reason: `RBAC: allowed by ${binding.kind} "${binding.metadata.name}"${scope} of ${binding.roleRef.kind} "${binding.roleRef.name}" to ${describe(a.user)}`,
+      };
     }
     return { decision: "noOpinion", reason: "" };
   }

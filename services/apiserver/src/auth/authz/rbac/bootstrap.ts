@@ -14,21 +14,39 @@ const AUTOUPDATE = "rbac.authorization.kubernetes.io/autoupdate";
 export async function ensureBootstrapPolicy(registry: Registry, log: Logger): Promise<void> {
   let created = 0;
   let updated = 0;
-  for (const [resource, objs] of [["clusterroles", bootstrapClusterRoles], ["clusterrolebindings", bootstrapClusterRoleBindings]] as const) {
+  for (const [resource, objs] of [
+    ["clusterroles", bootstrapClusterRoles],
+    ["clusterrolebindings", bootstrapClusterRoleBindings],
+  ] as const) {
     for (const o of objs) {
-      const existing = await registry.get(resource, undefined, o.metadata.name!).then((x) => x as ClusterRole, (err) => {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      });
+      const existing = await registry.get(resource, undefined, o.metadata.name!).then(
+        (x) => x as ClusterRole,
+        (err) => {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        },
+      );
       if (existing) {
-        if (componentClusterRoles.includes(o as ClusterRole) && existing.metadata.annotations?.[AUTOUPDATE] === "true" && JSON.stringify(existing.rules) !== JSON.stringify((o as ClusterRole).rules)) {
-          await registry.update(resource, undefined, o.metadata.name!, (cur) => ({ ...cur, rules: (o as ClusterRole).rules }) as ClusterRole).then(() => updated++, (err) => log.warn({ err, role: o.metadata.name }, "could not update a component role"));
+        if (
+          componentClusterRoles.includes(o as ClusterRole) &&
+          existing.metadata.annotations?.[AUTOUPDATE] === "true" &&
+          JSON.stringify(existing.rules) !== JSON.stringify((o as ClusterRole).rules)
+        ) {
+          await registry
+            .update(resource, undefined, o.metadata.name!, (cur) => ({ ...cur, rules: (o as ClusterRole).rules }) as ClusterRole)
+            .then(
+              () => updated++,
+              (err) => log.warn({ err, role: o.metadata.name }, "could not update a component role"),
+            );
         }
         continue;
       }
-      await registry.create(resource, undefined, o).then(() => created++, (err) => {
-        if (!isAlreadyExists(err)) throw err;
-      });
+      await registry.create(resource, undefined, o).then(
+        () => created++,
+        (err) => {
+          if (!isAlreadyExists(err)) throw err;
+        },
+      );
     }
   }
   if (created || updated) log.info({ created, updated }, "created (and brought up to date) the default RBAC roles and bindings");

@@ -41,9 +41,19 @@ export class RbacCache implements PolicySource {
     for (const i of this.indexes) i.stop();
   }
 
-  clusterRoles(): ClusterRole[] { return this.clusterRoleIndex.all(); }
-  clusterRole(name: string): ClusterRole | undefined { return this.clusterRoleIndex.get("", name); }
-  role(namespace: string, name: string): Role | undefined { return this.roles.get(namespace, name); }
-  clusterRoleBindings(): RoleBinding[] { return this.clusterBindings.all(); }
-  roleBindings(namespace: string): RoleBinding[] { return this.bindings.inNamespace(namespace); }
+  clusterRoles(): ClusterRole[] {
+    return this.clusterRoleIndex.all();
+  }
+  clusterRole(name: string): ClusterRole | undefined {
+    return this.clusterRoleIndex.get("", name);
+  }
+  role(namespace: string, name: string): Role | undefined {
+    return this.roles.get(namespace, name);
+  }
+  clusterRoleBindings(): RoleBinding[] {
+    return this.clusterBindings.all();
+  }
+  roleBindings(namespace: string): RoleBinding[] {
+    return this.bindings.inNamespace(namespace);
+  }
 }

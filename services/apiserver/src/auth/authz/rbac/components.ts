@@ -25,7 +25,9 @@ const scheduler: PolicyRule[] = [
 ];
 
 /** Resources the garbage collector and adoption rewrite (owner references, finalizers): those it follows, by API group. */
-const owned: [string, string[]][] = [...builtinResources.filter((r) => r.garbageCollected).reduce((m, r) => m.set(r.group, [...(m.get(r.group) ?? []), r.resource]), new Map<string, string[]>())];
+const owned: [string, string[]][] = [
+  ...builtinResources.filter((r) => r.garbageCollected).reduce((m, r) => m.set(r.group, [...(m.get(r.group) ?? []), r.resource]), new Map<string, string[]>()),
+];
 
 /** What the controllers of the controller-manager do, together. */
 const controllerManager: PolicyRule[] = [
@@ -40,7 +42,11 @@ const controllerManager: PolicyRule[] = [
   rule(["create"], ["batch"], ["jobs"]),
   rule(["create", ...change], ["discovery.k8s.io"], ["endpointslices"]),
   rule(change, [""], ["endpoints", "namespaces", "namespaces/finalize", "nodes", "persistentvolumes"]),
-  rule(change, [""], ["namespaces/status", "nodes/status", "pods/status", "persistentvolumes/status", "persistentvolumeclaims/status", "replicationcontrollers/status"]),
+  rule(
+    change,
+    [""],
+    ["namespaces/status", "nodes/status", "pods/status", "persistentvolumes/status", "persistentvolumeclaims/status", "replicationcontrollers/status"],
+  ),
   rule(change, ["apps"], ["deployments/status", "replicasets/status", "daemonsets/status", "statefulsets/status"]),
   rule(change, ["batch"], ["jobs/status", "cronjobs/status"]),
   rule(change, ["policy"], ["poddisruptionbudgets/status"]),
@@ -72,9 +78,16 @@ const nodeProxier: PolicyRule[] = [
 const labels = { "kubernetes.io/bootstrapping": "rbac-defaults" };
 const annotations = { "rbac.authorization.kubernetes.io/autoupdate": "true" };
 
-const role = (name: string, rules: PolicyRule[]): ClusterRole => ({ apiVersion: `${RBAC_GROUP}/v1`, kind: "ClusterRole", metadata: { name, labels, annotations }, rules });
+const role = (name: string, rules: PolicyRule[]): ClusterRole => ({
+  apiVersion: `${RBAC_GROUP}/v1`,
+  kind: "ClusterRole",
+  metadata: { name, labels, annotations },
+  rules,
+});
 const bindUser = (name: string, user: string): RoleBinding => ({
-  apiVersion: `${RBAC_GROUP}/v1`, kind: "ClusterRoleBinding", metadata: { name, labels, annotations },
+  apiVersion: `${RBAC_GROUP}/v1`,
+  kind: "ClusterRoleBinding",
+  metadata: { name, labels, annotations },
   roleRef: { apiGroup: RBAC_GROUP, kind: "ClusterRole", name },
   subjects: [{ kind: "User", apiGroup: RBAC_GROUP, name: user }],
 });

@@ -9,7 +9,14 @@ import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from "./policy.js
 import { ruleAllows, uncovered } from "./rules.js";
 
 const alice = { name: "alice", groups: ["devs", "system:authenticated"] };
-const res = (verb: string, resource: string, extra: Partial<Attributes> = {}): Attributes => ({ user: alice, verb, resourceRequest: true, apiGroup: "", resource, ...extra });
+const res = (verb: string, resource: string, extra: Partial<Attributes> = {}): Attributes => ({
+  user: alice,
+  verb,
+  resourceRequest: true,
+  apiGroup: "",
+  resource,
+  ...extra,
+});
 
 describe("RBAC rules (Kubernetes' documented semantics)", () => {
   it("matches verbs, groups and resources, with * as a wildcard", () => {
@@ -25,7 +32,9 @@ describe("RBAC rules (Kubernetes' documented semantics)", () => {
     expect(ruleAllows({ verbs: ["get"], apiGroups: [""], resources: ["pods"] }, res("get", "pods", { subresource: "log" }))).toBe(false);
     expect(ruleAllows({ verbs: ["get"], apiGroups: [""], resources: ["pods/log"] }, res("get", "pods", { subresource: "log" }))).toBe(true);
     expect(ruleAllows({ verbs: ["get"], apiGroups: [""], resources: ["pods/*"] }, res("get", "pods", { subresource: "log" }))).toBe(true);
-    expect(ruleAllows({ verbs: ["update"], apiGroups: ["apps"], resources: ["*/scale"] }, res("update", "deployments", { apiGroup: "apps", subresource: "scale" }))).toBe(true);
+    expect(
+      ruleAllows({ verbs: ["update"], apiGroups: ["apps"], resources: ["*/scale"] }, res("update", "deployments", { apiGroup: "apps", subresource: "scale" })),
+    ).toBe(true);
     expect(ruleAllows({ verbs: ["update"], apiGroups: ["apps"], resources: ["*/scale"] }, res("update", "deployments", { apiGroup: "apps" }))).toBe(false);
   });
 
@@ -48,13 +57,20 @@ describe("RBAC rules (Kubernetes' documented semantics)", () => {
   });
 
   it("escalation checks: owner rules must cover each verb/resource/name of the servant rules; * needs *", () => {
-    const owner: PolicyRule[] = [{ verbs: ["get", "list"], apiGroups: [""], resources: ["pods", "pods/log"] }, { verbs: ["get"], apiGroups: [""], resources: ["configmaps"], resourceNames: ["a"] }];
+    const owner: PolicyRule[] = [
+      { verbs: ["get", "list"], apiGroups: [""], resources: ["pods", "pods/log"] },
+      { verbs: ["get"], apiGroups: [""], resources: ["configmaps"], resourceNames: ["a"] },
+    ];
     expect(uncovered(owner, [{ verbs: ["get"], apiGroups: [""], resources: ["pods"] }])).toEqual([]);
     expect(uncovered(owner, [{ verbs: ["get"], apiGroups: [""], resources: ["configmaps"], resourceNames: ["a"] }])).toEqual([]);
     expect(uncovered(owner, [{ verbs: ["get"], apiGroups: [""], resources: ["configmaps"] }])).toHaveLength(1);
-    expect(uncovered(owner, [{ verbs: ["get", "delete"], apiGroups: [""], resources: ["pods"] }])).toEqual([{ verbs: ["delete"], apiGroups: [""], resources: ["pods"] }]);
+    expect(uncovered(owner, [{ verbs: ["get", "delete"], apiGroups: [""], resources: ["pods"] }])).toEqual([
+      { verbs: ["delete"], apiGroups: [""], resources: ["pods"] },
+    ]);
     expect(uncovered(owner, [{ verbs: ["*"], apiGroups: [""], resources: ["pods"] }])).toHaveLength(1);
-    expect(uncovered([{ verbs: ["*"], apiGroups: ["*"], resources: ["*"] }], [{ verbs: ["*"], apiGroups: ["apps"], resources: ["deployments/scale"] }])).toEqual([]);
+    expect(
+      uncovered([{ verbs: ["*"], apiGroups: ["*"], resources: ["*"] }], [{ verbs: ["*"], apiGroups: ["apps"], resources: ["deployments/scale"] }]),
+    ).toEqual([]);
     expect(uncovered([{ verbs: ["get"], nonResourceURLs: ["/metrics*"] }], [{ verbs: ["get"], nonResourceURLs: ["/metrics/cadvisor"] }])).toEqual([]);
   });
 });
@@ -70,11 +86,20 @@ function source(clusterRoles: ClusterRole[], roles: Role[], crbs: RoleBinding[],
   };
 }
 const rb = (ns: string, name: string, kind: "Role" | "ClusterRole", role: string, subjects: RoleBinding["subjects"]): RoleBinding => ({
-  apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name, namespace: ns }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind, name: role }, subjects,
+  apiVersion: "rbac.authorization.k8s.io/v1",
+  kind: "RoleBinding",
+  metadata: { name, namespace: ns },
+  roleRef: { apiGroup: "rbac.authorization.k8s.io", kind, name: role },
+  subjects,
 });
 
 describe("RBAC authorizer", () => {
-  const readPods: Role = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "pod-reader", namespace: "team-a" }, rules: [{ verbs: ["get", "list", "watch"], apiGroups: [""], resources: ["pods"] }] };
+  const readPods: Role = {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "Role",
+    metadata: { name: "pod-reader", namespace: "team-a" },
+    rules: [{ verbs: ["get", "list", "watch"], apiGroups: [""], resources: ["pods"] }],
+  };
   const policy = source(bootstrapClusterRoles, [readPods], bootstrapClusterRoleBindings, [
     rb("team-a", "alice-reads", "Role", "pod-reader", [{ kind: "User", name: "alice" }]),
     rb("team-b", "devs-view", "ClusterRole", "view", [{ kind: "Group", name: "devs" }]),
@@ -105,13 +130,19 @@ describe("RBAC authorizer", () => {
     expect(rbac.authorize(res("create", "selfsubjectaccessreviews", { apiGroup: "authorization.k8s.io" })).decision).toBe("allow");
     const authz = new ApiAuthorizer(policy);
     expect(authz.authorize(res("delete", "nodes", { user: { name: "root", groups: ["system:masters"] } })).decision).toBe("allow");
-    expect(() => authz.check(res("delete", "pods", { namespace: "team-a", name: "web" }))).toThrow('pods "web" is forbidden: User "alice" cannot delete resource "pods" in API group "" in the namespace "team-a"');
+    expect(() => authz.check(res("delete", "pods", { namespace: "team-a", name: "web" }))).toThrow(
+      'pods "web" is forbidden: User "alice" cannot delete resource "pods" in API group "" in the namespace "team-a"',
+    );
   });
 
   it("words denials as Kubernetes does", () => {
     expect(forbiddenMessage(res("list", "nodes"))).toBe('nodes is forbidden: User "alice" cannot list resource "nodes" in API group "" at the cluster scope');
-    expect(forbiddenMessage({ ...res("list", "deployments", { namespace: "d" }), apiGroup: "apps" })).toBe('deployments.apps is forbidden: User "alice" cannot list resource "deployments" in API group "apps" in the namespace "d"');
-    expect(forbiddenMessage(res("get", "pods", { subresource: "log", namespace: "d", name: "p" }))).toBe('pods/log "p" is forbidden: User "alice" cannot get resource "pods/log" in API group "" in the namespace "d"');
+    expect(forbiddenMessage({ ...res("list", "deployments", { namespace: "d" }), apiGroup: "apps" })).toBe(
+      'deployments.apps is forbidden: User "alice" cannot list resource "deployments" in API group "apps" in the namespace "d"',
+    );
+    expect(forbiddenMessage(res("get", "pods", { subresource: "log", namespace: "d", name: "p" }))).toBe(
+      'pods/log "p" is forbidden: User "alice" cannot get resource "pods/log" in API group "" in the namespace "d"',
+    );
     expect(forbiddenMessage({ user: alice, verb: "get", resourceRequest: false, path: "/metrics" })).toBe('forbidden: User "alice" cannot get path "/metrics"');
   });
 

@@ -35,10 +35,14 @@ export function nonResourceMatches(urls: string[] | undefined, path: string): bo
 /** Whether a binding's subject is this user (by name, group, or service account). */
 export function subjectMatches(s: Subject, user: UserInfo, bindingNamespace?: string): boolean {
   switch (s.kind) {
-    case "User": return s.name === user.name;
-    case "Group": return user.groups.includes(s.name);
-    case "ServiceAccount": return user.name === `system:serviceaccount:${s.namespace || bindingNamespace}:${s.name}`;
-    default: return false;
+    case "User":
+      return s.name === user.name;
+    case "Group":
+      return user.groups.includes(s.name);
+    case "ServiceAccount":
+      return user.name === `system:serviceaccount:${s.namespace || bindingNamespace}:${s.name}`;
+    default:
+      return false;
   }
 }
 

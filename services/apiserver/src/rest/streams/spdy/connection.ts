@@ -26,7 +26,11 @@ export const DEFAULT_WINDOW = 65536;
 /** GOAWAY status codes. */
 export const GoAwayStatus = { ok: 0, protocolError: 1, internalError: 2 } as const;
 
-interface Pending { data: Buffer; fin: boolean; cb: (err?: Error | null) => void }
+interface Pending {
+  data: Buffer;
+  fin: boolean;
+  cb: (err?: Error | null) => void;
+}
 
 /** One stream the client opened; `headers` are its SYN_STREAM headers. */
 export class SpdyStream extends Duplex {
@@ -41,7 +45,12 @@ export class SpdyStream extends Duplex {
   wasReset = false;
   readonly pending: Pending[] = [];
 
-  constructor(readonly id: number, readonly headers: SpdyHeaders, private readonly conn: SpdyConnection, sendWindow: number) {
+  constructor(
+    readonly id: number,
+    readonly headers: SpdyHeaders,
+    private readonly conn: SpdyConnection,
+    sendWindow: number,
+  ) {
     super({ allowHalfOpen: true });
     this.sendWindow = sendWindow;
   }
@@ -56,7 +65,10 @@ export class SpdyStream extends Duplex {
     if (this.replied) return;
     this.replied = true;
     this.conn.sendReply(this, headers, fin);
-    if (fin) { this.localEnded = true; this.end(); }
+    if (fin) {
+      this.localEnded = true;
+      this.end();
+    }
   }
 
   /** Aborts the stream with a RST_STREAM. */
@@ -120,7 +132,10 @@ export class SpdyConnection extends EventEmitter {
   private goingAway = false;
   private readonly log?: Logger;
 
-  constructor(private readonly transport: SpdyTransport, opts: SpdyConnectionOptions = {}) {
+  constructor(
+    private readonly transport: SpdyTransport,
+    opts: SpdyConnectionOptions = {},
+  ) {
     super();
     this.initialWindow = opts.initialWindow ?? DEFAULT_WINDOW;
     this.maxDataFrame = opts.maxDataFrame ?? 32768;
@@ -178,7 +193,11 @@ export class SpdyConnection extends EventEmitter {
   private protocolError(err: Error): void {
     if (this.closed) return;
     this.log?.warn({ err }, "SPDY session error: closing the connection");
-    this.write({ type: "goAway", lastGoodStreamId: this.lastRemoteId, status: err instanceof SpdyProtocolError ? GoAwayStatus.protocolError : GoAwayStatus.internalError });
+    this.write({
+      type: "goAway",
+      lastGoodStreamId: this.lastRemoteId,
+      status: err instanceof SpdyProtocolError ? GoAwayStatus.protocolError : GoAwayStatus.internalError,
+    });
     this.close();
   }
 
@@ -202,8 +221,14 @@ export class SpdyConnection extends EventEmitter {
         }
         const s = new SpdyStream(f.streamId, headers, this, this.peerInitialWindow);
         this.streams.set(f.streamId, s);
-        if (f.flags & FLAG_FIN) { s.remoteEnded = true; s.push(null); }
-        if (f.flags & FLAG_UNIDIRECTIONAL) { s.localEnded = true; s.end(); }
+        if (f.flags & FLAG_FIN) {
+          s.remoteEnded = true;
+          s.push(null);
+        }
+        if (f.flags & FLAG_UNIDIRECTIONAL) {
+          s.localEnded = true;
+          s.end();
+        }
         this.emit("stream", s);
         return;
       }
@@ -241,7 +266,10 @@ export class SpdyConnection extends EventEmitter {
       }
       case "rstStream": {
         const s = this.streams.get(f.streamId);
-        if (s) { s.wasReset = true; s.destroy(); }
+        if (s) {
+          s.wasReset = true;
+          s.destroy();
+        }
         return;
       }
       case "settings":
@@ -249,7 +277,10 @@ export class SpdyConnection extends EventEmitter {
           if (e.id !== SETTINGS_INITIAL_WINDOW_SIZE) continue;
           const delta = e.value - this.peerInitialWindow;
           this.peerInitialWindow = e.value;
-          for (const s of this.streams.values()) { s.sendWindow += delta; this.flush(s); }
+          for (const s of this.streams.values()) {
+            s.sendWindow += delta;
+            this.flush(s);
+          }
         }
         return;
       case "ping":
@@ -267,7 +298,10 @@ export class SpdyConnection extends EventEmitter {
           for (const s of this.streams.values()) this.flush(s);
         } else {
           const s = this.streams.get(f.streamId);
-          if (s) { s.sendWindow += f.delta; this.flush(s); }
+          if (s) {
+            s.sendWindow += f.delta;
+            this.flush(s);
+          }
         }
         return;
       }
@@ -325,7 +359,10 @@ export class SpdyConnection extends EventEmitter {
         continue;
       }
       s.pending.shift();
-      if (fin) { s.localEnded = true; this.maybeDone(s); }
+      if (fin) {
+        s.localEnded = true;
+        this.maybeDone(s);
+      }
       p.cb();
     }
   }

@@ -7,7 +7,14 @@ export const SPDY_VERSION = 3;
 
 /** Control frame types. */
 export const FrameType = {
-  synStream: 1, synReply: 2, rstStream: 3, settings: 4, ping: 6, goAway: 7, headers: 8, windowUpdate: 9,
+  synStream: 1,
+  synReply: 2,
+  rstStream: 3,
+  settings: 4,
+  ping: 6,
+  goAway: 7,
+  headers: 8,
+  windowUpdate: 9,
 } as const;
 
 /** FLAG_FIN on DATA, SYN_STREAM, SYN_REPLY and HEADERS frames. */
@@ -17,8 +24,16 @@ export const FLAG_UNIDIRECTIONAL = 0x02;
 
 /** RST_STREAM status codes. */
 export const RstStatus = {
-  protocolError: 1, invalidStream: 2, refusedStream: 3, unsupportedVersion: 4, cancel: 5, internalError: 6,
-  flowControlError: 7, streamInUse: 8, streamAlreadyClosed: 9, frameTooLarge: 11,
+  protocolError: 1,
+  invalidStream: 2,
+  refusedStream: 3,
+  unsupportedVersion: 4,
+  cancel: 5,
+  internalError: 6,
+  flowControlError: 7,
+  streamInUse: 8,
+  streamAlreadyClosed: 9,
+  frameTooLarge: 11,
 } as const;
 
 /** SETTINGS ids this implementation reads. */
@@ -48,13 +63,15 @@ function control(type: number, flags: number, payload: Buffer): Buffer {
   const h = Buffer.alloc(8);
   h.writeUInt16BE(0x8000 | SPDY_VERSION, 0);
   h.writeUInt16BE(type, 2);
-  h.writeUInt32BE(((flags & 0xff) << 24 | payload.length) >>> 0, 4);
+  h.writeUInt32BE((((flags & 0xff) << 24) | payload.length) >>> 0, 4);
   return Buffer.concat([h, payload]);
 }
 
 function u32(...values: number[]): Buffer {
   const b = Buffer.alloc(4 * values.length);
-  values.forEach((v, i) => { b.writeUInt32BE(v >>> 0, 4 * i); });
+  values.forEach((v, i) => {
+    b.writeUInt32BE(v >>> 0, 4 * i);
+  });
   return b;
 }
 
@@ -65,7 +82,7 @@ export function encodeFrame(f: Frame): Buffer {
       if (f.data.length > MAX_FRAME_PAYLOAD) throw new SpdyProtocolError(`data frame of ${f.data.length} bytes is too large`);
       const h = Buffer.alloc(8);
       h.writeUInt32BE(f.streamId & 0x7fffffff, 0);
-      h.writeUInt32BE(((f.flags & 0xff) << 24 | f.data.length) >>> 0, 4);
+      h.writeUInt32BE((((f.flags & 0xff) << 24) | f.data.length) >>> 0, 4);
       return Buffer.concat([h, f.data]);
     }
     case "synStream": {
@@ -84,7 +101,7 @@ export function encodeFrame(f: Frame): Buffer {
       return control(FrameType.rstStream, 0, u32(f.streamId & 0x7fffffff, f.status));
     case "settings": {
       const parts = [u32(f.entries.length)];
-      for (const e of f.entries) parts.push(u32(((e.flags & 0xff) << 24 | (e.id & 0xffffff)) >>> 0, e.value));
+      for (const e of f.entries) parts.push(u32((((e.flags & 0xff) << 24) | (e.id & 0xffffff)) >>> 0, e.value));
       return control(FrameType.settings, f.flags, Buffer.concat(parts));
     }
     case "ping":
@@ -113,7 +130,14 @@ export function decodeFrame(head: Buffer, payload: Buffer): Frame {
   switch (type) {
     case FrameType.synStream:
       need(payload, 10, "SYN_STREAM");
-      return { type: "synStream", streamId: id(), associatedId: payload.readUInt32BE(4) & 0x7fffffff, priority: payload[8] >> 5, flags, headerBlock: payload.subarray(10) };
+      return {
+        type: "synStream",
+        streamId: id(),
+        associatedId: payload.readUInt32BE(4) & 0x7fffffff,
+        priority: payload[8] >> 5,
+        flags,
+        headerBlock: payload.subarray(10),
+      };
     case FrameType.synReply:
       need(payload, 4, "SYN_REPLY");
       return { type: "synReply", streamId: id(), flags, headerBlock: payload.subarray(4) };

@@ -58,7 +58,8 @@ function u32(n: number): Buffer {
 
 /** Adler-32 (RFC 1950), which names the dictionary in a zlib header. */
 export function adler32(data: Buffer): number {
-  let a = 1, b = 0;
+  let a = 1,
+    b = 0;
   for (const byte of data) {
     a = (a + byte) % 65521;
     b = (b + a) % 65521;
@@ -129,8 +130,10 @@ export class HeaderDecompressor {
       this.waiting.push({ resolve, reject });
       if (block.length === 0) {
         // Nothing to inflate: an empty block stands for no headers (only if nothing is queued before it).
-        if (this.waiting.length === 1 && this.out.length === 0) { this.waiting.shift(); resolve({}); }
-        else this.fail(new SpdyProtocolError("empty header block"));
+        if (this.waiting.length === 1 && this.out.length === 0) {
+          this.waiting.shift();
+          resolve({});
+        } else this.fail(new SpdyProtocolError("empty header block"));
         return;
       }
       this.inflate.write(block);

@@ -31,7 +31,14 @@ describe("SPDY frames", () => {
     { type: "synReply", streamId: 3, flags: FLAG_FIN, headerBlock: Buffer.from([9]) },
     { type: "headers", streamId: 3, flags: 0, headerBlock: Buffer.from([7, 7]) },
     { type: "rstStream", streamId: 7, status: RstStatus.cancel },
-    { type: "settings", flags: 1, entries: [{ flags: 0, id: 7, value: 1 << 20 }, { flags: 1, id: 4, value: 100 }] },
+    {
+      type: "settings",
+      flags: 1,
+      entries: [
+        { flags: 0, id: 7, value: 1 << 20 },
+        { flags: 1, id: 4, value: 100 },
+      ],
+    },
     { type: "ping", id: 0xfffffffe },
     { type: "goAway", lastGoodStreamId: 9, status: 1 },
     { type: "windowUpdate", streamId: 0, delta: 0x7fffffff },
@@ -53,7 +60,9 @@ describe("SPDY frames", () => {
   it("rejects other SPDY versions and oversized frames, and passes unknown control types through", () => {
     expect(() => new FrameReader().push(Buffer.from([0x80, 2, 0, 6, 0, 0, 0, 4, 0, 0, 0, 1]))).toThrow(/version 2/);
     expect(() => new FrameReader(1024).push(Buffer.from([0, 0, 0, 1, 0, 0, 8, 0]))).toThrow(/exceeds/);
-    expect(new FrameReader().push(Buffer.from([0x80, 3, 0, 0x63, 0, 0, 0, 1, 42]))).toEqual([{ type: "unknown", frameType: 0x63, flags: 0, payload: Buffer.from([42]) }]);
+    expect(new FrameReader().push(Buffer.from([0x80, 3, 0, 0x63, 0, 0, 0, 1, 42]))).toEqual([
+      { type: "unknown", frameType: 0x63, flags: 0, payload: Buffer.from([42]) },
+    ]);
   });
 });
 
@@ -124,7 +133,15 @@ class TestClient {
   readonly server: SpdyConnection;
 
   constructor(initialWindow?: number) {
-    this.server = new SpdyConnection({ write: (b) => this.onBytes(b), close: () => { this.closed = true; } }, { initialWindow });
+    this.server = new SpdyConnection(
+      {
+        write: (b) => this.onBytes(b),
+        close: () => {
+          this.closed = true;
+        },
+      },
+      { initialWindow },
+    );
   }
 
   private onBytes(b: Buffer): void {
@@ -183,7 +200,10 @@ describe("SpdyConnection", () => {
   it("answers the client's pings, refuses reused stream ids, and resets streams on RST_STREAM", async () => {
     const c = new TestClient();
     const streams: SpdyStream[] = [];
-    c.server.on("stream", (s: SpdyStream) => { streams.push(s); s.reply(); });
+    c.server.on("stream", (s: SpdyStream) => {
+      streams.push(s);
+      s.reply();
+    });
     c.send({ type: "ping", id: 1 });
     c.send({ type: "ping", id: 2 }); // an even id would be our own ping's answer: not echoed
     const id = c.open({ a: "b" });
@@ -200,7 +220,11 @@ describe("SpdyConnection", () => {
   it("flow control: acknowledges received data, and keeps to the peer's window once it keeps windows", async () => {
     const c = new TestClient();
     let stream!: SpdyStream;
-    c.server.on("stream", (s: SpdyStream) => { stream = s; s.reply(); s.resume(); });
+    c.server.on("stream", (s: SpdyStream) => {
+      stream = s;
+      s.reply();
+      s.resume();
+    });
     const id = c.open({});
     // 40 KiB in: past half the 64 KiB window, so the server opens it again for the stream and the session.
     c.send({ type: "data", streamId: id, flags: 0, data: Buffer.alloc(40 * 1024) });
@@ -219,7 +243,10 @@ describe("SpdyConnection", () => {
     c.send({ type: "windowUpdate", streamId: id2, delta: 1 }); // the peer now keeps windows
     await tick();
     let s2!: SpdyStream;
-    c.server.once("stream", (s: SpdyStream) => { s2 = s; s.reply(); });
+    c.server.once("stream", (s: SpdyStream) => {
+      s2 = s;
+      s.reply();
+    });
     const id3 = c.open({});
     await tick();
     // The session window is what is left of 64 KiB after the 100 KiB sent while unenforced: none.
@@ -239,7 +266,10 @@ describe("SpdyConnection", () => {
   it("ends every stream when the transport closes, and closes on a protocol error with GOAWAY", async () => {
     const c = new TestClient();
     const closed: number[] = [];
-    c.server.on("stream", (s: SpdyStream) => { s.reply(); s.on("close", () => closed.push(s.id)); });
+    c.server.on("stream", (s: SpdyStream) => {
+      s.reply();
+      s.on("close", () => closed.push(s.id));
+    });
     c.open({});
     c.open({});
     await tick();
@@ -258,8 +288,12 @@ describe("SpdyConnection", () => {
 describe("port-forward over SPDY", () => {
   const pod = { metadata: { name: "web", namespace: "default" }, spec: { nodeName: "n", containers: [] } } as unknown as Pod;
   const echo: NodeConnector = {
-    logs: async () => { throw new Error("unused"); },
-    exec: async () => { throw new Error("unused"); },
+    logs: async () => {
+      throw new Error("unused");
+    },
+    exec: async () => {
+      throw new Error("unused");
+    },
     async portForward(_p, port) {
       if (port === 9) throw new Error("connection refused");
       const inbound = new PassThrough();
@@ -310,14 +344,24 @@ describe("exec over SPDY (v4.channel.k8s.io)", () => {
   const pod = { metadata: { name: "p", namespace: "default" }, spec: { nodeName: "n", containers: [{ name: "c" }] } } as unknown as Pod;
   /** exec upper-cases stdin to stdout, says bye on stderr, exits with the code named by the command. */
   const connector: NodeConnector = {
-    logs: async () => { throw new Error("unused"); },
-    portForward: async () => { throw new Error("unused"); },
+    logs: async () => {
+      throw new Error("unused");
+    },
+    portForward: async () => {
+      throw new Error("unused");
+    },
     async exec(_p, o: ExecOptions) {
-      const stdin = new PassThrough(), stdout = new PassThrough(), stderr = new PassThrough();
+      const stdin = new PassThrough(),
+        stdout = new PassThrough(),
+        stderr = new PassThrough();
       let done!: (n: number) => void;
       const exit = new Promise<number>((r) => (done = r));
       stdin.on("data", (b: Buffer) => stdout.write(b.toString().toUpperCase()));
-      stdin.on("end", () => { stdout.end(); stderr.end("bye\n"); done(Number(o.command[0])); });
+      stdin.on("end", () => {
+        stdout.end();
+        stderr.end("bye\n");
+        done(Number(o.command[0]));
+      });
       return { stdin, stdout, stderr, exit, resize: () => undefined, close: () => undefined };
     },
   };
@@ -342,7 +386,11 @@ describe("exec over SPDY (v4.channel.k8s.io)", () => {
     const outEnd = c.frames.findIndex((f) => f.type === "data" && f.streamId === stdout && f.flags & FLAG_FIN);
     const status = c.frames.findIndex((f) => f.type === "data" && f.streamId === err && f.data.length > 0);
     expect(outEnd).toBeLessThan(status);
-    expect(JSON.parse(c.text(err))).toMatchObject({ status: "Failure", reason: "NonZeroExitCode", details: { causes: [{ reason: "ExitCode", message: "3" }] } });
+    expect(JSON.parse(c.text(err))).toMatchObject({
+      status: "Failure",
+      reason: "NonZeroExitCode",
+      details: { causes: [{ reason: "ExitCode", message: "3" }] },
+    });
     expect(c.frames.some((f) => f.type === "goAway")).toBe(true);
   });
 });

@@ -87,7 +87,8 @@ describe("HorizontalPodAutoscaler", () => {
     const started = Date.now();
     await waitFor(async () => (await replicas()) === 3, 120_000, "the HPA to scale burn to 3 replicas");
     const upAfter = (Date.now() - started) / 1000;
-    const h = await hpa();
+    // The controller scales the target, then writes the HPA's status: wait for that second write.
+    const h = await waitFor(async () => ((await hpa()).status?.desiredReplicas === 3 ? hpa() : undefined), 15_000, "the HPA's status after the rescale");
     expect(h.status?.conditions?.find((c) => c.type === "ScalingActive")).toMatchObject({ status: "True", reason: "ValidMetricFound" });
     expect(h.status?.currentMetrics?.[0].resource?.current.averageUtilization).toBeGreaterThan(50);
     const table = await k(["get", "hpa"]);

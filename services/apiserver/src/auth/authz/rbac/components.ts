@@ -50,6 +50,7 @@ const controllerManager: PolicyRule[] = [
   rule(change, ["apps"], ["deployments/status", "replicasets/status", "daemonsets/status", "statefulsets/status"]),
   rule(change, ["batch"], ["jobs/status", "cronjobs/status"]),
   rule(change, ["policy"], ["poddisruptionbudgets/status"]),
+  rule(change, ["autoscaling"], ["horizontalpodautoscalers/status"]),
   // The clusterrole-aggregation controller writes aggregated roles' rules.
   rule(["escalate", ...change], [RBAC_GROUP], ["clusterroles"]),
   rule(["create", "get", "update"], ["coordination.k8s.io"], ["leases"]),

@@ -14,143 +14,15 @@ import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
 import { waitFor } from "@skiff/client";
-import {
-  setCondition,
-  type Deployment,
-  type EndpointSlice,
-  type Event,
-  type Ingress,
-  type IngressClass,
-  type Pod,
-  type Secret,
-  type Service,
-} from "@skiff/api";
+import type { Deployment, EndpointSlice, Event, Ingress, IngressClass, Pod, Secret, Service } from "@skiff/api";
 import { TestCluster } from "../harness/cluster.js";
-import { selfSigned, DEFAULT_CERT_CN } from "../../services/ingress/src/tls/certs.js";
-
-const IMAGE = "skiff/busybox:1.35";
-const GATE = "skiff.io/serving";
-
-/** A pod answering every request with "<pod> <path> host=<Host> proto=<X-Forwarded-Proto>" (+ " xff=<X-Forwarded-For> real=<X-Real-IP>" with `addresses`). */
-function echoPod(name: string, app: string, addresses = false): Pod {
-  const script = [
-    "#!/bin/sh",
-    "cr=$(printf '\\r')",
-    "read -r method path proto",
-    "host=''; xfp=''; xff=''; xri=''",
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
-    'while read -r line; do line=${line%"$cr"}; [ -z "$line" ] && break; case "$line" in [Hh]ost:*) host=${line#*: };; [Xx]-[Ff]orwarded-[Pp]roto:*) xfp=${line#*: };; [Xx]-[Ff]orwarded-[Ff]or:*) xff=${line#*: };; [Xx]-[Rr]eal-[Ii][Pp]:*) xri=${line#*: };; esac; done',
-    `body="${name} $path host=$host proto=$xfp${addresses ? " xff=$xff real=$xri" : ""}"`,
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
-    'printf \'HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-Length: %s\\r\\nConnection: close\\r\\n\\r\\n%s\' "${#body}" "$body"',
-  ].join("\n");
-  return {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: { name, namespace: "default", labels: { app } },
-    spec: {
-      containers: [
-        {
-          name: "echo",
-          image: IMAGE,
-          ports: [{ name: "http", containerPort: 8080 }],
-          command: ["sh", "-c", `cat > /h.sh <<'EOF'\n${script}\nEOF\nchmod +x /h.sh && exec nc -ll -p 8080 -e /h.sh`],
-        },
-      ],
-      readinessGates: [{ conditionType: GATE }],
-      terminationGracePeriodSeconds: 1,
-    },
-  };
-}
-
-const service = (name: string, app?: string): Service =>
-  ({
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: { name, namespace: "default" },
-    spec: { ...(app ? { selector: { app } } : {}), ports: [{ name: "http", port: 80, targetPort: "http" }] },
-  }) as Service;
-
-type Rule = { host?: string; paths: [string, "Exact" | "Prefix" | "ImplementationSpecific", string][] };
-function ingress(name: string, rules: Rule[], extra: Partial<Ingress["spec"]> = {}, annotations: Record<string, string> = {}): Ingress {
-  return {
-    apiVersion: "networking.k8s.io/v1",
-    kind: "Ingress",
-    metadata: { name, namespace: "default", annotations },
-    spec: {
-      rules: rules.map((r) => ({
-        host: r.host,
-        http: { paths: r.paths.map(([path, pathType, svc]) => ({ path, pathType, backend: { service: { name: svc, port: { number: 80 } } } })) },
-      })),
-      ...extra,
-    },
-  };
-}
-
-/** One HTTP/1.1 request to ip:port with a Host header; resolves status, headers and body. */
-function http(
-  ip: string,
-  port: number,
-  host: string,
-  path: string,
-  timeoutMs = 15_000,
-): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: ip, port, path, headers: { host }, agent: false, timeout: timeoutMs }, (res) => {
-      let body = "";
-      res.on("data", (d) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: body.trim(), headers: res.headers }));
-      res.on("error", reject);
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", reject);
-    req.end();
-  });
-}
-
-/** The certificate's CN a TLS client sees for an SNI name. */
-function servedCN(ip: string, servername: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = tlsConnect({ host: ip, port: 443, servername, rejectUnauthorized: false, ALPNProtocols: ["http/1.1"] }, () => {
-      const cn = s.getPeerCertificate().subject?.CN;
-      s.end();
-      resolve(Array.isArray(cn) ? cn[0] : String(cn));
-    });
-    s.on("error", reject);
-  });
-}
-
-function tlsSecret(name: string, cn: string): Secret {
-  const { cert, key } = selfSigned(cn);
-  return {
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: { name, namespace: "default" },
-    type: "kubernetes.io/tls",
-    data: { "tls.crt": Buffer.from(cert).toString("base64"), "tls.key": Buffer.from(key).toString("base64") },
-  };
-}
+import { DEFAULT_CERT_CN } from "../../services/ingress/src/tls/certs.js";
+import { echoPod, setGate, service, ingress, http, servedCN, tlsSecret } from "./ingress-fixtures.js";
 
 describe("the ingress controller", () => {
   const cluster = new TestCluster({ nodes: 1 });
   let lb = "";
   const get = (host: string, path: string) => http(lb, 80, host, path);
-
-  async function setGate(name: string, status: "True" | "False"): Promise<void> {
-    for (let i = 0; i < 5; i++) {
-      const p = await cluster.client.get<Pod>("pods", name, "default");
-      p.status ??= {};
-      p.status.conditions ??= [];
-      setCondition(p.status.conditions, { type: GATE, status });
-      try {
-        await cluster.client.updateStatus("pods", p);
-        return;
-      } catch {
-        /* conflict with the agent: read again */
-      }
-    }
-    throw new Error("could not set the readiness gate");
-  }
 
   beforeAll(async () => {
     await cluster.start();
@@ -168,7 +40,7 @@ describe("the ingress controller", () => {
       90_000,
       "echo pods to run",
     );
-    for (const p of ["alpha-1", "alpha-2", "beta-1"]) await setGate(p, "True");
+    for (const p of ["alpha-1", "alpha-2", "beta-1"]) await setGate(cluster.client, p, "True");
     const svc = await waitFor(
       async () => {
         const s = await client.get<Service>("services", "skiff-ingress", "kube-system").catch(() => undefined);
@@ -371,7 +243,7 @@ describe("the ingress controller", () => {
       ),
     );
     await waitFor(async () => (await client.get<Pod>("pods", "addr-1", "default")).status?.phase === "Running", 90_000, "the addr pod to run");
-    await setGate("addr-1", "True");
+    await setGate(cluster.client, "addr-1", "True");
     // The address this host's socket used towards the LoadBalancer address is what the client is.
     const viaHttp = await waitFor(
       () =>
@@ -479,7 +351,7 @@ describe("the ingress controller", () => {
   it("takes a backend out of rotation when its pod turns not ready", async () => {
     const who = async () => (await get("a.example.com", "/api")).body.split(" ")[0];
     const t0 = Date.now();
-    await setGate("alpha-2", "False");
+    await setGate(cluster.client, "alpha-2", "False");
     await waitFor(
       async () => {
         for (let i = 0; i < 4; i++) if ((await who()) !== "alpha-1") return false;
@@ -490,7 +362,7 @@ describe("the ingress controller", () => {
     );
     console.log(`not-ready pod out of the controller's rotation after ${Date.now() - t0} ms (including 4 checking requests)`);
     for (let i = 0; i < 10; i++) expect(await who()).toBe("alpha-1");
-    await setGate("alpha-2", "True");
+    await setGate(cluster.client, "alpha-2", "True");
   });
 
   it("keeps answering through a rolling update of the backend Deployment (0 failed requests)", async () => {

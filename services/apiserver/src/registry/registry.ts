@@ -3,6 +3,7 @@
 // read-modify-write goes through one loop (guaranteedUpdate), the only place that retries on a
 // lost compare-and-set. Transport-neutral: the gRPC and REST fronts call it and map its typed
 // errors once. It names no kind.
+import { paginate, randomSuffix } from "./pagination.js";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@skiff/log";
 import {
@@ -232,23 +233,11 @@ export class Registry {
     const filter = compileFilter(this.strategy(info).selectableFields, opts.labelSelector, opts.fieldSelector);
     const prefix = prefixFilter(info.resource, info.namespaced ? opts.namespace : undefined);
     const { items, revision } = cached && this.store.listCached ? await this.store.listCached(prefix) : await this.store.list(prefix);
-    let objs = items.map(decode).filter((o) => filter.matches(o));
-    objs.sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
-    let after = "";
-    if (opts.continueToken) {
-      try {
-        after = JSON.parse(Buffer.from(opts.continueToken, "base64url").toString("utf8")).k;
-      } catch {
-        throw new BadRequestError("invalid continue token");
-      }
-      objs = objs.filter((o) => sortKey(o) > after);
-    }
-    let continueToken = "";
-    if (opts.limit && opts.limit > 0 && objs.length > opts.limit) {
-      objs = objs.slice(0, opts.limit);
-      continueToken = Buffer.from(JSON.stringify({ k: sortKey(objs[objs.length - 1]) })).toString("base64url");
-    }
-    return { items: objs, resourceVersion: String(revision), continueToken };
+    const page = paginate(
+      items.map(decode).filter((o) => filter.matches(o)),
+      opts,
+    );
+    return { ...page, resourceVersion: String(revision) };
   }
 
   // ---- update ----
@@ -508,16 +497,4 @@ export class Registry {
       }
     }
   }
-}
-
-function sortKey(o: KObject): string {
-  return `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
-}
-
-const alphabet = "bcdfghjklmnpqrstvwxz2456789";
-/** Kubernetes-style 5-character suffix for generateName. */
-function randomSuffix(): string {
-  let s = "";
-  for (let i = 0; i < 5; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
-  return s;
 }

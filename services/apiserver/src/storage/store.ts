@@ -17,24 +17,11 @@ import { parseKey } from "./keys.js";
 import { WatchCache } from "./cache.js";
 import { RevisionMismatch, type ObjectStore, type StoredEntry, type StoreEvent } from "./types.js";
 import type { ValueTransformer } from "./encryption.js";
+import { defaultRetry, transient, wrap, type RetryOptions } from "./retry.js";
 
 const OP_HEADER = "KV-Operation";
 const SKIFF_OP_HEADER = "Skiff-Op";
 const COMPACTED_KEY = "_meta._._compacted";
-
-/**
- * How long one JetStream request may take, and how long an operation keeps retrying. When a
- * stream's leader dies, requests to it go unanswered until the survivors elect a new one (a few
- * seconds on nats-server 2.9); short attempts retried within a budget make an operation wait for
- * the election, not for a fixed number of long timeouts. Writes are retried with the same
- * message id, so the stream answers a retry of a write that did land with that write's ack
- * (deduplication) instead of storing it twice or failing its compare-and-set.
- */
-export interface RetryOptions {
-  attemptMs: number;
-  budgetMs: number;
-}
-const defaultRetry: RetryOptions = { attemptMs: 2000, budgetMs: 10_000 };
 
 /**
  * Long-lived consumers (the watch cache's, fallback watches) pull with short expiries and
@@ -504,20 +491,4 @@ export class Store implements ObjectStore {
     this.log.info({ removed: doomed.length, compactedRevision: maxSeq }, "compacted delete markers");
     return doomed.length;
   }
-}
-
-/** Failures that a reconnect or a leader election cures: worth another attempt. */
-function transient(err: unknown): boolean {
-  if (err instanceof natsErrors.TimeoutError || err instanceof natsErrors.NoRespondersError) return true;
-  if (err instanceof natsErrors.RequestError) return err.isNoResponders() || err.cause instanceof natsErrors.TimeoutError;
-  // 503: "JetStream system temporarily unavailable" (no leader yet); 408: the server timed out.
-  if (err instanceof JetStreamApiError) return err.status === 503 || err.status === 408;
-  return false;
-}
-
-/** Maps NATS failures to Unavailable; the API edge turns it into 503 / UNAVAILABLE. */
-function wrap(err: unknown): Error {
-  if (err instanceof GoneError || err instanceof RevisionMismatch || err instanceof UnavailableError) return err;
-  const msg = err instanceof Error ? err.message : String(err);
-  return new UnavailableError(`store unavailable: ${msg}`);
 }

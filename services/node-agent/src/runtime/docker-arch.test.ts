@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { goArch } from "./docker.js";
+import { goArch } from "./docker-util.js";
 
 describe("kubernetes.io/arch from the engine's architecture", () => {
   it("maps uname names to GOARCH", () => {

@@ -9,7 +9,7 @@ import { gzipSync } from "node:zlib";
 import { expect, it } from "vitest";
 import type { Deployment, Node, Pod } from "@skiff/api";
 import { waitFor } from "@skiff/client";
-import { Proc, TestCluster, repoRoot } from "../harness/cluster.js";
+import { type Proc, TestCluster, repoRoot } from "../harness/cluster.js";
 import { launchChromium } from "../harness/browser.js";
 import { spawnSync } from "node:child_process";
 
@@ -41,26 +41,7 @@ it(`dashboard: bundle size and first paint with ${PODS} pods`, async () => {
   const browser = await launchChromium();
   try {
     await cluster.start();
-    hollow = new Proc(
-      "hollow-nodes",
-      process.execPath,
-      [
-        join(repoRoot, "services", "node-agent", "dist", "hollow", "main.js"),
-        "--apiserver",
-        cluster.apiAddress,
-        "--tls-dir",
-        cluster.tlsDir("admin"),
-        "--nats",
-        cluster.natsUrl(),
-        "--count",
-        String(NODES),
-        "--prefix",
-        `${cluster.name}-h`,
-        "--heartbeat-ms",
-        "5000",
-      ],
-      join(cluster.dir, "hollow-nodes.log"),
-    );
+    hollow = cluster.startHollowNodes(NODES, ["--heartbeat-ms", "5000"]);
     await hollow.ready;
     await waitFor(
       async () =>

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { waitFor } from "@skiff/client";
 import type { Pod, Service } from "@skiff/api";
-import { Proc, TestCluster, repoRoot } from "../harness/cluster.js";
+import { type Proc, TestCluster } from "../harness/cluster.js";
 import { printTable } from "./stats.js";
 
 const PODS = Number(process.env.SKIFF_BENCH_PODS ?? 1000);
@@ -56,28 +56,8 @@ it(`reports the RSS of every process idle and with ${PODS} pods`, async () => {
     await sleep(5000); // settle after start
     const idle = sample();
 
-    hollow = new Proc(
-      "hollow-nodes",
-      process.execPath,
-      [
-        join(repoRoot, "services", "node-agent", "dist", "hollow", "main.js"),
-        "--apiserver",
-        cluster.apiAddress,
-        "--tls-dir",
-        cluster.tlsDir("admin"),
-        "--nats",
-        cluster.natsUrl(),
-        "--count",
-        String(HOLLOW),
-        "--prefix",
-        `${cluster.name}-h`,
-        "--heartbeat-ms",
-        "5000",
-        "--max-pods",
-        String(Math.ceil(PODS / HOLLOW) + 10),
-      ],
-      join(cluster.dir, "hollow-nodes.log"),
-    );
+    hollow = cluster.startHollowNodes(HOLLOW, ["--heartbeat-ms", "5000", "--max-pods", String(Math.ceil(PODS / HOLLOW) + 10)]);
+
     await hollow.ready;
     const client = cluster.client;
     for (let s = 0; s < SERVICES; s++) {

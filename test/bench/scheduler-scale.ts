@@ -2,10 +2,9 @@
 // plus one process of N hollow node agents (fake runtime, real registration and heartbeats).
 // Creates P pods and measures create→bound latency from a pod watch (ADDED → first event with
 // spec.nodeName) and throughput (pods bound per second from the first ADDED to the last bind).
-import { join } from "node:path";
 import { type ApiClient, waitFor } from "@skiff/client";
 import type { Node, Pod } from "@skiff/api";
-import { Proc, TestCluster, repoRoot } from "../harness/cluster.js";
+import { type Proc, TestCluster } from "../harness/cluster.js";
 import { percentile } from "./stats.js";
 
 /** Figures of one run. */
@@ -51,26 +50,7 @@ export async function runSchedulerScale(opts: {
   try {
     await cluster.start();
     const t0 = performance.now();
-    hollow = new Proc(
-      "hollow-nodes",
-      process.execPath,
-      [
-        join(repoRoot, "services", "node-agent", "dist", "hollow", "main.js"),
-        "--apiserver",
-        cluster.apiAddress,
-        "--tls-dir",
-        cluster.tlsDir("admin"),
-        "--nats",
-        cluster.natsUrl(),
-        "--count",
-        String(opts.nodes),
-        "--prefix",
-        `${cluster.name}-h`,
-        "--heartbeat-ms",
-        String(opts.heartbeatMs ?? 5000),
-      ],
-      join(cluster.dir, "hollow-nodes.log"),
-    );
+    hollow = cluster.startHollowNodes(opts.nodes, ["--heartbeat-ms", String(opts.heartbeatMs ?? 5000)]);
     await hollow.ready;
     const client: ApiClient = cluster.client;
     await waitFor(

@@ -203,6 +203,28 @@ export class TestCluster {
     return `nats://127.0.0.1:${this.natsPort}`;
   }
 
+  /**
+   * Starts `count` hollow nodes (the real node agent on a fake runtime, one process) named
+   * `<cluster>-h<i>`, with the admin identity; `args` are further hollow-node flags. The caller
+   * awaits its `ready` and stops it.
+   */
+  startHollowNodes(count: number, args: string[] = []): Proc {
+    const main = join(repoRoot, "services", "node-agent", "dist", "hollow", "main.js");
+    const flags = [
+      "--apiserver",
+      this.apiAddress,
+      "--tls-dir",
+      this.tlsDir("admin"),
+      "--nats",
+      this.natsUrl(),
+      "--count",
+      String(count),
+      "--prefix",
+      `${this.name}-h`,
+    ];
+    return new Proc("hollow-nodes", process.execPath, [main, ...flags, ...args], join(this.dir, "hollow-nodes.log"));
+  }
+
   async startNats(): Promise<void> {
     if (!this.natsPort) this.natsPort = await freePort();
     // NATS closed too: TLS, each client a user by its certificate, each node only its own heartbeat subject.

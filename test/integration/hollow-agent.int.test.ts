@@ -3,11 +3,10 @@
 // Running by the agent's own pod manager and status manager on the fake runtime — the node's own
 // address as hostIP, a sandbox IP, docker:// container IDs, Ready conditions — and the agent's
 // other rules apply: activeDeadlineSeconds fails a pod, a deletion with a grace period finishes.
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@skiff/client";
 import type { Node, Pod } from "@skiff/api";
-import { Proc, TestCluster, repoRoot } from "../harness/cluster.js";
+import { type Proc, TestCluster } from "../harness/cluster.js";
 
 describe("hollow nodes run the real node agent", () => {
   const cluster = new TestCluster({ nodes: 0 });
@@ -16,26 +15,7 @@ describe("hollow nodes run the real node agent", () => {
 
   beforeAll(async () => {
     await cluster.start();
-    hollow = new Proc(
-      "hollow-nodes",
-      process.execPath,
-      [
-        join(repoRoot, "services", "node-agent", "dist", "hollow", "main.js"),
-        "--apiserver",
-        cluster.apiAddress,
-        "--tls-dir",
-        cluster.tlsDir("admin"),
-        "--nats",
-        cluster.natsUrl(),
-        "--count",
-        "2",
-        "--prefix",
-        `${cluster.name}-h`,
-        "--heartbeat-ms",
-        "2000",
-      ],
-      join(cluster.dir, "hollow-nodes.log"),
-    );
+    hollow = cluster.startHollowNodes(2, ["--heartbeat-ms", "2000"]);
     await hollow.ready;
     await waitFor(
       async () => {

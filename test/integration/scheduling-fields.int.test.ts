@@ -4,11 +4,10 @@
 // affinity; a PriorityClass and a preempting high-priority pod evicting a low-priority one;
 // a pod with nodeName set by its author bypasses the scheduler.
 import { execFile } from "node:child_process";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@skiff/client";
 import { isForbidden, type Event, type Node, type Pod } from "@skiff/api";
-import { Proc, TestCluster, repoRoot } from "../harness/cluster.js";
+import { type Proc, TestCluster } from "../harness/cluster.js";
 
 describe("scheduling fields on 3 hollow nodes", () => {
   const cluster = new TestCluster({ nodes: 0 });
@@ -21,28 +20,7 @@ describe("scheduling fields on 3 hollow nodes", () => {
 
   beforeAll(async () => {
     await cluster.start();
-    hollow = new Proc(
-      "hollow-nodes",
-      process.execPath,
-      [
-        join(repoRoot, "services", "node-agent", "dist", "hollow", "main.js"),
-        "--apiserver",
-        cluster.apiAddress,
-        "--tls-dir",
-        cluster.tlsDir("admin"),
-        "--nats",
-        cluster.natsUrl(),
-        "--count",
-        "3",
-        "--prefix",
-        `${cluster.name}-h`,
-        "--heartbeat-ms",
-        "2000",
-        "--cpus",
-        "2",
-      ],
-      join(cluster.dir, "hollow-nodes.log"),
-    );
+    hollow = cluster.startHollowNodes(3, ["--heartbeat-ms", "2000", "--cpus", "2"]);
     await hollow.ready;
     await waitFor(
       async () => {

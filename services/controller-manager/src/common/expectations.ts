@@ -1,6 +1,8 @@
 // Expectations (client-go's ControllerExpectations): what a controller has asked the apiserver
 // to create or delete and not yet seen through its informer. While any are outstanding the
 // controller does not act on counts from its cache, so a stale cache never double-creates.
+import { objectKey, type Pod } from "@skiff/api";
+import type { InformerHandlers } from "@skiff/client";
 
 /** How long an expectation is trusted before it is dropped (a lost watch event must not wedge a controller). */
 export const EXPECTATION_TTL_MS = 5 * 60_000;
@@ -68,4 +70,34 @@ export class Expectations {
     }
     return p;
   }
+}
+
+/**
+ * Pod informer handlers for a controller that creates and deletes its own pods (DaemonSet, Job):
+ * each event settles the owner's expectations and queues the owner (`owner` names it, or
+ * undefined for pods that are not its).
+ */
+export function ownedPodHandlers(owner: (p: Pod) => string | undefined, expectations: Expectations, queue: { add(key: string): void }): InformerHandlers<Pod> {
+  return {
+    onAdd: (p) => {
+      const k = owner(p);
+      if (k) {
+        expectations.creationObserved(k);
+        queue.add(k);
+      }
+    },
+    onUpdate: (a, p) => {
+      const k = owner(p);
+      if (!k) return;
+      if (p.metadata.deletionTimestamp && !a.metadata.deletionTimestamp) expectations.deletionObserved(k, objectKey(p));
+      queue.add(k);
+    },
+    onDelete: (p) => {
+      const k = owner(p);
+      if (k) {
+        expectations.deletionObserved(k, objectKey(p));
+        queue.add(k);
+      }
+    },
+  };
 }

@@ -4,7 +4,7 @@
 // not-ready/unreachable NoExecute taints forever (no tolerationSeconds), so eviction spares them.
 import { clone, objectKey, type DaemonSet, type Node, type Pod, type Toleration } from "@skiff/api";
 import { QueueController } from "../common/base.js";
-import { Expectations } from "../common/expectations.js";
+import { Expectations, ownedPodHandlers } from "../common/expectations.js";
 import { controllerRef, newControllerRef, tolerant } from "../common/ownership.js";
 import { isPodActive, isPodReady, podFromTemplate } from "../common/pods.js";
 import { templateHash } from "../common/hash.js";
@@ -60,28 +60,7 @@ export class DaemonSetController extends QueueController {
       const r = controllerRef(p);
       return r?.kind === "DaemonSet" ? `${p.metadata.namespace}/${r.name}` : undefined;
     };
-    this.pods.addHandlers({
-      onAdd: (p) => {
-        const k = owner(p);
-        if (k) {
-          this.expectations.creationObserved(k);
-          this.queue.add(k);
-        }
-      },
-      onUpdate: (a, p) => {
-        const k = owner(p);
-        if (!k) return;
-        if (p.metadata.deletionTimestamp && !a.metadata.deletionTimestamp) this.expectations.deletionObserved(k, objectKey(p));
-        this.queue.add(k);
-      },
-      onDelete: (p) => {
-        const k = owner(p);
-        if (k) {
-          this.expectations.deletionObserved(k, objectKey(p));
-          this.queue.add(k);
-        }
-      },
-    });
+    this.pods.addHandlers(ownedPodHandlers(owner, this.expectations, this.queue));
     await Promise.all([this.sets.waitForSync(), this.pods.waitForSync(), this.nodes.waitForSync()]);
   }
 

@@ -4,7 +4,7 @@
 // ttlSecondsAfterFinished after finishing. completionMode Indexed: see indexed.ts.
 import { clone, getCondition, nowRfc3339, objectKey, isNotFound, type Job, type Pod } from "@skiff/api";
 import { QueueController } from "../common/base.js";
-import { Expectations } from "../common/expectations.js";
+import { Expectations, ownedPodHandlers } from "../common/expectations.js";
 import { controllerRef, newControllerRef, tolerant } from "../common/ownership.js";
 import { deletionOrder, isPodActive, isPodReady, podFromTemplate } from "../common/pods.js";
 import { formatIndexes, indexedPod, indexesToStart, succeededIndexes } from "./indexed.js";
@@ -67,28 +67,7 @@ export class JobController extends QueueController {
       const ref = controllerRef(p);
       return ref?.kind === "Job" ? `${p.metadata.namespace}/${ref.name}` : undefined;
     };
-    this.pods.addHandlers({
-      onAdd: (p) => {
-        const k = owner(p);
-        if (k) {
-          this.expectations.creationObserved(k);
-          this.queue.add(k);
-        }
-      },
-      onUpdate: (a, p) => {
-        const k = owner(p);
-        if (!k) return;
-        if (p.metadata.deletionTimestamp && !a.metadata.deletionTimestamp) this.expectations.deletionObserved(k, objectKey(p));
-        this.queue.add(k);
-      },
-      onDelete: (p) => {
-        const k = owner(p);
-        if (k) {
-          this.expectations.deletionObserved(k, objectKey(p));
-          this.queue.add(k);
-        }
-      },
-    });
+    this.pods.addHandlers(ownedPodHandlers(owner, this.expectations, this.queue));
     await Promise.all([this.jobs.waitForSync(), this.pods.waitForSync()]);
   }
 

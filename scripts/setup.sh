@@ -156,7 +156,7 @@ else
     [[ -f "$stamp" ]] || return 1
     local d
     for d in packages/* services/*; do [[ ! -f "$d/tsconfig.json" || -d "$d/dist" ]] || return 1; done
-    [[ -z "$(find packages services tsconfig*.json package-lock.json -newer "$stamp" -not -path '*/node_modules/*' -not -path '*/dist/*' \( -name '*.ts' -o -name '*.json' \) -print -quit 2>/dev/null)" ]]
+    [[ -z "$(find packages services tsconfig*.json package-lock.json -newer "$stamp" -not -path '*/node_modules/*' -not -path '*/dist/*' \( -name '*.ts' -o -name '*.tsx' -o -name '*.css' -o -name '*.html' -o -name '*.json' \) -print -quit 2>/dev/null)" ]]
   }
   if built; then
     log "build up to date (no source changed since the last build)"

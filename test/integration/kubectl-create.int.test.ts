@@ -254,15 +254,24 @@ spec:
     await kubectl("apply", "-f", pdb);
     await waitFor(async () => (await jsonpath("pdb web", "{.status.currentHealthy}")) === "2", 30_000, "the budget sees 2 healthy pods");
     expect(await jsonpath("pdb web", "{.status.disruptionsAllowed}")).toBe("0");
-    const drain = spawn("kubectl", ["drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--grace-period=5", "--timeout=150s"], {
+    // --force: the pod from `kubectl run` (no controller) may share the node; the budget is what is tested.
+    const drain = spawn("kubectl", ["drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--force", "--grace-period=5", "--timeout=150s"], {
       env: { ...process.env, KUBECONFIG: kubeconfig },
     });
     let output = "";
+    let exitCode: number | undefined;
     drain.stdout.on("data", (d) => (output += d));
     drain.stderr.on("data", (d) => (output += d));
-    const exited = new Promise<number>((r) => drain.on("exit", (c) => r(c ?? -1)));
+    const exited = new Promise<number>((r) => drain.on("exit", (c) => r((exitCode = c ?? -1))));
     try {
-      await waitFor(async () => output.includes("Cannot evict pod as it would violate the pod's disruption budget"), 30_000, "drain told the budget blocks it");
+      await waitFor(
+        async () => {
+          if (exitCode !== undefined) throw new Error(`kubectl drain exited ${exitCode} early:\n${output}`);
+          return output.includes("Cannot evict pod as it would violate the pod's disruption budget");
+        },
+        30_000,
+        "drain told the budget blocks it",
+      );
       expect((await runningPods("app=web")).length).toBe(2);
       // A third replica (on the other node: this one is cordoned) lets the budget spend one at a time.
       await kubectl("scale", "deployment", "web", "--replicas=3");

@@ -5,7 +5,7 @@
 // to move a 100 MB body each way. Goal: ≥ half of nginx's requests/s, p99 within 2× of nginx's.
 // Results go to bench-results/ingress.json.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, writeFileSync, readFileSync, openSync } from "node:fs";
+import { mkdirSync, writeFileSync, readFileSync, openSync, readdirSync } from "node:fs";
 import { request, Agent } from "node:http";
 import { join } from "node:path";
 import { cpus, loadavg } from "node:os";
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { waitFor } from "@skiff/client";
 import type { EndpointSlice, Ingress, Service } from "@skiff/api";
 import { TestCluster, freePort, repoRoot } from "../harness/cluster.js";
-import { printTable } from "./stats.js";
+import { percentile, printTable } from "./stats.js";
 
 const HOST = "bench.local";
 const BIG = 100 * 1024 * 1024;
@@ -57,16 +57,52 @@ interface AbResult {
   p50: number;
   p99: number;
   failed: number;
+  requests: number;
+  /** CPU time (user + system) of the serving process and its children per request, µs. */
+  cpuUs?: number;
 }
 
-/** ab -k -c 50 for SECONDS against a port with the Host header. */
-function ab(port: number): AbResult {
+const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+/** CPU seconds (user + system) used so far by a process and its descendants (nginx's and the controller's workers). */
+function cpuSeconds(root: number): number {
+  const stats: { pid: number; ppid: number; ticks: number }[] = [];
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const f = readFileSync(`/proc/${d}/stat`, "utf8");
+      const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
+      // Fields after the command: state(3) ppid(4) … utime(14) stime(15), numbered from 1.
+      stats.push({ pid: Number(d), ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) });
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const tree = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const s of stats)
+      if (!tree.has(s.pid) && tree.has(s.ppid)) {
+        tree.add(s.pid);
+        grew = true;
+      }
+  }
+  return stats.filter((s) => tree.has(s.pid)).reduce((a, s) => a + s.ticks, 0) / CLK_TCK;
+}
+
+/** ab -k -c 50 for SECONDS against a port with the Host header; `pid`: the process whose CPU is counted. */
+function ab(port: number, pid: number): AbResult {
+  const cpu0 = cpuSeconds(pid);
   const out = execFileSync("ab", ["-q", "-k", "-c", "50", "-t", String(SECONDS), "-n", "5000000", "-H", `Host: ${HOST}`, `http://127.0.0.1:${port}/`], {
     encoding: "utf8",
     maxBuffer: 1 << 24,
   });
+  const cpu = cpuSeconds(pid) - cpu0;
   const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
+  const requests = num(/Complete requests:\s+(\d+)/);
   return {
+    requests,
+    cpuUs: Math.round((cpu * 1e6) / Math.max(1, requests)),
     rps: num(/Requests per second:\s+([\d.]+)/),
     p50: num(/\s50%\s+(\d+)/),
     p99: num(/\s99%\s+(\d+)/),
@@ -217,7 +253,8 @@ it("measures Skiff's ingress against nginx and direct", async () => {
   const small: Record<string, AbResult[]> = { direct: [], nginx: [], skiff: [] };
   for (const m of modes)
     execFileSync("ab", ["-q", "-k", "-c", "50", "-t", "6", "-n", "5000000", "-H", `Host: ${HOST}`, `http://127.0.0.1:${ports[m]}/`], { stdio: "ignore" }); // warm-up: V8 compiles the hot path (slow when cores are contended), pools fill
-  for (let r = 0; r < ROUNDS; r++) for (const m of modes) small[m].push(ab(ports[m]));
+  const pids = { direct: backend.pid!, nginx: nginx.pid!, skiff: ingress.pid! };
+  for (let r = 0; r < ROUNDS; r++) for (const m of modes) small[m].push(ab(ports[m], pids[m]));
   const bulkRes: Record<string, { down: number[]; up: number[] }> = { direct: { down: [], up: [] }, nginx: { down: [], up: [] }, skiff: { down: [], up: [] } };
   for (let r = 0; r < 2; r++)
     for (const m of modes) {
@@ -227,13 +264,16 @@ it("measures Skiff's ingress against nginx and direct", async () => {
   // Best round of each mode (the machine is shared: the best is the least disturbed).
   const best = (m: string) => small[m].reduce((a, b) => (b.rps > a.rps ? b : a));
   const mbps = (s: number[]) => Math.round(BIG / 1024 / 1024 / Math.min(...s));
+  // CPU per request of the serving process (the proxy; direct: the backend): the median round. Unlike req/s it
+  // barely moves with the machine's load.
+  const cpuUs = (m: string) => percentile(small[m].map((x) => x.cpuUs ?? NaN), 50);
   const rows = modes.map((m) => {
     const b = best(m);
-    return [m, Math.round(b.rps), b.p50, b.p99, small[m].map((x) => Math.round(x.rps)).join(" / "), mbps(bulkRes[m].down), mbps(bulkRes[m].up)];
+    return [m, Math.round(b.rps), b.p50, b.p99, small[m].map((x) => Math.round(x.rps)).join(" / "), cpuUs(m), mbps(bulkRes[m].down), mbps(bulkRes[m].up)];
   });
   printTable(
     `Ingress (ab -k -c 50, ${SECONDS} s × ${ROUNDS} rounds alternating; 100 MB bodies, best of 2; ${cpus().length} cores, load ${loadavg()[0].toFixed(1)})`,
-    ["path", "req/s (best)", "p50 ms", "p99 ms", "req/s each round", "100MB down MB/s", "100MB up MB/s"],
+    ["path", "req/s (best)", "p50 ms", "p99 ms", "req/s each round", "CPU µs/req", "100MB down MB/s", "100MB up MB/s"],
     rows,
   );
   const s = best("skiff"),
@@ -244,6 +284,7 @@ it("measures Skiff's ingress against nginx and direct", async () => {
     rpsSkiffOverDirect: +(s.rps / d.rps).toFixed(2),
     rpsNginxOverDirect: +(n.rps / d.rps).toFixed(2),
     p99SkiffOverNginx: +(s.p99 / Math.max(1, n.p99)).toFixed(2),
+    cpuPerRequestSkiffOverNginx: +(cpuUs("skiff") / cpuUs("nginx")).toFixed(2),
     downSkiffOverNginx: +(mbps(bulkRes.skiff.down) / mbps(bulkRes.nginx.down)).toFixed(2),
     upSkiffOverNginx: +(mbps(bulkRes.skiff.up) / mbps(bulkRes.nginx.up)).toFixed(2),
     downSkiffOverDirect: +(mbps(bulkRes.skiff.down) / mbps(bulkRes.direct.down)).toFixed(2),
@@ -259,6 +300,7 @@ it("measures Skiff's ingress against nginx and direct", async () => {
         at: new Date().toISOString(),
         cores: cpus().length,
         load: loadavg()[0],
+        cpuUsPerRequest: { direct: cpuUs("direct"), nginx: cpuUs("nginx"), skiff: cpuUs("skiff") },
         small,
         bulkSeconds: bulkRes,
         ratios,

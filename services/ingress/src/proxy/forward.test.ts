@@ -133,15 +133,10 @@ describe("Upstreams.retain", () => {
     const slow = createServer((_req, res) => setTimeout(() => res.end("done"), 300));
     const port = await listen(slow);
     const ep = { ip: "127.0.0.1", port };
-    const body = new Promise<string>((resolve, reject) => {
-      const req = request({ host: ep.ip, port, path: "/", agent: p.agent(ep, false) }, (res) => {
-        let b = "";
-        res.on("data", (d) => (b += d));
-        res.on("end", () => resolve(b));
-      });
-      req.on("error", reject);
-      req.end();
-    });
+    const body = p
+      .pool(ep, false, 5000)
+      .request({ path: "/", method: "GET" })
+      .then((r) => r.body.text());
     await new Promise((r) => setTimeout(r, 100));
     p.retain(new Set());
     expect(await body).toBe("done");

@@ -1,17 +1,18 @@
-// Forwarding one request to a backend: endpoints tried in round-robin order, the next one on a
+// Forwarding one request to a backend over undici's keep-alive pools (its dispatch API: a
+// cheaper client than http.request): endpoints tried in round-robin order, the next one on a
 // connect failure (the request body is only read once a connection stands, so nothing is lost
 // on a retry), bodies streamed both ways with back-pressure, proxy-body-size (413),
 // connect/read timeouts (504), 502/503 with bodies that say what failed. Upgrades (WebSocket)
 // are piped as raw bytes once the backend answers.
-import { request as httpRequest, STATUS_CODES, type ClientRequest, type IncomingMessage, type ServerResponse } from "node:http";
-import { request as httpsRequest } from "node:https";
-import { connect as netConnect, type Socket } from "node:net";
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import { connect as netConnect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import type { Duplex } from "node:stream";
+import { Transform, type Duplex } from "node:stream";
+import type { Dispatcher } from "undici";
 import type { Endpoint } from "../backends/backends.js";
 import type { RouteOptions } from "../annotations/annotations.js";
-import { downstreamHeaders, upstreamHeaders, type ClientSide } from "./headers.js";
+import { downstreamRaw, upstreamHeaders, type ClientSide } from "./headers.js";
 import type { Upstreams } from "./upstreams.js";
 
 export type Req = IncomingMessage | Http2ServerRequest;
@@ -57,7 +58,14 @@ function hasBody(req: Req): boolean {
   return req.headers["transfer-encoding"] !== undefined || (cl !== undefined && cl !== "0");
 }
 
-const CONNECT_ERRORS = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL", "ECONNTIMEOUT"]);
+const CONNECT_ERRORS = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL", "UND_ERR_CONNECT_TIMEOUT", "ECONNRESET", "ETIMEDOUT"]);
+/** Errors of a pooled connection the backend had just closed (nothing reached it). */
+const STALE_ERRORS = new Set(["UND_ERR_SOCKET", "ECONNRESET", "EPIPE"]);
+const READ_TIMEOUTS = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** The request body on its way up: counted against proxy-body-size. */
+class BodyTooLarge extends Error {}
 
 /** Forwards `req` to the target; calls `done` once with the outcome. */
 export function forward(req: Req, res: Res, t: ForwardTarget, pools: Upstreams, done: (o: Outcome) => void): void {
@@ -76,15 +84,40 @@ export function forward(req: Req, res: Res, t: ForwardTarget, pools: Upstreams, 
     return finish({ status: 413, bytesOut: 0 });
   }
   const order = pools.order(t.backend, t.endpoints);
-  const body = hasBody(req);
   const https = o.backendProtocol === "HTTPS";
   const headers = upstreamHeaders(req.headers, t.client);
-  let current: ClientRequest | undefined;
+  const method = req.method ?? "GET";
+  let abortUpstream: ((err?: Error) => void) | undefined;
   let clientGone = false;
+  let upstream = "";
+  const tooLarge = () => {
+    req.unpipe(counter);
+    abortUpstream?.(new BodyTooLarge());
+    sendError(res, 413, `request body is over the limit of ${limit} bytes (proxy-body-size)`, { connection: "close" });
+    finish({ status: 413, upstream, bytesOut: 0 });
+  };
+  // The body goes up through a counter that the pool reads only once a connection stands, so
+  // nothing is lost when a connect fails and the next endpoint is tried.
+  let sent = 0;
+  const counter: Transform | undefined = hasBody(req)
+    ? new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          sent += chunk.length;
+          if (limit && sent > limit) return cb(new BodyTooLarge());
+          cb(null, chunk);
+        },
+      })
+    : undefined;
+  if (counter) {
+    counter.on("error", (err) => {
+      if (err instanceof BodyTooLarge) tooLarge();
+    });
+    req.pipe(counter);
+  }
   res.on("close", () => {
     if (!res.writableFinished) {
       clientGone = true;
-      current?.destroy();
+      abortUpstream?.();
       finish({ status: 499, bytesOut: 0, error: "client closed the connection" });
     }
   });
@@ -92,127 +125,63 @@ export function forward(req: Req, res: Res, t: ForwardTarget, pools: Upstreams, 
 
   const attempt = (i: number, sameAgain: boolean): void => {
     const ep = order[i];
-    const upstream = `${ep.ip}:${ep.port}`;
-    const preq = (https ? httpsRequest : httpRequest)({
-      host: ep.ip,
-      port: ep.port,
-      method: req.method,
-      path: t.path,
-      headers,
-      agent: pools.agent(ep, https),
-      ...(https ? { servername: undefined } : {}),
-    });
-    current = preq;
+    upstream = `${ep.ip}:${ep.port}`;
     let connected = false,
       responded = false,
-      sent = 0,
-      timedOut = "";
-    let readTimer: NodeJS.Timeout | undefined;
-    // One timer per request, restarted (refresh) on each chunk rather than replaced: a new
-    // timer per chunk was a measurable share of the per-request CPU.
-    let readDone = false;
-    const armRead = () => {
-      if (readDone) return;
-      if (readTimer) {
-        readTimer.refresh();
-        return;
-      }
-      readTimer = setTimeout(() => {
-        timedOut = `no answer from ${upstream} within ${o.readTimeoutMs / 1000} s (proxy-read-timeout)`;
-        preq.destroy(new Error(timedOut));
-      }, o.readTimeoutMs);
-    };
-    let connectTimer: NodeJS.Timeout | undefined;
-    const clear = () => {
-      readDone = true;
-      if (connectTimer) clearTimeout(connectTimer);
-      if (readTimer) clearTimeout(readTimer);
-    };
-    const sendBody = () => {
-      connected = true;
-      if (connectTimer) clearTimeout(connectTimer);
-      armRead();
-      if (!body) {
-        preq.end();
-        return;
-      }
-      const onData = (chunk: Buffer) => {
-        sent += chunk.length;
-        if (limit && sent > limit) {
-          req.off("data", onData);
-          preq.destroy();
-          sendError(res, 413, `request body is over the limit of ${limit} bytes (proxy-body-size)`, { connection: "close" });
-          finish({ status: 413, upstream, bytesOut: 0 });
-          return;
+      bytesOut = 0;
+    const handler = {
+      onConnect(abort: (err?: Error) => void) {
+        connected = true;
+        abortUpstream = abort;
+        if (clientGone || finished) abort();
+      },
+      onHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
+        if (status < 200) return true; // 100 Continue and other interim answers: not passed on
+        responded = true;
+        if (clientGone || finished) return false;
+        (res as ServerResponse).writeHead(status, downstreamRaw(raw));
+        drain = resume;
+        return true;
+      },
+      onData(chunk: Buffer): boolean {
+        bytesOut += chunk.length;
+        if ((res as ServerResponse).write(chunk)) return true;
+        res.once("drain", drain);
+        return false;
+      },
+      onComplete() {
+        res.end();
+        finish({ status: res.statusCode, upstream, bytesOut });
+      },
+      onError(err: Error & { code?: string }) {
+        if (finished || clientGone || err instanceof BodyTooLarge) return;
+        const code = err.code ?? "";
+        if (responded) {
+          (res as ServerResponse).destroy();
+          return finish({ status: res.statusCode, upstream, bytesOut, error: `backend closed mid-response (${code || err.message})` });
         }
-        if (!preq.write(chunk)) req.pause();
-      };
-      preq.on("drain", () => req.resume());
-      req.on("data", onData);
-      req.once("end", () => preq.end());
-      req.resume();
+        if (READ_TIMEOUTS.has(code)) {
+          const msg = `no answer from ${upstream} within ${o.readTimeoutMs / 1000} s (proxy-read-timeout)`;
+          sendError(res, 504, `backend ${t.backend}: ${msg}`);
+          return finish({ status: 504, upstream, bytesOut: 0, error: msg });
+        }
+        const refused = !connected && CONNECT_ERRORS.has(code);
+        const stale = connected && !counter && !sameAgain && IDEMPOTENT.has(method) && STALE_ERRORS.has(code);
+        failures.push(`${upstream}: ${code === "UND_ERR_CONNECT_TIMEOUT" ? `connect timed out after ${o.connectTimeoutMs / 1000} s` : code || err.message}`);
+        if (stale) return attempt(i, true);
+        if (refused && i + 1 < order.length) return attempt(i + 1, false);
+        const msg = refused
+          ? `no endpoint of ${t.backend} accepted a connection (${failures.join(", ")})`
+          : `backend ${t.backend} failed: ${failures.join(", ")}`;
+        sendError(res, 502, msg);
+        finish({ status: 502, upstream, bytesOut: 0, error: msg });
+      },
     };
-    preq.once("socket", (s: Socket) => {
-      if (!s.connecting) return sendBody(); // a pooled connection
-      connectTimer = setTimeout(() => {
-        const e = new Error(`connect to ${upstream} timed out after ${o.connectTimeoutMs / 1000} s`) as NodeJS.ErrnoException;
-        e.code = "ECONNTIMEOUT";
-        preq.destroy(e);
-      }, o.connectTimeoutMs);
-      s.once(https ? "secureConnect" : "connect", sendBody);
-    });
-    preq.once("response", (pres: IncomingMessage) => {
-      responded = true;
-      armRead();
-      if (clientGone || finished) {
-        pres.destroy();
-        return;
-      }
-      const status = pres.statusCode ?? 502;
-      (res as ServerResponse).writeHead(status, downstreamHeaders(pres.headers));
-      let bytesOut = 0;
-      pres.on("data", (c: Buffer) => {
-        bytesOut += c.length;
-        armRead();
-      });
-      pres.pipe(res as ServerResponse);
-      pres.once("end", () => {
-        clear();
-        finish({ status, upstream, bytesOut });
-      });
-      pres.once("aborted", () => {
-        clear();
-        (res as ServerResponse).destroy();
-        finish({ status, upstream, bytesOut, error: "backend closed mid-response" });
-      });
-      pres.once("error", () => {
-        clear();
-        (res as ServerResponse).destroy();
-      });
-    });
-    preq.once("error", (err: NodeJS.ErrnoException) => {
-      clear();
-      if (finished || clientGone) return;
-      if (responded) {
-        (res as ServerResponse).destroy();
-        return finish({ status: res.statusCode, upstream, bytesOut: 0, error: err.message });
-      }
-      if (timedOut) {
-        sendError(res, 504, `backend ${t.backend}: ${timedOut}`);
-        return finish({ status: 504, upstream, bytesOut: 0, error: timedOut });
-      }
-      const refused = !connected && (CONNECT_ERRORS.has(err.code ?? "") || err.code === "ECONNRESET" || err.code === "ETIMEDOUT");
-      // A pooled connection the backend had just closed: nothing reached it, so try again.
-      const stale = connected && preq.reusedSocket && sent === 0 && !body && (err.code === "ECONNRESET" || err.code === "EPIPE");
-      failures.push(`${upstream}: ${err.code ?? err.message}`);
-      if (stale && !sameAgain) return attempt(i, true);
-      if (refused && i + 1 < order.length) return attempt(i + 1, false);
-      const msg = refused
-        ? `no endpoint of ${t.backend} accepted a connection (${failures.join(", ")})`
-        : `backend ${t.backend} failed: ${failures.join(", ")}`;
-      sendError(res, 502, msg);
-      finish({ status: 502, upstream, bytesOut: 0, error: msg });
-    });
+    let drain = () => undefined as void;
+    pools.pool(ep, https, o.connectTimeoutMs).dispatch(
+      { path: t.path, method: method as Dispatcher.HttpMethod, headers, body: counter ?? null, headersTimeout: o.readTimeoutMs, bodyTimeout: o.readTimeoutMs },
+      handler as unknown as Dispatcher.DispatchHandler,
+    );
   };
   attempt(0, false);
 }

@@ -1,6 +1,6 @@
 // Request and response headers across the proxy: hop-by-hop headers (and HTTP/2 pseudo
 // headers) dropped, the X-Forwarded-* family and X-Real-IP set from what this proxy saw.
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders } from "node:http";
 
 const HOP = new Set([
   "connection",
@@ -40,8 +40,8 @@ export interface ClientSide {
 }
 
 /** Headers for the upstream request. `upgrade` keeps Connection/Upgrade (WebSocket and the like). */
-export function upstreamHeaders(h: IncomingHttpHeaders, c: ClientSide, upgrade = false): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
+export function upstreamHeaders(h: IncomingHttpHeaders, c: ClientSide, upgrade = false): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
   // Headers named in Connection are hop-by-hop too.
   const named = connectionNamed(h.connection);
   for (const k in h) {
@@ -63,13 +63,25 @@ export function upstreamHeaders(h: IncomingHttpHeaders, c: ClientSide, upgrade =
   return out;
 }
 
-/** Response headers to pass to the client (no hop-by-hop; valid for HTTP/1.1 and HTTP/2). */
-export function downstreamHeaders(h: IncomingHttpHeaders): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  const named = connectionNamed(h.connection);
-  for (const k in h) {
-    const v = h[k];
-    if (v !== undefined && !HOP.has(k) && !named.has(k)) out[k] = v;
+/**
+ * The upstream's raw response headers (undici: name, value, … as bytes) to pass to the client:
+ * hop-by-hop dropped. HTTP/1.1: a flat [name, value, …] list that writeHead takes as is (repeated
+ * headers kept, no object built); HTTP/2 takes the same list (names lower-cased by Node).
+ */
+export function downstreamRaw(raw: Buffer[]): string[] {
+  const out: string[] = [];
+  let named: ReadonlySet<string> = NONE;
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i].toString("latin1");
+    const lk = k.toLowerCase();
+    if (HOP.has(lk)) {
+      if (lk === "connection") named = connectionNamed(raw[i + 1].toString("latin1"));
+      continue;
+    }
+    out.push(k, raw[i + 1].toString("latin1"));
   }
-  return out;
+  if (named === NONE) return out;
+  const kept: string[] = [];
+  for (let i = 0; i < out.length; i += 2) if (!named.has(out[i].toLowerCase())) kept.push(out[i], out[i + 1]);
+  return kept;
 }

@@ -1,25 +1,39 @@
-// Keep-alive connection pools, one http(s).Agent per endpoint, and round-robin choice of
-// where a request goes first. Pools of endpoints that left every backend are closed.
-import { Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
+// Keep-alive connection pools, one undici Pool per endpoint (and connect timeout), and
+// round-robin choice of where a request goes first. Pools of endpoints that left every
+// backend are closed once their requests in flight are done.
+import { Pool } from "undici";
 import type { Endpoint } from "../backends/backends.js";
 
 /** Pools and round-robin counters. */
 export class Upstreams {
-  private readonly agents = new Map<string, HttpAgent>();
+  private readonly pools = new Map<string, { pool: Pool; ep: string }>();
   private readonly rr = new Map<string, number>();
 
   /** The pool of one endpoint (created on first use). */
-  agent(ep: Endpoint, https: boolean): HttpAgent {
-    const id = `${https ? "https" : "http"}://${ep.ip}:${ep.port}`;
-    let a = this.agents.get(id);
-    if (!a) {
-      // Pods serve their own certificates (usually self-signed): like ingress-nginx, do not verify them.
-      const opts = { keepAlive: true, keepAliveMsecs: 1000, maxFreeSockets: 256, scheduling: "lifo" as const };
-      a = https ? new HttpsAgent({ ...opts, rejectUnauthorized: false }) : new HttpAgent(opts);
-      this.agents.set(id, a);
+  pool(ep: Endpoint, https: boolean, connectTimeoutMs: number): Pool {
+    const id = `${https ? "https" : "http"}://${ep.ip}:${ep.port}|${connectTimeoutMs}`;
+    let p = this.pools.get(id);
+    if (!p) {
+      const host = ep.ip.includes(":") ? `[${ep.ip}]` : ep.ip;
+      p = {
+        ep: `${ep.ip}:${ep.port}`,
+        pool: new Pool(`${https ? "https" : "http"}://${host}:${ep.port}`, {
+          // Unbounded like ingress-nginx's upstream; idle connections kept a minute (nginx's
+          // keepalive_timeout), shorter when the backend's Keep-Alive header says so.
+          connections: null,
+          pipelining: 1,
+          keepAliveTimeout: 60_000,
+          keepAliveMaxTimeout: 600_000,
+          // The read timeouts are per request (proxy-read-timeout), given at dispatch.
+          headersTimeout: 0,
+          bodyTimeout: 0,
+          // Pods serve their own certificates (usually self-signed): like ingress-nginx, do not verify them.
+          connect: { timeout: connectTimeoutMs, ...(https ? { rejectUnauthorized: false } : {}) },
+        }),
+      };
+      this.pools.set(id, p);
     }
-    return a;
+    return p.pool;
   }
 
   /** The order to try a backend's endpoints in: round-robin start, then the others. */
@@ -34,17 +48,15 @@ export class Upstreams {
    * busy ones when their response is done (a terminating pod's requests in flight finish).
    */
   retain(live: Set<string>): void {
-    for (const [id, a] of this.agents) {
-      if (live.has(id.replace(/^https?:\/\//, ""))) continue;
-      // With keepAlive off, the agent destroys each socket as it becomes free (node:_http_agent).
-      (a as HttpAgent & { keepAlive: boolean }).keepAlive = false;
-      for (const list of Object.values(a.freeSockets)) for (const s of list ?? []) s.destroy();
-      this.agents.delete(id);
+    for (const [id, p] of this.pools) {
+      if (live.has(p.ep)) continue;
+      this.pools.delete(id);
+      void p.pool.close().catch(() => undefined);
     }
   }
 
   close(): void {
-    for (const a of this.agents.values()) a.destroy();
-    this.agents.clear();
+    for (const p of this.pools.values()) void p.pool.destroy().catch(() => undefined);
+    this.pools.clear();
   }
 }

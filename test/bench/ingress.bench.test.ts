@@ -18,6 +18,9 @@ import { percentile, printTable } from "./stats.js";
 const HOST = "bench.local";
 const BIG = 100 * 1024 * 1024;
 const ROUNDS = 3;
+// Serving processes of each proxy: the controller's --workers and nginx's worker_processes, the
+// same number (default one per CPU, both tools' default behaviour: ingress-nginx's "auto").
+const WORKERS = Number(process.env.SKIFF_INGRESS_WORKERS || 0) || cpus().length;
 const SECONDS = 4;
 
 const backendJs = `
@@ -180,6 +183,8 @@ beforeAll(async () => {
       cluster.tlsDir("admin"),
       "--node-name",
       "bench",
+      "--workers",
+      String(WORKERS),
     ],
     join(cluster.dir, "ingress.log"),
   );
@@ -214,7 +219,7 @@ beforeAll(async () => {
   writeFileSync(
     join(nd, "nginx.conf"),
     `
-daemon off; worker_processes 1; pid ${nd}/nginx.pid; error_log ${nd}/error.log;
+daemon off; worker_processes ${WORKERS}; pid ${nd}/nginx.pid; error_log ${nd}/error.log;
 events { worker_connections 4096; }
 http {
   access_log ${nd}/access.log; client_body_temp_path ${nd}/body; proxy_temp_path ${nd}/proxy; fastcgi_temp_path ${nd}/fcgi; uwsgi_temp_path ${nd}/uwsgi; scgi_temp_path ${nd}/scgi;
@@ -266,13 +271,17 @@ it("measures Skiff's ingress against nginx and direct", async () => {
   const mbps = (s: number[]) => Math.round(BIG / 1024 / 1024 / Math.min(...s));
   // CPU per request of the serving process (the proxy; direct: the backend): the median round. Unlike req/s it
   // barely moves with the machine's load.
-  const cpuUs = (m: string) => percentile(small[m].map((x) => x.cpuUs ?? NaN), 50);
+  const cpuUs = (m: string) =>
+    percentile(
+      small[m].map((x) => x.cpuUs ?? NaN),
+      50,
+    );
   const rows = modes.map((m) => {
     const b = best(m);
     return [m, Math.round(b.rps), b.p50, b.p99, small[m].map((x) => Math.round(x.rps)).join(" / "), cpuUs(m), mbps(bulkRes[m].down), mbps(bulkRes[m].up)];
   });
   printTable(
-    `Ingress (ab -k -c 50, ${SECONDS} s × ${ROUNDS} rounds alternating; 100 MB bodies, best of 2; ${cpus().length} cores, load ${loadavg()[0].toFixed(1)})`,
+    `Ingress (ab -k -c 50, ${SECONDS} s × ${ROUNDS} rounds alternating; 100 MB bodies, best of 2; ${WORKERS} worker(s) each for Skiff and nginx; ${cpus().length} cores, load ${loadavg()[0].toFixed(1)})`,
     ["path", "req/s (best)", "p50 ms", "p99 ms", "req/s each round", "CPU µs/req", "100MB down MB/s", "100MB up MB/s"],
     rows,
   );
@@ -299,6 +308,7 @@ it("measures Skiff's ingress against nginx and direct", async () => {
       {
         at: new Date().toISOString(),
         cores: cpus().length,
+        workers: WORKERS,
         load: loadavg()[0],
         cpuUsPerRequest: { direct: cpuUs("direct"), nginx: cpuUs("nginx"), skiff: cpuUs("skiff") },
         small,

@@ -32,3 +32,12 @@ export function createAccessLogger(opts: RootLoggerOptions): Logger {
     pino.destination({ fd: 2, sync: false, minLength: 4096 }),
   );
 }
+
+/**
+ * The buffered stderr destination of createAccessLogger, for a caller that formats its own JSON
+ * lines in the same shape (the ingress controller's access log, where pino's generic object
+ * serialisation was a measurable share of the CPU per request).
+ */
+export function createAccessStream(): { write(line: string): unknown; flush(): void } {
+  return pino.destination({ fd: 2, sync: false, minLength: 4096 });
+}

@@ -4,7 +4,7 @@
 import { createServer, type Server } from "node:http";
 import { collectDefaultMetrics, type Histogram, register } from "prom-client";
 
-export { Counter, Gauge, Histogram, Registry, register } from "prom-client";
+export { AggregatorRegistry, Counter, Gauge, Histogram, Registry, register } from "prom-client";
 
 /** Kubernetes' default latency buckets (seconds), as its apiserver and scheduler use. */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

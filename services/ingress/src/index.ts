@@ -1,10 +1,11 @@
 // Skiff's built-in Ingress controller (class `skiff`, controller skiff.dev/ingress): one per
 // node, beside the proxy and dns. Informers feed the configurator (routing, backends,
-// certificates, status, events); the server answers HTTP and HTTPS/HTTP2 from its snapshots.
+// certificates, status, events); the server answers HTTP and HTTPS/HTTP2 from its snapshots,
+// in this process (--workers 1) or in worker processes fed with replicas of the informers.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { hostname } from "node:os";
-import { createAccessLogger, type Logger } from "@skiff/log";
+import { availableParallelism, hostname } from "node:os";
+import type { Logger } from "@skiff/log";
 import { ApiClient, EventRecorder, Informer } from "@skiff/client";
 import type { EndpointSlice, Ingress, IngressClass, Secret, Service } from "@skiff/api";
 import { bootstrap, INGRESS_SERVICE } from "./bootstrap/bootstrap.js";
@@ -14,7 +15,9 @@ import { CertStore, DEFAULT_CERT_CN, selfSigned } from "./tls/certs.js";
 import { Upstreams } from "./proxy/upstreams.js";
 import { Metrics } from "./metrics/metrics.js";
 import { IngressServer } from "./server/server.js";
+import { AccessLog } from "./server/access-log.js";
 import { hostPort, type IngressOptions } from "./options/options.js";
+import { WorkerPool } from "./workers/primary.js";
 
 export { RouteTable, servedByUs, CONTROLLER } from "./routing/routing.js";
 export { parseAnnotations } from "./annotations/annotations.js";
@@ -45,25 +48,32 @@ export async function start(opts: IngressOptions, log: Logger): Promise<{ httpPo
   const status = new StatusWriter(client, lbAddresses, log.child({ component: "status" }));
   const config = new Configurator(inf, certs, pools, metrics, recorder, status, log.child({ component: "config" }));
   // Access lines are many: a buffered logger of their own (flushed on stop and every second).
-  const access = createAccessLogger({ service: "ingress", bindings: { component: "access" } });
+  const access = new AccessLog({ service: "ingress", component: "access" });
   const flusher = setInterval(() => access.flush(), 1000);
   flusher.unref();
-  const server = new IngressServer(
-    () => config.snapshot,
-    certs,
-    pools,
-    metrics,
-    {
-      http: hostPort(opts.httpAddress),
-      https: hostPort(opts.httpsAddress),
-      publicHttpPort: 80,
-      publicHttpsPort: 443,
-      accessLog: opts.accessLog,
-      defaultCert,
-    },
-    access,
-  );
-  await server.start();
+  // --workers 0: one per CPU (ingress-nginx's worker_processes auto).
+  const workers = opts.workers || availableParallelism();
+  const pool = workers > 1 ? new WorkerPool(workers, inf, defaultCert, log.child({ component: "workers" })) : undefined;
+  const server = pool
+    ? undefined
+    : new IngressServer(
+        () => config.snapshot,
+        certs,
+        pools,
+        metrics,
+        {
+          http: hostPort(opts.httpAddress),
+          https: hostPort(opts.httpsAddress),
+          publicHttpPort: 80,
+          publicHttpsPort: 443,
+          accessLog: opts.accessLog,
+          defaultCert,
+        },
+        access,
+      );
+  if (pool) metrics.workers = () => pool.metrics() as ReturnType<NonNullable<Metrics["workers"]>>;
+  await (pool ?? server!).start();
+  const ports = pool ?? server!;
   const m = hostPort(opts.metricsAddress);
   const metricsServer = await metrics.serve(m.host, m.port);
   // Serving (503 "starting") before the apiserver answers: the agent that spawned us never waits on it.
@@ -71,10 +81,10 @@ export async function start(opts: IngressOptions, log: Logger): Promise<{ httpPo
     mkdirSync(dirname(opts.stateFile), { recursive: true });
     writeFileSync(
       opts.stateFile,
-      JSON.stringify({ pid: process.pid, httpPort: server.httpPort, httpsPort: server.httpsPort, metricsPort: metricsServer.port, proxyProtocol: "v2" }),
+      JSON.stringify({ pid: process.pid, httpPort: ports.httpPort, httpsPort: ports.httpsPort, metricsPort: metricsServer.port, proxyProtocol: "v2", workers }),
     );
   }
-  log.info({ http: server.httpPort, https: server.httpsPort, metrics: metricsServer.port, class: opts.ingressClass }, "ingress controller listening");
+  log.info({ http: ports.httpPort, https: ports.httpsPort, metrics: metricsServer.port, class: opts.ingressClass, workers }, "ingress controller listening");
   let stopped = false;
   void (async () => {
     for (let i = 0; opts.bootstrap && !stopped; i++) {
@@ -90,16 +100,17 @@ export async function start(opts: IngressOptions, log: Logger): Promise<{ httpPo
     await Promise.all(Object.values(inf).map((i) => i.waitForSync()));
     if (stopped) return;
     config.start();
+    pool?.replicate();
     log.info("ingress controller serving its Ingresses");
   })();
   return {
-    httpPort: server.httpPort,
-    httpsPort: server.httpsPort,
+    httpPort: ports.httpPort,
+    httpsPort: ports.httpsPort,
     metricsPort: metricsServer.port,
     async stop() {
       stopped = true;
       config.stop();
-      await server.stop();
+      await (pool ?? server!).stop();
       metricsServer.server.close();
       for (const i of Object.values(inf)) i.stop();
       pools.close();

@@ -21,13 +21,16 @@ export interface Snapshot {
   starting?: boolean;
 }
 
+/** What the configurator reads of an informer (a worker reads replicas of the primary's: workers/). */
+export type Source<T extends Ingress | IngressClass | Service | EndpointSlice | Secret> = Pick<Informer<T>, "list" | "get" | "addHandlers">;
+
 /** The informers the controller reads. */
 export interface Informers {
-  ingresses: Informer<Ingress>;
-  classes: Informer<IngressClass>;
-  services: Informer<Service>;
-  slices: Informer<EndpointSlice>;
-  secrets: Informer<Secret>;
+  ingresses: Source<Ingress>;
+  classes: Source<IngressClass>;
+  services: Source<Service>;
+  slices: Source<EndpointSlice>;
+  secrets: Source<Secret>;
 }
 
 const SERVICE_NAME = "kubernetes.io/service-name";
@@ -44,15 +47,15 @@ export class Configurator {
     private readonly certs: CertStore,
     private readonly pools: Upstreams,
     private readonly metrics: Metrics,
-    private readonly recorder: EventRecorder,
-    private readonly status: StatusWriter,
+    private readonly recorder: Pick<EventRecorder, "record">,
+    private readonly status: Pick<StatusWriter, "sync">,
     private readonly log: Logger,
   ) {}
 
   /** Hooks the informers (already synced) and builds the first snapshot. */
   start(): void {
     const kick = () => this.schedule();
-    for (const i of Object.values(this.inf) as Informer[]) i.addHandlers({ onAdd: kick, onUpdate: kick, onDelete: kick });
+    for (const i of Object.values(this.inf) as Source<Ingress>[]) i.addHandlers({ onAdd: kick, onUpdate: kick, onDelete: kick });
     // Level-triggered: a periodic rebuild also retries status writes that failed.
     this.resync = setInterval(kick, 30_000);
     this.resync.unref();

@@ -1,5 +1,5 @@
 // ingress options: one table of flags, environment variables, defaults and checks.
-import { bool, checks, defineOptions, list, str, type OptionsOf } from "@skiff/flags";
+import { bool, checks, defineOptions, list, num, str, type OptionsOf } from "@skiff/flags";
 import { metricsAddressProblem } from "@skiff/metrics";
 
 const listenAddress = (v: string) => (/^[^\s:]+:\d+$/.test(v) ? undefined : `must be host:port, got ${JSON.stringify(v)}`);
@@ -21,6 +21,12 @@ const rows = {
   }),
   bootstrap: bool("bootstrap", "Create the IngressClass and the kube-system/skiff-ingress Service when absent", true),
   accessLog: bool("access-log", "One log line per request", true),
+  workers: num(
+    "workers",
+    "Processes that serve HTTP and HTTPS (node:cluster, connections shared round-robin; 0: one per CPU, like ingress-nginx's worker_processes auto; 1: the controller process serves alone)",
+    0,
+    { env: "SKIFF_INGRESS_WORKERS", check: (v) => (Number.isInteger(v) && v >= 0 && v <= 64 ? undefined : "must be an integer from 0 to 64") },
+  ),
   stateFile: str("state-file", "JSON file written once serving (pid, ports), for the agent that spawned us (empty: none)", ""),
 };
 

@@ -179,9 +179,16 @@ export function forward(req: Req, res: Res, t: ForwardTarget, pools: Upstreams, 
         finish({ status: 502, upstream, bytesOut: 0, error: msg });
       },
     };
-    let drain = () => undefined as void;
+    let drain: () => void = () => undefined;
     pools.pool(ep, https, o.connectTimeoutMs).dispatch(
-      { path: t.path, method: method as Dispatcher.HttpMethod, headers, body: counter ?? null, headersTimeout: o.readTimeoutMs, bodyTimeout: o.readTimeoutMs },
+      {
+        path: t.path,
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body: counter ?? null,
+        headersTimeout: o.readTimeoutMs,
+        bodyTimeout: o.readTimeoutMs,
+      },
       handler as unknown as Dispatcher.DispatchHandler,
     );
   };

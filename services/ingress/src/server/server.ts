@@ -10,7 +10,7 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import { acceptProxyHeader, setPeer, type Peer } from "./proxy-protocol.js";
-import type { Logger } from "@skiff/log";
+import type { AccessLog } from "./access-log.js";
 import { normalizeHost, wantsHttpsRedirect } from "../routing/routing.js";
 import { refKey } from "../backends/backends.js";
 import { forward, forwardUpgrade, sendError, type Outcome, type Req, type Res, type ForwardTarget } from "../proxy/forward.js";
@@ -47,7 +47,7 @@ export class IngressServer {
     private readonly pools: Upstreams,
     private readonly metrics: Metrics,
     private readonly opts: ServerOptions,
-    private readonly log: Logger,
+    private readonly log: AccessLog,
   ) {}
 
   /** Decides what to do with a request. */
@@ -100,24 +100,20 @@ export class IngressServer {
     const done = (o: Outcome) => {
       const secs = Number(process.hrtime.bigint() - start) / 1e9;
       this.metrics.observe(d.ingress, o.status, secs, o.bytesOut);
-      if (this.opts.accessLog) {
-        this.log.info(
-          {
-            remote,
-            proto: `${proto}/${req.httpVersion}`,
-            method: req.method,
-            host,
-            url,
-            status: o.status,
-            bytes: o.bytesOut,
-            ms: Math.round(secs * 1e4) / 10,
-            ingress: d.ingress || undefined,
-            upstream: o.upstream,
-            err: o.error,
-          },
-          "request",
-        );
-      }
+      if (this.opts.accessLog)
+        this.log.write({
+          remote,
+          proto: `${proto}/${req.httpVersion}`,
+          method: req.method,
+          host,
+          url,
+          status: o.status,
+          bytes: o.bytesOut,
+          ms: Math.round(secs * 1e4) / 10,
+          ingress: d.ingress,
+          upstream: o.upstream,
+          err: o.error,
+        });
     };
     if (d.kind === "answer") {
       // The body of a refused request is not read: close an HTTP/1.1 connection that has one.
@@ -132,20 +128,17 @@ export class IngressServer {
     const done = (o: Outcome) => {
       this.metrics.observe(d.ingress, o.status, 0, o.bytesOut);
       if (this.opts.accessLog)
-        this.log.info(
-          {
-            remote: req.socket.remoteAddress,
-            proto: `${proto}/upgrade`,
-            method: req.method,
-            host: req.headers.host,
-            url: req.url,
-            status: o.status,
-            ingress: d.ingress || undefined,
-            upstream: o.upstream,
-            err: o.error,
-          },
-          "request",
-        );
+        this.log.write({
+          remote: req.socket.remoteAddress ?? "",
+          proto: `${proto}/upgrade`,
+          method: req.method,
+          host: req.headers.host,
+          url: req.url,
+          status: o.status,
+          ingress: d.ingress,
+          upstream: o.upstream,
+          err: o.error,
+        });
     };
     if (d.kind === "answer") {
       const body = `${d.status} ${d.message}\n`;

@@ -39,5 +39,6 @@ export function createAccessLogger(opts: RootLoggerOptions): Logger {
  * serialisation was a measurable share of the CPU per request).
  */
 export function createAccessStream(): { write(line: string): unknown; flush(): void } {
-  return pino.destination({ fd: 2, sync: false, minLength: 4096 });
+  // Blocks of 12 KiB (sonic-boom writes at most 16 KiB at once): a third of the writes of 4 KiB.
+  return pino.destination({ fd: 2, sync: false, minLength: 12 * 1024 });
 }

@@ -44,6 +44,8 @@ export interface ServiceOptions {
   tokens?: TokenSigner;
   /** The cluster CA certificate CreateToken hands out with tokens. */
   caCert?: string;
+  /** Open watches register how to end them here, so that a stopping apiserver can end them at once. */
+  watches?: Set<(err: Error) => void>;
 }
 
 /** Builds the ResourceService implementation over a registry. */
@@ -127,6 +129,7 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
       const end = (err?: unknown) => {
         if (ended) return;
         ended = true;
+        opts.watches?.delete(end);
         stop?.();
         if (err) {
           if (!(err instanceof ApiError)) log.warn({ err }, "watch failed");
@@ -136,6 +139,7 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
       };
       call.on("cancelled", () => end());
       call.on("error", () => end());
+      opts.watches?.add(end);
       registry
         .watch(
           r.resource,

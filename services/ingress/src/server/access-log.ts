@@ -24,12 +24,15 @@ const str = (k: string, v: string | undefined) => (v === undefined || v === "" ?
 
 /** Writes access lines (buffered: flush() before exit). */
 export class AccessLog {
-  private readonly out = createAccessStream();
   private readonly prefix: string;
   readonly enabled: boolean;
 
-  /** `bindings` go on every line (service, component, worker); level as SKIFF_LOG_LEVEL. */
-  constructor(bindings: Record<string, string | number>, level = process.env.SKIFF_LOG_LEVEL ?? "info") {
+  /** `bindings` go on every line (service, component, worker); level as SKIFF_LOG_LEVEL; `out`: stderr, buffered. */
+  constructor(
+    bindings: Record<string, string | number>,
+    level = process.env.SKIFF_LOG_LEVEL ?? "info",
+    private readonly out: { write(line: string): unknown; flush(): void } = createAccessStream(),
+  ) {
     this.enabled = (LEVELS[level] ?? 30) <= 30;
     this.prefix = Object.entries(bindings)
       .map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`)

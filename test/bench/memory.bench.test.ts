@@ -20,10 +20,14 @@ const SERVICES = Number(process.env.SKIFF_BENCH_SERVICES ?? 20);
 const LOAD_TIMEOUT_S = Number(process.env.SKIFF_BENCH_LOAD_TIMEOUT_S ?? 1500);
 
 /** Resident set size of a process in MB (VmRSS). */
-function rssMB(pid: number | undefined): number {
+function rssMB(pid: number | undefined, withChildren = false): number {
   if (!pid) return NaN;
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) / 1024 : NaN;
+  const own = m ? Number(m[1]) / 1024 : NaN;
+  if (!withChildren) return own;
+  // The ingress controller's worker processes (--workers) count with it.
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  return own + children.reduce((a, c) => a + rssMB(c), 0);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -52,7 +56,7 @@ it(`reports the RSS of every process idle and with ${PODS} pods`, async () => {
       ingress: state("ingress.json").pid,
       "nats-server": cluster.nats?.child.pid,
     };
-    const sample = () => Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, rssMB(pid)])) as Record<keyof typeof pids, number>;
+    const sample = () => Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, rssMB(pid, k === "ingress")])) as Record<keyof typeof pids, number>;
     await sleep(5000); // settle after start
     const idle = sample();
 

@@ -1,15 +1,16 @@
 // skiff-ingress: the built-in Ingress controller of a node. Thin main: options, logger, start, signals.
+// A worker of --workers N (forked by the primary, same flags) only serves: it loads neither the
+// API client nor the controller's loops (each worker is a whole Node.js process's memory).
+import cluster from "node:cluster";
 import { createRootLogger } from "@skiff/log";
-import { runMain } from "@skiff/client";
 import { loadOptions } from "@skiff/flags";
 import { ingressOptions } from "./options/options.js";
-import cluster from "node:cluster";
-import { start } from "./index.js";
-import { runWorker } from "./workers/worker.js";
 
-// A worker of --workers N (forked by the primary, same flags): serves only.
-if (cluster.isWorker) runWorker(loadOptions(ingressOptions, "skiff-ingress"), createRootLogger({ service: "ingress" }));
-else
+if (cluster.isWorker) {
+  const { runWorker } = await import("./workers/worker.js");
+  runWorker(loadOptions(ingressOptions, "skiff-ingress"), createRootLogger({ service: "ingress" }));
+} else {
+  const [{ runMain }, { start }] = await Promise.all([import("@skiff/client"), import("./index.js")]);
   runMain(
     "ingress",
     async (log) => {
@@ -20,3 +21,4 @@ else
     },
     createRootLogger,
   );
+}

@@ -9,12 +9,13 @@ import { EventType, type ResourceServiceServer, type WatchRequest, type WatchRes
 import { toGrpcError } from "@skiff/client";
 import type { Registry, WatchEvent, WriteOptions } from "../registry/registry.js";
 import { bindPod } from "../registry/binding.js";
+import { RecentMemo } from "../registry/codec.js";
 import type { NodeConnector } from "../nodes/connector.js";
 import { podStreamHandlers } from "./pod-streams.js";
 import { metricsGet } from "../rest/metrics/metrics.js";
 
-/** JSON of watched objects, by object (they are shared and never changed once decoded). */
-const serialised = new WeakMap<KObject, string>();
+/** JSON of recently watched objects, by object (they are shared and never changed once decoded). */
+const serialised = new RecentMemo<KObject, string>(1024);
 
 /** The resource name under which List serves metrics.k8s.io PodMetrics. */
 const POD_METRICS = "pods.metrics.k8s.io";

@@ -13,8 +13,24 @@ export function decode(e: Pick<StoredEntry, "revision" | "value">): KObject {
   return o;
 }
 
+/**
+ * A small memo that forgets its oldest entries: enough for one event's fan-out, which is
+ * synchronous, without keeping every decoded object of the watch cache's window alive.
+ */
+export class RecentMemo<K, V> {
+  private readonly map = new Map<K, V>();
+  constructor(private readonly max: number) {}
+  get(k: K): V | undefined {
+    return this.map.get(k);
+  }
+  set(k: K, v: V): void {
+    if (this.map.size >= this.max && !this.map.has(k)) this.map.delete(this.map.keys().next().value as K);
+    this.map.set(k, v);
+  }
+}
+
 /** Objects decoded for watches, by the stored bytes they came from. */
-const shared = new WeakMap<Uint8Array, KObject>();
+const shared = new RecentMemo<Uint8Array, KObject>(1024);
 
 /**
  * Decodes an entry once for every watch that sees it: one store event fans out to each watcher

@@ -7,6 +7,7 @@ import { invalidEach, isObject, taintEffects } from "../validation/helpers.js";
 import { validateObjectMeta } from "../validation/meta.js";
 import { defaultNode } from "../defaults.js";
 import { gv, type Info } from "./common.js";
+import * as nodeSchema from "../schema/node.js";
 
 function validateCidr(v: unknown, path: string): FieldError[] {
   if (v === undefined || v === "") return [];
@@ -85,6 +86,7 @@ export const nodeResources: Info[] = [
     kind: "Node",
     listKind: "NodeList",
     mergeKeys: { taints: "key", addresses: "type", conditions: "type" },
+    schema: nodeSchema.Node,
     namespaced: false,
     shortNames: ["no"],
     hasStatus: true,

@@ -1,6 +1,6 @@
 // core/v1 Service (spec and ports), Endpoints and discovery/v1 EndpointSlice.
-import { bool, f, free, int32, intOrString, listOf, mergeBy, opaque, pkg, ptr, req, str, strMap, struct } from "./dsl.js";
-import { kind } from "./meta.js";
+import { bool, f, free, int32, intOrString, listOf, mergeBy, pkg, ptr, req, str, strMap, struct } from "./dsl.js";
+import { Condition, kind } from "./meta.js";
 
 const core = pkg.core;
 
@@ -13,8 +13,19 @@ export const ServicePort = struct(core, "ServicePort", "ServicePort contains inf
   appProtocol: f(str, 6, "The application protocol for this port.", ptr),
 });
 
-const SessionAffinityConfig = opaque(core, "SessionAffinityConfig", {
-  clientIP: f(opaque(core, "ClientIPConfig", { timeoutSeconds: f(int32, 1, undefined, ptr) }), 1),
+const SessionAffinityConfig = struct(core, "SessionAffinityConfig", "SessionAffinityConfig represents the configurations of session affinity.", {
+  clientIP: f(
+    struct(core, "ClientIPConfig", "ClientIPConfig represents the configurations of Client IP based session affinity.", {
+      timeoutSeconds: f(
+        int32,
+        1,
+        'timeoutSeconds specifies the seconds of ClientIP type session sticky time (0 < value <= 86400, default 10800 = 3 hours) when sessionAffinity is "ClientIP".',
+        ptr,
+      ),
+    }),
+    1,
+    "clientIP contains the configurations of Client IP based session affinity.",
+  ),
 });
 
 export const ServiceSpec = struct(core, "ServiceSpec", "ServiceSpec describes the attributes that a user creates on a service.", {
@@ -57,7 +68,44 @@ export const ServiceSpec = struct(core, "ServiceSpec", "ServiceSpec describes th
   trafficDistribution: f(str, 23, "TrafficDistribution offers a way to express preferences for how traffic is distributed to Service endpoints.", ptr),
 });
 
-export const Service = kind(core, "Service", { spec: f(ServiceSpec, 2), status: f(free, undefined) });
+/** A port's status on a load balancer's address (Service and Ingress statuses). */
+export const portStatus = (p: string, name: string) =>
+  struct(p, name, `${name} represents the error condition of a service port`, {
+    port: f(int32, 1, "Port is the port number of the service port of which status is recorded here", req),
+    protocol: f(str, 2, 'Protocol is the protocol of the service port of which status is recorded here: "TCP", "UDP" or "SCTP".', req),
+    error: f(str, 3, "Error is to record the problem with the service port, in CamelCase (or foo.example.com/CamelCase).", ptr),
+  });
+
+const LoadBalancerIngress = struct(
+  core,
+  "LoadBalancerIngress",
+  "LoadBalancerIngress represents the status of a load-balancer ingress point: traffic intended for the service should be sent to an ingress point.",
+  {
+    ip: f(str, 1, "IP is set for load-balancer ingress points that are IP based."),
+    hostname: f(str, 2, "Hostname is set for load-balancer ingress points that are DNS based."),
+    ipMode: f(
+      str,
+      3,
+      "IPMode specifies how the load-balancer IP behaves: VIP (traffic delivered to the node with the destination set to the load-balancer's IP) or Proxy.",
+      ptr,
+    ),
+    ports: f(
+      listOf(portStatus(core, "PortStatus")),
+      4,
+      "Ports is a list of records of service ports. If used, every port defined in the service should have an entry in it",
+    ),
+  },
+);
+export const LoadBalancerStatus = struct(core, "LoadBalancerStatus", "LoadBalancerStatus represents the status of a load-balancer.", {
+  ingress: f(listOf(LoadBalancerIngress), 1, "Ingress is a list containing ingress points for the load-balancer."),
+});
+
+const ServiceStatus = struct(core, "ServiceStatus", "ServiceStatus represents the current status of a service.", {
+  loadBalancer: f(LoadBalancerStatus, 1, "LoadBalancer contains the current status of the load-balancer, if one is present."),
+  conditions: f(listOf(Condition), 2, "Current service state", mergeBy("type")),
+});
+
+export const Service = kind(core, "Service", { spec: f(ServiceSpec, 2), status: f(ServiceStatus, undefined) });
 
 export const Endpoints = kind(core, "Endpoints", { subsets: f(listOf(free), undefined, "The set of all endpoints is the union of all subsets.") });
 

@@ -1,6 +1,7 @@
-// core/v1 PersistentVolumeClaim and storage.k8s.io/v1 StorageClass.
-import { bool, f, free, inline, listOf, pkg, str, strMap, struct } from "./dsl.js";
-import { kind, LabelSelector } from "./meta.js";
+// core/v1 PersistentVolumeClaim (spec and status), PersistentVolume (its status; the spec's
+// volume sources stay free-form) and storage.k8s.io/v1 StorageClass.
+import { bool, f, free, inline, listOf, mapOf, mergeBy, pkg, ptr, quantity, req, str, strMap, struct, time } from "./dsl.js";
+import { kind, LabelSelector, TypedLocalObjectReference, TypedObjectReference } from "./meta.js";
 
 const core = pkg.core;
 
@@ -16,8 +17,8 @@ export const PersistentVolumeClaimSpec = struct(
     ),
     resources: f(
       inline(core, "VolumeResourceRequirements", "resources represents the minimum resources the volume should have.", {
-        requests: f(strMap, undefined, "Requests describes the minimum amount of storage required (e.g. storage: 1Gi)."),
-        limits: f(strMap, undefined, "Limits describes the maximum amount of storage allowed."),
+        requests: f(mapOf(quantity), undefined, "Requests describes the minimum amount of storage required (e.g. storage: 1Gi)."),
+        limits: f(mapOf(quantity), undefined, "Limits describes the maximum amount of storage allowed."),
       }),
       undefined,
     ),
@@ -25,13 +26,71 @@ export const PersistentVolumeClaimSpec = struct(
     volumeName: f(str, undefined, "volumeName is the binding reference to the PersistentVolume backing this claim."),
     volumeMode: f(str, undefined, "volumeMode defines what type of volume is required by the claim: Filesystem (default) or Block."),
     selector: f(LabelSelector, undefined, "selector is a label query over volumes to consider for binding."),
-    dataSource: f(free, undefined, "dataSource field can be used to specify an existing VolumeSnapshot or PersistentVolumeClaim."),
-    dataSourceRef: f(free, undefined, "dataSourceRef specifies the object from which to populate the volume with data."),
+    dataSource: f(TypedLocalObjectReference, undefined, "dataSource field can be used to specify an existing VolumeSnapshot or PersistentVolumeClaim."),
+    dataSourceRef: f(TypedObjectReference, undefined, "dataSourceRef specifies the object from which to populate the volume with data."),
     volumeAttributesClassName: f(str, undefined, "volumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim."),
   },
 );
 
-export const PersistentVolumeClaim = kind(core, "PersistentVolumeClaim", { spec: f(PersistentVolumeClaimSpec, undefined), status: f(free, undefined) });
+const PersistentVolumeClaimStatus = struct(
+  core,
+  "PersistentVolumeClaimStatus",
+  "PersistentVolumeClaimStatus is the current status of a persistent volume claim.",
+  {
+    phase: f(str, 1, "phase represents the current phase of PersistentVolumeClaim: Pending, Bound or Lost."),
+    accessModes: f(listOf(str), 2, "accessModes contains the actual access modes the volume backing the PVC has."),
+    capacity: f(mapOf(quantity), 3, "capacity represents the actual resources of the underlying volume."),
+    conditions: f(
+      listOf(
+        struct(core, "PersistentVolumeClaimCondition", "PersistentVolumeClaimCondition contains details about state of pvc", {
+          type: f(str, 1, "Type of the condition (such as Resizing or FileSystemResizePending).", req),
+          status: f(str, 2, "Status of the condition, one of True, False, Unknown.", req),
+          lastProbeTime: f(time, 3, "lastProbeTime is the time we probed the condition."),
+          lastTransitionTime: f(time, 4, "lastTransitionTime is the time the condition transitioned from one status to another."),
+          reason: f(str, 5, "reason is a unique, short, machine understandable string that gives the reason for condition's last transition."),
+          message: f(str, 6, "message is the human-readable message indicating details about last transition."),
+        }),
+      ),
+      4,
+      "conditions is the current Condition of persistent volume claim.",
+      mergeBy("type"),
+    ),
+    allocatedResources: f(mapOf(quantity), 5, "allocatedResources tracks the resources allocated to a PVC including its capacity (volume expansion)."),
+    allocatedResourceStatuses: f(strMap, 7, "allocatedResourceStatuses stores status of resource being resized for the given PVC."),
+    currentVolumeAttributesClassName: f(str, 8, "currentVolumeAttributesClassName is the current name of the VolumeAttributesClass the PVC is using.", ptr),
+    modifyVolumeStatus: f(
+      struct(core, "ModifyVolumeStatus", "ModifyVolumeStatus represents the status object of ControllerModifyVolume operation", {
+        targetVolumeAttributesClassName: f(
+          str,
+          1,
+          "targetVolumeAttributesClassName is the name of the VolumeAttributesClass the PVC currently being reconciled",
+        ),
+        status: f(str, 2, "status is the status of the ControllerModifyVolume operation: Pending, InProgress or Infeasible.", req),
+      }),
+      9,
+      "ModifyVolumeStatus represents the status object of ControllerModifyVolume operation. When this is unset, there is no ModifyVolume operation being attempted.",
+    ),
+  },
+);
+
+export const PersistentVolumeClaim = kind(core, "PersistentVolumeClaim", {
+  spec: f(PersistentVolumeClaimSpec, undefined),
+  status: f(PersistentVolumeClaimStatus, undefined),
+});
+
+/** A PersistentVolume: its spec stays free-form (Skiff reads hostPath and local sources); its status is spelt out. */
+export const PersistentVolume = kind(core, "PersistentVolume", {
+  spec: f(free, undefined, "spec defines a specification of a persistent volume owned by the cluster."),
+  status: f(
+    struct(core, "PersistentVolumeStatus", "PersistentVolumeStatus is the current status of a persistent volume.", {
+      phase: f(str, 1, "phase indicates if a volume is available, bound to a claim, or released by a claim: Pending, Available, Bound, Released or Failed."),
+      message: f(str, 2, "message is a human-readable message indicating details about why the volume is in this state."),
+      reason: f(str, 3, "reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI."),
+      lastPhaseTransitionTime: f(time, 4, "lastPhaseTransitionTime is the time the phase transitioned from one to another."),
+    }),
+    undefined,
+  ),
+});
 
 export const StorageClass = kind(pkg.storage, "StorageClass", {
   provisioner: f(str, undefined, "provisioner indicates the type of the provisioner."),
@@ -40,5 +99,22 @@ export const StorageClass = kind(pkg.storage, "StorageClass", {
   volumeBindingMode: f(str, undefined, "volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound."),
   allowVolumeExpansion: f(bool, undefined, "allowVolumeExpansion shows whether the storage class allow volume expand."),
   mountOptions: f(listOf(str), undefined, "mountOptions controls the mountOptions for dynamically provisioned PersistentVolumes."),
-  allowedTopologies: f(listOf(free), undefined, "allowedTopologies restrict the node topologies where volumes can be dynamically provisioned."),
+  allowedTopologies: f(
+    listOf(
+      struct(core, "TopologySelectorTerm", "A topology selector term represents the result of label queries; its requirements are ANDed.", {
+        matchLabelExpressions: f(
+          listOf(
+            struct(core, "TopologySelectorLabelRequirement", "A topology selector requirement is a selector that matches given label.", {
+              key: f(str, 1, "The label key that the selector applies to.", req),
+              values: f(listOf(str), 2, "An array of string values. One value must match the label to be selected.", req),
+            }),
+          ),
+          1,
+          "A list of topology selector requirements by labels.",
+        ),
+      }),
+    ),
+    undefined,
+    "allowedTopologies restrict the node topologies where volumes can be dynamically provisioned.",
+  ),
 });

@@ -13,7 +13,7 @@ export const Taint = struct(core, "Taint", 'The node this Taint is attached to h
   timeAdded: f(time, 4, "TimeAdded represents the time at which the taint was added (set for NoExecute taints)."),
 });
 
-const NodeSpec = struct(core, "NodeSpec", "NodeSpec describes the attributes that a node is created with.", {
+export const NodeSpec = struct(core, "NodeSpec", "NodeSpec describes the attributes that a node is created with.", {
   podCIDR: f(str, 1, "PodCIDR represents the pod IP range assigned to the node."),
   podCIDRs: f(listOf(str), 7, "podCIDRs represents the IP ranges assigned to the node for usage by Pods on that node; the first is podCIDR.", {
     list: { set: true },
@@ -24,7 +24,7 @@ const NodeSpec = struct(core, "NodeSpec", "NodeSpec describes the attributes tha
   externalID: f(str, 2, "Deprecated. Not all kubelets will set this field."),
 });
 
-const NodeCondition = struct(core, "NodeCondition", "NodeCondition contains condition information for a node.", {
+export const NodeCondition = struct(core, "NodeCondition", "NodeCondition contains condition information for a node.", {
   type: f(str, 1, "Type of node condition: Ready, MemoryPressure, DiskPressure, PIDPressure or NetworkUnavailable.", req),
   status: f(str, 2, "Status of the condition, one of True, False, Unknown.", req),
   lastHeartbeatTime: f(time, 3, "Last time we got an update on a given condition."),
@@ -69,7 +69,7 @@ const ContainerImage = struct(core, "ContainerImage", "Describe a container imag
   sizeBytes: f(int64, 2, "The size of the image in bytes."),
 });
 
-const NodeStatus = struct(core, "NodeStatus", "NodeStatus is information about the current status of a node.", {
+export const NodeStatus = struct(core, "NodeStatus", "NodeStatus is information about the current status of a node.", {
   capacity: f(mapOf(quantity), 1, "Capacity represents the total resources of a node."),
   allocatable: f(mapOf(quantity), 2, "Allocatable represents the resources of a node that are available for scheduling. Defaults to Capacity."),
   phase: f(str, 3, "NodePhase is the recently observed lifecycle phase of the node. Deprecated: never populated."),

@@ -6,7 +6,7 @@ import { ResourceRequirements } from "./containers.js";
 
 const core = pkg.core;
 
-const PodCondition = struct(core, "PodCondition", "PodCondition contains details for the current condition of this pod.", {
+export const PodCondition = struct(core, "PodCondition", "PodCondition contains details for the current condition of this pod.", {
   type: f(str, 1, "Type is the type of the condition: PodScheduled, Initialized, ContainersReady, Ready, or a readiness gate's condition type.", req),
   observedGeneration: f(int64, 7, "The .metadata.generation of the pod this condition was set from."),
   status: f(str, 2, "Status is the status of the condition: True, False or Unknown.", req),
@@ -32,7 +32,7 @@ const ContainerStateTerminated = struct(core, "ContainerStateTerminated", "Conta
   finishedAt: f(time, 6, "Time at which the container last terminated"),
   containerID: f(str, 7, "Container's ID in the format '<type>://<container_id>'"),
 });
-const ContainerState = struct(
+export const ContainerState = struct(
   core,
   "ContainerState",
   "ContainerState holds a possible state of container. Only one of its members may be specified. If none of them is specified, the default one is ContainerStateWaiting.",

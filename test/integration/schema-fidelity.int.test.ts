@@ -119,6 +119,12 @@ spec:
   ports: [{port: 80, targetPort: 8080}]
 ---
 apiVersion: v1
+kind: ResourceQuota
+metadata: {name: roomy}
+spec:
+  hard: {pods: "50"}
+---
+apiVersion: v1
 kind: Pod
 metadata: {name: crasher}
 spec:
@@ -189,6 +195,8 @@ describe("schemas spelt out to the leaves (kubectl explain, Strict field validat
     expect(await explain("job.status")).toMatch(/completionTime\s+<string>/);
     expect(await explain("poddisruptionbudget.status")).toMatch(/disruptionsAllowed\s+<integer> -required-/);
     expect(await explain("ingress.spec.rules.http.paths.backend.service.port")).toMatch(/number\s+<integer>/);
+    expect(await explain("endpointslice.endpoints.conditions")).toMatch(/terminating\s+<boolean>/);
+    expect(await explain("resourcequota.status")).toMatch(/used\s+<map\[string\]string>/);
   });
 
   it("refuses a typo inside a toleration or an env source under Strict validation, naming the field", async () => {
@@ -241,9 +249,12 @@ describe("schemas spelt out to the leaves (kubectl explain, Strict field validat
       'unknown field "status.loadBalancer.ingress[0].ipmode"',
     );
 
-    const kinds = "pods,nodes,namespaces,deployments,replicasets,statefulsets,daemonsets,controllerrevisions,jobs,services,poddisruptionbudgets,events";
+    const kinds =
+      "pods,nodes,namespaces,deployments,replicasets,statefulsets,daemonsets,controllerrevisions,jobs,services,endpoints,endpointslices,resourcequotas,poddisruptionbudgets,events";
     const list = JSON.parse((await kubectl(["get", kinds, "-A", "-o", "json"])).stdout) as { items: KObject[] };
     const statuses = list.items.filter((o) => o.status && Object.keys(o.status).length);
+    expect(list.items.map((o) => o.kind)).toEqual(expect.arrayContaining(["Endpoints", "EndpointSlice"]));
+    expect(statuses.map((o) => o.kind)).toContain("ResourceQuota");
     expect(statuses.map((o) => o.kind)).toEqual(
       expect.arrayContaining(["Pod", "Node", "Namespace", "Deployment", "ReplicaSet", "Job", "DaemonSet", "StatefulSet", "PodDisruptionBudget", "Service"]),
     );

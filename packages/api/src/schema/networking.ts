@@ -88,3 +88,28 @@ const IngressStatus = struct(net, "IngressStatus", "IngressStatus describe the c
 });
 
 export const Ingress = kind(net, "Ingress", { spec: f(IngressSpec, 2), status: f(IngressStatus, undefined) });
+
+export const IngressClass = kind(net, "IngressClass", {
+  spec: f(
+    struct(net, "IngressClassSpec", "IngressClassSpec provides information about the class of an Ingress.", {
+      controller: f(str, 1, 'controller refers to the name of the controller that should handle this class, such as "example.com/ingress-controller".'),
+      parameters: f(
+        struct(
+          net,
+          "IngressClassParametersReference",
+          "IngressClassParametersReference identifies an API object, such as a CRD, for the controller's parameters.",
+          {
+            apiGroup: f(str, 1, "apiGroup is the group for the resource being referenced. If unspecified, the kind must be in the core API group.", ptr),
+            kind: f(str, 2, "kind is the type of resource being referenced.", req),
+            name: f(str, 3, "name is the name of resource being referenced.", req),
+            scope: f(str, 4, 'scope represents if this refers to a cluster or namespace scoped resource: "Cluster" (default) or "Namespace".', ptr),
+            namespace: f(str, 5, 'namespace is the namespace of the resource being referenced (required when scope is "Namespace").', ptr),
+          },
+        ),
+        2,
+        "parameters is a link to a custom resource containing additional configuration for the controller.",
+      ),
+    }),
+    2,
+  ),
+});

@@ -91,16 +91,18 @@ const NodeSelectorTerm = struct(core, "NodeSelectorTerm", "A null or empty node 
   matchExpressions: f(listOf(NodeSelectorRequirement), 1, "A list of node selector requirements by node's labels."),
   matchFields: f(listOf(NodeSelectorRequirement), 2, "A list of node selector requirements by node's fields."),
 });
+/** A node selector (node affinity's required terms; a PersistentVolume's node affinity). */
+export const NodeSelector = struct(
+  core,
+  "NodeSelector",
+  "A node selector represents the union of the results of one or more label queries over a set of nodes; that is, it represents the OR of the selectors represented by the node selector terms.",
+  {
+    nodeSelectorTerms: f(listOf(NodeSelectorTerm), 1, "Required. A list of node selector terms. The terms are ORed.", req),
+  },
+);
 const NodeAffinity = struct(core, "NodeAffinity", "Node affinity is a group of node affinity scheduling rules.", {
   requiredDuringSchedulingIgnoredDuringExecution: f(
-    struct(
-      core,
-      "NodeSelector",
-      "A node selector represents the union of the results of one or more label queries over a set of nodes; that is, it represents the OR of the selectors represented by the node selector terms.",
-      {
-        nodeSelectorTerms: f(listOf(NodeSelectorTerm), 1, "Required. A list of node selector terms. The terms are ORed.", req),
-      },
-    ),
+    NodeSelector,
     1,
     "If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node.",
   ),

@@ -2,6 +2,9 @@
 // volume sources stay free-form) and storage.k8s.io/v1 StorageClass.
 import { bool, f, free, inline, listOf, mapOf, mergeBy, pkg, ptr, quantity, req, str, strMap, struct, time } from "./dsl.js";
 import { kind, LabelSelector, TypedLocalObjectReference, TypedObjectReference } from "./meta.js";
+import { NodeSelector } from "./pod-scheduling.js";
+import { ObjectReference } from "./serviceaccounts.js";
+import { HostPathVolumeSource, NFSVolumeSource } from "./volumes.js";
 
 const core = pkg.core;
 
@@ -78,9 +81,74 @@ export const PersistentVolumeClaim = kind(core, "PersistentVolumeClaim", {
   status: f(PersistentVolumeClaimStatus, undefined),
 });
 
-/** A PersistentVolume: its spec stays free-form (Skiff reads hostPath and local sources); its status is spelt out. */
+/** The volume sources of a PersistentVolume Skiff does not mount, free-form (as unimplemented pod volume sources are). */
+const otherPvSources = [
+  "gcePersistentDisk",
+  "awsElasticBlockStore",
+  "glusterfs",
+  "rbd",
+  "iscsi",
+  "cinder",
+  "cephfs",
+  "fc",
+  "flocker",
+  "flexVolume",
+  "azureFile",
+  "vsphereVolume",
+  "quobyte",
+  "azureDisk",
+  "photonPersistentDisk",
+  "portworxVolume",
+  "scaleIO",
+  "storageos",
+  "csi",
+];
+
+const PersistentVolumeSpec = struct(core, "PersistentVolumeSpec", "PersistentVolumeSpec is the specification of a persistent volume.", {
+  capacity: f(mapOf(quantity), 1, "capacity is the description of the persistent volume's resources and capacity (storage)."),
+  accessModes: f(listOf(str), 3, "accessModes contains all ways the volume can be mounted (ReadWriteOnce, ReadOnlyMany, ReadWriteMany, ReadWriteOncePod)."),
+  claimRef: f(
+    ObjectReference,
+    4,
+    "claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim: the claim bound to this volume.",
+  ),
+  persistentVolumeReclaimPolicy: f(
+    str,
+    5,
+    "persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim: Retain, Delete or Recycle.",
+  ),
+  storageClassName: f(str, 6, "storageClassName is the name of StorageClass to which this persistent volume belongs."),
+  mountOptions: f(listOf(str), 7, 'mountOptions is the list of mount options, e.g. ["ro", "soft"]. Not validated - mount will simply fail if one is invalid.'),
+  volumeMode: f(
+    str,
+    8,
+    "volumeMode defines if a volume is intended to be used with a formatted filesystem (Filesystem, the default) or to remain in raw block state (Block).",
+    ptr,
+  ),
+  nodeAffinity: f(
+    struct(core, "VolumeNodeAffinity", "VolumeNodeAffinity defines constraints that limit what nodes this volume can be accessed from.", {
+      required: f(NodeSelector, 1, "required specifies hard node constraints that must be met."),
+    }),
+    9,
+    "nodeAffinity defines constraints that limit what nodes this volume can be accessed from (a local volume names its node).",
+  ),
+  volumeAttributesClassName: f(str, 10, "Name of VolumeAttributesClass to which this persistent volume belongs.", ptr),
+  hostPath: f(HostPathVolumeSource, undefined, "hostPath represents a directory on the host, for single-node development and testing."),
+  nfs: f(NFSVolumeSource, undefined, "nfs represents an NFS mount on the host."),
+  local: f(
+    struct(core, "LocalVolumeSource", "Local represents directly-attached storage with node affinity", {
+      path: f(str, 1, "path of the full path to the volume on the node. It can be either a directory or block device (disk, partition, ...).", req),
+      fsType: f(str, 2, "fsType is the filesystem type to mount (only when path is a block device).", ptr),
+    }),
+    undefined,
+    "local represents directly-attached storage with node affinity",
+  ),
+  ...Object.fromEntries(otherPvSources.map((k) => [k, f(free, undefined, `The ${k} volume source (not run by Skiff).`)])),
+});
+
+/** A PersistentVolume: spec (the sources Skiff mounts spelt out, the others free-form) and status. */
 export const PersistentVolume = kind(core, "PersistentVolume", {
-  spec: f(free, undefined, "spec defines a specification of a persistent volume owned by the cluster."),
+  spec: f(PersistentVolumeSpec, undefined),
   status: f(
     struct(core, "PersistentVolumeStatus", "PersistentVolumeStatus is the current status of a persistent volume.", {
       phase: f(str, 1, "phase indicates if a volume is available, bound to a claim, or released by a claim: Pending, Available, Bound, Released or Failed."),

@@ -119,6 +119,15 @@ spec:
   ports: [{port: 80, targetPort: 8080}]
 ---
 apiVersion: v1
+kind: PersistentVolume
+metadata: {name: spare}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  storageClassName: none
+  hostPath: {path: /tmp/skiff-schema-fidelity-pv, type: DirectoryOrCreate}
+---
+apiVersion: v1
 kind: ResourceQuota
 metadata: {name: roomy}
 spec:
@@ -250,11 +259,12 @@ describe("schemas spelt out to the leaves (kubectl explain, Strict field validat
     );
 
     const kinds =
-      "pods,nodes,namespaces,deployments,replicasets,statefulsets,daemonsets,controllerrevisions,jobs,services,endpoints,endpointslices,resourcequotas,poddisruptionbudgets,events";
+      "pods,nodes,namespaces,deployments,replicasets,statefulsets,daemonsets,controllerrevisions,jobs,services,endpoints,endpointslices,resourcequotas,poddisruptionbudgets,persistentvolumes,leases,ingressclasses,events";
     const list = JSON.parse((await kubectl(["get", kinds, "-A", "-o", "json"])).stdout) as { items: KObject[] };
     const statuses = list.items.filter((o) => o.status && Object.keys(o.status).length);
     expect(list.items.map((o) => o.kind)).toEqual(expect.arrayContaining(["Endpoints", "EndpointSlice"]));
     expect(statuses.map((o) => o.kind)).toContain("ResourceQuota");
+    expect(statuses.map((o) => o.kind)).toContain("PersistentVolume");
     expect(statuses.map((o) => o.kind)).toEqual(
       expect.arrayContaining(["Pod", "Node", "Namespace", "Deployment", "ReplicaSet", "Job", "DaemonSet", "StatefulSet", "PodDisruptionBudget", "Service"]),
     );

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@skiff/client";
-import type { ConfigMap, Deployment } from "@skiff/api";
+import type { ConfigMap, Deployment, Pod } from "@skiff/api";
 import { TestCluster } from "../harness/cluster.js";
 
 const run = promisify(execFile);
@@ -118,5 +118,17 @@ describe("kubectl 1.20 (Debian bookworm's kubernetes-client)", () => {
     const out = await k(["replace", "-f", "-"], JSON.stringify(nodes));
     expect(out.stdout).toMatch(/node\/\S+ replaced/);
     expect(out.stderr).not.toMatch(/unknown field|ValidationError/);
+    // A running pod's status (conditions with lastProbeTime: null, container states) passes too.
+    await k(["run", "old-pod", "--image=skiff/busybox:1.35", "--restart=Never", "--command", "--", "sleep", "3600"]);
+    await waitFor(
+      async () => (await cluster.client.get<Pod>("pods", "old-pod", "default")).status?.containerStatuses?.[0]?.state?.running !== undefined,
+      60_000,
+      "old-pod running",
+    );
+    const pod = JSON.parse((await k(["get", "pod", "old-pod", "-o", "json"])).stdout) as Pod;
+    delete pod.metadata.resourceVersion;
+    const replaced = await k(["replace", "-f", "-"], JSON.stringify(pod));
+    expect(replaced.stdout).toContain("pod/old-pod replaced");
+    await k(["delete", "pod", "old-pod", "--wait=false"]);
   });
 });

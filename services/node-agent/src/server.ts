@@ -243,6 +243,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
           resyncMs: Math.min(opts.resyncMs, 10_000),
           restartBaseMs: opts.backoffBaseMs,
           restartMaxMs: opts.backoffMaxMs,
+          recreateDelayMs: 1000,
         },
       )
     : undefined;

@@ -64,7 +64,7 @@ function setup(components: NodeComponent[], states: Record<string, ProcessState>
       restart: async (c) => void restarted.push(c.container),
       log: createRootLogger({ service: "test", level: "silent" }),
     },
-    { nodeName: "n1", nodeIP: "10.0.0.5", version: "v", resyncMs: 60_000, restartBaseMs: 10_000, restartMaxMs: 300_000 },
+    { nodeName: "n1", nodeIP: "10.0.0.5", version: "v", resyncMs: 60_000, restartBaseMs: 10_000, restartMaxMs: 300_000, recreateDelayMs: 50 },
   );
   return { api, m, node };
 }
@@ -92,7 +92,13 @@ describe("the mirror pod reconciler", () => {
     old.metadata.deletionTimestamp = "2026-01-01T00:00:00Z";
     api.calls.length = 0;
     await m.sync();
-    expect(api.calls.slice(0, 2)).toEqual(["delete kube-system/skiff-proxy-n1 grace=0 uid=true", "create kube-system/skiff-proxy-n1"]);
+    // Deleted now, made again a moment later (so `kubectl delete` sees the deletion).
+    expect(api.calls).toEqual(["delete kube-system/skiff-proxy-n1 grace=0 uid=true"]);
+    await m.sync();
+    expect(api.calls).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 60));
+    await m.sync();
+    expect(api.calls.slice(1, 2)).toEqual(["create kube-system/skiff-proxy-n1"]);
     expect(api.pods.get("kube-system/skiff-proxy-n1")!.metadata.uid).not.toBe(old.metadata.uid);
   });
 
@@ -103,6 +109,8 @@ describe("the mirror pod reconciler", () => {
     await m.sync();
     expect(api.pods.has("kube-system/skiff-proxy-n1")).toBe(true);
     node.metadata.uid = "node-uid-2";
+    await m.sync();
+    await new Promise((r) => setTimeout(r, 60));
     await m.sync();
     expect(api.pods.get("kube-system/skiff-proxy-n1")!.metadata.ownerReferences![0].uid).toBe("node-uid-2");
   });

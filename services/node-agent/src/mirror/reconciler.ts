@@ -35,6 +35,8 @@ export interface MirrorPodsOptions {
   /** Restart back-off of a process that is down: first delay, doubling up to the cap (kubelet: 10 s, 5 min). */
   restartBaseMs: number;
   restartMaxMs: number;
+  /** How long a mirror pod this agent deleted stays deleted before it is created again (default 1000). */
+  recreateDelayMs: number;
 }
 
 /** Keeps the node's mirror pods. */
@@ -51,6 +53,10 @@ export class MirrorPods {
   private readonly written = new Map<string, { status: PodStatus; fromVersion?: string }>();
   /** Restart back-off per component: next attempt and current delay. */
   private readonly backoff = new Map<string, { at: number; delayMs: number }>();
+  /** When this agent last deleted each mirror pod (by name), to hold its re-creation back a moment. */
+  private readonly removedAt = new Map<string, number>();
+  /** Components being started now: a slow start is not started twice (two processes, one state file). */
+  private readonly starting = new Set<string>();
 
   constructor(
     private readonly deps: MirrorPodsDeps,
@@ -113,6 +119,13 @@ export class MirrorPods {
         cur = undefined;
       }
       if (!cur) {
+        // Why wait: `kubectl delete` gets the pod, then lists and watches for its deletion; a pod
+        // of the same name re-created in between hides the delete from it, and it waits forever.
+        const wait = (this.removedAt.get(name) ?? 0) + this.opts.recreateDelayMs - Date.now();
+        if (wait > 0) {
+          setTimeout(() => this.kick(), wait).unref();
+          continue;
+        }
         try {
           cur = await client.create<Pod>("pods", want);
           log.info({ pod: `${sp.metadata.namespace}/${name}` }, "created mirror pod");
@@ -136,6 +149,7 @@ export class MirrorPods {
   /** Deletes a mirror pod at once (grace 0, only this uid), as the kubelet's mirror client does. */
   private async remove(p: Pod): Promise<void> {
     this.deleted.add(p.metadata.uid!);
+    this.removedAt.set(p.metadata.name!, Date.now());
     this.written.delete(p.metadata.uid!);
     try {
       await this.deps.client.delete("pods", p.metadata.name!, p.metadata.namespace, { gracePeriodSeconds: 0, preconditionUid: p.metadata.uid });
@@ -162,7 +176,7 @@ export class MirrorPods {
   /** Starts a component that is down again once its back-off allows; resets the back-off after a long enough run. */
   private superviseRestart(c: NodeComponent, state: ProcessState): void {
     const restart = this.deps.restart;
-    if (!restart) return;
+    if (!restart || this.starting.has(c.name)) return;
     const b = this.backoff.get(c.name);
     if (state.pid !== undefined) {
       const up = Date.parse(state.startedAt ?? "") || Date.now();
@@ -173,9 +187,12 @@ export class MirrorPods {
     const delayMs = b ? Math.min(b.delayMs * 2, this.opts.restartMaxMs) : this.opts.restartBaseMs;
     this.backoff.set(c.name, { at: Date.now() + delayMs, delayMs });
     this.deps.log.warn({ component: c.name, nextInMs: delayMs }, "node process is down; starting it again");
-    void restart(c).then(
-      () => this.kick(),
-      (err) => this.deps.log.error({ err, component: c.name }, "cannot start node process"),
-    );
+    this.starting.add(c.name);
+    void restart(c)
+      .then(
+        () => this.kick(),
+        (err) => this.deps.log.error({ err, component: c.name }, "cannot start node process"),
+      )
+      .finally(() => this.starting.delete(c.name));
   }
 }

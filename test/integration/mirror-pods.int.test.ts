@@ -85,13 +85,17 @@ describe("mirror pods of the node processes in kube-system", () => {
     expect(await kubectl("describe", "pod", "-n", "kube-system", `skiff-proxy-${node}`)).toMatch(/Controlled By:\s+Node\/\S+/);
   });
 
-  it("serves the process's log through kubectl logs, and says why exec is not available", async () => {
+  it("serves the process's log through kubectl logs and its usage through kubectl top, and says why exec is not available", async () => {
     const node = cluster.nodeName(0);
     const logs = await kubectl("logs", "-n", "kube-system", `skiff-dns-${node}`, "--tail=50");
     expect(logs).toContain('"service":"dns"');
     expect((await kubectl("logs", "-n", "kube-system", `skiff-dns-${node}`, "--tail=1")).trim().split("\n")).toHaveLength(1);
     const err = await kubectlFails("exec", "-n", "kube-system", `skiff-proxy-${node}`, "--", "true");
     expect(err).toContain("runs outside any container: only kubectl logs works for it");
+    // kubectl top reads the process's CPU and resident memory (a Node.js process: tens of MiB).
+    const top = await kubectl("top", "pod", "-n", "kube-system", `skiff-proxy-${node}`, "--no-headers");
+    const mem = Number(new RegExp(`skiff-proxy-${node}\\s+\\d+m\\s+(\\d+)Mi`).exec(top)?.[1]);
+    expect(mem, top).toBeGreaterThan(10);
   });
 
   it("re-creates a mirror pod deleted through the API", async () => {

@@ -85,7 +85,10 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
       images: images.runtime,
       onImagesLoaded: images.changed,
       runDir: opts.proxyMode === "spawn" ? opts.runDir : "",
-      mirrorLogFile: (pod) => serviceNetwork?.components().find((c) => `${c.name}-${opts.nodeName}` === pod.metadata.name)?.logFile,
+      mirrorProcess: (pod) => {
+        const c = serviceNetwork?.components().find((x) => `${x.name}-${opts.nodeName}` === pod.metadata.name);
+        return c && { logFile: c.logFile, pid: serviceNetwork?.processState(c).pid };
+      },
     }),
   );
   const listenPort = await new Promise<number>((resolve, reject) =>

@@ -14,6 +14,7 @@ import { imageHandlers } from "../images/service.js";
 import type { ImageRuntime } from "../images/runtime.js";
 import { proxyHandlers } from "../metrics/proxy.js";
 import { streamLogFile } from "../mirror/logs.js";
+import { processStats } from "../mirror/process-stats.js";
 
 export interface NodeServiceDeps {
   runtime: Runtime;
@@ -28,8 +29,8 @@ export interface NodeServiceDeps {
   onImagesLoaded?: () => void;
   /** The run dir of the node's proxy/DNS/ingress (their metrics through Proxy); "" = none. */
   runDir?: string;
-  /** The log file of the node process a mirror pod shows (undefined: not one of this node's). */
-  mirrorLogFile?: (pod: Pod) => string | undefined;
+  /** The node process a mirror pod shows: its log file and, while it runs, its pid (undefined: not one of this node's). */
+  mirrorProcess?: (pod: Pod) => { logFile: string; pid?: number } | undefined;
 }
 
 function attempt(c: RuntimeContainer): number {
@@ -219,6 +220,11 @@ export function nodeService(d: NodeServiceDeps): nodev1.NodeServiceServer & Reco
         const ref = call.request.pod;
         const pod = d.pods.get(`${ref?.namespace}/${ref?.name}`);
         if (!pod) throw new NotFoundError("pods", ref?.name ?? "");
+        if (isMirrorPod(pod)) {
+          const pid = d.mirrorProcess?.(pod)?.pid;
+          cb(null, { containers: pid === undefined ? [] : await processStats(pid, pod.spec.containers[0]?.name ?? "") });
+          return;
+        }
         cb(null, { containers: await podStats(d.runtime, { [L.cluster]: d.clusterName, [L.node]: d.nodeName, [L.podUid]: pod.metadata.uid! }) });
       })().catch((err) => fail(call, cb as (e: unknown) => void, err, "PodStats"));
     },
@@ -231,7 +237,7 @@ export function nodeService(d: NodeServiceDeps): nodev1.NodeServiceServer & Reco
     const container = pod.spec.containers[0]?.name ?? "";
     if (r.container && r.container !== container) throw new BadRequestError(`container ${r.container} is not valid for pod ${name}`);
     if (r.previous) throw new BadRequestError(`previous terminated container "${container}" in pod "${name}" not found`);
-    const file = d.mirrorLogFile?.(pod);
+    const file = d.mirrorProcess?.(pod)?.logFile;
     if (!file) throw new NotFoundError("pods", name ?? "");
     let cancelled = false;
     call.on("cancelled", () => (cancelled = true));

@@ -6,7 +6,7 @@ import { Store } from "./storage/store.js";
 import { Registry } from "./registry/registry.js";
 import { resourceService } from "./grpc/service.js";
 import type { ApiserverOptions } from "./options/options.js";
-import type { LimitRange, Node, ResourceQuota } from "@skiff/api";
+import { UnavailableError, type LimitRange, type Node, type ResourceQuota } from "@skiff/api";
 import { LiveIndex } from "./registry/live-index.js";
 import { TokenSubjects } from "./auth/serviceaccount/subjects.js";
 import { GrpcNodeConnector } from "./nodes/grpc-connector.js";
@@ -122,9 +122,11 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
       credentials: trust.agentCredentials,
     });
   const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024, interceptors: [grpcMetricsInterceptor(), ...trust.interceptors] });
+  const watches = new Set<(err: Error) => void>();
   server.addService(
     ResourceServiceService,
     resourceService(registry, log.child({ component: "grpc" }), {
+      watches,
       bookmarkIntervalMs: opts.bookmarkIntervalMs,
       connector: nodeConnector,
       tokens,
@@ -192,6 +194,9 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
       trust.stop();
       natsTls.stop();
       await rest?.stop();
+      // Watches never finish by themselves: end them now (their clients resume on another
+      // apiserver, as from a stopping kube-apiserver), and give unary calls up to 3 s to finish.
+      for (const end of [...watches]) end(new UnavailableError("the apiserver is shutting down"));
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => {
           server.forceShutdown();

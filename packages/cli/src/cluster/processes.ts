@@ -3,16 +3,9 @@ import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { connect } from "node:net";
+import { isAlive } from "@skiff/client/process";
 
-/** Whether a pid is alive (EPERM: alive but someone else's). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+export { isAlive };
 
 /** Whether a live pid runs what we expect (true where /proc is not available to check). */
 export function pidMatches(pid: number, marker: string): boolean {

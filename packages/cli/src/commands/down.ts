@@ -56,15 +56,18 @@ async function run(ctx: Context): Promise<number> {
     removeFile(file);
   };
   // In three waves, each in parallel (one at a time took ~17 s): the store's clients, then the
-  // apiserver while the node's service network and pod containers go, then NATS last.
+  // apiserver and the pod containers, then NATS last. The node's service network goes as soon
+  // as its agent has stopped (the agent would otherwise restart its proxy and dns).
   const clients = componentNames.filter((n) => n !== "nats" && n !== "apiserver");
+  const teardown = stop("node-agent").then(() => teardownNode(ctx, agentArgsFile(paths)));
   await Promise.all([
-    ...clients.map(stop),
+    ...clients.filter((n) => n !== "node-agent").map(stop),
+    teardown,
     stopRegistry(ctx.home).then((r) => {
       if (r) ctx.out.write("Stopped the registry (its images stay in the registry/ directory)\n");
     }),
   ]);
-  const [, , docker] = await Promise.all([stop("apiserver"), teardownNode(ctx, agentArgsFile(paths)), removeClusterDockerObjects("skiff")]);
+  const [, docker] = await Promise.all([stop("apiserver"), removeClusterDockerObjects("skiff")]);
   await stop("nats");
   if (docker.error) ctx.err.write(`warning: could not remove Docker containers and networks: ${docker.error}\n`);
   else if (docker.containers || docker.networks) ctx.out.write(`Removed ${docker.containers} container(s) and ${docker.networks} network(s)\n`);

@@ -88,6 +88,43 @@ export function mtlsServerCredentials(src: TlsSource): ServerCredentials {
 const identities = new Map<string, Identity | undefined>();
 const MAX_CACHED_IDENTITIES = 4096;
 
+/** Identities by HTTP/2 session: a TLS connection's peer certificate never changes. */
+const bySession = new WeakMap<object, Identity | undefined>();
+
+/** Anything grpc-js hands a server handler or interceptor. */
+interface ServerCallLike {
+  getAuthContext(): { sslPeerCertificate?: PeerCertificate } | null;
+}
+
+/**
+ * The HTTP/2 session under a grpc-js server call, found through its (internal) chain of calls
+ * to the stream; undefined if grpc-js is shaped otherwise, and then nothing is cached.
+ */
+function sessionOf(call: unknown): object | undefined {
+  let c = call as { nextCall?: unknown; stream?: { session?: object } } | undefined;
+  for (let i = 0; c && i < 8; i++) {
+    if (c.stream?.session) return c.stream.session;
+    c = c.nextCall as typeof c;
+  }
+  return undefined;
+}
+
+/**
+ * The identity of a gRPC call's peer, looked up once per connection. Why: Node builds the whole
+ * peer certificate (three fingerprints included) on each getPeerCertificate(), which grpc-js
+ * calls on every getAuthContext(); that was the apiserver's most expensive function under load.
+ */
+export function identityOfCall(call: ServerCallLike): Identity | undefined {
+  const session = sessionOf(call);
+  if (session && bySession.has(session)) {
+    const id = bySession.get(session);
+    return id ? { user: id.user, groups: [...id.groups] } : undefined;
+  }
+  const id = identityOfPeer(call.getAuthContext()?.sslPeerCertificate);
+  if (session) bySession.set(session, id ? { user: id.user, groups: [...id.groups] } : undefined);
+  return id;
+}
+
 /** The identity of a peer certificate as Node's TLS reports it. */
 export function identityOfPeer(cert: PeerCertificate | undefined): Identity | undefined {
   if (!cert?.raw) return undefined;

@@ -4,7 +4,7 @@
 import { ServerInterceptingCall, status as Code, type Metadata, type ServerInterceptor } from "@grpc/grpc-js";
 import { ApiError } from "@skiff/api";
 import { toGrpcError } from "../grpc-errors.js";
-import { identityOfPeer } from "./grpc.js";
+import { identityOfCall } from "./grpc.js";
 import type { Identity } from "./pki.js";
 
 /** Decides on a call: resolves to let it run, throws (typed API error) to refuse it. */
@@ -17,7 +17,7 @@ export function authorizingInterceptor(
 ): ServerInterceptor {
   return (method, call) => {
     const name = method.path.slice(method.path.lastIndexOf("/") + 1);
-    const id = identityOfPeer(call.getAuthContext()?.sslPeerCertificate);
+    const id = identityOfCall(call);
     let decided = false;
     let denied = false;
     const deny = (err: unknown) => {

@@ -1,7 +1,7 @@
 // The caller of a gRPC call: the identity (CN = user, O = groups) of its verified client
 // certificate. Every server of the cluster requires one at the handshake, so a call without
 // one never reaches a handler; undefined here means a server built without mutual TLS.
-import { identityOfPeer, type Identity } from "@skiff/client";
+import { identityOfCall, type Identity } from "@skiff/client";
 
 export type { Identity } from "@skiff/client";
 
@@ -12,7 +12,7 @@ export interface CallWithAuth {
 
 /** The identity of the call's peer certificate. */
 export function callerOf(call: CallWithAuth): Identity | undefined {
-  return identityOfPeer(call.getAuthContext()?.sslPeerCertificate);
+  return identityOfCall(call);
 }
 
 /** The node name of a node identity (user system:node:<name> in group system:nodes), else undefined. */

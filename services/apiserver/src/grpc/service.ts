@@ -9,9 +9,13 @@ import { EventType, type ResourceServiceServer, type WatchRequest, type WatchRes
 import { toGrpcError } from "@skiff/client";
 import type { Registry, WatchEvent, WriteOptions } from "../registry/registry.js";
 import { bindPod } from "../registry/binding.js";
+import { RecentMemo } from "../registry/codec.js";
 import type { NodeConnector } from "../nodes/connector.js";
 import { podStreamHandlers } from "./pod-streams.js";
 import { metricsGet } from "../rest/metrics/metrics.js";
+
+/** JSON of recently watched objects, by object (they are shared and never changed once decoded). */
+const serialised = new RecentMemo<KObject, string>(1024);
 
 /** The resource name under which List serves metrics.k8s.io PodMetrics. */
 const POD_METRICS = "pods.metrics.k8s.io";
@@ -41,6 +45,8 @@ export interface ServiceOptions {
   tokens?: TokenSigner;
   /** The cluster CA certificate CreateToken hands out with tokens. */
   caCert?: string;
+  /** Open watches register how to end them here, so that a stopping apiserver can end them at once. */
+  watches?: Set<(err: Error) => void>;
 }
 
 /** Builds the ResourceService implementation over a registry. */
@@ -60,6 +66,12 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
     };
   }
   const json = (o: unknown) => JSON.stringify(o);
+  /** Watch events share their objects between watches (see decodeShared), so each is serialised once. */
+  const watchJson = (o: KObject) => {
+    let s = serialised.get(o);
+    if (s === undefined) serialised.set(o, (s = JSON.stringify(o)));
+    return s;
+  };
   /** Update and UpdateStatus: the object sent replaces the stored one (its resourceVersion, if any, is a precondition). */
   const replace = (resource: string, namespace: string, objectJson: string, opts: WriteOptions) => {
     const o = parseObject(objectJson);
@@ -118,6 +130,7 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
       const end = (err?: unknown) => {
         if (ended) return;
         ended = true;
+        opts.watches?.delete(end);
         stop?.();
         if (err) {
           if (!(err instanceof ApiError)) log.warn({ err }, "watch failed");
@@ -127,6 +140,7 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
       };
       call.on("cancelled", () => end());
       call.on("error", () => end());
+      opts.watches?.add(end);
       registry
         .watch(
           r.resource,
@@ -138,7 +152,7 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
             bookmarkIntervalMs: r.allowBookmarks ? opts.bookmarkIntervalMs : 0,
           },
           (e) => {
-            if (!ended) call.write({ type: eventTypes[e.type], objectJson: json(e.object) });
+            if (!ended) call.write({ type: eventTypes[e.type], objectJson: watchJson(e.object) });
           },
           (err) => end(err),
         )

@@ -395,8 +395,11 @@ export class Registry {
         await d.complete("failed");
         if (!(err instanceof RevisionMismatch)) throw err;
         if (fromCache) attempt--;
-        if (attempt < MAX_ATTEMPTS) continue;
-        throw new ConflictError(info.resource, name);
+        if (attempt >= MAX_ATTEMPTS) throw new ConflictError(info.resource, name);
+        // Many writers of one object (a hot status, a quota) would otherwise retry in lockstep
+        // and collide again: a jittered pause that grows with the attempts spreads them out.
+        if (attempt > 1) await new Promise((r) => setTimeout(r, Math.random() * Math.min(2 ** attempt, 64)));
+        continue;
       }
       await d.complete("write" in d ? "stored" : "removed");
       return { object: o, created: false, removed: "remove" in d };

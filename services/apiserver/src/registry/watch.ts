@@ -3,12 +3,13 @@
 // ADDED events of a watch from "now", and periodic bookmarks.
 import { BadRequestError, apiVersionOf, type KObject, type ResourceInfo } from "@skiff/api";
 import type { ObjectStore } from "../storage/types.js";
-import { decode } from "./codec.js";
+import { decodePrevious, decodeShared } from "./codec.js";
 import type { Filter } from "./filter.js";
 
 /** A watch event as the registry emits it. */
 export interface WatchEvent {
   type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK";
+  /** Shared by every watch that sees the change: read it, never change it. */
   object: KObject;
 }
 
@@ -36,7 +37,7 @@ export async function watchStore(store: ObjectStore, w: WatchRequest, send: (e: 
   if (from === 0) {
     const { items, revision } = await store.list(w.prefix);
     for (const e of items) {
-      const o = decode(e);
+      const o = decodeShared(e);
       if (!filter.matches(o)) continue;
       held.set(e.key, e.revision);
       send({ type: "ADDED", object: o });
@@ -52,11 +53,11 @@ export async function watchStore(store: ObjectStore, w: WatchRequest, send: (e: 
       lastRevision = e.revision;
       const seen = held.get(e.key);
       if (seen !== undefined && seen >= e.revision) return; // already sent by the initial list
-      const o = decode(e);
+      const o = decodeShared(e);
       const match = filter.matches(o);
       // Whether the object matched before this change, when the store knows its previous value
       // (the watch cache does): then a resumed watch knows what the client holds, as Kubernetes' does.
-      const prevMatched = e.prevValue ? filter.matches(decode({ revision: e.revision, value: e.prevValue })) : undefined;
+      const prevMatched = e.prevValue ? filter.matches(decodePrevious(e.prevValue)) : undefined;
       if (e.type === "DELETED") {
         // A resumed watch without the previous value cannot know what the client holds: it
         // reports deletions it may care about.

@@ -19,6 +19,9 @@ describe("compileFilter", () => {
     expect(compileFilter("pods.default.a")("pods.default.a")).toBe(true);
     expect(compileFilter("pods.default.a")("pods.default.a.b")).toBe(false);
     expect(compileFilter("podtemplates.>")("pods.default.a")).toBe(false);
+    expect(compileFilter("pods.>")("podsx.a")).toBe(false);
+    expect(compileFilter("pods.default.a")("pods.default.ab")).toBe(false);
+    expect(compileFilter(">")("anything.at.all")).toBe(true);
   });
 });
 

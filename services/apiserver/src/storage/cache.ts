@@ -211,6 +211,16 @@ function resourceOf(key: string): string {
 
 /** Compiles a NATS-style key filter into a predicate. */
 export function compileFilter(filter: string): (key: string) => boolean {
+  // Why the fast paths: the cache runs every watcher's filter on every event (a thousand node
+  // watches of pods), and nearly all filters are a plain prefix ("pods.>") or one key.
+  if (!filter.includes("*")) {
+    const gt = filter.indexOf(">");
+    if (gt < 0) return (key) => key === filter;
+    if (gt === filter.length - 1 && (gt === 0 || filter[gt - 1] === ".")) {
+      const prefix = filter.slice(0, gt);
+      return prefix === "" ? () => true : (key) => key.startsWith(prefix);
+    }
+  }
   const want = filter.split(".");
   return (key) => {
     const got = key.split(".");

@@ -48,3 +48,22 @@ describe("ensureChild", () => {
     expect(JSON.parse(readFileSync(stateFile, "utf8")).args).toContain("127.0.0.1:2");
   });
 });
+
+describe("stopChild", () => {
+  it("stops a child that was spawned but has not written its state file yet (its agent stopped meanwhile)", async () => {
+    const slow = join(dir, "slow.mjs");
+    writeFileSync(slow, "setInterval(() => {}, 1000);\n"); // never writes its state file
+    const slowState = join(dir, "slow.json");
+    const starting = ensureChild("slow", slow, [], slowState, join(dir, "slow.log"), silentLogger());
+    const failed = starting.then(
+      () => undefined,
+      (err: Error) => err,
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const pid = Number(readFileSync(`${slowState}.starting`, "utf8"));
+    expect(alive(pid)).toBe(true);
+    expect(await stopChild(slowState)).toBe(pid);
+    expect(alive(pid)).toBe(false);
+    expect((await failed)?.message).toMatch(/slow exited/);
+  });
+});

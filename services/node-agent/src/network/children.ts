@@ -3,24 +3,16 @@
 // restarted agent adopts the running ones. With --proxy=external something else runs them
 // at the addresses given.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import type { Logger } from "@skiff/log";
+import { isAlive } from "@skiff/client/process";
 
 /** The state file a child writes once it serves. */
 export interface ChildState {
   pid: number;
   [k: string]: unknown;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Path of a sibling service's main (services/<name>/dist/main.js). */
@@ -32,7 +24,7 @@ export function serviceMain(name: string): string {
 export function readState(file: string): ChildState | undefined {
   try {
     const s = JSON.parse(readFileSync(file, "utf8")) as ChildState;
-    return alive(s.pid) ? s : undefined;
+    return isAlive(s.pid) ? s : undefined;
   } catch {
     return undefined;
   }
@@ -55,8 +47,8 @@ export async function stopProcess(pid: number, graceMs = 5000): Promise<void> {
     return;
   }
   const deadline = Date.now() + graceMs;
-  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  if (alive(pid)) {
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (isAlive(pid)) {
     try {
       process.kill(pid, "SIGKILL");
     } catch {
@@ -67,10 +59,32 @@ export async function stopProcess(pid: number, graceMs = 5000): Promise<void> {
 
 /** Stops the child recorded in a state file, if it still runs, and forgets it. */
 export async function stopChild(stateFile: string): Promise<number | undefined> {
+  const starting = await stopStarting(stateFile);
   const s = readState(stateFile);
   if (s) await stopProcess(s.pid);
   rmSync(stateFile, { force: true });
-  return s?.pid;
+  return s?.pid ?? starting;
+}
+
+/** Where a child's pid is kept from its spawn until it writes its state file. */
+const startingFile = (stateFile: string) => `${stateFile}.starting`;
+
+/**
+ * Stops a child that was spawned but never wrote its state file (its agent stopped while it
+ * started): without this, `skiff down` right after `up` could leave a slow-starting ingress
+ * controller running.
+ */
+async function stopStarting(stateFile: string): Promise<number | undefined> {
+  let pid: number | undefined;
+  try {
+    pid = Number(readFileSync(startingFile(stateFile), "utf8")) || undefined;
+  } catch {
+    return undefined;
+  }
+  if (pid && isAlive(pid) && commandLine(pid)?.includes(stateFile)) await stopProcess(pid);
+  else pid = undefined;
+  rmSync(startingFile(stateFile), { force: true });
+  return pid;
 }
 
 /**
@@ -91,20 +105,24 @@ export async function ensureChild(name: string, main: string, args: string[], st
     await stopProcess(cur.pid);
   }
   mkdirSync(join(stateFile, ".."), { recursive: true });
+  await stopStarting(stateFile);
   rmSync(stateFile, { force: true });
   const out = openSync(logFile, "a");
   const child = spawn(wanted[0], wanted.slice(1), { detached: true, stdio: ["ignore", "ignore", out], env: process.env });
   child.unref();
+  if (child.pid) writeFileSync(startingFile(stateFile), String(child.pid));
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (existsSync(stateFile)) {
       const s = readState(stateFile);
       if (s) {
+        rmSync(startingFile(stateFile), { force: true });
         log.info({ child: name, pid: s.pid }, "started");
         return s;
       }
     }
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}; see ${logFile}`);
+    // A signal (e.g. stopChild from a teardown) leaves exitCode null and sets signalCode.
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited with ${child.exitCode ?? child.signalCode}; see ${logFile}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`${name} did not start within 30 s; see ${logFile}`);

@@ -178,3 +178,51 @@ describe("bounded feasible-node search (percentageOfNodesToScore)", () => {
     expect(none).toMatchObject({ code: "Unschedulable", message: "0/300 nodes are available: 300 Insufficient cpu." });
   });
 });
+
+describe("PreFilter and PreScore skips", () => {
+  it("does not run a filter or score whose pre-phase skips, and turns a throwing pre-phase into an Error", () => {
+    const calls: string[] = [];
+    const skipped: FilterPlugin = {
+      name: "Skipped",
+      preFilter: () => "Skip",
+      filter: () => {
+        calls.push("filter");
+        return unschedulable("never");
+      },
+    };
+    const quiet: ScorePlugin = {
+      name: "Quiet",
+      preScore: () => "Skip",
+      score: () => {
+        calls.push("score");
+        return { code: "Success", score: 0 };
+      },
+    };
+    const fw = new Framework([skipped], [{ plugin: quiet, weight: 1 }]);
+    const r = fw.schedule(makePod({ name: "p" }), infos({ name: "a" }, { name: "b" }));
+    expect(r).toMatchObject({ code: "Scheduled", feasibleNodes: 2 });
+    expect(calls).toEqual([]);
+    const broken = new Framework(
+      [
+        {
+          ...skipped,
+          preFilter: () => {
+            throw new Error("boom");
+          },
+        },
+      ],
+      [],
+    );
+    expect(broken.schedule(makePod({ name: "p" }), infos({ name: "a" }))).toEqual({ code: "Error", message: "plugin Skipped failed on node *: boom" });
+  });
+
+  it("the default plugins skip for a plain pod and still run for one that asks (a nodeSelector)", () => {
+    const nodes = infos({ name: "a", labels: { disk: "ssd" } }, { name: "b" });
+    expect(defaults().schedule(makePod({ name: "plain" }), nodes)).toMatchObject({ code: "Scheduled", feasibleNodes: 2 });
+    expect(defaults().schedule(makePod({ name: "picky", nodeSelector: { disk: "ssd" } }), nodes)).toMatchObject({
+      code: "Scheduled",
+      nodeName: "a",
+      feasibleNodes: 1,
+    });
+  });
+});

@@ -3,7 +3,16 @@
 import type { Pod } from "@skiff/api";
 import type { NodeInfo } from "./node-info.js";
 import { failedSchedulingMessage, type Diagnosis } from "./diagnosis.js";
-import { newCycleContext, MAX_NODE_SCORE, type CycleContext, type FilterPlugin, type NodeScore, type Status, type WeightedScorePlugin } from "./types.js";
+import {
+  newCycleContext,
+  MAX_NODE_SCORE,
+  success,
+  type CycleContext,
+  type FilterPlugin,
+  type NodeScore,
+  type Status,
+  type WeightedScorePlugin,
+} from "./types.js";
 
 /** The outcome of one scheduling attempt for one pod. */
 export type ScheduleResult =
@@ -64,6 +73,8 @@ export class Framework {
   runFilters(ctx: CycleContext, pod: Pod, nodes: readonly NodeInfo[], limit = nodes.length): FilterResult {
     const feasible: NodeInfo[] = [];
     const diagnosis: Diagnosis = { numNodes: nodes.length, nodeStatuses: new Map() };
+    const active = this.activeFilters(ctx, pod);
+    if (!Array.isArray(active)) return { feasible, diagnosis, error: active.message };
     const n = nodes.length;
     // Only a bounded search rotates (an unbounded one visits every node anyway).
     const bounded = limit < n;
@@ -71,10 +82,17 @@ export class Framework {
     let visited = 0;
     for (; visited < n && feasible.length < limit; visited++) {
       const ni = nodes[(start + visited) % n];
-      let status: Status = { code: "Success" };
-      for (const p of this.filters) {
-        status = guard(p.name, ni.name, () => p.filter(ctx, pod, ni));
-        if (status.code !== "Success") break;
+      let status: Status = success;
+      // One try per node rather than a closure per plugin call: this loop runs for hundreds of
+      // nodes per pod.
+      let p: FilterPlugin | undefined;
+      try {
+        for (p of active) {
+          status = p.filter(ctx, pod, ni);
+          if (status.code !== "Success") break;
+        }
+      } catch (err) {
+        status = { code: "Error", message: `plugin ${p?.name} failed on node ${ni.name}: ${err instanceof Error ? err.message : String(err)}` };
       }
       // Why abort on Error: a broken plugin says nothing about the node, so any decision
       // (including "unschedulable") would be wrong; the pod is retried with back-off.
@@ -86,10 +104,24 @@ export class Framework {
     return { feasible, diagnosis };
   }
 
+  /** The filters this pod needs (those whose preFilter does not skip), or the error of a preFilter that threw. */
+  private activeFilters(ctx: CycleContext, pod: Pod): FilterPlugin[] | { code: "Error"; message: string } {
+    const active: FilterPlugin[] = [];
+    for (const p of this.filters) {
+      const r = p.preFilter ? guard(p.name, "*", () => p.preFilter?.(ctx, pod)) : undefined;
+      if (r && typeof r === "object") return r;
+      if (r !== "Skip") active.push(p);
+    }
+    return active;
+  }
+
   /** Weighted total score of each feasible node (each plugin normalised to 0..MAX_NODE_SCORE first). */
   runScores(ctx: CycleContext, pod: Pod, nodes: readonly NodeInfo[]): NodeScore[] | { code: "Error"; message: string } {
     const totals: NodeScore[] = nodes.map((ni) => ({ nodeName: ni.name, score: 0 }));
     for (const { plugin, weight } of this.scorers) {
+      const pre = plugin.preScore ? guard(plugin.name, "*", () => plugin.preScore?.(ctx, pod)) : undefined;
+      if (pre && typeof pre === "object") return pre;
+      if (pre === "Skip") continue;
       const scores: NodeScore[] = [];
       for (const ni of nodes) {
         const r = guard(plugin.name, ni.name, () => plugin.score(ctx, pod, ni));

@@ -80,12 +80,22 @@ export function cycleValue<T>(ctx: CycleContext, key: string, compute: () => T):
 /** A filter plugin: may the pod run on this node? */
 export interface FilterPlugin {
   readonly name: string;
+  /**
+   * Optional, once per cycle before any node (kube-scheduler's PreFilter): "Skip" when the
+   * filter would pass every node for this pod (e.g. no nodeSelector), so it is not run per node.
+   */
+  preFilter?(ctx: CycleContext, pod: Pod): "Skip" | undefined;
   filter(ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): Status;
 }
 
 /** A score plugin: how good is this (feasible) node for the pod? */
 export interface ScorePlugin {
   readonly name: string;
+  /**
+   * Optional, once per cycle (kube-scheduler's PreScore): "Skip" when every node would get the
+   * same score, which cannot change the choice, so the plugin is not run per node.
+   */
+  preScore?(ctx: CycleContext, pod: Pod): "Skip" | undefined;
   score(ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): ScoreResult;
   /**
    * Optional: rescales the raw scores of all feasible nodes into 0..MAX_NODE_SCORE in place,

@@ -107,7 +107,9 @@ export function interPodAffinity(nsLabels: NamespaceLabels = () => undefined): F
       const d = domainOf(labels, s.anti[i].topologyKey);
       if (d !== undefined && (s.antiCounts[i].get(`${s.anti[i].topologyKey}=${d}`) ?? 0) > 0) return unschedulable(REASON_ANTI_AFFINITY);
     }
-    for (const [k, v] of Object.entries(labels)) if ((s.existingAnti.get(`${k}=${v}`) ?? 0) > 0) return unschedulable(REASON_EXISTING_ANTI_AFFINITY);
+    if (s.existingAnti.size > 0) {
+      for (const [k, v] of Object.entries(labels)) if ((s.existingAnti.get(`${k}=${v}`) ?? 0) > 0) return unschedulable(REASON_EXISTING_ANTI_AFFINITY);
+    }
     return success;
   };
 
@@ -164,5 +166,16 @@ export function interPodAffinity(nsLabels: NamespaceLabels = () => undefined): F
     for (const s of scores) s.score = max === min ? 0 : Math.floor((MAX_NODE_SCORE * (s.score - min)) / (max - min));
   };
 
-  return { name: NAME, filter, score, normalizeScores };
+  return {
+    name: NAME,
+    // Nothing to check when the pod has no required terms and no existing pod's anti-affinity matches it.
+    preFilter: (ctx, pod) => {
+      const s = filterState(ctx, pod, nsLabels);
+      return s.affinity.length === 0 && s.anti.length === 0 && s.existingAnti.size === 0 ? "Skip" : undefined;
+    },
+    filter,
+    preScore: (ctx, pod) => (scoreState(ctx, pod).size === 0 ? "Skip" : undefined),
+    score,
+    normalizeScores,
+  };
 }

@@ -49,4 +49,11 @@ export function normalizeScores(_ctx: CycleContext, _pod: Pod, scores: NodeScore
 }
 
 /** The NodeAffinity filter and score plugin. */
-export const nodeAffinity: FilterPlugin & ScorePlugin = { name: NAME, filter, score, normalizeScores };
+export const nodeAffinity: FilterPlugin & ScorePlugin = {
+  name: NAME,
+  preFilter: (_ctx, pod) => (pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ? undefined : "Skip"),
+  filter,
+  preScore: (_ctx, pod) => (pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length ? undefined : "Skip"),
+  score,
+  normalizeScores,
+};

@@ -44,4 +44,4 @@ export function filter(_ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): Status
 }
 
 /** The NodePorts filter plugin. */
-export const nodePorts: FilterPlugin = { name: NAME, filter };
+export const nodePorts: FilterPlugin = { name: NAME, preFilter: (_ctx, pod) => (hostPortsOf(pod).length > 0 ? undefined : "Skip"), filter };

@@ -10,9 +10,18 @@ export const REASON_NOT_READY = "node(s) were not ready";
 /** Reason of a cordoned node (spec.unschedulable). */
 export const REASON_UNSCHEDULABLE = "node(s) were unschedulable";
 
+/** Each Node object's answer: a node changes far less often than pods are scheduled (objects are replaced, never changed, on update). */
+const answers = new WeakMap<object, Status>();
+
 /** Rejects nodes that are not Ready or are marked unschedulable. */
 export function filter(_ctx: CycleContext, _pod: Pod, nodeInfo: NodeInfo): Status {
   const node = nodeInfo.node;
+  let status = answers.get(node);
+  if (status === undefined) answers.set(node, (status = readiness(node)));
+  return status;
+}
+
+function readiness(node: NodeInfo["node"]): Status {
   if (node.spec?.unschedulable) return unresolvable(REASON_UNSCHEDULABLE);
   // A node without a Ready condition has never reported in: not ready, like Kubernetes.
   if (getCondition(node.status?.conditions, "Ready")?.status !== "True") return unresolvable(REASON_NOT_READY);

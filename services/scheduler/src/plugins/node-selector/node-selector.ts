@@ -20,4 +20,8 @@ export function filter(_ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): Status
 }
 
 /** The NodeSelector filter plugin. */
-export const nodeSelector: FilterPlugin = { name: NAME, filter };
+export const nodeSelector: FilterPlugin = {
+  name: NAME,
+  preFilter: (_ctx, pod) => (pod.spec.nodeSelector && Object.keys(pod.spec.nodeSelector).length > 0 ? undefined : "Skip"),
+  filter,
+};

@@ -41,4 +41,9 @@ export function normalizeScores(_ctx: CycleContext, _pod: Pod, scores: NodeScore
 }
 
 /** The Spread score plugin. */
-export const spread: ScorePlugin = { name: NAME, score, normalizeScores };
+export const spread: ScorePlugin = {
+  name: NAME,
+  preScore: (ctx, pod) => (cycleValue(ctx, OWNER_KEY, () => controllerOf(pod)) ? undefined : "Skip"),
+  score,
+  normalizeScores,
+};

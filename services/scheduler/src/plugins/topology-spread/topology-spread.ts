@@ -109,4 +109,11 @@ export function normalizeScores(_ctx: CycleContext, _pod: Pod, scores: NodeScore
 }
 
 /** The PodTopologySpread filter and score plugin. */
-export const topologySpread: FilterPlugin & ScorePlugin = { name: NAME, filter, score, normalizeScores };
+export const topologySpread: FilterPlugin & ScorePlugin = {
+  name: NAME,
+  preFilter: (ctx, pod) => (compile(ctx, pod, "DoNotSchedule").length > 0 ? undefined : "Skip"),
+  filter,
+  preScore: (ctx, pod) => (compile(ctx, pod, "ScheduleAnyway").length > 0 ? undefined : "Skip"),
+  score,
+  normalizeScores,
+};

@@ -75,6 +75,7 @@ function requirements(lister: VolumeLister, pod: Pod): Requirements {
 export function volumeBinding(lister: VolumeLister): FilterPlugin {
   return {
     name: NAME,
+    preFilter: (_ctx, pod) => (((pod.spec.volumes ?? []) as { persistentVolumeClaim?: unknown }[]).some((v) => v.persistentVolumeClaim) ? undefined : "Skip"),
     filter(ctx: CycleContext, pod: Pod, nodeInfo: NodeInfo): Status {
       if (!((pod.spec.volumes ?? []) as { persistentVolumeClaim?: unknown }[]).some((v) => v.persistentVolumeClaim)) return success;
       const req = cycleValue(ctx, NAME, () => requirements(lister, pod));

@@ -1,6 +1,6 @@
 import { constants, createDeflate, inflateSync } from "node:zlib";
 import { Duplex, PassThrough } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { silentLogger } from "@skiff/log";
 import type { Pod } from "@skiff/api";
 import { encodeFrame, FLAG_FIN, FrameReader, RstStatus, type Frame } from "./frames.js";
@@ -266,22 +266,29 @@ describe("SpdyConnection", () => {
   it("ends every stream when the transport closes, and closes on a protocol error with GOAWAY", async () => {
     const c = new TestClient();
     const closed: number[] = [];
+    const opened: number[] = [];
     c.server.on("stream", (s: SpdyStream) => {
       s.reply();
+      opened.push(s.id);
       s.on("close", () => closed.push(s.id));
     });
     c.open({});
     c.open({});
-    await tick();
+    // Polled rather than a fixed number of ticks: header (de)compression runs on zlib's threads,
+    // which a loaded machine may not schedule within a few ticks.
+    await vi.waitFor(() => expect(opened).toEqual([1, 3]), { timeout: 5000 });
     c.server.transportClosed();
-    await tick();
-    expect(closed).toEqual([1, 3]);
+    await vi.waitFor(() => expect(closed).toEqual([1, 3]), { timeout: 5000 });
 
     const bad = new TestClient();
     bad.server.receive(Buffer.from([0x80, 2, 0, 1, 0, 0, 0, 0]));
-    await tick();
-    expect(bad.frames).toContainEqual({ type: "goAway", lastGoodStreamId: 0, status: 1 });
-    expect(bad.closed).toBe(true);
+    await vi.waitFor(
+      () => {
+        expect(bad.frames).toContainEqual({ type: "goAway", lastGoodStreamId: 0, status: 1 });
+        expect(bad.closed).toBe(true);
+      },
+      { timeout: 5000 },
+    );
   });
 });
 

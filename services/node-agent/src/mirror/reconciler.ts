@@ -103,7 +103,11 @@ export class MirrorPods {
     const node = this.deps.node();
     if (!node?.metadata.uid) return; // not registered yet: nothing can own a mirror pod
     const now = nowRfc3339();
-    const mine = this.deps.pods.list().filter((p) => isMirrorPod(p) && p.spec.nodeName === nodeName && !this.deleted.has(p.metadata.uid!));
+    const listed = this.deps.pods.list();
+    // A deleted uid the informer no longer shows needs no more guarding.
+    const uids = new Set(listed.map((p) => p.metadata.uid));
+    for (const uid of this.deleted) if (!uids.has(uid)) this.deleted.delete(uid);
+    const mine = listed.filter((p) => isMirrorPod(p) && p.spec.nodeName === nodeName && !this.deleted.has(p.metadata.uid!));
     const wanted = new Set<string>();
     for (const c of this.deps.components()) {
       const sp = staticPod(c, nodeName, this.opts.version);

@@ -91,6 +91,8 @@ export const nodeResources: Info[] = [
     shortNames: ["no"],
     hasStatus: true,
     gracefulDelete: false,
+    // A Node owns its mirror pods: they go with it.
+    garbageCollected: true,
     validate: (o) => validateNode(o as Node),
     applyDefaults: (o) => defaultNode(o as Node),
   },

@@ -50,6 +50,14 @@ describe("./skiff up, the CLI, ./skiff down", () => {
     const nodes = await skiff("get", "nodes");
     expect(nodes.out).toMatch(/^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION/);
     expect(nodes.out).toMatch(/\sReady\s/);
+    // kube-system shows the node's own processes as mirror pods, Running on the node.
+    const node = nodes.out.split("\n")[1].split(/\s+/)[0];
+    let sys = "";
+    for (let i = 0; i < 60 && !/skiff-proxy-\S+\s+1\/1\s+Running/.test(sys); i++) {
+      if (i) await new Promise((r) => setTimeout(r, 1000));
+      sys = (await skiff("get", "pods", "-n", "kube-system")).out;
+    }
+    for (const c of ["skiff-dns", "skiff-proxy", "skiff-ingress"]) expect(sys).toMatch(new RegExp(`${c}-${node}\\s+1/1\\s+Running`));
   });
 
   it("is closed: only loopback listeners besides the proxy's, the CA key in a 0600 file and nowhere in the store", async () => {

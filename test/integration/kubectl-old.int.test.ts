@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@skiff/client";
-import type { ConfigMap, Deployment } from "@skiff/api";
+import type { ConfigMap, Deployment, Pod } from "@skiff/api";
 import { TestCluster } from "../harness/cluster.js";
 
 const run = promisify(execFile);
@@ -98,5 +98,37 @@ describe("kubectl 1.20 (Debian bookworm's kubernetes-client)", () => {
     expect((await k(["delete", "-f", "-"], deployment(2))).stdout).toContain('deployment.apps "old" deleted');
     expect((await k(["delete", "configmap", "old-cm"])).stdout).toContain('configmap "old-cm" deleted');
     await waitFor(async () => !(await cluster.client.list("deployments", { namespace: "default" })).items.length, 30_000, "deployment gone");
+  });
+
+  it("explains statuses and quantities, validates inside tolerations, and takes back objects with statuses", async () => {
+    const waiting = (await k(["explain", "pods.status.containerStatuses.state.waiting"])).stdout;
+    expect(waiting).toMatch(/RESOURCE:\s+waiting <Object>/);
+    expect(waiting).toMatch(/reason\s+<string>/);
+    expect((await k(["explain", "pods.spec.containers.resources.limits"])).stdout).toMatch(/FIELD:\s+limits <map\[string\]string>/);
+    expect((await k(["explain", "nodes.status.nodeInfo"])).stdout).toMatch(/kubeletVersion\s+<string> -required-/);
+    // Client-side validation reads the spelt-out Toleration: the typo is refused before anything is sent.
+    const typo =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: old-typo}\nspec:\n  containers: [{name: c, image: skiff/busybox:1.35}]\n  tolerations: [{key: k, operator: Exists, tolerationSecond: 5}]\n";
+    await expect(k(["create", "-f", "-"], typo)).rejects.toThrow(/unknown field "tolerationSecond"/);
+    // A node as the agent wrote it (conditions, addresses, capacity, nodeInfo, daemon endpoints) passes the old
+    // client's validation and is taken back (the spec unchanged; a PUT keeps the stored status). Without its
+    // resourceVersion, as heartbeats move it on; without --dry-run=server, which this kubectl gates on path parameters.
+    const nodes = JSON.parse((await k(["get", "nodes", "-o", "json"])).stdout) as { items: { metadata: { resourceVersion?: string } }[] };
+    for (const n of nodes.items) delete n.metadata.resourceVersion;
+    const out = await k(["replace", "-f", "-"], JSON.stringify(nodes));
+    expect(out.stdout).toMatch(/node\/\S+ replaced/);
+    expect(out.stderr).not.toMatch(/unknown field|ValidationError/);
+    // A running pod's status (conditions with lastProbeTime: null, container states) passes too.
+    await k(["run", "old-pod", "--image=skiff/busybox:1.35", "--restart=Never", "--command", "--", "sleep", "3600"]);
+    await waitFor(
+      async () => (await cluster.client.get<Pod>("pods", "old-pod", "default")).status?.containerStatuses?.[0]?.state?.running !== undefined,
+      60_000,
+      "old-pod running",
+    );
+    const pod = JSON.parse((await k(["get", "pod", "old-pod", "-o", "json"])).stdout) as Pod;
+    delete pod.metadata.resourceVersion;
+    const replaced = await k(["replace", "-f", "-"], JSON.stringify(pod));
+    expect(replaced.stdout).toContain("pod/old-pod replaced");
+    await k(["delete", "pod", "old-pod", "--wait=false"]);
   });
 });

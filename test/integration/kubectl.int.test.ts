@@ -265,12 +265,12 @@ ${replicas === undefined ? "" : `  replicas: ${replicas}\n`}  selector: {matchLa
     expect(cron).toContain("FIELD: ports <[]ContainerPort>");
     expect(cron).toMatch(/containerPort\s+<integer> -required-/);
     expect(await kubectl("explain", "statefulset.spec.volumeClaimTemplates.spec")).toMatch(/storageClassName\s+<string>/);
-    expect(await kubectl("explain", "deployment.spec.strategy.rollingUpdate")).toMatch(/maxSurge\s+<IntOrString>/);
+    expect(await kubectl("explain", "deployment.spec.strategy.rollingUpdate")).toMatch(/maxSurge\s+<string>/);
     // Probes, security contexts, affinity and volume sources are spelt out.
     const probe = await kubectl("explain", "pod.spec.containers.livenessProbe");
     expect(probe).toContain("FIELD: livenessProbe <Probe>");
     expect(probe).toMatch(/httpGet\s+<HTTPGetAction>/);
-    expect(await kubectl("explain", "pod.spec.containers.livenessProbe.httpGet.port")).toContain("FIELD: port <IntOrString>");
+    expect(await kubectl("explain", "pod.spec.containers.livenessProbe.httpGet.port")).toContain("FIELD: port <string>");
     const psc = await kubectl("explain", "pod.spec.securityContext");
     expect(psc).toContain("FIELD: securityContext <PodSecurityContext>");
     expect(psc).toMatch(/fsGroup\s+<integer>/);

@@ -12,3 +12,4 @@ export * from "./meta.js";
 export * from "./kinds/index.js";
 export * from "./cron.js";
 export * from "./schema/index.js";
+export * from "./mirror.js";

@@ -17,6 +17,7 @@ import { ServiceAccountsController } from "./serviceaccount/serviceaccount.js";
 import { DisruptionController } from "./disruption/disruption.js";
 import { ClusterRoleAggregationController } from "./clusterroleaggregation/aggregation.js";
 import { HorizontalPodAutoscalerController } from "./podautoscaler/hpa.js";
+import { PodGcController } from "./podgc/podgc.js";
 
 export const controllers: ControllerDescriptor[] = [
   { name: "nodeipam", create: (ctx) => new NodeIpamController(ctx) },
@@ -37,4 +38,5 @@ export const controllers: ControllerDescriptor[] = [
   { name: "daemonset", create: (ctx) => new DaemonSetController(ctx) },
   { name: "statefulset", create: (ctx) => new StatefulSetController(ctx) },
   { name: "horizontalpodautoscaling", create: (ctx) => new HorizontalPodAutoscalerController(ctx) },
+  { name: "podgc", create: (ctx) => new PodGcController(ctx) },
 ];

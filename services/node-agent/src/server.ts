@@ -26,6 +26,8 @@ import { ServiceNetwork } from "./network/service-network.js";
 import { startImages } from "./images/wiring.js";
 import { apiserversOnly, ensureNodeIdentity, ReferencedObjects, startCertificateRotation } from "./trust/index.js";
 import { instrumentRuntime } from "./metrics/metrics.js";
+import { withoutMirrorPods } from "./mirror/filter.js";
+import { MirrorPods } from "./mirror/reconciler.js";
 
 export const VERSION = "v1.32.0-skiff";
 
@@ -58,11 +60,14 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   });
   const client = new ApiClient({ addresses: opts.apiservers, tls });
   const pods = new Informer<Pod>(client, "pods", { fieldSelector: `spec.nodeName=${opts.nodeName}` }, log.child({ component: "pod-informer" }));
+  // The pods to run: mirror pods show the node's own processes and are kept by mirror/, not run.
+  const runnable = withoutMirrorPods(pods);
 
   const recorder = new EventRecorder(client, "kubelet", opts.nodeName, log.child({ component: "events" }));
   // The GC's events name the Node; its first pass comes a period after the registration below.
   const images = await startImages(opts, recorder, () => registrar.current(), log.child({ component: "images" }));
 
+  let serviceNetwork: ServiceNetwork | undefined;
   // The NodeService is bound first: its port goes into the Node's status.
   const grpcServer = new Server({
     "grpc.max_receive_message_length": 16 * 1024 * 1024,
@@ -80,6 +85,10 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
       images: images.runtime,
       onImagesLoaded: images.changed,
       runDir: opts.proxyMode === "spawn" ? opts.runDir : "",
+      mirrorProcess: (pod) => {
+        const c = serviceNetwork?.components().find((x) => `${x.name}-${opts.nodeName}` === pod.metadata.name);
+        return c && { logFile: c.logFile, pid: serviceNetwork?.processState(c).pid };
+      },
     }),
   );
   const listenPort = await new Promise<number>((resolve, reject) =>
@@ -128,7 +137,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   nodes.addHandlers({ onAdd: onNode, onUpdate: (_o, n) => onNode(n) });
   await nodes.start();
 
-  const serviceNetwork = new ServiceNetwork(client, opts, log.child({ component: "service-network" }), pods);
+  serviceNetwork = new ServiceNetwork(client, opts, log.child({ component: "service-network" }), pods);
   await serviceNetwork.start();
 
   // Objects pods reference (env, volumes): watched one by one (the Node authorizer allows no more),
@@ -163,7 +172,16 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   );
   const volumes = new VolumeManager(opts.rootDir, sources, log.child({ component: "volumes" }), provisioner);
   manager = new PodManager(
-    { client, runtime, pods, recorder, log: log.child({ component: "pods" }), volumes, sources, images: images.puller((ns, n) => secrets.get(ns, n)) },
+    {
+      client,
+      runtime,
+      pods: runnable,
+      recorder,
+      log: log.child({ component: "pods" }),
+      volumes,
+      sources,
+      images: images.puller((ns, n) => secrets.get(ns, n)),
+    },
     {
       nodeName: opts.nodeName,
       clusterName: opts.clusterName,
@@ -187,7 +205,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   await manager.start();
   const emptyDirs = new EmptyDirMonitor(
     {
-      pods: () => pods.list(),
+      pods: () => runnable.list(),
       emptyDirPath: (uid, v) => volumes.emptyDirPath(uid, v),
       evict: (p, m) => manager.evict(p, m),
       log: log.child({ component: "eviction" }),
@@ -198,7 +216,7 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
   const containerLabels = (pod: Pod) => ({ [L.cluster]: opts.clusterName, [L.node]: opts.nodeName, [L.podUid]: pod.metadata.uid! });
   const memoryEvictor = new MemoryEvictor(
     {
-      pods: () => pods.list(),
+      pods: () => runnable.list(),
       available: async () => (await measure(opts.rootDir)).memoryAvailableBytes,
       usage: async (pod) => (await podStats(runtime, containerLabels(pod))).map((c) => ({ name: c.name, bytes: Number(c.memoryWorkingSetBytes) })),
       evict: (p, m) => manager.evict(p, m),
@@ -208,6 +226,31 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
     opts.evictionMonitoringMs,
   );
   memoryEvictor.start();
+  // Mirror pods of the node's proxy, DNS and ingress controller (kube-system), as the kubelet's of its static pods.
+  const net = serviceNetwork;
+  const mirrors = opts.mirrorPods
+    ? new MirrorPods(
+        {
+          client,
+          pods,
+          node: () => registrar.current(),
+          components: () => net.components(),
+          processState: (c) => net.processState(c),
+          restart: (c) => net.ensureComponent(c.container),
+          log: log.child({ component: "mirror-pods" }),
+        },
+        {
+          nodeName: opts.nodeName,
+          nodeIP: opts.nodeIP,
+          version: VERSION,
+          resyncMs: Math.min(opts.resyncMs, 10_000),
+          restartBaseMs: opts.backoffBaseMs,
+          restartMaxMs: opts.backoffMaxMs,
+          recreateDelayMs: 1000,
+        },
+      )
+    : undefined;
+  mirrors?.start();
   log.info({ node: opts.nodeName }, "node agent running");
 
   return {
@@ -217,13 +260,14 @@ export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtim
       // Pods keep running when the agent stops: a restarted agent adopts them.
       emptyDirs.stop();
       memoryEvictor.stop();
+      mirrors?.stop();
       images.stop();
       manager.stop();
       reclaimer.stop();
       grpcServer.forceShutdown();
       for (const inf of [configMaps, secrets, claims, pvs, classes]) inf.stop();
       stopRotation();
-      serviceNetwork.stop();
+      net.stop();
       pods.stop();
       nodes.stop();
       registrar.stop();

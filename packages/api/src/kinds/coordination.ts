@@ -2,6 +2,7 @@
 // and for clients that use them).
 import type { KObject } from "../types.js";
 import { gv, withMeta, type Info } from "./common.js";
+import * as coordinationSchema from "../schema/coordination.js";
 
 export interface Lease extends KObject {
   spec: { holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string; leaseTransitions?: number };
@@ -13,6 +14,7 @@ export const coordinationResources: Info[] = [
     resource: "leases",
     singular: "lease",
     kind: "Lease",
+    schema: coordinationSchema.Lease,
     listKind: "LeaseList",
     namespaced: true,
     shortNames: [],

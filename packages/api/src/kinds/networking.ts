@@ -157,6 +157,7 @@ export const networkingResources: Info[] = [
     resource: "ingressclasses",
     singular: "ingressclass",
     kind: "IngressClass",
+    schema: networkingSchema.IngressClass,
     listKind: "IngressClassList",
     namespaced: false,
     shortNames: [],

@@ -7,6 +7,7 @@ import { invalidEach, isObject, taintEffects } from "../validation/helpers.js";
 import { validateObjectMeta } from "../validation/meta.js";
 import { defaultNode } from "../defaults.js";
 import { gv, type Info } from "./common.js";
+import * as nodeSchema from "../schema/node.js";
 
 function validateCidr(v: unknown, path: string): FieldError[] {
   if (v === undefined || v === "") return [];
@@ -85,10 +86,13 @@ export const nodeResources: Info[] = [
     kind: "Node",
     listKind: "NodeList",
     mergeKeys: { taints: "key", addresses: "type", conditions: "type" },
+    schema: nodeSchema.Node,
     namespaced: false,
     shortNames: ["no"],
     hasStatus: true,
     gracefulDelete: false,
+    // A Node owns its mirror pods: they go with it.
+    garbageCollected: true,
     validate: (o) => validateNode(o as Node),
     applyDefaults: (o) => defaultNode(o as Node),
   },

@@ -77,6 +77,7 @@ export const storageResources: Info[] = [
     namespaced: false,
     shortNames: ["pv"],
     hasStatus: true,
+    schema: storageSchema.PersistentVolume,
     gracefulDelete: false,
     validate: withMeta(false, (o) => {
       const s = (o as PersistentVolume).spec;

@@ -3,6 +3,7 @@ import { bool, f, free, inline, int32, int64, intOrString, listOf, pkg, ptr, req
 import { kind, LabelSelector } from "./meta.js";
 import { PodTemplateSpec } from "./pod.js";
 import { PersistentVolumeClaim } from "./storage.js";
+import { DaemonSetStatus, DeploymentStatus, ReplicaSetStatus, StatefulSetStatus } from "./workload-status.js";
 
 const apps = pkg.apps;
 
@@ -120,10 +121,10 @@ export const DaemonSetSpec = struct(apps, "DaemonSetSpec", "DaemonSetSpec is the
   revisionHistoryLimit: f(int32, undefined, "The number of old history to retain to allow rollback."),
 });
 
-export const Deployment = kind(apps, "Deployment", { spec: f(DeploymentSpec, 2), status: f(free, undefined) });
-export const ReplicaSet = kind(apps, "ReplicaSet", { spec: f(ReplicaSetSpec, undefined), status: f(free, undefined) });
-export const StatefulSet = kind(apps, "StatefulSet", { spec: f(StatefulSetSpec, undefined), status: f(free, undefined) });
-export const DaemonSet = kind(apps, "DaemonSet", { spec: f(DaemonSetSpec, undefined), status: f(free, undefined) });
+export const Deployment = kind(apps, "Deployment", { spec: f(DeploymentSpec, 2), status: f(DeploymentStatus, undefined) });
+export const ReplicaSet = kind(apps, "ReplicaSet", { spec: f(ReplicaSetSpec, undefined), status: f(ReplicaSetStatus, undefined) });
+export const StatefulSet = kind(apps, "StatefulSet", { spec: f(StatefulSetSpec, undefined), status: f(StatefulSetStatus, undefined) });
+export const DaemonSet = kind(apps, "DaemonSet", { spec: f(DaemonSetSpec, undefined), status: f(DaemonSetStatus, undefined) });
 export const ControllerRevision = kind(apps, "ControllerRevision", {
   data: f(free, undefined, "Data is the serialized representation of the state."),
   revision: f(int64, undefined, "Revision indicates the revision of the state represented by Data."),

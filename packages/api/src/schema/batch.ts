@@ -1,9 +1,74 @@
 // batch/v1 Job and CronJob; core/v1 ReplicationController (the other template-holding kind).
-import { bool, f, free, int32, int64, pkg, ptr, req, str, strMap, struct } from "./dsl.js";
+import { bool, f, int32, int64, listOf, pkg, ptr, req, str, strMap, struct } from "./dsl.js";
 import { kind, LabelSelector, ObjectMeta } from "./meta.js";
 import { PodTemplateSpec } from "./pod.js";
+import { CronJobStatus, JobStatus, ReplicationControllerStatus } from "./workload-status.js";
 
 const batch = pkg.batch;
+
+const PodFailurePolicyRule = struct(
+  batch,
+  "PodFailurePolicyRule",
+  "PodFailurePolicyRule describes how a pod failure is handled when the requirements are met. One of onExitCodes and onPodConditions, but not both, can be used in each rule.",
+  {
+    action: f(str, 1, "Specifies the action taken on a pod failure when the requirements are satisfied: FailJob, FailIndex, Ignore or Count.", req),
+    onExitCodes: f(
+      struct(
+        batch,
+        "PodFailurePolicyOnExitCodesRequirement",
+        "PodFailurePolicyOnExitCodesRequirement describes the requirement for handling a failed pod based on its container exit codes.",
+        {
+          containerName: f(str, 1, "Restricts the check for exit codes to the container with the specified name.", ptr),
+          operator: f(str, 2, "Represents the relationship between the container exit code(s) and the specified values: In or NotIn.", req),
+          values: f(listOf(int32), 3, "Specifies the set of values, checked against the container exit codes (0 is not allowed for In).", req),
+        },
+      ),
+      2,
+      "Represents the requirement on the container exit codes.",
+    ),
+    onPodConditions: f(
+      listOf(
+        struct(
+          batch,
+          "PodFailurePolicyOnPodConditionsPattern",
+          "PodFailurePolicyOnPodConditionsPattern describes a pattern for matching an actual pod condition type.",
+          {
+            type: f(str, 1, "Specifies the required Pod condition type; it matches a pod condition of the same type.", req),
+            status: f(str, 2, "Specifies the required Pod condition status: True (the default), False or Unknown."),
+          },
+        ),
+      ),
+      3,
+      "Represents the requirement on the pod conditions (ORed).",
+    ),
+  },
+);
+const PodFailurePolicy = struct(batch, "PodFailurePolicy", "PodFailurePolicy describes how failed pods influence the backoffLimit.", {
+  rules: f(listOf(PodFailurePolicyRule), 1, "A list of pod failure policy rules, evaluated in order; the first matching rule applies.", req),
+});
+const SuccessPolicy = struct(batch, "SuccessPolicy", "SuccessPolicy describes when a Job can be declared as succeeded based on the success of some indexes.", {
+  rules: f(
+    listOf(
+      struct(
+        batch,
+        "SuccessPolicyRule",
+        "SuccessPolicyRule describes rule for declaring a Job as succeeded. Each rule must have at least one of the succeededIndexes or succeededCount specified.",
+        {
+          succeededIndexes: f(
+            str,
+            1,
+            'succeededIndexes specifies the set of indexes which need to be contained in the actual set of succeeded indexes, e.g. "1,3-5,7".',
+            ptr,
+          ),
+          succeededCount: f(int32, 2, "succeededCount specifies the minimal required size of the actual set of the succeeded indexes for the Job.", ptr),
+        },
+      ),
+    ),
+    1,
+    "rules represents the list of alternative rules for declaring the Jobs as successful before .status.succeeded >= .spec.completions.",
+    req,
+  ),
+});
 
 export const JobSpec = struct(batch, "JobSpec", "JobSpec describes how the job execution will look like.", {
   parallelism: f(int32, 1, "Specifies the maximum desired number of pods the job should run at any given time.", ptr),
@@ -21,10 +86,10 @@ export const JobSpec = struct(batch, "JobSpec", "JobSpec describes how the job e
   template: f(PodTemplateSpec, 6, "Describes the pod that will be created when executing a job (restartPolicy Never or OnFailure).", req),
   ttlSecondsAfterFinished: f(int32, 8, "ttlSecondsAfterFinished limits the lifetime of a Job that has finished execution (Complete or Failed).", ptr),
   suspend: f(bool, 10, "suspend specifies whether the Job controller should create Pods or not.", ptr),
-  podFailurePolicy: f(free, undefined, "Specifies the policy of handling failed pods."),
+  podFailurePolicy: f(PodFailurePolicy, 11, "Specifies the policy of handling failed pods."),
   backoffLimitPerIndex: f(int32, 12, "Specifies the limit for the number of retries within an index before marking this index as failed.", ptr),
   podReplacementPolicy: f(str, 14, "podReplacementPolicy specifies when to create replacement Pods.", ptr),
-  successPolicy: f(free, undefined, "successPolicy specifies the policy when the Job can be declared as succeeded."),
+  successPolicy: f(SuccessPolicy, 16, "successPolicy specifies the policy when the Job can be declared as succeeded."),
   maxFailedIndexes: f(int32, 13, "Specifies the maximal number of failed indexes before marking the Job as failed, when backoffLimitPerIndex is set.", ptr),
   managedBy: f(str, 15, "ManagedBy field indicates the controller that manages a Job.", ptr),
 });
@@ -45,8 +110,8 @@ export const CronJobSpec = struct(batch, "CronJobSpec", "CronJobSpec describes h
   failedJobsHistoryLimit: f(int32, 7, "The number of failed finished jobs to retain. Defaults to 1.", ptr),
 });
 
-export const Job = kind(batch, "Job", { spec: f(JobSpec, 2), status: f(free, undefined) });
-export const CronJob = kind(batch, "CronJob", { spec: f(CronJobSpec, 2), status: f(free, undefined) });
+export const Job = kind(batch, "Job", { spec: f(JobSpec, 2), status: f(JobStatus, undefined) });
+export const CronJob = kind(batch, "CronJob", { spec: f(CronJobSpec, 2), status: f(CronJobStatus, undefined) });
 
 export const ReplicationControllerSpec = struct(
   pkg.core,
@@ -63,4 +128,7 @@ export const ReplicationControllerSpec = struct(
     template: f(PodTemplateSpec, undefined, "Template is the object that describes the pod that will be created if insufficient replicas are detected."),
   },
 );
-export const ReplicationController = kind(pkg.core, "ReplicationController", { spec: f(ReplicationControllerSpec, undefined), status: f(free, undefined) });
+export const ReplicationController = kind(pkg.core, "ReplicationController", {
+  spec: f(ReplicationControllerSpec, undefined),
+  status: f(ReplicationControllerStatus, undefined),
+});

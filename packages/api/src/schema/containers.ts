@@ -1,6 +1,6 @@
 // core/v1 Container and what it holds: ports, env and its sources, resources, volume mounts,
 // probes, lifecycle hooks, security context.
-import { bool, embedded, f, free, inline, int32, int64, intOrString, listOf, mapOf, mergeBy, opaque, pkg, ptr, quantity, req, str, struct } from "./dsl.js";
+import { bool, embedded, f, inline, int32, int64, intOrString, listOf, mapOf, mergeBy, pkg, ptr, quantity, req, str, struct } from "./dsl.js";
 import { localRef } from "./meta.js";
 
 const core = pkg.core;
@@ -27,35 +27,73 @@ export const ResourceFieldSelector = struct(
     divisor: f(quantity, 3, 'Specifies the output format of the exposed resources, defaults to "1"'),
   },
 );
-const keySelector = (name: string) => opaque(core, name, { localObjectReference: localRef, key: f(str, 2), optional: f(bool, 3, undefined, ptr) });
-const EnvVarSource = opaque(core, "EnvVarSource", {
-  fieldRef: f(ObjectFieldSelector, 1),
-  resourceFieldRef: f(ResourceFieldSelector, 2),
-  configMapKeyRef: f(keySelector("ConfigMapKeySelector"), 3),
-  secretKeyRef: f(keySelector("SecretKeySelector"), 4),
+const keySelector = (name: string, what: string) =>
+  struct(core, name, `Selects a key from a ${what}.`, {
+    localObjectReference: localRef,
+    key: f(str, 2, `The key to select.`, req),
+    optional: f(bool, 3, `Specify whether the ${what} or its key must be defined.`, ptr),
+  });
+const EnvVarSource = struct(core, "EnvVarSource", "EnvVarSource represents a source for the value of an EnvVar.", {
+  fieldRef: f(
+    ObjectFieldSelector,
+    1,
+    "Selects a field of the pod: supports metadata.name, metadata.namespace, `metadata.labels['<KEY>']`, `metadata.annotations['<KEY>']`, spec.nodeName, spec.serviceAccountName, status.hostIP, status.podIP, status.podIPs.",
+  ),
+  resourceFieldRef: f(
+    ResourceFieldSelector,
+    2,
+    "Selects a resource of the container: only resources limits and requests (limits.cpu, limits.memory, limits.ephemeral-storage, requests.cpu, requests.memory and requests.ephemeral-storage) are currently supported.",
+  ),
+  configMapKeyRef: f(keySelector("ConfigMapKeySelector", "ConfigMap"), 3, "Selects a key of a ConfigMap."),
+  secretKeyRef: f(keySelector("SecretKeySelector", "secret in the pod's namespace"), 4, "Selects a key of a secret in the pod's namespace"),
 });
 
 export const EnvVar = struct(core, "EnvVar", "EnvVar represents an environment variable present in a Container.", {
   name: f(str, 1, "Name of the environment variable.", req),
   value: f(str, 2, "Variable references $(VAR_NAME) are expanded using the previously defined environment variables in the container."),
-  valueFrom: f(EnvVarSource, 3, "Source for the environment variable's value."),
+  valueFrom: f(EnvVarSource, 3, "Source for the environment variable's value. Cannot be used if value is not empty."),
 });
 
-const envSource = (name: string) => opaque(core, name, { localObjectReference: localRef, optional: f(bool, 2, undefined, ptr) });
-const EnvFromSource = opaque(core, "EnvFromSource", {
-  prefix: f(str, 1),
-  configMapRef: f(envSource("ConfigMapEnvSource"), 2),
-  secretRef: f(envSource("SecretEnvSource"), 3),
+const envSource = (name: string, what: string) =>
+  struct(core, name, `${name} selects a ${what} to populate the environment variables with: its keys become the variable names.`, {
+    localObjectReference: localRef,
+    optional: f(bool, 2, `Specify whether the ${what} must be defined`, ptr),
+  });
+const EnvFromSource = struct(core, "EnvFromSource", "EnvFromSource represents the source of a set of ConfigMaps or Secrets", {
+  prefix: f(str, 1, "Optional text to prepend to the name of each environment variable."),
+  configMapRef: f(envSource("ConfigMapEnvSource", "ConfigMap"), 2, "The ConfigMap to select from"),
+  secretRef: f(envSource("SecretEnvSource", "Secret"), 3, "The Secret to select from"),
 });
 
-const ResourceClaim = opaque(core, "ResourceClaim", { name: f(str, 1), request: f(str, 2) });
+const ResourceClaim = struct(core, "ResourceClaim", "ResourceClaim references one entry in PodSpec.ResourceClaims.", {
+  name: f(str, 1, "Name must match the name of one entry in pod.spec.resourceClaims of the Pod where this field is used.", req),
+  request: f(str, 2, "Request is the name chosen for a request in the referenced claim. If empty, everything from the claim is made available."),
+});
 export const ResourceRequirements = struct(core, "ResourceRequirements", "ResourceRequirements describes the compute resource requirements.", {
   limits: f(mapOf(quantity), 1, "Limits describes the maximum amount of compute resources allowed."),
-  requests: f(mapOf(quantity), 2, "Requests describes the minimum amount of compute resources required."),
+  requests: f(
+    mapOf(quantity),
+    2,
+    "Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified.",
+  ),
   // A map-type list, but (as in Kubernetes) without a merge strategy: patches replace it.
   claims: f(listOf(ResourceClaim), 3, "Claims lists the names of resources, defined in spec.resourceClaims, that are used by this container.", {
     list: { mapKeys: ["name"] },
   }),
+});
+
+const VolumeDevice = struct(core, "VolumeDevice", "volumeDevice describes a mapping of a raw block device within a container.", {
+  name: f(str, 1, "name must match the name of a persistentVolumeClaim in the pod", req),
+  devicePath: f(str, 2, "devicePath is the path inside of the container that the device will be mapped to.", req),
+});
+const ContainerResizePolicy = struct(core, "ContainerResizePolicy", "ContainerResizePolicy represents resource resize policy for the container.", {
+  resourceName: f(str, 1, "Name of the resource to which this resource resize policy applies. Supported values: cpu, memory.", req),
+  restartPolicy: f(
+    str,
+    2,
+    "Restart policy to apply when specified resource is resized. If not specified, it defaults to NotRequired (NotRequired or RestartContainer).",
+    req,
+  ),
 });
 
 export const VolumeMount = inline(core, "VolumeMount", "VolumeMount describes a mounting of a Volume within a container.", {
@@ -268,7 +306,8 @@ export const SecurityContext = struct(
   },
 );
 
-export const Container = struct(core, "Container", "A single application container that you want to run within a pod.", {
+/** The fields of a container (a pod's containers and init containers, and ephemeral containers' common part). */
+const containerFields = {
   name: f(str, 1, "Name of the container specified as a DNS_LABEL. Each container in a pod must have a unique name (DNS_LABEL). Cannot be updated.", req),
   image: f(str, 2, "Container image name."),
   imagePullPolicy: f(str, 14, "Image pull policy. One of Always, Never, IfNotPresent."),
@@ -294,8 +333,35 @@ export const Container = struct(core, "Container", "A single application contain
   stdin: f(bool, 16, "Whether this container should allocate a buffer for stdin in the container runtime."),
   stdinOnce: f(bool, 17, "Whether the container runtime should close the stdin channel after it has been opened by a single attach."),
   tty: f(bool, 18, "Whether this container should allocate a TTY for itself."),
-  volumeDevices: f(listOf(free), undefined, "volumeDevices is the list of block devices to be used by the container.", mergeBy("devicePath")),
-  resizePolicy: f(listOf(free), undefined, "Resources resize policy for the container."),
+  volumeDevices: f(listOf(VolumeDevice), 21, "volumeDevices is the list of block devices to be used by the container.", mergeBy("devicePath")),
+  resizePolicy: f(listOf(ContainerResizePolicy), 23, "Resources resize policy for the container."),
   terminationMessagePath: f(str, 13, "Path at which the file to which the container's termination message will be written is mounted."),
   terminationMessagePolicy: f(str, 20, "Indicate how the termination message should be populated."),
-});
+};
+
+export const Container = struct(core, "Container", "A single application container that you want to run within a pod.", containerFields);
+
+/** An ephemeral container (kubectl debug): a container's fields (EphemeralContainerCommon, embedded) and the container it targets. */
+export const EphemeralContainer = struct(
+  core,
+  "EphemeralContainer",
+  "An EphemeralContainer is a temporary container that you may add to an existing Pod for user-initiated activities such as debugging.",
+  {
+    common: f(
+      struct(
+        core,
+        "EphemeralContainerCommon",
+        "EphemeralContainerCommon is a copy of all fields in Container to be inlined in EphemeralContainer.",
+        containerFields,
+      ),
+      1,
+      undefined,
+      embedded,
+    ),
+    targetContainerName: f(
+      str,
+      2,
+      "If set, the name of the container from PodSpec that this ephemeral container targets: it is run in the namespaces (IPC, PID, etc) of this container.",
+    ),
+  },
+);

@@ -79,6 +79,39 @@ export const DeleteOptions = opaque(pkg.meta, "DeleteOptions", {
 export const kind = <F extends Record<string, FieldDef>>(p: string, name: string, fields: F) => kindSchema(p, name, ObjectMeta, fields);
 
 /** Kubernetes' LocalObjectReference (core/v1), embedded in many selectors. */
-export const LocalObjectReference = opaque(pkg.core, "LocalObjectReference", { name: f(str, 1) });
+export const LocalObjectReference = struct(
+  pkg.core,
+  "LocalObjectReference",
+  "LocalObjectReference contains enough information to let you locate the referenced object inside the same namespace.",
+  { name: f(str, 1, "Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty.") },
+);
 /** `localObjectReference=1` embedded, as the key selectors and projections have it. */
 export const localRef: FieldDef = f(LocalObjectReference, 1, undefined, embedded);
+
+/** meta/v1 Condition: the condition shape newer kinds share (a Service's, a PodDisruptionBudget's). */
+export const Condition = struct(pkg.meta, "Condition", "Condition contains details for one aspect of the current state of this API Resource.", {
+  type: f(str, 1, "type of condition in CamelCase or in foo.example.com/CamelCase.", req),
+  status: f(str, 2, "status of the condition, one of True, False, Unknown.", req),
+  observedGeneration: f(int64, 3, "observedGeneration represents the .metadata.generation that the condition was set based upon."),
+  lastTransitionTime: f(time, 4, "lastTransitionTime is the last time the condition transitioned from one status to another.", req),
+  reason: f(str, 5, "reason contains a programmatic identifier indicating the reason for the condition's last transition.", req),
+  message: f(str, 6, "message is a human readable message indicating details about the transition. This may be an empty string.", req),
+});
+
+const typedRef = (name: string, namespaced: boolean) =>
+  struct(
+    pkg.core,
+    name,
+    `${name} contains enough information to let you locate the typed referenced object${namespaced ? "" : " inside the same namespace"}.`,
+    {
+      apiGroup: f(str, 1, "APIGroup is the group for the resource being referenced. If empty, the kind must be in the core API group.", ptr),
+      kind: f(str, 2, "Kind is the type of resource being referenced", req),
+      name: f(str, 3, "Name is the name of resource being referenced", req),
+      ...(namespaced
+        ? { namespace: f(str, 4, "Namespace is the namespace of resource being referenced (cross-namespace references need a ReferenceGrant).", ptr) }
+        : {}),
+    },
+  );
+/** core/v1 TypedLocalObjectReference (an Ingress backend's resource, a claim's dataSource) and TypedObjectReference (dataSourceRef). */
+export const TypedLocalObjectReference = typedRef("TypedLocalObjectReference", false);
+export const TypedObjectReference = typedRef("TypedObjectReference", true);

@@ -1,9 +1,21 @@
-// core/v1 PodSpec, PodTemplateSpec and the Pod kind, with the scheduling parts (affinity,
-// tolerations, topology spread) and pod-level security and DNS settings.
-import { bool, f, free, int32, int64, listOf, mergeBy, opaque, pkg, ptr, req, str, strMap, struct } from "./dsl.js";
-import { kind, LabelSelector, LocalObjectReference, ObjectMeta } from "./meta.js";
-import { AppArmorProfile, Container, ResourceRequirements, SeccompProfile, SELinuxOptions, WindowsSecurityContextOptions } from "./containers.js";
+// core/v1 PodSpec, PodTemplateSpec and the Pod kind, with pod-level security and DNS settings
+// (scheduling constraints in pod-scheduling.ts, the status in pod-status.ts).
+import { bool, f, int32, int64, listOf, mapOf, mergeBy, pkg, ptr, quantity, req, str, strMap, struct } from "./dsl.js";
+import { kind, LocalObjectReference, ObjectMeta } from "./meta.js";
+import {
+  AppArmorProfile,
+  Container,
+  EphemeralContainer,
+  ResourceRequirements,
+  SeccompProfile,
+  SELinuxOptions,
+  WindowsSecurityContextOptions,
+} from "./containers.js";
+import { Affinity, Toleration, TopologySpreadConstraint } from "./pod-scheduling.js";
+import { PodStatus } from "./pod-status.js";
 import { Volume } from "./volumes.js";
+
+export { Toleration } from "./pod-scheduling.js";
 
 const core = pkg.core;
 
@@ -55,144 +67,52 @@ const PodSecurityContext = struct(
     ),
   },
 );
-export const Toleration = opaque(core, "Toleration", {
-  key: f(str, 1),
-  operator: f(str, 2),
-  value: f(str, 3),
-  effect: f(str, 4),
-  tolerationSeconds: f(int64, 5, undefined, ptr),
+const HostAlias = struct(core, "HostAlias", "HostAlias holds the mapping between IP and hostnames that will be injected as an entry in the pod's hosts file.", {
+  ip: f(str, 1, "IP address of the host file entry.", req),
+  hostnames: f(listOf(str), 2, "Hostnames for the above IP address."),
 });
-const HostAlias = opaque(core, "HostAlias", { ip: f(str, 1), hostnames: f(listOf(str), 2) });
-const PodDNSConfig = opaque(core, "PodDNSConfig", {
-  nameservers: f(listOf(str), 1),
-  searches: f(listOf(str), 2),
-  options: f(listOf(opaque(core, "PodDNSConfigOption", { name: f(str, 1), value: f(str, 2, undefined, ptr) })), 3),
-});
-const PodReadinessGate = opaque(core, "PodReadinessGate", { conditionType: f(str, 1) });
-const TopologySpreadConstraint = opaque(core, "TopologySpreadConstraint", {
-  maxSkew: f(int32, 1),
-  topologyKey: f(str, 2),
-  whenUnsatisfiable: f(str, 3),
-  labelSelector: f(LabelSelector, 4),
-  minDomains: f(int32, 5, undefined, ptr),
-  nodeAffinityPolicy: f(str, 6, undefined, ptr),
-  nodeTaintsPolicy: f(str, 7, undefined, ptr),
-  matchLabelKeys: f(listOf(str), 8),
-});
-
-// Affinity (spelt out, so kubectl explain goes into it and typos inside are unknown fields).
-const NodeSelectorRequirement = struct(
-  core,
-  "NodeSelectorRequirement",
-  "A node selector requirement is a selector that contains values, a key, and an operator that relates the key and values.",
-  {
-    key: f(str, 1, "The label key that the selector applies to.", req),
-    operator: f(str, 2, "Represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist. Gt, and Lt.", req),
-    values: f(
-      listOf(str),
-      3,
-      "An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. If the operator is Gt or Lt, the values array must have a single element, which will be interpreted as an integer.",
-    ),
-  },
-);
-const NodeSelectorTerm = struct(core, "NodeSelectorTerm", "A null or empty node selector term matches no objects. The requirements of them are ANDed.", {
-  matchExpressions: f(listOf(NodeSelectorRequirement), 1, "A list of node selector requirements by node's labels."),
-  matchFields: f(listOf(NodeSelectorRequirement), 2, "A list of node selector requirements by node's fields."),
-});
-const NodeAffinity = struct(core, "NodeAffinity", "Node affinity is a group of node affinity scheduling rules.", {
-  requiredDuringSchedulingIgnoredDuringExecution: f(
-    struct(
-      core,
-      "NodeSelector",
-      "A node selector represents the union of the results of one or more label queries over a set of nodes; that is, it represents the OR of the selectors represented by the node selector terms.",
-      {
-        nodeSelectorTerms: f(listOf(NodeSelectorTerm), 1, "Required. A list of node selector terms. The terms are ORed.", req),
-      },
-    ),
-    1,
-    "If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node.",
+const PodDNSConfig = struct(core, "PodDNSConfig", "PodDNSConfig defines the DNS parameters of a pod in addition to those generated from DNSPolicy.", {
+  nameservers: f(listOf(str), 1, "A list of DNS name server IP addresses, appended to the base nameservers generated from DNSPolicy (duplicates removed)."),
+  searches: f(
+    listOf(str),
+    2,
+    "A list of DNS search domains for host-name lookup, appended to the base search paths generated from DNSPolicy (duplicates removed).",
   ),
-  preferredDuringSchedulingIgnoredDuringExecution: f(
+  options: f(
     listOf(
-      struct(
-        core,
-        "PreferredSchedulingTerm",
-        "An empty preferred scheduling term matches all objects with implicit weight 0 (i.e. it's a no-op). A null preferred scheduling term matches no objects (i.e. is also a no-op).",
-        {
-          weight: f(int32, 1, "Weight associated with matching the corresponding nodeSelectorTerm, in the range 1-100.", req),
-          preference: f(NodeSelectorTerm, 2, "A node selector term, associated with the corresponding weight.", req),
-        },
-      ),
+      struct(core, "PodDNSConfigOption", "PodDNSConfigOption defines DNS resolver options of a pod.", {
+        name: f(str, 1, "Name is this DNS resolver option's name (required)."),
+        value: f(str, 2, "Value is this DNS resolver option's value.", ptr),
+      }),
     ),
-    2,
-    "The scheduler will prefer to schedule pods to nodes that satisfy the affinity expressions specified by this field, but it may choose a node that violates one or more of the expressions.",
-  ),
-});
-const PodAffinityTerm = struct(
-  core,
-  "PodAffinityTerm",
-  "Defines a set of pods (namely those matching the labelSelector relative to the given namespace(s)) that this pod should be co-located (affinity) or not co-located (anti-affinity) with, where co-located is defined as running on a node whose value of the label with key <topologyKey> matches that of any node on which a pod of the set of pods is running",
-  {
-    labelSelector: f(LabelSelector, 1, "A label query over a set of resources, in this case pods. If it's null, this PodAffinityTerm matches with no Pods."),
-    namespaces: f(
-      listOf(str),
-      2,
-      'namespaces specifies a static list of namespace names that the term applies to. null or empty namespaces list and null namespaceSelector means "this pod\'s namespace".',
-    ),
-    topologyKey: f(
-      str,
-      3,
-      "This pod should be co-located (affinity) or not co-located (anti-affinity) with the pods matching the labelSelector in the specified namespaces, where co-located is defined as running on a node whose value of the label with key topologyKey matches that of any node on which any of the selected pods is running. Empty topologyKey is not allowed.",
-      req,
-    ),
-    namespaceSelector: f(LabelSelector, 4, "A label query over the set of namespaces that the term applies to. An empty selector ({}) matches all namespaces."),
-    matchLabelKeys: f(
-      listOf(str),
-      5,
-      "MatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration; their values are taken from the incoming pod's labels.",
-    ),
-    mismatchLabelKeys: f(
-      listOf(str),
-      6,
-      "MismatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration; pods whose values differ from the incoming pod's are selected.",
-    ),
-  },
-);
-const WeightedPodAffinityTerm = struct(
-  core,
-  "WeightedPodAffinityTerm",
-  "The weights of all of the matched WeightedPodAffinityTerm fields are added per-node to find the most preferred node(s)",
-  {
-    weight: f(int32, 1, "weight associated with matching the corresponding podAffinityTerm, in the range 1-100.", req),
-    podAffinityTerm: f(PodAffinityTerm, 2, "Required. A pod affinity term, associated with the corresponding weight.", req),
-  },
-);
-const podAffinity = (name: string, what: string) =>
-  struct(core, name, `Pod ${what} is a group of inter pod ${what} scheduling rules.`, {
-    requiredDuringSchedulingIgnoredDuringExecution: f(
-      listOf(PodAffinityTerm),
-      1,
-      `If the ${what} requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node.`,
-    ),
-    preferredDuringSchedulingIgnoredDuringExecution: f(
-      listOf(WeightedPodAffinityTerm),
-      2,
-      `The scheduler will prefer to schedule pods to nodes that satisfy the ${what} expressions specified by this field, but it may choose a node that violates one or more of the expressions.`,
-    ),
-  });
-const Affinity = struct(core, "Affinity", "Affinity is a group of affinity scheduling rules.", {
-  nodeAffinity: f(NodeAffinity, 1, "Describes node affinity scheduling rules for the pod."),
-  podAffinity: f(
-    podAffinity("PodAffinity", "affinity"),
-    2,
-    "Describes pod affinity scheduling rules (e.g. co-locate this pod in the same node, zone, etc. as some other pod(s)).",
-  ),
-  podAntiAffinity: f(
-    podAffinity("PodAntiAffinity", "anti-affinity"),
     3,
-    "Describes pod anti-affinity scheduling rules (e.g. avoid putting this pod in the same node, zone, etc. as some other pod(s)).",
+    "A list of DNS resolver options, merged with the base options generated from DNSPolicy (an option named here replaces the base one).",
   ),
 });
+const PodReadinessGate = struct(core, "PodReadinessGate", "PodReadinessGate contains the reference to a pod condition", {
+  conditionType: f(str, 1, "ConditionType refers to a condition in the pod's condition list with matching type.", req),
+});
+const PodOS = struct(core, "PodOS", "PodOS defines the OS parameters of a pod.", {
+  name: f(str, 1, "Name is the name of the operating system: linux or windows.", req),
+});
+const PodSchedulingGate = struct(core, "PodSchedulingGate", "PodSchedulingGate is associated to a Pod to guard its scheduling.", {
+  name: f(str, 1, "Name of the scheduling gate. Each scheduling gate must have a unique name field.", req),
+});
+const PodResourceClaim = struct(
+  core,
+  "PodResourceClaim",
+  "PodResourceClaim references exactly one ResourceClaim, either directly or by naming a ResourceClaimTemplate which is then turned into a ResourceClaim for the pod.",
+  {
+    name: f(str, 1, "Name uniquely identifies this resource claim inside the pod.", req),
+    resourceClaimName: f(str, 3, "ResourceClaimName is the name of a ResourceClaim object in the same namespace as this pod.", ptr),
+    resourceClaimTemplateName: f(
+      str,
+      4,
+      "ResourceClaimTemplateName is the name of a ResourceClaimTemplate object in the same namespace as this pod; a ResourceClaim is made from it for the pod.",
+      ptr,
+    ),
+  },
+);
 
 export const PodSpec = struct(core, "PodSpec", "PodSpec is a description of a pod.", {
   containers: f(listOf(Container), 2, "List of containers belonging to the pod.", mergeBy("name", req)),
@@ -231,18 +151,23 @@ export const PodSpec = struct(core, "PodSpec", "PodSpec is a description of a po
   hostUsers: f(bool, 37, "Use the host's user namespace.", ptr),
   runtimeClassName: f(str, 29, "RuntimeClassName refers to a RuntimeClass object in the node.k8s.io group.", ptr),
   dnsConfig: f(PodDNSConfig, 26, "Specifies the DNS parameters of a pod."),
-  overhead: f(strMap, undefined, "Overhead represents the resource overhead associated with running a pod for a given RuntimeClass."),
+  overhead: f(mapOf(quantity), 32, "Overhead represents the resource overhead associated with running a pod for a given RuntimeClass."),
   setHostnameAsFQDN: f(bool, 35, "If true the pod's hostname will be configured as the pod's FQDN.", ptr),
-  os: f(free, undefined, "Specifies the OS of the containers in the pod."),
-  schedulingGates: f(listOf(free), undefined, "SchedulingGates is an opaque list of values that if specified will block scheduling the pod.", mergeBy("name")),
+  os: f(PodOS, 36, "Specifies the OS of the containers in the pod."),
+  schedulingGates: f(
+    listOf(PodSchedulingGate),
+    38,
+    "SchedulingGates is an opaque list of values that if specified will block scheduling the pod.",
+    mergeBy("name"),
+  ),
   resourceClaims: f(
-    listOf(free),
-    undefined,
+    listOf(PodResourceClaim),
+    39,
     "ResourceClaims defines which ResourceClaims must be allocated and reserved before the Pod is allowed to start.",
     mergeBy("name"),
   ),
-  resources: f(ResourceRequirements, undefined, "Resources is the total amount of CPU and Memory resources required by all containers in the pod."),
-  ephemeralContainers: f(listOf(free), undefined, "List of ephemeral containers run in this pod.", mergeBy("name")),
+  resources: f(ResourceRequirements, 40, "Resources is the total amount of CPU and Memory resources required by all containers in the pod."),
+  ephemeralContainers: f(listOf(EphemeralContainer), 34, "List of ephemeral containers run in this pod.", mergeBy("name")),
   hostAliases: f(listOf(HostAlias), 23, "HostAliases is an optional list of hosts and IPs that will be injected into the pod's hosts file.", mergeBy("ip")),
   preemptionPolicy: f(str, 31, "PreemptionPolicy is the Policy for preempting pods with lower priority.", ptr),
 });
@@ -252,4 +177,5 @@ export const PodTemplateSpec = struct(core, "PodTemplateSpec", "PodTemplateSpec 
   spec: f(PodSpec, 2, "Specification of the desired behavior of the pod."),
 });
 
-export const Pod = kind(core, "Pod", { spec: f(PodSpec, 2), status: f(free, undefined) });
+// The status has no protobuf number: the protobuf bodies clients send carry none worth reading (as before).
+export const Pod = kind(core, "Pod", { spec: f(PodSpec, 2), status: f(PodStatus, undefined) });

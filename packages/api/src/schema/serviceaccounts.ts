@@ -1,18 +1,23 @@
 // core/v1 ServiceAccount: the identity of programs in pods.
-import { bool, f, listOf, opaque, pkg, ptr, str } from "./dsl.js";
+import { bool, f, listOf, pkg, ptr, str, struct } from "./dsl.js";
 import { kind, LocalObjectReference } from "./meta.js";
 
 const core = pkg.core;
 
-export const ObjectReference = opaque(core, "ObjectReference", {
-  kind: f(str, 1),
-  namespace: f(str, 2),
-  name: f(str, 3),
-  uid: f(str, 4),
-  apiVersion: f(str, 5),
-  resourceVersion: f(str, 6),
-  fieldPath: f(str, 7),
-});
+export const ObjectReference = struct(
+  core,
+  "ObjectReference",
+  "ObjectReference contains enough information to let you inspect or modify the referred object.",
+  {
+    kind: f(str, 1, "Kind of the referent."),
+    namespace: f(str, 2, "Namespace of the referent."),
+    name: f(str, 3, "Name of the referent."),
+    uid: f(str, 4, "UID of the referent."),
+    apiVersion: f(str, 5, "API version of the referent."),
+    resourceVersion: f(str, 6, "Specific resourceVersion to which this reference is made, if any."),
+    fieldPath: f(str, 7, 'If referring to a piece of an object instead of an entire object, the JSON path of that piece, such as "spec.containers{name}".'),
+  },
+);
 
 export const ServiceAccount = kind(core, "ServiceAccount", {
   secrets: f(

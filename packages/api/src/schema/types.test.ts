@@ -4,6 +4,14 @@ import { describe, expectTypeOf, it } from "vitest";
 import type {
   Container,
   ContainerPort,
+  ContainerState,
+  ContainerStatus,
+  NodeCondition,
+  NodeSpec,
+  NodeStatus,
+  PodCondition,
+  PodStatus,
+  Taint,
   EnvVar,
   Event,
   Namespace,
@@ -25,6 +33,8 @@ import type { FieldDef, StructDef } from "./dsl.js";
 import type * as meta from "./meta.js";
 import type * as containers from "./containers.js";
 import type * as pod from "./pod.js";
+import type * as podStatus from "./pod-status.js";
+import type * as node from "./node.js";
 import type * as apps from "./apps.js";
 import type * as batch from "./batch.js";
 import type * as config from "./config.js";
@@ -52,6 +62,14 @@ describe("TypeScript types against the schemas", () => {
     expectTypeOf<Undeclared<Toleration, typeof pod.Toleration>>().toEqualTypeOf<never>();
     expectTypeOf<Undeclared<PodSpec, typeof pod.PodSpec>>().toEqualTypeOf<never>();
     expectTypeOf<Undeclared<Pod, typeof pod.Pod>>().toEqualTypeOf<never>();
+    expectTypeOf<Undeclared<PodStatus, typeof podStatus.PodStatus>>().toEqualTypeOf<never>();
+    expectTypeOf<Undeclared<ContainerStatus, typeof podStatus.ContainerStatus>>().toEqualTypeOf<never>();
+    expectTypeOf<Undeclared<ContainerState, typeof podStatus.ContainerState>>().toEqualTypeOf<never>();
+    expectTypeOf<Undeclared<PodCondition, typeof podStatus.PodCondition>>().toEqualTypeOf<never>();
+    expectTypeOf<Undeclared<Taint, typeof node.Taint>>().toEqualTypeOf<never>();
+    expectTypeOf<Undeclared<NodeSpec, typeof node.NodeSpec>>().toEqualTypeOf<never>();
+    expectTypeOf<Undeclared<NodeStatus, typeof node.NodeStatus>>().toEqualTypeOf<never>();
+    expectTypeOf<Undeclared<NodeCondition, typeof node.NodeCondition>>().toEqualTypeOf<never>();
     expectTypeOf<Undeclared<PodTemplateSpec, typeof pod.PodTemplateSpec>>().toEqualTypeOf<never>();
     expectTypeOf<Undeclared<Namespace, typeof config.Namespace>>().toEqualTypeOf<never>();
     expectTypeOf<UndeclaredBody<Event, typeof config.Event>>().toEqualTypeOf<never>();

@@ -202,6 +202,10 @@ const sources = [
   "image",
 ];
 
+/** The volume sources a PersistentVolume shares with a pod's volumes (and Skiff runs). */
+export const HostPathVolumeSource = typed.hostPath[1];
+export const NFSVolumeSource = typed.nfs[1];
+
 export const VolumeSource = opaque(
   core,
   "VolumeSource",

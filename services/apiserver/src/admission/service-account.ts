@@ -3,7 +3,7 @@
 // container gets the account's credentials at /var/run/secrets/kubernetes.io/serviceaccount
 // (a projected volume: a bound token the node agent refreshes, the cluster CA from the
 // kube-root-ca.crt ConfigMap, and the namespace), as Kubernetes does.
-import type { KObject, Pod, ServiceAccount } from "@skiff/api";
+import { ForbiddenError, isMirrorPod, type KObject, type Pod, type ServiceAccount } from "@skiff/api";
 import type { MutatingPlugin } from "./chain.js";
 
 export const TOKEN_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -18,6 +18,14 @@ export function serviceAccountAdmission(getAccount: (namespace: string, name: st
     handles: (a) => a.operation === "CREATE" && a.subresource === "" && a.resource.group === "" && a.resource.resource === "pods",
     async admit(a) {
       const pod = a.object as Pod;
+      // Kubernetes leaves mirror pods alone (their node mirrors a spec it holds; a changed one
+      // would be deleted and made again), and they may not use an account at all.
+      if (isMirrorPod(pod)) {
+        const s = pod.spec as { serviceAccountName?: string; serviceAccount?: string };
+        if (s.serviceAccountName || s.serviceAccount)
+          throw new ForbiddenError(`pods "${pod.metadata.name}" is forbidden: a mirror pod may not reference service accounts`);
+        return;
+      }
       const spec = pod.spec as Pod["spec"] & {
         serviceAccountName?: string;
         serviceAccount?: string;

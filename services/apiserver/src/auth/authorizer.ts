@@ -30,6 +30,13 @@ export function registryGraph(r: PodReader): NodeGraph {
         throw err;
       })) as Pod | undefined,
     podsOn: async (node, ns) => (await r.list("pods", { namespace: ns, fieldSelector: `spec.nodeName=${node}` })).items as Pod[],
+    nodeUid: async (name) =>
+      (
+        (await r.get("nodes", undefined, name).catch((err) => {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        })) as { metadata?: { uid?: string } } | undefined
+      )?.metadata?.uid,
   };
 }
 

@@ -27,6 +27,7 @@ const pods = [
 const graph: NodeGraph = {
   pod: async (ns, name) => pods.find((p) => p.metadata.namespace === ns && p.metadata.name === name),
   podsOn: async (node, ns) => pods.filter((p) => p.spec.nodeName === node && p.metadata.namespace === ns),
+  nodeUid: async (name) => (name === "n1" ? "uid-n1" : undefined),
 };
 const authz = nodeAuthorizer(graph);
 const call = (node: string, method: string, req: object) => authz(node, attributesOf(method, req as never));
@@ -130,5 +131,49 @@ describe("the Node authorizer", () => {
     );
     expect([...r.secrets].sort()).toEqual(["ef", "ps", "pull"]);
     expect([...r.configmaps].sort()).toEqual(["efc", "pc"]);
+  });
+
+  describe("mirror pods (NodeRestriction)", () => {
+    const mirror = (over: { annotations?: Record<string, string>; owners?: object[]; spec?: object } = {}) =>
+      obj({
+        metadata: {
+          name: "skiff-proxy-n1",
+          namespace: "kube-system",
+          annotations: over.annotations ?? { "kubernetes.io/config.mirror": "abc" },
+          ownerReferences: over.owners ?? [{ apiVersion: "v1", kind: "Node", name: "n1", uid: "uid-n1", controller: true }],
+        },
+        spec: { nodeName: "n1", containers: [{ name: "proxy", image: "skiff/proxy" }], ...over.spec },
+      });
+    const create = (o: object, node = "n1") => call(node, "Create", { resource: "pods", namespace: "kube-system", ...o });
+    const refused = (message: string) => ({ reason: "Forbidden", message: expect.stringContaining(message) });
+
+    it("lets a node create a mirror pod bound to itself and owned by its Node", async () => {
+      await expect(create(mirror())).resolves.toBeUndefined();
+      await expect(create(mirror({ owners: [] }))).resolves.toBeUndefined();
+    });
+
+    it("refuses any other pod, with Kubernetes' reasons", async () => {
+      await expect(create(mirror({ annotations: {} }))).rejects.toMatchObject(
+        refused('pod does not have "kubernetes.io/config.mirror" annotation, node "n1" can only create mirror pods'),
+      );
+      await expect(create(mirror({ spec: { nodeName: "n2" } }))).rejects.toMatchObject(
+        refused('node "n1" can only create pods with spec.nodeName set to itself'),
+      );
+      await expect(create(mirror(), "n2")).rejects.toMatchObject(refused('node "n2" can only create pods with spec.nodeName set to itself'));
+      const ref = { apiVersion: "v1", kind: "Node", name: "n1", uid: "uid-n1", controller: true };
+      await expect(create(mirror({ owners: [ref, ref] }))).rejects.toMatchObject(refused("a single owner reference set to itself"));
+      await expect(create(mirror({ owners: [{ ...ref, name: "n2" }] }))).rejects.toMatchObject(refused("an owner reference set to itself"));
+      await expect(create(mirror({ owners: [{ ...ref, controller: false }] }))).rejects.toMatchObject(refused("a controller owner reference set to itself"));
+      await expect(create(mirror({ owners: [{ ...ref, blockOwnerDeletion: true }] }))).rejects.toMatchObject(refused("must not set blockOwnerDeletion"));
+      await expect(create(mirror({ owners: [{ ...ref, uid: "other" }] }))).rejects.toMatchObject(refused('node "n1" UID mismatch'));
+      await expect(create(mirror({ spec: { serviceAccountName: "default" } }))).rejects.toMatchObject(
+        refused("can not create pods that reference a service account"),
+      );
+      await expect(create(mirror({ spec: { volumes: [{ name: "s", secret: { secretName: "s1" } }] } }))).rejects.toMatchObject(
+        refused("can not create pods that reference secrets"),
+      );
+      // Updates of a pod's spec stay refused: a node only writes status.
+      await expect(call("n1", "Update", { resource: "pods", namespace: "kube-system", ...mirror() })).rejects.toMatchObject({ reason: "Forbidden" });
+    });
   });
 });

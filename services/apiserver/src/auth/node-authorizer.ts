@@ -1,13 +1,15 @@
 // The Node authorizer (Kubernetes' Node authorizer + NodeRestriction in one): a node's identity
 // may read the pods bound to it and the Secrets, ConfigMaps and claims those pods reference,
 // read what every kubelet/kube-proxy reads (nodes, services, endpoints, volumes, classes),
-// write only its own Node, its pods' status (and their final delete), Events, and the
+// write only its own Node, its pods' status (and their final delete), the mirror pods of what
+// it runs itself (mirror-pods.ts, as NodeRestriction allows), Events, and the
 // local-path volumes it provisions; what its Ingress controller needs (read Ingresses,
 // IngressClasses and TLS Secrets, write Ingress status, create its class and Service); and ask for tokens of its pods' service accounts, bound to
 // those pods. Everything else is Forbidden.
 import { ForbiddenError, type Pod } from "@skiff/api";
 import type { RequestAttributes } from "./attributes.js";
 import { podReferences, type PodReferences } from "./pod-refs.js";
+import { mirrorPodCreate } from "./mirror-pods.js";
 
 /** How the authorizer sees the cluster (the registry in the apiserver, a fake in tests). */
 export interface NodeGraph {
@@ -15,6 +17,8 @@ export interface NodeGraph {
   pod(namespace: string, name: string): Promise<Pod | undefined>;
   /** The pods bound to `node` in `namespace`. */
   podsOn(node: string, namespace: string): Promise<Pod[]>;
+  /** A Node's uid, or undefined when it does not exist (mirror pods' owner references are checked against it). */
+  nodeUid(name: string): Promise<string | undefined>;
 }
 
 const READ = new Set(["get", "list", "watch"]);
@@ -73,7 +77,12 @@ export function nodeAuthorizer(graph: NodeGraph): (node: string, a: RequestAttri
           if (await boundHere(a.namespace, a.name)) return;
           return deny(`no relationship found between node '${node}' and this object`);
         }
-        return deny("a node may only read its pods, write their status and delete them once terminated");
+        if (a.verb === "create" && !a.subresource) {
+          const why = await mirrorPodCreate(node, a.object, () => graph.nodeUid(node));
+          if (!why) return;
+          return deny(why);
+        }
+        return deny("a node may only read its pods, write their status, create their mirror pods and delete them once terminated");
       }
       case "events":
         if (a.verb === "create" || a.verb === "update" || a.verb === "get") return;

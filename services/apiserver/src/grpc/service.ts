@@ -15,7 +15,7 @@ import { podStreamHandlers } from "./pod-streams.js";
 import { metricsGet } from "../rest/metrics/metrics.js";
 
 /** JSON of recently watched objects, by object (they are shared and never changed once decoded). */
-const serialised = new RecentMemo<KObject, string>(1024);
+const serialised = new RecentMemo<KObject, string>(128);
 
 /** The resource name under which List serves metrics.k8s.io PodMetrics. */
 const POD_METRICS = "pods.metrics.k8s.io";

@@ -30,7 +30,7 @@ export class RecentMemo<K, V> {
 }
 
 /** Objects decoded for watches, by the stored bytes they came from. */
-const shared = new RecentMemo<Uint8Array, KObject>(1024);
+const shared = new RecentMemo<Uint8Array, KObject>(128);
 
 /**
  * Decodes an entry once for every watch that sees it: one store event fans out to each watcher

@@ -23,6 +23,17 @@ describe("garbage collector", () => {
     expect(fc.actions.filter((a) => a.verb === "delete").map((a) => a.key)).toEqual(["default/orphaned"]);
   });
 
+  it("collects the mirror pods of a deleted Node (a cluster-scoped owner), keeps those of a live one", async () => {
+    const fc = new FakeCluster();
+    const gc = new GarbageCollector(fc.context());
+    const live = fc.seed<KObject>("nodes", { metadata: { name: "n1" } });
+    const ref = (name: string, uid: string) => ({ ownerReferences: [{ apiVersion: "v1", kind: "Node", name, uid, controller: true }] });
+    fc.seed("pods", { metadata: { name: "skiff-proxy-n1", namespace: "kube-system", ...ref("n1", live.metadata.uid!) } });
+    fc.seed("pods", { metadata: { name: "skiff-proxy-n2", namespace: "kube-system", ...ref("n2", "gone") } });
+    for (const k of ["skiff-proxy-n1", "skiff-proxy-n2"]) await gc.reconcile(`pods|kube-system/${k}`);
+    expect(fc.actions.filter((a) => a.verb === "delete").map((a) => a.key)).toEqual(["kube-system/skiff-proxy-n2"]);
+  });
+
   it("drops references to absent owners while another owner remains", async () => {
     const fc = new FakeCluster();
     const gc = new GarbageCollector(fc.context());

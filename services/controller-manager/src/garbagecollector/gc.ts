@@ -12,6 +12,9 @@ export const ORPHAN_FINALIZER = "orphan";
 /** Resources the collector follows (ResourceInfo.garbageCollected), by the kind owner references name. */
 export const gcResources: Record<string, string> = Object.fromEntries(builtinResources.filter((r) => r.garbageCollected).map((r) => [r.kind, r.resource]));
 
+/** Followed resources that are cluster-scoped (a Node owns its mirror pods): their key has no namespace. */
+const clusterScoped = new Set(builtinResources.filter((r) => r.garbageCollected && r.namespaced === false).map((r) => r.resource));
+
 const SEP = "|";
 
 /** The garbage collector. Queue keys are "resource|namespace/name". */
@@ -40,7 +43,7 @@ export class GarbageCollector extends QueueController {
   private enqueueOwners(o: KObject): void {
     for (const ref of o.metadata.ownerReferences ?? []) {
       const r = gcResources[ref.kind];
-      if (r) this.queue.add(`${r}${SEP}${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${ref.name}`);
+      if (r) this.queue.add(`${r}${SEP}${o.metadata.namespace && !clusterScoped.has(r) ? `${o.metadata.namespace}/` : ""}${ref.name}`);
     }
   }
 
@@ -98,7 +101,7 @@ export class GarbageCollector extends QueueController {
   private async ownerState(o: KObject, ref: OwnerReference): Promise<"present" | "absent" | "foreground"> {
     const r = gcResources[ref.kind];
     if (!r) return "present"; // a kind we do not follow: never collect on its account
-    const ns = o.metadata.namespace;
+    const ns = clusterScoped.has(r) ? undefined : o.metadata.namespace;
     const cached = this.ctx.informers.get<KObject>(r).get(ns ? `${ns}/${ref.name}` : ref.name);
     let owner: KObject | undefined = cached?.metadata.uid === ref.uid ? cached : undefined;
     if (!owner) {

@@ -29,6 +29,12 @@ const rows = {
       check: checks.nonNegative,
     },
   ),
+  podGcOrphanQuarantineMs: num(
+    "pod-gc-orphan-quarantine-ms",
+    "Pods bound to a Node that has been gone this long are force-deleted (Kubernetes' PodGC quarantine: 40 s)",
+    40_000,
+    { check: checks.nonNegative },
+  ),
   leaderElect: bool("leader-elect", "Run active/standby with a lease in NATS KV", true),
   leaseMs: num("leader-elect-lease-ms", "Lease duration: a standby takes over within this long", 15_000),
   renewMs: num("leader-elect-renew-ms", "Lease renew / candidate retry interval", 2_000, { check: checks.positive }),

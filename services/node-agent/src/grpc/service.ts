@@ -5,7 +5,7 @@ import { connect } from "node:net";
 import { timingSafeEqual } from "node:crypto";
 import { Metadata, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, type UntypedHandleCall } from "@grpc/grpc-js";
 import type { Logger } from "@skiff/log";
-import { ApiError, BadRequestError, NotFoundError, UnauthorizedError, ContainerLabels as L, type Pod } from "@skiff/api";
+import { ApiError, BadRequestError, NotFoundError, UnauthorizedError, ContainerLabels as L, isMirrorPod, type Pod } from "@skiff/api";
 import type { nodev1 } from "@skiff/proto";
 import { toGrpcError, type Informer } from "@skiff/client";
 import type { Runtime, RuntimeContainer } from "../runtime/runtime.js";
@@ -13,6 +13,8 @@ import { podStats } from "../stats/stats.js";
 import { imageHandlers } from "../images/service.js";
 import type { ImageRuntime } from "../images/runtime.js";
 import { proxyHandlers } from "../metrics/proxy.js";
+import { streamLogFile } from "../mirror/logs.js";
+import { processStats } from "../mirror/process-stats.js";
 
 export interface NodeServiceDeps {
   runtime: Runtime;
@@ -27,6 +29,8 @@ export interface NodeServiceDeps {
   onImagesLoaded?: () => void;
   /** The run dir of the node's proxy/DNS/ingress (their metrics through Proxy); "" = none. */
   runDir?: string;
+  /** The node process a mirror pod shows: its log file and, while it runs, its pid (undefined: not one of this node's). */
+  mirrorProcess?: (pod: Pod) => { logFile: string; pid?: number } | undefined;
 }
 
 function attempt(c: RuntimeContainer): number {
@@ -60,6 +64,10 @@ export function nodeService(d: NodeServiceDeps): nodev1.NodeServiceServer & Reco
       container = pod.spec.containers[0].name;
     }
     if (!all.includes(container)) throw new BadRequestError(`container ${container} is not valid for pod ${ref.name}`);
+    if (isMirrorPod(pod))
+      throw new BadRequestError(
+        `pod ${ref.name} is the mirror pod of this node's ${container} process, which runs outside any container: only kubectl logs works for it`,
+      );
     const mine = await d.runtime.list({ [L.cluster]: d.clusterName, [L.node]: d.nodeName, [L.podUid]: pod.metadata.uid! });
     const instances = mine.filter((c) => c.labels[L.kind] !== "sandbox" && c.labels[L.containerName] === container).sort((a, b) => attempt(b) - attempt(a));
     const sandbox = mine.filter((c) => c.labels[L.kind] === "sandbox" && c.state === "running")[0];
@@ -87,6 +95,8 @@ export function nodeService(d: NodeServiceDeps): nodev1.NodeServiceServer & Reco
       void (async () => {
         authorize(call.metadata);
         const r = call.request;
+        const mirror = r.pod?.namespace && r.pod.name ? d.pods.get(`${r.pod.namespace}/${r.pod.name}`) : undefined;
+        if (mirror && isMirrorPod(mirror) && (!r.pod?.uid || mirror.metadata.uid === r.pod.uid)) return mirrorLogs(call, mirror);
         const { pod, container, instances } = await resolve(r.pod, r.container);
         const inst = r.previous ? instances[1] : instances[0];
         if (!inst) {
@@ -210,10 +220,36 @@ export function nodeService(d: NodeServiceDeps): nodev1.NodeServiceServer & Reco
         const ref = call.request.pod;
         const pod = d.pods.get(`${ref?.namespace}/${ref?.name}`);
         if (!pod) throw new NotFoundError("pods", ref?.name ?? "");
+        if (isMirrorPod(pod)) {
+          const pid = d.mirrorProcess?.(pod)?.pid;
+          cb(null, { containers: pid === undefined ? [] : await processStats(pid, pod.spec.containers[0]?.name ?? "") });
+          return;
+        }
         cb(null, { containers: await podStats(d.runtime, { [L.cluster]: d.clusterName, [L.node]: d.nodeName, [L.podUid]: pod.metadata.uid! }) });
       })().catch((err) => fail(call, cb as (e: unknown) => void, err, "PodStats"));
     },
   };
+
+  /** A mirror pod's logs: its node process's log file (one container; no previous instance is kept apart). */
+  async function mirrorLogs(call: ServerWritableStream<nodev1.LogsRequest, nodev1.LogsResponse>, pod: Pod): Promise<void> {
+    const r = call.request;
+    const name = pod.metadata.name;
+    const container = pod.spec.containers[0]?.name ?? "";
+    if (r.container && r.container !== container) throw new BadRequestError(`container ${r.container} is not valid for pod ${name}`);
+    if (r.previous) throw new BadRequestError(`previous terminated container "${container}" in pod "${name}" not found`);
+    const file = d.mirrorProcess?.(pod)?.logFile;
+    if (!file) throw new NotFoundError("pods", name ?? "");
+    let cancelled = false;
+    call.on("cancelled", () => (cancelled = true));
+    call.sendMetadata(new Metadata());
+    await streamLogFile(
+      file,
+      { follow: r.follow, tailLines: r.tailLines, sinceSeconds: r.sinceSeconds, timestamps: r.timestamps, limitBytes: r.limitBytes },
+      (data) => call.write({ data }),
+      () => cancelled,
+    );
+    call.end();
+  }
 
   /** Port-forward targets the pod, not a container: any container name resolves the sandbox. */
   async function firstContainer(ref: nodev1.PodRef): Promise<string> {

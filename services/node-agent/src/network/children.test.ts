@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { silentLogger } from "@skiff/log";
+import { isAlive } from "@skiff/client/process";
 import { ensureChild, stopChild } from "./children.js";
 
 const dir = mkdtempSync(join(tmpdir(), "skiff-children-"));
@@ -19,14 +20,8 @@ setInterval(() => {}, 1000);
 `,
 );
 const stateFile = join(dir, "child.json");
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+// Exited counts as gone even before this process (the children's parent) has reaped it.
+const alive = isAlive;
 
 afterAll(async () => {
   await stopChild(stateFile);

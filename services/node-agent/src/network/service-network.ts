@@ -1,6 +1,6 @@
 // The node's side of Services: host plumbing (routes, rules, the service CIDR), the proxy
 // and dns processes, the proxy's table, and what pods get (service env vars, resolv.conf).
-import { join } from "node:path";
+import { statSync } from "node:fs";
 import type { Logger } from "@skiff/log";
 import { type ApiClient, EventRecorder, Informer } from "@skiff/client";
 import type { Endpoints, Node, Pod, Service } from "@skiff/api";
@@ -8,7 +8,9 @@ import { HostNetwork, LoadBalancerAddresses } from "./host.js";
 import { ProxyProgrammer } from "./programmer.js";
 import { hostPortEntries } from "./host-ports.js";
 import { externalIpEntries, localAddresses } from "./external-ips.js";
-import { ensureChild, serviceMain } from "./children.js";
+import { ensureChild, readState } from "./children.js";
+import { commandLine, componentSpecs, type ComponentSpec } from "./node-components.js";
+import type { NodeComponent, ProcessState } from "../mirror/static-pods.js";
 import { serviceEnv } from "./service-env.js";
 import { podDns, type DnsSettings } from "./dns-config.js";
 import type { LocalDns, LocalIngress } from "./proxy-table.js";
@@ -25,6 +27,8 @@ export class ServiceNetwork {
   private readonly host: HostNetwork;
   private readonly lbAddresses: LoadBalancerAddresses;
   private readonly recorder: EventRecorder;
+  /** The processes this node runs (--proxy=spawn). */
+  private readonly specs: ComponentSpec[];
 
   /** `pods`: this node's pods (their host ports go into the proxy's table). */
   constructor(
@@ -36,6 +40,7 @@ export class ServiceNetwork {
     this.services = new Informer<Service>(client, "services", {}, log.child({ informer: "services" }));
     this.endpoints = new Informer<Endpoints>(client, "endpoints", {}, log.child({ informer: "endpoints" }));
     this.nodes = new Informer<Node>(client, "nodes", {}, log.child({ informer: "nodes" }));
+    this.specs = componentSpecs(opts);
     this.lbAddresses = new LoadBalancerAddresses(log.child({ component: "lb-addresses" }));
     this.recorder = new EventRecorder(client, "skiff-proxy", opts.nodeName, log.child({ component: "events" }));
     this.host = new HostNetwork(
@@ -79,66 +84,14 @@ export class ServiceNetwork {
       onDelete: syncNodes,
     });
     if (opts.proxyMode === "spawn") {
-      const dir = opts.runDir;
-      const dns = await ensureChild(
-        "dns",
-        serviceMain("dns"),
-        [
-          // The DNS reads services and endpoints with the node's identity (the Node authorizer allows it).
-          "--apiserver",
-          opts.apiservers.join(","),
-          "--tls-dir",
-          opts.tlsDir,
-          "--listen",
-          "127.0.0.1:0",
-          "--cluster-domain",
-          opts.clusterDomain,
-          ...(opts.dnsUpstream ? ["--upstream", opts.dnsUpstream] : []),
-          ...(opts.dnsResolvConf ? ["--resolv-conf", opts.dnsResolvConf] : []),
-        ],
-        join(dir, "dns.json"),
-        join(dir, "dns.log"),
-        log,
-      );
-      this.localDns = { ip: "127.0.0.1", port: Number(dns.port) };
-      await ensureChild(
-        "proxy",
-        serviceMain("proxy"),
-        [
-          "--listen",
-          opts.proxyAddress,
-          "--metrics-address",
-          opts.proxyMetricsAddress,
-          ...(opts.nodePortAddresses ? ["--nodeport-addresses", opts.nodePortAddresses] : []),
-          ...opts.proxyFlags,
-        ],
-        join(dir, "proxy.json"),
-        join(dir, "proxy.log"),
-        log,
-      );
-      if (opts.ingressMode === "spawn") {
+      for (const c of this.specs) {
         try {
-          const ing = await ensureChild(
-            "ingress",
-            serviceMain("ingress"),
-            [
-              // The controller acts with the node's identity (the Node authorizer grants what it needs).
-              "--apiserver",
-              opts.apiservers.join(","),
-              "--tls-dir",
-              opts.tlsDir,
-              "--node-name",
-              opts.nodeName,
-            ],
-            join(dir, "ingress.json"),
-            join(dir, "ingress.log"),
-            log,
-          );
-          // A controller that says so reads a PROXY protocol header (the client address) first.
-          this.localIngress = { ip: "127.0.0.1", httpPort: Number(ing.httpPort), httpsPort: Number(ing.httpsPort), proxyProtocol: ing.proxyProtocol === "v2" };
+          await this.ensureComponent(c.name);
         } catch (err) {
-          // The node still runs pods and Services without it; Ingresses are then not served here.
-          log.error({ err }, "cannot start the ingress controller; Ingresses are not served on this node");
+          if (!c.optional) throw err;
+          // The node still runs pods and Services without it; Ingresses are then not served here
+          // (its mirror pod shows it down, and the agent tries again).
+          log.error({ err }, `cannot start the ${c.name} process; it is retried with back-off`);
         }
       }
     } else if (opts.dnsAddress) {
@@ -177,6 +130,39 @@ export class ServiceNetwork {
       log.child({ component: "proxy-programmer" }),
     );
     this.programmer.start();
+  }
+
+  /**
+   * Starts (or adopts) one node process and takes in where it listens; a restarted one gets the
+   * proxy's table pushed again (a new proxy starts empty, a new DNS or controller on new ports).
+   */
+  async ensureComponent(name: string): Promise<void> {
+    const c = this.specs.find((x) => x.name === name);
+    if (!c) throw new Error(`no node process ${name}`);
+    const st = await ensureChild(c.name, c.main, c.args, c.stateFile, c.logFile, this.log);
+    if (c.name === "dns") this.localDns = { ip: "127.0.0.1", port: Number(st.port) };
+    // A controller that says so reads a PROXY protocol header (the client address) first.
+    if (c.name === "ingress")
+      this.localIngress = { ip: "127.0.0.1", httpPort: Number(st.httpPort), httpsPort: Number(st.httpsPort), proxyProtocol: st.proxyProtocol === "v2" };
+    this.programmer?.schedule();
+  }
+
+  /** The processes this node runs, as its mirror pods show them (mirror/). */
+  components(): NodeComponent[] {
+    return this.specs.map((c) => ({ name: `skiff-${c.name}`, container: c.name, command: commandLine(c), stateFile: c.stateFile, logFile: c.logFile }));
+  }
+
+  /** Whether a node process runs (its state file names a live pid) and since when (the file's time: written once it serves). */
+  processState(c: NodeComponent): ProcessState {
+    const st = readState(c.stateFile);
+    if (!st) return {};
+    let startedAt: string | undefined;
+    try {
+      startedAt = new Date(statSync(c.stateFile).mtimeMs).toISOString().replace(/\.\d+Z$/, "Z");
+    } catch {
+      /* gone meanwhile */
+    }
+    return { pid: st.pid, startedAt };
   }
 
   /** Service environment variables for a new container of `pod`. */

@@ -160,6 +160,11 @@ const rows = {
   localRegistryPort: num("local-registry-port", "Port of 127.0.0.1 the cluster registry is forwarded from (default: the --local-registry port)", undefined, {
     env: "SKIFF_LOCAL_REGISTRY_PORT",
   }),
+  mirrorPods: bool(
+    "mirror-pods",
+    "Show the node's proxy, DNS and ingress controller as mirror pods in kube-system (as the kubelet does for static pods); --mirror-pods=false: none",
+    true,
+  ),
   ingressMode: oneOf(
     "ingress",
     "spawn: with --proxy=spawn the agent also starts (or adopts) the node's Ingress controller; none: no controller on this node",

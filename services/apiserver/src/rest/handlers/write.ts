@@ -24,7 +24,8 @@ export async function replace(s: RequestScope): Promise<void> {
   const name = s.name!;
   const status = s.subresource === "status";
   const { obj, format } = await readObjectBody(s.req);
-  if (format !== "protobuf" && !status) enforceFieldValidation(fieldValidationOf(s.query), s.res, s.ctx.registry.resources.all, s.info, obj);
+  // A status PUT is checked too (as Kubernetes does): the whole object, status included, must fit the schema.
+  if (format !== "protobuf") enforceFieldValidation(fieldValidationOf(s.query), s.res, s.ctx.registry.resources.all, s.info, obj);
   obj.metadata ??= {};
   if (obj.metadata.name && obj.metadata.name !== name)
     throw new BadRequestError(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);

@@ -10,13 +10,24 @@ export { definitionName };
 export type Schema = Record<string, unknown>;
 
 const REF = "#REF/";
-/** Kubernetes' IntOrString type, as its OpenAPI names it (kubectl explain prints <IntOrString>). */
+/**
+ * Kubernetes' named scalar types, as its OpenAPI defines them (v2 and v3 alike): strings, so
+ * kubectl explain (1.27+) prints <string> for them and <map[string]string> for resource lists,
+ * and old kubectl's client-side validation accepts any scalar where a string is declared.
+ */
 const intOrStringName = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
-// No "type": either is valid, and kubectl explain names an untyped reference by its type name.
-const intOrStringDef: Schema = {
-  "x-kubernetes-int-or-string": true,
-  format: "int-or-string",
-  description: "IntOrString is a type that can hold an int32 or a string.",
+const quantityName = "io.k8s.apimachinery.pkg.api.resource.Quantity";
+const namedScalars: Record<string, Schema> = {
+  [intOrStringName]: {
+    description: "IntOrString is a type that can hold an int32 or a string: a JSON or YAML number or string, such as a port number or a port name.",
+    format: "int-or-string",
+    type: "string",
+  },
+  [quantityName]: {
+    description:
+      'Quantity is a fixed-point number with an optional suffix: a binary SI suffix (Ki, Mi, Gi, Ti, Pi, Ei), a decimal SI suffix (m, "", k, M, G, T, P, E) or a decimal exponent (e3, E6). Examples: 100m, 0.5, 128Mi, 1e3. It is written as a string; a JSON number is read too.',
+    type: "string",
+  },
 };
 
 const described = (d?: string): Schema => (d ? { description: d } : {});
@@ -29,7 +40,7 @@ const scalars: Record<Scalar, Schema> = {
   boolean: { type: "boolean" },
   bytes: { type: "string" },
   time: { type: "string", format: "date-time" },
-  quantity: { type: "string" },
+  quantity: {},
 };
 
 /** Renders schemas, collecting the definitions they reference. */
@@ -39,7 +50,7 @@ class Renderer {
   type(t: TypeExpr, d: string | undefined): Schema {
     switch (t.kind) {
       case "scalar":
-        return { ...scalars[t.scalar], ...described(d) };
+        return t.scalar === "quantity" ? ref(quantityName, d) : { ...scalars[t.scalar], ...described(d) };
       case "intOrString":
         return ref(intOrStringName, d);
       case "free":
@@ -105,7 +116,8 @@ function render(resources: ResourceInfo[]): Record<string, Schema> {
     };
   }
   for (const [name, s] of r.pending) if (!defs[name]) defs[name] = r.struct(s, s.description ?? "");
-  if (JSON.stringify(defs).includes(`"${REF}${intOrStringName}"`)) defs[intOrStringName] = intOrStringDef;
+  const text = JSON.stringify(defs);
+  for (const [name, def] of Object.entries(namedScalars)) if (text.includes(`"${REF}${name}"`)) defs[name] = def;
   return defs;
 }
 

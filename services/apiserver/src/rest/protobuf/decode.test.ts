@@ -102,6 +102,22 @@ describe("Kubernetes protobuf bodies", () => {
     });
   });
 
+  it("decodes a Node (its schema numbers the spec now): taints with a time, pod CIDRs, unschedulable; skips its status", () => {
+    const taint = m(5, s(1, "dedicated"), s(2, "web"), s(3, "NoExecute"), m(4, i(1, 1767225600)));
+    const raw = cat(meta("n1"), m(2, s(1, "10.1.0.0/24"), s(2, ""), s(3, ""), b(4, true), taint, s(7, "10.1.0.0/24")), m(3, s(3, "Running")));
+    expect(decodeKubernetesProtobuf(body("v1", "Node", raw))).toEqual({
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: { name: "n1" },
+      spec: {
+        podCIDR: "10.1.0.0/24",
+        podCIDRs: ["10.1.0.0/24"],
+        unschedulable: true,
+        taints: [{ key: "dedicated", value: "web", effect: "NoExecute", timeAdded: "2026-01-01T00:00:00Z" }],
+      },
+    });
+  });
+
   it("decodes a NodePort Service: int and named target ports, node ports, selector; empty clusterIP dropped", () => {
     const port = (name: string, p: number, target: number | string, nodePort: number) => m(1, s(1, name), s(2, "TCP"), i(3, p), ios(4, target), i(5, nodePort));
     const raw = cat(

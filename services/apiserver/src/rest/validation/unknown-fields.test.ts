@@ -111,9 +111,14 @@ describe("unknown fields", () => {
   });
 
   it("lets kinds with a free-form spec and map-shaped data pass", () => {
-    expect(unknown("Ingress", { apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "i" }, spec: { whatever: { deep: true } } })).toEqual(
-      [],
-    );
+    // A kind without a schema of its own (none of the built-in ones now) gets a free-form spec.
+    const generic = { ...info("Lease"), schema: undefined };
+    expect(unknownFields(builtinResources, generic, { metadata: { name: "l" }, spec: { whatever: { deep: true } } })).toEqual([]);
+    expect(unknown("Lease", { metadata: { name: "l" }, spec: { whatever: { deep: true } } })).toEqual(["spec.whatever"]);
+    // Ingress's spec is spelled out now.
+    expect(unknown("Ingress", { apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "i" }, spec: { whatever: { deep: true } } })).toEqual([
+      "spec.whatever",
+    ]);
     // Job's spec is spelled out: the same field is unknown there.
     expect(unknown("Job", { apiVersion: "batch/v1", kind: "Job", metadata: { name: "j" }, spec: { whatever: { deep: true } } })).toEqual(["spec.whatever"]);
     expect(unknown("ConfigMap", { metadata: { name: "c" }, data: { "any.key": "v" } })).toEqual([]);

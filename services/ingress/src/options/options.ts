@@ -23,8 +23,8 @@ const rows = {
   accessLog: bool("access-log", "One log line per request", true),
   workers: num(
     "workers",
-    "Processes that serve HTTP and HTTPS (node:cluster, connections shared round-robin; 0: one per CPU, like ingress-nginx's worker_processes auto; 1: the controller process serves alone)",
-    0,
+    "Processes that serve HTTP and HTTPS (node:cluster, connections shared round-robin; 0: one per CPU, like ingress-nginx's worker_processes auto; 1: the controller process serves alone). Default 1: every node runs a controller, and each worker is ~70 MB",
+    1,
     { env: "SKIFF_INGRESS_WORKERS", check: (v) => (Number.isInteger(v) && v >= 0 && v <= 64 ? undefined : "must be an integer from 0 to 64") },
   ),
   stateFile: str("state-file", "JSON file written once serving (pid, ports), for the agent that spawned us (empty: none)", ""),

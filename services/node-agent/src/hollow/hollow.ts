@@ -19,57 +19,9 @@ import { PodManager } from "../pods/manager.js";
 import { VolumeManager, type VolumeSources } from "../volumes/volumes.js";
 import { VERSION } from "../server.js";
 import { splitByNode } from "./node-pods.js";
+import type { HollowOptions } from "./options.js";
 
-/** What a fleet of hollow nodes needs; every field is required (see compileHollowOptions). */
-export interface HollowOptions {
-  apiservers: string[];
-  /** One identity for the whole fleet (--tls-dir): a test tool playing many nodes needs a system:masters certificate. */
-  tlsDir: string;
-  natsServers: string[];
-  /** How many nodes (--count; default 10). */
-  count: number;
-  /** Node names are `<prefix><i>` (--prefix; default "hollow-"). */
-  prefix: string;
-  /** Heartbeat interval (--heartbeat-ms; default 5000: half the controller-manager's 10 s node-monitor grace). */
-  heartbeatMs: number;
-  /** Node status check interval (--status-ms; default 60000). */
-  statusMs: number;
-  /** Fake machine size (--cpus, --memory-gib, --max-pods; default 4, 16, 110). */
-  cpus: number;
-  memoryGiB: number;
-  maxPods: number;
-  /** Pod workers per node (--workers; default 2). */
-  workers: number;
-  /** Record the agents' Events (Pulled, Created, Started…) through the API (--events; default off, to keep 1,000 nodes light). */
-  events: boolean;
-  /** Each node's full pod resync period (--resync-ms; default 60000). */
-  resyncMs: number;
-}
-
-/** Fills defaults and checks ranges. */
-export function compileHollowOptions(p: Partial<HollowOptions>): HollowOptions {
-  const o: HollowOptions = {
-    apiservers: p.apiservers?.length ? p.apiservers : ["127.0.0.1:6444"],
-    tlsDir: p.tlsDir ?? "",
-    natsServers: p.natsServers?.length ? p.natsServers : ["nats://127.0.0.1:4222"],
-    count: p.count ?? 10,
-    prefix: p.prefix ?? "hollow-",
-    heartbeatMs: p.heartbeatMs ?? 5_000,
-    statusMs: p.statusMs ?? 60_000,
-    cpus: p.cpus ?? 4,
-    memoryGiB: p.memoryGiB ?? 16,
-    maxPods: p.maxPods ?? 110,
-    workers: p.workers ?? 2,
-    events: p.events ?? false,
-    resyncMs: p.resyncMs ?? 60_000,
-  };
-  const errs: string[] = [];
-  for (const k of ["count", "heartbeatMs", "statusMs", "cpus", "memoryGiB", "maxPods", "workers", "resyncMs"] as const) {
-    if (!(Number.isFinite(o[k]) && o[k] > 0)) errs.push(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: must be a positive number`);
-  }
-  if (errs.length) throw new Error(`invalid options:\n  ${errs.join("\n  ")}`);
-  return o;
-}
+export { compileHollowOptions, type HollowOptions } from "./options.js";
 
 /** A running fleet. */
 export interface HollowFleet {

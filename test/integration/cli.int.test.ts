@@ -153,4 +153,15 @@ spec:
     const st = await skiff("status");
     expect(st.code).toBe(3);
   });
+
+  it("comes up again on the kept store: the node is Ready by the new agent's own word", async () => {
+    // The Node survives `down` still saying Ready; `up` waits for a status post from the agent it
+    // just started, which must be stored even when no condition changed (it once was not: up hung).
+    const [natsPort, apiPort] = [await freePort(), await freePort()];
+    const up = await skiff("up", "--nats-port", String(natsPort), "--api-port", String(apiPort));
+    expect(up.code, up.out + up.err).toBe(0);
+    expect(up.out).toMatch(/node \S+ is Ready/);
+    const nodes = await skiff("get", "nodes");
+    expect(nodes.out).toMatch(/\sReady\s/);
+  }, 200_000);
 });

@@ -124,7 +124,7 @@ export class NodeRegistrar {
     if (!info) {
       const conditions = structuredClone(prev?.conditions ?? []);
       const now = nowRfc3339();
-      for (const [type, c] of Object.entries(this.measured)) setCondition(conditions, { type, ...c, lastHeartbeatTime: now });
+      heartbeat(conditions, this.measured, now);
       return { ...(prev ?? {}), conditions };
     }
     const capCpu = info.cpus * 1000;
@@ -134,7 +134,7 @@ export class NodeRegistrar {
     const conditions = structuredClone(prev?.conditions ?? []);
     const now = nowRfc3339();
     const measured = { ...pressureConditions({}, { memoryAvailableBytes: 0, nodefsAvailablePct: 0, nodefsInodesFreePct: 0 }), ...this.measured };
-    for (const [type, c] of Object.entries(measured)) setCondition(conditions, { type, ...c, lastHeartbeatTime: now });
+    heartbeat(conditions, measured, now);
     return {
       capacity: { cpu: formatCpuMilli(capCpu), memory: formatBytes(capMem), pods: String(this.opts.maxPods) },
       allocatable: { cpu: formatCpuMilli(allocCpu), memory: formatBytes(allocMem), pods: String(this.opts.maxPods) },
@@ -213,5 +213,19 @@ export class NodeRegistrar {
       }
     }
     this.node = node;
+  }
+}
+
+/**
+ * Sets each measured condition and stamps every one of them with this status post's time, as the
+ * kubelet does on each node status update (setCondition keeps an unchanged condition as it was).
+ * Why it matters: a status post that changed nothing is not stored (no new resourceVersion), and
+ * `skiff up` waits for a write from the agent it just started before it trusts a stored Ready.
+ */
+function heartbeat(conditions: NonNullable<NonNullable<Node["status"]>["conditions"]>, measured: Record<string, ConditionValue>, now: string): void {
+  for (const [type, c] of Object.entries(measured)) {
+    setCondition(conditions, { type, ...c, lastHeartbeatTime: now });
+    const set = conditions.find((x) => x.type === type);
+    if (set) set.lastHeartbeatTime = now;
   }
 }

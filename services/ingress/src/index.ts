@@ -16,7 +16,7 @@ import { Upstreams } from "./proxy/upstreams.js";
 import { Metrics } from "./metrics/metrics.js";
 import { IngressServer } from "./server/server.js";
 import { AccessLog } from "./server/access-log.js";
-import { hostPort, type IngressOptions } from "./options/options.js";
+import { hostPort, serverOptions, type IngressOptions } from "./options/options.js";
 import { WorkerPool } from "./workers/primary.js";
 
 export { RouteTable, servedByUs, CONTROLLER } from "./routing/routing.js";
@@ -54,23 +54,7 @@ export async function start(opts: IngressOptions, log: Logger): Promise<{ httpPo
   // --workers 0: one per CPU (ingress-nginx's worker_processes auto).
   const workers = opts.workers || availableParallelism();
   const pool = workers > 1 ? new WorkerPool(workers, inf, defaultCert, log.child({ component: "workers" })) : undefined;
-  const server = pool
-    ? undefined
-    : new IngressServer(
-        () => config.snapshot,
-        certs,
-        pools,
-        metrics,
-        {
-          http: hostPort(opts.httpAddress),
-          https: hostPort(opts.httpsAddress),
-          publicHttpPort: 80,
-          publicHttpsPort: 443,
-          accessLog: opts.accessLog,
-          defaultCert,
-        },
-        access,
-      );
+  const server = pool ? undefined : new IngressServer(() => config.snapshot, certs, pools, metrics, serverOptions(opts, defaultCert), access);
   if (pool) metrics.workers = () => pool.metrics() as ReturnType<NonNullable<Metrics["workers"]>>;
   await (pool ?? server!).start();
   const ports = pool ?? server!;

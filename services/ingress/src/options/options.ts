@@ -42,3 +42,15 @@ export function hostPort(a: string): { host: string; port: number } {
   const i = a.lastIndexOf(":");
   return { host: a.slice(0, i), port: Number(a.slice(i + 1)) };
 }
+
+/** The listeners and public ports an IngressServer gets from the options (the primary's and every worker's alike). */
+export function serverOptions(opts: IngressOptions, defaultCert: { cert: string; key: string }) {
+  return {
+    http: hostPort(opts.httpAddress),
+    https: hostPort(opts.httpsAddress),
+    publicHttpPort: 80,
+    publicHttpsPort: 443,
+    accessLog: opts.accessLog,
+    defaultCert,
+  };
+}

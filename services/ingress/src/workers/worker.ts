@@ -9,7 +9,7 @@ import { Upstreams } from "../proxy/upstreams.js";
 import { Metrics } from "../metrics/metrics.js";
 import { IngressServer } from "../server/server.js";
 import { AccessLog } from "../server/access-log.js";
-import { hostPort, type IngressOptions } from "../options/options.js";
+import { serverOptions, type IngressOptions } from "../options/options.js";
 import { Replica, type ToPrimary, type ToWorker, type Watched } from "./replica.js";
 
 const send = (m: ToPrimary) => process.send?.(m);
@@ -52,21 +52,7 @@ export function runWorker(opts: IngressOptions, log: Logger): void {
         const certs = new CertStore(m.cert);
         // Events and status are the primary's: a worker's problems are the same as its.
         config = new Configurator(replicas, certs, pools, metrics, { record: () => undefined }, { sync: () => undefined }, log.child({ component: "config" }));
-        server = new IngressServer(
-          () => config!.snapshot,
-          certs,
-          pools,
-          metrics,
-          {
-            http: hostPort(opts.httpAddress),
-            https: hostPort(opts.httpsAddress),
-            publicHttpPort: 80,
-            publicHttpsPort: 443,
-            accessLog: opts.accessLog,
-            defaultCert: m.cert,
-          },
-          access,
-        );
+        server = new IngressServer(() => config!.snapshot, certs, pools, metrics, serverOptions(opts, m.cert), access);
         const s = server;
         s.start().then(() => send({ t: "listening", http: s.httpPort, https: s.httpsPort }), starting);
         return;

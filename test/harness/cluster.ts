@@ -25,6 +25,7 @@ import {
   writeKubeconfig,
 } from "@skiff/client";
 import type { Node } from "@skiff/api";
+import { nodeFlags } from "@skiff/client/launch";
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
 
@@ -55,6 +56,9 @@ export class Proc {
     // (NODE_OPTIONS cannot carry --cpu-prof on Node 20).
     const prof = process.env.SKIFF_CPU_PROF_DIR;
     if (prof && cmd === process.execPath) args = ["--cpu-prof", `--cpu-prof-dir=${prof}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`, ...args];
+    // Components run with the V8 flags every launcher gives them (@skiff/client/launch), so
+    // tests and benchmarks measure what `skiff up` runs.
+    if (cmd === process.execPath) args = [...nodeFlags(), ...args];
     this.child = spawn(cmd, args, { stdio: ["ignore", "pipe", log], env: { ...process.env, SKIFF_LOG_LEVEL: process.env.SKIFF_LOG_LEVEL ?? "info" } });
     this.ready = new Promise((res, rej) => {
       let buf = "";

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { connect, type Socket } from "node:net";
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { proxyv1 } from "@skiff/proto";
+import { nodeFlags } from "@skiff/client/launch";
 import { repoRoot, freePort } from "../harness/cluster.js";
 
 /** Backend: "bulk" streams `bytes` then ends; "echo" echoes; "sink" counts what it gets and answers the count at EOF; each on its own port. */
@@ -71,7 +72,8 @@ export async function startRig(proxyFlags: string[] = []): Promise<ProxyRig> {
   const nodeArgs = (process.env.SKIFF_PROXY_NODE_ARGS ?? "").split(" ").filter(Boolean);
   // SKIFF_PROXY_MAIN runs another build of the proxy (an A/B against an older commit's dist).
   const main = process.env.SKIFF_PROXY_MAIN ?? join(repoRoot, "services/proxy/dist/main.js");
-  const proxy = spawn(process.execPath, [...nodeArgs, main, "--listen", sock, "--metrics-address", "127.0.0.1:0", ...proxyFlags], {
+  // The V8 flags every launcher gives a component (@skiff/client/launch), then the profiling ones.
+  const proxy = spawn(process.execPath, [...nodeFlags(), ...nodeArgs, main, "--listen", sock, "--metrics-address", "127.0.0.1:0", ...proxyFlags], {
     stdio: ["ignore", "pipe", "ignore"],
     env: { ...process.env, SKIFF_LOG_LEVEL: "warn" },
   });

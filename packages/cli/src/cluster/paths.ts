@@ -2,6 +2,7 @@
 // repository (and so each service's dist/main.js) is, and the processes it runs, in order.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { nodeCommand } from "@skiff/client/launch";
 
 /** Files of a single-host cluster under SKIFF_HOME. */
 export interface ClusterPaths {
@@ -80,7 +81,7 @@ export const singleHostLoadBalancerPool = "10.244.255.0/24";
 /** The command line of every process of the cluster. */
 export function componentSpecs(s: UpSettings): ComponentSpec[] {
   const nats = `nats://127.0.0.1:${s.natsPort}`;
-  const service = (name: ComponentName, args: string[]): ComponentSpec => ({ name, command: process.execPath, args: [serviceMain(s.repo, name), ...args] });
+  const service = (name: ComponentName, args: string[]): ComponentSpec => ({ name, ...nodeCommand(serviceMain(s.repo, name), args) });
   return [
     // The configuration (TLS, a user per identity) is written by writeNatsConfigs (pki/).
     { name: "nats", command: "nats-server", args: ["-c", join(s.pki.dir, "nats", "nats.conf")] },

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { hostname } from "node:os";
 import type { Node } from "@skiff/api";
 import { ApiClient, checkNodeTlsDir, joinCluster, JoinRefusedError, writeKubeconfig } from "@skiff/client";
+import { nodeCommand as nodeCommandLine } from "@skiff/client/launch";
 import { ensureControlPlanePki, pkiDirOf } from "../pki/pki.js";
 import { createJoinToken, joinCommand, parseDuration } from "./token.js";
 import { UsageError } from "../cli/args.js";
@@ -41,7 +42,8 @@ async function startAll(ctx: Context, specs: { name: ComponentName; args: string
   }
   for (const s of specs) {
     ctx.out.write(`Starting ${s.name}...\n`);
-    const p = await startDetached(process.execPath, [serviceMain(repo, s.name), ...s.args], {
+    const node = nodeCommandLine(serviceMain(repo, s.name), s.args);
+    const p = await startDetached(node.command, node.args, {
       log: logFile(paths, s.name),
       pidFile: pidFile(paths, s.name),
       env,

@@ -5,9 +5,10 @@
 // does not matter) or when it was released. A leader that has not renewed for
 // durationMs − renewMs (its renew deadline, shorter than the lease) or that loses a CAS race
 // stops at once, before any standby can take over.
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { jetstream } from "@nats-io/jetstream";
-import { Kvm, type KV } from "@nats-io/kv";
+// The NATS client is loaded when first used (why: the DNS and the ingress controller import
+// @skiff/client but never talk to NATS; its code is ~0.5 MB of JavaScript).
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { KV } from "@nats-io/kv";
 import type { Logger } from "@skiff/log";
 import { natsTls } from "../tls/nats.js";
 
@@ -64,7 +65,10 @@ export class LeaderElector {
   }
 
   private async bucket(): Promise<KV> {
-    if (!this.kv) this.kv = await new Kvm(jetstream(this.opts.nc)).create(this.opts.bucket ?? LEASE_BUCKET, { history: 1 });
+    if (!this.kv) {
+      const [{ Kvm }, { jetstream }] = await Promise.all([import("@nats-io/kv"), import("@nats-io/jetstream")]);
+      this.kv = await new Kvm(jetstream(this.opts.nc)).create(this.opts.bucket ?? LEASE_BUCKET, { history: 1 });
+    }
     return this.kv;
   }
 
@@ -192,6 +196,7 @@ export interface LeaderElectionOptions {
 }
 
 /** Connects to NATS for leader election (processes that need no other NATS traffic). */
-export function connectNats(servers: string[], name: string, tlsDir?: string): Promise<NatsConnection> {
+export async function connectNats(servers: string[], name: string, tlsDir?: string): Promise<NatsConnection> {
+  const { connect } = await import("@nats-io/transport-node");
   return connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 500, name, ...(tlsDir ? { tls: natsTls(tlsDir) } : {}) });
 }

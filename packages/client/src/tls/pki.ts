@@ -2,7 +2,15 @@
 // O = groups), CSRs and their signing. Node's crypto makes the keys; node-forge builds the
 // X.509 structures (Node can read certificates but cannot create them).
 import { createHash, generateKeyPairSync, randomBytes, X509Certificate } from "node:crypto";
-import forge from "node-forge";
+import { createRequire } from "node:module";
+import type forge from "node-forge";
+
+// Why loaded on first use: node-forge is 0.9 MB of JavaScript (several MB of heap once parsed)
+// that only a process issuing or signing certificates runs; most import this file for its types
+// and identity helpers (the DNS, the scheduler, the controller-manager).
+const require = createRequire(import.meta.url);
+let forgeModule: typeof forge | undefined;
+const forgeLib = (): typeof forge => (forgeModule ??= require("node-forge") as typeof forge);
 
 /** A PEM certificate and its PEM private key. */
 export interface CertAndKey {
@@ -37,8 +45,8 @@ function newKeyPem(): string {
 }
 
 function forgeKeys(keyPem: string): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey } {
-  const priv = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
-  return { privateKey: priv, publicKey: forge.pki.setRsaPublicKey(priv.n, priv.e) };
+  const priv = forgeLib().pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+  return { privateKey: priv, publicKey: forgeLib().pki.setRsaPublicKey(priv.n, priv.e) };
 }
 
 function serial(): string {
@@ -57,7 +65,7 @@ function subjectOf(id: Identity): forge.pki.CertificateField[] {
 export function createCa(commonName = "skiff-ca"): CertAndKey {
   const key = newKeyPem();
   const k = forgeKeys(key);
-  const cert = forge.pki.createCertificate();
+  const cert = forgeLib().pki.createCertificate();
   cert.publicKey = k.publicKey;
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(Date.now() - 60 * 60_000);
@@ -70,17 +78,17 @@ export function createCa(commonName = "skiff-ca"): CertAndKey {
     { name: "keyUsage", keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     { name: "subjectKeyIdentifier" },
   ]);
-  cert.sign(k.privateKey, forge.md.sha256.create());
-  return { cert: forge.pki.certificateToPem(cert), key };
+  cert.sign(k.privateKey, forgeLib().md.sha256.create());
+  return { cert: forgeLib().pki.certificateToPem(cert), key };
 }
 
 const ipRe = /^(\d{1,3}\.){3}\d{1,3}$|:/;
 
 /** Signs a certificate for `publicKeyPem` (or a new key) with `ca`. */
 function sign(ca: CertAndKey, publicKey: forge.pki.PublicKey, o: IssueOptions): string {
-  const caCert = forge.pki.certificateFromPem(ca.cert);
-  const caKey = forge.pki.privateKeyFromPem(ca.key);
-  const cert = forge.pki.createCertificate();
+  const caCert = forgeLib().pki.certificateFromPem(ca.cert);
+  const caKey = forgeLib().pki.privateKeyFromPem(ca.key);
+  const cert = forgeLib().pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = serial();
   // Backdated a little: machines' clocks differ.
@@ -96,8 +104,8 @@ function sign(ca: CertAndKey, publicKey: forge.pki.PublicKey, o: IssueOptions): 
   ];
   if (hosts.length) ext.push({ name: "subjectAltName", altNames: hosts.map((n) => (ipRe.test(n) ? { type: 7, ip: n } : { type: 2, value: n })) });
   cert.setExtensions(ext);
-  cert.sign(caKey, forge.md.sha256.create());
-  return forge.pki.certificateToPem(cert);
+  cert.sign(caKey, forgeLib().md.sha256.create());
+  return forgeLib().pki.certificateToPem(cert);
 }
 
 /** Issues a new key and certificate for an identity. */
@@ -110,11 +118,11 @@ export function issueCertificate(ca: CertAndKey, o: IssueOptions): CertAndKey {
 export function createCsr(id: Identity): { csr: string; key: string } {
   const key = newKeyPem();
   const k = forgeKeys(key);
-  const csr = forge.pki.createCertificationRequest();
+  const csr = forgeLib().pki.createCertificationRequest();
   csr.publicKey = k.publicKey;
   csr.setSubject(subjectOf(id));
-  csr.sign(k.privateKey, forge.md.sha256.create());
-  return { csr: forge.pki.certificationRequestToPem(csr), key };
+  csr.sign(k.privateKey, forgeLib().md.sha256.create());
+  return { csr: forgeLib().pki.certificationRequestToPem(csr), key };
 }
 
 /** A parsed, signature-checked CSR. */
@@ -126,7 +134,7 @@ export interface ParsedCsr extends Identity {
 export function parseCsr(pem: string): ParsedCsr {
   let csr: forge.pki.CertificateSigningRequest;
   try {
-    csr = forge.pki.certificationRequestFromPem(pem);
+    csr = forgeLib().pki.certificationRequestFromPem(pem);
   } catch (err) {
     throw new Error(`not a PEM certificate signing request: ${(err as Error).message}`);
   }

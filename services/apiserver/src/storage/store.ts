@@ -145,7 +145,7 @@ export class Store implements ObjectStore {
             else {
               let value: Uint8Array;
               try {
-                value = this.plain(key, m.data);
+                value = compact(this.plain(key, m.data));
               } catch (err) {
                 // A value no configured key opens: say so, and keep serving everything else.
                 this.log.error({ err, key }, "cannot decrypt a stored value");
@@ -491,4 +491,15 @@ export class Store implements ObjectStore {
     this.log.info({ removed: doomed.length, compactedRevision: maxSeq }, "compacted delete markers");
     return doomed.length;
   }
+}
+
+/**
+ * A value the watch cache may keep: nats.js hands out each message's data as a view into the
+ * connection's read buffer (up to 64 KB, shared by the messages read with it), so a cached view
+ * would keep that whole buffer alive for as long as the object or its event stays cached — with
+ * 1,000 pods, about 10 MB of buffers for 3 MB of objects. A view is copied to its own bytes.
+ */
+export function compact(value: Uint8Array): Uint8Array {
+  // new Uint8Array(view) copies; a Buffer's slice() would be another view of the same memory.
+  return value.byteLength === value.buffer.byteLength ? value : new Uint8Array(value);
 }

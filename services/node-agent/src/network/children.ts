@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import type { Logger } from "@skiff/log";
 import { isAlive } from "@skiff/client/process";
+import { nodeCommand } from "@skiff/client/launch";
 
 /** The state file a child writes once it serves. */
 export interface ChildState {
@@ -18,6 +19,15 @@ export interface ChildState {
 /** Path of a sibling service's main (services/<name>/dist/main.js). */
 export function serviceMain(name: string): string {
   return fileURLToPath(new URL(`../../../${name}/dist/main.js`, import.meta.url));
+}
+
+/**
+ * The command line a child runs: node with the flags every launcher gives a component
+ * (@skiff/client/launch), its main, its args and its state file. Adoption compares it whole.
+ */
+export function childCommandLine(main: string, args: readonly string[], stateFile: string): string[] {
+  const c = nodeCommand(main, [...args, "--state-file", stateFile]);
+  return [c.command, ...c.args];
 }
 
 /** Reads a child's state file if its process still runs. */
@@ -95,7 +105,7 @@ async function stopStarting(stateFile: string): Promise<number | undefined> {
  */
 export async function ensureChild(name: string, main: string, args: string[], stateFile: string, logFile: string, log: Logger): Promise<ChildState> {
   const cur = readState(stateFile);
-  const wanted = [process.execPath, main, ...args, "--state-file", stateFile];
+  const wanted = childCommandLine(main, args, stateFile);
   if (cur) {
     if (JSON.stringify(commandLine(cur.pid)) === JSON.stringify(wanted)) {
       log.info({ child: name, pid: cur.pid }, "adopted running process");

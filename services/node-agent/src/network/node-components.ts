@@ -3,7 +3,7 @@
 // The service network starts them; their mirror pods (mirror/) show them in kube-system.
 import { join } from "node:path";
 import type { NodeAgentOptions } from "../options/options.js";
-import { serviceMain } from "./children.js";
+import { childCommandLine, serviceMain } from "./children.js";
 
 /** One node process: its service, arguments and files in the run dir. */
 export interface ComponentSpec {
@@ -62,5 +62,5 @@ export function componentSpecs(opts: NodeAgentOptions): ComponentSpec[] {
 
 /** The full command line a component runs (what ensureChild starts and compares when adopting). */
 export function commandLine(c: ComponentSpec): string[] {
-  return [process.execPath, c.main, ...c.args, "--state-file", c.stateFile];
+  return childCommandLine(c.main, c.args, c.stateFile);
 }

@@ -24,7 +24,10 @@ case "$what" in
   apiserver|scheduler|controller-manager|node-agent)
     main="/app/services/$what/dist/main.js"
     [ -f "$main" ] || { echo "skiff: $what is not in this image" >&2; exit 2; }
-    exec node "$main" "$@" ;;
+    # The node flags every launcher gives a component (packages/client/src/launch.ts).
+    export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+    # shellcheck disable=SC2046
+    exec node $(node /app/packages/client/dist/launch.js) "$main" "$@" ;;
   skiff|cli) exec node /app/packages/cli/dist/main.js "$@" ;;
   sh|bash) exec "$what" "$@" ;;
   *) echo "usage: apiserver|scheduler|controller-manager|node-agent|skiff [ARGS…]" >&2; exit 2 ;;

@@ -93,7 +93,10 @@ trap 'stop_all; exit 0' TERM INT
 export SKIFF_IMAGE_GC_HIGH_THRESHOLD="${SKIFF_IMAGE_GC_HIGH_THRESHOLD:-85}"
 
 log "starting node-agent for node $node_name (node IP ${SKIFF_NODE_IP:-auto})"
-node /app/services/node-agent/dist/main.js "$@" &
+# The node flags every launcher gives a component (packages/client/src/launch.ts).
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+# shellcheck disable=SC2046
+node $(node /app/packages/client/dist/launch.js) /app/services/node-agent/dist/main.js "$@" &
 agent_pid=$!
 
 wait -n "$agent_pid" "$dockerd_pid"

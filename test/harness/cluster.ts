@@ -25,7 +25,7 @@ import {
   writeKubeconfig,
 } from "@skiff/client";
 import type { Node } from "@skiff/api";
-import { nodeFlags } from "@skiff/client/launch";
+import { nodeEnv, nodeFlags } from "@skiff/client/launch";
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
 
@@ -56,10 +56,12 @@ export class Proc {
     // (NODE_OPTIONS cannot carry --cpu-prof on Node 20).
     const prof = process.env.SKIFF_CPU_PROF_DIR;
     if (prof && cmd === process.execPath) args = ["--cpu-prof", `--cpu-prof-dir=${prof}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`, ...args];
-    // Components run with the V8 flags every launcher gives them (@skiff/client/launch), so
-    // tests and benchmarks measure what `skiff up` runs.
-    if (cmd === process.execPath) args = [...nodeFlags(), ...args];
-    this.child = spawn(cmd, args, { stdio: ["ignore", "pipe", log], env: { ...process.env, SKIFF_LOG_LEVEL: process.env.SKIFF_LOG_LEVEL ?? "info" } });
+    // Components run with the flags and environment every launcher gives them
+    // (@skiff/client/launch), so tests and benchmarks measure what `skiff up` runs.
+    const node = cmd === process.execPath;
+    if (node) args = [...nodeFlags(), ...args];
+    const env = node ? nodeEnv() : process.env;
+    this.child = spawn(cmd, args, { stdio: ["ignore", "pipe", log], env: { ...env, SKIFF_LOG_LEVEL: process.env.SKIFF_LOG_LEVEL ?? "info" } });
     this.ready = new Promise((res, rej) => {
       let buf = "";
       this.child.stdout!.on("data", (d: Buffer) => {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { connect, type Socket } from "node:net";
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { proxyv1 } from "@skiff/proto";
-import { nodeFlags } from "@skiff/client/launch";
+import { nodeEnv, nodeFlags } from "@skiff/client/launch";
 import { repoRoot, freePort } from "../harness/cluster.js";
 
 /** Backend: "bulk" streams `bytes` then ends; "echo" echoes; "sink" counts what it gets and answers the count at EOF; each on its own port. */
@@ -75,7 +75,7 @@ export async function startRig(proxyFlags: string[] = []): Promise<ProxyRig> {
   // The V8 flags every launcher gives a component (@skiff/client/launch), then the profiling ones.
   const proxy = spawn(process.execPath, [...nodeFlags(), ...nodeArgs, main, "--listen", sock, "--metrics-address", "127.0.0.1:0", ...proxyFlags], {
     stdio: ["ignore", "pipe", "ignore"],
-    env: { ...process.env, SKIFF_LOG_LEVEL: "warn" },
+    env: { ...nodeEnv(), SKIFF_LOG_LEVEL: "warn" },
   });
   const ready = JSON.parse(await waitLine(proxy)) as { metricsAddress: string };
   const client = new proxyv1.ProxyServiceClient(sock, credentials.createInsecure());

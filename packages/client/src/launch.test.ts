@@ -2,19 +2,33 @@
 // Node.js accepts, and SKIFF_NODE_FLAGS in their place when set.
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { nodeCommand, nodeFlags } from "./launch.js";
+import { nodeCommand, nodeEnv, nodeFlags } from "./launch.js";
 
 describe("nodeCommand", () => {
   it("runs node with the default flags before the main and its arguments", () => {
     const c = nodeCommand("/x/main.js", ["--a", "1"], {});
     expect(c.command).toBe(process.execPath);
     expect(c.args).toEqual([...nodeFlags({}), "/x/main.js", "--a", "1"]);
+    expect(c.env.MALLOC_ARENA_MAX).toBe("2");
     expect(nodeFlags({}).length).toBeGreaterThan(0);
   });
 
   it("takes SKIFF_NODE_FLAGS instead of the defaults (empty: none)", () => {
     expect(nodeFlags({ SKIFF_NODE_FLAGS: " --max-semi-space-size=8  --stack-size=900 " })).toEqual(["--max-semi-space-size=8", "--stack-size=900"]);
     expect(nodeCommand("/x/main.js", [], { SKIFF_NODE_FLAGS: "" }).args).toEqual(["/x/main.js"]);
+  });
+
+  it("adds its environment where the launcher's sets nothing", () => {
+    expect(nodeEnv({ PATH: "/bin" })).toEqual({ PATH: "/bin", MALLOC_ARENA_MAX: "2" });
+    expect(nodeEnv({ MALLOC_ARENA_MAX: "8" }).MALLOC_ARENA_MAX).toBe("8");
+  });
+
+  it("prints the flags when run as a script (for the images' shell entrypoints)", () => {
+    const r = spawnSync(process.execPath, [new URL("../dist/launch.js", import.meta.url).pathname], {
+      encoding: "utf8",
+      env: { ...process.env, SKIFF_NODE_FLAGS: "--a --b" },
+    });
+    expect(r.stdout).toBe("--a --b\n");
   });
 
   it("uses flags this Node.js accepts", () => {

@@ -48,6 +48,8 @@ export interface ComponentSpec {
   name: ComponentName;
   command: string;
   args: string[];
+  /** Its environment (default: the CLI's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**

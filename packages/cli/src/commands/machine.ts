@@ -42,11 +42,11 @@ async function startAll(ctx: Context, specs: { name: ComponentName; args: string
   }
   for (const s of specs) {
     ctx.out.write(`Starting ${s.name}...\n`);
-    const node = nodeCommandLine(serviceMain(repo, s.name), s.args);
+    const node = nodeCommandLine(serviceMain(repo, s.name), s.args, env);
     const p = await startDetached(node.command, node.args, {
       log: logFile(paths, s.name),
       pidFile: pidFile(paths, s.name),
-      env,
+      env: node.env,
     });
     await sleep(300);
     if (p.exited()) throw new CliError(`${s.name} exited at once; the last lines of ${logFile(paths, s.name)}:\n${tail(logFile(paths, s.name))}`);

@@ -93,7 +93,10 @@ async function run(ctx: Context): Promise<number> {
   const start = async (spec: ComponentSpec) => {
     ctx.out.write(`Starting ${spec.name}...\n`);
     try {
-      started.set(spec.name, await startDetached(spec.command, spec.args, { log: logFile(paths, spec.name), pidFile: pidFile(paths, spec.name) }));
+      started.set(
+        spec.name,
+        await startDetached(spec.command, spec.args, { log: logFile(paths, spec.name), pidFile: pidFile(paths, spec.name), env: spec.env }),
+      );
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       throw new CliError(

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import type { Logger } from "@skiff/log";
 import { isAlive } from "@skiff/client/process";
-import { nodeCommand } from "@skiff/client/launch";
+import { nodeCommand, nodeEnv } from "@skiff/client/launch";
 
 /** The state file a child writes once it serves. */
 export interface ChildState {
@@ -118,7 +118,7 @@ export async function ensureChild(name: string, main: string, args: string[], st
   await stopStarting(stateFile);
   rmSync(stateFile, { force: true });
   const out = openSync(logFile, "a");
-  const child = spawn(wanted[0], wanted.slice(1), { detached: true, stdio: ["ignore", "ignore", out], env: process.env });
+  const child = spawn(wanted[0], wanted.slice(1), { detached: true, stdio: ["ignore", "ignore", out], env: nodeEnv() });
   child.unref();
   if (child.pid) writeFileSync(startingFile(stateFile), String(child.pid));
   const deadline = Date.now() + 30_000;

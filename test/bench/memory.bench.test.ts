@@ -2,7 +2,8 @@
 // 1,000 pods: a real cluster (nats, apiserver, scheduler, controller-manager, one real node agent
 // with its proxy and DNS) plus a process of hollow nodes that runs the pods (SKIFF_BENCH_PODS,
 // SKIFF_BENCH_HOLLOW_NODES and SKIFF_BENCH_SERVICES change the load). The floor is an idle bare
-// Node.js process measured in the same run. Writes bench-results/memory.json.
+// Node.js process measured in the same run. Every component runs with the flags and environment
+// of @skiff/client/launch, as `skiff up` starts them. Writes bench-results/memory.json.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -10,6 +11,7 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { waitFor } from "@skiff/client";
 import type { Pod, Service } from "@skiff/api";
+import { nodeEnv, nodeFlags } from "@skiff/client/launch";
 import { type Proc, TestCluster } from "../harness/cluster.js";
 import { printTable } from "./stats.js";
 
@@ -149,6 +151,9 @@ it(`reports the RSS of every process idle and with ${PODS} pods`, async () => {
           name: "memory",
           machine: { cpus: cpus().length, memory_gib: +(totalmem() / 1024 ** 3).toFixed(1), node: process.version },
           parameters: { pods: PODS, hollow_nodes: HOLLOW, services: SERVICES, real_nodes: 1 },
+          // What every component ran with (@skiff/client/launch; SKIFF_NODE_FLAGS overrides).
+          node_flags: nodeFlags(),
+          malloc_arena_max: nodeEnv().MALLOC_ARENA_MAX,
           pods_created: created,
           pods_running_when_measured: runningNow,
           figures: {

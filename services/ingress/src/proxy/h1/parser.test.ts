@@ -52,6 +52,12 @@ describe("ResponseParser", () => {
     const text = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\nX-Trailer: t\r\n\r\n";
     for (const s of every(text)) expect(s).toMatchObject({ status: 200, body: "hello world", ended: 1 });
   });
+  it("lets chunked coding win over a Content-Length, drops the length and does not reuse the connection", () => {
+    const { p, seen } = parser();
+    p.feed(Buffer.from("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"));
+    expect(seen).toEqual({ status: 200, headers: ["Transfer-Encoding", "chunked"], body: "ok", ended: 1 });
+    expect(p.keepAlive).toBe(false);
+  });
   it("expects no body after HEAD, 204 and 304 whatever the length says", () => {
     for (const s of every("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", true)) expect(s).toMatchObject({ status: 200, body: "", ended: 1 });
     for (const s of every("HTTP/1.1 204 No Content\r\n\r\n")) expect(s).toMatchObject({ status: 204, body: "", ended: 1 });

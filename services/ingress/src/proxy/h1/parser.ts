@@ -206,6 +206,12 @@ export class ResponseParser {
       // Transfer-Encoding wins over Content-Length; a body not chunked last runs to the close.
       this.state = chunked ? State.ChunkSize : State.UntilClose;
       if (!chunked) this.keepAlive = false;
+      if (length >= 0) {
+        // Both is how responses get split (RFC 9112 §6.3): the length is not passed on, and the
+        // connection is not trusted with another request.
+        this.keepAlive = false;
+        for (let i = raw.length - 2; i >= 0; i -= 2) if (raw[i].toLowerCase() === "content-length") raw.splice(i, 2);
+      }
     } else if (length >= 0) {
       this.left = length;
       this.state = length === 0 ? State.Done : State.Body;

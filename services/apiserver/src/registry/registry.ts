@@ -271,8 +271,8 @@ export class Registry {
       info,
       ns,
       name,
-      async (old) => {
-        const next = await tryUpdate(structuredClone(old));
+      async (old, copy) => {
+        const next = await tryUpdate(copy());
         if (!next?.metadata || typeof next.metadata !== "object") throw new InvalidError(info.kind, name, [field.required("metadata")]);
         if (next.metadata.name && next.metadata.name !== name)
           throw new BadRequestError(`the name of the object (${next.metadata.name}) does not match the name on the request (${name})`);
@@ -283,7 +283,7 @@ export class Registry {
         let stored: KObject;
         let validate: () => FieldError[] = () => [];
         if (sub === "status") {
-          stored = strategy.prepareForStatusUpdate(next, old);
+          stored = strategy.prepareForStatusUpdate(next, copy());
         } else if (sub === "" || sub === "scale") {
           strategy.prepareForUpdate(next, old);
           stored = next;
@@ -335,7 +335,8 @@ export class Registry {
     info: ResourceInfo,
     ns: string,
     name: string,
-    decide: (old: KObject) => Promise<Decision>,
+    /** `copy` decodes the same stored value again: a fresh object for a caller to change (cheaper than structuredClone). */
+    decide: (old: KObject, copy: () => KObject) => Promise<Decision>,
     create?: () => Promise<KObject>,
   ): Promise<{ object: KObject; created: boolean; removed: boolean }> {
     const key = this.key(info, ns, name);
@@ -362,7 +363,7 @@ export class Registry {
       }
       let d: Decision;
       try {
-        d = await decide(decode(cur));
+        d = await decide(decode(cur), () => decode(cur));
       } catch (err) {
         if (!fromCache) throw err;
         attempt--; // decided on a maybe stale object: decide again on a fresh one

@@ -10,7 +10,7 @@ export interface Strategy {
   /** Fills `next` (a full replacement of `old`) from what the writer may not change. */
   prepareForUpdate(next: KObject, old: KObject): void;
   validateUpdate(next: KObject, old: KObject): FieldError[];
-  /** The object a status write stores: `old` with the status of `next`. */
+  /** The object a status write stores: `old` (the caller's own copy, kept in the result) with the status of `next`. */
   prepareForStatusUpdate(next: KObject, old: KObject): KObject;
   /** Fields a list or watch may select on besides metadata.name and metadata.namespace. */
   selectableFields: string[];
@@ -59,7 +59,7 @@ export function genericStrategy(info: ResourceInfo, overrides: StrategyOverrides
       return errs;
     },
     prepareForStatusUpdate(next, old) {
-      return { ...structuredClone(old), status: structuredClone(next.status) };
+      return { ...old, status: structuredClone(next.status) };
     },
     selectableFields: [],
   };

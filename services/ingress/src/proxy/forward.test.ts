@@ -133,10 +133,22 @@ describe("Upstreams.retain", () => {
     const slow = createServer((_req, res) => setTimeout(() => res.end("done"), 300));
     const port = await listen(slow);
     const ep = { ip: "127.0.0.1", port };
-    const body = p
-      .pool(ep, false, 5000)
-      .request({ path: "/", method: "GET" })
-      .then((r) => r.body.text());
+    const body = new Promise<string>((resolve, reject) => {
+      let text = "";
+      p.pool(ep, false, 5000).dispatch(
+        { path: "/", method: "GET", headers: { host: "x" }, body: null, readTimeoutMs: 5000 },
+        {
+          onConnect: () => undefined,
+          onHeaders: () => undefined,
+          onData: (d) => {
+            text += d;
+            return true;
+          },
+          onComplete: () => resolve(text),
+          onError: reject,
+        },
+      );
+    });
     await new Promise((r) => setTimeout(r, 100));
     p.retain(new Set());
     expect(await body).toBe("done");

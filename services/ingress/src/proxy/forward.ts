@@ -1,5 +1,5 @@
-// Forwarding one request to a backend over undici's keep-alive pools (its dispatch API: a
-// cheaper client than http.request): endpoints tried in round-robin order, the next one on a
+// Forwarding one request to a backend over the keep-alive pools of ./h1 (a lean HTTP/1.1
+// client on plain sockets): endpoints tried in round-robin order, the next one on a
 // connect failure (the request body is only read once a connection stands, so nothing is lost
 // on a retry), bodies streamed both ways with back-pressure, proxy-body-size (413),
 // connect/read timeouts (504), 502/503 with bodies that say what failed. Upgrades (WebSocket)
@@ -9,11 +9,11 @@ import { connect as netConnect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { Transform, type Duplex } from "node:stream";
-import type { Dispatcher } from "undici";
 import type { Endpoint } from "../backends/backends.js";
 import type { RouteOptions } from "../annotations/annotations.js";
 import { downstreamRaw, upstreamHeaders, type ClientSide } from "./headers.js";
 import type { Upstreams } from "./upstreams.js";
+import { UpstreamErrors, type ResponseHandler } from "./h1/client.js";
 
 export type Req = IncomingMessage | Http2ServerRequest;
 export type Res = ServerResponse | Http2ServerResponse;
@@ -58,10 +58,10 @@ function hasBody(req: Req): boolean {
   return req.headers["transfer-encoding"] !== undefined || (cl !== undefined && cl !== "0");
 }
 
-const CONNECT_ERRORS = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL", "UND_ERR_CONNECT_TIMEOUT", "ECONNRESET", "ETIMEDOUT"]);
+const CONNECT_ERRORS = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL", UpstreamErrors.connectTimeout, "ECONNRESET", "ETIMEDOUT"]);
 /** Errors of a pooled connection the backend had just closed (nothing reached it). */
-const STALE_ERRORS = new Set(["UND_ERR_SOCKET", "ECONNRESET", "EPIPE"]);
-const READ_TIMEOUTS = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+const STALE_ERRORS = new Set<string>([UpstreamErrors.closed, "ECONNRESET", "EPIPE"]);
+const READ_TIMEOUTS = new Set<string>([UpstreamErrors.headersTimeout, UpstreamErrors.bodyTimeout]);
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** The request body on its way up: counted against proxy-body-size. */
@@ -129,19 +129,17 @@ export function forward(req: Req, res: Res, t: ForwardTarget, pools: Upstreams, 
     let connected = false,
       responded = false,
       bytesOut = 0;
-    const handler = {
+    const handler: ResponseHandler = {
       onConnect(abort: (err?: Error) => void) {
         connected = true;
         abortUpstream = abort;
         if (clientGone || finished) abort();
       },
-      onHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
-        if (status < 200) return true; // 100 Continue and other interim answers: not passed on
+      onHeaders(status: number, raw: string[], resume: () => void) {
         responded = true;
-        if (clientGone || finished) return false;
+        if (clientGone || finished) return;
         (res as ServerResponse).writeHead(status, downstreamRaw(raw));
         drain = resume;
-        return true;
       },
       onData(chunk: Buffer): boolean {
         bytesOut += chunk.length;
@@ -169,7 +167,9 @@ export function forward(req: Req, res: Res, t: ForwardTarget, pools: Upstreams, 
         }
         const refused = !connected && CONNECT_ERRORS.has(code);
         const stale = connected && !counter && !sameAgain && IDEMPOTENT.has(method) && STALE_ERRORS.has(code);
-        failures.push(`${upstream}: ${code === "UND_ERR_CONNECT_TIMEOUT" ? `connect timed out after ${o.connectTimeoutMs / 1000} s` : code || err.message}`);
+        failures.push(
+          `${upstream}: ${code === UpstreamErrors.connectTimeout ? `connect timed out after ${o.connectTimeoutMs / 1000} s` : code || err.message}`,
+        );
         if (stale) return attempt(i, true);
         if (refused && i + 1 < order.length) return attempt(i + 1, false);
         const msg = refused
@@ -180,17 +180,7 @@ export function forward(req: Req, res: Res, t: ForwardTarget, pools: Upstreams, 
       },
     };
     let drain: () => void = () => undefined;
-    pools.pool(ep, https, o.connectTimeoutMs).dispatch(
-      {
-        path: t.path,
-        method: method as Dispatcher.HttpMethod,
-        headers,
-        body: counter ?? null,
-        headersTimeout: o.readTimeoutMs,
-        bodyTimeout: o.readTimeoutMs,
-      },
-      handler as unknown as Dispatcher.DispatchHandler,
-    );
+    pools.pool(ep, https, o.connectTimeoutMs).dispatch({ path: t.path, method, headers, body: counter ?? null, readTimeoutMs: o.readTimeoutMs }, handler);
   };
   attempt(0, false);
 }

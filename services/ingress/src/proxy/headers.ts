@@ -64,21 +64,21 @@ export function upstreamHeaders(h: IncomingHttpHeaders, c: ClientSide, upgrade =
 }
 
 /**
- * The upstream's raw response headers (undici: name, value, … as bytes) to pass to the client:
+ * The upstream's raw response headers (name, value, …) to pass to the client:
  * hop-by-hop dropped. HTTP/1.1: a flat [name, value, …] list that writeHead takes as is (repeated
  * headers kept, no object built); HTTP/2 takes the same list (names lower-cased by Node).
  */
-export function downstreamRaw(raw: Buffer[]): string[] {
+export function downstreamRaw(raw: string[]): string[] {
   const out: string[] = [];
   let named: ReadonlySet<string> = NONE;
   for (let i = 0; i < raw.length; i += 2) {
-    const k = raw[i].toString("latin1");
+    const k = raw[i];
     const lk = k.toLowerCase();
     if (HOP.has(lk)) {
-      if (lk === "connection") named = connectionNamed(raw[i + 1].toString("latin1"));
+      if (lk === "connection") named = connectionNamed(raw[i + 1]);
       continue;
     }
-    out.push(k, raw[i + 1].toString("latin1"));
+    out.push(k, raw[i + 1]);
   }
   if (named === NONE) return out;
   const kept: string[] = [];

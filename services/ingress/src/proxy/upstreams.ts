@@ -1,36 +1,22 @@
-// Keep-alive connection pools, one undici Pool per endpoint (and connect timeout), and
+// Keep-alive connection pools, one per endpoint (and protocol and connect timeout), and
 // round-robin choice of where a request goes first. Pools of endpoints that left every
 // backend are closed once their requests in flight are done.
-import { Pool } from "undici";
 import type { Endpoint } from "../backends/backends.js";
+import { UpstreamPool } from "./h1/client.js";
 
 /** Pools and round-robin counters. */
 export class Upstreams {
-  private readonly pools = new Map<string, { pool: Pool; ep: string }>();
+  private readonly pools = new Map<string, { pool: UpstreamPool; ep: string }>();
   private readonly rr = new Map<string, number>();
 
   /** The pool of one endpoint (created on first use). */
-  pool(ep: Endpoint, https: boolean, connectTimeoutMs: number): Pool {
+  pool(ep: Endpoint, https: boolean, connectTimeoutMs: number): UpstreamPool {
     const id = `${https ? "https" : "http"}://${ep.ip}:${ep.port}|${connectTimeoutMs}`;
     let p = this.pools.get(id);
     if (!p) {
-      const host = ep.ip.includes(":") ? `[${ep.ip}]` : ep.ip;
-      p = {
-        ep: `${ep.ip}:${ep.port}`,
-        pool: new Pool(`${https ? "https" : "http"}://${host}:${ep.port}`, {
-          // Unbounded like ingress-nginx's upstream; idle connections kept a minute (nginx's
-          // keepalive_timeout), shorter when the backend's Keep-Alive header says so.
-          connections: null,
-          pipelining: 1,
-          keepAliveTimeout: 60_000,
-          keepAliveMaxTimeout: 600_000,
-          // The read timeouts are per request (proxy-read-timeout), given at dispatch.
-          headersTimeout: 0,
-          bodyTimeout: 0,
-          // Pods serve their own certificates (usually self-signed): like ingress-nginx, do not verify them.
-          connect: { timeout: connectTimeoutMs, ...(https ? { rejectUnauthorized: false } : {}) },
-        }),
-      };
+      // Unbounded like ingress-nginx's upstream. Pods serve their own certificates (usually
+      // self-signed): like ingress-nginx, the pool does not verify them.
+      p = { ep: `${ep.ip}:${ep.port}`, pool: new UpstreamPool(ep.ip, ep.port, https, connectTimeoutMs) };
       this.pools.set(id, p);
     }
     return p.pool;
@@ -51,12 +37,12 @@ export class Upstreams {
     for (const [id, p] of this.pools) {
       if (live.has(p.ep)) continue;
       this.pools.delete(id);
-      void p.pool.close().catch(() => undefined);
+      p.pool.close();
     }
   }
 
   close(): void {
-    for (const p of this.pools.values()) void p.pool.destroy().catch(() => undefined);
+    for (const p of this.pools.values()) p.pool.destroy();
     this.pools.clear();
   }
 }

@@ -1,7 +1,8 @@
 // Records Kubernetes Events (what `kubectl describe` shows) without ever blocking the caller;
 // repeats of the same event within a short window bump `count` on the existing Event.
 import type { Logger } from "@skiff/log";
-import { nowRfc3339, type KObject, type Event } from "@skiff/api";
+import type { KObject, Event } from "@skiff/api";
+import { nowRfc3339 } from "@skiff/api/meta";
 import type { ApiClient } from "./client.js";
 
 export class EventRecorder {

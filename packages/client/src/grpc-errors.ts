@@ -1,7 +1,8 @@
 // The one mapping between typed API errors and gRPC statuses, used by the apiserver (to send)
 // and the client (to rebuild the typed error). The Kubernetes Status travels in a trailer.
 import { Metadata, status as Code, type ServiceError } from "@grpc/grpc-js";
-import { ApiError, errorFromStatus, UnavailableError, type Status, type Reason } from "@skiff/api";
+import type { Status, Reason } from "@skiff/api";
+import { ApiError, errorFromStatus, UnavailableError } from "@skiff/api/errors";
 
 export const STATUS_TRAILER = "skiff-status-bin";
 

@@ -1,5 +1,7 @@
 // @skiff/client: how processes reach the apiserver: the gRPC client, informers, work queues,
-// event recording, and the gRPC error mapping shared with the server.
+// event recording, and the gRPC error mapping shared with the server. Its runtime imports from
+// @skiff/api go to the leaf entry points (@skiff/api/errors, @skiff/api/meta): a process that only
+// watches, like the DNS, then never loads every kind's schema and validation (~4 MB resident).
 export * from "./client.js";
 export * from "./grpc-errors.js";
 export * from "./informer.js";

@@ -1,7 +1,9 @@
 // Informers: a local cache of one resource fed by list+watch that resumes from the last
 // resourceVersion after a disconnect and relists on Gone. Handlers only see changes.
 import type { Logger } from "@skiff/log";
-import { objectKey, rvOf, isGone, type KObject } from "@skiff/api";
+import type { KObject } from "@skiff/api";
+import { isGone } from "@skiff/api/errors";
+import { objectKey, rvOf } from "@skiff/api/meta";
 import type { ApiClient, WatchHandle } from "./client.js";
 
 export interface InformerHandlers<T extends KObject> {

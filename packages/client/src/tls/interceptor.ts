@@ -2,7 +2,7 @@
 // passes an async check on (method, identity, first request message); otherwise the call ends
 // with PERMISSION_DENIED (or the typed error the check threw) before any handler runs.
 import { ServerInterceptingCall, status as Code, type Metadata, type ServerInterceptor } from "@grpc/grpc-js";
-import { ApiError } from "@skiff/api";
+import { ApiError } from "@skiff/api/errors";
 import { toGrpcError } from "../grpc-errors.js";
 import { identityOfCall } from "./grpc.js";
 import type { Identity } from "./pki.js";

@@ -50,6 +50,8 @@ export class Proc {
     cmd: string,
     args: string[],
     readonly logFile: string,
+    /** Run a node command with the components' flags and environment (false: a test tool's own defaults). */
+    component = true,
   ) {
     const log = openSync(logFile, "a");
     // SKIFF_CPU_PROF_DIR: every Node.js component writes a V8 CPU profile there when it exits
@@ -58,7 +60,7 @@ export class Proc {
     if (prof && cmd === process.execPath) args = ["--cpu-prof", `--cpu-prof-dir=${prof}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`, ...args];
     // Components run with the flags and environment every launcher gives them
     // (@skiff/client/launch), so tests and benchmarks measure what `skiff up` runs.
-    const node = cmd === process.execPath;
+    const node = component && cmd === process.execPath;
     if (node) args = [...nodeFlags(), ...args];
     const env = node ? nodeEnv() : process.env;
     this.child = spawn(cmd, args, { stdio: ["ignore", "pipe", log], env: { ...env, SKIFF_LOG_LEVEL: process.env.SKIFF_LOG_LEVEL ?? "info" } });
@@ -228,7 +230,9 @@ export class TestCluster {
       "--prefix",
       `${this.name}-h`,
     ];
-    return new Proc("hollow-nodes", process.execPath, [main, ...flags, ...args], join(this.dir, "hollow-nodes.log"));
+    // A load generator, not a component users run: Node's own heap defaults, so that its speed
+    // (hundreds of agents in one process) does not move the benchmarks that use it.
+    return new Proc("hollow-nodes", process.execPath, [main, ...flags, ...args], join(this.dir, "hollow-nodes.log"), false);
   }
 
   async startNats(): Promise<void> {

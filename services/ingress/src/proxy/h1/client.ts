@@ -7,7 +7,7 @@
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import type { Readable } from "node:stream";
-import { ParseError, ResponseParser } from "./parser.js";
+import { ParseError, ResponseParser, type ResponseEvents } from "./parser.js";
 
 /** One request to send. `headers` are already the upstream's (hop-by-hop removed). */
 export interface UpstreamRequest {
@@ -65,6 +65,8 @@ interface Conn {
   reused: boolean;
   /** The socket's inactivity timeout now (re-arming a timer on every request showed in profiles). */
   timeoutMs: number;
+  /** Restarts reading after a handler paused it (one function per connection, not per request). */
+  resume: () => void;
 }
 
 /** Sets a connection's inactivity timeout unless it is already that. */
@@ -118,7 +120,7 @@ export class UpstreamPool {
     const socket = this.https
       ? tlsConnect({ host: this.host, port: this.port, rejectUnauthorized: false, ALPNProtocols: ["http/1.1"] })
       : netConnect({ host: this.host, port: this.port });
-    const conn: Conn = { socket, reused: false, timeoutMs: 0 };
+    const conn: Conn = { socket, reused: false, timeoutMs: 0, resume: () => void socket.resume() };
     let connected = false;
     const timer = setTimeout(() => socket.destroy(err(UpstreamErrors.connectTimeout, "connect timed out")), this.connectTimeoutMs);
     socket.once("error", (e) => {
@@ -170,7 +172,7 @@ export class UpstreamPool {
 }
 
 /** One request and its response on a connection. */
-class Exchange {
+class Exchange implements ResponseEvents {
   private readonly parser: ResponseParser;
   private settled = false;
   private bodySent: boolean;
@@ -182,16 +184,20 @@ class Exchange {
     private readonly release: (reusable: boolean, hintMs: number) => void,
   ) {
     this.bodySent = req.body === null;
-    this.parser = new ResponseParser(
-      {
-        onHead: (status, raw) => this.handler.onHeaders(status, raw, () => this.conn.socket.resume()),
-        onBody: (chunk) => {
-          if (!this.settled && !this.handler.onData(chunk)) this.conn.socket.pause();
-        },
-        onEnd: () => this.complete(),
-      },
-      req.method === "HEAD",
-    );
+    this.parser = new ResponseParser(this, req.method === "HEAD");
+  }
+
+  // The parser's events, as methods (no closures per request: this is the hot path).
+  onHead(status: number, raw: string[]): void {
+    this.handler.onHeaders(status, raw, this.conn.resume);
+  }
+
+  onBody(chunk: Buffer): void {
+    if (!this.settled && !this.handler.onData(chunk)) this.conn.socket.pause();
+  }
+
+  onEnd(): void {
+    this.complete();
   }
 
   begin(): void {

@@ -27,7 +27,7 @@ case "$what" in
     # The node flags every launcher gives a component (packages/client/src/launch.ts).
     export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
     # shellcheck disable=SC2046
-    exec node $(node /app/packages/client/dist/launch.js) "$main" "$@" ;;
+    exec node $(node /app/packages/client/dist/launch.js "$what") "$main" "$@" ;;
   skiff|cli) exec node /app/packages/cli/dist/main.js "$@" ;;
   sh|bash) exec "$what" "$@" ;;
   *) echo "usage: apiserver|scheduler|controller-manager|node-agent|skiff [ARGS…]" >&2; exit 2 ;;

@@ -96,7 +96,7 @@ log "starting node-agent for node $node_name (node IP ${SKIFF_NODE_IP:-auto})"
 # The node flags every launcher gives a component (packages/client/src/launch.ts).
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 # shellcheck disable=SC2046
-node $(node /app/packages/client/dist/launch.js) /app/services/node-agent/dist/main.js "$@" &
+node $(node /app/packages/client/dist/launch.js node-agent) /app/services/node-agent/dist/main.js "$@" &
 agent_pid=$!
 
 wait -n "$agent_pid" "$dockerd_pid"

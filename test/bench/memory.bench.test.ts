@@ -152,7 +152,7 @@ it(`reports the RSS of every process idle and with ${PODS} pods`, async () => {
           machine: { cpus: cpus().length, memory_gib: +(totalmem() / 1024 ** 3).toFixed(1), node: process.version },
           parameters: { pods: PODS, hollow_nodes: HOLLOW, services: SERVICES, real_nodes: 1 },
           // What every component ran with (@skiff/client/launch; SKIFF_NODE_FLAGS overrides).
-          node_flags: nodeFlags(),
+          node_flags: { apiserver: nodeFlags(process.env, "apiserver"), others: nodeFlags() },
           malloc_arena_max: nodeEnv().MALLOC_ARENA_MAX,
           pods_created: created,
           pods_running_when_measured: runningNow,

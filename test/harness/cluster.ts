@@ -25,7 +25,7 @@ import {
   writeKubeconfig,
 } from "@skiff/client";
 import type { Node } from "@skiff/api";
-import { nodeEnv, nodeFlags } from "@skiff/client/launch";
+import { componentOf, nodeEnv, nodeFlags } from "@skiff/client/launch";
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
 
@@ -56,12 +56,13 @@ export class Proc {
     const log = openSync(logFile, "a");
     // SKIFF_CPU_PROF_DIR: every Node.js component writes a V8 CPU profile there when it exits
     // (NODE_OPTIONS cannot carry --cpu-prof on Node 20).
+    const main = args.find((a) => a.endsWith("main.js"));
     const prof = process.env.SKIFF_CPU_PROF_DIR;
     if (prof && cmd === process.execPath) args = ["--cpu-prof", `--cpu-prof-dir=${prof}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`, ...args];
     // Components run with the flags and environment every launcher gives them
     // (@skiff/client/launch), so tests and benchmarks measure what `skiff up` runs.
     const node = component && cmd === process.execPath;
-    if (node) args = [...nodeFlags(), ...args];
+    if (node) args = [...nodeFlags(process.env, componentOf(main)), ...args];
     const env = node ? nodeEnv() : process.env;
     this.child = spawn(cmd, args, { stdio: ["ignore", "pipe", log], env: { ...env, SKIFF_LOG_LEVEL: process.env.SKIFF_LOG_LEVEL ?? "info" } });
     this.ready = new Promise((res, rej) => {

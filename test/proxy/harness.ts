@@ -73,10 +73,14 @@ export async function startRig(proxyFlags: string[] = []): Promise<ProxyRig> {
   // SKIFF_PROXY_MAIN runs another build of the proxy (an A/B against an older commit's dist).
   const main = process.env.SKIFF_PROXY_MAIN ?? join(repoRoot, "services/proxy/dist/main.js");
   // The V8 flags every launcher gives a component (@skiff/client/launch), then the profiling ones.
-  const proxy = spawn(process.execPath, [...nodeFlags(), ...nodeArgs, main, "--listen", sock, "--metrics-address", "127.0.0.1:0", ...proxyFlags], {
-    stdio: ["ignore", "pipe", "ignore"],
-    env: { ...nodeEnv(), SKIFF_LOG_LEVEL: "warn" },
-  });
+  const proxy = spawn(
+    process.execPath,
+    [...nodeFlags(process.env, "proxy"), ...nodeArgs, main, "--listen", sock, "--metrics-address", "127.0.0.1:0", ...proxyFlags],
+    {
+      stdio: ["ignore", "pipe", "ignore"],
+      env: { ...nodeEnv(), SKIFF_LOG_LEVEL: "warn" },
+    },
+  );
   const ready = JSON.parse(await waitLine(proxy)) as { metricsAddress: string };
   const client = new proxyv1.ProxyServiceClient(sock, credentials.createInsecure());
   const setTable = (services: proxyv1.ServicePort[]) =>

@@ -2,7 +2,7 @@
 // Node.js accepts, and SKIFF_NODE_FLAGS in their place when set.
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { nodeCommand, nodeEnv, nodeFlags } from "./launch.js";
+import { componentOf, nodeCommand, nodeEnv, nodeFlags } from "./launch.js";
 
 describe("nodeCommand", () => {
   it("runs node with the default flags before the main and its arguments", () => {
@@ -11,6 +11,15 @@ describe("nodeCommand", () => {
     expect(c.args).toEqual([...nodeFlags({}), "/x/main.js", "--a", "1"]);
     expect(c.env.MALLOC_ARENA_MAX).toBe("2");
     expect(nodeFlags({}).length).toBeGreaterThan(0);
+  });
+
+  it("gives the apiserver its own flags, found from its main", () => {
+    expect(componentOf("/repo/services/apiserver/dist/main.js")).toBe("apiserver");
+    expect(componentOf("/x/main.js")).toBeUndefined();
+    const api = nodeCommand("/repo/services/apiserver/dist/main.js", [], {}).args;
+    expect(api).toContain("--max-semi-space-size=8");
+    expect(nodeCommand("/repo/services/dns/dist/main.js", [], {}).args).toContain("--max-semi-space-size=2");
+    expect(nodeFlags({ SKIFF_NODE_FLAGS: "--x" }, "apiserver")).toEqual(["--x"]);
   });
 
   it("takes SKIFF_NODE_FLAGS instead of the defaults (empty: none)", () => {
@@ -24,7 +33,11 @@ describe("nodeCommand", () => {
   });
 
   it("prints the flags when run as a script (for the images' shell entrypoints)", () => {
-    const r = spawnSync(process.execPath, [new URL("../dist/launch.js", import.meta.url).pathname], {
+    const script = new URL("../dist/launch.js", import.meta.url).pathname;
+    expect(spawnSync(process.execPath, [script, "apiserver"], { encoding: "utf8", env: { ...process.env, SKIFF_NODE_FLAGS: undefined } }).stdout).toBe(
+      nodeFlags({}, "apiserver").join(" ") + "\n",
+    );
+    const r = spawnSync(process.execPath, [script], {
       encoding: "utf8",
       env: { ...process.env, SKIFF_NODE_FLAGS: "--a --b" },
     });
@@ -32,8 +45,10 @@ describe("nodeCommand", () => {
   });
 
   it("uses flags this Node.js accepts", () => {
-    const r = spawnSync(process.execPath, [...nodeFlags({}), "-e", "process.stdout.write('ok')"], { encoding: "utf8" });
-    expect(r.stderr).toBe("");
-    expect(r.stdout).toBe("ok");
+    for (const flags of [nodeFlags({}), nodeFlags({}, "apiserver")]) {
+      const r = spawnSync(process.execPath, [...flags, "-e", "process.stdout.write('ok')"], { encoding: "utf8" });
+      expect(r.stderr).toBe("");
+      expect(r.stdout).toBe("ok");
+    }
   });
 });

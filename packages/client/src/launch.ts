@@ -19,9 +19,9 @@ import { pathToFileURL } from "node:url";
 const DEFAULT_FLAGS: readonly string[] = ["--max-semi-space-size=2", "--heap-growing-percent=50"];
 
 /**
- * Flags of components that differ. The apiserver keeps 8 MB semi-spaces: with 2 or 4 MB its write
- * throughput in bench:api fell by 15–25% (each request's objects outlive a small young generation
- * and get copied); with 8 MB it matched Node's defaults.
+ * Flags of components that differ. The apiserver keeps 8 MB semi-spaces: with 2 or 4 MB its
+ * write throughput in bench:api fell by roughly a fifth (each request's objects outlive a small
+ * young generation and get copied); with 8 MB it matched Node's defaults.
  */
 const COMPONENT_FLAGS: Readonly<Record<string, readonly string[]>> = {
   apiserver: ["--max-semi-space-size=8", "--heap-growing-percent=50"],

@@ -10,6 +10,7 @@ import { request, Agent } from "node:http";
 import { join } from "node:path";
 import { cpus, loadavg } from "node:os";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { nodeFlags } from "@skiff/client/launch";
 import { waitFor } from "@skiff/client";
 import type { EndpointSlice, Ingress, Service } from "@skiff/api";
 import { TestCluster, freePort, repoRoot } from "../harness/cluster.js";
@@ -171,7 +172,8 @@ beforeAll(async () => {
   backend = b.child;
   ports.direct = Number(b.ready.port);
   // SKIFF_INGRESS_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the controller.
-  const nodeArgs = (process.env.SKIFF_INGRESS_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  // The controller runs with the node flags its launcher gives it (the node agent's), as users get it.
+  const nodeArgs = [...nodeFlags(process.env, "ingress"), ...(process.env.SKIFF_INGRESS_NODE_ARGS ?? "").split(" ").filter(Boolean)];
   const i = await startChild(
     process.execPath,
     [

@@ -20,6 +20,8 @@ describe("nodeCommand", () => {
     expect(api).toContain("--max-semi-space-size=8");
     expect(nodeCommand("/repo/services/dns/dist/main.js", [], {}).args).toContain("--max-semi-space-size=2");
     expect(nodeFlags({ SKIFF_NODE_FLAGS: "--x" }, "apiserver")).toEqual(["--x"]);
+    // The Ingress controller's throughput needs V8's own young generation (bench:ingress).
+    expect(nodeCommand("/repo/services/ingress/dist/main.js", [], {}).args.some((a) => a.startsWith("--max-semi-space-size"))).toBe(false);
   });
 
   it("takes SKIFF_NODE_FLAGS instead of the defaults (empty: none)", () => {

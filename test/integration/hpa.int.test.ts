@@ -115,11 +115,16 @@ describe("HorizontalPodAutoscaler", () => {
     // Not before the window: every recommendation of the last 20 s must be lower. The last one of 3
     // was made at most one sync (3 s) before the first pod stopped, hence 17 s; 15 s leaves a margin.
     expect(downAfter).toBeGreaterThanOrEqual(15);
-    const after = await hpa();
+    // As on the way up, the target is scaled first and the HPA's status written after (its
+    // Event is recorded asynchronously): wait for both rather than read them at once.
+    const after = await waitFor(async () => ((await hpa()).status?.desiredReplicas === 1 ? hpa() : undefined), 15_000, "the HPA's status after scaling down");
     expect(after.status).toMatchObject({ desiredReplicas: 1 });
-    const down = (await cluster.client.list<Event>("events", { namespace: "default" })).items.filter(
-      (e) => e.involvedObject.name === "burn" && e.reason === "SuccessfulRescale",
-    );
-    expect(down.map((e) => e.message).join("\n")).toContain("New size: 1; reason: All metrics below target");
+    const rescales = async () =>
+      (await cluster.client.list<Event>("events", { namespace: "default" })).items
+        .filter((e) => e.involvedObject.name === "burn" && e.reason === "SuccessfulRescale")
+        .map((e) => e.message)
+        .join("\n");
+    const down = await waitFor(async () => ((await rescales()).includes("New size: 1;") ? rescales() : undefined), 15_000, "the scale-down Event");
+    expect(down).toContain("New size: 1; reason: All metrics below target");
   }, 300_000);
 });

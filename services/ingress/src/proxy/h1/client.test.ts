@@ -112,8 +112,7 @@ describe("UpstreamPool", () => {
     expect(b.connections).toBe(2);
   });
   it("reports a connection closed before the answer as such (the proxy retries those)", async () => {
-    const { pool } = await setup(() => "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
-    const { b } = { b: open[0] };
+    const { b, pool } = await setup(() => "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
     const p = send(pool);
     await tick();
     b.sockets[0].destroy();

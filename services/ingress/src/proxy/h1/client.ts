@@ -62,7 +62,6 @@ function validTarget(path: string): boolean {
 interface Conn {
   socket: Socket;
   exchange?: Exchange;
-  reused: boolean;
   /** The socket's inactivity timeout now (re-arming a timer on every request showed in profiles). */
   timeoutMs: number;
   /** Restarts reading after a handler paused it (one function per connection, not per request). */
@@ -96,12 +95,8 @@ export class UpstreamPool {
       return;
     }
     const conn = this.idle.pop();
-    if (conn) {
-      conn.reused = true;
-      this.start(conn, req, handler);
-      return;
-    }
-    this.connect(req, handler);
+    if (conn) this.start(conn, req, handler);
+    else this.connect(req, handler);
   }
 
   /** Closes idle connections now and busy ones once their response is done (the endpoint is gone). */
@@ -120,7 +115,7 @@ export class UpstreamPool {
     const socket = this.https
       ? tlsConnect({ host: this.host, port: this.port, rejectUnauthorized: false, ALPNProtocols: ["http/1.1"] })
       : netConnect({ host: this.host, port: this.port });
-    const conn: Conn = { socket, reused: false, timeoutMs: 0, resume: () => void socket.resume() };
+    const conn: Conn = { socket, timeoutMs: 0, resume: () => void socket.resume() };
     let connected = false;
     const timer = setTimeout(() => socket.destroy(err(UpstreamErrors.connectTimeout, "connect timed out")), this.connectTimeoutMs);
     socket.once("error", (e) => {
@@ -146,12 +141,12 @@ export class UpstreamPool {
 
   private start(conn: Conn, req: UpstreamRequest, handler: ResponseHandler): void {
     this.busy.add(conn);
-    conn.exchange = new Exchange(conn, req, handler, (reusable, hintMs) => this.release(conn, reusable, hintMs));
+    conn.exchange = new Exchange(this, conn, req, handler);
     conn.exchange.begin();
   }
 
-  /** Back to the idle list when the response ended cleanly, else closed. */
-  private release(conn: Conn, reusable: boolean, hintMs: number): void {
+  /** Back to the idle list when the response ended cleanly, else closed (by the exchange that ends). */
+  release(conn: Conn, reusable: boolean, hintMs: number): void {
     conn.exchange = undefined;
     this.busy.delete(conn);
     const idleMs = hintMs > 0 ? Math.min(IDLE_MS, hintMs - 1000) : IDLE_MS;
@@ -178,10 +173,10 @@ class Exchange implements ResponseEvents {
   private bodySent: boolean;
 
   constructor(
+    private readonly pool: UpstreamPool,
     private readonly conn: Conn,
     private readonly req: UpstreamRequest,
     private readonly handler: ResponseHandler,
-    private readonly release: (reusable: boolean, hintMs: number) => void,
   ) {
     this.bodySent = req.body === null;
     this.parser = new ResponseParser(this, req.method === "HEAD");
@@ -275,7 +270,7 @@ class Exchange implements ResponseEvents {
     const p = this.parser;
     // A body still going up when the answer came: the connection cannot be reused.
     if (!this.bodySent) this.stopBody();
-    this.release(p.keepAlive && !p.extra && this.bodySent, p.keepAliveHintMs);
+    this.pool.release(this.conn, p.keepAlive && !p.extra && this.bodySent, p.keepAliveHintMs);
     this.handler.onComplete();
   }
 
@@ -283,7 +278,7 @@ class Exchange implements ResponseEvents {
     if (this.settled) return;
     this.settled = true;
     this.stopBody();
-    this.release(false, 0);
+    this.pool.release(this.conn, false, 0);
     this.handler.onError(e);
   }
 }

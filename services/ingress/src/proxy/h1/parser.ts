@@ -67,11 +67,6 @@ export class ResponseParser {
     return this.state === State.Done;
   }
 
-  /** Whether the body runs until the connection ends (then `end()` completes it). */
-  get untilClose(): boolean {
-    return this.state === State.UntilClose;
-  }
-
   /** Whether the status line and headers have been parsed. */
   get headed(): boolean {
     return this.state !== State.Head;
@@ -85,16 +80,9 @@ export class ResponseParser {
         case State.Head:
           at = this.feedHead(data, at);
           break;
-        case State.Body: {
-          const n = Math.min(this.left, data.length - at);
-          this.left -= n;
-          const chunk = at === 0 && n === data.length ? data : data.subarray(at, at + n);
-          at += n;
-          if (this.left === 0) this.state = State.Done;
-          this.events.onBody(chunk);
-          if (this.state === State.Done) this.events.onEnd();
+        case State.Body:
+          at = this.feedBody(data, at, State.Done);
           break;
-        }
         case State.UntilClose:
           this.events.onBody(at === 0 ? data : data.subarray(at));
           return;
@@ -103,15 +91,9 @@ export class ResponseParser {
         case State.ChunkDataEnd:
           at = this.feedLine(data, at);
           break;
-        case State.ChunkData: {
-          const n = Math.min(this.left, data.length - at);
-          this.left -= n;
-          const chunk = data.subarray(at, at + n);
-          at += n;
-          if (this.left === 0) this.state = State.ChunkDataEnd;
-          this.events.onBody(chunk);
+        case State.ChunkData:
+          at = this.feedBody(data, at, State.ChunkDataEnd);
           break;
-        }
         case State.Done:
           this.extra = true;
           this.keepAlive = false;
@@ -128,6 +110,17 @@ export class ResponseParser {
       return true;
     }
     return this.state === State.Done;
+  }
+
+  /** Body bytes of a known length (the whole body, or one chunk's data); `then` once all have come. */
+  private feedBody(data: Buffer, at: number, then: State): number {
+    const n = Math.min(this.left, data.length - at);
+    this.left -= n;
+    const chunk = at === 0 && n === data.length ? data : data.subarray(at, at + n);
+    if (this.left === 0) this.state = then;
+    this.events.onBody(chunk);
+    if (this.state === State.Done) this.events.onEnd();
+    return at + n;
   }
 
   private feedHead(data: Buffer, at: number): number {

@@ -6,6 +6,10 @@ import { type ApiClient, waitFor } from "@skiff/client";
 import type { Node, Pod } from "@skiff/api";
 import { type Proc, TestCluster } from "../harness/cluster.js";
 import { percentile } from "./stats.js";
+import { type HopFloor, measureHopFloor } from "./hop-floor.js";
+
+/** Names of the pods a run measures (warm-up pods are named otherwise). */
+const MEASURED = "bench-";
 
 /** Figures of one run. */
 export interface ScaleResult {
@@ -27,6 +31,10 @@ export interface ScaleResult {
   watchRestarts: number;
   /** Pods the apiserver took per second from the creating clients (the rate binds can at best follow). */
   createPerSecond: number;
+  /** Paced runs: pods created first at the same pace and not measured (JIT and caches warm up). */
+  warmupPods?: number;
+  /** Paced runs: the machine's floor for the same pace, measured after the pods (see hop-floor.ts). */
+  floor?: HopFloor;
 }
 
 /** Runs one scale measurement on a fresh cluster and tears it down. */
@@ -43,6 +51,14 @@ export async function runSchedulerScale(opts: {
    * scheduler's and its binds', not bounded by how fast the pods arrive; measured from the first bind.
    */
   backlog?: boolean;
+  /**
+   * Paced runs: this many pods are created first, at the same pace, and not measured — as
+   * kube-scheduler's scheduler_perf creates its init pods without collecting metrics. The first
+   * pods of a fresh cluster pay for V8 compiling the hot paths of every process (10–35 ms each here).
+   */
+  warmupPods?: number;
+  /** Paced runs: also measure the machine's floor (a ring of this many process hops at the same pace). */
+  floorHops?: number;
 }): Promise<ScaleResult> {
   // /26 per node: room for 1024 nodes in the cluster's /16.
   const cluster = new TestCluster({ nodes: 0, scheduler: !opts.backlog, controllerManagerFlags: ["--node-cidr-mask-size", "26"] });
@@ -80,7 +96,7 @@ export async function runSchedulerScale(opts: {
         (e) => {
           if (e.object.metadata.resourceVersion) lastRv = e.object.metadata.resourceVersion;
           const name = e.object.metadata.name;
-          if (e.type === "BOOKMARK" || !name?.startsWith("bench-")) return;
+          if (e.type === "BOOKMARK" || !name?.startsWith(MEASURED)) return;
           const now = performance.now();
           if (!added.has(name)) added.set(name, now);
           if (e.object.spec.nodeName && !bound.has(name)) {
@@ -103,17 +119,19 @@ export async function runSchedulerScale(opts: {
       10_000,
     );
     try {
+      const warmup = opts.ratePerSecond ? (opts.warmupPods ?? 0) : 0;
+      // Warm-up pods first (not measured: another name), then the measured ones, on one schedule.
       const pod = (i: number): Pod => ({
         apiVersion: "v1",
         kind: "Pod",
-        metadata: { name: `bench-${i}`, namespace: "default" },
+        metadata: { name: i < warmup ? `warmup-${i}` : `${MEASURED}${i - warmup}`, namespace: "default" },
         spec: { containers: [{ name: "c", image: "skiff/pause:3.9", resources: { requests: { cpu: "10m", memory: "16Mi" } } }] },
       });
       let next = 0;
       const start = performance.now();
       await Promise.all(
         Array.from({ length: opts.createConcurrency ?? 32 }, async () => {
-          while (next < opts.pods) {
+          while (next < warmup + opts.pods) {
             const i = next++;
             if (opts.ratePerSecond) {
               const due = start + (i * 1000) / opts.ratePerSecond - performance.now();
@@ -123,7 +141,7 @@ export async function runSchedulerScale(opts: {
           }
         }),
       );
-      createPerSecond = opts.pods / ((performance.now() - start) / 1000);
+      createPerSecond = (warmup + opts.pods) / ((performance.now() - start) / 1000);
       if (opts.backlog) {
         await waitFor(() => added.size >= opts.pods, opts.timeoutMs, `${opts.pods} pods seen`);
         await cluster.startScheduler();
@@ -136,6 +154,11 @@ export async function runSchedulerScale(opts: {
       watch?.stop();
       clearInterval(progress);
     }
+    // The floor, with the cluster still up (its heartbeats and watches as they were for the pods).
+    const floor =
+      opts.ratePerSecond && opts.floorHops
+        ? await measureHopFloor({ hops: opts.floorHops, messages: opts.pods, warmup: 20, perSecond: opts.ratePerSecond })
+        : undefined;
     const lat = [...bound].map(([n, t]) => t - added.get(n)!);
     const first = opts.backlog ? Math.min(...bound.values()) : Math.min(...added.values());
     const last = Math.max(...bound.values());
@@ -156,6 +179,7 @@ export async function runSchedulerScale(opts: {
       registerSeconds,
       watchRestarts,
       createPerSecond,
+      ...(opts.ratePerSecond ? { warmupPods: opts.warmupPods ?? 0, floor } : {}),
     };
   } finally {
     await hollow?.kill();

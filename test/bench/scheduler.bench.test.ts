@@ -6,7 +6,11 @@
 // nodes, 0 = none; default the largest N) creates the pods before starting the scheduler and
 // measures from the first bind: the scheduler's own throughput. Beside each run: the rate the
 // apiserver took the pods' creations (binds cannot outrun arrivals) and kube-scheduler's CI floor
-// (270 pods/s at 5,000 nodes) as the anchor. Writes bench-results/scheduler.json.
+// (270 pods/s at 5,000 nodes) as the anchor. The paced run first creates SKIFF_BENCH_PACED_WARMUP
+// (100) unmeasured pods at the same pace, and after it measures the machine's floor for the same
+// pace: a message around a ring of 4 Node.js processes over loopback (hop-floor.ts) — the bound
+// pod's path crosses four processes after the bench sees it created (scheduler → apiserver →
+// nats-server → apiserver → bench). Writes bench-results/scheduler.json.
 // SKIFF_CPU_PROF_DIR=/dir leaves a CPU profile of every component there (where the time goes).
 import { expect, it } from "vitest";
 import { printTable } from "./stats.js";
@@ -20,6 +24,8 @@ const NODES = (process.env.SKIFF_BENCH_NODES ?? "100,1000")
 const PODS = Number(process.env.SKIFF_BENCH_PODS ?? 5000);
 /** kube-scheduler's CI floor (scheduler_perf, 5,000 nodes): an anchor from elsewhere, not measured here. */
 const KUBE_SCHEDULER_FLOOR = 270;
+/** Process hops of a bound pod's path after the bench sees it created (see the header). */
+const FLOOR_HOPS = 4;
 
 it(`schedules ${PODS} pods on ${NODES.join(" and ")} hollow nodes`, { timeout: 3_600_000 }, async () => {
   const results: ScaleResult[] = [];
@@ -37,8 +43,14 @@ it(`schedules ${PODS} pods on ${NODES.join(" and ")} hollow nodes`, { timeout: 3
   }
   const [pn, pp, rate] = (process.env.SKIFF_BENCH_PACED ?? "1000:500:20").split(":").map(Number);
   if (pn > 0) {
-    const r = await runSchedulerScale({ nodes: pn, pods: pp, ratePerSecond: rate, timeoutMs: 600_000 });
-    printTable(`scheduler: ${pp} pods at ${rate}/s on ${pn} hollow nodes`, header, [row(r)]);
+    const warmupPods = Number(process.env.SKIFF_BENCH_PACED_WARMUP ?? 100);
+    const r = await runSchedulerScale({ nodes: pn, pods: pp, ratePerSecond: rate, warmupPods, floorHops: FLOOR_HOPS, timeoutMs: 600_000 });
+    printTable(`scheduler: ${pp} pods at ${rate}/s on ${pn} hollow nodes (after ${warmupPods} warm-up pods)`, header, [row(r)]);
+    if (r.floor) {
+      process.stdout.write(
+        `floor, the same pace: a message around ${r.floor.hops} Node.js processes (loopback TCP): p50 ${r.floor.p50Ms.toFixed(1)} ms, p99 ${r.floor.p99Ms.toFixed(1)} ms, max ${r.floor.maxMs.toFixed(1)} ms; pods p99 = ${(r.p99Ms / r.floor.p99Ms).toFixed(2)}× the floor's\n`,
+      );
+    }
     expect(r.bound).toBe(pp);
     results.push(r);
   }
@@ -63,6 +75,9 @@ it(`schedules ${PODS} pods on ${NODES.join(" and ")} hollow nodes`, { timeout: 3
     ratio_to_kube_scheduler_floor: burst ? burst.podsPerSecond / KUBE_SCHEDULER_FLOOR : null,
     backlog_pods_per_second: backlog?.podsPerSecond ?? null,
     paced_p99_ms: paced?.p99Ms ?? null,
+    paced_warmup_pods: paced?.warmupPods ?? null,
+    paced_floor_p99_ms: paced?.floor?.p99Ms ?? null,
+    paced_ratio_p99_to_floor: paced?.floor ? paced.p99Ms / paced.floor.p99Ms : null,
   });
   for (const r of results) expect(r.bound).toBe(r.pods);
 });

@@ -3,7 +3,10 @@
 // with its proxy and DNS) plus a process of hollow nodes that runs the pods (SKIFF_BENCH_PODS,
 // SKIFF_BENCH_HOLLOW_NODES and SKIFF_BENCH_SERVICES change the load). The floor is an idle bare
 // Node.js process measured in the same run. Every component runs with the flags and environment
-// of @skiff/client/launch, as `skiff up` starts them. Writes bench-results/memory.json.
+// of @skiff/client/launch, as `skiff up` starts them. Beside the sums of RSS, the physical memory
+// each group (control plane; node agent + proxy + dns) occupies together, shared pages counted
+// once (pagemap.ts): the `node` binary's pages are in every process's RSS. Writes
+// bench-results/memory.json.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -14,6 +17,7 @@ import type { Pod, Service } from "@skiff/api";
 import { nodeEnv, nodeFlags } from "@skiff/client/launch";
 import { type Proc, TestCluster } from "../harness/cluster.js";
 import { printTable } from "./stats.js";
+import { distinctResidentMB } from "./pagemap.js";
 
 const PODS = Number(process.env.SKIFF_BENCH_PODS ?? 1000);
 const HOLLOW = Number(process.env.SKIFF_BENCH_HOLLOW_NODES ?? 20);
@@ -59,8 +63,13 @@ it(`reports the RSS of every process idle and with ${PODS} pods`, async () => {
       "nats-server": cluster.nats?.child.pid,
     };
     const sample = () => Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, rssMB(pid, k === "ingress")])) as Record<keyof typeof pids, number>;
+    const cpPids = [pids.apiserver, pids.scheduler, pids["controller-manager"]];
+    const nodePids = [pids["node-agent"], pids.proxy, pids.dns];
+    /** Physical memory of each group, shared pages once (undefined where frames cannot be read). */
+    const together = () => ({ control_plane: distinctResidentMB(cpPids), node: distinctResidentMB(nodePids) });
     await sleep(5000); // settle after start
     const idle = sample();
+    const idleTogether = together();
 
     hollow = cluster.startHollowNodes(HOLLOW, ["--heartbeat-ms", "5000", "--max-pods", String(Math.ceil(PODS / HOLLOW) + 10)]);
 
@@ -121,6 +130,7 @@ it(`reports the RSS of every process idle and with ${PODS} pods`, async () => {
     }
     const loadSeconds = (performance.now() - t0) / 1000;
     const loaded = sample();
+    const loadedTogether = together();
     const hollowMB = rssMB(hollow.child.pid);
     const cp = (s: typeof idle) => s.apiserver + s.scheduler + s["controller-manager"];
     const nodeSum = (s: typeof idle) => s["node-agent"] + s.proxy + s.dns;
@@ -129,6 +139,9 @@ it(`reports the RSS of every process idle and with ${PODS} pods`, async () => {
       .map((k) => [k, idle[k].toFixed(0), loaded[k].toFixed(0), peak[k].toFixed(0), (loaded[k] / floorMB).toFixed(1)]);
     rows.push(["control plane (apiserver+scheduler+cm)", cp(idle).toFixed(0), cp(loaded).toFixed(0), cp(peak).toFixed(0), "goal ≤ 300"]);
     rows.push(["node (agent+proxy+dns)", nodeSum(idle).toFixed(0), nodeSum(loaded).toFixed(0), nodeSum(peak).toFixed(0), "goal ≤ 150"]);
+    const mb = (v: number | undefined) => (v === undefined ? "n/a (not root)" : v.toFixed(0));
+    rows.push(["control plane, shared pages once", mb(idleTogether.control_plane), mb(loadedTogether.control_plane), "", ""]);
+    rows.push(["node, shared pages once", mb(idleTogether.node), mb(loadedTogether.node), "", ""]);
     rows.push([
       "ingress controller (spawned by the agent)",
       idle.ingress.toFixed(0),
@@ -169,6 +182,11 @@ it(`reports the RSS of every process idle and with ${PODS} pods`, async () => {
           node_mb_idle: nodeSum(idle),
           node_mb_loaded: nodeSum(loaded),
           node_mb_peak: nodeSum(peak),
+          // The same groups' physical memory, each page once (null: page frames unreadable, not root).
+          together_mb: {
+            idle: { control_plane: idleTogether.control_plane ?? null, node: idleTogether.node ?? null },
+            loaded: { control_plane: loadedTogether.control_plane ?? null, node: loadedTogether.node ?? null },
+          },
           goals: { control_plane_mb: 300, node_mb: 150 },
           floor: { bare_node_process_mb: floorMB },
           control_plane_ratio_to_floor: cp(loaded) / floorMB,

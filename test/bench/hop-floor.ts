@@ -52,15 +52,17 @@ export async function measureHopFloor(opts: { hops: number; messages: number; wa
   });
   await new Promise<void>((r) => home.listen(0, "127.0.0.1", r));
   let first: Socket | undefined;
+  // Rejects when a relay exits early, so that a broken ring fails the run instead of hanging it.
+  let relayDied: (err: Error) => void = () => undefined;
+  const died = new Promise<never>((_, rej) => (relayDied = rej));
+  died.catch(() => undefined);
   try {
     let next = (home.address() as AddressInfo).port;
     for (let i = 0; i < opts.hops - 1; i++) {
       const child = spawn(process.execPath, [...nodeFlags(), "-e", RELAY, String(next)], { env: nodeEnv(), stdio: ["ignore", "pipe", "inherit"] });
       relays.push(child);
-      next = await new Promise<number>((res, rej) => {
-        child.stdout!.once("data", (d: Buffer) => res(Number(d.toString().trim())));
-        child.once("exit", (code) => rej(new Error(`hop relay exited with ${code}`)));
-      });
+      child.once("exit", (code) => relayDied(new Error(`hop relay exited with ${code}`)));
+      next = await Promise.race([new Promise<number>((res) => child.stdout!.once("data", (d: Buffer) => res(Number(d.toString().trim())))), died]);
     }
     first = connect(next, "127.0.0.1");
     first.setNoDelay(true);
@@ -74,7 +76,7 @@ export async function measureHopFloor(opts: { hops: number; messages: number; wa
       const back = new Promise<void>((r) => (arrived = r));
       sent = performance.now();
       first.write(msg);
-      await back;
+      await Promise.race([back, died]);
     }
     const measured = lat.slice(opts.warmup);
     return {
@@ -86,6 +88,7 @@ export async function measureHopFloor(opts: { hops: number; messages: number; wa
       maxMs: Math.max(...measured),
     };
   } finally {
+    relayDied = () => undefined; // the relays are killed below: expected exits
     first?.destroy();
     for (const r of relays) r.kill();
     home.close();

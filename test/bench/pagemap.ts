@@ -28,7 +28,7 @@ function residentRanges(pid: number): [number, number][] {
   return ranges;
 }
 
-/** Page frame numbers of a process's resident pages; undefined when they cannot be read (not root). */
+/** Adds the page frame numbers of a process's resident pages; false when none could be named (not root). */
 function frames(pid: number, into: Set<bigint>): boolean {
   const fd = openSync(`/proc/${pid}/pagemap`, "r");
   let named = false;

@@ -1,8 +1,8 @@
 // npm run bench:scheduler — the real scheduler against N hollow nodes (N = 100 and 1000 by
 // default; SKIFF_BENCH_NODES="100,1000", SKIFF_BENCH_PODS=5000 change it): pods/s and p50/p99
-// create→bound latency measured from a pod watch. Pods are created in one burst (throughput;
-// latency then includes queueing), then a paced run (SKIFF_BENCH_PACED="1000:500:20" = nodes:pods:
-// pods per second) shows the latency of a scheduler that keeps up; a backlog run (SKIFF_BENCH_BACKLOG=
+// create→bound latency measured from a pod watch. A paced run first (SKIFF_BENCH_PACED=
+// "1000:500:20" = nodes:pods:pods per second) shows the latency of a scheduler that keeps up; then
+// pods are created in one burst (throughput; latency then includes queueing); a backlog run (SKIFF_BENCH_BACKLOG=
 // nodes, 0 = none; default the largest N) creates the pods before starting the scheduler and
 // measures from the first bind: the scheduler's own throughput. Beside each run: the rate the
 // apiserver took the pods' creations (binds cannot outrun arrivals) and kube-scheduler's CI floor

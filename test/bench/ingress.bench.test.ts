@@ -5,7 +5,7 @@
 // to move a 100 MB body each way. Goal: ≥ half of nginx's requests/s, p99 within 2× of nginx's.
 // Results go to bench-results/ingress.json.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, writeFileSync, readFileSync, openSync, readdirSync } from "node:fs";
+import { mkdirSync, writeFileSync, readFileSync, openSync } from "node:fs";
 import { request, Agent } from "node:http";
 import { join } from "node:path";
 import { cpus, loadavg } from "node:os";
@@ -14,7 +14,7 @@ import { nodeFlags } from "@skiff/client/launch";
 import { waitFor } from "@skiff/client";
 import type { EndpointSlice, Ingress, Service } from "@skiff/api";
 import { TestCluster, freePort, repoRoot } from "../harness/cluster.js";
-import { percentile, printTable } from "./stats.js";
+import { cpuSeconds, percentile, printTable } from "./stats.js";
 
 const HOST = "bench.local";
 const BIG = 100 * 1024 * 1024;
@@ -64,34 +64,6 @@ interface AbResult {
   requests: number;
   /** CPU time (user + system) of the serving process and its children per request, µs. */
   cpuUs?: number;
-}
-
-const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-
-/** CPU seconds (user + system) used so far by a process and its descendants (nginx's and the controller's workers). */
-function cpuSeconds(root: number): number {
-  const stats: { pid: number; ppid: number; ticks: number }[] = [];
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const f = readFileSync(`/proc/${d}/stat`, "utf8");
-      const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
-      // Fields after the command: state(3) ppid(4) … utime(14) stime(15), numbered from 1.
-      stats.push({ pid: Number(d), ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) });
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  const tree = new Set([root]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const s of stats)
-      if (!tree.has(s.pid) && tree.has(s.ppid)) {
-        tree.add(s.pid);
-        grew = true;
-      }
-  }
-  return stats.filter((s) => tree.has(s.pid)).reduce((a, s) => a + s.ticks, 0) / CLK_TCK;
 }
 
 /** ab -k -c 50 for SECONDS against a port with the Host header; `pid`: the process whose CPU is counted. */

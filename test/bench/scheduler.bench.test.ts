@@ -11,10 +11,11 @@
 // pace: a message around a ring of 4 Node.js processes over loopback (hop-floor.ts) — the bound
 // pod's path crosses four processes after the bench sees it created (scheduler → apiserver →
 // nats-server → apiserver → bench). Writes bench-results/scheduler.json.
-// SKIFF_CPU_PROF_DIR=/dir leaves a CPU profile of every component there (where the time goes).
+// Each run also prints the CPU time every process spent per pod bound (/proc, over the measured
+// window). SKIFF_CPU_PROF_DIR=/dir leaves a CPU profile of every component there (where the time goes).
 import { expect, it } from "vitest";
 import { printTable } from "./stats.js";
-import { header, row, runSchedulerScale, type ScaleResult } from "./scheduler-scale.js";
+import { cpuLine, header, row, runSchedulerScale, type ScaleResult } from "./scheduler-scale.js";
 import { writeBenchResult } from "./results.js";
 
 const NODES = (process.env.SKIFF_BENCH_NODES ?? "100,1000")
@@ -36,6 +37,7 @@ it(`schedules ${PODS} pods on ${NODES.join(" and ")} hollow nodes`, { timeout: 3
     const warmupPods = Number(process.env.SKIFF_BENCH_PACED_WARMUP ?? 100);
     const r = await runSchedulerScale({ nodes: pn, pods: pp, ratePerSecond: rate, warmupPods, floorHops: FLOOR_HOPS, timeoutMs: 600_000 });
     printTable(`scheduler: ${pp} pods at ${rate}/s on ${pn} hollow nodes (after ${warmupPods} warm-up pods)`, header, [row(r)]);
+    process.stdout.write(`${cpuLine(r)}\n`);
     if (r.floor) {
       process.stdout.write(
         `floor, the same pace: a message around ${r.floor.hops} Node.js processes (loopback TCP): p50 ${r.floor.p50Ms.toFixed(1)} ms, p99 ${r.floor.p99Ms.toFixed(1)} ms, max ${r.floor.maxMs.toFixed(1)} ms; pods p99 = ${(r.p99Ms / r.floor.p99Ms).toFixed(2)}× the floor's\n`,
@@ -48,6 +50,7 @@ it(`schedules ${PODS} pods on ${NODES.join(" and ")} hollow nodes`, { timeout: 3
     const r = await runSchedulerScale({ nodes: n, pods: PODS, timeoutMs: 600_000 });
     results.push(r);
     printTable(`scheduler: ${PODS} pods on ${n} hollow nodes`, header, [row(r)]);
+    process.stdout.write(`${cpuLine(r)}\n`);
   }
   // The same pods created before the scheduler starts: its own throughput, arrivals aside.
   const backlogNodes = Number(process.env.SKIFF_BENCH_BACKLOG ?? Math.max(...NODES, 0));
@@ -55,6 +58,7 @@ it(`schedules ${PODS} pods on ${NODES.join(" and ")} hollow nodes`, { timeout: 3
     const r = await runSchedulerScale({ nodes: backlogNodes, pods: PODS, backlog: true, timeoutMs: 600_000 });
     results.push(r);
     printTable(`scheduler: a backlog of ${PODS} pods on ${backlogNodes} hollow nodes`, header, [row(r)]);
+    process.stdout.write(`${cpuLine(r)}\n`);
   }
   printTable("scheduler scale (create→bound from watch events)", header, results.map(row));
   const burst = [...results].filter((r) => r.mode === "burst").sort((a, b) => b.nodes - a.nodes)[0];
@@ -76,6 +80,7 @@ it(`schedules ${PODS} pods on ${NODES.join(" and ")} hollow nodes`, { timeout: 3
     ratio_to_create_rate: burst ? burst.podsPerSecond / burst.createPerSecond : null,
     ratio_to_kube_scheduler_floor: burst ? burst.podsPerSecond / KUBE_SCHEDULER_FLOOR : null,
     backlog_pods_per_second: backlog?.podsPerSecond ?? null,
+    cpu_ms_per_pod: { burst: burst?.cpuMsPerPod ?? null, backlog: backlog?.cpuMsPerPod ?? null },
     paced_p99_ms: paced?.p99Ms ?? null,
     paced_warmup_pods: paced?.warmupPods ?? null,
     paced_floor_p99_ms: paced?.floor?.p99Ms ?? null,

@@ -1,4 +1,6 @@
-// Percentiles and table printing for benchmarks.
+// Percentiles, table printing and process CPU time for benchmarks.
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** The p-th percentile (0..100) of a list of numbers, nearest-rank. */
 export function percentile(xs: number[], p: number): number {
@@ -14,4 +16,32 @@ export function printTable(title: string, header: string[], rows: (string | numb
   const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ");
   process.stdout.write(`\n${title}\n${line(header)}\n${cells.slice(1).map(line).join("\n")}\n`);
+}
+
+const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+/** CPU seconds (user + system) used so far by a process and its descendants (nginx's and the controller's workers). */
+export function cpuSeconds(root: number): number {
+  const stats: { pid: number; ppid: number; ticks: number }[] = [];
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const f = readFileSync(`/proc/${d}/stat`, "utf8");
+      const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
+      // Fields after the command: state(3) ppid(4) … utime(14) stime(15), numbered from 1.
+      stats.push({ pid: Number(d), ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) });
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const tree = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const s of stats)
+      if (!tree.has(s.pid) && tree.has(s.ppid)) {
+        tree.add(s.pid);
+        grew = true;
+      }
+  }
+  return stats.filter((s) => tree.has(s.pid)).reduce((a, s) => a + s.ticks, 0) / CLK_TCK;
 }

@@ -2,6 +2,7 @@
 // symlink to a timestamped directory, so a new version appears to readers all at once (one
 // rename) — and, the host directory being bind-mounted, inside running containers too.
 import { lstat, mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile, chmod } from "node:fs/promises";
+import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fsGroupMode, ownOne } from "./ownership.js";
 
@@ -13,18 +14,14 @@ export interface Payload {
 
 async function current(dir: string): Promise<{ target?: string; files: Map<string, Payload> }> {
   const files = new Map<string, Payload>();
-  let target: string | undefined;
-  try {
-    target = await readlink(join(dir, "..data"));
-  } catch {
-    return { files };
-  }
+  const target = await readlink(join(dir, "..data")).catch(() => undefined);
+  if (target === undefined) return { files };
   const walk = async (rel: string) => {
-    for (const e of await readdir(join(dir, target!, rel), { withFileTypes: true })) {
+    for (const e of await readdir(join(dir, target, rel), { withFileTypes: true })) {
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) await walk(r);
       else {
-        const p = join(dir, target!, r);
+        const p = join(dir, target, r);
         files.set(r, { content: await readFile(p), mode: (await lstat(p)).mode & 0o777 });
       }
     }
@@ -42,20 +39,74 @@ function same(a: Map<string, Payload>, b: Map<string, Payload>): boolean {
   return true;
 }
 
+/** A digest of a directory's wanted contents (names, modes and bytes; kept instead of the bytes). */
+function digest(files: Map<string, Payload>): string {
+  const h = createHash("sha256");
+  for (const k of [...files.keys()].sort()) {
+    const p = files.get(k)!;
+    h.update(`${k.length}:${k}:${p.mode}:${p.content.length}:`).update(p.content);
+  }
+  return h.digest("base64");
+}
+
+/** What this process last wrote to (or found in) a volume directory. */
+interface Written {
+  target: string;
+  digest: string;
+  fsGroup?: number;
+}
+
+/**
+ * Directories' last known contents, so that a pod's volumes, set up again on every sync, cost
+ * one readlink when nothing changed instead of reading every file back. Bounded (oldest
+ * forgotten first): a miss only means reading the directory, and removed pods' volumes need no
+ * bookkeeping. An entry is trusted only while `..data` still points at the version it names.
+ */
+const known = new Map<string, Written>();
+const KNOWN_MAX = 4096;
+
+function remember(dir: string, w: Written): void {
+  known.delete(dir);
+  if (known.size >= KNOWN_MAX) known.delete(known.keys().next().value as string);
+  known.set(dir, w);
+}
+
+/** Whether `dir` holds exactly `files` as this process last left it (one readlink). */
+async function unchanged(dir: string, sum: string, fsGroup: number | undefined): Promise<boolean> {
+  const w = known.get(dir);
+  if (!w || w.fsGroup !== fsGroup || w.digest !== sum) return false;
+  if ((await readlink(join(dir, "..data")).catch(() => undefined)) === w.target) return true;
+  known.delete(dir);
+  return false;
+}
+
 /** Makes `dir` hold exactly `files` (relative paths); returns whether anything changed. */
 export async function writeAtomic(dir: string, given: Map<string, Payload>, fsGroup?: number): Promise<boolean> {
   // fsGroup: every file readable by the group, every directory the group's (read-only volume).
   const files =
     fsGroup === undefined ? given : new Map([...given].map(([k, p]) => [k, { content: p.content, mode: fsGroupMode(p.mode, false, true) & 0o777 }]));
-  await mkdir(dir, { recursive: true, mode: 0o755 });
+  const sum = digest(files);
+  if (await unchanged(dir, sum, fsGroup)) return false;
+  // mkdir returns the first directory it created: a new volume directory holds nothing to read
+  // back, replace or clean up (and asking costs failed syscalls, each an Error with a stack).
+  const fresh = (await mkdir(dir, { recursive: true, mode: 0o755 })) !== undefined;
   if (fsGroup !== undefined) await ownOne(dir, fsGroup, true);
-  const cur = await current(dir);
-  if (cur.target && same(cur.files, files)) return false;
+  const cur = fresh ? { files: new Map<string, Payload>() } : await current(dir);
+  if (cur.target && same(cur.files, files)) {
+    remember(dir, { target: cur.target, digest: sum, fsGroup });
+    return false;
+  }
   const version = `..${new Date().toISOString().replace(/[:.]/g, "_")}.${Math.random().toString(36).slice(2, 8)}`;
   const vdir = join(dir, version);
+  await mkdir(vdir, { mode: 0o755 });
+  if (fsGroup !== undefined) await ownOne(vdir, fsGroup, true);
+  const made = new Set([vdir]);
   for (const [rel, p] of files) {
     const f = join(vdir, rel);
-    await mkdir(dirname(f), { recursive: true, mode: 0o755 });
+    if (!made.has(dirname(f))) {
+      await mkdir(dirname(f), { recursive: true, mode: 0o755 });
+      made.add(dirname(f));
+    }
     await writeFile(f, p.content);
     await chmod(f, p.mode);
     if (fsGroup !== undefined) {
@@ -63,27 +114,24 @@ export async function writeAtomic(dir: string, given: Map<string, Payload>, fsGr
       for (let d = dirname(f); d.length > dir.length; d = dirname(d)) await ownOne(d, fsGroup, true);
     }
   }
-  await mkdir(vdir, { recursive: true, mode: 0o755 });
-  if (fsGroup !== undefined) await ownOne(vdir, fsGroup, true);
-  await rm(join(dir, "..data_tmp"), { force: true });
+  if (!fresh) await rm(join(dir, "..data_tmp"), { force: true });
   await symlink(version, join(dir, "..data_tmp"));
   await rename(join(dir, "..data_tmp"), join(dir, "..data"));
   // Top-level names point through ..data, so they follow every later swap.
   const tops = new Set([...files.keys()].map((r) => r.split("/")[0]));
   for (const t of tops) {
     const link = join(dir, t);
-    try {
-      await lstat(link);
-    } catch {
-      await symlink(join("..data", t), link);
+    if (fresh || !(await lstat(link).catch(() => undefined))) await symlink(join("..data", t), link);
+  }
+  if (!fresh) {
+    for (const e of await readdir(dir)) {
+      if (e.startsWith("..")) {
+        if (e !== "..data" && e !== version) await rm(join(dir, e), { recursive: true, force: true });
+      } else if (!tops.has(e)) {
+        await rm(join(dir, e), { recursive: true, force: true });
+      }
     }
   }
-  for (const e of await readdir(dir)) {
-    if (e.startsWith("..")) {
-      if (e !== "..data" && e !== version) await rm(join(dir, e), { recursive: true, force: true });
-    } else if (!tops.has(e)) {
-      await rm(join(dir, e), { recursive: true, force: true });
-    }
-  }
+  remember(dir, { target: version, digest: sum, fsGroup });
   return true;
 }

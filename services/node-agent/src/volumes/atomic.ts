@@ -1,7 +1,14 @@
 // The kubelet's atomic writer: a volume directory's files are symlinks into `..data`, itself a
 // symlink to a timestamped directory, so a new version appears to readers all at once (one
 // rename) — and, the host directory being bind-mounted, inside running containers too.
-import { lstat, mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile, chmod } from "node:fs/promises";
+//
+// Its file calls are synchronous. A volume's files are few and small, on the node's own disk,
+// and every promise-based call is a thread-pool round trip with objects of its own. Measured
+// (2,000 service-account volumes of 3 files, 16 at a time, ext4): a new volume took 0.65–0.75 ms
+// of CPU with promise-based calls against 0.3–0.5 ms with sync ones; an unchanged one 60 µs
+// against 30 µs (1.3–1.5 ms and ~0.5 ms before the fast paths below). bench:scheduler's hollow
+// nodes, setting hundreds of pods up per second, had spent a quarter of their CPU here.
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fsGroupMode, ownOne } from "./ownership.js";
@@ -12,21 +19,30 @@ export interface Payload {
   mode: number;
 }
 
-async function current(dir: string): Promise<{ target?: string; files: Map<string, Payload> }> {
+/** The `..data` target of a volume directory, if it has one. */
+function dataTarget(dir: string): string | undefined {
+  try {
+    return readlinkSync(join(dir, "..data"));
+  } catch {
+    return undefined;
+  }
+}
+
+function current(dir: string): { target?: string; files: Map<string, Payload> } {
   const files = new Map<string, Payload>();
-  const target = await readlink(join(dir, "..data")).catch(() => undefined);
+  const target = dataTarget(dir);
   if (target === undefined) return { files };
-  const walk = async (rel: string) => {
-    for (const e of await readdir(join(dir, target, rel), { withFileTypes: true })) {
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(dir, target, rel), { withFileTypes: true })) {
       const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) await walk(r);
+      if (e.isDirectory()) walk(r);
       else {
         const p = join(dir, target, r);
-        files.set(r, { content: await readFile(p), mode: (await lstat(p)).mode & 0o777 });
+        files.set(r, { content: readFileSync(p), mode: lstatSync(p).mode & 0o777 });
       }
     }
   };
-  await walk("");
+  walk("");
   return { target, files };
 }
 
@@ -72,10 +88,10 @@ function remember(dir: string, w: Written): void {
 }
 
 /** Whether `dir` holds exactly `files` as this process last left it (one readlink). */
-async function unchanged(dir: string, sum: string, fsGroup: number | undefined): Promise<boolean> {
+function unchanged(dir: string, sum: string, fsGroup: number | undefined): boolean {
   const w = known.get(dir);
   if (!w || w.fsGroup !== fsGroup || w.digest !== sum) return false;
-  if ((await readlink(join(dir, "..data")).catch(() => undefined)) === w.target) return true;
+  if (dataTarget(dir) === w.target) return true;
   known.delete(dir);
   return false;
 }
@@ -86,49 +102,49 @@ export async function writeAtomic(dir: string, given: Map<string, Payload>, fsGr
   const files =
     fsGroup === undefined ? given : new Map([...given].map(([k, p]) => [k, { content: p.content, mode: fsGroupMode(p.mode, false, true) & 0o777 }]));
   const sum = digest(files);
-  if (await unchanged(dir, sum, fsGroup)) return false;
+  if (unchanged(dir, sum, fsGroup)) return false;
   // mkdir returns the first directory it created: a new volume directory holds nothing to read
   // back, replace or clean up (and asking costs failed syscalls, each an Error with a stack).
-  const fresh = (await mkdir(dir, { recursive: true, mode: 0o755 })) !== undefined;
+  const fresh = mkdirSync(dir, { recursive: true, mode: 0o755 }) !== undefined;
   if (fsGroup !== undefined) await ownOne(dir, fsGroup, true);
-  const cur = fresh ? { files: new Map<string, Payload>() } : await current(dir);
+  const cur = fresh ? { files: new Map<string, Payload>() } : current(dir);
   if (cur.target && same(cur.files, files)) {
     remember(dir, { target: cur.target, digest: sum, fsGroup });
     return false;
   }
   const version = `..${new Date().toISOString().replace(/[:.]/g, "_")}.${Math.random().toString(36).slice(2, 8)}`;
   const vdir = join(dir, version);
-  await mkdir(vdir, { mode: 0o755 });
+  mkdirSync(vdir, { mode: 0o755 });
   if (fsGroup !== undefined) await ownOne(vdir, fsGroup, true);
   const made = new Set([vdir]);
   for (const [rel, p] of files) {
     const f = join(vdir, rel);
     if (!made.has(dirname(f))) {
-      await mkdir(dirname(f), { recursive: true, mode: 0o755 });
+      mkdirSync(dirname(f), { recursive: true, mode: 0o755 });
       made.add(dirname(f));
     }
-    await writeFile(f, p.content);
-    await chmod(f, p.mode);
+    writeFileSync(f, p.content);
+    chmodSync(f, p.mode);
     if (fsGroup !== undefined) {
       await ownOne(f, fsGroup, true);
       for (let d = dirname(f); d.length > dir.length; d = dirname(d)) await ownOne(d, fsGroup, true);
     }
   }
-  if (!fresh) await rm(join(dir, "..data_tmp"), { force: true });
-  await symlink(version, join(dir, "..data_tmp"));
-  await rename(join(dir, "..data_tmp"), join(dir, "..data"));
+  if (!fresh) rmSync(join(dir, "..data_tmp"), { force: true });
+  symlinkSync(version, join(dir, "..data_tmp"));
+  renameSync(join(dir, "..data_tmp"), join(dir, "..data"));
   // Top-level names point through ..data, so they follow every later swap.
   const tops = new Set([...files.keys()].map((r) => r.split("/")[0]));
   for (const t of tops) {
     const link = join(dir, t);
-    if (fresh || !(await lstat(link).catch(() => undefined))) await symlink(join("..data", t), link);
+    if (fresh || !lstatSync(link, { throwIfNoEntry: false })) symlinkSync(join("..data", t), link);
   }
   if (!fresh) {
-    for (const e of await readdir(dir)) {
+    for (const e of readdirSync(dir)) {
       if (e.startsWith("..")) {
-        if (e !== "..data" && e !== version) await rm(join(dir, e), { recursive: true, force: true });
+        if (e !== "..data" && e !== version) rmSync(join(dir, e), { recursive: true, force: true });
       } else if (!tops.has(e)) {
-        await rm(join(dir, e), { recursive: true, force: true });
+        rmSync(join(dir, e), { recursive: true, force: true });
       }
     }
   }

@@ -4,6 +4,7 @@
 // and downwardAPI volumes are re-written atomically on every sync, so updates reach them.
 import { execFile } from "node:child_process";
 import { chmod, mkdir, readFile, rm, stat, writeFile, readdir } from "node:fs/promises";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, normalize, isAbsolute } from "node:path";
 import { promisify } from "node:util";
 import { memoryToBytes, type PersistentVolume, type PersistentVolumeClaim, type Pod, type RuntimeContainerSpec, type Volume, type KeyToPath } from "@skiff/api";
@@ -267,12 +268,12 @@ export class VolumeManager {
     return mounts;
   }
 
-  /** A fresh, empty termination-log file for one container instance. */
+  /** A fresh, empty termination-log file for one container instance (sync calls: see atomic.ts). */
   async terminationLog(uid: string, container: string, attempt: number): Promise<string> {
     const dir = join(this.podDir(uid), "containers", container);
-    await mkdir(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true });
     const f = join(dir, `${attempt}.termination-log`);
-    await writeFile(f, "", { mode: 0o666 });
+    writeFileSync(f, "", { mode: 0o666 });
     return f;
   }
 

@@ -81,6 +81,7 @@ it(`schedules ${PODS} pods on ${NODES.join(" and ")} hollow nodes`, { timeout: 3
     ratio_to_kube_scheduler_floor: burst ? burst.podsPerSecond / KUBE_SCHEDULER_FLOOR : null,
     backlog_pods_per_second: backlog?.podsPerSecond ?? null,
     cpu_ms_per_pod: { burst: burst?.cpuMsPerPod ?? null, backlog: backlog?.cpuMsPerPod ?? null },
+    cpu_cores: { paced: paced?.cpuCores ?? null, burst: burst?.cpuCores ?? null, backlog: backlog?.cpuCores ?? null },
     paced_p99_ms: paced?.p99Ms ?? null,
     paced_warmup_pods: paced?.warmupPods ?? null,
     paced_floor_p99_ms: paced?.floor?.p99Ms ?? null,

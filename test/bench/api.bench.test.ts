@@ -17,7 +17,12 @@ import { closedLoop, https, paced, startNats, type LoadFigures } from "./api-loa
 import { writeBenchResult } from "./results.js";
 import { percentile, printTable } from "./stats.js";
 
-const WRITES = Number(process.env.SKIFF_BENCH_API_WRITES ?? 4000);
+/**
+ * Writes per closed-loop row (half creates, half updates through each front). 12,000 gives each
+ * API phase ~3 s: with 4,000 (~1 s phases) the peak moved 1,429–2,068 writes/s between runs of
+ * the same build, one GC or scheduling hiccup being a large share of a phase.
+ */
+const WRITES = Number(process.env.SKIFF_BENCH_API_WRITES ?? 12_000);
 const CLIENTS = Number(process.env.SKIFF_BENCH_API_CLIENTS ?? 32);
 const RATE = Number(process.env.SKIFF_BENCH_API_RATE ?? 500);
 const PACED_SECONDS = Number(process.env.SKIFF_BENCH_API_PACED_SECONDS ?? 6);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, mkdirSync, readFileSync, readlinkSync, existsSync, renameSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, readlinkSync, existsSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeAtomic, type Payload } from "./atomic.js";
+import { forgetWrittenUnder, writeAtomic, type Payload } from "./atomic.js";
 
 const files = (o: Record<string, string>, mode = 0o644) => new Map<string, Payload>(Object.entries(o).map(([k, v]) => [k, { content: Buffer.from(v), mode }]));
 
@@ -57,5 +57,15 @@ describe("writeAtomic", () => {
     expect(readlinkSync(join(dir, "..data"))).toBe(target);
     expect(await writeAtomic(alias, files({ a: "1" }, 0o600))).toBe(true);
     expect(statSync(join(dir, "a")).mode & 0o777).toBe(0o600);
+  });
+
+  it("writes a volume again after its pod directory was removed", async () => {
+    const pod = mkdtempSync(join(tmpdir(), "atomic-pod-"));
+    const dir = join(pod, "volumes", "v");
+    expect(await writeAtomic(dir, files({ a: "1" }))).toBe(true);
+    rmSync(pod, { recursive: true, force: true });
+    forgetWrittenUnder(pod);
+    expect(await writeAtomic(dir, files({ a: "1" }))).toBe(true);
+    expect(readFileSync(join(dir, "a"), "utf8")).toBe("1");
   });
 });

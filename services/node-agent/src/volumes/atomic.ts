@@ -74,12 +74,19 @@ interface Written {
 
 /**
  * Directories' last known contents, so that a pod's volumes, set up again on every sync, cost
- * one readlink when nothing changed instead of reading every file back. Bounded (oldest
- * forgotten first): a miss only means reading the directory, and removed pods' volumes need no
- * bookkeeping. An entry is trusted only while `..data` still points at the version it names.
+ * one readlink when nothing changed instead of reading every file back. An entry is trusted only
+ * while `..data` still points at the version it names. Entries go with their pod's directory
+ * (forgetWrittenUnder); the bound (oldest written first) only caps a process that runs many
+ * nodes' pods (hollow nodes): a miss costs reading the directory back, nothing else.
  */
 const known = new Map<string, Written>();
-const KNOWN_MAX = 4096;
+const KNOWN_MAX = 16_384;
+
+/** Forgets what was written under `root` (a pod's directory, removed). */
+export function forgetWrittenUnder(root: string): void {
+  const prefix = root.endsWith("/") ? root : `${root}/`;
+  for (const dir of known.keys()) if (dir.startsWith(prefix)) known.delete(dir);
+}
 
 function remember(dir: string, w: Written): void {
   known.delete(dir);

@@ -11,7 +11,7 @@ import { memoryToBytes, type PersistentVolume, type PersistentVolumeClaim, type 
 import type { Logger } from "@skiff/log";
 import type { Mount } from "../runtime/runtime.js";
 import { ConfigError, fieldValue, resourceValue, type ConfigSources } from "../config/env.js";
-import { writeAtomic, type Payload } from "./atomic.js";
+import { forgetWrittenUnder, writeAtomic, type Payload } from "./atomic.js";
 import { applyFsGroup } from "./ownership.js";
 
 const run = promisify(execFile);
@@ -292,6 +292,7 @@ export class VolumeManager {
       if (await isMountPoint(p)) await run("umount", [p]).catch((err) => this.log.warn({ err, path: p }, "cannot unmount tmpfs"));
     }
     await rm(dir, { recursive: true, force: true });
+    forgetWrittenUnder(dir);
   }
 
   /** Pod directories on disk (uids), to clean up those of pods that are gone. */

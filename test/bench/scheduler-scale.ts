@@ -41,7 +41,7 @@ export interface ScaleResult {
    * "bench" is this process (its creations and its watch).
    */
   cpuMsPerPod: Record<string, number>;
-  /** The same CPU time as cores busy on average over the window (what a paced run's background costs). */
+  /** The same CPU time as cores busy on average over the window. */
   cpuCores: Record<string, number>;
 }
 
@@ -252,7 +252,8 @@ export const header = ["nodes", "pods", "created", "bound", "running", "pods/s",
 
 /**
  * Where the CPU went, as lines: each process's CPU per pod bound and its cores busy over the
- * window. A paced run's per-pod figures are mostly its background (heartbeats of every node).
+ * window. A paced run's per-pod figures are several times a burst's: each pod's messages travel
+ * alone (their own wake-ups, syscalls and TLS records), and its window includes the warm-up pods.
  */
 export function cpuLine(r: ScaleResult): string {
   const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);

@@ -18,9 +18,14 @@ export function printTable(title: string, header: string[], rows: (string | numb
   process.stdout.write(`\n${title}\n${line(header)}\n${cells.slice(1).map(line).join("\n")}\n`);
 }
 
-const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+let clockTicks: number | undefined;
+/** The kernel's clock ticks per second (/proc's CPU times are in ticks), asked once. */
+function clkTck(): number {
+  clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  return clockTicks;
+}
 
-/** CPU seconds (user + system) used so far by a process and its descendants (nginx's and the controller's workers). */
+/** CPU seconds (user + system) used so far by a process and its descendants (e.g. nginx's workers). */
 export function cpuSeconds(root: number): number {
   const stats: { pid: number; ppid: number; ticks: number }[] = [];
   for (const d of readdirSync("/proc")) {
@@ -43,5 +48,5 @@ export function cpuSeconds(root: number): number {
         grew = true;
       }
   }
-  return stats.filter((s) => tree.has(s.pid)).reduce((a, s) => a + s.ticks, 0) / CLK_TCK;
+  return stats.filter((s) => tree.has(s.pid)).reduce((a, s) => a + s.ticks, 0) / clkTck();
 }

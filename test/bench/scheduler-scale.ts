@@ -252,8 +252,8 @@ export const header = ["nodes", "pods", "created", "bound", "running", "pods/s",
 
 /**
  * Where the CPU went, as lines: each process's CPU per pod bound and its cores busy over the
- * window. A paced run's per-pod figures are several times a burst's: each pod's messages travel
- * alone (their own wake-ups, syscalls and TLS records), and its window includes the warm-up pods.
+ * window. A paced run's per-pod figures are several times a burst's: its window includes the
+ * warm-up pods, and each pod's messages travel alone rather than sharing wake-ups and syscalls.
  */
 export function cpuLine(r: ScaleResult): string {
   const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);

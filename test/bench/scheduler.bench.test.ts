@@ -28,6 +28,12 @@ const KUBE_SCHEDULER_FLOOR = 270;
 /** Process hops of a bound pod's path after the bench sees it created (see the header). */
 const FLOOR_HOPS = 4;
 
+/** One run's table and where its CPU went. */
+function report(title: string, r: ScaleResult): void {
+  printTable(title, header, [row(r)]);
+  process.stdout.write(`${cpuLine(r)}\n`);
+}
+
 it(`schedules ${PODS} pods on ${NODES.join(" and ")} hollow nodes`, { timeout: 3_600_000 }, async () => {
   const results: ScaleResult[] = [];
   // Paced first: its tail latency is measured before the bursts have filled this process's heap
@@ -36,8 +42,7 @@ it(`schedules ${PODS} pods on ${NODES.join(" and ")} hollow nodes`, { timeout: 3
   if (pn > 0) {
     const warmupPods = Number(process.env.SKIFF_BENCH_PACED_WARMUP ?? 100);
     const r = await runSchedulerScale({ nodes: pn, pods: pp, ratePerSecond: rate, warmupPods, floorHops: FLOOR_HOPS, timeoutMs: 600_000 });
-    printTable(`scheduler: ${pp} pods at ${rate}/s on ${pn} hollow nodes (after ${warmupPods} warm-up pods)`, header, [row(r)]);
-    process.stdout.write(`${cpuLine(r)}\n`);
+    report(`scheduler: ${pp} pods at ${rate}/s on ${pn} hollow nodes (after ${warmupPods} warm-up pods)`, r);
     if (r.floor) {
       process.stdout.write(
         `floor, the same pace: a message around ${r.floor.hops} Node.js processes (loopback TCP): p50 ${r.floor.p50Ms.toFixed(1)} ms, p99 ${r.floor.p99Ms.toFixed(1)} ms, max ${r.floor.maxMs.toFixed(1)} ms; pods p99 = ${(r.p99Ms / r.floor.p99Ms).toFixed(2)}× the floor's\n`,
@@ -49,16 +54,14 @@ it(`schedules ${PODS} pods on ${NODES.join(" and ")} hollow nodes`, { timeout: 3
   for (const n of NODES) {
     const r = await runSchedulerScale({ nodes: n, pods: PODS, timeoutMs: 600_000 });
     results.push(r);
-    printTable(`scheduler: ${PODS} pods on ${n} hollow nodes`, header, [row(r)]);
-    process.stdout.write(`${cpuLine(r)}\n`);
+    report(`scheduler: ${PODS} pods on ${n} hollow nodes`, r);
   }
   // The same pods created before the scheduler starts: its own throughput, arrivals aside.
   const backlogNodes = Number(process.env.SKIFF_BENCH_BACKLOG ?? Math.max(...NODES, 0));
   if (backlogNodes > 0) {
     const r = await runSchedulerScale({ nodes: backlogNodes, pods: PODS, backlog: true, timeoutMs: 600_000 });
     results.push(r);
-    printTable(`scheduler: a backlog of ${PODS} pods on ${backlogNodes} hollow nodes`, header, [row(r)]);
-    process.stdout.write(`${cpuLine(r)}\n`);
+    report(`scheduler: a backlog of ${PODS} pods on ${backlogNodes} hollow nodes`, r);
   }
   printTable("scheduler scale (create→bound from watch events)", header, results.map(row));
   const burst = [...results].filter((r) => r.mode === "burst").sort((a, b) => b.nodes - a.nodes)[0];

@@ -46,16 +46,7 @@ function current(dir: string): { target?: string; files: Map<string, Payload> } 
   return { target, files };
 }
 
-function same(a: Map<string, Payload>, b: Map<string, Payload>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [k, v] of a) {
-    const o = b.get(k);
-    if (!o || o.mode !== v.mode || !o.content.equals(v.content)) return false;
-  }
-  return true;
-}
-
-/** A digest of a directory's wanted contents (names, modes and bytes; kept instead of the bytes). */
+/** A digest of a directory's contents (names, modes and bytes): what is compared, and kept instead of the bytes. */
 function digest(files: Map<string, Payload>): string {
   const h = createHash("sha256");
   for (const k of [...files.keys()].sort()) {
@@ -115,7 +106,7 @@ export async function writeAtomic(dir: string, given: Map<string, Payload>, fsGr
   const fresh = mkdirSync(dir, { recursive: true, mode: 0o755 }) !== undefined;
   if (fsGroup !== undefined) await ownOne(dir, fsGroup, true);
   const cur = fresh ? { files: new Map<string, Payload>() } : current(dir);
-  if (cur.target && same(cur.files, files)) {
+  if (cur.target && digest(cur.files) === sum) {
     remember(dir, { target: cur.target, digest: sum, fsGroup });
     return false;
   }

@@ -1,5 +1,6 @@
 // Wires the node agent: NATS (heartbeats), apiserver client, Docker runtime, Node registration,
 // the pod network for the node's podCIDR, and the pod manager.
+import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { Server } from "@grpc/grpc-js";
 import { nodev1 } from "@skiff/proto";
@@ -39,7 +40,11 @@ export interface RunningAgent {
 }
 
 /** Starts the agent; resolves once the Node is registered and pods are being run. */
-export async function start(opts: NodeAgentOptions, log: Logger, runtime: Runtime = new DockerRuntime(opts.dockerSocket)): Promise<RunningAgent> {
+export async function start(
+  opts: NodeAgentOptions,
+  log: Logger,
+  runtime: Runtime = new DockerRuntime(opts.dockerSocket, { podNetworkAttach: opts.podNetworkAttach, sandboxDir: join(opts.rootDir, "sandboxes") }),
+): Promise<RunningAgent> {
   runtime = instrumentRuntime(runtime);
   // The node's identity first: everything it says to the cluster is said with it.
   await ensureNodeIdentity(

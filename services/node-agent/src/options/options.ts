@@ -57,6 +57,12 @@ const rows = {
   backoffResetMs: num("backoff-reset-ms", "The back-off resets after a container ran this long", 600_000, { check: positive }),
   resyncMs: num("resync-ms", "Every pod is reconciled at least this often", 10_000, { check: positive }),
   workers: num("workers", "Pods reconciled at once", 4, { check: positive }),
+  podNetworkAttach: oneOf(
+    "pod-network-attach",
+    "How sandboxes join the pod network: veth (the agent attaches them to the bridge, as a CNI plugin; ~400 ms faster per pod), docker (Docker's own networking), auto (veth when the agent runs as root with ip and nsenter)",
+    ["auto", "veth", "docker"] as const,
+    "auto",
+  ),
   podNetworkInternal: bool("pod-network-internal", "Make the pod bridge network internal (no route out; tests use this)", false),
   rootDir: str("root-dir", "The agent's state on disk: pod volumes and termination logs under <root-dir>/pods", "/var/lib/skiff", {
     env: "SKIFF_ROOT_DIR",

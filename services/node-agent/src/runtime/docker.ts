@@ -1,5 +1,7 @@
 // Docker implementation of the Runtime seam, through dockerode.
 import Docker from "dockerode";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import type {
   ContainerConfig,
@@ -13,6 +15,22 @@ import type {
   RuntimeInfo,
 } from "./runtime.js";
 import { bridgeName, demuxBuffer, engineMessage, goArch, labelFilters, RuntimeError } from "./docker-util.js";
+import { POD_IP_LABEL, PodIpam, attachVeth, canAttachVeths, hostsFile, isAttached, resolvConf, vethName } from "./veth.js";
+
+export interface DockerRuntimeOptions {
+  /** How sandboxes join the pod network: veth (attached by this process, see veth.ts), docker, or auto (veth when this process can). */
+  podNetworkAttach?: "auto" | "veth" | "docker";
+  /** Where veth-attached sandboxes' hosts and resolv.conf live (<dir>/<sandbox id>/). */
+  sandboxDir?: string;
+}
+
+/** A pod network this runtime attaches sandboxes to itself. */
+interface PodNetwork {
+  ipam: PodIpam;
+  bridge: string;
+  /** The engine's containers read once, so addresses held before a restart are never handed out again. */
+  loaded?: Promise<void>;
+}
 
 export class DockerRuntime implements Runtime {
   private readonly docker: Docker;
@@ -22,8 +40,19 @@ export class DockerRuntime implements Runtime {
    * change it makes or hears of (start, stop, remove, engine events) drops the entry.
    */
   private readonly inspected = new Map<string, RuntimeContainer>();
-  constructor(socketPath = "/var/run/docker.sock") {
+  private readonly veth: Promise<boolean>;
+  private readonly sandboxDir: string;
+  private readonly podNetworks = new Map<string, PodNetwork>();
+  /** Veth-attached sandboxes: their network and address (released on removal). */
+  private readonly sandboxIps = new Map<string, { network: string; ip: string }>();
+  /** Sandboxes between their start and the end of their attachment (not broken, just not done). */
+  private readonly attaching = new Set<string>();
+
+  constructor(socketPath = "/var/run/docker.sock", opts: DockerRuntimeOptions = {}) {
     this.docker = new Docker({ socketPath });
+    const mode = opts.podNetworkAttach ?? "docker";
+    this.veth = mode === "auto" ? canAttachVeths() : Promise.resolve(mode === "veth");
+    this.sandboxDir = opts.sandboxDir ?? "/var/lib/skiff/sandboxes";
   }
 
   async info(): Promise<RuntimeInfo> {
@@ -43,6 +72,7 @@ export class DockerRuntime implements Runtime {
       const n = await this.docker.getNetwork(name).inspect();
       const have = n.IPAM?.Config?.[0]?.Subnet;
       if (have !== subnet) throw new RuntimeError(`network ${name} exists with subnet ${have}, want ${subnet}`);
+      this.recordPodNetwork(name, subnet, gateway, n.Options?.["com.docker.network.bridge.name"] ?? `br-${n.Id.slice(0, 12)}`);
       return;
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 404) throw err;
@@ -58,9 +88,45 @@ export class DockerRuntime implements Runtime {
         Options: { "com.docker.network.bridge.name": bridgeName(name) },
       });
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 409) return; // created concurrently
-      throw new RuntimeError(`creating network ${name}: ${engineMessage(err)}`);
+      if ((err as { statusCode?: number }).statusCode !== 409) throw new RuntimeError(`creating network ${name}: ${engineMessage(err)}`);
+      // 409: created concurrently, by this agent (same options).
     }
+    this.recordPodNetwork(name, subnet, gateway, bridgeName(name));
+  }
+
+  private recordPodNetwork(name: string, subnet: string, gateway: string, bridge: string): void {
+    if (!this.podNetworks.has(name)) this.podNetworks.set(name, { ipam: new PodIpam(subnet, gateway), bridge });
+  }
+
+  /** Holds every address the engine's containers have on a pod network (veth sandboxes by label, others by endpoint). */
+  private async readAddresses(name: string, net: PodNetwork): Promise<void> {
+    const cs = await this.docker.listContainers({ all: true });
+    net.ipam.retain(new Set(cs.map((c) => c.Id)));
+    for (const c of cs) {
+      const labelled = c.Labels?.[POD_IP_LABEL];
+      const ip = labelled || c.NetworkSettings?.Networks?.[name]?.IPAddress;
+      if (!ip) continue;
+      net.ipam.hold(ip, c.Id);
+      if (labelled) this.sandboxIps.set(c.Id, { network: name, ip });
+    }
+  }
+
+  /** An address for a new sandbox on a pod network (read the engine again once before giving up). */
+  private async allocateIp(name: string, owner: string): Promise<{ net: PodNetwork; ip: string }> {
+    const net = this.podNetworks.get(name);
+    if (!net) throw new RuntimeError(`the pod network ${name} is not set up on this node yet`);
+    net.loaded ??= this.readAddresses(name, net).catch((err) => {
+      net.loaded = undefined;
+      throw new RuntimeError(`listing containers: ${engineMessage(err)}`);
+    });
+    await net.loaded;
+    let ip = net.ipam.allocate(owner);
+    if (!ip) {
+      await this.readAddresses(name, net); // some sandboxes may have been removed behind our back
+      ip = net.ipam.allocate(owner);
+    }
+    if (!ip) throw new RuntimeError(`no free address left in the pod network ${net.ipam.subnet}`);
+    return { net, ip };
   }
 
   async list(labels: Record<string, string>): Promise<RuntimeContainer[]> {
@@ -96,8 +162,14 @@ export class DockerRuntime implements Runtime {
         createdAt: i.Created,
         startedAt: zero(i.State.StartedAt),
         finishedAt: zero(i.State.FinishedAt),
-        ip: nets.find((n) => n.IPAddress)?.IPAddress || undefined,
+        ip: nets.find((n) => n.IPAddress)?.IPAddress || i.Config.Labels?.[POD_IP_LABEL] || undefined,
       };
+      if (r.state === "running" && r.labels[POD_IP_LABEL] && !this.attaching.has(r.id) && !isAttached(vethName(r.id))) {
+        // Its start was interrupted before its network was attached (the agent stopped): a
+        // sandbox without a network is dead to the pod, which gets a new one (as in Kubernetes).
+        r.state = "exited";
+        r.error = "the sandbox's network was never attached";
+      }
       this.remember(r);
       return { ...r, labels: { ...r.labels } };
     } catch (err) {
@@ -148,12 +220,58 @@ export class DockerRuntime implements Runtime {
   }
 
   async create(cfg: ContainerConfig): Promise<string> {
+    // A sandbox on the pod network, attached by this process: the engine sees no network at all.
+    const onPodNetwork = cfg.network !== undefined && cfg.network !== "host" && !cfg.sandboxId;
+    const attach = onPodNetwork && (await this.veth) ? await this.allocateIp(cfg.network!, `pending:${cfg.name}`) : undefined;
+    try {
+      const id = await this.createContainer(cfg, attach?.ip);
+      if (attach) {
+        attach.net.ipam.hold(attach.ip, id);
+        this.sandboxIps.set(id, { network: cfg.network!, ip: attach.ip });
+        this.writeSandboxFiles(id, attach.ip, cfg);
+      }
+      return id;
+    } catch (err) {
+      if (attach) attach.net.ipam.release(attach.ip);
+      throw err;
+    }
+  }
+
+  /** The pod's hosts and resolv.conf, which its containers bind-mount (the engine writes none for a sandbox without a network). */
+  private writeSandboxFiles(id: string, ip: string, cfg: ContainerConfig): void {
+    const dir = join(this.sandboxDir, id);
+    mkdirSync(dir, { recursive: true });
+    const read = (f: string) => {
+      try {
+        return readFileSync(f, "utf8");
+      } catch {
+        return "";
+      }
+    };
+    writeFileSync(join(dir, "hosts"), hostsFile(ip, cfg.hostname ?? ""));
+    const upstream = cfg.dns ? "" : read("/run/systemd/resolve/resolv.conf");
+    writeFileSync(join(dir, "resolv.conf"), resolvConf(cfg.dns, cfg.dns ? "" : read("/etc/resolv.conf"), upstream));
+  }
+
+  /** Bind mounts of the sandbox's hosts and resolv.conf for a container joining a veth-attached sandbox. */
+  private sandboxFileMounts(cfg: ContainerConfig): ContainerConfig["mounts"] {
+    if (!cfg.sandboxId) return [];
+    const dir = join(this.sandboxDir, cfg.sandboxId);
+    if (!existsSync(join(dir, "hosts"))) return [];
+    const taken = new Set(cfg.mounts?.map((m) => m.target));
+    return ["hosts", "resolv.conf"].filter((f) => !taken.has(`/etc/${f}`)).map((f) => ({ source: join(dir, f), target: `/etc/${f}`, readOnly: false }));
+  }
+
+  private async createContainer(cfg: ContainerConfig, vethIp: string | undefined): Promise<string> {
     const cmd = cfg.command?.length ? [...cfg.command, ...(cfg.args ?? [])] : cfg.args?.length ? cfg.args : undefined;
+    const mounts = [...(cfg.mounts ?? []), ...(this.sandboxFileMounts(cfg) ?? [])];
     try {
       const c = await this.docker.createContainer({
         name: cfg.name,
         Image: cfg.image,
-        Labels: cfg.labels,
+        Labels: vethIp ? { ...cfg.labels, [POD_IP_LABEL]: vethIp } : cfg.labels,
+        // No network for the engine to set up (no libnetwork hook): veth.ts attaches the sandbox.
+        ...(vethIp ? { NetworkDisabled: true } : {}),
         // Kubernetes' command replaces the entrypoint; args alone keep it.
         ...(cfg.command?.length ? { Entrypoint: cfg.command, Cmd: cfg.args ?? [] } : cmd ? { Cmd: cmd } : {}),
         Env: cfg.env,
@@ -164,8 +282,8 @@ export class DockerRuntime implements Runtime {
         OpenStdin: cfg.stdin ?? false,
         StdinOnce: cfg.stdinOnce ?? false,
         HostConfig: {
-          Mounts: cfg.mounts?.map((m) => ({ Type: "bind" as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly ?? false })),
-          NetworkMode: cfg.sandboxId ? `container:${cfg.sandboxId}` : cfg.network,
+          Mounts: mounts.map((m) => ({ Type: "bind" as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly ?? false })),
+          NetworkMode: cfg.sandboxId ? `container:${cfg.sandboxId}` : vethIp ? "none" : cfg.network,
           IpcMode: cfg.sandboxId ? `container:${cfg.sandboxId}` : "shareable",
           Memory: cfg.memoryBytes,
           // Without swap the memory limit is a hard limit, as in Kubernetes.
@@ -180,7 +298,7 @@ export class DockerRuntime implements Runtime {
           SecurityOpt: cfg.securityOpt,
           Sysctls: cfg.sysctls,
           LogConfig: { Type: "json-file", Config: { "max-size": cfg.logMaxSize ?? "10m", "max-file": "2" } },
-          ...(cfg.dns ? { Dns: cfg.dns.servers, DnsSearch: cfg.dns.searches, DnsOptions: cfg.dns.options } : {}),
+          ...(cfg.dns && !vethIp ? { Dns: cfg.dns.servers, DnsSearch: cfg.dns.searches, DnsOptions: cfg.dns.options } : {}),
         },
       });
       return c.id;
@@ -191,11 +309,34 @@ export class DockerRuntime implements Runtime {
 
   async start(id: string): Promise<void> {
     this.inspected.delete(id);
+    const sandbox = this.sandboxIps.get(id);
+    if (sandbox) this.attaching.add(id);
     try {
       await this.docker.getContainer(id).start();
+      if (sandbox) await this.attach(id, sandbox);
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 304) return; // already started
-      throw new RuntimeError(engineMessage(err));
+      throw err instanceof RuntimeError ? err : new RuntimeError(engineMessage(err));
+    } finally {
+      this.attaching.delete(id);
+      this.inspected.delete(id);
+    }
+  }
+
+  private async attach(id: string, sandbox: { network: string; ip: string }): Promise<void> {
+    const net = this.podNetworks.get(sandbox.network);
+    try {
+      if (!net) throw new Error(`the pod network ${sandbox.network} is not set up`);
+      const pid = (await this.docker.getContainer(id).inspect()).State.Pid;
+      if (!pid) throw new Error("the sandbox is not running");
+      await attachVeth({ pid, ip: sandbox.ip, prefixLength: net.ipam.prefixLength, gateway: net.ipam.gateway, bridge: net.bridge, veth: vethName(id) });
+    } catch (err) {
+      // A sandbox without its network is of no use: stop it (the pod gets a new one).
+      await this.docker
+        .getContainer(id)
+        .kill()
+        .catch(() => undefined);
+      throw new RuntimeError(`attaching the sandbox to the pod network: ${(err as Error).message}`);
     }
   }
 
@@ -216,9 +357,16 @@ export class DockerRuntime implements Runtime {
       await this.docker.getContainer(id).remove({ force: true, v: true });
     } catch (err) {
       const code = (err as { statusCode?: number }).statusCode;
-      if (code === 404 || code === 409) return; // gone, or removal already in progress
-      throw new RuntimeError(engineMessage(err));
+      if (code === 409) return; // removal already in progress
+      if (code !== 404) throw new RuntimeError(engineMessage(err));
     }
+    // Gone: its address is free again (its veth went with its network namespace), its files too.
+    const sandbox = this.sandboxIps.get(id);
+    if (sandbox) {
+      this.sandboxIps.delete(id);
+      this.podNetworks.get(sandbox.network)?.ipam.release(sandbox.ip);
+    }
+    rmSync(join(this.sandboxDir, id), { recursive: true, force: true });
   }
 
   async exec(id: string, command: string[], timeoutMs: number): Promise<ExecResult> {

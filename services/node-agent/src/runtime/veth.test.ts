@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { PodIpam, hostsFile, macFor, resolvConf, vethName } from "./veth.js";
+
+describe("PodIpam", () => {
+  it("hands out every host address of the podCIDR but the gateway, then none", () => {
+    const ipam = new PodIpam("10.244.3.0/29", "10.244.3.1");
+    const got = Array.from({ length: 6 }, (_, i) => ipam.allocate(`c${i}`));
+    expect(got).toEqual(["10.244.3.2", "10.244.3.3", "10.244.3.4", "10.244.3.5", "10.244.3.6", undefined]);
+    expect(ipam.prefixLength).toBe(29);
+  });
+
+  it("gives a released address back last (next-fit), and skips held ones", () => {
+    const ipam = new PodIpam("10.244.0.0/29", "10.244.0.1");
+    ipam.hold("10.244.0.3", "old");
+    expect(ipam.allocate("a")).toBe("10.244.0.2");
+    expect(ipam.allocate("b")).toBe("10.244.0.4");
+    ipam.release("10.244.0.2");
+    expect(ipam.allocate("c")).toBe("10.244.0.5");
+    expect(ipam.allocate("d")).toBe("10.244.0.6");
+    expect(ipam.allocate("e")).toBe("10.244.0.2");
+  });
+
+  it("forgets holders the engine no longer has, but not allocations still being created", () => {
+    const ipam = new PodIpam("10.244.0.0/30", "10.244.0.1");
+    expect(ipam.allocate("pending:pod-a")).toBe("10.244.0.2");
+    expect(ipam.allocate("x")).toBeUndefined();
+    ipam.retain(new Set());
+    expect(ipam.allocate("y")).toBeUndefined(); // the pending one keeps the only address
+    ipam.hold("10.244.0.2", "gone");
+    ipam.retain(new Set(["other"]));
+    expect(ipam.allocate("z")).toBe("10.244.0.2");
+  });
+});
+
+describe("the sandbox's names and files", () => {
+  it("names the host end within 15 characters and derives the MAC from the IP as Docker does", () => {
+    expect(vethName("0123456789abcdef0123")).toBe("veth0123456789a");
+    expect(macFor("10.244.0.2")).toBe("02:42:0a:f4:00:02");
+  });
+
+  it("writes hosts with the pod's own name on its IP", () => {
+    const h = hostsFile("10.244.0.7", "web-0");
+    expect(h.split("\n")[0]).toBe("127.0.0.1\tlocalhost");
+    expect(h).toContain("10.244.0.7\tweb-0\n");
+  });
+
+  it("writes the dnsPolicy's resolver settings", () => {
+    const r = resolvConf({ servers: ["10.96.0.10"], searches: ["ns.svc.cluster.local", "svc.cluster.local"], options: ["ndots:5"] }, "");
+    expect(r).toBe("nameserver 10.96.0.10\nsearch ns.svc.cluster.local svc.cluster.local\noptions ndots:5\n");
+  });
+
+  it("copies the node's resolv.conf for dnsPolicy Default, without loopback nameservers", () => {
+    const host = "# comment\nnameserver 127.0.0.53\nnameserver 192.0.2.1\nsearch example.org\noptions edns0\n";
+    expect(resolvConf(undefined, host)).toBe("nameserver 192.0.2.1\nsearch example.org\noptions edns0\n");
+    // Only a loopback resolver (systemd-resolved): its upstream list instead.
+    expect(resolvConf(undefined, "nameserver 127.0.0.53\nsearch lan\n", "nameserver 192.0.2.9\n")).toBe("nameserver 192.0.2.9\nsearch lan\n");
+  });
+});

@@ -391,7 +391,8 @@ describe("the container topology: nodes as machines on a Docker network", () => 
       expect(JSON.parse(f.out)).toMatchObject({ ok: true, targets: [node] });
       await waitFor(async () => (await nodeReady(node)) === "Unknown", 60_000, `${node} NotReady after ${fault[0]}`, 500);
       if (!undo) return;
-      expect((await skiff("chaos", ...undo, "--name", name)).code).toBe(0);
+      const u = await skiff("chaos", ...undo, "--name", name);
+      expect(u.code, u.out + u.err).toBe(0);
       const t0 = Date.now();
       await waitFor(async () => (await nodeReady(node)) === "True", 60_000, `${node} Ready after ${undo[0]}`, 500);
       measured[`${undo[0]}ToReadyMs`] = Date.now() - t0;

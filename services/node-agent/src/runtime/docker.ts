@@ -14,8 +14,9 @@ import type {
   RuntimeEvent,
   RuntimeInfo,
 } from "./runtime.js";
+import { readCgroup } from "./cgroup-stats.js";
 import { bridgeName, demuxBuffer, engineMessage, goArch, labelFilters, RuntimeError } from "./docker-util.js";
-import { POD_IP_LABEL, PodIpam, attachVeth, canAttachVeths, hostsFile, isAttached, resolvConf, vethName } from "./veth.js";
+import { POD_IP_LABEL, PodIpam, attachVeth, dockerRange, canAttachVeths, hostsFile, isAttached, resolvConf, vethName } from "./veth.js";
 
 export interface DockerRuntimeOptions {
   /** How sandboxes join the pod network: veth (attached by this process, see veth.ts), docker, or auto (veth when this process can). */
@@ -47,6 +48,8 @@ export class DockerRuntime implements Runtime {
   private readonly sandboxIps = new Map<string, { network: string; ip: string }>();
   /** Sandboxes between their start and the end of their attachment (not broken, just not done). */
   private readonly attaching = new Set<string>();
+  /** Each container's last CPU sample read from its cgroup (stats: the rate since then). */
+  private readonly cpuSamples = new Map<string, { nanos: number; at: number }>();
 
   constructor(socketPath = "/var/run/docker.sock", opts: DockerRuntimeOptions = {}) {
     this.docker = new Docker({ socketPath });
@@ -72,11 +75,14 @@ export class DockerRuntime implements Runtime {
       const n = await this.docker.getNetwork(name).inspect();
       const have = n.IPAM?.Config?.[0]?.Subnet;
       if (have !== subnet) throw new RuntimeError(`network ${name} exists with subnet ${have}, want ${subnet}`);
-      this.recordPodNetwork(name, subnet, gateway, n.Options?.["com.docker.network.bridge.name"] ?? `br-${n.Id.slice(0, 12)}`);
+      const bridge = n.Options?.["com.docker.network.bridge.name"] ?? `br-${n.Id.slice(0, 12)}`;
+      this.recordPodNetwork(name, subnet, gateway, bridge, n.IPAM?.Config?.[0]?.IPRange);
       return;
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 404) throw err;
     }
+    // Sandboxes attached by this process: Docker's IPAM (which never sees them) keeps to a range of its own.
+    const ipRange = (await this.veth) ? dockerRange(subnet) : undefined;
     try {
       await this.docker.createNetwork({
         Name: name,
@@ -84,18 +90,18 @@ export class DockerRuntime implements Runtime {
         Internal: internal,
         Labels: labels,
         CheckDuplicate: true,
-        IPAM: { Driver: "default", Config: [{ Subnet: subnet, Gateway: gateway }] },
+        IPAM: { Driver: "default", Config: [{ Subnet: subnet, Gateway: gateway, ...(ipRange ? { IPRange: ipRange } : {}) }] },
         Options: { "com.docker.network.bridge.name": bridgeName(name) },
       });
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 409) throw new RuntimeError(`creating network ${name}: ${engineMessage(err)}`);
       // 409: created concurrently, by this agent (same options).
     }
-    this.recordPodNetwork(name, subnet, gateway, bridgeName(name));
+    this.recordPodNetwork(name, subnet, gateway, bridgeName(name), ipRange);
   }
 
-  private recordPodNetwork(name: string, subnet: string, gateway: string, bridge: string): void {
-    if (!this.podNetworks.has(name)) this.podNetworks.set(name, { ipam: new PodIpam(subnet, gateway), bridge });
+  private recordPodNetwork(name: string, subnet: string, gateway: string, bridge: string, dockerIpRange: string | undefined): void {
+    if (!this.podNetworks.has(name)) this.podNetworks.set(name, { ipam: new PodIpam(subnet, gateway, dockerIpRange), bridge });
   }
 
   /** Holds every address the engine's containers have on a pod network (veth sandboxes by label, others by endpoint). */
@@ -163,6 +169,7 @@ export class DockerRuntime implements Runtime {
         startedAt: zero(i.State.StartedAt),
         finishedAt: zero(i.State.FinishedAt),
         ip: nets.find((n) => n.IPAddress)?.IPAddress || i.Config.Labels?.[POD_IP_LABEL] || undefined,
+        pid: i.State.Pid || undefined,
       };
       if (r.state === "running" && r.labels[POD_IP_LABEL] && !this.attaching.has(r.id) && !isAttached(vethName(r.id))) {
         // Its start was interrupted before its network was attached (the agent stopped): a
@@ -360,6 +367,7 @@ export class DockerRuntime implements Runtime {
       if (code === 409) return; // removal already in progress
       if (code !== 404) throw new RuntimeError(engineMessage(err));
     }
+    this.cpuSamples.delete(id);
     // Gone: its address is free again (its veth went with its network namespace), its files too.
     const sandbox = this.sandboxIps.get(id);
     if (sandbox) {
@@ -558,6 +566,32 @@ export class DockerRuntime implements Runtime {
   }
 
   async stats(id: string): Promise<ContainerStatsSample> {
+    const c = this.inspected.get(id) ?? (await this.inspect(id));
+    const first = c?.pid ? readCgroup(c.pid) : undefined;
+    if (!c?.pid || !first) return this.engineStats(id);
+    // The CPU rate is over the time since the last sample of this container (a fresh pair of
+    // samples 100 ms apart when there is none from the last minute).
+    let prev = this.cpuSamples.get(id);
+    let sample = first;
+    let at = performance.now();
+    if (!prev || at - prev.at > 60_000) {
+      prev = { nanos: first.cpuNanos, at };
+      await new Promise((r) => setTimeout(r, 100));
+      sample = readCgroup(c.pid) ?? first;
+      at = performance.now();
+    }
+    if (this.cpuSamples.size >= 10_000) this.cpuSamples.clear();
+    this.cpuSamples.set(id, { nanos: sample.cpuNanos, at });
+    return {
+      cpuUsageNanos: sample.cpuNanos,
+      cpuNanoCores: at > prev.at ? Math.round(((sample.cpuNanos - prev.nanos) / ((at - prev.at) * 1e6)) * 1e9) : 0,
+      memoryWorkingSetBytes: sample.workingSetBytes,
+      timestamp: new Date().toISOString(),
+    };
+  }
+
+  /** The engine's own stats call (when the cgroup files cannot be read). */
+  private async engineStats(id: string): Promise<ContainerStatsSample> {
     const s = await this.docker.getContainer(id).stats({ stream: false });
     const cpu = s.cpu_stats?.cpu_usage?.total_usage ?? 0;
     const preCpu = s.precpu_stats?.cpu_usage?.total_usage ?? 0;

@@ -103,6 +103,8 @@ export interface RuntimeContainer {
   finishedAt?: string;
   /** IP on the pod network (sandboxes). */
   ip?: string;
+  /** The engine's process id of the container's first process (running containers). */
+  pid?: number;
 }
 
 /** Facts about the machine for Node capacity and nodeInfo. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PodIpam, hostsFile, macFor, resolvConf, vethName } from "./veth.js";
+import { PodIpam, dockerRange, hostsFile, macFor, resolvConf, vethName } from "./veth.js";
 
 describe("PodIpam", () => {
   it("hands out every host address of the podCIDR but the gateway, then none", () => {
@@ -18,6 +18,18 @@ describe("PodIpam", () => {
     expect(ipam.allocate("c")).toBe("10.244.0.5");
     expect(ipam.allocate("d")).toBe("10.244.0.6");
     expect(ipam.allocate("e")).toBe("10.244.0.2");
+  });
+
+  it("leaves Docker's own range (the podCIDR's last sixteenth) to Docker", () => {
+    expect(dockerRange("10.244.3.0/24")).toBe("10.244.3.240/28");
+    expect(dockerRange("10.244.0.0/16")).toBe("10.244.240.0/20");
+    expect(dockerRange("10.244.3.0/28")).toBeUndefined();
+    const ipam = new PodIpam("10.244.3.0/24", "10.244.3.1", "10.244.3.240/28");
+    const got = new Set<string>();
+    for (let ip = ipam.allocate("x"); ip; ip = ipam.allocate("x")) got.add(ip);
+    expect(got.size).toBe(238); // .2 … .239
+    expect(got.has("10.244.3.239")).toBe(true);
+    expect(got.has("10.244.3.240")).toBe(false);
   });
 
   it("forgets holders the engine no longer has, but not allocations still being created", () => {

@@ -29,9 +29,28 @@ export function macFor(ip: string): string {
   return ["02", "42", ...ip.split(".").map((o) => Number(o).toString(16).padStart(2, "0"))].join(":");
 }
 
+/** First address and size of a CIDR. */
+function range(cidr: string): { net: number; size: number } {
+  const [base, bits] = cidr.split("/");
+  const size = 2 ** (32 - Number(bits));
+  return { net: Math.floor(toInt(base) / size) * size, size };
+}
+
 /**
- * Addresses of one pod network (a podCIDR): every host address but the gateway, handed out
- * next-fit (an address just released is the last to come back, like Docker's IPAM).
+ * The part of a pod network Docker's own IPAM may hand out (its network's IPRange): the last
+ * sixteenth, for containers someone runs on the network with `docker run --network` (the agent's
+ * sandboxes use the rest). Undefined for networks too small to share (beyond /26).
+ */
+export function dockerRange(subnet: string): string | undefined {
+  const bits = Number(subnet.split("/")[1]);
+  if (bits > 26) return undefined;
+  const { net, size } = range(subnet);
+  return `${toIp(net + size - size / 16)}/${bits + 4}`;
+}
+
+/**
+ * Addresses of one pod network (a podCIDR): every host address but the gateway and Docker's own
+ * range, handed out next-fit (an address just released is the last to come back, like Docker's IPAM).
  */
 export class PodIpam {
   private readonly used = new Map<string, string>();
@@ -42,12 +61,13 @@ export class PodIpam {
   constructor(
     readonly subnet: string,
     readonly gateway: string,
+    /** Docker's range inside the subnet (left to it). */
+    dockerIpRange?: string,
   ) {
-    const [base, bits] = subnet.split("/");
-    const size = 2 ** (32 - Number(bits));
-    const net = Math.floor(toInt(base) / size) * size;
+    const { net, size } = range(subnet);
     this.first = net + 1;
     this.last = net + size - 2;
+    if (dockerIpRange) this.last = Math.min(this.last, range(dockerIpRange).net - 1);
     this.cursor = this.first;
   }
 

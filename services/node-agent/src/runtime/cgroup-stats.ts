@@ -1,0 +1,60 @@
+// A container's CPU and memory read from its cgroup files, as the kubelet's cAdvisor does, instead
+// of the engine's stats call. Why: the engine answers nothing for a container that joins a sandbox
+// it did not network (a veth-attached one, see veth.ts: it looks for the sandbox's libnetwork
+// endpoint and fails), and its one-shot call waits about a second for a second sample.
+import { readFileSync } from "node:fs";
+import { posix } from "node:path";
+
+export interface CgroupSample {
+  /** Cumulative CPU time, ns. */
+  cpuNanos: number;
+  /** Usage minus inactive file pages (the kubelet's working set). */
+  workingSetBytes: number;
+}
+
+const read = (f: string) => readFileSync(f, "utf8");
+
+/** The value of key in a flat-keyed cgroup file (memory.stat, cpu.stat). */
+export function statValue(text: string, key: string): number | undefined {
+  for (const line of text.split("\n")) {
+    const [k, v] = line.split(" ");
+    if (k === key) return Number(v);
+  }
+  return undefined;
+}
+
+/**
+ * Reads the cgroup of a process (the container's first one) under root (/sys/fs/cgroup): cgroup
+ * v1 (cpuacct and memory hierarchies) or v2 (one unified hierarchy). Paths in /proc/<pid>/cgroup
+ * are relative to this process's cgroup namespace, which is how root is mounted for it.
+ * Undefined when they cannot be read (the process is gone, or another layout).
+ */
+export function readCgroup(pid: number, root = "/sys/fs/cgroup", procCgroup = read(`/proc/${pid}/cgroup`)): CgroupSample | undefined {
+  const v1 = new Map<string, string>();
+  let v2: string | undefined;
+  for (const line of procCgroup.split("\n")) {
+    const m = /^(\d+):([^:]*):(.*)$/.exec(line);
+    if (!m) continue;
+    if (m[1] === "0" && m[2] === "") v2 = m[3];
+    else for (const c of m[2].split(",")) v1.set(c, m[3]);
+  }
+  try {
+    const cpuacct = v1.get("cpuacct");
+    const memory = v1.get("memory");
+    if (cpuacct !== undefined && memory !== undefined) {
+      const mem = posix.join(root, "memory", memory);
+      const usage = Number(read(posix.join(mem, "memory.usage_in_bytes")));
+      const inactive = statValue(read(posix.join(mem, "memory.stat")), "total_inactive_file") ?? 0;
+      return { cpuNanos: Number(read(posix.join(root, "cpuacct", cpuacct, "cpuacct.usage"))), workingSetBytes: Math.max(0, usage - inactive) };
+    }
+    if (v2 !== undefined) {
+      const dir = posix.join(root, v2);
+      const usage = Number(read(posix.join(dir, "memory.current")));
+      const inactive = statValue(read(posix.join(dir, "memory.stat")), "inactive_file") ?? 0;
+      return { cpuNanos: (statValue(read(posix.join(dir, "cpu.stat")), "usage_usec") ?? 0) * 1000, workingSetBytes: Math.max(0, usage - inactive) };
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}

@@ -111,7 +111,8 @@ export class DockerRuntime implements Runtime {
     for (const c of cs) {
       const labelled = c.Labels?.[POD_IP_LABEL];
       const ip = labelled || c.NetworkSettings?.Networks?.[name]?.IPAddress;
-      if (!ip) continue;
+      // (Another cluster's sandboxes on the same engine carry addresses of their own podCIDR.)
+      if (!ip || !net.ipam.owns(ip)) continue;
       net.ipam.hold(ip, c.Id);
       if (labelled) this.sandboxIps.set(c.Id, { network: name, ip });
     }

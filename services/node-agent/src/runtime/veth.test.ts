@@ -30,6 +30,10 @@ describe("PodIpam", () => {
     expect(got.size).toBe(238); // .2 … .239
     expect(got.has("10.244.3.239")).toBe(true);
     expect(got.has("10.244.3.240")).toBe(false);
+    expect(ipam.owns("10.244.3.2")).toBe(true);
+    expect(ipam.owns("10.244.3.1")).toBe(false);
+    expect(ipam.owns("10.244.3.241")).toBe(false);
+    expect(ipam.owns("10.244.4.2")).toBe(false);
   });
 
   it("forgets holders the engine no longer has, but not allocations still being created", () => {

@@ -75,6 +75,12 @@ export class PodIpam {
     return Number(this.subnet.split("/")[1]);
   }
 
+  /** Whether an address is one this IPAM hands out. */
+  owns(ip: string): boolean {
+    const n = toInt(ip);
+    return n >= this.first && n <= this.last && ip !== this.gateway;
+  }
+
   /** Marks an address as held by a sandbox (found on the engine, or allocated). */
   hold(ip: string, owner: string): void {
     this.used.set(ip, owner);

@@ -207,6 +207,38 @@ describe("node fidelity: NodePorts on loopback, hostPort, DNS forwarding", () =>
     expect(Date.now() - t0).toBeLessThan(30_000);
   });
 
+  it("a pod's /etc/hosts names the pod on its IP, then its hostAliases, which resolve", async () => {
+    await cluster.client.create("pods", {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "aliased", namespace: "default" },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        hostAliases: [
+          { ip: "127.0.0.1", hostnames: ["alias.local"] },
+          { ip: "10.9.8.7", hostnames: ["db", "db.local"] },
+        ],
+        containers: [{ name: "c", image: BUSYBOX, command: ["sleep", "3600"] }],
+      },
+    });
+    const p = await waitFor(
+      async () => {
+        const x = await cluster.client.get<Pod>("pods", "aliased", "default");
+        return x.status?.phase === "Running" ? x : undefined;
+      },
+      60_000,
+      "aliased Running",
+    );
+    const id = cluster.containers({ "io.kubernetes.pod.name": "aliased", "io.skiff.kind": "container" })[0].id;
+    const hosts = await execAsync("docker", ["exec", id, "cat", "/etc/hosts"]);
+    expect(hosts).toContain(`${p.status!.podIP}\taliased`);
+    expect(hosts).toMatch(/# Entries added by HostAliases\.\n127\.0\.0\.1\talias\.local\n10\.9\.8\.7\tdb\tdb\.local/);
+    expect(await execAsync("docker", ["exec", id, "hostname"])).toContain("aliased");
+    // The resolver reads the file: the alias answers ping on loopback.
+    expect(await execAsync("docker", ["exec", id, "ping", "-c", "1", "-W", "5", "alias.local"])).toContain("127.0.0.1");
+    await cluster.client.delete("pods", "aliased", "default");
+  });
+
   it("hostNetwork: the pod's IP is the node's and it listens on the node's addresses", async () => {
     const port = 40000 + Math.floor(Math.random() * 5000);
     const created = await cluster.client.create<Pod>("pods", {

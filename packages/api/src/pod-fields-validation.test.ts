@@ -80,4 +80,24 @@ describe("pod field validation", () => {
       "spec.topologySpreadConstraints[0].minDomains: Invalid value: 2: can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ScheduleAnyway",
     ]);
   });
+
+  it("hostAliases: an IP address and DNS subdomains", () => {
+    expect(
+      messages(
+        pod({
+          hostAliases: [
+            { ip: "10.1.2.300", hostnames: ["db.local"] },
+            { ip: "10.1.2.3", hostnames: ["Bad_Name"] },
+          ],
+        }),
+      ),
+    ).toEqual([
+      'spec.hostAliases[0].ip: Invalid value: "10.1.2.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
+      "spec.hostAliases[1].hostnames[0]: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+    ]);
+    for (const ip of ["127.0.0.1", "2001:db8::ffff", "::1", "::ffff:10.0.0.1", "fe80:0:0:0:0:0:0:1"])
+      expect(messages(pod({ hostAliases: [{ ip, hostnames: ["a.b"] }] })), ip).toEqual([]);
+    for (const ip of ["", "1.2.3", "2001:db8:::1", "1::2::3", "01.2.3.4", "g::1"])
+      expect(messages(pod({ hostAliases: [{ ip, hostnames: [] }] })), ip).toHaveLength(1);
+  });
 });

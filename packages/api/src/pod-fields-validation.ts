@@ -3,6 +3,7 @@
 // mistake is a 422 naming the field instead of a pod the scheduler or the kubelet cannot act on.
 import { field, type FieldError } from "./errors.js";
 import type { LabelSelectorSpec, NodeSelectorTermSpec, PodAffinityTerm, PodSpec } from "./types.js";
+import { isDNS1123Subdomain } from "./validation/names.js";
 
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
 const labelOps = ["In", "NotIn", "Exists", "DoesNotExist"];
@@ -212,9 +213,49 @@ function validateHostNetworkPorts(spec: PodSpec): FieldError[] {
   return errs;
 }
 
+const isIPv4 = (x: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(x) && x.split(".").every((o) => Number(o) <= 255 && !/^0\d/.test(o));
+
+/** An IPv4 address, or an IPv6 one (hex groups, at most one "::", an IPv4 tail allowed). */
+function isIP(s: string): boolean {
+  if (isIPv4(s)) return true;
+  const halves = s.split("::");
+  if (!s.includes(":") || halves.length > 2) return false;
+  const groups = halves.flatMap((h) => (h === "" ? [] : h.split(":")));
+  let width = 0;
+  for (const [i, g] of groups.entries()) {
+    if (i === groups.length - 1 && g.includes(".")) {
+      if (!isIPv4(g)) return false;
+      width += 2;
+    } else if (/^[0-9a-fA-F]{1,4}$/.test(g)) width += 1;
+    else return false;
+  }
+  return halves.length === 2 ? width < 8 : width === 8;
+}
+
+/** hostAliases (Kubernetes' ValidateHostAliases): an IP and DNS-1123 subdomains per entry. */
+function validateHostAliases(spec: PodSpec): FieldError[] {
+  const aliases = spec.hostAliases as { ip?: string; hostnames?: string[] }[] | undefined;
+  const errs: FieldError[] = [];
+  (Array.isArray(aliases) ? aliases : []).forEach((a, i) => {
+    const p = `spec.hostAliases[${i}]`;
+    if (!isIP(String(a?.ip ?? ""))) errs.push(field.invalid(`${p}.ip`, a?.ip ?? "", "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
+    (a?.hostnames ?? []).forEach((h, j) => {
+      const e = isDNS1123Subdomain(String(h));
+      if (e) errs.push(field.invalid(`${p}.hostnames[${j}]`, h, e));
+    });
+  });
+  return errs;
+}
+
 /** Everything this file checks on a pod spec. */
 export function validatePodSchedulingAndHandlers(spec: PodSpec): FieldError[] {
-  const errs = [...validateAffinity(spec), ...validateTopologySpread(spec), ...validateHandlers(spec), ...validateHostNetworkPorts(spec)];
+  const errs = [
+    ...validateAffinity(spec),
+    ...validateTopologySpread(spec),
+    ...validateHandlers(spec),
+    ...validateHostNetworkPorts(spec),
+    ...validateHostAliases(spec),
+  ];
   if (spec.preemptionPolicy !== undefined && spec.preemptionPolicy !== null && !["PreemptLowerPriority", "Never"].includes(spec.preemptionPolicy)) {
     errs.push(field.notSupported("spec.preemptionPolicy", spec.preemptionPolicy, ["Never", "PreemptLowerPriority"]));
   }

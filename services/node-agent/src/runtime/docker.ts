@@ -256,7 +256,7 @@ export class DockerRuntime implements Runtime {
         return "";
       }
     };
-    writeFileSync(join(dir, "hosts"), hostsFile(ip, cfg.hostname ?? ""));
+    writeFileSync(join(dir, "hosts"), hostsFile(ip, cfg.hostname ?? "", cfg.hostAliases));
     const upstream = cfg.dns ? "" : read("/run/systemd/resolve/resolv.conf");
     writeFileSync(join(dir, "resolv.conf"), resolvConf(cfg.dns, cfg.dns ? "" : read("/etc/resolv.conf"), upstream));
   }
@@ -307,6 +307,8 @@ export class DockerRuntime implements Runtime {
           Sysctls: cfg.sysctls,
           LogConfig: { Type: "json-file", Config: { "max-size": cfg.logMaxSize ?? "10m", "max-file": "2" } },
           ...(cfg.dns && !vethIp ? { Dns: cfg.dns.servers, DnsSearch: cfg.dns.searches, DnsOptions: cfg.dns.options } : {}),
+          // The engine's hosts file (Docker's networking, hostNetwork): the containers that join share it.
+          ...(cfg.hostAliases?.length && !vethIp ? { ExtraHosts: cfg.hostAliases.flatMap((a) => (a.hostnames ?? []).map((h) => `${h}:${a.ip}`)) } : {}),
         },
       });
       return c.id;

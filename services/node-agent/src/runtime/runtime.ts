@@ -39,6 +39,8 @@ export interface ContainerConfig {
   securityOpt?: string[];
   /** Namespaced sysctls (sandboxes: the pod's network and IPC namespaces). */
   sysctls?: Record<string, string>;
+  /** Extra /etc/hosts entries (sandboxes: the pod's hostAliases). */
+  hostAliases?: { ip: string; hostnames: string[] }[];
   /** Resolver settings (sandboxes): Docker's Dns, DnsSearch, DnsOptions. */
   dns?: { servers: string[]; searches: string[]; options: string[] };
 }

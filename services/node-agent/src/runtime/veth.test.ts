@@ -58,6 +58,9 @@ describe("the sandbox's names and files", () => {
     const h = hostsFile("10.244.0.7", "web-0");
     expect(h.split("\n")[0]).toBe("127.0.0.1\tlocalhost");
     expect(h).toContain("10.244.0.7\tweb-0\n");
+    expect(hostsFile("10.244.0.7", "web-0", [{ ip: "10.1.2.3", hostnames: ["db", "db.local"] }])).toMatch(
+      /10\.244\.0\.7\tweb-0\n\n# Entries added by HostAliases\.\n10\.1\.2\.3\tdb\tdb\.local\n$/,
+    );
   });
 
   it("writes the dnsPolicy's resolver settings", () => {

@@ -113,8 +113,9 @@ export class PodIpam {
   }
 }
 
-/** The pod's /etc/hosts, as Docker writes a sandbox's on a user-defined network. */
-export function hostsFile(ip: string, hostname: string): string {
+/** The pod's /etc/hosts, as Docker writes a sandbox's on a user-defined network, then the pod's hostAliases as the kubelet adds them. */
+export function hostsFile(ip: string, hostname: string, aliases: { ip: string; hostnames: string[] }[] = []): string {
+  const extra = aliases.filter((a) => a.hostnames?.length);
   return [
     "127.0.0.1\tlocalhost",
     "::1\tlocalhost ip6-localhost ip6-loopback",
@@ -123,6 +124,7 @@ export function hostsFile(ip: string, hostname: string): string {
     "ff02::1\tip6-allnodes",
     "ff02::2\tip6-allrouters",
     ...(hostname ? [`${ip}\t${hostname}`] : []),
+    ...(extra.length ? ["", "# Entries added by HostAliases.", ...extra.map((a) => `${a.ip}\t${a.hostnames.join("\t")}`)] : []),
     "",
   ].join("\n");
 }

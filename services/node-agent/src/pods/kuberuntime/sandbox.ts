@@ -58,6 +58,7 @@ export class Sandboxes {
       network,
       cpuShares: 2,
       dns: this.opts.dnsFor?.(pod),
+      hostAliases: pod.spec.hostAliases as ContainerConfig["hostAliases"],
       sysctls: sandboxSysctls(pod),
     };
     let id: string;

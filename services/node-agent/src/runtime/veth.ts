@@ -2,7 +2,7 @@
 // instead of through Docker's networking. Why: on this kind of host Docker spends ~230 ms of a
 // sandbox's start in its libnetwork prestart hook (it re-executes dockerd inside runc) and ~170 ms
 // more on a user-defined bridge (endpoint, embedded DNS rules), while a sandbox created with
-// NetworkDisabled starts in ~190 ms and two `ip` commands attach it in ~20 ms. The sandbox keeps
+// NetworkDisabled starts in ~190 ms and two `ip` commands attach it in ~40 ms. The sandbox keeps
 // its own network namespace (only `lo`, from runc); the agent picks its IP (PodIpam), creates a
 // veth pair with one end as the pod's eth0 and the other on the Docker network's bridge (so
 // Docker's iptables rules for that bridge still apply), and writes the pod's /etc/hosts and

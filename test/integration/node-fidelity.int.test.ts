@@ -143,15 +143,27 @@ describe("node fidelity: NodePorts on loopback, hostPort, DNS forwarding", () =>
     );
   });
 
-  it("a pod resolves a name outside the cluster through the host's resolvers (resolv.conf)", async () => {
+  /** A busybox pod that sleeps (with spec fields added), once Running: the pod and its container's id. */
+  const sleeper = async (name: string, spec: Partial<Pod["spec"]> = {}): Promise<{ pod: Pod; id: string }> => {
     await cluster.client.create("pods", {
       apiVersion: "v1",
       kind: "Pod",
-      metadata: { name: "asker", namespace: "default" },
-      spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "c", image: BUSYBOX, command: ["sleep", "3600"] }] },
+      metadata: { name, namespace: "default" },
+      spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "c", image: BUSYBOX, command: ["sleep", "3600"] }], ...spec },
     });
-    await waitFor(async () => (await cluster.client.get<Pod>("pods", "asker", "default")).status?.phase === "Running", 60_000, "asker Running");
-    const id = cluster.containers({ "io.kubernetes.pod.name": "asker", "io.skiff.kind": "container" })[0].id;
+    const pod = await waitFor(
+      async () => {
+        const x = await cluster.client.get<Pod>("pods", name, "default");
+        return x.status?.phase === "Running" ? x : undefined;
+      },
+      60_000,
+      `${name} Running`,
+    );
+    return { pod, id: cluster.containers({ "io.kubernetes.pod.name": name, "io.skiff.kind": "container" })[0].id };
+  };
+
+  it("a pod resolves a name outside the cluster through the host's resolvers (resolv.conf)", async () => {
+    const { id } = await sleeper("asker");
     // Asynchronously: the fake upstream answers from this very process, so its event loop must stay free.
     const out = await execAsync("docker", ["exec", id, "nslookup", "-type=a", "outside.example.org."]);
     expect(out, `${out}\nasked upstream: ${JSON.stringify(asked)}`).toContain("192.0.2.44");
@@ -208,28 +220,12 @@ describe("node fidelity: NodePorts on loopback, hostPort, DNS forwarding", () =>
   });
 
   it("a pod's /etc/hosts names the pod on its IP, then its hostAliases, which resolve", async () => {
-    await cluster.client.create("pods", {
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name: "aliased", namespace: "default" },
-      spec: {
-        terminationGracePeriodSeconds: 1,
-        hostAliases: [
-          { ip: "127.0.0.1", hostnames: ["alias.local"] },
-          { ip: "10.9.8.7", hostnames: ["db", "db.local"] },
-        ],
-        containers: [{ name: "c", image: BUSYBOX, command: ["sleep", "3600"] }],
-      },
+    const { pod: p, id } = await sleeper("aliased", {
+      hostAliases: [
+        { ip: "127.0.0.1", hostnames: ["alias.local"] },
+        { ip: "10.9.8.7", hostnames: ["db", "db.local"] },
+      ],
     });
-    const p = await waitFor(
-      async () => {
-        const x = await cluster.client.get<Pod>("pods", "aliased", "default");
-        return x.status?.phase === "Running" ? x : undefined;
-      },
-      60_000,
-      "aliased Running",
-    );
-    const id = cluster.containers({ "io.kubernetes.pod.name": "aliased", "io.skiff.kind": "container" })[0].id;
     const hosts = await execAsync("docker", ["exec", id, "cat", "/etc/hosts"]);
     expect(hosts).toContain(`${p.status!.podIP}\taliased`);
     expect(hosts).toMatch(/# Entries added by HostAliases\.\n127\.0\.0\.1\talias\.local\n10\.9\.8\.7\tdb\tdb\.local/);

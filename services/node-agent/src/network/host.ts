@@ -7,6 +7,7 @@ import { execFile } from "node:child_process";
 import { networkInterfaces } from "node:os";
 import { promisify } from "node:util";
 import type { Logger } from "@skiff/log";
+import { inCidr } from "./network.js";
 
 const run = promisify(execFile);
 
@@ -27,13 +28,6 @@ export function chainNames(cluster: string): { filter: string; nat: string } {
 export function isLocalAddress(ip: string): boolean {
   if (ip.startsWith("127.")) return true;
   return Object.values(networkInterfaces()).some((as) => as?.some((a) => a.address === ip));
-}
-
-function inCidr(ip: string, cidr: string): boolean {
-  const toInt = (a: string) => a.split(".").reduce((n, o) => n * 256 + Number(o), 0);
-  const [base, bits] = cidr.split("/");
-  const size = 2 ** (32 - Number(bits));
-  return Math.floor(toInt(ip) / size) === Math.floor(toInt(base) / size);
 }
 
 async function sh(cmd: string, args: string[]): Promise<string> {

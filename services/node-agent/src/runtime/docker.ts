@@ -9,6 +9,7 @@ import type {
   ExecResult,
   ExecSession,
   LogReadOptions,
+  Mount,
   Runtime,
   RuntimeContainer,
   RuntimeEvent,
@@ -262,7 +263,7 @@ export class DockerRuntime implements Runtime {
   }
 
   /** Bind mounts of the sandbox's hosts and resolv.conf for a container joining a veth-attached sandbox. */
-  private sandboxFileMounts(cfg: ContainerConfig): ContainerConfig["mounts"] {
+  private sandboxFileMounts(cfg: ContainerConfig): Mount[] {
     if (!cfg.sandboxId) return [];
     const dir = join(this.sandboxDir, cfg.sandboxId);
     if (!existsSync(join(dir, "hosts"))) return [];
@@ -272,7 +273,7 @@ export class DockerRuntime implements Runtime {
 
   private async createContainer(cfg: ContainerConfig, vethIp: string | undefined): Promise<string> {
     const cmd = cfg.command?.length ? [...cfg.command, ...(cfg.args ?? [])] : cfg.args?.length ? cfg.args : undefined;
-    const mounts = [...(cfg.mounts ?? []), ...(this.sandboxFileMounts(cfg) ?? [])];
+    const mounts = [...(cfg.mounts ?? []), ...this.sandboxFileMounts(cfg)];
     try {
       const c = await this.docker.createContainer({
         name: cfg.name,

@@ -10,14 +10,12 @@
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { promisify } from "node:util";
+import { cidrRange, intToIp, ipToInt } from "../network/network.js";
 
 const run = promisify(execFile);
 
 /** Label carrying a veth-attached sandbox's IP (its network is invisible to the engine). */
 export const POD_IP_LABEL = "io.skiff.pod-ip";
-
-const toInt = (ip: string) => ip.split(".").reduce((n, o) => n * 256 + Number(o), 0);
-const toIp = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
 
 /** Host-side interface of a sandbox's veth pair (15 characters at most; Docker's own are veth + 7). */
 export function vethName(sandboxId: string): string {
@@ -29,13 +27,6 @@ export function macFor(ip: string): string {
   return ["02", "42", ...ip.split(".").map((o) => Number(o).toString(16).padStart(2, "0"))].join(":");
 }
 
-/** First address and size of a CIDR. */
-function range(cidr: string): { net: number; size: number } {
-  const [base, bits] = cidr.split("/");
-  const size = 2 ** (32 - Number(bits));
-  return { net: Math.floor(toInt(base) / size) * size, size };
-}
-
 /**
  * The part of a pod network Docker's own IPAM may hand out (its network's IPRange): the last
  * sixteenth, for containers someone runs on the network with `docker run --network` (the agent's
@@ -44,8 +35,8 @@ function range(cidr: string): { net: number; size: number } {
 export function dockerRange(subnet: string): string | undefined {
   const bits = Number(subnet.split("/")[1]);
   if (bits > 26) return undefined;
-  const { net, size } = range(subnet);
-  return `${toIp(net + size - size / 16)}/${bits + 4}`;
+  const { net, size } = cidrRange(subnet);
+  return `${intToIp(net + size - size / 16)}/${bits + 4}`;
 }
 
 /**
@@ -64,10 +55,10 @@ export class PodIpam {
     /** Docker's range inside the subnet (left to it). */
     dockerIpRange?: string,
   ) {
-    const { net, size } = range(subnet);
+    const { net, size } = cidrRange(subnet);
     this.first = net + 1;
     this.last = net + size - 2;
-    if (dockerIpRange) this.last = Math.min(this.last, range(dockerIpRange).net - 1);
+    if (dockerIpRange) this.last = Math.min(this.last, cidrRange(dockerIpRange).net - 1);
     this.cursor = this.first;
   }
 
@@ -77,7 +68,7 @@ export class PodIpam {
 
   /** Whether an address is one this IPAM hands out. */
   owns(ip: string): boolean {
-    const n = toInt(ip);
+    const n = ipToInt(ip);
     return n >= this.first && n <= this.last && ip !== this.gateway;
   }
 
@@ -95,7 +86,7 @@ export class PodIpam {
     const count = this.last - this.first + 1;
     for (let i = 0; i < count; i++) {
       const n = this.first + ((this.cursor - this.first + i) % count);
-      const ip = toIp(n);
+      const ip = intToIp(n);
       if (ip === this.gateway || this.used.has(ip)) continue;
       this.used.set(ip, owner);
       this.cursor = n + 1 > this.last ? this.first : n + 1;

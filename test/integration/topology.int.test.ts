@@ -397,7 +397,17 @@ describe("the container topology: nodes as machines on a Docker network", () => 
       await waitFor(async () => (await nodeReady(node)) === "True", 60_000, `${node} Ready after ${undo[0]}`, 500);
       measured[`${undo[0]}ToReadyMs`] = Date.now() - t0;
     };
+    const containerOf = async (pod: string) => (await client.get<Pod>("pods", pod, "default")).status?.containerStatuses?.[0]?.containerID;
+    const before = await containerOf("topo-b");
     await cycle(["pause-node", node2], ["unpause-node", node2], node2);
+    // A frozen machine's pods are only frozen: the thawed node keeps them, it does not recreate them.
+    await waitFor(
+      async () => (await client.get<Pod>("pods", "topo-b", "default")).status?.conditions?.find((c) => c.type === "Ready")?.status === "True",
+      60_000,
+      "topo-b Ready after unpause",
+      500,
+    );
+    expect(await containerOf("topo-b")).toBe(before);
     await cycle(["partition-node", node1], ["heal", node1], node1);
     // The pods on the healed node kept running through the partition.
     expect((await client.get<Pod>("pods", "topo-a", "default")).status?.phase).toBe("Running");

@@ -179,6 +179,19 @@ describe("pod manager: starting a pod", () => {
     expect(h.events.map((e) => e.reason)).toEqual(["Pulled", "Created", "Started", "Pulled", "Created", "Started"]);
   });
 
+  it("keeps a paused pod's containers: a paused sandbox is alive, not dead", async () => {
+    const h = harness();
+    const p = pod();
+    h.pods.set(objectKey(p), p);
+    await h.sync(p);
+    const before = [...h.runtime.containers.keys()];
+    for (const c of h.runtime.containers.values()) c.state = "paused";
+    await h.sync(p);
+    expect([...h.runtime.containers.keys()]).toEqual(before);
+    expect([...h.runtime.containers.values()].map((c) => c.state)).toEqual(["paused", "paused"]);
+    expect(lastStatus(h).phase).toBe("Running");
+  });
+
   it("runs init containers in order to completion before the app containers", async () => {
     const h = harness();
     const p = pod({

@@ -136,7 +136,15 @@ const verbs: Record<string, { usage: string; run: Verb }> = {
       if (!topo) return { verb: "", targets: ["node-agent"], message: `continued node-agent (pid ${signalProcess(ctx, "node-agent", "SIGCONT")})` };
       const c = nodeContainer(topo, one(args, "NODE"));
       await docker(["unpause", c]);
-      await docker(["exec", c, "sh", "-c", 'ids=$(docker ps -q --filter status=paused); [ -z "$ids" ] || docker unpause $ids >/dev/null']);
+      // One by one: a container the node's agent stopped or removed since the list is not an error
+      // (it is no longer paused); one that stays paused is.
+      await docker([
+        "exec",
+        c,
+        "sh",
+        "-c",
+        'for id in $(docker ps -q --filter status=paused); do docker unpause "$id" >/dev/null 2>&1 || [ "$(docker inspect -f "{{.State.Paused}}" "$id" 2>/dev/null)" != true ] || { echo "cannot unpause $id" >&2; exit 1; }; done',
+      ]);
       return { verb: "", targets: [c], message: `unpaused ${c}` };
     },
   },

@@ -36,7 +36,9 @@ export class Sandboxes {
     const { runtime } = this;
     const sandboxes = mine.filter((c) => c.labels[L.kind] === SANDBOX).sort((a, b) => attemptOf(b) - attemptOf(a));
     const current = sandboxes[0];
-    if (current?.state === "running") return { sandbox: current, started: Promise.resolve(current) };
+    // A paused sandbox (`docker pause`, a frozen machine) is alive, as Docker's State.Running and
+    // so the CRI's SANDBOX_READY say: replacing it would kill pods someone only froze.
+    if (current?.state === "running" || current?.state === "paused") return { sandbox: current, started: Promise.resolve(current) };
     // hostNetwork: the sandbox (and so every container of the pod) is in the node's own network namespace.
     const network = pod.spec.hostNetwork === true ? "host" : this.opts.network();
     if (!network) throw new Error("the pod network is not ready yet (waiting for the node's podCIDR)");

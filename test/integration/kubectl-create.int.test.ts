@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import forge from "node-forge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ipv4InCidr as inCidr } from "@skiff/api";
 import { waitFor } from "@skiff/client";
 import { TestCluster } from "../harness/cluster.js";
 
@@ -28,14 +29,6 @@ function selfSigned(cn: string): { cert: string; key: string } {
   cert.setIssuer([{ name: "commonName", value: cn }]);
   cert.sign(priv, forge.md.sha256.create());
   return { cert: forge.pki.certificateToPem(cert), key };
-}
-
-/** Whether an IPv4 address lies in a CIDR. */
-function inCidr(ip: string, cidr: string): boolean {
-  const n = (a: string) => a.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-  const [base, bits] = cidr.split("/");
-  const size = 2 ** (32 - Number(bits));
-  return Math.floor(n(ip) / size) === Math.floor(n(base) / size);
 }
 
 describe("kubectl create, run, expose, cordon and drain (protobuf bodies)", () => {

@@ -9,6 +9,7 @@ export * from "./validation/index.js";
 export * from "./defaults.js";
 export * from "./resources.js";
 export * from "./meta.js";
+export * from "./ipv4.js";
 export * from "./kinds/index.js";
 export * from "./cron.js";
 export * from "./schema/index.js";

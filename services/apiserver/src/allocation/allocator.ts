@@ -4,10 +4,10 @@
 // Service's uid and are released when it goes (or its update drops them): see
 // admission/service-allocation.ts.
 import type { Logger } from "@skiff/log";
-import { InvalidError, type FieldError, type Service } from "@skiff/api";
+import { InvalidError, formatIPv4, parseIPv4, type FieldError, type Service } from "@skiff/api";
 import { type Store, RevisionMismatch } from "../storage/store.js";
 import { objectKey, prefixFilter } from "../storage/keys.js";
-import { parseRange, ipToInt, intToIp, inRange, type IpRange } from "./cidr.js";
+import { parseRange, inRange, type IpRange } from "./cidr.js";
 
 /** Where allocations come from. */
 export interface AllocatorOptions {
@@ -64,7 +64,7 @@ export class ServiceAllocator {
 
   /** The n-th address of the service CIDR (1 = kubernetes, 10 = DNS). */
   serviceIP(n: number): string {
-    return intToIp(this.serviceRange.first - 1 + n);
+    return formatIPv4(this.serviceRange.first - 1 + n);
   }
 
   private key(kind: Kind, value: string | number): string {
@@ -162,7 +162,7 @@ export class ServiceAllocator {
           s.clusterIP = asked;
           s.clusterIPs = [asked];
         } else if (asked) {
-          const n = ipToInt(asked);
+          const n = parseIPv4(asked);
           const show = `[]string{${JSON.stringify(asked)}}`;
           if (n === undefined)
             errs.push({
@@ -187,13 +187,13 @@ export class ServiceAllocator {
             s.clusterIPs = [asked];
           }
         } else {
-          const n = await this.takeAny("clusterip", this.serviceRange.first, this.serviceRange.last, intToIp, uid, owner, this.reservedIPs());
+          const n = await this.takeAny("clusterip", this.serviceRange.first, this.serviceRange.last, formatIPv4, uid, owner, this.reservedIPs());
           if (n === undefined)
             errs.push({ field: "spec.clusterIPs", type: "FieldValueInvalid", message: `Invalid value: []string{}: failed to allocate IP: range is full` });
           else {
-            taken.push(["clusterip", intToIp(n)]);
-            s.clusterIP = intToIp(n);
-            s.clusterIPs = [intToIp(n)];
+            taken.push(["clusterip", formatIPv4(n)]);
+            s.clusterIP = formatIPv4(n);
+            s.clusterIPs = [formatIPv4(n)];
           }
         }
         if (s.clusterIP !== "None" || !s.ipFamilies) {
@@ -253,7 +253,7 @@ export class ServiceAllocator {
         if (asked && asked === had.lbIP) {
           svc.status.loadBalancer = { ingress: [{ ip: asked }] };
         } else if (asked) {
-          const n = ipToInt(asked);
+          const n = parseIPv4(asked);
           if (!this.lbRange || n === undefined || !inRange(this.lbRange, n))
             errs.push({
               field: "spec.loadBalancerIP",
@@ -268,10 +268,10 @@ export class ServiceAllocator {
             });
           else svc.status.loadBalancer = { ingress: [{ ip: asked }] };
         } else if (this.lbRange) {
-          const n = await this.takeAny("lbip", this.lbRange.first, this.lbRange.last, intToIp, uid, owner, new Set());
+          const n = await this.takeAny("lbip", this.lbRange.first, this.lbRange.last, formatIPv4, uid, owner, new Set());
           if (n !== undefined) {
-            taken.push(["lbip", intToIp(n)]);
-            svc.status.loadBalancer = { ingress: [{ ip: intToIp(n) }] };
+            taken.push(["lbip", formatIPv4(n)]);
+            svc.status.loadBalancer = { ingress: [{ ip: formatIPv4(n) }] };
           } else this.log.warn({ service: owner }, "load-balancer pool exhausted; service stays pending");
         }
       } else if (svc.status.loadBalancer?.ingress?.length) {

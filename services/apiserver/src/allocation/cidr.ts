@@ -1,18 +1,5 @@
 // IPv4 range arithmetic for the allocators (service CIDR, load-balancer pool).
-
-/** Parses a dotted IPv4 address into a 32-bit unsigned number; undefined when malformed. */
-export function ipToInt(ip: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
-  if (!m) return undefined;
-  const o = m.slice(1).map(Number);
-  if (o.some((x) => x > 255)) return undefined;
-  return ((o[0] << 24) | (o[1] << 16) | (o[2] << 8) | o[3]) >>> 0;
-}
-
-/** Formats a 32-bit number as a dotted IPv4 address. */
-export function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
-}
+import { formatIPv4, parseIPv4, parseIPv4Cidr } from "@skiff/api";
 
 /** An inclusive range of allocatable addresses. */
 export interface IpRange {
@@ -29,18 +16,14 @@ export interface IpRange {
 export function parseRange(text: string): IpRange {
   const dash = text.split("-");
   if (dash.length === 2) {
-    const a = ipToInt(dash[0].trim()),
-      b = ipToInt(dash[1].trim());
+    const a = parseIPv4(dash[0].trim()),
+      b = parseIPv4(dash[1].trim());
     if (a === undefined || b === undefined || a > b) throw new Error(`invalid IP range ${JSON.stringify(text)}`);
     return { text, first: a, last: b };
   }
-  const m = /^([\d.]+)\/(\d{1,2})$/.exec(text);
-  const base = m ? ipToInt(m[1]) : undefined;
-  const bits = m ? Number(m[2]) : NaN;
-  if (base === undefined || !(bits >= 8 && bits <= 30)) throw new Error(`invalid CIDR ${JSON.stringify(text)} (want a.b.c.d/n with 8 <= n <= 30)`);
-  const mask = (~0 << (32 - bits)) >>> 0;
-  const net = (base & mask) >>> 0;
-  return { text, first: net + 1, last: (net | (~mask >>> 0)) - 1 };
+  const c = parseIPv4Cidr(text);
+  if (!c || c.bits < 8 || c.bits > 30) throw new Error(`invalid CIDR ${JSON.stringify(text)} (want a.b.c.d/n with 8 <= n <= 30)`);
+  return { text, first: c.net + 1, last: c.net + c.size - 2 };
 }
 
 /** Whether an address lies in a range. */
@@ -50,5 +33,5 @@ export function inRange(r: IpRange, ip: number): boolean {
 
 /** The n-th address of a CIDR's network (10.96.0.0/16, 10 → 10.96.0.10). */
 export function nthAddress(r: IpRange, n: number): string {
-  return intToIp(r.first - 1 + n);
+  return formatIPv4(r.first - 1 + n);
 }

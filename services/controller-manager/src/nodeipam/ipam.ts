@@ -1,35 +1,23 @@
 // Node IPAM: gives every Node a podCIDR (a /24 by default) out of the cluster CIDR, and
 // frees it when the Node goes. The allocation is the Node objects themselves: no other state.
-import { objectKey, type Node, isConflict, isNotFound } from "@skiff/api";
+import { formatIPv4, isConflict, isNotFound, objectKey, parseIPv4Cidr, type Node } from "@skiff/api";
 import type { ControllerContext } from "../controller.js";
 import { QueueController } from "../common/base.js";
 
-/** Parses "a.b.c.d/n" into a 32-bit base and prefix length. */
-export function parseCidr(cidr: string): { base: number; bits: number } {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
-  if (!m) throw new Error(`invalid CIDR ${JSON.stringify(cidr)}`);
-  const octets = m.slice(1, 5).map(Number);
-  const bits = Number(m[5]);
-  if (octets.some((o) => o > 255) || bits > 32) throw new Error(`invalid CIDR ${JSON.stringify(cidr)}`);
-  const base = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
-  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return { base: (base & mask) >>> 0, bits };
-}
-
-export function formatIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
-}
-
 /** The lowest free subnet of `maskBits` in `clusterCidr` not in `used`; undefined when full. */
 export function nextFreeSubnet(clusterCidr: string, maskBits: number, used: Iterable<string>): string | undefined {
-  const { base, bits } = parseCidr(clusterCidr);
-  if (maskBits < bits) throw new Error(`node mask /${maskBits} is larger than the cluster CIDR ${clusterCidr}`);
-  const taken = new Set([...used]);
-  const count = 2 ** (maskBits - bits);
-  for (let i = 0; i < count; i++) {
-    const s = `${formatIp((base + i * 2 ** (32 - maskBits)) >>> 0)}/${maskBits}`;
-    if (!taken.has(s)) return s;
+  const cluster = parseIPv4Cidr(clusterCidr);
+  if (!cluster) throw new Error(`invalid CIDR ${JSON.stringify(clusterCidr)}`);
+  if (maskBits < cluster.bits || maskBits > 32) throw new Error(`node mask /${maskBits} is larger than the cluster CIDR ${clusterCidr}`);
+  const step = 2 ** (32 - maskBits);
+  // The subnets in use as their index in the cluster CIDR (one parse each, not one format per candidate).
+  const taken = new Set<number>();
+  for (const u of used) {
+    const c = parseIPv4Cidr(u);
+    if (c?.bits === maskBits && c.net >= cluster.net && c.net < cluster.net + cluster.size) taken.add((c.net - cluster.net) / step);
   }
+  const count = 2 ** (maskBits - cluster.bits);
+  for (let i = 0; i < count; i++) if (!taken.has(i)) return `${formatIPv4(cluster.net + i * step)}/${maskBits}`;
   return undefined;
 }
 

@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { networkInterfaces } from "node:os";
 import { promisify } from "node:util";
 import type { Logger } from "@skiff/log";
-import { inCidr } from "./network.js";
+import { ipv4InCidr } from "@skiff/api/ipv4";
 
 const run = promisify(execFile);
 
@@ -146,7 +146,7 @@ export async function teardownHostNetwork(opts: HostNetworkOptions): Promise<voi
   const { stdout } = await run("ip", ["-o", "route", "show", "table", "local", "proto", LB_ROUTE_PROTO]).catch(() => ({ stdout: "" }));
   for (const line of stdout.split("\n")) {
     const ip = /^local (\d+\.\d+\.\d+\.\d+)/.exec(line)?.[1];
-    if (ip && [opts.clusterCidr, opts.serviceCidr].some((c) => c && inCidr(ip, c)))
+    if (ip && [opts.clusterCidr, opts.serviceCidr].some((c) => c && ipv4InCidr(ip, c)))
       await run("ip", ["route", "del", "local", `${ip}/32`, "dev", "lo", "table", "local"]).catch(() => undefined);
   }
   for (const parent of ["DOCKER-USER", "FORWARD"]) while (await ipt("filter", ["-D", parent, "-j", filter]));

@@ -10,7 +10,7 @@
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { promisify } from "node:util";
-import { cidrRange, intToIp, ipToInt } from "../network/network.js";
+import { formatIPv4, parseIPv4, parseIPv4Cidr } from "@skiff/api/ipv4";
 
 const run = promisify(execFile);
 
@@ -33,10 +33,9 @@ export function macFor(ip: string): string {
  * sandboxes use the rest). Undefined for networks too small to share (beyond /26).
  */
 export function dockerRange(subnet: string): string | undefined {
-  const bits = Number(subnet.split("/")[1]);
-  if (bits > 26) return undefined;
-  const { net, size } = cidrRange(subnet);
-  return `${intToIp(net + size - size / 16)}/${bits + 4}`;
+  const c = parseIPv4Cidr(subnet);
+  if (!c || c.bits > 26) return undefined;
+  return `${formatIPv4(c.net + c.size - c.size / 16)}/${c.bits + 4}`;
 }
 
 /**
@@ -55,10 +54,12 @@ export class PodIpam {
     /** Docker's range inside the subnet (left to it). */
     dockerIpRange?: string,
   ) {
-    const { net, size } = cidrRange(subnet);
-    this.first = net + 1;
-    this.last = net + size - 2;
-    if (dockerIpRange) this.last = Math.min(this.last, cidrRange(dockerIpRange).net - 1);
+    const c = parseIPv4Cidr(subnet);
+    if (!c) throw new Error(`invalid pod CIDR ${JSON.stringify(subnet)}`);
+    this.first = c.net + 1;
+    this.last = c.net + c.size - 2;
+    const docker = dockerIpRange ? parseIPv4Cidr(dockerIpRange) : undefined;
+    if (docker) this.last = Math.min(this.last, docker.net - 1);
     this.cursor = this.first;
   }
 
@@ -68,7 +69,7 @@ export class PodIpam {
 
   /** Whether an address is one this IPAM hands out. */
   owns(ip: string): boolean {
-    const n = ipToInt(ip);
+    const n = parseIPv4(ip) ?? -1;
     return n >= this.first && n <= this.last && ip !== this.gateway;
   }
 
@@ -86,7 +87,7 @@ export class PodIpam {
     const count = this.last - this.first + 1;
     for (let i = 0; i < count; i++) {
       const n = this.first + ((this.cursor - this.first + i) % count);
-      const ip = intToIp(n);
+      const ip = formatIPv4(n);
       if (ip === this.gateway || this.used.has(ip)) continue;
       this.used.set(ip, owner);
       this.cursor = n + 1 > this.last ? this.first : n + 1;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_NODEPORT_ADDRESSES, inCidr, nodePortAddressErrors, nodePortAddresses } from "./addresses.js";
+import { ipv4InCidr } from "@skiff/api/ipv4";
+import { DEFAULT_NODEPORT_ADDRESSES, nodePortAddressErrors, nodePortAddresses } from "./addresses.js";
 
 describe("NodePort addresses", () => {
   const local = ["127.0.0.1", "10.0.0.5", "192.168.1.20"];
@@ -13,9 +14,9 @@ describe("NodePort addresses", () => {
     expect(nodePortAddresses(["172.16.0.0/12"], "10.0.0.5", local)).toEqual([]);
   });
   it("CIDR arithmetic and option checks", () => {
-    expect(inCidr("127.3.0.1", "127.0.0.0/8")).toBe(true);
-    expect(inCidr("128.0.0.1", "127.0.0.0/8")).toBe(false);
-    expect(inCidr("10.1.2.3", "10.1.2.3")).toBe(true);
+    expect(ipv4InCidr("127.3.0.1", "127.0.0.0/8", true)).toBe(true);
+    expect(ipv4InCidr("128.0.0.1", "127.0.0.0/8", true)).toBe(false);
+    expect(ipv4InCidr("10.1.2.3", "10.1.2.3", true)).toBe(true);
     expect(nodePortAddressErrors(["primary", "10.0.0.0/8", "nope", "10.0.0.0/33"])).toHaveLength(2);
   });
 });

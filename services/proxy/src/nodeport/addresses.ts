@@ -4,19 +4,10 @@
 // single-host cluster needs) rather than every local address, so that several nodes of a test
 // cluster sharing one host do not contend for one port on the host's other addresses.
 import { networkInterfaces } from "node:os";
+import { ipv4InCidr } from "@skiff/api/ipv4";
 
 /** The default of --nodeport-addresses. */
 export const DEFAULT_NODEPORT_ADDRESSES = ["primary", "127.0.0.1/32"];
-
-/** Whether ip (IPv4) lies in cidr ("a.b.c.d/n"; a bare address means /32). */
-export function inCidr(ip: string, cidr: string): boolean {
-  const [net, bitsText] = cidr.includes("/") ? cidr.split("/") : [cidr, "32"];
-  const toInt = (a: string) => a.split(".").reduce((n, o) => (n << 8) + Number(o), 0) >>> 0;
-  if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip) || !/^\d+\.\d+\.\d+\.\d+$/.test(net)) return false;
-  const bits = Number(bitsText);
-  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return (toInt(ip) & mask) === (toInt(net) & mask);
-}
 
 /** Checks the --nodeport-addresses entries; returns what is wrong. */
 export function nodePortAddressErrors(entries: string[]): string[] {
@@ -36,7 +27,7 @@ export function nodePortAddresses(entries: string[], nodeIp: string, local: stri
       if (nodeIp) out.add(nodeIp);
       continue;
     }
-    for (const ip of new Set([...local, "127.0.0.1", ...(nodeIp ? [nodeIp] : [])])) if (inCidr(ip, e)) out.add(ip);
+    for (const ip of new Set([...local, "127.0.0.1", ...(nodeIp ? [nodeIp] : [])])) if (ipv4InCidr(ip, e, true)) out.add(ip);
   }
   return [...out].sort();
 }

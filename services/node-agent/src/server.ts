@@ -43,7 +43,11 @@ export interface RunningAgent {
 export async function start(
   opts: NodeAgentOptions,
   log: Logger,
-  runtime: Runtime = new DockerRuntime(opts.dockerSocket, { podNetworkAttach: opts.podNetworkAttach, sandboxDir: join(opts.rootDir, "sandboxes") }),
+  runtime: Runtime = new DockerRuntime(opts.dockerSocket, {
+    podNetworkAttach: opts.podNetworkAttach,
+    sandboxDir: join(opts.rootDir, "sandboxes"),
+    log: log.child({ component: "runtime" }),
+  }),
 ): Promise<RunningAgent> {
   runtime = instrumentRuntime(runtime);
   // The node's identity first: everything it says to the cluster is said with it.

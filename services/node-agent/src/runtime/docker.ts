@@ -1,5 +1,6 @@
 // Docker implementation of the Runtime seam, through dockerode.
 import Docker from "dockerode";
+import type { Logger } from "@skiff/log";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -17,13 +18,15 @@ import type {
 } from "./runtime.js";
 import { readCgroup } from "./cgroup-stats.js";
 import { bridgeName, demuxBuffer, engineMessage, goArch, labelFilters, RuntimeError } from "./docker-util.js";
-import { POD_IP_LABEL, PodIpam, attachVeth, dockerRange, canAttachVeths, hostsFile, isAttached, resolvConf, vethName } from "./veth.js";
+import { POD_IP_LABEL, PodIpam, attachVeth, dockerRange, canAttachVeths, hostsFile, isAttached, isProcessOf, resolvConf, vethName } from "./veth.js";
 
 export interface DockerRuntimeOptions {
   /** How sandboxes join the pod network: veth (attached by this process, see veth.ts), docker, or auto (veth when this process can). */
   podNetworkAttach?: "auto" | "veth" | "docker";
   /** Where veth-attached sandboxes' hosts and resolv.conf live (<dir>/<sandbox id>/). */
   sandboxDir?: string;
+  /** Says which way auto went when the engine's namespaces rule veth out. */
+  log?: Logger;
 }
 
 /** A pod network this runtime attaches sandboxes to itself. */
@@ -42,7 +45,11 @@ export class DockerRuntime implements Runtime {
    * change it makes or hears of (start, stop, remove, engine events) drops the entry.
    */
   private readonly inspected = new Map<string, RuntimeContainer>();
-  private readonly veth: Promise<boolean>;
+  /** Whether sandboxes are attached by this process (settled once; auto may still turn it off, see checkEngineNamespace). */
+  private veth: Promise<boolean>;
+  /** --pod-network-attach auto, not yet settled against the engine's namespaces. */
+  private auto: boolean;
+  private readonly log?: Logger;
   private readonly sandboxDir: string;
   private readonly podNetworks = new Map<string, PodNetwork>();
   /** Veth-attached sandboxes: their network and address (released on removal). */
@@ -55,6 +62,8 @@ export class DockerRuntime implements Runtime {
   constructor(socketPath = "/var/run/docker.sock", opts: DockerRuntimeOptions = {}) {
     this.docker = new Docker({ socketPath });
     const mode = opts.podNetworkAttach ?? "docker";
+    this.auto = mode === "auto";
+    this.log = opts.log;
     this.veth = mode === "auto" ? canAttachVeths() : Promise.resolve(mode === "veth");
     this.sandboxDir = opts.sandboxDir ?? "/var/lib/skiff/sandboxes";
   }
@@ -77,28 +86,54 @@ export class DockerRuntime implements Runtime {
       const have = n.IPAM?.Config?.[0]?.Subnet;
       if (have !== subnet) throw new RuntimeError(`network ${name} exists with subnet ${have}, want ${subnet}`);
       const bridge = n.Options?.["com.docker.network.bridge.name"] ?? `br-${n.Id.slice(0, 12)}`;
+      this.checkEngineNamespace(bridge);
       this.recordPodNetwork(name, subnet, gateway, bridge, n.IPAM?.Config?.[0]?.IPRange);
       return;
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 404) throw err;
     }
     // Sandboxes attached by this process: Docker's IPAM (which never sees them) keeps to a range of its own.
-    const ipRange = (await this.veth) ? dockerRange(subnet) : undefined;
-    try {
-      await this.docker.createNetwork({
-        Name: name,
-        Driver: "bridge",
-        Internal: internal,
-        Labels: labels,
-        CheckDuplicate: true,
-        IPAM: { Driver: "default", Config: [{ Subnet: subnet, Gateway: gateway, ...(ipRange ? { IPRange: ipRange } : {}) }] },
-        Options: { "com.docker.network.bridge.name": bridgeName(name) },
-      });
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 409) throw new RuntimeError(`creating network ${name}: ${engineMessage(err)}`);
-      // 409: created concurrently, by this agent (same options).
+    let ipRange = (await this.veth) ? dockerRange(subnet) : undefined;
+    const create = async () => {
+      try {
+        await this.docker.createNetwork({
+          Name: name,
+          Driver: "bridge",
+          Internal: internal,
+          Labels: labels,
+          CheckDuplicate: true,
+          IPAM: { Driver: "default", Config: [{ Subnet: subnet, Gateway: gateway, ...(ipRange ? { IPRange: ipRange } : {}) }] },
+          Options: { "com.docker.network.bridge.name": bridgeName(name) },
+        });
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode !== 409) throw new RuntimeError(`creating network ${name}: ${engineMessage(err)}`);
+        // 409: created concurrently, by this agent (same options).
+      }
+    };
+    await create();
+    if (ipRange && !this.checkEngineNamespace(bridgeName(name))) {
+      // Auto chose Docker's networking after all: its IPAM gets the whole podCIDR (the network is new and empty).
+      await this.docker.getNetwork(name).remove();
+      ipRange = undefined;
+      await create();
     }
     this.recordPodNetwork(name, subnet, gateway, bridgeName(name), ipRange);
+  }
+
+  /**
+   * Whether the engine's bridge is in this process's network namespace, which attaching veths
+   * needs (an agent in a container of its own that drives another engine through its socket does
+   * not share it). Under auto, a bridge out of sight turns veth off for good; returns the mode kept.
+   */
+  private checkEngineNamespace(bridge: string): boolean {
+    if (!this.auto || existsSync(`/sys/class/net/${bridge}`)) return true;
+    this.veth = Promise.resolve(false);
+    this.auto = false;
+    this.log?.warn(
+      { bridge },
+      "the engine's pod network bridge is not in this process's network namespace: pod sandboxes use Docker's networking (--pod-network-attach auto)",
+    );
+    return false;
   }
 
   private recordPodNetwork(name: string, subnet: string, gateway: string, bridge: string, dockerIpRange: string | undefined): void {
@@ -340,6 +375,12 @@ export class DockerRuntime implements Runtime {
       if (!net) throw new Error(`the pod network ${sandbox.network} is not set up`);
       const pid = (await this.docker.getContainer(id).inspect()).State.Pid;
       if (!pid) throw new Error("the sandbox is not running");
+      // The engine's PID must be the sandbox's process here too: nsenter into whatever process has
+      // that number in another PID namespace would configure the wrong network namespace.
+      if (!isProcessOf(pid, id))
+        throw new Error(
+          `the engine's process ${pid} is not the sandbox's in this agent's PID namespace (run the agent in the engine's namespaces, or use --pod-network-attach docker)`,
+        );
       await attachVeth({ pid, ip: sandbox.ip, prefixLength: net.ipam.prefixLength, gateway: net.ipam.gateway, bridge: net.bridge, veth: vethName(id) });
     } catch (err) {
       // A sandbox without its network is of no use: stop it (the pod gets a new one).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PodIpam, dockerRange, hostsFile, macFor, resolvConf, vethName } from "./veth.js";
+import { PodIpam, dockerRange, hostsFile, isProcessOf, macFor, resolvConf, vethName } from "./veth.js";
 
 describe("PodIpam", () => {
   it("hands out every host address of the podCIDR but the gateway, then none", () => {
@@ -73,5 +73,19 @@ describe("the sandbox's names and files", () => {
     expect(resolvConf(undefined, host)).toBe("nameserver 192.0.2.1\nsearch example.org\noptions edns0\n");
     // Only a loopback resolver (systemd-resolved): its upstream list instead.
     expect(resolvConf(undefined, "nameserver 127.0.0.53\nsearch lan\n", "nameserver 192.0.2.9\n")).toBe("nameserver 192.0.2.9\nsearch lan\n");
+  });
+});
+
+describe("the sandbox's process, before nsenter", () => {
+  const id = "3f1c0d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e";
+  it("is the container's when its cgroup names the container, under any driver and version", () => {
+    expect(isProcessOf(1, id, `12:memory:/docker/${id}\n11:cpuacct,cpu:/docker/${id}\n`)).toBe(true);
+    expect(isProcessOf(1, id, `4:memory:/skiff-node-2/${id}\n`)).toBe(true);
+    expect(isProcessOf(1, id, `0::/system.slice/docker-${id}.scope\n`)).toBe(true);
+  });
+  it("is not when the number is another process's in this PID namespace, or is gone", () => {
+    expect(isProcessOf(1, id, "0::/init.scope\n")).toBe(false);
+    expect(isProcessOf(1, id, "12:memory:/docker/0123456789abcdef\n")).toBe(false);
+    expect(isProcessOf(2 ** 22 + 7, id)).toBe(false);
   });
 });

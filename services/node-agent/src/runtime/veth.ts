@@ -8,7 +8,7 @@
 // Docker's iptables rules for that bridge still apply), and writes the pod's /etc/hosts and
 // /etc/resolv.conf, which every app container bind-mounts (Docker writes /etc/hostname itself).
 import { execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { formatIPv4, parseIPv4, parseIPv4Cidr } from "@skiff/api/ipv4";
 
@@ -195,6 +195,18 @@ export async function attachVeth(a: VethAttachment): Promise<void> {
   ].join("\n");
   await runWithInput("nsenter", ["-t", String(a.pid), "-n", "ip", "-batch", "-"], `${inside}\n`);
   await run("ip", ["link", "set", a.veth, "master", a.bridge, "up"], { timeout: 10_000 });
+}
+
+/**
+ * Whether process `pid` (as this process sees PIDs) belongs to container `id`: its cgroup path
+ * names the container under every driver (cgroupfs: …/<id>; systemd: …docker-<id>.scope).
+ */
+export function isProcessOf(pid: number, id: string, procCgroup?: string): boolean {
+  try {
+    return (procCgroup ?? readFileSync(`/proc/${pid}/cgroup`, "utf8")).includes(id);
+  } catch {
+    return false;
+  }
 }
 
 /** Whether a sandbox's veth is on a bridge (attachVeth finished). */

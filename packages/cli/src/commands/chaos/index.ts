@@ -124,7 +124,14 @@ const verbs: Record<string, { usage: string; run: Verb }> = {
       const c = nodeContainer(topo, one(args, "NODE"));
       // The pods' cgroups live outside the node container's (the inner engine's --cgroup-parent),
       // so freeze them in the node's engine first: the whole machine stops, pods included.
-      await docker(["exec", c, "sh", "-c", 'ids=$(docker ps -q); [ -z "$ids" ] || docker pause $ids >/dev/null']);
+      // One by one: a container that stopped since the list is not an error; one left running is.
+      await docker([
+        "exec",
+        c,
+        "sh",
+        "-c",
+        'for id in $(docker ps -q --filter status=running); do docker pause "$id" >/dev/null 2>&1 || [ "$(docker inspect -f "{{.State.Running}}/{{.State.Paused}}" "$id" 2>/dev/null)" != true/false ] || { echo "cannot pause $id" >&2; exit 1; }; done',
+      ]);
       await docker(["pause", c]);
       return { verb: "", targets: [c], message: `paused ${c} (every process of the node and its pods is frozen)` };
     },

@@ -236,7 +236,7 @@ export class Scheduler {
     if (this.cache.isAssumed(key)) return;
     const nodes = this.cache.snapshot();
     const t0 = performance.now();
-    const result = this.framework.schedule(pod, nodes);
+    const result = this.framework.schedule(pod, nodes, this.cache.nodesWithAffinityPods());
     observeAttempt(key, result.code, t0);
     if (result.code === "Scheduled") {
       // Assume, then bind off the loop: the next pod already sees this one's place taken.

@@ -25,6 +25,9 @@ export class SchedulerCache {
    * comes or goes (the incremental snapshot): pod changes update the NodeInfos in place.
    */
   private nodeList?: NodeInfo[];
+  /** The nodes (with a Node object) where pods with affinity terms are counted, and its list form. */
+  private readonly affinityNodes = new Set<NodeInfo>();
+  private affinityList?: NodeInfo[];
 
   private infoFor(name: string): NodeInfo {
     let ni = this.nodeInfos.get(name);
@@ -40,6 +43,7 @@ export class SchedulerCache {
     const ni = this.infoFor(node.metadata.name ?? "");
     if (!ni.hasNode()) this.nodeList = undefined;
     ni.setNode(node);
+    this.track(ni);
   }
 
   /** Removes a node; its pods stay counted (under the name) until they are deleted too. */
@@ -48,6 +52,7 @@ export class SchedulerCache {
     if (!ni) return;
     if (ni.hasNode()) this.nodeList = undefined;
     ni.clearNode();
+    this.track(ni);
     if (ni.podCount === 0) this.nodeInfos.delete(name);
   }
 
@@ -64,7 +69,9 @@ export class SchedulerCache {
     }
     if (prev) this.drop(key, prev);
     if (isTerminal(pod)) return;
-    this.infoFor(pod.spec.nodeName).addPod(pod);
+    const ni = this.infoFor(pod.spec.nodeName);
+    ni.addPod(pod);
+    this.track(ni);
     this.pods.set(key, { nodeName: pod.spec.nodeName, uid: pod.metadata.uid, assumed: false });
   }
 
@@ -86,7 +93,9 @@ export class SchedulerCache {
     if (prev) this.drop(key, prev);
     // A shallow copy is enough: cached pods are never mutated.
     const bound: Pod = { ...pod, spec: { ...pod.spec, nodeName } };
-    this.infoFor(nodeName).addPod(bound);
+    const ni = this.infoFor(nodeName);
+    ni.addPod(bound);
+    this.track(ni);
     this.pods.set(key, { nodeName, uid: pod.metadata.uid, assumed: true });
   }
 
@@ -128,11 +137,27 @@ export class SchedulerCache {
     return this.nodeList;
   }
 
+  /** The nodes of snapshot() with pods that carry affinity terms (live, like the snapshot). */
+  nodesWithAffinityPods(): readonly NodeInfo[] {
+    this.affinityList ??= [...this.affinityNodes];
+    return this.affinityList;
+  }
+
+  /** Keeps a NodeInfo's place in affinityNodes after a change to it. */
+  private track(ni: NodeInfo): void {
+    const want = ni.hasNode() && ni.hasAffinityPods;
+    if (want === this.affinityNodes.has(ni)) return;
+    if (want) this.affinityNodes.add(ni);
+    else this.affinityNodes.delete(ni);
+    this.affinityList = undefined;
+  }
+
   private drop(key: string, e: PodEntry): void {
     this.pods.delete(key);
     const ni = this.nodeInfos.get(e.nodeName);
     if (!ni) return;
     ni.removePod(key);
+    this.track(ni);
     // A deleted node is kept only as long as pods are still counted on it.
     if (!ni.hasNode() && ni.podCount === 0) this.nodeInfos.delete(e.nodeName);
   }

@@ -152,9 +152,9 @@ export class Framework {
     return top[this.rr++ % top.length].nodeName;
   }
 
-  /** One scheduling attempt: filter → score → select, on a snapshot of the nodes. */
-  schedule(pod: Pod, nodes: readonly NodeInfo[]): ScheduleResult {
-    const ctx = newCycleContext(nodes);
+  /** One scheduling attempt: filter → score → select, on a snapshot of the nodes (see CycleContext for the second list). */
+  schedule(pod: Pod, nodes: readonly NodeInfo[], nodesWithAffinityPods?: readonly NodeInfo[]): ScheduleResult {
+    const ctx = newCycleContext(nodes, nodesWithAffinityPods);
     const f = this.runFilters(ctx, pod, nodes, numFeasibleNodesToFind(nodes.length, this.percentageOfNodesToScore));
     if (f.error) return { code: "Error", message: f.error };
     if (f.feasible.length === 0) {

@@ -122,6 +122,11 @@ export class NodeInfo {
     return this.affinityList;
   }
 
+  /** Whether any pod counted here carries pod affinity or anti-affinity terms. */
+  get hasAffinityPods(): boolean {
+    return this.affinityPods.size > 0;
+  }
+
   /** Number of pods counted on this node. */
   get podCount(): number {
     return this.podsByKey.size;

@@ -60,11 +60,17 @@ export interface CycleContext {
   readonly state: Map<string, unknown>;
   /** Every node of this attempt (plugins that count pods per topology domain need them all). */
   readonly nodes: readonly NodeInfo[];
+  /**
+   * The nodes among `nodes` with pods that carry pod (anti-)affinity terms (kube-scheduler's
+   * HavePodsWithAffinityNodeInfoList), kept by the cache so that a pod without terms of its own
+   * visits only those; undefined: look through `nodes`.
+   */
+  readonly nodesWithAffinityPods?: readonly NodeInfo[];
 }
 
 /** Creates the context of a new scheduling cycle over these nodes. */
-export function newCycleContext(nodes: readonly NodeInfo[] = []): CycleContext {
-  return { state: new Map(), nodes };
+export function newCycleContext(nodes: readonly NodeInfo[] = [], nodesWithAffinityPods?: readonly NodeInfo[]): CycleContext {
+  return { state: new Map(), nodes, nodesWithAffinityPods };
 }
 
 /** Returns ctx.state[key], computing and storing it on first use in this cycle. */

@@ -65,7 +65,7 @@ function filterState(ctx: CycleContext, pod: Pod, nsLabels: NamespaceLabels): Fi
     // Why only pods with terms when the pod has none: then only existing pods' anti-affinity can
     // reject a node, and visiting every pod on every node for every pod is quadratic.
     const own = affinity.length > 0 || anti.length > 0;
-    for (const ni of ctx.nodes) {
+    for (const ni of own ? ctx.nodes : (ctx.nodesWithAffinityPods ?? ctx.nodes)) {
       const labels = ni.node.metadata.labels;
       for (const other of own ? ni.pods : ni.podsWithAffinity) {
         if (other.metadata.uid === pod.metadata.uid) continue;
@@ -128,9 +128,9 @@ export function interPodAffinity(nsLabels: NamespaceLabels = () => undefined): F
           weight: -w.weight,
         })),
       ];
-      for (const ni of ctx.nodes) {
+      // As in the filter: without preferred terms of its own, only pods with terms can score.
+      for (const ni of mine.length > 0 ? ctx.nodes : (ctx.nodesWithAffinityPods ?? ctx.nodes)) {
         const labels = ni.node.metadata.labels;
-        // As in the filter: without preferred terms of its own, only pods with terms can score.
         for (const other of mine.length > 0 ? ni.pods : ni.podsWithAffinity) {
           if (other.metadata.uid === pod.metadata.uid) continue;
           for (const { term, weight } of mine) {

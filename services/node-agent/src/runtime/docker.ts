@@ -65,6 +65,7 @@ export class DockerRuntime implements Runtime {
     this.auto = mode === "auto";
     this.log = opts.log;
     this.veth = mode === "auto" ? canAttachVeths() : Promise.resolve(mode === "veth");
+    void this.veth.then((v) => this.log?.info({ podNetworkAttach: mode, using: v ? "veth" : "docker" }, "how pod sandboxes join the pod network"));
     this.sandboxDir = opts.sandboxDir ?? "/var/lib/skiff/sandboxes";
   }
 

@@ -4,6 +4,7 @@
 import { field, type FieldError } from "./errors.js";
 import type { LabelSelectorSpec, NodeSelectorTermSpec, PodAffinityTerm, PodSpec } from "./types.js";
 import { isDNS1123Subdomain } from "./validation/names.js";
+import { parseIPv4 } from "./ipv4.js";
 
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
 const labelOps = ["In", "NotIn", "Exists", "DoesNotExist"];
@@ -213,7 +214,8 @@ function validateHostNetworkPorts(spec: PodSpec): FieldError[] {
   return errs;
 }
 
-const isIPv4 = (x: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(x) && x.split(".").every((o) => Number(o) <= 255 && !/^0\d/.test(o));
+/** A dotted IPv4 address without leading zeros (which glibc would read as octal in /etc/hosts). */
+const isIPv4 = (x: string) => parseIPv4(x) !== undefined && !/(^|\.)0\d/.test(x);
 
 /** An IPv4 address, or an IPv6 one (hex groups, at most one "::", an IPv4 tail allowed). */
 function isIP(s: string): boolean {

@@ -2,6 +2,7 @@
 import { field, type FieldError } from "../errors.js";
 import type { Node } from "../types.js";
 import { parseQuantity } from "../quantity.js";
+import { parseIPv4 } from "../ipv4.js";
 import { labelValueErrors, qualifiedNameErrors } from "../validation/names.js";
 import { invalidEach, isObject, taintEffects } from "../validation/helpers.js";
 import { validateObjectMeta } from "../validation/meta.js";
@@ -12,7 +13,7 @@ import * as nodeSchema from "../schema/node.js";
 function validateCidr(v: unknown, path: string): FieldError[] {
   if (v === undefined || v === "") return [];
   const m = typeof v === "string" ? /^([^/]+)\/(\d{1,3})$/.exec(v) : null;
-  const ipv4 = m && /^(\d{1,3})(\.\d{1,3}){3}$/.test(m[1]) && m[1].split(".").every((o) => Number(o) <= 255) && Number(m[2]) <= 32;
+  const ipv4 = m && parseIPv4(m[1]) !== undefined && Number(m[2]) <= 32;
   const ipv6 = m?.[1].includes(":") && /^[0-9a-fA-F:.]+$/.test(m[1]) && Number(m[2]) <= 128;
   return ipv4 || ipv6 ? [] : [field.invalid(path, v, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)")];
 }

@@ -1,6 +1,7 @@
 // Service, Endpoints (core/v1) and EndpointSlice (discovery.k8s.io/v1). Allocation of
 // ClusterIPs and NodePorts happens in the apiserver (admission/service-allocation.ts).
 import { field } from "../errors.js";
+import { ipv4InCidr, parseIPv4 } from "../ipv4.js";
 import type { KObject } from "../types.js";
 import { gv, withMeta, type Info } from "./common.js";
 import * as serviceSchema from "../schema/service.js";
@@ -90,12 +91,12 @@ function validateService(o: KObject) {
   // Kubernetes' ValidateNonSpecialIP: an external IP must be a real, routable address.
   (s.externalIPs ?? []).forEach((ip, i) => {
     const p = `spec.externalIPs[${i}]`;
-    const o = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(String(ip));
-    if (!o || o.slice(1).some((x) => Number(x) > 255)) errs.push(field.invalid(p, ip, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
+    const n = parseIPv4(String(ip));
+    if (n === undefined) errs.push(field.invalid(p, ip, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
     else if (ip === "0.0.0.0") errs.push(field.invalid(p, ip, "may not be unspecified (0.0.0.0)"));
-    else if (o[1] === "127") errs.push(field.invalid(p, ip, "may not be in the loopback range (127.0.0.0/8, ::1/128)"));
-    else if (o[1] === "169" && o[2] === "254") errs.push(field.invalid(p, ip, "may not be in the link-local range (169.254.0.0/16, fe80::/10)"));
-    else if (Number(o[1]) >= 224 && Number(o[1]) <= 239) errs.push(field.invalid(p, ip, "may not be in the multicast range (224.0.0.0/4, ff00::/8)"));
+    else if (ipv4InCidr(ip, "127.0.0.0/8")) errs.push(field.invalid(p, ip, "may not be in the loopback range (127.0.0.0/8, ::1/128)"));
+    else if (ipv4InCidr(ip, "169.254.0.0/16")) errs.push(field.invalid(p, ip, "may not be in the link-local range (169.254.0.0/16, fe80::/10)"));
+    else if (ipv4InCidr(ip, "224.0.0.0/4")) errs.push(field.invalid(p, ip, "may not be in the multicast range (224.0.0.0/4, ff00::/8)"));
   });
   return errs;
 }

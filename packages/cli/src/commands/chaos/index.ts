@@ -112,6 +112,16 @@ async function partitionScript(node: string, ip: string, on: boolean): Promise<v
   await docker(["exec", node, "sh", "-c", script]);
 }
 
+/**
+ * Pauses or unpauses, in a node container's own engine, each container in `status`, one by one:
+ * one that left that status since the list (stopped or removed by the node's agent) is not an
+ * error; one still in it is.
+ */
+async function eachNodeContainer(node: string, verb: "pause" | "unpause", status: "running" | "paused"): Promise<void> {
+  const script = `for id in $(docker ps -q --filter status=${status}); do docker ${verb} "$id" >/dev/null 2>&1 || [ "$(docker inspect -f "{{.State.Status}}" "$id" 2>/dev/null)" != ${status} ] || { echo "cannot ${verb} $id" >&2; exit 1; }; done`;
+  await docker(["exec", node, "sh", "-c", script]);
+}
+
 const verbs: Record<string, { usage: string; run: Verb }> = {
   "kill-node": { usage: "kill-node NODE", run: killVerb("node-agent", "node") },
   "kill-nats": { usage: "kill-nats N|store-leader", run: killVerb("nats", "NATS server") },
@@ -124,14 +134,7 @@ const verbs: Record<string, { usage: string; run: Verb }> = {
       const c = nodeContainer(topo, one(args, "NODE"));
       // The pods' cgroups live outside the node container's (the inner engine's --cgroup-parent),
       // so freeze them in the node's engine first: the whole machine stops, pods included.
-      // One by one: a container that stopped since the list is not an error; one left running is.
-      await docker([
-        "exec",
-        c,
-        "sh",
-        "-c",
-        'for id in $(docker ps -q --filter status=running); do docker pause "$id" >/dev/null 2>&1 || [ "$(docker inspect -f "{{.State.Running}}/{{.State.Paused}}" "$id" 2>/dev/null)" != true/false ] || { echo "cannot pause $id" >&2; exit 1; }; done',
-      ]);
+      await eachNodeContainer(c, "pause", "running");
       await docker(["pause", c]);
       return { verb: "", targets: [c], message: `paused ${c} (every process of the node and its pods is frozen)` };
     },
@@ -143,15 +146,7 @@ const verbs: Record<string, { usage: string; run: Verb }> = {
       if (!topo) return { verb: "", targets: ["node-agent"], message: `continued node-agent (pid ${signalProcess(ctx, "node-agent", "SIGCONT")})` };
       const c = nodeContainer(topo, one(args, "NODE"));
       await docker(["unpause", c]);
-      // One by one: a container the node's agent stopped or removed since the list is not an error
-      // (it is no longer paused); one that stays paused is.
-      await docker([
-        "exec",
-        c,
-        "sh",
-        "-c",
-        'for id in $(docker ps -q --filter status=paused); do docker unpause "$id" >/dev/null 2>&1 || [ "$(docker inspect -f "{{.State.Paused}}" "$id" 2>/dev/null)" != true ] || { echo "cannot unpause $id" >&2; exit 1; }; done',
-      ]);
+      await eachNodeContainer(c, "unpause", "paused");
       return { verb: "", targets: [c], message: `unpaused ${c}` };
     },
   },

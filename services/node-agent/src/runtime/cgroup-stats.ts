@@ -58,3 +58,40 @@ export function readCgroup(pid: number, root = "/sys/fs/cgroup", procCgroup = re
   }
   return undefined;
 }
+
+/**
+ * Each container's recent CPU samples, so that a rate spans at least `minWindowMs`. Why: a
+ * container held to a CFS quota (100m: 10 ms per 100 ms period) may use a whole period's share at
+ * a window's each end, so over 100 ms it can read twice its limit; over a second, at most about a
+ * tenth more. The kubelet's rates span cAdvisor's housekeeping interval (10 s or more).
+ */
+export class CpuWindows {
+  private readonly samples = new Map<string, { nanos: number; at: number }[]>();
+
+  constructor(
+    readonly minWindowMs = 1000,
+    private readonly maxAgeMs = 60_000,
+    private readonly maxContainers = 10_000,
+  ) {}
+
+  /** The sample a rate at `now` starts from: the newest at least minWindowMs old, else the oldest kept (younger). */
+  base(id: string, now: number): { nanos: number; at: number } | undefined {
+    const list = this.samples.get(id)?.filter((s) => now - s.at <= this.maxAgeMs);
+    if (!list?.length) return undefined;
+    for (let i = list.length - 1; i >= 0; i--) if (now - list[i].at >= this.minWindowMs) return list[i];
+    return list[0];
+  }
+
+  /** Keeps a sample, and of the older ones only what a later window may still start from. */
+  record(id: string, nanos: number, at: number): void {
+    if (!this.samples.has(id) && this.samples.size >= this.maxContainers) this.samples.clear();
+    const list = (this.samples.get(id) ?? []).filter((s) => at - s.at <= this.maxAgeMs);
+    list.push({ nanos, at });
+    while (list.length > 1 && at - list[1].at >= this.minWindowMs) list.shift();
+    this.samples.set(id, list);
+  }
+
+  forget(id: string): void {
+    this.samples.delete(id);
+  }
+}

@@ -16,7 +16,7 @@ import type {
   RuntimeEvent,
   RuntimeInfo,
 } from "./runtime.js";
-import { readCgroup } from "./cgroup-stats.js";
+import { CpuWindows, readCgroup } from "./cgroup-stats.js";
 import { bridgeName, demuxBuffer, engineMessage, goArch, labelFilters, RuntimeError } from "./docker-util.js";
 import { POD_IP_LABEL, PodIpam, attachVeth, dockerRange, canAttachVeths, hostsFile, isAttached, isProcessOf, resolvConf, vethName } from "./veth.js";
 
@@ -56,8 +56,8 @@ export class DockerRuntime implements Runtime {
   private readonly sandboxIps = new Map<string, { network: string; ip: string }>();
   /** Sandboxes between their start and the end of their attachment (not broken, just not done). */
   private readonly attaching = new Set<string>();
-  /** Each container's last CPU sample read from its cgroup (stats: the rate since then). */
-  private readonly cpuSamples = new Map<string, { nanos: number; at: number }>();
+  /** Each container's recent CPU samples read from its cgroup (stats: rates over a second or more). */
+  private readonly cpuWindows = new CpuWindows();
 
   constructor(socketPath = "/var/run/docker.sock", opts: DockerRuntimeOptions = {}) {
     this.docker = new Docker({ socketPath });
@@ -413,7 +413,7 @@ export class DockerRuntime implements Runtime {
       if (code === 409) return; // removal already in progress
       if (code !== 404) throw new RuntimeError(engineMessage(err));
     }
-    this.cpuSamples.delete(id);
+    this.cpuWindows.forget(id);
     // Gone: its address is free again (its veth went with its network namespace), its files too.
     const sandbox = this.sandboxIps.get(id);
     if (sandbox) {
@@ -615,22 +615,25 @@ export class DockerRuntime implements Runtime {
     const c = this.inspected.get(id) ?? (await this.inspect(id));
     const first = c?.pid ? readCgroup(c.pid) : undefined;
     if (!c?.pid || !first) return this.engineStats(id);
-    // The CPU rate is over the time since the last sample of this container (a fresh pair of
-    // samples 100 ms apart when there is none from the last minute).
-    let prev = this.cpuSamples.get(id);
+    // The CPU rate spans at least a second: since an earlier call's sample, or, when the last one
+    // is more recent than that (or there is none), after waiting for the rest of the second.
     let sample = first;
     let at = performance.now();
-    if (!prev || at - prev.at > 60_000) {
-      prev = { nanos: first.cpuNanos, at };
-      await new Promise((r) => setTimeout(r, 100));
+    let base = this.cpuWindows.base(id, at);
+    if (!base) {
+      base = { nanos: first.cpuNanos, at };
+      this.cpuWindows.record(id, base.nanos, base.at);
+    }
+    const short = this.cpuWindows.minWindowMs - (at - base.at);
+    if (short > 0) {
+      await new Promise((r) => setTimeout(r, short));
       sample = readCgroup(c.pid) ?? first;
       at = performance.now();
     }
-    if (this.cpuSamples.size >= 10_000) this.cpuSamples.clear();
-    this.cpuSamples.set(id, { nanos: sample.cpuNanos, at });
+    this.cpuWindows.record(id, sample.cpuNanos, at);
     return {
       cpuUsageNanos: sample.cpuNanos,
-      cpuNanoCores: at > prev.at ? Math.round(((sample.cpuNanos - prev.nanos) / ((at - prev.at) * 1e6)) * 1e9) : 0,
+      cpuNanoCores: at > base.at ? Math.max(0, Math.round(((sample.cpuNanos - base.nanos) / ((at - base.at) * 1e6)) * 1e9)) : 0,
       memoryWorkingSetBytes: sample.workingSetBytes,
       timestamp: new Date().toISOString(),
     };

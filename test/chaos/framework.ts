@@ -15,6 +15,8 @@ export interface Workload {
   stop(): Promise<void>;
   /** Failed operations / all operations in [from, to) (ms since epoch). */
   errorRate(from: number, to: number): number;
+  /** What went wrong with the failed operations in [from, to), for the report (when the workload keeps it). */
+  failures?(from: number, to: number): string[];
   /** Resolves when the workload is back to its desired state; throws on a broken invariant. */
   converged(): Promise<boolean>;
   /** Final invariant checks (e.g. no acknowledged write lost). */
@@ -49,6 +51,8 @@ export interface FaultReport {
   errorBound: number;
   errorRateDuring: Record<string, number>;
   errorRateAfter: Record<string, number>;
+  /** The failed operations after recovery, by workload (only workloads that had some). */
+  failuresAfter: Record<string, string[]>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -86,6 +90,9 @@ export async function runFaults(
       errorBound: f.errorBound ?? opts.errorBound,
       errorRateDuring: Object.fromEntries(workloads.map((w) => [w.name, w.errorRate(t0, recovered)])),
       errorRateAfter: Object.fromEntries(workloads.map((w) => [w.name, w.errorRate(recovered + 1000, Date.now())])),
+      failuresAfter: Object.fromEntries(
+        workloads.map((w) => [w.name, w.failures?.(recovered + 1000, Date.now()) ?? []] as const).filter(([, f]) => f.length > 0),
+      ),
     });
     opts.log?.(reports.at(-1)!);
   }

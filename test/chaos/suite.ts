@@ -36,7 +36,7 @@ export async function runChaos(c: ChaosCluster, faultNames: string[]): Promise<F
   for (const r of reports) {
     for (const w of workloads) {
       expect(r.errorRateDuring[w.name], `${w.name} error rate during ${r.fault}`).toBeLessThanOrEqual(r.errorBound);
-      expect(r.errorRateAfter[w.name], `${w.name} error rate after ${r.fault}`).toBe(0);
+      expect(r.errorRateAfter[w.name], `${w.name} error rate after ${r.fault} (${r.failuresAfter[w.name]?.join("; ")})`).toBe(0);
     }
   }
   // The load really ran, and every acknowledged write is in the store.

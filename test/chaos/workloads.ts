@@ -50,7 +50,8 @@ export interface WebOptions {
 /** A Deployment "web" behind the NodePort Service "web", under steady client load. */
 export class WebUnderLoad implements Workload {
   readonly name = "nodeport-client";
-  private ops: { at: number; ok: boolean }[] = [];
+  /** Each request: when it started, how it ended, and its error (failed) or answering pod (ok). */
+  private ops: { at: number; ok: boolean; ms: number; what: string }[] = [];
   private running = false;
   private loop?: Promise<void>;
   /** http://<entry node IP>:<nodePort>/ once started. */
@@ -119,11 +120,11 @@ export class WebUnderLoad implements Workload {
     this.loop = (async () => {
       while (this.running) {
         const at = Date.now();
-        const ok = await httpGet(this.url, this.o.timeoutMs ?? 2000).then(
-          () => true,
-          () => false,
+        const [ok, what] = await httpGet(this.url, this.o.timeoutMs ?? 2000).then(
+          (body) => [true, body.trim()] as const,
+          (err: Error) => [false, (err as NodeJS.ErrnoException).code ?? err.message] as const,
         );
-        this.ops.push({ at, ok });
+        this.ops.push({ at, ok, ms: Date.now() - at, what });
         await sleep(this.o.intervalMs ?? 100);
       }
     })();
@@ -137,6 +138,15 @@ export class WebUnderLoad implements Workload {
   errorRate(from: number, to: number): number {
     const w = this.ops.filter((o) => o.at >= from && o.at < to);
     return w.length ? w.filter((o) => !o.ok).length / w.length : 0;
+  }
+
+  /** Failed requests in [from, to): start, error, duration, and which pods answered just before and after. */
+  failures(from: number, to: number): string[] {
+    return this.ops.flatMap((o, i) => {
+      if (o.ok || o.at < from || o.at >= to) return [];
+      const near = (d: number) => this.ops.slice(d < 0 ? Math.max(0, i - 3) : i + 1, d < 0 ? i : i + 4).map((n) => (n.ok ? n.what : "x"));
+      return [`${new Date(o.at).toISOString().slice(11, 23)} ${o.what} after ${o.ms} ms (before: ${near(-1).join(" ")}; after: ${near(1).join(" ")})`];
+    });
   }
 
   /** Requests made in [from, to). */

@@ -3,7 +3,8 @@
 // fault, waits for recovery within a stated bound, and records what a user would observe.
 // The workloads: CounterWriter (below) and WebUnderLoad (workloads.ts); the fault list and the
 // cluster live in scenario.ts.
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import type { ConfigMap } from "@skiff/api";
 import type { ApiClient } from "@skiff/client";
 import { isConflict } from "./errors.js";
@@ -167,38 +168,44 @@ export class CounterWriter implements Workload {
   }
 }
 
+const run = promisify(execFile);
+
 /**
  * Pods (namespace/name/uid) with a running sandbox in each node container's own engine, read
- * from the labels the agent puts on containers (`docker exec <node> docker ps`).
+ * from the labels the agent puts on containers (`docker exec <node> docker ps`, the nodes at
+ * once). Asynchronous on purpose: the workloads' clients run in this process, and a synchronous
+ * call would stall their requests past their deadlines and count as the cluster's errors.
  */
-export function podUidsByNode(nodes: string[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+export async function podUidsByNode(nodes: string[]): Promise<Map<string, string[]>> {
   const fmt = '{{.Label "io.kubernetes.pod.namespace"}}/{{.Label "io.kubernetes.pod.name"}}/{{.Label "io.kubernetes.pod.uid"}}';
-  for (const n of nodes) {
-    let lines = "";
+  const read = async (n: string): Promise<[string, string[]] | undefined> => {
     try {
-      lines = execFileSync("docker", ["exec", n, "docker", "ps", "--filter", "status=running", "--filter", "label=io.skiff.kind=sandbox", "--format", fmt], {
-        encoding: "utf8",
-        timeout: 30_000,
-      });
+      const { stdout } = await run(
+        "docker",
+        ["exec", n, "docker", "ps", "--filter", "status=running", "--filter", "label=io.skiff.kind=sandbox", "--format", fmt],
+        {
+          encoding: "utf8",
+          timeout: 30_000,
+        },
+      );
+      return [
+        n,
+        stdout
+          .split("\n")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ];
     } catch {
-      continue; // a killed or paused node runs nothing we can see; it is checked when it is back
+      return undefined; // a killed or paused node runs nothing we can see; it is checked when it is back
     }
-    out.set(
-      n,
-      lines
-        .split("\n")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    );
-  }
-  return out;
+  };
+  return new Map((await Promise.all(nodes.map(read))).filter((e) => e !== undefined));
 }
 
 /** Throws when a pod (namespace/name/uid) runs on two nodes at once. */
-export function assertNoPodOnTwoNodes(nodes: string[]): void {
+export async function assertNoPodOnTwoNodes(nodes: string[]): Promise<void> {
   const seen = new Map<string, string>();
-  for (const [node, pods] of podUidsByNode(nodes)) {
+  for (const [node, pods] of await podUidsByNode(nodes)) {
     for (const p of pods) {
       const other = seen.get(p);
       if (other && other !== node) throw new Error(`pod ${p} runs on ${other} and ${node} at once`);

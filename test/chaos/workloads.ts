@@ -179,6 +179,6 @@ export class WebUnderLoad implements Workload {
   }
 
   async verify(): Promise<void> {
-    assertNoPodOnTwoNodes(this.o.nodes);
+    await assertNoPodOnTwoNodes(this.o.nodes);
   }
 }

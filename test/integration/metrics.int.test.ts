@@ -133,6 +133,13 @@ describe("metrics and the proxy subresource", () => {
     expect(sample(text, "process_resident_memory_bytes")).toBeGreaterThan(10_000_000);
   });
 
+  it("a component's call carried on its call stream (Multiplex) counts under its own method and code", async () => {
+    const count = async () => sample(await ok("get", "--raw", "/metrics"), "grpc_server_handled_total", { grpc_method: "Get", grpc_code: "NOT_FOUND" }) ?? 0;
+    const before = await count();
+    await expect(cluster.client.get("configmaps", "no-such-map", "default")).rejects.toMatchObject({ reason: "NotFound" });
+    expect(await count()).toBe(before + 1);
+  });
+
   it("kubectl get --raw /api/v1/nodes/NODE/proxy/metrics returns the node agent's metrics", async () => {
     const node = cluster.nodeName(0);
     const text = await ok("get", "--raw", `/api/v1/nodes/${node}/proxy/metrics`);

@@ -103,6 +103,13 @@ describe("closed by default", () => {
       // What a node needs still works: its own Node, the Services.
       await expect(node0.get("nodes", n0)).resolves.toBeTruthy();
       await expect(node0.list("services")).resolves.toBeTruthy();
+      // Calls in flight together on the client's one call stream are each decided on their own.
+      const mixed = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => (i % 2 ? node0.get("secrets", "s1", "default") : node0.get<Secret>("secrets", "s0", "default"))),
+      );
+      expect(mixed.map((r) => (r.status === "fulfilled" ? "ok" : (r.reason as { reason: string }).reason))).toEqual(
+        Array.from({ length: 8 }, (_, i) => (i % 2 ? "Forbidden" : "ok")),
+      );
     } finally {
       node0.close();
     }

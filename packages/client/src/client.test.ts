@@ -19,7 +19,10 @@ const listen = (s: NetServer) => new Promise<number>((r) => s.listen(0, "127.0.0
 beforeAll(async () => {
   grpcServer = new Server();
   const unimplemented = (_call: unknown, cb: sendUnaryData<unknown>) => cb({ code: status.UNIMPLEMENTED });
-  const impl: Record<string, unknown> = Object.fromEntries(Object.keys(ResourceServiceService).map((k) => [k, unimplemented]));
+  // Unary methods only: the streaming ones (Multiplex among them) are left out, so grpc-js
+  // answers them UNIMPLEMENTED, as an apiserver without them would.
+  const unaryMethods = Object.entries(ResourceServiceService).filter(([, d]) => !d.requestStream && !d.responseStream);
+  const impl: Record<string, unknown> = Object.fromEntries(unaryMethods.map(([k]) => [k, unimplemented]));
   impl.get = (call: ServerUnaryCall<{ ref?: { name: string } }, unknown>, cb: sendUnaryData<unknown>) =>
     cb(null, { objectJson: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: call.request.ref?.name } }) });
   grpcServer.addService(ResourceServiceService, impl as UntypedServiceImplementation);
@@ -62,6 +65,17 @@ describe("ApiClient failover", () => {
     const client = new ApiClient({ addresses: [closedAddr, live], timeoutMs: 10_000 });
     try {
       expect((await client.get("configmaps", "c", "default")).metadata.name).toBe("c");
+    } finally {
+      client.close();
+    }
+  });
+
+  it("an apiserver without Multiplex gets unary calls, the first one included", async () => {
+    const client = new ApiClient({ addresses: [live], timeoutMs: 5_000 });
+    try {
+      for (const name of ["e", "f"]) expect((await client.get("configmaps", name, "default")).metadata.name).toBe(name);
+      // A method the fake does not implement keeps its own error (not taken for a missing Multiplex).
+      await expect(client.delete("configmaps", "g", "default")).rejects.toMatchObject({ reason: "InternalError" });
     } finally {
       client.close();
     }

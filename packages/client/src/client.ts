@@ -12,6 +12,7 @@ import {
 } from "@skiff/proto";
 import type { KObject } from "@skiff/api";
 import { fromGrpcError } from "./grpc-errors.js";
+import { MULTIPLEXED, Multiplexer, type MultiplexedMethod } from "./multiplex.js";
 import { readTlsDir } from "./tls/files.js";
 import { isApiserver, mtlsChannelCredentials, TLS_CHANNEL_OPTIONS, type TlsSource } from "./tls/grpc.js";
 
@@ -49,9 +50,13 @@ const typeNames: Record<number, WatchEventOf["type"] | undefined> = {
   [EventType.EVENT_TYPE_BOOKMARK]: "BOOKMARK",
 };
 
+const multiplexed = new Set<string>(MULTIPLEXED);
+
 /** ApiClient wraps ResourceService with JSON objects and typed errors. */
 export class ApiClient {
   private readonly clients: ResourceServiceClient[];
+  /** Each apiserver's stream of multiplexed unary calls (see multiplex.ts). */
+  private readonly muxes: Multiplexer[];
   private current = 0;
   private readonly timeoutMs: number;
   private readonly token?: string;
@@ -73,9 +78,11 @@ export class ApiClient {
     );
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.token = opts.token;
+    this.muxes = this.clients.map((c) => new Multiplexer(c, () => this.metadata()));
   }
 
   close(): void {
+    for (const m of this.muxes) m.close();
     for (const c of this.clients) c.close();
   }
 
@@ -133,10 +140,18 @@ export class ApiClient {
       }
       tried.add(idx);
       const c = this.clients[idx] as unknown as Record<string, (r: Req, md: Metadata, o: object, cb: (e: ServiceError | null, r: Res) => void) => void>;
-      try {
-        const res = await new Promise<Res>((resolve, reject) => {
+      const unary = () =>
+        new Promise<Res>((resolve, reject) => {
           c[method].call(this.clients[idx], req, this.metadata(), { deadline: Date.now() + this.timeoutMs }, (err, r) => (err ? reject(err) : resolve(r)));
         });
+      const mux = this.muxes[idx];
+      try {
+        let res: Res;
+        if (!mux.supported || !multiplexed.has(method)) res = await unary();
+        else {
+          // An apiserver without Multiplex answers the first call so; it and the rest go unary.
+          res = await mux.call<Res>(method as MultiplexedMethod, req as object, this.timeoutMs).catch((err) => (mux.supported ? Promise.reject(err) : unary()));
+        }
         this.current = idx;
         return res;
       } catch (err) {

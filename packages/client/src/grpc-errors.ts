@@ -24,13 +24,26 @@ const reasonToCode: Record<Reason, Code> = {
   Timeout: Code.DEADLINE_EXCEEDED,
 };
 
-/** Converts any error into a gRPC error carrying a Kubernetes Status. */
-export function toGrpcError(err: unknown): Partial<ServiceError> {
+/** The parts of a failed call: its gRPC code and message, and the Kubernetes Status as JSON. */
+export function errorParts(err: unknown): { code: Code; details: string; statusJson: string } {
   const apiErr =
     err instanceof ApiError ? err : new ApiError("InternalError", "Internal error occurred: " + (err instanceof Error ? err.message : String(err)));
+  return { code: reasonToCode[apiErr.reason] ?? Code.INTERNAL, details: apiErr.message, statusJson: JSON.stringify(apiErr.toStatus()) };
+}
+
+/** Converts any error into a gRPC error carrying a Kubernetes Status. */
+export function toGrpcError(err: unknown): Partial<ServiceError> {
+  const { code, details, statusJson } = errorParts(err);
   const md = new Metadata();
-  md.set(STATUS_TRAILER, Buffer.from(JSON.stringify(apiErr.toStatus())));
-  return { code: reasonToCode[apiErr.reason] ?? Code.INTERNAL, details: apiErr.message, metadata: md };
+  md.set(STATUS_TRAILER, Buffer.from(statusJson));
+  return { code, details, metadata: md };
+}
+
+/** A gRPC error as a unary call would have ended with it (a multiplexed call's failure, rebuilt). */
+export function serviceError(code: Code, details: string, statusJson = ""): ServiceError {
+  const metadata = new Metadata();
+  if (statusJson) metadata.set(STATUS_TRAILER, Buffer.from(statusJson));
+  return Object.assign(new Error(`${code} ${Code[code] ?? ""}: ${details}`), { code, details, metadata });
 }
 
 /** Rebuilds the typed error from a gRPC failure (transport failures become Unavailable). */

@@ -4,6 +4,7 @@
 // watches, like the DNS, then never loads every kind's schema and validation (~4 MB resident).
 export * from "./client.js";
 export * from "./grpc-errors.js";
+export { MULTIPLEXED, protoMethod, type MultiplexedMethod } from "./multiplex.js";
 export * from "./informer.js";
 export * from "./workqueue.js";
 export * from "./events.js";

@@ -127,6 +127,7 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
     ResourceServiceService,
     resourceService(registry, log.child({ component: "grpc" }), {
       watches,
+      authorization: trust.authorization,
       bookmarkIntervalMs: opts.bookmarkIntervalMs,
       connector: nodeConnector,
       tokens,

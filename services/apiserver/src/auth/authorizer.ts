@@ -5,7 +5,7 @@
 // bootstrap roles) and users — through RBAC, as on the REST API.
 import type { Logger } from "@skiff/log";
 import { ForbiddenError, isNotFound, UnauthorizedError, type Pod, type ResourceRegistry } from "@skiff/api";
-import { authorizingInterceptor, MASTERS_GROUP, APISERVER_USER, type Identity } from "@skiff/client";
+import { authorizingInterceptor, MASTERS_GROUP, APISERVER_USER, type CallCheck, type Identity } from "@skiff/client";
 import type { ServerInterceptor } from "@grpc/grpc-js";
 import { attributesOf, type RequestAttributes } from "./attributes.js";
 import { nodeNameOf } from "./identity.js";
@@ -61,23 +61,32 @@ export function rbacForCalls(authz: { check(a: Attributes): void }, resources: R
   };
 }
 
-/** The gRPC interceptor that authorizes every ResourceService call (`rbac` undefined: authorization mode AlwaysAllow). */
-export function resourceAuthorization(graph: NodeGraph, log: Logger, rbac?: CallRbac): ServerInterceptor {
+/** What a gRPC call may do, decided as the interceptor decides it; Multiplex also decides each call it carries with this. */
+export interface CallAuthorization {
+  interceptor: ServerInterceptor;
+  /** Decides one call (method, caller, request); throws Unauthorized or Forbidden. */
+  check: CallCheck;
+  /** Logs a refusal. */
+  onDenied(method: string, id: Identity | undefined, err: unknown): void;
+}
+
+/** Authorizes every ResourceService call (`rbac` undefined: authorization mode AlwaysAllow). */
+export function resourceAuthorization(graph: NodeGraph, log: Logger, rbac?: CallRbac): CallAuthorization {
   const nodes = nodeAuthorizer(graph);
-  return authorizingInterceptor(
-    async (method, id, request) => {
-      if (!id) throw new UnauthorizedError("a client certificate of the cluster CA is required");
-      if (id.groups.includes(MASTERS_GROUP) || id.user === APISERVER_USER) return;
-      const node = nodeNameOf(id);
-      const a = attributesOf(method, request as never);
-      if (node) return nodes(node, a);
-      if (rbac) return rbac(id, a);
-      // AlwaysAllow: the components as before; any other identity has no business on this port.
-      if (CONTROL_PLANE_USERS.has(id.user)) return;
-      throw new ForbiddenError(`User "${id.user}" cannot ${a.verb} resource "${a.resource}": no role grants it`);
-    },
-    {
-      onDenied: (method, id, err) => log.warn({ method, user: id?.user, reason: (err as Error).message }, "call refused"),
-    },
-  );
+  const check: CallCheck = async (method, id, request) => {
+    if (!id) throw new UnauthorizedError("a client certificate of the cluster CA is required");
+    if (id.groups.includes(MASTERS_GROUP) || id.user === APISERVER_USER) return;
+    // The stream is anyone's with a certificate: each call on it is decided by this check (grpc/multiplex.ts).
+    if (method === "Multiplex") return;
+    const node = nodeNameOf(id);
+    const a = attributesOf(method, request as never);
+    if (node) return nodes(node, a);
+    if (rbac) return rbac(id, a);
+    // AlwaysAllow: the components as before; any other identity has no business on this port.
+    if (CONTROL_PLANE_USERS.has(id.user)) return;
+    throw new ForbiddenError(`User "${id.user}" cannot ${a.verb} resource "${a.resource}": no role grants it`);
+  };
+  const onDenied = (method: string, id: Identity | undefined, err: unknown) =>
+    log.warn({ method, user: id?.user, reason: (err as Error).message }, "call refused");
+  return { interceptor: authorizingInterceptor(check, { onDenied }), check, onDenied };
 }

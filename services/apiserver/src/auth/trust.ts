@@ -7,7 +7,7 @@ import type { Logger } from "@skiff/log";
 import type { Secret } from "@skiff/api";
 import { mtlsServerCredentials } from "@skiff/client";
 import { loadApiserverPki, type ApiserverPki } from "./cluster-pki.js";
-import { registryGraph, resourceAuthorization, type CallRbac } from "./authorizer.js";
+import { registryGraph, resourceAuthorization, type CallAuthorization, type CallRbac } from "./authorizer.js";
 import { bootstrapHandler, nodeExistsIn } from "./bootstrap-api.js";
 import { removeLegacyPkiSecret, type ClusterAuth } from "../rest/auth/bootstrap.js";
 
@@ -33,6 +33,8 @@ export interface Trust {
   pki: ApiserverPki;
   serverCredentials: ServerCredentials;
   interceptors: ServerInterceptor[];
+  /** The check behind the interceptor, for the calls a Multiplex stream carries. */
+  authorization: CallAuthorization;
   restAuth: ClusterAuth;
   agentCredentials(nodeName: string): ChannelCredentials;
   stop(): void;
@@ -50,10 +52,12 @@ export async function setupTrust(o: TrustOptions, registry: TrustRegistry, log: 
     readSecret: async (ns, name) => (await registry.get("secrets", ns, name)) as Secret,
     nodeExists: nodeExistsIn(registry),
   });
+  const authorization = resourceAuthorization(registryGraph(registry), log.child({ component: "authz" }), o.rbac);
   return {
     pki,
     serverCredentials: mtlsServerCredentials({ provider: pki.provider }),
-    interceptors: [resourceAuthorization(registryGraph(registry), log.child({ component: "authz" }), o.rbac)],
+    interceptors: [authorization.interceptor],
+    authorization,
     // `ca` is read at each TLS context swap: the trust bundle, which a CA rotation changes.
     restAuth: {
       get ca() {

@@ -5,13 +5,27 @@ import type { Logger } from "@skiff/log";
 import { ApiError, BadRequestError, UnavailableError, type KObject, type TokenRequest } from "@skiff/api";
 import type { TokenSigner } from "../auth/serviceaccount/jwt.js";
 import { requestToken } from "../auth/serviceaccount/token-request.js";
-import { EventType, type ResourceServiceServer, type WatchRequest, type WatchResponse } from "@skiff/proto";
+import {
+  EventType,
+  type BindRequest,
+  type CreateRequest,
+  type CreateTokenRequest,
+  type DeleteRequest,
+  type GetRequest,
+  type ListRequest,
+  type ResourceServiceServer,
+  type UpdateRequest,
+  type UpdateStatusRequest,
+  type WatchRequest,
+  type WatchResponse,
+} from "@skiff/proto";
 import { toGrpcError } from "@skiff/client";
 import type { Registry, WatchEvent, WriteOptions } from "../registry/registry.js";
 import { bindPod } from "../registry/binding.js";
 import { RecentMemo } from "../registry/codec.js";
 import type { NodeConnector } from "../nodes/connector.js";
 import { podStreamHandlers } from "./pod-streams.js";
+import { multiplexHandler, type MultiplexOptions } from "./multiplex.js";
 import { metricsGet } from "../rest/metrics/metrics.js";
 
 /** JSON of recently watched objects, by object (they are shared and never changed once decoded). */
@@ -45,8 +59,10 @@ export interface ServiceOptions {
   tokens?: TokenSigner;
   /** The cluster CA certificate CreateToken hands out with tokens. */
   caCert?: string;
-  /** Open watches register how to end them here, so that a stopping apiserver can end them at once. */
+  /** Open watches and call streams register how to end them here, so that a stopping apiserver can end them at once. */
   watches?: Set<(err: Error) => void>;
+  /** Decides each call a Multiplex stream carries (the interceptor decides the unary ones). */
+  authorization?: MultiplexOptions["authorization"];
 }
 
 /** Builds the ResourceService implementation over a registry. */
@@ -77,13 +93,13 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
     const o = parseObject(objectJson);
     return registry.update(resource, namespace || o.metadata?.namespace, o.metadata?.name ?? "", () => o, opts);
   };
-  return {
-    ...podStreamHandlers(registry, opts.connector, log),
-    create: unary("Create", async (r) => ({
+  /** The unary methods, by their client names; Multiplex dispatches to the same functions. */
+  const calls = {
+    create: async (r: CreateRequest) => ({
       objectJson: json(await registry.create(r.resource, r.namespace || undefined, parseObject(r.objectJson), { dryRun: r.dryRun })),
-    })),
-    get: unary("Get", async (r) => ({ objectJson: json(await registry.get(r.ref?.resource ?? "", r.ref?.namespace || undefined, r.ref?.name ?? "")) })),
-    list: unary("List", async (r) => {
+    }),
+    get: async (r: GetRequest) => ({ objectJson: json(await registry.get(r.ref?.resource ?? "", r.ref?.namespace || undefined, r.ref?.name ?? "")) }),
+    list: async (r: ListRequest) => {
       // Resource metrics (what the HPA controller reads) are sampled from the node agents, not stored.
       if (r.resource === POD_METRICS) {
         const segs = r.namespace ? ["namespaces", r.namespace, "pods"] : ["pods"];
@@ -99,10 +115,10 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
         continueToken: r.continueToken,
       });
       return { itemsJson: res.items.map(json), resourceVersion: res.resourceVersion, continueToken: res.continueToken };
-    }),
-    update: unary("Update", async (r) => ({ objectJson: json(await replace(r.resource, r.namespace, r.objectJson, { dryRun: r.dryRun })) })),
-    updateStatus: unary("UpdateStatus", async (r) => ({ objectJson: json(await replace(r.resource, r.namespace, r.objectJson, { subresource: "status" })) })),
-    delete: unary("Delete", async (r) => {
+    },
+    update: async (r: UpdateRequest) => ({ objectJson: json(await replace(r.resource, r.namespace, r.objectJson, { dryRun: r.dryRun })) }),
+    updateStatus: async (r: UpdateStatusRequest) => ({ objectJson: json(await replace(r.resource, r.namespace, r.objectJson, { subresource: "status" })) }),
+    delete: async (r: DeleteRequest) => {
       const res = await registry.delete(r.ref?.resource ?? "", r.ref?.namespace || undefined, r.ref?.name ?? "", {
         gracePeriodSeconds: r.gracePeriodSeconds,
         preconditionUid: r.preconditionUid,
@@ -110,8 +126,8 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
         propagationPolicy: r.propagationPolicy,
       });
       return { objectJson: json(res.object), finished: res.finished };
-    }),
-    createToken: unary("CreateToken", async (r) => {
+    },
+    createToken: async (r: CreateTokenRequest) => {
       if (!opts.tokens) throw new UnavailableError("this apiserver issues no service account tokens");
       const sa = await registry.get("serviceaccounts", r.namespace, r.serviceAccount);
       const req = (r.tokenRequestJson ? parseObject(r.tokenRequestJson) : { spec: {} }) as TokenRequest;
@@ -121,8 +137,20 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
           () => undefined,
         );
       return { tokenRequestJson: json(await requestToken(opts.tokens, sa, req, getPod)), caCertPem: opts.caCert ?? "" };
-    }),
-    bind: unary("Bind", async (r) => ({ objectJson: json(await bindPod(registry, r.namespace, r.podName, r.nodeName, r.podUid || undefined)) })),
+    },
+    bind: async (r: BindRequest) => ({ objectJson: json(await bindPod(registry, r.namespace, r.podName, r.nodeName, r.podUid || undefined)) }),
+  };
+  return {
+    ...podStreamHandlers(registry, opts.connector, log),
+    create: unary("Create", calls.create),
+    get: unary("Get", calls.get),
+    list: unary("List", calls.list),
+    update: unary("Update", calls.update),
+    updateStatus: unary("UpdateStatus", calls.updateStatus),
+    delete: unary("Delete", calls.delete),
+    createToken: unary("CreateToken", calls.createToken),
+    bind: unary("Bind", calls.bind),
+    multiplex: multiplexHandler(calls, log, { authorization: opts.authorization, watches: opts.watches }),
     watch: (call: ServerWritableStream<WatchRequest, WatchResponse>) => {
       const r = call.request;
       let stop: (() => void) | undefined;

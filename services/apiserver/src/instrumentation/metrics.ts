@@ -104,13 +104,18 @@ export function grpcMetricsInterceptor(): ServerInterceptor {
     const [, service = "", name = ""] = /^\/([^/]+)\/([^/]+)$/.exec(method.path) ?? [];
     return new ServerInterceptingCall(call, {
       sendStatus(status, next) {
-        const labels = { grpc_service: service, grpc_method: name };
-        grpcHandled.inc({ ...labels, grpc_code: grpcStatus[status.code] ?? String(status.code) });
-        grpcSeconds.observe(labels, (performance.now() - start) / 1000);
+        observeGrpcCall(service, name, status.code, start);
         next(status);
       },
     });
   };
+}
+
+/** Counts and times one call that ended with `code`; a call carried by Multiplex counts under its own method. */
+export function observeGrpcCall(service: string, method: string, code: number, startMs: number): void {
+  const labels = { grpc_service: service, grpc_method: method };
+  grpcHandled.inc({ ...labels, grpc_code: grpcStatus[code] ?? String(code) });
+  grpcSeconds.observe(labels, (performance.now() - startMs) / 1000);
 }
 
 /** The store methods that are timed, and how each names its object type (the key's first token). */

@@ -91,6 +91,26 @@ export function eventTypeToJSON(object: EventType): string {
   }
 }
 
+export interface MultiplexRequest {
+  /** id is the caller's, echoed in the response. */
+  id: number;
+  /** method is a unary method of ResourceService (Create, Get, Update, UpdateStatus, Delete, Bind). */
+  method: string;
+  /** request is that method's request message, encoded. */
+  request: Buffer;
+}
+
+export interface MultiplexResponse {
+  id: number;
+  /** response is the method's response message, encoded (when code is 0). */
+  response: Buffer;
+  /** code is the gRPC status code the unary call would have ended with; details its message. */
+  code: number;
+  details: string;
+  /** status_json is the Kubernetes Status of a failed call (the unary call's skiff-status trailer). */
+  statusJson: string;
+}
+
 export interface CreateTokenRequest {
   namespace: string;
   serviceAccount: string;
@@ -283,6 +303,244 @@ export interface PodExecResponse {
   stderr?: Buffer | undefined;
   exitCode?: number | undefined;
 }
+
+function createBaseMultiplexRequest(): MultiplexRequest {
+  return { id: 0, method: "", request: Buffer.alloc(0) };
+}
+
+export const MultiplexRequest: MessageFns<MultiplexRequest> = {
+  encode(message: MultiplexRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== 0) {
+      writer.uint32(8).uint64(message.id);
+    }
+    if (message.method !== "") {
+      writer.uint32(18).string(message.method);
+    }
+    if (message.request.length !== 0) {
+      writer.uint32(26).bytes(message.request);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MultiplexRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMultiplexRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.id = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.method = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.request = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MultiplexRequest {
+    return {
+      id: isSet(object.id) ? globalThis.Number(object.id) : 0,
+      method: isSet(object.method) ? globalThis.String(object.method) : "",
+      request: isSet(object.request) ? Buffer.from(bytesFromBase64(object.request)) : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: MultiplexRequest): unknown {
+    const obj: any = {};
+    if (message.id !== 0) {
+      obj.id = Math.round(message.id);
+    }
+    if (message.method !== "") {
+      obj.method = message.method;
+    }
+    if (message.request.length !== 0) {
+      obj.request = base64FromBytes(message.request);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MultiplexRequest>, I>>(base?: I): MultiplexRequest {
+    return MultiplexRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MultiplexRequest>, I>>(object: I): MultiplexRequest {
+    const message = createBaseMultiplexRequest();
+    message.id = object.id ?? 0;
+    message.method = object.method ?? "";
+    message.request = object.request ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseMultiplexResponse(): MultiplexResponse {
+  return { id: 0, response: Buffer.alloc(0), code: 0, details: "", statusJson: "" };
+}
+
+export const MultiplexResponse: MessageFns<MultiplexResponse> = {
+  encode(message: MultiplexResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== 0) {
+      writer.uint32(8).uint64(message.id);
+    }
+    if (message.response.length !== 0) {
+      writer.uint32(18).bytes(message.response);
+    }
+    if (message.code !== 0) {
+      writer.uint32(24).uint32(message.code);
+    }
+    if (message.details !== "") {
+      writer.uint32(34).string(message.details);
+    }
+    if (message.statusJson !== "") {
+      writer.uint32(42).string(message.statusJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MultiplexResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMultiplexResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.id = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.response = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.code = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.details = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.statusJson = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MultiplexResponse {
+    return {
+      id: isSet(object.id) ? globalThis.Number(object.id) : 0,
+      response: isSet(object.response) ? Buffer.from(bytesFromBase64(object.response)) : Buffer.alloc(0),
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      details: isSet(object.details) ? globalThis.String(object.details) : "",
+      statusJson: isSet(object.statusJson)
+        ? globalThis.String(object.statusJson)
+        : isSet(object.status_json)
+        ? globalThis.String(object.status_json)
+        : "",
+    };
+  },
+
+  toJSON(message: MultiplexResponse): unknown {
+    const obj: any = {};
+    if (message.id !== 0) {
+      obj.id = Math.round(message.id);
+    }
+    if (message.response.length !== 0) {
+      obj.response = base64FromBytes(message.response);
+    }
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.details !== "") {
+      obj.details = message.details;
+    }
+    if (message.statusJson !== "") {
+      obj.statusJson = message.statusJson;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MultiplexResponse>, I>>(base?: I): MultiplexResponse {
+    return MultiplexResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MultiplexResponse>, I>>(object: I): MultiplexResponse {
+    const message = createBaseMultiplexResponse();
+    message.id = object.id ?? 0;
+    message.response = object.response ?? Buffer.alloc(0);
+    message.code = object.code ?? 0;
+    message.details = object.details ?? "";
+    message.statusJson = object.statusJson ?? "";
+    return message;
+  },
+};
 
 function createBaseCreateTokenRequest(): CreateTokenRequest {
   return { namespace: "", serviceAccount: "", tokenRequestJson: "" };
@@ -3185,6 +3443,21 @@ export const ResourceServiceService = {
     responseSerialize: (value: CreateTokenResponse): Buffer => Buffer.from(CreateTokenResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CreateTokenResponse => CreateTokenResponse.decode(value),
   },
+  /**
+   * Multiplex carries unary calls of this service on one long-lived stream (the ApiClient's
+   * writes and reads): a unary call costs an HTTP/2 stream of its own (headers, trailers, the
+   * call stack of both ends), several times what one message on an open stream costs. Each
+   * request is authorized on its own, as the unary call would be; responses come in any order.
+   */
+  multiplex: {
+    path: "/skiff.resource.v1.ResourceService/Multiplex" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: MultiplexRequest): Buffer => Buffer.from(MultiplexRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): MultiplexRequest => MultiplexRequest.decode(value),
+    responseSerialize: (value: MultiplexResponse): Buffer => Buffer.from(MultiplexResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): MultiplexResponse => MultiplexResponse.decode(value),
+  },
 } as const;
 
 export interface ResourceServiceServer extends UntypedServiceImplementation {
@@ -3208,6 +3481,13 @@ export interface ResourceServiceServer extends UntypedServiceImplementation {
    * tokens they project into pods; the answer also carries the cluster CA those pods trust.
    */
   createToken: handleUnaryCall<CreateTokenRequest, CreateTokenResponse>;
+  /**
+   * Multiplex carries unary calls of this service on one long-lived stream (the ApiClient's
+   * writes and reads): a unary call costs an HTTP/2 stream of its own (headers, trailers, the
+   * call stack of both ends), several times what one message on an open stream costs. Each
+   * request is authorized on its own, as the unary call would be; responses come in any order.
+   */
+  multiplex: handleBidiStreamingCall<MultiplexRequest, MultiplexResponse>;
 }
 
 export interface ResourceServiceClient extends Client {
@@ -3346,6 +3626,18 @@ export interface ResourceServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CreateTokenResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Multiplex carries unary calls of this service on one long-lived stream (the ApiClient's
+   * writes and reads): a unary call costs an HTTP/2 stream of its own (headers, trailers, the
+   * call stack of both ends), several times what one message on an open stream costs. Each
+   * request is authorized on its own, as the unary call would be; responses come in any order.
+   */
+  multiplex(): ClientDuplexStream<MultiplexRequest, MultiplexResponse>;
+  multiplex(options: Partial<CallOptions>): ClientDuplexStream<MultiplexRequest, MultiplexResponse>;
+  multiplex(
+    metadata: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientDuplexStream<MultiplexRequest, MultiplexResponse>;
 }
 
 export const ResourceServiceClient = makeGenericClientConstructor(

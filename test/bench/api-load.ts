@@ -133,8 +133,18 @@ export async function startNats(count: 1 | 3): Promise<{ urls: string[]; stop: (
       { stdio: "ignore" },
     ),
   );
-  const stop = () => {
-    for (const p of procs) p.kill();
+  // The servers are waited for: one still writing its store makes the removal fail (ENOTEMPTY).
+  const stop = async () => {
+    await Promise.all(
+      procs.map((p) =>
+        p.exitCode !== null || p.signalCode !== null
+          ? undefined
+          : new Promise((r) => {
+              p.once("exit", r);
+              p.kill();
+            }),
+      ),
+    );
     rmSync(dir, { recursive: true, force: true });
   };
   return { urls: ports.map((p) => `nats://127.0.0.1:${p}`), stop };

@@ -60,7 +60,7 @@ async function storeLevel(replicas: 1 | 3): Promise<Record<string, LoadFigures>>
       await store.close();
     }
   } finally {
-    nats.stop();
+    await nats.stop();
   }
 }
 

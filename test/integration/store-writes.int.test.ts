@@ -31,7 +31,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await store?.close();
-  nats?.kill();
+  // Wait for nats-server to exit: it may still be writing its store while it stops, and removing
+  // the directory under it then fails (ENOTEMPTY).
+  if (nats && nats.exitCode === null && nats.signalCode === null) {
+    const exited = new Promise((r) => nats.once("exit", r));
+    nats.kill();
+    await exited;
+  }
   rmSync(dir, { recursive: true, force: true });
 });
 

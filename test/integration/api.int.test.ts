@@ -247,6 +247,37 @@ describe("apiserver", () => {
     await client.delete("pods", "w2", "default");
   });
 
+  it("a node's pod watch (spec.nodeName) sees only that node's pods, and its bookmarks keep up with every change", async () => {
+    const onNode = (name: string, node: string): Pod => ({ ...pod(name, { nodewatch: "yes" }), spec: { ...pod(name).spec, nodeName: node } });
+    await client.create("pods", onNode("far", "nw-other"));
+    const start = await client.list("pods", { namespace: "default" });
+    const events: WatchEventOf[] = [];
+    const h = client.watch(
+      "pods",
+      { fieldSelector: "spec.nodeName=nw-mine", resourceVersion: start.resourceVersion, allowBookmarks: true },
+      (e) => events.push(e),
+      () => undefined,
+    );
+    try {
+      await client.create("pods", onNode("mine", "nw-mine"));
+      let far = await client.get<Pod>("pods", "far", "default");
+      for (let i = 0; i < 3; i++)
+        far = await client.update("pods", { ...far, metadata: { ...far.metadata, labels: { ...far.metadata.labels, n: String(i) } } });
+      const last = Number(far.metadata.resourceVersion);
+      // The watch is told nothing of "far", but its bookmarks move past far's last change.
+      const bookmark = await waitFor(
+        () => events.find((e) => e.type === "BOOKMARK" && Number(e.object.metadata.resourceVersion) >= last),
+        10_000,
+        "a bookmark at or past the last change",
+      );
+      expect(bookmark).toBeTruthy();
+      expect(events.filter((e) => e.type !== "BOOKMARK").map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(["ADDED mine"]);
+    } finally {
+      h.stop();
+      for (const n of ["far", "mine"]) await client.delete("pods", n, "default", { gracePeriodSeconds: 0 });
+    }
+  });
+
   it("a stopping apiserver ends the clients' call streams at once; their next calls reach it once restarted", async () => {
     await client.get("namespaces", "default"); // the client's call stream is open
     const t0 = Date.now();

@@ -391,12 +391,37 @@ describe("the ingress controller", () => {
     let stop = false,
       ok = 0;
     const failures: string[] = [];
+    // What the cluster showed meanwhile (printed with any failure): gamma's endpoints and pods.
+    const t0 = Date.now();
+    const timeline: string[] = [];
+    const note = (what: string) => timeline.push(`+${Date.now() - t0} ms ${what}`);
+    const watches = [
+      client.watch<EndpointSlice>(
+        "endpointslices",
+        { namespace: "default", labelSelector: "kubernetes.io/service-name=gamma" },
+        (e) =>
+          note(`slice ${e.type} [${(e.object.endpoints ?? []).map((x) => `${x.targetRef?.name}:${x.conditions?.ready ? "ready" : "not-ready"}`).join(" ")}]`),
+        () => undefined,
+      ),
+      client.watch<Pod>(
+        "pods",
+        { namespace: "default", labelSelector: "app=gamma" },
+        (e) =>
+          note(
+            `pod ${e.type} ${e.object.metadata.name} ${e.object.status?.phase} ready=${e.object.status?.conditions?.find((c) => c.type === "Ready")?.status}${e.object.metadata.deletionTimestamp ? " deleting" : ""}`,
+          ),
+        () => undefined,
+      ),
+    ];
     const loop = (async () => {
       while (!stop) {
         try {
           const r = await get("gamma.example.com", "/loop");
           if (r.status === 200) ok++;
-          else failures.push(`${r.status} ${r.body}`);
+          else {
+            failures.push(`${r.status} ${r.body}`);
+            note(`request failed: ${r.status}`);
+          }
         } catch (err) {
           failures.push((err as Error).message);
         }
@@ -434,9 +459,10 @@ describe("the ingress controller", () => {
     } finally {
       stop = true;
       await loop;
+      for (const w of watches) w.stop();
     }
     console.log(`rolling update through the ingress: ${ok} requests answered, ${failures.length} failed`);
-    expect(failures).toEqual([]);
+    expect(failures, timeline.join("\n")).toEqual([]);
     expect(ok).toBeGreaterThan(50);
   });
 

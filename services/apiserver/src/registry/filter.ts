@@ -7,6 +7,8 @@ export interface Filter {
   /** No selector at all: everything matches. */
   empty: boolean;
   matches(o: KObject): boolean;
+  /** The value a field must equal (`field=value`), when the field selector requires one. */
+  requires(field: string): string | undefined;
 }
 
 /** Compiles selectors; BadRequest for a field the resource cannot be selected on. */
@@ -20,5 +22,6 @@ export function compileFilter(selectable: string[], labelSelector?: string, fiel
   return {
     empty: labels.length === 0 && fields.length === 0,
     matches: (o) => matchesLabels(labels, o.metadata.labels) && matchesFields(fields, o),
+    requires: (f) => fields.find((r) => r.field === f && r.operator === "=")?.value,
   };
 }

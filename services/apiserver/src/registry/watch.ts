@@ -2,7 +2,7 @@
 // selector's view (ADDED when an object enters it, DELETED when one leaves), the initial
 // ADDED events of a watch from "now", and periodic bookmarks.
 import { BadRequestError, apiVersionOf, type KObject, type ResourceInfo } from "@skiff/api";
-import type { ObjectStore } from "../storage/types.js";
+import type { ObjectStore, StoreEvent, WatchIndex } from "../storage/types.js";
 import { decodePrevious, decodeShared } from "./codec.js";
 import type { Filter } from "./filter.js";
 
@@ -46,6 +46,7 @@ export async function watchStore(store: ObjectStore, w: WatchRequest, send: (e: 
   }
   let lastRevision = from;
   const resumed = rvText !== "" && rvText !== "0";
+  const index = indexFor(info, filter);
   const stop = await store.watch(
     w.prefix,
     from,
@@ -76,11 +77,13 @@ export async function watchStore(store: ObjectStore, w: WatchRequest, send: (e: 
       }
     },
     onError,
+    index,
   );
   let timer: NodeJS.Timeout | undefined;
   if (w.bookmarkIntervalMs && w.bookmarkIntervalMs > 0) {
     timer = setInterval(() => {
-      send({ type: "BOOKMARK", object: { apiVersion: apiVersionOf(info), kind: info.kind, metadata: { resourceVersion: String(lastRevision) } } });
+      const rv = index?.revision ? Math.max(lastRevision, index.revision()) : lastRevision;
+      send({ type: "BOOKMARK", object: { apiVersion: apiVersionOf(info), kind: info.kind, metadata: { resourceVersion: String(rv) } } });
     }, w.bookmarkIntervalMs);
     timer.unref();
   }
@@ -88,4 +91,31 @@ export async function watchStore(store: ObjectStore, w: WatchRequest, send: (e: 
     if (timer) clearInterval(timer);
     stop();
   };
+}
+
+/** spec.nodeName of a pod ("" when unbound), as the field selector reads it. */
+const nodeNameOf = (o: KObject): string => {
+  const n = (o as { spec?: { nodeName?: unknown } }).spec?.nodeName;
+  return typeof n === "string" ? n : "";
+};
+
+/** The nodes a pod event concerns: where the pod is now and where it was (the agents' watches). */
+function podNodes(e: StoreEvent): string[] | undefined {
+  try {
+    const now = nodeNameOf(decodeShared(e));
+    return e.prevValue ? [now, nodeNameOf(decodePrevious(e.prevValue))] : [now];
+  } catch {
+    return undefined; // not JSON: every watcher of the index judges it
+  }
+}
+
+/**
+ * A pod watch with `spec.nodeName=X` (every node agent's) is indexed: the watch cache hands it
+ * only the events of pods on X, not every pod's change on every node (Kubernetes' cacher indexes
+ * these watches the same way).
+ */
+function indexFor(info: ResourceInfo, filter: Filter): WatchIndex | undefined {
+  if (info.group !== "" || info.resource !== "pods") return undefined;
+  const node = filter.requires("spec.nodeName");
+  return node === undefined ? undefined : { name: "pods/spec.nodeName", value: node, of: podNodes };
 }

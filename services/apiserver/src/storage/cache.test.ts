@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compileFilter, WatchCache } from "./cache.js";
 import type { StoreEvent } from "./store.js";
+import type { WatchIndex } from "./types.js";
 
 const v = (s: string) => new TextEncoder().encode(s);
 const ev = (type: StoreEvent["type"], key: string, revision: number): StoreEvent => ({ type, key, revision, value: v(`${key}@${revision}`) });
@@ -191,5 +192,118 @@ describe("WatchCache", () => {
     c.reset(2);
     c.apply(ev("ADDED", "pods.default.a", 1));
     expect(c.list("pods.>").map((e) => e.key)).toEqual(["pods.default.a"]);
+  });
+});
+
+describe("WatchCache indexed watchers", () => {
+  // A value "node|key@rev" gives the node; "?" an event whose node cannot be told.
+  const at = (node: string, key: string, revision: number, type: StoreEvent["type"] = "MODIFIED", prevNode?: string): StoreEvent => ({
+    type,
+    key,
+    revision,
+    value: v(node),
+    ...(prevNode !== undefined ? { prevValue: v(prevNode) } : {}),
+  });
+  const dec = new TextDecoder();
+  const of = (e: StoreEvent) => {
+    const now = dec.decode(e.value);
+    if (now === "?") return undefined;
+    return e.prevValue ? [now, dec.decode(e.prevValue)] : [now];
+  };
+  const idx = (value: string): WatchIndex => ({ name: "pods/spec.nodeName", value, of });
+
+  it("hands each event only to the watchers of the node it has or had, and unindexed ones get all", () => {
+    const c = cache();
+    c.reset(0);
+    const got: Record<string, string[]> = { a: [], b: [], unbound: [], all: [] };
+    c.watch(
+      "pods.>",
+      0,
+      (e) => got.a.push(`${e.key}@${e.revision}`),
+      () => undefined,
+      idx("node-a"),
+    );
+    c.watch(
+      "pods.>",
+      0,
+      (e) => got.b.push(`${e.key}@${e.revision}`),
+      () => undefined,
+      idx("node-b"),
+    );
+    c.watch(
+      "pods.>",
+      0,
+      (e) => got.unbound.push(`${e.key}@${e.revision}`),
+      () => undefined,
+      idx(""),
+    );
+    c.watch(
+      "pods.>",
+      0,
+      (e) => got.all.push(`${e.key}@${e.revision}`),
+      () => undefined,
+    );
+    c.apply(at("", "pods.default.p", 1, "ADDED"));
+    c.apply(at("node-a", "pods.default.p", 2, "MODIFIED", "")); // bound to node-a
+    c.apply(at("node-b", "pods.default.q", 3, "ADDED"));
+    c.apply(at("node-a", "pods.default.p", 4, "DELETED", "node-a"));
+    c.apply(at("?", "pods.default.r", 5, "ADDED")); // unknown: every indexed watcher
+    expect(got).toEqual({
+      a: ["pods.default.p@2", "pods.default.p@4", "pods.default.r@5"],
+      b: ["pods.default.q@3", "pods.default.r@5"],
+      unbound: ["pods.default.p@1", "pods.default.p@2", "pods.default.r@5"],
+      all: ["pods.default.p@1", "pods.default.p@2", "pods.default.q@3", "pods.default.p@4", "pods.default.r@5"],
+    });
+  });
+
+  it("keeps key filters and start revisions, replays the window through the watcher's filter, and stops cleanly", () => {
+    const c = cache();
+    c.reset(0);
+    c.apply(at("node-a", "pods.default.p", 1, "ADDED"));
+    c.apply(at("node-b", "pods.default.q", 2, "ADDED"));
+    const got: string[] = [];
+    const index = idx("node-a");
+    // Resumed from revision 1: the window replays what comes after it (q too: the watch's own filter judges).
+    const stop = c.watch(
+      "pods.default.>",
+      1,
+      (e) => got.push(`${e.key}@${e.revision}`),
+      () => undefined,
+      index,
+    );
+    c.apply(at("node-a", "pods.other.x", 3, "ADDED")); // another namespace
+    c.apply(at("node-a", "pods.default.p", 4, "MODIFIED", "node-a"));
+    expect(got).toEqual(["pods.default.q@2", "pods.default.p@4"]);
+    // Bookmarks read the cache's revision: every event up to it has been handed out.
+    expect(index.revision?.()).toBe(4);
+    expect(c.watcherCount).toBe(1);
+    expect(c.stats().watchers).toEqual([["pods", 1]]);
+    stop?.();
+    stop?.();
+    expect(c.watcherCount).toBe(0);
+    c.apply(at("node-a", "pods.default.p", 5, "MODIFIED", "node-a"));
+    expect(got).toHaveLength(2);
+  });
+
+  it("ends indexed watchers too when the consumer fails", () => {
+    const c = cache();
+    c.reset(0);
+    const errors: string[] = [];
+    c.watch(
+      "pods.>",
+      0,
+      () => undefined,
+      (e) => errors.push(e.message),
+      idx("node-a"),
+    );
+    c.watch(
+      "pods.>",
+      0,
+      () => undefined,
+      (e) => errors.push(e.message),
+    );
+    c.fail(new Error("consumer gone"));
+    expect(errors).toEqual(["consumer gone", "consumer gone"]);
+    expect(c.watcherCount).toBe(0);
   });
 });

@@ -11,7 +11,7 @@
 //
 // This file is the logic only (no NATS): Store feeds it and unit tests drive it directly.
 import { UnavailableError } from "@skiff/api";
-import type { StoreEvent, StoredEntry } from "./types.js";
+import type { StoreEvent, StoredEntry, WatchIndex } from "./types.js";
 
 /** A change as the cache applies it; PURGED removes a key without an event (compaction). */
 export type CacheChange = StoreEvent | { type: "PURGED"; key: string; revision: number };
@@ -31,6 +31,15 @@ interface Watcher {
   after: number;
   onEvent: (e: StoreEvent) => void;
   onError: (err: Error) => void;
+  /** Set for an indexed watcher (see WatchIndex): it is in `indexes`, not in `watchers`. */
+  index?: WatchIndex;
+}
+
+/** The watchers of one index, by the value they watch. */
+interface IndexedWatchers {
+  of: WatchIndex["of"];
+  byValue: Map<string, Set<Watcher>>;
+  size: number;
 }
 
 interface Waiter {
@@ -44,7 +53,10 @@ export class WatchCache {
   private readonly objects = new Map<string, Map<string, StoredEntry>>();
   /** Recent events in revision order, each with the time it was applied. */
   private events: { e: StoreEvent; at: number }[] = [];
+  /** Watchers that see every event under their key filter. */
   private readonly watchers = new Set<Watcher>();
+  /** Indexed watchers: each event goes only to those of its objects' values (a node's pods). */
+  private readonly indexes = new Map<string, IndexedWatchers>();
   private waiters: Waiter[] = [];
   private readonly now: () => number;
   /** The last stream sequence applied. */
@@ -74,7 +86,7 @@ export class WatchCache {
   /** The consumer broke: watchers end (they resume elsewhere or from a relist), lists wait. */
   fail(err: Error): void {
     this.active = false;
-    for (const w of this.watchers) {
+    for (const w of this.allWatchers()) {
       try {
         w.onError(err);
       } catch {
@@ -82,6 +94,7 @@ export class WatchCache {
       }
     }
     this.watchers.clear();
+    this.indexes.clear();
     for (const w of this.waiters) {
       clearTimeout(w.timer);
       w.resolve(false);
@@ -106,12 +119,17 @@ export class WatchCache {
       const e: StoreEvent = prev ? { ...c, prevValue: prev.value } : c;
       this.events.push({ e, at: this.now() });
       this.trim();
-      for (const w of this.watchers) {
-        if (e.revision <= w.after || !w.filter(e.key)) continue;
-        try {
-          w.onEvent(e);
-        } catch {
-          /* see fail() */
+      for (const w of this.watchers) this.deliver(w, e);
+      for (const ix of this.indexes.values()) {
+        const values = ix.of(e);
+        if (values === undefined) {
+          for (const set of ix.byValue.values()) for (const w of set) this.deliver(w, e);
+          continue;
+        }
+        for (let i = 0; i < values.length; i++) {
+          if (values.indexOf(values[i]) !== i) continue; // the same value twice (unchanged): once
+          const set = ix.byValue.get(values[i]);
+          if (set) for (const w of set) this.deliver(w, e);
         }
       }
     }
@@ -123,6 +141,22 @@ export class WatchCache {
         w.resolve(true);
       }
     }
+  }
+
+  /** Hands a live event to one watcher, unless it is not for it or not after its start. */
+  private deliver(w: Watcher, e: StoreEvent): void {
+    if (e.revision <= w.after || !w.filter(e.key)) return;
+    try {
+      w.onEvent(e);
+    } catch {
+      /* see fail() */
+    }
+  }
+
+  /** Every watcher, indexed or not. */
+  private *allWatchers(): Iterable<Watcher> {
+    yield* this.watchers;
+    for (const ix of this.indexes.values()) for (const set of ix.byValue.values()) yield* set;
   }
 
   /** Whether a consumer feeds the cache (it may still be a little behind the stream). */
@@ -168,29 +202,49 @@ export class WatchCache {
    * then streams live ones. Returns a stop function, or undefined when the window does not
    * reach back that far (the caller reads the stream instead).
    */
-  watch(filter: string, after: number, onEvent: (e: StoreEvent) => void, onError: (err: Error) => void): (() => void) | undefined {
+  watch(filter: string, after: number, onEvent: (e: StoreEvent) => void, onError: (err: Error) => void, index?: WatchIndex): (() => void) | undefined {
     this.trim();
     if (!this.active || after < this.floor) return undefined;
-    const w: Watcher = { resource: filter.split(".")[0], filter: compileFilter(filter), after, onEvent, onError };
+    const w: Watcher = { resource: filter.split(".")[0], filter: compileFilter(filter), after, onEvent, onError, index };
+    // The replay goes through the watcher's own filter: no index needed for a one-off.
     for (const { e } of this.events) {
       if (e.revision > after && w.filter(e.key)) onEvent(e);
     }
-    this.watchers.add(w);
+    if (!index) {
+      this.watchers.add(w);
+      return () => {
+        this.watchers.delete(w);
+      };
+    }
+    let ix = this.indexes.get(index.name);
+    if (!ix) this.indexes.set(index.name, (ix = { of: index.of, byValue: new Map(), size: 0 }));
+    let set = ix.byValue.get(index.value);
+    if (!set) ix.byValue.set(index.value, (set = new Set()));
+    set.add(w);
+    ix.size++;
+    // apply() hands out each event before anything else runs: every one up to here was delivered.
+    index.revision = () => this.revision;
     return () => {
-      this.watchers.delete(w);
+      const cur = this.indexes.get(index.name);
+      const s = cur?.byValue.get(index.value);
+      if (!cur || !s?.delete(w)) return;
+      if (s.size === 0) cur.byValue.delete(index.value);
+      if (--cur.size === 0) this.indexes.delete(index.name);
     };
   }
 
   /** Figures for the metrics: live objects and watches per resource, events in the window. */
   stats(): { objects: [string, number][]; events: number; watchers: [string, number][] } {
     const watchers = new Map<string, number>();
-    for (const w of this.watchers) watchers.set(w.resource, (watchers.get(w.resource) ?? 0) + 1);
+    for (const w of this.allWatchers()) watchers.set(w.resource, (watchers.get(w.resource) ?? 0) + 1);
     return { objects: [...this.objects].map(([r, m]): [string, number] => [r, m.size]), events: this.events.length, watchers: [...watchers] };
   }
 
   /** How many watches the cache is serving. */
   get watcherCount(): number {
-    return this.watchers.size;
+    let n = this.watchers.size;
+    for (const ix of this.indexes.values()) n += ix.size;
+    return n;
   }
 
   /** Drops events past the count cap or the time window; the floor rises with them. */

@@ -15,7 +15,7 @@ import type { Logger } from "@skiff/log";
 import { ApiError, UnavailableError, GoneError } from "@skiff/api";
 import { parseKey } from "./keys.js";
 import { WatchCache } from "./cache.js";
-import { RevisionMismatch, type ObjectStore, type StoredEntry, type StoreEvent } from "./types.js";
+import { RevisionMismatch, type ObjectStore, type StoredEntry, type StoreEvent, type WatchIndex } from "./types.js";
 import type { ValueTransformer } from "./encryption.js";
 import { defaultRetry, transient, wrap, type RetryOptions } from "./retry.js";
 
@@ -415,8 +415,8 @@ export class Store implements ObjectStore {
    * `onEvent` is awaited (back-pressure). Throws GoneError when `afterRevision` is too old.
    * Returns a stop function.
    */
-  async watch(filter: string, afterRevision: number, onEvent: (e: StoreEvent) => void, onError: (err: Error) => void): Promise<() => void> {
-    const cached = this.cache?.watch(filter, afterRevision, onEvent, onError);
+  async watch(filter: string, afterRevision: number, onEvent: (e: StoreEvent) => void, onError: (err: Error) => void, index?: WatchIndex): Promise<() => void> {
+    const cached = this.cache?.watch(filter, afterRevision, onEvent, onError, index);
     if (cached) return cached;
     const compacted = await this.compactedRevision();
     if (afterRevision < compacted) {

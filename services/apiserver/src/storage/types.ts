@@ -22,6 +22,27 @@ export interface StoreEvent {
   prevValue?: Uint8Array;
 }
 
+/**
+ * A watch that only cares about events whose objects have `value` under the index `name` (the
+ * node agents' pod watches, by spec.nodeName): a store that can index its watchers hands each
+ * event only to those whose value the event's object has, or had before (Kubernetes' cacher
+ * does the same with its indexed triggers). `of` gives an event's values, the new object's and
+ * the previous one's; undefined when it cannot tell (every watcher of the index then gets it).
+ * One index name, one `of`. Stores without an index hand every event to every watcher; the
+ * watcher's own filter decides either way.
+ */
+export interface WatchIndex {
+  name: string;
+  value: string;
+  of: (e: StoreEvent) => string[] | undefined;
+  /**
+   * Set by a store that serves the watch through the index: the revision up to which every
+   * event has been handed to it (it no longer sees the others', so its own last event's revision
+   * would fall behind; a bookmark carries this one).
+   */
+  revision?: () => number;
+}
+
 /** Thrown by CAS writes when the key's revision is not the expected one. */
 export class RevisionMismatch extends Error {
   constructor(readonly key: string) {
@@ -49,5 +70,5 @@ export interface ObjectStore {
   /** Every live value under a key filter and the revision the list is consistent with. */
   list(filter: string): Promise<{ items: StoredEntry[]; revision: number }>;
   /** Streams changes after a revision under a filter; returns a stop function. */
-  watch(filter: string, afterRevision: number, onEvent: (e: StoreEvent) => void, onError: (err: Error) => void): Promise<() => void>;
+  watch(filter: string, afterRevision: number, onEvent: (e: StoreEvent) => void, onError: (err: Error) => void, index?: WatchIndex): Promise<() => void>;
 }

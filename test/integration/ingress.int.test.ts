@@ -297,10 +297,12 @@ describe("the ingress controller", () => {
         },
       ),
     );
+    // Until the new Ingress is served, the default backend (beta too, set by an earlier test)
+    // answers this host unrewritten: wait for the rewrite itself, not for any 200.
     const r = await waitFor(
       async () => {
         const x = await get("rw.example.com", "/something/new/page");
-        return x.status === 200 ? x : undefined;
+        return x.status === 200 && !x.body.includes("/something") ? x : undefined;
       },
       10_000,
       "the rewrite Ingress",
@@ -386,7 +388,16 @@ describe("the ingress controller", () => {
     } as Deployment);
     await client.create("services", service("gamma", "gamma"));
     await client.create("ingresses", ingress("gamma", [{ host: "gamma.example.com", paths: [["/", "Prefix", "gamma"]] }]));
-    await waitFor(async () => (await get("gamma.example.com", "/")).status === 200, 60_000, "the gamma Deployment to serve");
+    // gamma itself, not the default backend (set by an earlier test), which answers any host until
+    // gamma's Ingress is served: until then the loop below would meet gamma's pods not yet ready.
+    await waitFor(
+      async () => {
+        const r = await get("gamma.example.com", "/");
+        return r.status === 200 && r.body.startsWith("gamma ");
+      },
+      60_000,
+      "the gamma Deployment to serve",
+    );
     const before = new Set((await client.list<Pod>("pods", { namespace: "default", labelSelector: "app=gamma" })).items.map((p) => p.metadata.name));
     let stop = false,
       ok = 0;

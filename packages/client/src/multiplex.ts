@@ -22,9 +22,14 @@ interface Pending {
 }
 
 /** One apiserver's stream of multiplexed calls, opened on first use and again after it breaks. */
+/** An open stream and the calls waiting on it (a broken stream fails its own, not a later one's). */
+interface OpenStream {
+  stream: ClientDuplexStream<MultiplexRequest, MultiplexResponse>;
+  pending: Map<number, Pending>;
+}
+
 export class Multiplexer {
-  private stream?: ClientDuplexStream<MultiplexRequest, MultiplexResponse>;
-  private pending = new Map<number, Pending>();
+  private current?: OpenStream;
   private nextId = 1;
   /** False once the apiserver has answered that it has no Multiplex (an older one): unary calls then. */
   supported = true;
@@ -36,8 +41,7 @@ export class Multiplexer {
 
   /** Calls `method` through the stream; fails as the unary call would (a ServiceError), or UNAVAILABLE when the stream breaks. */
   call<Res>(method: MultiplexedMethod, req: object, timeoutMs: number): Promise<Res> {
-    const stream = this.open();
-    const pending = this.pending;
+    const { stream, pending } = this.open();
     const id = this.nextId++;
     return new Promise<Res>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -52,18 +56,17 @@ export class Multiplexer {
 
   /** Ends the stream; calls still waiting fail as unavailable. */
   close(): void {
-    const s = this.stream;
-    this.stream = undefined;
+    const s = this.current?.stream;
+    this.current = undefined;
     s?.cancel();
   }
 
-  private open(): ClientDuplexStream<MultiplexRequest, MultiplexResponse> {
-    if (this.stream) return this.stream;
+  private open(): OpenStream {
+    if (this.current) return this.current;
     const s = this.client.multiplex(this.metadata());
-    // Each stream answers for the calls sent on it: a broken one fails those, not a later stream's.
     const pending = new Map<number, Pending>();
-    this.pending = pending;
-    this.stream = s;
+    const open = { stream: s, pending };
+    this.current = open;
     s.on("data", (m: MultiplexResponse) => {
       const p = pending.get(m.id);
       if (!p) return; // timed out already
@@ -76,7 +79,7 @@ export class Multiplexer {
     const fail = (err: ServiceError) => {
       if (broken) return;
       broken = true;
-      if (this.stream === s) this.stream = undefined;
+      if (this.current === open) this.current = undefined;
       for (const p of pending.values()) {
         clearTimeout(p.timer);
         p.reject(err);
@@ -96,6 +99,6 @@ export class Multiplexer {
       fail(serviceError(Code.UNAVAILABLE, `call stream broken: ${err.details || err.message}`));
     });
     s.on("end", () => fail(serviceError(Code.UNAVAILABLE, "the apiserver ended the call stream")));
-    return s;
+    return open;
   }
 }

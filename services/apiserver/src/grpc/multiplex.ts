@@ -25,6 +25,11 @@ export interface MultiplexOptions {
 // biome-ignore lint/suspicious/noExplicitAny: each handler takes its own method's request type.
 type Handlers = Record<MultiplexedMethod, (req: any) => Promise<object>>;
 
+/** Logs a failed call that is not a typed API error the client is meant to get (those are answers, not faults). */
+export function logFailure(log: Logger, method: string, err: unknown): void {
+  if (!(err instanceof ApiError) || err.reason === "InternalError") log.error({ err, method }, "request failed");
+}
+
 /** The Multiplex handler over the unary handlers. */
 export function multiplexHandler(handlers: Handlers, log: Logger, opts: MultiplexOptions) {
   return (call: ServerDuplexStream<MultiplexRequest, MultiplexResponse>) => {
@@ -50,7 +55,7 @@ export function multiplexHandler(handlers: Handlers, log: Logger, opts: Multiple
     };
     const fail = (reqId: number, method: string, start: number, err: unknown) => {
       const { code, details, statusJson } = errorParts(err);
-      if (!(err instanceof ApiError) || err.reason === "InternalError") log.error({ err, method }, "request failed");
+      logFailure(log, method, err);
       observeGrpcCall(SERVICE, method, code, start);
       answer({ id: reqId, response: Buffer.alloc(0), code, details, statusJson });
     };

@@ -25,7 +25,7 @@ import { bindPod } from "../registry/binding.js";
 import { RecentMemo } from "../registry/codec.js";
 import type { NodeConnector } from "../nodes/connector.js";
 import { podStreamHandlers } from "./pod-streams.js";
-import { multiplexHandler, type MultiplexOptions } from "./multiplex.js";
+import { logFailure, multiplexHandler, type MultiplexOptions } from "./multiplex.js";
 import { metricsGet } from "../rest/metrics/metrics.js";
 
 /** JSON of recently watched objects, by object (they are shared and never changed once decoded). */
@@ -75,7 +75,7 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
         .then(
           (res) => cb(null, res),
           (err) => {
-            if (!(err instanceof ApiError) || err.reason === "InternalError") log.error({ err, method: name }, "request failed");
+            logFailure(log, name, err);
             cb(toGrpcError(err) as never, null);
           },
         );

@@ -39,7 +39,6 @@ interface Watcher {
 interface IndexedWatchers {
   of: WatchIndex["of"];
   byValue: Map<string, Set<Watcher>>;
-  size: number;
 }
 
 interface Waiter {
@@ -217,19 +216,19 @@ export class WatchCache {
       };
     }
     let ix = this.indexes.get(index.name);
-    if (!ix) this.indexes.set(index.name, (ix = { of: index.of, byValue: new Map(), size: 0 }));
+    if (!ix) this.indexes.set(index.name, (ix = { of: index.of, byValue: new Map() }));
     let set = ix.byValue.get(index.value);
     if (!set) ix.byValue.set(index.value, (set = new Set()));
     set.add(w);
-    ix.size++;
     // apply() hands out each event before anything else runs: every one up to here was delivered.
     index.revision = () => this.revision;
     return () => {
       const cur = this.indexes.get(index.name);
       const s = cur?.byValue.get(index.value);
       if (!cur || !s?.delete(w)) return;
-      if (s.size === 0) cur.byValue.delete(index.value);
-      if (--cur.size === 0) this.indexes.delete(index.name);
+      if (s.size > 0) return;
+      cur.byValue.delete(index.value);
+      if (cur.byValue.size === 0) this.indexes.delete(index.name);
     };
   }
 
@@ -243,7 +242,7 @@ export class WatchCache {
   /** How many watches the cache is serving. */
   get watcherCount(): number {
     let n = this.watchers.size;
-    for (const ix of this.indexes.values()) n += ix.size;
+    for (const ix of this.indexes.values()) for (const set of ix.byValue.values()) n += set.size;
     return n;
   }
 

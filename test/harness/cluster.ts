@@ -41,6 +41,23 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A TCP port for a server the test starts elsewhere (in a container on the host's network, say):
+ * below the kernel's ephemeral range (32768 up), so no outgoing connection of a busy machine can
+ * take it meanwhile; below the NodePorts (30000–32767); and free on every address now.
+ */
+export async function freeFixedPort(): Promise<number> {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 9000);
+    const free = await new Promise<boolean>((res) => {
+      const s = createServer();
+      s.once("error", () => res(false));
+      s.listen(port, "0.0.0.0", () => s.close(() => res(true)));
+    });
+    if (free) return port;
+  }
+}
+
 /** One child process with its log file; `ready` resolves with its first stdout JSON line. */
 export class Proc {
   readonly child: ChildProcess;

@@ -10,7 +10,7 @@ import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@skiff/client";
 import type { Endpoints, Event, Pod, Service } from "@skiff/api";
-import { TestCluster } from "../harness/cluster.js";
+import { freeFixedPort, TestCluster } from "../harness/cluster.js";
 import { BUSYBOX } from "../harness/pods.js";
 import { buildResponse, parseQuery, RCODE, TYPE } from "../../services/dns/src/wire/wire.js";
 
@@ -105,7 +105,7 @@ describe("node fidelity: NodePorts on loopback, hostPort, DNS forwarding", () =>
   });
 
   it("hostPort: the port answers on the node's address; a second pod with it stays Pending, saying why", async () => {
-    const hostPort = 20000 + Math.floor(Math.random() * 9000);
+    const hostPort = await freeFixedPort();
     await cluster.client.create("pods", web("hp-1", { app: "hp" }, hostPort));
     await waitFor(
       () =>
@@ -236,7 +236,8 @@ describe("node fidelity: NodePorts on loopback, hostPort, DNS forwarding", () =>
   });
 
   it("hostNetwork: the pod's IP is the node's and it listens on the node's addresses", async () => {
-    const port = 40000 + Math.floor(Math.random() * 5000);
+    // Not a port of the ephemeral range: on a busy machine an outgoing connection could hold it.
+    const port = await freeFixedPort();
     const created = await cluster.client.create<Pod>("pods", {
       apiVersion: "v1",
       kind: "Pod",
@@ -258,14 +259,11 @@ describe("node fidelity: NodePorts on loopback, hostPort, DNS forwarding", () =>
     expect(created.spec.containers[0].ports?.[0].hostPort).toBe(port);
     await waitFor(async () => (await cluster.client.get<Pod>("pods", "on-host", "default")).status?.phase === "Running", 60_000, "on-host Running");
     expect((await cluster.client.get<Pod>("pods", "on-host", "default")).status?.podIP).toBe(cluster.nodeIP(0));
-    await waitFor(
-      () =>
-        get(`http://${cluster.nodeIP(0)}:${port}/`).then(
-          (b) => b === "on-host",
-          () => false,
-        ),
-      30_000,
-      "the host network pod to answer on the node IP",
+    await waitFor(async () => (await get(`http://${cluster.nodeIP(0)}:${port}/`)) === "on-host", 30_000, "the host network pod to answer on the node IP").catch(
+      async (err: Error) => {
+        const now = await cluster.client.get<Pod>("pods", "on-host", "default");
+        throw new Error(`${err.message}; its containers: ${JSON.stringify(now.status?.containerStatuses)}`);
+      },
     );
     await cluster.client.delete("pods", "on-host", "default");
   });

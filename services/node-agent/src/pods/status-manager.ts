@@ -18,14 +18,16 @@ export class StatusManager {
 
   /** Computes the pod's status from the container views and writes it if it changed. */
   async write(pod: Pod, views: ContainerView[], podIP: string | undefined, init?: InitProgress, failed?: { reason: string; message: string }): Promise<void> {
-    const status = computeStatus(pod, views, podIP, this.hostIP, init, failed);
-    observePodStatus(pod, status);
-    if (!statusChanged(pod.status, status)) return;
-    // Why: the informer may still hold the pod as it was before the last write; writing the same
-    // status again would only add a revision (and a watch event for everyone).
     const uid = pod.metadata.uid!;
     const last = this.written.get(uid);
-    if (last && last.fromVersion === pod.metadata.resourceVersion && !statusChanged(last.status, status)) return;
+    // Why: the informer may still hold the pod as it was before our last write. Computing from
+    // that write keeps what it fixed (startTime, transition times): computed from the stale pod,
+    // a startTime taken in the next second would differ and write the same status again, adding
+    // a revision (and a watch event for everyone).
+    const base = last && last.fromVersion === pod.metadata.resourceVersion ? { ...pod, status: last.status } : pod;
+    const status = computeStatus(base, views, podIP, this.hostIP, init, failed);
+    observePodStatus(pod, status);
+    if (!statusChanged(base.status, status)) return;
     const { resourceVersion: fromVersion, ...metadata } = pod.metadata;
     try {
       // The agent owns pod status: write it without a resourceVersion so spec writers never conflict.

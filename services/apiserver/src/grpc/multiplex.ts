@@ -5,7 +5,7 @@
 // answered as they finish.
 import { status as Code, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { Logger } from "@skiff/log";
-import { ApiError, ForbiddenError } from "@skiff/api";
+import { ApiError, ForbiddenError, MethodNotAllowedError, UnavailableError } from "@skiff/api";
 import { errorParts, identityOfCall, MULTIPLEXED, protoMethod, type CallCheck, type Identity, type MultiplexedMethod } from "@skiff/client";
 import { ResourceServiceService, type MultiplexRequest, type MultiplexResponse } from "@skiff/proto";
 import { observeGrpcCall } from "../instrumentation/metrics.js";
@@ -62,18 +62,15 @@ export function multiplexHandler(handlers: Handlers, log: Logger, opts: Multiple
     call.on("data", (m: MultiplexRequest) => {
       const start = performance.now();
       const method = byProtoName.get(m.method);
+      // Refusals answer with a Status and are counted like any failed call; a method name no
+      // stream may carry is counted as "unknown" (a client's strings never become metric labels).
       if (!method) {
-        answer({
-          id: m.id,
-          response: Buffer.alloc(0),
-          code: Code.UNIMPLEMENTED,
-          details: `method ${JSON.stringify(m.method)} cannot be multiplexed`,
-          statusJson: "",
-        });
+        fail(m.id, "unknown", start, new MethodNotAllowedError(`method ${JSON.stringify(m.method)} cannot be multiplexed`));
         return;
       }
+      // UNAVAILABLE: the client sends the call to another apiserver (it was never run here).
       if (closing) {
-        answer({ id: m.id, response: Buffer.alloc(0), code: Code.UNAVAILABLE, details: "the apiserver is shutting down", statusJson: "" });
+        fail(m.id, m.method, start, new UnavailableError("the apiserver is shutting down"));
         return;
       }
       inFlight++;

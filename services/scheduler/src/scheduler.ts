@@ -324,7 +324,9 @@ export class Scheduler {
       return;
     }
     this.bindFailures.delete(key);
-    this.log.info({ pod: key, node: nodeName }, "pod bound");
+    // Debug, as kube-scheduler logs a successful bind only at -v=2: the Scheduled event says it,
+    // and a line per pod cost ~140 µs of this process's CPU in a burst (7% of its time).
+    this.log.debug({ pod: key, node: nodeName }, "pod bound");
     this.recorder.record(pod, "Normal", "Scheduled", `Successfully assigned ${ns}/${name} to ${nodeName}`);
   }
 

@@ -66,6 +66,41 @@ function cpuDelta(start: Record<string, number>, end: Record<string, number>): [
   return Object.keys(end).map((k) => [k, end[k] - (start[k] ?? 0)]);
 }
 
+/** Creates `count` Ready nodes of the hollow nodes' size as API objects (nothing runs on them). */
+async function createNodeObjects(client: ApiClient, count: number): Promise<void> {
+  const resources = { cpu: "4", memory: "16Gi", pods: "110" };
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < count) {
+        const name = `object-node-${next++}`;
+        const node = await client.create<Node>("nodes", {
+          apiVersion: "v1",
+          kind: "Node",
+          metadata: { name, labels: { "kubernetes.io/hostname": name } },
+          spec: {},
+        });
+        const now = new Date().toISOString();
+        node.status = {
+          capacity: resources,
+          allocatable: resources,
+          conditions: [
+            {
+              type: "Ready",
+              status: "True",
+              reason: "KubeletReady",
+              message: "a node object of the benchmark",
+              lastHeartbeatTime: now,
+              lastTransitionTime: now,
+            },
+          ],
+        };
+        await client.updateStatus("nodes", node);
+      }
+    }),
+  );
+}
+
 /** Runs one scale measurement on a fresh cluster and tears it down. */
 export async function runSchedulerScale(opts: {
   nodes: number;
@@ -88,16 +123,30 @@ export async function runSchedulerScale(opts: {
   warmupPods?: number;
   /** Paced runs: also measure the machine's floor (a ring of this many process hops at the same pace). */
   floorHops?: number;
+  /**
+   * false: no node agents and no controller-manager; the nodes are API objects the bench creates
+   * Ready, and nothing runs the pods — the conditions of kube-scheduler's scheduler_perf, where
+   * its CI floor (the anchor) is measured: the apiserver, the store and the scheduler alone.
+   */
+  kubelets?: boolean;
 }): Promise<ScaleResult> {
+  const kubelets = opts.kubelets !== false;
   // /26 per node: room for 1024 nodes in the cluster's /16.
-  const cluster = new TestCluster({ nodes: 0, scheduler: !opts.backlog, controllerManagerFlags: ["--node-cidr-mask-size", "26"] });
+  const cluster = new TestCluster({
+    nodes: 0,
+    scheduler: !opts.backlog,
+    controllerManager: kubelets,
+    controllerManagerFlags: ["--node-cidr-mask-size", "26"],
+  });
   let hollow: Proc | undefined;
   try {
     await cluster.start();
     const t0 = performance.now();
-    hollow = cluster.startHollowNodes(opts.nodes, ["--heartbeat-ms", String(opts.heartbeatMs ?? 5000)]);
-    await hollow.ready;
     const client: ApiClient = cluster.client;
+    if (kubelets) {
+      hollow = cluster.startHollowNodes(opts.nodes, ["--heartbeat-ms", String(opts.heartbeatMs ?? 5000)]);
+      await hollow.ready;
+    } else await createNodeObjects(client, opts.nodes);
     await waitFor(
       async () => {
         const nodes = (await client.list<Node>("nodes")).items;
@@ -189,7 +238,7 @@ export async function runSchedulerScale(opts: {
       cpuEnd = cpuNow(cluster, hollow);
       cpuWindowEnd = performance.now();
       // Hollow nodes report their pods Running; a bounded wait, then whatever was seen is reported.
-      await waitFor(() => running.size >= opts.pods, Math.min(120_000, opts.timeoutMs), `${opts.pods} pods Running`).catch(() => undefined);
+      if (kubelets) await waitFor(() => running.size >= opts.pods, Math.min(120_000, opts.timeoutMs), `${opts.pods} pods Running`).catch(() => undefined);
     } finally {
       stopped = true;
       watch?.stop();
@@ -209,7 +258,7 @@ export async function runSchedulerScale(opts: {
     return {
       nodes: opts.nodes,
       pods: opts.pods,
-      mode: opts.backlog ? "backlog" : opts.ratePerSecond ? `${opts.ratePerSecond}/s` : "burst",
+      mode: `${opts.backlog ? "backlog" : opts.ratePerSecond ? `${opts.ratePerSecond}/s` : "burst"}${kubelets ? "" : ", no kubelets"}`,
       bound: bound.size,
       running: running.size,
       podsPerSecond: bound.size / ((last - first) / 1000),

@@ -13,6 +13,8 @@
 // nats-server → apiserver → bench). Writes bench-results/scheduler.json.
 // Each run also prints the CPU time every process spent per pod bound (/proc, over the measured
 // window). SKIFF_CPU_PROF_DIR=/dir leaves a CPU profile of every component there (where the time goes).
+// Last, the burst once more on node objects with no kubelets and no controller-manager
+// (SKIFF_BENCH_NO_KUBELETS=nodes, 0 = none; default the largest N): scheduler_perf's conditions.
 import { expect, it } from "vitest";
 import { printTable } from "./stats.js";
 import { cpuLine, header, row, runSchedulerScale, type ScaleResult } from "./scheduler-scale.js";
@@ -63,7 +65,15 @@ it(`schedules ${PODS} pods on ${NODES.join(" and ")} hollow nodes`, { timeout: 3
     results.push(r);
     report(`scheduler: a backlog of ${PODS} pods on ${backlogNodes} hollow nodes`, r);
   }
+  // The burst again with nothing behind the scheduler: scheduler_perf's conditions (the anchor's).
+  const bareNodes = Number(process.env.SKIFF_BENCH_NO_KUBELETS ?? Math.max(...NODES, 0));
+  if (bareNodes > 0) {
+    const r = await runSchedulerScale({ nodes: bareNodes, pods: PODS, kubelets: false, timeoutMs: 600_000 });
+    results.push(r);
+    report(`scheduler: ${PODS} pods on ${bareNodes} node objects, no kubelets or controller-manager (scheduler_perf's conditions)`, r);
+  }
   printTable("scheduler scale (create→bound from watch events)", header, results.map(row));
+  const bare = results.find((r) => r.mode === "burst, no kubelets");
   const burst = [...results].filter((r) => r.mode === "burst").sort((a, b) => b.nodes - a.nodes)[0];
   const paced = results.find((r) => r.mode.endsWith("/s"));
   const backlog = results.find((r) => r.mode === "backlog");
@@ -83,8 +93,10 @@ it(`schedules ${PODS} pods on ${NODES.join(" and ")} hollow nodes`, { timeout: 3
     ratio_to_create_rate: burst ? burst.podsPerSecond / burst.createPerSecond : null,
     ratio_to_kube_scheduler_floor: burst ? burst.podsPerSecond / KUBE_SCHEDULER_FLOOR : null,
     backlog_pods_per_second: backlog?.podsPerSecond ?? null,
-    cpu_ms_per_pod: { burst: burst?.cpuMsPerPod ?? null, backlog: backlog?.cpuMsPerPod ?? null },
-    cpu_cores: { paced: paced?.cpuCores ?? null, burst: burst?.cpuCores ?? null, backlog: backlog?.cpuCores ?? null },
+    no_kubelets_pods_per_second: bare?.podsPerSecond ?? null,
+    no_kubelets_ratio_to_kube_scheduler_floor: bare ? bare.podsPerSecond / KUBE_SCHEDULER_FLOOR : null,
+    cpu_ms_per_pod: { burst: burst?.cpuMsPerPod ?? null, backlog: backlog?.cpuMsPerPod ?? null, no_kubelets: bare?.cpuMsPerPod ?? null },
+    cpu_cores: { paced: paced?.cpuCores ?? null, burst: burst?.cpuCores ?? null, backlog: backlog?.cpuCores ?? null, no_kubelets: bare?.cpuCores ?? null },
     paced_p99_ms: paced?.p99Ms ?? null,
     paced_warmup_pods: paced?.warmupPods ?? null,
     paced_floor_p99_ms: paced?.floor?.p99Ms ?? null,

@@ -127,6 +127,8 @@ export interface ClusterOptions {
   controllerManagerFlags?: string[];
   /** Start the scheduler (default true). */
   scheduler?: boolean;
+  /** Start the controller-manager (default true; without it nothing gives nodes a podCIDR). */
+  controllerManager?: boolean;
 }
 
 let clusterSeq = 0;
@@ -410,7 +412,7 @@ export class TestCluster {
     await this.startNats();
     await this.startApiserver();
     this.client = new ApiClient({ addresses: [this.apiAddress], timeoutMs: 10_000, tls: { dir: this.tlsDir("admin") } });
-    await this.startControllerManager();
+    if (this.opts.controllerManager !== false) await this.startControllerManager();
     if (this.opts.scheduler !== false) await this.startScheduler();
     const n = this.opts.nodes ?? 1;
     for (let i = 0; i < n; i++) await this.startAgent(this.nodeName(i));

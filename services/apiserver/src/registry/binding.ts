@@ -7,7 +7,8 @@ import { bindTo } from "./strategies/index.js";
 
 /** Binds a pending pod to a node; Conflict when it is bound already, replaced or terminating. */
 export async function bindPod(registry: Registry, namespace: string, name: string, nodeName: string, uid?: string, user?: UserInfo): Promise<KObject> {
-  // From the watch cache: a node deleted a moment ago is a race the agent's admission handles anyway.
-  if (nodeName) await registry.getCached("nodes", undefined, nodeName);
+  // From the watch cache, undecoded (every bind asks): a node deleted a moment ago is a race the
+  // agent's admission handles anyway.
+  if (nodeName) await registry.mustExistCached("nodes", undefined, nodeName);
   return registry.update("pods", namespace, name, bindTo(nodeName, uid), { subresource: "binding", user });
 }

@@ -22,7 +22,7 @@ import {
   nowRfc3339,
   field,
 } from "@skiff/api";
-import { RevisionMismatch, type ObjectStore } from "../storage/types.js";
+import { RevisionMismatch, type ObjectStore, type StoredEntry } from "../storage/types.js";
 import { objectKey, prefixFilter } from "../storage/keys.js";
 import { AdmissionChain, type AdmissionAttributes, type Completion } from "../admission/chain.js";
 import type { UserInfo } from "../auth/user.js";
@@ -214,12 +214,21 @@ export class Registry {
    * checks that tolerate a race anyway, such as "the node of a binding exists".
    */
   async getCached(resource: string, namespace: string | undefined, name: string): Promise<KObject> {
+    return decode(await this.entryCached(resource, namespace, name));
+  }
+
+  /** Throws NotFound unless the watch cache (or the store) holds the object; decodes nothing. */
+  async mustExistCached(resource: string, namespace: string | undefined, name: string): Promise<void> {
+    await this.entryCached(resource, namespace, name);
+  }
+
+  private async entryCached(resource: string, namespace: string | undefined, name: string): Promise<StoredEntry> {
     const info = this.info(resource);
     const ns = this.checkScope(info, namespace);
     const key = this.key(info, ns, name);
     const e = this.store.getCached ? await this.store.getCached(key) : await this.store.get(key);
     if (!e) throw new NotFoundError(info.resource, name);
-    return decode(e);
+    return e;
   }
 
   /** Like list, from the watch cache as it is (admission's lookups, as Kubernetes' informers serve them). */

@@ -116,6 +116,19 @@ describe("Framework.schedule", () => {
       code: "Error",
       message: "no score",
     });
+    // A throw names the plugin and the node it threw on.
+    const thrower: ScorePlugin = {
+      name: "Thrower",
+      score: (_c, _p, ni) => {
+        if (ni.name === "b") throw new Error("nope");
+        return { code: "Success", score: 1 };
+      },
+    };
+    const fw = new Framework([], [{ plugin: thrower, weight: 1 }]);
+    expect(fw.schedule(makePod({ name: "p" }), infos({ name: "a" }, { name: "b" }, { name: "c" }))).toEqual({
+      code: "Error",
+      message: "plugin Thrower failed on node b: nope",
+    });
   });
 
   it("weights scores", () => {

@@ -28,17 +28,12 @@ export interface FilterResult {
   error?: string;
 }
 
-/** The Error status of a plugin call that threw. */
-function pluginError(plugin: string | undefined, node: string, err: unknown): { code: "Error"; message: string } {
-  return { code: "Error", message: `plugin ${plugin} failed on node ${node}: ${err instanceof Error ? err.message : String(err)}` };
-}
-
 /** Runs a plugin call, turning a throw into an Error status so one bad plugin cannot crash the loop. */
 function guard<T>(plugin: string, node: string, fn: () => T): T | { code: "Error"; message: string } {
   try {
     return fn();
   } catch (err) {
-    return pluginError(plugin, node, err);
+    return { code: "Error", message: `plugin ${plugin} failed on node ${node}: ${err instanceof Error ? err.message : String(err)}` };
   }
 }
 
@@ -97,7 +92,7 @@ export class Framework {
           if (status.code !== "Success") break;
         }
       } catch (err) {
-        status = pluginError(p?.name, ni.name, err);
+        status = { code: "Error", message: `plugin ${p?.name} failed on node ${ni.name}: ${err instanceof Error ? err.message : String(err)}` };
       }
       // Why abort on Error: a broken plugin says nothing about the node, so any decision
       // (including "unschedulable") would be wrong; the pod is retried with back-off.
@@ -123,36 +118,27 @@ export class Framework {
   /** Weighted total score of each feasible node (each plugin normalised to 0..MAX_NODE_SCORE first). */
   runScores(ctx: CycleContext, pod: Pod, nodes: readonly NodeInfo[]): NodeScore[] | { code: "Error"; message: string } {
     const totals: NodeScore[] = nodes.map((ni) => ({ nodeName: ni.name, score: 0 }));
-    // One list refilled by every plugin of the cycle, and one try per plugin rather than a
-    // closure per call: this runs for hundreds of nodes per pod, and its garbage is the
-    // scheduler's GC time.
-    let scores: NodeScore[] | undefined;
     for (const { plugin, weight } of this.scorers) {
       const pre = plugin.preScore ? guard(plugin.name, "*", () => plugin.preScore?.(ctx, pod)) : undefined;
       if (pre && typeof pre === "object") return pre;
       if (pre === "Skip") continue;
-      const list = (scores ??= nodes.map((ni) => ({ nodeName: ni.name, score: 0 })));
-      let i = 0;
-      try {
-        for (; i < nodes.length; i++) {
-          const r = plugin.score(ctx, pod, nodes[i]);
-          if (r.code === "Error") return r;
-          list[i].score = r.score;
-        }
-      } catch (err) {
-        return pluginError(plugin.name, nodes[i].name, err);
+      const scores: NodeScore[] = [];
+      for (const ni of nodes) {
+        const r = guard(plugin.name, ni.name, () => plugin.score(ctx, pod, ni));
+        if (r.code === "Error") return r;
+        scores.push({ nodeName: ni.name, score: r.score });
       }
       const normalize = plugin.normalizeScores;
       if (normalize) {
         const err = guard(plugin.name, "*", () => {
-          normalize.call(plugin, ctx, pod, list);
+          normalize.call(plugin, ctx, pod, scores);
           return null;
         });
         if (err) return err;
       }
-      for (let j = 0; j < list.length; j++) {
+      for (let i = 0; i < scores.length; i++) {
         // Clamp so that a plugin with a bug cannot outvote all the others.
-        totals[j].score += weight * Math.min(MAX_NODE_SCORE, Math.max(0, list[j].score));
+        totals[i].score += weight * Math.min(MAX_NODE_SCORE, Math.max(0, scores[i].score));
       }
     }
     return totals;

@@ -41,6 +41,13 @@ export class Balancer {
     return all;
   }
 
+  /** How many endpoints this traffic could still try, those in `exclude` aside. */
+  left(external: boolean, exclude: Set<string>): number {
+    let n = 0;
+    for (const e of this.candidates(external)) if (!exclude.has(backendKey(e))) n++;
+    return n;
+  }
+
   /** The endpoint for a new connection or session; undefined when none is left to try. */
   pick(clientIP: string, external: boolean, exclude?: Set<string>): Backend | undefined {
     const cands = this.candidates(external).filter((e) => !exclude?.has(backendKey(e)));

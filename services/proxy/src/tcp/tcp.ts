@@ -29,6 +29,17 @@ export interface TcpOptions {
   maxAttempts: number;
 }
 
+/**
+ * The dial timeout of a connection's next attempt (0: none of ours), given the attempts made
+ * with it and the endpoints left after it. The timeout is there to move on to another endpoint;
+ * with none left to try, the kernel's own SYN retries decide, as for a direct connection (and
+ * kube-proxy's iptables rules): a first SYN lost on the way to a pod just made ready is resent
+ * at 1 s, which a 1 s timeout of ours would turn into a reset the client sees.
+ */
+export function dialTimeoutMs(opts: TcpOptions, attempts: number, left: number): number {
+  return attempts >= opts.maxAttempts || left === 0 ? 0 : opts.connectTimeoutMs;
+}
+
 /** One listening TCP frontend. */
 export class TcpFrontend {
   private readonly server: Server;
@@ -120,7 +131,8 @@ export class TcpFrontend {
       const up = connect(dial);
       upstream = up;
       relay = r;
-      up.setTimeout(this.opts.connectTimeoutMs);
+      const timeout = dialTimeoutMs(this.opts, tried.size, this.target.balancer.left(this.target.external, tried));
+      if (timeout > 0) up.setTimeout(timeout);
       const failDial = (err?: Error) => {
         up.removeAllListeners();
         up.on("error", () => undefined);

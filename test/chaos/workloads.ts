@@ -3,7 +3,7 @@
 // on the topology's network (the test process is the host of that network). Converged when
 // the desired replicas run Ready on Ready nodes and the client's last requests succeed.
 import { request } from "node:http";
-import type { Node, Pod } from "@skiff/api";
+import type { Endpoints, Node, Pod } from "@skiff/api";
 import type { ApiClient } from "@skiff/client";
 import { assertNoPodOnTwoNodes, type Workload } from "./framework.js";
 
@@ -124,7 +124,11 @@ export class WebUnderLoad implements Workload {
           (body) => [true, body.trim()] as const,
           (err: Error) => [false, (err as NodeJS.ErrnoException).code ?? err.message] as const,
         );
-        this.ops.push({ at, ok, ms: Date.now() - at, what });
+        const op = { at, ok, ms: Date.now() - at, what };
+        this.ops.push(op);
+        // What the API said about web's endpoints right after a failure (kept with the failure:
+        // a stale proxy table and a dead endpoint in the API read differently).
+        if (!ok) void this.endpointsNow().then((e) => (op.what += ` [endpoints ${e}]`));
         await sleep(this.o.intervalMs ?? 100);
       }
     })();
@@ -147,6 +151,18 @@ export class WebUnderLoad implements Workload {
       const near = (d: number) => this.ops.slice(d < 0 ? Math.max(0, i - 3) : i + 1, d < 0 ? i : i + 4).map((n) => (n.ok ? n.what : "x"));
       return [`${new Date(o.at).toISOString().slice(11, 23)} ${o.what} after ${o.ms} ms (before: ${near(-1).join(" ")}; after: ${near(1).join(" ")})`];
     });
+  }
+
+  /** web's Endpoints as "ip (pod)" lists, ready and not ready; the error when the call fails. */
+  private async endpointsNow(): Promise<string> {
+    try {
+      const ep = await this.client.get<Endpoints>("endpoints", "web", "default");
+      const list = (as?: { ip: string; targetRef?: { name?: string } }[]) =>
+        (as ?? []).map((a) => `${a.ip} (${a.targetRef?.name ?? "?"})`).join(", ") || "none";
+      return (ep.subsets ?? []).map((s) => `ready: ${list(s.addresses)}; not ready: ${list(s.notReadyAddresses)}`).join(" | ") || "no subsets";
+    } catch (err) {
+      return `unknown: ${(err as Error).message}`;
+    }
   }
 
   /** Requests made in [from, to). */

@@ -216,33 +216,18 @@ describe("WatchCache indexed watchers", () => {
     const c = cache();
     c.reset(0);
     const got: Record<string, string[]> = { a: [], b: [], unbound: [], all: [] };
-    c.watch(
-      "pods.>",
-      0,
-      (e) => got.a.push(`${e.key}@${e.revision}`),
-      () => undefined,
-      idx("node-a"),
-    );
-    c.watch(
-      "pods.>",
-      0,
-      (e) => got.b.push(`${e.key}@${e.revision}`),
-      () => undefined,
-      idx("node-b"),
-    );
-    c.watch(
-      "pods.>",
-      0,
-      (e) => got.unbound.push(`${e.key}@${e.revision}`),
-      () => undefined,
-      idx(""),
-    );
-    c.watch(
-      "pods.>",
-      0,
-      (e) => got.all.push(`${e.key}@${e.revision}`),
-      () => undefined,
-    );
+    const record = (name: string, index?: WatchIndex) =>
+      c.watch(
+        "pods.>",
+        0,
+        (e) => got[name].push(`${e.key}@${e.revision}`),
+        () => undefined,
+        index,
+      );
+    record("a", idx("node-a"));
+    record("b", idx("node-b"));
+    record("unbound", idx(""));
+    record("all");
     c.apply(at("", "pods.default.p", 1, "ADDED"));
     c.apply(at("node-a", "pods.default.p", 2, "MODIFIED", "")); // bound to node-a
     c.apply(at("node-b", "pods.default.q", 3, "ADDED"));
@@ -289,19 +274,15 @@ describe("WatchCache indexed watchers", () => {
     const c = cache();
     c.reset(0);
     const errors: string[] = [];
-    c.watch(
-      "pods.>",
-      0,
-      () => undefined,
-      (e) => errors.push(e.message),
-      idx("node-a"),
-    );
-    c.watch(
-      "pods.>",
-      0,
-      () => undefined,
-      (e) => errors.push(e.message),
-    );
+    for (const index of [idx("node-a"), undefined]) {
+      c.watch(
+        "pods.>",
+        0,
+        () => undefined,
+        (e) => errors.push(e.message),
+        index,
+      );
+    }
     c.fail(new Error("consumer gone"));
     expect(errors).toEqual(["consumer gone", "consumer gone"]);
     expect(c.watcherCount).toBe(0);

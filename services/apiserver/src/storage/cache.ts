@@ -241,8 +241,8 @@ export class WatchCache {
 
   /** How many watches the cache is serving. */
   get watcherCount(): number {
-    let n = this.watchers.size;
-    for (const ix of this.indexes.values()) for (const set of ix.byValue.values()) n += set.size;
+    let n = 0;
+    for (const _ of this.allWatchers()) n++;
     return n;
   }
 

@@ -2,6 +2,7 @@
 // plus one process of N hollow node agents (fake runtime, real registration and heartbeats).
 // Creates P pods and measures create→bound latency from a pod watch (ADDED → first event with
 // spec.nodeName) and throughput (pods bound per second from the first ADDED to the last bind).
+import { cpus } from "node:os";
 import { type ApiClient, waitFor } from "@skiff/client";
 import type { Node, Pod } from "@skiff/api";
 import { type Proc, TestCluster } from "../harness/cluster.js";
@@ -310,8 +311,22 @@ export function cpuLine(r: ScaleResult): string {
     Object.entries(o)
       .map(([k, v]) => `${k} ${v.toFixed(2)}`)
       .join(", ");
+  const c = ceiling(r);
   return [
     `CPU per pod bound (ms): ${fmt(r.cpuMsPerPod)} = ${sum(r.cpuMsPerPod).toFixed(2)}`,
     `cores busy over the window: ${fmt(r.cpuCores)} = ${sum(r.cpuCores).toFixed(2)}`,
+    `ceiling at this CPU per pod: ${c.machine.toFixed(0)} pods/s on this machine's ${cpus().length} cores; ${c.busiest.name}, one thread, ${c.busiest.podsPerSecond.toFixed(0)} pods/s`,
   ].join("\n");
+}
+
+/**
+ * The rates a run's CPU per pod allows, whatever the code waits on: all cores busy with nothing
+ * else running (cores ÷ the cluster's CPU per pod), and the busiest process on its one JavaScript
+ * thread (1 s ÷ its CPU per pod). What a rate goal needs from the machine.
+ */
+export function ceiling(r: ScaleResult): { machine: number; busiest: { name: string; podsPerSecond: number } } {
+  const entries = Object.entries(r.cpuMsPerPod);
+  const total = entries.reduce((a, [, v]) => a + v, 0);
+  const [name, ms] = entries.reduce((a, b) => (b[1] > a[1] ? b : a), ["none", 0]);
+  return { machine: total > 0 ? (cpus().length * 1000) / total : Number.NaN, busiest: { name, podsPerSecond: ms > 0 ? 1000 / ms : Number.NaN } };
 }

@@ -17,7 +17,7 @@
 // (SKIFF_BENCH_NO_KUBELETS=nodes, 0 = none; default the largest N): scheduler_perf's conditions.
 import { expect, it } from "vitest";
 import { printTable } from "./stats.js";
-import { cpuLine, header, row, runSchedulerScale, type ScaleResult } from "./scheduler-scale.js";
+import { ceiling, cpuLine, header, row, runSchedulerScale, type ScaleResult } from "./scheduler-scale.js";
 import { writeBenchResult } from "./results.js";
 
 const NODES = (process.env.SKIFF_BENCH_NODES ?? "100,1000")
@@ -96,6 +96,9 @@ it(`schedules ${PODS} pods on ${NODES.join(" and ")} hollow nodes`, { timeout: 3
     no_kubelets_pods_per_second: bare?.podsPerSecond ?? null,
     no_kubelets_ratio_to_kube_scheduler_floor: bare ? bare.podsPerSecond / KUBE_SCHEDULER_FLOOR : null,
     cpu_ms_per_pod: { burst: burst?.cpuMsPerPod ?? null, backlog: backlog?.cpuMsPerPod ?? null, no_kubelets: bare?.cpuMsPerPod ?? null },
+    // What each run's CPU per pod allows on this machine (see ceiling()): a goal above it needs
+    // less CPU per pod or more cores, not less waiting.
+    ceiling_pods_per_second: { burst: burst ? ceiling(burst) : null, backlog: backlog ? ceiling(backlog) : null, no_kubelets: bare ? ceiling(bare) : null },
     cpu_cores: { paced: paced?.cpuCores ?? null, burst: burst?.cpuCores ?? null, backlog: backlog?.cpuCores ?? null, no_kubelets: bare?.cpuCores ?? null },
     paced_p99_ms: paced?.p99Ms ?? null,
     paced_warmup_pods: paced?.warmupPods ?? null,

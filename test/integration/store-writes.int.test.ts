@@ -12,15 +12,22 @@ import { waitFor } from "@skiff/client";
 import { isConflict, type ConfigMap } from "@skiff/api";
 import { Store, RevisionMismatch, type StoreEvent } from "../../services/apiserver/src/storage/store.js";
 import { Registry } from "../../services/apiserver/src/registry/registry.js";
+import { AckPublisher } from "../../services/apiserver/src/storage/publisher.js";
+import { transient } from "../../services/apiserver/src/storage/retry.js";
+import { connect } from "@nats-io/transport-node";
+import { headers as natsHeaders } from "@nats-io/nats-core";
+import { JetStreamApiError } from "@nats-io/jetstream";
 import { freePort } from "../harness/cluster.js";
 
 let nats: ChildProcess;
 let dir: string;
 let store: Store;
+let natsUrl: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "skiff-store-"));
   const port = await freePort();
+  natsUrl = `nats://127.0.0.1:${port}`;
   nats = spawn("nats-server", ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", join(dir, "js")], { stdio: "ignore" });
   store = await waitFor(
     () => Store.open({ servers: [`nats://127.0.0.1:${port}`], bucket: "writes", replicas: 1, log: silentLogger() }).catch(() => undefined),
@@ -102,5 +109,57 @@ describe("store writes in flight together", () => {
     const revs = await Promise.all(Array.from({ length: 500 }, (_, i) => store.create(`configmaps.default.many-${i}`, new TextEncoder().encode(String(i)))));
     expect(new Set(revs).size).toBe(500);
     expect(await store.currentRevision()).toBe(before + 500);
+  });
+});
+
+// The store's publishes go through AckPublisher (one reply subscription for every ack, instead of
+// nats.js's request per publish); what the store relies on, against the real server.
+describe("pipelined publishes (AckPublisher)", () => {
+  it("answers a publish sent again with its message id (its ack lost, the attempt retried) with the first one's sequence, storing it once", async () => {
+    const nc = await connect({ servers: [natsUrl] });
+    try {
+      const p = new AckPublisher(nc, 5000);
+      const subject = "$KV.writes.configmaps.default.retried";
+      const first = await p.publish(subject, new TextEncoder().encode("a"), natsHeaders(), "id-retried", 0);
+      const before = await store.currentRevision();
+      // The retry carries the same expectation as the first attempt, which no longer holds.
+      const again = await p.publish(subject, new TextEncoder().encode("a"), natsHeaders(), "id-retried", 0);
+      expect(again).toBe(first);
+      expect(await store.currentRevision()).toBe(before);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it("refuses a stale expected sequence with JetStream's wrong-last-sequence error, and a subject nothing stores as transient", async () => {
+    const nc = await connect({ servers: [natsUrl] });
+    try {
+      const p = new AckPublisher(nc, 5000);
+      const subject = "$KV.writes.configmaps.default.stale";
+      const seq = await p.publish(subject, new TextEncoder().encode("a"), natsHeaders(), "id-stale-1", 0);
+      const err = await p.publish(subject, new TextEncoder().encode("b"), natsHeaders(), "id-stale-2", seq - 1).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(JetStreamApiError);
+      expect((err as JetStreamApiError).apiError().err_code).toBe(10071);
+      const none = await p.publish("no.stream.here", new TextEncoder().encode("x"), natsHeaders(), "id-none", 0).catch((e: unknown) => e);
+      expect(transient(none)).toBe(true);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it("fails what still waits when the connection closes", async () => {
+    const nc = await connect({ servers: [natsUrl] });
+    const p = new AckPublisher(nc, 5000);
+    const pending = p.publish("$KV.writes.configmaps.default.closing", new TextEncoder().encode("a"), natsHeaders(), "id-closing", 0);
+    await nc.close();
+    // Either the ack beat the close or the publish failed; it never hangs.
+    const settled = await Promise.race([
+      pending.then(
+        () => "acked",
+        () => "failed",
+      ),
+      new Promise((r) => setTimeout(() => r("hung"), 3000)),
+    ]);
+    expect(["acked", "failed"]).toContain(settled);
   });
 });

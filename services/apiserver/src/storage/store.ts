@@ -18,6 +18,7 @@ import { WatchCache } from "./cache.js";
 import { RevisionMismatch, type ObjectStore, type StoredEntry, type StoreEvent, type WatchIndex } from "./types.js";
 import type { ValueTransformer } from "./encryption.js";
 import { defaultRetry, transient, wrap, type RetryOptions } from "./retry.js";
+import { AckPublisher } from "./publisher.js";
 
 const OP_HEADER = "KV-Operation";
 const SKIFF_OP_HEADER = "Skiff-Op";
@@ -71,7 +72,12 @@ export class Store implements ObjectStore {
     private readonly log: Logger,
     private readonly retry: RetryOptions,
     private readonly cache: WatchCache | undefined,
-  ) {}
+  ) {
+    this.publisher = new AckPublisher(nc, retry.attemptMs);
+  }
+
+  /** Every write goes through it: pipelined publishes, one subscription for their acks. */
+  private readonly publisher: AckPublisher;
 
   private closing = false;
   /** The highest revision this apiserver wrote (cached reads wait for the cache to reach it). */
@@ -228,9 +234,9 @@ export class Store implements ObjectStore {
     const stored = this.transformer ? this.transformer.toStorage(key, value) : value;
     return this.retrying(`write ${key}`, async () => {
       try {
-        const ack = await this.js.publish(this.subject(key), stored, { headers: hdrs, msgID, expect: { lastSubjectSequence: expectSeq } });
-        if (ack.seq > this.written) this.written = ack.seq;
-        return ack.seq;
+        const seq = await this.publisher.publish(this.subject(key), stored, hdrs, msgID, expectSeq);
+        if (seq > this.written) this.written = seq;
+        return seq;
       } catch (err) {
         if (err instanceof JetStreamApiError && err.apiError().err_code === 10071) throw new RevisionMismatch(key);
         throw err;

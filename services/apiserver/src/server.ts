@@ -1,10 +1,9 @@
 // Wires the apiserver: store → registry → gRPC service; returns a handle to stop it.
 import { Server } from "@grpc/grpc-js";
 import type { Logger } from "@skiff/log";
-import { ResourceServiceService } from "@skiff/proto";
 import { Store } from "./storage/store.js";
 import { Registry } from "./registry/registry.js";
-import { resourceService } from "./grpc/service.js";
+import { resourceService, resourceServiceDefinition } from "./grpc/service.js";
 import type { ApiserverOptions } from "./options/options.js";
 import { UnavailableError, type LimitRange, type Node, type ResourceQuota } from "@skiff/api";
 import { LiveIndex } from "./registry/live-index.js";
@@ -124,7 +123,7 @@ export async function start(opts: ApiserverOptions, log: Logger, deps: Apiserver
   const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024, interceptors: [grpcMetricsInterceptor(), ...trust.interceptors] });
   const watches = new Set<(err: Error) => void>();
   server.addService(
-    ResourceServiceService,
+    resourceServiceDefinition,
     resourceService(registry, log.child({ component: "grpc" }), {
       watches,
       authorization: trust.authorization,

@@ -7,6 +7,8 @@ import type { TokenSigner } from "../auth/serviceaccount/jwt.js";
 import { requestToken } from "../auth/serviceaccount/token-request.js";
 import {
   EventType,
+  ResourceServiceService,
+  WatchResponse as WatchResponseCodec,
   type BindRequest,
   type CreateRequest,
   type CreateTokenRequest,
@@ -28,8 +30,36 @@ import { podStreamHandlers } from "./pod-streams.js";
 import { logFailure, multiplexHandler, type MultiplexOptions } from "./multiplex.js";
 import { metricsGet } from "../rest/metrics/metrics.js";
 
-/** JSON of recently watched objects, by object (they are shared and never changed once decoded). */
-const serialised = new RecentMemo<KObject, string>(128);
+/**
+ * Encoded watch responses of recently watched objects, by object and event type (the objects are
+ * shared and never changed once decoded). One store change reaches every watch that sees it: the
+ * scheduler's, the controller-manager's, a node agent's; it is encoded once for all of them.
+ */
+const frames = new RecentMemo<KObject, Partial<Record<WatchEvent["type"], Buffer>>>(128);
+
+/** The encoded WatchResponse of one event, shared by every watch that sends it. */
+export function watchFrame(e: WatchEvent): Buffer {
+  let byType = frames.get(e.object);
+  if (byType === undefined) frames.set(e.object, (byType = {}));
+  let f = byType[e.type];
+  if (f === undefined) {
+    const bytes = WatchResponseCodec.encode({ type: eventTypes[e.type], objectJson: JSON.stringify(e.object) }).finish();
+    byType[e.type] = f = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  return f;
+}
+
+/**
+ * ResourceService as the server registers it: Watch's responses are written already encoded
+ * (watchFrame), so its serializer passes bytes through.
+ */
+export const resourceServiceDefinition = {
+  ...ResourceServiceService,
+  watch: {
+    ...ResourceServiceService.watch,
+    responseSerialize: (v: WatchResponse | Buffer): Buffer => (Buffer.isBuffer(v) ? v : ResourceServiceService.watch.responseSerialize(v)),
+  },
+};
 
 /** The resource name under which List serves metrics.k8s.io PodMetrics. */
 const POD_METRICS = "pods.metrics.k8s.io";
@@ -82,12 +112,6 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
     };
   }
   const json = (o: unknown) => JSON.stringify(o);
-  /** Watch events share their objects between watches (see decodeShared), so each is serialised once. */
-  const watchJson = (o: KObject) => {
-    let s = serialised.get(o);
-    if (s === undefined) serialised.set(o, (s = JSON.stringify(o)));
-    return s;
-  };
   /** Update and UpdateStatus: the object sent replaces the stored one (its resourceVersion, if any, is a precondition). */
   const replace = (resource: string, namespace: string, objectJson: string, opts: WriteOptions) => {
     const o = parseObject(objectJson);
@@ -180,7 +204,8 @@ export function resourceService(registry: Registry, log: Logger, opts: ServiceOp
             bookmarkIntervalMs: r.allowBookmarks ? opts.bookmarkIntervalMs : 0,
           },
           (e) => {
-            if (!ended) call.write({ type: eventTypes[e.type], objectJson: watchJson(e.object) });
+            // Already encoded (resourceServiceDefinition passes it through): see watchFrame.
+            if (!ended) call.write(watchFrame(e) as unknown as WatchResponse);
           },
           (err) => end(err),
         )

@@ -55,10 +55,11 @@ export async function watchStore(store: ObjectStore, w: WatchRequest, send: (e: 
       const seen = held.get(e.key);
       if (seen !== undefined && seen >= e.revision) return; // already sent by the initial list
       const o = decodeShared(e);
-      const match = filter.matches(o);
+      const match = !selective || filter.matches(o);
       // Whether the object matched before this change, when the store knows its previous value
       // (the watch cache does): then a resumed watch knows what the client holds, as Kubernetes' does.
-      const prevMatched = e.prevValue ? filter.matches(decodePrevious(e.prevValue)) : undefined;
+      // Without selectors every version matches: the previous value need not be decoded.
+      const prevMatched = e.prevValue ? !selective || filter.matches(decodePrevious(e.prevValue)) : undefined;
       if (e.type === "DELETED") {
         // A resumed watch without the previous value cannot know what the client holds: it
         // reports deletions it may care about.

@@ -9,6 +9,7 @@ import { ApiError, ForbiddenError, MethodNotAllowedError, UnavailableError } fro
 import { errorParts, identityOfCall, MULTIPLEXED, protoMethod, type CallCheck, type Identity, type MultiplexedMethod } from "@skiff/client";
 import { ResourceServiceService, type MultiplexRequest, type MultiplexResponse } from "@skiff/proto";
 import { observeGrpcCall } from "../instrumentation/metrics.js";
+import { logFailure } from "./failures.js";
 
 const SERVICE = "skiff.resource.v1.ResourceService";
 
@@ -24,11 +25,6 @@ export interface MultiplexOptions {
 
 // biome-ignore lint/suspicious/noExplicitAny: each handler takes its own method's request type.
 type Handlers = Record<MultiplexedMethod, (req: any) => Promise<object>>;
-
-/** Logs a failed call that is not a typed API error the client is meant to get (those are answers, not faults). */
-export function logFailure(log: Logger, method: string, err: unknown): void {
-  if (!(err instanceof ApiError) || err.reason === "InternalError") log.error({ err, method }, "request failed");
-}
 
 /** The Multiplex handler over the unary handlers. */
 export function multiplexHandler(handlers: Handlers, log: Logger, opts: MultiplexOptions) {

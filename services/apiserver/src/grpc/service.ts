@@ -27,7 +27,8 @@ import { bindPod } from "../registry/binding.js";
 import { RecentMemo } from "../registry/codec.js";
 import type { NodeConnector } from "../nodes/connector.js";
 import { podStreamHandlers } from "./pod-streams.js";
-import { logFailure, multiplexHandler, type MultiplexOptions } from "./multiplex.js";
+import { multiplexHandler, type MultiplexOptions } from "./multiplex.js";
+import { logFailure } from "./failures.js";
 import { metricsGet } from "../rest/metrics/metrics.js";
 
 /**

@@ -132,7 +132,6 @@ export class TcpFrontend {
       upstream = up;
       relay = r;
       const timeout = dialTimeoutMs(this.opts, tried.size, this.target.balancer.left(this.target.external, tried));
-      if (timeout > 0) up.setTimeout(timeout);
       const failDial = (err?: Error) => {
         up.removeAllListeners();
         up.on("error", () => undefined);
@@ -141,7 +140,10 @@ export class TcpFrontend {
         this.log.debug({ endpoint: backendKey(b), err }, "dial failed; trying the next endpoint");
         attempt();
       };
-      up.once("timeout", () => failDial(new Error("connect timeout")));
+      if (timeout > 0) {
+        up.setTimeout(timeout);
+        up.once("timeout", () => failDial(new Error("connect timeout")));
+      }
       up.once("error", failDial);
       up.once("connect", () => {
         up.removeAllListeners("timeout");

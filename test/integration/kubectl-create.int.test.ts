@@ -137,8 +137,12 @@ describe("kubectl create, run, expose, cordon and drain (protobuf bodies)", () =
     expect(inCidr(await jsonpath("service backend", "{.spec.clusterIP}"), cluster.serviceCidr)).toBe(true);
     expect(await jsonpath("service backend", "{.spec.ports[0].name}/{.spec.ports[0].targetPort}/{.spec.selector.app}")).toBe("5678-8080/8080/backend");
 
-    expect(await kubectl("create", "service", "nodeport", "edge", "--tcp=80:8080", "--node-port=30123")).toContain("service/edge created");
-    expect(await jsonpath("service edge", "{.spec.type}/{.spec.ports[0].nodePort}")).toBe("NodePort/30123");
+    // A NodePort no Service holds yet: the Ingress controller's own LoadBalancer Service
+    // (kube-system/skiff-ingress) holds two random ones: a CI run found 30123 "already allocated".
+    const held = new Set((await kubectl("get", "services", "-A", "-o", "jsonpath={..nodePort}")).split(/\s+/).filter(Boolean).map(Number));
+    const asked = [30123, 30124, 30125].find((p) => !held.has(p));
+    expect(await kubectl("create", "service", "nodeport", "edge", "--tcp=80:8080", `--node-port=${asked}`)).toContain("service/edge created");
+    expect(await jsonpath("service edge", "{.spec.type}/{.spec.ports[0].nodePort}")).toBe(`NodePort/${asked}`);
     expect(await kubectl("create", "service", "nodeport", "edge2", "--tcp=81:8080")).toContain("service/edge2 created");
     const allocated = Number(await jsonpath("service edge2", "{.spec.ports[0].nodePort}"));
     expect(allocated).toBeGreaterThanOrEqual(30000);

@@ -128,7 +128,8 @@ export class WebUnderLoad implements Workload {
         this.ops.push(op);
         // What the API said about web's endpoints right after a failure (kept with the failure:
         // a stale proxy table and a dead endpoint in the API read differently).
-        if (!ok) void this.endpointsNow().then((e) => (op.what += ` [endpoints ${e}]`));
+        // With them, the entry node proxy's recent warnings (the endpoint a connection could not reach).
+        if (!ok) void Promise.all([this.endpointsNow(), this.proxyWarnings()]).then(([e, w]) => (op.what += ` [endpoints ${e}] [entry proxy: ${w}]`));
         await sleep(this.o.intervalMs ?? 100);
       }
     })();
@@ -151,6 +152,34 @@ export class WebUnderLoad implements Workload {
       const near = (d: number) => this.ops.slice(d < 0 ? Math.max(0, i - 3) : i + 1, d < 0 ? i : i + 4).map((n) => (n.ok ? n.what : "x"));
       return [`${new Date(o.at).toISOString().slice(11, 23)} ${o.what} after ${o.ms} ms (before: ${near(-1).join(" ")}; after: ${near(1).join(" ")})`];
     });
+  }
+
+  /**
+   * The warnings (level ≥ 40) among the last lines the entry node's proxy logged, read through its
+   * mirror pod (kube-system/skiff-proxy-NODE): which endpoint a failed connection tried.
+   */
+  private async proxyWarnings(): Promise<string> {
+    try {
+      const text = await new Promise<string>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        const s = this.client.podLogs({
+          namespace: "kube-system",
+          name: `skiff-proxy-${this.o.entryNode}`,
+          container: "",
+          follow: false,
+          previous: false,
+          tailLines: 30,
+          timestamps: false,
+        });
+        s.on("data", (m: { data: Buffer }) => chunks.push(m.data));
+        s.on("error", reject);
+        s.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+      });
+      const warned = text.split("\n").filter((l) => /"level":(4|5)\d/.test(l));
+      return warned.slice(-3).join(" ") || "none";
+    } catch (err) {
+      return `unknown: ${(err as Error).message}`;
+    }
   }
 
   /** web's Endpoints as "ip (pod)" lists, ready and not ready; the error when the call fails. */

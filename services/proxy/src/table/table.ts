@@ -119,7 +119,8 @@ export class ProxyTable {
       [...this.desired.values()]
         .filter((d) => !this.frontends.has(d.key))
         .map(async (d) => {
-          const log = this.log.child({ frontend: d.key });
+          // servicePort: "service" is the process name in every Skiff log line.
+          const log = this.log.child({ frontend: d.key, servicePort: d.service });
           const f: Frontend =
             d.protocol === "tcp"
               ? new TcpFrontend(d.ip, d.port, this.target(d), { connectTimeoutMs: this.opts.connectTimeoutMs, maxAttempts: this.opts.maxAttempts }, log)
@@ -133,10 +134,10 @@ export class ProxyTable {
             }
             this.frontends.set(d.key, f);
             this.failed.delete(d.key);
-            log.info({ service: d.service }, "frontend open");
+            log.info("frontend open");
           } catch (err) {
             const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-            if (this.failed.get(d.key)?.reason !== reason) log.warn({ err, service: d.service }, "cannot open frontend; will retry");
+            if (this.failed.get(d.key)?.reason !== reason) log.warn({ err }, "cannot open frontend; will retry");
             // The table names service ports "namespace/name:port"; failures name the Service.
             this.failed.set(d.key, { frontend: d.key, service: d.service.slice(0, d.service.lastIndexOf(":")), reason });
           }

@@ -40,10 +40,15 @@ export function dialTimeoutMs(opts: TcpOptions, attempts: number, left: number):
   return attempts >= opts.maxAttempts || left === 0 ? 0 : opts.connectTimeoutMs;
 }
 
+/** How often one frontend may warn about its endpoints (further warnings are counted, not logged). */
+const WARN_EVERY_MS = 5000;
+
 /** One listening TCP frontend. */
 export class TcpFrontend {
   private readonly server: Server;
   private readonly open = new Set<Socket>();
+  private lastWarnAt = 0;
+  private unwarned = 0;
 
   constructor(
     readonly ip: string,
@@ -80,6 +85,23 @@ export class TcpFrontend {
     return this.open.size;
   }
 
+  /**
+   * A warning about this frontend's endpoints, at most one per WARN_EVERY_MS: a connection that
+   * found no endpoint answering, or a last dial slower than the dial timeout (the kernel's SYN
+   * retries at work: the endpoint did not answer its first SYN). Per-connection events, so
+   * rate-limited; `suppressed` says how many went unlogged since the last one.
+   */
+  private warn(fields: Record<string, unknown>, msg: string): void {
+    const now = Date.now();
+    if (now - this.lastWarnAt < WARN_EVERY_MS) {
+      this.unwarned++;
+      return;
+    }
+    this.log.warn({ ...fields, suppressed: this.unwarned }, msg);
+    this.lastWarnAt = now;
+    this.unwarned = 0;
+  }
+
   private accept(accepted: Socket): void {
     const { counters } = this.target;
     counters.connections++;
@@ -112,6 +134,7 @@ export class TcpFrontend {
       const b = tried.size < this.opts.maxAttempts ? this.target.balancer.pick(clientIP, this.target.external, tried) : undefined;
       if (!b) {
         counters.errors++;
+        this.warn({ tried: [...tried], candidates: this.target.balancer.left(this.target.external, new Set()) }, "no endpoint answered; connection reset");
         // Reset rather than close cleanly: the client must see a failure, not an empty reply.
         client.resetAndDestroy?.() ?? client.destroy();
         finish();
@@ -132,6 +155,7 @@ export class TcpFrontend {
       upstream = up;
       relay = r;
       const timeout = dialTimeoutMs(this.opts, tried.size, this.target.balancer.left(this.target.external, tried));
+      const dialStart = Date.now();
       const failDial = (err?: Error) => {
         up.removeAllListeners();
         up.on("error", () => undefined);
@@ -146,6 +170,8 @@ export class TcpFrontend {
       }
       up.once("error", failDial);
       up.once("connect", () => {
+        const dialMs = Date.now() - dialStart;
+        if (timeout === 0 && dialMs >= this.opts.connectTimeoutMs) this.warn({ endpoint: backendKey(b), dialMs }, "slow dial to the last endpoint left");
         up.removeAllListeners("timeout");
         up.removeAllListeners("error");
         up.setTimeout(0);

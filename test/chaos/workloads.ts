@@ -126,9 +126,9 @@ export class WebUnderLoad implements Workload {
         );
         const op = { at, ok, ms: Date.now() - at, what };
         this.ops.push(op);
-        // What the API said about web's endpoints right after a failure (kept with the failure:
-        // a stale proxy table and a dead endpoint in the API read differently).
-        // With them, the entry node proxy's recent warnings (the endpoint a connection could not reach).
+        // Kept with a failure: web's endpoints as the API has them right after it, and the entry
+        // node proxy's recent warnings (which endpoint the connection could not reach). A stale
+        // proxy table and a dead endpoint in the API read differently.
         if (!ok) void Promise.all([this.endpointsNow(), this.proxyWarnings()]).then(([e, w]) => (op.what += ` [endpoints ${e}] [entry proxy: ${w}]`));
         await sleep(this.o.intervalMs ?? 100);
       }

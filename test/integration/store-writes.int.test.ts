@@ -30,7 +30,7 @@ beforeAll(async () => {
   natsUrl = `nats://127.0.0.1:${port}`;
   nats = spawn("nats-server", ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", join(dir, "js")], { stdio: "ignore" });
   store = await waitFor(
-    () => Store.open({ servers: [`nats://127.0.0.1:${port}`], bucket: "writes", replicas: 1, log: silentLogger() }).catch(() => undefined),
+    () => Store.open({ servers: [natsUrl], bucket: "writes", replicas: 1, log: silentLogger() }).catch(() => undefined),
     20_000,
     "nats-server and the store",
   );
@@ -115,44 +115,44 @@ describe("store writes in flight together", () => {
 // The store's publishes go through AckPublisher (one reply subscription for every ack, instead of
 // nats.js's request per publish); what the store relies on, against the real server.
 describe("pipelined publishes (AckPublisher)", () => {
-  it("answers a publish sent again with its message id (its ack lost, the attempt retried) with the first one's sequence, storing it once", async () => {
+  /** Runs `fn` with a publisher on a connection of its own, closed afterwards. */
+  const withPublisher = async (fn: (p: AckPublisher) => Promise<void>) => {
     const nc = await connect({ servers: [natsUrl] });
     try {
-      const p = new AckPublisher(nc, 5000);
+      await fn(new AckPublisher(nc, 5000));
+    } finally {
+      await nc.close();
+    }
+  };
+  const bytes = (s: string) => new TextEncoder().encode(s);
+
+  it("answers a publish sent again with its message id (its ack lost, the attempt retried) with the first one's sequence, storing it once", () =>
+    withPublisher(async (p) => {
       const subject = "$KV.writes.configmaps.default.retried";
-      const first = await p.publish(subject, new TextEncoder().encode("a"), natsHeaders(), "id-retried", 0);
+      const first = await p.publish(subject, bytes("a"), natsHeaders(), "id-retried", 0);
       const before = await store.currentRevision();
       // The retry carries the same expectation as the first attempt, which no longer holds.
-      const again = await p.publish(subject, new TextEncoder().encode("a"), natsHeaders(), "id-retried", 0);
+      const again = await p.publish(subject, bytes("a"), natsHeaders(), "id-retried", 0);
       expect(again).toBe(first);
       expect(await store.currentRevision()).toBe(before);
-    } finally {
-      await nc.close();
-    }
-  });
+    }));
 
-  it("refuses a stale expected sequence with JetStream's wrong-last-sequence error, and a subject nothing stores as transient", async () => {
-    const nc = await connect({ servers: [natsUrl] });
-    try {
-      const p = new AckPublisher(nc, 5000);
+  it("refuses a stale expected sequence with JetStream's wrong-last-sequence error, and a subject nothing stores as transient", () =>
+    withPublisher(async (p) => {
       const subject = "$KV.writes.configmaps.default.stale";
-      const seq = await p.publish(subject, new TextEncoder().encode("a"), natsHeaders(), "id-stale-1", 0);
-      const err = await p.publish(subject, new TextEncoder().encode("b"), natsHeaders(), "id-stale-2", seq - 1).catch((e: unknown) => e);
+      const seq = await p.publish(subject, bytes("a"), natsHeaders(), "id-stale-1", 0);
+      const err = await p.publish(subject, bytes("b"), natsHeaders(), "id-stale-2", seq - 1).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(JetStreamApiError);
       expect((err as JetStreamApiError).apiError().err_code).toBe(10071);
-      const none = await p.publish("no.stream.here", new TextEncoder().encode("x"), natsHeaders(), "id-none", 0).catch((e: unknown) => e);
+      const none = await p.publish("no.stream.here", bytes("x"), natsHeaders(), "id-none", 0).catch((e: unknown) => e);
       expect(transient(none)).toBe(true);
-    } finally {
-      await nc.close();
-    }
-  });
+    }));
 
-  it("fails what still waits when the connection closes", async () => {
+  it("settles what is in flight when the connection closes (acked or failed, never left waiting)", async () => {
     const nc = await connect({ servers: [natsUrl] });
     const p = new AckPublisher(nc, 5000);
-    const pending = p.publish("$KV.writes.configmaps.default.closing", new TextEncoder().encode("a"), natsHeaders(), "id-closing", 0);
+    const pending = p.publish("$KV.writes.configmaps.default.closing", bytes("a"), natsHeaders(), "id-closing", 0);
     await nc.close();
-    // Either the ack beat the close or the publish failed; it never hangs.
     const settled = await Promise.race([
       pending.then(
         () => "acked",

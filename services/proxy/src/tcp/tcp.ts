@@ -134,7 +134,7 @@ export class TcpFrontend {
       const b = tried.size < this.opts.maxAttempts ? this.target.balancer.pick(clientIP, this.target.external, tried) : undefined;
       if (!b) {
         counters.errors++;
-        this.warn({ tried: [...tried], candidates: this.target.balancer.left(this.target.external, new Set()) }, "no endpoint answered; connection reset");
+        this.warn({ tried: [...tried], candidates: this.target.balancer.candidates(this.target.external).length }, "no endpoint answered; connection reset");
         // Reset rather than close cleanly: the client must see a failure, not an empty reply.
         client.resetAndDestroy?.() ?? client.destroy();
         finish();
